@@ -1,0 +1,131 @@
+/**
+ * Named errors. The class name is set explicitly on `name` because that string is what Lambda reports as
+ * errorType and what the state machine's Retry/Catch `ErrorEquals` match; bundles keep names (keepNames)
+ * but the explicit assignment is what makes it safe.
+ */
+export class FailoverError extends Error {
+  /** Transient errors are retried by the state machine; all others are caught by name. */
+  readonly transient: boolean = false;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'FailoverError';
+  }
+}
+
+/** The failover config (cdk.json context, env FAILOVER_CONFIG or a file) does not match the schema. */
+export class ConfigError extends FailoverError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The workflow input is neither a supported EventBridge event nor a valid manual request. */
+export class InvalidRequestError extends FailoverError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidRequestError';
+  }
+}
+
+/** A manual request names a group that is not configured. */
+export class UnknownGroupError extends FailoverError {
+  constructor(group: string, known: string[]) {
+    super(`unknown group "${group}" (configured: ${known.join(', ') || 'none'})`);
+    this.name = 'UnknownGroupError';
+  }
+}
+
+/** A manual request names a member that is not in the group. */
+export class UnknownMemberError extends FailoverError {
+  constructor(group: string, member: string, known: string[]) {
+    super(`group "${group}" has no member "${member}" (members: ${known.join(', ')})`);
+    this.name = 'UnknownMemberError';
+  }
+}
+
+/** No member other than the failing/active one is running: there is nowhere to move routes to. */
+export class NoHealthyTargetError extends FailoverError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoHealthyTargetError';
+  }
+}
+
+/** The requested target member is not in a state that can carry traffic. */
+export class TargetUnhealthyError extends FailoverError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetUnhealthyError';
+  }
+}
+
+/** A member instance or its interfaces could not be read from EC2 (terminated and gone, wrong ID). */
+export class MemberNotFoundError extends FailoverError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MemberNotFoundError';
+  }
+}
+
+/** A route to move points at an interface whose device index has no counterpart on the target. */
+export class UnpairedInterfaceError extends FailoverError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnpairedInterfaceError';
+  }
+}
+
+/** EC2 throttled the call (RequestLimitExceeded and kin) after the SDK's own retries: retry later. */
+export class Ec2ThrottledError extends FailoverError {
+  override readonly transient = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'Ec2ThrottledError';
+  }
+}
+
+/** EC2 answered 5xx or the network failed: retry later. */
+export class Ec2TransientError extends FailoverError {
+  override readonly transient = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'Ec2TransientError';
+  }
+}
+
+/** EC2 refused a ReplaceRoute for a reason retrying will not fix (permissions, bad target, limits). */
+export class RouteReplaceError extends FailoverError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RouteReplaceError';
+  }
+}
+
+/** EC2 refused a read for a reason retrying will not fix (permissions, unknown VPC). */
+export class Ec2RequestError extends FailoverError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'Ec2RequestError';
+  }
+}
+
+/** SNS throttled or failed transiently: retry later. */
+export class NotifyTransientError extends FailoverError {
+  override readonly transient = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'NotifyTransientError';
+  }
+}
+
+/** A required environment variable is missing (deployment bug). */
+export class MissingEnvError extends FailoverError {
+  constructor(name: string) {
+    super(`environment variable ${name} is not set`);
+    this.name = 'MissingEnvError';
+  }
+}
+
+/** Error names the state machine retries (with backoff and full jitter); everything else is caught by name. */
+export const TRANSIENT_ERROR_NAMES = ['Ec2ThrottledError', 'Ec2TransientError', 'NotifyTransientError'] as const;

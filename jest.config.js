@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    // isolatedModules: type errors are caught by `npm run typecheck`, not at test time (keeps jest fast).
+    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+  },
+  setupFiles: ['<rootDir>/test/setup.ts'],
+  testTimeout: 30000,
+};
