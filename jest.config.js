@@ -4,8 +4,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    // isolatedModules: type errors are caught by `npm run typecheck`, not at test time (keeps jest fast).
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+    // Type errors are caught by `npm run typecheck`, not at test time (keeps jest fast).
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   setupFiles: ['<rootDir>/test/setup.ts'],
   testTimeout: 30000,

@@ -1,0 +1,184 @@
+import './polyfill';
+import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+/** The one workflow definition, shared with infra/. */
+export const ASL_PATH = path.join(__dirname, '..', '..', 'statemachine', 'failover.asl.json');
+
+/** `${Name}` placeholders of the definition, in order of first appearance. */
+export const placeholdersOf = (text: string): string[] => [...new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]))];
+
+/**
+ * Reads statemachine/failover.asl.json and substitutes every `${X}` before JSON.parse, as CloudFormation's
+ * definitionSubstitutions would; an unknown placeholder is an error, not a silent blank.
+ */
+export const loadDefinition = (substitutions: Record<string, string> = {}, region = 'us-east-1'): Record<string, unknown> => {
+  const text = readFileSync(ASL_PATH, 'utf8');
+  const filled = text.replace(/\$\{(\w+)\}/g, (_m, name: string) => {
+    if (name in substitutions) return substitutions[name];
+    if (name.endsWith('FunctionArn')) return `arn:aws:lambda:${region}:000000000000:function:vpc-route-failover-${name.replace(/FunctionArn$/, '')}`;
+    throw new Error(`statemachine/failover.asl.json: no substitution for \${${name}}`);
+  });
+  return JSON.parse(filled) as Record<string, unknown>;
+};
+
+/** Names of every Task state, at any depth (Map item processors included). */
+export const taskStateNames = (definition: Record<string, unknown>): string[] => {
+  const names: string[] = [];
+  const walk = (states: Record<string, any>) => {
+    for (const [name, s] of Object.entries(states)) {
+      if (s.Type === 'Task') names.push(name);
+      if (s.ItemProcessor?.States) walk(s.ItemProcessor.States);
+      if (s.Iterator?.States) walk(s.Iterator.States);
+      for (const b of s.Branches ?? []) walk(b.States);
+    }
+  };
+  walk(definition.States as Record<string, any>);
+  return names;
+};
+
+export interface RunOptions {
+  /** Task state name → handler (JSON in, JSON out). Every Task state must have one. */
+  handlers: Record<string, (input: any) => Promise<unknown>>;
+  input: unknown;
+  executionName?: string;
+  region?: string;
+  /** Milliseconds between retries for every retrier; leave undefined to honour the definition (backoff and jitter). */
+  retryIntervalMs?: number;
+  /** Progress lines (state by state, retries, catches), e.g. to stderr. */
+  log?: (line: string) => void;
+  now?: () => Date;
+}
+
+export interface RunResult {
+  status: 'SUCCEEDED' | 'FAILED';
+  executionArn: string;
+  /** The execution output (SUCCEEDED only), as Step Functions would return it. */
+  output?: unknown;
+  /** Error and Cause of a FAILED execution. */
+  error?: string;
+  cause?: string;
+  /** The audit record: the Notify state's output, on success and failure alike. */
+  auditRecord?: Record<string, any>;
+  /** Every event of the run, for tests. */
+  events: Array<Record<string, any>>;
+  durationMs: number;
+}
+
+/**
+ * Runs statemachine/failover.asl.json in-process (aws-local-stepfunctions) with each Task mapped to a local
+ * handler. Handler outputs go through JSON like a Lambda response, and thrown errors keep their `name`,
+ * which is what the definition's Retry and Catch match.
+ */
+export const runExecution = async (opts: RunOptions): Promise<RunResult> => {
+  const region = opts.region ?? 'us-east-1';
+  const now = opts.now ?? (() => new Date());
+  const definition = loadDefinition({}, region);
+  const tasks = taskStateNames(definition);
+  const missing = tasks.filter((t) => !(t in opts.handlers));
+  if (missing.length > 0) throw new Error(`no local handler for Task state(s): ${missing.join(', ')}`);
+
+  const name = opts.executionName ?? `local-${now().toISOString().replace(/[-:.]/g, '')}`;
+  const executionArn = `arn:aws:states:${region}:000000000000:execution:vpc-route-failover:${name}`;
+  const started = now();
+  const handlers = Object.fromEntries(
+    tasks.map((t) => [
+      t,
+      async (input: unknown) => JSON.parse(JSON.stringify((await opts.handlers[t](input)) ?? null)) as never,
+    ]),
+  );
+  const retryIntervalOverrides =
+    opts.retryIntervalMs === undefined ? undefined : Object.fromEntries(tasks.map((t) => [t, opts.retryIntervalMs!]));
+
+  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
+  const execution = machine.run(opts.input as never, {
+    overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides },
+    context: {
+      Execution: { Id: executionArn, Name: name, StartTime: started.toISOString(), Input: opts.input as never },
+      StateMachine: { Id: `arn:aws:states:${region}:000000000000:stateMachine:vpc-route-failover`, Name: 'vpc-route-failover' },
+    },
+  });
+
+  const events: Array<Record<string, any>> = [];
+  let auditRecord: Record<string, any> | undefined;
+  const log = opts.log ?? (() => undefined);
+  const collecting = (async () => {
+    for await (const e of execution.eventLogs) {
+      const ev = e as unknown as Record<string, any>;
+      events.push(ev);
+      if (ev.type === 'StateExited' && ev.state?.name === 'Notify') auditRecord = ev.state.output;
+      const line = describeEvent(ev, started.getTime());
+      if (line) log(line);
+    }
+  })();
+
+  let result: RunResult;
+  try {
+    const output = await execution.result;
+    await collecting;
+    result = { status: 'SUCCEEDED', executionArn, output, auditRecord, events, durationMs: now().getTime() - started.getTime() };
+  } catch (err) {
+    await collecting;
+    const cause = err instanceof ExecutionError ? (err.cause as Error) : (err as Error);
+    result = {
+      status: 'FAILED',
+      executionArn,
+      error: cause?.name ?? 'Error',
+      cause: cause?.message,
+      auditRecord,
+      events,
+      durationMs: now().getTime() - started.getTime(),
+    };
+  }
+  return result;
+};
+
+/** One progress line per interesting event; undefined for noise. */
+export const describeEvent = (e: Record<string, any>, t0: number): string | undefined => {
+  const t = `+${String(Math.max(0, e.timestamp - t0)).padStart(5)} ms`;
+  const at = e.index !== undefined ? `${e.state?.name}[${e.index}]` : e.state?.name;
+  switch (e.type) {
+    case 'ExecutionStarted':
+      return `${t}  execution started`;
+    case 'StateEntered':
+      return e.index === undefined ? `${t}  → ${at}` : undefined;
+    case 'StateExited':
+      return e.index === undefined ? `${t}  ✓ ${at}${summarizeOutput(e.state?.name, e.state?.output)}` : undefined;
+    case 'StateRetried':
+      return `${t}  ↻ ${at} retry ${e.retry?.attempt} (${e.retry?.retrier?.ErrorEquals?.[0] ?? 'error'})`;
+    case 'StateCaught':
+      return `${t}  ⚑ ${at} caught → ${e.catch?.catcher?.Next}`;
+    case 'StateFailed':
+      return `${t}  ✗ ${at}: ${e.Error}: ${String(e.Cause ?? '').slice(0, 300)}`;
+    case 'ExecutionSucceeded':
+      return `${t}  execution succeeded`;
+    case 'ExecutionFailed':
+      return `${t}  execution FAILED: ${e.Error}: ${String(e.Cause ?? '').slice(0, 500)}`;
+    default:
+      return undefined;
+  }
+};
+
+const summarizeOutput = (state: string | undefined, out: any): string => {
+  if (!out || typeof out !== 'object') return '';
+  switch (state) {
+    case 'ResolveTargets':
+      return out.action === 'noop'
+        ? ` (no-op: ${out.noopReason})`
+        : ` (${out.group?.name}: ${out.sources?.map((s: any) => s.name).join('+')} → ${out.target?.name}, ${out.pairs?.length} interface pair(s))`;
+    case 'ListRoutes':
+      return ` (${out.plan?.changes?.length} to move, ${out.plan?.alreadyOnTarget?.length} already on target, ${out.plan?.skipped?.length} skipped, ${out.plan?.routeTablesScanned} tables)`;
+    case 'ReplaceRoutes': {
+      const counts: Record<string, number> = {};
+      for (const r of out.results ?? []) counts[r.status] = (counts[r.status] ?? 0) + 1;
+      return ` (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing to do'})`;
+    }
+    case 'VerifyRoutes':
+      return ` (${out.verification?.checked} read back, ${out.verification?.mismatches} mismatch(es), ${out.verification?.rounds} round(s))`;
+    case 'Notify':
+      return ` (${out.outcome}: ${out.summary})`;
+    default:
+      return '';
+  }
+};

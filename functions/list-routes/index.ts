@@ -1,0 +1,7 @@
+import { createEc2Client } from '../shared/clients';
+import { parseInput } from '../shared/schemas';
+import { listRoutes, ListRoutesInputSchema } from './list-routes';
+
+const ec2 = createEc2Client();
+
+export const handler = async (event: unknown) => listRoutes(parseInput(ListRoutesInputSchema, event, 'ListRoutes input'), { ec2 });

@@ -1,0 +1,92 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { UnpairedInterfaceError } from '../shared/errors';
+import { describeScopedRouteTables, routeDestination, unreplaceableReason } from '../shared/routes';
+import { Change, FailoverState, FailoverStateSchema, Plan, RouteRef } from '../shared/schemas';
+
+export const ListRoutesInputSchema = FailoverStateSchema;
+
+export interface ListRoutesDeps {
+  ec2: EC2Client;
+  now?: () => Date;
+}
+
+/**
+ * Builds the plan: every route in the group's route tables whose target is a source-member interface,
+ * paired with the target member's interface in the same slot. Routes already on the target are counted,
+ * propagated and local routes are skipped with the reason. A route whose interface has no counterpart on
+ * the target fails the whole plan (UnpairedInterfaceError) before anything is written.
+ */
+export const listRoutes = async (input: FailoverState, deps: ListRoutesDeps): Promise<Plan> => {
+  const now = deps.now ?? (() => new Date());
+  const { group, target } = input;
+  const bySourceEni = new Map(input.pairs.map((p) => [p.fromEni, p]));
+  const targetEnis = new Set(input.targetEnis);
+  const tables = await describeScopedRouteTables(deps.ec2, group.vpcId, group.routeTables);
+
+  const changes: Change[] = [];
+  const alreadyOnTarget: RouteRef[] = [];
+  const skipped: RouteRef[] = [];
+  const unpaired: string[] = [];
+  let routesScanned = 0;
+
+  for (const table of tables) {
+    const routeTableId = table.RouteTableId!;
+    for (const route of table.Routes ?? []) {
+      routesScanned++;
+      const eni = route.NetworkInterfaceId;
+      const destination = routeDestination(route);
+      if (!eni || !destination) continue;
+      if (targetEnis.has(eni)) {
+        alreadyOnTarget.push({ routeTableId, destination, eni, member: target.name });
+        continue;
+      }
+      const pair = bySourceEni.get(eni);
+      if (!pair) continue;
+      const reason = unreplaceableReason(route);
+      if (reason) {
+        skipped.push({ routeTableId, destination, eni, member: pair.fromMember, reason });
+        continue;
+      }
+      if (!pair.toEni) {
+        unpaired.push(`${routeTableId} ${destination.value} → ${eni} (${pair.fromMember} slot ${pair.slot})`);
+        continue;
+      }
+      changes.push({
+        routeTableId,
+        destination,
+        fromEni: eni,
+        fromMember: pair.fromMember,
+        toEni: pair.toEni,
+        toMember: target.name,
+        stateBefore: route.State,
+      });
+    }
+  }
+
+  if (unpaired.length > 0) {
+    throw new UnpairedInterfaceError(
+      `${target.name} has no interface in the slot (network card/device index) of: ${unpaired.join('; ')}. ` +
+        'Attach a matching interface to the target or move these routes by hand. Nothing was changed.',
+    );
+  }
+
+  const warnings: string[] = [];
+  if (group.routeTables && 'ids' in group.routeTables) {
+    const seen = new Set(tables.map((t) => t.RouteTableId));
+    const missing = group.routeTables.ids.filter((id) => !seen.has(id));
+    if (missing.length > 0) warnings.push(`configured route table(s) not found in ${group.vpcId}: ${missing.join(', ')}`);
+  }
+  if (tables.length === 0) warnings.push(`no route table in scope for group ${group.name} in ${group.vpcId}`);
+
+  const order = (a: { routeTableId: string; destination: { value: string } }, b: typeof a) =>
+    a.routeTableId.localeCompare(b.routeTableId) || a.destination.value.localeCompare(b.destination.value);
+  return {
+    changes: changes.sort(order),
+    alreadyOnTarget: alreadyOnTarget.sort(order),
+    skipped: skipped.sort(order),
+    warnings,
+    routeTablesScanned: tables.length,
+    routesScanned,
+    listedAt: now().toISOString(),
+  };
+};

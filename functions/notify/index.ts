@@ -1,0 +1,9 @@
+import { createSnsClient } from '../shared/clients';
+import { requireEnv } from '../shared/env';
+import { parseInput } from '../shared/schemas';
+import { notify, NotifyInputSchema } from './notify';
+
+const sns = createSnsClient();
+
+export const handler = async (event: unknown) =>
+  notify(parseInput(NotifyInputSchema, event, 'Notify input'), { sns, topicArn: requireEnv('TOPIC_ARN') });

@@ -1,0 +1,173 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { z } from 'zod';
+import { toSnsError } from '../shared/aws-errors';
+import { AuditRecord, buildAuditRecord, NotifyStateSchema } from '../shared/audit';
+import { ExecutionInfoSchema } from '../shared/schemas';
+
+export const NotifyInputSchema = z.object({ state: NotifyStateSchema, execution: ExecutionInfoSchema });
+export type NotifyInput = z.infer<typeof NotifyInputSchema>;
+
+export interface NotifyDeps {
+  sns: SNSClient;
+  topicArn: string;
+  now?: () => Date;
+}
+
+/** SNS subjects: ASCII, no line breaks, under 100 characters. */
+const SUBJECT_MAX = 99;
+/** SNS messages are at most 256 KiB; leave room for attributes. */
+const MESSAGE_MAX_BYTES = 250 * 1024;
+/** Route lines listed in the message; the execution output always has all of them. */
+const ROUTE_LINES_MAX = 300;
+
+const LABEL: Record<AuditRecord['outcome'], string> = {
+  succeeded: 'FAILOVER OK',
+  noop: 'NO CHANGE',
+  'dry-run': 'DRY RUN',
+  partial: 'FAILOVER PARTIAL',
+  failed: 'FAILOVER FAILED',
+};
+
+/**
+ * Builds the audit record from the execution's state, publishes it to SNS (subject for the inbox, a body a
+ * network engineer can act on, attributes `group` and `outcome` for subscription filters) and returns it:
+ * it becomes the execution output.
+ */
+export const notify = async (input: NotifyInput, deps: NotifyDeps): Promise<AuditRecord> => {
+  const now = deps.now ?? (() => new Date());
+  const record = buildAuditRecord(input.state, input.execution, input.state, now());
+  try {
+    await deps.sns.send(
+      new PublishCommand({
+        TopicArn: deps.topicArn,
+        Subject: renderSubject(record),
+        Message: renderMessage(record),
+        MessageAttributes: {
+          group: { DataType: 'String', StringValue: record.group ?? 'unknown' },
+          outcome: { DataType: 'String', StringValue: record.outcome },
+          severity: { DataType: 'String', StringValue: severityOf(record) },
+        },
+      }),
+    );
+  } catch (err) {
+    throw toSnsError(err);
+  }
+  return record;
+};
+
+/** critical when routes may be in a bad place, info otherwise. */
+export const severityOf = (r: AuditRecord): 'critical' | 'warning' | 'info' =>
+  r.outcome === 'failed' || r.outcome === 'partial' ? 'critical' : r.counts.vanished > 0 || r.warnings.length > 0 ? 'warning' : 'info';
+
+/** The e-mail subject: outcome, group, direction, count; ASCII and at most 99 characters. */
+export const renderSubject = (r: AuditRecord): string => {
+  const dir = r.to ? `${r.from.map((m) => m.name).join('+') || '?'} -> ${r.to.name}` : '';
+  const n = r.outcome === 'dry-run' ? r.counts.dryRun : r.outcome === 'noop' ? 0 : r.counts.planned;
+  const tail = r.outcome === 'noop' ? 'nothing to move' : r.outcome === 'failed' && r.error ? `${r.error}` : `${n} route(s)`;
+  const subject = `[${LABEL[r.outcome]}] ${r.group ?? 'unknown group'}${dir ? `: ${dir}` : ''}, ${tail}`;
+  return ascii(subject).slice(0, SUBJECT_MAX);
+};
+
+/** The message body: plain text, readable in a mail client and a chat channel. */
+export const renderMessage = (r: AuditRecord): string => {
+  const out: string[] = [];
+  out.push(`vpc-route-failover: ${LABEL[r.outcome]}${r.group ? ` for group ${r.group}${r.vpcId ? ` (${r.vpcId})` : ''}` : ''}`);
+  out.push('');
+  out.push(`Outcome:    ${r.outcome}: ${r.summary}`);
+  if (r.error) out.push(`Error:      ${r.error}`);
+  if (r.cause) out.push(`Cause:      ${r.cause}`);
+  out.push(`Trigger:    ${r.trigger.summary}${eventRef(r)}`);
+  if (r.trigger.kind === 'manual') {
+    out.push(`Requested:  ${r.trigger.requestedBy ?? 'unknown'}${r.trigger.reason ? `, reason: ${r.trigger.reason}` : ''}`);
+  }
+  for (const m of r.from) out.push(`From:       ${m.name} ${m.instanceId} (${m.state}${m.availabilityZone ? `, ${m.availabilityZone}` : ''})`);
+  if (r.to) out.push(`To:         ${r.to.name} ${r.to.instanceId} (${r.to.state}${r.to.availabilityZone ? `, ${r.to.availabilityZone}` : ''})`);
+  if (r.dryRun) out.push('Dry run:    yes, nothing was changed');
+  const c = r.counts;
+  out.push('');
+  out.push(
+    `Routes:     ${c.planned} planned, ${c.replaced} replaced, ${c.failed} failed, ${c.vanished} vanished, ` +
+      `${c.dryRun} dry-run, ${c.alreadyOnTarget} already on target, ${c.skipped} skipped`,
+  );
+  if (r.routes.length > 0) {
+    out.push('');
+    out.push(table(['STATUS', 'ROUTE TABLE', 'DESTINATION', 'BEFORE', 'AFTER'], r.routes.slice(0, ROUTE_LINES_MAX).map(routeRow)));
+    if (r.routes.length > ROUTE_LINES_MAX) out.push(`  … ${r.routes.length - ROUTE_LINES_MAX} more route(s): see the execution output`);
+  }
+  const failures = r.routes.filter((x) => x.error || x.problem);
+  if (failures.length > 0) {
+    out.push('');
+    out.push('Failures:');
+    for (const f of failures.slice(0, ROUTE_LINES_MAX)) out.push(`  ${f.routeTableId} ${f.destination.value}: ${f.error ?? f.problem}`);
+  }
+  if (r.skipped.length > 0) {
+    out.push('');
+    out.push('Not moved (by design):');
+    for (const s of r.skipped.slice(0, ROUTE_LINES_MAX)) out.push(`  ${s.routeTableId} ${s.destination.value} -> ${s.eni}: ${s.reason}`);
+  }
+  if (r.warnings.length > 0) {
+    out.push('');
+    out.push('Warnings:');
+    for (const w of r.warnings) out.push(`  ${w}`);
+  }
+  if (r.verification) {
+    out.push('');
+    out.push(
+      `Verified:   ${r.verification.checked} route(s) read back in ${r.verification.rounds} round(s): ` +
+        (r.verification.ok ? 'all where the plan wants them' : `${r.verification.mismatches} NOT where the plan wants them`),
+    );
+  }
+  out.push('');
+  out.push(`Execution:  ${r.execution.id}`);
+  if (r.execution.consoleUrl) out.push(`Console:    ${r.execution.consoleUrl}`);
+  out.push(`Started:    ${r.startedAt ?? 'unknown'}   Finished: ${r.finishedAt}${r.durationMs !== undefined ? ` (${(r.durationMs / 1000).toFixed(1)} s)` : ''}`);
+  const next = nextSteps(r);
+  if (next) {
+    out.push('');
+    out.push(`Next:       ${next}`);
+  }
+  return fit(out.join('\n'));
+};
+
+const nextSteps = (r: AuditRecord): string | undefined => {
+  if (r.outcome === 'partial' || (r.outcome === 'failed' && r.failure?.stage !== 'ResolveTargets' && r.failure?.stage !== 'ListRoutes')) {
+    return (
+      'fix the cause above, then redrive this execution (aws stepfunctions redrive-execution --execution-arn ' +
+      `${r.execution.id}) or start a new one: routes already on the target are no-ops.`
+    );
+  }
+  if (r.outcome === 'failed') return 'nothing was changed. Fix the cause above, then start a new execution.';
+  return undefined;
+};
+
+const eventRef = (r: AuditRecord): string => {
+  const t = r.trigger as { eventId?: string; eventTime?: string };
+  return t.eventId ? ` (event ${t.eventId}${t.eventTime ? ` at ${t.eventTime}` : ''})` : '';
+};
+
+const endpoint = (e: { target?: string; member?: string; state?: string } | null): string =>
+  e ? `${e.target ?? '?'}${e.member || e.state ? ` (${[e.member, e.state].filter(Boolean).join(', ')})` : ''}` : 'absent';
+
+const routeRow = (x: AuditRecord['routes'][number]): string[] => [
+  x.verified === false ? `${x.status}!` : x.status,
+  x.routeTableId,
+  x.destination.value,
+  endpoint(x.before),
+  endpoint(x.after),
+];
+
+const table = (head: string[], rows: string[][]): string => {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `  ${cells.map((c, i) => c.padEnd(widths[i])).join('  ')}`.trimEnd();
+  return [line(head), ...rows.map(line)].join('\n');
+};
+
+const ascii = (s: string): string => s.replace(/→/g, '->').replace(/[^\x20-\x7e]/g, '?');
+
+const fit = (s: string): string => {
+  if (Buffer.byteLength(s) <= MESSAGE_MAX_BYTES) return s;
+  const note = '\n… message truncated: the execution output holds the full audit record.';
+  let cut = s.slice(0, MESSAGE_MAX_BYTES - note.length * 2);
+  while (Buffer.byteLength(cut) > MESSAGE_MAX_BYTES - note.length * 2) cut = cut.slice(0, -1024);
+  return cut + note;
+};

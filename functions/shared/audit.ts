@@ -1,0 +1,266 @@
+import { z } from 'zod';
+import { routeKey } from './routes';
+import {
+  CaughtErrorSchema,
+  ChangeSchema,
+  DestinationSchema,
+  ExecutionInfoSchema,
+  GroupRefSchema,
+  InterfacePairSchema,
+  MemberStateSchema,
+  PlanSchema,
+  RouteResultSchema,
+  TriggerSchema,
+  VerificationSchema,
+} from './schemas';
+
+/**
+ * The audit record: what an execution returns and what Notify publishes. Built from whatever state the
+ * execution reached (a failure can stop it at any step), so every field past `trigger` is optional.
+ */
+
+export const NotifyStateSchema = z.looseObject({
+  action: z.enum(['failover', 'noop']).optional(),
+  noopReason: z.string().optional(),
+  trigger: TriggerSchema.optional(),
+  dryRun: z.boolean().optional(),
+  group: GroupRefSchema.optional(),
+  sources: z.array(MemberStateSchema).optional(),
+  target: MemberStateSchema.optional(),
+  pairs: z.array(InterfacePairSchema).optional(),
+  targetEnis: z.array(z.string()).optional(),
+  execution: ExecutionInfoSchema.optional(),
+  resolvedAt: z.string().optional(),
+  plan: PlanSchema.optional(),
+  results: z.array(RouteResultSchema).optional(),
+  verification: VerificationSchema.optional(),
+  failure: CaughtErrorSchema.optional(),
+  verificationFailure: CaughtErrorSchema.optional(),
+});
+export type NotifyState = z.infer<typeof NotifyStateSchema>;
+
+export const OutcomeSchema = z.enum(['succeeded', 'noop', 'dry-run', 'partial', 'failed']);
+export type Outcome = z.infer<typeof OutcomeSchema>;
+
+const EndpointSchema = z.object({ target: z.string().optional(), member: z.string().optional(), state: z.string().optional() });
+
+export const AuditRouteSchema = z.object({
+  routeTableId: z.string(),
+  destination: DestinationSchema,
+  status: z.enum(['replaced', 'vanished', 'dry-run', 'failed', 'not-attempted']),
+  before: EndpointSchema,
+  after: EndpointSchema.nullable(),
+  verified: z.boolean().optional(),
+  attempts: z.number().optional(),
+  at: z.string().optional(),
+  error: z.string().optional(),
+  problem: z.string().optional(),
+});
+export type AuditRoute = z.infer<typeof AuditRouteSchema>;
+
+export const AuditRecordSchema = z.object({
+  record: z.literal('vpc-route-failover/audit'),
+  version: z.literal(1),
+  outcome: OutcomeSchema,
+  /** Set when outcome is partial or failed: the Fail state's Error and Cause. */
+  error: z.string().optional(),
+  cause: z.string().optional(),
+  summary: z.string(),
+  group: z.string().optional(),
+  vpcId: z.string().optional(),
+  trigger: TriggerSchema.or(z.object({ kind: z.literal('unknown'), summary: z.string() })),
+  dryRun: z.boolean(),
+  from: z.array(MemberStateSchema),
+  to: MemberStateSchema.optional(),
+  counts: z.object({
+    planned: z.number(),
+    replaced: z.number(),
+    failed: z.number(),
+    vanished: z.number(),
+    dryRun: z.number(),
+    alreadyOnTarget: z.number(),
+    skipped: z.number(),
+    mismatches: z.number(),
+  }),
+  routes: z.array(AuditRouteSchema),
+  alreadyOnTarget: z.array(z.object({ routeTableId: z.string(), destination: DestinationSchema, eni: z.string() })),
+  skipped: z.array(z.object({ routeTableId: z.string(), destination: DestinationSchema, eni: z.string(), reason: z.string().optional() })),
+  warnings: z.array(z.string()),
+  verification: z.object({ checked: z.number(), ok: z.boolean(), mismatches: z.number(), rounds: z.number() }).optional(),
+  failure: z.object({ stage: z.string(), error: z.string(), cause: z.string().optional() }).optional(),
+  execution: ExecutionInfoSchema.extend({ consoleUrl: z.string().optional() }),
+  startedAt: z.string().optional(),
+  finishedAt: z.string(),
+  durationMs: z.number().optional(),
+});
+export type AuditRecord = z.infer<typeof AuditRecordSchema>;
+
+/** Step Functions caps a Fail state's Cause; keep ours readable and well under it. */
+const CAUSE_MAX = 4000;
+
+/** Builds the audit record from the state the execution reached (pure; `now` is the finish time). */
+export const buildAuditRecord = (state: NotifyState, execution: z.infer<typeof ExecutionInfoSchema>, rawEvent: unknown, now: Date): AuditRecord => {
+  const plan = state.plan;
+  const results = new Map((state.results ?? []).map((r) => [routeKey(r.change.routeTableId, r.change.destination), r]));
+  const observed = new Map((state.verification?.observed ?? []).map((o) => [routeKey(o.routeTableId, o.destination), o]));
+  const owner = eniOwners(state);
+
+  const routes: AuditRoute[] = (plan?.changes ?? []).map((c: z.infer<typeof ChangeSchema>) => {
+    const key = routeKey(c.routeTableId, c.destination);
+    const r = results.get(key);
+    const o = observed.get(key);
+    return {
+      routeTableId: c.routeTableId,
+      destination: c.destination,
+      status: r?.status ?? 'not-attempted',
+      before: { target: c.fromEni, member: c.fromMember, state: c.stateBefore },
+      after: o ? (o.target ? { target: o.target, member: owner.get(o.target), state: o.state } : null) : r?.status === 'replaced' ? { target: c.toEni, member: c.toMember } : null,
+      verified: o?.ok,
+      attempts: r?.attempts,
+      at: r?.at,
+      error: r?.status === 'failed' ? `${r.error}: ${causeText(r.cause) ?? ''}`.trim() : undefined,
+      problem: o && !o.ok ? o.problem : undefined,
+    };
+  });
+
+  const count = (s: AuditRoute['status']) => routes.filter((r) => r.status === s).length;
+  const counts = {
+    planned: routes.length,
+    replaced: count('replaced'),
+    failed: count('failed') + count('not-attempted'),
+    vanished: count('vanished'),
+    dryRun: count('dry-run'),
+    alreadyOnTarget: plan?.alreadyOnTarget.length ?? 0,
+    skipped: plan?.skipped.length ?? 0,
+    mismatches: state.verification?.mismatches ?? 0,
+  };
+
+  const failure = failureOf(state);
+  const { outcome, error, cause } = judge(state, routes, counts, failure);
+  const from = state.sources ?? [];
+  const to = state.target;
+  const startedAt = execution.startTime;
+  const record: AuditRecord = {
+    record: 'vpc-route-failover/audit',
+    version: 1,
+    outcome,
+    error,
+    cause,
+    summary: '',
+    group: state.group?.name,
+    vpcId: state.group?.vpcId,
+    trigger: state.trigger ?? { kind: 'unknown', summary: describeRawEvent(rawEvent) },
+    dryRun: state.dryRun ?? false,
+    from,
+    to,
+    counts,
+    routes,
+    alreadyOnTarget: (plan?.alreadyOnTarget ?? []).map(({ routeTableId, destination, eni }) => ({ routeTableId, destination, eni })),
+    skipped: (plan?.skipped ?? []).map(({ routeTableId, destination, eni, reason }) => ({ routeTableId, destination, eni, reason })),
+    warnings: [...(plan?.warnings ?? [])],
+    verification: state.verification && {
+      checked: state.verification.checked,
+      ok: state.verification.ok,
+      mismatches: state.verification.mismatches,
+      rounds: state.verification.rounds,
+    },
+    failure,
+    execution: { ...execution, consoleUrl: consoleUrl(execution.id) },
+    startedAt,
+    finishedAt: now.toISOString(),
+    durationMs: startedAt && !Number.isNaN(Date.parse(startedAt)) ? now.getTime() - Date.parse(startedAt) : undefined,
+  };
+  record.summary = summarize(record, state.noopReason);
+  return record;
+};
+
+const eniOwners = (state: NotifyState): Map<string, string> => {
+  const m = new Map<string, string>();
+  for (const p of state.pairs ?? []) m.set(p.fromEni, p.fromMember);
+  if (state.target) for (const e of state.targetEnis ?? []) m.set(e, state.target.name);
+  return m;
+};
+
+const failureOf = (state: NotifyState): AuditRecord['failure'] => {
+  if (state.failure) {
+    const stage = !state.action ? 'ResolveTargets' : !state.plan ? 'ListRoutes' : !state.results ? 'ReplaceRoutes' : 'unknown';
+    return { stage, error: state.failure.Error, cause: causeText(state.failure.Cause) };
+  }
+  if (state.verificationFailure) return { stage: 'VerifyRoutes', error: state.verificationFailure.Error, cause: causeText(state.verificationFailure.Cause) };
+  return undefined;
+};
+
+const judge = (
+  state: NotifyState,
+  routes: AuditRoute[],
+  counts: AuditRecord['counts'],
+  failure: AuditRecord['failure'],
+): { outcome: Outcome; error?: string; cause?: string } => {
+  if (failure && failure.stage !== 'VerifyRoutes' && failure.stage !== 'ReplaceRoutes') {
+    return { outcome: 'failed', error: failure.error, cause: clip(`${failure.stage} failed: ${failure.cause ?? failure.error}. No route was changed.`) };
+  }
+  if (state.action === 'noop') return { outcome: 'noop' };
+  // Verification is the last word: a route read back on its target is good whatever its Map result said.
+  const bad = routes.filter((r) => r.verified === false || (r.verified === undefined && (r.status === 'failed' || r.status === 'not-attempted')));
+  const good = routes.filter((r) => !bad.includes(r) && r.status !== 'vanished' && r.status !== 'dry-run').length;
+  if (bad.length > 0 || failure) {
+    const error = failure?.stage === 'ReplaceRoutes' ? failure.error : state.dryRun ? 'DryRunFailed' : counts.failed > 0 ? 'RoutesNotSwitched' : failure ? 'VerificationFailed' : 'RoutesNotVerified';
+    const lines = bad.map((r) => `${r.routeTableId} ${r.destination.value}: ${r.error ?? r.problem ?? r.status}`);
+    const head = state.dryRun
+      ? `dry run: ${bad.length} of ${routes.length} routes would fail`
+      : `${bad.length} of ${routes.length} routes are not on ${state.target?.name ?? 'the target'}` + (good > 0 ? ` (${good} switched)` : '');
+    const verify = failure?.stage === 'VerifyRoutes' ? `; verification could not run: ${failure.error}: ${failure.cause ?? ''}` : '';
+    return { outcome: good > 0 ? 'partial' : 'failed', error, cause: clip(`${head}${verify}: ${lines.join('; ')}`) };
+  }
+  if (state.dryRun) return { outcome: 'dry-run' };
+  if (routes.length === 0) return { outcome: 'noop' };
+  return { outcome: 'succeeded' };
+};
+
+const summarize = (r: AuditRecord, noopReason: string | undefined): string => {
+  const g = r.group ?? 'unknown group';
+  const dir = `${r.from.map((m) => m.name).join('+') || '?'} -> ${r.to?.name ?? '?'}`;
+  switch (r.outcome) {
+    case 'succeeded':
+      return `${g}: ${dir}, ${r.counts.replaced} route(s) moved and verified` + (r.counts.vanished ? `, ${r.counts.vanished} vanished meanwhile (not re-created)` : '');
+    case 'dry-run':
+      return `${g}: dry run ${dir}: would move ${r.counts.dryRun} route(s); nothing changed`;
+    case 'noop':
+      return `${g}: no change: ` + (noopReason ?? (r.counts.alreadyOnTarget > 0 ? `already on target (${r.counts.alreadyOnTarget} route(s) on ${r.to?.name})` : `no route points at ${r.from.map((m) => m.name).join(', ')}`));
+    case 'partial':
+      return `${g}: PARTIAL ${dir}: ${r.routes.filter((x) => x.verified !== false && x.status === 'replaced').length} of ${r.counts.planned} route(s) moved; see failures`;
+    case 'failed':
+      return `${g}: FAILED ${dir}: ${r.error}` + (r.failure && r.failure.stage !== 'ReplaceRoutes' && r.failure.stage !== 'VerifyRoutes' ? ' (no route changed)' : '');
+  }
+};
+
+/** One line for an input that could not be resolved (it may be anything). */
+export const describeRawEvent = (raw: unknown): string => {
+  if (raw && typeof raw === 'object') {
+    const o = raw as Record<string, unknown>;
+    if (typeof o['detail-type'] === 'string') return `${o['detail-type']} from ${String(o.source)}`;
+    if (typeof o.action === 'string') return `manual ${o.action} request for group ${String(o.group)}`;
+  }
+  const text = JSON.stringify(raw) ?? String(raw);
+  return `unrecognised input ${text.length > 120 ? `${text.slice(0, 117)}...` : text}`;
+};
+
+/** Console link for an execution ARN (region taken from the ARN). */
+export const consoleUrl = (executionArn: string): string | undefined => {
+  const m = /^arn:aws[a-z-]*:states:([a-z0-9-]+):\d{12}:execution:/.exec(executionArn);
+  if (!m) return undefined;
+  return `https://${m[1]}.console.aws.amazon.com/states/home?region=${m[1]}#/v2/executions/details/${executionArn}`;
+};
+
+/** A Lambda Task's Cause is JSON ({"errorType","errorMessage","trace"}); the message is what a person needs. */
+export const causeText = (cause: string | undefined): string | undefined => {
+  if (!cause || !cause.startsWith('{')) return cause;
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
+  } catch {
+    return cause;
+  }
+};
+
+const clip = (s: string): string => (s.length > CAUSE_MAX ? `${s.slice(0, CAUSE_MAX - 20)}… (truncated)` : s);

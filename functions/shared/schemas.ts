@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import { RouteTableScopeSchema } from './config';
+import { InvalidRequestError } from './errors';
+
+/**
+ * Shapes of what flows between the states of statemachine/failover.asl.json. Each Task parses its input
+ * with these, so a state that receives something unexpected fails by name instead of guessing.
+ * Objects are not strict here: the state carries the fields of earlier steps as well.
+ */
+
+export const DestinationSchema = z.object({
+  kind: z.enum(['ipv4', 'ipv6', 'prefix-list']),
+  value: z.string().min(1),
+});
+export type Destination = z.infer<typeof DestinationSchema>;
+
+export const MemberStateSchema = z.object({
+  name: z.string(),
+  instanceId: z.string(),
+  state: z.string(),
+  availabilityZone: z.string().optional(),
+});
+export type MemberState = z.infer<typeof MemberStateSchema>;
+
+export const TriggerSchema = z.object({
+  kind: z.enum(['instance-state', 'alarm', 'manual']),
+  /** One line a person can read: "EC2 i-… (router-a) entered stopping". */
+  summary: z.string(),
+  eventId: z.string().optional(),
+  eventTime: z.string().optional(),
+  instanceId: z.string().optional(),
+  instanceState: z.string().optional(),
+  alarmName: z.string().optional(),
+  action: z.enum(['switchover', 'failback']).optional(),
+  requestedBy: z.string().optional(),
+  reason: z.string().optional(),
+});
+export type Trigger = z.infer<typeof TriggerSchema>;
+
+export const InterfacePairSchema = z.object({
+  /** "<network card>/<device index>": what pairs interfaces across members. */
+  slot: z.string(),
+  fromMember: z.string(),
+  fromEni: z.string(),
+  toEni: z.string().optional(),
+});
+export type InterfacePair = z.infer<typeof InterfacePairSchema>;
+
+export const ExecutionInfoSchema = z.object({
+  id: z.string(),
+  name: z.string().optional(),
+  startTime: z.string().optional(),
+});
+export type ExecutionInfo = z.infer<typeof ExecutionInfoSchema>;
+
+export const GroupRefSchema = z.object({
+  name: z.string(),
+  vpcId: z.string(),
+  routeTables: RouteTableScopeSchema.optional(),
+});
+export type GroupRef = z.infer<typeof GroupRefSchema>;
+
+/** Output of ResolveTargets: who fails, where routes go, and how interfaces pair. */
+export const ResolvedSchema = z.object({
+  action: z.enum(['failover', 'noop']),
+  noopReason: z.string().optional(),
+  trigger: TriggerSchema,
+  dryRun: z.boolean(),
+  group: GroupRefSchema.optional(),
+  sources: z.array(MemberStateSchema),
+  target: MemberStateSchema.optional(),
+  pairs: z.array(InterfacePairSchema),
+  targetEnis: z.array(z.string()),
+  maxConcurrency: z.number().int().min(1),
+  execution: ExecutionInfoSchema,
+  resolvedAt: z.string(),
+});
+export type Resolved = z.infer<typeof ResolvedSchema>;
+
+/** A failover-ready state: a group and a target are known. */
+export const FailoverStateSchema = ResolvedSchema.extend({
+  action: z.literal('failover'),
+  group: GroupRefSchema,
+  target: MemberStateSchema,
+});
+export type FailoverState = z.infer<typeof FailoverStateSchema>;
+
+export const RouteStateSchema = z.enum(['active', 'blackhole']);
+
+/** One planned route change. */
+export const ChangeSchema = z.object({
+  routeTableId: z.string(),
+  destination: DestinationSchema,
+  fromEni: z.string(),
+  fromMember: z.string(),
+  toEni: z.string(),
+  toMember: z.string(),
+  stateBefore: z.string().optional(),
+});
+export type Change = z.infer<typeof ChangeSchema>;
+
+export const RouteRefSchema = z.object({
+  routeTableId: z.string(),
+  destination: DestinationSchema,
+  eni: z.string(),
+  member: z.string().optional(),
+  reason: z.string().optional(),
+});
+export type RouteRef = z.infer<typeof RouteRefSchema>;
+
+/** Output of ListRoutes. */
+export const PlanSchema = z.object({
+  changes: z.array(ChangeSchema),
+  alreadyOnTarget: z.array(RouteRefSchema),
+  skipped: z.array(RouteRefSchema),
+  warnings: z.array(z.string()),
+  routeTablesScanned: z.number().int(),
+  routesScanned: z.number().int(),
+  listedAt: z.string(),
+});
+export type Plan = z.infer<typeof PlanSchema>;
+
+export const ReplaceInputSchema = z.object({ change: ChangeSchema, dryRun: z.boolean().default(false) });
+export type ReplaceInput = z.infer<typeof ReplaceInputSchema>;
+
+/** One item of the ReplaceRoutes Map output: the Lambda's result, or RecordRouteFailure's. */
+export const RouteResultSchema = z.object({
+  change: ChangeSchema,
+  status: z.enum(['replaced', 'vanished', 'dry-run', 'failed']),
+  attempts: z.number().int().optional(),
+  at: z.string().optional(),
+  detail: z.string().optional(),
+  error: z.string().optional(),
+  cause: z.string().optional(),
+});
+export type RouteResult = z.infer<typeof RouteResultSchema>;
+
+export const ObservedRouteSchema = z.object({
+  routeTableId: z.string(),
+  destination: DestinationSchema,
+  /** Target as read back: an ENI ID, another target ID, or absent when the route is gone. */
+  target: z.string().optional(),
+  state: z.string().optional(),
+  expected: z.enum(['target', 'source', 'absent']),
+  ok: z.boolean(),
+  problem: z.string().optional(),
+});
+export type ObservedRoute = z.infer<typeof ObservedRouteSchema>;
+
+/** Output of VerifyRoutes. */
+export const VerificationSchema = z.object({
+  checked: z.number().int(),
+  ok: z.boolean(),
+  mismatches: z.number().int(),
+  rounds: z.number().int(),
+  observed: z.array(ObservedRouteSchema),
+  verifiedAt: z.string(),
+});
+export type Verification = z.infer<typeof VerificationSchema>;
+
+/** What a Catch puts in the state: the error name and its cause. */
+export const CaughtErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
+export type CaughtError = z.infer<typeof CaughtErrorSchema>;
+
+/** Parses a Task's input; a mismatch is an InvalidRequestError naming the fields (never a bare ZodError). */
+export const parseInput = <S extends z.ZodType>(schema: S, raw: unknown, what: string): z.infer<S> => {
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new InvalidRequestError(`${what}: ${lines.join('; ')}`);
+  }
+  return result.data;
+};

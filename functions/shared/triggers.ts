@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { InvalidRequestError } from './errors';
+
+/**
+ * What can start the workflow: an EC2 Instance State-change Notification, a CloudWatch Alarm State Change
+ * of a member's status-check alarm, or a manual request. AWS event shapes are parsed loosely (AWS adds
+ * fields); the manual request strictly, so a caller cannot smuggle in targets such as ENI IDs.
+ */
+
+export const Ec2StateChangeEventSchema = z.object({
+  source: z.literal('aws.ec2'),
+  'detail-type': z.literal('EC2 Instance State-change Notification'),
+  id: z.string().optional(),
+  time: z.string().optional(),
+  region: z.string().optional(),
+  detail: z.object({ 'instance-id': z.string(), state: z.string() }),
+});
+
+export const AlarmStateChangeEventSchema = z.object({
+  source: z.literal('aws.cloudwatch'),
+  'detail-type': z.literal('CloudWatch Alarm State Change'),
+  id: z.string().optional(),
+  time: z.string().optional(),
+  region: z.string().optional(),
+  detail: z.object({
+    alarmName: z.string(),
+    state: z.object({ value: z.string(), reason: z.string().optional() }),
+    configuration: z
+      .object({
+        metrics: z
+          .array(
+            z.object({
+              metricStat: z
+                .object({ metric: z.object({ dimensions: z.record(z.string(), z.string()).optional() }).optional() })
+                .optional(),
+            }),
+          )
+          .optional(),
+      })
+      .optional(),
+  }),
+});
+
+const MAX_TEXT = 512;
+const MEMBER_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
+export const ManualRequestSchema = z.strictObject({
+  action: z.enum(['switchover', 'failback']),
+  group: z.string().regex(MEMBER_NAME, 'a configured group name'),
+  to: z.string().regex(MEMBER_NAME, 'a member name of the group').optional(),
+  dryRun: z.boolean().default(false),
+  reason: z.string().max(MAX_TEXT).optional(),
+  requestedBy: z.string().max(256).optional(),
+});
+
+export type Ec2StateChangeEvent = z.infer<typeof Ec2StateChangeEventSchema>;
+export type AlarmStateChangeEvent = z.infer<typeof AlarmStateChangeEventSchema>;
+export type ManualRequest = z.infer<typeof ManualRequestSchema>;
+
+export type ParsedTrigger =
+  | { kind: 'instance-state'; event: Ec2StateChangeEvent }
+  | { kind: 'alarm'; event: AlarmStateChangeEvent }
+  | { kind: 'manual'; request: ManualRequest };
+
+/** EC2 states that mean the instance is going away and its routes must move. */
+export const FAILURE_STATES = ['stopping', 'stopped', 'shutting-down', 'terminated'] as const;
+
+/** The workflow input is limited to what the state machine accepts; anything near it is not a real request. */
+const MAX_INPUT_BYTES = 64 * 1024;
+
+/** Classifies and validates the workflow input; throws InvalidRequestError naming what is wrong. */
+export const parseTrigger = (raw: unknown): ParsedTrigger => {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new InvalidRequestError('input must be a JSON object: an EventBridge event or a manual request');
+  }
+  const size = Buffer.byteLength(JSON.stringify(raw));
+  if (size > MAX_INPUT_BYTES) throw new InvalidRequestError(`input is ${size} bytes; a request is at most ${MAX_INPUT_BYTES}`);
+  const obj = raw as Record<string, unknown>;
+  if ('source' in obj || 'detail-type' in obj) {
+    if (obj.source === 'aws.ec2') return { kind: 'instance-state', event: strict(Ec2StateChangeEventSchema, raw, 'EC2 state-change event') };
+    if (obj.source === 'aws.cloudwatch') return { kind: 'alarm', event: strict(AlarmStateChangeEventSchema, raw, 'CloudWatch alarm event') };
+    throw new InvalidRequestError(`unsupported event source ${JSON.stringify(obj.source)} (expected aws.ec2 or aws.cloudwatch)`);
+  }
+  if ('action' in obj) return { kind: 'manual', request: strict(ManualRequestSchema, raw, 'manual request') };
+  throw new InvalidRequestError(
+    'input is neither an EventBridge event (source/detail-type) nor a manual request ({"action":"switchover"|"failback","group":…})',
+  );
+};
+
+/** The instance named by a status-check alarm (its InstanceId dimension). */
+export const alarmInstanceId = (event: AlarmStateChangeEvent): string | undefined => {
+  for (const m of event.detail.configuration?.metrics ?? []) {
+    const id = m.metricStat?.metric?.dimensions?.InstanceId;
+    if (id) return id;
+  }
+  return undefined;
+};
+
+const strict = <S extends z.ZodType>(schema: S, raw: unknown, what: string): z.infer<S> => {
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data;
+  const issues = r.error.issues.slice(0, 8).map((i) => {
+    const path = i.path.join('.') || '(root)';
+    return i.code === 'unrecognized_keys' ? `${path}: field(s) not allowed: ${i.keys.join(', ')}` : `${path}: ${i.message}`;
+  });
+  throw new InvalidRequestError(`invalid ${what}: ${issues.join('; ')}`);
+};

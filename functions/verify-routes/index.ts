@@ -1,0 +1,7 @@
+import { createEc2Client } from '../shared/clients';
+import { parseInput } from '../shared/schemas';
+import { VerifyInputSchema, verifyRoutes } from './verify-routes';
+
+const ec2 = createEc2Client();
+
+export const handler = async (event: unknown) => verifyRoutes(parseInput(VerifyInputSchema, event, 'VerifyRoutes input'), { ec2 });

@@ -1,0 +1,77 @@
+import validator from 'asl-validator';
+import { readFileSync } from 'node:fs';
+import { createTaskHandlers } from '../../functions/task-handlers';
+import { ASL_PATH, loadDefinition, placeholdersOf, taskStateNames } from '../../cli/local/local-runner';
+
+const text = readFileSync(ASL_PATH, 'utf8');
+const raw = JSON.parse(text);
+
+const statesOf = (def: any): Array<[string, any]> => {
+  const out: Array<[string, any]> = [];
+  const walk = (states: Record<string, any>) => {
+    for (const [name, s] of Object.entries(states)) {
+      out.push([name, s]);
+      if (s.ItemProcessor?.States) walk(s.ItemProcessor.States);
+    }
+  };
+  walk(def.States);
+  return out;
+};
+
+describe('statemachine/failover.asl.json', () => {
+  it('validates with asl-validator (placeholders accepted as ARNs)', () => {
+    const result = validator(raw, { checkArn: true, checkPaths: true });
+    expect(result.errors).toEqual([]);
+    expect(result.isValid).toBe(true);
+  });
+
+  it('has exactly one placeholder per Task state, and every Task has a local handler', () => {
+    const tasks = taskStateNames(raw);
+    expect(placeholdersOf(text).sort()).toEqual(tasks.map((t) => `${t}FunctionArn`).sort());
+    const handlers = createTaskHandlers({} as never);
+    expect(Object.keys(handlers).sort()).toEqual([...tasks].sort());
+  });
+
+  it('substitutes every placeholder', () => {
+    const loaded = JSON.stringify(loadDefinition({}, 'eu-west-1'));
+    expect(loaded).not.toMatch(/\$\{/);
+    expect(loaded).toContain('arn:aws:lambda:eu-west-1:000000000000:function:vpc-route-failover-ReplaceRoute');
+  });
+
+  it('is JSONPath (the local runner ignores JSONata and Assign)', () => {
+    expect(raw.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
+    expect(text).not.toMatch(/"Assign"|\{%/);
+  });
+
+  it('retries only transient errors, with backoff and full jitter, never States.ALL', () => {
+    for (const [name, s] of statesOf(raw)) {
+      for (const r of s.Retry ?? []) {
+        expect({ name, errors: r.ErrorEquals }).not.toEqual(expect.objectContaining({ errors: expect.arrayContaining(['States.ALL']) }));
+        expect(r.ErrorEquals).not.toContain('States.TaskFailed');
+        expect(r.JitterStrategy).toBe('FULL');
+        expect(r.BackoffRate).toBeGreaterThan(1);
+        expect(r.MaxDelaySeconds).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('catches every failure of every Task and routes it to Notify (or records it per route)', () => {
+    for (const [name, s] of statesOf(raw)) {
+      if (s.Type !== 'Task') continue;
+      const nexts = (s.Catch ?? []).map((c: any) => c.Next);
+      expect({ name, hasCatchAll: (s.Catch ?? []).some((c: any) => c.ErrorEquals.includes('States.ALL')) }).toEqual({ name, hasCatchAll: true });
+      if (name === 'ReplaceRoute') expect(nexts).toEqual(['RecordRouteFailure', 'RecordRouteFailure']);
+      else if (name === 'Notify') expect(nexts).toEqual(['NotificationFailed']);
+      else expect(new Set(nexts)).toEqual(new Set(['Notify']));
+    }
+  });
+
+  it('never names DeleteRoute or CreateRoute anywhere in the workflow', () => {
+    expect(text).not.toMatch(/DeleteRoute|CreateRoute/);
+  });
+
+  it('ends every failure in a Fail state whose Error and Cause come from the audit record', () => {
+    expect(raw.States.FailoverFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error', CausePath: '$.cause' });
+    expect(raw.States.CheckOutcome.Choices.map((c: any) => c.StringEquals).sort()).toEqual(['failed', 'partial']);
+  });
+});
