@@ -131,10 +131,7 @@ export const renderMessage = (r: AuditRecord): string => {
 
 const nextSteps = (r: AuditRecord): string | undefined => {
   if (r.outcome === 'partial' || (r.outcome === 'failed' && r.failure?.stage !== 'ResolveTargets' && r.failure?.stage !== 'ListRoutes')) {
-    return (
-      'fix the cause above, then redrive this execution (aws stepfunctions redrive-execution --execution-arn ' +
-      `${r.execution.id}) or start a new one: routes already on the target are no-ops.`
-    );
+    return 'fix the cause above, then start a new execution with the same input: routes already on the target are no-ops, only the rest are replaced.';
   }
   if (r.outcome === 'failed') return 'nothing was changed. Fix the cause above, then start a new execution.';
   return undefined;

@@ -1,0 +1,97 @@
+import { EC2ServiceException, Instance, InstanceStateName, Route, RouteTable } from '@aws-sdk/client-ec2';
+import { SNSServiceException } from '@aws-sdk/client-sns';
+import type { FailoverState } from '../../functions/shared/schemas';
+import { execution, GROUP, IDS } from '../unit/fixtures';
+
+/** EC2-side shapes for the adapter tests. Every factory returns a fresh object. */
+
+/** An EC2 error as the SDK surfaces it (name = EC2's error code). */
+export const ec2Error = (name: string, opts: { fault?: 'client' | 'server'; status?: number; message?: string } = {}): EC2ServiceException =>
+  new EC2ServiceException({
+    name,
+    $fault: opts.fault ?? 'client',
+    $metadata: { httpStatusCode: opts.status ?? 400, requestId: 'f1e2d3c4-0000-4000-8000-000000000000', attempts: 3 },
+    message: opts.message ?? `${name} (test)`,
+  });
+
+/** An SNS error as the SDK surfaces it. */
+export const snsError = (name: string, opts: { fault?: 'client' | 'server'; status?: number; message?: string } = {}): SNSServiceException =>
+  new SNSServiceException({
+    name,
+    $fault: opts.fault ?? 'client',
+    $metadata: { httpStatusCode: opts.status ?? 400, requestId: 'a1b2c3d4-0000-4000-8000-000000000000' },
+    message: opts.message ?? `${name} (test)`,
+  });
+
+/** An interface attached to an instance: [eni, deviceIndex, networkCardIndex?]. */
+export type Attached = [eni: string, deviceIndex: number, networkCardIndex?: number];
+
+/** A DescribeInstances instance with its network interfaces. */
+export const instance = (instanceId: string, state: InstanceStateName | string, enis: Attached[], az = 'eu-west-1a'): Instance => ({
+  InstanceId: instanceId,
+  State: { Name: state as InstanceStateName, Code: 16 },
+  Placement: { AvailabilityZone: az },
+  VpcId: IDS.vpc,
+  NetworkInterfaces: enis.map(([eni, deviceIndex, card]) => ({
+    NetworkInterfaceId: eni,
+    Attachment: { AttachmentId: `eni-attach-${eni.slice(4)}`, DeviceIndex: deviceIndex, NetworkCardIndex: card, Status: 'attached' },
+    Status: 'in-use',
+  })),
+});
+
+/** router-a (eth0, eth1) and router-b (eth0, eth1), in two AZs. */
+export const routerA = (state = 'running', enis: Attached[] = [[IDS.eniA0, 0], [IDS.eniA1, 1]]) => instance(IDS.routerA, state, enis, 'eu-west-1a');
+export const routerB = (state = 'running', enis: Attached[] = [[IDS.eniB0, 0], [IDS.eniB1, 1]]) => instance(IDS.routerB, state, enis, 'eu-west-1b');
+export const routerC = (state = 'running', enis: Attached[] = [[IDS.eniC0, 0], [IDS.eniC1, 1]]) => instance(IDS.routerC, state, enis, 'eu-west-1c');
+
+/** A DescribeInstances answer (one reservation per instance, as for separately launched instances). */
+export const describeInstancesOutput = (...instances: Instance[]) => ({
+  Reservations: instances.map((i, n) => ({ ReservationId: `r-0${n}aaaaaaaaaaaaaaa`, OwnerId: IDS.account, Instances: [i] })),
+});
+
+/** A route to an ENI (IPv4 unless said otherwise). */
+export const eniRoute = (destination: string, eni: string, extra: Partial<Route> = {}): Route => ({
+  ...(destination.startsWith('pl-')
+    ? { DestinationPrefixListId: destination }
+    : destination.includes(':')
+      ? { DestinationIpv6CidrBlock: destination }
+      : { DestinationCidrBlock: destination }),
+  NetworkInterfaceId: eni,
+  InstanceOwnerId: IDS.account,
+  Origin: 'CreateRoute',
+  State: 'active',
+  ...extra,
+});
+
+export const localRoute = (cidr = '10.0.0.0/16'): Route => ({ DestinationCidrBlock: cidr, GatewayId: 'local', Origin: 'CreateRouteTable', State: 'active' });
+export const igwRoute = (): Route => ({ DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-0123456789abcdef0', Origin: 'CreateRoute', State: 'active' });
+
+export const routeTable = (id: string, routes: Route[], vpcId: string = IDS.vpc): RouteTable => ({
+  RouteTableId: id,
+  VpcId: vpcId,
+  OwnerId: IDS.account,
+  Routes: routes,
+  Associations: [],
+  Tags: [{ Key: 'Name', Value: id }],
+});
+
+/** The ListRoutes input: router-a is failing, router-b is the target, eth0/eth1 paired. */
+export const failoverState = (overrides: Partial<FailoverState> = {}): FailoverState => ({
+  action: 'failover',
+  trigger: { kind: 'instance-state', summary: `EC2 instance ${IDS.routerA} (router-a) entered stopping`, instanceId: IDS.routerA, instanceState: 'stopping' },
+  dryRun: false,
+  group: { name: GROUP, vpcId: IDS.vpc },
+  sources: [{ name: 'router-a', instanceId: IDS.routerA, state: 'stopping', availabilityZone: 'eu-west-1a' }],
+  target: { name: 'router-b', instanceId: IDS.routerB, state: 'running', availabilityZone: 'eu-west-1b' },
+  pairs: [
+    { slot: '0/0', fromMember: 'router-a', fromEni: IDS.eniA0, toEni: IDS.eniB0 },
+    { slot: '0/1', fromMember: 'router-a', fromEni: IDS.eniA1, toEni: IDS.eniB1 },
+  ],
+  targetEnis: [IDS.eniB0, IDS.eniB1],
+  maxConcurrency: 10,
+  execution: execution(),
+  resolvedAt: '2026-11-25T14:30:06.000Z',
+  ...overrides,
+});
+
+export const FIXED_NOW = () => new Date('2026-11-25T14:30:07.000Z');

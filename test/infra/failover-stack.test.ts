@@ -1,0 +1,438 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { parseConfig } from '../../functions/shared/config';
+import { ConfigError } from '../../functions/shared/errors';
+import { FAILURE_STATES } from '../../infra/failover-stack';
+import { exampleConfig, readAsl, synth } from './synth';
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
+
+const SUBSTITUTION_KEYS = [
+  'ListRoutesFunctionArn',
+  'NotifyFunctionArn',
+  'ReplaceRouteFunctionArn',
+  'ResolveTargetsFunctionArn',
+  'VerifyRoutesFunctionArn',
+];
+
+const only = (template: Template, type: string): [string, Json] => {
+  const found = Object.entries(template.findResources(type));
+  expect(found).toHaveLength(1);
+  return found[0];
+};
+
+/** Logical ID of the Lambda function the state machine substitutes for `key`. */
+const functionIdFor = (template: Template, key: string): string => {
+  const [, sm] = only(template, 'AWS::StepFunctions::StateMachine');
+  return sm.Properties.DefinitionSubstitutions[key]['Fn::GetAtt'][0];
+};
+
+/** Every statement of the inline policies attached to the role of the function behind `key`. */
+const statementsOf = (template: Template, key: string): Json[] => {
+  const fn = template.toJSON().Resources[functionIdFor(template, key)];
+  const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p: Json) => p.Properties.Roles.some((r: Json) => r.Ref === roleId))
+    .flatMap((p: Json) => p.Properties.PolicyDocument.Statement);
+};
+
+const actionsOf = (statement: Json): string[] => [statement.Action].flat();
+
+/** Every Task state of the ASL (including those inside Map item processors), by state name. */
+const taskStates = (states: Record<string, Json>): [string, Json][] =>
+  Object.entries(states).flatMap(([name, s]) => [
+    ...(s.Type === 'Task' ? [[name, s] as [string, Json]] : []),
+    ...(s.ItemProcessor ? taskStates(s.ItemProcessor.States) : []),
+  ]);
+
+describe('FailoverStack state machine', () => {
+  it('is a STANDARD state machine with full logging to a retained log group and tracing', () => {
+    const { template } = synth(exampleConfig());
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: true,
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StateMachineLogs'), 'Arn'] } } }],
+      },
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+
+  it('inlines the ASL file unchanged and substitutes exactly its five placeholders with function ARNs', () => {
+    const { template } = synth(exampleConfig());
+    const [, sm] = only(template, 'AWS::StepFunctions::StateMachine');
+    const asl = readAsl();
+    expect(sm.Properties.DefinitionString).toBe(asl);
+
+    const placeholders = [...new Set([...asl.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]))].sort();
+    const substitutions = sm.Properties.DefinitionSubstitutions;
+    expect(Object.keys(substitutions).sort()).toEqual(SUBSTITUTION_KEYS);
+    expect(placeholders).toEqual(Object.keys(substitutions).sort());
+    for (const key of SUBSTITUTION_KEYS) {
+      const id = functionIdFor(template, key);
+      expect(substitutions[key]).toEqual({ 'Fn::GetAtt': [id, 'Arn'] });
+      expect(template.toJSON().Resources[id].Type).toBe('AWS::Lambda::Function');
+    }
+    // Five distinct functions, not one reused.
+    expect(new Set(SUBSTITUTION_KEYS.map((k) => functionIdFor(template, k))).size).toBe(5);
+  });
+
+  it('gives each function a timeout below the TimeoutSeconds of the Task that invokes it', () => {
+    const { template } = synth(exampleConfig());
+    const tasks = taskStates(JSON.parse(readAsl()).States);
+    expect(tasks.map(([name]) => name).sort()).toEqual(['ListRoutes', 'Notify', 'ReplaceRoute', 'ResolveTargets', 'VerifyRoutes']);
+    for (const [name, state] of tasks) {
+      const key = /^\$\{(\w+)\}$/.exec(state.Resource)?.[1];
+      expect(key).toBe(`${name}FunctionArn`);
+      const fn = template.toJSON().Resources[functionIdFor(template, key!)];
+      expect(fn.Properties.Timeout).toBeLessThan(state.TimeoutSeconds);
+    }
+  });
+
+  it('lets the state machine invoke each of the five functions', () => {
+    const { template } = synth(exampleConfig());
+    const [smId, sm] = only(template, 'AWS::StepFunctions::StateMachine');
+    const roleId = sm.Properties.RoleArn['Fn::GetAtt'][0];
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p: Json) => p.Properties.Roles.some((r: Json) => r.Ref === roleId))
+      .flatMap((p: Json) => p.Properties.PolicyDocument.Statement)
+      .filter((s: Json) => actionsOf(s).includes('lambda:InvokeFunction'));
+    const resources = statements.flatMap((s: Json) => [s.Resource].flat());
+    for (const key of SUBSTITUTION_KEYS) {
+      expect(resources).toContainEqual({ 'Fn::GetAtt': [functionIdFor(template, key), 'Arn'] });
+    }
+    expect(smId).toMatch(/^StateMachine/);
+  });
+});
+
+describe('FailoverStack functions', () => {
+  it('builds all five on Node 22, arm64, 256 MB, active tracing, their own log group, source maps on', () => {
+    const { template } = synth(exampleConfig());
+    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(5);
+    for (const key of SUBSTITUTION_KEYS) {
+      const fn = template.toJSON().Resources[functionIdFor(template, key)];
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        MemorySize: 256,
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: { Ref: expect.stringMatching(/Logs/) } },
+        Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }) },
+      });
+      const variables = Object.keys(fn.Properties.Environment.Variables);
+      expect(variables.filter((v) => v.startsWith('POWERTOOLS'))).toEqual([]);
+    }
+  });
+
+  it('hands resolve-targets the validated config (defaults applied) and notify the topic ARN', () => {
+    const raw = exampleConfig();
+    const { template } = synth(raw);
+    const env = (key: string) => template.toJSON().Resources[functionIdFor(template, key)].Properties.Environment.Variables;
+
+    const resolveEnv = env('ResolveTargetsFunctionArn');
+    expect(JSON.parse(resolveEnv.FAILOVER_CONFIG)).toEqual(parseConfig(raw));
+    expect(JSON.parse(resolveEnv.FAILOVER_CONFIG).groups[0].maxConcurrency).toBe(10);
+    const [topicId] = only(template, 'AWS::SNS::Topic');
+    expect(env('NotifyFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', TOPIC_ARN: { Ref: topicId } });
+    for (const key of ['ListRoutesFunctionArn', 'ReplaceRouteFunctionArn', 'VerifyRoutesFunctionArn']) {
+      expect(env(key)).toEqual({ NODE_OPTIONS: '--enable-source-maps' });
+    }
+  });
+
+  it('keeps every log group for a year and retains it when the stack goes', () => {
+    const { template } = synth(exampleConfig());
+    const logGroups = template.findResources('AWS::Logs::LogGroup');
+    expect(Object.keys(logGroups)).toHaveLength(6); // five functions + the state machine
+    for (const lg of Object.values(logGroups) as Json[]) {
+      expect(lg.Properties.RetentionInDays).toBe(365);
+      expect(lg.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  it('fails synth with a clear ConfigError when the config would not fit in the Lambda environment', () => {
+    const raw = exampleConfig();
+    // Valid but huge: many groups of two routers each (unique names and instance IDs).
+    raw.groups = Array.from({ length: 40 }, (_, g) => ({
+      name: `group-${g}-${'x'.repeat(40)}`,
+      vpcId: 'vpc-0123456789abcdef0',
+      members: [0, 1].map((m) => ({ name: `router-${m}`, instanceId: `i-${(g * 2 + m).toString(16).padStart(17, '0')}` })),
+    }));
+    let error: unknown;
+    try {
+      synth(raw);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/cdk\.json context "failover" is too large/);
+    expect((error as Error).message).toMatch(/FAILOVER_CONFIG/);
+    expect((error as Error).message).toMatch(/4096/);
+  });
+});
+
+describe('FailoverStack IAM', () => {
+  it('lets replace-route call only ec2:ReplaceRoute, on route tables, in the group VPC', () => {
+    const { template } = synth(exampleConfig());
+    const ec2 = statementsOf(template, 'ReplaceRouteFunctionArn').filter((s) => actionsOf(s).some((a) => !a.startsWith('xray:')));
+    expect(ec2).toHaveLength(1);
+    expect(ec2[0]).toEqual({
+      Effect: 'Allow',
+      Action: 'ec2:ReplaceRoute',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':route-table/*']] },
+      Condition: {
+        ArnEquals: {
+          'ec2:Vpc': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':vpc/vpc-0123456789abcdef0']] },
+        },
+      },
+    });
+  });
+
+  it("narrows replace-route to each group's VPC and route-table scope (ids or tag)", () => {
+    const raw = exampleConfig();
+    raw.groups[0].routeTables = { ids: ['rtb-0123456789abcdef0', 'rtb-0123456789abcdef1'] };
+    raw.groups.push({
+      name: 'dmz',
+      vpcId: 'vpc-0fedcba9876543210',
+      members: [
+        { name: 'fw-a', instanceId: 'i-0a1b2c3d4e5f60003' },
+        { name: 'fw-b', instanceId: 'i-0a1b2c3d4e5f60004' },
+      ],
+      routeTables: { tag: { key: 'failover-group', value: 'dmz' } },
+    });
+    const { template } = synth(raw);
+    const ec2 = statementsOf(template, 'ReplaceRouteFunctionArn').filter((s) => actionsOf(s).some((a) => a.startsWith('ec2:')));
+    expect(ec2).toHaveLength(2);
+    for (const s of ec2) expect(actionsOf(s)).toEqual(['ec2:ReplaceRoute']);
+
+    const byVpc = (vpc: string) => ec2.find((s) => JSON.stringify(s.Condition.ArnEquals['ec2:Vpc']).includes(vpc));
+    const edge = byVpc('vpc-0123456789abcdef0');
+    expect(JSON.stringify(edge.Resource)).toMatch(/route-table\/rtb-0123456789abcdef0.*route-table\/rtb-0123456789abcdef1/);
+    expect(edge.Condition.StringEquals).toBeUndefined();
+    const dmz = byVpc('vpc-0fedcba9876543210');
+    expect(JSON.stringify(dmz.Resource)).toMatch(/route-table\/\*/);
+    expect(dmz.Condition.StringEquals).toEqual({ 'aws:ResourceTag/failover-group': 'dmz' });
+  });
+
+  it('gives the read-only functions EC2 Describe* calls only', () => {
+    const { template } = synth(exampleConfig());
+    const ec2Actions = (key: string) =>
+      statementsOf(template, key)
+        .flatMap(actionsOf)
+        .filter((a) => a.startsWith('ec2:'))
+        .sort();
+    expect(ec2Actions('ResolveTargetsFunctionArn')).toEqual(['ec2:DescribeInstanceStatus', 'ec2:DescribeInstances', 'ec2:DescribeRouteTables']);
+    expect(ec2Actions('ListRoutesFunctionArn')).toEqual(['ec2:DescribeRouteTables']);
+    expect(ec2Actions('VerifyRoutesFunctionArn')).toEqual(['ec2:DescribeRouteTables']);
+    expect(ec2Actions('NotifyFunctionArn')).toEqual([]);
+  });
+
+  it('lets notify publish to the one topic and use its key, nothing broader', () => {
+    const { template } = synth(exampleConfig());
+    const [topicId] = only(template, 'AWS::SNS::Topic');
+    const [keyId] = only(template, 'AWS::KMS::Key');
+    const statements = statementsOf(template, 'NotifyFunctionArn').filter((s) => !actionsOf(s).every((a) => a.startsWith('xray:')));
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topicId } },
+      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+    ]);
+  });
+
+  it('grants no wildcard action in any IAM policy, and no Allow of * or ec2:* anywhere', () => {
+    const { template } = synth(exampleConfig());
+    const resources = Object.values(template.toJSON().Resources) as Json[];
+    const iamAllows = resources
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) => r.Properties.PolicyDocument.Statement)
+      .filter((s: Json) => s.Effect === 'Allow');
+    expect(iamAllows.length).toBeGreaterThan(0);
+    expect(iamAllows.flatMap(actionsOf).filter((a: string) => a.includes('*'))).toEqual([]);
+
+    // Resource policies too (key, topic, queue). The key keeps its default statement (kms:* for the account
+    // root) without which the key becomes unmanageable; enforceSSL adds Deny statements, which only restrict.
+    const everyAllow = resources
+      .flatMap((r) => r.Properties?.PolicyDocument?.Statement ?? r.Properties?.KeyPolicy?.Statement ?? [])
+      .filter((s: Json) => s.Effect === 'Allow');
+    expect(everyAllow.flatMap(actionsOf).filter((a: string) => a === '*' || a === 'ec2:*')).toEqual([]);
+  });
+
+  it('lets no function delete or create routes', () => {
+    const { template } = synth(exampleConfig());
+    const actions = JSON.stringify(template.toJSON()).match(/"ec2:[A-Za-z*]*Route[A-Za-z*]*"/g) ?? [];
+    expect([...new Set(actions)].sort()).toEqual(['"ec2:DescribeRouteTables"', '"ec2:ReplaceRoute"']);
+  });
+});
+
+describe('FailoverStack triggers', () => {
+  const twoGroups = () => {
+    const raw = exampleConfig();
+    raw.groups.push({
+      name: 'dmz',
+      vpcId: 'vpc-0fedcba9876543210',
+      members: [
+        { name: 'fw-a', instanceId: 'i-0a1b2c3d4e5f60003' },
+        { name: 'fw-b', instanceId: 'i-0a1b2c3d4e5f60004' },
+        { name: 'fw-c', instanceId: 'i-0a1b2c3d4e5f60005' },
+      ],
+      statusCheckAlarm: { enabled: true, evaluationPeriods: 3 },
+    });
+    return raw;
+  };
+
+  const rules = (template: Template, source: string): Json[] =>
+    Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: [source] } } }));
+
+  it('starts on EC2 failure states of member instances only, one rule per group', () => {
+    const { template } = synth(twoGroups());
+    const ec2Rules = rules(template, 'aws.ec2');
+    expect(ec2Rules).toHaveLength(2);
+    expect(ec2Rules.map((r) => r.Properties.EventPattern)).toEqual(
+      expect.arrayContaining([
+        {
+          source: ['aws.ec2'],
+          'detail-type': ['EC2 Instance State-change Notification'],
+          detail: { 'instance-id': ['i-0a1b2c3d4e5f60001', 'i-0a1b2c3d4e5f60002'], state: ['stopping', 'stopped', 'shutting-down', 'terminated'] },
+        },
+        {
+          source: ['aws.ec2'],
+          'detail-type': ['EC2 Instance State-change Notification'],
+          detail: { 'instance-id': ['i-0a1b2c3d4e5f60003', 'i-0a1b2c3d4e5f60004', 'i-0a1b2c3d4e5f60005'], state: FAILURE_STATES },
+        },
+      ]),
+    );
+    expect(FAILURE_STATES).not.toContain('running');
+    expect(FAILURE_STATES).not.toContain('pending');
+  });
+
+  it('creates a status-check alarm per member with the configured evaluation periods', () => {
+    const { template } = synth(twoGroups());
+    const alarms = template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'StatusCheckFailed' } });
+    expect(Object.keys(alarms)).toHaveLength(5);
+    const expectAlarm = (group: string, member: string, instanceId: string, periods: number) =>
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `route-failover-${group}-${member}-status-check`,
+        Namespace: 'AWS/EC2',
+        MetricName: 'StatusCheckFailed',
+        Dimensions: [{ Name: 'InstanceId', Value: instanceId }],
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: periods,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: Match.absent(),
+      });
+    expectAlarm('onprem-edge', 'router-a', 'i-0a1b2c3d4e5f60001', 2);
+    expectAlarm('onprem-edge', 'router-b', 'i-0a1b2c3d4e5f60002', 2);
+    expectAlarm('dmz', 'fw-a', 'i-0a1b2c3d4e5f60003', 3);
+    expectAlarm('dmz', 'fw-c', 'i-0a1b2c3d4e5f60005', 3);
+  });
+
+  it("starts on a group's status-check alarms entering ALARM, matched by alarm ARN", () => {
+    const { template } = synth(twoGroups());
+    const alarmIds = (group: string) =>
+      Object.entries(template.findResources('AWS::CloudWatch::Alarm'))
+        .filter(([, a]: [string, Json]) => String(a.Properties.AlarmName).startsWith(`route-failover-${group}-`))
+        .map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
+    const alarmRules = rules(template, 'aws.cloudwatch').map((r) => r.Properties.EventPattern);
+    expect(alarmRules).toHaveLength(2);
+    for (const group of ['onprem-edge', 'dmz']) {
+      expect(alarmRules).toContainEqual({
+        source: ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        resources: alarmIds(group),
+        detail: { state: { value: ['ALARM'] } },
+      });
+    }
+  });
+
+  it('creates no alarm or alarm rule for a group with the status-check alarm disabled', () => {
+    const raw = exampleConfig();
+    raw.groups[0].statusCheckAlarm = { enabled: false };
+    const { template } = synth(raw);
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'StatusCheckFailed' }, 0);
+    expect(rules(template, 'aws.cloudwatch')).toHaveLength(0);
+    expect(rules(template, 'aws.ec2')).toHaveLength(1);
+  });
+
+  it('targets the state machine with the whole event, a role, retries and an encrypted TLS-only DLQ', () => {
+    const { template } = synth(exampleConfig());
+    const [smId] = only(template, 'AWS::StepFunctions::StateMachine');
+    const [queueId] = only(template, 'AWS::SQS::Queue');
+    const all = [...rules(template, 'aws.ec2'), ...rules(template, 'aws.cloudwatch')];
+    expect(all).toHaveLength(2);
+    for (const rule of all) {
+      expect(rule.Properties.Targets).toEqual([
+        {
+          Id: 'Target0',
+          Arn: { Ref: smId },
+          RoleArn: { 'Fn::GetAtt': [expect.stringMatching(/^TriggerRole/), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+        },
+      ]);
+    }
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: smId } }] },
+      Roles: [{ Ref: Match.stringLikeRegexp('^TriggerRole') }],
+    });
+  });
+
+  it('alarms to the topic when a trigger lands in the DLQ', () => {
+    const { template } = synth(exampleConfig());
+    const [topicId] = only(template, 'AWS::SNS::Topic');
+    const [queueId] = only(template, 'AWS::SQS::Queue');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      AlarmActions: [{ Ref: topicId }],
+    });
+  });
+});
+
+describe('FailoverStack notifications and outputs', () => {
+  it('encrypts the topic with a rotating customer-managed key and refuses plain-HTTP publishes', () => {
+    const { template } = synth(exampleConfig());
+    const [keyId] = only(template, 'AWS::KMS::Key');
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('subscribes the configured emails, and none when the list is empty', () => {
+    const raw = exampleConfig();
+    raw.notifications = { emails: ['noc@example.com', 'netops@example.com'] };
+    const { template } = synth(raw);
+    template.resourceCountIs('AWS::SNS::Subscription', 2);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'noc@example.com' });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'netops@example.com' });
+
+    synth(exampleConfig()).template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('outputs the state machine ARN, topic ARN and region', () => {
+    const { template } = synth(exampleConfig());
+    const [smId] = only(template, 'AWS::StepFunctions::StateMachine');
+    const [topicId] = only(template, 'AWS::SNS::Topic');
+    template.hasOutput('StateMachineArn', { Value: { Ref: smId } });
+    template.hasOutput('TopicArn', { Value: { Ref: topicId } });
+    template.hasOutput('Region', { Value: { Ref: 'AWS::Region' } });
+  });
+});

@@ -1,0 +1,494 @@
+import { AuditRecordSchema, buildAuditRecord, causeText, consoleUrl, describeRawEvent, NotifyState, NotifyStateSchema } from '../../functions/shared/audit';
+import { renderMessage, renderSubject, severityOf } from '../../functions/notify/notify';
+import {
+  change,
+  ec2StateEvent,
+  execution,
+  GROUP,
+  IDS,
+  lambdaCause,
+  manualRequest,
+  NOW,
+  observed,
+  replaced,
+  resolvedState,
+  succeededState,
+  twoChanges,
+} from './fixtures';
+
+/** Builds the record the way Notify does (the state is also the raw event) and checks it against its schema. */
+const record = (state: NotifyState) => {
+  const r = buildAuditRecord(state, execution(), state, NOW);
+  expect(AuditRecordSchema.safeParse(r).success).toBe(true);
+  return r;
+};
+
+/** router-a → router-b where the prefix-list route was refused by EC2 and still points at router-a. */
+const partialState = (): NotifyState => {
+  const [c1, c2] = twoChanges();
+  const s = succeededState();
+  s.results = [
+    replaced(c1),
+    {
+      change: c2,
+      status: 'failed',
+      error: 'RouteReplaceError',
+      cause: lambdaCause('RouteReplaceError', `ReplaceRoute ${c2.routeTableId} ${c2.destination.value}: UnauthorizedOperation: You are not authorized to perform this operation.`),
+    },
+  ];
+  s.verification = {
+    checked: 2,
+    ok: false,
+    mismatches: 1,
+    rounds: 1,
+    observed: [observed(c1), observed(c2, { target: c2.fromEni, ok: false, problem: `points at ${c2.fromEni}, expected new interface ${c2.toEni}` })],
+    verifiedAt: '2026-11-25T14:30:09.000Z',
+  };
+  return s;
+};
+
+describe('buildAuditRecord', () => {
+  it('succeeded: every route replaced and read back on the target', () => {
+    const r = record(succeededState());
+
+    expect(r).toMatchObject({
+      record: 'vpc-route-failover/audit',
+      version: 1,
+      outcome: 'succeeded',
+      group: GROUP,
+      vpcId: IDS.vpc,
+      dryRun: false,
+      to: { name: 'router-b', instanceId: IDS.routerB },
+      counts: { planned: 2, replaced: 2, failed: 0, vanished: 0, dryRun: 0, alreadyOnTarget: 0, skipped: 0, mismatches: 0 },
+      verification: { checked: 2, ok: true, mismatches: 0, rounds: 1 },
+      startedAt: '2026-11-25T14:30:05.000Z',
+      finishedAt: '2026-11-25T14:30:10.000Z',
+      durationMs: 5000,
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.cause).toBeUndefined();
+    expect(r.failure).toBeUndefined();
+    expect(r.from.map((m) => m.name)).toEqual(['router-a']);
+    expect(r.trigger).toMatchObject({ kind: 'instance-state', instanceId: IDS.routerA, instanceState: 'stopping' });
+    expect(r.summary).toBe(`${GROUP}: router-a -> router-b, 2 route(s) moved and verified`);
+    expect(r.routes).toEqual([
+      {
+        routeTableId: IDS.rtbPrivateA,
+        destination: { kind: 'ipv4', value: '10.1.0.0/16' },
+        status: 'replaced',
+        before: { target: IDS.eniA0, member: 'router-a', state: 'active' },
+        after: { target: IDS.eniB0, member: 'router-b', state: 'active' },
+        verified: true,
+        attempts: 1,
+        at: '2026-11-25T14:30:07.000Z',
+        error: undefined,
+        problem: undefined,
+      },
+      expect.objectContaining({
+        routeTableId: IDS.rtbPrivateB,
+        destination: { kind: 'prefix-list', value: IDS.prefixList },
+        status: 'replaced',
+        before: { target: IDS.eniA1, member: 'router-a', state: 'active' },
+        after: { target: IDS.eniB1, member: 'router-b', state: 'active' },
+        verified: true,
+      }),
+    ]);
+  });
+
+  it('succeeded: a route that vanished meanwhile is reported, not counted as a failure', () => {
+    const s = succeededState();
+    const c2 = s.plan!.changes[1];
+    s.results![1] = { change: c2, status: 'vanished', detail: "InvalidParameterValue: There is no route defined for 'pl-…'" };
+    s.verification!.observed[1] = { routeTableId: c2.routeTableId, destination: c2.destination, expected: 'absent', ok: true };
+    const r = record(s);
+    expect(r.outcome).toBe('succeeded');
+    expect(r.counts).toMatchObject({ replaced: 1, vanished: 1, failed: 0 });
+    expect(r.routes[1]).toMatchObject({ status: 'vanished', after: null });
+    expect(r.summary).toContain('1 vanished meanwhile (not re-created)');
+  });
+
+  it('noop: keeps the reason ResolveTargets gave', () => {
+    const s: NotifyState = {
+      action: 'noop',
+      noopReason: 'EC2 state "running" needs no failover',
+      trigger: { kind: 'instance-state', summary: `EC2 instance ${IDS.routerA} (router-a) entered running`, instanceId: IDS.routerA, instanceState: 'running' },
+      dryRun: false,
+      group: { name: GROUP, vpcId: IDS.vpc },
+      sources: [],
+      pairs: [],
+      targetEnis: [],
+      execution: execution(),
+      resolvedAt: '2026-11-25T14:30:06.000Z',
+    };
+    const r = record(s);
+    expect(r.outcome).toBe('noop');
+    expect(r.error).toBeUndefined();
+    expect(r.routes).toEqual([]);
+    expect(r.summary).toBe(`${GROUP}: no change: EC2 state "running" needs no failover`);
+  });
+
+  it('noop: every route already on the target', () => {
+    const s = resolvedState();
+    s.plan = {
+      changes: [],
+      alreadyOnTarget: [{ routeTableId: IDS.rtbPrivateA, destination: { kind: 'ipv4', value: '10.1.0.0/16' }, eni: IDS.eniB0, member: 'router-b' }],
+      skipped: [],
+      warnings: [],
+      routeTablesScanned: 1,
+      routesScanned: 3,
+      listedAt: '2026-11-25T14:30:06.500Z',
+    };
+    s.results = [];
+    const r = record(s);
+    expect(r.outcome).toBe('noop');
+    expect(r.counts.alreadyOnTarget).toBe(1);
+    expect(r.alreadyOnTarget).toEqual([{ routeTableId: IDS.rtbPrivateA, destination: { kind: 'ipv4', value: '10.1.0.0/16' }, eni: IDS.eniB0 }]);
+    expect(r.summary).toContain('already on target (1 route(s) on router-b)');
+  });
+
+  it('dry-run: EC2 accepted every request, nothing changed', () => {
+    const s = succeededState();
+    s.dryRun = true;
+    s.results = s.plan!.changes.map((c) => ({ change: c, status: 'dry-run' as const, detail: 'EC2 accepted the request (DryRun)' }));
+    s.verification!.observed = s.plan!.changes.map((c) => observed(c, { target: c.fromEni, expected: 'source' }));
+    const r = record(s);
+    expect(r.outcome).toBe('dry-run');
+    expect(r.dryRun).toBe(true);
+    expect(r.counts).toMatchObject({ planned: 2, dryRun: 2, replaced: 0, failed: 0 });
+    expect(r.routes.map((x) => x.after?.target)).toEqual([IDS.eniA0, IDS.eniA1]);
+    expect(r.routes.map((x) => x.after?.member)).toEqual(['router-a', 'router-a']);
+    expect(r.summary).toBe(`${GROUP}: dry run router-a -> router-b: would move 2 route(s); nothing changed`);
+  });
+
+  it('dry-run that EC2 refuses is a failure, not a dry-run', () => {
+    const s = succeededState();
+    const [c1, c2] = s.plan!.changes;
+    s.dryRun = true;
+    s.results = [
+      { change: c1, status: 'dry-run' },
+      { change: c2, status: 'failed', error: 'RouteReplaceError', cause: lambdaCause('RouteReplaceError', 'UnauthorizedOperation') },
+    ];
+    s.verification!.observed = [observed(c1, { target: c1.fromEni, expected: 'source' }), observed(c2, { target: c2.fromEni, expected: 'target', ok: false, problem: 'points at old' })];
+    const r = record(s);
+    expect(r.outcome).toBe('failed');
+    expect(r.error).toBe('DryRunFailed');
+    expect(r.cause).toMatch(/^dry run: 1 of 2 routes would fail/);
+  });
+
+  it('partial: one route failed, the other switched', () => {
+    const r = record(partialState());
+
+    expect(r.outcome).toBe('partial');
+    expect(r.error).toBe('RoutesNotSwitched');
+    expect(r.counts).toMatchObject({ planned: 2, replaced: 1, failed: 1, mismatches: 1 });
+    expect(r.routes[0]).toMatchObject({ status: 'replaced', verified: true });
+    expect(r.routes[1]).toMatchObject({
+      status: 'failed',
+      verified: false,
+      before: { target: IDS.eniA1, member: 'router-a' },
+      after: { target: IDS.eniA1, member: 'router-a', state: 'active' },
+      // The Lambda-style JSON Cause is unwrapped to its errorMessage.
+      error: `RouteReplaceError: ReplaceRoute ${IDS.rtbPrivateB} ${IDS.prefixList}: UnauthorizedOperation: You are not authorized to perform this operation.`,
+    });
+    expect(r.cause).toMatch(/^1 of 2 routes are not on router-b \(1 switched\): /);
+    expect(r.cause).toContain(`${IDS.rtbPrivateB} ${IDS.prefixList}: RouteReplaceError: ReplaceRoute`);
+    expect(r.cause).not.toContain('"errorType"');
+    expect(r.summary).toBe(`${GROUP}: PARTIAL router-a -> router-b: 1 of 2 route(s) moved; see failures`);
+  });
+
+  it('verification is the last word: a failed Map item that reads back on target is good', () => {
+    const s = partialState();
+    s.verification!.observed[1] = observed(s.plan!.changes[1]);
+    s.verification!.ok = true;
+    s.verification!.mismatches = 0;
+    const r = record(s);
+    expect(r.outcome).toBe('succeeded');
+  });
+
+  it('failed at ResolveTargets: the state is the raw event plus `failure`', () => {
+    const state = {
+      ...ec2StateEvent(IDS.routerA, 'stopping'),
+      failure: {
+        Error: 'NoHealthyTargetError',
+        Cause: lambdaCause('NoHealthyTargetError', `group "${GROUP}" has no running member to move routes to: router-b (${IDS.routerB}) is stopped. Nothing was changed.`),
+      },
+    };
+    const parsed = NotifyStateSchema.parse(state);
+    const r = record(parsed);
+
+    expect(r.outcome).toBe('failed');
+    expect(r.error).toBe('NoHealthyTargetError');
+    expect(r.failure).toEqual({
+      stage: 'ResolveTargets',
+      error: 'NoHealthyTargetError',
+      cause: `group "${GROUP}" has no running member to move routes to: router-b (${IDS.routerB}) is stopped. Nothing was changed.`,
+    });
+    expect(r.cause).toMatch(/^ResolveTargets failed: group "onprem-edge" has no running member to move routes to: router-b \(i-0bb22222222222222\) is stopped\./);
+    expect(r.cause).toMatch(/No route was changed\.$/);
+    expect(r.trigger).toEqual({ kind: 'unknown', summary: 'EC2 Instance State-change Notification from aws.ec2' });
+    expect(r.routes).toEqual([]);
+    expect(r.summary).toContain('FAILED');
+    expect(r.summary).toContain('(no route changed)');
+  });
+
+  it('failed at ResolveTargets on a manual request: the raw request plus `failure` is a valid Notify state', () => {
+    // The Catch of ResolveTargets keeps the raw input ($) and adds $.failure; for a manual request that input
+    // carries action "switchover" and group "<name>" (a string), the very fields NotifyStateSchema types otherwise.
+    const state = {
+      ...manualRequest({ to: 'router-z' }),
+      failure: { Error: 'UnknownMemberError', Cause: lambdaCause('UnknownMemberError', `group "${GROUP}" has no member "router-z" (members: router-a, router-b)`) },
+    };
+    const parsed = NotifyStateSchema.safeParse(state);
+    expect(parsed.error?.issues ?? []).toEqual([]);
+    const r = record(parsed.data as NotifyState);
+    expect(r.outcome).toBe('failed');
+    expect(r.failure?.stage).toBe('ResolveTargets');
+    expect(r.error).toBe('UnknownMemberError');
+    expect(r.trigger.summary).toBe(`manual switchover request for group ${GROUP}`);
+  });
+
+  it('failed at ListRoutes: unpaired interface, nothing changed', () => {
+    const s = resolvedState();
+    s.failure = { Error: 'UnpairedInterfaceError', Cause: lambdaCause('UnpairedInterfaceError', 'router-b has no interface in the slot of: …') };
+    const r = record(s);
+    expect(r.outcome).toBe('failed');
+    expect(r.failure).toMatchObject({ stage: 'ListRoutes', error: 'UnpairedInterfaceError', cause: 'router-b has no interface in the slot of: …' });
+    expect(r.cause).toMatch(/^ListRoutes failed: router-b has no interface/);
+    expect(r.to?.name).toBe('router-b');
+  });
+
+  it('failed verification: every route replaced but none reads back on the target', () => {
+    const s = succeededState();
+    s.verification = {
+      checked: 2,
+      ok: false,
+      mismatches: 2,
+      rounds: 4,
+      observed: s.plan!.changes.map((c) => observed(c, { state: 'blackhole', ok: false, problem: `blackhole: ${c.toEni} cannot carry traffic` })),
+      verifiedAt: '2026-11-25T14:30:20.000Z',
+    };
+    const r = record(s);
+    expect(r.outcome).toBe('failed');
+    expect(r.error).toBe('RoutesNotVerified');
+    expect(r.counts).toMatchObject({ replaced: 2, failed: 0, mismatches: 2 });
+    expect(r.routes.map((x) => x.verified)).toEqual([false, false]);
+    expect(r.routes[0].problem).toBe(`blackhole: ${IDS.eniB0} cannot carry traffic`);
+    expect(r.routes[0].after).toEqual({ target: IDS.eniB0, member: 'router-b', state: 'blackhole' });
+    expect(r.cause).toContain(`${IDS.rtbPrivateA} 10.1.0.0/16: blackhole: ${IDS.eniB0} cannot carry traffic`);
+    expect(r.verification).toEqual({ checked: 2, ok: false, mismatches: 2, rounds: 4 });
+  });
+
+  it('failed verification: one route points elsewhere after the write (mismatch) → partial', () => {
+    const s = succeededState();
+    const c1 = s.plan!.changes[0];
+    s.verification!.observed[0] = observed(c1, { target: 'eni-0ffffffffffffffff', ok: false, problem: `points at eni-0ffffffffffffffff, expected new interface ${c1.toEni}` });
+    s.verification!.ok = false;
+    s.verification!.mismatches = 1;
+    const r = record(s);
+    expect(r.outcome).toBe('partial');
+    expect(r.error).toBe('RoutesNotVerified');
+    expect(r.routes[0]).toMatchObject({ status: 'replaced', verified: false, after: { target: 'eni-0ffffffffffffffff', member: undefined } });
+  });
+
+  it('VerifyRoutes itself failed: the stage and its cause are reported', () => {
+    const s = succeededState();
+    delete s.verification;
+    s.verificationFailure = { Error: 'Ec2RequestError', Cause: lambdaCause('Ec2RequestError', 'DescribeRouteTables: UnauthorizedOperation') };
+    const r = record(s);
+    expect(r.failure).toEqual({ stage: 'VerifyRoutes', error: 'Ec2RequestError', cause: 'DescribeRouteTables: UnauthorizedOperation' });
+    expect(['partial', 'failed']).toContain(r.outcome);
+    expect(r.cause).toContain('verification could not run: Ec2RequestError: DescribeRouteTables: UnauthorizedOperation');
+  });
+
+  it('Map failed as a whole: planned routes with no result are not-attempted and count as failed', () => {
+    const s = succeededState();
+    delete s.results;
+    delete s.verification;
+    s.failure = { Error: 'States.ExceedToleratedFailureThreshold', Cause: 'Map failed' };
+    const r = record(s);
+    expect(r.failure?.stage).toBe('ReplaceRoutes');
+    expect(r.outcome).toBe('failed');
+    expect(r.error).toBe('States.ExceedToleratedFailureThreshold');
+    expect(r.routes.map((x) => x.status)).toEqual(['not-attempted', 'not-attempted']);
+    expect(r.counts.failed).toBe(2);
+  });
+
+  it('clips a very long cause', () => {
+    const s = succeededState();
+    const many = Array.from({ length: 200 }, (_, i) => change({ destination: { kind: 'ipv4', value: `10.${i}.0.0/16` } }));
+    s.plan!.changes = many;
+    s.results = many.map((c) => ({ change: c, status: 'failed' as const, error: 'RouteReplaceError', cause: 'x'.repeat(50) }));
+    delete s.verification;
+    const r = record(s);
+    expect(r.cause!.length).toBeLessThanOrEqual(4000);
+    expect(r.cause).toMatch(/\(truncated\)$/);
+  });
+});
+
+describe('causeText', () => {
+  it('unwraps a Lambda-style JSON cause to its errorMessage', () => {
+    expect(causeText(lambdaCause('TargetUnhealthyError', 'target router-b is stopped'))).toBe('target router-b is stopped');
+  });
+
+  it.each([
+    ['plain text', 'Map failed', 'Map failed'],
+    ['JSON without errorMessage', '{"foo":1}', '{"foo":1}'],
+    ['broken JSON', '{"errorMessage": ', '{"errorMessage": '],
+    ['undefined', undefined, undefined],
+    ['empty', '', ''],
+  ])('leaves %s alone', (_name, input, expected) => {
+    expect(causeText(input)).toBe(expected);
+  });
+});
+
+describe('consoleUrl', () => {
+  it('links to the execution in the region of its ARN', () => {
+    expect(consoleUrl(IDS.executionArn)).toBe(
+      `https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${IDS.executionArn}`,
+    );
+  });
+
+  it('is undefined for something that is not an execution ARN (local runs)', () => {
+    expect(consoleUrl('local-execution-1')).toBeUndefined();
+    expect(consoleUrl('arn:aws:states:eu-west-1:111122223333:stateMachine:vpc-route-failover')).toBeUndefined();
+  });
+
+  it('is part of the record', () => {
+    expect(record(succeededState()).execution.consoleUrl).toBe(consoleUrl(IDS.executionArn));
+  });
+});
+
+describe('describeRawEvent', () => {
+  it('summarises events, manual requests and anything else', () => {
+    expect(describeRawEvent(ec2StateEvent())).toBe('EC2 Instance State-change Notification from aws.ec2');
+    expect(describeRawEvent(manualRequest())).toBe(`manual switchover request for group ${GROUP}`);
+    expect(describeRawEvent('x'.repeat(300))).toMatch(/^unrecognised input "x+\.\.\.$/);
+    expect(describeRawEvent(undefined)).toBe('unrecognised input undefined');
+  });
+});
+
+describe('renderSubject', () => {
+  const ASCII_PRINTABLE = /^[\x20-\x7e]+$/;
+
+  it('says outcome, group, direction and count', () => {
+    expect(renderSubject(record(succeededState()))).toBe(`[FAILOVER OK] ${GROUP}: router-a -> router-b, 2 route(s)`);
+    expect(renderSubject(record(partialState()))).toBe(`[FAILOVER PARTIAL] ${GROUP}: router-a -> router-b, 2 route(s)`);
+  });
+
+  it('names the error when failed', () => {
+    const s = { ...ec2StateEvent(), failure: { Error: 'NoHealthyTargetError', Cause: 'none running' } };
+    expect(renderSubject(record(NotifyStateSchema.parse(s)))).toBe('[FAILOVER FAILED] unknown group, NoHealthyTargetError');
+  });
+
+  it('stays ASCII and at most 99 characters with the longest names', () => {
+    const long = (c: string) => c.repeat(63);
+    const s = succeededState();
+    s.group = { name: long('g'), vpcId: IDS.vpc };
+    s.sources = [{ name: long('a'), instanceId: IDS.routerA, state: 'stopping' }];
+    s.target = { name: long('b'), instanceId: IDS.routerB, state: 'running' };
+    for (const state of [s, { ...s, verification: undefined, results: [], failure: { Error: 'E'.repeat(300), Cause: 'c' } }]) {
+      const subject = renderSubject(record(state));
+      expect(subject.length).toBeLessThanOrEqual(99);
+      expect(subject).toMatch(ASCII_PRINTABLE);
+    }
+  });
+
+  it('replaces non-ASCII characters and line breaks', () => {
+    const s = succeededState();
+    s.group = { name: 'ルーター→edge', vpcId: IDS.vpc };
+    const subject = renderSubject(record(s));
+    expect(subject).toMatch(ASCII_PRINTABLE);
+    expect(subject).toContain('->edge');
+
+    const f = { ...ec2StateEvent(), failure: { Error: 'Bad\nError\u00e9', Cause: 'c' } };
+    const failed = renderSubject(record(NotifyStateSchema.parse(f)));
+    expect(failed).toMatch(ASCII_PRINTABLE);
+    expect(failed).not.toContain('\n');
+  });
+
+  it('labels dry runs and no-ops', () => {
+    const d = succeededState();
+    d.dryRun = true;
+    d.results = d.plan!.changes.map((c) => ({ change: c, status: 'dry-run' as const }));
+    d.verification!.observed = d.plan!.changes.map((c) => observed(c, { target: c.fromEni, expected: 'source' }));
+    expect(renderSubject(record(d))).toBe(`[DRY RUN] ${GROUP}: router-a -> router-b, 2 route(s)`);
+
+    const n: NotifyState = { ...resolvedState(), action: 'noop', noopReason: 'not a member', target: undefined, sources: [] };
+    expect(renderSubject(record(n))).toBe(`[NO CHANGE] ${GROUP}, nothing to move`);
+  });
+});
+
+describe('renderMessage', () => {
+  it('says everything a network engineer needs after a success', () => {
+    const msg = renderMessage(record(succeededState()));
+
+    expect(msg).toContain(`FAILOVER OK for group ${GROUP} (${IDS.vpc})`);
+    expect(msg).toContain(`Trigger:    EC2 instance ${IDS.routerA} (router-a) entered stopping (event 0b7e3f5c-8a44-4d52-9b0c-3e7d9e2f6a11 at 2026-11-25T14:30:00Z)`);
+    expect(msg).toContain(`From:       router-a ${IDS.routerA} (stopping, eu-west-1a)`);
+    expect(msg).toContain(`To:         router-b ${IDS.routerB} (running, eu-west-1b)`);
+    expect(msg).toMatch(new RegExp(`replaced\\s+${IDS.rtbPrivateA}\\s+10\\.1\\.0\\.0/16\\s+${IDS.eniA0} \\(router-a, active\\)\\s+${IDS.eniB0} \\(router-b, active\\)`));
+    expect(msg).toMatch(new RegExp(`replaced\\s+${IDS.rtbPrivateB}\\s+${IDS.prefixList}\\s+${IDS.eniA1} \\(router-a, active\\)\\s+${IDS.eniB1} \\(router-b, active\\)`));
+    expect(msg).toContain('Verified:   2 route(s) read back in 1 round(s): all where the plan wants them');
+    expect(msg).toContain(`Execution:  ${IDS.executionArn}`);
+    expect(msg).toContain(`Console:    ${consoleUrl(IDS.executionArn)}`);
+    expect(msg).toContain('(5.0 s)');
+    expect(msg).not.toContain('Next:');
+    expect(msg).not.toContain('Failures:');
+  });
+
+  it('lists failures and the redrive next step after a partial failover', () => {
+    const msg = renderMessage(record(partialState()));
+
+    expect(msg).toContain('FAILOVER PARTIAL');
+    expect(msg).toContain('Error:      RoutesNotSwitched');
+    expect(msg).toMatch(new RegExp(`failed!\\s+${IDS.rtbPrivateB}\\s+${IDS.prefixList}\\s+${IDS.eniA1} \\(router-a, active\\)\\s+${IDS.eniA1} \\(router-a, active\\)`));
+    expect(msg).toContain('Failures:');
+    expect(msg).toContain(`  ${IDS.rtbPrivateB} ${IDS.prefixList}: RouteReplaceError: ReplaceRoute`);
+    expect(msg).toContain('1 NOT where the plan wants them');
+    // Some routes did switch: the next step is to retry the rest (redrive or a new run), which converges.
+    expect(msg).toMatch(/\nNext: +fix the cause above, then (redrive|start a new execution)/);
+  });
+
+  it('says nothing changed and to start anew when ResolveTargets failed', () => {
+    const s = { ...ec2StateEvent(), failure: { Error: 'NoHealthyTargetError', Cause: lambdaCause('NoHealthyTargetError', 'router-b is stopped') } };
+    const msg = renderMessage(record(NotifyStateSchema.parse(s)));
+    expect(msg).toContain('FAILOVER FAILED');
+    expect(msg).toContain('Error:      NoHealthyTargetError');
+    expect(msg).toContain('Cause:      ResolveTargets failed: router-b is stopped. No route was changed.');
+    expect(msg).toContain('Trigger:    EC2 Instance State-change Notification from aws.ec2');
+    expect(msg).toContain('Next:       nothing was changed. Fix the cause above, then start a new execution.');
+    expect(msg).not.toContain('redrive');
+  });
+
+  it('shows who asked and why for a manual request, and the dry run', () => {
+    const s = succeededState();
+    s.dryRun = true;
+    s.trigger = { kind: 'manual', summary: 'switchover to router-b requested by netops: patch router-a', action: 'switchover', requestedBy: 'netops', reason: 'patch router-a' };
+    s.results = s.plan!.changes.map((c) => ({ change: c, status: 'dry-run' as const }));
+    s.verification!.observed = s.plan!.changes.map((c) => observed(c, { target: c.fromEni, expected: 'source' }));
+    const msg = renderMessage(record(s));
+    expect(msg).toContain('Requested:  netops, reason: patch router-a');
+    expect(msg).toContain('Dry run:    yes, nothing was changed');
+    expect(msg).toContain('Routes:     2 planned, 0 replaced, 0 failed, 0 vanished, 2 dry-run, 0 already on target, 0 skipped');
+  });
+
+  it('lists skipped routes with their reason and warnings', () => {
+    const s = succeededState();
+    s.plan!.skipped = [
+      { routeTableId: IDS.rtbPublic, destination: { kind: 'ipv4', value: '192.168.0.0/16' }, eni: IDS.eniA0, member: 'router-a', reason: 'propagated route (owned by the virtual private gateway)' },
+    ];
+    s.plan!.warnings = [`configured route table(s) not found in ${IDS.vpc}: rtb-0deadbeef0000000`];
+    const r = record(s);
+    const msg = renderMessage(r);
+    expect(msg).toContain(`  ${IDS.rtbPublic} 192.168.0.0/16 -> ${IDS.eniA0}: propagated route (owned by the virtual private gateway)`);
+    expect(msg).toContain(`Warnings:\n  configured route table(s) not found in ${IDS.vpc}: rtb-0deadbeef0000000`);
+    expect(severityOf(r)).toBe('warning');
+  });
+});
+
+describe('severityOf', () => {
+  it('is critical for partial and failed, info for a clean success', () => {
+    expect(severityOf(record(partialState()))).toBe('critical');
+    expect(severityOf(record(succeededState()))).toBe('info');
+  });
+});

@@ -1,0 +1,198 @@
+import type { FailoverConfigInput } from '../../functions/shared/config';
+import type { NotifyState } from '../../functions/shared/audit';
+import type { Change, ExecutionInfo, ObservedRoute, RouteResult } from '../../functions/shared/schemas';
+
+/**
+ * Factories shared by the unit and adapter tests. Every call returns a fresh object, so a test can mutate
+ * what it gets without leaking into another test. The event shapes mirror /work/shared/fixtures/events
+ * (as AWS delivers them) with this suite's own IDs substituted; they are copied here rather than read from
+ * that directory because it lives outside the repository.
+ */
+
+export const IDS = {
+  account: '111122223333',
+  region: 'eu-west-1',
+  vpc: 'vpc-0f1e2d3c4b5a69788',
+  otherVpc: 'vpc-0aaaabbbbccccdddd',
+  routerA: 'i-0aa11111111111111',
+  routerB: 'i-0bb22222222222222',
+  routerC: 'i-0cc33333333333333',
+  stranger: 'i-0dd44444444444444',
+  rtbPrivateA: 'rtb-0a1a1a1a1a1a1a1a1',
+  rtbPrivateB: 'rtb-0b2b2b2b2b2b2b2b2',
+  rtbPublic: 'rtb-0c3c3c3c3c3c3c3c3',
+  eniA0: 'eni-0a0000000000000a0',
+  eniA1: 'eni-0a0000000000000a1',
+  eniB0: 'eni-0b0000000000000b0',
+  eniB1: 'eni-0b0000000000000b1',
+  eniC0: 'eni-0c0000000000000c0',
+  eniC1: 'eni-0c0000000000000c1',
+  prefixList: 'pl-0123456789abcdef0',
+  executionArn: 'arn:aws:states:eu-west-1:111122223333:execution:vpc-route-failover:7f6c2b0e-0d61-4a1e-9d55-2a2f2a2f2a2f',
+} as const;
+
+export const GROUP = 'onprem-edge';
+
+/** A valid config input: one group of two routers, router-a preferred. */
+export const configInput = (): FailoverConfigInput => ({
+  groups: [
+    {
+      name: GROUP,
+      vpcId: IDS.vpc,
+      members: [
+        { name: 'router-a', instanceId: IDS.routerA },
+        { name: 'router-b', instanceId: IDS.routerB },
+      ],
+      preferred: 'router-a',
+    },
+  ],
+});
+
+/** EC2 Instance State-change Notification (shape of ec2-state-change-*.json). */
+export const ec2StateEvent = (instanceId: string = IDS.routerA, state = 'stopping') => ({
+  version: '0',
+  id: '0b7e3f5c-8a44-4d52-9b0c-3e7d9e2f6a11',
+  'detail-type': 'EC2 Instance State-change Notification',
+  source: 'aws.ec2',
+  account: IDS.account,
+  time: '2026-11-25T14:30:00Z',
+  region: IDS.region,
+  resources: [`arn:aws:ec2:${IDS.region}:${IDS.account}:instance/${instanceId}`],
+  detail: { 'instance-id': instanceId, state },
+});
+
+/** CloudWatch Alarm State Change of a status-check alarm (shape of cloudwatch-alarm-status-check.json). */
+export const alarmEvent = (instanceId: string = IDS.routerA, value = 'ALARM', alarmName = 'router-a-status-check-failed') => ({
+  version: '0',
+  id: '5d0c8e3a-2b1f-4c7d-8e9a-0f1e2d3c4b5a',
+  'detail-type': 'CloudWatch Alarm State Change',
+  source: 'aws.cloudwatch',
+  account: IDS.account,
+  time: '2026-11-25T14:31:00Z',
+  region: IDS.region,
+  resources: [`arn:aws:cloudwatch:${IDS.region}:${IDS.account}:alarm:${alarmName}`],
+  detail: {
+    alarmName,
+    state: {
+      value,
+      reason: 'Threshold Crossed: 2 out of the last 2 datapoints [1.0 (25/11/26 14:30:00), 1.0 (25/11/26 14:29:00)] were greater than the threshold (0.0) (minimum 2 datapoints for OK -> ALARM transition).',
+      reasonData: '{"version":"1.0","queryDate":"2026-11-25T14:31:00.000+0000","statistic":"Maximum","period":60,"recentDatapoints":[1.0,1.0],"threshold":0.0}',
+      timestamp: '2026-11-25T14:31:00.000+0000',
+    },
+    previousState: {
+      value: value === 'ALARM' ? 'OK' : 'ALARM',
+      reason: 'Threshold Crossed: 1 out of the last 2 datapoints [0.0 (25/11/26 14:28:00)] was not greater than the threshold (0.0).',
+      timestamp: '2026-11-25T14:02:00.000+0000',
+    },
+    configuration: {
+      metrics: [
+        {
+          id: 'm1',
+          metricStat: {
+            metric: { namespace: 'AWS/EC2', name: 'StatusCheckFailed', dimensions: { InstanceId: instanceId } },
+            period: 60,
+            stat: 'Maximum',
+          },
+          returnData: true,
+        },
+      ],
+    },
+  },
+});
+
+/** A manual request (shape of manual-switchover.json). */
+export const manualRequest = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  action: 'switchover',
+  group: GROUP,
+  to: 'router-b',
+  reason: 'patch router-a (CHG-1042)',
+  requestedBy: 'netops',
+  dryRun: false,
+  ...overrides,
+});
+
+export const execution = (): ExecutionInfo => ({
+  id: IDS.executionArn,
+  name: '7f6c2b0e-0d61-4a1e-9d55-2a2f2a2f2a2f',
+  startTime: '2026-11-25T14:30:05.000Z',
+});
+
+/** One planned change from router-a's eth0 to router-b's eth0. */
+export const change = (overrides: Partial<Change> = {}): Change => ({
+  routeTableId: IDS.rtbPrivateA,
+  destination: { kind: 'ipv4', value: '10.1.0.0/16' },
+  fromEni: IDS.eniA0,
+  fromMember: 'router-a',
+  toEni: IDS.eniB0,
+  toMember: 'router-b',
+  stateBefore: 'active',
+  ...overrides,
+});
+
+export const replaced = (c: Change): RouteResult => ({ change: c, status: 'replaced', attempts: 1, at: '2026-11-25T14:30:07.000Z' });
+
+/** A route read back by VerifyRoutes. */
+export const observed = (c: Change, overrides: Partial<ObservedRoute> = {}): ObservedRoute => ({
+  routeTableId: c.routeTableId,
+  destination: c.destination,
+  target: c.toEni,
+  state: 'active',
+  expected: 'target',
+  ok: true,
+  ...overrides,
+});
+
+/** The state ResolveTargets produces for "router-a is stopping" (no plan yet). */
+export const resolvedState = (): NotifyState => ({
+  action: 'failover',
+  trigger: {
+    kind: 'instance-state',
+    summary: `EC2 instance ${IDS.routerA} (router-a) entered stopping`,
+    eventId: '0b7e3f5c-8a44-4d52-9b0c-3e7d9e2f6a11',
+    eventTime: '2026-11-25T14:30:00Z',
+    instanceId: IDS.routerA,
+    instanceState: 'stopping',
+  },
+  dryRun: false,
+  group: { name: GROUP, vpcId: IDS.vpc },
+  sources: [{ name: 'router-a', instanceId: IDS.routerA, state: 'stopping', availabilityZone: 'eu-west-1a' }],
+  target: { name: 'router-b', instanceId: IDS.routerB, state: 'running', availabilityZone: 'eu-west-1b' },
+  pairs: [
+    { slot: '0/0', fromMember: 'router-a', fromEni: IDS.eniA0, toEni: IDS.eniB0 },
+    { slot: '0/1', fromMember: 'router-a', fromEni: IDS.eniA1, toEni: IDS.eniB1 },
+  ],
+  targetEnis: [IDS.eniB0, IDS.eniB1],
+  execution: execution(),
+  resolvedAt: '2026-11-25T14:30:06.000Z',
+});
+
+/** Two changes: an IPv4 route in one table and a prefix-list route in another. */
+export const twoChanges = (): [Change, Change] => [
+  change(),
+  change({ routeTableId: IDS.rtbPrivateB, destination: { kind: 'prefix-list', value: IDS.prefixList }, fromEni: IDS.eniA1, toEni: IDS.eniB1 }),
+];
+
+/** A complete, successful run: both routes replaced and read back on router-b. */
+export const succeededState = (): NotifyState => {
+  const [c1, c2] = twoChanges();
+  return {
+    ...resolvedState(),
+    plan: {
+      changes: [c1, c2],
+      alreadyOnTarget: [],
+      skipped: [],
+      warnings: [],
+      routeTablesScanned: 3,
+      routesScanned: 9,
+      listedAt: '2026-11-25T14:30:06.500Z',
+    },
+    results: [replaced(c1), replaced(c2)],
+    verification: { checked: 2, ok: true, mismatches: 0, rounds: 1, observed: [observed(c1), observed(c2)], verifiedAt: '2026-11-25T14:30:09.000Z' },
+  };
+};
+
+/** A Lambda Task's Cause as Step Functions records it. */
+export const lambdaCause = (errorType: string, errorMessage: string): string =>
+  JSON.stringify({ errorType, errorMessage, trace: [`${errorType}: ${errorMessage}`, '    at replaceRoute (/var/task/index.js:1:2)'] });
+
+export const NOW = new Date('2026-11-25T14:30:10.000Z');
