@@ -14,7 +14,7 @@ import { SimulatedVpc } from './local/simulated-vpc';
  */
 const main = async (): Promise<void> => {
   const sim = new SimulatedVpc({ seed: 42 });
-  const scenario = buildRouterPair(sim, { routeTables: 3 });
+  const scenario = buildRouterPair(sim, { routeTables: 3, groupName: 'onprem-edge' });
   const config = parseConfig(scenario.config, 'demo config');
   const topicArn = sim.createTopic('route-failover');
   const names = new Map<string, string>([

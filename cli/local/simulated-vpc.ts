@@ -875,10 +875,11 @@ export class SimulatedVpc {
       max: 100,
     };
     checkPaging(req);
-    checkFilters(input.Filters, this.routeTableFilters());
+    const spec = this.routeTableFilters();
+    checkFilters(input.Filters, spec);
     let tables = [...this.tables.values()];
     if (input.RouteTableIds?.length) tables = this.selectByIds('rtb', input.RouteTableIds, this.tables);
-    tables = tables.filter((t) => matchesFilters(t, input.Filters, this.routeTableFilters()));
+    tables = tables.filter((t) => matchesFilters(t, input.Filters, spec));
     checkDryRun(input);
     const { page, NextToken } = paginate(tables, req);
     return compact({ RouteTables: page.map((t) => this.routeTableOutput(t)), NextToken });

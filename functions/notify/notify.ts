@@ -35,7 +35,7 @@ const LABEL: Record<AuditRecord['outcome'], string> = {
  */
 export const notify = async (input: NotifyInput, deps: NotifyDeps): Promise<AuditRecord> => {
   const now = deps.now ?? (() => new Date());
-  const record = buildAuditRecord(input.state, input.execution, input.state, now());
+  const record = buildAuditRecord(input.state, input.execution, input.state.input, now());
   try {
     await deps.sns.send(
       new PublishCommand({

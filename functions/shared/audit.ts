@@ -20,6 +20,8 @@ import {
  */
 
 export const NotifyStateSchema = z.looseObject({
+  /** The raw execution input, present when ResolveTargets failed (see the ResolveFailed state). */
+  input: z.unknown().optional(),
   action: z.enum(['failover', 'noop']).optional(),
   noopReason: z.string().optional(),
   trigger: TriggerSchema.optional(),
@@ -183,7 +185,7 @@ const eniOwners = (state: NotifyState): Map<string, string> => {
 
 const failureOf = (state: NotifyState): AuditRecord['failure'] => {
   if (state.failure) {
-    const stage = !state.action ? 'ResolveTargets' : !state.plan ? 'ListRoutes' : !state.results ? 'ReplaceRoutes' : 'unknown';
+    const stage = state.resolvedAt === undefined ? 'ResolveTargets' : !state.plan ? 'ListRoutes' : !state.results ? 'ReplaceRoutes' : 'unknown';
     return { stage, error: state.failure.Error, cause: causeText(state.failure.Cause) };
   }
   if (state.verificationFailure) return { stage: 'VerifyRoutes', error: state.verificationFailure.Error, cause: causeText(state.verificationFailure.Cause) };

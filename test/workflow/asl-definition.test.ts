@@ -62,6 +62,7 @@ describe('statemachine/failover.asl.json', () => {
       expect({ name, hasCatchAll: (s.Catch ?? []).some((c: any) => c.ErrorEquals.includes('States.ALL')) }).toEqual({ name, hasCatchAll: true });
       if (name === 'ReplaceRoute') expect(nexts).toEqual(['RecordRouteFailure', 'RecordRouteFailure']);
       else if (name === 'Notify') expect(nexts).toEqual(['NotificationFailed']);
+      else if (name === 'ResolveTargets') expect(new Set(nexts)).toEqual(new Set(['ResolveFailed']));
       else expect(new Set(nexts)).toEqual(new Set(['Notify']));
     }
   });
