@@ -1,3 +1,6 @@
+// The demo runs the SDK's command classes against simulated clients only; the Node 20 support notice is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 import type { RouteTable } from '@aws-sdk/client-ec2';
 import { createTaskHandlers } from '../functions/task-handlers';
 import { parseConfig } from '../functions/shared/config';

@@ -15,12 +15,11 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { Construct } from 'constructs';
 import type { FailoverConfig, Group } from '../functions/shared/config';
 import { ConfigError } from '../functions/shared/errors';
+import { FAILURE_STATES } from '../functions/shared/triggers';
 import { FailoverFunction, LAMBDA_ENVIRONMENT_LIMIT_BYTES, environmentSize } from './constructs/failover-function';
 
 export const ASL_PATH = path.join(__dirname, '..', 'statemachine', 'failover.asl.json');
 
-/** EC2 instance states after which a router no longer forwards traffic. */
-export const FAILURE_STATES = ['stopping', 'stopped', 'shutting-down', 'terminated'];
 
 /** Deterministic name of a member's status-check alarm (operators and runbooks refer to it). */
 export const statusCheckAlarmName = (group: string, member: string): string =>
@@ -170,7 +169,7 @@ export class FailoverStack extends Stack {
         eventPattern: {
           source: ['aws.ec2'],
           detailType: ['EC2 Instance State-change Notification'],
-          detail: { 'instance-id': group.members.map((m) => m.instanceId), state: FAILURE_STATES },
+          detail: { 'instance-id': group.members.map((m) => m.instanceId), state: [...FAILURE_STATES] },
         },
         targets: [target],
       });

@@ -23,6 +23,9 @@ const THROTTLING_CODES = new Set([
   'SlowDown',
   'EC2ThrottledException',
   'PriorRequestNotComplete',
+  // SNS on a KMS-encrypted topic surfaces the key's throttling under its own names.
+  'KMSThrottlingException',
+  'KMSThrottling',
 ]);
 // Network-level failures the SDK surfaces as plain errors; safe to retry because every call we make
 // is a read or an idempotent ReplaceRoute.

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parseConfig } from '../../functions/shared/config';
 import { ConfigError } from '../../functions/shared/errors';
-import { FAILURE_STATES } from '../../infra/failover-stack';
+import { FAILURE_STATES } from '../../functions/shared/triggers';
 import { exampleConfig, readAsl, synth } from './synth';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
@@ -296,7 +296,7 @@ describe('FailoverStack triggers', () => {
         {
           source: ['aws.ec2'],
           'detail-type': ['EC2 Instance State-change Notification'],
-          detail: { 'instance-id': ['i-0a1b2c3d4e5f60003', 'i-0a1b2c3d4e5f60004', 'i-0a1b2c3d4e5f60005'], state: FAILURE_STATES },
+          detail: { 'instance-id': ['i-0a1b2c3d4e5f60003', 'i-0a1b2c3d4e5f60004', 'i-0a1b2c3d4e5f60005'], state: [...FAILURE_STATES] },
         },
       ]),
     );

@@ -12,13 +12,14 @@ import {
   observed,
   replaced,
   resolvedState,
+  resolveFailedState,
   succeededState,
   twoChanges,
 } from './fixtures';
 
-/** Builds the record the way Notify does (the state is also the raw event) and checks it against its schema. */
+/** Builds the record the way Notify does (the raw input, if any, is under `input`) and checks it against its schema. */
 const record = (state: NotifyState) => {
-  const r = buildAuditRecord(state, execution(), state, NOW);
+  const r = buildAuditRecord(state, execution(), state.input, NOW);
   expect(AuditRecordSchema.safeParse(r).success).toBe(true);
   return r;
 };
@@ -205,14 +206,12 @@ describe('buildAuditRecord', () => {
     expect(r.outcome).toBe('succeeded');
   });
 
-  it('failed at ResolveTargets: the state is the raw event plus `failure`', () => {
-    const state = {
-      ...ec2StateEvent(IDS.routerA, 'stopping'),
-      failure: {
-        Error: 'NoHealthyTargetError',
-        Cause: lambdaCause('NoHealthyTargetError', `group "${GROUP}" has no running member to move routes to: router-b (${IDS.routerB}) is stopped. Nothing was changed.`),
-      },
-    };
+  it('failed at ResolveTargets: the state is the raw event (under `input`) plus `failure`', () => {
+    const state = resolveFailedState(
+      ec2StateEvent(IDS.routerA, 'stopping'),
+      'NoHealthyTargetError',
+      `group "${GROUP}" has no running member to move routes to: router-b (${IDS.routerB}) is stopped. Nothing was changed.`,
+    );
     const parsed = NotifyStateSchema.parse(state);
     const r = record(parsed);
 
@@ -232,12 +231,9 @@ describe('buildAuditRecord', () => {
   });
 
   it('failed at ResolveTargets on a manual request: the raw request plus `failure` is a valid Notify state', () => {
-    // The Catch of ResolveTargets keeps the raw input ($) and adds $.failure; for a manual request that input
-    // carries action "switchover" and group "<name>" (a string), the very fields NotifyStateSchema types otherwise.
-    const state = {
-      ...manualRequest({ to: 'router-z' }),
-      failure: { Error: 'UnknownMemberError', Cause: lambdaCause('UnknownMemberError', `group "${GROUP}" has no member "router-z" (members: router-a, router-b)`) },
-    };
+    // A manual request carries action "switchover" and group "<name>" (a string): kept under `input`, they
+    // must not clash with the state's own `action` and `group`.
+    const state = resolveFailedState(manualRequest({ to: 'router-z' }), 'UnknownMemberError', `group "${GROUP}" has no member "router-z" (members: router-a, router-b)`);
     const parsed = NotifyStateSchema.safeParse(state);
     expect(parsed.error?.issues ?? []).toEqual([]);
     const r = record(parsed.data as NotifyState);
@@ -288,6 +284,32 @@ describe('buildAuditRecord', () => {
     expect(r.outcome).toBe('partial');
     expect(r.error).toBe('RoutesNotVerified');
     expect(r.routes[0]).toMatchObject({ status: 'replaced', verified: false, after: { target: 'eni-0ffffffffffffffff', member: undefined } });
+  });
+
+  it('failed verification of a route that was already on the target is not reported as success', () => {
+    // VerifyRoutes also reads back the routes ListRoutes found already on the target; a blackhole there means
+    // traffic for that destination is dropped, whatever the Map did.
+    const s = succeededState();
+    const [c1] = s.plan!.changes;
+    const already = { routeTableId: IDS.rtbPublic, destination: { kind: 'ipv4' as const, value: '10.5.0.0/16' }, eni: IDS.eniB0, member: 'router-b' };
+    s.plan!.changes = [c1];
+    s.plan!.alreadyOnTarget = [already];
+    s.results = [replaced(c1)];
+    s.verification = {
+      checked: 2,
+      ok: false,
+      mismatches: 1,
+      rounds: 1,
+      observed: [
+        observed(c1),
+        { routeTableId: already.routeTableId, destination: already.destination, target: IDS.eniB0, state: 'blackhole', expected: 'target', ok: false, problem: `blackhole: ${IDS.eniB0} cannot carry traffic` },
+      ],
+      verifiedAt: '2026-11-25T14:30:09.000Z',
+    };
+    const r = record(s);
+    expect(r.verification).toMatchObject({ ok: false, mismatches: 1 });
+    expect(r.outcome).not.toBe('succeeded');
+    expect(['partial', 'failed']).toContain(r.outcome);
   });
 
   it('VerifyRoutes itself failed: the stage and its cause are reported', () => {
@@ -353,6 +375,14 @@ describe('consoleUrl', () => {
     expect(consoleUrl('arn:aws:states:eu-west-1:111122223333:stateMachine:vpc-route-failover')).toBeUndefined();
   });
 
+  it('links to the console of the ARN\'s partition (China, GovCloud)', () => {
+    // The ARN pattern accepts every partition, so the link must use that partition's console domain.
+    const cn = 'arn:aws-cn:states:cn-north-1:111122223333:execution:vpc-route-failover:run-1';
+    const gov = 'arn:aws-us-gov:states:us-gov-west-1:111122223333:execution:vpc-route-failover:run-1';
+    expect(new URL(consoleUrl(cn)!).hostname).toMatch(/\.amazonaws\.cn$/);
+    expect(new URL(consoleUrl(gov)!).hostname).toMatch(/amazonaws-us-gov\.com$/);
+  });
+
   it('is part of the record', () => {
     expect(record(succeededState()).execution.consoleUrl).toBe(consoleUrl(IDS.executionArn));
   });
@@ -376,7 +406,7 @@ describe('renderSubject', () => {
   });
 
   it('names the error when failed', () => {
-    const s = { ...ec2StateEvent(), failure: { Error: 'NoHealthyTargetError', Cause: 'none running' } };
+    const s = resolveFailedState(ec2StateEvent(), 'NoHealthyTargetError', 'none running');
     expect(renderSubject(record(NotifyStateSchema.parse(s)))).toBe('[FAILOVER FAILED] unknown group, NoHealthyTargetError');
   });
 
@@ -400,7 +430,7 @@ describe('renderSubject', () => {
     expect(subject).toMatch(ASCII_PRINTABLE);
     expect(subject).toContain('->edge');
 
-    const f = { ...ec2StateEvent(), failure: { Error: 'Bad\nError\u00e9', Cause: 'c' } };
+    const f = resolveFailedState(ec2StateEvent(), 'Bad\nError\u00e9', 'c');
     const failed = renderSubject(record(NotifyStateSchema.parse(f)));
     expect(failed).toMatch(ASCII_PRINTABLE);
     expect(failed).not.toContain('\n');
@@ -450,7 +480,7 @@ describe('renderMessage', () => {
   });
 
   it('says nothing changed and to start anew when ResolveTargets failed', () => {
-    const s = { ...ec2StateEvent(), failure: { Error: 'NoHealthyTargetError', Cause: lambdaCause('NoHealthyTargetError', 'router-b is stopped') } };
+    const s = resolveFailedState(ec2StateEvent(), 'NoHealthyTargetError', 'router-b is stopped');
     const msg = renderMessage(record(NotifyStateSchema.parse(s)));
     expect(msg).toContain('FAILOVER FAILED');
     expect(msg).toContain('Error:      NoHealthyTargetError');

@@ -196,3 +196,12 @@ export const lambdaCause = (errorType: string, errorMessage: string): string =>
   JSON.stringify({ errorType, errorMessage, trace: [`${errorType}: ${errorMessage}`, '    at replaceRoute (/var/task/index.js:1:2)'] });
 
 export const NOW = new Date('2026-11-25T14:30:10.000Z');
+
+/**
+ * What Notify receives when ResolveTargets failed: the ResolveFailed Pass state keeps the raw execution input
+ * apart under `input` (a manual request's `action`/`group` would otherwise clash with the state's fields).
+ */
+export const resolveFailedState = (rawInput: unknown, error: string, message: string): NotifyState => ({
+  input: rawInput,
+  failure: { Error: error, Cause: lambdaCause(error, message) },
+});

@@ -123,7 +123,7 @@ describe('failover workflow, run locally against the simulated VPC', () => {
     expect(result.auditRecord).toMatchObject({ outcome: 'partial', counts: { failed: 1, replaced: scenario.expectedMoves.length - 1 } });
     const msg = sim.published[0];
     expect(msg.Subject).toMatch(/^\[FAILOVER PARTIAL\]/);
-    expect(msg.MessageAttributes.outcome.StringValue).toBe('partial');
+    expect(msg.MessageAttributes!.outcome.StringValue).toBe('partial');
     expect(msg.Message).toContain(victim.destination.value);
     expect(msg.Message).toContain('UnauthorizedOperation');
     // The permanent error is caught, not retried.
@@ -142,7 +142,7 @@ describe('failover workflow, run locally against the simulated VPC', () => {
     expect(writes(sim)).toHaveLength(0);
     expect(sim.calls.filter((c) => c.action.startsWith('Describe'))).toHaveLength(0);
     expect(targets(sim.routeTables())).toEqual(before);
-    expect(sim.published[0].MessageAttributes.outcome.StringValue).toBe('noop');
+    expect(sim.published[0].MessageAttributes!.outcome.StringValue).toBe('noop');
   });
 
   it('a duplicate delivery converges: the second run is a no-op "already on target"', async () => {
@@ -176,7 +176,7 @@ describe('failover workflow, run locally against the simulated VPC', () => {
     expect(writes(sim)).toHaveLength(0);
     expect(targets(sim.routeTables())).toEqual(before);
     expect(sim.published[0].Subject).toMatch(/^\[FAILOVER FAILED\]/);
-    expect(sim.published[0].MessageAttributes.severity.StringValue).toBe('critical');
+    expect(sim.published[0].MessageAttributes!.severity.StringValue).toBe('critical');
   });
 
   it('a manual dry run calls ReplaceRoute with DryRun for every route and changes nothing', async () => {

@@ -1,0 +1,163 @@
+import { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { notify, NotifyInput, NotifyInputSchema } from '../../functions/notify/notify';
+import { AuditRecordSchema, NotifyState } from '../../functions/shared/audit';
+import { InvalidRequestError, NotifyTransientError } from '../../functions/shared/errors';
+import { parseInput } from '../../functions/shared/schemas';
+import { ec2StateEvent, execution, GROUP, IDS, lambdaCause, manualRequest, NOW, resolveFailedState, succeededState } from '../unit/fixtures';
+import { snsError } from './ec2-fixtures';
+
+const snsMock = mockClient(SNSClient);
+const sns = new SNSClient({ region: 'eu-west-1' });
+const TOPIC = `arn:aws:sns:eu-west-1:${IDS.account}:vpc-route-failover`;
+
+beforeEach(() => snsMock.reset());
+
+/** The Notify input as the state machine builds it, parsed the way index.ts parses it. */
+const input = (state: unknown = succeededState()): NotifyInput => parseInput(NotifyInputSchema, { state, execution: execution() }, 'Notify input');
+const run = (i: NotifyInput) => notify(i, { sns, topicArn: TOPIC, now: () => NOW });
+const published = (): PublishCommandInput => snsMock.commandCalls(PublishCommand)[0].args[0].input;
+
+describe('notify: what is published', () => {
+  it('publishes one message to the topic with subject, body and filterable attributes', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+
+    await run(input());
+
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: TOPIC,
+      Subject: `[FAILOVER OK] ${GROUP}: router-a -> router-b, 2 route(s)`,
+      MessageAttributes: expect.objectContaining({
+        group: { DataType: 'String', StringValue: GROUP },
+        outcome: { DataType: 'String', StringValue: 'succeeded' },
+      }),
+    });
+    const msg = published().Message ?? '';
+    expect(msg).toContain(`for group ${GROUP}`);
+    expect(msg).toContain(IDS.executionArn);
+    expect(msg).toContain('https://eu-west-1.console.aws.amazon.com/states/home');
+  });
+
+  it('keeps the subject ASCII and under 100 characters with the longest names', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-2' });
+    const s = succeededState();
+    s.group = { name: 'g'.repeat(63), vpcId: IDS.vpc };
+    s.sources = [{ name: 'a'.repeat(63), instanceId: IDS.routerA, state: 'stopping' }];
+    s.target = { name: 'b'.repeat(63), instanceId: IDS.routerB, state: 'running' };
+
+    await run(input(s));
+
+    const subject = published().Subject ?? '';
+    expect(subject.length).toBeGreaterThan(0);
+    expect(subject.length).toBeLessThanOrEqual(99);
+    expect(subject).toMatch(/^[\x20-\x7e]+$/);
+  });
+
+  it('returns the audit record (the execution output)', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-3' });
+
+    const record = await run(input());
+
+    expect(AuditRecordSchema.parse(record)).toEqual(record);
+    expect(record).toMatchObject({ outcome: 'succeeded', group: GROUP, counts: { replaced: 2 }, finishedAt: NOW.toISOString() });
+    expect(record.execution.id).toBe(IDS.executionArn);
+  });
+
+  it('tags a partial failover as critical with outcome "partial"', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-4' });
+    const s = succeededState();
+    const c2 = s.plan!.changes[1];
+    s.results![1] = { change: c2, status: 'failed', error: 'RouteReplaceError', cause: lambdaCause('RouteReplaceError', 'UnauthorizedOperation') };
+    s.verification!.observed[1] = { ...s.verification!.observed[1], target: c2.fromEni, ok: false, problem: 'points at old interface' };
+
+    const record = await run(input(s));
+
+    expect(record.outcome).toBe('partial');
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      MessageAttributes: expect.objectContaining({
+        outcome: { DataType: 'String', StringValue: 'partial' },
+        severity: { DataType: 'String', StringValue: 'critical' },
+      }),
+    });
+  });
+
+  it('notifies a failure at ResolveTargets on an EC2 event ({ input: raw event, failure })', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-5' });
+    const state = resolveFailedState(ec2StateEvent(IDS.routerA, 'stopping'), 'NoHealthyTargetError', 'router-b is stopped');
+
+    const record = await run(input(state));
+
+    expect(record).toMatchObject({ outcome: 'failed', error: 'NoHealthyTargetError', failure: { stage: 'ResolveTargets' } });
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      Subject: '[FAILOVER FAILED] unknown group, NoHealthyTargetError',
+      MessageAttributes: expect.objectContaining({ group: { DataType: 'String', StringValue: 'unknown' }, outcome: { DataType: 'String', StringValue: 'failed' } }),
+    });
+  });
+
+  it('notifies a failure at ResolveTargets on a manual request ({ input: raw request, failure })', async () => {
+    // The most common manual failures (unknown group/member, target not running) reach Notify this way; the
+    // request's "action" ("switchover") and "group" (a string) must not clash with the state's fields.
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-6' });
+    const state = resolveFailedState(manualRequest({ to: 'router-b' }), 'TargetUnhealthyError', `target router-b (${IDS.routerB}) is stopped, not running: nothing was changed`);
+
+    let parsed: NotifyInput | undefined;
+    expect(() => (parsed = input(state))).not.toThrow(InvalidRequestError);
+    const record = await run(parsed!);
+
+    expect(record).toMatchObject({ outcome: 'failed', error: 'TargetUnhealthyError', failure: { stage: 'ResolveTargets' } });
+    expect(record.trigger).toEqual({ kind: 'unknown', summary: `manual switchover request for group ${GROUP}` });
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(published().Message).toContain(`Trigger:    manual switchover request for group ${GROUP}`);
+  });
+
+  it('notifies a noop', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-7' });
+    const s: NotifyState = {
+      action: 'noop',
+      noopReason: `instance ${IDS.stranger} belongs to no failover group`,
+      trigger: { kind: 'instance-state', summary: `EC2 instance ${IDS.stranger} entered stopping` },
+      dryRun: false,
+      sources: [],
+      pairs: [],
+      targetEnis: [],
+      execution: execution(),
+    };
+    const record = await run(input(s));
+    expect(record.outcome).toBe('noop');
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, { Subject: '[NO CHANGE] unknown group, nothing to move' });
+  });
+});
+
+describe('notify: errors', () => {
+  it.each([
+    ['ThrottledException (SNS throttling)', snsError('ThrottledException', { status: 429, message: 'Rate exceeded' })],
+    ['Throttling', snsError('Throttling', { status: 400, message: 'Rate exceeded' })],
+    ['InternalErrorException (500)', snsError('InternalErrorException', { fault: 'server', status: 500 })],
+    // The topic is encrypted with a KMS key (infra), so Publish can be throttled by KMS as well.
+    ['KMSThrottlingException (KMS throttling on an encrypted topic)', snsError('KMSThrottlingException', { status: 400, message: 'Rate exceeded for KMS' })],
+  ])('%s → NotifyTransientError (retried by the state machine)', async (_name, err) => {
+    snsMock.on(PublishCommand).rejects(err);
+
+    const thrown = await run(input()).catch((e: unknown) => e);
+
+    expect(thrown).toBeInstanceOf(NotifyTransientError);
+    expect(thrown).toMatchObject({ name: 'NotifyTransientError', transient: true });
+    expect((thrown as Error).message).toContain(err.name);
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('a permanent error (AuthorizationErrorException) is not turned into a transient one', async () => {
+    snsMock.on(PublishCommand).rejects(snsError('AuthorizationErrorException', { status: 403 }));
+
+    const thrown = await run(input()).catch((e: unknown) => e);
+
+    expect(thrown).not.toBeInstanceOf(NotifyTransientError);
+    expect((thrown as Error).name).toBe('AuthorizationErrorException');
+  });
+
+  it('an input without execution is an InvalidRequestError', () => {
+    expect(() => parseInput(NotifyInputSchema, { state: succeededState() }, 'Notify input')).toThrow(InvalidRequestError);
+  });
+});
