@@ -138,7 +138,10 @@ export const buildAuditRecord = (state: NotifyState, execution: z.infer<typeof E
   };
 
   const failure = failureOf(state);
-  const { outcome, error, cause } = judge(state, routes, counts, failure);
+  // Routes that were already on the target are read back too: one that went bad must not read as success.
+  const planned = new Set(routes.map((r) => routeKey(r.routeTableId, r.destination)));
+  const otherMismatches = (state.verification?.observed ?? []).filter((o) => !o.ok && !planned.has(routeKey(o.routeTableId, o.destination)));
+  const { outcome, error, cause } = judge(state, routes, counts, failure, otherMismatches);
   const from = state.sources ?? [];
   const to = state.target;
   const startedAt = execution.startTime;
@@ -197,6 +200,7 @@ const judge = (
   routes: AuditRoute[],
   counts: AuditRecord['counts'],
   failure: AuditRecord['failure'],
+  otherMismatches: Array<{ routeTableId: string; destination: { value: string }; problem?: string }>,
 ): { outcome: Outcome; error?: string; cause?: string } => {
   if (failure && failure.stage !== 'VerifyRoutes' && failure.stage !== 'ReplaceRoutes') {
     return { outcome: 'failed', error: failure.error, cause: clip(`${failure.stage} failed: ${failure.cause ?? failure.error}. No route was changed.`) };
@@ -205,12 +209,16 @@ const judge = (
   // Verification is the last word: a route read back on its target is good whatever its Map result said.
   const bad = routes.filter((r) => r.verified === false || (r.verified === undefined && (r.status === 'failed' || r.status === 'not-attempted')));
   const good = routes.filter((r) => !bad.includes(r) && r.status !== 'vanished' && r.status !== 'dry-run').length;
-  if (bad.length > 0 || failure) {
+  if (bad.length > 0 || otherMismatches.length > 0 || failure) {
     const error = failure?.stage === 'ReplaceRoutes' ? failure.error : state.dryRun ? 'DryRunFailed' : counts.failed > 0 ? 'RoutesNotSwitched' : failure ? 'VerificationFailed' : 'RoutesNotVerified';
-    const lines = bad.map((r) => `${r.routeTableId} ${r.destination.value}: ${r.error ?? r.problem ?? r.status}`);
+    const lines = [
+      ...bad.map((r) => `${r.routeTableId} ${r.destination.value}: ${r.error ?? r.problem ?? r.status}`),
+      ...otherMismatches.map((o) => `${o.routeTableId} ${o.destination.value} (was already on target): ${o.problem ?? 'mismatch'}`),
+    ];
+    const total = routes.length + otherMismatches.length;
     const head = state.dryRun
       ? `dry run: ${bad.length} of ${routes.length} routes would fail`
-      : `${bad.length} of ${routes.length} routes are not on ${state.target?.name ?? 'the target'}` + (good > 0 ? ` (${good} switched)` : '');
+      : `${lines.length} of ${total} routes are not on ${state.target?.name ?? 'the target'}` + (good > 0 ? ` (${good} switched)` : '');
     const verify = failure?.stage === 'VerifyRoutes' ? `; verification could not run: ${failure.error}: ${failure.cause ?? ''}` : '';
     return { outcome: good > 0 ? 'partial' : 'failed', error, cause: clip(`${head}${verify}: ${lines.join('; ')}`) };
   }
@@ -249,9 +257,13 @@ export const describeRawEvent = (raw: unknown): string => {
 
 /** Console link for an execution ARN (region taken from the ARN). */
 export const consoleUrl = (executionArn: string): string | undefined => {
-  const m = /^arn:aws[a-z-]*:states:([a-z0-9-]+):\d{12}:execution:/.exec(executionArn);
+  const m = /^arn:(aws[a-z-]*):states:([a-z0-9-]+):\d{12}:execution:/.exec(executionArn);
   if (!m) return undefined;
-  return `https://${m[1]}.console.aws.amazon.com/states/home?region=${m[1]}#/v2/executions/details/${executionArn}`;
+  const [, partition, region] = m;
+  // Each partition has its own console host.
+  const host =
+    partition === 'aws-cn' ? `${region}.console.amazonaws.cn` : partition === 'aws-us-gov' ? 'console.amazonaws-us-gov.com' : `${region}.console.aws.amazon.com`;
+  return `https://${host}/states/home?region=${region}#/v2/executions/details/${executionArn}`;
 };
 
 /** A Lambda Task's Cause is JSON ({"errorType","errorMessage","trace"}); the message is what a person needs. */
