@@ -12,9 +12,13 @@ export const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 export const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
 export const ROUTE_TABLE_ID = /^rtb-[0-9a-f]{8,17}$/;
 
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
 export const MemberSchema = z.strictObject({
   name: z.string().regex(NAME, 'letters, digits, "-" or "_", 1-63 characters'),
   instanceId: z.string().regex(INSTANCE_ID, 'an EC2 instance ID such as i-0123456789abcdef0'),
+  /** Address the health probe connects to; the instance's primary private IPv4 address when absent. */
+  probeAddress: z.string().regex(IPV4, 'an IPv4 address').optional(),
 });
 
 export const RouteTableScopeSchema = z.union([
@@ -26,6 +30,31 @@ export const StatusCheckAlarmSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /** Consecutive failed one-minute periods before ALARM. */
   evaluationPeriods: z.number().int().min(1).max(10).default(2),
+});
+
+/** Automatic failback to the preferred member when it is running again; absent = off (manual failback only). */
+export const AutoFailbackSchema = z.strictObject({
+  /** How long the preferred member must stay running and healthy before routes move back. */
+  holdDownSeconds: z.number().int().min(0).max(86400).default(300),
+});
+
+/** Limits automatic failovers per group; manual requests are never suppressed. */
+export const FlapDampingSchema = z.strictObject({
+  maxFailovers: z.number().int().min(1).max(100).default(3),
+  windowSeconds: z.number().int().min(60).max(86400).default(3600),
+});
+
+/** Active health probes from inside the VPC (TCP connect to each member); off unless configured. */
+export const ProbeSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Subnets the probe function runs in (one per AZ recommended). */
+  subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'a subnet ID such as subnet-0123456789abcdef0')).min(1),
+  /** TCP ports that must accept a connection for a member to count as up (any one failing = round failed). */
+  ports: z.array(z.number().int().min(1).max(65535)).min(1).max(8).default([179]),
+  intervalSeconds: z.number().int().min(1).max(30).default(5),
+  timeoutMs: z.number().int().min(100).max(10000).default(1000),
+  /** Consecutive failed rounds before a member is declared down. */
+  failureThreshold: z.number().int().min(1).max(20).default(3),
 });
 
 export const GroupSchema = z
@@ -40,6 +69,9 @@ export const GroupSchema = z
     /** Routes replaced in parallel (Map MaxConcurrency). */
     maxConcurrency: z.number().int().min(1).max(40).default(10),
     statusCheckAlarm: StatusCheckAlarmSchema.default({ enabled: true, evaluationPeriods: 2 }),
+    autoFailback: AutoFailbackSchema.optional(),
+    flapDamping: FlapDampingSchema.default({ maxFailovers: 3, windowSeconds: 3600 }),
+    probe: ProbeSchema.optional(),
   })
   .superRefine((g, ctx) => {
     const names = new Set<string>();
@@ -52,6 +84,15 @@ export const GroupSchema = z
     });
     if (g.preferred !== undefined && !names.has(g.preferred)) {
       ctx.addIssue({ code: 'custom', path: ['preferred'], message: `"${g.preferred}" is not a member of group "${g.name}"` });
+    }
+    if (g.probe?.enabled) {
+      // The probe's security group allows egress to exactly these addresses, so they must be known at synth time.
+      g.members.forEach((m, i) => {
+        if (!m.probeAddress) ctx.addIssue({ code: 'custom', path: ['members', i, 'probeAddress'], message: `required when the group's probe is enabled` });
+      });
+    }
+    if (g.autoFailback && g.preferred === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['autoFailback'], message: 'automatic failback needs a preferred member to return to' });
     }
   });
 
@@ -82,6 +123,7 @@ export type FailoverConfigInput = z.input<typeof FailoverConfigSchema>;
 export type Group = z.infer<typeof GroupSchema>;
 export type Member = z.infer<typeof MemberSchema>;
 export type RouteTableScope = z.infer<typeof RouteTableScopeSchema>;
+export type ProbeConfig = z.infer<typeof ProbeSchema>;
 
 /** Validates a parsed config object; throws ConfigError naming every bad field (`where` says which source). */
 export const parseConfig = (raw: unknown, where = 'failover config'): FailoverConfig => {
