@@ -1,10 +1,13 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import { acquireLease, AcquireLeaseInputSchema } from './acquire-lease/acquire-lease';
 import { listRoutes, ListRoutesInputSchema } from './list-routes/list-routes';
 import { notify, NotifyInputSchema } from './notify/notify';
+import { releaseLease, ReleaseLeaseInputSchema } from './release-lease/release-lease';
 import { ReplaceInputSchema, replaceRoute } from './replace-route/replace-route';
 import { ResolveInputSchema, resolveTargets } from './resolve-targets/resolve-targets';
 import type { FailoverConfig } from './shared/config';
+import { GroupStateStore, InMemoryGroupStateStore } from './shared/group-state';
 import { parseInput } from './shared/schemas';
 import { verifyRoutes, VerifyInputSchema } from './verify-routes/verify-routes';
 
@@ -13,6 +16,13 @@ export interface TaskDeps {
   sns: SNSClient;
   config: FailoverConfig;
   topicArn: string;
+  /** Group leases and history; one in-memory store per handler set when absent. Share one to serialize runs. */
+  store?: GroupStateStore;
+  /**
+   * Whether an execution still runs (a lease held by one that does not is taken over). Defaults to "yes",
+   * the safe answer: never take a lease from an execution we cannot see.
+   */
+  isExecutionRunning?: (executionArn: string) => Promise<boolean>;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   recheckDelaysMs?: number[];
@@ -25,10 +35,15 @@ type TaskHandler = (input: any) => Promise<any>;
  * The Task states of statemachine/failover.asl.json mapped to their real pure functions, wired exactly as
  * each functions/<step>/index.ts wires them but with the clients given here (local runner, tests, demo).
  */
-export const createTaskHandlers = (deps: TaskDeps): Record<string, TaskHandler> => ({
-  ResolveTargets: (e) => resolveTargets(parseInput(ResolveInputSchema, e, 'ResolveTargets input'), deps),
-  ListRoutes: (e) => listRoutes(parseInput(ListRoutesInputSchema, e, 'ListRoutes input'), deps),
-  ReplaceRoute: (e) => replaceRoute(parseInput(ReplaceInputSchema, e, 'ReplaceRoute input'), deps),
-  VerifyRoutes: (e) => verifyRoutes(parseInput(VerifyInputSchema, e, 'VerifyRoutes input'), deps),
-  Notify: (e) => notify(parseInput(NotifyInputSchema, e, 'Notify input'), deps),
-});
+export const createTaskHandlers = (deps: TaskDeps): Record<string, TaskHandler> => {
+  const d = { ...deps, store: deps.store ?? new InMemoryGroupStateStore(), isExecutionRunning: deps.isExecutionRunning ?? (async () => true) };
+  return {
+    AcquireLease: (e) => acquireLease(parseInput(AcquireLeaseInputSchema, e, 'AcquireLease input'), d),
+    ResolveTargets: (e) => resolveTargets(parseInput(ResolveInputSchema, e, 'ResolveTargets input'), d),
+    ListRoutes: (e) => listRoutes(parseInput(ListRoutesInputSchema, e, 'ListRoutes input'), d),
+    ReplaceRoute: (e) => replaceRoute(parseInput(ReplaceInputSchema, e, 'ReplaceRoute input'), d),
+    VerifyRoutes: (e) => verifyRoutes(parseInput(VerifyInputSchema, e, 'VerifyRoutes input'), d),
+    Notify: (e) => notify(parseInput(NotifyInputSchema, e, 'Notify input'), d),
+    ReleaseLease: (e) => releaseLease(parseInput(ReleaseLeaseInputSchema, e, 'ReleaseLease input'), d),
+  };
+};

@@ -38,6 +38,13 @@ export const taskStateNames = (definition: Record<string, unknown>): string[] =>
   return names;
 };
 
+/** Executions of this process that are still running: what DescribeExecution answers in AWS. */
+const running = new Set<string>();
+let sequence = 0;
+
+/** Whether a local execution (by ARN) is still running; pass it as TaskDeps.isExecutionRunning. */
+export const isLocalExecutionRunning = async (executionArn: string): Promise<boolean> => running.has(executionArn);
+
 export interface RunOptions {
   /** Task state name → handler (JSON in, JSON out). Every Task state must have one. */
   handlers: Record<string, (input: any) => Promise<unknown>>;
@@ -79,7 +86,7 @@ export const runExecution = async (opts: RunOptions): Promise<RunResult> => {
   const missing = tasks.filter((t) => !(t in opts.handlers));
   if (missing.length > 0) throw new Error(`no local handler for Task state(s): ${missing.join(', ')}`);
 
-  const name = opts.executionName ?? `local-${now().toISOString().replace(/[-:.]/g, '')}`;
+  const name = opts.executionName ?? `local-${now().toISOString().replace(/[-:.]/g, '')}-${++sequence}`;
   const executionArn = `arn:aws:states:${region}:000000000000:execution:vpc-route-failover:${name}`;
   const started = now();
   const handlers = Object.fromEntries(
@@ -114,6 +121,7 @@ export const runExecution = async (opts: RunOptions): Promise<RunResult> => {
   })();
 
   let result: RunResult;
+  running.add(executionArn);
   try {
     const output = await execution.result;
     await collecting;
@@ -130,6 +138,8 @@ export const runExecution = async (opts: RunOptions): Promise<RunResult> => {
       events,
       durationMs: now().getTime() - started.getTime(),
     };
+  } finally {
+    running.delete(executionArn);
   }
   return result;
 };

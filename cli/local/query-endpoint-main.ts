@@ -31,12 +31,14 @@ const main = async (): Promise<void> => {
   const endpoint = await startQueryEndpoint(sim, { port: values.port === undefined ? undefined : Number(values.port) });
   process.stdout.write(`export AWS_ENDPOINT_URL=${endpoint.url}\nexport TOPIC_ARN=${topicArn}\n`);
   let logged = 0;
-  const timer = setInterval(() => {
+  const flush = (): void => {
     for (const r of endpoint.requests.slice(logged)) process.stderr.write(`${r.service} ${r.action} ${r.status}${r.error ? ` ${r.error}` : ''}\n`);
     logged = endpoint.requests.length;
-  }, 200);
+  };
+  const timer = setInterval(flush, 200);
   const stop = (): void => {
     clearInterval(timer);
+    flush();
     endpoint.close().then(() => process.exit(0), () => process.exit(1));
   };
   process.once('SIGINT', stop);

@@ -77,13 +77,13 @@ const struct = (members: Record<string, MemberSpec>): InShape => ({
 });
 const list = (member: InShape): InShape => ({ kind: 'list', member });
 
-const S = 'string';
-const I = 'integer';
-const B = 'boolean';
+const S: InShape = 'string';
+const I: InShape = 'integer';
+const B: InShape = 'boolean';
 
 const FILTERS: MemberSpec = ['Filters', list(struct({ Name: S, Value: ['Values', list(S)] }))];
-const DESCRIBE = { DryRun: B, MaxResults: I, NextToken: S, Filter: FILTERS, IncludeManagedResources: B };
-const ROUTE_DESTINATION = { RouteTableId: S, DestinationCidrBlock: S, DestinationIpv6CidrBlock: S, DestinationPrefixListId: S, DryRun: B };
+const DESCRIBE: Record<string, MemberSpec> = { DryRun: B, MaxResults: I, NextToken: S, Filter: FILTERS, IncludeManagedResources: B };
+const ROUTE_DESTINATION: Record<string, MemberSpec> = { RouteTableId: S, DestinationCidrBlock: S, DestinationIpv6CidrBlock: S, DestinationPrefixListId: S, DryRun: B };
 const ROUTE_TARGET = Object.fromEntries(
   [
     'GatewayId',
@@ -405,7 +405,7 @@ const handle = async (sim: SimulatedVpc, req: IncomingMessage, res: ServerRespon
   const version = single('Version');
   const service = serviceOf(version, req.headers.authorization);
   const action = single('Action') ?? '';
-  let requestId = randomUUID();
+  let requestId: string = randomUUID();
 
   const fail = (code: string, message: string, status: number): void => {
     if (service) log.push({ service, action, status, error: code });

@@ -1,5 +1,5 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { UnpairedInterfaceError } from '../shared/errors';
+import { FailoverSuppressedError, UnpairedInterfaceError } from '../shared/errors';
 import { describeScopedRouteTables, routeDestination, unreplaceableReason } from '../shared/routes';
 import { Change, FailoverState, FailoverStateSchema, Plan, RouteRef } from '../shared/schemas';
 
@@ -14,7 +14,8 @@ export interface ListRoutesDeps {
  * Builds the plan: every route in the group's route tables whose target is a source-member interface,
  * paired with the target member's interface in the same slot. Routes already on the target are counted,
  * propagated and local routes are skipped with the reason. A route whose interface has no counterpart on
- * the target fails the whole plan (UnpairedInterfaceError) before anything is written.
+ * the target fails the whole plan (UnpairedInterfaceError) before anything is written, and so does a
+ * failover that flap damping suppresses (FailoverSuppressedError).
  */
 export const listRoutes = async (input: FailoverState, deps: ListRoutesDeps): Promise<Plan> => {
   const now = deps.now ?? (() => new Date());
@@ -68,6 +69,11 @@ export const listRoutes = async (input: FailoverState, deps: ListRoutesDeps): Pr
       `${target.name} has no interface in the slot (network card/device index) of: ${unpaired.join('; ')}. ` +
         'Attach a matching interface to the target or move these routes by hand. Nothing was changed.',
     );
+  }
+
+  // Flap damping applies only when this failover would actually move something.
+  if (input.suppressReason && changes.length > 0) {
+    throw new FailoverSuppressedError(`${input.suppressReason} ${changes.length} route(s) still point at ${[...new Set(changes.map((c) => c.fromMember))].join(', ')}.`);
   }
 
   const warnings: string[] = [];

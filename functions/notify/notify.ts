@@ -26,6 +26,7 @@ const LABEL: Record<AuditRecord['outcome'], string> = {
   'dry-run': 'DRY RUN',
   partial: 'FAILOVER PARTIAL',
   failed: 'FAILOVER FAILED',
+  suppressed: 'FAILOVER SUPPRESSED',
 };
 
 /**
@@ -57,7 +58,7 @@ export const notify = async (input: NotifyInput, deps: NotifyDeps): Promise<Audi
 
 /** critical when routes may be in a bad place, info otherwise. */
 export const severityOf = (r: AuditRecord): 'critical' | 'warning' | 'info' =>
-  r.outcome === 'failed' || r.outcome === 'partial' ? 'critical' : r.counts.vanished > 0 || r.warnings.length > 0 ? 'warning' : 'info';
+  r.outcome === 'failed' || r.outcome === 'partial' || r.outcome === 'suppressed' ? 'critical' : r.counts.vanished > 0 || r.warnings.length > 0 ? 'warning' : 'info';
 
 /** The e-mail subject: outcome, group, direction, count; ASCII and at most 99 characters. */
 export const renderSubject = (r: AuditRecord): string => {
@@ -83,6 +84,10 @@ export const renderMessage = (r: AuditRecord): string => {
   for (const m of r.from) out.push(`From:       ${m.name} ${m.instanceId} (${m.state}${m.availabilityZone ? `, ${m.availabilityZone}` : ''})`);
   if (r.to) out.push(`To:         ${r.to.name} ${r.to.instanceId} (${r.to.state}${r.to.availabilityZone ? `, ${r.to.availabilityZone}` : ''})`);
   if (r.dryRun) out.push('Dry run:    yes, nothing was changed');
+  for (const h of r.health ?? []) {
+    out.push(`Health:     ${h.member}: ${h.healthy ? 'ok' : h.problems.join('; ')}`);
+  }
+  if (r.lease?.tookOverFrom) out.push(`Lease:      taken over from ${r.lease.tookOverFrom} (no longer running)`);
   const c = r.counts;
   out.push('');
   out.push(
@@ -133,6 +138,7 @@ const nextSteps = (r: AuditRecord): string | undefined => {
   if (r.outcome === 'partial' || (r.outcome === 'failed' && r.failure?.stage !== 'ResolveTargets' && r.failure?.stage !== 'ListRoutes')) {
     return 'fix the cause above, then start a new execution with the same input: routes already on the target are no-ops, only the rest are replaced.';
   }
+  if (r.outcome === 'suppressed') return 'routes still point at the failed member. Check why the group keeps failing over, then run a manual switchover (never suppressed).';
   if (r.outcome === 'failed') return 'nothing was changed. Fix the cause above, then start a new execution.';
   return undefined;
 };

@@ -1,20 +1,22 @@
-import { DescribeInstancesCommand, EC2Client, Instance } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, DescribeInstanceStatusCommand, EC2Client, Instance, InstanceStatus } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { errorCode, toEc2Error } from '../shared/aws-errors';
-import { FailoverConfig, findGroup, findMemberByInstance, Group, Member } from '../shared/config';
-import {
-  InvalidRequestError,
-  MemberNotFoundError,
-  NoHealthyTargetError,
-  TargetUnhealthyError,
-  UnknownGroupError,
-  UnknownMemberError,
-} from '../shared/errors';
+import { classifyTrigger } from '../shared/classify';
+import type { FailoverConfig, Group, Member } from '../shared/config';
+import { InvalidRequestError, MemberNotFoundError, NoHealthyTargetError, TargetUnhealthyError } from '../shared/errors';
 import { describeScopedRouteTables } from '../shared/routes';
-import { ExecutionInfoSchema, InterfacePair, MemberState, Resolved, Trigger } from '../shared/schemas';
-import { alarmInstanceId, FAILURE_STATES, ManualRequest, parseTrigger } from '../shared/triggers';
+import {
+  ExecutionInfoSchema,
+  InterfacePair,
+  LeaseState,
+  LeaseStateSchema,
+  MemberHealth,
+  MemberState,
+  Resolved,
+  Trigger,
+} from '../shared/schemas';
 
-export const ResolveInputSchema = z.object({ event: z.unknown(), execution: ExecutionInfoSchema });
+export const ResolveInputSchema = z.object({ event: z.unknown(), execution: ExecutionInfoSchema, lease: LeaseStateSchema.optional() });
 export type ResolveInput = z.infer<typeof ResolveInputSchema>;
 
 export interface ResolveDeps {
@@ -23,105 +25,72 @@ export interface ResolveDeps {
   now?: () => Date;
 }
 
-/** A member as read from EC2: its state and its interfaces keyed by slot ("<network card>/<device index>"). */
+/** A member as read from EC2: its state, its interfaces keyed by slot ("<network card>/<device index>"), its health. */
 interface MemberView extends MemberState {
   enis: Map<string, string>;
+  health: MemberHealth;
 }
 
 /**
  * Turns the workflow input into a failover decision: the group, the members whose routes move (sources),
  * the member they move to (target) and the source interfaces paired with the target's by device index.
- * ENIs are read from EC2 at run time, never from config. Irrelevant events resolve to `action: "noop"`.
+ * ENIs are read from EC2 at run time, never from config. Before anything is written the target must pass
+ * the health gate: running, instance and system status checks ok, source/destination check disabled on
+ * every interface. Irrelevant and stale events resolve to `action: "noop"`.
  */
 export const resolveTargets = async (input: ResolveInput, deps: ResolveDeps): Promise<Resolved> => {
   const now = deps.now ?? (() => new Date());
-  const parsed = parseTrigger(input.event);
-  const base = { execution: input.execution, dryRun: false, sources: [], pairs: [], targetEnis: [], maxConcurrency: 1 };
-  const noop = (trigger: Trigger, reason: string, group?: Group): Resolved => ({
+  const executionName = input.execution.name ?? input.execution.id;
+  const c = classifyTrigger(input.event, deps.config, executionName);
+  const base = { execution: input.execution, dryRun: false, sources: [], pairs: [], targetEnis: [], maxConcurrency: 1, lease: input.lease };
+  const noop = (trigger: Trigger, reason: string, group?: Group, extra: Partial<Resolved> = {}): Resolved => ({
     ...base,
     action: 'noop',
     noopReason: reason,
     trigger,
     group: group && { name: group.name, vpcId: group.vpcId, routeTables: group.routeTables },
     resolvedAt: now().toISOString(),
+    ...extra,
   });
-
-  if (parsed.kind === 'manual') return resolveManual(parsed.request, input, deps, now);
-
-  const event = parsed.event;
-  const instanceId = parsed.kind === 'instance-state' ? parsed.event.detail['instance-id'] : alarmInstanceId(parsed.event);
-  const owner = instanceId ? findMemberByInstance(deps.config, instanceId) : undefined;
-  const trigger: Trigger =
-    parsed.kind === 'instance-state'
-      ? {
-          kind: 'instance-state',
-          summary: `EC2 instance ${instanceId}${owner ? ` (${owner.member.name})` : ''} entered ${parsed.event.detail.state}`,
-          eventId: event.id,
-          eventTime: event.time,
-          instanceId,
-          instanceState: parsed.event.detail.state,
-        }
-      : {
-          kind: 'alarm',
-          summary: `alarm ${parsed.event.detail.alarmName} entered ${parsed.event.detail.state.value}${owner ? ` for ${owner.member.name} (${instanceId})` : ''}`,
-          eventId: event.id,
-          eventTime: event.time,
-          instanceId,
-          alarmName: parsed.event.detail.alarmName,
-        };
-
-  if (parsed.kind === 'instance-state' && !(FAILURE_STATES as readonly string[]).includes(parsed.event.detail.state)) {
-    return noop(trigger, `EC2 state "${parsed.event.detail.state}" needs no failover`, owner?.group);
+  if (c.action === 'noop') return noop(c.trigger, c.reason, c.group);
+  // The lease is what makes this plan safe from a concurrent execution; never plan without it.
+  if (input.lease?.held !== true || input.lease.group !== c.group.name) {
+    throw new InvalidRequestError(`ResolveTargets needs the lease of group "${c.group.name}" (AcquireLease did not grant it)`);
   }
-  if (parsed.kind === 'alarm' && parsed.event.detail.state.value !== 'ALARM') {
-    return noop(trigger, `alarm state "${parsed.event.detail.state.value}" needs no failover`, owner?.group);
-  }
-  if (!instanceId) return noop(trigger, 'the alarm names no InstanceId dimension');
-  if (!owner) return noop(trigger, `instance ${instanceId} belongs to no failover group`);
 
-  const { group, member: failing } = owner;
+  const { group, trigger } = c;
   const views = await describeMembers(deps.ec2, group);
-  const target = pickTarget(group, views, [failing.name]);
-  return decision(group, [failing.name], target, views, trigger, false, input, now);
-};
 
-const resolveManual = async (request: ManualRequest, input: ResolveInput, deps: ResolveDeps, now: () => Date): Promise<Resolved> => {
-  const group = findGroup(deps.config, request.group);
-  if (!group) throw new UnknownGroupError(request.group, deps.config.groups.map((g) => g.name));
-  const names = group.members.map((m) => m.name);
-  if (request.to !== undefined && !names.includes(request.to)) throw new UnknownMemberError(group.name, request.to, names);
+  if (c.automatic) {
+    const stale = staleReason(c.triggerTime, c.failing!, trigger, views, input.lease);
+    if (stale) return noop(trigger, stale, group, { automatic: true, health: healthOf(views) });
+    const target = pickTarget(group, views, [c.failing!.name]);
+    return decision(group, [c.failing!.name], target, views, trigger, false, input, now, {
+      automatic: true,
+      suppressReason: dampingReason(group, input.lease, c.triggerId, now()),
+    });
+  }
 
-  let targetName: string | undefined = request.to;
-  if (request.action === 'failback') {
+  const r = c.request!;
+  let targetName = r.to;
+  if (r.action === 'failback') {
     if (!group.preferred) throw new InvalidRequestError(`group "${group.name}" has no preferred member to fail back to`);
-    if (request.to !== undefined && request.to !== group.preferred) {
-      throw new InvalidRequestError(`failback goes to the preferred member "${group.preferred}", not "${request.to}"`);
+    if (r.to !== undefined && r.to !== group.preferred) {
+      throw new InvalidRequestError(`failback goes to the preferred member "${group.preferred}", not "${r.to}"`);
     }
     targetName = group.preferred;
   }
-
-  const views = await describeMembers(deps.ec2, group);
   if (targetName === undefined) {
     const active = await activeMember(deps.ec2, group, views);
-    if (!active) {
-      throw new InvalidRequestError(`no route in group "${group.name}" points at a member; name the target with "to"`);
-    }
+    if (!active) throw new InvalidRequestError(`no route in group "${group.name}" points at a member; name the target with "to"`);
     targetName = pickTarget(group, views, [active]).name;
   }
   const target = views.get(targetName)!;
-  if (target.state !== 'running') {
-    throw new TargetUnhealthyError(`target ${target.name} (${target.instanceId}) is ${target.state}, not running: nothing was changed`);
+  if (!target.health.healthy) {
+    throw new TargetUnhealthyError(`target ${target.name} (${target.instanceId}) failed the health gate: ${target.health.problems.join('; ')}. Nothing was changed.`);
   }
-  const sources = names.filter((n) => n !== targetName);
-  const who = request.requestedBy ?? 'unknown requester';
-  const trigger: Trigger = {
-    kind: 'manual',
-    summary: `${request.action} to ${targetName} requested by ${who}${request.reason ? `: ${request.reason}` : ''}`,
-    action: request.action,
-    requestedBy: request.requestedBy,
-    reason: request.reason,
-  };
-  return decision(group, sources, target, views, trigger, request.dryRun, input, now);
+  const sources = group.members.map((m) => m.name).filter((n) => n !== targetName);
+  return decision(group, sources, target, views, trigger, r.dryRun, input, now, { automatic: false });
 };
 
 const decision = (
@@ -133,6 +102,7 @@ const decision = (
   dryRun: boolean,
   input: ResolveInput,
   now: () => Date,
+  extra: Partial<Resolved>,
 ): Resolved => {
   const sources = sourceNames.map((n) => views.get(n)!);
   const pairs: InterfacePair[] = [];
@@ -151,16 +121,57 @@ const decision = (
     maxConcurrency: group.maxConcurrency,
     execution: input.execution,
     resolvedAt: now().toISOString(),
+    lease: input.lease,
+    health: healthOf(views),
+    ...extra,
   };
 };
 
-/** Reads every member instance of a group with its interfaces. */
+/** Why an automatic trigger is stale (a newer switch already happened, or the instance is back), or undefined. */
+const staleReason = (
+  triggerTime: string | undefined,
+  failing: Member,
+  trigger: Trigger,
+  views: Map<string, MemberView>,
+  lease: LeaseState | undefined,
+): string | undefined => {
+  const last = lease?.history?.lastSwitch;
+  if (triggerTime && last && Date.parse(triggerTime) < Date.parse(last.triggerTime)) {
+    return (
+      `stale event: it happened at ${triggerTime}, before the trigger of the group's last switch ` +
+      `(${last.triggerTime}, to ${last.to ?? '?'} by ${last.executionId}); not undoing it`
+    );
+  }
+  const state = views.get(failing.name)!.state;
+  if (trigger.kind === 'instance-state' && (state === 'running' || state === 'pending')) {
+    return `stale event: ${failing.name} (${failing.instanceId}) reported ${trigger.instanceState} but is ${state} now`;
+  }
+  return undefined;
+};
+
+/** Flap damping: why this automatic failover must not move routes, or undefined when it may. */
+const dampingReason = (group: Group, lease: LeaseState | undefined, triggerId: string, now: Date): string | undefined => {
+  const { maxFailovers, windowSeconds } = group.flapDamping;
+  const since = now.getTime() - windowSeconds * 1000;
+  const recent = (lease?.history?.automaticSwitches ?? []).filter((s) => Date.parse(s.at) >= since && s.triggerId !== triggerId);
+  if (recent.length < maxFailovers) return undefined;
+  return (
+    `flap damping: group "${group.name}" already failed over automatically ${recent.length} time(s) in the last ` +
+    `${windowSeconds} s (limit ${maxFailovers}; last at ${recent.at(-1)!.at}). Automatic failover suppressed; ` +
+    'a manual switchover is never suppressed.'
+  );
+};
+
+/** Reads every member instance of a group with its interfaces and status checks. */
 const describeMembers = async (ec2: EC2Client, group: Group): Promise<Map<string, MemberView>> => {
   const ids = group.members.map((m) => m.instanceId);
   let instances: Instance[];
+  let statuses: InstanceStatus[];
   try {
     const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: ids }));
     instances = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+    const st = await ec2.send(new DescribeInstanceStatusCommand({ InstanceIds: ids, IncludeAllInstances: true }));
+    statuses = st.InstanceStatuses ?? [];
   } catch (err) {
     if (errorCode(err) === 'InvalidInstanceID.NotFound' || errorCode(err) === 'InvalidInstanceID.Malformed') {
       throw new MemberNotFoundError(`group "${group.name}": ${(err as Error).message}`);
@@ -171,23 +182,36 @@ const describeMembers = async (ec2: EC2Client, group: Group): Promise<Map<string
   for (const m of group.members) {
     const inst = instances.find((i) => i.InstanceId === m.instanceId);
     if (!inst) throw new MemberNotFoundError(`group "${group.name}": member ${m.name} (${m.instanceId}) was not returned by EC2`);
-    views.set(m.name, viewOf(m, inst));
+    views.set(m.name, viewOf(m, inst, statuses.find((s) => s.InstanceId === m.instanceId)));
   }
   return views;
 };
 
-const viewOf = (m: Member, inst: Instance): MemberView => {
+const viewOf = (m: Member, inst: Instance, status: InstanceStatus | undefined): MemberView => {
   const enis = new Map<string, string>();
   const attached = (inst.NetworkInterfaces ?? [])
     .filter((n) => n.NetworkInterfaceId && n.Attachment?.DeviceIndex !== undefined)
     .sort((a, b) => slotOf(a.Attachment!).localeCompare(slotOf(b.Attachment!)));
   for (const n of attached) enis.set(slotOf(n.Attachment!), n.NetworkInterfaceId!);
+  const state = inst.State?.Name ?? 'unknown';
+  const instanceStatus = status?.InstanceStatus?.Status;
+  const systemStatus = status?.SystemStatus?.Status;
+  const sourceDestCheckOn = attached.filter((n) => n.SourceDestCheck !== false).map((n) => n.NetworkInterfaceId!);
+  const problems: string[] = [];
+  if (state !== 'running') problems.push(`instance is ${state}`);
+  else {
+    if (instanceStatus !== 'ok') problems.push(`instance status check is ${instanceStatus ?? 'unknown'}`);
+    if (systemStatus !== 'ok') problems.push(`system status check is ${systemStatus ?? 'unknown'}`);
+  }
+  if (attached.length === 0) problems.push('no network interface attached');
+  if (sourceDestCheckOn.length > 0) problems.push(`source/destination check enabled on ${sourceDestCheckOn.join(', ')} (forwarded traffic would be dropped)`);
   return {
     name: m.name,
     instanceId: m.instanceId,
-    state: inst.State?.Name ?? 'unknown',
+    state,
     availabilityZone: inst.Placement?.AvailabilityZone,
     enis,
+    health: { member: m.name, state, instanceStatus, systemStatus, sourceDestCheckOn, healthy: problems.length === 0, problems },
   };
 };
 
@@ -201,16 +225,26 @@ const publicView = (v: MemberView): MemberState => ({
   availabilityZone: v.availabilityZone,
 });
 
-/** The preferred member if it is a running candidate, else the first running one in config order. */
+const healthOf = (views: Map<string, MemberView>): MemberHealth[] => [...views.values()].map((v) => v.health);
+
+/**
+ * The target for routes leaving `exclude`: the preferred member if it passes the health gate, else the first
+ * healthy member in config order. None running: NoHealthyTargetError; running but unhealthy: TargetUnhealthyError.
+ */
 const pickTarget = (group: Group, views: Map<string, MemberView>, exclude: string[]): MemberView => {
   const candidates = group.members.map((m) => views.get(m.name)!).filter((v) => !exclude.includes(v.name));
-  const running = candidates.filter((v) => v.state === 'running');
-  const chosen = running.find((v) => v.name === group.preferred) ?? running[0];
-  if (!chosen) {
-    const all = group.members.map((m) => views.get(m.name)!).map((v) => `${v.name} (${v.instanceId}) is ${v.state}`);
-    throw new NoHealthyTargetError(`group "${group.name}" has no running member to move routes to: ${all.join('; ')}. Nothing was changed.`);
+  const healthy = candidates.filter((v) => v.health.healthy);
+  const chosen = healthy.find((v) => v.name === group.preferred) ?? healthy[0];
+  if (chosen) return chosen;
+  const all = group.members.map((m) => views.get(m.name)!);
+  if (!candidates.some((v) => v.state === 'running')) {
+    throw new NoHealthyTargetError(
+      `group "${group.name}" has no running member to move routes to: ${all.map((v) => `${v.name} (${v.instanceId}) is ${v.state}`).join('; ')}. Nothing was changed.`,
+    );
   }
-  return chosen;
+  throw new TargetUnhealthyError(
+    `no member of group "${group.name}" passes the health gate: ${candidates.map((v) => `${v.name}: ${v.health.problems.join(', ')}`).join('; ')}. Nothing was changed.`,
+  );
 };
 
 /** The member most of the group's routes point at now (read from the route tables, never remembered). */

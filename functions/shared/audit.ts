@@ -7,6 +7,8 @@ import {
   ExecutionInfoSchema,
   GroupRefSchema,
   InterfacePairSchema,
+  LeaseStateSchema,
+  MemberHealthSchema,
   MemberStateSchema,
   PlanSchema,
   RouteResultSchema,
@@ -33,6 +35,8 @@ export const NotifyStateSchema = z.looseObject({
   targetEnis: z.array(z.string()).optional(),
   execution: ExecutionInfoSchema.optional(),
   resolvedAt: z.string().optional(),
+  lease: LeaseStateSchema.optional(),
+  health: z.array(MemberHealthSchema).optional(),
   plan: PlanSchema.optional(),
   results: z.array(RouteResultSchema).optional(),
   verification: VerificationSchema.optional(),
@@ -41,7 +45,7 @@ export const NotifyStateSchema = z.looseObject({
 });
 export type NotifyState = z.infer<typeof NotifyStateSchema>;
 
-export const OutcomeSchema = z.enum(['succeeded', 'noop', 'dry-run', 'partial', 'failed']);
+export const OutcomeSchema = z.enum(['succeeded', 'noop', 'dry-run', 'partial', 'failed', 'suppressed']);
 export type Outcome = z.infer<typeof OutcomeSchema>;
 
 const EndpointSchema = z.object({ target: z.string().optional(), member: z.string().optional(), state: z.string().optional() });
@@ -90,6 +94,10 @@ export const AuditRecordSchema = z.object({
   warnings: z.array(z.string()),
   verification: z.object({ checked: z.number(), ok: z.boolean(), mismatches: z.number(), rounds: z.number() }).optional(),
   failure: z.object({ stage: z.string(), error: z.string(), cause: z.string().optional() }).optional(),
+  /** The group lease this execution held: when it got it, and whose dead lease it took over. */
+  lease: z.object({ group: z.string(), acquiredAt: z.string().optional(), tookOverFrom: z.string().optional() }).optional(),
+  /** What the health gate saw of each member. */
+  health: z.array(MemberHealthSchema).optional(),
   execution: ExecutionInfoSchema.extend({ consoleUrl: z.string().optional() }),
   startedAt: z.string().optional(),
   finishedAt: z.string(),
@@ -170,6 +178,8 @@ export const buildAuditRecord = (state: NotifyState, execution: z.infer<typeof E
       rounds: state.verification.rounds,
     },
     failure,
+    lease: state.lease?.held && state.lease.group ? { group: state.lease.group, acquiredAt: state.lease.acquiredAt, tookOverFrom: state.lease.tookOverFrom } : undefined,
+    health: state.health,
     execution: { ...execution, consoleUrl: consoleUrl(execution.id) },
     startedAt,
     finishedAt: now.toISOString(),
@@ -188,7 +198,7 @@ const eniOwners = (state: NotifyState): Map<string, string> => {
 
 const failureOf = (state: NotifyState): AuditRecord['failure'] => {
   if (state.failure) {
-    const stage = state.resolvedAt === undefined ? 'ResolveTargets' : !state.plan ? 'ListRoutes' : !state.results ? 'ReplaceRoutes' : 'unknown';
+    const stage = state.resolvedAt === undefined ? (state.lease === undefined ? 'AcquireLease' : 'ResolveTargets') : !state.plan ? 'ListRoutes' : !state.results ? 'ReplaceRoutes' : 'unknown';
     return { stage, error: state.failure.Error, cause: causeText(state.failure.Cause) };
   }
   if (state.verificationFailure) return { stage: 'VerifyRoutes', error: state.verificationFailure.Error, cause: causeText(state.verificationFailure.Cause) };
@@ -202,6 +212,9 @@ const judge = (
   failure: AuditRecord['failure'],
   otherMismatches: Array<{ routeTableId: string; destination: { value: string }; problem?: string }>,
 ): { outcome: Outcome; error?: string; cause?: string } => {
+  if (failure?.error === 'FailoverSuppressedError') {
+    return { outcome: 'suppressed', error: failure.error, cause: clip(`${failure.cause ?? failure.error} No route was changed.`) };
+  }
   if (failure && failure.stage !== 'VerifyRoutes' && failure.stage !== 'ReplaceRoutes') {
     return { outcome: 'failed', error: failure.error, cause: clip(`${failure.stage} failed: ${failure.cause ?? failure.error}. No route was changed.`) };
   }
@@ -239,6 +252,8 @@ const summarize = (r: AuditRecord, noopReason: string | undefined): string => {
       return `${g}: no change: ` + (noopReason ?? (r.counts.alreadyOnTarget > 0 ? `already on target (${r.counts.alreadyOnTarget} route(s) on ${r.to?.name})` : `no route points at ${r.from.map((m) => m.name).join(', ')}`));
     case 'partial':
       return `${g}: PARTIAL ${dir}: ${r.routes.filter((x) => x.verified !== false && x.status === 'replaced').length} of ${r.counts.planned} route(s) moved; see failures`;
+    case 'suppressed':
+      return `${g}: SUPPRESSED automatic failover ${dir} (flap damping); routes unchanged`;
     case 'failed':
       return `${g}: FAILED ${dir}: ${r.error}` + (r.failure && r.failure.stage !== 'ReplaceRoutes' && r.failure.stage !== 'VerifyRoutes' ? ' (no route changed)' : '');
   }

@@ -119,6 +119,33 @@ export class NotifyTransientError extends FailoverError {
   }
 }
 
+/** Another execution holds the group's lease and is still running: the state machine waits and retries. */
+export class LeaseBusyError extends FailoverError {
+  override readonly transient = true;
+  constructor(group: string, holder: string) {
+    super(`group "${group}" is being switched by ${holder}; waiting for it to finish`);
+    this.name = 'LeaseBusyError';
+  }
+}
+
+/** The group state store (lease and history) failed; `transient` ones are named StateStoreTransientError and retried. */
+export class StateStoreError extends FailoverError {
+  override readonly transient: boolean;
+  constructor(message: string, transient: boolean, options?: { cause?: unknown }) {
+    super(message, options);
+    this.transient = transient;
+    this.name = transient ? 'StateStoreTransientError' : 'StateStoreError';
+  }
+}
+
+/** Flap damping: too many automatic failovers of this group in the window; nothing was changed. */
+export class FailoverSuppressedError extends FailoverError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FailoverSuppressedError';
+  }
+}
+
 /** A required environment variable is missing (deployment bug). */
 export class MissingEnvError extends FailoverError {
   constructor(name: string) {
@@ -128,4 +155,4 @@ export class MissingEnvError extends FailoverError {
 }
 
 /** Error names the state machine retries (with backoff and full jitter); everything else is caught by name. */
-export const TRANSIENT_ERROR_NAMES = ['Ec2ThrottledError', 'Ec2TransientError', 'NotifyTransientError'] as const;
+export const TRANSIENT_ERROR_NAMES = ['Ec2ThrottledError', 'Ec2TransientError', 'NotifyTransientError', 'StateStoreTransientError', 'LeaseBusyError'] as const;

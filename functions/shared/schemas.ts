@@ -23,7 +23,7 @@ export const MemberStateSchema = z.object({
 export type MemberState = z.infer<typeof MemberStateSchema>;
 
 export const TriggerSchema = z.object({
-  kind: z.enum(['instance-state', 'alarm', 'manual']),
+  kind: z.enum(['instance-state', 'alarm', 'manual', 'probe']),
   /** One line a person can read: "EC2 i-… (router-a) entered stopping". */
   summary: z.string(),
   eventId: z.string().optional(),
@@ -60,6 +60,40 @@ export const GroupRefSchema = z.object({
 });
 export type GroupRef = z.infer<typeof GroupRefSchema>;
 
+export const SwitchRecordSchema = z.object({
+  at: z.string(),
+  triggerTime: z.string(),
+  executionId: z.string(),
+  automatic: z.boolean(),
+  triggerId: z.string(),
+  to: z.string().optional(),
+});
+
+/** Output of AcquireLease: whether this execution holds its group's lease, and the group's history. */
+export const LeaseStateSchema = z.object({
+  held: z.boolean(),
+  group: z.string().optional(),
+  owner: z.string().optional(),
+  acquiredAt: z.string().optional(),
+  expiresAt: z.string().optional(),
+  tookOverFrom: z.string().optional(),
+  history: z.object({ lastSwitch: SwitchRecordSchema.optional(), automaticSwitches: z.array(SwitchRecordSchema) }).optional(),
+});
+export type LeaseState = z.infer<typeof LeaseStateSchema>;
+
+/** What the health gate saw of each member before any write. */
+export const MemberHealthSchema = z.object({
+  member: z.string(),
+  state: z.string(),
+  instanceStatus: z.string().optional(),
+  systemStatus: z.string().optional(),
+  /** ENIs that still have source/destination check enabled (a router with it on drops forwarded traffic). */
+  sourceDestCheckOn: z.array(z.string()),
+  healthy: z.boolean(),
+  problems: z.array(z.string()),
+});
+export type MemberHealth = z.infer<typeof MemberHealthSchema>;
+
 /** Output of ResolveTargets: who fails, where routes go, and how interfaces pair. */
 export const ResolvedSchema = z.object({
   action: z.enum(['failover', 'noop']),
@@ -74,6 +108,12 @@ export const ResolvedSchema = z.object({
   maxConcurrency: z.number().int().min(1),
   execution: ExecutionInfoSchema,
   resolvedAt: z.string(),
+  /** Automatic triggers (instance state, alarm, probe) are subject to flap damping; manual requests never. */
+  automatic: z.boolean().optional(),
+  lease: LeaseStateSchema.optional(),
+  health: z.array(MemberHealthSchema).optional(),
+  /** Set when flap damping would suppress this failover: ListRoutes refuses to plan any change. */
+  suppressReason: z.string().optional(),
 });
 export type Resolved = z.infer<typeof ResolvedSchema>;
 

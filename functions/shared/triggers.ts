@@ -3,8 +3,9 @@ import { InvalidRequestError } from './errors';
 
 /**
  * What can start the workflow: an EC2 Instance State-change Notification, a CloudWatch Alarm State Change
- * of a member's status-check alarm, or a manual request. AWS event shapes are parsed loosely (AWS adds
- * fields); the manual request strictly, so a caller cannot smuggle in targets such as ENI IDs.
+ * of a member's status-check alarm, a manual request, or a member declared down by the health probe. AWS
+ * event shapes are parsed loosely (AWS adds fields); the manual and probe requests strictly, so a caller
+ * cannot smuggle in targets such as ENI IDs.
  */
 
 export const Ec2StateChangeEventSchema = z.object({
@@ -53,14 +54,37 @@ export const ManualRequestSchema = z.strictObject({
   requestedBy: z.string().max(256).optional(),
 });
 
+/** Source of the request the health probe (functions/probe) starts the workflow with. */
+export const PROBE_SOURCE = 'vpc-route-failover.probe';
+
+/**
+ * A member declared down by the health probe. Strict like the manual request: it names a group and a member,
+ * which resolve-targets looks up in the config; the rest only describes what the probe saw, for the audit record.
+ */
+export const ProbeFailureRequestSchema = z.strictObject({
+  source: z.literal(PROBE_SOURCE),
+  group: z.string().regex(MEMBER_NAME, 'a configured group name'),
+  member: z.string().regex(MEMBER_NAME, 'a member name of the group'),
+  failedRounds: z.number().int().min(1).max(100000),
+  firstFailureAt: z.iso.datetime(),
+  lastError: z.string().max(MAX_TEXT),
+  probe: z.strictObject({
+    ports: z.array(z.number().int().min(1).max(65535)).min(1).max(8),
+    intervalSeconds: z.number().int().min(1).max(30),
+    failureThreshold: z.number().int().min(1).max(20),
+  }),
+});
+
 export type Ec2StateChangeEvent = z.infer<typeof Ec2StateChangeEventSchema>;
 export type AlarmStateChangeEvent = z.infer<typeof AlarmStateChangeEventSchema>;
 export type ManualRequest = z.infer<typeof ManualRequestSchema>;
+export type ProbeFailureRequest = z.infer<typeof ProbeFailureRequestSchema>;
 
 export type ParsedTrigger =
   | { kind: 'instance-state'; event: Ec2StateChangeEvent }
   | { kind: 'alarm'; event: AlarmStateChangeEvent }
-  | { kind: 'manual'; request: ManualRequest };
+  | { kind: 'manual'; request: ManualRequest }
+  | { kind: 'probe'; request: ProbeFailureRequest };
 
 /** EC2 states that mean the instance is going away and its routes must move. */
 export const FAILURE_STATES = ['stopping', 'stopped', 'shutting-down', 'terminated'] as const;
@@ -79,7 +103,8 @@ export const parseTrigger = (raw: unknown): ParsedTrigger => {
   if ('source' in obj || 'detail-type' in obj) {
     if (obj.source === 'aws.ec2') return { kind: 'instance-state', event: strict(Ec2StateChangeEventSchema, raw, 'EC2 state-change event') };
     if (obj.source === 'aws.cloudwatch') return { kind: 'alarm', event: strict(AlarmStateChangeEventSchema, raw, 'CloudWatch alarm event') };
-    throw new InvalidRequestError(`unsupported event source ${JSON.stringify(obj.source)} (expected aws.ec2 or aws.cloudwatch)`);
+    if (obj.source === PROBE_SOURCE) return { kind: 'probe', request: strict(ProbeFailureRequestSchema, raw, 'probe failure request') };
+    throw new InvalidRequestError(`unsupported event source ${JSON.stringify(obj.source)} (expected aws.ec2, aws.cloudwatch or ${PROBE_SOURCE})`);
   }
   if ('action' in obj) return { kind: 'manual', request: strict(ManualRequestSchema, raw, 'manual request') };
   throw new InvalidRequestError(

@@ -62,6 +62,8 @@ describe('statemachine/failover.asl.json', () => {
       expect({ name, hasCatchAll: (s.Catch ?? []).some((c: any) => c.ErrorEquals.includes('States.ALL')) }).toEqual({ name, hasCatchAll: true });
       if (name === 'ReplaceRoute') expect(nexts).toEqual(['RecordRouteFailure', 'RecordRouteFailure']);
       else if (name === 'Notify') expect(nexts).toEqual(['NotificationFailed']);
+      else if (name === 'AcquireLease') expect(new Set(nexts)).toEqual(new Set(['AcquireFailed']));
+      else if (name === 'ReleaseLease') expect(nexts).toEqual(['CheckOutcome']);
       else if (name === 'ResolveTargets') expect(new Set(nexts)).toEqual(new Set(['ResolveFailed']));
       else expect(new Set(nexts)).toEqual(new Set(['Notify']));
     }
@@ -73,6 +75,6 @@ describe('statemachine/failover.asl.json', () => {
 
   it('ends every failure in a Fail state whose Error and Cause come from the audit record', () => {
     expect(raw.States.FailoverFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error', CausePath: '$.cause' });
-    expect(raw.States.CheckOutcome.Choices.map((c: any) => c.StringEquals).sort()).toEqual(['failed', 'partial']);
+    expect(raw.States.CheckOutcome.Choices.map((c: any) => c.StringEquals).sort()).toEqual(['failed', 'partial', 'suppressed']);
   });
 });

@@ -1,0 +1,164 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { FailoverConfig, parseConfig, parseConfigJson } from '../../functions/shared/config';
+import { ConfigError } from '../../functions/shared/errors';
+import * as path from 'node:path';
+
+/**
+ * What every command is given: the AWS clients (real, mocked or simulated), a clock and two output sinks.
+ * Commands are pure functions of their options and these deps and return the process exit code.
+ */
+export interface CliDeps {
+  sfn: SFNClient;
+  ec2: EC2Client;
+  sts?: STSClient;
+  cfn?: CloudFormationClient;
+  now: () => Date;
+  /** stdout: tables, or the one JSON document with --json. */
+  out: (s: string) => void;
+  /** stderr: errors, and --wait progress when --json keeps stdout for JSON. */
+  err: (s: string) => void;
+  /** Waits between polls of --wait (tests pass a fake). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Milliseconds between polls of --wait; 2000 by default. */
+  pollIntervalMs?: number;
+}
+
+/** Options every command accepts (besides its own). */
+export interface CommonOptions {
+  json: boolean;
+  /** The failover config, when one was found (required by switchover, failback and status). */
+  config?: FailoverConfig;
+  /** Where the config came from, for messages. */
+  configSource: string;
+  /** Why no config was loaded (default source missing or invalid); reported only where a config is needed. */
+  configProblem?: string;
+  /** --state-machine-arn or ROUTE_FAILOVER_STATE_MACHINE_ARN. */
+  stateMachineArn?: string;
+  /** CloudFormation stack whose `StateMachineArn` output names the state machine. */
+  stack: string;
+}
+
+export const EXIT = {
+  /** Done: started, succeeded, no-op, dry run; status healthy. */
+  OK: 0,
+  /** The operation failed: execution failed or partial, an AWS call failed; status found a group needing attention. */
+  FAILED: 1,
+  /** The request was refused before anything was started: usage, config, validation. */
+  USAGE: 2,
+} as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** An error the CLI reports as one clear line, with the exit code it implies. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Refused before anything was started (exit 2). */
+export const refuse = (message: string): CliError => new CliError(message, EXIT.USAGE);
+
+export const DEFAULT_STACK = 'VpcRouteFailover';
+export const STATE_MACHINE_OUTPUT = 'StateMachineArn';
+export const STATE_MACHINE_ENV = 'ROUTE_FAILOVER_STATE_MACHINE_ARN';
+
+const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})$/;
+const EXECUTION_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):execution:([A-Za-z0-9_-]{1,80}):([A-Za-z0-9_-]{1,80})$/;
+
+/** Region of a state machine or execution ARN, or undefined. */
+export const regionOfArn = (arn: string | undefined): string | undefined =>
+  arn ? (STATE_MACHINE_ARN.exec(arn) ?? EXECUTION_ARN.exec(arn))?.[1] : undefined;
+
+/** True for a Step Functions execution ARN. */
+export const isExecutionArn = (s: string): boolean => EXECUTION_ARN.test(s);
+
+/** The execution ARN of `name` under a state machine (the format Step Functions documents). */
+export const executionArnOf = (stateMachineArn: string, name: string): string =>
+  stateMachineArn.replace(/:stateMachine:/, ':execution:') + `:${name}`;
+
+/**
+ * The state machine ARN: --state-machine-arn, else ROUTE_FAILOVER_STATE_MACHINE_ARN (both already in
+ * `opts.stateMachineArn`), else the `StateMachineArn` output of CloudFormation stack `opts.stack`.
+ */
+export const resolveStateMachineArn = async (opts: Pick<CommonOptions, 'stateMachineArn' | 'stack'>, deps: Pick<CliDeps, 'cfn'>): Promise<string> => {
+  if (opts.stateMachineArn !== undefined) {
+    if (!STATE_MACHINE_ARN.test(opts.stateMachineArn)) {
+      throw refuse(`"${opts.stateMachineArn}" is not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)`);
+    }
+    return opts.stateMachineArn;
+  }
+  const how = `pass --state-machine-arn, set ${STATE_MACHINE_ENV}, or name the deployed stack with --stack`;
+  if (!deps.cfn) throw refuse(`no state machine: ${how}`);
+  let outputs: Array<{ OutputKey?: string; OutputValue?: string }>;
+  try {
+    const res = await deps.cfn.send(new DescribeStacksCommand({ StackName: opts.stack }));
+    outputs = res.Stacks?.[0]?.Outputs ?? [];
+  } catch (e) {
+    const err = e as Error;
+    // CloudFormation answers a missing stack with ValidationError "Stack with id X does not exist".
+    if (err.name === 'ValidationError' && /does not exist/.test(err.message)) {
+      throw refuse(`stack "${opts.stack}" does not exist in this account/region: ${how}`);
+    }
+    throw new CliError(`cannot read the outputs of stack "${opts.stack}": ${err.name}: ${err.message} (${how})`, EXIT.FAILED);
+  }
+  const arn = outputs.find((o) => o.OutputKey === STATE_MACHINE_OUTPUT)?.OutputValue;
+  if (!arn) throw refuse(`stack "${opts.stack}" has no "${STATE_MACHINE_OUTPUT}" output: ${how}`);
+  return arn;
+};
+
+export interface ConfigSourceIo {
+  readFile: (path: string) => string;
+  cwd: string;
+}
+
+/**
+ * Loads the failover config: `--config FILE` (the config JSON itself, same schema as cdk.json context
+ * `failover`), else `cdk.json` context `failover` in the working directory. An explicit file that is
+ * missing or invalid is an error; a missing default leaves the config undefined with the reason.
+ */
+export const loadConfig = (
+  file: string | undefined,
+  io: ConfigSourceIo,
+): { config?: FailoverConfig; source: string; problem?: string } => {
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = io.readFile(file);
+    } catch (e) {
+      throw refuse(`cannot read config file ${file}: ${(e as Error).message}`);
+    }
+    try {
+      return { config: parseConfigJson(text, `config file ${file}`), source: file };
+    } catch (e) {
+      throw refuse((e as Error).message);
+    }
+  }
+  const source = `cdk.json context "failover" in ${io.cwd}`;
+  let text: string;
+  try {
+    text = io.readFile(path.join(io.cwd, 'cdk.json'));
+  } catch {
+    return { source, problem: `no cdk.json in ${io.cwd}: pass --config FILE` };
+  }
+  try {
+    const raw = (JSON.parse(text) as { context?: { failover?: unknown } })?.context?.failover;
+    if (raw === undefined) return { source, problem: `cdk.json in ${io.cwd} has no context "failover": pass --config FILE` };
+    return { config: parseConfig(raw, source), source };
+  } catch (e) {
+    const message = e instanceof ConfigError ? e.message : `cdk.json in ${io.cwd} is not valid JSON: ${(e as Error).message}`;
+    return { source, problem: message };
+  }
+};
+
+/** The config, or a refusal saying where it was looked for. */
+export const requireConfig = (opts: CommonOptions): FailoverConfig => {
+  if (!opts.config) throw refuse(opts.configProblem ?? `no failover config (${opts.configSource}): pass --config FILE`);
+  return opts.config;
+};

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { classifyTrigger } from '../shared/classify';
+import type { FailoverConfig } from '../shared/config';
+import type { GroupStateStore } from '../shared/group-state';
+import { ExecutionInfoSchema, LeaseStateSchema, type LeaseState } from '../shared/schemas';
+
+export const AcquireLeaseInputSchema = z.object({ event: z.unknown(), execution: ExecutionInfoSchema });
+export type AcquireLeaseInput = z.infer<typeof AcquireLeaseInputSchema>;
+
+export interface AcquireLeaseDeps {
+  config: FailoverConfig;
+  store: GroupStateStore;
+  /** Whether an execution (by ARN) is still RUNNING: DescribeExecution in AWS, the runner's registry locally. */
+  isExecutionRunning: (executionArn: string) => Promise<boolean>;
+  now?: () => Date;
+}
+
+/** Leases live as long as an execution may (the state machine's TimeoutSeconds). */
+export const LEASE_TTL_SECONDS = 900;
+
+/**
+ * Takes the group's lease before anything is resolved or planned, so that one execution at a time writes a
+ * group's route tables and each plans from what the previous one left. Inputs that need no action take no
+ * lease (ResolveTargets turns them into a no-op); bad input fails here by name. Throws LeaseBusyError while
+ * another running execution holds the lease (the state machine retries with backoff).
+ */
+export const acquireLease = async (input: AcquireLeaseInput, deps: AcquireLeaseDeps): Promise<LeaseState> => {
+  const now = deps.now ?? (() => new Date());
+  const classified = classifyTrigger(input.event, deps.config, input.execution.name ?? input.execution.id);
+  if (classified.action === 'noop') return LeaseStateSchema.parse({ held: false });
+  const { lease, history } = await deps.store.acquire(classified.group.name, input.execution.id, now(), LEASE_TTL_SECONDS, deps.isExecutionRunning);
+  return { held: true, ...lease, history };
+};

@@ -1,0 +1,20 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { FailoverConfig, parseConfigJson } from '../shared/config';
+import { requireEnv } from '../shared/env';
+import { DynamoDbGroupStateStore } from '../shared/group-state';
+import { parseInput } from '../shared/schemas';
+import { acquireLease, AcquireLeaseInputSchema } from './acquire-lease';
+
+const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3 });
+const sfn = new SFNClient({ retryMode: 'standard', maxAttempts: 3 });
+let config: FailoverConfig | undefined;
+
+const isExecutionRunning = async (executionArn: string): Promise<boolean> =>
+  (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING';
+
+export const handler = async (event: unknown) => {
+  config ??= parseConfigJson(requireEnv('FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
+  const store = new DynamoDbGroupStateStore(ddb, requireEnv('GROUP_STATE_TABLE'));
+  return acquireLease(parseInput(AcquireLeaseInputSchema, event, 'AcquireLease input'), { config, store, isExecutionRunning });
+};

@@ -1,0 +1,12 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { requireEnv } from '../shared/env';
+import { DynamoDbGroupStateStore } from '../shared/group-state';
+import { parseInput } from '../shared/schemas';
+import { releaseLease, ReleaseLeaseInputSchema } from './release-lease';
+
+const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3 });
+
+export const handler = async (event: unknown) =>
+  releaseLease(parseInput(ReleaseLeaseInputSchema, event, 'ReleaseLease input'), {
+    store: new DynamoDbGroupStateStore(ddb, requireEnv('GROUP_STATE_TABLE')),
+  });

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import type { GroupStateStore, SwitchRecord } from '../shared/group-state';
+
+export const ReleaseLeaseInputSchema = z.object({
+  executionId: z.string(),
+  /** The audit record (Notify's output); read loosely: only what the group's history needs. */
+  record: z.looseObject({
+    outcome: z.string(),
+    group: z.string().optional(),
+    lease: z.object({ group: z.string() }).optional(),
+    counts: z.looseObject({ replaced: z.number() }).optional(),
+    trigger: z.looseObject({ kind: z.string(), eventId: z.string().optional(), eventTime: z.string().optional() }).optional(),
+    to: z.looseObject({ name: z.string() }).optional(),
+    execution: z.looseObject({ name: z.string().optional(), startTime: z.string().optional() }).optional(),
+    finishedAt: z.string().optional(),
+  }),
+});
+export type ReleaseLeaseInput = z.infer<typeof ReleaseLeaseInputSchema>;
+
+export interface ReleaseLeaseDeps {
+  store: GroupStateStore;
+  now?: () => Date;
+}
+
+/** Automatic switches are remembered this long at most (the largest damping window the config allows). */
+const HISTORY_SECONDS = 86400;
+
+/**
+ * Gives the group's lease back and, when routes moved, records the switch (when, by which trigger) so that a
+ * stale event cannot undo it and flap damping can count it. Idempotent; a no-op without a lease.
+ */
+export const releaseLease = async (input: ReleaseLeaseInput, deps: ReleaseLeaseDeps): Promise<{ released: boolean; recorded: boolean }> => {
+  const now = deps.now ?? (() => new Date());
+  const r = input.record;
+  const group = r.lease?.group ?? r.group;
+  if (!group) return { released: false, recorded: false };
+  const moved = (r.counts?.replaced ?? 0) > 0 && (r.outcome === 'succeeded' || r.outcome === 'partial');
+  const at = r.finishedAt ?? now().toISOString();
+  const switched: SwitchRecord | undefined = moved
+    ? {
+        at,
+        triggerTime: r.trigger?.eventTime ?? r.execution?.startTime ?? at,
+        executionId: input.executionId,
+        automatic: r.trigger !== undefined && r.trigger.kind !== 'manual',
+        triggerId: r.trigger?.eventId ?? r.execution?.name ?? input.executionId,
+        to: r.to?.name,
+      }
+    : undefined;
+  const { released } = await deps.store.release(group, input.executionId, switched, new Date(now().getTime() - HISTORY_SECONDS * 1000));
+  return { released, recorded: released && switched !== undefined };
+};

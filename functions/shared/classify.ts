@@ -1,0 +1,87 @@
+import { FailoverConfig, findGroup, findMemberByInstance, Group, Member } from './config';
+import { UnknownGroupError, UnknownMemberError } from './errors';
+import type { Trigger } from './schemas';
+import { alarmInstanceId, FAILURE_STATES, ManualRequest, parseTrigger } from './triggers';
+
+/**
+ * What the workflow input asks for, decided from the input and the config alone (no AWS call): which group,
+ * and either a reason to do nothing or the member that failed / the manual request. Shared by AcquireLease
+ * (which needs the group before anything else) and ResolveTargets.
+ */
+export type Classified =
+  | { action: 'noop'; trigger: Trigger; reason: string; group?: Group }
+  | {
+      action: 'failover';
+      trigger: Trigger;
+      group: Group;
+      /** Automatic triggers name the member that failed. */
+      failing?: Member;
+      request?: ManualRequest;
+      automatic: boolean;
+      /** Time the trigger happened (event time), to refuse stale events; undefined for manual requests. */
+      triggerTime?: string;
+      /** Identifies the trigger across deliveries and re-runs (EventBridge event ID, else execution name). */
+      triggerId: string;
+    };
+
+/** Classifies the workflow input; throws InvalidRequestError / UnknownGroupError / UnknownMemberError on bad input. */
+export const classifyTrigger = (raw: unknown, config: FailoverConfig, executionName: string): Classified => {
+  const parsed = parseTrigger(raw);
+  if (parsed.kind === 'manual') {
+    const r = parsed.request;
+    const group = findGroup(config, r.group);
+    if (!group) throw new UnknownGroupError(r.group, config.groups.map((g) => g.name));
+    const names = group.members.map((m) => m.name);
+    if (r.to !== undefined && !names.includes(r.to)) throw new UnknownMemberError(group.name, r.to, names);
+    const target = r.action === 'failback' ? (group.preferred ?? r.to) : r.to;
+    const trigger: Trigger = {
+      kind: 'manual',
+      summary: `${r.action}${target ? ` to ${target}` : ''} requested by ${r.requestedBy ?? 'unknown requester'}${r.reason ? `: ${r.reason}` : ''}`,
+      action: r.action,
+      requestedBy: r.requestedBy,
+      reason: r.reason,
+    };
+    return { action: 'failover', trigger, group, request: r, automatic: false, triggerId: executionName };
+  }
+
+  const event = parsed.event;
+  const instanceId = parsed.kind === 'instance-state' ? parsed.event.detail['instance-id'] : alarmInstanceId(parsed.event);
+  const owner = instanceId ? findMemberByInstance(config, instanceId) : undefined;
+  const trigger: Trigger =
+    parsed.kind === 'instance-state'
+      ? {
+          kind: 'instance-state',
+          summary: `EC2 instance ${instanceId}${owner ? ` (${owner.member.name})` : ''} entered ${parsed.event.detail.state}`,
+          eventId: event.id,
+          eventTime: event.time,
+          instanceId,
+          instanceState: parsed.event.detail.state,
+        }
+      : {
+          kind: 'alarm',
+          summary: `alarm ${parsed.event.detail.alarmName} entered ${parsed.event.detail.state.value}${owner ? ` for ${owner.member.name} (${instanceId})` : ''}`,
+          eventId: event.id,
+          eventTime: event.time,
+          instanceId,
+          alarmName: parsed.event.detail.alarmName,
+        };
+  const noop = (reason: string) => ({ action: 'noop' as const, trigger, reason, group: owner?.group });
+
+  if (parsed.kind === 'instance-state' && !(FAILURE_STATES as readonly string[]).includes(parsed.event.detail.state)) {
+    return noop(`EC2 state "${parsed.event.detail.state}" needs no failover`);
+  }
+  if (parsed.kind === 'alarm' && parsed.event.detail.state.value !== 'ALARM') {
+    return noop(`alarm state "${parsed.event.detail.state.value}" needs no failover`);
+  }
+  if (!instanceId) return noop('the alarm names no InstanceId dimension');
+  if (!owner) return noop(`instance ${instanceId} belongs to no failover group`);
+  return {
+    action: 'failover',
+    trigger,
+    group: owner.group,
+    failing: owner.member,
+    automatic: true,
+    triggerTime: event.time,
+    triggerId: event.id ?? executionName,
+  };
+};

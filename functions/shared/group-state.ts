@@ -1,0 +1,200 @@
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { errorCode, isThrottling, isTransient } from './aws-errors';
+import { FailoverError, LeaseBusyError, StateStoreError } from './errors';
+
+/**
+ * One writer per group, and the memory a group needs across executions.
+ *
+ * Why a lease: two executions for one group (an alarm and an instance event for the same failure, a manual
+ * switchover racing an automatic one) must never write route tables at the same time, and each must plan
+ * from the route tables as the previous one left them. Each execution takes the group's lease with a
+ * conditional write before it resolves anything and gives it back after notifying. The condition is what
+ * makes it correct under concurrency: of two simultaneous writers exactly one wins, the other waits (the
+ * state machine retries LeaseBusyError with backoff) and then plans against the tables as they are now.
+ * A lease whose holder is no longer RUNNING (failed, aborted, timed out) is taken over at once with a second
+ * conditional write on the old owner, and every lease expires after the state machine's own timeout, so a
+ * dead execution cannot block a group.
+ *
+ * The same item remembers when the group last switched (so a stale event cannot undo a newer switch) and
+ * its recent automatic failovers (flap damping).
+ */
+
+export interface SwitchRecord {
+  /** When the switch finished. */
+  at: string;
+  /** Time of the trigger that caused it (event time, or execution start for manual/probe requests). */
+  triggerTime: string;
+  executionId: string;
+  automatic: boolean;
+  /** Event ID (or execution name) so re-running the same trigger is not counted twice. */
+  triggerId: string;
+  to?: string;
+}
+
+export interface GroupHistory {
+  lastSwitch?: SwitchRecord;
+  /** Automatic switches, newest last, pruned to the damping window. */
+  automaticSwitches: SwitchRecord[];
+}
+
+export interface Lease {
+  group: string;
+  owner: string;
+  acquiredAt: string;
+  expiresAt: string;
+  /** Set when the previous holder was no longer running and its lease was taken over. */
+  tookOverFrom?: string;
+}
+
+export interface GroupStateStore {
+  /** Takes the group's lease for `owner`, or throws LeaseBusyError naming the holder. Returns the group's history. */
+  acquire(group: string, owner: string, now: Date, ttlSeconds: number, isRunning: (executionId: string) => Promise<boolean>): Promise<{ lease: Lease; history: GroupHistory }>;
+  /** Gives the lease back (only if `owner` holds it) and records the switch, if any. Idempotent. */
+  release(group: string, owner: string, switched: SwitchRecord | undefined, keepAutomaticSince: Date): Promise<{ released: boolean }>;
+}
+
+/** In-process store: the local runner, the demo and tests. Atomic because JavaScript runs one callback at a time. */
+export class InMemoryGroupStateStore implements GroupStateStore {
+  private readonly items = new Map<string, { owner?: string; acquiredAt?: string; expiresAt?: string; history: GroupHistory }>();
+
+  async acquire(group: string, owner: string, now: Date, ttlSeconds: number, isRunning: (id: string) => Promise<boolean>) {
+    const item = this.items.get(group) ?? { history: { automaticSwitches: [] } };
+    const holder = item.owner;
+    let tookOverFrom: string | undefined;
+    if (holder && holder !== owner && item.expiresAt! > now.toISOString()) {
+      // Checked outside the critical section like the DynamoDB store: the await lets others interleave.
+      const running = await isRunning(holder);
+      const current = this.items.get(group);
+      if (current?.owner !== holder) throw new LeaseBusyError(group, current?.owner ?? 'another execution');
+      if (running) throw new LeaseBusyError(group, holder);
+      tookOverFrom = holder;
+    }
+    const lease = { group, owner, acquiredAt: now.toISOString(), expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString() };
+    this.items.set(group, { ...lease, history: item.history });
+    return { lease: { ...lease, tookOverFrom }, history: structuredClone(item.history) };
+  }
+
+  async release(group: string, owner: string, switched: SwitchRecord | undefined, keepAutomaticSince: Date) {
+    const item = this.items.get(group);
+    if (!item || item.owner !== owner) return { released: false };
+    this.items.set(group, { history: nextHistory(item.history, switched, keepAutomaticSince) });
+    return { released: true };
+  }
+
+  /** The current holder of a group's lease (tests). */
+  holder(group: string): string | undefined {
+    return this.items.get(group)?.owner;
+  }
+}
+
+/** The group's history after a switch: last switch, and automatic switches within the damping window. */
+export const nextHistory = (h: GroupHistory, switched: SwitchRecord | undefined, keepAutomaticSince: Date): GroupHistory => {
+  const since = keepAutomaticSince.toISOString();
+  const automatic = h.automaticSwitches.filter((s) => s.at >= since);
+  if (switched?.automatic && !automatic.some((s) => s.triggerId === switched.triggerId)) automatic.push(switched);
+  return { lastSwitch: switched ?? h.lastSwitch, automaticSwitches: automatic };
+};
+
+/**
+ * DynamoDB store: one item per group (partition key `group`), conditional writes for the lease, a TTL
+ * attribute `expiresAtEpoch` so abandoned leases also disappear from the table.
+ */
+export class DynamoDbGroupStateStore implements GroupStateStore {
+  constructor(
+    private readonly ddb: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async acquire(group: string, owner: string, now: Date, ttlSeconds: number, isRunning: (id: string) => Promise<boolean>) {
+    const acquiredAt = now.toISOString();
+    const expiresAt = new Date(now.getTime() + ttlSeconds * 1000).toISOString();
+    const take = (condition: string, values: Record<string, { S: string }>) =>
+      this.ddb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { group: { S: group } },
+          UpdateExpression: 'SET #o = :me, acquiredAt = :now, expiresAt = :exp',
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#o': 'owner' },
+          ExpressionAttributeValues: { ':me': { S: owner }, ':now': { S: acquiredAt }, ':exp': { S: expiresAt }, ...values },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+    try {
+      const out = await guard(() => take('attribute_not_exists(#o) OR #o = :me OR expiresAt < :now', {}), 'take lease');
+      return { lease: { group, owner, acquiredAt, expiresAt }, history: historyOf(out.Attributes) };
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException) && errorCode(err) !== 'ConditionalCheckFailedException') throw err;
+    }
+    const current = await guard(
+      () => this.ddb.send(new GetItemCommand({ TableName: this.tableName, Key: { group: { S: group } }, ConsistentRead: true })),
+      'read lease',
+    );
+    const holder = current.Item?.owner?.S;
+    if (!holder) throw new LeaseBusyError(group, 'another execution');
+    if (await isRunning(holder)) throw new LeaseBusyError(group, holder);
+    try {
+      // The holder is gone: take over, on the condition that nobody else did in between.
+      const out = await guard(() => take('#o = :holder', { ':holder': { S: holder } }), 'take over lease');
+      return { lease: { group, owner, acquiredAt, expiresAt, tookOverFrom: holder }, history: historyOf(out.Attributes) };
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException || errorCode(err) === 'ConditionalCheckFailedException') throw new LeaseBusyError(group, 'another execution');
+      throw err;
+    }
+  }
+
+  async release(group: string, owner: string, switched: SwitchRecord | undefined, keepAutomaticSince: Date) {
+    const current = await guard(
+      () => this.ddb.send(new GetItemCommand({ TableName: this.tableName, Key: { group: { S: group } }, ConsistentRead: true })),
+      'read lease',
+    );
+    if (current.Item?.owner?.S !== owner) return { released: false };
+    const history = nextHistory(historyOf(current.Item), switched, keepAutomaticSince);
+    try {
+      await guard(
+        () =>
+          this.ddb.send(
+            new PutItemCommand({
+              TableName: this.tableName,
+              Item: { group: { S: group }, history: { S: JSON.stringify(history) } },
+              ConditionExpression: '#o = :me',
+              ExpressionAttributeNames: { '#o': 'owner' },
+              ExpressionAttributeValues: { ':me': { S: owner } },
+            }),
+          ),
+        'release lease',
+      );
+      return { released: true };
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException || errorCode(err) === 'ConditionalCheckFailedException') return { released: false };
+      throw err;
+    }
+  }
+}
+
+const historyOf = (item: Record<string, { S?: string }> | undefined): GroupHistory => {
+  const raw = item?.history?.S;
+  if (!raw) return { automaticSwitches: [] };
+  try {
+    const h = JSON.parse(raw) as GroupHistory;
+    return { lastSwitch: h.lastSwitch, automaticSwitches: Array.isArray(h.automaticSwitches) ? h.automaticSwitches : [] };
+  } catch {
+    return { automaticSwitches: [] };
+  }
+};
+
+/** Runs a DynamoDB call; throttling and 5xx become StateStoreError marked transient, conditional failures pass through. */
+const guard = async <T>(call: () => Promise<T>, what: string): Promise<T> => {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof FailoverError || err instanceof ConditionalCheckFailedException || errorCode(err) === 'ConditionalCheckFailedException') throw err;
+    throw new StateStoreError(`${what}: ${errorCode(err)}: ${(err as Error)?.message}`, isThrottling(err) || isTransient(err), { cause: err });
+  }
+};
