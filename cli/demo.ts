@@ -3,17 +3,27 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import type { RouteTable } from '@aws-sdk/client-ec2';
 import { createTaskHandlers } from '../functions/task-handlers';
-import { parseConfig } from '../functions/shared/config';
+import { FailoverConfig, parseConfig } from '../functions/shared/config';
 import { routeDestination, routeTarget } from '../functions/shared/routes';
-import { runExecution } from './local/local-runner';
+import type { ManualRequest } from '../functions/shared/triggers';
+import { runExecution, RunResult } from './local/local-runner';
 import { buildRouterPair } from './local/scenario';
 import { SimulatedVpc } from './local/simulated-vpc';
+import { executionName } from './route-failover/commands/switchover';
+import { ExecutionEntry, parseRecord } from './route-failover/executions';
+import { compactStatus, readGroupStatus } from './route-failover/group-status';
+import { renderHistoryLine, renderHistoryTable } from './route-failover/render-history';
 
 /**
  * `npm run demo`: a simulated VPC with two routers in two AZs (two interfaces each), several route tables
  * with IPv4, IPv6 and prefix-list routes plus routes that must not move; router-a stops; the real
  * statemachine/failover.asl.json runs with the real step functions; route tables before and after, the
  * progress log and the SNS message are printed. No AWS account, no network.
+ *
+ * Then, on the same VPC, the operator's side (what `route-failover` sends and prints): router-a is repaired,
+ * a dry run of the failback (DryRun calls only, nothing changes), the failback with a reason, and a planned
+ * switchover to router-b for patching router-a and back. Each step prints the group's routes per member
+ * (as `route-failover status` reads them) and the execution's audit line (as `route-failover history` does).
  */
 const main = async (): Promise<void> => {
   const sim = new SimulatedVpc({ seed: 42 });
@@ -73,6 +83,96 @@ const main = async (): Promise<void> => {
   console.log(`EC2/SNS calls for this failover: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   console.log(`execution ${result.status} in ${result.durationMs} ms; outcome: ${result.auditRecord?.outcome}`);
   if (result.status !== 'SUCCEEDED') process.exitCode = 1;
+
+  const group = config.groups[0];
+  const entries: ExecutionEntry[] = [entryOf(result, event)];
+  console.log(`\naudit line:  ${renderHistoryLine(entries[0])}`);
+  await showRoutes(sim, config);
+
+  // The operator's side: manual requests, exactly the input `route-failover` starts the workflow with.
+  const manual = async (title: string, command: string, request: Omit<ManualRequest, 'dryRun'> & { dryRun?: boolean }): Promise<RunResult> => {
+    heading(title);
+    console.log(`$ ${command}`);
+    const input = { dryRun: false, ...request };
+    // Names carry the second they start in, as the CLI's do; in a fast demo two may share one, so wait for the next.
+    let name = executionName(request.action, request.group, new Date(), input.dryRun);
+    while (entries.some((e) => e.name === name)) {
+      await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
+      name = executionName(request.action, request.group, new Date(), input.dryRun);
+    }
+    const callsFrom = sim.calls.length;
+    const run = await runExecution({
+      handlers: createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn }),
+      input,
+      executionName: name,
+    });
+    const replaces = sim.calls.slice(callsFrom).filter((c) => c.action === 'ReplaceRoute');
+    const dry = replaces.filter((c) => (c.input as { DryRun?: boolean }).DryRun === true).length;
+    console.log(`input: ${JSON.stringify(input)}`);
+    console.log(`ReplaceRoute calls: ${replaces.length}${dry ? ` (${dry} with DryRun: EC2 answered DryRunOperation, nothing changed)` : ''}; SNS: ${sim.published.at(-1)?.Subject}`);
+    const entry = entryOf(run, input);
+    entries.unshift(entry);
+    console.log(`audit line:  ${renderHistoryLine(entry)}`);
+    await showRoutes(sim, config);
+    if (run.status !== 'SUCCEEDED') process.exitCode = 1;
+    return run;
+  };
+
+  heading('router-a is repaired and running again');
+  sim.setInstanceState(scenario.routerA.instanceId, 'running');
+  await showRoutes(sim, config);
+
+  const who = 'arn:aws:sts::123456789012:assumed-role/NetOps/alice';
+  await manual('Rehearse the failback (dry run)', `route-failover failback --group ${group.name} --dry-run --reason "rehearse failback"`, {
+    action: 'failback',
+    group: group.name,
+    dryRun: true,
+    reason: 'rehearse failback',
+    requestedBy: who,
+  });
+  await manual('Fail back to router-a', `route-failover failback --group ${group.name} --reason "router-a repaired (INC-2211)" --wait`, {
+    action: 'failback',
+    group: group.name,
+    reason: 'router-a repaired (INC-2211)',
+    requestedBy: who,
+  });
+  await manual(
+    'Planned maintenance: switch over to router-b',
+    `route-failover switchover --group ${group.name} --to router-b --reason "patch router-a (CHG-1042)" --wait`,
+    { action: 'switchover', group: group.name, to: 'router-b', reason: 'patch router-a (CHG-1042)', requestedBy: who },
+  );
+  await manual('router-a patched: back to the preferred member', `route-failover failback --group ${group.name} --reason "router-a patched (CHG-1042)" --wait`, {
+    action: 'failback',
+    group: group.name,
+    reason: 'router-a patched (CHG-1042)',
+    requestedBy: who,
+  });
+
+  heading('The audit log ($ route-failover history --group onprem-edge)');
+  console.log(renderHistoryTable(entries));
+};
+
+/** The history entry `route-failover history` would build for a finished local run. */
+const entryOf = (run: RunResult, input: unknown): ExecutionEntry => {
+  const parsed = parseRecord(run.auditRecord);
+  const started = parsed?.record.startedAt ? new Date(parsed.record.startedAt) : undefined;
+  const stopped = parsed?.record.finishedAt ? new Date(parsed.record.finishedAt) : undefined;
+  return {
+    name: run.executionArn.split(':').pop() ?? '?',
+    arn: run.executionArn,
+    status: run.status,
+    startDate: started,
+    stopDate: stopped,
+    input,
+    parsed,
+    error: run.error,
+    cause: run.cause,
+  };
+};
+
+/** The group's routes per member, read from the route tables as `route-failover status` does. */
+const showRoutes = async (sim: SimulatedVpc, config: FailoverConfig): Promise<void> => {
+  for (const g of config.groups) console.log(`routes:      ${g.name}: ${compactStatus(await readGroupStatus(g, sim.ec2()))}`);
 };
 
 const heading = (text: string): void => console.log(`\n=== ${text} ${'='.repeat(Math.max(0, 72 - text.length))}`);

@@ -17,6 +17,7 @@ import type { FailoverConfig, Group } from '../functions/shared/config';
 import { ConfigError } from '../functions/shared/errors';
 import { FAILURE_STATES } from '../functions/shared/triggers';
 import { FailoverFunction, LAMBDA_ENVIRONMENT_LIMIT_BYTES, environmentSize } from './constructs/failover-function';
+import { Probe } from './constructs/probe';
 
 export const ASL_PATH = path.join(__dirname, '..', 'statemachine', 'failover.asl.json');
 
@@ -173,6 +174,9 @@ export class FailoverStack extends Stack {
         },
         targets: [target],
       });
+
+      // Fast detection (README "Fast detection: health probes"): TCP probes from inside the VPC.
+      if (group.probe?.enabled) new Probe(scope, 'Probe', { group, stateMachine, topic, topicKey });
 
       if (!group.statusCheckAlarm.enabled) continue;
       const alarms = group.members.map(

@@ -51,8 +51,11 @@ export interface RunOptions {
   input: unknown;
   executionName?: string;
   region?: string;
-  /** Milliseconds between retries for every retrier; leave undefined to honour the definition (backoff and jitter). */
-  retryIntervalMs?: number;
+  /**
+   * Milliseconds between retries, for every Task or per Task state name; leave undefined to honour the
+   * definition (backoff and jitter).
+   */
+  retryIntervalMs?: number | Record<string, number>;
   /** Progress lines (state by state, retries, catches), e.g. to stderr. */
   log?: (line: string) => void;
   now?: () => Date;
@@ -95,8 +98,13 @@ export const runExecution = async (opts: RunOptions): Promise<RunResult> => {
       async (input: unknown) => JSON.parse(JSON.stringify((await opts.handlers[t](input)) ?? null)) as never,
     ]),
   );
+  const interval = opts.retryIntervalMs;
   const retryIntervalOverrides =
-    opts.retryIntervalMs === undefined ? undefined : Object.fromEntries(tasks.map((t) => [t, opts.retryIntervalMs!]));
+    interval === undefined
+      ? undefined
+      : typeof interval === 'number'
+        ? Object.fromEntries(tasks.map((t) => [t, interval]))
+        : Object.fromEntries(tasks.filter((t) => t in interval).map((t) => [t, interval[t]]));
 
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run(opts.input as never, {

@@ -106,6 +106,86 @@ export interface SimulatedVpcOptions {
   latencyMs?: number | Partial<Record<string, number>>;
   region?: string;
   accountId?: string;
+  /** Time source for call timestamps and latency; wall time (Date.now, setTimeout) when absent. */
+  clock?: SimClock;
+  /** Turns on EC2's API request token buckets (off when absent): an empty bucket answers RequestLimitExceeded. */
+  throttling?: ThrottlingOptions;
+}
+
+/** What the simulator reads time from and waits on; a test or benchmark may pass a virtual one. */
+export interface SimClock {
+  /** Milliseconds, like Date.now(). */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export type Ec2ApiCategory = 'nonMutating' | 'mutating';
+
+export interface TokenBucketSpec {
+  /** Bucket size: calls that can be made at once from a full bucket. */
+  burst: number;
+  /** Tokens added per second, continuously, up to `burst`. */
+  refillPerSecond: number;
+}
+
+/**
+ * EC2 request rate limits as the simulator models them. ASSUMPTIONS, stated once here (they are the
+ * documented defaults of EC2's request token buckets; real accounts may have raised limits):
+ * - per account and region, one bucket per API category, shared by every caller (all Lambdas, the CLI…);
+ * - non-mutating actions (Describe*): 100 tokens burst, 20 tokens/s refill;
+ * - mutating actions (ReplaceRoute, CreateRoute, DeleteRoute): 200 tokens burst, 5 tokens/s refill;
+ * - each call takes one token when it reaches EC2 (after the simulated latency, with its effect); a call
+ *   finding fewer than one token fails with RequestLimitExceeded (HTTP 503) and takes none;
+ * - refill is continuous (fractional tokens) and both buckets start full;
+ * - not modelled: EC2's separate "unfiltered and unpaginated" Describe bucket, per-action resource
+ *   rate limits, and SNS quotas.
+ */
+export const EC2_API_RATE_LIMITS: Readonly<Record<Ec2ApiCategory, TokenBucketSpec>> = {
+  nonMutating: { burst: 100, refillPerSecond: 20 },
+  mutating: { burst: 200, refillPerSecond: 5 },
+};
+
+export interface ThrottlingOptions {
+  /** Milliseconds the buckets refill against; the simulator's clock when absent (tests pass a fake one). */
+  clock?: () => number;
+  /** Overrides of the assumed limits, per category. */
+  buckets?: Partial<Record<Ec2ApiCategory, TokenBucketSpec>>;
+}
+
+const MUTATING_ACTIONS = new Set(['ReplaceRoute', 'CreateRoute', 'DeleteRoute']);
+
+/** The token bucket category of an EC2 action: ReplaceRoute, CreateRoute and DeleteRoute mutate, Describe* read. */
+export const ec2ApiCategory = (action: string): Ec2ApiCategory => (MUTATING_ACTIONS.has(action) ? 'mutating' : 'nonMutating');
+
+/** A token bucket with continuous refill, read against an injected clock. */
+export class TokenBucket {
+  private level: number;
+  private last: number;
+
+  constructor(
+    readonly spec: TokenBucketSpec,
+    private readonly now: () => number,
+  ) {
+    if (!(spec.burst >= 1) || !(spec.refillPerSecond > 0)) throw new Error('a token bucket needs burst >= 1 and refillPerSecond > 0');
+    this.level = spec.burst;
+    this.last = now();
+  }
+
+  /** Tokens available now (fractional). */
+  tokens(): number {
+    const t = this.now();
+    // A clock that goes backwards (a test resetting it) refills nothing rather than draining the bucket.
+    this.level = Math.min(this.spec.burst, this.level + (Math.max(0, t - this.last) * this.spec.refillPerSecond) / 1000);
+    this.last = Math.max(this.last, t);
+    return this.level;
+  }
+
+  /** Takes one token if there is one; false (and nothing taken) otherwise. */
+  take(): boolean {
+    if (this.tokens() < 1) return false;
+    this.level -= 1;
+    return true;
+  }
 }
 
 export interface FaultSpec {
@@ -130,7 +210,7 @@ export interface SimCall {
   action: string;
   /** A deep copy of the command input as sent. */
   input: CommandInput;
-  /** Date.now() when the call started and when it settled. */
+  /** The clock's time (Date.now() by default) when the call started and when it settled. */
   at: number;
   endAt?: number;
   /** Error name (EC2 code or SNS exception name) when the call failed. */
@@ -509,9 +589,10 @@ const toTags = (tags: Record<string, string>): Tag[] => Object.entries(tags).map
 const compact = <T extends object>(o: T): T =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-const MUTATING_ACTIONS = new Set(['ReplaceRoute', 'CreateRoute', 'DeleteRoute']);
+const WALL_CLOCK: SimClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
 
 type ActionHandler = (input: CommandInput) => object;
 
@@ -527,6 +608,8 @@ export class SimulatedVpc {
   readonly published: PublishedMessage[] = [];
 
   private latencyMs: number | Partial<Record<string, number>>;
+  private readonly clock: SimClock;
+  private readonly buckets?: Record<Ec2ApiCategory, TokenBucket>;
   private readonly idRand: () => number;
   private readonly faultRand: () => number;
   private readonly requestRand: () => number;
@@ -550,6 +633,12 @@ export class SimulatedVpc {
     this.region = opts.region ?? 'us-east-1';
     this.accountId = opts.accountId ?? '123456789012';
     this.latencyMs = opts.latencyMs ?? 0;
+    this.clock = opts.clock ?? WALL_CLOCK;
+    if (opts.throttling) {
+      const now = opts.throttling.clock ?? (() => this.clock.now());
+      const spec = (c: Ec2ApiCategory): TokenBucketSpec => ({ ...EC2_API_RATE_LIMITS[c], ...opts.throttling?.buckets?.[c] });
+      this.buckets = { nonMutating: new TokenBucket(spec('nonMutating'), now), mutating: new TokenBucket(spec('mutating'), now) };
+    }
     // Separate streams: creating one more resource must not change which calls a fault hits.
     this.idRand = mulberry32(seed);
     this.faultRand = mulberry32(seed ^ 0x5bd1e995);
@@ -661,6 +750,11 @@ export class SimulatedVpc {
     const index = deviceIndex ?? Math.max(-1, ...taken.map((i) => i ?? -1)) + 1;
     if (taken.includes(index)) throw new Error(`${instanceId} already has an interface at device index ${index}`);
     eni.attachment = { instanceId: instance.instanceId, deviceIndex: index, networkCardIndex, attachmentId: this.claimId('eni-attach') };
+  }
+
+  /** Turns an ENI's source/destination check on or off (ModifyNetworkInterfaceAttribute). */
+  setSourceDestCheck(eniId: string, enabled: boolean): void {
+    this.requireEni(eniId).sourceDestCheck = enabled;
   }
 
   /** Detaches an ENI; routes to it become blackholes. */
@@ -805,6 +899,11 @@ export class SimulatedVpc {
     return found && this.routeOutput(found);
   }
 
+  /** Tokens left in each EC2 request bucket (fractional), or undefined when throttling is off. */
+  tokens(): Record<Ec2ApiCategory, number> | undefined {
+    return this.buckets && { nonMutating: this.buckets.nonMutating.tokens(), mutating: this.buckets.mutating.tokens() };
+  }
+
   /** Current state of an instance. */
   instanceState(instanceId: string): InstanceStateName {
     return this.requireInstance(instanceId).state;
@@ -815,12 +914,13 @@ export class SimulatedVpc {
   /** Serves one call: records it, waits the latency, applies faults, runs the action. Used by the clients. */
   async invoke(service: Service, action: string, rawInput: object): Promise<object> {
     const input = structuredClone(rawInput) as CommandInput;
-    const call: SimCall = { service, action, input, at: Date.now() };
+    const call: SimCall = { service, action, input, at: this.clock.now() };
     this.calls.push(call);
     try {
       const handler = this.handlers[service][action];
       if (!handler) throw new Error(`the simulated VPC does not support ${service.toUpperCase()} ${action}`);
       await this.delay(action);
+      this.takeToken(service, action);
       this.fireFault(service, action, input, 'before');
       const output = handler(input);
       call.tookEffect = true;
@@ -830,13 +930,19 @@ export class SimulatedVpc {
       call.error = (e as Error).name;
       throw this.toServiceError(service, e);
     } finally {
-      call.endAt = Date.now();
+      call.endAt = this.clock.now();
     }
   }
 
   private async delay(action: string): Promise<void> {
     const ms = typeof this.latencyMs === 'number' ? this.latencyMs : (this.latencyMs[action] ?? this.latencyMs['*'] ?? 0);
-    if (ms > 0) await sleep(ms);
+    if (ms > 0) await this.clock.sleep(ms);
+  }
+
+  /** The call reaches EC2 now: it takes a token from its category's bucket or is throttled. */
+  private takeToken(service: Service, action: string): void {
+    if (service !== 'ec2' || !this.buckets || !(action in this.handlers.ec2)) return;
+    if (!this.buckets[ec2ApiCategory(action)].take()) throw fault('RequestLimitExceeded', EC2_FAULT_DEFAULTS.RequestLimitExceeded.message, 503);
   }
 
   private fireFault(service: Service, action: string, input: CommandInput, phase: 'before' | 'after'): void {

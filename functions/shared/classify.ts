@@ -1,7 +1,7 @@
 import { FailoverConfig, findGroup, findMemberByInstance, Group, Member } from './config';
 import { UnknownGroupError, UnknownMemberError } from './errors';
 import type { Trigger } from './schemas';
-import { alarmInstanceId, FAILURE_STATES, ManualRequest, parseTrigger } from './triggers';
+import { alarmInstanceId, FAILURE_STATES, ManualRequest, parseTrigger, ProbeFailureRequest } from './triggers';
 
 /**
  * What the workflow input asks for, decided from the input and the config alone (no AWS call): which group,
@@ -43,6 +43,7 @@ export const classifyTrigger = (raw: unknown, config: FailoverConfig, executionN
     };
     return { action: 'failover', trigger, group, request: r, automatic: false, triggerId: executionName };
   }
+  if (parsed.kind === 'probe') return classifyProbe(parsed.request, config, executionName);
 
   const event = parsed.event;
   const instanceId = parsed.kind === 'instance-state' ? parsed.event.detail['instance-id'] : alarmInstanceId(parsed.event);
@@ -84,4 +85,27 @@ export const classifyTrigger = (raw: unknown, config: FailoverConfig, executionN
     triggerTime: event.time,
     triggerId: event.id ?? executionName,
   };
+};
+
+/**
+ * A member declared down by the health probe (functions/probe): handled like an instance failure of that
+ * member. Only the group and member names decide anything, and both are looked up in the config; the rest of
+ * the request only describes what the probe saw. No triggerTime and no eventTime: the declaration is as fresh
+ * as the execution (the probe starts it at once), so its start time is the trigger time, as for a manual
+ * request; the deterministic execution name (group, member, failure start) identifies the failure.
+ */
+const classifyProbe = (r: ProbeFailureRequest, config: FailoverConfig, executionName: string): Classified => {
+  const group = findGroup(config, r.group);
+  if (!group) throw new UnknownGroupError(r.group, config.groups.map((g) => g.name));
+  const failing = group.members.find((m) => m.name === r.member);
+  if (!failing) throw new UnknownMemberError(group.name, r.member, group.members.map((m) => m.name));
+  const trigger: Trigger = {
+    kind: 'probe',
+    summary:
+      `health probe: ${failing.name} (${failing.instanceId}) failed ${r.failedRounds} consecutive round(s) of TCP ` +
+      `${r.probe.ports.join(', ')} (every ${r.probe.intervalSeconds} s, threshold ${r.probe.failureThreshold}) ` +
+      `since ${r.firstFailureAt}; last error: ${r.lastError}`,
+    instanceId: failing.instanceId,
+  };
+  return { action: 'failover', trigger, group, failing, automatic: true, triggerId: executionName };
 };

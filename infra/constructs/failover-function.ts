@@ -1,9 +1,12 @@
 import * as path from 'path';
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeFinding } from '../nag';
 
 const PROJECT_ROOT = path.join(__dirname, '..', '..');
 
@@ -26,16 +29,23 @@ export interface FailoverFunctionProps {
   readonly timeout?: Duration;
   /** Added to the defaults (NODE_OPTIONS). */
   readonly environment?: Record<string, string>;
+  /** Only for a function that must run inside a VPC (the health probe); the Task functions do not. */
+  readonly vpc?: IVpc;
+  readonly vpcSubnets?: SubnetSelection;
+  readonly securityGroups?: ISecurityGroup[];
 }
 
 /**
- * The one place that fixes how every Task function of the workflow is built and run, so the five cannot drift
- * apart: Node 22 on arm64, X-Ray, a retained log group with retention, and an ESM esbuild bundle that keeps
- * class names (the state machine's Retry/Catch match errors by name).
+ * The one place that fixes how every Task function of the workflow is built and run, so they cannot drift
+ * apart: Node 24 (the latest Lambda Node.js runtime) on arm64, X-Ray, a retained log group with retention, its
+ * own IAM role with no managed policy, and an ESM esbuild bundle that keeps class names (the state machine's
+ * Retry/Catch match errors by name).
  */
 export class FailoverFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
+  /** This function's own role: only what the construct grants below plus what the stack adds. */
+  readonly role: Role;
 
   constructor(scope: Construct, id: string, props: FailoverFunctionProps) {
     super(scope, id);
@@ -57,19 +67,55 @@ export class FailoverFunction extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // An explicit role instead of CDK's default, which attaches the AWS managed AWSLambdaBasicExecutionRole
+    // (logs:CreateLogGroup/CreateLogStream/PutLogEvents on every log group of the account; AwsSolutions-IAM4).
+    // This one may write to its own log group only; the log group exists, so no CreateLogGroup.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `vpc-route-failover ${props.folder}: execution role of this one function`,
+    });
+    // The Arn attribute of AWS::Logs::LogGroup ends in ':*', which covers the group's log streams.
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
+    );
+    if (props.vpc) {
+      // CDK attaches AWSLambdaVPCAccessExecutionRole only to roles it creates itself; these are its actions.
+      this.allowOnAllResources(
+        'VpcAccess',
+        [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        'Lambda creates, describes and deletes the network interfaces of a function in a VPC with its execution role. ' +
+          'These are exactly the actions of the AWS managed AWSLambdaVPCAccessExecutionRole, written out to avoid a ' +
+          'managed policy (AwsSolutions-IAM4). The Describe* actions support no resource-level permissions, and the ' +
+          'interfaces Lambda creates, assigns addresses to and deletes do not exist, so have no ARN, at deploy time; ' +
+          'the managed policy grants the same actions on * too.',
+      );
+    }
+
     this.function = new NodejsFunction(this, 'Function', {
       entry: path.join(PROJECT_ROOT, 'functions', props.folder, 'index.ts'),
       handler: 'handler',
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       projectRoot: PROJECT_ROOT,
       description: props.description,
-      runtime: Runtime.NODEJS_22_X,
+      // The latest Node.js runtime CDK knows (AwsSolutions-L1); handlers are async, as Node 24 requires.
+      runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: 256,
+      role: this.role,
       timeout: props.timeout ?? Duration.seconds(30),
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
       environment,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
       bundling: {
         // Local esbuild only: synth must work offline and without Docker.
         forceDockerBundling: false,
@@ -80,7 +126,7 @@ export class FailoverFunction extends Construct {
         sourceMap: true,
         // Error class names are what ASL Retry/Catch ErrorEquals match; minification must not rename them.
         keepNames: true,
-        target: 'node22',
+        target: 'node24',
         // Some CommonJS dependencies call require() at run time; ESM has none, so provide one.
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
         // Bundle the SDK v3 versions pinned in package-lock.json instead of the runtime's copy: the code runs
@@ -88,5 +134,30 @@ export class FailoverFunction extends Construct {
         externalModules: [],
       },
     });
+
+    // Tracing ACTIVE made CDK add xray:PutTraceSegments and xray:PutTelemetryRecords on '*' to the role's
+    // default policy. Every other statement there is scoped to resources (tests check that no other action gets
+    // Resource '*'), so this finding of this policy is the X-Ray statement.
+    acknowledgeFinding(
+      this.role.node.findChild('DefaultPolicy'),
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray tracing of the function: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level ' +
+        'permissions (the service authorization reference lists no resource type for them), so Resource must be *. ' +
+        'They only write trace data.',
+    );
+  }
+
+  /**
+   * Grants `actions` on Resource '*' in a policy of their own (`id`) that carries the cdk-nag acknowledgement
+   * `reason`. Only for actions that support no resource-level permissions, such as EC2 Describe* calls.
+   * The policy is a child of the role, so the function resource depends on it and never runs without it.
+   */
+  allowOnAllResources(id: string, actions: string[], reason: string): Policy {
+    const policy = new Policy(this.role, id, {
+      roles: [this.role],
+      statements: [new PolicyStatement({ actions, resources: ['*'] })],
+    });
+    acknowledgeFinding(policy, 'AwsSolutions-IAM5[Resource::*]', reason);
+    return policy;
   }
 }

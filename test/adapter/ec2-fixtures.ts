@@ -1,4 +1,4 @@
-import { EC2ServiceException, Instance, InstanceStateName, Route, RouteTable } from '@aws-sdk/client-ec2';
+import { EC2ServiceException, Instance, InstanceStateName, InstanceStatus, Route, RouteTable, SummaryStatus } from '@aws-sdk/client-ec2';
 import { SNSServiceException } from '@aws-sdk/client-sns';
 import type { FailoverState } from '../../functions/shared/schemas';
 import { execution, GROUP, IDS } from '../unit/fixtures';
@@ -26,7 +26,7 @@ export const snsError = (name: string, opts: { fault?: 'client' | 'server'; stat
 /** An interface attached to an instance: [eni, deviceIndex, networkCardIndex?]. */
 export type Attached = [eni: string, deviceIndex: number, networkCardIndex?: number];
 
-/** A DescribeInstances instance with its network interfaces. */
+/** A DescribeInstances instance with its network interfaces; source/destination check off, as on a router. */
 export const instance = (instanceId: string, state: InstanceStateName | string, enis: Attached[], az = 'eu-west-1a'): Instance => ({
   InstanceId: instanceId,
   State: { Name: state as InstanceStateName, Code: 16 },
@@ -36,7 +36,42 @@ export const instance = (instanceId: string, state: InstanceStateName | string, 
     NetworkInterfaceId: eni,
     Attachment: { AttachmentId: `eni-attach-${eni.slice(4)}`, DeviceIndex: deviceIndex, NetworkCardIndex: card, Status: 'attached' },
     Status: 'in-use',
+    SourceDestCheck: false,
   })),
+});
+
+/** A copy of `inst` with source/destination check as given on one of its interfaces (undefined: EC2 did not say). */
+export const withSourceDestCheck = (inst: Instance, eni: string, value: boolean | undefined): Instance => ({
+  ...inst,
+  NetworkInterfaces: (inst.NetworkInterfaces ?? []).map((n) => (n.NetworkInterfaceId === eni ? { ...n, SourceDestCheck: value } : { ...n })),
+});
+
+/**
+ * A DescribeInstanceStatus (IncludeAllInstances) entry. Defaults follow the instance state: a running
+ * instance passes both checks, any other state has them not applicable, as EC2 reports.
+ */
+export const instanceStatus = (
+  instanceId: string,
+  state: InstanceStateName | string = 'running',
+  checks: { instance?: SummaryStatus | string; system?: SummaryStatus | string } = {},
+): InstanceStatus => {
+  const byState = state === 'running' ? 'ok' : 'not-applicable';
+  const summary = (status: string) => ({
+    Status: status as SummaryStatus,
+    Details: [{ Name: 'reachability' as const, Status: (status === 'ok' ? 'passed' : status === 'impaired' ? 'failed' : status) as 'passed' }],
+  });
+  return {
+    InstanceId: instanceId,
+    AvailabilityZone: 'eu-west-1a',
+    InstanceState: { Name: state as InstanceStateName, Code: state === 'running' ? 16 : 80 },
+    InstanceStatus: summary(checks.instance ?? byState),
+    SystemStatus: summary(checks.system ?? byState),
+  };
+};
+
+/** The DescribeInstanceStatus answer for these instances, each with status checks matching its state. */
+export const describeInstanceStatusOutput = (...instances: Instance[]) => ({
+  InstanceStatuses: instances.map((i) => instanceStatus(i.InstanceId!, i.State?.Name)),
 });
 
 /** router-a (eth0, eth1) and router-b (eth0, eth1), in two AZs. */

@@ -2,7 +2,7 @@ import { DescribeRouteTablesCommand, DescribeRouteTablesCommandInput, EC2Client,
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { listRoutes } from '../../functions/list-routes/list-routes';
-import { Ec2RequestError, Ec2ThrottledError, Ec2TransientError, UnpairedInterfaceError } from '../../functions/shared/errors';
+import { Ec2RequestError, Ec2ThrottledError, Ec2TransientError, FailoverSuppressedError, UnpairedInterfaceError } from '../../functions/shared/errors';
 import type { FailoverState } from '../../functions/shared/schemas';
 import { GROUP, IDS } from '../unit/fixtures';
 import { ec2Error, eniRoute, failoverState, FIXED_NOW, igwRoute, localRoute, routeTable } from './ec2-fixtures';
@@ -301,5 +301,32 @@ describe('listRoutes: failures', () => {
     ec2Mock.reset();
     ec2Mock.on(DescribeRouteTablesCommand).rejects(ec2Error('UnauthorizedOperation', { status: 403 }));
     await expect(run(failoverState())).rejects.toBeInstanceOf(Ec2RequestError);
+  });
+});
+
+describe('listRoutes: flap damping (suppressReason from ResolveTargets)', () => {
+  const SUPPRESS = 'flap damping: group "onprem-edge" already failed over automatically 3 time(s) in the last 3600 s (limit 3).';
+
+  it('refuses a plan that would move routes (FailoverSuppressedError naming the members routes still point at)', async () => {
+    ec2Mock.on(DescribeRouteTablesCommand).resolves({
+      RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0), eniRoute('10.2.0.0/16', IDS.eniA1)])],
+    });
+
+    const err = await run(failoverState({ automatic: true, suppressReason: SUPPRESS })).catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(FailoverSuppressedError);
+    expect(err).toMatchObject({ name: 'FailoverSuppressedError' });
+    expect((err as Error).message).toContain(SUPPRESS);
+    expect((err as Error).message).toContain('2 route(s) still point at router-a');
+    expect(ec2Mock).toHaveReceivedCommandTimes(ReplaceRouteCommand, 0);
+  });
+
+  it('lets through a plan that moves nothing (every route already on the target)', async () => {
+    ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniB0)])] });
+
+    const plan = await run(failoverState({ automatic: true, suppressReason: SUPPRESS }));
+
+    expect(plan.changes).toEqual([]);
+    expect(plan.alreadyOnTarget).toHaveLength(1);
   });
 });

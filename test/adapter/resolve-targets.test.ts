@@ -1,10 +1,11 @@
-import { DescribeInstancesCommand, DescribeRouteTablesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, DescribeInstanceStatusCommand, DescribeRouteTablesCommand, EC2Client, Instance, InstanceStatus } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { resolveTargets } from '../../functions/resolve-targets/resolve-targets';
 import { FailoverConfig, FailoverConfigInput, parseConfig } from '../../functions/shared/config';
 import {
   Ec2ThrottledError,
+  Ec2TransientError,
   InvalidRequestError,
   MemberNotFoundError,
   NoHealthyTargetError,
@@ -12,26 +13,66 @@ import {
   UnknownGroupError,
   UnknownMemberError,
 } from '../../functions/shared/errors';
-import { alarmEvent, configInput, ec2StateEvent, execution, GROUP, IDS, manualRequest } from '../unit/fixtures';
-import { describeInstancesOutput, ec2Error, eniRoute, FIXED_NOW, instance, localRoute, routerA, routerB, routerC, routeTable } from './ec2-fixtures';
+import type { LeaseState } from '../../functions/shared/schemas';
+import { alarmEvent, configInput, ec2StateEvent, execution, GROUP, healthyMember, heldLease, IDS, manualRequest, switchRecord } from '../unit/fixtures';
+import {
+  describeInstancesOutput,
+  ec2Error,
+  eniRoute,
+  FIXED_NOW,
+  instance,
+  instanceStatus,
+  localRoute,
+  routerA,
+  routerB,
+  routerC,
+  routeTable,
+  withSourceDestCheck,
+} from './ec2-fixtures';
 
 const ec2Mock = mockClient(EC2Client);
 const ec2 = new EC2Client({ region: 'eu-west-1' });
 
 beforeEach(() => ec2Mock.reset());
 
+type GroupInput = FailoverConfigInput['groups'][number];
+
 /** router-a, router-b (and router-c when asked), with the preferred member given. */
-const config = (opts: { preferred?: string | null; third?: boolean; routeTables?: FailoverConfigInput['groups'][number]['routeTables'] } = {}): FailoverConfig => {
+const config = (
+  opts: { preferred?: string | null; third?: boolean; routeTables?: GroupInput['routeTables']; flapDamping?: GroupInput['flapDamping'] } = {},
+): FailoverConfig => {
   const input = configInput();
   const g = input.groups[0];
   if (opts.third) g.members.push({ name: 'router-c', instanceId: IDS.routerC });
   if (opts.preferred === null) delete g.preferred;
   else if (opts.preferred !== undefined) g.preferred = opts.preferred;
   if (opts.routeTables) g.routeTables = opts.routeTables;
+  if (opts.flapDamping) g.flapDamping = opts.flapDamping;
   return parseConfig(input);
 };
 
-const run = (event: unknown, cfg: FailoverConfig = config()) => resolveTargets({ event, execution: execution() }, { ec2, config: cfg, now: FIXED_NOW });
+/**
+ * Runs ResolveTargets the way the state machine calls it: `{ event, execution, lease }`, by default with this
+ * execution holding its group's lease (AcquireLease succeeded). `lease: undefined` leaves it out.
+ */
+const run = (event: unknown, opts: { config?: FailoverConfig; lease?: LeaseState } = {}) =>
+  resolveTargets(
+    { event, execution: execution(), lease: 'lease' in opts ? opts.lease : heldLease() },
+    { ec2, config: opts.config ?? config(), now: FIXED_NOW },
+  );
+
+/**
+ * Mocks what EC2 says about the members: DescribeInstances returns the instances; DescribeInstanceStatus
+ * returns status checks matching each instance's state unless overridden for an instance ID.
+ */
+const ec2Says = (instances: Instance[], statusOverrides: Record<string, InstanceStatus | null> = {}) => {
+  ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(...instances));
+  ec2Mock.on(DescribeInstanceStatusCommand).resolves({
+    InstanceStatuses: instances
+      .map((i) => (i.InstanceId! in statusOverrides ? statusOverrides[i.InstanceId!] : instanceStatus(i.InstanceId!, i.State?.Name)))
+      .filter((s): s is InstanceStatus => s !== null),
+  });
+};
 
 /** Expects the promise to reject with the named error class and returns the error. */
 const rejection = async <E extends Error>(p: Promise<unknown>, type: new (...args: never[]) => E): Promise<E> => {
@@ -47,25 +88,28 @@ const rejection = async <E extends Error>(p: Promise<unknown>, type: new (...arg
 const expectNoEc2Call = () => expect(ec2Mock).not.toHaveReceivedAnyCommand();
 
 describe('resolveTargets: events', () => {
-  it('asks DescribeInstances for every member and fails router-a over to router-b, pairing by device index', async () => {
+  it('reads every member (instances and status checks) and fails router-a over to router-b, pairing by device index', async () => {
     // Interfaces listed out of order: pairing must follow the device index, not the array position.
-    ec2Mock.on(DescribeInstancesCommand).resolves(
-      describeInstancesOutput(
-        routerA('stopping', [
-          [IDS.eniA1, 1],
-          [IDS.eniA0, 0],
-        ]),
-        routerB('running'),
-      ),
-    );
+    ec2Says([
+      routerA('stopping', [
+        [IDS.eniA1, 1],
+        [IDS.eniA0, 0],
+      ]),
+      routerB('running'),
+    ]);
+    const lease = heldLease();
 
-    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'));
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { lease });
 
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeInstancesCommand, 1);
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstancesCommand, { InstanceIds: [IDS.routerA, IDS.routerB] });
+    // IncludeAllInstances: without it EC2 leaves out instances that are not running, and the gate could not tell why.
+    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeInstanceStatusCommand, 1);
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstanceStatusCommand, { InstanceIds: [IDS.routerA, IDS.routerB], IncludeAllInstances: true });
     expect(r).toMatchObject({
       action: 'failover',
       dryRun: false,
+      automatic: true,
       group: { name: GROUP, vpcId: IDS.vpc },
       sources: [{ name: 'router-a', instanceId: IDS.routerA, state: 'stopping', availabilityZone: 'eu-west-1a' }],
       target: { name: 'router-b', instanceId: IDS.routerB, state: 'running', availabilityZone: 'eu-west-1b' },
@@ -73,6 +117,9 @@ describe('resolveTargets: events', () => {
       execution: execution(),
       resolvedAt: '2026-11-25T14:30:07.000Z',
     });
+    expect(r.suppressReason).toBeUndefined();
+    // The lease travels with the state: Notify reports it and ReleaseLease gives it back.
+    expect(r.lease).toEqual(lease);
     expect(r.pairs).toEqual([
       { slot: '0/0', fromMember: 'router-a', fromEni: IDS.eniA0, toEni: IDS.eniB0 },
       { slot: '0/1', fromMember: 'router-a', fromEni: IDS.eniA1, toEni: IDS.eniB1 },
@@ -86,11 +133,23 @@ describe('resolveTargets: events', () => {
       instanceId: IDS.routerA,
       instanceState: 'stopping',
     });
+    expect(r.health).toEqual([
+      {
+        member: 'router-a',
+        state: 'stopping',
+        instanceStatus: 'not-applicable',
+        systemStatus: 'not-applicable',
+        sourceDestCheckOn: [],
+        healthy: false,
+        problems: ['instance is stopping'],
+      },
+      healthyMember('router-b'),
+    ]);
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeRouteTablesCommand, 0);
   });
 
   it.each(['stopping', 'stopped', 'shutting-down', 'terminated'])('fails over on "%s"', async (state) => {
-    ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA(state), routerB()));
+    ec2Says([routerA(state), routerB()]);
     const r = await run(ec2StateEvent(IDS.routerA, state));
     expect(r.action).toBe('failover');
     expect(r.target?.name).toBe('router-b');
@@ -98,18 +157,16 @@ describe('resolveTargets: events', () => {
 
   it('pairs by network card index as well as device index', async () => {
     // Two network cards, each with a device index 0: the card is part of the slot.
-    ec2Mock.on(DescribeInstancesCommand).resolves(
-      describeInstancesOutput(
-        routerA('stopping', [
-          ['eni-0a00000000000c1d0', 0, 1],
-          [IDS.eniA0, 0, 0],
-        ]),
-        routerB('running', [
-          [IDS.eniB0, 0, 0],
-          ['eni-0b00000000000c1d0', 0, 1],
-        ]),
-      ),
-    );
+    ec2Says([
+      routerA('stopping', [
+        ['eni-0a00000000000c1d0', 0, 1],
+        [IDS.eniA0, 0, 0],
+      ]),
+      routerB('running', [
+        [IDS.eniB0, 0, 0],
+        ['eni-0b00000000000c1d0', 0, 1],
+      ]),
+    ]);
 
     const r = await run(ec2StateEvent(IDS.routerA, 'stopping'));
 
@@ -120,69 +177,71 @@ describe('resolveTargets: events', () => {
   });
 
   it('leaves a source interface without a counterpart unpaired (ListRoutes decides whether it matters)', async () => {
-    ec2Mock.on(DescribeInstancesCommand).resolves(
-      describeInstancesOutput(
-        routerA('stopping', [
-          [IDS.eniA0, 0],
-          [IDS.eniA1, 1],
-          ['eni-0a0000000000000a2', 2],
-        ]),
-        routerB(),
-      ),
-    );
+    ec2Says([
+      routerA('stopping', [
+        [IDS.eniA0, 0],
+        [IDS.eniA1, 1],
+        ['eni-0a0000000000000a2', 2],
+      ]),
+      routerB(),
+    ]);
     const r = await run(ec2StateEvent(IDS.routerA, 'stopping'));
     expect(r.pairs).toContainEqual({ slot: '0/2', fromMember: 'router-a', fromEni: 'eni-0a0000000000000a2', toEni: undefined });
   });
 
-  it('fails over on a status-check alarm in ALARM', async () => {
-    ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA('running'), routerB()));
+  it('fails over on a status-check alarm in ALARM (the instance still running is what the alarm is about)', async () => {
+    ec2Says([routerA('running'), routerB()], { [IDS.routerA]: instanceStatus(IDS.routerA, 'running', { instance: 'impaired' }) });
 
     const r = await run(alarmEvent(IDS.routerA, 'ALARM', 'router-a-status'));
 
     expect(r.action).toBe('failover');
+    expect(r.noopReason).toBeUndefined();
     expect(r.sources.map((s) => s.name)).toEqual(['router-a']);
     expect(r.target?.name).toBe('router-b');
     expect(r.trigger).toMatchObject({ kind: 'alarm', alarmName: 'router-a-status', instanceId: IDS.routerA });
     expect(r.trigger.summary).toBe(`alarm router-a-status entered ALARM for router-a (${IDS.routerA})`);
   });
 
-  it('chooses the preferred member when it is running', async () => {
-    ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA('stopping'), routerB(), routerC()));
-    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), config({ third: true, preferred: 'router-c' }));
+  it('chooses the preferred member when it is healthy', async () => {
+    ec2Says([routerA('stopping'), routerB(), routerC()]);
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { config: config({ third: true, preferred: 'router-c' }) });
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstancesCommand, { InstanceIds: [IDS.routerA, IDS.routerB, IDS.routerC] });
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstanceStatusCommand, { InstanceIds: [IDS.routerA, IDS.routerB, IDS.routerC], IncludeAllInstances: true });
     expect(r.target?.name).toBe('router-c');
     expect(r.pairs.map((p) => p.toEni)).toEqual([IDS.eniC0, IDS.eniC1]);
   });
 
   it('chooses another running member when the preferred one is not running', async () => {
-    ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA('stopping'), routerB('running'), routerC('stopped')));
-    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), config({ third: true, preferred: 'router-c' }));
+    ec2Says([routerA('stopping'), routerB('running'), routerC('stopped')]);
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { config: config({ third: true, preferred: 'router-c' }) });
     expect(r.target?.name).toBe('router-b');
   });
 
   it('chooses the other member when the preferred one is the one failing', async () => {
-    ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA('stopping'), routerB()));
-    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), config({ preferred: 'router-a' }));
+    ec2Says([routerA('stopping'), routerB()]);
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { config: config({ preferred: 'router-a' }) });
     expect(r.target?.name).toBe('router-b');
   });
 
   it('no running peer → NoHealthyTargetError naming every member state', async () => {
-    ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA('stopping'), routerB('stopped')));
+    ec2Says([routerA('stopping'), routerB('stopped')]);
 
     const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), NoHealthyTargetError);
 
     expect(err.message).toContain(`router-b (${IDS.routerB}) is stopped`);
+    expect(err.message).toContain(`router-a (${IDS.routerA}) is stopping`);
     expect(err.message).toContain('Nothing was changed');
   });
 
   it('a peer that is still pending is not a target', async () => {
-    ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA('stopping'), routerB('pending')));
+    ec2Says([routerA('stopping'), routerB('pending')]);
     await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), NoHealthyTargetError);
   });
 
   it('a member EC2 does not return → MemberNotFoundError', async () => {
-    ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA('stopping')));
-    await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), MemberNotFoundError);
+    ec2Says([routerA('stopping')]);
+    const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), MemberNotFoundError);
+    expect(err.message).toContain(`router-b (${IDS.routerB})`);
   });
 
   it('InvalidInstanceID.NotFound → MemberNotFoundError', async () => {
@@ -190,15 +249,291 @@ describe('resolveTargets: events', () => {
     await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), MemberNotFoundError);
   });
 
+  it('InvalidInstanceID.NotFound from DescribeInstanceStatus → MemberNotFoundError', async () => {
+    ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA('stopping'), routerB()));
+    ec2Mock.on(DescribeInstanceStatusCommand).rejects(ec2Error('InvalidInstanceID.NotFound', { message: `The instance ID '${IDS.routerB}' does not exist` }));
+    await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), MemberNotFoundError);
+  });
+
   it('DescribeInstances throttled → Ec2ThrottledError', async () => {
     ec2Mock.on(DescribeInstancesCommand).rejects(ec2Error('RequestLimitExceeded', { status: 503 }));
     await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), Ec2ThrottledError);
   });
+
+  it('DescribeInstanceStatus throttled → Ec2ThrottledError; a 5xx → Ec2TransientError', async () => {
+    ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA('stopping'), routerB()));
+    ec2Mock.on(DescribeInstanceStatusCommand).rejectsOnce(ec2Error('RequestLimitExceeded', { status: 503 })).rejectsOnce(ec2Error('InternalError', { fault: 'server', status: 500 }));
+    await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), Ec2ThrottledError);
+    await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), Ec2TransientError);
+  });
+});
+
+describe('resolveTargets: health gate (nothing is written to an unhealthy target)', () => {
+  it.each([
+    ['instance', 'impaired'],
+    ['instance', 'initializing'],
+    ['instance', 'insufficient-data'],
+    ['system', 'impaired'],
+    ['system', 'initializing'],
+  ] as const)('target running with %s status check %s → TargetUnhealthyError naming the check', async (check, value) => {
+    ec2Says([routerA('stopping'), routerB()], { [IDS.routerB]: instanceStatus(IDS.routerB, 'running', { [check]: value }) });
+
+    const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), TargetUnhealthyError);
+
+    expect(err.message).toContain(`router-b: ${check} status check is ${value}`);
+    expect(err.message).toContain('Nothing was changed');
+  });
+
+  it('a running target EC2 reports no status for counts as unhealthy ("unknown")', async () => {
+    ec2Says([routerA('stopping'), routerB()], { [IDS.routerB]: null });
+    const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), TargetUnhealthyError);
+    expect(err.message).toContain('instance status check is unknown');
+    expect(err.message).toContain('system status check is unknown');
+  });
+
+  it('source/destination check enabled on a target interface → TargetUnhealthyError naming the interface', async () => {
+    ec2Says([routerA('stopping'), withSourceDestCheck(routerB(), IDS.eniB1, true)]);
+
+    const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), TargetUnhealthyError);
+
+    expect(err.message).toContain(`source/destination check enabled on ${IDS.eniB1}`);
+    expect(err.message).not.toContain(IDS.eniB0);
+  });
+
+  it('an interface EC2 reports no SourceDestCheck for is not trusted to forward', async () => {
+    ec2Says([routerA('stopping'), withSourceDestCheck(routerB(), IDS.eniB0, undefined)]);
+    const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), TargetUnhealthyError);
+    expect(err.message).toContain(IDS.eniB0);
+  });
+
+  it('source/destination check on the failing member does not matter: routes leave it', async () => {
+    ec2Says([withSourceDestCheck(routerA('stopping'), IDS.eniA0, true), routerB()]);
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'));
+    expect(r.target?.name).toBe('router-b');
+    expect(r.health?.find((h) => h.member === 'router-a')?.sourceDestCheckOn).toEqual([IDS.eniA0]);
+  });
+
+  it('both possible targets down → NoHealthyTargetError naming both', async () => {
+    ec2Says([routerA('stopping'), routerB('stopped'), routerC('terminated')]);
+
+    const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping'), { config: config({ third: true }) }), NoHealthyTargetError);
+
+    expect(err.message).toContain(`router-b (${IDS.routerB}) is stopped`);
+    expect(err.message).toContain(`router-c (${IDS.routerC}) is terminated`);
+  });
+
+  it('one target down and the other running but impaired → TargetUnhealthyError (someone must look), naming both', async () => {
+    ec2Says([routerA('stopping'), routerB('stopped'), routerC()], { [IDS.routerC]: instanceStatus(IDS.routerC, 'running', { system: 'impaired' }) });
+
+    const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping'), { config: config({ third: true }) }), TargetUnhealthyError);
+
+    expect(err.message).toContain('router-b: instance is stopped');
+    expect(err.message).toContain('router-c: system status check is impaired');
+  });
+
+  it('an automatic failover skips an unhealthy preferred member for a healthy other one', async () => {
+    ec2Says([routerA('stopping'), routerB(), routerC()], { [IDS.routerC]: instanceStatus(IDS.routerC, 'running', { instance: 'impaired' }) });
+
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { config: config({ third: true, preferred: 'router-c' }) });
+
+    expect(r.target?.name).toBe('router-b');
+    expect(r.pairs.map((p) => p.toEni)).toEqual([IDS.eniB0, IDS.eniB1]);
+    expect(r.health?.find((h) => h.member === 'router-c')).toMatchObject({ healthy: false, problems: ['instance status check is impaired'] });
+  });
+
+  it('an automatic failover skips a preferred member with source/destination check on', async () => {
+    ec2Says([routerA('stopping'), routerB(), withSourceDestCheck(routerC(), IDS.eniC0, true)]);
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { config: config({ third: true, preferred: 'router-c' }) });
+    expect(r.target?.name).toBe('router-b');
+  });
+
+  it('a manual switchover to an impaired member → TargetUnhealthyError naming member and check', async () => {
+    ec2Says([routerA(), routerB()], { [IDS.routerB]: instanceStatus(IDS.routerB, 'running', { system: 'impaired' }) });
+
+    const err = await rejection(run(manualRequest({ to: 'router-b' })), TargetUnhealthyError);
+
+    expect(err.message).toContain(`router-b (${IDS.routerB})`);
+    expect(err.message).toContain('system status check is impaired');
+  });
+
+  it('a manual failback to a preferred member with source/destination check on → TargetUnhealthyError', async () => {
+    ec2Says([withSourceDestCheck(routerA(), IDS.eniA1, true), routerB()]);
+    const err = await rejection(run({ action: 'failback', group: GROUP }), TargetUnhealthyError);
+    expect(err.message).toContain(IDS.eniA1);
+  });
+});
+
+describe('resolveTargets: the lease is required for a failover', () => {
+  it.each([
+    ['no lease', undefined],
+    ['a lease that was not granted', { held: false }],
+    ['another group\'s lease', heldLease({ group: 'other-group' })],
+  ] as const)('an event with %s → InvalidRequestError, no EC2 call', async (_name, lease) => {
+    const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping'), { lease }), InvalidRequestError);
+    expect(err.message).toContain(`lease of group "${GROUP}"`);
+    expectNoEc2Call();
+  });
+
+  it.each([
+    ['no lease', undefined],
+    ['another group\'s lease', heldLease({ group: 'other-group' })],
+  ] as const)('a manual request with %s → InvalidRequestError, no EC2 call', async (_name, lease) => {
+    await rejection(run(manualRequest({ to: 'router-b' }), { lease }), InvalidRequestError);
+    expectNoEc2Call();
+  });
+
+  it('an event that needs nothing needs no lease (AcquireLease took none)', async () => {
+    const r = await run(ec2StateEvent(IDS.stranger, 'stopping'), { lease: { held: false } });
+    expect(r.action).toBe('noop');
+    expect(r.lease).toEqual({ held: false });
+    expectNoEc2Call();
+  });
+});
+
+describe('resolveTargets: stale events', () => {
+  const leaseAfterSwitch = (triggerTime: string) =>
+    heldLease({ history: { lastSwitch: switchRecord({ triggerTime, to: 'router-a', at: '2026-11-25T14:30:04.000Z' }), automaticSwitches: [] } });
+
+  it('an event older than the trigger of the last switch → noop "stale", routes untouched', async () => {
+    ec2Says([routerA('stopping'), routerB()]);
+    const lease = leaseAfterSwitch('2026-11-25T14:30:02Z');
+
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { lease });
+
+    expect(r.action).toBe('noop');
+    expect(r.noopReason).toMatch(/^stale event/);
+    expect(r.noopReason).toContain('2026-11-25T14:30:00Z');
+    expect(r.noopReason).toContain('2026-11-25T14:30:02Z');
+    expect(r).toMatchObject({ automatic: true, group: { name: GROUP, vpcId: IDS.vpc }, sources: [], pairs: [], targetEnis: [], lease });
+    expect(r.target).toBeUndefined();
+    expect(r.health?.map((h) => h.member)).toEqual(['router-a', 'router-b']);
+    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeRouteTablesCommand, 0);
+  });
+
+  it('an alarm older than the last switch is stale too', async () => {
+    ec2Says([routerA(), routerB()]);
+    const r = await run(alarmEvent(IDS.routerA), { lease: leaseAfterSwitch('2026-11-25T14:31:00.001Z') });
+    expect(r.action).toBe('noop');
+    expect(r.noopReason).toMatch(/^stale event/);
+  });
+
+  it('an event at the same time as the last switch\'s trigger (a duplicate delivery) proceeds', async () => {
+    ec2Says([routerA('stopping'), routerB()]);
+    // Same instant, written differently: compared as times, not strings.
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { lease: leaseAfterSwitch('2026-11-25T14:30:00.000Z') });
+    expect(r.action).toBe('failover');
+    expect(r.target?.name).toBe('router-b');
+  });
+
+  it('an event newer than the last switch proceeds', async () => {
+    ec2Says([routerA('stopping'), routerB()]);
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { lease: leaseAfterSwitch('2026-11-25T14:29:59Z') });
+    expect(r.action).toBe('failover');
+  });
+
+  it.each(['running', 'pending'])('a "stopping" event while EC2 says the instance is %s → noop "stale"', async (state) => {
+    ec2Says([routerA(state), routerB()]);
+
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'));
+
+    expect(r.action).toBe('noop');
+    expect(r.noopReason).toBe(`stale event: router-a (${IDS.routerA}) reported stopping but is ${state} now`);
+    expect(r.automatic).toBe(true);
+  });
+
+  it('a status-check alarm while the instance is running is not stale', async () => {
+    ec2Says([routerA('running'), routerB()]);
+    const r = await run(alarmEvent(IDS.routerA, 'ALARM'));
+    expect(r.action).toBe('failover');
+    expect(r.target?.name).toBe('router-b');
+  });
+
+  it('a manual request is never stale, whatever the last switch', async () => {
+    ec2Says([routerA(), routerB()]);
+    const r = await run(manualRequest({ to: 'router-b' }), { lease: leaseAfterSwitch('2026-11-25T15:00:00Z') });
+    expect(r.action).toBe('failover');
+  });
+});
+
+describe('resolveTargets: flap damping', () => {
+  /** `n` automatic switches, `minutesAgo` before FIXED_NOW each, with distinct trigger IDs. */
+  const recent = (...minutesAgo: number[]) =>
+    minutesAgo.map((m, i) =>
+      switchRecord({ at: new Date(FIXED_NOW().getTime() - m * 60_000).toISOString(), triggerId: `trigger-${i}`, executionId: `${IDS.executionArn}-${i}` }),
+    );
+  const withHistory = (automaticSwitches: ReturnType<typeof recent>) => heldLease({ history: { automaticSwitches } });
+
+  it('maxFailovers automatic switches inside the window → suppressReason set (ListRoutes enforces it)', async () => {
+    ec2Says([routerA('stopping'), routerB()]);
+
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { lease: withHistory(recent(50, 30, 10)) });
+
+    // Still a failover: suppression only applies when routes would actually move, which ListRoutes knows.
+    expect(r.action).toBe('failover');
+    expect(r.target?.name).toBe('router-b');
+    expect(r.suppressReason).toMatch(/^flap damping: group "onprem-edge" already failed over automatically 3 time\(s\) in the last 3600 s \(limit 3;/);
+    expect(r.suppressReason).toContain('a manual switchover is never suppressed');
+  });
+
+  it('more than maxFailovers → suppressed as well', async () => {
+    ec2Says([routerA('stopping'), routerB()]);
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { lease: withHistory(recent(59, 50, 30, 10)) });
+    expect(r.suppressReason).toContain('4 time(s)');
+  });
+
+  it('one fewer than maxFailovers → not suppressed', async () => {
+    ec2Says([routerA('stopping'), routerB()]);
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { lease: withHistory(recent(30, 10)) });
+    expect(r.suppressReason).toBeUndefined();
+  });
+
+  it('switches older than the window do not count', async () => {
+    ec2Says([routerA('stopping'), routerB()]);
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { lease: withHistory(recent(61, 30, 10)) });
+    expect(r.suppressReason).toBeUndefined();
+  });
+
+  it('a switch by the same trigger (a re-run of this event) does not count', async () => {
+    ec2Says([routerA('stopping'), routerB()]);
+    const history = recent(50, 30, 10);
+    history[2].triggerId = ec2StateEvent().id;
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { lease: withHistory(history) });
+    expect(r.suppressReason).toBeUndefined();
+  });
+
+  it('follows the group\'s configured limit and window', async () => {
+    ec2Says([routerA('stopping'), routerB()]);
+    const cfg = config({ flapDamping: { maxFailovers: 1, windowSeconds: 600 } });
+    const inside = await run(ec2StateEvent(IDS.routerA, 'stopping'), { config: cfg, lease: withHistory(recent(9)) });
+    const outside = await run(ec2StateEvent(IDS.routerA, 'stopping'), { config: cfg, lease: withHistory(recent(11)) });
+    expect(inside.suppressReason).toContain('1 time(s) in the last 600 s (limit 1;');
+    expect(outside.suppressReason).toBeUndefined();
+  });
+
+  it('applies to status-check alarms', async () => {
+    ec2Says([routerA('running'), routerB()]);
+    const r = await run(alarmEvent(IDS.routerA), { lease: withHistory(recent(50, 30, 10)) });
+    expect(r.suppressReason).toContain('flap damping');
+  });
+
+  it.each([
+    ['switchover', manualRequest({ to: 'router-b' })],
+    ['failback', { action: 'failback', group: GROUP }],
+  ])('never applies to a manual %s', async (_name, request) => {
+    ec2Says([routerA(), routerB()]);
+    const r = await run(request, { lease: withHistory(recent(50, 30, 10, 5, 1)) });
+    expect(r.action).toBe('failover');
+    expect(r.automatic).toBe(false);
+    expect(r.suppressReason).toBeUndefined();
+  });
 });
 
 describe('resolveTargets: events that need nothing (noop, no EC2 call)', () => {
+  // AcquireLease takes no lease for these.
+  const noLease = { lease: { held: false } };
+
   it('an instance in no group', async () => {
-    const r = await run(ec2StateEvent(IDS.stranger, 'stopping'));
+    const r = await run(ec2StateEvent(IDS.stranger, 'stopping'), noLease);
     expect(r).toMatchObject({ action: 'noop', noopReason: `instance ${IDS.stranger} belongs to no failover group`, sources: [], pairs: [], targetEnis: [] });
     expect(r.group).toBeUndefined();
     expect(r.trigger.summary).toBe(`EC2 instance ${IDS.stranger} entered stopping`);
@@ -206,7 +541,7 @@ describe('resolveTargets: events that need nothing (noop, no EC2 call)', () => {
   });
 
   it.each(['running', 'pending'])('a member entering "%s"', async (state) => {
-    const r = await run(ec2StateEvent(IDS.routerA, state));
+    const r = await run(ec2StateEvent(IDS.routerA, state), noLease);
     expect(r.action).toBe('noop');
     expect(r.noopReason).toBe(`EC2 state "${state}" needs no failover`);
     expect(r.group).toEqual({ name: GROUP, vpcId: IDS.vpc });
@@ -214,14 +549,14 @@ describe('resolveTargets: events that need nothing (noop, no EC2 call)', () => {
   });
 
   it('an alarm back in OK', async () => {
-    const r = await run(alarmEvent(IDS.routerA, 'OK'));
+    const r = await run(alarmEvent(IDS.routerA, 'OK'), noLease);
     expect(r.action).toBe('noop');
     expect(r.noopReason).toBe('alarm state "OK" needs no failover');
     expectNoEc2Call();
   });
 
   it('an alarm in INSUFFICIENT_DATA', async () => {
-    const r = await run(alarmEvent(IDS.routerA, 'INSUFFICIENT_DATA'));
+    const r = await run(alarmEvent(IDS.routerA, 'INSUFFICIENT_DATA'), noLease);
     expect(r.action).toBe('noop');
     expectNoEc2Call();
   });
@@ -229,14 +564,14 @@ describe('resolveTargets: events that need nothing (noop, no EC2 call)', () => {
   it('an alarm with no InstanceId dimension', async () => {
     const e = alarmEvent(IDS.routerA) as unknown as { detail: Record<string, unknown> };
     delete e.detail.configuration;
-    const r = await run(e);
+    const r = await run(e, noLease);
     expect(r.action).toBe('noop');
     expect(r.noopReason).toBe('the alarm names no InstanceId dimension');
     expectNoEc2Call();
   });
 
   it('an alarm for an instance in no group', async () => {
-    const r = await run(alarmEvent(IDS.stranger));
+    const r = await run(alarmEvent(IDS.stranger), noLease);
     expect(r.action).toBe('noop');
     expect(r.noopReason).toContain('belongs to no failover group');
     expectNoEc2Call();
@@ -249,13 +584,14 @@ describe('resolveTargets: events that need nothing (noop, no EC2 call)', () => {
 });
 
 describe('resolveTargets: manual requests', () => {
-  it('switchover to a named running member moves every other member', async () => {
-    ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA('running'), routerB('running')));
+  it('switchover to a named healthy member moves every other member', async () => {
+    ec2Says([routerA('running'), routerB('running')]);
 
     const r = await run(manualRequest({ to: 'router-b', dryRun: true }));
 
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstancesCommand, { InstanceIds: [IDS.routerA, IDS.routerB] });
-    expect(r).toMatchObject({ action: 'failover', dryRun: true, target: { name: 'router-b' }, sources: [{ name: 'router-a', state: 'running' }] });
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstanceStatusCommand, { InstanceIds: [IDS.routerA, IDS.routerB], IncludeAllInstances: true });
+    expect(r).toMatchObject({ action: 'failover', dryRun: true, automatic: false, target: { name: 'router-b' }, sources: [{ name: 'router-a', state: 'running' }] });
     expect(r.trigger).toEqual({
       kind: 'manual',
       summary: 'switchover to router-b requested by netops: patch router-a (CHG-1042)',
@@ -267,6 +603,7 @@ describe('resolveTargets: manual requests', () => {
       [IDS.eniA0, IDS.eniB0],
       [IDS.eniA1, IDS.eniB1],
     ]);
+    expect(r.health).toEqual([healthyMember('router-a'), healthyMember('router-b')]);
     // With `to` given there is no need to find the active member.
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeRouteTablesCommand, 0);
   });
@@ -285,13 +622,15 @@ describe('resolveTargets: manual requests', () => {
   });
 
   it.each(['stopped', 'pending', 'stopping'])('target %s → TargetUnhealthyError', async (state) => {
-    ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA('running'), routerB(state)));
+    ec2Says([routerA('running'), routerB(state)]);
     const err = await rejection(run(manualRequest({ to: 'router-b' })), TargetUnhealthyError);
-    expect(err.message).toContain(`router-b (${IDS.routerB}) is ${state}`);
+    expect(err.message).toContain(`router-b (${IDS.routerB})`);
+    expect(err.message).toContain(`instance is ${state}`);
+    expect(err.message).toContain('Nothing was changed');
   });
 
   it('failback goes to the preferred member', async () => {
-    ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA('running'), routerB('running')));
+    ec2Says([routerA('running'), routerB('running')]);
     const r = await run({ action: 'failback', group: GROUP, requestedBy: 'oncall' });
     expect(r.target?.name).toBe('router-a');
     expect(r.sources.map((s) => s.name)).toEqual(['router-b']);
@@ -299,22 +638,28 @@ describe('resolveTargets: manual requests', () => {
   });
 
   it('failback without a preferred member → InvalidRequestError, before any EC2 call', async () => {
-    const err = await rejection(run({ action: 'failback', group: GROUP }, config({ preferred: null })), InvalidRequestError);
+    // EC2 answers normally, so the only thing under test is where the request is refused: a request that is
+    // wrong on its face must not depend on (or wait for) EC2 being reachable.
+    ec2Says([routerA('running'), routerB('running')]);
+    const err = await rejection(run({ action: 'failback', group: GROUP }, { config: config({ preferred: null }) }), InvalidRequestError);
     expect(err.message).toContain('no preferred member');
     expectNoEc2Call();
   });
 
   it('failback to a member other than the preferred one → InvalidRequestError', async () => {
-    await rejection(run({ action: 'failback', group: GROUP, to: 'router-b' }), InvalidRequestError);
+    ec2Says([routerA('running'), routerB('running')]);
+    const err = await rejection(run({ action: 'failback', group: GROUP, to: 'router-b' }), InvalidRequestError);
+    expect(err.message).toContain('preferred member "router-a"');
   });
 
   it('failback when the preferred member is not running → TargetUnhealthyError', async () => {
-    ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA('stopped'), routerB('running')));
-    await rejection(run({ action: 'failback', group: GROUP }), TargetUnhealthyError);
+    ec2Says([routerA('stopped'), routerB('running')]);
+    const err = await rejection(run({ action: 'failback', group: GROUP }), TargetUnhealthyError);
+    expect(err.message).toContain('instance is stopped');
   });
 
   it('switchover without "to" reads the route tables to find the active member and moves away from it', async () => {
-    ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA('running'), routerB('running')));
+    ec2Says([routerA('running'), routerB('running')]);
     ec2Mock.on(DescribeRouteTablesCommand).resolves({
       RouteTables: [
         routeTable(IDS.rtbPrivateA, [localRoute(), eniRoute('10.1.0.0/16', IDS.eniB0), eniRoute('10.2.0.0/16', IDS.eniB1)]),
@@ -330,10 +675,10 @@ describe('resolveTargets: manual requests', () => {
   });
 
   it('switchover without "to" reads only the group\'s scoped route tables', async () => {
-    ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA('running'), routerB('running')));
+    ec2Says([routerA('running'), routerB('running')]);
     ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0)])] });
 
-    const r = await run({ action: 'switchover', group: GROUP }, config({ routeTables: { tag: { key: 'failover-group', value: GROUP } } }));
+    const r = await run({ action: 'switchover', group: GROUP }, { config: config({ routeTables: { tag: { key: 'failover-group', value: GROUP } } }) });
 
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeRouteTablesCommand, {
       Filters: [
@@ -345,20 +690,27 @@ describe('resolveTargets: manual requests', () => {
   });
 
   it('switchover without "to" when no route points at a member → InvalidRequestError', async () => {
-    ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA('running'), routerB('running')));
+    ec2Says([routerA('running'), routerB('running')]);
     ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, [localRoute()])] });
     const err = await rejection(run({ action: 'switchover', group: GROUP }), InvalidRequestError);
     expect(err.message).toContain('name the target with "to"');
   });
 
   it('switchover without "to" and no running peer → NoHealthyTargetError', async () => {
-    ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA('running'), routerB('stopped')));
+    ec2Says([routerA('running'), routerB('stopped')]);
     ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0)])] });
     await rejection(run({ action: 'switchover', group: GROUP }), NoHealthyTargetError);
   });
 
+  it('switchover without "to" and an impaired peer → TargetUnhealthyError', async () => {
+    ec2Says([routerA('running'), routerB('running')], { [IDS.routerB]: instanceStatus(IDS.routerB, 'running', { instance: 'impaired' }) });
+    ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0)])] });
+    const err = await rejection(run({ action: 'switchover', group: GROUP }), TargetUnhealthyError);
+    expect(err.message).toContain('router-b: instance status check is impaired');
+  });
+
   it('a target without interfaces in some slots still resolves (pairs carry no toEni)', async () => {
-    ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA('running'), instance(IDS.routerB, 'running', [[IDS.eniB0, 0]], 'eu-west-1b')));
+    ec2Says([routerA('running'), instance(IDS.routerB, 'running', [[IDS.eniB0, 0]], 'eu-west-1b')]);
     const r = await run(manualRequest({ to: 'router-b' }));
     expect(r.pairs).toEqual([
       { slot: '0/0', fromMember: 'router-a', fromEni: IDS.eniA0, toEni: IDS.eniB0 },

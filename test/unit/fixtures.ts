@@ -1,6 +1,7 @@
 import type { FailoverConfigInput } from '../../functions/shared/config';
 import type { NotifyState } from '../../functions/shared/audit';
-import type { Change, ExecutionInfo, ObservedRoute, RouteResult } from '../../functions/shared/schemas';
+import type { SwitchRecord } from '../../functions/shared/group-state';
+import type { Change, ExecutionInfo, LeaseState, MemberHealth, ObservedRoute, RouteResult } from '../../functions/shared/schemas';
 
 /**
  * Factories shared by the unit and adapter tests. Every call returns a fresh object, so a test can mutate
@@ -197,11 +198,55 @@ export const lambdaCause = (errorType: string, errorMessage: string): string =>
 
 export const NOW = new Date('2026-11-25T14:30:10.000Z');
 
+/** Another execution of the state machine (a lease holder, a previous switch). */
+export const OTHER_EXECUTION = 'arn:aws:states:eu-west-1:111122223333:execution:vpc-route-failover:0a1b2c3d-0000-4000-8000-000000000001';
+
+/** A recorded switch of the group (automatic unless said otherwise). */
+export const switchRecord = (overrides: Partial<SwitchRecord> = {}): SwitchRecord => ({
+  at: '2026-11-25T14:20:00.000Z',
+  triggerTime: '2026-11-25T14:19:30Z',
+  executionId: OTHER_EXECUTION,
+  automatic: true,
+  triggerId: '11111111-2222-4333-8444-555555555555',
+  to: 'router-b',
+  ...overrides,
+});
+
+/** AcquireLease's output when this execution holds the group's lease (no history unless given). */
+export const heldLease = (overrides: Partial<LeaseState> = {}): LeaseState => ({
+  held: true,
+  group: GROUP,
+  owner: IDS.executionArn,
+  acquiredAt: '2026-11-25T14:30:05.500Z',
+  expiresAt: '2026-11-25T14:45:05.500Z',
+  history: { automaticSwitches: [] },
+  ...overrides,
+});
+
+/** What the health gate reports for a member that passes it. */
+export const healthyMember = (member: string): MemberHealth => ({
+  member,
+  state: 'running',
+  instanceStatus: 'ok',
+  systemStatus: 'ok',
+  sourceDestCheckOn: [],
+  healthy: true,
+  problems: [],
+});
+
 /**
  * What Notify receives when ResolveTargets failed: the ResolveFailed Pass state keeps the raw execution input
- * apart under `input` (a manual request's `action`/`group` would otherwise clash with the state's fields).
+ * apart under `input` (a manual request's `action`/`group` would otherwise clash with the state's fields) and
+ * passes AcquireLease's output on as `lease`.
  */
-export const resolveFailedState = (rawInput: unknown, error: string, message: string): NotifyState => ({
+export const resolveFailedState = (rawInput: unknown, error: string, message: string, lease: LeaseState = heldLease()): NotifyState => ({
+  input: rawInput,
+  failure: { Error: error, Cause: lambdaCause(error, message) },
+  lease,
+});
+
+/** What Notify receives when AcquireLease failed (AcquireFailed Pass state): the raw input and the failure, no lease. */
+export const acquireFailedState = (rawInput: unknown, error: string, message: string): NotifyState => ({
   input: rawInput,
   failure: { Error: error, Cause: lambdaCause(error, message) },
 });

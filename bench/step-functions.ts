@@ -1,0 +1,117 @@
+/**
+ * What an execution run locally would weigh in AWS Step Functions, read from the local event log
+ * (aws-local-stepfunctions does not enforce Step Functions' quotas, so the benchmark checks them):
+ * - payload: every state's input and output as JSON, in UTF-8 bytes, against the 256 KiB quota;
+ * - history: the events a STANDARD execution would record, against the 25,000-event quota.
+ */
+
+/** Step Functions quotas (STANDARD workflows). */
+export const SFN_PAYLOAD_LIMIT_BYTES = 256 * 1024;
+export const SFN_HISTORY_EVENT_LIMIT = 25_000;
+
+export interface StatePayload {
+  state: string;
+  /** True for states inside a Map's item processor. */
+  inMap: boolean;
+  entered: number;
+  maxInputBytes: number;
+  maxOutputBytes: number;
+}
+
+export interface ExecutionWeight {
+  localEvents: number;
+  /** Estimated Step Functions history events (see estimateHistoryEvents). */
+  historyEvents: number;
+  states: StatePayload[];
+  /** The largest payload and where: the first thing that would hit States.DataLimitExceeded. */
+  largest?: { state: string; bytes: number; what: 'input' | 'output' };
+  overPayloadLimit: StatePayload[];
+}
+
+const bytes = (value: unknown): number => (value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8'));
+
+/** Input/output sizes per state name and the estimated history length of one execution's event log. */
+export const weighExecution = (events: Array<Record<string, any>>): ExecutionWeight => {
+  const states = new Map<string, StatePayload>();
+  const entry = (e: Record<string, any>): StatePayload => {
+    const name = e.state?.name as string;
+    let s = states.get(name);
+    if (!s) states.set(name, (s = { state: name, inMap: e.index !== undefined, entered: 0, maxInputBytes: 0, maxOutputBytes: 0 }));
+    return s;
+  };
+  for (const e of events) {
+    if (e.type === 'StateEntered') {
+      const s = entry(e);
+      s.entered++;
+      s.maxInputBytes = Math.max(s.maxInputBytes, bytes(e.state?.input));
+    } else if (e.type === 'StateExited') {
+      const s = entry(e);
+      s.maxOutputBytes = Math.max(s.maxOutputBytes, bytes(e.state?.output));
+    }
+  }
+  const list = [...states.values()];
+  let largest: ExecutionWeight['largest'];
+  for (const s of list) {
+    if (!largest || s.maxInputBytes > largest.bytes) largest = { state: s.state, bytes: s.maxInputBytes, what: 'input' };
+    if (s.maxOutputBytes > largest.bytes) largest = { state: s.state, bytes: s.maxOutputBytes, what: 'output' };
+  }
+  return {
+    localEvents: events.length,
+    historyEvents: estimateHistoryEvents(events),
+    states: list,
+    largest,
+    overPayloadLimit: list.filter((s) => Math.max(s.maxInputBytes, s.maxOutputBytes) > SFN_PAYLOAD_LIMIT_BYTES),
+  };
+};
+
+/**
+ * The history a STANDARD execution would record for the same run, with Tasks on Lambda function ARNs:
+ * a Task is TaskStateEntered, then per attempt LambdaFunctionScheduled + LambdaFunctionStarted +
+ * LambdaFunctionSucceeded|Failed, then TaskStateExited; a Map is MapStateEntered + MapStateStarted,
+ * MapIterationStarted/Succeeded|Failed per item, MapStateSucceeded + MapStateExited; other states are
+ * Entered + Exited; plus ExecutionStarted and the closing event. An estimate: exact names vary slightly
+ * with the integration, the counts per attempt do not.
+ */
+export const estimateHistoryEvents = (events: Array<Record<string, any>>): number => {
+  let n = 0;
+  for (const e of events) {
+    const type = e.state?.type as string | undefined;
+    switch (e.type) {
+      case 'ExecutionStarted':
+      case 'ExecutionSucceeded':
+      case 'ExecutionFailed':
+      case 'ExecutionTimeout':
+      case 'ExecutionAborted':
+      case 'MapIterationStarted':
+      case 'MapIterationSucceeded':
+      case 'MapIterationFailed':
+      case 'ParallelBranchStarted':
+      case 'ParallelBranchSucceeded':
+      case 'ParallelBranchFailed':
+        n += 1;
+        break;
+      case 'StateEntered':
+        // Task: entered + first attempt scheduled/started. Map/Parallel: entered + started.
+        n += type === 'Task' ? 3 : type === 'Map' || type === 'Parallel' ? 2 : 1;
+        break;
+      case 'StateRetried':
+        n += type === 'Task' ? 2 : 0;
+        break;
+      case 'StateFailed':
+        // The attempt's LambdaFunctionFailed (or TimedOut).
+        n += type === 'Task' ? 1 : 0;
+        break;
+      case 'StateCaught':
+        // The attempt already counted its failure; the Task will still exit once: take back its "succeeded".
+        n -= type === 'Task' ? 1 : 0;
+        break;
+      case 'StateExited':
+        // Task: LambdaFunctionSucceeded + TaskStateExited. Map/Parallel: succeeded + exited.
+        n += type === 'Task' || type === 'Map' || type === 'Parallel' ? 2 : 1;
+        break;
+      default:
+        break;
+    }
+  }
+  return n;
+};

@@ -1,0 +1,103 @@
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { FailoverConfig } from '../../../functions/shared/config';
+import { UnknownGroupError } from '../../../functions/shared/errors';
+import { CliDeps, CliError, CommonOptions, EXIT, refuse, requireConfig, resolveStateMachineArn } from '../context';
+import { ExecutionEntry, groupOfEntry, listExecutions, readExecution } from '../executions';
+import { isoTime } from '../format';
+import { GroupStatus, readGroupStatus, renderGroupStatus } from '../group-status';
+import { directionOf, historyJson, outcomeOf } from '../render-history';
+
+export interface StatusOptions extends CommonOptions {
+  group?: string;
+}
+
+/**
+ * How many of the newest executions `status` reads (DescribeExecution each) looking for each group's last
+ * one. Executions started by EventBridge have generated names, so the group comes from each execution's
+ * record or input, not from its name.
+ */
+export const LAST_EXECUTION_SCAN = 25;
+
+/**
+ * `status`: per group, from the route tables themselves: the active member, routes per member, blackholes,
+ * routes split between members, members' instance states, and the group's last execution.
+ * Exit 1 when a group needs attention (routes split, blackhole routes, active member not running).
+ */
+export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number> => {
+  const config = requireConfig(opts);
+  const groups = opts.group === undefined ? config.groups : config.groups.filter((g) => g.name === opts.group);
+  if (groups.length === 0) throw refuse(new UnknownGroupError(opts.group!, config.groups.map((g) => g.name)).message);
+
+  const statuses: GroupStatus[] = [];
+  for (const g of groups) statuses.push(await readGroupStatus(g, deps.ec2));
+
+  const last = await lastExecutions(groups.map((g) => g.name), opts, deps, config);
+  const needsAttention = statuses.some((s) => s.problems.length > 0);
+
+  if (opts.json) {
+    deps.out(
+      JSON.stringify(
+        {
+          ok: !needsAttention,
+          groups: statuses.map((s) => {
+            const e = last.entries.get(s.group);
+            return { ...s, lastExecution: e ? historyJson(e, s.group) : null };
+          }),
+          lastExecutionNote: last.note ?? null,
+        },
+        null,
+        2,
+      ),
+    );
+  } else {
+    deps.out(
+      statuses
+        .map((s) => {
+          const e = last.entries.get(s.group);
+          return renderGroupStatus(s, e ? lastLine(e) : last.note ?? `none among the newest ${LAST_EXECUTION_SCAN} executions`);
+        })
+        .join('\n\n'),
+    );
+  }
+  return needsAttention ? EXIT.FAILED : EXIT.OK;
+};
+
+const lastLine = (e: ExecutionEntry): string =>
+  `${e.name}  ${isoTime(e.startDate)}  ${e.status}, ${outcomeOf(e)}  ${directionOf(e)}${e.parsed?.record.summary ? `  "${e.parsed.record.summary}"` : ''}`;
+
+/**
+ * The newest execution of each group among the newest LAST_EXECUTION_SCAN. Best effort: without a state
+ * machine or SFN access, status still answers from EC2 and says why the last execution is unknown.
+ */
+const lastExecutions = async (
+  groups: string[],
+  opts: StatusOptions,
+  deps: CliDeps,
+  config: FailoverConfig,
+): Promise<{ entries: Map<string, ExecutionEntry>; note?: string }> => {
+  const entries = new Map<string, ExecutionEntry>();
+  let arn: string;
+  try {
+    arn = await resolveStateMachineArn(opts, deps);
+  } catch (e) {
+    if (e instanceof CliError) return { entries, note: `unknown (${e.message})` };
+    throw e;
+  }
+  try {
+    await scan(deps.sfn, arn, groups, config, entries);
+    return { entries };
+  } catch (e) {
+    const err = e as Error;
+    return { entries, note: `unknown (${err.name}: ${err.message})` };
+  }
+};
+
+const scan = async (sfn: SFNClient, arn: string, groups: string[], config: FailoverConfig, entries: Map<string, ExecutionEntry>): Promise<void> => {
+  const { executions } = await listExecutions(sfn, arn, { limit: LAST_EXECUTION_SCAN });
+  for (const x of executions) {
+    if (entries.size === groups.length) return;
+    const entry = await readExecution(sfn, x.executionArn, 100);
+    const g = groupOfEntry(entry, config);
+    if (g && groups.includes(g) && !entries.has(g)) entries.set(g, entry);
+  }
+};

@@ -1,0 +1,190 @@
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { findGroup, Group } from '../../../functions/shared/config';
+import { UnknownGroupError, UnknownMemberError } from '../../../functions/shared/errors';
+import { ManualRequest, ManualRequestSchema } from '../../../functions/shared/triggers';
+import { CliDeps, CliError, CommonOptions, EXIT, refuse, requireConfig, resolveStateMachineArn } from '../context';
+import { entryOf, ExecutionEntry, readNewEvents } from '../executions';
+import { ARROW, duration, plural } from '../format';
+import { GroupStatus, readGroupStatus } from '../group-status';
+import { HistoryTracker } from '../progress';
+
+export interface SwitchoverOptions extends CommonOptions {
+  action: 'switchover' | 'failback';
+  group: string;
+  /** Target member (switchover only; failback always goes to the group's preferred member). */
+  to?: string;
+  reason?: string;
+  dryRun: boolean;
+  wait: boolean;
+  /** Who asks; the caller's identity (STS GetCallerIdentity ARN) when absent. */
+  requestedBy?: string;
+}
+
+/** Step Functions execution names: at most 80 characters of letters, digits, '-' and '_'. */
+const NAME_MAX = 80;
+
+/** A readable, unique execution name: `switchover-<group>-<YYYYMMDDTHHMMSSZ>[-dryrun]`, within SFN's name rules. */
+export const executionName = (action: string, group: string, now: Date, dryRun: boolean): string => {
+  const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  const suffix = `-${stamp}${dryRun ? '-dryrun' : ''}`;
+  const prefix = `${action.replace(/[^A-Za-z0-9_-]/g, '-')}-`;
+  const room = NAME_MAX - prefix.length - suffix.length;
+  return `${prefix}${group.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, Math.max(0, room))}${suffix}`;
+};
+
+/**
+ * `switchover` and `failback`: validates the request locally (group, member, the group's route tables
+ * read from EC2: target not already active, target running, routes not split), then starts the
+ * execution with the manual-request contract as input. Nothing is started when validation fails (exit 2).
+ * With `wait`, follows the execution state by state and exits with its outcome.
+ */
+export const switchover = async (opts: SwitchoverOptions, deps: CliDeps): Promise<number> => {
+  const config = requireConfig(opts);
+  const group = findGroup(config, opts.group);
+  if (!group) throw refuse(new UnknownGroupError(opts.group, config.groups.map((g) => g.name)).message);
+  const names = group.members.map((m) => m.name);
+  if (opts.to !== undefined && !names.includes(opts.to)) throw refuse(new UnknownMemberError(group.name, opts.to, names).message);
+  if (opts.action === 'failback' && !group.preferred) {
+    throw refuse(`group "${group.name}" has no preferred member to fail back to: use switchover --group ${group.name} --to MEMBER`);
+  }
+  // Failback never takes a target: it is the preferred member by definition.
+  const draft = {
+    action: opts.action,
+    group: group.name,
+    to: opts.action === 'switchover' ? opts.to : undefined,
+    dryRun: opts.dryRun,
+    reason: opts.reason,
+    requestedBy: opts.requestedBy,
+  };
+  validateRequest(draft);
+
+  const status = await readGroupStatus(group, deps.ec2);
+  const target = checkTarget(opts, group, status);
+  const stateMachineArn = await resolveStateMachineArn(opts, deps);
+  const requestedBy = opts.requestedBy ?? (await callerIdentity(deps));
+  const request = validateRequest({ ...draft, requestedBy });
+
+  const name = executionName(opts.action, group.name, deps.now(), opts.dryRun);
+  let started: { executionArn?: string; startDate?: Date };
+  try {
+    started = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(request) }));
+  } catch (e) {
+    const err = e as Error;
+    const hint = err.name === 'ExecutionAlreadyExists' ? ' (another execution got this name in the same second: run the command again)' : '';
+    throw new CliError(`StartExecution failed: ${err.name}: ${err.message}${hint}. Nothing was started.`, EXIT.FAILED);
+  }
+  const executionArn = started.executionArn ?? '?';
+  const from = status.active ?? '?';
+  const startedJson = {
+    started: true,
+    executionName: name,
+    executionArn,
+    stateMachineArn,
+    startDate: started.startDate?.toISOString(),
+    input: request,
+    from: status.active,
+    to: target,
+    routes: status.routes,
+  };
+
+  const say = opts.json ? deps.err : deps.out;
+  say(`Started ${name}`);
+  say(`  ${group.name}: ${from} ${ARROW} ${target}, ${plural(status.routes, 'route')} in ${plural(status.routeTables, 'route table')}`);
+  say(`  requested by ${request.requestedBy}${request.reason ? `; reason: ${request.reason}` : ''}`);
+  if (request.dryRun) say('  dry run: nothing will change; EC2 checks each ReplaceRoute with DryRun');
+  say(`  execution ${executionArn}`);
+
+  if (!opts.wait) {
+    say(`Follow it: route-failover history show ${name}`);
+    if (opts.json) deps.out(JSON.stringify(startedJson, null, 2));
+    return EXIT.OK;
+  }
+
+  const { entry, tracker } = await followExecution(executionArn, deps, say);
+  const ok = entry.status === 'SUCCEEDED';
+  const r = entry.parsed?.record;
+  say('');
+  say(`${entry.status}${entry.startDate && entry.stopDate ? ` in ${duration(entry.stopDate.getTime() - entry.startDate.getTime())}` : ''}: ${r ? `${r.outcome}: ${r.summary}` : (entry.error ?? '')}`);
+  say(`  routes ${tracker.done}/${tracker.total ?? '?'} done, ${tracker.failedRoutes} failed, ${plural(tracker.retries.length, 'retry', 'retries')}`);
+  if (!ok) {
+    say(`  error: ${r?.error ?? entry.error ?? 'unknown'}`);
+    say(`  cause: ${r?.cause ?? entry.cause ?? 'unknown'}`);
+    say(`  details: route-failover history show ${name}`);
+  }
+  if (opts.json) {
+    deps.out(JSON.stringify({ ...startedJson, status: entry.status, outcome: r?.outcome ?? null, error: r?.error ?? entry.error ?? null, cause: r?.cause ?? entry.cause ?? null, record: r ?? null }, null, 2));
+  }
+  return ok ? EXIT.OK : EXIT.FAILED;
+};
+
+/** Validates against the manual-request contract the workflow enforces; a mismatch is refused here, not there. */
+const validateRequest = (draft: Record<string, unknown>): ManualRequest => {
+  const clean = Object.fromEntries(Object.entries(draft).filter(([, v]) => v !== undefined));
+  const r = ManualRequestSchema.safeParse(clean);
+  if (!r.success) throw refuse(`invalid request: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  return r.data;
+};
+
+/** The member routes will move to, or a refusal when the request cannot do anything useful. */
+const checkTarget = (opts: SwitchoverOptions, group: Group, status: GroupStatus): string => {
+  const carrying = status.members.filter((m) => m.routes > 0);
+  if (status.routes === 0) {
+    throw refuse(`no route in the route tables of group "${group.name}" (${status.scope}) points at a member: nothing to move. Nothing was started.`);
+  }
+  let target = opts.action === 'failback' ? group.preferred! : opts.to;
+  if (target === undefined) {
+    // The workflow would move routes away from the member most of them point at; with a split, that guess is unsafe.
+    if (!status.consistent) {
+      throw refuse(
+        `routes of group "${group.name}" are split between ${carrying.map((m) => `${m.name} (${m.routes})`).join(' and ')}: name the target with --to. Nothing was started.`,
+      );
+    }
+    const peers = status.members.filter((m) => m.name !== status.active && m.state === 'running');
+    const pick = peers.find((m) => m.preferred) ?? peers[0];
+    if (!pick) throw refuse(`no running member of group "${group.name}" other than ${status.active} to move routes to. Nothing was started.`);
+    target = pick.name;
+  }
+  const t = status.members.find((m) => m.name === target)!;
+  if (status.consistent && status.active === target) {
+    throw refuse(`${target} is already active for group "${group.name}": all ${plural(status.routes, 'route')} point at it. Nothing was started.`);
+  }
+  if (t.state !== 'running') {
+    throw refuse(`target ${target} (${t.instanceId}) is ${t.state}, not running: routes to it would blackhole. Nothing was started.`);
+  }
+  return target;
+};
+
+const callerIdentity = async (deps: CliDeps): Promise<string> => {
+  if (!deps.sts) throw refuse('cannot tell who is asking: pass --requested-by');
+  try {
+    const id = await deps.sts.send(new GetCallerIdentityCommand({}));
+    if (!id.Arn) throw new Error('GetCallerIdentity returned no ARN');
+    return id.Arn;
+  } catch (e) {
+    const err = e as Error;
+    throw new CliError(`cannot read the caller identity (STS GetCallerIdentity): ${err.name}: ${err.message}. Pass --requested-by, or fix the credentials. Nothing was started.`, EXIT.FAILED);
+  }
+};
+
+/**
+ * Follows an execution until it ends: DescribeExecution, then the history events since the last poll,
+ * printed state by state (routes done / total, retries, caught errors), every `pollIntervalMs`.
+ */
+export const followExecution = async (
+  executionArn: string,
+  deps: CliDeps,
+  say: (line: string) => void,
+): Promise<{ entry: ExecutionEntry; tracker: HistoryTracker }> => {
+  const interval = deps.pollIntervalMs ?? 2000;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const tracker = new HistoryTracker(say);
+  say(`Following (every ${duration(interval)}; Ctrl-C stops following, not the execution):`);
+  for (;;) {
+    const d = await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    // History after the status: once the status is final, the history read next holds every event.
+    tracker.consume(await readNewEvents(deps.sfn, executionArn, tracker.lastId));
+    if (d.status !== 'RUNNING') return { entry: entryOf(d, tracker.notify), tracker };
+    await sleep(interval);
+  }
+};

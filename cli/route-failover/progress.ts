@@ -1,0 +1,242 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { causeText } from '../../functions/shared/audit';
+import { parseJson, parseRecord, ParsedRecord, NOTIFY_STATE } from './executions';
+import { ARROW, clip, duration, isoTime } from './format';
+
+/**
+ * Reads Step Functions history events (GetExecutionHistory, oldest first, in as many batches as polls)
+ * and tells what happened: top-level states entered and exited with a one-line summary, routes done out
+ * of the plan (Map iterations of ReplaceRoutes), retries and caught errors, and the Notify state's output
+ * (the audit record). Events are linked by previousEventId, so a retry is a Scheduled event whose previous
+ * event is a failure, and a caught error is a state entered right after a failure.
+ */
+
+export interface RetrySeen {
+  at?: Date;
+  state: string;
+  index?: number;
+  /** 1 for the first retry of that state (or Map iteration). */
+  retry: number;
+  error: string;
+  cause?: string;
+}
+
+export interface CaughtSeen {
+  at?: Date;
+  state: string;
+  index?: number;
+  error: string;
+  cause?: string;
+  next?: string;
+}
+
+export interface StateTiming {
+  name: string;
+  type: string;
+  entered?: Date;
+  exited?: Date;
+}
+
+export interface Terminal {
+  type: string;
+  at?: Date;
+  error?: string;
+  cause?: string;
+  output?: string;
+}
+
+interface Ctx {
+  /** Map iteration index, when the event belongs to one. */
+  iter?: number;
+  /** State the event belongs to. */
+  state?: string;
+}
+
+/** Above this many planned routes, --wait prints a progress line every tenth instead of one per route. */
+const ROUTE_LINES_MAX = 30;
+
+export class HistoryTracker {
+  /** Planned routes (ListRoutes' plan, else the Map's item count). */
+  total?: number;
+  /** Routes whose Map iteration has ended (replaced, dry-run, vanished or failed). */
+  done = 0;
+  /** Routes whose iteration ended in failure (RecordRouteFailure or a failed iteration). */
+  failedRoutes = 0;
+  readonly retries: RetrySeen[] = [];
+  readonly caught: CaughtSeen[] = [];
+  readonly timings: StateTiming[] = [];
+  notify?: ParsedRecord;
+  terminal?: Terminal;
+  lastId = 0;
+  startedAt?: Date;
+
+  private readonly ctx = new Map<number, Ctx>();
+  private readonly failures = new Map<number, CaughtSeen>();
+  private readonly exitsAfterFailure = new Map<number, CaughtSeen>();
+  private readonly retryCount = new Map<string, number>();
+  private readonly lastResult = new Map<number, Record<string, any>>();
+
+  constructor(private readonly emit: (line: string) => void = () => undefined) {}
+
+  /** Consumes events in history order; events already seen (by id) are ignored. */
+  consume(events: HistoryEvent[]): void {
+    for (const e of events) {
+      if (e.id !== undefined && e.id <= this.lastId) continue;
+      this.one(e);
+      this.lastId = Math.max(this.lastId, e.id ?? 0);
+    }
+  }
+
+  private one(e: HistoryEvent): void {
+    const type = String(e.type ?? '');
+    const prevId = e.previousEventId;
+    let ctx: Ctx = (prevId !== undefined ? this.ctx.get(prevId) : undefined) ?? {};
+    if (type === 'MapIterationStarted') ctx = { iter: e.mapIterationStartedEventDetails?.index };
+    else if (type.startsWith('MapIteration') || type.startsWith('MapState') || type.startsWith('Execution')) ctx = {};
+    if (e.stateEnteredEventDetails?.name) ctx = { ...ctx, state: e.stateEnteredEventDetails.name };
+    if (e.id !== undefined) this.ctx.set(e.id, ctx);
+
+    const failureBefore = prevId !== undefined ? this.failures.get(prevId) : undefined;
+    const exitAfterFailure = prevId !== undefined ? this.exitsAfterFailure.get(prevId) : undefined;
+    const at = e.timestamp;
+    const where = (state: string | undefined, index: number | undefined) => `${state ?? '?'}${index !== undefined ? `[${index}]` : ''}`;
+
+    if (failureBefore && /Scheduled$/.test(type)) {
+      const key = where(failureBefore.state, failureBefore.index);
+      const n = (this.retryCount.get(key) ?? 0) + 1;
+      this.retryCount.set(key, n);
+      this.retries.push({ at, state: failureBefore.state, index: failureBefore.index, retry: n, error: failureBefore.error, cause: failureBefore.cause });
+      this.emit(`    ↻ ${key} retry ${n} after ${failureBefore.error}: ${clip(failureBefore.cause, 160)}`);
+    } else if (failureBefore && /StateEntered$/.test(type)) {
+      this.recordCaught({ ...failureBefore, next: e.stateEnteredEventDetails?.name });
+    } else if (failureBefore && /StateExited$/.test(type)) {
+      // A caught error may show the failed state's exit before the Catch's next state: resolve `next` then.
+      if (e.id !== undefined) this.exitsAfterFailure.set(e.id, failureBefore);
+    } else if (exitAfterFailure && /StateEntered$/.test(type)) {
+      this.recordCaught({ ...exitAfterFailure, next: e.stateEnteredEventDetails?.name });
+    }
+
+    const failure = failureDetails(e);
+    if (failure && e.id !== undefined) {
+      this.failures.set(e.id, { at, state: ctx.state ?? '?', index: ctx.iter, error: failure.error ?? 'Error', cause: causeText(failure.cause) });
+      return;
+    }
+
+    if (type === 'ExecutionStarted') {
+      this.startedAt = at;
+      return;
+    }
+    if (e.stateEnteredEventDetails && ctx.iter === undefined) {
+      const name = e.stateEnteredEventDetails.name ?? '?';
+      const stateType = type.replace(/StateEntered$/, '');
+      this.timings.push({ name, type: stateType, entered: at });
+      if (stateType !== 'Choice') this.emit(`  → ${name}`);
+      return;
+    }
+    if (e.stateExitedEventDetails) {
+      const name = e.stateExitedEventDetails.name ?? '?';
+      const output = parseJson(e.stateExitedEventDetails.output) as Record<string, any> | undefined;
+      if (ctx.iter !== undefined) {
+        if (output && typeof output === 'object' && output.change) this.lastResult.set(ctx.iter, output);
+        return;
+      }
+      const timing = [...this.timings].reverse().find((t) => t.name === name && !t.exited);
+      if (timing) timing.exited = at;
+      if (name === 'ListRoutes' && Array.isArray(output?.plan?.changes)) this.total = output.plan.changes.length;
+      if (name === NOTIFY_STATE) this.notify = parseRecord(output) ?? this.notify;
+      if (!type.startsWith('Choice')) {
+        const summary = summarizeExit(name, output);
+        this.emit(`  ✓ ${name}${timing?.entered && at ? ` (${duration(at.getTime() - timing.entered.getTime())})` : ''}${summary ? `: ${summary}` : ''}`);
+      }
+      return;
+    }
+    if (type === 'FailStateEntered') return;
+    if (type === 'MapStateStarted') {
+      this.total ??= e.mapStateStartedEventDetails?.length;
+      return;
+    }
+    if (type === 'MapIterationSucceeded' || type === 'MapIterationFailed' || type === 'MapIterationAborted') {
+      const index = (e.mapIterationSucceededEventDetails ?? e.mapIterationFailedEventDetails ?? e.mapIterationAbortedEventDetails)?.index;
+      const result = index !== undefined ? this.lastResult.get(index) : undefined;
+      const status = type === 'MapIterationSucceeded' ? String(result?.status ?? 'done') : 'failed';
+      this.done++;
+      if (status === 'failed') this.failedRoutes++;
+      this.routeLine(status, result);
+      return;
+    }
+    if (type === 'ExecutionSucceeded' || type === 'ExecutionFailed' || type === 'ExecutionTimedOut' || type === 'ExecutionAborted') {
+      const d = e.executionFailedEventDetails ?? e.executionTimedOutEventDetails ?? e.executionAbortedEventDetails;
+      this.terminal = { type, at, error: d?.error, cause: d?.cause, output: e.executionSucceededEventDetails?.output };
+    }
+  }
+
+  private recordCaught(c: CaughtSeen): void {
+    this.caught.push(c);
+    this.emit(`    ⚑ ${c.state}${c.index !== undefined ? `[${c.index}]` : ''} ${c.error} caught${c.next ? ` ${ARROW} ${c.next}` : ''}: ${clip(c.cause, 160)}`);
+  }
+
+  private routeLine(status: string, result: Record<string, any> | undefined): void {
+    const total = this.total;
+    const of = total !== undefined ? `${this.done}/${total}` : `${this.done}`;
+    if (total !== undefined && total > ROUTE_LINES_MAX) {
+      const step = Math.ceil(total / 10);
+      if (this.done % step === 0 || this.done === total) {
+        this.emit(`    routes ${of} done${this.failedRoutes ? `, ${this.failedRoutes} failed` : ''}${this.retries.length ? `, ${this.retries.length} retries` : ''}`);
+      }
+      return;
+    }
+    const c = result?.change;
+    const route = c ? `${c.routeTableId} ${c.destination?.value} ${ARROW} ${c.toEni} (${c.toMember})` : '';
+    const why = status === 'failed' && result?.error ? `: ${result.error}` : '';
+    const width = String(total ?? this.done).length;
+    this.emit(`    [${of.padStart(width * 2 + 1)}] ${status.padEnd(8)} ${route}${why}`);
+  }
+}
+
+/** error/cause of a failure event of any kind (LambdaFunctionFailed, TaskTimedOut, …). */
+const failureDetails = (e: HistoryEvent): { error?: string; cause?: string } | undefined => {
+  if (!/(Failed|TimedOut|StartFailed|ScheduleFailed|SubmitFailed)$/.test(String(e.type)) || /^(Execution|MapIteration|MapState|MapRun|ParallelState)/.test(String(e.type))) {
+    return undefined;
+  }
+  for (const [key, value] of Object.entries(e)) {
+    if (key.endsWith('EventDetails') && value && typeof value === 'object' && ('error' in value || 'cause' in value)) {
+      return value as { error?: string; cause?: string };
+    }
+  }
+  return { error: String(e.type) };
+};
+
+/** One line on what a top-level state produced (the states of statemachine/failover.asl.json). */
+export const summarizeExit = (state: string, out: Record<string, any> | undefined): string => {
+  if (!out || typeof out !== 'object') return '';
+  switch (state) {
+    case 'ResolveTargets':
+      return out.action === 'noop'
+        ? `no-op: ${out.noopReason ?? ''}`
+        : `${out.group?.name}: ${(out.sources ?? []).map((s: any) => s.name).join('+')} ${ARROW} ${out.target?.name}${out.dryRun ? ' (dry run)' : ''}`;
+    case 'ListRoutes':
+      return out.plan
+        ? `${out.plan.changes?.length ?? 0} to move, ${out.plan.alreadyOnTarget?.length ?? 0} already on target, ${out.plan.skipped?.length ?? 0} skipped`
+        : '';
+    case 'ReplaceRoutes': {
+      const counts: Record<string, number> = {};
+      for (const r of out.results ?? []) counts[r.status] = (counts[r.status] ?? 0) + 1;
+      return Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing to do';
+    }
+    case 'VerifyRoutes':
+      return out.verification ? `${out.verification.checked} read back, ${out.verification.mismatches} mismatch(es)` : '';
+    case NOTIFY_STATE:
+      return out.outcome ? `${out.outcome}: ${out.summary ?? ''}` : '';
+    default:
+      return '';
+  }
+};
+
+/** Timing lines for `history show`: each top-level state with how long it took. */
+export const renderTimings = (timings: StateTiming[]): string[] =>
+  timings
+    .filter((t) => t.type !== 'Choice')
+    .map((t) => {
+      const took = t.entered && t.exited ? duration(t.exited.getTime() - t.entered.getTime()) : t.type === 'Fail' || t.type === 'Succeed' ? '' : '(not exited)';
+      return `${t.name.padEnd(20)} ${t.type.padEnd(8)} ${isoTime(t.entered)}  ${took}`.trimEnd();
+    });
