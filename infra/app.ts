@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { parseConfig, parseConfigJson, type FailoverConfig } from '../functions/shared/config';
 import { ConfigError } from '../functions/shared/errors';
 import { FailoverStack } from './failover-stack';
+import { addNagChecks } from './nag';
 
 const WHERE = 'cdk.json context "failover"';
 
@@ -14,6 +15,8 @@ const readConfig = (app: App): FailoverConfig => {
 
 try {
   const app = new App();
+  // cdk-nag AwsSolutions on every synth: an unacknowledged finding fails `cdk synth`, not only the tests.
+  addNagChecks(app);
   new FailoverStack(app, 'VpcRouteFailover', {
     config: readConfig(app),
     description: 'vpc-route-failover: active/standby router HA across AZs by moving VPC routes (Step Functions)',

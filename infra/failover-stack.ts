@@ -3,6 +3,7 @@ import * as path from 'path';
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -18,6 +19,7 @@ import { ConfigError } from '../functions/shared/errors';
 import { FAILURE_STATES } from '../functions/shared/triggers';
 import { FailoverFunction, LAMBDA_ENVIRONMENT_LIMIT_BYTES, environmentSize } from './constructs/failover-function';
 import { Probe } from './constructs/probe';
+import { acknowledgeFinding, wildcardResourceFinding } from './nag';
 
 export const ASL_PATH = path.join(__dirname, '..', 'statemachine', 'failover.asl.json');
 
@@ -40,6 +42,11 @@ export class FailoverStack extends Stack {
   constructor(scope: Construct, id: string, props: FailoverStackProps) {
     super(scope, id, props);
     const { config } = props;
+    // Fixed rather than generated: acquire-lease's IAM policy names this state machine's executions.
+    const stateMachineName = `${this.stackName}-failover`;
+    if (stateMachineName.length > 80) {
+      throw new Error(`stack name ${this.stackName} is too long: the state machine ${stateMachineName} may have 80 characters at most`);
+    }
 
     // ---- Notifications -------------------------------------------------------------------------------------
     const topicKey = new Key(this, 'TopicKey', {
@@ -54,41 +61,82 @@ export class FailoverStack extends Stack {
     });
     for (const email of config.notifications.emails) topic.addSubscription(new EmailSubscription(email));
 
+    // ---- Group state: the lease (one writer per group) and each group's switch history -------------------------
+    // A key of its own rather than the topic's: the topic key lets CloudWatch use it, this one is for the table only.
+    // Customer-managed rather than aws/dynamodb: its key policy and the functions' IAM decide who can read the
+    // table's data, key use is in CloudTrail under this key, and disabling the key locks the data.
+    const groupStateKey = new Key(this, 'GroupStateKey', {
+      description: 'Encrypts the vpc-route-failover group state table (leases, switch history)',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const groupStateTable = new Table(this, 'GroupStateTable', {
+      partitionKey: { name: 'group', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: groupStateKey,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expiresAtEpoch',
+      // The history is what stops a stale event from undoing a newer switch; it must outlive the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     // ---- Task functions ------------------------------------------------------------------------------------
     const configJson = JSON.stringify(config);
     const resolveEnv = { FAILOVER_CONFIG: configJson };
-    const resolveEnvSize = environmentSize({ NODE_OPTIONS: '--enable-source-maps', ...resolveEnv });
-    if (resolveEnvSize > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
-      throw new ConfigError(
-        `cdk.json context "failover" is too large: resolve-targets receives it in FAILOVER_CONFIG ` +
-          `(${Buffer.byteLength(configJson, 'utf8')} bytes as JSON) and its environment would take ${resolveEnvSize} bytes, ` +
-          `over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit for all environment variables of a function. ` +
-          `Shorten names, drop unused groups, or split the groups across several stacks.`,
-      );
+    const acquireLeaseEnv = { FAILOVER_CONFIG: configJson, GROUP_STATE_TABLE: groupStateTable.tableName };
+    // The config reaches two functions; the larger environment decides (the table name counts as 256 bytes).
+    for (const [fn, env] of [['resolve-targets', resolveEnv], ['acquire-lease', acquireLeaseEnv]] as const) {
+      const size = environmentSize({ NODE_OPTIONS: '--enable-source-maps', ...env });
+      if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
+        throw new ConfigError(
+          `cdk.json context "failover" is too large: ${fn} receives it in FAILOVER_CONFIG ` +
+            `(${Buffer.byteLength(configJson, 'utf8')} bytes as JSON) and its environment would take ${size} bytes, ` +
+            `over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit for all environment variables of a function. ` +
+            `Shorten names, drop unused groups, or split the groups across several stacks.`,
+        );
+      }
     }
 
-    // Timeouts stay below each Task's TimeoutSeconds in the ASL (60/120/30/120/30 s).
-    const resolveTargets = new FailoverFunction(this, 'ResolveTargets', {
+    // Timeouts stay below each Task's TimeoutSeconds in the ASL (30/60/120/30/120/30/30 s).
+    const acquireLeaseTask = new FailoverFunction(this, 'AcquireLease', {
+      folder: 'acquire-lease',
+      description: "Takes the group's lease (conditional write) before anything is resolved or planned",
+      timeout: Duration.seconds(25),
+      environment: acquireLeaseEnv,
+    });
+    const acquireLease = acquireLeaseTask.function;
+    const releaseLease = new FailoverFunction(this, 'ReleaseLease', {
+      folder: 'release-lease',
+      description: "Gives the group's lease back and records the switch (stale events, flap damping)",
+      timeout: Duration.seconds(25),
+      environment: { GROUP_STATE_TABLE: groupStateTable.tableName },
+    }).function;
+    const resolveTargetsTask = new FailoverFunction(this, 'ResolveTargets', {
       folder: 'resolve-targets',
       description: 'Event or manual request -> group, failing and target members, paired interfaces',
       timeout: Duration.seconds(45),
       environment: resolveEnv,
-    }).function;
-    const listRoutes = new FailoverFunction(this, 'ListRoutes', {
+    });
+    const resolveTargets = resolveTargetsTask.function;
+    const listRoutesTask = new FailoverFunction(this, 'ListRoutes', {
       folder: 'list-routes',
       description: "Routes in the group's tables that target a failing member's interfaces",
       timeout: Duration.seconds(90),
-    }).function;
-    const replaceRoute = new FailoverFunction(this, 'ReplaceRoute', {
+    });
+    const listRoutes = listRoutesTask.function;
+    const replaceRouteTask = new FailoverFunction(this, 'ReplaceRoute', {
       folder: 'replace-route',
       description: 'One ReplaceRoute onto the paired interface (idempotent)',
       timeout: Duration.seconds(25),
-    }).function;
-    const verifyRoutes = new FailoverFunction(this, 'VerifyRoutes', {
+    });
+    const replaceRoute = replaceRouteTask.function;
+    const verifyRoutesTask = new FailoverFunction(this, 'VerifyRoutes', {
       folder: 'verify-routes',
       description: 'Reads the tables back and checks every moved route',
       timeout: Duration.seconds(90),
-    }).function;
+    });
+    const verifyRoutes = verifyRoutesTask.function;
     const notify = new FailoverFunction(this, 'Notify', {
       folder: 'notify',
       description: 'Builds the audit record and publishes it to SNS',
@@ -98,17 +146,70 @@ export class FailoverStack extends Stack {
 
     // ---- Least-privilege IAM, per function -----------------------------------------------------------------
     // EC2 Describe* actions support no resource-level permissions: the service authorization reference lists
-    // no resource type for them, so Resource must be '*'. They are read-only.
-    resolveTargets.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus', 'ec2:DescribeRouteTables'],
-        resources: ['*'],
-      }),
+    // no resource type for them, so Resource must be '*'. They are read-only. Each function gets only the calls
+    // its code makes, in a policy of its own that carries the cdk-nag acknowledgement.
+    const describeReason = (calls: string) =>
+      `Read-only EC2 calls this function makes (${calls}): EC2 Describe* actions support no resource-level ` +
+      `permissions (the service authorization reference lists no resource type for them), so Resource must be *. ` +
+      `They cannot change anything; what the function reads is then filtered by the group's VPC and instance IDs.`;
+    resolveTargetsTask.allowOnAllResources(
+      'Ec2Describe',
+      ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus', 'ec2:DescribeRouteTables'],
+      describeReason('members, their interfaces and source/destination check, status checks, active member from the route tables'),
     );
-    for (const fn of [listRoutes, verifyRoutes]) {
-      fn.addToRolePolicy(new PolicyStatement({ actions: ['ec2:DescribeRouteTables'], resources: ['*'] }));
+    for (const task of [listRoutesTask, verifyRoutesTask]) {
+      task.allowOnAllResources('Ec2Describe', ['ec2:DescribeRouteTables'], describeReason("the group's route tables"));
     }
-    for (const statement of this.replaceRouteStatements(config.groups)) replaceRoute.addToRolePolicy(statement);
+    const replaceRouteStatements = this.replaceRouteStatements(config.groups);
+    for (const statement of replaceRouteStatements) replaceRoute.addToRolePolicy(statement);
+    // Route tables of a group scoped by VPC (or tag) are not known at synth time: the statement names
+    // route-table/* and the ec2:Vpc condition (ArnEquals on the group's VPC ARN) is what limits it.
+    const anyRouteTable = this.formatArn({ service: 'ec2', resource: 'route-table', resourceName: '*' });
+    if (replaceRouteStatements.some((st) => st.resources.includes(anyRouteTable))) {
+      acknowledgeFinding(
+        replaceRouteTask.role.node.findChild('DefaultPolicy'),
+        wildcardResourceFinding(this, anyRouteTable),
+        "ec2:ReplaceRoute on the route tables of a group whose scope is its whole VPC or a tag: the tables are found " +
+          "at run time, so no ARN list exists at synth time. Each such statement carries ArnEquals ec2:Vpc = the group's " +
+          'VPC ARN (and aws:ResourceTag for a tag scope), so only tables of the configured VPCs can be changed; ' +
+          'ReplaceRoute is the only action (no CreateRoute, no DeleteRoute).',
+      );
+    }
+
+    // Group state: exactly the DynamoDB calls of functions/shared/group-state.ts, on the table (it has no index).
+    // The key with explicit actions rather than table.grant*Data(), which adds the wildcards kms:ReEncrypt* and
+    // kms:GenerateDataKey*; and only through DynamoDB (kms:ViaService), so the functions cannot use it directly.
+    const groupStateKeyUse = new PolicyStatement({
+      actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      resources: [groupStateKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${this.region}.${this.urlSuffix}` } },
+    });
+    acquireLease.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], resources: [groupStateTable.tableArn] }),
+    );
+    releaseLease.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [groupStateTable.tableArn] }),
+    );
+    for (const fn of [acquireLease, releaseLease]) fn.addToRolePolicy(groupStateKeyUse);
+    // acquire-lease asks whether the lease holder (an execution of this state machine) still runs. Built from
+    // the fixed state machine name, not from stateMachine.stateMachineArn: the state machine depends on the
+    // function, so a reference back would be a dependency cycle.
+    const executionsOfThisStateMachine = this.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    acquireLease.addToRolePolicy(
+      new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionsOfThisStateMachine] }),
+    );
+    acknowledgeFinding(
+      acquireLeaseTask.role.node.findChild('DefaultPolicy'),
+      wildcardResourceFinding(this, executionsOfThisStateMachine),
+      'states:DescribeExecution (read-only) on the executions of this one state machine: execution names are chosen ' +
+        'at start time, so the ARN ends in a wildcard for the execution name. acquire-lease only asks whether the ' +
+        'execution holding a lease still runs.',
+    );
 
     // Publishing to an SSE-KMS topic needs the key too. Explicit actions rather than topic.grantPublish(),
     // which grants the wildcard 'kms:GenerateDataKey*'; SNS calls GenerateDataKey and Decrypt.
@@ -120,15 +221,19 @@ export class FailoverStack extends Stack {
     // ---- State machine -------------------------------------------------------------------------------------
     const stateMachineLogs = new LogGroup(this, 'StateMachineLogs', {
       // The /aws/vendedlogs/ prefix keeps Step Functions from growing the account's CloudWatch Logs resource policy.
-      logGroupName: `/aws/vendedlogs/states/${this.stackName}-failover`,
+      logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
       retention: RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const stateMachine = new StateMachine(this, 'StateMachine', {
+      // Fixed, so acquire-lease's DescribeExecution permission can name its executions (see above).
+      stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
       // The one definition, shared with the local runner; inline so tests can read it from the template.
       definitionBody: DefinitionBody.fromString(readFileSync(ASL_PATH, 'utf8')),
       definitionSubstitutions: {
+        AcquireLeaseFunctionArn: acquireLease.functionArn,
+        ReleaseLeaseFunctionArn: releaseLease.functionArn,
         ResolveTargetsFunctionArn: resolveTargets.functionArn,
         ListRoutesFunctionArn: listRoutes.functionArn,
         ReplaceRouteFunctionArn: replaceRoute.functionArn,
@@ -138,8 +243,22 @@ export class FailoverStack extends Stack {
       logs: { destination: stateMachineLogs, level: LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
     });
-    // CDK cannot see the Tasks inside a string definition, so it grants nothing by itself.
-    for (const fn of [resolveTargets, listRoutes, replaceRoute, verifyRoutes, notify]) fn.grantInvoke(stateMachine);
+    // CDK cannot see the Tasks inside a string definition, so it grants nothing by itself. Explicit rather than
+    // fn.grantInvoke(), which also grants '<arn>:*' (every version and alias): the ASL invokes unqualified ARNs.
+    const taskFunctions = [acquireLease, resolveTargets, listRoutes, replaceRoute, verifyRoutes, notify, releaseLease];
+    stateMachine.addToRolePolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: taskFunctions.map((fn) => fn.functionArn) }),
+    );
+    acknowledgeFinding(
+      stateMachine.role.node.findChild('DefaultPolicy'),
+      'AwsSolutions-IAM5[Resource::*]',
+      'What Step Functions adds for logging ALL and X-Ray tracing: the CloudWatch Logs vended-delivery actions ' +
+        '(logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, ' +
+        'PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) and xray:PutTraceSegments, ' +
+        'PutTelemetryRecords, GetSamplingRules, GetSamplingTargets support no resource-level permissions, so ' +
+        'Step Functions documents them on Resource *. The only other statement, lambda:InvokeFunction, names the ' +
+        'seven Task functions.',
+    );
 
     // ---- Triggers ------------------------------------------------------------------------------------------
     // A target that cannot be started (throttled, permissions) lands here instead of vanishing; the alarm below
@@ -150,6 +269,13 @@ export class FailoverStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    acknowledgeFinding(
+      deadLetterQueue,
+      'AwsSolutions-SQS3',
+      'This queue is itself the dead-letter queue of the EventBridge rule targets (DeadLetterConfig of each rule ' +
+        'target), which cdk-nag cannot see because no SQS redrive policy points at it. Nothing consumes it, so a DLQ ' +
+        'behind it would never receive anything; a message in it raises the TriggerDeadLetterAlarm instead.',
+    );
     const eventsRole = new Role(this, 'TriggerRole', {
       assumedBy: new ServicePrincipal('events.amazonaws.com'),
       description: 'Lets the failover EventBridge rules start the state machine',

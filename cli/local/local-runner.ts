@@ -56,6 +56,8 @@ export interface RunOptions {
    * definition (backoff and jitter).
    */
   retryIntervalMs?: number | Record<string, number>;
+  /** Milliseconds to wait in a Wait state instead of its Seconds (e.g. `{ HoldDown: 0 }` in tests). */
+  waitTimeMs?: Record<string, number>;
   /** Progress lines (state by state, retries, catches), e.g. to stderr. */
   log?: (line: string) => void;
   now?: () => Date;
@@ -108,7 +110,7 @@ export const runExecution = async (opts: RunOptions): Promise<RunResult> => {
 
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run(opts.input as never, {
-    overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides },
+    overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides, waitTimeOverrides: opts.waitTimeMs },
     context: {
       Execution: { Id: executionArn, Name: name, StartTime: started.toISOString(), Input: opts.input as never },
       StateMachine: { Id: `arn:aws:states:${region}:000000000000:stateMachine:vpc-route-failover`, Name: 'vpc-route-failover' },

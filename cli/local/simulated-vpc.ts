@@ -247,6 +247,8 @@ interface InstanceRecord {
   tags: Record<string, string>;
   instanceCheck: StatusCheck;
   systemCheck: StatusCheck;
+  /** Like EC2's LaunchTime: set when the instance (re)enters running from a stopped state. */
+  launchTime: Date;
 }
 
 interface EniRecord {
@@ -703,6 +705,7 @@ export class SimulatedVpc {
       subnetId: opts.subnetId ?? this.subnetFor(opts.vpcId, opts.availabilityZone),
       availabilityZone: opts.availabilityZone,
       state: opts.state ?? 'running',
+      launchTime: new Date(),
       tags: { ...opts.tags },
       instanceCheck: 'ok',
       systemCheck: 'ok',
@@ -814,6 +817,8 @@ export class SimulatedVpc {
   setInstanceState(instanceId: string, state: InstanceStateName): void {
     const instance = this.requireInstance(instanceId);
     if (instance.state === 'terminated' && state !== 'terminated') throw new Error(`${instanceId} is terminated for good`);
+    // A stop/start gives the instance a new LaunchTime (a reboot would not change state at all).
+    if (state === 'running' && instance.state !== 'running') instance.launchTime = new Date();
     instance.state = state;
     if (state !== 'terminated') return;
     for (const eni of this.attachedEnis(instanceId)) {
@@ -1257,6 +1262,7 @@ export class SimulatedVpc {
       InstanceId: i.instanceId,
       InstanceType: 'c6in.large',
       State: { Code: STATE_CODES[i.state], Name: i.state },
+      LaunchTime: i.launchTime,
       Placement: { AvailabilityZone: i.availabilityZone, GroupName: '', Tenancy: 'default' },
       VpcId: terminated ? undefined : i.vpcId,
       SubnetId: terminated ? undefined : i.subnetId,

@@ -156,7 +156,7 @@ ${COMMON_HELP}`,
   history: `Usage: route-failover history [--group G] [--since 7d] [--limit 200]
        route-failover history show EXECUTION
 
-The audit log, newest first: start time (UTC), trigger (event / alarm / manual), requester, reason,
+The audit log, newest first: start time (UTC), trigger (event / alarm / probe / manual), requester, reason,
 from -> to, routes changed, outcome, duration, execution name.
 
   --group G            only executions for group G

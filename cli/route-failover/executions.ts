@@ -9,6 +9,7 @@ import {
 import { z } from 'zod';
 import { AuditRecordSchema } from '../../functions/shared/audit';
 import { FailoverConfig, findMemberByInstance } from '../../functions/shared/config';
+import { PROBE_SOURCE } from '../../functions/shared/triggers';
 
 /**
  * Reading executions back: the audit log is the state machine's execution history. A finished execution's
@@ -271,7 +272,7 @@ const instanceOfEvent = (o: Record<string, any>): string | undefined => {
 
 /** Who and why, for a history line: from the record's trigger, else from the input. */
 export interface TriggerView {
-  /** event | alarm | manual | (a kind this version does not know, as is). */
+  /** event | alarm | manual | probe | (a kind this version does not know, as is). */
   kind: string;
   requester: string;
   reason: string;
@@ -290,6 +291,8 @@ export const triggerOf = (entry: ExecutionEntry): TriggerView => {
       }
       case 'alarm':
         return { kind: 'alarm', requester: 'aws.cloudwatch', reason: t.alarmName ? `${t.alarmName} in ALARM` : t.summary };
+      case 'probe':
+        return { kind: 'probe', requester: 'health probe', reason: t.summary };
       default:
         return { kind: t.kind, requester: '-', reason: t.summary };
     }
@@ -301,6 +304,7 @@ export const triggerOf = (entry: ExecutionEntry): TriggerView => {
     }
     if (o.source === 'aws.ec2') return { kind: 'event', requester: 'aws.ec2', reason: `EC2 instance ${o.detail?.['instance-id']} entered ${o.detail?.state}` };
     if (o.source === 'aws.cloudwatch') return { kind: 'alarm', requester: 'aws.cloudwatch', reason: `alarm ${o.detail?.alarmName} entered ${o.detail?.state?.value}` };
+    if (o.source === PROBE_SOURCE) return { kind: 'probe', requester: 'health probe', reason: `${o.member} down: ${o.lastError}` };
   }
   return { kind: '?', requester: '-', reason: '' };
 };

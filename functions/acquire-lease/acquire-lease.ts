@@ -4,7 +4,12 @@ import type { FailoverConfig } from '../shared/config';
 import type { GroupStateStore } from '../shared/group-state';
 import { ExecutionInfoSchema, LeaseStateSchema, type LeaseState } from '../shared/schemas';
 
-export const AcquireLeaseInputSchema = z.object({ event: z.unknown(), execution: ExecutionInfoSchema });
+export const AcquireLeaseInputSchema = z.object({
+  event: z.unknown(),
+  execution: ExecutionInfoSchema,
+  /** True once the automatic-failback hold-down has been waited out (HoldDown state). */
+  holdDownDone: z.boolean().default(false),
+});
 export type AcquireLeaseInput = z.infer<typeof AcquireLeaseInputSchema>;
 
 export interface AcquireLeaseDeps {
@@ -28,6 +33,8 @@ export const acquireLease = async (input: AcquireLeaseInput, deps: AcquireLeaseD
   const now = deps.now ?? (() => new Date());
   const classified = classifyTrigger(input.event, deps.config, input.execution.name ?? input.execution.id);
   if (classified.action === 'noop') return LeaseStateSchema.parse({ held: false });
+  // Automatic failback waits its hold-down without the lease, so a real failover is never blocked by it.
+  if (classified.failback && !input.holdDownDone) return { held: false, holdDownSeconds: classified.failback.holdDownSeconds };
   const { lease, history } = await deps.store.acquire(classified.group.name, input.execution.id, now(), LEASE_TTL_SECONDS, deps.isExecutionRunning);
   return { held: true, ...lease, history };
 };

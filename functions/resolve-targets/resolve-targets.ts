@@ -29,6 +29,7 @@ export interface ResolveDeps {
 interface MemberView extends MemberState {
   enis: Map<string, string>;
   health: MemberHealth;
+  launchTime?: string;
 }
 
 /**
@@ -60,6 +61,17 @@ export const resolveTargets = async (input: ResolveInput, deps: ResolveDeps): Pr
 
   const { group, trigger } = c;
   const views = await describeMembers(deps.ec2, group);
+
+  if (c.failback) {
+    const why = failbackBlocker(c.failback.member, c.triggerTime, views, input.lease);
+    if (why) return noop(trigger, why, group, { automatic: true, health: healthOf(views) });
+    const target = views.get(c.failback.member.name)!;
+    const sources = group.members.map((m) => m.name).filter((n) => n !== target.name);
+    return decision(group, sources, target, views, trigger, false, input, now, {
+      automatic: true,
+      suppressReason: dampingReason(group, input.lease, c.triggerId, now()),
+    });
+  }
 
   if (c.automatic) {
     const stale = staleReason(c.triggerTime, c.failing!, trigger, views, input.lease);
@@ -149,6 +161,24 @@ const staleReason = (
   return undefined;
 };
 
+/**
+ * After the hold-down, why automatic failback must not move routes (or undefined when it may): the preferred
+ * member must still pass the health gate and must not have been stopped and started again meanwhile (its
+ * LaunchTime would be newer than the running event), and no newer switch may have happened.
+ */
+const failbackBlocker = (member: Member, triggerTime: string | undefined, views: Map<string, MemberView>, lease: LeaseState | undefined): string | undefined => {
+  const last = lease?.history?.lastSwitch;
+  if (triggerTime && last && Date.parse(triggerTime) < Date.parse(last.triggerTime)) {
+    return `stale event: ${member.name} came back at ${triggerTime}, before the group's last switch (${last.triggerTime}); not failing back`;
+  }
+  const v = views.get(member.name)!;
+  if (!v.health.healthy) return `${member.name} failed the health gate after the hold-down (${v.health.problems.join('; ')}): nothing moves`;
+  if (triggerTime && v.launchTime && Date.parse(v.launchTime) > Date.parse(triggerTime) + 1000) {
+    return `${member.name} was restarted during the hold-down (launched ${v.launchTime}, after ${triggerTime}): nothing moves; its next running event starts a new hold-down`;
+  }
+  return undefined;
+};
+
 /** Flap damping: why this automatic failover must not move routes, or undefined when it may. */
 const dampingReason = (group: Group, lease: LeaseState | undefined, triggerId: string, now: Date): string | undefined => {
   const { maxFailovers, windowSeconds } = group.flapDamping;
@@ -211,6 +241,7 @@ const viewOf = (m: Member, inst: Instance, status: InstanceStatus | undefined): 
     state,
     availabilityZone: inst.Placement?.AvailabilityZone,
     enis,
+    launchTime: inst.LaunchTime ? new Date(inst.LaunchTime).toISOString() : undefined,
     health: { member: m.name, state, instanceStatus, systemStatus, sourceDestCheckOn, healthy: problems.length === 0, problems },
   };
 };

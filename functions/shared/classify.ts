@@ -22,6 +22,8 @@ export type Classified =
       triggerTime?: string;
       /** Identifies the trigger across deliveries and re-runs (EventBridge event ID, else execution name). */
       triggerId: string;
+      /** Automatic failback: the preferred member is running again; routes return after the hold-down. */
+      failback?: { member: Member; holdDownSeconds: number };
     };
 
 /** Classifies the workflow input; throws InvalidRequestError / UnknownGroupError / UnknownMemberError on bad input. */
@@ -68,6 +70,20 @@ export const classifyTrigger = (raw: unknown, config: FailoverConfig, executionN
         };
   const noop = (reason: string) => ({ action: 'noop' as const, trigger, reason, group: owner?.group });
 
+  if (parsed.kind === 'instance-state' && parsed.event.detail.state === 'running' && owner) {
+    const { group, member } = owner;
+    if (!group.autoFailback) return noop(`${member.name} is running; automatic failback is off for group "${group.name}" (fail back manually)`);
+    if (group.preferred !== member.name) return noop(`${member.name} is running; it is not the preferred member, nothing to fail back`);
+    return {
+      action: 'failover',
+      trigger: { ...trigger, summary: `${trigger.summary}: automatic failback after a ${group.autoFailback.holdDownSeconds} s hold-down` },
+      group,
+      automatic: true,
+      triggerTime: event.time,
+      triggerId: event.id ?? executionName,
+      failback: { member, holdDownSeconds: group.autoFailback.holdDownSeconds },
+    };
+  }
   if (parsed.kind === 'instance-state' && !(FAILURE_STATES as readonly string[]).includes(parsed.event.detail.state)) {
     return noop(`EC2 state "${parsed.event.detail.state}" needs no failover`);
   }

@@ -77,6 +77,8 @@ export const LeaseStateSchema = z.object({
   acquiredAt: z.string().optional(),
   expiresAt: z.string().optional(),
   tookOverFrom: z.string().optional(),
+  /** Set instead of a lease when the workflow must first wait out an automatic-failback hold-down. */
+  holdDownSeconds: z.number().int().optional(),
   history: z.object({ lastSwitch: SwitchRecordSchema.optional(), automaticSwitches: z.array(SwitchRecordSchema) }).optional(),
 });
 export type LeaseState = z.infer<typeof LeaseStateSchema>;

@@ -3,7 +3,7 @@ import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from '../nag';
@@ -20,6 +20,28 @@ export const environmentSize = (env: Record<string, string>): number =>
     (n, [k, v]) => n + Buffer.byteLength(k, 'utf8') + (Token.isUnresolved(v) ? 256 : Buffer.byteLength(v, 'utf8')),
     0,
   );
+
+/**
+ * How every Task function is bundled (esbuild, through NodejsFunction). Exported so bench/cold-start.ts builds
+ * its bundles exactly the same way.
+ */
+export const FUNCTION_BUNDLING: BundlingOptions = {
+  // Local esbuild only: synth must work offline and without Docker.
+  forceDockerBundling: false,
+  format: OutputFormat.ESM,
+  // ESM entry points of the SDK v3 packages tree-shake far better (about half the EC2 client bundle).
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourceMap: true,
+  // Error class names are what ASL Retry/Catch ErrorEquals match; minification must not rename them.
+  keepNames: true,
+  target: 'node24',
+  // Some CommonJS dependencies call require() at run time; ESM has none, so provide one.
+  banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+  // Bundle the SDK v3 versions pinned in package-lock.json instead of the runtime's copy: the code runs
+  // against the exact client it was tested with, and a runtime SDK update cannot change its behaviour.
+  externalModules: [],
+};
 
 export interface FailoverFunctionProps {
   /** Folder under functions/ holding index.ts that exports `handler`, e.g. 'list-routes'. */
@@ -116,23 +138,7 @@ export class FailoverFunction extends Construct {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
-      bundling: {
-        // Local esbuild only: synth must work offline and without Docker.
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        // ESM entry points of the SDK v3 packages tree-shake far better (about half the EC2 client bundle).
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        // Error class names are what ASL Retry/Catch ErrorEquals match; minification must not rename them.
-        keepNames: true,
-        target: 'node24',
-        // Some CommonJS dependencies call require() at run time; ESM has none, so provide one.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        // Bundle the SDK v3 versions pinned in package-lock.json instead of the runtime's copy: the code runs
-        // against the exact client it was tested with, and a runtime SDK update cannot change its behaviour.
-        externalModules: [],
-      },
+      bundling: FUNCTION_BUNDLING,
     });
 
     // Tracing ACTIVE made CDK add xray:PutTraceSegments and xray:PutTelemetryRecords on '*' to the role's

@@ -5,7 +5,22 @@ import { notify, NotifyInput, NotifyInputSchema } from '../../functions/notify/n
 import { AuditRecordSchema, NotifyState } from '../../functions/shared/audit';
 import { InvalidRequestError, NotifyTransientError } from '../../functions/shared/errors';
 import { parseInput } from '../../functions/shared/schemas';
-import { ec2StateEvent, execution, GROUP, IDS, lambdaCause, manualRequest, NOW, resolveFailedState, succeededState } from '../unit/fixtures';
+import {
+  acquireFailedState,
+  ec2StateEvent,
+  execution,
+  GROUP,
+  healthyMember,
+  heldLease,
+  IDS,
+  lambdaCause,
+  manualRequest,
+  NOW,
+  OTHER_EXECUTION,
+  resolvedState,
+  resolveFailedState,
+  succeededState,
+} from '../unit/fixtures';
 import { snsError } from './ec2-fixtures';
 
 const snsMock = mockClient(SNSClient);
@@ -83,20 +98,45 @@ describe('notify: what is published', () => {
     });
   });
 
-  it('notifies a failure at ResolveTargets on an EC2 event ({ input: raw event, failure })', async () => {
+  it('notifies a failure at ResolveTargets on an EC2 event ({ input: raw event, failure, lease })', async () => {
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-5' });
-    const state = resolveFailedState(ec2StateEvent(IDS.routerA, 'stopping'), 'NoHealthyTargetError', 'router-b is stopped');
+    const state = resolveFailedState(ec2StateEvent(IDS.routerA, 'stopping'), 'NoHealthyTargetError', 'router-b is stopped', heldLease());
 
     const record = await run(input(state));
 
     expect(record).toMatchObject({ outcome: 'failed', error: 'NoHealthyTargetError', failure: { stage: 'ResolveTargets' } });
+    // The lease is in the record so that ReleaseLease can give it back.
+    expect(record.lease).toMatchObject({ group: GROUP });
     expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
-      Subject: '[FAILOVER FAILED] unknown group, NoHealthyTargetError',
-      MessageAttributes: expect.objectContaining({ group: { DataType: 'String', StringValue: 'unknown' }, outcome: { DataType: 'String', StringValue: 'failed' } }),
+      Subject: expect.stringMatching(/^\[FAILOVER FAILED\] .*, NoHealthyTargetError$/),
+      MessageAttributes: expect.objectContaining({
+        outcome: { DataType: 'String', StringValue: 'failed' },
+        severity: { DataType: 'String', StringValue: 'critical' },
+      }),
     });
+    expect(published().Message).toContain('Cause:      ResolveTargets failed: router-b is stopped. No route was changed.');
   });
 
-  it('notifies a failure at ResolveTargets on a manual request ({ input: raw request, failure })', async () => {
+  it('notifies a failure at AcquireLease ({ input: raw event, failure }, no lease): the group is not known yet', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-5b' });
+    const state = acquireFailedState(ec2StateEvent(IDS.routerA, 'stopping'), 'LeaseBusyError', `group "${GROUP}" is being switched by ${OTHER_EXECUTION}; waiting for it to finish`);
+
+    const record = await run(input(state));
+
+    expect(record).toMatchObject({ outcome: 'failed', error: 'LeaseBusyError', failure: { stage: 'AcquireLease' } });
+    expect(record.lease).toBeUndefined();
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      Subject: '[FAILOVER FAILED] unknown group, LeaseBusyError',
+      MessageAttributes: expect.objectContaining({
+        group: { DataType: 'String', StringValue: 'unknown' },
+        outcome: { DataType: 'String', StringValue: 'failed' },
+        severity: { DataType: 'String', StringValue: 'critical' },
+      }),
+    });
+    expect(published().Message).toContain(`Cause:      AcquireLease failed: group "${GROUP}" is being switched by ${OTHER_EXECUTION}`);
+  });
+
+  it('notifies a failure at ResolveTargets on a manual request ({ input: raw request, failure, lease })', async () => {
     // The most common manual failures (unknown group/member, target not running) reach Notify this way; the
     // request's "action" ("switchover") and "group" (a string) must not clash with the state's fields.
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-6' });
@@ -127,6 +167,52 @@ describe('notify: what is published', () => {
     const record = await run(input(s));
     expect(record.outcome).toBe('noop');
     expect(snsMock).toHaveReceivedCommandWith(PublishCommand, { Subject: '[NO CHANGE] unknown group, nothing to move' });
+  });
+});
+
+describe('notify: lease, health and flap damping', () => {
+  it('publishes a suppressed automatic failover as critical, with the manual switchover as next step', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-8' });
+    const reason = `flap damping: group "${GROUP}" already failed over automatically 3 time(s) in the last 3600 s (limit 3; last at 2026-11-25T14:20:00.000Z). Automatic failover suppressed; a manual switchover is never suppressed.`;
+    const state: NotifyState = {
+      ...resolvedState(),
+      automatic: true,
+      lease: heldLease(),
+      suppressReason: reason,
+      failure: { Error: 'FailoverSuppressedError', Cause: lambdaCause('FailoverSuppressedError', `${reason} 2 route(s) still point at router-a.`) },
+    };
+
+    const record = await run(input(state));
+
+    expect(record).toMatchObject({ outcome: 'suppressed', error: 'FailoverSuppressedError', group: GROUP });
+    expect(AuditRecordSchema.parse(record)).toEqual(record);
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      Subject: expect.stringMatching(/^\[FAILOVER SUPPRESSED\] onprem-edge: router-a -> router-b/),
+      MessageAttributes: expect.objectContaining({
+        group: { DataType: 'String', StringValue: GROUP },
+        outcome: { DataType: 'String', StringValue: 'suppressed' },
+        severity: { DataType: 'String', StringValue: 'critical' },
+      }),
+    });
+    const msg = published().Message ?? '';
+    expect(msg).toContain('2 route(s) still point at router-a');
+    expect(msg).toMatch(/\nNext: .*manual switchover/);
+  });
+
+  it('puts the health gate and a lease takeover in the message', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-9' });
+    const s = succeededState();
+    s.lease = heldLease({ tookOverFrom: OTHER_EXECUTION });
+    s.health = [{ ...healthyMember('router-a'), state: 'stopping', healthy: false, problems: ['instance is stopping'] }, healthyMember('router-b')];
+
+    const record = await run(input(s));
+
+    expect(record.lease).toEqual({ group: GROUP, acquiredAt: heldLease().acquiredAt, tookOverFrom: OTHER_EXECUTION });
+    expect(record.health).toEqual(s.health);
+    const msg = published().Message ?? '';
+    expect(msg).toContain('Health:     router-a: instance is stopping');
+    expect(msg).toContain('Health:     router-b: ok');
+    expect(msg).toContain(`Lease:      taken over from ${OTHER_EXECUTION} (no longer running)`);
   });
 });
 

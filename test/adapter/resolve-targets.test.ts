@@ -540,10 +540,18 @@ describe('resolveTargets: events that need nothing (noop, no EC2 call)', () => {
     expectNoEc2Call();
   });
 
-  it.each(['running', 'pending'])('a member entering "%s"', async (state) => {
-    const r = await run(ec2StateEvent(IDS.routerA, state), noLease);
+  it('a member entering "pending"', async () => {
+    const r = await run(ec2StateEvent(IDS.routerA, 'pending'), noLease);
     expect(r.action).toBe('noop');
-    expect(r.noopReason).toBe(`EC2 state "${state}" needs no failover`);
+    expect(r.noopReason).toBe('EC2 state "pending" needs no failover');
+    expect(r.group).toEqual({ name: GROUP, vpcId: IDS.vpc });
+    expectNoEc2Call();
+  });
+
+  it('a member entering "running" in a group without automatic failback', async () => {
+    const r = await run(ec2StateEvent(IDS.routerA, 'running'), noLease);
+    expect(r.action).toBe('noop');
+    expect(r.noopReason).toContain('running');
     expect(r.group).toEqual({ name: GROUP, vpcId: IDS.vpc });
     expectNoEc2Call();
   });

@@ -1,14 +1,18 @@
+import { Lazy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parseConfig } from '../../functions/shared/config';
 import { ConfigError } from '../../functions/shared/errors';
 import { FAILURE_STATES } from '../../functions/shared/triggers';
+import { LAMBDA_ENVIRONMENT_LIMIT_BYTES, environmentSize } from '../../infra/constructs/failover-function';
 import { exampleConfig, readAsl, synth } from './synth';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
 
 const SUBSTITUTION_KEYS = [
+  'AcquireLeaseFunctionArn',
   'ListRoutesFunctionArn',
   'NotifyFunctionArn',
+  'ReleaseLeaseFunctionArn',
   'ReplaceRouteFunctionArn',
   'ResolveTargetsFunctionArn',
   'VerifyRoutesFunctionArn',
@@ -37,6 +41,23 @@ const statementsOf = (template: Template, key: string): Json[] => {
 
 const actionsOf = (statement: Json): string[] => [statement.Action].flat();
 
+/** Logical ID of the role of the function behind `key`. */
+const roleIdFor = (template: Template, key: string): string =>
+  template.toJSON().Resources[functionIdFor(template, key)].Properties.Role['Fn::GetAtt'][0];
+
+/** Logical ID of the function's own log group (LoggingConfig). */
+const logGroupIdFor = (template: Template, key: string): string =>
+  template.toJSON().Resources[functionIdFor(template, key)].Properties.LoggingConfig.LogGroup.Ref;
+
+/** Statements every function role carries (its own logs, X-Ray); the rest is what the function's task needs. */
+const isBaseline = (s: Json): boolean => actionsOf(s).every((a) => a.startsWith('xray:') || a.startsWith('logs:'));
+
+/** The KMS key that encrypts the topic (the stack has two keys: topic and group-state table). */
+const topicKeyId = (template: Template): string => {
+  const [, topic] = only(template, 'AWS::SNS::Topic');
+  return topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0];
+};
+
 /** Every Task state of the ASL (including those inside Map item processors), by state name. */
 const taskStates = (states: Record<string, Json>): [string, Json][] =>
   Object.entries(states).flatMap(([name, s]) => [
@@ -58,7 +79,7 @@ describe('FailoverStack state machine', () => {
     });
   });
 
-  it('inlines the ASL file unchanged and substitutes exactly its five placeholders with function ARNs', () => {
+  it('inlines the ASL file unchanged and substitutes exactly its seven placeholders with function ARNs', () => {
     const { template } = synth(exampleConfig());
     const [, sm] = only(template, 'AWS::StepFunctions::StateMachine');
     const asl = readAsl();
@@ -73,14 +94,22 @@ describe('FailoverStack state machine', () => {
       expect(substitutions[key]).toEqual({ 'Fn::GetAtt': [id, 'Arn'] });
       expect(template.toJSON().Resources[id].Type).toBe('AWS::Lambda::Function');
     }
-    // Five distinct functions, not one reused.
-    expect(new Set(SUBSTITUTION_KEYS.map((k) => functionIdFor(template, k))).size).toBe(5);
+    // Seven distinct functions, not one reused.
+    expect(new Set(SUBSTITUTION_KEYS.map((k) => functionIdFor(template, k))).size).toBe(7);
   });
 
   it('gives each function a timeout below the TimeoutSeconds of the Task that invokes it', () => {
     const { template } = synth(exampleConfig());
     const tasks = taskStates(JSON.parse(readAsl()).States);
-    expect(tasks.map(([name]) => name).sort()).toEqual(['ListRoutes', 'Notify', 'ReplaceRoute', 'ResolveTargets', 'VerifyRoutes']);
+    expect(tasks.map(([name]) => name).sort()).toEqual([
+      'AcquireLease',
+      'ListRoutes',
+      'Notify',
+      'ReleaseLease',
+      'ReplaceRoute',
+      'ResolveTargets',
+      'VerifyRoutes',
+    ]);
     for (const [name, state] of tasks) {
       const key = /^\$\{(\w+)\}$/.exec(state.Resource)?.[1];
       expect(key).toBe(`${name}FunctionArn`);
@@ -89,7 +118,7 @@ describe('FailoverStack state machine', () => {
     }
   });
 
-  it('lets the state machine invoke each of the five functions', () => {
+  it('lets the state machine invoke exactly the seven functions, unqualified (no version or alias wildcard)', () => {
     const { template } = synth(exampleConfig());
     const [smId, sm] = only(template, 'AWS::StepFunctions::StateMachine');
     const roleId = sm.Properties.RoleArn['Fn::GetAtt'][0];
@@ -97,22 +126,30 @@ describe('FailoverStack state machine', () => {
       .filter((p: Json) => p.Properties.Roles.some((r: Json) => r.Ref === roleId))
       .flatMap((p: Json) => p.Properties.PolicyDocument.Statement)
       .filter((s: Json) => actionsOf(s).includes('lambda:InvokeFunction'));
+    expect(statements.map(actionsOf)).toEqual([['lambda:InvokeFunction']]);
     const resources = statements.flatMap((s: Json) => [s.Resource].flat());
+    expect(resources).toHaveLength(SUBSTITUTION_KEYS.length);
     for (const key of SUBSTITUTION_KEYS) {
       expect(resources).toContainEqual({ 'Fn::GetAtt': [functionIdFor(template, key), 'Arn'] });
     }
     expect(smId).toMatch(/^StateMachine/);
   });
+
+  it('has a fixed name derived from the stack name, which its log group and acquire-lease refer to', () => {
+    const { template } = synth(exampleConfig());
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'Test-failover' });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/vendedlogs/states/Test-failover' });
+  });
 });
 
 describe('FailoverStack functions', () => {
-  it('builds all five on Node 22, arm64, 256 MB, active tracing, their own log group, source maps on', () => {
+  it('builds all seven on Node 24, arm64, 256 MB, active tracing, their own log group, source maps on', () => {
     const { template } = synth(exampleConfig());
-    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(5);
+    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(7);
     for (const key of SUBSTITUTION_KEYS) {
       const fn = template.toJSON().Resources[functionIdFor(template, key)];
       expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         MemorySize: 256,
         Handler: 'index.handler',
@@ -125,7 +162,7 @@ describe('FailoverStack functions', () => {
     }
   });
 
-  it('hands resolve-targets the validated config (defaults applied) and notify the topic ARN', () => {
+  it('hands resolve-targets and acquire-lease the validated config (defaults applied), the lease functions the table, notify the topic ARN', () => {
     const raw = exampleConfig();
     const { template } = synth(raw);
     const env = (key: string) => template.toJSON().Resources[functionIdFor(template, key)].Properties.Environment.Variables;
@@ -133,6 +170,14 @@ describe('FailoverStack functions', () => {
     const resolveEnv = env('ResolveTargetsFunctionArn');
     expect(JSON.parse(resolveEnv.FAILOVER_CONFIG)).toEqual(parseConfig(raw));
     expect(JSON.parse(resolveEnv.FAILOVER_CONFIG).groups[0].maxConcurrency).toBe(10);
+    expect(Object.keys(resolveEnv).sort()).toEqual(['FAILOVER_CONFIG', 'NODE_OPTIONS']);
+    const [tableId] = only(template, 'AWS::DynamoDB::Table');
+    expect(env('AcquireLeaseFunctionArn')).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG,
+      GROUP_STATE_TABLE: { Ref: tableId },
+    });
+    expect(env('ReleaseLeaseFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', GROUP_STATE_TABLE: { Ref: tableId } });
     const [topicId] = only(template, 'AWS::SNS::Topic');
     expect(env('NotifyFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', TOPIC_ARN: { Ref: topicId } });
     for (const key of ['ListRoutesFunctionArn', 'ReplaceRouteFunctionArn', 'VerifyRoutesFunctionArn']) {
@@ -143,7 +188,7 @@ describe('FailoverStack functions', () => {
   it('keeps every log group for a year and retains it when the stack goes', () => {
     const { template } = synth(exampleConfig());
     const logGroups = template.findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(logGroups)).toHaveLength(6); // five functions + the state machine
+    expect(Object.keys(logGroups)).toHaveLength(8); // seven functions + the state machine
     for (const lg of Object.values(logGroups) as Json[]) {
       expect(lg.Properties.RetentionInDays).toBe(365);
       expect(lg.DeletionPolicy).toBe('Retain');
@@ -169,12 +214,36 @@ describe('FailoverStack functions', () => {
     expect((error as Error).message).toMatch(/FAILOVER_CONFIG/);
     expect((error as Error).message).toMatch(/4096/);
   });
+
+  it('checks the config size against acquire-lease too, whose environment also holds the table name', () => {
+    // The smallest config (more route table IDs) that still fits resolve-targets' environment but not acquire-lease's.
+    const sized = (n: number) => {
+      const raw = exampleConfig();
+      raw.groups[0].routeTables = { ids: Array.from({ length: n }, (_, i) => `rtb-${i.toString(16).padStart(17, '0')}`) };
+      return raw;
+    };
+    const envOf = (n: number) => ({ NODE_OPTIONS: '--enable-source-maps', FAILOVER_CONFIG: JSON.stringify(parseConfig(sized(n))) });
+    const tableName = Lazy.string({ produce: () => 'table' }); // a token, as the table name is at synth time
+    let n = 1;
+    while (environmentSize({ ...envOf(n), GROUP_STATE_TABLE: tableName }) <= LAMBDA_ENVIRONMENT_LIMIT_BYTES) n += 1;
+    expect(environmentSize(envOf(n))).toBeLessThanOrEqual(LAMBDA_ENVIRONMENT_LIMIT_BYTES);
+
+    expect(() => synth(sized(n - 1))).not.toThrow();
+    let error: unknown;
+    try {
+      synth(sized(n));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/acquire-lease receives it in FAILOVER_CONFIG/);
+  });
 });
 
 describe('FailoverStack IAM', () => {
   it('lets replace-route call only ec2:ReplaceRoute, on route tables, in the group VPC', () => {
     const { template } = synth(exampleConfig());
-    const ec2 = statementsOf(template, 'ReplaceRouteFunctionArn').filter((s) => actionsOf(s).some((a) => !a.startsWith('xray:')));
+    const ec2 = statementsOf(template, 'ReplaceRouteFunctionArn').filter((s) => !isBaseline(s));
     expect(ec2).toHaveLength(1);
     expect(ec2[0]).toEqual({
       Effect: 'Allow',
@@ -225,13 +294,15 @@ describe('FailoverStack IAM', () => {
     expect(ec2Actions('ListRoutesFunctionArn')).toEqual(['ec2:DescribeRouteTables']);
     expect(ec2Actions('VerifyRoutesFunctionArn')).toEqual(['ec2:DescribeRouteTables']);
     expect(ec2Actions('NotifyFunctionArn')).toEqual([]);
+    expect(ec2Actions('AcquireLeaseFunctionArn')).toEqual([]);
+    expect(ec2Actions('ReleaseLeaseFunctionArn')).toEqual([]);
   });
 
   it('lets notify publish to the one topic and use its key, nothing broader', () => {
     const { template } = synth(exampleConfig());
     const [topicId] = only(template, 'AWS::SNS::Topic');
-    const [keyId] = only(template, 'AWS::KMS::Key');
-    const statements = statementsOf(template, 'NotifyFunctionArn').filter((s) => !actionsOf(s).every((a) => a.startsWith('xray:')));
+    const keyId = topicKeyId(template);
+    const statements = statementsOf(template, 'NotifyFunctionArn').filter((s) => !isBaseline(s));
     expect(statements).toEqual([
       { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topicId } },
       { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } },
@@ -254,6 +325,98 @@ describe('FailoverStack IAM', () => {
       .flatMap((r) => r.Properties?.PolicyDocument?.Statement ?? r.Properties?.KeyPolicy?.Statement ?? [])
       .filter((s: Json) => s.Effect === 'Allow');
     expect(everyAllow.flatMap(actionsOf).filter((a: string) => a === '*' || a === 'ec2:*')).toEqual([]);
+  });
+
+  it('gives every function a role of its own: no managed policy, logs to its own log group only, X-Ray', () => {
+    const { template } = synth(exampleConfig());
+    const resources = template.toJSON().Resources;
+    const roleIds = SUBSTITUTION_KEYS.map((key) => roleIdFor(template, key));
+    expect(new Set(roleIds).size).toBe(SUBSTITUTION_KEYS.length);
+    for (const key of SUBSTITUTION_KEYS) {
+      const role = resources[roleIdFor(template, key)];
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'lambda.amazonaws.com' } },
+      ]);
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties.Policies).toBeUndefined();
+      expect(statementsOf(template, key).filter(isBaseline)).toEqual([
+        { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupIdFor(template, key), 'Arn'] } },
+        { Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' },
+      ]);
+    }
+    // No role anywhere in the stack carries an AWS managed policy.
+    for (const role of Object.values(template.findResources('AWS::IAM::Role')) as Json[]) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it("lets acquire-lease update and read the group-state table, use its key through DynamoDB only, and describe this state machine's executions", () => {
+    const { template } = synth(exampleConfig());
+    const [tableId] = only(template, 'AWS::DynamoDB::Table');
+    const keyId = template.toJSON().Resources[tableId].Properties.SSESpecification.KMSMasterKeyId['Fn::GetAtt'][0];
+    const viaDynamoDb = {
+      StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } },
+    };
+    expect(statementsOf(template, 'AcquireLeaseFunctionArn').filter((s) => !isBaseline(s))).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+      {
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
+        Condition: viaDynamoDb,
+      },
+      {
+        Effect: 'Allow',
+        Action: 'states:DescribeExecution',
+        Resource: {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':execution:Test-failover:*']],
+        },
+      },
+    ]);
+    expect(statementsOf(template, 'ReleaseLeaseFunctionArn').filter((s) => !isBaseline(s))).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+      {
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
+        Condition: viaDynamoDb,
+      },
+    ]);
+    // No other function can touch the table, its key, or Step Functions.
+    for (const key of SUBSTITUTION_KEYS.filter((k) => !/Lease/.test(k))) {
+      const text = JSON.stringify(statementsOf(template, key));
+      expect(text).not.toMatch(/dynamodb:|states:/);
+      expect(text).not.toContain(keyId);
+      expect(text).not.toContain(tableId);
+    }
+  });
+
+  it('grants Resource * only for actions that have no resource-level permissions', () => {
+    const { template } = synth(exampleConfig());
+    // The service authorization reference lists no resource type for any of these.
+    const noResourceLevel = new Set([
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+      'ec2:DescribeInstances',
+      'ec2:DescribeInstanceStatus',
+      'ec2:DescribeRouteTables',
+      // Step Functions logging to CloudWatch Logs (vended log delivery).
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+    ]);
+    const onAnyResource = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p: Json) => p.Properties.PolicyDocument.Statement)
+      .filter((s: Json) => s.Effect === 'Allow' && [s.Resource].flat().includes('*'));
+    expect(onAnyResource.length).toBeGreaterThan(0);
+    expect(onAnyResource.flatMap(actionsOf).filter((a: string) => !noResourceLevel.has(a))).toEqual([]);
   });
 
   it('lets no function delete or create routes', () => {
@@ -401,12 +564,49 @@ describe('FailoverStack triggers', () => {
   });
 });
 
+describe('FailoverStack group state', () => {
+  it('keeps leases and switch history in an on-demand table keyed by group, with PITR, TTL, retained', () => {
+    const { template } = synth(exampleConfig());
+    const [, table] = only(template, 'AWS::DynamoDB::Table');
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+    expect(table.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: 'group', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'group', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAtEpoch', Enabled: true },
+    });
+    expect(table.Properties.GlobalSecondaryIndexes).toBeUndefined();
+    expect(table.Properties.LocalSecondaryIndexes).toBeUndefined();
+  });
+
+  it('encrypts the table with a rotating customer-managed key of its own, not the topic key', () => {
+    const { template } = synth(exampleConfig());
+    const [, table] = only(template, 'AWS::DynamoDB::Table');
+    expect(table.Properties.SSESpecification).toEqual({
+      SSEEnabled: true,
+      SSEType: 'KMS',
+      KMSMasterKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^GroupStateKey/), 'Arn'] },
+    });
+    const keyId = table.Properties.SSESpecification.KMSMasterKeyId['Fn::GetAtt'][0];
+    expect(keyId).not.toBe(topicKeyId(template));
+    expect(template.toJSON().Resources[keyId]).toMatchObject({ Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain' });
+    // Only the account (IAM) administers and uses it: no service principal in its key policy, unlike the topic key.
+    const principals = template.toJSON().Resources[keyId].Properties.KeyPolicy.Statement.map((st: Json) => st.Principal);
+    expect(JSON.stringify(principals)).not.toContain('Service');
+  });
+});
+
 describe('FailoverStack notifications and outputs', () => {
   it('encrypts the topic with a rotating customer-managed key and refuses plain-HTTP publishes', () => {
     const { template } = synth(exampleConfig());
-    const [keyId] = only(template, 'AWS::KMS::Key');
-    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    const keyId = topicKeyId(template);
+    expect(template.toJSON().Resources[keyId]).toMatchObject({
+      Type: 'AWS::KMS::Key',
+      Properties: { EnableKeyRotation: true },
+      DeletionPolicy: 'Retain',
+    });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([

@@ -4,6 +4,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parseConfig, type FailoverConfigInput } from '../../functions/shared/config';
 import { FailoverStack } from '../../infra/failover-stack';
+import { addNagChecks } from '../../infra/nag';
 
 /** Helpers shared by the infra tests: synth the real stack with the feature flags of cdk.json. */
 
@@ -37,11 +38,22 @@ export interface Synth {
   template: Template;
 }
 
-/** Synthesizes FailoverStack for `raw`; skips esbuild bundling unless `bundle` (3 s -> 70 ms per stack). */
-export const synth = (raw: FailoverConfigInput, { bundle = false } = {}): Synth => {
-  const app = new App({ context: { ...featureFlags(), ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
+/**
+ * Synthesizes FailoverStack for `raw`; skips esbuild bundling unless `bundle` (3 s -> 70 ms per stack).
+ * cdk-nag's AwsSolutions checks run as in infra/app.ts unless `nag` is false, so every config a test
+ * synthesizes must also have zero unacknowledged findings (synth throws otherwise).
+ */
+export const synth = (raw: FailoverConfigInput, { bundle = false, nag = true } = {}): Synth => {
+  const app = createApp({ bundle, nag });
   const stack = new FailoverStack(app, 'Test', { config: parseConfig(raw, 'test config') });
   return { app, stack, template: Template.fromStack(stack) };
+};
+
+/** An App with cdk.json's feature flags, bundling skipped unless `bundle`, and the cdk-nag checks unless `nag` is false. */
+export const createApp = ({ bundle = false, nag = true } = {}): App => {
+  const app = new App({ context: { ...featureFlags(), ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
+  if (nag) addNagChecks(app);
+  return app;
 };
 
 export const readAsl = (): string => readFileSync(path.join(ROOT, 'statemachine', 'failover.asl.json'), 'utf8');

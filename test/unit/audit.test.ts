@@ -1,8 +1,11 @@
 import { AuditRecordSchema, buildAuditRecord, causeText, consoleUrl, describeRawEvent, NotifyState, NotifyStateSchema } from '../../functions/shared/audit';
 import { renderMessage, renderSubject, severityOf } from '../../functions/notify/notify';
 import {
+  acquireFailedState,
   change,
   ec2StateEvent,
+  healthyMember,
+  heldLease,
   execution,
   GROUP,
   IDS,
@@ -10,6 +13,7 @@ import {
   manualRequest,
   NOW,
   observed,
+  OTHER_EXECUTION,
   replaced,
   resolvedState,
   resolveFailedState,
@@ -228,6 +232,8 @@ describe('buildAuditRecord', () => {
     expect(r.routes).toEqual([]);
     expect(r.summary).toContain('FAILED');
     expect(r.summary).toContain('(no route changed)');
+    // The lease AcquireLease granted is in the record: ReleaseLease needs its group to give it back.
+    expect(r.lease).toEqual({ group: GROUP, acquiredAt: heldLease().acquiredAt, tookOverFrom: undefined });
   });
 
   it('failed at ResolveTargets on a manual request: the raw request plus `failure` is a valid Notify state', () => {
@@ -344,6 +350,83 @@ describe('buildAuditRecord', () => {
     const r = record(s);
     expect(r.cause!.length).toBeLessThanOrEqual(4000);
     expect(r.cause).toMatch(/\(truncated\)$/);
+  });
+});
+
+/** ListRoutes refused the plan: flap damping suppressed this automatic failover (nothing moved). */
+const suppressedState = (): NotifyState => {
+  const reason = `flap damping: group "${GROUP}" already failed over automatically 3 time(s) in the last 3600 s (limit 3; last at 2026-11-25T14:20:00.000Z). Automatic failover suppressed; a manual switchover is never suppressed.`;
+  return {
+    ...resolvedState(),
+    automatic: true,
+    lease: heldLease(),
+    health: [{ ...healthyMember('router-a'), state: 'stopping', healthy: false, problems: ['instance is stopping'] }, healthyMember('router-b')],
+    suppressReason: reason,
+    failure: { Error: 'FailoverSuppressedError', Cause: lambdaCause('FailoverSuppressedError', `${reason} 2 route(s) still point at router-a.`) },
+  };
+};
+
+describe('buildAuditRecord: lease, health, flap damping', () => {
+  it('failed at AcquireLease: no lease in the state (the AcquireFailed state gives { input, failure })', () => {
+    const s = acquireFailedState(ec2StateEvent(), 'LeaseBusyError', `group "${GROUP}" is being switched by ${OTHER_EXECUTION}; waiting for it to finish`);
+    const r = record(NotifyStateSchema.parse(s));
+
+    expect(r.outcome).toBe('failed');
+    expect(r.error).toBe('LeaseBusyError');
+    expect(r.failure).toEqual({ stage: 'AcquireLease', error: 'LeaseBusyError', cause: `group "${GROUP}" is being switched by ${OTHER_EXECUTION}; waiting for it to finish` });
+    expect(r.cause).toBe(`AcquireLease failed: group "${GROUP}" is being switched by ${OTHER_EXECUTION}; waiting for it to finish. No route was changed.`);
+    expect(r.lease).toBeUndefined();
+    expect(r.trigger).toEqual({ kind: 'unknown', summary: 'EC2 Instance State-change Notification from aws.ec2' });
+    expect(r.summary).toContain('(no route changed)');
+  });
+
+  it('failed at AcquireLease on a bad manual request', () => {
+    const s = acquireFailedState(manualRequest({ group: 'nope' }), 'UnknownGroupError', `unknown group "nope" (configured: ${GROUP})`);
+    const r = record(NotifyStateSchema.parse(s));
+    expect(r.failure?.stage).toBe('AcquireLease');
+    expect(r.error).toBe('UnknownGroupError');
+    expect(r.trigger.summary).toBe('manual switchover request for group nope');
+  });
+
+  it('failed at ResolveTargets when a lease is in the state, even one that was not granted', () => {
+    const s = resolveFailedState(ec2StateEvent(), 'InvalidRequestError', 'ResolveTargets needs the lease', { held: false });
+    const r = record(NotifyStateSchema.parse(s));
+    expect(r.failure?.stage).toBe('ResolveTargets');
+    // Only a lease this execution held is reported (and released).
+    expect(r.lease).toBeUndefined();
+  });
+
+  it('reports the lease held, and whose dead lease it took over', () => {
+    const s = succeededState();
+    s.lease = heldLease({ tookOverFrom: OTHER_EXECUTION });
+    const r = record(s);
+    expect(r.lease).toEqual({ group: GROUP, acquiredAt: '2026-11-25T14:30:05.500Z', tookOverFrom: OTHER_EXECUTION });
+    expect(r.outcome).toBe('succeeded');
+  });
+
+  it('has no lease when the execution held none (a no-op input)', () => {
+    const s: NotifyState = { ...resolvedState(), action: 'noop', noopReason: 'EC2 state "running" needs no failover', lease: { held: false } };
+    expect(record(s).lease).toBeUndefined();
+  });
+
+  it('keeps what the health gate saw of each member', () => {
+    const s = succeededState();
+    s.health = [{ ...healthyMember('router-a'), state: 'stopping', healthy: false, problems: ['instance is stopping'] }, healthyMember('router-b')];
+    expect(record(s).health).toEqual(s.health);
+  });
+
+  it('suppressed: flap damping stopped an automatic failover at ListRoutes; nothing changed', () => {
+    const r = record(suppressedState());
+
+    expect(r.outcome).toBe('suppressed');
+    expect(r.error).toBe('FailoverSuppressedError');
+    expect(r.failure).toMatchObject({ stage: 'ListRoutes', error: 'FailoverSuppressedError' });
+    expect(r.cause).toMatch(/^flap damping: group "onprem-edge" already failed over automatically 3 time\(s\)/);
+    expect(r.cause).toMatch(/2 route\(s\) still point at router-a\. No route was changed\.$/);
+    expect(r.summary).toBe(`${GROUP}: SUPPRESSED automatic failover router-a -> router-b (flap damping); routes unchanged`);
+    expect(r.counts).toMatchObject({ planned: 0, replaced: 0, failed: 0 });
+    expect(r.routes).toEqual([]);
+    expect(r.lease?.group).toBe(GROUP);
   });
 });
 
@@ -520,5 +603,59 @@ describe('severityOf', () => {
   it('is critical for partial and failed, info for a clean success', () => {
     expect(severityOf(record(partialState()))).toBe('critical');
     expect(severityOf(record(succeededState()))).toBe('info');
+  });
+
+  it('is critical for a suppressed failover: traffic still points at a failed member', () => {
+    expect(severityOf(record(suppressedState()))).toBe('critical');
+  });
+
+  it('is critical for a failure at AcquireLease', () => {
+    expect(severityOf(record(NotifyStateSchema.parse(acquireFailedState(ec2StateEvent(), 'StateStoreError', 'AccessDenied'))))).toBe('critical');
+  });
+});
+
+describe('rendering lease, health and flap damping', () => {
+  it('subject of a suppressed failover', () => {
+    expect(renderSubject(record(suppressedState()))).toMatch(/^\[FAILOVER SUPPRESSED\] onprem-edge: router-a -> router-b, /);
+  });
+
+  it('a suppressed failover says routes still point at the failed member and to switch over manually', () => {
+    const msg = renderMessage(record(suppressedState()));
+    expect(msg).toContain('vpc-route-failover: FAILOVER SUPPRESSED for group onprem-edge');
+    expect(msg).toContain('Error:      FailoverSuppressedError');
+    expect(msg).toMatch(/\nNext: +routes still point at the failed member\..*run a manual switchover \(never suppressed\)\./);
+  });
+
+  it('one health line per member: ok, or its problems', () => {
+    const s = succeededState();
+    s.health = [
+      { ...healthyMember('router-a'), state: 'stopping', healthy: false, problems: ['instance is stopping', `source/destination check enabled on ${IDS.eniA0}`] },
+      healthyMember('router-b'),
+    ];
+    const msg = renderMessage(record(s));
+    expect(msg).toContain(`Health:     router-a: instance is stopping; source/destination check enabled on ${IDS.eniA0}`);
+    expect(msg).toContain('Health:     router-b: ok');
+  });
+
+  it('no health lines when the health gate did not run', () => {
+    expect(renderMessage(record(succeededState()))).not.toContain('Health:');
+  });
+
+  it('shows a lease taken over from an execution that is no longer running', () => {
+    const s = succeededState();
+    s.lease = heldLease({ tookOverFrom: OTHER_EXECUTION });
+    expect(renderMessage(record(s))).toContain(`Lease:      taken over from ${OTHER_EXECUTION} (no longer running)`);
+
+    const plain = succeededState();
+    plain.lease = heldLease();
+    expect(renderMessage(record(plain))).not.toContain('Lease:');
+  });
+
+  it('a failure at AcquireLease says nothing changed and to start anew (no redrive advice)', () => {
+    const s = acquireFailedState(ec2StateEvent(), 'LeaseBusyError', `group "${GROUP}" is being switched by ${OTHER_EXECUTION}; waiting for it to finish`);
+    const msg = renderMessage(record(NotifyStateSchema.parse(s)));
+    expect(msg).toContain('Cause:      AcquireLease failed: ');
+    expect(msg).toContain('Next:       nothing was changed. Fix the cause above, then start a new execution.');
+    expect(msg).not.toContain('only the rest are replaced');
   });
 });

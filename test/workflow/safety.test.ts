@@ -78,7 +78,7 @@ const targets = (tables: RouteTable[]): Map<string, string | undefined> => {
 };
 
 const replaceCalls = (sim: SimulatedVpc) => sim.calls.filter((c) => c.action === 'ReplaceRoute');
-const outcomeOf = (r: RunResult) => (r.output ?? r.auditRecord)?.outcome;
+const outcomeOf = (r: RunResult): string | undefined => ((r.output as any) ?? r.auditRecord)?.outcome;
 
 /** [first read of the route tables, last read-back] of one execution: the span in which it plans and writes. */
 const writeWindow = (r: RunResult): [number, number] => {
@@ -314,7 +314,7 @@ describe('bad input catalogue: each gives its named error or a clean no-op, and 
     ['a switchover to the member already active', () => ({ action: 'switchover', group: 'onprem-edge', to: 'router-a' }), { outcome: 'noop', match: /already on target/ }, allOnRouterA],
     ['a switchover to a stopped member', () => ({ action: 'switchover', group: 'onprem-edge', to: 'router-b' }), { error: 'TargetUnhealthyError', match: /stopped/ }, (sim, s) => sim.setInstanceState(s.routerB.instanceId, 'stopped')],
     ['an event for an instance in no group', (s) => ec2Event(s.other.instanceId, 'stopping'), { outcome: 'noop', match: /no failover group/ }],
-    ['an irrelevant state (running)', (s) => ec2Event(s.routerA.instanceId, 'running'), { outcome: 'noop', match: /needs no failover/ }],
+    ['a running event with automatic failback off', (s) => ec2Event(s.routerA.instanceId, 'running'), { outcome: 'noop', match: /automatic failback is off/ }],
     ['an irrelevant state (pending)', (s) => ec2Event(s.routerA.instanceId, 'pending'), { outcome: 'noop', match: /needs no failover/ }],
     ['an alarm back to OK', (s) => alarmEvent(s.routerA.instanceId, 'OK'), { outcome: 'noop', match: /needs no failover/ }],
     ['an alarm without an InstanceId dimension', (s) => ({ ...alarmEvent(s.routerA.instanceId, 'ALARM'), detail: { ...alarmEvent(s.routerA.instanceId, 'ALARM').detail, configuration: { metrics: [] } } }), { outcome: 'noop', match: /InstanceId/ }],

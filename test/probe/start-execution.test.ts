@@ -1,0 +1,118 @@
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { executionArnOf, executionName, runProbeMinute, stepFunctionsStarter } from '../../functions/probe/probe';
+import { parseTrigger } from '../../functions/shared/triggers';
+import { probedGroupFixture, scriptedProbe, STATE_MACHINE_ARN, virtualClock } from './fakes';
+
+/** Deterministic execution names, and StartExecution as sent to Step Functions (aws-sdk-client-mock). */
+
+const FAILURE = Date.parse('2026-11-25T14:30:10.300Z');
+const NAME_RULE = /^[A-Za-z0-9_-]{1,80}$/;
+
+describe('executionName', () => {
+  it('is probe-<group>-<member>-<first failure in epoch seconds>', () => {
+    expect(executionName('onprem-edge', 'router-a', FAILURE)).toBe('probe-onprem-edge-router-a-1795617010');
+  });
+
+  it('is the same for the same failure and differs for another failure or member', () => {
+    expect(executionName('g', 'router-a', FAILURE)).toBe(executionName('g', 'router-a', FAILURE + 500));
+    expect(executionName('g', 'router-a', FAILURE + 1000)).not.toBe(executionName('g', 'router-a', FAILURE));
+    expect(executionName('g', 'router-b', FAILURE)).not.toBe(executionName('g', 'router-a', FAILURE));
+  });
+
+  it('keeps to Step Functions rules for the longest config names (80 characters, [A-Za-z0-9_-]), and stays unique', () => {
+    const g = `g${'x'.repeat(62)}`;
+    const a = executionName(g, `a${'y'.repeat(62)}`, FAILURE);
+    const b = executionName(g, `b${'y'.repeat(62)}`, FAILURE);
+    expect(a).toMatch(NAME_RULE);
+    expect(a).toHaveLength(80);
+    expect(a.endsWith('-1795617010')).toBe(true);
+    expect(a).not.toBe(b);
+    expect(executionName(g, `a${'y'.repeat(62)}`, FAILURE)).toBe(a);
+  });
+
+  it('replaces any character Step Functions would refuse', () => {
+    expect(executionName('g.1', 'r a/b', FAILURE)).toBe('probe-g-1-r-a-b-1795617010');
+  });
+});
+
+describe('stepFunctionsStarter (StartExecution as sent)', () => {
+  let sfnMock: ReturnType<typeof mockClient>;
+  beforeEach(() => {
+    sfnMock = mockClient(SFNClient);
+  });
+  afterEach(() => {
+    sfnMock.restore();
+  });
+
+  const input = () => ({
+    source: 'vpc-route-failover.probe' as const,
+    group: 'onprem-edge',
+    member: 'router-a',
+    failedRounds: 3,
+    firstFailureAt: '2026-11-25T14:30:10.300Z',
+    lastError: '10.0.1.10:179 timeout: no answer within 1000 ms',
+    probe: { ports: [179], intervalSeconds: 5, failureThreshold: 3 },
+  });
+
+  it('starts this state machine under the given name with the request as JSON input', async () => {
+    const arn = `${executionArnOf(STATE_MACHINE_ARN, 'n1')}`;
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: arn, startDate: new Date() });
+
+    const out = await stepFunctionsStarter(new SFNClient({ region: 'us-east-1' }), STATE_MACHINE_ARN)({ name: 'n1', input: input() });
+
+    expect(out).toEqual({ status: 'started', executionArn: arn });
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+    expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: STATE_MACHINE_ARN, name: 'n1' });
+    const sent = sfnMock.commandCalls(StartExecutionCommand)[0].args[0].input;
+    expect(parseTrigger(JSON.parse(sent.input!))).toEqual({ kind: 'probe', request: input() });
+  });
+
+  it('ExecutionAlreadyExists means this failure was already started: no error', async () => {
+    sfnMock.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    const out = await stepFunctionsStarter(new SFNClient({ region: 'us-east-1' }), STATE_MACHINE_ARN)({ name: 'n1', input: input() });
+    expect(out).toEqual({
+      status: 'already-started',
+      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:vpc-route-failover:n1',
+    });
+  });
+
+  it('any other error is thrown (the probe loop retries it next round)', async () => {
+    sfnMock.on(StartExecutionCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    await expect(
+      stepFunctionsStarter(new SFNClient({ region: 'us-east-1' }), STATE_MACHINE_ARN)({ name: 'n1', input: input() }),
+    ).rejects.toThrow('not authorized');
+  });
+
+  it('a retried invocation (same carried state) cannot start a second execution for the same failure', async () => {
+    // Step Functions itself: the first StartExecution of a name succeeds, any later one is refused.
+    const names = new Set<string>();
+    sfnMock.on(StartExecutionCommand).callsFake((i: { name: string }) => {
+      if (names.has(i.name)) throw new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} });
+      names.add(i.name);
+      return { executionArn: executionArnOf(STATE_MACHINE_ARN, i.name), startDate: new Date() };
+    });
+    const start = stepFunctionsStarter(new SFNClient({ region: 'us-east-1' }), STATE_MACHINE_ARN);
+    const group = probedGroupFixture();
+    const minute = Date.parse('2026-11-25T14:30:00Z');
+
+    // Minute 1: router-a fails its last two rounds, not yet declared.
+    const clock = virtualClock(minute + 300);
+    const { probe } = scriptedProbe(clock, (m, t) => (m === 'router-a' && t >= minute + 50_000 ? 'blackhole' : 'up'));
+    const deps = { now: clock.now, sleep: clock.sleep, probe, startExecution: start, emitMetric: () => undefined, log: () => undefined };
+    const carried = (await runProbeMinute(deps, { group })).state;
+
+    // Minute 2, delivered twice (a retry) from the same carried state.
+    clock.set(minute + 62_000);
+    const first = await runProbeMinute(deps, { group, carry: carried });
+    clock.set(minute + 62_000);
+    const retry = await runProbeMinute(deps, { group, carry: carried });
+
+    expect(first.started).toEqual([expect.objectContaining({ status: 'started' })]);
+    expect(retry.started).toEqual([expect.objectContaining({ status: 'already-started', executionName: first.started[0].executionName })]);
+    expect(names.size).toBe(1);
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
+    expect(new Set(sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name))).toEqual(names);
+  });
+});
