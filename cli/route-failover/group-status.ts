@@ -42,9 +42,9 @@ export interface GroupStatus {
   active: string | null;
   /** False when the group's routes point at more than one member. */
   consistent: boolean;
-  /** Group routes (to a member interface) in state blackhole: traffic is being dropped. */
+  /** Routes to a network interface (a member's, or one no longer attached to any member) in state blackhole. */
   blackholes: StatusRoute[];
-  /** Blackhole routes in the group's tables whose target is not a member interface (informational). */
+  /** Blackhole routes in the group's tables to other targets (gateways, NAT, peering): informational. */
   otherBlackholes: number;
   /** What needs attention; non-empty makes `status` exit 1. */
   problems: string[];
@@ -87,7 +87,9 @@ export const readGroupStatus = async (group: Group, ec2: EC2Client): Promise<Gro
         members.find((m) => m.name === member)!.routes++;
       }
       if (r.State === 'blackhole') {
-        if (!member) {
+        // An interface route that cannot forward is the group's business even when the interface is no
+        // longer a member's (detached or deleted from a router); gateway and peering blackholes are not.
+        if (!member && !r.NetworkInterfaceId && !r.InstanceId) {
           otherBlackholes++;
           continue;
         }
@@ -190,7 +192,7 @@ export const renderGroupStatus = (s: GroupStatus, last?: string): string => {
     ),
   );
   const shown = 20;
-  for (const b of s.blackholes.slice(0, shown)) out.push(`  blackhole  ${b.routeTableId}  ${b.destination} ${ARROW} ${b.target ?? '?'} (${b.member ?? 'not a member'})`);
+  for (const b of s.blackholes.slice(0, shown)) out.push(`  blackhole  ${b.routeTableId}  ${b.destination} ${ARROW} ${b.target ?? '?'} (${b.member ?? 'not attached to a member'})`);
   if (s.blackholes.length > shown) out.push(`  … ${s.blackholes.length - shown} more blackhole route(s) (--json lists all)`);
   for (const p of s.problems) out.push(`  ${p}`);
   for (const n of s.notes) out.push(`  note: ${n}`);

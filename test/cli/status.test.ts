@@ -93,13 +93,16 @@ describe('status, read from the route tables', () => {
     expect(json.groups[0].blackholes[0]).toMatchObject({ member: 'router-a', state: 'blackhole' });
   });
 
-  it('a detached interface blackholes only its routes', async () => {
+  it('an interface detached from the active router: only its routes are blackholes, still flagged', async () => {
     const { h, sim, a } = cleanEstate();
     sim.detachNetworkInterface(a.eth1);
 
     const json = JSON.parse((await h.run(['status', '--config', 'failover.json', '--json'])).stdout);
 
+    // The interface is no longer router-a's, but routes to it still drop traffic in the group's tables.
     expect(json.groups[0].blackholes.map((b: { destination: string }) => b.destination).sort()).toEqual(['10.101.0.0/16', '10.102.0.0/16']);
+    expect(json.groups[0].blackholes[0]).toMatchObject({ target: a.eth1, member: undefined });
+    expect(json.groups[0].members[0]).toMatchObject({ name: 'router-a', routes: 4, state: 'running' });
     expect(json.ok).toBe(false);
   });
 
