@@ -144,19 +144,25 @@ const swapZod = (replacement: string): esbuild.Plugin => ({
   },
 });
 
+/** Input files that left code in the bundle (metafile.inputs also lists files tree-shaken to nothing). */
+const bundledInputs = (meta: esbuild.Metafile): Array<[string, number]> => {
+  const out = Object.values(meta.outputs).find((o) => o.entryPoint !== undefined);
+  return Object.entries(out?.inputs ?? {})
+    .filter(([, i]) => i.bytesInOutput > 0)
+    .map(([file, i]) => [file, i.bytesInOutput]);
+};
+
 const clientsOf = (meta: esbuild.Metafile): string[] => {
   const clients = new Set<string>();
-  for (const input of Object.keys(meta.inputs)) {
-    const m = /node_modules\/@aws-sdk\/client-([a-z0-9-]+)\//.exec(input);
+  for (const [file] of bundledInputs(meta)) {
+    const m = /node_modules\/@aws-sdk\/client-([a-z0-9-]+)\//.exec(file);
     if (m) clients.add(m[1]);
   }
   return [...clients].sort();
 };
 
-const zodBytesOf = (meta: esbuild.Metafile): number => {
-  const out = Object.values(meta.outputs).find((o) => o.entryPoint !== undefined);
-  return Object.entries(out?.inputs ?? {}).reduce((n, [file, i]) => n + (/node_modules\/zod\//.test(file) ? i.bytesInOutput : 0), 0);
-};
+const zodBytesOf = (meta: esbuild.Metafile): number =>
+  bundledInputs(meta).reduce((n, [file, bytes]) => n + (/node_modules\/zod\//.test(file) ? bytes : 0), 0);
 
 const floorSource = (clients: string[]): string => {
   const lines: string[] = [];

@@ -191,10 +191,13 @@ export const renderGroupStatus = (s: GroupStatus, last?: string): string => {
       '  ',
     ),
   );
-  const shown = 20;
-  for (const b of s.blackholes.slice(0, shown)) out.push(`  blackhole  ${b.routeTableId}  ${b.destination} ${ARROW} ${b.target ?? '?'} (${b.member ?? 'not attached to a member'})`);
-  if (s.blackholes.length > shown) out.push(`  … ${s.blackholes.length - shown} more blackhole route(s) (--json lists all)`);
   for (const p of s.problems) out.push(`  ${p}`);
+  const shown = 20;
+  if (s.blackholes.length > 0) {
+    const rows = s.blackholes.slice(0, shown).map((b) => [b.routeTableId, b.destination, `${ARROW} ${b.target ?? '?'}`, b.member ?? 'not attached to a member']);
+    out.push(table(['BLACKHOLE ROUTE TABLE', 'DESTINATION', 'TARGET', 'MEMBER'], rows, '    '));
+    if (s.blackholes.length > shown) out.push(`    … ${s.blackholes.length - shown} more blackhole route(s) (--json lists all)`);
+  }
   for (const n of s.notes) out.push(`  note: ${n}`);
   if (last !== undefined) out.push(`  last execution: ${last}`);
   return out.join('\n');

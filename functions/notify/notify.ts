@@ -64,7 +64,14 @@ export const severityOf = (r: AuditRecord): 'critical' | 'warning' | 'info' =>
 export const renderSubject = (r: AuditRecord): string => {
   const dir = r.to ? `${r.from.map((m) => m.name).join('+') || '?'} -> ${r.to.name}` : '';
   const n = r.outcome === 'dry-run' ? r.counts.dryRun : r.outcome === 'noop' ? 0 : r.counts.planned;
-  const tail = r.outcome === 'noop' ? 'nothing to move' : r.outcome === 'failed' && r.error ? `${r.error}` : `${n} route(s)`;
+  const tail =
+    r.outcome === 'noop'
+      ? 'nothing to move'
+      : r.outcome === 'suppressed'
+        ? 'flap damping, routes unchanged'
+        : r.outcome === 'failed' && r.error
+          ? `${r.error}`
+          : `${n} route(s)`;
   const subject = `[${LABEL[r.outcome]}] ${r.group ?? 'unknown group'}${dir ? `: ${dir}` : ''}, ${tail}`;
   return ascii(subject).slice(0, SUBJECT_MAX);
 };
@@ -135,7 +142,8 @@ export const renderMessage = (r: AuditRecord): string => {
 };
 
 const nextSteps = (r: AuditRecord): string | undefined => {
-  if (r.outcome === 'partial' || (r.outcome === 'failed' && r.failure?.stage !== 'ResolveTargets' && r.failure?.stage !== 'ListRoutes')) {
+  const nothingChanged = ['AcquireLease', 'ResolveTargets', 'ListRoutes'].includes(r.failure?.stage ?? '');
+  if (r.outcome === 'partial' || (r.outcome === 'failed' && !nothingChanged)) {
     return 'fix the cause above, then start a new execution with the same input: routes already on the target are no-ops, only the rest are replaced.';
   }
   if (r.outcome === 'suppressed') return 'routes still point at the failed member. Check why the group keeps failing over, then run a manual switchover (never suppressed).';

@@ -84,14 +84,8 @@ export const resolveTargets = async (input: ResolveInput, deps: ResolveDeps): Pr
   }
 
   const r = c.request!;
-  let targetName = r.to;
-  if (r.action === 'failback') {
-    if (!group.preferred) throw new InvalidRequestError(`group "${group.name}" has no preferred member to fail back to`);
-    if (r.to !== undefined && r.to !== group.preferred) {
-      throw new InvalidRequestError(`failback goes to the preferred member "${group.preferred}", not "${r.to}"`);
-    }
-    targetName = group.preferred;
-  }
+  // classifyTrigger has validated failback (a preferred member exists, `to` agrees with it).
+  let targetName = r.action === 'failback' ? group.preferred : r.to;
   if (targetName === undefined) {
     const active = await activeMember(deps.ec2, group, views);
     if (!active) throw new InvalidRequestError(`no route in group "${group.name}" points at a member; name the target with "to"`);

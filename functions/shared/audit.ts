@@ -160,7 +160,7 @@ export const buildAuditRecord = (state: NotifyState, execution: z.infer<typeof E
     error,
     cause,
     summary: '',
-    group: state.group?.name,
+    group: state.group?.name ?? (state.lease?.held ? state.lease.group : undefined),
     vpcId: state.group?.vpcId,
     trigger: state.trigger ?? { kind: 'unknown', summary: describeRawEvent(rawEvent) },
     dryRun: state.dryRun ?? false,

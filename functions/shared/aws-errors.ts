@@ -26,6 +26,9 @@ const THROTTLING_CODES = new Set([
   // SNS on a KMS-encrypted topic surfaces the key's throttling under its own names.
   'KMSThrottlingException',
   'KMSThrottling',
+  // DynamoDB (the group lease table).
+  'ProvisionedThroughputExceededException',
+  'TransactionConflictException',
 ]);
 // Network-level failures the SDK surfaces as plain errors; safe to retry because every call we make
 // is a read or an idempotent ReplaceRoute.

@@ -1,5 +1,5 @@
 import { FailoverConfig, findGroup, findMemberByInstance, Group, Member } from './config';
-import { UnknownGroupError, UnknownMemberError } from './errors';
+import { InvalidRequestError, UnknownGroupError, UnknownMemberError } from './errors';
 import type { Trigger } from './schemas';
 import { alarmInstanceId, FAILURE_STATES, ManualRequest, parseTrigger, ProbeFailureRequest } from './triggers';
 
@@ -35,7 +35,13 @@ export const classifyTrigger = (raw: unknown, config: FailoverConfig, executionN
     if (!group) throw new UnknownGroupError(r.group, config.groups.map((g) => g.name));
     const names = group.members.map((m) => m.name);
     if (r.to !== undefined && !names.includes(r.to)) throw new UnknownMemberError(group.name, r.to, names);
-    const target = r.action === 'failback' ? (group.preferred ?? r.to) : r.to;
+    if (r.action === 'failback') {
+      if (!group.preferred) throw new InvalidRequestError(`group "${group.name}" has no preferred member to fail back to`);
+      if (r.to !== undefined && r.to !== group.preferred) {
+        throw new InvalidRequestError(`failback goes to the preferred member "${group.preferred}", not "${r.to}"`);
+      }
+    }
+    const target = r.action === 'failback' ? group.preferred : r.to;
     const trigger: Trigger = {
       kind: 'manual',
       summary: `${r.action}${target ? ` to ${target}` : ''} requested by ${r.requestedBy ?? 'unknown requester'}${r.reason ? `: ${r.reason}` : ''}`,

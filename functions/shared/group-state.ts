@@ -102,8 +102,9 @@ export const nextHistory = (h: GroupHistory, switched: SwitchRecord | undefined,
 };
 
 /**
- * DynamoDB store: one item per group (partition key `group`), conditional writes for the lease, a TTL
- * attribute `expiresAtEpoch` so abandoned leases also disappear from the table.
+ * DynamoDB store: one item per group (partition key `group`), conditional writes for the lease. No TTL:
+ * the item also holds the group's history, so an abandoned lease ends by its `expiresAt` (checked in the
+ * write condition) or by takeover when its holder no longer runs, never by deleting the item.
  */
 export class DynamoDbGroupStateStore implements GroupStateStore {
   constructor(

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { IPeer, Peer, Port, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
@@ -74,6 +74,11 @@ export class Probe extends Construct {
     }
     // DNS needs no rule: security groups do not filter traffic to the VPC's Amazon-provided resolver.
     this.securityGroup.addEgressRule(props.apiEgress ?? Peer.anyIpv4(), Port.tcp(443), 'Step Functions API (interface endpoint or NAT)');
+    // The routers' own security groups must let this one in on the probe ports; they are not this stack's to change.
+    new CfnOutput(this, 'SecurityGroupId', {
+      value: this.securityGroup.securityGroupId,
+      description: `Security group of the ${group.name} probe: allow it in on TCP ${probe.ports.join(', ')} in the routers' security groups`,
+    });
 
     this.function = new FailoverFunction(this, 'Function', {
       folder: 'probe',

@@ -56,7 +56,12 @@ export const sentCommands = (mocks: Record<string, AwsStub<any, any, any>>): str
 export const serveExecutions = (
   sfnMock: AwsStub<any, any, any>,
   executions: RecordedExecution[],
-  opts: { pageSize?: number; reveal?: (arn: string) => { events: number; describe?: DescribeExecutionOutput } | undefined } = {},
+  opts: {
+    pageSize?: number;
+    /** Called on each DescribeExecution before `reveal` (a --wait poll starts with one). */
+    onDescribe?: (arn: string) => void;
+    reveal?: (arn: string) => { events: number; describe?: DescribeExecutionOutput } | undefined;
+  } = {},
 ) => {
   const byArn = new Map(executions.map((x) => [x.arn, x]));
   const newestFirst = [...executions].sort((a, b) => b.describe.startDate!.getTime() - a.describe.startDate!.getTime());
@@ -83,6 +88,7 @@ export const serveExecutions = (
   sfnMock.on(DescribeExecutionCommand).callsFake((input) => {
     const x = byArn.get(input.executionArn);
     if (!x) throw new ExecutionDoesNotExist({ message: `Execution Does Not Exist: '${input.executionArn}'`, $metadata: {} });
+    opts.onDescribe?.(x.arn);
     return opts.reveal?.(x.arn)?.describe ?? x.describe;
   });
   sfnMock.on(GetExecutionHistoryCommand).callsFake((input) => {

@@ -86,7 +86,7 @@ describe('status, read from the route tables', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('ACTIVE MEMBER router-a is stopped');
     expect(r.stdout).toContain('BLACKHOLE: 6 routes point at an interface that cannot forward');
-    expect(r.stdout.match(/^ {2}blackhole {2}rtb-/gm)).toHaveLength(6);
+    expect(r.stdout.match(/^ {4}rtb-\S+ +\S+ +→ eni-\S+ +router-a$/gm)).toHaveLength(6);
     const json = JSON.parse((await h.run(['status', '--config', 'failover.json', '--json'])).stdout);
     expect(json.ok).toBe(false);
     expect(json.groups[0].blackholes).toHaveLength(6);
@@ -101,7 +101,8 @@ describe('status, read from the route tables', () => {
 
     // The interface is no longer router-a's, but routes to it still drop traffic in the group's tables.
     expect(json.groups[0].blackholes.map((b: { destination: string }) => b.destination).sort()).toEqual(['10.101.0.0/16', '10.102.0.0/16']);
-    expect(json.groups[0].blackholes[0]).toMatchObject({ target: a.eth1, member: undefined });
+    expect(json.groups[0].blackholes[0].target).toBe(a.eth1);
+    expect(json.groups[0].blackholes[0]).not.toHaveProperty('member');
     expect(json.groups[0].members[0]).toMatchObject({ name: 'router-a', routes: 4, state: 'running' });
     expect(json.ok).toBe(false);
   });

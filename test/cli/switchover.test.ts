@@ -51,7 +51,7 @@ describe('switchover: what is sent', () => {
     expect(h.mocks.ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, { InstanceIds: [IDS.routerA, IDS.routerB] });
     expect(h.mocks.ec2).toHaveReceivedCommandWith(DescribeRouteTablesCommand, { Filters: [{ Name: 'vpc-id', Values: [IDS.vpc] }] });
     expect(r.stdout).toContain(`Started ${NAME}`);
-    expect(r.stdout).toContain('onprem-edge: router-a → router-b, 3 routes in 1 route table');
+    expect(r.stdout).toContain('onprem-edge: router-a → router-b, 3 routes to move in 1 route table');
     expect(r.stdout).toContain(`route-failover history show ${NAME}`);
     expect(r.stderr).toBe('');
   });
@@ -131,6 +131,7 @@ describe('switchover: what is sent', () => {
 
     expect(r.code).toBe(0);
     expect(started(h)).toHaveLength(1);
+    expect(r.stdout).toContain('onprem-edge: router-a (2) → router-b, 2 routes to move (1 already on router-b) in 1 route table');
   });
 
   it('a StartExecution error exits 1 and says nothing was started', async () => {

@@ -180,6 +180,30 @@ describe('latency budget: first failed probe → routes verified, on the simulat
     expect(sim.calls).toEqual([]);
   });
 
+  it('a member still down after a cold start is declared again: that execution changes nothing (no-op)', async () => {
+    const { sim, scenario, group, executions, startExecution } = setup();
+    const clock = virtualClock(INVOKED_AT);
+    const { probe } = scriptedProbe(clock, (m) => (m === 'router-a' ? 'blackhole' : 'up'));
+    const { deps, starts } = recordingDeps(clock, probe, startExecution);
+
+    await runProbeMinute(deps, { group });
+    const first = await executions.get(starts[0].name)!.run;
+    expect(first.auditRecord).toMatchObject({ outcome: 'succeeded' });
+    const writesAfterFirst = sim.calls.filter((c) => c.action === 'ReplaceRoute').length;
+
+    // The next minute in a fresh execution environment: nothing carried.
+    clock.set(MINUTE + 60_000 + 300);
+    await runProbeMinute(deps, { group });
+
+    expect(starts).toHaveLength(2);
+    expect(starts[1].name).not.toBe(starts[0].name);
+    const second = await executions.get(starts[1].name)!.run;
+    expect(second.status).toBe('SUCCEEDED');
+    expect(second.auditRecord).toMatchObject({ outcome: 'noop', counts: { replaced: 0 } });
+    expect(sim.calls.filter((c) => c.action === 'ReplaceRoute').length).toBe(writesAfterFirst);
+    expectRoutesMovedToRouterB(sim, scenario);
+  });
+
   it('both routers unreachable from the probe: an alert, no execution, no route touched', async () => {
     const { sim, group, executions, startExecution } = setup();
     const before = routeMap(sim.routeTables());

@@ -230,7 +230,7 @@ describe('releaseLease', () => {
   it('uses the lease\'s group when the record has none (ResolveTargets failed)', async () => {
     const { store, release: spy } = await holding();
     const record = recordOf(resolveFailedState(ec2StateEvent(), 'NoHealthyTargetError', 'router-b is stopped'));
-    expect(record.group).toBeUndefined();
+    expect(record.group).toBe(GROUP); // known from the lease even though ResolveTargets failed
 
     await expect(release(record, store)).resolves.toEqual({ released: true, recorded: false });
     expect(spy).toHaveBeenCalledWith(GROUP, IDS.executionArn, undefined, expect.any(Date));

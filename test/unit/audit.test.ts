@@ -488,9 +488,9 @@ describe('renderSubject', () => {
     expect(renderSubject(record(partialState()))).toBe(`[FAILOVER PARTIAL] ${GROUP}: router-a -> router-b, 2 route(s)`);
   });
 
-  it('names the error when failed', () => {
+  it('names the error when failed, and the group known from the lease', () => {
     const s = resolveFailedState(ec2StateEvent(), 'NoHealthyTargetError', 'none running');
-    expect(renderSubject(record(NotifyStateSchema.parse(s)))).toBe('[FAILOVER FAILED] unknown group, NoHealthyTargetError');
+    expect(renderSubject(record(NotifyStateSchema.parse(s)))).toBe('[FAILOVER FAILED] onprem-edge, NoHealthyTargetError');
   });
 
   it('stays ASCII and at most 99 characters with the longest names', () => {

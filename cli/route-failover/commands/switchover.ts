@@ -75,7 +75,9 @@ export const switchover = async (opts: SwitchoverOptions, deps: CliDeps): Promis
     throw new CliError(`StartExecution failed: ${err.name}: ${err.message}${hint}. Nothing was started.`, EXIT.FAILED);
   }
   const executionArn = started.executionArn ?? '?';
-  const from = status.active ?? '?';
+  const carrying = status.members.filter((m) => m.routes > 0 && m.name !== target);
+  const from = status.consistent ? (status.active ?? '?') : carrying.map((m) => `${m.name} (${m.routes})`).join(' + ');
+  const onTarget = status.members.find((m) => m.name === target)?.routes ?? 0;
   const startedJson = {
     started: true,
     executionName: name,
@@ -85,12 +87,15 @@ export const switchover = async (opts: SwitchoverOptions, deps: CliDeps): Promis
     input: request,
     from: status.active,
     to: target,
-    routes: status.routes,
+    routes: status.routes - onTarget,
   };
 
   const say = opts.json ? deps.err : deps.out;
   say(`Started ${name}`);
-  say(`  ${group.name}: ${from} ${ARROW} ${target}, ${plural(status.routes, 'route')} in ${plural(status.routeTables, 'route table')}`);
+  say(
+    `  ${group.name}: ${from} ${ARROW} ${target}, ${plural(status.routes - onTarget, 'route')} to move` +
+      `${onTarget ? ` (${onTarget} already on ${target})` : ''} in ${plural(status.routeTables, 'route table')}`,
+  );
   say(`  requested by ${request.requestedBy}${request.reason ? `; reason: ${request.reason}` : ''}`);
   if (request.dryRun) say('  dry run: nothing will change; EC2 checks each ReplaceRoute with DryRun');
   say(`  execution ${executionArn}`);

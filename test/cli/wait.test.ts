@@ -1,0 +1,101 @@
+import { DescribeExecutionCommand, DescribeExecutionOutput, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { FaultSpec } from '../../cli/local/simulated-vpc';
+import { cliHarness, serveExecutions } from './helpers';
+import { buildEstate, recordExecution, STATE_MACHINE_ARN } from './recorded';
+
+/**
+ * switchover --wait against a fake poll sequence: the execution recorded from the real workflow is revealed
+ * a slice at a time, DescribeExecution says RUNNING until the last poll, and the waits between polls are
+ * injected (no real time passes).
+ */
+
+const NAME = 'switchover-onprem-edge-20261125T143000Z';
+
+const waitScenario = async (faults: FaultSpec[], routeTables = 2) => {
+  // The recording runs on one estate; the CLI reads another built from the same seed (same IDs, routes still
+  // on router-a), as the real account looked when the operator started the switchover.
+  const recordedOn = buildEstate({ routeTables });
+  const victim = recordedOn.scenario.expectedMoves.find((m) => m.destination.kind === 'ipv6')!;
+  const rec = await recordExecution(
+    recordedOn,
+    { action: 'switchover', group: 'onprem-edge', to: 'router-b', dryRun: false, requestedBy: 'arn:aws:sts::111122223333:assumed-role/NetOps/alice', reason: 'patch router-a (CHG-1042)' },
+    { name: NAME, startAt: new Date('2026-11-25T14:30:01Z'), faults },
+  );
+  const live = buildEstate({ routeTables });
+  const h = cliHarness({ ec2: live.sim.ec2(), files: { 'failover.json': JSON.stringify(live.scenario.config) }, env: { ROUTE_FAILOVER_STATE_MACHINE_ARN: STATE_MACHINE_ARN } });
+  h.mocks.sfn.on(StartExecutionCommand).resolves({ executionArn: rec.arn, startDate: rec.describe.startDate });
+
+  // Four polls: just started, plan listed, half the routes done, finished.
+  const at = (pred: (e: (typeof rec.events)[number]) => boolean) => rec.events.findIndex(pred) + 1;
+  const listed = at((e) => e.stateExitedEventDetails?.name === 'ListRoutes');
+  const iterations = rec.events.filter((e) => e.type === 'MapIterationSucceeded');
+  const half = rec.events.indexOf(iterations[Math.floor(iterations.length / 2)]) + 1;
+  const cuts = [3, listed, half, rec.events.length];
+  let poll = -1;
+  const running: DescribeExecutionOutput = { ...rec.describe, status: 'RUNNING', stopDate: undefined, output: undefined, error: undefined, cause: undefined };
+  serveExecutions(h.mocks.sfn, [rec], {
+    pageSize: 7,
+    onDescribe: () => poll++,
+    reveal: () => ({ events: cuts[Math.min(poll, cuts.length - 1)], describe: poll < cuts.length - 1 ? running : undefined }),
+  });
+  return { rec, h, victim, cuts };
+};
+
+const switchoverWait = ['switchover', '--config', 'failover.json', '--group', 'onprem-edge', '--to', 'router-b', '--reason', 'patch router-a (CHG-1042)', '--wait'];
+
+describe('switchover --wait', () => {
+  it('follows the execution state by state (routes done / total, retries) and exits 0 when it succeeds', async () => {
+    const { h } = await waitScenario([{ action: 'ReplaceRoute', code: 'RequestLimitExceeded', times: 2 }]);
+
+    const r = await h.run(switchoverWait);
+
+    expect(r.code).toBe(0);
+    expect(h.mocks.sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(4);
+    expect(h.sleeps).toEqual([1500, 1500, 1500]);
+    const out = r.stdout;
+    expect(out).toContain(`Started ${NAME}`);
+    expect(out).toContain('Following (every 1.5 s');
+    expect(out).toMatch(/^ {2}→ ResolveTargets$/m);
+    expect(out).toMatch(/^ {2}✓ ResolveTargets \(\d+ ms\): onprem-edge: router-a → router-b$/m);
+    expect(out).toMatch(/^ {2}✓ ListRoutes \(\d+ ms\): 11 to move, 2 already on target, 0 skipped$/m);
+    // One line per route, numbered against the plan, each exactly once across the polls.
+    for (let i = 1; i <= 11; i++) expect(out.match(new RegExp(`^ {4}\\[ ?${i}/11\\] (replaced|failed) `, 'gm'))).toHaveLength(1);
+    expect(out.match(/^ {4}↻ ReplaceRoute\[\d+\] retry 1 after Ec2ThrottledError: Request limit exceeded\.$/gm)).toHaveLength(2);
+    expect(out.match(/✓ Notify/g)).toHaveLength(1);
+    expect(out).toMatch(/^SUCCEEDED in \d+ ms: succeeded: onprem-edge: router-a -> router-b, 11 route\(s\) moved and verified$/m);
+    expect(out).toContain('routes 11/11 done, 0 failed, 2 retries');
+    // Lines come in execution order: the plan before the first route, the last route before Notify.
+    expect(out.indexOf('✓ ListRoutes')).toBeLessThan(out.indexOf('[ 1/11]'));
+    expect(out.indexOf('[11/11]')).toBeLessThan(out.indexOf('→ Notify'));
+  });
+
+  it('exits 1 with the error and cause when the execution fails (partial): the caught route error is shown', async () => {
+    const { h, victim } = await waitScenario([
+      { action: 'ReplaceRoute', code: 'UnauthorizedOperation', when: (i: any) => i.DestinationIpv6CidrBlock === '2001:db8::/32' },
+    ]);
+
+    const r = await h.run(switchoverWait);
+
+    expect(r.code).toBe(1);
+    const out = r.stdout;
+    expect(out.match(/^ {4}⚑ ReplaceRoute\[\d+\] RouteReplaceError caught → RecordRouteFailure: /gm)).toHaveLength(2);
+    expect(out.match(/^ {4}\[ ?\d+\/11\] failed /gm)).toHaveLength(2);
+    expect(out).toMatch(/^FAILED in \d+ ms: partial: onprem-edge: PARTIAL router-a -> router-b: 9 of 11 route\(s\) moved; see failures$/m);
+    expect(out).toContain('routes 11/11 done, 2 failed, 0 retries');
+    expect(out).toContain('  error: RoutesNotSwitched');
+    expect(out).toMatch(new RegExp(`cause: 2 of 11 routes are not on router-b \\(9 switched\\): .*${victim.destination.value}`));
+    expect(out).toContain(`  details: route-failover history show ${NAME}`);
+  });
+
+  it('--json --wait: stdout is one JSON document with the outcome and the record; progress goes to stderr', async () => {
+    const { h } = await waitScenario([], 1);
+
+    const r = await h.run([...switchoverWait, '--json']);
+
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ executionName: NAME, status: 'SUCCEEDED', outcome: 'succeeded', record: { counts: { replaced: 6, planned: 6 } } });
+    expect(r.stderr).toContain('✓ ListRoutes');
+    expect(r.stderr).toContain('[6/6] replaced');
+  });
+});
