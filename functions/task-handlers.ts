@@ -4,7 +4,7 @@ import { acquireLease, AcquireLeaseInputSchema } from './acquire-lease/acquire-l
 import { listRoutes, ListRoutesInputSchema } from './list-routes/list-routes';
 import { notify, NotifyInputSchema } from './notify/notify';
 import { releaseLease, ReleaseLeaseInputSchema } from './release-lease/release-lease';
-import { ReplaceInputSchema, replaceRoute } from './replace-route/replace-route';
+import { ReplaceBatchInputSchema, replaceRoutes } from './replace-routes/replace-routes';
 import { ResolveInputSchema, resolveTargets } from './resolve-targets/resolve-targets';
 import type { FailoverConfig } from './shared/config';
 import { GroupStateStore, InMemoryGroupStateStore } from './shared/group-state';
@@ -25,7 +25,10 @@ export interface TaskDeps {
   isExecutionRunning?: (executionArn: string) => Promise<boolean>;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
   recheckDelaysMs?: number[];
+  /** Per-route retry inside ReplaceRoutes (throttling, 5xx). */
+  retry?: { attempts: number; baseMs: number; maxMs: number };
 }
 
 // JSON in, JSON out, as Lambda would see it.
@@ -41,7 +44,7 @@ export const createTaskHandlers = (deps: TaskDeps): Record<string, TaskHandler> 
     AcquireLease: (e) => acquireLease(parseInput(AcquireLeaseInputSchema, e, 'AcquireLease input'), d),
     ResolveTargets: (e) => resolveTargets(parseInput(ResolveInputSchema, e, 'ResolveTargets input'), d),
     ListRoutes: (e) => listRoutes(parseInput(ListRoutesInputSchema, e, 'ListRoutes input'), d),
-    ReplaceRoute: (e) => replaceRoute(parseInput(ReplaceInputSchema, e, 'ReplaceRoute input'), d),
+    ReplaceRoutes: (e) => replaceRoutes(parseInput(ReplaceBatchInputSchema, e, 'ReplaceRoutes input'), d),
     VerifyRoutes: (e) => verifyRoutes(parseInput(VerifyInputSchema, e, 'VerifyRoutes input'), d),
     Notify: (e) => notify(parseInput(NotifyInputSchema, e, 'Notify input'), d),
     ReleaseLease: (e) => releaseLease(parseInput(ReleaseLeaseInputSchema, e, 'ReleaseLease input'), d),

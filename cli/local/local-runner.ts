@@ -188,10 +188,13 @@ const summarizeOutput = (state: string | undefined, out: any): string => {
         ? ` (no-op: ${out.noopReason})`
         : ` (${out.group?.name}: ${out.sources?.map((s: any) => s.name).join('+')} → ${out.target?.name}, ${out.pairs?.length} interface pair(s))`;
     case 'ListRoutes':
-      return ` (${out.plan?.changes?.length} to move, ${out.plan?.alreadyOnTarget?.length} already on target, ${out.plan?.skipped?.length} skipped, ${out.plan?.routeTablesScanned} tables)`;
-    case 'ReplaceRoutes': {
+      return ` (${out.plan?.changeCount} to move in ${out.plan?.batches?.length} batch(es), ${out.plan?.alreadyOnTargetCount} already on target, ${out.plan?.skipped?.length} skipped, ${out.plan?.routeTablesScanned} tables)`;
+    case 'ReplaceRouteBatches': {
       const counts: Record<string, number> = {};
-      for (const r of out.results ?? []) counts[r.status] = (counts[r.status] ?? 0) + 1;
+      for (const b of out.results ?? []) {
+        if (b.error) counts[`batch failed (${b.error})`] = (counts[`batch failed (${b.error})`] ?? 0) + 1;
+        for (const r of b.results ?? []) counts[r.st] = (counts[r.st] ?? 0) + 1;
+      }
       return ` (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing to do'})`;
     }
     case 'VerifyRoutes':

@@ -24,6 +24,7 @@ import {
  * stdout, files, real SDK clients) comes in through `io`, so tests run the CLI exactly as a shell would.
  */
 
+/** The AWS clients a run needs (built by main.ts, mocked or simulated in tests). */
 export interface CliClients {
   sfn: SFNClient;
   ec2: EC2Client;
@@ -31,6 +32,7 @@ export interface CliClients {
   cfn?: CloudFormationClient;
 }
 
+/** Everything runCli takes from the process. */
 export interface CliIo {
   out: (s: string) => void;
   err: (s: string) => void;
@@ -88,6 +90,7 @@ const COMMON_HELP = `Where things come from:
 Exit codes: 0 ok, 1 the operation failed (execution failed or partial, AWS error; status: a group
 needs attention), 2 request refused before anything was started (usage, config, validation).`;
 
+/** `--help` text per command ('main' for the command list). */
 export const HELP: Record<string, string> = {
   main: `route-failover: move a router group's VPC routes on purpose, see where they point, read the audit log.
 

@@ -279,6 +279,7 @@ export interface TriggerView {
   action?: string;
 }
 
+/** The trigger kind, requester and reason of an execution, from its record or else its input. */
 export const triggerOf = (entry: ExecutionEntry): TriggerView => {
   const t = entry.parsed?.record.trigger;
   if (t) {

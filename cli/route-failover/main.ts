@@ -11,6 +11,10 @@ import { runCli } from './cli';
  */
 const region = (r: string | undefined) => ({ region: r, retryMode: 'standard', maxAttempts: 5 });
 
+// The SDK's notice that its future releases need Node 22 is for whoever upgrades the dependencies, not for
+// an operator in the middle of a change; AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=false shows it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 runCli(process.argv.slice(2), process.env, {
   out: (s) => process.stdout.write(`${s}\n`),
   err: (s) => process.stderr.write(`${s}\n`),

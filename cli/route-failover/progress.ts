@@ -1,7 +1,7 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { causeText } from '../../functions/shared/audit';
 import { parseJson, parseRecord, ParsedRecord, NOTIFY_STATE } from './executions';
-import { ARROW, clip, duration, isoTime } from './format';
+import { ARROW, clip, duration, isoTime, plural } from './format';
 
 /**
  * Reads Step Functions history events (GetExecutionHistory, oldest first, in as many batches as polls)
@@ -55,6 +55,7 @@ interface Ctx {
 /** Above this many planned routes, --wait prints a progress line every tenth instead of one per route. */
 const ROUTE_LINES_MAX = 30;
 
+/** Incremental reader of one execution's history; `emit` gets a progress line per meaningful event. */
 export class HistoryTracker {
   /** Planned routes (ListRoutes' plan, else the Map's item count). */
   total?: number;
@@ -74,7 +75,9 @@ export class HistoryTracker {
   private readonly failures = new Map<number, CaughtSeen>();
   private readonly exitsAfterFailure = new Map<number, CaughtSeen>();
   private readonly retryCount = new Map<string, number>();
-  private readonly lastResult = new Map<number, Record<string, any>>();
+  private readonly iterInput = new Map<number, Record<string, any>>();
+  private readonly iterOutput = new Map<number, Record<string, any>>();
+  private reportedStep = 0;
 
   constructor(private readonly emit: (line: string) => void = () => undefined) {}
 
@@ -126,7 +129,11 @@ export class HistoryTracker {
       this.startedAt = at;
       return;
     }
-    if (e.stateEnteredEventDetails && ctx.iter === undefined) {
+    if (e.stateEnteredEventDetails && ctx.iter !== undefined) {
+      if (!this.iterInput.has(ctx.iter)) this.iterInput.set(ctx.iter, parseJson(e.stateEnteredEventDetails.input) as Record<string, any>);
+      return;
+    }
+    if (e.stateEnteredEventDetails) {
       const name = e.stateEnteredEventDetails.name ?? '?';
       const stateType = type.replace(/StateEntered$/, '');
       this.timings.push({ name, type: stateType, entered: at });
@@ -137,12 +144,12 @@ export class HistoryTracker {
       const name = e.stateExitedEventDetails.name ?? '?';
       const output = parseJson(e.stateExitedEventDetails.output) as Record<string, any> | undefined;
       if (ctx.iter !== undefined) {
-        if (output && typeof output === 'object' && output.change) this.lastResult.set(ctx.iter, output);
+        if (output && typeof output === 'object') this.iterOutput.set(ctx.iter, output);
         return;
       }
       const timing = [...this.timings].reverse().find((t) => t.name === name && !t.exited);
       if (timing) timing.exited = at;
-      if (name === 'ListRoutes' && Array.isArray(output?.plan?.changes)) this.total = output.plan.changes.length;
+      if (name === 'ListRoutes') this.total = plannedCount(output?.plan) ?? this.total;
       if (name === NOTIFY_STATE) this.notify = parseRecord(output) ?? this.notify;
       if (!type.startsWith('Choice')) {
         const summary = summarizeExit(name, output);
@@ -150,18 +157,12 @@ export class HistoryTracker {
       }
       return;
     }
-    if (type === 'FailStateEntered') return;
-    if (type === 'MapStateStarted') {
-      this.total ??= e.mapStateStartedEventDetails?.length;
-      return;
-    }
     if (type === 'MapIterationSucceeded' || type === 'MapIterationFailed' || type === 'MapIterationAborted') {
       const index = (e.mapIterationSucceededEventDetails ?? e.mapIterationFailedEventDetails ?? e.mapIterationAbortedEventDetails)?.index;
-      const result = index !== undefined ? this.lastResult.get(index) : undefined;
-      const status = type === 'MapIterationSucceeded' ? String(result?.status ?? 'done') : 'failed';
-      this.done++;
-      if (status === 'failed') this.failedRoutes++;
-      this.routeLine(status, result);
+      const item = iterationRoutes(index === undefined ? undefined : this.iterInput.get(index), index === undefined ? undefined : this.iterOutput.get(index), type !== 'MapIterationSucceeded');
+      this.done += item.statuses.length;
+      this.failedRoutes += item.statuses.filter((st) => st === 'failed').length;
+      this.routeLine(item);
       return;
     }
     if (type === 'ExecutionSucceeded' || type === 'ExecutionFailed' || type === 'ExecutionTimedOut' || type === 'ExecutionAborted') {
@@ -175,23 +176,57 @@ export class HistoryTracker {
     this.emit(`    ⚑ ${c.state}${c.index !== undefined ? `[${c.index}]` : ''} ${c.error} caught${c.next ? ` ${ARROW} ${c.next}` : ''}: ${clip(c.cause, 160)}`);
   }
 
-  private routeLine(status: string, result: Record<string, any> | undefined): void {
+  private routeLine(item: IterationRoutes): void {
     const total = this.total;
     const of = total !== undefined ? `${this.done}/${total}` : `${this.done}`;
     if (total !== undefined && total > ROUTE_LINES_MAX) {
+      // Large plans: a line each time another tenth is done, not one per route.
       const step = Math.ceil(total / 10);
-      if (this.done % step === 0 || this.done === total) {
-        this.emit(`    routes ${of} done${this.failedRoutes ? `, ${this.failedRoutes} failed` : ''}${this.retries.length ? `, ${this.retries.length} retries` : ''}`);
+      if (Math.floor(this.done / step) > this.reportedStep || this.done === total) {
+        this.reportedStep = Math.floor(this.done / step);
+        this.emit(`    routes ${of} done${this.failedRoutes ? `, ${this.failedRoutes} failed` : ''}${this.retries.length ? `, ${plural(this.retries.length, 'retry', 'retries')}` : ''}`);
       }
       return;
     }
-    const c = result?.change;
-    const route = c ? `${c.routeTableId} ${c.destination?.value} ${ARROW} ${c.toEni} (${c.toMember})` : '';
-    const why = status === 'failed' && result?.error ? `: ${result.error}` : '';
     const width = String(total ?? this.done).length;
-    this.emit(`    [${of.padStart(width * 2 + 1)}] ${status.padEnd(8)} ${route}${why}`);
+    const counter = `[${of.padStart(width * 2 + 1)}]`;
+    if (item.change) {
+      const c = item.change;
+      const status = item.statuses[0];
+      const why = status === 'failed' && item.error ? `: ${item.error}` : '';
+      this.emit(`    ${counter} ${status.padEnd(8)} ${c.routeTableId} ${c.destination?.value} ${ARROW} ${c.toEni} (${c.toMember})${why}`);
+      return;
+    }
+    const counts: Record<string, number> = {};
+    for (const st of item.statuses) counts[st] = (counts[st] ?? 0) + 1;
+    this.emit(`    ${counter} ${item.routeTableId ?? '?'}: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'no route'}${item.error ? `: ${item.error}` : ''}`);
   }
 }
+
+/** What one Map iteration did: one route (item = a change) or a route table's batch (item = a batch). */
+interface IterationRoutes {
+  statuses: string[];
+  change?: Record<string, any>;
+  routeTableId?: string;
+  error?: string;
+}
+
+// The ReplaceRoutes Map has carried one route per item and one route table's batch per item; read both.
+const iterationRoutes = (input: Record<string, any> | undefined, output: Record<string, any> | undefined, failed: boolean): IterationRoutes => {
+  const batch = input?.batch ?? output?.batch;
+  if (batch || Array.isArray(output?.results)) {
+    const results: any[] | undefined = Array.isArray(output?.results) ? output!.results : undefined;
+    const n = results?.length ?? batch?.routes?.length ?? 0;
+    const statuses = results ? results.map((r) => String(r?.st ?? r?.status ?? 'done')) : Array<string>(n).fill(failed ? 'failed' : 'done');
+    return { statuses, routeTableId: output?.routeTableId ?? batch?.routeTableId, error: typeof output?.error === 'string' ? output.error : undefined };
+  }
+  const change = output?.change ?? input?.change;
+  return { statuses: [failed ? 'failed' : String(output?.status ?? 'done')], change, error: typeof output?.error === 'string' ? output.error : undefined };
+};
+
+/** Routes the plan moves: `changeCount`, or the length of `changes`. */
+const plannedCount = (plan: Record<string, any> | undefined): number | undefined =>
+  typeof plan?.changeCount === 'number' ? plan.changeCount : Array.isArray(plan?.changes) ? plan!.changes.length : undefined;
 
 /** error/cause of a failure event of any kind (LambdaFunctionFailed, TaskTimedOut, …). */
 const failureDetails = (e: HistoryEvent): { error?: string; cause?: string } | undefined => {
@@ -214,13 +249,19 @@ export const summarizeExit = (state: string, out: Record<string, any> | undefine
       return out.action === 'noop'
         ? `no-op: ${out.noopReason ?? ''}`
         : `${out.group?.name}: ${(out.sources ?? []).map((s: any) => s.name).join('+')} ${ARROW} ${out.target?.name}${out.dryRun ? ' (dry run)' : ''}`;
-    case 'ListRoutes':
-      return out.plan
-        ? `${out.plan.changes?.length ?? 0} to move, ${out.plan.alreadyOnTarget?.length ?? 0} already on target, ${out.plan.skipped?.length ?? 0} skipped`
-        : '';
+    case 'ListRoutes': {
+      const p = out.plan;
+      if (!p) return '';
+      const already = typeof p.alreadyOnTargetCount === 'number' ? p.alreadyOnTargetCount : (p.alreadyOnTarget?.length ?? 0);
+      return `${plannedCount(p) ?? 0} to move, ${already} already on target, ${p.skipped?.length ?? 0} skipped`;
+    }
     case 'ReplaceRoutes': {
       const counts: Record<string, number> = {};
-      for (const r of out.results ?? []) counts[r.status] = (counts[r.status] ?? 0) + 1;
+      const add = (st: unknown) => (counts[String(st)] = (counts[String(st)] ?? 0) + 1);
+      for (const r of out.results ?? []) {
+        if (Array.isArray(r?.results)) r.results.forEach((x: any) => add(x?.st ?? x?.status));
+        else add(r?.status);
+      }
       return Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing to do';
     }
     case 'VerifyRoutes':

@@ -1,6 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { FailoverSuppressedError, UnpairedInterfaceError } from '../shared/errors';
 import { describeScopedRouteTables, routeDestination, unreplaceableReason } from '../shared/routes';
+import { batchChanges } from '../shared/plan';
 import { Change, FailoverState, FailoverStateSchema, Plan, RouteRef } from '../shared/schemas';
 
 export const ListRoutesInputSchema = FailoverStateSchema;
@@ -25,7 +26,8 @@ export const listRoutes = async (input: FailoverState, deps: ListRoutesDeps): Pr
   const tables = await describeScopedRouteTables(deps.ec2, group.vpcId, group.routeTables);
 
   const changes: Change[] = [];
-  const alreadyOnTarget: RouteRef[] = [];
+  const alreadyOnTarget = new Map<string, string[]>();
+  let alreadyOnTargetCount = 0;
   const skipped: RouteRef[] = [];
   const unpaired: string[] = [];
   let routesScanned = 0;
@@ -38,7 +40,8 @@ export const listRoutes = async (input: FailoverState, deps: ListRoutesDeps): Pr
       const destination = routeDestination(route);
       if (!eni || !destination) continue;
       if (targetEnis.has(eni)) {
-        alreadyOnTarget.push({ routeTableId, destination, eni, member: target.name });
+        alreadyOnTarget.set(routeTableId, [...(alreadyOnTarget.get(routeTableId) ?? []), destination.value]);
+        alreadyOnTargetCount++;
         continue;
       }
       const pair = bySourceEni.get(eni);
@@ -87,8 +90,10 @@ export const listRoutes = async (input: FailoverState, deps: ListRoutesDeps): Pr
   const order = (a: { routeTableId: string; destination: { value: string } }, b: typeof a) =>
     a.routeTableId.localeCompare(b.routeTableId) || a.destination.value.localeCompare(b.destination.value);
   return {
-    changes: changes.sort(order),
-    alreadyOnTarget: alreadyOnTarget.sort(order),
+    batches: batchChanges(changes.sort(order), input.pairs),
+    changeCount: changes.length,
+    alreadyOnTarget: [...alreadyOnTarget].sort(([a], [b]) => a.localeCompare(b)).map(([routeTableId, destinations]) => ({ routeTableId, destinations: destinations.sort() })),
+    alreadyOnTargetCount,
     skipped: skipped.sort(order),
     warnings,
     routeTablesScanned: tables.length,

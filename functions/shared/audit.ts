@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { causeText } from './errors';
+import { resultsOf } from './plan';
 import { routeKey } from './routes';
 import {
+  BatchResultSchema,
   CaughtErrorSchema,
-  ChangeSchema,
   DestinationSchema,
   ExecutionInfoSchema,
   GroupRefSchema,
@@ -11,10 +13,12 @@ import {
   MemberHealthSchema,
   MemberStateSchema,
   PlanSchema,
-  RouteResultSchema,
+  RouteStatusSchema,
   TriggerSchema,
   VerificationSchema,
 } from './schemas';
+
+export { causeText };
 
 /**
  * The audit record: what an execution returns and what Notify publishes. Built from whatever state the
@@ -38,7 +42,7 @@ export const NotifyStateSchema = z.looseObject({
   lease: LeaseStateSchema.optional(),
   health: z.array(MemberHealthSchema).optional(),
   plan: PlanSchema.optional(),
-  results: z.array(RouteResultSchema).optional(),
+  results: z.array(BatchResultSchema).optional(),
   verification: VerificationSchema.optional(),
   failure: CaughtErrorSchema.optional(),
   verificationFailure: CaughtErrorSchema.optional(),
@@ -53,7 +57,7 @@ const EndpointSchema = z.object({ target: z.string().optional(), member: z.strin
 export const AuditRouteSchema = z.object({
   routeTableId: z.string(),
   destination: DestinationSchema,
-  status: z.enum(['replaced', 'vanished', 'dry-run', 'failed', 'not-attempted']),
+  status: RouteStatusSchema.or(z.literal('not-attempted')),
   before: EndpointSchema,
   after: EndpointSchema.nullable(),
   verified: z.boolean().optional(),
@@ -84,12 +88,16 @@ export const AuditRecordSchema = z.object({
     failed: z.number(),
     vanished: z.number(),
     dryRun: z.number(),
+    conflicts: z.number(),
     alreadyOnTarget: z.number(),
     skipped: z.number(),
     mismatches: z.number(),
   }),
+  /** Every planned route, or (past AUDIT_ROUTES_MAX) every route with a problem first and then the others up to the cap. */
   routes: z.array(AuditRouteSchema),
-  alreadyOnTarget: z.array(z.object({ routeTableId: z.string(), destination: DestinationSchema, eni: z.string() })),
+  /** Routes left out of `routes` to keep the record under Step Functions' 256 KB output limit. */
+  routesOmitted: z.number().optional(),
+  alreadyOnTarget: z.array(z.object({ routeTableId: z.string(), destinations: z.array(z.string()) })),
   skipped: z.array(z.object({ routeTableId: z.string(), destination: DestinationSchema, eni: z.string(), reason: z.string().optional() })),
   warnings: z.array(z.string()),
   verification: z.object({ checked: z.number(), ok: z.boolean(), mismatches: z.number(), rounds: z.number() }).optional(),
@@ -105,30 +113,50 @@ export const AuditRecordSchema = z.object({
 });
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;
 
+/**
+ * Routes listed in full in the record. At ~250 bytes a route, 400 keep the record well under 256 KB; beyond
+ * that the per-route details of each batch stay in the execution history (ReplaceRoutes outputs).
+ */
+export const AUDIT_ROUTES_MAX = 400;
+
+const listRoutes = (routes: AuditRoute[]): { routes: AuditRoute[]; routesOmitted?: number } => {
+  if (routes.length <= AUDIT_ROUTES_MAX) return { routes };
+  const problem = (r: AuditRoute) => r.verified === false || !['replaced', 'already-on-target', 'dry-run'].includes(r.status);
+  const ordered = [...routes.filter(problem), ...routes.filter((r) => !problem(r))];
+  return { routes: ordered.slice(0, AUDIT_ROUTES_MAX), routesOmitted: routes.length - AUDIT_ROUTES_MAX };
+};
+
 /** Step Functions caps a Fail state's Cause; keep ours readable and well under it. */
 const CAUSE_MAX = 4000;
 
 /** Builds the audit record from the state the execution reached (pure; `now` is the finish time). */
 export const buildAuditRecord = (state: NotifyState, execution: z.infer<typeof ExecutionInfoSchema>, rawEvent: unknown, now: Date): AuditRecord => {
   const plan = state.plan;
-  const results = new Map((state.results ?? []).map((r) => [routeKey(r.change.routeTableId, r.change.destination), r]));
-  const observed = new Map((state.verification?.observed ?? []).map((o) => [routeKey(o.routeTableId, o.destination), o]));
+  const results = plan && state.pairs && state.target ? resultsOf(plan, state.pairs, state.target.name, state.results) : new Map();
+  // VerifyRoutes lists only the routes that are not where the plan wants them; the others are verified.
+  const problems = new Map((state.verification?.observed ?? []).map((o) => [routeKey(o.routeTableId, o.destination), o]));
+  const verifiedAll = state.verification !== undefined;
   const owner = eniOwners(state);
 
-  const routes: AuditRoute[] = (plan?.changes ?? []).map((c: z.infer<typeof ChangeSchema>) => {
-    const key = routeKey(c.routeTableId, c.destination);
-    const r = results.get(key);
-    const o = observed.get(key);
+  const routes: AuditRoute[] = [...results.values()].map(({ change: c, status, attempts, error }) => {
+    const o = problems.get(routeKey(c.routeTableId, c.destination));
+    const verified = o ? o.ok : verifiedAll ? true : undefined;
+    const onTarget = { target: c.toEni, member: c.toMember };
+    let after: AuditRoute['after'];
+    if (o) after = o.target ? { target: o.target, member: owner.get(o.target), state: o.state } : null;
+    else if (status === 'vanished' || status === 'conflict') after = null;
+    else if (status === 'dry-run') after = { target: c.fromEni, member: c.fromMember, state: c.stateBefore };
+    else if (verifiedAll) after = { ...onTarget, state: 'active' }; // read back where the plan wants it
+    else after = status === 'replaced' || status === 'already-on-target' ? onTarget : null;
     return {
       routeTableId: c.routeTableId,
       destination: c.destination,
-      status: r?.status ?? 'not-attempted',
+      status,
       before: { target: c.fromEni, member: c.fromMember, state: c.stateBefore },
-      after: o ? (o.target ? { target: o.target, member: owner.get(o.target), state: o.state } : null) : r?.status === 'replaced' ? { target: c.toEni, member: c.toMember } : null,
-      verified: o?.ok,
-      attempts: r?.attempts,
-      at: r?.at,
-      error: r?.status === 'failed' ? `${r.error}: ${causeText(r.cause) ?? ''}`.trim() : undefined,
+      after,
+      verified,
+      attempts,
+      error: status === 'failed' || status === 'conflict' || status === 'not-attempted' ? error : undefined,
       problem: o && !o.ok ? o.problem : undefined,
     };
   });
@@ -136,11 +164,13 @@ export const buildAuditRecord = (state: NotifyState, execution: z.infer<typeof E
   const count = (s: AuditRoute['status']) => routes.filter((r) => r.status === s).length;
   const counts = {
     planned: routes.length,
-    replaced: count('replaced'),
+    // A route found already on its target when its batch ran (a re-run, or another writer) counts as moved.
+    replaced: count('replaced') + count('already-on-target'),
     failed: count('failed') + count('not-attempted'),
     vanished: count('vanished'),
     dryRun: count('dry-run'),
-    alreadyOnTarget: plan?.alreadyOnTarget.length ?? 0,
+    conflicts: count('conflict'),
+    alreadyOnTarget: plan?.alreadyOnTargetCount ?? 0,
     skipped: plan?.skipped.length ?? 0,
     mismatches: state.verification?.mismatches ?? 0,
   };
@@ -167,8 +197,8 @@ export const buildAuditRecord = (state: NotifyState, execution: z.infer<typeof E
     from,
     to,
     counts,
-    routes,
-    alreadyOnTarget: (plan?.alreadyOnTarget ?? []).map(({ routeTableId, destination, eni }) => ({ routeTableId, destination, eni })),
+    ...listRoutes(routes),
+    alreadyOnTarget: plan?.alreadyOnTarget ?? [],
     skipped: (plan?.skipped ?? []).map(({ routeTableId, destination, eni, reason }) => ({ routeTableId, destination, eni, reason })),
     warnings: [...(plan?.warnings ?? [])],
     verification: state.verification && {
@@ -220,7 +250,10 @@ const judge = (
   }
   if (state.action === 'noop') return { outcome: 'noop' };
   // Verification is the last word: a route read back on its target is good whatever its Map result said.
-  const bad = routes.filter((r) => r.verified === false || (r.verified === undefined && (r.status === 'failed' || r.status === 'not-attempted')));
+  // A conflict (someone else pointed the route elsewhere meanwhile) was left alone on purpose, and is reported.
+  const bad = routes.filter(
+    (r) => r.status === 'conflict' || r.verified === false || (r.verified === undefined && (r.status === 'failed' || r.status === 'not-attempted')),
+  );
   const good = routes.filter((r) => !bad.includes(r) && r.status !== 'vanished' && r.status !== 'dry-run').length;
   if (bad.length > 0 || otherMismatches.length > 0 || failure) {
     const error = failure?.stage === 'ReplaceRoutes' ? failure.error : state.dryRun ? 'DryRunFailed' : counts.failed > 0 ? 'RoutesNotSwitched' : failure ? 'VerificationFailed' : 'RoutesNotVerified';
@@ -279,17 +312,6 @@ export const consoleUrl = (executionArn: string): string | undefined => {
   const host =
     partition === 'aws-cn' ? `${region}.console.amazonaws.cn` : partition === 'aws-us-gov' ? 'console.amazonaws-us-gov.com' : `${region}.console.aws.amazon.com`;
   return `https://${host}/states/home?region=${region}#/v2/executions/details/${executionArn}`;
-};
-
-/** A Lambda Task's Cause is JSON ({"errorType","errorMessage","trace"}); the message is what a person needs. */
-export const causeText = (cause: string | undefined): string | undefined => {
-  if (!cause || !cause.startsWith('{')) return cause;
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
-  } catch {
-    return cause;
-  }
 };
 
 const clip = (s: string): string => (s.length > CAUSE_MAX ? `${s.slice(0, CAUSE_MAX - 20)}… (truncated)` : s);

@@ -156,3 +156,14 @@ export class MissingEnvError extends FailoverError {
 
 /** Error names the state machine retries (with backoff and full jitter); everything else is caught by name. */
 export const TRANSIENT_ERROR_NAMES = ['Ec2ThrottledError', 'Ec2TransientError', 'NotifyTransientError', 'StateStoreTransientError', 'LeaseBusyError'] as const;
+
+/** A Lambda Task's Cause is JSON ({"errorType","errorMessage","trace"}); the message is what a person needs. */
+export const causeText = (cause: string | undefined): string | undefined => {
+  if (!cause || !cause.startsWith('{')) return cause;
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
+  } catch {
+    return cause;
+  }
+};

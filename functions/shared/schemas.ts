@@ -150,10 +150,33 @@ export const RouteRefSchema = z.object({
 });
 export type RouteRef = z.infer<typeof RouteRefSchema>;
 
+/** One route of a batch: its destination and the index of its interface pair in the state's `pairs`. */
+export const BatchRouteSchema = z.object({
+  d: z.string().min(1),
+  p: z.number().int().min(0),
+  /** Route state when planned, when it was not `active` (e.g. blackhole). */
+  s: z.string().optional(),
+});
+export type BatchRoute = z.infer<typeof BatchRouteSchema>;
+
+/**
+ * Routes of one route table replaced by one ReplaceRoutes invocation. Compact on purpose: the plan of a
+ * 2,000-route failover must fit Step Functions' 256 KB state, so a route is a destination and a pair index.
+ */
+export const BatchSchema = z.object({
+  id: z.number().int().min(0),
+  routeTableId: z.string(),
+  routes: z.array(BatchRouteSchema).min(1),
+});
+export type Batch = z.infer<typeof BatchSchema>;
+
 /** Output of ListRoutes. */
 export const PlanSchema = z.object({
-  changes: z.array(ChangeSchema),
-  alreadyOnTarget: z.array(RouteRefSchema),
+  batches: z.array(BatchSchema),
+  changeCount: z.number().int(),
+  /** Routes of the group that already point at the target, per table (checked again by VerifyRoutes). */
+  alreadyOnTarget: z.array(z.object({ routeTableId: z.string(), destinations: z.array(z.string()) })),
+  alreadyOnTargetCount: z.number().int(),
   skipped: z.array(RouteRefSchema),
   warnings: z.array(z.string()),
   routeTablesScanned: z.number().int(),
@@ -162,20 +185,47 @@ export const PlanSchema = z.object({
 });
 export type Plan = z.infer<typeof PlanSchema>;
 
-export const ReplaceInputSchema = z.object({ change: ChangeSchema, dryRun: z.boolean().default(false) });
-export type ReplaceInput = z.infer<typeof ReplaceInputSchema>;
+export const RouteStatusSchema = z.enum(['replaced', 'already-on-target', 'vanished', 'conflict', 'dry-run', 'failed']);
+export type RouteStatus = z.infer<typeof RouteStatusSchema>;
 
-/** One item of the ReplaceRoutes Map output: the Lambda's result, or RecordRouteFailure's. */
-export const RouteResultSchema = z.object({
-  change: ChangeSchema,
-  status: z.enum(['replaced', 'vanished', 'dry-run', 'failed']),
-  attempts: z.number().int().optional(),
+export const ReplaceBatchInputSchema = z.object({
+  batch: BatchSchema,
+  /** The group's VPC: the table is read with a vpc-id filter, so a table of another VPC is never touched. */
+  vpcId: z.string(),
+  pairs: z.array(InterfacePairSchema),
+  dryRun: z.boolean().default(false),
+});
+export type ReplaceBatchInput = z.infer<typeof ReplaceBatchInputSchema>;
+
+/** One route's result, index-aligned with its batch's routes. */
+export const BatchRouteResultSchema = z.object({
+  st: RouteStatusSchema,
+  /** ReplaceRoute calls made for this route in the invocation that finished the batch. */
+  a: z.number().int().optional(),
+  /** Error or detail (failed, vanished, conflict). */
+  e: z.string().optional(),
+});
+export type BatchRouteResult = z.infer<typeof BatchRouteResultSchema>;
+
+/** One item of the ReplaceRouteBatches Map output: the Lambda's result, or RecordBatchFailure's. */
+export const BatchResultSchema = z.object({
+  id: z.number().int(),
+  routeTableId: z.string(),
+  results: z.array(BatchRouteResultSchema),
   at: z.string().optional(),
-  detail: z.string().optional(),
+  /** Set by RecordBatchFailure when the batch failed as a whole (its routes have no results). */
   error: z.string().optional(),
   cause: z.string().optional(),
 });
-export type RouteResult = z.infer<typeof RouteResultSchema>;
+export type BatchResult = z.infer<typeof BatchResultSchema>;
+
+/** A planned change in full (expanded from a batch and the state's pairs) for the code that reasons about it. */
+export interface RouteResult {
+  change: Change;
+  status: RouteStatus | 'not-attempted';
+  attempts?: number;
+  error?: string;
+}
 
 export const ObservedRouteSchema = z.object({
   routeTableId: z.string(),
@@ -183,7 +233,7 @@ export const ObservedRouteSchema = z.object({
   /** Target as read back: an ENI ID, another target ID, or absent when the route is gone. */
   target: z.string().optional(),
   state: z.string().optional(),
-  expected: z.enum(['target', 'source', 'absent']),
+  expected: z.enum(['target', 'source', 'absent', 'untouched']),
   ok: z.boolean(),
   problem: z.string().optional(),
 });
@@ -195,6 +245,7 @@ export const VerificationSchema = z.object({
   ok: z.boolean(),
   mismatches: z.number().int(),
   rounds: z.number().int(),
+  /** The routes that are NOT where the plan wants them (at most 200 listed; `mismatches` counts all). */
   observed: z.array(ObservedRouteSchema),
   verifiedAt: z.string(),
 });

@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { IPeer, Peer, Port, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
@@ -58,8 +58,9 @@ export class Probe extends Construct {
     if (!probe?.enabled) throw new ConfigError(`group "${group.name}": the probe construct needs an enabled probe`);
 
     // Imported by ID, no lookups: synth stays offline. The subnets are chosen explicitly, so the AZ list is never
-    // used; the stack's (Fn::GetAZs tokens when environment-agnostic) only satisfies the attribute check.
-    const vpc = Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: group.vpcId, availabilityZones: Stack.of(this).availabilityZones });
+    // used; Fn::GetAZs only satisfies the attribute check (stack.availabilityZones would be a context lookup in
+    // a stack with a concrete environment).
+    const vpc = Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: group.vpcId, availabilityZones: Fn.getAzs() });
     const subnets = probe.subnetIds.map((id) => Subnet.fromSubnetId(this, `Subnet-${id}`, id));
 
     this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {

@@ -14,7 +14,9 @@ import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { runCli } from '../../cli/route-failover/cli';
 import type { CliDeps } from '../../cli/route-failover/context';
-import { RecordedExecution, REGION } from './recorded';
+import type { RecordedExecution } from './recorded';
+
+const REGION = 'us-east-1';
 
 /** Fresh clients and their mocks for one test; output captured line by line. */
 export const makeDeps = (overrides: Partial<CliDeps> = {}) => {

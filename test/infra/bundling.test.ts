@@ -29,5 +29,6 @@ describe('FailoverStack bundling', () => {
         importsRuntimeSdk: /from\s*"@aws-sdk\//.test(code),
       }).toEqual({ key, bundled: true, sourceMap: true, banner: true, keepsClassNames: true, importsRuntimeSdk: false });
     }
-  });
+    // Seven esbuild bundles take about 20 s; leave room on a loaded machine.
+  }, 90_000);
 });

@@ -93,7 +93,7 @@ describe('latency budget: first failed probe → routes verified, on the simulat
     const { run } = executions.get(starts[0].name)!;
     const result = await run;
 
-    expect(result.status).toBe('SUCCEEDED');
+    expect({ status: result.status, error: result.error, cause: result.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
     expect(result.auditRecord).toMatchObject({
       outcome: 'succeeded',
       trigger: { kind: 'probe' },
@@ -158,7 +158,7 @@ describe('latency budget: first failed probe → routes verified, on the simulat
     expect(starts[0].input).toMatchObject({ member: 'router-a', failedRounds: 3, lastError: expect.stringMatching(/refused: .*ECONNREFUSED/) });
     expect(starts[0].at - (INVOKED_AT + 20_000)).toBeLessThan(3 * 5000);
     const result = await executions.get(starts[0].name)!.run;
-    expect(result.status).toBe('SUCCEEDED');
+    expect({ status: result.status, error: result.error, cause: result.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
     expectRoutesMovedToRouterB(sim, scenario);
   });
 
@@ -188,6 +188,7 @@ describe('latency budget: first failed probe → routes verified, on the simulat
 
     await runProbeMinute(deps, { group });
     const first = await executions.get(starts[0].name)!.run;
+    expect({ status: first.status, error: first.error, cause: first.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
     expect(first.auditRecord).toMatchObject({ outcome: 'succeeded' });
     const writesAfterFirst = sim.calls.filter((c) => c.action === 'ReplaceRoute').length;
 

@@ -35,7 +35,7 @@ describe('statemachine/failover.asl.json', () => {
   it('substitutes every placeholder', () => {
     const loaded = JSON.stringify(loadDefinition({}, 'eu-west-1'));
     expect(loaded).not.toMatch(/\$\{/);
-    expect(loaded).toContain('arn:aws:lambda:eu-west-1:000000000000:function:vpc-route-failover-ReplaceRoute');
+    expect(loaded).toContain('arn:aws:lambda:eu-west-1:000000000000:function:vpc-route-failover-ReplaceRoutes');
   });
 
   it('is JSONPath (the local runner ignores JSONata and Assign)', () => {
@@ -60,7 +60,7 @@ describe('statemachine/failover.asl.json', () => {
       if (s.Type !== 'Task') continue;
       const nexts = (s.Catch ?? []).map((c: any) => c.Next);
       expect({ name, hasCatchAll: (s.Catch ?? []).some((c: any) => c.ErrorEquals.includes('States.ALL')) }).toEqual({ name, hasCatchAll: true });
-      if (name === 'ReplaceRoute') expect(nexts).toEqual(['RecordRouteFailure', 'RecordRouteFailure']);
+      if (name === 'ReplaceRoutes') expect(nexts).toEqual(['RecordBatchFailure', 'RecordBatchFailure']);
       else if (name === 'Notify') expect(nexts).toEqual(['NotificationFailed']);
       else if (name === 'AcquireLease') expect(new Set(nexts)).toEqual(new Set(['AcquireFailed']));
       else if (name === 'ReleaseLease') expect(nexts).toEqual(['CheckOutcome']);

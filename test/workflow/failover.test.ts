@@ -83,7 +83,7 @@ describe('failover workflow, run locally against the simulated VPC', () => {
     expect(sim.published[0].MessageAttributes).toMatchObject({ group: { StringValue: 'onprem-edge' }, outcome: { StringValue: 'succeeded' } });
   });
 
-  it('survives throttling on 30 % of ReplaceRoute calls: retried by the state machine, every route moved', async () => {
+  it('survives throttling on 30 % of ReplaceRoute calls: each route retried with backoff, attempts recorded, every route moved', async () => {
     const { sim, scenario, run } = setup({ seed: 11 });
     sim.injectFault({ action: 'ReplaceRoute', code: 'RequestLimitExceeded', probability: 0.3 });
     sim.setInstanceState(scenario.routerA.instanceId, 'stopped');
@@ -91,10 +91,32 @@ describe('failover workflow, run locally against the simulated VPC', () => {
     const result = await run(stoppingEvent(scenario.routerA.instanceId, 'stopped'));
 
     expect(result.status).toBe('SUCCEEDED');
-    const throttled = sim.calls.filter((c) => c.action === 'ReplaceRoute' && c.error === 'RequestLimitExceeded').length;
+    const calls = sim.calls.filter((c) => c.action === 'ReplaceRoute');
+    const throttled = calls.filter((c) => c.error === 'RequestLimitExceeded').length;
     expect(throttled).toBeGreaterThan(0);
-    const retries = result.events.filter((e) => e.type === 'StateRetried' && e.state?.name === 'ReplaceRoute');
-    expect(retries.length).toBe(throttled);
+    // Every call is accounted for in the audit record, route by route.
+    const record = result.output as any;
+    const attempts = record.routes.map((r: any) => r.attempts);
+    expect(attempts.reduce((a: number, b: number) => a + b, 0)).toBe(calls.length);
+    expect(Math.max(...attempts)).toBeGreaterThan(1);
+    const after = routeMap(sim.routeTables());
+    for (const m of scenario.expectedMoves) expect(after.get(routeKey(m.routeTableId, m.destination))?.target).toBe(m.toEni);
+  });
+
+  it('throttling that outlasts the per-route retries: the state machine retries the batch, which only does what is left', async () => {
+    const { sim, scenario, run } = setup();
+    const victim = scenario.expectedMoves[0];
+    sim.injectFault({ action: 'ReplaceRoute', code: 'RequestLimitExceeded', times: 8, when: (i: any) => i.RouteTableId === victim.routeTableId && i.DestinationCidrBlock === victim.destination.value });
+    sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
+
+    const result = await run(stoppingEvent(scenario.routerA.instanceId));
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.events.filter((e) => e.type === 'StateRetried' && e.state?.name === 'ReplaceRoutes')).toHaveLength(1);
+    // The retried batch re-read its table: routes it had already moved were not written again.
+    const sameTable = scenario.expectedMoves.filter((m) => m.routeTableId === victim.routeTableId).length;
+    const calls = sim.calls.filter((c) => c.action === 'ReplaceRoute');
+    expect(calls.filter((c) => (c.input as any).RouteTableId === victim.routeTableId)).toHaveLength(sameTable + 8);
     const after = routeMap(sim.routeTables());
     for (const m of scenario.expectedMoves) expect(after.get(routeKey(m.routeTableId, m.destination))?.target).toBe(m.toEni);
   });

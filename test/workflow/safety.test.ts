@@ -64,7 +64,7 @@ const setup = (opts: { latencyMs?: number; config?: (c: any) => any; sharedStore
     });
   // Waiting for a lease is real waiting: a short fixed interval, enough attempts to outlast one execution.
   const run = (input: unknown, name?: string): Promise<RunResult> =>
-    runExecution({ handlers: handlers() as never, input, executionName: name, retryIntervalMs: { AcquireLease: 15, ReplaceRoute: 0, ResolveTargets: 0, ListRoutes: 0, VerifyRoutes: 0, Notify: 0, ReleaseLease: 0 } });
+    runExecution({ handlers: handlers() as never, input, executionName: name, retryIntervalMs: { AcquireLease: 15, ReplaceRoutes: 0, ResolveTargets: 0, ListRoutes: 0, VerifyRoutes: 0, Notify: 0, ReleaseLease: 0 } });
   return { sim, scenario, config, store, run };
 };
 

@@ -1,0 +1,219 @@
+import '../cli/local/polyfill';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { EC2_API_RATE_LIMITS } from '../cli/local/simulated-vpc';
+import { measureColdStart, type BundleResult } from './cold-start';
+import { coldStartTable, renderConsole, renderMarkdown, scaleChartSvg, scaleTable, weightTable } from './report';
+import { DEFAULT_AFFECTED_PER_TABLE, DEFAULT_ROUTES_PER_TABLE, runScaleCase, type ScaleCase, type ScaleResult, type Variant } from './scale';
+
+/**
+ * `npm run bench`: the scale benchmark (workflow vs classic on the simulated VPC with EC2 latency and
+ * token buckets) and the cold start benchmark (bundle size and module init vs the SDK floor). Prints the
+ * tables and writes them, with a chart, under docs/bench/. See README "Performance".
+ */
+
+export interface BenchOptions {
+  sizes: number[];
+  latencyMs: number;
+  variants: Variant[];
+  seed: number;
+  clock: 'virtual' | 'real';
+  routesPerTable: number;
+  runs: number;
+  scale: boolean;
+  coldStart: boolean;
+  /** Directory for scale.md, scale.svg and cold-start.md; undefined writes nothing. */
+  out?: string;
+}
+
+const PROJECT_ROOT = path.join(__dirname, '..');
+
+export const DEFAULT_OPTIONS: BenchOptions = {
+  sizes: [10, 100, 500, 2000],
+  latencyMs: 50,
+  variants: ['workflow', 'classic'],
+  seed: 1,
+  clock: 'virtual',
+  routesPerTable: DEFAULT_ROUTES_PER_TABLE,
+  runs: 7,
+  scale: true,
+  coldStart: true,
+  out: path.join(PROJECT_ROOT, 'docs', 'bench'),
+};
+
+const USAGE = `npm run bench -- [options]
+  --sizes 10,100,500,2000   affected routes per run (multiples of ${DEFAULT_AFFECTED_PER_TABLE}: ${DEFAULT_AFFECTED_PER_TABLE} per route table)
+  --latency-ms 50           simulated latency of every EC2 call
+  --variants workflow,classic
+  --seed 1                  simulator IDs and the state machine's retry jitter
+  --clock virtual|real      virtual (default): exact simulated time, seconds of CPU;
+                            real: wall time, to cross-check (2,000 routes take over 6 minutes)
+  --routes-per-table ${DEFAULT_ROUTES_PER_TABLE}     routes per table (the unaffected ones point elsewhere)
+  --runs 7                  cold start: imports per bundle (median; at least 7)
+  --scale | --cold-start    run only that part
+  --out docs/bench          where the markdown and SVG go; --no-write writes nothing`;
+
+export const parseArgs = (argv: string[]): BenchOptions => {
+  const o: BenchOptions = { ...DEFAULT_OPTIONS };
+  let only: 'scale' | 'cold-start' | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
+      return v;
+    };
+    const num = (v: string): number => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0) throw new Error(`${arg}: not a number: ${v}`);
+      return n;
+    };
+    switch (arg) {
+      case '--sizes':
+        o.sizes = value().split(',').map(num);
+        break;
+      case '--latency-ms':
+        o.latencyMs = num(value());
+        break;
+      case '--variants':
+        o.variants = value().split(',') as Variant[];
+        if (o.variants.some((v) => v !== 'workflow' && v !== 'classic')) throw new Error(`--variants: workflow and/or classic\n${USAGE}`);
+        break;
+      case '--seed':
+        o.seed = num(value());
+        break;
+      case '--clock': {
+        const c = value();
+        if (c !== 'virtual' && c !== 'real') throw new Error(`--clock: virtual or real\n${USAGE}`);
+        o.clock = c;
+        break;
+      }
+      case '--routes-per-table':
+        o.routesPerTable = num(value());
+        break;
+      case '--runs':
+        o.runs = num(value());
+        break;
+      case '--scale':
+      case '--cold-start':
+        only = arg === '--scale' ? 'scale' : 'cold-start';
+        break;
+      case '--out':
+        o.out = path.resolve(value());
+        break;
+      case '--no-write':
+        o.out = undefined;
+        break;
+      case '--help':
+      case '-h':
+        throw new Error(USAGE);
+      default:
+        throw new Error(`unknown option ${arg}\n${USAGE}`);
+    }
+  }
+  if (only) {
+    o.scale = only === 'scale';
+    o.coldStart = only === 'cold-start';
+  }
+  return o;
+};
+
+export interface ScaleBench {
+  results: ScaleResult[];
+  console: string;
+  markdown: string;
+  svg: string;
+}
+
+/** Runs every (size, variant) in one process and renders the comparison. */
+export const runScaleBench = async (o: BenchOptions, log: (line: string) => void = () => undefined): Promise<ScaleBench> => {
+  const results: ScaleResult[] = [];
+  for (const routes of o.sizes) {
+    for (const variant of o.variants) {
+      const c: ScaleCase = { routes, variant, latencyMs: o.latencyMs, clock: o.clock, seed: o.seed, routesPerTable: o.routesPerTable };
+      log(`  ${routes} routes, ${variant}…`);
+      const r = await runScaleCase(c);
+      log(`    ${r.status}, ${(r.makespanMs / 1000).toFixed(2)} s simulated, ${(r.wallMs / 1000).toFixed(1)} s real`);
+      results.push(r);
+    }
+  }
+  const table = scaleTable(results);
+  const largest = [...results].reverse().find((r) => r.weight);
+  const weight = largest?.weight && weightTable(largest.weight);
+  const params =
+    `latency ${o.latencyMs} ms per EC2 call; EC2 token buckets on (${describeBuckets()}); ${DEFAULT_AFFECTED_PER_TABLE} affected routes per table, ` +
+    `${o.routesPerTable} routes per table; seed ${o.seed}; ${o.clock === 'virtual' ? 'virtual clock (exact simulated time)' : 'wall clock'}; ` +
+    "workflow: statemachine/failover.asl.json run locally, every Task on its real handler, the definition's own Retry (backoff, full jitter), group maxConcurrency default.";
+  const consoleText = [
+    renderConsole(table),
+    `  ${params}`,
+    ...(weight ? ['', `Step Functions weight of the workflow at ${largest!.routes} routes (per state):`, renderConsole(weight)] : []),
+  ].join('\n');
+  const markdown = [
+    '# Scale benchmark: workflow vs classic script',
+    '',
+    `Generated by \`npm run bench\` (${new Date().toISOString().slice(0, 10)}, Node ${process.version}). ${params}`,
+    '',
+    '![makespan and wrong routes](scale.svg)',
+    '',
+    renderMarkdown(table),
+    ...(weight ? ['', `## Step Functions weight at ${largest!.routes} routes`, '', renderMarkdown(weight)] : []),
+    '',
+  ].join('\n');
+  return { results, console: consoleText, markdown, svg: scaleChartSvg(results) };
+};
+
+const describeBuckets = (): string =>
+  `mutating ${EC2_API_RATE_LIMITS.mutating.burst} burst, ${EC2_API_RATE_LIMITS.mutating.refillPerSecond}/s; ` +
+  `Describe* ${EC2_API_RATE_LIMITS.nonMutating.burst} burst, ${EC2_API_RATE_LIMITS.nonMutating.refillPerSecond}/s`;
+
+export const renderColdStart = (results: BundleResult[]): { console: string; markdown: string } => {
+  const table = coldStartTable(results);
+  return {
+    console: renderConsole(table),
+    markdown: [
+      '# Cold start benchmark: bundle size and module init vs the SDK floor',
+      '',
+      `Generated by \`npm run bench\` (${new Date().toISOString().slice(0, 10)}, Node ${process.version}); bundles built with ` +
+        'infra/constructs/failover-function.ts FUNCTION_BUNDLING, run with Lambda\'s NODE_OPTIONS (--enable-source-maps).',
+      '',
+      renderMarkdown(table),
+      '',
+    ].join('\n'),
+  };
+};
+
+const main = async (): Promise<void> => {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const o = parseArgs(process.argv.slice(2));
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const write = (file: string, text: string) => {
+    if (!o.out) return;
+    mkdirSync(o.out, { recursive: true });
+    writeFileSync(path.join(o.out, file), text);
+    log(`wrote ${path.relative(process.cwd(), path.join(o.out, file))}`);
+  };
+  if (o.scale) {
+    log('Scale benchmark');
+    const s = await runScaleBench(o, log);
+    console.log(`\nScale: workflow vs classic (${o.latencyMs} ms per EC2 call, EC2 token buckets on)\n`);
+    console.log(s.console);
+    write('scale.md', s.markdown);
+    write('scale.svg', s.svg);
+  }
+  if (o.coldStart) {
+    log('Cold start benchmark');
+    const results = await measureColdStart({ runs: o.runs, log });
+    const c = renderColdStart(results);
+    console.log('\nCold start: bundle size and module init vs the SDK floor\n');
+    console.log(c.console);
+    write('cold-start.md', c.markdown);
+  }
+};
+
+if (require.main === module) {
+  main().catch((err: Error) => {
+    console.error(err.message);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,79 @@
+import { causeText } from './errors';
+import { routeKey } from './routes';
+import type { Batch, BatchResult, Change, Destination, InterfacePair, Plan, RouteResult } from './schemas';
+
+/**
+ * The plan travels through the state machine in a compact form (batches of destinations and pair indexes)
+ * so that a 2,000-route failover stays far below the 256 KB state limit and needs one Map iteration per
+ * batch instead of one per route (history events stay far below 25,000). These helpers convert between
+ * that form and full changes.
+ */
+
+/** Routes per ReplaceRoutes invocation: small enough to finish well inside its timeout at EC2's refill rate. */
+export const BATCH_SIZE = 20;
+
+/** The destination a route table key stands for: prefix lists start with pl-, IPv6 CIDRs contain ':'. */
+export const destinationOf = (value: string): Destination =>
+  value.startsWith('pl-') ? { kind: 'prefix-list', value } : value.includes(':') ? { kind: 'ipv6', value } : { kind: 'ipv4', value };
+
+/** Groups changes into batches of one route table each, at most `size` routes per batch, in a stable order. */
+export const batchChanges = (changes: Change[], pairs: InterfacePair[], size = BATCH_SIZE): Batch[] => {
+  const index = new Map(pairs.map((p, i) => [p.fromEni, i]));
+  const byTable = new Map<string, Change[]>();
+  for (const c of changes) byTable.set(c.routeTableId, [...(byTable.get(c.routeTableId) ?? []), c]);
+  const batches: Batch[] = [];
+  for (const [routeTableId, list] of [...byTable].sort(([a], [b]) => a.localeCompare(b))) {
+    for (let i = 0; i < list.length; i += size) {
+      batches.push({
+        id: batches.length,
+        routeTableId,
+        routes: list.slice(i, i + size).map((c) => {
+          const p = index.get(c.fromEni);
+          if (p === undefined) throw new Error(`no interface pair for ${c.fromEni}`);
+          return c.stateBefore && c.stateBefore !== 'active' ? { d: c.destination.value, p, s: c.stateBefore } : { d: c.destination.value, p };
+        }),
+      });
+    }
+  }
+  return batches;
+};
+
+/** The full changes of one batch. */
+export const expandBatch = (batch: Batch, pairs: InterfacePair[], targetName: string): Change[] =>
+  batch.routes.map((r) => {
+    const pair = pairs[r.p];
+    if (!pair?.toEni) throw new Error(`batch ${batch.id}: pair ${r.p} is missing or unpaired`);
+    return {
+      routeTableId: batch.routeTableId,
+      destination: destinationOf(r.d),
+      fromEni: pair.fromEni,
+      fromMember: pair.fromMember,
+      toEni: pair.toEni,
+      toMember: targetName,
+      stateBefore: r.s ?? 'active',
+    };
+  });
+
+/** Every planned change. */
+export const expandPlan = (plan: Plan, pairs: InterfacePair[], targetName: string): Change[] =>
+  plan.batches.flatMap((b) => expandBatch(b, pairs, targetName));
+
+/** Each planned change with its result (`not-attempted` when its batch has none), keyed by route. */
+export const resultsOf = (plan: Plan, pairs: InterfacePair[], targetName: string, results: BatchResult[] | undefined): Map<string, RouteResult> => {
+  const byId = new Map((results ?? []).map((r) => [r.id, r]));
+  const out = new Map<string, RouteResult>();
+  for (const b of plan.batches) {
+    const r = byId.get(b.id);
+    expandBatch(b, pairs, targetName).forEach((change, i) => {
+      const one = r?.results[i];
+      const whole = r?.error ? `${r.error}: ${causeText(r.cause) ?? ''}`.trim() : undefined;
+      out.set(routeKey(change.routeTableId, change.destination), {
+        change,
+        status: one?.st ?? (r?.error ? 'failed' : 'not-attempted'),
+        attempts: one?.a,
+        error: one?.e ?? whole,
+      });
+    });
+  }
+  return out;
+};

@@ -1,0 +1,36 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { esbuildOptionsFor, functionFolders, median } from '../../bench/cold-start';
+import { FUNCTION_BUNDLING } from '../../infra/constructs/failover-function';
+
+describe('cold start bundles', () => {
+  it('builds with the construct\'s bundling options, translated as CDK passes them to esbuild', () => {
+    const o = esbuildOptionsFor(FUNCTION_BUNDLING, '/tmp/out');
+    expect(o).toMatchObject({
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outExtension: { '.js': '.mjs' },
+      target: FUNCTION_BUNDLING.target,
+      minify: true,
+      keepNames: true,
+      sourcemap: true,
+      mainFields: ['module', 'main'],
+      external: [],
+      banner: { js: FUNCTION_BUNDLING.banner },
+    });
+  });
+
+  it('refuses bundling options it does not mirror, rather than measure a different bundle', () => {
+    expect(() => esbuildOptionsFor({ ...FUNCTION_BUNDLING, nodeModules: ['zod'] }, '/tmp/out')).toThrow(/nodeModules/);
+  });
+
+  it('finds the function folders and takes medians', () => {
+    const folders = functionFolders();
+    expect(folders.length).toBeGreaterThanOrEqual(5);
+    expect(folders).not.toContain('shared');
+    for (const f of folders) expect(existsSync(path.join(__dirname, '..', '..', 'functions', f, 'index.ts'))).toBe(true);
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+});
