@@ -154,6 +154,35 @@ export const runExecution = async (opts: RunOptions): Promise<RunResult> => {
   return result;
 };
 
+/**
+ * How many events Step Functions would write to the execution history for this run (its limit is 25,000).
+ * From the local event log with Step Functions' per-state costs: a Lambda Task writes 5 events (entered,
+ * scheduled, started, succeeded, exited) and 3 more per retry; a Map 4 plus 2 per iteration; other states 2;
+ * the execution itself 2.
+ */
+export const estimateHistoryEvents = (events: Array<Record<string, any>>): number => {
+  let n = 2;
+  for (const e of events) {
+    if (e.type === 'StateEntered') n += e.state?.type === 'Task' ? 5 : e.state?.type === 'Map' ? 4 : 2;
+    else if (e.type === 'StateRetried') n += 3;
+    else if (e.type === 'MapIterationStarted') n += 2;
+  }
+  return n;
+};
+
+/** The largest state (input or output, as JSON bytes) the run passed between states: Step Functions allows 256 KB. */
+export const largestStatePayload = (events: Array<Record<string, any>>): { bytes: number; state: string } => {
+  let best = { bytes: 0, state: '' };
+  for (const e of events) {
+    for (const v of [e.state?.input, e.state?.output]) {
+      if (v === undefined) continue;
+      const bytes = Buffer.byteLength(JSON.stringify(v));
+      if (bytes > best.bytes) best = { bytes, state: e.state?.name ?? '' };
+    }
+  }
+  return best;
+};
+
 /** One progress line per interesting event; undefined for noise. */
 export const describeEvent = (e: Record<string, any>, t0: number): string | undefined => {
   const t = `+${String(Math.max(0, e.timestamp - t0)).padStart(5)} ms`;
@@ -193,7 +222,7 @@ const summarizeOutput = (state: string | undefined, out: any): string => {
       const counts: Record<string, number> = {};
       for (const b of out.results ?? []) {
         if (b.error) counts[`batch failed (${b.error})`] = (counts[`batch failed (${b.error})`] ?? 0) + 1;
-        for (const r of b.results ?? []) counts[r.st] = (counts[r.st] ?? 0) + 1;
+        for (const [st, n] of Object.entries((b.counts ?? {}) as Record<string, number>)) counts[st] = (counts[st] ?? 0) + n;
       }
       return ` (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing to do'})`;
     }

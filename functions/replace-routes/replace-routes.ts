@@ -53,7 +53,7 @@ export const replaceRoutes = async (input: ReplaceBatchInput, deps: ReplaceRoute
     throw toEc2Error(err, `DescribeRouteTables ${batch.routeTableId}`);
   }
 
-  const results: BatchRouteResult[] = [];
+  const results: Array<Omit<BatchRouteResult, 'i'>> = [];
   let transient: Error | undefined;
   for (const change of changes) {
     const current = findRoute(table, change.destination);
@@ -75,11 +75,23 @@ export const replaceRoutes = async (input: ReplaceBatchInput, deps: ReplaceRoute
       continue;
     }
     const r = await replaceOne(deps.ec2, change, dryRun, { sleep, random, retry, deadline: started + budgetMs });
+    // A route already on its target in a dry run has nothing to rehearse beyond the permission check just made.
     if (r.transient) transient ??= r.transient;
     results.push(r.result);
   }
   if (transient) throw transient;
-  return { id: batch.id, routeTableId: batch.routeTableId, results, at: now().toISOString() };
+  return summarize(batch.id, batch.routeTableId, dryRun ? 'dry-run' : 'replaced', results, now());
+};
+
+/** The sparse batch result: the usual outcome (one call, replaced / dry-run) is counted, everything else listed. */
+const summarize = (id: number, routeTableId: string, usual: 'replaced' | 'dry-run', results: Array<Omit<BatchRouteResult, 'i'>>, at: Date): BatchResult => {
+  const counts: Record<string, number> = {};
+  const exceptions: BatchRouteResult[] = [];
+  results.forEach((r, i) => {
+    counts[r.st] = (counts[r.st] ?? 0) + 1;
+    if (r.st !== usual || r.a !== 1 || r.e) exceptions.push({ i, ...r });
+  });
+  return { id, routeTableId, usual, counts, exceptions, at: at.toISOString() };
 };
 
 const replaceOne = async (
@@ -87,7 +99,7 @@ const replaceOne = async (
   change: Change,
   dryRun: boolean,
   o: { sleep: (ms: number) => Promise<void>; random: () => number; retry: { attempts: number; baseMs: number; maxMs: number }; deadline: number },
-): Promise<{ result: BatchRouteResult; transient?: Error }> => {
+): Promise<{ result: Omit<BatchRouteResult, 'i'>; transient?: Error }> => {
   const where = `${change.routeTableId} ${change.destination.value} → ${change.toEni}`;
   for (let attempt = 1; ; attempt++) {
     try {

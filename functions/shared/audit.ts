@@ -114,10 +114,10 @@ export const AuditRecordSchema = z.object({
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;
 
 /**
- * Routes listed in full in the record. At ~250 bytes a route, 400 keep the record well under 256 KB; beyond
+ * Routes listed in full in the record. At ~300 bytes a route, 200 keep the record well under 256 KB; beyond
  * that the per-route details of each batch stay in the execution history (ReplaceRoutes outputs).
  */
-export const AUDIT_ROUTES_MAX = 400;
+export const AUDIT_ROUTES_MAX = 200;
 
 const listRoutes = (routes: AuditRoute[]): { routes: AuditRoute[]; routesOmitted?: number } => {
   if (routes.length <= AUDIT_ROUTES_MAX) return { routes };

@@ -30,7 +30,7 @@ export const batchChanges = (changes: Change[], pairs: InterfacePair[], size = B
         routes: list.slice(i, i + size).map((c) => {
           const p = index.get(c.fromEni);
           if (p === undefined) throw new Error(`no interface pair for ${c.fromEni}`);
-          return c.stateBefore && c.stateBefore !== 'active' ? { d: c.destination.value, p, s: c.stateBefore } : { d: c.destination.value, p };
+          return c.stateBefore === 'blackhole' ? { d: c.destination.value, p, b: 1 as const } : { d: c.destination.value, p };
         }),
       });
     }
@@ -50,7 +50,7 @@ export const expandBatch = (batch: Batch, pairs: InterfacePair[], targetName: st
       fromMember: pair.fromMember,
       toEni: pair.toEni,
       toMember: targetName,
-      stateBefore: r.s ?? 'active',
+      stateBefore: r.b ? 'blackhole' : 'active',
     };
   });
 
@@ -64,15 +64,14 @@ export const resultsOf = (plan: Plan, pairs: InterfacePair[], targetName: string
   const out = new Map<string, RouteResult>();
   for (const b of plan.batches) {
     const r = byId.get(b.id);
+    const exceptions = new Map((r?.exceptions ?? []).map((x) => [x.i, x]));
+    const whole = r?.error ? `${r.error}: ${causeText(r.cause) ?? ''}`.trim() : undefined;
     expandBatch(b, pairs, targetName).forEach((change, i) => {
-      const one = r?.results[i];
-      const whole = r?.error ? `${r.error}: ${causeText(r.cause) ?? ''}`.trim() : undefined;
-      out.set(routeKey(change.routeTableId, change.destination), {
-        change,
-        status: one?.st ?? (r?.error ? 'failed' : 'not-attempted'),
-        attempts: one?.a,
-        error: one?.e ?? whole,
-      });
+      const x = exceptions.get(i);
+      const key = routeKey(change.routeTableId, change.destination);
+      if (x) out.set(key, { change, status: x.st, attempts: x.a, error: x.e });
+      else if (r?.usual) out.set(key, { change, status: r.usual, attempts: 1 });
+      else out.set(key, { change, status: r?.error ? 'failed' : 'not-attempted', error: whole });
     });
   }
   return out;

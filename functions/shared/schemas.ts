@@ -154,8 +154,8 @@ export type RouteRef = z.infer<typeof RouteRefSchema>;
 export const BatchRouteSchema = z.object({
   d: z.string().min(1),
   p: z.number().int().min(0),
-  /** Route state when planned, when it was not `active` (e.g. blackhole). */
-  s: z.string().optional(),
+  /** 1 when the route was blackhole when planned (the usual case for a stopped router). */
+  b: z.literal(1).optional(),
 });
 export type BatchRoute = z.infer<typeof BatchRouteSchema>;
 
@@ -197,8 +197,9 @@ export const ReplaceBatchInputSchema = z.object({
 });
 export type ReplaceBatchInput = z.infer<typeof ReplaceBatchInputSchema>;
 
-/** One route's result, index-aligned with its batch's routes. */
+/** One route's result; `i` is its index in the batch's routes. */
 export const BatchRouteResultSchema = z.object({
+  i: z.number().int().min(0),
   st: RouteStatusSchema,
   /** ReplaceRoute calls made for this route in the invocation that finished the batch. */
   a: z.number().int().optional(),
@@ -207,11 +208,17 @@ export const BatchRouteResultSchema = z.object({
 });
 export type BatchRouteResult = z.infer<typeof BatchRouteResultSchema>;
 
-/** One item of the ReplaceRouteBatches Map output: the Lambda's result, or RecordBatchFailure's. */
+/**
+ * One item of the ReplaceRouteBatches Map output: the Lambda's result, or RecordBatchFailure's. Sparse, so a
+ * 2,000-route state stays small and the history stays readable: every route of the batch has the `usual`
+ * status after one ReplaceRoute call except those listed in `exceptions`; `counts` sums them up.
+ */
 export const BatchResultSchema = z.object({
   id: z.number().int(),
   routeTableId: z.string(),
-  results: z.array(BatchRouteResultSchema),
+  usual: RouteStatusSchema.optional(),
+  counts: z.record(z.string(), z.number().int()).optional(),
+  exceptions: z.array(BatchRouteResultSchema).default([]),
   at: z.string().optional(),
   /** Set by RecordBatchFailure when the batch failed as a whole (its routes have no results). */
   error: z.string().optional(),

@@ -23,7 +23,9 @@ describe('npm run bench (scale part), smoke', () => {
     expect(workflow).toMatchObject({ variant: 'workflow', routes: 10, status: 'SUCCEEDED', wrong: { total: 0 }, blackHole: { open: 0 } });
     expect(workflow.calls.ReplaceRoute).toEqual({ total: 10, throttled: 0 });
     expect(workflow.calls.DeleteRoute).toBeUndefined();
-    expect(workflow.weight?.historyEvents).toBeGreaterThan(10 * 7);
+    // Weighed as Step Functions would see it (how many events depends on the definition, not on the bench).
+    expect(workflow.weight?.historyEvents).toBeGreaterThan(10);
+    expect(workflow.weight?.overPayloadLimit).toEqual([]);
     // Classic: first ENI only, so the five eth1 routes end on eth0.
     expect(classic).toMatchObject({ variant: 'classic', routes: 10, wrong: { total: 5, otherTarget: 5 } });
     expect(classic.calls).toMatchObject({ DeleteRoute: { total: 10 }, CreateRoute: { total: 10 } });

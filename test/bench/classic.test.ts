@@ -45,7 +45,7 @@ describe('the classic algorithm against the simulated VPC', () => {
     const ec2 = {
       send: async (command: { input: any }) => {
         if (command instanceof CreateRouteCommand) {
-          const out = await sim.ec2().send(new DescribeRouteTablesCommand({ RouteTableIds: [command.input.RouteTableId] }));
+          const out = await sim.ec2().send(new DescribeRouteTablesCommand({ RouteTableIds: [command.input.RouteTableId!] }));
           const route = out.RouteTables?.[0].Routes?.find((r) => r.DestinationCidrBlock === command.input.DestinationCidrBlock);
           seenInGap.push(route?.NetworkInterfaceId);
         }
