@@ -13,15 +13,16 @@ import { FUNCTION_BUNDLING } from '../infra/constructs/failover-function';
  * inside the child around `await import(...)`. Beside each function, its floor: a bundle of only the SDK
  * client(s) it uses and one command each, built the same way (for EC2: EC2Client + ReplaceRouteCommand).
  *
- * Two experiment variants rebuild the same functions with zod swapped at bundle time (an esbuild plugin;
- * the sources are untouched): "zod/mini" maps zod's classic API onto zod/mini (bench/cold-start/zod-on-mini.ts)
- * and "no zod" onto an inert stand-in (bench/cold-start/zod-inert.ts), the floor of not validating in Lambda.
+ * Three experiment variants rebuild the same functions with zod swapped at bundle time (an esbuild plugin;
+ * the sources are untouched): "zod/mini" maps zod's classic API onto zod/mini (bench/cold-start/zod-on-mini.ts),
+ * "zod/mini lazy" does the same but builds each schema on its first parse instead of at import, and "no zod"
+ * uses an inert stand-in (bench/cold-start/zod-inert.ts): the floor of not validating in Lambda at all.
  */
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 const exec = promisify(execFile);
 
-export type BundleVariant = 'as built' | 'zod/mini' | 'no zod' | 'floor';
+export type BundleVariant = 'as built' | 'zod/mini' | 'zod/mini lazy' | 'no zod' | 'floor';
 
 export interface InitTime {
   /** Medians over the runs. */
@@ -185,14 +186,12 @@ const build = async (
   opts: esbuild.BuildOptions,
   entry: { file: string } | { source: string; name: string },
   outdir: string,
-  plugins: esbuild.Plugin[] = [],
 ): Promise<{ file: string; meta: esbuild.Metafile }> => {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const r = await esbuild.build({
     ...opts,
     outdir,
-    plugins,
     ...('file' in entry
       ? { entryPoints: [entry.file] }
       : { stdin: { contents: entry.source, resolveDir: PROJECT_ROOT, sourcefile: `${entry.name}.ts`, loader: 'ts' } }),
@@ -205,14 +204,16 @@ const build = async (
 export const measureColdStart = async (o: ColdStartOptions = {}): Promise<BundleResult[]> => {
   const runs = Math.max(7, o.runs ?? 7);
   const outDir = o.outDir ?? path.join(PROJECT_ROOT, '.bench-out', 'cold-start');
-  const variants = o.variants ?? ['as built', 'zod/mini', 'no zod'];
+  const variants = o.variants ?? ['as built', 'zod/mini', 'zod/mini lazy', 'no zod'];
   const log = o.log ?? (() => undefined);
   const folders = functionFolders().filter((f) => !o.only || o.only.includes(f));
   const opts = esbuildOptionsFor(FUNCTION_BUNDLING, outDir);
-  const plugins: Record<string, esbuild.Plugin[]> = {
-    'as built': [],
-    'zod/mini': [swapZod(path.join(__dirname, 'cold-start', 'zod-on-mini.ts'))],
-    'no zod': [swapZod(path.join(__dirname, 'cold-start', 'zod-inert.ts'))],
+  const onMini = path.join(__dirname, 'cold-start', 'zod-on-mini.ts');
+  const variantOptions: Record<string, Partial<esbuild.BuildOptions>> = {
+    'as built': {},
+    'zod/mini': { plugins: [swapZod(onMini)], define: { ...opts.define, 'process.env.BENCH_ZOD_LAZY': '"0"' } },
+    'zod/mini lazy': { plugins: [swapZod(onMini)], define: { ...opts.define, 'process.env.BENCH_ZOD_LAZY': '"1"' } },
+    'no zod': { plugins: [swapZod(path.join(__dirname, 'cold-start', 'zod-inert.ts'))] },
   };
 
   const built: Built[] = [];
@@ -222,7 +223,7 @@ export const measureColdStart = async (o: ColdStartOptions = {}): Promise<Bundle
       log(`  bundling ${fn} (${variant})`);
       const slug = variant.replace(/[^a-z]+/g, '-');
       try {
-        const { file, meta } = await build(opts, { file: path.join(PROJECT_ROOT, 'functions', fn, 'index.ts') }, path.join(outDir, slug, fn), plugins[variant]);
+        const { file, meta } = await build({ ...opts, ...variantOptions[variant] }, { file: path.join(PROJECT_ROOT, 'functions', fn, 'index.ts') }, path.join(outDir, slug, fn));
         const clients = clientsOf(meta);
         const floor = clients.length > 0 ? `floor: ${clients.join('+')}` : undefined;
         if (floor) floors.set(floor, clients);

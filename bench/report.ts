@@ -133,7 +133,7 @@ export const coldStartTable = (results: BundleResult[]): Table => {
     notes: [
       `init: median of ${runs} imports of the built bundle, each in a fresh node process (${process.version}), timed inside the child around await import(); CPU = user+system of that process over the same span (stable when the machine is busy, wall is not).`,
       'floor: only the SDK client(s) the function bundles and one command each (EC2: EC2Client + ReplaceRouteCommand), built the same way.',
-      'variants are experiments: zod/mini = zod swapped at bundle time for zod/mini behind the classic API (bench/cold-start/zod-on-mini.ts); no zod = an inert stand-in (no runtime validation at all).',
+      'variants are experiments: zod/mini = zod swapped at bundle time for zod/mini behind the classic API (bench/cold-start/zod-on-mini.ts); zod/mini lazy = the same, each schema built on its first parse rather than at import (init then excludes schemas the function never parses; those it does parse are built during the first invocation); no zod = an inert stand-in (no runtime validation at all).',
     ],
   };
 };
@@ -202,7 +202,7 @@ export const scaleChartSvg = (results: ScaleResult[]): string => {
   const get = (variant: string, routes: number) => results.find((r) => r.variant === variant && r.routes === routes);
   const W = 760;
   const H = 320;
-  const panel = { top: 40, bottom: 250, left1: 60, right1: 360, left2: 450, right2: 740 };
+  const panel = { top: 48, bottom: 250, left1: 60, right1: 360, left2: 450, right2: 740 };
   const out: string[] = [];
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="11">`,
@@ -215,7 +215,10 @@ export const scaleChartSvg = (results: ScaleResult[]): string => {
   const hi = Math.ceil(Math.log10(Math.max(...values, 1)));
   const xOf = (i: number, left: number, right: number) => left + ((i + 0.5) * (right - left)) / sizes.length;
   const yLog = (s: number) => panel.bottom - ((Math.log10(Math.max(s, 10 ** lo)) - lo) / Math.max(1, hi - lo)) * (panel.bottom - panel.top);
-  out.push(`<text x="${panel.left1}" y="22" font-size="13" font-weight="600">Makespan vs token-bucket bound (s, log)</text>`);
+  out.push(
+    `<text x="${panel.left1}" y="18" font-size="13" font-weight="600">Makespan vs token-bucket bound (s, log)</text>`,
+    `<text x="${panel.left1}" y="33" font-size="10" fill="#666">classic ends early: it leaves throttled routes broken (right)</text>`,
+  );
   for (let e = lo; e <= hi; e++) {
     const y = yLog(10 ** e);
     out.push(
@@ -243,7 +246,10 @@ export const scaleChartSvg = (results: ScaleResult[]): string => {
   out.push(`<text x="${(panel.left1 + panel.right1) / 2}" y="${panel.bottom + 32}" text-anchor="middle" fill="#555">affected routes</text>`);
 
   // Right: % of routes wrong at the end.
-  out.push(`<text x="${panel.left2}" y="22" font-size="13" font-weight="600">Routes wrong at the end (%)</text>`);
+  out.push(
+    `<text x="${panel.left2}" y="18" font-size="13" font-weight="600">Routes wrong at the end (%)</text>`,
+    `<text x="${panel.left2}" y="33" font-size="10" fill="#666">black-holed, missing, or on the wrong interface</text>`,
+  );
   const yPct = (p: number) => panel.bottom - (p / 100) * (panel.bottom - panel.top);
   for (const p of [0, 25, 50, 75, 100]) {
     out.push(

@@ -34,9 +34,11 @@ export interface FailoverStackProps extends StackProps {
 }
 
 /**
- * Everything that runs a failover: the five Task functions, the state machine built from
- * statemachine/failover.asl.json, the EventBridge rules and status-check alarms that start it, and the
- * encrypted SNS topic the audit record is published to. Environment-agnostic: no lookups, synth works offline.
+ * Everything that runs a failover: the seven Task functions (each with a role of its own), the state machine
+ * built from statemachine/failover.asl.json, the group-state table that holds the per-group lease, the
+ * EventBridge rules and status-check alarms that start it, and the encrypted SNS topic the audit record is
+ * published to. Environment-agnostic: no lookups, synth works offline. infra/nag.ts's AwsSolutions checks run
+ * on it at every synth; each finding the stack accepts is acknowledged next to the resource it concerns.
  */
 export class FailoverStack extends Stack {
   constructor(scope: Construct, id: string, props: FailoverStackProps) {
@@ -64,7 +66,7 @@ export class FailoverStack extends Stack {
     // ---- Group state: the lease (one writer per group) and each group's switch history -------------------------
     // A key of its own rather than the topic's: the topic key lets CloudWatch use it, this one is for the table only.
     // Customer-managed rather than aws/dynamodb: its key policy and the functions' IAM decide who can read the
-    // table's data, key use is in CloudTrail under this key, and disabling the key locks the data.
+    // table's data, its use is logged in CloudTrail under this key, and disabling it cuts off all access.
     const groupStateKey = new Key(this, 'GroupStateKey', {
       description: 'Encrypts the vpc-route-failover group state table (leases, switch history)',
       enableKeyRotation: true,
@@ -98,7 +100,7 @@ export class FailoverStack extends Stack {
       }
     }
 
-    // Timeouts stay below each Task's TimeoutSeconds in the ASL (30/60/120/30/120/30/30 s).
+    // Timeouts stay below each Task's TimeoutSeconds in the ASL (30/60/120/150/120/30/30 s).
     const acquireLeaseTask = new FailoverFunction(this, 'AcquireLease', {
       folder: 'acquire-lease',
       description: "Takes the group's lease (conditional write) before anything is resolved or planned",
@@ -125,12 +127,13 @@ export class FailoverStack extends Stack {
       timeout: Duration.seconds(90),
     });
     const listRoutes = listRoutesTask.function;
-    const replaceRouteTask = new FailoverFunction(this, 'ReplaceRoute', {
-      folder: 'replace-route',
-      description: 'One ReplaceRoute onto the paired interface (idempotent)',
-      timeout: Duration.seconds(25),
+    const replaceRoutesTask = new FailoverFunction(this, 'ReplaceRoutes', {
+      folder: 'replace-routes',
+      description: 'One batch (one route table): reads the table, ReplaceRoute onto the paired interfaces (idempotent)',
+      // Its own retry budget is 100 s; the Task allows 150 s.
+      timeout: Duration.seconds(120),
     });
-    const replaceRoute = replaceRouteTask.function;
+    const replaceRoutes = replaceRoutesTask.function;
     const verifyRoutesTask = new FailoverFunction(this, 'VerifyRoutes', {
       folder: 'verify-routes',
       description: 'Reads the tables back and checks every moved route',
@@ -160,14 +163,19 @@ export class FailoverStack extends Stack {
     for (const task of [listRoutesTask, verifyRoutesTask]) {
       task.allowOnAllResources('Ec2Describe', ['ec2:DescribeRouteTables'], describeReason("the group's route tables"));
     }
+    replaceRoutesTask.allowOnAllResources(
+      'Ec2Describe',
+      ['ec2:DescribeRouteTables'],
+      describeReason("the batch's route table, read before writing so a re-run only does what is left"),
+    );
     const replaceRouteStatements = this.replaceRouteStatements(config.groups);
-    for (const statement of replaceRouteStatements) replaceRoute.addToRolePolicy(statement);
+    for (const statement of replaceRouteStatements) replaceRoutes.addToRolePolicy(statement);
     // Route tables of a group scoped by VPC (or tag) are not known at synth time: the statement names
     // route-table/* and the ec2:Vpc condition (ArnEquals on the group's VPC ARN) is what limits it.
     const anyRouteTable = this.formatArn({ service: 'ec2', resource: 'route-table', resourceName: '*' });
     if (replaceRouteStatements.some((st) => st.resources.includes(anyRouteTable))) {
       acknowledgeFinding(
-        replaceRouteTask.role.node.findChild('DefaultPolicy'),
+        replaceRoutesTask.role.node.findChild('DefaultPolicy'),
         wildcardResourceFinding(this, anyRouteTable),
         "ec2:ReplaceRoute on the route tables of a group whose scope is its whole VPC or a tag: the tables are found " +
           "at run time, so no ARN list exists at synth time. Each such statement carries ArnEquals ec2:Vpc = the group's " +
@@ -236,7 +244,7 @@ export class FailoverStack extends Stack {
         ReleaseLeaseFunctionArn: releaseLease.functionArn,
         ResolveTargetsFunctionArn: resolveTargets.functionArn,
         ListRoutesFunctionArn: listRoutes.functionArn,
-        ReplaceRouteFunctionArn: replaceRoute.functionArn,
+        ReplaceRoutesFunctionArn: replaceRoutes.functionArn,
         VerifyRoutesFunctionArn: verifyRoutes.functionArn,
         NotifyFunctionArn: notify.functionArn,
       },
@@ -245,7 +253,7 @@ export class FailoverStack extends Stack {
     });
     // CDK cannot see the Tasks inside a string definition, so it grants nothing by itself. Explicit rather than
     // fn.grantInvoke(), which also grants '<arn>:*' (every version and alias): the ASL invokes unqualified ARNs.
-    const taskFunctions = [acquireLease, resolveTargets, listRoutes, replaceRoute, verifyRoutes, notify, releaseLease];
+    const taskFunctions = [acquireLease, resolveTargets, listRoutes, replaceRoutes, verifyRoutes, notify, releaseLease];
     stateMachine.addToRolePolicy(
       new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: taskFunctions.map((fn) => fn.functionArn) }),
     );

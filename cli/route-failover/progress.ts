@@ -63,6 +63,8 @@ export class HistoryTracker {
   done = 0;
   /** Routes whose iteration ended in failure (RecordRouteFailure or a failed iteration). */
   failedRoutes = 0;
+  /** ReplaceRoute calls beyond the first made inside batches (a batch retries each throttled route itself). */
+  routeRetries = 0;
   readonly retries: RetrySeen[] = [];
   readonly caught: CaughtSeen[] = [];
   readonly timings: StateTiming[] = [];
@@ -162,6 +164,7 @@ export class HistoryTracker {
       const item = iterationRoutes(index === undefined ? undefined : this.iterInput.get(index), index === undefined ? undefined : this.iterOutput.get(index), type !== 'MapIterationSucceeded');
       this.done += item.statuses.length;
       this.failedRoutes += item.statuses.filter((st) => st === 'failed').length;
+      this.routeRetries += item.notes.reduce((n, x) => n + Math.max(0, (x.attempts ?? 1) - 1), 0);
       this.routeLine(item);
       return;
     }
@@ -184,7 +187,8 @@ export class HistoryTracker {
       const step = Math.ceil(total / 10);
       if (Math.floor(this.done / step) > this.reportedStep || this.done === total) {
         this.reportedStep = Math.floor(this.done / step);
-        this.emit(`    routes ${of} done${this.failedRoutes ? `, ${this.failedRoutes} failed` : ''}${this.retries.length ? `, ${plural(this.retries.length, 'retry', 'retries')}` : ''}`);
+        const retries = this.retries.length + this.routeRetries;
+        this.emit(`    routes ${of} done${this.failedRoutes ? `, ${this.failedRoutes} failed` : ''}${retries ? `, ${plural(retries, 'retry', 'retries')}` : ''}`);
       }
       return;
     }
@@ -200,6 +204,11 @@ export class HistoryTracker {
     const counts: Record<string, number> = {};
     for (const st of item.statuses) counts[st] = (counts[st] ?? 0) + 1;
     this.emit(`    ${counter} ${item.routeTableId ?? '?'}: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'no route'}${item.error ? `: ${item.error}` : ''}`);
+    for (const x of item.notes) {
+      const mark = x.status === 'failed' ? '✗' : x.status === 'replaced' || x.status === 'dry-run' ? '↻' : '!';
+      const tries = (x.attempts ?? 1) > 1 ? `${x.attempts} attempts` : '';
+      this.emit(`      ${mark} ${item.routeTableId ?? '?'} ${x.destination ?? '?'}: ${[x.status, tries, clip(x.error, 160)].filter(Boolean).join(', ')}`);
+    }
   }
 }
 
@@ -209,19 +218,39 @@ interface IterationRoutes {
   change?: Record<string, any>;
   routeTableId?: string;
   error?: string;
+  /** Routes of a batch that needed more than one attempt, or did not end as usual. */
+  notes: Array<{ destination?: string; status: string; attempts?: number; error?: string }>;
 }
 
-// The ReplaceRoutes Map has carried one route per item and one route table's batch per item; read both.
+/**
+ * What one Map iteration did. Items have been one route (`change` in, `status` out) and are now one batch of a
+ * route table (`batch.routes` in; out: `counts` per status, or `usual` for all but the listed `exceptions`,
+ * or `error` when the batch failed as a whole). Read all three shapes.
+ */
 const iterationRoutes = (input: Record<string, any> | undefined, output: Record<string, any> | undefined, failed: boolean): IterationRoutes => {
-  const batch = input?.batch ?? output?.batch;
-  if (batch || Array.isArray(output?.results)) {
-    const results: any[] | undefined = Array.isArray(output?.results) ? output!.results : undefined;
-    const n = results?.length ?? batch?.routes?.length ?? 0;
-    const statuses = results ? results.map((r) => String(r?.st ?? r?.status ?? 'done')) : Array<string>(n).fill(failed ? 'failed' : 'done');
-    return { statuses, routeTableId: output?.routeTableId ?? batch?.routeTableId, error: typeof output?.error === 'string' ? output.error : undefined };
+  const batch = input?.batch;
+  const error = typeof output?.error === 'string' ? output.error : undefined;
+  if (batch || output?.counts || output?.exceptions || output?.usual) {
+    const n: number = Array.isArray(batch?.routes) ? batch.routes.length : Object.values((output?.counts ?? {}) as Record<string, number>).reduce((a, b) => a + b, 0);
+    let statuses: string[];
+    if (output?.counts && typeof output.counts === 'object') {
+      statuses = Object.entries(output.counts as Record<string, number>).flatMap(([st, k]) => Array<string>(Number(k) || 0).fill(st));
+    } else if (!failed && !error && output) {
+      statuses = Array<string>(n).fill(String(output.usual ?? 'done'));
+      for (const x of output.exceptions ?? []) if (typeof x?.i === 'number' && x.i < n) statuses[x.i] = String(x.st ?? 'done');
+    } else {
+      statuses = Array<string>(n).fill('failed');
+    }
+    const notes = (Array.isArray(output?.exceptions) ? output!.exceptions : []).map((x: any) => ({
+      destination: typeof x?.i === 'number' ? batch?.routes?.[x.i]?.d : undefined,
+      status: String(x?.st ?? '?'),
+      attempts: typeof x?.a === 'number' ? x.a : undefined,
+      error: typeof x?.e === 'string' ? x.e : undefined,
+    }));
+    return { statuses, routeTableId: output?.routeTableId ?? batch?.routeTableId, error, notes };
   }
   const change = output?.change ?? input?.change;
-  return { statuses: [failed ? 'failed' : String(output?.status ?? 'done')], change, error: typeof output?.error === 'string' ? output.error : undefined };
+  return { statuses: [failed ? 'failed' : String(output?.status ?? 'done')], change, error, notes: [] };
 };
 
 /** Routes the plan moves: `changeCount`, or the length of `changes`. */
@@ -255,12 +284,14 @@ export const summarizeExit = (state: string, out: Record<string, any> | undefine
       const already = typeof p.alreadyOnTargetCount === 'number' ? p.alreadyOnTargetCount : (p.alreadyOnTarget?.length ?? 0);
       return `${plannedCount(p) ?? 0} to move, ${already} already on target, ${p.skipped?.length ?? 0} skipped`;
     }
-    case 'ReplaceRoutes': {
+    case 'ReplaceRoutes':
+    case 'ReplaceRouteBatches': {
       const counts: Record<string, number> = {};
-      const add = (st: unknown) => (counts[String(st)] = (counts[String(st)] ?? 0) + 1);
+      const add = (st: string, n = 1) => (counts[st] = (counts[st] ?? 0) + n);
       for (const r of out.results ?? []) {
-        if (Array.isArray(r?.results)) r.results.forEach((x: any) => add(x?.st ?? x?.status));
-        else add(r?.status);
+        if (r?.counts && typeof r.counts === 'object') for (const [st, n] of Object.entries(r.counts)) add(st, Number(n) || 0);
+        else if (r?.error) add('batch(es) failed');
+        else if (r?.status) add(String(r.status));
       }
       return Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing to do';
     }

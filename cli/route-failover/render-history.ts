@@ -146,9 +146,11 @@ export const renderExecutionDetail = (e: ExecutionEntry, h: HistoryTracker | und
         `${c.alreadyOnTarget} already on target, ${c.skipped} skipped`,
     );
     if (r.routes.length > 0) {
+      // Records of some versions time each route; show the column only when there is something in it.
+      const timed = r.routes.some((x) => x.at);
       out.push(
         table(
-          ['STATUS', 'ROUTE TABLE', 'DESTINATION', 'BEFORE', 'AFTER', 'VERIFIED', 'ATTEMPTS', 'AT', 'ERROR'],
+          ['STATUS', 'ROUTE TABLE', 'DESTINATION', 'BEFORE', 'AFTER', 'VERIFIED', 'ATTEMPTS', ...(timed ? ['AT'] : []), 'ERROR'],
           r.routes.map((x) => [
             x.status,
             x.routeTableId,
@@ -157,7 +159,7 @@ export const renderExecutionDetail = (e: ExecutionEntry, h: HistoryTracker | und
             endpoint(x.after),
             x.verified === undefined ? '-' : x.verified ? 'yes' : 'NO',
             x.attempts === undefined ? '-' : String(x.attempts),
-            isoTime(x.at),
+            ...(timed ? [isoTime(x.at)] : []),
             x.error ?? x.problem ?? '',
           ]),
           '  ',
@@ -190,7 +192,9 @@ export const renderExecutionDetail = (e: ExecutionEntry, h: HistoryTracker | und
 
   if (h) {
     out.push('');
-    out.push(h.retries.length === 0 ? 'Retries: none' : `Retries (${h.retries.length}, from the execution history):`);
+    const inRecord = (r?.routes ?? []).reduce((n, x) => n + Math.max(0, (x.attempts ?? 1) - 1), 0);
+    if (inRecord > 0) out.push(`ReplaceRoute calls retried inside the run: ${inRecord} (column ATTEMPTS)`);
+    out.push(h.retries.length === 0 ? 'State retries: none' : `State retries (${h.retries.length}, from the execution history):`);
     for (const x of h.retries) {
       out.push(`  ${isoTime(x.at)}  ${x.state}${x.index !== undefined ? `[${x.index}]` : ''}  retry ${x.retry} after ${x.error}: ${clip(x.cause, 200)}`);
     }

@@ -2,8 +2,9 @@ import { DescribeRouteTablesCommand, DescribeRouteTablesCommandInput, EC2Client,
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { listRoutes } from '../../functions/list-routes/list-routes';
+import { BATCH_SIZE, expandPlan } from '../../functions/shared/plan';
 import { Ec2RequestError, Ec2ThrottledError, Ec2TransientError, FailoverSuppressedError, UnpairedInterfaceError } from '../../functions/shared/errors';
-import type { FailoverState } from '../../functions/shared/schemas';
+import { PlanSchema, type FailoverState, type Plan } from '../../functions/shared/schemas';
 import { GROUP, IDS } from '../unit/fixtures';
 import { ec2Error, eniRoute, failoverState, FIXED_NOW, igwRoute, localRoute, routeTable } from './ec2-fixtures';
 
@@ -13,6 +14,8 @@ const ec2 = new EC2Client({ region: 'eu-west-1' });
 beforeEach(() => ec2Mock.reset());
 
 const run = (state: FailoverState) => listRoutes(state, { ec2, now: FIXED_NOW });
+/** The plan's changes in full (from its batches and the state's pairs), for assertions about routes rather than the wire form. */
+const changesOf = (plan: Plan, state: FailoverState = failoverState()) => expandPlan(plan, state.pairs, state.target.name);
 
 /**
  * The paginator reuses one input object for every page, so the inputs the mock records all end up with the
@@ -67,7 +70,7 @@ describe('listRoutes: what is asked of EC2', () => {
         { Name: 'route-table-id', Values: [IDS.rtbPrivateA, IDS.rtbPrivateB] },
       ],
     });
-    expect(plan.changes).toHaveLength(1);
+    expect(plan.changeCount).toBe(1);
     expect(plan.warnings).toEqual([`configured route table(s) not found in ${IDS.vpc}: ${IDS.rtbPrivateB}`]);
   });
 
@@ -99,7 +102,7 @@ describe('listRoutes: what is asked of EC2', () => {
     expect(sent[0].NextToken).toBeUndefined();
     expect(sent[1].NextToken).toBe('page-2-token');
     expect(sent.every((s) => typeof s.MaxResults === 'number' && s.MaxResults >= 5 && s.MaxResults <= 100)).toBe(true);
-    expect(plan.changes.map((c) => [c.routeTableId, c.destination.value, c.toEni])).toEqual([
+    expect(changesOf(plan).map((c) => [c.routeTableId, c.destination.value, c.toEni])).toEqual([
       [IDS.rtbPrivateA, '10.1.0.0/16', IDS.eniB0],
       [IDS.rtbPrivateB, '10.2.0.0/16', IDS.eniB1],
     ]);
@@ -124,7 +127,10 @@ describe('listRoutes: the plan', () => {
 
     const plan = await run(failoverState());
 
-    expect(plan.changes).toEqual([
+    // On the wire: one batch for the table, each route a destination, its pair index, and b: 1 when blackhole.
+    expect(plan.batches).toEqual([{ id: 0, routeTableId: IDS.rtbPrivateA, routes: [{ d: '10.1.0.0/16', p: 0 }, { d: '172.16.0.0/12', p: 1, b: 1 }] }]);
+    expect(plan.changeCount).toBe(2);
+    expect(changesOf(plan)).toEqual([
       {
         routeTableId: IDS.rtbPrivateA,
         destination: { kind: 'ipv4', value: '10.1.0.0/16' },
@@ -146,8 +152,10 @@ describe('listRoutes: the plan', () => {
     ]);
     expect(plan.skipped).toEqual([]);
     expect(plan.alreadyOnTarget).toEqual([]);
+    expect(plan.alreadyOnTargetCount).toBe(0);
     expect(plan.warnings).toEqual([]);
     expect(plan.routesScanned).toBe(5);
+    expect(PlanSchema.parse(plan)).toEqual(plan);
     expect(plan.listedAt).toBe('2026-11-25T14:30:07.000Z');
   });
 
@@ -164,14 +172,21 @@ describe('listRoutes: the plan', () => {
 
     const plan = await run(failoverState());
 
-    expect(plan.changes.map((c) => [c.destination, c.fromEni, c.toEni])).toEqual(
+    expect(changesOf(plan).map((c) => [c.destination, c.fromEni, c.toEni])).toEqual(
       expect.arrayContaining([
         [{ kind: 'ipv4', value: '10.1.0.0/16' }, IDS.eniA0, IDS.eniB0],
         [{ kind: 'ipv6', value: '2001:db8:1234::/48' }, IDS.eniA0, IDS.eniB0],
         [{ kind: 'prefix-list', value: IDS.prefixList }, IDS.eniA1, IDS.eniB1],
       ]),
     );
-    expect(plan.changes).toHaveLength(3);
+    expect(plan.changeCount).toBe(3);
+    expect(plan.batches.flatMap((b) => b.routes.map((r) => [r.d, r.p]))).toEqual(
+      expect.arrayContaining([
+        ['10.1.0.0/16', 0],
+        ['2001:db8:1234::/48', 0],
+        [IDS.prefixList, 1],
+      ]),
+    );
   });
 
   it('skips propagated and local routes with the reason', async () => {
@@ -188,7 +203,7 @@ describe('listRoutes: the plan', () => {
 
     const plan = await run(failoverState());
 
-    expect(plan.changes.map((c) => c.destination.value)).toEqual(['10.1.0.0/16']);
+    expect(changesOf(plan).map((c) => c.destination.value)).toEqual(['10.1.0.0/16']);
     expect(plan.skipped).toEqual([
       { routeTableId: IDS.rtbPrivateA, destination: { kind: 'ipv4', value: '10.0.0.0/16' }, eni: IDS.eniA1, member: 'router-a', reason: 'local route of the VPC (not moved)' },
       {
@@ -201,27 +216,31 @@ describe('listRoutes: the plan', () => {
     ]);
   });
 
-  it('counts routes already on the target instead of replacing them', async () => {
+  it('counts routes already on the target instead of replacing them, grouped per table', async () => {
     ec2Mock.on(DescribeRouteTablesCommand).resolves({
       RouteTables: [
-        routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniB0), eniRoute('10.2.0.0/16', IDS.eniA1)]),
-        routeTable(IDS.rtbPrivateB, [eniRoute(IDS.prefixList, IDS.eniB1)]),
+        routeTable(IDS.rtbPrivateB, [eniRoute(IDS.prefixList, IDS.eniB1), eniRoute('2001:db8::/32', IDS.eniB0)]),
+        routeTable(IDS.rtbPrivateA, [eniRoute('10.3.0.0/16', IDS.eniB1), eniRoute('10.1.0.0/16', IDS.eniB0), eniRoute('10.2.0.0/16', IDS.eniA1)]),
       ],
     });
 
     const plan = await run(failoverState());
 
-    expect(plan.changes.map((c) => c.destination.value)).toEqual(['10.2.0.0/16']);
+    expect(changesOf(plan).map((c) => c.destination.value)).toEqual(['10.2.0.0/16']);
+    expect(plan.changeCount).toBe(1);
+    // Tables in ID order, destinations sorted: a stable record whatever order EC2 answers in.
     expect(plan.alreadyOnTarget).toEqual([
-      { routeTableId: IDS.rtbPrivateA, destination: { kind: 'ipv4', value: '10.1.0.0/16' }, eni: IDS.eniB0, member: 'router-b' },
-      { routeTableId: IDS.rtbPrivateB, destination: { kind: 'prefix-list', value: IDS.prefixList }, eni: IDS.eniB1, member: 'router-b' },
+      { routeTableId: IDS.rtbPrivateA, destinations: ['10.1.0.0/16', '10.3.0.0/16'] },
+      { routeTableId: IDS.rtbPrivateB, destinations: ['2001:db8::/32', IDS.prefixList] },
     ]);
+    expect(plan.alreadyOnTargetCount).toBe(4);
   });
 
   it('is empty (with a warning) when no route table is in scope', async () => {
     ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [] });
     const plan = await run(failoverState());
-    expect(plan.changes).toEqual([]);
+    expect(plan.batches).toEqual([]);
+    expect(plan.changeCount).toBe(0);
     expect(plan.warnings).toEqual([`no route table in scope for group ${GROUP} in ${IDS.vpc}`]);
   });
 
@@ -244,10 +263,88 @@ describe('listRoutes: the plan', () => {
 
     const plan = await run(state);
 
-    expect(plan.changes.map((c) => [c.fromMember, c.fromEni, c.toMember, c.toEni])).toEqual([
+    expect(plan.batches).toEqual([{ id: 0, routeTableId: IDS.rtbPrivateA, routes: [{ d: '10.1.0.0/16', p: 0 }, { d: '10.2.0.0/16', p: 1 }] }]);
+    expect(changesOf(plan, state).map((c) => [c.fromMember, c.fromEni, c.toMember, c.toEni])).toEqual([
       ['router-a', IDS.eniA0, 'router-c', IDS.eniC0],
       ['router-b', IDS.eniB0, 'router-c', IDS.eniC0],
     ]);
+  });
+});
+
+describe('listRoutes: batches (the compact plan the ReplaceRouteBatches Map iterates)', () => {
+  /** `n` routes of one table on router-a, alternating eth0/eth1, every fourth one blackhole. */
+  const routesOnA = (n: number, from = 0) =>
+    Array.from({ length: n }, (_, k) => {
+      const i = from + k;
+      return eniRoute(`10.${100 + Math.floor(i / 200)}.${i % 200}.0/24`, i % 2 ? IDS.eniA1 : IDS.eniA0, i % 4 === 0 ? { State: 'blackhole' } : {});
+    });
+
+  it(`at most ${BATCH_SIZE} routes per batch, one table per batch, tables in ID order, ids 0..n`, async () => {
+    ec2Mock.on(DescribeRouteTablesCommand).resolves({
+      RouteTables: [routeTable(IDS.rtbPrivateB, [localRoute(), ...routesOnA(45)]), routeTable(IDS.rtbPrivateA, routesOnA(3, 500))],
+    });
+
+    const plan = await run(failoverState());
+
+    expect(plan.batches.map((b) => [b.id, b.routeTableId, b.routes.length])).toEqual([
+      [0, IDS.rtbPrivateA, 3],
+      [1, IDS.rtbPrivateB, 20],
+      [2, IDS.rtbPrivateB, 20],
+      [3, IDS.rtbPrivateB, 5],
+    ]);
+    expect(plan.changeCount).toBe(48);
+    expect(plan.routesScanned).toBe(49);
+    expect(PlanSchema.parse(plan)).toEqual(plan);
+  });
+
+  it('every route carries the pair index of its source interface, and b: 1 exactly when it was blackhole', async () => {
+    const routes = routesOnA(8);
+    ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, routes)] });
+
+    const plan = await run(failoverState());
+
+    const byDestination = new Map(plan.batches.flatMap((b) => b.routes.map((r) => [r.d, r])));
+    expect(byDestination.size).toBe(8);
+    for (const route of routes) {
+      const r = byDestination.get(route.DestinationCidrBlock!)!;
+      expect(r.p).toBe(route.NetworkInterfaceId === IDS.eniA0 ? 0 : 1);
+      if (route.State === 'blackhole') expect(r.b).toBe(1);
+      else expect(r).not.toHaveProperty('b');
+    }
+    // The full changes come back from the batches with the right interfaces and states.
+    expect(changesOf(plan).filter((c) => c.stateBefore === 'blackhole').map((c) => c.destination.value).sort()).toEqual(
+      routes.filter((r) => r.State === 'blackhole').map((r) => r.DestinationCidrBlock).sort(),
+    );
+  });
+
+  it('the same routes give the same plan whatever order EC2 answers in', async () => {
+    const a = routesOnA(25);
+    const b = [eniRoute('10.9.0.0/16', IDS.eniA1), eniRoute(IDS.prefixList, IDS.eniA0), eniRoute('2001:db8::/32', IDS.eniA0)];
+    ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, a), routeTable(IDS.rtbPrivateB, b)] });
+    const first = await run(failoverState());
+
+    ec2Mock.reset();
+    ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [routeTable(IDS.rtbPrivateB, [...b].reverse()), routeTable(IDS.rtbPrivateA, [...a].reverse())] });
+    const second = await run(failoverState());
+
+    expect(second.batches).toEqual(first.batches);
+    // Within a table, routes are in destination order.
+    for (const batch of first.batches) {
+      const ds = batch.routes.map((r) => r.d);
+      expect(ds).toEqual([...ds].sort((x, y) => x.localeCompare(y)));
+    }
+  });
+
+  it('is compact: a 2,000-route plan stays far below the 256 KB state limit', async () => {
+    const tables = Array.from({ length: 10 }, (_, t) => routeTable(`rtb-0${t.toString(16).padStart(16, '0')}`, routesOnA(200, t * 200)));
+    ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: tables });
+
+    const plan = await run(failoverState());
+
+    expect(plan.changeCount).toBe(2000);
+    expect(plan.batches).toHaveLength(100);
+    expect(plan.batches.every((b) => b.routes.length === BATCH_SIZE)).toBe(true);
+    expect(Buffer.byteLength(JSON.stringify(plan))).toBeLessThan(100 * 1024);
   });
 });
 
@@ -274,7 +371,7 @@ describe('listRoutes: failures', () => {
     ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0)])] });
     const state = failoverState();
     state.pairs.push({ slot: '0/2', fromMember: 'router-a', fromEni: 'eni-0a0000000000000a2' });
-    await expect(run(state)).resolves.toMatchObject({ changes: [expect.objectContaining({ fromEni: IDS.eniA0 })] });
+    await expect(run(state)).resolves.toMatchObject({ changeCount: 1, batches: [{ routeTableId: IDS.rtbPrivateA, routes: [{ d: '10.1.0.0/16', p: 0 }] }] });
   });
 
   it('throttling → Ec2ThrottledError', async () => {
@@ -326,7 +423,7 @@ describe('listRoutes: flap damping (suppressReason from ResolveTargets)', () => 
 
     const plan = await run(failoverState({ automatic: true, suppressReason: SUPPRESS }));
 
-    expect(plan.changes).toEqual([]);
-    expect(plan.alreadyOnTarget).toHaveLength(1);
+    expect(plan.batches).toEqual([]);
+    expect(plan.alreadyOnTargetCount).toBe(1);
   });
 });

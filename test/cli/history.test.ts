@@ -11,6 +11,8 @@ import { buildEstate, Estate, recordExecution, RecordedExecution, STATE_MACHINE_
 const NOW = Date.parse('2026-11-25T14:30:00.123Z');
 const ago = (hours: number) => new Date(NOW - hours * 3_600_000);
 const ALICE = 'arn:aws:sts::111122223333:assumed-role/NetOps/alice';
+/** A batch reading its own table (by ID), as opposed to ListRoutes reading the whole VPC. */
+const byTableId = (i: any) => (i.Filters ?? []).some((f: any) => f.Name === 'route-table-id');
 
 const harness = (estate: Estate, executions: RecordedExecution[], opts: { env?: Record<string, string>; pageSize?: number } = {}) => {
   const h = cliHarness({ ec2: estate.sim.ec2(), files: { 'failover.json': JSON.stringify(estate.scenario.config) }, env: opts.env ?? { ROUTE_FAILOVER_STATE_MACHINE_ARN: STATE_MACHINE_ARN } });
@@ -180,7 +182,12 @@ describe('history show: one execution in full', () => {
     const rec = await recordExecution(estate, { action: 'switchover', group: 'onprem-edge', to: 'router-b', requestedBy: ALICE, reason: 'patch router-a (CHG-1042)' }, {
       name: 'switchover-onprem-edge-20261125T143000Z',
       startAt: ago(0.5),
-      faults: [{ action: 'ReplaceRoute', code: 'RequestLimitExceeded', times: 2 }],
+      faults: [
+        // Retried inside the batch (attempts in the record) ...
+        { action: 'ReplaceRoute', code: 'RequestLimitExceeded', times: 2 },
+        // ... and a batch's read of its table, retried by the state machine (seen only in the history).
+        { action: 'DescribeRouteTables', code: 'RequestLimitExceeded', times: 1, when: byTableId },
+      ],
     });
     const h = harness(estate, [rec], { pageSize: 20 });
 
@@ -199,25 +206,33 @@ describe('history show: one execution in full', () => {
     expect(out).toMatch(/^Requested +arn:aws:sts::111122223333:assumed-role\/NetOps\/alice, reason: patch router-a \(CHG-1042\)$/m);
     expect(out).toMatch(/^To +router-b i-\S+ \(running, us-east-1b\)$/m);
     const record = rec.run.output as any;
+    expect(record.routes).toHaveLength(11);
     for (const route of record.routes) {
-      expect(out).toMatch(new RegExp(`replaced +${route.routeTableId} +${route.destination.value.replace(/[./]/g, '\\$&')} +${route.before.target} \\(router-a, active\\) +${route.after.target} \\(router-b, active\\) +yes +1 `));
+      expect(out).toMatch(
+        new RegExp(`^  replaced +${route.routeTableId} +${route.destination.value.replace(/[./]/g, '\\$&')} +${route.before.target} \\(router-a, active\\) +${route.after.target} \\(router-b, active\\) +yes +${route.attempts}$`, 'm'),
+      );
     }
     expect(out).toContain('Routes: 11 planned, 11 replaced, 0 failed, 0 vanished, 0 dry-run; 2 already on target, 0 skipped');
     expect(out).toContain('Verification: 13 routes read back in 1 round: all where the plan wants them');
-    expect(out).toContain('Retries (2, from the execution history):');
-    expect(out.match(/ReplaceRoute\[\d+\] +retry 1 after Ec2ThrottledError: /g)).toHaveLength(2);
-    for (const state of ['ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'VerifyRoutes', 'Notify']) expect(out).toMatch(new RegExp(`^  ${state} +(Task|Map) +2026-11-25T14:0\\dZ? ?`, 'm'));
+    expect(out).toContain('ReplaceRoute calls retried inside the run: 2 (column ATTEMPTS)');
+    expect(out).toContain('State retries (1, from the execution history):');
+    expect(out).toMatch(/^ {2}2026-11-25T\S+ {2}ReplaceRoutes\[\d+\] {2}retry 1 after Ec2ThrottledError: Request limit exceeded\.$/m);
+    for (const state of ['ResolveTargets', 'ListRoutes', 'ReplaceRouteBatches', 'VerifyRoutes', 'Notify']) expect(out).toMatch(new RegExp(`^  ${state} +(Task|Map) +2026-11-25T14:0\\d:\\d\\dZ +\\d+ ms$`, 'm'));
     expect(out).toContain('Console    https://us-east-1.console.aws.amazon.com/states/home');
   });
 
   it('by ARN, of a failed execution whose record is only in the Notify state output: failures and caught errors', async () => {
     const estate = buildEstate({ routeTables: 1 });
-    const victim = estate.scenario.expectedMoves.find((m) => m.destination.kind === 'prefix-list')!;
+    // The first batch cannot read its table (a permanent error): caught, its routes failed, the other batch switches.
     const rec = await recordExecution(estate, { action: 'switchover', group: 'onprem-edge', to: 'router-b', requestedBy: ALICE }, {
       name: 'switchover-onprem-edge-20261125T140000Z',
       startAt: ago(0.5),
-      faults: [{ action: 'ReplaceRoute', code: 'UnauthorizedOperation', when: (i: any) => i.DestinationPrefixListId === victim.destination.value && i.RouteTableId === victim.routeTableId }],
+      faults: [{ action: 'DescribeRouteTables', code: 'UnauthorizedOperation', times: 1, when: byTableId }],
     });
+    const record = rec.run.auditRecord as any;
+    const failed = record.routes.filter((x: any) => x.status === 'failed');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.length).toBeLessThan(record.routes.length);
     expect(rec.describe.output).toBeUndefined();
     // No state machine configured: an ARN needs none.
     const h = harness(estate, [rec], { env: {} });
@@ -228,15 +243,19 @@ describe('history show: one execution in full', () => {
     expect(h.mocks.cfn).not.toHaveReceivedCommand(DescribeStacksCommand);
     expect(r.stdout).toMatch(/^Status +FAILED, outcome partial$/m);
     expect(r.stdout).toMatch(/^Error +RoutesNotSwitched$/m);
-    expect(r.stdout).toMatch(new RegExp(`^  failed +${victim.routeTableId} +${victim.destination.value} +${victim.fromEni} \\(router-a, active\\) .*RouteReplaceError: .*UnauthorizedOperation`, 'm'));
-    expect(r.stdout).toContain('Retries: none');
-    expect(r.stdout).toMatch(/Caught errors \(1\):\n {2}\S+ {2}ReplaceRoute\[\d+\] {2}RouteReplaceError → RecordRouteFailure: /);
+    for (const x of failed) {
+      expect(r.stdout).toMatch(
+        new RegExp(`^  failed +${x.routeTableId} +${x.destination.value.replace(/[./]/g, '\\$&')} +${x.before.target} \\(router-a, active\\) +${x.before.target} \\(router-a, active\\) +NO +- +Ec2RequestError: DescribeRouteTables .*UnauthorizedOperation`, 'm'),
+      );
+    }
+    expect(r.stdout).toContain('State retries: none');
+    expect(r.stdout).toMatch(/Caught errors \(1\):\n {2}\S+ {2}ReplaceRoutes\[\d+\] {2}Ec2RequestError → RecordBatchFailure: You are not authorized to perform this operation\.$/m);
     expect(r.stdout).toMatch(/^ {2}FailoverFailed +Fail +\S+$/m);
 
     const json = JSON.parse((await h.run(['history', 'show', rec.arn, '--json'])).stdout);
     expect(json).toMatchObject({ status: 'FAILED', outcome: 'partial', recordKnown: true, input: { action: 'switchover', to: 'router-b' } });
-    expect(json.caught).toEqual([expect.objectContaining({ state: 'ReplaceRoute', error: 'RouteReplaceError', next: 'RecordRouteFailure' })]);
-    expect(json.timings.map((t: any) => t.name)).toEqual(expect.arrayContaining(['ResolveTargets', 'ReplaceRoutes', 'Notify', 'FailoverFailed']));
+    expect(json.caught).toEqual([expect.objectContaining({ state: 'ReplaceRoutes', error: 'Ec2RequestError', next: 'RecordBatchFailure' })]);
+    expect(json.timings.map((t: any) => t.name)).toEqual(expect.arrayContaining(['ResolveTargets', 'ReplaceRouteBatches', 'Notify', 'FailoverFailed']));
   });
 
   it('an execution that does not exist, or a malformed name, is refused', async () => {

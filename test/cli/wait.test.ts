@@ -10,6 +10,8 @@ import { buildEstate, recordExecution, STATE_MACHINE_ARN } from './recorded';
  */
 
 const NAME = 'switchover-onprem-edge-20261125T143000Z';
+/** A batch reading its own table (by ID), as opposed to ListRoutes reading the whole VPC. */
+const byTableId = (i: any) => (i.Filters ?? []).some((f: any) => f.Name === 'route-table-id');
 
 const waitScenario = async (faults: FaultSpec[], routeTables = 2) => {
   // The recording runs on one estate; the CLI reads another built from the same seed (same IDs, routes still
@@ -25,11 +27,11 @@ const waitScenario = async (faults: FaultSpec[], routeTables = 2) => {
   const h = cliHarness({ ec2: live.sim.ec2(), files: { 'failover.json': JSON.stringify(live.scenario.config) }, env: { ROUTE_FAILOVER_STATE_MACHINE_ARN: STATE_MACHINE_ARN } });
   h.mocks.sfn.on(StartExecutionCommand).resolves({ executionArn: rec.arn, startDate: rec.describe.startDate });
 
-  // Four polls: just started, plan listed, half the routes done, finished.
+  // Four polls: just started, plan listed, the first batch done, finished.
   const at = (pred: (e: (typeof rec.events)[number]) => boolean) => rec.events.findIndex(pred) + 1;
   const listed = at((e) => e.stateExitedEventDetails?.name === 'ListRoutes');
   const iterations = rec.events.filter((e) => e.type === 'MapIterationSucceeded');
-  const half = rec.events.indexOf(iterations[Math.floor(iterations.length / 2)]) + 1;
+  const half = rec.events.indexOf(iterations[0]) + 1;
   const cuts = [3, listed, half, rec.events.length];
   let poll = -1;
   const running: DescribeExecutionOutput = { ...rec.describe, status: 'RUNNING', stopDate: undefined, output: undefined, error: undefined, cause: undefined };
@@ -45,7 +47,12 @@ const switchoverWait = ['switchover', '--config', 'failover.json', '--group', 'o
 
 describe('switchover --wait', () => {
   it('follows the execution state by state (routes done / total, retries) and exits 0 when it succeeds', async () => {
-    const { h } = await waitScenario([{ action: 'ReplaceRoute', code: 'RequestLimitExceeded', times: 2 }]);
+    const { h } = await waitScenario([
+      // Retried by the batch itself (ReplaceRoute attempts) ...
+      { action: 'ReplaceRoute', code: 'RequestLimitExceeded', times: 2 },
+      // ... and a batch that cannot read its table, retried by the state machine.
+      { action: 'DescribeRouteTables', code: 'RequestLimitExceeded', times: 1, when: byTableId },
+    ]);
 
     const r = await h.run(switchoverWait);
 
@@ -58,28 +65,30 @@ describe('switchover --wait', () => {
     expect(out).toMatch(/^ {2}→ ResolveTargets$/m);
     expect(out).toMatch(/^ {2}✓ ResolveTargets \(\d+ ms\): onprem-edge: router-a → router-b$/m);
     expect(out).toMatch(/^ {2}✓ ListRoutes \(\d+ ms\): 11 to move, 2 already on target, 0 skipped$/m);
-    // One line per route, numbered against the plan, each exactly once across the polls.
-    for (let i = 1; i <= 11; i++) expect(out.match(new RegExp(`^ {4}\\[ ?${i}/11\\] (replaced|failed) `, 'gm'))).toHaveLength(1);
-    expect(out.match(/^ {4}↻ ReplaceRoute\[\d+\] retry 1 after Ec2ThrottledError: Request limit exceeded\.$/gm)).toHaveLength(2);
+    // One line per batch (route table), counted against the plan; together they make the whole plan, once.
+    const batches = [...out.matchAll(/^ {4}\[ ?(\d+)\/11\] rtb-\S+: (\d+) replaced$/gm)];
+    expect(batches.length).toBe(3);
+    expect(batches.reduce((n, m) => n + Number(m[2]), 0)).toBe(11);
+    expect(batches.at(-1)![1]).toBe('11');
+    expect(out).toMatch(/^ {6}↻ rtb-\S+ \S+: replaced, \d attempts$/m);
+    expect(out.match(/^ {4}↻ ReplaceRoutes\[\d+\] retry 1 after Ec2ThrottledError: Request limit exceeded\.$/gm)).toHaveLength(1);
     expect(out.match(/✓ Notify/g)).toHaveLength(1);
     expect(out).toMatch(/^SUCCEEDED in \d+ ms: succeeded: onprem-edge: router-a -> router-b, 11 route\(s\) moved and verified$/m);
-    expect(out).toContain('routes 11/11 done, 0 failed, 2 retries');
-    // Lines come in execution order: the plan before the first route, the last route before Notify.
-    expect(out.indexOf('✓ ListRoutes')).toBeLessThan(out.indexOf('[ 1/11]'));
+    expect(out).toContain('routes 11/11 done, 0 failed, 3 retries (2 inside batches, 1 by the state machine)');
+    // Lines come in execution order: the plan before the first batch, the last batch before Notify.
+    expect(out.indexOf('✓ ListRoutes')).toBeLessThan(out.indexOf(batches[0][0]));
     expect(out.indexOf('[11/11]')).toBeLessThan(out.indexOf('→ Notify'));
   });
 
-  it('exits 1 with the error and cause when the execution fails (partial): the caught route error is shown', async () => {
-    const { h, victim } = await waitScenario([
-      { action: 'ReplaceRoute', code: 'UnauthorizedOperation', when: (i: any) => i.DestinationIpv6CidrBlock === '2001:db8::/32' },
-    ]);
+  it('exits 1 with the error and cause when the execution fails (partial): each failed route is shown', async () => {
+    const { h, victim } = await waitScenario([{ action: 'ReplaceRoute', code: 'UnauthorizedOperation', when: (i: any) => i.DestinationIpv6CidrBlock === '2001:db8::/32' }]);
 
     const r = await h.run(switchoverWait);
 
     expect(r.code).toBe(1);
     const out = r.stdout;
-    expect(out.match(/^ {4}⚑ ReplaceRoute\[\d+\] RouteReplaceError caught → RecordRouteFailure: /gm)).toHaveLength(2);
-    expect(out.match(/^ {4}\[ ?\d+\/11\] failed /gm)).toHaveLength(2);
+    expect(out.match(/^ {6}✗ rtb-\S+ 2001:db8::\/32: failed, UnauthorizedOperation: You are not authorized to perform this operation\.$/gm)).toHaveLength(2);
+    expect(out).toMatch(/^ {4}\[ ?\d+\/11\] rtb-\S+: 4 replaced, 1 failed$/m);
     expect(out).toMatch(/^FAILED in \d+ ms: partial: onprem-edge: PARTIAL router-a -> router-b: 9 of 11 route\(s\) moved; see failures$/m);
     expect(out).toContain('routes 11/11 done, 2 failed, 0 retries');
     expect(out).toContain('  error: RoutesNotSwitched');
@@ -96,6 +105,6 @@ describe('switchover --wait', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc).toMatchObject({ executionName: NAME, status: 'SUCCEEDED', outcome: 'succeeded', record: { counts: { replaced: 6, planned: 6 } } });
     expect(r.stderr).toContain('✓ ListRoutes');
-    expect(r.stderr).toContain('[6/6] replaced');
+    expect(r.stderr).toMatch(/^ {4}\[6\/6\] rtb-\S+: \d replaced$/m);
   });
 });

@@ -13,7 +13,7 @@ const SUBSTITUTION_KEYS = [
   'ListRoutesFunctionArn',
   'NotifyFunctionArn',
   'ReleaseLeaseFunctionArn',
-  'ReplaceRouteFunctionArn',
+  'ReplaceRoutesFunctionArn',
   'ResolveTargetsFunctionArn',
   'VerifyRoutesFunctionArn',
 ];
@@ -106,7 +106,7 @@ describe('FailoverStack state machine', () => {
       'ListRoutes',
       'Notify',
       'ReleaseLease',
-      'ReplaceRoute',
+      'ReplaceRoutes',
       'ResolveTargets',
       'VerifyRoutes',
     ]);
@@ -180,7 +180,7 @@ describe('FailoverStack functions', () => {
     expect(env('ReleaseLeaseFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', GROUP_STATE_TABLE: { Ref: tableId } });
     const [topicId] = only(template, 'AWS::SNS::Topic');
     expect(env('NotifyFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', TOPIC_ARN: { Ref: topicId } });
-    for (const key of ['ListRoutesFunctionArn', 'ReplaceRouteFunctionArn', 'VerifyRoutesFunctionArn']) {
+    for (const key of ['ListRoutesFunctionArn', 'ReplaceRoutesFunctionArn', 'VerifyRoutesFunctionArn']) {
       expect(env(key)).toEqual({ NODE_OPTIONS: '--enable-source-maps' });
     }
   });
@@ -241,9 +241,9 @@ describe('FailoverStack functions', () => {
 });
 
 describe('FailoverStack IAM', () => {
-  it('lets replace-route call only ec2:ReplaceRoute, on route tables, in the group VPC', () => {
+  it('lets replace-routes write with ec2:ReplaceRoute only, on route tables, in the group VPC', () => {
     const { template } = synth(exampleConfig());
-    const ec2 = statementsOf(template, 'ReplaceRouteFunctionArn').filter((s) => !isBaseline(s));
+    const ec2 = statementsOf(template, 'ReplaceRoutesFunctionArn').filter((s) => !isBaseline(s) && !actionsOf(s).every((a) => a.startsWith('ec2:Describe')));
     expect(ec2).toHaveLength(1);
     expect(ec2[0]).toEqual({
       Effect: 'Allow',
@@ -257,7 +257,7 @@ describe('FailoverStack IAM', () => {
     });
   });
 
-  it("narrows replace-route to each group's VPC and route-table scope (ids or tag)", () => {
+  it("narrows replace-routes to each group's VPC and route-table scope (ids or tag)", () => {
     const raw = exampleConfig();
     raw.groups[0].routeTables = { ids: ['rtb-0123456789abcdef0', 'rtb-0123456789abcdef1'] };
     raw.groups.push({
@@ -270,7 +270,7 @@ describe('FailoverStack IAM', () => {
       routeTables: { tag: { key: 'failover-group', value: 'dmz' } },
     });
     const { template } = synth(raw);
-    const ec2 = statementsOf(template, 'ReplaceRouteFunctionArn').filter((s) => actionsOf(s).some((a) => a.startsWith('ec2:')));
+    const ec2 = statementsOf(template, 'ReplaceRoutesFunctionArn').filter((s) => actionsOf(s).includes('ec2:ReplaceRoute'));
     expect(ec2).toHaveLength(2);
     for (const s of ec2) expect(actionsOf(s)).toEqual(['ec2:ReplaceRoute']);
 
@@ -283,7 +283,7 @@ describe('FailoverStack IAM', () => {
     expect(dmz.Condition.StringEquals).toEqual({ 'aws:ResourceTag/failover-group': 'dmz' });
   });
 
-  it('gives the read-only functions EC2 Describe* calls only', () => {
+  it('gives each function exactly the EC2 calls its code makes, and only replace-routes a write', () => {
     const { template } = synth(exampleConfig());
     const ec2Actions = (key: string) =>
       statementsOf(template, key)
@@ -293,6 +293,8 @@ describe('FailoverStack IAM', () => {
     expect(ec2Actions('ResolveTargetsFunctionArn')).toEqual(['ec2:DescribeInstanceStatus', 'ec2:DescribeInstances', 'ec2:DescribeRouteTables']);
     expect(ec2Actions('ListRoutesFunctionArn')).toEqual(['ec2:DescribeRouteTables']);
     expect(ec2Actions('VerifyRoutesFunctionArn')).toEqual(['ec2:DescribeRouteTables']);
+    // The writer reads its batch's table first, then writes with ReplaceRoute only.
+    expect(ec2Actions('ReplaceRoutesFunctionArn')).toEqual(['ec2:DescribeRouteTables', 'ec2:ReplaceRoute']);
     expect(ec2Actions('NotifyFunctionArn')).toEqual([]);
     expect(ec2Actions('AcquireLeaseFunctionArn')).toEqual([]);
     expect(ec2Actions('ReleaseLeaseFunctionArn')).toEqual([]);
@@ -392,7 +394,6 @@ describe('FailoverStack IAM', () => {
   });
 
   it('grants Resource * only for actions that have no resource-level permissions', () => {
-    const { template } = synth(exampleConfig());
     // The service authorization reference lists no resource type for any of these.
     const noResourceLevel = new Set([
       'xray:PutTraceSegments',
@@ -412,11 +413,28 @@ describe('FailoverStack IAM', () => {
       'logs:DescribeResourcePolicies',
       'logs:DescribeLogGroups',
     ]);
-    const onAnyResource = Object.values(template.findResources('AWS::IAM::Policy'))
-      .flatMap((p: Json) => p.Properties.PolicyDocument.Statement)
-      .filter((s: Json) => s.Effect === 'Allow' && [s.Resource].flat().includes('*'));
-    expect(onAnyResource.length).toBeGreaterThan(0);
-    expect(onAnyResource.flatMap(actionsOf).filter((a: string) => !noResourceLevel.has(a))).toEqual([]);
+    // A function in a VPC (the probe): the actions of AWSLambdaVPCAccessExecutionRole, in its VpcAccess policy only.
+    const vpcAccess = new Set([
+      'ec2:CreateNetworkInterface',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeSubnets',
+      'ec2:DeleteNetworkInterface',
+      'ec2:AssignPrivateIpAddresses',
+      'ec2:UnassignPrivateIpAddresses',
+    ]);
+    const withProbe = exampleConfig();
+    withProbe.groups[0].probe = { subnetIds: ['subnet-0123456789abcdef0'] };
+    withProbe.groups[0].members.forEach((m, i) => (m.probeAddress = `10.0.${i}.10`));
+    for (const config of [exampleConfig(), withProbe]) {
+      const { template } = synth(config);
+      const onAnyResource = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([id, p]: [string, Json]) =>
+        p.Properties.PolicyDocument.Statement.filter((s: Json) => s.Effect === 'Allow' && [s.Resource].flat().includes('*')).flatMap((s: Json) =>
+          actionsOf(s).map((action) => ({ id, action })),
+        ),
+      );
+      expect(onAnyResource.length).toBeGreaterThan(0);
+      expect(onAnyResource.filter(({ id, action }) => !noResourceLevel.has(action) && !(/VpcAccess/.test(id) && vpcAccess.has(action)))).toEqual([]);
+    }
   });
 
   it('lets no function delete or create routes', () => {

@@ -128,12 +128,12 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(raw.sort()).toEqual(
       [
         // X-Ray on every function (CDK adds it for Tracing.ACTIVE).
-        ...['AcquireLease', 'ReleaseLease', 'ResolveTargets', 'ListRoutes', 'ReplaceRoute', 'VerifyRoutes', 'Notify'].map(
+        ...['AcquireLease', 'ReleaseLease', 'ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'VerifyRoutes', 'Notify'].map(
           (fn) => `Test/${fn}/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]`,
         ),
-        // EC2 Describe* of the three read-only functions.
-        ...['ResolveTargets', 'ListRoutes', 'VerifyRoutes'].map((fn) => `Test/${fn}/Role/Ec2Describe AwsSolutions-IAM5[Resource::*]`),
-        'Test/ReplaceRoute/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:route-table/*]',
+        // EC2 Describe* of the functions that read EC2.
+        ...['ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'VerifyRoutes'].map((fn) => `Test/${fn}/Role/Ec2Describe AwsSolutions-IAM5[Resource::*]`),
+        'Test/ReplaceRoutes/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:route-table/*]',
         'Test/AcquireLease/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:Test-failover:*]',
         'Test/StateMachine/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
         'Test/TriggerDeadLetterQueue AwsSolutions-SQS3',

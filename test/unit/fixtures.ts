@@ -1,7 +1,7 @@
 import type { FailoverConfigInput } from '../../functions/shared/config';
 import type { NotifyState } from '../../functions/shared/audit';
 import type { SwitchRecord } from '../../functions/shared/group-state';
-import type { Change, ExecutionInfo, LeaseState, MemberHealth, ObservedRoute, RouteResult } from '../../functions/shared/schemas';
+import type { Batch, BatchResult, BatchRouteResult, Change, ExecutionInfo, LeaseState, MemberHealth, ObservedRoute, Plan } from '../../functions/shared/schemas';
 
 /**
  * Factories shared by the unit and adapter tests. Every call returns a fresh object, so a test can mutate
@@ -130,7 +130,44 @@ export const change = (overrides: Partial<Change> = {}): Change => ({
   ...overrides,
 });
 
-export const replaced = (c: Change): RouteResult => ({ change: c, status: 'replaced', attempts: 1, at: '2026-11-25T14:30:07.000Z' });
+/** When the batches of the fixtures finished (ReplaceRoutes' `at`). */
+export const BATCH_AT = '2026-11-25T14:30:07.000Z';
+
+/**
+ * A ReplaceRoutes output for `batch`: every route had the `usual` outcome after one call, except the given
+ * exceptions (the sparse shape of BatchResultSchema, counts included).
+ */
+export const batchResult = (batch: Batch, exceptions: BatchRouteResult[] = [], usual: 'replaced' | 'dry-run' = 'replaced'): BatchResult => {
+  const counts: Record<string, number> = {};
+  batch.routes.forEach((_, i) => {
+    const st = exceptions.find((x) => x.i === i)?.st ?? usual;
+    counts[st] = (counts[st] ?? 0) + 1;
+  });
+  return { id: batch.id, routeTableId: batch.routeTableId, usual, counts, exceptions, at: BATCH_AT };
+};
+
+/** What RecordBatchFailure puts in the Map output when a batch failed as a whole. */
+export const batchFailure = (batch: Batch, error: string, cause?: string): BatchResult => ({
+  id: batch.id,
+  routeTableId: batch.routeTableId,
+  exceptions: [],
+  error,
+  cause,
+});
+
+/** A plan with these batches and nothing else (no route already on target, none skipped). */
+export const planWith = (batches: Batch[], overrides: Partial<Plan> = {}): Plan => ({
+  batches,
+  changeCount: batches.reduce((n, b) => n + b.routes.length, 0),
+  alreadyOnTarget: [],
+  alreadyOnTargetCount: 0,
+  skipped: [],
+  warnings: [],
+  routeTablesScanned: 3,
+  routesScanned: 9,
+  listedAt: '2026-11-25T14:30:06.500Z',
+  ...overrides,
+});
 
 /** A route read back by VerifyRoutes. */
 export const observed = (c: Change, overrides: Partial<ObservedRoute> = {}): ObservedRoute => ({
@@ -173,28 +210,29 @@ export const twoChanges = (): [Change, Change] => [
   change({ routeTableId: IDS.rtbPrivateB, destination: { kind: 'prefix-list', value: IDS.prefixList }, fromEni: IDS.eniA1, toEni: IDS.eniB1 }),
 ];
 
-/** A complete, successful run: both routes replaced and read back on router-b. */
+/**
+ * The batches of twoChanges() as ListRoutes builds them against resolvedState().pairs: one per route table,
+ * each route a destination and its pair index (0: eth0 A→B, 1: eth1 A→B).
+ */
+export const twoBatches = (): [Batch, Batch] => [
+  { id: 0, routeTableId: IDS.rtbPrivateA, routes: [{ d: '10.1.0.0/16', p: 0 }] },
+  { id: 1, routeTableId: IDS.rtbPrivateB, routes: [{ d: IDS.prefixList, p: 1 }] },
+];
+
+/** A complete, successful run: both routes replaced and read back on router-b (VerifyRoutes lists no problem). */
 export const succeededState = (): NotifyState => {
-  const [c1, c2] = twoChanges();
+  const [b1, b2] = twoBatches();
   return {
     ...resolvedState(),
-    plan: {
-      changes: [c1, c2],
-      alreadyOnTarget: [],
-      skipped: [],
-      warnings: [],
-      routeTablesScanned: 3,
-      routesScanned: 9,
-      listedAt: '2026-11-25T14:30:06.500Z',
-    },
-    results: [replaced(c1), replaced(c2)],
-    verification: { checked: 2, ok: true, mismatches: 0, rounds: 1, observed: [observed(c1), observed(c2)], verifiedAt: '2026-11-25T14:30:09.000Z' },
+    plan: planWith([b1, b2]),
+    results: [batchResult(b1), batchResult(b2)],
+    verification: { checked: 2, ok: true, mismatches: 0, rounds: 1, observed: [], verifiedAt: '2026-11-25T14:30:09.000Z' },
   };
 };
 
 /** A Lambda Task's Cause as Step Functions records it. */
 export const lambdaCause = (errorType: string, errorMessage: string): string =>
-  JSON.stringify({ errorType, errorMessage, trace: [`${errorType}: ${errorMessage}`, '    at replaceRoute (/var/task/index.js:1:2)'] });
+  JSON.stringify({ errorType, errorMessage, trace: [`${errorType}: ${errorMessage}`, '    at replaceRoutes (/var/task/index.js:1:2)'] });
 
 export const NOW = new Date('2026-11-25T14:30:10.000Z');
 

@@ -111,7 +111,9 @@ export const switchover = async (opts: SwitchoverOptions, deps: CliDeps): Promis
   const r = entry.parsed?.record;
   say('');
   say(`${entry.status}${entry.startDate && entry.stopDate ? ` in ${duration(entry.stopDate.getTime() - entry.startDate.getTime())}` : ''}: ${r ? `${r.outcome}: ${r.summary}` : (entry.error ?? '')}`);
-  say(`  routes ${tracker.done}/${tracker.total ?? '?'} done, ${tracker.failedRoutes} failed, ${plural(tracker.retries.length, 'retry', 'retries')}`);
+  const retries = tracker.retries.length + tracker.routeRetries;
+  const split = retries ? ` (${tracker.routeRetries} inside batches, ${tracker.retries.length} by the state machine)` : '';
+  say(`  routes ${tracker.done}/${tracker.total ?? '?'} done, ${tracker.failedRoutes} failed, ${plural(retries, 'retry', 'retries')}${split}`);
   if (!ok) {
     say(`  error: ${r?.error ?? entry.error ?? 'unknown'}`);
     say(`  cause: ${r?.cause ?? entry.cause ?? 'unknown'}`);
