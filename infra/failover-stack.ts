@@ -78,7 +78,8 @@ export class FailoverStack extends Stack {
       encryption: TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: groupStateKey,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      timeToLiveAttribute: 'expiresAtEpoch',
+      // No TTL: an item holds a group's switch history as well as its lease; an abandoned lease ends by its
+      // expiresAt (checked in the conditional write) or by takeover, never by deleting the item.
       // The history is what stops a stale event from undoing a newer switch; it must outlive the stack.
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -308,6 +309,21 @@ export class FailoverStack extends Stack {
         },
         targets: [target],
       });
+
+      // Automatic failback (off by default): only the preferred member coming back to running starts it; the
+      // workflow waits the hold-down and re-checks before moving anything.
+      const preferred = group.members.find((m) => m.name === group.preferred);
+      if (group.autoFailback && preferred) {
+        new Rule(scope, 'FailbackRule', {
+          description: `vpc-route-failover: the preferred router of group ${group.name} is running again (automatic failback)`,
+          eventPattern: {
+            source: ['aws.ec2'],
+            detailType: ['EC2 Instance State-change Notification'],
+            detail: { 'instance-id': [preferred.instanceId], state: ['running'] },
+          },
+          targets: [target],
+        });
+      }
 
       // Fast detection (README "Fast detection: health probes"): TCP probes from inside the VPC.
       if (group.probe?.enabled) new Probe(scope, 'Probe', { group, stateMachine, topic, topicKey });

@@ -20,8 +20,11 @@ export interface AcquireLeaseDeps {
   now?: () => Date;
 }
 
-/** Leases live as long as an execution may (the state machine's TimeoutSeconds). */
-export const LEASE_TTL_SECONDS = 900;
+/**
+ * A lease outlives any execution that holds it: it is taken after the (at most 600 s) hold-down, and the
+ * state machine times out 1800 s after its start. A holder that ended earlier is taken over at once anyway.
+ */
+export const LEASE_TTL_SECONDS = 1800;
 
 /**
  * Takes the group's lease before anything is resolved or planned, so that one execution at a time writes a

@@ -34,8 +34,11 @@ export const StatusCheckAlarmSchema = z.strictObject({
 
 /** Automatic failback to the preferred member when it is running again; absent = off (manual failback only). */
 export const AutoFailbackSchema = z.strictObject({
-  /** How long the preferred member must stay running and healthy before routes move back. */
-  holdDownSeconds: z.number().int().min(0).max(86400).default(300),
+  /**
+   * How long the preferred member must stay running and healthy before routes move back. At most 600 s, so
+   * that the hold-down and the failback fit in one execution (the state machine times out after 1800 s).
+   */
+  holdDownSeconds: z.number().int().min(0).max(600).default(300),
 });
 
 /** Limits automatic failovers per group; manual requests are never suppressed. */

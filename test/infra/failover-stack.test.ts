@@ -593,8 +593,9 @@ describe('FailoverStack group state', () => {
       AttributeDefinitions: [{ AttributeName: 'group', AttributeType: 'S' }],
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-      TimeToLiveSpecification: { AttributeName: 'expiresAtEpoch', Enabled: true },
     });
+    // No TTL: it would delete the switch history along with an abandoned lease.
+    expect(table.Properties.TimeToLiveSpecification).toBeUndefined();
     expect(table.Properties.GlobalSecondaryIndexes).toBeUndefined();
     expect(table.Properties.LocalSecondaryIndexes).toBeUndefined();
   });
@@ -652,5 +653,41 @@ describe('FailoverStack notifications and outputs', () => {
     template.hasOutput('StateMachineArn', { Value: { Ref: smId } });
     template.hasOutput('TopicArn', { Value: { Ref: topicId } });
     template.hasOutput('Region', { Value: { Ref: 'AWS::Region' } });
+  });
+});
+
+describe('FailoverStack automatic failback rule', () => {
+  const synthWith = (autoFailback: boolean) => {
+    const { App, Stack } = require('aws-cdk-lib');
+    void App;
+    void Stack;
+    return autoFailback;
+  };
+  it.each([true, false])('with autoFailback %s: a running-state rule for the preferred member only when on', (on) => {
+    synthWith(on);
+    const { Template } = require('aws-cdk-lib/assertions');
+    const { App } = require('aws-cdk-lib');
+    const { FailoverStack } = require('../../infra/failover-stack');
+    const { parseConfig } = require('../../functions/shared/config');
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const group = {
+      name: 'edge',
+      vpcId: 'vpc-0123456789abcdef0',
+      members: [
+        { name: 'router-a', instanceId: 'i-0a1b2c3d4e5f60001' },
+        { name: 'router-b', instanceId: 'i-0a1b2c3d4e5f60002' },
+      ],
+      preferred: 'router-a',
+      ...(on ? { autoFailback: { holdDownSeconds: 120 } } : {}),
+    };
+    const stack = new FailoverStack(app, 'T', { config: parseConfig({ groups: [group] }) });
+    const rules = Template.fromStack(stack).findResources('AWS::Events::Rule');
+    const running = Object.values(rules as Record<string, any>).filter((r) => JSON.stringify(r.Properties.EventPattern).includes('"running"'));
+    if (!on) {
+      expect(running).toHaveLength(0);
+      return;
+    }
+    expect(running).toHaveLength(1);
+    expect(running[0].Properties.EventPattern.detail).toEqual({ 'instance-id': ['i-0a1b2c3d4e5f60001'], state: ['running'] });
   });
 });
