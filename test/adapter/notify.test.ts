@@ -4,9 +4,13 @@ import 'aws-sdk-client-mock-jest';
 import { notify, NotifyInput, NotifyInputSchema } from '../../functions/notify/notify';
 import { AuditRecordSchema, NotifyState } from '../../functions/shared/audit';
 import { InvalidRequestError, NotifyTransientError } from '../../functions/shared/errors';
+import { batchChanges } from '../../functions/shared/plan';
 import { parseInput } from '../../functions/shared/schemas';
 import {
   acquireFailedState,
+  batchFailure,
+  batchResult,
+  change,
   ec2StateEvent,
   execution,
   GROUP,
@@ -16,10 +20,14 @@ import {
   lambdaCause,
   manualRequest,
   NOW,
+  observed,
   OTHER_EXECUTION,
+  planWith,
   resolvedState,
   resolveFailedState,
   succeededState,
+  twoBatches,
+  twoChanges,
 } from '../unit/fixtures';
 import { snsError } from './ec2-fixtures';
 
@@ -83,9 +91,10 @@ describe('notify: what is published', () => {
   it('tags a partial failover as critical with outcome "partial"', async () => {
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-4' });
     const s = succeededState();
-    const c2 = s.plan!.changes[1];
-    s.results![1] = { change: c2, status: 'failed', error: 'RouteReplaceError', cause: lambdaCause('RouteReplaceError', 'UnauthorizedOperation') };
-    s.verification!.observed[1] = { ...s.verification!.observed[1], target: c2.fromEni, ok: false, problem: 'points at old interface' };
+    const [, c2] = twoChanges();
+    const [b1, b2] = twoBatches();
+    s.results = [batchResult(b1), batchFailure(b2, 'RouteReplaceError', lambdaCause('RouteReplaceError', 'UnauthorizedOperation'))];
+    s.verification = { ...s.verification!, ok: false, mismatches: 1, observed: [observed(c2, { target: c2.fromEni, ok: false, problem: 'points at old interface' })] };
 
     const record = await run(input(s));
 
@@ -213,6 +222,83 @@ describe('notify: lease, health and flap damping', () => {
     expect(msg).toContain('Health:     router-a: instance is stopping');
     expect(msg).toContain('Health:     router-b: ok');
     expect(msg).toContain(`Lease:      taken over from ${OTHER_EXECUTION} (no longer running)`);
+  });
+});
+
+describe('notify: conflicts and large failovers', () => {
+  const CONFLICT = `points at igw-0123456789abcdef0 now, not at ${IDS.eniA1}: changed by someone else, left alone`;
+  const conflictState = () => {
+    const s = succeededState();
+    const [b1, b2] = twoBatches();
+    s.results = [batchResult(b1), batchResult(b2, [{ i: 0, st: 'conflict', e: CONFLICT }])];
+    return s;
+  };
+  /** `n` replaced routes of rtbPrivateA (batches of 20), the last one refused by EC2 and still on router-a. */
+  const largeState = (n: number) => {
+    const changes = Array.from({ length: n }, (_, i) => change({ destination: { kind: 'ipv4', value: `10.${100 + Math.floor(i / 200)}.${i % 200}.0/24` } }));
+    const batches = batchChanges(changes, resolvedState().pairs!);
+    const last = batches[batches.length - 1];
+    const s = succeededState();
+    s.plan = planWith(batches);
+    s.results = batches.map((b) => (b === last ? batchResult(b, [{ i: b.routes.length - 1, st: 'failed', a: 1, e: 'UnauthorizedOperation: no' }]) : batchResult(b)));
+    const failed = changes[n - 1];
+    s.verification = { checked: n, ok: false, mismatches: 1, rounds: 1, observed: [observed(failed, { target: failed.fromEni, ok: false, problem: 'points at old interface' })], verifiedAt: NOW.toISOString() };
+    return { s, failed };
+  };
+
+  it('a conflict is published as a critical partial failover with the route and what happened to it', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-10' });
+
+    const record = await run(input(conflictState()));
+
+    expect(record).toMatchObject({ outcome: 'partial', counts: { conflicts: 1, replaced: 1 } });
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      Subject: `[FAILOVER PARTIAL] ${GROUP}: router-a -> router-b, 2 route(s)`,
+      MessageAttributes: expect.objectContaining({
+        outcome: { DataType: 'String', StringValue: 'partial' },
+        severity: { DataType: 'String', StringValue: 'critical' },
+      }),
+    });
+    const msg = published().Message ?? '';
+    expect(msg).toMatch(new RegExp(`\\n\\s+conflict\\s+${IDS.rtbPrivateB}\\s+${IDS.prefixList}\\s+${IDS.eniA1} \\(router-a, active\\)`));
+    expect(msg).toContain(`Failures:\n  ${IDS.rtbPrivateB} ${IDS.prefixList}: ${CONFLICT}`);
+  });
+
+  it('the Routes line accounts for conflicts (the counts add up to the planned routes)', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-11' });
+
+    await run(input(conflictState()));
+
+    const line = (published().Message ?? '').split('\n').find((l) => l.startsWith('Routes:'));
+    expect(line).toMatch(/\b1 conflicts?\b/);
+  });
+
+  it('a large failover: the record lists 200 routes, the failed one first, and stays small', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-12' });
+    const { s, failed } = largeState(450);
+
+    const record = await run(input(s));
+
+    expect(record).toMatchObject({ outcome: 'partial', routesOmitted: 250, counts: { planned: 450, replaced: 449, failed: 1 } });
+    expect(record.routes).toHaveLength(200);
+    expect(record.routes[0]).toMatchObject({ destination: failed.destination, status: 'failed', verified: false });
+    expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThan(256 * 1024);
+    const msg = published().Message ?? '';
+    // The route table of the message starts with the problem.
+    const rows = msg.split('\n').filter((l) => /^\s+(replaced|failed)/.test(l));
+    expect(rows[0]).toMatch(new RegExp(`^\\s+failed!\\s+${IDS.rtbPrivateA}\\s+${failed.destination.value.replace(/\./g, '\\.')}`));
+    expect(Buffer.byteLength(msg)).toBeLessThan(256 * 1024);
+  });
+
+  it('a large failover: the message says how many routes it does not list', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-13' });
+
+    await run(input(largeState(450).s));
+
+    const msg = published().Message ?? '';
+    expect(msg.split('\n').filter((l) => /^\s+replaced\s/.test(l))).toHaveLength(199);
+    // 250 routes are neither in the message nor in the record: a reader must be told.
+    expect(msg).toMatch(/\b250\b[^\n]*(more|omitted|not listed)/);
   });
 });
 

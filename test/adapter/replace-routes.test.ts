@@ -28,9 +28,10 @@ const input = (routes: BatchRoute[], dryRun = false): ReplaceBatchInput => ({
   pairs: failoverState().pairs,
   dryRun,
 });
-const R1: BatchRoute = { d: '10.1.0.0/16', p: 0 };
-const R2: BatchRoute = { d: '10.2.0.0/16', p: 1 };
-const R3: BatchRoute = { d: '10.3.0.0/16', p: 0 };
+// Shared by name for readable assertions; frozen so that no test can change them for another.
+const R1: BatchRoute = Object.freeze({ d: '10.1.0.0/16', p: 0 });
+const R2: BatchRoute = Object.freeze({ d: '10.2.0.0/16', p: 1 });
+const R3: BatchRoute = Object.freeze({ d: '10.3.0.0/16', p: 0 });
 
 /** rtbPrivateA as DescribeRouteTables returns it, with these routes next to its local route. */
 const tableHas = (...routes: Route[]) => ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, [localRoute(), ...routes])] });

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { acquireLease, AcquireLeaseInputSchema, LEASE_TTL_SECONDS } from '../../functions/acquire-lease/acquire-lease';
 import { releaseLease, ReleaseLeaseInput, ReleaseLeaseInputSchema } from '../../functions/release-lease/release-lease';
 import { AuditRecord, buildAuditRecord, NotifyState } from '../../functions/shared/audit';
@@ -7,6 +9,7 @@ import { GroupStateStore, InMemoryGroupStateStore } from '../../functions/shared
 import { LeaseStateSchema, parseInput } from '../../functions/shared/schemas';
 import {
   alarmEvent,
+  batchResult,
   configInput,
   ec2StateEvent,
   execution,
@@ -16,12 +19,16 @@ import {
   lambdaCause,
   manualRequest,
   NOW,
+  observed,
   OTHER_EXECUTION,
   resolveFailedState,
   succeededState,
+  twoBatches,
+  twoChanges,
 } from './fixtures';
 
 const ACQUIRE_NOW = new Date('2026-11-25T14:30:05.500Z');
+const STATE_MACHINE_TIMEOUT_SECONDS: number = (JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'statemachine', 'failover.asl.json'), 'utf8')) as { TimeoutSeconds: number }).TimeoutSeconds;
 const RELEASE_NOW = new Date('2026-11-25T14:30:11.000Z');
 const DAY_MS = 86400 * 1000;
 
@@ -58,8 +65,10 @@ describe('acquireLease', () => {
 
     expect(spy).toHaveBeenCalledTimes(1);
     expect(spy).toHaveBeenCalledWith(GROUP, IDS.executionArn, ACQUIRE_NOW, LEASE_TTL_SECONDS, expect.any(Function));
-    expect(LEASE_TTL_SECONDS).toBe(900);
-    expect(LeaseStateSchema.parse(out)).toEqual(LeaseStateSchema.parse(heldLease({ expiresAt: '2026-11-25T14:45:05.500Z' })));
+    // The lease must outlive the execution that holds it: at least the state machine's TimeoutSeconds.
+    expect(LEASE_TTL_SECONDS).toBeGreaterThanOrEqual(STATE_MACHINE_TIMEOUT_SECONDS);
+    const expiresAt = new Date(ACQUIRE_NOW.getTime() + LEASE_TTL_SECONDS * 1000).toISOString();
+    expect(LeaseStateSchema.parse(out)).toEqual(LeaseStateSchema.parse(heldLease({ expiresAt })));
     expect(store.holder(GROUP)).toBe(IDS.executionArn);
   });
 
@@ -154,9 +163,10 @@ describe('releaseLease', () => {
   it('records a partial switch too: some routes moved', async () => {
     const { store, release: spy } = await holding();
     const s = withLease(succeededState());
-    const c2 = s.plan!.changes[1];
-    s.results![1] = { change: c2, status: 'failed', error: 'RouteReplaceError', cause: lambdaCause('RouteReplaceError', 'UnauthorizedOperation') };
-    s.verification!.observed[1] = { ...s.verification!.observed[1], target: c2.fromEni, ok: false, problem: 'still on router-a' };
+    const [, c2] = twoChanges();
+    const [b1, b2] = twoBatches();
+    s.results = [batchResult(b1), batchResult(b2, [{ i: 0, st: 'failed', a: 1, e: 'UnauthorizedOperation: not authorized' }])];
+    s.verification = { ...s.verification!, ok: false, mismatches: 1, observed: [observed(c2, { target: c2.fromEni, ok: false, problem: 'still on router-a' })] };
     const record = recordOf(s);
     expect(record.outcome).toBe('partial');
 
@@ -194,7 +204,7 @@ describe('releaseLease', () => {
       (): NotifyState => {
         const s = succeededState();
         s.dryRun = true;
-        s.results = s.plan!.changes.map((c) => ({ change: c, status: 'dry-run' as const }));
+        s.results = twoBatches().map((b) => batchResult(b, [], 'dry-run'));
         s.verification = undefined;
         return s;
       },
@@ -213,7 +223,7 @@ describe('releaseLease', () => {
       'failed (replaced but none verified)',
       (): NotifyState => {
         const s = succeededState();
-        s.verification = { ...s.verification!, ok: false, mismatches: 2, observed: s.verification!.observed.map((o) => ({ ...o, ok: false, state: 'blackhole' })) };
+        s.verification = { ...s.verification!, ok: false, mismatches: 2, observed: twoChanges().map((c) => observed(c, { ok: false, state: 'blackhole', problem: 'blackhole' })) };
         return s;
       },
     ],

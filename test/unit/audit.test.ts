@@ -1,7 +1,12 @@
-import { AuditRecordSchema, buildAuditRecord, causeText, consoleUrl, describeRawEvent, NotifyState, NotifyStateSchema } from '../../functions/shared/audit';
+import { AUDIT_ROUTES_MAX, AuditRecordSchema, buildAuditRecord, causeText, consoleUrl, describeRawEvent, NotifyState, NotifyStateSchema } from '../../functions/shared/audit';
 import { renderMessage, renderSubject, severityOf } from '../../functions/notify/notify';
+import { batchChanges } from '../../functions/shared/plan';
+import type { Batch, BatchResult, BatchRouteResult, Change, ObservedRoute } from '../../functions/shared/schemas';
 import {
   acquireFailedState,
+  BATCH_AT,
+  batchFailure,
+  batchResult,
   change,
   ec2StateEvent,
   healthyMember,
@@ -14,10 +19,11 @@ import {
   NOW,
   observed,
   OTHER_EXECUTION,
-  replaced,
+  planWith,
   resolvedState,
   resolveFailedState,
   succeededState,
+  twoBatches,
   twoChanges,
 } from './fixtures';
 
@@ -28,28 +34,64 @@ const record = (state: NotifyState) => {
   return r;
 };
 
-/** router-a → router-b where the prefix-list route was refused by EC2 and still points at router-a. */
+const UNAUTHORIZED = 'UnauthorizedOperation: You are not authorized to perform this operation.';
+
+/** router-a → router-b where EC2 refused the prefix-list route, which still points at router-a. */
 const partialState = (): NotifyState => {
-  const [c1, c2] = twoChanges();
+  const [, c2] = twoChanges();
+  const [b1, b2] = twoBatches();
   const s = succeededState();
-  s.results = [
-    replaced(c1),
-    {
-      change: c2,
-      status: 'failed',
-      error: 'RouteReplaceError',
-      cause: lambdaCause('RouteReplaceError', `ReplaceRoute ${c2.routeTableId} ${c2.destination.value}: UnauthorizedOperation: You are not authorized to perform this operation.`),
-    },
-  ];
+  s.results = [batchResult(b1), batchResult(b2, [{ i: 0, st: 'failed', a: 1, e: UNAUTHORIZED }])];
   s.verification = {
     checked: 2,
     ok: false,
     mismatches: 1,
     rounds: 1,
-    observed: [observed(c1), observed(c2, { target: c2.fromEni, ok: false, problem: `points at ${c2.fromEni}, expected new interface ${c2.toEni}` })],
+    observed: [observed(c2, { target: c2.fromEni, ok: false, problem: `points at ${c2.fromEni}, expected new interface ${c2.toEni}` })],
     verifiedAt: '2026-11-25T14:30:09.000Z',
   };
   return s;
+};
+
+/** Every route of twoChanges() had this status in a dry run (EC2 accepted them) and reads back unchanged. */
+const dryRunState = (): NotifyState => {
+  const [b1, b2] = twoBatches();
+  const s = succeededState();
+  s.dryRun = true;
+  s.results = [batchResult(b1, [], 'dry-run'), batchResult(b2, [], 'dry-run')];
+  return s;
+};
+
+/** A conflict: someone pointed the prefix-list route at a third target meanwhile; ReplaceRoutes left it alone. */
+const CONFLICT = `points at igw-0123456789abcdef0 now, not at ${IDS.eniA1}: changed by someone else, left alone`;
+const conflictState = (): NotifyState => {
+  const [b1, b2] = twoBatches();
+  const s = succeededState();
+  s.results = [batchResult(b1), batchResult(b2, [{ i: 0, st: 'conflict', e: CONFLICT }])];
+  // VerifyRoutes expects a conflict untouched: it reads back fine and is not listed.
+  return s;
+};
+
+/**
+ * A large failover: `n` routes of rtbPrivateA in batches of 20, every one replaced except those given by
+ * index (in the whole plan) with their batch exception.
+ */
+const largeState = (n: number, exceptions: Record<number, Omit<BatchRouteResult, 'i'>> = {}) => {
+  const changes = Array.from({ length: n }, (_, i) => change({ destination: { kind: 'ipv4', value: `10.${100 + Math.floor(i / 200)}.${i % 200}.0/24` } }));
+  const batches = batchChanges(changes, resolvedState().pairs!);
+  let offset = 0;
+  const results: BatchResult[] = batches.map((b) => {
+    const own = b.routes.flatMap((_, i) => (exceptions[offset + i] ? [{ i, ...exceptions[offset + i] }] : []));
+    offset += b.routes.length;
+    return batchResult(b, own);
+  });
+  const s: NotifyState = {
+    ...resolvedState(),
+    plan: planWith(batches, { routeTablesScanned: 1, routesScanned: n + 1 }),
+    results,
+    verification: { checked: n, ok: true, mismatches: 0, rounds: 1, observed: [], verifiedAt: '2026-11-25T14:30:40.000Z' },
+  };
+  return { s, changes, batches };
 };
 
 describe('buildAuditRecord', () => {
@@ -64,7 +106,7 @@ describe('buildAuditRecord', () => {
       vpcId: IDS.vpc,
       dryRun: false,
       to: { name: 'router-b', instanceId: IDS.routerB },
-      counts: { planned: 2, replaced: 2, failed: 0, vanished: 0, dryRun: 0, alreadyOnTarget: 0, skipped: 0, mismatches: 0 },
+      counts: { planned: 2, replaced: 2, failed: 0, vanished: 0, dryRun: 0, conflicts: 0, alreadyOnTarget: 0, skipped: 0, mismatches: 0 },
       verification: { checked: 2, ok: true, mismatches: 0, rounds: 1 },
       startedAt: '2026-11-25T14:30:05.000Z',
       finishedAt: '2026-11-25T14:30:10.000Z',
@@ -73,11 +115,12 @@ describe('buildAuditRecord', () => {
     expect(r.error).toBeUndefined();
     expect(r.cause).toBeUndefined();
     expect(r.failure).toBeUndefined();
+    expect(r.routesOmitted).toBeUndefined();
     expect(r.from.map((m) => m.name)).toEqual(['router-a']);
     expect(r.trigger).toMatchObject({ kind: 'instance-state', instanceId: IDS.routerA, instanceState: 'stopping' });
     expect(r.summary).toBe(`${GROUP}: router-a -> router-b, 2 route(s) moved and verified`);
     expect(r.routes).toEqual([
-      {
+      expect.objectContaining({
         routeTableId: IDS.rtbPrivateA,
         destination: { kind: 'ipv4', value: '10.1.0.0/16' },
         status: 'replaced',
@@ -85,10 +128,9 @@ describe('buildAuditRecord', () => {
         after: { target: IDS.eniB0, member: 'router-b', state: 'active' },
         verified: true,
         attempts: 1,
-        at: '2026-11-25T14:30:07.000Z',
         error: undefined,
         problem: undefined,
-      },
+      }),
       expect.objectContaining({
         routeTableId: IDS.rtbPrivateB,
         destination: { kind: 'prefix-list', value: IDS.prefixList },
@@ -100,16 +142,44 @@ describe('buildAuditRecord', () => {
     ]);
   });
 
+  it('keeps when each route was replaced (the time its batch finished)', () => {
+    // The record used to carry `at` per route; BatchResult still has it and AuditRouteSchema still has the field.
+    const r = record(succeededState());
+    expect(r.routes.map((x) => x.at)).toEqual([BATCH_AT, BATCH_AT]);
+  });
+
+  it('records the attempts a route needed (from its batch exception), one otherwise', () => {
+    const s = succeededState();
+    const [b1, b2] = twoBatches();
+    s.results = [batchResult(b1, [{ i: 0, st: 'replaced', a: 3 }]), batchResult(b2)];
+    const r = record(s);
+    expect(r.routes.map((x) => [x.status, x.attempts])).toEqual([
+      ['replaced', 3],
+      ['replaced', 1],
+    ]);
+    expect(r.outcome).toBe('succeeded');
+  });
+
   it('succeeded: a route that vanished meanwhile is reported, not counted as a failure', () => {
     const s = succeededState();
-    const c2 = s.plan!.changes[1];
-    s.results![1] = { change: c2, status: 'vanished', detail: "InvalidParameterValue: There is no route defined for 'pl-…'" };
-    s.verification!.observed[1] = { routeTableId: c2.routeTableId, destination: c2.destination, expected: 'absent', ok: true };
+    const [b1, b2] = twoBatches();
+    s.results = [batchResult(b1), batchResult(b2, [{ i: 0, st: 'vanished', a: 1, e: "InvalidParameterValue: There is no route defined for 'pl-…'" }])];
     const r = record(s);
     expect(r.outcome).toBe('succeeded');
     expect(r.counts).toMatchObject({ replaced: 1, vanished: 1, failed: 0 });
-    expect(r.routes[1]).toMatchObject({ status: 'vanished', after: null });
+    expect(r.routes[1]).toMatchObject({ status: 'vanished', after: null, error: undefined });
     expect(r.summary).toContain('1 vanished meanwhile (not re-created)');
+  });
+
+  it('a route its batch found already on the target (a batch retried after throttling) counts as moved', () => {
+    const s = succeededState();
+    const [b1, b2] = twoBatches();
+    s.results = [batchResult(b1, [{ i: 0, st: 'already-on-target' }]), batchResult(b2)];
+    const r = record(s);
+    expect(r.outcome).toBe('succeeded');
+    expect(r.counts).toMatchObject({ planned: 2, replaced: 2, failed: 0 });
+    expect(r.routes[0]).toMatchObject({ status: 'already-on-target', verified: true, after: { target: IDS.eniB0, member: 'router-b', state: 'active' } });
+    expect(r.summary).toBe(`${GROUP}: router-a -> router-b, 2 route(s) moved and verified`);
   });
 
   it('noop: keeps the reason ResolveTargets gave', () => {
@@ -132,31 +202,28 @@ describe('buildAuditRecord', () => {
     expect(r.summary).toBe(`${GROUP}: no change: EC2 state "running" needs no failover`);
   });
 
-  it('noop: every route already on the target', () => {
+  it('noop: every route already on the target (grouped per table, counted)', () => {
     const s = resolvedState();
-    s.plan = {
-      changes: [],
-      alreadyOnTarget: [{ routeTableId: IDS.rtbPrivateA, destination: { kind: 'ipv4', value: '10.1.0.0/16' }, eni: IDS.eniB0, member: 'router-b' }],
-      skipped: [],
-      warnings: [],
-      routeTablesScanned: 1,
-      routesScanned: 3,
-      listedAt: '2026-11-25T14:30:06.500Z',
-    };
+    s.plan = planWith([], {
+      alreadyOnTarget: [
+        { routeTableId: IDS.rtbPrivateA, destinations: ['10.1.0.0/16', '10.2.0.0/16'] },
+        { routeTableId: IDS.rtbPrivateB, destinations: [IDS.prefixList] },
+      ],
+      alreadyOnTargetCount: 3,
+    });
     s.results = [];
     const r = record(s);
     expect(r.outcome).toBe('noop');
-    expect(r.counts.alreadyOnTarget).toBe(1);
-    expect(r.alreadyOnTarget).toEqual([{ routeTableId: IDS.rtbPrivateA, destination: { kind: 'ipv4', value: '10.1.0.0/16' }, eni: IDS.eniB0 }]);
-    expect(r.summary).toContain('already on target (1 route(s) on router-b)');
+    expect(r.counts.alreadyOnTarget).toBe(3);
+    expect(r.alreadyOnTarget).toEqual([
+      { routeTableId: IDS.rtbPrivateA, destinations: ['10.1.0.0/16', '10.2.0.0/16'] },
+      { routeTableId: IDS.rtbPrivateB, destinations: [IDS.prefixList] },
+    ]);
+    expect(r.summary).toContain('already on target (3 route(s) on router-b)');
   });
 
   it('dry-run: EC2 accepted every request, nothing changed', () => {
-    const s = succeededState();
-    s.dryRun = true;
-    s.results = s.plan!.changes.map((c) => ({ change: c, status: 'dry-run' as const, detail: 'EC2 accepted the request (DryRun)' }));
-    s.verification!.observed = s.plan!.changes.map((c) => observed(c, { target: c.fromEni, expected: 'source' }));
-    const r = record(s);
+    const r = record(dryRunState());
     expect(r.outcome).toBe('dry-run');
     expect(r.dryRun).toBe(true);
     expect(r.counts).toMatchObject({ planned: 2, dryRun: 2, replaced: 0, failed: 0 });
@@ -166,18 +233,16 @@ describe('buildAuditRecord', () => {
   });
 
   it('dry-run that EC2 refuses is a failure, not a dry-run', () => {
-    const s = succeededState();
-    const [c1, c2] = s.plan!.changes;
-    s.dryRun = true;
-    s.results = [
-      { change: c1, status: 'dry-run' },
-      { change: c2, status: 'failed', error: 'RouteReplaceError', cause: lambdaCause('RouteReplaceError', 'UnauthorizedOperation') },
-    ];
-    s.verification!.observed = [observed(c1, { target: c1.fromEni, expected: 'source' }), observed(c2, { target: c2.fromEni, expected: 'target', ok: false, problem: 'points at old' })];
+    const s = dryRunState();
+    const [, c2] = twoChanges();
+    const [b1, b2] = twoBatches();
+    s.results = [batchResult(b1, [], 'dry-run'), batchResult(b2, [{ i: 0, st: 'failed', a: 1, e: UNAUTHORIZED }], 'dry-run')];
+    s.verification = { ...s.verification!, ok: false, mismatches: 1, observed: [observed(c2, { target: c2.fromEni, expected: 'target', ok: false, problem: 'points at old' })] };
     const r = record(s);
     expect(r.outcome).toBe('failed');
     expect(r.error).toBe('DryRunFailed');
     expect(r.cause).toMatch(/^dry run: 1 of 2 routes would fail/);
+    expect(r.cause).toContain(UNAUTHORIZED);
   });
 
   it('partial: one route failed, the other switched', () => {
@@ -190,24 +255,74 @@ describe('buildAuditRecord', () => {
     expect(r.routes[1]).toMatchObject({
       status: 'failed',
       verified: false,
+      attempts: 1,
       before: { target: IDS.eniA1, member: 'router-a' },
       after: { target: IDS.eniA1, member: 'router-a', state: 'active' },
-      // The Lambda-style JSON Cause is unwrapped to its errorMessage.
-      error: `RouteReplaceError: ReplaceRoute ${IDS.rtbPrivateB} ${IDS.prefixList}: UnauthorizedOperation: You are not authorized to perform this operation.`,
+      error: UNAUTHORIZED,
+      problem: `points at ${IDS.eniA1}, expected new interface ${IDS.eniB1}`,
     });
     expect(r.cause).toMatch(/^1 of 2 routes are not on router-b \(1 switched\): /);
-    expect(r.cause).toContain(`${IDS.rtbPrivateB} ${IDS.prefixList}: RouteReplaceError: ReplaceRoute`);
-    expect(r.cause).not.toContain('"errorType"');
+    expect(r.cause).toContain(`${IDS.rtbPrivateB} ${IDS.prefixList}: ${UNAUTHORIZED}`);
     expect(r.summary).toBe(`${GROUP}: PARTIAL router-a -> router-b: 1 of 2 route(s) moved; see failures`);
   });
 
-  it('verification is the last word: a failed Map item that reads back on target is good', () => {
+  it('a batch that failed as a whole (RecordBatchFailure): its routes failed with the error and the unwrapped Lambda cause', () => {
     const s = partialState();
-    s.verification!.observed[1] = observed(s.plan!.changes[1]);
-    s.verification!.ok = true;
-    s.verification!.mismatches = 0;
+    const [b1, b2] = twoBatches();
+    const message = `ReplaceRoute ${IDS.rtbPrivateB} ${IDS.prefixList} → ${IDS.eniB1}: RequestLimitExceeded after 8 attempt(s): Request limit exceeded.`;
+    s.results = [batchResult(b1), batchFailure(b2, 'Ec2ThrottledError', lambdaCause('Ec2ThrottledError', message))];
+    const r = record(s);
+
+    expect(r.outcome).toBe('partial');
+    expect(r.routes[1]).toMatchObject({ status: 'failed', error: `Ec2ThrottledError: ${message}`, verified: false });
+    expect(r.cause).toContain(`${IDS.rtbPrivateB} ${IDS.prefixList}: Ec2ThrottledError: ReplaceRoute`);
+    // The Lambda-style JSON Cause is unwrapped to its errorMessage.
+    expect(r.cause).not.toContain('"errorType"');
+  });
+
+  it('verification is the last word: a failed route that reads back on target is good', () => {
+    const s = partialState();
+    s.verification = { ...s.verification!, ok: true, mismatches: 0, observed: [] };
     const r = record(s);
     expect(r.outcome).toBe('succeeded');
+    expect(r.routes[1]).toMatchObject({ status: 'failed', verified: true });
+  });
+
+  it('conflict: the route is listed with what happened, counted, and the outcome is partial', () => {
+    const r = record(conflictState());
+
+    expect(r.outcome).toBe('partial');
+    expect(r.counts).toMatchObject({ planned: 2, replaced: 1, failed: 0, conflicts: 1, mismatches: 0 });
+    expect(r.routes[1]).toMatchObject({
+      routeTableId: IDS.rtbPrivateB,
+      destination: { kind: 'prefix-list', value: IDS.prefixList },
+      status: 'conflict',
+      before: { target: IDS.eniA1, member: 'router-a' },
+      error: CONFLICT,
+    });
+    expect(r.error).toBeDefined();
+    expect(r.cause).toMatch(/^1 of 2 routes are not on router-b \(1 switched\): /);
+    expect(r.cause).toContain(`${IDS.rtbPrivateB} ${IDS.prefixList}: ${CONFLICT}`);
+    expect(r.summary).toMatch(/PARTIAL/);
+    expect(severityOf(r)).toBe('critical');
+  });
+
+  it('conflict: the route still exists (on someone else\'s target), so the record must not say it is absent', () => {
+    // `after: null` is what a vanished route gets, and Notify renders it as "absent".
+    const r = record(conflictState());
+    expect(r.routes[1].after).not.toBeNull();
+    const row = renderMessage(r).split('\n').find((l) => /^\s+conflict/.test(l));
+    expect(row).toBeDefined();
+    expect(row).not.toMatch(/absent\s*$/);
+  });
+
+  it('conflict on every route: nothing switched → failed', () => {
+    const s = succeededState();
+    const [b1, b2] = twoBatches();
+    s.results = [batchResult(b1, [{ i: 0, st: 'conflict', e: 'points at eni-0fffffffffffffff0 now' }]), batchResult(b2, [{ i: 0, st: 'conflict', e: CONFLICT }])];
+    const r = record(s);
+    expect(r.outcome).toBe('failed');
+    expect(r.counts.conflicts).toBe(2);
   });
 
   it('failed at ResolveTargets: the state is the raw event (under `input`) plus `failure`', () => {
@@ -266,7 +381,7 @@ describe('buildAuditRecord', () => {
       ok: false,
       mismatches: 2,
       rounds: 4,
-      observed: s.plan!.changes.map((c) => observed(c, { state: 'blackhole', ok: false, problem: `blackhole: ${c.toEni} cannot carry traffic` })),
+      observed: twoChanges().map((c) => observed(c, { state: 'blackhole', ok: false, problem: `blackhole: ${c.toEni} cannot carry traffic` })),
       verifiedAt: '2026-11-25T14:30:20.000Z',
     };
     const r = record(s);
@@ -282,40 +397,41 @@ describe('buildAuditRecord', () => {
 
   it('failed verification: one route points elsewhere after the write (mismatch) → partial', () => {
     const s = succeededState();
-    const c1 = s.plan!.changes[0];
-    s.verification!.observed[0] = observed(c1, { target: 'eni-0ffffffffffffffff', ok: false, problem: `points at eni-0ffffffffffffffff, expected new interface ${c1.toEni}` });
-    s.verification!.ok = false;
-    s.verification!.mismatches = 1;
+    const [c1] = twoChanges();
+    s.verification = {
+      ...s.verification!,
+      ok: false,
+      mismatches: 1,
+      observed: [observed(c1, { target: 'eni-0ffffffffffffffff', ok: false, problem: `points at eni-0ffffffffffffffff, expected new interface ${c1.toEni}` })],
+    };
     const r = record(s);
     expect(r.outcome).toBe('partial');
     expect(r.error).toBe('RoutesNotVerified');
     expect(r.routes[0]).toMatchObject({ status: 'replaced', verified: false, after: { target: 'eni-0ffffffffffffffff', member: undefined } });
+    expect(r.routes[1]).toMatchObject({ status: 'replaced', verified: true });
   });
 
   it('failed verification of a route that was already on the target is not reported as success', () => {
     // VerifyRoutes also reads back the routes ListRoutes found already on the target; a blackhole there means
     // traffic for that destination is dropped, whatever the Map did.
     const s = succeededState();
-    const [c1] = s.plan!.changes;
-    const already = { routeTableId: IDS.rtbPublic, destination: { kind: 'ipv4' as const, value: '10.5.0.0/16' }, eni: IDS.eniB0, member: 'router-b' };
-    s.plan!.changes = [c1];
-    s.plan!.alreadyOnTarget = [already];
-    s.results = [replaced(c1)];
+    const [b1] = twoBatches();
+    const destination = { kind: 'ipv4' as const, value: '10.5.0.0/16' };
+    s.plan = planWith([b1], { alreadyOnTarget: [{ routeTableId: IDS.rtbPublic, destinations: [destination.value] }], alreadyOnTargetCount: 1 });
+    s.results = [batchResult(b1)];
     s.verification = {
       checked: 2,
       ok: false,
       mismatches: 1,
       rounds: 1,
-      observed: [
-        observed(c1),
-        { routeTableId: already.routeTableId, destination: already.destination, target: IDS.eniB0, state: 'blackhole', expected: 'target', ok: false, problem: `blackhole: ${IDS.eniB0} cannot carry traffic` },
-      ],
+      observed: [{ routeTableId: IDS.rtbPublic, destination, target: IDS.eniB0, state: 'blackhole', expected: 'target', ok: false, problem: `blackhole: ${IDS.eniB0} cannot carry traffic` }],
       verifiedAt: '2026-11-25T14:30:09.000Z',
     };
     const r = record(s);
     expect(r.verification).toMatchObject({ ok: false, mismatches: 1 });
     expect(r.outcome).not.toBe('succeeded');
     expect(['partial', 'failed']).toContain(r.outcome);
+    expect(r.cause).toContain(`${IDS.rtbPublic} 10.5.0.0/16 (was already on target): blackhole`);
   });
 
   it('VerifyRoutes itself failed: the stage and its cause are reported', () => {
@@ -326,6 +442,8 @@ describe('buildAuditRecord', () => {
     expect(r.failure).toEqual({ stage: 'VerifyRoutes', error: 'Ec2RequestError', cause: 'DescribeRouteTables: UnauthorizedOperation' });
     expect(['partial', 'failed']).toContain(r.outcome);
     expect(r.cause).toContain('verification could not run: Ec2RequestError: DescribeRouteTables: UnauthorizedOperation');
+    // Without a read-back, nothing is claimed verified.
+    expect(r.routes.map((x) => x.verified)).toEqual([undefined, undefined]);
   });
 
   it('Map failed as a whole: planned routes with no result are not-attempted and count as failed', () => {
@@ -341,15 +459,93 @@ describe('buildAuditRecord', () => {
     expect(r.counts.failed).toBe(2);
   });
 
-  it('clips a very long cause', () => {
+  it('a batch missing from the Map output is not-attempted', () => {
     const s = succeededState();
-    const many = Array.from({ length: 200 }, (_, i) => change({ destination: { kind: 'ipv4', value: `10.${i}.0.0/16` } }));
-    s.plan!.changes = many;
-    s.results = many.map((c) => ({ change: c, status: 'failed' as const, error: 'RouteReplaceError', cause: 'x'.repeat(50) }));
+    s.results = [s.results![0]];
+    delete s.verification;
+    const r = record(s);
+    expect(r.routes.map((x) => x.status)).toEqual(['replaced', 'not-attempted']);
+    expect(r.outcome).toBe('partial');
+  });
+
+  it('clips a very long cause', () => {
+    const { s, batches } = largeState(200);
+    s.results = batches.map((b) => batchResult(b, b.routes.map((_, i) => ({ i, st: 'failed' as const, a: 1, e: 'x'.repeat(50) }))));
     delete s.verification;
     const r = record(s);
     expect(r.cause!.length).toBeLessThanOrEqual(4000);
     expect(r.cause).toMatch(/\(truncated\)$/);
+  });
+});
+
+describe('buildAuditRecord: thousands of routes', () => {
+  it(`lists at most ${AUDIT_ROUTES_MAX} routes, problems first, and says how many were left out; counts cover them all`, () => {
+    const { s, changes } = largeState(250, {
+      230: { st: 'failed', a: 1, e: UNAUTHORIZED },
+      240: { st: 'conflict', e: CONFLICT },
+      249: { st: 'vanished', a: 1, e: 'InvalidParameterValue: There is no route defined' },
+      7: { st: 'replaced', a: 4 },
+    });
+    const stillOnA: ObservedRoute = observed(changes[230], { target: IDS.eniA0, ok: false, problem: 'points at old interface' });
+    s.verification = { ...s.verification!, ok: false, mismatches: 1, observed: [stillOnA] };
+
+    const r = record(s);
+
+    expect(AUDIT_ROUTES_MAX).toBe(200);
+    expect(r.routes).toHaveLength(AUDIT_ROUTES_MAX);
+    expect(r.routesOmitted).toBe(50);
+    expect(r.routes.slice(0, 3).map((x) => [x.destination.value, x.status])).toEqual([
+      [changes[230].destination.value, 'failed'],
+      [changes[240].destination.value, 'conflict'],
+      [changes[249].destination.value, 'vanished'],
+    ]);
+    expect(r.routes.slice(3).every((x) => x.status === 'replaced' && x.verified === true)).toBe(true);
+    expect(r.counts).toMatchObject({ planned: 250, replaced: 247, failed: 1, conflicts: 1, vanished: 1, mismatches: 1 });
+    expect(r.outcome).toBe('partial');
+    expect(Buffer.byteLength(JSON.stringify(r))).toBeLessThan(256 * 1024);
+  });
+
+  it(`lists every route up to ${AUDIT_ROUTES_MAX}, in plan order, with no routesOmitted`, () => {
+    const { s, changes } = largeState(AUDIT_ROUTES_MAX, { 150: { st: 'vanished', a: 1, e: 'gone' } });
+    const r = record(s);
+    expect(r.routes.map((x) => x.destination.value)).toEqual(changes.map((c) => c.destination.value));
+    expect(r.routesOmitted).toBeUndefined();
+  });
+
+  it('the PARTIAL summary counts every moved route, not only the listed ones', () => {
+    const { s } = largeState(500, { 499: { st: 'conflict', e: CONFLICT } });
+    const r = record(s);
+    expect(r.outcome).toBe('partial');
+    expect(r.counts.replaced).toBe(499);
+    expect(r.summary).toBe(`${GROUP}: PARTIAL router-a -> router-b: 499 of 500 route(s) moved; see failures`);
+  });
+
+  it('the PARTIAL summary counts routes found already on the target as moved (as counts.replaced does)', () => {
+    const s = partialState();
+    const [b1, b2] = twoBatches();
+    // The batch of the first route was retried after throttling: its route was done by the first invocation.
+    s.results = [batchResult(b1, [{ i: 0, st: 'already-on-target' }]), batchResult(b2, [{ i: 0, st: 'failed', a: 1, e: UNAUTHORIZED }])];
+    const r = record(s);
+    expect(r.counts.replaced).toBe(1);
+    expect(r.summary).toBe(`${GROUP}: PARTIAL router-a -> router-b: 1 of 2 route(s) moved; see failures`);
+  });
+
+  it('more mismatches than VerifyRoutes lists: routes it could not list are not claimed verified', () => {
+    // Every one of 250 routes reads back blackhole (the target died during the switch). VerifyRoutes lists 200
+    // problems and counts 250; the 50 it could not list must not turn into "switched".
+    const { s, changes } = largeState(250);
+    s.verification = {
+      checked: 250,
+      ok: false,
+      mismatches: 250,
+      rounds: 4,
+      observed: changes.slice(0, 200).map((c) => observed(c, { state: 'blackhole', ok: false, problem: `blackhole: ${c.toEni} cannot carry traffic` })),
+      verifiedAt: '2026-11-25T14:30:40.000Z',
+    };
+    const r = record(s);
+    expect(r.counts.mismatches).toBe(250);
+    expect(r.outcome).toBe('failed');
+    expect(r.cause!.slice(0, 60)).not.toMatch(/\(\d+ switched\)/);
   });
 });
 
@@ -520,10 +716,7 @@ describe('renderSubject', () => {
   });
 
   it('labels dry runs and no-ops', () => {
-    const d = succeededState();
-    d.dryRun = true;
-    d.results = d.plan!.changes.map((c) => ({ change: c, status: 'dry-run' as const }));
-    d.verification!.observed = d.plan!.changes.map((c) => observed(c, { target: c.fromEni, expected: 'source' }));
+    const d = dryRunState();
     expect(renderSubject(record(d))).toBe(`[DRY RUN] ${GROUP}: router-a -> router-b, 2 route(s)`);
 
     const n: NotifyState = { ...resolvedState(), action: 'noop', noopReason: 'not a member', target: undefined, sources: [] };
@@ -556,7 +749,7 @@ describe('renderMessage', () => {
     expect(msg).toContain('Error:      RoutesNotSwitched');
     expect(msg).toMatch(new RegExp(`failed!\\s+${IDS.rtbPrivateB}\\s+${IDS.prefixList}\\s+${IDS.eniA1} \\(router-a, active\\)\\s+${IDS.eniA1} \\(router-a, active\\)`));
     expect(msg).toContain('Failures:');
-    expect(msg).toContain(`  ${IDS.rtbPrivateB} ${IDS.prefixList}: RouteReplaceError: ReplaceRoute`);
+    expect(msg).toContain(`  ${IDS.rtbPrivateB} ${IDS.prefixList}: ${UNAUTHORIZED}`);
     expect(msg).toContain('1 NOT where the plan wants them');
     // Some routes did switch: the next step is to retry the rest (redrive or a new run), which converges.
     expect(msg).toMatch(/\nNext: +fix the cause above, then (redrive|start a new execution)/);
@@ -574,11 +767,8 @@ describe('renderMessage', () => {
   });
 
   it('shows who asked and why for a manual request, and the dry run', () => {
-    const s = succeededState();
-    s.dryRun = true;
+    const s = dryRunState();
     s.trigger = { kind: 'manual', summary: 'switchover to router-b requested by netops: patch router-a', action: 'switchover', requestedBy: 'netops', reason: 'patch router-a' };
-    s.results = s.plan!.changes.map((c) => ({ change: c, status: 'dry-run' as const }));
-    s.verification!.observed = s.plan!.changes.map((c) => observed(c, { target: c.fromEni, expected: 'source' }));
     const msg = renderMessage(record(s));
     expect(msg).toContain('Requested:  netops, reason: patch router-a');
     expect(msg).toContain('Dry run:    yes, nothing was changed');

@@ -256,7 +256,7 @@ export const heldLease = (overrides: Partial<LeaseState> = {}): LeaseState => ({
   group: GROUP,
   owner: IDS.executionArn,
   acquiredAt: '2026-11-25T14:30:05.500Z',
-  expiresAt: '2026-11-25T14:45:05.500Z',
+  expiresAt: '2026-11-25T15:00:05.500Z', // acquiredAt + LEASE_TTL_SECONDS (1800 s)
   history: { automaticSwitches: [] },
   ...overrides,
 });

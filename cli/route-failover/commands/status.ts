@@ -41,7 +41,9 @@ export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number
           ok: !needsAttention,
           groups: statuses.map((s) => {
             const e = last.entries.get(s.group);
-            return { ...s, lastExecution: e ? historyJson(e, s.group) : null };
+            // The record of a large switchover lists thousands of routes: `history show --json` has it.
+            const lastExecution = e ? { ...historyJson(e, s.group), record: undefined } : null;
+            return { ...s, lastExecution };
           }),
           lastExecutionNote: last.note ?? null,
         },
