@@ -41,6 +41,7 @@ export const taskStateNames = (definition: Record<string, unknown>): string[] =>
 /** Executions of this process that are still running: what DescribeExecution answers in AWS. */
 const running = new Set<string>();
 let sequence = 0;
+let validated = false;
 
 /** Whether a local execution (by ARN) is still running; pass it as TaskDeps.isExecutionRunning. */
 export const isLocalExecutionRunning = async (executionArn: string): Promise<boolean> => running.has(executionArn);
@@ -108,7 +109,9 @@ export const runExecution = async (opts: RunOptions): Promise<RunResult> => {
         ? Object.fromEntries(tasks.map((t) => [t, interval]))
         : Object.fromEntries(tasks.filter((t) => t in interval).map((t) => [t, interval[t]]));
 
-  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
+  // Validating the definition costs most of a second; the file does not change within a process.
+  const machine = new StateMachine(definition as never, { validationOptions: validated ? { noValidate: true } : { checkArn: true, checkPaths: true } });
+  validated = true;
   const execution = machine.run(opts.input as never, {
     overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides, waitTimeOverrides: opts.waitTimeMs },
     context: {
