@@ -1,8 +1,11 @@
+import { estimateHistoryEvents } from '../cli/local/local-runner';
+
 /**
  * What an execution run locally would weigh in AWS Step Functions, read from the local event log
  * (aws-local-stepfunctions does not enforce Step Functions' quotas, so the benchmark checks them):
  * - payload: every state's input and output as JSON, in UTF-8 bytes, against the 256 KiB quota;
- * - history: the events a STANDARD execution would record, against the 25,000-event quota.
+ * - history: the events a STANDARD execution would record (the local runner's estimateHistoryEvents,
+ *   the same count test/workflow/scale.test.ts holds to), against the 25,000-event quota.
  */
 
 /** Step Functions quotas (STANDARD workflows). */
@@ -20,7 +23,7 @@ export interface StatePayload {
 
 export interface ExecutionWeight {
   localEvents: number;
-  /** Estimated Step Functions history events (see estimateHistoryEvents). */
+  /** Estimated Step Functions history events (cli/local/local-runner.ts estimateHistoryEvents). */
   historyEvents: number;
   states: StatePayload[];
   /** The largest payload and where: the first thing that would hit States.DataLimitExceeded. */
@@ -62,56 +65,4 @@ export const weighExecution = (events: Array<Record<string, any>>): ExecutionWei
     largest,
     overPayloadLimit: list.filter((s) => Math.max(s.maxInputBytes, s.maxOutputBytes) > SFN_PAYLOAD_LIMIT_BYTES),
   };
-};
-
-/**
- * The history a STANDARD execution would record for the same run, with Tasks on Lambda function ARNs:
- * a Task is TaskStateEntered, then per attempt LambdaFunctionScheduled + LambdaFunctionStarted +
- * LambdaFunctionSucceeded|Failed, then TaskStateExited; a Map is MapStateEntered + MapStateStarted,
- * MapIterationStarted/Succeeded|Failed per item, MapStateSucceeded + MapStateExited; other states are
- * Entered + Exited; plus ExecutionStarted and the closing event. An estimate: exact names vary slightly
- * with the integration, the counts per attempt do not.
- */
-export const estimateHistoryEvents = (events: Array<Record<string, any>>): number => {
-  let n = 0;
-  for (const e of events) {
-    const type = e.state?.type as string | undefined;
-    switch (e.type) {
-      case 'ExecutionStarted':
-      case 'ExecutionSucceeded':
-      case 'ExecutionFailed':
-      case 'ExecutionTimeout':
-      case 'ExecutionAborted':
-      case 'MapIterationStarted':
-      case 'MapIterationSucceeded':
-      case 'MapIterationFailed':
-      case 'ParallelBranchStarted':
-      case 'ParallelBranchSucceeded':
-      case 'ParallelBranchFailed':
-        n += 1;
-        break;
-      case 'StateEntered':
-        // Task: entered + first attempt scheduled/started. Map/Parallel: entered + started.
-        n += type === 'Task' ? 3 : type === 'Map' || type === 'Parallel' ? 2 : 1;
-        break;
-      case 'StateRetried':
-        n += type === 'Task' ? 2 : 0;
-        break;
-      case 'StateFailed':
-        // The attempt's LambdaFunctionFailed (or TimedOut).
-        n += type === 'Task' ? 1 : 0;
-        break;
-      case 'StateCaught':
-        // The attempt already counted its failure; the Task will still exit once: take back its "succeeded".
-        n -= type === 'Task' ? 1 : 0;
-        break;
-      case 'StateExited':
-        // Task: LambdaFunctionSucceeded + TaskStateExited. Map/Parallel: succeeded + exited.
-        n += type === 'Task' || type === 'Map' || type === 'Parallel' ? 2 : 1;
-        break;
-      default:
-        break;
-    }
-  }
-  return n;
 };

@@ -98,13 +98,18 @@ export const renderMessage = (r: AuditRecord): string => {
   const c = r.counts;
   out.push('');
   out.push(
-    `Routes:     ${c.planned} planned, ${c.replaced} replaced, ${c.failed} failed, ${c.vanished} vanished, ` +
-      `${c.dryRun} dry-run, ${c.alreadyOnTarget} already on target, ${c.skipped} skipped`,
+    `Routes:     ${c.planned} planned, ${c.moved} moved, ${c.failed} failed, ${c.conflicts} conflict(s), ${c.vanished} vanished, ` +
+      `${c.dryRun} dry-run; ${c.alreadyOnTarget} already on target, ${c.skipped} skipped`,
   );
   if (r.routes.length > 0) {
     out.push('');
-    out.push(table(['STATUS', 'ROUTE TABLE', 'DESTINATION', 'BEFORE', 'AFTER'], r.routes.slice(0, ROUTE_LINES_MAX).map(routeRow)));
-    if (r.routes.length > ROUTE_LINES_MAX) out.push(`  … ${r.routes.length - ROUTE_LINES_MAX} more route(s): see the execution output`);
+    out.push(table(['STATUS', 'ROUTE TABLE', 'DESTINATION', 'BEFORE', 'AFTER'], r.routes.map(routeRow)));
+    if (r.routesOmitted) {
+      out.push(
+        `  … ${r.routesOmitted} more route(s) not listed (problems are listed first): each route's result is in the ` +
+          'output of its ReplaceRoutes batch in the execution history (route-failover history show).',
+      );
+    }
   }
   const failures = r.routes.filter((x) => x.error || x.problem);
   if (failures.length > 0) {

@@ -38,7 +38,7 @@ const DEFAULT_BUDGET_MS = 100_000;
  */
 export const replaceRoutes = async (input: ReplaceBatchInput, deps: ReplaceRoutesDeps): Promise<BatchResult> => {
   const now = deps.now ?? (() => new Date());
-  const started = Date.now();
+  const started = now().getTime();
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = deps.random ?? Math.random;
   const retry = deps.retry ?? DEFAULT_RETRY;
@@ -71,10 +71,10 @@ export const replaceRoutes = async (input: ReplaceBatchInput, deps: ReplaceRoute
       continue;
     }
     if (target !== change.fromEni && target !== change.toEni) {
-      results.push({ st: 'conflict', e: `points at ${target ?? 'nothing'} now, not at ${change.fromEni}: changed by someone else, left alone` });
+      results.push({ st: 'conflict', t: target, e: `points at ${target ?? 'nothing'} now, not at ${change.fromEni}: changed by someone else, left alone` });
       continue;
     }
-    const r = await replaceOne(deps.ec2, change, dryRun, { sleep, random, retry, deadline: started + budgetMs });
+    const r = await replaceOne(deps.ec2, change, dryRun, { sleep, random, retry, deadline: started + budgetMs, now });
     // A route already on its target in a dry run has nothing to rehearse beyond the permission check just made.
     if (r.transient) transient ??= r.transient;
     results.push(r.result);
@@ -98,7 +98,7 @@ const replaceOne = async (
   ec2: EC2Client,
   change: Change,
   dryRun: boolean,
-  o: { sleep: (ms: number) => Promise<void>; random: () => number; retry: { attempts: number; baseMs: number; maxMs: number }; deadline: number },
+  o: { sleep: (ms: number) => Promise<void>; random: () => number; retry: { attempts: number; baseMs: number; maxMs: number }; deadline: number; now: () => Date },
 ): Promise<{ result: Omit<BatchRouteResult, 'i'>; transient?: Error }> => {
   const where = `${change.routeTableId} ${change.destination.value} → ${change.toEni}`;
   for (let attempt = 1; ; attempt++) {
@@ -119,7 +119,7 @@ const replaceOne = async (
       if (!retryable) return { result: { st: 'failed', a: attempt, e: `${code}: ${message}` } };
       // Exponential backoff with full jitter: concurrent batches spread out instead of retrying in lockstep.
       const delay = o.random() * Math.min(o.retry.maxMs, o.retry.baseMs * 2 ** (attempt - 1));
-      if (attempt >= o.retry.attempts || Date.now() + delay > o.deadline) {
+      if (attempt >= o.retry.attempts || o.now().getTime() + delay > o.deadline) {
         const Named = isThrottling(err) ? Ec2ThrottledError : Ec2TransientError;
         return { result: { st: 'failed', a: attempt, e: `${code}: ${message}` }, transient: new Named(`ReplaceRoute ${where}: ${code} after ${attempt} attempt(s): ${message}`, { cause: err }) };
       }

@@ -89,6 +89,7 @@ export const AuditRecordSchema = z.object({
     vanished: z.number(),
     dryRun: z.number(),
     conflicts: z.number(),
+    moved: z.number(),
     alreadyOnTarget: z.number(),
     skipped: z.number(),
     mismatches: z.number(),
@@ -135,16 +136,19 @@ export const buildAuditRecord = (state: NotifyState, execution: z.infer<typeof E
   const results = plan && state.pairs && state.target ? resultsOf(plan, state.pairs, state.target.name, state.results) : new Map();
   // VerifyRoutes lists only the routes that are not where the plan wants them; the others are verified.
   const problems = new Map((state.verification?.observed ?? []).map((o) => [routeKey(o.routeTableId, o.destination), o]));
-  const verifiedAll = state.verification !== undefined;
+  // Past its listing cap VerifyRoutes counts problems it does not name: then no unlisted route counts as verified.
+  const unlisted = state.verification ? state.verification.mismatches - state.verification.observed.length : 0;
+  const verifiedAll = state.verification !== undefined && unlisted === 0;
   const owner = eniOwners(state);
 
-  const routes: AuditRoute[] = [...results.values()].map(({ change: c, status, attempts, error }) => {
+  const routes: AuditRoute[] = [...results.values()].map(({ change: c, status, attempts, error, at, currentTarget }) => {
     const o = problems.get(routeKey(c.routeTableId, c.destination));
     const verified = o ? o.ok : verifiedAll ? true : undefined;
     const onTarget = { target: c.toEni, member: c.toMember };
     let after: AuditRoute['after'];
     if (o) after = o.target ? { target: o.target, member: owner.get(o.target), state: o.state } : null;
-    else if (status === 'vanished' || status === 'conflict') after = null;
+    else if (status === 'vanished') after = null;
+    else if (status === 'conflict') after = currentTarget ? { target: currentTarget, member: owner.get(currentTarget) } : null;
     else if (status === 'dry-run') after = { target: c.fromEni, member: c.fromMember, state: c.stateBefore };
     else if (verifiedAll) after = { ...onTarget, state: 'active' }; // read back where the plan wants it
     else after = status === 'replaced' || status === 'already-on-target' ? onTarget : null;
@@ -156,6 +160,7 @@ export const buildAuditRecord = (state: NotifyState, execution: z.infer<typeof E
       after,
       verified,
       attempts,
+      at,
       error: status === 'failed' || status === 'conflict' || status === 'not-attempted' ? error : undefined,
       problem: o && !o.ok ? o.problem : undefined,
     };
@@ -170,6 +175,8 @@ export const buildAuditRecord = (state: NotifyState, execution: z.infer<typeof E
     vanished: count('vanished'),
     dryRun: count('dry-run'),
     conflicts: count('conflict'),
+    /** Routes on their new interface because of this execution (set by judge: verification is the last word). */
+    moved: 0,
     alreadyOnTarget: plan?.alreadyOnTargetCount ?? 0,
     skipped: plan?.skipped.length ?? 0,
     mismatches: state.verification?.mismatches ?? 0,
@@ -179,7 +186,8 @@ export const buildAuditRecord = (state: NotifyState, execution: z.infer<typeof E
   // Routes that were already on the target are read back too: one that went bad must not read as success.
   const planned = new Set(routes.map((r) => routeKey(r.routeTableId, r.destination)));
   const otherMismatches = (state.verification?.observed ?? []).filter((o) => !o.ok && !planned.has(routeKey(o.routeTableId, o.destination)));
-  const { outcome, error, cause } = judge(state, routes, counts, failure, otherMismatches);
+  const { outcome, error, cause, moved } = judge(state, routes, counts, failure, otherMismatches, unlisted);
+  counts.moved = moved;
   const from = state.sources ?? [];
   const to = state.target;
   const startedAt = execution.startTime;
@@ -241,36 +249,40 @@ const judge = (
   counts: AuditRecord['counts'],
   failure: AuditRecord['failure'],
   otherMismatches: Array<{ routeTableId: string; destination: { value: string }; problem?: string }>,
-): { outcome: Outcome; error?: string; cause?: string } => {
+  unlisted: number,
+): { outcome: Outcome; error?: string; cause?: string; moved: number } => {
   if (failure?.error === 'FailoverSuppressedError') {
-    return { outcome: 'suppressed', error: failure.error, cause: clip(`${failure.cause ?? failure.error} No route was changed.`) };
+    return { outcome: 'suppressed', error: failure.error, cause: clip(`${failure.cause ?? failure.error} No route was changed.`), moved: 0 };
   }
   if (failure && failure.stage !== 'VerifyRoutes' && failure.stage !== 'ReplaceRoutes') {
-    return { outcome: 'failed', error: failure.error, cause: clip(`${failure.stage} failed: ${failure.cause ?? failure.error}. No route was changed.`) };
+    return { outcome: 'failed', error: failure.error, cause: clip(`${failure.stage} failed: ${failure.cause ?? failure.error}. No route was changed.`), moved: 0 };
   }
-  if (state.action === 'noop') return { outcome: 'noop' };
+  if (state.action === 'noop') return { outcome: 'noop', moved: 0 };
   // Verification is the last word: a route read back on its target is good whatever its Map result said.
   // A conflict (someone else pointed the route elsewhere meanwhile) was left alone on purpose, and is reported.
   const bad = routes.filter(
     (r) => r.status === 'conflict' || r.verified === false || (r.verified === undefined && (r.status === 'failed' || r.status === 'not-attempted')),
   );
-  const good = routes.filter((r) => !bad.includes(r) && r.status !== 'vanished' && r.status !== 'dry-run').length;
-  if (bad.length > 0 || otherMismatches.length > 0 || failure) {
+  // Problems VerifyRoutes counted but did not name are subtracted from the good ones (conservative).
+  const good = Math.max(0, routes.filter((r) => !bad.includes(r) && r.status !== 'vanished' && r.status !== 'dry-run').length - unlisted);
+  if (bad.length > 0 || otherMismatches.length > 0 || unlisted > 0 || failure) {
     const error = failure?.stage === 'ReplaceRoutes' ? failure.error : state.dryRun ? 'DryRunFailed' : counts.failed > 0 ? 'RoutesNotSwitched' : failure ? 'VerificationFailed' : 'RoutesNotVerified';
     const lines = [
       ...bad.map((r) => `${r.routeTableId} ${r.destination.value}: ${r.error ?? r.problem ?? r.status}`),
       ...otherMismatches.map((o) => `${o.routeTableId} ${o.destination.value} (was already on target): ${o.problem ?? 'mismatch'}`),
+      ...(unlisted > 0 ? [`and ${unlisted} more route(s) not where the plan wants them (not listed)`] : []),
     ];
     const total = routes.length + otherMismatches.length;
+    const notOn = bad.length + otherMismatches.length + unlisted;
     const head = state.dryRun
       ? `dry run: ${bad.length} of ${routes.length} routes would fail`
-      : `${lines.length} of ${total} routes are not on ${state.target?.name ?? 'the target'}` + (good > 0 ? ` (${good} switched)` : '');
+      : `${notOn} of ${total} routes are not on ${state.target?.name ?? 'the target'}` + (good > 0 ? ` (${good} switched)` : '');
     const verify = failure?.stage === 'VerifyRoutes' ? `; verification could not run: ${failure.error}: ${failure.cause ?? ''}` : '';
-    return { outcome: good > 0 ? 'partial' : 'failed', error, cause: clip(`${head}${verify}: ${lines.join('; ')}`) };
+    return { outcome: good > 0 && !state.dryRun ? 'partial' : 'failed', error, cause: clip(`${head}${verify}: ${lines.join('; ')}`), moved: state.dryRun ? 0 : good };
   }
-  if (state.dryRun) return { outcome: 'dry-run' };
-  if (routes.length === 0) return { outcome: 'noop' };
-  return { outcome: 'succeeded' };
+  if (state.dryRun) return { outcome: 'dry-run', moved: 0 };
+  if (routes.length === 0) return { outcome: 'noop', moved: 0 };
+  return { outcome: 'succeeded', moved: good };
 };
 
 const summarize = (r: AuditRecord, noopReason: string | undefined): string => {
@@ -284,7 +296,7 @@ const summarize = (r: AuditRecord, noopReason: string | undefined): string => {
     case 'noop':
       return `${g}: no change: ` + (noopReason ?? (r.counts.alreadyOnTarget > 0 ? `already on target (${r.counts.alreadyOnTarget} route(s) on ${r.to?.name})` : `no route points at ${r.from.map((m) => m.name).join(', ')}`));
     case 'partial':
-      return `${g}: PARTIAL ${dir}: ${r.routes.filter((x) => x.verified !== false && x.status === 'replaced').length} of ${r.counts.planned} route(s) moved; see failures`;
+      return `${g}: PARTIAL ${dir}: ${r.counts.moved} of ${r.counts.planned} route(s) moved; see failures`;
     case 'suppressed':
       return `${g}: SUPPRESSED automatic failover ${dir} (flap damping); routes unchanged`;
     case 'failed':

@@ -1,4 +1,4 @@
-import { causeText } from './errors';
+import { causeText, InvalidRequestError } from './errors';
 import { routeKey } from './routes';
 import type { Batch, BatchResult, Change, Destination, InterfacePair, Plan, RouteResult } from './schemas';
 
@@ -29,7 +29,7 @@ export const batchChanges = (changes: Change[], pairs: InterfacePair[], size = B
         routeTableId,
         routes: list.slice(i, i + size).map((c) => {
           const p = index.get(c.fromEni);
-          if (p === undefined) throw new Error(`no interface pair for ${c.fromEni}`);
+          if (p === undefined) throw new InvalidRequestError(`no interface pair for ${c.fromEni}`);
           return c.stateBefore === 'blackhole' ? { d: c.destination.value, p, b: 1 as const } : { d: c.destination.value, p };
         }),
       });
@@ -42,7 +42,7 @@ export const batchChanges = (changes: Change[], pairs: InterfacePair[], size = B
 export const expandBatch = (batch: Batch, pairs: InterfacePair[], targetName: string): Change[] =>
   batch.routes.map((r) => {
     const pair = pairs[r.p];
-    if (!pair?.toEni) throw new Error(`batch ${batch.id}: pair ${r.p} is missing or unpaired`);
+    if (!pair?.toEni) throw new InvalidRequestError(`batch ${batch.id}: pair ${r.p} is missing or unpaired`);
     return {
       routeTableId: batch.routeTableId,
       destination: destinationOf(r.d),
@@ -65,12 +65,12 @@ export const resultsOf = (plan: Plan, pairs: InterfacePair[], targetName: string
   for (const b of plan.batches) {
     const r = byId.get(b.id);
     const exceptions = new Map((r?.exceptions ?? []).map((x) => [x.i, x]));
-    const whole = r?.error ? `${r.error}: ${causeText(r.cause) ?? ''}`.trim() : undefined;
+    const whole = r?.error ? [r.error, causeText(r.cause)].filter(Boolean).join(': ') : undefined;
     expandBatch(b, pairs, targetName).forEach((change, i) => {
       const x = exceptions.get(i);
       const key = routeKey(change.routeTableId, change.destination);
-      if (x) out.set(key, { change, status: x.st, attempts: x.a, error: x.e });
-      else if (r?.usual) out.set(key, { change, status: r.usual, attempts: 1 });
+      if (x) out.set(key, { change, status: x.st, attempts: x.a, error: x.e, at: r?.at, currentTarget: x.t });
+      else if (r?.usual) out.set(key, { change, status: r.usual, attempts: 1, at: r.at });
       else out.set(key, { change, status: r?.error ? 'failed' : 'not-attempted', error: whole });
     });
   }

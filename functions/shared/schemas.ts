@@ -205,6 +205,8 @@ export const BatchRouteResultSchema = z.object({
   a: z.number().int().optional(),
   /** Error or detail (failed, vanished, conflict). */
   e: z.string().optional(),
+  /** Conflicts: the target the route had when the batch found it (left alone). */
+  t: z.string().optional(),
 });
 export type BatchRouteResult = z.infer<typeof BatchRouteResultSchema>;
 
@@ -232,6 +234,10 @@ export interface RouteResult {
   status: RouteStatus | 'not-attempted';
   attempts?: number;
   error?: string;
+  /** When its batch finished. */
+  at?: string;
+  /** Conflicts: the target found instead of the failing interface. */
+  currentTarget?: string;
 }
 
 export const ObservedRouteSchema = z.object({

@@ -263,7 +263,7 @@ describe('replaceRoutes: reads before it writes (a re-run only does what is left
 
     expect(replaceCalls().map((c) => c.DestinationCidrBlock)).toEqual([R1.d, R3.d]);
     expect(result.counts).toEqual({ replaced: 2, conflict: 1 });
-    expect(result.exceptions).toEqual([{ i: 1, st: 'conflict', e: expect.stringContaining('changed by someone else, left alone') }]);
+    expect(result.exceptions).toEqual([{ i: 1, st: 'conflict', t: 'eni-0fffffffffffffff0', e: expect.stringContaining('changed by someone else, left alone') }])
   });
 });
 

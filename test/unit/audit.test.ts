@@ -67,7 +67,7 @@ const CONFLICT = `points at igw-0123456789abcdef0 now, not at ${IDS.eniA1}: chan
 const conflictState = (): NotifyState => {
   const [b1, b2] = twoBatches();
   const s = succeededState();
-  s.results = [batchResult(b1), batchResult(b2, [{ i: 0, st: 'conflict', e: CONFLICT }])];
+  s.results = [batchResult(b1), batchResult(b2, [{ i: 0, st: 'conflict', e: CONFLICT, t: 'igw-0123456789abcdef0' }])];
   // VerifyRoutes expects a conflict untouched: it reads back fine and is not listed.
   return s;
 };
@@ -772,7 +772,7 @@ describe('renderMessage', () => {
     const msg = renderMessage(record(s));
     expect(msg).toContain('Requested:  netops, reason: patch router-a');
     expect(msg).toContain('Dry run:    yes, nothing was changed');
-    expect(msg).toContain('Routes:     2 planned, 0 replaced, 0 failed, 0 vanished, 2 dry-run, 0 already on target, 0 skipped');
+    expect(msg).toContain('Routes:     2 planned, 0 moved, 0 failed, 0 conflict(s), 0 vanished, 2 dry-run; 0 already on target, 0 skipped');
   });
 
   it('lists skipped routes with their reason and warnings', () => {
