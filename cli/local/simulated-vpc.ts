@@ -705,7 +705,7 @@ export class SimulatedVpc {
       subnetId: opts.subnetId ?? this.subnetFor(opts.vpcId, opts.availabilityZone),
       availabilityZone: opts.availabilityZone,
       state: opts.state ?? 'running',
-      launchTime: new Date(),
+      launchTime: wholeSecond(),
       tags: { ...opts.tags },
       instanceCheck: 'ok',
       systemCheck: 'ok',
@@ -818,7 +818,7 @@ export class SimulatedVpc {
     const instance = this.requireInstance(instanceId);
     if (instance.state === 'terminated' && state !== 'terminated') throw new Error(`${instanceId} is terminated for good`);
     // A stop/start gives the instance a new LaunchTime (a reboot would not change state at all).
-    if (state === 'running' && instance.state !== 'running') instance.launchTime = new Date();
+    if (state === 'running' && instance.state !== 'running') instance.launchTime = wholeSecond();
     instance.state = state;
     if (state !== 'terminated') return;
     for (const eni of this.attachedEnis(instanceId)) {
@@ -1556,3 +1556,6 @@ export class SimulatedSnsClient extends SNSClient {
     return settle(this.#sim.invoke('sns', actionOf(command, SNS_ACTIONS), command.input), optionsOrCb, cb);
   }
 }
+
+/** EC2 reports LaunchTime to the second. */
+const wholeSecond = (): Date => new Date(Math.floor(Date.now() / 1000) * 1000);

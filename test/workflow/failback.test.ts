@@ -110,7 +110,8 @@ describe('automatic failback', () => {
       wrap: {
         AcquireLease: async (i) => {
           if (++calls === 2) {
-            await new Promise((res) => setTimeout(res, 1100));
+            // LaunchTime has one-second resolution: restart clearly after the running event.
+            await new Promise((res) => setTimeout(res, 2100));
             sim.setInstanceState(scenario.routerA.instanceId, 'stopped');
             sim.setInstanceState(scenario.routerA.instanceId, 'running');
           }
