@@ -28,7 +28,18 @@ import { SimulatedVpc, type Service } from '../../cli/local/simulated-vpc';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-const FIXTURE_EVENT = path.resolve(ROOT, '..', 'shared', 'fixtures', 'events', 'ec2-state-change-stopping.json');
+/** An EC2 Instance State-change Notification as AWS delivers it (IDs are replaced per test). */
+const STOPPING_EVENT = {
+  version: '0',
+  id: '7bf73129-1428-4cd3-a780-95db273d1602',
+  'detail-type': 'EC2 Instance State-change Notification',
+  source: 'aws.ec2',
+  account: '123456789012',
+  time: '2026-11-25T14:30:00Z',
+  region: 'ap-northeast-1',
+  resources: ['arn:aws:ec2:ap-northeast-1:123456789012:instance/i-0a1b2c3d4e5f60001'],
+  detail: { 'instance-id': 'i-0a1b2c3d4e5f60001', state: 'stopping' },
+};
 const CREDENTIALS = { accessKeyId: 'x', secretAccessKey: 'y' };
 /** A spawned runner is killed after this long, so a hung run fails its test instead of outliving it. */
 const RUN_KILL_MS = 40_000;
@@ -325,15 +336,14 @@ const estate = (): Estate => {
   const configFile = path.join(dir, 'failover.json');
   const eventFile = path.join(dir, 'event.json');
   writeFileSync(configFile, JSON.stringify(scenario.config, null, 2));
-  const fixture = JSON.parse(readFileSync(FIXTURE_EVENT, 'utf8')) as Record<string, unknown> & { detail: Record<string, unknown> };
   const id = scenario.routerA.instanceId;
   const event = {
-    ...fixture,
+    ...STOPPING_EVENT,
     region: sim.region,
     account: sim.accountId,
     time: new Date().toISOString(),
     resources: [`arn:aws:ec2:${sim.region}:${sim.accountId}:instance/${id}`],
-    detail: { ...fixture.detail, 'instance-id': id, state: 'stopping' },
+    detail: { ...STOPPING_EVENT.detail, 'instance-id': id, state: 'stopping' },
   };
   writeFileSync(eventFile, JSON.stringify(event, null, 2));
   return { sim, scenario, topicArn, before: sim.routeTables(), args: ['--config', configFile, '--input', eventFile, '--topic-arn', topicArn] };
