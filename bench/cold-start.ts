@@ -13,16 +13,17 @@ import { FUNCTION_BUNDLING } from '../infra/constructs/failover-function';
  * inside the child around `await import(...)`. Beside each function, its floor: a bundle of only the SDK
  * client(s) it uses and one command each, built the same way (for EC2: EC2Client + ReplaceRouteCommand).
  *
- * Three experiment variants rebuild the same functions with zod swapped at bundle time (an esbuild plugin;
- * the sources are untouched): "zod/mini" maps zod's classic API onto zod/mini (bench/cold-start/zod-on-mini.ts),
- * "zod/mini lazy" does the same but builds each schema on its first parse instead of at import, and "no zod"
- * uses an inert stand-in (bench/cold-start/zod-inert.ts): the floor of not validating in Lambda at all.
+ * Two experiment variants rebuild the same functions with functions/shared/zod.ts (where every schema gets
+ * zod/mini from) swapped at bundle time (an esbuild plugin; the sources are untouched): "schemas at import"
+ * builds every schema of the imported modules during init instead of on first parse (bench/cold-start/zod-eager.ts),
+ * to size what the lazy declarations move out of init, and "no zod" uses an inert stand-in
+ * (bench/cold-start/zod-inert.ts): the floor of not validating in Lambda at all.
  */
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 const exec = promisify(execFile);
 
-export type BundleVariant = 'as built' | 'zod/mini' | 'zod/mini lazy' | 'no zod' | 'floor';
+export type BundleVariant = 'as built' | 'schemas at import' | 'no zod' | 'floor';
 
 export interface InitTime {
   /** Medians over the runs. */
@@ -135,12 +136,15 @@ export const functionFolders = (): string[] =>
     .filter((d) => existsSync(path.join(PROJECT_ROOT, 'functions', d, 'index.ts')))
     .sort();
 
-const swapZod = (replacement: string): esbuild.Plugin => ({
-  name: 'swap-zod',
+/** The module every schema under functions/ imports zod/mini through (without extension, as imports name it). */
+const SHARED_ZOD = path.join(PROJECT_ROOT, 'functions', 'shared', 'zod');
+
+/** Bundles `replacement` wherever functions/ imports functions/shared/zod.ts (but not in the replacement itself). */
+const swapSharedZod = (replacement: string): esbuild.Plugin => ({
+  name: 'swap-shared-zod',
   setup(build) {
-    build.onResolve({ filter: /^zod$/ }, (args) =>
-      // The replacement itself imports zod/mini, which must still resolve to the real package.
-      args.importer === replacement ? undefined : { path: replacement },
+    build.onResolve({ filter: /(^|\/)zod$/ }, (args) =>
+      args.importer !== replacement && path.resolve(args.resolveDir, args.path) === SHARED_ZOD ? { path: replacement } : undefined,
     );
   },
 });
@@ -204,16 +208,14 @@ const build = async (
 export const measureColdStart = async (o: ColdStartOptions = {}): Promise<BundleResult[]> => {
   const runs = Math.max(7, o.runs ?? 7);
   const outDir = o.outDir ?? path.join(PROJECT_ROOT, '.bench-out', 'cold-start');
-  const variants = o.variants ?? ['as built', 'zod/mini', 'zod/mini lazy', 'no zod'];
+  const variants = o.variants ?? ['as built', 'schemas at import', 'no zod'];
   const log = o.log ?? (() => undefined);
   const folders = functionFolders().filter((f) => !o.only || o.only.includes(f));
   const opts = esbuildOptionsFor(FUNCTION_BUNDLING, outDir);
-  const onMini = path.join(__dirname, 'cold-start', 'zod-on-mini.ts');
   const variantOptions: Record<string, Partial<esbuild.BuildOptions>> = {
     'as built': {},
-    'zod/mini': { plugins: [swapZod(onMini)], define: { ...opts.define, 'process.env.BENCH_ZOD_LAZY': '"0"' } },
-    'zod/mini lazy': { plugins: [swapZod(onMini)], define: { ...opts.define, 'process.env.BENCH_ZOD_LAZY': '"1"' } },
-    'no zod': { plugins: [swapZod(path.join(__dirname, 'cold-start', 'zod-inert.ts'))] },
+    'schemas at import': { plugins: [swapSharedZod(path.join(__dirname, 'cold-start', 'zod-eager.ts'))] },
+    'no zod': { plugins: [swapSharedZod(path.join(__dirname, 'cold-start', 'zod-inert.ts'))] },
   };
 
   const built: Built[] = [];

@@ -8,7 +8,7 @@ import { ReplaceBatchInputSchema, replaceRoutes } from './replace-routes/replace
 import { ResolveInputSchema, resolveTargets } from './resolve-targets/resolve-targets';
 import type { FailoverConfig } from './shared/config';
 import { GroupStateStore, InMemoryGroupStateStore } from './shared/group-state';
-import { parseInput } from './shared/schemas';
+import { parseInput } from './shared/parse-input';
 import { verifyRoutes, VerifyInputSchema } from './verify-routes/verify-routes';
 
 export interface TaskDeps {

@@ -1,15 +1,17 @@
-import { z } from 'zod';
 import { classifyTrigger } from '../shared/classify';
 import type { FailoverConfig } from '../shared/config';
 import type { GroupStateStore } from '../shared/group-state';
 import { ExecutionInfoSchema, LeaseStateSchema, type LeaseState } from '../shared/schemas';
+import * as z from '../shared/zod';
 
-export const AcquireLeaseInputSchema = z.object({
-  event: z.unknown(),
-  execution: ExecutionInfoSchema,
-  /** True once the automatic-failback hold-down has been waited out (HoldDown state). */
-  holdDownDone: z.boolean().default(false),
-});
+export const AcquireLeaseInputSchema = z.lazy(() =>
+  z.object({
+    event: z.unknown(),
+    execution: ExecutionInfoSchema,
+    /** True once the automatic-failback hold-down has been waited out (HoldDown state). */
+    holdDownDone: z._default(z.boolean(), false),
+  }),
+);
 export type AcquireLeaseInput = z.infer<typeof AcquireLeaseInputSchema>;
 
 export interface AcquireLeaseDeps {

@@ -3,7 +3,7 @@ import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { FailoverConfig, parseConfigJson } from '../shared/config';
 import { requireEnv } from '../shared/env';
 import { DynamoDbGroupStateStore } from '../shared/group-state';
-import { parseInput } from '../shared/schemas';
+import { parseInput } from '../shared/parse-input';
 import { acquireLease, AcquireLeaseInputSchema } from './acquire-lease';
 
 const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3 });

@@ -1,5 +1,5 @@
 import { createEc2Client } from '../shared/clients';
-import { parseInput } from '../shared/schemas';
+import { parseInput } from '../shared/parse-input';
 import { listRoutes, ListRoutesInputSchema } from './list-routes';
 
 const ec2 = createEc2Client();

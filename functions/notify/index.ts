@@ -1,6 +1,6 @@
 import { createSnsClient } from '../shared/clients';
 import { requireEnv } from '../shared/env';
-import { parseInput } from '../shared/schemas';
+import { parseInput } from '../shared/parse-input';
 import { notify, NotifyInputSchema } from './notify';
 
 const sns = createSnsClient();

@@ -1,10 +1,10 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { z } from 'zod';
 import { toSnsError } from '../shared/aws-errors';
 import { AuditRecord, buildAuditRecord, NotifyStateSchema } from '../shared/audit';
 import { ExecutionInfoSchema } from '../shared/schemas';
+import * as z from '../shared/zod';
 
-export const NotifyInputSchema = z.object({ state: NotifyStateSchema, execution: ExecutionInfoSchema });
+export const NotifyInputSchema = z.lazy(() => z.object({ state: NotifyStateSchema, execution: ExecutionInfoSchema }));
 export type NotifyInput = z.infer<typeof NotifyInputSchema>;
 
 export interface NotifyDeps {

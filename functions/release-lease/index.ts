@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { requireEnv } from '../shared/env';
 import { DynamoDbGroupStateStore } from '../shared/group-state';
-import { parseInput } from '../shared/schemas';
+import { parseInput } from '../shared/parse-input';
 import { releaseLease, ReleaseLeaseInputSchema } from './release-lease';
 
 const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3 });

@@ -1,20 +1,22 @@
-import { z } from 'zod';
 import type { GroupStateStore, SwitchRecord } from '../shared/group-state';
+import * as z from '../shared/zod';
 
-export const ReleaseLeaseInputSchema = z.object({
-  executionId: z.string(),
-  /** The audit record (Notify's output); read loosely: only what the group's history needs. */
-  record: z.looseObject({
-    outcome: z.string(),
-    group: z.string().optional(),
-    lease: z.object({ group: z.string() }).optional(),
-    counts: z.looseObject({ replaced: z.number() }).optional(),
-    trigger: z.looseObject({ kind: z.string(), eventId: z.string().optional(), eventTime: z.string().optional() }).optional(),
-    to: z.looseObject({ name: z.string() }).optional(),
-    execution: z.looseObject({ name: z.string().optional(), startTime: z.string().optional() }).optional(),
-    finishedAt: z.string().optional(),
+export const ReleaseLeaseInputSchema = z.lazy(() =>
+  z.object({
+    executionId: z.string(),
+    /** The audit record (Notify's output); read loosely: only what the group's history needs. */
+    record: z.looseObject({
+      outcome: z.string(),
+      group: z.optional(z.string()),
+      lease: z.optional(z.object({ group: z.string() })),
+      counts: z.optional(z.looseObject({ replaced: z.number() })),
+      trigger: z.optional(z.looseObject({ kind: z.string(), eventId: z.optional(z.string()), eventTime: z.optional(z.string()) })),
+      to: z.optional(z.looseObject({ name: z.string() })),
+      execution: z.optional(z.looseObject({ name: z.optional(z.string()), startTime: z.optional(z.string()) })),
+      finishedAt: z.optional(z.string()),
+    }),
   }),
-});
+);
 export type ReleaseLeaseInput = z.infer<typeof ReleaseLeaseInputSchema>;
 
 export interface ReleaseLeaseDeps {

@@ -1,5 +1,5 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { parseInput } from '../shared/schemas';
+import { parseInput } from '../shared/parse-input';
 import { ReplaceBatchInputSchema, replaceRoutes } from './replace-routes';
 
 // One attempt per SDK call: replace-routes retries each route itself so the attempts land in the audit record.

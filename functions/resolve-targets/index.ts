@@ -1,7 +1,7 @@
 import { createEc2Client } from '../shared/clients';
 import { FailoverConfig, parseConfigJson } from '../shared/config';
 import { requireEnv } from '../shared/env';
-import { parseInput } from '../shared/schemas';
+import { parseInput } from '../shared/parse-input';
 import { ResolveInputSchema, resolveTargets } from './resolve-targets';
 
 const ec2 = createEc2Client();

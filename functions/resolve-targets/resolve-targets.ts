@@ -1,5 +1,4 @@
 import { DescribeInstancesCommand, DescribeInstanceStatusCommand, EC2Client, Instance, InstanceStatus } from '@aws-sdk/client-ec2';
-import { z } from 'zod';
 import { errorCode, toEc2Error } from '../shared/aws-errors';
 import { classifyTrigger } from '../shared/classify';
 import type { FailoverConfig, Group, Member } from '../shared/config';
@@ -15,8 +14,9 @@ import {
   Resolved,
   Trigger,
 } from '../shared/schemas';
+import * as z from '../shared/zod';
 
-export const ResolveInputSchema = z.object({ event: z.unknown(), execution: ExecutionInfoSchema, lease: LeaseStateSchema.optional() });
+export const ResolveInputSchema = z.lazy(() => z.object({ event: z.unknown(), execution: ExecutionInfoSchema, lease: z.optional(LeaseStateSchema) }));
 export type ResolveInput = z.infer<typeof ResolveInputSchema>;
 
 export interface ResolveDeps {

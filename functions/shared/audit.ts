@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { causeText } from './errors';
 import { resultsOf } from './plan';
 import { routeKey } from './routes';
@@ -17,6 +16,7 @@ import {
   TriggerSchema,
   VerificationSchema,
 } from './schemas';
+import * as z from './zod';
 
 export { causeText };
 
@@ -25,93 +25,99 @@ export { causeText };
  * execution reached (a failure can stop it at any step), so every field past `trigger` is optional.
  */
 
-export const NotifyStateSchema = z.looseObject({
-  /** The raw execution input, present when ResolveTargets failed (see the ResolveFailed state). */
-  input: z.unknown().optional(),
-  action: z.enum(['failover', 'noop']).optional(),
-  noopReason: z.string().optional(),
-  trigger: TriggerSchema.optional(),
-  dryRun: z.boolean().optional(),
-  group: GroupRefSchema.optional(),
-  sources: z.array(MemberStateSchema).optional(),
-  target: MemberStateSchema.optional(),
-  pairs: z.array(InterfacePairSchema).optional(),
-  targetEnis: z.array(z.string()).optional(),
-  execution: ExecutionInfoSchema.optional(),
-  resolvedAt: z.string().optional(),
-  lease: LeaseStateSchema.optional(),
-  health: z.array(MemberHealthSchema).optional(),
-  plan: PlanSchema.optional(),
-  results: z.array(BatchResultSchema).optional(),
-  verification: VerificationSchema.optional(),
-  failure: CaughtErrorSchema.optional(),
-  verificationFailure: CaughtErrorSchema.optional(),
-});
+export const NotifyStateSchema = z.lazy(() =>
+  z.looseObject({
+    /** The raw execution input, present when ResolveTargets failed (see the ResolveFailed state). */
+    input: z.optional(z.unknown()),
+    action: z.optional(z.enum(['failover', 'noop'])),
+    noopReason: z.optional(z.string()),
+    trigger: z.optional(TriggerSchema),
+    dryRun: z.optional(z.boolean()),
+    group: z.optional(GroupRefSchema),
+    sources: z.optional(z.array(MemberStateSchema)),
+    target: z.optional(MemberStateSchema),
+    pairs: z.optional(z.array(InterfacePairSchema)),
+    targetEnis: z.optional(z.array(z.string())),
+    execution: z.optional(ExecutionInfoSchema),
+    resolvedAt: z.optional(z.string()),
+    lease: z.optional(LeaseStateSchema),
+    health: z.optional(z.array(MemberHealthSchema)),
+    plan: z.optional(PlanSchema),
+    results: z.optional(z.array(BatchResultSchema)),
+    verification: z.optional(VerificationSchema),
+    failure: z.optional(CaughtErrorSchema),
+    verificationFailure: z.optional(CaughtErrorSchema),
+  }),
+);
 export type NotifyState = z.infer<typeof NotifyStateSchema>;
 
-export const OutcomeSchema = z.enum(['succeeded', 'noop', 'dry-run', 'partial', 'failed', 'suppressed']);
+export const OutcomeSchema = z.lazy(() => z.enum(['succeeded', 'noop', 'dry-run', 'partial', 'failed', 'suppressed']));
 export type Outcome = z.infer<typeof OutcomeSchema>;
 
-const EndpointSchema = z.object({ target: z.string().optional(), member: z.string().optional(), state: z.string().optional() });
+const EndpointSchema = z.lazy(() => z.object({ target: z.optional(z.string()), member: z.optional(z.string()), state: z.optional(z.string()) }));
 
-export const AuditRouteSchema = z.object({
-  routeTableId: z.string(),
-  destination: DestinationSchema,
-  status: RouteStatusSchema.or(z.literal('not-attempted')),
-  before: EndpointSchema,
-  after: EndpointSchema.nullable(),
-  verified: z.boolean().optional(),
-  attempts: z.number().optional(),
-  at: z.string().optional(),
-  error: z.string().optional(),
-  problem: z.string().optional(),
-});
+export const AuditRouteSchema = z.lazy(() =>
+  z.object({
+    routeTableId: z.string(),
+    destination: DestinationSchema,
+    status: z.union([RouteStatusSchema, z.literal('not-attempted')]),
+    before: EndpointSchema,
+    after: z.nullable(EndpointSchema),
+    verified: z.optional(z.boolean()),
+    attempts: z.optional(z.number()),
+    at: z.optional(z.string()),
+    error: z.optional(z.string()),
+    problem: z.optional(z.string()),
+  }),
+);
 export type AuditRoute = z.infer<typeof AuditRouteSchema>;
 
-export const AuditRecordSchema = z.object({
-  record: z.literal('vpc-route-failover/audit'),
-  version: z.literal(1),
-  outcome: OutcomeSchema,
-  /** Set when outcome is partial or failed: the Fail state's Error and Cause. */
-  error: z.string().optional(),
-  cause: z.string().optional(),
-  summary: z.string(),
-  group: z.string().optional(),
-  vpcId: z.string().optional(),
-  trigger: TriggerSchema.or(z.object({ kind: z.literal('unknown'), summary: z.string() })),
-  dryRun: z.boolean(),
-  from: z.array(MemberStateSchema),
-  to: MemberStateSchema.optional(),
-  counts: z.object({
-    planned: z.number(),
-    replaced: z.number(),
-    failed: z.number(),
-    vanished: z.number(),
-    dryRun: z.number(),
-    conflicts: z.number(),
-    moved: z.number(),
-    alreadyOnTarget: z.number(),
-    skipped: z.number(),
-    mismatches: z.number(),
+export const AuditRecordSchema = z.lazy(() =>
+  z.object({
+    record: z.literal('vpc-route-failover/audit'),
+    version: z.literal(1),
+    outcome: OutcomeSchema,
+    /** Set when outcome is partial or failed: the Fail state's Error and Cause. */
+    error: z.optional(z.string()),
+    cause: z.optional(z.string()),
+    summary: z.string(),
+    group: z.optional(z.string()),
+    vpcId: z.optional(z.string()),
+    trigger: z.union([TriggerSchema, z.object({ kind: z.literal('unknown'), summary: z.string() })]),
+    dryRun: z.boolean(),
+    from: z.array(MemberStateSchema),
+    to: z.optional(MemberStateSchema),
+    counts: z.object({
+      planned: z.number(),
+      replaced: z.number(),
+      failed: z.number(),
+      vanished: z.number(),
+      dryRun: z.number(),
+      conflicts: z.number(),
+      moved: z.number(),
+      alreadyOnTarget: z.number(),
+      skipped: z.number(),
+      mismatches: z.number(),
+    }),
+    /** Every planned route, or (past AUDIT_ROUTES_MAX) every route with a problem first and then the others up to the cap. */
+    routes: z.array(AuditRouteSchema),
+    /** Routes left out of `routes` to keep the record under Step Functions' 256 KB output limit. */
+    routesOmitted: z.optional(z.number()),
+    alreadyOnTarget: z.array(z.object({ routeTableId: z.string(), destinations: z.array(z.string()) })),
+    skipped: z.array(z.object({ routeTableId: z.string(), destination: DestinationSchema, eni: z.string(), reason: z.optional(z.string()) })),
+    warnings: z.array(z.string()),
+    verification: z.optional(z.object({ checked: z.number(), ok: z.boolean(), mismatches: z.number(), rounds: z.number() })),
+    failure: z.optional(z.object({ stage: z.string(), error: z.string(), cause: z.optional(z.string()) })),
+    /** The group lease this execution held: when it got it, and whose dead lease it took over. */
+    lease: z.optional(z.object({ group: z.string(), acquiredAt: z.optional(z.string()), tookOverFrom: z.optional(z.string()) })),
+    /** What the health gate saw of each member. */
+    health: z.optional(z.array(MemberHealthSchema)),
+    execution: z.extendLazy(ExecutionInfoSchema, { consoleUrl: z.optional(z.string()) }),
+    startedAt: z.optional(z.string()),
+    finishedAt: z.string(),
+    durationMs: z.optional(z.number()),
   }),
-  /** Every planned route, or (past AUDIT_ROUTES_MAX) every route with a problem first and then the others up to the cap. */
-  routes: z.array(AuditRouteSchema),
-  /** Routes left out of `routes` to keep the record under Step Functions' 256 KB output limit. */
-  routesOmitted: z.number().optional(),
-  alreadyOnTarget: z.array(z.object({ routeTableId: z.string(), destinations: z.array(z.string()) })),
-  skipped: z.array(z.object({ routeTableId: z.string(), destination: DestinationSchema, eni: z.string(), reason: z.string().optional() })),
-  warnings: z.array(z.string()),
-  verification: z.object({ checked: z.number(), ok: z.boolean(), mismatches: z.number(), rounds: z.number() }).optional(),
-  failure: z.object({ stage: z.string(), error: z.string(), cause: z.string().optional() }).optional(),
-  /** The group lease this execution held: when it got it, and whose dead lease it took over. */
-  lease: z.object({ group: z.string(), acquiredAt: z.string().optional(), tookOverFrom: z.string().optional() }).optional(),
-  /** What the health gate saw of each member. */
-  health: z.array(MemberHealthSchema).optional(),
-  execution: ExecutionInfoSchema.extend({ consoleUrl: z.string().optional() }),
-  startedAt: z.string().optional(),
-  finishedAt: z.string(),
-  durationMs: z.number().optional(),
-});
+);
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;
 
 /**

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { ConfigError } from './errors';
+import * as z from './zod';
 
 /**
  * The one description of failover groups. infra validates cdk.json context `failover` against it at
@@ -14,112 +14,132 @@ export const ROUTE_TABLE_ID = /^rtb-[0-9a-f]{8,17}$/;
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
-export const MemberSchema = z.strictObject({
-  name: z.string().regex(NAME, 'letters, digits, "-" or "_", 1-63 characters'),
-  instanceId: z.string().regex(INSTANCE_ID, 'an EC2 instance ID such as i-0123456789abcdef0'),
-  /** Address the health probe connects to; the instance's primary private IPv4 address when absent. */
-  probeAddress: z.string().regex(IPV4, 'an IPv4 address').optional(),
-});
+export const MemberSchema = z.lazy(() =>
+  z.strictObject({
+    name: z.string().check(z.regex(NAME, 'letters, digits, "-" or "_", 1-63 characters')),
+    instanceId: z.string().check(z.regex(INSTANCE_ID, 'an EC2 instance ID such as i-0123456789abcdef0')),
+    /** Address the health probe connects to; the instance's primary private IPv4 address when absent. */
+    probeAddress: z.optional(z.string().check(z.regex(IPV4, 'an IPv4 address'))),
+  }),
+);
 
-export const RouteTableScopeSchema = z.union([
-  z.strictObject({ ids: z.array(z.string().regex(ROUTE_TABLE_ID, 'a route table ID such as rtb-0123456789abcdef0')).min(1) }),
-  z.strictObject({ tag: z.strictObject({ key: z.string().min(1).max(128), value: z.string().max(256) }) }),
-]);
+export const RouteTableScopeSchema = z.lazy(() =>
+  z.union([
+    z.strictObject({ ids: z.array(z.string().check(z.regex(ROUTE_TABLE_ID, 'a route table ID such as rtb-0123456789abcdef0'))).check(z.minLength(1)) }),
+    z.strictObject({ tag: z.strictObject({ key: z.string().check(z.minLength(1), z.maxLength(128)), value: z.string().check(z.maxLength(256)) }) }),
+  ]),
+);
 
-export const StatusCheckAlarmSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  /** Consecutive failed one-minute periods before ALARM. */
-  evaluationPeriods: z.number().int().min(1).max(10).default(2),
-});
+export const StatusCheckAlarmSchema = z.lazy(() =>
+  z.strictObject({
+    enabled: z._default(z.boolean(), true),
+    /** Consecutive failed one-minute periods before ALARM. */
+    evaluationPeriods: z._default(z.int().check(z.gte(1), z.lte(10)), 2),
+  }),
+);
 
 /** Automatic failback to the preferred member when it is running again; absent = off (manual failback only). */
-export const AutoFailbackSchema = z.strictObject({
-  /**
-   * How long the preferred member must stay running and healthy before routes move back. At most 600 s, so
-   * that the hold-down and the failback fit in one execution (the state machine times out after 1800 s).
-   */
-  holdDownSeconds: z.number().int().min(0).max(600).default(300),
-});
+export const AutoFailbackSchema = z.lazy(() =>
+  z.strictObject({
+    /**
+     * How long the preferred member must stay running and healthy before routes move back. At most 600 s, so
+     * that the hold-down and the failback fit in one execution (the state machine times out after 1800 s).
+     */
+    holdDownSeconds: z._default(z.int().check(z.gte(0), z.lte(600)), 300),
+  }),
+);
 
 /** Limits automatic failovers per group; manual requests are never suppressed. */
-export const FlapDampingSchema = z.strictObject({
-  maxFailovers: z.number().int().min(1).max(100).default(3),
-  windowSeconds: z.number().int().min(60).max(86400).default(3600),
-});
+export const FlapDampingSchema = z.lazy(() =>
+  z.strictObject({
+    maxFailovers: z._default(z.int().check(z.gte(1), z.lte(100)), 3),
+    windowSeconds: z._default(z.int().check(z.gte(60), z.lte(86400)), 3600),
+  }),
+);
 
 /** Active health probes from inside the VPC (TCP connect to each member); off unless configured. */
-export const ProbeSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  /** Subnets the probe function runs in (one per AZ recommended). */
-  subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'a subnet ID such as subnet-0123456789abcdef0')).min(1),
-  /** TCP ports that must accept a connection for a member to count as up (any one failing = round failed). */
-  ports: z.array(z.number().int().min(1).max(65535)).min(1).max(8).default([179]),
-  intervalSeconds: z.number().int().min(1).max(30).default(5),
-  timeoutMs: z.number().int().min(100).max(10000).default(1000),
-  /** Consecutive failed rounds before a member is declared down. */
-  failureThreshold: z.number().int().min(1).max(20).default(3),
-});
+export const ProbeSchema = z.lazy(() =>
+  z.strictObject({
+    enabled: z._default(z.boolean(), true),
+    /** Subnets the probe function runs in (one per AZ recommended). */
+    subnetIds: z.array(z.string().check(z.regex(/^subnet-[0-9a-f]{8,17}$/, 'a subnet ID such as subnet-0123456789abcdef0'))).check(z.minLength(1)),
+    /** TCP ports that must accept a connection for a member to count as up (any one failing = round failed). */
+    ports: z._default(z.array(z.int().check(z.gte(1), z.lte(65535))).check(z.minLength(1), z.maxLength(8)), [179]),
+    intervalSeconds: z._default(z.int().check(z.gte(1), z.lte(30)), 5),
+    timeoutMs: z._default(z.int().check(z.gte(100), z.lte(10000)), 1000),
+    /** Consecutive failed rounds before a member is declared down. */
+    failureThreshold: z._default(z.int().check(z.gte(1), z.lte(20)), 3),
+  }),
+);
 
-export const GroupSchema = z
-  .strictObject({
-    name: z.string().regex(NAME, 'letters, digits, "-" or "_", 1-63 characters'),
-    vpcId: z.string().regex(VPC_ID, 'a VPC ID such as vpc-0123456789abcdef0'),
-    members: z.array(MemberSchema).min(2, 'a group needs at least two members').max(8),
-    /** The member failback returns to. */
-    preferred: z.string().optional(),
-    /** Which route tables the group owns: the whole VPC when absent. */
-    routeTables: RouteTableScopeSchema.optional(),
-    /** Routes replaced in parallel (Map MaxConcurrency). */
-    maxConcurrency: z.number().int().min(1).max(40).default(10),
-    statusCheckAlarm: StatusCheckAlarmSchema.default({ enabled: true, evaluationPeriods: 2 }),
-    autoFailback: AutoFailbackSchema.optional(),
-    flapDamping: FlapDampingSchema.default({ maxFailovers: 3, windowSeconds: 3600 }),
-    probe: ProbeSchema.optional(),
-  })
-  .superRefine((g, ctx) => {
-    const names = new Set<string>();
-    const ids = new Set<string>();
-    g.members.forEach((m, i) => {
-      if (names.has(m.name)) ctx.addIssue({ code: 'custom', path: ['members', i, 'name'], message: `duplicate member name "${m.name}"` });
-      if (ids.has(m.instanceId)) ctx.addIssue({ code: 'custom', path: ['members', i, 'instanceId'], message: `instance ${m.instanceId} is listed twice` });
-      names.add(m.name);
-      ids.add(m.instanceId);
-    });
-    if (g.preferred !== undefined && !names.has(g.preferred)) {
-      ctx.addIssue({ code: 'custom', path: ['preferred'], message: `"${g.preferred}" is not a member of group "${g.name}"` });
-    }
-    if (g.probe?.enabled) {
-      // The probe's security group allows egress to exactly these addresses, so they must be known at synth time.
-      g.members.forEach((m, i) => {
-        if (!m.probeAddress) ctx.addIssue({ code: 'custom', path: ['members', i, 'probeAddress'], message: `required when the group's probe is enabled` });
-      });
-    }
-    if (g.autoFailback && g.preferred === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['autoFailback'], message: 'automatic failback needs a preferred member to return to' });
-    }
-  });
-
-export const FailoverConfigSchema = z
-  .strictObject({
-    groups: z.array(GroupSchema).min(1, 'at least one group'),
-    notifications: z.strictObject({ emails: z.array(z.email()).default([]) }).default({ emails: [] }),
-  })
-  .superRefine((c, ctx) => {
-    const groups = new Set<string>();
-    const owner = new Map<string, string>();
-    c.groups.forEach((g, gi) => {
-      if (groups.has(g.name)) ctx.addIssue({ code: 'custom', path: ['groups', gi, 'name'], message: `duplicate group name "${g.name}"` });
-      groups.add(g.name);
-      g.members.forEach((m, mi) => {
-        const other = owner.get(m.instanceId);
-        // An instance in two groups would make an instance event ambiguous.
-        if (other !== undefined && other !== g.name) {
-          ctx.addIssue({ code: 'custom', path: ['groups', gi, 'members', mi, 'instanceId'], message: `instance ${m.instanceId} already belongs to group "${other}"` });
+export const GroupSchema = z.lazy(() =>
+  z
+    .strictObject({
+      name: z.string().check(z.regex(NAME, 'letters, digits, "-" or "_", 1-63 characters')),
+      vpcId: z.string().check(z.regex(VPC_ID, 'a VPC ID such as vpc-0123456789abcdef0')),
+      members: z.array(MemberSchema).check(z.minLength(2, 'a group needs at least two members'), z.maxLength(8)),
+      /** The member failback returns to. */
+      preferred: z.optional(z.string()),
+      /** Which route tables the group owns: the whole VPC when absent. */
+      routeTables: z.optional(RouteTableScopeSchema),
+      /** Routes replaced in parallel (Map MaxConcurrency). */
+      maxConcurrency: z._default(z.int().check(z.gte(1), z.lte(40)), 10),
+      statusCheckAlarm: z._default(StatusCheckAlarmSchema, { enabled: true, evaluationPeriods: 2 }),
+      autoFailback: z.optional(AutoFailbackSchema),
+      flapDamping: z._default(FlapDampingSchema, { maxFailovers: 3, windowSeconds: 3600 }),
+      probe: z.optional(ProbeSchema),
+    })
+    .check(
+      z.superRefine((g, ctx) => {
+        const names = new Set<string>();
+        const ids = new Set<string>();
+        g.members.forEach((m, i) => {
+          if (names.has(m.name)) ctx.addIssue({ code: 'custom', path: ['members', i, 'name'], message: `duplicate member name "${m.name}"` });
+          if (ids.has(m.instanceId)) ctx.addIssue({ code: 'custom', path: ['members', i, 'instanceId'], message: `instance ${m.instanceId} is listed twice` });
+          names.add(m.name);
+          ids.add(m.instanceId);
+        });
+        if (g.preferred !== undefined && !names.has(g.preferred)) {
+          ctx.addIssue({ code: 'custom', path: ['preferred'], message: `"${g.preferred}" is not a member of group "${g.name}"` });
         }
-        owner.set(m.instanceId, g.name);
-      });
-    });
-  });
+        if (g.probe?.enabled) {
+          // The probe's security group allows egress to exactly these addresses, so they must be known at synth time.
+          g.members.forEach((m, i) => {
+            if (!m.probeAddress) ctx.addIssue({ code: 'custom', path: ['members', i, 'probeAddress'], message: `required when the group's probe is enabled` });
+          });
+        }
+        if (g.autoFailback && g.preferred === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['autoFailback'], message: 'automatic failback needs a preferred member to return to' });
+        }
+      }),
+    ),
+);
+
+export const FailoverConfigSchema = z.lazy(() =>
+  z
+    .strictObject({
+      groups: z.array(GroupSchema).check(z.minLength(1, 'at least one group')),
+      notifications: z._default(z.strictObject({ emails: z._default(z.array(z.email()), []) }), { emails: [] }),
+    })
+    .check(
+      z.superRefine((c, ctx) => {
+        const groups = new Set<string>();
+        const owner = new Map<string, string>();
+        c.groups.forEach((g, gi) => {
+          if (groups.has(g.name)) ctx.addIssue({ code: 'custom', path: ['groups', gi, 'name'], message: `duplicate group name "${g.name}"` });
+          groups.add(g.name);
+          g.members.forEach((m, mi) => {
+            const other = owner.get(m.instanceId);
+            // An instance in two groups would make an instance event ambiguous.
+            if (other !== undefined && other !== g.name) {
+              ctx.addIssue({ code: 'custom', path: ['groups', gi, 'members', mi, 'instanceId'], message: `instance ${m.instanceId} already belongs to group "${other}"` });
+            }
+            owner.set(m.instanceId, g.name);
+          });
+        });
+      }),
+    ),
+);
 
 export type FailoverConfig = z.infer<typeof FailoverConfigSchema>;
 export type FailoverConfigInput = z.input<typeof FailoverConfigSchema>;

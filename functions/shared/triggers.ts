@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { InvalidRequestError } from './errors';
+import * as z from './zod';
 
 /**
  * What can start the workflow: an EC2 Instance State-change Notification, a CloudWatch Alarm State Change
@@ -8,51 +8,55 @@ import { InvalidRequestError } from './errors';
  * cannot smuggle in targets such as ENI IDs.
  */
 
-export const Ec2StateChangeEventSchema = z.object({
-  source: z.literal('aws.ec2'),
-  'detail-type': z.literal('EC2 Instance State-change Notification'),
-  id: z.string().optional(),
-  time: z.string().optional(),
-  region: z.string().optional(),
-  detail: z.object({ 'instance-id': z.string(), state: z.string() }),
-});
-
-export const AlarmStateChangeEventSchema = z.object({
-  source: z.literal('aws.cloudwatch'),
-  'detail-type': z.literal('CloudWatch Alarm State Change'),
-  id: z.string().optional(),
-  time: z.string().optional(),
-  region: z.string().optional(),
-  detail: z.object({
-    alarmName: z.string(),
-    state: z.object({ value: z.string(), reason: z.string().optional() }),
-    configuration: z
-      .object({
-        metrics: z
-          .array(
-            z.object({
-              metricStat: z
-                .object({ metric: z.object({ dimensions: z.record(z.string(), z.string()).optional() }).optional() })
-                .optional(),
-            }),
-          )
-          .optional(),
-      })
-      .optional(),
+export const Ec2StateChangeEventSchema = z.lazy(() =>
+  z.object({
+    source: z.literal('aws.ec2'),
+    'detail-type': z.literal('EC2 Instance State-change Notification'),
+    id: z.optional(z.string()),
+    time: z.optional(z.string()),
+    region: z.optional(z.string()),
+    detail: z.object({ 'instance-id': z.string(), state: z.string() }),
   }),
-});
+);
+
+export const AlarmStateChangeEventSchema = z.lazy(() =>
+  z.object({
+    source: z.literal('aws.cloudwatch'),
+    'detail-type': z.literal('CloudWatch Alarm State Change'),
+    id: z.optional(z.string()),
+    time: z.optional(z.string()),
+    region: z.optional(z.string()),
+    detail: z.object({
+      alarmName: z.string(),
+      state: z.object({ value: z.string(), reason: z.optional(z.string()) }),
+      configuration: z.optional(
+        z.object({
+          metrics: z.optional(
+            z.array(
+              z.object({
+                metricStat: z.optional(z.object({ metric: z.optional(z.object({ dimensions: z.optional(z.record(z.string(), z.string())) })) })),
+              }),
+            ),
+          ),
+        }),
+      ),
+    }),
+  }),
+);
 
 const MAX_TEXT = 512;
 const MEMBER_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
-export const ManualRequestSchema = z.strictObject({
-  action: z.enum(['switchover', 'failback']),
-  group: z.string().regex(MEMBER_NAME, 'a configured group name'),
-  to: z.string().regex(MEMBER_NAME, 'a member name of the group').optional(),
-  dryRun: z.boolean().default(false),
-  reason: z.string().max(MAX_TEXT).optional(),
-  requestedBy: z.string().max(256).optional(),
-});
+export const ManualRequestSchema = z.lazy(() =>
+  z.strictObject({
+    action: z.enum(['switchover', 'failback']),
+    group: z.string().check(z.regex(MEMBER_NAME, 'a configured group name')),
+    to: z.optional(z.string().check(z.regex(MEMBER_NAME, 'a member name of the group'))),
+    dryRun: z._default(z.boolean(), false),
+    reason: z.optional(z.string().check(z.maxLength(MAX_TEXT))),
+    requestedBy: z.optional(z.string().check(z.maxLength(256))),
+  }),
+);
 
 /** Source of the request the health probe (functions/probe) starts the workflow with. */
 export const PROBE_SOURCE = 'vpc-route-failover.probe';
@@ -61,19 +65,21 @@ export const PROBE_SOURCE = 'vpc-route-failover.probe';
  * A member declared down by the health probe. Strict like the manual request: it names a group and a member,
  * which resolve-targets looks up in the config; the rest only describes what the probe saw, for the audit record.
  */
-export const ProbeFailureRequestSchema = z.strictObject({
-  source: z.literal(PROBE_SOURCE),
-  group: z.string().regex(MEMBER_NAME, 'a configured group name'),
-  member: z.string().regex(MEMBER_NAME, 'a member name of the group'),
-  failedRounds: z.number().int().min(1).max(100000),
-  firstFailureAt: z.iso.datetime(),
-  lastError: z.string().max(MAX_TEXT),
-  probe: z.strictObject({
-    ports: z.array(z.number().int().min(1).max(65535)).min(1).max(8),
-    intervalSeconds: z.number().int().min(1).max(30),
-    failureThreshold: z.number().int().min(1).max(20),
+export const ProbeFailureRequestSchema = z.lazy(() =>
+  z.strictObject({
+    source: z.literal(PROBE_SOURCE),
+    group: z.string().check(z.regex(MEMBER_NAME, 'a configured group name')),
+    member: z.string().check(z.regex(MEMBER_NAME, 'a member name of the group')),
+    failedRounds: z.int().check(z.gte(1), z.lte(100000)),
+    firstFailureAt: z.iso.datetime(),
+    lastError: z.string().check(z.maxLength(MAX_TEXT)),
+    probe: z.strictObject({
+      ports: z.array(z.int().check(z.gte(1), z.lte(65535))).check(z.minLength(1), z.maxLength(8)),
+      intervalSeconds: z.int().check(z.gte(1), z.lte(30)),
+      failureThreshold: z.int().check(z.gte(1), z.lte(20)),
+    }),
   }),
-});
+);
 
 export type Ec2StateChangeEvent = z.infer<typeof Ec2StateChangeEventSchema>;
 export type AlarmStateChangeEvent = z.infer<typeof AlarmStateChangeEventSchema>;
@@ -121,7 +127,7 @@ export const alarmInstanceId = (event: AlarmStateChangeEvent): string | undefine
   return undefined;
 };
 
-const strict = <S extends z.ZodType>(schema: S, raw: unknown, what: string): z.infer<S> => {
+const strict = <S extends z.ZodMiniType>(schema: S, raw: unknown, what: string): z.infer<S> => {
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
   const issues = r.error.issues.slice(0, 8).map((i) => {

@@ -1,14 +1,16 @@
 import { EC2Client, RouteTable } from '@aws-sdk/client-ec2';
-import { z } from 'zod';
 import { destinationOf, resultsOf } from '../shared/plan';
 import { describeRouteTablesById, findRoute, routeTarget } from '../shared/routes';
 import { BatchResultSchema, Destination, FailoverStateSchema, ObservedRoute, PlanSchema, Verification } from '../shared/schemas';
+import * as z from '../shared/zod';
 
-export const VerifyInputSchema = FailoverStateSchema.extend({
-  plan: PlanSchema,
-  /** Absent when the ReplaceRouteBatches Map itself failed: then every planned route is checked against the plan. */
-  results: z.array(BatchResultSchema).optional(),
-});
+export const VerifyInputSchema = z.lazy(() =>
+  z.extendLazy(FailoverStateSchema, {
+    plan: PlanSchema,
+    /** Absent when the ReplaceRouteBatches Map itself failed: then every planned route is checked against the plan. */
+    results: z.optional(z.array(BatchResultSchema)),
+  }),
+);
 export type VerifyInput = z.infer<typeof VerifyInputSchema>;
 
 export interface VerifyRoutesDeps {

@@ -5,7 +5,7 @@ import { notify, NotifyInput, NotifyInputSchema } from '../../functions/notify/n
 import { AuditRecordSchema, NotifyState } from '../../functions/shared/audit';
 import { InvalidRequestError, NotifyTransientError } from '../../functions/shared/errors';
 import { batchChanges } from '../../functions/shared/plan';
-import { parseInput } from '../../functions/shared/schemas';
+import { parseInput } from '../../functions/shared/parse-input';
 import {
   acquireFailedState,
   batchFailure,

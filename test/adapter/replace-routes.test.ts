@@ -3,7 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { replaceRoutes, ReplaceBatchInputSchema, ReplaceRoutesDeps } from '../../functions/replace-routes/replace-routes';
 import { Ec2RequestError, Ec2ThrottledError, Ec2TransientError, InvalidRequestError } from '../../functions/shared/errors';
-import { BatchResultSchema, parseInput, type BatchRoute, type ReplaceBatchInput } from '../../functions/shared/schemas';
+import { parseInput } from '../../functions/shared/parse-input';
+import { BatchResultSchema, type BatchRoute, type ReplaceBatchInput } from '../../functions/shared/schemas';
 import { IDS } from '../unit/fixtures';
 import { ec2Error, eniRoute, failoverState, FIXED_NOW, igwRoute, localRoute, routeTable } from './ec2-fixtures';
 

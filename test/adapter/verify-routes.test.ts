@@ -2,7 +2,8 @@ import { DescribeRouteTablesCommand, EC2Client, ReplaceRouteCommand, Route } fro
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { batchChanges } from '../../functions/shared/plan';
-import { parseInput, VerificationSchema, type Batch, type BatchResult } from '../../functions/shared/schemas';
+import { parseInput } from '../../functions/shared/parse-input';
+import { VerificationSchema, type Batch, type BatchResult } from '../../functions/shared/schemas';
 import { verifyRoutes, VerifyInput, VerifyInputSchema } from '../../functions/verify-routes/verify-routes';
 import { batchFailure, batchResult, change, IDS, planWith, twoBatches } from '../unit/fixtures';
 import { eniRoute, failoverState, FIXED_NOW, igwRoute, localRoute, routeTable } from './ec2-fixtures';

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { esbuildOptionsFor, functionFolders, median } from '../../bench/cold-start';
 import { FUNCTION_BUNDLING } from '../../infra/constructs/failover-function';
@@ -32,5 +32,15 @@ describe('cold start bundles', () => {
     for (const f of folders) expect(existsSync(path.join(__dirname, '..', '..', 'functions', f, 'index.ts'))).toBe(true);
     expect(median([5, 1, 3])).toBe(3);
     expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+
+  it('keeps classic zod out of the Lambda bundles: functions/ imports zod only through shared/zod.ts (zod/mini)', () => {
+    const root = path.join(__dirname, '..', '..', 'functions');
+    const sources = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    expect(sources).toContain(path.join('shared', 'zod.ts'));
+    const importers = sources.filter((f) => /from '(zod|zod\/v4)'|require\('zod'\)/.test(readFileSync(path.join(root, f), 'utf8')));
+    expect(importers).toEqual([]);
+    const miniImporters = sources.filter((f) => /from 'zod\/mini'/.test(readFileSync(path.join(root, f), 'utf8')));
+    expect(miniImporters).toEqual([path.join('shared', 'zod.ts')]);
   });
 });

@@ -6,7 +6,8 @@ import { AuditRecord, buildAuditRecord, NotifyState } from '../../functions/shar
 import { parseConfig } from '../../functions/shared/config';
 import { InvalidRequestError, LeaseBusyError, UnknownGroupError, UnknownMemberError } from '../../functions/shared/errors';
 import { GroupStateStore, InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import { LeaseStateSchema, parseInput } from '../../functions/shared/schemas';
+import { parseInput } from '../../functions/shared/parse-input';
+import { LeaseStateSchema } from '../../functions/shared/schemas';
 import {
   alarmEvent,
   batchResult,
