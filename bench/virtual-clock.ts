@@ -11,6 +11,8 @@
  * run and puts the originals back after. The simulated VPC and the task handlers take the clock directly.
  */
 
+import { mulberry32 } from '../cli/local/simulated-vpc';
+
 interface Timer {
   id: number;
   at: number;
@@ -19,17 +21,8 @@ interface Timer {
   args: unknown[];
 }
 
-/** mulberry32, as in the simulated VPC: a small seeded PRNG so retry jitter is reproducible. */
-export const seededRandom = (seed: number): (() => number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
+/** A small seeded PRNG (the simulated VPC's mulberry32) so retry jitter is reproducible. */
+export const seededRandom = (seed: number): (() => number) => mulberry32(seed);
 
 /** A timer handle shaped enough like Node's Timeout for code that calls ref/unref on it. */
 class VirtualTimeout {

@@ -349,8 +349,8 @@ const toSnsException = (f: SimFault, $metadata: ResponseMetadata): SNSServiceExc
 
 // ───────────────────────────── seeded randomness ─────────────────────────────
 
-/** mulberry32: a tiny 32-bit PRNG, good enough for IDs and fault dice, and reproducible. */
-const mulberry32 = (seed: number): (() => number) => {
+/** mulberry32: a tiny 32-bit PRNG, good enough for IDs, fault dice and retry jitter, and reproducible. */
+export const mulberry32 = (seed: number): (() => number) => {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
