@@ -32,7 +32,7 @@ export interface TaskDeps {
 }
 
 // JSON in, JSON out, as Lambda would see it.
-type TaskHandler = (input: any) => Promise<any>;
+type TaskHandler = (input: unknown) => Promise<unknown>;
 
 /**
  * The Task states of statemachine/failover.asl.json mapped to their real pure functions, wired exactly as

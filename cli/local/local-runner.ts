@@ -48,7 +48,7 @@ export const isLocalExecutionRunning = async (executionArn: string): Promise<boo
 
 export interface RunOptions {
   /** Task state name → handler (JSON in, JSON out). Every Task state must have one. */
-  handlers: Record<string, (input: any) => Promise<unknown>>;
+  handlers: Record<string, (input: unknown) => Promise<unknown>>;
   input: unknown;
   executionName?: string;
   region?: string;

@@ -194,13 +194,6 @@ export class HistoryTracker {
     }
     const width = String(total ?? this.done).length;
     const counter = `[${of.padStart(width * 2 + 1)}]`;
-    if (item.change) {
-      const c = item.change;
-      const status = item.statuses[0];
-      const why = status === 'failed' && item.error ? `: ${item.error}` : '';
-      this.emit(`    ${counter} ${status.padEnd(8)} ${c.routeTableId} ${c.destination?.value} ${ARROW} ${c.toEni} (${c.toMember})${why}`);
-      return;
-    }
     const counts: Record<string, number> = {};
     for (const st of item.statuses) counts[st] = (counts[st] ?? 0) + 1;
     this.emit(`    ${counter} ${item.routeTableId ?? '?'}: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'no route'}${item.error ? `: ${item.error}` : ''}`);
@@ -212,10 +205,9 @@ export class HistoryTracker {
   }
 }
 
-/** What one Map iteration did: one route (item = a change) or a route table's batch (item = a batch). */
+/** What one Map iteration did: the routes of one route table's batch. */
 interface IterationRoutes {
   statuses: string[];
-  change?: Record<string, any>;
   routeTableId?: string;
   error?: string;
   /** Routes of a batch that needed more than one attempt, or did not end as usual. */
@@ -223,39 +215,34 @@ interface IterationRoutes {
 }
 
 /**
- * What one Map iteration did. Items have been one route (`change` in, `status` out) and are now one batch of a
- * route table (`batch.routes` in; out: `counts` per status, or `usual` for all but the listed `exceptions`,
- * or `error` when the batch failed as a whole). Read all three shapes.
+ * What one Map iteration did: one batch of a route table (`batch.routes` in; out: `counts` per status, or
+ * `usual` for all but the listed `exceptions`, or `error` when the batch failed as a whole).
  */
 const iterationRoutes = (input: Record<string, any> | undefined, output: Record<string, any> | undefined, failed: boolean): IterationRoutes => {
   const batch = input?.batch;
   const error = typeof output?.error === 'string' ? output.error : undefined;
-  if (batch || output?.counts || output?.exceptions || output?.usual) {
-    const n: number = Array.isArray(batch?.routes) ? batch.routes.length : Object.values((output?.counts ?? {}) as Record<string, number>).reduce((a, b) => a + b, 0);
-    let statuses: string[];
-    if (output?.counts && typeof output.counts === 'object') {
-      statuses = Object.entries(output.counts as Record<string, number>).flatMap(([st, k]) => Array<string>(Number(k) || 0).fill(st));
-    } else if (!failed && !error && output) {
-      statuses = Array<string>(n).fill(String(output.usual ?? 'done'));
-      for (const x of output.exceptions ?? []) if (typeof x?.i === 'number' && x.i < n) statuses[x.i] = String(x.st ?? 'done');
-    } else {
-      statuses = Array<string>(n).fill('failed');
-    }
-    const notes = (Array.isArray(output?.exceptions) ? output!.exceptions : []).map((x: any) => ({
-      destination: typeof x?.i === 'number' ? batch?.routes?.[x.i]?.d : undefined,
-      status: String(x?.st ?? '?'),
-      attempts: typeof x?.a === 'number' ? x.a : undefined,
-      error: typeof x?.e === 'string' ? x.e : undefined,
-    }));
-    return { statuses, routeTableId: output?.routeTableId ?? batch?.routeTableId, error, notes };
+  const n: number = Array.isArray(batch?.routes) ? batch.routes.length : Object.values((output?.counts ?? {}) as Record<string, number>).reduce((a, b) => a + b, 0);
+  let statuses: string[];
+  if (output?.counts && typeof output.counts === 'object') {
+    statuses = Object.entries(output.counts as Record<string, number>).flatMap(([st, k]) => Array<string>(Number(k) || 0).fill(st));
+  } else if (!failed && !error && output) {
+    statuses = Array<string>(n).fill(String(output.usual ?? 'done'));
+    for (const x of output.exceptions ?? []) if (typeof x?.i === 'number' && x.i < n) statuses[x.i] = String(x.st ?? 'done');
+  } else {
+    statuses = Array<string>(n).fill('failed');
   }
-  const change = output?.change ?? input?.change;
-  return { statuses: [failed ? 'failed' : String(output?.status ?? 'done')], change, error, notes: [] };
+  const notes = (Array.isArray(output?.exceptions) ? output!.exceptions : []).map((x: any) => ({
+    destination: typeof x?.i === 'number' ? batch?.routes?.[x.i]?.d : undefined,
+    status: String(x?.st ?? '?'),
+    attempts: typeof x?.a === 'number' ? x.a : undefined,
+    error: typeof x?.e === 'string' ? x.e : undefined,
+  }));
+  return { statuses, routeTableId: output?.routeTableId ?? batch?.routeTableId, error, notes };
 };
 
-/** Routes the plan moves: `changeCount`, or the length of `changes`. */
+/** Routes the plan moves. */
 const plannedCount = (plan: Record<string, any> | undefined): number | undefined =>
-  typeof plan?.changeCount === 'number' ? plan.changeCount : Array.isArray(plan?.changes) ? plan!.changes.length : undefined;
+  typeof plan?.changeCount === 'number' ? plan.changeCount : undefined;
 
 /** error/cause of a failure event of any kind (LambdaFunctionFailed, TaskTimedOut, …). */
 const failureDetails = (e: HistoryEvent): { error?: string; cause?: string } | undefined => {
@@ -284,14 +271,12 @@ export const summarizeExit = (state: string, out: Record<string, any> | undefine
       const already = typeof p.alreadyOnTargetCount === 'number' ? p.alreadyOnTargetCount : (p.alreadyOnTarget?.length ?? 0);
       return `${plannedCount(p) ?? 0} to move, ${already} already on target, ${p.skipped?.length ?? 0} skipped`;
     }
-    case 'ReplaceRoutes':
     case 'ReplaceRouteBatches': {
       const counts: Record<string, number> = {};
       const add = (st: string, n = 1) => (counts[st] = (counts[st] ?? 0) + n);
       for (const r of out.results ?? []) {
         if (r?.counts && typeof r.counts === 'object') for (const [st, n] of Object.entries(r.counts)) add(st, Number(n) || 0);
         else if (r?.error) add('batch(es) failed');
-        else if (r?.status) add(String(r.status));
       }
       return Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing to do';
     }

@@ -14,7 +14,7 @@ const isExecutionRunning = async (executionArn: string): Promise<boolean> =>
   (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING';
 
 export const handler = async (event: unknown) => {
-  config ??= parseConfigJson(requireEnv('FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
-  const store = new DynamoDbGroupStateStore(ddb, requireEnv('GROUP_STATE_TABLE'));
+  config ??= parseConfigJson(requireEnv(process.env, 'FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
+  const store = new DynamoDbGroupStateStore(ddb, requireEnv(process.env, 'GROUP_STATE_TABLE'));
   return acquireLease(parseInput(AcquireLeaseInputSchema, event, 'AcquireLease input'), { config, store, isExecutionRunning });
 };

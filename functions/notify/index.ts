@@ -6,4 +6,4 @@ import { notify, NotifyInputSchema } from './notify';
 const sns = createSnsClient();
 
 export const handler = async (event: unknown) =>
-  notify(parseInput(NotifyInputSchema, event, 'Notify input'), { sns, topicArn: requireEnv('TOPIC_ARN') });
+  notify(parseInput(NotifyInputSchema, event, 'Notify input'), { sns, topicArn: requireEnv(process.env, 'TOPIC_ARN') });

@@ -25,8 +25,8 @@ const writeLine = (entry: object): void => {
 const SAFETY_MS = 5000;
 
 export const handler = async (_event: unknown, context?: { getRemainingTimeInMillis?: () => number }) => {
-  group ??= probedGroup(parseConfigJson(requireEnv('PROBE_CONFIG'), 'PROBE_CONFIG'), requireEnv('GROUP'));
-  const stateMachineArn = requireEnv('STATE_MACHINE_ARN');
+  group ??= probedGroup(parseConfigJson(requireEnv(process.env, 'PROBE_CONFIG'), 'PROBE_CONFIG'), requireEnv(process.env, 'GROUP'));
+  const stateMachineArn = requireEnv(process.env, 'STATE_MACHINE_ARN');
   const start = Date.now();
   const remaining = context?.getRemainingTimeInMillis?.();
   const endAt = Math.min(minuteEnd(start), remaining === undefined ? Infinity : start + remaining - SAFETY_MS);

@@ -8,5 +8,5 @@ const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3 });
 
 export const handler = async (event: unknown) =>
   releaseLease(parseInput(ReleaseLeaseInputSchema, event, 'ReleaseLease input'), {
-    store: new DynamoDbGroupStateStore(ddb, requireEnv('GROUP_STATE_TABLE')),
+    store: new DynamoDbGroupStateStore(ddb, requireEnv(process.env, 'GROUP_STATE_TABLE')),
   });

@@ -22,7 +22,7 @@ const DEFAULT_RETRY = { attempts: 8, baseMs: 200, maxMs: 5000 };
 const DEFAULT_BUDGET_MS = 100_000;
 
 /**
- * Replaces the routes of one batch (one route table) with ReplaceRoute, never DeleteRoute + CreateRoute, so
+ * Replaces the routes of one batch (one route table) with ReplaceRoute only (never removed and re-added), so
  * a route exists at every instant. The table is read first, so the batch is idempotent and safe to re-run:
  * a route already on its new interface is not written again, a route that vanished is reported and never
  * re-created, and a route that someone pointed elsewhere meanwhile (neither the failing nor the target

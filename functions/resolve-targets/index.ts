@@ -10,6 +10,6 @@ const ec2 = createEc2Client();
 let config: FailoverConfig | undefined;
 
 export const handler = async (event: unknown) => {
-  config ??= parseConfigJson(requireEnv('FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
+  config ??= parseConfigJson(requireEnv(process.env, 'FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
   return resolveTargets(parseInput(ResolveInputSchema, event, 'ResolveTargets input'), { ec2, config });
 };

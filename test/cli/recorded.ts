@@ -111,7 +111,7 @@ export const toSfnHistory = (run: RunResult, startAt: Date): HistoryEvent[] => {
           push(e.timestamp, thread, { type: 'LambdaFunctionStarted' });
         } else if (type === 'Map') {
           push(e.timestamp, thread, { type: 'MapStateEntered', stateEnteredEventDetails: { name, input: json(e.state.input) } });
-          push(e.timestamp, thread, { type: 'MapStateStarted', mapStateStartedEventDetails: { length: e.state.input?.plan?.changes?.length ?? 0 } });
+          push(e.timestamp, thread, { type: 'MapStateStarted', mapStateStartedEventDetails: { length: e.state.input?.plan?.batches?.length ?? 0 } });
         } else {
           push(e.timestamp, thread, { type: `${type}StateEntered` as HistoryEvent['type'], stateEnteredEventDetails: { name, input: json(e.state.input) } });
         }
