@@ -12,6 +12,7 @@ export const ReleaseLeaseInputSchema = z.lazy(() =>
       counts: z.optional(z.looseObject({ replaced: z.number() })),
       trigger: z.optional(z.looseObject({ kind: z.string(), eventId: z.optional(z.string()), eventTime: z.optional(z.string()) })),
       to: z.optional(z.looseObject({ name: z.string() })),
+      from: z.optional(z.array(z.looseObject({ name: z.string() }))),
       execution: z.optional(z.looseObject({ name: z.optional(z.string()), startTime: z.optional(z.string()) })),
       finishedAt: z.optional(z.string()),
     }),
@@ -46,6 +47,7 @@ export const releaseLease = async (input: ReleaseLeaseInput, deps: ReleaseLeaseD
         automatic: r.trigger !== undefined && r.trigger.kind !== 'manual',
         triggerId: r.trigger?.eventId ?? r.execution?.name ?? input.executionId,
         to: r.to?.name,
+        from: r.from?.map((m) => m.name),
       }
     : undefined;
   const { released } = await deps.store.release(group, input.executionId, switched, new Date(now().getTime() - HISTORY_SECONDS * 1000));

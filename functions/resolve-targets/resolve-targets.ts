@@ -1,9 +1,11 @@
-import { DescribeInstancesCommand, DescribeInstanceStatusCommand, EC2Client, Instance, InstanceStatus } from '@aws-sdk/client-ec2';
-import { errorCode, toEc2Error } from '../shared/aws-errors';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { classifyTrigger } from '../shared/classify';
 import type { FailoverConfig, Group, Member } from '../shared/config';
-import { InvalidRequestError, MemberNotFoundError, NoHealthyTargetError, TargetUnhealthyError } from '../shared/errors';
+import { Ec2TransientError, InvalidRequestError, MemberNotFoundError, NoHealthyTargetError, TargetUnhealthyError } from '../shared/errors';
+import type { GroupStateStore } from '../shared/group-state';
+import type { GroupInventory } from '../shared/inventory';
 import { describeScopedRouteTables } from '../shared/routes';
+import { describeMembers, interfacesFromOf, MemberView, sourceInterfaces, transientFailure } from './members';
 import {
   ExecutionInfoSchema,
   InterfacePair,
@@ -22,14 +24,9 @@ export type ResolveInput = z.infer<typeof ResolveInputSchema>;
 export interface ResolveDeps {
   ec2: EC2Client;
   config: FailoverConfig;
+  /** The group-state table: the member inventory is read from it and refreshed with what EC2 shows. */
+  store: GroupStateStore;
   now?: () => Date;
-}
-
-/** A member as read from EC2: its state, its interfaces keyed by slot ("<network card>/<device index>"), its health. */
-interface MemberView extends MemberState {
-  enis: Map<string, string>;
-  health: MemberHealth;
-  launchTime?: string;
 }
 
 /**
@@ -60,14 +57,16 @@ export const resolveTargets = async (input: ResolveInput, deps: ResolveDeps): Pr
   }
 
   const { group, trigger } = c;
-  const views = await describeMembers(deps.ec2, group);
+  const [views, inventory] = await Promise.all([describeMembers(deps.ec2, group, now()), deps.store.readInventory(group.name)]);
+  const refreshWarnings = await refreshInventory(deps.store, group, views);
+  const ctx: DecisionContext = { ec2: deps.ec2, group, views, inventory, trigger, input, now, warnings: refreshWarnings };
 
   if (c.failback) {
     const why = failbackBlocker(c.failback.member, c.triggerTime, views, input.lease);
     if (why) return noop(trigger, why, group, { automatic: true, health: healthOf(views) });
     const target = views.get(c.failback.member.name)!;
     const sources = group.members.map((m) => m.name).filter((n) => n !== target.name);
-    return decision(group, sources, target, views, trigger, false, input, now, {
+    return decision(ctx, sources, target, false, {
       automatic: true,
       suppressReason: dampingReason(group, input.lease, c.triggerId, now()),
     });
@@ -77,7 +76,7 @@ export const resolveTargets = async (input: ResolveInput, deps: ResolveDeps): Pr
     const stale = staleReason(c.triggerTime, c.failing!, trigger, views, input.lease);
     if (stale) return noop(trigger, stale, group, { automatic: true, health: healthOf(views) });
     const target = pickTarget(group, views, [c.failing!.name]);
-    return decision(group, [c.failing!.name], target, views, trigger, false, input, now, {
+    return decision(ctx, [c.failing!.name], target, false, {
       automatic: true,
       suppressReason: dampingReason(group, input.lease, c.triggerId, now()),
     });
@@ -87,50 +86,90 @@ export const resolveTargets = async (input: ResolveInput, deps: ResolveDeps): Pr
   // classifyTrigger has validated failback (a preferred member exists, `to` agrees with it).
   let targetName = r.action === 'failback' ? group.preferred : r.to;
   if (targetName === undefined) {
-    const active = await activeMember(deps.ec2, group, views);
+    const active = await activeMember(deps.ec2, group, views, inventory);
     if (!active) throw new InvalidRequestError(`no route in group "${group.name}" points at a member; name the target with "to"`);
     targetName = pickTarget(group, views, [active]).name;
   }
-  const target = views.get(targetName)!;
-  if (!target.health.healthy) {
-    throw new TargetUnhealthyError(`target ${target.name} (${target.instanceId}) failed the health gate: ${target.health.problems.join('; ')}. Nothing was changed.`);
-  }
+  const target = requireHealthyTarget(views.get(targetName)!);
   const sources = group.members.map((m) => m.name).filter((n) => n !== targetName);
-  return decision(group, sources, target, views, trigger, r.dryRun, input, now, { automatic: false });
+  return decision(ctx, sources, target, r.dryRun, { automatic: false });
 };
 
-const decision = (
-  group: Group,
-  sourceNames: string[],
-  target: MemberView,
-  views: Map<string, MemberView>,
-  trigger: Trigger,
-  dryRun: boolean,
-  input: ResolveInput,
-  now: () => Date,
-  extra: Partial<Resolved>,
-): Resolved => {
-  const sources = sourceNames.map((n) => views.get(n)!);
+interface DecisionContext {
+  ec2: EC2Client;
+  group: Group;
+  views: Map<string, MemberView>;
+  inventory: GroupInventory;
+  trigger: Trigger;
+  input: ResolveInput;
+  now: () => Date;
+  warnings: string[];
+}
+
+/**
+ * The failover decision: each source interface (live, or remembered by the inventory when the source is
+ * gone or cannot be seen) paired by slot with the target's live interface.
+ */
+const decision = async (ctx: DecisionContext, sourceNames: string[], target: MemberView, dryRun: boolean, extra: Partial<Resolved>): Promise<Resolved> => {
+  const { group, views, input, now } = ctx;
+  const targetEnis = new Set(target.enis.values());
   const pairs: InterfacePair[] = [];
-  for (const s of sources) {
-    for (const [slot, fromEni] of s.enis) pairs.push({ slot, fromMember: s.name, fromEni, toEni: target.enis.get(slot) });
+  const warnings = [...ctx.warnings];
+  const sources: MemberState[] = [];
+  for (const name of sourceNames) {
+    const s = views.get(name)!;
+    const found = await sourceInterfaces(ctx.ec2, s, ctx.inventory, targetEnis, now());
+    warnings.push(...found.warnings);
+    for (const i of found.interfaces) pairs.push({ slot: i.slot, fromMember: s.name, fromEni: i.eni, toEni: target.enis.get(i.slot) });
+    sources.push({ ...publicView(s), interfacesFrom: interfacesFromOf(found.interfaces), inventoryObservedAt: found.inventoryObservedAt });
   }
   return {
     action: 'failover',
-    trigger,
+    trigger: ctx.trigger,
     dryRun,
     group: { name: group.name, vpcId: group.vpcId, routeTables: group.routeTables },
-    sources: sources.map(publicView),
-    target: publicView(target),
+    sources,
+    target: { ...publicView(target), interfacesFrom: 'ec2' },
     pairs,
-    targetEnis: [...target.enis.values()],
+    targetEnis: [...targetEnis],
     maxConcurrency: group.maxConcurrency,
     execution: input.execution,
     resolvedAt: now().toISOString(),
     lease: input.lease,
     health: healthOf(views),
+    ...(warnings.length > 0 ? { warnings } : {}),
     ...extra,
   };
+};
+
+/**
+ * Stores what EC2 showed of each member's interfaces. A failure here never blocks the failover (the inventory
+ * is for the next one): it becomes a warning.
+ */
+const refreshInventory = async (store: GroupStateStore, group: Group, views: Map<string, MemberView>): Promise<string[]> => {
+  const warnings: string[] = [];
+  await Promise.all(
+    [...views.values()]
+      .filter((v) => v.observed)
+      .map((v) =>
+        store.writeInventory(group.name, v.observed!).catch((err: Error) => {
+          warnings.push(`the inventory of ${v.name} could not be stored (${err.name}: ${err.message})`);
+        }),
+      ),
+  );
+  return warnings;
+};
+
+/** The named target, if EC2 can describe it and it passes the health gate; else a named error (nothing changes). */
+const requireHealthyTarget = (target: MemberView): MemberView => {
+  const t = transientFailure(target);
+  if (t) throw new Ec2TransientError(`target ${target.name} (${target.instanceId}) could not be described (${t.code}: ${t.message}); retrying`);
+  const f = target.describeFailure;
+  if (f?.notFound) throw new MemberNotFoundError(`target ${target.name} (${target.instanceId}) does not exist in EC2 (${f.code}). Nothing was changed.`);
+  if (!target.health.healthy) {
+    throw new TargetUnhealthyError(`target ${target.name} (${target.instanceId}) failed the health gate: ${target.health.problems.join('; ')}. Nothing was changed.`);
+  }
+  return target;
 };
 
 /** Why an automatic trigger is stale (a newer switch already happened, or the instance is back), or undefined. */
@@ -142,10 +181,13 @@ const staleReason = (
   lease: LeaseState | undefined,
 ): string | undefined => {
   const last = lease?.history?.lastSwitch;
-  if (triggerTime && last && Date.parse(triggerTime) < Date.parse(last.triggerTime)) {
+  // Only an event about a member that the last switch moved away from can be stale: an older event about
+  // the member it moved to is a failure of the router carrying the traffic now.
+  const movedAway = last && (last.from ? last.from.includes(failing.name) : last.to !== failing.name);
+  if (triggerTime && last && movedAway && Date.parse(triggerTime) < Date.parse(last.triggerTime)) {
     return (
       `stale event: it happened at ${triggerTime}, before the trigger of the group's last switch ` +
-      `(${last.triggerTime}, to ${last.to ?? '?'} by ${last.executionId}); not undoing it`
+      `(${last.triggerTime}, ${failing.name} -> ${last.to ?? '?'} by ${last.executionId}); not undoing it`
     );
   }
   const state = views.get(failing.name)!.state;
@@ -186,63 +228,6 @@ const dampingReason = (group: Group, lease: LeaseState | undefined, triggerId: s
   );
 };
 
-/** Reads every member instance of a group with its interfaces and status checks. */
-const describeMembers = async (ec2: EC2Client, group: Group): Promise<Map<string, MemberView>> => {
-  const ids = group.members.map((m) => m.instanceId);
-  let instances: Instance[];
-  let statuses: InstanceStatus[];
-  try {
-    const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: ids }));
-    instances = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
-    const st = await ec2.send(new DescribeInstanceStatusCommand({ InstanceIds: ids, IncludeAllInstances: true }));
-    statuses = st.InstanceStatuses ?? [];
-  } catch (err) {
-    if (errorCode(err) === 'InvalidInstanceID.NotFound' || errorCode(err) === 'InvalidInstanceID.Malformed') {
-      throw new MemberNotFoundError(`group "${group.name}": ${(err as Error).message}`);
-    }
-    throw toEc2Error(err, `DescribeInstances for group ${group.name}`);
-  }
-  const views = new Map<string, MemberView>();
-  for (const m of group.members) {
-    const inst = instances.find((i) => i.InstanceId === m.instanceId);
-    if (!inst) throw new MemberNotFoundError(`group "${group.name}": member ${m.name} (${m.instanceId}) was not returned by EC2`);
-    views.set(m.name, viewOf(m, inst, statuses.find((s) => s.InstanceId === m.instanceId)));
-  }
-  return views;
-};
-
-const viewOf = (m: Member, inst: Instance, status: InstanceStatus | undefined): MemberView => {
-  const enis = new Map<string, string>();
-  const attached = (inst.NetworkInterfaces ?? [])
-    .filter((n) => n.NetworkInterfaceId && n.Attachment?.DeviceIndex !== undefined)
-    .sort((a, b) => slotOf(a.Attachment!).localeCompare(slotOf(b.Attachment!)));
-  for (const n of attached) enis.set(slotOf(n.Attachment!), n.NetworkInterfaceId!);
-  const state = inst.State?.Name ?? 'unknown';
-  const instanceStatus = status?.InstanceStatus?.Status;
-  const systemStatus = status?.SystemStatus?.Status;
-  const sourceDestCheckOn = attached.filter((n) => n.SourceDestCheck !== false).map((n) => n.NetworkInterfaceId!);
-  const problems: string[] = [];
-  if (state !== 'running') problems.push(`instance is ${state}`);
-  else {
-    if (instanceStatus !== 'ok') problems.push(`instance status check is ${instanceStatus ?? 'unknown'}`);
-    if (systemStatus !== 'ok') problems.push(`system status check is ${systemStatus ?? 'unknown'}`);
-  }
-  if (attached.length === 0) problems.push('no network interface attached');
-  if (sourceDestCheckOn.length > 0) problems.push(`source/destination check enabled on ${sourceDestCheckOn.join(', ')} (forwarded traffic would be dropped)`);
-  return {
-    name: m.name,
-    instanceId: m.instanceId,
-    state,
-    availabilityZone: inst.Placement?.AvailabilityZone,
-    enis,
-    launchTime: inst.LaunchTime ? new Date(inst.LaunchTime).toISOString() : undefined,
-    health: { member: m.name, state, instanceStatus, systemStatus, sourceDestCheckOn, healthy: problems.length === 0, problems },
-  };
-};
-
-// Instances with several network cards repeat device indexes per card, so the card is part of the slot.
-const slotOf = (a: { NetworkCardIndex?: number; DeviceIndex?: number }): string => `${a.NetworkCardIndex ?? 0}/${a.DeviceIndex}`;
-
 const publicView = (v: MemberView): MemberState => ({
   name: v.name,
   instanceId: v.instanceId,
@@ -262,6 +247,13 @@ const pickTarget = (group: Group, views: Map<string, MemberView>, exclude: strin
   const chosen = healthy.find((v) => v.name === group.preferred) ?? healthy[0];
   if (chosen) return chosen;
   const all = group.members.map((m) => views.get(m.name)!);
+  const unseen = candidates.filter((v) => transientFailure(v));
+  if (unseen.length > 0) {
+    // A standby EC2 cannot describe right now may be healthy: retry rather than declare none.
+    throw new Ec2TransientError(
+      `no member of group "${group.name}" could be confirmed healthy: ${unseen.map((v) => `${v.name}: ${transientFailure(v)!.code}`).join('; ')}; retrying`,
+    );
+  }
   if (!candidates.some((v) => v.state === 'running')) {
     throw new NoHealthyTargetError(
       `group "${group.name}" has no running member to move routes to: ${all.map((v) => `${v.name} (${v.instanceId}) is ${v.state}`).join('; ')}. Nothing was changed.`,
@@ -273,8 +265,9 @@ const pickTarget = (group: Group, views: Map<string, MemberView>, exclude: strin
 };
 
 /** The member most of the group's routes point at now (read from the route tables, never remembered). */
-const activeMember = async (ec2: EC2Client, group: Group, views: Map<string, MemberView>): Promise<string | undefined> => {
+const activeMember = async (ec2: EC2Client, group: Group, views: Map<string, MemberView>, inventory: GroupInventory): Promise<string | undefined> => {
   const owner = new Map<string, string>();
+  for (const inv of Object.values(inventory)) for (const i of inv.interfaces) owner.set(i.eni, inv.member);
   for (const v of views.values()) for (const eni of v.enis.values()) owner.set(eni, v.name);
   const counts = new Map<string, number>();
   for (const table of await describeScopedRouteTables(ec2, group.vpcId, group.routeTables)) {

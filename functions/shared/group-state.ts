@@ -2,11 +2,11 @@ import {
   ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { errorCode, isThrottling, isTransient } from './aws-errors';
 import { FailoverError, LeaseBusyError, StateStoreError } from './errors';
+import { GroupInventory, MemberInventory, parseMemberInventory } from './inventory';
 
 /**
  * One writer per group, and the memory a group needs across executions.
@@ -21,8 +21,8 @@ import { FailoverError, LeaseBusyError, StateStoreError } from './errors';
  * conditional write on the old owner, and every lease expires after the state machine's own timeout, so a
  * dead execution cannot block a group.
  *
- * The same item remembers when the group last switched (so a stale event cannot undo a newer switch) and
- * its recent automatic failovers (flap damping).
+ * The same item remembers when the group last switched (so a stale event cannot undo a newer switch), its
+ * recent automatic failovers (flap damping) and the member inventory (functions/shared/inventory.ts).
  */
 
 export interface SwitchRecord {
@@ -35,6 +35,8 @@ export interface SwitchRecord {
   /** Event ID (or execution name) so re-running the same trigger is not counted twice. */
   triggerId: string;
   to?: string;
+  /** The members the switch moved routes away from (the stale-event guard ignores only events about them). */
+  from?: string[];
 }
 
 export interface GroupHistory {
@@ -57,11 +59,16 @@ export interface GroupStateStore {
   acquire(group: string, owner: string, now: Date, ttlSeconds: number, isRunning: (executionId: string) => Promise<boolean>): Promise<{ lease: Lease; history: GroupHistory }>;
   /** Gives the lease back (only if `owner` holds it) and records the switch, if any. Idempotent. */
   release(group: string, owner: string, switched: SwitchRecord | undefined, keepAutomaticSince: Date): Promise<{ released: boolean }>;
+  /** Every member's last known interface map (members never seen are absent). */
+  readInventory(group: string): Promise<GroupInventory>;
+  /** Stores a member's interface map unless a newer observation is already stored. Needs no lease. */
+  writeInventory(group: string, inventory: MemberInventory): Promise<void>;
 }
 
 /** In-process store: the local runner, the demo and tests. Atomic because JavaScript runs one callback at a time. */
 export class InMemoryGroupStateStore implements GroupStateStore {
   private readonly items = new Map<string, { owner?: string; acquiredAt?: string; expiresAt?: string; history: GroupHistory }>();
+  private readonly inventories = new Map<string, GroupInventory>();
 
   async acquire(group: string, owner: string, now: Date, ttlSeconds: number, isRunning: (id: string) => Promise<boolean>) {
     const item = this.items.get(group) ?? { history: { automaticSwitches: [] } };
@@ -85,6 +92,17 @@ export class InMemoryGroupStateStore implements GroupStateStore {
     if (!item || item.owner !== owner) return { released: false };
     this.items.set(group, { history: nextHistory(item.history, switched, keepAutomaticSince) });
     return { released: true };
+  }
+
+  async readInventory(group: string): Promise<GroupInventory> {
+    return structuredClone(this.inventories.get(group) ?? {});
+  }
+
+  async writeInventory(group: string, inventory: MemberInventory): Promise<void> {
+    const all = this.inventories.get(group) ?? {};
+    const old = all[inventory.member];
+    if (old && old.observedAt > inventory.observedAt) return;
+    this.inventories.set(group, { ...all, [inventory.member]: structuredClone(inventory) });
   }
 
   /** The current holder of a group's lease (tests). */
@@ -158,15 +176,17 @@ export class DynamoDbGroupStateStore implements GroupStateStore {
     if (current.Item?.owner?.S !== owner) return { released: false };
     const history = nextHistory(historyOf(current.Item), switched, keepAutomaticSince);
     try {
+      // An update, not a put: the item also holds the member inventory, written without the lease.
       await guard(
         () =>
           this.ddb.send(
-            new PutItemCommand({
+            new UpdateItemCommand({
               TableName: this.tableName,
-              Item: { group: { S: group }, history: { S: JSON.stringify(history) } },
+              Key: { group: { S: group } },
+              UpdateExpression: 'SET history = :h REMOVE #o, acquiredAt, expiresAt',
               ConditionExpression: '#o = :me',
               ExpressionAttributeNames: { '#o': 'owner' },
-              ExpressionAttributeValues: { ':me': { S: owner } },
+              ExpressionAttributeValues: { ':me': { S: owner }, ':h': { S: JSON.stringify(history) } },
             }),
           ),
         'release lease',
@@ -177,7 +197,55 @@ export class DynamoDbGroupStateStore implements GroupStateStore {
       throw err;
     }
   }
+
+  async readInventory(group: string): Promise<GroupInventory> {
+    const out = await guard(
+      () => this.ddb.send(new GetItemCommand({ TableName: this.tableName, Key: { group: { S: group } }, ConsistentRead: true })),
+      'read inventory',
+    );
+    const inventory: GroupInventory = {};
+    for (const [name, value] of Object.entries(out.Item ?? {})) {
+      if (!name.startsWith(INVENTORY_PREFIX) || !value.M?.data?.S) continue;
+      let parsed: MemberInventory | undefined;
+      try {
+        parsed = parseMemberInventory(JSON.parse(value.M.data.S));
+      } catch {
+        parsed = undefined;
+      }
+      if (parsed && parsed.member === name.slice(INVENTORY_PREFIX.length)) inventory[parsed.member] = parsed;
+    }
+    return inventory;
+  }
+
+  async writeInventory(group: string, inventory: MemberInventory): Promise<void> {
+    try {
+      await guard(
+        () =>
+          this.ddb.send(
+            new UpdateItemCommand({
+              TableName: this.tableName,
+              Key: { group: { S: group } },
+              UpdateExpression: 'SET #a = :v',
+              // Two writers (an execution and the scheduled refresh) never put an older view over a newer one.
+              ConditionExpression: 'attribute_not_exists(#a) OR #a.#t <= :t',
+              ExpressionAttributeNames: { '#a': `${INVENTORY_PREFIX}${inventory.member}`, '#t': 'observedAt' },
+              ExpressionAttributeValues: {
+                ':v': { M: { observedAt: { S: inventory.observedAt }, data: { S: JSON.stringify(inventory) } } },
+                ':t': { S: inventory.observedAt },
+              },
+            }),
+          ),
+        'write inventory',
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException || errorCode(err) === 'ConditionalCheckFailedException') return;
+      throw err;
+    }
+  }
 }
+
+/** Attribute name prefix of a member's inventory in the group's item ("inventory:router-a"). */
+const INVENTORY_PREFIX = 'inventory:';
 
 const historyOf = (item: Record<string, { S?: string }> | undefined): GroupHistory => {
   const raw = item?.history?.S;

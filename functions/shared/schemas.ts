@@ -21,6 +21,13 @@ export const MemberStateSchema = z.lazy(() =>
     instanceId: z.string(),
     state: z.string(),
     availabilityZone: z.optional(z.string()),
+    /**
+     * Where the member's interfaces came from: EC2 now, the inventory (EC2 could not describe it, or shows
+     * it without interfaces), or both (EC2's plus interfaces the inventory still knows).
+     */
+    interfacesFrom: z.optional(z.enum(['ec2', 'inventory', 'ec2+inventory', 'none'])),
+    /** When the inventory used for this member was observed. */
+    inventoryObservedAt: z.optional(z.string()),
   }),
 );
 export type MemberState = z.infer<typeof MemberStateSchema>;
@@ -79,6 +86,7 @@ export const SwitchRecordSchema = z.lazy(() =>
     automatic: z.boolean(),
     triggerId: z.string(),
     to: z.optional(z.string()),
+    from: z.optional(z.array(z.string())),
   }),
 );
 
@@ -134,6 +142,8 @@ export const ResolvedSchema = z.lazy(() =>
     health: z.optional(z.array(MemberHealthSchema)),
     /** Set when flap damping would suppress this failover: ListRoutes refuses to plan any change. */
     suppressReason: z.optional(z.string()),
+    /** What the operator should know about how the decision was reached (a member EC2 could not describe, …). */
+    warnings: z.optional(z.array(z.string())),
   }),
 );
 export type Resolved = z.infer<typeof ResolvedSchema>;

@@ -13,6 +13,7 @@ import {
   UnknownGroupError,
   UnknownMemberError,
 } from '../../functions/shared/errors';
+import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
 import type { LeaseState } from '../../functions/shared/schemas';
 import { alarmEvent, configInput, ec2StateEvent, execution, GROUP, healthyMember, heldLease, IDS, manualRequest, switchRecord } from '../unit/fixtures';
 import {
@@ -55,10 +56,10 @@ const config = (
  * Runs ResolveTargets the way the state machine calls it: `{ event, execution, lease }`, by default with this
  * execution holding its group's lease (AcquireLease succeeded). `lease: undefined` leaves it out.
  */
-const run = (event: unknown, opts: { config?: FailoverConfig; lease?: LeaseState } = {}) =>
+const run = (event: unknown, opts: { config?: FailoverConfig; lease?: LeaseState; store?: InMemoryGroupStateStore } = {}) =>
   resolveTargets(
     { event, execution: execution(), lease: 'lease' in opts ? opts.lease : heldLease() },
-    { ec2, config: opts.config ?? config(), now: FIXED_NOW },
+    { ec2, config: opts.config ?? config(), now: FIXED_NOW, store: opts.store ?? new InMemoryGroupStateStore() },
   );
 
 /**
@@ -238,21 +239,28 @@ describe('resolveTargets: events', () => {
     await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), NoHealthyTargetError);
   });
 
-  it('a member EC2 does not return → MemberNotFoundError', async () => {
+  it('a standby EC2 does not know → NoHealthyTargetError naming it not-found', async () => {
     ec2Says([routerA('stopping')]);
-    const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), MemberNotFoundError);
-    expect(err.message).toContain(`router-b (${IDS.routerB})`);
+    const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), NoHealthyTargetError);
+    expect(err.message).toContain(`router-b (${IDS.routerB}) is not-found`);
   });
 
-  it('InvalidInstanceID.NotFound → MemberNotFoundError', async () => {
-    ec2Mock.on(DescribeInstancesCommand).rejects(ec2Error('InvalidInstanceID.NotFound', { message: `The instance ID '${IDS.routerB}' does not exist` }));
-    await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), MemberNotFoundError);
-  });
+  it('a failing member purged from EC2 (InvalidInstanceID.NotFound) still fails over: members are described one by one', async () => {
+    const store = new InMemoryGroupStateStore();
+    await store.writeInventory(GROUP, { member: 'router-a', instanceId: IDS.routerA, observedAt: '2026-11-25T14:00:00.000Z', interfaces: [{ slot: '0/0', eni: IDS.eniA0 }] });
+    ec2Mock.on(DescribeInstancesCommand).callsFake((input: { InstanceIds: string[] }) => {
+      if (input.InstanceIds.includes(IDS.routerA)) throw ec2Error('InvalidInstanceID.NotFound', { message: `The instance ID '${IDS.routerA}' does not exist` });
+      return describeInstancesOutput(routerB());
+    });
+    ec2Mock.on(DescribeInstanceStatusCommand).resolves({ InstanceStatuses: [instanceStatus(IDS.routerB, 'running')] });
 
-  it('InvalidInstanceID.NotFound from DescribeInstanceStatus → MemberNotFoundError', async () => {
-    ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA('stopping'), routerB()));
-    ec2Mock.on(DescribeInstanceStatusCommand).rejects(ec2Error('InvalidInstanceID.NotFound', { message: `The instance ID '${IDS.routerB}' does not exist` }));
-    await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), MemberNotFoundError);
+    const r = await run(ec2StateEvent(IDS.routerA, 'terminated'), { store });
+
+    expect(r.action).toBe('failover');
+    expect(r.sources[0]).toMatchObject({ name: 'router-a', state: 'not-found', interfacesFrom: 'inventory' });
+    expect(r.pairs).toEqual([{ slot: '0/0', fromMember: 'router-a', fromEni: IDS.eniA0, toEni: IDS.eniB0 }]);
+    expect(r.warnings?.join(' ')).toContain('could not be described');
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstancesCommand, { InstanceIds: [IDS.routerB] });
   });
 
   it('DescribeInstances throttled → Ec2ThrottledError', async () => {
@@ -260,10 +268,11 @@ describe('resolveTargets: events', () => {
     await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), Ec2ThrottledError);
   });
 
-  it('DescribeInstanceStatus throttled → Ec2ThrottledError; a 5xx → Ec2TransientError', async () => {
+  it('DescribeInstanceStatus throttled → Ec2ThrottledError; a lasting 5xx for the target → Ec2TransientError (retried, not refused)', async () => {
     ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA('stopping'), routerB()));
-    ec2Mock.on(DescribeInstanceStatusCommand).rejectsOnce(ec2Error('RequestLimitExceeded', { status: 503 })).rejectsOnce(ec2Error('InternalError', { fault: 'server', status: 500 }));
+    ec2Mock.on(DescribeInstanceStatusCommand).rejects(ec2Error('RequestLimitExceeded', { status: 503 }));
     await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), Ec2ThrottledError);
+    ec2Mock.on(DescribeInstanceStatusCommand).rejects(ec2Error('InternalError', { fault: 'server', status: 500 }));
     await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), Ec2TransientError);
   });
 });
@@ -392,7 +401,7 @@ describe('resolveTargets: the lease is required for a failover', () => {
 
 describe('resolveTargets: stale events', () => {
   const leaseAfterSwitch = (triggerTime: string) =>
-    heldLease({ history: { lastSwitch: switchRecord({ triggerTime, to: 'router-a', at: '2026-11-25T14:30:04.000Z' }), automaticSwitches: [] } });
+    heldLease({ history: { lastSwitch: switchRecord({ triggerTime, to: 'router-b', from: ['router-a'], at: '2026-11-25T14:30:04.000Z' }), automaticSwitches: [] } });
 
   it('an event older than the trigger of the last switch → noop "stale", routes untouched', async () => {
     ec2Says([routerA('stopping'), routerB()]);
@@ -415,6 +424,13 @@ describe('resolveTargets: stale events', () => {
     const r = await run(alarmEvent(IDS.routerA), { lease: leaseAfterSwitch('2026-11-25T14:31:00.001Z') });
     expect(r.action).toBe('noop');
     expect(r.noopReason).toMatch(/^stale event/);
+  });
+
+  it('an old event about the member the last switch moved TO is a failure of the active router: it proceeds', async () => {
+    ec2Says([routerA(), routerB('stopping')]);
+    const r = await run(ec2StateEvent(IDS.routerB, 'stopping'), { lease: leaseAfterSwitch('2026-11-25T14:30:02Z') });
+    expect(r.action).toBe('failover');
+    expect(r.target?.name).toBe('router-a');
   });
 
   it('an event at the same time as the last switch\'s trigger (a duplicate delivery) proceeds', async () => {
