@@ -47,6 +47,8 @@ export const createTaskHandlers = (deps: TaskDeps): Record<string, TaskHandler> 
     ReplaceRoutes: (e) => replaceRoutes(parseInput(ReplaceBatchInputSchema, e, 'ReplaceRoutes input'), d),
     VerifyRoutes: (e) => verifyRoutes(parseInput(VerifyInputSchema, e, 'VerifyRoutes input'), d),
     Notify: (e) => notify(parseInput(NotifyInputSchema, e, 'Notify input'), d),
+    RecordWithoutNotification: (e) => notify(parseInput(NotifyInputSchema, e, 'Notify input'), d),
     ReleaseLease: (e) => releaseLease(parseInput(ReleaseLeaseInputSchema, e, 'ReleaseLease input'), d),
+    ReleaseLeaseUnrecorded: (e) => releaseLease(parseInput(ReleaseLeaseInputSchema, e, 'ReleaseLease input'), d),
   };
 };

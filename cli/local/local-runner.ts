@@ -38,6 +38,9 @@ export const taskStateNames = (definition: Record<string, unknown>): string[] =>
   return names;
 };
 
+/** States whose output is the audit record: Notify, or RecordWithoutNotification when SNS failed. */
+const RECORD_STATES = new Set(['Notify', 'RecordWithoutNotification']);
+
 /** Executions of this process that are still running: what DescribeExecution answers in AWS. */
 const running = new Set<string>();
 let sequence = 0;
@@ -127,7 +130,7 @@ export const runExecution = async (opts: RunOptions): Promise<RunResult> => {
     for await (const e of execution.eventLogs) {
       const ev = e as unknown as Record<string, any>;
       events.push(ev);
-      if (ev.type === 'StateExited' && ev.state?.name === 'Notify') auditRecord = ev.state.output;
+      if (ev.type === 'StateExited' && RECORD_STATES.has(ev.state?.name)) auditRecord = ev.state.output;
       const line = describeEvent(ev, started.getTime());
       if (line) log(line);
     }

@@ -625,6 +625,7 @@ export class SimulatedVpc {
   private readonly tables = new Map<string, RouteTableRecord>();
   private readonly topics = new Set<string>();
   private faults: Array<FaultSpec & { id: string; fired: number }> = [];
+  private readonly impairedAzs = new Set<string>();
   private ec2Client?: SimulatedEc2Client;
   private snsClient?: SimulatedSnsClient;
 
@@ -848,6 +849,23 @@ export class SimulatedVpc {
     return arn;
   }
 
+  /**
+   * Starts a service disruption in an Availability Zone, as EC2's API reference describes for
+   * DescribeInstances: "If you describe instances in the rare case where an Availability Zone is experiencing
+   * a service disruption and you specify instance IDs that are in the affected zone, or do not specify any
+   * instance IDs at all, the call fails." The simulator answers 503 Unavailable, for the whole disruption, to
+   * DescribeInstances and DescribeInstanceStatus calls that name an instance there or name none, and (an
+   * assumption, same rule) to DescribeNetworkInterfaces calls that name an interface there.
+   */
+  impairAvailabilityZone(availabilityZone: string): void {
+    this.impairedAzs.add(availabilityZone);
+  }
+
+  /** Ends a disruption started with impairAvailabilityZone. */
+  restoreAvailabilityZone(availabilityZone: string): void {
+    this.impairedAzs.delete(availabilityZone);
+  }
+
   /** Changes the latency of subsequent calls. */
   setLatency(latencyMs: number | Partial<Record<string, number>>): void {
     this.latencyMs = latencyMs;
@@ -926,6 +944,7 @@ export class SimulatedVpc {
       if (!handler) throw new Error(`the simulated VPC does not support ${service.toUpperCase()} ${action}`);
       await this.delay(action);
       this.takeToken(service, action);
+      this.failIfImpaired(service, action, input);
       this.fireFault(service, action, input, 'before');
       const output = handler(input);
       call.tookEffect = true;
@@ -948,6 +967,23 @@ export class SimulatedVpc {
   private takeToken(service: Service, action: string): void {
     if (service !== 'ec2' || !this.buckets || !(action in this.handlers.ec2)) return;
     if (!this.buckets[ec2ApiCategory(action)].take()) throw fault('RequestLimitExceeded', EC2_FAULT_DEFAULTS.RequestLimitExceeded.message, 503);
+  }
+
+  /** A call that an Availability Zone's service disruption makes fail (see impairAvailabilityZone). */
+  private failIfImpaired(service: Service, action: string, input: CommandInput): void {
+    if (service !== 'ec2' || this.impairedAzs.size === 0) return;
+    const ids = (param: string, filter: string): string[] => [
+      ...((input[param] as string[] | undefined) ?? []),
+      ...(((input.Filters as Array<{ Name?: string; Values?: string[] }> | undefined) ?? []).find((f) => f.Name === filter)?.Values ?? []),
+    ];
+    let impaired = false;
+    if (action === 'DescribeInstances' || action === 'DescribeInstanceStatus') {
+      const named = ids('InstanceIds', 'instance-id');
+      impaired = named.length === 0 || named.some((id) => this.impairedAzs.has(this.instances.get(id)?.availabilityZone ?? ''));
+    } else if (action === 'DescribeNetworkInterfaces') {
+      impaired = ids('NetworkInterfaceIds', 'network-interface-id').some((id) => this.impairedAzs.has(this.enis.get(id)?.availabilityZone ?? ''));
+    }
+    if (impaired) throw fault('Unavailable', EC2_FAULT_DEFAULTS.Unavailable.message, 503);
   }
 
   private fireFault(service: Service, action: string, input: CommandInput, phase: 'before' | 'after'): void {

@@ -1,5 +1,7 @@
 import { classifyTrigger } from '../shared/classify';
 import type { FailoverConfig } from '../shared/config';
+import { errorCode, isThrottling, isTransient } from '../shared/aws-errors';
+import { LeaseBusyError, StateStoreError } from '../shared/errors';
 import type { GroupStateStore } from '../shared/group-state';
 import { ExecutionInfoSchema, LeaseStateSchema, type LeaseState } from '../shared/schemas';
 import * as z from '../shared/zod';
@@ -20,6 +22,7 @@ export interface AcquireLeaseDeps {
   /** Whether an execution (by ARN) is still RUNNING: DescribeExecution in AWS, the runner's registry locally. */
   isExecutionRunning: (executionArn: string) => Promise<boolean>;
   now?: () => Date;
+  random?: () => number;
 }
 
 /**
@@ -28,18 +31,64 @@ export interface AcquireLeaseDeps {
  */
 export const LEASE_TTL_SECONDS = 1800;
 
+/** The state machine's TimeoutSeconds (statemachine/failover.asl.json; a test keeps them equal). */
+export const EXECUTION_TIMEOUT_SECONDS = 1800;
+
+/**
+ * Time a waiting execution keeps for its own work once it has the lease: the largest failover the product
+ * is sized for (2,000 routes at EC2's 5 ReplaceRoute/s after its burst of 50, about 390 s) plus reads,
+ * verification and notification. It waits for a busy lease until the execution timeout minus this.
+ */
+export const WORK_RESERVE_SECONDS = 480;
+
+/** Seconds between two looks at a busy lease: 10 s on average, jittered so waiters do not move in step. */
+const POLL_MIN_SECONDS = 5;
+const POLL_SPREAD_SECONDS = 10;
+
 /**
  * Takes the group's lease before anything is resolved or planned, so that one execution at a time writes a
  * group's route tables and each plans from what the previous one left. Inputs that need no action take no
- * lease (ResolveTargets turns them into a no-op); bad input fails here by name. Throws LeaseBusyError while
- * another running execution holds the lease (the state machine retries with backoff).
+ * lease (ResolveTargets turns them into a no-op); bad input fails here by name. While another running
+ * execution holds the lease it answers `waitSeconds` (the WaitForLease state waits, then asks again) for as
+ * long as the holder can legitimately keep it, then throws LeaseBusyError (caught and notified).
  */
 export const acquireLease = async (input: AcquireLeaseInput, deps: AcquireLeaseDeps): Promise<LeaseState> => {
   const now = deps.now ?? (() => new Date());
+  const random = deps.random ?? Math.random;
   const classified = classifyTrigger(input.event, deps.config, input.execution.name ?? input.execution.id);
   if (classified.action === 'noop') return LeaseStateSchema.parse({ held: false });
   // Automatic failback waits its hold-down without the lease, so a real failover is never blocked by it.
   if (classified.failback && !input.holdDownDone) return { held: false, holdDownSeconds: classified.failback.holdDownSeconds };
-  const { lease, history } = await deps.store.acquire(classified.group.name, input.execution.id, now(), LEASE_TTL_SECONDS, deps.isExecutionRunning);
-  return { held: true, ...lease, history };
+  const group = classified.group.name;
+  try {
+    const { lease, history } = await deps.store.acquire(group, input.execution.id, now(), LEASE_TTL_SECONDS, checkedIsRunning(deps.isExecutionRunning));
+    return { held: true, ...lease, history };
+  } catch (err) {
+    if (!(err instanceof LeaseBusyError)) throw err;
+    const started = Date.parse(input.execution.startTime ?? '');
+    const waited = Number.isNaN(started) ? 0 : (now().getTime() - started) / 1000;
+    const wait = Math.round(POLL_MIN_SECONDS + random() * POLL_SPREAD_SECONDS);
+    if (waited + wait > EXECUTION_TIMEOUT_SECONDS - WORK_RESERVE_SECONDS) {
+      throw new LeaseBusyError(group, `${err.holder}; waited ${Math.round(waited)} s, longer than any failover holds it`, err.holder);
+    }
+    return { held: false, group, waitSeconds: wait, busyHolder: err.holder, waitedSeconds: Math.round(waited) };
+  }
 };
+
+/**
+ * Whether the lease holder still runs, with the question's own failures named: throttling and 5xx are a
+ * transient StateStoreError (retried by the state machine), anything else a permanent one.
+ */
+const checkedIsRunning =
+  (isRunning: (executionArn: string) => Promise<boolean>) =>
+  async (executionArn: string): Promise<boolean> => {
+    try {
+      return await isRunning(executionArn);
+    } catch (err) {
+      throw new StateStoreError(
+        `DescribeExecution of the lease holder ${executionArn}: ${errorCode(err)}: ${(err as Error)?.message}`,
+        isThrottling(err) || isTransient(err),
+        { cause: err },
+      );
+    }
+  };

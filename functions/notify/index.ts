@@ -1,9 +1,15 @@
 import { createSnsClient } from '../shared/clients';
+import { FailoverConfig, parseConfigJson } from '../shared/config';
 import { requireEnv } from '../shared/env';
 import { parseInput } from '../shared/parse-input';
 import { notify, NotifyInputSchema } from './notify';
 
 const sns = createSnsClient();
+// Group and member names only: a run that failed before resolving is still reported under its group.
+let config: FailoverConfig | undefined;
 
-export const handler = async (event: unknown) =>
-  notify(parseInput(NotifyInputSchema, event, 'Notify input'), { sns, topicArn: requireEnv(process.env, 'TOPIC_ARN') });
+export const handler = async (event: unknown) => {
+  const raw = process.env.FAILOVER_CONFIG;
+  if (raw !== undefined) config ??= parseConfigJson(raw, 'FAILOVER_CONFIG');
+  return notify(parseInput(NotifyInputSchema, event, 'Notify input'), { sns, topicArn: requireEnv(process.env, 'TOPIC_ARN'), config });
+};

@@ -1,15 +1,27 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { toSnsError } from '../shared/aws-errors';
-import { AuditRecord, buildAuditRecord, NotifyStateSchema } from '../shared/audit';
-import { ExecutionInfoSchema } from '../shared/schemas';
+import { AuditRecord, buildAuditRecord, causeText, NotifyStateSchema } from '../shared/audit';
+import type { FailoverConfig } from '../shared/config';
+import { CaughtErrorSchema, ExecutionInfoSchema } from '../shared/schemas';
 import * as z from '../shared/zod';
 
-export const NotifyInputSchema = z.lazy(() => z.object({ state: NotifyStateSchema, execution: ExecutionInfoSchema }));
+export const NotifyInputSchema = z.lazy(() =>
+  z.object({
+    state: NotifyStateSchema,
+    execution: ExecutionInfoSchema,
+    /** false in RecordWithoutNotification: SNS already failed; build the record only. */
+    publish: z._default(z.boolean(), true),
+    /** Why Notify failed, when called from RecordWithoutNotification. */
+    notifyFailure: z.optional(CaughtErrorSchema),
+  }),
+);
 export type NotifyInput = z.infer<typeof NotifyInputSchema>;
 
 export interface NotifyDeps {
   sns: SNSClient;
   topicArn: string;
+  /** Group and member names, so a run that failed before resolving is still reported under its group. */
+  config?: FailoverConfig;
   now?: () => Date;
 }
 
@@ -36,7 +48,19 @@ const LABEL: Record<AuditRecord['outcome'], string> = {
  */
 export const notify = async (input: NotifyInput, deps: NotifyDeps): Promise<AuditRecord> => {
   const now = deps.now ?? (() => new Date());
-  const record = buildAuditRecord(input.state, input.execution, input.state.input, now());
+  const record = buildAuditRecord(input.state, input.execution, input.state.input, now(), deps.config);
+  if (!input.publish) {
+    const f = input.notifyFailure;
+    const why = f ? `${f.Error}: ${causeText(f.Cause) ?? ''}`.slice(0, 1000) : 'unknown error';
+    return {
+      ...record,
+      notification: {
+        published: false,
+        error: f?.Error,
+        cause: `${record.outcome}: ${record.summary}. The SNS notification could not be published (${why}); the audit record is the output of RecordWithoutNotification in the execution history.`,
+      },
+    };
+  }
   try {
     await deps.sns.send(
       new PublishCommand({
@@ -53,7 +77,7 @@ export const notify = async (input: NotifyInput, deps: NotifyDeps): Promise<Audi
   } catch (err) {
     throw toSnsError(err);
   }
-  return record;
+  return { ...record, notification: { published: true } };
 };
 
 /** critical when routes may be in a bad place, info otherwise. */
@@ -85,7 +109,7 @@ export const renderMessage = (r: AuditRecord): string => {
   if (r.error) out.push(`Error:      ${r.error}`);
   if (r.cause) out.push(`Cause:      ${r.cause}`);
   out.push(`Trigger:    ${r.trigger.summary}${eventRef(r)}`);
-  if (r.trigger.kind === 'manual') {
+  if (r.trigger.kind === 'manual' && !('unresolved' in r.trigger)) {
     out.push(`Requested:  ${r.trigger.requestedBy ?? 'unknown'}${r.trigger.reason ? `, reason: ${r.trigger.reason}` : ''}`);
   }
   for (const m of r.from) out.push(`From:       ${m.name} ${m.instanceId} (${m.state}${m.availabilityZone ? `, ${m.availabilityZone}` : ''})`);

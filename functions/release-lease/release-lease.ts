@@ -4,11 +4,14 @@ import * as z from '../shared/zod';
 export const ReleaseLeaseInputSchema = z.lazy(() =>
   z.object({
     executionId: z.string(),
-    /** The audit record (Notify's output); read loosely: only what the group's history needs. */
+    /**
+     * The audit record (Notify's output), or the state before Notify when no record could be built; read
+     * loosely: only what the group's history needs.
+     */
     record: z.looseObject({
-      outcome: z.string(),
-      group: z.optional(z.string()),
-      lease: z.optional(z.object({ group: z.string() })),
+      outcome: z._default(z.string(), 'failed'),
+      group: z.optional(z.union([z.string(), z.looseObject({ name: z.string() })])),
+      lease: z.optional(z.looseObject({ group: z.optional(z.string()) })),
       counts: z.optional(z.looseObject({ replaced: z.number() })),
       trigger: z.optional(z.looseObject({ kind: z.string(), eventId: z.optional(z.string()), eventTime: z.optional(z.string()) })),
       to: z.optional(z.looseObject({ name: z.string() })),
@@ -35,7 +38,7 @@ const HISTORY_SECONDS = 86400;
 export const releaseLease = async (input: ReleaseLeaseInput, deps: ReleaseLeaseDeps): Promise<{ released: boolean; recorded: boolean }> => {
   const now = deps.now ?? (() => new Date());
   const r = input.record;
-  const group = r.lease?.group ?? r.group;
+  const group = r.lease?.group ?? (typeof r.group === 'string' ? r.group : r.group?.name);
   if (!group) return { released: false, recorded: false };
   const moved = (r.counts?.replaced ?? 0) > 0 && (r.outcome === 'succeeded' || r.outcome === 'partial');
   const at = r.finishedAt ?? now().toISOString();

@@ -1,4 +1,6 @@
+import type { FailoverConfig } from './config';
 import { causeText } from './errors';
+import { peekGroup, peekTriggerKind } from './peek';
 import { resultsOf } from './plan';
 import { routeKey } from './routes';
 import {
@@ -47,6 +49,8 @@ export const NotifyStateSchema = z.lazy(() =>
     verification: z.optional(VerificationSchema),
     failure: z.optional(CaughtErrorSchema),
     verificationFailure: z.optional(CaughtErrorSchema),
+    /** ResolveTargets' warnings (a member EC2 could not describe, interfaces from the inventory, …). */
+    warnings: z.optional(z.array(z.string())),
   }),
 );
 export type NotifyState = z.infer<typeof NotifyStateSchema>;
@@ -83,7 +87,8 @@ export const AuditRecordSchema = z.lazy(() =>
     summary: z.string(),
     group: z.optional(z.string()),
     vpcId: z.optional(z.string()),
-    trigger: z.union([TriggerSchema, z.object({ kind: z.literal('unknown'), summary: z.string() })]),
+    /** The resolved trigger; when the run failed before resolving, its kind as the input's shape says (or unknown). */
+    trigger: z.union([TriggerSchema, z.object({ kind: z.enum(['unknown', 'instance-state', 'alarm', 'manual', 'probe']), summary: z.string(), unresolved: z.literal(true) })]),
     dryRun: z.boolean(),
     from: z.array(MemberStateSchema),
     to: z.optional(MemberStateSchema),
@@ -116,6 +121,8 @@ export const AuditRecordSchema = z.lazy(() =>
     startedAt: z.optional(z.string()),
     finishedAt: z.string(),
     durationMs: z.optional(z.number()),
+    /** Whether SNS took the notification; when it did not, the execution fails as NotificationFailed with `cause`. */
+    notification: z.optional(z.object({ published: z.boolean(), error: z.optional(z.string()), cause: z.optional(z.string()) })),
   }),
 );
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;
@@ -136,8 +143,18 @@ const listRoutes = (routes: AuditRoute[]): { routes: AuditRoute[]; routesOmitted
 /** Step Functions caps a Fail state's Cause; keep ours readable and well under it. */
 const CAUSE_MAX = 4000;
 
-/** Builds the audit record from the state the execution reached (pure; `now` is the finish time). */
-export const buildAuditRecord = (state: NotifyState, execution: z.infer<typeof ExecutionInfoSchema>, rawEvent: unknown, now: Date): AuditRecord => {
+/**
+ * Builds the audit record from the state the execution reached (pure; `now` is the finish time). `config`
+ * (group and member names only) lets a run that failed before resolving still name the group its input
+ * names.
+ */
+export const buildAuditRecord = (
+  state: NotifyState,
+  execution: z.infer<typeof ExecutionInfoSchema>,
+  rawEvent: unknown,
+  now: Date,
+  config?: FailoverConfig,
+): AuditRecord => {
   const plan = state.plan;
   const results = plan && state.pairs && state.target ? resultsOf(plan, state.pairs, state.target.name, state.results) : new Map();
   // VerifyRoutes lists only the routes that are not where the plan wants them; the others are verified.
@@ -192,7 +209,8 @@ export const buildAuditRecord = (state: NotifyState, execution: z.infer<typeof E
   // Routes that were already on the target are read back too: one that went bad must not read as success.
   const planned = new Set(routes.map((r) => routeKey(r.routeTableId, r.destination)));
   const otherMismatches = (state.verification?.observed ?? []).filter((o) => !o.ok && !planned.has(routeKey(o.routeTableId, o.destination)));
-  const { outcome, error, cause, moved } = judge(state, routes, counts, failure, otherMismatches, unlisted);
+  const wasOnTarget = new Set((plan?.alreadyOnTarget ?? []).flatMap((a) => a.destinations.map((d) => `${a.routeTableId}|${d}`)));
+  const { outcome, error, cause, moved } = judge(state, routes, counts, failure, otherMismatches, unlisted, wasOnTarget);
   counts.moved = moved;
   const from = state.sources ?? [];
   const to = state.target;
@@ -204,9 +222,9 @@ export const buildAuditRecord = (state: NotifyState, execution: z.infer<typeof E
     error,
     cause,
     summary: '',
-    group: state.group?.name ?? (state.lease?.held ? state.lease.group : undefined),
+    group: state.group?.name ?? state.lease?.group ?? peekGroup(rawEvent, config),
     vpcId: state.group?.vpcId,
-    trigger: state.trigger ?? { kind: 'unknown', summary: describeRawEvent(rawEvent) },
+    trigger: state.trigger ?? { kind: peekTriggerKind(rawEvent) ?? 'unknown', summary: describeRawEvent(rawEvent), unresolved: true },
     dryRun: state.dryRun ?? false,
     from,
     to,
@@ -214,7 +232,7 @@ export const buildAuditRecord = (state: NotifyState, execution: z.infer<typeof E
     ...listRoutes(routes),
     alreadyOnTarget: plan?.alreadyOnTarget ?? [],
     skipped: (plan?.skipped ?? []).map(({ routeTableId, destination, eni, reason }) => ({ routeTableId, destination, eni, reason })),
-    warnings: [...(plan?.warnings ?? [])],
+    warnings: [...(state.warnings ?? []), ...(plan?.warnings ?? []), ...(state.verification?.warnings ?? [])],
     verification: state.verification && {
       checked: state.verification.checked,
       ok: state.verification.ok,
@@ -256,6 +274,7 @@ const judge = (
   failure: AuditRecord['failure'],
   otherMismatches: Array<{ routeTableId: string; destination: { value: string }; problem?: string }>,
   unlisted: number,
+  wasOnTarget: Set<string>,
 ): { outcome: Outcome; error?: string; cause?: string; moved: number } => {
   if (failure?.error === 'FailoverSuppressedError') {
     return { outcome: 'suppressed', error: failure.error, cause: clip(`${failure.cause ?? failure.error} No route was changed.`), moved: 0 };
@@ -275,7 +294,9 @@ const judge = (
     const error = failure?.stage === 'ReplaceRoutes' ? failure.error : state.dryRun ? 'DryRunFailed' : counts.failed > 0 ? 'RoutesNotSwitched' : failure ? 'VerificationFailed' : 'RoutesNotVerified';
     const lines = [
       ...bad.map((r) => `${r.routeTableId} ${r.destination.value}: ${r.error ?? r.problem ?? r.status}`),
-      ...otherMismatches.map((o) => `${o.routeTableId} ${o.destination.value} (was already on target): ${o.problem ?? 'mismatch'}`),
+      ...otherMismatches.map(
+        (o) => `${o.routeTableId} ${o.destination.value}${wasOnTarget.has(`${o.routeTableId}|${o.destination.value}`) ? ' (was already on target)' : ''}: ${o.problem ?? 'mismatch'}`,
+      ),
       ...(unlisted > 0 ? [`and ${unlisted} more route(s) not where the plan wants them (not listed)`] : []),
     ];
     const total = routes.length + otherMismatches.length;

@@ -119,12 +119,19 @@ export class NotifyTransientError extends FailoverError {
   }
 }
 
-/** Another execution holds the group's lease and is still running: the state machine waits and retries. */
+/**
+ * Another execution holds the group's lease and is still running. AcquireLease turns it into a wait
+ * (WaitForLease) while the holder can legitimately keep the lease, and lets it through once waiting longer
+ * could not leave time for this execution's own work.
+ */
 export class LeaseBusyError extends FailoverError {
   override readonly transient = true;
-  constructor(group: string, holder: string) {
-    super(`group "${group}" is being switched by ${holder}; waiting for it to finish`);
+  /** The execution holding the lease. */
+  readonly holder: string;
+  constructor(group: string, detail: string, holder = detail) {
+    super(`group "${group}" is being switched by ${detail}; waiting for it to finish`);
     this.name = 'LeaseBusyError';
+    this.holder = holder;
   }
 }
 

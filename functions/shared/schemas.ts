@@ -101,6 +101,10 @@ export const LeaseStateSchema = z.lazy(() =>
     tookOverFrom: z.optional(z.string()),
     /** Set instead of a lease when the workflow must first wait out an automatic-failback hold-down. */
     holdDownSeconds: z.optional(z.int()),
+    /** Set instead of a lease while another running execution holds it: wait this long, then ask again. */
+    waitSeconds: z.optional(z.int()),
+    busyHolder: z.optional(z.string()),
+    waitedSeconds: z.optional(z.int()),
     history: z.optional(z.object({ lastSwitch: z.optional(SwitchRecordSchema), automaticSwitches: z.array(SwitchRecordSchema) })),
   }),
 );
@@ -310,6 +314,8 @@ export const VerificationSchema = z.lazy(() =>
     rounds: z.int(),
     /** The routes that are NOT where the plan wants them (at most 200 listed; `mismatches` counts all). */
     observed: z.array(ObservedRouteSchema),
+    /** Blackhole routes in scope to interfaces no member is known to have had (not counted as mismatches). */
+    warnings: z.optional(z.array(z.string())),
     verifiedAt: z.string(),
   }),
 );

@@ -1,6 +1,6 @@
 import { EC2Client, RouteTable } from '@aws-sdk/client-ec2';
 import { destinationOf, resultsOf } from '../shared/plan';
-import { describeRouteTablesById, findRoute, routeTarget } from '../shared/routes';
+import { describeScopedRouteTables, findRoute, routeDestination, routeKey, routeTarget } from '../shared/routes';
 import { BatchResultSchema, Destination, FailoverStateSchema, ObservedRoute, PlanSchema, Verification } from '../shared/schemas';
 import * as z from '../shared/zod';
 
@@ -36,39 +36,87 @@ const DEFAULT_RECHECK_DELAYS_MS = [1000, 2000, 4000];
 const PROBLEMS_MAX = 200;
 
 /**
- * Reads the route tables back and checks each planned route: a replaced (or already moved) route must
- * target its new interface and not be blackhole; a dry-run route must be unchanged; a vanished route must
- * still be absent. Mismatches on just-replaced routes are re-read a bounded number of times. Only the
- * problems are listed (the state stays small at thousands of routes); every route not listed is verified.
+ * Reads the group's route tables back and checks each planned route: a replaced (or already moved) route
+ * must target its new interface and not be blackhole; a dry-run route must be unchanged; a vanished route
+ * must still be absent. Then it sweeps the whole scope: any other route that still points at an interface
+ * of a member the routes left (live or from the inventory), or that is blackhole on a target interface, is
+ * a mismatch too, so a failover can never read as done while a route still leads to the failed router.
+ * Mismatches on just-replaced routes are re-read a bounded number of times. Only the problems are listed
+ * (the state stays small at thousands of routes); every route not listed is verified.
  */
 export const verifyRoutes = async (input: VerifyInput, deps: VerifyRoutesDeps): Promise<Verification> => {
   const now = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const delays = deps.recheckDelaysMs ?? DEFAULT_RECHECK_DELAYS_MS;
   const expectations = expectationsOf(input);
-  const tableIds = [...new Set(expectations.map((e) => e.routeTableId))].sort();
   const targetEnis = new Set(input.targetEnis);
 
   let rounds = 0;
   let observed: ObservedRoute[] = [];
+  let swept: Sweep = { problems: [], warnings: [], routes: 0 };
   for (;;) {
     rounds++;
     const tables = new Map<string, RouteTable>();
-    for (const t of await describeRouteTablesById(deps.ec2, input.group.vpcId, tableIds)) tables.set(t.RouteTableId!, t);
+    for (const t of await describeScopedRouteTables(deps.ec2, input.group.vpcId, input.group.routeTables)) tables.set(t.RouteTableId!, t);
     observed = expectations.map((e) => observe(e, tables.get(e.routeTableId), targetEnis));
+    swept = sweep(input, expectations, [...tables.values()], targetEnis);
     const settling = observed.some((o, i) => !o.ok && expectations[i].settling);
     if (!settling || rounds > delays.length) break;
     await sleep(delays[rounds - 1]);
   }
-  const problems = observed.filter((o) => !o.ok);
+  const problems = [...observed.filter((o) => !o.ok), ...swept.problems];
   return {
-    checked: observed.length,
+    checked: observed.length + swept.routes,
     ok: problems.length === 0,
     mismatches: problems.length,
     rounds,
     observed: problems.slice(0, PROBLEMS_MAX),
+    ...(swept.warnings.length > 0 ? { warnings: swept.warnings } : {}),
     verifiedAt: now().toISOString(),
   };
+};
+
+interface Sweep {
+  problems: ObservedRoute[];
+  warnings: string[];
+  /** In-scope routes looked at beyond the planned ones. */
+  routes: number;
+}
+
+/** Warnings listed about blackhole routes whose interface no member is known to have had. */
+const UNKNOWN_BLACKHOLES_MAX = 20;
+
+/**
+ * Every in-scope route the plan did not name: one that still points at an interface of a member the routes
+ * left is a mismatch (in a dry run that is expected, so it is not); one that is blackhole on a target
+ * interface is a mismatch; one that is blackhole on an interface no member is known to have had is a
+ * warning (it may have been a member's before the inventory knew it).
+ */
+const sweep = (input: VerifyInput, expectations: Expectation[], tables: RouteTable[], targetEnis: Set<string>): Sweep => {
+  const named = new Set(expectations.map((e) => routeKey(e.routeTableId, e.destination)));
+  for (const s of input.plan.skipped) named.add(routeKey(s.routeTableId, s.destination));
+  const sourceOwner = new Map(input.pairs.map((p) => [p.fromEni, p.fromMember]));
+  const out: Sweep = { problems: [], warnings: [], routes: 0 };
+  let unknownBlackholes = 0;
+  for (const table of tables) {
+    for (const route of table.Routes ?? []) {
+      const destination = routeDestination(route);
+      const eni = route.NetworkInterfaceId;
+      if (!destination || !eni || named.has(routeKey(table.RouteTableId!, destination))) continue;
+      out.routes++;
+      const base = { routeTableId: table.RouteTableId!, destination, target: eni, state: route.State, expected: 'target' as const, ok: false };
+      const from = sourceOwner.get(eni);
+      if (from !== undefined) {
+        if (!input.dryRun) out.problems.push({ ...base, problem: `still points at ${from}'s interface ${eni}${route.State === 'blackhole' ? ' (blackhole)' : ''}: not moved by this run` });
+      } else if (targetEnis.has(eni)) {
+        if (route.State === 'blackhole') out.problems.push({ ...base, problem: `blackhole: ${eni} cannot carry traffic` });
+      } else if (route.State === 'blackhole' && unknownBlackholes++ < UNKNOWN_BLACKHOLES_MAX) {
+        out.warnings.push(`${table.RouteTableId} ${destination.value} -> ${eni} is blackhole and ${eni} is in no member's inventory: check whether it belonged to a member`);
+      }
+    }
+  }
+  if (unknownBlackholes > UNKNOWN_BLACKHOLES_MAX) out.warnings.push(`and ${unknownBlackholes - UNKNOWN_BLACKHOLES_MAX} more blackhole route(s) to unknown interfaces`);
+  return out;
 };
 
 const expectationsOf = (input: VerifyInput): Expectation[] => {

@@ -156,7 +156,7 @@ describe('notify: what is published', () => {
     const record = await run(parsed!);
 
     expect(record).toMatchObject({ outcome: 'failed', error: 'TargetUnhealthyError', failure: { stage: 'ResolveTargets' } });
-    expect(record.trigger).toEqual({ kind: 'unknown', summary: `manual switchover request for group ${GROUP}` });
+    expect(record.trigger).toEqual({ kind: 'manual', summary: `manual switchover request for group ${GROUP}`, unresolved: true });
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(published().Message).toContain(`Trigger:    manual switchover request for group ${GROUP}`);
   });

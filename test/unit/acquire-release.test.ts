@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { acquireLease, AcquireLeaseInputSchema, LEASE_TTL_SECONDS } from '../../functions/acquire-lease/acquire-lease';
+import { acquireLease, AcquireLeaseInputSchema, EXECUTION_TIMEOUT_SECONDS, LEASE_TTL_SECONDS } from '../../functions/acquire-lease/acquire-lease';
 import { releaseLease, ReleaseLeaseInput, ReleaseLeaseInputSchema } from '../../functions/release-lease/release-lease';
 import { AuditRecord, buildAuditRecord, NotifyState } from '../../functions/shared/audit';
 import { parseConfig } from '../../functions/shared/config';
-import { InvalidRequestError, LeaseBusyError, UnknownGroupError, UnknownMemberError } from '../../functions/shared/errors';
+import { InvalidRequestError, LeaseBusyError, StateStoreError, UnknownGroupError, UnknownMemberError } from '../../functions/shared/errors';
 import { GroupStateStore, InMemoryGroupStateStore } from '../../functions/shared/group-state';
 import { parseInput } from '../../functions/shared/parse-input';
 import { LeaseStateSchema } from '../../functions/shared/schemas';
@@ -90,11 +90,45 @@ describe('acquireLease', () => {
     expect(out).toMatchObject({ held: true, owner: IDS.executionArn, tookOverFrom: OTHER_EXECUTION });
   });
 
-  it('a running holder → LeaseBusyError (the state machine retries)', async () => {
+  it('a running holder → wait and ask again (WaitForLease), 5 to 15 s a look, naming the holder', async () => {
     const { store } = spiedStore();
     await store.acquire(GROUP, OTHER_EXECUTION, new Date('2026-11-25T14:29:00.000Z'), LEASE_TTL_SECONDS, async () => true);
-    const err = await rejection(acquire(ec2StateEvent(IDS.routerA, 'stopping'), store), LeaseBusyError);
-    expect(err.message).toContain(OTHER_EXECUTION);
+    const out = await acquire(ec2StateEvent(IDS.routerA, 'stopping'), store);
+    expect(out).toMatchObject({ held: false, group: GROUP, busyHolder: OTHER_EXECUTION });
+    expect(out.waitSeconds).toBeGreaterThanOrEqual(5);
+    expect(out.waitSeconds).toBeLessThanOrEqual(15);
+  });
+
+  it('waits as long as a failover can hold the lease (far past the old 250 s), then LeaseBusyError leaving time for its own work', async () => {
+    const { store } = spiedStore();
+    const started = Date.parse(execution().startTime!);
+    await store.acquire(GROUP, OTHER_EXECUTION, new Date(started), LEASE_TTL_SECONDS, async () => true);
+    const at = (seconds: number) =>
+      acquireLease(parseInput(AcquireLeaseInputSchema, { event: ec2StateEvent(IDS.routerA, 'stopping'), execution: execution() }, 'AcquireLease input'), {
+        config: parseConfig(configInput()),
+        store,
+        isExecutionRunning: async () => true,
+        now: () => new Date(started + seconds * 1000),
+        random: () => 0.5,
+      });
+    // A 2,000-route failover under EC2 throttling holds the lease for about 400 s.
+    await expect(at(400)).resolves.toMatchObject({ held: false, waitSeconds: 10 });
+    await expect(at(1300)).resolves.toMatchObject({ held: false, waitSeconds: 10 });
+    const err = await rejection(at(1400), LeaseBusyError);
+    expect(err.message).toContain('waited 1400 s');
+    expect(EXECUTION_TIMEOUT_SECONDS).toBe(STATE_MACHINE_TIMEOUT_SECONDS);
+  });
+
+  it('a lease check that DescribeExecution cannot answer: throttling → StateStoreTransientError (retried), access denied → StateStoreError', async () => {
+    const { store } = spiedStore();
+    await store.acquire(GROUP, OTHER_EXECUTION, new Date('2026-11-25T14:29:00.000Z'), LEASE_TTL_SECONDS, async () => true);
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' });
+    const denied = Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+    const e1 = await acquire(ec2StateEvent(IDS.routerA, 'stopping'), store, jest.fn(async () => { throw throttled; })).catch((e: unknown) => e);
+    expect(e1).toBeInstanceOf(StateStoreError);
+    expect(e1).toMatchObject({ name: 'StateStoreTransientError', transient: true });
+    const e2 = await acquire(ec2StateEvent(IDS.routerA, 'stopping'), store, jest.fn(async () => { throw denied; })).catch((e: unknown) => e);
+    expect(e2).toMatchObject({ name: 'StateStoreError', transient: false });
   });
 
   it.each([
@@ -148,6 +182,7 @@ describe('releaseLease', () => {
         at: NOW.toISOString(),
         triggerTime: '2026-11-25T14:30:00Z',
         executionId: IDS.executionArn,
+        from: ['router-a'],
         automatic: true,
         triggerId: '0b7e3f5c-8a44-4d52-9b0c-3e7d9e2f6a11',
         to: 'router-b',
@@ -186,6 +221,7 @@ describe('releaseLease', () => {
       at: NOW.toISOString(),
       triggerTime: execution().startTime,
       executionId: IDS.executionArn,
+      from: ['router-a'],
       automatic: false,
       triggerId: execution().name,
       to: 'router-b',

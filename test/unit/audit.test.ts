@@ -343,7 +343,7 @@ describe('buildAuditRecord', () => {
     });
     expect(r.cause).toMatch(/^ResolveTargets failed: group "onprem-edge" has no running member to move routes to: router-b \(i-0bb22222222222222\) is stopped\./);
     expect(r.cause).toMatch(/No route was changed\.$/);
-    expect(r.trigger).toEqual({ kind: 'unknown', summary: 'EC2 Instance State-change Notification from aws.ec2' });
+    expect(r.trigger).toEqual({ kind: 'instance-state', summary: 'EC2 Instance State-change Notification from aws.ec2', unresolved: true });
     expect(r.routes).toEqual([]);
     expect(r.summary).toContain('FAILED');
     expect(r.summary).toContain('(no route changed)');
@@ -572,7 +572,7 @@ describe('buildAuditRecord: lease, health, flap damping', () => {
     expect(r.failure).toEqual({ stage: 'AcquireLease', error: 'LeaseBusyError', cause: `group "${GROUP}" is being switched by ${OTHER_EXECUTION}; waiting for it to finish` });
     expect(r.cause).toBe(`AcquireLease failed: group "${GROUP}" is being switched by ${OTHER_EXECUTION}; waiting for it to finish. No route was changed.`);
     expect(r.lease).toBeUndefined();
-    expect(r.trigger).toEqual({ kind: 'unknown', summary: 'EC2 Instance State-change Notification from aws.ec2' });
+    expect(r.trigger).toEqual({ kind: 'instance-state', summary: 'EC2 Instance State-change Notification from aws.ec2', unresolved: true });
     expect(r.summary).toContain('(no route changed)');
   });
 

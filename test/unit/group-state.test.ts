@@ -357,38 +357,39 @@ describe('DynamoDbGroupStateStore: what is sent', () => {
     expect(ddbMock).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
   });
 
-  it('release: consistent GetItem, then a PutItem conditioned on the owner that drops the lease and keeps the history', async () => {
+  it('release: consistent GetItem, then an UpdateItem conditioned on the owner that drops the lease and keeps the history (and the inventory)', async () => {
     const old = switchRecord({ at: at(-100000).toISOString(), triggerId: 't-old' });
     const kept = switchRecord({ at: at(-600).toISOString(), triggerId: 't-kept' });
     ddbMock.on(GetItemCommand).resolves({ Item: { group: { S: GROUP }, owner: { S: exec(1) }, ...historyItem({ automaticSwitches: [old, kept] }) } });
-    ddbMock.on(PutItemCommand).resolves({});
+    ddbMock.on(UpdateItemCommand).resolves({});
     const switched = switchRecord({ at: T0.toISOString(), triggerId: 't-new', executionId: exec(1) });
 
     const out = await store().release(GROUP, exec(1), switched, dayBefore(T0));
 
     expect(out).toEqual({ released: true });
     expect(ddbMock).toHaveReceivedCommandWith(GetItemCommand, { TableName: TABLE, Key: KEY, ConsistentRead: true });
-    expect(ddbMock).toHaveReceivedCommandWith(PutItemCommand, {
+    expect(ddbMock).toHaveReceivedCommandWith(UpdateItemCommand, {
       TableName: TABLE,
-      Item: { group: { S: GROUP }, history: { S: expect.any(String) } },
+      Key: KEY,
+      UpdateExpression: 'SET history = :h REMOVE #o, acquiredAt, expiresAt',
       ConditionExpression: '#o = :me',
       ExpressionAttributeNames: { '#o': 'owner' },
-      ExpressionAttributeValues: { ':me': { S: exec(1) } },
+      ExpressionAttributeValues: { ':me': { S: exec(1) }, ':h': { S: expect.any(String) } },
     });
-    const sent = ddbMock.commandCalls(PutItemCommand)[0].args[0].input;
-    expect(JSON.parse(sent.Item!.history.S!)).toEqual({ lastSwitch: switched, automaticSwitches: [kept, switched] });
-    expect(sent.Item).not.toHaveProperty('owner');
+    const sent = ddbMock.commandCalls(UpdateItemCommand)[0].args[0].input;
+    expect(JSON.parse(sent.ExpressionAttributeValues![':h'].S!)).toEqual({ lastSwitch: switched, automaticSwitches: [kept, switched] });
+    expect(ddbMock).toHaveReceivedCommandTimes(PutItemCommand, 0);
   });
 
   it('release: by someone who does not hold the lease → no write, released false', async () => {
     ddbMock.on(GetItemCommand).resolves({ Item: { owner: { S: exec(1) } } });
     await expect(store().release(GROUP, exec(2), switchRecord(), dayBefore(T0))).resolves.toEqual({ released: false });
-    expect(ddbMock).toHaveReceivedCommandTimes(PutItemCommand, 0);
+    expect(ddbMock).toHaveReceivedCommandTimes(UpdateItemCommand, 0);
   });
 
   it('release: the lease was taken over between read and write (condition fails) → released false', async () => {
     ddbMock.on(GetItemCommand).resolves({ Item: { owner: { S: exec(1) } } });
-    ddbMock.on(PutItemCommand).rejects(conditionalFailed());
+    ddbMock.on(UpdateItemCommand).rejects(conditionalFailed());
     await expect(store().release(GROUP, exec(1), undefined, dayBefore(T0))).resolves.toEqual({ released: false });
   });
 

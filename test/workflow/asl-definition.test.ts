@@ -1,5 +1,6 @@
 import validator from 'asl-validator';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createTaskHandlers } from '../../functions/task-handlers';
 import { ASL_PATH, loadDefinition, placeholdersOf, taskStateNames } from '../../cli/local/local-runner';
 
@@ -25,11 +26,25 @@ describe('statemachine/failover.asl.json', () => {
     expect(result.isValid).toBe(true);
   });
 
-  it('has exactly one placeholder per Task state, and every Task has a local handler', () => {
+  it('has one placeholder per function (a folder under functions/), every Task names one, and every Task has a local handler', () => {
     const tasks = taskStateNames(raw);
-    expect(placeholdersOf(text).sort()).toEqual(tasks.map((t) => `${t}FunctionArn`).sort());
+    const functions = readdirSync(path.join(__dirname, '..', '..', 'functions'), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && d.name !== 'shared' && d.name !== 'probe')
+      .map((d) => `${d.name.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}FunctionArn`);
+    expect(placeholdersOf(text).sort()).toEqual(functions.sort());
+    for (const [name, s] of statesOf(raw)) if (s.Type === 'Task') expect({ name, resource: functions.map((f) => `\${${f}}`).includes(s.Resource) }).toEqual({ name, resource: true });
     const handlers = createTaskHandlers({} as never);
     expect(Object.keys(handlers).sort()).toEqual([...tasks].sort());
+  });
+
+  it('a failed notification still releases the lease, keeps the audit record in the history, and fails the execution by name', () => {
+    expect(raw.States.Notify.Catch.map((c: any) => c.Next)).toEqual(['RecordWithoutNotification']);
+    expect(raw.States.RecordWithoutNotification).toMatchObject({ Resource: '${NotifyFunctionArn}', Next: 'ReleaseLease', Parameters: { publish: false } });
+    expect(raw.States.RecordWithoutNotification.Catch.map((c: any) => c.Next)).toEqual(['ReleaseLeaseUnrecorded']);
+    expect(raw.States.ReleaseLeaseUnrecorded).toMatchObject({ Resource: '${ReleaseLeaseFunctionArn}', Next: 'NotificationAndRecordFailed' });
+    expect(raw.States.CheckOutcome.Choices[0]).toMatchObject({ Next: 'NotificationFailed' });
+    expect(raw.States.NotificationFailed).toMatchObject({ Type: 'Fail', Error: 'NotificationFailed', CausePath: '$.notification.cause' });
+    expect(raw.States.NotificationAndRecordFailed).toMatchObject({ Type: 'Fail', Error: 'NotificationFailed' });
   });
 
   it('substitutes every placeholder', () => {
@@ -61,7 +76,9 @@ describe('statemachine/failover.asl.json', () => {
       const nexts = (s.Catch ?? []).map((c: any) => c.Next);
       expect({ name, hasCatchAll: (s.Catch ?? []).some((c: any) => c.ErrorEquals.includes('States.ALL')) }).toEqual({ name, hasCatchAll: true });
       if (name === 'ReplaceRoutes') expect(nexts).toEqual(['RecordBatchFailure', 'RecordBatchFailure']);
-      else if (name === 'Notify') expect(nexts).toEqual(['NotificationFailed']);
+      else if (name === 'Notify') expect(nexts).toEqual(['RecordWithoutNotification']);
+      else if (name === 'RecordWithoutNotification') expect(nexts).toEqual(['ReleaseLeaseUnrecorded']);
+      else if (name === 'ReleaseLeaseUnrecorded') expect(nexts).toEqual(['NotificationAndRecordFailed']);
       else if (name === 'AcquireLease') expect(new Set(nexts)).toEqual(new Set(['AcquireFailed']));
       else if (name === 'ReleaseLease') expect(nexts).toEqual(['CheckOutcome']);
       else if (name === 'ResolveTargets') expect(new Set(nexts)).toEqual(new Set(['ResolveFailed']));
@@ -75,6 +92,6 @@ describe('statemachine/failover.asl.json', () => {
 
   it('ends every failure in a Fail state whose Error and Cause come from the audit record', () => {
     expect(raw.States.FailoverFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error', CausePath: '$.cause' });
-    expect(raw.States.CheckOutcome.Choices.map((c: any) => c.StringEquals).sort()).toEqual(['failed', 'partial', 'suppressed']);
+    expect(raw.States.CheckOutcome.Choices.filter((c: any) => c.StringEquals).map((c: any) => c.StringEquals).sort()).toEqual(['failed', 'partial', 'suppressed']);
   });
 });

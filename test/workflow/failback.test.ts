@@ -39,7 +39,7 @@ const setup = (holdDownSeconds = 300) => {
   const topicArn = sim.createTopic('route-failover');
   const handlers = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn, store, isExecutionRunning: isLocalExecutionRunning, recheckDelaysMs: [0] });
   const run = (input: unknown, opts: { holdDownMs?: number; wrap?: Record<string, (i: any) => Promise<unknown>> } = {}): Promise<RunResult> =>
-    runExecution({ handlers: { ...handlers, ...opts.wrap } as never, input, retryIntervalMs: { AcquireLease: 10 }, waitTimeMs: { HoldDown: opts.holdDownMs ?? 0 } });
+    runExecution({ handlers: { ...handlers, ...opts.wrap } as never, input, retryIntervalMs: { AcquireLease: 10 }, waitTimeMs: { HoldDown: opts.holdDownMs ?? 0, WaitForLease: 10 } });
   const failOverA = async () => {
     sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
     const r = await run(ec2Event(scenario.routerA.instanceId, 'stopping'));
