@@ -124,10 +124,10 @@ describe('acquireLease', () => {
     await store.acquire(GROUP, OTHER_EXECUTION, new Date('2026-11-25T14:29:00.000Z'), LEASE_TTL_SECONDS, async () => true);
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' });
     const denied = Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
-    const e1 = await acquire(ec2StateEvent(IDS.routerA, 'stopping'), store, jest.fn(async () => { throw throttled; })).catch((e: unknown) => e);
+    const e1 = await acquire(ec2StateEvent(IDS.routerA, 'stopping'), store, jest.fn(async (_arn: string): Promise<boolean> => { throw throttled; })).catch((e: unknown) => e);
     expect(e1).toBeInstanceOf(StateStoreError);
     expect(e1).toMatchObject({ name: 'StateStoreTransientError', transient: true });
-    const e2 = await acquire(ec2StateEvent(IDS.routerA, 'stopping'), store, jest.fn(async () => { throw denied; })).catch((e: unknown) => e);
+    const e2 = await acquire(ec2StateEvent(IDS.routerA, 'stopping'), store, jest.fn(async (_arn: string): Promise<boolean> => { throw denied; })).catch((e: unknown) => e);
     expect(e2).toMatchObject({ name: 'StateStoreError', transient: false });
   });
 
