@@ -5,7 +5,7 @@ import { Ec2TransientError, InvalidRequestError, MemberNotFoundError, NoHealthyT
 import type { GroupStateStore } from '../shared/group-state';
 import type { GroupInventory } from '../shared/inventory';
 import { describeScopedRouteTables } from '../shared/routes';
-import { describeMembers, interfacesFromOf, MemberView, sourceInterfaces, transientFailure } from './members';
+import { describeMembers, interfacesFromOf, MemberView, sourceInterfaces, transientFailure } from '../shared/members';
 import {
   ExecutionInfoSchema,
   InterfacePair,

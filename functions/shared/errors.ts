@@ -174,3 +174,11 @@ export const causeText = (cause: string | undefined): string | undefined => {
     return cause;
   }
 };
+
+/** The scheduled inventory refresh could not describe or store one or more groups (the stored inventory is kept). */
+export class InventoryRefreshError extends FailoverError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InventoryRefreshError';
+  }
+}

@@ -6,10 +6,10 @@ import {
   Instance,
   InstanceStatus,
 } from '@aws-sdk/client-ec2';
-import { errorCode, isThrottling, isTransient, toEc2Error } from '../shared/aws-errors';
-import type { Group, Member } from '../shared/config';
-import { GroupInventory, inventoryAgeSeconds, inventoryFromInstance, MemberInventory, slotOf } from '../shared/inventory';
-import type { MemberHealth, MemberState } from '../shared/schemas';
+import { errorCode, isThrottling, isTransient, toEc2Error } from './aws-errors';
+import type { Group, Member } from './config';
+import { GroupInventory, inventoryAgeSeconds, inventoryFromInstance, MemberInventory, slotOf } from './inventory';
+import type { MemberHealth, MemberState } from './schemas';
 
 /** Why EC2 could not describe a member. */
 export interface DescribeFailure {

@@ -1,0 +1,22 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createEc2Client } from '../shared/clients';
+import { FailoverConfig, parseConfigJson } from '../shared/config';
+import { requireEnv } from '../shared/env';
+import { InventoryRefreshError } from '../shared/errors';
+import { DynamoDbGroupStateStore } from '../shared/group-state';
+import { refreshInventory } from './refresh-inventory';
+
+const ec2 = createEc2Client();
+const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3 });
+let config: FailoverConfig | undefined;
+
+/** Invoked by the stack's schedule (EventBridge); the event carries nothing it needs. */
+export const handler = async () => {
+  config ??= parseConfigJson(requireEnv(process.env, 'FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
+  const store = new DynamoDbGroupStateStore(ddb, requireEnv(process.env, 'GROUP_STATE_TABLE'));
+  const result = await refreshInventory({ ec2, config, store });
+  // A group that could not be refreshed makes the invocation fail, so the function's Errors alarm fires.
+  const failed = result.groups.filter((g) => g.error);
+  if (failed.length > 0) throw new InventoryRefreshError(`inventory refresh failed for ${failed.map((g) => `${g.group} (${g.error})`).join('; ')}`);
+  return result;
+};
