@@ -18,6 +18,7 @@ import type { FailoverConfig, Group } from '../functions/shared/config';
 import { ConfigError } from '../functions/shared/errors';
 import { FAILURE_STATES } from '../functions/shared/triggers';
 import { FailoverFunction, LAMBDA_ENVIRONMENT_LIMIT_BYTES, environmentSize } from './constructs/failover-function';
+import { InventoryRefresh } from './constructs/inventory-refresh';
 import { Probe } from './constructs/probe';
 import { acknowledgeFinding, wildcardResourceFinding } from './nag';
 
@@ -85,16 +86,17 @@ export class FailoverStack extends Stack {
     });
 
     // ---- Task functions ------------------------------------------------------------------------------------
-    const configJson = JSON.stringify(config);
-    const resolveEnv = { FAILOVER_CONFIG: configJson };
-    const acquireLeaseEnv = { FAILOVER_CONFIG: configJson, GROUP_STATE_TABLE: groupStateTable.tableName };
+    // Functions that only need the groups get no notification addresses.
+    const groupsJson = JSON.stringify({ ...config, notifications: { emails: [] } });
+    const resolveEnv = { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName };
+    const acquireLeaseEnv = { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName };
     // The config reaches two functions; the larger environment decides (the table name counts as 256 bytes).
     for (const [fn, env] of [['resolve-targets', resolveEnv], ['acquire-lease', acquireLeaseEnv]] as const) {
       const size = environmentSize({ NODE_OPTIONS: '--enable-source-maps', ...env });
       if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
         throw new ConfigError(
           `cdk.json context "failover" is too large: ${fn} receives it in FAILOVER_CONFIG ` +
-            `(${Buffer.byteLength(configJson, 'utf8')} bytes as JSON) and its environment would take ${size} bytes, ` +
+            `(${Buffer.byteLength(groupsJson, "utf8")} bytes as JSON) and its environment would take ${size} bytes, ` +
             `over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit for all environment variables of a function. ` +
             `Shorten names, drop unused groups, or split the groups across several stacks.`,
         );
@@ -145,7 +147,8 @@ export class FailoverStack extends Stack {
       folder: 'notify',
       description: 'Builds the audit record and publishes it to SNS',
       timeout: Duration.seconds(25),
-      environment: { TOPIC_ARN: topic.topicArn },
+      // The groups, so a run that failed before resolving is still reported under the group its input names.
+      environment: { TOPIC_ARN: topic.topicArn, FAILOVER_CONFIG: groupsJson },
     }).function;
 
     // ---- Least-privilege IAM, per function -----------------------------------------------------------------
@@ -158,8 +161,10 @@ export class FailoverStack extends Stack {
       `They cannot change anything; what the function reads is then filtered by the group's VPC and instance IDs.`;
     resolveTargetsTask.allowOnAllResources(
       'Ec2Describe',
-      ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus', 'ec2:DescribeRouteTables'],
-      describeReason('members, their interfaces and source/destination check, status checks, active member from the route tables'),
+      ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables'],
+      describeReason(
+        'members, their interfaces and source/destination check, status checks, whether an inventory interface is attached elsewhere now, active member from the route tables',
+      ),
     );
     for (const task of [listRoutesTask, verifyRoutesTask]) {
       task.allowOnAllResources('Ec2Describe', ['ec2:DescribeRouteTables'], describeReason("the group's route tables"));
@@ -197,9 +202,19 @@ export class FailoverStack extends Stack {
       new PolicyStatement({ actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], resources: [groupStateTable.tableArn] }),
     );
     releaseLease.addToRolePolicy(
-      new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [groupStateTable.tableArn] }),
+      new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [groupStateTable.tableArn] }),
     );
-    for (const fn of [acquireLease, releaseLease]) fn.addToRolePolicy(groupStateKeyUse);
+    // resolve-targets reads the member inventory and stores what it saw of each member.
+    resolveTargets.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [groupStateTable.tableArn] }),
+    );
+    for (const fn of [acquireLease, releaseLease, resolveTargets]) fn.addToRolePolicy(groupStateKeyUse);
+    new InventoryRefresh(this, 'InventoryRefresh', {
+      configJson: groupsJson,
+      refreshMinutes: config.inventory.refreshMinutes,
+      table: groupStateTable,
+      keyUse: groupStateKeyUse,
+    });
     // acquire-lease asks whether the lease holder (an execution of this state machine) still runs. Built from
     // the fixed state machine name, not from stateMachine.stateMachineArn: the state machine depends on the
     // function, so a reference back would be a dependency cycle.

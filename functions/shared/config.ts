@@ -120,6 +120,12 @@ export const FailoverConfigSchema = z.lazy(() =>
     .strictObject({
       groups: z.array(GroupSchema).check(z.minLength(1, 'at least one group')),
       notifications: z._default(z.strictObject({ emails: z._default(z.array(z.email()), []) }), { emails: [] }),
+      /**
+       * The member inventory (functions/shared/inventory.ts) is refreshed on this schedule as well as by every
+       * execution, so it exists before the first failure: a router terminated before any execution ran would
+       * otherwise leave routes nobody can attribute to it.
+       */
+      inventory: z._default(z.strictObject({ refreshMinutes: z._default(z.int().check(z.gte(1), z.lte(60)), 5) }), { refreshMinutes: 5 }),
     })
     .check(
       z.superRefine((c, ctx) => {

@@ -105,14 +105,18 @@ describe('FailoverStack state machine', () => {
       'AcquireLease',
       'ListRoutes',
       'Notify',
+      'RecordWithoutNotification',
       'ReleaseLease',
+      'ReleaseLeaseUnrecorded',
       'ReplaceRoutes',
       'ResolveTargets',
       'VerifyRoutes',
     ]);
+    // The fallback states of the notification path run the Notify and ReleaseLease functions again.
+    const functionOf: Record<string, string> = { RecordWithoutNotification: 'Notify', ReleaseLeaseUnrecorded: 'ReleaseLease' };
     for (const [name, state] of tasks) {
       const key = /^\$\{(\w+)\}$/.exec(state.Resource)?.[1];
-      expect(key).toBe(`${name}FunctionArn`);
+      expect(key).toBe(`${functionOf[name] ?? name}FunctionArn`);
       const fn = template.toJSON().Resources[functionIdFor(template, key!)];
       expect(fn.Properties.Timeout).toBeLessThan(state.TimeoutSeconds);
     }
@@ -145,7 +149,8 @@ describe('FailoverStack state machine', () => {
 describe('FailoverStack functions', () => {
   it('builds all seven on Node 24, arm64, 256 MB, active tracing, their own log group, source maps on', () => {
     const { template } = synth(exampleConfig());
-    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(7);
+    // The seven Task functions and the scheduled inventory refresh.
+    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(8);
     for (const key of SUBSTITUTION_KEYS) {
       const fn = template.toJSON().Resources[functionIdFor(template, key)];
       expect(fn.Properties).toMatchObject({
@@ -168,10 +173,11 @@ describe('FailoverStack functions', () => {
     const env = (key: string) => template.toJSON().Resources[functionIdFor(template, key)].Properties.Environment.Variables;
 
     const resolveEnv = env('ResolveTargetsFunctionArn');
-    expect(JSON.parse(resolveEnv.FAILOVER_CONFIG)).toEqual(parseConfig(raw));
+    // The validated groups; no notification addresses in a function that sends no mail.
+    expect(JSON.parse(resolveEnv.FAILOVER_CONFIG)).toEqual({ ...parseConfig(raw), notifications: { emails: [] } });
     expect(JSON.parse(resolveEnv.FAILOVER_CONFIG).groups[0].maxConcurrency).toBe(10);
-    expect(Object.keys(resolveEnv).sort()).toEqual(['FAILOVER_CONFIG', 'NODE_OPTIONS']);
     const [tableId] = only(template, 'AWS::DynamoDB::Table');
+    expect(resolveEnv).toEqual({ NODE_OPTIONS: '--enable-source-maps', FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG, GROUP_STATE_TABLE: { Ref: tableId } });
     expect(env('AcquireLeaseFunctionArn')).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG,
@@ -179,7 +185,7 @@ describe('FailoverStack functions', () => {
     });
     expect(env('ReleaseLeaseFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', GROUP_STATE_TABLE: { Ref: tableId } });
     const [topicId] = only(template, 'AWS::SNS::Topic');
-    expect(env('NotifyFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', TOPIC_ARN: { Ref: topicId } });
+    expect(env('NotifyFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', TOPIC_ARN: { Ref: topicId }, FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG });
     for (const key of ['ListRoutesFunctionArn', 'ReplaceRoutesFunctionArn', 'VerifyRoutesFunctionArn']) {
       expect(env(key)).toEqual({ NODE_OPTIONS: '--enable-source-maps' });
     }
@@ -188,7 +194,7 @@ describe('FailoverStack functions', () => {
   it('keeps every log group for a year and retains it when the stack goes', () => {
     const { template } = synth(exampleConfig());
     const logGroups = template.findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(logGroups)).toHaveLength(8); // seven functions + the state machine
+    expect(Object.keys(logGroups)).toHaveLength(9); // seven Task functions, the inventory refresh, the state machine
     for (const lg of Object.values(logGroups) as Json[]) {
       expect(lg.Properties.RetentionInDays).toBe(365);
       expect(lg.DeletionPolicy).toBe('Retain');
@@ -236,7 +242,7 @@ describe('FailoverStack functions', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toMatch(/acquire-lease receives it in FAILOVER_CONFIG/);
+    expect((error as Error).message).toMatch(/(resolve-targets|acquire-lease) receives it in FAILOVER_CONFIG/);
   });
 });
 
@@ -290,7 +296,7 @@ describe('FailoverStack IAM', () => {
         .flatMap(actionsOf)
         .filter((a) => a.startsWith('ec2:'))
         .sort();
-    expect(ec2Actions('ResolveTargetsFunctionArn')).toEqual(['ec2:DescribeInstanceStatus', 'ec2:DescribeInstances', 'ec2:DescribeRouteTables']);
+    expect(ec2Actions('ResolveTargetsFunctionArn')).toEqual(['ec2:DescribeInstanceStatus', 'ec2:DescribeInstances', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables']);
     expect(ec2Actions('ListRoutesFunctionArn')).toEqual(['ec2:DescribeRouteTables']);
     expect(ec2Actions('VerifyRoutesFunctionArn')).toEqual(['ec2:DescribeRouteTables']);
     // The writer reads its batch's table first, then writes with ReplaceRoute only.
@@ -376,7 +382,7 @@ describe('FailoverStack IAM', () => {
       },
     ]);
     expect(statementsOf(template, 'ReleaseLeaseFunctionArn').filter((s) => !isBaseline(s))).toEqual([
-      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
       {
         Effect: 'Allow',
         Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
@@ -385,7 +391,13 @@ describe('FailoverStack IAM', () => {
       },
     ]);
     // No other function can touch the table, its key, or Step Functions.
-    for (const key of SUBSTITUTION_KEYS.filter((k) => !/Lease/.test(k))) {
+    // resolve-targets reads and refreshes the member inventory, in the same item: the table and its key, nothing else.
+    const resolveStatements = statementsOf(template, 'ResolveTargetsFunctionArn').filter((st) => JSON.stringify(st).match(/dynamodb:|GroupStateKey/));
+    expect(resolveStatements).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+      expect.objectContaining({ Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], Condition: { StringEquals: { 'kms:ViaService': expect.anything() } } }),
+    ]);
+    for (const key of SUBSTITUTION_KEYS.filter((k) => !/Lease|ResolveTargets/.test(k))) {
       const text = JSON.stringify(statementsOf(template, key));
       expect(text).not.toMatch(/dynamodb:|states:/);
       expect(text).not.toContain(keyId);
@@ -402,6 +414,7 @@ describe('FailoverStack IAM', () => {
       'xray:GetSamplingTargets',
       'ec2:DescribeInstances',
       'ec2:DescribeInstanceStatus',
+      'ec2:DescribeNetworkInterfaces',
       'ec2:DescribeRouteTables',
       // Step Functions logging to CloudWatch Logs (vended log delivery).
       'logs:CreateLogDelivery',
@@ -682,12 +695,37 @@ describe('FailoverStack automatic failback rule', () => {
     };
     const stack = new FailoverStack(app, 'T', { config: parseConfig({ groups: [group] }) });
     const rules = Template.fromStack(stack).findResources('AWS::Events::Rule');
-    const running = Object.values(rules as Record<string, any>).filter((r) => JSON.stringify(r.Properties.EventPattern).includes('"running"'));
+    const running = Object.values(rules as Record<string, any>).filter((r) => JSON.stringify(r.Properties.EventPattern ?? {}).includes('"running"'));
     if (!on) {
       expect(running).toHaveLength(0);
       return;
     }
     expect(running).toHaveLength(1);
     expect(running[0].Properties.EventPattern.detail).toEqual({ 'instance-id': ['i-0a1b2c3d4e5f60001'], state: ['running'] });
+  });
+});
+
+describe('FailoverStack member inventory refresh', () => {
+  it('runs the refresh function on the configured schedule (default every 5 minutes) with the table, the groups and no e-mail addresses', () => {
+    const raw = exampleConfig();
+    const { template } = synth({ ...raw, notifications: { emails: ['netops@example.com'] }, inventory: { refreshMinutes: 2 } });
+    const fns = template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('interface map') } });
+    const [fnId, fn] = Object.entries(fns as Record<string, any>)[0];
+    expect(Object.keys(fns)).toHaveLength(1);
+    expect(fn.Properties.Environment.Variables.GROUP_STATE_TABLE).toEqual({ Ref: only(template, 'AWS::DynamoDB::Table')[0] });
+    expect(fn.Properties.Environment.Variables.FAILOVER_CONFIG).not.toContain('netops@example.com');
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(2 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] } })],
+    });
+    const defaults = synth(exampleConfig()).template;
+    defaults.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+  });
+
+  it('no function but notify and the subscriptions sees the e-mail addresses', () => {
+    const { template } = synth({ ...exampleConfig(), notifications: { emails: ['netops@example.com'] } });
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function')) as any[]) {
+      expect(JSON.stringify(fn.Properties.Environment ?? {})).not.toContain('netops@example.com');
+    }
   });
 });

@@ -128,11 +128,13 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(raw.sort()).toEqual(
       [
         // X-Ray on every function (CDK adds it for Tracing.ACTIVE).
-        ...['AcquireLease', 'ReleaseLease', 'ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'VerifyRoutes', 'Notify'].map(
+        ...['AcquireLease', 'ReleaseLease', 'ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'VerifyRoutes', 'Notify', 'InventoryRefresh/Function'].map(
           (fn) => `Test/${fn}/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]`,
         ),
         // EC2 Describe* of the functions that read EC2.
-        ...['ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'VerifyRoutes'].map((fn) => `Test/${fn}/Role/Ec2Describe AwsSolutions-IAM5[Resource::*]`),
+        ...['ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'VerifyRoutes', 'InventoryRefresh/Function'].map(
+          (fn) => `Test/${fn}/Role/Ec2Describe AwsSolutions-IAM5[Resource::*]`,
+        ),
         'Test/ReplaceRoutes/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:route-table/*]',
         'Test/AcquireLease/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:Test-failover:*]',
         'Test/StateMachine/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
@@ -156,7 +158,7 @@ describe('infra/app.ts with the cdk-nag checks', () => {
         cwd: PROJECT_ROOT,
         env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ ...context, 'aws:cdk:bundling-stacks': [] }), CDK_OUTDIR: outdir },
         encoding: 'utf8',
-        timeout: 25_000,
+        timeout: 90_000,
       });
       expect(result.stderr).not.toMatch(/AwsSolutions-/);
       expect(result.status).toBe(0);
