@@ -3,7 +3,9 @@ import { parseArgs } from 'node:util';
 import { createTaskHandlers } from '../../functions/task-handlers';
 import { createEc2Client, createSnsClient } from '../../functions/shared/clients';
 import { parseConfigJson } from '../../functions/shared/config';
-import { runExecution } from './local-runner';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { isLocalExecutionRunning, runExecution } from './local-runner';
+import { ensureStateTable } from './state-table';
 import { SimulatedVpc } from './simulated-vpc';
 import { simulateConfig } from './simulate-config';
 
@@ -15,8 +17,13 @@ Runs statemachine/failover.asl.json in-process, each Task on its real handler.
   --topic-arn ARN   SNS topic for the notification (or env TOPIC_ARN); required without --simulate
   --simulate        run against an embedded simulated VPC built from the config instead of AWS
   --name NAME       execution name (default local-<timestamp>)
+  --state-table T   keep leases, switch history and the member inventory in DynamoDB table T at the
+                    endpoint (created if missing, with the stack's key schema), so consecutive runs behave
+                    like consecutive executions of one deployed stack; without it (and with --simulate)
+                    the group state lives in memory for this run only
 Without --simulate, clients come from the standard environment: AWS_REGION, AWS_ENDPOINT_URL,
-AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_SNS and credentials, so any EC2-compatible endpoint works.
+AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_SNS, AWS_ENDPOINT_URL_DYNAMODB and credentials, so any
+EC2-compatible endpoint works.
 stdout: the execution output (the audit record) as JSON. stderr: progress. Exit 0 only when it succeeds.`;
 
 const main = async (): Promise<number> => {
@@ -27,6 +34,7 @@ const main = async (): Promise<number> => {
       'topic-arn': { type: 'string' },
       simulate: { type: 'boolean', default: false },
       name: { type: 'string' },
+      'state-table': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -66,7 +74,14 @@ const main = async (): Promise<number> => {
       process.stderr.write('error: --topic-arn (or env TOPIC_ARN) is required without --simulate\n');
       return 2;
     }
-    deps = { ec2: createEc2Client(), sns: createSnsClient(), config, topicArn };
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    const tableName = values['state-table'];
+    const store = tableName ? await ensureStateTable(new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3 }), tableName, log) : undefined;
+    if (!store) log('group state (lease, history, inventory) in memory for this run only; --state-table keeps it');
+    // A lease held by an execution of an earlier local run that did not finish is taken over; one held by
+    // anything else (a deployed stack sharing the table) is never assumed gone.
+    const isExecutionRunning = async (arn: string) => (arn.includes(':000000000000:execution:') ? isLocalExecutionRunning(arn) : true);
+    deps = { ec2: createEc2Client(), sns: createSnsClient(), config, topicArn, store, isExecutionRunning };
   }
 
   const result = await runExecution({

@@ -17,7 +17,6 @@ import {
   type RouteTable,
 } from '@aws-sdk/client-ec2';
 import { NotFoundException, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,9 +24,8 @@ import * as path from 'node:path';
 import { escapeXml, startQueryEndpoint, type QueryEndpoint } from '../../cli/local/query-endpoint';
 import { buildRouterPair, type ExpectedMove, type RouterPairScenario } from '../../cli/local/scenario';
 import { SimulatedVpc, type Service } from '../../cli/local/simulated-vpc';
+import { runLocal, RUN_TEST_TIMEOUT_MS, type RunOutput } from './run-local';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 /** An EC2 Instance State-change Notification as AWS delivers it (IDs are replaced per test). */
 const STOPPING_EVENT = {
   version: '0',
@@ -41,9 +39,6 @@ const STOPPING_EVENT = {
   detail: { 'instance-id': 'i-0a1b2c3d4e5f60001', state: 'stopping' },
 };
 const CREDENTIALS = { accessKeyId: 'x', secretAccessKey: 'y' };
-/** A spawned runner is killed after this long, so a hung run fails its test instead of outliving it. */
-const RUN_KILL_MS = 40_000;
-const RUN_TEST_TIMEOUT_MS = 45_000;
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -279,42 +274,6 @@ describe('query endpoint: the real SDK clients over HTTP read what the simulated
 });
 
 // ───────────────────────────── the local runner, spawned, over HTTP ─────────────────────────────
-
-interface RunOutput {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-}
-
-/** The inherited environment without any AWS_* variable (profiles, endpoints, CA bundles, credentials). */
-const envWithoutAws = (): NodeJS.ProcessEnv =>
-  Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
-
-/** `tsx cli/local/run-local.ts …` as a user would run it, with only the standard AWS environment. */
-const runLocal = (args: string[], awsEnv: Record<string, string>): Promise<RunOutput> =>
-  new Promise((resolve, reject) => {
-    const started = Date.now();
-    const env = {
-      ...envWithoutAws(),
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      ...awsEnv,
-    };
-    const child = spawn(TSX, ['cli/local/run-local.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    const killer = setTimeout(() => child.kill('SIGKILL'), RUN_KILL_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr, durationMs: Date.now() - started });
-    });
-  });
 
 interface Estate {
   sim: SimulatedVpc;
