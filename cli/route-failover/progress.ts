@@ -83,6 +83,12 @@ export class HistoryTracker {
 
   constructor(private readonly emit: (line: string) => void = () => undefined) {}
 
+  /** The top-level state the execution is in now (entered, not yet exited), when known. */
+  get currentState(): string | undefined {
+    const open = [...this.timings].reverse().find((t) => !t.exited && t.type !== 'Choice');
+    return open?.name;
+  }
+
   /** Consumes events in history order; events already seen (by id) are ignored. */
   consume(events: HistoryEvent[]): void {
     for (const e of events) {

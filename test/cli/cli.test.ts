@@ -61,13 +61,13 @@ describe('config sources', () => {
     cwd: '/repo',
     readFile: (p: string) => {
       if (p in files) return files[p];
-      throw new Error(`ENOENT: ${p}`);
+      throw Object.assign(new Error(`ENOENT: no such file or directory, open '${p}'`), { code: 'ENOENT' });
     },
   });
 
   it('--config FILE is the config JSON itself; a missing or invalid file is refused', () => {
     expect(loadConfig('f.json', io({ 'f.json': configJson() })).config?.groups.map((g) => g.name)).toEqual(['onprem-edge', 'dc-west']);
-    expect(() => loadConfig('g.json', io({}))).toThrow(/cannot read config file g\.json/);
+    expect(() => loadConfig('g.json', io({}))).toThrow(/^--config g\.json: file not found$/);
     expect(() => loadConfig('f.json', io({ 'f.json': '{' }))).toThrow(/config file f\.json is not valid JSON/);
   });
 

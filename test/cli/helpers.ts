@@ -13,6 +13,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { runCli } from '../../cli/route-failover/cli';
+import type { AwsTarget } from '../../cli/route-failover/aws-target';
 import type { CliDeps } from '../../cli/route-failover/context';
 import type { RecordedExecution } from './recorded';
 
@@ -118,6 +119,7 @@ export interface CliRun {
 export const cliHarness = (opts: { files?: Record<string, string>; env?: Record<string, string>; ec2?: EC2Client } = {}) => {
   const h = makeDeps(opts.ec2 ? { ec2: opts.ec2 } : {});
   const regions: Array<string | undefined> = [];
+  const targets: AwsTarget[] = [];
   const files = opts.files ?? {};
   const run = async (argv: string[]): Promise<CliRun> => {
     h.out.length = 0;
@@ -131,8 +133,9 @@ export const cliHarness = (opts: { files?: Record<string, string>; env?: Record<
         throw Object.assign(new Error(`ENOENT: no such file or directory, open '${p}'`), { code: 'ENOENT' });
       },
       cwd: '/repo',
-      createClients: (region) => {
-        regions.push(region);
+      createClients: (target) => {
+        targets.push(target);
+        regions.push(target.region);
         return { sfn: h.deps.sfn, ec2: h.deps.ec2, sts: h.deps.sts, cfn: h.deps.cfn };
       },
       sleep: h.deps.sleep,
@@ -140,7 +143,7 @@ export const cliHarness = (opts: { files?: Record<string, string>; env?: Record<
     });
     return { code, stdout: h.stdout(), stderr: h.stderr() };
   };
-  return { ...h, run, regions };
+  return { ...h, run, regions, targets };
 };
 
 // ───────────── a small EC2 estate with fixed IDs, for mocked DescribeInstances / DescribeRouteTables ─────────────
