@@ -29,10 +29,10 @@ export const tmp = (): string => mkdtempSync(path.join(tmpdir(), 'route-failover
  * stdout has drained loses what the pipe could not hold. (A spawn() pipe is a socket pair with a larger
  * buffer and a fast reader, which would hide that.)
  */
-export const runPipedSlowReader = async (command: string, args: string[], readyPattern: string) => {
+export const runPipedSlowReader = async (command: string, args: string[], readyPattern: string, env: Record<string, string> = {}) => {
   const errFile = path.join(tmp(), 'stderr.txt');
   const script = `"$0" "$@" 2>"${errFile}" | { until grep -q '${readyPattern}' "${errFile}" 2>/dev/null; do sleep 0.1; done; sleep 0.5; cat; }`;
-  const r = await runCommand('bash', ['-o', 'pipefail', '-c', script, command, ...args]);
+  const r = await runCommand('bash', ['-o', 'pipefail', '-c', script, command, ...args], { env });
   return { ...r, stderr: readFileSync(errFile, 'utf8') };
 };
 
