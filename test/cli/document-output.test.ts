@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { parseConfigJson } from '../../functions/shared/config';
 import { startQueryEndpoint, type QueryEndpoint } from '../../cli/local/query-endpoint';
 import { SimulatedVpc } from '../../cli/local/simulated-vpc';
-import { ROOT, runPipedSlowReader } from './spawn';
+import { ROOT, runCommand, runPipedSlowReader } from './spawn';
 
 /**
  * route-failover as a shell runs it (cli/bin/route-failover.js, real SDK clients) against the simulated VPC
@@ -45,3 +45,10 @@ it('init with 2,500 route tables prints a config of more than 64 KiB on a pipe, 
   const config = parseConfigJson(r.stdout, 'init output');
   expect(config.groups[0].routeTables).toEqual({ ids: [...tables].sort() });
 }, 120_000);
+
+it('no region anywhere (empty variables count as unset): exit 2 with one line saying where a region comes from', async () => {
+  const r = await runCommand('node', [BIN, 'status', '--config', 'examples/failover.json'], {
+    env: { AWS_REGION: '', AWS_DEFAULT_REGION: '', AWS_PROFILE: '', AWS_CONFIG_FILE: path.join(ROOT, 'no-such-config') },
+  });
+  expect(r).toEqual({ code: 2, stdout: '', stderr: 'route-failover: no AWS region: pass --region, set AWS_REGION or AWS_DEFAULT_REGION, or set "region" in your profile (aws configure)\n' });
+}, 60_000);
