@@ -89,7 +89,8 @@ const outputIsJson = (values: Values): boolean => {
 
 /** Runs the CLI; resolves to the exit code. Never throws. */
 export const runCli = async (argv: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> => {
-  let json = argv.includes('--json') || argv.join(' ').includes('--output json') || argv.includes('--output=json');
+  // Until the command line parses, a usage error is reported as JSON when JSON was asked for.
+  let json = argv.some((a, i) => a === '--json' || a === '--output=json' || (a === '--output' && argv[i + 1] === 'json'));
   try {
     const parsed = parseCommandLine(argv);
     const { command, values, positionals } = parsed;

@@ -87,6 +87,12 @@ describe('formatting', () => {
     expect(parseSince('30m', now)?.toISOString()).toBe('2026-11-25T14:00:00.000Z');
     expect(parseSince('2w', now)?.toISOString()).toBe('2026-11-11T14:30:00.000Z');
     expect(parseSince('2026-11-01', now)?.toISOString()).toBe('2026-11-01T00:00:00.000Z');
+    expect(parseSince('2h', now)?.toISOString()).toBe('2026-11-25T12:30:00.000Z');
+    expect(parseSince('2026-11-25T14:00:00Z', now)?.toISOString()).toBe('2026-11-25T14:00:00.000Z');
+    expect(parseSince('2026-11-25T16:00+02:00', now)?.toISOString()).toBe('2026-11-25T14:00:00.000Z');
+    // Without a zone, UTC, like every time the CLI prints (not the machine's local time).
+    expect(parseSince('2026-11-25T14:00', now)?.toISOString()).toBe('2026-11-25T14:00:00.000Z');
+    expect(parseSince('14:00', now)).toBeUndefined();
     expect(parseSince('yesterday', now)).toBeUndefined();
     expect(parseSince('2026-13-45', now)).toBeUndefined();
   });

@@ -59,7 +59,7 @@ const readmeShellCommands = (): string[] => {
 };
 
 describe('README: the local runner commands run as written', () => {
-  const commands = readmeShellCommands().filter((c) => /^(npm run -s local|npx tsx cli\/local\/run-local\.ts) /.test(c) && c.includes('--simulate'));
+  const commands = [...new Set(readmeShellCommands().filter((c) => /^(npm run -s local|npx tsx cli\/local\/run-local\.ts) /.test(c) && c.includes('--simulate')))];
 
   it('the README shows the simulated runs of every example input, and none with npm banner on stdout', () => {
     const inputs = commands.map((c) => /--input (\S+)/.exec(c)?.[1]);
