@@ -54,6 +54,14 @@ const USAGE = `npm run bench -- [options]
   --scale | --cold-start    run only that part
   --out docs/bench          where the markdown and SVG go; --no-write writes nothing`;
 
+/** `--help` was asked for: main prints the usage on stdout and exits 0. */
+export class HelpRequested extends Error {
+  constructor() {
+    super(USAGE);
+    this.name = 'HelpRequested';
+  }
+}
+
 export const parseArgs = (argv: string[]): BenchOptions => {
   const o: BenchOptions = { ...DEFAULT_OPTIONS };
   let only: 'scale' | 'cold-start' | undefined;
@@ -107,7 +115,7 @@ export const parseArgs = (argv: string[]): BenchOptions => {
         break;
       case '--help':
       case '-h':
-        throw new Error(USAGE);
+        throw new HelpRequested();
       default:
         throw new Error(`unknown option ${arg}\n${USAGE}`);
     }
@@ -229,7 +237,12 @@ const main = async (): Promise<void> => {
 
 if (require.main === module) {
   main().catch((err: Error) => {
+    // exitCode, not exit(): stdout may still be draining into a pipe.
+    if (err instanceof HelpRequested) {
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    }
     console.error(err.message);
-    process.exit(1);
+    process.exitCode = 1;
   });
 }

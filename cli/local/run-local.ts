@@ -9,11 +9,12 @@ import { ensureStateTable } from './state-table';
 import { SimulatedVpc } from './simulated-vpc';
 import { simulateConfig } from './simulate-config';
 
-const USAGE = `Usage: npm run local -- --config FILE --input FILE [--topic-arn ARN] [--simulate] [--name EXECUTION_NAME]
+const USAGE = `Usage: npx tsx cli/local/run-local.ts --config FILE --input FILE [--simulate] [--topic-arn ARN] [--name NAME]
+   or: npm run -s local -- --config FILE --input FILE …   (-s keeps npm's banner off stdout)
 
 Runs statemachine/failover.asl.json in-process, each Task on its real handler.
-  --config FILE     failover config (same shape as cdk.json context "failover")
-  --input FILE      execution input: an EventBridge event or a manual request
+  --config FILE     failover config (same shape as cdk.json context "failover"), e.g. examples/failover.json
+  --input FILE      execution input: an EventBridge event or a manual request, e.g. examples/events/stopping.json
   --topic-arn ARN   SNS topic for the notification (or env TOPIC_ARN); required without --simulate
   --simulate        run against an embedded simulated VPC built from the config instead of AWS
   --name NAME       execution name (default local-<timestamp>)
@@ -21,38 +22,118 @@ Runs statemachine/failover.asl.json in-process, each Task on its real handler.
                     endpoint (created if missing, with the stack's key schema), so consecutive runs behave
                     like consecutive executions of one deployed stack; without it (and with --simulate)
                     the group state lives in memory for this run only
-Without --simulate, clients come from the standard environment: AWS_REGION, AWS_ENDPOINT_URL,
-AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_SNS, AWS_ENDPOINT_URL_DYNAMODB and credentials, so any
-EC2-compatible endpoint works.
-stdout: the execution output (the audit record) as JSON. stderr: progress. Exit 0 only when it succeeds.`;
+  -h, --help        this help
+Without --simulate, clients come from the standard environment: AWS_REGION (or AWS_DEFAULT_REGION),
+AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_SNS, AWS_ENDPOINT_URL_DYNAMODB and credentials,
+so any EC2-compatible endpoint works.
+stdout: the execution output (the audit record) as one JSON document. stderr: progress.
+Exit code: 0 the execution succeeded, 1 it failed, 2 bad usage or input (nothing ran).`;
 
-const main = async (): Promise<number> => {
-  const { values } = parseArgs({
-    options: {
-      config: { type: 'string' },
-      input: { type: 'string' },
-      'topic-arn': { type: 'string' },
-      simulate: { type: 'boolean', default: false },
-      name: { type: 'string' },
-      'state-table': { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  });
+/** Bad usage or an unreadable input: reported on one line with the usage hint, exit 2, nothing runs. */
+class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Reads a file named by a flag; a missing file says so (not "not valid JSON: ENOENT"). */
+const readNamedFile = (flag: string, file: string): string => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(`${flag} ${file}: file not found`);
+    if (code === 'EISDIR') throw new UsageError(`${flag} ${file}: is a directory, not a file`);
+    throw new UsageError(`${flag} ${file}: cannot read it: ${(e as Error).message}`);
+  }
+};
+
+const parseCommandLine = (argv: string[]) => {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string' },
+        input: { type: 'string' },
+        'topic-arn': { type: 'string' },
+        simulate: { type: 'boolean', default: false },
+        name: { type: 'string' },
+        'state-table': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (e) {
+    // node:util parseArgs names the flag ("Unknown option '--bogus'", "Option '--config <value>' argument missing").
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+};
+
+/**
+ * The local runner's progress goes to stderr line by line. A state that failed and was caught is shown once,
+ * as failed: its ✗ line gets the Catch's target, and the runner's "⚑ caught" and "✓ exited" lines for the
+ * same state are folded into it (a caught state did not succeed).
+ */
+export const progressWriter = (write: (line: string) => void): { line: (line: string) => void; flush: () => void } => {
+  const LINE = /^\+\s*\d+ ms\s+(✗|⚑|✓) (\S+?)(?::| |$)/;
+  let failed: { state: string; text: string } | undefined;
+  let caught: string | undefined;
+  const flush = () => {
+    if (failed) write(failed.text);
+    failed = undefined;
+  };
+  const line = (text: string) => {
+    const m = LINE.exec(text);
+    const [mark, state] = m ? [m[1], m[2]] : [undefined, undefined];
+    if (failed && mark === '⚑' && state === failed.state) {
+      const next = /caught → (\S+)/.exec(text)?.[1];
+      write(`${failed.text}${next ? ` (caught → ${next})` : ' (caught)'}`);
+      caught = failed.state;
+      failed = undefined;
+      return;
+    }
+    if (caught !== undefined && mark === '✓' && state === caught) {
+      caught = undefined;
+      return;
+    }
+    flush();
+    caught = undefined;
+    if (mark === '✗') {
+      failed = { state: state!, text };
+      return;
+    }
+    write(text);
+  };
+  return { line, flush };
+};
+
+const main = async (argv: string[]): Promise<number> => {
+  // As in cli/route-failover/main.ts: the SDK's Node 22 notice is for whoever upgrades the dependencies.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const values = parseCommandLine(argv);
   if (values.help) {
-    process.stderr.write(`${USAGE}\n`);
+    process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (!values.config || !values.input) {
-    process.stderr.write(`error: --config and --input are required\n\n${USAGE}\n`);
-    return 2;
+  const missing = (['config', 'input'] as const).filter((k) => !values[k]).map((k) => `--${k} FILE`);
+  if (missing.length > 0) throw new UsageError(`missing ${missing.join(' and ')}`);
+  const configFile = values.config!;
+  const inputFile = values.input!;
+  let config;
+  try {
+    config = parseConfigJson(readNamedFile('--config', configFile), `--config ${configFile}`);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError((e as Error).message);
   }
-  const config = parseConfigJson(readFileSync(values.config, 'utf8'), values.config);
+  const inputText = readNamedFile('--input', inputFile);
   let input: unknown;
   try {
-    input = JSON.parse(readFileSync(values.input, 'utf8'));
+    input = JSON.parse(inputText);
   } catch (e) {
-    process.stderr.write(`error: ${values.input} is not valid JSON: ${(e as Error).message}\n`);
-    return 2;
+    throw new UsageError(`--input ${inputFile}: not valid JSON: ${(e as Error).message}`);
   }
 
   let deps;
@@ -62,18 +143,14 @@ const main = async (): Promise<number> => {
     simulateConfig(sim, config, input);
     region = 'us-east-1';
     deps = { ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('route-failover') };
-    process.stderr.write(`simulated VPC built from ${values.config}\n`);
+    process.stderr.write(`simulated VPC built from ${configFile}\n`);
   } else {
-    region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '';
-    if (!region) {
-      process.stderr.write('error: set AWS_REGION (or use --simulate)\n');
-      return 2;
-    }
+    // The JS SDK reads AWS_REGION only; AWS_DEFAULT_REGION is the AWS CLI's, honoured here as the CLI does.
+    region = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || '';
+    if (!region) throw new UsageError('no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION), or use --simulate');
+    if (!process.env.AWS_REGION) process.env.AWS_REGION = region;
     const topicArn = values['topic-arn'] ?? process.env.TOPIC_ARN;
-    if (!topicArn) {
-      process.stderr.write('error: --topic-arn (or env TOPIC_ARN) is required without --simulate\n');
-      return 2;
-    }
+    if (!topicArn) throw new UsageError('--topic-arn ARN (or env TOPIC_ARN) is required without --simulate');
     const log = (line: string) => process.stderr.write(`${line}\n`);
     const tableName = values['state-table'];
     const store = tableName ? await ensureStateTable(new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3 }), tableName, log) : undefined;
@@ -84,25 +161,36 @@ const main = async (): Promise<number> => {
     deps = { ec2: createEc2Client(), sns: createSnsClient(), config, topicArn, store, isExecutionRunning };
   }
 
+  const progress = progressWriter((line) => process.stderr.write(`${line}\n`));
   const result = await runExecution({
     handlers: createTaskHandlers(deps),
     input,
     region,
     executionName: values.name,
-    log: (line) => process.stderr.write(`${line}\n`),
+    log: progress.line,
   });
+  progress.flush();
+  // A pipe takes the document asynchronously: nothing here may end the process before it has drained.
   process.stdout.write(`${JSON.stringify(result.output ?? result.auditRecord ?? null, null, 2)}\n`);
   if (result.status !== 'SUCCEEDED') {
-    process.stderr.write(`execution ${result.status}: ${result.error}: ${result.cause}\n`);
+    process.stderr.write(`execution ${result.status}: ${[result.error, result.cause].filter(Boolean).join(': ') || 'no error reported'}\n`);
     return 1;
   }
   return 0;
 };
 
-main().then(
-  (code) => process.exit(code),
-  (err: Error) => {
-    process.stderr.write(`error: ${err.name}: ${err.message}\n`);
-    process.exit(2);
-  },
-);
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: Error) => {
+      if (err instanceof UsageError) {
+        process.stderr.write(`run-local: ${err.message}\nRun with --help for usage.\n`);
+      } else {
+        process.stderr.write(`run-local: ${err.name}: ${err.message}\n`);
+      }
+      process.exitCode = err instanceof UsageError ? 2 : 1;
+    },
+  );
+}

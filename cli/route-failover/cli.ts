@@ -3,21 +3,17 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { STSClient } from '@aws-sdk/client-sts';
+import { AwsTarget, resolveAwsTarget } from './aws-target';
 import { history, historyShow, parseSince } from './commands/history';
+import { init } from './commands/init';
 import { status } from './commands/status';
 import { switchover } from './commands/switchover';
-import {
-  CliDeps,
-  CliError,
-  CommonOptions,
-  DEFAULT_STACK,
-  EXIT,
-  loadConfig,
-  refuse,
-  regionOfArn,
-  STATE_MACHINE_ENV,
-  STATE_MACHINE_OUTPUT,
-} from './context';
+import { CliDeps, CliError, CommonOptions, DEFAULT_STACK, EXIT, loadConfig, refuse, regionOfArn, STATE_MACHINE_ENV } from './context';
+import { parseDurationMs } from './format';
+import { HELP } from './help';
+import { cliVersion } from './version';
+
+export { HELP } from './help';
 
 /**
  * Argument parsing and dispatch for `route-failover`. Everything that touches the process (argv, env,
@@ -39,8 +35,8 @@ export interface CliIo {
   now: () => Date;
   readFile: (path: string) => string;
   cwd: string;
-  /** Builds the AWS clients for a region (undefined: the SDK's own resolution, e.g. the profile). */
-  createClients: (region: string | undefined) => CliClients;
+  /** Builds the AWS clients for a target (region undefined: the SDK reads the profile's region). */
+  createClients: (target: AwsTarget) => CliClients;
   sleep?: (ms: number) => Promise<void>;
   pollIntervalMs?: number;
 }
@@ -51,8 +47,11 @@ const COMMON: OptionSpec = {
   config: { type: 'string' },
   'state-machine-arn': { type: 'string' },
   stack: { type: 'string' },
+  profile: { type: 'string' },
   region: { type: 'string' },
+  output: { type: 'string' },
   json: { type: 'boolean' },
+  version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -63,6 +62,7 @@ const COMMANDS: Record<string, OptionSpec> = {
     reason: { type: 'string' },
     'dry-run': { type: 'boolean' },
     wait: { type: 'boolean' },
+    timeout: { type: 'string' },
     'requested-by': { type: 'string' },
   },
   failback: {
@@ -70,117 +70,35 @@ const COMMANDS: Record<string, OptionSpec> = {
     reason: { type: 'string' },
     'dry-run': { type: 'boolean' },
     wait: { type: 'boolean' },
+    timeout: { type: 'string' },
     'requested-by': { type: 'string' },
   },
   status: { group: { type: 'string' } },
   history: { group: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' } },
+  init: { vpc: { type: 'string' }, member: { type: 'string', multiple: true }, group: { type: 'string' }, preferred: { type: 'string' } },
 };
 
-const COMMON_HELP = `Where things come from:
-  --config FILE             failover config (the same JSON as cdk.json context "failover");
-                            default: cdk.json context "failover" in the current directory
-  --state-machine-arn ARN   the workflow; default: env ${STATE_MACHINE_ENV},
-                            else the "${STATE_MACHINE_OUTPUT}" output of the CloudFormation stack
-  --stack NAME              stack to read that output from (default ${DEFAULT_STACK})
-  --region REGION           default: env AWS_REGION, else the region of --state-machine-arn,
-                            else your AWS profile's region
-  --json                    one JSON document on stdout (progress and errors go to stderr)
-  -h, --help                this help
-
-Exit codes: 0 ok, 1 the operation failed (execution failed or partial, AWS error; status: a group
-needs attention), 2 request refused before anything was started (usage, config, validation).`;
-
-/** `--help` text per command ('main' for the command list). */
-export const HELP: Record<string, string> = {
-  main: `route-failover: move a router group's VPC routes on purpose, see where they point, read the audit log.
-
-Usage: route-failover COMMAND [options]
-
-Commands:
-  switchover --group G [--to MEMBER] [--reason TEXT] [--dry-run] [--wait]
-                            move the group's routes to MEMBER (default: the peer of the active member)
-  failback --group G [--reason TEXT] [--dry-run] [--wait]
-                            move the group's routes back to its preferred member
-  status [--group G]        where each group's routes point now, read from the route tables
-  history [--group G] [--since 7d]
-                            the audit log: one line per execution
-  history show EXECUTION    one execution in full (name or ARN)
-
-Run "route-failover COMMAND --help" for a command's options.
-
-${COMMON_HELP}`,
-  switchover: `Usage: route-failover switchover --group G [--to MEMBER] [--reason TEXT] [--dry-run] [--wait] [--requested-by WHO]
-
-Moves every route of group G that points at another member to the paired interfaces of MEMBER, with the
-Step Functions workflow (validated, retried, verified, notified, audited). Before starting anything it
-checks the request against the config and the route tables: an unknown group or member, a target that is
-already active or not running, or routes split between members without --to are refused (exit 2).
-
-  --group G            the failover group (required)
-  --to MEMBER          target member; default: the running peer of the member the routes point at now
-  --reason TEXT        why (recorded in the audit record and the notification), e.g. "patch router-a (CHG-1042)"
-  --dry-run            plan and call ReplaceRoute with EC2's DryRun flag for each route: nothing changes,
-                       missing permissions show up now
-  --wait               follow the execution state by state (routes done / total, retries) and exit with
-                       its outcome: 0 succeeded / no-op / dry run, 1 failed / partial
-  --requested-by WHO   who asks (default: your AWS identity, from STS GetCallerIdentity)
-
-The execution is named switchover-G-YYYYMMDDTHHMMSSZ (plus -dryrun for a dry run).
-
-Example:
-  route-failover switchover --group onprem-edge --to router-b --reason "patch router-a (CHG-1042)" --wait
-
-${COMMON_HELP}`,
-  failback: `Usage: route-failover failback --group G [--reason TEXT] [--dry-run] [--wait] [--requested-by WHO]
-
-A switchover back to the group's preferred member (config "preferred"). Refused (exit 2) when the group
-has no preferred member, or the preferred member is already active or not running.
-
-  --group G            the failover group (required)
-  --reason TEXT        why (recorded in the audit record)
-  --dry-run            rehearse: ReplaceRoute with DryRun for each route, nothing changes
-  --wait               follow the execution and exit with its outcome
-  --requested-by WHO   who asks (default: your AWS identity)
-
-Example:
-  route-failover failback --group onprem-edge --reason "router-a patched" --wait
-
-${COMMON_HELP}`,
-  status: `Usage: route-failover status [--group G]
-
-For each group (or G), read from EC2 now: the active member (the one the routes point at), routes per
-member, blackhole routes, routes split between members (INCONSISTENT), each member's instance state, and
-the group's last execution (among the newest 25).
-
-Exit code 1 when a group needs attention: routes split between members, blackhole routes, the active
-member not running, or a member instance not found. --json shows "consistent": false for a split group.
-
-${COMMON_HELP}`,
-  history: `Usage: route-failover history [--group G] [--since 7d] [--limit 200]
-       route-failover history show EXECUTION
-
-The audit log, newest first: start time (UTC), trigger (event / alarm / probe / manual), requester, reason,
-from -> to, routes changed, outcome, duration, execution name.
-
-  --group G            only executions for group G
-  --since WHEN         how far back: 30m, 12h, 7d, 2w or an ISO date (default 7d; Step Functions keeps
-                       execution history for 90 days)
-  --limit N            read at most N executions (default 200)
-
-"history show EXECUTION" (a name from the list, or an execution ARN) prints one execution in full:
-every route before/after, status, attempts, errors, verification, retries and caught errors from the
-execution history, and each state's timing.
-
-${COMMON_HELP}`,
+/** --output json|table (the AWS CLI's flag; --json is its short form). */
+const outputIsJson = (values: Values): boolean => {
+  const output = values.output;
+  if (output === undefined) return values.json === true;
+  if (output !== 'json' && output !== 'table') throw refuse(`--output "${String(output)}": json or table`);
+  if (values.json === true && output === 'table') throw refuse('--json and --output table contradict each other: pick one');
+  return output === 'json';
 };
 
 /** Runs the CLI; resolves to the exit code. Never throws. */
 export const runCli = async (argv: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> => {
-  let json = argv.includes('--json');
+  // Until the command line parses, a usage error is reported as JSON when JSON was asked for.
+  let json = argv.some((a, i) => a === '--json' || a === '--output=json' || (a === '--output' && argv[i + 1] === 'json'));
   try {
     const parsed = parseCommandLine(argv);
-    json = parsed.values.json === true;
     const { command, values, positionals } = parsed;
+    json = outputIsJson(values);
+    if (values.version) {
+      io.out(json ? JSON.stringify({ name: 'route-failover', version: cliVersion() }) : `route-failover ${cliVersion()}`);
+      return EXIT.OK;
+    }
     if (command === undefined || command === 'help') {
       const topic = command === 'help' ? positionals[0] : undefined;
       io.out(HELP[topic ?? 'main'] ?? HELP.main);
@@ -196,7 +114,7 @@ export const runCli = async (argv: string[], env: Record<string, string | undefi
   }
 };
 
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | boolean | string[] | undefined>;
 
 const parseCommandLine = (argv: string[]): { command?: string; values: Values; positionals: string[] } => {
   const all: OptionSpec = { ...COMMON, ...Object.assign({}, ...Object.values(COMMANDS)) };
@@ -230,15 +148,15 @@ const dispatch = async (command: string, values: Values, positionals: string[], 
   const loaded = loadConfig(str('config'), io);
   const stateMachineArn = str('state-machine-arn') ?? (env[STATE_MACHINE_ENV] || undefined);
   const common: CommonOptions = {
-    json: flag('json'),
+    json: outputIsJson(values),
     config: loaded.config,
     configSource: loaded.source,
     configProblem: loaded.problem,
     stateMachineArn,
     stack: str('stack') ?? DEFAULT_STACK,
   };
-  const region = str('region') ?? (env.AWS_REGION || undefined) ?? regionOfArn(stateMachineArn) ?? (isShow ? regionOfArn(positionals[1]) : undefined);
-  const clients = io.createClients(region);
+  const arnRegion = regionOfArn(stateMachineArn) ?? (isShow ? regionOfArn(positionals[1]) : undefined);
+  const clients = io.createClients(resolveAwsTarget({ region: str('region'), profile: str('profile') }, env, arnRegion));
   const deps: CliDeps = { ...clients, now: io.now, out: io.out, err: io.err, sleep: io.sleep, pollIntervalMs: io.pollIntervalMs };
 
   switch (command) {
@@ -246,17 +164,30 @@ const dispatch = async (command: string, values: Values, positionals: string[], 
     case 'failback': {
       const group = str('group');
       if (!group) throw refuse(`${command} needs --group G. See route-failover ${command} --help`);
+      let timeoutMs: number | undefined;
+      if (str('timeout') !== undefined) {
+        if (!flag('wait')) throw refuse(`--timeout applies to --wait: add --wait, or leave --timeout out. See route-failover ${command} --help`);
+        timeoutMs = parseDurationMs(str('timeout')!, { bareUnit: 's' });
+        if (timeoutMs === undefined || timeoutMs <= 0) throw refuse(`--timeout "${str('timeout')}": a duration such as 90s, 10m or 1h (or a number of seconds)`);
+      }
       return switchover(
-        { ...common, action: command, group, to: str('to'), reason: str('reason'), dryRun: flag('dry-run'), wait: flag('wait'), requestedBy: str('requested-by') },
+        { ...common, action: command, group, to: str('to'), reason: str('reason'), dryRun: flag('dry-run'), wait: flag('wait'), timeoutMs, requestedBy: str('requested-by') },
         deps,
       );
+    }
+    case 'init': {
+      const vpcId = str('vpc');
+      const members = (values.member as string[] | undefined) ?? [];
+      if (!vpcId) throw refuse('init needs --vpc VPC. See route-failover init --help');
+      if (members.length < 2) throw refuse(`init needs at least two --member NAME[=INSTANCE] (got ${members.length}). See route-failover init --help`);
+      return init({ ...common, vpcId, members, group: str('group'), preferred: str('preferred') }, deps);
     }
     case 'status':
       return status({ ...common, group: str('group') }, deps);
     case 'history': {
       if (isShow) return historyShow({ ...common, execution: positionals[1] }, deps);
       const since = parseSince(str('since') ?? '7d', io.now());
-      if (!since) throw refuse(`--since "${str('since')}": use 30m, 12h, 7d, 2w or an ISO date such as 2026-11-01`);
+      if (!since) throw refuse(`--since "${str('since')}": use a duration (30m, 2h, 7d, 2w) or an ISO date or time such as 2026-11-01 or 2026-11-25T14:00:00Z`);
       const limit = str('limit') === undefined ? 200 : Number(str('limit'));
       if (!Number.isInteger(limit) || limit < 1) throw refuse(`--limit "${str('limit')}": a positive whole number`);
       return history({ ...common, group: str('group'), since, limit }, deps);
@@ -277,7 +208,7 @@ const report = (e: unknown, json: boolean, io: CliIo): number => {
     const err = e as Error;
     if (/Region is missing/i.test(err?.message ?? '')) {
       code = EXIT.USAGE;
-      message = 'no AWS region: pass --region or set AWS_REGION';
+      message = 'no AWS region: pass --region, set AWS_REGION or AWS_DEFAULT_REGION, or set "region" in your profile (aws configure)';
     } else if (err?.name === 'CredentialsProviderError') {
       message = `no AWS credentials: ${err.message}`;
     } else {

@@ -48,6 +48,8 @@ export const EXIT = {
   FAILED: 1,
   /** The request was refused before anything was started: usage, config, validation. */
   USAGE: 2,
+  /** --wait gave up at --timeout; the execution is still running. */
+  TIMEOUT: 3,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
@@ -132,7 +134,9 @@ export const loadConfig = (
     try {
       text = io.readFile(file);
     } catch (e) {
-      throw refuse(`cannot read config file ${file}: ${(e as Error).message}`);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw refuse(`--config ${file}: file not found`);
+      throw refuse(`--config ${file}: cannot read it: ${(e as Error).message}`);
     }
     try {
       return { config: parseConfigJson(text, `config file ${file}`), source: file };

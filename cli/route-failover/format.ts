@@ -56,3 +56,16 @@ export const shortPrincipal = (who: string | undefined): string => {
 
 /** Arrow between from and to members. */
 export const ARROW = '→';
+
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+
+/**
+ * "90s", "10m", "2h", "7d", "2w" in milliseconds; a bare number counts in `bareUnit` when one is given
+ * (--timeout 300 is seconds), else is refused. undefined when unreadable.
+ */
+export const parseDurationMs = (text: string, opts: { bareUnit?: keyof typeof UNIT_MS } = {}): number | undefined => {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const unit = (m[2] as keyof typeof UNIT_MS | undefined) ?? opts.bareUnit;
+  return unit ? Number(m[1]) * UNIT_MS[unit] : undefined;
+};

@@ -1,19 +1,18 @@
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { STSClient } from '@aws-sdk/client-sts';
 import { readFileSync } from 'node:fs';
+import { createAwsClients } from './aws-target';
 import { runCli } from './cli';
 
 /**
  * `route-failover` entry point (loaded by cli/bin/route-failover.js): wires argv, env, stdout/stderr, files
- * and real SDK clients (standard retry; region, endpoint and credentials from the standard environment).
+ * and real SDK clients (standard retry; profile, region, endpoint and credentials as the AWS CLI resolves them).
  */
-const region = (r: string | undefined) => ({ region: r, retryMode: 'standard', maxAttempts: 5 });
 
 // The SDK's notice that its future releases need Node 22 is for whoever upgrades the dependencies, not for
 // an operator in the middle of a change; AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=false shows it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+// An empty variable means unset to the AWS CLI; the SDK would take AWS_REGION="" as a region and fail on it.
+for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE']) if (process.env[name] === '') delete process.env[name];
 
 runCli(process.argv.slice(2), process.env, {
   out: (s) => process.stdout.write(`${s}\n`),
@@ -21,12 +20,8 @@ runCli(process.argv.slice(2), process.env, {
   now: () => new Date(),
   readFile: (path) => readFileSync(path, 'utf8'),
   cwd: process.cwd(),
-  createClients: (r) => ({
-    sfn: new SFNClient(region(r)),
-    ec2: new EC2Client(region(r)),
-    sts: new STSClient(region(r)),
-    cfn: new CloudFormationClient(region(r)),
-  }),
+  createClients: createAwsClients,
 }).then((code) => {
+  // exitCode, never process.exit(): Node exits once stdout has drained, so a large document on a pipe arrives whole.
   process.exitCode = code;
 });

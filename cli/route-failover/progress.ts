@@ -83,6 +83,12 @@ export class HistoryTracker {
 
   constructor(private readonly emit: (line: string) => void = () => undefined) {}
 
+  /** The top-level state the execution is in now (entered, not yet exited), when known. */
+  get currentState(): string | undefined {
+    const open = [...this.timings].reverse().find((t) => !t.exited && t.type !== 'Choice');
+    return open?.name;
+  }
+
   /** Consumes events in history order; events already seen (by id) are ignored. */
   consume(events: HistoryEvent[]): void {
     for (const e of events) {
@@ -116,7 +122,14 @@ export class HistoryTracker {
       this.recordCaught({ ...failureBefore, next: e.stateEnteredEventDetails?.name });
     } else if (failureBefore && /StateExited$/.test(type)) {
       // A caught error may show the failed state's exit before the Catch's next state: resolve `next` then.
+      // The state failed, so its exit is not shown as a success: the caught line shows it, once.
       if (e.id !== undefined) this.exitsAfterFailure.set(e.id, failureBefore);
+      if (ctx.iter === undefined) {
+        const name = e.stateExitedEventDetails?.name;
+        const timing = [...this.timings].reverse().find((t) => t.name === name && !t.exited);
+        if (timing) timing.exited = at;
+        return;
+      }
     } else if (exitAfterFailure && /StateEntered$/.test(type)) {
       this.recordCaught({ ...exitAfterFailure, next: e.stateEnteredEventDetails?.name });
     }
@@ -174,9 +187,14 @@ export class HistoryTracker {
     }
   }
 
+  /** A failed state whose error a Catch handled: one line, as failed, with where the Catch went. */
   private recordCaught(c: CaughtSeen): void {
     this.caught.push(c);
-    this.emit(`    ⚑ ${c.state}${c.index !== undefined ? `[${c.index}]` : ''} ${c.error} caught${c.next ? ` ${ARROW} ${c.next}` : ''}: ${clip(c.cause, 160)}`);
+    const timing = c.index === undefined ? [...this.timings].reverse().find((t) => t.name === c.state) : undefined;
+    const took = timing?.entered && c.at ? ` (${duration(c.at.getTime() - timing.entered.getTime())})` : '';
+    const indent = c.index === undefined ? '  ' : '    ';
+    const cause = clip(c.cause, 160);
+    this.emit(`${indent}✗ ${c.state}${c.index !== undefined ? `[${c.index}]` : ''}${took}: ${c.error} (caught ${ARROW} ${c.next ?? '?'})${cause ? `: ${cause}` : ''}`);
   }
 
   private routeLine(item: IterationRoutes): void {

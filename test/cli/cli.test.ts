@@ -61,13 +61,13 @@ describe('config sources', () => {
     cwd: '/repo',
     readFile: (p: string) => {
       if (p in files) return files[p];
-      throw new Error(`ENOENT: ${p}`);
+      throw Object.assign(new Error(`ENOENT: no such file or directory, open '${p}'`), { code: 'ENOENT' });
     },
   });
 
   it('--config FILE is the config JSON itself; a missing or invalid file is refused', () => {
     expect(loadConfig('f.json', io({ 'f.json': configJson() })).config?.groups.map((g) => g.name)).toEqual(['onprem-edge', 'dc-west']);
-    expect(() => loadConfig('g.json', io({}))).toThrow(/cannot read config file g\.json/);
+    expect(() => loadConfig('g.json', io({}))).toThrow(/^--config g\.json: file not found$/);
     expect(() => loadConfig('f.json', io({ 'f.json': '{' }))).toThrow(/config file f\.json is not valid JSON/);
   });
 
@@ -87,6 +87,12 @@ describe('formatting', () => {
     expect(parseSince('30m', now)?.toISOString()).toBe('2026-11-25T14:00:00.000Z');
     expect(parseSince('2w', now)?.toISOString()).toBe('2026-11-11T14:30:00.000Z');
     expect(parseSince('2026-11-01', now)?.toISOString()).toBe('2026-11-01T00:00:00.000Z');
+    expect(parseSince('2h', now)?.toISOString()).toBe('2026-11-25T12:30:00.000Z');
+    expect(parseSince('2026-11-25T14:00:00Z', now)?.toISOString()).toBe('2026-11-25T14:00:00.000Z');
+    expect(parseSince('2026-11-25T16:00+02:00', now)?.toISOString()).toBe('2026-11-25T14:00:00.000Z');
+    // Without a zone, UTC, like every time the CLI prints (not the machine's local time).
+    expect(parseSince('2026-11-25T14:00', now)?.toISOString()).toBe('2026-11-25T14:00:00.000Z');
+    expect(parseSince('14:00', now)).toBeUndefined();
     expect(parseSince('yesterday', now)).toBeUndefined();
     expect(parseSince('2026-13-45', now)).toBeUndefined();
   });

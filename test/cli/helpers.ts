@@ -13,6 +13,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { runCli } from '../../cli/route-failover/cli';
+import type { AwsTarget } from '../../cli/route-failover/aws-target';
 import type { CliDeps } from '../../cli/route-failover/context';
 import type { RecordedExecution } from './recorded';
 
@@ -115,24 +116,36 @@ export interface CliRun {
  * Runs `route-failover ARGV` through runCli with the mocked clients (or a simulated EC2 client), files
  * served from `files` (cwd /repo) and env from `env`.
  */
-export const cliHarness = (opts: { files?: Record<string, string>; env?: Record<string, string>; ec2?: EC2Client } = {}) => {
-  const h = makeDeps(opts.ec2 ? { ec2: opts.ec2 } : {});
+export const cliHarness = (opts: { files?: Record<string, string>; env?: Record<string, string>; ec2?: EC2Client; virtualClock?: boolean } = {}) => {
+  // With a virtual clock, time moves only when the CLI sleeps between polls (so --wait timing is exact).
+  let t = new Date('2026-11-25T14:30:00.123Z').getTime();
+  const clock: Partial<CliDeps> = opts.virtualClock ? { now: () => new Date(t), sleep: async (ms) => void (h.sleeps.push(ms), (t += ms)) } : {};
+  const h = makeDeps({ ...(opts.ec2 ? { ec2: opts.ec2 } : {}), ...clock });
   const regions: Array<string | undefined> = [];
+  const targets: AwsTarget[] = [];
+  /** Every line of the last run (stdout and stderr) with the clock's time when it was printed. */
+  const stamped: Array<{ at: number; line: string }> = [];
   const files = opts.files ?? {};
   const run = async (argv: string[]): Promise<CliRun> => {
     h.out.length = 0;
     h.err.length = 0;
+    stamped.length = 0;
+    const stamp = (sink: (s: string) => void) => (s: string) => {
+      stamped.push(...s.split('\n').map((line) => ({ at: t, line })));
+      sink(s);
+    };
     const code = await runCli(argv, opts.env ?? {}, {
-      out: h.deps.out,
-      err: h.deps.err,
+      out: stamp(h.deps.out),
+      err: stamp(h.deps.err),
       now: h.deps.now,
       readFile: (p) => {
         if (p in files) return files[p];
         throw Object.assign(new Error(`ENOENT: no such file or directory, open '${p}'`), { code: 'ENOENT' });
       },
       cwd: '/repo',
-      createClients: (region) => {
-        regions.push(region);
+      createClients: (target) => {
+        targets.push(target);
+        regions.push(target.region);
         return { sfn: h.deps.sfn, ec2: h.deps.ec2, sts: h.deps.sts, cfn: h.deps.cfn };
       },
       sleep: h.deps.sleep,
@@ -140,7 +153,9 @@ export const cliHarness = (opts: { files?: Record<string, string>; env?: Record<
     });
     return { code, stdout: h.stdout(), stderr: h.stderr() };
   };
-  return { ...h, run, regions };
+  /** Virtual milliseconds since the harness was made (virtualClock only). */
+  const elapsed = () => t - new Date('2026-11-25T14:30:00.123Z').getTime();
+  return { ...h, run, regions, targets, elapsed, stamped };
 };
 
 // ───────────── a small EC2 estate with fixed IDs, for mocked DescribeInstances / DescribeRouteTables ─────────────

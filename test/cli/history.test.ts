@@ -75,7 +75,10 @@ describe('history: one line per execution', () => {
     const r = await h.run(['history', '--config', 'failover.json']);
 
     expect(r.code).toBe(0);
-    const lines = r.stdout.split('\n');
+    const [header, blank, ...lines] = r.stdout.split('\n');
+    // The account (STS), the region the clients use and where the state machine came from.
+    expect(header).toBe('account 111122223333  region us-east-1  state machine vpc-route-failover');
+    expect(blank).toBe('');
     expect(lines[0]).toMatch(/^START \(UTC\) +TRIGGER +REQUESTER +REASON +FROM → TO +ROUTES +OUTCOME +DURATION +EXECUTION$/);
     expect(lines[1]).toMatch(/^2026-11-25T13:30:00Z +manual +NetOps\/alice +rehearse failback +router-b → router-a +dry 12 +dry-run +\S+( ms| s) +failback-onprem-edge-20261125T133000Z-dryrun$/);
     expect(lines[2]).toMatch(/^2026-11-24T14:30:00Z +manual +NetOps\/alice +patch router-a \(CHG-1042\) +router-a → router-b +12\/13 +partial +.* +switchover-onprem-edge-20261124T143000Z$/);

@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand, DescribeExecutionOutput, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, DescribeExecutionOutput, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { FaultSpec } from '../../cli/local/simulated-vpc';
 import { cliHarness, serveExecutions } from './helpers';
 import { buildEstate, recordExecution, STATE_MACHINE_ARN } from './recorded';
@@ -13,7 +13,7 @@ const NAME = 'switchover-onprem-edge-20261125T143000Z';
 /** A batch reading its own table (by ID), as opposed to ListRoutes reading the whole VPC. */
 const byTableId = (i: any) => (i.Filters ?? []).some((f: any) => f.Name === 'route-table-id');
 
-const waitScenario = async (faults: FaultSpec[], routeTables = 2) => {
+const waitScenario = async (faults: FaultSpec[], routeTables = 2, opts: { virtualClock?: boolean } = {}) => {
   // The recording runs on one estate; the CLI reads another built from the same seed (same IDs, routes still
   // on router-a), as the real account looked when the operator started the switchover.
   const recordedOn = buildEstate({ routeTables });
@@ -24,7 +24,7 @@ const waitScenario = async (faults: FaultSpec[], routeTables = 2) => {
     { name: NAME, startAt: new Date('2026-11-25T14:30:01Z'), faults },
   );
   const live = buildEstate({ routeTables });
-  const h = cliHarness({ ec2: live.sim.ec2(), files: { 'failover.json': JSON.stringify(live.scenario.config) }, env: { ROUTE_FAILOVER_STATE_MACHINE_ARN: STATE_MACHINE_ARN } });
+  const h = cliHarness({ ec2: live.sim.ec2(), files: { 'failover.json': JSON.stringify(live.scenario.config) }, env: { ROUTE_FAILOVER_STATE_MACHINE_ARN: STATE_MACHINE_ARN }, virtualClock: opts.virtualClock });
   h.mocks.sfn.on(StartExecutionCommand).resolves({ executionArn: rec.arn, startDate: rec.describe.startDate });
 
   // Four polls: just started, plan listed, the first batch done, finished.
@@ -40,7 +40,18 @@ const waitScenario = async (faults: FaultSpec[], routeTables = 2) => {
     onDescribe: () => poll++,
     reveal: () => ({ events: cuts[Math.min(poll, cuts.length - 1)], describe: poll < cuts.length - 1 ? running : undefined }),
   });
-  return { rec, h, victim, cuts };
+  return { rec, h, victim, cuts, running };
+};
+
+/**
+ * The recorded execution served as RUNNING for ever, its history up to the Map's entry: a long quiet
+ * stretch (a big batch, a retry backoff) with a virtual clock.
+ */
+const slowExecution = async () => {
+  const s = await waitScenario([], 2, { virtualClock: true });
+  const enteredMap = s.rec.events.findIndex((e) => e.stateEnteredEventDetails?.name === 'ReplaceRouteBatches') + 1;
+  serveExecutions(s.h.mocks.sfn, [s.rec], { reveal: () => ({ events: enteredMap, describe: s.running }) });
+  return s;
 };
 
 const switchoverWait = ['switchover', '--config', 'failover.json', '--group', 'onprem-edge', '--to', 'router-b', '--reason', 'patch router-a (CHG-1042)', '--wait'];
@@ -106,5 +117,52 @@ describe('switchover --wait', () => {
     expect(doc).toMatchObject({ executionName: NAME, status: 'SUCCEEDED', outcome: 'succeeded', record: { counts: { replaced: 6, planned: 6 } } });
     expect(r.stderr).toContain('✓ ListRoutes');
     expect(r.stderr).toMatch(/^ {4}\[6\/6\] rtb-\S+: \d replaced$/m);
+  });
+
+  it('a quiet stretch still shows the elapsed time and the state at least every 5 s', async () => {
+    // The plan is listed, then the Map runs for a long time without a new history event.
+    const { h } = await slowExecution();
+
+    const r = await h.run([...switchoverWait, '--timeout', '60s']);
+
+    expect(r.code).toBe(3);
+    const beats = h.stamped.filter((l) => l.line.includes('elapsed: RUNNING'));
+    expect(beats.length).toBeGreaterThan(5);
+    expect(beats[0].line).toMatch(/^ {2}… \d+\.\d s elapsed: RUNNING, in ReplaceRouteBatches, routes 0\/11 done$/);
+    // No gap between two lines while following is longer than 5 s.
+    const following = h.stamped.slice(h.stamped.findIndex((l) => l.line.startsWith('Following')));
+    const gaps = following.slice(1).map((l, i) => l.at - following[i].at);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(5000);
+  });
+
+  it('--timeout: exits 3 with a clear message when the execution is still running; the execution is not stopped', async () => {
+    const { h } = await slowExecution();
+
+    const r = await h.run([...switchoverWait, '--timeout', '10s']);
+
+    expect(r.code).toBe(3);
+    expect(h.elapsed()).toBe(10_000);
+    expect(r.stdout).toContain('Following (every 1.5 s, for at most 10.0 s; Ctrl-C stops following, not the execution):');
+    expect(r.stderr).toBe(
+      `route-failover: stopped waiting after 10.0 s (--timeout): ${NAME} is still RUNNING (in ReplaceRouteBatches, routes 0/11 done). ` +
+        `The execution keeps running; follow it with: route-failover history show ${NAME}`,
+    );
+    expect(h.mocks.sfn.commandCalls(StopExecutionCommand)).toHaveLength(0);
+    expect(r.stdout).not.toMatch(/undefined/);
+  });
+
+  it('--timeout --json: the document says timedOut and the state; --timeout without --wait, or unreadable, is refused', async () => {
+    const { h } = await slowExecution();
+
+    const r = await h.run([...switchoverWait, '--timeout', '3', '--json']);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.stdout)).toMatchObject({ executionName: NAME, status: 'RUNNING', timedOut: true, waitedMs: 3000, currentState: 'ReplaceRouteBatches' });
+
+    const noWait = await h.run(switchoverWait.filter((a) => a !== '--wait').concat('--timeout', '5m'));
+    expect(noWait.code).toBe(2);
+    expect(noWait.stderr).toMatch(/--timeout applies to --wait/);
+    const bad = await h.run([...switchoverWait, '--timeout', 'soon']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--timeout "soon": a duration such as 90s, 10m or 1h/);
   });
 });

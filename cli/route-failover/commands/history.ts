@@ -1,9 +1,10 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { findGroup } from '../../../functions/shared/config';
 import { UnknownGroupError } from '../../../functions/shared/errors';
+import { readAwsContext, renderAwsContext } from '../aws-target';
 import { CliDeps, CommonOptions, EXIT, executionArnOf, isExecutionArn, refuse, resolveStateMachineArn } from '../context';
 import { entryOf, groupOfEntry, listExecutions, mapLimit, readExecution, readHistory } from '../executions';
-import { isoTime, plural } from '../format';
+import { isoTime, parseDurationMs, plural } from '../format';
 import { HistoryTracker } from '../progress';
 import { historyJson, renderExecutionDetail, renderHistoryTable } from '../render-history';
 
@@ -22,18 +23,17 @@ export interface HistoryShowOptions extends CommonOptions {
 /** DescribeExecution calls in flight at once (the API is rate limited per account). */
 const DESCRIBE_CONCURRENCY = 4;
 
-/** "7d", "12h", "30m", "2w" before now, or an ISO date/time; undefined when unreadable. */
+/**
+ * A duration before now ("30m", "2h", "7d", "2w"), or an ISO date or time; a time without a zone is UTC,
+ * like every time the CLI prints. undefined when unreadable (or an impossible date such as 2026-13-45).
+ */
 export const parseSince = (text: string, now: Date): Date | undefined => {
-  const m = /^(\d+)\s*(m|h|d|w)$/.exec(text.trim());
-  if (m) {
-    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2] as 'm' | 'h' | 'd' | 'w'];
-    return new Date(now.getTime() - Number(m[1]) * unit);
-  }
-  if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
-    const d = new Date(text);
-    return Number.isNaN(d.getTime()) ? undefined : d;
-  }
-  return undefined;
+  const ms = parseDurationMs(text);
+  if (ms !== undefined) return new Date(now.getTime() - ms);
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const d = new Date(m[2] ? `${m[1]}T${m[2]}${m[3] ?? 'Z'}` : m[1]);
+  return Number.isNaN(d.getTime()) ? undefined : d;
 };
 
 /**
@@ -46,6 +46,7 @@ export const history = async (opts: HistoryOptions, deps: CliDeps): Promise<numb
     throw refuse(new UnknownGroupError(opts.group, opts.config.groups.map((g) => g.name)).message);
   }
   const arn = await resolveStateMachineArn(opts, deps);
+  const aws = await readAwsContext(deps);
   const { executions, truncated } = await listExecutions(deps.sfn, arn, { since: opts.since, limit: opts.limit });
   const read = await mapLimit(executions, DESCRIBE_CONCURRENCY, (x) => readExecution(deps.sfn, x.executionArn));
   const withGroup = read.map((entry) => ({ entry, group: groupOfEntry(entry, opts.config) }));
@@ -54,7 +55,7 @@ export const history = async (opts: HistoryOptions, deps: CliDeps): Promise<numb
   if (opts.json) {
     deps.out(
       JSON.stringify(
-        { stateMachineArn: arn, since: opts.since.toISOString(), group: opts.group ?? null, truncated, executions: shown.map((x) => historyJson(x.entry, x.group)) },
+        { account: aws.account ?? null, region: aws.region ?? null, stack: opts.stateMachineArn ? null : opts.stack, stateMachineArn: arn, since: opts.since.toISOString(), group: opts.group ?? null, truncated, executions: shown.map((x) => historyJson(x.entry, x.group)) },
         null,
         2,
       ),
@@ -62,6 +63,8 @@ export const history = async (opts: HistoryOptions, deps: CliDeps): Promise<numb
     return EXIT.OK;
   }
   const scope = `since ${isoTime(opts.since)}${opts.group ? ` for group ${opts.group}` : ''}`;
+  deps.out(renderAwsContext(aws, opts));
+  deps.out('');
   if (shown.length === 0) {
     deps.out(`No execution ${scope}.`);
   } else {

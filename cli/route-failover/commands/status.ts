@@ -1,6 +1,7 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { FailoverConfig } from '../../../functions/shared/config';
 import { UnknownGroupError } from '../../../functions/shared/errors';
+import { readAwsContext, renderAwsContext } from '../aws-target';
 import { CliDeps, CliError, CommonOptions, EXIT, refuse, requireConfig, resolveStateMachineArn } from '../context';
 import { ExecutionEntry, groupOfEntry, listExecutions, readExecution } from '../executions';
 import { isoTime } from '../format';
@@ -28,6 +29,7 @@ export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number
   const groups = opts.group === undefined ? config.groups : config.groups.filter((g) => g.name === opts.group);
   if (groups.length === 0) throw refuse(new UnknownGroupError(opts.group!, config.groups.map((g) => g.name)).message);
 
+  const aws = await readAwsContext(deps);
   const statuses: GroupStatus[] = [];
   for (const g of groups) statuses.push(await readGroupStatus(g, deps.ec2));
 
@@ -39,6 +41,10 @@ export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number
       JSON.stringify(
         {
           ok: !needsAttention,
+          account: aws.account ?? null,
+          region: aws.region ?? null,
+          stack: opts.stateMachineArn ? null : opts.stack,
+          stateMachineArn: last.arn ?? opts.stateMachineArn ?? null,
           groups: statuses.map((s) => {
             const e = last.entries.get(s.group);
             // The record of a large switchover lists thousands of routes: `history show --json` has it.
@@ -52,6 +58,8 @@ export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number
       ),
     );
   } else {
+    deps.out(renderAwsContext(aws, opts));
+    deps.out('');
     deps.out(
       statuses
         .map((s) => {
@@ -76,7 +84,7 @@ const lastExecutions = async (
   opts: StatusOptions,
   deps: CliDeps,
   config: FailoverConfig,
-): Promise<{ entries: Map<string, ExecutionEntry>; note?: string }> => {
+): Promise<{ entries: Map<string, ExecutionEntry>; note?: string; arn?: string }> => {
   const entries = new Map<string, ExecutionEntry>();
   let arn: string;
   try {
@@ -87,10 +95,10 @@ const lastExecutions = async (
   }
   try {
     await scan(deps.sfn, arn, groups, config, entries);
-    return { entries };
+    return { entries, arn };
   } catch (e) {
     const err = e as Error;
-    return { entries, note: `unknown (${err.name}: ${err.message})` };
+    return { entries, arn, note: `unknown (${err.name}: ${err.message})` };
   }
 };
 

@@ -1,13 +1,12 @@
-import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { findGroup, Group } from '../../../functions/shared/config';
 import { UnknownGroupError, UnknownMemberError } from '../../../functions/shared/errors';
 import { ManualRequest, ManualRequestSchema } from '../../../functions/shared/triggers';
 import { CliDeps, CliError, CommonOptions, EXIT, refuse, requireConfig, resolveStateMachineArn } from '../context';
-import { entryOf, ExecutionEntry, readNewEvents } from '../executions';
+import { followExecution } from '../follow';
 import { ARROW, duration, plural } from '../format';
 import { GroupStatus, readGroupStatus } from '../group-status';
-import { HistoryTracker } from '../progress';
 
 export interface SwitchoverOptions extends CommonOptions {
   action: 'switchover' | 'failback';
@@ -17,6 +16,8 @@ export interface SwitchoverOptions extends CommonOptions {
   reason?: string;
   dryRun: boolean;
   wait: boolean;
+  /** With `wait`: stop following after this long (exit 3); the execution keeps running. */
+  timeoutMs?: number;
   /** Who asks; the caller's identity (STS GetCallerIdentity ARN) when absent. */
   requestedBy?: string;
 }
@@ -106,7 +107,16 @@ export const switchover = async (opts: SwitchoverOptions, deps: CliDeps): Promis
     return EXIT.OK;
   }
 
-  const { entry, tracker } = await followExecution(executionArn, deps, say);
+  const { entry, tracker, timedOut, elapsedMs } = await followExecution(executionArn, deps, say, { timeoutMs: opts.timeoutMs });
+  if (timedOut) {
+    const where = [tracker.currentState && `in ${tracker.currentState}`, tracker.total !== undefined && `routes ${tracker.done}/${tracker.total} done`].filter(Boolean).join(', ');
+    deps.err(
+      `route-failover: stopped waiting after ${duration(elapsedMs)} (--timeout): ${name} is still ${entry.status}${where ? ` (${where})` : ''}. ` +
+        `The execution keeps running; follow it with: route-failover history show ${name}`,
+    );
+    if (opts.json) deps.out(JSON.stringify({ ...startedJson, status: entry.status, timedOut: true, waitedMs: elapsedMs, currentState: tracker.currentState ?? null }, null, 2));
+    return EXIT.TIMEOUT;
+  }
   const ok = entry.status === 'SUCCEEDED';
   const r = entry.parsed?.record;
   say('');
@@ -171,27 +181,5 @@ const callerIdentity = async (deps: CliDeps): Promise<string> => {
   } catch (e) {
     const err = e as Error;
     throw new CliError(`cannot read the caller identity (STS GetCallerIdentity): ${err.name}: ${err.message}. Pass --requested-by, or fix the credentials. Nothing was started.`, EXIT.FAILED);
-  }
-};
-
-/**
- * Follows an execution until it ends: DescribeExecution, then the history events since the last poll,
- * printed state by state (routes done / total, retries, caught errors), every `pollIntervalMs`.
- */
-export const followExecution = async (
-  executionArn: string,
-  deps: CliDeps,
-  say: (line: string) => void,
-): Promise<{ entry: ExecutionEntry; tracker: HistoryTracker }> => {
-  const interval = deps.pollIntervalMs ?? 2000;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const tracker = new HistoryTracker(say);
-  say(`Following (every ${duration(interval)}; Ctrl-C stops following, not the execution):`);
-  for (;;) {
-    const d = await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
-    // History after the status: once the status is final, the history read next holds every event.
-    tracker.consume(await readNewEvents(deps.sfn, executionArn, tracker.lastId));
-    if (d.status !== 'RUNNING') return { entry: entryOf(d, tracker.notify), tracker };
-    await sleep(interval);
   }
 };

@@ -1,0 +1,186 @@
+import { EC2Client, Instance, paginateDescribeInstances, RouteTable } from '@aws-sdk/client-ec2';
+import { INSTANCE_ID } from '../../functions/shared/config';
+import type { FailoverConfigInput, RouteTableScope } from '../../functions/shared/config';
+import { describeScopedRouteTables } from '../../functions/shared/routes';
+import { refuse } from './context';
+
+/**
+ * What `route-failover init` reads from EC2 to write a group's config: the members' instances and
+ * interfaces (DescribeInstances), and the VPC's route tables with routes to those interfaces
+ * (DescribeRouteTables with a vpc-id filter, paginated; EC2 has no filter on a route's interface, so routes
+ * are matched in code). Nothing is written to EC2.
+ */
+
+/** `--member NAME=INSTANCE` or `--member NAME` (the instance whose Name tag is NAME). */
+export interface MemberSpec {
+  name: string;
+  instanceId?: string;
+}
+
+export interface DiscoveredMember {
+  name: string;
+  instanceId: string;
+  state: string;
+  availabilityZone?: string;
+  /** Interfaces by slot: network card, then device index (how the workflow pairs them). */
+  interfaces: Array<{ eni: string; deviceIndex: number; networkCardIndex: number; sourceDestCheck?: boolean }>;
+  /** Routes of the VPC that point at one of its interfaces. */
+  routes: number;
+}
+
+export interface Discovery {
+  vpcId: string;
+  members: DiscoveredMember[];
+  /** Route tables of the VPC (all of them, read once). */
+  tablesRead: number;
+  /** Tables with at least one route to a member interface, by ID. */
+  tables: string[];
+  scope?: RouteTableScope;
+  /** Why that scope: "tag K=V shared by exactly these tables", "their IDs", … */
+  scopeReason: string;
+  /** Things to fix or check before deploying (source/destination check on, no route found, …). */
+  warnings: string[];
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+const VPC = /^vpc-[0-9a-f]{8,17}$/;
+/** States in which an instance can be a router of the group (terminated ones linger in DescribeInstances). */
+const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
+
+/** Parses the --member values; refuses bad names, bad IDs and duplicates, naming the flag. */
+export const parseMemberSpecs = (values: string[]): MemberSpec[] => {
+  const specs = values.map((v): MemberSpec => {
+    const [name, instanceId, extra] = v.split('=');
+    if (extra !== undefined || !NAME.test(name ?? '')) {
+      throw refuse(`--member "${v}": NAME=INSTANCE (router-a=i-0123456789abcdef0) or NAME (its Name tag); NAME is letters, digits, "-" or "_"`);
+    }
+    if (instanceId !== undefined && !INSTANCE_ID.test(instanceId)) throw refuse(`--member "${v}": "${instanceId}" is not an instance ID such as i-0123456789abcdef0`);
+    return { name, instanceId };
+  });
+  const seen = new Set<string>();
+  for (const s of specs) {
+    if (seen.has(s.name)) throw refuse(`--member: "${s.name}" is given twice`);
+    seen.add(s.name);
+  }
+  const ids = specs.map((s) => s.instanceId).filter(Boolean);
+  if (new Set(ids).size !== ids.length) throw refuse('--member: the same instance is given for two members');
+  return specs;
+};
+
+const describeAll = async (ec2: EC2Client, filters: Array<{ Name: string; Values: string[] }>): Promise<Instance[]> => {
+  const out: Instance[] = [];
+  for await (const page of paginateDescribeInstances({ client: ec2, pageSize: 100 }, { Filters: filters })) {
+    for (const r of page.Reservations ?? []) out.push(...(r.Instances ?? []));
+  }
+  return out;
+};
+
+/** Finds each member's instance: by ID, or by its Name tag within the VPC (exactly one live instance). */
+const findInstances = async (ec2: EC2Client, vpcId: string, specs: MemberSpec[]): Promise<Map<string, Instance>> => {
+  const found = new Map<string, Instance>();
+  const byId = specs.filter((s) => s.instanceId);
+  if (byId.length > 0) {
+    // A filter, not InstanceIds: an unknown ID is simply absent, so every missing one can be named at once.
+    const instances = await describeAll(ec2, [{ Name: 'instance-id', Values: byId.map((s) => s.instanceId!) }]);
+    const missing: string[] = [];
+    for (const s of byId) {
+      const i = instances.find((x) => x.InstanceId === s.instanceId);
+      if (!i || i.State?.Name === 'terminated') missing.push(`${s.name} (${s.instanceId})`);
+      else if (i.VpcId !== vpcId) throw refuse(`--member ${s.name}=${s.instanceId}: the instance is in ${i.VpcId ?? 'no VPC'}, not ${vpcId}`);
+      else found.set(s.name, i);
+    }
+    if (missing.length > 0) throw refuse(`instance not found (or terminated): ${missing.join(', ')}`);
+  }
+  const byName = specs.filter((s) => !s.instanceId);
+  if (byName.length > 0) {
+    const instances = await describeAll(ec2, [
+      { Name: 'vpc-id', Values: [vpcId] },
+      { Name: 'tag:Name', Values: byName.map((s) => s.name) },
+      { Name: 'instance-state-name', Values: LIVE_STATES },
+    ]);
+    for (const s of byName) {
+      const named = instances.filter((i) => i.Tags?.some((t) => t.Key === 'Name' && t.Value === s.name));
+      if (named.length === 0) throw refuse(`--member ${s.name}: no instance in ${vpcId} has the Name tag "${s.name}": give its ID as ${s.name}=i-…`);
+      if (named.length > 1) {
+        throw refuse(`--member ${s.name}: ${named.length} instances in ${vpcId} have the Name tag "${s.name}" (${named.map((i) => i.InstanceId).join(', ')}): give one as ${s.name}=i-…`);
+      }
+      found.set(s.name, named[0]);
+    }
+  }
+  return found;
+};
+
+/** The tag shared by exactly the given tables among all the VPC's tables, if any (Name and aws: tags excluded). */
+const sharedTag = (all: RouteTable[], chosen: Set<string>): { key: string; value: string } | undefined => {
+  const tagsOf = (t: RouteTable) => (t.Tags ?? []).filter((x) => x.Key && x.Key !== 'Name' && !x.Key.startsWith('aws:'));
+  const first = all.find((t) => chosen.has(t.RouteTableId ?? ''));
+  const candidates = first ? tagsOf(first).map((x) => ({ key: x.Key!, value: x.Value ?? '' })) : [];
+  const exact = candidates.filter((c) => {
+    const carrying = all.filter((t) => tagsOf(t).some((x) => x.Key === c.key && (x.Value ?? '') === c.value)).map((t) => t.RouteTableId);
+    return carrying.length === chosen.size && carrying.every((id) => chosen.has(id ?? ''));
+  });
+  // A tag meant for this product reads best; otherwise the first by key, so the choice is stable.
+  exact.sort((a, b) => Number(b.key.startsWith('route-failover')) - Number(a.key.startsWith('route-failover')) || a.key.localeCompare(b.key));
+  return exact[0];
+};
+
+/** Reads the members and the VPC's route tables; refuses (exit 2) what cannot make a group. */
+export const discoverGroup = async (ec2: EC2Client, vpcId: string, specs: MemberSpec[]): Promise<Discovery> => {
+  if (!VPC.test(vpcId)) throw refuse(`--vpc "${vpcId}" is not a VPC ID such as vpc-0123456789abcdef0`);
+  const instances = await findInstances(ec2, vpcId, specs);
+  const warnings: string[] = [];
+  const owner = new Map<string, DiscoveredMember>();
+  const members = specs.map((s): DiscoveredMember => {
+    const i = instances.get(s.name)!;
+    const interfaces = (i.NetworkInterfaces ?? [])
+      .filter((n) => n.NetworkInterfaceId)
+      .map((n) => ({ eni: n.NetworkInterfaceId!, deviceIndex: n.Attachment?.DeviceIndex ?? 0, networkCardIndex: n.Attachment?.NetworkCardIndex ?? 0, sourceDestCheck: n.SourceDestCheck }))
+      .sort((a, b) => a.networkCardIndex - b.networkCardIndex || a.deviceIndex - b.deviceIndex);
+    const m: DiscoveredMember = { name: s.name, instanceId: i.InstanceId!, state: i.State?.Name ?? 'unknown', availabilityZone: i.Placement?.AvailabilityZone, interfaces, routes: 0 };
+    for (const n of interfaces) owner.set(n.eni, m);
+    const checking = interfaces.filter((n) => n.sourceDestCheck === true).map((n) => n.eni);
+    if (checking.length > 0) warnings.push(`${s.name} (${m.instanceId}): source/destination check is on for ${checking.join(', ')}: a router needs it off (the workflow refuses such a target)`);
+    if (interfaces.length === 0) warnings.push(`${s.name} (${m.instanceId}) has no network interface attached (state ${m.state})`);
+    return m;
+  });
+  const counts = new Set(members.map((m) => m.interfaces.length));
+  if (counts.size > 1) warnings.push(`members have different numbers of interfaces (${members.map((m) => `${m.name} ${m.interfaces.length}`).join(', ')}): routes on an interface without a counterpart cannot move (UnpairedInterfaceError)`);
+
+  const all = await describeScopedRouteTables(ec2, vpcId, undefined);
+  const chosen = new Set<string>();
+  for (const t of all) {
+    for (const r of t.Routes ?? []) {
+      const m = r.NetworkInterfaceId ? owner.get(r.NetworkInterfaceId) : undefined;
+      if (!m) continue;
+      m.routes++;
+      chosen.add(t.RouteTableId!);
+    }
+  }
+  const tables = [...chosen].sort();
+  let scope: RouteTableScope | undefined;
+  let scopeReason: string;
+  if (tables.length === 0) {
+    scopeReason = `whole VPC: none of its ${all.length} route tables has a route to a member's interface yet`;
+    warnings.push(`no route table of ${vpcId} has a route to the members' interfaces: the scope is the whole VPC; narrow it (routeTables) once the routes exist`);
+  } else {
+    const tag = sharedTag(all, chosen);
+    scope = tag ? { tag } : { ids: tables };
+    scopeReason = tag
+      ? `tag ${tag.key}=${tag.value}, carried by exactly the ${tables.length} route table(s) with routes to the members`
+      : `the ${tables.length} route table(s) with routes to the members, by ID (no tag is shared by exactly those)`;
+  }
+  return { vpcId, members, tablesRead: all.length, tables, scope, scopeReason, warnings };
+};
+
+/** The group's config (input form: only what init decided; the schema fills in the defaults). */
+export const groupConfigOf = (d: Discovery, opts: { group: string; preferred?: string }): FailoverConfigInput => ({
+  groups: [
+    {
+      name: opts.group,
+      vpcId: d.vpcId,
+      members: d.members.map((m) => ({ name: m.name, instanceId: m.instanceId })),
+      ...(opts.preferred ? { preferred: opts.preferred } : {}),
+      ...(d.scope ? { routeTables: d.scope } : {}),
+    },
+  ],
+});

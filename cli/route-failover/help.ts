@@ -1,0 +1,134 @@
+import { DEFAULT_STACK, STATE_MACHINE_ENV, STATE_MACHINE_OUTPUT } from './context';
+
+/** `--help` texts of route-failover, per command ('main' for the command list). */
+
+const COMMON_HELP = `Where things come from:
+  --config FILE             failover config (the same JSON as cdk.json context "failover");
+                            default: cdk.json context "failover" in the current directory
+  --state-machine-arn ARN   the workflow; default: env ${STATE_MACHINE_ENV},
+                            else the "${STATE_MACHINE_OUTPUT}" output of the CloudFormation stack
+  --stack NAME              stack to read that output from (default ${DEFAULT_STACK})
+  --profile NAME            AWS profile of the shared config and credentials files (~/.aws/config,
+                            ~/.aws/credentials); default: env AWS_PROFILE, else "default"
+  --region REGION           default: env AWS_REGION, else env AWS_DEFAULT_REGION, else the region of
+                            --state-machine-arn, else the profile's region in ~/.aws/config
+  --output json|table       json: one JSON document on stdout (progress and errors go to stderr);
+                            table (default): text for people. --json is short for --output json
+  --version                 the CLI's version
+  -h, --help                this help
+
+Exit codes: 0 ok, 1 the operation failed (execution failed or partial, AWS error; status: a group
+needs attention), 2 request refused before anything was started (usage, config, validation),
+3 --wait gave up at --timeout while the execution was still running (it keeps running).`;
+
+export const HELP: Record<string, string> = {
+  main: `route-failover: move a router group's VPC routes on purpose, see where they point, read the audit log.
+
+Usage: route-failover COMMAND [options]
+
+Commands:
+  switchover --group G [--to MEMBER] [--reason TEXT] [--dry-run] [--wait]
+                            move the group's routes to MEMBER (default: the peer of the active member)
+  failback --group G [--reason TEXT] [--dry-run] [--wait]
+                            move the group's routes back to its preferred member
+  status [--group G]        where each group's routes point now, read from the route tables
+  history [--group G] [--since 7d]
+                            the audit log: one line per execution
+  history show EXECUTION    one execution in full (name or ARN)
+  init --vpc VPC --member NAME[=INSTANCE] --member …
+                            a config for a new group, from the members' interfaces and the route
+                            tables with routes to them (read from EC2)
+
+Run "route-failover COMMAND --help" for a command's options.
+
+${COMMON_HELP}`,
+  switchover: `Usage: route-failover switchover --group G [--to MEMBER] [--reason TEXT] [--dry-run] [--wait [--timeout D]] [--requested-by WHO]
+
+Moves every route of group G that points at another member to the paired interfaces of MEMBER, with the
+Step Functions workflow (validated, retried, verified, notified, audited). Before starting anything it
+checks the request against the config and the route tables: an unknown group or member, a target that is
+already active or not running, or routes split between members without --to are refused (exit 2).
+
+  --group G            the failover group (required)
+  --to MEMBER          target member; default: the running peer of the member the routes point at now
+  --reason TEXT        why (recorded in the audit record and the notification), e.g. "patch router-a (CHG-1042)"
+  --dry-run            plan and call ReplaceRoute with EC2's DryRun flag for each route: nothing changes,
+                       missing permissions show up now
+  --wait               follow the execution state by state (routes done / total, retries; at least every
+                       5 s the elapsed time and the current state) and exit with its outcome:
+                       0 succeeded / no-op / dry run, 1 failed / partial
+  --timeout DURATION   with --wait: stop waiting after DURATION (90s, 10m, 1h or seconds) and exit 3;
+                       the execution keeps running (default: wait until it ends)
+  --requested-by WHO   who asks (default: your AWS identity, from STS GetCallerIdentity)
+
+The execution is named switchover-G-YYYYMMDDTHHMMSSZ (plus -dryrun for a dry run).
+
+Example:
+  route-failover switchover --group onprem-edge --to router-b --reason "patch router-a (CHG-1042)" --wait
+
+${COMMON_HELP}`,
+  failback: `Usage: route-failover failback --group G [--reason TEXT] [--dry-run] [--wait [--timeout D]] [--requested-by WHO]
+
+A switchover back to the group's preferred member (config "preferred"). Refused (exit 2) when the group
+has no preferred member, or the preferred member is already active or not running.
+
+  --group G            the failover group (required)
+  --reason TEXT        why (recorded in the audit record)
+  --dry-run            rehearse: ReplaceRoute with DryRun for each route, nothing changes
+  --wait               follow the execution and exit with its outcome
+  --timeout DURATION   with --wait: stop waiting after DURATION and exit 3 (the execution keeps running)
+  --requested-by WHO   who asks (default: your AWS identity)
+
+Example:
+  route-failover failback --group onprem-edge --reason "router-a patched" --wait
+
+${COMMON_HELP}`,
+  status: `Usage: route-failover status [--group G]
+
+The first line names the account (STS GetCallerIdentity), the region and the stack. For each group (or G),
+read from EC2 now: the active member (the one the routes point at), routes per
+member, blackhole routes, routes split between members (INCONSISTENT), each member's instance state, and
+the group's last execution (among the newest 25).
+
+Exit code 1 when a group needs attention: routes split between members, blackhole routes, the active
+member not running, or a member instance not found. --json shows "consistent": false for a split group.
+
+${COMMON_HELP}`,
+  history: `Usage: route-failover history [--group G] [--since 7d] [--limit 200]
+       route-failover history show EXECUTION
+
+The first line names the account, the region and the stack. Then the audit log, newest first: start time (UTC), trigger (event / alarm / probe / manual), requester, reason,
+from -> to, routes changed, outcome, duration, execution name.
+
+  --group G            only executions for group G
+  --since WHEN         how far back: a duration (30m, 2h, 7d, 2w) or an ISO date or time (2026-11-01,
+                       2026-11-25T14:00:00Z); default 7d (Step Functions keeps execution history 90 days)
+  --limit N            read at most N executions (default 200)
+
+"history show EXECUTION" (a name from the list, or an execution ARN) prints one execution in full:
+every route before/after, status, attempts, errors, verification, retries and caught errors from the
+execution history, and each state's timing.
+
+${COMMON_HELP}`,
+  init: `Usage: route-failover init --vpc VPC --member NAME[=INSTANCE] --member NAME[=INSTANCE] … [--group G] [--preferred MEMBER]
+
+Prints a failover config (the JSON of cdk.json context "failover") for one new group, read from EC2:
+each member's instance and interfaces (DescribeInstances), and the route tables of the VPC that have
+routes to those interfaces (DescribeRouteTables with a vpc-id filter, paginated; routes matched to the
+interfaces in code). The route-table scope is the tag those tables share (when exactly they carry it),
+else the list of their IDs. Check it, then put it in cdk.json or pass it with --config.
+
+  --vpc VPC            the VPC of the routers (required)
+  --member NAME=ID     a member: its name in the config and its instance ID (i-…); at least two
+  --member NAME        a member found by its Name tag in the VPC (it must match exactly one instance)
+  --group G            the group's name (default: the VPC ID)
+  --preferred MEMBER   the member failback returns to (default: the member the routes point at now)
+
+Example:
+  route-failover init --vpc vpc-0123456789abcdef0 --member router-a=i-0a1b2c3d4e5f60001 --member router-b > failover.json
+
+The config goes to stdout (always JSON); what was found, and anything to fix first (source/destination
+check on, a member in another VPC), goes to stderr.
+
+${COMMON_HELP}`,
+};
