@@ -216,7 +216,7 @@ describe('history show: one execution in full', () => {
       );
     }
     expect(out).toContain('Routes: 11 planned, 11 replaced, 0 failed, 0 vanished, 0 dry-run; 2 already on target, 0 skipped');
-    expect(out).toContain('Verification: 13 routes read back in 1 round: all where the plan wants them');
+    expect(out).toContain('Verification: 15 routes read back in 1 round: all where the plan wants them');
     expect(out).toContain('ReplaceRoute calls retried inside the run: 2 (column ATTEMPTS)');
     expect(out).toContain('State retries (1, from the execution history):');
     expect(out).toMatch(/^ {2}2026-11-25T\S+ {2}ReplaceRoutes\[\d+\] {2}retry 1 after Ec2ThrottledError: Request limit exceeded\.$/m);
