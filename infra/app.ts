@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../functions/shared/errors';
-import { readFailoverConfig } from './config-source';
+import { readFailoverConfig, readStackName } from './config-source';
 import { FailoverStack } from './failover-stack';
 import { addNagChecks } from './nag';
 
@@ -8,10 +8,11 @@ try {
   const app = new App();
   // cdk-nag AwsSolutions on every synth: an unacknowledged finding fails `cdk synth`, not only the tests.
   addNagChecks(app);
-  new FailoverStack(app, 'VpcRouteFailover', {
+  const context = (key: string): unknown => app.node.tryGetContext(key);
+  new FailoverStack(app, readStackName(context), {
     // The working directory only resolves the operator's -c failoverFile=<path>; the app's own files are
     // found from __dirname.
-    config: readFailoverConfig((key) => app.node.tryGetContext(key), process.cwd()),
+    config: readFailoverConfig(context, process.cwd()),
     description: 'vpc-route-failover: active/standby router HA across AZs by moving VPC routes (Step Functions)',
   });
   app.synth();

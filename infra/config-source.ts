@@ -8,7 +8,27 @@ export const CONFIG_CONTEXT_KEY = 'failover';
 /** Context key naming a JSON file that holds the config (`-c failoverFile=failover.json`); wins over `failover`. */
 export const CONFIG_FILE_CONTEXT_KEY = 'failoverFile';
 
+/** Context key naming the stack (`-c stackName=VpcRouteFailover-prod`): one stack per name in a region. */
+export const STACK_NAME_CONTEXT_KEY = 'stackName';
+export const DEFAULT_STACK_NAME = 'VpcRouteFailover';
+
 const CONTEXT_WHERE = `cdk.json context "${CONFIG_CONTEXT_KEY}"`;
+
+/**
+ * The stack name from the context, or VpcRouteFailover. CloudFormation allows letters, digits and hyphens,
+ * starting with a letter; 71 characters at most here, because the state machine is named `<stack>-failover`
+ * (80 characters at most).
+ */
+export const readStackName = (tryGetContext: (key: string) => unknown): string => {
+  const name: unknown = tryGetContext(STACK_NAME_CONTEXT_KEY) ?? DEFAULT_STACK_NAME;
+  if (typeof name !== 'string' || !/^[A-Za-z][A-Za-z0-9-]{0,70}$/.test(name)) {
+    throw new ConfigError(
+      `context "${STACK_NAME_CONTEXT_KEY}" must be a CloudFormation stack name of at most 71 characters ` +
+        `(a letter, then letters, digits or "-"), got ${JSON.stringify(name)}`,
+    );
+  }
+  return name;
+};
 
 /**
  * The validated failover config of a CDK app. `-c failoverFile=<path>` names a JSON file (pretty-printed is fine:

@@ -4,7 +4,7 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { parseConfig } from '../../functions/shared/config';
 import { ConfigError } from '../../functions/shared/errors';
-import { readFailoverConfig } from '../../infra/config-source';
+import { readFailoverConfig, readStackName } from '../../infra/config-source';
 import { PROJECT_ROOT, exampleConfig } from './synth';
 
 /** A fresh directory per test, removed afterwards. */
@@ -93,6 +93,20 @@ describe('config as a file (-c failoverFile=<path>)', () => {
   });
 });
 
+describe('stack name (-c stackName=…)', () => {
+  it('defaults to VpcRouteFailover and takes a valid CloudFormation name', () => {
+    expect(readStackName(context({}))).toBe('VpcRouteFailover');
+    expect(readStackName(context({ stackName: 'VpcRouteFailover-prod' }))).toBe('VpcRouteFailover-prod');
+    expect(readStackName(context({ stackName: `A${'b'.repeat(70)}` }))).toHaveLength(71);
+  });
+
+  it.each(['', '1abc', 'a_b', 'a.b', `A${'b'.repeat(71)}`, 42])('refuses %p with a ConfigError', (name) => {
+    const error = errorOf(() => readStackName(context({ stackName: name })));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toContain('context "stackName" must be a CloudFormation stack name');
+  });
+});
+
 describe('infra/app.ts with -c failoverFile', () => {
   /** Runs the app as `cdk synth` would, from `cwd`, with `context` as its whole context (feature flags from cdk.json). */
   const runApp = (cwd: string, extra: Record<string, unknown>) => {
@@ -111,11 +125,11 @@ describe('infra/app.ts with -c failoverFile', () => {
     const fromFile = exampleConfig();
     fromFile.groups[0].name = 'from-file';
     writeConfig('failover.json', fromFile);
-    const result = runApp(dir, { failoverFile: 'failover.json' });
+    const result = runApp(dir, { failoverFile: 'failover.json', stackName: 'VpcRouteFailover-file' });
     expect(result.stderr).not.toMatch(/Error/);
     expect(result.status).toBe(0);
-    const template = readFileSync(path.join(result.outdir, 'VpcRouteFailover.template.json'), 'utf8');
-    expect(template).toContain('VpcRouteFailover-from-file-instance-state');
+    const template = readFileSync(path.join(result.outdir, 'VpcRouteFailover-file.template.json'), 'utf8');
+    expect(template).toContain('VpcRouteFailover-file-from-file-instance-state');
   }, 40_000);
 
   it('exits non-zero naming the file and the field, with no stack trace', () => {
