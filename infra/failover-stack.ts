@@ -46,6 +46,10 @@ export class FailoverStack extends Stack {
     }
 
     // ---- Notifications -------------------------------------------------------------------------------------
+    // Both keys keep CDK's default key policy statement (the account root, kms:*): it delegates to IAM and lets
+    // the account administer the key, which could otherwise become unmanageable. Use is narrowed where
+    // it is granted: the functions' IAM statements and the CloudWatch statement carry kms:ViaService and the
+    // service's encryption context (one topic, one table).
     const topicKey = new Key(this, 'TopicKey', {
       description: 'Encrypts the vpc-route-failover notification topic',
       enableKeyRotation: true,

@@ -9,6 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { parseConfig, type FailoverConfigInput } from '../../functions/shared/config';
 import { FailoverStack } from '../../infra/failover-stack';
+import { acknowledgeFinding } from '../../infra/nag';
 import { PROJECT_ROOT, createApp, exampleConfig, synth } from './synth';
 
 /** Every config shape the stack knows: scopes by VPC, IDs and tag, a probe in a VPC, emails, alarms off. */
@@ -160,6 +161,13 @@ describe('cdk-nag AwsSolutions checks', () => {
         'Test/TriggerDeadLetterQueue AwsSolutions-SQS3',
       ].sort(),
     );
+  });
+
+  it.each(['AwsSolutions-IAM5', 'AwsSolutions-IAM4'])('refuse to acknowledge the bare rule %s (it would cover later findings too)', (id) => {
+    const app = createApp();
+    const stack = new FailoverStack(app, 'Test', { config: parseConfig(exampleConfig()) });
+    expect(() => acknowledgeFinding(stack, id, 'x'.repeat(200))).toThrow(`Test: acknowledge one finding of ${id}, e.g. ${id}[Resource::<the ARN>]`);
+    expect(() => acknowledgeFinding(stack, `${id}[Resource::*]`, 'x'.repeat(200))).not.toThrow();
   });
 
   it('do not acknowledge route-table/* when every group lists its route tables', () => {
