@@ -116,7 +116,7 @@ describe('infra/app.ts with -c failoverFile', () => {
       cwd,
       env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ ...flags, 'aws:cdk:bundling-stacks': [], ...extra }), CDK_OUTDIR: outdir },
       encoding: 'utf8',
-      timeout: 30_000,
+      timeout: 60_000,
     });
     return { ...result, outdir };
   };
@@ -130,7 +130,7 @@ describe('infra/app.ts with -c failoverFile', () => {
     expect(result.status).toBe(0);
     const template = readFileSync(path.join(result.outdir, 'VpcRouteFailover-file.template.json'), 'utf8');
     expect(template).toContain('VpcRouteFailover-file-from-file-instance-state');
-  }, 40_000);
+  }, 90_000);
 
   it('exits non-zero naming the file and the field, with no stack trace', () => {
     const raw = exampleConfig();
@@ -141,5 +141,5 @@ describe('infra/app.ts with -c failoverFile', () => {
     expect(result.stderr).toContain(`invalid failover config file ${file}`);
     expect(result.stderr).toContain('groups[0].vpcId');
     expect(result.stderr).not.toMatch(/\n\s+at /);
-  }, 40_000);
+  }, 90_000);
 });

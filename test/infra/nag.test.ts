@@ -185,7 +185,8 @@ describe('infra/app.ts with the cdk-nag checks', () => {
         cwd: PROJECT_ROOT,
         env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ ...context, 'aws:cdk:bundling-stacks': [] }), CDK_OUTDIR: outdir },
         encoding: 'utf8',
-        timeout: 25_000,
+        // A child process that synthesizes the whole app: generous, the machine running the suite may be loaded.
+        timeout: 60_000,
       });
       expect(result.stderr).not.toMatch(/AwsSolutions-/);
       expect(result.status).toBe(0);
@@ -194,5 +195,5 @@ describe('infra/app.ts with the cdk-nag checks', () => {
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
-  });
+  }, 90_000);
 });
