@@ -1,24 +1,18 @@
 import { App } from 'aws-cdk-lib';
-import { parseConfig, parseConfigJson, type FailoverConfig } from '../functions/shared/config';
 import { ConfigError } from '../functions/shared/errors';
+import { readFailoverConfig, readStackName } from './config-source';
 import { FailoverStack } from './failover-stack';
 import { addNagChecks } from './nag';
-
-const WHERE = 'cdk.json context "failover"';
-
-/** Validates the `failover` context; `-c failover='{…}'` on the command line arrives as a JSON string. */
-const readConfig = (app: App): FailoverConfig => {
-  const raw: unknown = app.node.tryGetContext('failover');
-  if (raw === undefined) throw new ConfigError(`${WHERE} is missing: add a "failover" object with your groups to cdk.json`);
-  return typeof raw === 'string' ? parseConfigJson(raw, WHERE) : parseConfig(raw, WHERE);
-};
 
 try {
   const app = new App();
   // cdk-nag AwsSolutions on every synth: an unacknowledged finding fails `cdk synth`, not only the tests.
   addNagChecks(app);
-  new FailoverStack(app, 'VpcRouteFailover', {
-    config: readConfig(app),
+  const context = (key: string): unknown => app.node.tryGetContext(key);
+  new FailoverStack(app, readStackName(context), {
+    // The working directory only resolves the operator's -c failoverFile=<path>; the app's own files are
+    // found from __dirname.
+    config: readFailoverConfig(context, process.cwd()),
     description: 'vpc-route-failover: active/standby router HA across AZs by moving VPC routes (Step Functions)',
   });
   app.synth();

@@ -1,12 +1,8 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule } from 'aws-cdk-lib/aws-events';
-import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -16,18 +12,18 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { Construct } from 'constructs';
 import type { FailoverConfig, Group } from '../functions/shared/config';
 import { ConfigError } from '../functions/shared/errors';
-import { FAILURE_STATES } from '../functions/shared/triggers';
+import { notificationTopicName, topicArnFromName, viaSnsForTopic } from './alarm-publishing';
+import { planReservedConcurrency } from './concurrency';
+import { addFailoverAlarms } from './constructs/failover-alarms';
 import { FailoverFunction, LAMBDA_ENVIRONMENT_LIMIT_BYTES, environmentSize } from './constructs/failover-function';
 import { InventoryRefresh } from './constructs/inventory-refresh';
 import { Probe } from './constructs/probe';
+import { workflowFunctionConfig } from './function-config';
+import { stateMachineLogGroupName } from './names';
 import { acknowledgeFinding, wildcardResourceFinding } from './nag';
+import { addTriggers } from './triggers';
 
 export const ASL_PATH = path.join(__dirname, '..', 'statemachine', 'failover.asl.json');
-
-
-/** Deterministic name of a member's status-check alarm (operators and runbooks refer to it). */
-export const statusCheckAlarmName = (group: string, member: string): string =>
-  `route-failover-${group}-${member}-status-check`;
 
 export interface FailoverStackProps extends StackProps {
   /** Already validated with parseConfig. */
@@ -52,12 +48,19 @@ export class FailoverStack extends Stack {
     }
 
     // ---- Notifications -------------------------------------------------------------------------------------
+    // Both keys keep CDK's default key policy statement (the account root, kms:*): it delegates to IAM and lets
+    // the account administer the key, which could otherwise become unmanageable. Use is narrowed where
+    // it is granted: the functions' IAM statements and the CloudWatch statement carry kms:ViaService and the
+    // service's encryption context (one topic, one table).
     const topicKey = new Key(this, 'TopicKey', {
       description: 'Encrypts the vpc-route-failover notification topic',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Named (after the stack) so that the key policy can name it in kms:EncryptionContext (alarm-publishing.ts).
+    const topicName = notificationTopicName(this.stackName);
     const topic = new Topic(this, 'Topic', {
+      topicName,
       displayName: 'VPC route failover',
       masterKey: topicKey,
       enforceSSL: true,
@@ -86,8 +89,8 @@ export class FailoverStack extends Stack {
     });
 
     // ---- Task functions ------------------------------------------------------------------------------------
-    // Functions that only need the groups get no notification addresses.
-    const groupsJson = JSON.stringify({ ...config, notifications: { emails: [] } });
+    // Only what the workflow functions read (function-config.ts): no e-mail addresses, no probe settings.
+    const groupsJson = JSON.stringify(workflowFunctionConfig(config));
     const resolveEnv = { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName };
     const acquireLeaseEnv = { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName };
     // The config reaches two functions; the larger environment decides (the table name counts as 256 bytes).
@@ -102,9 +105,13 @@ export class FailoverStack extends Stack {
         );
       }
     }
+    // Reserved concurrency sized from the groups (concurrency.ts); throws when it cannot fit the account.
+    const concurrency = planReservedConcurrency(config);
+    const reserved = (task: string) => (concurrency ? (task === 'ReplaceRoutes' ? concurrency.replaceRoutes : concurrency.otherTasks) : undefined);
 
     // Timeouts stay below each Task's TimeoutSeconds in the ASL (30/60/120/150/120/30/30 s).
     const acquireLeaseTask = new FailoverFunction(this, 'AcquireLease', {
+      reservedConcurrentExecutions: reserved('AcquireLease'),
       folder: 'acquire-lease',
       description: "Takes the group's lease (conditional write) before anything is resolved or planned",
       timeout: Duration.seconds(25),
@@ -112,12 +119,14 @@ export class FailoverStack extends Stack {
     });
     const acquireLease = acquireLeaseTask.function;
     const releaseLease = new FailoverFunction(this, 'ReleaseLease', {
+      reservedConcurrentExecutions: reserved('ReleaseLease'),
       folder: 'release-lease',
       description: "Gives the group's lease back and records the switch (stale events, flap damping)",
       timeout: Duration.seconds(25),
       environment: { GROUP_STATE_TABLE: groupStateTable.tableName },
     }).function;
     const resolveTargetsTask = new FailoverFunction(this, 'ResolveTargets', {
+      reservedConcurrentExecutions: reserved('ResolveTargets'),
       folder: 'resolve-targets',
       description: 'Event or manual request -> group, failing and target members, paired interfaces',
       timeout: Duration.seconds(45),
@@ -125,12 +134,14 @@ export class FailoverStack extends Stack {
     });
     const resolveTargets = resolveTargetsTask.function;
     const listRoutesTask = new FailoverFunction(this, 'ListRoutes', {
+      reservedConcurrentExecutions: reserved('ListRoutes'),
       folder: 'list-routes',
       description: "Routes in the group's tables that target a failing member's interfaces",
       timeout: Duration.seconds(90),
     });
     const listRoutes = listRoutesTask.function;
     const replaceRoutesTask = new FailoverFunction(this, 'ReplaceRoutes', {
+      reservedConcurrentExecutions: reserved('ReplaceRoutes'),
       folder: 'replace-routes',
       description: 'One batch (one route table): reads the table, ReplaceRoute onto the paired interfaces (idempotent)',
       // Its own retry budget is 100 s; the Task allows 150 s.
@@ -138,12 +149,14 @@ export class FailoverStack extends Stack {
     });
     const replaceRoutes = replaceRoutesTask.function;
     const verifyRoutesTask = new FailoverFunction(this, 'VerifyRoutes', {
+      reservedConcurrentExecutions: reserved('VerifyRoutes'),
       folder: 'verify-routes',
       description: 'Reads the tables back and checks every moved route',
       timeout: Duration.seconds(90),
     });
     const verifyRoutes = verifyRoutesTask.function;
     const notify = new FailoverFunction(this, 'Notify', {
+      reservedConcurrentExecutions: reserved('Notify'),
       folder: 'notify',
       description: 'Builds the audit record and publishes it to SNS',
       timeout: Duration.seconds(25),
@@ -192,12 +205,24 @@ export class FailoverStack extends Stack {
 
     // Group state: exactly the DynamoDB calls of functions/shared/group-state.ts, on the table (it has no index).
     // The key with explicit actions rather than table.grant*Data(), which adds the wildcards kms:ReEncrypt* and
-    // kms:GenerateDataKey*; and only through DynamoDB (kms:ViaService), so the functions cannot use it directly.
-    const groupStateKeyUse = new PolicyStatement({
-      actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
-      resources: [groupStateKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${this.region}.${this.urlSuffix}` } },
-    });
+    // kms:GenerateDataKey*; only through DynamoDB (kms:ViaService), so the functions cannot use it directly, and
+    // only for this table: DynamoDB passes the table name and the account as the encryption context of every
+    // cryptographic call (DescribeKey takes no encryption context, hence a statement of its own).
+    const viaDynamoDb = { 'kms:ViaService': `dynamodb.${this.region}.${this.urlSuffix}` };
+    const groupStateKeyUse = [
+      new PolicyStatement({ actions: ['kms:DescribeKey'], resources: [groupStateKey.keyArn], conditions: { StringEquals: viaDynamoDb } }),
+      new PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [groupStateKey.keyArn],
+        conditions: {
+          StringEquals: {
+            ...viaDynamoDb,
+            'kms:EncryptionContext:aws:dynamodb:tableName': groupStateTable.tableName,
+            'kms:EncryptionContext:aws:dynamodb:subscriberId': this.account,
+          },
+        },
+      }),
+    ];
     acquireLease.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], resources: [groupStateTable.tableArn] }),
     );
@@ -208,8 +233,8 @@ export class FailoverStack extends Stack {
     resolveTargets.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [groupStateTable.tableArn] }),
     );
-    for (const fn of [acquireLease, releaseLease, resolveTargets]) fn.addToRolePolicy(groupStateKeyUse);
-    new InventoryRefresh(this, 'InventoryRefresh', {
+    for (const fn of [acquireLease, releaseLease, resolveTargets]) for (const statement of groupStateKeyUse) fn.addToRolePolicy(statement);
+    const inventoryRefresh = new InventoryRefresh(this, 'InventoryRefresh', {
       configJson: groupsJson,
       refreshMinutes: config.inventory.refreshMinutes,
       table: groupStateTable,
@@ -236,23 +261,49 @@ export class FailoverStack extends Stack {
     );
 
     // Publishing to an SSE-KMS topic needs the key too. Explicit actions rather than topic.grantPublish(),
-    // which grants the wildcard 'kms:GenerateDataKey*'; SNS calls GenerateDataKey and Decrypt.
+    // which grants the wildcard 'kms:GenerateDataKey*'; SNS calls GenerateDataKey and Decrypt, through SNS and
+    // for this topic only.
     notify.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
     notify.addToRolePolicy(
-      new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [topicKey.keyArn] }),
+      new PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [topicKey.keyArn],
+        conditions: { StringEquals: viaSnsForTopic(this, topicArnFromName(this, topicName)) },
+      }),
     );
 
     // ---- State machine -------------------------------------------------------------------------------------
     const stateMachineLogs = new LogGroup(this, 'StateMachineLogs', {
-      // The /aws/vendedlogs/ prefix keeps Step Functions from growing the account's CloudWatch Logs resource policy.
-      logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
+      // Under /aws/vendedlogs/ and unique per deployment (names.ts): retained, so a fixed name would block the
+      // next deployment after `cdk destroy`.
+      logGroupName: stateMachineLogGroupName(this, stateMachineName),
       retention: RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // A role of our own, handed to the state machine without policy updates: what CDK would add for logging and
+    // tracing (Resource '*') goes into policies of its own below, each acknowledged for exactly that, so the
+    // invoke policy carries no acknowledgement a later wildcard could hide behind.
+    const stateMachineRole = new Role(this, 'StateMachineRole', {
+      assumedBy: new ServicePrincipal('states.amazonaws.com', {
+        conditions: {
+          ArnEquals: {
+            'aws:SourceArn': this.formatArn({
+              service: 'states',
+              resource: 'stateMachine',
+              resourceName: stateMachineName,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+          StringEquals: { 'aws:SourceAccount': this.account },
+        },
+      }),
+      description: 'vpc-route-failover: execution role of the failover state machine',
     });
     const stateMachine = new StateMachine(this, 'StateMachine', {
       // Fixed, so acquire-lease's DescribeExecution permission can name its executions (see above).
       stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
+      role: stateMachineRole.withoutPolicyUpdates(),
       // The one definition, shared with the local runner; inline so tests can read it from the template.
       definitionBody: DefinitionBody.fromString(readFileSync(ASL_PATH, 'utf8')),
       definitionSubstitutions: {
@@ -267,26 +318,56 @@ export class FailoverStack extends Stack {
       logs: { destination: stateMachineLogs, level: LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
     });
+    // Step Functions checks the logging permissions when it creates the state machine: the policies first.
+    stateMachine.node.addDependency(stateMachineRole);
     // CDK cannot see the Tasks inside a string definition, so it grants nothing by itself. Explicit rather than
     // fn.grantInvoke(), which also grants '<arn>:*' (every version and alias): the ASL invokes unqualified ARNs.
-    const taskFunctions = [acquireLease, resolveTargets, listRoutes, replaceRoutes, verifyRoutes, notify, releaseLease];
-    stateMachine.addToRolePolicy(
-      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: taskFunctions.map((fn) => fn.functionArn) }),
+    const taskFunctions = {
+      AcquireLease: acquireLease,
+      ResolveTargets: resolveTargets,
+      ListRoutes: listRoutes,
+      ReplaceRoutes: replaceRoutes,
+      VerifyRoutes: verifyRoutes,
+      Notify: notify,
+      ReleaseLease: releaseLease,
+    };
+    stateMachineRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: Object.values(taskFunctions).map((fn) => fn.functionArn) }),
     );
-    acknowledgeFinding(
-      stateMachine.role.node.findChild('DefaultPolicy'),
-      'AwsSolutions-IAM5[Resource::*]',
-      'What Step Functions adds for logging ALL and X-Ray tracing: the CloudWatch Logs vended-delivery actions ' +
-        '(logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, ' +
-        'PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) and xray:PutTraceSegments, ' +
-        'PutTelemetryRecords, GetSamplingRules, GetSamplingTargets support no resource-level permissions, so ' +
-        'Step Functions documents them on Resource *. The only other statement, lambda:InvokeFunction, names the ' +
-        'seven Task functions.',
+    const anyResource = (id: string, actions: string[], reason: string) =>
+      acknowledgeFinding(
+        new Policy(stateMachineRole, id, { roles: [stateMachineRole], statements: [new PolicyStatement({ actions, resources: ['*'] })] }),
+        'AwsSolutions-IAM5[Resource::*]',
+        reason,
+      );
+    anyResource(
+      'LogDelivery',
+      [
+        'logs:CreateLogDelivery',
+        'logs:GetLogDelivery',
+        'logs:UpdateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:ListLogDeliveries',
+        'logs:PutResourcePolicy',
+        'logs:DescribeResourcePolicies',
+        'logs:DescribeLogGroups',
+      ],
+      'Step Functions logging (level ALL) to CloudWatch Logs goes through vended log delivery: logs:CreateLogDelivery, ' +
+        'GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, ' +
+        'DescribeResourcePolicies and DescribeLogGroups support no resource-level permissions, so Step Functions ' +
+        'documents them on Resource *. They manage log delivery only and read no log data.',
+    );
+    anyResource(
+      'XRay',
+      ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+      'X-Ray tracing of the state machine: xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules and ' +
+        'GetSamplingTargets support no resource-level permissions (the service authorization reference lists no ' +
+        'resource type for them), so Resource must be *. They write trace data and read sampling rules only.',
     );
 
     // ---- Triggers ------------------------------------------------------------------------------------------
-    // A target that cannot be started (throttled, permissions) lands here instead of vanishing; the alarm below
-    // turns a message in the queue into a notification.
+    // A target that cannot be started (throttled, permissions) lands here instead of vanishing; the alarms
+    // (constructs/failover-alarms.ts) turn a message in the queue into notifications.
     const deadLetterQueue = new Queue(this, 'TriggerDeadLetterQueue', {
       // SSE-SQS: EventBridge can deliver to it without a key policy, unlike a customer-managed key.
       encryption: QueueEncryption.SQS_MANAGED,
@@ -300,124 +381,20 @@ export class FailoverStack extends Stack {
         'target), which cdk-nag cannot see because no SQS redrive policy points at it. Nothing consumes it, so a DLQ ' +
         'behind it would never receive anything; a message in it raises the TriggerDeadLetterAlarm instead.',
     );
-    const eventsRole = new Role(this, 'TriggerRole', {
-      assumedBy: new ServicePrincipal('events.amazonaws.com'),
-      description: 'Lets the failover EventBridge rules start the state machine',
-    });
-    const target = new SfnStateMachine(stateMachine, {
-      // No input: the execution receives the whole event, which resolve-targets parses.
-      role: eventsRole,
-      retryAttempts: 8,
-      maxEventAge: Duration.hours(1),
+    addTriggers(this, { config, stateMachine, deadLetterQueue, topic, topicKey, topicName });
+    addFailoverAlarms(this, {
+      stateMachine,
+      functions: { ...taskFunctions, InventoryRefresh: inventoryRefresh.task.function },
       deadLetterQueue,
+      topic,
+      topicKey,
+      topicName,
     });
-
-    for (const group of config.groups) {
-      const scope = new Construct(this, `Group-${group.name}`);
-
-      new Rule(scope, 'InstanceStateRule', {
-        description: `vpc-route-failover: a router of group ${group.name} stops or terminates`,
-        eventPattern: {
-          source: ['aws.ec2'],
-          detailType: ['EC2 Instance State-change Notification'],
-          detail: { 'instance-id': group.members.map((m) => m.instanceId), state: [...FAILURE_STATES] },
-        },
-        targets: [target],
-      });
-
-      // Automatic failback (off by default): only the preferred member coming back to running starts it; the
-      // workflow waits the hold-down and re-checks before moving anything.
-      const preferred = group.members.find((m) => m.name === group.preferred);
-      if (group.autoFailback && preferred) {
-        new Rule(scope, 'FailbackRule', {
-          description: `vpc-route-failover: the preferred router of group ${group.name} is running again (automatic failback)`,
-          eventPattern: {
-            source: ['aws.ec2'],
-            detailType: ['EC2 Instance State-change Notification'],
-            detail: { 'instance-id': [preferred.instanceId], state: ['running'] },
-          },
-          targets: [target],
-        });
-      }
-
-      // Fast detection (README "Fast detection: health probes"): TCP probes from inside the VPC.
-      if (group.probe?.enabled) new Probe(scope, 'Probe', { group, stateMachine, topic, topicKey });
-
-      if (!group.statusCheckAlarm.enabled) continue;
-      const alarms = group.members.map(
-        (member) =>
-          new Alarm(scope, `StatusCheck-${member.name}`, {
-            alarmName: statusCheckAlarmName(group.name, member.name),
-            alarmDescription: `vpc-route-failover: status checks of ${member.name} (${member.instanceId}) in group ${group.name} fail`,
-            metric: new Metric({
-              namespace: 'AWS/EC2',
-              metricName: 'StatusCheckFailed',
-              dimensionsMap: { InstanceId: member.instanceId },
-              statistic: 'Maximum',
-              period: Duration.seconds(60),
-            }),
-            evaluationPeriods: group.statusCheckAlarm.evaluationPeriods,
-            threshold: 0,
-            comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-            // A stopped instance publishes no status-check data. The EC2 state-change rule already covers that
-            // case; treating the silence as breaching would only start a second, redundant execution.
-            treatMissingData: TreatMissingData.NOT_BREACHING,
-          }),
-      );
-      // One rule per group rather than one for all: EventBridge limits an event pattern to 2,048 characters
-      // by default, and alarm ARNs are long; a group has at most 8 members, so its rule always fits.
-      new Rule(scope, 'StatusCheckAlarmRule', {
-        description: `vpc-route-failover: a status-check alarm of group ${group.name} goes to ALARM`,
-        eventPattern: {
-          source: ['aws.cloudwatch'],
-          detailType: ['CloudWatch Alarm State Change'],
-          resources: alarms.map((a) => a.alarmArn),
-          detail: { state: { value: ['ALARM'] } },
-        },
-        targets: [target],
-      });
-    }
-
-    // CloudWatch publishes the DLQ alarm to the SSE-KMS topic: the topic policy (replaced by enforceSSL) and the
-    // key policy must both let it, scoped to this one alarm against the confused-deputy problem.
-    const deadLetterAlarmName = `${this.stackName}-trigger-dead-letters`;
-    const fromDeadLetterAlarm = {
-      ArnEquals: {
-        'aws:SourceArn': this.formatArn({
-          service: 'cloudwatch',
-          resource: 'alarm',
-          resourceName: deadLetterAlarmName,
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
-      },
-      StringEquals: { 'aws:SourceAccount': this.account },
-    };
-    const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
-    topic.addToResourcePolicy(
-      new PolicyStatement({ principals: [cloudWatch], actions: ['sns:Publish'], resources: [topic.topicArn], conditions: fromDeadLetterAlarm }),
-    );
-    topicKey.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [cloudWatch],
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: fromDeadLetterAlarm,
-      }),
-    );
-    const deadLetterAlarm = new Alarm(this, 'TriggerDeadLetterAlarm', {
-      alarmName: deadLetterAlarmName,
-      alarmDescription: 'vpc-route-failover: an EventBridge trigger could not start the state machine (see the DLQ)',
-      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    deadLetterAlarm.addAlarmAction(new SnsAction(topic));
 
     // ---- Outputs -------------------------------------------------------------------------------------------
-    new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
-    new CfnOutput(this, 'TopicArn', { value: topic.topicArn });
+    // What detectors and the CLI need (docs/deploy.md): read them from the stack, never guess the ARN.
+    new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn, description: 'Start failover executions here (states:StartExecution)' });
+    new CfnOutput(this, 'TopicArn', { value: topic.topicArn, description: 'Audit notifications and alarms' });
     new CfnOutput(this, 'Region', { value: this.region });
   }
 

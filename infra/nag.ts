@@ -29,6 +29,11 @@ export const addNagChecks = (stage: Stage): void => {
  * bare rule), and a reason a security reviewer can check.
  */
 export const acknowledgeFinding = (scope: IConstruct, id: string, reason: string): void => {
+  // The IAM rules report each finding with what it concerns (`[Resource::…]`, `[Action::…]`, `[Policy::…]`); the
+  // bare rule would also cover every finding added later, under a reason written for another.
+  if (/^AwsSolutions-IAM[45]$/.test(id)) {
+    throw new Error(`${scope.node.path}: acknowledge one finding of ${id}, e.g. ${id}[Resource::<the ARN>], not the whole rule`);
+  }
   Validations.of(scope).acknowledge({ id, reason });
 };
 

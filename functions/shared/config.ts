@@ -72,6 +72,36 @@ export const ProbeSchema = z.lazy(() =>
   }),
 );
 
+/**
+ * Reserved concurrency of the failover path's Lambda functions (read by infra only). Reserving capacity keeps a
+ * failover from being throttled when other functions of the account use up its concurrency. ReplaceRoutes gets
+ * the sum over groups of maxConcurrency (the Map's MaxConcurrency in one execution) times
+ * simultaneousExecutions, plus headroom; every other Task function gets otherTasks.
+ */
+export const ReservedConcurrencySchema = z.lazy(() =>
+  z.strictObject({
+    enabled: z._default(z.boolean(), true),
+    /**
+     * Executions of one group that may replace routes at the same time. The lease lets one through; more only
+     * when a lease is taken over from an execution that is still running its last batch.
+     */
+    simultaneousExecutions: z._default(z.int().check(z.gte(1), z.lte(10)), 1),
+    /** Added to ReplaceRoutes' reservation (retries of a batch can overlap the batch's last seconds). */
+    headroom: z._default(z.int().check(z.gte(0), z.lte(200)), 2),
+    /**
+     * Each other Task function's reservation. Absent: 4 per group plus headroom, because one router failure can
+     * start up to four executions of its group (EC2 stopping, stopped, the status-check alarm, the probe), and
+     * every one of them calls AcquireLease.
+     */
+    otherTasks: z.optional(z.int().check(z.gte(1), z.lte(500))),
+    /**
+     * The account's concurrent executions quota in the region (Service Quotas, "Concurrent executions"; 1000 by
+     * default). Lambda keeps 100 of it unreserved, so the stack's reservations must fit in the rest.
+     */
+    accountConcurrency: z._default(z.int().check(z.gte(10)), 1000),
+  }),
+);
+
 export const GroupSchema = z.lazy(() =>
   z
     .strictObject({
@@ -126,6 +156,7 @@ export const FailoverConfigSchema = z.lazy(() =>
        * otherwise leave routes nobody can attribute to it.
        */
       inventory: z._default(z.strictObject({ refreshMinutes: z._default(z.int().check(z.gte(1), z.lte(60)), 5) }), { refreshMinutes: 5 }),
+      reservedConcurrency: z.optional(ReservedConcurrencySchema),
     })
     .check(
       z.superRefine((c, ctx) => {
@@ -153,6 +184,7 @@ export type Group = z.infer<typeof GroupSchema>;
 export type Member = z.infer<typeof MemberSchema>;
 export type RouteTableScope = z.infer<typeof RouteTableScopeSchema>;
 export type ProbeConfig = z.infer<typeof ProbeSchema>;
+export type ReservedConcurrencyConfig = z.infer<typeof ReservedConcurrencySchema>;
 
 /** Validates a parsed config object; throws ConfigError naming every bad field (`where` says which source). */
 export const parseConfig = (raw: unknown, where = 'failover config'): FailoverConfig => {

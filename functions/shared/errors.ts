@@ -20,6 +20,17 @@ export class ConfigError extends FailoverError {
   }
 }
 
+/**
+ * The stack's reserved concurrency does not fit the account's Lambda concurrency (infra, at synth time). A
+ * ConfigError, because the fix is in the config: a smaller reservation, or the raised quota stated in it.
+ */
+export class ReservedConcurrencyError extends ConfigError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReservedConcurrencyError';
+  }
+}
+
 /** The workflow input is neither a supported EventBridge event nor a valid manual request. */
 export class InvalidRequestError extends FailoverError {
   constructor(message: string) {

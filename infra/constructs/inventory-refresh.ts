@@ -12,7 +12,7 @@ export interface InventoryRefreshProps {
   readonly refreshMinutes: number;
   readonly table: ITable;
   /** kms use of the table's key, through DynamoDB only. */
-  readonly keyUse: PolicyStatement;
+  readonly keyUse: PolicyStatement[];
 }
 
 /**
@@ -38,7 +38,7 @@ export class InventoryRefresh extends Construct {
         'resource-level permissions (the service authorization reference lists no resource type for them), so Resource must be *.',
     );
     this.task.function.addToRolePolicy(new Statement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [props.table.tableArn] }));
-    this.task.function.addToRolePolicy(props.keyUse);
+    for (const statement of props.keyUse) this.task.function.addToRolePolicy(statement);
     new Rule(this, 'Schedule', {
       description: `vpc-route-failover: refresh the member inventory every ${props.refreshMinutes} minute(s)`,
       schedule: Schedule.rate(Duration.minutes(props.refreshMinutes)),

@@ -1,12 +1,10 @@
-import { ArnFormat, CfnOutput, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { IPeer, Peer, Port, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -14,12 +12,13 @@ import { Construct } from 'constructs';
 import type { Group } from '../../functions/shared/config';
 import { ConfigError } from '../../functions/shared/errors';
 import { PROBE_METRICS, PROBE_NAMESPACE } from '../../functions/probe/metrics';
+import { allowAlarmsToPublish } from '../alarm-publishing';
 import { FailoverFunction } from './failover-function';
 
 /** Alarm raised when a group's probe stops reporting (a dead detector). */
-export const probeSilentAlarmName = (group: string): string => `route-failover-${group}-probe-silent`;
+export const probeSilentAlarmName = (stackName: string, group: string): string => `${stackName}-${group}-probe-silent`;
 /** Alarm raised while every member of a group fails its probe (nothing is failed over then). */
-export const probeAllDownAlarmName = (group: string): string => `route-failover-${group}-probe-all-members-down`;
+export const probeAllDownAlarmName = (stackName: string, group: string): string => `${stackName}-${group}-probe-all-members-down`;
 
 export interface ProbeProps {
   /** A validated group whose probe is enabled (the schema guarantees every member's probeAddress then). */
@@ -30,6 +29,8 @@ export interface ProbeProps {
   readonly topic: ITopic;
   /** The topic's KMS key: CloudWatch needs it to publish the alarms to the encrypted topic. */
   readonly topicKey?: IKey;
+  /** The topic's fixed name; required with topicKey, whose policy names the topic (infra/alarm-publishing.ts). */
+  readonly topicName?: string;
   /**
    * Where HTTPS to the Step Functions API may go. Default: any IPv4 address, port 443 only — the interface
    * endpoint's addresses (or the NAT path) are not known at synth time without lookups, and Step Functions has
@@ -95,10 +96,10 @@ export class Probe extends Construct {
       vpc,
       vpcSubnets: { subnets },
       securityGroups: [this.securityGroup],
+      // One invocation at a time: the detector's counts live in the warm execution environment, and two
+      // overlapping detectors could each date the same failure differently (two execution names).
+      reservedConcurrentExecutions: 1,
     }).function;
-    // One invocation at a time: the detector's counts live in the warm execution environment, and two
-    // overlapping detectors could each date the same failure differently (two execution names).
-    (this.function.node.defaultChild as CfnFunction).reservedConcurrentExecutions = 1;
     // A probe minute that could not run on time is worthless later: no retries, no queueing past a minute.
     this.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(60) });
     props.stateMachine.grantStartExecution(this.function);
@@ -110,10 +111,11 @@ export class Probe extends Construct {
       targets: [new LambdaFunction(this.function, { retryAttempts: 2, maxEventAge: Duration.seconds(60) })],
     });
 
+    const stackName = Stack.of(this).stackName;
     const metric = (metricName: string, statistic: string) =>
       new Metric({ namespace: PROBE_NAMESPACE, metricName, dimensionsMap: { Group: group.name }, statistic, period: Duration.minutes(1) });
     this.silentAlarm = new Alarm(this, 'SilentAlarm', {
-      alarmName: probeSilentAlarmName(group.name),
+      alarmName: probeSilentAlarmName(stackName, group.name),
       alarmDescription: `vpc-route-failover: the health probe of group ${group.name} reports nothing (function failing, throttled, or unable to run in its subnets): fast detection is off`,
       metric: metric(PROBE_METRICS.rounds, 'Sum'),
       evaluationPeriods: 3,
@@ -123,7 +125,7 @@ export class Probe extends Construct {
       treatMissingData: TreatMissingData.BREACHING,
     });
     this.allDownAlarm = new Alarm(this, 'AllMembersDownAlarm', {
-      alarmName: probeAllDownAlarmName(group.name),
+      alarmName: probeAllDownAlarmName(stackName, group.name),
       alarmDescription: `vpc-route-failover: every member of group ${group.name} fails its health probe; nothing was failed over (check the probe's subnets and security group first)`,
       metric: metric(PROBE_METRICS.allMembersDown, 'Maximum'),
       evaluationPeriods: 1,
@@ -136,26 +138,11 @@ export class Probe extends Construct {
       alarm.addAlarmAction(new SnsAction(props.topic));
       alarm.addOkAction(new SnsAction(props.topic));
     }
-    this.allowAlarmsToPublish(props, [probeSilentAlarmName(group.name), probeAllDownAlarmName(group.name)]);
-  }
-
-  /** CloudWatch may publish these alarms to the (SSE-KMS) topic, scoped to them against the confused deputy. */
-  private allowAlarmsToPublish(props: ProbeProps, alarmNames: string[]): void {
-    const stack = Stack.of(this);
-    const conditions = {
-      ArnEquals: {
-        'aws:SourceArn': alarmNames.map((name) =>
-          stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-        ),
-      },
-      StringEquals: { 'aws:SourceAccount': stack.account },
-    };
-    const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
-    props.topic.addToResourcePolicy(
-      new PolicyStatement({ principals: [cloudWatch], actions: ['sns:Publish'], resources: [props.topic.topicArn], conditions }),
-    );
-    props.topicKey?.addToResourcePolicy(
-      new PolicyStatement({ principals: [cloudWatch], actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'], conditions }),
-    );
+    allowAlarmsToPublish(this, {
+      topic: props.topic,
+      topicKey: props.topicKey,
+      topicName: props.topicName,
+      alarmNames: [probeSilentAlarmName(stackName, group.name), probeAllDownAlarmName(stackName, group.name)],
+    });
   }
 }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { FAILURE_STATES, ManualRequestSchema, alarmInstanceId, parseTrigger } from '../../functions/shared/triggers';
 import { findMemberByInstance, parseConfigJson } from '../../functions/shared/config';
-import { statusCheckAlarmName } from '../../infra/failover-stack';
+import { statusCheckAlarmName } from '../../infra/names';
 import { example, ROOT, runCommand } from './spawn';
 
 /**
@@ -33,7 +33,7 @@ describe('examples/', () => {
     expect(t.event.detail.state.value).toBe('ALARM');
     const owner = findMemberByInstance(config, alarmInstanceId(t.event)!);
     expect(owner?.member.name).toBe('router-a');
-    expect(t.event.detail.alarmName).toBe(statusCheckAlarmName(owner!.group.name, owner!.member.name));
+    expect(t.event.detail.alarmName).toBe(statusCheckAlarmName('VpcRouteFailover', owner!.group.name, owner!.member.name));
   });
 
   it.each(readdirSync(path.join(ROOT, 'examples', 'requests')))('requests/%s is a manual request for a configured group and member', (file) => {

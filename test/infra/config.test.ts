@@ -16,7 +16,7 @@ const runApp = (context: Record<string, unknown>) => {
       cwd: PROJECT_ROOT,
       env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outdir },
       encoding: 'utf8',
-      timeout: 20_000,
+      timeout: 60_000,
     });
   } finally {
     rmSync(outdir, { recursive: true, force: true });
@@ -50,11 +50,11 @@ describe('failover config validation at synth', () => {
     expect(result.stderr).toContain(`invalid ${WHERE}`);
     expect(result.stderr).toContain('groups[0].vpcId');
     expect(result.stderr).not.toMatch(/\n\s+at /);
-  });
+  }, 90_000);
 
   it('makes the app exit non-zero when the context has no failover key', () => {
     const result = runApp({});
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`${WHERE} is missing`);
-  });
+  }, 90_000);
 });

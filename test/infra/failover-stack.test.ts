@@ -4,6 +4,7 @@ import { parseConfig } from '../../functions/shared/config';
 import { ConfigError } from '../../functions/shared/errors';
 import { FAILURE_STATES } from '../../functions/shared/triggers';
 import { LAMBDA_ENVIRONMENT_LIMIT_BYTES, environmentSize } from '../../infra/constructs/failover-function';
+import { workflowFunctionConfig } from '../../infra/function-config';
 import { exampleConfig, readAsl, synth } from './synth';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
@@ -139,10 +140,15 @@ describe('FailoverStack state machine', () => {
     expect(smId).toMatch(/^StateMachine/);
   });
 
-  it('has a fixed name derived from the stack name, which its log group and acquire-lease refer to', () => {
+  it('has a fixed name derived from the stack name; its retained log group a name unique to the deployment', () => {
     const { template } = synth(exampleConfig());
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'Test-failover' });
-    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/vendedlogs/states/Test-failover' });
+    // Under /aws/vendedlogs/, ending in the UUID of the stack ID: a redeployment after `cdk destroy` gets a new group.
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: {
+        'Fn::Join': ['', ['/aws/vendedlogs/states/Test-failover-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]],
+      },
+    });
   });
 });
 
@@ -173,8 +179,10 @@ describe('FailoverStack functions', () => {
     const env = (key: string) => template.toJSON().Resources[functionIdFor(template, key)].Properties.Environment.Variables;
 
     const resolveEnv = env('ResolveTargetsFunctionArn');
-    // The validated groups; no notification addresses in a function that sends no mail.
-    expect(JSON.parse(resolveEnv.FAILOVER_CONFIG)).toEqual({ ...parseConfig(raw), notifications: { emails: [] } });
+    // The workflow's part of the config (infra/function-config.ts), which parses with the one schema.
+    const { notifications: _emails, inventory: _refresh, ...workflowPart } = parseConfig(raw);
+    expect(JSON.parse(resolveEnv.FAILOVER_CONFIG)).toEqual(workflowPart);
+    expect(parseConfig(JSON.parse(resolveEnv.FAILOVER_CONFIG))).toEqual(parseConfig(raw));
     expect(JSON.parse(resolveEnv.FAILOVER_CONFIG).groups[0].maxConcurrency).toBe(10);
     const [tableId] = only(template, 'AWS::DynamoDB::Table');
     expect(resolveEnv).toEqual({ NODE_OPTIONS: '--enable-source-maps', FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG, GROUP_STATE_TABLE: { Ref: tableId } });
@@ -228,7 +236,7 @@ describe('FailoverStack functions', () => {
       raw.groups[0].routeTables = { ids: Array.from({ length: n }, (_, i) => `rtb-${i.toString(16).padStart(17, '0')}`) };
       return raw;
     };
-    const envOf = (n: number) => ({ NODE_OPTIONS: '--enable-source-maps', FAILOVER_CONFIG: JSON.stringify(parseConfig(sized(n))) });
+    const envOf = (n: number) => ({ NODE_OPTIONS: '--enable-source-maps', FAILOVER_CONFIG: JSON.stringify(workflowFunctionConfig(parseConfig(sized(n)))) });
     const tableName = Lazy.string({ produce: () => 'table' }); // a token, as the table name is at synth time
     let n = 1;
     while (environmentSize({ ...envOf(n), GROUP_STATE_TABLE: tableName }) <= LAMBDA_ENVIRONMENT_LIMIT_BYTES) n += 1;
@@ -313,8 +321,22 @@ describe('FailoverStack IAM', () => {
     const statements = statementsOf(template, 'NotifyFunctionArn').filter((s) => !isBaseline(s));
     expect(statements).toEqual([
       { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topicId } },
-      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+      {
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
+        // Through SNS only, for this topic only (SNS's encryption context is the topic ARN).
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': { 'Fn::Join': ['', ['sns.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
+            'kms:EncryptionContext:aws:sns:topicArn': {
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':Test-notifications']],
+            },
+          },
+        },
+      },
     ]);
+    template.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'Test-notifications' });
   });
 
   it('grants no wildcard action in any IAM policy, and no Allow of * or ec2:* anywhere', () => {
@@ -362,17 +384,26 @@ describe('FailoverStack IAM', () => {
     const { template } = synth(exampleConfig());
     const [tableId] = only(template, 'AWS::DynamoDB::Table');
     const keyId = template.toJSON().Resources[tableId].Properties.SSESpecification.KMSMasterKeyId['Fn::GetAtt'][0];
-    const viaDynamoDb = {
-      StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } },
-    };
-    expect(statementsOf(template, 'AcquireLeaseFunctionArn').filter((s) => !isBaseline(s))).toEqual([
-      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+    const viaDynamoDb = { 'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } };
+    // Through DynamoDB only, and for this table only: DynamoDB's encryption context is the table name and account.
+    const keyUse = [
+      { Effect: 'Allow', Action: 'kms:DescribeKey', Resource: { 'Fn::GetAtt': [keyId, 'Arn'] }, Condition: { StringEquals: viaDynamoDb } },
       {
         Effect: 'Allow',
-        Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
         Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
-        Condition: viaDynamoDb,
+        Condition: {
+          StringEquals: {
+            ...viaDynamoDb,
+            'kms:EncryptionContext:aws:dynamodb:tableName': { Ref: tableId },
+            'kms:EncryptionContext:aws:dynamodb:subscriberId': { Ref: 'AWS::AccountId' },
+          },
+        },
       },
+    ];
+    expect(statementsOf(template, 'AcquireLeaseFunctionArn').filter((s) => !isBaseline(s))).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+      ...keyUse,
       {
         Effect: 'Allow',
         Action: 'states:DescribeExecution',
@@ -383,20 +414,12 @@ describe('FailoverStack IAM', () => {
     ]);
     expect(statementsOf(template, 'ReleaseLeaseFunctionArn').filter((s) => !isBaseline(s))).toEqual([
       { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
-      {
-        Effect: 'Allow',
-        Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
-        Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
-        Condition: viaDynamoDb,
-      },
+      ...keyUse,
     ]);
     // No other function can touch the table, its key, or Step Functions.
     // resolve-targets reads and refreshes the member inventory, in the same item: the table and its key, nothing else.
     const resolveStatements = statementsOf(template, 'ResolveTargetsFunctionArn').filter((st) => JSON.stringify(st).match(/dynamodb:|GroupStateKey/));
-    expect(resolveStatements).toEqual([
-      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
-      expect.objectContaining({ Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], Condition: { StringEquals: { 'kms:ViaService': expect.anything() } } }),
-    ]);
+    expect(resolveStatements).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } }, ...keyUse]);
     for (const key of SUBSTITUTION_KEYS.filter((k) => !/Lease|ResolveTargets/.test(k))) {
       const text = JSON.stringify(statementsOf(template, key));
       expect(text).not.toMatch(/dynamodb:|states:/);
@@ -504,7 +527,7 @@ describe('FailoverStack triggers', () => {
     expect(Object.keys(alarms)).toHaveLength(5);
     const expectAlarm = (group: string, member: string, instanceId: string, periods: number) =>
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmName: `route-failover-${group}-${member}-status-check`,
+        AlarmName: `Test-${group}-${member}-status-check`,
         Namespace: 'AWS/EC2',
         MetricName: 'StatusCheckFailed',
         Dimensions: [{ Name: 'InstanceId', Value: instanceId }],
@@ -526,7 +549,7 @@ describe('FailoverStack triggers', () => {
     const { template } = synth(twoGroups());
     const alarmIds = (group: string) =>
       Object.entries(template.findResources('AWS::CloudWatch::Alarm'))
-        .filter(([, a]: [string, Json]) => String(a.Properties.AlarmName).startsWith(`route-failover-${group}-`))
+        .filter(([, a]: [string, Json]) => new RegExp(`^Test-${group}-.+-status-check$`).test(String(a.Properties.AlarmName)))
         .map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
     const alarmRules = rules(template, 'aws.cloudwatch').map((r) => r.Properties.EventPattern);
     expect(alarmRules).toHaveLength(2);

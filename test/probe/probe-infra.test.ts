@@ -195,7 +195,7 @@ describe('probe infra: alarms', () => {
     const { template } = synth(probeConfig());
     const [topicId] = resources(template, 'AWS::SNS::Topic')[0];
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: probeSilentAlarmName('onprem-edge'),
+      AlarmName: probeSilentAlarmName('Test', 'onprem-edge'),
       Namespace: 'VpcRouteFailover/Probe',
       MetricName: 'ProbeRounds',
       Dimensions: [{ Name: 'Group', Value: 'onprem-edge' }],
@@ -214,7 +214,7 @@ describe('probe infra: alarms', () => {
     const { template } = synth(probeConfig());
     const [topicId] = resources(template, 'AWS::SNS::Topic')[0];
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: probeAllDownAlarmName('onprem-edge'),
+      AlarmName: probeAllDownAlarmName('Test', 'onprem-edge'),
       Namespace: 'VpcRouteFailover/Probe',
       MetricName: 'AllMembersDown',
       Dimensions: [{ Name: 'Group', Value: 'onprem-edge' }],
@@ -232,7 +232,7 @@ describe('probe infra: alarms', () => {
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:alarm:${name}`]],
     });
     const condition = {
-      ArnEquals: { 'aws:SourceArn': [alarmArn(probeSilentAlarmName('onprem-edge')), alarmArn(probeAllDownAlarmName('onprem-edge'))] },
+      ArnEquals: { 'aws:SourceArn': [alarmArn(probeSilentAlarmName('Test', 'onprem-edge')), alarmArn(probeAllDownAlarmName('Test', 'onprem-edge'))] },
       StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
     };
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
@@ -263,9 +263,9 @@ describe('probe construct on its own', () => {
     addNagChecks(app);
     const stack = new Stack(app, 'ProbeOnly');
     const topicKey = new Key(stack, 'TopicKey', { enableKeyRotation: true });
-    const topic = new Topic(stack, 'Topic', { masterKey: topicKey, enforceSSL: true });
+    const topic = new Topic(stack, 'Topic', { topicName: 'probe-only', masterKey: topicKey, enforceSSL: true });
     const group = parseConfig(probeConfig(), 'test config').groups[0];
-    const probe = new Probe(stack, 'Probe', { group, stateMachine: StateMachine.fromStateMachineArn(stack, 'Workflow', STATE_MACHINE_ARN), topic, topicKey });
+    const probe = new Probe(stack, 'Probe', { group, stateMachine: StateMachine.fromStateMachineArn(stack, 'Workflow', STATE_MACHINE_ARN), topic, topicKey, topicName: 'probe-only' });
     return { app, stack, probe };
   };
 

@@ -1,0 +1,64 @@
+import { ReservedConcurrencySchema, type FailoverConfig } from '../functions/shared/config';
+import { ReservedConcurrencyError } from '../functions/shared/errors';
+
+/**
+ * Lambda keeps this many of the account's concurrent executions unreserved: "You can reserve up to the
+ * Unreserved account concurrency value that is shown, minus 100 for functions that don't have reserved
+ * concurrency" (AWS Lambda Developer Guide, "Configuring reserved concurrency for a function").
+ */
+export const LAMBDA_UNRESERVED_MINIMUM = 100;
+
+/** The Task functions other than ReplaceRoutes, each reserved `otherTasks` executions. */
+export const OTHER_TASKS = ['AcquireLease', 'ResolveTargets', 'ListRoutes', 'VerifyRoutes', 'Notify', 'ReleaseLease'] as const;
+
+/** Executions one router failure can start for its group: EC2 stopping, EC2 stopped, status-check alarm, probe. */
+const EXECUTIONS_PER_FAILURE = 4;
+
+export interface ConcurrencyPlan {
+  /** ReplaceRoutes: Σ groups' maxConcurrency × simultaneousExecutions + headroom. */
+  readonly replaceRoutes: number;
+  /** Each function of OTHER_TASKS. */
+  readonly otherTasks: number;
+  /** The health probes, one reserved execution each (infra/constructs/probe.ts). */
+  readonly probes: number;
+  /** Everything this stack reserves. */
+  readonly total: number;
+  /** What the account can reserve: accountConcurrency − 100. */
+  readonly limit: number;
+}
+
+/**
+ * Sizes the reserved concurrency of the failover path from the groups (undefined when the config turns it
+ * off). Throws ReservedConcurrencyError, with the numbers and the fields to change, when the stack would
+ * reserve more than the account may: Lambda would refuse the deployment half-way instead.
+ */
+export const planReservedConcurrency = (config: FailoverConfig): ConcurrencyPlan | undefined => {
+  const settings = config.reservedConcurrency ?? ReservedConcurrencySchema.parse({});
+  const probes = config.groups.filter((g) => g.probe?.enabled).length;
+  const limit = settings.accountConcurrency - LAMBDA_UNRESERVED_MINIMUM;
+  if (!settings.enabled) {
+    // The probes keep their reservation of 1 (it is what serializes their invocations), so it must still fit.
+    if (probes > limit) throw tooMuch(probes, limit, settings.accountConcurrency, `${probes} probes × 1`);
+    return undefined;
+  }
+  const mapSlots = config.groups.reduce((n, g) => n + g.maxConcurrency, 0);
+  const replaceRoutes = mapSlots * settings.simultaneousExecutions + settings.headroom;
+  const otherTasks = settings.otherTasks ?? EXECUTIONS_PER_FAILURE * config.groups.length + settings.headroom;
+  const total = replaceRoutes + OTHER_TASKS.length * otherTasks + probes;
+  if (total > limit) {
+    const parts =
+      `ReplaceRoutes ${replaceRoutes} (Σ maxConcurrency ${mapSlots} × simultaneousExecutions ${settings.simultaneousExecutions} ` +
+      `+ headroom ${settings.headroom}), ${OTHER_TASKS.length} other Tasks × ${otherTasks}, ${probes} probes × 1`;
+    throw tooMuch(total, limit, settings.accountConcurrency, parts);
+  }
+  return { replaceRoutes, otherTasks, probes, total, limit };
+};
+
+const tooMuch = (total: number, limit: number, account: number, parts: string): ReservedConcurrencyError =>
+  new ReservedConcurrencyError(
+    `reserved concurrency does not fit: the stack would reserve ${total} concurrent executions (${parts}), ` +
+      `but an account with a concurrency quota of ${account} (reservedConcurrency.accountConcurrency) can reserve at most ` +
+      `${limit}: Lambda keeps ${LAMBDA_UNRESERVED_MINIMUM} unreserved. Lower groups[].maxConcurrency or ` +
+      `reservedConcurrency.simultaneousExecutions / headroom / otherTasks, or raise the quota in Service Quotas and set ` +
+      `reservedConcurrency.accountConcurrency to it.`,
+  );

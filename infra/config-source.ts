@@ -1,0 +1,69 @@
+import { readFileSync } from 'fs';
+import * as path from 'path';
+import { parseConfig, parseConfigJson, type FailoverConfig } from '../functions/shared/config';
+import { ConfigError } from '../functions/shared/errors';
+
+/** Context key holding the config itself (cdk.json, or one line of JSON with `-c failover='{…}'`). */
+export const CONFIG_CONTEXT_KEY = 'failover';
+/** Context key naming a JSON file that holds the config (`-c failoverFile=failover.json`); wins over `failover`. */
+export const CONFIG_FILE_CONTEXT_KEY = 'failoverFile';
+
+/** Context key naming the stack (`-c stackName=VpcRouteFailover-prod`): one stack per name in a region. */
+export const STACK_NAME_CONTEXT_KEY = 'stackName';
+export const DEFAULT_STACK_NAME = 'VpcRouteFailover';
+
+const CONTEXT_WHERE = `cdk.json context "${CONFIG_CONTEXT_KEY}"`;
+
+/**
+ * The stack name from the context, or VpcRouteFailover. CloudFormation allows letters, digits and hyphens,
+ * starting with a letter; 71 characters at most here, because the state machine is named `<stack>-failover`
+ * (80 characters at most).
+ */
+export const readStackName = (tryGetContext: (key: string) => unknown): string => {
+  const name: unknown = tryGetContext(STACK_NAME_CONTEXT_KEY) ?? DEFAULT_STACK_NAME;
+  if (typeof name !== 'string' || !/^[A-Za-z][A-Za-z0-9-]{0,70}$/.test(name)) {
+    throw new ConfigError(
+      `context "${STACK_NAME_CONTEXT_KEY}" must be a CloudFormation stack name of at most 71 characters ` +
+        `(a letter, then letters, digits or "-"), got ${JSON.stringify(name)}`,
+    );
+  }
+  return name;
+};
+
+/**
+ * The validated failover config of a CDK app. `-c failoverFile=<path>` names a JSON file (pretty-printed is fine:
+ * the CDK CLI splits a multi-line `-c failover=…` value, a file has no such problem); a relative path is resolved
+ * from `cwd`, the directory `cdk` runs in, because it is what the operator typed there. Otherwise the
+ * `failover` context (cdk.json object, or a JSON string from the command line) is used. Every error is a
+ * ConfigError naming the source (the file's absolute path) and the bad field paths.
+ */
+export const readFailoverConfig = (tryGetContext: (key: string) => unknown, cwd: string): FailoverConfig => {
+  const file: unknown = tryGetContext(CONFIG_FILE_CONTEXT_KEY);
+  if (file !== undefined) {
+    if (typeof file !== 'string' || file.trim() === '') {
+      throw new ConfigError(`context "${CONFIG_FILE_CONTEXT_KEY}" must be a file path, e.g. -c ${CONFIG_FILE_CONTEXT_KEY}=failover.json`);
+    }
+    return readConfigFile(path.resolve(cwd, file), file);
+  }
+  const raw: unknown = tryGetContext(CONFIG_CONTEXT_KEY);
+  if (raw === undefined) {
+    throw new ConfigError(
+      `${CONTEXT_WHERE} is missing: add a "failover" object with your groups to cdk.json, ` +
+        `or name a file with -c ${CONFIG_FILE_CONTEXT_KEY}=<path>`,
+    );
+  }
+  return typeof raw === 'string' ? parseConfigJson(raw, CONTEXT_WHERE) : parseConfig(raw, CONTEXT_WHERE);
+};
+
+const readConfigFile = (absolute: string, given: string): FailoverConfig => {
+  const where = `failover config file ${absolute} (-c ${CONFIG_FILE_CONTEXT_KEY}=${given})`;
+  let text: string;
+  try {
+    text = readFileSync(absolute, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    throw new ConfigError(`cannot read ${where}: ${why} (a relative path is resolved from the directory cdk runs in)`);
+  }
+  return parseConfigJson(text, where);
+};

@@ -1,0 +1,118 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { parseConfig, type FailoverConfigInput } from '../../functions/shared/config';
+import { ConfigError, ReservedConcurrencyError } from '../../functions/shared/errors';
+import { LAMBDA_UNRESERVED_MINIMUM, planReservedConcurrency } from '../../infra/concurrency';
+import { exampleConfig, synth } from './synth';
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
+
+const TASKS = ['AcquireLease', 'ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'VerifyRoutes', 'Notify', 'ReleaseLease'];
+
+/** ReservedConcurrentExecutions of each Task function, by ASL state name. */
+const reservations = (template: Template): Record<string, number | undefined> => {
+  const resources = template.toJSON().Resources;
+  const [sm] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as Json[];
+  return Object.fromEntries(
+    TASKS.map((task) => [task, resources[sm.Properties.DefinitionSubstitutions[`${task}FunctionArn`]['Fn::GetAtt'][0]].Properties.ReservedConcurrentExecutions]),
+  );
+};
+
+const twoGroups = (): FailoverConfigInput => {
+  const raw = exampleConfig();
+  raw.groups[0].maxConcurrency = 10;
+  raw.groups.push({
+    name: 'dmz',
+    vpcId: 'vpc-0fedcba9876543210',
+    maxConcurrency: 20,
+    members: [
+      { name: 'fw-a', instanceId: 'i-0a1b2c3d4e5f60003' },
+      { name: 'fw-b', instanceId: 'i-0a1b2c3d4e5f60004' },
+    ],
+  });
+  return raw;
+};
+
+const errorOf = (fn: () => unknown): Error => {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error');
+};
+
+describe('reserved concurrency', () => {
+  it("reserves for ReplaceRoutes the group's Map concurrency plus headroom, for the other Tasks 4 per group plus headroom", () => {
+    const { template } = synth(exampleConfig());
+    // maxConcurrency 10 × 1 execution + 2; 4 × 1 group + 2.
+    expect(reservations(template)).toEqual({
+      AcquireLease: 6,
+      ResolveTargets: 6,
+      ListRoutes: 6,
+      ReplaceRoutes: 12,
+      VerifyRoutes: 6,
+      Notify: 6,
+      ReleaseLease: 6,
+    });
+  });
+
+  it('sums maxConcurrency over the groups and multiplies it by the configured simultaneous executions', () => {
+    const raw = twoGroups();
+    raw.reservedConcurrency = { simultaneousExecutions: 3, headroom: 5, otherTasks: 7 };
+    const r = reservations(synth(raw).template);
+    expect(r.ReplaceRoutes).toBe((10 + 20) * 3 + 5);
+    for (const task of TASKS.filter((t) => t !== 'ReplaceRoutes')) expect(r[task]).toBe(7);
+  });
+
+  it('reserves nothing for the Task functions when turned off (the probe keeps its 1)', () => {
+    const raw = exampleConfig();
+    raw.reservedConcurrency = { enabled: false };
+    expect(Object.values(reservations(synth(raw).template))).toEqual(Array(7).fill(undefined));
+  });
+
+  it('fails synth with a named error, the numbers and the fields to change, when the total does not fit the account', () => {
+    const raw = twoGroups();
+    raw.groups.forEach((g) => (g.maxConcurrency = 40));
+    raw.reservedConcurrency = { simultaneousExecutions: 10, headroom: 100 };
+    const error = errorOf(() => synth(raw));
+    expect(error).toBeInstanceOf(ReservedConcurrencyError);
+    expect(error).toBeInstanceOf(ConfigError); // printed by infra/app.ts without a stack trace
+    expect(error.name).toBe('ReservedConcurrencyError');
+    // ReplaceRoutes 80 × 10 + 100 = 900, the other six 4 × 2 + 100 = 108 each: 1548, over 1000 − 100.
+    expect(error.message).toContain('would reserve 1548 concurrent executions');
+    expect(error.message).toContain('can reserve at most 900');
+    expect(error.message).toContain('reservedConcurrency.accountConcurrency');
+    expect(error.message).toContain('groups[].maxConcurrency');
+  });
+
+  it('allows exactly the account quota minus the 100 Lambda keeps unreserved, and not one more', () => {
+    expect(LAMBDA_UNRESERVED_MINIMUM).toBe(100);
+    const base = parseConfig(exampleConfig());
+    const total = planReservedConcurrency(base)!.total; // 12 + 6 × 6
+    expect(total).toBe(48);
+    const withQuota = (accountConcurrency: number) => parseConfig({ ...exampleConfig(), reservedConcurrency: { accountConcurrency } });
+    expect(planReservedConcurrency(withQuota(total + 100))).toMatchObject({ total, limit: total });
+    const error = errorOf(() => planReservedConcurrency(withQuota(total + 99)));
+    expect(error).toBeInstanceOf(ReservedConcurrencyError);
+    expect(error.message).toContain(`would reserve ${total} concurrent executions (ReplaceRoutes 12 (Σ maxConcurrency 10 × simultaneousExecutions 1 + headroom 2), 6 other Tasks × 6, 0 probes × 1)`);
+    expect(error.message).toContain(`quota of ${total + 99}`);
+    expect(error.message).toContain(`can reserve at most ${total - 1}`);
+  });
+
+  it("checks the default quota of 1000: the largest groups the schema allows don't fit with more than one execution each", () => {
+    const raw = twoGroups();
+    raw.groups.forEach((g) => (g.maxConcurrency = 40));
+    raw.reservedConcurrency = { simultaneousExecutions: 10, headroom: 200 };
+    // 80 × 10 + 200 = 1000 for ReplaceRoutes alone, over 900.
+    expect(() => synth(raw)).toThrow(ReservedConcurrencyError);
+    raw.reservedConcurrency = { simultaneousExecutions: 5 };
+    expect(() => synth(raw)).not.toThrow(); // 402 + 6 × 10
+  });
+
+  it('counts the probes in the total', () => {
+    const raw = exampleConfig();
+    raw.groups[0].probe = { subnetIds: ['subnet-0123456789abcdef0'] };
+    raw.groups[0].members.forEach((m, i) => (m.probeAddress = `10.0.${i}.10`));
+    expect(planReservedConcurrency(parseConfig(raw))).toMatchObject({ probes: 1, total: 49 });
+  });
+});
