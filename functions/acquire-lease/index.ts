@@ -2,12 +2,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { FailoverConfig, parseConfigJson } from '../shared/config';
 import { requireEnv } from '../shared/env';
+import { DYNAMODB_TIMEOUTS, requestHandlerOptions, SFN_TIMEOUTS } from '../shared/http-timeouts';
 import { DynamoDbGroupStateStore } from '../shared/group-state';
 import { parseInput } from '../shared/parse-input';
 import { acquireLease, AcquireLeaseInputSchema } from './acquire-lease';
 
-const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3 });
-const sfn = new SFNClient({ retryMode: 'standard', maxAttempts: 3 });
+const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) });
+const sfn = new SFNClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(SFN_TIMEOUTS) });
 let config: FailoverConfig | undefined;
 
 const isExecutionRunning = async (executionArn: string): Promise<boolean> =>

@@ -1,10 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { requireEnv } from '../shared/env';
+import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../shared/http-timeouts';
 import { DynamoDbGroupStateStore } from '../shared/group-state';
 import { parseInput } from '../shared/parse-input';
 import { releaseLease, ReleaseLeaseInputSchema } from './release-lease';
 
-const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3 });
+const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) });
 
 export const handler = async (event: unknown) =>
   releaseLease(parseInput(ReleaseLeaseInputSchema, event, 'ReleaseLease input'), {
