@@ -111,11 +111,15 @@ export const renderMessage = (r: AuditRecord): string => {
       );
     }
   }
-  const failures = r.routes.filter((x) => x.error || x.problem);
-  if (failures.length > 0) {
+  // Routes that failed alike are listed once per error: 2,000 refused routes are one line, not 2,000.
+  const groups = r.errorGroups ?? [];
+  if (groups.length > 0) {
     out.push('');
     out.push('Failures:');
-    for (const f of failures.slice(0, ROUTE_LINES_MAX)) out.push(`  ${f.routeTableId} ${f.destination.value}: ${f.error ?? f.problem}`);
+    for (const g of groups) {
+      if (g.routes === 1) out.push(`  ${g.examples[0]}: ${g.error}`);
+      else out.push(`  ${g.routes} routes: ${g.error}`, ...g.examples.map((x) => `    ${x}`), ...(g.routes > g.examples.length ? [`    … and ${g.routes - g.examples.length} more`] : []));
+    }
   }
   if (r.skipped.length > 0) {
     out.push('');

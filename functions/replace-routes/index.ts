@@ -1,4 +1,5 @@
 import { createEc2Client } from '../shared/clients';
+import { boundedHandler, stderrLog } from '../shared/lambda-errors';
 import { parseInput } from '../shared/parse-input';
 import { ReplaceBatchInputSchema, replaceRoutes } from './replace-routes';
 
@@ -6,4 +7,7 @@ import { ReplaceBatchInputSchema, replaceRoutes } from './replace-routes';
 // A hung call is aborted by the request timeout (TimeoutError) and retried like a 5xx by that loop.
 const ec2 = createEc2Client({ maxAttempts: 1 });
 
-export const handler = async (event: unknown) => replaceRoutes(parseInput(ReplaceBatchInputSchema, event, 'ReplaceRoutes input'), { ec2 });
+export const handler = boundedHandler(
+  async (event: unknown) => replaceRoutes(parseInput(ReplaceBatchInputSchema, event, 'ReplaceRoutes input'), { ec2, log: stderrLog }),
+  stderrLog,
+);

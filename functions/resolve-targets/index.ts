@@ -1,6 +1,7 @@
 import { createEc2Client } from '../shared/clients';
 import { FailoverConfig, parseConfigJson } from '../shared/config';
 import { requireEnv } from '../shared/env';
+import { boundedHandler, stderrLog } from '../shared/lambda-errors';
 import { parseInput } from '../shared/parse-input';
 import { ResolveInputSchema, resolveTargets } from './resolve-targets';
 
@@ -9,7 +10,7 @@ const ec2 = createEc2Client();
 // name and notified) instead of a Lambda init error.
 let config: FailoverConfig | undefined;
 
-export const handler = async (event: unknown) => {
+export const handler = boundedHandler(async (event: unknown) => {
   config ??= parseConfigJson(requireEnv(process.env, 'FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
   return resolveTargets(parseInput(ResolveInputSchema, event, 'ResolveTargets input'), { ec2, config });
-};
+}, stderrLog);

@@ -1,4 +1,4 @@
-import { causeText } from './errors';
+import { causeText, clipText } from './errors';
 import { resultsOf } from './plan';
 import { routeKey } from './routes';
 import {
@@ -103,6 +103,8 @@ export const AuditRecordSchema = z.lazy(() =>
     routes: z.array(AuditRouteSchema),
     /** Routes left out of `routes` to keep the record under Step Functions' 256 KB output limit. */
     routesOmitted: z.optional(z.number()),
+    /** Each distinct route error once (the 20 most frequent), with how many routes had it and the first few of them ("rtb dest"). */
+    errorGroups: z.optional(z.array(z.object({ error: z.string(), routes: z.number(), examples: z.array(z.string()) }))),
     alreadyOnTarget: z.array(z.object({ routeTableId: z.string(), destinations: z.array(z.string()) })),
     skipped: z.array(z.object({ routeTableId: z.string(), destination: DestinationSchema, eni: z.string(), reason: z.optional(z.string()) })),
     warnings: z.array(z.string()),
@@ -135,6 +137,37 @@ const listRoutes = (routes: AuditRoute[]): { routes: AuditRoute[]; routesOmitted
 
 /** Step Functions caps a Fail state's Cause; keep ours readable and well under it. */
 const CAUSE_MAX = 4000;
+/** Characters of a caught error's Cause kept in the record (its errorMessage; functions bound theirs anyway). */
+const FAILURE_CAUSE_MAX = 1000;
+/** Distinct route errors listed, and example routes per error. */
+const ERROR_GROUPS_MAX = 20;
+const ERROR_EXAMPLES_MAX = 5;
+
+type ErrorGroup = NonNullable<AuditRecord['errorGroups']>[number];
+
+/** The routes' errors, each distinct text once with its count and first routes, most frequent first (all of them). */
+export const groupErrors = (items: Array<{ error: string; route: string }>): ErrorGroup[] => {
+  const groups = new Map<string, ErrorGroup>();
+  for (const { error, route } of items) {
+    const g = groups.get(error) ?? { error, routes: 0, examples: [] };
+    g.routes++;
+    if (g.examples.length < ERROR_EXAMPLES_MAX) g.examples.push(route);
+    groups.set(error, g);
+  }
+  return [...groups.values()].sort((a, b) => b.routes - a.routes);
+};
+
+/** The first ERROR_GROUPS_MAX groups as lines, and one line for the routes of the others. */
+const errorGroupLines = (groups: ErrorGroup[]): string[] => {
+  const rest = groups.slice(ERROR_GROUPS_MAX).reduce((n, g) => n + g.routes, 0);
+  return [...groups.slice(0, ERROR_GROUPS_MAX).map(describeErrorGroup), ...(rest > 0 ? [`and ${rest} more route(s) with ${groups.length - ERROR_GROUPS_MAX} other error(s)`] : [])];
+};
+
+/** One line for a group: the error, how many routes, which. */
+export const describeErrorGroup = (g: ErrorGroup): string =>
+  g.routes === 1
+    ? `${g.examples[0]}: ${g.error}`
+    : `${g.error} (${g.routes} routes: ${g.examples.join(', ')}${g.routes > g.examples.length ? `, and ${g.routes - g.examples.length} more` : ''})`;
 
 /** Builds the audit record from the state the execution reached (pure; `now` is the finish time). */
 export const buildAuditRecord = (state: NotifyState, execution: z.infer<typeof ExecutionInfoSchema>, rawEvent: unknown, now: Date): AuditRecord => {
@@ -192,6 +225,8 @@ export const buildAuditRecord = (state: NotifyState, execution: z.infer<typeof E
   // Routes that were already on the target are read back too: one that went bad must not read as success.
   const planned = new Set(routes.map((r) => routeKey(r.routeTableId, r.destination)));
   const otherMismatches = (state.verification?.observed ?? []).filter((o) => !o.ok && !planned.has(routeKey(o.routeTableId, o.destination)));
+  const routeErrors = routes.filter((r) => r.error || r.problem).map((r) => ({ error: (r.error ?? r.problem)!, route: `${r.routeTableId} ${r.destination.value}` }));
+  const errorGroups = groupErrors(routeErrors).slice(0, ERROR_GROUPS_MAX);
   const { outcome, error, cause, moved } = judge(state, routes, counts, failure, otherMismatches, unlisted);
   counts.moved = moved;
   const from = state.sources ?? [];
@@ -212,6 +247,7 @@ export const buildAuditRecord = (state: NotifyState, execution: z.infer<typeof E
     to,
     counts,
     ...listRoutes(routes),
+    errorGroups: errorGroups.length > 0 ? errorGroups : undefined,
     alreadyOnTarget: plan?.alreadyOnTarget ?? [],
     skipped: (plan?.skipped ?? []).map(({ routeTableId, destination, eni, reason }) => ({ routeTableId, destination, eni, reason })),
     warnings: [...(plan?.warnings ?? [])],
@@ -240,12 +276,17 @@ const eniOwners = (state: NotifyState): Map<string, string> => {
   return m;
 };
 
+const boundedCause = (cause: string | undefined): string | undefined => {
+  const text = causeText(cause);
+  return text === undefined ? undefined : clipText(text, FAILURE_CAUSE_MAX);
+};
+
 const failureOf = (state: NotifyState): AuditRecord['failure'] => {
   if (state.failure) {
     const stage = state.resolvedAt === undefined ? (state.lease === undefined ? 'AcquireLease' : 'ResolveTargets') : !state.plan ? 'ListRoutes' : !state.results ? 'ReplaceRoutes' : 'unknown';
-    return { stage, error: state.failure.Error, cause: causeText(state.failure.Cause) };
+    return { stage, error: state.failure.Error, cause: boundedCause(state.failure.Cause) };
   }
-  if (state.verificationFailure) return { stage: 'VerifyRoutes', error: state.verificationFailure.Error, cause: causeText(state.verificationFailure.Cause) };
+  if (state.verificationFailure) return { stage: 'VerifyRoutes', error: state.verificationFailure.Error, cause: boundedCause(state.verificationFailure.Cause) };
   return undefined;
 };
 
@@ -270,16 +311,21 @@ const judge = (
     (r) => r.status === 'conflict' || r.verified === false || (r.verified === undefined && (r.status === 'failed' || r.status === 'not-attempted')),
   );
   // Problems VerifyRoutes counted but did not name are subtracted from the good ones (conservative).
-  const good = Math.max(0, routes.filter((r) => !bad.includes(r) && r.status !== 'vanished' && r.status !== 'dry-run').length - unlisted);
+  const badSet = new Set(bad);
+  const good = Math.max(0, routes.filter((r) => !badSet.has(r) && r.status !== 'vanished' && r.status !== 'dry-run').length - unlisted);
+  // Unnamed problems are among the routes VerifyRoutes did not name: the failed ones already counted in `bad`
+  // first; only the excess is more routes off target.
+  const unlistedExtra = Math.max(0, unlisted - bad.filter((r) => r.verified === undefined).length);
   if (bad.length > 0 || otherMismatches.length > 0 || unlisted > 0 || failure) {
     const error = failure?.stage === 'ReplaceRoutes' ? failure.error : state.dryRun ? 'DryRunFailed' : counts.failed > 0 ? 'RoutesNotSwitched' : failure ? 'VerificationFailed' : 'RoutesNotVerified';
+    // Routes that failed alike are one line: the error once, then how many and which.
     const lines = [
-      ...bad.map((r) => `${r.routeTableId} ${r.destination.value}: ${r.error ?? r.problem ?? r.status}`),
+      ...errorGroupLines(groupErrors(bad.map((r) => ({ error: r.error ?? r.problem ?? r.status, route: `${r.routeTableId} ${r.destination.value}` })))),
       ...otherMismatches.map((o) => `${o.routeTableId} ${o.destination.value} (was already on target): ${o.problem ?? 'mismatch'}`),
-      ...(unlisted > 0 ? [`and ${unlisted} more route(s) not where the plan wants them (not listed)`] : []),
+      ...(unlistedExtra > 0 ? [`and ${unlistedExtra} more route(s) not where the plan wants them (not listed)`] : []),
     ];
     const total = routes.length + otherMismatches.length;
-    const notOn = bad.length + otherMismatches.length + unlisted;
+    const notOn = bad.length + otherMismatches.length + unlistedExtra;
     const head = state.dryRun
       ? `dry run: ${bad.length} of ${routes.length} routes would fail`
       : `${notOn} of ${total} routes are not on ${state.target?.name ?? 'the target'}` + (good > 0 ? ` (${good} switched)` : '');
