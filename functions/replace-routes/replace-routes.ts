@@ -22,6 +22,7 @@ export interface ReplaceRoutesDeps {
 }
 
 const DEFAULT_RETRY = { attempts: 8, baseMs: 200, maxMs: 5000 };
+const DRY_RUN_IGNORED = 'ReplaceRoute with DryRun answered success, not DryRunOperation: the endpoint ignored DryRun and CHANGED the route';
 const DEFAULT_BUDGET_MS = 100_000;
 
 /**
@@ -30,7 +31,8 @@ const DEFAULT_BUDGET_MS = 100_000;
  * a route already on its new interface is not written again, a route that vanished is reported and never
  * re-created, and a route that someone pointed elsewhere meanwhile (neither the failing nor the target
  * interface) is reported as a conflict and left alone. With dryRun, EC2 checks permissions and parameters
- * and nothing changes.
+ * and nothing changes: each route is `dry-run` only when EC2 answers DryRunOperation; a success answer
+ * (an endpoint that ignores DryRun) is `dry-run-ignored`, reported loudly.
  *
  * Throttling and 5xx are retried per route with exponential backoff and full jitter. That loop is written
  * here rather than left to the SDK's retry middleware because each route's attempts belong in the audit
@@ -70,6 +72,7 @@ export const replaceRoutes = async (input: ReplaceBatchInput, deps: ReplaceRoute
       continue;
     }
     const target = routeTarget(current);
+    // In a dry run a route already on its target is still sent (DryRun checks the permission to write it).
     if (target === change.toEni && !dryRun) {
       results.push({ st: 'already-on-target' });
       continue;
@@ -79,7 +82,6 @@ export const replaceRoutes = async (input: ReplaceBatchInput, deps: ReplaceRoute
       continue;
     }
     const r = await replaceOne(deps.ec2, change, dryRun, { sleep, random, retry, deadline: started + budgetMs, now, log });
-    // A route already on its target in a dry run has nothing to rehearse beyond the permission check just made.
     if (r.transient) transient ??= r.transient;
     results.push(r.result);
   }
@@ -167,6 +169,9 @@ const replaceOne = async (
       await ec2.send(
         new ReplaceRouteCommand({ RouteTableId: change.routeTableId, ...destinationParams(change.destination), NetworkInterfaceId: change.toEni, DryRun: dryRun }),
       );
+      // A dry run is judged by EC2's answer: only DryRunOperation means rehearsed. Success means the endpoint
+      // ignored DryRun and changed the route; say so, never "nothing changed".
+      if (dryRun) return { result: { st: 'dry-run-ignored', a: attempt, e: DRY_RUN_IGNORED } };
       return { result: { st: 'replaced', a: attempt } };
     } catch (err) {
       const code = errorCode(err);

@@ -93,6 +93,8 @@ export const AuditRecordSchema = z.lazy(() =>
       failed: z.number(),
       vanished: z.number(),
       dryRun: z.number(),
+      /** Dry-run routes the endpoint CHANGED (it answered success, not DryRunOperation). */
+      dryRunIgnored: z.optional(z.number()),
       conflicts: z.number(),
       moved: z.number(),
       alreadyOnTarget: z.number(),
@@ -190,7 +192,7 @@ export const buildAuditRecord = (state: NotifyState, execution: z.infer<typeof E
     else if (status === 'conflict') after = currentTarget ? { target: currentTarget, member: owner.get(currentTarget) } : null;
     else if (status === 'dry-run') after = { target: c.fromEni, member: c.fromMember, state: c.stateBefore };
     else if (verifiedAll) after = { ...onTarget, state: 'active' }; // read back where the plan wants it
-    else after = status === 'replaced' || status === 'already-on-target' ? onTarget : null;
+    else after = status === 'replaced' || status === 'already-on-target' || status === 'dry-run-ignored' ? onTarget : null;
     return {
       routeTableId: c.routeTableId,
       destination: c.destination,
@@ -200,7 +202,7 @@ export const buildAuditRecord = (state: NotifyState, execution: z.infer<typeof E
       verified,
       attempts,
       at,
-      error: status === 'failed' || status === 'conflict' || status === 'not-attempted' ? error : undefined,
+      error: status === 'failed' || status === 'conflict' || status === 'not-attempted' || status === 'dry-run-ignored' ? error : undefined,
       problem: o && !o.ok ? o.problem : undefined,
     };
   });
@@ -213,6 +215,7 @@ export const buildAuditRecord = (state: NotifyState, execution: z.infer<typeof E
     failed: count('failed') + count('not-attempted'),
     vanished: count('vanished'),
     dryRun: count('dry-run'),
+    dryRunIgnored: count('dry-run-ignored'),
     conflicts: count('conflict'),
     /** Routes on their new interface because of this execution (set by judge: verification is the last word). */
     moved: 0,
@@ -305,6 +308,13 @@ const judge = (
     return { outcome: 'failed', error: failure.error, cause: clip(`${failure.stage} failed: ${failure.cause ?? failure.error}. No route was changed.`), moved: 0 };
   }
   if (state.action === 'noop') return { outcome: 'noop', moved: 0 };
+  // A dry run that changed routes is the worst kind of surprise: it must never read as "nothing changed".
+  const ignored = routes.filter((r) => r.status === 'dry-run-ignored');
+  if (ignored.length > 0) {
+    const lines = errorGroupLines(groupErrors(ignored.map((r) => ({ error: r.error ?? r.status, route: `${r.routeTableId} ${r.destination.value}` }))));
+    const head = `dry run NOT honoured: ${ignored.length} of ${routes.length} route(s) CHANGED to ${state.target?.name ?? 'the target'} (EC2 answered success, not DryRunOperation)`;
+    return { outcome: 'failed', error: 'DryRunIgnored', cause: clip(`${head}: ${lines.join('; ')}`), moved: ignored.length };
+  }
   // Verification is the last word: a route read back on its target is good whatever its Map result said.
   // A conflict (someone else pointed the route elsewhere meanwhile) was left alone on purpose, and is reported.
   const bad = routes.filter(

@@ -216,7 +216,12 @@ export const PlanSchema = z.lazy(() =>
 );
 export type Plan = z.infer<typeof PlanSchema>;
 
-export const RouteStatusSchema = z.lazy(() => z.enum(['replaced', 'already-on-target', 'vanished', 'conflict', 'dry-run', 'failed']));
+/**
+ * What happened to a route. `dry-run`: EC2 answered DryRunOperation (would have succeeded, nothing changed);
+ * `dry-run-ignored`: a dry run's ReplaceRoute answered success, so the endpoint ignored DryRun and the
+ * route WAS changed (a critical outcome).
+ */
+export const RouteStatusSchema = z.lazy(() => z.enum(['replaced', 'already-on-target', 'vanished', 'conflict', 'dry-run', 'dry-run-ignored', 'failed']));
 export type RouteStatus = z.infer<typeof RouteStatusSchema>;
 
 export const ReplaceBatchInputSchema = z.lazy(() =>

@@ -541,3 +541,20 @@ describe('replaceRoutes: error texts are bounded and summarized', () => {
     expect(err.message.length).toBeLessThanOrEqual(300);
   });
 });
+
+describe('replaceRoutes: a dry run is judged by what EC2 answers', () => {
+  it('success to a DryRun request (an endpoint that ignores DryRun) is dry-run-ignored, never dry-run', async () => {
+    tableAsPlanned();
+    ec2Mock.on(ReplaceRouteCommand).rejects(ec2Error('DryRunOperation', { status: 412 }));
+    ec2Mock.on(ReplaceRouteCommand, { DestinationCidrBlock: R2.d }).resolves(ok());
+
+    const result = await harness().run(input([R1, R2], true));
+
+    expect(replaceCalls().every((c) => c.DryRun === true)).toBe(true);
+    expect(result.counts).toEqual({ 'dry-run': 1, 'dry-run-ignored': 1 });
+    expect(routeOutcomes(result, 2)).toEqual([
+      { i: 0, st: 'dry-run', a: 1 },
+      { i: 1, st: 'dry-run-ignored', a: 1, e: expect.stringContaining('ignored DryRun and CHANGED the route') },
+    ]);
+  });
+});
