@@ -13,7 +13,8 @@ export type LogEntry = (entry: Record<string, unknown>) => void;
  */
 export const boundForStepFunctions = (err: unknown, log?: LogEntry): unknown => {
   if (!(err instanceof Error)) return err;
-  log?.({ level: 'ERROR', message: 'task failed', errorType: err.name, errorMessage: err.message, stack: err.stack });
+  const transient = (err as { transient?: unknown }).transient === true;
+  log?.({ level: transient ? 'WARN' : 'ERROR', message: transient ? 'task failed, the state machine retries it' : 'task failed', errorType: err.name, errorMessage: err.message, stack: err.stack });
   err.message = boundedMessage(err.message, THROWN_MESSAGE_MAX);
   err.stack = err.name;
   return err;
