@@ -1,5 +1,5 @@
-import { boundedMessage, errorText, ERROR_TEXT_MAX } from '../../functions/shared/aws-errors';
-import { Ec2RequestError, THROWN_MESSAGE_MAX } from '../../functions/shared/errors';
+import { boundedMessage, errorText, ERROR_TEXT_MAX, toEc2Error, toSnsError } from '../../functions/shared/aws-errors';
+import { Ec2RequestError, Ec2TransientError, NotifyTransientError, THROWN_MESSAGE_MAX, TRANSIENT_ERROR_NAMES } from '../../functions/shared/errors';
 import { boundedHandler, boundForStepFunctions } from '../../functions/shared/lambda-errors';
 import { lambdaError } from '../../cli/local/local-runner';
 
@@ -36,5 +36,18 @@ describe('errors as Step Functions carries them', () => {
     expect(boundedMessage(once)).toBe(once);
     expect(errorText(Object.assign(new Error(ENCODED), { name: 'UnauthorizedOperation' }))).toBe(`UnauthorizedOperation: ${once}`);
     expect(errorText(Object.assign(new Error('y'.repeat(500)), { name: 'InternalError' }))).toHaveLength(ERROR_TEXT_MAX);
+  });
+});
+
+describe('a call aborted by the request timeout is a named transient error', () => {
+  // What @smithy/node-http-handler rejects with when requestTimeout passes (throwOnRequestTimeout).
+  const timedOut = () => Object.assign(new Error('@smithy/node-http-handler - [ERROR] a request has exceeded the configured 5000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' });
+
+  it('EC2 → Ec2TransientError, SNS → NotifyTransientError (both retried by the state machine)', () => {
+    const ec2 = toEc2Error(timedOut(), 'DescribeRouteTables in vpc-1');
+    expect(ec2).toBeInstanceOf(Ec2TransientError);
+    expect(ec2.message).toMatch(/^DescribeRouteTables in vpc-1: TimeoutError: /);
+    expect(toSnsError(timedOut())).toBeInstanceOf(NotifyTransientError);
+    expect(TRANSIENT_ERROR_NAMES).toEqual(expect.arrayContaining(['Ec2TransientError', 'NotifyTransientError']));
   });
 });
