@@ -8,6 +8,7 @@ import { ReplaceBatchInputSchema, replaceRoutes } from './replace-routes/replace
 import { ResolveInputSchema, resolveTargets } from './resolve-targets/resolve-targets';
 import type { FailoverConfig } from './shared/config';
 import { GroupStateStore, InMemoryGroupStateStore } from './shared/group-state';
+import { boundedHandler, type LogEntry } from './shared/lambda-errors';
 import { parseInput } from './shared/parse-input';
 import { verifyRoutes, VerifyInputSchema } from './verify-routes/verify-routes';
 
@@ -27,6 +28,8 @@ export interface TaskDeps {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   recheckDelaysMs?: number[];
+  /** The function log (full errors, abridged route errors); none when absent. */
+  log?: LogEntry;
   /** Per-route retry inside ReplaceRoutes (throttling, 5xx). */
   retry?: { attempts: number; baseMs: number; maxMs: number };
 }
@@ -40,15 +43,17 @@ type TaskHandler = (input: unknown) => Promise<unknown>;
  */
 export const createTaskHandlers = (deps: TaskDeps): Record<string, TaskHandler> => {
   const d = { ...deps, store: deps.store ?? new InMemoryGroupStateStore(), isExecutionRunning: deps.isExecutionRunning ?? (async () => true) };
+  // Errors leave each handler bounded, as from the deployed functions (boundedHandler in every index.ts).
+  const h = (fn: TaskHandler): TaskHandler => boundedHandler(fn, deps.log);
   return {
-    AcquireLease: (e) => acquireLease(parseInput(AcquireLeaseInputSchema, e, 'AcquireLease input'), d),
-    ResolveTargets: (e) => resolveTargets(parseInput(ResolveInputSchema, e, 'ResolveTargets input'), d),
-    ListRoutes: (e) => listRoutes(parseInput(ListRoutesInputSchema, e, 'ListRoutes input'), d),
-    ReplaceRoutes: (e) => replaceRoutes(parseInput(ReplaceBatchInputSchema, e, 'ReplaceRoutes input'), d),
-    VerifyRoutes: (e) => verifyRoutes(parseInput(VerifyInputSchema, e, 'VerifyRoutes input'), d),
-    Notify: (e) => notify(parseInput(NotifyInputSchema, e, 'Notify input'), d),
-    RecordWithoutNotification: (e) => notify(parseInput(NotifyInputSchema, e, 'Notify input'), d),
-    ReleaseLease: (e) => releaseLease(parseInput(ReleaseLeaseInputSchema, e, 'ReleaseLease input'), d),
-    ReleaseLeaseUnrecorded: (e) => releaseLease(parseInput(ReleaseLeaseInputSchema, e, 'ReleaseLease input'), d),
+    AcquireLease: h((e) => acquireLease(parseInput(AcquireLeaseInputSchema, e, 'AcquireLease input'), d)),
+    ResolveTargets: h((e) => resolveTargets(parseInput(ResolveInputSchema, e, 'ResolveTargets input'), d)),
+    ListRoutes: h((e) => listRoutes(parseInput(ListRoutesInputSchema, e, 'ListRoutes input'), d)),
+    ReplaceRoutes: h((e) => replaceRoutes(parseInput(ReplaceBatchInputSchema, e, 'ReplaceRoutes input'), d)),
+    VerifyRoutes: h((e) => verifyRoutes(parseInput(VerifyInputSchema, e, 'VerifyRoutes input'), d)),
+    Notify: h((e) => notify(parseInput(NotifyInputSchema, e, 'Notify input'), d)),
+    RecordWithoutNotification: h((e) => notify(parseInput(NotifyInputSchema, e, 'Notify input'), d)),
+    ReleaseLease: h((e) => releaseLease(parseInput(ReleaseLeaseInputSchema, e, 'ReleaseLease input'), d)),
+    ReleaseLeaseUnrecorded: h((e) => releaseLease(parseInput(ReleaseLeaseInputSchema, e, 'ReleaseLease input'), d)),
   };
 };

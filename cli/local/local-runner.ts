@@ -1,5 +1,6 @@
 import './polyfill';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -60,6 +61,12 @@ export interface RunOptions {
    * definition (backoff and jitter).
    */
   retryIntervalMs?: number | Record<string, number>;
+  /**
+   * A simulated Lambda function timeout per Task state name, in ms: an invocation still running after it is
+   * abandoned (its work may still finish, as a real timed-out function's calls may have) and the Task fails
+   * with Error `Sandbox.Timedout` and a Cause like Lambda's.
+   */
+  functionTimeoutMs?: Record<string, number>;
   /** Milliseconds to wait in a Wait state instead of its Seconds (e.g. `{ HoldDown: 0 }` in tests). */
   waitTimeMs?: Record<string, number>;
   /** Progress lines (state by state, retries, catches), e.g. to stderr. */
@@ -84,8 +91,9 @@ export interface RunResult {
 
 /**
  * Runs statemachine/failover.asl.json in-process (aws-local-stepfunctions) with each Task mapped to a local
- * handler. Handler outputs go through JSON like a Lambda response, and thrown errors keep their `name`,
- * which is what the definition's Retry and Catch match.
+ * handler. Handler outputs go through JSON like a Lambda response, and thrown errors keep their `name`
+ * (what the definition's Retry and Catch match) with Lambda's JSON Cause, stack trace included, so the
+ * state carries what it would on AWS.
  */
 export const runExecution = async (opts: RunOptions): Promise<RunResult> => {
   const region = opts.region ?? 'us-east-1';
@@ -98,10 +106,16 @@ export const runExecution = async (opts: RunOptions): Promise<RunResult> => {
   const name = opts.executionName ?? `local-${now().toISOString().replace(/[-:.]/g, '')}-${++sequence}`;
   const executionArn = `arn:aws:states:${region}:000000000000:execution:vpc-route-failover:${name}`;
   const started = now();
+  const unknownTimeouts = Object.keys(opts.functionTimeoutMs ?? {}).filter((t) => !tasks.includes(t));
+  if (unknownTimeouts.length > 0) throw new Error(`functionTimeoutMs names no Task state: ${unknownTimeouts.join(', ')}`);
   const handlers = Object.fromEntries(
     tasks.map((t) => [
       t,
-      async (input: unknown) => JSON.parse(JSON.stringify((await opts.handlers[t](input)) ?? null)) as never,
+      async (input: unknown) => {
+        const invocation = invokeLikeLambda(() => opts.handlers[t](input));
+        const timeoutMs = opts.functionTimeoutMs?.[t];
+        return (timeoutMs === undefined ? invocation : withFunctionTimeout(invocation, timeoutMs)) as never;
+      },
     ]),
   );
   const interval = opts.retryIntervalMs;
@@ -158,6 +172,44 @@ export const runExecution = async (opts: RunOptions): Promise<RunResult> => {
     running.delete(executionArn);
   }
   return result;
+};
+
+/**
+ * One invocation as Lambda reports it to Step Functions: the output goes through JSON, and a thrown error
+ * becomes Error = its name and Cause = the JSON the Node.js runtime sends
+ * ({"errorType","errorMessage","trace"}, the trace being the stack's lines).
+ */
+const invokeLikeLambda = async (run: () => Promise<unknown>): Promise<unknown> => {
+  try {
+    return JSON.parse(JSON.stringify((await run()) ?? null));
+  } catch (err) {
+    throw lambdaError(err);
+  }
+};
+
+/** The error Step Functions sees for an error a Lambda function threw. */
+export const lambdaError = (err: unknown): Error => {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const name = e.name || 'Error';
+  const cause = JSON.stringify({ errorType: name, errorMessage: e.message, trace: (e.stack ?? `${name}: ${e.message}`).split('\n') });
+  return Object.assign(new Error(cause), { name });
+};
+
+/** Lambda's Error and Cause for a function that ran out of time (Sandbox.Timedout, as newer runtimes report it). */
+export const functionTimedOut = (timeoutMs: number): Error => {
+  const requestId = randomUUID();
+  const cause = JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` });
+  return Object.assign(new Error(cause), { name: 'Sandbox.Timedout' });
+};
+
+const withFunctionTimeout = (invocation: Promise<unknown>, timeoutMs: number): Promise<unknown> => {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(functionTimedOut(timeoutMs)), timeoutMs);
+  });
+  // The abandoned invocation may still settle later; its result goes nowhere, as on Lambda.
+  invocation.catch(() => undefined);
+  return Promise.race([invocation, timedOut]).finally(() => clearTimeout(timer));
 };
 
 /**

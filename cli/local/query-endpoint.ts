@@ -19,7 +19,7 @@ import type { Service, SimulatedVpc } from './simulated-vpc';
 export interface EndpointRequest {
   service: Service;
   action: string;
-  /** HTTP status of the response. */
+  /** HTTP status of the response; 0 when the client closed the connection before it (a timed-out call). */
   status: number;
   /** Error code sent back, when the call failed. */
   error?: string;
@@ -440,12 +440,22 @@ const handle = async (sim: SimulatedVpc, req: IncomingMessage, res: ServerRespon
     return fail(w.code, w.message, w.status);
   }
 
+  // A client that gives up (its request timeout) closes the connection: that aborts a call still in the
+  // simulator (a hung one), as the real service stops caring about a request nobody waits for.
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
   try {
-    const output = (await sim.invoke(service, action, input)) as Record<string, unknown> & { $metadata?: { requestId?: string } };
+    const output = (await sim.invoke(service, action, input, { abortSignal: gone.signal })) as Record<string, unknown> & { $metadata?: { requestId?: string } };
     requestId = output.$metadata?.requestId ?? requestId;
     log.push({ service, action, status: 200 });
     send(res, 200, service === 'ec2' ? ec2Response(action, output, requestId) : snsResponse(action, output, requestId), requestId);
   } catch (e) {
+    if (gone.signal.aborted) {
+      log.push({ service, action, status: 0, error: 'ClientClosedRequest' });
+      return;
+    }
     const err = e as ServiceErrorLike;
     if (err?.$metadata?.httpStatusCode === undefined) {
       // Not a service error: a bug or an unsupported call in the simulator. Say so as a 500.

@@ -188,12 +188,31 @@ export class TokenBucket {
   }
 }
 
+/**
+ * A fault of matching calls. Its kind is one of:
+ * - a service error (`code`, optional `message`/`httpStatusCode`): the call fails as the service answers it;
+ * - `hang`: the call never answers, as over a TCP connection that went silent: it waits until the caller
+ *   aborts it through the request's abortSignal (an SDK request timeout does; over HTTP, the client closing
+ *   the connection) and then fails with AbortError; without an abortSignal it waits for ever;
+ * - `ignoreDryRun`: an endpoint that does not honour DryRun: a matching call with `DryRun: true` is served
+ *   as if DryRun were false (it takes effect and answers success). Calls without DryRun are not candidates.
+ */
 export interface FaultSpec {
   /** Action name such as 'ReplaceRoute' or 'Publish'; '*' matches every action. */
   action: string;
   /** Service error code: 'RequestLimitExceeded', 'InternalError', 'Unavailable', 'UnauthorizedOperation', 'Throttled'… */
-  code: string;
+  code?: string;
   message?: string;
+  /**
+   * UnauthorizedOperation only: the message ends with an encoded authorization failure message, as EC2's
+   * do (different for every call, since it encodes the request's context), padding the whole message to
+   * this many bytes (true: 1500).
+   */
+  encodedAuthorizationMessage?: boolean | number;
+  /** The call hangs until aborted (see above). */
+  hang?: boolean;
+  /** The endpoint ignores DryRun on matching calls (see above). */
+  ignoreDryRun?: boolean;
   httpStatusCode?: number;
   /** Chance that a matching call fails (seeded); 1 when absent. */
   probability?: number;
@@ -201,9 +220,41 @@ export interface FaultSpec {
   times?: number;
   /** Only calls whose input satisfies this are candidates. */
   when?: (input: CommandInput) => boolean;
-  /** 'before' (default): the call fails with no effect. 'after': the effect happens, then the response is lost. */
+  /**
+   * 'before' (default): the call fails (or hangs) with no effect. 'after': the effect happens, then the
+   * response is lost (or never comes). `ignoreDryRun` applies before the effect whatever the phase.
+   */
   phase?: 'before' | 'after';
 }
+
+/** ~1.5 KB, the size of a typical EC2 UnauthorizedOperation message with its encoded authorization failure message. */
+export const ENCODED_AUTHORIZATION_MESSAGE_BYTES = 1500;
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** EC2's UnauthorizedOperation message with an encoded authorization failure message, `bytes` long in all. */
+export const unauthorizedOperationMessage = (bytes: number, rand: () => number): string => {
+  const head = 'You are not authorized to perform this operation. Encoded authorization failure message: ';
+  let encoded = '';
+  while (head.length + encoded.length < bytes) encoded += BASE64URL[Math.floor(rand() * 64)];
+  return head + encoded;
+};
+
+/** FNV-1a: a seed from a fault's ID. */
+const hashText = (text: string): number => {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+};
+
+/** What a hung call fails with once its caller aborts it (the name the SDK gives an aborted request). */
+const abortError = (): Error => Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+
+/** Waits until the signal aborts, then rejects with AbortError; never settles without a signal. */
+const hangUntilAborted = (signal: AbortSignal | undefined): Promise<never> =>
+  new Promise<never>((_resolve, reject) => {
+    if (signal?.aborted) return reject(abortError());
+    signal?.addEventListener('abort', () => reject(abortError()), { once: true });
+  });
 
 export interface SimCall {
   service: Service;
@@ -873,8 +924,13 @@ export class SimulatedVpc {
 
   // ─────────── faults ───────────
 
-  /** Makes matching calls fail with a service error; returns an ID for removeFault. */
+  /** Makes matching calls fail with a service error, hang, or have their DryRun ignored; returns an ID for removeFault. */
   injectFault(spec: FaultSpec): string {
+    const kinds = [spec.code !== undefined, spec.hang === true, spec.ignoreDryRun === true].filter(Boolean).length;
+    if (kinds !== 1) throw new Error('a fault is exactly one of: an error code, hang, ignoreDryRun');
+    if (spec.encodedAuthorizationMessage !== undefined && spec.code !== 'UnauthorizedOperation') {
+      throw new Error('encodedAuthorizationMessage applies to UnauthorizedOperation only');
+    }
     if (spec.probability !== undefined && !(spec.probability >= 0 && spec.probability <= 1)) throw new Error('probability must be within [0, 1]');
     if (spec.times !== undefined && !(Number.isInteger(spec.times) && spec.times >= 1)) throw new Error('times must be a positive integer');
     const id = `fault-${this.faults.length + 1}-${hex(this.idRand, 6)}`;
@@ -934,8 +990,11 @@ export class SimulatedVpc {
 
   // ─────────── dispatch ───────────
 
-  /** Serves one call: records it, waits the latency, applies faults, runs the action. Used by the clients. */
-  async invoke(service: Service, action: string, rawInput: object): Promise<object> {
+  /**
+   * Serves one call: records it, waits the latency, applies faults, runs the action. Used by the clients;
+   * `abortSignal` (the SDK's, or the HTTP endpoint's when its client goes away) ends a hung call.
+   */
+  async invoke(service: Service, action: string, rawInput: object, opts: { abortSignal?: AbortSignal } = {}): Promise<object> {
     const input = structuredClone(rawInput) as CommandInput;
     const call: SimCall = { service, action, input, at: this.clock.now() };
     this.calls.push(call);
@@ -945,10 +1004,10 @@ export class SimulatedVpc {
       await this.delay(action);
       this.takeToken(service, action);
       this.failIfImpaired(service, action, input);
-      this.fireFault(service, action, input, 'before');
-      const output = handler(input);
+      await this.fireFault(service, action, input, 'before', opts.abortSignal);
+      const output = handler(this.servedInput(action, input));
       call.tookEffect = true;
-      this.fireFault(service, action, input, 'after');
+      await this.fireFault(service, action, input, 'after', opts.abortSignal);
       return { ...output, $metadata: this.metadata(200) };
     } catch (e) {
       call.error = (e as Error).name;
@@ -986,17 +1045,35 @@ export class SimulatedVpc {
     if (impaired) throw fault('Unavailable', EC2_FAULT_DEFAULTS.Unavailable.message, 503);
   }
 
-  private fireFault(service: Service, action: string, input: CommandInput, phase: 'before' | 'after'): void {
+  private isCandidate(f: FaultSpec & { fired: number }, action: string, input: CommandInput): boolean {
+    if (f.action !== action && f.action !== '*') return false;
+    if (f.times !== undefined && f.fired >= f.times) return false;
+    if (f.when && !f.when(input)) return false;
+    // Draw only for candidate calls, so unrelated traffic does not shift the dice.
+    return f.probability === undefined || this.faultRand() < f.probability;
+  }
+
+  private async fireFault(service: Service, action: string, input: CommandInput, phase: 'before' | 'after', signal?: AbortSignal): Promise<void> {
     for (const f of this.faults) {
-      if ((f.phase ?? 'before') !== phase || (f.action !== action && f.action !== '*')) continue;
-      if (f.times !== undefined && f.fired >= f.times) continue;
-      if (f.when && !f.when(input)) continue;
-      // Draw only for candidate calls, so unrelated traffic does not shift the dice.
-      if (f.probability !== undefined && this.faultRand() >= f.probability) continue;
+      if (f.ignoreDryRun || (f.phase ?? 'before') !== phase || !this.isCandidate(f, action, input)) continue;
       f.fired++;
-      const defaults = faultDefaults(service, f.code);
-      throw fault(f.code, f.message ?? defaults.message, f.httpStatusCode ?? defaults.status);
+      if (f.hang) return hangUntilAborted(signal);
+      const code = f.code ?? 'InternalError';
+      const defaults = faultDefaults(service, code);
+      const bytes = f.encodedAuthorizationMessage === true ? ENCODED_AUTHORIZATION_MESSAGE_BYTES : f.encodedAuthorizationMessage;
+      // Its own stream per call: the encoded part differs from call to call and draws no fault dice.
+      const message = bytes ? unauthorizedOperationMessage(bytes, mulberry32(hashText(f.id) ^ f.fired)) : (f.message ?? defaults.message);
+      throw fault(code, message, f.httpStatusCode ?? defaults.status);
     }
+  }
+
+  /** The input the action is served with: DryRun dropped when an ignoreDryRun fault takes the call. */
+  private servedInput(action: string, input: CommandInput): CommandInput {
+    if (input.DryRun !== true) return input;
+    const f = this.faults.find((x) => x.ignoreDryRun && this.isCandidate(x, action, input));
+    if (!f) return input;
+    f.fired++;
+    return { ...input, DryRun: false };
   }
 
   private toServiceError(service: Service, e: unknown): unknown {
@@ -1556,6 +1633,12 @@ const SNS_ACTIONS: Array<[abstract new (...args: never[]) => object, string]> = 
 const actionOf = (command: object, table: Array<[abstract new (...args: never[]) => object, string]>): string =>
   table.find(([Ctor]) => command instanceof Ctor)?.[1] ?? command.constructor.name.replace(/Command$/, '');
 
+/** The abortSignal of `send`'s options argument, if any. */
+const sendOptions = (optionsOrCb: unknown): { abortSignal?: AbortSignal } => {
+  const o = typeof optionsOrCb === 'object' && optionsOrCb !== null ? (optionsOrCb as { abortSignal?: AbortSignal }) : {};
+  return { abortSignal: o.abortSignal };
+};
+
 /** Settles a promise the way `send` does: returned, or handed to a Node-style callback. */
 const settle = (result: Promise<unknown>, optionsOrCb?: unknown, cb?: unknown): Promise<unknown> | void => {
   const callback = (typeof optionsOrCb === 'function' ? optionsOrCb : cb) as Callback | undefined;
@@ -1574,7 +1657,7 @@ export class SimulatedEc2Client extends EC2Client {
 
   override send<Output extends Ec2Output>(command: CommandOf<Output> & { readonly input: Ec2Input }, optionsOrCb?: unknown, cb?: unknown): Promise<Output>;
   override send(command: { readonly input: object }, optionsOrCb?: unknown, cb?: unknown): Promise<unknown> | void {
-    return settle(this.#sim.invoke('ec2', actionOf(command, EC2_ACTIONS), command.input), optionsOrCb, cb);
+    return settle(this.#sim.invoke('ec2', actionOf(command, EC2_ACTIONS), command.input, sendOptions(optionsOrCb)), optionsOrCb, cb);
   }
 }
 
@@ -1589,7 +1672,7 @@ export class SimulatedSnsClient extends SNSClient {
 
   override send<Output extends SnsOutput>(command: CommandOf<Output> & { readonly input: SnsInput }, optionsOrCb?: unknown, cb?: unknown): Promise<Output>;
   override send(command: { readonly input: object }, optionsOrCb?: unknown, cb?: unknown): Promise<unknown> | void {
-    return settle(this.#sim.invoke('sns', actionOf(command, SNS_ACTIONS), command.input), optionsOrCb, cb);
+    return settle(this.#sim.invoke('sns', actionOf(command, SNS_ACTIONS), command.input, sendOptions(optionsOrCb)), optionsOrCb, cb);
   }
 }
 

@@ -253,7 +253,7 @@ const iterationRoutes = (input: Record<string, any> | undefined, output: Record<
     destination: typeof x?.i === 'number' ? batch?.routes?.[x.i]?.d : undefined,
     status: String(x?.st ?? '?'),
     attempts: typeof x?.a === 'number' ? x.a : undefined,
-    error: typeof x?.e === 'string' ? x.e : undefined,
+    error: typeof x?.e === 'string' ? x.e : typeof x?.x === 'number' ? output?.errors?.[x.x] : undefined,
   }));
   return { statuses, routeTableId: output?.routeTableId ?? batch?.routeTableId, error, notes };
 };

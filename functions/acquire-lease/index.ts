@@ -2,19 +2,21 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { FailoverConfig, parseConfigJson } from '../shared/config';
 import { requireEnv } from '../shared/env';
+import { DYNAMODB_TIMEOUTS, requestHandlerOptions, SFN_TIMEOUTS } from '../shared/http-timeouts';
 import { DynamoDbGroupStateStore } from '../shared/group-state';
+import { boundedHandler, stderrLog } from '../shared/lambda-errors';
 import { parseInput } from '../shared/parse-input';
 import { acquireLease, AcquireLeaseInputSchema } from './acquire-lease';
 
-const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3 });
-const sfn = new SFNClient({ retryMode: 'standard', maxAttempts: 3 });
+const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) });
+const sfn = new SFNClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(SFN_TIMEOUTS) });
 let config: FailoverConfig | undefined;
 
 const isExecutionRunning = async (executionArn: string): Promise<boolean> =>
   (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING';
 
-export const handler = async (event: unknown) => {
+export const handler = boundedHandler(async (event: unknown) => {
   config ??= parseConfigJson(requireEnv(process.env, 'FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
   const store = new DynamoDbGroupStateStore(ddb, requireEnv(process.env, 'GROUP_STATE_TABLE'));
   return acquireLease(parseInput(AcquireLeaseInputSchema, event, 'AcquireLease input'), { config, store, isExecutionRunning });
-};
+}, stderrLog);

@@ -1,6 +1,7 @@
 import { createSnsClient } from '../shared/clients';
 import { FailoverConfig, parseConfigJson } from '../shared/config';
 import { requireEnv } from '../shared/env';
+import { boundedHandler, stderrLog } from '../shared/lambda-errors';
 import { parseInput } from '../shared/parse-input';
 import { notify, NotifyInputSchema } from './notify';
 
@@ -8,8 +9,8 @@ const sns = createSnsClient();
 // Group and member names only: a run that failed before resolving is still reported under its group.
 let config: FailoverConfig | undefined;
 
-export const handler = async (event: unknown) => {
+export const handler = boundedHandler(async (event: unknown) => {
   const raw = process.env.FAILOVER_CONFIG;
   if (raw !== undefined) config ??= parseConfigJson(raw, 'FAILOVER_CONFIG');
   return notify(parseInput(NotifyInputSchema, event, 'Notify input'), { sns, topicArn: requireEnv(process.env, 'TOPIC_ARN'), config });
-};
+}, stderrLog);

@@ -114,7 +114,8 @@ export const renderMessage = (r: AuditRecord): string => {
   }
   for (const m of r.from) out.push(`From:       ${m.name} ${m.instanceId} (${m.state}${m.availabilityZone ? `, ${m.availabilityZone}` : ''})`);
   if (r.to) out.push(`To:         ${r.to.name} ${r.to.instanceId} (${r.to.state}${r.to.availabilityZone ? `, ${r.to.availabilityZone}` : ''})`);
-  if (r.dryRun) out.push('Dry run:    yes, nothing was changed');
+  const changed = r.counts.dryRunIgnored ?? 0;
+  if (r.dryRun) out.push(changed > 0 ? `Dry run:    yes, but the endpoint IGNORED DryRun: ${changed} route(s) were CHANGED` : 'Dry run:    yes, nothing was changed');
   for (const h of r.health ?? []) {
     out.push(`Health:     ${h.member}: ${h.healthy ? 'ok' : h.problems.join('; ')}`);
   }
@@ -123,7 +124,7 @@ export const renderMessage = (r: AuditRecord): string => {
   out.push('');
   out.push(
     `Routes:     ${c.planned} planned, ${c.moved} moved, ${c.failed} failed, ${c.conflicts} conflict(s), ${c.vanished} vanished, ` +
-      `${c.dryRun} dry-run; ${c.alreadyOnTarget} already on target, ${c.skipped} skipped`,
+      `${c.dryRun} dry-run${c.dryRunIgnored ? `, ${c.dryRunIgnored} CHANGED despite dry run` : ''}; ${c.alreadyOnTarget} already on target, ${c.skipped} skipped`,
   );
   if (r.routes.length > 0) {
     out.push('');
@@ -135,11 +136,15 @@ export const renderMessage = (r: AuditRecord): string => {
       );
     }
   }
-  const failures = r.routes.filter((x) => x.error || x.problem);
-  if (failures.length > 0) {
+  // Routes that failed alike are listed once per error: 2,000 refused routes are one line, not 2,000.
+  const groups = r.errorGroups ?? [];
+  if (groups.length > 0) {
     out.push('');
     out.push('Failures:');
-    for (const f of failures.slice(0, ROUTE_LINES_MAX)) out.push(`  ${f.routeTableId} ${f.destination.value}: ${f.error ?? f.problem}`);
+    for (const g of groups) {
+      if (g.routes === 1) out.push(`  ${g.examples[0]}: ${g.error}`);
+      else out.push(`  ${g.routes} routes: ${g.error}`, ...g.examples.map((x) => `    ${x}`), ...(g.routes > g.examples.length ? [`    … and ${g.routes - g.examples.length} more`] : []));
+    }
   }
   if (r.skipped.length > 0) {
     out.push('');
@@ -171,6 +176,9 @@ export const renderMessage = (r: AuditRecord): string => {
 };
 
 const nextSteps = (r: AuditRecord): string | undefined => {
+  if (r.error === 'DryRunIgnored') {
+    return 'the EC2 endpoint does not honour DryRun: the routes listed now point at the target. Check them, then either switch back (switchover to the member they came from) or complete the switchover; rehearse only against an endpoint that answers DryRunOperation.';
+  }
   const nothingChanged = ['AcquireLease', 'ResolveTargets', 'ListRoutes'].includes(r.failure?.stage ?? '');
   if (r.outcome === 'partial' || (r.outcome === 'failed' && !nothingChanged)) {
     return 'fix the cause above, then start a new execution with the same input: routes already on the target are no-ops, only the rest are replaced.';

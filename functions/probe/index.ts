@@ -2,13 +2,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { parseConfigJson } from '../shared/config';
 import { requireEnv } from '../shared/env';
+import { PROBE_SFN_TIMEOUTS, requestHandlerOptions } from '../shared/http-timeouts';
 import type { DetectorState } from './detector';
 import { minuteEnd, ProbedGroup, probedGroup, runProbeMinute, stepFunctionsStarter } from './probe';
 import { tcpProbe } from './tcp-probe';
 
 // The function runs in the group's subnets: Step Functions is reached through an interface endpoint or a NAT.
-// Short connection and request timeouts keep a missing endpoint from stalling the probe loop for long.
-const sfn = new SFNClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 } });
+// Short connection and request timeouts (that really abort the call) keep a missing or hung endpoint from
+// stalling the probe loop for long.
+const sfn = new SFNClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(PROBE_SFN_TIMEOUTS) });
 
 let group: ProbedGroup | undefined;
 // The detector's counts survive from one invocation to the next while this execution environment stays

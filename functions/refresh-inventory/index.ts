@@ -2,16 +2,18 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createEc2Client } from '../shared/clients';
 import { FailoverConfig, parseConfigJson } from '../shared/config';
 import { requireEnv } from '../shared/env';
+import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../shared/http-timeouts';
 import { InventoryRefreshError } from '../shared/errors';
 import { DynamoDbGroupStateStore } from '../shared/group-state';
+import { boundedHandler, stderrLog } from '../shared/lambda-errors';
 import { refreshInventory } from './refresh-inventory';
 
 const ec2 = createEc2Client();
-const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3 });
+const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) });
 let config: FailoverConfig | undefined;
 
 /** Invoked by the stack's schedule (EventBridge); the event carries nothing it needs. */
-export const handler = async () => {
+export const handler = boundedHandler(async () => {
   config ??= parseConfigJson(requireEnv(process.env, 'FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
   const store = new DynamoDbGroupStateStore(ddb, requireEnv(process.env, 'GROUP_STATE_TABLE'));
   const result = await refreshInventory({ ec2, config, store });
@@ -19,4 +21,4 @@ export const handler = async () => {
   const failed = result.groups.filter((g) => g.error);
   if (failed.length > 0) throw new InventoryRefreshError(`inventory refresh failed for ${failed.map((g) => `${g.group} (${g.error})`).join('; ')}`);
   return result;
-};
+}, stderrLog);

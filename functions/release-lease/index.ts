@@ -1,12 +1,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { requireEnv } from '../shared/env';
+import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../shared/http-timeouts';
 import { DynamoDbGroupStateStore } from '../shared/group-state';
+import { boundedHandler, stderrLog } from '../shared/lambda-errors';
 import { parseInput } from '../shared/parse-input';
 import { releaseLease, ReleaseLeaseInputSchema } from './release-lease';
 
-const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3 });
+const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) });
 
-export const handler = async (event: unknown) =>
-  releaseLease(parseInput(ReleaseLeaseInputSchema, event, 'ReleaseLease input'), {
-    store: new DynamoDbGroupStateStore(ddb, requireEnv(process.env, 'GROUP_STATE_TABLE')),
-  });
+export const handler = boundedHandler(
+  async (event: unknown) =>
+    releaseLease(parseInput(ReleaseLeaseInputSchema, event, 'ReleaseLease input'), {
+      store: new DynamoDbGroupStateStore(ddb, requireEnv(process.env, 'GROUP_STATE_TABLE')),
+    }),
+  stderrLog,
+);

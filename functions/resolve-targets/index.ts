@@ -2,18 +2,20 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createEc2Client } from '../shared/clients';
 import { FailoverConfig, parseConfigJson } from '../shared/config';
 import { requireEnv } from '../shared/env';
+import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../shared/http-timeouts';
 import { DynamoDbGroupStateStore } from '../shared/group-state';
+import { boundedHandler, stderrLog } from '../shared/lambda-errors';
 import { parseInput } from '../shared/parse-input';
 import { ResolveInputSchema, resolveTargets } from './resolve-targets';
 
 const ec2 = createEc2Client();
-const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3 });
+const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) });
 // Parsed on first use rather than at import so a bad config fails the Task as ConfigError (caught by
 // name and notified) instead of a Lambda init error.
 let config: FailoverConfig | undefined;
 
-export const handler = async (event: unknown) => {
+export const handler = boundedHandler(async (event: unknown) => {
   config ??= parseConfigJson(requireEnv(process.env, 'FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
   const store = new DynamoDbGroupStateStore(ddb, requireEnv(process.env, 'GROUP_STATE_TABLE'));
   return resolveTargets(parseInput(ResolveInputSchema, event, 'ResolveTargets input'), { ec2, config, store });
-};
+}, stderrLog);

@@ -1,5 +1,5 @@
 import type { FailoverConfig } from './config';
-import { causeText } from './errors';
+import { causeText, clipText } from './errors';
 import { peekGroup, peekTriggerKind } from './peek';
 import { resultsOf } from './plan';
 import { routeKey } from './routes';
@@ -98,6 +98,8 @@ export const AuditRecordSchema = z.lazy(() =>
       failed: z.number(),
       vanished: z.number(),
       dryRun: z.number(),
+      /** Dry-run routes the endpoint CHANGED (it answered success, not DryRunOperation). */
+      dryRunIgnored: z.optional(z.number()),
       conflicts: z.number(),
       moved: z.number(),
       alreadyOnTarget: z.number(),
@@ -108,6 +110,8 @@ export const AuditRecordSchema = z.lazy(() =>
     routes: z.array(AuditRouteSchema),
     /** Routes left out of `routes` to keep the record under Step Functions' 256 KB output limit. */
     routesOmitted: z.optional(z.number()),
+    /** Each distinct route error once (the 20 most frequent), with how many routes had it and the first few of them ("rtb dest"). */
+    errorGroups: z.optional(z.array(z.object({ error: z.string(), routes: z.number(), examples: z.array(z.string()) }))),
     alreadyOnTarget: z.array(z.object({ routeTableId: z.string(), destinations: z.array(z.string()) })),
     skipped: z.array(z.object({ routeTableId: z.string(), destination: DestinationSchema, eni: z.string(), reason: z.optional(z.string()) })),
     warnings: z.array(z.string()),
@@ -142,6 +146,37 @@ const listRoutes = (routes: AuditRoute[]): { routes: AuditRoute[]; routesOmitted
 
 /** Step Functions caps a Fail state's Cause; keep ours readable and well under it. */
 const CAUSE_MAX = 4000;
+/** Characters of a caught error's Cause kept in the record (its errorMessage; functions bound theirs anyway). */
+const FAILURE_CAUSE_MAX = 1000;
+/** Distinct route errors listed, and example routes per error. */
+const ERROR_GROUPS_MAX = 20;
+const ERROR_EXAMPLES_MAX = 5;
+
+type ErrorGroup = NonNullable<AuditRecord['errorGroups']>[number];
+
+/** The routes' errors, each distinct text once with its count and first routes, most frequent first (all of them). */
+export const groupErrors = (items: Array<{ error: string; route: string }>): ErrorGroup[] => {
+  const groups = new Map<string, ErrorGroup>();
+  for (const { error, route } of items) {
+    const g = groups.get(error) ?? { error, routes: 0, examples: [] };
+    g.routes++;
+    if (g.examples.length < ERROR_EXAMPLES_MAX) g.examples.push(route);
+    groups.set(error, g);
+  }
+  return [...groups.values()].sort((a, b) => b.routes - a.routes);
+};
+
+/** The first ERROR_GROUPS_MAX groups as lines, and one line for the routes of the others. */
+const errorGroupLines = (groups: ErrorGroup[]): string[] => {
+  const rest = groups.slice(ERROR_GROUPS_MAX).reduce((n, g) => n + g.routes, 0);
+  return [...groups.slice(0, ERROR_GROUPS_MAX).map(describeErrorGroup), ...(rest > 0 ? [`and ${rest} more route(s) with ${groups.length - ERROR_GROUPS_MAX} other error(s)`] : [])];
+};
+
+/** One line for a group: the error, how many routes, which. */
+export const describeErrorGroup = (g: ErrorGroup): string =>
+  g.routes === 1
+    ? `${g.examples[0]}: ${g.error}`
+    : `${g.error} (${g.routes} routes: ${g.examples.join(', ')}${g.routes > g.examples.length ? `, and ${g.routes - g.examples.length} more` : ''})`;
 
 /**
  * Builds the audit record from the state the execution reached (pure; `now` is the finish time). `config`
@@ -174,7 +209,7 @@ export const buildAuditRecord = (
     else if (status === 'conflict') after = currentTarget ? { target: currentTarget, member: owner.get(currentTarget) } : null;
     else if (status === 'dry-run') after = { target: c.fromEni, member: c.fromMember, state: c.stateBefore };
     else if (verifiedAll) after = { ...onTarget, state: 'active' }; // read back where the plan wants it
-    else after = status === 'replaced' || status === 'already-on-target' ? onTarget : null;
+    else after = status === 'replaced' || status === 'already-on-target' || status === 'dry-run-ignored' ? onTarget : null;
     return {
       routeTableId: c.routeTableId,
       destination: c.destination,
@@ -184,7 +219,7 @@ export const buildAuditRecord = (
       verified,
       attempts,
       at,
-      error: status === 'failed' || status === 'conflict' || status === 'not-attempted' ? error : undefined,
+      error: status === 'failed' || status === 'conflict' || status === 'not-attempted' || status === 'dry-run-ignored' ? error : undefined,
       problem: o && !o.ok ? o.problem : undefined,
     };
   });
@@ -197,6 +232,7 @@ export const buildAuditRecord = (
     failed: count('failed') + count('not-attempted'),
     vanished: count('vanished'),
     dryRun: count('dry-run'),
+    dryRunIgnored: count('dry-run-ignored'),
     conflicts: count('conflict'),
     /** Routes on their new interface because of this execution (set by judge: verification is the last word). */
     moved: 0,
@@ -209,6 +245,8 @@ export const buildAuditRecord = (
   // Routes that were already on the target are read back too: one that went bad must not read as success.
   const planned = new Set(routes.map((r) => routeKey(r.routeTableId, r.destination)));
   const otherMismatches = (state.verification?.observed ?? []).filter((o) => !o.ok && !planned.has(routeKey(o.routeTableId, o.destination)));
+  const routeErrors = routes.filter((r) => r.error || r.problem).map((r) => ({ error: (r.error ?? r.problem)!, route: `${r.routeTableId} ${r.destination.value}` }));
+  const errorGroups = groupErrors(routeErrors).slice(0, ERROR_GROUPS_MAX);
   const wasOnTarget = new Set((plan?.alreadyOnTarget ?? []).flatMap((a) => a.destinations.map((d) => `${a.routeTableId}|${d}`)));
   const { outcome, error, cause, moved } = judge(state, routes, counts, failure, otherMismatches, unlisted, wasOnTarget);
   counts.moved = moved;
@@ -230,6 +268,7 @@ export const buildAuditRecord = (
     to,
     counts,
     ...listRoutes(routes),
+    errorGroups: errorGroups.length > 0 ? errorGroups : undefined,
     alreadyOnTarget: plan?.alreadyOnTarget ?? [],
     skipped: (plan?.skipped ?? []).map(({ routeTableId, destination, eni, reason }) => ({ routeTableId, destination, eni, reason })),
     warnings: [...(state.warnings ?? []), ...(plan?.warnings ?? []), ...(state.verification?.warnings ?? [])],
@@ -258,12 +297,17 @@ const eniOwners = (state: NotifyState): Map<string, string> => {
   return m;
 };
 
+const boundedCause = (cause: string | undefined): string | undefined => {
+  const text = causeText(cause);
+  return text === undefined ? undefined : clipText(text, FAILURE_CAUSE_MAX);
+};
+
 const failureOf = (state: NotifyState): AuditRecord['failure'] => {
   if (state.failure) {
     const stage = state.resolvedAt === undefined ? (state.lease === undefined ? 'AcquireLease' : 'ResolveTargets') : !state.plan ? 'ListRoutes' : !state.results ? 'ReplaceRoutes' : 'unknown';
-    return { stage, error: state.failure.Error, cause: causeText(state.failure.Cause) };
+    return { stage, error: state.failure.Error, cause: boundedCause(state.failure.Cause) };
   }
-  if (state.verificationFailure) return { stage: 'VerifyRoutes', error: state.verificationFailure.Error, cause: causeText(state.verificationFailure.Cause) };
+  if (state.verificationFailure) return { stage: 'VerifyRoutes', error: state.verificationFailure.Error, cause: boundedCause(state.verificationFailure.Cause) };
   return undefined;
 };
 
@@ -283,24 +327,36 @@ const judge = (
     return { outcome: 'failed', error: failure.error, cause: clip(`${failure.stage} failed: ${failure.cause ?? failure.error}. No route was changed.`), moved: 0 };
   }
   if (state.action === 'noop') return { outcome: 'noop', moved: 0 };
+  // A dry run that changed routes is the worst kind of surprise: it must never read as "nothing changed".
+  const ignored = routes.filter((r) => r.status === 'dry-run-ignored');
+  if (ignored.length > 0) {
+    const lines = errorGroupLines(groupErrors(ignored.map((r) => ({ error: r.error ?? r.status, route: `${r.routeTableId} ${r.destination.value}` }))));
+    const head = `dry run NOT honoured: ${ignored.length} of ${routes.length} route(s) CHANGED to ${state.target?.name ?? 'the target'} (EC2 answered success, not DryRunOperation)`;
+    return { outcome: 'failed', error: 'DryRunIgnored', cause: clip(`${head}: ${lines.join('; ')}`), moved: ignored.length };
+  }
   // Verification is the last word: a route read back on its target is good whatever its Map result said.
   // A conflict (someone else pointed the route elsewhere meanwhile) was left alone on purpose, and is reported.
   const bad = routes.filter(
     (r) => r.status === 'conflict' || r.verified === false || (r.verified === undefined && (r.status === 'failed' || r.status === 'not-attempted')),
   );
   // Problems VerifyRoutes counted but did not name are subtracted from the good ones (conservative).
-  const good = Math.max(0, routes.filter((r) => !bad.includes(r) && r.status !== 'vanished' && r.status !== 'dry-run').length - unlisted);
+  const badSet = new Set(bad);
+  const good = Math.max(0, routes.filter((r) => !badSet.has(r) && r.status !== 'vanished' && r.status !== 'dry-run').length - unlisted);
+  // Unnamed problems are among the routes VerifyRoutes did not name: the failed ones already counted in `bad`
+  // first; only the excess is more routes off target.
+  const unlistedExtra = Math.max(0, unlisted - bad.filter((r) => r.verified === undefined).length);
   if (bad.length > 0 || otherMismatches.length > 0 || unlisted > 0 || failure) {
     const error = failure?.stage === 'ReplaceRoutes' ? failure.error : state.dryRun ? 'DryRunFailed' : counts.failed > 0 ? 'RoutesNotSwitched' : failure ? 'VerificationFailed' : 'RoutesNotVerified';
+    // Routes that failed alike are one line: the error once, then how many and which.
     const lines = [
-      ...bad.map((r) => `${r.routeTableId} ${r.destination.value}: ${r.error ?? r.problem ?? r.status}`),
+      ...errorGroupLines(groupErrors(bad.map((r) => ({ error: r.error ?? r.problem ?? r.status, route: `${r.routeTableId} ${r.destination.value}` })))),
       ...otherMismatches.map(
         (o) => `${o.routeTableId} ${o.destination.value}${wasOnTarget.has(`${o.routeTableId}|${o.destination.value}`) ? ' (was already on target)' : ''}: ${o.problem ?? 'mismatch'}`,
       ),
-      ...(unlisted > 0 ? [`and ${unlisted} more route(s) not where the plan wants them (not listed)`] : []),
+      ...(unlistedExtra > 0 ? [`and ${unlistedExtra} more route(s) not where the plan wants them (not listed)`] : []),
     ];
     const total = routes.length + otherMismatches.length;
-    const notOn = bad.length + otherMismatches.length + unlisted;
+    const notOn = bad.length + otherMismatches.length + unlistedExtra;
     const head = state.dryRun
       ? `dry run: ${bad.length} of ${routes.length} routes would fail`
       : `${notOn} of ${total} routes are not on ${state.target?.name ?? 'the target'}` + (good > 0 ? ` (${good} switched)` : '');

@@ -1,4 +1,4 @@
-import { Ec2RequestError, Ec2ThrottledError, Ec2TransientError, FailoverError, NotifyTransientError } from './errors';
+import { clipText, Ec2RequestError, Ec2ThrottledError, Ec2TransientError, FailoverError, NotifyTransientError } from './errors';
 
 /** The shape SDK v3 service exceptions share (name = the service's error code). */
 interface ServiceErrorLike {
@@ -54,13 +54,37 @@ export const isTransient = (err: unknown): boolean => {
 };
 
 /**
+ * Characters of an AWS error message kept in state (per-route errors, thrown messages). EC2's own text
+ * ("You are not authorized to perform this operation.", "The route table ID '…' does not exist") fits; what
+ * is cut is the tail of a long one. Step Functions allows 256 KiB per state for 2,000 routes.
+ */
+export const ERROR_TEXT_MAX = 200;
+
+// EC2 appends an encoded authorization failure message (about 1.5 KB, different for every request) to
+// UnauthorizedOperation; it means something only to `aws sts decode-authorization-message`.
+// A message already abridged (its blob replaced by "(N chars, …)") is left as it is.
+const ENCODED_AUTHORIZATION = /(Encoded authorization failure message:)\s*([^\s(]\S*)/;
+
+/**
+ * An AWS error message as state carries it: the encoded authorization failure message replaced by its
+ * length (the full text goes to the function's log), then at most `max` characters.
+ */
+export const boundedMessage = (message: string, max = ERROR_TEXT_MAX): string =>
+  clipText(message.replace(ENCODED_AUTHORIZATION, (_m, label: string, blob: string) => `${label} (${blob.length} chars, in the function log)`), max);
+
+/** `code: message` of an SDK error, bounded (see boundedMessage); equal for equal errors, so they can be summarized once. */
+export const errorText = (err: unknown, max = ERROR_TEXT_MAX): string => boundedMessage(`${errorCode(err)}: ${(err as Error)?.message ?? String(err)}`, max);
+
+/** True when errorText cut or replaced part of the error's message (then the caller logs it whole). */
+export const isAbridged = (err: unknown): boolean => errorText(err) !== `${errorCode(err)}: ${(err as Error)?.message ?? String(err)}`;
+
+/**
  * Turns an EC2 SDK error from a read into a named error: Ec2ThrottledError / Ec2TransientError (retried
  * by the state machine) or Ec2RequestError (permanent). Errors that are already ours pass through.
  */
 export const toEc2Error = (err: unknown, what: string): FailoverError => {
   if (err instanceof FailoverError) return err;
-  const code = errorCode(err);
-  const message = `${what}: ${code}: ${(err as Error)?.message ?? String(err)}`;
+  const message = `${what}: ${errorText(err)}`;
   if (isThrottling(err)) return new Ec2ThrottledError(message, { cause: err });
   if (isTransient(err)) return new Ec2TransientError(message, { cause: err });
   return new Ec2RequestError(message, { cause: err });
@@ -69,7 +93,7 @@ export const toEc2Error = (err: unknown, what: string): FailoverError => {
 /** Turns an SNS SDK error into NotifyTransientError when retrying can help; otherwise returns it as is. */
 export const toSnsError = (err: unknown): unknown => {
   if (isThrottling(err) || isTransient(err)) {
-    return new NotifyTransientError(`SNS Publish: ${errorCode(err)}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    return new NotifyTransientError(`SNS Publish: ${errorText(err)}`, { cause: err });
   }
   return err;
 };

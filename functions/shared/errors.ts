@@ -1,3 +1,9 @@
+/** Characters of a thrown error's message: it is the Cause that a Catch copies into state, once per failed batch. */
+export const THROWN_MESSAGE_MAX = 300;
+
+/** At most `max` characters of a text, with a visible mark where it was cut. */
+export const clipText = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`);
+
 /**
  * Named errors. The class name is set explicitly on `name` because that string is what Lambda reports as
  * errorType and what the state machine's Retry/Catch `ErrorEquals` match; bundles keep names (keepNames)
@@ -7,7 +13,8 @@ export class FailoverError extends Error {
   /** Transient errors are retried by the state machine; all others are caught by name. */
   readonly transient: boolean = false;
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // Bounded: the message becomes the Task's Cause, which a Catch copies into state.
+    super(clipText(message, THROWN_MESSAGE_MAX), options);
     this.name = 'FailoverError';
   }
 }

@@ -58,6 +58,8 @@ export const expandBatch = (batch: Batch, pairs: InterfacePair[], targetName: st
 export const expandPlan = (plan: Plan, pairs: InterfacePair[], targetName: string): Change[] =>
   plan.batches.flatMap((b) => expandBatch(b, pairs, targetName));
 
+const errorAt = (r: BatchResult | undefined, k: number | undefined): string | undefined => (k === undefined ? undefined : r?.errors?.[k]);
+
 /** Each planned change with its result (`not-attempted` when its batch has none), keyed by route. */
 export const resultsOf = (plan: Plan, pairs: InterfacePair[], targetName: string, results: BatchResult[] | undefined): Map<string, RouteResult> => {
   const byId = new Map((results ?? []).map((r) => [r.id, r]));
@@ -69,8 +71,8 @@ export const resultsOf = (plan: Plan, pairs: InterfacePair[], targetName: string
     expandBatch(b, pairs, targetName).forEach((change, i) => {
       const x = exceptions.get(i);
       const key = routeKey(change.routeTableId, change.destination);
-      if (x) out.set(key, { change, status: x.st, attempts: x.a, error: x.e, at: r?.at, currentTarget: x.t });
-      else if (r?.usual) out.set(key, { change, status: r.usual, attempts: 1, at: r.at });
+      if (x) out.set(key, { change, status: x.st, attempts: x.a, error: x.e ?? errorAt(r, x.x), at: r?.at, currentTarget: x.t });
+      else if (r?.usual) out.set(key, { change, status: r.usual, attempts: 1, at: r.at, error: errorAt(r, r.usualError) });
       else out.set(key, { change, status: r?.error ? 'failed' : 'not-attempted', error: whole });
     });
   }

@@ -230,7 +230,12 @@ export const PlanSchema = z.lazy(() =>
 );
 export type Plan = z.infer<typeof PlanSchema>;
 
-export const RouteStatusSchema = z.lazy(() => z.enum(['replaced', 'already-on-target', 'vanished', 'conflict', 'dry-run', 'failed']));
+/**
+ * What happened to a route. `dry-run`: EC2 answered DryRunOperation (would have succeeded, nothing changed);
+ * `dry-run-ignored`: a dry run's ReplaceRoute answered success, so the endpoint ignored DryRun and the
+ * route WAS changed (a critical outcome).
+ */
+export const RouteStatusSchema = z.lazy(() => z.enum(['replaced', 'already-on-target', 'vanished', 'conflict', 'dry-run', 'dry-run-ignored', 'failed']));
 export type RouteStatus = z.infer<typeof RouteStatusSchema>;
 
 export const ReplaceBatchInputSchema = z.lazy(() =>
@@ -251,8 +256,10 @@ export const BatchRouteResultSchema = z.lazy(() =>
     st: RouteStatusSchema,
     /** ReplaceRoute calls made for this route in the invocation that finished the batch. */
     a: z.optional(z.int()),
-    /** Error or detail (failed, vanished, conflict). */
+    /** Error or detail (failed, vanished, conflict), in results written before `errors`; now `x`. */
     e: z.optional(z.string()),
+    /** Index in the batch's `errors` of this route's error or detail (failed, vanished, conflict). */
+    x: z.optional(z.int().check(z.gte(0))),
     /** Conflicts: the target the route had when the batch found it (left alone). */
     t: z.optional(z.string()),
   }),
@@ -267,10 +274,15 @@ export type BatchRouteResult = z.infer<typeof BatchRouteResultSchema>;
 export const BatchResultSchema = z.lazy(() =>
   z.object({
     id: z.int(),
-    routeTableId: z.string(),
+    /** The batch's table (absent from RecordBatchFailure's output: the plan has it). */
+    routeTableId: z.optional(z.string()),
     usual: z.optional(RouteStatusSchema),
+    /** Index in `errors` of the error every usual route had (when the usual outcome is a failure, say). */
+    usualError: z.optional(z.int().check(z.gte(0))),
     counts: z.optional(z.record(z.string(), z.int())),
     exceptions: z._default(z.array(BatchRouteResultSchema), []),
+    /** Each distinct error text of the batch once, bounded (see aws-errors ERROR_TEXT_MAX). */
+    errors: z.optional(z.array(z.string())),
     at: z.optional(z.string()),
     /** Set by RecordBatchFailure when the batch failed as a whole (its routes have no results). */
     error: z.optional(z.string()),

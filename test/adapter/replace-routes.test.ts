@@ -6,6 +6,17 @@ import { Ec2RequestError, Ec2ThrottledError, Ec2TransientError, InvalidRequestEr
 import { parseInput } from '../../functions/shared/parse-input';
 import { BatchResultSchema, type BatchRoute, type ReplaceBatchInput } from '../../functions/shared/schemas';
 import { IDS } from '../unit/fixtures';
+import type { BatchResult } from '../../functions/shared/schemas';
+
+/** The listed routes with their error text inline (a result keeps each distinct text once, in `errors`). */
+const exceptionsOf = (r: BatchResult) => r.exceptions.map(({ x, ...rest }) => (x === undefined ? rest : { ...rest, e: r.errors?.[x] }));
+
+/** Every route of an n-route batch: the usual ones (one call, the usual status and error) and the listed ones. */
+const routeOutcomes = (r: BatchResult, n: number) => {
+  const listed = new Map(exceptionsOf(r).map((x) => [x.i, x]));
+  const usualError = r.usualError === undefined ? {} : { e: r.errors?.[r.usualError] };
+  return Array.from({ length: n }, (_, i) => listed.get(i) ?? { i, st: r.usual, a: 1, ...usualError });
+};
 import { ec2Error, eniRoute, failoverState, FIXED_NOW, igwRoute, localRoute, routeTable } from './ec2-fixtures';
 
 const ec2Mock = mockClient(EC2Client);
@@ -183,7 +194,7 @@ describe('replaceRoutes: reads before it writes (a re-run only does what is left
 
     expect(replaceCalls().map((c) => c.DestinationCidrBlock)).toEqual([R1.d, R3.d]);
     expect(result.counts).toEqual({ replaced: 2, vanished: 1 });
-    expect(result.exceptions).toEqual([{ i: 1, st: 'vanished', e: expect.stringMatching(/^no route for 10\.2\.0\.0\/16 any more \(not re-created\)$/) }]);
+    expect(exceptionsOf(result)).toEqual([{ i: 1, st: 'vanished', e: expect.stringMatching(/^no route for 10\.2\.0\.0\/16 any more \(not re-created\)$/) }]);
   });
 
   it('a route table that is gone (not returned within the VPC): every route vanished, nothing sent', async () => {
@@ -193,7 +204,7 @@ describe('replaceRoutes: reads before it writes (a re-run only does what is left
 
     expect(ec2Mock).toHaveReceivedCommandTimes(ReplaceRouteCommand, 0);
     expect(result.counts).toEqual({ vanished: 2 });
-    expect(result.exceptions).toEqual([
+    expect(exceptionsOf(result)).toEqual([
       { i: 0, st: 'vanished', e: `route table ${IDS.rtbPrivateA} no longer exists` },
       { i: 1, st: 'vanished', e: `route table ${IDS.rtbPrivateA} no longer exists` },
     ]);
@@ -212,7 +223,7 @@ describe('replaceRoutes: reads before it writes (a re-run only does what is left
     expect(sentFor(R2.d)).toHaveLength(1);
     expect(sleeps).toEqual([]);
     expect(result.counts).toEqual({ replaced: 2, vanished: 1 });
-    expect(result.exceptions).toEqual([{ i: 1, st: 'vanished', a: 1, e: expect.stringMatching(/^InvalidParameterValue: There is no route defined for '10\.2\.0\.0\/16'/) }]);
+    expect(exceptionsOf(result)).toEqual([{ i: 1, st: 'vanished', a: 1, e: expect.stringMatching(/^InvalidParameterValue: There is no route defined for '10\.2\.0\.0\/16'/) }]);
   });
 
   it('a table deleted between the read and the write (InvalidRouteTableID.NotFound) is vanished', async () => {
@@ -221,7 +232,7 @@ describe('replaceRoutes: reads before it writes (a re-run only does what is left
 
     const result = await harness().run(input([R1]));
 
-    expect(result.exceptions).toEqual([{ i: 0, st: 'vanished', a: 1, e: expect.stringMatching(/^InvalidRouteTableID\.NotFound: /) }]);
+    expect(routeOutcomes(result, 1)).toEqual([{ i: 0, st: 'vanished', a: 1, e: expect.stringMatching(/^InvalidRouteTableID\.NotFound: /) }]);
   });
 
   it('another InvalidParameterValue is not mistaken for a vanished route', async () => {
@@ -230,7 +241,7 @@ describe('replaceRoutes: reads before it writes (a re-run only does what is left
 
     const result = await harness().run(input([R1]));
 
-    expect(result.exceptions).toEqual([{ i: 0, st: 'failed', a: 1, e: 'InvalidParameterValue: Value (eni-x) for parameter networkInterfaceId is invalid.' }]);
+    expect(routeOutcomes(result, 1)).toEqual([{ i: 0, st: 'failed', a: 1, e: 'InvalidParameterValue: Value (eni-x) for parameter networkInterfaceId is invalid.' }]);
   });
 
   it('conflict: a route someone pointed at a third target meanwhile is left alone and reported', async () => {
@@ -246,14 +257,14 @@ describe('replaceRoutes: reads before it writes (a re-run only does what is left
 
     expect(ec2Mock).toHaveReceivedCommandTimes(ReplaceRouteCommand, 0);
     expect(result.counts).toEqual({ conflict: 3 });
-    expect(result.exceptions.map((x) => [x.i, x.st, x.a])).toEqual([
+    expect(exceptionsOf(result).map((x) => [x.i, x.st, x.a])).toEqual([
       [0, 'conflict', undefined],
       [1, 'conflict', undefined],
       [2, 'conflict', undefined],
     ]);
-    expect(result.exceptions[0].e).toContain('points at igw-0123456789abcdef0 now, not at eni-0a0000000000000a0');
-    expect(result.exceptions[1].e).toContain('eni-0fffffffffffffff0');
-    expect(result.exceptions[2].e).toContain(`points at ${IDS.eniA1} now`);
+    expect(exceptionsOf(result)[0].e).toContain('points at igw-0123456789abcdef0 now, not at eni-0a0000000000000a0');
+    expect(exceptionsOf(result)[1].e).toContain('eni-0fffffffffffffff0');
+    expect(exceptionsOf(result)[2].e).toContain(`points at ${IDS.eniA1} now`);
   });
 
   it('conflict on one route does not stop the others', async () => {
@@ -264,7 +275,7 @@ describe('replaceRoutes: reads before it writes (a re-run only does what is left
 
     expect(replaceCalls().map((c) => c.DestinationCidrBlock)).toEqual([R1.d, R3.d]);
     expect(result.counts).toEqual({ replaced: 2, conflict: 1 });
-    expect(result.exceptions).toEqual([{ i: 1, st: 'conflict', t: 'eni-0fffffffffffffff0', e: expect.stringContaining('changed by someone else, left alone') }])
+    expect(exceptionsOf(result)).toEqual([{ i: 1, st: 'conflict', t: 'eni-0fffffffffffffff0', e: expect.stringContaining('changed by someone else, left alone') }])
   });
 });
 
@@ -280,7 +291,7 @@ describe('replaceRoutes: retries with exponential backoff and full jitter', () =
     expect(sleeps).toEqual([50]); // 0.5 × min(1000, 100 × 2^0)
     expect(result.counts).toEqual({ replaced: 3 });
     // Only the route that needed more than one call is listed.
-    expect(result.exceptions).toEqual([{ i: 1, st: 'replaced', a: 2 }]);
+    expect(exceptionsOf(result)).toEqual([{ i: 1, st: 'replaced', a: 2 }]);
   });
 
   it('delays never exceed the exponential cap min(maxMs, baseMs × 2^(n-1))', async () => {
@@ -294,7 +305,7 @@ describe('replaceRoutes: retries with exponential backoff and full jitter', () =
     expect(sleeps).toHaveLength(caps.length);
     sleeps.forEach((ms, n) => expect(ms).toBeLessThanOrEqual(caps[n]));
     expect(sleeps).toEqual(caps); // random() = 1 reaches the cap exactly
-    expect(result.exceptions).toEqual([{ i: 0, st: 'replaced', a: 6 }]);
+    expect(exceptionsOf(result)).toEqual([{ i: 0, st: 'replaced', a: 6 }]);
   });
 
   it('full jitter: each delay is random() × the cap, drawn anew for every retry', async () => {
@@ -319,7 +330,7 @@ describe('replaceRoutes: retries with exponential backoff and full jitter', () =
     const result = await run(input([R1]));
 
     expect(sleeps).toHaveLength(1);
-    expect(result.exceptions).toEqual([{ i: 0, st: 'replaced', a: 2 }]);
+    expect(exceptionsOf(result)).toEqual([{ i: 0, st: 'replaced', a: 2 }]);
   });
 
   it(`throttling beyond retry.attempts: the other routes still switch, then Ec2ThrottledError (the state machine retries the batch)`, async () => {
@@ -334,7 +345,7 @@ describe('replaceRoutes: retries with exponential backoff and full jitter', () =
     expect(err).toMatchObject({ name: 'Ec2ThrottledError', transient: true });
     expect((err as Error).message).toContain(`ReplaceRoute ${IDS.rtbPrivateA} ${R2.d}`);
     expect((err as Error).message).toContain(IDS.eniB1);
-    expect((err as Error).message).toContain('RequestLimitExceeded after 4 attempt(s)');
+    expect((err as Error).message).toContain('RequestLimitExceeded: Request limit exceeded. (after 4 attempt(s))');
     expect((err as Error & { cause?: unknown }).cause).toMatchObject({ name: 'RequestLimitExceeded' });
     expect(sentFor(R2.d)).toHaveLength(4);
     expect(sleeps).toEqual([100, 200, 400]);
@@ -411,7 +422,8 @@ describe('replaceRoutes: permanent errors are recorded per route', () => {
       routeTableId: IDS.rtbPrivateA,
       usual: 'replaced',
       counts: { replaced: 2, failed: 1 },
-      exceptions: [{ i: 1, st: 'failed', a: 1, e: 'UnauthorizedOperation: You are not authorized to perform this operation.' }],
+      exceptions: [{ i: 1, st: 'failed', a: 1, x: 0 }],
+      errors: ['UnauthorizedOperation: You are not authorized to perform this operation.'],
       at: AT,
     });
   });
@@ -422,7 +434,7 @@ describe('replaceRoutes: permanent errors are recorded per route', () => {
 
     const result = await harness().run(input([R1]));
 
-    expect(result.exceptions).toEqual([{ i: 0, st: 'failed', a: 1, e: `InvalidNetworkInterfaceID.NotFound: The networkInterface ID '${IDS.eniB0}' does not exist` }]);
+    expect(routeOutcomes(result, 1)).toEqual([{ i: 0, st: 'failed', a: 1, e: `InvalidNetworkInterfaceID.NotFound: The networkInterface ID '${IDS.eniB0}' does not exist` }]);
   });
 
   it('a dry run that EC2 refuses is failed for that route, dry-run for the others', async () => {
@@ -432,7 +444,7 @@ describe('replaceRoutes: permanent errors are recorded per route', () => {
 
     const result = await harness().run(input([R1, R2], true));
 
-    expect(result).toMatchObject({ usual: 'dry-run', counts: { failed: 1, 'dry-run': 1 }, exceptions: [{ i: 0, st: 'failed', a: 1, e: 'UnauthorizedOperation: not authorized' }] });
+    expect(result).toMatchObject({ usual: 'dry-run', counts: { failed: 1, 'dry-run': 1 }, exceptions: [{ i: 0, st: 'failed', a: 1, x: 0 }], errors: ['UnauthorizedOperation: not authorized'] });
   });
 });
 
@@ -467,12 +479,82 @@ describe('replaceRoutes: the sparse result', () => {
     expect(BatchResultSchema.parse(result)).toEqual(result);
     expect(result.usual).toBe('replaced');
     expect(result.counts).toEqual({ replaced: 2, 'already-on-target': 1, vanished: 1, conflict: 1, failed: 1 });
-    expect(result.exceptions.map(({ i, st, a }) => ({ i, st, a }))).toEqual([
+    expect(exceptionsOf(result).map(({ i, st, a }) => ({ i, st, a }))).toEqual([
       { i: 1, st: 'already-on-target', a: undefined },
       { i: 2, st: 'replaced', a: 2 },
       { i: 3, st: 'vanished', a: undefined },
       { i: 4, st: 'conflict', a: undefined },
       { i: 5, st: 'failed', a: 1 },
+    ]);
+  });
+});
+
+describe('replaceRoutes: error texts are bounded and summarized', () => {
+  // EC2's UnauthorizedOperation carries an encoded authorization failure message, different for every call.
+  const unauthorized = (n: number) =>
+    ec2Error('UnauthorizedOperation', { status: 403, message: `You are not authorized to perform this operation. Encoded authorization failure message: ${String(n).repeat(1400)}` });
+
+  it('20 routes refused alike: one error text for the batch, no route listed, and each full message in the log once', async () => {
+    const routes = Array.from({ length: 20 }, (_, i): BatchRoute => ({ d: `10.${100 + i}.0.0/16`, p: i % 2 }));
+    tableHas(...routes.map((r) => eniRoute(r.d, r.p ? IDS.eniA1 : IDS.eniA0)));
+    let n = 0;
+    ec2Mock.on(ReplaceRouteCommand).callsFake(() => Promise.reject(unauthorized(++n % 10)));
+    const logged: Array<Record<string, unknown>> = [];
+
+    const result = await harness({ log: (e) => logged.push(e) }).run(input(routes));
+
+    expect(result).toEqual({
+      id: BATCH_ID,
+      routeTableId: IDS.rtbPrivateA,
+      usual: 'failed',
+      usualError: 0,
+      counts: { failed: 20 },
+      exceptions: [],
+      errors: ['UnauthorizedOperation: You are not authorized to perform this operation. Encoded authorization failure message: (1400 chars, in the function log)'],
+      at: AT,
+    });
+    expect(routeOutcomes(result, 20).every((r) => r.st === 'failed' && r.e === result.errors![0])).toBe(true);
+    expect(JSON.stringify(result).length).toBeLessThan(400);
+    // The abridged text is the same for all 20; the log has it once, with the full message of the first.
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ code: 'UnauthorizedOperation', destination: routes[0].d, errorMessage: expect.stringContaining('1'.repeat(1400)) });
+  });
+
+  it('a long message without an encoded part is cut at ERROR_TEXT_MAX characters, visibly', async () => {
+    tableAsPlanned();
+    ec2Mock.on(ReplaceRouteCommand).rejects(ec2Error('InvalidParameterValue', { message: `Value (${'x'.repeat(2000)}) for parameter destinationCidrBlock is invalid.` }));
+
+    const result = await harness().run(input([R1, R2]));
+
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors![0]).toHaveLength(200);
+    expect(result.errors![0]).toMatch(/^InvalidParameterValue: Value \(x+…$/);
+  });
+
+  it('a thrown error (the batch retried or caught as a whole) has a bounded message too', async () => {
+    tableAsPlanned();
+    ec2Mock.on(ReplaceRouteCommand).rejects(ec2Error('RequestLimitExceeded', { status: 503, message: `Request limit exceeded. ${'y'.repeat(3000)}` }));
+
+    const err = (await harness().run(input([R1])).catch((e: unknown) => e)) as Error;
+
+    expect(err).toBeInstanceOf(Ec2ThrottledError);
+    expect(err.message.length).toBeLessThanOrEqual(300);
+  });
+});
+
+describe('replaceRoutes: a dry run is judged by what EC2 answers', () => {
+  it('success to a DryRun request (an endpoint that ignores DryRun) is dry-run-ignored, never dry-run', async () => {
+    tableAsPlanned();
+    ec2Mock.on(ReplaceRouteCommand).rejects(ec2Error('DryRunOperation', { status: 412 }));
+    ec2Mock.on(ReplaceRouteCommand, { DestinationCidrBlock: R2.d }).resolves(ok());
+
+    const result = await harness().run(input([R1, R2], true));
+
+    expect(replaceCalls().every((c) => c.DryRun === true)).toBe(true);
+    expect(result.counts).toEqual({ 'dry-run': 1, 'dry-run-ignored': 1 });
+    expect(routeOutcomes(result, 2)).toEqual([
+      { i: 0, st: 'dry-run', a: 1 },
+      { i: 1, st: 'dry-run-ignored', a: 1, e: expect.stringContaining('ignored DryRun and CHANGED the route') },
     ]);
   });
 });

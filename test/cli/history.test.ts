@@ -219,7 +219,7 @@ describe('history show: one execution in full', () => {
     expect(out).toContain('Verification: 15 routes read back in 1 round: all where the plan wants them');
     expect(out).toContain('ReplaceRoute calls retried inside the run: 2 (column ATTEMPTS)');
     expect(out).toContain('State retries (1, from the execution history):');
-    expect(out).toMatch(/^ {2}2026-11-25T\S+ {2}ReplaceRoutes\[\d+\] {2}retry 1 after Ec2ThrottledError: Request limit exceeded\.$/m);
+    expect(out).toMatch(/^ {2}2026-11-25T\S+ {2}ReplaceRoutes\[\d+\] {2}retry 1 after Ec2ThrottledError: DescribeRouteTables in vpc-\S+: RequestLimitExceeded: Request limit exceeded\.$/m);
     for (const state of ['ResolveTargets', 'ListRoutes', 'ReplaceRouteBatches', 'VerifyRoutes', 'Notify']) expect(out).toMatch(new RegExp(`^  ${state} +(Task|Map) +2026-11-25T14:0\\d:\\d\\dZ +\\d+ ms$`, 'm'));
     expect(out).toContain('Console    https://us-east-1.console.aws.amazon.com/states/home');
   });
@@ -252,7 +252,7 @@ describe('history show: one execution in full', () => {
       );
     }
     expect(r.stdout).toContain('State retries: none');
-    expect(r.stdout).toMatch(/Caught errors \(1\):\n {2}\S+ {2}ReplaceRoutes\[\d+\] {2}Ec2RequestError → RecordBatchFailure: You are not authorized to perform this operation\.$/m);
+    expect(r.stdout).toMatch(/Caught errors \(1\):\n {2}\S+ {2}ReplaceRoutes\[\d+\] {2}Ec2RequestError → RecordBatchFailure: DescribeRouteTables in vpc-\S+: UnauthorizedOperation: You are not authorized to perform this operation\.$/m);
     expect(r.stdout).toMatch(/^ {2}FailoverFailed +Fail +\S+$/m);
 
     const json = JSON.parse((await h.run(['history', 'show', rec.arn, '--json'])).stdout);

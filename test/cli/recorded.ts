@@ -93,8 +93,9 @@ export const toSfnHistory = (run: RunResult, startAt: Date): HistoryEvent[] => {
     return id;
   };
   const json = (v: unknown) => JSON.stringify(v ?? null);
+  // The local runner already reports a Lambda-shaped Cause (JSON); older shapes are wrapped here.
   const lambdaCause = (error: string, cause: unknown) =>
-    JSON.stringify({ errorType: error, errorMessage: typeof cause === 'string' ? cause : ((cause as Error)?.message ?? String(cause)), trace: [] });
+    typeof cause === 'string' && cause.startsWith('{"errorType"') ? cause : JSON.stringify({ errorType: error, errorMessage: typeof cause === 'string' ? cause : ((cause as Error)?.message ?? String(cause)), trace: [] });
 
   for (const e of run.events) {
     const thread = e.index !== undefined ? `i${e.index}` : 'top';

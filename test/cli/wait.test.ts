@@ -82,7 +82,7 @@ describe('switchover --wait', () => {
     expect(batches.reduce((n, m) => n + Number(m[2]), 0)).toBe(11);
     expect(batches.at(-1)![1]).toBe('11');
     expect(out).toMatch(/^ {6}↻ rtb-\S+ \S+: replaced, \d attempts$/m);
-    expect(out.match(/^ {4}↻ ReplaceRoutes\[\d+\] retry 1 after Ec2ThrottledError: Request limit exceeded\.$/gm)).toHaveLength(1);
+    expect(out.match(/^ {4}↻ ReplaceRoutes\[\d+\] retry 1 after Ec2ThrottledError: DescribeRouteTables in vpc-\S+: RequestLimitExceeded: Request limit exceeded\.$/gm)).toHaveLength(1);
     expect(out.match(/✓ Notify/g)).toHaveLength(1);
     expect(out).toMatch(/^SUCCEEDED in \d+ ms: succeeded: onprem-edge: router-a -> router-b, 11 route\(s\) moved and verified$/m);
     expect(out).toContain('routes 11/11 done, 0 failed, 3 retries (2 inside batches, 1 by the state machine)');

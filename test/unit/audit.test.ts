@@ -470,11 +470,30 @@ describe('buildAuditRecord', () => {
 
   it('clips a very long cause', () => {
     const { s, batches } = largeState(200);
-    s.results = batches.map((b) => batchResult(b, b.routes.map((_, i) => ({ i, st: 'failed' as const, a: 1, e: 'x'.repeat(50) }))));
+    // Every route a different error: nothing to summarize, so the cause must be cut.
+    s.results = batches.map((b, k) => batchResult(b, b.routes.map((_, i) => ({ i, st: 'failed' as const, a: 1, e: `${'x'.repeat(50)} ${k}.${i}` }))));
     delete s.verification;
     const r = record(s);
     expect(r.cause!.length).toBeLessThanOrEqual(4000);
-    expect(r.cause).toMatch(/\(truncated\)$/);
+    expect(r.cause).toMatch(/; and 180 more route\(s\) with 180 other error\(s\)$/);
+    expect(r.errorGroups).toHaveLength(20);
+    const long = largeState(200);
+    long.s.results = long.batches.map((b, k) => batchResult(b, b.routes.map((_, i) => ({ i, st: 'failed' as const, a: 1, e: `${'x'.repeat(300)} ${k}.${i}` }))));
+    delete long.s.verification;
+    expect(record(long.s).cause).toMatch(/\(truncated\)$/);
+  });
+
+  it('routes that failed alike are summarized once, in the cause and in errorGroups', () => {
+    const { s, batches } = largeState(200);
+    s.results = batches.map((b) => batchResult(b, b.routes.map((_, i) => ({ i, st: 'failed' as const, a: 1, e: UNAUTHORIZED }))));
+    delete s.verification;
+    const r = record(s);
+    expect(r.cause).toMatch(new RegExp(`^200 of 200 routes are not on router-b: ${UNAUTHORIZED.replace(/[.()]/g, '\\$&')} \\(200 routes: rtb-\\S+ 10\\.\\S+, .*, and 195 more\\)$`));
+    expect(r.errorGroups).toEqual([{ error: UNAUTHORIZED, routes: 200, examples: expect.any(Array) }]);
+    expect(r.errorGroups![0].examples).toHaveLength(5);
+    const msg = renderMessage(r);
+    expect(msg).toContain(`Failures:\n  200 routes: ${UNAUTHORIZED}\n    rtb-`);
+    expect(msg).toContain('    … and 195 more');
   });
 });
 
