@@ -6,11 +6,15 @@ import { notify, NotifyInputSchema } from './notify/notify';
 import { releaseLease, ReleaseLeaseInputSchema } from './release-lease/release-lease';
 import { ReplaceBatchInputSchema, replaceRoutes } from './replace-routes/replace-routes';
 import { ResolveInputSchema, resolveTargets } from './resolve-targets/resolve-targets';
+import { AlarmReader, StaticAlarms } from './shared/alarms';
 import type { FailoverConfig } from './shared/config';
 import { GroupStateStore, InMemoryGroupStateStore } from './shared/group-state';
 import { boundedHandler, type LogEntry } from './shared/lambda-errors';
 import { parseInput } from './shared/parse-input';
 import { verifyRoutes, VerifyInputSchema } from './verify-routes/verify-routes';
+
+/** The stack name infra/app.ts uses when none is given (`-c stackName=`). */
+export const DEFAULT_STACK_NAME = 'VpcRouteFailover';
 
 export interface TaskDeps {
   ec2: EC2Client;
@@ -19,6 +23,10 @@ export interface TaskDeps {
   topicArn: string;
   /** Group leases and history; one in-memory store per handler set when absent. Share one to serialize runs. */
   store?: GroupStateStore;
+  /** CloudWatch alarm states (alarm events are confirmed against it); none known when absent. */
+  alarms?: AlarmReader;
+  /** The stack's name, which starts the names of its status-check alarms (default: the default stack's). */
+  stackName?: string;
   /**
    * Whether an execution still runs (a lease held by one that does not is taken over). Defaults to "yes",
    * the safe answer: never take a lease from an execution we cannot see.
@@ -42,7 +50,13 @@ type TaskHandler = (input: unknown) => Promise<unknown>;
  * each functions/<step>/index.ts wires them but with the clients given here (local runner, tests, demo).
  */
 export const createTaskHandlers = (deps: TaskDeps): Record<string, TaskHandler> => {
-  const d = { ...deps, store: deps.store ?? new InMemoryGroupStateStore(), isExecutionRunning: deps.isExecutionRunning ?? (async () => true) };
+  const d = {
+    ...deps,
+    store: deps.store ?? new InMemoryGroupStateStore(),
+    isExecutionRunning: deps.isExecutionRunning ?? (async () => true),
+    alarms: deps.alarms ?? new StaticAlarms(),
+    stackName: deps.stackName ?? DEFAULT_STACK_NAME,
+  };
   // Errors leave each handler bounded, as from the deployed functions (boundedHandler in every index.ts).
   const h = (fn: TaskHandler): TaskHandler => boundedHandler(fn, deps.log);
   return {

@@ -24,9 +24,8 @@ export const ruleName = (stackName: string, group: string, kind: string): string
   return `${stackName.slice(0, RULE_NAME_MAX - hash.length - 1)}-${hash}`;
 };
 
-/** Name of a member's status-check alarm (operators and runbooks refer to it). */
-export const statusCheckAlarmName = (stackName: string, group: string, member: string): string =>
-  `${stackName}-${group}-${member}-status-check`;
+/** Name of a member's status-check alarm: shared with resolve-targets, which checks an alarm event names it. */
+export { statusCheckAlarmName } from '../functions/shared/alarm-names';
 
 /** Name of one of the stack's own alarms (state machine, functions, trigger DLQ). */
 export const stackAlarmName = (stackName: string, what: string): string => `${stackName}-${what}`;

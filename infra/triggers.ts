@@ -1,3 +1,4 @@
+import { MAX_EVENT_AGE_SECONDS } from '../functions/shared/trigger-time';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventPattern, Rule } from 'aws-cdk-lib/aws-events';
@@ -53,7 +54,8 @@ export const addTriggers = (stack: Stack, props: TriggerProps): void => {
     // No input: the execution receives the whole event, which the workflow parses.
     role,
     retryAttempts: 8,
-    maxEventAge: Duration.hours(1),
+    // The same age resolve-targets uses to call an event stale (functions/shared/trigger-time.ts).
+    maxEventAge: Duration.seconds(MAX_EVENT_AGE_SECONDS),
     deadLetterQueue: props.deadLetterQueue,
   });
 

@@ -1,3 +1,4 @@
+import { effectiveTriggerTime } from '../shared/trigger-time';
 import type { GroupStateStore, SwitchRecord } from '../shared/group-state';
 import * as z from '../shared/zod';
 
@@ -45,7 +46,8 @@ export const releaseLease = async (input: ReleaseLeaseInput, deps: ReleaseLeaseD
   const switched: SwitchRecord | undefined = moved
     ? {
         at,
-        triggerTime: r.trigger?.eventTime ?? r.execution?.startTime ?? at,
+        // The event's own time is a claim: stored never later than this execution's start (plus skew).
+        triggerTime: effectiveTriggerTime(r.trigger?.eventTime, r.execution?.startTime) ?? r.execution?.startTime ?? at,
         executionId: input.executionId,
         automatic: r.trigger !== undefined && r.trigger.kind !== 'manual',
         triggerId: r.trigger?.eventId ?? r.execution?.name ?? input.executionId,

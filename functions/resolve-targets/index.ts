@@ -1,14 +1,17 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { cloudWatchAlarms } from '../shared/alarms';
 import { createEc2Client } from '../shared/clients';
 import { FailoverConfig, parseConfigJson } from '../shared/config';
 import { requireEnv } from '../shared/env';
-import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../shared/http-timeouts';
+import { CLOUDWATCH_TIMEOUTS, DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../shared/http-timeouts';
 import { DynamoDbGroupStateStore } from '../shared/group-state';
 import { boundedHandler, stderrLog } from '../shared/lambda-errors';
 import { parseInput } from '../shared/parse-input';
 import { ResolveInputSchema, resolveTargets } from './resolve-targets';
 
 const ec2 = createEc2Client();
+const alarms = cloudWatchAlarms(new CloudWatchClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(CLOUDWATCH_TIMEOUTS) }));
 const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) });
 // Parsed on first use rather than at import so a bad config fails the Task as ConfigError (caught by
 // name and notified) instead of a Lambda init error.
@@ -17,5 +20,11 @@ let config: FailoverConfig | undefined;
 export const handler = boundedHandler(async (event: unknown) => {
   config ??= parseConfigJson(requireEnv(process.env, 'FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
   const store = new DynamoDbGroupStateStore(ddb, requireEnv(process.env, 'GROUP_STATE_TABLE'));
-  return resolveTargets(parseInput(ResolveInputSchema, event, 'ResolveTargets input'), { ec2, config, store });
+  return resolveTargets(parseInput(ResolveInputSchema, event, 'ResolveTargets input'), {
+    ec2,
+    config,
+    store,
+    alarms,
+    stackName: requireEnv(process.env, 'STACK_NAME'),
+  });
 }, stderrLog);

@@ -4,7 +4,9 @@ import type { FailoverConfig, Group, Member } from '../shared/config';
 import { Ec2TransientError, InvalidRequestError, MemberNotFoundError, NoHealthyTargetError, TargetUnhealthyError } from '../shared/errors';
 import type { GroupStateStore } from '../shared/group-state';
 import type { GroupInventory } from '../shared/inventory';
+import { AlarmReader, statusCheckAlarmName } from '../shared/alarms';
 import { describeScopedRouteTables } from '../shared/routes';
+import { effectiveTriggerTime, tooOldReason } from '../shared/trigger-time';
 import { describeMembers, interfacesFromOf, MemberView, sourceInterfaces, transientFailure } from '../shared/members';
 import {
   ExecutionInfoSchema,
@@ -26,6 +28,10 @@ export interface ResolveDeps {
   config: FailoverConfig;
   /** The group-state table: the member inventory is read from it and refreshed with what EC2 shows. */
   store: GroupStateStore;
+  /** CloudWatch: an alarm event acts only if its alarm is in ALARM now. */
+  alarms: AlarmReader;
+  /** The stack's name, which starts the names of its status-check alarms. */
+  stackName: string;
   now?: () => Date;
 }
 
@@ -57,12 +63,16 @@ export const resolveTargets = async (input: ResolveInput, deps: ResolveDeps): Pr
   }
 
   const { group, trigger } = c;
+  // The event's own time is a claim: never later than this execution's start (plus skew), never too old.
+  const triggerTime = effectiveTriggerTime(c.triggerTime, input.execution.startTime);
+  const tooOld = c.automatic ? tooOldReason(c.triggerTime, input.execution.startTime) : undefined;
+  if (tooOld) return noop(trigger, tooOld, group, { automatic: true, warnings: [tooOld] });
   const [views, inventory] = await Promise.all([describeMembers(deps.ec2, group, now()), deps.store.readInventory(group.name)]);
   const refreshWarnings = await refreshInventory(deps.store, group, views);
   const ctx: DecisionContext = { ec2: deps.ec2, group, views, inventory, trigger, input, now, warnings: refreshWarnings };
 
   if (c.failback) {
-    const why = failbackBlocker(c.failback.member, c.triggerTime, views, input.lease);
+    const why = failbackBlocker(c.failback.member, triggerTime, views, input.lease);
     if (why) return noop(trigger, why, group, { automatic: true, health: healthOf(views) });
     const target = views.get(c.failback.member.name)!;
     const sources = group.members.map((m) => m.name).filter((n) => n !== target.name);
@@ -73,7 +83,9 @@ export const resolveTargets = async (input: ResolveInput, deps: ResolveDeps): Pr
   }
 
   if (c.automatic) {
-    const stale = staleReason(c.triggerTime, c.failing!, trigger, views, input.lease);
+    const unconfirmed = await unconfirmedReason(trigger, c.failing!, group, views, deps);
+    if (unconfirmed) return noop(trigger, unconfirmed, group, { automatic: true, health: healthOf(views), warnings: [unconfirmed] });
+    const stale = staleReason(triggerTime, c.failing!, input.lease);
     if (stale) return noop(trigger, stale, group, { automatic: true, health: healthOf(views) });
     const target = pickTarget(group, views, [c.failing!.name]);
     return decision(ctx, [c.failing!.name], target, false, {
@@ -172,30 +184,57 @@ const requireHealthyTarget = (target: MemberView): MemberView => {
   return target;
 };
 
-/** Why an automatic trigger is stale (a newer switch already happened, or the instance is back), or undefined. */
-const staleReason = (
-  triggerTime: string | undefined,
-  failing: Member,
+/**
+ * Why an automatic trigger is not confirmed by the source of truth, or undefined when it is. An event is only a
+ * claim: an instance-state event acts only if EC2 shows that member not running now (or cannot describe it); an
+ * alarm event only if it names this stack's status-check alarm for that member and CloudWatch shows it in ALARM
+ * now. The health probe's request is its own observation (TCP from inside the VPC) and is taken as made.
+ */
+const unconfirmedReason = async (
   trigger: Trigger,
+  failing: Member,
+  group: Group,
   views: Map<string, MemberView>,
-  lease: LeaseState | undefined,
-): string | undefined => {
+  deps: Pick<ResolveDeps, 'alarms' | 'stackName'>,
+): Promise<string | undefined> => {
+  if (trigger.kind === 'instance-state') {
+    const state = views.get(failing.name)!.state;
+    if (state === 'running' || state === 'pending') {
+      return `event not confirmed: ${failing.name} (${failing.instanceId}) reported ${trigger.instanceState} but is ${state} now`;
+    }
+    return undefined;
+  }
+  if (trigger.kind !== 'alarm') return undefined;
+  const expected = statusCheckAlarmName(deps.stackName, group.name, failing.name);
+  if (trigger.alarmName !== expected) {
+    return `event not confirmed: alarm "${trigger.alarmName}" is not this stack's status-check alarm for ${failing.name} (${expected})`;
+  }
+  const alarm = await deps.alarms.read(expected);
+  if (!alarm) return `event not confirmed: CloudWatch has no alarm named ${expected}`;
+  if (alarm.instanceId !== undefined && alarm.instanceId !== failing.instanceId) {
+    return `event not confirmed: alarm ${expected} watches ${alarm.instanceId}, not ${failing.name} (${failing.instanceId})`;
+  }
+  if (alarm.state !== 'ALARM') return `event not confirmed: CloudWatch shows alarm ${expected} in ${alarm.state} now`;
+  return undefined;
+};
+
+/** Why an automatic trigger is stale (a newer switch already left the member it names), or undefined. */
+const staleReason = (triggerTime: string | undefined, failing: Member, lease: LeaseState | undefined): string | undefined => {
   const last = lease?.history?.lastSwitch;
   // Only an event about a member that the last switch moved away from can be stale: an older event about
   // the member it moved to is a failure of the router carrying the traffic now.
   const movedAway = last && (last.from ? last.from.includes(failing.name) : last.to !== failing.name);
-  if (triggerTime && last && movedAway && Date.parse(triggerTime) < Date.parse(last.triggerTime)) {
+  if (triggerTime && last && movedAway && Date.parse(triggerTime) < switchTime(last)) {
     return (
       `stale event: it happened at ${triggerTime}, before the trigger of the group's last switch ` +
       `(${last.triggerTime}, ${failing.name} -> ${last.to ?? '?'} by ${last.executionId}); not undoing it`
     );
   }
-  const state = views.get(failing.name)!.state;
-  if (trigger.kind === 'instance-state' && (state === 'running' || state === 'pending')) {
-    return `stale event: ${failing.name} (${failing.instanceId}) reported ${trigger.instanceState} but is ${state} now`;
-  }
   return undefined;
 };
+
+/** When the last switch's trigger happened, as far as it can be trusted: never later than the switch itself. */
+const switchTime = (last: { triggerTime: string; at: string }): number => Math.min(Date.parse(last.triggerTime), Date.parse(last.at) || Infinity);
 
 /**
  * After the hold-down, why automatic failback must not move routes (or undefined when it may): the preferred
@@ -204,7 +243,7 @@ const staleReason = (
  */
 const failbackBlocker = (member: Member, triggerTime: string | undefined, views: Map<string, MemberView>, lease: LeaseState | undefined): string | undefined => {
   const last = lease?.history?.lastSwitch;
-  if (triggerTime && last && Date.parse(triggerTime) < Date.parse(last.triggerTime)) {
+  if (triggerTime && last && Date.parse(triggerTime) < switchTime(last)) {
     return `stale event: ${member.name} came back at ${triggerTime}, before the group's last switch (${last.triggerTime}); not failing back`;
   }
   const v = views.get(member.name)!;

@@ -200,3 +200,25 @@ export class InventoryRefreshError extends FailoverError {
     this.name = 'InventoryRefreshError';
   }
 }
+
+/** CloudWatch could not say whether an alarm is in ALARM; `transient` ones are named AlarmCheckTransientError and retried. */
+export class AlarmCheckError extends FailoverError {
+  override readonly transient: boolean;
+  constructor(message: string, transient: boolean, options?: { cause?: unknown }) {
+    super(message, options);
+    this.transient = transient;
+    this.name = transient ? 'AlarmCheckTransientError' : 'AlarmCheckError';
+  }
+}
+
+/**
+ * A ReplaceRoutes batch asks for a write the group's config and EC2 do not back: a target interface that is not
+ * attached to a member, a source interface no other member has or had, a table outside the group's scope.
+ * Nothing of the batch is written.
+ */
+export class BatchNotAuthorizedError extends FailoverError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BatchNotAuthorizedError';
+  }
+}

@@ -28,6 +28,7 @@ export const EC2_TIMEOUTS: HttpTimeouts = { connectionTimeout: 3000, requestTime
 export const SNS_TIMEOUTS: HttpTimeouts = { connectionTimeout: 3000, requestTimeout: 5000 };
 export const DYNAMODB_TIMEOUTS: HttpTimeouts = { connectionTimeout: 2000, requestTimeout: 3000 };
 export const SFN_TIMEOUTS: HttpTimeouts = { connectionTimeout: 2000, requestTimeout: 3000 };
+export const CLOUDWATCH_TIMEOUTS: HttpTimeouts = { connectionTimeout: 2000, requestTimeout: 3000 };
 export const PROBE_SFN_TIMEOUTS: HttpTimeouts = { connectionTimeout: 2000, requestTimeout: 5000 };
 
 /**

@@ -4,6 +4,7 @@ import 'aws-sdk-client-mock-jest';
 import { resolveTargets } from '../../functions/resolve-targets/resolve-targets';
 import { FailoverConfig, FailoverConfigInput, parseConfig } from '../../functions/shared/config';
 import {
+  AlarmCheckError,
   Ec2ThrottledError,
   Ec2TransientError,
   InvalidRequestError,
@@ -13,6 +14,7 @@ import {
   UnknownGroupError,
   UnknownMemberError,
 } from '../../functions/shared/errors';
+import { StaticAlarms, statusCheckAlarmName } from '../../functions/shared/alarms';
 import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
 import type { LeaseState } from '../../functions/shared/schemas';
 import { alarmEvent, configInput, ec2StateEvent, execution, GROUP, healthyMember, heldLease, IDS, manualRequest, switchRecord } from '../unit/fixtures';
@@ -56,10 +58,16 @@ const config = (
  * Runs ResolveTargets the way the state machine calls it: `{ event, execution, lease }`, by default with this
  * execution holding its group's lease (AcquireLease succeeded). `lease: undefined` leaves it out.
  */
-const run = (event: unknown, opts: { config?: FailoverConfig; lease?: LeaseState; store?: InMemoryGroupStateStore } = {}) =>
+/** CloudWatch as it is when the members' status-check alarms fire. */
+const alarmsInAlarm = () =>
+  new StaticAlarms()
+    .set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-a'), 'ALARM', IDS.routerA)
+    .set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-b'), 'ALARM', IDS.routerB);
+
+const run = (event: unknown, opts: { config?: FailoverConfig; lease?: LeaseState; store?: InMemoryGroupStateStore; alarms?: StaticAlarms } = {}) =>
   resolveTargets(
     { event, execution: execution(), lease: 'lease' in opts ? opts.lease : heldLease() },
-    { ec2, config: opts.config ?? config(), now: FIXED_NOW, store: opts.store ?? new InMemoryGroupStateStore() },
+    { ec2, config: opts.config ?? config(), now: FIXED_NOW, store: opts.store ?? new InMemoryGroupStateStore(), alarms: opts.alarms ?? alarmsInAlarm(), stackName: 'VpcRouteFailover' },
   );
 
 /**
@@ -193,14 +201,14 @@ describe('resolveTargets: events', () => {
   it('fails over on a status-check alarm in ALARM (the instance still running is what the alarm is about)', async () => {
     ec2Says([routerA('running'), routerB()], { [IDS.routerA]: instanceStatus(IDS.routerA, 'running', { instance: 'impaired' }) });
 
-    const r = await run(alarmEvent(IDS.routerA, 'ALARM', 'router-a-status'));
+    const r = await run(alarmEvent(IDS.routerA, 'ALARM'));
 
     expect(r.action).toBe('failover');
     expect(r.noopReason).toBeUndefined();
     expect(r.sources.map((s) => s.name)).toEqual(['router-a']);
     expect(r.target?.name).toBe('router-b');
-    expect(r.trigger).toMatchObject({ kind: 'alarm', alarmName: 'router-a-status', instanceId: IDS.routerA });
-    expect(r.trigger.summary).toBe(`alarm router-a-status entered ALARM for router-a (${IDS.routerA})`);
+    expect(r.trigger).toMatchObject({ kind: 'alarm', alarmName: 'VpcRouteFailover-onprem-edge-router-a-status-check', instanceId: IDS.routerA });
+    expect(r.trigger.summary).toBe(`alarm VpcRouteFailover-onprem-edge-router-a-status-check entered ALARM for router-a (${IDS.routerA})`);
   });
 
   it('chooses the preferred member when it is healthy', async () => {
@@ -401,7 +409,7 @@ describe('resolveTargets: the lease is required for a failover', () => {
 
 describe('resolveTargets: stale events', () => {
   const leaseAfterSwitch = (triggerTime: string) =>
-    heldLease({ history: { lastSwitch: switchRecord({ triggerTime, to: 'router-b', from: ['router-a'], at: '2026-11-25T14:30:04.000Z' }), automaticSwitches: [] } });
+    heldLease({ history: { lastSwitch: switchRecord({ triggerTime, to: 'router-b', from: ['router-a'], at: '2026-11-25T14:32:00.000Z' }), automaticSwitches: [] } });
 
   it('an event older than the trigger of the last switch → noop "stale", routes untouched', async () => {
     ec2Says([routerA('stopping'), routerB()]);
@@ -447,13 +455,14 @@ describe('resolveTargets: stale events', () => {
     expect(r.action).toBe('failover');
   });
 
-  it.each(['running', 'pending'])('a "stopping" event while EC2 says the instance is %s → noop "stale"', async (state) => {
+  it.each(['running', 'pending'])('a "stopping" event while EC2 says the instance is %s → noop "event not confirmed"', async (state) => {
     ec2Says([routerA(state), routerB()]);
 
     const r = await run(ec2StateEvent(IDS.routerA, 'stopping'));
 
     expect(r.action).toBe('noop');
-    expect(r.noopReason).toBe(`stale event: router-a (${IDS.routerA}) reported stopping but is ${state} now`);
+    expect(r.noopReason).toBe(`event not confirmed: router-a (${IDS.routerA}) reported stopping but is ${state} now`);
+    expect(r.warnings).toEqual([r.noopReason]);
     expect(r.automatic).toBe(true);
   });
 
@@ -740,5 +749,61 @@ describe('resolveTargets: manual requests', () => {
       { slot: '0/0', fromMember: 'router-a', fromEni: IDS.eniA0, toEni: IDS.eniB0 },
       { slot: '0/1', fromMember: 'router-a', fromEni: IDS.eniA1, toEni: undefined },
     ]);
+  });
+});
+
+describe('resolveTargets: a trigger is a claim, confirmed before any write', () => {
+  const forgedAlarm = (overrides: { name?: string; time?: string } = {}) => {
+    const e = alarmEvent(IDS.routerA, 'ALARM', overrides.name);
+    return overrides.time ? { ...e, time: overrides.time } : e;
+  };
+
+  it('an alarm event whose alarm CloudWatch shows OK now → noop "event not confirmed", warned, nothing read from the route tables', async () => {
+    ec2Says([routerA(), routerB()]);
+    const alarms = new StaticAlarms().set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-a'), 'OK', IDS.routerA);
+    const r = await run(forgedAlarm(), { alarms });
+    expect(r.action).toBe('noop');
+    expect(r.noopReason).toBe('event not confirmed: CloudWatch shows alarm VpcRouteFailover-onprem-edge-router-a-status-check in OK now');
+    expect(r.warnings).toEqual([r.noopReason]);
+    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeRouteTablesCommand, 0);
+  });
+
+  it.each([
+    ['an alarm that is not one of this stack\'s', { name: 'someone-elses-alarm' }, /is not this stack's status-check alarm for router-a/],
+    ['the other member\'s alarm named for router-a', { name: 'VpcRouteFailover-onprem-edge-router-b-status-check' }, /is not this stack's status-check alarm/],
+  ])('%s → noop "event not confirmed"', async (_what, overrides, reason) => {
+    ec2Says([routerA(), routerB()]);
+    const r = await run(forgedAlarm(overrides));
+    expect(r.action).toBe('noop');
+    expect(r.noopReason).toMatch(reason);
+  });
+
+  it('an alarm CloudWatch does not know, or one that watches another instance → noop', async () => {
+    ec2Says([routerA(), routerB()]);
+    await expect(run(forgedAlarm(), { alarms: new StaticAlarms() })).resolves.toMatchObject({ action: 'noop', noopReason: expect.stringMatching(/has no alarm named/) });
+    const elsewhere = new StaticAlarms().set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-a'), 'ALARM', IDS.routerC);
+    await expect(run(forgedAlarm(), { alarms: elsewhere })).resolves.toMatchObject({ action: 'noop', noopReason: expect.stringMatching(/watches i-/) });
+  });
+
+  it('CloudWatch throttled → AlarmCheckTransientError (retried), never a guess', async () => {
+    ec2Says([routerA(), routerB()]);
+    const throttled = { read: async () => { throw new AlarmCheckError('DescribeAlarms: Throttling', true); } };
+    await expect(run(forgedAlarm(), { alarms: throttled as never })).rejects.toMatchObject({ name: 'AlarmCheckTransientError' });
+  });
+
+  it('an event older than the maximum event age (1 h) is stale', async () => {
+    ec2Says([routerA('stopped'), routerB()]);
+    const r = await run({ ...ec2StateEvent(IDS.routerA, 'stopped'), time: '2026-11-25T12:00:00Z' });
+    expect(r.action).toBe('noop');
+    expect(r.noopReason).toMatch(/more than the 3600 s an event is delivered for/);
+  });
+
+  it('a forged future time cannot make a later real event stale: the time is capped at the execution start', async () => {
+    ec2Says([routerA('stopping'), routerB()]);
+    // The last switch was triggered by an event claiming 2099; it finished on 2026-11-25 at 14:20.
+    const lease = heldLease({ history: { lastSwitch: switchRecord({ triggerTime: '2099-01-01T00:00:00Z', at: '2026-11-25T14:20:00.000Z', to: 'router-b', from: ['router-a'] }), automaticSwitches: [] } });
+    // router-a fails again at 14:30 (after that switch): not stale, whatever the forged trigger time said.
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { lease });
+    expect(r.action).toBe('failover');
   });
 });

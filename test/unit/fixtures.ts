@@ -63,7 +63,7 @@ export const ec2StateEvent = (instanceId: string = IDS.routerA, state = 'stoppin
 });
 
 /** CloudWatch Alarm State Change of a status-check alarm (shape of cloudwatch-alarm-status-check.json). */
-export const alarmEvent = (instanceId: string = IDS.routerA, value = 'ALARM', alarmName = 'router-a-status-check-failed') => ({
+export const alarmEvent = (instanceId: string = IDS.routerA, value = 'ALARM', alarmName = 'VpcRouteFailover-onprem-edge-router-a-status-check') => ({
   version: '0',
   id: '5d0c8e3a-2b1f-4c7d-8e9a-0f1e2d3c4b5a',
   'detail-type': 'CloudWatch Alarm State Change',

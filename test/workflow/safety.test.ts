@@ -1,5 +1,6 @@
 import { ReplaceRouteCommand, type RouteTable } from '@aws-sdk/client-ec2';
 import { parseConfig } from '../../functions/shared/config';
+import { StaticAlarms, statusCheckAlarmName } from '../../functions/shared/alarms';
 import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
 import { destinationParams, routeDestination, routeKey, routeTarget } from '../../functions/shared/routes';
 import { createTaskHandlers } from '../../functions/task-handlers';
@@ -28,6 +29,10 @@ const ec2Event = (instanceId: string, state: string, time = iso(), id = `evt-${+
   detail: { 'instance-id': instanceId, state },
 });
 
+/** Member name by instance ID, for the stack's alarm names (filled by setup). */
+const memberNames = new Map<string, string>();
+const memberOf = (instanceId: string): string => memberNames.get(instanceId) ?? 'unknown';
+
 const alarmEvent = (instanceId: string, value: string, time = iso(), id = `alarm-${++eventSeq}`) => ({
   version: '0',
   id,
@@ -38,7 +43,7 @@ const alarmEvent = (instanceId: string, value: string, time = iso(), id = `alarm
   region: 'us-east-1',
   resources: [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:route-failover-onprem-edge-x-status-check`],
   detail: {
-    alarmName: 'route-failover-onprem-edge-x-status-check',
+    alarmName: `VpcRouteFailover-onprem-edge-${memberOf(instanceId)}-status-check`,
     state: { value, reason: 'Threshold Crossed', timestamp: time },
     previousState: { value: 'OK' },
     configuration: { metrics: [{ id: 'm1', metricStat: { metric: { namespace: 'AWS/EC2', name: 'StatusCheckFailed', dimensions: { InstanceId: instanceId } }, period: 60, stat: 'Maximum' }, returnData: true }] },
@@ -51,6 +56,12 @@ const setup = (opts: { latencyMs?: number; config?: (c: any) => any; sharedStore
   const config = parseConfig(opts.config ? opts.config(structuredClone(scenario.config)) : scenario.config);
   const topicArn = sim.createTopic('route-failover');
   const store = new InMemoryGroupStateStore();
+  memberNames.set(scenario.routerA.instanceId, 'router-a');
+  memberNames.set(scenario.routerB.instanceId, 'router-b');
+  // Both members' status checks are failing in CloudWatch: the alarm events these tests send are real ones.
+  const alarms = new StaticAlarms()
+    .set(statusCheckAlarmName('VpcRouteFailover', 'onprem-edge', 'router-a'), 'ALARM', scenario.routerA.instanceId)
+    .set(statusCheckAlarmName('VpcRouteFailover', 'onprem-edge', 'router-b'), 'ALARM', scenario.routerB.instanceId);
   const handlers = () =>
     createTaskHandlers({
       ec2: sim.ec2(),
@@ -59,6 +70,7 @@ const setup = (opts: { latencyMs?: number; config?: (c: any) => any; sharedStore
       topicArn,
       store: opts.sharedStore === false ? new InMemoryGroupStateStore() : store,
       isExecutionRunning: isLocalExecutionRunning,
+      alarms,
       sleep: async () => undefined,
       recheckDelaysMs: [0],
     });
@@ -71,7 +83,7 @@ const setup = (opts: { latencyMs?: number; config?: (c: any) => any; sharedStore
       retryIntervalMs: { AcquireLease: 0, ReplaceRoutes: 0, ResolveTargets: 0, ListRoutes: 0, VerifyRoutes: 0, Notify: 0, ReleaseLease: 0 },
       waitTimeMs: { WaitForLease: 15 },
     });
-  return { sim, scenario, config, store, run };
+  return { sim, scenario, config, store, run, alarms };
 };
 
 const targets = (tables: RouteTable[]): Map<string, string | undefined> => {
