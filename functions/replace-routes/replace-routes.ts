@@ -2,7 +2,10 @@ import { EC2Client, ReplaceRouteCommand, RouteTable } from '@aws-sdk/client-ec2'
 import { errorCode, errorText, isAbridged, isThrottling, isTransient, toEc2Error } from '../shared/aws-errors';
 import { Ec2ThrottledError, Ec2TransientError } from '../shared/errors';
 import type { LogEntry } from '../shared/lambda-errors';
+import type { FailoverConfig } from '../shared/config';
+import type { GroupStateStore } from '../shared/group-state';
 import { expandBatch } from '../shared/plan';
+import { authorizeBatch } from './authorize';
 import { describeRouteTablesById, destinationParams, findRoute, routeTarget } from '../shared/routes';
 import { BatchResult, BatchRouteResult, Change, ReplaceBatchInput, ReplaceBatchInputSchema } from '../shared/schemas';
 
@@ -10,6 +13,9 @@ export { ReplaceBatchInputSchema };
 
 export interface ReplaceRoutesDeps {
   ec2: EC2Client;
+  /** The groups, and their inventory: what the batch may write is re-derived from them (authorize.ts). */
+  config: FailoverConfig;
+  store: GroupStateStore;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -50,6 +56,7 @@ export const replaceRoutes = async (input: ReplaceBatchInput, deps: ReplaceRoute
   const budgetMs = deps.budgetMs ?? DEFAULT_BUDGET_MS;
   const { batch, pairs, dryRun } = input;
   const changes = expandBatch(batch, pairs, '');
+  await authorizeBatch(input, deps);
 
   let table: RouteTable | undefined;
   try {

@@ -241,6 +241,8 @@ export type RouteStatus = z.infer<typeof RouteStatusSchema>;
 export const ReplaceBatchInputSchema = z.lazy(() =>
   z.object({
     batch: BatchSchema,
+    /** The group the batch claims to belong to: ReplaceRoutes checks every write against its config and EC2. */
+    group: z.string(),
     /** The group's VPC: the table is read with a vpc-id filter, so a table of another VPC is never touched. */
     vpcId: z.string(),
     pairs: z.array(InterfacePairSchema),

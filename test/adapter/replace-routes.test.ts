@@ -1,11 +1,13 @@
-import { CreateRouteCommand, DeleteRouteCommand, DescribeRouteTablesCommand, EC2Client, ReplaceRouteCommand, ReplaceRouteCommandInput, Route } from '@aws-sdk/client-ec2';
+import { CreateRouteCommand, DeleteRouteCommand, DescribeNetworkInterfacesCommand, DescribeRouteTablesCommand, EC2Client, ReplaceRouteCommand, ReplaceRouteCommandInput, Route } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { replaceRoutes, ReplaceBatchInputSchema, ReplaceRoutesDeps } from '../../functions/replace-routes/replace-routes';
 import { Ec2RequestError, Ec2ThrottledError, Ec2TransientError, InvalidRequestError } from '../../functions/shared/errors';
 import { parseInput } from '../../functions/shared/parse-input';
 import { BatchResultSchema, type BatchRoute, type ReplaceBatchInput } from '../../functions/shared/schemas';
-import { IDS } from '../unit/fixtures';
+import { parseConfig } from '../../functions/shared/config';
+import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
+import { configInput, GROUP, IDS } from '../unit/fixtures';
 import type { BatchResult } from '../../functions/shared/schemas';
 
 /** The listed routes with their error text inline (a result keeps each distinct text once, in `errors`). */
@@ -22,7 +24,21 @@ import { ec2Error, eniRoute, failoverState, FIXED_NOW, igwRoute, localRoute, rou
 const ec2Mock = mockClient(EC2Client);
 const ec2 = new EC2Client({ region: 'eu-west-1' });
 
-beforeEach(() => ec2Mock.reset());
+/** EC2's view of the interfaces: router-a's eth0/eth1 and router-b's, attached as failoverState() pairs them. */
+const membersAttached = () =>
+  ec2Mock.on(DescribeNetworkInterfacesCommand).resolves({
+    NetworkInterfaces: [
+      { NetworkInterfaceId: IDS.eniA0, Attachment: { InstanceId: IDS.routerA, DeviceIndex: 0 } },
+      { NetworkInterfaceId: IDS.eniA1, Attachment: { InstanceId: IDS.routerA, DeviceIndex: 1 } },
+      { NetworkInterfaceId: IDS.eniB0, Attachment: { InstanceId: IDS.routerB, DeviceIndex: 0 } },
+      { NetworkInterfaceId: IDS.eniB1, Attachment: { InstanceId: IDS.routerB, DeviceIndex: 1 } },
+    ],
+  });
+
+beforeEach(() => {
+  ec2Mock.reset();
+  membersAttached();
+});
 
 // Whatever happened in a test, a route is only ever replaced in place: never deleted, never (re-)created.
 afterEach(() => {
@@ -36,6 +52,7 @@ const BATCH_ID = 3;
 /** A batch of rtbPrivateA against the pairs of failoverState(): p 0 is eth0 (A0 → B0), p 1 is eth1 (A1 → B1). */
 const input = (routes: BatchRoute[], dryRun = false): ReplaceBatchInput => ({
   batch: { id: BATCH_ID, routeTableId: IDS.rtbPrivateA, routes },
+  group: GROUP,
   vpcId: IDS.vpc,
   pairs: failoverState().pairs,
   dryRun,
@@ -59,6 +76,8 @@ const harness = (overrides: Partial<ReplaceRoutesDeps> = {}) => {
   const sleeps: number[] = [];
   const deps: ReplaceRoutesDeps = {
     ec2,
+    config: parseConfig(configInput()),
+    store: new InMemoryGroupStateStore(),
     now: FIXED_NOW,
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -88,7 +107,9 @@ describe('replaceRoutes: what is sent', () => {
         { Name: 'route-table-id', Values: [IDS.rtbPrivateA] },
       ],
     });
-    expect(ec2Mock.call(0).args[0]).toBeInstanceOf(DescribeRouteTablesCommand);
+    // The interfaces are checked against the group first (authorize.ts), then the table is read.
+    expect(ec2Mock.call(0).args[0]).toBeInstanceOf(DescribeNetworkInterfacesCommand);
+    expect(ec2Mock.calls().filter((c) => !(c.args[0] instanceof DescribeNetworkInterfacesCommand))[0].args[0]).toBeInstanceOf(DescribeRouteTablesCommand);
     expect(replaceCalls()).toEqual([
       { RouteTableId: IDS.rtbPrivateA, DestinationCidrBlock: R1.d, NetworkInterfaceId: IDS.eniB0, DryRun: false },
       { RouteTableId: IDS.rtbPrivateA, DestinationCidrBlock: R2.d, NetworkInterfaceId: IDS.eniB1, DryRun: false },
@@ -394,6 +415,7 @@ describe('replaceRoutes: retries with exponential backoff and full jitter', () =
     ];
     for (const [error, Named] of cases) {
       ec2Mock.reset();
+      membersAttached();
       ec2Mock.on(DescribeRouteTablesCommand).rejects(error);
 
       const err = await harness().run(input([R1])).catch((e: unknown) => e);

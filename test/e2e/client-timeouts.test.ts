@@ -1,3 +1,5 @@
+import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
+import { parseConfig } from '../../functions/shared/config';
 /**
  * The product's SDK client configuration against a call that never answers: real EC2Client/SNSClient,
  * real HTTP, a SimulatedVpc behind cli/local/query-endpoint.ts whose handler hangs (a `hang` fault) until
@@ -71,11 +73,12 @@ describe('SDK clients: a hung call is aborted by the request timeout and retried
       const result = await replaceRoutes(
         {
           batch: { id: 0, routeTableId: rtb, routes: [{ d: '192.168.0.0/16', p: 0 }] },
+          group: scenario.groupName,
           vpcId: scenario.vpcId,
           pairs: [{ slot: '0/0', fromMember: 'router-a', fromEni: scenario.routerA.eni0, toEni: scenario.routerB.eni0 }],
           dryRun: false,
         },
-        { ec2, sleep: async () => undefined, random: () => 0 },
+        { ec2, config: parseConfig(scenario.config), store: new InMemoryGroupStateStore(), sleep: async () => undefined, random: () => 0 },
       );
 
       expect(result.counts).toEqual({ replaced: 1 });

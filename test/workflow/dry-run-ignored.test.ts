@@ -1,3 +1,4 @@
+import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
 import { createTaskHandlers } from '../../functions/task-handlers';
 import { parseConfig } from '../../functions/shared/config';
 import { replaceRoutes } from '../../functions/replace-routes/replace-routes';
@@ -84,11 +85,12 @@ describe('dry run against an endpoint that ignores DryRun', () => {
       const result = await replaceRoutes(
         {
           batch: { id: 0, routeTableId: rtb, routes: [{ d: '192.168.0.0/16', p: 0 }] },
+          group: scenario.groupName,
           vpcId: scenario.vpcId,
           pairs: [{ slot: '0/0', fromMember: 'router-a', fromEni: scenario.routerA.eni0, toEni: scenario.routerB.eni0 }],
           dryRun: true,
         },
-        { ec2 },
+        { ec2, config: parseConfig(scenario.config), store: new InMemoryGroupStateStore() },
       );
       expect(result).toMatchObject({ usual: 'dry-run-ignored', counts: { 'dry-run-ignored': 1 } });
       expect(sim.calls.find((c) => c.action === 'ReplaceRoute')?.input).toMatchObject({ DryRun: true });

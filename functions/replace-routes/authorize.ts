@@ -1,0 +1,111 @@
+import { DescribeNetworkInterfacesCommand, DescribeRouteTablesCommand, EC2Client, NetworkInterface } from '@aws-sdk/client-ec2';
+import { toEc2Error } from '../shared/aws-errors';
+import { findGroup, type FailoverConfig, type Group } from '../shared/config';
+import { BatchNotAuthorizedError } from '../shared/errors';
+import type { GroupStateStore } from '../shared/group-state';
+import type { GroupInventory } from '../shared/inventory';
+import type { ReplaceBatchInput } from '../shared/schemas';
+
+export interface AuthorizeDeps {
+  ec2: EC2Client;
+  config: FailoverConfig;
+  store: GroupStateStore;
+}
+
+/**
+ * ReplaceRoutes re-derives what it may write instead of trusting its input. IAM cannot narrow the target of
+ * ReplaceRoute (its only resource is the route table), so without this check anyone allowed to invoke the
+ * function could repoint any in-scope route anywhere. A batch is written only if, from the config and EC2:
+ * - it names a configured group, in that group's VPC, and a route table in the group's scope;
+ * - every target interface is attached now to one member of the group (the same one for the whole batch);
+ * - every source interface is attached now to another member, or (detached, or deleted on termination) is in
+ *   another member's inventory; one attached to any instance outside the group is refused.
+ * Anything else throws BatchNotAuthorizedError and nothing of the batch is written.
+ */
+export const authorizeBatch = async (input: ReplaceBatchInput, deps: AuthorizeDeps): Promise<void> => {
+  const refuse = (why: string): never => {
+    throw new BatchNotAuthorizedError(`batch ${input.batch.id} (${input.batch.routeTableId}) refused, nothing written: ${why}`);
+  };
+  const group = findGroup(deps.config, input.group) ?? refuse(`"${input.group}" is not a configured group`);
+  if (input.vpcId !== group.vpcId) refuse(`VPC ${input.vpcId} is not group ${group.name}'s (${group.vpcId})`);
+  await requireInScope(deps.ec2, group, input.batch.routeTableId, refuse);
+
+  const used = [...new Set(input.batch.routes.map((r) => r.p))].map((p) => input.pairs[p] ?? refuse(`pair ${p} does not exist`));
+  const toEnis = [...new Set(used.map((p) => p.toEni ?? refuse(`pair of ${p.fromEni} has no target interface`)))];
+  const fromEnis = [...new Set(used.map((p) => p.fromEni))];
+  const instanceOf = new Map(group.members.map((m) => [m.instanceId, m.name]));
+
+  // The target side must be seen attached now: an interface remembered from earlier may belong to anyone today.
+  const targets = await attachments(deps.ec2, toEnis);
+  const targetMembers = new Set<string>();
+  for (const eni of toEnis) {
+    const member = instanceOf.get(targets.get(eni)?.Attachment?.InstanceId ?? '');
+    if (!member) refuse(`target interface ${eni} is not attached to a member of group ${group.name}`);
+    targetMembers.add(member!);
+  }
+  if (targetMembers.size > 1) refuse(`target interfaces belong to several members (${[...targetMembers].join(', ')})`);
+  const [target] = [...targetMembers];
+
+  // The source side may be gone (terminated, impaired AZ): EC2 if it answers, the inventory for what it cannot show.
+  const inventory = await deps.store.readInventory(group.name);
+  let sources: Map<string, NetworkInterface> | undefined;
+  try {
+    sources = await attachments(deps.ec2, fromEnis);
+  } catch {
+    sources = undefined; // an Availability Zone that cannot answer: the inventory decides
+  }
+  for (const eni of fromEnis) {
+    const attachedTo = sources?.get(eni)?.Attachment?.InstanceId;
+    if (attachedTo) {
+      const member = instanceOf.get(attachedTo);
+      if (!member) refuse(`source interface ${eni} is attached to ${attachedTo}, which is not a member of group ${group.name}`);
+      if (member === target) refuse(`source interface ${eni} belongs to the target ${target}`);
+      continue;
+    }
+    const owner = inventoryOwner(inventory, eni);
+    if (!owner || owner === target) refuse(`source interface ${eni} is not an interface any other member of group ${group.name} has or had`);
+  }
+};
+
+/**
+ * The table must be one the group's scope selects. A list is checked as is; a tag with one read. A table of
+ * another VPC needs no read here: ReplaceRoutes reads its table with the group's vpc-id filter, finds nothing,
+ * and reports the routes as vanished without writing.
+ */
+const requireInScope = async (ec2: EC2Client, group: Group, routeTableId: string, refuse: (why: string) => never): Promise<void> => {
+  const scope = group.routeTables;
+  if (scope && 'ids' in scope) {
+    if (!scope.ids.includes(routeTableId)) refuse(`route table ${routeTableId} is not in group ${group.name}'s list`);
+    return;
+  }
+  if (!scope) return;
+  const read = async (withTag: boolean) => {
+    const Filters = [
+      { Name: 'vpc-id', Values: [group.vpcId] },
+      { Name: 'route-table-id', Values: [routeTableId] },
+      ...(withTag ? [{ Name: `tag:${scope.tag.key}`, Values: [scope.tag.value] }] : []),
+    ];
+    try {
+      return (await ec2.send(new DescribeRouteTablesCommand({ Filters }))).RouteTables?.length ?? 0;
+    } catch (err) {
+      throw toEc2Error(err, `DescribeRouteTables ${routeTableId} (scope check)`);
+    }
+  };
+  // A table that no longer exists is not refused: the batch reports its routes as vanished.
+  if ((await read(true)) === 0 && (await read(false)) > 0) {
+    refuse(`route table ${routeTableId} does not carry the tag ${scope.tag.key}=${scope.tag.value} of group ${group.name}`);
+  }
+};
+
+/** The interfaces EC2 knows among `enis`, by ID (a filter, so deleted ones are simply absent). */
+const attachments = async (ec2: EC2Client, enis: string[]): Promise<Map<string, NetworkInterface>> => {
+  try {
+    const out = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'network-interface-id', Values: enis }] }));
+    return new Map((out.NetworkInterfaces ?? []).map((n) => [n.NetworkInterfaceId!, n]));
+  } catch (err) {
+    throw toEc2Error(err, `DescribeNetworkInterfaces ${enis.join(', ')}`);
+  }
+};
+
+const inventoryOwner = (inventory: GroupInventory, eni: string): string | undefined =>
+  Object.values(inventory).find((m) => m.interfaces.some((i) => i.eni === eni))?.member;
