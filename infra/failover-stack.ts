@@ -19,7 +19,7 @@ import { FailoverFunction, LAMBDA_ENVIRONMENT_LIMIT_BYTES, environmentSize } fro
 import { InventoryRefresh } from './constructs/inventory-refresh';
 import { Probe } from './constructs/probe';
 import { workflowFunctionConfig } from './function-config';
-import { stateMachineLogGroupName } from './names';
+import { stateMachineLogGroupName, statusCheckAlarmName } from './names';
 import { acknowledgeFinding, wildcardResourceFinding } from './nag';
 import { addTriggers } from './triggers';
 
@@ -91,10 +91,11 @@ export class FailoverStack extends Stack {
     // ---- Task functions ------------------------------------------------------------------------------------
     // Only what the workflow functions read (function-config.ts): no e-mail addresses, no probe settings.
     const groupsJson = JSON.stringify(workflowFunctionConfig(config));
-    const resolveEnv = { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName };
+    // STACK_NAME: an alarm event must name this stack's status-check alarm (its name starts with the stack name).
+    const resolveEnv = { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName, STACK_NAME: this.stackName };
     const acquireLeaseEnv = { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName };
     // The config reaches two functions; the larger environment decides (the table name counts as 256 bytes).
-    for (const [fn, env] of [['resolve-targets', resolveEnv], ['acquire-lease', acquireLeaseEnv]] as const) {
+    for (const [fn, env] of [['resolve-targets', resolveEnv], ['acquire-lease', acquireLeaseEnv], ['replace-routes', acquireLeaseEnv]] as const) {
       const size = environmentSize({ NODE_OPTIONS: '--enable-source-maps', ...env });
       if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
         throw new ConfigError(
@@ -146,6 +147,8 @@ export class FailoverStack extends Stack {
       description: 'One batch (one route table): reads the table, ReplaceRoute onto the paired interfaces (idempotent)',
       // Its own retry budget is 100 s; the Task allows 150 s.
       timeout: Duration.seconds(120),
+      // What a batch may write is re-derived from the groups and their inventory (functions/replace-routes/authorize.ts).
+      environment: { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName },
     });
     const replaceRoutes = replaceRoutesTask.function;
     const verifyRoutesTask = new FailoverFunction(this, 'VerifyRoutes', {
@@ -184,9 +187,22 @@ export class FailoverStack extends Stack {
     }
     replaceRoutesTask.allowOnAllResources(
       'Ec2Describe',
-      ['ec2:DescribeRouteTables'],
-      describeReason("the batch's route table, read before writing so a re-run only does what is left"),
+      ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables'],
+      describeReason(
+        "the batch's route table, read before writing so a re-run only does what is left, and the interfaces it names, checked against the group's members before any write",
+      ),
     );
+    // The group's inventory vouches for source interfaces EC2 no longer shows (deleted on termination).
+    replaceRoutes.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [groupStateTable.tableArn] }));
+    // An alarm event is confirmed with CloudWatch before any write: DescribeAlarms on exactly this stack's
+    // status-check alarms. The API reference says only composite alarms need the permission scoped to *, so a
+    // metric alarm can be named by its ARN.
+    const statusCheckAlarmArns = config.groups
+      .filter((g) => g.statusCheckAlarm.enabled)
+      .flatMap((g) => g.members.map((m) => this.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: statusCheckAlarmName(this.stackName, g.name, m.name), arnFormat: ArnFormat.COLON_RESOURCE_NAME })));
+    if (statusCheckAlarmArns.length > 0) {
+      resolveTargets.addToRolePolicy(new PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: statusCheckAlarmArns }));
+    }
     const replaceRouteStatements = this.replaceRouteStatements(config.groups);
     for (const statement of replaceRouteStatements) replaceRoutes.addToRolePolicy(statement);
     // Route tables of a group scoped by VPC (or tag) are not known at synth time: the statement names
@@ -233,7 +249,7 @@ export class FailoverStack extends Stack {
     resolveTargets.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [groupStateTable.tableArn] }),
     );
-    for (const fn of [acquireLease, releaseLease, resolveTargets]) for (const statement of groupStateKeyUse) fn.addToRolePolicy(statement);
+    for (const fn of [acquireLease, releaseLease, resolveTargets, replaceRoutes]) for (const statement of groupStateKeyUse) fn.addToRolePolicy(statement);
     const inventoryRefresh = new InventoryRefresh(this, 'InventoryRefresh', {
       configJson: groupsJson,
       refreshMinutes: config.inventory.refreshMinutes,

@@ -23,6 +23,9 @@ export class FailoverError extends Error {
 export class ConfigError extends FailoverError {
   constructor(message: string) {
     super(message);
+    // Whole: it is read at synth time and by the local runner, where nothing copies it into state (a function
+    // bounds whatever it throws in boundedHandler anyway).
+    this.message = message;
     this.name = 'ConfigError';
   }
 }

@@ -185,7 +185,7 @@ describe('FailoverStack functions', () => {
     expect(parseConfig(JSON.parse(resolveEnv.FAILOVER_CONFIG))).toEqual(parseConfig(raw));
     expect(JSON.parse(resolveEnv.FAILOVER_CONFIG).groups[0].maxConcurrency).toBe(10);
     const [tableId] = only(template, 'AWS::DynamoDB::Table');
-    expect(resolveEnv).toEqual({ NODE_OPTIONS: '--enable-source-maps', FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG, GROUP_STATE_TABLE: { Ref: tableId } });
+    expect(resolveEnv).toEqual({ NODE_OPTIONS: '--enable-source-maps', FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG, GROUP_STATE_TABLE: { Ref: tableId }, STACK_NAME: 'Test' });
     expect(env('AcquireLeaseFunctionArn')).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG,
@@ -194,7 +194,9 @@ describe('FailoverStack functions', () => {
     expect(env('ReleaseLeaseFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', GROUP_STATE_TABLE: { Ref: tableId } });
     const [topicId] = only(template, 'AWS::SNS::Topic');
     expect(env('NotifyFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', TOPIC_ARN: { Ref: topicId }, FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG });
-    for (const key of ['ListRoutesFunctionArn', 'ReplaceRoutesFunctionArn', 'VerifyRoutesFunctionArn']) {
+    // replace-routes checks every batch against the groups and their inventory.
+    expect(env('ReplaceRoutesFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG, GROUP_STATE_TABLE: { Ref: tableId } });
+    for (const key of ['ListRoutesFunctionArn', 'VerifyRoutesFunctionArn']) {
       expect(env(key)).toEqual({ NODE_OPTIONS: '--enable-source-maps' });
     }
   });
@@ -229,8 +231,8 @@ describe('FailoverStack functions', () => {
     expect((error as Error).message).toMatch(/4096/);
   });
 
-  it('checks the config size against acquire-lease too, whose environment also holds the table name', () => {
-    // The smallest config (more route table IDs) that still fits resolve-targets' environment but not acquire-lease's.
+  it('checks the config size against the largest environment that holds it (resolve-targets: config, table and stack name)', () => {
+    // The smallest config (more route table IDs) that no longer fits resolve-targets' environment.
     const sized = (n: number) => {
       const raw = exampleConfig();
       raw.groups[0].routeTables = { ids: Array.from({ length: n }, (_, i) => `rtb-${i.toString(16).padStart(17, '0')}`) };
@@ -239,7 +241,7 @@ describe('FailoverStack functions', () => {
     const envOf = (n: number) => ({ NODE_OPTIONS: '--enable-source-maps', FAILOVER_CONFIG: JSON.stringify(workflowFunctionConfig(parseConfig(sized(n)))) });
     const tableName = Lazy.string({ produce: () => 'table' }); // a token, as the table name is at synth time
     let n = 1;
-    while (environmentSize({ ...envOf(n), GROUP_STATE_TABLE: tableName }) <= LAMBDA_ENVIRONMENT_LIMIT_BYTES) n += 1;
+    while (environmentSize({ ...envOf(n), GROUP_STATE_TABLE: tableName, STACK_NAME: 'Test' }) <= LAMBDA_ENVIRONMENT_LIMIT_BYTES) n += 1;
     expect(environmentSize(envOf(n))).toBeLessThanOrEqual(LAMBDA_ENVIRONMENT_LIMIT_BYTES);
 
     expect(() => synth(sized(n - 1))).not.toThrow();
@@ -257,7 +259,7 @@ describe('FailoverStack functions', () => {
 describe('FailoverStack IAM', () => {
   it('lets replace-routes write with ec2:ReplaceRoute only, on route tables, in the group VPC', () => {
     const { template } = synth(exampleConfig());
-    const ec2 = statementsOf(template, 'ReplaceRoutesFunctionArn').filter((s) => !isBaseline(s) && !actionsOf(s).every((a) => a.startsWith('ec2:Describe')));
+    const ec2 = statementsOf(template, 'ReplaceRoutesFunctionArn').filter((s) => !isBaseline(s) && actionsOf(s).some((a) => a.startsWith('ec2:')) && !actionsOf(s).every((a) => a.startsWith('ec2:Describe')));
     expect(ec2).toHaveLength(1);
     expect(ec2[0]).toEqual({
       Effect: 'Allow',
@@ -304,11 +306,17 @@ describe('FailoverStack IAM', () => {
         .flatMap(actionsOf)
         .filter((a) => a.startsWith('ec2:'))
         .sort();
+    // resolve-targets confirms an alarm event with CloudWatch: DescribeAlarms on exactly the stack's status-check alarms.
+    const describeAlarms = statementsOf(template, 'ResolveTargetsFunctionArn').filter((st) => actionsOf(st).includes('cloudwatch:DescribeAlarms'));
+    expect(describeAlarms).toHaveLength(1);
+    expect(JSON.stringify(describeAlarms[0].Resource)).toContain(':alarm:Test-onprem-edge-router-a-status-check');
+    expect(JSON.stringify(describeAlarms[0].Resource)).not.toContain('*');
     expect(ec2Actions('ResolveTargetsFunctionArn')).toEqual(['ec2:DescribeInstanceStatus', 'ec2:DescribeInstances', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables']);
     expect(ec2Actions('ListRoutesFunctionArn')).toEqual(['ec2:DescribeRouteTables']);
     expect(ec2Actions('VerifyRoutesFunctionArn')).toEqual(['ec2:DescribeRouteTables']);
     // The writer reads its batch's table first, then writes with ReplaceRoute only.
-    expect(ec2Actions('ReplaceRoutesFunctionArn')).toEqual(['ec2:DescribeRouteTables', 'ec2:ReplaceRoute']);
+    // It also checks the interfaces a batch names against the group's members before writing (authorize.ts).
+    expect(ec2Actions('ReplaceRoutesFunctionArn')).toEqual(['ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables', 'ec2:ReplaceRoute']);
     expect(ec2Actions('NotifyFunctionArn')).toEqual([]);
     expect(ec2Actions('AcquireLeaseFunctionArn')).toEqual([]);
     expect(ec2Actions('ReleaseLeaseFunctionArn')).toEqual([]);
@@ -420,7 +428,10 @@ describe('FailoverStack IAM', () => {
     // resolve-targets reads and refreshes the member inventory, in the same item: the table and its key, nothing else.
     const resolveStatements = statementsOf(template, 'ResolveTargetsFunctionArn').filter((st) => JSON.stringify(st).match(/dynamodb:|GroupStateKey/));
     expect(resolveStatements).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } }, ...keyUse]);
-    for (const key of SUBSTITUTION_KEYS.filter((k) => !/Lease|ResolveTargets/.test(k))) {
+    // replace-routes reads the inventory (GetItem only) to vouch for interfaces EC2 no longer shows.
+    const replaceStatements = statementsOf(template, 'ReplaceRoutesFunctionArn').filter((st) => JSON.stringify(st).match(/dynamodb:|GroupStateKey/));
+    expect(replaceStatements).toEqual([{ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } }, ...keyUse]);
+    for (const key of SUBSTITUTION_KEYS.filter((k) => !/Lease|ResolveTargets|ReplaceRoutes/.test(k))) {
       const text = JSON.stringify(statementsOf(template, key));
       expect(text).not.toMatch(/dynamodb:|states:/);
       expect(text).not.toContain(keyId);
