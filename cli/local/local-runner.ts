@@ -3,6 +3,7 @@ import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { causeText } from '../../functions/shared/errors';
 
 /** The one workflow definition, shared with infra/. */
 export const ASL_PATH = path.join(__dirname, '..', '..', 'statemachine', 'failover.asl.json');
@@ -257,11 +258,12 @@ export const describeEvent = (e: Record<string, any>, t0: number): string | unde
     case 'StateCaught':
       return `${t}  ⚑ ${at} caught → ${e.catch?.catcher?.Next}`;
     case 'StateFailed':
-      return `${t}  ✗ ${at}: ${e.Error}: ${String(e.Cause ?? '').slice(0, 300)}`;
+      // A Lambda Cause is JSON (errorType, errorMessage, trace): a person needs the message.
+      return `${t}  ✗ ${at}: ${e.Error}: ${String(causeText(e.Cause) ?? '').slice(0, 300)}`;
     case 'ExecutionSucceeded':
       return `${t}  execution succeeded`;
     case 'ExecutionFailed':
-      return `${t}  execution FAILED: ${e.Error}: ${String(e.Cause ?? '').slice(0, 500)}`;
+      return `${t}  execution FAILED: ${e.Error}: ${String(causeText(e.Cause) ?? '').slice(0, 500)}`;
     default:
       return undefined;
   }

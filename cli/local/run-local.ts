@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createTaskHandlers } from '../../functions/task-handlers';
+import { createTaskHandlers, DEFAULT_STACK_NAME } from '../../functions/task-handlers';
 import { createEc2Client, createSnsClient } from '../../functions/shared/clients';
 import { parseConfigJson } from '../../functions/shared/config';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { cloudWatchAlarms, StaticAlarms } from '../../functions/shared/alarms';
 import { isLocalExecutionRunning, runExecution } from './local-runner';
 import { ensureStateTable } from './state-table';
 import { SimulatedVpc } from './simulated-vpc';
@@ -22,9 +24,11 @@ Runs statemachine/failover.asl.json in-process, each Task on its real handler.
                     endpoint (created if missing, with the stack's key schema), so consecutive runs behave
                     like consecutive executions of one deployed stack; without it (and with --simulate)
                     the group state lives in memory for this run only
+  --stack-name S    the deployed stack's name (default VpcRouteFailover): an alarm event must name one of its
+                    status-check alarms (S-<group>-<member>-status-check), in ALARM in CloudWatch now
   -h, --help        this help
 Without --simulate, clients come from the standard environment: AWS_REGION (or AWS_DEFAULT_REGION),
-AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_SNS, AWS_ENDPOINT_URL_DYNAMODB and credentials,
+AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_SNS, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_CLOUDWATCH and credentials,
 so any EC2-compatible endpoint works.
 stdout: the execution output (the audit record) as one JSON document. stderr: progress.
 Exit code: 0 the execution succeeded, 1 it failed, 2 bad usage or input (nothing ran).`;
@@ -60,6 +64,7 @@ const parseCommandLine = (argv: string[]) => {
         simulate: { type: 'boolean', default: false },
         name: { type: 'string' },
         'state-table': { type: 'string' },
+        'stack-name': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -109,6 +114,15 @@ export const progressWriter = (write: (line: string) => void): { line: (line: st
   return { line, flush };
 };
 
+/** An EventBridge event with its `time` set to now (the simulated world is built to agree with it), logged. */
+const asOfNow = (input: unknown, log: (line: string) => void): unknown => {
+  if (!input || typeof input !== 'object' || typeof (input as { time?: unknown }).time !== 'string') return input;
+  const was = (input as { time: string }).time;
+  const now = new Date().toISOString();
+  log(`simulated: event time ${was} taken as now (${now}), as if EventBridge had just delivered it`);
+  return { ...(input as object), time: now };
+};
+
 const main = async (argv: string[]): Promise<number> => {
   // As in cli/route-failover/main.ts: the SDK's Node 22 notice is for whoever upgrades the dependencies.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -136,13 +150,18 @@ const main = async (argv: string[]): Promise<number> => {
     throw new UsageError(`--input ${inputFile}: not valid JSON: ${(e as Error).message}`);
   }
 
+  // Alarm events must name this stack's status-check alarms (their names start with the stack name).
+  const stackName = values['stack-name'] ?? DEFAULT_STACK_NAME;
   let deps;
   let region: string;
   if (values.simulate) {
     const sim = new SimulatedVpc();
-    simulateConfig(sim, config, input);
+    const alarms = new StaticAlarms();
+    // A rehearsal of an event file happens now: an event from the file's past would be stale by its age.
+    input = asOfNow(input, (line) => process.stderr.write(`${line}\n`));
+    simulateConfig(sim, config, input, alarms, stackName);
     region = 'us-east-1';
-    deps = { ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('route-failover') };
+    deps = { ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('route-failover'), alarms, stackName };
     process.stderr.write(`simulated VPC built from ${configFile}\n`);
   } else {
     // The JS SDK reads AWS_REGION only; AWS_DEFAULT_REGION is the AWS CLI's, honoured here as the CLI does.
@@ -158,7 +177,8 @@ const main = async (argv: string[]): Promise<number> => {
     // A lease held by an execution of an earlier local run that did not finish is taken over; one held by
     // anything else (a deployed stack sharing the table) is never assumed gone.
     const isExecutionRunning = async (arn: string) => (arn.includes(':000000000000:execution:') ? isLocalExecutionRunning(arn) : true);
-    deps = { ec2: createEc2Client(), sns: createSnsClient(), config, topicArn, store, isExecutionRunning };
+    const alarms = cloudWatchAlarms(new CloudWatchClient({ retryMode: 'standard', maxAttempts: 3 }));
+    deps = { ec2: createEc2Client(), sns: createSnsClient(), config, topicArn, store, isExecutionRunning, alarms, stackName };
   }
 
   const progress = progressWriter((line) => process.stderr.write(`${line}\n`));

@@ -1,3 +1,5 @@
+import { StaticAlarms, statusCheckAlarmName } from '../../functions/shared/alarms';
+import { DEFAULT_STACK_NAME } from '../../functions/task-handlers';
 import type { FailoverConfig } from '../../functions/shared/config';
 import { alarmInstanceId, FAILURE_STATES, parseTrigger } from '../../functions/shared/triggers';
 import { SimulatedVpc } from './simulated-vpc';
@@ -8,7 +10,7 @@ import { SimulatedVpc } from './simulated-vpc';
  * each), its route tables (configured IDs or tag, else one table) with IPv4, IPv6 and prefix-list routes on
  * the first member, the preferred one if set. An input event that says a member failed is applied to it.
  */
-export const simulateConfig = (sim: SimulatedVpc, config: FailoverConfig, input: unknown): void => {
+export const simulateConfig = (sim: SimulatedVpc, config: FailoverConfig, input: unknown, alarms?: StaticAlarms, stackName = DEFAULT_STACK_NAME): void => {
   config.groups.forEach((group, gi) => {
     sim.addVpc({ vpcId: group.vpcId, cidr: `10.${gi}.0.0/16`, ipv6Cidr: `2600:1f18:${(0x1000 + gi).toString(16)}:1200::/56` });
     const enis = new Map<string, string[]>();
@@ -30,6 +32,9 @@ export const simulateConfig = (sim: SimulatedVpc, config: FailoverConfig, input:
     }
   });
 
+  // Every member's status-check alarm exists and is OK, as the stack creates them.
+  for (const g of config.groups) for (const m of g.members) alarms?.set(statusCheckAlarmName(stackName, g.name, m.name), 'OK', m.instanceId);
+
   // Make the simulated world agree with the event: the instance it names is in the state it reports.
   try {
     const t = parseTrigger(input);
@@ -39,6 +44,8 @@ export const simulateConfig = (sim: SimulatedVpc, config: FailoverConfig, input:
     if (t.kind === 'alarm') {
       const id = alarmInstanceId(t.event);
       if (id) sim.setInstanceStatusCheck(id, 'impaired');
+      // CloudWatch agrees with the event: the alarm it names is in ALARM (the workflow still checks it is the stack's).
+      if (id) alarms?.set(t.event.detail.alarmName, 'ALARM', id);
     }
   } catch {
     // A bad input is the workflow's to reject, by name; nothing to apply here.

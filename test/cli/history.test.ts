@@ -47,7 +47,7 @@ const week = async () => {
   const { sim, scenario } = estate;
   const old = await recordExecution(estate, { action: 'switchover', group: 'onprem-edge', to: 'router-b', dryRun: true, requestedBy: ALICE, reason: 'rehearsal' }, { name: 'switchover-onprem-edge-20261115T143000Z-dryrun', startAt: ago(240) });
   sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
-  const stopping = { version: '0', id: 'ev-1', 'detail-type': 'EC2 Instance State-change Notification', source: 'aws.ec2', account: '000000000000', time: ago(72).toISOString(), region: 'us-east-1', resources: [], detail: { 'instance-id': scenario.routerA.instanceId, state: 'stopping' } };
+  const stopping = { version: '0', id: 'ev-1', 'detail-type': 'EC2 Instance State-change Notification', source: 'aws.ec2', account: '000000000000', time: new Date().toISOString(), region: 'us-east-1', resources: [], detail: { 'instance-id': scenario.routerA.instanceId, state: 'stopping' } };
   const event = await recordExecution(estate, stopping, { name: '0f8e5b1c-2d3a-4e6f-8a9b-1c2d3e4f5a6b', startAt: ago(72) });
   sim.setInstanceState(scenario.routerA.instanceId, 'running');
   const failback = await recordExecution(estate, { action: 'failback', group: 'onprem-edge', requestedBy: ALICE, reason: 'router-a repaired (INC-2211)' }, {

@@ -147,7 +147,7 @@ describe('status: the last execution of the group', () => {
     const estate = buildEstate({ routeTables: 2 });
     const t = (h: number) => new Date(Date.parse('2026-11-25T14:00:00Z') - h * 3_600_000);
     const older = await recordExecution(estate, { action: 'switchover', group: 'onprem-edge', to: 'router-b', dryRun: true, requestedBy: 'bob' }, { name: 'switchover-onprem-edge-older', startAt: t(5) });
-    const stopping = { version: '0', id: 'e-1', 'detail-type': 'EC2 Instance State-change Notification', source: 'aws.ec2', account: '000000000000', time: t(2).toISOString(), region: 'us-east-1', resources: [], detail: { 'instance-id': estate.scenario.routerA.instanceId, state: 'stopping' } };
+    const stopping = { version: '0', id: 'e-1', 'detail-type': 'EC2 Instance State-change Notification', source: 'aws.ec2', account: '000000000000', time: new Date().toISOString(), region: 'us-east-1', resources: [], detail: { 'instance-id': estate.scenario.routerA.instanceId, state: 'stopping' } };
     estate.sim.setInstanceState(estate.scenario.routerA.instanceId, 'stopping');
     // EventBridge names executions with a UUID: the group comes from the record.
     const event = await recordExecution(estate, stopping, { name: '5b2f0c7e-3a1d-4f65-9c1e-2e8b8f0d9a11', startAt: t(2) });

@@ -14,7 +14,7 @@ const stoppingEvent = (instanceId: string, state = 'stopping') => ({
   'detail-type': 'EC2 Instance State-change Notification',
   source: 'aws.ec2',
   account: '123456789012',
-  time: '2026-11-25T14:30:00Z',
+  time: new Date().toISOString(),
   region: 'us-east-1',
   resources: [`arn:aws:ec2:us-east-1:123456789012:instance/${instanceId}`],
   detail: { 'instance-id': instanceId, state },
