@@ -1,0 +1,118 @@
+import type { RouteTable } from '@aws-sdk/client-ec2';
+import { StaticAlarms, statusCheckAlarmName } from '../../functions/shared/alarms';
+import { parseConfig } from '../../functions/shared/config';
+import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
+import { routeDestination, routeKey, routeTarget } from '../../functions/shared/routes';
+import { createTaskHandlers } from '../../functions/task-handlers';
+import { isLocalExecutionRunning, runExecution } from '../../cli/local/local-runner';
+import { buildRouterPair } from '../../cli/local/scenario';
+import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+
+/**
+ * Inputs shaped like AWS events, handed to the workflow by someone allowed to start it (the README gives that
+ * right to keepalived routers): the workflow confirms each claim with EC2 or CloudWatch before any write.
+ */
+
+const GROUP = 'onprem-edge';
+
+const setup = () => {
+  const sim = new SimulatedVpc({ seed: 31 });
+  const s = buildRouterPair(sim, { routeTables: 3, groupName: GROUP });
+  const alarms = new StaticAlarms()
+    .set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-a'), 'OK', s.routerA.instanceId)
+    .set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-b'), 'OK', s.routerB.instanceId);
+  const handlers = createTaskHandlers({
+    ec2: sim.ec2(),
+    sns: sim.sns(),
+    config: parseConfig(s.config),
+    topicArn: sim.createTopic('route-failover'),
+    store: new InMemoryGroupStateStore(),
+    alarms,
+    isExecutionRunning: isLocalExecutionRunning,
+    sleep: async () => undefined,
+    recheckDelaysMs: [0],
+  });
+  const run = (input: unknown) => runExecution({ handlers: handlers as never, input, retryIntervalMs: 0, waitTimeMs: { WaitForLease: 5 } });
+  return { sim, s, alarms, run };
+};
+
+const ec2Event = (instanceId: string, state: string, time = new Date().toISOString()) => ({
+  version: '0',
+  id: `forged-${instanceId}-${state}-${time}`,
+  'detail-type': 'EC2 Instance State-change Notification',
+  source: 'aws.ec2',
+  account: '123456789012',
+  time,
+  region: 'us-east-1',
+  resources: [],
+  detail: { 'instance-id': instanceId, state },
+});
+
+const alarmEvent = (instanceId: string, member: string, time = new Date().toISOString()) => ({
+  version: '0',
+  id: `forged-alarm-${member}-${time}`,
+  'detail-type': 'CloudWatch Alarm State Change',
+  source: 'aws.cloudwatch',
+  account: '123456789012',
+  time,
+  region: 'us-east-1',
+  resources: [],
+  detail: {
+    alarmName: statusCheckAlarmName('VpcRouteFailover', GROUP, member),
+    state: { value: 'ALARM', reason: 'forged', timestamp: time },
+    previousState: { value: 'OK' },
+    configuration: { metrics: [{ id: 'm1', metricStat: { metric: { namespace: 'AWS/EC2', name: 'StatusCheckFailed', dimensions: { InstanceId: instanceId } }, period: 60, stat: 'Maximum' }, returnData: true }] },
+  },
+});
+
+const targets = (tables: RouteTable[]) => {
+  const m = new Map<string, string | undefined>();
+  for (const t of tables) for (const r of t.Routes ?? []) {
+    const d = routeDestination(r);
+    if (d) m.set(routeKey(t.RouteTableId!, d), routeTarget(r));
+  }
+  return m;
+};
+
+describe('forged triggers change nothing', () => {
+  it('a forged ALARM for the healthy active router, dated 2099: nothing moves, warned; a real stop afterwards still fails over', async () => {
+    const { sim, s, run } = setup();
+    const before = targets(sim.routeTables());
+
+    const forged = await run(alarmEvent(s.routerA.instanceId, 'router-a', '2099-01-01T00:00:00Z'));
+
+    expect(forged.status).toBe('SUCCEEDED');
+    expect(forged.output).toMatchObject({ outcome: 'noop' });
+    expect((forged.output as any).summary).toMatch(/event not confirmed: CloudWatch shows alarm .* in OK now/);
+    expect(sim.published.at(-1)?.MessageAttributes?.severity?.StringValue).toBe('warning');
+    expect(targets(sim.routeTables())).toEqual(before);
+    expect(sim.mutatingCalls()).toHaveLength(0);
+
+    sim.setInstanceState(s.routerA.instanceId, 'stopping');
+    const real = await run(ec2Event(s.routerA.instanceId, 'stopping'));
+    expect(real.output).toMatchObject({ outcome: 'succeeded' });
+    expect((real.output as any).counts.moved).toBe(s.expectedMoves.length);
+  });
+
+  it('a forged "stopping" for a running router: nothing moves; a forged ALARM naming another stack\'s alarm: nothing moves', async () => {
+    const { sim, s, run } = setup();
+    const before = targets(sim.routeTables());
+
+    const stop = await run(ec2Event(s.routerA.instanceId, 'stopping'));
+    const foreign = await run({ ...alarmEvent(s.routerA.instanceId, 'router-a'), detail: { ...alarmEvent(s.routerA.instanceId, 'router-a').detail, alarmName: 'OtherStack-onprem-edge-router-a-status-check' } });
+
+    for (const r of [stop, foreign]) expect(r.output).toMatchObject({ outcome: 'noop' });
+    expect((stop.output as any).summary).toMatch(/event not confirmed: router-a .* reported stopping but is running now/);
+    expect((foreign.output as any).summary).toMatch(/is not this stack's status-check alarm/);
+    expect(targets(sim.routeTables())).toEqual(before);
+    expect(sim.mutatingCalls()).toHaveLength(0);
+  });
+
+  it('a real ALARM (CloudWatch agrees) fails over', async () => {
+    const { sim, s, alarms, run } = setup();
+    alarms.set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-a'), 'ALARM', s.routerA.instanceId);
+    const r = await run(alarmEvent(s.routerA.instanceId, 'router-a'));
+    expect(r.output).toMatchObject({ outcome: 'succeeded' });
+    expect(sim.mutatingCalls().length).toBe(s.expectedMoves.length);
+  });
+});
