@@ -7,6 +7,7 @@ import { createTaskHandlers } from '../../functions/task-handlers';
 import { isLocalExecutionRunning, runExecution, RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { ec2StateEvent } from './events';
 
 /**
  * The outages the product exists for, end to end (the ASL run locally against the simulated VPC): the failed
@@ -16,17 +17,7 @@ import { SimulatedVpc } from '../../cli/local/simulated-vpc';
 
 const GROUP = 'onprem-edge';
 
-const ec2Event = (instanceId: string, state: string, time = new Date().toISOString()) => ({
-  version: '0',
-  id: `evt-${instanceId}-${state}-${time}`,
-  'detail-type': 'EC2 Instance State-change Notification',
-  source: 'aws.ec2',
-  account: '123456789012',
-  time,
-  region: 'us-east-1',
-  resources: [`arn:aws:ec2:us-east-1:123456789012:instance/${instanceId}`],
-  detail: { 'instance-id': instanceId, state },
-});
+const ec2Event = (instanceId: string, state: string, time?: string) => ec2StateEvent(instanceId, state, time);
 
 const switchover = (to: string) => ({ action: 'switchover', group: GROUP, to, reason: 'AZ a is impaired', requestedBy: 'netops' });
 

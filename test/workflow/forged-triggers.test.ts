@@ -1,12 +1,11 @@
-import type { RouteTable } from '@aws-sdk/client-ec2';
 import { StaticAlarms, statusCheckAlarmName } from '../../functions/shared/alarms';
 import { parseConfig } from '../../functions/shared/config';
 import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import { routeDestination, routeKey, routeTarget } from '../../functions/shared/routes';
 import { createTaskHandlers } from '../../functions/task-handlers';
 import { isLocalExecutionRunning, runExecution } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { ec2StateEvent, routeTargets, statusCheckAlarmEvent } from './events';
 
 /**
  * Inputs shaped like AWS events, handed to the workflow by someone allowed to start it (the README gives that
@@ -36,43 +35,9 @@ const setup = () => {
   return { sim, s, alarms, run };
 };
 
-const ec2Event = (instanceId: string, state: string, time = new Date().toISOString()) => ({
-  version: '0',
-  id: `forged-${instanceId}-${state}-${time}`,
-  'detail-type': 'EC2 Instance State-change Notification',
-  source: 'aws.ec2',
-  account: '123456789012',
-  time,
-  region: 'us-east-1',
-  resources: [],
-  detail: { 'instance-id': instanceId, state },
-});
-
-const alarmEvent = (instanceId: string, member: string, time = new Date().toISOString()) => ({
-  version: '0',
-  id: `forged-alarm-${member}-${time}`,
-  'detail-type': 'CloudWatch Alarm State Change',
-  source: 'aws.cloudwatch',
-  account: '123456789012',
-  time,
-  region: 'us-east-1',
-  resources: [],
-  detail: {
-    alarmName: statusCheckAlarmName('VpcRouteFailover', GROUP, member),
-    state: { value: 'ALARM', reason: 'forged', timestamp: time },
-    previousState: { value: 'OK' },
-    configuration: { metrics: [{ id: 'm1', metricStat: { metric: { namespace: 'AWS/EC2', name: 'StatusCheckFailed', dimensions: { InstanceId: instanceId } }, period: 60, stat: 'Maximum' }, returnData: true }] },
-  },
-});
-
-const targets = (tables: RouteTable[]) => {
-  const m = new Map<string, string | undefined>();
-  for (const t of tables) for (const r of t.Routes ?? []) {
-    const d = routeDestination(r);
-    if (d) m.set(routeKey(t.RouteTableId!, d), routeTarget(r));
-  }
-  return m;
-};
+const ec2Event = (instanceId: string, state: string) => ec2StateEvent(instanceId, state);
+const alarmEvent = (instanceId: string, member: string, time?: string) => statusCheckAlarmEvent({ group: GROUP, member, instanceId, time });
+const targets = routeTargets;
 
 describe('forged triggers change nothing', () => {
   it('a forged ALARM for the healthy active router, dated 2099: nothing moves, warned; a real stop afterwards still fails over', async () => {
