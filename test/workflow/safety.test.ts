@@ -7,6 +7,7 @@ import { createTaskHandlers } from '../../functions/task-handlers';
 import { isLocalExecutionRunning, runExecution, RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { ec2StateEvent } from './events';
 
 /**
  * Never fail over into a worse state: one writer per group, duplicate and stale events, flap damping,
@@ -17,17 +18,7 @@ import { SimulatedVpc } from '../../cli/local/simulated-vpc';
 let eventSeq = 0;
 /** Event times relative to now: the stale-event guard compares them with execution start times. */
 const iso = (offsetSeconds = 0) => new Date(Date.now() + offsetSeconds * 1000).toISOString();
-const ec2Event = (instanceId: string, state: string, time = iso(), id = `evt-${++eventSeq}`) => ({
-  version: '0',
-  id,
-  'detail-type': 'EC2 Instance State-change Notification',
-  source: 'aws.ec2',
-  account: '123456789012',
-  time,
-  region: 'us-east-1',
-  resources: [`arn:aws:ec2:us-east-1:123456789012:instance/${instanceId}`],
-  detail: { 'instance-id': instanceId, state },
-});
+const ec2Event = (instanceId: string, state: string, time = iso(), id = `evt-${++eventSeq}`) => ec2StateEvent(instanceId, state, time, id);
 
 /** Member name by instance ID, for the stack's alarm names (filled by setup). */
 const memberNames = new Map<string, string>();
