@@ -3,6 +3,7 @@ import { classifyTrigger } from '../shared/classify';
 import type { FailoverConfig, Group, Member } from '../shared/config';
 import { Ec2TransientError, InvalidRequestError, MemberNotFoundError, NoHealthyTargetError, TargetUnhealthyError } from '../shared/errors';
 import type { GroupStateStore } from '../shared/group-state';
+import { activeHold, heldReason } from '../shared/hold';
 import type { GroupInventory } from '../shared/inventory';
 import { describeScopedRouteTables } from '../shared/routes';
 import { describeMembers, interfacesFromOf, MemberView, sourceInterfaces, transientFailure } from '../shared/members';
@@ -57,6 +58,9 @@ export const resolveTargets = async (input: ResolveInput, deps: ResolveDeps): Pr
   }
 
   const { group, trigger } = c;
+  // A maintenance hold stops every automatic trigger (failback included) before EC2 is read; manual requests run.
+  const hold = c.automatic ? activeHold(input.lease.hold, now()) : undefined;
+  if (hold) return noop(trigger, heldReason(group.name, hold), group, { automatic: true, held: hold });
   const [views, inventory] = await Promise.all([describeMembers(deps.ec2, group, now()), deps.store.readInventory(group.name)]);
   const refreshWarnings = await refreshInventory(deps.store, group, views);
   const ctx: DecisionContext = { ec2: deps.ec2, group, views, inventory, trigger, input, now, warnings: refreshWarnings };
