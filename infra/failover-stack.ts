@@ -395,6 +395,11 @@ export class FailoverStack extends Stack {
     // What detectors and the CLI need (docs/deploy.md): read them from the stack, never guess the ARN.
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn, description: 'Start failover executions here (states:StartExecution)' });
     new CfnOutput(this, 'TopicArn', { value: topic.topicArn, description: 'Audit notifications and alarms' });
+    new CfnOutput(this, 'GroupStateTableOutput', {
+      key: 'GroupStateTable',
+      value: groupStateTable.tableName,
+      description: 'Group state (leases, switch history, inventory, maintenance holds): route-failover hold, unhold and status read it',
+    });
     new CfnOutput(this, 'Region', { value: this.region });
   }
 
