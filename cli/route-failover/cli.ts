@@ -67,6 +67,7 @@ const COMMANDS: Record<string, OptionSpec> = {
     wait: { type: 'boolean' },
     timeout: { type: 'string' },
     'requested-by': { type: 'string' },
+    plan: { type: 'boolean' },
   },
   failback: {
     group: { type: 'string' },
@@ -75,6 +76,7 @@ const COMMANDS: Record<string, OptionSpec> = {
     wait: { type: 'boolean' },
     timeout: { type: 'string' },
     'requested-by': { type: 'string' },
+    plan: { type: 'boolean' },
   },
   status: { group: { type: 'string' }, routes: { type: 'boolean' }, 'state-table': { type: 'string' } },
   hold: { group: { type: 'string' }, for: { type: 'string' }, reason: { type: 'string' }, 'state-table': { type: 'string' } },
@@ -176,8 +178,11 @@ const dispatch = async (command: string, values: Values, positionals: string[], 
         timeoutMs = parseDurationMs(str('timeout')!, { bareUnit: 's' });
         if (timeoutMs === undefined || timeoutMs <= 0) throw refuse(`--timeout "${str('timeout')}": a duration such as 90s, 10m or 1h (or a number of seconds)`);
       }
+      if (flag('plan') && (flag('wait') || flag('dry-run'))) {
+        throw refuse(`--plan starts nothing: leave out --${flag('wait') ? 'wait' : 'dry-run'} (a dry run rehearses the writes with EC2's DryRun flag). See route-failover ${command} --help`);
+      }
       return switchover(
-        { ...common, action: command, group, to: str('to'), reason: str('reason'), dryRun: flag('dry-run'), wait: flag('wait'), timeoutMs, requestedBy: str('requested-by') },
+        { ...common, action: command, group, to: str('to'), reason: str('reason'), dryRun: flag('dry-run'), wait: flag('wait'), timeoutMs, requestedBy: str('requested-by'), plan: flag('plan') },
         deps,
       );
     }

@@ -33,7 +33,8 @@ Commands:
                             move the group's routes to MEMBER (default: the peer of the active member)
   failback --group G [--reason TEXT] [--dry-run] [--wait]
                             move the group's routes back to its preferred member
-  status [--group G]        where each group's routes point now, read from the route tables
+  status [--group G] [--routes]
+                            where each group's routes point now, read from the route tables
   history [--group G] [--since 7d]
                             the audit log: one line per execution
   history show EXECUTION    one execution in full (name or ARN)
@@ -65,6 +66,9 @@ already active or not running, or routes split between members without --to are 
   --timeout DURATION   with --wait: stop waiting after DURATION (90s, 10m, 1h or seconds) and exit 3;
                        the execution keeps running (default: wait until it ends)
   --requested-by WHO   who asks (default: your AWS identity, from STS GetCallerIdentity)
+  --plan               print every route that would move (route table and its Name tag, destination,
+                       current target -> new target) from the live tables, as the workflow would plan it;
+                       start nothing, exit 0
 
 The execution is named switchover-G-YYYYMMDDTHHMMSSZ (plus -dryrun for a dry run).
 
@@ -83,20 +87,28 @@ has no preferred member, or the preferred member is already active or not runnin
   --wait               follow the execution and exit with its outcome
   --timeout DURATION   with --wait: stop waiting after DURATION and exit 3 (the execution keeps running)
   --requested-by WHO   who asks (default: your AWS identity)
+  --plan               print every route that would move, from the live tables; start nothing, exit 0
 
 Example:
   route-failover failback --group onprem-edge --reason "router-a patched" --wait
 
 ${COMMON_HELP}`,
-  status: `Usage: route-failover status [--group G]
+  status: `Usage: route-failover status [--group G] [--routes]
 
 The first line names the account (STS GetCallerIdentity), the region and the stack. For each group (or G),
 read from EC2 now: the active member (the one the routes point at), routes per
 member, blackhole routes, routes split between members (INCONSISTENT), each member's instance state, and
 the group's last execution (among the newest 25).
 
+  --routes             also list every interface route per route table: tables whose routes are split
+                       between members (SPLIT), blackholes, and routes in tables outside the group's
+                       scope that point at a member's interface (they will not fail over)
+
+A maintenance hold in force is shown (HELD until …, by whom, why), read from the group-state table.
+
 Exit code 1 when a group needs attention: routes split between members, blackhole routes, the active
-member not running, or a member instance not found. --json shows "consistent": false for a split group.
+member not running, no running standby (NO HEALTHY STANDBY), or a member instance not found. --json
+shows "consistent": false for a split group.
 
 ${COMMON_HELP}`,
   hold: `Usage: route-failover hold --group G --for DURATION --reason TEXT

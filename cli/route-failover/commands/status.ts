@@ -9,6 +9,7 @@ import { GroupStatus, readGroupStatus, renderGroupStatus } from '../group-status
 import { directionOf, historyJson, outcomeOf } from '../render-history';
 import { activeHold, Hold } from '../../../functions/shared/hold';
 import { stateCall, storeOf } from './hold';
+import { readRouteListing, renderRouteListing, RouteListing } from '../route-listing';
 
 export interface StatusOptions extends CommonOptions {
   group?: string;
@@ -36,6 +37,8 @@ export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number
   const aws = await readAwsContext(deps);
   const statuses: GroupStatus[] = [];
   for (const g of groups) statuses.push(await readGroupStatus(g, deps.ec2));
+  const listings = new Map<string, RouteListing>();
+  if (opts.routes) for (const [i, g] of groups.entries()) listings.set(g.name, await readRouteListing(g, statuses[i], deps.ec2));
 
   const last = await lastExecutions(groups.map((g) => g.name), opts, deps, config);
   const holds = await readHolds(groups.map((g) => g.name), opts, deps);
@@ -54,7 +57,7 @@ export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number
             const e = last.entries.get(s.group);
             // The record of a large switchover lists thousands of routes: `history show --json` has it.
             const lastExecution = e ? { ...historyJson(e, s.group), record: undefined } : null;
-            return { ...s, hold: holds.byGroup.get(s.group) ?? null, lastExecution };
+            return { ...s, hold: holds.byGroup.get(s.group) ?? null, ...(opts.routes ? { routeListing: listings.get(s.group) } : {}), lastExecution };
           }),
           holdNote: holds.note ?? null,
           lastExecutionNote: last.note ?? null,
@@ -72,7 +75,9 @@ export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number
           const e = last.entries.get(s.group);
           const h = holds.byGroup.get(s.group);
           const holdLine = h ? `HELD until ${h.until} by ${h.by}: ${h.reason} (automatic failover off; manual requests run)` : holds.note && `hold: ${holds.note}`;
-          return renderGroupStatus(s, e ? lastLine(e) : last.note ?? `none among the newest ${LAST_EXECUTION_SCAN} executions`, holdLine);
+          const block = renderGroupStatus(s, e ? lastLine(e) : last.note ?? `none among the newest ${LAST_EXECUTION_SCAN} executions`, holdLine);
+          const listing = listings.get(s.group);
+          return listing ? `${block}\n${renderRouteListing(listing)}` : block;
         })
         .join('\n\n'),
     );
