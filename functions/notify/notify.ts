@@ -2,6 +2,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { toSnsError } from '../shared/aws-errors';
 import { AuditRecord, buildAuditRecord, causeText, NotifyStateSchema } from '../shared/audit';
 import type { FailoverConfig } from '../shared/config';
+import { EmfLine, recordMetricLines } from '../shared/failover-metrics';
 import { CaughtErrorSchema, ExecutionInfoSchema } from '../shared/schemas';
 import * as z from '../shared/zod';
 
@@ -23,6 +24,8 @@ export interface NotifyDeps {
   /** Group and member names, so a run that failed before resolving is still reported under its group. */
   config?: FailoverConfig;
   now?: () => Date;
+  /** Writes one EMF log line (index.ts: a bare JSON line on stdout); metrics are skipped without it. */
+  emitMetric?: (line: EmfLine) => void;
 }
 
 /** SNS subjects: ASCII, no line breaks, under 100 characters. */
@@ -49,7 +52,12 @@ const LABEL: Record<AuditRecord['outcome'], string> = {
 export const notify = async (input: NotifyInput, deps: NotifyDeps): Promise<AuditRecord> => {
   const now = deps.now ?? (() => new Date());
   const record = buildAuditRecord(input.state, input.execution, input.state.input, now(), deps.config);
+  // Once per execution: after SNS took the message (a retried Publish must not count twice), or here when SNS failed.
+  const emit = () => {
+    for (const l of recordMetricLines(record, now().getTime())) deps.emitMetric?.(l);
+  };
   if (!input.publish) {
+    emit();
     const f = input.notifyFailure;
     const why = f ? `${f.Error}: ${causeText(f.Cause) ?? ''}`.slice(0, 1000) : 'unknown error';
     return {
@@ -77,6 +85,7 @@ export const notify = async (input: NotifyInput, deps: NotifyDeps): Promise<Audi
   } catch (err) {
     throw toSnsError(err);
   }
+  emit();
   return { ...record, notification: { published: true } };
 };
 
