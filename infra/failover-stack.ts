@@ -15,6 +15,7 @@ import { ConfigError } from '../functions/shared/errors';
 import { notificationTopicName, topicArnFromName, viaSnsForTopic } from './alarm-publishing';
 import { planReservedConcurrency } from './concurrency';
 import { addFailoverAlarms } from './constructs/failover-alarms';
+import { addFailoverDashboard } from './constructs/dashboard';
 import { FailoverFunction, LAMBDA_ENVIRONMENT_LIMIT_BYTES, environmentSize } from './constructs/failover-function';
 import { InventoryRefresh } from './constructs/inventory-refresh';
 import { Probe } from './constructs/probe';
@@ -398,7 +399,7 @@ export class FailoverStack extends Stack {
         'behind it would never receive anything; a message in it raises the TriggerDeadLetterAlarm instead.',
     );
     addTriggers(this, { config, stateMachine, deadLetterQueue, topic, topicKey, topicName });
-    addFailoverAlarms(this, {
+    const alarms = addFailoverAlarms(this, {
       stateMachine,
       functions: { ...taskFunctions, InventoryRefresh: inventoryRefresh.task.function },
       deadLetterQueue,
@@ -407,10 +408,17 @@ export class FailoverStack extends Stack {
       topicName,
     });
 
+    addFailoverDashboard(this, { groups: config.groups, stateMachine, alarms });
+
     // ---- Outputs -------------------------------------------------------------------------------------------
     // What detectors and the CLI need (docs/deploy.md): read them from the stack, never guess the ARN.
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn, description: 'Start failover executions here (states:StartExecution)' });
     new CfnOutput(this, 'TopicArn', { value: topic.topicArn, description: 'Audit notifications and alarms' });
+    new CfnOutput(this, 'GroupStateTableOutput', {
+      key: 'GroupStateTable',
+      value: groupStateTable.tableName,
+      description: 'Group state (leases, switch history, inventory, maintenance holds): route-failover hold, unhold and status read it',
+    });
     new CfnOutput(this, 'Region', { value: this.region });
   }
 

@@ -1,4 +1,5 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -54,6 +55,7 @@ export const createAwsClients = (t: AwsTarget) => ({
   ec2: new EC2Client(clientConfig(t)),
   sts: new STSClient(clientConfig(t)),
   cfn: new CloudFormationClient(clientConfig(t)),
+  ddb: new DynamoDBClient(clientConfig(t)),
 });
 
 /** What the status and history headers name. */

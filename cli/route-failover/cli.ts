@@ -1,14 +1,16 @@
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { AwsTarget, resolveAwsTarget } from './aws-target';
 import { history, historyShow, parseSince } from './commands/history';
+import { hold, unhold } from './commands/hold';
 import { init } from './commands/init';
 import { status } from './commands/status';
 import { switchover } from './commands/switchover';
-import { CliDeps, CliError, CommonOptions, DEFAULT_STACK, EXIT, loadConfig, refuse, regionOfArn, STATE_MACHINE_ENV } from './context';
+import { CliDeps, CliError, CommonOptions, DEFAULT_STACK, EXIT, loadConfig, refuse, regionOfArn, STATE_MACHINE_ENV, STATE_TABLE_ENV } from './context';
 import { parseDurationMs } from './format';
 import { HELP } from './help';
 import { cliVersion } from './version';
@@ -26,6 +28,7 @@ export interface CliClients {
   ec2: EC2Client;
   sts?: STSClient;
   cfn?: CloudFormationClient;
+  ddb?: DynamoDBClient;
 }
 
 /** Everything runCli takes from the process. */
@@ -64,6 +67,7 @@ const COMMANDS: Record<string, OptionSpec> = {
     wait: { type: 'boolean' },
     timeout: { type: 'string' },
     'requested-by': { type: 'string' },
+    plan: { type: 'boolean' },
   },
   failback: {
     group: { type: 'string' },
@@ -72,8 +76,11 @@ const COMMANDS: Record<string, OptionSpec> = {
     wait: { type: 'boolean' },
     timeout: { type: 'string' },
     'requested-by': { type: 'string' },
+    plan: { type: 'boolean' },
   },
-  status: { group: { type: 'string' } },
+  status: { group: { type: 'string' }, routes: { type: 'boolean' }, 'state-table': { type: 'string' } },
+  hold: { group: { type: 'string' }, for: { type: 'string' }, reason: { type: 'string' }, 'state-table': { type: 'string' } },
+  unhold: { group: { type: 'string' }, 'state-table': { type: 'string' } },
   history: { group: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' } },
   init: { vpc: { type: 'string' }, member: { type: 'string', multiple: true }, group: { type: 'string' }, preferred: { type: 'string' } },
 };
@@ -154,6 +161,7 @@ const dispatch = async (command: string, values: Values, positionals: string[], 
     configProblem: loaded.problem,
     stateMachineArn,
     stack: str('stack') ?? DEFAULT_STACK,
+    stateTable: str('state-table') ?? (env[STATE_TABLE_ENV] || undefined),
   };
   const arnRegion = regionOfArn(stateMachineArn) ?? (isShow ? regionOfArn(positionals[1]) : undefined);
   const clients = io.createClients(resolveAwsTarget({ region: str('region'), profile: str('profile') }, env, arnRegion));
@@ -170,8 +178,11 @@ const dispatch = async (command: string, values: Values, positionals: string[], 
         timeoutMs = parseDurationMs(str('timeout')!, { bareUnit: 's' });
         if (timeoutMs === undefined || timeoutMs <= 0) throw refuse(`--timeout "${str('timeout')}": a duration such as 90s, 10m or 1h (or a number of seconds)`);
       }
+      if (flag('plan') && (flag('wait') || flag('dry-run'))) {
+        throw refuse(`--plan starts nothing: leave out --${flag('wait') ? 'wait' : 'dry-run'} (a dry run rehearses the writes with EC2's DryRun flag). See route-failover ${command} --help`);
+      }
       return switchover(
-        { ...common, action: command, group, to: str('to'), reason: str('reason'), dryRun: flag('dry-run'), wait: flag('wait'), timeoutMs, requestedBy: str('requested-by') },
+        { ...common, action: command, group, to: str('to'), reason: str('reason'), dryRun: flag('dry-run'), wait: flag('wait'), timeoutMs, requestedBy: str('requested-by'), plan: flag('plan') },
         deps,
       );
     }
@@ -183,7 +194,21 @@ const dispatch = async (command: string, values: Values, positionals: string[], 
       return init({ ...common, vpcId, members, group: str('group'), preferred: str('preferred') }, deps);
     }
     case 'status':
-      return status({ ...common, group: str('group') }, deps);
+      return status({ ...common, group: str('group'), routes: flag('routes') }, deps);
+    case 'hold': {
+      const group = str('group');
+      if (!group) throw refuse('hold needs --group G. See route-failover hold --help');
+      if (str('for') === undefined) throw refuse('hold needs --for D (how long: 90m, 2h, 1d). See route-failover hold --help');
+      const forMs = parseDurationMs(str('for')!);
+      if (forMs === undefined || forMs <= 0) throw refuse(`--for "${str('for')}": a duration such as 90m, 2h or 1d`);
+      if (str('reason') === undefined) throw refuse('hold needs --reason TEXT (why automatic failover is held). See route-failover hold --help');
+      return hold({ ...common, group, forSeconds: forMs / 1000, reason: str('reason')! }, deps);
+    }
+    case 'unhold': {
+      const group = str('group');
+      if (!group) throw refuse('unhold needs --group G. See route-failover unhold --help');
+      return unhold({ ...common, group }, deps);
+    }
     case 'history': {
       if (isShow) return historyShow({ ...common, execution: positionals[1] }, deps);
       const since = parseSince(str('since') ?? '7d', io.now());

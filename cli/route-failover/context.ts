@@ -1,4 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -15,6 +16,8 @@ export interface CliDeps {
   ec2: EC2Client;
   sts?: STSClient;
   cfn?: CloudFormationClient;
+  /** The group-state table (hold, unhold, status). */
+  ddb?: DynamoDBClient;
   now: () => Date;
   /** stdout: tables, or the one JSON document with --json. */
   out: (s: string) => void;
@@ -39,6 +42,8 @@ export interface CommonOptions {
   stateMachineArn?: string;
   /** CloudFormation stack whose `StateMachineArn` output names the state machine. */
   stack: string;
+  /** --state-table or ROUTE_FAILOVER_STATE_TABLE: the group-state DynamoDB table (else the stack's `GroupStateTable` output). */
+  stateTable?: string;
 }
 
 export const EXIT = {
@@ -70,6 +75,8 @@ export const refuse = (message: string): CliError => new CliError(message, EXIT.
 export const DEFAULT_STACK = 'VpcRouteFailover';
 export const STATE_MACHINE_OUTPUT = 'StateMachineArn';
 export const STATE_MACHINE_ENV = 'ROUTE_FAILOVER_STATE_MACHINE_ARN';
+export const GROUP_STATE_TABLE_OUTPUT = 'GroupStateTable';
+export const STATE_TABLE_ENV = 'ROUTE_FAILOVER_STATE_TABLE';
 
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})$/;
 const EXECUTION_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):execution:([A-Za-z0-9_-]{1,80}):([A-Za-z0-9_-]{1,80})$/;
@@ -98,21 +105,43 @@ export const resolveStateMachineArn = async (opts: Pick<CommonOptions, 'stateMac
   }
   const how = `pass --state-machine-arn, set ${STATE_MACHINE_ENV}, or name the deployed stack with --stack`;
   if (!deps.cfn) throw refuse(`no state machine: ${how}`);
+  return readStackOutput(deps.cfn, opts.stack, STATE_MACHINE_OUTPUT, how);
+};
+
+/**
+ * The group-state table: --state-table or ROUTE_FAILOVER_STATE_TABLE (both in `opts.stateTable`), else the
+ * `GroupStateTable` output of stack `opts.stack`, unless the state machine was named directly (then the
+ * stack may not be its stack, so the table must be named too).
+ */
+export const resolveGroupStateTable = async (opts: Pick<CommonOptions, 'stateTable' | 'stack' | 'stateMachineArn'>, deps: Pick<CliDeps, 'cfn'>): Promise<string> => {
+  if (opts.stateTable !== undefined) {
+    // DynamoDB table names: 3 to 255 characters of letters, digits, '_', '-' and '.'.
+    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(opts.stateTable)) throw refuse(`--state-table "${opts.stateTable}" is not a DynamoDB table name`);
+    return opts.stateTable;
+  }
+  const how = `pass --state-table, set ${STATE_TABLE_ENV}, or name the deployed stack with --stack`;
+  if (opts.stateMachineArn !== undefined) throw refuse(`no group-state table: the state machine is named directly (--state-machine-arn or ${STATE_MACHINE_ENV}): pass --state-table or set ${STATE_TABLE_ENV}`);
+  if (!deps.cfn) throw refuse(`no group-state table: ${how}`);
+  return readStackOutput(deps.cfn, opts.stack, GROUP_STATE_TABLE_OUTPUT, how);
+};
+
+/** One output of a CloudFormation stack (DescribeStacks), or a refusal naming what to do instead. */
+const readStackOutput = async (cfn: CloudFormationClient, stack: string, key: string, how: string): Promise<string> => {
   let outputs: Array<{ OutputKey?: string; OutputValue?: string }>;
   try {
-    const res = await deps.cfn.send(new DescribeStacksCommand({ StackName: opts.stack }));
+    const res = await cfn.send(new DescribeStacksCommand({ StackName: stack }));
     outputs = res.Stacks?.[0]?.Outputs ?? [];
   } catch (e) {
     const err = e as Error;
     // CloudFormation answers a missing stack with ValidationError "Stack with id X does not exist".
     if (err.name === 'ValidationError' && /does not exist/.test(err.message)) {
-      throw refuse(`stack "${opts.stack}" does not exist in this account/region: ${how}`);
+      throw refuse(`stack "${stack}" does not exist in this account/region: ${how}`);
     }
-    throw new CliError(`cannot read the outputs of stack "${opts.stack}": ${err.name}: ${err.message} (${how})`, EXIT.FAILED);
+    throw new CliError(`cannot read the outputs of stack "${stack}": ${err.name}: ${err.message} (${how})`, EXIT.FAILED);
   }
-  const arn = outputs.find((o) => o.OutputKey === STATE_MACHINE_OUTPUT)?.OutputValue;
-  if (!arn) throw refuse(`stack "${opts.stack}" has no "${STATE_MACHINE_OUTPUT}" output: ${how}`);
-  return arn;
+  const value = outputs.find((o) => o.OutputKey === key)?.OutputValue;
+  if (!value) throw refuse(`stack "${stack}" has no "${key}" output: ${how}`);
+  return value;
 };
 
 export interface ConfigSourceIo {

@@ -85,6 +85,9 @@ export const ExecutionRecordSchema = z.looseObject({
   startedAt: Str,
   finishedAt: Str,
   durationMs: z.number().optional().catch(undefined),
+  /** The maintenance hold that turned an automatic trigger into a no-op. */
+  held: z.looseObject({ until: z.string().catch('?'), by: z.string().catch('?'), reason: z.string().catch('') }).optional().catch(undefined),
+  noHealthyStandby: z.boolean().optional().catch(undefined),
 });
 export type ExecutionRecord = z.infer<typeof ExecutionRecordSchema>;
 export type RecordRoute = z.infer<typeof RecordRouteSchema>;

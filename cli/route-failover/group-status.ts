@@ -115,6 +115,10 @@ export const readGroupStatus = async (group: Group, ec2: EC2Client): Promise<Gro
   if (activeMember && activeMember.state !== 'running') {
     problems.push(`ACTIVE MEMBER ${activeMember.name} is ${activeMember.state}: the group's routes point at a router that is not running`);
   }
+  const standbys = members.filter((m) => m.name !== active && m.state === 'running');
+  if (activeMember && standbys.length === 0) {
+    problems.push(`NO HEALTHY STANDBY: no member other than ${activeMember.name} is running; another failure of the group cannot be failed over`);
+  }
   if (blackholes.length > 0) problems.push(`BLACKHOLE: ${plural(blackholes.length, 'route')} point at an interface that cannot forward (instance not running or interface detached)`);
   for (const m of members.filter((x) => x.state === 'not-found')) problems.push(`MEMBER ${m.name} (${m.instanceId}) was not found in EC2`);
   if (routes === 0) notes.push(`no route in scope points at a member (${plural(tables.length, 'route table')} read)`);
@@ -175,7 +179,7 @@ export const compactStatus = (s: GroupStatus): string => {
 };
 
 /** The readable block `status` prints for a group. */
-export const renderGroupStatus = (s: GroupStatus, last?: string): string => {
+export const renderGroupStatus = (s: GroupStatus, last?: string, hold?: string): string => {
   const out: string[] = [];
   out.push(`GROUP ${s.group}  ${s.vpcId}  scope: ${s.scope} (${plural(s.routeTables, 'route table')} read)`);
   const active = s.consistent
@@ -184,6 +188,7 @@ export const renderGroupStatus = (s: GroupStatus, last?: string): string => {
       : 'none (no route points at a member)'
     : `INCONSISTENT (${plural(s.routes, 'route')} split between members)`;
   out.push(`  active:  ${active}`);
+  if (hold) out.push(`  ${hold}`);
   out.push(
     table(
       ['MEMBER', 'INSTANCE', 'STATE', 'AZ', 'ROUTES', 'ROLE'],

@@ -1,4 +1,4 @@
-import { DEFAULT_STACK, STATE_MACHINE_ENV, STATE_MACHINE_OUTPUT } from './context';
+import { DEFAULT_STACK, GROUP_STATE_TABLE_OUTPUT, STATE_MACHINE_ENV, STATE_MACHINE_OUTPUT, STATE_TABLE_ENV } from './context';
 
 /** `--help` texts of route-failover, per command ('main' for the command list). */
 
@@ -8,6 +8,8 @@ const COMMON_HELP = `Where things come from:
   --state-machine-arn ARN   the workflow; default: env ${STATE_MACHINE_ENV},
                             else the "${STATE_MACHINE_OUTPUT}" output of the CloudFormation stack
   --stack NAME              stack to read that output from (default ${DEFAULT_STACK})
+  --state-table NAME        (hold, unhold, status) the group-state DynamoDB table; default: env
+                            ${STATE_TABLE_ENV}, else the "${GROUP_STATE_TABLE_OUTPUT}" output of the stack
   --profile NAME            AWS profile of the shared config and credentials files (~/.aws/config,
                             ~/.aws/credentials); default: env AWS_PROFILE, else "default"
   --region REGION           default: env AWS_REGION, else env AWS_DEFAULT_REGION, else the region of
@@ -31,10 +33,14 @@ Commands:
                             move the group's routes to MEMBER (default: the peer of the active member)
   failback --group G [--reason TEXT] [--dry-run] [--wait]
                             move the group's routes back to its preferred member
-  status [--group G]        where each group's routes point now, read from the route tables
+  status [--group G] [--routes]
+                            where each group's routes point now, read from the route tables
   history [--group G] [--since 7d]
                             the audit log: one line per execution
   history show EXECUTION    one execution in full (name or ARN)
+  hold --group G --for D --reason TEXT
+                            maintenance hold: automatic failover of G ends as a held no-op for D
+  unhold --group G          end G's maintenance hold now
   init --vpc VPC --member NAME[=INSTANCE] --member …
                             a config for a new group, from the members' interfaces and the route
                             tables with routes to them (read from EC2)
@@ -60,6 +66,9 @@ already active or not running, or routes split between members without --to are 
   --timeout DURATION   with --wait: stop waiting after DURATION (90s, 10m, 1h or seconds) and exit 3;
                        the execution keeps running (default: wait until it ends)
   --requested-by WHO   who asks (default: your AWS identity, from STS GetCallerIdentity)
+  --plan               print every route that would move (route table and its Name tag, destination,
+                       current target -> new target) from the live tables, as the workflow would plan it;
+                       start nothing, exit 0
 
 The execution is named switchover-G-YYYYMMDDTHHMMSSZ (plus -dryrun for a dry run).
 
@@ -78,20 +87,53 @@ has no preferred member, or the preferred member is already active or not runnin
   --wait               follow the execution and exit with its outcome
   --timeout DURATION   with --wait: stop waiting after DURATION and exit 3 (the execution keeps running)
   --requested-by WHO   who asks (default: your AWS identity)
+  --plan               print every route that would move, from the live tables; start nothing, exit 0
 
 Example:
   route-failover failback --group onprem-edge --reason "router-a patched" --wait
 
 ${COMMON_HELP}`,
-  status: `Usage: route-failover status [--group G]
+  status: `Usage: route-failover status [--group G] [--routes]
 
 The first line names the account (STS GetCallerIdentity), the region and the stack. For each group (or G),
 read from EC2 now: the active member (the one the routes point at), routes per
 member, blackhole routes, routes split between members (INCONSISTENT), each member's instance state, and
 the group's last execution (among the newest 25).
 
+  --routes             also list every interface route per route table: tables whose routes are split
+                       between members (SPLIT), blackholes, and routes in tables outside the group's
+                       scope that point at a member's interface (they will not fail over)
+
+A maintenance hold in force is shown (HELD until …, by whom, why), read from the group-state table.
+
 Exit code 1 when a group needs attention: routes split between members, blackhole routes, the active
-member not running, or a member instance not found. --json shows "consistent": false for a split group.
+member not running, no running standby (NO HEALTHY STANDBY), or a member instance not found. --json
+shows "consistent": false for a split group.
+
+${COMMON_HELP}`,
+  hold: `Usage: route-failover hold --group G --for DURATION --reason TEXT
+
+Puts group G under a maintenance hold for DURATION (90m, 2h, 1d; at most 7d). While it holds, automatic
+triggers (EC2 instance events, status-check alarms, health-probe requests, automatic failback) end as a
+no-op marked "held", notified at warning severity ([HELD] in the subject); manual switchover and failback
+still run. The hold ends by itself; unhold ends it earlier. A new hold replaces the one in force.
+
+It is stored in the group's item of the group-state table (attribute "hold": until, who set it (your
+identity, from STS GetCallerIdentity) and why), with an update of that attribute alone: the lease, the
+switch history and the member inventory are left as they are. status shows it.
+
+  --group G            the failover group (required)
+  --for DURATION       how long (required)
+  --reason TEXT        why (required; at most 512 characters), e.g. "firmware upgrade (CHG-2001)"
+
+Example:
+  route-failover hold --group onprem-edge --for 2h --reason "firmware upgrade router-a (CHG-2001)"
+
+${COMMON_HELP}`,
+  unhold: `Usage: route-failover unhold --group G
+
+Ends group G's maintenance hold now: automatic failover is back on. Removes the "hold" attribute of the
+group's item and nothing else. A group without a hold is left as it is (exit 0).
 
 ${COMMON_HELP}`,
   history: `Usage: route-failover history [--group G] [--since 7d] [--limit 200]

@@ -11,7 +11,8 @@ export const HISTORY_HEADER = ['START (UTC)', 'TRIGGER', 'REQUESTER', 'REASON', 
 
 /** The outcome of an execution: the record's, else what its status implies. */
 export const outcomeOf = (e: ExecutionEntry): string => {
-  if (e.parsed) return e.parsed.record.outcome;
+  // A held automatic trigger is a no-op by outcome; the log says why at a glance.
+  if (e.parsed) return e.parsed.record.held && e.parsed.record.outcome === 'noop' ? 'held' : e.parsed.record.outcome;
   switch (e.status) {
     case 'RUNNING':
       return 'running';
@@ -124,6 +125,8 @@ export const renderExecutionDetail = (e: ExecutionEntry, h: HistoryTracker | und
   if (e.parsed && !e.parsed.known) field('Note', `record from a newer version of the workflow (${e.parsed.unknown}); shown as far as this CLI understands it`);
   if (!r && e.status !== 'RUNNING') field('Note', 'no audit record (the execution ended before or inside Notify); what the history shows follows');
   field('Summary', r?.summary);
+  if (r?.held) field('Held', `maintenance hold until ${r.held.until}, set by ${r.held.by}: ${r.held.reason} (automatic failover did not run)`);
+  if (r?.noHealthyStandby) field('Standby', `NONE HEALTHY: ${r.to?.name ?? 'the target'} carries the routes and no other member passed the health gate`);
   field('Trigger', `${t.kind}${r?.trigger.summary ? `: ${r.trigger.summary}` : ''}`);
   if (t.kind === 'manual') field('Requested', `${t.requester}${t.reason ? `, reason: ${t.reason}` : ''}`);
   const eventRef = r?.trigger.eventId ? `${r.trigger.eventId}${r.trigger.eventTime ? ` at ${r.trigger.eventTime}` : ''}` : undefined;

@@ -61,8 +61,8 @@ export const acquireLease = async (input: AcquireLeaseInput, deps: AcquireLeaseD
   if (classified.failback && !input.holdDownDone) return { held: false, holdDownSeconds: classified.failback.holdDownSeconds };
   const group = classified.group.name;
   try {
-    const { lease, history } = await deps.store.acquire(group, input.execution.id, now(), LEASE_TTL_SECONDS, checkedIsRunning(deps.isExecutionRunning));
-    return { held: true, ...lease, history };
+    const { lease, history, hold } = await deps.store.acquire(group, input.execution.id, now(), LEASE_TTL_SECONDS, checkedIsRunning(deps.isExecutionRunning));
+    return { held: true, ...lease, history, ...(hold ? { hold } : {}) };
   } catch (err) {
     if (!(err instanceof LeaseBusyError)) throw err;
     const started = Date.parse(input.execution.startTime ?? '');

@@ -2,6 +2,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { toSnsError } from '../shared/aws-errors';
 import { AuditRecord, buildAuditRecord, causeText, NotifyStateSchema } from '../shared/audit';
 import type { FailoverConfig } from '../shared/config';
+import { EmfLine, recordMetricLines } from '../shared/failover-metrics';
 import { CaughtErrorSchema, ExecutionInfoSchema } from '../shared/schemas';
 import * as z from '../shared/zod';
 
@@ -23,6 +24,8 @@ export interface NotifyDeps {
   /** Group and member names, so a run that failed before resolving is still reported under its group. */
   config?: FailoverConfig;
   now?: () => Date;
+  /** Writes one EMF log line (index.ts: a bare JSON line on stdout); metrics are skipped without it. */
+  emitMetric?: (line: EmfLine) => void;
 }
 
 /** SNS subjects: ASCII, no line breaks, under 100 characters. */
@@ -49,7 +52,12 @@ const LABEL: Record<AuditRecord['outcome'], string> = {
 export const notify = async (input: NotifyInput, deps: NotifyDeps): Promise<AuditRecord> => {
   const now = deps.now ?? (() => new Date());
   const record = buildAuditRecord(input.state, input.execution, input.state.input, now(), deps.config);
+  // Once per execution: after SNS took the message (a retried Publish must not count twice), or here when SNS failed.
+  const emit = () => {
+    for (const l of recordMetricLines(record, now().getTime())) deps.emitMetric?.(l);
+  };
   if (!input.publish) {
+    emit();
     const f = input.notifyFailure;
     const why = f ? `${f.Error}: ${causeText(f.Cause) ?? ''}`.slice(0, 1000) : 'unknown error';
     return {
@@ -77,17 +85,33 @@ export const notify = async (input: NotifyInput, deps: NotifyDeps): Promise<Audi
   } catch (err) {
     throw toSnsError(err);
   }
+  emit();
   return { ...record, notification: { published: true } };
 };
 
-/** critical when routes may be in a bad place, info otherwise. */
+/**
+ * critical when routes may be in a bad place; warning when something needs a look (a held automatic
+ * failover, a switch that left no healthy standby, vanished routes, warnings); info otherwise.
+ */
 export const severityOf = (r: AuditRecord): 'critical' | 'warning' | 'info' =>
-  r.outcome === 'failed' || r.outcome === 'partial' || r.outcome === 'suppressed' ? 'critical' : r.counts.vanished > 0 || r.warnings.length > 0 ? 'warning' : 'info';
+  r.outcome === 'failed' || r.outcome === 'partial' || r.outcome === 'suppressed'
+    ? 'critical'
+    : r.held || r.noHealthyStandby || r.counts.vanished > 0 || r.warnings.length > 0
+      ? 'warning'
+      : 'info';
+
+/** The line that says the group has no standby left, when a switch left it so. */
+export const standbyLine = (r: AuditRecord): string | undefined =>
+  r.noHealthyStandby
+    ? `NO HEALTHY STANDBY: ${r.to?.name ?? 'the target'} carries the routes and no other member of the group passed the health gate; ` +
+      'another failure cannot be failed over. Repair a standby.'
+    : undefined;
 
 /** The e-mail subject: outcome, group, direction, count; ASCII and at most 99 characters. */
 export const renderSubject = (r: AuditRecord): string => {
   const dir = r.to ? `${r.from.map((m) => m.name).join('+') || '?'} -> ${r.to.name}` : '';
   const n = r.outcome === 'dry-run' ? r.counts.dryRun : r.outcome === 'noop' ? 0 : r.counts.planned;
+  if (r.held) return ascii(`[HELD] ${r.group ?? 'unknown group'}: automatic failover held until ${r.held.until}, routes unchanged`).slice(0, SUBJECT_MAX);
   const tail =
     r.outcome === 'noop'
       ? 'nothing to move'
@@ -96,16 +120,19 @@ export const renderSubject = (r: AuditRecord): string => {
         : r.outcome === 'failed' && r.error
           ? `${r.error}`
           : `${n} route(s)`;
-  const subject = `[${LABEL[r.outcome]}] ${r.group ?? 'unknown group'}${dir ? `: ${dir}` : ''}, ${tail}`;
+  const subject = `[${LABEL[r.outcome]}] ${r.group ?? 'unknown group'}${dir ? `: ${dir}` : ''}, ${tail}${r.noHealthyStandby ? ', NO STANDBY' : ''}`;
   return ascii(subject).slice(0, SUBJECT_MAX);
 };
 
 /** The message body: plain text, readable in a mail client and a chat channel. */
 export const renderMessage = (r: AuditRecord): string => {
   const out: string[] = [];
-  out.push(`vpc-route-failover: ${LABEL[r.outcome]}${r.group ? ` for group ${r.group}${r.vpcId ? ` (${r.vpcId})` : ''}` : ''}`);
+  out.push(`vpc-route-failover: ${r.held ? 'HELD' : LABEL[r.outcome]}${r.group ? ` for group ${r.group}${r.vpcId ? ` (${r.vpcId})` : ''}` : ''}`);
   out.push('');
-  out.push(`Outcome:    ${r.outcome}: ${r.summary}`);
+  out.push(`Outcome:    ${r.outcome}${r.held ? ' (held)' : ''}: ${r.summary}`);
+  if (r.held) out.push(`Held:       until ${r.held.until}, set by ${r.held.by} at ${r.held.setAt}: ${r.held.reason}`);
+  const standby = standbyLine(r);
+  if (standby) out.push(`Standby:    ${standby}`);
   if (r.error) out.push(`Error:      ${r.error}`);
   if (r.cause) out.push(`Cause:      ${r.cause}`);
   out.push(`Trigger:    ${r.trigger.summary}${eventRef(r)}`);

@@ -3,6 +3,7 @@ import { classifyTrigger } from '../shared/classify';
 import type { FailoverConfig, Group, Member } from '../shared/config';
 import { Ec2TransientError, InvalidRequestError, MemberNotFoundError, NoHealthyTargetError, TargetUnhealthyError } from '../shared/errors';
 import type { GroupStateStore } from '../shared/group-state';
+import { activeHold, heldReason } from '../shared/hold';
 import type { GroupInventory } from '../shared/inventory';
 import { AlarmReader, statusCheckAlarmName } from '../shared/alarms';
 import { describeScopedRouteTables } from '../shared/routes';
@@ -63,6 +64,9 @@ export const resolveTargets = async (input: ResolveInput, deps: ResolveDeps): Pr
   }
 
   const { group, trigger } = c;
+  // A maintenance hold stops every automatic trigger (failback included) before EC2 is read; manual requests run.
+  const hold = c.automatic ? activeHold(input.lease.hold, now()) : undefined;
+  if (hold) return noop(trigger, heldReason(group.name, hold), group, { automatic: true, held: hold });
   // The event's own time is a claim: never later than this execution's start (plus skew), never too old.
   const triggerTime = effectiveTriggerTime(c.triggerTime, input.execution.startTime);
   const tooOld = c.automatic ? tooOldReason(c.triggerTime, input.execution.startTime) : undefined;

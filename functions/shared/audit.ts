@@ -1,5 +1,6 @@
 import type { FailoverConfig } from './config';
 import { causeText, clipText } from './errors';
+import { HoldSchema } from './hold';
 import { peekGroup, peekTriggerKind } from './peek';
 import { resultsOf } from './plan';
 import { routeKey } from './routes';
@@ -51,6 +52,8 @@ export const NotifyStateSchema = z.lazy(() =>
     verificationFailure: z.optional(CaughtErrorSchema),
     /** ResolveTargets' warnings (a member EC2 could not describe, interfaces from the inventory, …). */
     warnings: z.optional(z.array(z.string())),
+    /** The maintenance hold that turned an automatic trigger into a no-op. */
+    held: z.optional(HoldSchema),
   }),
 );
 export type NotifyState = z.infer<typeof NotifyStateSchema>;
@@ -121,6 +124,13 @@ export const AuditRecordSchema = z.lazy(() =>
     lease: z.optional(z.object({ group: z.string(), acquiredAt: z.optional(z.string()), tookOverFrom: z.optional(z.string()) })),
     /** What the health gate saw of each member. */
     health: z.optional(z.array(MemberHealthSchema)),
+    /** Set when an automatic trigger was held by the group's maintenance hold (outcome noop; nothing moved). */
+    held: z.optional(HoldSchema),
+    /**
+     * Set when routes moved to the target and the health gate saw no other healthy member: the group has no
+     * standby left to fail over to.
+     */
+    noHealthyStandby: z.optional(z.literal(true)),
     execution: z.extendLazy(ExecutionInfoSchema, { consoleUrl: z.optional(z.string()) }),
     startedAt: z.optional(z.string()),
     finishedAt: z.string(),
@@ -281,14 +291,20 @@ export const buildAuditRecord = (
     failure,
     lease: state.lease?.held && state.lease.group ? { group: state.lease.group, acquiredAt: state.lease.acquiredAt, tookOverFrom: state.lease.tookOverFrom } : undefined,
     health: state.health,
+    held: state.action === 'noop' ? state.held : undefined,
     execution: { ...execution, consoleUrl: consoleUrl(execution.id) },
     startedAt,
     finishedAt: now.toISOString(),
     durationMs: startedAt && !Number.isNaN(Date.parse(startedAt)) ? now.getTime() - Date.parse(startedAt) : undefined,
   };
   record.summary = summarize(record, state.noopReason);
+  if (standbyLost(record)) record.noHealthyStandby = true;
   return record;
 };
+
+/** Routes moved to the target and the health gate saw no healthy member besides it (no standby is left). */
+const standbyLost = (r: AuditRecord): boolean =>
+  r.to !== undefined && !r.dryRun && r.counts.moved > 0 && r.health !== undefined && !r.health.some((h) => h.member !== r.to!.name && h.healthy);
 
 const eniOwners = (state: NotifyState): Map<string, string> => {
   const m = new Map<string, string>();

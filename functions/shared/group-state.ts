@@ -1,4 +1,5 @@
 import {
+  AttributeValue,
   ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
@@ -6,6 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { errorCode, isThrottling, isTransient } from './aws-errors';
 import { FailoverError, LeaseBusyError, StateStoreError } from './errors';
+import { activeHold, Hold, HoldSchema } from './hold';
 import { GroupInventory, MemberInventory, parseMemberInventory } from './inventory';
 
 /**
@@ -22,7 +24,8 @@ import { GroupInventory, MemberInventory, parseMemberInventory } from './invento
  * dead execution cannot block a group.
  *
  * The same item remembers when the group last switched (so a stale event cannot undo a newer switch), its
- * recent automatic failovers (flap damping) and the member inventory (functions/shared/inventory.ts).
+ * recent automatic failovers (flap damping), the member inventory (functions/shared/inventory.ts) and the
+ * group's maintenance hold, if any (functions/shared/hold.ts).
  */
 
 export interface SwitchRecord {
@@ -55,20 +58,33 @@ export interface Lease {
 }
 
 export interface GroupStateStore {
-  /** Takes the group's lease for `owner`, or throws LeaseBusyError naming the holder. Returns the group's history. */
-  acquire(group: string, owner: string, now: Date, ttlSeconds: number, isRunning: (executionId: string) => Promise<boolean>): Promise<{ lease: Lease; history: GroupHistory }>;
+  /** Takes the group's lease for `owner`, or throws LeaseBusyError naming the holder. Returns the group's history and its hold in force at `now`. */
+  acquire(
+    group: string,
+    owner: string,
+    now: Date,
+    ttlSeconds: number,
+    isRunning: (executionId: string) => Promise<boolean>,
+  ): Promise<{ lease: Lease; history: GroupHistory; hold?: Hold }>;
   /** Gives the lease back (only if `owner` holds it) and records the switch, if any. Idempotent. */
   release(group: string, owner: string, switched: SwitchRecord | undefined, keepAutomaticSince: Date): Promise<{ released: boolean }>;
   /** Every member's last known interface map (members never seen are absent). */
   readInventory(group: string): Promise<GroupInventory>;
   /** Stores a member's interface map unless a newer observation is already stored. Needs no lease. */
   writeInventory(group: string, inventory: MemberInventory): Promise<void>;
+  /** Stores the group's maintenance hold (replacing any), leaving the rest of its state as it is. Needs no lease. */
+  setHold(group: string, hold: Hold): Promise<void>;
+  /** Removes the group's hold; returns the one removed (expired or not), if any. */
+  clearHold(group: string): Promise<Hold | undefined>;
+  /** The group's stored hold, expired or not (activeHold tells whether it is in force). */
+  readHold(group: string): Promise<Hold | undefined>;
 }
 
 /** In-process store: the local runner, the demo and tests. Atomic because JavaScript runs one callback at a time. */
 export class InMemoryGroupStateStore implements GroupStateStore {
   private readonly items = new Map<string, { owner?: string; acquiredAt?: string; expiresAt?: string; history: GroupHistory }>();
   private readonly inventories = new Map<string, GroupInventory>();
+  private readonly holds = new Map<string, Hold>();
 
   async acquire(group: string, owner: string, now: Date, ttlSeconds: number, isRunning: (id: string) => Promise<boolean>) {
     const item = this.items.get(group) ?? { history: { automaticSwitches: [] } };
@@ -84,7 +100,8 @@ export class InMemoryGroupStateStore implements GroupStateStore {
     }
     const lease = { group, owner, acquiredAt: now.toISOString(), expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString() };
     this.items.set(group, { ...lease, history: item.history });
-    return { lease: { ...lease, tookOverFrom }, history: structuredClone(item.history) };
+    const hold = activeHold(this.holds.get(group), now);
+    return { lease: { ...lease, tookOverFrom }, history: structuredClone(item.history), ...(hold ? { hold: { ...hold } } : {}) };
   }
 
   async release(group: string, owner: string, switched: SwitchRecord | undefined, keepAutomaticSince: Date) {
@@ -103,6 +120,21 @@ export class InMemoryGroupStateStore implements GroupStateStore {
     const old = all[inventory.member];
     if (old && old.observedAt > inventory.observedAt) return;
     this.inventories.set(group, { ...all, [inventory.member]: structuredClone(inventory) });
+  }
+
+  async setHold(group: string, hold: Hold): Promise<void> {
+    this.holds.set(group, { ...hold });
+  }
+
+  async clearHold(group: string): Promise<Hold | undefined> {
+    const old = this.holds.get(group);
+    this.holds.delete(group);
+    return old;
+  }
+
+  async readHold(group: string): Promise<Hold | undefined> {
+    const h = this.holds.get(group);
+    return h && { ...h };
   }
 
   /** The current holder of a group's lease (tests). */
@@ -147,7 +179,7 @@ export class DynamoDbGroupStateStore implements GroupStateStore {
       );
     try {
       const out = await guard(() => take('attribute_not_exists(#o) OR #o = :me OR expiresAt < :now', {}), 'take lease');
-      return { lease: { group, owner, acquiredAt, expiresAt }, history: historyOf(out.Attributes) };
+      return { lease: { group, owner, acquiredAt, expiresAt }, history: historyOf(out.Attributes), ...heldAt(out.Attributes, now) };
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException) && errorCode(err) !== 'ConditionalCheckFailedException') throw err;
     }
@@ -161,7 +193,7 @@ export class DynamoDbGroupStateStore implements GroupStateStore {
     try {
       // The holder is gone: take over, on the condition that nobody else did in between.
       const out = await guard(() => take('#o = :holder', { ':holder': { S: holder } }), 'take over lease');
-      return { lease: { group, owner, acquiredAt, expiresAt, tookOverFrom: holder }, history: historyOf(out.Attributes) };
+      return { lease: { group, owner, acquiredAt, expiresAt, tookOverFrom: holder }, history: historyOf(out.Attributes), ...heldAt(out.Attributes, now) };
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException || errorCode(err) === 'ConditionalCheckFailedException') throw new LeaseBusyError(group, 'another execution');
       throw err;
@@ -242,7 +274,72 @@ export class DynamoDbGroupStateStore implements GroupStateStore {
       throw err;
     }
   }
+
+  async setHold(group: string, hold: Hold): Promise<void> {
+    // An update of one attribute, not a put: the item also holds the lease, the history and the inventory.
+    await guard(
+      () =>
+        this.ddb.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: { group: { S: group } },
+            UpdateExpression: 'SET #h = :h',
+            ExpressionAttributeNames: { '#h': HOLD_ATTRIBUTE },
+            ExpressionAttributeValues: { ':h': { M: { until: { S: hold.until }, by: { S: hold.by }, reason: { S: hold.reason }, setAt: { S: hold.setAt } } } },
+          }),
+        ),
+      'set hold',
+    );
+  }
+
+  async clearHold(group: string): Promise<Hold | undefined> {
+    const out = await guard(
+      () =>
+        this.ddb.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: { group: { S: group } },
+            UpdateExpression: 'REMOVE #h',
+            // Only an item that exists: removing from a group never seen would create an empty item.
+            ConditionExpression: 'attribute_exists(#g)',
+            ExpressionAttributeNames: { '#h': HOLD_ATTRIBUTE, '#g': 'group' },
+            ReturnValues: 'UPDATED_OLD',
+          }),
+        ),
+      'clear hold',
+    ).catch((err: unknown) => {
+      if (err instanceof ConditionalCheckFailedException || errorCode(err) === 'ConditionalCheckFailedException') return { Attributes: undefined };
+      throw err;
+    });
+    return holdOf(out.Attributes);
+  }
+
+  async readHold(group: string): Promise<Hold | undefined> {
+    const out = await guard(
+      () => this.ddb.send(new GetItemCommand({ TableName: this.tableName, Key: { group: { S: group } }, ConsistentRead: true, ProjectionExpression: '#h', ExpressionAttributeNames: { '#h': HOLD_ATTRIBUTE } })),
+      'read hold',
+    );
+    return holdOf(out.Item);
+  }
 }
+
+/** Attribute of the group's item that holds its maintenance hold (a map: until, by, reason, setAt). */
+const HOLD_ATTRIBUTE = 'hold';
+
+type Item = Record<string, AttributeValue> | undefined;
+
+/** The stored hold of an item, or undefined when absent or unreadable (an unreadable hold holds nothing). */
+const holdOf = (item: Item): Hold | undefined => {
+  const m = item?.[HOLD_ATTRIBUTE]?.M;
+  if (!m) return undefined;
+  const parsed = HoldSchema.safeParse({ until: m.until?.S, by: m.by?.S, reason: m.reason?.S, setAt: m.setAt?.S });
+  return parsed.success ? parsed.data : undefined;
+};
+
+const heldAt = (item: Item, now: Date): { hold?: Hold } => {
+  const hold = activeHold(holdOf(item), now);
+  return hold ? { hold } : {};
+};
 
 /** Attribute name prefix of a member's inventory in the group's item ("inventory:router-a"). */
 const INVENTORY_PREFIX = 'inventory:';

@@ -1,4 +1,5 @@
 import { RouteTableScopeSchema } from './config';
+import { HoldSchema } from './hold';
 import * as z from './zod';
 
 /**
@@ -106,6 +107,8 @@ export const LeaseStateSchema = z.lazy(() =>
     busyHolder: z.optional(z.string()),
     waitedSeconds: z.optional(z.int()),
     history: z.optional(z.object({ lastSwitch: z.optional(SwitchRecordSchema), automaticSwitches: z.array(SwitchRecordSchema) })),
+    /** The group's maintenance hold in force when the lease was taken (automatic triggers end as a held no-op). */
+    hold: z.optional(HoldSchema),
   }),
 );
 export type LeaseState = z.infer<typeof LeaseStateSchema>;
@@ -144,6 +147,8 @@ export const ResolvedSchema = z.lazy(() =>
     automatic: z.optional(z.boolean()),
     lease: z.optional(LeaseStateSchema),
     health: z.optional(z.array(MemberHealthSchema)),
+    /** Set when an automatic trigger met the group's maintenance hold: the run is a no-op, notified as held. */
+    held: z.optional(HoldSchema),
     /** Set when flap damping would suppress this failover: ListRoutes refuses to plan any change. */
     suppressReason: z.optional(z.string()),
     /** What the operator should know about how the decision was reached (a member EC2 could not describe, …). */

@@ -1,4 +1,5 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import {
   DescribeExecutionCommand,
@@ -25,7 +26,8 @@ export const makeDeps = (overrides: Partial<CliDeps> = {}) => {
   const ec2 = new EC2Client({ region: REGION });
   const sts = new STSClient({ region: REGION });
   const cfn = new CloudFormationClient({ region: REGION });
-  const mocks = { sfn: mockClient(sfn), ec2: mockClient(ec2), sts: mockClient(sts), cfn: mockClient(cfn) };
+  const ddb = new DynamoDBClient({ region: REGION });
+  const mocks = { sfn: mockClient(sfn), ec2: mockClient(ec2), sts: mockClient(sts), cfn: mockClient(cfn), ddb: mockClient(ddb) };
   mocks.sts.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:sts::111122223333:assumed-role/NetOps/alice', Account: '111122223333', UserId: 'AROA:alice' });
   const out: string[] = [];
   const err: string[] = [];
@@ -35,6 +37,7 @@ export const makeDeps = (overrides: Partial<CliDeps> = {}) => {
     ec2,
     sts,
     cfn,
+    ddb,
     now: () => new Date('2026-11-25T14:30:00.123Z'),
     out: (s) => out.push(...s.split('\n')),
     err: (s) => err.push(...s.split('\n')),
@@ -146,7 +149,7 @@ export const cliHarness = (opts: { files?: Record<string, string>; env?: Record<
       createClients: (target) => {
         targets.push(target);
         regions.push(target.region);
-        return { sfn: h.deps.sfn, ec2: h.deps.ec2, sts: h.deps.sts, cfn: h.deps.cfn };
+        return { sfn: h.deps.sfn, ec2: h.deps.ec2, sts: h.deps.sts, cfn: h.deps.cfn, ddb: h.deps.ddb };
       },
       sleep: h.deps.sleep,
       pollIntervalMs: h.deps.pollIntervalMs,

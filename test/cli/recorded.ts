@@ -1,3 +1,4 @@
+import type { GroupStateStore } from '../../functions/shared/group-state';
 import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn';
 import { parseConfig, FailoverConfig } from '../../functions/shared/config';
 import { createTaskHandlers } from '../../functions/task-handlers';
@@ -46,11 +47,11 @@ export const buildEstate = (opts: { seed?: number; routeTables?: number } = {}):
 export const recordExecution = async (
   estate: Estate,
   input: unknown,
-  opts: { name: string; startAt: Date; faults?: FaultSpec[] },
+  opts: { name: string; startAt: Date; faults?: FaultSpec[]; store?: GroupStateStore },
 ): Promise<RecordedExecution> => {
   for (const f of opts.faults ?? []) estate.sim.injectFault(f);
   const run = await runExecution({
-    handlers: createTaskHandlers({ ec2: estate.sim.ec2(), sns: estate.sim.sns(), config: estate.config, topicArn: estate.topicArn, sleep: async () => undefined, recheckDelaysMs: [0, 0] }),
+    handlers: createTaskHandlers({ ec2: estate.sim.ec2(), sns: estate.sim.sns(), config: estate.config, topicArn: estate.topicArn, sleep: async () => undefined, recheckDelaysMs: [0, 0], ...(opts.store ? { store: opts.store } : {}) }),
     input,
     executionName: opts.name,
     retryIntervalMs: 0,

@@ -383,10 +383,11 @@ describe('npm run local against an EC2-compatible endpoint (real SDK clients, re
         MessageAttributes: {
           group: { DataType: 'String', StringValue: 'onprem-edge' },
           outcome: { DataType: 'String', StringValue: 'succeeded' },
-          severity: { DataType: 'String', StringValue: 'info' },
+          // router-a is stopping: the pair is left without a healthy standby, which is worth a look.
+          severity: { DataType: 'String', StringValue: 'warning' },
         },
       });
-      expect(sim.published[0].Subject).toMatch(/^\[FAILOVER OK\] onprem-edge: router-a -> router-b/);
+      expect(sim.published[0].Subject).toMatch(/^\[FAILOVER OK\] onprem-edge: router-a -> router-b, \d+ route\(s\), NO STANDBY$/);
     },
     RUN_TEST_TIMEOUT_MS,
   );

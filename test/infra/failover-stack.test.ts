@@ -701,6 +701,12 @@ describe('FailoverStack notifications and outputs', () => {
     template.hasOutput('TopicArn', { Value: { Ref: topicId } });
     template.hasOutput('Region', { Value: { Ref: 'AWS::Region' } });
   });
+
+  it('outputs the group-state table name (the CLI reads it for hold, unhold and status)', () => {
+    const { template } = synth(exampleConfig());
+    const [tableId] = only(template, 'AWS::DynamoDB::Table');
+    template.hasOutput('GroupStateTable', { Value: { Ref: tableId } });
+  });
 });
 
 describe('FailoverStack automatic failback rule', () => {

@@ -7,9 +7,14 @@ import { ExecutionEntry, groupOfEntry, listExecutions, readExecution } from '../
 import { isoTime } from '../format';
 import { GroupStatus, readGroupStatus, renderGroupStatus } from '../group-status';
 import { directionOf, historyJson, outcomeOf } from '../render-history';
+import { activeHold, Hold } from '../../../functions/shared/hold';
+import { stateCall, storeOf } from './hold';
+import { readRouteListing, renderRouteListing, RouteListing } from '../route-listing';
 
 export interface StatusOptions extends CommonOptions {
   group?: string;
+  /** List every route per table (split routes, blackholes, routes outside the scope to a member). */
+  routes?: boolean;
 }
 
 /**
@@ -32,8 +37,11 @@ export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number
   const aws = await readAwsContext(deps);
   const statuses: GroupStatus[] = [];
   for (const g of groups) statuses.push(await readGroupStatus(g, deps.ec2));
+  const listings = new Map<string, RouteListing>();
+  if (opts.routes) for (const [i, g] of groups.entries()) listings.set(g.name, await readRouteListing(g, statuses[i], deps.ec2));
 
   const last = await lastExecutions(groups.map((g) => g.name), opts, deps, config);
+  const holds = await readHolds(groups.map((g) => g.name), opts, deps);
   const needsAttention = statuses.some((s) => s.problems.length > 0);
 
   if (opts.json) {
@@ -49,8 +57,9 @@ export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number
             const e = last.entries.get(s.group);
             // The record of a large switchover lists thousands of routes: `history show --json` has it.
             const lastExecution = e ? { ...historyJson(e, s.group), record: undefined } : null;
-            return { ...s, lastExecution };
+            return { ...s, hold: holds.byGroup.get(s.group) ?? null, ...(opts.routes ? { routeListing: listings.get(s.group) } : {}), lastExecution };
           }),
+          holdNote: holds.note ?? null,
           lastExecutionNote: last.note ?? null,
         },
         null,
@@ -64,12 +73,35 @@ export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number
       statuses
         .map((s) => {
           const e = last.entries.get(s.group);
-          return renderGroupStatus(s, e ? lastLine(e) : last.note ?? `none among the newest ${LAST_EXECUTION_SCAN} executions`);
+          const h = holds.byGroup.get(s.group);
+          const holdLine = h ? `HELD until ${h.until} by ${h.by}: ${h.reason} (automatic failover off; manual requests run)` : holds.note && `hold: ${holds.note}`;
+          const block = renderGroupStatus(s, e ? lastLine(e) : last.note ?? `none among the newest ${LAST_EXECUTION_SCAN} executions`, holdLine);
+          const listing = listings.get(s.group);
+          return listing ? `${block}\n${renderRouteListing(listing)}` : block;
         })
         .join('\n\n'),
     );
   }
   return needsAttention ? EXIT.FAILED : EXIT.OK;
+};
+
+/**
+ * Each group's maintenance hold in force, from the group-state table. Best effort like the last execution:
+ * without the table (no stack output, no access) status still answers from EC2 and says why.
+ */
+const readHolds = async (groups: string[], opts: StatusOptions, deps: CliDeps): Promise<{ byGroup: Map<string, Hold>; note?: string }> => {
+  const byGroup = new Map<string, Hold>();
+  try {
+    const store = await storeOf(opts, deps);
+    for (const g of groups) {
+      const h = activeHold(await stateCall(() => store.readHold(g), 'read the hold'), deps.now());
+      if (h) byGroup.set(g, h);
+    }
+    return { byGroup };
+  } catch (e) {
+    if (e instanceof CliError) return { byGroup, note: `unknown (${e.message})` };
+    throw e;
+  }
 };
 
 const lastLine = (e: ExecutionEntry): string =>

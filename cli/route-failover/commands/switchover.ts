@@ -1,12 +1,13 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { findGroup, Group } from '../../../functions/shared/config';
-import { UnknownGroupError, UnknownMemberError } from '../../../functions/shared/errors';
+import { UnknownGroupError, UnknownMemberError, UnpairedInterfaceError } from '../../../functions/shared/errors';
 import { ManualRequest, ManualRequestSchema } from '../../../functions/shared/triggers';
 import { CliDeps, CliError, CommonOptions, EXIT, refuse, requireConfig, resolveStateMachineArn } from '../context';
 import { followExecution } from '../follow';
 import { ARROW, duration, plural } from '../format';
 import { GroupStatus, readGroupStatus } from '../group-status';
+import { planSwitch, renderSwitchPlan } from '../route-plan';
 
 export interface SwitchoverOptions extends CommonOptions {
   action: 'switchover' | 'failback';
@@ -20,6 +21,8 @@ export interface SwitchoverOptions extends CommonOptions {
   timeoutMs?: number;
   /** Who asks; the caller's identity (STS GetCallerIdentity ARN) when absent. */
   requestedBy?: string;
+  /** Print every route that would move, from the live tables, and start nothing. */
+  plan?: boolean;
 }
 
 /** Step Functions execution names: at most 80 characters of letters, digits, '-' and '_'. */
@@ -62,6 +65,7 @@ export const switchover = async (opts: SwitchoverOptions, deps: CliDeps): Promis
 
   const status = await readGroupStatus(group, deps.ec2);
   const target = checkTarget(opts, group, status);
+  if (opts.plan) return printPlan(opts, group, target, deps);
   const stateMachineArn = await resolveStateMachineArn(opts, deps);
   const requestedBy = opts.requestedBy ?? (await callerIdentity(deps));
   const request = validateRequest({ ...draft, requestedBy });
@@ -133,6 +137,44 @@ export const switchover = async (opts: SwitchoverOptions, deps: CliDeps): Promis
     deps.out(JSON.stringify({ ...startedJson, status: entry.status, outcome: r?.outcome ?? null, error: r?.error ?? entry.error ?? null, cause: r?.cause ?? entry.cause ?? null, record: r ?? null }, null, 2));
   }
   return ok ? EXIT.OK : EXIT.FAILED;
+};
+
+/** --plan: the routes that would move, computed by the workflow's own ResolveTargets/ListRoutes logic; exit 0. */
+const printPlan = async (opts: SwitchoverOptions, group: Group, target: string, deps: CliDeps): Promise<number> => {
+  let p;
+  try {
+    p = await planSwitch(group, target, deps.ec2, deps.now());
+  } catch (e) {
+    // The workflow would stop at ListRoutes on the same finding: refuse now, as for any other bad request.
+    if (e instanceof UnpairedInterfaceError) throw refuse(e.message);
+    throw e;
+  }
+  if (opts.json) {
+    deps.out(
+      JSON.stringify(
+        {
+          plan: true,
+          started: false,
+          action: opts.action,
+          group: group.name,
+          to: target,
+          routes: p.routes.map((r) => ({
+            routeTableId: r.routeTableId,
+            routeTableName: r.routeTableName ?? null,
+            destination: r.destination,
+            from: { eni: r.fromEni, member: r.fromMember, state: r.stateBefore ?? null },
+            to: { eni: r.toEni, member: r.toMember },
+          })),
+          alreadyOnTarget: p.plan.alreadyOnTargetCount,
+          skipped: p.plan.skipped,
+          warnings: p.plan.warnings,
+        },
+        null,
+        2,
+      ),
+    );
+  } else deps.out(renderSwitchPlan(p, opts.action));
+  return EXIT.OK;
 };
 
 /** Validates against the manual-request contract the workflow enforces; a mismatch is refused here, not there. */
