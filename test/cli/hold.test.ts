@@ -120,3 +120,26 @@ describe('hold and unhold', () => {
     expect(h.mocks.ddb).toHaveReceivedCommandWith(UpdateItemCommand, { TableName: 'my-table' });
   });
 });
+
+describe('status: the member inventory', () => {
+  it("shows each member's stored interfaces and age, STALE past three refresh intervals, NOT STORED when missing", async () => {
+    const { h } = estate();
+    const stored = (observedAt: string) => ({
+      M: {
+        observedAt: { S: observedAt },
+        data: { S: JSON.stringify({ member: 'router-a', instanceId: 'i-0aaaaaaaaaaaaaaaa', observedAt, interfaces: [{ slot: '0/0', eni: 'eni-0aaaaaaaaaaaaaaaa' }] }) },
+      },
+    });
+    // The CLI's clock is 2026-11-25T14:30:00.123Z: 3 minutes, then an hour.
+    h.mocks.ddb.on(GetItemCommand).resolves({ Item: { group: { S: 'edge' }, 'inventory:router-a': stored('2026-11-25T14:27:00.123Z') } });
+    const fresh = await h.run(['status', '--config', 'failover.json']);
+    expect(fresh.stdout).toMatch(/inventory: router-a 1 interface\(s\), 3m00s old; router-b NOT STORED/);
+
+    h.mocks.ddb.on(GetItemCommand).resolves({ Item: { group: { S: 'edge' }, 'inventory:router-a': stored('2026-11-25T13:30:00.123Z') } });
+    const json = JSON.parse((await h.run(['status', '--config', 'failover.json', '--json'])).stdout);
+    expect(json.groups[0].inventory).toEqual([
+      { member: 'router-a', observedAt: '2026-11-25T13:30:00.123Z', ageSeconds: 3600, interfaces: 1, stale: true },
+      { member: 'router-b', observedAt: null, ageSeconds: null, interfaces: 0, stale: true },
+    ]);
+  });
+});

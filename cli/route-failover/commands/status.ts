@@ -1,13 +1,14 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import type { FailoverConfig } from '../../../functions/shared/config';
+import type { FailoverConfig, Group } from '../../../functions/shared/config';
 import { UnknownGroupError } from '../../../functions/shared/errors';
 import { readAwsContext, renderAwsContext } from '../aws-target';
 import { CliDeps, CliError, CommonOptions, EXIT, refuse, requireConfig, resolveStateMachineArn } from '../context';
 import { ExecutionEntry, groupOfEntry, listExecutions, readExecution } from '../executions';
-import { isoTime } from '../format';
+import { duration, isoTime } from '../format';
 import { GroupStatus, readGroupStatus, renderGroupStatus } from '../group-status';
 import { directionOf, historyJson, outcomeOf } from '../render-history';
 import { activeHold, Hold } from '../../../functions/shared/hold';
+import { GroupInventory, inventoryAgeSeconds } from '../../../functions/shared/inventory';
 import { stateCall, storeOf } from './hold';
 import { readRouteListing, renderRouteListing, RouteListing } from '../route-listing';
 
@@ -57,7 +58,8 @@ export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number
             const e = last.entries.get(s.group);
             // The record of a large switchover lists thousands of routes: `history show --json` has it.
             const lastExecution = e ? { ...historyJson(e, s.group), record: undefined } : null;
-            return { ...s, hold: holds.byGroup.get(s.group) ?? null, ...(opts.routes ? { routeListing: listings.get(s.group) } : {}), lastExecution };
+            const inventory = holds.note ? null : inventoryView(groups.find((g) => g.name === s.group)!, holds.inventories.get(s.group), config.inventory.refreshMinutes, deps.now()).members;
+            return { ...s, hold: holds.byGroup.get(s.group) ?? null, inventory, ...(opts.routes ? { routeListing: listings.get(s.group) } : {}), lastExecution };
           }),
           holdNote: holds.note ?? null,
           lastExecutionNote: last.note ?? null,
@@ -75,7 +77,11 @@ export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number
           const e = last.entries.get(s.group);
           const h = holds.byGroup.get(s.group);
           const holdLine = h ? `HELD until ${h.until} by ${h.by}: ${h.reason} (automatic failover off; manual requests run)` : holds.note && `hold: ${holds.note}`;
-          const block = renderGroupStatus(s, e ? lastLine(e) : last.note ?? `none among the newest ${LAST_EXECUTION_SCAN} executions`, holdLine);
+          const inventoryLine = holds.note
+            ? `inventory: ${holds.note}`
+            : inventoryView(groups.find((g) => g.name === s.group)!, holds.inventories.get(s.group), config.inventory.refreshMinutes, deps.now()).line;
+          const stateLines = [holdLine, inventoryLine].filter(Boolean).join('\n  ');
+          const block = renderGroupStatus(s, e ? lastLine(e) : last.note ?? `none among the newest ${LAST_EXECUTION_SCAN} executions`, stateLines);
           const listing = listings.get(s.group);
           return listing ? `${block}\n${renderRouteListing(listing)}` : block;
         })
@@ -89,19 +95,44 @@ export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number
  * Each group's maintenance hold in force, from the group-state table. Best effort like the last execution:
  * without the table (no stack output, no access) status still answers from EC2 and says why.
  */
-const readHolds = async (groups: string[], opts: StatusOptions, deps: CliDeps): Promise<{ byGroup: Map<string, Hold>; note?: string }> => {
+const readHolds = async (
+  groups: string[],
+  opts: StatusOptions,
+  deps: CliDeps,
+): Promise<{ byGroup: Map<string, Hold>; inventories: Map<string, GroupInventory>; note?: string }> => {
   const byGroup = new Map<string, Hold>();
+  const inventories = new Map<string, GroupInventory>();
   try {
     const store = await storeOf(opts, deps);
     for (const g of groups) {
       const h = activeHold(await stateCall(() => store.readHold(g), 'read the hold'), deps.now());
       if (h) byGroup.set(g, h);
+      inventories.set(g, await stateCall(() => store.readInventory(g), 'read the inventory'));
     }
-    return { byGroup };
+    return { byGroup, inventories };
   } catch (e) {
-    if (e instanceof CliError) return { byGroup, note: `unknown (${e.message})` };
+    if (e instanceof CliError) return { byGroup, inventories, note: `unknown (${e.message})` };
     throw e;
   }
+};
+
+/** An inventory older than this many refresh intervals (default 5 min) is called stale. */
+const STALE_REFRESHES = 3;
+
+/**
+ * The member inventory per member: interfaces and age, or that none is stored (a failover away from a
+ * member that is gone then cannot find its routes). JSON and a line for the text view.
+ */
+const inventoryView = (group: Group, inv: GroupInventory | undefined, refreshMinutes: number, now: Date) => {
+  const members = group.members.map((m) => {
+    const e = inv?.[m.name];
+    const age = e ? inventoryAgeSeconds(e, now) : undefined;
+    return { member: m.name, observedAt: e?.observedAt ?? null, ageSeconds: age ?? null, interfaces: e?.interfaces.length ?? 0, stale: age === undefined || age > STALE_REFRESHES * refreshMinutes * 60 };
+  });
+  const line = `inventory: ${members
+    .map((m) => (m.observedAt ? `${m.member} ${m.interfaces} interface(s), ${duration(m.ageSeconds! * 1000)} old${m.stale ? ' (STALE)' : ''}` : `${m.member} NOT STORED`))
+    .join('; ')}`;
+  return { members, line };
 };
 
 const lastLine = (e: ExecutionEntry): string =>
