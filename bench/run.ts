@@ -2,7 +2,7 @@ import '../cli/local/polyfill';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { EC2_API_RATE_LIMITS } from '../cli/local/simulated-vpc';
+import { EC2_API_RATE_LIMITS } from '../sim';
 import { measureColdStart, type BundleResult } from './cold-start';
 import { coldStartSummary, coldStartTable, renderConsole, renderMarkdown, scaleChartSvg, scaleTable, weightTable } from './report';
 import { DEFAULT_AFFECTED_PER_TABLE, DEFAULT_ROUTES_PER_TABLE, runScaleCase, type ScaleCase, type ScaleResult, type Variant } from './scale';

@@ -2,7 +2,7 @@ import { parseConfig } from '../functions/shared/config';
 import { createTaskHandlers } from '../functions/task-handlers';
 import { runExecution } from '../cli/local/local-runner';
 import { buildLargeEstate, type RouterEstate } from '../cli/local/scenario';
-import { EC2_API_RATE_LIMITS, SimulatedVpc, type SimClock } from '../cli/local/simulated-vpc';
+import { EC2_API_RATE_LIMITS, SimulatedVpc, type SimClock } from '../sim';
 import { classicFailover } from './classic';
 import { blackHoleTime, ec2CallCounts, tokenBucketLowerBoundMs, wrongRoutes, type BlackHole, type CallCount, type WrongRoutes } from './metrics';
 import { weighExecution, type ExecutionWeight } from './step-functions';

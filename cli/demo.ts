@@ -8,7 +8,7 @@ import { routeDestination, routeTarget } from '../functions/shared/routes';
 import type { ManualRequest } from '../functions/shared/triggers';
 import { runExecution, RunResult } from './local/local-runner';
 import { buildRouterPair } from './local/scenario';
-import { SimulatedVpc } from './local/simulated-vpc';
+import { SimulatedVpc } from '../sim';
 import { executionName } from './route-failover/commands/switchover';
 import { ExecutionEntry, parseRecord } from './route-failover/executions';
 import { compactStatus, readGroupStatus } from './route-failover/group-status';

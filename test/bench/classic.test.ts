@@ -3,7 +3,7 @@ import { classicFailover, type ClassicInput } from '../../bench/classic';
 import { blackHoleTime, tokenBucketLowerBoundMs, wrongRoutes } from '../../bench/metrics';
 import { VirtualClock } from '../../bench/virtual-clock';
 import { buildLargeEstate, buildRouterPair, type RouterEstate } from '../../cli/local/scenario';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 
 const inputOf = (e: RouterEstate): ClassicInput => ({
   failedInstanceId: e.routerA.instanceId,

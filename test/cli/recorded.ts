@@ -3,7 +3,7 @@ import { parseConfig, FailoverConfig } from '../../functions/shared/config';
 import { createTaskHandlers } from '../../functions/task-handlers';
 import { runExecution, RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair, RouterPairScenario } from '../../cli/local/scenario';
-import { FaultSpec, SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { FaultSpec, SimulatedVpc } from '../../sim';
 
 /**
  * Recorded executions for the CLI tests: the real workflow (statemachine/failover.asl.json with the real

@@ -1,5 +1,5 @@
 import { DescribeExecutionCommand, DescribeExecutionOutput, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import type { FaultSpec } from '../../cli/local/simulated-vpc';
+import type { FaultSpec } from '../../sim';
 import { cliHarness, serveExecutions } from './helpers';
 import { buildEstate, recordExecution, STATE_MACHINE_ARN } from './recorded';
 

@@ -1,6 +1,6 @@
 import { DescribeRouteTablesCommand, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
 import { buildLargeEstate } from '../../cli/local/scenario';
-import { EC2_API_RATE_LIMITS, SimulatedVpc, TokenBucket, type ThrottlingOptions } from '../../cli/local/simulated-vpc';
+import { EC2_API_RATE_LIMITS, SimulatedVpc, TokenBucket, type ThrottlingOptions } from '../../sim';
 
 /** A clock the test moves by hand. */
 const fakeClock = (start = 1_000_000) => {

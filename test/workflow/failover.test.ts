@@ -4,7 +4,7 @@ import { parseConfig } from '../../functions/shared/config';
 import { routeDestination, routeKey, routeTarget } from '../../functions/shared/routes';
 import { runExecution, RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 
 /** The ASL file run end to end against the simulated VPC, each Task on its real handler. */
 

@@ -6,7 +6,7 @@ import { routeDestination, routeKey, routeTarget } from '../../functions/shared/
 import { createTaskHandlers } from '../../functions/task-handlers';
 import { isLocalExecutionRunning, runExecution, RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 
 /**
  * The outages the product exists for, end to end (the ASL run locally against the simulated VPC): the failed

@@ -2,7 +2,7 @@ import { parseConfig } from '../../functions/shared/config';
 import { createTaskHandlers } from '../../functions/task-handlers';
 import { largestStatePayload, runExecution, type RunResult } from '../../cli/local/local-runner';
 import { buildLargeEstate } from '../../cli/local/scenario';
-import { ENCODED_AUTHORIZATION_MESSAGE_BYTES, SimulatedVpc, type FaultSpec } from '../../cli/local/simulated-vpc';
+import { ENCODED_AUTHORIZATION_MESSAGE_BYTES, SimulatedVpc, type FaultSpec } from '../../sim';
 
 /**
  * Every path stays inside Step Functions' 256 KiB per state, with room to spare, when all 2,000 routes fail

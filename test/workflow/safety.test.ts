@@ -5,7 +5,7 @@ import { destinationParams, routeDestination, routeKey, routeTarget } from '../.
 import { createTaskHandlers } from '../../functions/task-handlers';
 import { isLocalExecutionRunning, runExecution, RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 
 /**
  * Never fail over into a worse state: one writer per group, duplicate and stale events, flap damping,

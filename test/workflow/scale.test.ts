@@ -3,7 +3,7 @@ import { routeDestination, routeKey, routeTarget } from '../../functions/shared/
 import { createTaskHandlers } from '../../functions/task-handlers';
 import { estimateHistoryEvents, largestStatePayload, runExecution } from '../../cli/local/local-runner';
 import { buildLargeEstate } from '../../cli/local/scenario';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 
 /** Step Functions limits: 256 KB per state payload, 25,000 events per execution history. */
 const PAYLOAD_LIMIT = 256 * 1024;
