@@ -78,7 +78,7 @@ export const runScaleCase = async (c: ScaleCase): Promise<ScaleResult> => {
   const routeTables = c.routes / affectedPerTable;
   const virtual = (c.clock ?? 'virtual') === 'virtual' ? new VirtualClock() : undefined;
   const clock: SimClock = virtual ?? WALL_CLOCK;
-  const sim = new SimulatedVpc({ seed: c.seed ?? 1, latencyMs: c.latencyMs, clock, throttling: c.throttling === false ? undefined : {} });
+  const sim = new SimulatedVpc({ seed: c.seed ?? 1, latencyMs: c.latencyMs, clock, throttling: c.throttling === false ? false : {} });
   const estate = buildLargeEstate(sim, { routeTables, routesPerTable, affectedPerTable, groupName: 'onprem-edge' });
   sim.setInstanceState(estate.routerA.instanceId, 'stopping');
   const healthy = new Set([estate.routerB.eni0, estate.routerB.eni1, estate.other.eni0]);

@@ -3,7 +3,7 @@ export { SimulatedVpc } from './simulated-vpc';
 export { SimulatedEc2Client, SimulatedSnsClient } from './clients';
 export { ENCODED_AUTHORIZATION_MESSAGE_BYTES, unauthorizedOperationMessage, type FaultSpec } from './faults';
 export { destinationKindOf, mulberry32 } from './ids';
-export { EC2_API_RATE_LIMITS, TokenBucket, ec2ApiCategory, type Ec2ApiCategory, type ThrottlingOptions, type TokenBucketSpec } from './throttling';
+export { EC2_ACTION_CATEGORIES, EC2_API_RATE_LIMITS, Ec2RequestBuckets, TokenBucket, ec2ActionLimits, ec2ApiCategory, type Ec2ApiCategory, type ThrottlingOptions, type TokenBucketSpec } from './throttling';
 export type {
   CommandInput,
   DestinationKind,

@@ -13,7 +13,7 @@ import { describeInstanceStatus, describeInstances, describeNetworkInterfaces, f
 import { createRoute, deleteRoute, describeRouteTables, isPropagated, replaceRoute, resolveTarget, routeOutput, routeTableOutput } from './route-tables';
 import { publish } from './sns';
 import { SimState } from './state';
-import { EC2_API_RATE_LIMITS, MUTATING_ACTIONS, TokenBucket, ec2ApiCategory, type Ec2ApiCategory, type TokenBucketSpec } from './throttling';
+import { Ec2RequestBuckets, MUTATING_ACTIONS } from './throttling';
 import type {
   CommandInput,
   InstanceStateName,
@@ -48,7 +48,7 @@ export class SimulatedVpc {
 
   private latencyMs: number | Partial<Record<string, number>>;
   private readonly clock: SimClock;
-  private readonly buckets?: Record<Ec2ApiCategory, TokenBucket>;
+  private readonly buckets?: Ec2RequestBuckets;
   private readonly s: SimState;
   private readonly faults: FaultInjector;
   private readonly impairedAzs = new Set<string>();
@@ -63,11 +63,9 @@ export class SimulatedVpc {
     this.accountId = opts.accountId ?? '123456789012';
     this.latencyMs = opts.latencyMs ?? 0;
     this.clock = opts.clock ?? WALL_CLOCK;
-    if (opts.throttling) {
-      const now = opts.throttling.clock ?? (() => this.clock.now());
-      const spec = (c: Ec2ApiCategory): TokenBucketSpec => ({ ...EC2_API_RATE_LIMITS[c], ...opts.throttling?.buckets?.[c] });
-      this.buckets = { nonMutating: new TokenBucket(spec('nonMutating'), now), mutating: new TokenBucket(spec('mutating'), now) };
-    }
+    // The documented model is on unless a caller turns it off (throttling: false).
+    const throttling = opts.throttling ?? {};
+    if (throttling !== false) this.buckets = new Ec2RequestBuckets(throttling.clock ?? (() => this.clock.now()), throttling.buckets);
     // Separate streams: creating one more resource must not change which calls a fault hits.
     const idRand = mulberry32(seed);
     const requestRand = mulberry32(seed ^ 0x27d4eb2f);
@@ -346,9 +344,9 @@ export class SimulatedVpc {
     return found && routeOutput(this.s, found);
   }
 
-  /** Tokens left in each EC2 request bucket (fractional), or undefined when throttling is off. */
-  tokens(): Record<Ec2ApiCategory, number> | undefined {
-    return this.buckets && { nonMutating: this.buckets.nonMutating.tokens(), mutating: this.buckets.mutating.tokens() };
+  /** Tokens left in each EC2 action's request bucket (fractional; actions called so far), or undefined when throttling is off. */
+  tokens(): Record<string, number> | undefined {
+    return this.buckets?.tokens();
   }
 
   /** Current state of an instance. */
@@ -390,10 +388,10 @@ export class SimulatedVpc {
     if (ms > 0) await this.clock.sleep(ms);
   }
 
-  /** The call reaches EC2 now: it takes a token from its category's bucket or is throttled. */
+  /** The call reaches EC2 now: it takes a token from its action's bucket or is throttled. */
   private takeToken(service: Service, action: string): void {
     if (service !== 'ec2' || !this.buckets || !(action in this.handlers.ec2)) return;
-    if (!this.buckets[ec2ApiCategory(action)].take()) throw fault('RequestLimitExceeded', EC2_FAULT_DEFAULTS.RequestLimitExceeded.message, 503);
+    if (!this.buckets.take(action)) throw fault('RequestLimitExceeded', EC2_FAULT_DEFAULTS.RequestLimitExceeded.message, 503);
   }
 
 }

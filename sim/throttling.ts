@@ -1,6 +1,6 @@
-/** EC2's request token buckets. */
+/** EC2's request token buckets: one per API action, with the documented sizes and refill rates. */
 
-export type Ec2ApiCategory = 'nonMutating' | 'mutating';
+export type Ec2ApiCategory = 'mutating' | 'nonMutating' | 'unfilteredNonMutating';
 
 export interface TokenBucketSpec {
   /** Bucket size: calls that can be made at once from a full bucket. */
@@ -10,33 +10,86 @@ export interface TokenBucketSpec {
 }
 
 /**
- * EC2 request rate limits as the simulator models them. ASSUMPTIONS, stated once here (they are the
- * documented defaults of EC2's request token buckets; real accounts may have raised limits):
- * - per account and region, one bucket per API category, shared by every caller (all Lambdas, the CLI…);
- * - non-mutating actions (Describe*): 100 tokens burst, 20 tokens/s refill;
- * - mutating actions (ReplaceRoute, CreateRoute, DeleteRoute): 200 tokens burst, 5 tokens/s refill;
+ * EC2 request rate limits as the simulator models them, from AWS's page "Request throttling for the Amazon
+ * EC2 API" (Amazon EC2 Developer Guide, "Request token limits"). Stated once, here:
+ * - per account and region, ONE BUCKET PER API ACTION ("each API is evaluated individually"), shared by
+ *   every caller of that action (all Lambdas, the CLI, the console, other tools);
+ * - each action's bucket has its category's size and refill: mutating actions (ReplaceRoute, CreateRoute,
+ *   DeleteRoute, ReplaceRouteTableAssociation) 50 tokens, 5/s; non-mutating actions (DescribeRouteTables)
+ *   100 tokens, 20/s; "unfiltered and unpaginated" non-mutating actions 50 tokens, 10/s, where the simulator
+ *   puts DescribeInstances, DescribeInstanceStatus and DescribeNetworkInterfaces whatever their filters
+ *   (the stricter of their two possible categories);
  * - each call takes one token when it reaches EC2 (after the simulated latency, with its effect); a call
  *   finding fewer than one token fails with RequestLimitExceeded (HTTP 503) and takes none;
- * - refill is continuous (fractional tokens) and both buckets start full;
- * - not modelled: EC2's separate "unfiltered and unpaginated" Describe bucket, per-action resource
- *   rate limits, and SNS quotas.
+ * - refill is continuous (fractional tokens) and every bucket starts full;
+ * - not modelled: resource rate limits (per-resource token buckets of a few actions), raised account
+ *   limits, SNS quotas.
  */
 export const EC2_API_RATE_LIMITS: Readonly<Record<Ec2ApiCategory, TokenBucketSpec>> = {
+  mutating: { burst: 50, refillPerSecond: 5 },
   nonMutating: { burst: 100, refillPerSecond: 20 },
-  mutating: { burst: 200, refillPerSecond: 5 },
+  unfilteredNonMutating: { burst: 50, refillPerSecond: 10 },
+};
+
+/** The category of each EC2 action the product calls (and ReplaceRouteTableAssociation, for the associations mode). */
+export const EC2_ACTION_CATEGORIES: Readonly<Record<string, Ec2ApiCategory>> = {
+  ReplaceRoute: 'mutating',
+  CreateRoute: 'mutating',
+  DeleteRoute: 'mutating',
+  ReplaceRouteTableAssociation: 'mutating',
+  DescribeRouteTables: 'nonMutating',
+  DescribeInstances: 'unfilteredNonMutating',
+  DescribeInstanceStatus: 'unfilteredNonMutating',
+  DescribeNetworkInterfaces: 'unfilteredNonMutating',
 };
 
 export interface ThrottlingOptions {
   /** Milliseconds the buckets refill against; the simulator's clock when absent (tests pass a fake one). */
   clock?: () => number;
-  /** Overrides of the assumed limits, per category. */
-  buckets?: Partial<Record<Ec2ApiCategory, TokenBucketSpec>>;
+  /**
+   * Overrides of the documented limits: by category (every action of it gets its own bucket of that size)
+   * or by action name (that action's bucket only; wins over its category).
+   */
+  buckets?: Partial<Record<Ec2ApiCategory | string, TokenBucketSpec>>;
 }
 
-export const MUTATING_ACTIONS = new Set(['ReplaceRoute', 'CreateRoute', 'DeleteRoute']);
+export const MUTATING_ACTIONS = new Set(Object.keys(EC2_ACTION_CATEGORIES).filter((a) => EC2_ACTION_CATEGORIES[a] === 'mutating'));
 
-/** The token bucket category of an EC2 action: ReplaceRoute, CreateRoute and DeleteRoute mutate, Describe* read. */
-export const ec2ApiCategory = (action: string): Ec2ApiCategory => (MUTATING_ACTIONS.has(action) ? 'mutating' : 'nonMutating');
+/** The token bucket category of an EC2 action (an unknown Describe* is non-mutating, anything else mutating). */
+export const ec2ApiCategory = (action: string): Ec2ApiCategory =>
+  EC2_ACTION_CATEGORIES[action] ?? (action.startsWith('Describe') ? 'nonMutating' : 'mutating');
+
+/** The bucket an action has under the documented model and the overrides. */
+export const ec2ActionLimits = (action: string, overrides?: ThrottlingOptions['buckets']): TokenBucketSpec => {
+  const category = ec2ApiCategory(action);
+  return { ...EC2_API_RATE_LIMITS[category], ...overrides?.[category], ...overrides?.[action] };
+};
+
+/** One token bucket per EC2 action, created on first use, all refilling against one clock. */
+export class Ec2RequestBuckets {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly now: () => number,
+    private readonly overrides?: ThrottlingOptions['buckets'],
+  ) {}
+
+  /** Takes one token of the action's bucket; false (nothing taken) when it has less than one. */
+  take(action: string): boolean {
+    return this.bucket(action).take();
+  }
+
+  /** Tokens left per action, for the actions called so far. */
+  tokens(): Record<string, number> {
+    return Object.fromEntries([...this.buckets].map(([action, b]) => [action, b.tokens()]));
+  }
+
+  private bucket(action: string): TokenBucket {
+    let b = this.buckets.get(action);
+    if (!b) this.buckets.set(action, (b = new TokenBucket(ec2ActionLimits(action, this.overrides), this.now)));
+    return b;
+  }
+}
 
 /** A token bucket with continuous refill, read against an injected clock. */
 export class TokenBucket {

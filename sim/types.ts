@@ -52,8 +52,11 @@ export interface SimulatedVpcOptions {
   accountId?: string;
   /** Time source for call timestamps and latency; wall time (Date.now, setTimeout) when absent. */
   clock?: SimClock;
-  /** Turns on EC2's API request token buckets (off when absent): an empty bucket answers RequestLimitExceeded. */
-  throttling?: ThrottlingOptions;
+  /**
+   * EC2's API request token buckets (sim/throttling.ts), on by default with the documented limits: an empty
+   * bucket answers RequestLimitExceeded. Options adjust them; `false` turns them off.
+   */
+  throttling?: ThrottlingOptions | false;
 }
 
 /** What the simulator reads time from and waits on; a test or benchmark may pass a virtual one. */
