@@ -8,6 +8,7 @@ import { ReplaceBatchInputSchema, replaceRoutes } from './replace-routes/replace
 import { ResolveInputSchema, resolveTargets } from './resolve-targets/resolve-targets';
 import type { FailoverConfig } from './shared/config';
 import { GroupStateStore, InMemoryGroupStateStore } from './shared/group-state';
+import { InMemoryWritePacer, type WritePacer } from './shared/pacer';
 import { boundedHandler, type LogEntry } from './shared/lambda-errors';
 import { parseInput } from './shared/parse-input';
 import { verifyRoutes, VerifyInputSchema } from './verify-routes/verify-routes';
@@ -32,6 +33,13 @@ export interface TaskDeps {
   log?: LogEntry;
   /** Per-route retry inside ReplaceRoutes (throttling, 5xx). */
   retry?: { attempts: number; baseMs: number; maxMs: number };
+  /**
+   * Paces ReplaceRoute account-wide; one in-memory pacer per handler set (wall clock) when absent. Share one
+   * between handler sets that stand for one account (several groups failing at once).
+   */
+  pacer?: WritePacer;
+  /** ReplaceRoutes reads its table first when the plan's observation is older than this (0: always). */
+  maxObservationAgeMs?: number;
 }
 
 // JSON in, JSON out, as Lambda would see it.
@@ -42,7 +50,12 @@ type TaskHandler = (input: unknown) => Promise<unknown>;
  * each functions/<step>/index.ts wires them but with the clients given here (local runner, tests, demo).
  */
 export const createTaskHandlers = (deps: TaskDeps): Record<string, TaskHandler> => {
-  const d = { ...deps, store: deps.store ?? new InMemoryGroupStateStore(), isExecutionRunning: deps.isExecutionRunning ?? (async () => true) };
+  const d = {
+    ...deps,
+    store: deps.store ?? new InMemoryGroupStateStore(),
+    isExecutionRunning: deps.isExecutionRunning ?? (async () => true),
+    pacer: deps.pacer ?? new InMemoryWritePacer(),
+  };
   // Errors leave each handler bounded, as from the deployed functions (boundedHandler in every index.ts).
   const h = (fn: TaskHandler): TaskHandler => boundedHandler(fn, deps.log);
   return {

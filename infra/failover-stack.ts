@@ -1,3 +1,4 @@
+import { PACER_ITEM_KEY } from '../functions/shared/pacer';
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
@@ -143,9 +144,11 @@ export class FailoverStack extends Stack {
     const replaceRoutesTask = new FailoverFunction(this, 'ReplaceRoutes', {
       reservedConcurrentExecutions: reserved('ReplaceRoutes'),
       folder: 'replace-routes',
-      description: 'One batch (one route table): reads the table, ReplaceRoute onto the paired interfaces (idempotent)',
+      description: 'One batch (one route table): ReplaceRoute onto the paired interfaces, paced account-wide (idempotent)',
       // Its own retry budget is 100 s; the Task allows 150 s.
       timeout: Duration.seconds(120),
+      // The write pacer is one item of the group-state table (functions/shared/pacer.ts).
+      environment: { GROUP_STATE_TABLE: groupStateTable.tableName },
     });
     const replaceRoutes = replaceRoutesTask.function;
     const verifyRoutesTask = new FailoverFunction(this, 'VerifyRoutes', {
@@ -185,7 +188,7 @@ export class FailoverStack extends Stack {
     replaceRoutesTask.allowOnAllResources(
       'Ec2Describe',
       ['ec2:DescribeRouteTables'],
-      describeReason("the batch's route table, read before writing so a re-run only does what is left"),
+      describeReason("the batch's route table, read before writing when the plan's observation is stale, so a re-run only does what is left"),
     );
     const replaceRouteStatements = this.replaceRouteStatements(config.groups);
     for (const statement of replaceRouteStatements) replaceRoutes.addToRolePolicy(statement);
@@ -233,7 +236,15 @@ export class FailoverStack extends Stack {
     resolveTargets.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [groupStateTable.tableArn] }),
     );
-    for (const fn of [acquireLease, releaseLease, resolveTargets]) for (const statement of groupStateKeyUse) fn.addToRolePolicy(statement);
+    // replace-routes draws from the write pacer: its one item only (dynamodb:LeadingKeys), never a group's lease.
+    replaceRoutes.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [groupStateTable.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [PACER_ITEM_KEY] } },
+      }),
+    );
+    for (const fn of [acquireLease, releaseLease, resolveTargets, replaceRoutes]) for (const statement of groupStateKeyUse) fn.addToRolePolicy(statement);
     const inventoryRefresh = new InventoryRefresh(this, 'InventoryRefresh', {
       configJson: groupsJson,
       refreshMinutes: config.inventory.refreshMinutes,

@@ -245,6 +245,8 @@ export const ReplaceBatchInputSchema = z.lazy(() =>
     vpcId: z.string(),
     pairs: z.array(InterfacePairSchema),
     dryRun: z._default(z.boolean(), false),
+    /** When ListRoutes observed the routes of the plan (its listedAt): a fresh observation spares the batch a read. */
+    observedAt: z.optional(z.iso.datetime({ offset: true })),
   }),
 );
 export type ReplaceBatchInput = z.infer<typeof ReplaceBatchInputSchema>;
@@ -284,6 +286,8 @@ export const BatchResultSchema = z.lazy(() =>
     /** Each distinct error text of the batch once, bounded (see aws-errors ERROR_TEXT_MAX). */
     errors: z.optional(z.array(z.string())),
     at: z.optional(z.string()),
+    /** When each route (batch order) was switched by this invocation, compact (plan.ts encodeSwitchTimes). */
+    sw: z.optional(z.string()),
     /** Set by RecordBatchFailure when the batch failed as a whole (its routes have no results). */
     error: z.optional(z.string()),
     cause: z.optional(z.string()),
