@@ -68,12 +68,14 @@ export const resultsOf = (plan: Plan, pairs: InterfacePair[], targetName: string
     const r = byId.get(b.id);
     const exceptions = new Map((r?.exceptions ?? []).map((x) => [x.i, x]));
     const whole = r?.error ? [r.error, causeText(r.cause)].filter(Boolean).join(': ') : undefined;
+    const switched = r?.at ? decodeSwitchTimes(Date.parse(r.at), r.sw, b.routes.length) : [];
+    const extra = (i: number) => ({ ...(switched[i] !== undefined ? { switchedAt: switched[i] } : {}), ...(b.pr ? { priority: true } : {}) });
     expandBatch(b, pairs, targetName).forEach((change, i) => {
       const x = exceptions.get(i);
       const key = routeKey(change.routeTableId, change.destination);
-      if (x) out.set(key, { change, status: x.st, attempts: x.a, error: x.e ?? errorAt(r, x.x), at: r?.at, currentTarget: x.t });
-      else if (r?.usual) out.set(key, { change, status: r.usual, attempts: 1, at: r.at, error: errorAt(r, r.usualError) });
-      else out.set(key, { change, status: r?.error ? 'failed' : 'not-attempted', error: whole });
+      if (x) out.set(key, { change, status: x.st, attempts: x.a, error: x.e ?? errorAt(r, x.x), at: r?.at, currentTarget: x.t, ...extra(i) });
+      else if (r?.usual) out.set(key, { change, status: r.usual, attempts: 1, at: r.at, error: errorAt(r, r.usualError), ...extra(i) });
+      else out.set(key, { change, status: r?.error ? 'failed' : 'not-attempted', error: whole, ...extra(i) });
     });
   }
   return out;

@@ -1,4 +1,4 @@
-import { RouteTableScopeSchema } from './config';
+import { PrioritySchema, RouteTableScopeSchema } from './config';
 import * as z from './zod';
 
 /**
@@ -74,6 +74,7 @@ export const GroupRefSchema = z.lazy(() =>
     name: z.string(),
     vpcId: z.string(),
     routeTables: z.optional(RouteTableScopeSchema),
+    priority: z.optional(PrioritySchema),
   }),
 );
 export type GroupRef = z.infer<typeof GroupRefSchema>;
@@ -209,6 +210,8 @@ export const BatchSchema = z.lazy(() =>
     id: z.int().check(z.gte(0)),
     routeTableId: z.string(),
     routes: z.array(BatchRouteSchema).check(z.minLength(1)),
+    /** 1 when the batch holds the group's priority routes (planned first, so they go out in the burst). */
+    pr: z.optional(z.literal(1)),
   }),
 );
 export type Batch = z.infer<typeof BatchSchema>;
@@ -305,6 +308,10 @@ export interface RouteResult {
   at?: string;
   /** Conflicts: the target found instead of the failing interface. */
   currentTarget?: string;
+  /** When this route was switched (epoch ms, to 10 ms), from its batch's result. */
+  switchedAt?: number;
+  /** A priority route of the group. */
+  priority?: boolean;
 }
 
 export const ObservedRouteSchema = z.lazy(() =>
