@@ -234,6 +234,11 @@ export class SimulatedVpc {
     table.routes.push({ destination, target, origin });
   }
 
+  /** Adds or changes tags of a route table (CreateTags, out of band). */
+  tagRouteTable(routeTableId: string, tags: Record<string, string>): void {
+    Object.assign(this.s.requireTable(routeTableId).tags, tags);
+  }
+
   /** Removes a route table (as if someone deleted it mid-run). */
   deleteRouteTable(routeTableId: string): void {
     this.s.requireTable(routeTableId);

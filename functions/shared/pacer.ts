@@ -6,17 +6,17 @@ import { ConfigError, InvalidRequestError, StateStoreError } from './errors';
  * Paced writes, account-wide. EC2 gives each API action one token bucket per account and region
  * ("Request throttling for the Amazon EC2 API": ReplaceRoute, a mutating action, 50 tokens, 5 per second),
  * shared by every caller. Every ReplaceRoutes invocation of this stack, of every execution and group, draws
- * its ReplaceRoute calls from ONE pacer bucket that mirrors EC2's, a little smaller and a little slower, so
- * that together they stay at or just under EC2's refill after the burst instead of each discovering the
+ * its ReplaceRoute calls from ONE pacer bucket that mirrors EC2's, so that together they stay at EC2's refill
+ * after the burst instead of each discovering the
  * limit by being throttled. What the pacer cannot see (other tools of the account calling ReplaceRoute) still
  * answers RequestLimitExceeded: the caller backs off as before and reports it with `throttled()`, which empties
  * the pacer's bucket so that every execution slows down to EC2's refill, not only the one that was refused.
  *
  * ASSUMPTIONS (README, "Paced writes"): EC2's documented default limits (an account with raised limits can
  * configure larger figures); every ReplaceRoute of the stack goes through the pacer; the clocks of the
- * functions agree to well under a refill interval (200 ms), which Lambda's NTP-synchronised clocks do; the
- * headroom (2 tokens, 2 % of the rate) absorbs the jitter between when a token is granted and when the call
- * reaches EC2.
+ * functions agree to well under a refill interval (200 ms), which Lambda's NTP-synchronised clocks do. There
+ * is no headroom: every token of headroom costs 200 ms of makespan; a call that reaches EC2 a little before its
+ * token (latency jitter) is throttled, retried after its backoff at a later turn, and drains the pacer.
  */
 
 export interface PacerSpec {
@@ -26,8 +26,8 @@ export interface PacerSpec {
   refillPerSecond: number;
 }
 
-/** EC2's ReplaceRoute bucket (50, 5/s) less the headroom: 48 tokens, 4.9 per second. */
-export const REPLACE_ROUTE_PACE: PacerSpec = { burst: 48, refillPerSecond: 4.9 };
+/** EC2's ReplaceRoute bucket as documented: 50 tokens, 5 per second (an account with raised limits passes its own). */
+export const REPLACE_ROUTE_PACE: PacerSpec = { burst: 50, refillPerSecond: 5 };
 
 export interface WritePacer {
   /**

@@ -37,8 +37,8 @@ describe('reserveTokens: a token bucket that hands out turns', () => {
     expect(drainTokens({ tokens: -4, at: 0 }, 0, SPEC)).toEqual({ tokens: -4, at: 0 });
   });
 
-  it("mirrors EC2's ReplaceRoute bucket (50, 5/s) with headroom", () => {
-    expect(REPLACE_ROUTE_PACE).toEqual({ burst: 48, refillPerSecond: 4.9 });
+  it("mirrors EC2's documented ReplaceRoute bucket (50, 5/s)", () => {
+    expect(REPLACE_ROUTE_PACE).toEqual({ burst: 50, refillPerSecond: 5 });
   });
 });
 
