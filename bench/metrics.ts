@@ -1,5 +1,5 @@
 import type { ExpectedMove } from '../cli/local/scenario';
-import type { SimCall, SimulatedVpc } from '../cli/local/simulated-vpc';
+import type { SimCall, SimulatedVpc } from '../sim';
 
 /** What the benchmark measures of one run from the simulator's call log and final state. */
 

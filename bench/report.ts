@@ -89,7 +89,7 @@ export const scaleTable = (results: ScaleResult[]): Table => ({
     'EC2 calls: DI DescribeInstances, DIS DescribeInstanceStatus, DRT DescribeRouteTables, RR ReplaceRoute, DR DeleteRoute, CR CreateRoute; (n) = answered RequestLimitExceeded.',
     'wrong at end: affected routes not on their paired interface of the healthy router (on failed = still on the stopped router, black-holed; missing = deleted and never re-created; wrong ENI = on the standby but eth0 instead of eth1).',
     'black-hole: per route, the time from the failure with no usable route (target not on a running instance, or no route at all); "≥" when some routes never recovered (counted until the end of the run).',
-    'bucket bound: ⌈tables/100⌉ DescribeRouteTables pages in sequence, then one ReplaceRoute per route from a full mutating bucket (200 burst, 5/s), each one latency: the earliest the last route can be usable.',
+    'bucket bound: ⌈tables/100⌉ DescribeRouteTables pages in sequence, then one ReplaceRoute per route from a full ReplaceRoute bucket (50 burst, 5/s), each one latency: the earliest the last route can be usable.',
     `Step Functions quotas: largest state input/output in UTF-8 JSON vs ${kib(SFN_PAYLOAD_LIMIT_BYTES)}, and the estimated history events vs ${int(SFN_HISTORY_EVENT_LIMIT)} (run locally, neither is enforced).`,
   ],
 });

@@ -2,7 +2,7 @@ import { parseConfig } from '../functions/shared/config';
 import { createTaskHandlers } from '../functions/task-handlers';
 import { runExecution } from '../cli/local/local-runner';
 import { buildLargeEstate, type RouterEstate } from '../cli/local/scenario';
-import { EC2_API_RATE_LIMITS, SimulatedVpc, type SimClock } from '../cli/local/simulated-vpc';
+import { EC2_API_RATE_LIMITS, SimulatedVpc, type SimClock } from '../sim';
 import { classicFailover } from './classic';
 import { blackHoleTime, ec2CallCounts, tokenBucketLowerBoundMs, wrongRoutes, type BlackHole, type CallCount, type WrongRoutes } from './metrics';
 import { weighExecution, type ExecutionWeight } from './step-functions';
@@ -78,7 +78,7 @@ export const runScaleCase = async (c: ScaleCase): Promise<ScaleResult> => {
   const routeTables = c.routes / affectedPerTable;
   const virtual = (c.clock ?? 'virtual') === 'virtual' ? new VirtualClock() : undefined;
   const clock: SimClock = virtual ?? WALL_CLOCK;
-  const sim = new SimulatedVpc({ seed: c.seed ?? 1, latencyMs: c.latencyMs, clock, throttling: c.throttling === false ? undefined : {} });
+  const sim = new SimulatedVpc({ seed: c.seed ?? 1, latencyMs: c.latencyMs, clock, throttling: c.throttling === false ? false : {} });
   const estate = buildLargeEstate(sim, { routeTables, routesPerTable, affectedPerTable, groupName: 'onprem-edge' });
   sim.setInstanceState(estate.routerA.instanceId, 'stopping');
   const healthy = new Set([estate.routerB.eni0, estate.routerB.eni1, estate.other.eni0]);

@@ -11,7 +11,7 @@
  * run and puts the originals back after. The simulated VPC and the task handlers take the clock directly.
  */
 
-import { mulberry32 } from '../cli/local/simulated-vpc';
+import { mulberry32 } from '../sim';
 
 interface Timer {
   id: number;

@@ -2,13 +2,14 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import type { RouteTable } from '@aws-sdk/client-ec2';
+import { InMemoryWritePacer } from '../functions/shared/pacer';
 import { createTaskHandlers } from '../functions/task-handlers';
 import { FailoverConfig, parseConfig } from '../functions/shared/config';
 import { routeDestination, routeTarget } from '../functions/shared/routes';
 import type { ManualRequest } from '../functions/shared/triggers';
 import { runExecution, RunResult } from './local/local-runner';
 import { buildRouterPair } from './local/scenario';
-import { SimulatedVpc } from './local/simulated-vpc';
+import { SimulatedVpc } from '../sim';
 import { executionName } from './route-failover/commands/switchover';
 import { ExecutionEntry, parseRecord } from './route-failover/executions';
 import { compactStatus, readGroupStatus } from './route-failover/group-status';
@@ -30,6 +31,8 @@ const main = async (): Promise<void> => {
   const scenario = buildRouterPair(sim, { routeTables: 3, groupName: 'onprem-edge' });
   const config = parseConfig(scenario.config, 'demo config');
   const topicArn = sim.createTopic('route-failover');
+  // One account: every run of the demo draws ReplaceRoute from the same write pacer.
+  const pacer = new InMemoryWritePacer();
   const names = new Map<string, string>([
     [scenario.routerA.eni0, 'router-a eth0'],
     [scenario.routerA.eni1, 'router-a eth1'],
@@ -59,7 +62,7 @@ const main = async (): Promise<void> => {
 
   heading('Workflow (statemachine/failover.asl.json, run in-process)');
   const result = await runExecution({
-    handlers: createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn }),
+    handlers: createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn, pacer }),
     input: event,
     executionName: 'demo-router-a-stopping',
     log: (line) => console.log(line),
@@ -102,7 +105,7 @@ const main = async (): Promise<void> => {
     }
     const callsFrom = sim.calls.length;
     const run = await runExecution({
-      handlers: createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn }),
+      handlers: createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn, pacer }),
       input,
       executionName: name,
     });

@@ -9,6 +9,7 @@ import { ResolveInputSchema, resolveTargets } from './resolve-targets/resolve-ta
 import { AlarmReader, StaticAlarms } from './shared/alarms';
 import type { FailoverConfig } from './shared/config';
 import { GroupStateStore, InMemoryGroupStateStore } from './shared/group-state';
+import { InMemoryWritePacer, type WritePacer } from './shared/pacer';
 import { boundedHandler, type LogEntry } from './shared/lambda-errors';
 import { parseInput } from './shared/parse-input';
 import { verifyRoutes, VerifyInputSchema } from './verify-routes/verify-routes';
@@ -40,6 +41,13 @@ export interface TaskDeps {
   log?: LogEntry;
   /** Per-route retry inside ReplaceRoutes (throttling, 5xx). */
   retry?: { attempts: number; baseMs: number; maxMs: number };
+  /**
+   * Paces ReplaceRoute account-wide; one in-memory pacer per handler set (wall clock) when absent. Share one
+   * between handler sets that stand for one account (several groups failing at once).
+   */
+  pacer?: WritePacer;
+  /** ReplaceRoutes reads its table first when the plan's observation is older than this (0: always). */
+  maxObservationAgeMs?: number;
 }
 
 // JSON in, JSON out, as Lambda would see it.
@@ -56,6 +64,7 @@ export const createTaskHandlers = (deps: TaskDeps): Record<string, TaskHandler> 
     isExecutionRunning: deps.isExecutionRunning ?? (async () => true),
     alarms: deps.alarms ?? new StaticAlarms(),
     stackName: deps.stackName ?? DEFAULT_STACK_NAME,
+    pacer: deps.pacer ?? new InMemoryWritePacer(),
   };
   // Errors leave each handler bounded, as from the deployed functions (boundedHandler in every index.ts).
   const h = (fn: TaskHandler): TaskHandler => boundedHandler(fn, deps.log);

@@ -1,3 +1,4 @@
+import { PACER_ITEM_KEY } from '../functions/shared/pacer';
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
@@ -145,10 +146,11 @@ export class FailoverStack extends Stack {
     const replaceRoutesTask = new FailoverFunction(this, 'ReplaceRoutes', {
       reservedConcurrentExecutions: reserved('ReplaceRoutes'),
       folder: 'replace-routes',
-      description: 'One batch (one route table): reads the table, ReplaceRoute onto the paired interfaces (idempotent)',
+      description: 'One batch (one route table): ReplaceRoute onto the paired interfaces, paced account-wide (idempotent)',
       // Its own retry budget is 100 s; the Task allows 150 s.
       timeout: Duration.seconds(120),
-      // What a batch may write is re-derived from the groups and their inventory (functions/replace-routes/authorize.ts).
+      // What a batch may write is re-derived from the groups and their inventory (functions/replace-routes/authorize.ts);
+      // the write pacer is one item of the group-state table (functions/shared/pacer.ts).
       environment: { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName },
     });
     const replaceRoutes = replaceRoutesTask.function;
@@ -190,7 +192,7 @@ export class FailoverStack extends Stack {
       'Ec2Describe',
       ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables'],
       describeReason(
-        "the batch's route table, read before writing so a re-run only does what is left, and the interfaces it names, checked against the group's members before any write",
+        "the batch's route table, read before writing when the plan's observation is stale, and the interfaces it names, checked against the group's members before any write",
       ),
     );
     // The group's inventory vouches for source interfaces EC2 no longer shows (deleted on termination).
@@ -249,6 +251,14 @@ export class FailoverStack extends Stack {
     // resolve-targets reads the member inventory and stores what it saw of each member.
     resolveTargets.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [groupStateTable.tableArn] }),
+    );
+    // replace-routes draws from the write pacer: its one item only (dynamodb:LeadingKeys), never a group's lease.
+    replaceRoutes.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [groupStateTable.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [PACER_ITEM_KEY] } },
+      }),
     );
     for (const fn of [acquireLease, releaseLease, resolveTargets, replaceRoutes]) for (const statement of groupStateKeyUse) fn.addToRolePolicy(statement);
     const inventoryRefresh = new InventoryRefresh(this, 'InventoryRefresh', {

@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { cloudWatchAlarms, StaticAlarms } from '../../functions/shared/alarms';
 import { isLocalExecutionRunning, runExecution } from './local-runner';
 import { ensureStateTable } from './state-table';
-import { SimulatedVpc } from './simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 import { simulateConfig } from './simulate-config';
 
 const USAGE = `Usage: npx tsx cli/local/run-local.ts --config FILE --input FILE [--simulate] [--topic-arn ARN] [--name NAME]

@@ -1,5 +1,5 @@
 import type { FailoverConfigInput } from '../../functions/shared/config';
-import type { RouteDestination, RouteSpec, SimulatedVpc } from './simulated-vpc';
+import type { RouteDestination, RouteSpec, SimulatedVpc } from '../../sim';
 
 /**
  * Ready-made estates for tests, benchmarks and the demo: a router pair in two AZs plus route tables whose

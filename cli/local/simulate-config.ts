@@ -2,7 +2,7 @@ import { StaticAlarms, statusCheckAlarmName } from '../../functions/shared/alarm
 import { DEFAULT_STACK_NAME } from '../../functions/task-handlers';
 import type { FailoverConfig } from '../../functions/shared/config';
 import { alarmInstanceId, FAILURE_STATES, parseTrigger } from '../../functions/shared/triggers';
-import { SimulatedVpc } from './simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 
 /**
  * Builds a simulated VPC that matches a config, so `npm run local -- --simulate` can rehearse a config and

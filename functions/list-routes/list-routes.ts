@@ -2,6 +2,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { FailoverSuppressedError, UnpairedInterfaceError } from '../shared/errors';
 import { describeScopedRouteTables, routeDestination, unreplaceableReason } from '../shared/routes';
 import { batchChanges } from '../shared/plan';
+import type { InterfacePair } from '../shared/schemas';
 import { Change, FailoverState, FailoverStateSchema, Plan, RouteRef } from '../shared/schemas';
 
 export const ListRoutesInputSchema = FailoverStateSchema;
@@ -26,6 +27,9 @@ export const listRoutes = async (input: FailoverState, deps: ListRoutesDeps): Pr
   const tables = await describeScopedRouteTables(deps.ec2, group.vpcId, group.routeTables);
 
   const changes: Change[] = [];
+  const priority = new Set<Change>();
+  const priorityDestinations = new Set((group.priority?.destinations ?? []).map((d) => d.toLowerCase()));
+  const priorityTag = group.priority?.routeTableTag;
   const alreadyOnTarget = new Map<string, string[]>();
   let alreadyOnTargetCount = 0;
   const skipped: RouteRef[] = [];
@@ -34,6 +38,7 @@ export const listRoutes = async (input: FailoverState, deps: ListRoutesDeps): Pr
 
   for (const table of tables) {
     const routeTableId = table.RouteTableId!;
+    const priorityTable = priorityTag !== undefined && (table.Tags ?? []).some((x) => x.Key === priorityTag.key && x.Value === priorityTag.value);
     for (const route of table.Routes ?? []) {
       routesScanned++;
       const eni = route.NetworkInterfaceId;
@@ -55,7 +60,7 @@ export const listRoutes = async (input: FailoverState, deps: ListRoutesDeps): Pr
         unpaired.push(`${routeTableId} ${destination.value} → ${eni} (${pair.fromMember} slot ${pair.slot})`);
         continue;
       }
-      changes.push({
+      const change: Change = {
         routeTableId,
         destination,
         fromEni: eni,
@@ -63,7 +68,9 @@ export const listRoutes = async (input: FailoverState, deps: ListRoutesDeps): Pr
         toEni: pair.toEni,
         toMember: target.name,
         stateBefore: route.State,
-      });
+      };
+      changes.push(change);
+      if (priorityTable || priorityDestinations.has(destination.value.toLowerCase())) priority.add(change);
     }
   }
 
@@ -90,7 +97,7 @@ export const listRoutes = async (input: FailoverState, deps: ListRoutesDeps): Pr
   const order = (a: { routeTableId: string; destination: { value: string } }, b: typeof a) =>
     a.routeTableId.localeCompare(b.routeTableId) || a.destination.value.localeCompare(b.destination.value);
   return {
-    batches: batchChanges(changes.sort(order), input.pairs),
+    batches: priorityFirst(changes.sort(order), priority, input.pairs),
     changeCount: changes.length,
     alreadyOnTarget: [...alreadyOnTarget].sort(([a], [b]) => a.localeCompare(b)).map(([routeTableId, destinations]) => ({ routeTableId, destinations: destinations.sort() })),
     alreadyOnTargetCount,
@@ -100,4 +107,11 @@ export const listRoutes = async (input: FailoverState, deps: ListRoutesDeps): Pr
     routesScanned,
     listedAt: now().toISOString(),
   };
+};
+
+/** The priority routes' batches first (marked `pr`), so that their turns come first, inside EC2's burst. */
+const priorityFirst = (changes: Change[], priority: Set<Change>, pairs: InterfacePair[]) => {
+  const first = batchChanges(changes.filter((c) => priority.has(c)), pairs).map((b) => ({ ...b, pr: 1 as const }));
+  const rest = batchChanges(changes.filter((c) => !priority.has(c)), pairs);
+  return [...first, ...rest].map((b, id) => ({ ...b, id }));
 };

@@ -194,6 +194,14 @@ export const renderMessage = (r: AuditRecord): string => {
   out.push(`Execution:  ${r.execution.id}`);
   if (r.execution.consoleUrl) out.push(`Console:    ${r.execution.consoleUrl}`);
   out.push(`Started:    ${r.startedAt ?? 'unknown'}   Finished: ${r.finishedAt}${r.durationMs !== undefined ? ` (${(r.durationMs / 1000).toFixed(1)} s)` : ''}`);
+  if (r.timeToSwitch) {
+    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    const p = r.timeToSwitch.priority;
+    out.push(
+      `Switched:   ${r.timeToSwitch.routes} route(s) after p50 ${s(r.timeToSwitch.p50Ms)}, max ${s(r.timeToSwitch.maxMs)} from the start` +
+        (p ? `; priority routes (${p.routes}) p50 ${s(p.p50Ms)}, max ${s(p.maxMs)}` : ''),
+    );
+  }
   const next = nextSteps(r);
   if (next) {
     out.push('');

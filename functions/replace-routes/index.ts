@@ -5,6 +5,7 @@ import { requireEnv } from '../shared/env';
 import { DynamoDbGroupStateStore } from '../shared/group-state';
 import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../shared/http-timeouts';
 import { boundedHandler, stderrLog } from '../shared/lambda-errors';
+import { DynamoDbWritePacer } from '../shared/pacer';
 import { parseInput } from '../shared/parse-input';
 import { ReplaceBatchInputSchema, replaceRoutes } from './replace-routes';
 
@@ -13,9 +14,13 @@ import { ReplaceBatchInputSchema, replaceRoutes } from './replace-routes';
 const ec2 = createEc2Client({ maxAttempts: 1 });
 const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) });
 let config: FailoverConfig | undefined;
+// Every batch of every execution draws its ReplaceRoute calls from the one pacer item of the group-state table.
+let pacer: DynamoDbWritePacer | undefined;
 
 export const handler = boundedHandler(async (event: unknown) => {
   config ??= parseConfigJson(requireEnv(process.env, 'FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
-  const store = new DynamoDbGroupStateStore(ddb, requireEnv(process.env, 'GROUP_STATE_TABLE'));
-  return replaceRoutes(parseInput(ReplaceBatchInputSchema, event, 'ReplaceRoutes input'), { ec2, config, store, log: stderrLog });
+  const table = requireEnv(process.env, 'GROUP_STATE_TABLE');
+  pacer ??= new DynamoDbWritePacer(ddb, table);
+  const store = new DynamoDbGroupStateStore(ddb, table);
+  return replaceRoutes(parseInput(ReplaceBatchInputSchema, event, 'ReplaceRoutes input'), { ec2, config, store, log: stderrLog, pacer });
 }, stderrLog);

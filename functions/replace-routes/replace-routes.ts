@@ -1,10 +1,11 @@
 import { EC2Client, ReplaceRouteCommand, RouteTable } from '@aws-sdk/client-ec2';
+import type { WritePacer } from '../shared/pacer';
 import { errorCode, errorText, isAbridged, isThrottling, isTransient, toEc2Error } from '../shared/aws-errors';
 import { Ec2ThrottledError, Ec2TransientError } from '../shared/errors';
 import type { LogEntry } from '../shared/lambda-errors';
 import type { FailoverConfig } from '../shared/config';
 import type { GroupStateStore } from '../shared/group-state';
-import { expandBatch } from '../shared/plan';
+import { encodeSwitchTimes, expandBatch } from '../shared/plan';
 import { authorizeBatch } from './authorize';
 import { describeRouteTablesById, destinationParams, findRoute, routeTarget } from '../shared/routes';
 import { BatchResult, BatchRouteResult, Change, ReplaceBatchInput, ReplaceBatchInputSchema } from '../shared/schemas';
@@ -25,27 +26,44 @@ export interface ReplaceRoutesDeps {
   budgetMs?: number;
   /** Where an error whose text was abridged for state is written whole, once per distinct text (the function log). */
   log?: LogEntry;
+  /**
+   * Paces ReplaceRoute calls account-wide (functions/shared/pacer.ts): each call, first attempts and retries,
+   * takes one of its tokens. Absent: no pacing, every route of the batch is sent at once.
+   */
+  pacer?: WritePacer;
+  /** A plan observed this long ago or longer is read again before writing (ms; 0: always read). */
+  maxObservationAgeMs?: number;
 }
+
+const UNPACED: WritePacer = { reserve: async (count) => new Array<number>(count).fill(0), throttled: async () => undefined, waitUntil: async () => undefined };
 
 const DEFAULT_RETRY = { attempts: 8, baseMs: 200, maxMs: 5000 };
 const DRY_RUN_IGNORED = 'ReplaceRoute with DryRun answered success, not DryRunOperation: the endpoint ignored DryRun and CHANGED the route';
 const DEFAULT_BUDGET_MS = 100_000;
+/** Longer than a 2,000-route failover at EC2's refill (~400 s): within one run the plan's observation stands. */
+const DEFAULT_MAX_OBSERVATION_AGE_MS = 900_000;
 
 /**
  * Replaces the routes of one batch (one route table) with ReplaceRoute only (never removed and re-added), so
- * a route exists at every instant. The table is read first, so the batch is idempotent and safe to re-run:
- * a route already on its new interface is not written again, a route that vanished is reported and never
- * re-created, and a route that someone pointed elsewhere meanwhile (neither the failing nor the target
- * interface) is reported as a conflict and left alone. With dryRun, EC2 checks permissions and parameters
- * and nothing changes: each route is `dry-run` only when EC2 answers DryRunOperation; a success answer
- * (an endpoint that ignores DryRun) is `dry-run-ignored`, reported loudly.
+ * a route exists at every instant. Idempotent and safe to re-run: a route already on its new interface is
+ * not written again, a route that vanished is reported and never re-created (ReplaceRoute refuses a missing
+ * route; that answer is the check), and a route that someone pointed elsewhere (neither the failing nor the
+ * target interface) is reported as a conflict and left alone. With dryRun, EC2 checks permissions and
+ * parameters and nothing changes: each route is `dry-run` only when EC2 answers DryRunOperation; a success
+ * answer (an endpoint that ignores DryRun) is `dry-run-ignored`, reported loudly.
  *
- * Throttling and 5xx are retried per route with exponential backoff and full jitter. That loop is written
- * here rather than left to the SDK's retry middleware because each route's attempts belong in the audit
- * record, and because the same code must behave the same against the simulated VPC. What is still
- * throttled when the budget runs out surfaces as Ec2ThrottledError / Ec2TransientError, and the state
- * machine retries the whole batch (which then skips the routes already done). Permanent errors are
- * recorded for their route; the other routes still switch.
+ * Which observation the checks use: the plan carries each route's observed target (ListRoutes planned it
+ * because it pointed at the failing interface, `observedAt`), so one read of the group's tables serves every
+ * batch of the run and the batch writes at once; without `observedAt`, or when the observation is older than
+ * `maxObservationAgeMs` (a re-run much later), the batch reads its table first, as before.
+ *
+ * Writes go out in parallel, as many at a time as the pacer grants: each ReplaceRoute (first attempt or
+ * retry) takes one token, so all the stack's executions together stay at EC2's ReplaceRoute refill after the
+ * burst. Throttling and 5xx are still retried per route with exponential backoff and full jitter (written
+ * here rather than left to the SDK so each route's attempts belong in the audit record); RequestLimitExceeded
+ * also empties the pacer (another caller of the account drained EC2's bucket). What is still throttled when
+ * the budget runs out surfaces as Ec2ThrottledError / Ec2TransientError and the state machine retries the
+ * batch. Permanent errors are recorded for their route; the other routes still switch.
  */
 export const replaceRoutes = async (input: ReplaceBatchInput, deps: ReplaceRoutesDeps): Promise<BatchResult> => {
   const now = deps.now ?? (() => new Date());
@@ -54,46 +72,74 @@ export const replaceRoutes = async (input: ReplaceBatchInput, deps: ReplaceRoute
   const random = deps.random ?? Math.random;
   const retry = deps.retry ?? DEFAULT_RETRY;
   const budgetMs = deps.budgetMs ?? DEFAULT_BUDGET_MS;
+  const pacer = deps.pacer ?? UNPACED;
   const { batch, pairs, dryRun } = input;
   const changes = expandBatch(batch, pairs, '');
   await authorizeBatch(input, deps);
 
+  const observedAt = input.observedAt === undefined ? undefined : Date.parse(input.observedAt);
+  const fresh = observedAt !== undefined && started - observedAt < (deps.maxObservationAgeMs ?? DEFAULT_MAX_OBSERVATION_AGE_MS);
   let table: RouteTable | undefined;
-  try {
-    [table] = await describeRouteTablesById(deps.ec2, input.vpcId, [batch.routeTableId]);
-  } catch (err) {
-    throw toEc2Error(err, `DescribeRouteTables ${batch.routeTableId}`);
+  if (!fresh) {
+    try {
+      [table] = await describeRouteTablesById(deps.ec2, input.vpcId, [batch.routeTableId]);
+    } catch (err) {
+      throw toEc2Error(err, `DescribeRouteTables ${batch.routeTableId}`);
+    }
   }
 
-  const results: RouteOutcome[] = [];
+  const results: RouteOutcome[] = new Array(changes.length);
+  const switchedAt: Array<number | undefined> = new Array(changes.length);
+  const toWrite: number[] = [];
+  changes.forEach((change, i) => {
+    const checked = fresh ? undefined : checkObserved(table, batch.routeTableId, change, dryRun);
+    if (checked) results[i] = checked;
+    else toWrite.push(i);
+  });
+
   const log = logOnce(deps.log);
   let transient: Error | undefined;
-  for (const change of changes) {
-    const current = findRoute(table, change.destination);
-    if (!table) {
-      results.push({ st: 'vanished', e: `route table ${batch.routeTableId} no longer exists` });
-      continue;
+  const deadline = started + budgetMs;
+  const o = { sleep, random, retry, deadline, now, log, pacer };
+  const running: Promise<void>[] = [];
+  if (toWrite.length > 0) {
+    // The whole batch in one reservation: its routes go out in parallel, each at its turn (all at once in the burst).
+    const times = await pacer.reserve(toWrite.length, deadline);
+    if (!times) {
+      throw new Ec2ThrottledError(
+        `ReplaceRoute pacer: the ${toWrite.length} route(s) of ${batch.routeTableId} would not all get their turn within the batch's budget; nothing was sent (the state machine retries the batch)`,
+      );
     }
-    if (!current) {
-      results.push({ st: 'vanished', e: `no route for ${change.destination.value} any more (not re-created)` });
-      continue;
-    }
-    const target = routeTarget(current);
-    // In a dry run a route already on its target is still sent (DryRun checks the permission to write it).
-    if (target === change.toEni && !dryRun) {
-      results.push({ st: 'already-on-target' });
-      continue;
-    }
-    if (target !== change.fromEni && target !== change.toEni) {
-      results.push({ st: 'conflict', t: target, e: `points at ${target ?? 'nothing'} now, not at ${change.fromEni}: changed by someone else, left alone` });
-      continue;
-    }
-    const r = await replaceOne(deps.ec2, change, dryRun, { sleep, random, retry, deadline: started + budgetMs, now, log });
-    if (r.transient) transient ??= r.transient;
-    results.push(r.result);
+    toWrite.forEach((i, j) => {
+      running.push(
+        pacer
+          .waitUntil(times[j])
+          .then(() => replaceOne(deps.ec2, changes[i], dryRun, o))
+          .then((r) => {
+            if (r.transient) transient ??= r.transient;
+            if (r.result.st === 'replaced' || r.result.st === 'dry-run-ignored') switchedAt[i] = now().getTime();
+            results[i] = r.result;
+          }),
+      );
+    });
   }
+  await Promise.all(running);
   if (transient) throw transient;
-  return summarize(batch.id, batch.routeTableId, dryRun ? 'dry-run' : 'replaced', results, now());
+  return summarize(batch.id, batch.routeTableId, dryRun ? 'dry-run' : 'replaced', results, now(), switchedAt);
+};
+
+/** What a read of the table says about a change before writing: undefined when it is to be written. */
+const checkObserved = (table: RouteTable | undefined, routeTableId: string, change: Change, dryRun: boolean): RouteOutcome | undefined => {
+  if (!table) return { st: 'vanished', e: `route table ${routeTableId} no longer exists` };
+  const current = findRoute(table, change.destination);
+  if (!current) return { st: 'vanished', e: `no route for ${change.destination.value} any more (not re-created)` };
+  const target = routeTarget(current);
+  // In a dry run a route already on its target is still sent (DryRun checks the permission to write it).
+  if (target === change.toEni && !dryRun) return { st: 'already-on-target' };
+  if (target !== change.fromEni && target !== change.toEni) {
+    return { st: 'conflict', t: target, e: `points at ${target ?? 'nothing'} now, not at ${change.fromEni}: changed by someone else, left alone` };
+  }
+  return undefined;
 };
 
 type RouteOutcome = Omit<BatchRouteResult, 'i' | 'x'>;
@@ -104,7 +150,7 @@ type RouteOutcome = Omit<BatchRouteResult, 'i' | 'x'>;
  * routes all failed alike costs one error text, not one per route. The usual outcome is the nominal one
  * (replaced / dry-run) unless most routes share another (all refused, say).
  */
-const summarize = (id: number, routeTableId: string, nominal: 'replaced' | 'dry-run', results: RouteOutcome[], at: Date): BatchResult => {
+const summarize = (id: number, routeTableId: string, nominal: 'replaced' | 'dry-run', results: RouteOutcome[], at: Date, switchedAt: Array<number | undefined>): BatchResult => {
   const errors: string[] = [];
   const indexOf = (e: string | undefined): number | undefined => {
     if (e === undefined) return undefined;
@@ -123,6 +169,7 @@ const summarize = (id: number, routeTableId: string, nominal: 'replaced' | 'dry-
   const usualRoute = results.find((r) => sig(r) === usualSig);
   const usual = usualRoute?.st ?? nominal;
   const usualError = indexOf(usualRoute?.e);
+  const sw = encodeSwitchTimes(at.getTime(), switchedAt);
 
   const counts: Record<string, number> = {};
   const exceptions: BatchRouteResult[] = [];
@@ -142,6 +189,7 @@ const summarize = (id: number, routeTableId: string, nominal: 'replaced' | 'dry-
     exceptions,
     ...(errors.length > 0 ? { errors } : {}),
     at: at.toISOString(),
+    ...(sw !== undefined ? { sw } : {}),
   };
 };
 
@@ -168,6 +216,7 @@ const replaceOne = async (
     deadline: number;
     now: () => Date;
     log?: LogEntry;
+    pacer: WritePacer;
   },
 ): Promise<{ result: RouteOutcome; transient?: Error }> => {
   const where = `${change.routeTableId} ${change.destination.value} → ${change.toEni}`;
@@ -199,7 +248,14 @@ const replaceOne = async (
         const Named = isThrottling(err) ? Ec2ThrottledError : Ec2TransientError;
         return { result: { st: 'failed', a: attempt, e }, transient: new Named(`ReplaceRoute ${where}: ${e} (after ${attempt} attempt(s))`, { cause: err }) };
       }
+      if (isThrottling(err)) await o.pacer.throttled();
+      // A retry is a call like any other: it waits its backoff, then its turn for a token.
+      const [turn] = (await o.pacer.reserve(1, o.deadline)) ?? [];
+      if (turn === undefined) {
+        return { result: { st: 'failed', a: attempt, e }, transient: new Ec2ThrottledError(`ReplaceRoute ${where}: ${e} (after ${attempt} attempt(s); no pacer turn within the budget)`, { cause: err }) };
+      }
       await o.sleep(delay);
+      await o.pacer.waitUntil(turn);
     }
   }
 };

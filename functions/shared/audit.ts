@@ -63,6 +63,23 @@ export type Outcome = z.infer<typeof OutcomeSchema>;
 
 const EndpointSchema = z.lazy(() => z.object({ target: z.optional(z.string()), member: z.optional(z.string()), state: z.optional(z.string()) }));
 
+const PercentilesSchema = z.lazy(() => z.object({ routes: z.number(), p50Ms: z.number(), p99Ms: z.number(), maxMs: z.number() }));
+export const TimeToSwitchSchema = z.lazy(() => z.extendLazy(PercentilesSchema, { priority: z.optional(PercentilesSchema) }));
+export type TimeToSwitch = z.infer<typeof TimeToSwitchSchema>;
+
+/** Nearest-rank percentile of sorted values. */
+const percentile = (sorted: number[], p: number): number => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
+
+/** p50 / p99 / max of times to switch (ms); undefined when no route was switched. */
+export const timeToSwitchOf = (all: number[], priority: number[]): TimeToSwitch | undefined => {
+  const stats = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return { routes: s.length, p50Ms: percentile(s, 50), p99Ms: percentile(s, 99), maxMs: s[s.length - 1] };
+  };
+  if (all.length === 0) return undefined;
+  return { ...stats(all), ...(priority.length > 0 ? { priority: stats(priority) } : {}) };
+};
+
 export const AuditRouteSchema = z.lazy(() =>
   z.object({
     routeTableId: z.string(),
@@ -75,6 +92,10 @@ export const AuditRouteSchema = z.lazy(() =>
     at: z.optional(z.string()),
     error: z.optional(z.string()),
     problem: z.optional(z.string()),
+    /** Milliseconds from the execution's start until this route was switched (to 10 ms). */
+    timeToSwitchMs: z.optional(z.number()),
+    /** A priority route of the group (switched first). */
+    priority: z.optional(z.literal(true)),
   }),
 );
 export type AuditRoute = z.infer<typeof AuditRouteSchema>;
@@ -135,6 +156,8 @@ export const AuditRecordSchema = z.lazy(() =>
     startedAt: z.optional(z.string()),
     finishedAt: z.string(),
     durationMs: z.optional(z.number()),
+    /** Time to switch, from the execution's start, over the routes this run switched (all of them, listed or not). */
+    timeToSwitch: z.optional(TimeToSwitchSchema),
     /** Whether SNS took the notification; when it did not, the execution fails as NotificationFailed with `cause`. */
     notification: z.optional(z.object({ published: z.boolean(), error: z.optional(z.string()), cause: z.optional(z.string()) })),
   }),
@@ -209,7 +232,8 @@ export const buildAuditRecord = (
   const verifiedAll = state.verification !== undefined && unlisted === 0;
   const owner = eniOwners(state);
 
-  const routes: AuditRoute[] = [...results.values()].map(({ change: c, status, attempts, error, at, currentTarget }) => {
+  const startMs = state.execution?.startTime ? Date.parse(state.execution.startTime) : execution.startTime ? Date.parse(execution.startTime) : Number.NaN;
+  const routes: AuditRoute[] = [...results.values()].map(({ change: c, status, attempts, error, at, currentTarget, switchedAt, priority }) => {
     const o = problems.get(routeKey(c.routeTableId, c.destination));
     const verified = o ? o.ok : verifiedAll ? true : undefined;
     const onTarget = { target: c.toEni, member: c.toMember };
@@ -231,8 +255,15 @@ export const buildAuditRecord = (
       at,
       error: status === 'failed' || status === 'conflict' || status === 'not-attempted' || status === 'dry-run-ignored' ? error : undefined,
       problem: o && !o.ok ? o.problem : undefined,
+      timeToSwitchMs: switchedAt !== undefined && Number.isFinite(startMs) ? Math.max(0, switchedAt - startMs) : undefined,
+      priority: priority ? true : undefined,
     };
   });
+  const switchTimes = routes.filter((r) => r.timeToSwitchMs !== undefined);
+  const timeToSwitch = timeToSwitchOf(
+    switchTimes.map((r) => r.timeToSwitchMs!),
+    switchTimes.filter((r) => r.priority).map((r) => r.timeToSwitchMs!),
+  );
 
   const count = (s: AuditRoute['status']) => routes.filter((r) => r.status === s).length;
   const counts = {
@@ -296,6 +327,7 @@ export const buildAuditRecord = (
     startedAt,
     finishedAt: now.toISOString(),
     durationMs: startedAt && !Number.isNaN(Date.parse(startedAt)) ? now.getTime() - Date.parse(startedAt) : undefined,
+    timeToSwitch,
   };
   record.summary = summarize(record, state.noopReason);
   if (standbyLost(record)) record.noHealthyStandby = true;

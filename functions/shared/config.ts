@@ -30,6 +30,24 @@ export const RouteTableScopeSchema = z.lazy(() =>
   ]),
 );
 
+/**
+ * Critical routes, switched first (in the first batches, inside EC2's burst): destinations (IPv4 or IPv6 CIDR
+ * as DescribeRouteTables prints it, or a prefix-list ID) and/or every route of the tables carrying a tag.
+ */
+export const PrioritySchema = z.lazy(() =>
+  z
+    .strictObject({
+      destinations: z.optional(
+        z.array(z.string().check(z.regex(/^(pl-[0-9a-f]{8,17}|[0-9.]+\/\d{1,2}|[0-9a-f:]+\/\d{1,3})$/, 'a CIDR such as 10.0.0.0/16 or 2001:db8::/32, or a prefix-list ID such as pl-0123456789abcdef0'))).check(z.minLength(1), z.maxLength(1000)),
+      ),
+      routeTableTag: z.optional(z.strictObject({ key: z.string().check(z.minLength(1), z.maxLength(128)), value: z.string().check(z.maxLength(256)) })),
+    })
+    .check(
+      z.refine((p) => p.destinations !== undefined || p.routeTableTag !== undefined, { message: 'priority names destinations, a routeTableTag, or both' }),
+    ),
+);
+export type Priority = z.infer<typeof PrioritySchema>;
+
 export const StatusCheckAlarmSchema = z.lazy(() =>
   z.strictObject({
     enabled: z._default(z.boolean(), true),
@@ -112,6 +130,8 @@ export const GroupSchema = z.lazy(() =>
       preferred: z.optional(z.string()),
       /** Which route tables the group owns: the whole VPC when absent. */
       routeTables: z.optional(RouteTableScopeSchema),
+      /** Critical routes switched first (see PrioritySchema). */
+      priority: z.optional(PrioritySchema),
       /** Routes replaced in parallel (Map MaxConcurrency). */
       maxConcurrency: z._default(z.int().check(z.gte(1), z.lte(40)), 10),
       statusCheckAlarm: z._default(StatusCheckAlarmSchema, { enabled: true, evaluationPeriods: 2 }),

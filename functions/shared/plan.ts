@@ -68,13 +68,52 @@ export const resultsOf = (plan: Plan, pairs: InterfacePair[], targetName: string
     const r = byId.get(b.id);
     const exceptions = new Map((r?.exceptions ?? []).map((x) => [x.i, x]));
     const whole = r?.error ? [r.error, causeText(r.cause)].filter(Boolean).join(': ') : undefined;
+    const switched = r?.at ? decodeSwitchTimes(Date.parse(r.at), r.sw, b.routes.length) : [];
+    const extra = (i: number) => ({ ...(switched[i] !== undefined ? { switchedAt: switched[i] } : {}), ...(b.pr ? { priority: true } : {}) });
     expandBatch(b, pairs, targetName).forEach((change, i) => {
       const x = exceptions.get(i);
       const key = routeKey(change.routeTableId, change.destination);
-      if (x) out.set(key, { change, status: x.st, attempts: x.a, error: x.e ?? errorAt(r, x.x), at: r?.at, currentTarget: x.t });
-      else if (r?.usual) out.set(key, { change, status: r.usual, attempts: 1, at: r.at, error: errorAt(r, r.usualError) });
-      else out.set(key, { change, status: r?.error ? 'failed' : 'not-attempted', error: whole });
+      if (x) out.set(key, { change, status: x.st, attempts: x.a, error: x.e ?? errorAt(r, x.x), at: r?.at, currentTarget: x.t, ...extra(i) });
+      else if (r?.usual) out.set(key, { change, status: r.usual, attempts: 1, at: r.at, error: errorAt(r, r.usualError), ...extra(i) });
+      else out.set(key, { change, status: r?.error ? 'failed' : 'not-attempted', error: whole, ...extra(i) });
     });
   }
+  return out;
+};
+
+/** Resolution of the switch times a batch result carries (ms). */
+export const SWITCH_TIME_UNIT_MS = 10;
+
+/**
+ * Each route's switch time, compact (2,000 routes must fit in state next to everything else): comma-separated
+ * base-36 numbers in 10 ms units, '' for a route this invocation did not switch; the first number counts back
+ * from the batch's `at`, each later one forward from the route before it (usually 0 in the burst, ~20 after).
+ */
+export const encodeSwitchTimes = (atMs: number, times: Array<number | undefined>): string | undefined => {
+  if (!times.some((x) => x !== undefined)) return undefined;
+  let previous: number | undefined;
+  return times
+    .map((x) => {
+      if (x === undefined) return '';
+      const units = Math.round(x / SWITCH_TIME_UNIT_MS);
+      const value = previous === undefined ? Math.round(atMs / SWITCH_TIME_UNIT_MS) - units : units - previous;
+      previous = units;
+      return value.toString(36);
+    })
+    .join(',');
+};
+
+/** The switch times (epoch ms, to 10 ms) that `encodeSwitchTimes` wrote; undefined for routes without one. */
+export const decodeSwitchTimes = (atMs: number, sw: string | undefined, count: number): Array<number | undefined> => {
+  const out: Array<number | undefined> = new Array(count).fill(undefined);
+  if (!sw) return out;
+  let previous: number | undefined;
+  sw.split(',').forEach((text, i) => {
+    if (text === '' || i >= count) return;
+    const value = parseInt(text, 36);
+    if (!Number.isFinite(value)) return;
+    previous = previous === undefined ? Math.round(atMs / SWITCH_TIME_UNIT_MS) - value : previous + value;
+    out[i] = previous * SWITCH_TIME_UNIT_MS;
+  });
   return out;
 };

@@ -1,4 +1,4 @@
-import { RouteTableScopeSchema } from './config';
+import { PrioritySchema, RouteTableScopeSchema } from './config';
 import { HoldSchema } from './hold';
 import * as z from './zod';
 
@@ -75,6 +75,7 @@ export const GroupRefSchema = z.lazy(() =>
     name: z.string(),
     vpcId: z.string(),
     routeTables: z.optional(RouteTableScopeSchema),
+    priority: z.optional(PrioritySchema),
   }),
 );
 export type GroupRef = z.infer<typeof GroupRefSchema>;
@@ -214,6 +215,8 @@ export const BatchSchema = z.lazy(() =>
     id: z.int().check(z.gte(0)),
     routeTableId: z.string(),
     routes: z.array(BatchRouteSchema).check(z.minLength(1)),
+    /** 1 when the batch holds the group's priority routes (planned first, so they go out in the burst). */
+    pr: z.optional(z.literal(1)),
   }),
 );
 export type Batch = z.infer<typeof BatchSchema>;
@@ -252,6 +255,8 @@ export const ReplaceBatchInputSchema = z.lazy(() =>
     vpcId: z.string(),
     pairs: z.array(InterfacePairSchema),
     dryRun: z._default(z.boolean(), false),
+    /** When ListRoutes observed the routes of the plan (its listedAt): a fresh observation spares the batch a read. */
+    observedAt: z.optional(z.iso.datetime({ offset: true })),
   }),
 );
 export type ReplaceBatchInput = z.infer<typeof ReplaceBatchInputSchema>;
@@ -291,6 +296,8 @@ export const BatchResultSchema = z.lazy(() =>
     /** Each distinct error text of the batch once, bounded (see aws-errors ERROR_TEXT_MAX). */
     errors: z.optional(z.array(z.string())),
     at: z.optional(z.string()),
+    /** When each route (batch order) was switched by this invocation, compact (plan.ts encodeSwitchTimes). */
+    sw: z.optional(z.string()),
     /** Set by RecordBatchFailure when the batch failed as a whole (its routes have no results). */
     error: z.optional(z.string()),
     cause: z.optional(z.string()),
@@ -308,6 +315,10 @@ export interface RouteResult {
   at?: string;
   /** Conflicts: the target found instead of the failing interface. */
   currentTarget?: string;
+  /** When this route was switched (epoch ms, to 10 ms), from its batch's result. */
+  switchedAt?: number;
+  /** A priority route of the group. */
+  priority?: boolean;
 }
 
 export const ObservedRouteSchema = z.lazy(() =>

@@ -4,7 +4,7 @@ import { BatchNotAuthorizedError } from '../../functions/shared/errors';
 import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
 import type { ReplaceBatchInput } from '../../functions/shared/schemas';
 import { buildRouterPair } from '../../cli/local/scenario';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 
 /**
  * ReplaceRoutes invoked directly with forged batches (what anyone allowed lambda:InvokeFunction could send):

@@ -115,7 +115,8 @@ describe('replaceRoutes: what is sent', () => {
       { RouteTableId: IDS.rtbPrivateA, DestinationCidrBlock: R2.d, NetworkInterfaceId: IDS.eniB1, DryRun: false },
       { RouteTableId: IDS.rtbPrivateA, DestinationCidrBlock: R3.d, NetworkInterfaceId: IDS.eniB0, DryRun: false },
     ]);
-    expect(result).toEqual({ id: BATCH_ID, routeTableId: IDS.rtbPrivateA, usual: 'replaced', counts: { replaced: 3 }, exceptions: [], at: AT });
+    // Each route's switch time, in 10 ms units back from `at` (here the clock stands still).
+    expect(result).toEqual({ id: BATCH_ID, routeTableId: IDS.rtbPrivateA, usual: 'replaced', counts: { replaced: 3 }, exceptions: [], at: AT, sw: '0,0,0' });
     expect(BatchResultSchema.parse(result)).toEqual(result);
   });
 
@@ -195,6 +196,7 @@ describe('replaceRoutes: reads before it writes (a re-run only does what is left
       counts: { 'already-on-target': 1, replaced: 1 },
       exceptions: [{ i: 0, st: 'already-on-target' }],
       at: AT,
+      sw: ',0',
     });
   });
 
@@ -308,7 +310,8 @@ describe('replaceRoutes: retries with exponential backoff and full jitter', () =
     const { run, sleeps } = harness({ random: () => 0.5 });
     const result = await run(input([R1, R2, R3]));
 
-    expect(replaceCalls().map((c) => c.DestinationCidrBlock)).toEqual([R1.d, R2.d, R2.d, R3.d]);
+    // The batch's routes go out together; the throttled one is retried after its backoff.
+    expect(replaceCalls().map((c) => c.DestinationCidrBlock)).toEqual([R1.d, R2.d, R3.d, R2.d]);
     expect(sleeps).toEqual([50]); // 0.5 × min(1000, 100 × 2^0)
     expect(result.counts).toEqual({ replaced: 3 });
     // Only the route that needed more than one call is listed.
@@ -371,7 +374,7 @@ describe('replaceRoutes: retries with exponential backoff and full jitter', () =
     expect(sentFor(R2.d)).toHaveLength(4);
     expect(sleeps).toEqual([100, 200, 400]);
     // R3 comes after R2 in the batch and was still replaced before the error surfaced.
-    expect(replaceCalls().map((c) => c.DestinationCidrBlock)).toEqual([R1.d, R2.d, R2.d, R2.d, R2.d, R3.d]);
+    expect(replaceCalls().map((c) => c.DestinationCidrBlock)).toEqual([R1.d, R2.d, R3.d, R2.d, R2.d, R2.d]);
   });
 
   it('a 5xx to the end → Ec2TransientError', async () => {
@@ -447,6 +450,7 @@ describe('replaceRoutes: permanent errors are recorded per route', () => {
       exceptions: [{ i: 1, st: 'failed', a: 1, x: 0 }],
       errors: ['UnauthorizedOperation: You are not authorized to perform this operation.'],
       at: AT,
+      sw: '0,,0',
     });
   });
 
@@ -478,7 +482,7 @@ describe('replaceRoutes: the sparse result', () => {
 
     const result = await harness().run(input(routes));
 
-    expect(result).toEqual({ id: BATCH_ID, routeTableId: IDS.rtbPrivateA, usual: 'replaced', counts: { replaced: 20 }, exceptions: [], at: AT });
+    expect(result).toEqual({ id: BATCH_ID, routeTableId: IDS.rtbPrivateA, usual: 'replaced', counts: { replaced: 20 }, exceptions: [], at: AT, sw: Array(20).fill('0').join(',') });
     expect(JSON.stringify(result).length).toBeLessThan(200);
   });
 

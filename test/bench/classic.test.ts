@@ -3,7 +3,7 @@ import { classicFailover, type ClassicInput } from '../../bench/classic';
 import { blackHoleTime, tokenBucketLowerBoundMs, wrongRoutes } from '../../bench/metrics';
 import { VirtualClock } from '../../bench/virtual-clock';
 import { buildLargeEstate, buildRouterPair, type RouterEstate } from '../../cli/local/scenario';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 
 const inputOf = (e: RouterEstate): ClassicInput => ({
   failedInstanceId: e.routerA.instanceId,
@@ -60,8 +60,8 @@ describe('the classic algorithm against the simulated VPC', () => {
   });
 
   it('does not retry: a throttled DeleteRoute leaves the route black-holed, a throttled CreateRoute leaves it missing', async () => {
-    // A frozen clock and a 3-token mutating bucket: Delete+Create, Delete, then nothing.
-    const sim = new SimulatedVpc({ seed: 5, throttling: { clock: () => 0, buckets: { mutating: { burst: 3, refillPerSecond: 1 } } } });
+    // A frozen clock, 2 DeleteRoute tokens and 1 CreateRoute token: Delete+Create, Delete, then nothing.
+    const sim = new SimulatedVpc({ seed: 5, throttling: { clock: () => 0, buckets: { DeleteRoute: { burst: 2, refillPerSecond: 1 }, CreateRoute: { burst: 1, refillPerSecond: 1 } } } });
     const e = buildLargeEstate(sim, { routeTables: 1, routesPerTable: 4, affectedPerTable: 4 });
     sim.setInstanceState(e.routerA.instanceId, 'stopping');
 

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { parseConfigJson } from '../../functions/shared/config';
-import { startQueryEndpoint, type QueryEndpoint } from '../../cli/local/query-endpoint';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { startQueryEndpoint, type QueryEndpoint } from '../../sim/query-endpoint';
+import { SimulatedVpc } from '../../sim';
 import { ROOT, runCommand, runPipedSlowReader } from './spawn';
 
 /**

@@ -191,6 +191,8 @@ describe('history show: one execution in full', () => {
         // ... and a batch's read of its table, retried by the state machine (seen only in the history).
         { action: 'DescribeRouteTables', code: 'RequestLimitExceeded', times: 1, when: byTableId },
       ],
+      // Batches read their tables (as when the plan's observation is stale).
+      deps: { maxObservationAgeMs: 0 },
     });
     const h = harness(estate, [rec], { pageSize: 20 });
 
@@ -231,6 +233,8 @@ describe('history show: one execution in full', () => {
       name: 'switchover-onprem-edge-20261125T140000Z',
       startAt: ago(0.5),
       faults: [{ action: 'DescribeRouteTables', code: 'UnauthorizedOperation', times: 1, when: byTableId }],
+      // Batches read their tables (as when the plan's observation is stale).
+      deps: { maxObservationAgeMs: 0 },
     });
     const record = rec.run.auditRecord as any;
     const failed = record.routes.filter((x: any) => x.status === 'failed');

@@ -1,5 +1,5 @@
 import { parseConfigJson } from '../../functions/shared/config';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 import { cliHarness } from './helpers';
 
 /**

@@ -1,7 +1,7 @@
 import { ReplaceRouteCommand } from '@aws-sdk/client-ec2';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { buildRouterPair } from '../../cli/local/scenario';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 import { routeKey } from '../../functions/shared/routes';
 import { cliHarness, serveExecutions } from './helpers';
 import { STATE_MACHINE_ARN } from './recorded';

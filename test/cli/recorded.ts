@@ -1,10 +1,11 @@
 import type { GroupStateStore } from '../../functions/shared/group-state';
 import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn';
 import { parseConfig, FailoverConfig } from '../../functions/shared/config';
-import { createTaskHandlers } from '../../functions/task-handlers';
+import { InMemoryWritePacer } from '../../functions/shared/pacer';
+import { createTaskHandlers, type TaskDeps } from '../../functions/task-handlers';
 import { runExecution, RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair, RouterPairScenario } from '../../cli/local/scenario';
-import { FaultSpec, SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { FaultSpec, SimulatedVpc } from '../../sim';
 
 /**
  * Recorded executions for the CLI tests: the real workflow (statemachine/failover.asl.json with the real
@@ -34,24 +35,26 @@ export interface Estate {
   scenario: RouterPairScenario;
   config: FailoverConfig;
   topicArn: string;
+  pacer: InMemoryWritePacer;
 }
 
 /** A fresh simulated VPC with the router pair of cli/local/scenario.ts (group onprem-edge, router-a preferred and active). */
 export const buildEstate = (opts: { seed?: number; routeTables?: number } = {}): Estate => {
   const sim = new SimulatedVpc({ seed: opts.seed ?? 5 });
   const scenario = buildRouterPair(sim, { routeTables: opts.routeTables ?? 2, groupName: GROUP });
-  return { sim, scenario, config: parseConfig(scenario.config), topicArn: sim.createTopic('route-failover') };
+  // One account: every execution recorded on the estate draws ReplaceRoute from the same pacer.
+  return { sim, scenario, config: parseConfig(scenario.config), topicArn: sim.createTopic('route-failover'), pacer: new InMemoryWritePacer() };
 };
 
 /** Runs the real workflow once against the estate and records it as Step Functions would show it. */
 export const recordExecution = async (
   estate: Estate,
   input: unknown,
-  opts: { name: string; startAt: Date; faults?: FaultSpec[]; store?: GroupStateStore },
+  opts: { name: string; startAt: Date; faults?: FaultSpec[]; deps?: Partial<TaskDeps>; store?: GroupStateStore },
 ): Promise<RecordedExecution> => {
   for (const f of opts.faults ?? []) estate.sim.injectFault(f);
   const run = await runExecution({
-    handlers: createTaskHandlers({ ec2: estate.sim.ec2(), sns: estate.sim.sns(), config: estate.config, topicArn: estate.topicArn, sleep: async () => undefined, recheckDelaysMs: [0, 0], ...(opts.store ? { store: opts.store } : {}) }),
+    handlers: createTaskHandlers({ ec2: estate.sim.ec2(), sns: estate.sim.sns(), config: estate.config, topicArn: estate.topicArn, pacer: estate.pacer, sleep: async () => undefined, recheckDelaysMs: [0, 0], ...opts.deps, ...(opts.store ? { store: opts.store } : {}) }),
     input,
     executionName: opts.name,
     retryIntervalMs: 0,

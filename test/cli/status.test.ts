@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { ReplaceRouteCommand } from '@aws-sdk/client-ec2';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 import { cliHarness, serveExecutions } from './helpers';
 import { buildEstate, recordExecution, STATE_MACHINE_ARN } from './recorded';
 

@@ -1,5 +1,5 @@
 import { DescribeExecutionCommand, DescribeExecutionOutput, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import type { FaultSpec } from '../../cli/local/simulated-vpc';
+import type { FaultSpec } from '../../sim';
 import { cliHarness, serveExecutions } from './helpers';
 import { buildEstate, recordExecution, STATE_MACHINE_ARN } from './recorded';
 
@@ -21,7 +21,8 @@ const waitScenario = async (faults: FaultSpec[], routeTables = 2, opts: { virtua
   const rec = await recordExecution(
     recordedOn,
     { action: 'switchover', group: 'onprem-edge', to: 'router-b', dryRun: false, requestedBy: 'arn:aws:sts::111122223333:assumed-role/NetOps/alice', reason: 'patch router-a (CHG-1042)' },
-    { name: NAME, startAt: new Date('2026-11-25T14:30:01Z'), faults },
+    // Batches read their tables (as when the plan's observation is stale), so a read can be retried.
+    { name: NAME, startAt: new Date('2026-11-25T14:30:01Z'), faults, deps: { maxObservationAgeMs: 0 } },
   );
   const live = buildEstate({ routeTables });
   const h = cliHarness({ ec2: live.sim.ec2(), files: { 'failover.json': JSON.stringify(live.scenario.config) }, env: { ROUTE_FAILOVER_STATE_MACHINE_ARN: STATE_MACHINE_ARN }, virtualClock: opts.virtualClock });

@@ -2,16 +2,16 @@ import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
 import { parseConfig } from '../../functions/shared/config';
 /**
  * The product's SDK client configuration against a call that never answers: real EC2Client/SNSClient,
- * real HTTP, a SimulatedVpc behind cli/local/query-endpoint.ts whose handler hangs (a `hang` fault) until
+ * real HTTP, a SimulatedVpc behind sim/query-endpoint.ts whose handler hangs (a `hang` fault) until
  * the client gives up and closes the connection. Without a request timeout that aborts (the pinned
  * @smithy/node-http-handler has none by default and only warns unless throwOnRequestTimeout is set) these
  * calls would wait until the test's own timeout.
  */
 import { DescribeRouteTablesCommand } from '@aws-sdk/client-ec2';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { startQueryEndpoint, type QueryEndpoint } from '../../cli/local/query-endpoint';
+import { startQueryEndpoint, type QueryEndpoint } from '../../sim/query-endpoint';
 import { buildRouterPair } from '../../cli/local/scenario';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 import { replaceRoutes } from '../../functions/replace-routes/replace-routes';
 import { createEc2Client, createSnsClient } from '../../functions/shared/clients';
 import { EC2_TIMEOUTS, SNS_TIMEOUTS } from '../../functions/shared/http-timeouts';

@@ -1,6 +1,6 @@
 /**
  * The local runner against an EC2-compatible endpoint it has never seen, through the real SDK clients and
- * real HTTP: a SimulatedVpc served by cli/local/query-endpoint.ts (AWS Query protocol), and
+ * real HTTP: a SimulatedVpc served by sim/query-endpoint.ts (AWS Query protocol), and
  * `tsx cli/local/run-local.ts` spawned as a user would, configured only by the standard environment.
  */
 import {
@@ -21,9 +21,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { escapeXml, startQueryEndpoint, type QueryEndpoint } from '../../cli/local/query-endpoint';
+import { escapeXml, startQueryEndpoint, type QueryEndpoint } from '../../sim/query-endpoint';
 import { buildRouterPair, type ExpectedMove, type RouterPairScenario } from '../../cli/local/scenario';
-import { SimulatedVpc, type Service } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc, type Service } from '../../sim';
 import { runLocal, RUN_TEST_TIMEOUT_MS, type RunOutput } from './run-local';
 
 /** An EC2 Instance State-change Notification as AWS delivers it (IDs are replaced per test). */

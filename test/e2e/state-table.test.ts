@@ -1,16 +1,16 @@
 /**
  * The local runner pointed at endpoints keeps the group state in a DynamoDB table there (`--state-table`), so
  * consecutive runs behave like consecutive executions of one deployed stack: the inventory one run wrote serves
- * the next. EC2 and SNS: a SimulatedVpc behind cli/local/query-endpoint.ts; DynamoDB: dynalite, in memory.
+ * the next. EC2 and SNS: a SimulatedVpc behind sim/query-endpoint.ts; DynamoDB: dynalite, in memory.
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { startQueryEndpoint } from '../../cli/local/query-endpoint';
+import { startQueryEndpoint } from '../../sim/query-endpoint';
 import { buildRouterPair } from '../../cli/local/scenario';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 import { runLocal, RUN_TEST_TIMEOUT_MS } from './run-local';
 
 // dynalite ships no types; it is a DynamoDB-compatible server over HTTP.

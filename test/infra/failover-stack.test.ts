@@ -199,6 +199,8 @@ describe('FailoverStack functions', () => {
     for (const key of ['ListRoutesFunctionArn', 'VerifyRoutesFunctionArn']) {
       expect(env(key)).toEqual({ NODE_OPTIONS: '--enable-source-maps' });
     }
+    // replace-routes draws from the write pacer, an item of the group-state table.
+    expect(env('ReplaceRoutesFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', GROUP_STATE_TABLE: { Ref: expect.stringMatching(/^GroupStateTable/) } });
   });
 
   it('keeps every log group for a year and retains it when the stack goes', () => {
@@ -259,7 +261,9 @@ describe('FailoverStack functions', () => {
 describe('FailoverStack IAM', () => {
   it('lets replace-routes write with ec2:ReplaceRoute only, on route tables, in the group VPC', () => {
     const { template } = synth(exampleConfig());
-    const ec2 = statementsOf(template, 'ReplaceRoutesFunctionArn').filter((s) => !isBaseline(s) && actionsOf(s).some((a) => a.startsWith('ec2:')) && !actionsOf(s).every((a) => a.startsWith('ec2:Describe')));
+    const ec2 = statementsOf(template, 'ReplaceRoutesFunctionArn').filter(
+      (s) => !isBaseline(s) && actionsOf(s).some((a) => a.startsWith('ec2:')) && !actionsOf(s).every((a) => a.startsWith('ec2:Describe')),
+    );
     expect(ec2).toHaveLength(1);
     expect(ec2[0]).toEqual({
       Effect: 'Allow',
@@ -428,9 +432,19 @@ describe('FailoverStack IAM', () => {
     // resolve-targets reads and refreshes the member inventory, in the same item: the table and its key, nothing else.
     const resolveStatements = statementsOf(template, 'ResolveTargetsFunctionArn').filter((st) => JSON.stringify(st).match(/dynamodb:|GroupStateKey/));
     expect(resolveStatements).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } }, ...keyUse]);
-    // replace-routes reads the inventory (GetItem only) to vouch for interfaces EC2 no longer shows.
+    // replace-routes reads the inventory (GetItem) to vouch for interfaces EC2 no longer shows, and reads and writes
+    // the write pacer's item only (dynamodb:LeadingKeys), with the table's key.
     const replaceStatements = statementsOf(template, 'ReplaceRoutesFunctionArn').filter((st) => JSON.stringify(st).match(/dynamodb:|GroupStateKey/));
-    expect(replaceStatements).toEqual([{ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } }, ...keyUse]);
+    expect(replaceStatements).toEqual([
+      { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+      ...keyUse,
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#pacer:ReplaceRoute'] } },
+      },
+    ]);
     for (const key of SUBSTITUTION_KEYS.filter((k) => !/Lease|ResolveTargets|ReplaceRoutes/.test(k))) {
       const text = JSON.stringify(statementsOf(template, key));
       expect(text).not.toMatch(/dynamodb:|states:/);

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { RouteTable } from '@aws-sdk/client-ec2';
 import { isLocalExecutionRunning, runExecution, RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 import { probedGroup, ProbeRunDeps, runProbeMinute } from '../../functions/probe/probe';
 import { tcpProbe } from '../../functions/probe/tcp-probe';
 import { parseConfig } from '../../functions/shared/config';

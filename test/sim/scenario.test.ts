@@ -1,7 +1,7 @@
 import { DescribeNetworkInterfacesCommand, DescribeRouteTablesCommand, ReplaceRouteCommand, type Route, type RouteTable } from '@aws-sdk/client-ec2';
 import { parseConfig } from '../../functions/shared/config';
 import { SCOPE_TAG_KEY, buildLargeEstate, buildRouterPair } from '../../cli/local/scenario';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 
 const destinationOf = (r: Route): string => r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId ?? '';
 const targetOf = (r: Route): string | undefined =>

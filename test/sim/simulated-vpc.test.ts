@@ -14,7 +14,7 @@ import {
   type RouteTable,
 } from '@aws-sdk/client-ec2';
 import { InvalidParameterException, NotFoundException, PublishCommand, SNSClient, ThrottledException } from '@aws-sdk/client-sns';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 
 /** A small VPC: router (eth0, eth1), standby (eth0, eth1), appliance (eth0), one table with routes on the router. */
 const fixture = (opts: { seed?: number; latencyMs?: number | Record<string, number> } = {}) => {

@@ -1,6 +1,7 @@
-import { DescribeRouteTablesCommand, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
+import { CreateRouteCommand, DescribeRouteTablesCommand, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
 import { buildLargeEstate } from '../../cli/local/scenario';
-import { EC2_API_RATE_LIMITS, SimulatedVpc, TokenBucket, type ThrottlingOptions } from '../../cli/local/simulated-vpc';
+import { DescribeInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { EC2_ACTION_CATEGORIES, EC2_API_RATE_LIMITS, SimulatedVpc, TokenBucket, type ThrottlingOptions } from '../../sim';
 
 /** A clock the test moves by hand. */
 const fakeClock = (start = 1_000_000) => {
@@ -35,37 +36,53 @@ describe('TokenBucket', () => {
 });
 
 describe('SimulatedVpc throttling (EC2 request token buckets)', () => {
-  const setup = (throttling?: ThrottlingOptions) => {
+  const setup = (throttling?: ThrottlingOptions | false) => {
     const sim = new SimulatedVpc({ seed: 5, throttling });
     const estate = buildLargeEstate(sim, { routeTables: 1, routesPerTable: 1, affectedPerTable: 1 });
     const [move] = estate.expectedMoves;
     const replace = () =>
       sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: move.routeTableId, DestinationCidrBlock: move.destination.value, NetworkInterfaceId: move.toEni }));
     const describe = () => sim.ec2().send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [estate.vpcId] }] }));
-    return { sim, estate, move, replace, describe };
+    const create = () =>
+      sim.ec2().send(new CreateRouteCommand({ RouteTableId: move.routeTableId, DestinationCidrBlock: '198.18.0.0/15', NetworkInterfaceId: move.toEni }));
+    const instances = () => (sim.ec2() as EC2Client).send(new DescribeInstancesCommand({}));
+    return { sim, estate, move, replace, describe, create, instances };
   };
   const settle = (p: Promise<unknown>) => p.then(() => 'ok', (e: any) => `${e.name} ${e.$metadata?.httpStatusCode}`);
 
-  it('assumes EC2 defaults: mutating 200 burst at 5/s, non-mutating 100 burst at 20/s', () => {
-    expect(EC2_API_RATE_LIMITS).toEqual({ mutating: { burst: 200, refillPerSecond: 5 }, nonMutating: { burst: 100, refillPerSecond: 20 } });
+  it('states the documented limits once: mutating 50 at 5/s, non-mutating 100 at 20/s, unfiltered and unpaginated 50 at 10/s', () => {
+    expect(EC2_API_RATE_LIMITS).toEqual({
+      mutating: { burst: 50, refillPerSecond: 5 },
+      nonMutating: { burst: 100, refillPerSecond: 20 },
+      unfilteredNonMutating: { burst: 50, refillPerSecond: 10 },
+    });
+    expect(EC2_ACTION_CATEGORIES).toMatchObject({
+      ReplaceRoute: 'mutating',
+      ReplaceRouteTableAssociation: 'mutating',
+      DescribeRouteTables: 'nonMutating',
+      DescribeInstances: 'unfilteredNonMutating',
+      DescribeInstanceStatus: 'unfilteredNonMutating',
+      DescribeNetworkInterfaces: 'unfilteredNonMutating',
+    });
   });
 
-  it('is off by default: 300 ReplaceRoute calls in a burst all succeed', async () => {
-    const { replace, sim } = setup();
+  it('is on by default; throttling: false turns it off (300 ReplaceRoute calls in a burst all succeed)', async () => {
+    expect(setup().sim.tokens()).toEqual({});
+    const { replace, sim } = setup(false);
     const results = await Promise.all(Array.from({ length: 300 }, () => settle(replace())));
     expect(results.every((r) => r === 'ok')).toBe(true);
     expect(sim.tokens()).toBeUndefined();
   });
 
-  it('serves the mutating burst, then answers RequestLimitExceeded (503) until the bucket refills', async () => {
+  it('serves the ReplaceRoute burst of 50, then answers RequestLimitExceeded (503) until the bucket refills at 5/s', async () => {
     const clock = fakeClock();
     const { replace, sim } = setup({ clock: clock.now });
-    const burst = await Promise.all(Array.from({ length: 201 }, () => settle(replace())));
-    expect(burst.slice(0, 200).every((r) => r === 'ok')).toBe(true);
-    expect(burst[200]).toBe('RequestLimitExceeded 503');
+    const burst = await Promise.all(Array.from({ length: 51 }, () => settle(replace())));
+    expect(burst.slice(0, 50).every((r) => r === 'ok')).toBe(true);
+    expect(burst[50]).toBe('RequestLimitExceeded 503');
     // A throttled call took no token and changed nothing.
-    expect(sim.calls[200]).toMatchObject({ action: 'ReplaceRoute', error: 'RequestLimitExceeded' });
-    expect(sim.calls[200].tookEffect).toBeUndefined();
+    expect(sim.calls[50]).toMatchObject({ action: 'ReplaceRoute', error: 'RequestLimitExceeded' });
+    expect(sim.calls[50].tookEffect).toBeUndefined();
     expect(await settle(replace())).toBe('RequestLimitExceeded 503');
 
     clock.advance(1000); // 5 tokens
@@ -73,16 +90,29 @@ describe('SimulatedVpc throttling (EC2 request token buckets)', () => {
     expect(after).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'RequestLimitExceeded 503']);
   });
 
-  it('keeps the categories apart: Describe* has its own 100-token bucket', async () => {
+  it('gives every action its own bucket: an empty ReplaceRoute bucket leaves CreateRoute and the reads alone', async () => {
     const clock = fakeClock();
-    const { replace, describe, sim } = setup({ clock: clock.now });
+    const { replace, create, describe, instances, sim } = setup({ clock: clock.now });
+    await Promise.all(Array.from({ length: 50 }, () => replace()));
+    expect(await settle(replace())).toBe('RequestLimitExceeded 503');
+    expect(await settle(create())).toBe('ok');
     const reads = await Promise.all(Array.from({ length: 101 }, () => settle(describe())));
     expect(reads.filter((r) => r === 'ok')).toHaveLength(100);
     expect(reads[100]).toBe('RequestLimitExceeded 503');
-    expect(await settle(replace())).toBe('ok');
-    clock.advance(50); // 20/s: one read token
+    const described = await Promise.all(Array.from({ length: 51 }, () => settle(instances())));
+    expect(described.filter((r) => r === 'ok')).toHaveLength(50);
+    expect(described[50]).toBe('RequestLimitExceeded 503');
+    clock.advance(50); // DescribeRouteTables 20/s: one token; DescribeInstances 10/s: half a token
     expect(await settle(describe())).toBe('ok');
-    expect(sim.tokens()).toEqual({ nonMutating: 0, mutating: 199.25 });
+    expect(await settle(instances())).toBe('RequestLimitExceeded 503');
+    expect(sim.tokens()).toEqual({ ReplaceRoute: 0.25, CreateRoute: 49.25, DescribeRouteTables: 0, DescribeInstances: 0.5 });
+  });
+
+  it('takes overrides by category or by action; an action wins over its category', async () => {
+    const clock = fakeClock();
+    const { replace, create } = setup({ clock: clock.now, buckets: { mutating: { burst: 2, refillPerSecond: 1 }, CreateRoute: { burst: 1, refillPerSecond: 1 } } });
+    expect([await settle(replace()), await settle(replace()), await settle(replace())]).toEqual(['ok', 'ok', 'RequestLimitExceeded 503']);
+    expect([await settle(create()), await settle(create())]).toEqual(['ok', 'RequestLimitExceeded 503']);
   });
 
   it('takes limits from options and time from the simulator clock when no throttling clock is given', async () => {

@@ -4,9 +4,9 @@ import { parseConfig } from '../../functions/shared/config';
 import { replaceRoutes } from '../../functions/replace-routes/replace-routes';
 import { createEc2Client } from '../../functions/shared/clients';
 import { runExecution } from '../../cli/local/local-runner';
-import { startQueryEndpoint } from '../../cli/local/query-endpoint';
+import { startQueryEndpoint } from '../../sim/query-endpoint';
 import { buildRouterPair } from '../../cli/local/scenario';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 
 /**
  * A dry run is judged by EC2's answers: only DryRunOperation counts as rehearsed. An endpoint that ignores

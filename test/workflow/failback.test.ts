@@ -5,7 +5,7 @@ import { routeDestination, routeKey, routeTarget } from '../../functions/shared/
 import { createTaskHandlers } from '../../functions/task-handlers';
 import { isLocalExecutionRunning, runExecution, RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 
 /** Automatic failback with a hold-down, run through the real ASL (the Wait is shortened, nothing else). */
 

@@ -6,7 +6,7 @@ import { routeDestination, routeKey, routeTarget } from '../../functions/shared/
 import { createTaskHandlers } from '../../functions/task-handlers';
 import { isLocalExecutionRunning, runExecution, RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 import { ec2StateEvent } from './events';
 
 /**
@@ -211,7 +211,8 @@ describe('the notification fails after the switch', () => {
 
 describe('a second trigger during a long run', () => {
   it('waits for the lease as long as the first run needs (far more looks than the old 20 retries), then finds the work done', async () => {
-    const { sim, scenario, run } = setup({ latencyMs: { ReplaceRoute: 120 } });
+    // A batch's routes go out together, so one slow ReplaceRoute round trip makes the run long.
+    const { sim, scenario, run } = setup({ latencyMs: { ReplaceRoute: 400 } });
     sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
 
     const first = run(ec2Event(scenario.routerA.instanceId, 'stopping'));

@@ -4,7 +4,7 @@ import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
 import { createTaskHandlers } from '../../functions/task-handlers';
 import { isLocalExecutionRunning, runExecution } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 import { ec2StateEvent, routeTargets, statusCheckAlarmEvent } from './events';
 
 /**

@@ -2,7 +2,7 @@ import { createTaskHandlers } from '../../functions/task-handlers';
 import { parseConfig } from '../../functions/shared/config';
 import { functionTimedOut, runExecution } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 
 /**
  * A Lambda function that runs out of time reaches Step Functions as Sandbox.Timedout (Lambda.Unknown on older

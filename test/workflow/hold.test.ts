@@ -6,7 +6,7 @@ import { routeDestination, routeKey, routeTarget } from '../../functions/shared/
 import { createTaskHandlers } from '../../functions/task-handlers';
 import { isLocalExecutionRunning, runExecution } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 
 /** The maintenance hold, through the real ASL: automatic triggers end as a held no-op, manual requests run. */
 

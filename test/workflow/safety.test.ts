@@ -6,7 +6,7 @@ import { destinationParams, routeDestination, routeKey, routeTarget } from '../.
 import { createTaskHandlers } from '../../functions/task-handlers';
 import { isLocalExecutionRunning, runExecution, RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
-import { SimulatedVpc } from '../../cli/local/simulated-vpc';
+import { SimulatedVpc } from '../../sim';
 import { ec2StateEvent } from './events';
 
 /**

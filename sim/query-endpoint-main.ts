@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseConfigJson } from '../../functions/shared/config';
+import { parseConfigJson } from '../functions/shared/config';
 import { startQueryEndpoint } from './query-endpoint';
-import { SimulatedVpc } from './simulated-vpc';
-import { simulateConfig } from './simulate-config';
+import { SimulatedVpc } from './index';
+import { simulateConfig } from '../cli/local/simulate-config';
 
-const USAGE = `Usage: tsx cli/local/query-endpoint-main.ts --config FILE [--input FILE] [--port N]
+const USAGE = `Usage: tsx sim/query-endpoint-main.ts --config FILE [--input FILE] [--port N]
 
 Serves a simulated VPC, built from the config as \`npm run local -- --simulate\` builds it, over HTTP with the
 AWS Query protocol (EC2 2016-11-15, SNS 2010-03-31), so that the real SDK clients can use it. In one shell:
-  npx tsx cli/local/query-endpoint-main.ts --config failover.json --input event.json
+  npx tsx sim/query-endpoint-main.ts --config failover.json --input event.json
 and in another, with the printed exports and any credentials (signatures are not checked):
   AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \\
     npm run local -- --config failover.json --input event.json --topic-arn "$TOPIC_ARN"

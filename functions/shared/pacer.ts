@@ -1,0 +1,229 @@
+import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { errorCode, isThrottling, isTransient } from './aws-errors';
+import { ConfigError, InvalidRequestError, StateStoreError } from './errors';
+
+/**
+ * Paced writes, account-wide. EC2 gives each API action one token bucket per account and region
+ * ("Request throttling for the Amazon EC2 API": ReplaceRoute, a mutating action, 50 tokens, 5 per second),
+ * shared by every caller. Every ReplaceRoutes invocation of this stack, of every execution and group, draws
+ * its ReplaceRoute calls from ONE pacer bucket that mirrors EC2's, so that together they stay at EC2's refill
+ * after the burst instead of each discovering the
+ * limit by being throttled. What the pacer cannot see (other tools of the account calling ReplaceRoute) still
+ * answers RequestLimitExceeded: the caller backs off as before and reports it with `throttled()`, which empties
+ * the pacer's bucket so that every execution slows down to EC2's refill, not only the one that was refused.
+ *
+ * ASSUMPTIONS (README, "Paced writes"): EC2's documented default limits (an account with raised limits can
+ * configure larger figures); every ReplaceRoute of the stack goes through the pacer; the clocks of the
+ * functions agree to well under a refill interval (200 ms), which Lambda's NTP-synchronised clocks do. There
+ * is no headroom: every token of headroom costs 200 ms of makespan; a call that reaches EC2 a little before its
+ * token (latency jitter) is throttled, retried after its backoff at a later turn, and drains the pacer.
+ */
+
+export interface PacerSpec {
+  /** Tokens the bucket holds when full: calls that may start at once. */
+  burst: number;
+  /** Tokens added per second, continuously, up to `burst`. */
+  refillPerSecond: number;
+}
+
+/** EC2's ReplaceRoute bucket as documented: 50 tokens, 5 per second (an account with raised limits passes its own). */
+export const REPLACE_ROUTE_PACE: PacerSpec = { burst: 50, refillPerSecond: 5 };
+
+export interface WritePacer {
+  /**
+   * Reserves `count` tokens, in arrival order (first come, first served: no caller polls or starves), and
+   * returns when each may be used (epoch ms, ascending; now for tokens in the bucket). When the last would
+   * come after `notAfter`, reserves nothing and returns undefined.
+   */
+  reserve(count: number, notAfter?: number): Promise<number[] | undefined>;
+  /** EC2 answered RequestLimitExceeded to a paced call: drop the free tokens, so every caller slows down to the refill. */
+  throttled(): Promise<void>;
+  /** Waits until `at` (epoch ms, as `reserve` returns it) on the pacer's clock; at once when it has passed. */
+  waitUntil(at: number): Promise<void>;
+}
+
+export interface BucketState {
+  /** Tokens at `at`; negative when reservations run ahead of the refill (they wait their turn). */
+  tokens: number;
+  /** Milliseconds since the epoch when `tokens` was measured. */
+  at: number;
+}
+
+const refilled = (state: BucketState | undefined, now: number, spec: PacerSpec): number =>
+  state ? Math.min(spec.burst, state.tokens + (Math.max(0, now - state.at) * spec.refillPerSecond) / 1000) : spec.burst;
+
+/**
+ * A reservation of `count` tokens at `now`: token j is usable once the level, refilling from what is left,
+ * reaches j + 1. Undefined `times` (and the state only refilled) when the last token would come after `notAfter`.
+ */
+export const reserveTokens = (
+  state: BucketState | undefined,
+  now: number,
+  count: number,
+  spec: PacerSpec,
+  notAfter = Number.POSITIVE_INFINITY,
+): { times?: number[]; next: BucketState } => {
+  const level = refilled(state, now, spec);
+  const at = Math.max(now, state?.at ?? now);
+  // From the later of the two clocks: a caller whose clock lags another's never jumps the queue.
+  const times = Array.from({ length: count }, (_, j) => at + Math.max(0, Math.ceil(((j + 1 - level) * 1000) / spec.refillPerSecond)));
+  if (times[count - 1] > notAfter) return { next: { tokens: level, at } };
+  return { times, next: { tokens: level - count, at } };
+};
+
+/** After RequestLimitExceeded: the free tokens were not there after all; reservations already made keep their turn. */
+export const drainTokens = (state: BucketState | undefined, now: number, spec: PacerSpec): BucketState => ({
+  tokens: Math.min(0, refilled(state, now, spec)),
+  at: Math.max(now, state?.at ?? now),
+});
+
+const checkSpec = (spec: PacerSpec): PacerSpec => {
+  if (!(spec.burst >= 1) || !(spec.refillPerSecond > 0)) throw new ConfigError(`a pacer needs burst >= 1 and refillPerSecond > 0, got ${JSON.stringify(spec)}`);
+  return spec;
+};
+
+const checkCount = (count: number): number => {
+  if (!Number.isInteger(count) || count < 1) throw new InvalidRequestError(`a pacer reservation needs a positive whole number of tokens, got ${count}`);
+  return count;
+};
+
+export interface PacerClock {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+const WALL: PacerClock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+
+const waitOn = async (clock: PacerClock, at: number): Promise<void> => {
+  const ms = at - clock.now();
+  if (ms > 0) await clock.sleep(ms);
+};
+
+/** In-process pacer (the local runner, the demo, tests, the bench): every caller of one process shares it. */
+export class InMemoryWritePacer implements WritePacer {
+  private state: BucketState | undefined;
+  /** Tokens reserved, reservations refused for their deadline, throttles reported: for tests and the bench. */
+  readonly stats = { reserved: 0, refused: 0, throttled: 0 };
+
+  constructor(
+    private readonly spec: PacerSpec = REPLACE_ROUTE_PACE,
+    private readonly clock: PacerClock = WALL,
+  ) {
+    checkSpec(spec);
+  }
+
+  waitUntil(at: number): Promise<void> {
+    return waitOn(this.clock, at);
+  }
+
+  async reserve(count: number, notAfter?: number): Promise<number[] | undefined> {
+    checkCount(count);
+    const r = reserveTokens(this.state, this.clock.now(), count, this.spec, notAfter);
+    this.state = r.next;
+    if (r.times) this.stats.reserved += count;
+    else this.stats.refused++;
+    return r.times;
+  }
+
+  async throttled(): Promise<void> {
+    this.stats.throttled++;
+    this.state = drainTokens(this.state, this.clock.now(), this.spec);
+  }
+}
+
+/** The pacer item's key in the group-state table: not a group name (the schema does not allow '#'). */
+export const PACER_ITEM_KEY = '#pacer:ReplaceRoute';
+
+/**
+ * The pacer as one item of the group-state DynamoDB table, shared by every function of the stack. A draw is
+ * a consistent read, the refill computed here, and an UpdateItem conditioned on the version read (optimistic
+ * concurrency: of two simultaneous reservations one wins, the other re-reads at once). Two DynamoDB calls per
+ * reservation, a few milliseconds each; a batch reserves all its routes at once, so a 20-route batch costs one
+ * reservation, not twenty, and nobody polls: each caller sleeps until its turn.
+ */
+export class DynamoDbWritePacer implements WritePacer {
+  constructor(
+    private readonly ddb: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly spec: PacerSpec = REPLACE_ROUTE_PACE,
+    private readonly clock: PacerClock = WALL,
+    private readonly random: () => number = Math.random,
+  ) {
+    checkSpec(spec);
+  }
+
+  waitUntil(at: number): Promise<void> {
+    return waitOn(this.clock, at);
+  }
+
+  async reserve(count: number, notAfter?: number): Promise<number[] | undefined> {
+    checkCount(count);
+    for (;;) {
+      const { state, version } = await this.read();
+      const r = reserveTokens(state, this.clock.now(), count, this.spec, notAfter);
+      if (!r.times) return undefined;
+      if (await this.write(r.next, version)) return r.times;
+      // Someone reserved in between: read again after a few ms, spread so that contenders do not collide again.
+      await this.clock.sleep(Math.floor(this.random() * 20));
+    }
+  }
+
+  async throttled(): Promise<void> {
+    for (;;) {
+      const { state, version } = await this.read();
+      if (await this.write(drainTokens(state, this.clock.now(), this.spec), version)) return;
+    }
+  }
+
+  private async read(): Promise<{ state?: BucketState; version?: string }> {
+    const out = await this.guard(() => this.ddb.send(new GetItemCommand({ TableName: this.tableName, Key: this.key(), ConsistentRead: true })), 'read pacer');
+    const item = out.Item;
+    const state = item?.tokens?.N !== undefined && item?.at?.N !== undefined ? { tokens: Number(item.tokens.N), at: Number(item.at.N) } : undefined;
+    return { state, version: item?.v?.N };
+  }
+
+  /** Writes the bucket if nobody wrote it since `version` was read; false when someone did. */
+  private async write(next: BucketState, version: string | undefined): Promise<boolean> {
+    try {
+      await this.guard(
+        () =>
+          this.ddb.send(
+            new UpdateItemCommand({
+              TableName: this.tableName,
+              Key: this.key(),
+              UpdateExpression: 'SET tokens = :t, #at = :at, v = :next',
+              ConditionExpression: version === undefined ? 'attribute_not_exists(v)' : 'v = :v',
+              ExpressionAttributeNames: { '#at': 'at' },
+              ExpressionAttributeValues: {
+                ':t': { N: String(next.tokens) },
+                ':at': { N: String(next.at) },
+                ':next': { N: String(Number(version ?? 0) + 1) },
+                ...(version === undefined ? {} : { ':v': { N: version } }),
+              },
+            }),
+          ),
+        'write pacer',
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  private key() {
+    return { group: { S: PACER_ITEM_KEY } };
+  }
+
+  private async guard<T>(call: () => Promise<T>, what: string): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (isConditionFailure(err)) throw err;
+      const message = `group-state table: ${what}: ${errorCode(err) ?? ''} ${(err as Error)?.message ?? String(err)}`.replace(/\s+/g, ' ');
+      throw new StateStoreError(message, isThrottling(err) || isTransient(err), { cause: err });
+    }
+  }
+}
+
+const isConditionFailure = (err: unknown): boolean => err instanceof ConditionalCheckFailedException || errorCode(err) === 'ConditionalCheckFailedException';

@@ -1,0 +1,402 @@
+/**
+ * An in-process VPC that answers the EC2 and SNS calls the product makes the way the real services do:
+ * filters, pagination with opaque tokens, EC2's error codes and messages, blackhole route state,
+ * injectable faults and latency. Tests and `npm run demo` hand its clients to the real handlers.
+ * This file holds the account region's setup, observation and dispatch; each concern's rules live in
+ * the files next to it (route-tables, instances, sns, filters, ids, throttling, faults, clients).
+ */
+import type { Route, RouteTable } from '@aws-sdk/client-ec2';
+import { SimulatedEc2Client, SimulatedSnsClient } from './clients';
+import { EC2_FAULT_DEFAULTS, FaultInjector, fault, type FaultSpec } from './faults';
+import { canonicalDestination, destinationKindOf, destinationOf, mulberry32, sameDestination } from './ids';
+import { describeInstanceStatus, describeInstances, describeNetworkInterfaces, failIfImpaired, wholeSecond } from './instances';
+import { createRoute, deleteRoute, describeRouteTables, isPropagated, replaceRoute, resolveTarget, routeOutput, routeTableOutput } from './route-tables';
+import { publish } from './sns';
+import { SimState } from './state';
+import { Ec2RequestBuckets, MUTATING_ACTIONS } from './throttling';
+import type {
+  CommandInput,
+  InstanceStateName,
+  PublishedMessage,
+  RouteDestination,
+  RouteRecord,
+  RouteSpec,
+  Service,
+  SimCall,
+  SimClock,
+  SimulatedVpcOptions,
+  StatusCheck,
+} from './types';
+
+const WALL_CLOCK: SimClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+type ActionHandler = (input: CommandInput) => object;
+
+// ───────────────────────────── the simulated VPC ─────────────────────────────
+
+/** Holds the state of a fake AWS account region and serves the EC2 and SNS calls of the product. */
+export class SimulatedVpc {
+  readonly region: string;
+  readonly accountId: string;
+  /** Every call in arrival order, including failed ones. */
+  readonly calls: SimCall[] = [];
+  /** Every message SNS accepted. */
+  readonly published: PublishedMessage[];
+
+  private latencyMs: number | Partial<Record<string, number>>;
+  private readonly clock: SimClock;
+  private readonly buckets?: Ec2RequestBuckets;
+  private readonly s: SimState;
+  private readonly faults: FaultInjector;
+  private readonly impairedAzs = new Set<string>();
+  private ec2Client?: SimulatedEc2Client;
+  private snsClient?: SimulatedSnsClient;
+
+  private readonly handlers: Record<Service, Record<string, ActionHandler>>;
+
+  constructor(opts: SimulatedVpcOptions = {}) {
+    const seed = opts.seed ?? 1;
+    this.region = opts.region ?? 'us-east-1';
+    this.accountId = opts.accountId ?? '123456789012';
+    this.latencyMs = opts.latencyMs ?? 0;
+    this.clock = opts.clock ?? WALL_CLOCK;
+    // The documented model is on unless a caller turns it off (throttling: false).
+    const throttling = opts.throttling ?? {};
+    if (throttling !== false) this.buckets = new Ec2RequestBuckets(throttling.clock ?? (() => this.clock.now()), throttling.buckets);
+    // Separate streams: creating one more resource must not change which calls a fault hits.
+    const idRand = mulberry32(seed);
+    const requestRand = mulberry32(seed ^ 0x27d4eb2f);
+    this.s = new SimState(this.region, this.accountId, idRand, requestRand);
+    this.published = this.s.published;
+    this.faults = new FaultInjector(mulberry32(seed ^ 0x5bd1e995), idRand, requestRand);
+    // Handlers are typed with the SDK's request shapes; the registry erases that on purpose.
+    const h = <I>(fn: (input: I) => object): ActionHandler => fn as unknown as ActionHandler;
+    this.handlers = {
+      ec2: {
+        DescribeRouteTables: h((input) => describeRouteTables(this.s, input as never)),
+        ReplaceRoute: h((input) => replaceRoute(this.s, input as never)),
+        CreateRoute: h((input) => createRoute(this.s, input as never)),
+        DeleteRoute: h((input) => deleteRoute(this.s, input as never)),
+        DescribeInstances: h((input) => describeInstances(this.s, input as never)),
+        DescribeInstanceStatus: h((input) => describeInstanceStatus(this.s, input as never)),
+        DescribeNetworkInterfaces: h((input) => describeNetworkInterfaces(this.s, input as never)),
+      },
+      sns: { Publish: h((input) => publish(this.s, input as never)) },
+    };
+  }
+
+  // ─────────── clients ───────────
+
+  /** The EC2 client bound to this VPC (one per simulator). */
+  ec2(): SimulatedEc2Client {
+    this.ec2Client ??= new SimulatedEc2Client(this);
+    return this.ec2Client;
+  }
+
+  /** The SNS client bound to this VPC (one per simulator). */
+  sns(): SimulatedSnsClient {
+    this.snsClient ??= new SimulatedSnsClient(this);
+    return this.snsClient;
+  }
+
+  // ─────────── setup ───────────
+
+  /** Creates a VPC; returns its ID. */
+  addVpc(opts: { cidr: string; ipv6Cidr?: string; vpcId?: string }): string {
+    const cidr = canonicalDestination('ipv4', opts.cidr);
+    const ipv6Cidr = opts.ipv6Cidr === undefined ? undefined : canonicalDestination('ipv6', opts.ipv6Cidr);
+    const vpcId = this.s.claimId('vpc', opts.vpcId);
+    this.s.vpcs.set(vpcId, { vpcId, cidr, ipv6Cidr, nextHost: 10 });
+    return vpcId;
+  }
+
+  /** Creates an instance without interfaces (add them with addNetworkInterface); returns its ID. */
+  addInstance(opts: {
+    vpcId: string;
+    availabilityZone: string;
+    state?: InstanceStateName;
+    instanceId?: string;
+    subnetId?: string;
+    tags?: Record<string, string>;
+  }): string {
+    this.s.requireVpc(opts.vpcId);
+    const instanceId = this.s.claimId('i', opts.instanceId);
+    this.s.instances.set(instanceId, {
+      seq: this.s.seq++,
+      instanceId,
+      reservationId: this.s.claimId('r'),
+      vpcId: opts.vpcId,
+      subnetId: opts.subnetId ?? this.s.subnetFor(opts.vpcId, opts.availabilityZone),
+      availabilityZone: opts.availabilityZone,
+      state: opts.state ?? 'running',
+      launchTime: wholeSecond(),
+      tags: { ...opts.tags },
+      instanceCheck: 'ok',
+      systemCheck: 'ok',
+    });
+    return instanceId;
+  }
+
+  /** Creates an ENI, attached to `instanceId` at `deviceIndex` (next free by default) when given; returns its ID. */
+  addNetworkInterface(opts: {
+    vpcId: string;
+    subnetId?: string;
+    instanceId?: string;
+    deviceIndex?: number;
+    networkCardIndex?: number;
+    sourceDestCheck?: boolean;
+    privateIpAddress?: string;
+    eniId?: string;
+    deleteOnTermination?: boolean;
+  }): string {
+    const vpc = this.s.requireVpc(opts.vpcId);
+    const instance = opts.instanceId === undefined ? undefined : this.s.requireInstance(opts.instanceId);
+    if (instance && instance.vpcId !== vpc.vpcId) throw new Error(`instance ${instance.instanceId} is not in ${vpc.vpcId}`);
+    const availabilityZone = instance?.availabilityZone ?? `${this.region}a`;
+    const eniId = this.s.claimId('eni', opts.eniId);
+    this.s.enis.set(eniId, {
+      seq: this.s.seq++,
+      eniId,
+      vpcId: vpc.vpcId,
+      subnetId: opts.subnetId ?? instance?.subnetId ?? this.s.subnetFor(vpc.vpcId, availabilityZone),
+      availabilityZone,
+      sourceDestCheck: opts.sourceDestCheck ?? true,
+      privateIpAddress: opts.privateIpAddress ?? this.s.allocateIp(vpc),
+      deleteOnTermination: opts.deleteOnTermination ?? true,
+    });
+    if (instance) this.attachNetworkInterface(eniId, instance.instanceId, opts.deviceIndex, opts.networkCardIndex);
+    return eniId;
+  }
+
+  /** Attaches an existing detached ENI to an instance (out of band, as the console would). */
+  attachNetworkInterface(eniId: string, instanceId: string, deviceIndex?: number, networkCardIndex = 0): void {
+    const eni = this.s.requireEni(eniId);
+    const instance = this.s.requireInstance(instanceId);
+    if (eni.attachment) throw new Error(`${eniId} is already attached to ${eni.attachment.instanceId}`);
+    const taken = this.s.attachedEnis(instanceId).map((e) => e.attachment?.deviceIndex);
+    const index = deviceIndex ?? Math.max(-1, ...taken.map((i) => i ?? -1)) + 1;
+    if (taken.includes(index)) throw new Error(`${instanceId} already has an interface at device index ${index}`);
+    eni.attachment = { instanceId: instance.instanceId, deviceIndex: index, networkCardIndex, attachmentId: this.s.claimId('eni-attach') };
+  }
+
+  /** Turns an ENI's source/destination check on or off (ModifyNetworkInterfaceAttribute). */
+  setSourceDestCheck(eniId: string, enabled: boolean): void {
+    this.s.requireEni(eniId).sourceDestCheck = enabled;
+  }
+
+  /** Detaches an ENI; routes to it become blackholes. */
+  detachNetworkInterface(eniId: string): void {
+    this.s.requireEni(eniId).attachment = undefined;
+  }
+
+  /** Deletes an ENI outright (even if attached); routes to it stay, as blackholes. */
+  deleteNetworkInterface(eniId: string): void {
+    this.s.requireEni(eniId);
+    this.s.enis.delete(eniId);
+  }
+
+  /** Creates a route table with its local route(s); `main` makes it the VPC's main table. Returns its ID. */
+  addRouteTable(opts: { vpcId: string; tags?: Record<string, string>; routeTableId?: string; main?: boolean }): string {
+    const vpc = this.s.requireVpc(opts.vpcId);
+    const routeTableId = this.s.claimId('rtb', opts.routeTableId);
+    const local = (destination: RouteDestination): RouteRecord => ({
+      destination,
+      target: { field: 'GatewayId', id: 'local' },
+      origin: 'CreateRouteTable',
+    });
+    const routes = [local({ kind: 'ipv4', value: vpc.cidr })];
+    if (vpc.ipv6Cidr) routes.push(local({ kind: 'ipv6', value: vpc.ipv6Cidr }));
+    this.s.tables.set(routeTableId, {
+      seq: this.s.seq++,
+      routeTableId,
+      vpcId: vpc.vpcId,
+      tags: { ...opts.tags },
+      mainAssociationId: opts.main ? this.s.claimId('rtbassoc') : undefined,
+      routes,
+    });
+    return routeTableId;
+  }
+
+  /** Adds a route as set up out of band. Unlike the API, an InstanceId target always resolves to its eth0. */
+  addRoute(routeTableId: string, route: RouteSpec): void {
+    const table = this.s.requireTable(routeTableId);
+    const destination = destinationOf(route);
+    const origin = route.Origin ?? 'CreateRoute';
+    const target = resolveTarget(this.s, route, table, { lenientInstance: true });
+    if (origin === 'EnableVgwRoutePropagation' && !/^vgw-/.test(target.id)) {
+      throw new Error('a propagated route must target a virtual private gateway (GatewayId vgw-...)');
+    }
+    const clash = table.routes.find((r) => sameDestination(r.destination, destination) && isPropagated(r) === (origin === 'EnableVgwRoutePropagation'));
+    if (clash) throw fault('RouteAlreadyExists', `The route identified by ${destination.value} already exists.`);
+    table.routes.push({ destination, target, origin });
+  }
+
+  /** Adds or changes tags of a route table (CreateTags, out of band). */
+  tagRouteTable(routeTableId: string, tags: Record<string, string>): void {
+    Object.assign(this.s.requireTable(routeTableId).tags, tags);
+  }
+
+  /** Removes a route table (as if someone deleted it mid-run). */
+  deleteRouteTable(routeTableId: string): void {
+    this.s.requireTable(routeTableId);
+    this.s.tables.delete(routeTableId);
+  }
+
+  /** Moves an instance to a state; terminating deletes its delete-on-termination ENIs and detaches the rest. */
+  setInstanceState(instanceId: string, state: InstanceStateName): void {
+    const instance = this.s.requireInstance(instanceId);
+    if (instance.state === 'terminated' && state !== 'terminated') throw new Error(`${instanceId} is terminated for good`);
+    // A stop/start gives the instance a new LaunchTime (a reboot would not change state at all).
+    if (state === 'running' && instance.state !== 'running') instance.launchTime = wholeSecond();
+    instance.state = state;
+    if (state !== 'terminated') return;
+    for (const eni of this.s.attachedEnis(instanceId)) {
+      if (eni.deleteOnTermination) this.s.enis.delete(eni.eniId);
+      else eni.attachment = undefined;
+    }
+  }
+
+  /** Sets the result of an instance's status checks ('instance' reachability by default). */
+  setInstanceStatusCheck(instanceId: string, status: StatusCheck, check: 'instance' | 'system' | 'both' = 'instance'): void {
+    const instance = this.s.requireInstance(instanceId);
+    if (check !== 'system') instance.instanceCheck = status;
+    if (check !== 'instance') instance.systemCheck = status;
+  }
+
+  /** Forgets an instance entirely, as EC2 does about an hour after termination. */
+  removeInstance(instanceId: string): void {
+    this.s.requireInstance(instanceId);
+    this.s.instances.delete(instanceId);
+  }
+
+  /** Creates an SNS topic; returns its ARN. */
+  createTopic(name: string): string {
+    if (!/^[A-Za-z0-9_-]{1,256}$/.test(name)) throw new Error(`invalid topic name "${name}"`);
+    const arn = `arn:aws:sns:${this.region}:${this.accountId}:${name}`;
+    this.s.topics.add(arn);
+    return arn;
+  }
+
+  /**
+   * Starts a service disruption in an Availability Zone, as EC2's API reference describes for
+   * DescribeInstances: "If you describe instances in the rare case where an Availability Zone is experiencing
+   * a service disruption and you specify instance IDs that are in the affected zone, or do not specify any
+   * instance IDs at all, the call fails." The simulator answers 503 Unavailable, for the whole disruption, to
+   * DescribeInstances and DescribeInstanceStatus calls that name an instance there or name none, and (an
+   * assumption, same rule) to DescribeNetworkInterfaces calls that name an interface there.
+   */
+  impairAvailabilityZone(availabilityZone: string): void {
+    this.impairedAzs.add(availabilityZone);
+  }
+
+  /** Ends a disruption started with impairAvailabilityZone. */
+  restoreAvailabilityZone(availabilityZone: string): void {
+    this.impairedAzs.delete(availabilityZone);
+  }
+
+  /** Changes the latency of subsequent calls. */
+  setLatency(latencyMs: number | Partial<Record<string, number>>): void {
+    this.latencyMs = latencyMs;
+  }
+
+  // ─────────── faults ───────────
+
+  /** Makes matching calls fail with a service error, hang, or have their DryRun ignored; returns an ID for removeFault. */
+  injectFault(spec: FaultSpec): string {
+    return this.faults.inject(spec);
+  }
+
+  /** Removes one injected fault. */
+  removeFault(id: string): void {
+    this.faults.remove(id);
+  }
+
+  /** Removes every injected fault. */
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  // ─────────── observability ───────────
+
+  /** Number of calls per action name, failed ones included. */
+  callCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const c of this.calls) counts[c.action] = (counts[c.action] ?? 0) + 1;
+    return counts;
+  }
+
+  /** ReplaceRoute/CreateRoute/DeleteRoute calls that took effect (DryRun and failures excluded, lost responses included). */
+  mutatingCalls(): SimCall[] {
+    return this.calls.filter((c) => MUTATING_ACTIONS.has(c.action) && c.tookEffect === true);
+  }
+
+  /** All route tables, in DescribeRouteTables output shape (a fresh copy). */
+  routeTables(): RouteTable[] {
+    return [...this.s.tables.values()].map((t) => routeTableOutput(this.s, t));
+  }
+
+  /** The route for a destination (CIDR or pl- ID) in a table, static before propagated; undefined when absent. */
+  route(routeTableId: string, destination: string): Route | undefined {
+    const table = this.s.tables.get(routeTableId);
+    if (!table) return undefined;
+    const kind = destinationKindOf(destination);
+    const wanted = { kind, value: canonicalDestination(kind, destination) };
+    const matches = table.routes.filter((r) => sameDestination(r.destination, wanted));
+    const found = matches.find((r) => !isPropagated(r)) ?? matches[0];
+    return found && routeOutput(this.s, found);
+  }
+
+  /** Tokens left in each EC2 action's request bucket (fractional; actions called so far), or undefined when throttling is off. */
+  tokens(): Record<string, number> | undefined {
+    return this.buckets?.tokens();
+  }
+
+  /** Current state of an instance. */
+  instanceState(instanceId: string): InstanceStateName {
+    return this.s.requireInstance(instanceId).state;
+  }
+
+  // ─────────── dispatch ───────────
+
+  /**
+   * Serves one call: records it, waits the latency, applies faults, runs the action. Used by the clients;
+   * `abortSignal` (the SDK's, or the HTTP endpoint's when its client goes away) ends a hung call.
+   */
+  async invoke(service: Service, action: string, rawInput: object, opts: { abortSignal?: AbortSignal } = {}): Promise<object> {
+    const input = structuredClone(rawInput) as CommandInput;
+    const call: SimCall = { service, action, input, at: this.clock.now() };
+    this.calls.push(call);
+    try {
+      const handler = this.handlers[service][action];
+      if (!handler) throw new Error(`the simulated VPC does not support ${service.toUpperCase()} ${action}`);
+      await this.delay(action);
+      this.takeToken(service, action);
+      failIfImpaired(this.s, this.impairedAzs, service, action, input);
+      await this.faults.fire(service, action, input, 'before', opts.abortSignal);
+      const output = handler(this.faults.servedInput(action, input));
+      call.tookEffect = true;
+      await this.faults.fire(service, action, input, 'after', opts.abortSignal);
+      return { ...output, $metadata: this.faults.metadata(200) };
+    } catch (e) {
+      call.error = (e as Error).name;
+      throw this.faults.toServiceError(service, e);
+    } finally {
+      call.endAt = this.clock.now();
+    }
+  }
+
+  private async delay(action: string): Promise<void> {
+    const ms = typeof this.latencyMs === 'number' ? this.latencyMs : (this.latencyMs[action] ?? this.latencyMs['*'] ?? 0);
+    if (ms > 0) await this.clock.sleep(ms);
+  }
+
+  /** The call reaches EC2 now: it takes a token from its action's bucket or is throttled. */
+  private takeToken(service: Service, action: string): void {
+    if (service !== 'ec2' || !this.buckets || !(action in this.handlers.ec2)) return;
+    if (!this.buckets.take(action)) throw fault('RequestLimitExceeded', EC2_FAULT_DEFAULTS.RequestLimitExceeded.message, 503);
+  }
+
+}

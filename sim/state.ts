@@ -1,0 +1,82 @@
+/** The resources of one simulated account region, and the lookups every action shares. */
+import { checkIdFormat, hex, intToIpv4, ipv4ToInt, notFound } from './ids';
+import { fault } from './faults';
+import type { EniRecord, InstanceRecord, PublishedMessage, RouteTableRecord, VpcRecord } from './types';
+
+export class SimState {
+  readonly vpcs = new Map<string, VpcRecord>();
+  readonly subnets = new Map<string, string>();
+  readonly instances = new Map<string, InstanceRecord>();
+  readonly enis = new Map<string, EniRecord>();
+  readonly tables = new Map<string, RouteTableRecord>();
+  readonly topics = new Set<string>();
+  /** Every message SNS accepted. */
+  readonly published: PublishedMessage[] = [];
+  /** Creation order of instances, ENIs and tables (what pagination follows). */
+  seq = 0;
+  private readonly usedIds = new Set<string>();
+
+  constructor(
+    readonly region: string,
+    readonly accountId: string,
+    readonly idRand: () => number,
+    readonly requestRand: () => number,
+  ) {}
+
+  claimId(prefix: string, wanted?: string): string {
+    let id = wanted ?? `${prefix}-${hex(this.idRand, 17)}`;
+    if (wanted !== undefined && this.usedIds.has(wanted)) throw new Error(`ID ${wanted} is already in use`);
+    while (this.usedIds.has(id)) id = `${prefix}-${hex(this.idRand, 17)}`;
+    this.usedIds.add(id);
+    return id;
+  }
+
+  subnetFor(vpcId: string, availabilityZone: string): string {
+    const key = `${vpcId}/${availabilityZone}`;
+    const existing = this.subnets.get(key);
+    if (existing) return existing;
+    const subnetId = this.claimId('subnet');
+    this.subnets.set(key, subnetId);
+    return subnetId;
+  }
+
+  allocateIp(vpc: VpcRecord): string {
+    const [base] = vpc.cidr.split('/');
+    return intToIpv4(ipv4ToInt(base.split('.').map(Number)) + vpc.nextHost++);
+  }
+
+  attachedEnis(instanceId: string): EniRecord[] {
+    return [...this.enis.values()]
+      .filter((e) => e.attachment?.instanceId === instanceId)
+      .sort((a, b) => (a.attachment?.deviceIndex ?? 0) - (b.attachment?.deviceIndex ?? 0));
+  }
+
+  requireVpc(vpcId: string): VpcRecord {
+    const vpc = this.vpcs.get(vpcId);
+    if (!vpc) throw fault('InvalidVpcID.NotFound', `The vpc ID '${vpcId}' does not exist`);
+    return vpc;
+  }
+
+  requireInstance(instanceId: string): InstanceRecord {
+    const instance = this.instances.get(instanceId);
+    if (!instance) throw notFound('i', [instanceId]);
+    return instance;
+  }
+
+  requireEni(eniId: string): EniRecord {
+    const eni = this.enis.get(eniId);
+    if (!eni) throw notFound('eni', [eniId]);
+    return eni;
+  }
+
+  requireTable(routeTableId: string): RouteTableRecord {
+    const table = this.tables.get(routeTableId);
+    if (!table) throw notFound('rtb', [routeTableId]);
+    return table;
+  }
+
+  requireTableForCall(routeTableId: string | undefined): RouteTableRecord {
+    if (routeTableId === undefined) throw fault('MissingParameter', 'The request must contain the parameter routeTableId');
+    return this.requireTable(checkIdFormat('rtb', routeTableId));
+  }
+}
