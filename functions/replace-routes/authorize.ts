@@ -10,6 +10,7 @@ export interface AuthorizeDeps {
   ec2: EC2Client;
   config: FailoverConfig;
   store: GroupStateStore;
+  now?: () => Date;
 }
 
 /**
@@ -17,9 +18,12 @@ export interface AuthorizeDeps {
  * ReplaceRoute (its only resource is the route table), so without this check anyone allowed to invoke the
  * function could repoint any in-scope route anywhere. A batch is written only if, from the config and EC2:
  * - it names a configured group, in that group's VPC, and a route table in the group's scope;
- * - every target interface is attached now to one member of the group (the same one for the whole batch);
- * - every source interface is attached now to another member, or (detached, or deleted on termination) is in
- *   another member's inventory; one attached to any instance outside the group is refused.
+ * - every target interface is attached to one member of the group (the same one for the whole batch): EC2
+ *   shows it now, or the inventory saw it there within the last 10 minutes (this execution's ResolveTargets
+ *   describes the members and stores what it saw, so a failover usually needs no extra EC2 call here);
+ * - every source interface is another member's: by a recent inventory entry, or attached to it now, or
+ *   (detached, deleted on termination, or in an AZ that cannot answer) in its inventory; one EC2 shows
+ *   attached to an instance outside the group is refused.
  * Anything else throws BatchNotAuthorizedError and nothing of the batch is written.
  */
 export const authorizeBatch = async (input: ReplaceBatchInput, deps: AuthorizeDeps): Promise<void> => {
@@ -35,11 +39,33 @@ export const authorizeBatch = async (input: ReplaceBatchInput, deps: AuthorizeDe
   const fromEnis = [...new Set(used.map((p) => p.fromEni))];
   const instanceOf = new Map(group.members.map((m) => [m.instanceId, m.name]));
 
-  // The target side must be seen attached now: an interface remembered from earlier may belong to anyone today.
-  const targets = await attachments(deps.ec2, toEnis);
+  // An interface the inventory saw on a member minutes ago (ResolveTargets of this execution describes the
+  // members and stores what it saw) needs no EC2 call; anything else is looked up now.
+  const inventory = await deps.store.readInventory(group.name);
+  const now = (deps.now ?? (() => new Date()))().getTime();
+  const freshOwner = (eni: string): string | undefined => {
+    const m = Object.values(inventory).find((e) => e.interfaces.some((i) => i.eni === eni));
+    return m && now - Date.parse(m.observedAt) <= FRESH_INVENTORY_MS ? m.member : undefined;
+  };
+  const uncovered = [...new Set([...toEnis, ...fromEnis])].filter((e) => !freshOwner(e));
+  let live: Map<string, NetworkInterface> | undefined;
+  let liveError: unknown;
+  if (uncovered.length > 0) {
+    try {
+      live = await attachments(deps.ec2, uncovered);
+    } catch (err) {
+      liveError = err; // an Availability Zone that cannot answer: the inventory decides for the sources
+    }
+  }
+
+  // The target side must be attached to a member: seen just now by this execution, or by EC2 now.
   const targetMembers = new Set<string>();
   for (const eni of toEnis) {
-    const member = instanceOf.get(targets.get(eni)?.Attachment?.InstanceId ?? '');
+    let member = freshOwner(eni);
+    if (!member) {
+      if (!live) throw liveError;
+      member = instanceOf.get(live.get(eni)?.Attachment?.InstanceId ?? '');
+    }
     if (!member) refuse(`target interface ${eni} is not attached to a member of group ${group.name}`);
     targetMembers.add(member!);
   }
@@ -47,15 +73,13 @@ export const authorizeBatch = async (input: ReplaceBatchInput, deps: AuthorizeDe
   const [target] = [...targetMembers];
 
   // The source side may be gone (terminated, impaired AZ): EC2 if it answers, the inventory for what it cannot show.
-  const inventory = await deps.store.readInventory(group.name);
-  let sources: Map<string, NetworkInterface> | undefined;
-  try {
-    sources = await attachments(deps.ec2, fromEnis);
-  } catch {
-    sources = undefined; // an Availability Zone that cannot answer: the inventory decides
-  }
   for (const eni of fromEnis) {
-    const attachedTo = sources?.get(eni)?.Attachment?.InstanceId;
+    const fresh = freshOwner(eni);
+    if (fresh) {
+      if (fresh === target) refuse(`source interface ${eni} belongs to the target ${target}`);
+      continue;
+    }
+    const attachedTo = live?.get(eni)?.Attachment?.InstanceId;
     if (attachedTo) {
       const member = instanceOf.get(attachedTo);
       if (!member) refuse(`source interface ${eni} is attached to ${attachedTo}, which is not a member of group ${group.name}`);
@@ -66,6 +90,9 @@ export const authorizeBatch = async (input: ReplaceBatchInput, deps: AuthorizeDe
     if (!owner || owner === target) refuse(`source interface ${eni} is not an interface any other member of group ${group.name} has or had`);
   }
 };
+
+/** How recent an inventory entry must be to vouch for an interface without asking EC2. */
+const FRESH_INVENTORY_MS = 10 * 60 * 1000;
 
 /**
  * The table must be one the group's scope selects. A list is checked as is; a tag with one read. A table of

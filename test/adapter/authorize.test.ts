@@ -88,4 +88,21 @@ describe('ReplaceRoutes re-derives what it may write', () => {
     x.sim.impairAvailabilityZone(`${x.sim.region}a`);
     await expect(x.run(x.batch())).resolves.toMatchObject({ usual: 'replaced' });
   });
+
+  it('interfaces this execution just saw on the members (a fresh inventory) need no EC2 call; an old inventory is checked live', async () => {
+    const x = setup();
+    const entry = (member: string, instanceId: string, eni: string, observedAt: string) => ({ member, instanceId, observedAt, interfaces: [{ slot: '0/0', eni }] });
+    const now = new Date().toISOString();
+    await x.store.writeInventory(GROUP, entry('router-a', x.s.routerA.instanceId, x.s.routerA.eni0, now));
+    await x.store.writeInventory(GROUP, entry('router-b', x.s.routerB.instanceId, x.s.routerB.eni0, now));
+    await expect(x.run(x.batch())).resolves.toMatchObject({ usual: 'replaced' });
+    expect(x.sim.calls.filter((c) => c.action === 'DescribeNetworkInterfaces')).toHaveLength(0);
+
+    // An hour-old entry for the target: EC2 is asked, and an interface moved to an appliance meanwhile is refused.
+    const y = setup();
+    const old = new Date(Date.now() - 3600_000).toISOString();
+    await y.store.writeInventory(GROUP, entry('router-b', y.s.routerB.instanceId, y.s.other.eni0, old));
+    await refused(y.run(y.batch({ toEni: y.s.other.eni0 })), /target interface .* is not attached to a member/);
+    expect(y.sim.calls.filter((c) => c.action === 'DescribeNetworkInterfaces').length).toBeGreaterThan(0);
+  });
 });
