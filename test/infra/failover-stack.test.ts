@@ -194,13 +194,12 @@ describe('FailoverStack functions', () => {
     expect(env('ReleaseLeaseFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', GROUP_STATE_TABLE: { Ref: tableId } });
     const [topicId] = only(template, 'AWS::SNS::Topic');
     expect(env('NotifyFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', TOPIC_ARN: { Ref: topicId }, FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG });
-    // replace-routes checks every batch against the groups and their inventory.
+    // replace-routes checks every batch against the groups and their inventory, and draws from the write pacer (an
+    // item of the group-state table).
     expect(env('ReplaceRoutesFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG, GROUP_STATE_TABLE: { Ref: tableId } });
     for (const key of ['ListRoutesFunctionArn', 'VerifyRoutesFunctionArn']) {
       expect(env(key)).toEqual({ NODE_OPTIONS: '--enable-source-maps' });
     }
-    // replace-routes draws from the write pacer, an item of the group-state table.
-    expect(env('ReplaceRoutesFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', GROUP_STATE_TABLE: { Ref: expect.stringMatching(/^GroupStateTable/) } });
   });
 
   it('keeps every log group for a year and retains it when the stack goes', () => {
@@ -435,7 +434,8 @@ describe('FailoverStack IAM', () => {
     // replace-routes reads the inventory (GetItem) to vouch for interfaces EC2 no longer shows, and reads and writes
     // the write pacer's item only (dynamodb:LeadingKeys), with the table's key.
     const replaceStatements = statementsOf(template, 'ReplaceRoutesFunctionArn').filter((st) => JSON.stringify(st).match(/dynamodb:|GroupStateKey/));
-    expect(replaceStatements).toEqual([
+    expect(replaceStatements).toHaveLength(keyUse.length + 2);
+    expect(replaceStatements).toEqual(expect.arrayContaining([
       { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
       ...keyUse,
       {
@@ -444,7 +444,7 @@ describe('FailoverStack IAM', () => {
         Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
         Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#pacer:ReplaceRoute'] } },
       },
-    ]);
+    ]));
     for (const key of SUBSTITUTION_KEYS.filter((k) => !/Lease|ResolveTargets|ReplaceRoutes/.test(k))) {
       const text = JSON.stringify(statementsOf(template, key));
       expect(text).not.toMatch(/dynamodb:|states:/);
