@@ -38,7 +38,10 @@ export interface FloorCase {
 
 export interface FloorResult extends FloorCase {
   routeTables: number;
+  /** From the failure to the end of the run (verification and notification included for the workflow). */
   makespanMs: number;
+  /** From the end of the reads that precede the first write to the last route switched: what the floor bounds. */
+  writePhaseMs: number;
   floorMs: number;
   switched: number;
   tts: Percentiles | undefined;
@@ -151,6 +154,12 @@ export const runFloorCase = async (c: FloorCase): Promise<FloorResult> => {
     if (priorityTables.has(m.routeTableId)) priorityTimes.push(t);
   }
   const ec2Calls = sim.calls.filter((x) => x.service === 'ec2');
+  // The floor is a bound on the time after the reads: from the end of the last read that began before the
+  // first write to the end of the last write that switched a route.
+  const isWrite = (a: string) => a === 'ReplaceRoute' || a === 'CreateRoute' || a === 'DeleteRoute';
+  const firstWrite = Math.min(...ec2Calls.filter((x) => isWrite(x.action)).map((x) => x.at));
+  const readsEnd = Math.max(t0, ...ec2Calls.filter((x) => !isWrite(x.action) && x.at < firstWrite && x.endAt !== undefined).map((x) => x.endAt!));
+  const writePhaseMs = times.length > 0 ? Math.max(0, t0 + Math.max(...times) - readsEnd) : makespanMs;
   // Writes: ReplaceRoute for the workflow, DeleteRoute + CreateRoute for the classic script.
   const replace = ec2Calls.filter((x) => x.action === 'ReplaceRoute' || x.action === 'CreateRoute' || x.action === 'DeleteRoute');
   const replaceThrottled = replace.filter((x) => x.error === 'RequestLimitExceeded').length;
@@ -165,6 +174,7 @@ export const runFloorCase = async (c: FloorCase): Promise<FloorResult> => {
     ...c,
     routeTables: T,
     makespanMs,
+    writePhaseMs,
     floorMs,
     switched: times.length,
     tts: percentiles(times),
@@ -176,7 +186,7 @@ export const runFloorCase = async (c: FloorCase): Promise<FloorResult> => {
     callBudget,
     goals: {
       // Fast is no use when routes are left broken: the time goal needs every route switched.
-      makespan: times.length === M && makespanMs <= 1.05 * floorMs + 4 * c.latencyMs,
+      makespan: times.length === M && writePhaseMs <= 1.05 * floorMs + 4 * c.latencyMs,
       throttled: replaceThrottled <= 0.05 * Math.max(1, replaceOk),
       calls: ec2Calls.length <= callBudget,
     },
@@ -189,14 +199,15 @@ const mark = (ok: boolean): string => (ok ? '✓' : '✗');
 
 /** The floor table. */
 export const floorTable = (results: FloorResult[], taskOverheadMs: number, latencyMs: number): Table => ({
-  headers: ['routes', 'groups', 'variant', 'makespan s', 'floor s', '× floor', 'switched', 'time to switch p50/p99/max s', 'priority p50/p99/max s', 'EC2 calls (budget)', 'throttled (writes)', 'goals'],
+  headers: ['routes', 'groups', 'variant', 'makespan s', 'after reads s', 'floor s', '× floor', 'switched', 'time to switch p50/p99/max s', 'priority p50/p99/max s', 'EC2 calls (budget)', 'throttled (writes)', 'goals'],
   rows: results.map((r) => [
     r.routes.toLocaleString('en-US'),
     String(r.groups),
     r.variant,
     s(r.makespanMs),
+    s(r.writePhaseMs),
     s(r.floorMs),
-    (r.makespanMs / r.floorMs).toFixed(2),
+    (r.writePhaseMs / r.floorMs).toFixed(2),
     `${r.switched}/${r.routes * r.groups}`,
     tts(r.tts),
     tts(r.priorityTts),
@@ -211,6 +222,7 @@ export const floorTable = (results: FloorResult[], taskOverheadMs: number, laten
     'switched: routes on their paired interface at the end (classic moves eth1 routes to eth0: they never count); time to switch: from the failure to the end of the write that put the route there.',
     'priority: the routes of the 4 route tables tagged tier=critical in each group (40 routes); classic has no priorities.',
     'EC2 calls: all EC2 calls, throttled included; budget M + ⌈T/100⌉ + 6 per failover. throttled: RequestLimitExceeded answers, then those of writes (ReplaceRoute; DeleteRoute + CreateRoute for classic) and their share of successful writes.',
-    'goals: every route switched and makespan ≤ 1.05 × floor + 4 round trips; throttled writes ≤ 5 % of successful ones; EC2 calls within the budget (the classic script needs 2 writes per route and is never within it).',
+    'makespan: from the failure to the end of the run; after reads: from the end of the reads that precede the first write to the last route switched, the span the floor bounds (× floor is of that span).',
+    'goals: every route switched and the span after the reads ≤ 1.05 × floor + 4 round trips; throttled writes ≤ 5 % of successful ones; EC2 calls within the budget (the classic script needs 2 writes per route and is never within it).',
   ],
 });

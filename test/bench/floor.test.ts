@@ -13,4 +13,14 @@ describe('floor benchmark (documented EC2 limits, virtual clock)', () => {
     expect(classic.switched).toBeLessThan(100);
     expect(classic.goals.makespan).toBe(false);
   }, 60_000);
+
+  it('at 16 routes (inside the burst) the writes after the reads take one round trip plus the batch Task, within the goal', async () => {
+    const workflow = await runFloorCase({ routes: 16, groups: 1, latencyMs: 50, taskOverheadMs: 50, variant: 'workflow' });
+    expect(workflow.floorMs).toBe(50);
+    expect(workflow.switched).toBe(16);
+    // The whole run (Task states before and after the writes) is longer than the span the floor bounds.
+    expect(workflow.makespanMs).toBeGreaterThan(workflow.writePhaseMs);
+    expect(workflow.writePhaseMs).toBeLessThanOrEqual(1.05 * 50 + 4 * 50);
+    expect(workflow.goals).toEqual({ makespan: true, throttled: true, calls: true });
+  }, 60_000);
 });
