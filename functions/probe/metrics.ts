@@ -1,3 +1,4 @@
+import type { EmfLine } from '../shared/emf';
 /**
  * The probe's CloudWatch metrics, written as Embedded Metric Format log lines (no SDK call, no network path
  * from the VPC needed: Lambda ships its logs itself). infra/constructs/probe.ts alarms on the same names.
@@ -16,14 +17,7 @@ export const PROBE_METRICS = {
   allMembersDown: 'AllMembersDown',
 } as const;
 
-/** One EMF log line: CloudWatch turns it into metric data points. */
-export interface EmfLine {
-  _aws: {
-    Timestamp: number;
-    CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }>;
-  };
-  [key: string]: unknown;
-}
+export type { EmfLine };
 
 /** EMF line for one member's round: success (0/1) and, when it succeeded, the latency in milliseconds. */
 export const memberMetricLine = (at: number, group: string, member: string, ok: boolean, latencyMs: number): EmfLine => {

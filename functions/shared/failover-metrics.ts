@@ -1,3 +1,4 @@
+import type { EmfLine } from './emf';
 import type { AuditRecord } from './audit';
 
 /**
@@ -19,14 +20,7 @@ export const FAILOVER_METRICS = {
   ec2CallsRetried: 'Ec2CallsRetried',
 } as const;
 
-/** One EMF log line: CloudWatch turns it into metric data points. */
-export interface EmfLine {
-  _aws: {
-    Timestamp: number;
-    CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }>;
-  };
-  [key: string]: unknown;
-}
+export type { EmfLine };
 
 const line = (at: number, dimensions: Record<string, string>, metrics: Array<{ name: string; unit: string; value: number }>): EmfLine => ({
   _aws: {
