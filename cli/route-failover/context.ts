@@ -2,7 +2,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import type { STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { FailoverConfig, parseConfig, parseConfigJson } from '../../functions/shared/config';
 import { ConfigError } from '../../functions/shared/errors';
 import * as path from 'node:path';
@@ -194,4 +194,20 @@ export const loadConfig = (
 export const requireConfig = (opts: CommonOptions): FailoverConfig => {
   if (!opts.config) throw refuse(opts.configProblem ?? `no failover config (${opts.configSource}): pass --config FILE`);
   return opts.config;
+};
+
+/**
+ * The caller's ARN (STS GetCallerIdentity): who asks for a switchover or sets a hold. `noClient` is the usage
+ * error without an STS client; `consequence` ends the message when STS cannot answer.
+ */
+export const readCallerArn = async (deps: Pick<CliDeps, 'sts'>, noClient: string, consequence: string): Promise<string> => {
+  if (!deps.sts) throw refuse(noClient);
+  try {
+    const id = await deps.sts.send(new GetCallerIdentityCommand({}));
+    if (!id.Arn) throw new Error('GetCallerIdentity returned no ARN');
+    return id.Arn;
+  } catch (e) {
+    const err = e as Error;
+    throw new CliError(`cannot read the caller identity (STS GetCallerIdentity): ${err.name}: ${err.message}. ${consequence}`, EXIT.FAILED);
+  }
 };

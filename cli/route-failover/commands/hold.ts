@@ -1,9 +1,8 @@
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { findGroup, Group } from '../../../functions/shared/config';
 import { InvalidRequestError, UnknownGroupError } from '../../../functions/shared/errors';
 import { DynamoDbGroupStateStore } from '../../../functions/shared/group-state';
 import { activeHold, Hold, newHold } from '../../../functions/shared/hold';
-import { CliDeps, CliError, CommonOptions, EXIT, refuse, requireConfig, resolveGroupStateTable } from '../context';
+import { CliDeps, CliError, CommonOptions, EXIT, readCallerArn, refuse, requireConfig, resolveGroupStateTable } from '../context';
 import { duration } from '../format';
 
 export interface HoldOptions extends CommonOptions {
@@ -24,7 +23,7 @@ export interface UnholdOptions extends CommonOptions {
  */
 export const hold = async (opts: HoldOptions, deps: CliDeps): Promise<number> => {
   const group = configuredGroup(opts, opts.group);
-  const by = await callerArn(deps);
+  const by = await readCallerArn(deps, 'cannot tell who sets the hold (no STS client)', 'A hold records who set it. Nothing was changed.');
   let next: Hold;
   try {
     next = newHold({ seconds: opts.forSeconds, by, reason: opts.reason, now: deps.now() });
@@ -86,14 +85,3 @@ export const stateCall = async <T>(call: () => Promise<T>, what: string): Promis
   }
 };
 
-const callerArn = async (deps: CliDeps): Promise<string> => {
-  if (!deps.sts) throw refuse('cannot tell who sets the hold (no STS client)');
-  try {
-    const id = await deps.sts.send(new GetCallerIdentityCommand({}));
-    if (!id.Arn) throw new Error('GetCallerIdentity returned no ARN');
-    return id.Arn;
-  } catch (e) {
-    const err = e as Error;
-    throw new CliError(`cannot read the caller identity (STS GetCallerIdentity): ${err.name}: ${err.message}. A hold records who set it. Nothing was changed.`, EXIT.FAILED);
-  }
-};

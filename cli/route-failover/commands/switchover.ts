@@ -1,9 +1,8 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { findGroup, Group } from '../../../functions/shared/config';
 import { UnknownGroupError, UnknownMemberError, UnpairedInterfaceError } from '../../../functions/shared/errors';
 import { ManualRequest, ManualRequestSchema } from '../../../functions/shared/triggers';
-import { CliDeps, CliError, CommonOptions, EXIT, refuse, requireConfig, resolveStateMachineArn } from '../context';
+import { CliDeps, CliError, CommonOptions, EXIT, readCallerArn, refuse, requireConfig, resolveStateMachineArn } from '../context';
 import { followExecution } from '../follow';
 import { ARROW, duration, plural } from '../format';
 import { GroupStatus, readGroupStatus } from '../group-status';
@@ -67,7 +66,7 @@ export const switchover = async (opts: SwitchoverOptions, deps: CliDeps): Promis
   const target = checkTarget(opts, group, status);
   if (opts.plan) return printPlan(opts, group, target, deps);
   const stateMachineArn = await resolveStateMachineArn(opts, deps);
-  const requestedBy = opts.requestedBy ?? (await callerIdentity(deps));
+  const requestedBy = opts.requestedBy ?? (await readCallerArn(deps, 'cannot tell who is asking: pass --requested-by', 'Pass --requested-by, or fix the credentials. Nothing was started.'));
   const request = validateRequest({ ...draft, requestedBy });
 
   const name = executionName(opts.action, group.name, deps.now(), opts.dryRun);
@@ -214,14 +213,3 @@ const checkTarget = (opts: SwitchoverOptions, group: Group, status: GroupStatus)
   return target;
 };
 
-const callerIdentity = async (deps: CliDeps): Promise<string> => {
-  if (!deps.sts) throw refuse('cannot tell who is asking: pass --requested-by');
-  try {
-    const id = await deps.sts.send(new GetCallerIdentityCommand({}));
-    if (!id.Arn) throw new Error('GetCallerIdentity returned no ARN');
-    return id.Arn;
-  } catch (e) {
-    const err = e as Error;
-    throw new CliError(`cannot read the caller identity (STS GetCallerIdentity): ${err.name}: ${err.message}. Pass --requested-by, or fix the credentials. Nothing was started.`, EXIT.FAILED);
-  }
-};
