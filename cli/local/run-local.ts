@@ -6,6 +6,7 @@ import { parseConfigJson } from '../../functions/shared/config';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { cloudWatchAlarms, StaticAlarms } from '../../functions/shared/alarms';
+import { CLOUDWATCH_TIMEOUTS, DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../../functions/shared/http-timeouts';
 import { isLocalExecutionRunning, runExecution } from './local-runner';
 import { ensureStateTable } from './state-table';
 import { SimulatedVpc } from '../../sim';
@@ -172,12 +173,12 @@ const main = async (argv: string[]): Promise<number> => {
     if (!topicArn) throw new UsageError('--topic-arn ARN (or env TOPIC_ARN) is required without --simulate');
     const log = (line: string) => process.stderr.write(`${line}\n`);
     const tableName = values['state-table'];
-    const store = tableName ? await ensureStateTable(new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3 }), tableName, log) : undefined;
+    const store = tableName ? await ensureStateTable(new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) }), tableName, log) : undefined;
     if (!store) log('group state (lease, history, inventory) in memory for this run only; --state-table keeps it');
     // A lease held by an execution of an earlier local run that did not finish is taken over; one held by
     // anything else (a deployed stack sharing the table) is never assumed gone.
     const isExecutionRunning = async (arn: string) => (arn.includes(':000000000000:execution:') ? isLocalExecutionRunning(arn) : true);
-    const alarms = cloudWatchAlarms(new CloudWatchClient({ retryMode: 'standard', maxAttempts: 3 }));
+    const alarms = cloudWatchAlarms(new CloudWatchClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(CLOUDWATCH_TIMEOUTS) }));
     deps = { ec2: createEc2Client(), sns: createSnsClient(), config, topicArn, store, isExecutionRunning, alarms, stackName };
   }
 

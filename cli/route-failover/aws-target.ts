@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { CLI_TIMEOUTS, requestHandlerOptions } from '../../functions/shared/http-timeouts';
 
 /**
  * Which AWS account, region and profile the CLI talks to, resolved as the AWS CLI resolves them:
@@ -47,6 +48,8 @@ const clientConfig = (t: AwsTarget) => ({
   // The SDK's standard retry: throttled Describe* and ListExecutions calls are retried with backoff.
   retryMode: 'standard',
   maxAttempts: 5,
+  // A hung call is aborted and retried like a 5xx instead of holding the terminal.
+  requestHandler: requestHandlerOptions(CLI_TIMEOUTS),
 });
 
 /** Real SDK clients for a target (endpoint and credentials from the standard environment and the profile). */
