@@ -162,6 +162,11 @@ export class DynamoDbGroupStateStore implements GroupStateStore {
     private readonly tableName: string,
   ) {}
 
+  /** The group's whole item, read consistently (lease, history, inventory and hold live in it). */
+  private readItem(group: string) {
+    return this.ddb.send(new GetItemCommand({ TableName: this.tableName, Key: { group: { S: group } }, ConsistentRead: true }));
+  }
+
   async acquire(group: string, owner: string, now: Date, ttlSeconds: number, isRunning: (id: string) => Promise<boolean>) {
     const acquiredAt = now.toISOString();
     const expiresAt = new Date(now.getTime() + ttlSeconds * 1000).toISOString();
@@ -181,10 +186,10 @@ export class DynamoDbGroupStateStore implements GroupStateStore {
       const out = await guard(() => take('attribute_not_exists(#o) OR #o = :me OR expiresAt < :now', {}), 'take lease');
       return { lease: { group, owner, acquiredAt, expiresAt }, history: historyOf(out.Attributes), ...heldAt(out.Attributes, now) };
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException) && errorCode(err) !== 'ConditionalCheckFailedException') throw err;
+      if (!isConditionFailed(err)) throw err;
     }
     const current = await guard(
-      () => this.ddb.send(new GetItemCommand({ TableName: this.tableName, Key: { group: { S: group } }, ConsistentRead: true })),
+      () => this.readItem(group),
       'read lease',
     );
     const holder = current.Item?.owner?.S;
@@ -195,14 +200,14 @@ export class DynamoDbGroupStateStore implements GroupStateStore {
       const out = await guard(() => take('#o = :holder', { ':holder': { S: holder } }), 'take over lease');
       return { lease: { group, owner, acquiredAt, expiresAt, tookOverFrom: holder }, history: historyOf(out.Attributes), ...heldAt(out.Attributes, now) };
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException || errorCode(err) === 'ConditionalCheckFailedException') throw new LeaseBusyError(group, 'another execution');
+      if (isConditionFailed(err)) throw new LeaseBusyError(group, 'another execution');
       throw err;
     }
   }
 
   async release(group: string, owner: string, switched: SwitchRecord | undefined, keepAutomaticSince: Date) {
     const current = await guard(
-      () => this.ddb.send(new GetItemCommand({ TableName: this.tableName, Key: { group: { S: group } }, ConsistentRead: true })),
+      () => this.readItem(group),
       'read lease',
     );
     if (current.Item?.owner?.S !== owner) return { released: false };
@@ -225,14 +230,14 @@ export class DynamoDbGroupStateStore implements GroupStateStore {
       );
       return { released: true };
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException || errorCode(err) === 'ConditionalCheckFailedException') return { released: false };
+      if (isConditionFailed(err)) return { released: false };
       throw err;
     }
   }
 
   async readInventory(group: string): Promise<GroupInventory> {
     const out = await guard(
-      () => this.ddb.send(new GetItemCommand({ TableName: this.tableName, Key: { group: { S: group } }, ConsistentRead: true })),
+      () => this.readItem(group),
       'read inventory',
     );
     const inventory: GroupInventory = {};
@@ -270,7 +275,7 @@ export class DynamoDbGroupStateStore implements GroupStateStore {
         'write inventory',
       );
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException || errorCode(err) === 'ConditionalCheckFailedException') return;
+      if (isConditionFailed(err)) return;
       throw err;
     }
   }
@@ -308,7 +313,7 @@ export class DynamoDbGroupStateStore implements GroupStateStore {
         ),
       'clear hold',
     ).catch((err: unknown) => {
-      if (err instanceof ConditionalCheckFailedException || errorCode(err) === 'ConditionalCheckFailedException') return { Attributes: undefined };
+      if (isConditionFailed(err)) return { Attributes: undefined };
       throw err;
     });
     return holdOf(out.Attributes);
@@ -355,12 +360,15 @@ const historyOf = (item: Record<string, { S?: string }> | undefined): GroupHisto
   }
 };
 
+/** A conditional write whose condition did not hold (not an error of the store). */
+const isConditionFailed = (err: unknown): boolean => err instanceof ConditionalCheckFailedException || errorCode(err) === 'ConditionalCheckFailedException';
+
 /** Runs a DynamoDB call; throttling and 5xx become StateStoreError marked transient, conditional failures pass through. */
 const guard = async <T>(call: () => Promise<T>, what: string): Promise<T> => {
   try {
     return await call();
   } catch (err) {
-    if (err instanceof FailoverError || err instanceof ConditionalCheckFailedException || errorCode(err) === 'ConditionalCheckFailedException') throw err;
+    if (err instanceof FailoverError || isConditionFailed(err)) throw err;
     throw new StateStoreError(`${what}: ${errorCode(err)}: ${(err as Error)?.message}`, isThrottling(err) || isTransient(err), { cause: err });
   }
 };
