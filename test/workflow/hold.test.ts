@@ -1,36 +1,16 @@
-import type { RouteTable } from '@aws-sdk/client-ec2';
 import { parseConfig } from '../../functions/shared/config';
 import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
 import { newHold } from '../../functions/shared/hold';
-import { routeDestination, routeKey, routeTarget } from '../../functions/shared/routes';
 import { createTaskHandlers } from '../../functions/task-handlers';
 import { isLocalExecutionRunning, runExecution } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
+import { ec2StateEvent, routeTargets } from './events';
 
 /** The maintenance hold, through the real ASL: automatic triggers end as a held no-op, manual requests run. */
 
-let seq = 0;
-const ec2Event = (instanceId: string, state: string) => ({
-  version: '0',
-  id: `hold-${++seq}`,
-  'detail-type': 'EC2 Instance State-change Notification',
-  source: 'aws.ec2',
-  account: '123456789012',
-  time: new Date().toISOString(),
-  region: 'us-east-1',
-  resources: [`arn:aws:ec2:us-east-1:123456789012:instance/${instanceId}`],
-  detail: { 'instance-id': instanceId, state },
-});
-
-const targets = (tables: RouteTable[]) => {
-  const m = new Map<string, string | undefined>();
-  for (const t of tables) for (const r of t.Routes ?? []) {
-    const d = routeDestination(r);
-    if (d) m.set(routeKey(t.RouteTableId!, d), routeTarget(r));
-  }
-  return m;
-};
+const ec2Event = (instanceId: string, state: string) => ec2StateEvent(instanceId, state);
+const targets = routeTargets;
 
 const setup = (opts: { autoFailback?: boolean } = {}) => {
   const sim = new SimulatedVpc({ seed: 11 });
