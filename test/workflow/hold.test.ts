@@ -4,6 +4,7 @@ import { newHold } from '../../functions/shared/hold';
 import { createTaskHandlers } from '../../functions/task-handlers';
 import { isLocalExecutionRunning, runExecution } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
+import { routeKey } from '../../functions/shared/routes';
 import { SimulatedVpc } from '../../sim';
 import { ec2StateEvent, routeTargets } from './events';
 
