@@ -132,6 +132,13 @@ export const GroupSchema = z.lazy(() =>
       routeTables: z.optional(RouteTableScopeSchema),
       /** Critical routes switched first (see PrioritySchema). */
       priority: z.optional(PrioritySchema),
+      /**
+       * How a switch is made. "routes": ReplaceRoute on every route to a member (EC2 allows 50 at once, then 5
+       * per second). "associations": every association (subnet, gateway, main) of an affected table moves to
+       * the target's pre-staged twin table with one ReplaceRouteTableAssociation, whatever the number of routes;
+       * twins are kept true by `route-failover prepare` and the scheduled reconcile (functions/shared/twins.ts).
+       */
+      switchMode: z._default(z.enum(['routes', 'associations']), 'routes'),
       /** Routes replaced in parallel (Map MaxConcurrency). */
       maxConcurrency: z._default(z.int().check(z.gte(1), z.lte(40)), 10),
       statusCheckAlarm: z._default(StatusCheckAlarmSchema, { enabled: true, evaluationPeriods: 2 }),
@@ -202,6 +209,7 @@ export type FailoverConfig = z.infer<typeof FailoverConfigSchema>;
 export type FailoverConfigInput = z.input<typeof FailoverConfigSchema>;
 export type Group = z.infer<typeof GroupSchema>;
 export type Member = z.infer<typeof MemberSchema>;
+export type SwitchMode = Group['switchMode'];
 export type RouteTableScope = z.infer<typeof RouteTableScopeSchema>;
 export type ProbeConfig = z.infer<typeof ProbeSchema>;
 export type ReservedConcurrencyConfig = z.infer<typeof ReservedConcurrencySchema>;

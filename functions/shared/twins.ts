@@ -1,0 +1,204 @@
+import type { Route, RouteTable, Tag } from '@aws-sdk/client-ec2';
+import { routeDestination, routeKey } from './routes';
+import type { Destination } from './schemas';
+
+/**
+ * Twins: the associations mode's standby route tables. For an original table with routes to a group's
+ * members, the twin for member M holds the same routes with every member interface replaced by M's interface
+ * in the same slot (what the per-route mode would leave after a switch to M), and the same route propagation.
+ * A failover then moves each association (subnet, gateway edge, main) of the original to the target's twin
+ * with one ReplaceRouteTableAssociation, whatever the number of routes.
+ *
+ * A twin is recognised by its tags only (never by its name): which table it mirrors, for which member, of
+ * which group. The comparison helpers here are the one definition of "a twin is true" used by the reconcile
+ * (functions/reconcile-twins), the planner (ListRoutes) and the write-time check (ReplaceAssociations).
+ */
+
+/** The original route table a twin mirrors. */
+export const TWIN_OF_TAG = 'route-failover:twin-of';
+/** The member whose interfaces the twin's routes point at. */
+export const TWIN_MEMBER_TAG = 'route-failover:member';
+/** The group the twin belongs to (a twin of one group is never written by another). */
+export const TWIN_GROUP_TAG = 'route-failover:group';
+
+/** EC2 tag values are at most 256 characters. */
+const TAG_VALUE_MAX = 256;
+
+export interface TwinIdentity {
+  /** The original table's ID. */
+  original: string;
+  member: string;
+  group: string;
+}
+
+const tagOf = (tags: Tag[] | undefined, key: string): string | undefined => tags?.find((t) => t.Key === key)?.Value;
+
+/** The twin identity a table's tags declare; undefined for a table that is not a twin (an original). */
+export const twinIdentity = (table: Pick<RouteTable, 'Tags'>): TwinIdentity | undefined => {
+  const original = tagOf(table.Tags, TWIN_OF_TAG);
+  const member = tagOf(table.Tags, TWIN_MEMBER_TAG);
+  const group = tagOf(table.Tags, TWIN_GROUP_TAG);
+  return original && member && group ? { original, member, group } : undefined;
+};
+
+/** Whether a table carries any twin tag (a table with only some of them is neither a usable twin nor an original). */
+export const hasTwinTags = (table: Pick<RouteTable, 'Tags'>): boolean =>
+  (table.Tags ?? []).some((t) => t.Key === TWIN_OF_TAG || t.Key === TWIN_MEMBER_TAG || t.Key === TWIN_GROUP_TAG);
+
+/** The Name of a twin: the original's Name (or ID) and the member it stands by for. */
+export const twinName = (original: Pick<RouteTable, 'RouteTableId' | 'Tags'>, member: string): string => {
+  const base = tagOf(original.Tags, 'Name') ?? original.RouteTableId ?? 'route table';
+  const suffix = ` (standby ${member})`;
+  return `${base.slice(0, TAG_VALUE_MAX - suffix.length)}${suffix}`;
+};
+
+/** The tags a twin is created with: its identity and its Name. The original's other tags (a scope tag) are not copied. */
+export const twinTags = (group: string, original: Pick<RouteTable, 'RouteTableId' | 'Tags'>, member: string): Tag[] => [
+  { Key: 'Name', Value: twinName(original, member) },
+  { Key: TWIN_OF_TAG, Value: original.RouteTableId! },
+  { Key: TWIN_MEMBER_TAG, Value: member },
+  { Key: TWIN_GROUP_TAG, Value: group },
+];
+
+/** The request field a route's target goes in (CreateRoute/ReplaceRoute), with its ID. */
+export interface RouteTargetRef {
+  field:
+    | 'NetworkInterfaceId'
+    | 'GatewayId'
+    | 'NatGatewayId'
+    | 'TransitGatewayId'
+    | 'VpcPeeringConnectionId'
+    | 'LocalGatewayId'
+    | 'CarrierGatewayId'
+    | 'CoreNetworkArn'
+    | 'EgressOnlyInternetGatewayId'
+    | 'VpcEndpointId'
+    | 'InstanceId';
+  id: string;
+}
+
+// An ENI route also shows InstanceId (the instance it is attached to): the ENI is the target that was set.
+const TARGET_FIELDS: RouteTargetRef['field'][] = [
+  'NetworkInterfaceId',
+  'GatewayId',
+  'NatGatewayId',
+  'TransitGatewayId',
+  'VpcPeeringConnectionId',
+  'LocalGatewayId',
+  'CarrierGatewayId',
+  'CoreNetworkArn',
+  'EgressOnlyInternetGatewayId',
+  'VpcEndpointId',
+  'InstanceId',
+];
+
+/** A route's target as a request field and ID; undefined when it has none we can write. */
+export const routeTargetRef = (route: Route): RouteTargetRef | undefined => {
+  for (const field of TARGET_FIELDS) {
+    const id = (route as Record<string, unknown>)[field];
+    if (typeof id === 'string' && id !== '') return { field, id };
+  }
+  return undefined;
+};
+
+/** One static route as twins compare them. */
+export interface StaticRoute {
+  destination: Destination;
+  target: RouteTargetRef;
+}
+
+/**
+ * The routes of a table that a twin mirrors, keyed by destination: every route except the local routes
+ * (every table of the VPC has them) and propagated routes (they follow the table's propagation, compared
+ * separately).
+ */
+export const staticRoutes = (table: Pick<RouteTable, 'Routes'>): Map<string, StaticRoute> => {
+  const out = new Map<string, StaticRoute>();
+  for (const route of table.Routes ?? []) {
+    if (route.Origin === 'CreateRouteTable' || route.GatewayId === 'local' || route.Origin === 'EnableVgwRoutePropagation') continue;
+    const destination = routeDestination(route);
+    const target = routeTargetRef(route);
+    if (destination && target) out.set(destinationKey(destination), { destination, target });
+  }
+  return out;
+};
+
+/** A destination as a key (a table holds one static route per destination). */
+export const destinationKey = (d: Destination): string => routeKey('', d);
+
+/** The virtual private gateways propagating into a table, sorted. */
+export const propagatingVgws = (table: Pick<RouteTable, 'PropagatingVgws'>): string[] =>
+  [...new Set((table.PropagatingVgws ?? []).map((p) => p.GatewayId).filter((g): g is string => !!g))].sort();
+
+/** What a table's routes become when every interface in `eniMap` (from → to) is replaced: the per-route mode's end state. */
+export const mapStaticRoutes = (routes: Map<string, StaticRoute>, eniMap: ReadonlyMap<string, string>): Map<string, StaticRoute> => {
+  const out = new Map<string, StaticRoute>();
+  for (const [k, r] of routes) {
+    const to = r.target.field === 'NetworkInterfaceId' ? eniMap.get(r.target.id) : undefined;
+    out.set(k, to ? { destination: r.destination, target: { field: 'NetworkInterfaceId', id: to } } : r);
+  }
+  return out;
+};
+
+/** The table contents twins are compared on: static routes and propagation. */
+export interface TableContents {
+  routes: Map<string, StaticRoute>;
+  vgws: string[];
+}
+
+/** A table's contents as read from DescribeRouteTables. */
+export const contentsOf = (table: Pick<RouteTable, 'Routes' | 'PropagatingVgws'>): TableContents => ({ routes: staticRoutes(table), vgws: propagatingVgws(table) });
+
+/** A table's contents after replacing the interfaces of `eniMap`. */
+export const mapContents = (c: TableContents, eniMap: ReadonlyMap<string, string>): TableContents => ({ routes: mapStaticRoutes(c.routes, eniMap), vgws: c.vgws });
+
+/** The differences of `actual` from `wanted`, in words (empty when they are the same), at most `max` listed. */
+export const contentDifferences = (wanted: TableContents, actual: TableContents, max = 5): string[] => {
+  const out: string[] = [];
+  let more = 0;
+  const say = (text: string) => (out.length < max ? out.push(text) : more++);
+  for (const [k, w] of wanted.routes) {
+    const a = actual.routes.get(k);
+    if (!a) say(`${w.destination.value} missing (wanted → ${w.target.id})`);
+    else if (a.target.id !== w.target.id) say(`${w.destination.value} → ${a.target.id}, wanted → ${w.target.id}`);
+  }
+  for (const [k, a] of actual.routes) if (!wanted.routes.has(k)) say(`${a.destination.value} → ${a.target.id} is extra`);
+  const wv = new Set(wanted.vgws);
+  const av = new Set(actual.vgws);
+  for (const g of wanted.vgws) if (!av.has(g)) say(`propagation from ${g} missing`);
+  for (const g of actual.vgws) if (!wv.has(g)) say(`propagation from ${g} is extra`);
+  if (more > 0) out.push(`and ${more} more difference(s)`);
+  return out;
+};
+
+/** Whether two tables hold the same static routes and propagation. */
+export const sameContents = (a: TableContents, b: TableContents): boolean => contentDifferences(a, b, 1).length === 0;
+
+/** A member's interfaces by slot ("<card>/<device>"), from EC2 or the inventory. */
+export interface MemberInterfaces {
+  member: string;
+  interfaces: Array<{ slot: string; eni: string }>;
+}
+
+/**
+ * The interface map of a switch to `target`: every other member's interface → the target's interface in the
+ * same slot. Interfaces whose slot the target lacks are listed in `unpaired` (a twin cannot be built for them).
+ */
+export const eniMapTo = (members: MemberInterfaces[], target: string): { map: Map<string, string>; unpaired: Array<{ member: string; slot: string; eni: string }> } => {
+  const own = new Map((members.find((m) => m.member === target)?.interfaces ?? []).map((i) => [i.slot, i.eni]));
+  const map = new Map<string, string>();
+  const unpaired: Array<{ member: string; slot: string; eni: string }> = [];
+  for (const m of members) {
+    if (m.member === target) continue;
+    for (const i of m.interfaces) {
+      const to = own.get(i.slot);
+      if (to) map.set(i.eni, to);
+      else unpaired.push({ member: m.member, slot: i.slot, eni: i.eni });
+    }
+  }
+  return { map, unpaired };
+};
+
+/** Whether a table has at least one route to an interface among `enis` (it depends on those members). */
+export const routesToAny = (c: TableContents, enis: ReadonlySet<string>): boolean =>
+  [...c.routes.values()].some((r) => r.target.field === 'NetworkInterfaceId' && enis.has(r.target.id));
