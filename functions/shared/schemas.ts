@@ -76,6 +76,8 @@ export const GroupRefSchema = z.lazy(() =>
     vpcId: z.string(),
     routeTables: z.optional(RouteTableScopeSchema),
     priority: z.optional(PrioritySchema),
+    /** "associations": affected tables' associations move to twins (absent: "routes"). */
+    switchMode: z.optional(z.enum(['routes', 'associations'])),
   }),
 );
 export type GroupRef = z.infer<typeof GroupRefSchema>;
@@ -221,9 +223,57 @@ export const BatchSchema = z.lazy(() =>
 );
 export type Batch = z.infer<typeof BatchSchema>;
 
+/**
+ * One association to move (associations mode): association `a` of table `f` goes to table `t`, both of the
+ * family of original `o` (the original or one of its twins). What it associates: subnet `s`, gateway `g`, or
+ * the VPC's main association (`m`).
+ */
+export const AssociationMoveSchema = z.lazy(() =>
+  z.object({
+    a: z.string().check(z.regex(/^rtbassoc-[0-9a-f]+$/, 'a route table association ID')),
+    f: z.string(),
+    t: z.string(),
+    o: z.string(),
+    s: z.optional(z.string()),
+    g: z.optional(z.string()),
+    m: z.optional(z.literal(1)),
+  }),
+);
+export type AssociationMove = z.infer<typeof AssociationMoveSchema>;
+
+/** The associations one ReplaceAssociations invocation moves (at most one EC2 burst). */
+export const AssociationBatchSchema = z.lazy(() =>
+  z.object({
+    id: z.int().check(z.gte(0)),
+    moves: z.array(AssociationMoveSchema).check(z.minLength(1)),
+  }),
+);
+export type AssociationBatch = z.infer<typeof AssociationBatchSchema>;
+
+/** A table the associations mode switches route by route instead, and why (no twin, a drifted twin, …). */
+export const FallbackTableSchema = z.lazy(() => z.object({ routeTableId: z.string(), original: z.string(), reason: z.string() }));
+export type FallbackTable = z.infer<typeof FallbackTableSchema>;
+
+/** What the associations mode planned besides its moves (absent in the routes mode). */
+export const AssociationPlanSchema = z.lazy(() =>
+  z.object({
+    /** Associations already on a table in the target's state. */
+    alreadyOnTarget: z.int(),
+    /** Affected tables switched route by route (their routes are in `batches`). */
+    fallbacks: z.array(FallbackTableSchema),
+    /** Tables with routes to a source member but no association: no subnet uses them, nothing to switch. */
+    unassociated: z.array(z.string()),
+    twinsSeen: z.int(),
+  }),
+);
+export type AssociationPlan = z.infer<typeof AssociationPlanSchema>;
+
 /** Output of ListRoutes. */
 export const PlanSchema = z.lazy(() =>
   z.object({
+    /** Associations mode: the association moves, in batches (ListRoutes always writes it, empty in the routes mode: the Map reads it). */
+    associationBatches: z.optional(z.array(AssociationBatchSchema)),
+    associations: z.optional(AssociationPlanSchema),
     batches: z.array(BatchSchema),
     changeCount: z.int(),
     /** Routes of the group that already point at the target, per table (checked again by VerifyRoutes). */
@@ -260,6 +310,36 @@ export const ReplaceBatchInputSchema = z.lazy(() =>
   }),
 );
 export type ReplaceBatchInput = z.infer<typeof ReplaceBatchInputSchema>;
+
+/** What happened to an association move. `drifted`: the twin no longer holds what the move needs (not moved). */
+export const AssociationStatusSchema = z.lazy(() => z.enum(['moved', 'already-on-target', 'conflict', 'drifted', 'dry-run', 'dry-run-ignored', 'failed']));
+export type AssociationStatus = z.infer<typeof AssociationStatusSchema>;
+
+export const ReplaceAssociationsInputSchema = z.lazy(() =>
+  z.object({
+    batch: AssociationBatchSchema,
+    group: z.string(),
+    vpcId: z.string(),
+    pairs: z.array(InterfacePairSchema),
+    dryRun: z._default(z.boolean(), false),
+  }),
+);
+export type ReplaceAssociationsInput = z.infer<typeof ReplaceAssociationsInputSchema>;
+
+/** One item of the ReplaceAssociationBatches Map output: every move's status (`r`, batch order), or RecordAssociationBatchFailure's. */
+export const AssociationBatchResultSchema = z.lazy(() =>
+  z.object({
+    id: z.int(),
+    /** Per move, in batch order: status, attempts, index in `errors`, and when it was switched (ms after `at`'s start, see `sw`). */
+    r: z._default(z.array(z.object({ st: AssociationStatusSchema, a: z.optional(z.int()), x: z.optional(z.int()) })), []),
+    errors: z.optional(z.array(z.string())),
+    at: z.optional(z.string()),
+    sw: z.optional(z.string()),
+    error: z.optional(z.string()),
+    cause: z.optional(z.string()),
+  }),
+);
+export type AssociationBatchResult = z.infer<typeof AssociationBatchResultSchema>;
 
 /** One route's result; `i` is its index in the batch's routes. */
 export const BatchRouteResultSchema = z.lazy(() =>
@@ -346,6 +426,11 @@ export const VerificationSchema = z.lazy(() =>
     observed: z.array(ObservedRouteSchema),
     /** Blackhole routes in scope to interfaces no member is known to have had (not counted as mismatches). */
     warnings: z.optional(z.array(z.string())),
+    /**
+     * Associations mode: each planned association as read back, with the table it now uses and how many
+     * routes that table holds (`n`: the subject's effective routes); `ok` false when it is not where the plan wants.
+     */
+    effective: z.optional(z.array(z.object({ subject: z.string(), table: z.optional(z.string()), n: z.int(), ok: z.boolean(), problem: z.optional(z.string()) }))),
     verifiedAt: z.string(),
   }),
 );

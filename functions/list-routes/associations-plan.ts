@@ -1,0 +1,117 @@
+import type { RouteTable, RouteTableAssociation } from '@aws-sdk/client-ec2';
+import type { GroupTables } from '../shared/group-tables';
+import type { AssociationBatch, AssociationMove, FailoverState, FallbackTable, Plan } from '../shared/schemas';
+import { contentDifferences, contentsOf, mapContents, routesToAny, sameContents, type TableContents } from '../shared/twins';
+import { checkPlannable, collectChanges, finishPlan } from './route-changes';
+
+/** Associations per ReplaceAssociations invocation: one EC2 burst (ReplaceRouteTableAssociation: 50 tokens). */
+export const ASSOCIATION_BATCH_SIZE = 50;
+
+/** The associations of a table that route traffic: subnet, gateway edge and main (disassociating ones excluded). */
+export const liveAssociations = (table: RouteTable): RouteTableAssociation[] =>
+  (table.Associations ?? []).filter(
+    (a) => a.RouteTableAssociationId && (a.SubnetId || a.GatewayId || a.Main) && !['disassociating', 'disassociated', 'failed'].includes(a.AssociationState?.State ?? 'associated'),
+  );
+
+/** What an association associates, in words: the subnet, the gateway, or the VPC's main association. */
+export const subjectOf = (a: { SubnetId?: string; GatewayId?: string; Main?: boolean } | AssociationMove): string =>
+  'a' in a ? (a.s ?? a.g ?? 'main') : (a.SubnetId ?? a.GatewayId ?? (a.Main ? 'main' : 'unknown'));
+
+/**
+ * The associations mode's plan. For every table the group's subnets (or gateways, or the main association)
+ * use, whose routes lead to a source member: `wanted` is what the per-route mode would leave in that table
+ * (every source interface replaced by its pair). Its associations move, with one ReplaceRouteTableAssociation
+ * each, to the original if the original already holds `wanted` (a failback), else to the target's twin if
+ * the twin holds `wanted` AND is true to the original (mirrors the original mapped the same way). A table no
+ * such table serves falls back to route-by-route replacement (its routes go in `batches`), with the reason:
+ * a failover never trusts a drifted twin. Tables nothing is associated with carry no traffic: not switched.
+ * So every subnet ends with the same effective routes as the per-route mode would give it.
+ */
+export const planAssociations = (input: FailoverState, tables: GroupTables, now: Date): Plan => {
+  const pairMap = new Map(input.pairs.filter((p) => p.toEni).map((p) => [p.fromEni, p.toEni!]));
+  const sourceEnis = new Set(input.pairs.map((p) => p.fromEni));
+  const targetEnis = new Set(input.targetEnis);
+  const byOriginal = new Map(tables.originals.map((t) => [t.RouteTableId!, { original: t, twins: [] as RouteTable[] }]));
+  for (const { table, twin } of tables.twins) byOriginal.get(twin.original)?.twins.push(table);
+  const memberTwin = (original: string): RouteTable | undefined =>
+    byOriginal
+      .get(original)
+      ?.twins.filter((t) => t.Tags?.some((x) => x.Key === 'route-failover:member' && x.Value === input.target.name))
+      .sort((a, b) => a.RouteTableId!.localeCompare(b.RouteTableId!))[0];
+
+  const moves: AssociationMove[] = [];
+  const fallbacks: FallbackTable[] = [];
+  const fallbackTables: RouteTable[] = [];
+  const unassociated: string[] = [];
+  let alreadyOnTarget = 0;
+  const warnings: string[] = [];
+
+  for (const [originalId, family] of [...byOriginal].sort(([a], [b]) => a.localeCompare(b))) {
+    const originalContents = contentsOf(family.original);
+    const twin = memberTwin(originalId);
+    for (const table of [family.original, ...family.twins]) {
+      const contents = contentsOf(table);
+      const associations = liveAssociations(table);
+      if (!routesToAny(contents, sourceEnis)) {
+        if (routesToAny(contents, targetEnis)) alreadyOnTarget += associations.length;
+        continue;
+      }
+      if (associations.length === 0) {
+        if (table === family.original) unassociated.push(originalId);
+        continue;
+      }
+      const wanted = mapContents(contents, pairMap);
+      const dest = destinationFor(family.original, originalContents, twin, wanted, pairMap);
+      if ('reason' in dest) {
+        fallbacks.push({ routeTableId: table.RouteTableId!, original: originalId, reason: dest.reason });
+        fallbackTables.push(table);
+        continue;
+      }
+      for (const a of associations) {
+        moves.push({
+          a: a.RouteTableAssociationId!,
+          f: table.RouteTableId!,
+          t: dest.table.RouteTableId!,
+          o: originalId,
+          ...(a.SubnetId ? { s: a.SubnetId } : a.GatewayId ? { g: a.GatewayId } : { m: 1 as const }),
+        });
+      }
+    }
+  }
+  for (const t of tables.ignored) warnings.push(`${t.RouteTableId} carries route-failover twin tags but is not a usable twin of group ${input.group.name} (tags incomplete, or its original is out of scope): left alone`);
+  if (fallbacks.length > 0) warnings.push(`${fallbacks.length} table(s) switched route by route: ${fallbacks.slice(0, 5).map((f) => `${f.routeTableId} (${f.reason})`).join('; ')}${fallbacks.length > 5 ? '; …' : ''}`);
+
+  const found = collectChanges(input, fallbackTables);
+  checkPlannable(input, found, found.changes.length + moves.length, 'route(s) or association(s) still lead to');
+  // The main association first (it carries every subnet without an explicit one), then gateways, then subnets.
+  const rank = (m: AssociationMove) => (m.m ? 0 : m.g ? 1 : 2);
+  moves.sort((x, y) => rank(x) - rank(y) || x.f.localeCompare(y.f) || subjectOf(x).localeCompare(subjectOf(y)));
+  const associationBatches: AssociationBatch[] = [];
+  for (let i = 0; i < moves.length; i += ASSOCIATION_BATCH_SIZE) associationBatches.push({ id: associationBatches.length, moves: moves.slice(i, i + ASSOCIATION_BATCH_SIZE) });
+  const all = [...tables.originals, ...tables.twins.map((t) => t.table)];
+  return finishPlan(input, found, all, now, {
+    associationBatches,
+    associations: { alreadyOnTarget, fallbacks, unassociated: unassociated.sort(), twinsSeen: tables.twins.length },
+  }, warnings);
+};
+
+/**
+ * Where a table's associations go: the original when it holds `wanted`, else the target's twin when it holds
+ * `wanted` and mirrors the original; otherwise why the table must be switched route by route.
+ */
+const destinationFor = (
+  original: RouteTable,
+  originalContents: TableContents,
+  twin: RouteTable | undefined,
+  wanted: TableContents,
+  pairMap: ReadonlyMap<string, string>,
+): { table: RouteTable } | { reason: string } => {
+  if (sameContents(wanted, originalContents)) return { table: original };
+  if (!twin) return { reason: `no twin for the target` };
+  const twinContents = contentsOf(twin);
+  const drift = contentDifferences(mapContents(originalContents, pairMap), twinContents, 2);
+  if (drift.length > 0) return { reason: `twin ${twin.RouteTableId} drifted from ${original.RouteTableId}: ${drift.join('; ')}` };
+  const unlike = contentDifferences(wanted, twinContents, 2);
+  if (unlike.length > 0) return { reason: `twin ${twin.RouteTableId} differs from what this table needs: ${unlike.join('; ')}` };
+  return { table: twin };
+};

@@ -1,0 +1,43 @@
+import type { EC2Client, RouteTable } from '@aws-sdk/client-ec2';
+import type { GroupRef } from './schemas';
+import { describeScopedRouteTables } from './routes';
+import { hasTwinTags, TWIN_GROUP_TAG, twinIdentity, type TwinIdentity } from './twins';
+
+/** A group's route tables as the planner, the writers and the verifier see them. */
+export interface GroupTables {
+  /** In-scope tables that are not twins: the tables the operator manages. */
+  originals: RouteTable[];
+  /** This group's twins whose original is among `originals`, each with its identity. */
+  twins: Array<{ table: RouteTable; twin: TwinIdentity }>;
+  /** Tables carrying twin tags that are not usable twins of this group (partial tags, an original out of scope). */
+  ignored: RouteTable[];
+}
+
+/**
+ * Reads a group's tables: its scope (paginated DescribeRouteTables, vpc-id filter) and, in the associations
+ * mode, its twins (one more read by the group tag, unless the scope is the whole VPC and already returned
+ * them). A twin is never an original, whatever tags it carries, so the routes mode leaves twins alone too.
+ */
+export const readGroupTables = async (ec2: EC2Client, group: GroupRef): Promise<GroupTables> => {
+  const scoped = await describeScopedRouteTables(ec2, group.vpcId, group.routeTables);
+  const byId = new Map(scoped.map((t) => [t.RouteTableId!, t]));
+  if (group.switchMode === 'associations' && group.routeTables !== undefined) {
+    for (const t of await describeScopedRouteTables(ec2, group.vpcId, { tag: { key: TWIN_GROUP_TAG, value: group.name } })) byId.set(t.RouteTableId!, t);
+  }
+  const all = [...byId.values()];
+  const originals = all.filter((t) => !hasTwinTags(t) && scoped.includes(t));
+  const originalIds = new Set(originals.map((t) => t.RouteTableId!));
+  const twins: GroupTables['twins'] = [];
+  const ignored: RouteTable[] = [];
+  for (const table of all.filter(hasTwinTags)) {
+    const twin = twinIdentity(table);
+    if (twin && twin.group === group.name && originalIds.has(twin.original)) twins.push({ table, twin });
+    // Another group's twins are simply not ours; a half-tagged table, or our twin of a table out of scope, is reported.
+    else if (group.switchMode === 'associations' && (!twin || twin.group === group.name)) ignored.push(table);
+  }
+  return { originals, twins, ignored };
+};
+
+/** The tables of `tables` by ID. */
+export const tablesById = (tables: GroupTables): Map<string, RouteTable> =>
+  new Map([...tables.originals, ...tables.twins.map((t) => t.table)].map((t) => [t.RouteTableId!, t]));
