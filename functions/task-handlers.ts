@@ -4,12 +4,13 @@ import { acquireLease, AcquireLeaseInputSchema } from './acquire-lease/acquire-l
 import { listRoutes, ListRoutesInputSchema } from './list-routes/list-routes';
 import { notify, NotifyInputSchema } from './notify/notify';
 import { releaseLease, ReleaseLeaseInputSchema } from './release-lease/release-lease';
+import { ReplaceAssociationsInputSchema, replaceAssociations } from './replace-associations/replace-associations';
 import { ReplaceBatchInputSchema, replaceRoutes } from './replace-routes/replace-routes';
 import { ResolveInputSchema, resolveTargets } from './resolve-targets/resolve-targets';
 import { AlarmReader, StaticAlarms } from './shared/alarms';
 import type { FailoverConfig } from './shared/config';
 import { GroupStateStore, InMemoryGroupStateStore } from './shared/group-state';
-import { InMemoryWritePacer, type WritePacer } from './shared/pacer';
+import { InMemoryWritePacer, REPLACE_ASSOCIATION_PACE, type WritePacer } from './shared/pacer';
 import { boundedHandler, type LogEntry } from './shared/lambda-errors';
 import { parseInput } from './shared/parse-input';
 import { verifyRoutes, VerifyInputSchema } from './verify-routes/verify-routes';
@@ -46,6 +47,8 @@ export interface TaskDeps {
    * between handler sets that stand for one account (several groups failing at once).
    */
   pacer?: WritePacer;
+  /** Paces ReplaceRouteTableAssociation (EC2's bucket for it is its own); one in-memory pacer per handler set when absent. */
+  associationPacer?: WritePacer;
   /** ReplaceRoutes reads its table first when the plan's observation is older than this (0: always). */
   maxObservationAgeMs?: number;
 }
@@ -65,6 +68,7 @@ export const createTaskHandlers = (deps: TaskDeps): Record<string, TaskHandler> 
     alarms: deps.alarms ?? new StaticAlarms(),
     stackName: deps.stackName ?? DEFAULT_STACK_NAME,
     pacer: deps.pacer ?? new InMemoryWritePacer(),
+    associationPacer: deps.associationPacer ?? new InMemoryWritePacer(REPLACE_ASSOCIATION_PACE),
   };
   // Errors leave each handler bounded, as from the deployed functions (boundedHandler in every index.ts).
   const h = (fn: TaskHandler): TaskHandler => boundedHandler(fn, deps.log);
@@ -72,6 +76,7 @@ export const createTaskHandlers = (deps: TaskDeps): Record<string, TaskHandler> 
     AcquireLease: h((e) => acquireLease(parseInput(AcquireLeaseInputSchema, e, 'AcquireLease input'), d)),
     ResolveTargets: h((e) => resolveTargets(parseInput(ResolveInputSchema, e, 'ResolveTargets input'), d)),
     ListRoutes: h((e) => listRoutes(parseInput(ListRoutesInputSchema, e, 'ListRoutes input'), d)),
+    ReplaceAssociations: h((e) => replaceAssociations(parseInput(ReplaceAssociationsInputSchema, e, 'ReplaceAssociations input'), d)),
     ReplaceRoutes: h((e) => replaceRoutes(parseInput(ReplaceBatchInputSchema, e, 'ReplaceRoutes input'), d)),
     VerifyRoutes: h((e) => verifyRoutes(parseInput(VerifyInputSchema, e, 'VerifyRoutes input'), d)),
     Notify: h((e) => notify(parseInput(NotifyInputSchema, e, 'Notify input'), d)),

@@ -1,4 +1,5 @@
-import type { RouteTable, RouteTableAssociation } from '@aws-sdk/client-ec2';
+import type { RouteTable } from '@aws-sdk/client-ec2';
+import { liveAssociations, subjectOf } from '../shared/associations';
 import type { GroupTables } from '../shared/group-tables';
 import type { AssociationBatch, AssociationMove, FailoverState, FallbackTable, Plan } from '../shared/schemas';
 import { contentDifferences, contentsOf, mapContents, routesToAny, sameContents, type TableContents } from '../shared/twins';
@@ -6,16 +7,6 @@ import { checkPlannable, collectChanges, finishPlan } from './route-changes';
 
 /** Associations per ReplaceAssociations invocation: one EC2 burst (ReplaceRouteTableAssociation: 50 tokens). */
 export const ASSOCIATION_BATCH_SIZE = 50;
-
-/** The associations of a table that route traffic: subnet, gateway edge and main (disassociating ones excluded). */
-export const liveAssociations = (table: RouteTable): RouteTableAssociation[] =>
-  (table.Associations ?? []).filter(
-    (a) => a.RouteTableAssociationId && (a.SubnetId || a.GatewayId || a.Main) && !['disassociating', 'disassociated', 'failed'].includes(a.AssociationState?.State ?? 'associated'),
-  );
-
-/** What an association associates, in words: the subnet, the gateway, or the VPC's main association. */
-export const subjectOf = (a: { SubnetId?: string; GatewayId?: string; Main?: boolean } | AssociationMove): string =>
-  'a' in a ? (a.s ?? a.g ?? 'main') : (a.SubnetId ?? a.GatewayId ?? (a.Main ? 'main' : 'unknown'));
 
 /**
  * The associations mode's plan. For every table the group's subnets (or gateways, or the main association)

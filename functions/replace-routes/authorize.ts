@@ -1,10 +1,11 @@
-import { DescribeNetworkInterfacesCommand, DescribeRouteTablesCommand, EC2Client, NetworkInterface } from '@aws-sdk/client-ec2';
+import { DescribeNetworkInterfacesCommand, DescribeRouteTablesCommand, EC2Client, NetworkInterface, RouteTable } from '@aws-sdk/client-ec2';
+import { hasTwinTags, twinIdentity } from '../shared/twins';
 import { toEc2Error } from '../shared/aws-errors';
 import { findGroup, type FailoverConfig, type Group } from '../shared/config';
 import { BatchNotAuthorizedError } from '../shared/errors';
 import type { GroupStateStore } from '../shared/group-state';
 import type { GroupInventory } from '../shared/inventory';
-import type { ReplaceBatchInput } from '../shared/schemas';
+import type { InterfacePair, ReplaceBatchInput } from '../shared/schemas';
 
 export interface AuthorizeDeps {
   ec2: EC2Client;
@@ -35,6 +36,16 @@ export const authorizeBatch = async (input: ReplaceBatchInput, deps: AuthorizeDe
   await requireInScope(deps.ec2, group, input.batch.routeTableId, refuse);
 
   const used = [...new Set(input.batch.routes.map((r) => r.p))].map((p) => input.pairs[p] ?? refuse(`pair ${p} does not exist`));
+  await authorizePairs(group, used, deps, refuse);
+};
+
+/**
+ * The interface pairs a write uses must move traffic from members of the group to ONE other member: every
+ * target interface is attached to that member (a fresh inventory entry, or EC2 now), every source interface
+ * is another member's (a fresh inventory entry, attached to it now, or, when EC2 cannot show it, its
+ * inventory). `refuse` throws the caller's named error.
+ */
+export const authorizePairs = async (group: Group, used: InterfacePair[], deps: AuthorizeDeps, refuse: (why: string) => never): Promise<void> => {
   const toEnis = [...new Set(used.map((p) => p.toEni ?? refuse(`pair of ${p.fromEni} has no target interface`)))];
   const fromEnis = [...new Set(used.map((p) => p.fromEni))];
   const instanceOf = new Map(group.members.map((m) => [m.instanceId, m.name]));
@@ -95,33 +106,51 @@ export const authorizeBatch = async (input: ReplaceBatchInput, deps: AuthorizeDe
 const FRESH_INVENTORY_MS = 10 * 60 * 1000;
 
 /**
- * The table must be one the group's scope selects. A list is checked as is; a tag with one read. A table of
+ * The table must be one the group's scope selects, or a twin of one (associations mode). A list is checked as
+ * is; a tag with one read. A table of
  * another VPC needs no read here: ReplaceRoutes reads its table with the group's vpc-id filter, finds nothing,
  * and reports the routes as vanished without writing.
  */
 const requireInScope = async (ec2: EC2Client, group: Group, routeTableId: string, refuse: (why: string) => never): Promise<void> => {
   const scope = group.routeTables;
-  if (scope && 'ids' in scope) {
-    if (!scope.ids.includes(routeTableId)) refuse(`route table ${routeTableId} is not in group ${group.name}'s list`);
-    return;
-  }
   if (!scope) return;
-  const read = async (withTag: boolean) => {
-    const Filters = [
-      { Name: 'vpc-id', Values: [group.vpcId] },
-      { Name: 'route-table-id', Values: [routeTableId] },
-      ...(withTag ? [{ Name: `tag:${scope.tag.key}`, Values: [scope.tag.value] }] : []),
-    ];
-    try {
-      return (await ec2.send(new DescribeRouteTablesCommand({ Filters }))).RouteTables?.length ?? 0;
-    } catch (err) {
-      throw toEc2Error(err, `DescribeRouteTables ${routeTableId} (scope check)`);
-    }
-  };
-  // A table that no longer exists is not refused: the batch reports its routes as vanished.
-  if ((await read(true)) === 0 && (await read(false)) > 0) {
-    refuse(`route table ${routeTableId} does not carry the tag ${scope.tag.key}=${scope.tag.value} of group ${group.name}`);
+  if ('ids' in scope) {
+    if (scope.ids.includes(routeTableId)) return;
+    // A twin of a listed table (associations mode, a table switched route by route) is the group's too.
+    const table = await readOne(ec2, group, routeTableId);
+    if (table && (await isTwinInScope(ec2, group, table))) return;
+    refuse(`route table ${routeTableId} is not in group ${group.name}'s list`);
   }
+  const table = await readOne(ec2, group, routeTableId);
+  // A table that no longer exists is not refused: the batch reports its routes as vanished.
+  if (!table || carries(table, scope.tag) || (await isTwinInScope(ec2, group, table))) return;
+  refuse(`route table ${routeTableId} does not carry the tag ${scope.tag.key}=${scope.tag.value} of group ${group.name}`);
+};
+
+const carries = (table: RouteTable, tag: { key: string; value: string }): boolean => (table.Tags ?? []).some((t) => t.Key === tag.key && t.Value === tag.value);
+
+/** One table of the group's VPC by ID (a vpc-id filter, so another VPC's table reads as absent). */
+const readOne = async (ec2: EC2Client, group: Group, routeTableId: string): Promise<RouteTable | undefined> => {
+  const Filters = [
+    { Name: 'vpc-id', Values: [group.vpcId] },
+    { Name: 'route-table-id', Values: [routeTableId] },
+  ];
+  try {
+    return (await ec2.send(new DescribeRouteTablesCommand({ Filters }))).RouteTables?.[0];
+  } catch (err) {
+    throw toEc2Error(err, `DescribeRouteTables ${routeTableId} (scope check)`);
+  }
+};
+
+/** Whether a table is a twin of this group whose original is in the group's scope (its tags say so, and the original does). */
+export const isTwinInScope = async (ec2: EC2Client, group: Group, table: RouteTable): Promise<boolean> => {
+  const twin = twinIdentity(table);
+  if (!twin || twin.group !== group.name) return false;
+  const scope = group.routeTables;
+  if (!scope) return true;
+  if ('ids' in scope) return scope.ids.includes(twin.original);
+  const original = await readOne(ec2, group, twin.original);
+  return original !== undefined && !hasTwinTags(original) && carries(original, scope.tag);
 };
 
 /** The interfaces EC2 knows among `enis`, by ID (a filter, so deleted ones are simply absent). */

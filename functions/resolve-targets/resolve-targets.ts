@@ -143,7 +143,7 @@ const decision = async (ctx: DecisionContext, sourceNames: string[], target: Mem
     action: 'failover',
     trigger: ctx.trigger,
     dryRun,
-    group: { name: group.name, vpcId: group.vpcId, routeTables: group.routeTables, ...(group.priority ? { priority: group.priority } : {}) },
+    group: { name: group.name, vpcId: group.vpcId, routeTables: group.routeTables, ...(group.priority ? { priority: group.priority } : {}), ...(group.switchMode === 'associations' ? { switchMode: group.switchMode } : {}) },
     sources,
     target: { ...publicView(target), interfacesFrom: 'ec2' },
     pairs,

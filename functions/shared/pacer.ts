@@ -131,8 +131,13 @@ export class InMemoryWritePacer implements WritePacer {
   }
 }
 
+/** EC2's ReplaceRouteTableAssociation bucket: its own, with the same documented mutating-action figures. */
+export const REPLACE_ASSOCIATION_PACE: PacerSpec = { burst: 50, refillPerSecond: 5 };
+
 /** The pacer item's key in the group-state table: not a group name (the schema does not allow '#'). */
 export const PACER_ITEM_KEY = '#pacer:ReplaceRoute';
+/** The ReplaceRouteTableAssociation pacer's item (EC2 gives that action a bucket of its own). */
+export const ASSOCIATION_PACER_ITEM_KEY = '#pacer:ReplaceRouteTableAssociation';
 
 /**
  * The pacer as one item of the group-state DynamoDB table, shared by every function of the stack. A draw is
@@ -148,6 +153,8 @@ export class DynamoDbWritePacer implements WritePacer {
     private readonly spec: PacerSpec = REPLACE_ROUTE_PACE,
     private readonly clock: PacerClock = WALL,
     private readonly random: () => number = Math.random,
+    /** Which EC2 action's bucket the item mirrors (PACER_ITEM_KEY, ASSOCIATION_PACER_ITEM_KEY). */
+    private readonly itemKey: string = PACER_ITEM_KEY,
   ) {
     checkSpec(spec);
   }
@@ -212,7 +219,7 @@ export class DynamoDbWritePacer implements WritePacer {
   }
 
   private key() {
-    return { group: { S: PACER_ITEM_KEY } };
+    return { group: { S: this.itemKey } };
   }
 
   private async guard<T>(call: () => Promise<T>, what: string): Promise<T> {

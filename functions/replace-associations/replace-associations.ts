@@ -1,0 +1,187 @@
+import { EC2Client, ReplaceRouteTableAssociationCommand, RouteTable } from '@aws-sdk/client-ec2';
+import { errorCode, errorText, isThrottling, isTransient, toEc2Error } from '../shared/aws-errors';
+import { findGroup, type FailoverConfig } from '../shared/config';
+import { BatchNotAuthorizedError, Ec2ThrottledError, Ec2TransientError } from '../shared/errors';
+import type { GroupStateStore } from '../shared/group-state';
+import type { WritePacer } from '../shared/pacer';
+import { encodeSwitchTimes } from '../shared/plan';
+import { describeRouteTablesById } from '../shared/routes';
+import { AssociationBatchResult, AssociationMove, AssociationStatus, ReplaceAssociationsInput, ReplaceAssociationsInputSchema } from '../shared/schemas';
+import { contentDifferences, contentsOf, mapContents, twinIdentity } from '../shared/twins';
+import { authorizePairs, isTwinInScope } from '../replace-routes/authorize';
+import { liveAssociations, subjectOf } from '../shared/associations';
+
+export { ReplaceAssociationsInputSchema };
+
+export interface ReplaceAssociationsDeps {
+  ec2: EC2Client;
+  config: FailoverConfig;
+  store: GroupStateStore;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  retry?: { attempts: number; baseMs: number; maxMs: number };
+  budgetMs?: number;
+  /** Paces ReplaceRouteTableAssociation account-wide (its own EC2 bucket); absent: every move at once. */
+  associationPacer?: WritePacer;
+}
+
+const UNPACED: WritePacer = { reserve: async (count) => new Array<number>(count).fill(0), throttled: async () => undefined, waitUntil: async () => undefined };
+const DEFAULT_RETRY = { attempts: 8, baseMs: 200, maxMs: 5000 };
+const DEFAULT_BUDGET_MS = 100_000;
+const DRY_RUN_IGNORED = 'ReplaceRouteTableAssociation with DryRun answered success, not DryRunOperation: the endpoint ignored DryRun and MOVED the association';
+
+type Outcome = { st: AssociationStatus; a?: number; e?: string };
+
+/**
+ * Moves the associations of one batch (associations mode) with ReplaceRouteTableAssociation: each subnet,
+ * gateway or main association goes to the table that holds, now, what the per-route mode would leave in the
+ * table it uses. One read of the tables involved, then every move in parallel at the pacer's turns.
+ *
+ * Nothing of the input is trusted: the group must be configured in the associations mode, each table must be
+ * the group's (in scope, or a twin of a table in scope, by its tags) and of the same original, the pairs must
+ * move traffic from members to one other member (authorizePairs), and the destination must hold exactly the
+ * source table's routes with those pairs applied (a drifted twin is `drifted`, not moved). Idempotent: an
+ * association already on its destination is `already-on-target` (EC2 gives a moved association a new ID, so a
+ * retry after a lost answer finds the subject by subnet, gateway or main); one found on a third table was
+ * moved by someone else and is a `conflict`, left alone. Throttling and 5xx are retried per move; what is
+ * still failing at the budget's end surfaces as Ec2ThrottledError / Ec2TransientError for the Map to retry.
+ */
+export const replaceAssociations = async (input: ReplaceAssociationsInput, deps: ReplaceAssociationsDeps): Promise<AssociationBatchResult> => {
+  const now = deps.now ?? (() => new Date());
+  const started = now().getTime();
+  const { batch, dryRun } = input;
+  const refuse = (why: string): never => {
+    throw new BatchNotAuthorizedError(`association batch ${batch.id} refused, nothing moved: ${why}`);
+  };
+  const group = findGroup(deps.config, input.group) ?? refuse(`"${input.group}" is not a configured group`);
+  if (group.switchMode !== 'associations') refuse(`group ${group.name} does not switch by associations (switchMode "${group.switchMode}")`);
+  if (input.vpcId !== group.vpcId) refuse(`VPC ${input.vpcId} is not group ${group.name}'s (${group.vpcId})`);
+  const used = input.pairs.filter((p) => p.toEni);
+  if (used.length === 0) refuse('no interface pair to switch');
+  await authorizePairs(group, used, deps, refuse);
+
+  const ids = [...new Set(batch.moves.flatMap((m) => [m.f, m.t, m.o]))];
+  let tables: Map<string, RouteTable>;
+  try {
+    tables = new Map((await describeRouteTablesById(deps.ec2, group.vpcId, ids)).map((t) => [t.RouteTableId!, t]));
+  } catch (err) {
+    throw toEc2Error(err, `DescribeRouteTables ${ids.join(', ')}`);
+  }
+  for (const id of ids) {
+    const t = tables.get(id);
+    if (!t) continue; // gone: its moves are reported below
+    const twin = twinIdentity(t);
+    if (twin ? !(await isTwinInScope(deps.ec2, group, t)) : !(await inScope(deps, group, t))) refuse(`route table ${id} is neither in group ${group.name}'s scope nor one of its twins`);
+  }
+
+  const pairMap = new Map(used.map((p) => [p.fromEni, p.toEni!]));
+  const results: Outcome[] = new Array(batch.moves.length);
+  const toMove: number[] = [];
+  batch.moves.forEach((m, i) => {
+    const checked = check(m, tables, pairMap, refuse);
+    if (checked) results[i] = checked;
+    else toMove.push(i);
+  });
+
+  const pacer = deps.associationPacer ?? UNPACED;
+  const deadline = started + (deps.budgetMs ?? DEFAULT_BUDGET_MS);
+  const switchedAt: Array<number | undefined> = new Array(batch.moves.length);
+  let transient: Error | undefined;
+  if (toMove.length > 0) {
+    const times = await pacer.reserve(toMove.length, deadline);
+    if (!times) throw new Ec2ThrottledError(`ReplaceRouteTableAssociation pacer: the ${toMove.length} move(s) of batch ${batch.id} would not get their turn within the budget; nothing was sent`);
+    await Promise.all(
+      toMove.map(async (i, j) => {
+        await pacer.waitUntil(times[j]);
+        const r = await moveOne(deps, batch.moves[i], dryRun, { deadline, now, pacer });
+        if (r.transient) transient ??= r.transient;
+        if (r.result.st === 'moved' || r.result.st === 'dry-run-ignored') switchedAt[i] = now().getTime();
+        results[i] = r.result;
+      }),
+    );
+  }
+  if (transient) throw transient;
+  return summarize(batch.id, results, now(), switchedAt);
+};
+
+/** A table of the group's scope that is not a twin (ID list or tag; the whole VPC when there is no scope). */
+const inScope = async (deps: ReplaceAssociationsDeps, group: NonNullable<ReturnType<typeof findGroup>>, t: RouteTable): Promise<boolean> => {
+  const scope = group.routeTables;
+  if (!scope) return true;
+  if ('ids' in scope) return scope.ids.includes(t.RouteTableId!);
+  return (t.Tags ?? []).some((x) => x.Key === scope.tag.key && x.Value === scope.tag.value);
+};
+
+/** What the read says of a move before writing: undefined when it is to be sent. */
+const check = (m: AssociationMove, tables: Map<string, RouteTable>, pairMap: Map<string, string>, refuse: (why: string) => never): Outcome | undefined => {
+  const from = tables.get(m.f);
+  const to = tables.get(m.t);
+  const original = tables.get(m.o);
+  if (!to) return { st: 'failed', a: 0, e: `destination table ${m.t} no longer exists` };
+  for (const [id, t] of [[m.f, from], [m.t, to]] as const) {
+    if (t && id !== m.o && twinIdentity(t)?.original !== m.o) refuse(`route table ${id} is neither ${m.o} nor one of its twins`);
+  }
+  const here = (t: RouteTable | undefined) => (t ? liveAssociations(t).find((a) => sameSubject(a, m)) : undefined);
+  if (here(to)) return { st: 'already-on-target' };
+  if (!from || !here(from)) return { st: 'conflict', e: `${subjectOf(m)} is no longer associated with ${m.f} (moved by someone else): left alone` };
+  if (!original) return { st: 'drifted', e: `original ${m.o} no longer exists: its twin is not trusted` };
+  // Never trust a drifted twin: the destination must hold exactly what the per-route mode would leave in the source table.
+  const unlike = contentDifferences(mapContents(contentsOf(from), pairMap), contentsOf(to), 2);
+  if (unlike.length > 0) return { st: 'drifted', e: `${m.t} does not hold what ${m.f} needs after the switch: ${unlike.join('; ')}` };
+  if (m.t !== m.o) {
+    const drift = contentDifferences(mapContents(contentsOf(original), pairMap), contentsOf(to), 2);
+    if (drift.length > 0) return { st: 'drifted', e: `twin ${m.t} drifted from ${m.o}: ${drift.join('; ')}` };
+  }
+  return undefined;
+};
+
+const sameSubject = (a: { SubnetId?: string; GatewayId?: string; Main?: boolean }, m: AssociationMove): boolean =>
+  m.m ? a.Main === true : m.s ? a.SubnetId === m.s : a.GatewayId === m.g;
+
+const moveOne = async (
+  deps: ReplaceAssociationsDeps,
+  m: AssociationMove,
+  dryRun: boolean,
+  o: { deadline: number; now: () => Date; pacer: WritePacer },
+): Promise<{ result: Outcome; transient?: Error }> => {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const random = deps.random ?? Math.random;
+  const retry = deps.retry ?? DEFAULT_RETRY;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await deps.ec2.send(new ReplaceRouteTableAssociationCommand({ AssociationId: m.a, RouteTableId: m.t, DryRun: dryRun }));
+      return { result: dryRun ? { st: 'dry-run-ignored', a: attempt, e: DRY_RUN_IGNORED } : { st: 'moved', a: attempt } };
+    } catch (err) {
+      const code = errorCode(err);
+      if (code === 'DryRunOperation') return { result: { st: 'dry-run', a: attempt } };
+      const e = errorText(err);
+      // The association ID is gone: moved by someone else since the read (a retry of this batch reads again).
+      if (code === 'InvalidAssociationID.NotFound') return { result: { st: 'conflict', a: attempt, e: `${e} (association changed since it was read; left alone)` } };
+      if (!(isThrottling(err) || isTransient(err))) return { result: { st: 'failed', a: attempt, e } };
+      const delay = random() * Math.min(retry.maxMs, retry.baseMs * 2 ** (attempt - 1));
+      const Named = isThrottling(err) ? Ec2ThrottledError : Ec2TransientError;
+      const where = `ReplaceRouteTableAssociation ${m.a} (${subjectOf(m)}) → ${m.t}`;
+      if (attempt >= retry.attempts || o.now().getTime() + delay > o.deadline) {
+        return { result: { st: 'failed', a: attempt, e }, transient: new Named(`${where}: ${e} (after ${attempt} attempt(s))`, { cause: err }) };
+      }
+      if (isThrottling(err)) await o.pacer.throttled();
+      const [turn] = (await o.pacer.reserve(1, o.deadline)) ?? [];
+      if (turn === undefined) return { result: { st: 'failed', a: attempt, e }, transient: new Ec2ThrottledError(`${where}: ${e} (no pacer turn within the budget)`, { cause: err }) };
+      await sleep(delay);
+      await o.pacer.waitUntil(turn);
+    }
+  }
+};
+
+/** Every move's outcome in batch order; each distinct error text once. */
+const summarize = (id: number, results: Outcome[], at: Date, switchedAt: Array<number | undefined>): AssociationBatchResult => {
+  const errors: string[] = [];
+  const r = results.map(({ st, a, e }) => {
+    if (e === undefined) return { st, ...(a !== undefined ? { a } : {}) };
+    const k = errors.indexOf(e);
+    return { st, ...(a !== undefined ? { a } : {}), x: k >= 0 ? k : errors.push(e) - 1 };
+  });
+  const sw = encodeSwitchTimes(at.getTime(), switchedAt);
+  return { id, r, ...(errors.length > 0 ? { errors } : {}), at: at.toISOString(), ...(sw !== undefined ? { sw } : {}) };
+};
