@@ -1,5 +1,6 @@
 import type { RouteTable, RouteTableAssociation } from '@aws-sdk/client-ec2';
-import type { AssociationMove } from './schemas';
+import { decodeSwitchTimes } from './plan';
+import type { AssociationBatchResult, AssociationMove, AssociationStatus, Plan } from './schemas';
 
 /** The associations of a table that route traffic: subnet, gateway edge and main (disassociating ones excluded). */
 export const liveAssociations = (table: RouteTable): RouteTableAssociation[] =>
@@ -10,3 +11,28 @@ export const liveAssociations = (table: RouteTable): RouteTableAssociation[] =>
 /** What an association associates, in words: the subnet, the gateway, or the VPC's main association. */
 export const subjectOf = (a: { SubnetId?: string; GatewayId?: string; Main?: boolean } | AssociationMove): string =>
   'a' in a ? (a.s ?? a.g ?? 'main') : (a.SubnetId ?? a.GatewayId ?? (a.Main ? 'main' : 'unknown'));
+
+/** One planned association move with its result (`not-attempted` when its batch has none). */
+export interface MoveResult {
+  move: AssociationMove;
+  status: AssociationStatus | 'not-attempted';
+  error?: string;
+  attempts?: number;
+  /** When the move was made (epoch ms, to 10 ms). */
+  switchedAt?: number;
+}
+
+/** Each planned association move with what its batch reported. */
+export const moveResultsOf = (plan: Plan | undefined, results: AssociationBatchResult[] | undefined): MoveResult[] => {
+  const byId = new Map((results ?? []).map((r) => [r.id, r]));
+  return (plan?.associationBatches ?? []).flatMap((b) => {
+    const r = byId.get(b.id);
+    const times = r?.at ? decodeSwitchTimes(Date.parse(r.at), r.sw, b.moves.length) : [];
+    return b.moves.map((move, i): MoveResult => {
+      const x = r?.r[i];
+      if (x) return { move, status: x.st, attempts: x.a, error: x.x !== undefined ? r?.errors?.[x.x] : undefined, switchedAt: times[i] };
+      const whole = r?.error ? [r.error, r.cause].filter(Boolean).join(': ') : undefined;
+      return { move, status: r?.error ? 'failed' : 'not-attempted', error: whole };
+    });
+  });
+};

@@ -1,7 +1,10 @@
 import { EC2Client, RouteTable } from '@aws-sdk/client-ec2';
+import { liveAssociations, moveResultsOf } from '../shared/associations';
+import { readGroupTables } from '../shared/group-tables';
 import { destinationOf, resultsOf } from '../shared/plan';
-import { describeScopedRouteTables, findRoute, routeDestination, routeKey, routeTarget } from '../shared/routes';
-import { BatchResultSchema, Destination, FailoverStateSchema, ObservedRoute, PlanSchema, Verification } from '../shared/schemas';
+import { findRoute, routeDestination, routeKey, routeTarget } from '../shared/routes';
+import { AssociationBatchResultSchema, BatchResultSchema, Destination, FailoverStateSchema, ObservedRoute, PlanSchema, Verification } from '../shared/schemas';
+import { observeMoves } from './effective';
 import * as z from '../shared/zod';
 
 export const VerifyInputSchema = z.lazy(() =>
@@ -9,6 +12,8 @@ export const VerifyInputSchema = z.lazy(() =>
     plan: PlanSchema,
     /** Absent when the ReplaceRouteBatches Map itself failed: then every planned route is checked against the plan. */
     results: z.optional(z.array(BatchResultSchema)),
+    /** Associations mode: the ReplaceAssociationBatches Map output. */
+    associationResults: z.optional(z.array(AssociationBatchResultSchema)),
   }),
 );
 export type VerifyInput = z.infer<typeof VerifyInputSchema>;
@@ -51,29 +56,55 @@ export const verifyRoutes = async (input: VerifyInput, deps: VerifyRoutesDeps): 
   const expectations = expectationsOf(input);
   const targetEnis = new Set(input.targetEnis);
 
+  const associations = input.group.switchMode === 'associations';
+  const moves = moveResultsOf(input.plan, input.associationResults);
+  const sourceOwner = new Map(input.pairs.map((p) => [p.fromEni, p.fromMember]));
+
   let rounds = 0;
   let observed: ObservedRoute[] = [];
+  let effective: ReturnType<typeof observeMoves> = [];
   let swept: Sweep = { problems: [], warnings: [], routes: 0 };
   for (;;) {
     rounds++;
-    const tables = new Map<string, RouteTable>();
-    for (const t of await describeScopedRouteTables(deps.ec2, input.group.vpcId, input.group.routeTables)) tables.set(t.RouteTableId!, t);
+    const read = await readGroupTables(deps.ec2, input.group);
+    const all = [...read.originals, ...read.twins.map((t) => t.table)];
+    const tables = new Map(all.map((t) => [t.RouteTableId!, t]));
     observed = expectations.map((e) => observe(e, tables.get(e.routeTableId), targetEnis));
-    swept = sweep(input, expectations, [...tables.values()], targetEnis);
-    const settling = observed.some((o, i) => !o.ok && expectations[i].settling);
+    // In the associations mode only the tables something is associated with carry traffic: the original a
+    // subnet left still points at the failed router, and must.
+    swept = sweep(input, expectations, associations ? all.filter((t) => liveAssociations(t).length > 0) : read.originals, targetEnis);
+    effective = observeMoves(moves, all, (t) => leadsToSource(t, sourceOwner, targetEnis), input.dryRun);
+    const settling = observed.some((o, i) => !o.ok && expectations[i].settling) || effective.some((e) => !e.ok && e.settling);
     if (!settling || rounds > delays.length) break;
     await sleep(delays[rounds - 1]);
   }
   const problems = [...observed.filter((o) => !o.ok), ...swept.problems];
+  const badMoves = effective.filter((e) => !e.ok).length;
   return {
-    checked: observed.length + swept.routes,
-    ok: problems.length === 0,
-    mismatches: problems.length,
+    checked: observed.length + swept.routes + effective.length,
+    ok: problems.length === 0 && badMoves === 0,
+    mismatches: problems.length + badMoves,
     rounds,
     observed: problems.slice(0, PROBLEMS_MAX),
     ...(swept.warnings.length > 0 ? { warnings: swept.warnings } : {}),
+    ...(associations ? { effective: effective.slice(0, EFFECTIVE_MAX).map(({ settling: _, ...e }) => e) } : {}),
     verifiedAt: now().toISOString(),
   };
+};
+
+/** Associations listed with their effective routes (a VPC has at most a few hundred subnets by default). */
+const EFFECTIVE_MAX = 500;
+
+/** The first route of a table that still leads to a source member, or is blackhole on a target interface. */
+const leadsToSource = (table: RouteTable, sourceOwner: Map<string, string>, targetEnis: Set<string>): string | undefined => {
+  for (const route of table.Routes ?? []) {
+    const eni = route.NetworkInterfaceId;
+    if (!eni) continue;
+    const d = routeDestination(route)?.value;
+    if (sourceOwner.has(eni)) return `${table.RouteTableId} ${d} → ${sourceOwner.get(eni)}'s ${eni}`;
+    if (targetEnis.has(eni) && route.State === 'blackhole') return `${table.RouteTableId} ${d} → ${eni} is blackhole`;
+  }
+  return undefined;
 };
 
 interface Sweep {
@@ -95,7 +126,7 @@ const UNKNOWN_BLACKHOLES_MAX = 20;
 const sweep = (input: VerifyInput, expectations: Expectation[], tables: RouteTable[], targetEnis: Set<string>): Sweep => {
   const named = new Set(expectations.map((e) => routeKey(e.routeTableId, e.destination)));
   for (const s of input.plan.skipped) named.add(routeKey(s.routeTableId, s.destination));
-  const sourceOwner = new Map(input.pairs.map((p) => [p.fromEni, p.fromMember]));
+  const owner = new Map(input.pairs.map((p) => [p.fromEni, p.fromMember]));
   const out: Sweep = { problems: [], warnings: [], routes: 0 };
   let unknownBlackholes = 0;
   for (const table of tables) {
@@ -105,7 +136,7 @@ const sweep = (input: VerifyInput, expectations: Expectation[], tables: RouteTab
       if (!destination || !eni || named.has(routeKey(table.RouteTableId!, destination))) continue;
       out.routes++;
       const base = { routeTableId: table.RouteTableId!, destination, target: eni, state: route.State, expected: 'target' as const, ok: false };
-      const from = sourceOwner.get(eni);
+      const from = owner.get(eni);
       if (from !== undefined) {
         if (!input.dryRun) out.problems.push({ ...base, problem: `still points at ${from}'s interface ${eni}${route.State === 'blackhole' ? ' (blackhole)' : ''}: not moved by this run` });
       } else if (targetEnis.has(eni)) {
