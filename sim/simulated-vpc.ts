@@ -20,6 +20,7 @@ import { SimState } from './state';
 import { addSubnet, subnetOf } from './subnets';
 import { Ec2RequestBuckets, MUTATING_ACTIONS } from './throttling';
 import type {
+  AssociationTarget,
   CommandInput,
   InstanceStateName,
   PublishedMessage,
@@ -208,7 +209,7 @@ export class SimulatedVpc {
   }
 
   /** Associates a table with a subnet or a gateway (igw-/vgw-) edge, as AssociateRouteTable does; returns the rtbassoc- ID. */
-  associateRouteTable(routeTableId: string, target: { subnetId: string } | { gatewayId: string }): string {
+  associateRouteTable(routeTableId: string, target: AssociationTarget): string {
     const input = 'subnetId' in target ? { RouteTableId: routeTableId, SubnetId: target.subnetId } : { RouteTableId: routeTableId, GatewayId: target.gatewayId };
     return String(associateRouteTable(this.s, input).AssociationId);
   }

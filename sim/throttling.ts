@@ -16,7 +16,8 @@ export interface TokenBucketSpec {
  *   every caller of that action (all Lambdas, the CLI, the console, other tools);
  * - each action's bucket has its category's size and refill: mutating actions (ReplaceRoute, CreateRoute,
  *   DeleteRoute, ReplaceRouteTableAssociation, and the other writes below) 50 tokens, 5/s; non-mutating
- *   actions (DescribeRouteTables, DescribeSubnets) 100 tokens, 20/s; "unfiltered and unpaginated" non-mutating actions 50 tokens, 10/s, where the simulator
+ *   actions (DescribeRouteTables, DescribeSubnets: an assumption for both, as the product filters or pages
+ *   them) 100 tokens, 20/s; "unfiltered and unpaginated" non-mutating actions 50 tokens, 10/s, where the simulator
  *   puts DescribeInstances, DescribeInstanceStatus and DescribeNetworkInterfaces whatever their filters
  *   (the stricter of their two possible categories);
  * - each call takes one token when it reaches EC2 (after the simulated latency, with its effect); a call

@@ -43,6 +43,9 @@ export type RouteSpec = RouteFields & {
   Origin?: 'CreateRoute' | 'EnableVgwRoutePropagation';
 };
 
+/** What a route table can be explicitly associated with: a subnet, or a gateway edge (igw-/vgw-). */
+export type AssociationTarget = { subnetId: string } | { gatewayId: string };
+
 export interface SimulatedVpcOptions {
   /** Seeds every generated ID and every probabilistic fault: same seed and same calls, same run. */
   seed?: number;
