@@ -5,14 +5,23 @@
  * one attempt and a fault reaches the caller as it would after the SDK gave up.
  */
 import {
+  AssociateRouteTableCommand,
   CreateRouteCommand,
+  CreateRouteTableCommand,
+  CreateTagsCommand,
   DeleteRouteCommand,
+  DeleteRouteTableCommand,
+  DeleteTagsCommand,
   DescribeInstanceStatusCommand,
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
+  DescribeSubnetsCommand,
+  DisableVgwRoutePropagationCommand,
   EC2Client,
+  EnableVgwRoutePropagationCommand,
   ReplaceRouteCommand,
+  ReplaceRouteTableAssociationCommand,
   type ServiceInputTypes as Ec2Input,
   type ServiceOutputTypes as Ec2Output,
 } from '@aws-sdk/client-ec2';
@@ -47,6 +56,15 @@ const EC2_ACTIONS: Array<[abstract new (...args: never[]) => object, string]> = 
   [DescribeInstancesCommand, 'DescribeInstances'],
   [DescribeInstanceStatusCommand, 'DescribeInstanceStatus'],
   [DescribeNetworkInterfacesCommand, 'DescribeNetworkInterfaces'],
+  [DescribeSubnetsCommand, 'DescribeSubnets'],
+  [AssociateRouteTableCommand, 'AssociateRouteTable'],
+  [ReplaceRouteTableAssociationCommand, 'ReplaceRouteTableAssociation'],
+  [CreateRouteTableCommand, 'CreateRouteTable'],
+  [DeleteRouteTableCommand, 'DeleteRouteTable'],
+  [CreateTagsCommand, 'CreateTags'],
+  [DeleteTagsCommand, 'DeleteTags'],
+  [EnableVgwRoutePropagationCommand, 'EnableVgwRoutePropagation'],
+  [DisableVgwRoutePropagationCommand, 'DisableVgwRoutePropagation'],
 ];
 const SNS_ACTIONS: Array<[abstract new (...args: never[]) => object, string]> = [[PublishCommand, 'Publish']];
 

@@ -113,6 +113,7 @@ export const ID_FORMATS = {
   rtb: { code: 'InvalidRouteTableId.Malformed', noun: 'routeTable', notFound: 'InvalidRouteTableID.NotFound' },
   i: { code: 'InvalidInstanceID.Malformed', noun: 'instance', notFound: 'InvalidInstanceID.NotFound' },
   eni: { code: 'InvalidNetworkInterfaceId.Malformed', noun: 'networkInterface', notFound: 'InvalidNetworkInterfaceID.NotFound' },
+  subnet: { code: 'InvalidSubnetID.Malformed', noun: 'subnet', notFound: 'InvalidSubnetID.NotFound' },
 } as const;
 export type IdPrefix = keyof typeof ID_FORMATS;
 

@@ -5,6 +5,7 @@ export { ENCODED_AUTHORIZATION_MESSAGE_BYTES, unauthorizedOperationMessage, type
 export { destinationKindOf, mulberry32 } from './ids';
 export { EC2_ACTION_CATEGORIES, EC2_API_RATE_LIMITS, Ec2RequestBuckets, TokenBucket, ec2ActionLimits, ec2ApiCategory, type Ec2ApiCategory, type ThrottlingOptions, type TokenBucketSpec } from './throttling';
 export type {
+  AssociationTarget,
   CommandInput,
   DestinationKind,
   InstanceStateName,

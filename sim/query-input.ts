@@ -66,6 +66,9 @@ const ROUTE_TARGET = Object.fromEntries(
   ].map((n) => [n, S]),
 ) as Record<string, MemberSpec>;
 
+const TAGS: MemberSpec = ['Tags', list(struct({ Key: S, Value: S }))];
+const TABLE_AND_GATEWAY = struct({ RouteTableId: S, GatewayId: S, DryRun: B });
+
 export const EC2_INPUTS: Record<string, InShape> = {
   DescribeRouteTables: struct({ ...DESCRIBE, RouteTableId: ['RouteTableIds', list(S)] }),
   DescribeInstances: struct({ ...DESCRIBE, InstanceId: ['InstanceIds', list(S)] }),
@@ -74,6 +77,15 @@ export const EC2_INPUTS: Record<string, InShape> = {
   ReplaceRoute: struct({ ...ROUTE_DESTINATION, ...ROUTE_TARGET, LocalTarget: B }),
   CreateRoute: struct({ ...ROUTE_DESTINATION, ...ROUTE_TARGET }),
   DeleteRoute: struct(ROUTE_DESTINATION),
+  DescribeSubnets: struct({ ...DESCRIBE, SubnetId: ['SubnetIds', list(S)] }),
+  AssociateRouteTable: struct({ RouteTableId: S, SubnetId: S, GatewayId: S, PublicIpv4Pool: S, DryRun: B }),
+  ReplaceRouteTableAssociation: struct({ AssociationId: S, RouteTableId: S, DryRun: B }),
+  CreateRouteTable: struct({ VpcId: S, TagSpecification: ['TagSpecifications', list(struct({ ResourceType: S, Tag: TAGS }))], ClientToken: S, DryRun: B }),
+  DeleteRouteTable: struct({ RouteTableId: S, DryRun: B }),
+  CreateTags: struct({ ResourceId: ['Resources', list(S)], Tag: TAGS, DryRun: B }),
+  DeleteTags: struct({ ResourceId: ['Resources', list(S)], Tag: TAGS, DryRun: B }),
+  EnableVgwRoutePropagation: TABLE_AND_GATEWAY,
+  DisableVgwRoutePropagation: TABLE_AND_GATEWAY,
 };
 
 export const SNS_INPUTS: Record<string, InShape> = {

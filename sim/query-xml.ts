@@ -66,7 +66,28 @@ const EC2_OUTPUTS: Record<string, OutShape> = {
   ReplaceRoute: {},
   CreateRoute: {},
   DeleteRoute: {},
+  DescribeSubnets: { Subnets: { xml: 'subnetSet', of: { Tags: TAGS } } },
+  AssociateRouteTable: {},
+  ReplaceRouteTableAssociation: {},
+  CreateRouteTable: { RouteTable: { of: ROUTE_TABLE } },
+  DeleteRouteTable: {},
+  CreateTags: {},
+  DeleteTags: {},
+  EnableVgwRoutePropagation: {},
+  DisableVgwRoutePropagation: {},
 };
+
+/** Actions whose EC2 response is a bare <return>true</return>, even where the SDK models no output. */
+const RETURNS_TRUE = new Set([
+  'ReplaceRoute',
+  'CreateRoute',
+  'DeleteRoute',
+  'DeleteRouteTable',
+  'CreateTags',
+  'DeleteTags',
+  'EnableVgwRoutePropagation',
+  'DisableVgwRoutePropagation',
+]);
 
 interface XmlStyle {
   name: (member: string) => string;
@@ -104,8 +125,7 @@ const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
 export const ec2Response = (action: string, output: Record<string, unknown>, requestId: string): string => {
   let body = members(output, EC2_OUTPUTS[action], EC2_STYLE);
-  // EC2 answers the route mutations with <return>true</return>, even where the SDK models no output.
-  if (/^(Replace|Create|Delete)Route$/.test(action) && output.Return === undefined) body += '<return>true</return>';
+  if (RETURNS_TRUE.has(action) && output.Return === undefined) body += '<return>true</return>';
   return `${XML_DECLARATION}<${action}Response xmlns="${EC2_XMLNS}"><requestId>${escapeXml(requestId)}</requestId>${body}</${action}Response>`;
 };
 

@@ -1,4 +1,4 @@
-/** EC2 route tables: DescribeRouteTables, ReplaceRoute, CreateRoute, DeleteRoute, and how a route is shown. */
+/** EC2 routes: DescribeRouteTables, ReplaceRoute, CreateRoute, DeleteRoute, and how a table and a route are shown. */
 import type {
   CreateRouteRequest,
   CreateRouteResult,
@@ -9,9 +9,10 @@ import type {
   Route,
   RouteTable,
 } from '@aws-sdk/client-ec2';
+import { associationFilters, associationOutput, associationsOf } from './associations';
 import { fault } from './faults';
 import { checkDryRun, checkFilters, checkPaging, compact, matchesFilters, paginate, selectByIds, toTags, type FilterSpec, type PageRequest } from './filters';
-import { checkIdFormat, destinationOf, notFound, sameDestination } from './ids';
+import { canonicalDestination, checkIdFormat, destinationKindOf, destinationOf, notFound, sameDestination } from './ids';
 import type { SimState } from './state';
 import { DESTINATION_FIELDS, TARGET_FIELDS, type EniRecord, type RouteDestination, type RouteFields, type RouteRecord, type RouteTableRecord } from './types';
 
@@ -132,8 +133,7 @@ export function routeTableFilters(s: SimState): FilterSpec<RouteTableRecord> {
       'vpc-id': (t) => [t.vpcId],
       'route-table-id': (t) => [t.routeTableId],
       'owner-id': () => [s.accountId],
-      'association.main': (t) => [t.mainAssociationId ? 'true' : 'false'],
-      'association.route-table-association-id': (t) => [t.mainAssociationId],
+      ...associationFilters(s),
       'route.destination-cidr-block': routeField('DestinationCidrBlock'),
       'route.destination-ipv6-cidr-block': routeField('DestinationIpv6CidrBlock'),
       'route.destination-prefix-list-id': routeField('DestinationPrefixListId'),
@@ -150,17 +150,14 @@ export function routeTableFilters(s: SimState): FilterSpec<RouteTableRecord> {
 }
 
 export function routeTableOutput(s: SimState, t: RouteTableRecord): RouteTable {
-  const vgws = [...new Set(t.routes.filter(isPropagated).map((r) => r.target.id))];
   return {
     RouteTableId: t.routeTableId,
     VpcId: t.vpcId,
     OwnerId: s.accountId,
     Routes: t.routes.map((r) => routeOutput(s, r)),
     Tags: toTags(t.tags),
-    Associations: t.mainAssociationId
-      ? [{ Main: true, RouteTableAssociationId: t.mainAssociationId, RouteTableId: t.routeTableId, AssociationState: { State: 'associated' } }]
-      : [],
-    PropagatingVgws: vgws.map((GatewayId) => ({ GatewayId })),
+    Associations: associationsOf(s, t.routeTableId).map(associationOutput),
+    PropagatingVgws: t.propagatingVgws.map((GatewayId) => ({ GatewayId })),
   };
 }
 
@@ -190,3 +187,14 @@ export const isPropagated = (r: RouteRecord): boolean => r.origin === 'EnableVgw
 /** Static routes are what Replace/Create/DeleteRoute act on; a propagated route with the same prefix is separate. */
 export const findStaticRoute = (table: RouteTableRecord, destination: RouteDestination): RouteRecord | undefined =>
   table.routes.find((r) => !isPropagated(r) && sameDestination(r.destination, destination));
+
+/** The route for a destination (CIDR or pl- ID) in a table, static before propagated; undefined when absent. */
+export function findRoute(s: SimState, routeTableId: string, destination: string): Route | undefined {
+  const table = s.tables.get(routeTableId);
+  if (!table) return undefined;
+  const kind = destinationKindOf(destination);
+  const wanted = { kind, value: canonicalDestination(kind, destination) };
+  const matches = table.routes.filter((r) => sameDestination(r.destination, wanted));
+  const found = matches.find((r) => !isPropagated(r)) ?? matches[0];
+  return found && routeOutput(s, found);
+}

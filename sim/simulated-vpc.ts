@@ -3,23 +3,27 @@
  * filters, pagination with opaque tokens, EC2's error codes and messages, blackhole route state,
  * injectable faults and latency. Tests and `npm run demo` hand its clients to the real handlers.
  * This file holds the account region's setup, observation and dispatch; each concern's rules live in
- * the files next to it (route-tables, instances, sns, filters, ids, throttling, faults, clients).
+ * the files next to it (route-tables, route-table-admin, associations, subnets, instances, sns, filters,
+ * ids, throttling, faults, clients; ec2-actions names the EC2 actions served).
  */
-import type { Route, RouteTable } from '@aws-sdk/client-ec2';
+import type { Route, RouteTable, RouteTableAssociation } from '@aws-sdk/client-ec2';
+import { addMainAssociation, associateRouteTable, associationOutput, associationsOf, dropAssociationsOf, effectiveRouteTableId } from './associations';
 import { SimulatedEc2Client, SimulatedSnsClient } from './clients';
+import { ec2Handlers, type ActionHandler } from './ec2-actions';
 import { EC2_FAULT_DEFAULTS, FaultInjector, fault, type FaultSpec } from './faults';
-import { canonicalDestination, destinationKindOf, destinationOf, mulberry32, sameDestination } from './ids';
-import { describeInstanceStatus, describeInstances, describeNetworkInterfaces, failIfImpaired, wholeSecond } from './instances';
-import { createRoute, deleteRoute, describeRouteTables, isPropagated, replaceRoute, resolveTarget, routeOutput, routeTableOutput } from './route-tables';
+import { canonicalDestination, mulberry32 } from './ids';
+import { failIfImpaired, wholeSecond } from './instances';
+import { addSetupRoute, newRouteTable } from './route-table-admin';
+import { findRoute, routeOutput, routeTableOutput } from './route-tables';
 import { publish } from './sns';
 import { SimState } from './state';
+import { addSubnet, subnetOf } from './subnets';
 import { Ec2RequestBuckets, MUTATING_ACTIONS } from './throttling';
 import type {
+  AssociationTarget,
   CommandInput,
   InstanceStateName,
   PublishedMessage,
-  RouteDestination,
-  RouteRecord,
   RouteSpec,
   Service,
   SimCall,
@@ -32,8 +36,6 @@ const WALL_CLOCK: SimClock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
-
-type ActionHandler = (input: CommandInput) => object;
 
 // ───────────────────────────── the simulated VPC ─────────────────────────────
 
@@ -72,19 +74,9 @@ export class SimulatedVpc {
     this.s = new SimState(this.region, this.accountId, idRand, requestRand);
     this.published = this.s.published;
     this.faults = new FaultInjector(mulberry32(seed ^ 0x5bd1e995), idRand, requestRand);
-    // Handlers are typed with the SDK's request shapes; the registry erases that on purpose.
-    const h = <I>(fn: (input: I) => object): ActionHandler => fn as unknown as ActionHandler;
     this.handlers = {
-      ec2: {
-        DescribeRouteTables: h((input) => describeRouteTables(this.s, input as never)),
-        ReplaceRoute: h((input) => replaceRoute(this.s, input as never)),
-        CreateRoute: h((input) => createRoute(this.s, input as never)),
-        DeleteRoute: h((input) => deleteRoute(this.s, input as never)),
-        DescribeInstances: h((input) => describeInstances(this.s, input as never)),
-        DescribeInstanceStatus: h((input) => describeInstanceStatus(this.s, input as never)),
-        DescribeNetworkInterfaces: h((input) => describeNetworkInterfaces(this.s, input as never)),
-      },
-      sns: { Publish: h((input) => publish(this.s, input as never)) },
+      ec2: ec2Handlers(this.s),
+      sns: { Publish: (input) => publish(this.s, input as never) },
     };
   }
 
@@ -109,8 +101,13 @@ export class SimulatedVpc {
     const cidr = canonicalDestination('ipv4', opts.cidr);
     const ipv6Cidr = opts.ipv6Cidr === undefined ? undefined : canonicalDestination('ipv6', opts.ipv6Cidr);
     const vpcId = this.s.claimId('vpc', opts.vpcId);
-    this.s.vpcs.set(vpcId, { vpcId, cidr, ipv6Cidr, nextHost: 10 });
+    this.s.vpcs.set(vpcId, { vpcId, cidr, ipv6Cidr, nextHost: 10, nextSubnet: 0, vgwAdvertised: new Map() });
     return vpcId;
+  }
+
+  /** Creates a subnet (the next free block of the VPC when `cidr` is absent); returns its ID. */
+  addSubnet(opts: { vpcId: string; availabilityZone: string; cidr?: string; ipv6Cidr?: string; subnetId?: string; tags?: Record<string, string> }): string {
+    return addSubnet(this.s, opts);
   }
 
   /** Creates an instance without interfaces (add them with addNetworkInterface); returns its ID. */
@@ -129,7 +126,7 @@ export class SimulatedVpc {
       instanceId,
       reservationId: this.s.claimId('r'),
       vpcId: opts.vpcId,
-      subnetId: opts.subnetId ?? this.s.subnetFor(opts.vpcId, opts.availabilityZone),
+      subnetId: subnetOf(this.s, opts.vpcId, opts.subnetId, opts.availabilityZone),
       availabilityZone: opts.availabilityZone,
       state: opts.state ?? 'running',
       launchTime: wholeSecond(),
@@ -161,7 +158,7 @@ export class SimulatedVpc {
       seq: this.s.seq++,
       eniId,
       vpcId: vpc.vpcId,
-      subnetId: opts.subnetId ?? instance?.subnetId ?? this.s.subnetFor(vpc.vpcId, availabilityZone),
+      subnetId: subnetOf(this.s, vpc.vpcId, opts.subnetId ?? instance?.subnetId, availabilityZone),
       availabilityZone,
       sourceDestCheck: opts.sourceDestCheck ?? true,
       privateIpAddress: opts.privateIpAddress ?? this.s.allocateIp(vpc),
@@ -200,38 +197,21 @@ export class SimulatedVpc {
 
   /** Creates a route table with its local route(s); `main` makes it the VPC's main table. Returns its ID. */
   addRouteTable(opts: { vpcId: string; tags?: Record<string, string>; routeTableId?: string; main?: boolean }): string {
-    const vpc = this.s.requireVpc(opts.vpcId);
-    const routeTableId = this.s.claimId('rtb', opts.routeTableId);
-    const local = (destination: RouteDestination): RouteRecord => ({
-      destination,
-      target: { field: 'GatewayId', id: 'local' },
-      origin: 'CreateRouteTable',
-    });
-    const routes = [local({ kind: 'ipv4', value: vpc.cidr })];
-    if (vpc.ipv6Cidr) routes.push(local({ kind: 'ipv6', value: vpc.ipv6Cidr }));
-    this.s.tables.set(routeTableId, {
-      seq: this.s.seq++,
-      routeTableId,
-      vpcId: vpc.vpcId,
-      tags: { ...opts.tags },
-      mainAssociationId: opts.main ? this.s.claimId('rtbassoc') : undefined,
-      routes,
-    });
-    return routeTableId;
+    if (opts.main && this.s.mainAssociation(opts.vpcId)) throw new Error(`${opts.vpcId} already has a main route table`);
+    const table = newRouteTable(this.s, opts.vpcId, opts.tags ?? {}, opts.routeTableId);
+    if (opts.main) addMainAssociation(this.s, table);
+    return table.routeTableId;
   }
 
   /** Adds a route as set up out of band. Unlike the API, an InstanceId target always resolves to its eth0. */
   addRoute(routeTableId: string, route: RouteSpec): void {
-    const table = this.s.requireTable(routeTableId);
-    const destination = destinationOf(route);
-    const origin = route.Origin ?? 'CreateRoute';
-    const target = resolveTarget(this.s, route, table, { lenientInstance: true });
-    if (origin === 'EnableVgwRoutePropagation' && !/^vgw-/.test(target.id)) {
-      throw new Error('a propagated route must target a virtual private gateway (GatewayId vgw-...)');
-    }
-    const clash = table.routes.find((r) => sameDestination(r.destination, destination) && isPropagated(r) === (origin === 'EnableVgwRoutePropagation'));
-    if (clash) throw fault('RouteAlreadyExists', `The route identified by ${destination.value} already exists.`);
-    table.routes.push({ destination, target, origin });
+    addSetupRoute(this.s, routeTableId, route);
+  }
+
+  /** Associates a table with a subnet or a gateway (igw-/vgw-) edge, as AssociateRouteTable does; returns the rtbassoc- ID. */
+  associateRouteTable(routeTableId: string, target: AssociationTarget): string {
+    const input = 'subnetId' in target ? { RouteTableId: routeTableId, SubnetId: target.subnetId } : { RouteTableId: routeTableId, GatewayId: target.gatewayId };
+    return String(associateRouteTable(this.s, input).AssociationId);
   }
 
   /** Adds or changes tags of a route table (CreateTags, out of band). */
@@ -239,9 +219,10 @@ export class SimulatedVpc {
     Object.assign(this.s.requireTable(routeTableId).tags, tags);
   }
 
-  /** Removes a route table (as if someone deleted it mid-run). */
+  /** Removes a route table (as if someone deleted it mid-run), associations and all: its subnets fall back to the main table. */
   deleteRouteTable(routeTableId: string): void {
     this.s.requireTable(routeTableId);
+    dropAssociationsOf(this.s, routeTableId);
     this.s.tables.delete(routeTableId);
   }
 
@@ -328,7 +309,7 @@ export class SimulatedVpc {
     return counts;
   }
 
-  /** ReplaceRoute/CreateRoute/DeleteRoute calls that took effect (DryRun and failures excluded, lost responses included). */
+  /** Calls of mutating EC2 actions (routes, associations, tables, tags, propagation) that took effect (DryRun and failures excluded, lost responses included). */
   mutatingCalls(): SimCall[] {
     return this.calls.filter((c) => MUTATING_ACTIONS.has(c.action) && c.tookEffect === true);
   }
@@ -340,13 +321,27 @@ export class SimulatedVpc {
 
   /** The route for a destination (CIDR or pl- ID) in a table, static before propagated; undefined when absent. */
   route(routeTableId: string, destination: string): Route | undefined {
-    const table = this.s.tables.get(routeTableId);
-    if (!table) return undefined;
-    const kind = destinationKindOf(destination);
-    const wanted = { kind, value: canonicalDestination(kind, destination) };
-    const matches = table.routes.filter((r) => sameDestination(r.destination, wanted));
-    const found = matches.find((r) => !isPropagated(r)) ?? matches[0];
-    return found && routeOutput(this.s, found);
+    return findRoute(this.s, routeTableId, destination);
+  }
+
+  /** The table a subnet uses: its explicit association's, else the VPC's main table. */
+  effectiveRouteTableId(subnetId: string): string {
+    return effectiveRouteTableId(this.s, subnetId);
+  }
+
+  /** The routes a subnet uses, as DescribeRouteTables shows them. */
+  effectiveRoutes(subnetId: string): Route[] {
+    return this.s.requireTable(this.effectiveRouteTableId(subnetId)).routes.map((r) => routeOutput(this.s, r));
+  }
+
+  /** A table's associations, as DescribeRouteTables shows them (empty for an unknown table). */
+  associations(routeTableId: string): RouteTableAssociation[] {
+    return associationsOf(this.s, routeTableId).map(associationOutput);
+  }
+
+  /** The VPC's main route table, if it has one. */
+  mainRouteTableId(vpcId: string): string | undefined {
+    return this.s.mainAssociation(vpcId)?.routeTableId;
   }
 
   /** Tokens left in each EC2 action's request bucket (fractional; actions called so far), or undefined when throttling is off. */

@@ -1,18 +1,22 @@
 /** The resources of one simulated account region, and the lookups every action shares. */
 import { checkIdFormat, hex, intToIpv4, ipv4ToInt, notFound } from './ids';
 import { fault } from './faults';
-import type { EniRecord, InstanceRecord, PublishedMessage, RouteTableRecord, VpcRecord } from './types';
+import type { AssociationRecord, EniRecord, InstanceRecord, PublishedMessage, RouteTableRecord, SubnetRecord, VpcRecord } from './types';
 
 export class SimState {
   readonly vpcs = new Map<string, VpcRecord>();
-  readonly subnets = new Map<string, string>();
+  readonly subnets = new Map<string, SubnetRecord>();
+  /** The subnet made up for a VPC and AZ when a setup call names none (sim/subnets.ts). */
+  readonly defaultSubnets = new Map<string, string>();
+  /** Route table associations by ID: subnet, gateway edge and main (sim/associations.ts). */
+  readonly associations = new Map<string, AssociationRecord>();
   readonly instances = new Map<string, InstanceRecord>();
   readonly enis = new Map<string, EniRecord>();
   readonly tables = new Map<string, RouteTableRecord>();
   readonly topics = new Set<string>();
   /** Every message SNS accepted. */
   readonly published: PublishedMessage[] = [];
-  /** Creation order of instances, ENIs and tables (what pagination follows). */
+  /** Creation order of instances, ENIs, subnets and tables (what pagination follows). */
   seq = 0;
   private readonly usedIds = new Set<string>();
 
@@ -29,15 +33,6 @@ export class SimState {
     while (this.usedIds.has(id)) id = `${prefix}-${hex(this.idRand, 17)}`;
     this.usedIds.add(id);
     return id;
-  }
-
-  subnetFor(vpcId: string, availabilityZone: string): string {
-    const key = `${vpcId}/${availabilityZone}`;
-    const existing = this.subnets.get(key);
-    if (existing) return existing;
-    const subnetId = this.claimId('subnet');
-    this.subnets.set(key, subnetId);
-    return subnetId;
   }
 
   allocateIp(vpc: VpcRecord): string {
@@ -73,6 +68,14 @@ export class SimState {
     const table = this.tables.get(routeTableId);
     if (!table) throw notFound('rtb', [routeTableId]);
     return table;
+  }
+
+  /** The VPC's main association, if it has a main route table. */
+  mainAssociation(vpcId: string): AssociationRecord | undefined {
+    for (const a of this.associations.values()) {
+      if (a.kind === 'main' && this.tables.get(a.routeTableId)?.vpcId === vpcId) return a;
+    }
+    return undefined;
   }
 
   requireTableForCall(routeTableId: string | undefined): RouteTableRecord {

@@ -15,8 +15,9 @@ export interface TokenBucketSpec {
  * - per account and region, ONE BUCKET PER API ACTION ("each API is evaluated individually"), shared by
  *   every caller of that action (all Lambdas, the CLI, the console, other tools);
  * - each action's bucket has its category's size and refill: mutating actions (ReplaceRoute, CreateRoute,
- *   DeleteRoute, ReplaceRouteTableAssociation) 50 tokens, 5/s; non-mutating actions (DescribeRouteTables)
- *   100 tokens, 20/s; "unfiltered and unpaginated" non-mutating actions 50 tokens, 10/s, where the simulator
+ *   DeleteRoute, ReplaceRouteTableAssociation, and the other writes below) 50 tokens, 5/s; non-mutating
+ *   actions (DescribeRouteTables, DescribeSubnets: an assumption for both, as the product filters or pages
+ *   them) 100 tokens, 20/s; "unfiltered and unpaginated" non-mutating actions 50 tokens, 10/s, where the simulator
  *   puts DescribeInstances, DescribeInstanceStatus and DescribeNetworkInterfaces whatever their filters
  *   (the stricter of their two possible categories);
  * - each call takes one token when it reaches EC2 (after the simulated latency, with its effect); a call
@@ -31,13 +32,21 @@ export const EC2_API_RATE_LIMITS: Readonly<Record<Ec2ApiCategory, TokenBucketSpe
   unfilteredNonMutating: { burst: 50, refillPerSecond: 10 },
 };
 
-/** The category of each EC2 action the product calls (and ReplaceRouteTableAssociation, for the associations mode). */
+/** The category of each EC2 action the simulator serves (the associations mode's writes included). */
 export const EC2_ACTION_CATEGORIES: Readonly<Record<string, Ec2ApiCategory>> = {
   ReplaceRoute: 'mutating',
   CreateRoute: 'mutating',
   DeleteRoute: 'mutating',
   ReplaceRouteTableAssociation: 'mutating',
+  AssociateRouteTable: 'mutating',
+  CreateRouteTable: 'mutating',
+  DeleteRouteTable: 'mutating',
+  CreateTags: 'mutating',
+  DeleteTags: 'mutating',
+  EnableVgwRoutePropagation: 'mutating',
+  DisableVgwRoutePropagation: 'mutating',
   DescribeRouteTables: 'nonMutating',
+  DescribeSubnets: 'nonMutating',
   DescribeInstances: 'unfilteredNonMutating',
   DescribeInstanceStatus: 'unfilteredNonMutating',
   DescribeNetworkInterfaces: 'unfilteredNonMutating',

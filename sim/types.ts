@@ -43,6 +43,9 @@ export type RouteSpec = RouteFields & {
   Origin?: 'CreateRoute' | 'EnableVgwRoutePropagation';
 };
 
+/** What a route table can be explicitly associated with: a subnet, or a gateway edge (igw-/vgw-). */
+export type AssociationTarget = { subnetId: string } | { gatewayId: string };
+
 export interface SimulatedVpcOptions {
   /** Seeds every generated ID and every probabilistic fault: same seed and same calls, same run. */
   seed?: number;
@@ -95,7 +98,30 @@ export interface VpcRecord {
   cidr: string;
   ipv6Cidr?: string;
   nextHost: number;
+  /** Index of the next automatically placed subnet CIDR (sim/subnets.ts). */
+  nextSubnet: number;
+  /**
+   * Destinations each VGW advertises into this VPC: learnt from propagated routes set up with addRoute, and
+   * copied into a table when EnableVgwRoutePropagation starts propagating that VGW there.
+   */
+  vgwAdvertised: Map<string, RouteDestination[]>;
 }
+
+export interface SubnetRecord {
+  seq: number;
+  subnetId: string;
+  vpcId: string;
+  cidr: string;
+  ipv6Cidr?: string;
+  availabilityZone: string;
+  tags: Record<string, string>;
+}
+
+/** A route table association: explicit (a subnet or a gateway edge) or the VPC's main association. */
+export type AssociationRecord = {
+  associationId: string;
+  routeTableId: string;
+} & ({ kind: 'subnet'; subnetId: string } | { kind: 'gateway'; gatewayId: string } | { kind: 'main' });
 
 export interface InstanceRecord {
   seq: number;
@@ -137,6 +163,7 @@ export interface RouteTableRecord {
   routeTableId: string;
   vpcId: string;
   tags: Record<string, string>;
-  mainAssociationId?: string;
   routes: RouteRecord[];
+  /** VGWs propagating into this table (PropagatingVgws), in the order they started. */
+  propagatingVgws: string[];
 }
