@@ -4,7 +4,9 @@ import { HoldSchema } from './hold';
 import { peekGroup, peekTriggerKind } from './peek';
 import { resultsOf } from './plan';
 import { routeKey } from './routes';
+import { AuditAssociationsSchema, judgeAssociations, type AssociationJudgement } from './audit-associations';
 import {
+  AssociationBatchResultSchema,
   BatchResultSchema,
   CaughtErrorSchema,
   DestinationSchema,
@@ -47,8 +49,11 @@ export const NotifyStateSchema = z.lazy(() =>
     health: z.optional(z.array(MemberHealthSchema)),
     plan: z.optional(PlanSchema),
     results: z.optional(z.array(BatchResultSchema)),
+    associationResults: z.optional(z.array(AssociationBatchResultSchema)),
     verification: z.optional(VerificationSchema),
     failure: z.optional(CaughtErrorSchema),
+    /** The ReplaceAssociationBatches Map failed as a whole (the route batches and verification still ran). */
+    associationFailure: z.optional(CaughtErrorSchema),
     verificationFailure: z.optional(CaughtErrorSchema),
     /** ResolveTargets' warnings (a member EC2 could not describe, interfaces from the inventory, …). */
     warnings: z.optional(z.array(z.string())),
@@ -130,6 +135,8 @@ export const AuditRecordSchema = z.lazy(() =>
       skipped: z.number(),
       mismatches: z.number(),
     }),
+    /** Associations mode: each association moved (subject, from → to table), with its effective routes. */
+    associations: z.optional(AuditAssociationsSchema),
     /** Every planned route, or (past AUDIT_ROUTES_MAX) every route with a problem first and then the others up to the cap. */
     routes: z.array(AuditRouteSchema),
     /** Routes left out of `routes` to keep the record under Step Functions' 256 KB output limit. */
@@ -227,12 +234,15 @@ export const buildAuditRecord = (
   const results = plan && state.pairs && state.target ? resultsOf(plan, state.pairs, state.target.name, state.results) : new Map();
   // VerifyRoutes lists only the routes that are not where the plan wants them; the others are verified.
   const problems = new Map((state.verification?.observed ?? []).map((o) => [routeKey(o.routeTableId, o.destination), o]));
+  const startMs0 = state.execution?.startTime ? Date.parse(state.execution.startTime) : execution.startTime ? Date.parse(execution.startTime) : Number.NaN;
+  const assoc = judgeAssociations(state, startMs0);
   // Past its listing cap VerifyRoutes counts problems it does not name: then no unlisted route counts as verified.
-  const unlisted = state.verification ? state.verification.mismatches - state.verification.observed.length : 0;
+  // (Association problems are counted too, and listed in `effective`.)
+  const unlisted = state.verification ? Math.max(0, state.verification.mismatches - state.verification.observed.length - assoc.effectiveProblems) : 0;
   const verifiedAll = state.verification !== undefined && unlisted === 0;
   const owner = eniOwners(state);
 
-  const startMs = state.execution?.startTime ? Date.parse(state.execution.startTime) : execution.startTime ? Date.parse(execution.startTime) : Number.NaN;
+  const startMs = startMs0;
   const routes: AuditRoute[] = [...results.values()].map(({ change: c, status, attempts, error, at, currentTarget, switchedAt, priority }) => {
     const o = problems.get(routeKey(c.routeTableId, c.destination));
     const verified = o ? o.ok : verifiedAll ? true : undefined;
@@ -261,7 +271,7 @@ export const buildAuditRecord = (
   });
   const switchTimes = routes.filter((r) => r.timeToSwitchMs !== undefined);
   const timeToSwitch = timeToSwitchOf(
-    switchTimes.map((r) => r.timeToSwitchMs!),
+    [...switchTimes.map((r) => r.timeToSwitchMs!), ...assoc.switchTimes],
     switchTimes.filter((r) => r.priority).map((r) => r.timeToSwitchMs!),
   );
 
@@ -289,7 +299,7 @@ export const buildAuditRecord = (
   const routeErrors = routes.filter((r) => r.error || r.problem).map((r) => ({ error: (r.error ?? r.problem)!, route: `${r.routeTableId} ${r.destination.value}` }));
   const errorGroups = groupErrors(routeErrors).slice(0, ERROR_GROUPS_MAX);
   const wasOnTarget = new Set((plan?.alreadyOnTarget ?? []).flatMap((a) => a.destinations.map((d) => `${a.routeTableId}|${d}`)));
-  const { outcome, error, cause, moved } = judge(state, routes, counts, failure, otherMismatches, unlisted, wasOnTarget);
+  const { outcome, error, cause, moved } = judge(state, routes, counts, failure, otherMismatches, unlisted, wasOnTarget, assoc);
   counts.moved = moved;
   const from = state.sources ?? [];
   const to = state.target;
@@ -308,6 +318,7 @@ export const buildAuditRecord = (
     from,
     to,
     counts,
+    ...(assoc.section ? { associations: assoc.section } : {}),
     ...listRoutes(routes),
     errorGroups: errorGroups.length > 0 ? errorGroups : undefined,
     alreadyOnTarget: plan?.alreadyOnTarget ?? [],
@@ -355,6 +366,7 @@ const failureOf = (state: NotifyState): AuditRecord['failure'] => {
     const stage = state.resolvedAt === undefined ? (state.lease === undefined ? 'AcquireLease' : 'ResolveTargets') : !state.plan ? 'ListRoutes' : !state.results ? 'ReplaceRoutes' : 'unknown';
     return { stage, error: state.failure.Error, cause: boundedCause(state.failure.Cause) };
   }
+  if (state.associationFailure) return { stage: 'ReplaceAssociations', error: state.associationFailure.Error, cause: boundedCause(state.associationFailure.Cause) };
   if (state.verificationFailure) return { stage: 'VerifyRoutes', error: state.verificationFailure.Error, cause: boundedCause(state.verificationFailure.Cause) };
   return undefined;
 };
@@ -367,20 +379,23 @@ const judge = (
   otherMismatches: Array<{ routeTableId: string; destination: { value: string }; problem?: string }>,
   unlisted: number,
   wasOnTarget: Set<string>,
+  assoc: AssociationJudgement,
 ): { outcome: Outcome; error?: string; cause?: string; moved: number } => {
   if (failure?.error === 'FailoverSuppressedError') {
     return { outcome: 'suppressed', error: failure.error, cause: clip(`${failure.cause ?? failure.error} No route was changed.`), moved: 0 };
   }
-  if (failure && failure.stage !== 'VerifyRoutes' && failure.stage !== 'ReplaceRoutes') {
+  // A failed Map (routes or associations) or verification is judged by what reads back, not as "nothing changed".
+  if (failure && failure.stage !== 'VerifyRoutes' && failure.stage !== 'ReplaceRoutes' && failure.stage !== 'ReplaceAssociations') {
     return { outcome: 'failed', error: failure.error, cause: clip(`${failure.stage} failed: ${failure.cause ?? failure.error}. No route was changed.`), moved: 0 };
   }
   if (state.action === 'noop') return { outcome: 'noop', moved: 0 };
   // A dry run that changed routes is the worst kind of surprise: it must never read as "nothing changed".
   const ignored = routes.filter((r) => r.status === 'dry-run-ignored');
-  if (ignored.length > 0) {
-    const lines = errorGroupLines(groupErrors(ignored.map((r) => ({ error: r.error ?? r.status, route: `${r.routeTableId} ${r.destination.value}` }))));
-    const head = `dry run NOT honoured: ${ignored.length} of ${routes.length} route(s) CHANGED to ${state.target?.name ?? 'the target'} (EC2 answered success, not DryRunOperation)`;
-    return { outcome: 'failed', error: 'DryRunIgnored', cause: clip(`${head}: ${lines.join('; ')}`), moved: ignored.length };
+  if (ignored.length > 0 || assoc.ignored.length > 0) {
+    const lines = [...errorGroupLines(groupErrors(ignored.map((r) => ({ error: r.error ?? r.status, route: `${r.routeTableId} ${r.destination.value}` })))), ...assoc.ignored];
+    const what = assoc.ignored.length > 0 ? `${ignored.length} route(s) and ${assoc.ignored.length} association(s)` : `${ignored.length} of ${routes.length} route(s)`;
+    const head = `dry run NOT honoured: ${what} CHANGED to ${state.target?.name ?? 'the target'} (EC2 answered success, not DryRunOperation)`;
+    return { outcome: 'failed', error: 'DryRunIgnored', cause: clip(`${head}: ${lines.join('; ')}`), moved: ignored.length + assoc.ignored.length };
   }
   // Verification is the last word: a route read back on its target is good whatever its Map result said.
   // A conflict (someone else pointed the route elsewhere meanwhile) was left alone on purpose, and is reported.
@@ -389,12 +404,23 @@ const judge = (
   );
   // Problems VerifyRoutes counted but did not name are subtracted from the good ones (conservative).
   const badSet = new Set(bad);
-  const good = Math.max(0, routes.filter((r) => !badSet.has(r) && r.status !== 'vanished' && r.status !== 'dry-run').length - unlisted);
+  const good = Math.max(0, routes.filter((r) => !badSet.has(r) && r.status !== 'vanished' && r.status !== 'dry-run').length - unlisted) + assoc.good;
   // Unnamed problems are among the routes VerifyRoutes did not name: the failed ones already counted in `bad`
   // first; only the excess is more routes off target.
   const unlistedExtra = Math.max(0, unlisted - bad.filter((r) => r.verified === undefined).length);
-  if (bad.length > 0 || otherMismatches.length > 0 || unlisted > 0 || failure) {
-    const error = failure?.stage === 'ReplaceRoutes' ? failure.error : state.dryRun ? 'DryRunFailed' : counts.failed > 0 ? 'RoutesNotSwitched' : failure ? 'VerificationFailed' : 'RoutesNotVerified';
+  if (bad.length > 0 || otherMismatches.length > 0 || unlisted > 0 || failure || assoc.bad.length > 0) {
+    const error =
+      failure?.stage === 'ReplaceRoutes' || failure?.stage === 'ReplaceAssociations'
+        ? failure.error
+        : state.dryRun
+          ? 'DryRunFailed'
+          : counts.failed > 0
+            ? 'RoutesNotSwitched'
+            : assoc.bad.length > 0
+              ? 'AssociationsNotSwitched'
+              : failure
+                ? 'VerificationFailed'
+                : 'RoutesNotVerified';
     // Routes that failed alike are one line: the error once, then how many and which.
     const lines = [
       ...errorGroupLines(groupErrors(bad.map((r) => ({ error: r.error ?? r.problem ?? r.status, route: `${r.routeTableId} ${r.destination.value}` })))),
@@ -402,17 +428,20 @@ const judge = (
         (o) => `${o.routeTableId} ${o.destination.value}${wasOnTarget.has(`${o.routeTableId}|${o.destination.value}`) ? ' (was already on target)' : ''}: ${o.problem ?? 'mismatch'}`,
       ),
       ...(unlistedExtra > 0 ? [`and ${unlistedExtra} more route(s) not where the plan wants them (not listed)`] : []),
+      ...assoc.bad,
     ];
     const total = routes.length + otherMismatches.length;
     const notOn = bad.length + otherMismatches.length + unlistedExtra;
+    const planned = assoc.section?.planned ?? 0;
+    const assocHead = planned > 0 ? `, ${assoc.bad.length} of ${planned} association(s) not on ${state.target?.name ?? 'the target'}'s tables` : '';
     const head = state.dryRun
-      ? `dry run: ${bad.length} of ${routes.length} routes would fail`
-      : `${notOn} of ${total} routes are not on ${state.target?.name ?? 'the target'}` + (good > 0 ? ` (${good} switched)` : '');
+      ? `dry run: ${bad.length} of ${routes.length} routes would fail${planned > 0 ? `, ${assoc.bad.length} of ${planned} association(s)` : ''}`
+      : `${notOn} of ${total} routes are not on ${state.target?.name ?? 'the target'}${assocHead}` + (good > 0 ? ` (${good} switched)` : '');
     const verify = failure?.stage === 'VerifyRoutes' ? `; verification could not run: ${failure.error}: ${failure.cause ?? ''}` : '';
     return { outcome: good > 0 && !state.dryRun ? 'partial' : 'failed', error, cause: clip(`${head}${verify}: ${lines.join('; ')}`), moved: state.dryRun ? 0 : good };
   }
   if (state.dryRun) return { outcome: 'dry-run', moved: 0 };
-  if (routes.length === 0) return { outcome: 'noop', moved: 0 };
+  if (routes.length === 0 && (assoc.section?.planned ?? 0) === 0) return { outcome: 'noop', moved: 0 };
   return { outcome: 'succeeded', moved: good };
 };
 
@@ -421,8 +450,10 @@ const summarize = (r: AuditRecord, noopReason: string | undefined): string => {
   const dir = `${r.from.map((m) => m.name).join('+') || '?'} -> ${r.to?.name ?? '?'}`;
   switch (r.outcome) {
     case 'succeeded':
+      if (r.associations) return `${g}: ${dir}, ${r.associations.moved + r.associations.alreadyOnTarget} association(s) on ${r.to?.name}'s tables and ${r.counts.replaced} route(s) moved, verified`;
       return `${g}: ${dir}, ${r.counts.replaced} route(s) moved and verified` + (r.counts.vanished ? `, ${r.counts.vanished} vanished meanwhile (not re-created)` : '');
     case 'dry-run':
+      if (r.associations) return `${g}: dry run ${dir}: would move ${r.associations.dryRun} association(s) and ${r.counts.dryRun} route(s); nothing changed`;
       return `${g}: dry run ${dir}: would move ${r.counts.dryRun} route(s); nothing changed`;
     case 'noop':
       return `${g}: no change: ` + (noopReason ?? (r.counts.alreadyOnTarget > 0 ? `already on target (${r.counts.alreadyOnTarget} route(s) on ${r.to?.name})` : `no route points at ${r.from.map((m) => m.name).join(', ')}`));
@@ -431,7 +462,7 @@ const summarize = (r: AuditRecord, noopReason: string | undefined): string => {
     case 'suppressed':
       return `${g}: SUPPRESSED automatic failover ${dir} (flap damping); routes unchanged`;
     case 'failed':
-      return `${g}: FAILED ${dir}: ${r.error}` + (r.failure && r.failure.stage !== 'ReplaceRoutes' && r.failure.stage !== 'VerifyRoutes' ? ' (no route changed)' : '');
+      return `${g}: FAILED ${dir}: ${r.error}` + (r.failure && !['ReplaceRoutes', 'ReplaceAssociations', 'VerifyRoutes'].includes(r.failure.stage) ? ' (no route changed)' : '');
   }
 };
 
