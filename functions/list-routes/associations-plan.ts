@@ -2,7 +2,7 @@ import type { RouteTable } from '@aws-sdk/client-ec2';
 import { liveAssociations, subjectOf } from '../shared/associations';
 import type { GroupTables } from '../shared/group-tables';
 import type { AssociationBatch, AssociationMove, FailoverState, FallbackTable, Plan } from '../shared/schemas';
-import { contentDifferences, contentsOf, mapContents, routesToAny, sameContents, type TableContents } from '../shared/twins';
+import { contentDifferences, contentsOf, mapContents, routesToAny, sameContents, twinIdentity, type TableContents } from '../shared/twins';
 import { checkPlannable, collectChanges, finishPlan } from './route-changes';
 
 /** Associations per ReplaceAssociations invocation: one EC2 burst (ReplaceRouteTableAssociation: 50 tokens). */
@@ -27,7 +27,7 @@ export const planAssociations = (input: FailoverState, tables: GroupTables, now:
   const memberTwin = (original: string): RouteTable | undefined =>
     byOriginal
       .get(original)
-      ?.twins.filter((t) => t.Tags?.some((x) => x.Key === 'route-failover:member' && x.Value === input.target.name))
+      ?.twins.filter((t) => twinIdentity(t)?.member === input.target.name)
       .sort((a, b) => a.RouteTableId!.localeCompare(b.RouteTableId!))[0];
 
   const moves: AssociationMove[] = [];

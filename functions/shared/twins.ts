@@ -17,9 +17,12 @@ import type { Destination } from './schemas';
 /** The original route table a twin mirrors. */
 export const TWIN_OF_TAG = 'route-failover:twin-of';
 /** The member whose interfaces the twin's routes point at. */
-export const TWIN_MEMBER_TAG = 'route-failover:member';
-/** The group the twin belongs to (a twin of one group is never written by another). */
-export const TWIN_GROUP_TAG = 'route-failover:group';
+export const TWIN_MEMBER_TAG = 'route-failover:twin-member';
+/**
+ * The group the twin belongs to (a twin of one group is never written by another). Not `route-failover:group`,
+ * which operators use as a scope tag on originals: IAM lets the reconcile write only tables with THIS tag.
+ */
+export const TWIN_GROUP_TAG = 'route-failover:twin-group';
 
 /** EC2 tag values are at most 256 characters. */
 const TAG_VALUE_MAX = 256;
