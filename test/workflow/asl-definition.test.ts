@@ -76,6 +76,7 @@ describe('statemachine/failover.asl.json', () => {
       const nexts = (s.Catch ?? []).map((c: any) => c.Next);
       expect({ name, hasCatchAll: (s.Catch ?? []).some((c: any) => c.ErrorEquals.includes('States.ALL')) }).toEqual({ name, hasCatchAll: true });
       if (name === 'ReplaceRoutes') expect(nexts).toEqual(['RecordBatchFailure', 'RecordBatchFailure']);
+      else if (name === 'ReplaceAssociations') expect(nexts).toEqual(['RecordAssociationBatchFailure', 'RecordAssociationBatchFailure']);
       else if (name === 'Notify') expect(nexts).toEqual(['RecordWithoutNotification']);
       else if (name === 'RecordWithoutNotification') expect(nexts).toEqual(['ReleaseLeaseUnrecorded']);
       else if (name === 'ReleaseLeaseUnrecorded') expect(nexts).toEqual(['NotificationAndRecordFailed']);
