@@ -17,6 +17,13 @@ const EXECUTIONS_PER_FAILURE = 4;
 export interface ConcurrencyPlan {
   /** ReplaceRoutes: Σ groups' maxConcurrency × simultaneousExecutions + headroom. */
   readonly replaceRoutes: number;
+  /**
+   * ReplaceAssociations: the same sum over the groups in the associations mode only (its Map is empty in the
+   * routes mode, so it is never invoked there); undefined when no group uses that mode.
+   */
+  readonly replaceAssociations?: number;
+  /** The twin reconcile: 1 when some group uses the associations mode (it is what serializes reconciles), else 0. */
+  readonly twinReconcile: number;
   /** Each function of OTHER_TASKS. */
   readonly otherTasks: number;
   /** The health probes, one reserved execution each (infra/constructs/probe.ts). */
@@ -35,23 +42,35 @@ export interface ConcurrencyPlan {
 export const planReservedConcurrency = (config: FailoverConfig): ConcurrencyPlan | undefined => {
   const settings = config.reservedConcurrency ?? ReservedConcurrencySchema.parse({});
   const probes = config.groups.filter((g) => g.probe?.enabled).length;
+  const associationGroups = config.groups.filter((g) => g.switchMode === 'associations');
+  const twinReconcile = associationGroups.length > 0 ? 1 : 0;
   const limit = settings.accountConcurrency - LAMBDA_UNRESERVED_MINIMUM;
+  const fixedParts = `${probes} probes × 1${twinReconcile ? ', twin reconcile 1' : ''}`;
   if (!settings.enabled) {
-    // The probes keep their reservation of 1 (it is what serializes their invocations), so it must still fit.
-    if (probes > limit) throw tooMuch(probes, limit, settings.accountConcurrency, `${probes} probes × 1`);
+    // The probes and the twin reconcile keep their reservation of 1 (it is what serializes their invocations),
+    // so it must still fit.
+    if (probes + twinReconcile > limit) throw tooMuch(probes + twinReconcile, limit, settings.accountConcurrency, fixedParts);
     return undefined;
   }
-  const mapSlots = config.groups.reduce((n, g) => n + g.maxConcurrency, 0);
+  const slots = (groups: FailoverConfig['groups']) => groups.reduce((n, g) => n + g.maxConcurrency, 0);
+  const mapSlots = slots(config.groups);
   const replaceRoutes = mapSlots * settings.simultaneousExecutions + settings.headroom;
+  const associationSlots = slots(associationGroups);
+  const replaceAssociations = associationGroups.length > 0 ? associationSlots * settings.simultaneousExecutions + settings.headroom : undefined;
   const otherTasks = settings.otherTasks ?? EXECUTIONS_PER_FAILURE * config.groups.length + settings.headroom;
-  const total = replaceRoutes + OTHER_TASKS.length * otherTasks + probes;
+  const total = replaceRoutes + (replaceAssociations ?? 0) + OTHER_TASKS.length * otherTasks + probes + twinReconcile;
   if (total > limit) {
     const parts =
       `ReplaceRoutes ${replaceRoutes} (Σ maxConcurrency ${mapSlots} × simultaneousExecutions ${settings.simultaneousExecutions} ` +
-      `+ headroom ${settings.headroom}), ${OTHER_TASKS.length} other Tasks × ${otherTasks}, ${probes} probes × 1`;
+      `+ headroom ${settings.headroom}), ` +
+      (replaceAssociations !== undefined
+        ? `ReplaceAssociations ${replaceAssociations} (Σ maxConcurrency of the associations-mode groups ${associationSlots} × ` +
+          `simultaneousExecutions ${settings.simultaneousExecutions} + headroom ${settings.headroom}), `
+        : '') +
+      `${OTHER_TASKS.length} other Tasks × ${otherTasks}, ${fixedParts}`;
     throw tooMuch(total, limit, settings.accountConcurrency, parts);
   }
-  return { replaceRoutes, otherTasks, probes, total, limit };
+  return { replaceRoutes, replaceAssociations, twinReconcile, otherTasks, probes, total, limit };
 };
 
 const tooMuch = (total: number, limit: number, account: number, parts: string): ReservedConcurrencyError =>

@@ -1,4 +1,4 @@
-import { PACER_ITEM_KEY } from '../functions/shared/pacer';
+import { ASSOCIATION_PACER_ITEM_KEY } from '../functions/shared/pacer';
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
@@ -11,7 +11,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { FailoverConfig, Group } from '../functions/shared/config';
+import type { FailoverConfig } from '../functions/shared/config';
 import { ConfigError } from '../functions/shared/errors';
 import { notificationTopicName, topicArnFromName, viaSnsForTopic } from './alarm-publishing';
 import { planReservedConcurrency } from './concurrency';
@@ -20,10 +20,22 @@ import { addFailoverDashboard } from './constructs/dashboard';
 import { FailoverFunction, LAMBDA_ENVIRONMENT_LIMIT_BYTES, environmentSize } from './constructs/failover-function';
 import { InventoryRefresh } from './constructs/inventory-refresh';
 import { Probe } from './constructs/probe';
+import { TwinReconcile } from './constructs/twin-reconcile';
 import { workflowFunctionConfig } from './function-config';
 import { stateMachineLogGroupName, statusCheckAlarmName } from './names';
 import { acknowledgeFinding, wildcardResourceFinding } from './nag';
 import { addTriggers } from './triggers';
+import {
+  associationGroups,
+  groupItemRead,
+  internetGatewayArn,
+  pacerItemUse,
+  replaceAssociationStatements,
+  routeTableArn,
+  scopedRouteTableStatements,
+  subnetArn,
+  twinStatements,
+} from './twin-permissions';
 
 export const ASL_PATH = path.join(__dirname, '..', 'statemachine', 'failover.asl.json');
 
@@ -97,7 +109,12 @@ export class FailoverStack extends Stack {
     const resolveEnv = { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName, STACK_NAME: this.stackName };
     const acquireLeaseEnv = { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName };
     // The config reaches two functions; the larger environment decides (the table name counts as 256 bytes).
-    for (const [fn, env] of [['resolve-targets', resolveEnv], ['acquire-lease', acquireLeaseEnv], ['replace-routes', acquireLeaseEnv]] as const) {
+    for (const [fn, env] of [
+      ['resolve-targets', resolveEnv],
+      ['acquire-lease', acquireLeaseEnv],
+      ['replace-routes', acquireLeaseEnv],
+      ['replace-associations', acquireLeaseEnv],
+    ] as const) {
       const size = environmentSize({ NODE_OPTIONS: '--enable-source-maps', ...env });
       if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
         throw new ConfigError(
@@ -111,6 +128,8 @@ export class FailoverStack extends Stack {
     // Reserved concurrency sized from the groups (concurrency.ts); throws when it cannot fit the account.
     const concurrency = planReservedConcurrency(config);
     const reserved = (task: string) => (concurrency ? (task === 'ReplaceRoutes' ? concurrency.replaceRoutes : concurrency.otherTasks) : undefined);
+    // The associations-mode groups: ReplaceAssociations' writes and the twin reconcile exist only for them.
+    const assocGroups = associationGroups(config.groups);
 
     // Timeouts stay below each Task's TimeoutSeconds in the ASL (30/60/120/150/120/30/30 s).
     const acquireLeaseTask = new FailoverFunction(this, 'AcquireLease', {
@@ -154,6 +173,17 @@ export class FailoverStack extends Stack {
       environment: { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName },
     });
     const replaceRoutes = replaceRoutesTask.function;
+    // Always built: the ASL always has ReplaceAssociationBatches (empty in the routes mode). Without an
+    // associations-mode group it has no reserved concurrency (it is never invoked) and no EC2 write permission.
+    const replaceAssociationsTask = new FailoverFunction(this, 'ReplaceAssociations', {
+      reservedConcurrentExecutions: concurrency?.replaceAssociations,
+      folder: 'replace-associations',
+      description: "One batch of association moves: ReplaceRouteTableAssociation onto the target's true twin (or back), paced account-wide",
+      // The Task allows 150 s, like ReplaceRoutes.
+      timeout: Duration.seconds(120),
+      environment: { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName },
+    });
+    const replaceAssociations = replaceAssociationsTask.function;
     const verifyRoutesTask = new FailoverFunction(this, 'VerifyRoutes', {
       reservedConcurrentExecutions: reserved('VerifyRoutes'),
       folder: 'verify-routes',
@@ -195,8 +225,17 @@ export class FailoverStack extends Stack {
         "the batch's route table, read before writing when the plan's observation is stale, and the interfaces it names, checked against the group's members before any write",
       ),
     );
-    // The group's inventory vouches for source interfaces EC2 no longer shows (deleted on termination).
-    replaceRoutes.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [groupStateTable.tableArn] }));
+    replaceAssociationsTask.allowOnAllResources(
+      'Ec2Describe',
+      ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables'],
+      describeReason(
+        "the batch's originals and twins, read before each move to check the twin still mirrors its original, and the interfaces of the pairs, checked against the group's members",
+      ),
+    );
+    // The group's inventory vouches for source interfaces EC2 no longer shows (deleted on termination). Only the
+    // group items (LeadingKeys = the group names): the pacer items are granted below, each to its one user.
+    replaceRoutes.addToRolePolicy(groupItemRead(groupStateTable.tableArn, config.groups));
+    replaceAssociations.addToRolePolicy(groupItemRead(groupStateTable.tableArn, config.groups));
     // An alarm event is confirmed with CloudWatch before any write: DescribeAlarms on exactly this stack's
     // status-check alarms. The API reference says only composite alarms need the permission scoped to *, so a
     // metric alarm can be named by its ARN.
@@ -206,19 +245,51 @@ export class FailoverStack extends Stack {
     if (statusCheckAlarmArns.length > 0) {
       resolveTargets.addToRolePolicy(new PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: statusCheckAlarmArns }));
     }
-    const replaceRouteStatements = this.replaceRouteStatements(config.groups);
+    // ReplaceRoute on the tables of each group's scope and, for an associations-mode group, on its twins too:
+    // the per-route fallback (a table no true twin serves) may write a twin that currently holds associations.
+    const replaceRouteStatements = [
+      ...scopedRouteTableStatements(this, config.groups, ['ec2:ReplaceRoute']),
+      ...twinStatements(this, config.groups, ['ec2:ReplaceRoute']),
+    ];
     for (const statement of replaceRouteStatements) replaceRoutes.addToRolePolicy(statement);
-    // Route tables of a group scoped by VPC (or tag) are not known at synth time: the statement names
-    // route-table/* and the ec2:Vpc condition (ArnEquals on the group's VPC ARN) is what limits it.
-    const anyRouteTable = this.formatArn({ service: 'ec2', resource: 'route-table', resourceName: '*' });
+    // Route tables of a group scoped by VPC (or tag) are not known at synth time, nor are twins: the statement
+    // names route-table/* and the ec2:Vpc condition (ArnEquals on the group's VPC ARN) is what limits it.
+    const anyRouteTable = routeTableArn(this, '*');
     if (replaceRouteStatements.some((st) => st.resources.includes(anyRouteTable))) {
       acknowledgeFinding(
         replaceRoutesTask.role.node.findChild('DefaultPolicy'),
         wildcardResourceFinding(this, anyRouteTable),
-        "ec2:ReplaceRoute on the route tables of a group whose scope is its whole VPC or a tag: the tables are found " +
-          "at run time, so no ARN list exists at synth time. Each such statement carries ArnEquals ec2:Vpc = the group's " +
-          'VPC ARN (and aws:ResourceTag for a tag scope), so only tables of the configured VPCs can be changed; ' +
-          'ReplaceRoute is the only action (no CreateRoute, no DeleteRoute).',
+        "ec2:ReplaceRoute on the route tables of a group whose scope is its whole VPC or a tag, and on the twins of an " +
+          'associations-mode group: the tables are found (or created) at run time, so no ARN list exists at synth time. ' +
+          "Each such statement carries ArnEquals ec2:Vpc = the group's VPC ARN (and aws:ResourceTag for a tag scope, " +
+          'aws:ResourceTag/route-failover:group = the group for twins), so only tables of the configured VPCs can be ' +
+          'changed; ReplaceRoute is the only action (no CreateRoute, no DeleteRoute).',
+      );
+    }
+    // ReplaceRouteTableAssociation only when some group uses the associations mode (twin-permissions.ts).
+    const associationStatements = replaceAssociationStatements(this, config.groups);
+    for (const statement of associationStatements) replaceAssociations.addToRolePolicy(statement);
+    if (associationStatements.length > 0) {
+      const policy = replaceAssociationsTask.role.node.findChild('DefaultPolicy');
+      const moveReason =
+        'ec2:ReplaceRouteTableAssociation (the only EC2 write of this function) moves an association between an ' +
+        "original and its twin: twins are created at run time and subnets, gateways and VPC-scoped tables are not in the config, so no ARN list exists at synth time. ";
+      if (associationStatements.some((st) => st.resources.includes(anyRouteTable))) {
+        acknowledgeFinding(
+          policy,
+          wildcardResourceFinding(this, anyRouteTable),
+          moveReason +
+            "The new table must be in the group's VPC (ArnEquals ec2:Vpc) and either carry the group's twin tag " +
+            '(aws:ResourceTag/route-failover:group) or be in its scope (its scope tag, for a tag scope).',
+        );
+      }
+      acknowledgeFinding(policy, wildcardResourceFinding(this, subnetArn(this)), moveReason + "A subnet only in one of the associations-mode groups' VPCs (ArnEquals ec2:Vpc).");
+      acknowledgeFinding(
+        policy,
+        wildcardResourceFinding(this, internetGatewayArn(this)),
+        moveReason +
+          "An internet gateway's edge association: the reference lists no ec2:Vpc key for the gateway, so it is not " +
+          'conditioned; it authorizes nothing by itself, as the same request must be allowed on its new route table.',
       );
     }
 
@@ -252,21 +323,27 @@ export class FailoverStack extends Stack {
     resolveTargets.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [groupStateTable.tableArn] }),
     );
-    // replace-routes draws from the write pacer: its one item only (dynamodb:LeadingKeys), never a group's lease.
-    replaceRoutes.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-        resources: [groupStateTable.tableArn],
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [PACER_ITEM_KEY] } },
-      }),
-    );
-    for (const fn of [acquireLease, releaseLease, resolveTargets, replaceRoutes]) for (const statement of groupStateKeyUse) fn.addToRolePolicy(statement);
+    // replace-routes draws from the write pacer: its one item only (dynamodb:LeadingKeys), never a group's lease;
+    // replace-associations from the ReplaceRouteTableAssociation pacer, EC2's other bucket.
+    replaceRoutes.addToRolePolicy(pacerItemUse(groupStateTable.tableArn));
+    replaceAssociations.addToRolePolicy(pacerItemUse(groupStateTable.tableArn, ASSOCIATION_PACER_ITEM_KEY));
+    for (const fn of [acquireLease, releaseLease, resolveTargets, replaceRoutes, replaceAssociations]) for (const statement of groupStateKeyUse) fn.addToRolePolicy(statement);
     const inventoryRefresh = new InventoryRefresh(this, 'InventoryRefresh', {
       configJson: groupsJson,
       refreshMinutes: config.inventory.refreshMinutes,
       table: groupStateTable,
       keyUse: groupStateKeyUse,
     });
+    const twinReconcile =
+      assocGroups.length > 0
+        ? new TwinReconcile(this, 'TwinReconcile', {
+            configJson: groupsJson,
+            groups: config.groups,
+            reconcileMinutes: config.twins.reconcileMinutes,
+            table: groupStateTable,
+            keyUse: groupStateKeyUse,
+          })
+        : undefined;
     // acquire-lease asks whether the lease holder (an execution of this state machine) still runs. Built from
     // the fixed state machine name, not from stateMachine.stateMachineArn: the state machine depends on the
     // function, so a reference back would be a dependency cycle.
@@ -339,6 +416,7 @@ export class FailoverStack extends Stack {
         ResolveTargetsFunctionArn: resolveTargets.functionArn,
         ListRoutesFunctionArn: listRoutes.functionArn,
         ReplaceRoutesFunctionArn: replaceRoutes.functionArn,
+        ReplaceAssociationsFunctionArn: replaceAssociations.functionArn,
         VerifyRoutesFunctionArn: verifyRoutes.functionArn,
         NotifyFunctionArn: notify.functionArn,
       },
@@ -354,6 +432,7 @@ export class FailoverStack extends Stack {
       ResolveTargets: resolveTargets,
       ListRoutes: listRoutes,
       ReplaceRoutes: replaceRoutes,
+      ReplaceAssociations: replaceAssociations,
       VerifyRoutes: verifyRoutes,
       Notify: notify,
       ReleaseLease: releaseLease,
@@ -411,7 +490,11 @@ export class FailoverStack extends Stack {
     addTriggers(this, { config, stateMachine, deadLetterQueue, topic, topicKey, topicName });
     const alarms = addFailoverAlarms(this, {
       stateMachine,
-      functions: { ...taskFunctions, InventoryRefresh: inventoryRefresh.task.function },
+      functions: {
+        ...taskFunctions,
+        InventoryRefresh: inventoryRefresh.task.function,
+        ...(twinReconcile ? { TwinReconcile: twinReconcile.task.function } : {}),
+      },
       deadLetterQueue,
       topic,
       topicKey,
@@ -430,24 +513,5 @@ export class FailoverStack extends Stack {
       description: 'Group state (leases, switch history, inventory, maintenance holds): route-failover hold, unhold and status read it',
     });
     new CfnOutput(this, 'Region', { value: this.region });
-  }
-
-  /**
-   * ec2:ReplaceRoute and nothing else, narrowed per group to its VPC and route-table scope. Per the EC2 service
-   * authorization reference ("Actions, resources, and condition keys for Amazon EC2"), ReplaceRoute's only
-   * resource type is route-table* (condition keys aws:ResourceTag/${TagKey}, ec2:Region,
-   * ec2:ResourceTag/${TagKey}, ec2:RouteTableID, ec2:Vpc); the target network interface is not an authorized
-   * resource, so no network-interface ARN is needed. ec2:Vpc is an ARN-typed key, hence ArnEquals.
-   */
-  private replaceRouteStatements(groups: Group[]): PolicyStatement[] {
-    const routeTableArn = (id: string) => this.formatArn({ service: 'ec2', resource: 'route-table', resourceName: id });
-    const vpcArn = (id: string) => this.formatArn({ service: 'ec2', resource: 'vpc', resourceName: id });
-    return groups.map((group) => {
-      const scope = group.routeTables;
-      const resources = scope && 'ids' in scope ? scope.ids.map(routeTableArn) : [routeTableArn('*')];
-      const conditions: Record<string, Record<string, string>> = { ArnEquals: { 'ec2:Vpc': vpcArn(group.vpcId) } };
-      if (scope && 'tag' in scope) conditions.StringEquals = { [`aws:ResourceTag/${scope.tag.key}`]: scope.tag.value };
-      return new PolicyStatement({ actions: ['ec2:ReplaceRoute'], resources, conditions });
-    });
   }
 }

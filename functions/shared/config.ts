@@ -183,6 +183,11 @@ export const FailoverConfigSchema = z.lazy(() =>
        * otherwise leave routes nobody can attribute to it.
        */
       inventory: z._default(z.strictObject({ refreshMinutes: z._default(z.int().check(z.gte(1), z.lte(60)), 5) }), { refreshMinutes: 5 }),
+      /**
+       * The associations mode's twin reconcile (functions/reconcile-twins): besides reacting to route-table API
+       * calls (CloudTrail through EventBridge), it checks every twin on this schedule. Read by infra only.
+       */
+      twins: z._default(z.strictObject({ reconcileMinutes: z._default(z.int().check(z.gte(1), z.lte(1440)), 15) }), { reconcileMinutes: 15 }),
       reservedConcurrency: z.optional(ReservedConcurrencySchema),
     })
     .check(

@@ -12,7 +12,7 @@ import { stackAlarmName } from '../names';
 
 export interface FailoverAlarmsProps {
   readonly stateMachine: IStateMachine;
-  /** The Task functions by ASL state name (AcquireLease, ReplaceRoutes, …). */
+  /** The Task functions by ASL state name (AcquireLease, ReplaceRoutes, …), and the scheduled ones (InventoryRefresh, TwinReconcile). */
   readonly functions: Record<string, IFunction>;
   /** Where EventBridge puts a trigger it could not deliver to the state machine. */
   readonly deadLetterQueue: IQueue;
@@ -67,6 +67,19 @@ export const addFailoverAlarms = (scope: Construct, props: FailoverAlarmsProps):
   // ---- Task functions --------------------------------------------------------------------------------------
   for (const [task, fn] of Object.entries(props.functions)) {
     add(`${task}ErrorsAlarm`, `${task}-errors`, errorsDescription(task), fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }));
+    if (task === 'TwinReconcile') {
+      // Reserved concurrency 1 serializes reconciles: a burst of CloudTrail events (a failover moves many
+      // associations) is throttled by design and Lambda retries each asynchronous event later. Only throttling
+      // that lasts (three 5-minute periods in a row) means a reconcile that never gets through.
+      add(
+        `${task}ThrottlesAlarm`,
+        `${task}-throttles`,
+        'the twin reconcile has been throttled for 15 minutes: a reconcile runs too long or is stuck, and twins may lag behind their originals (check its logs)',
+        fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+        { evaluationPeriods: 3, datapointsToAlarm: 3 },
+      );
+      continue;
+    }
     add(
       `${task}ThrottlesAlarm`,
       `${task}-throttles`,
@@ -110,5 +123,7 @@ type AlarmOptions = ConstructorParameters<typeof Alarm>[2];
 const errorsDescription = (task: string): string =>
   task === 'InventoryRefresh'
     ? 'the scheduled member inventory refresh failed: a failover of a router that is gone may miss its routes (check its logs)'
-    : `${task} returned errors (the state machine retries the transient ones; the execution's audit record says what happened)`;
+    : task === 'TwinReconcile'
+      ? 'the twin reconcile failed: a twin that no longer mirrors its original is not used, so its tables fail over route by route (check its logs)'
+      : `${task} returned errors (the state machine retries the transient ones; the execution's audit record says what happened)`;
 

@@ -14,6 +14,7 @@ const SUBSTITUTION_KEYS = [
   'ListRoutesFunctionArn',
   'NotifyFunctionArn',
   'ReleaseLeaseFunctionArn',
+  'ReplaceAssociationsFunctionArn',
   'ReplaceRoutesFunctionArn',
   'ResolveTargetsFunctionArn',
   'VerifyRoutesFunctionArn',
@@ -96,7 +97,7 @@ describe('FailoverStack state machine', () => {
       expect(template.toJSON().Resources[id].Type).toBe('AWS::Lambda::Function');
     }
     // Seven distinct functions, not one reused.
-    expect(new Set(SUBSTITUTION_KEYS.map((k) => functionIdFor(template, k))).size).toBe(7);
+    expect(new Set(SUBSTITUTION_KEYS.map((k) => functionIdFor(template, k))).size).toBe(8);
   });
 
   it('gives each function a timeout below the TimeoutSeconds of the Task that invokes it', () => {
@@ -109,6 +110,7 @@ describe('FailoverStack state machine', () => {
       'RecordWithoutNotification',
       'ReleaseLease',
       'ReleaseLeaseUnrecorded',
+      'ReplaceAssociations',
       'ReplaceRoutes',
       'ResolveTargets',
       'VerifyRoutes',
@@ -156,7 +158,7 @@ describe('FailoverStack functions', () => {
   it('builds all seven on Node 24, arm64, 256 MB, active tracing, their own log group, source maps on', () => {
     const { template } = synth(exampleConfig());
     // The seven Task functions and the scheduled inventory refresh.
-    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(8);
+    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(9);
     for (const key of SUBSTITUTION_KEYS) {
       const fn = template.toJSON().Resources[functionIdFor(template, key)];
       expect(fn.Properties).toMatchObject({
@@ -180,7 +182,7 @@ describe('FailoverStack functions', () => {
 
     const resolveEnv = env('ResolveTargetsFunctionArn');
     // The workflow's part of the config (infra/function-config.ts), which parses with the one schema.
-    const { notifications: _emails, inventory: _refresh, ...workflowPart } = parseConfig(raw);
+    const { notifications: _emails, inventory: _refresh, twins: _twins, ...workflowPart } = parseConfig(raw);
     expect(JSON.parse(resolveEnv.FAILOVER_CONFIG)).toEqual(workflowPart);
     expect(parseConfig(JSON.parse(resolveEnv.FAILOVER_CONFIG))).toEqual(parseConfig(raw));
     expect(JSON.parse(resolveEnv.FAILOVER_CONFIG).groups[0].maxConcurrency).toBe(10);
@@ -205,7 +207,7 @@ describe('FailoverStack functions', () => {
   it('keeps every log group for a year and retains it when the stack goes', () => {
     const { template } = synth(exampleConfig());
     const logGroups = template.findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(logGroups)).toHaveLength(9); // seven Task functions, the inventory refresh, the state machine
+    expect(Object.keys(logGroups)).toHaveLength(10); // eight Task functions, the inventory refresh, the state machine
     for (const lg of Object.values(logGroups) as Json[]) {
       expect(lg.Properties.RetentionInDays).toBe(365);
       expect(lg.DeletionPolicy).toBe('Retain');
@@ -436,7 +438,8 @@ describe('FailoverStack IAM', () => {
     const replaceStatements = statementsOf(template, 'ReplaceRoutesFunctionArn').filter((st) => JSON.stringify(st).match(/dynamodb:|GroupStateKey/));
     expect(replaceStatements).toHaveLength(keyUse.length + 2);
     expect(replaceStatements).toEqual(expect.arrayContaining([
-      { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+      // Only the group items (the inventory), not the pacer items or anything else of the table.
+      { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] }, Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['onprem-edge'] } } },
       ...keyUse,
       {
         Effect: 'Allow',
@@ -445,7 +448,7 @@ describe('FailoverStack IAM', () => {
         Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#pacer:ReplaceRoute'] } },
       },
     ]));
-    for (const key of SUBSTITUTION_KEYS.filter((k) => !/Lease|ResolveTargets|ReplaceRoutes/.test(k))) {
+    for (const key of SUBSTITUTION_KEYS.filter((k) => !/Lease|ResolveTargets|ReplaceRoutes|ReplaceAssociations/.test(k))) {
       const text = JSON.stringify(statementsOf(template, key));
       expect(text).not.toMatch(/dynamodb:|states:/);
       expect(text).not.toContain(keyId);

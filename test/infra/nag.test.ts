@@ -32,7 +32,20 @@ const configs = (): Record<string, FailoverConfigInput> => {
   withEverything.notifications = { emails: ['noc@example.com'] };
   const onlyIds = exampleConfig();
   onlyIds.groups[0].routeTables = { ids: ['rtb-0123456789abcdef0'] };
-  return { example: exampleConfig(), withEverything, onlyIds };
+  // The associations mode: ReplaceAssociations' writes and the twin reconcile, for a VPC scope and an ID scope.
+  const associations = exampleConfig();
+  associations.groups[0].switchMode = 'associations';
+  associations.groups.push({
+    name: 'dmz',
+    vpcId: 'vpc-0fedcba9876543210',
+    switchMode: 'associations',
+    members: [
+      { name: 'fw-a', instanceId: 'i-0a1b2c3d4e5f60003' },
+      { name: 'fw-b', instanceId: 'i-0a1b2c3d4e5f60004' },
+    ],
+    routeTables: { ids: ['rtb-0123456789abcdef1'] },
+  });
+  return { example: exampleConfig(), withEverything, onlyIds, associations };
 };
 
 interface Finding {
@@ -149,11 +162,11 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(raw.sort()).toEqual(
       [
         // X-Ray on every function, in a policy of its own.
-        ...['AcquireLease', 'ReleaseLease', 'ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'VerifyRoutes', 'Notify', 'InventoryRefresh/Function'].map(
+        ...['AcquireLease', 'ReleaseLease', 'ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'ReplaceAssociations', 'VerifyRoutes', 'Notify', 'InventoryRefresh/Function'].map(
           (fn) => `Test/${fn}/Role/XRay AwsSolutions-IAM5[Resource::*]`,
         ),
         // EC2 Describe* of the functions that read EC2.
-        ...['ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'VerifyRoutes', 'InventoryRefresh/Function'].map(
+        ...['ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'ReplaceAssociations', 'VerifyRoutes', 'InventoryRefresh/Function'].map(
           (fn) => `Test/${fn}/Role/Ec2Describe AwsSolutions-IAM5[Resource::*]`,
         ),
         'Test/ReplaceRoutes/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:route-table/*]',

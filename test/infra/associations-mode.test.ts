@@ -1,0 +1,228 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import type { FailoverConfigInput } from '../../functions/shared/config';
+import { parseConfig } from '../../functions/shared/config';
+import { ASSOCIATION_PACER_ITEM_KEY, PACER_ITEM_KEY } from '../../functions/shared/pacer';
+import { planReservedConcurrency } from '../../infra/concurrency';
+import { TWIN_RECONCILE_EVENT_NAMES, TWIN_SCHEDULE_SOURCE } from '../../infra/constructs/twin-reconcile';
+import { exampleConfig, synth } from './synth';
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
+
+/** The example group in the associations mode, and a second group (tag scope) left in the routes mode. */
+const mixed = (): FailoverConfigInput => {
+  const raw = exampleConfig();
+  raw.groups[0].switchMode = 'associations';
+  raw.groups.push({
+    name: 'dmz',
+    vpcId: 'vpc-0fedcba9876543210',
+    members: [
+      { name: 'fw-a', instanceId: 'i-0a1b2c3d4e5f60003' },
+      { name: 'fw-b', instanceId: 'i-0a1b2c3d4e5f60004' },
+    ],
+    routeTables: { tag: { key: 'failover-group', value: 'dmz' } },
+  });
+  return raw;
+};
+
+const resources = (template: Template, type: string): [string, Json][] => Object.entries(template.findResources(type));
+/** Logical ID of the function the state machine substitutes for `task`. */
+const functionId = (template: Template, task: string): string => {
+  const [, sm] = resources(template, 'AWS::StepFunctions::StateMachine')[0];
+  return sm.Properties.DefinitionSubstitutions[`${task}FunctionArn`]['Fn::GetAtt'][0];
+};
+const roleOf = (template: Template, fnId: string): string => template.toJSON().Resources[fnId].Properties.Role['Fn::GetAtt'][0];
+/** Every statement of every policy attached to `roleId`. */
+const statementsOf = (template: Template, roleId: string): Json[] =>
+  resources(template, 'AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties.Roles.some((r: Json) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+const withAction = (statements: Json[], action: string): Json[] => statements.filter((s) => [s.Action].flat().includes(action));
+/** The resource type of an ARN built by formatArn (the last literal part, e.g. ':route-table/*'). */
+const resourcePart = (arn: Json): string => (typeof arn === 'string' ? arn : String(arn['Fn::Join'][1].at(-1)));
+const vpcOf = (condition: Json): string[] => [condition.ArnEquals['ec2:Vpc']].flat().map(resourcePart);
+const reconcileFunctionId = (template: Template): string => {
+  const found = resources(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('TwinReconcileFunction'));
+  expect(found).toHaveLength(1);
+  return found[0][0];
+};
+
+describe('associations mode: ReplaceAssociations', () => {
+  it('is a function of its own, substituted for ${ReplaceAssociationsFunctionArn}, that the state machine may invoke', () => {
+    const { template } = synth(mixed());
+    const id = functionId(template, 'ReplaceAssociations');
+    expect(template.toJSON().Resources[id].Properties.Environment.Variables).toMatchObject({ FAILOVER_CONFIG: expect.any(String), GROUP_STATE_TABLE: expect.anything() });
+    const [, sm] = resources(template, 'AWS::StepFunctions::StateMachine')[0];
+    const smRole = sm.Properties.RoleArn['Fn::GetAtt'][0];
+    const invoke = withAction(statementsOf(template, smRole), 'lambda:InvokeFunction');
+    expect(invoke.flatMap((s) => s.Resource)).toContainEqual({ 'Fn::GetAtt': [id, 'Arn'] });
+  });
+
+  it('moves associations only to twins of its group or tables of its scope, in its VPC; subnets of that VPC', () => {
+    const { template } = synth(mixed());
+    const statements = withAction(statementsOf(template, roleOf(template, functionId(template, 'ReplaceAssociations'))), 'ec2:ReplaceRouteTableAssociation');
+    for (const s of statements) expect([s.Action].flat()).toEqual(['ec2:ReplaceRouteTableAssociation']);
+    const byType = (type: string) => statements.filter((s) => [s.Resource].flat().some((r: Json) => resourcePart(r).endsWith(`:${type}/*`)));
+    // Route tables: the group's scope (its whole VPC here) and its twins, each with ec2:Vpc; none of the routes-mode group.
+    const tables = byType('route-table');
+    expect(tables).toHaveLength(2);
+    for (const s of tables) expect(vpcOf(s.Condition)).toEqual([':vpc/vpc-0123456789abcdef0']);
+    expect(tables.map((s) => s.Condition.StringEquals ?? null)).toContainEqual({ 'aws:ResourceTag/route-failover:group': 'onprem-edge' });
+    expect(JSON.stringify(statements)).not.toContain('vpc-0fedcba9876543210');
+    expect(vpcOf(byType('subnet')[0].Condition)).toEqual([':vpc/vpc-0123456789abcdef0']);
+    expect(byType('internet-gateway')).toHaveLength(1);
+    expect(statements).toHaveLength(4);
+  });
+
+  it('reads the group items and its own pacer item only (dynamodb:LeadingKeys), never writes a lease', () => {
+    const { template } = synth(mixed());
+    const ddb = statementsOf(template, roleOf(template, functionId(template, 'ReplaceAssociations'))).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+    expect(ddb.map((s) => ({ Action: s.Action, keys: s.Condition['ForAllValues:StringEquals']['dynamodb:LeadingKeys'] }))).toEqual([
+      { Action: 'dynamodb:GetItem', keys: ['onprem-edge', 'dmz'] },
+      { Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], keys: [ASSOCIATION_PACER_ITEM_KEY] },
+    ]);
+  });
+
+  it('reserves like ReplaceRoutes, from the associations-mode groups only', () => {
+    const raw = mixed();
+    raw.groups[0].maxConcurrency = 7;
+    const { template } = synth(raw);
+    expect(template.toJSON().Resources[functionId(template, 'ReplaceAssociations')].Properties.ReservedConcurrentExecutions).toBe(7 + 2);
+    expect(planReservedConcurrency(parseConfig(raw))).toMatchObject({ replaceRoutes: 7 + 10 + 2, replaceAssociations: 9, twinReconcile: 1 });
+  });
+
+  it('has Errors and Throttles alarms that notify the topic and say OK again', () => {
+    const { template } = synth(mixed());
+    for (const name of ['Test-ReplaceAssociations-errors', 'Test-ReplaceAssociations-throttles', 'Test-TwinReconcile-errors', 'Test-TwinReconcile-throttles']) {
+      const found = resources(template, 'AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.AlarmName === name);
+      expect({ name, n: found.length }).toEqual({ name, n: 1 });
+      expect(found[0][1].Properties.OKActions).toEqual(found[0][1].Properties.AlarmActions);
+      expect(found[0][1].Properties.AlarmActions).toHaveLength(1);
+    }
+  });
+});
+
+describe('associations mode: ReplaceRoutes may write twins', () => {
+  it("adds ReplaceRoute on route tables tagged with the group's name, in its VPC, for associations-mode groups only", () => {
+    const { template } = synth(mixed());
+    const statements = withAction(statementsOf(template, roleOf(template, functionId(template, 'ReplaceRoutes'))), 'ec2:ReplaceRoute');
+    const twins = statements.filter((s) => s.Condition.StringEquals?.['aws:ResourceTag/route-failover:group'] !== undefined);
+    expect(twins).toHaveLength(1);
+    expect(twins[0].Condition.StringEquals).toEqual({ 'aws:ResourceTag/route-failover:group': 'onprem-edge' });
+    expect(vpcOf(twins[0].Condition)).toEqual([':vpc/vpc-0123456789abcdef0']);
+    // The scopes are still there: one statement per group.
+    expect(statements).toHaveLength(3);
+  });
+
+  it('reads only the group items for the inventory (no unconditioned GetItem on the table)', () => {
+    const { template } = synth(exampleConfig());
+    const ddb = statementsOf(template, roleOf(template, functionId(template, 'ReplaceRoutes'))).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+    expect(ddb.map((s) => s.Condition['ForAllValues:StringEquals']['dynamodb:LeadingKeys'])).toEqual([['onprem-edge'], [PACER_ITEM_KEY]]);
+  });
+});
+
+describe('associations mode: the twin reconcile', () => {
+  it('runs on the configured schedule and after route-table API calls CloudTrail reports', () => {
+    const raw = mixed();
+    raw.twins = { reconcileMinutes: 30 };
+    const { template } = synth(raw);
+    const fnId = reconcileFunctionId(template);
+    const rules = resources(template, 'AWS::Events::Rule').filter(([, r]) => r.Properties.Targets.some((t: Json) => t.Arn['Fn::GetAtt']?.[0] === fnId));
+    const schedule = rules.find(([, r]) => r.Properties.ScheduleExpression)![1].Properties;
+    expect(schedule.ScheduleExpression).toBe('rate(30 minutes)');
+    expect(JSON.parse(schedule.Targets[0].Input)).toEqual({ source: TWIN_SCHEDULE_SOURCE });
+    const cloudTrail = rules.find(([, r]) => r.Properties.EventPattern)![1].Properties;
+    expect(cloudTrail.EventPattern).toEqual({
+      source: ['aws.ec2'],
+      'detail-type': ['AWS API Call via CloudTrail'],
+      detail: { eventSource: ['ec2.amazonaws.com'], eventName: [...TWIN_RECONCILE_EVENT_NAMES], errorCode: [{ exists: false }] },
+    });
+    expect([...TWIN_RECONCILE_EVENT_NAMES].sort()).toEqual(
+      [
+        'CreateRoute',
+        'ReplaceRoute',
+        'DeleteRoute',
+        'EnableVgwRoutePropagation',
+        'DisableVgwRoutePropagation',
+        'CreateRouteTable',
+        'DeleteRouteTable',
+        'AssociateRouteTable',
+        'ReplaceRouteTableAssociation',
+        'DisassociateRouteTable',
+      ].sort(),
+    );
+    expect(rules).toHaveLength(2);
+  });
+
+  it('defaults to a reconcile every 15 minutes, and refuses a schedule outside 1..1440 minutes', () => {
+    expect(parseConfig(mixed()).twins).toEqual({ reconcileMinutes: 15 });
+    for (const bad of [0, 1441, 2.5]) expect(() => parseConfig({ ...mixed(), twins: { reconcileMinutes: bad } })).toThrow(/twins\.reconcileMinutes/);
+  });
+
+  it('reserves one concurrent execution, so two reconciles never run at once', () => {
+    const { template } = synth(mixed());
+    const fn = template.toJSON().Resources[reconcileFunctionId(template)].Properties;
+    expect(fn.ReservedConcurrentExecutions).toBe(1);
+    expect(fn.Environment.Variables).toMatchObject({ FAILOVER_CONFIG: expect.any(String), GROUP_STATE_TABLE: expect.anything() });
+  });
+
+  it('writes routes only on twins of its groups: route-failover:group tag and VPC on every route write', () => {
+    const { template } = synth(mixed());
+    const statements = statementsOf(template, roleOf(template, reconcileFunctionId(template)));
+    for (const action of ['ec2:CreateRoute', 'ec2:ReplaceRoute', 'ec2:DeleteRoute', 'ec2:EnableVgwRoutePropagation', 'ec2:DisableVgwRoutePropagation']) {
+      const tables = withAction(statements, action).filter((s) => [s.Resource].flat().some((r: Json) => resourcePart(r).endsWith(':route-table/*')));
+      expect({ action, n: tables.length }).toEqual({ action, n: 1 });
+      expect(tables[0].Condition.StringEquals).toEqual({ 'aws:ResourceTag/route-failover:group': 'onprem-edge' });
+      expect(vpcOf(tables[0].Condition)).toEqual([':vpc/vpc-0123456789abcdef0']);
+    }
+    // Nothing else may change routes or tables of the account.
+    const ec2Writes = statements.flatMap((s) => [s.Action].flat()).filter((a: string) => a.startsWith('ec2:') && !a.startsWith('ec2:Describe'));
+    expect([...new Set(ec2Writes)].sort()).toEqual(
+      ['ec2:CreateRoute', 'ec2:CreateRouteTable', 'ec2:CreateTags', 'ec2:DeleteRoute', 'ec2:DisableVgwRoutePropagation', 'ec2:EnableVgwRoutePropagation', 'ec2:ReplaceRoute'].sort(),
+    );
+    expect(withAction(statements, 'ec2:DeleteRouteTable')).toEqual([]);
+  });
+
+  it('creates route tables only in the groups’ VPCs with the group tag, and tags only at creation', () => {
+    const { template } = synth(mixed());
+    const statements = statementsOf(template, roleOf(template, reconcileFunctionId(template)));
+    const create = withAction(statements, 'ec2:CreateRouteTable');
+    expect(create).toHaveLength(2);
+    const onVpc = create.find((s) => !s.Condition)!;
+    expect([onVpc.Resource].flat().map(resourcePart)).toEqual([':vpc/vpc-0123456789abcdef0']);
+    const onTable = create.find((s) => s.Condition)!;
+    expect(onTable.Condition).toEqual({ StringEquals: { 'aws:RequestTag/route-failover:group': ['onprem-edge'] } });
+    const tags = withAction(statements, 'ec2:CreateTags');
+    expect(tags).toHaveLength(1);
+    expect(tags[0].Condition).toEqual({ StringEquals: { 'ec2:CreateAction': 'CreateRouteTable', 'aws:RequestTag/route-failover:group': ['onprem-edge'] } });
+    expect(resourcePart(tags[0].Resource)).toBe(':route-table/*');
+  });
+
+  it('reads the inventory of its groups and draws ReplaceRoute from the shared pacer item', () => {
+    const { template } = synth(mixed());
+    const ddb = statementsOf(template, roleOf(template, reconcileFunctionId(template))).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+    expect(ddb.map((s) => ({ Action: s.Action, keys: s.Condition['ForAllValues:StringEquals']['dynamodb:LeadingKeys'] }))).toEqual([
+      { Action: 'dynamodb:GetItem', keys: ['onprem-edge'] },
+      { Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], keys: [PACER_ITEM_KEY] },
+    ]);
+  });
+});
+
+describe('a stack without associations-mode groups', () => {
+  it('has no twin reconcile, no ReplaceRouteTableAssociation, no twin write, and no reservation for ReplaceAssociations', () => {
+    const { template } = synth(exampleConfig());
+    const all = JSON.stringify(template.toJSON());
+    expect(resources(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('TwinReconcile'))).toEqual([]);
+    expect(all).not.toContain('ec2:ReplaceRouteTableAssociation');
+    expect(all).not.toContain('route-failover:group');
+    expect(all).not.toContain('AWS API Call via CloudTrail');
+    expect(all).not.toContain('TwinReconcile');
+    // The function exists (the ASL always has the state) but only reads.
+    const id = functionId(template, 'ReplaceAssociations');
+    expect(template.toJSON().Resources[id].Properties.ReservedConcurrentExecutions).toBeUndefined();
+    const writes = statementsOf(template, roleOf(template, id))
+      .flatMap((s) => [s.Action].flat())
+      .filter((a: string) => a.startsWith('ec2:') && !a.startsWith('ec2:Describe'));
+    expect(writes).toEqual([]);
+    expect(planReservedConcurrency(parseConfig(exampleConfig()))).toMatchObject({ replaceAssociations: undefined, twinReconcile: 0, total: 48 });
+  });
+});
