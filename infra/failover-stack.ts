@@ -262,7 +262,7 @@ export class FailoverStack extends Stack {
         "ec2:ReplaceRoute on the route tables of a group whose scope is its whole VPC or a tag, and on the twins of an " +
           'associations-mode group: the tables are found (or created) at run time, so no ARN list exists at synth time. ' +
           "Each such statement carries ArnEquals ec2:Vpc = the group's VPC ARN (and aws:ResourceTag for a tag scope, " +
-          'aws:ResourceTag/route-failover:group = the group for twins), so only tables of the configured VPCs can be ' +
+          'aws:ResourceTag/route-failover:twin-group = the group for twins), so only tables of the configured VPCs can be ' +
           'changed; ReplaceRoute is the only action (no CreateRoute, no DeleteRoute).',
       );
     }
@@ -280,7 +280,7 @@ export class FailoverStack extends Stack {
           wildcardResourceFinding(this, anyRouteTable),
           moveReason +
             "The new table must be in the group's VPC (ArnEquals ec2:Vpc) and either carry the group's twin tag " +
-            '(aws:ResourceTag/route-failover:group) or be in its scope (its scope tag, for a tag scope).',
+            '(aws:ResourceTag/route-failover:twin-group) or be in its scope (its scope tag, for a tag scope).',
         );
       }
       acknowledgeFinding(policy, wildcardResourceFinding(this, subnetArn(this)), moveReason + "A subnet only in one of the associations-mode groups' VPCs (ArnEquals ec2:Vpc).");

@@ -42,7 +42,7 @@ export const scopedRouteTableStatements = (stack: Stack, groups: Group[], action
 
 /**
  * `actions` on the twins of each associations-mode group: route tables of the group's VPC tagged
- * route-failover:group = the group. Twins are in no scope (no ID list, no scope tag), so this tag is what
+ * route-failover:twin-group = the group. Twins are in no scope (no ID list, no scope tag), so this tag is what
  * names them. Pairing the VPC and the tag in one statement keeps a group's twins to its own VPC.
  */
 export const twinStatements = (stack: Stack, groups: Group[], actions: string[]): PolicyStatement[] =>

@@ -74,8 +74,8 @@ export class TwinReconcile extends Construct {
       wildcardResourceFinding(stack, routeTableArn(stack, '*')),
       'Twin route tables are created at run time, so no ARN list exists at synth time. Route writes (CreateRoute, ' +
         'ReplaceRoute, DeleteRoute, route propagation) are limited by ArnEquals ec2:Vpc = the group VPC and ' +
-        'aws:ResourceTag/route-failover:group = the group, so no original table can be changed; CreateRouteTable and ' +
-        'CreateTags only with aws:RequestTag/route-failover:group naming an associations-mode group, CreateTags only ' +
+        'aws:ResourceTag/route-failover:twin-group = the group, so no original table can be changed; CreateRouteTable and ' +
+        'CreateTags only with aws:RequestTag/route-failover:twin-group naming an associations-mode group, CreateTags only ' +
         'with ec2:CreateAction = CreateRouteTable.',
     );
     acknowledgeFinding(
