@@ -41,9 +41,14 @@ export const twinIdentity = (table: Pick<RouteTable, 'Tags'>): TwinIdentity | un
   return original && member && group ? { original, member, group } : undefined;
 };
 
-/** Whether a table carries any twin tag (a table with only some of them is neither a usable twin nor an original). */
+/**
+ * Whether a table carries a twin's own tag, twin-of or member (a table with only some of the three is neither
+ * a usable twin nor an original). The group tag alone does not make a twin: its key is also the scope tag the
+ * README and examples recommend (`"routeTables": { "tag": { "key": "route-failover:group", … } }`), so
+ * every original of such a scope carries it.
+ */
 export const hasTwinTags = (table: Pick<RouteTable, 'Tags'>): boolean =>
-  (table.Tags ?? []).some((t) => t.Key === TWIN_OF_TAG || t.Key === TWIN_MEMBER_TAG || t.Key === TWIN_GROUP_TAG);
+  (table.Tags ?? []).some((t) => t.Key === TWIN_OF_TAG || t.Key === TWIN_MEMBER_TAG);
 
 /** The Name of a twin: the original's Name (or ID) and the member it stands by for. */
 export const twinName = (original: Pick<RouteTable, 'RouteTableId' | 'Tags'>, member: string): string => {

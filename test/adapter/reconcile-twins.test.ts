@@ -237,7 +237,7 @@ describe('reconcileTwins: tables it must not write', () => {
     const f = estate();
     f.tables.get(ORIG)!.Tags!.push({ Key: 'failover', Value: 'edge' });
     const partial = 'rtb-0e5e5e5e5e5e5e5e5';
-    f.addTable({ RouteTableId: partial, Tags: [{ Key: TWIN_GROUP_TAG, Value: GROUP }], Routes: [localRoute(), eni('192.168.0.0/16', IDS.eniA0)] });
+    f.addTable({ RouteTableId: partial, Tags: [{ Key: TWIN_MEMBER_TAG, Value: 'router-b' }, { Key: TWIN_GROUP_TAG, Value: GROUP }], Routes: [localRoute(), eni('192.168.0.0/16', IDS.eniA0)] });
     const config = associationsConfig({ routeTables: { tag: { key: 'failover', value: 'edge' } } });
 
     await reconcileTwins({}, depsOf(f, { config }));
@@ -248,6 +248,24 @@ describe('reconcileTwins: tables it must not write', () => {
     expect(f.writes().filter((w) => w.command === 'CreateRouteTable')).toHaveLength(1);
     expect(f.writes().length).toBe(mark);
     expect(second.groups[0].originals[0].twins).toEqual([expect.objectContaining({ member: 'router-b', created: false, driftBefore: [] })]);
+    expect(second.groups[0].partialTwins.map((p) => p.table)).toEqual([partial]);
+  });
+
+  it("with the README's scope tag (route-failover:group=<group>, the twins' group tag too), originals get twins and twins are never originals", async () => {
+    const f = estate();
+    f.tables.get(ORIG)!.Tags!.push({ Key: TWIN_GROUP_TAG, Value: GROUP });
+    const config = associationsConfig({ routeTables: { tag: { key: TWIN_GROUP_TAG, value: GROUP } } });
+
+    const first = await reconcileTwins({}, depsOf(f, { config }));
+    const mark = f.writes().length;
+    const second = await reconcileTwins({}, depsOf(f, { config }));
+
+    expect(first.groups[0].originals.map((o) => o.original)).toEqual([ORIG]);
+    expect(f.writes().filter((w) => w.command === 'CreateRouteTable')).toHaveLength(1);
+    expect(f.writes().length).toBe(mark);
+    expect(second.groups[0].originals.map((o) => o.original)).toEqual([ORIG]);
+    expect(second.groups[0].partialTwins).toEqual([]);
+    neverAnOriginal(f);
   });
 
   it("another group's twin in the VPC is neither an original nor written", async () => {
