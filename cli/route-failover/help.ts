@@ -108,8 +108,13 @@ the group's last execution (among the newest 25).
 
 A maintenance hold in force is shown (HELD until …, by whom, why), read from the group-state table.
 
+For a group in the associations mode: only route tables with an association (subnet, gateway, main) count
+as carrying traffic, and each original table's twins are listed per member: OK, DRIFTED (the first
+differences from what the twin must hold) or MISSING; "route-failover prepare" fixes them.
+
 Exit code 1 when a group needs attention: routes split between members, blackhole routes, the active
-member not running, no running standby (NO HEALTHY STANDBY), or a member instance not found. --json
+member not running, no running standby (NO HEALTHY STANDBY), a member instance not found, or a twin
+table MISSING, DRIFTED or NOT BUILDABLE. --json
 shows "consistent": false for a split group.
 
 ${COMMON_HELP}`,

@@ -31,6 +31,7 @@ const setup = (switchMode?: string) => {
     Tags: [{ Key: 'Name', Value: 'private-a' }],
     Routes: [localRoute(), eni('192.168.0.0/16', IDS.eniA0), eni('172.16.0.0/12', IDS.eniA1), { DestinationCidrBlock: '0.0.0.0/0', GatewayId: IGW, Origin: 'CreateRoute' }],
     PropagatingVgws: [{ GatewayId: VGW }],
+    Associations: [{ RouteTableAssociationId: 'rtbassoc-0a1a1a1a1a1a1a1a1', SubnetId: 'subnet-0a1a1a1a1a1a1a1a1', RouteTableId: ORIG, Main: false, AssociationState: { State: 'associated' } }],
   });
   const h = cliHarness({ ec2: f.ec2, files: { 'failover.json': configJson(switchMode) } });
   return { f, h };
@@ -67,6 +68,10 @@ describe('route-failover prepare', () => {
 
     const s = await h.run(['status', '--config', 'failover.json']);
     expect(s.stdout).toContain(`twins of ${ORIG} (private-a): router-b ${twin} OK`);
+    // The twin's routes to router-b are standby: the original, which carries the subnet, says router-a is active.
+    expect(s.stdout).toContain('active:  router-a (2 routes)');
+    expect(s.stdout).not.toContain('INCONSISTENT');
+    expect(s.code).toBe(0);
 
     const again = await h.run(['prepare', '--group', GROUP, '--config', 'failover.json', '--output', 'json']);
     const doc = JSON.parse(again.stdout);
