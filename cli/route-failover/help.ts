@@ -125,8 +125,8 @@ credentials (the same reconcile the stack runs on its schedule and on route-tabl
 table of the group's scope with routes to a member, and each member the routes do not point at already,
 the twin holds the same routes with every member interface replaced by that member's interface in the
 same slot, and the same VGW route propagation. Missing twins are created (tagged route-failover:twin-of,
-route-failover:member, route-failover:group, and a Name); routes are created, replaced or deleted in the
-twins only: never in an original table. Member interfaces come from EC2, else from the member inventory
+route-failover:twin-member, route-failover:twin-group, and a Name); routes are created, replaced or deleted
+in the twins only: never in an original table. Member interfaces come from EC2, else from the member inventory
 of the group-state table (when it can be found).
 
 Reported, never changed: twins whose original is gone or out of scope (orphans: an unassociated one can be

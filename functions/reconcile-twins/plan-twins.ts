@@ -114,7 +114,7 @@ export const memberInterfaces = async (deps: PlanDeps, group: Group, now: Date, 
 
 /**
  * The group's originals and twins. With a whole-VPC scope one read returns both; otherwise the twins are read
- * with their group tag (vpc-id + tag:route-failover:group). Any table with a twin tag is never an original.
+ * with their group tag (vpc-id + tag:route-failover:twin-group). Any table with a twin tag is never an original.
  */
 const readTables = async (ec2: EC2Client, group: Group): Promise<{ scoped: RouteTable[]; tagged: RouteTable[] }> => {
   const scoped = await describeScopedRouteTables(ec2, group.vpcId, group.routeTables);

@@ -17,9 +17,12 @@ import type { Destination } from './schemas';
 /** The original route table a twin mirrors. */
 export const TWIN_OF_TAG = 'route-failover:twin-of';
 /** The member whose interfaces the twin's routes point at. */
-export const TWIN_MEMBER_TAG = 'route-failover:member';
-/** The group the twin belongs to (a twin of one group is never written by another). */
-export const TWIN_GROUP_TAG = 'route-failover:group';
+export const TWIN_MEMBER_TAG = 'route-failover:twin-member';
+/**
+ * The group the twin belongs to (a twin of one group is never written by another). Not `route-failover:group`,
+ * which operators use as a scope tag on originals: IAM lets the reconcile write only tables with THIS tag.
+ */
+export const TWIN_GROUP_TAG = 'route-failover:twin-group';
 
 /** EC2 tag values are at most 256 characters. */
 const TAG_VALUE_MAX = 256;
@@ -41,14 +44,9 @@ export const twinIdentity = (table: Pick<RouteTable, 'Tags'>): TwinIdentity | un
   return original && member && group ? { original, member, group } : undefined;
 };
 
-/**
- * Whether a table carries a twin's own tag, twin-of or member (a table with only some of the three is neither
- * a usable twin nor an original). The group tag alone does not make a twin: its key is also the scope tag the
- * README and examples recommend (`"routeTables": { "tag": { "key": "route-failover:group", … } }`), so
- * every original of such a scope carries it.
- */
+/** Whether a table carries any twin tag (a table with only some of them is neither a usable twin nor an original). */
 export const hasTwinTags = (table: Pick<RouteTable, 'Tags'>): boolean =>
-  (table.Tags ?? []).some((t) => t.Key === TWIN_OF_TAG || t.Key === TWIN_MEMBER_TAG);
+  (table.Tags ?? []).some((t) => t.Key === TWIN_OF_TAG || t.Key === TWIN_MEMBER_TAG || t.Key === TWIN_GROUP_TAG);
 
 /** The Name of a twin: the original's Name (or ID) and the member it stands by for. */
 export const twinName = (original: Pick<RouteTable, 'RouteTableId' | 'Tags'>, member: string): string => {

@@ -251,10 +251,10 @@ describe('reconcileTwins: tables it must not write', () => {
     expect(second.groups[0].partialTwins.map((p) => p.table)).toEqual([partial]);
   });
 
-  it("with the README's scope tag (route-failover:group=<group>, the twins' group tag too), originals get twins and twins are never originals", async () => {
+  it("with the README's scope tag (route-failover:group=<group>), originals get twins and twins are never originals", async () => {
     const f = estate();
-    f.tables.get(ORIG)!.Tags!.push({ Key: TWIN_GROUP_TAG, Value: GROUP });
-    const config = associationsConfig({ routeTables: { tag: { key: TWIN_GROUP_TAG, value: GROUP } } });
+    f.tables.get(ORIG)!.Tags!.push({ Key: 'route-failover:group', Value: GROUP });
+    const config = associationsConfig({ routeTables: { tag: { key: 'route-failover:group', value: GROUP } } });
 
     const first = await reconcileTwins({}, depsOf(f, { config }));
     const mark = f.writes().length;
