@@ -8,6 +8,7 @@ import { AwsTarget, resolveAwsTarget } from './aws-target';
 import { history, historyShow, parseSince } from './commands/history';
 import { hold, unhold } from './commands/hold';
 import { init } from './commands/init';
+import { prepare } from './commands/prepare';
 import { status } from './commands/status';
 import { switchover } from './commands/switchover';
 import { CliDeps, CliError, CommonOptions, DEFAULT_STACK, EXIT, loadConfig, refuse, regionOfArn, STATE_MACHINE_ENV, STATE_TABLE_ENV } from './context';
@@ -79,6 +80,7 @@ const COMMANDS: Record<string, OptionSpec> = {
     plan: { type: 'boolean' },
   },
   status: { group: { type: 'string' }, routes: { type: 'boolean' }, 'state-table': { type: 'string' } },
+  prepare: { group: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'state-table': { type: 'string' } },
   hold: { group: { type: 'string' }, for: { type: 'string' }, reason: { type: 'string' }, 'state-table': { type: 'string' } },
   unhold: { group: { type: 'string' }, 'state-table': { type: 'string' } },
   history: { group: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' } },
@@ -192,6 +194,11 @@ const dispatch = async (command: string, values: Values, positionals: string[], 
       if (!vpcId) throw refuse('init needs --vpc VPC. See route-failover init --help');
       if (members.length < 2) throw refuse(`init needs at least two --member NAME[=INSTANCE] (got ${members.length}). See route-failover init --help`);
       return init({ ...common, vpcId, members, group: str('group'), preferred: str('preferred') }, deps);
+    }
+    case 'prepare': {
+      const group = str('group');
+      if (!group) throw refuse('prepare needs --group G. See route-failover prepare --help');
+      return prepare({ ...common, group, dryRun: flag('dry-run') }, deps);
     }
     case 'status':
       return status({ ...common, group: str('group'), routes: flag('routes') }, deps);

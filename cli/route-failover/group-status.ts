@@ -1,6 +1,7 @@
 import { DescribeInstancesCommand, EC2Client, Instance } from '@aws-sdk/client-ec2';
 import type { Group } from '../../functions/shared/config';
 import { describeScopedRouteTables, routeDestination, routeTarget } from '../../functions/shared/routes';
+import { hasTwinTags } from '../../functions/shared/twins';
 import { ARROW, plural, table } from './format';
 
 /**
@@ -75,7 +76,11 @@ export const readGroupStatus = async (group: Group, ec2: EC2Client): Promise<Gro
     };
   });
 
-  const tables = await describeScopedRouteTables(ec2, group.vpcId, group.routeTables);
+  const read = await describeScopedRouteTables(ec2, group.vpcId, group.routeTables);
+  // Twins are standby copies: their routes are not where traffic goes. In the associations mode the tables that
+  // carry traffic are those with an association (after a switch the original has none, the target's twin has
+  // them), so only those count; in the routes mode a table with twin tags never counts.
+  const tables = read.filter((t) => (group.switchMode === 'associations' ? (t.Associations ?? []).length > 0 : !hasTwinTags(t)));
   const blackholes: StatusRoute[] = [];
   let otherBlackholes = 0;
   let routes = 0;
@@ -121,14 +126,14 @@ export const readGroupStatus = async (group: Group, ec2: EC2Client): Promise<Gro
   }
   if (blackholes.length > 0) problems.push(`BLACKHOLE: ${plural(blackholes.length, 'route')} point at an interface that cannot forward (instance not running or interface detached)`);
   for (const m of members.filter((x) => x.state === 'not-found')) problems.push(`MEMBER ${m.name} (${m.instanceId}) was not found in EC2`);
-  if (routes === 0) notes.push(`no route in scope points at a member (${plural(tables.length, 'route table')} read)`);
+  if (routes === 0) notes.push(`no route in scope points at a member (${plural(tables.length, 'route table')} read${tables.length < read.length ? `, ${read.length - tables.length} standby or unassociated not counted` : ''})`);
   if (otherBlackholes > 0) notes.push(`${plural(otherBlackholes, 'other blackhole route')} in scope (targets outside the group)`);
 
   return {
     group: group.name,
     vpcId: group.vpcId,
     scope: describeScope(group),
-    routeTables: tables.length,
+    routeTables: read.length,
     members,
     routes,
     active,

@@ -8,7 +8,7 @@ const COMMON_HELP = `Where things come from:
   --state-machine-arn ARN   the workflow; default: env ${STATE_MACHINE_ENV},
                             else the "${STATE_MACHINE_OUTPUT}" output of the CloudFormation stack
   --stack NAME              stack to read that output from (default ${DEFAULT_STACK})
-  --state-table NAME        (hold, unhold, status) the group-state DynamoDB table; default: env
+  --state-table NAME        (hold, unhold, status, prepare) the group-state DynamoDB table; default: env
                             ${STATE_TABLE_ENV}, else the "${GROUP_STATE_TABLE_OUTPUT}" output of the stack
   --profile NAME            AWS profile of the shared config and credentials files (~/.aws/config,
                             ~/.aws/credentials); default: env AWS_PROFILE, else "default"
@@ -35,6 +35,8 @@ Commands:
                             move the group's routes back to its preferred member
   status [--group G] [--routes]
                             where each group's routes point now, read from the route tables
+  prepare --group G [--dry-run]
+                            build and correct the twin route tables of an associations-mode group
   history [--group G] [--since 7d]
                             the audit log: one line per execution
   history show EXECUTION    one execution in full (name or ARN)
@@ -106,9 +108,38 @@ the group's last execution (among the newest 25).
 
 A maintenance hold in force is shown (HELD until …, by whom, why), read from the group-state table.
 
+For a group in the associations mode: only route tables with an association (subnet, gateway, main) count
+as carrying traffic, and each original table's twins are listed per member: OK, DRIFTED (the first
+differences from what the twin must hold) or MISSING; "route-failover prepare" fixes them.
+
 Exit code 1 when a group needs attention: routes split between members, blackhole routes, the active
-member not running, no running standby (NO HEALTHY STANDBY), or a member instance not found. --json
+member not running, no running standby (NO HEALTHY STANDBY), a member instance not found, or a twin
+table MISSING, DRIFTED or NOT BUILDABLE. --json
 shows "consistent": false for a split group.
+
+${COMMON_HELP}`,
+  prepare: `Usage: route-failover prepare --group G [--dry-run]
+
+For a group with "switchMode": "associations": makes every twin route table true now, with your AWS
+credentials (the same reconcile the stack runs on its schedule and on route-table changes). For each route
+table of the group's scope with routes to a member, and each member the routes do not point at already,
+the twin holds the same routes with every member interface replaced by that member's interface in the
+same slot, and the same VGW route propagation. Missing twins are created (tagged route-failover:twin-of,
+route-failover:twin-member, route-failover:twin-group, and a Name); routes are created, replaced or deleted
+in the twins only: never in an original table. Member interfaces come from EC2, else from the member inventory
+of the group-state table (when it can be found).
+
+Reported, never changed: twins whose original is gone or out of scope (orphans: an unassociated one can be
+removed with "aws ec2 delete-route-table --route-table-id ID"), tables with only some twin tags, and
+members whose interfaces have no pair in the same slot (NOT BUILDABLE).
+
+  --group G            the group (required; must be in the associations mode)
+  --dry-run            print what would be created and changed; change nothing
+
+Exit code 1 when a table could not be reconciled (its error is printed); 0 otherwise.
+
+Example:
+  route-failover prepare --group onprem-edge --dry-run
 
 ${COMMON_HELP}`,
   hold: `Usage: route-failover hold --group G --for DURATION --reason TEXT

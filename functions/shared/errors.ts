@@ -225,3 +225,27 @@ export class BatchNotAuthorizedError extends FailoverError {
     this.name = 'BatchNotAuthorizedError';
   }
 }
+
+/** A reconcile of twin tables names a group that is not in the associations switching mode (nothing is read or written). */
+export class NotAssociationsModeError extends FailoverError {
+  constructor(group: string, mode: string) {
+    super(`group "${group}" switches by ${mode}, not by associations: it has no twin tables (set "switchMode": "associations" to use them)`);
+    this.name = 'NotAssociationsModeError';
+  }
+}
+
+/** A write to a route table that is not a twin of the group being reconciled was about to be sent (it was not). */
+export class TwinWriteRefusedError extends FailoverError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TwinWriteRefusedError';
+  }
+}
+
+/** The twin reconcile left one or more tables unreconciled (each is named in its report). */
+export class TwinsReconcileError extends FailoverError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TwinsReconcileError';
+  }
+}

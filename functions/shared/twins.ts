@@ -205,3 +205,32 @@ export const eniMapTo = (members: MemberInterfaces[], target: string): { map: Ma
 /** Whether a table has at least one route to an interface among `enis` (it depends on those members). */
 export const routesToAny = (c: TableContents, enis: ReadonlySet<string>): boolean =>
   [...c.routes.values()].some((r) => r.target.field === 'NetworkInterfaceId' && enis.has(r.target.id));
+
+/** The writes that make a table's contents equal `wanted`: routes to create, to replace (wanted target), to delete, propagation to turn on and off. */
+export interface ContentChanges {
+  add: StaticRoute[];
+  replace: StaticRoute[];
+  remove: StaticRoute[];
+  enable: string[];
+  disable: string[];
+}
+
+/** What must change in `actual` for it to equal `wanted` (the same comparison as contentDifferences, as writes). */
+export const contentChanges = (wanted: TableContents, actual: TableContents): ContentChanges => {
+  const add: StaticRoute[] = [];
+  const replace: StaticRoute[] = [];
+  const remove: StaticRoute[] = [];
+  for (const [k, w] of wanted.routes) {
+    const a = actual.routes.get(k);
+    if (!a) add.push(w);
+    else if (a.target.id !== w.target.id || a.target.field !== w.target.field) replace.push(w);
+  }
+  for (const [k, a] of actual.routes) if (!wanted.routes.has(k)) remove.push(a);
+  const av = new Set(actual.vgws);
+  const wv = new Set(wanted.vgws);
+  return { add, replace, remove, enable: wanted.vgws.filter((g) => !av.has(g)), disable: actual.vgws.filter((g) => !wv.has(g)) };
+};
+
+/** Whether a set of changes writes nothing. */
+export const noChanges = (c: ContentChanges): boolean =>
+  c.add.length + c.replace.length + c.remove.length + c.enable.length + c.disable.length === 0;

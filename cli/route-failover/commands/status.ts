@@ -11,6 +11,8 @@ import { activeHold, Hold } from '../../../functions/shared/hold';
 import { GroupInventory, inventoryAgeSeconds } from '../../../functions/shared/inventory';
 import { stateCall, storeOf } from './hold';
 import { readRouteListing, renderRouteListing, RouteListing } from '../route-listing';
+import { driftNeedsAttention, TwinDrift, twinDrift } from '../../../functions/reconcile-twins/plan-twins';
+import { renderTwinDrift } from '../twin-render';
 
 export interface StatusOptions extends CommonOptions {
   group?: string;
@@ -43,7 +45,8 @@ export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number
 
   const last = await lastExecutions(groups.map((g) => g.name), opts, deps, config);
   const holds = await readHolds(groups.map((g) => g.name), opts, deps);
-  const needsAttention = statuses.some((s) => s.problems.length > 0);
+  const twins = await readTwins(groups, holds.inventories, deps);
+  const needsAttention = statuses.some((s) => s.problems.length > 0) || [...twins.values()].some((t) => 'originals' in t && driftNeedsAttention(t));
 
   if (opts.json) {
     deps.out(
@@ -59,7 +62,8 @@ export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number
             // The record of a large switchover lists thousands of routes: `history show --json` has it.
             const lastExecution = e ? { ...historyJson(e, s.group), record: undefined } : null;
             const inventory = holds.note ? null : inventoryView(groups.find((g) => g.name === s.group)!, holds.inventories.get(s.group), config.inventory.refreshMinutes, deps.now()).members;
-            return { ...s, hold: holds.byGroup.get(s.group) ?? null, inventory, ...(opts.routes ? { routeListing: listings.get(s.group) } : {}), lastExecution };
+            const tw = twins.get(s.group);
+            return { ...s, hold: holds.byGroup.get(s.group) ?? null, inventory, ...(tw ? { twins: tw } : {}), ...(opts.routes ? { routeListing: listings.get(s.group) } : {}), lastExecution };
           }),
           holdNote: holds.note ?? null,
           lastExecutionNote: last.note ?? null,
@@ -80,7 +84,9 @@ export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number
           const inventoryLine = holds.note
             ? `inventory: ${holds.note}`
             : inventoryView(groups.find((g) => g.name === s.group)!, holds.inventories.get(s.group), config.inventory.refreshMinutes, deps.now()).line;
-          const stateLines = [holdLine, inventoryLine].filter(Boolean).join('\n  ');
+          const tw = twins.get(s.group);
+          const twinLines = tw ? ('originals' in tw ? renderTwinDrift(tw) : [`twins: ${tw.error}`]) : [];
+          const stateLines = [holdLine, inventoryLine, ...twinLines].filter(Boolean).join('\n  ');
           const block = renderGroupStatus(s, e ? lastLine(e) : last.note ?? `none among the newest ${LAST_EXECUTION_SCAN} executions`, stateLines);
           const listing = listings.get(s.group);
           return listing ? `${block}\n${renderRouteListing(listing)}` : block;
@@ -114,6 +120,23 @@ const readHolds = async (
     if (e instanceof CliError) return { byGroup, inventories, note: `unknown (${e.message})` };
     throw e;
   }
+};
+
+/**
+ * The twins of each associations-mode group: whether each exists and is true (read-only). A group whose
+ * twins cannot be read says why; the rest of status still answers.
+ */
+const readTwins = async (groups: Group[], inventories: Map<string, GroupInventory>, deps: CliDeps): Promise<Map<string, TwinDrift | { error: string }>> => {
+  const out = new Map<string, TwinDrift | { error: string }>();
+  for (const g of groups) {
+    if (g.switchMode !== 'associations') continue;
+    try {
+      out.set(g.name, await twinDrift({ ec2: deps.ec2, store: { readInventory: async () => inventories.get(g.name) ?? {} } }, g, deps.now()));
+    } catch (e) {
+      out.set(g.name, { error: `unknown (${(e as Error).name}: ${(e as Error).message})` });
+    }
+  }
+  return out;
 };
 
 /** An inventory older than this many refresh intervals (default 5 min) is called stale. */

@@ -1,0 +1,35 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createEc2Client } from '../shared/clients';
+import { FailoverConfig, parseConfigJson } from '../shared/config';
+import { requireEnv } from '../shared/env';
+import { TwinsReconcileError } from '../shared/errors';
+import { DynamoDbGroupStateStore } from '../shared/group-state';
+import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../shared/http-timeouts';
+import { boundedHandler, stderrLog } from '../shared/lambda-errors';
+import { DynamoDbWritePacer } from '../shared/pacer';
+import { handleTwinsEvent } from './trigger';
+
+const ec2 = createEc2Client();
+const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) });
+let config: FailoverConfig | undefined;
+// ReplaceRoute on twins draws from the same pacer item as the failovers' ReplaceRoutes (one EC2 bucket).
+let pacer: DynamoDbWritePacer | undefined;
+
+/** Invoked by the stack's schedule ({"source": "vpc-route-failover.twins"}) and by CloudTrail events that change route tables. */
+export const handler = boundedHandler(async (event: unknown) => {
+  config ??= parseConfigJson(requireEnv(process.env, 'FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
+  const table = requireEnv(process.env, 'GROUP_STATE_TABLE');
+  const store = new DynamoDbGroupStateStore(ddb, table);
+  pacer ??= new DynamoDbWritePacer(ddb, table);
+  const result = await handleTwinsEvent(event, { ec2, config, store, pacer });
+  // A table left unreconciled makes the invocation fail, so the function's Errors alarm fires; the report says which.
+  if (!result.report.ok) {
+    const failed = result.report.groups.flatMap((g) => [
+      ...(g.error ? [`${g.group}: ${g.error}`] : []),
+      ...g.originals.filter((o) => o.error || o.twins.some((t) => t.error)).map((o) => `${g.group}/${o.original}`),
+    ]);
+    stderrLog({ twinReconcile: result });
+    throw new TwinsReconcileError(`twin reconcile left ${failed.length} table(s) unreconciled: ${failed.join(', ')}`);
+  }
+  return result;
+}, stderrLog);
