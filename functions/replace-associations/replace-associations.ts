@@ -1,14 +1,14 @@
 import { EC2Client, ReplaceRouteTableAssociationCommand, RouteTable } from '@aws-sdk/client-ec2';
 import { errorCode, errorText, isThrottling, isTransient, toEc2Error } from '../shared/aws-errors';
-import { findGroup, type FailoverConfig } from '../shared/config';
+import { findGroup, type FailoverConfig, type Group } from '../shared/config';
 import { BatchNotAuthorizedError, Ec2ThrottledError, Ec2TransientError } from '../shared/errors';
 import type { GroupStateStore } from '../shared/group-state';
 import type { WritePacer } from '../shared/pacer';
 import { encodeSwitchTimes } from '../shared/plan';
 import { describeRouteTablesById } from '../shared/routes';
 import { AssociationBatchResult, AssociationMove, AssociationStatus, ReplaceAssociationsInput, ReplaceAssociationsInputSchema } from '../shared/schemas';
-import { contentDifferences, contentsOf, mapContents, twinIdentity } from '../shared/twins';
-import { authorizePairs, isTwinInScope } from '../replace-routes/authorize';
+import { contentDifferences, contentsOf, hasTwinTags, mapContents, twinIdentity } from '../shared/twins';
+import { authorizePairs } from '../replace-routes/authorize';
 import { liveAssociations, subjectOf } from '../shared/associations';
 
 export { ReplaceAssociationsInputSchema };
@@ -68,11 +68,15 @@ export const replaceAssociations = async (input: ReplaceAssociationsInput, deps:
   } catch (err) {
     throw toEc2Error(err, `DescribeRouteTables ${ids.join(', ')}`);
   }
+  // Every table named must be the group's: an original in scope, or a twin of this group whose original (read
+  // in the same call: each move names it) is in scope. No further read.
   for (const id of ids) {
     const t = tables.get(id);
     if (!t) continue; // gone: its moves are reported below
     const twin = twinIdentity(t);
-    if (twin ? !(await isTwinInScope(deps.ec2, group, t)) : !(await inScope(deps, group, t))) refuse(`route table ${id} is neither in group ${group.name}'s scope nor one of its twins`);
+    const original = twin ? tables.get(twin.original) : t;
+    const ok = twin ? twin.group === group.name && original !== undefined && !hasTwinTags(original) && inScope(group, original) : !hasTwinTags(t) && inScope(group, t);
+    if (!ok) refuse(`route table ${id} is neither in group ${group.name}'s scope nor one of its twins`);
   }
 
   const pairMap = new Map(used.map((p) => [p.fromEni, p.toEni!]));
@@ -106,7 +110,7 @@ export const replaceAssociations = async (input: ReplaceAssociationsInput, deps:
 };
 
 /** A table of the group's scope that is not a twin (ID list or tag; the whole VPC when there is no scope). */
-const inScope = async (deps: ReplaceAssociationsDeps, group: NonNullable<ReturnType<typeof findGroup>>, t: RouteTable): Promise<boolean> => {
+const inScope = (group: Group, t: RouteTable): boolean => {
   const scope = group.routeTables;
   if (!scope) return true;
   if ('ids' in scope) return scope.ids.includes(t.RouteTableId!);
