@@ -134,9 +134,9 @@ describe('FailoverStack alarms', () => {
       .filter(([, a]) => a.Properties.AlarmActions)
       .map(([, a]) => a.Properties.AlarmName as string)
       .sort();
-    // 3 state machine + 8 × 2 functions (7 Tasks, the inventory refresh) + 2 dead letters + 2 probe alarms; the
+    // 3 state machine + 9 × 2 functions (8 Tasks, the inventory refresh) + 2 dead letters + 2 probe alarms; the
     // status-check alarms start the workflow instead.
-    expect(notifying).toHaveLength(23);
+    expect(notifying).toHaveLength(25);
     for (const [, a] of resources(template, 'AWS::CloudWatch::Alarm').filter(([, x]) => x.Properties.AlarmActions)) {
       expect(a.Properties.OKActions).toEqual(a.Properties.AlarmActions);
     }
