@@ -66,7 +66,7 @@ describe('associations mode: ReplaceAssociations', () => {
     const tables = byType('route-table');
     expect(tables).toHaveLength(2);
     for (const s of tables) expect(vpcOf(s.Condition)).toEqual([':vpc/vpc-0123456789abcdef0']);
-    expect(tables.map((s) => s.Condition.StringEquals ?? null)).toContainEqual({ 'aws:ResourceTag/route-failover:group': 'onprem-edge' });
+    expect(tables.map((s) => s.Condition.StringEquals ?? null)).toContainEqual({ 'aws:ResourceTag/route-failover:twin-group': 'onprem-edge' });
     expect(JSON.stringify(statements)).not.toContain('vpc-0fedcba9876543210');
     expect(vpcOf(byType('subnet')[0].Condition)).toEqual([':vpc/vpc-0123456789abcdef0']);
     expect(byType('internet-gateway')).toHaveLength(1);
@@ -105,9 +105,9 @@ describe('associations mode: ReplaceRoutes may write twins', () => {
   it("adds ReplaceRoute on route tables tagged with the group's name, in its VPC, for associations-mode groups only", () => {
     const { template } = synth(mixed());
     const statements = withAction(statementsOf(template, roleOf(template, functionId(template, 'ReplaceRoutes'))), 'ec2:ReplaceRoute');
-    const twins = statements.filter((s) => s.Condition.StringEquals?.['aws:ResourceTag/route-failover:group'] !== undefined);
+    const twins = statements.filter((s) => s.Condition.StringEquals?.['aws:ResourceTag/route-failover:twin-group'] !== undefined);
     expect(twins).toHaveLength(1);
-    expect(twins[0].Condition.StringEquals).toEqual({ 'aws:ResourceTag/route-failover:group': 'onprem-edge' });
+    expect(twins[0].Condition.StringEquals).toEqual({ 'aws:ResourceTag/route-failover:twin-group': 'onprem-edge' });
     expect(vpcOf(twins[0].Condition)).toEqual([':vpc/vpc-0123456789abcdef0']);
     // The scopes are still there: one statement per group.
     expect(statements).toHaveLength(3);
@@ -165,13 +165,13 @@ describe('associations mode: the twin reconcile', () => {
     expect(fn.Environment.Variables).toMatchObject({ FAILOVER_CONFIG: expect.any(String), GROUP_STATE_TABLE: expect.anything() });
   });
 
-  it('writes routes only on twins of its groups: route-failover:group tag and VPC on every route write', () => {
+  it('writes routes only on twins of its groups: route-failover:twin-group tag and VPC on every route write', () => {
     const { template } = synth(mixed());
     const statements = statementsOf(template, roleOf(template, reconcileFunctionId(template)));
     for (const action of ['ec2:CreateRoute', 'ec2:ReplaceRoute', 'ec2:DeleteRoute', 'ec2:EnableVgwRoutePropagation', 'ec2:DisableVgwRoutePropagation']) {
       const tables = withAction(statements, action).filter((s) => [s.Resource].flat().some((r: Json) => resourcePart(r).endsWith(':route-table/*')));
       expect({ action, n: tables.length }).toEqual({ action, n: 1 });
-      expect(tables[0].Condition.StringEquals).toEqual({ 'aws:ResourceTag/route-failover:group': 'onprem-edge' });
+      expect(tables[0].Condition.StringEquals).toEqual({ 'aws:ResourceTag/route-failover:twin-group': 'onprem-edge' });
       expect(vpcOf(tables[0].Condition)).toEqual([':vpc/vpc-0123456789abcdef0']);
     }
     // Nothing else may change routes or tables of the account.
@@ -190,10 +190,10 @@ describe('associations mode: the twin reconcile', () => {
     const onVpc = create.find((s) => !s.Condition)!;
     expect([onVpc.Resource].flat().map(resourcePart)).toEqual([':vpc/vpc-0123456789abcdef0']);
     const onTable = create.find((s) => s.Condition)!;
-    expect(onTable.Condition).toEqual({ StringEquals: { 'aws:RequestTag/route-failover:group': ['onprem-edge'] } });
+    expect(onTable.Condition).toEqual({ StringEquals: { 'aws:RequestTag/route-failover:twin-group': ['onprem-edge'] } });
     const tags = withAction(statements, 'ec2:CreateTags');
     expect(tags).toHaveLength(1);
-    expect(tags[0].Condition).toEqual({ StringEquals: { 'ec2:CreateAction': 'CreateRouteTable', 'aws:RequestTag/route-failover:group': ['onprem-edge'] } });
+    expect(tags[0].Condition).toEqual({ StringEquals: { 'ec2:CreateAction': 'CreateRouteTable', 'aws:RequestTag/route-failover:twin-group': ['onprem-edge'] } });
     expect(resourcePart(tags[0].Resource)).toBe(':route-table/*');
   });
 
@@ -213,7 +213,7 @@ describe('a stack without associations-mode groups', () => {
     const all = JSON.stringify(template.toJSON());
     expect(resources(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('TwinReconcile'))).toEqual([]);
     expect(all).not.toContain('ec2:ReplaceRouteTableAssociation');
-    expect(all).not.toContain('route-failover:group');
+    expect(all).not.toContain('route-failover:twin-group');
     expect(all).not.toContain('AWS API Call via CloudTrail');
     expect(all).not.toContain('TwinReconcile');
     // The function exists (the ASL always has the state) but only reads.

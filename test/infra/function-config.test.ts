@@ -55,8 +55,8 @@ describe('config in the functions: each gets only what it uses', () => {
     expect(withConfig.map((fn) => fn.description).sort()).toEqual([
       'Builds the audit record and publishes it to SNS',
       'Event or manual request -> group, failing and target members, paired interfaces',
-      "One batch of association moves: ReplaceRouteTableAssociation onto the target's true twin (or back), paced account-wide",
       'One batch (one route table): ReplaceRoute onto the paired interfaces, paced account-wide (idempotent)',
+      "One batch of association moves: ReplaceRouteTableAssociation onto the target's true twin (or back), paced account-wide",
       "Stores each member's interface map (slot, ENI, subnet, AZ) for failovers of routers that are gone",
       "Takes the group's lease (conditional write) before anything is resolved or planned",
     ]);
