@@ -163,6 +163,7 @@ export const renderMessage = (r: AuditRecord): string => {
       );
     }
   }
+  if (r.associations) out.push(...associationLines(r.associations));
   // Routes that failed alike are listed once per error: 2,000 refused routes are one line, not 2,000.
   const groups = r.errorGroups ?? [];
   if (groups.length > 0) {
@@ -208,6 +209,23 @@ export const renderMessage = (r: AuditRecord): string => {
     out.push(`Next:       ${next}`);
   }
   return fit(out.join('\n'));
+};
+
+/** The associations mode's part of the message: each association moved and the tables switched route by route. */
+const associationLines = (a: NonNullable<AuditRecord['associations']>): string[] => {
+  const out = ['', `Associations: ${a.moved} moved, ${a.alreadyOnTarget} already on the target's tables, ${a.failed} not switched, ${a.dryRun} rehearsed (dry run)`];
+  if (a.list.length > 0) {
+    out.push(
+      table(
+        ['STATUS', 'SUBJECT', 'FROM TABLE', 'TO TABLE', 'EFFECTIVE ROUTES'],
+        a.list.slice(0, ROUTE_LINES_MAX).map((x) => [x.verified === false ? `${x.status} (NOT VERIFIED)` : x.status, x.subject, x.from, x.to, x.effectiveRoutes === undefined ? '?' : String(x.effectiveRoutes)]),
+      ),
+    );
+    if (a.list.length > ROUTE_LINES_MAX) out.push(`  … ${a.list.length - ROUTE_LINES_MAX} more association(s) in the execution output`);
+  }
+  for (const f of a.fallbacks) out.push(`  switched route by route: ${f.routeTableId} (${f.reason})`);
+  if (a.unassociated.length > 0) out.push(`  not switched, no association: ${a.unassociated.join(', ')}`);
+  return out;
 };
 
 const nextSteps = (r: AuditRecord): string | undefined => {

@@ -91,6 +91,10 @@ describe('associations mode: a failover moves associations, not routes', () => {
     expect(calls.filter((c) => c.action === 'ReplaceRoute')).toHaveLength(0);
     expect(calls.filter((c) => c.action === 'ReplaceRouteTableAssociation')).toHaveLength(5);
     for (const s of estate.subnets) expect(sim.effectiveRouteTableId(s.subnetId)).toBe(twins.get(`${s.routeTableId}|router-b`));
+    // The notification lists each association moved, with the effective routes of its subject.
+    const message = sim.published.at(-1)!.Message;
+    expect(message).toContain('Associations: 5 moved');
+    expect(message).toMatch(new RegExp(`moved\\s+${estate.gateway!.gatewayId}\\s+${estate.gateway!.routeTableId}\\s+rtb-`));
     // The originals are untouched: they still point at router-a, for the failback.
     expect(sim.route(estate.routeTableIds[0], '192.168.0.0/16')?.NetworkInterfaceId).toBe(estate.routerA.eni0);
   });
