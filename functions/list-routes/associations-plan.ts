@@ -1,7 +1,7 @@
 import type { RouteTable } from '@aws-sdk/client-ec2';
 import { liveAssociations, subjectOf } from '../shared/associations';
 import type { GroupTables } from '../shared/group-tables';
-import type { AssociationBatch, AssociationMove, FailoverState, FallbackTable, Plan } from '../shared/schemas';
+import { FALLBACKS_LISTED, type AssociationBatch, type AssociationMove, type FailoverState, type FallbackTable, type Plan } from '../shared/schemas';
 import { contentDifferences, contentsOf, mapContents, routesToAny, sameContents, twinIdentity, type TableContents } from '../shared/twins';
 import { checkPlannable, collectChanges, finishPlan } from './route-changes';
 
@@ -82,7 +82,7 @@ export const planAssociations = (input: FailoverState, tables: GroupTables, now:
   const all = [...tables.originals, ...tables.twins.map((t) => t.table)];
   return finishPlan(input, found, all, now, {
     associationBatches,
-    associations: { alreadyOnTarget, fallbacks, unassociated: unassociated.sort(), twinsSeen: tables.twins.length },
+    associations: { alreadyOnTarget, fallbacks: fallbacks.slice(0, FALLBACKS_LISTED), fallbackCount: fallbacks.length, unassociated: unassociated.sort(), twinsSeen: tables.twins.length },
   }, warnings);
 };
 

@@ -224,6 +224,7 @@ const associationLines = (a: NonNullable<AuditRecord['associations']>): string[]
     if (a.list.length > ROUTE_LINES_MAX) out.push(`  … ${a.list.length - ROUTE_LINES_MAX} more association(s) in the execution output`);
   }
   for (const f of a.fallbacks) out.push(`  switched route by route: ${f.routeTableId} (${f.reason})`);
+  if (a.fallbackCount > a.fallbacks.length) out.push(`  … and ${a.fallbackCount - a.fallbacks.length} more table(s) switched route by route`);
   if (a.unassociated.length > 0) out.push(`  not switched, no association: ${a.unassociated.join(', ')}`);
   return out;
 };

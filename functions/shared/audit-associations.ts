@@ -37,6 +37,8 @@ export const AuditAssociationsSchema = z.lazy(() =>
     dryRun: z.number(),
     /** Tables switched route by route (no true twin for the target), with the reason. */
     fallbacks: z.array(FallbackTableSchema),
+    /** Tables switched route by route, listed or not. */
+    fallbackCount: z.number(),
     /** Tables with routes to the failed side that nothing is associated with: not switched. */
     unassociated: z.array(z.string()),
     list: z.array(AuditAssociationSchema),
@@ -97,6 +99,7 @@ export const judgeAssociations = (
       failed: count('failed', 'not-attempted', 'drifted', 'conflict'),
       dryRun: count('dry-run'),
       fallbacks: plan.associations.fallbacks,
+      fallbackCount: plan.associations.fallbackCount ?? plan.associations.fallbacks.length,
       unassociated: plan.associations.unassociated,
       list,
     },

@@ -252,6 +252,8 @@ export type AssociationBatch = z.infer<typeof AssociationBatchSchema>;
 
 /** A table the associations mode switches route by route instead, and why (no twin, a drifted twin, …). */
 export const FallbackTableSchema = z.lazy(() => z.object({ routeTableId: z.string(), original: z.string(), reason: z.string() }));
+/** Fallback tables listed in the plan and the record (the state must hold 2,000 routes' worth of everything else). */
+export const FALLBACKS_LISTED = 50;
 export type FallbackTable = z.infer<typeof FallbackTableSchema>;
 
 /** What the associations mode planned besides its moves (absent in the routes mode). */
@@ -259,8 +261,10 @@ export const AssociationPlanSchema = z.lazy(() =>
   z.object({
     /** Associations already on a table in the target's state. */
     alreadyOnTarget: z.int(),
-    /** Affected tables switched route by route (their routes are in `batches`). */
+    /** Affected tables switched route by route (their routes are in `batches`), the first FALLBACKS_LISTED of them. */
     fallbacks: z.array(FallbackTableSchema),
+    /** How many tables were switched route by route (all of them, listed or not). */
+    fallbackCount: z.optional(z.int()),
     /** Tables with routes to a source member but no association: no subnet uses them, nothing to switch. */
     unassociated: z.array(z.string()),
     twinsSeen: z.int(),

@@ -171,6 +171,7 @@ describe('associations mode: a failover moves associations, not routes', () => {
     const rec = record(await run(stopping(sim, estate.routerA.instanceId)));
     expect(rec).toMatchObject({ outcome: 'succeeded', associations: { planned: 0 } });
     expect(rec.associations.fallbacks).toHaveLength(5);
+    expect(rec.associations.fallbackCount).toBe(5);
     expect(rec.associations.fallbacks.every((f: any) => f.reason === 'no twin for the target')).toBe(true);
     expect(writes(sim, 'ReplaceRouteTableAssociation')).toBe(0);
     for (const m of estate.expectedMoves) expect(sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId).toBe(m.toEni);
