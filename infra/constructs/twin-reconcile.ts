@@ -7,24 +7,17 @@ import { Construct } from 'constructs';
 import type { Group } from '../../functions/shared/config';
 import { acknowledgeFinding, wildcardResourceFinding } from '../nag';
 import { associationGroups, groupItemRead, pacerItemUse, reconcileTwinStatements, routeTableArn, vpnGatewayArn } from '../twin-permissions';
+import { SCHEDULE_SOURCE, TWIN_TRIGGER_EVENTS } from '../../functions/reconcile-twins/trigger';
 import { FailoverFunction } from './failover-function';
 
-/** The route-table API calls after which a twin may no longer mirror its original (or an original has a new association). */
-export const TWIN_RECONCILE_EVENT_NAMES = [
-  'CreateRoute',
-  'ReplaceRoute',
-  'DeleteRoute',
-  'EnableVgwRoutePropagation',
-  'DisableVgwRoutePropagation',
-  'CreateRouteTable',
-  'DeleteRouteTable',
-  'AssociateRouteTable',
-  'ReplaceRouteTableAssociation',
-  'DisassociateRouteTable',
-] as const;
+/**
+ * The route-table API calls after which a twin may no longer mirror its original (or an original has a new
+ * association): the function's own list, so the rule and the function agree.
+ */
+export const TWIN_RECONCILE_EVENT_NAMES = TWIN_TRIGGER_EVENTS;
 
-/** What the schedule sends the function (functions/reconcile-twins tells it from a CloudTrail event by `source`). */
-export const TWIN_SCHEDULE_SOURCE = 'vpc-route-failover.twins';
+/** What the schedule sends the function: the function's own constant. */
+export const TWIN_SCHEDULE_SOURCE = SCHEDULE_SOURCE;
 
 export interface TwinReconcileProps {
   /** FAILOVER_CONFIG for the function (the groups; no notification addresses). */
