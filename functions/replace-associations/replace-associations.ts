@@ -1,7 +1,8 @@
 import { EC2Client, ReplaceRouteTableAssociationCommand, RouteTable } from '@aws-sdk/client-ec2';
-import { errorCode, errorText, isThrottling, isTransient, toEc2Error } from '../shared/aws-errors';
+import { errorCode, errorText, toEc2Error } from '../shared/aws-errors';
+import { pacedCall, type PacedRetryOptions } from '../shared/paced-retry';
 import { findGroup, type FailoverConfig, type Group } from '../shared/config';
-import { BatchNotAuthorizedError, Ec2ThrottledError, Ec2TransientError } from '../shared/errors';
+import { BatchNotAuthorizedError, Ec2ThrottledError } from '../shared/errors';
 import type { GroupStateStore } from '../shared/group-state';
 import type { WritePacer } from '../shared/pacer';
 import { encodeSwitchTimes } from '../shared/plan';
@@ -89,6 +90,9 @@ export const replaceAssociations = async (input: ReplaceAssociationsInput, deps:
   });
 
   const pacer = deps.associationPacer ?? UNPACED;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const random = deps.random ?? Math.random;
+  const retry = deps.retry ?? DEFAULT_RETRY;
   const deadline = started + (deps.budgetMs ?? DEFAULT_BUDGET_MS);
   const switchedAt: Array<number | undefined> = new Array(batch.moves.length);
   let transient: Error | undefined;
@@ -98,7 +102,7 @@ export const replaceAssociations = async (input: ReplaceAssociationsInput, deps:
     await Promise.all(
       toMove.map(async (i, j) => {
         await pacer.waitUntil(times[j]);
-        const r = await moveOne(deps, batch.moves[i], dryRun, { deadline, now, pacer });
+        const r = await moveOne(deps, batch.moves[i], dryRun, { deadline, now, pacer, sleep, random, retry });
         if (r.transient) transient ??= r.transient;
         if (r.result.st === 'moved' || r.result.st === 'dry-run-ignored') switchedAt[i] = now().getTime();
         results[i] = r.result;
@@ -143,40 +147,23 @@ const check = (m: AssociationMove, tables: Map<string, RouteTable>, pairMap: Map
 const sameSubject = (a: { SubnetId?: string; GatewayId?: string; Main?: boolean }, m: AssociationMove): boolean =>
   m.m ? a.Main === true : m.s ? a.SubnetId === m.s : a.GatewayId === m.g;
 
-const moveOne = async (
-  deps: ReplaceAssociationsDeps,
-  m: AssociationMove,
-  dryRun: boolean,
-  o: { deadline: number; now: () => Date; pacer: WritePacer },
-): Promise<{ result: Outcome; transient?: Error }> => {
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const random = deps.random ?? Math.random;
-  const retry = deps.retry ?? DEFAULT_RETRY;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await deps.ec2.send(new ReplaceRouteTableAssociationCommand({ AssociationId: m.a, RouteTableId: m.t, DryRun: dryRun }));
-      return { result: dryRun ? { st: 'dry-run-ignored', a: attempt, e: DRY_RUN_IGNORED } : { st: 'moved', a: attempt } };
-    } catch (err) {
-      const code = errorCode(err);
-      if (code === 'DryRunOperation') return { result: { st: 'dry-run', a: attempt } };
-      const e = errorText(err);
-      // The association ID is gone: moved by someone else since the read (a retry of this batch reads again).
-      if (code === 'InvalidAssociationID.NotFound') return { result: { st: 'conflict', a: attempt, e: `${e} (association changed since it was read; left alone)` } };
-      if (!(isThrottling(err) || isTransient(err))) return { result: { st: 'failed', a: attempt, e } };
-      const delay = random() * Math.min(retry.maxMs, retry.baseMs * 2 ** (attempt - 1));
-      const Named = isThrottling(err) ? Ec2ThrottledError : Ec2TransientError;
-      const where = `ReplaceRouteTableAssociation ${m.a} (${subjectOf(m)}) → ${m.t}`;
-      if (attempt >= retry.attempts || o.now().getTime() + delay > o.deadline) {
-        return { result: { st: 'failed', a: attempt, e }, transient: new Named(`${where}: ${e} (after ${attempt} attempt(s))`, { cause: err }) };
-      }
-      if (isThrottling(err)) await o.pacer.throttled();
-      const [turn] = (await o.pacer.reserve(1, o.deadline)) ?? [];
-      if (turn === undefined) return { result: { st: 'failed', a: attempt, e }, transient: new Ec2ThrottledError(`${where}: ${e} (no pacer turn within the budget)`, { cause: err }) };
-      await sleep(delay);
-      await o.pacer.waitUntil(turn);
-    }
-  }
-};
+const moveOne = (deps: ReplaceAssociationsDeps, m: AssociationMove, dryRun: boolean, o: PacedRetryOptions): Promise<{ result: Outcome; transient?: Error }> =>
+  pacedCall<Outcome>(
+    () => deps.ec2.send(new ReplaceRouteTableAssociationCommand({ AssociationId: m.a, RouteTableId: m.t, DryRun: dryRun })),
+    {
+      ok: (a) => (dryRun ? { st: 'dry-run-ignored', a, e: DRY_RUN_IGNORED } : { st: 'moved', a }),
+      settled: (err, a) => {
+        const code = errorCode(err);
+        if (code === 'DryRunOperation') return { st: 'dry-run', a };
+        // The association ID is gone: moved by someone else since the read (a retry of this batch reads again).
+        if (code === 'InvalidAssociationID.NotFound') return { st: 'conflict', a, e: `${errorText(err)} (association changed since it was read; left alone)` };
+        return undefined;
+      },
+      failed: (e, a) => ({ st: 'failed', a, e }),
+    },
+    o,
+    `ReplaceRouteTableAssociation ${m.a} (${subjectOf(m)}) → ${m.t}`,
+  );
 
 /** Every move's outcome in batch order; each distinct error text once. */
 const summarize = (id: number, results: Outcome[], at: Date, switchedAt: Array<number | undefined>): AssociationBatchResult => {

@@ -1,7 +1,8 @@
 import { EC2Client, ReplaceRouteCommand, RouteTable } from '@aws-sdk/client-ec2';
 import type { WritePacer } from '../shared/pacer';
-import { errorCode, errorText, isAbridged, isThrottling, isTransient, toEc2Error } from '../shared/aws-errors';
-import { Ec2ThrottledError, Ec2TransientError } from '../shared/errors';
+import { errorCode, errorText, isAbridged, toEc2Error } from '../shared/aws-errors';
+import { Ec2ThrottledError } from '../shared/errors';
+import { pacedCall, type PacedRetryOptions } from '../shared/paced-retry';
 import type { LogEntry } from '../shared/lambda-errors';
 import type { FailoverConfig } from '../shared/config';
 import type { GroupStateStore } from '../shared/group-state';
@@ -205,57 +206,28 @@ const logOnce = (log: LogEntry | undefined): LogEntry | undefined => {
   };
 };
 
-const replaceOne = async (
-  ec2: EC2Client,
-  change: Change,
-  dryRun: boolean,
-  o: {
-    sleep: (ms: number) => Promise<void>;
-    random: () => number;
-    retry: { attempts: number; baseMs: number; maxMs: number };
-    deadline: number;
-    now: () => Date;
-    log?: LogEntry;
-    pacer: WritePacer;
-  },
-): Promise<{ result: RouteOutcome; transient?: Error }> => {
-  const where = `${change.routeTableId} ${change.destination.value} → ${change.toEni}`;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await ec2.send(
-        new ReplaceRouteCommand({ RouteTableId: change.routeTableId, ...destinationParams(change.destination), NetworkInterfaceId: change.toEni, DryRun: dryRun }),
-      );
+const replaceOne = (ec2: EC2Client, change: Change, dryRun: boolean, o: PacedRetryOptions & { log?: LogEntry }): Promise<{ result: RouteOutcome; transient?: Error }> =>
+  pacedCall<RouteOutcome>(
+    () => ec2.send(new ReplaceRouteCommand({ RouteTableId: change.routeTableId, ...destinationParams(change.destination), NetworkInterfaceId: change.toEni, DryRun: dryRun })),
+    {
       // A dry run is judged by EC2's answer: only DryRunOperation means rehearsed. Success means the endpoint
       // ignored DryRun and changed the route; say so, never "nothing changed".
-      if (dryRun) return { result: { st: 'dry-run-ignored', a: attempt, e: DRY_RUN_IGNORED } };
-      return { result: { st: 'replaced', a: attempt } };
-    } catch (err) {
-      const code = errorCode(err);
-      const message = (err as Error)?.message ?? String(err);
-      if (code === 'DryRunOperation') return { result: { st: 'dry-run', a: attempt } };
-      // The route's error as state keeps it: bounded (EC2's UnauthorizedOperation carries ~1.5 KB); whole in the log.
-      const e = errorText(err);
-      if (isAbridged(err)) o.log?.({ level: 'WARN', message: 'ReplaceRoute error, abridged in the batch result', errorText: e, routeTableId: change.routeTableId, destination: change.destination.value, code, errorMessage: message });
-      // ReplaceRoute on a missing route answers InvalidParameterValue "There is no route defined for …".
-      if (code === 'InvalidRouteTableID.NotFound' || code === 'InvalidRoute.NotFound' || (code === 'InvalidParameterValue' && /no route defined/i.test(message))) {
-        return { result: { st: 'vanished', a: attempt, e } };
-      }
-      const retryable = isThrottling(err) || isTransient(err);
-      if (!retryable) return { result: { st: 'failed', a: attempt, e } };
-      // Exponential backoff with full jitter: concurrent batches spread out instead of retrying in lockstep.
-      const delay = o.random() * Math.min(o.retry.maxMs, o.retry.baseMs * 2 ** (attempt - 1));
-      if (attempt >= o.retry.attempts || o.now().getTime() + delay > o.deadline) {
-        const Named = isThrottling(err) ? Ec2ThrottledError : Ec2TransientError;
-        return { result: { st: 'failed', a: attempt, e }, transient: new Named(`ReplaceRoute ${where}: ${e} (after ${attempt} attempt(s))`, { cause: err }) };
-      }
-      if (isThrottling(err)) await o.pacer.throttled();
-      // A retry is a call like any other: it waits its backoff, then its turn for a token.
-      const [turn] = (await o.pacer.reserve(1, o.deadline)) ?? [];
-      if (turn === undefined) {
-        return { result: { st: 'failed', a: attempt, e }, transient: new Ec2ThrottledError(`ReplaceRoute ${where}: ${e} (after ${attempt} attempt(s); no pacer turn within the budget)`, { cause: err }) };
-      }
-      await o.sleep(delay);
-      await o.pacer.waitUntil(turn);
-    }
-  }
-};
+      ok: (a) => (dryRun ? { st: 'dry-run-ignored', a, e: DRY_RUN_IGNORED } : { st: 'replaced', a }),
+      settled: (err, a) => {
+        const code = errorCode(err);
+        const message = (err as Error)?.message ?? String(err);
+        if (code === 'DryRunOperation') return { st: 'dry-run', a };
+        // The route's error as state keeps it: bounded (EC2's UnauthorizedOperation carries ~1.5 KB); whole in the log.
+        const e = errorText(err);
+        if (isAbridged(err)) o.log?.({ level: 'WARN', message: 'ReplaceRoute error, abridged in the batch result', errorText: e, routeTableId: change.routeTableId, destination: change.destination.value, code, errorMessage: message });
+        // ReplaceRoute on a missing route answers InvalidParameterValue "There is no route defined for …".
+        if (code === 'InvalidRouteTableID.NotFound' || code === 'InvalidRoute.NotFound' || (code === 'InvalidParameterValue' && /no route defined/i.test(message))) {
+          return { st: 'vanished', a, e };
+        }
+        return undefined;
+      },
+      failed: (e, a) => ({ st: 'failed', a, e }),
+    },
+    o,
+    `ReplaceRoute ${change.routeTableId} ${change.destination.value} → ${change.toEni}`,
+  );

@@ -1,0 +1,57 @@
+import { errorText, isThrottling, isTransient } from './aws-errors';
+import { Ec2ThrottledError, Ec2TransientError } from './errors';
+import type { WritePacer } from './pacer';
+
+export interface PacedRetryOptions {
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  retry: { attempts: number; baseMs: number; maxMs: number };
+  /** Epoch ms after which no retry starts (the invocation's budget). */
+  deadline: number;
+  now: () => Date;
+  pacer: WritePacer;
+}
+
+export interface PacedCallHandlers<T> {
+  /** The call succeeded on this attempt. */
+  ok: (attempt: number) => T;
+  /** An answer that settles the call (DryRunOperation, a vanished resource, …); undefined for any other error. */
+  settled: (err: unknown, attempt: number) => T | undefined;
+  /** The call failed for good (permanent error, or retries exhausted), with its bounded error text. */
+  failed: (errorText: string, attempt: number) => T;
+}
+
+/**
+ * One paced EC2 write until it settles: throttling and 5xx are retried with exponential backoff and full
+ * jitter (concurrent writers spread out instead of retrying in lockstep), each retry at its own pacer turn; a
+ * throttled answer also drains the pacer (another caller of the account emptied EC2's bucket). When the
+ * attempts or the budget run out, the result is `failed` plus an Ec2ThrottledError / Ec2TransientError for the
+ * state machine to retry the whole invocation. Written here rather than left to the SDK so that each write's
+ * attempts belong in the audit record.
+ */
+export const pacedCall = async <T>(send: () => Promise<unknown>, h: PacedCallHandlers<T>, o: PacedRetryOptions, where: string): Promise<{ result: T; transient?: Error }> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await send();
+      return { result: h.ok(attempt) };
+    } catch (err) {
+      const settled = h.settled(err, attempt);
+      if (settled !== undefined) return { result: settled };
+      const e = errorText(err);
+      if (!(isThrottling(err) || isTransient(err))) return { result: h.failed(e, attempt) };
+      const delay = o.random() * Math.min(o.retry.maxMs, o.retry.baseMs * 2 ** (attempt - 1));
+      if (attempt >= o.retry.attempts || o.now().getTime() + delay > o.deadline) {
+        const Named = isThrottling(err) ? Ec2ThrottledError : Ec2TransientError;
+        return { result: h.failed(e, attempt), transient: new Named(`${where}: ${e} (after ${attempt} attempt(s))`, { cause: err }) };
+      }
+      if (isThrottling(err)) await o.pacer.throttled();
+      // A retry is a call like any other: it waits its backoff, then its turn for a token.
+      const [turn] = (await o.pacer.reserve(1, o.deadline)) ?? [];
+      if (turn === undefined) {
+        return { result: h.failed(e, attempt), transient: new Ec2ThrottledError(`${where}: ${e} (after ${attempt} attempt(s); no pacer turn within the budget)`, { cause: err }) };
+      }
+      await o.sleep(delay);
+      await o.pacer.waitUntil(turn);
+    }
+  }
+};
