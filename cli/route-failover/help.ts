@@ -70,7 +70,8 @@ already active or not running, or routes split between members without --to are 
   --requested-by WHO   who asks (default: your AWS identity, from STS GetCallerIdentity)
   --plan               print every route that would move (route table and its Name tag, destination,
                        current target -> new target) from the live tables, as the workflow would plan it;
-                       start nothing, exit 0
+                       in the associations mode, each association move (subject, from table -> to table)
+                       and each table switched route by route with why, first; start nothing, exit 0
 
 The execution is named switchover-G-YYYYMMDDTHHMMSSZ (plus -dryrun for a dry run).
 
