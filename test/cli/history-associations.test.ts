@@ -16,7 +16,7 @@ import { buildEstate, Estate, GROUP, recordExecution, STATE_MACHINE_ARN } from '
  * the tables switched route by route and why, and the association Map's progress named as such.
  */
 
-const setup = async (opts: { drift?: boolean; faults?: (twinOf: (original: string, member: string) => string | undefined, scenario: ReturnType<typeof buildAssociationPair>) => FaultSpec[] } = {}) => {
+const setup = async (opts: { drift?: boolean; dryRun?: boolean; faults?: (twinOf: (original: string, member: string) => string | undefined, scenario: ReturnType<typeof buildAssociationPair>) => FaultSpec[] } = {}) => {
   // Building the twins is set-up, not under test: CreateRoute's bucket is widened for it.
   const sim = new SimulatedVpc({ seed: 11, latencyMs: 0, throttling: { buckets: { CreateRoute: { burst: 1000, refillPerSecond: 1000 } } } });
   const scenario = buildAssociationPair(sim, { routeTables: 2, groupName: GROUP });
@@ -30,7 +30,7 @@ const setup = async (opts: { drift?: boolean; faults?: (twinOf: (original: strin
   const twinOf = (original: string, member: string) => sim.routeTables().find((t) => twinIdentity(t)?.original === original && twinIdentity(t)?.member === member)?.RouteTableId;
   const rec = await recordExecution(
     estate,
-    { action: 'switchover', group: GROUP, to: 'router-b', dryRun: false, requestedBy: 'alice', reason: 'patch router-a' },
+    { action: 'switchover', group: GROUP, to: 'router-b', dryRun: opts.dryRun ?? false, requestedBy: 'alice', reason: 'patch router-a' },
     { name: 'switchover-onprem-edge-20261125T140000Z', startAt: new Date('2026-11-25T14:00:00Z'), store, faults: opts.faults?.(twinOf, scenario) },
   );
   const h = cliHarness({ ec2: sim.ec2(), files: { 'failover.json': JSON.stringify(scenario.config) }, env: { ROUTE_FAILOVER_STATE_MACHINE_ARN: STATE_MACHINE_ARN } });
@@ -86,6 +86,17 @@ describe('history show: an associations-mode execution', () => {
     const entry = (json.executions ?? json)[0];
     expect(entry).toMatchObject({ routesChanged: 6, associationsMoved: 3 });
     expect(entry.record.associations.list).toHaveLength(3);
+  });
+
+  it('a dry run: every association "dry-run", nothing moved; the history line says dry', async () => {
+    const { rec, h, sim, scenario } = await setup({ dryRun: true });
+    expect(scenario.subnets.every((x) => sim.effectiveRouteTableId(x.subnetId) === x.routeTableId)).toBe(true);
+
+    const show = await h.run(['history', 'show', rec.name, '--config', 'failover.json']);
+    expect(show.stdout).toMatch(/^Associations: 4 planned, 0 moved, 0 failed, 4 dry-run;/m);
+    expect(show.stdout.match(/^ {2}dry-run +(main|igw-|subnet-)/gm)).toHaveLength(4);
+    const list = await h.run(['history', '--config', 'failover.json']);
+    expect(list.stdout).toMatch(/router-a → router-b +dry 0 \+ 4 assoc +dry-run /);
   });
 
   it('a move EC2 refuses and one retried after throttling: each with its status, attempts and error, in history show and --wait', async () => {

@@ -1,4 +1,4 @@
-import { CreateRouteCommand } from '@aws-sdk/client-ec2';
+import { CreateRouteCommand, ReplaceRouteTableAssociationCommand } from '@aws-sdk/client-ec2';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { reconcileTwins } from '../../functions/reconcile-twins/reconcile-twins';
 import { parseConfig } from '../../functions/shared/config';
@@ -92,6 +92,26 @@ describe('switchover --plan, associations mode', () => {
     expect(json.routes.length).toBeGreaterThan(0);
     expect(json.routes.every((x: any) => x.routeTableId === t1)).toBe(true);
     expect(json.associations.some((m: any) => m.subject === subnetOfT1)).toBe(false);
+  });
+
+  it('failback --plan after the associations moved: each subject back to a table in router-a\'s state', async () => {
+    const { sim, h, twinOf, estate } = await setup();
+    // Make the failover's moves by hand, as the workflow would (one ReplaceRouteTableAssociation each).
+    const forward = JSON.parse((await h.run([...plan, '--json'])).stdout).associations;
+    for (const m of forward) await sim.ec2().send(new ReplaceRouteTableAssociationCommand({ AssociationId: m.associationId, RouteTableId: m.to.routeTableId }));
+
+    const r = await h.run(['failback', '--config', 'failover.json', '--group', GROUP, '--plan']);
+
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^PLAN failback edge: router-b → router-a \(associations mode\), 4 associations of 4 route tables and 0 routes in 0 route tables would move/m);
+    const back = JSON.parse((await h.run(['failback', '--config', 'failover.json', '--group', GROUP, '--plan', '--json'])).stdout).associations;
+    expect(back).toHaveLength(forward.length);
+    for (const m of forward) {
+      const b = back.find((x: any) => x.subject === m.subject);
+      expect(b.from.routeTableId).toBe(m.to.routeTableId);
+      // To the original when it is in router-a's state, else to router-a's twin: never back to router-b's.
+      expect([m.from.routeTableId, twinOf(m.original, 'router-a')]).toContain(b.to.routeTableId);
+    }
   });
 
   it('the same estate in the routes mode: routes only, the twins left out, no associations part', async () => {
