@@ -7,6 +7,7 @@ import { createTaskHandlers } from '../functions/task-handlers';
 import { FailoverConfig, parseConfig } from '../functions/shared/config';
 import { routeDestination, routeTarget } from '../functions/shared/routes';
 import type { ManualRequest } from '../functions/shared/triggers';
+import { runAssociationsDemo } from './demo-associations';
 import { runExecution, RunResult } from './local/local-runner';
 import { buildRouterPair } from './local/scenario';
 import { SimulatedVpc } from '../sim';
@@ -25,6 +26,9 @@ import { renderHistoryLine, renderHistoryTable } from './route-failover/render-h
  * a dry run of the failback (DryRun calls only, nothing changes), the failback with a reason, and a planned
  * switchover to router-b for patching router-a and back. Each step prints the group's routes per member
  * (as `route-failover status` reads them) and the execution's audit line (as `route-failover history` does).
+ *
+ * Last, the associations mode on a VPC of its own (demo-associations.ts): twins built, router-a fails over
+ * by moving associations, and back.
  */
 const main = async (): Promise<void> => {
   const sim = new SimulatedVpc({ seed: 42 });
@@ -153,6 +157,9 @@ const main = async (): Promise<void> => {
 
   heading('The audit log ($ route-failover history --group onprem-edge)');
   console.log(renderHistoryTable(entries));
+
+  // The same failover in the associations mode, on a VPC of its own.
+  if (!(await runAssociationsDemo(heading, who))) process.exitCode = 1;
 };
 
 /** The history entry `route-failover history` would build for a finished local run. */

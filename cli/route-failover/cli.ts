@@ -84,7 +84,7 @@ const COMMANDS: Record<string, OptionSpec> = {
   hold: { group: { type: 'string' }, for: { type: 'string' }, reason: { type: 'string' }, 'state-table': { type: 'string' } },
   unhold: { group: { type: 'string' }, 'state-table': { type: 'string' } },
   history: { group: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' } },
-  init: { vpc: { type: 'string' }, member: { type: 'string', multiple: true }, group: { type: 'string' }, preferred: { type: 'string' } },
+  init: { vpc: { type: 'string' }, member: { type: 'string', multiple: true }, group: { type: 'string' }, preferred: { type: 'string' }, 'switch-mode': { type: 'string' } },
 };
 
 /** --output json|table (the AWS CLI's flag; --json is its short form). */
@@ -193,7 +193,11 @@ const dispatch = async (command: string, values: Values, positionals: string[], 
       const members = (values.member as string[] | undefined) ?? [];
       if (!vpcId) throw refuse('init needs --vpc VPC. See route-failover init --help');
       if (members.length < 2) throw refuse(`init needs at least two --member NAME[=INSTANCE] (got ${members.length}). See route-failover init --help`);
-      return init({ ...common, vpcId, members, group: str('group'), preferred: str('preferred') }, deps);
+      const switchMode = str('switch-mode');
+      if (switchMode !== undefined && switchMode !== 'routes' && switchMode !== 'associations') {
+        throw refuse(`--switch-mode must be "routes" or "associations" (got "${switchMode}"). See route-failover init --help`);
+      }
+      return init({ ...common, vpcId, members, group: str('group'), preferred: str('preferred'), switchMode }, deps);
     }
     case 'prepare': {
       const group = str('group');

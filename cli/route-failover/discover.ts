@@ -173,7 +173,7 @@ export const discoverGroup = async (ec2: EC2Client, vpcId: string, specs: Member
 };
 
 /** The group's config (input form: only what init decided; the schema fills in the defaults). */
-export const groupConfigOf = (d: Discovery, opts: { group: string; preferred?: string }): FailoverConfigInput => ({
+export const groupConfigOf = (d: Discovery, opts: { group: string; preferred?: string; switchMode?: 'routes' | 'associations' }): FailoverConfigInput => ({
   groups: [
     {
       name: opts.group,
@@ -181,6 +181,7 @@ export const groupConfigOf = (d: Discovery, opts: { group: string; preferred?: s
       members: d.members.map((m) => ({ name: m.name, instanceId: m.instanceId })),
       ...(opts.preferred ? { preferred: opts.preferred } : {}),
       ...(d.scope ? { routeTables: d.scope } : {}),
+      ...(opts.switchMode ? { switchMode: opts.switchMode } : {}),
     },
   ],
 });

@@ -29,6 +29,37 @@ const Endpoint = z.looseObject({ target: Str, member: Str, state: Str });
 const MemberLike = z.looseObject({ name: z.string().catch('?'), instanceId: z.string().catch('?'), state: z.string().catch('?'), availabilityZone: Str });
 const RouteRef = z.looseObject({ routeTableId: z.string().catch('?'), destination: Destination, eni: z.string().catch('?'), reason: Str });
 
+/** Routes already on the target, per table (records list destinations per table; older ones one route each). */
+const AlreadyOnTargetRef = z.looseObject({ routeTableId: z.string().catch('?'), destinations: z.array(z.string()).optional().catch(undefined), destination: Destination.optional(), eni: Str });
+
+/** One association of an associations-mode record (functions/shared/audit-associations.ts), tolerantly. */
+const RecordAssociationSchema = z.looseObject({
+  subject: z.string().catch('?'),
+  from: z.string().catch('?'),
+  to: z.string().catch('?'),
+  original: Str,
+  status: z.string().catch('unknown'),
+  table: Str,
+  effectiveRoutes: z.number().optional().catch(undefined),
+  verified: z.boolean().optional().catch(undefined),
+  attempts: z.number().optional().catch(undefined),
+  error: Str,
+  problem: Str,
+  timeToSwitchMs: z.number().optional().catch(undefined),
+});
+
+const RecordAssociationsSchema = z.looseObject({
+  planned: Num0,
+  moved: Num0,
+  alreadyOnTarget: Num0,
+  failed: Num0,
+  dryRun: Num0,
+  fallbacks: z.array(z.looseObject({ routeTableId: z.string().catch('?'), original: Str, reason: z.string().catch('') })).catch([]),
+  fallbackCount: Num0,
+  unassociated: z.array(z.string()).catch([]),
+  list: z.array(RecordAssociationSchema).catch([]),
+});
+
 const RecordRouteSchema = z.looseObject({
   routeTableId: z.string().catch('?'),
   destination: Destination,
@@ -76,7 +107,7 @@ export const ExecutionRecordSchema = z.looseObject({
     .looseObject({ planned: Num0, replaced: Num0, failed: Num0, vanished: Num0, dryRun: Num0, alreadyOnTarget: Num0, skipped: Num0, mismatches: Num0 })
     .catch({ planned: 0, replaced: 0, failed: 0, vanished: 0, dryRun: 0, alreadyOnTarget: 0, skipped: 0, mismatches: 0 }),
   routes: z.array(RecordRouteSchema).catch([]),
-  alreadyOnTarget: z.array(RouteRef).catch([]),
+  alreadyOnTarget: z.array(AlreadyOnTargetRef).catch([]),
   skipped: z.array(RouteRef).catch([]),
   warnings: z.array(z.string()).catch([]),
   verification: z.looseObject({ checked: Num0, ok: z.boolean().catch(false), mismatches: Num0, rounds: Num0 }).optional().catch(undefined),
@@ -88,9 +119,12 @@ export const ExecutionRecordSchema = z.looseObject({
   /** The maintenance hold that turned an automatic trigger into a no-op. */
   held: z.looseObject({ until: z.string().catch('?'), by: z.string().catch('?'), reason: z.string().catch('') }).optional().catch(undefined),
   noHealthyStandby: z.boolean().optional().catch(undefined),
+  /** Associations mode: the associations moved and the tables switched route by route instead. */
+  associations: RecordAssociationsSchema.optional().catch(undefined),
 });
 export type ExecutionRecord = z.infer<typeof ExecutionRecordSchema>;
 export type RecordRoute = z.infer<typeof RecordRouteSchema>;
+export type RecordAssociations = z.infer<typeof RecordAssociationsSchema>;
 
 export interface ParsedRecord {
   record: ExecutionRecord;

@@ -70,7 +70,8 @@ already active or not running, or routes split between members without --to are 
   --requested-by WHO   who asks (default: your AWS identity, from STS GetCallerIdentity)
   --plan               print every route that would move (route table and its Name tag, destination,
                        current target -> new target) from the live tables, as the workflow would plan it;
-                       start nothing, exit 0
+                       in the associations mode, each association move (subject, from table -> to table)
+                       and each table switched route by route with why, first; start nothing, exit 0
 
 The execution is named switchover-G-YYYYMMDDTHHMMSSZ (plus -dryrun for a dry run).
 
@@ -183,7 +184,7 @@ every route before/after, status, attempts, errors, verification, retries and ca
 execution history, and each state's timing.
 
 ${COMMON_HELP}`,
-  init: `Usage: route-failover init --vpc VPC --member NAME[=INSTANCE] --member NAME[=INSTANCE] … [--group G] [--preferred MEMBER]
+  init: `Usage: route-failover init --vpc VPC --member NAME[=INSTANCE] --member NAME[=INSTANCE] … [--group G] [--preferred MEMBER] [--switch-mode MODE]
 
 Prints a failover config (the JSON of cdk.json context "failover") for one new group, read from EC2:
 each member's instance and interfaces (DescribeInstances), and the route tables of the VPC that have
@@ -196,6 +197,8 @@ else the list of their IDs. Check it, then put it in cdk.json or pass it with --
   --member NAME        a member found by its Name tag in the VPC (it must match exactly one instance)
   --group G            the group's name (default: the VPC ID)
   --preferred MEMBER   the member failback returns to (default: the member the routes point at now)
+  --switch-mode MODE   "routes" (the default: each route is replaced) or "associations" (subnets move to
+                       standby twin tables; build them next with route-failover prepare)
 
 Example:
   route-failover init --vpc vpc-0123456789abcdef0 --member router-a=i-0a1b2c3d4e5f60001 --member router-b > failover.json

@@ -2,6 +2,7 @@ import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { causeText } from '../../functions/shared/audit';
 import { parseJson, parseRecord, ParsedRecord, NOTIFY_STATE } from './executions';
 import { ARROW, clip, duration, isoTime, plural } from './format';
+import { ASSOCIATION_MAP, iterationAssociations, plannedMoves, summarizeAssociationResults, type IterationAssociations } from './progress-associations';
 
 /**
  * Reads Step Functions history events (GetExecutionHistory, oldest first, in as many batches as polls)
@@ -65,6 +66,10 @@ export class HistoryTracker {
   failedRoutes = 0;
   /** ReplaceRoute calls beyond the first made inside batches (a batch retries each throttled route itself). */
   routeRetries = 0;
+  /** Associations mode: planned association moves (ListRoutes' plan), those whose iteration ended, those not moved. */
+  associationTotal?: number;
+  associationsDone = 0;
+  failedAssociations = 0;
   readonly retries: RetrySeen[] = [];
   readonly caught: CaughtSeen[] = [];
   readonly timings: StateTiming[] = [];
@@ -79,7 +84,10 @@ export class HistoryTracker {
   private readonly retryCount = new Map<string, number>();
   private readonly iterInput = new Map<number, Record<string, any>>();
   private readonly iterOutput = new Map<number, Record<string, any>>();
+  /** The Map state each iteration belongs to (indices start at 0 in each Map). */
+  private readonly iterMap = new Map<number, string | undefined>();
   private reportedStep = 0;
+  private reportedAssociationStep = 0;
 
   constructor(private readonly emit: (line: string) => void = () => undefined) {}
 
@@ -102,7 +110,10 @@ export class HistoryTracker {
     const type = String(e.type ?? '');
     const prevId = e.previousEventId;
     let ctx: Ctx = (prevId !== undefined ? this.ctx.get(prevId) : undefined) ?? {};
-    if (type === 'MapIterationStarted') ctx = { iter: e.mapIterationStartedEventDetails?.index };
+    if (type === 'MapIterationStarted') {
+      ctx = { iter: e.mapIterationStartedEventDetails?.index };
+      if (ctx.iter !== undefined) this.iterMap.set(ctx.iter, e.mapIterationStartedEventDetails?.name ?? this.currentState);
+    }
     else if (type.startsWith('MapIteration') || type.startsWith('MapState') || type.startsWith('Execution')) ctx = {};
     if (e.stateEnteredEventDetails?.name) ctx = { ...ctx, state: e.stateEnteredEventDetails.name };
     if (e.id !== undefined) this.ctx.set(e.id, ctx);
@@ -151,6 +162,8 @@ export class HistoryTracker {
     if (e.stateEnteredEventDetails) {
       const name = e.stateEnteredEventDetails.name ?? '?';
       const stateType = type.replace(/StateEntered$/, '');
+      // A new Map numbers its iterations from 0 again: what the previous Map's iterations said is done with.
+      if (stateType === 'Map') for (const m of [this.iterInput, this.iterOutput, this.iterMap]) m.clear();
       this.timings.push({ name, type: stateType, entered: at });
       if (stateType !== 'Choice') this.emit(`  → ${name}`);
       return;
@@ -164,7 +177,10 @@ export class HistoryTracker {
       }
       const timing = [...this.timings].reverse().find((t) => t.name === name && !t.exited);
       if (timing) timing.exited = at;
-      if (name === 'ListRoutes') this.total = plannedCount(output?.plan) ?? this.total;
+      if (name === 'ListRoutes') {
+        this.total = plannedCount(output?.plan) ?? this.total;
+        this.associationTotal = plannedMoves(output?.plan) ?? this.associationTotal;
+      }
       if (name === NOTIFY_STATE) this.notify = parseRecord(output) ?? this.notify;
       if (!type.startsWith('Choice')) {
         const summary = summarizeExit(name, output);
@@ -173,7 +189,13 @@ export class HistoryTracker {
       return;
     }
     if (type === 'MapIterationSucceeded' || type === 'MapIterationFailed' || type === 'MapIterationAborted') {
-      const index = (e.mapIterationSucceededEventDetails ?? e.mapIterationFailedEventDetails ?? e.mapIterationAbortedEventDetails)?.index;
+      const details = e.mapIterationSucceededEventDetails ?? e.mapIterationFailedEventDetails ?? e.mapIterationAbortedEventDetails;
+      const index = details?.index;
+      const map = details?.name ?? (index !== undefined ? this.iterMap.get(index) : undefined) ?? this.currentState;
+      if (map === ASSOCIATION_MAP) {
+        this.associationLine(iterationAssociations(index === undefined ? undefined : this.iterInput.get(index), index === undefined ? undefined : this.iterOutput.get(index), type !== 'MapIterationSucceeded'));
+        return;
+      }
       const item = iterationRoutes(index === undefined ? undefined : this.iterInput.get(index), index === undefined ? undefined : this.iterOutput.get(index), type !== 'MapIterationSucceeded');
       this.done += item.statuses.length;
       this.failedRoutes += item.statuses.filter((st) => st === 'failed').length;
@@ -195,6 +217,31 @@ export class HistoryTracker {
     const indent = c.index === undefined ? '  ' : '    ';
     const cause = clip(c.cause, 160);
     this.emit(`${indent}✗ ${c.state}${c.index !== undefined ? `[${c.index}]` : ''}${took}: ${c.error} (caught ${ARROW} ${c.next ?? '?'})${cause ? `: ${cause}` : ''}`);
+  }
+
+  /** One line per batch of association moves (a line per tenth on large plans), and one per move that did not go as usual. */
+  private associationLine(item: IterationAssociations): void {
+    this.associationsDone += item.statuses.length;
+    const notMoved = item.statuses.filter((st) => !['moved', 'already-on-target', 'dry-run'].includes(st)).length;
+    this.failedAssociations += notMoved;
+    const total = this.associationTotal;
+    const of = total !== undefined ? `${this.associationsDone}/${total}` : `${this.associationsDone}`;
+    if (total !== undefined && total > ROUTE_LINES_MAX) {
+      const step = Math.ceil(total / 10);
+      if (Math.floor(this.associationsDone / step) > this.reportedAssociationStep || this.associationsDone === total) {
+        this.reportedAssociationStep = Math.floor(this.associationsDone / step);
+        this.emit(`    associations ${of} done${this.failedAssociations ? `, ${this.failedAssociations} not moved` : ''}`);
+      }
+    } else {
+      const counts: Record<string, number> = {};
+      for (const st of item.statuses) counts[st] = (counts[st] ?? 0) + 1;
+      this.emit(`    [${of}] associations: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}${item.error ? `: ${item.error}` : ''}`);
+    }
+    for (const x of item.notes) {
+      const mark = x.status === 'moved' || x.status === 'dry-run' ? '↻' : x.status === 'failed' ? '✗' : '!';
+      const tries = (x.attempts ?? 1) > 1 ? `${x.attempts} attempts` : '';
+      this.emit(`      ${mark} ${x.move}: ${[x.status, tries, clip(x.error, 160)].filter(Boolean).join(', ')}`);
+    }
   }
 
   private routeLine(item: IterationRoutes): void {
@@ -287,8 +334,18 @@ export const summarizeExit = (state: string, out: Record<string, any> | undefine
       const p = out.plan;
       if (!p) return '';
       const already = typeof p.alreadyOnTargetCount === 'number' ? p.alreadyOnTargetCount : (p.alreadyOnTarget?.length ?? 0);
+      if (p.associations && typeof p.associations === 'object') {
+        const a = p.associations;
+        const fallbacks = typeof a.fallbackCount === 'number' ? a.fallbackCount : Array.isArray(a.fallbacks) ? a.fallbacks.length : 0;
+        return (
+          `${plannedMoves(p) ?? 0} association(s) to move, ${Number(a.alreadyOnTarget) || 0} already on target; ` +
+          `${fallbacks} table(s) route by route: ${plannedCount(p) ?? 0} route(s) to move, ${already} already on target, ${p.skipped?.length ?? 0} skipped`
+        );
+      }
       return `${plannedCount(p) ?? 0} to move, ${already} already on target, ${p.skipped?.length ?? 0} skipped`;
     }
+    case ASSOCIATION_MAP:
+      return summarizeAssociationResults(out);
     case 'ReplaceRouteBatches': {
       const counts: Record<string, number> = {};
       const add = (st: string, n = 1) => (counts[st] = (counts[st] ?? 0) + n);
@@ -299,7 +356,13 @@ export const summarizeExit = (state: string, out: Record<string, any> | undefine
       return Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing to do';
     }
     case 'VerifyRoutes':
-      return out.verification ? `${out.verification.checked} read back, ${out.verification.mismatches} mismatch(es)` : '';
+      if (!out.verification) return '';
+      return (
+        `${out.verification.checked} read back, ${out.verification.mismatches} mismatch(es)` +
+        (Array.isArray(out.verification.effective) && out.verification.effective.length > 0
+          ? `; ${out.verification.effective.length} association(s) read back, ${out.verification.effective.filter((x: any) => !x?.ok).length} not where the plan wants them`
+          : '')
+      );
     case NOTIFY_STATE:
       return out.outcome ? `${out.outcome}: ${out.summary ?? ''}` : '';
     default:
@@ -308,10 +371,12 @@ export const summarizeExit = (state: string, out: Record<string, any> | undefine
 };
 
 /** Timing lines for `history show`: each top-level state with how long it took. */
-export const renderTimings = (timings: StateTiming[]): string[] =>
-  timings
-    .filter((t) => t.type !== 'Choice')
-    .map((t) => {
-      const took = t.entered && t.exited ? duration(t.exited.getTime() - t.entered.getTime()) : t.type === 'Fail' || t.type === 'Succeed' ? '' : '(not exited)';
-      return `${t.name.padEnd(20)} ${t.type.padEnd(8)} ${isoTime(t.entered)}  ${took}`.trimEnd();
-    });
+export const renderTimings = (timings: StateTiming[]): string[] => {
+  const shown = timings.filter((t) => t.type !== 'Choice');
+  // As wide as the longest name (ReplaceAssociationBatches is 25), at least the 20 it always was.
+  const width = Math.max(20, ...shown.map((t) => t.name.length));
+  return shown.map((t) => {
+    const took = t.entered && t.exited ? duration(t.exited.getTime() - t.entered.getTime()) : t.type === 'Fail' || t.type === 'Succeed' ? '' : '(not exited)';
+    return `${t.name.padEnd(width)} ${t.type.padEnd(8)} ${isoTime(t.entered)}  ${took}`.trimEnd();
+  });
+};

@@ -1,6 +1,7 @@
 import { ExecutionEntry, ExecutionRecord, RecordRoute, triggerOf } from './executions';
 import { ARROW, clip, duration, isoTime, pad, plural, shortPrincipal, table } from './format';
 import { HistoryTracker, renderTimings } from './progress';
+import { associationsCell, associationsVerified, renderRecordAssociations, repeatsAssociations } from './render-associations';
 
 /**
  * How the audit log reads: one line per execution (`history`), one execution in full (`history show`).
@@ -43,8 +44,11 @@ export const directionOf = (e: ExecutionEntry): string => {
 /** Routes changed: "16", "dry 16", or "12/16" when not all planned routes moved. */
 export const routesOf = (r: ExecutionRecord | undefined): string => {
   if (!r) return '-';
-  if (r.dryRun || r.outcome === 'dry-run') return `dry ${r.counts.dryRun}`;
-  return r.counts.replaced === r.counts.planned ? String(r.counts.replaced) : `${r.counts.replaced}/${r.counts.planned}`;
+  // Associations mode: the associations part follows ("6 + 3 assoc"), the routes being those of the fallback tables.
+  const assoc = associationsCell(r);
+  const dry = r.dryRun || r.outcome === 'dry-run';
+  const routes = dry ? `dry ${r.counts.dryRun}` : r.counts.replaced === r.counts.planned ? String(r.counts.replaced) : `${r.counts.replaced}/${r.counts.planned}`;
+  return assoc ? `${routes} + ${dry ? assoc.replace(/^dry /, '') : assoc}` : routes;
 };
 
 /** Wall time of an execution: the record's, else stop - start. */
@@ -99,6 +103,7 @@ export const historyJson = (e: ExecutionEntry, group: string | undefined) => {
     to: r?.to?.name ?? null,
     outcome: outcomeOf(e),
     routesChanged: r?.counts.replaced ?? null,
+    associationsMoved: r?.associations?.moved ?? null,
     counts: r?.counts ?? null,
     summary: r?.summary ?? null,
     error: r?.error ?? e.error ?? null,
@@ -143,6 +148,8 @@ export const renderExecutionDetail = (e: ExecutionEntry, h: HistoryTracker | und
 
   if (r) {
     const c = r.counts;
+    // Associations first: the workflow moves them before the routes of the tables no twin serves.
+    out.push(...renderRecordAssociations(r));
     out.push('');
     out.push(
       `Routes: ${c.planned} planned, ${c.replaced} replaced, ${c.failed} failed, ${c.vanished} vanished, ${c.dryRun} dry-run; ` +
@@ -172,17 +179,19 @@ export const renderExecutionDetail = (e: ExecutionEntry, h: HistoryTracker | und
     if (r.alreadyOnTarget.length > 0) {
       out.push('');
       out.push(`Already on target (${r.alreadyOnTarget.length}):`);
-      for (const a of r.alreadyOnTarget) out.push(`  ${a.routeTableId}  ${a.destination.value} ${ARROW} ${a.eni}`);
+      for (const a of r.alreadyOnTarget) {
+        out.push(a.destinations ? `  ${a.routeTableId}  ${a.destinations.join(', ')}` : `  ${a.routeTableId}  ${a.destination?.value ?? '?'} ${ARROW} ${a.eni ?? '?'}`);
+      }
     }
     if (r.skipped.length > 0) {
       out.push('');
       out.push(`Not moved, by design (${r.skipped.length}):`);
       for (const s of r.skipped) out.push(`  ${s.routeTableId}  ${s.destination.value} ${ARROW} ${s.eni}: ${s.reason ?? ''}`);
     }
-    if (r.warnings.length > 0) {
+    if (r.warnings.some((x) => !repeatsAssociations(r, x))) {
       out.push('');
       out.push('Warnings:');
-      for (const w of r.warnings) out.push(`  ${w}`);
+      for (const w of r.warnings.filter((x) => !repeatsAssociations(r, x))) out.push(`  ${w}`);
     }
     if (r.verification) {
       out.push('');
@@ -190,6 +199,8 @@ export const renderExecutionDetail = (e: ExecutionEntry, h: HistoryTracker | und
         `Verification: ${plural(r.verification.checked, 'route')} read back in ${plural(r.verification.rounds, 'round')}: ` +
           (r.verification.ok ? 'all where the plan wants them' : `${r.verification.mismatches} NOT where the plan wants them`),
       );
+      const assoc = associationsVerified(r);
+      if (assoc) out.push(`Verification: ${assoc}`);
     }
   }
 

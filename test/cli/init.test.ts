@@ -137,4 +137,23 @@ describe('init: a config from EC2', () => {
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/--member router-b: 2 instances in vpc-\S+ have the Name tag "router-b" \(i-\S+, i-\S+\): give one as router-b=i-…/);
   });
+
+  it('--switch-mode associations is written into the group (the config parses with it); an unknown mode is refused', async () => {
+    const { vpcId, a, h } = estate();
+
+    const r = await h.run([...initArgs(vpcId, `router-a=${a.id}`, 'router-b'), '--switch-mode', 'associations']);
+
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).groups[0].switchMode).toBe('associations');
+    expect(parseConfigJson(r.stdout, 'init output').groups[0].switchMode).toBe('associations');
+    expect(r.stderr).toContain('switch mode: associations');
+    expect(r.stderr).toContain('next: route-failover prepare --group edge');
+    // Without the option the group has no switchMode (the routes mode, the default).
+    expect(JSON.parse((await h.run(initArgs(vpcId, `router-a=${a.id}`, 'router-b'))).stdout).groups[0].switchMode).toBeUndefined();
+
+    const bad = await h.run([...initArgs(vpcId, `router-a=${a.id}`, 'router-b'), '--switch-mode', 'subnets']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--switch-mode must be "routes" or "associations" (got "subnets")');
+    expect(bad.stdout).toBe('');
+  });
 });

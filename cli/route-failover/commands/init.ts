@@ -11,6 +11,8 @@ export interface InitOptions extends CommonOptions {
   group?: string;
   /** Member failback returns to; the member the routes point at now when absent. */
   preferred?: string;
+  /** --switch-mode: written into the group when given ("routes" is the default when absent). */
+  switchMode?: 'routes' | 'associations';
 }
 
 /**
@@ -31,7 +33,7 @@ export const init = async (opts: InitOptions, deps: CliDeps): Promise<number> =>
   if (opts.preferred === undefined && carrying.length > 1) {
     d.warnings.push(`routes are split between ${carrying.map((m) => `${m.name} (${m.routes})`).join(' and ')}: no preferred member chosen (--preferred MEMBER)`);
   }
-  const input = groupConfigOf(d, { group: opts.group ?? opts.vpcId, preferred });
+  const input = groupConfigOf(d, { group: opts.group ?? opts.vpcId, preferred, switchMode: opts.switchMode });
   try {
     // The printed config must be one the stack and the functions accept.
     parseConfig(input, 'the generated config');
@@ -46,7 +48,9 @@ export const init = async (opts: InitOptions, deps: CliDeps): Promise<number> =>
   }
   deps.err(`  route tables: ${d.tables.length} of ${d.tablesRead} have routes to the members; scope: ${d.scopeReason}`);
   deps.err(`  preferred: ${preferred ?? 'none'}${preferred && !opts.preferred ? ' (the member the routes point at now)' : ''}`);
+  if (opts.switchMode) deps.err(`  switch mode: ${opts.switchMode}`);
   for (const w of d.warnings) deps.err(`  warning: ${w}`);
+  if (opts.switchMode === 'associations') deps.err(`  next: route-failover prepare --group ${input.groups[0].name} builds the twin route tables a failover switches to`);
   deps.out(JSON.stringify(input, null, 2));
   return EXIT.OK;
 };

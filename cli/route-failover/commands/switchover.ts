@@ -167,6 +167,23 @@ const printPlan = async (opts: SwitchoverOptions, group: Group, target: string, 
           alreadyOnTarget: p.plan.alreadyOnTargetCount,
           skipped: p.plan.skipped,
           warnings: p.plan.warnings,
+          switchMode: p.switchMode,
+          ...(p.switchMode === 'associations'
+            ? {
+                associations: p.associations.map((m) => ({
+                  subject: m.subject,
+                  kind: m.kind,
+                  associationId: m.associationId,
+                  from: { routeTableId: m.from.routeTableId, name: m.from.name ?? null },
+                  to: { routeTableId: m.to.routeTableId, name: m.to.name ?? null },
+                  original: m.original,
+                })),
+                fallbacks: p.fallbacks.map((f) => ({ routeTableId: f.routeTableId, name: f.name ?? null, original: f.original, reason: f.reason })),
+                fallbackCount: p.plan.associations?.fallbackCount ?? p.fallbacks.length,
+                associationsAlreadyOnTarget: p.plan.associations?.alreadyOnTarget ?? 0,
+                unassociated: p.plan.associations?.unassociated ?? [],
+              }
+            : {}),
         },
         null,
         2,
