@@ -63,7 +63,7 @@ export const judge = (
     const lines = [...errorGroupLines(groupErrors(ignored.map((r) => ({ error: r.error ?? r.status, route: `${r.routeTableId} ${r.destination.value}` })))), ...assoc.ignored];
     const what = assoc.ignored.length > 0 ? `${ignored.length} route(s) and ${assoc.ignored.length} association(s)` : `${ignored.length} of ${routes.length} route(s)`;
     const head = `dry run NOT honoured: ${what} CHANGED to ${state.target?.name ?? 'the target'} (EC2 answered success, not DryRunOperation)`;
-    return { outcome: 'failed', error: 'DryRunIgnored', cause: clip(`${head}: ${lines.join('; ')}`), moved: ignored.length + assoc.ignored.length };
+    return { outcome: 'failed', error: 'DryRunIgnored', cause: clip(`${head}: ${lines.join('; ')}`), moved: ignored.length };
   }
   // Verification is the last word: a route read back on its target is good whatever its Map result said.
   // A conflict (someone else pointed the route elsewhere meanwhile) was left alone on purpose, and is reported.
@@ -106,11 +106,12 @@ export const judge = (
       ? `dry run: ${bad.length} of ${routes.length} routes would fail${planned > 0 ? `, ${assoc.bad.length} of ${planned} association(s)` : ''}`
       : `${notOn} of ${total} routes are not on ${state.target?.name ?? 'the target'}${assocHead}` + (good > 0 ? ` (${good} switched)` : '');
     const verify = failure?.stage === 'VerifyRoutes' ? `; verification could not run: ${failure.error}: ${failure.cause ?? ''}` : '';
-    return { outcome: good > 0 && !state.dryRun ? 'partial' : 'failed', error, cause: clip(`${head}${verify}: ${lines.join('; ')}`), moved: state.dryRun ? 0 : good };
+    return { outcome: good > 0 && !state.dryRun ? 'partial' : 'failed', error, cause: clip(`${head}${verify}: ${lines.join('; ')}`), moved: state.dryRun ? 0 : good - assoc.good };
   }
   if (state.dryRun) return { outcome: 'dry-run', moved: 0 };
   if (routes.length === 0 && (assoc.section?.planned ?? 0) === 0) return { outcome: 'noop', moved: 0 };
-  return { outcome: 'succeeded', moved: good };
+  // counts.moved counts routes; the associations have their own section.
+  return { outcome: 'succeeded', moved: good - assoc.good };
 };
 
 /** The record's one-line summary. */
@@ -127,6 +128,11 @@ export const summarize = (r: AuditRecord, noopReason: string | undefined): strin
     case 'noop':
       return `${g}: no change: ` + (noopReason ?? (r.counts.alreadyOnTarget > 0 ? `already on target (${r.counts.alreadyOnTarget} route(s) on ${r.to?.name})` : `no route points at ${r.from.map((m) => m.name).join(', ')}`));
     case 'partial':
+      if (r.associations) {
+        const a = r.associations;
+        const on = a.list.filter((x) => (x.status === 'moved' || x.status === 'already-on-target') && x.verified !== false).length;
+        return `${g}: PARTIAL ${dir}: ${on} of ${a.planned} association(s) and ${r.counts.moved} of ${r.counts.planned} route(s) on ${r.to?.name ?? 'the target'}; see failures`;
+      }
       return `${g}: PARTIAL ${dir}: ${r.counts.moved} of ${r.counts.planned} route(s) moved; see failures`;
     case 'suppressed':
       return `${g}: SUPPRESSED automatic failover ${dir} (flap damping); routes unchanged`;

@@ -177,6 +177,18 @@ describe('associations mode: a failover moves associations, not routes', () => {
     for (const m of estate.expectedMoves) expect(sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId).toBe(m.toEni);
   });
 
+  it('one move refused: the outcome is partial, the record and the summary count associations, the rest moved', async () => {
+    const { sim, estate, run } = await setup('associations');
+    sim.injectFault({ action: 'ReplaceRouteTableAssociation', code: 'UnauthorizedOperation', times: 1 });
+    const r = await run(stopping(sim, estate.routerA.instanceId));
+    expect(r.status).toBe('FAILED');
+    const rec = record(r);
+    expect(rec).toMatchObject({ outcome: 'partial', error: 'AssociationsNotSwitched', associations: { planned: 5, moved: 4, failed: 1 } });
+    expect(rec.summary).toMatch(/PARTIAL router-a -> router-b: 4 of 5 association\(s\) and 0 of 0 route\(s\) on router-b/);
+    expect(rec.cause).toMatch(/1 of 5 association\(s\) not on router-b's tables/);
+    expect(rec.counts.moved).toBe(0);
+  });
+
   it('a second run finds every association on the target already and moves nothing', async () => {
     const { sim, estate, run } = await setup('associations');
     await run(stopping(sim, estate.routerA.instanceId));
