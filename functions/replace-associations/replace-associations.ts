@@ -43,7 +43,8 @@ type Outcome = { st: AssociationStatus; a?: number; e?: string };
  * move traffic from members to one other member (authorizePairs), and the destination must hold exactly the
  * source table's routes with those pairs applied (a drifted twin is `drifted`, not moved). Idempotent: an
  * association already on its destination is `already-on-target` (EC2 gives a moved association a new ID, so a
- * retry after a lost answer finds the subject by subnet, gateway or main); one found on a third table was
+ * retry after a lost answer finds the subject by subnet, gateway or main, and a resend within this call whose
+ * old ID EC2 no longer knows re-reads the destination: there, it is `moved`); one found on a third table was
  * moved by someone else and is a `conflict`, left alone. Throttling and 5xx are retried per move; what is
  * still failing at the budget's end surfaces as Ec2ThrottledError / Ec2TransientError for the Map to retry.
  */
@@ -98,7 +99,7 @@ export const replaceAssociations = async (input: ReplaceAssociationsInput, deps:
     await Promise.all(
       toMove.map(async (i, j) => {
         await pacer.waitUntil(times[j]);
-        const r = await moveOne(deps, batch.moves[i], dryRun, { deadline, now, pacer });
+        const r = await moveOne(deps, batch.moves[i], dryRun, { deadline, now, pacer, vpcId: group.vpcId });
         if (r.transient) transient ??= r.transient;
         if (r.result.st === 'moved' || r.result.st === 'dry-run-ignored') switchedAt[i] = now().getTime();
         results[i] = r.result;
@@ -147,7 +148,7 @@ const moveOne = async (
   deps: ReplaceAssociationsDeps,
   m: AssociationMove,
   dryRun: boolean,
-  o: { deadline: number; now: () => Date; pacer: WritePacer },
+  o: { deadline: number; now: () => Date; pacer: WritePacer; vpcId: string },
 ): Promise<{ result: Outcome; transient?: Error }> => {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = deps.random ?? Math.random;
@@ -160,8 +161,10 @@ const moveOne = async (
       const code = errorCode(err);
       if (code === 'DryRunOperation') return { result: { st: 'dry-run', a: attempt } };
       const e = errorText(err);
-      // The association ID is gone: moved by someone else since the read (a retry of this batch reads again).
-      if (code === 'InvalidAssociationID.NotFound') return { result: { st: 'conflict', a: attempt, e: `${e} (association changed since it was read; left alone)` } };
+      // The association ID is gone. EC2 gives a replaced association a NEW ID, so this is also what a resend
+      // of a move that took effect gets (its answer lost to a 5xx or a timeout, then resent by this loop or
+      // by the SDK): the subject on the destination is this move, made. Anywhere else: moved by someone else.
+      if (code === 'InvalidAssociationID.NotFound') return { result: await afterNotFound(deps, m, o.vpcId, attempt, e) };
       if (!(isThrottling(err) || isTransient(err))) return { result: { st: 'failed', a: attempt, e } };
       const delay = random() * Math.min(retry.maxMs, retry.baseMs * 2 ** (attempt - 1));
       const Named = isThrottling(err) ? Ec2ThrottledError : Ec2TransientError;
@@ -176,6 +179,18 @@ const moveOne = async (
       await o.pacer.waitUntil(turn);
     }
   }
+};
+
+/** A move whose association ID EC2 no longer knows: `moved` when its subject is on the destination now (one re-read), else a conflict. */
+const afterNotFound = async (deps: ReplaceAssociationsDeps, m: AssociationMove, vpcId: string, attempt: number, e: string): Promise<Outcome> => {
+  let on: RouteTable | undefined;
+  try {
+    [on] = await describeRouteTablesById(deps.ec2, vpcId, [m.t]);
+  } catch (err) {
+    return { st: 'conflict', a: attempt, e: `${e} (association changed since it was read, and ${m.t} could not be read back: ${errorText(err)}; left alone)` };
+  }
+  if (on && liveAssociations(on).some((a) => sameSubject(a, m))) return { st: 'moved', a: attempt };
+  return { st: 'conflict', a: attempt, e: `${e} (association changed since it was read; left alone)` };
 };
 
 /** Every move's outcome in batch order; each distinct error text once. */
