@@ -6,8 +6,9 @@ import type { GroupStateStore } from '../shared/group-state';
 import type { WritePacer } from '../shared/pacer';
 import { encodeSwitchTimes } from '../shared/plan';
 import { describeRouteTablesById } from '../shared/routes';
-import { AssociationBatchResult, AssociationMove, AssociationStatus, ReplaceAssociationsInput, ReplaceAssociationsInputSchema } from '../shared/schemas';
-import { contentDifferences, contentsOf, hasTwinTags, mapContents, twinIdentity } from '../shared/twins';
+import { AssociationBatchResult, AssociationMove, AssociationStatus, InterfacePair, ReplaceAssociationsInput, ReplaceAssociationsInputSchema } from '../shared/schemas';
+import type { GroupInventory } from '../shared/inventory';
+import { contentDifferences, contentsOf, hasTwinTags, mapContents, twinIdentity, twinMapTo } from '../shared/twins';
 import { authorizePairs } from '../replace-routes/authorize';
 import { liveAssociations, subjectOf } from '../shared/associations';
 
@@ -81,10 +82,11 @@ export const replaceAssociations = async (input: ReplaceAssociationsInput, deps:
   }
 
   const pairMap = new Map(used.map((p) => [p.fromEni, p.toEni!]));
+  const twinMaps = batch.moves.some((m) => m.t !== m.o) ? await twinMapsOf(deps, group, used) : () => pairMap;
   const results: Outcome[] = new Array(batch.moves.length);
   const toMove: number[] = [];
   batch.moves.forEach((m, i) => {
-    const checked = check(m, tables, pairMap, refuse);
+    const checked = check(m, tables, pairMap, twinMaps, refuse);
     if (checked) results[i] = checked;
     else toMove.push(i);
   });
@@ -110,6 +112,34 @@ export const replaceAssociations = async (input: ReplaceAssociationsInput, deps:
   return summarize(batch.id, results, now(), switchedAt);
 };
 
+/**
+ * For a twin's member, the map the twin holds its original with (every member's interface → that member's,
+ * as the reconcile builds it), from the inventory of the configured members and this batch's pairs; the
+ * pairs alone when the inventory cannot be read (stricter: a twin of an original that points at a third
+ * member then reads as drifted).
+ */
+const twinMapsOf = async (deps: ReplaceAssociationsDeps, group: Group, used: InterfacePair[]): Promise<(member: string) => ReadonlyMap<string, string>> => {
+  const pairMap = new Map(used.map((p) => [p.fromEni, p.toEni!]));
+  let inventory: GroupInventory | undefined;
+  try {
+    inventory = await deps.store.readInventory(group.name);
+  } catch {
+    return () => pairMap;
+  }
+  const members = new Set(group.members.map((m) => m.name));
+  const maps = new Map<string, ReadonlyMap<string, string>>();
+  return (member) => {
+    // The pairs lead to the batch's target: they apply to a twin of that member only (another's is then unlike).
+    if (!maps.has(member)) maps.set(member, twinMapTo(inventory!, member, used.filter((p) => twinPairOf(inventory!, member, p)), members));
+    return maps.get(member)!;
+  };
+};
+
+const twinPairOf = (inventory: GroupInventory, member: string, p: InterfacePair): boolean => {
+  const own = inventory[member]?.interfaces;
+  return !own || own.some((i) => i.eni === p.toEni);
+};
+
 /** A table of the group's scope that is not a twin (ID list or tag; the whole VPC when there is no scope). */
 const inScope = (group: Group, t: RouteTable): boolean => {
   const scope = group.routeTables;
@@ -119,7 +149,13 @@ const inScope = (group: Group, t: RouteTable): boolean => {
 };
 
 /** What the read says of a move before writing: undefined when it is to be sent. */
-const check = (m: AssociationMove, tables: Map<string, RouteTable>, pairMap: Map<string, string>, refuse: (why: string) => never): Outcome | undefined => {
+const check = (
+  m: AssociationMove,
+  tables: Map<string, RouteTable>,
+  pairMap: ReadonlyMap<string, string>,
+  twinMaps: (member: string) => ReadonlyMap<string, string>,
+  refuse: (why: string) => never,
+): Outcome | undefined => {
   const from = tables.get(m.f);
   const to = tables.get(m.t);
   const original = tables.get(m.o);
@@ -135,7 +171,7 @@ const check = (m: AssociationMove, tables: Map<string, RouteTable>, pairMap: Map
   const unlike = contentDifferences(mapContents(contentsOf(from), pairMap), contentsOf(to), 2);
   if (unlike.length > 0) return { st: 'drifted', e: `${m.t} does not hold what ${m.f} needs after the switch: ${unlike.join('; ')}` };
   if (m.t !== m.o) {
-    const drift = contentDifferences(mapContents(contentsOf(original), pairMap), contentsOf(to), 2);
+    const drift = contentDifferences(mapContents(contentsOf(original), twinMaps(twinIdentity(to)?.member ?? '')), contentsOf(to), 2);
     if (drift.length > 0) return { st: 'drifted', e: `twin ${m.t} drifted from ${m.o}: ${drift.join('; ')}` };
   }
   return undefined;

@@ -1,6 +1,7 @@
 import type { Route, RouteTable, Tag } from '@aws-sdk/client-ec2';
 import { routeDestination, routeKey } from './routes';
-import type { Destination } from './schemas';
+import type { GroupInventory } from './inventory';
+import type { Destination, InterfacePair } from './schemas';
 
 /**
  * Twins: the associations mode's standby route tables. For an original table with routes to a group's
@@ -234,3 +235,22 @@ export const contentChanges = (wanted: TableContents, actual: TableContents): Co
 /** Whether a set of changes writes nothing. */
 export const noChanges = (c: ContentChanges): boolean =>
   c.add.length + c.replace.length + c.remove.length + c.enable.length + c.disable.length === 0;
+
+/**
+ * The interface map a true twin of `target` was built with, as the reconcile builds it: every member's
+ * interface (from the inventory; only `members` when given) → the target's in the same slot, the failover's
+ * own pairs over it. A twin is judged true to its original with this map, not with the pairs alone: in an
+ * automatic failover the pairs name only the failed member, and the original may point at a third one.
+ */
+export const twinMapTo = (inventory: GroupInventory, target: string, pairs: InterfacePair[], members?: ReadonlySet<string>): Map<string, string> => {
+  const known: MemberInterfaces[] = Object.values(inventory)
+    .filter((m) => !members || members.has(m.member))
+    .map((m) => ({ member: m.member, interfaces: m.interfaces.map((i) => ({ slot: i.slot, eni: i.eni })) }));
+  // The target's live interfaces (ResolveTargets paired them from EC2) win over what the inventory remembers.
+  const own = new Map((known.find((m) => m.member === target)?.interfaces ?? []).map((i) => [i.slot, i.eni]));
+  for (const p of pairs) if (p.toEni) own.set(p.slot, p.toEni);
+  const all = [...known.filter((m) => m.member !== target), { member: target, interfaces: [...own].map(([slot, eni]) => ({ slot, eni })) }];
+  const map = eniMapTo(all, target).map;
+  for (const p of pairs) if (p.toEni) map.set(p.fromEni, p.toEni);
+  return map;
+};
