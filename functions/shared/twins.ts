@@ -254,3 +254,20 @@ export const twinMapTo = (inventory: GroupInventory, target: string, pairs: Inte
   for (const p of pairs) if (p.toEni) map.set(p.fromEni, p.toEni);
   return map;
 };
+
+/**
+ * The changes a reconcile may make to a twin that carries traffic (has live associations): none that moves a
+ * route off another member's interface. A failover that found no true twin for its target switched this twin
+ * route by route; putting the twin's own member back would send the traffic to the member that failed. Those
+ * routes are held (reported) until the twin carries no traffic or its routes lead to its own member again.
+ */
+export const holdSwitchedRoutes = (c: ContentChanges, actual: TableContents, otherMembersEnis: ReadonlySet<string>): { changes: ContentChanges; held: StaticRoute[] } => {
+  const held: StaticRoute[] = [];
+  const replace = c.replace.filter((w) => {
+    const a = actual.routes.get(destinationKey(w.destination));
+    const hold = a !== undefined && a.target.field === 'NetworkInterfaceId' && otherMembersEnis.has(a.target.id);
+    if (hold) held.push(a);
+    return !hold;
+  });
+  return { changes: { ...c, replace }, held };
+};

@@ -1,3 +1,4 @@
+import { DeleteRouteCommand } from '@aws-sdk/client-ec2';
 import { reconcileTwins } from '../../functions/reconcile-twins/reconcile-twins';
 import { parseConfig } from '../../functions/shared/config';
 import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
@@ -90,5 +91,34 @@ describe('associations mode with three members', () => {
     expect(writes(sim, 'ReplaceRoute')).toBe(routeWrites);
     const after = await reconcile();
     expect(after.writes).toBe(0);
+  });
+
+  it('the reconcile never undoes a failover that switched a live twin route by route (its next pass holds those routes)', async () => {
+    const { sim, estate, run, reconcile, enisOf, instanceOf } = await setup();
+    await run(stop(sim, estate.routerA.instanceId));
+    const subnet = estate.subnets.find((s) => s.explicit)!;
+    const tableOf = () => sim.routeTables().find((t) => t.RouteTableId === sim.effectiveRouteTableId(subnet.subnetId))!;
+    const t1 = twinIdentity(tableOf())!.member;
+    const t2 = t1 === 'router-b' ? 'router-c' : 'router-b';
+    const live = tableOf().RouteTableId!;
+    // The third member's twin of this subnet's table drifted: the next failover switches the live twin route by route.
+    const twinT2 = sim.routeTables().find((t) => twinIdentity(t)?.original === subnet.routeTableId && twinIdentity(t)?.member === t2)!;
+    await sim.ec2().send(new DeleteRouteCommand({ RouteTableId: twinT2.RouteTableId!, DestinationCidrBlock: '172.16.0.0/12' }));
+    const second = record(await run(stop(sim, instanceOf.get(t1)!)));
+    expect(second).toMatchObject({ outcome: 'succeeded', verification: { ok: true } });
+    expect(second.associations.fallbacks.map((f: any) => f.routeTableId)).toEqual([live]);
+    const leadsToFailed = () => (tableOf().Routes ?? []).some((r) => enisOf.get(t1)!.includes(r.NetworkInterfaceId ?? ''));
+    expect(tableOf().RouteTableId).toBe(live);
+    expect(leadsToFailed()).toBe(false);
+
+    // The failover's ReplaceRoute on the twin is a CloudTrail event: the reconcile runs. It repairs the idle twin
+    // and leaves the live twin's switched routes where the failover put them, saying so.
+    const after = await reconcile();
+    expect(leadsToFailed()).toBe(false);
+    const report = after.groups[0].originals.find((o) => o.original === subnet.routeTableId)!;
+    const held = report.twins.find((t) => t.twin === live)!;
+    expect(held.held?.length).toBeGreaterThan(0);
+    expect(held.changes.counts.replaced).toBe(0);
+    expect(report.twins.find((t) => t.twin === twinT2.RouteTableId)!.changes.counts.added).toBe(1);
   });
 });
