@@ -68,7 +68,7 @@ describe('a function timeout, run locally', () => {
       }
     };
     walk(definition.States);
-    expect(tasks.map(([n]) => n).sort()).toEqual(['AcquireLease', 'ListRoutes', 'Notify', 'RecordWithoutNotification', 'ReleaseLease', 'ReleaseLeaseUnrecorded', 'ReplaceRoutes', 'ResolveTargets', 'VerifyRoutes']);
+    expect(tasks.map(([n]) => n).sort()).toEqual(['AcquireLease', 'ListRoutes', 'Notify', 'RecordWithoutNotification', 'ReleaseLease', 'ReleaseLeaseUnrecorded', 'ReplaceAssociations', 'ReplaceRoutes', 'ResolveTargets', 'VerifyRoutes']);
     for (const [name, s] of tasks) {
       const errors = (s.Retry as any[]).flatMap((r) => r.ErrorEquals);
       expect({ name, timeouts: ['Lambda.Unknown', 'Sandbox.Timedout', 'Lambda.ClientExecutionTimeoutException'].every((e) => errors.includes(e)) }).toEqual({ name, timeouts: true });
