@@ -198,9 +198,9 @@ const capped = (items: string[]): string[] =>
 
 /** A change set as the report shows it. */
 export const describeChanges = (c: ContentChanges): TwinChanges => ({
-  counts: { added: c.add.length, replaced: c.replace.length, removed: c.remove.length, propagation: c.enable.length + c.disable.length },
+  counts: { added: c.add.length, replaced: c.replace.length + (c.locals?.length ?? 0), removed: c.remove.length, propagation: c.enable.length + c.disable.length },
   added: capped(c.add.map(routeText)),
-  replaced: capped(c.replace.map(routeText)),
+  replaced: capped([...c.replace.map(routeText), ...(c.locals ?? []).map((l) => `${l.destination.value} → ${l.target?.id ?? 'local'} (local route)`)]),
   removed: capped(c.remove.map(routeText)),
   propagation: [...c.enable.map((g) => `enable ${g}`), ...c.disable.map((g) => `disable ${g}`)],
 });
@@ -283,6 +283,11 @@ class TwinWriter {
     }
     for (const r of c.replace) {
       await this.send(`ReplaceRoute ${r.destination.value} in ${id}`, () => this.deps.ec2.send(new ReplaceRouteCommand({ RouteTableId: id, ...destinationParams(r.destination), ...target(r) })), true);
+    }
+    // The twin's own local routes (EC2 made them with the table): their target follows the original's middlebox.
+    for (const l of c.locals ?? []) {
+      const to = l.target ? { [l.target.field]: l.target.id } : { LocalTarget: true };
+      await this.send(`ReplaceRoute local ${l.destination.value} in ${id}`, () => this.deps.ec2.send(new ReplaceRouteCommand({ RouteTableId: id, ...destinationParams(l.destination), ...to })), true);
     }
     for (const r of c.remove) {
       await this.send(`DeleteRoute ${r.destination.value} in ${id}`, () => this.deps.ec2.send(new DeleteRouteCommand({ RouteTableId: id, ...destinationParams(r.destination) })));
