@@ -70,7 +70,11 @@ export const planAssociations = (input: FailoverState, tables: GroupTables, now:
       }
     }
   }
-  for (const t of tables.ignored) warnings.push(`${t.RouteTableId} carries route-failover twin tags but is not a usable twin of group ${input.group.name} (tags incomplete, or its original is out of scope): left alone`);
+  for (const t of tables.ignored) {
+    const live = liveAssociations(t).length;
+    const traffic = live > 0 && routesToAny(contentsOf(t), sourceEnis) ? `; it has ${live} association(s) and routes to the failed side, which this failover does NOT switch: move its associations to a table of the scope` : '';
+    warnings.push(`${t.RouteTableId} carries route-failover twin tags but is not a usable twin of group ${input.group.name} (tags incomplete, or its original is gone or out of scope): left alone${traffic}`);
+  }
   if (fallbacks.length > 0) warnings.push(`${fallbacks.length} table(s) switched route by route: ${fallbacks.slice(0, 5).map((f) => `${f.routeTableId} (${f.reason})`).join('; ')}${fallbacks.length > 5 ? '; …' : ''}`);
 
   const found = collectChanges(input, fallbackTables);

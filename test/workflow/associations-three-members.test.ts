@@ -1,4 +1,4 @@
-import { DeleteRouteCommand } from '@aws-sdk/client-ec2';
+import { DeleteRouteCommand, DeleteRouteTableCommand } from '@aws-sdk/client-ec2';
 import { reconcileTwins } from '../../functions/reconcile-twins/reconcile-twins';
 import { parseConfig } from '../../functions/shared/config';
 import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
@@ -120,5 +120,25 @@ describe('associations mode with three members', () => {
     expect(held.held?.length).toBeGreaterThan(0);
     expect(held.changes.counts.replaced).toBe(0);
     expect(report.twins.find((t) => t.twin === twinT2.RouteTableId)!.changes.counts.added).toBe(1);
+  });
+
+  it('a failover does not pass silently over a twin that carries traffic after its original was deleted', async () => {
+    const { sim, estate, run, enisOf, instanceOf } = await setup();
+    await run(stop(sim, estate.routerA.instanceId));
+    const subnet = estate.subnets.find((s) => s.explicit)!;
+    const tableOf = () => sim.routeTables().find((t) => t.RouteTableId === sim.effectiveRouteTableId(subnet.subnetId))!;
+    const t1 = twinIdentity(tableOf())!.member;
+    // The original has no association left (its subnet is on the twin): EC2 lets it be deleted.
+    await sim.ec2().send(new DeleteRouteTableCommand({ RouteTableId: subnet.routeTableId }));
+    const second = record(await run(stop(sim, instanceOf.get(t1)!)));
+    const leadsToFailed = (tableOf().Routes ?? []).some((r) => enisOf.get(t1)!.includes(r.NetworkInterfaceId ?? ''));
+    // Its routes could not be switched (the twin's original is gone: it is trusted for nothing), and the record says so.
+    expect(leadsToFailed).toBe(true);
+    expect(second.outcome).not.toBe('succeeded');
+    expect(second.verification).toMatchObject({ ok: false });
+    expect(second).toMatchObject({ error: 'RoutesNotVerified' });
+    expect(second.cause).toContain(`${tableOf().RouteTableId} 192.168.0.0/16: still points at ${t1}`);
+    expect(second.warnings.join(' ')).toContain(`${tableOf().RouteTableId} carries route-failover twin tags`);
+    expect(second.warnings.join(' ')).toContain('which this failover does NOT switch');
   });
 });
