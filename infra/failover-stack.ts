@@ -160,6 +160,8 @@ export class FailoverStack extends Stack {
       folder: 'list-routes',
       description: "Routes in the group's tables that target a failing member's interfaces",
       timeout: Duration.seconds(90),
+      // The associations mode judges twins with every member's interfaces: the group's inventory.
+      environment: { GROUP_STATE_TABLE: groupStateTable.tableName },
     });
     const listRoutes = listRoutesTask.function;
     const replaceRoutesTask = new FailoverFunction(this, 'ReplaceRoutes', {
@@ -236,6 +238,7 @@ export class FailoverStack extends Stack {
     // group items (LeadingKeys = the group names): the pacer items are granted below, each to its one user.
     replaceRoutes.addToRolePolicy(groupItemRead(groupStateTable.tableArn, config.groups));
     replaceAssociations.addToRolePolicy(groupItemRead(groupStateTable.tableArn, config.groups));
+    listRoutes.addToRolePolicy(groupItemRead(groupStateTable.tableArn, config.groups));
     // An alarm event is confirmed with CloudWatch before any write: DescribeAlarms on exactly this stack's
     // status-check alarms. The API reference says only composite alarms need the permission scoped to *, so a
     // metric alarm can be named by its ARN.
@@ -327,7 +330,7 @@ export class FailoverStack extends Stack {
     // replace-associations from the ReplaceRouteTableAssociation pacer, EC2's other bucket.
     replaceRoutes.addToRolePolicy(pacerItemUse(groupStateTable.tableArn));
     replaceAssociations.addToRolePolicy(pacerItemUse(groupStateTable.tableArn, ASSOCIATION_PACER_ITEM_KEY));
-    for (const fn of [acquireLease, releaseLease, resolveTargets, replaceRoutes, replaceAssociations]) for (const statement of groupStateKeyUse) fn.addToRolePolicy(statement);
+    for (const fn of [acquireLease, releaseLease, resolveTargets, listRoutes, replaceRoutes, replaceAssociations]) for (const statement of groupStateKeyUse) fn.addToRolePolicy(statement);
     const inventoryRefresh = new InventoryRefresh(this, 'InventoryRefresh', {
       configJson: groupsJson,
       refreshMinutes: config.inventory.refreshMinutes,

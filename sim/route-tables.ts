@@ -40,14 +40,28 @@ export function describeRouteTables(s: SimState, input: DescribeRouteTablesReque
 export function replaceRoute(s: SimState, input: ReplaceRouteRequest): object {
   const table = s.requireTableForCall(input.RouteTableId);
   const destination = destinationOf(input);
-  const target = resolveTarget(s, input, table);
   const route = findStaticRoute(table, destination);
   if (!route) {
     throw fault('InvalidParameterValue', `There is no route defined for '${destination.value}' in the route table. Use CreateRoute instead.`);
   }
-  // Real EC2 lets the local route point at a middlebox ENI; the product never does that, so it is refused here.
+  // "Replace or restore the target for a local route" (VPC User Guide): the local route may point at a
+  // middlebox (network interface or Gateway Load Balancer endpoint), and LocalTarget restores it. It stays
+  // the table's local route (origin CreateRouteTable) either way.
+  if (input.LocalTarget === true) {
+    if (TARGET_FIELDS.some((f) => input[f] !== undefined) || input.InstanceId !== undefined) throw fault('InvalidParameterCombination', 'LocalTarget cannot be combined with a target');
+    if (route.origin !== 'CreateRouteTable') throw fault('InvalidParameterValue', `The route for '${destination.value}' is not a local route; LocalTarget applies to local routes only.`);
+    checkDryRun(input);
+    route.target = { field: 'GatewayId', id: 'local' };
+    return {};
+  }
+  const target = resolveTarget(s, input, table);
   if (route.origin === 'CreateRouteTable') {
-    throw fault('InvalidParameterValue', `The route for '${destination.value}' is the local route of ${table.vpcId}; replacing its target is not supported by the simulator.`);
+    if (target.field !== 'NetworkInterfaceId' && target.field !== 'VpcEndpointId') {
+      throw fault('InvalidParameterValue', `The target of the local route for '${destination.value}' can only be a network interface or a Gateway Load Balancer endpoint.`);
+    }
+    checkDryRun(input);
+    route.target = target;
+    return {};
   }
   checkDryRun(input);
   route.target = target;

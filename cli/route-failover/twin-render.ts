@@ -17,6 +17,7 @@ const twinLine = (t: TwinReport, dryRun: boolean): string[] => {
   const lines = [`    ${t.member.padEnd(12)} ${id.padEnd(22)} ${t.error ? 'FAILED' : what}  ${changeLine(t)}${t.needed ? '' : ' (not needed: the original points at this member)'}`];
   const detail = [...t.changes.added.map((x) => `+ ${x}`), ...t.changes.replaced.map((x) => `~ ${x}`), ...t.changes.removed.map((x) => `- ${x}`)];
   for (const d of detail) lines.push(`      ${d}`);
+  if (t.held) lines.push(`      HELD (carries traffic a failover switched route by route; not put back to ${t.member}): ${t.held.join('; ')}`);
   if (t.error) lines.push(`      error: ${t.error}`);
   return lines;
 };

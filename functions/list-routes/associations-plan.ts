@@ -13,12 +13,13 @@ export const ASSOCIATION_BATCH_SIZE = 50;
  * use, whose routes lead to a source member: `wanted` is what the per-route mode would leave in that table
  * (every source interface replaced by its pair). Its associations move, with one ReplaceRouteTableAssociation
  * each, to the original if the original already holds `wanted` (a failback), else to the target's twin if
- * the twin holds `wanted` AND is true to the original (mirrors the original mapped the same way). A table no
+ * the twin holds `wanted` AND is true to the original (mirrors the original with every member's interface
+ * mapped to the target's, `twinMap`: the reconcile's definition; the pairs alone when absent). A table no
  * such table serves falls back to route-by-route replacement (its routes go in `batches`), with the reason:
  * a failover never trusts a drifted twin. Tables nothing is associated with carry no traffic: not switched.
  * So every subnet ends with the same effective routes as the per-route mode would give it.
  */
-export const planAssociations = (input: FailoverState, tables: GroupTables, now: Date): Plan => {
+export const planAssociations = (input: FailoverState, tables: GroupTables, now: Date, twinMap?: ReadonlyMap<string, string>): Plan => {
   const pairMap = new Map(input.pairs.filter((p) => p.toEni).map((p) => [p.fromEni, p.toEni!]));
   const sourceEnis = new Set(input.pairs.map((p) => p.fromEni));
   const targetEnis = new Set(input.targetEnis);
@@ -52,7 +53,7 @@ export const planAssociations = (input: FailoverState, tables: GroupTables, now:
         continue;
       }
       const wanted = mapContents(contents, pairMap);
-      const dest = destinationFor(family.original, originalContents, twin, wanted, pairMap);
+      const dest = destinationFor(family.original, originalContents, twin, wanted, twinMap ?? pairMap);
       if ('reason' in dest) {
         fallbacks.push({ routeTableId: table.RouteTableId!, original: originalId, reason: dest.reason });
         fallbackTables.push(table);
@@ -69,7 +70,11 @@ export const planAssociations = (input: FailoverState, tables: GroupTables, now:
       }
     }
   }
-  for (const t of tables.ignored) warnings.push(`${t.RouteTableId} carries route-failover twin tags but is not a usable twin of group ${input.group.name} (tags incomplete, or its original is out of scope): left alone`);
+  for (const t of tables.ignored) {
+    const live = liveAssociations(t).length;
+    const traffic = live > 0 && routesToAny(contentsOf(t), sourceEnis) ? `; it has ${live} association(s) and routes to the failed side, which this failover does NOT switch: move its associations to a table of the scope` : '';
+    warnings.push(`${t.RouteTableId} carries route-failover twin tags but is not a usable twin of group ${input.group.name} (tags incomplete, or its original is gone or out of scope): left alone${traffic}`);
+  }
   if (fallbacks.length > 0) warnings.push(`${fallbacks.length} table(s) switched route by route: ${fallbacks.slice(0, 5).map((f) => `${f.routeTableId} (${f.reason})`).join('; ')}${fallbacks.length > 5 ? '; …' : ''}`);
 
   const found = collectChanges(input, fallbackTables);
@@ -95,12 +100,12 @@ const destinationFor = (
   originalContents: TableContents,
   twin: RouteTable | undefined,
   wanted: TableContents,
-  pairMap: ReadonlyMap<string, string>,
+  twinMap: ReadonlyMap<string, string>,
 ): { table: RouteTable } | { reason: string } => {
   if (sameContents(wanted, originalContents)) return { table: original };
   if (!twin) return { reason: `no twin for the target` };
   const twinContents = contentsOf(twin);
-  const drift = contentDifferences(mapContents(originalContents, pairMap), twinContents, 2);
+  const drift = contentDifferences(mapContents(originalContents, twinMap), twinContents, 2);
   if (drift.length > 0) return { reason: `twin ${twin.RouteTableId} drifted from ${original.RouteTableId}: ${drift.join('; ')}` };
   const unlike = contentDifferences(wanted, twinContents, 2);
   if (unlike.length > 0) return { reason: `twin ${twin.RouteTableId} differs from what this table needs: ${unlike.join('; ')}` };

@@ -1,11 +1,17 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createEc2Client } from '../shared/clients';
+import { requireEnv } from '../shared/env';
+import { DynamoDbGroupStateStore } from '../shared/group-state';
+import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../shared/http-timeouts';
 import { boundedHandler, stderrLog } from '../shared/lambda-errors';
 import { parseInput } from '../shared/parse-input';
 import { listRoutes, ListRoutesInputSchema } from './list-routes';
 
 const ec2 = createEc2Client();
+const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) });
 
-export const handler = boundedHandler(
-  async (event: unknown) => listRoutes(parseInput(ListRoutesInputSchema, event, 'ListRoutes input'), { ec2 }),
-  stderrLog,
-);
+export const handler = boundedHandler(async (event: unknown) => {
+  // The inventory: what the associations mode judges twins with (every member's interfaces).
+  const store = new DynamoDbGroupStateStore(ddb, requireEnv(process.env, 'GROUP_STATE_TABLE'));
+  return listRoutes(parseInput(ListRoutesInputSchema, event, 'ListRoutes input'), { ec2, store });
+}, stderrLog);

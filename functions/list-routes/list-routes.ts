@@ -3,11 +3,16 @@ import { readGroupTables } from '../shared/group-tables';
 import { planAssociations } from './associations-plan';
 import { checkPlannable, collectChanges, finishPlan } from './route-changes';
 import { FailoverState, FailoverStateSchema, Plan } from '../shared/schemas';
+import type { GroupStateStore } from '../shared/group-state';
+import { errorText } from '../shared/aws-errors';
+import { twinMapTo } from '../shared/twins';
 
 export const ListRoutesInputSchema = FailoverStateSchema;
 
 export interface ListRoutesDeps {
   ec2: EC2Client;
+  /** The members' interfaces (inventory), what twins are judged true with; absent: by the pairs alone (stricter). */
+  store?: Pick<GroupStateStore, 'readInventory'>;
   now?: () => Date;
 }
 
@@ -23,7 +28,17 @@ export interface ListRoutesDeps {
 export const listRoutes = async (input: FailoverState, deps: ListRoutesDeps): Promise<Plan> => {
   const now = deps.now ?? (() => new Date());
   const tables = await readGroupTables(deps.ec2, input.group);
-  if (input.group.switchMode === 'associations') return planAssociations(input, tables, now());
+  if (input.group.switchMode === 'associations') {
+    let twinMap: Map<string, string> | undefined;
+    let warning: string | undefined;
+    try {
+      if (deps.store) twinMap = twinMapTo(await deps.store.readInventory(input.group.name), input.target.name, input.pairs);
+    } catch (err) {
+      warning = `the inventory could not be read (${errorText(err)}): twins are judged by this failover's pairs alone`;
+    }
+    const plan = planAssociations(input, tables, now(), twinMap);
+    return warning ? { ...plan, warnings: [...plan.warnings, warning] } : plan;
+  }
   const found = collectChanges(input, tables.originals);
   checkPlannable(input, found, found.changes.length);
   return finishPlan(input, found, tables.originals, now(), { associationBatches: [] });

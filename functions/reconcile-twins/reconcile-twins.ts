@@ -15,7 +15,8 @@ import { NotAssociationsModeError, TwinWriteRefusedError, UnknownGroupError } fr
 import type { GroupStateStore } from '../shared/group-state';
 import type { WritePacer } from '../shared/pacer';
 import { describeRouteTablesById, destinationParams } from '../shared/routes';
-import { ContentChanges, contentChanges, contentsOf, noChanges, StaticRoute, twinIdentity, twinTags } from '../shared/twins';
+import { liveAssociations } from '../shared/associations';
+import { ContentChanges, contentChanges, contentsOf, holdSwitchedRoutes, noChanges, StaticRoute, twinIdentity, twinTags } from '../shared/twins';
 import { GroupPlan, NotBuildable, Orphan, OriginalPlan, PartialTwin, planGroup, TwinPlan } from './plan-twins';
 
 export interface ReconcileTwinsInput {
@@ -69,6 +70,11 @@ export interface TwinReport {
   driftBefore: string[];
   /** What was written (in a dry run: what would be). */
   changes: TwinChanges;
+  /**
+   * Routes of a twin that carries traffic left on another member's interface (a failover switched them
+   * route by route): never put back to this twin's member while it has associations. "destination → target".
+   */
+  held?: string[];
   error?: string;
 }
 
@@ -162,21 +168,28 @@ const reconcileOriginal = async (plan: GroupPlan, o: OriginalPlan, writer: TwinW
   const id = o.original.RouteTableId!;
   const report: OriginalReport = { original: id, name: o.original.Tags?.find((t) => t.Key === 'Name')?.Value, twins: [], notBuildable: o.notBuildable };
   try {
-    for (const t of o.twins) report.twins.push(dryRun ? dryRunTwin(t) : await writer.reconcileTwin(plan, o.original, t));
+    for (const t of o.twins) report.twins.push(dryRun ? dryRunTwin(plan, t) : await writer.reconcileTwin(plan, o.original, t));
   } catch (err) {
     report.error = errorText(err);
   }
   return report;
 };
 
-const dryRunTwin = (t: TwinPlan): TwinReport => ({
-  member: t.member,
-  twin: t.twin?.RouteTableId,
-  created: !t.twin,
-  needed: t.needed,
-  driftBefore: t.drift,
-  changes: describeChanges(contentChanges(t.wanted, t.twin ? contentsOf(t.twin) : { routes: new Map(), vgws: [] })),
-});
+const dryRunTwin = (plan: GroupPlan, t: TwinPlan): TwinReport => {
+  const { changes, held } = twinChanges(plan, t.member, t.wanted, t.twin);
+  return { member: t.member, twin: t.twin?.RouteTableId, created: !t.twin, needed: t.needed, driftBefore: t.drift, changes: describeChanges(changes), ...heldOf(held) };
+};
+
+/** What a pass writes to a twin (none when it is to be created: everything is added): a twin with associations keeps its switched routes. */
+const twinChanges = (plan: GroupPlan, member: string, wanted: TwinPlan['wanted'], table: RouteTable | undefined): { changes: ContentChanges; held: StaticRoute[] } => {
+  const actual = table ? contentsOf(table) : { routes: new Map(), vgws: [] };
+  const changes = contentChanges(wanted, actual);
+  if (!table || liveAssociations(table).length === 0) return { changes, held: [] };
+  const others = new Set(plan.members.filter((m) => m.member !== member).flatMap((m) => m.interfaces.map((i) => i.eni)));
+  return holdSwitchedRoutes(changes, actual, others);
+};
+
+const heldOf = (held: StaticRoute[]): Pick<TwinReport, 'held'> => (held.length > 0 ? { held: capped(held.map(routeText)) } : {});
 
 const routeText = (r: StaticRoute): string => `${r.destination.value} → ${r.target.id}`;
 
@@ -185,9 +198,9 @@ const capped = (items: string[]): string[] =>
 
 /** A change set as the report shows it. */
 export const describeChanges = (c: ContentChanges): TwinChanges => ({
-  counts: { added: c.add.length, replaced: c.replace.length, removed: c.remove.length, propagation: c.enable.length + c.disable.length },
+  counts: { added: c.add.length, replaced: c.replace.length + (c.locals?.length ?? 0), removed: c.remove.length, propagation: c.enable.length + c.disable.length },
   added: capped(c.add.map(routeText)),
-  replaced: capped(c.replace.map(routeText)),
+  replaced: capped([...c.replace.map(routeText), ...(c.locals ?? []).map((l) => `${l.destination.value} → ${l.target?.id ?? 'local'} (local route)`)]),
   removed: capped(c.remove.map(routeText)),
   propagation: [...c.enable.map((g) => `enable ${g}`), ...c.disable.map((g) => `disable ${g}`)],
 });
@@ -222,8 +235,9 @@ class TwinWriter {
         report.created = true;
       }
       this.check(plan, table, original.RouteTableId!, t.member);
-      const changes = contentChanges(t.wanted, contentsOf(table));
+      const { changes, held } = twinChanges(plan, t.member, t.wanted, table);
       report.changes = describeChanges(changes);
+      Object.assign(report, heldOf(held));
       if (!noChanges(changes)) await this.apply(table.RouteTableId!, changes);
     } catch (err) {
       report.error = errorText(err);
@@ -269,6 +283,11 @@ class TwinWriter {
     }
     for (const r of c.replace) {
       await this.send(`ReplaceRoute ${r.destination.value} in ${id}`, () => this.deps.ec2.send(new ReplaceRouteCommand({ RouteTableId: id, ...destinationParams(r.destination), ...target(r) })), true);
+    }
+    // The twin's own local routes (EC2 made them with the table): their target follows the original's middlebox.
+    for (const l of c.locals ?? []) {
+      const to = l.target ? { [l.target.field]: l.target.id } : { LocalTarget: true };
+      await this.send(`ReplaceRoute local ${l.destination.value} in ${id}`, () => this.deps.ec2.send(new ReplaceRouteCommand({ RouteTableId: id, ...destinationParams(l.destination), ...to })), true);
     }
     for (const r of c.remove) {
       await this.send(`DeleteRoute ${r.destination.value} in ${id}`, () => this.deps.ec2.send(new DeleteRouteCommand({ RouteTableId: id, ...destinationParams(r.destination) })));

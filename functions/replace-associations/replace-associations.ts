@@ -7,8 +7,9 @@ import type { GroupStateStore } from '../shared/group-state';
 import type { WritePacer } from '../shared/pacer';
 import { encodeSwitchTimes } from '../shared/plan';
 import { describeRouteTablesById } from '../shared/routes';
-import { AssociationBatchResult, AssociationMove, AssociationStatus, ReplaceAssociationsInput, ReplaceAssociationsInputSchema } from '../shared/schemas';
-import { contentDifferences, contentsOf, hasTwinTags, mapContents, twinIdentity } from '../shared/twins';
+import { AssociationBatchResult, AssociationMove, AssociationStatus, InterfacePair, ReplaceAssociationsInput, ReplaceAssociationsInputSchema } from '../shared/schemas';
+import type { GroupInventory } from '../shared/inventory';
+import { contentDifferences, contentsOf, hasTwinTags, mapContents, twinIdentity, twinMapTo } from '../shared/twins';
 import { authorizePairs } from '../replace-routes/authorize';
 import { liveAssociations, subjectOf } from '../shared/associations';
 
@@ -44,7 +45,8 @@ type Outcome = { st: AssociationStatus; a?: number; e?: string };
  * move traffic from members to one other member (authorizePairs), and the destination must hold exactly the
  * source table's routes with those pairs applied (a drifted twin is `drifted`, not moved). Idempotent: an
  * association already on its destination is `already-on-target` (EC2 gives a moved association a new ID, so a
- * retry after a lost answer finds the subject by subnet, gateway or main); one found on a third table was
+ * retry after a lost answer finds the subject by subnet, gateway or main, and a resend within this call whose
+ * old ID EC2 no longer knows re-reads the destination: there, it is `moved`); one found on a third table was
  * moved by someone else and is a `conflict`, left alone. Throttling and 5xx are retried per move; what is
  * still failing at the budget's end surfaces as Ec2ThrottledError / Ec2TransientError for the Map to retry.
  */
@@ -81,10 +83,11 @@ export const replaceAssociations = async (input: ReplaceAssociationsInput, deps:
   }
 
   const pairMap = new Map(used.map((p) => [p.fromEni, p.toEni!]));
+  const twinMaps = batch.moves.some((m) => m.t !== m.o) ? await twinMapsOf(deps, group, used) : () => pairMap;
   const results: Outcome[] = new Array(batch.moves.length);
   const toMove: number[] = [];
   batch.moves.forEach((m, i) => {
-    const checked = check(m, tables, pairMap, refuse);
+    const checked = check(m, tables, pairMap, twinMaps, refuse);
     if (checked) results[i] = checked;
     else toMove.push(i);
   });
@@ -102,7 +105,7 @@ export const replaceAssociations = async (input: ReplaceAssociationsInput, deps:
     await Promise.all(
       toMove.map(async (i, j) => {
         await pacer.waitUntil(times[j]);
-        const r = await moveOne(deps, batch.moves[i], dryRun, { deadline, now, pacer, sleep, random, retry });
+        const r = await moveOne(deps, batch.moves[i], dryRun, { deadline, now, pacer, sleep, random, retry }, group.vpcId);
         if (r.transient) transient ??= r.transient;
         if (r.result.st === 'moved' || r.result.st === 'dry-run-ignored') switchedAt[i] = now().getTime();
         results[i] = r.result;
@@ -111,6 +114,34 @@ export const replaceAssociations = async (input: ReplaceAssociationsInput, deps:
   }
   if (transient) throw transient;
   return summarize(batch.id, results, now(), switchedAt);
+};
+
+/**
+ * For a twin's member, the map the twin holds its original with (every member's interface → that member's,
+ * as the reconcile builds it), from the inventory of the configured members and this batch's pairs; the
+ * pairs alone when the inventory cannot be read (stricter: a twin of an original that points at a third
+ * member then reads as drifted).
+ */
+const twinMapsOf = async (deps: ReplaceAssociationsDeps, group: Group, used: InterfacePair[]): Promise<(member: string) => ReadonlyMap<string, string>> => {
+  const pairMap = new Map(used.map((p) => [p.fromEni, p.toEni!]));
+  let inventory: GroupInventory | undefined;
+  try {
+    inventory = await deps.store.readInventory(group.name);
+  } catch {
+    return () => pairMap;
+  }
+  const members = new Set(group.members.map((m) => m.name));
+  const maps = new Map<string, ReadonlyMap<string, string>>();
+  return (member) => {
+    // The pairs lead to the batch's target: they apply to a twin of that member only (another's is then unlike).
+    if (!maps.has(member)) maps.set(member, twinMapTo(inventory!, member, used.filter((p) => twinPairOf(inventory!, member, p)), members));
+    return maps.get(member)!;
+  };
+};
+
+const twinPairOf = (inventory: GroupInventory, member: string, p: InterfacePair): boolean => {
+  const own = inventory[member]?.interfaces;
+  return !own || own.some((i) => i.eni === p.toEni);
 };
 
 /** A table of the group's scope that is not a twin (ID list or tag; the whole VPC when there is no scope). */
@@ -122,7 +153,13 @@ const inScope = (group: Group, t: RouteTable): boolean => {
 };
 
 /** What the read says of a move before writing: undefined when it is to be sent. */
-const check = (m: AssociationMove, tables: Map<string, RouteTable>, pairMap: Map<string, string>, refuse: (why: string) => never): Outcome | undefined => {
+const check = (
+  m: AssociationMove,
+  tables: Map<string, RouteTable>,
+  pairMap: ReadonlyMap<string, string>,
+  twinMaps: (member: string) => ReadonlyMap<string, string>,
+  refuse: (why: string) => never,
+): Outcome | undefined => {
   const from = tables.get(m.f);
   const to = tables.get(m.t);
   const original = tables.get(m.o);
@@ -138,7 +175,7 @@ const check = (m: AssociationMove, tables: Map<string, RouteTable>, pairMap: Map
   const unlike = contentDifferences(mapContents(contentsOf(from), pairMap), contentsOf(to), 2);
   if (unlike.length > 0) return { st: 'drifted', e: `${m.t} does not hold what ${m.f} needs after the switch: ${unlike.join('; ')}` };
   if (m.t !== m.o) {
-    const drift = contentDifferences(mapContents(contentsOf(original), pairMap), contentsOf(to), 2);
+    const drift = contentDifferences(mapContents(contentsOf(original), twinMaps(twinIdentity(to)?.member ?? '')), contentsOf(to), 2);
     if (drift.length > 0) return { st: 'drifted', e: `twin ${m.t} drifted from ${m.o}: ${drift.join('; ')}` };
   }
   return undefined;
@@ -147,16 +184,18 @@ const check = (m: AssociationMove, tables: Map<string, RouteTable>, pairMap: Map
 const sameSubject = (a: { SubnetId?: string; GatewayId?: string; Main?: boolean }, m: AssociationMove): boolean =>
   m.m ? a.Main === true : m.s ? a.SubnetId === m.s : a.GatewayId === m.g;
 
-const moveOne = (deps: ReplaceAssociationsDeps, m: AssociationMove, dryRun: boolean, o: PacedRetryOptions): Promise<{ result: Outcome; transient?: Error }> =>
+const moveOne = (deps: ReplaceAssociationsDeps, m: AssociationMove, dryRun: boolean, o: PacedRetryOptions, vpcId: string): Promise<{ result: Outcome; transient?: Error }> =>
   pacedCall<Outcome>(
     () => deps.ec2.send(new ReplaceRouteTableAssociationCommand({ AssociationId: m.a, RouteTableId: m.t, DryRun: dryRun })),
     {
       ok: (a) => (dryRun ? { st: 'dry-run-ignored', a, e: DRY_RUN_IGNORED } : { st: 'moved', a }),
-      settled: (err, a) => {
+      settled: async (err, a) => {
         const code = errorCode(err);
         if (code === 'DryRunOperation') return { st: 'dry-run', a };
-        // The association ID is gone: moved by someone else since the read (a retry of this batch reads again).
-        if (code === 'InvalidAssociationID.NotFound') return { st: 'conflict', a, e: `${errorText(err)} (association changed since it was read; left alone)` };
+        // The association ID is gone. EC2 gives a replaced association a NEW ID, so this is also what a resend
+        // of a move that took effect gets (its answer lost to a 5xx or a timeout, then resent by this loop or
+        // by the SDK): the subject on the destination is this move, made. Anywhere else: moved by someone else.
+        if (code === 'InvalidAssociationID.NotFound') return afterNotFound(deps, m, vpcId, a, errorText(err));
         return undefined;
       },
       failed: (e, a) => ({ st: 'failed', a, e }),
@@ -164,6 +203,18 @@ const moveOne = (deps: ReplaceAssociationsDeps, m: AssociationMove, dryRun: bool
     o,
     `ReplaceRouteTableAssociation ${m.a} (${subjectOf(m)}) → ${m.t}`,
   );
+
+/** A move whose association ID EC2 no longer knows: `moved` when its subject is on the destination now (one re-read), else a conflict. */
+const afterNotFound = async (deps: ReplaceAssociationsDeps, m: AssociationMove, vpcId: string, attempt: number, e: string): Promise<Outcome> => {
+  let on: RouteTable | undefined;
+  try {
+    [on] = await describeRouteTablesById(deps.ec2, vpcId, [m.t]);
+  } catch (err) {
+    return { st: 'conflict', a: attempt, e: `${e} (association changed since it was read, and ${m.t} could not be read back: ${errorText(err)}; left alone)` };
+  }
+  if (on && liveAssociations(on).some((a) => sameSubject(a, m))) return { st: 'moved', a: attempt };
+  return { st: 'conflict', a: attempt, e: `${e} (association changed since it was read; left alone)` };
+};
 
 /** Every move's outcome in batch order; each distinct error text once. */
 const summarize = (id: number, results: Outcome[], at: Date, switchedAt: Array<number | undefined>): AssociationBatchResult => {

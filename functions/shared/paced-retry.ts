@@ -16,7 +16,7 @@ export interface PacedCallHandlers<T> {
   /** The call succeeded on this attempt. */
   ok: (attempt: number) => T;
   /** An answer that settles the call (DryRunOperation, a vanished resource, …); undefined for any other error. */
-  settled: (err: unknown, attempt: number) => T | undefined;
+  settled: (err: unknown, attempt: number) => T | undefined | Promise<T | undefined>;
   /** The call failed for good (permanent error, or retries exhausted), with its bounded error text. */
   failed: (errorText: string, attempt: number) => T;
 }
@@ -35,7 +35,7 @@ export const pacedCall = async <T>(send: () => Promise<unknown>, h: PacedCallHan
       await send();
       return { result: h.ok(attempt) };
     } catch (err) {
-      const settled = h.settled(err, attempt);
+      const settled = await h.settled(err, attempt);
       if (settled !== undefined) return { result: settled };
       const e = errorText(err);
       if (!(isThrottling(err) || isTransient(err))) return { result: h.failed(e, attempt) };

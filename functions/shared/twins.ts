@@ -1,6 +1,7 @@
 import type { Route, RouteTable, Tag } from '@aws-sdk/client-ec2';
 import { routeDestination, routeKey } from './routes';
-import type { Destination } from './schemas';
+import type { GroupInventory } from './inventory';
+import type { Destination, InterfacePair } from './schemas';
 
 /**
  * Twins: the associations mode's standby route tables. For an original table with routes to a group's
@@ -143,17 +144,40 @@ export const mapStaticRoutes = (routes: Map<string, StaticRoute>, eniMap: Readon
   return out;
 };
 
-/** The table contents twins are compared on: static routes and propagation. */
+/**
+ * The table contents twins are compared on: static routes, propagation, and the local routes whose target
+ * was replaced by a middlebox ("Replace or restore the target for a local route"): a failover never moves
+ * them (neither mode does), so a twin holds them exactly as its original does. Absent `locals`: none.
+ */
 export interface TableContents {
   routes: Map<string, StaticRoute>;
   vgws: string[];
+  locals?: Map<string, StaticRoute>;
 }
 
-/** A table's contents as read from DescribeRouteTables. */
-export const contentsOf = (table: Pick<RouteTable, 'Routes' | 'PropagatingVgws'>): TableContents => ({ routes: staticRoutes(table), vgws: propagatingVgws(table) });
+const isLocalRoute = (route: Route): boolean => route.Origin === 'CreateRouteTable' || route.GatewayId === 'local';
 
-/** A table's contents after replacing the interfaces of `eniMap`. */
-export const mapContents = (c: TableContents, eniMap: ReadonlyMap<string, string>): TableContents => ({ routes: mapStaticRoutes(c.routes, eniMap), vgws: c.vgws });
+/** The local routes of a table that point at something other than `local` (a middlebox), keyed by destination. */
+export const replacedLocalRoutes = (table: Pick<RouteTable, 'Routes'>): Map<string, StaticRoute> => {
+  const out = new Map<string, StaticRoute>();
+  for (const route of table.Routes ?? []) {
+    if (!isLocalRoute(route) || route.Origin === 'EnableVgwRoutePropagation') continue;
+    const destination = routeDestination(route);
+    const target = routeTargetRef(route);
+    if (destination && target && !(target.field === 'GatewayId' && target.id === 'local')) out.set(destinationKey(destination), { destination, target });
+  }
+  return out;
+};
+
+/** A table's contents as read from DescribeRouteTables. */
+export const contentsOf = (table: Pick<RouteTable, 'Routes' | 'PropagatingVgws'>): TableContents => ({
+  routes: staticRoutes(table),
+  vgws: propagatingVgws(table),
+  locals: replacedLocalRoutes(table),
+});
+
+/** A table's contents after replacing the interfaces of `eniMap` (local routes are never moved). */
+export const mapContents = (c: TableContents, eniMap: ReadonlyMap<string, string>): TableContents => ({ routes: mapStaticRoutes(c.routes, eniMap), vgws: c.vgws, locals: c.locals });
 
 /** The differences of `actual` from `wanted`, in words (empty when they are the same), at most `max` listed. */
 export const contentDifferences = (wanted: TableContents, actual: TableContents, max = 5): string[] => {
@@ -170,6 +194,10 @@ export const contentDifferences = (wanted: TableContents, actual: TableContents,
   const av = new Set(actual.vgws);
   for (const g of wanted.vgws) if (!av.has(g)) say(`propagation from ${g} missing`);
   for (const g of actual.vgws) if (!wv.has(g)) say(`propagation from ${g} is extra`);
+  const wl = wanted.locals ?? new Map<string, StaticRoute>();
+  const al = actual.locals ?? new Map<string, StaticRoute>();
+  for (const [k, w] of wl) if (al.get(k)?.target.id !== w.target.id) say(`local route ${w.destination.value} → ${al.get(k)?.target.id ?? 'local'}, wanted → ${w.target.id}`);
+  for (const [k, a] of al) if (!wl.has(k)) say(`local route ${a.destination.value} → ${a.target.id}, wanted → local`);
   if (more > 0) out.push(`and ${more} more difference(s)`);
   return out;
 };
@@ -213,6 +241,8 @@ export interface ContentChanges {
   remove: StaticRoute[];
   enable: string[];
   disable: string[];
+  /** Local routes to point at a middlebox (`target`) or to restore to `local` (no target). */
+  locals?: Array<{ destination: Destination; target?: RouteTargetRef }>;
 }
 
 /** What must change in `actual` for it to equal `wanted` (the same comparison as contentDifferences, as writes). */
@@ -228,9 +258,50 @@ export const contentChanges = (wanted: TableContents, actual: TableContents): Co
   for (const [k, a] of actual.routes) if (!wanted.routes.has(k)) remove.push(a);
   const av = new Set(actual.vgws);
   const wv = new Set(wanted.vgws);
-  return { add, replace, remove, enable: wanted.vgws.filter((g) => !av.has(g)), disable: actual.vgws.filter((g) => !wv.has(g)) };
+  const locals: NonNullable<ContentChanges['locals']> = [];
+  const wl = wanted.locals ?? new Map<string, StaticRoute>();
+  const al = actual.locals ?? new Map<string, StaticRoute>();
+  for (const [k, w] of wl) if (al.get(k)?.target.id !== w.target.id) locals.push({ destination: w.destination, target: w.target });
+  for (const [k, a] of al) if (!wl.has(k)) locals.push({ destination: a.destination });
+  return { add, replace, remove, enable: wanted.vgws.filter((g) => !av.has(g)), disable: actual.vgws.filter((g) => !wv.has(g)), locals };
 };
 
 /** Whether a set of changes writes nothing. */
 export const noChanges = (c: ContentChanges): boolean =>
-  c.add.length + c.replace.length + c.remove.length + c.enable.length + c.disable.length === 0;
+  c.add.length + c.replace.length + c.remove.length + c.enable.length + c.disable.length + (c.locals?.length ?? 0) === 0;
+
+/**
+ * The interface map a true twin of `target` was built with, as the reconcile builds it: every member's
+ * interface (from the inventory; only `members` when given) → the target's in the same slot, the failover's
+ * own pairs over it. A twin is judged true to its original with this map, not with the pairs alone: in an
+ * automatic failover the pairs name only the failed member, and the original may point at a third one.
+ */
+export const twinMapTo = (inventory: GroupInventory, target: string, pairs: InterfacePair[], members?: ReadonlySet<string>): Map<string, string> => {
+  const known: MemberInterfaces[] = Object.values(inventory)
+    .filter((m) => !members || members.has(m.member))
+    .map((m) => ({ member: m.member, interfaces: m.interfaces.map((i) => ({ slot: i.slot, eni: i.eni })) }));
+  // The target's live interfaces (ResolveTargets paired them from EC2) win over what the inventory remembers.
+  const own = new Map((known.find((m) => m.member === target)?.interfaces ?? []).map((i) => [i.slot, i.eni]));
+  for (const p of pairs) if (p.toEni) own.set(p.slot, p.toEni);
+  const all = [...known.filter((m) => m.member !== target), { member: target, interfaces: [...own].map(([slot, eni]) => ({ slot, eni })) }];
+  const map = eniMapTo(all, target).map;
+  for (const p of pairs) if (p.toEni) map.set(p.fromEni, p.toEni);
+  return map;
+};
+
+/**
+ * The changes a reconcile may make to a twin that carries traffic (has live associations): none that moves a
+ * route off another member's interface. A failover that found no true twin for its target switched this twin
+ * route by route; putting the twin's own member back would send the traffic to the member that failed. Those
+ * routes are held (reported) until the twin carries no traffic or its routes lead to its own member again.
+ */
+export const holdSwitchedRoutes = (c: ContentChanges, actual: TableContents, otherMembersEnis: ReadonlySet<string>): { changes: ContentChanges; held: StaticRoute[] } => {
+  const held: StaticRoute[] = [];
+  const replace = c.replace.filter((w) => {
+    const a = actual.routes.get(destinationKey(w.destination));
+    const hold = a !== undefined && a.target.field === 'NetworkInterfaceId' && otherMembersEnis.has(a.target.id);
+    if (hold) held.push(a);
+    return !hold;
+  });
+  return { changes: { ...c, replace }, held };
+};

@@ -5,6 +5,7 @@ import { destinationOf, resultsOf } from '../shared/plan';
 import { findRoute, routeDestination, routeKey, routeTarget } from '../shared/routes';
 import { AssociationBatchResultSchema, BatchResultSchema, Destination, FailoverStateSchema, ObservedRoute, PlanSchema, Verification } from '../shared/schemas';
 import { observeMoves } from './effective';
+import { twinIdentity } from '../shared/twins';
 import * as z from '../shared/zod';
 
 export const VerifyInputSchema = z.lazy(() =>
@@ -72,7 +73,10 @@ export const verifyRoutes = async (input: VerifyInput, deps: VerifyRoutesDeps): 
     observed = expectations.map((e) => observe(e, tables.get(e.routeTableId), targetEnis));
     // In the associations mode only the tables something is associated with carry traffic: the original a
     // subnet left still points at the failed router, and must.
-    swept = sweep(input, expectations, associations ? all.filter((t) => liveAssociations(t).length > 0) : read.originals, targetEnis);
+    // A twin of this group whose original is gone (or out of scope) is in no plan, but one that still has
+    // associations carries traffic: its routes are swept too, so a failover never passes over it in silence.
+    const orphans = read.ignored.filter((t) => twinIdentity(t)?.group === input.group.name);
+    swept = sweep(input, expectations, associations ? [...all, ...orphans].filter((t) => liveAssociations(t).length > 0) : read.originals, targetEnis);
     effective = observeMoves(moves, all, (t) => leadsToSource(t, sourceOwner, targetEnis), input.dryRun);
     const settling = observed.some((o, i) => !o.ok && expectations[i].settling) || effective.some((e) => !e.ok && e.settling);
     if (!settling || rounds > delays.length) break;

@@ -199,9 +199,8 @@ describe('FailoverStack functions', () => {
     // replace-routes checks every batch against the groups and their inventory, and draws from the write pacer (an
     // item of the group-state table).
     expect(env('ReplaceRoutesFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG, GROUP_STATE_TABLE: { Ref: tableId } });
-    for (const key of ['ListRoutesFunctionArn', 'VerifyRoutesFunctionArn']) {
-      expect(env(key)).toEqual({ NODE_OPTIONS: '--enable-source-maps' });
-    }
+    expect(env('ListRoutesFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', GROUP_STATE_TABLE: { Ref: tableId } });
+    expect(env('VerifyRoutesFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps' });
   });
 
   it('keeps every log group for a year and retains it when the stack goes', () => {
@@ -448,7 +447,14 @@ describe('FailoverStack IAM', () => {
         Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#pacer:ReplaceRoute'] } },
       },
     ]));
-    for (const key of SUBSTITUTION_KEYS.filter((k) => !/Lease|ResolveTargets|ReplaceRoutes|ReplaceAssociations/.test(k))) {
+    // ListRoutes reads the group items only (the inventory the associations mode judges twins with): GetItem, no write.
+    const listStatements = statementsOf(template, 'ListRoutesFunctionArn');
+    expect(listStatements).toEqual(expect.arrayContaining([
+      { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] }, Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['onprem-edge'] } } },
+      ...keyUse,
+    ]));
+    expect(JSON.stringify(listStatements)).not.toMatch(/dynamodb:(UpdateItem|PutItem|DeleteItem|Query|Scan)|states:/);
+    for (const key of SUBSTITUTION_KEYS.filter((k) => !/Lease|ResolveTargets|ReplaceRoutes|ReplaceAssociations|ListRoutes/.test(k))) {
       const text = JSON.stringify(statementsOf(template, key));
       expect(text).not.toMatch(/dynamodb:|states:/);
       expect(text).not.toContain(keyId);

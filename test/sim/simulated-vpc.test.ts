@@ -281,14 +281,23 @@ describe('ReplaceRoute', () => {
     expect(sim.route(rtb, '192.168.0.0/16')).toMatchObject({ NetworkInterfaceId: appliance.enis[0], InstanceId: appliance.instanceId });
   });
 
-  it('refuses two destinations, two targets, a non-canonical CIDR, the local route and a propagated route', async () => {
+  it('points the local route at a middlebox interface and restores it with LocalTarget, as EC2 lets it', async () => {
+    const { sim, ec2, standby, rtb } = fixture();
+    await ec2.send(replace(rtb, { DestinationCidrBlock: '10.0.0.0/16' }, { NetworkInterfaceId: standby.enis[0] }));
+    expect(sim.route(rtb, '10.0.0.0/16')).toMatchObject({ NetworkInterfaceId: standby.enis[0], Origin: 'CreateRouteTable' });
+    await ec2.send(new ReplaceRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: '10.0.0.0/16', LocalTarget: true }));
+    expect(sim.route(rtb, '10.0.0.0/16')).toMatchObject({ GatewayId: 'local', Origin: 'CreateRouteTable' });
+    await expect(ec2.send(new ReplaceRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: '192.168.0.0/16', LocalTarget: true }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+  });
+
+  it('refuses two destinations, two targets, a non-canonical CIDR, the local route to a gateway and a propagated route', async () => {
     const { ec2, standby, rtb } = fixture();
     const eni = { NetworkInterfaceId: standby.enis[0] };
     const cases: Array<[Record<string, string>, Record<string, string>, string]> = [
       [{ DestinationCidrBlock: '192.168.0.0/16', DestinationPrefixListId: 'pl-0123456789abcdef0' }, eni, 'InvalidParameterCombination'],
       [{ DestinationCidrBlock: '192.168.0.0/16' }, { ...eni, GatewayId: 'igw-0123456789abcdef0' }, 'InvalidParameterCombination'],
       [{ DestinationCidrBlock: '192.168.0.1/16' }, eni, 'InvalidParameterValue'],
-      [{ DestinationCidrBlock: '10.0.0.0/16' }, eni, 'InvalidParameterValue'],
+      [{ DestinationCidrBlock: '10.0.0.0/16' }, { GatewayId: 'igw-0123456789abcdef0' }, 'InvalidParameterValue'],
       [{ DestinationCidrBlock: '10.60.0.0/16' }, eni, 'InvalidParameterValue'],
       [{}, eni, 'MissingParameter'],
     ];

@@ -10,6 +10,7 @@ import {
   routesToAny,
   TWIN_GROUP_TAG,
   TWIN_MEMBER_TAG,
+  twinMapTo,
   TWIN_OF_TAG,
   twinIdentity,
   twinTags,
@@ -109,5 +110,22 @@ describe('twin contents', () => {
     const wanted = contentsOf({ Routes: [{ DestinationCidrBlock: '10.1.0.0/16', NetworkInterfaceId: B0 }] });
     const actual = contentsOf({ Routes: [{ DestinationCidrBlock: '10.1.0.0/16', InstanceId: 'i-0bb22222222222222' }] });
     expect(contentChanges(wanted, actual).replace).toHaveLength(1);
+  });
+});
+
+describe('twinMapTo', () => {
+  const inv = (member: string, enis: string[]) => ({ member, instanceId: `i-${member}`, observedAt: '2026-01-01T00:00:00.000Z', interfaces: enis.map((eni, i) => ({ slot: `0/${i}`, eni })) });
+  const inventory = { a: inv('a', ['eni-a0', 'eni-a1']), b: inv('b', ['eni-b0', 'eni-b1']), c: inv('c', ['eni-c0', 'eni-c1']), gone: inv('gone', ['eni-g0']) };
+
+  it('maps every member to the target by slot, not only the failover pairs (an original may point at a third member)', () => {
+    const map = twinMapTo(inventory, 'c', [{ slot: '0/0', fromMember: 'b', fromEni: 'eni-b0', toEni: 'eni-c0' }], new Set(['a', 'b', 'c']));
+    expect(Object.fromEntries(map)).toEqual({ 'eni-a0': 'eni-c0', 'eni-a1': 'eni-c1', 'eni-b0': 'eni-c0', 'eni-b1': 'eni-c1' });
+  });
+
+  it("takes the target's interfaces from the pairs over the inventory, and the pairs over everything", () => {
+    const map = twinMapTo({ a: inventory.a, c: inv('c', ['eni-old0', 'eni-old1']) }, 'c', [{ slot: '0/0', fromMember: 'a', fromEni: 'eni-a0', toEni: 'eni-c0' }]);
+    expect(map.get('eni-a0')).toBe('eni-c0');
+    expect(map.get('eni-a1')).toBe('eni-old1');
+    expect(map.has('eni-g0')).toBe(false);
   });
 });

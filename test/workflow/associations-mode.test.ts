@@ -189,6 +189,23 @@ describe('associations mode: a failover moves associations, not routes', () => {
     expect(rec.counts.moved).toBe(0);
   });
 
+  it('a move whose answer was lost (EC2 made it, then a 5xx) is found on its twin by the retry, not reported as a conflict', async () => {
+    const { sim, estate, run, twins } = await setup('associations');
+    const subnet = estate.subnets.find((s) => s.explicit)!;
+    // The first move of this subnet takes effect, then its answer is lost: the retry sends the OLD association
+    // ID, which EC2 no longer knows (ReplaceRouteTableAssociation gives the association a new ID).
+    const oldId = sim.associations(subnet.routeTableId).find((a) => a.SubnetId === subnet.subnetId)!.RouteTableAssociationId;
+    sim.injectFault({ action: 'ReplaceRouteTableAssociation', code: 'InternalError', phase: 'after', times: 1, when: (i) => i.AssociationId === oldId });
+
+    const rec = record(await run(stopping(sim, estate.routerA.instanceId)));
+
+    expect(sim.effectiveRouteTableId(subnet.subnetId)).toBe(twins.get(`${subnet.routeTableId}|router-b`));
+    expect(rec).toMatchObject({ outcome: 'succeeded', verification: { ok: true } });
+    const entry = rec.associations.list.find((a: any) => a.subject === subnet.subnetId);
+    expect(entry.status).toBe('moved');
+    expect(rec.associations).toMatchObject({ moved: 5, failed: 0 });
+  });
+
   it('a second run finds every association on the target already and moves nothing', async () => {
     const { sim, estate, run } = await setup('associations');
     await run(stopping(sim, estate.routerA.instanceId));
