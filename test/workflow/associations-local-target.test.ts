@@ -1,13 +1,11 @@
 import { ReplaceRouteCommand } from '@aws-sdk/client-ec2';
-import { reconcileTwins } from '../../functions/reconcile-twins/reconcile-twins';
 import { parseConfig } from '../../functions/shared/config';
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
 import { twinIdentity } from '../../functions/shared/twins';
-import { createTaskHandlers } from '../../functions/task-handlers';
-import { isLocalExecutionRunning, runExecution, RunResult } from '../../cli/local/local-runner';
+import type { RunResult } from '../../cli/local/local-runner';
 import { buildAssociationPair } from '../../cli/local/scenario-associations';
 import { VPC_CIDR } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
+import { associationsHarness, associationsSim } from './associations-harness';
 import { ec2StateEvent } from './events';
 
 /**
@@ -20,24 +18,12 @@ import { ec2StateEvent } from './events';
 const GROUP = 'onprem-edge';
 
 const setup = async () => {
-  const sim = new SimulatedVpc({ seed: 5, latencyMs: 0, throttling: { buckets: { CreateRoute: { burst: 1000, refillPerSecond: 1000 } } } });
+  const sim = associationsSim(5);
   const estate = buildAssociationPair(sim, { routeTables: 1, groupName: GROUP });
   const firewall = estate.other.eni0;
   await sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: estate.gateway!.routeTableId, DestinationCidrBlock: VPC_CIDR, NetworkInterfaceId: firewall }));
   const config = parseConfig(estate.config);
-  const store = new InMemoryGroupStateStore();
-  const handlers = createTaskHandlers({
-    ec2: sim.ec2(),
-    sns: sim.sns(),
-    config,
-    topicArn: sim.createTopic('route-failover'),
-    store,
-    isExecutionRunning: isLocalExecutionRunning,
-    sleep: async () => undefined,
-    recheckDelaysMs: [0],
-  });
-  const run = (input: unknown): Promise<RunResult> => runExecution({ handlers: handlers as never, input, retryIntervalMs: 0, waitTimeMs: { WaitForLease: 5 } });
-  const reconcile = () => reconcileTwins({}, { ec2: sim.ec2(), config, store, sleep: async () => undefined });
+  const { run, reconcile } = associationsHarness(sim, config);
   return { sim, estate, firewall, run, reconcile };
 };
 

@@ -1,11 +1,10 @@
 import type { Route } from '@aws-sdk/client-ec2';
 import { parseConfig } from '../../functions/shared/config';
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
 import { routeDestination, routeTarget } from '../../functions/shared/routes';
-import { createTaskHandlers } from '../../functions/task-handlers';
-import { isLocalExecutionRunning, runExecution, RunResult } from '../../cli/local/local-runner';
+import type { RunResult } from '../../cli/local/local-runner';
 import { buildAssociationPair } from '../../cli/local/scenario-associations';
 import { SimulatedVpc } from '../../sim';
+import { associationsHarness, associationsSim } from './associations-harness';
 import { ec2StateEvent } from './events';
 import { stageTwins } from './twin-staging';
 
@@ -19,24 +18,11 @@ import { stageTwins } from './twin-staging';
 const GROUP = 'onprem-edge';
 
 const setup = async (mode: 'routes' | 'associations', opts: { stage?: boolean } = {}) => {
-  // Staging the twins is set-up, not under test: CreateRoute's bucket is widened for it (ReplaceRoute and
-  // ReplaceRouteTableAssociation keep EC2's documented 50 / 5 per second).
-  const sim = new SimulatedVpc({ seed: 7, latencyMs: 0, throttling: { buckets: { CreateRoute: { burst: 1000, refillPerSecond: 1000 } } } });
+  const sim = associationsSim(7);
   const estate = buildAssociationPair(sim, { routeTables: 3, groupName: GROUP });
   const raw = { ...estate.config, groups: estate.config.groups.map((g) => ({ ...g, switchMode: mode })) };
   const config = parseConfig(raw);
-  const store = new InMemoryGroupStateStore();
-  const handlers = createTaskHandlers({
-    ec2: sim.ec2(),
-    sns: sim.sns(),
-    config,
-    topicArn: sim.createTopic('route-failover'),
-    store,
-    isExecutionRunning: isLocalExecutionRunning,
-    sleep: async () => undefined,
-    recheckDelaysMs: [0],
-  });
-  const run = (input: unknown): Promise<RunResult> => runExecution({ handlers: handlers as never, input, retryIntervalMs: 0, waitTimeMs: { WaitForLease: 5 } });
+  const { run } = associationsHarness(sim, config);
   const { routerA, routerB } = estate;
   const toB = new Map([
     [routerA.eni0, routerB.eni0],

@@ -1,12 +1,10 @@
 import { DeleteRouteCommand, DeleteRouteTableCommand } from '@aws-sdk/client-ec2';
-import { reconcileTwins } from '../../functions/reconcile-twins/reconcile-twins';
 import { parseConfig } from '../../functions/shared/config';
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
 import { twinIdentity } from '../../functions/shared/twins';
-import { createTaskHandlers } from '../../functions/task-handlers';
-import { isLocalExecutionRunning, runExecution, RunResult } from '../../cli/local/local-runner';
+import type { RunResult } from '../../cli/local/local-runner';
 import { buildAssociationPair } from '../../cli/local/scenario-associations';
 import { SimulatedVpc } from '../../sim';
+import { associationsHarness, associationsSim } from './associations-harness';
 import { ec2StateEvent } from './events';
 
 /**
@@ -19,7 +17,7 @@ import { ec2StateEvent } from './events';
 const GROUP = 'onprem-edge';
 
 const setup = async () => {
-  const sim = new SimulatedVpc({ seed: 11, latencyMs: 0, throttling: { buckets: { CreateRoute: { burst: 1000, refillPerSecond: 1000 } } } });
+  const sim = associationsSim(11);
   const estate = buildAssociationPair(sim, { routeTables: 2, groupName: GROUP });
   const instanceId = sim.addInstance({ vpcId: estate.vpcId, availabilityZone: `${sim.region}a`, tags: { Name: 'router-c' } });
   const routerC = {
@@ -29,19 +27,7 @@ const setup = async () => {
   };
   const raw = { ...estate.config, groups: estate.config.groups.map((g) => ({ ...g, members: [...g.members, { name: 'router-c', instanceId }] })) };
   const config = parseConfig(raw);
-  const store = new InMemoryGroupStateStore();
-  const handlers = createTaskHandlers({
-    ec2: sim.ec2(),
-    sns: sim.sns(),
-    config,
-    topicArn: sim.createTopic('route-failover'),
-    store,
-    isExecutionRunning: isLocalExecutionRunning,
-    sleep: async () => undefined,
-    recheckDelaysMs: [0],
-  });
-  const run = (input: unknown): Promise<RunResult> => runExecution({ handlers: handlers as never, input, retryIntervalMs: 0, waitTimeMs: { WaitForLease: 5 } });
-  const reconcile = () => reconcileTwins({}, { ec2: sim.ec2(), config, store, sleep: async () => undefined });
+  const { run, reconcile } = associationsHarness(sim, config);
   const prepared = await reconcile();
   expect(prepared.ok).toBe(true);
   const enisOf = new Map([
