@@ -1,11 +1,12 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { readGroupTables } from '../shared/group-tables';
+import { readGroupTables, type GroupTables } from '../shared/group-tables';
+import { liveAssociations } from '../shared/associations';
 import { planAssociations } from './associations-plan';
 import { checkPlannable, collectChanges, finishPlan } from './route-changes';
 import { FailoverState, FailoverStateSchema, Plan } from '../shared/schemas';
 import type { GroupStateStore } from '../shared/group-state';
 import { errorText } from '../shared/aws-errors';
-import { twinMapTo } from '../shared/twins';
+import { twinIdentity, twinMapTo } from '../shared/twins';
 
 export const ListRoutesInputSchema = FailoverStateSchema;
 
@@ -39,8 +40,17 @@ export const listRoutes = async (input: FailoverState, deps: ListRoutesDeps): Pr
     const plan = planAssociations(input, tables, now(), twinMap);
     return warning ? { ...plan, warnings: [...plan.warnings, warning] } : plan;
   }
-  const found = collectChanges(input, tables.originals);
+  // A group switched back to the routes mode while subnets still use its twins: those twins carry traffic, so
+  // they are switched route by route like the originals, and the plan says why.
+  const live = liveTwins(tables);
+  const found = collectChanges(input, [...tables.originals, ...live]);
   checkPlannable(input, found, found.changes.length);
-  return finishPlan(input, found, tables.originals, now(), { associationBatches: [] });
+  const warnings = live.map(
+    (t) => `${t.RouteTableId} is a twin of ${twinIdentity(t)?.original} that subnets still use (the group was in the associations mode): switched route by route; fail back to the originals or set switchMode "associations" again`,
+  );
+  return finishPlan(input, found, [...tables.originals, ...live], now(), { associationBatches: [] }, warnings);
 };
+
+/** This group's twins that something is associated with (they carry traffic whatever the group's mode). */
+export const liveTwins = (tables: GroupTables) => tables.twins.map((t) => t.table).filter((t) => liveAssociations(t).length > 0);
 

@@ -76,7 +76,7 @@ export const verifyRoutes = async (input: VerifyInput, deps: VerifyRoutesDeps): 
     // A twin of this group whose original is gone (or out of scope) is in no plan, but one that still has
     // associations carries traffic: its routes are swept too, so a failover never passes over it in silence.
     const orphans = read.ignored.filter((t) => twinIdentity(t)?.group === input.group.name);
-    swept = sweep(input, expectations, associations ? [...all, ...orphans].filter((t) => liveAssociations(t).length > 0) : read.originals, targetEnis);
+    swept = sweep(input, expectations, associations ? [...all, ...orphans].filter((t) => liveAssociations(t).length > 0) : [...read.originals, ...read.twins.map((t) => t.table).filter((t) => liveAssociations(t).length > 0)], targetEnis);
     effective = observeMoves(moves, all, (t) => leadsToSource(t, sourceOwner, targetEnis), input.dryRun);
     const settling = observed.some((o, i) => !o.ok && expectations[i].settling) || effective.some((e) => !e.ok && e.settling);
     if (!settling || rounds > delays.length) break;

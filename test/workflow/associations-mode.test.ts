@@ -192,6 +192,21 @@ describe('associations mode: a failover moves associations, not routes', () => {
     expect(rec.associations).toMatchObject({ moved: 5, failed: 0 });
   });
 
+  it('a group set back to the routes mode while its subnets use twins: the live twins are switched route by route, and verified', async () => {
+    const { sim, estate, run, twins } = await setup('associations');
+    expect(record(await run(switchover('router-b'))).outcome).toBe('succeeded');
+    // The operator sets switchMode back to "routes" without failing back first.
+    const raw = { ...estate.config, groups: estate.config.groups.map((g) => ({ ...g, switchMode: 'routes' as const })) };
+    const { run: runRoutes } = associationsHarness(sim, parseConfig(raw));
+    const rec = record(await runRoutes(switchover('router-a')));
+    expect(rec).toMatchObject({ outcome: 'succeeded', verification: { ok: true, mismatches: 0 } });
+    expect(rec.warnings.filter((w: string) => /twin of .* that subnets still use/.test(w))).toHaveLength(5);
+    for (const s of estate.subnets) {
+      expect(sim.effectiveRouteTableId(s.subnetId)).toBe(twins.get(`${s.routeTableId}|router-b`));
+      expect(effective(sim, s.subnetId).some((l) => l.includes(estate.routerB.eni0) || l.includes(estate.routerB.eni1))).toBe(false);
+    }
+  });
+
   it('a second run finds every association on the target already and moves nothing', async () => {
     const { sim, estate, run } = await setup('associations');
     await run(stopping(sim, estate.routerA.instanceId));
