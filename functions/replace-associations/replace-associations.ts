@@ -1,6 +1,6 @@
 import { EC2Client, ReplaceRouteTableAssociationCommand, RouteTable } from '@aws-sdk/client-ec2';
 import { errorCode, errorText, toEc2Error } from '../shared/aws-errors';
-import { pacedCall, type PacedRetryOptions } from '../shared/paced-retry';
+import { DEFAULT_WRITE_BUDGET_MS, DEFAULT_WRITE_RETRY, pacedCall, UNPACED, type PacedRetryOptions, type PacedWriterDeps } from '../shared/paced-retry';
 import { findGroup, type FailoverConfig, type Group } from '../shared/config';
 import { BatchNotAuthorizedError, Ec2ThrottledError } from '../shared/errors';
 import type { GroupStateStore } from '../shared/group-state';
@@ -11,26 +11,18 @@ import { AssociationBatchResult, AssociationMove, AssociationStatus, InterfacePa
 import type { GroupInventory } from '../shared/inventory';
 import { contentDifferences, contentsOf, hasTwinTags, mapContents, twinIdentity, twinMapTo } from '../shared/twins';
 import { authorizePairs } from '../replace-routes/authorize';
-import { liveAssociations, subjectOf } from '../shared/associations';
+import { liveAssociations, sameSubject, subjectOf } from '../shared/associations';
 
 export { ReplaceAssociationsInputSchema };
 
-export interface ReplaceAssociationsDeps {
+export interface ReplaceAssociationsDeps extends PacedWriterDeps {
   ec2: EC2Client;
   config: FailoverConfig;
   store: GroupStateStore;
-  now?: () => Date;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-  retry?: { attempts: number; baseMs: number; maxMs: number };
-  budgetMs?: number;
   /** Paces ReplaceRouteTableAssociation account-wide (its own EC2 bucket); absent: every move at once. */
   associationPacer?: WritePacer;
 }
 
-const UNPACED: WritePacer = { reserve: async (count) => new Array<number>(count).fill(0), throttled: async () => undefined, waitUntil: async () => undefined };
-const DEFAULT_RETRY = { attempts: 8, baseMs: 200, maxMs: 5000 };
-const DEFAULT_BUDGET_MS = 100_000;
 const DRY_RUN_IGNORED = 'ReplaceRouteTableAssociation with DryRun answered success, not DryRunOperation: the endpoint ignored DryRun and MOVED the association';
 
 type Outcome = { st: AssociationStatus; a?: number; e?: string };
@@ -95,8 +87,8 @@ export const replaceAssociations = async (input: ReplaceAssociationsInput, deps:
   const pacer = deps.associationPacer ?? UNPACED;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = deps.random ?? Math.random;
-  const retry = deps.retry ?? DEFAULT_RETRY;
-  const deadline = started + (deps.budgetMs ?? DEFAULT_BUDGET_MS);
+  const retry = deps.retry ?? DEFAULT_WRITE_RETRY;
+  const deadline = started + (deps.budgetMs ?? DEFAULT_WRITE_BUDGET_MS);
   const switchedAt: Array<number | undefined> = new Array(batch.moves.length);
   let transient: Error | undefined;
   if (toMove.length > 0) {
@@ -180,9 +172,6 @@ const check = (
   }
   return undefined;
 };
-
-const sameSubject = (a: { SubnetId?: string; GatewayId?: string; Main?: boolean }, m: AssociationMove): boolean =>
-  m.m ? a.Main === true : m.s ? a.SubnetId === m.s : a.GatewayId === m.g;
 
 const moveOne = (deps: ReplaceAssociationsDeps, m: AssociationMove, dryRun: boolean, o: PacedRetryOptions, vpcId: string): Promise<{ result: Outcome; transient?: Error }> =>
   pacedCall<Outcome>(

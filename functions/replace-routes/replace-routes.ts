@@ -2,7 +2,7 @@ import { EC2Client, ReplaceRouteCommand, RouteTable } from '@aws-sdk/client-ec2'
 import type { WritePacer } from '../shared/pacer';
 import { errorCode, errorText, isAbridged, toEc2Error } from '../shared/aws-errors';
 import { Ec2ThrottledError } from '../shared/errors';
-import { pacedCall, type PacedRetryOptions } from '../shared/paced-retry';
+import { DEFAULT_WRITE_BUDGET_MS, DEFAULT_WRITE_RETRY, pacedCall, UNPACED, type PacedRetryOptions, type PacedWriterDeps } from '../shared/paced-retry';
 import type { LogEntry } from '../shared/lambda-errors';
 import type { FailoverConfig } from '../shared/config';
 import type { GroupStateStore } from '../shared/group-state';
@@ -13,18 +13,11 @@ import { BatchResult, BatchRouteResult, Change, ReplaceBatchInput, ReplaceBatchI
 
 export { ReplaceBatchInputSchema };
 
-export interface ReplaceRoutesDeps {
+export interface ReplaceRoutesDeps extends PacedWriterDeps {
   ec2: EC2Client;
   /** The groups, and their inventory: what the batch may write is re-derived from them (authorize.ts). */
   config: FailoverConfig;
   store: GroupStateStore;
-  now?: () => Date;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-  /** Per-route retry on throttling/5xx inside one invocation (see `replaceOne`). */
-  retry?: { attempts: number; baseMs: number; maxMs: number };
-  /** Stop retrying when the invocation has less than this left (ms since start); the state machine retries the batch. */
-  budgetMs?: number;
   /** Where an error whose text was abridged for state is written whole, once per distinct text (the function log). */
   log?: LogEntry;
   /**
@@ -36,11 +29,7 @@ export interface ReplaceRoutesDeps {
   maxObservationAgeMs?: number;
 }
 
-const UNPACED: WritePacer = { reserve: async (count) => new Array<number>(count).fill(0), throttled: async () => undefined, waitUntil: async () => undefined };
-
-const DEFAULT_RETRY = { attempts: 8, baseMs: 200, maxMs: 5000 };
 const DRY_RUN_IGNORED = 'ReplaceRoute with DryRun answered success, not DryRunOperation: the endpoint ignored DryRun and CHANGED the route';
-const DEFAULT_BUDGET_MS = 100_000;
 /** Longer than a 2,000-route failover at EC2's refill (~400 s): within one run the plan's observation stands. */
 const DEFAULT_MAX_OBSERVATION_AGE_MS = 900_000;
 
@@ -71,8 +60,8 @@ export const replaceRoutes = async (input: ReplaceBatchInput, deps: ReplaceRoute
   const started = now().getTime();
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = deps.random ?? Math.random;
-  const retry = deps.retry ?? DEFAULT_RETRY;
-  const budgetMs = deps.budgetMs ?? DEFAULT_BUDGET_MS;
+  const retry = deps.retry ?? DEFAULT_WRITE_RETRY;
+  const budgetMs = deps.budgetMs ?? DEFAULT_WRITE_BUDGET_MS;
   const pacer = deps.pacer ?? UNPACED;
   const { batch, pairs, dryRun } = input;
   const changes = expandBatch(batch, pairs, '');

@@ -8,6 +8,10 @@ export const liveAssociations = (table: RouteTable): RouteTableAssociation[] =>
     (a) => a.RouteTableAssociationId && (a.SubnetId || a.GatewayId || a.Main) && !['disassociating', 'disassociated', 'failed'].includes(a.AssociationState?.State ?? 'associated'),
   );
 
+/** Whether an association is the one a move names: the same subnet, the same gateway, or the main association. */
+export const sameSubject = (a: { SubnetId?: string; GatewayId?: string; Main?: boolean }, m: AssociationMove): boolean =>
+  m.m ? a.Main === true : m.s ? a.SubnetId === m.s : a.GatewayId === m.g;
+
 /** What an association associates, in words: the subnet, the gateway, or the VPC's main association. */
 export const subjectOf = (a: { SubnetId?: string; GatewayId?: string; Main?: boolean } | AssociationMove): string =>
   'a' in a ? (a.s ?? a.g ?? 'main') : (a.SubnetId ?? a.GatewayId ?? (a.Main ? 'main' : 'unknown'));

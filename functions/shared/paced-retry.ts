@@ -2,6 +2,26 @@ import { errorText, isThrottling, isTransient } from './aws-errors';
 import { Ec2ThrottledError, Ec2TransientError } from './errors';
 import type { WritePacer } from './pacer';
 
+/** A writer with no pacer: every call of the batch is sent at once. */
+export const UNPACED: WritePacer = { reserve: async (count) => new Array<number>(count).fill(0), throttled: async () => undefined, waitUntil: async () => undefined };
+
+/** Attempts of one write on throttling/5xx inside one invocation, with exponential backoff and full jitter. */
+export const DEFAULT_WRITE_RETRY = { attempts: 8, baseMs: 200, maxMs: 5000 };
+
+/** How long one writer invocation keeps retrying (ms since it started); the state machine retries the batch. */
+export const DEFAULT_WRITE_BUDGET_MS = 100_000;
+
+/** The clock, randomness and retry settings a paced writer (ReplaceRoutes, ReplaceAssociations) may be given. */
+export interface PacedWriterDeps {
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Per-write retry on throttling/5xx inside one invocation. */
+  retry?: { attempts: number; baseMs: number; maxMs: number };
+  /** Stop retrying when the invocation has less than this left (ms since start); the state machine retries the batch. */
+  budgetMs?: number;
+}
+
 export interface PacedRetryOptions {
   sleep: (ms: number) => Promise<void>;
   random: () => number;

@@ -1,12 +1,12 @@
 import type { RouteTable } from '@aws-sdk/client-ec2';
-import { liveAssociations, subjectOf, type MoveResult } from '../shared/associations';
+import { liveAssociations, sameSubject, subjectOf, type MoveResult } from '../shared/associations';
 import type { AssociationMove, Verification } from '../shared/schemas';
 
 export type EffectiveEntry = NonNullable<Verification['effective']>[number];
 
 /** The table a subject (subnet, gateway, main) uses now, among `tables`. */
 export const tableOfSubject = (tables: RouteTable[], m: AssociationMove): RouteTable | undefined =>
-  tables.find((t) => liveAssociations(t).some((a) => (m.m ? a.Main === true : m.s ? a.SubnetId === m.s : a.GatewayId === m.g)));
+  tables.find((t) => liveAssociations(t).some((a) => sameSubject(a, m)));
 
 /**
  * How each planned association reads back: the table its subject uses, that table's route count (the
