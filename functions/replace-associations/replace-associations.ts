@@ -9,8 +9,8 @@ import { encodeSwitchTimes } from '../shared/plan';
 import { describeRouteTablesById } from '../shared/routes';
 import { AssociationBatchResult, AssociationMove, AssociationStatus, InterfacePair, ReplaceAssociationsInput, ReplaceAssociationsInputSchema } from '../shared/schemas';
 import type { GroupInventory } from '../shared/inventory';
-import { contentDifferences, contentsOf, hasTwinTags, mapContents, twinIdentity, twinMapTo } from '../shared/twins';
-import { authorizePairs } from '../replace-routes/authorize';
+import { contentDifferences, contentsOf, mapContents, twinIdentity, twinMapTo } from '../shared/twins';
+import { authorizePairs, originalInScope } from '../replace-routes/authorize';
 import { liveAssociations, sameSubject, subjectOf } from '../shared/associations';
 
 export { ReplaceAssociationsInputSchema };
@@ -70,7 +70,7 @@ export const replaceAssociations = async (input: ReplaceAssociationsInput, deps:
     if (!t) continue; // gone: its moves are reported below
     const twin = twinIdentity(t);
     const original = twin ? tables.get(twin.original) : t;
-    const ok = twin ? twin.group === group.name && original !== undefined && !hasTwinTags(original) && inScope(group, original) : !hasTwinTags(t) && inScope(group, t);
+    const ok = twin ? twin.group === group.name && original !== undefined && originalInScope(group, original) : originalInScope(group, t);
     if (!ok) refuse(`route table ${id} is neither in group ${group.name}'s scope nor one of its twins`);
   }
 
@@ -134,14 +134,6 @@ const twinMapsOf = async (deps: ReplaceAssociationsDeps, group: Group, used: Int
 const twinPairOf = (inventory: GroupInventory, member: string, p: InterfacePair): boolean => {
   const own = inventory[member]?.interfaces;
   return !own || own.some((i) => i.eni === p.toEni);
-};
-
-/** A table of the group's scope that is not a twin (ID list or tag; the whole VPC when there is no scope). */
-const inScope = (group: Group, t: RouteTable): boolean => {
-  const scope = group.routeTables;
-  if (!scope) return true;
-  if ('ids' in scope) return scope.ids.includes(t.RouteTableId!);
-  return (t.Tags ?? []).some((x) => x.Key === scope.tag.key && x.Value === scope.tag.value);
 };
 
 /** What the read says of a move before writing: undefined when it is to be sent. */

@@ -142,6 +142,14 @@ const readOne = async (ec2: EC2Client, group: Group, routeTableId: string): Prom
   }
 };
 
+/** Whether a table, as read, is an original of the group's scope: no twin tags, and in its ID list or carrying its tag (any table of the VPC without a scope). */
+export const originalInScope = (group: Group, table: RouteTable): boolean => {
+  const scope = group.routeTables;
+  if (hasTwinTags(table)) return false;
+  if (!scope) return true;
+  return 'ids' in scope ? scope.ids.includes(table.RouteTableId!) : carries(table, scope.tag);
+};
+
 /** Whether a table is a twin of this group whose original is in the group's scope (its tags say so, and the original does). */
 export const isTwinInScope = async (ec2: EC2Client, group: Group, table: RouteTable): Promise<boolean> => {
   const twin = twinIdentity(table);
@@ -150,7 +158,7 @@ export const isTwinInScope = async (ec2: EC2Client, group: Group, table: RouteTa
   if (!scope) return true;
   if ('ids' in scope) return scope.ids.includes(twin.original);
   const original = await readOne(ec2, group, twin.original);
-  return original !== undefined && !hasTwinTags(original) && carries(original, scope.tag);
+  return original !== undefined && originalInScope(group, original);
 };
 
 /** The interfaces EC2 knows among `enis`, by ID (a filter, so deleted ones are simply absent). */
