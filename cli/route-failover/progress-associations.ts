@@ -44,7 +44,7 @@ export const iterationAssociations = (input: Record<string, any> | undefined, ou
 
 /** Association moves the plan holds (ListRoutes' output), when it says. */
 export const plannedMoves = (plan: Record<string, any> | undefined): number | undefined =>
-  Array.isArray(plan?.associationBatches) ? plan!.associationBatches.reduce((n: number, b: any) => n + (Array.isArray(b?.moves) ? b.moves.length : 0), 0) : undefined;
+  Array.isArray(plan?.associationBatches) ? (plan!.associationBatches as Array<{ moves?: unknown } | undefined>).reduce((n: number, b) => n + (Array.isArray(b?.moves) ? b.moves.length : 0), 0) : undefined;
 
 /** The ReplaceAssociationBatches Map's exit line: statuses counted over its results. */
 export const summarizeAssociationResults = (out: Record<string, any> | undefined): string => {

@@ -360,7 +360,7 @@ export const summarizeExit = (state: string, out: Record<string, any> | undefine
       return (
         `${out.verification.checked} read back, ${out.verification.mismatches} mismatch(es)` +
         (Array.isArray(out.verification.effective) && out.verification.effective.length > 0
-          ? `; ${out.verification.effective.length} association(s) read back, ${out.verification.effective.filter((x: any) => !x?.ok).length} not where the plan wants them`
+          ? `; ${out.verification.effective.length} association(s) read back, ${(out.verification.effective as Array<{ ok?: boolean } | undefined>).filter((x) => !x?.ok).length} not where the plan wants them`
           : '')
       );
     case NOTIFY_STATE:
