@@ -289,6 +289,9 @@ class TwinWriter {
       const to = l.target ? { [l.target.field]: l.target.id } : { LocalTarget: true };
       await this.send(`ReplaceRoute local ${l.destination.value} in ${id}`, () => this.deps.ec2.send(new ReplaceRouteCommand({ RouteTableId: id, ...destinationParams(l.destination), ...to })), true);
     }
+    // The one DeleteRoute of the product, on a twin only (its tags are re-checked before apply runs; never an original, and
+    // never in the failover workflow): the original no longer has this route, so the twin must not either, or a
+    // failover would move subnets to a table that still routes somewhere the operator removed.
     for (const r of c.remove) {
       await this.send(`DeleteRoute ${r.destination.value} in ${id}`, () => this.deps.ec2.send(new DeleteRouteCommand({ RouteTableId: id, ...destinationParams(r.destination) })));
     }
