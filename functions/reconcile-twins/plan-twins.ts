@@ -4,7 +4,7 @@ import type { Group } from '../shared/config';
 import type { GroupStateStore } from '../shared/group-state';
 import type { GroupInventory } from '../shared/inventory';
 import { describeMembers } from '../shared/members';
-import { describeScopedRouteTables } from '../shared/routes';
+import { readScopeAndTwins } from '../shared/group-tables';
 import {
   contentDifferences,
   contentsOf,
@@ -116,19 +116,12 @@ export const memberInterfaces = async (deps: PlanDeps, group: Group, now: Date, 
  * The group's originals and twins. With a whole-VPC scope one read returns both; otherwise the twins are read
  * with their group tag (vpc-id + tag:route-failover:twin-group). Any table with a twin tag is never an original.
  */
-const readTables = async (ec2: EC2Client, group: Group): Promise<{ scoped: RouteTable[]; tagged: RouteTable[] }> => {
-  const scoped = await describeScopedRouteTables(ec2, group.vpcId, group.routeTables);
-  if (group.routeTables === undefined) return { scoped, tagged: scoped.filter(hasTwinTags) };
-  const tagged = await describeScopedRouteTables(ec2, group.vpcId, { tag: { key: TWIN_GROUP_TAG, value: group.name } });
-  return { scoped, tagged };
-};
-
 const TWIN_KEYS = [TWIN_OF_TAG, TWIN_MEMBER_TAG, TWIN_GROUP_TAG];
 
 /** Reads a group and plans its twins; `only` limits the originals planned (orphans are found from the whole scope). */
 export const planGroup = async (deps: PlanDeps, group: Group, now: Date, only?: ReadonlySet<string>): Promise<GroupPlan> => {
   const warnings: string[] = [];
-  const { scoped, tagged } = await readTables(deps.ec2, group);
+  const { scoped, tagged } = await readScopeAndTwins(deps.ec2, group);
   const members = await memberInterfaces(deps, group, now, warnings);
   const memberNames = new Set(group.members.map((m) => m.name));
   const allEnis = new Set(members.flatMap((m) => m.interfaces.map((i) => i.eni)));

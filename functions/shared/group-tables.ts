@@ -19,11 +19,8 @@ export interface GroupTables {
  * them). A twin is never an original, whatever tags it carries, so the routes mode leaves twins alone too.
  */
 export const readGroupTables = async (ec2: EC2Client, group: GroupRef): Promise<GroupTables> => {
-  const scoped = await describeScopedRouteTables(ec2, group.vpcId, group.routeTables);
-  const byId = new Map(scoped.map((t) => [t.RouteTableId!, t]));
-  if (group.switchMode === 'associations' && group.routeTables !== undefined) {
-    for (const t of await describeScopedRouteTables(ec2, group.vpcId, { tag: { key: TWIN_GROUP_TAG, value: group.name } })) byId.set(t.RouteTableId!, t);
-  }
+  const { scoped, tagged } = group.switchMode === 'associations' ? await readScopeAndTwins(ec2, group) : { scoped: await describeScopedRouteTables(ec2, group.vpcId, group.routeTables), tagged: [] };
+  const byId = new Map([...scoped, ...tagged].map((t) => [t.RouteTableId!, t]));
   const all = [...byId.values()];
   const originals = all.filter((t) => !hasTwinTags(t) && scoped.includes(t));
   const originalIds = new Set(originals.map((t) => t.RouteTableId!));
@@ -36,6 +33,16 @@ export const readGroupTables = async (ec2: EC2Client, group: GroupRef): Promise<
     else if (group.switchMode === 'associations' && (!twin || twin.group === group.name)) ignored.push(table);
   }
   return { originals, twins, ignored };
+};
+
+/**
+ * The two reads behind a group's tables: its scope, and the tables tagged as its twins (the same read when the
+ * scope is the whole VPC). The reconcile plans from these too.
+ */
+export const readScopeAndTwins = async (ec2: EC2Client, group: Pick<GroupRef, 'name' | 'vpcId' | 'routeTables'>): Promise<{ scoped: RouteTable[]; tagged: RouteTable[] }> => {
+  const scoped = await describeScopedRouteTables(ec2, group.vpcId, group.routeTables);
+  if (group.routeTables === undefined) return { scoped, tagged: scoped.filter(hasTwinTags) };
+  return { scoped, tagged: await describeScopedRouteTables(ec2, group.vpcId, { tag: { key: TWIN_GROUP_TAG, value: group.name } }) };
 };
 
 /** The tables of `tables` by ID. */
