@@ -8,6 +8,7 @@ import { buildAssociationPair } from './local/scenario-associations';
 import { ExecutionEntry, parseRecord } from './route-failover/executions';
 import { renderRecordAssociations } from './route-failover/render-associations';
 import { renderHistoryLine } from './route-failover/render-history';
+import { instanceStateEvent } from './local/events';
 
 /**
  * The demo's associations-mode part, on a second simulated VPC: `route-failover prepare` builds router-b's
@@ -69,17 +70,7 @@ export const runAssociationsDemo = async (heading: (text: string) => void, who: 
   };
 
   sim.setInstanceState(estate.routerA.instanceId, 'stopping');
-  const event = {
-    version: '0',
-    id: 'c0ffee00-0000-4000-8000-000000000002',
-    'detail-type': 'EC2 Instance State-change Notification',
-    source: 'aws.ec2',
-    account: '123456789012',
-    time: new Date().toISOString(),
-    region: 'us-east-1',
-    resources: [`arn:aws:ec2:us-east-1:123456789012:instance/${estate.routerA.instanceId}`],
-    detail: { 'instance-id': estate.routerA.instanceId, state: 'stopping' },
-  };
+  const event = instanceStateEvent(estate.routerA.instanceId, 'stopping', 'c0ffee00-0000-4000-8000-000000000002');
   await run('router-a stops: the workflow moves the associations to router-b\'s twins', event, 'demo-associations-router-a-stopping');
 
   sim.setInstanceState(estate.routerA.instanceId, 'running');

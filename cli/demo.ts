@@ -15,6 +15,7 @@ import { executionName } from './route-failover/commands/switchover';
 import { ExecutionEntry, parseRecord } from './route-failover/executions';
 import { compactStatus, readGroupStatus } from './route-failover/group-status';
 import { renderHistoryLine, renderHistoryTable } from './route-failover/render-history';
+import { instanceStateEvent } from './local/events';
 
 /**
  * `npm run demo`: a simulated VPC with two routers in two AZs (two interfaces each), several route tables
@@ -50,17 +51,7 @@ const main = async (): Promise<void> => {
 
   heading('router-a stops');
   sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
-  const event = {
-    version: '0',
-    id: 'c0ffee00-0000-4000-8000-000000000001',
-    'detail-type': 'EC2 Instance State-change Notification',
-    source: 'aws.ec2',
-    account: '123456789012',
-    time: new Date().toISOString(),
-    region: 'us-east-1',
-    resources: [`arn:aws:ec2:us-east-1:123456789012:instance/${scenario.routerA.instanceId}`],
-    detail: { 'instance-id': scenario.routerA.instanceId, state: 'stopping' },
-  };
+  const event = instanceStateEvent(scenario.routerA.instanceId, 'stopping', 'c0ffee00-0000-4000-8000-000000000001');
   console.log(JSON.stringify(event));
   const callsBefore = sim.calls.length;
 
