@@ -248,8 +248,9 @@ export class FailoverStack extends Stack {
     if (statusCheckAlarmArns.length > 0) {
       resolveTargets.addToRolePolicy(new PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: statusCheckAlarmArns }));
     }
-    // ReplaceRoute on the tables of each group's scope and, for an associations-mode group, on its twins too:
-    // the per-route fallback (a table no true twin serves) may write a twin that currently holds associations.
+    // ReplaceRoute on the tables of each group's scope and on its twins, in either mode: the associations mode's
+    // per-route fallback (a table no true twin serves) may write a twin that holds associations, and a group set
+    // back to the routes mode switches the twins subnets still use route by route.
     const replaceRouteStatements = [
       ...scopedRouteTableStatements(this, config.groups, ['ec2:ReplaceRoute']),
       ...twinStatements(this, config.groups, ['ec2:ReplaceRoute']),

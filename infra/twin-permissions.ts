@@ -41,12 +41,14 @@ export const scopedRouteTableStatements = (stack: Stack, groups: Group[], action
   });
 
 /**
- * `actions` on the twins of each associations-mode group: route tables of the group's VPC tagged
+ * `actions` on the twins of each group given: route tables of the group's VPC tagged
  * route-failover:twin-group = the group. Twins are in no scope (no ID list, no scope tag), so this tag is what
- * names them. Pairing the VPC and the tag in one statement keeps a group's twins to its own VPC.
+ * names them. Pairing the VPC and the tag in one statement keeps a group's twins to its own VPC. Callers pass
+ * the associations-mode groups for the twins' own writes, and every group for ReplaceRoute: a group set back
+ * to the routes mode switches, route by route, the twins that subnets still use.
  */
 export const twinStatements = (stack: Stack, groups: Group[], actions: string[]): PolicyStatement[] =>
-  associationGroups(groups).map(
+  groups.map(
     (group) =>
       new PolicyStatement({
         actions,

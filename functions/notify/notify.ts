@@ -190,6 +190,7 @@ export const renderMessage = (r: AuditRecord): string => {
       `Verified:   ${r.verification.checked} route(s) read back in ${r.verification.rounds} round(s): ` +
         (r.verification.ok ? 'all where the plan wants them' : `${r.verification.mismatches} NOT where the plan wants them`),
     );
+    if (r.verification.invariant) out.push(`Network:    ${r.verification.invariant}`);
   }
   out.push('');
   out.push(`Execution:  ${r.execution.id}`);

@@ -1,6 +1,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { FailoverConfig } from '../shared/config';
 import type { GroupStateStore } from '../shared/group-state';
+import { mergeInventory } from '../shared/inventory';
 import { describeMembers } from '../shared/members';
 
 export interface RefreshInventoryDeps {
@@ -26,7 +27,8 @@ export interface RefreshInventoryResult {
 /**
  * The scheduled inventory refresh: describes every member of every group and stores each one's interface
  * map, so the inventory exists before the first failure (a router terminated before any execution ran is
- * otherwise unknown). A member EC2 cannot describe, or shows without interfaces, keeps what was stored.
+ * otherwise unknown). A member EC2 cannot describe, or shows without interfaces, keeps what was stored; an
+ * interface EC2 no longer shows on a member stays remembered (mergeInventory).
  * One group's failure never stops the others; the result says what was stored and what was not.
  */
 export const refreshInventory = async (deps: RefreshInventoryDeps): Promise<RefreshInventoryResult> => {
@@ -34,11 +36,11 @@ export const refreshInventory = async (deps: RefreshInventoryDeps): Promise<Refr
   const groups: RefreshInventoryResult['groups'] = [];
   for (const group of deps.config.groups) {
     try {
-      const views = await describeMembers(deps.ec2, group, now());
+      const [views, stored] = await Promise.all([describeMembers(deps.ec2, group, now()), deps.store.readInventory(group.name)]);
       const members: MemberRefresh[] = [];
       for (const v of views.values()) {
         if (v.observed) {
-          await deps.store.writeInventory(group.name, v.observed);
+          await deps.store.writeInventory(group.name, mergeInventory(stored[v.name], v.observed));
           members.push({ member: v.name, interfaces: v.observed.interfaces.length });
         } else {
           const why = v.describeFailure ? `${v.describeFailure.code}: ${v.describeFailure.message}` : `${v.state} with no interface attached`;

@@ -4,7 +4,7 @@ import { toEc2Error } from '../shared/aws-errors';
 import { findGroup, type FailoverConfig, type Group } from '../shared/config';
 import { BatchNotAuthorizedError } from '../shared/errors';
 import type { GroupStateStore } from '../shared/group-state';
-import type { GroupInventory } from '../shared/inventory';
+import { interfaceSeenAt, type GroupInventory } from '../shared/inventory';
 import type { InterfacePair, ReplaceBatchInput } from '../shared/schemas';
 
 export interface AuthorizeDeps {
@@ -54,9 +54,13 @@ export const authorizePairs = async (group: Group, used: InterfacePair[], deps: 
   // members and stores what it saw) needs no EC2 call; anything else is looked up now.
   const inventory = await deps.store.readInventory(group.name);
   const now = (deps.now ?? (() => new Date()))().getTime();
+  // An interface the inventory only remembers (EC2 no longer showed it on the member) is not vouched for by it.
   const freshOwner = (eni: string): string | undefined => {
-    const m = Object.values(inventory).find((e) => e.interfaces.some((i) => i.eni === eni));
-    return m && now - Date.parse(m.observedAt) <= FRESH_INVENTORY_MS ? m.member : undefined;
+    for (const m of Object.values(inventory)) {
+      const i = m.interfaces.find((x) => x.eni === eni);
+      if (i) return now - Date.parse(interfaceSeenAt(m, i)) <= FRESH_INVENTORY_MS ? m.member : undefined;
+    }
+    return undefined;
   };
   const uncovered = [...new Set([...toEnis, ...fromEnis])].filter((e) => !freshOwner(e));
   let live: Map<string, NetworkInterface> | undefined;

@@ -4,11 +4,12 @@ import type { FailoverConfig, Group, Member } from '../shared/config';
 import { Ec2TransientError, InvalidRequestError, MemberNotFoundError, NoHealthyTargetError, TargetUnhealthyError } from '../shared/errors';
 import type { GroupStateStore } from '../shared/group-state';
 import { activeHold, heldReason } from '../shared/hold';
-import type { GroupInventory } from '../shared/inventory';
+import { mergeInventory, type GroupInventory } from '../shared/inventory';
 import { AlarmReader, statusCheckAlarmName } from '../shared/alarms';
 import { describeScopedRouteTables } from '../shared/routes';
+import { memberOfRoute } from '../shared/invariant';
 import { effectiveTriggerTime, tooOldReason } from '../shared/trigger-time';
-import { describeMembers, interfacesFromOf, MemberView, sourceInterfaces, transientFailure } from '../shared/members';
+import { describeMembers, interfacesFromOf, interfacesFromRoutes, MemberView, SourceInterface, sourceInterfaces, transientFailure } from '../shared/members';
 import {
   ExecutionInfoSchema,
   InterfacePair,
@@ -72,7 +73,7 @@ export const resolveTargets = async (input: ResolveInput, deps: ResolveDeps): Pr
   const tooOld = c.automatic ? tooOldReason(c.triggerTime, input.execution.startTime) : undefined;
   if (tooOld) return noop(trigger, tooOld, group, { automatic: true, warnings: [tooOld] });
   const [views, inventory] = await Promise.all([describeMembers(deps.ec2, group, now()), deps.store.readInventory(group.name)]);
-  const refreshWarnings = await refreshInventory(deps.store, group, views);
+  const refreshWarnings = await refreshInventory(deps.store, group, views, inventory);
   const ctx: DecisionContext = { ec2: deps.ec2, group, views, inventory, trigger, input, now, warnings: refreshWarnings };
 
   if (c.failback) {
@@ -131,13 +132,24 @@ const decision = async (ctx: DecisionContext, sourceNames: string[], target: Mem
   const targetEnis = new Set(target.enis.values());
   const pairs: InterfacePair[] = [];
   const warnings = [...ctx.warnings];
+  const found = new Map<string, SourceInterface[]>();
+  const inventoryAt = new Map<string, string | undefined>();
+  for (const name of sourceNames) {
+    const r = await sourceInterfaces(ctx.ec2, views.get(name)!, ctx.inventory, targetEnis, now());
+    warnings.push(...r.warnings);
+    found.set(name, r.interfaces);
+    inventoryAt.set(name, r.inventoryObservedAt);
+  }
+  // The route tables say where each route leads, whatever the instances' describes and the inventory know.
+  const known = new Set([...targetEnis, ...[...found.values()].flat().map((i) => i.eni), ...knownEnis(ctx.inventory, views)]);
+  const learned = await interfacesFromRoutes(ctx.ec2, group.vpcId, sourceNames.map((n) => views.get(n)!), known);
+  warnings.push(...learned.warnings);
   const sources: MemberState[] = [];
   for (const name of sourceNames) {
     const s = views.get(name)!;
-    const found = await sourceInterfaces(ctx.ec2, s, ctx.inventory, targetEnis, now());
-    warnings.push(...found.warnings);
-    for (const i of found.interfaces) pairs.push({ slot: i.slot, fromMember: s.name, fromEni: i.eni, toEni: target.enis.get(i.slot) });
-    sources.push({ ...publicView(s), interfacesFrom: interfacesFromOf(found.interfaces), inventoryObservedAt: found.inventoryObservedAt });
+    const interfaces = [...found.get(name)!, ...(learned.byMember.get(name) ?? [])];
+    for (const i of interfaces) pairs.push({ slot: i.slot, fromMember: s.name, fromEni: i.eni, toEni: target.enis.get(i.slot) });
+    sources.push({ ...publicView(s), interfacesFrom: interfacesFromOf(interfaces), inventoryObservedAt: inventoryAt.get(name) });
   }
   return {
     action: 'failover',
@@ -148,6 +160,11 @@ const decision = async (ctx: DecisionContext, sourceNames: string[], target: Mem
     target: { ...publicView(target), interfacesFrom: 'ec2' },
     pairs,
     targetEnis: [...targetEnis],
+    members: group.members.map((m) => ({
+      name: m.name,
+      instanceId: m.instanceId,
+      enis: [...new Set([...(views.get(m.name)?.enis.values() ?? []), ...(ctx.inventory[m.name]?.interfaces.map((i) => i.eni) ?? []), ...pairs.filter((p) => p.fromMember === m.name).map((p) => p.fromEni)])],
+    })),
     maxConcurrency: group.maxConcurrency,
     execution: input.execution,
     resolvedAt: now().toISOString(),
@@ -158,17 +175,23 @@ const decision = async (ctx: DecisionContext, sourceNames: string[], target: Mem
   };
 };
 
+/** Every interface a member of the group has (live) or had (inventory). */
+const knownEnis = (inventory: GroupInventory, views: Map<string, MemberView>): string[] => [
+  ...Object.values(inventory).flatMap((m) => m.interfaces.map((i) => i.eni)),
+  ...[...views.values()].flatMap((v) => [...v.enis.values()]),
+];
+
 /**
- * Stores what EC2 showed of each member's interfaces. A failure here never blocks the failover (the inventory
+ * Stores what EC2 showed of each member's interfaces, remembering those it no longer shows (mergeInventory). A failure here never blocks the failover (the inventory
  * is for the next one): it becomes a warning.
  */
-const refreshInventory = async (store: GroupStateStore, group: Group, views: Map<string, MemberView>): Promise<string[]> => {
+const refreshInventory = async (store: GroupStateStore, group: Group, views: Map<string, MemberView>, inventory: GroupInventory): Promise<string[]> => {
   const warnings: string[] = [];
   await Promise.all(
     [...views.values()]
       .filter((v) => v.observed)
       .map((v) =>
-        store.writeInventory(group.name, v.observed!).catch((err: Error) => {
+        store.writeInventory(group.name, mergeInventory(inventory[v.name], v.observed!)).catch((err: Error) => {
           warnings.push(`the inventory of ${v.name} could not be stored (${err.name}: ${err.message})`);
         }),
       ),
@@ -313,9 +336,10 @@ const activeMember = async (ec2: EC2Client, group: Group, views: Map<string, Mem
   for (const inv of Object.values(inventory)) for (const i of inv.interfaces) owner.set(i.eni, inv.member);
   for (const v of views.values()) for (const eni of v.enis.values()) owner.set(eni, v.name);
   const counts = new Map<string, number>();
+  const byInstance = new Map(group.members.map((m) => [m.instanceId, m.name]));
   for (const table of await describeScopedRouteTables(ec2, group.vpcId, group.routeTables)) {
     for (const r of table.Routes ?? []) {
-      const m = r.NetworkInterfaceId ? owner.get(r.NetworkInterfaceId) : undefined;
+      const m = memberOfRoute(r, owner, byInstance);
       if (m) counts.set(m, (counts.get(m) ?? 0) + 1);
     }
   }

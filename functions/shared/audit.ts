@@ -148,7 +148,16 @@ export const AuditRecordSchema = z.lazy(() =>
     alreadyOnTarget: z.array(z.object({ routeTableId: z.string(), destinations: z.array(z.string()) })),
     skipped: z.array(z.object({ routeTableId: z.string(), destination: DestinationSchema, eni: z.string(), reason: z.optional(z.string()) })),
     warnings: z.array(z.string()),
-    verification: z.optional(z.object({ checked: z.number(), ok: z.boolean(), mismatches: z.number(), rounds: z.number() })),
+    verification: z.optional(
+      z.object({
+        checked: z.number(),
+        ok: z.boolean(),
+        mismatches: z.number(),
+        rounds: z.number(),
+        /** What the route-table invariant checked on the final read (shared/invariant.ts), in one line. */
+        invariant: z.optional(z.string()),
+      }),
+    ),
     failure: z.optional(z.object({ stage: z.string(), error: z.string(), cause: z.optional(z.string()) })),
     /** The group lease this execution held: when it got it, and whose dead lease it took over. */
     lease: z.optional(z.object({ group: z.string(), acquiredAt: z.optional(z.string()), tookOverFrom: z.optional(z.string()) })),
@@ -300,6 +309,7 @@ export const buildAuditRecord = (
       ok: state.verification.ok,
       mismatches: state.verification.mismatches,
       rounds: state.verification.rounds,
+      ...(state.verification.invariant ? { invariant: state.verification.invariant.summary } : {}),
     },
     failure,
     lease: state.lease?.held && state.lease.group ? { group: state.lease.group, acquiredAt: state.lease.acquiredAt, tookOverFrom: state.lease.tookOverFrom } : undefined,

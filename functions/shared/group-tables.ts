@@ -11,28 +11,35 @@ export interface GroupTables {
   twins: Array<{ table: RouteTable; twin: TwinIdentity }>;
   /** Tables carrying twin tags that are not usable twins of this group (partial tags, an original out of scope). */
   ignored: RouteTable[];
+  /** Tables tagged as this group's twins whose original is gone or out of scope (in either mode). */
+  orphanTwins: RouteTable[];
 }
 
 /**
- * Reads a group's tables: its scope (paginated DescribeRouteTables, vpc-id filter) and, in the associations
- * mode, its twins (one more read by the group tag, unless the scope is the whole VPC and already returned
- * them). A twin is never an original, whatever tags it carries, so the routes mode leaves twins alone too.
+ * Reads a group's tables: its scope (paginated DescribeRouteTables, vpc-id filter) and its twins (one more
+ * read by the group tag, unless the scope is the whole VPC and already returned them). Twins are read in both
+ * modes: a group set back to the routes mode may still have subnets on its twins, and those carry traffic. A
+ * twin is never an original, whatever tags it carries.
  */
 export const readGroupTables = async (ec2: EC2Client, group: GroupRef): Promise<GroupTables> => {
-  const { scoped, tagged } = group.switchMode === 'associations' ? await readScopeAndTwins(ec2, group) : { scoped: await describeScopedRouteTables(ec2, group.vpcId, group.routeTables), tagged: [] };
+  const { scoped, tagged } = await readScopeAndTwins(ec2, group);
   const byId = new Map([...scoped, ...tagged].map((t) => [t.RouteTableId!, t]));
   const all = [...byId.values()];
   const originals = all.filter((t) => !hasTwinTags(t) && scoped.includes(t));
   const originalIds = new Set(originals.map((t) => t.RouteTableId!));
   const twins: GroupTables['twins'] = [];
   const ignored: RouteTable[] = [];
+  const orphanTwins: RouteTable[] = [];
   for (const table of all.filter(hasTwinTags)) {
     const twin = twinIdentity(table);
     if (twin && twin.group === group.name && originalIds.has(twin.original)) twins.push({ table, twin });
-    // Another group's twins are simply not ours; a half-tagged table, or our twin of a table out of scope, is reported.
-    else if (group.switchMode === 'associations' && (!twin || twin.group === group.name)) ignored.push(table);
+    else {
+      if (twin?.group === group.name) orphanTwins.push(table);
+      // Another group's twins are simply not ours; a half-tagged table, or our twin of a table out of scope, is reported.
+      if (group.switchMode === 'associations' && (!twin || twin.group === group.name)) ignored.push(table);
+    }
   }
-  return { originals, twins, ignored };
+  return { originals, twins, ignored, orphanTwins };
 };
 
 /**

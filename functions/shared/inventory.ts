@@ -20,6 +20,11 @@ export const InventoryInterfaceSchema = z.lazy(() =>
     eni: z.string(),
     subnetId: z.optional(z.string()),
     availabilityZone: z.optional(z.string()),
+    /**
+     * When EC2 last showed this interface on the member, for one it no longer shows (remembered by
+     * `mergeInventory`); absent when it was seen at the entry's `observedAt`.
+     */
+    seenAt: z.optional(z.string()),
   }),
 );
 export type InventoryInterface = z.infer<typeof InventoryInterfaceSchema>;
@@ -58,6 +63,26 @@ export const inventoryFromInstance = (member: Member, instance: Instance, observ
   if (interfaces.length === 0) return undefined;
   return { member: member.name, instanceId: member.instanceId, observedAt: observedAt.toISOString(), interfaces };
 };
+
+/**
+ * What to store after a new observation: the interfaces EC2 shows now, plus those the stored entry knew in
+ * slots EC2 no longer shows (each keeping when it was last seen). A partial view (an interface detached and
+ * deleted, then the instance terminated) must never make the product forget an interface that routes may
+ * still lead to: that is what the inventory is for. A different instance behind the member starts afresh.
+ */
+export const mergeInventory = (stored: MemberInventory | undefined, observed: MemberInventory): MemberInventory => {
+  if (!stored || stored.instanceId !== observed.instanceId || stored.observedAt > observed.observedAt) return observed;
+  const slots = new Set(observed.interfaces.map((i) => i.slot));
+  const enis = new Set(observed.interfaces.map((i) => i.eni));
+  const remembered = stored.interfaces
+    .filter((i) => !slots.has(i.slot) && !enis.has(i.eni))
+    .map((i) => ({ ...i, seenAt: i.seenAt ?? stored.observedAt }));
+  if (remembered.length === 0) return observed;
+  return { ...observed, interfaces: [...observed.interfaces, ...remembered].sort((a, b) => a.slot.localeCompare(b.slot)) };
+};
+
+/** When EC2 last showed an interface of an entry on its member. */
+export const interfaceSeenAt = (entry: MemberInventory, i: InventoryInterface): string => i.seenAt ?? entry.observedAt;
 
 /** Parses a stored inventory entry; undefined (never an exception) for anything that does not fit the shape. */
 export const parseMemberInventory = (raw: unknown): MemberInventory | undefined => {

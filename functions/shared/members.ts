@@ -9,6 +9,7 @@ import {
 import { errorCode, isThrottling, isTransient, toEc2Error } from './aws-errors';
 import type { Group, Member } from './config';
 import { GroupInventory, inventoryAgeSeconds, inventoryFromInstance, MemberInventory, slotOf } from './inventory';
+import { describeRouteTablesByInstance } from './routes';
 import type { MemberHealth, MemberState } from './schemas';
 
 /** Why EC2 could not describe a member. */
@@ -143,7 +144,8 @@ export const transientFailure = (v: MemberView): DescribeFailure | undefined =>
 export interface SourceInterface {
   slot: string;
   eni: string;
-  from: 'ec2' | 'inventory';
+  /** EC2 showed it on the member; the inventory remembers it; a route showed it on the member's instance. */
+  from: 'ec2' | 'inventory' | 'routes';
 }
 
 /**
@@ -203,9 +205,66 @@ export const sourceInterfaces = async (
   return { interfaces: [...live, ...extra], warnings, inventoryObservedAt: extra.length > 0 ? inv?.observedAt : undefined };
 };
 
+/**
+ * Interfaces of source members that only the route tables reveal: a route to an interface attached to an
+ * instance shows that instance (`InstanceId`), and DescribeRouteTables filters on it. When the member itself
+ * cannot be described (its Availability Zone answers 5xx) and no inventory holds it yet (a first failover),
+ * this is how its routes are still found. Each such interface's slot comes from DescribeNetworkInterfaces (its
+ * attachment); one EC2 shows attached elsewhere now, or cannot show, is left out with a warning (its routes are
+ * then named by the verification, never passed over).
+ */
+export const interfacesFromRoutes = async (
+  ec2: EC2Client,
+  vpcId: string,
+  sources: MemberView[],
+  known: Set<string>,
+): Promise<{ byMember: Map<string, SourceInterface[]>; warnings: string[] }> => {
+  const byMember = new Map<string, SourceInterface[]>();
+  const warnings: string[] = [];
+  const memberOf = new Map(sources.map((v) => [v.instanceId, v]));
+  if (memberOf.size === 0) return { byMember, warnings };
+  const tables = await describeRouteTablesByInstance(ec2, vpcId, [...memberOf.keys()]);
+  const found = new Map<string, string>(); // eni -> instance
+  for (const t of tables) {
+    for (const r of t.Routes ?? []) {
+      if (r.NetworkInterfaceId && r.InstanceId && memberOf.has(r.InstanceId) && !known.has(r.NetworkInterfaceId)) found.set(r.NetworkInterfaceId, r.InstanceId);
+    }
+  }
+  if (found.size === 0) return { byMember, warnings };
+  let described: Map<string, { instanceId?: string; slot?: string }>;
+  try {
+    const out = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'network-interface-id', Values: [...found.keys()] }] }));
+    described = new Map(
+      (out.NetworkInterfaces ?? []).map((n) => [
+        n.NetworkInterfaceId!,
+        { instanceId: n.Attachment?.InstanceId, slot: n.Attachment?.DeviceIndex !== undefined ? slotOf(n.Attachment) : undefined },
+      ]),
+    );
+  } catch (err) {
+    warnings.push(
+      `route(s) lead to ${[...found.keys()].join(', ')} (attached to ${[...new Set(found.values())].join(', ')} as the route tables show), ` +
+        `but DescribeNetworkInterfaces could not tell their slots (${errorCode(err)}): those routes cannot be paired and are not moved`,
+    );
+    return { byMember, warnings };
+  }
+  for (const [eni, instanceId] of found) {
+    const view = memberOf.get(instanceId)!;
+    const d = described.get(eni);
+    if (!d?.slot || d.instanceId !== instanceId) {
+      warnings.push(`${eni} (a route showed it on ${view.name}) is ${d ? `attached to ${d.instanceId ?? 'nothing'}` : 'unknown to EC2'} now: routes to it are not moved`);
+      continue;
+    }
+    byMember.set(view.name, [...(byMember.get(view.name) ?? []), { slot: d.slot, eni, from: 'routes' }]);
+  }
+  for (const [name, list] of byMember) {
+    warnings.push(`${name}: ${list.length} interface(s) learned from the route tables (the instance behind each route): ${list.map((i) => `${i.eni} slot ${i.slot}`).join(', ')}`);
+  }
+  return { byMember, warnings };
+};
+
 /** Where a source member's interfaces came from, for the record. */
 export const interfacesFromOf = (interfaces: SourceInterface[]): MemberState['interfacesFrom'] => {
-  const ec2 = interfaces.some((i) => i.from === 'ec2');
+  const ec2 = interfaces.some((i) => i.from === 'ec2' || i.from === 'routes');
   const inv = interfaces.some((i) => i.from === 'inventory');
   return ec2 && inv ? 'ec2+inventory' : ec2 ? 'ec2' : inv ? 'inventory' : 'none';
 };

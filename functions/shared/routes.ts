@@ -77,20 +77,55 @@ export const describeScopedRouteTables = async (
   return tables;
 };
 
+/**
+ * The route tables of a VPC with a route to an interface attached to one of `instanceIds`: DescribeRouteTables
+ * shows the instance behind such a route (`InstanceId`) and filters on it (`route.instance-id`, EC2 API
+ * Reference). A regional call about route tables: it answers when the instances' own Availability Zone cannot.
+ */
+export const describeRouteTablesByInstance = async (ec2: EC2Client, vpcId: string, instanceIds: string[]): Promise<RouteTable[]> => {
+  const tables: RouteTable[] = [];
+  for (let i = 0; i < instanceIds.length; i += FILTER_VALUES_MAX) {
+    const Filters = [
+      { Name: 'vpc-id', Values: [vpcId] },
+      { Name: 'route.instance-id', Values: instanceIds.slice(i, i + FILTER_VALUES_MAX) },
+    ];
+    try {
+      for await (const page of paginateDescribeRouteTables({ client: ec2, pageSize: PAGE_SIZE }, { Filters })) tables.push(...(page.RouteTables ?? []));
+    } catch (err) {
+      throw toEc2Error(err, `DescribeRouteTables route.instance-id in ${vpcId}`);
+    }
+  }
+  return tables;
+};
+
 /** Reads the given route tables (by ID, within a VPC); tables that no longer exist are simply absent. */
 export const describeRouteTablesById = async (ec2: EC2Client, vpcId: string, ids: string[]): Promise<RouteTable[]> =>
   ids.length === 0 ? [] : describeScopedRouteTables(ec2, vpcId, { ids });
 
-/** Finds a route in a table by destination. */
-export const findRoute = (table: RouteTable | undefined, d: Destination): Route | undefined =>
-  table?.Routes?.find((r) => {
+/** Whether a route was propagated by a virtual private gateway (ReplaceRoute never acts on it). */
+export const isPropagated = (route: Route): boolean => route.Origin === 'EnableVgwRoutePropagation';
+
+/**
+ * Finds the route ReplaceRoute acts on for a destination: the static one (or the local route). A route
+ * propagated by a virtual private gateway can share its prefix with a static route in the same table (VPC User
+ * Guide, "How route priority works": the static route wins), so the first match is not enough; a propagated
+ * route is returned only when no static route has the destination.
+ */
+export const findRoute = (table: RouteTable | undefined, d: Destination): Route | undefined => {
+  const matches = (table?.Routes ?? []).filter((r) => {
     const rd = routeDestination(r);
     return rd !== undefined && rd.kind === d.kind && rd.value === d.value;
   });
+  return matches.find((r) => !isPropagated(r)) ?? matches[0];
+};
 
-/** Why a route pointing at a member ENI must not be replaced, or undefined when it may be. */
+/**
+ * Why a route pointing at a member ENI must not be replaced, or undefined when it may be. The local route is
+ * replaceable when it points at an interface (east-west inspection: VPC User Guide, "Replace or restore the
+ * target for a local route"); ReplaceRoute moves it like any other route, and failback moves it back.
+ */
 export const unreplaceableReason = (route: Route): string | undefined => {
-  if (route.Origin === 'EnableVgwRoutePropagation') return 'propagated route (owned by the virtual private gateway)';
-  if (route.Origin === 'CreateRouteTable' || route.GatewayId === 'local') return 'local route of the VPC (not moved)';
+  if (isPropagated(route)) return 'propagated route (owned by the virtual private gateway)';
+  if (!route.NetworkInterfaceId && (route.Origin === 'CreateRouteTable' || route.GatewayId === 'local')) return 'local route of the VPC (not moved)';
   return undefined;
 };

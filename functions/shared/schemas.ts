@@ -132,6 +132,9 @@ export const MemberHealthSchema = z.lazy(() =>
 export type MemberHealth = z.infer<typeof MemberHealthSchema>;
 
 /** Output of ResolveTargets: who fails, where routes go, and how interfaces pair. */
+/** A member and every interface it is known to have or have had (shared/invariant.ts). */
+export const KnownMemberSchema = z.lazy(() => z.object({ name: z.string(), instanceId: z.optional(z.string()), enis: z.array(z.string()) }));
+
 export const ResolvedSchema = z.lazy(() =>
   z.object({
     action: z.enum(['failover', 'noop']),
@@ -143,6 +146,11 @@ export const ResolvedSchema = z.lazy(() =>
     target: z.optional(MemberStateSchema),
     pairs: z.array(InterfacePairSchema),
     targetEnis: z.array(z.string()),
+    /**
+     * Every member as ResolveTargets knew it (live interfaces, the inventory's, and those the routes' InstanceId
+     * revealed): what the route-table invariant recognises a member's route by. A few IDs per member.
+     */
+    members: z.optional(z.array(KnownMemberSchema)),
     maxConcurrency: z.int().check(z.gte(1)),
     execution: ExecutionInfoSchema,
     resolvedAt: z.string(),
@@ -428,6 +436,11 @@ export const VerificationSchema = z.lazy(() =>
     rounds: z.int(),
     /** The routes that are NOT where the plan wants them (at most 200 listed; `mismatches` counts all). */
     observed: z.array(ObservedRouteSchema),
+    /**
+     * What the route-table invariant (shared/invariant.ts) looked at on the last read, and what it found: tables
+     * and routes in reach, routes breaking it, routes left on a member this switch did not leave, one line.
+     */
+    invariant: z.optional(z.object({ tables: z.int(), routes: z.int(), findings: z.int(), split: z.int(), summary: z.string() })),
     /** Blackhole routes in scope to interfaces no member is known to have had (not counted as mismatches). */
     warnings: z.optional(z.array(z.string())),
     /**

@@ -1,11 +1,11 @@
 import { EC2Client, RouteTable } from '@aws-sdk/client-ec2';
-import { liveAssociations, moveResultsOf } from '../shared/associations';
+import { moveResultsOf } from '../shared/associations';
 import { readGroupTables } from '../shared/group-tables';
 import { destinationOf, resultsOf } from '../shared/plan';
-import { findRoute, routeDestination, routeKey, routeTarget } from '../shared/routes';
+import { findRoute, isPropagated, routeDestination, routeKey, routeTarget } from '../shared/routes';
+import { checkInvariant, describeCheck, memberOfRoute, reachOf, type InvariantResult, type KnownMember } from '../shared/invariant';
 import { AssociationBatchResultSchema, BatchResultSchema, Destination, FailoverStateSchema, ObservedRoute, PlanSchema, Verification } from '../shared/schemas';
 import { observeMoves } from './effective';
-import { twinIdentity } from '../shared/twins';
 import * as z from '../shared/zod';
 
 export const VerifyInputSchema = z.lazy(() =>
@@ -42,11 +42,12 @@ const DEFAULT_RECHECK_DELAYS_MS = [1000, 2000, 4000];
 const PROBLEMS_MAX = 200;
 
 /**
- * Reads the group's route tables back and checks each planned route: a replaced (or already moved) route
- * must target its new interface and not be blackhole; a dry-run route must be unchanged; a vanished route
- * must still be absent. Then it sweeps the whole scope: any other route that still points at an interface
- * of a member the routes left (live or from the inventory), or that is blackhole on a target interface, is
- * a mismatch too, so a failover can never read as done while a route still leads to the failed router.
+ * Reads the group's route tables back and judges them by what they say, never by the plan. Two checks on each
+ * fresh read: each planned route is where its result says (a replaced or already-moved route on its new
+ * interface and not blackhole; a dry-run route unchanged; a vanished route still absent), and THE ROUTE-TABLE
+ * INVARIANT (shared/invariant.ts) over every table the group reaches: no route, planned or not, local or not,
+ * leads to a member the routes left (by interface or by the instance EC2 shows behind it), none is blackhole
+ * on a member's interface. A failover can never read as done while a route still leads to the failed router.
  * Mismatches on just-replaced routes are re-read a bounded number of times. Only the problems are listed
  * (the state stays small at thousands of routes); every route not listed is verified.
  */
@@ -59,38 +60,48 @@ export const verifyRoutes = async (input: VerifyInput, deps: VerifyRoutesDeps): 
 
   const associations = input.group.switchMode === 'associations';
   const moves = moveResultsOf(input.plan, input.associationResults);
-  const sourceOwner = new Map(input.pairs.map((p) => [p.fromEni, p.fromMember]));
+  const members = knownMembers(input);
+  const departed = input.sources.map((s) => s.name);
 
   let rounds = 0;
   let observed: ObservedRoute[] = [];
   let effective: ReturnType<typeof observeMoves> = [];
-  let swept: Sweep = { problems: [], warnings: [], routes: 0 };
+  let truth: Truth = { problems: [], warnings: [], result: { findings: [], routes: 0, tables: 0, split: 0 } };
   for (;;) {
     rounds++;
     const read = await readGroupTables(deps.ec2, input.group);
     const all = [...read.originals, ...read.twins.map((t) => t.table)];
     const tables = new Map(all.map((t) => [t.RouteTableId!, t]));
     observed = expectations.map((e) => observe(e, tables.get(e.routeTableId), targetEnis));
-    // In the associations mode only the tables something is associated with carry traffic: the original a
-    // subnet left still points at the failed router, and must.
-    // A twin of this group whose original is gone (or out of scope) is in no plan, but one that still has
-    // associations carries traffic: its routes are swept too, so a failover never passes over it in silence.
-    const orphans = read.ignored.filter((t) => twinIdentity(t)?.group === input.group.name);
-    swept = sweep(input, expectations, associations ? [...all, ...orphans].filter((t) => liveAssociations(t).length > 0) : [...read.originals, ...read.twins.map((t) => t.table).filter((t) => liveAssociations(t).length > 0)], targetEnis);
-    effective = observeMoves(moves, all, (t) => leadsToSource(t, sourceOwner, targetEnis), input.dryRun);
-    const settling = observed.some((o, i) => !o.ok && expectations[i].settling) || effective.some((e) => !e.ok && e.settling);
+    const reach = reachOf({ originals: read.originals, twins: read.twins.map((t) => t.table), orphanTwins: read.orphanTwins }, associations ? 'associations' : 'routes');
+    truth = judgeTruth(input, expectations, reach, members, departed);
+    const byEni = new Map(members.flatMap((m) => [...m.enis].map((e) => [e, m.name] as const)));
+    const byInstance = new Map(members.filter((m) => m.instanceId).map((m) => [m.instanceId!, m.name]));
+    effective = observeMoves(moves, all, (t) => leadsToDeparted(t, byEni, byInstance, new Set(departed)), input.dryRun);
+    const settling =
+      observed.some((o, i) => !o.ok && expectations[i].settling) ||
+      effective.some((e) => !e.ok && e.settling) ||
+      // A route the plan replaced moments ago may read back late (EC2 is eventually consistent): its finding settles.
+      truth.problems.some((p) => p.settling);
     if (!settling || rounds > delays.length) break;
     await sleep(delays[rounds - 1]);
   }
-  const problems = [...observed.filter((o) => !o.ok), ...swept.problems];
+  const problems = [...observed.filter((o) => !o.ok), ...truth.problems.map(({ settling: _, ...p }) => p)];
   const badMoves = effective.filter((e) => !e.ok).length;
   return {
-    checked: observed.length + swept.routes + effective.length,
+    checked: observed.length + truth.result.routes + effective.length,
     ok: problems.length === 0 && badMoves === 0,
     mismatches: problems.length + badMoves,
     rounds,
     observed: problems.slice(0, PROBLEMS_MAX),
-    ...(swept.warnings.length > 0 ? { warnings: swept.warnings } : {}),
+    invariant: {
+      tables: truth.result.tables,
+      routes: truth.result.routes,
+      findings: truth.result.findings.length,
+      split: truth.result.split,
+      summary: describeCheck(truth.result, input.target.name, departed),
+    },
+    ...(truth.warnings.length > 0 ? { warnings: truth.warnings } : {}),
     ...(associations ? { effective: effective.slice(0, EFFECTIVE_MAX).map(({ settling: _, ...e }) => e) } : {}),
     verifiedAt: now().toISOString(),
   };
@@ -99,54 +110,80 @@ export const verifyRoutes = async (input: VerifyInput, deps: VerifyRoutesDeps): 
 /** Associations listed with their effective routes (a VPC has at most a few hundred subnets by default). */
 const EFFECTIVE_MAX = 500;
 
-/** The first route of a table that still leads to a source member, or is blackhole on a target interface. */
-const leadsToSource = (table: RouteTable, sourceOwner: Map<string, string>, targetEnis: Set<string>): string | undefined => {
+/**
+ * Every member as this execution knows it: the target's interfaces, each source's (live, inventory, or learned
+ * from the routes' InstanceId), and what ResolveTargets saw of the others.
+ */
+const knownMembers = (input: VerifyInput): KnownMember[] => {
+  const byName = new Map<string, KnownMember & { enis: Set<string> }>();
+  const add = (name: string, instanceId: string | undefined, enis: Iterable<string>) => {
+    const m = byName.get(name) ?? { name, instanceId, enis: new Set<string>() };
+    m.instanceId ??= instanceId;
+    for (const e of enis) m.enis.add(e);
+    byName.set(name, m);
+  };
+  add(input.target.name, input.target.instanceId, input.targetEnis);
+  for (const s of input.sources) add(s.name, s.instanceId, []);
+  for (const p of input.pairs) add(p.fromMember, undefined, [p.fromEni]);
+  for (const m of input.members ?? []) add(m.name, m.instanceId, m.enis);
+  return [...byName.values()];
+};
+
+/** The first route of a table that still leads to a departed member, or is blackhole on a member's interface. */
+const leadsToDeparted = (table: RouteTable, byEni: Map<string, string>, byInstance: Map<string, string>, departed: Set<string>): string | undefined => {
   for (const route of table.Routes ?? []) {
-    const eni = route.NetworkInterfaceId;
-    if (!eni) continue;
+    const member = memberOfRoute(route, byEni, byInstance);
+    if (!member) continue;
     const d = routeDestination(route)?.value;
-    if (sourceOwner.has(eni)) return `${table.RouteTableId} ${d} → ${sourceOwner.get(eni)}'s ${eni}`;
-    if (targetEnis.has(eni) && route.State === 'blackhole') return `${table.RouteTableId} ${d} → ${eni} is blackhole`;
+    const target = route.NetworkInterfaceId ?? route.InstanceId;
+    if (departed.has(member)) return `${table.RouteTableId} ${d} → ${member}'s ${target}`;
+    if (route.State === 'blackhole') return `${table.RouteTableId} ${d} → ${target} is blackhole`;
   }
   return undefined;
 };
 
-interface Sweep {
-  problems: ObservedRoute[];
+interface Truth {
+  problems: Array<ObservedRoute & { settling: boolean }>;
   warnings: string[];
-  /** In-scope routes looked at beyond the planned ones. */
-  routes: number;
+  result: InvariantResult;
 }
 
 /** Warnings listed about blackhole routes whose interface no member is known to have had. */
 const UNKNOWN_BLACKHOLES_MAX = 20;
 
 /**
- * Every in-scope route the plan did not name: one that still points at an interface of a member the routes
- * left is a mismatch (in a dry run that is expected, so it is not); one that is blackhole on a target
- * interface is a mismatch; one that is blackhole on an interface no member is known to have had is a
- * warning (it may have been a member's before the inventory knew it).
+ * The invariant's findings as verification problems. A route a planned expectation already reports is not
+ * counted twice; in a dry run, routes still leading to the departed members are what a dry run leaves (not
+ * problems). A blackhole route on an interface no member is known to have had is a warning (it may have been
+ * a member's before the inventory knew it).
  */
-const sweep = (input: VerifyInput, expectations: Expectation[], tables: RouteTable[], targetEnis: Set<string>): Sweep => {
-  const named = new Set(expectations.map((e) => routeKey(e.routeTableId, e.destination)));
-  for (const s of input.plan.skipped) named.add(routeKey(s.routeTableId, s.destination));
-  const owner = new Map(input.pairs.map((p) => [p.fromEni, p.fromMember]));
-  const out: Sweep = { problems: [], warnings: [], routes: 0 };
+const judgeTruth = (input: VerifyInput, expectations: Expectation[], reach: RouteTable[], members: KnownMember[], departed: string[]): Truth => {
+  const result = checkInvariant({ target: input.target.name, departed, members, tables: reach });
+  const planned = new Map(expectations.map((e) => [routeKey(e.routeTableId, e.destination), e]));
+  const out: Truth = { problems: [], warnings: [], result };
+  for (const f of result.findings) {
+    const e = planned.get(routeKey(f.routeTableId, f.destination));
+    if (e && e.expected !== 'untouched' && e.expected !== 'absent') continue; // reported by its expectation
+    if (input.dryRun && f.kind === 'departed') continue;
+    out.problems.push({
+      routeTableId: f.routeTableId,
+      destination: f.destination,
+      target: f.target,
+      state: f.state,
+      expected: 'target',
+      ok: false,
+      problem: e ? `${f.problem} (its write was not made: ${e.expected === 'absent' ? 'it had vanished' : 'it had been changed by someone else'})` : `${f.problem}: not moved by this run`,
+      settling: false,
+    });
+  }
+  const known = new Set(members.flatMap((m) => [...m.enis]));
   let unknownBlackholes = 0;
-  for (const table of tables) {
+  for (const table of reach) {
     for (const route of table.Routes ?? []) {
-      const destination = routeDestination(route);
       const eni = route.NetworkInterfaceId;
-      if (!destination || !eni || named.has(routeKey(table.RouteTableId!, destination))) continue;
-      out.routes++;
-      const base = { routeTableId: table.RouteTableId!, destination, target: eni, state: route.State, expected: 'target' as const, ok: false };
-      const from = owner.get(eni);
-      if (from !== undefined) {
-        if (!input.dryRun) out.problems.push({ ...base, problem: `still points at ${from}'s interface ${eni}${route.State === 'blackhole' ? ' (blackhole)' : ''}: not moved by this run` });
-      } else if (targetEnis.has(eni)) {
-        if (route.State === 'blackhole') out.problems.push({ ...base, problem: `blackhole: ${eni} cannot carry traffic` });
-      } else if (route.State === 'blackhole' && unknownBlackholes++ < UNKNOWN_BLACKHOLES_MAX) {
-        out.warnings.push(`${table.RouteTableId} ${destination.value} -> ${eni} is blackhole and ${eni} is in no member's inventory: check whether it belonged to a member`);
+      if (!eni || known.has(eni) || route.State !== 'blackhole' || isPropagated(route) || route.InstanceId) continue;
+      if (unknownBlackholes++ < UNKNOWN_BLACKHOLES_MAX) {
+        out.warnings.push(`${table.RouteTableId} ${routeDestination(route)?.value} -> ${eni} is blackhole and ${eni} is in no member's inventory: check whether it belonged to a member`);
       }
     }
   }

@@ -1,0 +1,135 @@
+import type { Route, RouteTable } from '@aws-sdk/client-ec2';
+import { liveAssociations } from './associations';
+import { isPropagated, routeDestination } from './routes';
+import type { Destination } from './schemas';
+
+/**
+ * THE ROUTE-TABLE INVARIANT, stated once. A switch is right when, on a fresh read of every table the group
+ * reaches, no route leads to a member the routes left, and no route is `blackhole` on any member's interface.
+ *
+ * A route leads to a member by its interface (one the member has now, or had: the inventory, the pairs) or,
+ * when the interface is unknown, by the instance EC2 shows behind it (`InstanceId`, which DescribeRouteTables
+ * returns for a route to an interface attached to an instance). The check never trusts the plan: it looks at
+ * every route of every table in reach, local routes and routes nobody planned included. A propagated route is
+ * owned by its virtual private gateway and never leads to a member.
+ *
+ * Reach: in the routes mode, every table of the scope and every twin of the group that something (a subnet, a
+ * gateway, the main association) still uses; in the associations mode, every table of the group (originals
+ * and twins) that something uses: an original every subnet has left is the fallback and points at the failed
+ * side on purpose. The final verification runs it; so will the guard and the generated-case checks.
+ *
+ * Members that are neither the target nor left by this switch (a third member an automatic failover of
+ * another member does not touch) keep their active routes: those are noted (`split`), not findings.
+ */
+
+/** One member as far as it can be known: its instance and every interface it has or had. */
+export interface KnownMember {
+  name: string;
+  instanceId?: string;
+  enis: Iterable<string>;
+}
+
+export interface InvariantInput {
+  /** The member the routes must lead to. */
+  target: string;
+  /** The members the switch moved away from (a failover: the failed member; a switchover: every other member). */
+  departed: string[];
+  members: KnownMember[];
+  /** A fresh read of the tables in reach (see `reachOf`). */
+  tables: RouteTable[];
+}
+
+export type FindingKind = 'departed' | 'blackhole';
+
+/** A route in reach that breaks the invariant. */
+export interface Finding {
+  routeTableId: string;
+  destination: Destination;
+  /** The route's target as read: an interface ID, or the instance when only that is known. */
+  target: string;
+  member: string;
+  state?: string;
+  kind: FindingKind;
+  /** Whether the route is the table's local route (replaced by an interface). */
+  local?: true;
+  problem: string;
+}
+
+export interface InvariantResult {
+  findings: Finding[];
+  /** Routes in reach looked at, and tables. */
+  routes: number;
+  tables: number;
+  /** Active routes on a member that is neither the target nor departed (counted; not a finding). */
+  split: number;
+}
+
+/** The member a route leads to, by its interface first, then by the instance EC2 shows behind it. */
+export const memberOfRoute = (route: Route, byEni: Map<string, string>, byInstance: Map<string, string>): string | undefined => {
+  if (isPropagated(route)) return undefined;
+  const eni = route.NetworkInterfaceId;
+  if (eni && byEni.has(eni)) return byEni.get(eni);
+  if (route.InstanceId && byInstance.has(route.InstanceId)) return byInstance.get(route.InstanceId);
+  return undefined;
+};
+
+/** Every route of `tables` that breaks the invariant (see the module comment), with what was looked at. */
+export const checkInvariant = (input: InvariantInput): InvariantResult => {
+  const byEni = new Map<string, string>();
+  const byInstance = new Map<string, string>();
+  for (const m of input.members) {
+    for (const eni of m.enis) if (!byEni.has(eni)) byEni.set(eni, m.name);
+    if (m.instanceId) byInstance.set(m.instanceId, m.name);
+  }
+  const departed = new Set(input.departed);
+  const out: InvariantResult = { findings: [], routes: 0, tables: input.tables.length, split: 0 };
+  for (const table of input.tables) {
+    for (const route of table.Routes ?? []) {
+      const destination = routeDestination(route);
+      if (!destination) continue;
+      out.routes++;
+      const member = memberOfRoute(route, byEni, byInstance);
+      if (member === undefined) continue;
+      const target = route.NetworkInterfaceId ?? route.InstanceId!;
+      const base = { routeTableId: table.RouteTableId!, destination, target, member, state: route.State, ...(isLocal(route) ? { local: true as const } : {}) };
+      const what = `${isLocal(route) ? 'local route ' : ''}`;
+      if (member !== input.target && departed.has(member)) {
+        out.findings.push({ ...base, kind: 'departed', problem: `${what}still leads to ${member} (${target}${route.State === 'blackhole' ? ', blackhole' : ''})` });
+      } else if (route.State === 'blackhole') {
+        out.findings.push({ ...base, kind: 'blackhole', problem: `${what}blackhole on ${member}'s interface ${target}: it cannot carry traffic` });
+      } else if (member !== input.target) {
+        out.split++;
+      }
+    }
+  }
+  return out;
+};
+
+const isLocal = (route: Route): boolean => route.Origin === 'CreateRouteTable';
+
+/** What a group's table read holds, as the reach needs it (see group-tables.ts). */
+export interface ReachSource {
+  originals: RouteTable[];
+  twins: RouteTable[];
+  /** Tables tagged as this group's twins whose original is gone or out of scope. */
+  orphanTwins: RouteTable[];
+}
+
+/** The tables the group reaches (see the module comment), each once. */
+export const reachOf = (read: ReachSource, mode: 'routes' | 'associations'): RouteTable[] => {
+  const used = (t: RouteTable) => liveAssociations(t).length > 0;
+  const tables =
+    mode === 'associations'
+      ? [...read.originals, ...read.twins, ...read.orphanTwins].filter(used)
+      : [...read.originals, ...[...read.twins, ...read.orphanTwins].filter(used)];
+  const seen = new Set<string>();
+  return tables.filter((t) => !seen.has(t.RouteTableId!) && seen.add(t.RouteTableId!));
+};
+
+/** One line for the record and the notification: what the invariant looked at, and what it found. */
+export const describeCheck = (r: InvariantResult, target: string, departed: string[]): string =>
+  `checked ${r.routes} route(s) in ${r.tables} table(s) in reach: ` +
+  (r.findings.length === 0
+    ? `none leads to ${departed.join(', ') || 'a departed member'} or is blackhole on a member`
+    : `${r.findings.length} lead to ${departed.join(', ') || 'a departed member'} or are blackhole, not on ${target}`) +
+  (r.split > 0 ? `; ${r.split} stay on a member this switch did not leave` : '');
