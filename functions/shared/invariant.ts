@@ -57,7 +57,7 @@ export interface Finding {
 
 export interface InvariantResult {
   findings: Finding[];
-  /** Routes in reach looked at, and tables. */
+  /** Routes in reach to an interface or an instance (the ones that can lead to a member), and tables. */
   routes: number;
   tables: number;
   /** Active routes on a member that is neither the target nor departed (counted; not a finding). */
@@ -86,7 +86,8 @@ export const checkInvariant = (input: InvariantInput): InvariantResult => {
   for (const table of input.tables) {
     for (const route of table.Routes ?? []) {
       const destination = routeDestination(route);
-      if (!destination) continue;
+      // Only a route to an interface (or an instance) can lead to a member: those are the routes checked.
+      if (!destination || (!route.NetworkInterfaceId && !route.InstanceId)) continue;
       out.routes++;
       const member = memberOfRoute(route, byEni, byInstance);
       if (member === undefined) continue;
@@ -128,7 +129,7 @@ export const reachOf = (read: ReachSource, mode: 'routes' | 'associations'): Rou
 
 /** One line for the record and the notification: what the invariant looked at, and what it found. */
 export const describeCheck = (r: InvariantResult, target: string, departed: string[]): string =>
-  `checked ${r.routes} route(s) in ${r.tables} table(s) in reach: ` +
+  `checked ${r.routes} route(s) to an interface in ${r.tables} table(s) in reach: ` +
   (r.findings.length === 0
     ? `none leads to ${departed.join(', ') || 'a departed member'} or is blackhole on a member`
     : `${r.findings.length} lead to ${departed.join(', ') || 'a departed member'} or are blackhole, not on ${target}`) +

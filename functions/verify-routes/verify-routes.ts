@@ -66,7 +66,7 @@ export const verifyRoutes = async (input: VerifyInput, deps: VerifyRoutesDeps): 
   let rounds = 0;
   let observed: ObservedRoute[] = [];
   let effective: ReturnType<typeof observeMoves> = [];
-  let truth: Truth = { problems: [], warnings: [], result: { findings: [], routes: 0, tables: 0, split: 0 } };
+  let truth: Truth = { problems: [], unplanned: 0, warnings: [], result: { findings: [], routes: 0, tables: 0, split: 0 } };
   for (;;) {
     rounds++;
     const read = await readGroupTables(deps.ec2, input.group);
@@ -89,7 +89,7 @@ export const verifyRoutes = async (input: VerifyInput, deps: VerifyRoutesDeps): 
   const problems = [...observed.filter((o) => !o.ok), ...truth.problems.map(({ settling: _, ...p }) => p)];
   const badMoves = effective.filter((e) => !e.ok).length;
   return {
-    checked: observed.length + truth.result.routes + effective.length,
+    checked: observed.length + truth.unplanned + effective.length,
     ok: problems.length === 0 && badMoves === 0,
     mismatches: problems.length + badMoves,
     rounds,
@@ -144,6 +144,8 @@ const leadsToDeparted = (table: RouteTable, byEni: Map<string, string>, byInstan
 
 interface Truth {
   problems: Array<ObservedRoute & { settling: boolean }>;
+  /** Routes to an interface in reach that no planned expectation names (checked by the invariant alone). */
+  unplanned: number;
   warnings: string[];
   result: InvariantResult;
 }
@@ -160,7 +162,7 @@ const UNKNOWN_BLACKHOLES_MAX = 20;
 const judgeTruth = (input: VerifyInput, expectations: Expectation[], reach: RouteTable[], members: KnownMember[], departed: string[]): Truth => {
   const result = checkInvariant({ target: input.target.name, departed, members, tables: reach });
   const planned = new Map(expectations.map((e) => [routeKey(e.routeTableId, e.destination), e]));
-  const out: Truth = { problems: [], warnings: [], result };
+  const out: Truth = { problems: [], unplanned: 0, warnings: [], result };
   for (const f of result.findings) {
     const e = planned.get(routeKey(f.routeTableId, f.destination));
     if (e && e.expected !== 'untouched' && e.expected !== 'absent') continue; // reported by its expectation
@@ -175,6 +177,12 @@ const judgeTruth = (input: VerifyInput, expectations: Expectation[], reach: Rout
       problem: e ? `${f.problem} (its write was not made: ${e.expected === 'absent' ? 'it had vanished' : 'it had been changed by someone else'})` : `${f.problem}: not moved by this run`,
       settling: false,
     });
+  }
+  for (const table of reach) {
+    for (const route of table.Routes ?? []) {
+      const d = routeDestination(route);
+      if (d && (route.NetworkInterfaceId || route.InstanceId) && !planned.has(routeKey(table.RouteTableId!, d))) out.unplanned++;
+    }
   }
   const known = new Set(members.flatMap((m) => [...m.enis]));
   let unknownBlackholes = 0;

@@ -36,7 +36,11 @@ import {
 const ec2Mock = mockClient(EC2Client);
 const ec2 = new EC2Client({ region: 'eu-west-1' });
 
-beforeEach(() => ec2Mock.reset());
+// ResolveTargets asks the route tables which interfaces of the sources they lead to (route.instance-id): none here unless a test says so.
+beforeEach(() => {
+  ec2Mock.reset();
+  ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [] });
+});
 
 type GroupInput = FailoverConfigInput['groups'][number];
 
@@ -154,7 +158,9 @@ describe('resolveTargets: events', () => {
       },
       healthyMember('router-b'),
     ]);
-    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeRouteTablesCommand, 0);
+    // One read of the route tables, by the instance behind each route (route.instance-id): never a scan of the scope.
+    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeRouteTablesCommand, 1);
+    expect(ec2Mock.commandCalls(DescribeRouteTablesCommand)[0].args[0].input.Filters?.map((f) => f.Name)).toEqual(['vpc-id', 'route.instance-id']);
   });
 
   it.each(['stopping', 'stopped', 'shutting-down', 'terminated'])('fails over on "%s"', async (state) => {
@@ -637,8 +643,10 @@ describe('resolveTargets: manual requests', () => {
       [IDS.eniA1, IDS.eniB1],
     ]);
     expect(r.health).toEqual([healthyMember('router-a'), healthyMember('router-b')]);
-    // With `to` given there is no need to find the active member.
-    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeRouteTablesCommand, 0);
+    // With `to` given there is no need to find the active member (no scan of the scope).
+    // One read of the route tables, by the instance behind each route (route.instance-id): never a scan of the scope.
+    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeRouteTablesCommand, 1);
+    expect(ec2Mock.commandCalls(DescribeRouteTablesCommand)[0].args[0].input.Filters?.map((f) => f.Name)).toEqual(['vpc-id', 'route.instance-id']);
   });
 
   it('unknown group → UnknownGroupError, before any EC2 call', async () => {

@@ -71,7 +71,15 @@ describe('verifyRoutes: only problems are listed, every route is counted', () =>
 
     const v = await harness().run(input([b1, b2], [batchResult(b1), batchResult(b2)]));
 
-    expect(v).toEqual({ checked: 2, ok: true, mismatches: 0, rounds: 1, observed: [], verifiedAt: FIXED_NOW().toISOString() });
+    expect(v).toEqual({
+      checked: 2,
+      ok: true,
+      mismatches: 0,
+      rounds: 1,
+      observed: [],
+      invariant: { tables: 2, routes: 2, findings: 0, split: 0, summary: 'checked 2 route(s) to an interface in 2 table(s) in reach: none leads to router-a or is blackhole on a member' },
+      verifiedAt: FIXED_NOW().toISOString(),
+    });
     expect(VerificationSchema.parse(v)).toEqual(v);
   });
 
