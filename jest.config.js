@@ -8,5 +8,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   setupFiles: ['<rootDir>/test/setup.ts'],
+  // Every execution a test runs is checked against the route tables (test/network-truth-guard.ts).
+  setupFilesAfterEnv: ['<rootDir>/test/network-truth-guard.ts'],
   testTimeout: 30000,
 };

@@ -177,6 +177,7 @@ export class SimulatedVpc {
     const index = deviceIndex ?? Math.max(-1, ...taken.map((i) => i ?? -1)) + 1;
     if (taken.includes(index)) throw new Error(`${instanceId} already has an interface at device index ${index}`);
     eni.attachment = { instanceId: instance.instanceId, deviceIndex: index, networkCardIndex, attachmentId: this.s.claimId('eni-attach') };
+    this.s.attachedEver.set(eni.eniId, new Set([...(this.s.attachedEver.get(eni.eniId) ?? []), instance.instanceId]));
   }
 
   /** Turns an ENI's source/destination check on or off (ModifyNetworkInterfaceAttribute). */
@@ -312,6 +313,11 @@ export class SimulatedVpc {
   /** Calls of mutating EC2 actions (routes, associations, tables, tags, propagation) that took effect (DryRun and failures excluded, lost responses included). */
   mutatingCalls(): SimCall[] {
     return this.calls.filter((c) => MUTATING_ACTIONS.has(c.action) && c.tookEffect === true);
+  }
+
+  /** Every interface ever attached to an instance, deleted and detached ones included (ground truth for test checks). */
+  interfacesEverAttached(instanceId: string): string[] {
+    return [...this.s.attachedEver].filter(([, ids]) => ids.has(instanceId)).map(([eni]) => eni);
   }
 
   /** All route tables, in DescribeRouteTables output shape (a fresh copy). */

@@ -12,6 +12,8 @@ export class SimState {
   readonly associations = new Map<string, AssociationRecord>();
   readonly instances = new Map<string, InstanceRecord>();
   readonly enis = new Map<string, EniRecord>();
+  /** Every instance each interface was ever attached to: ground truth of whose a deleted or detached interface was (test checks only). */
+  readonly attachedEver = new Map<string, Set<string>>();
   readonly tables = new Map<string, RouteTableRecord>();
   readonly topics = new Set<string>();
   /** Every message SNS accepted. */
