@@ -95,7 +95,8 @@ export const checkInvariant = (input: InvariantInput): InvariantResult => {
       const base = { routeTableId: table.RouteTableId!, destination, target, member, state: route.State, ...(isLocal(route) ? { local: true as const } : {}) };
       const what = `${isLocal(route) ? 'local route ' : ''}`;
       if (member !== input.target && departed.has(member)) {
-        out.findings.push({ ...base, kind: 'departed', problem: `${what}still leads to ${member} (${target}${route.State === 'blackhole' ? ', blackhole' : ''})` });
+        const via = route.NetworkInterfaceId ? `${member}'s interface ${target}` : `${member} (instance ${target})`;
+        out.findings.push({ ...base, kind: 'departed', problem: `${what}still points at ${via}${route.State === 'blackhole' ? ' (blackhole)' : ''}` });
       } else if (route.State === 'blackhole') {
         out.findings.push({ ...base, kind: 'blackhole', problem: `${what}blackhole on ${member}'s interface ${target}: it cannot carry traffic` });
       } else if (member !== input.target) {

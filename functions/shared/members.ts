@@ -231,19 +231,37 @@ export const interfacesFromRoutes = async (
     }
   }
   if (found.size === 0) return { byMember, warnings };
-  let described: Map<string, { instanceId?: string; slot?: string }>;
-  try {
-    const out = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'network-interface-id', Values: [...found.keys()] }] }));
-    described = new Map(
-      (out.NetworkInterfaces ?? []).map((n) => [
-        n.NetworkInterfaceId!,
-        { instanceId: n.Attachment?.InstanceId, slot: n.Attachment?.DeviceIndex !== undefined ? slotOf(n.Attachment) : undefined },
-      ]),
-    );
-  } catch (err) {
+  // Two ways to ask for the slots: by the instances they are attached to (names no interface), then by the
+  // interfaces. A call naming a resource in an Availability Zone with a service disruption may fail (EC2 API
+  // Reference, DescribeInstances); the other form may still answer.
+  const attempts = [
+    [
+      { Name: 'vpc-id', Values: [vpcId] },
+      { Name: 'attachment.instance-id', Values: [...new Set(found.values())] },
+    ],
+    [{ Name: 'network-interface-id', Values: [...found.keys()] }],
+  ];
+  let described: Map<string, { instanceId?: string; slot?: string }> | undefined;
+  let lastError: unknown;
+  for (const Filters of attempts) {
+    try {
+      const out = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters }));
+      described = new Map(
+        (out.NetworkInterfaces ?? []).map((n) => [
+          n.NetworkInterfaceId!,
+          { instanceId: n.Attachment?.InstanceId, slot: n.Attachment?.DeviceIndex !== undefined ? slotOf(n.Attachment) : undefined },
+        ]),
+      );
+      if ([...found.keys()].every((eni) => described!.has(eni))) break;
+    } catch (err) {
+      if (isThrottling(err)) throw toEc2Error(err, 'DescribeNetworkInterfaces (interfaces the routes lead to)');
+      lastError = err;
+    }
+  }
+  if (!described) {
     warnings.push(
       `route(s) lead to ${[...found.keys()].join(', ')} (attached to ${[...new Set(found.values())].join(', ')} as the route tables show), ` +
-        `but DescribeNetworkInterfaces could not tell their slots (${errorCode(err)}): those routes cannot be paired and are not moved`,
+        `but DescribeNetworkInterfaces could not tell their slots (${errorCode(lastError)}): those routes cannot be paired and are not moved`,
     );
     return { byMember, warnings };
   }

@@ -185,11 +185,28 @@ const judgeTruth = (input: VerifyInput, expectations: Expectation[], reach: Rout
     }
   }
   const known = new Set(members.flatMap((m) => [...m.enis]));
+  // A departed member of which nothing is known (terminated with its interfaces deleted, no inventory yet):
+  // a blackhole route on an interface nobody knew may well be its. The run cannot call that a success.
+  const blind = members.filter((m) => departed.includes(m.name) && [...m.enis].length === 0).map((m) => m.name);
   let unknownBlackholes = 0;
   for (const table of reach) {
     for (const route of table.Routes ?? []) {
       const eni = route.NetworkInterfaceId;
-      if (!eni || known.has(eni) || route.State !== 'blackhole' || isPropagated(route) || route.InstanceId) continue;
+      const d = routeDestination(route);
+      if (!eni || !d || known.has(eni) || route.State !== 'blackhole' || isPropagated(route) || route.InstanceId) continue;
+      if (blind.length > 0) {
+        out.problems.push({
+          routeTableId: table.RouteTableId!,
+          destination: d,
+          target: eni,
+          state: route.State,
+          expected: 'target',
+          ok: false,
+          problem: `blackhole on ${eni}, an interface no member is known to have had, while nothing is known of ${blind.join(', ')}'s interfaces (no inventory, EC2 shows none): it may be ${blind.join(' or ')}'s; check it and move it by hand`,
+          settling: false,
+        });
+        continue;
+      }
       if (unknownBlackholes++ < UNKNOWN_BLACKHOLES_MAX) {
         out.warnings.push(`${table.RouteTableId} ${routeDestination(route)?.value} -> ${eni} is blackhole and ${eni} is in no member's inventory: check whether it belonged to a member`);
       }

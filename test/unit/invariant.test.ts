@@ -31,12 +31,12 @@ describe('the route-table invariant', () => {
       ['10.1.0.0/16', 'router-a', 'departed'],
       ['10.2.0.0/16', 'router-a', 'departed'],
     ]);
-    expect(r.findings[0].problem).toBe('still leads to router-a (eni-a0, blackhole)');
+    expect(r.findings[0].problem).toBe("still points at router-a's interface eni-a0 (blackhole)");
   });
 
   it('checks the local route like any other (east-west inspection through a member)', () => {
     const r = checkInvariant({ target: 'router-b', departed: ['router-a'], members: [A, B], tables: [table('rtb-1', [to('10.0.0.0/16', 'eni-a1', { Origin: 'CreateRouteTable' })])] });
-    expect(r.findings).toMatchObject([{ destination: { value: '10.0.0.0/16' }, local: true, kind: 'departed', problem: 'local route still leads to router-a (eni-a1)' }]);
+    expect(r.findings).toMatchObject([{ destination: { value: '10.0.0.0/16' }, local: true, kind: 'departed', problem: "local route still points at router-a's interface eni-a1" }]);
   });
 
   it('a blackhole on the target is a finding; a propagated route never is', () => {
@@ -76,7 +76,7 @@ describe('the route-table invariant', () => {
 
 describe('routes: what ReplaceRoute acts on', () => {
   it('finds the static route when a propagated route shares its prefix, whichever comes first', () => {
-    const propagated = { DestinationCidrBlock: '10.9.0.0/16', GatewayId: 'vgw-1', Origin: 'EnableVgwRoutePropagation', State: 'active' };
+    const propagated: Route = { DestinationCidrBlock: '10.9.0.0/16', GatewayId: 'vgw-1', Origin: 'EnableVgwRoutePropagation', State: 'active' };
     const fixed = to('10.9.0.0/16', 'eni-a0');
     expect(findRoute(table('rtb-1', [propagated, fixed]), { kind: 'ipv4', value: '10.9.0.0/16' })).toBe(fixed);
     expect(findRoute(table('rtb-1', [propagated]), { kind: 'ipv4', value: '10.9.0.0/16' })).toBe(propagated);

@@ -95,17 +95,18 @@ describe('the failed router is gone: terminated, interfaces deleted', () => {
     expect(movedOutOf(sim, scenario.expectedMoves)).toBe(scenario.expectedMoves.length);
   });
 
-  it('control: with no inventory at all the routes cannot be found; the run never reads as a clean success and names the blackholes', async () => {
+  it('control: with no inventory at all the routes cannot be found; the run is neither a success nor a no-op, and names each blackhole', async () => {
     const { sim, scenario, run } = setup();
     sim.setInstanceState(scenario.routerA.instanceId, 'terminated');
 
     const r = await run(ec2Event(scenario.routerA.instanceId, 'terminated'));
 
     expect(movedOutOf(sim, scenario.expectedMoves)).toBe(0);
-    expect(record(r).outcome).not.toBe('succeeded');
+    // Before the route-table invariant this ended `noop` ("already on target") with the routes blackholed.
+    expect(record(r)).toMatchObject({ outcome: 'failed', error: 'RoutesNotVerified', verification: { ok: false, mismatches: scenario.expectedMoves.length } });
     expect(record(r).warnings.join('\n')).toMatch(/no inventory holds its former interfaces/);
-    expect(record(r).warnings.join('\n')).toMatch(/is blackhole and eni-[0-9a-f]+ is in no member's inventory/);
-    expect(sim.published.at(-1)?.MessageAttributes?.severity?.StringValue).toBe('warning');
+    expect(r.cause).toMatch(/blackhole on eni-[0-9a-f]+, an interface no member is known to have had, while nothing is known of router-a's interfaces/);
+    expect(sim.published.at(-1)?.MessageAttributes?.severity?.StringValue).not.toBe('info');
   });
 });
 
