@@ -74,7 +74,7 @@ export const resolveTargets = async (input: ResolveInput, deps: ResolveDeps): Pr
   if (tooOld) return noop(trigger, tooOld, group, { automatic: true, warnings: [tooOld] });
   const [views, inventory] = await Promise.all([describeMembers(deps.ec2, group, now()), deps.store.readInventory(group.name)]);
   const refreshWarnings = await refreshInventory(deps.store, group, views, inventory);
-  const ctx: DecisionContext = { ec2: deps.ec2, group, views, inventory, trigger, input, now, warnings: refreshWarnings };
+  const ctx: DecisionContext = { ec2: deps.ec2, store: deps.store, group, views, inventory, trigger, input, now, warnings: refreshWarnings };
 
   if (c.failback) {
     const why = failbackBlocker(c.failback.member, triggerTime, views, input.lease);
@@ -114,6 +114,7 @@ export const resolveTargets = async (input: ResolveInput, deps: ResolveDeps): Pr
 
 interface DecisionContext {
   ec2: EC2Client;
+  store: GroupStateStore;
   group: Group;
   views: Map<string, MemberView>;
   inventory: GroupInventory;
@@ -144,6 +145,7 @@ const decision = async (ctx: DecisionContext, sourceNames: string[], target: Mem
   const known = new Set([...targetEnis, ...[...found.values()].flat().map((i) => i.eni), ...knownEnis(ctx.inventory, views)]);
   const learned = await interfacesFromRoutes(ctx.ec2, group.vpcId, sourceNames.map((n) => views.get(n)!), known);
   warnings.push(...learned.warnings);
+  warnings.push(...(await rememberLearned(ctx, learned.byMember)));
   const sources: MemberState[] = [];
   for (const name of sourceNames) {
     const s = views.get(name)!;
@@ -173,6 +175,23 @@ const decision = async (ctx: DecisionContext, sourceNames: string[], target: Mem
     ...(warnings.length > 0 ? { warnings } : {}),
     ...extra,
   };
+};
+
+/**
+ * Stores the interfaces the route tables revealed (EC2 showed each attached to the member's instance): what a
+ * describe of the member would have stored, so ReplaceRoutes' authorization, which trusts a fresh inventory
+ * entry, and the next failover know them too. A failure is a warning, as for the refresh.
+ */
+const rememberLearned = async (ctx: DecisionContext, byMember: Map<string, SourceInterface[]>): Promise<string[]> => {
+  const warnings: string[] = [];
+  for (const [name, interfaces] of byMember) {
+    const v = ctx.views.get(name)!;
+    const observed = { member: name, instanceId: v.instanceId, observedAt: ctx.now().toISOString(), interfaces: interfaces.map((i) => ({ slot: i.slot, eni: i.eni })).sort((a, b) => a.slot.localeCompare(b.slot)) };
+    await ctx.store.writeInventory(ctx.group.name, mergeInventory(ctx.inventory[name], observed)).catch((err: Error) => {
+      warnings.push(`the interfaces of ${name} learned from the route tables could not be stored (${err.name}: ${err.message})`);
+    });
+  }
+  return warnings;
 };
 
 /** Every interface a member of the group has (live) or had (inventory). */
