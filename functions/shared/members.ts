@@ -140,9 +140,9 @@ export const transientFailure = (v: MemberView): DescribeFailure | undefined =>
   v.describeFailure?.transient ? v.describeFailure : v.statusFailure?.transient ? v.statusFailure : undefined;
 
 /**
- * Status check values that say the checks are still being made, not that they failed (DescribeInstanceStatus,
- * InstanceStatusSummary: ok | impaired | insufficient-data | not-applicable | initializing), and no value at all
- * for a running instance EC2 does not report yet. EC2 takes minutes after a start to settle them.
+ * The check values of a member that may still pass (DescribeInstanceStatus, InstanceStatusSummary: ok | impaired |
+ * insufficient-data | not-applicable | initializing): ok, the two that say the check is still being made, and no
+ * value at all (a running instance EC2 does not report yet). EC2 takes minutes after a start to settle them.
  */
 const SETTLING_CHECKS: ReadonlyArray<string | undefined> = ['ok', 'initializing', 'insufficient-data', undefined];
 
@@ -154,9 +154,9 @@ export const settlingChecks = (v: MemberView): string[] | undefined => {
   const { instanceStatus, systemStatus, problems, healthy } = v.health;
   if (healthy || v.state !== 'running' || v.describeFailure || v.statusFailure) return undefined;
   if (!SETTLING_CHECKS.includes(instanceStatus) || !SETTLING_CHECKS.includes(systemStatus)) return undefined;
-  const pending = [instanceStatus !== 'ok' && `instance status check ${instanceStatus ?? 'not reported yet'}`, systemStatus !== 'ok' && `system status check ${systemStatus ?? 'not reported yet'}`].filter(
-    (x): x is string => typeof x === 'string',
-  );
+  const pending: string[] = [];
+  if (instanceStatus !== 'ok') pending.push(`instance status check is ${instanceStatus ?? 'not reported yet'}`);
+  if (systemStatus !== 'ok') pending.push(`system status check is ${systemStatus ?? 'not reported yet'}`);
   // viewOf adds one problem per check that is not ok: any other problem is one waiting will not fix.
   return problems.length === pending.length ? pending : undefined;
 };

@@ -308,7 +308,7 @@ describe('resolveTargets: health gate (nothing is written to an unhealthy target
 
     const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), TargetStatusPendingError);
 
-    expect(err.message).toContain(`router-b (${IDS.routerB}) is running but its ${check} status check ${value}`);
+    expect(err.message).toContain(`router-b (${IDS.routerB}) is running but its ${check} status check is ${value}`);
     expect(err.message).toContain('Nothing was changed');
     expect(err.transient).toBe(true);
   });
@@ -316,8 +316,8 @@ describe('resolveTargets: health gate (nothing is written to an unhealthy target
   it('a running target EC2 reports no status for yet → TargetStatusPendingError ("not reported yet")', async () => {
     ec2Says([routerA('stopping'), routerB()], { [IDS.routerB]: null });
     const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), TargetStatusPendingError);
-    expect(err.message).toContain('instance status check not reported yet');
-    expect(err.message).toContain('system status check not reported yet');
+    expect(err.message).toContain('instance status check is not reported yet');
+    expect(err.message).toContain('system status check is not reported yet');
   });
 
   it('source/destination check enabled on a target interface → TargetUnhealthyError naming the interface', async () => {

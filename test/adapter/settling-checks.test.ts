@@ -21,13 +21,13 @@ const viewOfB = async (b = routerB(), status = [instanceStatus(IDS.routerA), ins
 describe('settlingChecks', () => {
   it('initializing or insufficient-data checks, with nothing else wrong, are settling', async () => {
     const v = await viewOfB(routerB(), [instanceStatus(IDS.routerA), instanceStatus(IDS.routerB, 'running', { instance: 'initializing', system: 'insufficient-data' })]);
-    expect(settlingChecks(v)).toEqual(['instance status check initializing', 'system status check insufficient-data']);
+    expect(settlingChecks(v)).toEqual(['instance status check is initializing', 'system status check is insufficient-data']);
   });
 
   it('a running instance DescribeInstanceStatus does not report yet is settling', async () => {
     const v = await viewOfB(routerB(), [instanceStatus(IDS.routerA)]);
     expect(v.health.healthy).toBe(false);
-    expect(settlingChecks(v)).toEqual(['instance status check not reported yet', 'system status check not reported yet']);
+    expect(settlingChecks(v)).toEqual(['instance status check is not reported yet', 'system status check is not reported yet']);
   });
 
   it('is undefined when waiting cannot help: a check impaired, source/destination check on, not running, healthy', async () => {

@@ -95,7 +95,7 @@ describe('a standby whose status checks are still settling', () => {
     expect(r.status).toBe('FAILED');
     expect(record(r)).toMatchObject({ outcome: 'failed', error: 'TargetStatusPendingError', group: GROUP });
     expect(record(r).outcome).not.toMatch(/^(noop|succeeded)$/);
-    expect(record(r).cause).toContain(`router-b (${scenario.routerB.instanceId}) is running but its instance status check insufficient-data, system status check insufficient-data`);
+    expect(record(r).cause).toContain(`router-b (${scenario.routerB.instanceId}) is running but its instance status check is insufficient-data, system status check is insufficient-data`);
     // The definition's MaxAttempts: 7 retries after the first attempt.
     expect(attempts()).toBe(8);
     expect(retries(r)).toBe(7);
@@ -104,6 +104,7 @@ describe('a standby whose status checks are still settling', () => {
     const published = sim.published.at(-1)!;
     expect(published.Subject).toMatch(/FAILED.*TargetStatusPendingError/);
     expect(published.Message).toContain(scenario.routerB.instanceId);
+    expect(published.MessageAttributes?.severity?.StringValue).toBe('critical');
   });
 
   it('a manual switchover to a target whose checks stay initializing fails the same way', async () => {
@@ -115,7 +116,7 @@ describe('a standby whose status checks are still settling', () => {
 
     expect(record(r)).toMatchObject({ outcome: 'failed', error: 'TargetStatusPendingError' });
     expect(record(r).cause).toContain('target router-b');
-    expect(record(r).cause).toContain('system status check initializing');
+    expect(record(r).cause).toContain('system status check is initializing');
     expect(attempts()).toBe(8);
     expect(sim.mutatingCalls().slice(from)).toEqual([]);
   });
