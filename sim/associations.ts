@@ -111,8 +111,11 @@ export const associationOutput = (a: AssociationRecord): RouteTableAssociation =
 });
 
 /** DescribeRouteTables' association.* filters: each association contributes its values. */
-export const associationFilters = (s: SimState): Record<string, (t: RouteTableRecord) => Array<string | undefined>> => {
-  const each = (pick: (a: AssociationRecord) => string | undefined) => (t: RouteTableRecord) => associationsOf(s, t.routeTableId).map(pick);
+export const associationFilters = (
+  s: SimState,
+  assocs: (routeTableId: string) => AssociationRecord[] = (id) => associationsOf(s, id),
+): Record<string, (t: RouteTableRecord) => Array<string | undefined>> => {
+  const each = (pick: (a: AssociationRecord) => string | undefined) => (t: RouteTableRecord) => assocs(t.routeTableId).map(pick);
   return {
     'association.route-table-association-id': each((a) => a.associationId),
     'association.route-table-id': each((a) => a.routeTableId),

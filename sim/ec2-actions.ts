@@ -15,18 +15,28 @@ const h =
   (input) =>
     fn(s, input as unknown as I);
 
+/** A write whose result reads may not show at once (sim/read-lag.ts, when the simulator has read lag on). */
+const lagged =
+  <I>(s: SimState, action: string, fn: (s: SimState, input: I) => object): ActionHandler =>
+  (input) => {
+    const settle = s.readLag?.beforeWrite(s, action, input);
+    const output = fn(s, input as unknown as I);
+    settle?.(output);
+    return output;
+  };
+
 /** Every EC2 action the simulator answers; anything else is refused by name. */
 export const ec2Handlers = (s: SimState): Record<string, ActionHandler> => ({
   DescribeRouteTables: h(s, describeRouteTables),
-  ReplaceRoute: h(s, replaceRoute),
-  CreateRoute: h(s, createRoute),
-  DeleteRoute: h(s, deleteRoute),
+  ReplaceRoute: lagged(s, 'ReplaceRoute', replaceRoute),
+  CreateRoute: lagged(s, 'CreateRoute', createRoute),
+  DeleteRoute: lagged(s, 'DeleteRoute', deleteRoute),
   DescribeInstances: h(s, describeInstances),
   DescribeInstanceStatus: h(s, describeInstanceStatus),
   DescribeNetworkInterfaces: h(s, describeNetworkInterfaces),
   DescribeSubnets: h(s, describeSubnets),
   AssociateRouteTable: h(s, associateRouteTable),
-  ReplaceRouteTableAssociation: h(s, replaceRouteTableAssociation),
+  ReplaceRouteTableAssociation: lagged(s, 'ReplaceRouteTableAssociation', replaceRouteTableAssociation),
   CreateRouteTable: h(s, createRouteTable),
   DeleteRouteTable: h(s, deleteRouteTable),
   CreateTags: h(s, createTags),

@@ -14,7 +14,7 @@ import { fault } from './faults';
 import { checkDryRun, checkFilters, checkPaging, compact, matchesFilters, paginate, selectByIds, toTags, type FilterSpec, type PageRequest } from './filters';
 import { canonicalDestination, checkIdFormat, destinationKindOf, destinationOf, notFound, sameDestination } from './ids';
 import type { SimState } from './state';
-import { DESTINATION_FIELDS, TARGET_FIELDS, type EniRecord, type RouteDestination, type RouteFields, type RouteRecord, type RouteTableRecord } from './types';
+import { DESTINATION_FIELDS, TARGET_FIELDS, type AssociationRecord, type EniRecord, type RouteDestination, type RouteFields, type RouteRecord, type RouteTableRecord } from './types';
 
 export function describeRouteTables(s: SimState, input: DescribeRouteTablesRequest): DescribeRouteTablesResult {
   const req: PageRequest = {
@@ -27,14 +27,18 @@ export function describeRouteTables(s: SimState, input: DescribeRouteTablesReque
     max: 100,
   };
   checkPaging(req);
-  const spec = routeTableFilters(s);
+  // With read lag on, the read sees recent writes' routes and associations as they were (sim/read-lag.ts), filters included.
+  const lag = s.readLag;
+  const assocs = lag?.associationsView(s);
+  const spec = routeTableFilters(s, assocs);
   checkFilters(input.Filters, spec);
   let tables = [...s.tables.values()];
   if (input.RouteTableIds?.length) tables = selectByIds('rtb', input.RouteTableIds, s.tables);
+  if (lag) tables = tables.map((t) => lag.tableView(t));
   tables = tables.filter((t) => matchesFilters(t, input.Filters, spec));
   checkDryRun(input);
   const { page, NextToken } = paginate(tables, req);
-  return compact({ RouteTables: page.map((t) => routeTableOutput(s, t)), NextToken });
+  return compact({ RouteTables: page.map((t) => routeTableOutput(s, t, assocs)), NextToken });
 }
 
 export function replaceRoute(s: SimState, input: ReplaceRouteRequest): object {
@@ -138,7 +142,8 @@ export function eniOfInstance(s: SimState, instanceId: string, table: RouteTable
   return eth0.eniId;
 }
 
-export function routeTableFilters(s: SimState): FilterSpec<RouteTableRecord> {
+/** `assocs`: where a table's associations are read from (the true ones unless a read lags). */
+export function routeTableFilters(s: SimState, assocs?: (routeTableId: string) => AssociationRecord[]): FilterSpec<RouteTableRecord> {
   const routes = (t: RouteTableRecord): Route[] => t.routes.map((r) => routeOutput(s, r));
   const routeField = (field: keyof Route) => (t: RouteTableRecord) => routes(t).map((r) => r[field] as string | undefined);
   return {
@@ -147,7 +152,7 @@ export function routeTableFilters(s: SimState): FilterSpec<RouteTableRecord> {
       'vpc-id': (t) => [t.vpcId],
       'route-table-id': (t) => [t.routeTableId],
       'owner-id': () => [s.accountId],
-      ...associationFilters(s),
+      ...associationFilters(s, assocs),
       'route.destination-cidr-block': routeField('DestinationCidrBlock'),
       'route.destination-ipv6-cidr-block': routeField('DestinationIpv6CidrBlock'),
       'route.destination-prefix-list-id': routeField('DestinationPrefixListId'),
@@ -163,14 +168,14 @@ export function routeTableFilters(s: SimState): FilterSpec<RouteTableRecord> {
   };
 }
 
-export function routeTableOutput(s: SimState, t: RouteTableRecord): RouteTable {
+export function routeTableOutput(s: SimState, t: RouteTableRecord, assocs: (routeTableId: string) => AssociationRecord[] = (id) => associationsOf(s, id)): RouteTable {
   return {
     RouteTableId: t.routeTableId,
     VpcId: t.vpcId,
     OwnerId: s.accountId,
     Routes: t.routes.map((r) => routeOutput(s, r)),
     Tags: toTags(t.tags),
-    Associations: associationsOf(s, t.routeTableId).map(associationOutput),
+    Associations: assocs(t.routeTableId).map(associationOutput),
     PropagatingVgws: t.propagatingVgws.map((GatewayId) => ({ GatewayId })),
   };
 }

@@ -15,6 +15,7 @@ import { canonicalDestination, mulberry32 } from './ids';
 import { failIfImpaired, wholeSecond } from './instances';
 import { addSetupRoute, newRouteTable } from './route-table-admin';
 import { findRoute, routeOutput, routeTableOutput } from './route-tables';
+import { ReadLag } from './read-lag';
 import { publish } from './sns';
 import { SimState } from './state';
 import { addSubnet, subnetOf } from './subnets';
@@ -74,6 +75,8 @@ export class SimulatedVpc {
     this.s = new SimState(this.region, this.accountId, idRand, requestRand);
     this.published = this.s.published;
     this.faults = new FaultInjector(mulberry32(seed ^ 0x5bd1e995), idRand, requestRand);
+    // Its own stream too: turning read lag on changes no ID and no fault.
+    if (opts.readLagMs) this.s.readLag = new ReadLag(opts.readLagMs, () => this.clock.now(), mulberry32(seed ^ 0x1b873593));
     this.handlers = {
       ec2: ec2Handlers(this.s),
       sns: { Publish: (input) => publish(this.s, input as never) },

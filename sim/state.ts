@@ -1,6 +1,7 @@
 /** The resources of one simulated account region, and the lookups every action shares. */
 import { checkIdFormat, hex, intToIpv4, ipv4ToInt, notFound } from './ids';
 import { fault } from './faults';
+import type { ReadLag } from './read-lag';
 import type { AssociationRecord, EniRecord, InstanceRecord, PublishedMessage, RouteTableRecord, SubnetRecord, VpcRecord } from './types';
 
 export class SimState {
@@ -18,6 +19,8 @@ export class SimState {
   readonly topics = new Set<string>();
   /** Every message SNS accepted. */
   readonly published: PublishedMessage[] = [];
+  /** Reads that lag writes (opt-in, SimulatedVpcOptions.readLagMs): what DescribeRouteTables shows meanwhile. */
+  readLag?: ReadLag;
   /** Creation order of instances, ENIs, subnets and tables (what pagination follows). */
   seq = 0;
   private readonly usedIds = new Set<string>();

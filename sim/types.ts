@@ -60,6 +60,12 @@ export interface SimulatedVpcOptions {
    * bucket answers RequestLimitExceeded. Options adjust them; `false` turns them off.
    */
   throttling?: ThrottlingOptions | false;
+  /**
+   * Off unless given: DescribeRouteTables may show a route or association as it was before a ReplaceRoute,
+   * CreateRoute, DeleteRoute or ReplaceRouteTableAssociation, for a seeded random time of up to `max` ms on
+   * `clock` (EC2's eventual consistency; sim/read-lag.ts).
+   */
+  readLagMs?: { max: number };
 }
 
 /** What the simulator reads time from and waits on; a test or benchmark may pass a virtual one. */

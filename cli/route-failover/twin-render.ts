@@ -13,11 +13,15 @@ const changeLine = (t: TwinReport): string => {
 
 const twinLine = (t: TwinReport, dryRun: boolean): string[] => {
   const id = t.twin ?? (dryRun ? '(to create)' : '(not created)');
-  const what = t.created ? (dryRun ? 'WOULD CREATE' : 'CREATED') : t.driftBefore.length > 0 ? (dryRun ? 'WOULD FIX' : 'FIXED') : 'OK';
+  const what = t.created ? (dryRun ? 'WOULD CREATE' : 'CREATED') : t.inUse && t.driftBefore.length > 0 ? 'DRIFTED (in use)' : t.driftBefore.length > 0 ? (dryRun ? 'WOULD FIX' : 'FIXED') : 'OK';
   const lines = [`    ${t.member.padEnd(12)} ${id.padEnd(22)} ${t.error ? 'FAILED' : what}  ${changeLine(t)}${t.needed ? '' : ' (not needed: the original points at this member)'}`];
   const detail = [...t.changes.added.map((x) => `+ ${x}`), ...t.changes.replaced.map((x) => `~ ${x}`), ...t.changes.removed.map((x) => `- ${x}`)];
   for (const d of detail) lines.push(`      ${d}`);
-  if (t.held) lines.push(`      HELD (carries traffic a failover switched route by route; not put back to ${t.member}): ${t.held.join('; ')}`);
+  if (t.inUse && (t.inUse.drift.length > 0 || t.inUse.omitted > 0)) {
+    const more = t.inUse.omitted > 0 ? `; and ${t.inUse.omitted} more` : '';
+    const drift = t.inUse.drift.map((d) => `${d.destination} → ${d.target} (${d.kind}, original: ${d.wanted})`).join('; ');
+    lines.push(`      IN USE by ${t.inUse.associations} association(s): DRIFT reported, not written: ${drift}${more}`);
+  }
   if (t.error) lines.push(`      error: ${t.error}`);
   return lines;
 };

@@ -1,7 +1,7 @@
 import { classifyTrigger } from '../shared/classify';
 import type { FailoverConfig } from '../shared/config';
 import { errorCode, isThrottling, isTransient } from '../shared/aws-errors';
-import { LeaseBusyError, StateStoreError } from '../shared/errors';
+import { LeaseBusyError, StateStoreError, TARGET_STATUS_WAIT_SECONDS } from '../shared/errors';
 import type { GroupStateStore } from '../shared/group-state';
 import { ExecutionInfoSchema, LeaseStateSchema, type LeaseState } from '../shared/schemas';
 import * as z from '../shared/zod';
@@ -37,9 +37,10 @@ export const EXECUTION_TIMEOUT_SECONDS = 1800;
 /**
  * Time a waiting execution keeps for its own work once it has the lease: the largest failover the product
  * is sized for (2,000 routes at EC2's 5 ReplaceRoute/s after its burst of 50, about 390 s) plus reads,
- * verification and notification. It waits for a busy lease until the execution timeout minus this.
+ * verification and notification (480 s), plus the wait for a target whose status checks are still settling
+ * (TARGET_STATUS_WAIT_SECONDS). It waits for a busy lease until the execution timeout minus this.
  */
-export const WORK_RESERVE_SECONDS = 480;
+export const WORK_RESERVE_SECONDS = 480 + TARGET_STATUS_WAIT_SECONDS;
 
 /** Seconds between two looks at a busy lease: 10 s on average, jittered so waiters do not move in step. */
 const POLL_MIN_SECONDS = 5;

@@ -22,6 +22,11 @@ export const handler = boundedHandler(async (event: unknown) => {
   const store = new DynamoDbGroupStateStore(ddb, table);
   pacer ??= new DynamoDbWritePacer(ddb, table);
   const result = await handleTwinsEvent(event, { ec2, config, store, pacer });
+  // Drift on a twin that carries traffic is left in place (never deleted or overwritten), so it is said in the log.
+  if (result.report.liveDrift > 0) {
+    const drift = result.report.groups.flatMap((g) => g.originals.flatMap((o) => o.twins.flatMap((t) => t.inUse?.drift ?? [])));
+    stderrLog({ level: 'WARN', message: `${result.report.liveDrift} difference(s) on twins that carry traffic, reported and not written`, drift });
+  }
   // A table left unreconciled makes the invocation fail, so the function's Errors alarm fires; the report says which.
   if (!result.report.ok) {
     const failed = result.report.groups.flatMap((g) => [

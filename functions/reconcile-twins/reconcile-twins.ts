@@ -16,7 +16,7 @@ import type { GroupStateStore } from '../shared/group-state';
 import type { WritePacer } from '../shared/pacer';
 import { describeRouteTablesById, destinationParams } from '../shared/routes';
 import { liveAssociations } from '../shared/associations';
-import { ContentChanges, contentChanges, contentsOf, holdSwitchedRoutes, noChanges, StaticRoute, twinIdentity, twinTags } from '../shared/twins';
+import { ContentChanges, contentChanges, contentsOf, LiveTwinDrift, liveTwinDrift, noChanges, StaticRoute, twinIdentity, twinTags } from '../shared/twins';
 import { GroupPlan, NotBuildable, Orphan, OriginalPlan, PartialTwin, planGroup, TwinPlan } from './plan-twins';
 
 export interface ReconcileTwinsInput {
@@ -71,10 +71,11 @@ export interface TwinReport {
   /** What was written (in a dry run: what would be). */
   changes: TwinChanges;
   /**
-   * Routes of a twin that carries traffic left on another member's interface (a failover switched them
-   * route by route): never put back to this twin's member while it has associations. "destination → target".
+   * Present when the twin carries traffic (subnet, gateway or main associations, read just before writing):
+   * nothing of it is written, and how it differs from its original is reported here instead (at most
+   * CHANGE_LIST_MAX; `omitted` counts the rest). The twin is written again once no association uses it.
    */
-  held?: string[];
+  inUse?: { associations: number; drift: LiveTwinDrift[]; omitted: number };
   error?: string;
 }
 
@@ -108,6 +109,8 @@ export interface ReconcileTwinsReport {
   ok: boolean;
   /** Writes sent (0 in a dry run). */
   writes: number;
+  /** Differences found on twins that carry traffic, reported and left as they are (see TwinReport.inUse). */
+  liveDrift: number;
   groups: GroupReconcileReport[];
 }
 
@@ -130,8 +133,9 @@ export const groupsToReconcile = (config: FailoverConfig, names: string[] | unde
 /**
  * Keeps every twin of the associations-mode groups true: creates the twins a switch needs, makes each one's
  * routes and propagation equal its original's with the member's interfaces in place. Writes only tables whose
- * twin tags name the group, re-read just before writing; never an original. One table's failure does not stop
- * the others. A dry run reads and reports only.
+ * twin tags name the group, re-read just before writing; never an original, and never a twin that subnets (or a
+ * gateway, or main) use: that one's differences are reported as drift (TwinReport.inUse) and left in place. One
+ * table's failure does not stop the others. A dry run reads and reports only.
  */
 export const reconcileTwins = async (input: ReconcileTwinsInput, deps: ReconcileTwinsDeps): Promise<ReconcileTwinsReport> => {
   const now = deps.now ?? (() => new Date());
@@ -161,7 +165,8 @@ export const reconcileTwins = async (input: ReconcileTwinsInput, deps: Reconcile
     });
   }
   const ok = reports.every((g) => !g.error && g.originals.every((o) => !o.error && o.twins.every((t) => !t.error)));
-  return { dryRun: input.dryRun === true, at: now().toISOString(), ok, writes: writer.writes, groups: reports };
+  const liveDrift = reports.flatMap((g) => g.originals.flatMap((o) => o.twins)).reduce((n, t) => n + (t.inUse ? t.inUse.drift.length + t.inUse.omitted : 0), 0);
+  return { dryRun: input.dryRun === true, at: now().toISOString(), ok, writes: writer.writes, liveDrift, groups: reports };
 };
 
 const reconcileOriginal = async (plan: GroupPlan, o: OriginalPlan, writer: TwinWriter, dryRun: boolean): Promise<OriginalReport> => {
@@ -176,20 +181,26 @@ const reconcileOriginal = async (plan: GroupPlan, o: OriginalPlan, writer: TwinW
 };
 
 const dryRunTwin = (plan: GroupPlan, t: TwinPlan): TwinReport => {
-  const { changes, held } = twinChanges(plan, t.member, t.wanted, t.twin);
-  return { member: t.member, twin: t.twin?.RouteTableId, created: !t.twin, needed: t.needed, driftBefore: t.drift, changes: describeChanges(changes), ...heldOf(held) };
+  const { changes, inUse } = twinChanges(plan, t.member, t.wanted, t.twin);
+  return { member: t.member, twin: t.twin?.RouteTableId, created: !t.twin, needed: t.needed, driftBefore: t.drift, changes: describeChanges(changes), ...(inUse ? { inUse } : {}) };
 };
 
-/** What a pass writes to a twin (none when it is to be created: everything is added): a twin with associations keeps its switched routes. */
-const twinChanges = (plan: GroupPlan, member: string, wanted: TwinPlan['wanted'], table: RouteTable | undefined): { changes: ContentChanges; held: StaticRoute[] } => {
+const NO_CHANGES: ContentChanges = { add: [], replace: [], remove: [], enable: [], disable: [], locals: [] };
+
+/**
+ * What a pass writes to a twin (when it is to be created: everything is added). A twin with live associations
+ * is what its subnets route by: it gets no write at all (no CreateRoute, ReplaceRoute or DeleteRoute: a route an
+ * operator added there after a failover is live traffic), and its differences are reported as drift instead.
+ */
+const twinChanges = (plan: GroupPlan, member: string, wanted: TwinPlan['wanted'], table: RouteTable | undefined): { changes: ContentChanges; inUse?: TwinReport['inUse'] } => {
   const actual = table ? contentsOf(table) : { routes: new Map(), vgws: [] };
   const changes = contentChanges(wanted, actual);
-  if (!table || liveAssociations(table).length === 0) return { changes, held: [] };
+  const associations = table ? liveAssociations(table).length : 0;
+  if (!table || associations === 0) return { changes };
   const others = new Set(plan.members.filter((m) => m.member !== member).flatMap((m) => m.interfaces.map((i) => i.eni)));
-  return holdSwitchedRoutes(changes, actual, others);
+  const drift = liveTwinDrift(table.RouteTableId!, changes, actual, others);
+  return { changes: NO_CHANGES, inUse: { associations, drift: drift.slice(0, CHANGE_LIST_MAX), omitted: Math.max(0, drift.length - CHANGE_LIST_MAX) } };
 };
-
-const heldOf = (held: StaticRoute[]): Pick<TwinReport, 'held'> => (held.length > 0 ? { held: capped(held.map(routeText)) } : {});
 
 const routeText = (r: StaticRoute): string => `${r.destination.value} → ${r.target.id}`;
 
@@ -235,9 +246,9 @@ class TwinWriter {
         report.created = true;
       }
       this.check(plan, table, original.RouteTableId!, t.member);
-      const { changes, held } = twinChanges(plan, t.member, t.wanted, table);
+      const { changes, inUse } = twinChanges(plan, t.member, t.wanted, table);
       report.changes = describeChanges(changes);
-      Object.assign(report, heldOf(held));
+      if (inUse) report.inUse = inUse;
       if (!noChanges(changes)) await this.apply(table.RouteTableId!, changes);
     } catch (err) {
       report.error = errorText(err);
@@ -290,8 +301,9 @@ class TwinWriter {
       await this.send(`ReplaceRoute local ${l.destination.value} in ${id}`, () => this.deps.ec2.send(new ReplaceRouteCommand({ RouteTableId: id, ...destinationParams(l.destination), ...to })), true);
     }
     // The one DeleteRoute of the product, on a twin only (its tags are re-checked before apply runs; never an original, and
-    // never in the failover workflow): the original no longer has this route, so the twin must not either, or a
-    // failover would move subnets to a table that still routes somewhere the operator removed.
+    // never in the failover workflow), and only on a twin no association uses (twinChanges writes nothing to one that
+    // carries traffic): the original no longer has this route, so the twin must not either, or a failover would move
+    // subnets to a table that still routes somewhere the operator removed.
     for (const r of c.remove) {
       await this.send(`DeleteRoute ${r.destination.value} in ${id}`, () => this.deps.ec2.send(new DeleteRouteCommand({ RouteTableId: id, ...destinationParams(r.destination) })));
     }

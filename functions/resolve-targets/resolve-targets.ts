@@ -1,7 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { classifyTrigger } from '../shared/classify';
 import type { FailoverConfig, Group, Member } from '../shared/config';
-import { Ec2TransientError, InvalidRequestError, MemberNotFoundError, NoHealthyTargetError, TargetUnhealthyError } from '../shared/errors';
+import { Ec2TransientError, InvalidRequestError, MemberNotFoundError, NoHealthyTargetError, TargetStatusPendingError, TargetUnhealthyError } from '../shared/errors';
 import type { GroupStateStore } from '../shared/group-state';
 import { activeHold, heldReason } from '../shared/hold';
 import { mergeInventory, type GroupInventory } from '../shared/inventory';
@@ -9,7 +9,7 @@ import { AlarmReader, statusCheckAlarmName } from '../shared/alarms';
 import { describeScopedRouteTables } from '../shared/routes';
 import { memberOfRoute } from '../shared/invariant';
 import { effectiveTriggerTime, tooOldReason } from '../shared/trigger-time';
-import { describeMembers, interfacesFromOf, interfacesFromRoutes, MemberView, SourceInterface, sourceInterfaces, transientFailure } from '../shared/members';
+import { describeMembers, interfacesFromOf, interfacesFromRoutes, MemberView, settlingChecks, SourceInterface, sourceInterfaces, transientFailure } from '../shared/members';
 import {
   ExecutionInfoSchema,
   InterfacePair,
@@ -225,6 +225,9 @@ const requireHealthyTarget = (target: MemberView): MemberView => {
   const f = target.describeFailure;
   if (f?.notFound) throw new MemberNotFoundError(`target ${target.name} (${target.instanceId}) does not exist in EC2 (${f.code}). Nothing was changed.`);
   if (!target.health.healthy) {
+    // Checks still settling (a standby just started) may pass in minutes: retried, unlike a check that failed.
+    const settling = settlingChecks(target);
+    if (settling) throw new TargetStatusPendingError(`target ${target.name} (${target.instanceId}) is running but its ${settling.join(', ')}`);
     throw new TargetUnhealthyError(`target ${target.name} (${target.instanceId}) failed the health gate: ${target.health.problems.join('; ')}. Nothing was changed.`);
   }
   return target;
@@ -324,7 +327,8 @@ const healthOf = (views: Map<string, MemberView>): MemberHealth[] => [...views.v
 
 /**
  * The target for routes leaving `exclude`: the preferred member if it passes the health gate, else the first
- * healthy member in config order. None running: NoHealthyTargetError; running but unhealthy: TargetUnhealthyError.
+ * healthy member in config order. One whose checks are still settling: TargetStatusPendingError (retried); none
+ * running: NoHealthyTargetError; running but unhealthy: TargetUnhealthyError.
  */
 const pickTarget = (group: Group, views: Map<string, MemberView>, exclude: string[]): MemberView => {
   const candidates = group.members.map((m) => views.get(m.name)!).filter((v) => !exclude.includes(v.name));
@@ -337,6 +341,13 @@ const pickTarget = (group: Group, views: Map<string, MemberView>, exclude: strin
     // A standby EC2 cannot describe right now may be healthy: retry rather than declare none.
     throw new Ec2TransientError(
       `no member of group "${group.name}" could be confirmed healthy: ${unseen.map((v) => `${v.name}: ${transientFailure(v)!.code}`).join('; ')}; retrying`,
+    );
+  }
+  // A candidate whose only problem is checks still settling may pass in minutes: wait for it rather than fail.
+  const settling = candidates.filter((v) => settlingChecks(v));
+  if (settling.length > 0) {
+    throw new TargetStatusPendingError(
+      `no member of group "${group.name}" passes the health gate yet: ${settling.map((v) => `${v.name} (${v.instanceId}) is running but its ${settlingChecks(v)!.join(', ')}`).join('; ')}`,
     );
   }
   if (!candidates.some((v) => v.state === 'running')) {

@@ -81,6 +81,27 @@ export class TargetUnhealthyError extends FailoverError {
   }
 }
 
+/**
+ * How long the state machine retries ResolveTargets on TargetStatusPendingError, in seconds: its Retry there is
+ * IntervalSeconds 20, BackoffRate 1.5, MaxDelaySeconds 60, MaxAttempts 7, JitterStrategy NONE, so the waits are
+ * 20 + 30 + 45 + 60 + 60 + 60 + 60 = 335 s (about 5.5 min) over 8 attempts. EC2's status checks of an instance
+ * just started take minutes to leave `initializing`; a test keeps this equal to the definition.
+ */
+export const TARGET_STATUS_WAIT_SECONDS = 335;
+
+/**
+ * The target is running and nothing is wrong with it but status checks EC2 has not settled yet (`initializing`,
+ * `insufficient-data`, not reported): retried by the state machine for TARGET_STATUS_WAIT_SECONDS, then caught
+ * and notified as a failed run naming the target and its checks. Nothing is written before it passes.
+ */
+export class TargetStatusPendingError extends FailoverError {
+  override readonly transient = true;
+  constructor(pending: string) {
+    super(`${pending}. Nothing was changed; retried for up to ${TARGET_STATUS_WAIT_SECONDS} s while EC2 settles the checks, then the run fails with this error`);
+    this.name = 'TargetStatusPendingError';
+  }
+}
+
 /** A member instance or its interfaces could not be read from EC2 (terminated and gone, wrong ID). */
 export class MemberNotFoundError extends FailoverError {
   constructor(message: string) {
@@ -182,8 +203,8 @@ export class MissingEnvError extends FailoverError {
   }
 }
 
-/** Error names the state machine retries (with backoff and full jitter); everything else is caught by name. */
-export const TRANSIENT_ERROR_NAMES = ['Ec2ThrottledError', 'Ec2TransientError', 'NotifyTransientError', 'StateStoreTransientError', 'LeaseBusyError'] as const;
+/** Error names the state machine retries (with backoff; full jitter but for TargetStatusPendingError); everything else is caught by name. */
+export const TRANSIENT_ERROR_NAMES = ['Ec2ThrottledError', 'Ec2TransientError', 'NotifyTransientError', 'StateStoreTransientError', 'LeaseBusyError', 'TargetStatusPendingError'] as const;
 
 /** A Lambda Task's Cause is JSON ({"errorType","errorMessage","trace"}); the message is what a person needs. */
 export const causeText = (cause: string | undefined): string | undefined => {

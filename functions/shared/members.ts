@@ -140,6 +140,28 @@ const viewOf = (m: Member, inst: Instance, status: InstanceStatus | undefined, n
 export const transientFailure = (v: MemberView): DescribeFailure | undefined =>
   v.describeFailure?.transient ? v.describeFailure : v.statusFailure?.transient ? v.statusFailure : undefined;
 
+/**
+ * The check values of a member that may still pass (DescribeInstanceStatus, InstanceStatusSummary: ok | impaired |
+ * insufficient-data | not-applicable | initializing): ok, the two that say the check is still being made, and no
+ * value at all (a running instance EC2 does not report yet). EC2 takes minutes after a start to settle them.
+ */
+const SETTLING_CHECKS: ReadonlyArray<string | undefined> = ['ok', 'initializing', 'insufficient-data', undefined];
+
+/**
+ * The checks of a running member that only wait to settle, when they are all that keeps it from the health gate
+ * (interfaces attached, source/destination check off, no check `impaired`); undefined otherwise.
+ */
+export const settlingChecks = (v: MemberView): string[] | undefined => {
+  const { instanceStatus, systemStatus, problems, healthy } = v.health;
+  if (healthy || v.state !== 'running' || v.describeFailure || v.statusFailure) return undefined;
+  if (!SETTLING_CHECKS.includes(instanceStatus) || !SETTLING_CHECKS.includes(systemStatus)) return undefined;
+  const pending: string[] = [];
+  if (instanceStatus !== 'ok') pending.push(`instance status check is ${instanceStatus ?? 'not reported yet'}`);
+  if (systemStatus !== 'ok') pending.push(`system status check is ${systemStatus ?? 'not reported yet'}`);
+  // viewOf adds one problem per check that is not ok: any other problem is one waiting will not fix.
+  return problems.length === pending.length ? pending : undefined;
+};
+
 /** One interface of a member whose routes move: its slot and where it is known from. */
 export interface SourceInterface {
   slot: string;

@@ -289,19 +289,43 @@ export const twinMapTo = (inventory: GroupInventory, target: string, pairs: Inte
   return map;
 };
 
+/** One way a twin that carries traffic differs from what its original says it should hold. */
+export interface LiveTwinDrift {
+  /** The twin's ID. */
+  table: string;
+  /** The route's destination (CIDR, IPv6 CIDR, prefix list), `local <cidr>` for a local route, `propagation <vgw>`. */
+  destination: string;
+  /** What the twin holds now (`none`: no such route, `off`: no propagation). */
+  target: string;
+  /** What the original says it should hold (`none`: the original has no such route). */
+  wanted: string;
+  /**
+   * extra: a route only the twin has (added by hand); missing: a route of the original the twin lacks; changed:
+   * another target; switched: on another member's interface (a failover switched this twin route by route).
+   */
+  kind: 'extra' | 'missing' | 'changed' | 'switched';
+}
+
 /**
- * The changes a reconcile may make to a twin that carries traffic (has live associations): none that moves a
- * route off another member's interface. A failover that found no true twin for its target switched this twin
- * route by route; putting the twin's own member back would send the traffic to the member that failed. Those
- * routes are held (reported) until the twin carries no traffic or its routes lead to its own member again.
+ * The changes a reconcile would make to a twin that carries traffic (has live associations), as drift to
+ * report instead: such a twin is what its subnets route by now, so none of its routes is created, replaced or
+ * deleted by the reconcile (only a twin no association uses is written; see reconcile-twins.ts). A route an
+ * operator added during an incident, or one a failover switched to another member, stays as it is.
  */
-export const holdSwitchedRoutes = (c: ContentChanges, actual: TableContents, otherMembersEnis: ReadonlySet<string>): { changes: ContentChanges; held: StaticRoute[] } => {
-  const held: StaticRoute[] = [];
-  const replace = c.replace.filter((w) => {
+export const liveTwinDrift = (table: string, c: ContentChanges, actual: TableContents, otherMembersEnis: ReadonlySet<string>): LiveTwinDrift[] => {
+  const out: LiveTwinDrift[] = [];
+  for (const w of c.add) out.push({ table, destination: w.destination.value, target: 'none', wanted: w.target.id, kind: 'missing' });
+  for (const w of c.replace) {
     const a = actual.routes.get(destinationKey(w.destination));
-    const hold = a !== undefined && a.target.field === 'NetworkInterfaceId' && otherMembersEnis.has(a.target.id);
-    if (hold) held.push(a);
-    return !hold;
-  });
-  return { changes: { ...c, replace }, held };
+    const switched = a?.target.field === 'NetworkInterfaceId' && otherMembersEnis.has(a.target.id);
+    out.push({ table, destination: w.destination.value, target: a?.target.id ?? 'none', wanted: w.target.id, kind: switched ? 'switched' : 'changed' });
+  }
+  for (const a of c.remove) out.push({ table, destination: a.destination.value, target: a.target.id, wanted: 'none', kind: 'extra' });
+  const locals = actual.locals ?? new Map<string, StaticRoute>();
+  for (const l of c.locals ?? []) {
+    out.push({ table, destination: `local ${l.destination.value}`, target: locals.get(destinationKey(l.destination))?.target.id ?? 'local', wanted: l.target?.id ?? 'local', kind: 'changed' });
+  }
+  for (const g of c.enable) out.push({ table, destination: `propagation ${g}`, target: 'off', wanted: 'on', kind: 'missing' });
+  for (const g of c.disable) out.push({ table, destination: `propagation ${g}`, target: 'on', wanted: 'off', kind: 'extra' });
+  return out;
 };

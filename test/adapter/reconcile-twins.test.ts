@@ -208,6 +208,39 @@ describe('reconcileTwins: after the original changes', () => {
     expect(after.originals[0].twins).toEqual([{ member: 'router-b', twin, state: 'ok', differences: [] }]);
   });
 
+  it('a twin that subnets use is never written: each difference is reported as drift with table, destination and target', async () => {
+    const { f, mark, twin } = await reconciled();
+    const t = f.tables.get(twin)!;
+    t.Associations = [{ RouteTableAssociationId: 'rtbassoc-0b1b1b1b1b1b1b1b1', SubnetId: 'subnet-0a1a1a1a1a1a1a1a1', RouteTableId: twin, Main: false }];
+    t.Routes!.find((x) => x.DestinationCidrBlock === '192.168.0.0/16')!.NetworkInterfaceId = IDS.eniA0;
+    t.Routes = t.Routes!.filter((x) => x.DestinationCidrBlock !== '172.16.0.0/12');
+    t.Routes.push(eni('10.99.0.0/16', IDS.eniB0));
+    f.tables.get(ORIG)!.PropagatingVgws = [{ GatewayId: VGW2 }];
+
+    const r = await reconcileTwins({}, depsOf(f));
+
+    expect(sent(f, mark)).toEqual([]);
+    expect(r).toMatchObject({ ok: true, writes: 0, liveDrift: 5 });
+    expect(r.groups[0].originals[0].twins[0]).toMatchObject({ changes: { counts: { added: 0, replaced: 0, removed: 0, propagation: 0 } } });
+    expect(r.groups[0].originals[0].twins[0].inUse).toEqual({
+      associations: 1,
+      omitted: 0,
+      drift: [
+        { table: twin, destination: '172.16.0.0/12', target: 'none', wanted: IDS.eniB1, kind: 'missing' },
+        { table: twin, destination: '192.168.0.0/16', target: IDS.eniA0, wanted: IDS.eniB0, kind: 'switched' },
+        { table: twin, destination: '10.99.0.0/16', target: IDS.eniB0, wanted: 'none', kind: 'extra' },
+        { table: twin, destination: `propagation ${VGW2}`, target: 'off', wanted: 'on', kind: 'missing' },
+        { table: twin, destination: `propagation ${VGW}`, target: 'on', wanted: 'off', kind: 'extra' },
+      ],
+    });
+
+    // Once no association uses it, the next pass makes it true again (the one place DeleteRoute is sent).
+    t.Associations = [];
+    await reconcileTwins({}, depsOf(f));
+    expect(sent(f, mark).map((w) => w.command)).toEqual(['CreateRoute', 'ReplaceRoute', 'DeleteRoute', 'EnableVgwRoutePropagation', 'DisableVgwRoutePropagation']);
+    neverAnOriginal(f);
+  });
+
   it('when the routes are split between members, each member gets a twin (the original equals neither)', async () => {
     const f = estate();
     f.tables.get(ORIG)!.Routes!.find((x) => x.DestinationCidrBlock === '172.16.0.0/12')!.NetworkInterfaceId = IDS.eniB1;

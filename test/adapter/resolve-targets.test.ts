@@ -10,7 +10,7 @@ import {
   InvalidRequestError,
   MemberNotFoundError,
   NoHealthyTargetError,
-  TargetUnhealthyError,
+  TargetStatusPendingError, TargetUnhealthyError,
   UnknownGroupError,
   UnknownMemberError,
 } from '../../functions/shared/errors';
@@ -294,10 +294,7 @@ describe('resolveTargets: events', () => {
 describe('resolveTargets: health gate (nothing is written to an unhealthy target)', () => {
   it.each([
     ['instance', 'impaired'],
-    ['instance', 'initializing'],
-    ['instance', 'insufficient-data'],
     ['system', 'impaired'],
-    ['system', 'initializing'],
   ] as const)('target running with %s status check %s → TargetUnhealthyError naming the check', async (check, value) => {
     ec2Says([routerA('stopping'), routerB()], { [IDS.routerB]: instanceStatus(IDS.routerB, 'running', { [check]: value }) });
 
@@ -307,11 +304,26 @@ describe('resolveTargets: health gate (nothing is written to an unhealthy target
     expect(err.message).toContain('Nothing was changed');
   });
 
-  it('a running target EC2 reports no status for counts as unhealthy ("unknown")', async () => {
+  // Checks EC2 has not settled yet may pass in minutes: a named error the state machine retries (then notifies).
+  it.each([
+    ['instance', 'initializing'],
+    ['instance', 'insufficient-data'],
+    ['system', 'initializing'],
+  ] as const)('target running with %s status check %s → TargetStatusPendingError naming the check', async (check, value) => {
+    ec2Says([routerA('stopping'), routerB()], { [IDS.routerB]: instanceStatus(IDS.routerB, 'running', { [check]: value }) });
+
+    const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), TargetStatusPendingError);
+
+    expect(err.message).toContain(`router-b (${IDS.routerB}) is running but its ${check} status check is ${value}`);
+    expect(err.message).toContain('Nothing was changed');
+    expect(err.transient).toBe(true);
+  });
+
+  it('a running target EC2 reports no status for yet → TargetStatusPendingError ("not reported yet")', async () => {
     ec2Says([routerA('stopping'), routerB()], { [IDS.routerB]: null });
-    const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), TargetUnhealthyError);
-    expect(err.message).toContain('instance status check is unknown');
-    expect(err.message).toContain('system status check is unknown');
+    const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), TargetStatusPendingError);
+    expect(err.message).toContain('instance status check is not reported yet');
+    expect(err.message).toContain('system status check is not reported yet');
   });
 
   it('source/destination check enabled on a target interface → TargetUnhealthyError naming the interface', async () => {

@@ -1,6 +1,8 @@
 import validator from 'asl-validator';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { WORK_RESERVE_SECONDS } from '../../functions/acquire-lease/acquire-lease';
+import { TARGET_STATUS_WAIT_SECONDS } from '../../functions/shared/errors';
 import { createTaskHandlers } from '../../functions/task-handlers';
 import { ASL_PATH, loadDefinition, placeholdersOf, taskStateNames } from '../../cli/local/local-runner';
 
@@ -63,11 +65,24 @@ describe('statemachine/failover.asl.json', () => {
       for (const r of s.Retry ?? []) {
         expect({ name, errors: r.ErrorEquals }).not.toEqual(expect.objectContaining({ errors: expect.arrayContaining(['States.ALL']) }));
         expect(r.ErrorEquals).not.toContain('States.TaskFailed');
-        expect(r.JitterStrategy).toBe('FULL');
+        // The status-check wait is a wait of a known length, not a herd to spread (see TARGET_STATUS_WAIT_SECONDS).
+        expect({ name, errors: r.ErrorEquals, jitter: r.JitterStrategy }).toEqual({ name, errors: r.ErrorEquals, jitter: r.ErrorEquals.includes('TargetStatusPendingError') ? 'NONE' : 'FULL' });
         expect(r.BackoffRate).toBeGreaterThan(1);
         expect(r.MaxDelaySeconds).toBeGreaterThan(0);
       }
     }
+  });
+
+  it('waits for a target whose status checks are settling for TARGET_STATUS_WAIT_SECONDS (about 5.5 min), then catches it by name', () => {
+    const [r] = raw.States.ResolveTargets.Retry.filter((x: any) => x.ErrorEquals.includes('TargetStatusPendingError'));
+    expect(r.ErrorEquals).toEqual(['TargetStatusPendingError']);
+    // Step Functions waits IntervalSeconds × BackoffRate^(n-1), at most MaxDelaySeconds, before retry n.
+    const waits = Array.from({ length: r.MaxAttempts }, (_x, n) => Math.min(r.IntervalSeconds * r.BackoffRate ** n, r.MaxDelaySeconds));
+    expect(waits).toEqual([20, 30, 45, 60, 60, 60, 60]);
+    expect(waits.reduce((a, b) => a + b, 0)).toBe(TARGET_STATUS_WAIT_SECONDS);
+    expect(raw.States.ResolveTargets.Catch[0].ErrorEquals).toContain('TargetStatusPendingError');
+    // The wait comes out of the time a lease waiter keeps for its own work, so a run that waited never times out.
+    expect(WORK_RESERVE_SECONDS).toBeGreaterThanOrEqual(480 + TARGET_STATUS_WAIT_SECONDS);
   });
 
   it('catches every failure of every Task and routes it to Notify (or records it per route)', () => {

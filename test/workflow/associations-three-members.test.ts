@@ -103,7 +103,7 @@ describe('associations mode with three members', () => {
     expect(leadsToFailed()).toBe(false);
     const report = after.groups[0].originals.find((o) => o.original === subnet.routeTableId)!;
     const held = report.twins.find((t) => t.twin === live)!;
-    expect(held.held?.length).toBeGreaterThan(0);
+    expect(held.inUse?.drift.filter((d) => d.kind === 'switched').length).toBeGreaterThan(0);
     expect(held.changes.counts.replaced).toBe(0);
     expect(report.twins.find((t) => t.twin === twinT2.RouteTableId)!.changes.counts.added).toBe(1);
   });

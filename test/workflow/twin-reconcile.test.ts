@@ -1,4 +1,4 @@
-import { DeleteRouteCommand, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
+import { CreateRouteCommand, DeleteRouteCommand, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
 import { reconcileTwins } from '../../functions/reconcile-twins/reconcile-twins';
 import { twinDrift } from '../../functions/reconcile-twins/plan-twins';
 import { handleTwinsEvent } from '../../functions/reconcile-twins/trigger';
@@ -108,5 +108,34 @@ describe('the twin reconcile on the simulated VPC', () => {
     const rec = (r.output ?? r.auditRecord) as any;
     expect(rec).toMatchObject({ outcome: 'succeeded', associations: { planned: 4, moved: 4, fallbacks: [] }, verification: { ok: true } });
     expect(sim.mutatingCalls().slice(from).map((c) => c.action)).toEqual(Array(4).fill('ReplaceRouteTableAssociation'));
+  });
+
+  it('after a failover, a route an operator adds to a twin that subnets use stays, and the reconcile reports it as drift', async () => {
+    const { sim, estate, deps, config, store, twinOf } = setup();
+    await reconcileTwins({}, deps);
+    sim.setInstanceState(estate.routerA.instanceId, 'stopped');
+    const handlers = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('t'), store, isExecutionRunning: isLocalExecutionRunning, sleep: async () => undefined, recheckDelaysMs: [0] });
+    const r = await runExecution({ handlers: handlers as never, input: ec2StateEvent(estate.routerA.instanceId, 'stopped'), retryIntervalMs: 0 });
+    expect(((r.output ?? r.auditRecord) as any).outcome).toBe('succeeded');
+    const [t1] = estate.routeTableIds;
+    const twin = twinOf(t1, 'router-b')!;
+    expect(twin.Associations?.some((a) => a.SubnetId)).toBe(true);
+
+    // During the incident the operator sends one more prefix to the surviving router, on the table the subnets now use.
+    await sim.ec2().send(new CreateRouteCommand({ RouteTableId: twin.RouteTableId!, DestinationCidrBlock: '10.250.0.0/16', NetworkInterfaceId: estate.routerB.eni0 }));
+    const from = sim.mutatingCalls().length;
+
+    const report = await reconcileTwins({}, deps);
+
+    const route = twinOf(t1, 'router-b')!.Routes!.find((x) => x.DestinationCidrBlock === '10.250.0.0/16');
+    expect(route).toMatchObject({ NetworkInterfaceId: estate.routerB.eni0 });
+    expect(sim.mutatingCalls().slice(from)).toEqual([]);
+    const reported = report.groups[0].originals.find((o) => o.original === t1)!.twins.find((t) => t.member === 'router-b')!;
+    expect(reported.inUse).toEqual({
+      associations: expect.any(Number),
+      drift: [{ table: twin.RouteTableId, destination: '10.250.0.0/16', target: estate.routerB.eni0, wanted: 'none', kind: 'extra' }],
+      omitted: 0,
+    });
+    expect(report).toMatchObject({ ok: true, writes: 0, liveDrift: 1 });
   });
 });
