@@ -15,10 +15,11 @@ import { payloadBytes, STATE_PAYLOAD_LIMIT } from '../shared/state-size';
 
 /**
  * Headroom left under the limit for what the functions list sparsely and the estimate does not count one by
- * one: routes listed as exceptions in a batch result (retried more than once, conflicting, vanished). 8 KiB is
- * about 250 such routes at ~32 bytes each.
+ * one: routes a batch result lists as exceptions (retried, conflicting, vanished), ~32 bytes each. Every batch
+ * is already counted at the size of one that failed as a whole, ~300 bytes more than a batch that ran needs
+ * (room for ~9 exceptions each); this is for the rest: ~130 more.
  */
-export const STATE_MARGIN_BYTES = 8 * 1024;
+export const STATE_MARGIN_BYTES = 4 * 1024;
 
 /** The largest estimate a plan may have: the limit minus the margin. */
 export const STATE_BUDGET_BYTES = STATE_PAYLOAD_LIMIT - STATE_MARGIN_BYTES;
@@ -29,11 +30,16 @@ const EFFECTIVE_LISTED = 500;
 /** Warnings VerifyRoutes lists about blackhole routes to unknown interfaces (20, and one "and N more"). */
 const VERIFY_WARNINGS_LISTED = 21;
 
-/** Placeholders as long as EC2's IDs (prefix and 17 hex digits), and the longest error name a batch can fail with. */
+/**
+ * Placeholders as long as EC2's IDs (prefix and 17 hex digits), and the longest name of an error ReplaceRoutes
+ * throws (boundedHandler keeps its message within THROWN_MESSAGE_MAX and its trace to the name). The Lambda
+ * service's own errors (Lambda.*, Sandbox.Timedout) have longer names but short fixed Causes, ~150 characters:
+ * a record of ours is the larger.
+ */
 const RTB = 'rtb-0123456789abcdef0';
 const ENI = 'eni-0123456789abcdef0';
 const SUBJECT = 'subnet-0123456789abcdef0';
-const ERROR_NAME = 'Lambda.ClientExecutionTimeoutException';
+const ERROR_NAME = 'StateStoreTransientError';
 const AT = '2026-01-01T00:00:00.000Z';
 /** A switch time in a result's `sw` (base 36, 10 ms units, after a comma): "0," in the burst, "2s," after it. */
 const SWITCH_TIME_BYTES = 4;
@@ -78,7 +84,8 @@ export const estimateLargestState = (input: FailoverState, plan: Plan): StateEst
   const observed = payloadBytes({
     routeTableId: RTB,
     destination,
-    expected: 'untouched',
+    // Listed problems expect 'target', 'source' or 'absent' ('untouched' routes are always ok).
+    expected: 'target',
     target: ENI,
     state: 'blackhole',
     ok: false,
