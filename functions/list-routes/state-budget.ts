@@ -1,6 +1,6 @@
 import { ERROR_TEXT_MAX } from '../shared/aws-errors';
 import { PlanTooLargeError, THROWN_MESSAGE_MAX } from '../shared/errors';
-import type { FailoverState, Plan } from '../shared/schemas';
+import { EFFECTIVE_LISTED, PROBLEMS_LISTED, UNKNOWN_BLACKHOLES_LISTED, type FailoverState, type Plan } from '../shared/schemas';
 import { payloadBytes, STATE_PAYLOAD_LIMIT } from '../shared/state-size';
 
 /**
@@ -24,11 +24,8 @@ export const STATE_MARGIN_BYTES = 4 * 1024;
 /** The largest estimate a plan may have: the limit minus the margin. */
 export const STATE_BUDGET_BYTES = STATE_PAYLOAD_LIMIT - STATE_MARGIN_BYTES;
 
-/** Problems VerifyRoutes lists (verify-routes.ts PROBLEMS_MAX) and associations it lists (EFFECTIVE_MAX). */
-const OBSERVED_LISTED = 200;
-const EFFECTIVE_LISTED = 500;
-/** Warnings VerifyRoutes lists about blackhole routes to unknown interfaces (20, and one "and N more"). */
-const VERIFY_WARNINGS_LISTED = 21;
+/** Warnings VerifyRoutes lists about blackhole routes to unknown interfaces, and its "and N more" line. */
+const VERIFY_WARNINGS_LISTED = UNKNOWN_BLACKHOLES_LISTED + 1;
 
 /**
  * Placeholders as long as EC2's IDs (prefix and 17 hex digits), and the longest name of an error ReplaceRoutes
@@ -101,7 +98,7 @@ export const estimateLargestState = (input: FailoverState, plan: Plan): StateEst
   const warning = payloadBytes(`${RTB} ${longest.destination} -> ${ENI} is blackhole and ${ENI} is in no member's inventory: check whether it belonged to a member`);
   const verification =
     payloadBytes({ verification: { checked: 1e6, ok: false, mismatches: 1e6, rounds: 10, observed: [], warnings: [], effective: [], verifiedAt: AT } }) +
-    OBSERVED_LISTED * (observed + 1) +
+    PROBLEMS_LISTED * (observed + 1) +
     Math.min(EFFECTIVE_LISTED, associationMoves) * (effective + 1) +
     VERIFY_WARNINGS_LISTED * (warning + 1);
 

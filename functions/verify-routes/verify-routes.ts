@@ -3,7 +3,18 @@ import { liveAssociations, moveResultsOf } from '../shared/associations';
 import { readGroupTables } from '../shared/group-tables';
 import { destinationOf, resultsOf } from '../shared/plan';
 import { findRoute, routeDestination, routeKey, routeTarget } from '../shared/routes';
-import { AssociationBatchResultSchema, BatchResultSchema, Destination, FailoverStateSchema, ObservedRoute, PlanSchema, Verification } from '../shared/schemas';
+import {
+  AssociationBatchResultSchema,
+  BatchResultSchema,
+  Destination,
+  EFFECTIVE_LISTED,
+  FailoverStateSchema,
+  ObservedRoute,
+  PlanSchema,
+  PROBLEMS_LISTED,
+  UNKNOWN_BLACKHOLES_LISTED,
+  Verification,
+} from '../shared/schemas';
 import { observeMoves } from './effective';
 import { twinIdentity } from '../shared/twins';
 import * as z from '../shared/zod';
@@ -38,8 +49,6 @@ interface Expectation {
 }
 
 const DEFAULT_RECHECK_DELAYS_MS = [1000, 2000, 4000];
-/** Problems listed in the output; counts are always complete. */
-const PROBLEMS_MAX = 200;
 
 /**
  * Reads the group's route tables back and checks each planned route: a replaced (or already moved) route
@@ -89,15 +98,12 @@ export const verifyRoutes = async (input: VerifyInput, deps: VerifyRoutesDeps): 
     ok: problems.length === 0 && badMoves === 0,
     mismatches: problems.length + badMoves,
     rounds,
-    observed: problems.slice(0, PROBLEMS_MAX),
+    observed: problems.slice(0, PROBLEMS_LISTED),
     ...(swept.warnings.length > 0 ? { warnings: swept.warnings } : {}),
-    ...(associations ? { effective: effective.slice(0, EFFECTIVE_MAX).map(({ settling: _, ...e }) => e) } : {}),
+    ...(associations ? { effective: effective.slice(0, EFFECTIVE_LISTED).map(({ settling: _, ...e }) => e) } : {}),
     verifiedAt: now().toISOString(),
   };
 };
-
-/** Associations listed with their effective routes (a VPC has at most a few hundred subnets by default). */
-const EFFECTIVE_MAX = 500;
 
 /** The first route of a table that still leads to a source member, or is blackhole on a target interface. */
 const leadsToSource = (table: RouteTable, sourceOwner: Map<string, string>, targetEnis: Set<string>): string | undefined => {
@@ -117,9 +123,6 @@ interface Sweep {
   /** In-scope routes looked at beyond the planned ones. */
   routes: number;
 }
-
-/** Warnings listed about blackhole routes whose interface no member is known to have had. */
-const UNKNOWN_BLACKHOLES_MAX = 20;
 
 /**
  * Every in-scope route the plan did not name: one that still points at an interface of a member the routes
@@ -145,12 +148,12 @@ const sweep = (input: VerifyInput, expectations: Expectation[], tables: RouteTab
         if (!input.dryRun) out.problems.push({ ...base, problem: `still points at ${from}'s interface ${eni}${route.State === 'blackhole' ? ' (blackhole)' : ''}: not moved by this run` });
       } else if (targetEnis.has(eni)) {
         if (route.State === 'blackhole') out.problems.push({ ...base, problem: `blackhole: ${eni} cannot carry traffic` });
-      } else if (route.State === 'blackhole' && unknownBlackholes++ < UNKNOWN_BLACKHOLES_MAX) {
+      } else if (route.State === 'blackhole' && unknownBlackholes++ < UNKNOWN_BLACKHOLES_LISTED) {
         out.warnings.push(`${table.RouteTableId} ${destination.value} -> ${eni} is blackhole and ${eni} is in no member's inventory: check whether it belonged to a member`);
       }
     }
   }
-  if (unknownBlackholes > UNKNOWN_BLACKHOLES_MAX) out.warnings.push(`and ${unknownBlackholes - UNKNOWN_BLACKHOLES_MAX} more blackhole route(s) to unknown interfaces`);
+  if (unknownBlackholes > UNKNOWN_BLACKHOLES_LISTED) out.warnings.push(`and ${unknownBlackholes - UNKNOWN_BLACKHOLES_LISTED} more blackhole route(s) to unknown interfaces`);
   return out;
 };
 
