@@ -127,7 +127,7 @@ export const checkStateBudget = (input: FailoverState, plan: Plan): StateEstimat
   const fit = items === 0 ? 0 : Math.floor((items * (STATE_BUDGET_BYTES - fixed)) / Math.max(1, estimate.bytes - fixed));
   throw new PlanTooLargeError(
     `${estimate.routes} route(s)${estimate.associationMoves > 0 ? ` and ${estimate.associationMoves} association(s)` : ''} would make a workflow state of about ${estimate.bytes} bytes; ` +
-      `Step Functions allows ${STATE_PAYLOAD_LIMIT}. Split the group's route-table scope into several groups of at most about ${fit} routes each`,
+      `Step Functions allows ${STATE_PAYLOAD_LIMIT}. Split the group's route-table scope into several groups of at most about ${fit} ${estimate.associationMoves > 0 ? 'routes and associations' : 'routes'} each`,
   );
 };
 
