@@ -60,6 +60,17 @@ describe('local runner: Step Functions payload limit (262,144 bytes, States.Data
     expect(calls.ReleaseLease).toBeUndefined();
   });
 
+  it('an execution input over the limit fails as the first state receives it, before any Task runs', async () => {
+    // The quota covers "input data when ... starting an execution": on AWS nothing of it runs either.
+    const { handlers, calls } = stubs();
+
+    const r = await runExecution({ handlers, input: { action: 'switchover', group: 'g', to: 'b', reason: pad(STATE_PAYLOAD_LIMIT) } });
+
+    expect(r.error).toBe('States.DataLimitExceeded');
+    expect(r.cause).toMatch(/^the input of state ReceiveInput is /);
+    expect(calls).toEqual({});
+  });
+
   it('a ResultPath merge over the limit fails at the state that grew it, before the Map that writes starts', async () => {
     // Each part fits (150 KB of state, 150 KB of plan); ListRoutes' output (state + plan) does not.
     const { handlers, calls } = stubs({
