@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { causeText } from '../../functions/shared/errors';
+import { checkPayload, enforcePayloadLimit } from './payload-limit';
 
 /** The one workflow definition, shared with infra/. */
 export const ASL_PATH = path.join(__dirname, '..', '..', 'statemachine', 'failover.asl.json');
@@ -113,9 +114,14 @@ export const runExecution = async (opts: RunOptions): Promise<RunResult> => {
     tasks.map((t) => [
       t,
       async (input: unknown) => {
+        // Step Functions' payload limit on the Task's input (after Parameters) and on its result: an oversized
+        // one ends the execution uncaught (payload-limit.ts), never reaching the Task's Retry or Catch.
+        checkPayload(`the input of Task ${t}`, input);
         const invocation = invokeLikeLambda(() => opts.handlers[t](input));
         const timeoutMs = opts.functionTimeoutMs?.[t];
-        return (timeoutMs === undefined ? invocation : withFunctionTimeout(invocation, timeoutMs)) as never;
+        const result = await (timeoutMs === undefined ? invocation : withFunctionTimeout(invocation, timeoutMs));
+        checkPayload(`the result of Task ${t}`, result);
+        return result as never;
       },
     ]),
   );
@@ -127,6 +133,8 @@ export const runExecution = async (opts: RunOptions): Promise<RunResult> => {
         ? Object.fromEntries(tasks.map((t) => [t, interval]))
         : Object.fromEntries(tasks.filter((t) => t in interval).map((t) => [t, interval[t]]));
 
+  // Every state's input and output is held to Step Functions' 256 KiB, as on AWS (payload-limit.ts).
+  enforcePayloadLimit();
   // Validating the definition costs most of a second; the file does not change within a process.
   const machine = new StateMachine(definition as never, { validationOptions: validated ? { noValidate: true } : { checkArn: true, checkPaths: true } });
   validated = true;
@@ -229,7 +237,7 @@ export const estimateHistoryEvents = (events: Array<Record<string, any>>): numbe
   return n;
 };
 
-/** The largest state (input or output, as JSON bytes) the run passed between states: Step Functions allows 256 KB. */
+/** The largest state (input or output, as JSON bytes) the run passed between states: Step Functions allows 256 KiB (payload-limit.ts). */
 export const largestStatePayload = (events: Array<Record<string, any>>): { bytes: number; state: string } => {
   let best = { bytes: 0, state: '' };
   for (const e of events) {

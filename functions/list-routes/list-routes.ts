@@ -3,6 +3,7 @@ import { readGroupTables, type GroupTables } from '../shared/group-tables';
 import { liveAssociations } from '../shared/associations';
 import { planAssociations } from './associations-plan';
 import { checkPlannable, collectChanges, finishPlan } from './route-changes';
+import { checkStateBudget } from './state-budget';
 import { FailoverState, FailoverStateSchema, Plan } from '../shared/schemas';
 import type { GroupStateStore } from '../shared/group-state';
 import { errorText } from '../shared/aws-errors';
@@ -21,10 +22,11 @@ export interface ListRoutesDeps {
  * Builds the plan: every route in the group's route tables whose target is a source-member interface,
  * paired with the target member's interface in the same slot. Routes already on the target are counted,
  * propagated and local routes are skipped with the reason. A route whose interface has no counterpart on
- * the target fails the whole plan (UnpairedInterfaceError) before anything is written, and so does a
- * failover that flap damping suppresses (FailoverSuppressedError). In the associations mode the plan is the
- * associations to move to twins instead, with route-by-route changes only for tables no true twin serves
- * (associations-plan.ts).
+ * the target fails the whole plan (UnpairedInterfaceError) before anything is written, and so do a
+ * failover that flap damping suppresses (FailoverSuppressedError) and a plan too large for the workflow's
+ * states (PlanTooLargeError: a run of it could exceed Step Functions' 256 KiB per state). In the associations
+ * mode the plan is the associations to move to twins instead, with route-by-route changes only for tables no
+ * true twin serves (associations-plan.ts).
  */
 export const listRoutes = async (input: FailoverState, deps: ListRoutesDeps): Promise<Plan> => {
   const now = deps.now ?? (() => new Date());
@@ -38,7 +40,7 @@ export const listRoutes = async (input: FailoverState, deps: ListRoutesDeps): Pr
       warning = `the inventory could not be read (${errorText(err)}): twins are judged by this failover's pairs alone`;
     }
     const plan = planAssociations(input, tables, now(), twinMap);
-    return warning ? { ...plan, warnings: [...plan.warnings, warning] } : plan;
+    return withinStateBudget(input, warning ? { ...plan, warnings: [...plan.warnings, warning] } : plan);
   }
   // A group switched back to the routes mode while subnets still use its twins: those twins carry traffic, so
   // they are switched route by route like the originals, and the plan says why.
@@ -48,7 +50,13 @@ export const listRoutes = async (input: FailoverState, deps: ListRoutesDeps): Pr
   const warnings = live.map(
     (t) => `${t.RouteTableId} is a twin of ${twinIdentity(t)?.original} that subnets still use (the group was in the associations mode): switched route by route; fail back to the originals or set switchMode "associations" again`,
   );
-  return finishPlan(input, found, [...tables.originals, ...live], now(), { associationBatches: [] }, warnings);
+  return withinStateBudget(input, finishPlan(input, found, [...tables.originals, ...live], now(), { associationBatches: [] }, warnings));
+};
+
+/** The plan, unless a run of it could exceed Step Functions' 256 KiB per state (PlanTooLargeError, state-budget.ts). */
+const withinStateBudget = (input: FailoverState, plan: Plan): Plan => {
+  checkStateBudget(input, plan);
+  return plan;
 };
 
 /** This group's twins that something is associated with (they carry traffic whatever the group's mode). */

@@ -118,6 +118,19 @@ export class UnpairedInterfaceError extends FailoverError {
   }
 }
 
+/**
+ * The plan is too large for the workflow's states: a run of it could reach a state above Step Functions'
+ * 256 KiB, which ends the execution in States.DataLimitExceeded that no Catch handles (no verification, no
+ * notification, the lease held). ListRoutes refuses it before anything is written; the fix is in the config:
+ * split the group's route-table scope into several groups.
+ */
+export class PlanTooLargeError extends FailoverError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlanTooLargeError';
+  }
+}
+
 /** EC2 throttled the call (RequestLimitExceeded and kin) after the SDK's own retries: retry later. */
 export class Ec2ThrottledError extends FailoverError {
   override readonly transient = true;

@@ -93,12 +93,10 @@ export const checkInvariant = (input: InvariantInput): InvariantResult => {
       if (member === undefined) continue;
       const target = route.NetworkInterfaceId ?? route.InstanceId!;
       const base = { routeTableId: table.RouteTableId!, destination, target, member, state: route.State, ...(isLocal(route) ? { local: true as const } : {}) };
-      const what = `${isLocal(route) ? 'local route ' : ''}`;
       if (member !== input.target && departed.has(member)) {
-        const via = route.NetworkInterfaceId ? `${member}'s interface ${target}` : `${member} (instance ${target})`;
-        out.findings.push({ ...base, kind: 'departed', problem: `${what}still points at ${via}${route.State === 'blackhole' ? ' (blackhole)' : ''}` });
+        out.findings.push({ ...base, kind: 'departed', problem: problemText.departed(isLocal(route), member, target, !route.NetworkInterfaceId, route.State === 'blackhole') });
       } else if (route.State === 'blackhole') {
-        out.findings.push({ ...base, kind: 'blackhole', problem: `${what}blackhole on ${member}'s interface ${target}: it cannot carry traffic` });
+        out.findings.push({ ...base, kind: 'blackhole', problem: problemText.blackhole(isLocal(route), member, target) });
       } else if (member !== input.target) {
         out.split++;
       }
@@ -108,6 +106,22 @@ export const checkInvariant = (input: InvariantInput): InvariantResult => {
 };
 
 const isLocal = (route: Route): boolean => route.Origin === 'CreateRouteTable';
+
+/**
+ * The texts the verification lists for routes that break the invariant, in one place: ListRoutes' state budget
+ * sizes a listed problem from the longest of them (list-routes/state-budget.ts).
+ */
+export const problemText = {
+  departed: (local: boolean, member: string, target: string, byInstance: boolean, blackhole: boolean): string =>
+    `${local ? 'local route ' : ''}still points at ${byInstance ? `${member} (instance ${target})` : `${member}'s interface ${target}`}${blackhole ? ' (blackhole)' : ''}`,
+  blackhole: (local: boolean, member: string, target: string): string => `${local ? 'local route ' : ''}blackhole on ${member}'s interface ${target}: it cannot carry traffic`,
+  /** A finding nobody planned; `planned` when its route was planned but not written (vanished, or changed by someone else). */
+  unmoved: (finding: string, planned?: 'absent' | 'untouched'): string =>
+    planned ? `${finding} (its write was not made: ${planned === 'absent' ? 'it had vanished' : 'it had been changed by someone else'})` : `${finding}: not moved by this run`,
+  /** A blackhole on an interface nobody knew, while a departed member's interfaces are unknown. */
+  unattributed: (eni: string, blind: string[]): string =>
+    `blackhole on ${eni}, an interface no member is known to have had, while nothing is known of ${blind.join(', ')}'s interfaces (no inventory, EC2 shows none): it may be ${blind.join(' or ')}'s; check it and move it by hand`,
+};
 
 /** What a group's table read holds, as the reach needs it (see group-tables.ts). */
 export interface ReachSource {

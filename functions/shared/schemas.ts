@@ -427,6 +427,16 @@ export const ObservedRouteSchema = z.lazy(() =>
 );
 export type ObservedRoute = z.infer<typeof ObservedRouteSchema>;
 
+/**
+ * What VerifyRoutes lists (its counts are always complete): the problems, the associations read back (a VPC
+ * has at most a few hundred subnets by default), and warnings about blackhole routes to interfaces no member
+ * is known to have had (then one line for the rest). Bounded so the state stays small at thousands of routes;
+ * ListRoutes' state budget counts them at these sizes.
+ */
+export const PROBLEMS_LISTED = 200;
+export const EFFECTIVE_LISTED = 500;
+export const UNKNOWN_BLACKHOLES_LISTED = 20;
+
 /** Output of VerifyRoutes. */
 export const VerificationSchema = z.lazy(() =>
   z.object({

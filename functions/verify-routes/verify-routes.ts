@@ -3,8 +3,19 @@ import { moveResultsOf } from '../shared/associations';
 import { readGroupTables } from '../shared/group-tables';
 import { destinationOf, resultsOf } from '../shared/plan';
 import { findRoute, isPropagated, routeDestination, routeKey, routeTarget } from '../shared/routes';
-import { checkInvariant, describeCheck, memberOfRoute, reachOf, type InvariantResult, type KnownMember } from '../shared/invariant';
-import { AssociationBatchResultSchema, BatchResultSchema, Destination, FailoverStateSchema, ObservedRoute, PlanSchema, Verification } from '../shared/schemas';
+import { checkInvariant, describeCheck, memberOfRoute, problemText, reachOf, type InvariantResult, type KnownMember } from '../shared/invariant';
+import {
+  AssociationBatchResultSchema,
+  BatchResultSchema,
+  Destination,
+  EFFECTIVE_LISTED,
+  FailoverStateSchema,
+  ObservedRoute,
+  PlanSchema,
+  PROBLEMS_LISTED,
+  UNKNOWN_BLACKHOLES_LISTED,
+  Verification,
+} from '../shared/schemas';
 import { observeMoves } from './effective';
 import * as z from '../shared/zod';
 
@@ -38,8 +49,6 @@ interface Expectation {
 }
 
 const DEFAULT_RECHECK_DELAYS_MS = [1000, 2000, 4000];
-/** Problems listed in the output; counts are always complete. */
-const PROBLEMS_MAX = 200;
 
 /**
  * Reads the group's route tables back and judges them by what they say, never by the plan. Two checks on each
@@ -93,7 +102,7 @@ export const verifyRoutes = async (input: VerifyInput, deps: VerifyRoutesDeps): 
     ok: problems.length === 0 && badMoves === 0,
     mismatches: problems.length + badMoves,
     rounds,
-    observed: problems.slice(0, PROBLEMS_MAX),
+    observed: problems.slice(0, PROBLEMS_LISTED),
     invariant: {
       tables: truth.result.tables,
       routes: truth.result.routes,
@@ -102,13 +111,10 @@ export const verifyRoutes = async (input: VerifyInput, deps: VerifyRoutesDeps): 
       summary: describeCheck(truth.result, input.target.name, departed),
     },
     ...(truth.warnings.length > 0 ? { warnings: truth.warnings } : {}),
-    ...(associations ? { effective: effective.slice(0, EFFECTIVE_MAX).map(({ settling: _, ...e }) => e) } : {}),
+    ...(associations ? { effective: effective.slice(0, EFFECTIVE_LISTED).map(({ settling: _, ...e }) => e) } : {}),
     verifiedAt: now().toISOString(),
   };
 };
-
-/** Associations listed with their effective routes (a VPC has at most a few hundred subnets by default). */
-const EFFECTIVE_MAX = 500;
 
 /**
  * Every member as this execution knows it: the target's interfaces, each source's (live, inventory, or learned
@@ -150,9 +156,6 @@ interface Truth {
   result: InvariantResult;
 }
 
-/** Warnings listed about blackhole routes whose interface no member is known to have had. */
-const UNKNOWN_BLACKHOLES_MAX = 20;
-
 /**
  * The invariant's findings as verification problems. A route a planned expectation already reports is not
  * counted twice; in a dry run, routes still leading to the departed members are what a dry run leaves (not
@@ -174,7 +177,7 @@ const judgeTruth = (input: VerifyInput, expectations: Expectation[], reach: Rout
       state: f.state,
       expected: 'target',
       ok: false,
-      problem: e ? `${f.problem} (its write was not made: ${e.expected === 'absent' ? 'it had vanished' : 'it had been changed by someone else'})` : `${f.problem}: not moved by this run`,
+      problem: problemText.unmoved(f.problem, e?.expected as 'absent' | 'untouched' | undefined),
       settling: false,
     });
   }
@@ -202,17 +205,17 @@ const judgeTruth = (input: VerifyInput, expectations: Expectation[], reach: Rout
           state: route.State,
           expected: 'target',
           ok: false,
-          problem: `blackhole on ${eni}, an interface no member is known to have had, while nothing is known of ${blind.join(', ')}'s interfaces (no inventory, EC2 shows none): it may be ${blind.join(' or ')}'s; check it and move it by hand`,
+          problem: problemText.unattributed(eni, blind),
           settling: false,
         });
         continue;
       }
-      if (unknownBlackholes++ < UNKNOWN_BLACKHOLES_MAX) {
+      if (unknownBlackholes++ < UNKNOWN_BLACKHOLES_LISTED) {
         out.warnings.push(`${table.RouteTableId} ${routeDestination(route)?.value} -> ${eni} is blackhole and ${eni} is in no member's inventory: check whether it belonged to a member`);
       }
     }
   }
-  if (unknownBlackholes > UNKNOWN_BLACKHOLES_MAX) out.warnings.push(`and ${unknownBlackholes - UNKNOWN_BLACKHOLES_MAX} more blackhole route(s) to unknown interfaces`);
+  if (unknownBlackholes > UNKNOWN_BLACKHOLES_LISTED) out.warnings.push(`and ${unknownBlackholes - UNKNOWN_BLACKHOLES_LISTED} more blackhole route(s) to unknown interfaces`);
   return out;
 };
 

@@ -5,6 +5,7 @@ import { InMemoryWritePacer, REPLACE_ASSOCIATION_PACE, REPLACE_ROUTE_PACE } from
 import { parseConfig } from '../../functions/shared/config';
 import { createTaskHandlers } from '../../functions/task-handlers';
 import { largestStatePayload, runExecution } from '../../cli/local/local-runner';
+import { estimateLargestState, STATE_BUDGET_BYTES } from '../../functions/list-routes/state-budget';
 import { buildLargeAssociationEstate } from '../../cli/local/scenario-associations';
 import { SimulatedVpc, type FaultSpec } from '../../sim';
 
@@ -43,6 +44,11 @@ const run = async (opts: { twins: boolean; fault: FaultSpec }) => {
   }, { seed: 5 });
   const payload = largestStatePayload(result.events);
   const record = Buffer.byteLength(JSON.stringify(result.auditRecord));
+  // ListRoutes' estimate of the run's largest state (state-budget.ts) accepted the plan and bounds what was measured.
+  const listed = result.events.find((e) => e.type === 'StateExited' && e.state?.name === 'ListRoutes')!.state;
+  const estimate = estimateLargestState(listed.input, listed.output.plan);
+  expect(payload.bytes).toBeLessThanOrEqual(estimate.bytes);
+  expect(estimate.bytes).toBeLessThanOrEqual(STATE_BUDGET_BYTES);
   // eslint-disable-next-line no-console
   console.log(`associations mode, ${opts.twins ? 'every move refused' : 'no twins, every route refused'}: largest state ${(payload.bytes / 1024).toFixed(1)} KiB (${payload.state}), audit record ${(record / 1024).toFixed(1)} KiB`);
   return { sim, result, payload, record };

@@ -3,6 +3,7 @@ import { InMemoryWritePacer, REPLACE_ROUTE_PACE } from '../../functions/shared/p
 import { parseConfig } from '../../functions/shared/config';
 import { createTaskHandlers, type TaskDeps } from '../../functions/task-handlers';
 import { largestStatePayload, runExecution, type RunResult } from '../../cli/local/local-runner';
+import { estimateLargestState, STATE_BUDGET_BYTES } from '../../functions/list-routes/state-budget';
 import { buildLargeEstate } from '../../cli/local/scenario';
 import { ENCODED_AUTHORIZATION_MESSAGE_BYTES, SimulatedVpc, type FaultSpec } from '../../sim';
 
@@ -41,6 +42,11 @@ const measure = (label: string, sim: SimulatedVpc, result: RunResult) => {
   const message = sim.published[0];
   const snsBytes = Buffer.byteLength(message.Message) + Buffer.byteLength(message.Subject ?? '') + JSON.stringify(message.MessageAttributes ?? {}).length;
   const record = Buffer.byteLength(JSON.stringify(result.auditRecord));
+  // ListRoutes' estimate of the run's largest state (state-budget.ts) accepted the plan and bounds what was measured.
+  const listed = result.events.find((e) => e.type === 'StateExited' && e.state?.name === 'ListRoutes')!.state;
+  const estimate = estimateLargestState(listed.input, listed.output.plan);
+  expect(payload.bytes).toBeLessThanOrEqual(estimate.bytes);
+  expect(estimate.bytes).toBeLessThanOrEqual(STATE_BUDGET_BYTES);
   // eslint-disable-next-line no-console
   console.log(`${label}: largest state ${(payload.bytes / 1024).toFixed(1)} KiB (${payload.state}), audit record ${(record / 1024).toFixed(1)} KiB, SNS message ${(snsBytes / 1024).toFixed(1)} KiB`);
   return { payload, snsBytes, record };

@@ -1,6 +1,6 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { findGroup, Group } from '../../../functions/shared/config';
-import { UnknownGroupError, UnknownMemberError, UnpairedInterfaceError } from '../../../functions/shared/errors';
+import { PlanTooLargeError, UnknownGroupError, UnknownMemberError, UnpairedInterfaceError } from '../../../functions/shared/errors';
 import { ManualRequest, ManualRequestSchema } from '../../../functions/shared/triggers';
 import { CliDeps, CliError, CommonOptions, EXIT, readCallerArn, refuse, requireConfig, resolveStateMachineArn } from '../context';
 import { followExecution } from '../follow';
@@ -145,7 +145,7 @@ const printPlan = async (opts: SwitchoverOptions, group: Group, target: string, 
     p = await planSwitch(group, target, deps.ec2, deps.now());
   } catch (e) {
     // The workflow would stop at ListRoutes on the same finding: refuse now, as for any other bad request.
-    if (e instanceof UnpairedInterfaceError) throw refuse(e.message);
+    if (e instanceof UnpairedInterfaceError || e instanceof PlanTooLargeError) throw refuse(e.message);
     throw e;
   }
   if (opts.json) {
