@@ -263,8 +263,8 @@ export class FailoverStack extends Stack {
       acknowledgeFinding(
         replaceRoutesTask.role.node.findChild('DefaultPolicy'),
         wildcardResourceFinding(this, anyRouteTable),
-        "ec2:ReplaceRoute on the route tables of a group whose scope is its whole VPC or a tag, and on the twins of an " +
-          'associations-mode group: the tables are found (or created) at run time, so no ARN list exists at synth time. ' +
+        "ec2:ReplaceRoute on the route tables of a group whose scope is its whole VPC or a tag, and on the twins of every " +
+          'group (a group set back to the routes mode still switches the twins subnets use): the tables are found (or created) at run time, so no ARN list exists at synth time. ' +
           "Each such statement carries ArnEquals ec2:Vpc = the group's VPC ARN (and aws:ResourceTag for a tag scope, " +
           'aws:ResourceTag/route-failover:twin-group = the group for twins), so only tables of the configured VPCs can be ' +
           'changed; ReplaceRoute is the only action (no CreateRoute, no DeleteRoute).',

@@ -89,8 +89,8 @@ export const estimateLargestState = (input: FailoverState, plan: Plan): StateEst
     ok: false,
     // The longest text a listed problem can have (shared/invariant.ts problemText), the members' names the longest.
     problem: [
-      problemText.unmoved(problemText.departed(true, longest.member, ENI, false, true), 'untouched'),
-      problemText.unmoved(problemText.blackhole(true, longest.member, ENI), 'untouched'),
+      problemText.unmoved(problemText.departed(longest.member, ENI, false, true)),
+      problemText.unmoved(problemText.blackhole(longest.member, ENI)),
       problemText.unattributed(ENI, longest.members),
     ].reduce((a, b) => (a.length >= b.length ? a : b)),
   });

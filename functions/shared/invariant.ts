@@ -94,9 +94,9 @@ export const checkInvariant = (input: InvariantInput): InvariantResult => {
       const target = route.NetworkInterfaceId ?? route.InstanceId!;
       const base = { routeTableId: table.RouteTableId!, destination, target, member, state: route.State, ...(isLocal(route) ? { local: true as const } : {}) };
       if (member !== input.target && departed.has(member)) {
-        out.findings.push({ ...base, kind: 'departed', problem: problemText.departed(isLocal(route), member, target, !route.NetworkInterfaceId, route.State === 'blackhole') });
+        out.findings.push({ ...base, kind: 'departed', problem: problemText.departed(member, target, !route.NetworkInterfaceId, route.State === 'blackhole') });
       } else if (route.State === 'blackhole') {
-        out.findings.push({ ...base, kind: 'blackhole', problem: problemText.blackhole(isLocal(route), member, target) });
+        out.findings.push({ ...base, kind: 'blackhole', problem: problemText.blackhole(member, target) });
       } else if (member !== input.target) {
         out.split++;
       }
@@ -112,15 +112,13 @@ const isLocal = (route: Route): boolean => route.Origin === 'CreateRouteTable';
  * sizes a listed problem from the longest of them (list-routes/state-budget.ts).
  */
 export const problemText = {
-  departed: (local: boolean, member: string, target: string, byInstance: boolean, blackhole: boolean): string =>
-    `${local ? 'local route ' : ''}still points at ${byInstance ? `${member} (instance ${target})` : `${member}'s interface ${target}`}${blackhole ? ' (blackhole)' : ''}`,
-  blackhole: (local: boolean, member: string, target: string): string => `${local ? 'local route ' : ''}blackhole on ${member}'s interface ${target}: it cannot carry traffic`,
-  /** A finding nobody planned; `planned` when its route was planned but not written (vanished, or changed by someone else). */
-  unmoved: (finding: string, planned?: 'absent' | 'untouched'): string =>
-    planned ? `${finding} (its write was not made: ${planned === 'absent' ? 'it had vanished' : 'it had been changed by someone else'})` : `${finding}: not moved by this run`,
-  /** A blackhole on an interface nobody knew, while a departed member's interfaces are unknown. */
-  unattributed: (eni: string, blind: string[]): string =>
-    `blackhole on ${eni}, an interface no member is known to have had, while nothing is known of ${blind.join(', ')}'s interfaces (no inventory, EC2 shows none): it may be ${blind.join(' or ')}'s; check it and move it by hand`,
+  departed: (member: string, target: string, byInstance: boolean, blackhole: boolean): string =>
+    `still points at ${byInstance ? `${member} (instance ${target})` : `${member}'s interface ${target}`}${blackhole ? ' (blackhole)' : ''}`,
+  blackhole: (member: string, target: string): string => `blackhole on ${member}'s interface ${target}: it cannot carry traffic`,
+  /** A finding the verification lists (a route a planned write did not reach). */
+  unmoved: (finding: string): string => `${finding}: not moved by this run`,
+  /** A blackhole on an interface nobody knew, while departed members' interfaces are unknown (the record's warnings say more). */
+  unattributed: (eni: string, blind: string[]): string => `blackhole on ${eni}: nobody's known interface, and ${blind.join(', ')}'s are unknown`,
 };
 
 /** What a group's table read holds, as the reach needs it (see group-tables.ts). */

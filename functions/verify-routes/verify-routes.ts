@@ -177,7 +177,7 @@ const judgeTruth = (input: VerifyInput, expectations: Expectation[], reach: Rout
       state: f.state,
       expected: 'target',
       ok: false,
-      problem: problemText.unmoved(f.problem, e?.expected as 'absent' | 'untouched' | undefined),
+      problem: problemText.unmoved(f.problem),
       settling: false,
     });
   }
@@ -192,12 +192,14 @@ const judgeTruth = (input: VerifyInput, expectations: Expectation[], reach: Rout
   // a blackhole route on an interface nobody knew may well be its. The run cannot call that a success.
   const blind = members.filter((m) => departed.includes(m.name) && [...m.enis].length === 0).map((m) => m.name);
   let unknownBlackholes = 0;
+  let unattributed = 0;
   for (const table of reach) {
     for (const route of table.Routes ?? []) {
       const eni = route.NetworkInterfaceId;
       const d = routeDestination(route);
       if (!eni || !d || known.has(eni) || route.State !== 'blackhole' || isPropagated(route) || route.InstanceId) continue;
       if (blind.length > 0) {
+        unattributed++;
         out.problems.push({
           routeTableId: table.RouteTableId!,
           destination: d,
@@ -214,6 +216,12 @@ const judgeTruth = (input: VerifyInput, expectations: Expectation[], reach: Rout
         out.warnings.push(`${table.RouteTableId} ${routeDestination(route)?.value} -> ${eni} is blackhole and ${eni} is in no member's inventory: check whether it belonged to a member`);
       }
     }
+  }
+  if (unattributed > 0) {
+    out.warnings.push(
+      `${unattributed} blackhole route(s) lead to interfaces no member is known to have had, while nothing is known of ${blind.join(', ')}'s interfaces ` +
+        `(no inventory, EC2 shows none): they may be ${blind.join(' or ')}'s. Check them and move them by hand; the inventory refresh keeps this from happening again`,
+    );
   }
   if (unknownBlackholes > UNKNOWN_BLACKHOLES_LISTED) out.warnings.push(`and ${unknownBlackholes - UNKNOWN_BLACKHOLES_LISTED} more blackhole route(s) to unknown interfaces`);
   return out;

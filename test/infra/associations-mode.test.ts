@@ -102,15 +102,16 @@ describe('associations mode: ReplaceAssociations', () => {
 });
 
 describe('associations mode: ReplaceRoutes may write twins', () => {
-  it("adds ReplaceRoute on route tables tagged with the group's name, in its VPC, for associations-mode groups only", () => {
+  it("adds ReplaceRoute on route tables tagged with the group's name, in its VPC, for every group (a group set back to the routes mode still switches twins in use)", () => {
     const { template } = synth(mixed());
     const statements = withAction(statementsOf(template, roleOf(template, functionId(template, 'ReplaceRoutes'))), 'ec2:ReplaceRoute');
     const twins = statements.filter((s) => s.Condition.StringEquals?.['aws:ResourceTag/route-failover:twin-group'] !== undefined);
-    expect(twins).toHaveLength(1);
-    expect(twins[0].Condition.StringEquals).toEqual({ 'aws:ResourceTag/route-failover:twin-group': 'onprem-edge' });
-    expect(vpcOf(twins[0].Condition)).toEqual([':vpc/vpc-0123456789abcdef0']);
+    expect(twins.map((t) => [t.Condition.StringEquals['aws:ResourceTag/route-failover:twin-group'], vpcOf(t.Condition)])).toEqual([
+      ['onprem-edge', [':vpc/vpc-0123456789abcdef0']],
+      ['dmz', [':vpc/vpc-0fedcba9876543210']],
+    ]);
     // The scopes are still there: one statement per group.
-    expect(statements).toHaveLength(3);
+    expect(statements).toHaveLength(4);
   });
 
   it('reads only the group items for the inventory (no unconditioned GetItem on the table)', () => {
@@ -213,7 +214,12 @@ describe('a stack without associations-mode groups', () => {
     const all = JSON.stringify(template.toJSON());
     expect(resources(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('TwinReconcile'))).toEqual([]);
     expect(all).not.toContain('ec2:ReplaceRouteTableAssociation');
-    expect(all).not.toContain('route-failover:twin-group');
+    // The only twin permission: ReplaceRoute, for twins a routes-mode group may still have subnets on.
+    const twinStatements = Object.values(template.toJSON().Resources)
+      .filter((r: any) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r: any) => r.Properties.PolicyDocument.Statement)
+      .filter((st: any) => JSON.stringify(st).includes('route-failover:twin-group'));
+    expect(twinStatements.map((st: any) => st.Action)).toEqual(['ec2:ReplaceRoute']);
     expect(all).not.toContain('AWS API Call via CloudTrail');
     expect(all).not.toContain('TwinReconcile');
     // The function exists (the ASL always has the state) but only reads.

@@ -264,17 +264,14 @@ describe('FailoverStack IAM', () => {
     const ec2 = statementsOf(template, 'ReplaceRoutesFunctionArn').filter(
       (s) => !isBaseline(s) && actionsOf(s).some((a) => a.startsWith('ec2:')) && !actionsOf(s).every((a) => a.startsWith('ec2:Describe')),
     );
-    expect(ec2).toHaveLength(1);
-    expect(ec2[0]).toEqual({
-      Effect: 'Allow',
-      Action: 'ec2:ReplaceRoute',
-      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':route-table/*']] },
-      Condition: {
-        ArnEquals: {
-          'ec2:Vpc': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':vpc/vpc-0123456789abcdef0']] },
-        },
-      },
-    });
+    // The group's scope, and its twins: a group set back to the routes mode switches the twins subnets still use.
+    expect(ec2).toHaveLength(2);
+    const vpc = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':vpc/vpc-0123456789abcdef0']] };
+    const anyTable = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':route-table/*']] };
+    expect(ec2).toEqual([
+      { Effect: 'Allow', Action: 'ec2:ReplaceRoute', Resource: anyTable, Condition: { ArnEquals: { 'ec2:Vpc': vpc } } },
+      { Effect: 'Allow', Action: 'ec2:ReplaceRoute', Resource: anyTable, Condition: { ArnEquals: { 'ec2:Vpc': vpc }, StringEquals: { 'aws:ResourceTag/route-failover:twin-group': 'onprem-edge' } } },
+    ]);
   });
 
   it("narrows replace-routes to each group's VPC and route-table scope (ids or tag)", () => {
@@ -290,7 +287,11 @@ describe('FailoverStack IAM', () => {
       routeTables: { tag: { key: 'failover-group', value: 'dmz' } },
     });
     const { template } = synth(raw);
-    const ec2 = statementsOf(template, 'ReplaceRoutesFunctionArn').filter((s) => actionsOf(s).includes('ec2:ReplaceRoute'));
+    const all = statementsOf(template, 'ReplaceRoutesFunctionArn').filter((s) => actionsOf(s).includes('ec2:ReplaceRoute'));
+    // One statement per group's scope, one per group's twins (tagged with its name, in its VPC).
+    const isTwins = (s: any) => s.Condition.StringEquals?.['aws:ResourceTag/route-failover:twin-group'] !== undefined;
+    expect(all.filter(isTwins).map((s) => s.Condition.StringEquals['aws:ResourceTag/route-failover:twin-group']).sort()).toEqual(['dmz', 'onprem-edge']);
+    const ec2 = all.filter((s) => !isTwins(s));
     expect(ec2).toHaveLength(2);
     for (const s of ec2) expect(actionsOf(s)).toEqual(['ec2:ReplaceRoute']);
 
@@ -320,7 +321,7 @@ describe('FailoverStack IAM', () => {
     expect(ec2Actions('VerifyRoutesFunctionArn')).toEqual(['ec2:DescribeRouteTables']);
     // The writer reads its batch's table first, then writes with ReplaceRoute only.
     // It also checks the interfaces a batch names against the group's members before writing (authorize.ts).
-    expect(ec2Actions('ReplaceRoutesFunctionArn')).toEqual(['ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables', 'ec2:ReplaceRoute']);
+    expect([...new Set(ec2Actions('ReplaceRoutesFunctionArn'))]).toEqual(['ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables', 'ec2:ReplaceRoute']);
     expect(ec2Actions('NotifyFunctionArn')).toEqual([]);
     expect(ec2Actions('AcquireLeaseFunctionArn')).toEqual([]);
     expect(ec2Actions('ReleaseLeaseFunctionArn')).toEqual([]);

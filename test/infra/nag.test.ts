@@ -185,9 +185,11 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(() => acknowledgeFinding(stack, `${id}[Resource::*]`, 'x'.repeat(200))).not.toThrow();
   });
 
-  it('do not acknowledge route-table/* when every group lists its route tables', () => {
+  it('acknowledge route-table/* only for the twins (tag-conditioned) when every group lists its route tables', () => {
     const { app } = synth(configs().onlyIds);
-    expect(acknowledgementsOf(app).filter((a) => a.id.includes('route-table'))).toEqual([]);
+    const acks = acknowledgementsOf(app).filter((a) => a.id.includes('route-table'));
+    expect(acks.map((a) => a.path)).toEqual(['Test/ReplaceRoutes/Role/DefaultPolicy']);
+    expect(acks[0].reason).toMatch(/on the twins of every group/);
   });
 });
 

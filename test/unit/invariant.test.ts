@@ -36,7 +36,7 @@ describe('the route-table invariant', () => {
 
   it('checks the local route like any other (east-west inspection through a member)', () => {
     const r = checkInvariant({ target: 'router-b', departed: ['router-a'], members: [A, B], tables: [table('rtb-1', [to('10.0.0.0/16', 'eni-a1', { Origin: 'CreateRouteTable' })])] });
-    expect(r.findings).toMatchObject([{ destination: { value: '10.0.0.0/16' }, local: true, kind: 'departed', problem: "local route still points at router-a's interface eni-a1" }]);
+    expect(r.findings).toMatchObject([{ destination: { value: '10.0.0.0/16' }, local: true, kind: 'departed', problem: "still points at router-a's interface eni-a1" }]);
   });
 
   it('a blackhole on the target is a finding; a propagated route never is', () => {

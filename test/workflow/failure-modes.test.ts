@@ -105,7 +105,8 @@ describe('the failed router is gone: terminated, interfaces deleted', () => {
     // Before the route-table invariant this ended `noop` ("already on target") with the routes blackholed.
     expect(record(r)).toMatchObject({ outcome: 'failed', error: 'RoutesNotVerified', verification: { ok: false, mismatches: scenario.expectedMoves.length } });
     expect(record(r).warnings.join('\n')).toMatch(/no inventory holds its former interfaces/);
-    expect(r.cause).toMatch(/blackhole on eni-[0-9a-f]+, an interface no member is known to have had, while nothing is known of router-a's interfaces/);
+    expect(r.cause).toMatch(/blackhole on eni-[0-9a-f]+: nobody's known interface, and router-a's are unknown/);
+    expect(record(r).warnings.join('\n')).toMatch(/16 blackhole route\(s\) lead to interfaces no member is known to have had, while nothing is known of router-a's interfaces/);
     expect(sim.published.at(-1)?.MessageAttributes?.severity?.StringValue).not.toBe('info');
   });
 });
