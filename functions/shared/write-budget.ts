@@ -1,4 +1,4 @@
-import { ReservedConcurrencySchema, type FailoverConfig } from './config';
+import type { FailoverConfig } from './config';
 import { ConfigError } from './errors';
 import { DEFAULT_WRITE_BUDGET_MS } from './paced-retry';
 import { pacerCapacity, REPLACE_ROUTE_PACE, type PacerSpec } from './pacer';
@@ -13,15 +13,15 @@ import { BATCH_SIZE } from './plan';
  * state machine retried it seconds later behind the Map's newer iterations, which took the turns it had freed,
  * and after six retries its routes stayed on the dead router. The queue ahead of a batch is bounded, though:
  * only ReplaceRoutes invocations reserve turns, each holds at most BATCH_SIZE unused ones (its first
- * reservation, or one retry per route whose first turn is spent), and at most Σ maxConcurrency ×
- * simultaneousExecutions of them run at once, every routes-mode group of the account failing together. A
+ * reservation, or one retry per route whose first turn is spent), and at most Σ maxConcurrency of them run
+ * at once, every routes-mode group of the account failing together (one execution per group replaces
+ * routes at a time: the lease; the 100 s of the budget absorb a takeover's brief overlap). A
  * budget of that queue's wait plus the old 100 s for the batch's own retries is never refused its first turn,
  * so every batch that starts keeps its place and is served.
  */
 export interface WriteBudget {
   /** The routes-mode groups and their Map concurrency: who shares EC2's ReplaceRoute bucket. */
   readonly groups: ReadonlyArray<{ name: string; maxConcurrency: number }>;
-  readonly simultaneousExecutions: number;
   /** ReplaceRoutes invocations that can hold turns at once. */
   readonly writers: number;
   /** Turns that can be reserved ahead of (and including) a new batch's last one. */
@@ -40,13 +40,12 @@ const REPORT_MARGIN_SECONDS = 20;
 /** The write budget of ReplaceRoutes for this config (see WriteBudget). */
 export const replaceRouteWriteBudget = (config: FailoverConfig, spec: PacerSpec = REPLACE_ROUTE_PACE): WriteBudget => {
   const groups = config.groups.filter((g) => g.switchMode === 'routes').map((g) => ({ name: g.name, maxConcurrency: g.maxConcurrency }));
-  const simultaneousExecutions = (config.reservedConcurrency ?? ReservedConcurrencySchema.parse({})).simultaneousExecutions;
-  const writers = groups.reduce((n, g) => n + g.maxConcurrency, 0) * simultaneousExecutions;
+  const writers = groups.reduce((n, g) => n + g.maxConcurrency, 0);
   const turns = writers * BATCH_SIZE;
   // Turns come on whole seconds (pacer.ts): the k-th turn past the pacer's capacity comes within ⌈k / refill⌉ s.
   const queueWaitMs = Math.max(0, Math.ceil((turns - pacerCapacity(spec)) / spec.refillPerSecond)) * 1000;
   const budgetMs = queueWaitMs + DEFAULT_WRITE_BUDGET_MS;
-  return { groups, simultaneousExecutions, writers, turns, queueWaitMs, budgetMs, functionTimeoutSeconds: Math.ceil(budgetMs / 1000) + REPORT_MARGIN_SECONDS };
+  return { groups, writers, turns, queueWaitMs, budgetMs, functionTimeoutSeconds: Math.ceil(budgetMs / 1000) + REPORT_MARGIN_SECONDS };
 };
 
 /** Lambda's longest function timeout (s). */
@@ -82,8 +81,7 @@ export const checkWriteBudget = (config: FailoverConfig, spec: PacerSpec = REPLA
   if (b.functionTimeoutSeconds <= limitSeconds && executionSeconds <= EXECUTION_TIMEOUT_SECONDS) return b;
   const who = b.groups.map((g) => `"${g.name}" maxConcurrency ${g.maxConcurrency}`).join(', ');
   const arithmetic =
-    `${b.writers} ReplaceRoutes invocations at once (Σ maxConcurrency ${b.writers / b.simultaneousExecutions} × simultaneousExecutions ` +
-    `${b.simultaneousExecutions}) hold up to ${b.writers} × ${BATCH_SIZE} = ${b.turns} ReplaceRoute turns; past the ${pacerCapacity(spec)} the pacer ` +
+    `${b.writers} ReplaceRoutes invocations at once (Σ maxConcurrency) hold up to ${b.writers} × ${BATCH_SIZE} = ${b.turns} ReplaceRoute turns; past the ${pacerCapacity(spec)} the pacer ` +
     `hands out at once, EC2 refills ${spec.refillPerSecond}/s, so the last batch waits up to ${b.queueWaitMs / 1000} s, plus ` +
     `${DEFAULT_WRITE_BUDGET_MS / 1000} s for its retries and ${REPORT_MARGIN_SECONDS} s to report = ${b.functionTimeoutSeconds} s`;
   const over =
