@@ -28,6 +28,10 @@ export interface PacerCase {
   /** Added to every Task invocation (Lambda invoke and Step Functions transition; an assumption). */
   taskOverheadMs?: number;
   seed?: number;
+  /** Tokens of EC2's bucket the pacer leaves unused (REPLACE_ROUTE_PACE's when absent; 0 shows why it has some). */
+  headroom?: number;
+  /** The instant of EC2's refill within each second (ms); drawn from the seed when absent. */
+  refillPhaseMs?: number;
 }
 
 export interface PacerResult extends PacerCase {
@@ -57,7 +61,8 @@ export const ec2FloorMs = (writes: number): number => {
 export const runPacerCase = async (c: PacerCase): Promise<PacerResult> => {
   const seed = c.seed ?? 1;
   const clock = new VirtualClock();
-  const sim = new SimulatedVpc({ seed, clock, latencyMs: c.latencyMs, latencyJitterMs: c.jitterMs });
+  const throttling = c.refillPhaseMs === undefined ? {} : { refillPhaseMs: c.refillPhaseMs };
+  const sim = new SimulatedVpc({ seed, clock, latencyMs: c.latencyMs, latencyJitterMs: c.jitterMs, throttling });
   const k = perTable(c.routes);
   const estates: RouterEstate[] = Array.from({ length: c.groups }, (_, g) =>
     buildLargeEstate(sim, { routeTables: c.routes / k, routesPerTable: k, affectedPerTable: k, groupName: `edge-${g + 1}` }),
@@ -66,7 +71,8 @@ export const runPacerCase = async (c: PacerCase): Promise<PacerResult> => {
   for (const e of estates) sim.setInstanceState(e.routerA.instanceId, 'stopping');
   const sleep = (ms: number) => clock.sleep(ms);
   const now = () => new Date(clock.now());
-  const pacer = new InMemoryWritePacer(REPLACE_ROUTE_PACE, { now: () => clock.now(), sleep });
+  const spec = c.headroom === undefined ? REPLACE_ROUTE_PACE : { ...REPLACE_ROUTE_PACE, headroom: c.headroom };
+  const pacer = new InMemoryWritePacer(spec, { now: () => clock.now(), sleep });
   const raw = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('route-failover'), now, sleep, pacer, recheckDelaysMs: [0] });
   const overhead = c.taskOverheadMs ?? 50;
   const handlers = Object.fromEntries(Object.entries(raw).map(([name, h]) => [name, async (input: unknown) => (await sleep(overhead), h(input))]));
