@@ -1,7 +1,7 @@
 import type { FailoverConfig } from './config';
 import { ConfigError } from './errors';
 import { DEFAULT_WRITE_BUDGET_MS } from './paced-retry';
-import { pacerCapacity, REPLACE_ROUTE_PACE, type PacerSpec } from './pacer';
+import { queueCapacity, REPLACE_ROUTE_PACE, type PacerSpec } from './pacer';
 import { BATCH_SIZE } from './plan';
 
 /**
@@ -42,8 +42,8 @@ export const replaceRouteWriteBudget = (config: FailoverConfig, spec: PacerSpec 
   const groups = config.groups.filter((g) => g.switchMode === 'routes').map((g) => ({ name: g.name, maxConcurrency: g.maxConcurrency }));
   const writers = groups.reduce((n, g) => n + g.maxConcurrency, 0);
   const turns = writers * BATCH_SIZE;
-  // Turns come on whole seconds (pacer.ts): the k-th turn past the pacer's capacity comes within ⌈k / refill⌉ s.
-  const queueWaitMs = Math.max(0, Math.ceil((turns - pacerCapacity(spec)) / spec.refillPerSecond)) * 1000;
+  // Turns come on whole seconds (pacer.ts): the k-th turn past the bucket less its headroom comes within ⌈k / refill⌉ s.
+  const queueWaitMs = Math.max(0, Math.ceil((turns - queueCapacity(spec)) / spec.refillPerSecond)) * 1000;
   const budgetMs = queueWaitMs + DEFAULT_WRITE_BUDGET_MS;
   return { groups, writers, turns, queueWaitMs, budgetMs, functionTimeoutSeconds: Math.ceil(budgetMs / 1000) + REPORT_MARGIN_SECONDS };
 };
@@ -81,8 +81,8 @@ export const checkWriteBudget = (config: FailoverConfig, spec: PacerSpec = REPLA
   if (b.functionTimeoutSeconds <= limitSeconds && executionSeconds <= EXECUTION_TIMEOUT_SECONDS) return b;
   const who = b.groups.map((g) => `"${g.name}" maxConcurrency ${g.maxConcurrency}`).join(', ');
   const arithmetic =
-    `${b.writers} ReplaceRoutes invocations at once (Σ maxConcurrency) hold up to ${b.writers} × ${BATCH_SIZE} = ${b.turns} ReplaceRoute turns; past the ${pacerCapacity(spec)} the pacer ` +
-    `hands out at once, EC2 refills ${spec.refillPerSecond}/s, so the last batch waits up to ${b.queueWaitMs / 1000} s, plus ` +
+    `${b.writers} ReplaceRoutes invocations at once (Σ maxConcurrency) hold up to ${b.writers} × ${BATCH_SIZE} = ${b.turns} ReplaceRoute turns; past EC2's ${spec.burst} less the ` +
+    `${spec.headroom ?? 0} a queue keeps in reserve, EC2 refills ${spec.refillPerSecond}/s, so the last batch waits up to ${b.queueWaitMs / 1000} s, plus ` +
     `${DEFAULT_WRITE_BUDGET_MS / 1000} s for its retries and ${REPORT_MARGIN_SECONDS} s to report = ${b.functionTimeoutSeconds} s`;
   const over =
     b.functionTimeoutSeconds > limitSeconds

@@ -9,7 +9,7 @@ import {
   PACER_ITEM_KEY,
   REPLACE_ROUTE_PACE,
   drainTokens,
-  pacerCapacity,
+  queueCapacity,
   reserveTokens,
   type BucketState,
   type PacerSpec,
@@ -48,11 +48,15 @@ describe('reserveTokens: a token bucket that hands out turns on whole seconds', 
     expect(reserveTokens({ tokens: 0, at: 5000 }, 4000, 1, SPEC).times).toEqual([6000]);
   });
 
-  it('keeps `headroom` tokens of the bucket unused: the pacer hands out burst − headroom at once', () => {
-    const r = reserveTokens(undefined, 0, 47, REPLACE_ROUTE_PACE);
-    expect(pacerCapacity(REPLACE_ROUTE_PACE)).toBe(45);
-    expect(r.times!.filter((t) => t === 0)).toHaveLength(45);
-    expect(r.times!.slice(45)).toEqual([1000, 1000]);
+  it('hands out what the bucket holds at once, to the last token; turns that wait leave `headroom` tokens in it', () => {
+    const inside = reserveTokens(undefined, 0, 50, REPLACE_ROUTE_PACE);
+    expect(inside.times!.every((t) => t === 0)).toBe(true);
+    const beyond = reserveTokens(undefined, 0, 62, REPLACE_ROUTE_PACE);
+    // The 51st waits until the refills bring the level to 1 + 5: the second refill (2 s), and so on.
+    expect(beyond.times!.slice(50)).toEqual([2000, 2000, 2000, 2000, 2000, 3000, 3000, 3000, 3000, 3000, 4000, 4000]);
+    // A later reservation queues behind, with the same reserve: no second charge.
+    expect(reserveTokens(beyond.next, 500, 3, REPLACE_ROUTE_PACE).times).toEqual([4000, 4000, 4000]);
+    expect(queueCapacity(REPLACE_ROUTE_PACE)).toBe(45);
   });
 
   it('after RequestLimitExceeded the free tokens are gone, reservations already made keep their turn', () => {
