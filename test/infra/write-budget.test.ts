@@ -37,7 +37,7 @@ const errorOf = (fn: () => unknown): Error => {
 };
 
 describe('the ReplaceRoutes write budget, derived from the groups', () => {
-  it('covers the longest queue of turns the groups can form: Σ maxConcurrency batches of 20, at 5/s past EC2's 50 less the 5 a queue keeps', () => {
+  it("covers the longest queue of turns the groups can form: Σ maxConcurrency batches of 20, at 5/s past EC2's 50 less the 5 a queue keeps", () => {
     // One group at the default 10: 200 turns, ⌈155 / 5⌉ = 31 s, plus 100 s of retries.
     expect(replaceRouteWriteBudget(parseConfig(groups(1, 10)))).toMatchObject({ writers: 10, turns: 200, queueWaitMs: 31_000, budgetMs: 131_000, functionTimeoutSeconds: 151 });
     // Three groups at the default 10 exceeded the old fixed 100 s on paper (110 s); maxConcurrency 40, 151 s.
