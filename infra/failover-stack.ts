@@ -186,7 +186,7 @@ export class FailoverStack extends Stack {
       reservedConcurrentExecutions: concurrency?.replaceAssociations,
       folder: 'replace-associations',
       description: "One batch of association moves: ReplaceRouteTableAssociation onto the target's true twin (or back), paced account-wide",
-      // The Task allows 150 s, like ReplaceRoutes.
+      // The Task allows 150 s (ReplaceRoutes has more: its queue of turns can be longer, write-budget.ts).
       timeout: Duration.seconds(120),
       environment: { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName },
     });
