@@ -13,6 +13,7 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { Construct } from 'constructs';
 import type { FailoverConfig } from '../functions/shared/config';
 import { ConfigError } from '../functions/shared/errors';
+import { checkWriteBudget } from '../functions/shared/write-budget';
 import { notificationTopicName, topicArnFromName, viaSnsForTopic } from './alarm-publishing';
 import { planReservedConcurrency } from './concurrency';
 import { addFailoverAlarms } from './constructs/failover-alarms';
@@ -125,13 +126,16 @@ export class FailoverStack extends Stack {
         );
       }
     }
+    // A config whose batches could wait for their pacer turn longer than a function or the execution may run
+    // is refused here, by name (WriteBudgetError), rather than starving batches at the first big failover.
+    const writeBudget = checkWriteBudget(config);
     // Reserved concurrency sized from the groups (concurrency.ts); throws when it cannot fit the account.
     const concurrency = planReservedConcurrency(config);
     const reserved = (task: string) => (concurrency ? (task === 'ReplaceRoutes' ? concurrency.replaceRoutes : concurrency.otherTasks) : undefined);
     // The associations-mode groups: ReplaceAssociations' writes and the twin reconcile exist only for them.
     const assocGroups = associationGroups(config.groups);
 
-    // Timeouts stay below each Task's TimeoutSeconds in the ASL (30/60/120/150/120/30/30 s).
+    // Timeouts stay below each Task's TimeoutSeconds in the ASL (30/60/120/900/120/30/30 s).
     const acquireLeaseTask = new FailoverFunction(this, 'AcquireLease', {
       reservedConcurrentExecutions: reserved('AcquireLease'),
       folder: 'acquire-lease',
@@ -168,8 +172,9 @@ export class FailoverStack extends Stack {
       reservedConcurrentExecutions: reserved('ReplaceRoutes'),
       folder: 'replace-routes',
       description: 'One batch (one route table): ReplaceRoute onto the paired interfaces, paced account-wide (idempotent)',
-      // Its own retry budget is 100 s; the Task allows 150 s.
-      timeout: Duration.seconds(120),
+      // Its budget covers the longest queue of pacer turns the groups can form, plus 100 s of retries
+      // (functions/shared/write-budget.ts); the Task allows 900 s, Lambda's maximum.
+      timeout: Duration.seconds(writeBudget.functionTimeoutSeconds),
       // What a batch may write is re-derived from the groups and their inventory (functions/replace-routes/authorize.ts);
       // the write pacer is one item of the group-state table (functions/shared/pacer.ts).
       environment: { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName },
@@ -181,7 +186,7 @@ export class FailoverStack extends Stack {
       reservedConcurrentExecutions: concurrency?.replaceAssociations,
       folder: 'replace-associations',
       description: "One batch of association moves: ReplaceRouteTableAssociation onto the target's true twin (or back), paced account-wide",
-      // The Task allows 150 s, like ReplaceRoutes.
+      // The Task allows 150 s (ReplaceRoutes has more: its queue of turns can be longer, write-budget.ts).
       timeout: Duration.seconds(120),
       environment: { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName },
     });

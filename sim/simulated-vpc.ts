@@ -50,6 +50,8 @@ export class SimulatedVpc {
   readonly published: PublishedMessage[];
 
   private latencyMs: number | Partial<Record<string, number>>;
+  private readonly latencyJitterMs: number;
+  private readonly jitterRand: () => number;
   private readonly clock: SimClock;
   private readonly buckets?: Ec2RequestBuckets;
   private readonly s: SimState;
@@ -65,10 +67,15 @@ export class SimulatedVpc {
     this.region = opts.region ?? 'us-east-1';
     this.accountId = opts.accountId ?? '123456789012';
     this.latencyMs = opts.latencyMs ?? 0;
+    this.latencyJitterMs = opts.latencyJitterMs ?? 0;
+    // A stream of its own: jitter must not change which calls a fault hits.
+    this.jitterRand = mulberry32(seed ^ 0x3c6ef372);
     this.clock = opts.clock ?? WALL_CLOCK;
     // The documented model is on unless a caller turns it off (throttling: false).
     const throttling = opts.throttling ?? {};
-    if (throttling !== false) this.buckets = new Ec2RequestBuckets(throttling.clock ?? (() => this.clock.now()), throttling.buckets);
+    // The instant of EC2's refill within the second is not documented: a seeded one per simulator.
+    const refillPhaseMs = throttling === false ? 0 : (throttling.refillPhaseMs ?? Math.floor(mulberry32(seed ^ 0x1b873593)() * 1000));
+    if (throttling !== false) this.buckets = new Ec2RequestBuckets(throttling.clock ?? (() => this.clock.now()), throttling.buckets, refillPhaseMs);
     // Separate streams: creating one more resource must not change which calls a fault hits.
     const idRand = mulberry32(seed);
     const requestRand = mulberry32(seed ^ 0x27d4eb2f);
@@ -393,7 +400,8 @@ export class SimulatedVpc {
   }
 
   private async delay(action: string): Promise<void> {
-    const ms = typeof this.latencyMs === 'number' ? this.latencyMs : (this.latencyMs[action] ?? this.latencyMs['*'] ?? 0);
+    const base = typeof this.latencyMs === 'number' ? this.latencyMs : (this.latencyMs[action] ?? this.latencyMs['*'] ?? 0);
+    const ms = this.latencyJitterMs > 0 ? Math.max(0, Math.round(base + (2 * this.jitterRand() - 1) * this.latencyJitterMs)) : base;
     if (ms > 0) await this.clock.sleep(ms);
   }
 

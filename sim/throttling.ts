@@ -5,13 +5,14 @@ export type Ec2ApiCategory = 'mutating' | 'nonMutating' | 'unfilteredNonMutating
 export interface TokenBucketSpec {
   /** Bucket size: calls that can be made at once from a full bucket. */
   burst: number;
-  /** Tokens added per second, continuously, up to `burst`. */
+  /** Tokens added once every second (whole tokens, at one instant), up to `burst`. */
   refillPerSecond: number;
 }
 
 /**
  * EC2 request rate limits as the simulator models them, from AWS's page "Request throttling for the Amazon
- * EC2 API" (Amazon EC2 Developer Guide, "Request token limits"). Stated once, here:
+ * EC2 API" (Amazon EC2 Developer Guide, https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html,
+ * "Request token limits"). Stated once, here:
  * - per account and region, ONE BUCKET PER API ACTION ("each API is evaluated individually"), shared by
  *   every caller of that action (all Lambdas, the CLI, the console, other tools);
  * - each action's bucket has its category's size and refill: mutating actions (ReplaceRoute, CreateRoute,
@@ -22,7 +23,12 @@ export interface TokenBucketSpec {
  *   (the stricter of their two possible categories);
  * - each call takes one token when it reaches EC2 (after the simulated latency, with its effect); a call
  *   finding fewer than one token fails with RequestLimitExceeded (HTTP 503) and takes none;
- * - refill is continuous (fractional tokens) and every bucket starts full;
+ * - refill is ONCE PER SECOND, in whole tokens: "If the bucket is below its maximum capacity, a set number of
+ *   tokens is added back to it every second until it reaches its maximum capacity" (same page, "How throttling
+ *   is applied"); refill tokens that arrive at a full bucket are discarded. The page does not say at which
+ *   instant of the second; the simulator adds them at a fixed instant of every second of its clock,
+ *   drawn from its seed unless given (`refillPhaseMs`), so a caller cannot know the phase, as against EC2.
+ *   Every bucket starts full;
  * - not modelled: resource rate limits (per-resource token buckets of a few actions), raised account
  *   limits, SNS quotas.
  */
@@ -60,6 +66,11 @@ export interface ThrottlingOptions {
    * or by action name (that action's bucket only; wins over its category).
    */
   buckets?: Partial<Record<Ec2ApiCategory | string, TokenBucketSpec>>;
+  /**
+   * When, within each second of the clock, the refill arrives (0-999 ms). AWS does not say, so a caller cannot
+   * know it; SimulatedVpc draws it from its seed when absent, so that runs meet EC2's refill at varied instants.
+   */
+  refillPhaseMs?: number;
 }
 
 export const MUTATING_ACTIONS = new Set(Object.keys(EC2_ACTION_CATEGORIES).filter((a) => EC2_ACTION_CATEGORIES[a] === 'mutating'));
@@ -81,6 +92,7 @@ export class Ec2RequestBuckets {
   constructor(
     private readonly now: () => number,
     private readonly overrides?: ThrottlingOptions['buckets'],
+    private readonly refillPhaseMs = 0,
   ) {}
 
   /** Takes one token of the action's bucket; false (nothing taken) when it has less than one. */
@@ -95,31 +107,43 @@ export class Ec2RequestBuckets {
 
   private bucket(action: string): TokenBucket {
     let b = this.buckets.get(action);
-    if (!b) this.buckets.set(action, (b = new TokenBucket(ec2ActionLimits(action, this.overrides), this.now)));
+    if (!b) this.buckets.set(action, (b = new TokenBucket(ec2ActionLimits(action, this.overrides), this.now, this.refillPhaseMs)));
     return b;
   }
 }
 
-/** A token bucket with continuous refill, read against an injected clock. */
+/**
+ * A token bucket refilled once per second (EC2's documented model, see EC2_API_RATE_LIMITS), read against an
+ * injected clock: `refillPerSecond` whole tokens arrive once a second, at `refillPhaseMs` past each whole
+ * second of the clock, none in between. A caller paced at exactly the refill rate but a few ms early finds it empty.
+ */
 export class TokenBucket {
   private level: number;
-  private last: number;
+  /** Refills counted into `level` so far: whole seconds since the epoch, shifted by the phase. */
+  private ticks: number;
 
   constructor(
     readonly spec: TokenBucketSpec,
     private readonly now: () => number,
+    private readonly refillPhaseMs = 0,
   ) {
     if (!(spec.burst >= 1) || !(spec.refillPerSecond > 0)) throw new Error('a token bucket needs burst >= 1 and refillPerSecond > 0');
     this.level = spec.burst;
-    this.last = now();
+    this.ticks = this.tickAt(now());
   }
 
-  /** Tokens available now (fractional). */
+  private tickAt(t: number): number {
+    return Math.floor((t - this.refillPhaseMs) / 1000);
+  }
+
+  /** Tokens available now (whole tokens unless the refill rate is fractional). */
   tokens(): number {
-    const t = this.now();
     // A clock that goes backwards (a test resetting it) refills nothing rather than draining the bucket.
-    this.level = Math.min(this.spec.burst, this.level + (Math.max(0, t - this.last) * this.spec.refillPerSecond) / 1000);
-    this.last = Math.max(this.last, t);
+    const ticks = Math.max(this.ticks, this.tickAt(this.now()));
+    if (ticks > this.ticks) {
+      this.level = Math.min(this.spec.burst, this.level + (ticks - this.ticks) * this.spec.refillPerSecond);
+      this.ticks = ticks;
+    }
     return this.level;
   }
 

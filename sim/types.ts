@@ -51,6 +51,11 @@ export interface SimulatedVpcOptions {
   seed?: number;
   /** Delay of every call, or per action name ('*' is the default for unnamed actions). */
   latencyMs?: number | Partial<Record<string, number>>;
+  /**
+   * Spread of every call's latency: each call takes latency ± up to this many ms (uniform, seeded, never below 0).
+   * A real endpoint's round trips vary; a writer paced to the millisecond meets EC2's refill early or late.
+   */
+  latencyJitterMs?: number;
   region?: string;
   accountId?: string;
   /** Time source for call timestamps and latency; wall time (Date.now, setTimeout) when absent. */

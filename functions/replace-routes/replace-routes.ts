@@ -2,12 +2,13 @@ import { EC2Client, ReplaceRouteCommand, RouteTable } from '@aws-sdk/client-ec2'
 import type { WritePacer } from '../shared/pacer';
 import { errorCode, errorText, isAbridged, toEc2Error } from '../shared/aws-errors';
 import { Ec2ThrottledError } from '../shared/errors';
-import { DEFAULT_WRITE_BUDGET_MS, DEFAULT_WRITE_RETRY, pacedCall, UNPACED, type PacedRetryOptions, type PacedWriterDeps } from '../shared/paced-retry';
+import { DEFAULT_WRITE_RETRY, pacedCall, UNPACED, type PacedRetryOptions, type PacedWriterDeps } from '../shared/paced-retry';
 import type { LogEntry } from '../shared/lambda-errors';
 import type { FailoverConfig } from '../shared/config';
 import type { GroupStateStore } from '../shared/group-state';
 import { encodeSwitchTimes, expandBatch } from '../shared/plan';
 import { authorizeBatch } from './authorize';
+import { replaceRouteWriteBudget } from '../shared/write-budget';
 import { describeRouteTablesById, destinationParams, findRoute, routeTarget } from '../shared/routes';
 import { BatchResult, BatchRouteResult, Change, ReplaceBatchInput, ReplaceBatchInputSchema } from '../shared/schemas';
 
@@ -49,7 +50,9 @@ const DEFAULT_MAX_OBSERVATION_AGE_MS = 900_000;
  *
  * Writes go out in parallel, as many at a time as the pacer grants: each ReplaceRoute (first attempt or
  * retry) takes one token, so all the stack's executions together stay at EC2's ReplaceRoute refill after the
- * burst. Throttling and 5xx are still retried per route with exponential backoff and full jitter (written
+ * burst. The pacer's queue is first come, first served and the batch's budget covers the longest queue the
+ * groups can form (functions/shared/write-budget.ts), so no batch is starved by the batches started after it.
+ * Throttling and 5xx are still retried per route with exponential backoff and full jitter (written
  * here rather than left to the SDK so each route's attempts belong in the audit record); RequestLimitExceeded
  * also empties the pacer (another caller of the account drained EC2's bucket). What is still throttled when
  * the budget runs out surfaces as Ec2ThrottledError / Ec2TransientError and the state machine retries the
@@ -61,7 +64,9 @@ export const replaceRoutes = async (input: ReplaceBatchInput, deps: ReplaceRoute
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = deps.random ?? Math.random;
   const retry = deps.retry ?? DEFAULT_WRITE_RETRY;
-  const budgetMs = deps.budgetMs ?? DEFAULT_WRITE_BUDGET_MS;
+  // Derived from the groups (write-budget.ts): long enough for the longest queue of turns they can form, so
+  // the batch's first reservation is never refused and the batch never loses its place in the pacer's queue.
+  const budgetMs = deps.budgetMs ?? replaceRouteWriteBudget(deps.config).budgetMs;
   const pacer = deps.pacer ?? UNPACED;
   const { batch, pairs, dryRun } = input;
   const changes = expandBatch(batch, pairs, '');
@@ -97,7 +102,7 @@ export const replaceRoutes = async (input: ReplaceBatchInput, deps: ReplaceRoute
     const times = await pacer.reserve(toWrite.length, deadline);
     if (!times) {
       throw new Ec2ThrottledError(
-        `ReplaceRoute pacer: the ${toWrite.length} route(s) of ${batch.routeTableId} would not all get their turn within the batch's budget; nothing was sent (the state machine retries the batch)`,
+        `ReplaceRoute pacer: the ${toWrite.length} route(s) of ${batch.routeTableId} would not all get their turn within the batch's budget (longer than the longest queue the groups can form: are other writers using this pacer?); nothing was sent (the state machine retries the batch)`,
       );
     }
     toWrite.forEach((i, j) => {

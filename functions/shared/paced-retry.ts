@@ -8,7 +8,10 @@ export const UNPACED: WritePacer = { reserve: async (count) => new Array<number>
 /** Attempts of one write on throttling/5xx inside one invocation, with exponential backoff and full jitter. */
 export const DEFAULT_WRITE_RETRY = { attempts: 8, baseMs: 200, maxMs: 5000 };
 
-/** How long one writer invocation keeps retrying (ms since it started); the state machine retries the batch. */
+/**
+ * How long one writer invocation keeps retrying (ms since it started); the state machine retries the batch.
+ * ReplaceRoutes adds the wait of the longest queue of turns its groups can form (write-budget.ts).
+ */
 export const DEFAULT_WRITE_BUDGET_MS = 100_000;
 
 /** The clock, randomness and retry settings a paced writer (ReplaceRoutes, ReplaceAssociations) may be given. */

@@ -14,20 +14,33 @@ import { ConfigError, InvalidRequestError, StateStoreError } from './errors';
  *
  * ASSUMPTIONS (README, "Paced writes"): EC2's documented default limits (an account with raised limits can
  * configure larger figures); every ReplaceRoute of the stack goes through the pacer; the clocks of the
- * functions agree to well under a refill interval (200 ms), which Lambda's NTP-synchronised clocks do. There
- * is no headroom: every token of headroom costs 200 ms of makespan; a call that reaches EC2 a little before its
- * token (latency jitter) is throttled, retried after its backoff at a later turn, and drains the pacer.
+ * functions agree to well under a second, which Lambda's NTP-synchronised clocks do.
+ *
+ * Why turns come on whole seconds and a queue keeps `headroom` tokens in EC2's bucket: EC2 adds its refill
+ * once a second, in whole tokens ("a set number of tokens is added back to it every second", see
+ * sim/throttling.ts), at an instant of the second nobody can see, and a refill that comes while the bucket is
+ * full is lost. A pacer spending exactly the refill, as it arrives, meets that instant with latency jitter on
+ * both sides: a call that lands a few ms before the refill finds the bucket empty, is throttled, retried at a
+ * later turn, and drains the pacer for everyone. So the pacer hands out the refill in one piece per whole
+ * second of the clock and, once calls have to wait for it, serves them only while one second's refill
+ * (5 tokens) stays in EC2's bucket: whatever the phase of EC2's refill and the jitter (under a second), a call
+ * arriving before the refill it was paced on takes one of the tokens left there, and the refill puts it back.
+ * What the bucket holds now is still handed out at once, to the last token (a switch inside the burst waits
+ * for nothing). The price is constant, headroom / refill = 1 s of makespan once past the burst, instead of a
+ * margin taken from every second (a 4.5/s pace would cost 10 % of it).
  */
 
 export interface PacerSpec {
   /** Tokens the bucket holds when full: calls that may start at once. */
   burst: number;
-  /** Tokens added per second, continuously, up to `burst`. */
+  /** Tokens added once a second, up to `burst`. */
   refillPerSecond: number;
+  /** Tokens a queue leaves in the bucket (a reserve against jitter; see above). 0 when absent. */
+  headroom?: number;
 }
 
 /** EC2's ReplaceRoute bucket as documented: 50 tokens, 5 per second (an account with raised limits passes its own). */
-export const REPLACE_ROUTE_PACE: PacerSpec = { burst: 50, refillPerSecond: 5 };
+export const REPLACE_ROUTE_PACE: PacerSpec = { burst: 50, refillPerSecond: 5, headroom: 5 };
 
 export interface WritePacer {
   /**
@@ -49,12 +62,24 @@ export interface BucketState {
   at: number;
 }
 
+/**
+ * How many turns can be served within k refills of an empty queue: the bucket's tokens less the headroom
+ * a queue keeps (the bound of write-budget.ts).
+ */
+export const queueCapacity = (spec: PacerSpec): number => spec.burst - (spec.headroom ?? 0);
+
+/** Whole seconds of the clock: the instants at which the pacer's refill arrives. */
+const second = (ms: number): number => Math.floor(ms / 1000);
+
 const refilled = (state: BucketState | undefined, now: number, spec: PacerSpec): number =>
-  state ? Math.min(spec.burst, state.tokens + (Math.max(0, now - state.at) * spec.refillPerSecond) / 1000) : spec.burst;
+  state ? Math.min(spec.burst, state.tokens + Math.max(0, second(now) - second(state.at)) * spec.refillPerSecond) : spec.burst;
 
 /**
- * A reservation of `count` tokens at `now`: token j is usable once the level, refilling from what is left,
- * reaches j + 1. Undefined `times` (and the state only refilled) when the last token would come after `notAfter`.
+ * A reservation of `count` tokens at `now`. The level is EC2's bucket as the pacer's turns leave it (negative:
+ * turns reserved ahead of the refill). Token j is usable now when the level covers it; otherwise at the first
+ * whole second at which the level, refilling, reaches j + 1 + headroom (a waiting call leaves the headroom in
+ * EC2's bucket). A reservation is a place in one queue: a later one never gets an earlier turn (first come,
+ * first served). Undefined `times` (and the state only refilled) when the last token would come after `notAfter`.
  */
 export const reserveTokens = (
   state: BucketState | undefined,
@@ -65,8 +90,12 @@ export const reserveTokens = (
 ): { times?: number[]; next: BucketState } => {
   const level = refilled(state, now, spec);
   const at = Math.max(now, state?.at ?? now);
+  const headroom = spec.headroom ?? 0;
   // From the later of the two clocks: a caller whose clock lags another's never jumps the queue.
-  const times = Array.from({ length: count }, (_, j) => at + Math.max(0, Math.ceil(((j + 1 - level) * 1000) / spec.refillPerSecond)));
+  const times = Array.from({ length: count }, (_, j) => {
+    if (j + 1 <= level) return at;
+    return (second(at) + Math.ceil((j + 1 + headroom - level) / spec.refillPerSecond - 1e-9)) * 1000;
+  });
   if (times[count - 1] > notAfter) return { next: { tokens: level, at } };
   return { times, next: { tokens: level - count, at } };
 };
@@ -78,7 +107,8 @@ export const drainTokens = (state: BucketState | undefined, now: number, spec: P
 });
 
 const checkSpec = (spec: PacerSpec): PacerSpec => {
-  if (!(spec.burst >= 1) || !(spec.refillPerSecond > 0)) throw new ConfigError(`a pacer needs burst >= 1 and refillPerSecond > 0, got ${JSON.stringify(spec)}`);
+  const headroom = spec.headroom ?? 0;
+  if (!(spec.burst >= 1) || !(spec.refillPerSecond > 0) || !(headroom >= 0 && headroom < spec.burst)) throw new ConfigError(`a pacer needs burst >= 1, refillPerSecond > 0 and 0 <= headroom < burst, got ${JSON.stringify(spec)}`);
   return spec;
 };
 
@@ -131,8 +161,11 @@ export class InMemoryWritePacer implements WritePacer {
   }
 }
 
-/** EC2's ReplaceRouteTableAssociation bucket: its own, with the same documented mutating-action figures. */
-export const REPLACE_ASSOCIATION_PACE: PacerSpec = { burst: 50, refillPerSecond: 5 };
+/**
+ * EC2's ReplaceRouteTableAssociation bucket: its own, with the same documented mutating-action figures, and the
+ * same second of refill kept in reserve (a switch of more than 45 associations meets EC2's refill like routes do).
+ */
+export const REPLACE_ASSOCIATION_PACE: PacerSpec = { burst: 50, refillPerSecond: 5, headroom: 5 };
 
 /** The pacer item's key in the group-state table: not a group name (the schema does not allow '#'). */
 export const PACER_ITEM_KEY = '#pacer:ReplaceRoute';

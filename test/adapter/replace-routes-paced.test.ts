@@ -2,7 +2,7 @@ import { DescribeNetworkInterfacesCommand, DescribeRouteTablesCommand, EC2Client
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { replaceRoutes, type ReplaceRoutesDeps } from '../../functions/replace-routes/replace-routes';
-import { InMemoryWritePacer } from '../../functions/shared/pacer';
+import { InMemoryWritePacer, REPLACE_ROUTE_PACE, type PacerSpec } from '../../functions/shared/pacer';
 import { decodeSwitchTimes } from '../../functions/shared/plan';
 import type { BatchRoute, ReplaceBatchInput } from '../../functions/shared/schemas';
 import { VirtualClock } from '../../bench/virtual-clock';
@@ -39,7 +39,7 @@ const input = (observedAt: string | undefined, rs = routes): ReplaceBatchInput =
 const replaceCalls = (): ReplaceRouteCommandInput[] => ec2Mock.commandCalls(ReplaceRouteCommand).map((c) => c.args[0].input);
 
 /** A virtual clock shared by the pacer and the function; sends are timed on it. */
-const setup = (spec = { burst: 2, refillPerSecond: 5 }, opts: { throttleOnce?: string } = {}) => {
+const setup = (spec: PacerSpec = { burst: 2, refillPerSecond: 5 }, opts: { throttleOnce?: string } = {}) => {
   const clock = new VirtualClock(T0);
   const sentAt: Record<string, number> = {};
   const pacer = new InMemoryWritePacer(spec, { now: () => clock.now(), sleep: (ms) => clock.sleep(ms) });
@@ -67,14 +67,14 @@ const setup = (spec = { burst: 2, refillPerSecond: 5 }, opts: { throttleOnce?: s
 };
 
 describe('replaceRoutes, paced: the plan is the observation, the pacer gives the turns', () => {
-  it('writes at once without reading the table when the plan is fresh; the burst goes together, the rest one refill apart', async () => {
+  it('writes at once without reading the table when the plan is fresh; the burst goes together, the rest at the next refill', async () => {
     const { sentAt, run } = setup();
     const result = await run(input(new Date(T0 - 5000).toISOString()));
     expect(ec2Mock).not.toHaveReceivedCommand(DescribeRouteTablesCommand);
-    expect(routes.map((r) => sentAt[r.d] - T0)).toEqual([0, 0, 200, 400, 600]);
+    expect(routes.map((r) => sentAt[r.d] - T0)).toEqual([0, 0, 1000, 1000, 1000]);
     expect(result.counts).toEqual({ replaced: 5 });
     // Each route's switch time is in the result.
-    expect(decodeSwitchTimes(Date.parse(result.at!), result.sw, 5).map((x) => x! - T0)).toEqual([0, 0, 200, 400, 600]);
+    expect(decodeSwitchTimes(Date.parse(result.at!), result.sw, 5).map((x) => x! - T0)).toEqual([0, 0, 1000, 1000, 1000]);
   });
 
   it('reads the table first when the observation is stale (or absent), and keeps the conflict and vanished checks', async () => {
@@ -104,13 +104,26 @@ describe('replaceRoutes, paced: the plan is the observation, the pacer gives the
     expect(pacer.stats.refused).toBe(1);
   });
 
+  it("without a budget given, waits as long as the longest queue its groups can form: 40 batches of 20 ahead, it keeps its place", async () => {
+    const { run, pacer, sentAt } = setup(REPLACE_ROUTE_PACE);
+    const config = parseConfig({ ...configInput(), groups: configInput().groups.map((g: object) => ({ ...g, maxConcurrency: 40 })) });
+    // The other 39 batches of the Map and 15 turns of a 40th reserved first: 795 turns, 750 past the pacer's 45.
+    for (let i = 0; i < 39; i++) await pacer.reserve(20);
+    await pacer.reserve(15);
+    const result = await run(input(new Date(T0).toISOString()), { config, budgetMs: undefined });
+    expect(result.counts).toEqual({ replaced: 5 });
+    // Turns 796..800: the 755th past the capacity comes at the 151st refill (5 per second).
+    expect(Math.max(...routes.map((r) => sentAt[r.d] - T0))).toBe(151_000);
+    expect(pacer.stats.refused).toBe(0);
+  });
+
   it('RequestLimitExceeded from another caller of the account empties the pacer; the retry waits its backoff and its turn', async () => {
     const { run, pacer, sentAt } = setup({ burst: 5, refillPerSecond: 5 }, { throttleOnce: routes[0].d });
     const result = await run(input(new Date(T0).toISOString()));
     expect(pacer.stats.throttled).toBe(1);
     expect(result.counts).toEqual({ replaced: 5 });
     expect(result.exceptions).toEqual([{ i: 0, st: 'replaced', a: 2 }]);
-    // Backoff 100 ms (random 1), and the bucket was empty: the retry's turn is one refill interval later.
-    expect(sentAt[routes[0].d] - T0).toBe(200);
+    // Backoff 100 ms (random 1), and the bucket was empty: the retry's turn is the next refill, on the whole second.
+    expect(sentAt[routes[0].d] - T0).toBe(1000);
   });
 });

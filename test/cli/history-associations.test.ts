@@ -126,7 +126,8 @@ describe('history show: an associations-mode execution', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^ {4}\[4\/4\] associations: (3 moved, 1 failed|1 failed, 3 moved)$/));
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ {6}✗ ${scenario.gateway!.gatewayId} \\(${scenario.gateway!.routeTableId} → ${gatewayTwin}\\): failed, .*simulated refusal`)));
     expect(lines).toContainEqual(expect.stringMatching(/^ {6}↻ main \(\S+ → \S+\): moved, 2 attempts$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ ReplaceAssociationBatches \(\d+ ms\): (3 moved, 1 failed|1 failed, 3 moved)$/));
+    // The throttled move's retry waits for the pacer's next turn, on EC2's next whole-second refill: up to a second.
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ ReplaceAssociationBatches \((\d+ ms|\d+\.\d s)\): (3 moved, 1 failed|1 failed, 3 moved)$/));
   });
 });
 
