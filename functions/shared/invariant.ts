@@ -18,8 +18,9 @@ import type { Destination } from './schemas';
  * and twins) that something uses: an original every subnet has left is the fallback and points at the failed
  * side on purpose. The final verification runs it; so will the guard and the generated-case checks.
  *
- * Members that are neither the target nor left by this switch (a third member an automatic failover of
- * another member does not touch) keep their active routes: those are noted (`split`), not findings.
+ * A member that is neither the target nor left by this switch (a third member an automatic failover of
+ * another member does not touch) is still another member: its routes are findings too (`split`), since the
+ * group is active/standby and traffic split between members is not the state any switch leaves.
  */
 
 /** One member as far as it can be known: its instance and every interface it has or had. */
@@ -39,7 +40,7 @@ export interface InvariantInput {
   tables: RouteTable[];
 }
 
-export type FindingKind = 'departed' | 'blackhole';
+export type FindingKind = 'departed' | 'split' | 'blackhole';
 
 /** A route in reach that breaks the invariant. */
 export interface Finding {
@@ -60,7 +61,7 @@ export interface InvariantResult {
   /** Routes in reach to an interface or an instance (the ones that can lead to a member), and tables. */
   routes: number;
   tables: number;
-  /** Active routes on a member that is neither the target nor departed (counted; not a finding). */
+  /** Findings on a member that is neither the target nor departed (counted among the findings too). */
   split: number;
 }
 
@@ -93,12 +94,12 @@ export const checkInvariant = (input: InvariantInput): InvariantResult => {
       if (member === undefined) continue;
       const target = route.NetworkInterfaceId ?? route.InstanceId!;
       const base = { routeTableId: table.RouteTableId!, destination, target, member, state: route.State, ...(isLocal(route) ? { local: true as const } : {}) };
-      if (member !== input.target && departed.has(member)) {
-        out.findings.push({ ...base, kind: 'departed', problem: problemText.departed(member, target, !route.NetworkInterfaceId, route.State === 'blackhole') });
+      if (member !== input.target) {
+        const kind = departed.has(member) ? 'departed' : 'split';
+        if (kind === 'split') out.split++;
+        out.findings.push({ ...base, kind, problem: problemText.departed(member, target, !route.NetworkInterfaceId, route.State === 'blackhole') });
       } else if (route.State === 'blackhole') {
         out.findings.push({ ...base, kind: 'blackhole', problem: problemText.blackhole(member, target) });
-      } else if (member !== input.target) {
-        out.split++;
       }
     }
   }
@@ -144,6 +145,5 @@ export const reachOf = (read: ReachSource, mode: 'routes' | 'associations'): Rou
 export const describeCheck = (r: InvariantResult, target: string, departed: string[]): string =>
   `checked ${r.routes} route(s) to an interface in ${r.tables} table(s) in reach: ` +
   (r.findings.length === 0
-    ? `none leads to ${departed.join(', ') || 'a departed member'} or is blackhole on a member`
-    : `${r.findings.length} lead to ${departed.join(', ') || 'a departed member'} or are blackhole, not on ${target}`) +
-  (r.split > 0 ? `; ${r.split} stay on a member this switch did not leave` : '');
+    ? `none leads to a member other than ${target} or is blackhole on a member`
+    : `${r.findings.length} lead to ${departed.join(', ') || 'another member'}${r.split > 0 ? ` (${r.split} to a member this switch did not leave)` : ''} or are blackhole, not on ${target}`);

@@ -169,7 +169,7 @@ const judgeTruth = (input: VerifyInput, expectations: Expectation[], reach: Rout
   for (const f of result.findings) {
     const e = planned.get(routeKey(f.routeTableId, f.destination));
     if (e && e.expected !== 'untouched' && e.expected !== 'absent') continue; // reported by its expectation
-    if (input.dryRun && f.kind === 'departed') continue;
+    if (input.dryRun && f.kind !== 'blackhole') continue;
     out.problems.push({
       routeTableId: f.routeTableId,
       destination: f.destination,

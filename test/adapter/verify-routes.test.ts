@@ -77,7 +77,7 @@ describe('verifyRoutes: only problems are listed, every route is counted', () =>
       mismatches: 0,
       rounds: 1,
       observed: [],
-      invariant: { tables: 2, routes: 2, findings: 0, split: 0, summary: 'checked 2 route(s) to an interface in 2 table(s) in reach: none leads to router-a or is blackhole on a member' },
+      invariant: { tables: 2, routes: 2, findings: 0, split: 0, summary: 'checked 2 route(s) to an interface in 2 table(s) in reach: none leads to a member other than router-b or is blackhole on a member' },
       verifiedAt: FIXED_NOW().toISOString(),
     });
     expect(VerificationSchema.parse(v)).toEqual(v);

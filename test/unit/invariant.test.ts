@@ -18,6 +18,7 @@ describe('the route-table invariant', () => {
   it('holds when every route to a member leads to the target and none is blackhole', () => {
     const r = checkInvariant({ target: 'router-b', departed: ['router-a'], members: [A, B], tables: [table('rtb-1', [to('10.1.0.0/16', 'eni-b0'), { DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-1', State: 'active' }])] });
     expect(r).toEqual({ findings: [], routes: 1, tables: 1, split: 0 });
+    expect(describeCheck(r, 'router-b', ['router-a'])).toBe('checked 1 route(s) to an interface in 1 table(s) in reach: none leads to a member other than router-b or is blackhole on a member');
   });
 
   it('names a route still on the departed member, by interface and, for an interface nobody knew, by the instance behind it', () => {
@@ -49,17 +50,20 @@ describe('the route-table invariant', () => {
     expect(r.findings.map((f) => [f.destination.value, f.kind])).toEqual([['10.1.0.0/16', 'blackhole']]);
   });
 
-  it("a member the switch did not leave keeps its active routes (split, not a finding), but not a blackhole", () => {
+  it('a member the switch did not leave is still another member: its routes are findings too (split)', () => {
     const r = checkInvariant({
       target: 'router-b',
       departed: ['router-a'],
       members: [A, B, C],
-      tables: [table('rtb-1', [to('10.1.0.0/16', 'eni-c0'), to('10.2.0.0/16', 'eni-c0', { State: 'blackhole' })])],
+      tables: [table('rtb-1', [to('10.1.0.0/16', 'eni-c0'), to('10.2.0.0/16', 'eni-b0', { State: 'blackhole' })])],
     });
     expect(r.split).toBe(1);
-    expect(r.findings.map((f) => [f.destination.value, f.kind])).toEqual([['10.2.0.0/16', 'blackhole']]);
+    expect(r.findings.map((f) => [f.destination.value, f.member, f.kind])).toEqual([
+      ['10.1.0.0/16', 'router-c', 'split'],
+      ['10.2.0.0/16', 'router-b', 'blackhole'],
+    ]);
     expect(describeCheck(r, 'router-b', ['router-a'])).toBe(
-      'checked 2 route(s) to an interface in 1 table(s) in reach: 1 lead to router-a or are blackhole, not on router-b; 1 stay on a member this switch did not leave',
+      'checked 2 route(s) to an interface in 1 table(s) in reach: 2 lead to router-a (1 to a member this switch did not leave) or are blackhole, not on router-b',
     );
   });
 
