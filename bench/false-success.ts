@@ -33,8 +33,10 @@ const stateEvent = (instanceId: string, state: string) => ({
 });
 
 /** A router pair (three tables) with the handlers, a store and the scheduled refresh. */
-export const estate = (opts: { config?: (c: FailoverConfigInput, scenario: Scenario) => FailoverConfigInput; seed?: number; deps?: Partial<TaskDeps> } = {}) => {
-  const sim = new SimulatedVpc({ seed: opts.seed ?? 17 });
+export const estate = (
+  opts: { config?: (c: FailoverConfigInput, scenario: Scenario) => FailoverConfigInput; seed?: number; deps?: Partial<TaskDeps>; sim?: SimulatedVpc } = {},
+) => {
+  const sim = opts.sim ?? new SimulatedVpc({ seed: opts.seed ?? 17 });
   const scenario = buildRouterPair(sim, { routeTables: 3, groupName: GROUP });
   const config = parseConfig(opts.config ? opts.config(structuredClone(scenario.config), scenario) : scenario.config);
   const store = new InMemoryGroupStateStore();

@@ -1,5 +1,8 @@
 import { VPC_CIDR } from '../../cli/local/scenario';
 import { CASES, estate, GROUP, recordOf as record, tally, twinInUse, type Arranged } from '../../bench/false-success';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { SimulatedVpc } from '../../sim';
+import { startQueryEndpoint } from '../../sim/query-endpoint';
 import { findingsFor } from '../network-truth';
 
 /**
@@ -108,5 +111,25 @@ describe('success means the network is right', () => {
     expect(tally(e.sim, moves)).toEqual({ onFailed: 0, onTarget: moves.length });
     const inventory = await e.store.readInventory(GROUP);
     expect(inventory['router-a'].interfaces.map((i) => i.eni)).toEqual([e.scenario.routerA.eni0, e.scenario.routerA.eni1]);
+  });
+
+  it('case 1 through the real SDK client over HTTP (the AWS Query protocol): the filters the routes are learned by reach the endpoint as EC2 reads them', async () => {
+    const sim = new SimulatedVpc({ seed: 17 });
+    const endpoint = await startQueryEndpoint(sim);
+    const ec2 = new EC2Client({ region: sim.region, endpoint: endpoint.url, credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
+    try {
+      const e = estate({ sim, deps: { ec2 } });
+      sim.impairAvailabilityZone(`${sim.region}a`);
+
+      const r = await e.run(e.fail());
+
+      expect(record(r)).toMatchObject({ outcome: 'succeeded', verification: { ok: true } });
+      expect(tally(sim, e.scenario.expectedMoves)).toEqual({ onFailed: 0, onTarget: e.scenario.expectedMoves.length });
+      const asked = sim.calls.filter((c) => c.action === 'DescribeRouteTables').map((c) => (c.input.Filters as Array<{ Name: string }> | undefined)?.map((f) => f.Name));
+      expect(asked).toContainEqual(['vpc-id', 'route.instance-id']);
+    } finally {
+      ec2.destroy();
+      await endpoint.close();
+    }
   });
 });
