@@ -6,6 +6,7 @@ import { InMemoryGroupStateStore } from '../functions/shared/group-state';
 import { routeDestination, routeKey, routeTarget } from '../functions/shared/routes';
 import { twinTags } from '../functions/shared/twins';
 import { createTaskHandlers, type TaskDeps } from '../functions/task-handlers';
+import { instanceStateEvent } from '../cli/local/events';
 import { isLocalExecutionRunning, runExecution, type RunResult } from '../cli/local/local-runner';
 import { buildRouterPair, VPC_CIDR, type ExpectedMove } from '../cli/local/scenario';
 import { SimulatedVpc } from '../sim';
@@ -20,17 +21,7 @@ import { SimulatedVpc } from '../sim';
 export const GROUP = 'onprem-edge';
 export type Scenario = ReturnType<typeof buildRouterPair>;
 
-const stateEvent = (instanceId: string, state: string) => ({
-  version: '0',
-  id: `evt-${instanceId}-${state}-${Math.random().toString(36).slice(2)}`,
-  'detail-type': 'EC2 Instance State-change Notification',
-  source: 'aws.ec2',
-  account: '123456789012',
-  time: new Date().toISOString(),
-  region: 'us-east-1',
-  resources: [`arn:aws:ec2:us-east-1:123456789012:instance/${instanceId}`],
-  detail: { 'instance-id': instanceId, state },
-});
+let events = 0;
 
 /** A router pair (three tables) with the handlers, a store and the scheduled refresh. */
 export const estate = (
@@ -56,7 +47,7 @@ export const estate = (
   /** router-a stops (or `state`): its event. */
   const fail = (state = 'stopped') => {
     sim.setInstanceState(scenario.routerA.instanceId, state as never);
-    return stateEvent(scenario.routerA.instanceId, state);
+    return instanceStateEvent(scenario.routerA.instanceId, state, `evt-false-success-${++events}`);
   };
   return { sim, scenario, config, store, handlers, run, refresh, fail };
 };
