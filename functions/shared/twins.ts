@@ -146,8 +146,9 @@ export const mapStaticRoutes = (routes: Map<string, StaticRoute>, eniMap: Readon
 
 /**
  * The table contents twins are compared on: static routes, propagation, and the local routes whose target
- * was replaced by a middlebox ("Replace or restore the target for a local route"): a failover never moves
- * them (neither mode does), so a twin holds them exactly as its original does. Absent `locals`: none.
+ * was replaced ("Replace or restore the target for a local route"). A local route on a middlebox that is not
+ * a member stays as it is in every twin; one on a member's interface is that member's route like any other
+ * (the routes mode moves it), so a member's twin holds it on that member's interface. Absent `locals`: none.
  */
 export interface TableContents {
   routes: Map<string, StaticRoute>;
@@ -176,8 +177,12 @@ export const contentsOf = (table: Pick<RouteTable, 'Routes' | 'PropagatingVgws'>
   locals: replacedLocalRoutes(table),
 });
 
-/** A table's contents after replacing the interfaces of `eniMap` (local routes are never moved). */
-export const mapContents = (c: TableContents, eniMap: ReadonlyMap<string, string>): TableContents => ({ routes: mapStaticRoutes(c.routes, eniMap), vgws: c.vgws, locals: c.locals });
+/** A table's contents after replacing the interfaces of `eniMap`, local routes on a member included. */
+export const mapContents = (c: TableContents, eniMap: ReadonlyMap<string, string>): TableContents => ({
+  routes: mapStaticRoutes(c.routes, eniMap),
+  vgws: c.vgws,
+  locals: c.locals && mapStaticRoutes(c.locals, eniMap),
+});
 
 /** The differences of `actual` from `wanted`, in words (empty when they are the same), at most `max` listed. */
 export const contentDifferences = (wanted: TableContents, actual: TableContents, max = 5): string[] => {

@@ -64,4 +64,24 @@ describe('associations mode: a local route pointed at a middlebox', () => {
     expect(gatewayTable(sim, gw).RouteTableId).toBe(estate.gateway!.routeTableId);
     expect(localTarget(sim, gw)).toBe(firewall);
   });
+
+  it("a local route on a member's interface (east-west inspection through the router itself): each twin holds it on its own member, and after the failover the gateway's VPC traffic goes through router-b", async () => {
+    const sim = associationsSim(5);
+    const estate = buildAssociationPair(sim, { routeTables: 1, groupName: GROUP });
+    const gw = estate.gateway!.gatewayId;
+    await sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: estate.gateway!.routeTableId, DestinationCidrBlock: VPC_CIDR, NetworkInterfaceId: estate.routerA.eni1 }));
+    const { run, reconcile } = associationsHarness(sim, parseConfig(estate.config));
+    expect((await reconcile()).ok).toBe(true);
+    const twin = sim.routeTables().find((t) => twinIdentity(t)?.original === estate.gateway!.routeTableId && twinIdentity(t)?.member === 'router-b')!;
+    expect(twin.Routes?.find((r) => r.DestinationCidrBlock === VPC_CIDR)).toMatchObject({ NetworkInterfaceId: estate.routerB.eni1, Origin: 'CreateRouteTable' });
+
+    sim.setInstanceState(estate.routerA.instanceId, 'stopped');
+    const rec = record(await run(ec2StateEvent(estate.routerA.instanceId, 'stopped')));
+
+    // Before: the twins copied the local route onto router-a's interface, so the gateway landed on a twin whose
+    // VPC route was blackholed on the stopped router (the route-table invariant names it: `partial`).
+    expect(rec).toMatchObject({ outcome: 'succeeded', verification: { ok: true } });
+    expect(gatewayTable(sim, gw).RouteTableId).toBe(twin.RouteTableId);
+    expect(localTarget(sim, gw)).toBe(estate.routerB.eni1);
+  });
 });
