@@ -40,8 +40,9 @@ export interface MemberView extends MemberState {
  * Reads every member of a group with its interfaces and status checks. One request for all members first
  * (two EC2 calls in the usual case); when that request fails, each member is described on its own, so one
  * member EC2 cannot describe (an instance in an Availability Zone with a service disruption, one purged
- * after termination) never blocks the others: it comes back with `describeFailure` set. Only throttling of
- * the whole group is thrown (Ec2ThrottledError: the state machine retries).
+ * after termination) never blocks the others: it comes back with `describeFailure` set. Throttling, of the
+ * whole group or of one member, is thrown (Ec2ThrottledError: the state machine retries): it is no answer
+ * about any member.
  */
 export const describeMembers = async (ec2: EC2Client, group: Group, now: Date): Promise<Map<string, MemberView>> => {
   const ids = group.members.map((m) => m.instanceId);
@@ -67,6 +68,9 @@ const describeOne = async (ec2: EC2Client, m: Member, now: Date): Promise<Member
     const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [m.instanceId] }));
     instance = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === m.instanceId);
   } catch (err) {
+    // Throttling says nothing about the member: taken for "cannot be described", it would confirm a forged
+    // failure event about a healthy member (its state reads `unknown`). The state machine retries instead.
+    if (isThrottling(err)) throw toEc2Error(err, `DescribeInstances ${m.name} (${m.instanceId})`);
     return undescribed(m, failureOf(err));
   }
   if (!instance) return undescribed(m, { code: 'InvalidInstanceID.NotFound', message: `EC2 did not return ${m.instanceId}`, transient: false, notFound: true });

@@ -5,6 +5,8 @@ import { createTaskHandlers } from '../../functions/task-handlers';
 import { isLocalExecutionRunning, runExecution } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
+import { instanceStateEvent } from '../../cli/local/events';
+import { estate, recordOf, tally } from '../../bench/false-success';
 import { ec2StateEvent, routeTargets, statusCheckAlarmEvent } from './events';
 
 /**
@@ -79,5 +81,24 @@ describe('forged triggers change nothing', () => {
     const r = await run(alarmEvent(s.routerA.instanceId, 'router-a'));
     expect(r.output).toMatchObject({ outcome: 'succeeded' });
     expect(sim.mutatingCalls().length).toBe(s.expectedMoves.length);
+  });
+});
+
+describe('a throttled describe never confirms a forged event (found by the soak: D1)', () => {
+  it('the group-wide DescribeInstances fails once and the active member\'s own describe is throttled once: retried, never taken for "cannot be described"', async () => {
+    const e = estate();
+    const { sim, scenario } = e;
+    await e.refresh();
+    sim.injectFault({ action: 'DescribeInstances', code: 'InternalError', times: 1, when: (input) => (input.InstanceIds as string[] | undefined)?.length === 2 });
+    sim.injectFault({ action: 'DescribeInstances', code: 'RequestLimitExceeded', times: 1, when: (input) => JSON.stringify(input.InstanceIds) === JSON.stringify([scenario.routerA.instanceId]) });
+    const before = tally(sim, scenario.expectedMoves);
+
+    // router-a is running and healthy: a "stopping" event about it is forged.
+    const r = await e.run(instanceStateEvent(scenario.routerA.instanceId, 'stopping', 'evt-forged-throttled'));
+
+    expect(recordOf(r).outcome).toBe('noop');
+    expect(recordOf(r).summary).toMatch(/event not confirmed: router-a .* is running now/);
+    expect(tally(sim, scenario.expectedMoves)).toEqual(before);
+    expect(sim.calls.filter((c) => c.action === 'ReplaceRoute')).toEqual([]);
   });
 });
