@@ -4,7 +4,7 @@ import type { FailoverConfig, Group, Member } from '../shared/config';
 import { Ec2TransientError, InvalidRequestError, MemberNotFoundError, NoHealthyTargetError, TargetStatusPendingError, TargetUnhealthyError } from '../shared/errors';
 import type { GroupStateStore } from '../shared/group-state';
 import { activeHold, heldReason } from '../shared/hold';
-import { mergeInventory, type GroupInventory } from '../shared/inventory';
+import { mergeInventory, withInterfaces, type GroupInventory } from '../shared/inventory';
 import { AlarmReader, statusCheckAlarmName } from '../shared/alarms';
 import { describeScopedRouteTables } from '../shared/routes';
 import { memberOfRoute } from '../shared/invariant';
@@ -184,12 +184,17 @@ const decision = async (ctx: DecisionContext, sourceNames: string[], target: Mem
  */
 const rememberLearned = async (ctx: DecisionContext, byMember: Map<string, SourceInterface[]>): Promise<string[]> => {
   const warnings: string[] = [];
-  for (const [name, interfaces] of byMember) {
-    const v = ctx.views.get(name)!;
-    const observed = { member: name, instanceId: v.instanceId, observedAt: ctx.now().toISOString(), interfaces: interfaces.map((i) => ({ slot: i.slot, eni: i.eni })).sort((a, b) => a.slot.localeCompare(b.slot)) };
-    await ctx.store.writeInventory(ctx.group.name, mergeInventory(ctx.inventory[name], observed)).catch((err: Error) => {
-      warnings.push(`the interfaces of ${name} learned from the route tables could not be stored (${err.name}: ${err.message})`);
-    });
+  if (byMember.size === 0) return warnings;
+  try {
+    // What this execution's refresh stored a moment ago is the base, not the inventory read before it.
+    const stored = await ctx.store.readInventory(ctx.group.name);
+    for (const [name, interfaces] of byMember) {
+      const v = ctx.views.get(name)!;
+      const found = interfaces.map((i) => ({ slot: i.slot, eni: i.eni }));
+      await ctx.store.writeInventory(ctx.group.name, withInterfaces(stored[name], { member: name, instanceId: v.instanceId }, found, ctx.now()));
+    }
+  } catch (err) {
+    warnings.push(`the interfaces learned from the route tables could not be stored (${(err as Error).name}: ${(err as Error).message})`);
   }
   return warnings;
 };

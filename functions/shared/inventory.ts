@@ -81,6 +81,22 @@ export const mergeInventory = (stored: MemberInventory | undefined, observed: Me
   return { ...observed, interfaces: [...observed.interfaces, ...remembered].sort((a, b) => a.slot.localeCompare(b.slot)) };
 };
 
+/**
+ * A member's entry with interfaces EC2 showed on it some other way (the route tables and the interfaces'
+ * attachments, when the instance itself cannot be described): they take their slots, the rest is kept.
+ */
+export const withInterfaces = (
+  stored: MemberInventory | undefined,
+  member: { member: string; instanceId: string },
+  found: Array<{ slot: string; eni: string }>,
+  observedAt: Date,
+): MemberInventory => {
+  const slots = new Set(found.map((i) => i.slot));
+  const enis = new Set(found.map((i) => i.eni));
+  const kept = stored && stored.instanceId === member.instanceId ? stored.interfaces.filter((i) => !slots.has(i.slot) && !enis.has(i.eni)).map((i) => ({ ...i, seenAt: i.seenAt ?? stored.observedAt })) : [];
+  return { ...member, observedAt: observedAt.toISOString(), interfaces: [...found, ...kept].sort((a, b) => a.slot.localeCompare(b.slot)) };
+};
+
 /** When EC2 last showed an interface of an entry on its member. */
 export const interfaceSeenAt = (entry: MemberInventory, i: InventoryInterface): string => i.seenAt ?? entry.observedAt;
 

@@ -7,6 +7,7 @@ import {
   InstanceStatus,
 } from '@aws-sdk/client-ec2';
 import { errorCode, isThrottling, isTransient, toEc2Error } from './aws-errors';
+import { Ec2ThrottledError, Ec2TransientError } from './errors';
 import type { Group, Member } from './config';
 import { GroupInventory, inventoryAgeSeconds, inventoryFromInstance, MemberInventory, slotOf } from './inventory';
 import { describeRouteTablesByInstance } from './routes';
@@ -249,7 +250,17 @@ export const interfacesFromRoutes = async (
   const warnings: string[] = [];
   const memberOf = new Map(sources.map((v) => [v.instanceId, v]));
   if (memberOf.size === 0) return { byMember, warnings };
-  const tables = await describeRouteTablesByInstance(ec2, vpcId, [...memberOf.keys()]);
+  let tables: Awaited<ReturnType<typeof describeRouteTablesByInstance>>;
+  try {
+    tables = await describeRouteTablesByInstance(ec2, vpcId, [...memberOf.keys()]);
+  } catch (err) {
+    // Throttling and 5xx: the state machine retries. Anything else (an endpoint without the filter, say) only
+    // costs what this read adds: the verification still reads every route's InstanceId and names what is left.
+    if (err instanceof Ec2ThrottledError || err instanceof Ec2TransientError) throw err;
+    const code = errorCode((err as { cause?: unknown }).cause ?? err);
+    warnings.push(`the route tables could not be asked which routes lead to ${[...memberOf.values()].map((v) => v.name).join(', ')} (${code}): only the interfaces EC2 and the inventory know are moved`);
+    return { byMember, warnings };
+  }
   const found = new Map<string, string>(); // eni -> instance
   for (const t of tables) {
     for (const r of t.Routes ?? []) {

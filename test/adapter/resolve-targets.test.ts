@@ -1,4 +1,4 @@
-import { DescribeInstancesCommand, DescribeInstanceStatusCommand, DescribeRouteTablesCommand, EC2Client, Instance, InstanceStatus } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, DescribeNetworkInterfacesCommand, DescribeInstanceStatusCommand, DescribeRouteTablesCommand, EC2Client, Instance, InstanceStatus } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { resolveTargets } from '../../functions/resolve-targets/resolve-targets';
@@ -99,6 +99,43 @@ const rejection = async <E extends Error>(p: Promise<unknown>, type: new (...arg
 };
 
 const expectNoEc2Call = () => expect(ec2Mock).not.toHaveReceivedAnyCommand();
+
+describe('resolveTargets: the routes say whose they are (route.instance-id)', () => {
+  const routeShowing = (eni: string, instanceId: string) => ({ DestinationCidrBlock: '10.9.0.0/16', NetworkInterfaceId: eni, InstanceId: instanceId, State: 'blackhole' as const, Origin: 'CreateRoute' as const });
+
+  it('an interface only a route shows on the failed member is paired by the slot DescribeNetworkInterfaces gives, and stored', async () => {
+    ec2Says([routerA('stopped', [[IDS.eniA0, 0]]), routerB('running')]);
+    ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [{ RouteTableId: 'rtb-0123456789abcdef0', Routes: [routeShowing(IDS.eniA1, IDS.routerA)] }] });
+    ec2Mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [{ NetworkInterfaceId: IDS.eniA1, Attachment: { InstanceId: IDS.routerA, DeviceIndex: 1 } }] });
+    const store = new InMemoryGroupStateStore();
+
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopped'), { store });
+
+    expect(r.pairs.map((p) => [p.fromEni, p.toEni])).toEqual([
+      [IDS.eniA0, IDS.eniB0],
+      [IDS.eniA1, IDS.eniB1],
+    ]);
+    expect(r.warnings?.join(' ')).toMatch(/router-a: 1 interface\(s\) learned from the route tables/);
+    expect((await store.readInventory(GROUP))['router-a'].interfaces.map((i) => i.eni)).toEqual([IDS.eniA0, IDS.eniA1]);
+  });
+
+  it('the filter refused by an endpoint: a warning, and the failover goes on with what EC2 and the inventory know', async () => {
+    ec2Says([routerA('stopped'), routerB('running')]);
+    ec2Mock.on(DescribeRouteTablesCommand).rejects(Object.assign(new Error('The filter route.instance-id is invalid'), { name: 'InvalidParameterValue', $fault: 'client', $metadata: { httpStatusCode: 400 } }));
+
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopped'));
+
+    expect(r.action).toBe('failover');
+    expect(r.warnings?.join(' ')).toMatch(/could not be asked which routes lead to router-a \(InvalidParameterValue\)/);
+  });
+
+  it('throttled: Ec2ThrottledError, for the state machine to retry', async () => {
+    ec2Says([routerA('stopped'), routerB('running')]);
+    ec2Mock.on(DescribeRouteTablesCommand).rejects(Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded', $fault: 'client', $metadata: { httpStatusCode: 503 } }));
+
+    await rejection(run(ec2StateEvent(IDS.routerA, 'stopped')), Ec2ThrottledError);
+  });
+});
 
 describe('resolveTargets: events', () => {
   it('reads every member (instances and status checks) and fails router-a over to router-b, pairing by device index', async () => {
