@@ -15,7 +15,7 @@ import { estate, type Estate } from './false-success';
  */
 
 /** The estate with a guard: `pass()` runs one pass; `notices` holds what it published. */
-export const guardEstate = (opts: Parameters<typeof estate>[0] = {}) => {
+export const guardEstate = (opts: Parameters<typeof estate>[0] = {}, guard: { execute?: boolean } = {}) => {
   const e = estate(opts);
   const guardStore = new InMemoryGuardStore(e.store);
   const notices: Array<{ subject: string; message: string; group: string; change: string }> = [];
@@ -25,6 +25,8 @@ export const guardEstate = (opts: Parameters<typeof estate>[0] = {}) => {
   const startExecution: ExecutionStarter = async ({ name, input }) => {
     if (started.has(name)) return { status: 'already-started' };
     started.add(name);
+    // Not executed: as if the execution were still waiting for its turn (a repeat must still start nothing).
+    if (guard.execute === false) return { status: 'started' };
     const r = await e.run(input);
     executions.push({ name, output: r.output });
     return { status: 'started', output: r.output, executionStatus: r.status };
