@@ -19,6 +19,7 @@ import { planReservedConcurrency } from './concurrency';
 import { addFailoverAlarms } from './constructs/failover-alarms';
 import { addFailoverDashboard } from './constructs/dashboard';
 import { FailoverFunction, LAMBDA_ENVIRONMENT_LIMIT_BYTES, environmentSize } from './constructs/failover-function';
+import { Guard } from './constructs/guard';
 import { InventoryRefresh } from './constructs/inventory-refresh';
 import { Probe } from './constructs/probe';
 import { TwinReconcile } from './constructs/twin-reconcile';
@@ -497,13 +498,25 @@ export class FailoverStack extends Stack {
         'behind it would never receive anything; a message in it raises the TriggerDeadLetterAlarm instead.',
     );
     addTriggers(this, { config, stateMachine, deadLetterQueue, topic, topicKey, topicName });
+    // The route guard between failovers (constructs/guard.ts): reads only, converges through the state machine.
+    const guard = new Guard(this, 'Guard', {
+      config,
+      table: groupStateTable,
+      keyUse: groupStateKeyUse,
+      topic,
+      topicKey,
+      topicName,
+      stateMachineArn: stateMachine.stateMachineArn,
+    });
     const alarms = addFailoverAlarms(this, {
       stateMachine,
       functions: {
         ...taskFunctions,
         InventoryRefresh: inventoryRefresh.task.function,
         ...(twinReconcile ? { TwinReconcile: twinReconcile.task.function } : {}),
+        Guard: guard.task.function,
       },
+      guard: { groups: config.groups.map((g) => g.name), intervalMinutes: config.guard.intervalMinutes },
       deadLetterQueue,
       topic,
       topicKey,
@@ -521,6 +534,7 @@ export class FailoverStack extends Stack {
       value: groupStateTable.tableName,
       description: 'Group state (leases, switch history, inventory, maintenance holds): route-failover hold, unhold and status read it',
     });
+    new CfnOutput(this, 'GuardFunctionName', { value: guard.task.function.functionName, description: 'The route guard: route-failover guard invokes it for one pass' });
     new CfnOutput(this, 'Region', { value: this.region });
   }
 }
