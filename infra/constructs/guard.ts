@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import type { FailoverConfig } from '../../functions/shared/config';
 import { GUARD_SCHEDULE_SOURCE, GUARD_TRIGGER_EVENTS } from '../../functions/guard/trigger';
 import { viaSnsForTopic, topicArnFromName } from '../alarm-publishing';
-import { workflowFunctionConfig } from '../function-config';
+import { guardFunctionConfig } from '../function-config';
 import { FailoverFunction } from './failover-function';
 
 export interface GuardProps {
@@ -49,7 +49,7 @@ export class Guard extends Construct {
       reservedConcurrentExecutions: 1,
       environment: {
         // The groups as the workflow functions get them, and the guard's own settings.
-        FAILOVER_CONFIG: JSON.stringify({ ...workflowFunctionConfig(config), guard: config.guard }),
+        FAILOVER_CONFIG: JSON.stringify(guardFunctionConfig(config)),
         GROUP_STATE_TABLE: props.table.tableName,
         TOPIC_ARN: props.topic.topicArn,
         ...(converge ? { STATE_MACHINE_ARN: props.stateMachineArn } : {}),
