@@ -28,7 +28,7 @@ describe('config in the functions: each gets only what it uses', () => {
   it('puts no notification e-mail address in the environment of any function', () => {
     const { template } = synth(fullConfig());
     const functions = functionsOf(template);
-    expect(functions).toHaveLength(10); // eight Tasks, the inventory refresh and the probe
+    expect(functions).toHaveLength(11); // eight Tasks, the inventory refresh, the probe and the route guard
     for (const fn of functions) {
       const env = JSON.stringify(fn.variables);
       for (const email of EMAILS) expect({ fn: fn.description, leaks: env.includes(email) }).toEqual({ fn: fn.description, leaks: false });

@@ -67,6 +67,14 @@ describe('route guard infra', () => {
     expect(JSON.parse(fn.Properties.Environment.Variables.FAILOVER_CONFIG as string)).toMatchObject({ guard: { converge: false, intervalMinutes: 1 } });
   });
 
+  it('shows each group\'s open findings on the dashboard', () => {
+    const { template } = synth(exampleConfig());
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as Array<{ Properties: { DashboardBody: unknown } }>;
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    expect(body).toContain('onprem-edge: route guard findings');
+    expect(body).toContain('\\"VpcRouteFailover/Guard\\",\\"GuardFindings\\",\\"Group\\",\\"onprem-edge\\"');
+  });
+
   it('with guard.converge, may start the failover state machine only', () => {
     const { template } = synth({ ...exampleConfig(), guard: { converge: true } });
     const { fn } = guardFunction(template);
