@@ -52,6 +52,8 @@ export interface GroupGuardReport extends Partial<GuardPassResult> {
   since?: string;
   convergence?: Convergence;
   plans?: ArmedPlan[];
+  /** Why the group was not judged this pass (nothing stored, notified or measured). */
+  skipped?: string;
   error?: string;
 }
 
@@ -112,6 +114,12 @@ const guardGroup = async (group: Group, input: GuardInput, deps: GuardDeps, now:
     deps.inventory.readInventory(group.name),
     readGroupTables(deps.ec2, group),
   ]);
+  // A switch running for the group (its lease held) moves routes under this read: judged now, its half-moved routes
+  // would open a finding set and clear it a minute later, two notifications per failover. The workflow verifies
+  // its own switch; the next pass judges what it left.
+  if (view.lease && view.lease.expiresAt > now().toISOString()) {
+    return { group: group.name, vpcId: group.vpcId, skipped: `a switch is running (lease held by ${view.lease.owner}): not judged` };
+  }
   const mode = group.switchMode === 'associations' ? 'associations' : 'routes';
   const twins = read.twins.map((t) => t.table);
   const reach = reachOf({ originals: read.originals, twins, orphanTwins: read.orphanTwins }, mode);
