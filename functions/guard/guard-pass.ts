@@ -166,10 +166,11 @@ export const guardPass = (input: GuardPassInput): GuardPassResult => {
 
   // Outside the scope no switch ever writes: a subnet there that routes to a member follows no failover.
   for (const t of outside) {
-    const subnets = liveAssociations(t).filter((a) => a.SubnetId || a.Main).map((a) => (a.Main ? 'main' : a.SubnetId!));
-    if (subnets.length === 0) continue;
+    // A gateway's edge association carries traffic as a subnet's does: it counts too.
+    const users = liveAssociations(t).map((a) => (a.Main ? 'the main association' : a.SubnetId ? `subnet ${a.SubnetId}` : `gateway ${a.GatewayId}`));
+    if (users.length === 0) continue;
     for (const r of memberRoutes(t, input.members)) {
-      const via = subnets.length === 1 ? subnets[0] === 'main' ? 'the main association' : `subnet ${subnets[0]}` : `${subnets.length} associations`;
+      const via = users.length === 1 ? users[0] : `${users.length} associations`;
       all.push({ kind: 'scope-gap', routeTableId: t.RouteTableId!, ...r, problem: `table outside the group's scope routes to ${r.member}'s ${r.target} for ${via}: no switch will move it` });
     }
   }
