@@ -41,6 +41,8 @@ export interface GuardInput {
   claim?: ChangeClaim;
   /** Overrides `guard.converge` of the config (the local runner's --converge). */
   converge?: boolean;
+  /** Overrides `guard.graceSeconds` (the local runner's --converge: the operator's command is the decision). */
+  graceSeconds?: number;
 }
 
 export interface GroupGuardReport extends Partial<GuardPassResult> {
@@ -162,7 +164,11 @@ const guardGroup = async (group: Group, input: GuardInput, deps: GuardDeps, now:
     }
   }
 
-  const settings = { ...deps.config.guard, ...(input.converge !== undefined ? { converge: input.converge } : {}) };
+  const settings = {
+    ...deps.config.guard,
+    ...(input.converge !== undefined ? { converge: input.converge } : {}),
+    ...(input.graceSeconds !== undefined ? { graceSeconds: input.graceSeconds } : {}),
+  };
   const convergence = await converge(
     { group: group.name, settings, pass, since, view, target: active ? views.get(active.member) : undefined, now: now() },
     deps.startExecution,
