@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { errorCode } from '../shared/aws-errors';
 import { createEc2Client, createSnsClient } from '../shared/clients';
 import { FailoverConfig, parseConfigJson } from '../shared/config';
 import { requireEnv } from '../shared/env';
@@ -10,8 +9,8 @@ import { DynamoDbGroupStateStore } from '../shared/group-state';
 import { DynamoDbGuardStore } from '../shared/guard-state';
 import { DYNAMODB_TIMEOUTS, requestHandlerOptions, SFN_TIMEOUTS } from '../shared/http-timeouts';
 import { stderrLog } from '../shared/lambda-errors';
-import type { ExecutionStarter } from './converge';
 import { runGuard } from './guard';
+import { stepFunctionsStarter } from './start-execution';
 import { guardTriggerOf } from './trigger';
 
 const ec2 = createEc2Client();
@@ -24,19 +23,6 @@ let config: FailoverConfig | undefined;
 const writeLine = (entry: object): void => {
   process.stdout.write(`${JSON.stringify(entry)}\n`);
 };
-
-/** StartExecution; a name already used means this finding set's convergence was started before: a no-op. */
-const starter =
-  (stateMachineArn: string): ExecutionStarter =>
-  async ({ name, input }) => {
-    try {
-      const out = await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
-      return { status: 'started', executionArn: out.executionArn };
-    } catch (err) {
-      if (errorCode(err) === 'ExecutionAlreadyExists') return { status: 'already-started' };
-      throw err;
-    }
-  };
 
 /** Invoked by the stack's schedule ({"source": "vpc-route-failover.guard"}), by CloudTrail route-table events, and by `route-failover guard`. */
 export const handler = async (event: unknown) => {
@@ -69,7 +55,7 @@ export const handler = async (event: unknown) => {
         );
       },
       emitMetric: writeLine,
-      ...(stateMachineArn ? { startExecution: starter(stateMachineArn) } : {}),
+      ...(stateMachineArn ? { startExecution: stepFunctionsStarter(sfn, stateMachineArn) } : {}),
     },
   );
   stderrLog({ guard: { trigger: t.trigger, why: t.why, findings: report.findings, groups: report.groups.map((g) => ({ group: g.group, total: g.total, change: g.change, error: g.error })) } });
