@@ -544,7 +544,7 @@ export class FailoverStack extends Stack {
       value: groupStateTable.tableName,
       description: 'Group state (leases, switch history, inventory, maintenance holds): route-failover hold, unhold and status read it',
     });
-    new CfnOutput(this, 'GuardFunctionName', { value: guard.task.function.functionName, description: 'The route guard: route-failover guard invokes it for one pass' });
+    new CfnOutput(this, 'GuardFunctionName', { value: guard.task.function.functionName, description: 'The route guard function: one pass per invocation (aws lambda invoke), besides its schedule' });
     new CfnOutput(this, 'Region', { value: this.region });
   }
 }
