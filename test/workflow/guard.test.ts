@@ -111,6 +111,21 @@ describe('route guard on the simulated VPC', () => {
     expect(second).toEqual({ status: 'already-started', name: (first as { name: string }).name });
   });
 
+  it('both routers stopped, one back: routes left on the dead active member are blackholes, reported and not converged toward it', async () => {
+    const g = await failedOver();
+    await g.pass();
+    g.sim.setInstanceState(g.scenario.routerB.instanceId, 'stopped');
+    g.sim.setInstanceState(g.scenario.routerA.instanceId, 'running');
+    g.advance(3600);
+
+    const r = (await g.pass({ converge: true })).groups[0];
+    // Every route the failover moved, and the one route per table that was on router-b from the start.
+    expect(r.counts!.blackhole).toBe(g.scenario.expectedMoves.length + g.scenario.routeTableIds.length);
+    expect(r.findings!.every((f) => f.kind === 'blackhole' && f.member === 'router-b')).toBe(true);
+    expect(r.convergence).toEqual({ status: 'nothing-to-converge' });
+    expect(g.executions).toEqual([]);
+  });
+
   it('a new table with a route to the standby (now active) is reported: it did not exist at the last switch', async () => {
     const g = await failedOver();
     await g.pass();
