@@ -8,6 +8,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { FailoverConfig } from '../../functions/shared/config';
 import { GUARD_SCHEDULE_SOURCE, GUARD_TRIGGER_EVENTS } from '../../functions/guard/trigger';
+import { GUARD_ATTRIBUTE } from '../../functions/shared/guard-state';
 import { viaSnsForTopic, topicArnFromName } from '../alarm-publishing';
 import { guardFunctionConfig } from '../function-config';
 import { FailoverFunction } from './failover-function';
@@ -63,13 +64,19 @@ export class Guard extends Construct {
         "group's VPC): EC2 Describe* actions support no resource-level permissions (the service authorization reference " +
         'lists no resource type for them), so Resource must be *. They cannot change anything.',
     );
-    // The group items only (LeadingKeys = the group names): the lease, history, hold and inventory it reads, its
-    // own `guard` attribute it writes; never the pacer items.
+    // The group items only (LeadingKeys = the group names), never the pacer items: it reads the whole item (lease,
+    // history, hold, inventory) and writes its own `guard` attribute and nothing else (dynamodb:Attributes, with
+    // ReturnValues that cannot read other attributes back: DynamoDB's fine-grained access control).
+    const groupItems = { 'dynamodb:LeadingKeys': config.groups.map((g) => g.name) };
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.table.tableArn], conditions: { 'ForAllValues:StringEquals': groupItems } }));
     fn.addToRolePolicy(
       new PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        actions: ['dynamodb:UpdateItem'],
         resources: [props.table.tableArn],
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': config.groups.map((g) => g.name) } },
+        conditions: {
+          'ForAllValues:StringEquals': { ...groupItems, 'dynamodb:Attributes': ['group', GUARD_ATTRIBUTE] },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] },
+        },
       }),
     );
     for (const statement of props.keyUse) fn.addToRolePolicy(statement);

@@ -61,8 +61,14 @@ describe('route guard infra', () => {
     expect(actions.filter((a) => a.startsWith('ec2:'))).toEqual(['ec2:DescribeInstanceStatus', 'ec2:DescribeInstances', 'ec2:DescribeRouteTables']);
     expect(actions).not.toContain('states:StartExecution');
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'sns:Publish']));
-    const ddb = statements.find((s) => JSON.stringify(s.Action).includes('dynamodb:UpdateItem'))!;
-    expect(ddb.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['onprem-edge'] } });
+    const read = statements.find((s) => s.Action === 'dynamodb:GetItem')!;
+    expect(read.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['onprem-edge'] } });
+    // It writes its own attribute of the group items, nothing else (not the lease, not the history).
+    const write = statements.find((s) => s.Action === 'dynamodb:UpdateItem')!;
+    expect(write.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['onprem-edge'], 'dynamodb:Attributes': ['group', 'guard'] },
+      StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] },
+    });
     expect(fn.Properties.Environment.Variables).not.toHaveProperty('STATE_MACHINE_ARN');
     expect(JSON.parse(fn.Properties.Environment.Variables.FAILOVER_CONFIG as string)).toMatchObject({ guard: { converge: false, intervalMinutes: 1 } });
   });
