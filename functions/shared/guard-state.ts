@@ -34,12 +34,16 @@ export const ArmedPlanSchema = z.lazy(() =>
     member: z.string(),
     /** The member its routes would move to (the first other member that passes the health gate now), if any. */
     to: z.optional(z.string()),
-    /** Routes in reach on this member's interfaces, by table (counts; the workflow plans the routes themselves). */
+    /** Routes the workflow's planner would move, by table (at most ARMED_TABLES_LISTED tables listed). */
     routes: z.number(),
     tables: z.array(z.object({ routeTableId: z.string(), routes: z.number() })),
+    /** Associations (subnets, gateways, main) of those tables: what the associations mode moves. */
+    associations: z.optional(z.number()),
+    /** The member's interfaces (live and remembered) paired by slot with the target's. */
+    pairs: z.optional(z.array(z.object({ slot: z.string(), fromEni: z.string(), toEni: z.optional(z.string()) }))),
     /** The target's live interfaces by slot. */
     targetInterfaces: z.optional(z.record(z.string(), z.string())),
-    /** Why no target could be named. */
+    /** Why the failure could not be failed over, or what a failover would refuse. */
     problem: z.optional(z.string()),
   }),
 );

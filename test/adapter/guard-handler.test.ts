@@ -20,14 +20,18 @@ const B = 'i-0a1b2c3d4e5f60002';
 const VPC = 'vpc-0123456789abcdef0';
 const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:Test-notifications';
 const config = { groups: [{ name: 'edge', vpcId: VPC, members: [{ name: 'router-a', instanceId: A }, { name: 'router-b', instanceId: B }] }] };
-const instance = (id: string, eni: string, state: string) => ({
+const instance = (id: string, eni: string, state: 'stopped' | 'running') => ({
   InstanceId: id,
   State: { Name: state },
   NetworkInterfaces: [{ NetworkInterfaceId: eni, SourceDestCheck: false, Attachment: { DeviceIndex: 0 } }],
 });
 
 let item: Record<string, any>;
+let stdout: jest.SpyInstance;
+afterEach(() => stdout.mockRestore());
 beforeEach(() => {
+  // The EMF lines the function writes to stdout (CloudWatch turns them into metrics).
+  stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   for (const m of [ec2Mock, ddbMock, snsMock, sfnMock]) m.reset();
   process.env.FAILOVER_CONFIG = JSON.stringify(config);
   process.env.GROUP_STATE_TABLE = 'group-state';
@@ -73,6 +77,8 @@ describe('guard function', () => {
       MessageAttributes: expect.objectContaining({ outcome: { DataType: 'String', StringValue: 'guard-opened' } }),
     });
     expect(JSON.parse(item.guard.S)).toMatchObject({ total: 2, active: { member: 'router-b', from: 'last-switch' } });
+    const emf = stdout.mock.calls.map(([line]) => JSON.parse(String(line)));
+    expect(emf).toEqual([expect.objectContaining({ Group: 'edge', GuardFindings: 2, GuardPasses: 1, _aws: expect.objectContaining({ CloudWatchMetrics: [expect.objectContaining({ Namespace: 'VpcRouteFailover/Guard' })] }) })]);
 
     const second = await handler({ source: 'vpc-route-failover.guard' });
     expect(second).toMatchObject({ findings: 2, groups: [{ change: 'none', notified: false }] });

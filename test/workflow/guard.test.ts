@@ -126,6 +126,25 @@ describe('route guard on the simulated VPC', () => {
     expect(g.executions).toEqual([]);
   });
 
+  it("keeps each member's plan armed: the routes its failure would move, by table, and the interface pairs", async () => {
+    const g = await failedOver();
+    g.sim.setInstanceState(g.scenario.routerA.instanceId, 'running');
+    const { plans } = (await g.pass()).groups[0];
+    const b = plans!.find((p) => p.member === 'router-b')!;
+    // router-b carries every route now: its failure would move them all back to router-a, eth0 to eth0, eth1 to eth1.
+    expect(b).toMatchObject({ to: 'router-a', routes: g.scenario.expectedMoves.length + g.scenario.routeTableIds.length });
+    expect(b.pairs).toEqual(
+      expect.arrayContaining([
+        { slot: '0/0', fromEni: g.scenario.routerB.eni0, toEni: g.scenario.routerA.eni0 },
+        { slot: '0/1', fromEni: g.scenario.routerB.eni1, toEni: g.scenario.routerA.eni1 },
+      ]),
+    );
+    expect(plans!.find((p) => p.member === 'router-a')).toMatchObject({ to: 'router-b', routes: 0 });
+    // While router-a is stopped, router-b's failure has nowhere to go, and the plan says so.
+    g.sim.setInstanceState(g.scenario.routerA.instanceId, 'stopped');
+    expect((await g.pass()).groups[0].plans!.find((p) => p.member === 'router-b')).toMatchObject({ problem: expect.stringMatching(/no other member passes the health gate/) });
+  });
+
   it('a new table with a route to the standby (now active) is reported: it did not exist at the last switch', async () => {
     const g = await failedOver();
     await g.pass();
