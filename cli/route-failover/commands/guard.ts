@@ -88,7 +88,7 @@ export const readGuardStates = async (groups: string[], opts: CommonOptions, dep
 /** The guard's last pass in JSON for `status --json`: when, against whom, the open findings. */
 export const guardView = (state: GuardState | undefined) =>
   state
-    ? { lastPassAt: state.lastPassAt, active: state.active ?? null, openFindings: state.total, counts: state.counts, since: state.total > 0 ? state.since : null, findings: state.findings, converging: state.converging ?? null }
+    ? { lastPassAt: state.lastPassAt, active: state.active ?? null, openFindings: state.total, counts: state.counts, since: state.total > 0 ? state.since : null, findings: state.findings, converging: state.converging ?? null, plans: state.plans ?? null }
     : null;
 
 /** The guard's last pass in lines for `status`: "guard: last pass …, N open finding(s) since …" and a few findings. */
