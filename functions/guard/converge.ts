@@ -10,7 +10,8 @@ import type { GuardPassResult } from './guard-pass';
  * workflow with a manual switchover to the active member, which takes the lease, passes the health gate and
  * leaves an audit record like any switchover. Only findings a switchover fixes start it (routes in reach on a
  * member other than the active one): a blackhole on the active member's own interface, a new table's routes to
- * the active member and a gap in the scope are reported, never converged.
+ * the active member and a gap in the scope are reported, never converged. Nor is anything while a table tagged to
+ * be left alone has routes the switchover would move: the workflow does not know the guard's tag.
  */
 
 /** A switchover request as the workflow parses it (functions/shared/triggers.ts ManualRequestSchema). */
@@ -37,7 +38,7 @@ export type Convergence =
   | { status: 'waiting'; until: string }
   | { status: 'held'; until: string; by: string }
   | { status: 'lease-held'; owner: string }
-  | { status: 'no-active-member' | 'target-unhealthy' | 'no-starter'; problem: string }
+  | { status: 'no-active-member' | 'target-unhealthy' | 'no-starter' | 'ignored-table-would-move'; problem: string }
   | ({ status: 'started' | 'already-started'; name: string } & Omit<StartOutcome, 'status'>)
   | { status: 'start-failed'; name: string; error: string };
 
@@ -71,6 +72,13 @@ export const convergeBlocker = (
   if (!pass.active) return { status: 'no-active-member', problem: 'no active member could be told' };
   const until = new Date(Date.parse(since) + settings.graceSeconds * 1000);
   if (until > now) return { status: 'waiting', until: until.toISOString() };
+  // The workflow switches every table of the scope: it would rewrite a table the guard was told to leave alone.
+  if (pass.ignored.wouldMove > 0) {
+    return {
+      status: 'ignored-table-would-move',
+      problem: `${pass.ignored.wouldMove} route(s) in tables tagged route-failover:guard = ignore lead to a member other than ${pass.active.member}: a switchover would move them too; not started`,
+    };
+  }
   const hold = activeHold(view.hold, now);
   if (hold) return { status: 'held', until: hold.until, by: hold.by };
   if (view.lease && view.lease.expiresAt > now.toISOString()) return { status: 'lease-held', owner: view.lease.owner };

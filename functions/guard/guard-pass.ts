@@ -74,7 +74,11 @@ export interface GuardPassResult {
   /** Tables and routes to an interface the invariant looked at. */
   tables: number;
   routes: number;
-  ignored: { count: number; tables: string[] };
+  /**
+   * Tables tagged to be left alone, and how many of their routes in reach lead to a member other than the active
+   * one: a switchover would move those too (the workflow does not know the guard's tag), so convergence waits.
+   */
+  ignored: { count: number; tables: string[]; wouldMove: number };
   total: number;
   counts: Record<GuardFindingKind, number>;
   /** At most GUARD_FINDINGS_LISTED, in a stable order (kind, table, destination). */
@@ -144,6 +148,10 @@ export const guardPass = (input: GuardPassInput): GuardPassResult => {
   const outside = input.outside ? keep(input.outside) : [];
 
   const invariant = checkInvariant({ target: input.active?.member ?? '', departed: input.departed, members: input.members, tables: reach });
+  const ignoredReach = input.reach.filter((t) => ignoredIds.has(t.RouteTableId!));
+  const wouldMove = checkInvariant({ target: input.active?.member ?? '', departed: input.departed, members: input.members, tables: ignoredReach }).findings.filter(
+    (f) => f.kind !== 'blackhole',
+  ).length;
   const all: GuardFinding[] = invariant.findings.map((f) => ({
     kind: f.kind,
     routeTableId: f.routeTableId,
@@ -183,7 +191,7 @@ export const guardPass = (input: GuardPassInput): GuardPassResult => {
     ...(input.active ? { active: input.active } : {}),
     tables: invariant.tables,
     routes: invariant.routes,
-    ignored: { count: ignored.length, tables: ignored.slice(0, IGNORED_LISTED) },
+    ignored: { count: ignored.length, tables: ignored.slice(0, IGNORED_LISTED), wouldMove },
     total: all.length,
     counts,
     findings: all.slice(0, GUARD_FINDINGS_LISTED),

@@ -69,7 +69,8 @@ describe('the guard pass (pure)', () => {
     const counted = table('rtb-y', [to('10.1.0.0/16', 'eni-a0')], tag('watch'));
     const r = guardPass({ active: onB, departed: ['router-a'], members: [A, B], reach: [ignored, counted], scoped: [ignored, counted], baseline: [] });
     expect(r.findings.map((f) => f.routeTableId)).toEqual(['rtb-y']);
-    expect(r.ignored).toEqual({ count: 1, tables: ['rtb-x'] });
+    // Its route to the departed member is one a switchover would move all the same: counted, so convergence waits.
+    expect(r.ignored).toEqual({ count: 1, tables: ['rtb-x'], wouldMove: 1 });
   });
 
   it('tells the active member from the routes when no switch is recorded: the member most routes lead to', () => {
@@ -109,6 +110,11 @@ describe('convergence decisions', () => {
     const sick = { health: { healthy: false, problems: ['instance is stopped'] } } as never;
     expect(convergeBlocker(on, pass, since, { history: { automaticSwitches: [] } }, sick, T)).toMatchObject({ status: 'target-unhealthy', problem: expect.stringMatching(/instance is stopped/) });
     expect(convergeBlocker(on, pass, since, { history: { automaticSwitches: [] } }, healthy, T)).toBeUndefined();
+    const withIgnored = { ...pass, ignored: { count: 1, tables: ['rtb-x'], wouldMove: 3 } };
+    expect(convergeBlocker(on, withIgnored, since, { history: { automaticSwitches: [] } }, healthy, T)).toMatchObject({
+      status: 'ignored-table-would-move',
+      problem: expect.stringMatching(/^3 route\(s\) in tables tagged route-failover:guard = ignore/),
+    });
   });
 });
 

@@ -164,9 +164,18 @@ describe('route guard on the simulated VPC', () => {
     g.advance(3600);
 
     const r = (await g.pass({ converge: true })).groups[0];
-    expect(r).toMatchObject({ total: 0, change: 'none', ignored: { count: 1, tables: [m.routeTableId] }, convergence: { status: 'nothing-to-converge' } });
+    expect(r).toMatchObject({ total: 0, change: 'none', ignored: { count: 1, tables: [m.routeTableId], wouldMove: 1 }, convergence: { status: 'nothing-to-converge' } });
     expect(g.sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId).toBe(m.fromEni);
     expect(g.notices).toEqual([]);
+
+    // A finding elsewhere: the switchover that would fix it would rewrite the tagged table too, so it is not started.
+    const other = g.scenario.expectedMoves.find((x) => x.routeTableId !== m.routeTableId && x.destination.kind === 'ipv4')!;
+    await g.sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: other.routeTableId, DestinationCidrBlock: other.destination.value, NetworkInterfaceId: other.fromEni }));
+    await g.pass({ converge: true });
+    g.advance(301);
+    expect((await g.pass({ converge: true })).groups[0].convergence).toMatchObject({ status: 'ignored-table-would-move' });
+    expect(g.executions).toEqual([]);
+    expect(g.sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId).toBe(m.fromEni);
   });
 
   it('a subnet on a table outside the scope that routes to a member is a gap in the scope', async () => {
