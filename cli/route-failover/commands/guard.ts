@@ -56,7 +56,10 @@ const renderGroup = (g: GroupGuardReport): string => {
     lines.push(`  ${f.kind.padEnd(9)} ${f.routeTableId} ${f.destination} -> ${f.target} (${f.member}): ${f.problem}${f.cause ? ` [${f.cause.call} by ${f.cause.who} at ${f.cause.when}]` : ''}`);
   }
   if ((g.total ?? 0) > (g.findings?.length ?? 0)) lines.push(`  … and ${g.total! - g.findings!.length} more`);
-  if (g.ignored && g.ignored.count > 0) lines.push(`  ignored (route-failover:guard = ignore): ${g.ignored.tables.join(', ')}${g.ignored.count > g.ignored.tables.length ? ' …' : ''}`);
+  if (g.ignored && g.ignored.count > 0) {
+    const moving = g.ignored.wouldMove > 0 ? ` (${g.ignored.wouldMove} of their route(s) lead to another member: a switchover would move them)` : '';
+    lines.push(`  ignored (route-failover:guard = ignore): ${g.ignored.tables.join(', ')}${g.ignored.count > g.ignored.tables.length ? ' …' : ''}${moving}`);
+  }
   if (g.convergence && g.convergence.status !== 'off') lines.push(`  convergence: ${JSON.stringify(g.convergence)}`);
   return lines.join('\n');
 };
