@@ -24,6 +24,8 @@ export interface ConcurrencyPlan {
   readonly replaceAssociations?: number;
   /** The twin reconcile: 1 when some group uses the associations mode (it is what serializes reconciles), else 0. */
   readonly twinReconcile: number;
+  /** The route guard: always 1 (it is what serializes its passes, constructs/guard.ts). */
+  readonly guard: number;
   /** Each function of OTHER_TASKS. */
   readonly otherTasks: number;
   /** The health probes, one reserved execution each (infra/constructs/probe.ts). */
@@ -44,12 +46,13 @@ export const planReservedConcurrency = (config: FailoverConfig): ConcurrencyPlan
   const probes = config.groups.filter((g) => g.probe?.enabled).length;
   const associationGroups = config.groups.filter((g) => g.switchMode === 'associations');
   const twinReconcile = associationGroups.length > 0 ? 1 : 0;
+  const guard = 1;
   const limit = settings.accountConcurrency - LAMBDA_UNRESERVED_MINIMUM;
-  const fixedParts = `${probes} probes × 1${twinReconcile ? ', twin reconcile 1' : ''}`;
+  const fixedParts = `${probes} probes × 1${twinReconcile ? ', twin reconcile 1' : ''}, route guard 1`;
   if (!settings.enabled) {
-    // The probes and the twin reconcile keep their reservation of 1 (it is what serializes their invocations),
-    // so it must still fit.
-    if (probes + twinReconcile > limit) throw tooMuch(probes + twinReconcile, limit, settings.accountConcurrency, fixedParts);
+    // The probes, the twin reconcile and the guard keep their reservation of 1 (it is what serializes their
+    // invocations), so it must still fit.
+    if (probes + twinReconcile + guard > limit) throw tooMuch(probes + twinReconcile + guard, limit, settings.accountConcurrency, fixedParts);
     return undefined;
   }
   const slots = (groups: FailoverConfig['groups']) => groups.reduce((n, g) => n + g.maxConcurrency, 0);
@@ -58,7 +61,7 @@ export const planReservedConcurrency = (config: FailoverConfig): ConcurrencyPlan
   const associationSlots = slots(associationGroups);
   const replaceAssociations = associationGroups.length > 0 ? associationSlots * settings.simultaneousExecutions + settings.headroom : undefined;
   const otherTasks = settings.otherTasks ?? EXECUTIONS_PER_FAILURE * config.groups.length + settings.headroom;
-  const total = replaceRoutes + (replaceAssociations ?? 0) + OTHER_TASKS.length * otherTasks + probes + twinReconcile;
+  const total = replaceRoutes + (replaceAssociations ?? 0) + OTHER_TASKS.length * otherTasks + probes + twinReconcile + guard;
   if (total > limit) {
     const parts =
       `ReplaceRoutes ${replaceRoutes} (Σ maxConcurrency ${mapSlots} × simultaneousExecutions ${settings.simultaneousExecutions} ` +
@@ -70,7 +73,7 @@ export const planReservedConcurrency = (config: FailoverConfig): ConcurrencyPlan
       `${OTHER_TASKS.length} other Tasks × ${otherTasks}, ${fixedParts}`;
     throw tooMuch(total, limit, settings.accountConcurrency, parts);
   }
-  return { replaceRoutes, replaceAssociations, twinReconcile, otherTasks, probes, total, limit };
+  return { replaceRoutes, replaceAssociations, twinReconcile, guard, otherTasks, probes, total, limit };
 };
 
 const tooMuch = (total: number, limit: number, account: number, parts: string): ReservedConcurrencyError =>

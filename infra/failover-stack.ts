@@ -19,10 +19,11 @@ import { planReservedConcurrency } from './concurrency';
 import { addFailoverAlarms } from './constructs/failover-alarms';
 import { addFailoverDashboard } from './constructs/dashboard';
 import { FailoverFunction, LAMBDA_ENVIRONMENT_LIMIT_BYTES, environmentSize } from './constructs/failover-function';
+import { Guard } from './constructs/guard';
 import { InventoryRefresh } from './constructs/inventory-refresh';
 import { Probe } from './constructs/probe';
 import { TwinReconcile } from './constructs/twin-reconcile';
-import { workflowFunctionConfig } from './function-config';
+import { guardFunctionConfig, workflowFunctionConfig } from './function-config';
 import { stateMachineLogGroupName, statusCheckAlarmName } from './names';
 import { acknowledgeFinding, wildcardResourceFinding } from './nag';
 import { addTriggers } from './triggers';
@@ -109,18 +110,28 @@ export class FailoverStack extends Stack {
     // STACK_NAME: an alarm event must name this stack's status-check alarm (its name starts with the stack name).
     const resolveEnv = { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName, STACK_NAME: this.stackName };
     const acquireLeaseEnv = { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName };
+    // The route guard's environment (constructs/guard.ts) holds the config too, with the table and the topic ARN.
+    const guardJson = JSON.stringify(guardFunctionConfig(config));
+    const guardEnv = {
+      FAILOVER_CONFIG: guardJson,
+      GROUP_STATE_TABLE: groupStateTable.tableName,
+      TOPIC_ARN: topic.topicArn,
+      // The state machine is built further down: any token stands for its ARN here (a token counts 256 bytes).
+      ...(config.guard.converge ? { STATE_MACHINE_ARN: topic.topicArn } : {}),
+    };
     // The config reaches two functions; the larger environment decides (the table name counts as 256 bytes).
     for (const [fn, env] of [
       ['resolve-targets', resolveEnv],
       ['acquire-lease', acquireLeaseEnv],
       ['replace-routes', acquireLeaseEnv],
       ['replace-associations', acquireLeaseEnv],
+      ['guard', guardEnv],
     ] as const) {
       const size = environmentSize({ NODE_OPTIONS: '--enable-source-maps', ...env });
       if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
         throw new ConfigError(
           `cdk.json context "failover" is too large: ${fn} receives it in FAILOVER_CONFIG ` +
-            `(${Buffer.byteLength(groupsJson, "utf8")} bytes as JSON) and its environment would take ${size} bytes, ` +
+            `(${Buffer.byteLength(fn === 'guard' ? guardJson : groupsJson, "utf8")} bytes as JSON) and its environment would take ${size} bytes, ` +
             `over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit for all environment variables of a function. ` +
             `Shorten names, drop unused groups, or split the groups across several stacks.`,
         );
@@ -497,13 +508,25 @@ export class FailoverStack extends Stack {
         'behind it would never receive anything; a message in it raises the TriggerDeadLetterAlarm instead.',
     );
     addTriggers(this, { config, stateMachine, deadLetterQueue, topic, topicKey, topicName });
+    // The route guard between failovers (constructs/guard.ts): reads only, converges through the state machine.
+    const guard = new Guard(this, 'Guard', {
+      config,
+      table: groupStateTable,
+      keyUse: groupStateKeyUse,
+      topic,
+      topicKey,
+      topicName,
+      stateMachineArn: stateMachine.stateMachineArn,
+    });
     const alarms = addFailoverAlarms(this, {
       stateMachine,
       functions: {
         ...taskFunctions,
         InventoryRefresh: inventoryRefresh.task.function,
         ...(twinReconcile ? { TwinReconcile: twinReconcile.task.function } : {}),
+        Guard: guard.task.function,
       },
+      guard: { groups: config.groups.map((g) => g.name), intervalMinutes: config.guard.intervalMinutes },
       deadLetterQueue,
       topic,
       topicKey,
@@ -521,6 +544,7 @@ export class FailoverStack extends Stack {
       value: groupStateTable.tableName,
       description: 'Group state (leases, switch history, inventory, maintenance holds): route-failover hold, unhold and status read it',
     });
+    new CfnOutput(this, 'GuardFunctionName', { value: guard.task.function.functionName, description: 'The route guard function: one pass per invocation (aws lambda invoke), besides its schedule' });
     new CfnOutput(this, 'Region', { value: this.region });
   }
 }

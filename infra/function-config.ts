@@ -17,3 +17,6 @@ export const workflowFunctionConfig = (config: FailoverConfig): FailoverConfigIn
     members: members.map(({ probeAddress: _address, ...member }) => member),
   })),
 });
+
+/** The route guard's FAILOVER_CONFIG: the workflow's part and the guard's own settings (constructs/guard.ts). */
+export const guardFunctionConfig = (config: FailoverConfig): FailoverConfigInput => ({ ...workflowFunctionConfig(config), guard: config.guard });

@@ -11,9 +11,11 @@ import { isLocalExecutionRunning, runExecution } from './local-runner';
 import { ensureStateTable } from './state-table';
 import { SimulatedVpc } from '../../sim';
 import { simulateConfig } from './simulate-config';
+import { runGuardLocal, type GuardLocalDeps } from './guard-local';
 
 const USAGE = `Usage: npx tsx cli/local/run-local.ts --config FILE --input FILE [--simulate] [--topic-arn ARN] [--name NAME]
    or: npm run -s local -- --config FILE --input FILE …   (-s keeps npm's banner off stdout)
+   or: npm run -s local -- --config FILE --guard [--converge] [--simulate] [--topic-arn ARN] [--state-table T]
 
 Runs statemachine/failover.asl.json in-process, each Task on its real handler.
   --config FILE     failover config (same shape as cdk.json context "failover"), e.g. examples/failover.json
@@ -27,6 +29,10 @@ Runs statemachine/failover.asl.json in-process, each Task on its real handler.
                     the group state lives in memory for this run only
   --stack-name S    the deployed stack's name (default VpcRouteFailover): an alarm event must name one of its
                     status-check alarms (S-<group>-<member>-status-check), in ALARM in CloudWatch now
+  --guard           one route guard pass instead of an execution (no --input): stdout is its JSON report,
+                    exit code 1 while a finding stands (docs/guard.md); notifications only with --topic-arn
+  --converge        with --guard: start the switchover to the active member now (run in-process, audit
+                    record in the report) when routes lead elsewhere, then report a second pass
   -h, --help        this help
 Without --simulate, clients come from the standard environment: AWS_REGION (or AWS_DEFAULT_REGION),
 AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_SNS, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_CLOUDWATCH and credentials,
@@ -66,6 +72,8 @@ const parseCommandLine = (argv: string[]) => {
         name: { type: 'string' },
         'state-table': { type: 'string' },
         'stack-name': { type: 'string' },
+        guard: { type: 'boolean', default: false },
+        converge: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -132,6 +140,8 @@ const main = async (argv: string[]): Promise<number> => {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (values.converge && !values.guard) throw new UsageError('--converge goes with --guard');
+  if (values.guard) return guardMain(values);
   const missing = (['config', 'input'] as const).filter((k) => !values[k]).map((k) => `--${k} FILE`);
   if (missing.length > 0) throw new UsageError(`missing ${missing.join(' and ')}`);
   const configFile = values.config!;
@@ -198,6 +208,58 @@ const main = async (argv: string[]): Promise<number> => {
     return 1;
   }
   return 0;
+};
+
+/** Reads and validates --config; any problem is a usage error (exit 2, nothing runs). */
+const readConfig = (configFile: string) => {
+  try {
+    return parseConfigJson(readNamedFile('--config', configFile), `--config ${configFile}`);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError((e as Error).message);
+  }
+};
+
+/** --guard: one pass (cli/local/guard-local.ts), against the simulated VPC built from the config or the endpoint. */
+const guardMain = async (values: ReturnType<typeof parseCommandLine>): Promise<number> => {
+  if (!values.config) throw new UsageError('missing --config FILE');
+  if (values.input) throw new UsageError('--guard takes no --input: it reads the route tables as they are');
+  const config = readConfig(values.config);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const stackName = values['stack-name'] ?? DEFAULT_STACK_NAME;
+  let deps: GuardLocalDeps;
+  if (values.simulate) {
+    const sim = new SimulatedVpc();
+    const alarms = new StaticAlarms();
+    simulateConfig(sim, config, undefined, alarms, stackName);
+    log(`simulated VPC built from ${values.config}`);
+    deps = { ec2: sim.ec2(), sns: sim.sns(), config, topicArn: values['topic-arn'] ?? sim.createTopic('route-failover'), region: 'us-east-1', log, taskDeps: { alarms, stackName } };
+  } else {
+    const region = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || '';
+    if (!region) throw new UsageError('no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION), or use --simulate');
+    if (!process.env.AWS_REGION) process.env.AWS_REGION = region;
+    const topicArn = values['topic-arn'] ?? process.env.TOPIC_ARN;
+    // The execution a convergence runs ends with its notification, as every execution does.
+    if (values.converge && !topicArn) throw new UsageError('--converge needs --topic-arn ARN (or env TOPIC_ARN) without --simulate');
+    const alarms = cloudWatchAlarms(new CloudWatchClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(CLOUDWATCH_TIMEOUTS) }));
+    deps = {
+      ec2: createEc2Client(),
+      sns: createSnsClient(),
+      config,
+      ...(topicArn ? { topicArn } : {}),
+      ...(values['state-table'] ? { stateTable: values['state-table'] } : {}),
+      region,
+      log,
+      taskDeps: { alarms, stackName, isExecutionRunning: async (arn: string) => (arn.includes(':000000000000:execution:') ? isLocalExecutionRunning(arn) : true) },
+    };
+  }
+  const result = await runGuardLocal(deps, { converge: values.converge ?? false });
+  const { exitCode, ...document } = result;
+  // A pipe takes the document asynchronously: nothing here may end the process before it has drained.
+  process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  const final = result.after ?? result.report;
+  log(final.findings > 0 ? `guard: ${final.findings} finding(s) stand` : final.ok ? 'guard: no finding' : 'guard: a group could not be judged (see its error)');
+  return exitCode;
 };
 
 if (require.main === module) {

@@ -5,6 +5,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { AwsTarget, resolveAwsTarget } from './aws-target';
+import { guard } from './commands/guard';
 import { history, historyShow, parseSince } from './commands/history';
 import { hold, unhold } from './commands/hold';
 import { init } from './commands/init';
@@ -80,6 +81,7 @@ const COMMANDS: Record<string, OptionSpec> = {
     plan: { type: 'boolean' },
   },
   status: { group: { type: 'string' }, routes: { type: 'boolean' }, 'state-table': { type: 'string' } },
+  guard: { group: { type: 'string' }, converge: { type: 'boolean' }, 'state-table': { type: 'string' } },
   prepare: { group: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'state-table': { type: 'string' } },
   hold: { group: { type: 'string' }, for: { type: 'string' }, reason: { type: 'string' }, 'state-table': { type: 'string' } },
   unhold: { group: { type: 'string' }, 'state-table': { type: 'string' } },
@@ -206,6 +208,8 @@ const dispatch = async (command: string, values: Values, positionals: string[], 
     }
     case 'status':
       return status({ ...common, group: str('group'), routes: flag('routes') }, deps);
+    case 'guard':
+      return guard({ ...common, group: str('group'), converge: flag('converge') }, deps);
     case 'hold': {
       const group = str('group');
       if (!group) throw refuse('hold needs --group G. See route-failover hold --help');

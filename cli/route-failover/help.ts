@@ -35,6 +35,8 @@ Commands:
                             move the group's routes back to its preferred member
   status [--group G] [--routes]
                             where each group's routes point now, read from the route tables
+  guard [--group G] [--converge]
+                            one route guard pass now: routes that break the route-table invariant
   prepare --group G [--dry-run]
                             build and correct the twin route tables of an associations-mode group
   history [--group G] [--since 7d]
@@ -96,6 +98,21 @@ Example:
   route-failover failback --group onprem-edge --reason "router-a patched" --wait
 
 ${COMMON_HELP}`,
+  guard: `Usage: route-failover guard [--group G] [--converge] [--state-table T]
+
+One pass of the route guard (docs/guard.md) from here, against the deployed stack: for each group (or G), the
+route tables read from EC2 now, judged against the active member (the last switch's target, from the group-state
+table, or the member most routes lead to): routes on another member (departed, split), blackholes on a member's
+interface, tables in scope the last switch did not know (new-table), and tables outside the scope that subnets
+use and that route to a member (scope-gap). Tables tagged route-failover:guard = ignore are left alone.
+Nothing is stored or notified: the deployed guard does that on its schedule.
+
+  --converge           start the switchover to the active member now when routes lead to another member
+                       (StartExecution named after the finding set: a repeat starts nothing); never while
+                       a hold stands or a switch runs, never toward a member that fails the health gate
+  --state-table T      the group-state table (default: the stack's GroupStateTable output)
+
+Exit 1 while a finding stands or a group could not be checked; --json prints the whole report.`,
   status: `Usage: route-failover status [--group G] [--routes]
 
 The first line names the account (STS GetCallerIdentity), the region and the stack. For each group (or G),

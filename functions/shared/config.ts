@@ -120,6 +120,21 @@ export const ReservedConcurrencySchema = z.lazy(() =>
   }),
 );
 
+/**
+ * The route guard: a pass on this schedule (and after each route-table API call CloudTrail reports) reports
+ * routes that break the route-table invariant between failovers. `converge` starts a switchover to the active
+ * member once findings have stood for `graceSeconds` (off by default: the guard itself never writes a route).
+ */
+export const GuardSchema = z.lazy(() =>
+  z.strictObject({
+    intervalMinutes: z._default(z.int().check(z.gte(1), z.lte(60)), 1),
+    converge: z._default(z.boolean(), false),
+    // At least a minute: a route an operator is fixing by hand, or a failover that is running, must not be raced.
+    graceSeconds: z._default(z.int().check(z.gte(60), z.lte(86400)), 300),
+  }),
+);
+export type GuardConfig = z.infer<typeof GuardSchema>;
+
 export const GroupSchema = z.lazy(() =>
   z
     .strictObject({
@@ -189,6 +204,8 @@ export const FailoverConfigSchema = z.lazy(() =>
        */
       twins: z._default(z.strictObject({ reconcileMinutes: z._default(z.int().check(z.gte(1), z.lte(1440)), 15) }), { reconcileMinutes: 15 }),
       reservedConcurrency: z.optional(ReservedConcurrencySchema),
+      /** The route guard (functions/guard): evaluates the route-table invariant between failovers. */
+      guard: z._default(GuardSchema, { intervalMinutes: 1, converge: false, graceSeconds: 300 }),
     })
     .check(
       z.superRefine((c, ctx) => {

@@ -283,3 +283,11 @@ export class TwinsReconcileError extends FailoverError {
     this.name = 'TwinsReconcileError';
   }
 }
+
+/** A guard pass could not read, store or notify one or more groups (each is named in its report). */
+export class GuardPassError extends FailoverError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GuardPassError';
+  }
+}

@@ -141,6 +141,12 @@ export class InMemoryGroupStateStore implements GroupStateStore {
   holder(group: string): string | undefined {
     return this.items.get(group)?.owner;
   }
+
+  /** The group's lease and history as they stand, without taking anything (the guard's in-memory store). */
+  peek(group: string): { owner?: string; expiresAt?: string; history: GroupHistory } {
+    const item = this.items.get(group);
+    return { owner: item?.owner, expiresAt: item?.expiresAt, history: structuredClone(item?.history ?? { automaticSwitches: [] }) };
+  }
 }
 
 /** The group's history after a switch: last switch, and automatic switches within the damping window. */
@@ -334,7 +340,7 @@ const HOLD_ATTRIBUTE = 'hold';
 type Item = Record<string, AttributeValue> | undefined;
 
 /** The stored hold of an item, or undefined when absent or unreadable (an unreadable hold holds nothing). */
-const holdOf = (item: Item): Hold | undefined => {
+export const holdOf = (item: Item): Hold | undefined => {
   const m = item?.[HOLD_ATTRIBUTE]?.M;
   if (!m) return undefined;
   const parsed = HoldSchema.safeParse({ until: m.until?.S, by: m.by?.S, reason: m.reason?.S, setAt: m.setAt?.S });
@@ -349,7 +355,7 @@ const heldAt = (item: Item, now: Date): { hold?: Hold } => {
 /** Attribute name prefix of a member's inventory in the group's item ("inventory:router-a"). */
 const INVENTORY_PREFIX = 'inventory:';
 
-const historyOf = (item: Record<string, { S?: string }> | undefined): GroupHistory => {
+export const historyOf = (item: Record<string, { S?: string }> | undefined): GroupHistory => {
   const raw = item?.history?.S;
   if (!raw) return { automaticSwitches: [] };
   try {

@@ -15,6 +15,7 @@ import type { Construct } from 'constructs';
 import type { Group } from '../../functions/shared/config';
 import { FAILOVER_METRICS, FAILOVER_NAMESPACE } from '../../functions/shared/failover-metrics';
 import { PROBE_METRICS, PROBE_NAMESPACE } from '../../functions/probe/metrics';
+import { GUARD_METRICS, GUARD_NAMESPACE } from '../../functions/guard/notice';
 import type { Outcome } from '../../functions/shared/audit';
 import { probeAllDownAlarmName, probeSilentAlarmName } from './probe';
 
@@ -91,6 +92,15 @@ export const addFailoverDashboard = (scope: Construct, props: FailoverDashboardP
       }),
     ];
     dashboard.addWidgets(...row);
+    // The route guard between failovers (functions/guard/notice.ts): its open findings, pass after pass.
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: `${g.name}: route guard findings (0 = every route in reach leads to the active member)`,
+        left: [new Metric({ namespace: GUARD_NAMESPACE, metricName: GUARD_METRICS.findings, dimensionsMap: { Group: g.name }, statistic: 'Maximum', label: 'findings', period: Duration.minutes(5) })],
+        width: 24,
+        height: 4,
+      }),
+    );
     if (g.probe?.enabled) {
       dashboard.addWidgets(
         new GraphWidget({

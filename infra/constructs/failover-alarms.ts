@@ -1,5 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { GUARD_METRICS, GUARD_NAMESPACE } from '../../functions/guard/notice';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -19,6 +20,8 @@ export interface FailoverAlarmsProps {
   readonly topic: ITopic;
   readonly topicKey: IKey;
   readonly topicName: string;
+  /** The route guard's groups: one findings alarm each (constructs/guard.ts). */
+  readonly guard?: { groups: string[]; intervalMinutes: number };
 }
 
 /** Age of the oldest dead letter that raises the reminder: the trigger's maxEventAge, so its failover is overdue. */
@@ -67,14 +70,16 @@ export const addFailoverAlarms = (scope: Construct, props: FailoverAlarmsProps):
   // ---- Task functions --------------------------------------------------------------------------------------
   for (const [task, fn] of Object.entries(props.functions)) {
     add(`${task}ErrorsAlarm`, `${task}-errors`, errorsDescription(task), fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }));
-    if (task === 'TwinReconcile') {
+    if (task === 'TwinReconcile' || task === 'Guard') {
       // Reserved concurrency 1 serializes reconciles: a burst of CloudTrail events (a failover moves many
       // associations) is throttled by design and Lambda retries each asynchronous event later. Only throttling
       // that lasts (three 5-minute periods in a row) means a reconcile that never gets through.
       add(
         `${task}ThrottlesAlarm`,
         `${task}-throttles`,
-        'the twin reconcile has been throttled for 15 minutes: a reconcile runs too long or is stuck, and twins may lag behind their originals (check its logs)',
+        task === 'Guard'
+          ? 'the route guard has been throttled for 15 minutes: a pass runs too long or is stuck, and route changes go unchecked (check its logs)'
+          : 'the twin reconcile has been throttled for 15 minutes: a reconcile runs too long or is stuck, and twins may lag behind their originals (check its logs)',
         fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
         { evaluationPeriods: 3, datapointsToAlarm: 3 },
       );
@@ -85,6 +90,23 @@ export const addFailoverAlarms = (scope: Construct, props: FailoverAlarmsProps):
       `${task}-throttles`,
       `Lambda throttled ${task}: its reserved concurrency (reservedConcurrency in the config) or the account's is used up`,
       fn.metricThrottles(minute),
+    );
+  }
+
+  // ---- Route guard: findings standing for two passes in a row (one pass can fall in the middle of a hand edit) ---
+  for (const group of props.guard?.groups ?? []) {
+    add(
+      `GuardFindingsAlarm-${group}`,
+      `guard-${group}`,
+      `the route guard finds routes of group ${group} that break the route-table invariant (route-failover status shows them)`,
+      new Metric({
+        namespace: GUARD_NAMESPACE,
+        metricName: GUARD_METRICS.findings,
+        dimensionsMap: { Group: group },
+        statistic: 'Minimum',
+        period: Duration.minutes(props.guard!.intervalMinutes),
+      }),
+      { evaluationPeriods: 2, datapointsToAlarm: 2 },
     );
   }
 
@@ -123,7 +145,9 @@ type AlarmOptions = ConstructorParameters<typeof Alarm>[2];
 const errorsDescription = (task: string): string =>
   task === 'InventoryRefresh'
     ? 'the scheduled member inventory refresh failed: a failover of a router that is gone may miss its routes (check its logs)'
-    : task === 'TwinReconcile'
+    : task === 'Guard'
+      ? 'the route guard failed a pass: a group could not be read, stored or notified, and its routes went unchecked (check its logs)'
+      : task === 'TwinReconcile'
       ? 'the twin reconcile failed: a twin that no longer mirrors its original is not used, so its tables fail over route by route (check its logs)'
       : `${task} returned errors (the state machine retries the transient ones; the execution's audit record says what happened)`;
 

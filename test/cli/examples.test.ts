@@ -59,7 +59,10 @@ const readmeShellCommands = (): string[] => {
 };
 
 describe('README: the local runner commands run as written', () => {
-  const commands = [...new Set(readmeShellCommands().filter((c) => /^(npm run -s local|npx tsx cli\/local\/run-local\.ts) /.test(c) && c.includes('--simulate')))];
+  const simulated = [...new Set(readmeShellCommands().filter((c) => /^(npm run -s local|npx tsx cli\/local\/run-local\.ts) /.test(c) && c.includes('--simulate')))];
+  // The route guard's pass prints its report, not an audit record (README "Route guard").
+  const commands = simulated.filter((c) => !c.includes('--guard'));
+  const guardCommands = simulated.filter((c) => c.includes('--guard'));
 
   it('the README shows the simulated runs of every example input, and none with npm banner on stdout', () => {
     const inputs = commands.map((c) => /--input (\S+)/.exec(c)?.[1]);
@@ -73,6 +76,17 @@ describe('README: the local runner commands run as written', () => {
     expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
     expect(JSON.parse(r.stdout)).toMatchObject({ record: 'vpc-route-failover/audit', group: 'onprem-edge', outcome: expect.stringMatching(/^(succeeded|dry-run|noop)$/) });
   }, 60_000);
+
+  it.each(guardCommands)('%s', async (command) => {
+    const r = await runCommand('bash', ['-o', 'pipefail', '-c', command]);
+    // The simulated VPC starts with every route on the preferred member: a clean estate, exit 0.
+    expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(r.stdout)).toMatchObject({ report: { ok: true, findings: 0, groups: [{ group: 'onprem-edge', active: { member: 'router-a' } }] } });
+  }, 60_000);
+
+  it('the README shows a simulated guard pass', () => {
+    expect(guardCommands).toHaveLength(1);
+  });
 });
 
 describe('every --help exits 0', () => {

@@ -220,7 +220,9 @@ describe('a stack without associations-mode groups', () => {
       .flatMap((r: any) => r.Properties.PolicyDocument.Statement)
       .filter((st: any) => JSON.stringify(st).includes('route-failover:twin-group'));
     expect(twinStatements.map((st: any) => st.Action)).toEqual(['ec2:ReplaceRoute']);
-    expect(all).not.toContain('AWS API Call via CloudTrail');
+    // The one CloudTrail rule is the route guard's (every stack has it); none starts a twin reconcile.
+    const cloudTrailRules = resources(template, 'AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.EventPattern ?? {}).includes('AWS API Call via CloudTrail'));
+    expect(cloudTrailRules.map(([id]) => id)).toEqual([expect.stringMatching(/^GuardRouteChanges/)]);
     expect(all).not.toContain('TwinReconcile');
     // The function exists (the ASL always has the state) but only reads.
     const id = functionId(template, 'ReplaceAssociations');
@@ -229,6 +231,6 @@ describe('a stack without associations-mode groups', () => {
       .flatMap((s) => [s.Action].flat())
       .filter((a: string) => a.startsWith('ec2:') && !a.startsWith('ec2:Describe'));
     expect(writes).toEqual([]);
-    expect(planReservedConcurrency(parseConfig(exampleConfig()))).toMatchObject({ replaceAssociations: undefined, twinReconcile: 0, total: 48 });
+    expect(planReservedConcurrency(parseConfig(exampleConfig()))).toMatchObject({ replaceAssociations: undefined, twinReconcile: 0, guard: 1, total: 49 });
   });
 });

@@ -9,7 +9,7 @@ describe('FailoverStack bundling', () => {
   it('bundles each function into an ESM asset that keeps error class names and carries its SDK', () => {
     const { app, template } = synth(exampleConfig(), { bundle: true });
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: { Code: { S3Key: string } } }[];
-    expect(functions).toHaveLength(9); // the eight Task functions and the inventory refresh
+    expect(functions).toHaveLength(10); // the eight Task functions, the inventory refresh and the route guard
 
     for (const fn of functions) {
       const key = fn.Properties.Code.S3Key;

@@ -78,8 +78,8 @@ describe('reserved concurrency', () => {
     expect(error).toBeInstanceOf(ReservedConcurrencyError);
     expect(error).toBeInstanceOf(ConfigError); // printed by infra/app.ts without a stack trace
     expect(error.name).toBe('ReservedConcurrencyError');
-    // ReplaceRoutes 80 × 10 + 100 = 900, the other six 4 × 2 + 100 = 108 each: 1548, over 1000 − 100.
-    expect(error.message).toContain('would reserve 1548 concurrent executions');
+    // ReplaceRoutes 80 × 10 + 100 = 900, the other six 4 × 2 + 100 = 108 each, the route guard 1: 1549, over 1000 − 100.
+    expect(error.message).toContain('would reserve 1549 concurrent executions');
     expect(error.message).toContain('can reserve at most 900');
     expect(error.message).toContain('reservedConcurrency.accountConcurrency');
     expect(error.message).toContain('groups[].maxConcurrency');
@@ -88,13 +88,13 @@ describe('reserved concurrency', () => {
   it('allows exactly the account quota minus the 100 Lambda keeps unreserved, and not one more', () => {
     expect(LAMBDA_UNRESERVED_MINIMUM).toBe(100);
     const base = parseConfig(exampleConfig());
-    const total = planReservedConcurrency(base)!.total; // 12 + 6 × 6
-    expect(total).toBe(48);
+    const total = planReservedConcurrency(base)!.total; // 12 + 6 × 6 + the route guard's 1
+    expect(total).toBe(49);
     const withQuota = (accountConcurrency: number) => parseConfig({ ...exampleConfig(), reservedConcurrency: { accountConcurrency } });
     expect(planReservedConcurrency(withQuota(total + 100))).toMatchObject({ total, limit: total });
     const error = errorOf(() => planReservedConcurrency(withQuota(total + 99)));
     expect(error).toBeInstanceOf(ReservedConcurrencyError);
-    expect(error.message).toContain(`would reserve ${total} concurrent executions (ReplaceRoutes 12 (Σ maxConcurrency 10 × simultaneousExecutions 1 + headroom 2), 6 other Tasks × 6, 0 probes × 1)`);
+    expect(error.message).toContain(`would reserve ${total} concurrent executions (ReplaceRoutes 12 (Σ maxConcurrency 10 × simultaneousExecutions 1 + headroom 2), 6 other Tasks × 6, 0 probes × 1, route guard 1)`);
     expect(error.message).toContain(`quota of ${total + 99}`);
     expect(error.message).toContain(`can reserve at most ${total - 1}`);
   });
@@ -113,6 +113,6 @@ describe('reserved concurrency', () => {
     const raw = exampleConfig();
     raw.groups[0].probe = { subnetIds: ['subnet-0123456789abcdef0'] };
     raw.groups[0].members.forEach((m, i) => (m.probeAddress = `10.0.${i}.10`));
-    expect(planReservedConcurrency(parseConfig(raw))).toMatchObject({ probes: 1, total: 49 });
+    expect(planReservedConcurrency(parseConfig(raw))).toMatchObject({ probes: 1, total: 50 });
   });
 });

@@ -4,7 +4,7 @@ import { parseConfig } from '../../functions/shared/config';
 import { ConfigError } from '../../functions/shared/errors';
 import { FAILURE_STATES } from '../../functions/shared/triggers';
 import { LAMBDA_ENVIRONMENT_LIMIT_BYTES, environmentSize } from '../../infra/constructs/failover-function';
-import { workflowFunctionConfig } from '../../infra/function-config';
+import { guardFunctionConfig, workflowFunctionConfig } from '../../infra/function-config';
 import { exampleConfig, readAsl, synth } from './synth';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
@@ -157,8 +157,8 @@ describe('FailoverStack state machine', () => {
 describe('FailoverStack functions', () => {
   it('builds all seven on Node 24, arm64, 256 MB, active tracing, their own log group, source maps on', () => {
     const { template } = synth(exampleConfig());
-    // The seven Task functions and the scheduled inventory refresh.
-    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(9);
+    // The seven Task functions, the scheduled inventory refresh and the route guard.
+    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(10);
     for (const key of SUBSTITUTION_KEYS) {
       const fn = template.toJSON().Resources[functionIdFor(template, key)];
       expect(fn.Properties).toMatchObject({
@@ -182,7 +182,7 @@ describe('FailoverStack functions', () => {
 
     const resolveEnv = env('ResolveTargetsFunctionArn');
     // The workflow's part of the config (infra/function-config.ts), which parses with the one schema.
-    const { notifications: _emails, inventory: _refresh, twins: _twins, ...workflowPart } = parseConfig(raw);
+    const { notifications: _emails, inventory: _refresh, twins: _twins, guard: _guard, ...workflowPart } = parseConfig(raw);
     expect(JSON.parse(resolveEnv.FAILOVER_CONFIG)).toEqual(workflowPart);
     expect(parseConfig(JSON.parse(resolveEnv.FAILOVER_CONFIG))).toEqual(parseConfig(raw));
     expect(JSON.parse(resolveEnv.FAILOVER_CONFIG).groups[0].maxConcurrency).toBe(10);
@@ -206,7 +206,7 @@ describe('FailoverStack functions', () => {
   it('keeps every log group for a year and retains it when the stack goes', () => {
     const { template } = synth(exampleConfig());
     const logGroups = template.findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(logGroups)).toHaveLength(10); // eight Task functions, the inventory refresh, the state machine
+    expect(Object.keys(logGroups)).toHaveLength(11); // eight Task functions, the inventory refresh, the guard, the state machine
     for (const lg of Object.values(logGroups) as Json[]) {
       expect(lg.Properties.RetentionInDays).toBe(365);
       expect(lg.DeletionPolicy).toBe('Retain');
@@ -233,7 +233,7 @@ describe('FailoverStack functions', () => {
     expect((error as Error).message).toMatch(/4096/);
   });
 
-  it('checks the config size against the largest environment that holds it (resolve-targets: config, table and stack name)', () => {
+  it('checks the config size against the largest environment that holds it (resolve-targets: config, table and stack name; the guard: config, table and topic)', () => {
     // The smallest config (more route table IDs) that no longer fits resolve-targets' environment.
     const sized = (n: number) => {
       const raw = exampleConfig();
@@ -242,8 +242,16 @@ describe('FailoverStack functions', () => {
     };
     const envOf = (n: number) => ({ NODE_OPTIONS: '--enable-source-maps', FAILOVER_CONFIG: JSON.stringify(workflowFunctionConfig(parseConfig(sized(n)))) });
     const tableName = Lazy.string({ produce: () => 'table' }); // a token, as the table name is at synth time
+    // The route guard's environment holds the config with the guard's settings, the table and the topic ARN (a token too).
+    const guardEnvOf = (n: number) => ({
+      NODE_OPTIONS: '--enable-source-maps',
+      FAILOVER_CONFIG: JSON.stringify(guardFunctionConfig(parseConfig(sized(n)))),
+      GROUP_STATE_TABLE: tableName,
+      TOPIC_ARN: tableName,
+    });
+    const largest = (n: number) => Math.max(environmentSize({ ...envOf(n), GROUP_STATE_TABLE: tableName, STACK_NAME: 'Test' }), environmentSize(guardEnvOf(n)));
     let n = 1;
-    while (environmentSize({ ...envOf(n), GROUP_STATE_TABLE: tableName, STACK_NAME: 'Test' }) <= LAMBDA_ENVIRONMENT_LIMIT_BYTES) n += 1;
+    while (largest(n) <= LAMBDA_ENVIRONMENT_LIMIT_BYTES) n += 1;
     expect(environmentSize(envOf(n))).toBeLessThanOrEqual(LAMBDA_ENVIRONMENT_LIMIT_BYTES);
 
     expect(() => synth(sized(n - 1))).not.toThrow();
@@ -254,7 +262,7 @@ describe('FailoverStack functions', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toMatch(/(resolve-targets|acquire-lease) receives it in FAILOVER_CONFIG/);
+    expect((error as Error).message).toMatch(/(resolve-targets|acquire-lease|guard) receives it in FAILOVER_CONFIG/);
   });
 });
 
@@ -531,8 +539,11 @@ describe('FailoverStack triggers', () => {
     return raw;
   };
 
+  // The rules that start the workflow: the route guard's CloudTrail rule (aws.ec2 too) starts the guard, tested in guard.test.ts.
   const rules = (template: Template, source: string): Json[] =>
-    Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: [source] } } }));
+    Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: [source] } } })).filter(
+      (r) => (r as Json).Properties.EventPattern['detail-type']?.[0] !== 'AWS API Call via CloudTrail',
+    );
 
   it('starts on EC2 failure states of member instances only, one rule per group', () => {
     const { template } = synth(twoGroups());

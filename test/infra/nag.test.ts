@@ -162,11 +162,11 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(raw.sort()).toEqual(
       [
         // X-Ray on every function, in a policy of its own.
-        ...['AcquireLease', 'ReleaseLease', 'ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'ReplaceAssociations', 'VerifyRoutes', 'Notify', 'InventoryRefresh/Function'].map(
+        ...['AcquireLease', 'ReleaseLease', 'ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'ReplaceAssociations', 'VerifyRoutes', 'Notify', 'InventoryRefresh/Function', 'Guard/Function'].map(
           (fn) => `Test/${fn}/Role/XRay AwsSolutions-IAM5[Resource::*]`,
         ),
         // EC2 Describe* of the functions that read EC2.
-        ...['ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'ReplaceAssociations', 'VerifyRoutes', 'InventoryRefresh/Function'].map(
+        ...['ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'ReplaceAssociations', 'VerifyRoutes', 'InventoryRefresh/Function', 'Guard/Function'].map(
           (fn) => `Test/${fn}/Role/Ec2Describe AwsSolutions-IAM5[Resource::*]`,
         ),
         'Test/ReplaceRoutes/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:route-table/*]',

@@ -58,8 +58,8 @@ describe('probe infra: only when enabled', () => {
       const { template } = synth(config);
       expect(probeFunctions(template)).toEqual([]);
       expect(resources(template, 'AWS::EC2::SecurityGroup')).toEqual([]);
-      // The one schedule left is the member inventory refresh, which every stack has.
-      expect(resources(template, 'AWS::Events::Rule').filter(([id, r]) => r.Properties.ScheduleExpression && !id.startsWith('InventoryRefresh'))).toEqual([]);
+      // The schedules left are the member inventory refresh and the route guard, which every stack has.
+      expect(resources(template, 'AWS::Events::Rule').filter(([id, r]) => r.Properties.ScheduleExpression && !id.startsWith('InventoryRefresh') && !id.startsWith('Guard'))).toEqual([]);
     }
   });
 

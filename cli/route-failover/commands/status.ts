@@ -13,6 +13,7 @@ import { stateCall, storeOf } from './hold';
 import { readRouteListing, renderRouteListing, RouteListing } from '../route-listing';
 import { driftNeedsAttention, TwinDrift, twinDrift } from '../../../functions/reconcile-twins/plan-twins';
 import { renderTwinDrift } from '../twin-render';
+import { guardLines, guardView, readGuardStates } from './guard';
 
 export interface StatusOptions extends CommonOptions {
   group?: string;
@@ -46,6 +47,7 @@ export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number
   const last = await lastExecutions(groups.map((g) => g.name), opts, deps, config);
   const holds = await readHolds(groups.map((g) => g.name), opts, deps);
   const twins = await readTwins(groups, holds.inventories, deps);
+  const guards = await readGuardStates(groups.map((g) => g.name), opts, deps);
   const needsAttention = statuses.some((s) => s.problems.length > 0) || [...twins.values()].some((t) => 'originals' in t && driftNeedsAttention(t));
 
   if (opts.json) {
@@ -63,9 +65,11 @@ export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number
             const lastExecution = e ? { ...historyJson(e, s.group), record: undefined } : null;
             const inventory = holds.note ? null : inventoryView(groups.find((g) => g.name === s.group)!, holds.inventories.get(s.group), config.inventory.refreshMinutes, deps.now()).members;
             const tw = twins.get(s.group);
-            return { ...s, hold: holds.byGroup.get(s.group) ?? null, inventory, ...(tw ? { twins: tw } : {}), ...(opts.routes ? { routeListing: listings.get(s.group) } : {}), lastExecution };
+            const guard = guardView(guards.byGroup.get(s.group));
+            return { ...s, hold: holds.byGroup.get(s.group) ?? null, inventory, guard, ...(tw ? { twins: tw } : {}), ...(opts.routes ? { routeListing: listings.get(s.group) } : {}), lastExecution };
           }),
           holdNote: holds.note ?? null,
+          guardNote: guards.note ?? null,
           lastExecutionNote: last.note ?? null,
         },
         null,
@@ -86,7 +90,7 @@ export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number
             : inventoryView(groups.find((g) => g.name === s.group)!, holds.inventories.get(s.group), config.inventory.refreshMinutes, deps.now()).line;
           const tw = twins.get(s.group);
           const twinLines = tw ? ('originals' in tw ? renderTwinDrift(tw) : [`twins: ${tw.error}`]) : [];
-          const stateLines = [holdLine, inventoryLine, ...twinLines].filter(Boolean).join('\n  ');
+          const stateLines = [holdLine, inventoryLine, ...twinLines, ...guardLines(guards.byGroup.get(s.group), guards.note)].filter(Boolean).join('\n  ');
           const block = renderGroupStatus(s, e ? lastLine(e) : last.note ?? `none among the newest ${LAST_EXECUTION_SCAN} executions`, stateLines);
           const listing = listings.get(s.group);
           return listing ? `${block}\n${renderRouteListing(listing)}` : block;
