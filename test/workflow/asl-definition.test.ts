@@ -31,7 +31,7 @@ describe('statemachine/failover.asl.json', () => {
   it('has one placeholder per function (a folder under functions/), every Task names one, and every Task has a local handler', () => {
     const tasks = taskStateNames(raw);
     const functions = readdirSync(path.join(__dirname, '..', '..', 'functions'), { withFileTypes: true })
-      .filter((d) => d.isDirectory() && !['shared', 'probe', 'refresh-inventory', 'reconcile-twins'].includes(d.name))
+      .filter((d) => d.isDirectory() && !['shared', 'probe', 'refresh-inventory', 'reconcile-twins', 'guard'].includes(d.name))
       .map((d) => `${d.name.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}FunctionArn`);
     expect(placeholdersOf(text).sort()).toEqual(functions.sort());
     for (const [name, s] of statesOf(raw)) if (s.Type === 'Task') expect({ name, resource: functions.map((f) => `\${${f}}`).includes(s.Resource) }).toEqual({ name, resource: true });
