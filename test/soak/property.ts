@@ -1,0 +1,37 @@
+import fc from 'fast-check';
+import { estateArb, type EstateSpec } from './generators/estate';
+import { historyArb, type HistorySpec } from './generators/history';
+import { checkCase, type Violation } from './invariants';
+import { runCase } from './run-case';
+
+/**
+ * The soak as one fast-check property: a generated case (estate, history, the simulator's seed) is run and
+ * every invariant checked; a violation fails the property, and fast-check shrinks the case to a minimal one.
+ */
+
+export interface SoakCase {
+  estate: EstateSpec;
+  history: HistorySpec;
+  simSeed: number;
+}
+
+export const caseArb = (opts: { maxTables?: number; maxRoutes?: number } = {}): fc.Arbitrary<SoakCase> =>
+  estateArb(opts).chain((estate) => fc.record({ estate: fc.constant(estate), history: historyArb(estate.members), simSeed: fc.nat(2 ** 31 - 1) }));
+
+export class SoakViolation extends Error {
+  constructor(readonly violations: Violation[]) {
+    super(violations.map((v) => `${v.invariant} ${v.detail}`).join('\n'));
+    this.name = 'SoakViolation';
+  }
+}
+
+/** Runs one case and returns its violations (none: it passed). */
+export const soakCase = async (c: SoakCase): Promise<Violation[]> => checkCase(await runCase(c.estate, c.history, c.simSeed));
+
+/** The property; `onCase` sees every case run (shrinking included) with its violations. */
+export const soakProperty = (opts: { maxTables?: number; maxRoutes?: number; onCase?: (c: SoakCase, v: Violation[]) => void } = {}) =>
+  fc.asyncProperty(caseArb(opts), async (c) => {
+    const violations = await soakCase(c);
+    opts.onCase?.(c, violations);
+    if (violations.length > 0) throw new SoakViolation(violations);
+  });
