@@ -25,6 +25,8 @@ export interface Execution {
   thrown?: string;
   /** What the network-truth check (test/network-truth.ts) found right after this delivery; undefined: no claim to check. */
   findings?: string[];
+  /** The tables the moment this execution ended (a concurrent delivery may change them after). */
+  tablesAtEnd: RouteTable[];
 }
 
 export interface Observation {
@@ -157,9 +159,11 @@ export const runCase = async (estate: EstateSpec, history: HistorySpec, seed: nu
       const execute = async (): Promise<Execution> => {
         try {
           const name = `soak-${seed}-${++n}`;
-          return { result: await runExecution({ handlers, input, executionName: name, region: sim.region, functionTimeoutMs: functionTimeouts(m), now }) };
+          const e: Execution = { result: await runExecution({ handlers, input, executionName: name, region: sim.region, functionTimeoutMs: functionTimeouts(m), now }), tablesAtEnd: sim.routeTables() };
+          truth(e);
+          return e;
         } catch (err) {
-          return { thrown: String((err as Error)?.stack ?? err) };
+          return { thrown: String((err as Error)?.stack ?? err), tablesAtEnd: sim.routeTables() };
         }
       };
 
@@ -167,7 +171,6 @@ export const runCase = async (estate: EstateSpec, history: HistorySpec, seed: nu
       const mark = sim.calls.length;
       const published = sim.published.length;
       const first = await Promise.all(history.concurrentDuplicate ? [execute(), execute()] : [execute()]);
-      first.forEach(truth);
       const after = sim.routeTables();
       const publishedByFirst = sim.published.length - published;
       const holderAfterFirst = store.holder(GROUP);
@@ -178,7 +181,6 @@ export const runCase = async (estate: EstateSpec, history: HistorySpec, seed: nu
       const rerunMark = sim.calls.length;
       const publishedBefore = sim.published.length;
       const rerun = await execute();
-      truth(rerun);
       return {
         m,
         estate,
