@@ -83,7 +83,7 @@ const main = async (): Promise<void> => {
     );
     process.exitCode = 1;
   } else if (result.failed) {
-    out.push(`the soak itself failed: ${String(result.errorInstance ?? result.error)}`, '');
+    out.push(`the soak itself failed: ${String(result.errorInstance)}`, '');
     process.exitCode = 2;
   }
   out.push(table(rows), '');

@@ -8,7 +8,7 @@ import { soakProperty } from './property';
  */
 
 const SEED = 20261206;
-const RUNS = 1500;
+const RUNS = 3000;
 
 describe('soak: generated estates and histories through the real workflow', () => {
   it(`holds every invariant over ${RUNS} cases (seed ${SEED})`, async () => {
