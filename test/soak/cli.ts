@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { INVARIANTS, type InvariantId, type Violation } from './invariants';
-import { soakCase, soakProperty, type SoakCase } from './property';
+import { caseArb, soakCase, soakProperty, type SoakCase } from './property';
 
 /**
- * `npm run soak -- --runs N [--seed S] [--path P] [--max-tables T]`: runs N generated cases; on the first
- * violation fast-check shrinks it, and the minimal case, its seed and path are printed (stdout), with the
- * command that replays it. Progress goes to stderr (a bar on a TTY, else a line per 10 %).
+ * `npm run soak -- --runs N [--seed S] [--max-tables T]`: runs N generated cases, counting the cases that
+ * violate each invariant; then the first case of each violated invariant is shrunk by fast-check and printed
+ * (stdout) with its seed, path and the command that replays it, then the summary table.
+ * `--seed S --path P` replays (and shrinks further) one case. Progress goes to stderr (a bar on a TTY, else a
+ * line per 10 %).
  */
 
 const arg = (name: string): string | undefined => {
@@ -44,48 +46,64 @@ const table = (rows: string[][]): string => {
   return [line(rows[0]), line(widths.map((w) => '-'.repeat(w))), ...rows.slice(1).map(line)].join('\n');
 };
 
+/** Replays the case at `path` (a run index, or a path fast-check printed) with the failing property, shrinking it. */
+const shrink = async (at: string): Promise<string[]> => {
+  const result = await fc.check(soakProperty({ maxTables }), { seed, numRuns: runs, path: at });
+  if (!result.failed || !result.counterexample) return [`path ${at}: no violation on replay`];
+  const [minimal] = result.counterexample as [SoakCase];
+  const violations = await soakCase(minimal);
+  return [
+    `seed ${result.seed}  path ${result.counterexamplePath}  (shrunk ${result.numShrinks} time(s))`,
+    `replay: npm run soak -- --seed ${result.seed} --path ${result.counterexamplePath}`,
+    `minimal case: ${JSON.stringify(minimal)}`,
+    ...violations.slice(0, 8).map((v) => `  ${v.invariant} ${v.detail}`),
+    '',
+  ];
+};
+
 const main = async (): Promise<void> => {
+  const out: string[] = [];
+  if (path !== undefined) {
+    process.stderr.write(`soak: replaying seed ${seed} path ${path}\n`);
+    out.push(...(await shrink(path)));
+    if (!out[0].includes('no violation')) process.exitCode = 1;
+    process.stdout.write(out.join('\n') + '\n');
+    return;
+  }
   const byInvariant = Object.fromEntries(Object.keys(INVARIANTS).map((k) => [k, 0])) as Record<InvariantId, number>;
+  /** The first case (run index) that violated each invariant. */
+  const firstIndex = new Map<InvariantId, number>();
   let cases = 0;
-  let shrinkRuns = 0;
-  let failing = false;
+  let violating = 0;
   const started = Date.now();
   const onCase = (_c: SoakCase, v: Violation[]) => {
-    if (failing) {
-      shrinkRuns++;
-      return;
+    const ids = new Set(v.map((x) => x.invariant));
+    for (const id of ids) {
+      byInvariant[id]++;
+      if (!firstIndex.has(id)) firstIndex.set(id, cases);
     }
-    cases++;
-    for (const id of new Set(v.map((x) => x.invariant))) byInvariant[id]++;
-    if (v.length > 0) failing = true;
-    progress(cases, started);
+    if (ids.size > 0) violating++;
+    progress(++cases, started);
   };
-  process.stderr.write(`soak: ${runs} case(s), seed ${seed}${path ? `, path ${path}` : ''}\n`);
-  const result = await fc.check(soakProperty({ onCase, maxTables }), { seed, numRuns: runs, ...(path ? { path } : {}) });
+  process.stderr.write(`soak: ${runs} case(s), seed ${seed}\n`);
+  // Every case runs (a violation is counted, not thrown); the first case of each violated invariant is then shrunk.
+  const result = await fc.check(
+    fc.asyncProperty(caseArb({ maxTables }), async (c) => void onCase(c, await soakCase(c))),
+    { seed, numRuns: runs },
+  );
   const seconds = (Date.now() - started) / 1000;
-  const rows = [
-    ['cases', 'shrink runs', 'seconds', 'cases/s', ...Object.keys(byInvariant)],
-    [String(cases), String(shrinkRuns), seconds.toFixed(1), (cases / Math.max(seconds, 1e-3)).toFixed(0), ...Object.values(byInvariant).map(String)],
-  ];
-  const out: string[] = [];
-  if (result.failed && result.counterexample) {
-    const [minimal] = result.counterexample as [SoakCase];
-    const violations = await soakCase(minimal);
-    out.push(
-      `VIOLATION after ${result.numRuns} case(s); shrunk ${result.numShrinks} time(s)`,
-      `seed ${result.seed}  path ${result.counterexamplePath}`,
-      `replay: npm run soak -- --runs ${runs} --seed ${result.seed} --path ${result.counterexamplePath}`,
-      'minimal case:',
-      JSON.stringify(minimal, null, 1),
-      'its violations:',
-      ...violations.map((v) => `  ${v.invariant} ${v.detail}`),
-      '',
-    );
-    process.exitCode = 1;
-  } else if (result.failed) {
+  if (result.failed) {
     out.push(`the soak itself failed: ${String(result.errorInstance)}`, '');
     process.exitCode = 2;
   }
+  for (const [id, index] of [...firstIndex].sort()) {
+    out.push(`${id} first violated by case ${index + 1}:`, ...(await shrink(String(index))));
+  }
+  if (violating > 0) process.exitCode = 1;
+  const rows = [
+    ['seed', 'cases', 'seconds', 'cases/s', 'violating', ...Object.keys(byInvariant)],
+    [String(seed), String(cases), seconds.toFixed(1), (cases / Math.max(seconds, 1e-3)).toFixed(0), String(violating), ...Object.values(byInvariant).map(String)],
+  ];
   out.push(table(rows), '');
   // Written whole and left to drain: process.exitCode, never process.exit(), so a pipe gets the tail.
   process.stdout.write(out.join('\n'));

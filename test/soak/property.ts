@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { estateArb, type EstateSpec } from './generators/estate';
-import { historyArb, type HistorySpec } from './generators/history';
+import { estateArb, foldEstate, type EstateSpec } from './generators/estate';
+import { foldHistory, historyArb, type HistorySpec } from './generators/history';
 import { checkCase, type Violation } from './invariants';
 import { runCase } from './run-case';
 
@@ -16,7 +16,9 @@ export interface SoakCase {
 }
 
 export const caseArb = (opts: { maxTables?: number; maxRoutes?: number } = {}): fc.Arbitrary<SoakCase> =>
-  estateArb(opts).chain((estate) => fc.record({ estate: fc.constant(estate), history: historyArb(estate.members), simSeed: fc.nat(2 ** 31 - 1) }));
+  fc
+    .record({ estate: estateArb(opts), history: historyArb(), simSeed: fc.nat(2 ** 31 - 1) })
+    .map((c) => ({ ...c, estate: foldEstate(c.estate), history: foldHistory(c.history, c.estate.members) }));
 
 export class SoakViolation extends Error {
   constructor(readonly violations: Violation[]) {

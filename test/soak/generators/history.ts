@@ -46,8 +46,9 @@ export interface HistorySpec {
   concurrentDuplicate: boolean;
 }
 
-const triggerArb = (members: number): fc.Arbitrary<TriggerSpec> => {
-  const member = fc.nat(members - 1);
+/** Member indexes are drawn up to 2 and folded into the estate's members by `foldHistory` (see foldEstate). */
+const triggerArb = (): fc.Arbitrary<TriggerSpec> => {
+  const member = fc.nat(2);
   return fc.oneof(
     {
       weight: 6,
@@ -78,13 +79,13 @@ const faultArb: fc.Arbitrary<FaultGenSpec> = fc.record({
   times: fc.integer({ min: 1, max: 3 }),
 });
 
-export const historyArb = (members: number): fc.Arbitrary<HistorySpec> =>
+export const historyArb = (): fc.Arbitrary<HistorySpec> =>
   fc
     .record({
-    trigger: triggerArb(members),
+    trigger: triggerArb(),
     refreshInventory: fc.boolean(),
     faults: fc.array(faultArb, { maxLength: 3 }),
-    impairAz: fc.option(fc.nat(members - 1), { freq: 5, nil: undefined }),
+    impairAz: fc.option(fc.nat(2), { freq: 5, nil: undefined }),
     standbyInitializing: fc.constantFrom(false, false, false, false, true),
     readLagMs: fc.constantFrom(0, 0, 0, 2000),
     publish: fc.constantFrom('ok' as const, 'ok' as const, 'ok' as const, 'ok' as const, 'fails-once' as const, 'fails' as const),
@@ -92,3 +93,15 @@ export const historyArb = (members: number): fc.Arbitrary<HistorySpec> =>
   })
     // Two deliveries of a switchover without `to` are two switches by its definition (KD1, docs/soak.md).
     .map((h) => (h.trigger.kind === 'switchover' && h.trigger.to === undefined ? { ...h, concurrentDuplicate: false } : h));
+
+/** Folds the history's member indexes into an estate of `members` members. */
+export const foldHistory = (h: HistorySpec, members: number): HistorySpec => {
+  const t = h.trigger;
+  const trigger: TriggerSpec =
+    t.kind === 'instance-state' || t.kind === 'alarm' || t.kind === 'probe'
+      ? { ...t, member: t.member % members }
+      : t.kind === 'switchover' && t.to !== undefined
+        ? { ...t, to: t.to % members }
+        : t;
+  return { ...h, trigger, ...(h.impairAz === undefined ? {} : { impairAz: h.impairAz % members }) };
+};
