@@ -21,7 +21,11 @@ export interface Violation {
 const PRODUCT_FAIL_STATES = new Set(['FailoverFailed', 'NotificationFailed', 'NotificationAndRecordFailed']);
 
 const recordOf = (e: Execution): any => e.result && (e.result.output ?? e.result.auditRecord);
-const executions = (o: Observation): Array<[string, Execution]> => [...o.first.map((e, i) => [`delivery ${i + 1}`, e] as [string, Execution]), ['re-run', o.rerun]];
+const executions = (o: Observation): Array<[string, Execution]> => [
+  ...o.first.map((e, i) => [`delivery ${i + 1}`, e] as [string, Execution]),
+  ...o.others.map((e, i) => [`${o.m.others[i].name}'s failover`, e] as [string, Execution]),
+  ['re-run', o.rerun],
+];
 
 interface RouteView {
   table: string;
@@ -55,8 +59,8 @@ const associationsOf = (tables: RouteTable[]): Map<string, string> => {
 };
 
 /** The tables the group reaches on `tables` (as test/network-truth.ts reads them). */
-const reachIds = (o: Observation, tables: RouteTable[]): Set<string> => {
-  const group = findGroup(o.m.config, GROUP)!;
+const reachIds = (o: Observation, tables: RouteTable[], name = GROUP): Set<string> => {
+  const group = findGroup(o.m.config, name)!;
   const vpc = tables.filter((t) => t.VpcId === group.vpcId);
   const scope = group.routeTables;
   const inScope = (t: RouteTable) =>
@@ -68,9 +72,10 @@ const reachIds = (o: Observation, tables: RouteTable[]): Set<string> => {
   return new Set(reachOf(read, group.switchMode === 'associations' ? 'associations' : 'routes').map((t) => t.RouteTableId!));
 };
 
-const memberTargets = (o: Observation, only?: number): Set<string> => {
+const memberTargets = (o: Observation, only?: number, name = GROUP): Set<string> => {
   const s = new Set<string>();
-  o.m.members.forEach((m, i) => {
+  const members = name === GROUP ? o.m.members : o.m.others.find((g) => g.name === name)!.members;
+  members.forEach((m, i) => {
     if (only !== undefined && i !== only) return;
     for (const eni of o.m.sim.interfacesEverAttached(m.instanceId)) s.add(eni);
     s.add(m.instanceId);
@@ -89,8 +94,8 @@ const truth = (o: Observation): Violation[] =>
 const nothingLost = (o: Observation): Violation[] => {
   const out: Violation[] = [];
   const before = routesOf(o.before);
-  const reach = reachIds(o, o.before);
-  const members = memberTargets(o);
+  // A route may move only as some group's: in its reach, from one of its members to one of its members.
+  const groups = [GROUP, ...o.m.others.map((g) => g.name)].map((name) => ({ reach: reachIds(o, o.before, name), members: memberTargets(o, undefined, name) }));
   for (const [label, tables] of [['after the delivery', o.after], ['after the re-run', o.afterRerun]] as const) {
     const now = routesOf(tables);
     for (const [key, r] of before) {
@@ -100,8 +105,9 @@ const nothingLost = (o: Observation): Violation[] => {
         continue;
       }
       if (n.target === r.target) continue;
-      if (r.propagated || !reach.has(r.table) || !leadsTo(r, members)) out.push({ invariant: 'I2', detail: `${label}: route ${key} was never the group's but moved ${r.target} → ${n.target}` });
-      else if (!leadsTo(n, members)) out.push({ invariant: 'I2', detail: `${label}: route ${key} moved off the group: ${r.target} → ${n.target}` });
+      const owners = r.propagated ? [] : groups.filter((g) => g.reach.has(r.table) && leadsTo(r, g.members));
+      if (owners.length === 0) out.push({ invariant: 'I2', detail: `${label}: route ${key} was never a group's but moved ${r.target} → ${n.target}` });
+      else if (!owners.some((g) => leadsTo(n, g.members))) out.push({ invariant: 'I2', detail: `${label}: route ${key} moved off its group: ${r.target} → ${n.target}` });
     }
   }
   for (const c of o.m.sim.mutatingCalls().slice(0)) {
@@ -126,7 +132,11 @@ const noHarm = (o: Observation): Violation[] => {
   const out: Violation[] = [];
   const t = o.history.trigger;
   if ((t.kind === 'switchover' || t.kind === 'failback') && t.dryRun) {
-    const writes = o.m.sim.calls.slice(o.mark).filter((c) => c.tookEffect && c.input.DryRun !== true && /^(Replace|Create|Delete|Associate|Disassociate)/.test(c.action));
+    // The other groups' failovers run meanwhile and write their own tables.
+    const theirs = new Set(o.m.others.flatMap((g) => g.tableIds));
+    const writes = o.m.sim.calls
+      .slice(o.mark)
+      .filter((c) => c.tookEffect && c.input.DryRun !== true && /^(Replace|Create|Delete|Associate|Disassociate)/.test(c.action) && !theirs.has(String(c.input.RouteTableId)));
     for (const c of writes) out.push({ invariant: 'I3', detail: `dry run wrote: ${c.action} ${JSON.stringify(c.input)}` });
     return out;
   }
@@ -172,7 +182,7 @@ const honestRecord = (o: Observation): Violation[] => {
   if (o.holderAfterFirst) out.push({ invariant: 'I4', detail: `lease still held by ${o.holderAfterFirst} after the delivery` });
   if (o.holderAfterRerun) out.push({ invariant: 'I4', detail: `lease still held by ${o.holderAfterRerun} after the re-run` });
   const notificationFailed = (e: Execution) => e.result?.status === 'FAILED' && e.result.error === 'NotificationFailed';
-  const expected = o.first.filter((e) => e.result && !notificationFailed(e)).length;
+  const expected = [...o.first, ...o.others].filter((e) => e.result && !notificationFailed(e)).length;
   if (o.publishedByFirst !== expected) out.push({ invariant: 'I4', detail: `${o.publishedByFirst} notification(s) for ${expected} execution(s) that did not fail NotificationFailed` });
   for (const [label, e] of executions(o)) {
     if (!notificationFailed(e)) continue;

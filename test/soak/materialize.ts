@@ -26,6 +26,13 @@ export interface Member {
   enis: string[];
 }
 
+/** Another group failing at the same time: a pair with tables of its own. */
+export interface OtherGroup {
+  name: string;
+  members: Member[];
+  tableIds: string[];
+}
+
 export interface Materialized {
   clock: VirtualClock;
   sim: SimulatedVpc;
@@ -35,6 +42,7 @@ export interface Materialized {
   members: Member[];
   /** Every route table the estate made, twins included. */
   tableIds: string[];
+  others: OtherGroup[];
 }
 
 const hex17 = (n: number): string => n.toString(16).padStart(17, '0');
@@ -140,6 +148,16 @@ export const materialize = async (
       },
     ],
   };
+  const others = Array.from({ length: spec.otherGroups }, (_, g) => otherGroup(sim, vpcId, `soak-other-${g + 1}`));
+  raw.groups.push(
+    ...others.map((o) => ({
+      name: o.name,
+      vpcId,
+      members: o.members.map((m) => ({ name: m.name, instanceId: m.instanceId })),
+      preferred: o.members[0].name,
+      routeTables: { tag: { key: SCOPE_TAG_KEY, value: o.name } },
+    })),
+  );
   const config = parseConfig(raw);
 
   if (spec.mode === 'associations') {
@@ -160,5 +178,21 @@ export const materialize = async (
   }
   // Set-up is over: a minute later every bucket has refilled and every set-up write reads back.
   await clock.sleep(60_000);
-  return { clock, sim, config, store, vpcId, members, tableIds };
+  return { clock, sim, config, store, vpcId, members, tableIds, others };
+};
+
+/** A router pair in AZs a and b, one interface each, and two tables tagged for it with routes to its first member. */
+const otherGroup = (sim: SimulatedVpc, vpcId: string, name: string): OtherGroup => {
+  const members = [0, 1].map((i) => {
+    const availabilityZone = `${sim.region}${'ab'[i]}`;
+    const instanceId = sim.addInstance({ vpcId, availabilityZone, tags: { Name: `${name}-${i}` } });
+    return { name: `${name}-r${i}`, instanceId, availabilityZone, enis: [sim.addNetworkInterface({ vpcId, instanceId, deviceIndex: 0, sourceDestCheck: false })] };
+  });
+  const tableIds = [0, 1].map((t) => {
+    const rtb = sim.addRouteTable({ vpcId, tags: { Name: `${name}-${t}`, [SCOPE_TAG_KEY]: name } });
+    sim.addRoute(rtb, { DestinationCidrBlock: `203.0.${t}.0/24`, NetworkInterfaceId: members[0].enis[0] });
+    sim.addRoute(rtb, { DestinationIpv6CidrBlock: `2001:db8:ff0${t}::/64`, NetworkInterfaceId: members[0].enis[0] });
+    return rtb;
+  });
+  return { name, members, tableIds };
 };

@@ -42,7 +42,10 @@ export interface Observation {
   mark: number;
   rerunMark: number;
   first: Execution[];
+  /** The other groups' executions, run at the same time as the first delivery. */
+  others: Execution[];
   publishedByFirst: number;
+  /** Lease holders of every group after the first deliveries, and after the re-run. */
   holderAfterFirst?: string;
   rerun: Execution;
   publishedByRerun: number;
@@ -155,8 +158,14 @@ export const runCase = async (estate: EstateSpec, history: HistorySpec, seed: nu
       for (const f of history.faults) sim.injectFault(faultOf(f));
       if (history.publish !== 'ok') sim.injectFault({ action: 'Publish', code: 'InternalError', ...(history.publish === 'fails-once' ? { times: 1 } : {}) });
 
+      // The other groups' active members stop for real: their events arrive with the first delivery.
+      const otherInputs = m.others.map((o) => {
+        sim.setInstanceState(o.members[0].instanceId, 'stopped');
+        return ec2StateEvent(o.members[0].instanceId, 'stopped', new Date(clock.now()).toISOString(), `soak-${o.name}`);
+      });
+
       let n = 0;
-      const execute = async (): Promise<Execution> => {
+      const execute = async (input: unknown): Promise<Execution> => {
         try {
           const name = `soak-${seed}-${++n}`;
           const e: Execution = { result: await runExecution({ handlers, input, executionName: name, region: sim.region, functionTimeoutMs: functionTimeouts(m), now }), tablesAtEnd: sim.routeTables() };
@@ -170,17 +179,19 @@ export const runCase = async (estate: EstateSpec, history: HistorySpec, seed: nu
       const before = sim.routeTables();
       const mark = sim.calls.length;
       const published = sim.published.length;
-      const first = await Promise.all(history.concurrentDuplicate ? [execute(), execute()] : [execute()]);
+      const all = await Promise.all([execute(input), ...(history.concurrentDuplicate ? [execute(input)] : []), ...otherInputs.map(execute)]);
+      const first = all.slice(0, history.concurrentDuplicate ? 2 : 1);
+      const others = all.slice(first.length);
       const after = sim.routeTables();
       const publishedByFirst = sim.published.length - published;
-      const holderAfterFirst = store.holder(GROUP);
+      const holderAfterFirst = [GROUP, ...m.others.map((o) => o.name)].map((g) => store.holder(g)).find((h) => h !== undefined);
 
       // The same input again once the transient faults are over: it must change nothing further.
       sim.clearFaults();
       await clock.sleep(60_000);
       const rerunMark = sim.calls.length;
       const publishedBefore = sim.published.length;
-      const rerun = await execute();
+      const rerun = await execute(input);
       return {
         m,
         estate,
@@ -192,6 +203,7 @@ export const runCase = async (estate: EstateSpec, history: HistorySpec, seed: nu
         mark,
         rerunMark,
         first,
+        others,
         publishedByFirst,
         holderAfterFirst,
         rerun,

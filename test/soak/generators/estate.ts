@@ -51,6 +51,8 @@ export interface EstateSpec {
   /** Priority routes: the first route of table 0 by destination. */
   priority: boolean;
   hold: boolean;
+  /** Other groups (router pairs with tables of their own, tag-scoped) whose active member fails at the same time. */
+  otherGroups: number;
 }
 
 /**
@@ -108,6 +110,7 @@ export const estateArb = (opts: { maxTables?: number; maxRoutes?: number } = {})
     strayTwin: fc.constantFrom(false, false, false, true),
     priority: fc.boolean(),
     hold: fc.constantFrom(false, false, false, true),
+    otherGroups: fc.constantFrom(0, 0, 0, 0, 0, 1, 2),
   });
 
 /** Folds drawn member indexes and slots into the estate's own members and slots; ACTIVE becomes the active member. */
