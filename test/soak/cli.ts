@@ -3,7 +3,7 @@ import { INVARIANTS, type InvariantId, type Violation } from './invariants';
 import { caseArb, soakCase, soakProperty, type SoakCase } from './property';
 
 /**
- * `npm run soak -- --runs N [--seed S] [--max-tables T]`: runs N generated cases, counting the cases that
+ * `npm run soak -- --runs N [--seed S] [--max-tables T] [--max-routes R]`: runs N generated cases, counting the cases that
  * violate each invariant; then the first case of each violated invariant is shrunk by fast-check and printed
  * (stdout) with its seed, path and the command that replays it, then the summary table.
  * `--seed S --path P` replays (and shrinks further) one case. Progress goes to stderr (a bar on a TTY, else a
@@ -19,6 +19,7 @@ const runs = Number(arg('runs') ?? 1000);
 const seed = Number(arg('seed') ?? (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0);
 const path = arg('path');
 const maxTables = arg('max-tables') === undefined ? undefined : Number(arg('max-tables'));
+const maxRoutes = arg('max-routes') === undefined ? undefined : Number(arg('max-routes'));
 
 const progress = (() => {
   const tty = process.stderr.isTTY;
@@ -48,7 +49,7 @@ const table = (rows: string[][]): string => {
 
 /** Replays the case at `path` (a run index, or a path fast-check printed) with the failing property, shrinking it. */
 const shrink = async (at: string): Promise<string[]> => {
-  const result = await fc.check(soakProperty({ maxTables }), { seed, numRuns: runs, path: at });
+  const result = await fc.check(soakProperty({ maxTables, maxRoutes }), { seed, numRuns: runs, path: at });
   if (!result.failed || !result.counterexample) return [`path ${at}: no violation on replay`];
   const [minimal] = result.counterexample as [SoakCase];
   const violations = await soakCase(minimal);
@@ -88,7 +89,7 @@ const main = async (): Promise<void> => {
   process.stderr.write(`soak: ${runs} case(s), seed ${seed}\n`);
   // Every case runs (a violation is counted, not thrown); the first case of each violated invariant is then shrunk.
   const result = await fc.check(
-    fc.asyncProperty(caseArb({ maxTables }), async (c) => void onCase(c, await soakCase(c))),
+    fc.asyncProperty(caseArb({ maxTables, maxRoutes }), async (c) => void onCase(c, await soakCase(c))),
     { seed, numRuns: runs },
   );
   const seconds = (Date.now() - started) / 1000;

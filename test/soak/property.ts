@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { estateArb, foldEstate, type EstateSpec } from './generators/estate';
 import { foldHistory, historyArb, type HistorySpec } from './generators/history';
 import { checkCase, type Violation } from './invariants';
-import { runCase } from './run-case';
+import { runCase, type Observation } from './run-case';
 
 /**
  * The soak as one fast-check property: a generated case (estate, history, the simulator's seed) is run and
@@ -30,10 +30,13 @@ export class SoakViolation extends Error {
 /** Runs one case and returns its violations (none: it passed). */
 export const soakCase = async (c: SoakCase): Promise<Violation[]> => checkCase(await runCase(c.estate, c.history, c.simSeed));
 
-/** The property; `onCase` sees every case run (shrinking included) with its violations. */
-export const soakProperty = (opts: { maxTables?: number; maxRoutes?: number; onCase?: (c: SoakCase, v: Violation[]) => void } = {}) =>
+/** The property; `onCase` sees every case run (shrinking included) with its violations and what it left. */
+export const soakProperty = (
+  opts: { maxTables?: number; maxRoutes?: number; onCase?: (c: SoakCase, v: Violation[], o: Observation) => void } = {},
+) =>
   fc.asyncProperty(caseArb(opts), async (c) => {
-    const violations = await soakCase(c);
-    opts.onCase?.(c, violations);
+    const o = await runCase(c.estate, c.history, c.simSeed);
+    const violations = checkCase(o);
+    opts.onCase?.(c, violations, o);
     if (violations.length > 0) throw new SoakViolation(violations);
   });
