@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import { INVARIANTS, type InvariantId, type Violation } from './invariants';
+import { checkCase, INVARIANTS, type InvariantId, type Violation } from './invariants';
 import { caseArb, soakCase, soakProperty, type SoakCase } from './property';
+import { runCase, type Observation } from './run-case';
 
 /**
  * `npm run soak -- --runs N [--seed S] [--max-tables T] [--max-routes R]`: runs N generated cases, counting the cases that
@@ -77,7 +78,12 @@ const main = async (): Promise<void> => {
   let cases = 0;
   let violating = 0;
   const started = Date.now();
-  const onCase = (_c: SoakCase, v: Violation[]) => {
+  /** First deliveries by outcome: what the cases exercised. */
+  const outcomes = new Map<string, number>();
+  const onCase = (_c: SoakCase, v: Violation[], o: Observation) => {
+    const record: any = o.first[0].result?.output ?? o.first[0].result?.auditRecord;
+    const outcome = String(record?.outcome ?? o.first[0].result?.status ?? 'threw');
+    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
     const ids = new Set(v.map((x) => x.invariant));
     for (const id of ids) {
       byInvariant[id]++;
@@ -89,7 +95,10 @@ const main = async (): Promise<void> => {
   process.stderr.write(`soak: ${runs} case(s), seed ${seed}\n`);
   // Every case runs (a violation is counted, not thrown); the first case of each violated invariant is then shrunk.
   const result = await fc.check(
-    fc.asyncProperty(caseArb({ maxTables, maxRoutes }), async (c) => void onCase(c, await soakCase(c))),
+    fc.asyncProperty(caseArb({ maxTables, maxRoutes }), async (c) => {
+      const o = await runCase(c.estate, c.history, c.simSeed);
+      onCase(c, checkCase(o), o);
+    }),
     { seed, numRuns: runs },
   );
   const seconds = (Date.now() - started) / 1000;
@@ -105,7 +114,8 @@ const main = async (): Promise<void> => {
     ['seed', 'cases', 'seconds', 'cases/s', 'violating', ...Object.keys(byInvariant)],
     [String(seed), String(cases), seconds.toFixed(1), (cases / Math.max(seconds, 1e-3)).toFixed(0), String(violating), ...Object.values(byInvariant).map(String)],
   ];
-  out.push(table(rows), '');
+  const kinds = [...outcomes.keys()].sort();
+  out.push(table(rows), '', table([['first delivery', ...kinds], ['cases', ...kinds.map((k) => String(outcomes.get(k)))]]), '');
   // Written whole and left to drain: process.exitCode, never process.exit(), so a pipe gets the tail.
   process.stdout.write(out.join('\n'));
 };

@@ -109,7 +109,7 @@ export const estateArb = (opts: { maxTables?: number; maxRoutes?: number } = {})
     tables: fc.array(tableArb(opts.maxRoutes ?? 8), { minLength: 1, maxLength: opts.maxTables ?? 60, size: 'xsmall' }),
     strayTwin: fc.constantFrom(false, false, false, true),
     priority: fc.boolean(),
-    hold: fc.constantFrom(false, false, false, true),
+    hold: fc.constantFrom(false, false, false, false, false, false, false, true),
     otherGroups: fc.constantFrom(0, 0, 0, 0, 0, 1, 2),
   });
 

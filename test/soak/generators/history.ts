@@ -46,9 +46,12 @@ export interface HistorySpec {
   concurrentDuplicate: boolean;
 }
 
-/** Member indexes are drawn up to 2 and folded into the estate's members by `foldHistory` (see foldEstate). */
+/** ACTIVE is folded into the estate's active member, other indexes into its members, by `foldHistory`. */
+export const ACTIVE = -1;
+
+/** Member indexes are drawn up to 2 and folded by `foldHistory` (see foldEstate); mostly the active member. */
 const triggerArb = (): fc.Arbitrary<TriggerSpec> => {
-  const member = fc.nat(2);
+  const member = fc.oneof({ weight: 2, arbitrary: fc.constant(ACTIVE) }, { weight: 1, arbitrary: fc.nat(2) });
   return fc.oneof(
     {
       weight: 6,
@@ -94,12 +97,12 @@ export const historyArb = (): fc.Arbitrary<HistorySpec> =>
     // Two deliveries of a switchover without `to` are two switches by its definition (KD1, docs/soak.md).
     .map((h) => (h.trigger.kind === 'switchover' && h.trigger.to === undefined ? { ...h, concurrentDuplicate: false } : h));
 
-/** Folds the history's member indexes into an estate of `members` members. */
-export const foldHistory = (h: HistorySpec, members: number): HistorySpec => {
+/** Folds the history's member indexes into an estate of `members` members whose active member is `active`. */
+export const foldHistory = (h: HistorySpec, members: number, active: number): HistorySpec => {
   const t = h.trigger;
   const trigger: TriggerSpec =
     t.kind === 'instance-state' || t.kind === 'alarm' || t.kind === 'probe'
-      ? { ...t, member: t.member % members }
+      ? { ...t, member: t.member === ACTIVE ? active : t.member % members }
       : t.kind === 'switchover' && t.to !== undefined
         ? { ...t, to: t.to % members }
         : t;
