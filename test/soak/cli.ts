@@ -7,7 +7,7 @@ import { runCase, type Observation } from './run-case';
  * `npm run soak -- --runs N [--seed S] [--max-tables T] [--max-routes R]`: runs N generated cases, counting the cases that
  * violate each invariant; then the first case of each violated invariant is shrunk by fast-check and printed
  * (stdout) with its seed, path and the command that replays it, then the summary table.
- * `--seed S --path P` replays (and shrinks further) one case. Progress goes to stderr (a bar on a TTY, else a
+ * `--seed S --path P [--only I]` replays (and shrinks further) one case, failing on invariant I only if given. Progress goes to stderr (a bar on a TTY, else a
  * line per 10 %).
  */
 
@@ -49,14 +49,14 @@ const table = (rows: string[][]): string => {
 };
 
 /** Replays the case at `path` (a run index, or a path fast-check printed) with the failing property, shrinking it. */
-const shrink = async (at: string): Promise<string[]> => {
-  const result = await fc.check(soakProperty({ maxTables, maxRoutes }), { seed, numRuns: runs, path: at });
+const shrink = async (at: string, only?: InvariantId): Promise<string[]> => {
+  const result = await fc.check(soakProperty({ maxTables, maxRoutes, only }), { seed, numRuns: runs, path: at });
   if (!result.failed || !result.counterexample) return [`path ${at}: no violation on replay`];
   const [minimal] = result.counterexample as [SoakCase];
   const violations = await soakCase(minimal);
   return [
     `seed ${result.seed}  path ${result.counterexamplePath}  (shrunk ${result.numShrinks} time(s))`,
-    `replay: npm run soak -- --seed ${result.seed} --path ${result.counterexamplePath}`,
+    `replay: npm run soak -- --seed ${result.seed} --path ${result.counterexamplePath}${only ? ` --only ${only}` : ''}`,
     `minimal case: ${JSON.stringify(minimal)}`,
     ...violations.slice(0, 8).map((v) => `  ${v.invariant} ${v.detail}`),
     '',
@@ -67,7 +67,7 @@ const main = async (): Promise<void> => {
   const out: string[] = [];
   if (path !== undefined) {
     process.stderr.write(`soak: replaying seed ${seed} path ${path}\n`);
-    out.push(...(await shrink(path)));
+    out.push(...(await shrink(path, arg('only') as InvariantId | undefined)));
     if (!out[0].includes('no violation')) process.exitCode = 1;
     process.stdout.write(out.join('\n') + '\n');
     return;
@@ -107,7 +107,7 @@ const main = async (): Promise<void> => {
     process.exitCode = 2;
   }
   for (const [id, index] of [...firstIndex].sort()) {
-    out.push(`${id} first violated by case ${index + 1}:`, ...(await shrink(String(index))));
+    out.push(`${id} first violated by case ${index + 1}:`, ...(await shrink(String(index), id)));
   }
   if (violating > 0) process.exitCode = 1;
   const rows = [

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { estateArb, foldEstate, type EstateSpec } from './generators/estate';
 import { foldHistory, historyArb, type HistorySpec } from './generators/history';
-import { checkCase, type Violation } from './invariants';
+import { checkCase, type InvariantId, type Violation } from './invariants';
 import { runCase, type Observation } from './run-case';
 
 /**
@@ -32,11 +32,17 @@ export const soakCase = async (c: SoakCase): Promise<Violation[]> => checkCase(a
 
 /** The property; `onCase` sees every case run (shrinking included) with its violations and what it left. */
 export const soakProperty = (
-  opts: { maxTables?: number; maxRoutes?: number; onCase?: (c: SoakCase, v: Violation[], o: Observation) => void } = {},
+  opts: {
+    maxTables?: number;
+    maxRoutes?: number;
+    onCase?: (c: SoakCase, v: Violation[], o: Observation) => void;
+    /** Fail on this invariant only (shrinking a case keeps the violation it was found for). */
+    only?: InvariantId;
+  } = {},
 ) =>
   fc.asyncProperty(caseArb(opts), async (c) => {
     const o = await runCase(c.estate, c.history, c.simSeed);
-    const violations = checkCase(o);
+    const violations = checkCase(o).filter((v) => opts.only === undefined || v.invariant === opts.only);
     opts.onCase?.(c, violations, o);
     if (violations.length > 0) throw new SoakViolation(violations);
   });
