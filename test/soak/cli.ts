@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { checkCase, INVARIANTS, type InvariantId, type Violation } from './invariants';
+import type { Size } from './generators/estate';
 import { caseArb, soakCase, soakProperty, type SoakCase } from './property';
 import { runCase, type Observation } from './run-case';
 
 /**
- * `npm run soak -- --runs N [--seed S] [--max-tables T] [--max-routes R]`: runs N generated cases, counting the cases that
+ * `npm run soak -- --runs N [--seed S] [--max-tables T] [--max-routes R] [--size S]`: runs N generated cases, counting the cases that
  * violate each invariant; then the first case of each violated invariant is shrunk by fast-check and printed
  * (stdout) with its seed, path and the command that replays it, then the summary table.
  * `--seed S --path P [--only I]` replays (and shrinks further) one case, failing on invariant I only if given. Progress goes to stderr (a bar on a TTY, else a
@@ -21,6 +22,7 @@ const seed = Number(arg('seed') ?? (Date.now() ^ (Math.random() * 2 ** 31)) >>> 
 const path = arg('path');
 const maxTables = arg('max-tables') === undefined ? undefined : Number(arg('max-tables'));
 const maxRoutes = arg('max-routes') === undefined ? undefined : Number(arg('max-routes'));
+const size = arg('size') as Size | undefined;
 
 const progress = (() => {
   const tty = process.stderr.isTTY;
@@ -50,7 +52,7 @@ const table = (rows: string[][]): string => {
 
 /** Replays the case at `path` (a run index, or a path fast-check printed) with the failing property, shrinking it. */
 const shrink = async (at: string, only?: InvariantId): Promise<string[]> => {
-  const result = await fc.check(soakProperty({ maxTables, maxRoutes, only }), { seed, numRuns: runs, path: at });
+  const result = await fc.check(soakProperty({ maxTables, maxRoutes, size, only }), { seed, numRuns: runs, path: at });
   if (!result.failed || !result.counterexample) return [`path ${at}: no violation on replay`];
   const [minimal] = result.counterexample as [SoakCase];
   const violations = await soakCase(minimal);
@@ -77,6 +79,7 @@ const main = async (): Promise<void> => {
   const firstIndex = new Map<InvariantId, number>();
   let cases = 0;
   let violating = 0;
+  const harnessErrors: string[] = [];
   const started = Date.now();
   /** First deliveries by outcome: what the cases exercised. */
   const outcomes = new Map<string, number>();
@@ -95,9 +98,16 @@ const main = async (): Promise<void> => {
   process.stderr.write(`soak: ${runs} case(s), seed ${seed}\n`);
   // Every case runs (a violation is counted, not thrown); the first case of each violated invariant is then shrunk.
   const result = await fc.check(
-    fc.asyncProperty(caseArb({ maxTables, maxRoutes }), async (c) => {
-      const o = await runCase(c.estate, c.history, c.simSeed);
-      onCase(c, checkCase(o), o);
+    fc.asyncProperty(caseArb({ maxTables, maxRoutes, size }), async (c) => {
+      const index = cases;
+      try {
+        const o = await runCase(c.estate, c.history, c.simSeed);
+        onCase(c, checkCase(o), o);
+      } catch (err) {
+        // The harness could not run the case (a set-up the simulator refuses): counted and shown, not shrunk.
+        harnessErrors.push(`case ${index + 1} (--path ${index}): ${String((err as Error)?.stack ?? err).split('\n').slice(0, 3).join(' | ')}`);
+        progress(++cases, started);
+      }
     }),
     { seed, numRuns: runs },
   );
@@ -109,7 +119,8 @@ const main = async (): Promise<void> => {
   for (const [id, index] of [...firstIndex].sort()) {
     out.push(`${id} first violated by case ${index + 1}:`, ...(await shrink(String(index), id)));
   }
-  if (violating > 0) process.exitCode = 1;
+  if (harnessErrors.length > 0) out.push(`${harnessErrors.length} case(s) the harness could not run:`, ...harnessErrors.slice(0, 5), '');
+  if (violating > 0 || harnessErrors.length > 0) process.exitCode = 1;
   const rows = [
     ['seed', 'cases', 'seconds', 'cases/s', 'violating', ...Object.keys(byInvariant)],
     [String(seed), String(cases), seconds.toFixed(1), (cases / Math.max(seconds, 1e-3)).toFixed(0), String(violating), ...Object.values(byInvariant).map(String)],

@@ -11,8 +11,9 @@ import type { EstateSpec, RouteGenSpec, TargetSpec } from './generators/estate';
 
 /**
  * Builds an EstateSpec on a fresh SimulatedVpc driven by a virtual clock. Set-up writes (tables, routes, twins)
- * are not under test: CreateRoute and CreateRouteTable get wide buckets (the product never calls either; the
- * invariants check that), and the clock then moves a minute on so every bucket refills and no read lags.
+ * are not under test: CreateRoute, CreateRouteTable and EnableVgwRoutePropagation get wide buckets (the workflow
+ * calls none of them; I2 checks the first), the local routes' ReplaceRoute calls are paced, and the clock then
+ * moves a minute on so every bucket refills and no read lags.
  */
 
 export const GROUP = 'soak-group';
@@ -66,7 +67,13 @@ export const materialize = async (
     latencyMs: 0,
     clock: { now: () => clock.now(), sleep: (ms) => clock.sleep(ms) },
     readLagMs: opts.readLagMs ? { max: opts.readLagMs } : undefined,
-    throttling: { buckets: { CreateRoute: { burst: 1e6, refillPerSecond: 1e6 }, CreateRouteTable: { burst: 1e6, refillPerSecond: 1e6 } } },
+    throttling: {
+      buckets: {
+        CreateRoute: { burst: 1e6, refillPerSecond: 1e6 },
+        CreateRouteTable: { burst: 1e6, refillPerSecond: 1e6 },
+        EnableVgwRoutePropagation: { burst: 1e6, refillPerSecond: 1e6 },
+      },
+    },
   });
   const vpcId = sim.addVpc({ cidr: VPC_CIDR, ipv6Cidr: VPC_IPV6_CIDR });
   const members: Member[] = Array.from({ length: spec.members }, (_, i) => {
@@ -110,6 +117,8 @@ export const materialize = async (
       sim.addRoute(rtb, { ...dest, ...target(r.target) });
     }
     if (t.localOn) {
+      // Set-up paced under EC2's mutating bucket (5 a second), so ReplaceRoute's own bucket stays the real one.
+      await clock.sleep(250);
       await sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: VPC_CIDR, NetworkInterfaceId: members[t.localOn.member].enis[t.localOn.slot] }));
     }
     for (let s = 0; s < t.subnets; s++) sim.associateRouteTable(rtb, { subnetId: sim.addSubnet({ vpcId, availabilityZone: `${sim.region}a` }) });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { estateArb, foldEstate, type EstateSpec } from './generators/estate';
+import { estateArb, foldEstate, type EstateSpec, type Size } from './generators/estate';
 import { foldHistory, historyArb, type HistorySpec } from './generators/history';
 import { checkCase, type InvariantId, type Violation } from './invariants';
 import { runCase, type Observation } from './run-case';
@@ -15,7 +15,7 @@ export interface SoakCase {
   simSeed: number;
 }
 
-export const caseArb = (opts: { maxTables?: number; maxRoutes?: number } = {}): fc.Arbitrary<SoakCase> =>
+export const caseArb = (opts: { maxTables?: number; maxRoutes?: number; size?: Size } = {}): fc.Arbitrary<SoakCase> =>
   fc
     .record({ estate: estateArb(opts), history: historyArb(), simSeed: fc.nat(2 ** 31 - 1) })
     .map((c) => ({ ...c, estate: foldEstate(c.estate), history: foldHistory(c.history, c.estate.members, c.estate.active) }));
@@ -35,6 +35,7 @@ export const soakProperty = (
   opts: {
     maxTables?: number;
     maxRoutes?: number;
+    size?: Size;
     onCase?: (c: SoakCase, v: Violation[], o: Observation) => void;
     /** Fail on this invariant only (shrinking a case keeps the violation it was found for). */
     only?: InvariantId;

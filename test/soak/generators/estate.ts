@@ -84,20 +84,22 @@ const routeArb: fc.Arbitrary<RouteGenSpec> = fc.record({
   propagatedTwin: fc.constantFrom(false, false, false, false, false, false, true),
 });
 
-const tableArb = (maxRoutes: number): fc.Arbitrary<TableSpec> =>
+export type Size = 'xsmall' | 'small' | 'medium' | 'large' | 'xlarge';
+
+const tableArb = (maxRoutes: number, size?: Size): fc.Arbitrary<TableSpec> =>
   fc.record(
     {
       inScope: fc.boolean(),
       subnets: fc.nat(2),
       gateway: fc.constantFrom(false, false, false, false, false, true),
       localOn: fc.option(fc.record({ member: fc.constant(ACTIVE), slot: anySlot }), { freq: 8, nil: undefined }),
-      routes: fc.array(routeArb, { minLength: 0, maxLength: maxRoutes }),
+      routes: fc.array(routeArb, { minLength: 0, maxLength: maxRoutes, ...(size ? { size } : {}) }),
     },
     { requiredKeys: ['inScope', 'subnets', 'gateway', 'routes'] },
   );
 
-/** Sizes: `maxTables` up to 60 (the issue's bound), `maxRoutes` per table. Indexes still unfolded (see foldEstate). */
-export const estateArb = (opts: { maxTables?: number; maxRoutes?: number } = {}): fc.Arbitrary<EstateSpec> =>
+/** Sizes: `maxTables` up to 60 (the issue's bound), `maxRoutes` per table, `size` how far towards them (fast-check's). Indexes still unfolded (see foldEstate). */
+export const estateArb = (opts: { maxTables?: number; maxRoutes?: number; size?: Size } = {}): fc.Arbitrary<EstateSpec> =>
   fc.record({
     members: fc.integer({ min: 2, max: 3 }),
     slots: fc.integer({ min: 1, max: 3 }),
@@ -106,7 +108,7 @@ export const estateArb = (opts: { maxTables?: number; maxRoutes?: number } = {})
     scope: fc.constantFrom('vpc' as const, 'tag' as const, 'ids' as const),
     mainOnFirst: fc.boolean(),
     // Mostly small estates (cheap cases); now and then a wide one.
-    tables: fc.array(tableArb(opts.maxRoutes ?? 8), { minLength: 1, maxLength: opts.maxTables ?? 60, size: 'xsmall' }),
+    tables: fc.array(tableArb(opts.maxRoutes ?? 8, opts.size), { minLength: 1, maxLength: opts.maxTables ?? 60, size: opts.size ?? 'xsmall' }),
     strayTwin: fc.constantFrom(false, false, false, true),
     priority: fc.boolean(),
     hold: fc.constantFrom(false, false, false, false, false, false, false, true),
