@@ -23,6 +23,11 @@ const path = arg('path');
 const maxTables = arg('max-tables') === undefined ? undefined : Number(arg('max-tables'));
 const maxRoutes = arg('max-routes') === undefined ? undefined : Number(arg('max-routes'));
 const size = arg('size') as Size | undefined;
+/** The estate options of this run, as the replay command must repeat them. */
+const shape = [['max-tables', maxTables], ['max-routes', maxRoutes], ['size', size]]
+  .filter(([, v]) => v !== undefined)
+  .map(([k, v]) => ` --${k} ${v}`)
+  .join('');
 
 const progress = (() => {
   const tty = process.stderr.isTTY;
@@ -58,7 +63,7 @@ const shrink = async (at: string, only?: InvariantId): Promise<string[]> => {
   const violations = await soakCase(minimal);
   return [
     `seed ${result.seed}  path ${result.counterexamplePath}  (shrunk ${result.numShrinks} time(s))`,
-    `replay: npm run soak -- --seed ${result.seed} --path ${result.counterexamplePath}${only ? ` --only ${only}` : ''}`,
+    `replay: npm run soak -- --seed ${result.seed}${shape} --path ${result.counterexamplePath}${only ? ` --only ${only}` : ''}`,
     `minimal case: ${JSON.stringify(minimal)}`,
     ...violations.slice(0, 8).map((v) => `  ${v.invariant} ${v.detail}`),
     '',
