@@ -1,12 +1,12 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { classifyTrigger } from '../shared/classify';
 import type { FailoverConfig, Group, Member } from '../shared/config';
-import { Ec2TransientError, InvalidRequestError, MemberNotFoundError, NoHealthyTargetError, TargetStatusPendingError, TargetUnhealthyError } from '../shared/errors';
+import { Ec2ThrottledError, Ec2TransientError, InvalidRequestError, MemberNotFoundError, NoHealthyTargetError, TargetStatusPendingError, TargetUnhealthyError } from '../shared/errors';
 import type { GroupStateStore } from '../shared/group-state';
 import { activeHold, heldReason } from '../shared/hold';
 import { mergeInventory, withInterfaces, type GroupInventory } from '../shared/inventory';
 import { AlarmReader, statusCheckAlarmName } from '../shared/alarms';
-import { describeScopedRouteTables } from '../shared/routes';
+import { describeRouteTablesByInstance, describeScopedRouteTables } from '../shared/routes';
 import { memberOfRoute } from '../shared/invariant';
 import { effectiveTriggerTime, tooOldReason } from '../shared/trigger-time';
 import { describeMembers, interfacesFromOf, interfacesFromRoutes, MemberView, settlingChecks, SourceInterface, sourceInterfaces, transientFailure } from '../shared/members';
@@ -249,13 +249,15 @@ const unconfirmedReason = async (
   failing: Member,
   group: Group,
   views: Map<string, MemberView>,
-  deps: Pick<ResolveDeps, 'alarms' | 'stackName'>,
+  deps: Pick<ResolveDeps, 'alarms' | 'stackName' | 'ec2'>,
 ): Promise<string | undefined> => {
   if (trigger.kind === 'instance-state') {
-    const state = views.get(failing.name)!.state;
+    const view = views.get(failing.name)!;
+    const state = view.state;
     if (state === 'running' || state === 'pending') {
       return `event not confirmed: ${failing.name} (${failing.instanceId}) reported ${trigger.instanceState} but is ${state} now`;
     }
+    if (view.describeFailure?.transient) return routesSayRunning(deps.ec2, group, failing, view.describeFailure.code, trigger.instanceState);
     return undefined;
   }
   if (trigger.kind !== 'alarm') return undefined;
@@ -270,6 +272,29 @@ const unconfirmedReason = async (
   }
   if (alarm.state !== 'ALARM') return `event not confirmed: CloudWatch shows alarm ${expected} in ${alarm.state} now`;
   return undefined;
+};
+
+/**
+ * A member EC2 cannot describe right now (5xx, a network failure: an impaired Availability Zone, or a blip)
+ * is no confirmation that it failed. The route tables, a regional read that answers when its zone does not,
+ * say whether its instance runs: a route to an interface attached to it reads `active` only while it does
+ * (`blackhole` once it is stopped or gone). Any such route `active` refuses the event; none, or all
+ * `blackhole`, lets it stand (an impaired zone with the router really down is what the failover exists for).
+ */
+const routesSayRunning = async (ec2: EC2Client, group: Group, failing: Member, code: string, reported?: string): Promise<string | undefined> => {
+  let routes: Array<{ State?: string; InstanceId?: string }>;
+  try {
+    routes = (await describeRouteTablesByInstance(ec2, group.vpcId, [failing.instanceId])).flatMap((t) => t.Routes ?? []).filter((r) => r.InstanceId === failing.instanceId);
+  } catch (err) {
+    if (err instanceof Ec2ThrottledError || err instanceof Ec2TransientError) throw err;
+    return undefined;
+  }
+  const active = routes.filter((r) => r.State === 'active').length;
+  if (active === 0) return undefined;
+  return (
+    `event not confirmed: ${failing.name} (${failing.instanceId}) reported ${reported ?? 'a failure'}; EC2 cannot describe it now (${code}), ` +
+    `but ${active} route(s) to its interfaces read active, which they do only while it runs`
+  );
 };
 
 /** Why an automatic trigger is stale (a newer switch already left the member it names), or undefined. */

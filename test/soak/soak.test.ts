@@ -5,10 +5,11 @@ import { soakProperty } from './property';
  * The soak's fixed-seed budget in `npm test`: the same generated cases on every run (seed and count fixed),
  * every invariant of docs/soak.md checked after each. A violation fails with fast-check's shrunk case, its
  * seed and path; `npm run soak -- --seed S --path P` replays it. Wider runs: `npm run soak -- --runs N`.
- * The seed is one whose first RUNS cases miss the known defect D1 (docs/soak.md); seeds 3, 4 and 20261206 reach it within 3000 cases.
+ * The seed is one whose first RUNS cases reached D1 (docs/soak.md: a forged event confirmed by a member EC2 could
+ * not describe for a moment) before its fix: case 1946 is its regression, beside the plain test in forged-triggers.
  */
 
-const SEED = 2;
+const SEED = 20261206;
 const RUNS = 2000;
 
 describe('soak: generated estates and histories through the real workflow', () => {

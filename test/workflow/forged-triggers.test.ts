@@ -101,4 +101,30 @@ describe('a throttled describe never confirms a forged event (found by the soak:
     expect(tally(sim, scenario.expectedMoves)).toEqual(before);
     expect(sim.calls.filter((c) => c.action === 'ReplaceRoute')).toEqual([]);
   });
+
+  it('the member itself cannot be described (two 5xx answers): its routes read active, so it runs and the forged event is refused', async () => {
+    const e = estate();
+    const { sim, scenario } = e;
+    await e.refresh();
+    sim.injectFault({ action: 'DescribeInstances', code: 'InternalError', times: 2 });
+    const before = tally(sim, scenario.expectedMoves);
+
+    const r = await e.run(instanceStateEvent(scenario.routerA.instanceId, 'stopping', 'evt-forged-5xx'));
+
+    // Before: `succeeded`, every route moved off the healthy active router ("cannot be described" confirmed the event).
+    expect(recordOf(r).outcome).toBe('noop');
+    expect(recordOf(r).summary).toMatch(/EC2 cannot describe it now \(InternalError\), but \d+ route\(s\) to its interfaces read active/);
+    expect(tally(sim, scenario.expectedMoves)).toEqual(before);
+  });
+
+  it('control: the router really stopped in an impaired Availability Zone: its routes read blackhole, the event stands and every route moves', async () => {
+    const e = estate();
+    const { sim, scenario } = e;
+    sim.impairAvailabilityZone(`${sim.region}a`);
+
+    const r = await e.run(e.fail('stopped'));
+
+    expect(recordOf(r).outcome).toBe('succeeded');
+    expect(tally(sim, scenario.expectedMoves).onFailed).toBe(0);
+  });
 });
