@@ -1,7 +1,6 @@
 import type { RouteTable } from '@aws-sdk/client-ec2';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { findGroup, type FailoverConfig } from '../functions/shared/config';
-import { checkInvariant, reachOf, type Finding } from '../functions/shared/invariant';
 import { hasTwinTags, twinIdentity } from '../functions/shared/twins';
 import { SimulatedVpc } from '../sim';
 
@@ -10,8 +9,54 @@ import { SimulatedVpc } from '../sim';
  * it): an execution whose record says `succeeded` or `noop` must leave no route in the group's reach leading to
  * a member it left, and none blackhole on a member. It reads the simulator's own state (no faults, no read
  * lag) and recognises a member's interfaces by what the simulator knows was ever attached to it, not by what
- * the product found out: a false success the product cannot see is still caught.
+ * the product found out: a false success the product cannot see is still caught. The rule is written here
+ * again, on purpose, and kept plain: an oracle that called the product's own invariant
+ * (functions/shared/invariant.ts) would share its bugs (a planted "local routes are not checked" passed the
+ * soak while both used it).
  */
+
+/** A route in reach that breaks the invariant, as this oracle sees it. */
+export interface TruthFinding {
+  routeTableId: string;
+  destination: { value: string };
+  problem: string;
+}
+
+const destinationOf = (r: { DestinationCidrBlock?: string; DestinationIpv6CidrBlock?: string; DestinationPrefixListId?: string }): string | undefined =>
+  r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId;
+
+/**
+ * Every route of `tables` that leads to a member other than `target` (by an interface it ever had, or by the
+ * instance EC2 shows behind the route) or is blackhole on a member's interface. Propagated routes lead to their
+ * gateway, never to a member.
+ */
+export const oracleFindings = (target: string, members: Array<{ name: string; instanceId: string; enis: string[] }>, tables: RouteTable[]): TruthFinding[] => {
+  const out: TruthFinding[] = [];
+  for (const t of tables) {
+    for (const r of t.Routes ?? []) {
+      if (r.Origin === 'EnableVgwRoutePropagation') continue;
+      const d = destinationOf(r);
+      const m = members.find((x) => (r.NetworkInterfaceId !== undefined && x.enis.includes(r.NetworkInterfaceId)) || (r.InstanceId !== undefined && r.InstanceId === x.instanceId));
+      if (!d || !m) continue;
+      if (m.name !== target) out.push({ routeTableId: t.RouteTableId!, destination: { value: d }, problem: `leads to ${m.name} (${r.NetworkInterfaceId ?? r.InstanceId}, ${r.State})` });
+      else if (r.State === 'blackhole') out.push({ routeTableId: t.RouteTableId!, destination: { value: d }, problem: `blackhole on ${m.name}'s ${r.NetworkInterfaceId}` });
+    }
+  }
+  return out;
+};
+
+/**
+ * The tables a group reaches, from the simulator's tables: in the routes mode its scope and every twin of it
+ * something uses; in the associations mode every table of its (scope and twins) something uses.
+ */
+export const oracleReach = (tables: RouteTable[], group: { name: string; routeTables?: { ids: string[] } | { tag: { key: string; value: string } }; switchMode?: string }): RouteTable[] => {
+  const scope = group.routeTables;
+  const used = (t: RouteTable) => (t.Associations ?? []).some((a) => (a.SubnetId || a.GatewayId || a.Main) && (a.AssociationState?.State ?? 'associated') === 'associated');
+  const inScope = (t: RouteTable) =>
+    !hasTwinTags(t) && (!scope || ('ids' in scope ? scope.ids.includes(t.RouteTableId!) : (t.Tags ?? []).some((x) => x.Key === scope.tag.key && x.Value === scope.tag.value)));
+  const twins = tables.filter((t) => twinIdentity(t)?.group === group.name);
+  return group.switchMode === 'associations' ? [...tables.filter(inScope), ...twins].filter(used) : [...tables.filter(inScope), ...twins.filter(used)];
+};
 
 const simOfClient = new WeakMap<object, SimulatedVpc>();
 const depsOfHandler = new WeakMap<object, { ec2: EC2Client; config: FailoverConfig }>();
@@ -30,7 +75,7 @@ export const rememberHandlers = (handlers: Record<string, unknown>, deps: { ec2:
 export const coverage = { checked: 0, skipped: 0, other: 0 };
 
 /** The findings on the simulator's tables for an execution's record, or undefined when it cannot be checked. */
-export const findingsFor = (handlers: Record<string, unknown>, record: any): Finding[] | undefined => {
+export const findingsFor = (handlers: Record<string, unknown>, record: any): TruthFinding[] | undefined => {
   if (!record || (record.outcome !== 'succeeded' && record.outcome !== 'noop') || !record.group || !record.to?.name) return undefined;
   const deps = Object.values(handlers)
     .map((h) => (typeof h === 'function' ? depsOfHandler.get(h) : undefined))
@@ -38,20 +83,9 @@ export const findingsFor = (handlers: Record<string, unknown>, record: any): Fin
   const sim = deps && simOfClient.get(deps.ec2);
   const group = deps && findGroup(deps.config, record.group);
   if (!sim || !group) return undefined;
-  const tables = sim.routeTables().filter((t) => t.VpcId === group.vpcId);
-  const scope = group.routeTables;
-  const inScope = (t: RouteTable) =>
-    !hasTwinTags(t) && (!scope || ('ids' in scope ? scope.ids.includes(t.RouteTableId!) : (t.Tags ?? []).some((x) => x.Key === scope.tag.key && x.Value === scope.tag.value)));
-  const originals = tables.filter(inScope);
-  const originalIds = new Set(originals.map((t) => t.RouteTableId));
-  const ours = tables.filter((t) => twinIdentity(t)?.group === group.name);
-  const reach = reachOf(
-    { originals, twins: ours.filter((t) => originalIds.has(twinIdentity(t)!.original)), orphanTwins: ours.filter((t) => !originalIds.has(twinIdentity(t)!.original)) },
-    group.switchMode === 'associations' ? 'associations' : 'routes',
-  );
+  const reach = oracleReach(sim.routeTables().filter((t) => t.VpcId === group.vpcId), group);
   const members = group.members.map((m) => ({ name: m.name, instanceId: m.instanceId, enis: sim.interfacesEverAttached(m.instanceId) }));
-  const departed: string[] = (record.from ?? []).map((m: { name: string }) => m.name).filter((n: string) => n !== record.to.name);
-  return checkInvariant({ target: record.to.name, departed, members, tables: reach }).findings;
+  return oracleFindings(record.to.name, members, reach);
 };
 
 /** Throws when an execution reported success or no-op while the tables say otherwise. */

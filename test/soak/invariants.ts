@@ -1,8 +1,7 @@
 import type { RouteTable } from '@aws-sdk/client-ec2';
 import { findGroup } from '../../functions/shared/config';
-import { reachOf } from '../../functions/shared/invariant';
 import { isPropagated, routeDestination, routeTarget } from '../../functions/shared/routes';
-import { hasTwinTags, twinIdentity } from '../../functions/shared/twins';
+import { oracleReach } from '../network-truth';
 import { GROUP } from './materialize';
 import type { Execution, Observation } from './run-case';
 
@@ -58,18 +57,10 @@ const associationsOf = (tables: RouteTable[]): Map<string, string> => {
   return m;
 };
 
-/** The tables the group reaches on `tables` (as test/network-truth.ts reads them). */
+/** The tables the group reaches on `tables`: the oracle's reach (test/network-truth.ts), not the product's. */
 const reachIds = (o: Observation, tables: RouteTable[], name = GROUP): Set<string> => {
   const group = findGroup(o.m.config, name)!;
-  const vpc = tables.filter((t) => t.VpcId === group.vpcId);
-  const scope = group.routeTables;
-  const inScope = (t: RouteTable) =>
-    !hasTwinTags(t) && (!scope || ('ids' in scope ? scope.ids.includes(t.RouteTableId!) : (t.Tags ?? []).some((x) => x.Key === scope.tag.key && x.Value === scope.tag.value)));
-  const originals = vpc.filter(inScope);
-  const ids = new Set(originals.map((t) => t.RouteTableId));
-  const ours = vpc.filter((t) => twinIdentity(t)?.group === group.name);
-  const read = { originals, twins: ours.filter((t) => ids.has(twinIdentity(t)!.original)), orphanTwins: ours.filter((t) => !ids.has(twinIdentity(t)!.original)) };
-  return new Set(reachOf(read, group.switchMode === 'associations' ? 'associations' : 'routes').map((t) => t.RouteTableId!));
+  return new Set(oracleReach(tables.filter((t) => t.VpcId === group.vpcId), group).map((t) => t.RouteTableId!));
 };
 
 const memberTargets = (o: Observation, only?: number, name = GROUP): Set<string> => {
