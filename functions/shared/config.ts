@@ -98,7 +98,9 @@ export const ProbeSchema = z.lazy(() =>
  * Reserved concurrency of the failover path's Lambda functions (read by infra only). Reserving capacity keeps a
  * failover from being throttled when other functions of the account use up its concurrency. ReplaceRoutes gets
  * the sum over groups of maxConcurrency (the Map's MaxConcurrency in one execution) times
- * simultaneousExecutions, plus headroom; every other Task function gets otherTasks.
+ * simultaneousExecutions, plus headroom; every other Task function gets otherTasks. Only when this section is
+ * present: a reservation any account can deploy is none (a new account's quota can be 10, all of it kept
+ * unreserved), and the account's quota is never assumed, so `accountConcurrency` is required with it.
  */
 export const ReservedConcurrencySchema = z.lazy(() =>
   z.strictObject({
@@ -117,11 +119,24 @@ export const ReservedConcurrencySchema = z.lazy(() =>
      */
     otherTasks: z.optional(z.int().check(z.gte(1), z.lte(500))),
     /**
-     * The account's concurrent executions quota in the region (Service Quotas, "Concurrent executions"; 1000 by
-     * default). Lambda keeps 100 of it unreserved, so the stack's reservations must fit in the rest.
+     * The account's concurrent executions quota in the region (Service Quotas, "Concurrent executions"; 1000 on
+     * an established account, as low as 10 on a new one). Lambda keeps 100 of it unreserved, so the stack's
+     * reservations must fit in the rest. Required when reserving: synth cannot ask the account.
      */
-    accountConcurrency: z._default(z.int().check(z.gte(10)), 1000),
-  }),
+    accountConcurrency: z.optional(z.int().check(z.gte(10))),
+  }).check(
+    z.superRefine((r, ctx) => {
+      if (r.enabled && r.accountConcurrency === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accountConcurrency'],
+          message:
+            'required when reserving concurrency: the account\'s Lambda "Concurrent executions" quota in the region ' +
+            '(Service Quotas → AWS Lambda), e.g. 1000; or "enabled": false',
+        });
+      }
+    }),
+  ),
 );
 
 /**
