@@ -1,4 +1,4 @@
-import { ReservedConcurrencySchema, type FailoverConfig } from '../functions/shared/config';
+import type { FailoverConfig } from '../functions/shared/config';
 import { ReservedConcurrencyError } from '../functions/shared/errors';
 
 /**
@@ -37,22 +37,27 @@ export interface ConcurrencyPlan {
 }
 
 /**
- * Sizes the reserved concurrency of the failover path from the groups (undefined when the config turns it
- * off). Throws ReservedConcurrencyError, with the numbers and the fields to change, when the stack would
- * reserve more than the account may: Lambda would refuse the deployment half-way instead.
+ * Sizes the reserved concurrency of the failover path from the groups: undefined (no Task reservations) unless
+ * the config's `reservedConcurrency` section asks for it, because what any account can deploy is none, and the
+ * account's quota is known only when the operator states it. Throws ReservedConcurrencyError, with the numbers
+ * and the fields to change, when the stack would reserve more than the stated quota allows: Lambda would refuse
+ * the deployment half-way instead.
  */
 export const planReservedConcurrency = (config: FailoverConfig): ConcurrencyPlan | undefined => {
-  const settings = config.reservedConcurrency ?? ReservedConcurrencySchema.parse({});
+  const settings = config.reservedConcurrency;
   const probes = config.groups.filter((g) => g.probe?.enabled).length;
   const associationGroups = config.groups.filter((g) => g.switchMode === 'associations');
   const twinReconcile = associationGroups.length > 0 ? 1 : 0;
   const guard = 1;
-  const limit = settings.accountConcurrency - LAMBDA_UNRESERVED_MINIMUM;
   const fixedParts = `${probes} probes × 1${twinReconcile ? ', twin reconcile 1' : ''}, route guard 1`;
-  if (!settings.enabled) {
+  if (settings === undefined) return undefined;
+  // The schema requires accountConcurrency when enabled; turned off, it is checked only when stated.
+  const account = settings.accountConcurrency;
+  const limit = account === undefined ? Infinity : account - LAMBDA_UNRESERVED_MINIMUM;
+  if (!settings.enabled || account === undefined) {
     // The probes, the twin reconcile and the guard keep their reservation of 1 (it is what serializes their
     // invocations), so it must still fit.
-    if (probes + twinReconcile + guard > limit) throw tooMuch(probes + twinReconcile + guard, limit, settings.accountConcurrency, fixedParts);
+    if (account !== undefined && probes + twinReconcile + guard > limit) throw tooMuch(probes + twinReconcile + guard, limit, account, fixedParts);
     return undefined;
   }
   const slots = (groups: FailoverConfig['groups']) => groups.reduce((n, g) => n + g.maxConcurrency, 0);
@@ -71,16 +76,29 @@ export const planReservedConcurrency = (config: FailoverConfig): ConcurrencyPlan
           `simultaneousExecutions ${settings.simultaneousExecutions} + headroom ${settings.headroom}), `
         : '') +
       `${OTHER_TASKS.length} other Tasks × ${otherTasks}, ${fixedParts}`;
-    throw tooMuch(total, limit, settings.accountConcurrency, parts);
+    throw tooMuch(total, limit, account, parts);
   }
   return { replaceRoutes, replaceAssociations, twinReconcile, guard, otherTasks, probes, total, limit };
 };
 
-const tooMuch = (total: number, limit: number, account: number, parts: string): ReservedConcurrencyError =>
-  new ReservedConcurrencyError(
+const tooMuch = (total: number, limit: number, account: number, parts: string): ReservedConcurrencyError => {
+  const head =
     `reserved concurrency does not fit: the stack would reserve ${total} concurrent executions (${parts}), ` +
-      `but an account with a concurrency quota of ${account} (reservedConcurrency.accountConcurrency) can reserve at most ` +
-      `${limit}: Lambda keeps ${LAMBDA_UNRESERVED_MINIMUM} unreserved. Lower groups[].maxConcurrency or ` +
-      `reservedConcurrency.simultaneousExecutions / headroom / otherTasks, or raise the quota in Service Quotas and set ` +
-      `reservedConcurrency.accountConcurrency to it.`,
+    `but an account with a concurrency quota of ${account} (reservedConcurrency.accountConcurrency) `;
+  const raise =
+    `raise the quota in Service Quotas (AWS Lambda → Concurrent executions; at least ${total + LAMBDA_UNRESERVED_MINIMUM} ` +
+    `for this) and set reservedConcurrency.accountConcurrency to it.`;
+  // A quota of 100 or less leaves nothing to reserve: say so, never "at most -90".
+  if (limit <= 0) {
+    return new ReservedConcurrencyError(
+      `${head}can reserve none: Lambda keeps ${LAMBDA_UNRESERVED_MINIMUM} unreserved. ` +
+        (parts.startsWith('ReplaceRoutes') ? `Remove the reservedConcurrency section to reserve nothing for the Task functions, and ` : '') +
+        // The guard's 1 is what serializes its passes (constructs/guard.ts): it stays, so the quota must allow it.
+        `${parts.startsWith('ReplaceRoutes') ? 'r' : 'R'}${raise.slice(1)}`,
+    );
+  }
+  return new ReservedConcurrencyError(
+    `${head}can reserve at most ${limit}: Lambda keeps ${LAMBDA_UNRESERVED_MINIMUM} unreserved. Lower ` +
+      `groups[].maxConcurrency or reservedConcurrency.simultaneousExecutions / headroom / otherTasks, or ${raise}`,
   );
+};

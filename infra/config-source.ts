@@ -1,4 +1,4 @@
-import { readFileSync } from 'fs';
+import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { parseConfig, parseConfigJson, type FailoverConfig } from '../functions/shared/config';
 import { ConfigError } from '../functions/shared/errors';
@@ -30,33 +30,52 @@ export const readStackName = (tryGetContext: (key: string) => unknown): string =
   return name;
 };
 
+/** The file the app reads when neither `failoverFile` nor `failover` is given: the operator's own, beside cdk.json. */
+export const DEFAULT_CONFIG_FILE = 'failover.json';
+/** The directory of cdk.json (this project's root), where DEFAULT_CONFIG_FILE is looked for. */
+export const APP_DIR = path.join(__dirname, '..');
+/** The example the repository's own CI and the README's try-it commands name explicitly. */
+export const EXAMPLE_CONFIG_FILE = 'examples/failover.json';
+
 /**
- * The validated failover config of a CDK app. `-c failoverFile=<path>` names a JSON file (pretty-printed is fine:
- * the CDK CLI splits a multi-line `-c failover=…` value, a file has no such problem); a relative path is resolved
- * from `cwd`, the directory `cdk` runs in, because it is what the operator typed there. Otherwise the
- * `failover` context (cdk.json object, or a JSON string from the command line) is used. Every error is a
- * ConfigError naming the source (the file's absolute path) and the bad field paths.
+ * The validated failover config of a CDK app, from the first of, in this order:
+ * 1. `-c failoverFile=<path>`: a JSON file (pretty-printed is fine: the CDK CLI splits a multi-line
+ *    `-c failover=…` value, a file has no such problem); a relative path is resolved from `cwd`, the directory
+ *    `cdk` runs in, because it is what the operator typed there;
+ * 2. the `failover` context (a cdk.json object, or a JSON string from the command line);
+ * 3. `failover.json` beside cdk.json (`appDir`).
+ * No example is ever used unless named: with none of the three, a ConfigError says how to give one. Every
+ * error is a ConfigError naming the source (the file's absolute path) and the bad field paths.
  */
-export const readFailoverConfig = (tryGetContext: (key: string) => unknown, cwd: string): FailoverConfig => {
+export const readFailoverConfig = (tryGetContext: (key: string) => unknown, cwd: string, appDir: string = APP_DIR): FailoverConfig => {
   const file: unknown = tryGetContext(CONFIG_FILE_CONTEXT_KEY);
   if (file !== undefined) {
     if (typeof file !== 'string' || file.trim() === '') {
       throw new ConfigError(`context "${CONFIG_FILE_CONTEXT_KEY}" must be a file path, e.g. -c ${CONFIG_FILE_CONTEXT_KEY}=failover.json`);
     }
-    return readConfigFile(path.resolve(cwd, file), file);
+    return readConfigFile(path.resolve(cwd, file), `-c ${CONFIG_FILE_CONTEXT_KEY}=${file}`);
   }
   const raw: unknown = tryGetContext(CONFIG_CONTEXT_KEY);
-  if (raw === undefined) {
-    throw new ConfigError(
-      `${CONTEXT_WHERE} is missing: add a "failover" object with your groups to cdk.json, ` +
-        `or name a file with -c ${CONFIG_FILE_CONTEXT_KEY}=<path>`,
-    );
-  }
-  return typeof raw === 'string' ? parseConfigJson(raw, CONTEXT_WHERE) : parseConfig(raw, CONTEXT_WHERE);
+  if (raw !== undefined) return typeof raw === 'string' ? parseConfigJson(raw, CONTEXT_WHERE) : parseConfig(raw, CONTEXT_WHERE);
+  const beside = path.join(appDir, DEFAULT_CONFIG_FILE);
+  if (existsSync(beside)) return readConfigFile(beside, `found beside cdk.json`);
+  throw new ConfigError(missingConfigMessage(beside));
 };
 
-const readConfigFile = (absolute: string, given: string): FailoverConfig => {
-  const where = `failover config file ${absolute} (-c ${CONFIG_FILE_CONTEXT_KEY}=${given})`;
+/** What to do when no config was given: where the app looked, and the three ways to give one. */
+export const missingConfigMessage = (beside: string): string =>
+  [
+    `no failover config: the app uses only a config you give it, and found none.`,
+    `Give it one of:`,
+    `  - a file ${beside} (the app reads it when nothing else is named);`,
+    `  - a file named on the command line: npx cdk synth -c ${CONFIG_FILE_CONTEXT_KEY}=path/to/failover.json;`,
+    `  - a "${CONFIG_CONTEXT_KEY}" object in cdk.json's "context".`,
+    `"npx route-failover init --vpc vpc-… --member router-a=i-… --member router-b=i-…" writes one from your instances.`,
+    `To try the product with the example routers instead: -c ${CONFIG_FILE_CONTEXT_KEY}=${EXAMPLE_CONFIG_FILE}`,
+  ].join('\n');
+
+const readConfigFile = (absolute: string, how: string): FailoverConfig => {
+  const where = `failover config file ${absolute} (${how})`;
   let text: string;
   try {
     text = readFileSync(absolute, 'utf8');

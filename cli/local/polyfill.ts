@@ -1,4 +1,5 @@
-// aws-local-stepfunctions calls Promise.withResolvers (Node 22+); Node 20 lacks it.
+// aws-local-stepfunctions calls Promise.withResolvers (Node 22+, the version package.json states); kept so that a
+// machine still on Node 20 runs the local runner rather than failing on a missing function.
 type Resolvers<T> = { promise: Promise<T>; resolve: (v: T | PromiseLike<T>) => void; reject: (e?: unknown) => void };
 const P = Promise as unknown as { withResolvers?: <T>() => Resolvers<T> };
 if (typeof P.withResolvers !== 'function') {

@@ -4,6 +4,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { STSClient } from '@aws-sdk/client-sts';
+import { awsErrorHint, HintContext } from './aws-hints';
 import { AwsTarget, resolveAwsTarget } from './aws-target';
 import { guard } from './commands/guard';
 import { history, historyShow, parseSince } from './commands/history';
@@ -102,9 +103,11 @@ const outputIsJson = (values: Values): boolean => {
 export const runCli = async (argv: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> => {
   // Until the command line parses, a usage error is reported as JSON when JSON was asked for.
   let json = argv.some((a, i) => a === '--json' || a === '--output=json' || (a === '--output' && argv[i + 1] === 'json'));
+  let given: Values = {};
   try {
     const parsed = parseCommandLine(argv);
     const { command, values, positionals } = parsed;
+    given = values;
     json = outputIsJson(values);
     if (values.version) {
       io.out(json ? JSON.stringify({ name: 'route-failover', version: cliVersion() }) : `route-failover ${cliVersion()}`);
@@ -121,7 +124,8 @@ export const runCli = async (argv: string[], env: Record<string, string | undefi
     }
     return await dispatch(command, values, positionals, env, io);
   } catch (e) {
-    return report(e, json, io);
+    const flag = (name: string) => (typeof given[name] === 'string' ? (given[name] as string) : undefined);
+    return report(e, json, io, { env, region: flag('region'), profile: flag('profile'), readFile: io.readFile });
   }
 };
 
@@ -237,8 +241,8 @@ const dispatch = async (command: string, values: Values, positionals: string[], 
   }
 };
 
-/** Prints an error once, clearly; returns its exit code. */
-const report = (e: unknown, json: boolean, io: CliIo): number => {
+/** Prints an error once, clearly, with what to check when the cause is outside the product; returns its exit code. */
+const report = (e: unknown, json: boolean, io: CliIo, hints: HintContext): number => {
   let code: number = EXIT.FAILED;
   let message: string;
   if (e instanceof CliError) {
@@ -255,6 +259,10 @@ const report = (e: unknown, json: boolean, io: CliIo): number => {
       message = `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`;
     }
   }
+  // The SDK's deserialization error spans two lines: one line, then what to check (a config error keeps its list).
+  message = message.replace(/\s*\n\s*(Deserialization error)/g, ' $1');
+  const hint = code === EXIT.USAGE ? undefined : awsErrorHint(message, hints);
+  if (hint) message = `${message} — ${hint}`;
   io.err(`route-failover: ${message}`);
   if (json) io.out(JSON.stringify({ error: message, exitCode: code }, null, 2));
   return code;

@@ -149,10 +149,14 @@ export interface ConfigSourceIo {
   cwd: string;
 }
 
+/** The file the CLI reads when --config is not given, in the working directory (the same one `cdk synth` reads). */
+export const DEFAULT_CONFIG_FILE = 'failover.json';
+
 /**
- * Loads the failover config: `--config FILE` (the config JSON itself, same schema as cdk.json context
- * `failover`), else `cdk.json` context `failover` in the working directory. An explicit file that is
- * missing or invalid is an error; a missing default leaves the config undefined with the reason.
+ * Loads the failover config: `--config FILE` (the config JSON itself, the same schema as cdk.json context
+ * `failover`), else `failover.json` in the working directory, else cdk.json context `failover` there: the same
+ * sources `cdk synth` reads, and never an example unless it is named. An explicit file that is missing or
+ * invalid is an error; without one, a missing or invalid default leaves the config undefined with the reason.
  */
 export const loadConfig = (
   file: string | undefined,
@@ -173,20 +177,34 @@ export const loadConfig = (
       throw refuse((e as Error).message);
     }
   }
-  const source = `cdk.json context "failover" in ${io.cwd}`;
-  let text: string;
-  try {
-    text = io.readFile(path.join(io.cwd, 'cdk.json'));
-  } catch {
-    return { source, problem: `no cdk.json in ${io.cwd}: pass --config FILE` };
+  const beside = path.join(io.cwd, DEFAULT_CONFIG_FILE);
+  const fromFile = readOptional(io, beside);
+  if (fromFile !== undefined) {
+    try {
+      return { config: parseConfigJson(fromFile, `config file ${beside}`), source: beside };
+    } catch (e) {
+      return { source: beside, problem: (e as Error).message };
+    }
   }
+  const source = `cdk.json context "failover" in ${io.cwd}`;
+  const none = `no failover config in ${io.cwd} (no ${DEFAULT_CONFIG_FILE}, no cdk.json context "failover"): pass --config FILE, or write ${DEFAULT_CONFIG_FILE} there (route-failover init prints one)`;
+  const text = readOptional(io, path.join(io.cwd, 'cdk.json'));
+  if (text === undefined) return { source, problem: none };
   try {
     const raw = (JSON.parse(text) as { context?: { failover?: unknown } })?.context?.failover;
-    if (raw === undefined) return { source, problem: `cdk.json in ${io.cwd} has no context "failover": pass --config FILE` };
+    if (raw === undefined) return { source, problem: none };
     return { config: parseConfig(raw, source), source };
   } catch (e) {
     const message = e instanceof ConfigError ? e.message : `cdk.json in ${io.cwd} is not valid JSON: ${(e as Error).message}`;
     return { source, problem: message };
+  }
+};
+
+const readOptional = (io: ConfigSourceIo, file: string): string | undefined => {
+  try {
+    return io.readFile(file);
+  } catch {
+    return undefined;
   }
 };
 

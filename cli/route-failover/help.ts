@@ -4,7 +4,8 @@ import { DEFAULT_STACK, GROUP_STATE_TABLE_OUTPUT, STATE_MACHINE_ENV, STATE_MACHI
 
 const COMMON_HELP = `Where things come from:
   --config FILE             failover config (the same JSON as cdk.json context "failover");
-                            default: cdk.json context "failover" in the current directory
+                            default: failover.json, else cdk.json context "failover", in the
+                            current directory (never an example unless named)
   --state-machine-arn ARN   the workflow; default: env ${STATE_MACHINE_ENV},
                             else the "${STATE_MACHINE_OUTPUT}" output of the CloudFormation stack
   --stack NAME              stack to read that output from (default ${DEFAULT_STACK})
@@ -207,7 +208,8 @@ Prints a failover config (the JSON of cdk.json context "failover") for one new g
 each member's instance and interfaces (DescribeInstances), and the route tables of the VPC that have
 routes to those interfaces (DescribeRouteTables with a vpc-id filter, paginated; routes matched to the
 interfaces in code). The route-table scope is the tag those tables share (when exactly they carry it),
-else the list of their IDs. Check it, then put it in cdk.json or pass it with --config.
+else the list of their IDs. Check it, then save it as failover.json beside cdk.json (what cdk synth
+and this CLI read by default) or pass it with --config / -c failoverFile=.
 
   --vpc VPC            the VPC of the routers (required)
   --member NAME=ID     a member: its name in the config and its instance ID (i-…); at least two

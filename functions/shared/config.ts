@@ -1,3 +1,4 @@
+import { describeIssues } from './config-errors';
 import { ConfigError } from './errors';
 import * as z from './zod';
 
@@ -8,16 +9,19 @@ import * as z from './zod';
  */
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
-export const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
-export const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
-export const ROUTE_TABLE_ID = /^rtb-[0-9a-f]{8,17}$/;
+// EC2 resource IDs are the prefix and 8 hex digits (older resources) or 17 (since 2016-2018); no other length.
+export const INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
+export const VPC_ID = /^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/;
+export const ROUTE_TABLE_ID = /^rtb-([0-9a-f]{8}|[0-9a-f]{17})$/;
+export const SUBNET_ID = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
+const EIGHT_OR_17 = '8 or 17 hex digits';
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
 export const MemberSchema = z.lazy(() =>
   z.strictObject({
     name: z.string().check(z.regex(NAME, 'letters, digits, "-" or "_", 1-63 characters')),
-    instanceId: z.string().check(z.regex(INSTANCE_ID, 'an EC2 instance ID such as i-0123456789abcdef0')),
+    instanceId: z.string().check(z.regex(INSTANCE_ID, `an EC2 instance ID ("i-" and ${EIGHT_OR_17}) such as i-0123456789abcdef0`)),
     /** Address the health probe connects to; the instance's primary private IPv4 address when absent. */
     probeAddress: z.optional(z.string().check(z.regex(IPV4, 'an IPv4 address'))),
   }),
@@ -25,7 +29,7 @@ export const MemberSchema = z.lazy(() =>
 
 export const RouteTableScopeSchema = z.lazy(() =>
   z.union([
-    z.strictObject({ ids: z.array(z.string().check(z.regex(ROUTE_TABLE_ID, 'a route table ID such as rtb-0123456789abcdef0'))).check(z.minLength(1)) }),
+    z.strictObject({ ids: z.array(z.string().check(z.regex(ROUTE_TABLE_ID, `a route table ID ("rtb-" and ${EIGHT_OR_17}) such as rtb-0123456789abcdef0`))).check(z.minLength(1)) }),
     z.strictObject({ tag: z.strictObject({ key: z.string().check(z.minLength(1), z.maxLength(128)), value: z.string().check(z.maxLength(256)) }) }),
   ]),
 );
@@ -80,7 +84,7 @@ export const ProbeSchema = z.lazy(() =>
   z.strictObject({
     enabled: z._default(z.boolean(), true),
     /** Subnets the probe function runs in (one per AZ recommended). */
-    subnetIds: z.array(z.string().check(z.regex(/^subnet-[0-9a-f]{8,17}$/, 'a subnet ID such as subnet-0123456789abcdef0'))).check(z.minLength(1)),
+    subnetIds: z.array(z.string().check(z.regex(SUBNET_ID, `a subnet ID ("subnet-" and ${EIGHT_OR_17}) such as subnet-0123456789abcdef0`))).check(z.minLength(1)),
     /** TCP ports that must accept a connection for a member to count as up (any one failing = round failed). */
     ports: z._default(z.array(z.int().check(z.gte(1), z.lte(65535))).check(z.minLength(1), z.maxLength(8)), [179]),
     intervalSeconds: z._default(z.int().check(z.gte(1), z.lte(30)), 5),
@@ -94,7 +98,9 @@ export const ProbeSchema = z.lazy(() =>
  * Reserved concurrency of the failover path's Lambda functions (read by infra only). Reserving capacity keeps a
  * failover from being throttled when other functions of the account use up its concurrency. ReplaceRoutes gets
  * the sum over groups of maxConcurrency (the Map's MaxConcurrency in one execution) times
- * simultaneousExecutions, plus headroom; every other Task function gets otherTasks.
+ * simultaneousExecutions, plus headroom; every other Task function gets otherTasks. Only when this section is
+ * present: a reservation any account can deploy is none (a new account's quota can be 10, all of it kept
+ * unreserved), and the account's quota is never assumed, so `accountConcurrency` is required with it.
  */
 export const ReservedConcurrencySchema = z.lazy(() =>
   z.strictObject({
@@ -113,11 +119,24 @@ export const ReservedConcurrencySchema = z.lazy(() =>
      */
     otherTasks: z.optional(z.int().check(z.gte(1), z.lte(500))),
     /**
-     * The account's concurrent executions quota in the region (Service Quotas, "Concurrent executions"; 1000 by
-     * default). Lambda keeps 100 of it unreserved, so the stack's reservations must fit in the rest.
+     * The account's concurrent executions quota in the region (Service Quotas, "Concurrent executions"; 1000 on
+     * an established account, as low as 10 on a new one). Lambda keeps 100 of it unreserved, so the stack's
+     * reservations must fit in the rest. Required when reserving: synth cannot ask the account.
      */
-    accountConcurrency: z._default(z.int().check(z.gte(10)), 1000),
-  }),
+    accountConcurrency: z.optional(z.int().check(z.gte(10))),
+  }).check(
+    z.superRefine((r, ctx) => {
+      if (r.enabled && r.accountConcurrency === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accountConcurrency'],
+          message:
+            'required when reserving concurrency: the account\'s Lambda "Concurrent executions" quota in the region ' +
+            '(Service Quotas → AWS Lambda), e.g. 1000; or "enabled": false',
+        });
+      }
+    }),
+  ),
 );
 
 /**
@@ -139,7 +158,7 @@ export const GroupSchema = z.lazy(() =>
   z
     .strictObject({
       name: z.string().check(z.regex(NAME, 'letters, digits, "-" or "_", 1-63 characters')),
-      vpcId: z.string().check(z.regex(VPC_ID, 'a VPC ID such as vpc-0123456789abcdef0')),
+      vpcId: z.string().check(z.regex(VPC_ID, `a VPC ID ("vpc-" and ${EIGHT_OR_17}) such as vpc-0123456789abcdef0`)),
       members: z.array(MemberSchema).check(z.minLength(2, 'a group needs at least two members'), z.maxLength(8)),
       /** The member failback returns to. */
       preferred: z.optional(z.string()),
@@ -240,7 +259,7 @@ export type ReservedConcurrencyConfig = z.infer<typeof ReservedConcurrencySchema
 export const parseConfig = (raw: unknown, where = 'failover config'): FailoverConfig => {
   const result = FailoverConfigSchema.safeParse(raw);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `  - ${formatPath(i.path)}: ${i.message}`);
+    const lines = describeIssues(result.error.issues, raw, FailoverConfigSchema).map((line) => `  - ${line}`);
     throw new ConfigError(`invalid ${where}:\n${lines.join('\n')}`);
   }
   return result.data;
@@ -270,8 +289,3 @@ export const findMemberByInstance = (config: FailoverConfig, instanceId: string)
   }
   return undefined;
 };
-
-const formatPath = (path: PropertyKey[]): string =>
-  path.length === 0
-    ? '(root)'
-    : path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');

@@ -31,14 +31,23 @@ export const activeHold = (hold: Hold | undefined, now: Date): Hold | undefined 
 
 /** A hold to store, checked: duration in (0, HOLD_MAX_SECONDS], a reason, a caller; else InvalidRequestError. */
 export const newHold = (args: { seconds: number; by: string; reason: string; now: Date }): Hold => {
+  const reason = checkHoldRequest(args);
+  if (!args.by) throw new InvalidRequestError('a hold needs the identity of who sets it');
+  return { until: new Date(args.now.getTime() + args.seconds * 1000).toISOString(), by: args.by, reason, setAt: args.now.toISOString() };
+};
+
+/**
+ * Checks what the operator asked for (duration and reason) before anything is read from AWS; returns the
+ * trimmed reason. Throws InvalidRequestError.
+ */
+export const checkHoldRequest = (args: { seconds: number; reason: string }): string => {
   if (!Number.isFinite(args.seconds) || args.seconds <= 0 || args.seconds > HOLD_MAX_SECONDS) {
     throw new InvalidRequestError(`a hold lasts more than 0 s and at most ${HOLD_MAX_SECONDS / 86400} days (got ${args.seconds} s)`);
   }
   const reason = args.reason.trim();
   if (reason.length === 0) throw new InvalidRequestError('a hold needs a reason (say why automatic failover is held)');
   if (reason.length > HOLD_REASON_MAX) throw new InvalidRequestError(`a hold's reason has at most ${HOLD_REASON_MAX} characters (got ${reason.length})`);
-  if (!args.by) throw new InvalidRequestError('a hold needs the identity of who sets it');
-  return { until: new Date(args.now.getTime() + args.seconds * 1000).toISOString(), by: args.by, reason, setAt: args.now.toISOString() };
+  return reason;
 };
 
 /** The no-op reason of an automatic trigger that met a hold. */

@@ -3,7 +3,7 @@ import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from '../nag';
@@ -41,6 +41,9 @@ export const FUNCTION_BUNDLING: BundlingOptions = {
   // Bundle the SDK v3 versions pinned in package-lock.json instead of the runtime's copy: the code runs
   // against the exact client it was tested with, and a runtime SDK update cannot change its behaviour.
   externalModules: [],
+  // esbuild's per-file size table and timing on every synth and bundling test are for whoever tunes the
+  // bundles (npm run bench), not for the person synthesizing; warnings and errors still print.
+  logLevel: LogLevel.WARNING,
 };
 
 export interface FailoverFunctionProps {

@@ -1,4 +1,5 @@
-import { DEFAULT_OPTIONS, parseArgs, runScaleBench } from '../../bench/run';
+import * as path from 'node:path';
+import { DEFAULT_OPTIONS, DOCS_BENCH_DIR, parseArgs, runScaleBench } from '../../bench/run';
 import { SCALE_HEADERS } from '../../bench/report';
 
 describe('npm run bench (scale part), smoke', () => {
@@ -47,6 +48,17 @@ describe('npm run bench (scale part), smoke', () => {
       out: undefined,
     });
     expect(() => parseArgs(['--clock', 'fast'])).toThrow(/virtual or real/);
+    expect(() => parseArgs(['--write', 'docs'])).toThrow(/unknown option docs/);
     expect(() => parseArgs(['--bogus'])).toThrow(/unknown option/);
+  });
+
+  it('writes docs/bench/ (tracked files) only when asked: a plain run prints only', () => {
+    expect(DEFAULT_OPTIONS.out).toBeUndefined();
+    expect(parseArgs([]).out).toBeUndefined();
+    expect(parseArgs(['--scale', '--sizes', '10']).out).toBeUndefined();
+    expect(parseArgs(['--write']).out).toBe(path.join(__dirname, '..', '..', 'docs', 'bench'));
+    expect(DOCS_BENCH_DIR).toBe(path.join(__dirname, '..', '..', 'docs', 'bench'));
+    expect(parseArgs(['--out', '/tmp/bench-figures']).out).toBe('/tmp/bench-figures');
+    expect(parseArgs(['--write', '--no-write']).out).toBeUndefined();
   });
 });

@@ -18,7 +18,10 @@ describe('cold start bundles', () => {
       mainFields: ['module', 'main'],
       external: [],
       banner: { js: FUNCTION_BUNDLING.banner },
+      // Quiet synth and bundling tests: esbuild prints warnings and errors only, not its size table.
+      logLevel: 'warning',
     });
+    expect(FUNCTION_BUNDLING.logLevel).toBe('warning');
   });
 
   it('refuses bundling options it does not mirror, rather than measure a different bundle', () => {

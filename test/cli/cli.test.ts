@@ -71,11 +71,26 @@ describe('config sources', () => {
     expect(() => loadConfig('f.json', io({ 'f.json': '{' }))).toThrow(/config file f\.json is not valid JSON/);
   });
 
-  it('default: cdk.json context "failover" in the working directory; a missing one is a reason, not an error', () => {
+  it('default: failover.json, else cdk.json context "failover", in the working directory; a missing one is a reason, not an error', () => {
     expect(loadConfig(undefined, io({ '/repo/cdk.json': JSON.stringify({ context: { failover: JSON.parse(configJson()) } }) })).config).toBeDefined();
-    expect(loadConfig(undefined, io({})).problem).toBe('no cdk.json in /repo: pass --config FILE');
-    expect(loadConfig(undefined, io({ '/repo/cdk.json': '{"context":{}}' })).problem).toMatch(/has no context "failover"/);
+    const none = 'no failover config in /repo (no failover.json, no cdk.json context "failover"): pass --config FILE, or write failover.json there (route-failover init prints one)';
+    expect(loadConfig(undefined, io({})).problem).toBe(none);
+    expect(loadConfig(undefined, io({ '/repo/cdk.json': '{"context":{}}' })).problem).toBe(none);
     expect(loadConfig(undefined, io({ '/repo/cdk.json': JSON.stringify({ context: { failover: { groups: [] } } }) })).problem).toMatch(/groups: at least one group/);
+  });
+
+  it("reads the operator's failover.json beside cdk.json first, the file cdk synth reads too", () => {
+    const mine = JSON.parse(configJson());
+    mine.groups = mine.groups.slice(0, 1);
+    mine.groups[0].name = 'dx-edge';
+    const files = { '/repo/failover.json': JSON.stringify(mine), '/repo/cdk.json': JSON.stringify({ context: { failover: JSON.parse(configJson()) } }) };
+    const loaded = loadConfig(undefined, io(files));
+    expect(loaded.config?.groups.map((g) => g.name)).toEqual(['dx-edge']);
+    expect(loaded.source).toBe('/repo/failover.json');
+    // An invalid failover.json is the reason given, not a fall back to another source.
+    const bad = loadConfig(undefined, io({ ...files, '/repo/failover.json': '{"groups":[]}' }));
+    expect(bad.config).toBeUndefined();
+    expect(bad.problem).toMatch(/invalid config file \/repo\/failover\.json:\n {2}- groups: at least one group/);
   });
 });
 

@@ -95,14 +95,17 @@ describe('hold and unhold', () => {
     [['--group', 'edge', '--reason', 'r'], /hold needs --for D/],
     [['--group', 'edge', '--for', 'soon', '--reason', 'r'], /--for "soon": a duration/],
     [['--group', 'edge', '--for', '8d', '--reason', 'r'], /at most 7 days/],
+    [['--group', 'edge', '--for', '9d', '--reason', 'r'], /a hold lasts more than 0 s and at most 7 days \(got 777600 s\)\. Nothing was changed\./],
     [['--group', 'edge', '--for', '2h'], /hold needs --reason/],
     [['--group', 'edge', '--for', '2h', '--reason', ' '], /needs a reason/],
-  ])('refuses hold %j with exit 2 and writes nothing', async (args, message) => {
+  ])('refuses hold %j with exit 2 before any AWS call', async (args, message) => {
     const { h } = estate();
     const r = await h.run(['hold', '--config', 'failover.json', ...args]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(h.mocks.ddb).not.toHaveReceivedCommand(UpdateItemCommand);
+    // Not even who is asking (STS) nor where the table is (CloudFormation): a usage error needs no account.
+    for (const mock of [h.mocks.sts, h.mocks.cfn, h.mocks.ddb, h.mocks.sfn]) expect(mock.calls()).toHaveLength(0);
   });
 
   it('without the GroupStateTable output: hold is refused naming --state-table; status still answers and says why', async () => {

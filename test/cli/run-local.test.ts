@@ -16,7 +16,7 @@ describe('local runner: stdout is the whole document', () => {
     const dir = tmp();
     const config = JSON.parse(readFileSync(path.join(ROOT, example('failover.json')), 'utf8'));
     // 50 route tables, each with the 4 routes the simulated VPC puts on the active member: 200 routes.
-    config.groups[0].routeTables = { ids: Array.from({ length: 50 }, (_, i) => `rtb-0${(0xa000 + i).toString(16)}00000000000`) };
+    config.groups[0].routeTables = { ids: Array.from({ length: 50 }, (_, i) => `rtb-0${(0xa000 + i).toString(16)}000000000000`) };
     writeFileSync(path.join(dir, 'big.json'), JSON.stringify(config));
 
     const r = await runPipedSlowReader(TSX, ['cli/local/run-local.ts', '--config', path.join(dir, 'big.json'), '--input', example('events/stopping.json'), '--simulate'], 'execution succeeded');

@@ -228,13 +228,28 @@ describe('switchover: where the config and the state machine come from', () => {
     expect(r.code).toBe(0);
   });
 
-  it('no config anywhere: refused with where it looked', async () => {
+  it('no config anywhere: refused with where it looked and how to give one, before any AWS call', async () => {
     const h = setup({ files: {} });
 
     const r = await h.run(['switchover', '--group', 'onprem-edge', '--to', 'router-b']);
 
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no cdk\.json in \/repo: pass --config FILE/);
+    expect(r.stderr).toContain(
+      'no failover config in /repo (no failover.json, no cdk.json context "failover"): pass --config FILE, or write failover.json there (route-failover init prints one)',
+    );
+    expect(started(h)).toEqual([]);
+    for (const mock of [h.mocks.sts, h.mocks.sfn, h.mocks.ec2]) expect(mock.calls()).toHaveLength(0);
+  });
+
+  it("default config: the operator's failover.json in the working directory, the file cdk synth deploys", async () => {
+    const mine = JSON.parse(configJson());
+    mine.groups[0].name = 'dx-edge';
+    const h = setup({ files: { '/repo/failover.json': JSON.stringify(mine) } });
+
+    const r = await h.run(['switchover', '--group', 'dx-edge', '--to', 'router-b']);
+
+    expect(r.code).toBe(0);
+    expect(started(h).map((s) => JSON.parse(s.input!).group)).toEqual(['dx-edge']);
   });
 
   it('without flag or env: the StateMachineArn output of stack VpcRouteFailover', async () => {

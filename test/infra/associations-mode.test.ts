@@ -85,6 +85,7 @@ describe('associations mode: ReplaceAssociations', () => {
   it('reserves like ReplaceRoutes, from the associations-mode groups only', () => {
     const raw = mixed();
     raw.groups[0].maxConcurrency = 7;
+    raw.reservedConcurrency = { accountConcurrency: 1000 };
     const { template } = synth(raw);
     expect(template.toJSON().Resources[functionId(template, 'ReplaceAssociations')].Properties.ReservedConcurrentExecutions).toBe(7 + 2);
     expect(planReservedConcurrency(parseConfig(raw))).toMatchObject({ replaceRoutes: 7 + 10 + 2, replaceAssociations: 9, twinReconcile: 1 });
@@ -231,6 +232,11 @@ describe('a stack without associations-mode groups', () => {
       .flatMap((s) => [s.Action].flat())
       .filter((a: string) => a.startsWith('ec2:') && !a.startsWith('ec2:Describe'));
     expect(writes).toEqual([]);
-    expect(planReservedConcurrency(parseConfig(exampleConfig()))).toMatchObject({ replaceAssociations: undefined, twinReconcile: 0, guard: 1, total: 49 });
+    expect(planReservedConcurrency(parseConfig({ ...exampleConfig(), reservedConcurrency: { accountConcurrency: 1000 } }))).toMatchObject({
+      replaceAssociations: undefined,
+      twinReconcile: 0,
+      guard: 1,
+      total: 49,
+    });
   });
 });

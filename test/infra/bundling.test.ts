@@ -7,7 +7,23 @@ const BANNER = "import { createRequire } from 'module'; const require = createRe
 // The one test that bundles for real (local esbuild, no Docker): the others skip bundling to stay fast.
 describe('FailoverStack bundling', () => {
   it('bundles each function into an ESM asset that keeps error class names and carries its SDK', () => {
-    const { app, template } = synth(exampleConfig(), { bundle: true });
+    // CDK announces each asset on stderr ("Bundling asset Test/…"): ten lines of the test log that say nothing
+    // the assertions below do not. Anything else on stderr (an esbuild warning) still shows.
+    const write = process.stderr.write.bind(process.stderr);
+    const announced: string[] = [];
+    const quiet = jest.spyOn(process.stderr, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: never[]) => {
+      if (!String(chunk).startsWith('Bundling asset ')) return write(chunk, ...rest);
+      announced.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write);
+    let synthesized: ReturnType<typeof synth>;
+    try {
+      synthesized = synth(exampleConfig(), { bundle: true });
+    } finally {
+      quiet.mockRestore();
+    }
+    const { app, template } = synthesized;
+    expect(announced).toHaveLength(10);
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: { Code: { S3Key: string } } }[];
     expect(functions).toHaveLength(10); // the eight Task functions, the inventory refresh and the route guard
 

@@ -41,9 +41,38 @@ const errorOf = (fn: () => unknown): Error => {
   throw new Error('expected an error');
 };
 
+/** The example with a reservedConcurrency section stating an established account's quota. */
+const reserving = (settings: Record<string, unknown> = {}): FailoverConfigInput => ({ ...exampleConfig(), reservedConcurrency: { accountConcurrency: 1000, ...settings } });
+
 describe('reserved concurrency', () => {
-  it("reserves for ReplaceRoutes the group's Map concurrency plus headroom, for the other Tasks 4 per group plus headroom", () => {
-    const { template } = synth(exampleConfig());
+  it('reserves nothing for the Task functions without a reservedConcurrency section: what any account can deploy', () => {
+    expect(Object.values(reservations(synth(exampleConfig()).template))).toEqual(Array(7).fill(undefined));
+    expect(planReservedConcurrency(parseConfig(exampleConfig()))).toBeUndefined();
+  });
+
+  it("requires the account's quota to reserve: it is never assumed", () => {
+    const error = errorOf(() => parseConfig({ ...exampleConfig(), reservedConcurrency: { simultaneousExecutions: 2 } }));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toContain('reservedConcurrency.accountConcurrency: required when reserving concurrency');
+    expect(error.message).toContain('Service Quotas');
+    expect(() => parseConfig({ ...exampleConfig(), reservedConcurrency: { enabled: false } })).not.toThrow();
+  });
+
+  it('never prints a negative number: a quota of 100 or less can reserve none, and says what quota would do', () => {
+    const small = errorOf(() => planReservedConcurrency(parseConfig(reserving({ accountConcurrency: 10 }))));
+    expect(small).toBeInstanceOf(ReservedConcurrencyError);
+    expect(small.message).toContain('an account with a concurrency quota of 10 (reservedConcurrency.accountConcurrency) can reserve none');
+    expect(small.message).toContain('Remove the reservedConcurrency section');
+    expect(small.message).toContain('at least 149 for this');
+    expect(small.message).not.toMatch(/-\d/);
+    const off = errorOf(() => planReservedConcurrency(parseConfig(reserving({ enabled: false, accountConcurrency: 100 }))));
+    expect(off.message).toContain('would reserve 1 concurrent executions (0 probes × 1, route guard 1)');
+    expect(off.message).toContain('can reserve none');
+    expect(off.message).not.toMatch(/-\d/);
+  });
+
+  it("with a section, reserves for ReplaceRoutes the group's Map concurrency plus headroom, for the other Tasks 4 per group plus headroom", () => {
+    const { template } = synth(reserving());
     // maxConcurrency 10 × 1 execution + 2; 4 × 1 group + 2.
     expect(reservations(template)).toEqual({
       AcquireLease: 6,
@@ -58,7 +87,7 @@ describe('reserved concurrency', () => {
 
   it('sums maxConcurrency over the groups and multiplies it by the configured simultaneous executions', () => {
     const raw = twoGroups();
-    raw.reservedConcurrency = { simultaneousExecutions: 3, headroom: 5, otherTasks: 7 };
+    raw.reservedConcurrency = { simultaneousExecutions: 3, headroom: 5, otherTasks: 7, accountConcurrency: 1000 };
     const r = reservations(synth(raw).template);
     expect(r.ReplaceRoutes).toBe((10 + 20) * 3 + 5);
     for (const task of TASKS.filter((t) => t !== 'ReplaceRoutes')) expect(r[task]).toBe(7);
@@ -73,7 +102,7 @@ describe('reserved concurrency', () => {
   it('fails synth with a named error, the numbers and the fields to change, when the total does not fit the account', () => {
     const raw = twoGroups();
     raw.groups.forEach((g) => (g.maxConcurrency = 40));
-    raw.reservedConcurrency = { simultaneousExecutions: 10, headroom: 100 };
+    raw.reservedConcurrency = { simultaneousExecutions: 10, headroom: 100, accountConcurrency: 1000 };
     const error = errorOf(() => synth(raw));
     expect(error).toBeInstanceOf(ReservedConcurrencyError);
     expect(error).toBeInstanceOf(ConfigError); // printed by infra/app.ts without a stack trace
@@ -87,7 +116,7 @@ describe('reserved concurrency', () => {
 
   it('allows exactly the account quota minus the 100 Lambda keeps unreserved, and not one more', () => {
     expect(LAMBDA_UNRESERVED_MINIMUM).toBe(100);
-    const base = parseConfig(exampleConfig());
+    const base = parseConfig(reserving());
     const total = planReservedConcurrency(base)!.total; // 12 + 6 × 6 + the route guard's 1
     expect(total).toBe(49);
     const withQuota = (accountConcurrency: number) => parseConfig({ ...exampleConfig(), reservedConcurrency: { accountConcurrency } });
@@ -99,18 +128,18 @@ describe('reserved concurrency', () => {
     expect(error.message).toContain(`can reserve at most ${total - 1}`);
   });
 
-  it("checks the default quota of 1000: the largest groups the schema allows don't fit with more than one execution each", () => {
+  it("checks a quota of 1000: the largest groups the schema allows don't fit with more than one execution each", () => {
     const raw = twoGroups();
     raw.groups.forEach((g) => (g.maxConcurrency = 40));
-    raw.reservedConcurrency = { simultaneousExecutions: 10, headroom: 200 };
+    raw.reservedConcurrency = { simultaneousExecutions: 10, headroom: 200, accountConcurrency: 1000 };
     // 80 × 10 + 200 = 1000 for ReplaceRoutes alone, over 900.
     expect(() => synth(raw)).toThrow(ReservedConcurrencyError);
-    raw.reservedConcurrency = { simultaneousExecutions: 5 };
+    raw.reservedConcurrency = { simultaneousExecutions: 5, accountConcurrency: 1000 };
     expect(() => synth(raw)).not.toThrow(); // 402 + 6 × 10
   });
 
   it('counts the probes in the total', () => {
-    const raw = exampleConfig();
+    const raw = reserving();
     raw.groups[0].probe = { subnetIds: ['subnet-0123456789abcdef0'] };
     raw.groups[0].members.forEach((m, i) => (m.probeAddress = `10.0.${i}.10`));
     expect(planReservedConcurrency(parseConfig(raw))).toMatchObject({ probes: 1, total: 50 });

@@ -42,7 +42,7 @@ describe('config as a file (-c failoverFile=<path>)', () => {
     expect(readFailoverConfig(context({ failoverFile: path.join(dir, 'conf/failover.json') }), '/')).toEqual(config);
   });
 
-  it("wins over the failover context (cdk.json's example)", () => {
+  it('wins over the failover context', () => {
     const fromFile = exampleConfig();
     fromFile.groups[0].name = 'from-file';
     writeConfig('failover.json', fromFile);
@@ -82,9 +82,34 @@ describe('config as a file (-c failoverFile=<path>)', () => {
     for (const value of ['', '  ', 42, true]) {
       expect(errorOf(() => readFailoverConfig(context({ failoverFile: value }), dir)).message).toMatch(/"failoverFile" must be a file path/);
     }
-    const none = errorOf(() => readFailoverConfig(context({}), dir));
-    expect(none.message).toContain('cdk.json context "failover" is missing');
-    expect(none.message).toContain('-c failoverFile=<path>');
+    const none = errorOf(() => readFailoverConfig(context({}), dir, dir));
+    expect(none).toBeInstanceOf(ConfigError);
+    expect(none.message).toMatch(/^no failover config: the app uses only a config you give it, and found none\./);
+    expect(none.message).toContain(`a file ${path.join(dir, 'failover.json')} (the app reads it when nothing else is named)`);
+    expect(none.message).toContain('npx cdk synth -c failoverFile=path/to/failover.json');
+    expect(none.message).toContain('npx route-failover init');
+    expect(none.message).toContain('-c failoverFile=examples/failover.json');
+  });
+
+  it("reads failover.json beside cdk.json when neither failoverFile nor failover is given", () => {
+    const mine = exampleConfig();
+    mine.groups[0].name = 'dx-edge';
+    writeConfig('failover.json', mine);
+    expect(readFailoverConfig(context({}), '/', dir).groups.map((g) => g.name)).toEqual(['dx-edge']);
+    // A named source wins over it.
+    expect(readFailoverConfig(context({ failover: exampleConfig() }), '/', dir).groups.map((g) => g.name)).toEqual(['onprem-edge']);
+    mine.groups[0].vpcId = 'vpc-1';
+    writeConfig('failover.json', mine);
+    expect(errorOf(() => readFailoverConfig(context({}), '/', dir)).message).toContain(
+      `invalid failover config file ${path.join(dir, 'failover.json')} (found beside cdk.json)`,
+    );
+  });
+
+  it('the repository names no config in cdk.json: the example is used only when named', () => {
+    const { context: ctx } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8'));
+    expect(ctx.failover).toBeUndefined();
+    expect(ctx.failoverFile).toBeUndefined();
+    expect(readFileSync(path.join(PROJECT_ROOT, '.ci', 'run'), 'utf8')).toContain('npx cdk synth --quiet -c failoverFile=examples/failover.json');
   });
 
   it('still takes the one-line JSON string of -c failover=…', () => {

@@ -11,7 +11,7 @@ const PROBE_ADDRESSES = ['10.0.1.10', '10.0.2.10'];
 const fullConfig = (): FailoverConfigInput => {
   const raw = exampleConfig();
   raw.notifications = { emails: EMAILS };
-  raw.reservedConcurrency = { simultaneousExecutions: 2 };
+  raw.reservedConcurrency = { simultaneousExecutions: 2, accountConcurrency: 1000 };
   raw.groups[0].probe = { subnetIds: ['subnet-0123456789abcdef0'], ports: [179, 22] };
   raw.groups[0].members.forEach((m, i) => (m.probeAddress = PROBE_ADDRESSES[i]));
   raw.groups[0].autoFailback = { holdDownSeconds: 120 };

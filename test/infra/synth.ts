@@ -10,13 +10,13 @@ import { addNagChecks } from '../../infra/nag';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-/** cdk.json's context without the example config, so tests synth with the same feature flags as `cdk synth`. */
+/** cdk.json's context (feature flags; a failover key, if someone adds one, left out), as `cdk synth` sees it. */
 const featureFlags = (): Record<string, unknown> => {
   const { failover: _example, ...flags } = JSON.parse(readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context;
   return flags;
 };
 
-/** A fresh, valid config: one group of two routers, like the cdk.json example. */
+/** A fresh, valid config: one group of two routers, like examples/failover.json. */
 export const exampleConfig = (): FailoverConfigInput => ({
   groups: [
     {

@@ -83,13 +83,13 @@ describe('parseConfig', () => {
       new RegExp(`groups\\[0\\]\\.members\\[1\\]\\.instanceId: instance ${IDS.routerA} is listed twice`),
     ],
     ['preferred not a member', (g) => (g.preferred = 'router-z'), /groups\[0\]\.preferred: "router-z" is not a member/],
-    ['unknown extra key', (g) => (g.enis = ['eni-0123']), /groups\[0\]: .*"enis"/],
+    ['unknown extra key', (g) => (g.enis = ['eni-0123']), /groups\[0\]\.enis: unknown field/],
     ['bad member name', (g) => ((g.members as { name: string }[])[0].name = 'router a'), /groups\[0\]\.members\[0\]\.name: /],
     ['maxConcurrency out of range', (g) => (g.maxConcurrency = 0), /groups\[0\]\.maxConcurrency: /],
     [
       'route table scope with a bad ID',
       (g) => (g.routeTables = { ids: [IDS.rtbPrivateA, 'rtb-nope'] }),
-      /groups\[0\]\.routeTables\.ids\[1\]: a route table ID such as rtb-/,
+      /groups\[0\]\.routeTables\.ids\[1\]: a route table ID .*such as rtb-/,
     ],
     // A union of two strict shapes: zod can only say the scope as a whole is neither; the path still points at it.
     ['route table scope with both ids and tag', (g) => (g.routeTables = { ids: [IDS.rtbPrivateA], tag: { key: 'k', value: 'v' } }), /groups\[0\]\.routeTables: /],
@@ -121,7 +121,7 @@ describe('parseConfig', () => {
 
   it('rejects an unknown top-level key', () => {
     const msg = configErrorOf(() => parseConfig({ ...configInput(), dryRun: true }));
-    expect(msg).toMatch(/\(root\): .*"dryRun"/);
+    expect(msg).toContain('dryRun: unknown field');
   });
 
   it('rejects a config without groups', () => {

@@ -77,7 +77,7 @@ describe('fairness: one first-come-first-served queue, bounded by what the group
     // 3 groups × maxConcurrency 40: 120 batches of 20 reserve in a random order, at random instants, while
     // each finished batch's slot is taken by the next (as the Map starts iterations), over 2,000 routes each.
     const rand = prng(7);
-    const config = parseConfig({ ...configInput(), groups: [0, 1, 2].map((k) => ({ ...configInput().groups[0], name: `g${k}`, maxConcurrency: 40, members: configInput().groups[0].members.map((m, i) => ({ ...m, instanceId: `i-0000000000000${k}${i}0` })) })) });
+    const config = parseConfig({ ...configInput(), groups: [0, 1, 2].map((k) => ({ ...configInput().groups[0], name: `g${k}`, maxConcurrency: 40, members: configInput().groups[0].members.map((m, i) => ({ ...m, instanceId: `i-00000000000000${k}${i}0` })) })) });
     const bound = replaceRouteWriteBudget(config);
     let state: BucketState | undefined;
     let now = 0;

@@ -1,7 +1,7 @@
 import { findGroup, Group } from '../../../functions/shared/config';
 import { InvalidRequestError, UnknownGroupError } from '../../../functions/shared/errors';
 import { DynamoDbGroupStateStore } from '../../../functions/shared/group-state';
-import { activeHold, Hold, newHold } from '../../../functions/shared/hold';
+import { activeHold, checkHoldRequest, Hold, newHold } from '../../../functions/shared/hold';
 import { CliDeps, CliError, CommonOptions, EXIT, readCallerArn, refuse, requireConfig, resolveGroupStateTable } from '../context';
 import { duration } from '../format';
 
@@ -23,14 +23,18 @@ export interface UnholdOptions extends CommonOptions {
  */
 export const hold = async (opts: HoldOptions, deps: CliDeps): Promise<number> => {
   const group = configuredGroup(opts, opts.group);
+  // A usage error (--for 9d, an empty reason) is refused before any AWS call, STS's included.
+  const refused = (fn: () => Hold | string): Hold | string => {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof InvalidRequestError) throw refuse(`${e.message}. Nothing was changed.`);
+      throw e;
+    }
+  };
+  refused(() => checkHoldRequest({ seconds: opts.forSeconds, reason: opts.reason }));
   const by = await readCallerArn(deps, 'cannot tell who sets the hold (no STS client)', 'A hold records who set it. Nothing was changed.');
-  let next: Hold;
-  try {
-    next = newHold({ seconds: opts.forSeconds, by, reason: opts.reason, now: deps.now() });
-  } catch (e) {
-    if (e instanceof InvalidRequestError) throw refuse(`${e.message}. Nothing was changed.`);
-    throw e;
-  }
+  const next = refused(() => newHold({ seconds: opts.forSeconds, by, reason: opts.reason, now: deps.now() })) as Hold;
   const store = await storeOf(opts, deps);
   const previous = activeHold(await stateCall(() => store.readHold(group.name), 'read the hold'), deps.now());
   await stateCall(() => store.setHold(group.name, next), 'store the hold');
