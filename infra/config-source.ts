@@ -59,8 +59,28 @@ export const readFailoverConfig = (tryGetContext: (key: string) => unknown, cwd:
   if (raw !== undefined) return typeof raw === 'string' ? parseConfigJson(raw, CONTEXT_WHERE) : parseConfig(raw, CONTEXT_WHERE);
   const beside = path.join(appDir, DEFAULT_CONFIG_FILE);
   if (existsSync(beside)) return readConfigFile(beside, `found beside cdk.json`);
+  // Last, and only when named: the repository's cdk.json names its example so that `npx cdk synth` works on a
+  // fresh clone. Any config of the operator's wins over it, and it is never used without saying so.
+  const example: unknown = tryGetContext(EXAMPLE_CONTEXT_KEY);
+  if (typeof example === 'string' && example.trim() !== '') {
+    const config = readConfigFile(path.resolve(appDir, example), `named by cdk.json context "${EXAMPLE_CONTEXT_KEY}"`);
+    warn(exampleNotice(example, beside));
+    return config;
+  }
   throw new ConfigError(missingConfigMessage(beside));
 };
+
+/** Context key naming the example config, used only when no config of the operator's is found (see above). */
+export const EXAMPLE_CONTEXT_KEY = 'exampleFailoverFile';
+
+/** What the app says when it falls back to the example: loudly, on stderr, with how to give one's own. */
+export const exampleNotice = (example: string, beside: string): string =>
+  `NOTE: no failover config of yours was found (no -c ${CONFIG_FILE_CONTEXT_KEY}=…, no "${CONFIG_CONTEXT_KEY}" context, no ${beside}): ` +
+  `this synthesizes the EXAMPLE routers of ${example} (cdk.json "${EXAMPLE_CONTEXT_KEY}"), not yours. ` +
+  `Write ${DEFAULT_CONFIG_FILE} beside cdk.json (route-failover init prints one) or pass -c ${CONFIG_FILE_CONTEXT_KEY}=path/to/yours.json.\n`;
+
+/** Where the notice goes (stderr: a template on stdout stays clean). */
+const warn = (text: string): void => void process.stderr.write(text);
 
 /** What to do when no config was given: where the app looked, and the three ways to give one. */
 export const missingConfigMessage = (beside: string): string =>

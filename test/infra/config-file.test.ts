@@ -105,11 +105,32 @@ describe('config as a file (-c failoverFile=<path>)', () => {
     );
   });
 
-  it('the repository names no config in cdk.json: the example is used only when named', () => {
+  it('the repository names no config of its own in cdk.json, only its example as the last resort', () => {
     const { context: ctx } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8'));
     expect(ctx.failover).toBeUndefined();
     expect(ctx.failoverFile).toBeUndefined();
+    expect(ctx.exampleFailoverFile).toBe('examples/failover.json');
     expect(readFileSync(path.join(PROJECT_ROOT, '.ci', 'run'), 'utf8')).toContain('npx cdk synth --quiet -c failoverFile=examples/failover.json');
+  });
+
+  it('the named example is used only when no config of the operator is found, and never without saying so', () => {
+    const notices: string[] = [];
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation((text: string | Uint8Array) => notices.push(String(text)) > 0);
+    try {
+      writeConfig('examples/failover.json', exampleConfig());
+      const ctx = context({ exampleFailoverFile: 'examples/failover.json' });
+      expect(readFailoverConfig(ctx, '/', dir).groups.map((g) => g.name)).toEqual(['onprem-edge']);
+      expect(notices.join('')).toMatch(/^NOTE: no failover config of yours was found .* this synthesizes the EXAMPLE routers of examples\/failover\.json/);
+      // The operator's own file beside cdk.json wins, silently.
+      notices.length = 0;
+      const mine = exampleConfig();
+      mine.groups[0].name = 'dx-edge';
+      writeConfig('failover.json', mine);
+      expect(readFailoverConfig(ctx, '/', dir).groups.map((g) => g.name)).toEqual(['dx-edge']);
+      expect(notices).toEqual([]);
+    } finally {
+      write.mockRestore();
+    }
   });
 
   it('still takes the one-line JSON string of -c failover=…', () => {
