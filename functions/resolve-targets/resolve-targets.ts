@@ -1,12 +1,13 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { classifyTrigger } from '../shared/classify';
 import type { FailoverConfig, Group, Member } from '../shared/config';
-import { Ec2ThrottledError, Ec2TransientError, InvalidRequestError, MemberNotFoundError, NoHealthyTargetError, TargetStatusPendingError, TargetUnhealthyError } from '../shared/errors';
+import { Ec2TransientError, InvalidRequestError, MemberNotFoundError, NoHealthyTargetError, TargetStatusPendingError, TargetUnhealthyError } from '../shared/errors';
 import type { GroupStateStore } from '../shared/group-state';
 import { activeHold, heldReason } from '../shared/hold';
-import { mergeInventory, withInterfaces, type GroupInventory } from '../shared/inventory';
+import type { GroupInventory } from '../shared/inventory';
 import { AlarmReader, statusCheckAlarmName } from '../shared/alarms';
-import { describeRouteTablesByInstance, describeScopedRouteTables } from '../shared/routes';
+import { describeScopedRouteTables } from '../shared/routes';
+import { knownEnis, knownMembers, refreshInventory, rememberLearned, routesSayRunning } from './member-evidence';
 import { memberOfRoute } from '../shared/invariant';
 import { effectiveTriggerTime, tooOldReason } from '../shared/trigger-time';
 import { describeMembers, interfacesFromOf, interfacesFromRoutes, MemberView, settlingChecks, SourceInterface, sourceInterfaces, transientFailure } from '../shared/members';
@@ -145,7 +146,7 @@ const decision = async (ctx: DecisionContext, sourceNames: string[], target: Mem
   const known = new Set([...targetEnis, ...[...found.values()].flat().map((i) => i.eni), ...knownEnis(ctx.inventory, views)]);
   const learned = await interfacesFromRoutes(ctx.ec2, group.vpcId, sourceNames.map((n) => views.get(n)!), known);
   warnings.push(...learned.warnings);
-  warnings.push(...(await rememberLearned(ctx, learned.byMember)));
+  warnings.push(...(await rememberLearned(ctx.store, group, views, learned.byMember, now())));
   const sources: MemberState[] = [];
   for (const name of sourceNames) {
     const s = views.get(name)!;
@@ -162,11 +163,7 @@ const decision = async (ctx: DecisionContext, sourceNames: string[], target: Mem
     target: { ...publicView(target), interfacesFrom: 'ec2' },
     pairs,
     targetEnis: [...targetEnis],
-    members: group.members.map((m) => ({
-      name: m.name,
-      instanceId: m.instanceId,
-      enis: [...new Set([...(views.get(m.name)?.enis.values() ?? []), ...(ctx.inventory[m.name]?.interfaces.map((i) => i.eni) ?? []), ...pairs.filter((p) => p.fromMember === m.name).map((p) => p.fromEni)])],
-    })),
+    members: knownMembers(group, views, ctx.inventory, pairs),
     maxConcurrency: group.maxConcurrency,
     execution: input.execution,
     resolvedAt: now().toISOString(),
@@ -175,52 +172,6 @@ const decision = async (ctx: DecisionContext, sourceNames: string[], target: Mem
     ...(warnings.length > 0 ? { warnings } : {}),
     ...extra,
   };
-};
-
-/**
- * Stores the interfaces the route tables revealed (EC2 showed each attached to the member's instance): what a
- * describe of the member would have stored, so ReplaceRoutes' authorization, which trusts a fresh inventory
- * entry, and the next failover know them too. A failure is a warning, as for the refresh.
- */
-const rememberLearned = async (ctx: DecisionContext, byMember: Map<string, SourceInterface[]>): Promise<string[]> => {
-  const warnings: string[] = [];
-  if (byMember.size === 0) return warnings;
-  try {
-    // What this execution's refresh stored a moment ago is the base, not the inventory read before it.
-    const stored = await ctx.store.readInventory(ctx.group.name);
-    for (const [name, interfaces] of byMember) {
-      const v = ctx.views.get(name)!;
-      const found = interfaces.map((i) => ({ slot: i.slot, eni: i.eni }));
-      await ctx.store.writeInventory(ctx.group.name, withInterfaces(stored[name], { member: name, instanceId: v.instanceId }, found, ctx.now()));
-    }
-  } catch (err) {
-    warnings.push(`the interfaces learned from the route tables could not be stored (${(err as Error).name}: ${(err as Error).message})`);
-  }
-  return warnings;
-};
-
-/** Every interface a member of the group has (live) or had (inventory). */
-const knownEnis = (inventory: GroupInventory, views: Map<string, MemberView>): string[] => [
-  ...Object.values(inventory).flatMap((m) => m.interfaces.map((i) => i.eni)),
-  ...[...views.values()].flatMap((v) => [...v.enis.values()]),
-];
-
-/**
- * Stores what EC2 showed of each member's interfaces, remembering those it no longer shows (mergeInventory). A failure here never blocks the failover (the inventory
- * is for the next one): it becomes a warning.
- */
-const refreshInventory = async (store: GroupStateStore, group: Group, views: Map<string, MemberView>, inventory: GroupInventory): Promise<string[]> => {
-  const warnings: string[] = [];
-  await Promise.all(
-    [...views.values()]
-      .filter((v) => v.observed)
-      .map((v) =>
-        store.writeInventory(group.name, mergeInventory(inventory[v.name], v.observed!)).catch((err: Error) => {
-          warnings.push(`the inventory of ${v.name} could not be stored (${err.name}: ${err.message})`);
-        }),
-      ),
-  );
-  return warnings;
 };
 
 /** The named target, if EC2 can describe it and it passes the health gate; else a named error (nothing changes). */
@@ -272,29 +223,6 @@ const unconfirmedReason = async (
   }
   if (alarm.state !== 'ALARM') return `event not confirmed: CloudWatch shows alarm ${expected} in ${alarm.state} now`;
   return undefined;
-};
-
-/**
- * A member EC2 cannot describe right now (5xx, a network failure: an impaired Availability Zone, or a blip)
- * is no confirmation that it failed. The route tables, a regional read that answers when its zone does not,
- * say whether its instance runs: a route to an interface attached to it reads `active` only while it does
- * (`blackhole` once it is stopped or gone). Any such route `active` refuses the event; none, or all
- * `blackhole`, lets it stand (an impaired zone with the router really down is what the failover exists for).
- */
-const routesSayRunning = async (ec2: EC2Client, group: Group, failing: Member, code: string, reported?: string): Promise<string | undefined> => {
-  let routes: Array<{ State?: string; InstanceId?: string }>;
-  try {
-    routes = (await describeRouteTablesByInstance(ec2, group.vpcId, [failing.instanceId])).flatMap((t) => t.Routes ?? []).filter((r) => r.InstanceId === failing.instanceId);
-  } catch (err) {
-    if (err instanceof Ec2ThrottledError || err instanceof Ec2TransientError) throw err;
-    return undefined;
-  }
-  const active = routes.filter((r) => r.State === 'active').length;
-  if (active === 0) return undefined;
-  return (
-    `event not confirmed: ${failing.name} (${failing.instanceId}) reported ${reported ?? 'a failure'}; EC2 cannot describe it now (${code}), ` +
-    `but ${active} route(s) to its interfaces read active, which they do only while it runs`
-  );
 };
 
 /** Why an automatic trigger is stale (a newer switch already left the member it names), or undefined. */
