@@ -3,7 +3,7 @@ import { moveResultsOf } from '../shared/associations';
 import { readGroupTables } from '../shared/group-tables';
 import { destinationOf, resultsOf } from '../shared/plan';
 import { findRoute, isPropagated, routeDestination, routeKey, routeTarget } from '../shared/routes';
-import { checkInvariant, describeCheck, memberOfRoute, problemText, reachOf, type InvariantResult, type KnownMember } from '../shared/invariant';
+import { checkInvariant, describeCheck, problemText, reachOf, type InvariantResult, type KnownMember } from '../shared/invariant';
 import {
   AssociationBatchResultSchema,
   BatchResultSchema,
@@ -84,9 +84,7 @@ export const verifyRoutes = async (input: VerifyInput, deps: VerifyRoutesDeps): 
     observed = expectations.map((e) => observe(e, tables.get(e.routeTableId), targetEnis));
     const reach = reachOf({ originals: read.originals, twins: read.twins.map((t) => t.table), orphanTwins: read.orphanTwins }, associations ? 'associations' : 'routes');
     truth = judgeTruth(input, expectations, reach, members, departed);
-    const byEni = new Map(members.flatMap((m) => [...m.enis].map((e) => [e, m.name] as const)));
-    const byInstance = new Map(members.filter((m) => m.instanceId).map((m) => [m.instanceId!, m.name]));
-    effective = observeMoves(moves, all, (t) => leadsToDeparted(t, byEni, byInstance, new Set(departed)), input.dryRun);
+    effective = observeMoves(moves, all, (t) => leadsToDeparted(t, input.target.name, departed, members), input.dryRun);
     const settling =
       observed.some((o, i) => !o.ok && expectations[i].settling) ||
       effective.some((e) => !e.ok && e.settling) ||
@@ -135,17 +133,14 @@ const knownMembers = (input: VerifyInput): KnownMember[] => {
   return [...byName.values()];
 };
 
-/** The first route of a table that still leads to a departed member, or is blackhole on a member's interface. */
-const leadsToDeparted = (table: RouteTable, byEni: Map<string, string>, byInstance: Map<string, string>, departed: Set<string>): string | undefined => {
-  for (const route of table.Routes ?? []) {
-    const member = memberOfRoute(route, byEni, byInstance);
-    if (!member) continue;
-    const d = routeDestination(route)?.value;
-    const target = route.NetworkInterfaceId ?? route.InstanceId;
-    if (departed.has(member)) return `${table.RouteTableId} ${d} → ${member}'s ${target}`;
-    if (route.State === 'blackhole') return `${table.RouteTableId} ${d} → ${target} is blackhole`;
-  }
-  return undefined;
+/**
+ * The first route of a table (the invariant's first finding on it) that still leads to a departed member, or
+ * is blackhole on a member's interface: what an association's effective routes are judged by.
+ */
+const leadsToDeparted = (table: RouteTable, target: string, departed: string[], members: KnownMember[]): string | undefined => {
+  const f = checkInvariant({ target, departed, members, tables: [table] }).findings.find((x) => x.kind !== 'split' || x.state === 'blackhole');
+  if (!f) return undefined;
+  return f.kind === 'departed' ? `${table.RouteTableId} ${f.destination.value} → ${f.member}'s ${f.target}` : `${table.RouteTableId} ${f.destination.value} → ${f.target} is blackhole`;
 };
 
 interface Truth {
