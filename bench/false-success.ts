@@ -1,7 +1,7 @@
 import '../cli/local/polyfill';
 import { ReplaceRouteCommand, type RouteTable } from '@aws-sdk/client-ec2';
 import { refreshInventory } from '../functions/refresh-inventory/refresh-inventory';
-import { parseConfig, type FailoverConfigInput } from '../functions/shared/config';
+import { parseConfig, type FailoverConfig, type FailoverConfigInput } from '../functions/shared/config';
 import { InMemoryGroupStateStore } from '../functions/shared/group-state';
 import { routeDestination, routeKey, routeTarget } from '../functions/shared/routes';
 import { twinTags } from '../functions/shared/twins';
@@ -23,15 +23,9 @@ export type Scenario = ReturnType<typeof buildRouterPair>;
 
 let events = 0;
 
-/** A router pair (three tables) with the handlers, a store and the scheduled refresh. */
-export const estate = (
-  opts: { config?: (c: FailoverConfigInput, scenario: Scenario) => FailoverConfigInput; seed?: number; deps?: Partial<TaskDeps>; sim?: SimulatedVpc } = {},
-) => {
-  const sim = opts.sim ?? new SimulatedVpc({ seed: opts.seed ?? 17 });
-  const scenario = buildRouterPair(sim, { routeTables: 3, groupName: GROUP });
-  const config = parseConfig(opts.config ? opts.config(structuredClone(scenario.config), scenario) : scenario.config);
-  const store = new InMemoryGroupStateStore();
-  const handlers = createTaskHandlers({
+/** Every Task on its real handler against `sim`, with one group-state store, no waiting between re-reads. */
+export const simHandlers = (sim: SimulatedVpc, config: FailoverConfig, store: InMemoryGroupStateStore, deps: Partial<TaskDeps> = {}) =>
+  createTaskHandlers({
     ec2: sim.ec2(),
     sns: sim.sns(),
     config,
@@ -40,8 +34,18 @@ export const estate = (
     isExecutionRunning: isLocalExecutionRunning,
     sleep: async () => undefined,
     recheckDelaysMs: [0],
-    ...opts.deps,
+    ...deps,
   });
+
+/** A router pair (three tables) with the handlers, a store and the scheduled refresh. */
+export const estate = (
+  opts: { config?: (c: FailoverConfigInput, scenario: Scenario) => FailoverConfigInput; seed?: number; deps?: Partial<TaskDeps>; sim?: SimulatedVpc } = {},
+) => {
+  const sim = opts.sim ?? new SimulatedVpc({ seed: opts.seed ?? 17 });
+  const scenario = buildRouterPair(sim, { routeTables: 3, groupName: GROUP });
+  const config = parseConfig(opts.config ? opts.config(structuredClone(scenario.config), scenario) : scenario.config);
+  const store = new InMemoryGroupStateStore();
+  const handlers = simHandlers(sim, config, store, opts.deps);
   const run = (input: unknown): Promise<RunResult> => runExecution({ handlers: handlers as never, input, retryIntervalMs: 0 });
   const refresh = () => refreshInventory({ ec2: sim.ec2(), config, store });
   /** router-a stops (or `state`): its event. */

@@ -1,8 +1,8 @@
 import { reconcileTwins } from '../../functions/reconcile-twins/reconcile-twins';
 import type { FailoverConfig } from '../../functions/shared/config';
 import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import { createTaskHandlers } from '../../functions/task-handlers';
-import { isLocalExecutionRunning, runExecution, type RunResult } from '../../cli/local/local-runner';
+import { runExecution, type RunResult } from '../../cli/local/local-runner';
+import { simHandlers } from '../../bench/false-success';
 import { SimulatedVpc } from '../../sim';
 
 /**
@@ -15,16 +15,7 @@ export const associationsSim = (seed: number): SimulatedVpc =>
 /** The workflow on `sim` with every Task on its real handler, one group-state store, and the twin reconcile. */
 export const associationsHarness = (sim: SimulatedVpc, config: FailoverConfig) => {
   const store = new InMemoryGroupStateStore();
-  const handlers = createTaskHandlers({
-    ec2: sim.ec2(),
-    sns: sim.sns(),
-    config,
-    topicArn: sim.createTopic('route-failover'),
-    store,
-    isExecutionRunning: isLocalExecutionRunning,
-    sleep: async () => undefined,
-    recheckDelaysMs: [0],
-  });
+  const handlers = simHandlers(sim, config, store);
   const run = (input: unknown): Promise<RunResult> => runExecution({ handlers: handlers as never, input, retryIntervalMs: 0, waitTimeMs: { WaitForLease: 5 } });
   const reconcile = () => reconcileTwins({}, { ec2: sim.ec2(), config, store, sleep: async () => undefined });
   return { store, handlers, run, reconcile };
