@@ -5,6 +5,8 @@
  * one attempt and a fault reaches the caller as it would after the SDK gave up.
  */
 import {
+  AssignPrivateIpAddressesCommand,
+  AssociateAddressCommand,
   AssociateRouteTableCommand,
   CreateRouteCommand,
   CreateRouteTableCommand,
@@ -12,16 +14,19 @@ import {
   DeleteRouteCommand,
   DeleteRouteTableCommand,
   DeleteTagsCommand,
+  DescribeAddressesCommand,
   DescribeInstanceStatusCommand,
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
   DescribeSubnetsCommand,
   DisableVgwRoutePropagationCommand,
+  DisassociateAddressCommand,
   EC2Client,
   EnableVgwRoutePropagationCommand,
   ReplaceRouteCommand,
   ReplaceRouteTableAssociationCommand,
+  UnassignPrivateIpAddressesCommand,
   type ServiceInputTypes as Ec2Input,
   type ServiceOutputTypes as Ec2Output,
 } from '@aws-sdk/client-ec2';
@@ -65,6 +70,11 @@ const EC2_ACTIONS: Array<[abstract new (...args: never[]) => object, string]> = 
   [DeleteTagsCommand, 'DeleteTags'],
   [EnableVgwRoutePropagationCommand, 'EnableVgwRoutePropagation'],
   [DisableVgwRoutePropagationCommand, 'DisableVgwRoutePropagation'],
+  [DescribeAddressesCommand, 'DescribeAddresses'],
+  [AssociateAddressCommand, 'AssociateAddress'],
+  [DisassociateAddressCommand, 'DisassociateAddress'],
+  [AssignPrivateIpAddressesCommand, 'AssignPrivateIpAddresses'],
+  [UnassignPrivateIpAddressesCommand, 'UnassignPrivateIpAddresses'],
 ];
 const SNS_ACTIONS: Array<[abstract new (...args: never[]) => object, string]> = [[PublishCommand, 'Publish']];
 

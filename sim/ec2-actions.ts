@@ -1,4 +1,5 @@
 /** The EC2 actions a SimulatedVpc serves, by name, each bound to the account region's state. */
+import { assignPrivateIpAddresses, associateAddress, describeAddresses, disassociateAddress, unassignPrivateIpAddresses } from './addresses';
 import { associateRouteTable, replaceRouteTableAssociation } from './associations';
 import { describeInstanceStatus, describeInstances, describeNetworkInterfaces } from './instances';
 import { createRouteTable, createTags, deleteRouteTable, deleteTags, disableVgwRoutePropagation, enableVgwRoutePropagation } from './route-table-admin';
@@ -43,4 +44,9 @@ export const ec2Handlers = (s: SimState): Record<string, ActionHandler> => ({
   DeleteTags: h(s, deleteTags),
   EnableVgwRoutePropagation: h(s, enableVgwRoutePropagation),
   DisableVgwRoutePropagation: h(s, disableVgwRoutePropagation),
+  DescribeAddresses: h(s, describeAddresses),
+  AssociateAddress: h(s, associateAddress),
+  DisassociateAddress: h(s, disassociateAddress),
+  AssignPrivateIpAddresses: h(s, assignPrivateIpAddresses),
+  UnassignPrivateIpAddresses: h(s, unassignPrivateIpAddresses),
 });

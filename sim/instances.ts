@@ -13,6 +13,7 @@ import type {
   InstanceStatusSummary,
   NetworkInterface,
 } from '@aws-sdk/client-ec2';
+import { ipAssociationOutput, privateIpsOf, privateIpsOutput } from './addresses';
 import { EC2_FAULT_DEFAULTS, fault } from './faults';
 import { checkDryRun, checkFilters, checkPaging, compact, matchesFilters, paginate, selectByIds, toTags, type FilterSpec, type PageRequest } from './filters';
 import type { SimState } from './state';
@@ -81,6 +82,9 @@ export function describeNetworkInterfaces(s: SimState, input: DescribeNetworkInt
       'attachment.device-index': (e) => [e.attachment && String(e.attachment.deviceIndex)],
       'attachment.status': (e) => [e.attachment && 'attached'],
       'source-dest-check': (e) => [String(e.sourceDestCheck)],
+      'addresses.private-ip-address': (e) => privateIpsOf(e),
+      'association.allocation-id': (e) => privateIpsOf(e).map((ip) => ipAssociationOutput(s, e.eniId, ip)?.AllocationId),
+      'association.public-ip': (e) => privateIpsOf(e).map((ip) => ipAssociationOutput(s, e.eniId, ip)?.PublicIp),
     },
   };
   checkFilters(input.Filters, spec);
@@ -140,6 +144,7 @@ export function instanceOutput(s: SimState, i: InstanceRecord): Instance {
     VpcId: terminated ? undefined : i.vpcId,
     SubnetId: terminated ? undefined : i.subnetId,
     PrivateIpAddress: eth0?.privateIpAddress,
+    PublicIpAddress: eth0 && ipAssociationOutput(s, eth0.eniId, eth0.privateIpAddress)?.PublicIp,
     SourceDestCheck: eth0?.sourceDestCheck,
     Tags: Object.keys(i.tags).length > 0 ? toTags(i.tags) : undefined,
     NetworkInterfaces: enis.map((e) => instanceEniOutput(s, e)),
@@ -153,7 +158,9 @@ export function instanceEniOutput(s: SimState, e: EniRecord): InstanceNetworkInt
     OwnerId: s.accountId,
     SourceDestCheck: e.sourceDestCheck,
     PrivateIpAddress: e.privateIpAddress,
-    PrivateIpAddresses: [{ Primary: true, PrivateIpAddress: e.privateIpAddress }],
+    // An instance's view of its addresses has no allocation or association ID (InstanceNetworkInterfaceAssociation).
+    PrivateIpAddresses: privateIpsOutput(s, e).map(({ Association, ...ip }) => ({ ...ip, ...(Association && { Association: instanceAssociation(Association) }) })),
+    ...(eipOf(s, e) && { Association: instanceAssociation(eipOf(s, e)!) }),
     SubnetId: e.subnetId,
     VpcId: e.vpcId,
     Status: 'in-use',
@@ -168,6 +175,9 @@ export function instanceEniOutput(s: SimState, e: EniRecord): InstanceNetworkInt
   };
 }
 
+const eipOf = (s: SimState, e: EniRecord) => ipAssociationOutput(s, e.eniId, e.privateIpAddress);
+const instanceAssociation = (a: { PublicIp?: string; IpOwnerId?: string; PublicDnsName?: string }) => ({ PublicIp: a.PublicIp, IpOwnerId: a.IpOwnerId, PublicDnsName: a.PublicDnsName });
+
 export function networkInterfaceOutput(s: SimState, e: EniRecord): NetworkInterface {
   const a = e.attachment;
   return compact({
@@ -178,7 +188,8 @@ export function networkInterfaceOutput(s: SimState, e: EniRecord): NetworkInterf
     VpcId: e.vpcId,
     InterfaceType: 'interface',
     PrivateIpAddress: e.privateIpAddress,
-    PrivateIpAddresses: [{ Primary: true, PrivateIpAddress: e.privateIpAddress }],
+    PrivateIpAddresses: privateIpsOutput(s, e),
+    Association: ipAssociationOutput(s, e.eniId, e.privateIpAddress),
     SourceDestCheck: e.sourceDestCheck,
     Status: a ? 'in-use' : 'available',
     TagSet: [],

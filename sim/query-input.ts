@@ -86,6 +86,18 @@ export const EC2_INPUTS: Record<string, InShape> = {
   DeleteTags: struct({ ResourceId: ['Resources', list(S)], Tag: TAGS, DryRun: B }),
   EnableVgwRoutePropagation: TABLE_AND_GATEWAY,
   DisableVgwRoutePropagation: TABLE_AND_GATEWAY,
+  DescribeAddresses: struct({ Filter: FILTERS, PublicIp: ['PublicIps', list(S)], AllocationId: ['AllocationIds', list(S)], DryRun: B }),
+  AssociateAddress: struct({ AllocationId: S, InstanceId: S, PublicIp: S, AllowReassociation: B, DryRun: B, NetworkInterfaceId: S, PrivateIpAddress: S }),
+  DisassociateAddress: struct({ AssociationId: S, PublicIp: S, DryRun: B }),
+  AssignPrivateIpAddresses: struct({
+    NetworkInterfaceId: S,
+    PrivateIpAddress: ['PrivateIpAddresses', list(S)],
+    SecondaryPrivateIpAddressCount: I,
+    AllowReassignment: B,
+    Ipv4Prefix: ['Ipv4Prefixes', list(S)],
+    Ipv4PrefixCount: I,
+  }),
+  UnassignPrivateIpAddresses: struct({ NetworkInterfaceId: S, PrivateIpAddress: ['PrivateIpAddresses', list(S)], Ipv4Prefix: ['Ipv4Prefixes', list(S)] }),
 };
 
 export const SNS_INPUTS: Record<string, InShape> = {

@@ -75,6 +75,11 @@ const EC2_OUTPUTS: Record<string, OutShape> = {
   DeleteTags: {},
   EnableVgwRoutePropagation: {},
   DisableVgwRoutePropagation: {},
+  DescribeAddresses: { Addresses: { xml: 'addressesSet', of: { Tags: TAGS } } },
+  AssociateAddress: {},
+  DisassociateAddress: {},
+  AssignPrivateIpAddresses: { AssignedPrivateIpAddresses: { xml: 'assignedPrivateIpAddressesSet' }, AssignedIpv4Prefixes: { xml: 'assignedIpv4PrefixSet' } },
+  UnassignPrivateIpAddresses: {},
 };
 
 /** Actions whose EC2 response is a bare <return>true</return>, even where the SDK models no output. */
@@ -87,6 +92,9 @@ const RETURNS_TRUE = new Set([
   'DeleteTags',
   'EnableVgwRoutePropagation',
   'DisableVgwRoutePropagation',
+  'DisassociateAddress',
+  'AssignPrivateIpAddresses',
+  'UnassignPrivateIpAddresses',
 ]);
 
 interface XmlStyle {

@@ -3,16 +3,18 @@
  * filters, pagination with opaque tokens, EC2's error codes and messages, blackhole route state,
  * injectable faults and latency. Tests and `npm run demo` hand its clients to the real handlers.
  * This file holds the account region's setup, observation and dispatch; each concern's rules live in
- * the files next to it (route-tables, route-table-admin, associations, subnets, instances, sns, filters,
- * ids, throttling, faults, clients; ec2-actions names the EC2 actions served).
+ * the files next to it (route-tables, route-table-admin, associations, subnets, instances, network-interfaces,
+ * addresses, sns, filters, ids, throttling, faults, clients; ec2-actions names the EC2 actions served).
  */
-import type { Route, RouteTable, RouteTableAssociation } from '@aws-sdk/client-ec2';
+import type { Address, Route, RouteTable, RouteTableAssociation } from '@aws-sdk/client-ec2';
+import { addressOutput, allocateAddress, assignPrivateIpAddresses, freeIpInSubnet } from './addresses';
 import { addMainAssociation, associateRouteTable, associationOutput, associationsOf, dropAssociationsOf, effectiveRouteTableId } from './associations';
 import { SimulatedEc2Client, SimulatedSnsClient } from './clients';
 import { ec2Handlers, type ActionHandler } from './ec2-actions';
 import { EC2_FAULT_DEFAULTS, FaultInjector, fault, type FaultSpec } from './faults';
 import { canonicalDestination, mulberry32 } from './ids';
 import { failIfImpaired, wholeSecond } from './instances';
+import { addNetworkInterface, attachNetworkInterface, type NetworkInterfaceSpec } from './network-interfaces';
 import { addSetupRoute, newRouteTable } from './route-table-admin';
 import { findRoute, routeOutput, routeTableOutput } from './route-tables';
 import { ReadLag } from './read-lag';
@@ -148,46 +150,32 @@ export class SimulatedVpc {
   }
 
   /** Creates an ENI, attached to `instanceId` at `deviceIndex` (next free by default) when given; returns its ID. */
-  addNetworkInterface(opts: {
-    vpcId: string;
-    subnetId?: string;
-    instanceId?: string;
-    deviceIndex?: number;
-    networkCardIndex?: number;
-    sourceDestCheck?: boolean;
-    privateIpAddress?: string;
-    eniId?: string;
-    deleteOnTermination?: boolean;
-  }): string {
-    const vpc = this.s.requireVpc(opts.vpcId);
-    const instance = opts.instanceId === undefined ? undefined : this.s.requireInstance(opts.instanceId);
-    if (instance && instance.vpcId !== vpc.vpcId) throw new Error(`instance ${instance.instanceId} is not in ${vpc.vpcId}`);
-    const availabilityZone = instance?.availabilityZone ?? `${this.region}a`;
-    const eniId = this.s.claimId('eni', opts.eniId);
-    this.s.enis.set(eniId, {
-      seq: this.s.seq++,
-      eniId,
-      vpcId: vpc.vpcId,
-      subnetId: subnetOf(this.s, vpc.vpcId, opts.subnetId ?? instance?.subnetId, availabilityZone),
-      availabilityZone,
-      sourceDestCheck: opts.sourceDestCheck ?? true,
-      privateIpAddress: opts.privateIpAddress ?? this.s.allocateIp(vpc),
-      deleteOnTermination: opts.deleteOnTermination ?? true,
-    });
-    if (instance) this.attachNetworkInterface(eniId, instance.instanceId, opts.deviceIndex, opts.networkCardIndex);
-    return eniId;
+  addNetworkInterface(opts: NetworkInterfaceSpec): string {
+    return addNetworkInterface(this.s, opts);
   }
 
   /** Attaches an existing detached ENI to an instance (out of band, as the console would). */
   attachNetworkInterface(eniId: string, instanceId: string, deviceIndex?: number, networkCardIndex = 0): void {
+    attachNetworkInterface(this.s, eniId, instanceId, deviceIndex, networkCardIndex);
+  }
+
+  /** Allocates an Elastic IP (AllocateAddress, out of band); returns its allocation ID. */
+  allocateAddress(opts: { publicIp?: string; allocationId?: string; tags?: Record<string, string> } = {}): string {
+    return allocateAddress(this.s, opts);
+  }
+
+  /** Assigns a secondary private IP to an ENI (a free one of its subnet when absent), out of band; returns it. */
+  addSecondaryPrivateIp(eniId: string, ip?: string): string {
     const eni = this.s.requireEni(eniId);
-    const instance = this.s.requireInstance(instanceId);
-    if (eni.attachment) throw new Error(`${eniId} is already attached to ${eni.attachment.instanceId}`);
-    const taken = this.s.attachedEnis(instanceId).map((e) => e.attachment?.deviceIndex);
-    const index = deviceIndex ?? Math.max(-1, ...taken.map((i) => i ?? -1)) + 1;
-    if (taken.includes(index)) throw new Error(`${instanceId} already has an interface at device index ${index}`);
-    eni.attachment = { instanceId: instance.instanceId, deviceIndex: index, networkCardIndex, attachmentId: this.s.claimId('eni-attach') };
-    this.s.attachedEver.set(eni.eniId, new Set([...(this.s.attachedEver.get(eni.eniId) ?? []), instance.instanceId]));
+    const address = ip ?? freeIpInSubnet(this.s, eni);
+    assignPrivateIpAddresses(this.s, { NetworkInterfaceId: eniId, PrivateIpAddresses: [address] });
+    return address;
+  }
+
+  /** An Elastic IP as DescribeAddresses shows it (a fresh copy). */
+  address(allocationId: string): Address | undefined {
+    const a = this.s.addresses.get(allocationId);
+    return a && addressOutput(this.s, a);
   }
 
   /** Turns an ENI's source/destination check on or off (ModifyNetworkInterfaceAttribute). */
@@ -273,12 +261,9 @@ export class SimulatedVpc {
   }
 
   /**
-   * Starts a service disruption in an Availability Zone, as EC2's API reference describes for
-   * DescribeInstances: "If you describe instances in the rare case where an Availability Zone is experiencing
-   * a service disruption and you specify instance IDs that are in the affected zone, or do not specify any
-   * instance IDs at all, the call fails." The simulator answers 503 Unavailable, for the whole disruption, to
-   * DescribeInstances and DescribeInstanceStatus calls that name an instance there or name none, and (an
-   * assumption, same rule) to DescribeNetworkInterfaces calls that name an interface there.
+   * Starts a service disruption in an Availability Zone: DescribeInstances, DescribeInstanceStatus and
+   * DescribeNetworkInterfaces calls that name a resource there (or, for instances, none) answer 503 Unavailable
+   * for the whole disruption (sim/FIDELITY.md says where AWS states it).
    */
   impairAvailabilityZone(availabilityZone: string): void {
     this.impairedAzs.add(availabilityZone);

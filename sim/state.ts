@@ -2,7 +2,7 @@
 import { checkIdFormat, hex, intToIpv4, ipv4ToInt, notFound } from './ids';
 import { fault } from './faults';
 import type { ReadLag } from './read-lag';
-import type { AssociationRecord, EniRecord, InstanceRecord, PublishedMessage, RouteTableRecord, SubnetRecord, VpcRecord } from './types';
+import type { AddressRecord, AssociationRecord, EniRecord, InstanceRecord, PublishedMessage, RouteTableRecord, SubnetRecord, VpcRecord } from './types';
 
 export class SimState {
   readonly vpcs = new Map<string, VpcRecord>();
@@ -16,6 +16,8 @@ export class SimState {
   /** Every instance each interface was ever attached to: ground truth of whose a deleted or detached interface was (test checks only). */
   readonly attachedEver = new Map<string, Set<string>>();
   readonly tables = new Map<string, RouteTableRecord>();
+  /** Elastic IP addresses by allocation ID (sim/addresses.ts). */
+  readonly addresses = new Map<string, AddressRecord>();
   readonly topics = new Set<string>();
   /** Every message SNS accepted. */
   readonly published: PublishedMessage[] = [];

@@ -51,7 +51,13 @@ export const EC2_ACTION_CATEGORIES: Readonly<Record<string, Ec2ApiCategory>> = {
   DeleteTags: 'mutating',
   EnableVgwRoutePropagation: 'mutating',
   DisableVgwRoutePropagation: 'mutating',
+  AssociateAddress: 'mutating',
+  DisassociateAddress: 'mutating',
+  AssignPrivateIpAddresses: 'mutating',
+  UnassignPrivateIpAddresses: 'mutating',
   DescribeRouteTables: 'nonMutating',
+  // An assumption, as for DescribeSubnets: the product names the allocation IDs or filters.
+  DescribeAddresses: 'nonMutating',
   DescribeSubnets: 'nonMutating',
   DescribeInstances: 'unfilteredNonMutating',
   DescribeInstanceStatus: 'unfilteredNonMutating',

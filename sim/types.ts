@@ -158,7 +158,18 @@ export interface EniRecord {
   sourceDestCheck: boolean;
   privateIpAddress: string;
   deleteOnTermination: boolean;
+  /** Secondary private IPv4 addresses, in the order assigned (sim/addresses.ts). */
+  secondaryIps?: string[];
   attachment?: { instanceId: string; deviceIndex: number; networkCardIndex: number; attachmentId: string };
+}
+
+/** An Elastic IP address (sim/addresses.ts) and its association, if any, with one private IP of one interface. */
+export interface AddressRecord {
+  seq: number;
+  allocationId: string;
+  publicIp: string;
+  tags: Record<string, string>;
+  association?: { associationId: string; eniId: string; privateIp: string };
 }
 
 export type RouteOriginName = 'CreateRouteTable' | 'CreateRoute' | 'EnableVgwRoutePropagation';
