@@ -31,6 +31,13 @@ const EXAMPLES: Record<string, string> = {
   key: '"route-failover"',
   value: '"dx-edge"',
   reservedConcurrency: '{ "accountConcurrency": 1000 }',
+  elasticIps:
+    '["eipalloc-0123456789abcdef0", { "allocationId": "eipalloc-0fedcba9876543210", "slot": "eth1" }] or { "tag": { "key": "route-failover", "value": "vpn-edge" } }',
+  allocationId: '"eipalloc-0123456789abcdef0"',
+  secondaryPrivateIps: '["10.0.1.100", { "ip": "10.0.1.101", "slot": "eth1" }]',
+  ip: '"10.0.1.100"',
+  slot: '"eth1"',
+  availabilityZone: '"us-east-1a"',
   accountConcurrency: '1000 (Service Quotas: Lambda "Concurrent executions" of the region)',
 };
 
@@ -62,7 +69,13 @@ const describeIssue = (issue: Issue, prefix: PropertyKey[], raw: unknown, schema
       // A value matching no option of a union of shapes: say the shapes; when the keys pick one option (the
       // only one whose keys are all known), also say what is wrong inside it.
       const lines = [`${where}: expected ${example ?? 'one of the documented shapes'}, got ${describeValue(input)}`];
-      const inner = issue.errors.filter((branch) => !branch.some((i) => i.code === 'unrecognized_keys' && i.path.length === 0));
+      // An option whose keys are not all known, or whose type the value does not even have (a list given where
+      // an object is one of the options), is not the one meant.
+      const inner = issue.errors.filter(
+        (branch) =>
+          !branch.some((i) => i.code === 'unrecognized_keys' && i.path.length === 0) &&
+          !(branch.length === 1 && branch[0].code === 'invalid_type' && branch[0].path.length === 0),
+      );
       if (inner.length === 1) lines.push(...inner[0].flatMap((i) => describeIssue(i, path, raw, schema)));
       else if (input !== null && typeof input === 'object' && !Array.isArray(input)) {
         const optionKeys = knownKeysAt(schema, path);

@@ -14,8 +14,10 @@ export const INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
 export const VPC_ID = /^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/;
 export const ROUTE_TABLE_ID = /^rtb-([0-9a-f]{8}|[0-9a-f]{17})$/;
 export const SUBNET_ID = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
+export const ALLOCATION_ID = /^eipalloc-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const EIGHT_OR_17 = '8 or 17 hex digits';
 
+const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z0-9]+)+[a-z]$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
 export const MemberSchema = z.lazy(() =>
@@ -24,8 +26,52 @@ export const MemberSchema = z.lazy(() =>
     instanceId: z.string().check(z.regex(INSTANCE_ID, `an EC2 instance ID ("i-" and ${EIGHT_OR_17}) such as i-0123456789abcdef0`)),
     /** Address the health probe connects to; the instance's primary private IPv4 address when absent. */
     probeAddress: z.optional(z.string().check(z.regex(IPV4, 'an IPv4 address'))),
+    /**
+     * The member's Availability Zone, when known at synth time (`init` writes it): with it, a secondary private
+     * IP that would have to cross zones is refused here rather than at the first run.
+     */
+    availabilityZone: z.optional(z.string().check(z.regex(AVAILABILITY_ZONE, 'an Availability Zone such as us-east-1a'))),
   }),
 );
+
+/** An interface slot as a network engineer names it: eth0, eth1… (device index on network card 0). */
+export const SLOT = /^eth([0-9]|1[0-5])$/;
+const SLOT_TEXT = 'an interface slot "eth0" to "eth15" (the device index on network card 0)';
+
+/**
+ * The Elastic IPs that follow the active member: allocation IDs (each follows the slot of the interface it is on,
+ * or the slot given), or a tag that selects them (each follows the slot it is on). See docs/addresses.md.
+ */
+export const ElasticIpsSchema = z.lazy(() =>
+  z.union([
+    z
+      .array(
+        z.union([
+          z.string().check(z.regex(ALLOCATION_ID, `an Elastic IP allocation ID ("eipalloc-" and ${EIGHT_OR_17}) such as eipalloc-0123456789abcdef0`)),
+          z.strictObject({
+            allocationId: z.string().check(z.regex(ALLOCATION_ID, `an Elastic IP allocation ID ("eipalloc-" and ${EIGHT_OR_17}) such as eipalloc-0123456789abcdef0`)),
+            slot: z.optional(z.string().check(z.regex(SLOT, SLOT_TEXT))),
+          }),
+        ]),
+      )
+      .check(z.minLength(1), z.maxLength(64)),
+    z.strictObject({ tag: z.strictObject({ key: z.string().check(z.minLength(1), z.maxLength(128)), value: z.string().check(z.maxLength(256)) }) }),
+  ]),
+);
+
+/** Secondary private IPv4 addresses that follow the active member (only within one subnet: see the group's check). */
+export const SecondaryPrivateIpsSchema = z.lazy(() =>
+  z
+    .array(
+      z.union([
+        z.string().check(z.regex(IPV4, 'an IPv4 address such as 10.0.1.100')),
+        z.strictObject({ ip: z.string().check(z.regex(IPV4, 'an IPv4 address such as 10.0.1.100')), slot: z.optional(z.string().check(z.regex(SLOT, SLOT_TEXT))) }),
+      ]),
+    )
+    .check(z.minLength(1), z.maxLength(64)),
+);
+export type ElasticIpsConfig = z.infer<typeof ElasticIpsSchema>;
+export type SecondaryPrivateIpsConfig = z.infer<typeof SecondaryPrivateIpsSchema>;
 
 export const RouteTableScopeSchema = z.lazy(() =>
   z.union([
@@ -179,6 +225,10 @@ export const GroupSchema = z.lazy(() =>
       autoFailback: z.optional(AutoFailbackSchema),
       flapDamping: z._default(FlapDampingSchema, { maxFailovers: 3, windowSeconds: 3600 }),
       probe: z.optional(ProbeSchema),
+      /** Elastic IPs that follow the active member, moved in the same run as the routes (docs/addresses.md). */
+      elasticIps: z.optional(ElasticIpsSchema),
+      /** Secondary private IPs that follow the active member: only between interfaces of one subnet. */
+      secondaryPrivateIps: z.optional(SecondaryPrivateIpsSchema),
     })
     .check(
       z.superRefine((g, ctx) => {
@@ -199,12 +249,53 @@ export const GroupSchema = z.lazy(() =>
             if (!m.probeAddress) ctx.addIssue({ code: 'custom', path: ['members', i, 'probeAddress'], message: `required when the group's probe is enabled` });
           });
         }
+        addressIssues(g).forEach((issue) => ctx.addIssue({ code: 'custom', ...issue }));
         if (g.autoFailback && g.preferred === undefined) {
           ctx.addIssue({ code: 'custom', path: ['autoFailback'], message: 'automatic failback needs a preferred member to return to' });
         }
       }),
     ),
 );
+
+/**
+ * What the config alone says is wrong with a group's addresses: the same address twice, and a secondary private IP
+ * in a group whose members are known to be in different Availability Zones (a secondary IP moves only within its
+ * subnet, and a subnet is in one zone: CrossZoneSecondaryIp). Without zones in the config, `init` names the problem
+ * and every run refuses it before anything moves (functions/domain/addresses).
+ */
+export const addressIssues = (g: {
+  name: string;
+  members: Array<{ name: string; availabilityZone?: string }>;
+  elasticIps?: ElasticIpsConfig;
+  secondaryPrivateIps?: SecondaryPrivateIpsConfig;
+}): Array<{ path: PropertyKey[]; message: string }> => {
+  const issues: Array<{ path: PropertyKey[]; message: string }> = [];
+  const seen = new Set<string>();
+  if (Array.isArray(g.elasticIps)) {
+    g.elasticIps.forEach((e, i) => {
+      const id = typeof e === 'string' ? e : e.allocationId;
+      if (seen.has(id)) issues.push({ path: ['elasticIps', i], message: `Elastic IP ${id} is listed twice` });
+      seen.add(id);
+    });
+  }
+  const ips = new Set<string>();
+  (g.secondaryPrivateIps ?? []).forEach((e, i) => {
+    const ip = typeof e === 'string' ? e : e.ip;
+    if (ips.has(ip)) issues.push({ path: ['secondaryPrivateIps', i], message: `secondary private IP ${ip} is listed twice` });
+    ips.add(ip);
+  });
+  const zones = new Map(g.members.filter((m) => m.availabilityZone).map((m) => [m.name, m.availabilityZone!]));
+  if (g.secondaryPrivateIps && new Set(zones.values()).size > 1) {
+    issues.push({
+      path: ['secondaryPrivateIps'],
+      message:
+        `CrossZoneSecondaryIp: a secondary private IP moves only between interfaces of one subnet, and a subnet is in one ` +
+        `Availability Zone; group "${g.name}" spans ${[...zones].map(([m, z]) => `${m} ${z}`).join(', ')}. ` +
+        'Move an Elastic IP instead (elasticIps), or route to the interface, or keep such members in one zone',
+    });
+  }
+  return issues;
+};
 
 export const FailoverConfigSchema = z.lazy(() =>
   z
