@@ -54,7 +54,8 @@ export const runAddressSwitch = async (
   }
   const writtenMs = now() - t0;
   const placed = plan.items.filter((i) => i.status !== 'cannot-move');
-  const back = await readAddressBack(ec2, placed);
+  // Every address of the group is read back, those that could not move included: the clause judges them all.
+  const back = await readAddressBack(ec2, plan.items);
   const verdicts = opts.dryRun ? [] : placed.map((i) => verifyAddressItem(i, back));
   const members = world.members.map((m) => ({ name: m.name, instanceId: m.instanceId, enis: m.interfaces.map((i) => i.eni) }));
   const invariant = checkAddressInvariant({
