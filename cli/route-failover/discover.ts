@@ -1,4 +1,4 @@
-import { EC2Client, Instance, paginateDescribeInstances, RouteTable } from '@aws-sdk/client-ec2';
+import { DescribeAddressesCommand, EC2Client, Instance, paginateDescribeInstances, RouteTable } from '@aws-sdk/client-ec2';
 import { INSTANCE_ID } from '../../functions/shared/config';
 import type { FailoverConfigInput, RouteTableScope } from '../../functions/shared/config';
 import { describeScopedRouteTables } from '../../functions/shared/routes';
@@ -23,9 +23,13 @@ export interface DiscoveredMember {
   state: string;
   availabilityZone?: string;
   /** Interfaces by slot: network card, then device index (how the workflow pairs them). */
-  interfaces: Array<{ eni: string; deviceIndex: number; networkCardIndex: number; sourceDestCheck?: boolean }>;
+  interfaces: Array<{ eni: string; deviceIndex: number; networkCardIndex: number; sourceDestCheck?: boolean; subnetId?: string }>;
   /** Routes of the VPC that point at one of its interfaces. */
   routes: number;
+  /** Elastic IPs on its interfaces (DescribeAddresses), by slot and private IP. */
+  elasticIps: Array<{ allocationId: string; publicIp: string; slot: string; privateIp: string }>;
+  /** Secondary private IPs of its interfaces, by slot, with the interface's subnet. */
+  secondaryIps: Array<{ ip: string; slot: string; subnetId?: string }>;
 }
 
 export interface Discovery {
@@ -40,6 +44,9 @@ export interface Discovery {
   scopeReason: string;
   /** Things to fix or check before deploying (source/destination check on, no route found, …). */
   warnings: string[];
+  /** Addresses proposed to follow the active member: every Elastic IP on a member, the secondary IPs that can move. */
+  elasticIps: string[];
+  secondaryPrivateIps: string[];
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
@@ -134,9 +141,29 @@ export const discoverGroup = async (ec2: EC2Client, vpcId: string, specs: Member
     const i = instances.get(s.name)!;
     const interfaces = (i.NetworkInterfaces ?? [])
       .filter((n) => n.NetworkInterfaceId)
-      .map((n) => ({ eni: n.NetworkInterfaceId!, deviceIndex: n.Attachment?.DeviceIndex ?? 0, networkCardIndex: n.Attachment?.NetworkCardIndex ?? 0, sourceDestCheck: n.SourceDestCheck }))
+      .map((n) => ({
+        eni: n.NetworkInterfaceId!,
+        deviceIndex: n.Attachment?.DeviceIndex ?? 0,
+        networkCardIndex: n.Attachment?.NetworkCardIndex ?? 0,
+        sourceDestCheck: n.SourceDestCheck,
+        ...(n.SubnetId ? { subnetId: n.SubnetId } : {}),
+      }))
       .sort((a, b) => a.networkCardIndex - b.networkCardIndex || a.deviceIndex - b.deviceIndex);
-    const m: DiscoveredMember = { name: s.name, instanceId: i.InstanceId!, state: i.State?.Name ?? 'unknown', availabilityZone: i.Placement?.AvailabilityZone, interfaces, routes: 0 };
+    const secondaryIps = (i.NetworkInterfaces ?? []).flatMap((n) =>
+      (n.PrivateIpAddresses ?? [])
+        .filter((p) => p.Primary === false && p.PrivateIpAddress)
+        .map((p) => ({ ip: p.PrivateIpAddress!, slot: slotLabel(n.Attachment?.NetworkCardIndex ?? 0, n.Attachment?.DeviceIndex ?? 0), ...(n.SubnetId ? { subnetId: n.SubnetId } : {}) })),
+    );
+    const m: DiscoveredMember = {
+      name: s.name,
+      instanceId: i.InstanceId!,
+      state: i.State?.Name ?? 'unknown',
+      availabilityZone: i.Placement?.AvailabilityZone,
+      interfaces,
+      routes: 0,
+      elasticIps: [],
+      secondaryIps,
+    };
     for (const n of interfaces) owner.set(n.eni, m);
     const checking = interfaces.filter((n) => n.sourceDestCheck === true).map((n) => n.eni);
     if (checking.length > 0) warnings.push(`${s.name} (${m.instanceId}): source/destination check is on for ${checking.join(', ')}: a router needs it off (the workflow refuses such a target)`);
@@ -145,6 +172,8 @@ export const discoverGroup = async (ec2: EC2Client, vpcId: string, specs: Member
   });
   const counts = new Set(members.map((m) => m.interfaces.length));
   if (counts.size > 1) warnings.push(`members have different numbers of interfaces (${members.map((m) => `${m.name} ${m.interfaces.length}`).join(', ')}): routes on an interface without a counterpart cannot move (UnpairedInterfaceError)`);
+
+  const addresses = await proposeAddresses(ec2, members, warnings);
 
   const all = await describeScopedRouteTables(ec2, vpcId, undefined);
   const chosen = new Set<string>();
@@ -169,8 +198,51 @@ export const discoverGroup = async (ec2: EC2Client, vpcId: string, specs: Member
       ? `tag ${tag.key}=${tag.value}, carried by exactly the ${tables.length} route table(s) with routes to the members`
       : `the ${tables.length} route table(s) with routes to the members, by ID (no tag is shared by exactly those)`;
   }
-  return { vpcId, members, tablesRead: all.length, tables, scope, scopeReason, warnings };
+  return { vpcId, members, tablesRead: all.length, tables, scope, scopeReason, warnings, ...addresses };
 };
+
+const slotLabel = (card: number, index: number): string => (card === 0 ? `eth${index}` : `card${card}/eth${index}`);
+
+/**
+ * The addresses init proposes (docs/addresses.md): every Elastic IP on a member's interface (DescribeAddresses by
+ * instance), and every secondary private IP that can follow, that is whose slot is in one subnet on every member.
+ * A secondary IP that cannot (members in different subnets, so certainly when in different zones) is named in a
+ * warning, not proposed: a run would refuse it before anything moves.
+ */
+const proposeAddresses = async (ec2: EC2Client, members: DiscoveredMember[], warnings: string[]): Promise<{ elasticIps: string[]; secondaryPrivateIps: string[] }> => {
+  const r = await ec2.send(new DescribeAddressesCommand({ Filters: [{ Name: 'instance-id', Values: members.map((m) => m.instanceId) }] }));
+  for (const a of r.Addresses ?? []) {
+    const m = members.find((x) => x.instanceId === a.InstanceId);
+    const n = m?.interfaces.find((x) => x.eni === a.NetworkInterfaceId);
+    if (!m || !n || !a.AllocationId) continue;
+    m.elasticIps.push({ allocationId: a.AllocationId, publicIp: a.PublicIp ?? '?', slot: slotLabel(n.networkCardIndex, n.deviceIndex), privateIp: a.PrivateIpAddress ?? '?' });
+  }
+  const elasticIps = members.flatMap((m) => m.elasticIps.map((e) => e.allocationId));
+  const secondaryPrivateIps: string[] = [];
+  for (const m of members) {
+    for (const s of m.secondaryIps) {
+      const elsewhere = members
+        .filter((o) => o !== m)
+        .map((o) => ({ o, subnetId: subnetAtSlot(o, s.slot) }))
+        .filter((x) => x.subnetId !== s.subnetId);
+      if (elsewhere.length === 0) {
+        secondaryPrivateIps.push(s.ip);
+        continue;
+      }
+      const [first] = elsewhere;
+      const zones = first.o.availabilityZone && m.availabilityZone && first.o.availabilityZone !== m.availabilityZone ? ` (${m.availabilityZone} → ${first.o.availabilityZone})` : '';
+      warnings.push(
+        `${m.name}'s secondary private IP ${s.ip} (${s.slot}, ${s.subnetId ?? 'subnet unknown'}) cannot follow to ${first.o.name}, whose ${s.slot} is ` +
+          `${first.subnetId ? `in ${first.subnetId}` : 'missing'}${zones}: a secondary IP moves only within its subnet (CrossZoneSecondaryIp when zones differ); ` +
+          'not proposed: move an Elastic IP instead, or route to the interface',
+      );
+    }
+  }
+  return { elasticIps, secondaryPrivateIps };
+};
+
+/** The subnet of a member's interface in a slot ("eth1"), from DescribeInstances' view. */
+const subnetAtSlot = (m: DiscoveredMember, slot: string): string | undefined => m.interfaces.find((n) => slotLabel(n.networkCardIndex, n.deviceIndex) === slot)?.subnetId;
 
 /** The group's config (input form: only what init decided; the schema fills in the defaults). */
 export const groupConfigOf = (d: Discovery, opts: { group: string; preferred?: string; switchMode?: 'routes' | 'associations' }): FailoverConfigInput => ({
@@ -178,10 +250,17 @@ export const groupConfigOf = (d: Discovery, opts: { group: string; preferred?: s
     {
       name: opts.group,
       vpcId: d.vpcId,
-      members: d.members.map((m) => ({ name: m.name, instanceId: m.instanceId })),
+      // Zones are written when a secondary IP is proposed: synth then refuses the group if a member moves zone.
+      members: d.members.map((m) => ({
+        name: m.name,
+        instanceId: m.instanceId,
+        ...(d.secondaryPrivateIps.length > 0 && m.availabilityZone ? { availabilityZone: m.availabilityZone } : {}),
+      })),
       ...(opts.preferred ? { preferred: opts.preferred } : {}),
       ...(d.scope ? { routeTables: d.scope } : {}),
       ...(opts.switchMode ? { switchMode: opts.switchMode } : {}),
+      ...(d.elasticIps.length > 0 ? { elasticIps: d.elasticIps } : {}),
+      ...(d.secondaryPrivateIps.length > 0 ? { secondaryPrivateIps: d.secondaryPrivateIps } : {}),
     },
   ],
 });

@@ -49,6 +49,10 @@ export const init = async (opts: InitOptions, deps: CliDeps): Promise<number> =>
   deps.err(`  route tables: ${d.tables.length} of ${d.tablesRead} have routes to the members; scope: ${d.scopeReason}`);
   deps.err(`  preferred: ${preferred ?? 'none'}${preferred && !opts.preferred ? ' (the member the routes point at now)' : ''}`);
   if (opts.switchMode) deps.err(`  switch mode: ${opts.switchMode}`);
+  for (const m of d.members) {
+    for (const e of m.elasticIps) deps.err(`  Elastic IP ${e.publicIp} (${e.allocationId}) on ${m.name} ${e.slot} ${e.privateIp}: follows the active member's ${e.slot}`);
+  }
+  if (d.secondaryPrivateIps.length > 0) deps.err(`  secondary private IPs that follow the active member: ${d.secondaryPrivateIps.join(', ')}`);
   for (const w of d.warnings) deps.err(`  warning: ${w}`);
   if (opts.switchMode === 'associations') deps.err(`  next: route-failover prepare --group ${input.groups[0].name} builds the twin route tables a failover switches to`);
   deps.out(JSON.stringify(input, null, 2));
