@@ -1,0 +1,80 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import { anchorsOf, checkConfigBlocks, checkExampleConfigs, checkLinks, jsonBlocksOf, markdownFiles } from '../../cli/docs/doc-checks';
+
+/** Links, anchors and config examples of README.md and docs/ hold (cli/docs/doc-checks.ts). */
+
+const ROOT = path.join(__dirname, '..', '..');
+const files = markdownFiles(ROOT);
+const show = (ps: { file: string; line: number; problem: string }[]) => ps.map((p) => `${p.file}:${p.line}: ${p.problem}`);
+
+describe('documentation checks', () => {
+  it('finds the README and the docs pages', () => {
+    expect(files).toEqual(expect.arrayContaining(['README.md', 'docs/deploy.md', 'docs/config.md', 'docs/troubleshooting.md']));
+  });
+
+  it.each(files)('%s: every relative link reaches a file, and every #anchor a heading', (file) => {
+    expect(show(checkLinks(ROOT, file))).toEqual([]);
+  });
+
+  it.each(files)('%s: every failover config shown validates against the schema', (file) => {
+    expect(show(checkConfigBlocks(file, readFileSync(path.join(ROOT, file), 'utf8')))).toEqual([]);
+  });
+
+  it('examples/*.json validate against the schema', () => {
+    expect(show(checkExampleConfigs(ROOT))).toEqual([]);
+  });
+
+  it('the docs show at least one full config (the checks have something to check)', () => {
+    const blocks = files.flatMap((f) => jsonBlocksOf(readFileSync(path.join(ROOT, f), 'utf8')).filter((b) => b.body.includes('"groups"')));
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('the checks see what they must', () => {
+  const pages: Record<string, string> = {
+    'README.md': [
+      '# Title',
+      'See [deploy](docs/deploy.md#2-write-your-config), [gone](docs/gone.md), [bad anchor](docs/deploy.md#nowhere),',
+      '[self](#title), [twice](docs/deploy.md#step-1), [code](functions/x.ts#L3), `[not a link](nowhere.md)`',
+      '```sh',
+      '[inside code](nowhere.md)',
+      '```',
+    ].join('\n'),
+    'docs/deploy.md': '# Deploy\n## 2. Write your config\n## Step\n## Step\n',
+    'functions/x.ts': 'x',
+  };
+
+  it('a missing file and a missing anchor are reported; code spans and blocks are not links', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'doc-checks-'));
+    for (const [rel, text] of Object.entries(pages)) {
+      mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      writeFileSync(path.join(root, rel), text);
+    }
+    expect(show(checkLinks(root, 'README.md'))).toEqual([
+      'README.md:2: docs/gone.md: no such file docs/gone.md',
+      'README.md:2: docs/deploy.md#nowhere: no heading #nowhere in docs/deploy.md',
+    ]);
+  });
+
+  it('anchors follow GitHub: punctuation dropped, repeated headings numbered', () => {
+    expect([...anchorsOf(pages['docs/deploy.md'])]).toEqual(['deploy', '2-write-your-config', 'step', 'step-1']);
+    expect(anchorsOf('# `route-failover status` (read only)\n```\n# not a heading\n```\n')).toEqual(new Set(['route-failover-status-read-only']));
+  });
+
+  it('a config with a bad field is refused, and a fragment without "groups" is not taken for a config', () => {
+    const text = [
+      '```json',
+      '{ "groups": [{ "name": "g", "vpcId": "vpc-123", "members": [] }] }',
+      '```',
+      '```json',
+      '"reservedConcurrency": { "accountConcurrency": 1000 }',
+      '```',
+    ].join('\n');
+    const problems = checkConfigBlocks('x.md', text);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ file: 'x.md', line: 1 });
+    expect(problems[0].problem).toMatch(/vpcId/);
+  });
+});
