@@ -127,18 +127,26 @@ export const jsonBlocksOf = (text: string): { line: number; body: string }[] => 
   return out;
 };
 
-/** A ```json block that holds a "groups" key is a failover config: it must parse and validate, as synth would. */
+/**
+ * Every ```json block must be JSON (a fragment is shown inside braces, so that it can be checked), and one that
+ * holds a "groups" key is a failover config: it must validate, as synth would.
+ */
 export const checkConfigBlocks = (file: string, text: string): DocProblem[] =>
-  jsonBlocksOf(text)
-    .filter((b) => /"groups"\s*:/.test(b.body))
-    .flatMap((b) => {
-      try {
-        parseConfig(JSON.parse(b.body), `${file}:${b.line}`);
-        return [];
-      } catch (e) {
-        return [{ file, line: b.line, problem: (e as Error).message }];
-      }
-    });
+  jsonBlocksOf(text).flatMap((b) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(b.body);
+    } catch (e) {
+      return [{ file, line: b.line, problem: `not JSON: ${(e as Error).message}` }];
+    }
+    if (value === null || typeof value !== 'object' || !('groups' in value)) return [];
+    try {
+      parseConfig(value, `${file}:${b.line}`);
+      return [];
+    } catch (e) {
+      return [{ file, line: b.line, problem: (e as Error).message }];
+    }
+  });
 
 /** examples/*.json (the configs; events/ and requests/ are checked by test/cli/examples.test.ts). */
 export const checkExampleConfigs = (root: string): DocProblem[] =>

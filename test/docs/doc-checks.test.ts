@@ -63,7 +63,7 @@ describe('the checks see what they must', () => {
     expect(anchorsOf('# `route-failover status` (read only)\n```\n# not a heading\n```\n')).toEqual(new Set(['route-failover-status-read-only']));
   });
 
-  it('a config with a bad field is refused, and a fragment without "groups" is not taken for a config', () => {
+  it('a config with a bad field is refused, a block that is not JSON is reported, other JSON is not taken for a config', () => {
     const text = [
       '```json',
       '{ "groups": [{ "name": "g", "vpcId": "vpc-123", "members": [] }] }',
@@ -71,10 +71,13 @@ describe('the checks see what they must', () => {
       '```json',
       '"reservedConcurrency": { "accountConcurrency": 1000 }',
       '```',
+      '```json',
+      '{ "action": "switchover", "group": "g" }',
+      '```',
     ].join('\n');
     const problems = checkConfigBlocks('x.md', text);
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatchObject({ file: 'x.md', line: 1 });
+    expect(problems.map((p) => p.line)).toEqual([1, 4]);
     expect(problems[0].problem).toMatch(/vpcId/);
+    expect(problems[1].problem).toMatch(/^not JSON/);
   });
 });
