@@ -251,7 +251,7 @@ export const FailoverConfigSchema = z.lazy(() =>
       notifications: z
         ._default(
           z.strictObject({
-            emails: z._default(z.array(z.email()), []).check(z.describe('E-mail addresses subscribed to the SNS topic (each must confirm its subscription).')),
+            emails: z._default(z.array(z.email()), []).check(z.describe('E-mail addresses subscribed to the SNS topic (each must confirm its subscription); no function receives them.')),
           }),
           { emails: [] },
         )
