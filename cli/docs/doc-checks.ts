@@ -161,3 +161,36 @@ export const checkExampleConfigs = (root: string): DocProblem[] =>
         return [{ file: rel, line: 0, problem: (e as Error).message }];
       }
     });
+
+/** Error names that never reach an operator by name, and why; every other named error needs a troubleshooting entry. */
+export const ERRORS_NOT_IN_TROUBLESHOOTING: Record<string, string> = {
+  FailoverError: 'the base class; only its subclasses are thrown',
+  RouteReplaceError: 'declared in functions/shared/errors.ts, thrown nowhere: a refused ReplaceRoute is recorded on its route',
+  CliError: 'the CLI prints its message and exit code, never the name',
+};
+
+/**
+ * Every error name an operator can be given: the `name` of each error class under functions/, infra/ and cli/,
+ * the Error of each Fail state of the definition, and the outcome errors the audit record names
+ * (functions/shared/audit-outcome.ts).
+ */
+export const operatorErrorNames = (root: string): string[] => {
+  const names = new Set<string>();
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(path.join(root, dir))) {
+      const rel = path.join(dir, name);
+      if (statSync(path.join(root, rel)).isDirectory()) {
+        if (name !== 'node_modules') walk(rel);
+      } else if (name.endsWith('.ts')) {
+        const text = readFileSync(path.join(root, rel), 'utf8');
+        for (const m of text.matchAll(/this\.name = ([^;]+);/g)) for (const q of m[1].matchAll(/'([A-Za-z]+)'/g)) names.add(q[1]);
+      }
+    }
+  };
+  ['functions', 'infra', 'cli'].forEach(walk);
+  const asl = readFileSync(path.join(root, 'statemachine', 'failover.asl.json'), 'utf8');
+  for (const m of asl.matchAll(/"Error":\s*"([A-Za-z.]+)"/g)) names.add(m[1]);
+  const outcome = readFileSync(path.join(root, 'functions', 'shared', 'audit-outcome.ts'), 'utf8');
+  for (const m of outcome.matchAll(/'((?:Routes|Associations|DryRun|Verification)[A-Za-z]+)'/g)) names.add(m[1]);
+  return [...names].filter((n) => !(n in ERRORS_NOT_IN_TROUBLESHOOTING)).sort();
+};

@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { anchorsOf, checkConfigBlocks, checkExampleConfigs, checkLinks, jsonBlocksOf, markdownFiles } from '../../cli/docs/doc-checks';
+import { FULL_EXAMPLE } from '../../cli/docs/config-reference';
+import { synth } from '../infra/synth';
+import { anchorsOf, checkConfigBlocks, checkExampleConfigs, checkLinks, jsonBlocksOf, markdownFiles, operatorErrorNames } from '../../cli/docs/doc-checks';
 
 /** Links, anchors and config examples of README.md and docs/ hold (cli/docs/doc-checks.ts). */
 
@@ -24,6 +26,40 @@ describe('documentation checks', () => {
 
   it('examples/*.json validate against the schema', () => {
     expect(show(checkExampleConfigs(ROOT))).toEqual([]);
+  });
+
+  it('docs/troubleshooting.md has an entry (a heading) for every error name an operator can be given', () => {
+    const names = operatorErrorNames(ROOT);
+    expect(names).toEqual(expect.arrayContaining(['PlanTooLargeError', 'WriteBudgetError', 'RoutesNotSwitched', 'NotificationFailed', 'DryRunIgnored']));
+    const headings = readFileSync(path.join(ROOT, 'docs', 'troubleshooting.md'), 'utf8')
+      .split('\n')
+      .filter((l) => /^#{2,4} /.test(l))
+      .join('\n');
+    expect(names.filter((n) => !new RegExp(`\\b${n.replace('.', '\\.')}\\b`).test(headings))).toEqual([]);
+  });
+
+  it('every alarm the stack creates has a row in the troubleshooting alarm table', () => {
+    // FULL_EXAMPLE has a probed group and an associations-mode group, so every kind of alarm is there.
+    const { template } = synth(FULL_EXAMPLE);
+    const groups = FULL_EXAMPLE.groups.map((g) => g.name);
+    const members = FULL_EXAMPLE.groups.flatMap((g) => g.members.map((m) => m.name));
+    const tasks = ['AcquireLease', 'ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'ReplaceAssociations', 'VerifyRoutes', 'Notify', 'ReleaseLease'];
+    const patterns = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => {
+      let name = String((a as { Properties: { AlarmName: string } }).Properties.AlarmName).replace(/^Test-/, '');
+      const swap = (values: string[], placeholder: string) => {
+        for (const v of values) name = name.replace(new RegExp(`(^|-)${v.replace(/[-]/g, '\\-')}(?=-|$)`, 'g'), `$1${placeholder}`);
+      };
+      swap(groups, '<group>');
+      swap(members, '<member>');
+      swap(tasks, '<Task>');
+      return name;
+    });
+    expect(patterns.length).toBeGreaterThan(20);
+    const text = readFileSync(path.join(ROOT, 'docs', 'troubleshooting.md'), 'utf8');
+    const table = text.slice(text.indexOf('## Alarms'));
+    // A row names an alarm whole (`<stack>-executions-failed`) or by its suffix after one it names (`-executions-timed-out`).
+    const missing = [...new Set(patterns)].filter((p) => !table.includes(`<stack>-${p}`) && !table.includes(`-${p.split('-').slice(p.startsWith('<') ? 1 : 0).join('-')}\``));
+    expect(missing).toEqual([]);
   });
 
   it('the docs show at least one full config (the checks have something to check)', () => {
