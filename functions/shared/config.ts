@@ -22,15 +22,17 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
 export const MemberSchema = z.lazy(() =>
   z.strictObject({
-    name: z.string().check(z.regex(NAME, 'letters, digits, "-" or "_", 1-63 characters')),
-    instanceId: z.string().check(z.regex(INSTANCE_ID, `an EC2 instance ID ("i-" and ${EIGHT_OR_17}) such as i-0123456789abcdef0`)),
+    name: z.string().check(z.regex(NAME, 'letters, digits, "-" or "_", 1-63 characters'), z.describe('The member\'s name in requests, notifications, alarms and the CLI: letters, digits, "-" or "_", 1-63 characters.')),
+    instanceId: z.string().check(z.regex(INSTANCE_ID, `an EC2 instance ID ("i-" and ${EIGHT_OR_17}) such as i-0123456789abcdef0`), z.describe('The router\'s EC2 instance ID ("i-" and 8 or 17 hex digits). Its interfaces are read from EC2 at run time and paired with the other members\' by slot (eth0 with eth0, eth1 with eth1). An instance belongs to one group only.')),
     /** Address the health probe connects to; the instance's primary private IPv4 address when absent. */
-    probeAddress: z.optional(z.string().check(z.regex(IPV4, 'an IPv4 address'))),
+    probeAddress: z.optional(z.string().check(z.regex(IPV4, 'an IPv4 address'))).check(z.describe('The IPv4 address the health probe connects to. Required when the group\'s probe is enabled: the probe\'s security group allows egress to exactly these addresses.')),
     /**
      * The member's Availability Zone, when known at synth time (`init` writes it): with it, a secondary private
      * IP that would have to cross zones is refused here rather than at the first run.
      */
-    availabilityZone: z.optional(z.string().check(z.regex(AVAILABILITY_ZONE, 'an Availability Zone such as us-east-1a'))),
+    availabilityZone: z.optional(z.string().check(z.regex(AVAILABILITY_ZONE, 'an Availability Zone such as us-east-1a'))).check(
+      z.describe('The member\'s Availability Zone (init writes it). With it, a secondary private IP that would have to cross zones is refused at synth.'),
+    ),
   }),
 );
 
@@ -49,13 +51,24 @@ export const ElasticIpsSchema = z.lazy(() =>
         z.union([
           z.string().check(z.regex(ALLOCATION_ID, `an Elastic IP allocation ID ("eipalloc-" and ${EIGHT_OR_17}) such as eipalloc-0123456789abcdef0`)),
           z.strictObject({
-            allocationId: z.string().check(z.regex(ALLOCATION_ID, `an Elastic IP allocation ID ("eipalloc-" and ${EIGHT_OR_17}) such as eipalloc-0123456789abcdef0`)),
-            slot: z.optional(z.string().check(z.regex(SLOT, SLOT_TEXT))),
+            allocationId: z
+              .string()
+              .check(
+                z.regex(ALLOCATION_ID, `an Elastic IP allocation ID ("eipalloc-" and ${EIGHT_OR_17}) such as eipalloc-0123456789abcdef0`),
+                z.describe('The Elastic IP\'s allocation ID ("eipalloc-" and 8 or 17 hex digits).'),
+              ),
+            slot: z.optional(z.string().check(z.regex(SLOT, SLOT_TEXT))).check(
+              z.describe('The target\'s interface slot the address goes to ("eth0" to "eth15"); absent: the slot it is on now.'),
+            ),
           }),
         ]),
       )
       .check(z.minLength(1), z.maxLength(64)),
-    z.strictObject({ tag: z.strictObject({ key: z.string().check(z.minLength(1), z.maxLength(128)), value: z.string().check(z.maxLength(256)) }) }),
+    z.strictObject({
+      tag: z
+        .strictObject({ key: z.string().check(z.minLength(1), z.maxLength(128), z.describe('Tag key.')), value: z.string().check(z.maxLength(256), z.describe('Tag value.')) })
+        .check(z.describe('Every Elastic IP of the account and region that carries this tag.')),
+    }),
   ]),
 );
 
@@ -65,7 +78,12 @@ export const SecondaryPrivateIpsSchema = z.lazy(() =>
     .array(
       z.union([
         z.string().check(z.regex(IPV4, 'an IPv4 address such as 10.0.1.100')),
-        z.strictObject({ ip: z.string().check(z.regex(IPV4, 'an IPv4 address such as 10.0.1.100')), slot: z.optional(z.string().check(z.regex(SLOT, SLOT_TEXT))) }),
+        z.strictObject({
+          ip: z.string().check(z.regex(IPV4, 'an IPv4 address such as 10.0.1.100'), z.describe('The secondary private IPv4 address.')),
+          slot: z.optional(z.string().check(z.regex(SLOT, SLOT_TEXT))).check(
+            z.describe('The target\'s interface slot the address goes to ("eth0" to "eth15"); absent: the slot it is on now.'),
+          ),
+        }),
       ]),
     )
     .check(z.minLength(1), z.maxLength(64)),
@@ -75,8 +93,12 @@ export type SecondaryPrivateIpsConfig = z.infer<typeof SecondaryPrivateIpsSchema
 
 export const RouteTableScopeSchema = z.lazy(() =>
   z.union([
-    z.strictObject({ ids: z.array(z.string().check(z.regex(ROUTE_TABLE_ID, `a route table ID ("rtb-" and ${EIGHT_OR_17}) such as rtb-0123456789abcdef0`))).check(z.minLength(1)) }),
-    z.strictObject({ tag: z.strictObject({ key: z.string().check(z.minLength(1), z.maxLength(128)), value: z.string().check(z.maxLength(256)) }) }),
+    z.strictObject({ ids: z.array(z.string().check(z.regex(ROUTE_TABLE_ID, `a route table ID ("rtb-" and ${EIGHT_OR_17}) such as rtb-0123456789abcdef0`))).check(z.minLength(1), z.describe('The route tables, by ID ("rtb-" and 8 or 17 hex digits).')) }),
+    z.strictObject({
+      tag: z
+        .strictObject({ key: z.string().check(z.minLength(1), z.maxLength(128), z.describe('Tag key.')), value: z.string().check(z.maxLength(256), z.describe('Tag value.')) })
+        .check(z.describe('Every route table of the VPC that carries this tag.')),
+    }),
   ]),
 );
 
@@ -89,8 +111,10 @@ export const PrioritySchema = z.lazy(() =>
     .strictObject({
       destinations: z.optional(
         z.array(z.string().check(z.regex(/^(pl-[0-9a-f]{8,17}|[0-9.]+\/\d{1,2}|[0-9a-f:]+\/\d{1,3})$/, 'a CIDR such as 10.0.0.0/16 or 2001:db8::/32, or a prefix-list ID such as pl-0123456789abcdef0'))).check(z.minLength(1), z.maxLength(1000)),
-      ),
-      routeTableTag: z.optional(z.strictObject({ key: z.string().check(z.minLength(1), z.maxLength(128)), value: z.string().check(z.maxLength(256)) })),
+      ).check(z.describe('Destinations switched first: IPv4 or IPv6 CIDRs as DescribeRouteTables prints them, or prefix-list IDs.')),
+      routeTableTag: z
+        .optional(z.strictObject({ key: z.string().check(z.minLength(1), z.maxLength(128), z.describe('Tag key.')), value: z.string().check(z.maxLength(256), z.describe('Tag value.')) }))
+        .check(z.describe('Every route of the route tables carrying this tag is switched first.')),
     })
     .check(
       z.refine((p) => p.destinations !== undefined || p.routeTableTag !== undefined, { message: 'priority names destinations, a routeTableTag, or both' }),
@@ -100,9 +124,9 @@ export type Priority = z.infer<typeof PrioritySchema>;
 
 export const StatusCheckAlarmSchema = z.lazy(() =>
   z.strictObject({
-    enabled: z._default(z.boolean(), true),
+    enabled: z._default(z.boolean(), true).check(z.describe('Create a StatusCheckFailed alarm per member whose ALARM starts a failover.')),
     /** Consecutive failed one-minute periods before ALARM. */
-    evaluationPeriods: z._default(z.int().check(z.gte(1), z.lte(10)), 2),
+    evaluationPeriods: z._default(z.int().check(z.gte(1), z.lte(10)), 2).check(z.describe('Consecutive failed one-minute periods before the alarm enters ALARM.')),
   }),
 );
 
@@ -113,30 +137,38 @@ export const AutoFailbackSchema = z.lazy(() =>
      * How long the preferred member must stay running and healthy before routes move back. At most 600 s, so
      * that the hold-down and the failback fit in one execution (the state machine times out after 1800 s).
      */
-    holdDownSeconds: z._default(z.int().check(z.gte(0), z.lte(600)), 300),
+    holdDownSeconds: z._default(z.int().check(z.gte(0), z.lte(600)), 300).check(
+      z.describe('How long the preferred member must stay running and healthy before the routes move back (at most 600 s, so that the hold-down and the failback fit in one execution).'),
+    ),
   }),
 );
 
 /** Limits automatic failovers per group; manual requests are never suppressed. */
 export const FlapDampingSchema = z.lazy(() =>
   z.strictObject({
-    maxFailovers: z._default(z.int().check(z.gte(1), z.lte(100)), 3),
-    windowSeconds: z._default(z.int().check(z.gte(60), z.lte(86400)), 3600),
+    maxFailovers: z._default(z.int().check(z.gte(1), z.lte(100)), 3).check(z.describe('Automatic switches allowed per group in the window; one more ends as `suppressed` (FailoverSuppressedError).')),
+    windowSeconds: z._default(z.int().check(z.gte(60), z.lte(86400)), 3600).check(z.describe('The sliding window, in seconds.')),
   }),
 );
 
 /** Active health probes from inside the VPC (TCP connect to each member); off unless configured. */
 export const ProbeSchema = z.lazy(() =>
   z.strictObject({
-    enabled: z._default(z.boolean(), true),
+    enabled: z._default(z.boolean(), true).check(z.describe('Turn the probe on or off without deleting its block.')),
     /** Subnets the probe function runs in (one per AZ recommended). */
-    subnetIds: z.array(z.string().check(z.regex(SUBNET_ID, `a subnet ID ("subnet-" and ${EIGHT_OR_17}) such as subnet-0123456789abcdef0`))).check(z.minLength(1)),
+    subnetIds: z
+      .array(z.string().check(z.regex(SUBNET_ID, `a subnet ID ("subnet-" and ${EIGHT_OR_17}) such as subnet-0123456789abcdef0`)))
+      .check(z.minLength(1), z.describe('Subnets the probe function runs in (one per Availability Zone is best); they need a path to the Step Functions API.')),
     /** TCP ports that must accept a connection for a member to count as up (any one failing = round failed). */
-    ports: z._default(z.array(z.int().check(z.gte(1), z.lte(65535))).check(z.minLength(1), z.maxLength(8)), [179]),
-    intervalSeconds: z._default(z.int().check(z.gte(1), z.lte(30)), 5),
-    timeoutMs: z._default(z.int().check(z.gte(100), z.lte(10000)), 1000),
+    ports: z._default(z.array(z.int().check(z.gte(1), z.lte(65535))).check(z.minLength(1), z.maxLength(8)), [179]).check(
+      z.describe('TCP ports that must all accept a connection; if any one fails, the round fails.'),
+    ),
+    intervalSeconds: z._default(z.int().check(z.gte(1), z.lte(30)), 5).check(z.describe('Seconds between probe rounds.')),
+    timeoutMs: z._default(z.int().check(z.gte(100), z.lte(10000)), 1000).check(z.describe('How long one connection attempt may take, in milliseconds.')),
     /** Consecutive failed rounds before a member is declared down. */
-    failureThreshold: z._default(z.int().check(z.gte(1), z.lte(20)), 3),
+    failureThreshold: z._default(z.int().check(z.gte(1), z.lte(20)), 3).check(
+      z.describe('Consecutive failed rounds, while a peer answers, before a member is declared down.'),
+    ),
   }),
 );
 
@@ -150,26 +182,32 @@ export const ProbeSchema = z.lazy(() =>
  */
 export const ReservedConcurrencySchema = z.lazy(() =>
   z.strictObject({
-    enabled: z._default(z.boolean(), true),
+    enabled: z._default(z.boolean(), true).check(z.describe('Reserve concurrency for the Task functions; `false` turns the Task reservations off.')),
     /**
      * Executions of one group that may replace routes at the same time. The lease lets one through; more only
      * when a lease is taken over from an execution that is still running its last batch.
      */
-    simultaneousExecutions: z._default(z.int().check(z.gte(1), z.lte(10)), 1),
+    simultaneousExecutions: z._default(z.int().check(z.gte(1), z.lte(10)), 1).check(
+      z.describe('Executions of one group that may replace routes at the same time (the lease lets one through).'),
+    ),
     /** Added to ReplaceRoutes' reservation (retries of a batch can overlap the batch's last seconds). */
-    headroom: z._default(z.int().check(z.gte(0), z.lte(200)), 2),
+    headroom: z._default(z.int().check(z.gte(0), z.lte(200)), 2).check(z.describe('Added to the reservations (retries of a batch can overlap its last seconds).')),
     /**
      * Each other Task function's reservation. Absent: 4 per group plus headroom, because one router failure can
      * start up to four executions of its group (EC2 stopping, stopped, the status-check alarm, the probe), and
      * every one of them calls AcquireLease.
      */
-    otherTasks: z.optional(z.int().check(z.gte(1), z.lte(500))),
+    otherTasks: z.optional(z.int().check(z.gte(1), z.lte(500))).check(
+      z.describe('Each other Task function\'s reservation. Absent: 4 per group plus headroom (one router failure can start four executions).'),
+    ),
     /**
      * The account's concurrent executions quota in the region (Service Quotas, "Concurrent executions"; 1000 on
      * an established account, as low as 10 on a new one). Lambda keeps 100 of it unreserved, so the stack's
      * reservations must fit in the rest. Required when reserving: synth cannot ask the account.
      */
-    accountConcurrency: z.optional(z.int().check(z.gte(10))),
+    accountConcurrency: z.optional(z.int().check(z.gte(10))).check(
+      z.describe('The account\'s Lambda "Concurrent executions" quota in the stack\'s region (Service Quotas). Required when reserving: synth never assumes it. Lambda keeps 100 unreserved.'),
+    ),
   }).check(
     z.superRefine((r, ctx) => {
       if (r.enabled && r.accountConcurrency === undefined) {
@@ -192,10 +230,10 @@ export const ReservedConcurrencySchema = z.lazy(() =>
  */
 export const GuardSchema = z.lazy(() =>
   z.strictObject({
-    intervalMinutes: z._default(z.int().check(z.gte(1), z.lte(60)), 1),
-    converge: z._default(z.boolean(), false),
+    intervalMinutes: z._default(z.int().check(z.gte(1), z.lte(60)), 1).check(z.describe('Minutes between scheduled guard passes (a pass also follows each route-table API call CloudTrail reports).')),
+    converge: z._default(z.boolean(), false).check(z.describe('Start a switchover to the active member once findings a switchover fixes have stood for graceSeconds.')),
     // At least a minute: a route an operator is fixing by hand, or a failover that is running, must not be raced.
-    graceSeconds: z._default(z.int().check(z.gte(60), z.lte(86400)), 300),
+    graceSeconds: z._default(z.int().check(z.gte(60), z.lte(86400)), 300).check(z.describe('How long findings must stand before convergence starts a switchover.')),
   }),
 );
 export type GuardConfig = z.infer<typeof GuardSchema>;
@@ -203,32 +241,52 @@ export type GuardConfig = z.infer<typeof GuardSchema>;
 export const GroupSchema = z.lazy(() =>
   z
     .strictObject({
-      name: z.string().check(z.regex(NAME, 'letters, digits, "-" or "_", 1-63 characters')),
-      vpcId: z.string().check(z.regex(VPC_ID, `a VPC ID ("vpc-" and ${EIGHT_OR_17}) such as vpc-0123456789abcdef0`)),
-      members: z.array(MemberSchema).check(z.minLength(2, 'a group needs at least two members'), z.maxLength(8)),
+      name: z.string().check(
+        z.regex(NAME, 'letters, digits, "-" or "_", 1-63 characters'),
+        z.describe('The group\'s name in requests (`--group`), alarms and notifications: letters, digits, "-" or "_", 1-63 characters.'),
+      ),
+      vpcId: z.string().check(
+        z.regex(VPC_ID, `a VPC ID ("vpc-" and ${EIGHT_OR_17}) such as vpc-0123456789abcdef0`),
+        z.describe('The VPC whose route tables the group owns ("vpc-" and 8 or 17 hex digits).'),
+      ),
+      members: z
+        .array(MemberSchema)
+        .check(z.minLength(2, 'a group needs at least two members'), z.maxLength(8), z.describe('The router instances that back each other up: 2 to 8.')),
       /** The member failback returns to. */
-      preferred: z.optional(z.string()),
+      preferred: z.optional(z.string()).check(z.describe('The member failback returns to and failover prefers (a member\'s name).')),
       /** Which route tables the group owns: the whole VPC when absent. */
-      routeTables: z.optional(RouteTableScopeSchema),
+      routeTables: z
+        .optional(RouteTableScopeSchema)
+        .check(z.describe('The route tables the group owns: `{ "ids": [...] }` or `{ "tag": { "key", "value" } }`; absent: every table of the VPC.')),
       /** Critical routes switched first (see PrioritySchema). */
-      priority: z.optional(PrioritySchema),
+      priority: z
+        .optional(PrioritySchema)
+        .check(z.describe('Critical routes, switched first inside EC2\'s burst: destinations and/or the routes of tables carrying a tag.')),
       /**
        * How a switch is made. "routes": ReplaceRoute on every route to a member (EC2 allows 50 at once, then 5
        * per second). "associations": every association (subnet, gateway, main) of an affected table moves to
        * the target's pre-staged twin table with one ReplaceRouteTableAssociation, whatever the number of routes;
        * twins are kept true by `route-failover prepare` and the scheduled reconcile (functions/shared/twins.ts).
        */
-      switchMode: z._default(z.enum(['routes', 'associations']), 'routes'),
+      switchMode: z._default(z.enum(['routes', 'associations']), 'routes').check(
+        z.describe('"routes": one ReplaceRoute per route. "associations": each association of an affected table moves to a pre-staged twin table (route-failover prepare).'),
+      ),
       /** Routes replaced in parallel (Map MaxConcurrency). */
-      maxConcurrency: z._default(z.int().check(z.gte(1), z.lte(40)), 10),
-      statusCheckAlarm: z._default(StatusCheckAlarmSchema, { enabled: true, evaluationPeriods: 2 }),
-      autoFailback: z.optional(AutoFailbackSchema),
-      flapDamping: z._default(FlapDampingSchema, { maxFailovers: 3, windowSeconds: 3600 }),
-      probe: z.optional(ProbeSchema),
+      maxConcurrency: z._default(z.int().check(z.gte(1), z.lte(40)), 10).check(
+        z.describe('Batches (the routes of one route table, at most 20) replaced in parallel: the Map\'s MaxConcurrency.'),
+      ),
+      statusCheckAlarm: z._default(StatusCheckAlarmSchema, { enabled: true, evaluationPeriods: 2 }).check(z.describe('A StatusCheckFailed alarm per member that starts a failover.')),
+      autoFailback: z.optional(AutoFailbackSchema).check(z.describe('Return to the preferred member when it runs again, after a hold-down; absent: off (manual failback only).')),
+      flapDamping: z._default(FlapDampingSchema, { maxFailovers: 3, windowSeconds: 3600 }).check(
+        z.describe('A limit on automatic failovers per group; manual requests are never suppressed.'),
+      ),
+      probe: z.optional(ProbeSchema).check(z.describe('Active TCP health probes from inside the VPC; absent: off.')),
       /** Elastic IPs that follow the active member, moved in the same run as the routes (docs/addresses.md). */
-      elasticIps: z.optional(ElasticIpsSchema),
+      elasticIps: z.optional(ElasticIpsSchema).check(z.describe('Elastic IPs that follow the active member: allocation IDs (each optionally pinned to a slot), or a tag that selects them.')),
       /** Secondary private IPs that follow the active member: only between interfaces of one subnet. */
-      secondaryPrivateIps: z.optional(SecondaryPrivateIpsSchema),
+      secondaryPrivateIps: z.optional(SecondaryPrivateIpsSchema).check(
+        z.describe('Secondary private IPs that follow the active member; they can move only between interfaces of one subnet.'),
+      ),
     })
     .check(
       z.superRefine((g, ctx) => {
@@ -300,22 +358,47 @@ export const addressIssues = (g: {
 export const FailoverConfigSchema = z.lazy(() =>
   z
     .strictObject({
-      groups: z.array(GroupSchema).check(z.minLength(1, 'at least one group')),
-      notifications: z._default(z.strictObject({ emails: z._default(z.array(z.email()), []) }), { emails: [] }),
+      groups: z.array(GroupSchema).check(z.minLength(1, 'at least one group'), z.describe('The failover groups: at least one.')),
+      notifications: z
+        ._default(
+          z.strictObject({
+            emails: z._default(z.array(z.email()), []).check(z.describe('E-mail addresses subscribed to the SNS topic (each must confirm its subscription); no function receives them.')),
+          }),
+          { emails: [] },
+        )
+        .check(z.describe('Who receives the notifications besides subscribers you add to the topic yourself.')),
       /**
        * The member inventory (functions/shared/inventory.ts) is refreshed on this schedule as well as by every
        * execution, so it exists before the first failure: a router terminated before any execution ran would
        * otherwise leave routes nobody can attribute to it.
        */
-      inventory: z._default(z.strictObject({ refreshMinutes: z._default(z.int().check(z.gte(1), z.lte(60)), 5) }), { refreshMinutes: 5 }),
+      inventory: z
+        ._default(
+          z.strictObject({
+            refreshMinutes: z._default(z.int().check(z.gte(1), z.lte(60)), 5).check(z.describe('Minutes between scheduled refreshes of every member\'s interface map.')),
+          }),
+          { refreshMinutes: 5 },
+        )
+        .check(z.describe('The member inventory, refreshed on a schedule as well as by every execution, so it exists before the first failure.')),
       /**
        * The associations mode's twin reconcile (functions/reconcile-twins): besides reacting to route-table API
        * calls (CloudTrail through EventBridge), it checks every twin on this schedule. Read by infra only.
        */
-      twins: z._default(z.strictObject({ reconcileMinutes: z._default(z.int().check(z.gte(1), z.lte(1440)), 15) }), { reconcileMinutes: 15 }),
-      reservedConcurrency: z.optional(ReservedConcurrencySchema),
+      twins: z
+        ._default(
+          z.strictObject({
+            reconcileMinutes: z._default(z.int().check(z.gte(1), z.lte(1440)), 15).check(z.describe('Minutes between scheduled reconciles of every twin.')),
+          }),
+          { reconcileMinutes: 15 },
+        )
+        .check(z.describe('Associations mode: the twin reconcile, which also runs after each route-table API call CloudTrail reports.')),
+      reservedConcurrency: z
+        .optional(ReservedConcurrencySchema)
+        .check(z.describe('Lambda concurrency reserved for the failover path, checked at synth against the account quota; absent: no Task reservations.')),
       /** The route guard (functions/guard): evaluates the route-table invariant between failovers. */
-      guard: z._default(GuardSchema, { intervalMinutes: 1, converge: false, graceSeconds: 300 }),
+      guard: z._default(GuardSchema, { intervalMinutes: 1, converge: false, graceSeconds: 300 }).check(
+        z.describe('The route guard: judges the route tables between failovers, reports findings, optionally converges.'),
+      ),
     })
     .check(
       z.superRefine((c, ctx) => {

@@ -3,11 +3,12 @@ import * as path from 'node:path';
 import { FAILURE_STATES, ManualRequestSchema, alarmInstanceId, parseTrigger } from '../../functions/shared/triggers';
 import { findMemberByInstance, parseConfigJson } from '../../functions/shared/config';
 import { statusCheckAlarmName } from '../../infra/names';
+import { markdownFiles } from '../../cli/docs/doc-checks';
 import { example, ROOT, runCommand } from './spawn';
 
 /**
- * examples/ and the README commands that use them: each file goes through the parser the product uses for
- * it, its IDs match the example config, and each local-runner command of the README runs as written.
+ * examples/ and the documented commands that use them: each file goes through the parser the product uses for
+ * it, its IDs match the example config, and each local-runner command of the README and docs/ runs as written.
  */
 
 const read = (file: string) => readFileSync(path.join(ROOT, example(file)), 'utf8');
@@ -45,9 +46,11 @@ describe('examples/', () => {
   });
 });
 
-/** Lines of the README's ```sh blocks, continuation lines joined. */
+/** Lines of the ```sh blocks of the README and the docs pages (docs/operating.md shows the local runs), continuation lines joined. */
 const readmeShellCommands = (): string[] => {
-  const text = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const text = markdownFiles(ROOT)
+    .map((file) => readFileSync(path.join(ROOT, file), 'utf8'))
+    .join('\n');
   const blocks = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
   return blocks.flatMap((b) =>
     b
@@ -58,13 +61,13 @@ const readmeShellCommands = (): string[] => {
   );
 };
 
-describe('README: the local runner commands run as written', () => {
+describe('README and docs: the local runner commands run as written', () => {
   const simulated = [...new Set(readmeShellCommands().filter((c) => /^(npm run -s local|npx tsx cli\/local\/run-local\.ts) /.test(c) && c.includes('--simulate')))];
-  // The route guard's pass prints its report, not an audit record (README "Route guard").
+  // The route guard's pass prints its report, not an audit record (docs/operating.md, "Route guard").
   const commands = simulated.filter((c) => !c.includes('--guard'));
   const guardCommands = simulated.filter((c) => c.includes('--guard'));
 
-  it('the README shows the simulated runs of every example input, and none with npm banner on stdout', () => {
+  it('the docs show the simulated runs of every example input, and none with npm banner on stdout', () => {
     const inputs = commands.map((c) => /--input (\S+)/.exec(c)?.[1]);
     expect(new Set(inputs)).toEqual(new Set(['events/stopping.json', 'events/alarm.json', 'requests/switchover.json', 'requests/dry-run.json', 'requests/failback.json'].map(example)));
     // `npm run local` (without -s) prints npm's banner on stdout, before the JSON.
@@ -84,7 +87,7 @@ describe('README: the local runner commands run as written', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ report: { ok: true, findings: 0, groups: [{ group: 'onprem-edge', active: { member: 'router-a' } }] } });
   }, 60_000);
 
-  it('the README shows a simulated guard pass', () => {
+  it('the docs show a simulated guard pass', () => {
     expect(guardCommands).toHaveLength(1);
   });
 });
