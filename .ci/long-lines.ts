@@ -16,10 +16,14 @@ const summary = args.includes('--summary');
 
 const root = join(__dirname, '..');
 // Tracked files only, so a build output or a scratch file never counts.
-const files = execFileSync('git', ['ls-files', '--', ...FOLDERS.map((f) => `${f}/*.ts`), ...FOLDERS.map((f) => `${f}/*.mts`)], {
-  cwd: root,
-  encoding: 'utf8',
-})
+const files = execFileSync(
+  'git',
+  ['ls-files', '--', ...FOLDERS.map((f) => `${f}/*.ts`), ...FOLDERS.map((f) => `${f}/*.mts`)],
+  {
+    cwd: root,
+    encoding: 'utf8',
+  },
+)
   .split('\n')
   .filter(Boolean);
 
