@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createAwsClients } from './aws-target';
 import { runCli } from './cli';
+import { EXIT } from './context';
 
 /**
  * `route-failover` entry point (loaded by cli/bin/route-failover.js): wires argv, env, stdout/stderr, files
@@ -21,7 +22,14 @@ runCli(process.argv.slice(2), process.env, {
   readFile: (path) => readFileSync(path, 'utf8'),
   cwd: process.cwd(),
   createClients: createAwsClients,
-}).then((code) => {
-  // exitCode, never process.exit(): Node exits once stdout has drained, so a large document on a pipe arrives whole.
-  process.exitCode = code;
-});
+}).then(
+  (code) => {
+    // exitCode, never process.exit(): Node exits once stdout has drained, so a large document on a pipe arrives whole.
+    process.exitCode = code;
+  },
+  // A failure the command did not turn into a message still ends in one line and a non-zero exit, not a stack dump.
+  (err: unknown) => {
+    process.stderr.write(`route-failover: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = EXIT.FAILED;
+  },
+);
