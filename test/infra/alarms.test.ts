@@ -4,7 +4,7 @@ import { exampleConfig, synth } from './synth';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
 
-const TASKS = ['AcquireLease', 'ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'VerifyRoutes', 'Notify', 'ReleaseLease'];
+const TASKS = ['AcquireLease', 'ResolveTargets', 'PlanSwitch', 'SwitchItems', 'VerifySwitch', 'Notify', 'ReleaseLease'];
 
 const resources = (template: Template, type: string): [string, Json][] => Object.entries(template.findResources(type));
 const one = (template: Template, type: string): string => {
