@@ -1,4 +1,4 @@
-import { pacerItemKey, WRITE_ACTION_PACE, type Ec2WriteAction } from '../functions/domain/switch-strategy';
+import { pacerItemKey, type Ec2WriteAction } from '../functions/domain/switch-strategy';
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
@@ -324,9 +324,11 @@ export class FailoverStack extends Stack {
     resolveTargets.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [groupStateTable.tableArn] }),
     );
-    // switch-items draws from the pacer of each EC2 write action (EC2 gives each its own bucket): those items
-    // only (dynamodb:LeadingKeys), one statement each, never a group's lease.
-    for (const action of Object.keys(WRITE_ACTION_PACE) as Ec2WriteAction[]) switchItems.addToRolePolicy(pacerItemUse(groupStateTable.tableArn, pacerItemKey(action)));
+    // switch-items draws from the pacer of each EC2 write action it can make (EC2 gives each its own bucket):
+    // those items only (dynamodb:LeadingKeys), one statement each, never a group's lease. ReplaceRoute always
+    // (the associations mode falls back to it); ReplaceRouteTableAssociation only with an associations-mode group.
+    const writeActions: Ec2WriteAction[] = assocGroups.length > 0 ? ['ReplaceRoute', 'ReplaceRouteTableAssociation'] : ['ReplaceRoute'];
+    for (const action of writeActions) switchItems.addToRolePolicy(pacerItemUse(groupStateTable.tableArn, pacerItemKey(action)));
     for (const fn of [acquireLease, releaseLease, resolveTargets, planSwitch, switchItems]) for (const statement of groupStateKeyUse) fn.addToRolePolicy(statement);
     const inventoryRefresh = new InventoryRefresh(this, 'InventoryRefresh', {
       configJson: groupsJson,

@@ -11,12 +11,11 @@ type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- Cl
 
 const SUBSTITUTION_KEYS = [
   'AcquireLeaseFunctionArn',
-  'PlanSwitchFunctionArn',
   'NotifyFunctionArn',
+  'PlanSwitchFunctionArn',
   'ReleaseLeaseFunctionArn',
-  'SwitchItemsFunctionArn',
-  'SwitchItemsFunctionArn',
   'ResolveTargetsFunctionArn',
+  'SwitchItemsFunctionArn',
   'VerifySwitchFunctionArn',
 ];
 
@@ -97,7 +96,7 @@ describe('FailoverStack state machine', () => {
       expect(template.toJSON().Resources[id].Type).toBe('AWS::Lambda::Function');
     }
     // Seven distinct functions, not one reused.
-    expect(new Set(SUBSTITUTION_KEYS.map((k) => functionIdFor(template, k))).size).toBe(8);
+    expect(new Set(SUBSTITUTION_KEYS.map((k) => functionIdFor(template, k))).size).toBe(7);
   });
 
   it('gives each function a timeout below the TimeoutSeconds of the Task that invokes it', () => {
@@ -105,14 +104,13 @@ describe('FailoverStack state machine', () => {
     const tasks = taskStates(JSON.parse(readAsl()).States);
     expect(tasks.map(([name]) => name).sort()).toEqual([
       'AcquireLease',
-      'PlanSwitch',
       'Notify',
+      'PlanSwitch',
       'RecordWithoutNotification',
       'ReleaseLease',
       'ReleaseLeaseUnrecorded',
-      'SwitchItems',
-      'SwitchItems',
       'ResolveTargets',
+      'SwitchItems',
       'VerifySwitch',
     ]);
     // The fallback states of the notification path run the Notify and ReleaseLease functions again.
@@ -158,7 +156,7 @@ describe('FailoverStack functions', () => {
   it('builds all seven on Node 24, arm64, 256 MB, active tracing, their own log group, source maps on', () => {
     const { template } = synth(exampleConfig());
     // The seven Task functions, the scheduled inventory refresh and the route guard.
-    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(10);
+    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(9);
     for (const key of SUBSTITUTION_KEYS) {
       const fn = template.toJSON().Resources[functionIdFor(template, key)];
       expect(fn.Properties).toMatchObject({
@@ -206,7 +204,7 @@ describe('FailoverStack functions', () => {
   it('keeps every log group for a year and retains it when the stack goes', () => {
     const { template } = synth(exampleConfig());
     const logGroups = template.findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(logGroups)).toHaveLength(11); // eight Task functions, the inventory refresh, the guard, the state machine
+    expect(Object.keys(logGroups)).toHaveLength(10); // seven Task functions, the inventory refresh, the guard, the state machine
     for (const lg of Object.values(logGroups) as Json[]) {
       expect(lg.Properties.RetentionInDays).toBe(365);
       expect(lg.DeletionPolicy).toBe('Retain');
@@ -441,7 +439,7 @@ describe('FailoverStack IAM', () => {
     // resolve-targets reads and refreshes the member inventory, in the same item: the table and its key, nothing else.
     const resolveStatements = statementsOf(template, 'ResolveTargetsFunctionArn').filter((st) => JSON.stringify(st).match(/dynamodb:|GroupStateKey/));
     expect(resolveStatements).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } }, ...keyUse]);
-    // replace-routes reads the inventory (GetItem) to vouch for interfaces EC2 no longer shows, and reads and writes
+    // switch-items reads the inventory (GetItem) to vouch for interfaces EC2 no longer shows, and reads and writes
     // the write pacer's item only (dynamodb:LeadingKeys), with the table's key.
     const replaceStatements = statementsOf(template, 'SwitchItemsFunctionArn').filter((st) => JSON.stringify(st).match(/dynamodb:|GroupStateKey/));
     expect(replaceStatements).toHaveLength(keyUse.length + 2);
@@ -463,7 +461,7 @@ describe('FailoverStack IAM', () => {
       ...keyUse,
     ]));
     expect(JSON.stringify(listStatements)).not.toMatch(/dynamodb:(UpdateItem|PutItem|DeleteItem|Query|Scan)|states:/);
-    for (const key of SUBSTITUTION_KEYS.filter((k) => !/Lease|ResolveTargets|SwitchItems|SwitchItems|PlanSwitch/.test(k))) {
+    for (const key of SUBSTITUTION_KEYS.filter((k) => !/Lease|ResolveTargets|SwitchItems|PlanSwitch/.test(k))) {
       const text = JSON.stringify(statementsOf(template, key));
       expect(text).not.toMatch(/dynamodb:|states:/);
       expect(text).not.toContain(keyId);

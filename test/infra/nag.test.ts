@@ -162,11 +162,11 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(raw.sort()).toEqual(
       [
         // X-Ray on every function, in a policy of its own.
-        ...['AcquireLease', 'ReleaseLease', 'ResolveTargets', 'PlanSwitch', 'SwitchItems', 'SwitchItems', 'VerifySwitch', 'Notify', 'InventoryRefresh/Function', 'Guard/Function'].map(
+        ...['AcquireLease', 'ReleaseLease', 'ResolveTargets', 'PlanSwitch', 'SwitchItems', 'VerifySwitch', 'Notify', 'InventoryRefresh/Function', 'Guard/Function'].map(
           (fn) => `Test/${fn}/Role/XRay AwsSolutions-IAM5[Resource::*]`,
         ),
         // EC2 Describe* of the functions that read EC2.
-        ...['ResolveTargets', 'PlanSwitch', 'SwitchItems', 'SwitchItems', 'VerifySwitch', 'InventoryRefresh/Function', 'Guard/Function'].map(
+        ...['ResolveTargets', 'PlanSwitch', 'SwitchItems', 'VerifySwitch', 'InventoryRefresh/Function', 'Guard/Function'].map(
           (fn) => `Test/${fn}/Role/Ec2Describe AwsSolutions-IAM5[Resource::*]`,
         ),
         'Test/SwitchItems/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:route-table/*]',

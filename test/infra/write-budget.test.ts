@@ -62,7 +62,7 @@ describe('the SwitchItems write budget, derived from the groups', () => {
 describe('synth refuses a config whose batches could not be served in time (WriteBudgetError)', () => {
   it('sizes the SwitchItems function timeout from the budget, below its Task timeout', () => {
     const { template } = synth(groups(3, 40));
-    const replace = Object.values(template.findResources('AWS::Lambda::Function')).find((f: any) => String(f.Properties.Description).startsWith('One batch (one route table)')) as any;
+    const replace = Object.values(template.findResources('AWS::Lambda::Function')).find((f: any) => String(f.Properties.Description).startsWith('One batch of the plan')) as any;
     // 120 × 20 = 2,400 turns: ⌈2,355 / 5⌉ = 471 s, + 100 s + 20 s.
     expect(replace.Properties.Timeout).toBe(591);
     expect(replace.Properties.Timeout).toBeLessThan(REPLACE_ROUTES_TASK_TIMEOUT_SECONDS);
