@@ -4,7 +4,7 @@ import type { Group } from '../../functions/shared/config';
 import { subjectOf } from '../../functions/shared/associations';
 import { readGroupTables } from '../../functions/shared/group-tables';
 import { describeMembers } from '../../functions/shared/members';
-import { expandPlan } from '../../functions/shared/plan';
+import { expandPlan, associationBatchesOf } from '../../functions/shared/plan';
 import type { Change, FailoverState, InterfacePair, Plan } from '../../functions/shared/schemas';
 import { ARROW, plural, table } from './format';
 
@@ -88,7 +88,7 @@ export const planSwitch = async (group: Group, to: string, ec2: EC2Client, now: 
   const read = await readGroupTables(ec2, state.group);
   const names = tableNames([...read.originals, ...read.twins.map((t) => t.table)]);
   const routes = expandPlan(plan, pairs, to).map((c) => ({ ...c, routeTableName: names.get(c.routeTableId) }));
-  const associations = (plan.associationBatches ?? []).flatMap((b) =>
+  const associations = associationBatchesOf(plan, []).flatMap(({ batch: b }) =>
     b.moves.map(
       (m): PlannedAssociation => ({
         subject: subjectOf(m),
