@@ -142,7 +142,7 @@ export const associationsTable = (results: AssociationsResult[], taskOverheadMs:
   notes: [
     `EC2 model: ReplaceRouteTableAssociation has its own bucket, 50 burst, 5/s (sim/throttling.ts); ${latencyMs} ms per EC2 call; virtual clock.`,
     `Twins staged beforehand by the reconcile (not measured). One subnet per table; every route of a table leads to router-a.`,
-    `round trip = one EC2 call (${latencyMs} ms) + one Task overhead (${taskOverheadMs} ms). after planning: from PlanSwitch' return to the last association moved.`,
+    `round trip = one EC2 call (${latencyMs} ms) + one Task overhead (${taskOverheadMs} ms). after planning: from PlanSwitch's return to the last association moved.`,
     'goal: every subnet switched, and ≤ 50 associations within 3 round trips after planning; beyond, ≤ 1.05 × (S − 50) / 5 s + 1 s (the refill the pacer keeps in reserve) + 4 round trips.',
     'EC2 calls: the whole failover (reads, moves, verification), throttled included.',
     'Below 50 routes the per-route floor is one round trip, so the ratio is below 1: the associations mode pays one more read before it writes (the destination must still hold what the plan needs).',
