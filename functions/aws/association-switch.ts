@@ -38,7 +38,7 @@ const DRY_RUN_IGNORED = 'ReplaceRouteTableAssociation with DryRun answered succe
  */
 export const associationSwitch: SwitchStrategy<ReplaceAssociationsInput, AssociationMove, AssociationOutcome, AssociationBatchResult, AssociationSwitchDeps> = {
   kind: 'associations',
-  action: 'ReplaceRouteTableAssociation',
+  action: () => 'ReplaceRouteTableAssociation',
   prepare: async (input, deps) => {
     const { batch } = input;
     const refuse = (why: string): never => {

@@ -36,7 +36,7 @@ export const writeBatch = async <Input extends { dryRun: boolean }, Item, Outcom
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = deps.random ?? Math.random;
   const retry = deps.retry ?? DEFAULT_WRITE_RETRY;
-  const pacer = deps.pacers?.[strategy.action] ?? UNPACED;
+  const pacer = deps.pacers?.[strategy.action(input)] ?? UNPACED;
   const deadline = started + budgetMs;
   const ctx: WriteContext<Input, Deps> = { input, deps, log: logOnce(deps.log) };
 

@@ -41,7 +41,7 @@ const DEFAULT_MAX_OBSERVATION_AGE_MS = 900_000;
  */
 export const routeSwitch: SwitchStrategy<ReplaceBatchInput, Change, RouteOutcome, BatchResult, RouteSwitchDeps> = {
   kind: 'routes',
-  action: 'ReplaceRoute',
+  action: () => 'ReplaceRoute',
   prepare: async (input, deps, started) => {
     const budgetMs = deps.budgetMs ?? replaceRouteWriteBudget(deps.config).budgetMs;
     const { batch, pairs, dryRun } = input;

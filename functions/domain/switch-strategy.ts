@@ -58,8 +58,12 @@ export interface WriteContext<Input, Deps> {
 export interface SwitchStrategy<Input extends { dryRun: boolean }, Item, Outcome extends ItemOutcome, Result, Deps> {
   /** The switch mode this kind implements, as named in the config and the plan. */
   readonly kind: 'routes' | 'associations';
-  /** The EC2 action each write makes: its pacer, its throttling bucket, its name in errors. */
-  readonly action: Ec2WriteAction;
+  /**
+   * The EC2 action the batch's writes make: its pacer, its throttling bucket. One action per batch (the whole
+   * batch is one reservation from one pacer); a kind with several actions (addresses: AssociateAddress for
+   * Elastic IPs, AssignPrivateIpAddresses for secondary private IPs) plans a batch per action.
+   */
+  action(input: Input): Ec2WriteAction;
   /** Re-derives from the config and EC2 what the batch may write (a named error, nothing written, otherwise), reads it fresh, settles what needs no write. */
   prepare(input: Input, deps: Deps, startedAt: number): Promise<PreparedBatch<Item, Outcome>>;
   /** Sends one item's write (DryRun when asked). */

@@ -17,7 +17,7 @@ const fakeKind = (action: Ec2WriteAction, sent: string[]): SwitchStrategy<Input,
   const seen = new Set<string>();
   return {
     kind: 'routes',
-    action,
+    action: () => action,
     prepare: async (input) => ({ items: input.items, settled: input.settled ?? [], budgetMs: 10_000 }),
     write: async (item) => {
       sent.push(item.name);
@@ -98,7 +98,7 @@ describe('the kinds of switch', () => {
     [associationSwitch, 'associations', 'ReplaceRouteTableAssociation', ASSOCIATION_PACER_ITEM_KEY],
   ] as const)('%#: each names its mode and the EC2 action whose bucket (and pacer item) paces it', (kind, mode, action, item) => {
     expect(kind.kind).toBe(mode);
-    expect(kind.action).toBe(action);
-    expect(pacerItemKey(kind.action)).toBe(item);
+    expect(kind.action({} as never)).toBe(action);
+    expect(pacerItemKey(kind.action({} as never))).toBe(item);
   });
 });
