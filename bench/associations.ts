@@ -32,7 +32,7 @@ export interface AssociationsResult extends AssociationsCase {
   associations: number;
   /** From the failure to the end of the run (verification and notification included). */
   makespanMs: number;
-  /** From the end of planning (ListRoutes returned) to the last association moved. */
+  /** From the end of planning (PlanSwitch returned) to the last association moved. */
   afterPlanningMs: number;
   /** The same span in round trips (EC2 latency + Task overhead each). */
   roundTrips: number;
@@ -69,14 +69,14 @@ export const runAssociationsCase = async (c: AssociationsCase): Promise<Associat
     sim.setInstanceState(estate.routerA.instanceId, 'stopping');
     t0 = clock.now();
     first = sim.calls.length;
-    const raw = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('route-failover'), store, now, sleep, pacer, associationPacer });
+    const raw = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('route-failover'), store, now, sleep, pacers: { ReplaceRoute: pacer, ReplaceRouteTableAssociation: associationPacer } });
     const handlers = Object.fromEntries(
       Object.entries(raw).map(([name, h]) => [
         name,
         async (input: unknown) => {
           await sleep(c.taskOverheadMs);
           const out = await h(input);
-          if (name === 'ListRoutes') planned = clock.now();
+          if (name === 'PlanSwitch') planned = clock.now();
           return out;
         },
       ]),
@@ -142,7 +142,7 @@ export const associationsTable = (results: AssociationsResult[], taskOverheadMs:
   notes: [
     `EC2 model: ReplaceRouteTableAssociation has its own bucket, 50 burst, 5/s (sim/throttling.ts); ${latencyMs} ms per EC2 call; virtual clock.`,
     `Twins staged beforehand by the reconcile (not measured). One subnet per table; every route of a table leads to router-a.`,
-    `round trip = one EC2 call (${latencyMs} ms) + one Task overhead (${taskOverheadMs} ms). after planning: from ListRoutes' return to the last association moved.`,
+    `round trip = one EC2 call (${latencyMs} ms) + one Task overhead (${taskOverheadMs} ms). after planning: from PlanSwitch's return to the last association moved.`,
     'goal: every subnet switched, and ≤ 50 associations within 3 round trips after planning; beyond, ≤ 1.05 × (S − 50) / 5 s + 1 s (the refill the pacer keeps in reserve) + 4 round trips.',
     'EC2 calls: the whole failover (reads, moves, verification), throttled included.',
     'Below 50 routes the per-route floor is one round trip, so the ratio is below 1: the associations mode pays one more read before it writes (the destination must still hold what the plan needs).',

@@ -92,7 +92,7 @@ export const CASES: Array<{ id: string; title: string; arrange: () => Promise<Ar
   { id: '3-ids', title: 'routes mode, ids scope, a twin that a subnet still uses', arrange: () => twinInUse('ids') },
   { id: '3-tag', title: 'routes mode, tag scope, a twin that a subnet still uses', arrange: () => twinInUse('tag') },
   { id: '4', title: 'static route beside a propagated route with the same prefix', arrange: () => staticBesidePropagated() },
-  { id: '4-reread', title: 'the same, ReplaceRoutes reading its table first', arrange: () => staticBesidePropagated({ maxObservationAgeMs: 0 }) },
+  { id: '4-reread', title: 'the same, SwitchItems reading its table first', arrange: () => staticBesidePropagated({ maxObservationAgeMs: 0 }) },
   {
     id: '9',
     title: 'interface detached and deleted, then the router stopped',

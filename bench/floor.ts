@@ -112,7 +112,7 @@ export const runFloorCase = async (c: FloorCase): Promise<FloorResult> => {
       const config = parseConfig({ ...estates[0].config, groups: estates.map((e) => ({ ...e.config.groups[0], priority: { routeTableTag: PRIORITY_TAG } })) });
       const pacer = new InMemoryWritePacer(REPLACE_ROUTE_PACE, { now: () => clock.now(), sleep });
       const now = () => new Date(clock.now());
-      const raw = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('route-failover'), now, sleep, pacer });
+      const raw = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('route-failover'), now, sleep, pacers: { ReplaceRoute: pacer } });
       const handlers = Object.fromEntries(
         Object.entries(raw).map(([name, h]) => [name, async (input: unknown) => (await sleep(c.taskOverheadMs), h(input))]),
       );

@@ -4,7 +4,7 @@
  * routes in tables of up to 20 (one batch per table, the largest batches the plan makes), and run
  * statemachine/failover.asl.json locally, every Task on its real handler, all sharing one account-wide pacer
  * and the simulated VPC's EC2 buckets (50 burst, 5 per second, refilled once a second). EC2 calls take
- * `latencyMs` ± `jitterMs`; ReplaceRoutes gets the function timeout infra would give it. Virtual clock:
+ * `latencyMs` ± `jitterMs`; SwitchItems gets the function timeout infra would give it. Virtual clock:
  * exact simulated time in seconds of CPU.
  */
 import type { RunResult } from '../cli/local/local-runner';
@@ -73,10 +73,10 @@ export const runPacerCase = async (c: PacerCase): Promise<PacerResult> => {
   const now = () => new Date(clock.now());
   const spec = c.headroom === undefined ? REPLACE_ROUTE_PACE : { ...REPLACE_ROUTE_PACE, headroom: c.headroom };
   const pacer = new InMemoryWritePacer(spec, { now: () => clock.now(), sleep });
-  const raw = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('route-failover'), now, sleep, pacer, recheckDelaysMs: [0] });
+  const raw = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('route-failover'), now, sleep, pacers: { ReplaceRoute: pacer }, recheckDelaysMs: [0] });
   const overhead = c.taskOverheadMs ?? 50;
   const handlers = Object.fromEntries(Object.entries(raw).map(([name, h]) => [name, async (input: unknown) => (await sleep(overhead), h(input))]));
-  const functionTimeoutMs = { ReplaceRoutes: replaceRouteWriteBudget(config).functionTimeoutSeconds * 1000 };
+  const functionTimeoutMs = { SwitchItems: replaceRouteWriteBudget(config).functionTimeoutSeconds * 1000 };
   const t0 = clock.now();
   const runs = await clock.run(
     () =>

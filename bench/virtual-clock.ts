@@ -1,6 +1,6 @@
 /**
  * A discrete-event clock for the benchmark: every wait (simulated EC2 latency, token refill, the state
- * machine's Retry backoff, Task and execution timeouts, VerifyRoutes' re-reads) happens in virtual time,
+ * machine's Retry backoff, Task and execution timeouts, VerifySwitch' re-reads) happens in virtual time,
  * which jumps straight to the next timer once the process has nothing else to do. A run that takes
  * minutes of simulated time finishes in the CPU time it needs, and its figures are exact for the model:
  * every call costs exactly its latency, every backoff exactly what the definition says, and the runner's

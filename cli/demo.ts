@@ -57,7 +57,7 @@ const main = async (): Promise<void> => {
 
   heading('Workflow (statemachine/failover.asl.json, run in-process)');
   const result = await runExecution({
-    handlers: createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn, pacer }),
+    handlers: createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn, pacers: { ReplaceRoute: pacer } }),
     input: event,
     executionName: 'demo-router-a-stopping',
     log: (line) => console.log(line),
@@ -100,7 +100,7 @@ const main = async (): Promise<void> => {
     }
     const callsFrom = sim.calls.length;
     const run = await runExecution({
-      handlers: createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn, pacer }),
+      handlers: createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn, pacers: { ReplaceRoute: pacer } }),
       input,
       executionName: name,
     });

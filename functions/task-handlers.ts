@@ -1,19 +1,20 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { acquireLease, AcquireLeaseInputSchema } from './acquire-lease/acquire-lease';
-import { listRoutes, ListRoutesInputSchema } from './list-routes/list-routes';
+import { planSwitch, PlanSwitchInputSchema } from './plan-switch/plan-switch';
 import { notify, NotifyInputSchema } from './notify/notify';
 import { releaseLease, ReleaseLeaseInputSchema } from './release-lease/release-lease';
-import { ReplaceAssociationsInputSchema, replaceAssociations } from './replace-associations/replace-associations';
-import { ReplaceBatchInputSchema, replaceRoutes } from './replace-routes/replace-routes';
 import { ResolveInputSchema, resolveTargets } from './resolve-targets/resolve-targets';
 import { AlarmReader, StaticAlarms } from './shared/alarms';
 import type { FailoverConfig } from './shared/config';
 import { GroupStateStore, InMemoryGroupStateStore } from './shared/group-state';
-import { InMemoryWritePacer, REPLACE_ASSOCIATION_PACE, type WritePacer } from './shared/pacer';
+import { InMemoryWritePacer } from './shared/pacer';
+import type { WritePacers } from './aws/paced-writer';
+import { WRITE_ACTION_PACE, type Ec2WriteAction } from './domain/switch-strategy';
+import { switchItems } from './switch-items/switch-items';
 import { boundedHandler, type LogEntry } from './shared/lambda-errors';
 import { parseInput } from './shared/parse-input';
-import { verifyRoutes, VerifyInputSchema } from './verify-routes/verify-routes';
+import { verifySwitch, VerifyInputSchema } from './verify-switch/verify-switch';
 
 /** The stack name infra/app.ts uses when none is given (`-c stackName=`). */
 export const DEFAULT_STACK_NAME = 'VpcRouteFailover';
@@ -40,16 +41,15 @@ export interface TaskDeps {
   recheckDelaysMs?: number[];
   /** The function log (full errors, abridged route errors); none when absent. */
   log?: LogEntry;
-  /** Per-route retry inside ReplaceRoutes (throttling, 5xx). */
+  /** Per-item retry inside SwitchItems (throttling, 5xx). */
   retry?: { attempts: number; baseMs: number; maxMs: number };
   /**
-   * Paces ReplaceRoute account-wide; one in-memory pacer per handler set (wall clock) when absent. Share one
-   * between handler sets that stand for one account (several groups failing at once).
+   * Paces each EC2 write action account-wide (EC2 gives each its own bucket); one in-memory pacer per action
+   * and handler set (wall clock) for an action absent here. Share them between handler sets that stand for
+   * one account (several groups failing at once).
    */
-  pacer?: WritePacer;
-  /** Paces ReplaceRouteTableAssociation (EC2's bucket for it is its own); one in-memory pacer per handler set when absent. */
-  associationPacer?: WritePacer;
-  /** ReplaceRoutes reads its table first when the plan's observation is older than this (0: always). */
+  pacers?: WritePacers;
+  /** SwitchItems reads a route table first when the plan's observation is older than this (0: always). */
   maxObservationAgeMs?: number;
 }
 
@@ -67,18 +67,18 @@ export const createTaskHandlers = (deps: TaskDeps): Record<string, TaskHandler> 
     isExecutionRunning: deps.isExecutionRunning ?? (async () => true),
     alarms: deps.alarms ?? new StaticAlarms(),
     stackName: deps.stackName ?? DEFAULT_STACK_NAME,
-    pacer: deps.pacer ?? new InMemoryWritePacer(),
-    associationPacer: deps.associationPacer ?? new InMemoryWritePacer(REPLACE_ASSOCIATION_PACE),
+    pacers: Object.fromEntries(
+      (Object.keys(WRITE_ACTION_PACE) as Ec2WriteAction[]).map((a) => [a, deps.pacers?.[a] ?? new InMemoryWritePacer(WRITE_ACTION_PACE[a])]),
+    ) as WritePacers,
   };
   // Errors leave each handler bounded, as from the deployed functions (boundedHandler in every index.ts).
   const h = (fn: TaskHandler): TaskHandler => boundedHandler(fn, deps.log);
   return {
     AcquireLease: h((e) => acquireLease(parseInput(AcquireLeaseInputSchema, e, 'AcquireLease input'), d)),
     ResolveTargets: h((e) => resolveTargets(parseInput(ResolveInputSchema, e, 'ResolveTargets input'), d)),
-    ListRoutes: h((e) => listRoutes(parseInput(ListRoutesInputSchema, e, 'ListRoutes input'), d)),
-    ReplaceAssociations: h((e) => replaceAssociations(parseInput(ReplaceAssociationsInputSchema, e, 'ReplaceAssociations input'), d)),
-    ReplaceRoutes: h((e) => replaceRoutes(parseInput(ReplaceBatchInputSchema, e, 'ReplaceRoutes input'), d)),
-    VerifyRoutes: h((e) => verifyRoutes(parseInput(VerifyInputSchema, e, 'VerifyRoutes input'), d)),
+    PlanSwitch: h((e) => planSwitch(parseInput(PlanSwitchInputSchema, e, 'PlanSwitch input'), d)),
+    SwitchItems: h((e) => switchItems(e, d)),
+    VerifySwitch: h((e) => verifySwitch(parseInput(VerifyInputSchema, e, 'VerifySwitch input'), d)),
     Notify: h((e) => notify(parseInput(NotifyInputSchema, e, 'Notify input'), d)),
     RecordWithoutNotification: h((e) => notify(parseInput(NotifyInputSchema, e, 'Notify input'), d)),
     ReleaseLease: h((e) => releaseLease(parseInput(ReleaseLeaseInputSchema, e, 'ReleaseLease input'), d)),

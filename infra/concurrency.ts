@@ -8,20 +8,18 @@ import { ReservedConcurrencyError } from '../functions/shared/errors';
  */
 export const LAMBDA_UNRESERVED_MINIMUM = 100;
 
-/** The Task functions other than ReplaceRoutes, each reserved `otherTasks` executions. */
-export const OTHER_TASKS = ['AcquireLease', 'ResolveTargets', 'ListRoutes', 'VerifyRoutes', 'Notify', 'ReleaseLease'] as const;
+/** The Task functions other than SwitchItems, each reserved `otherTasks` executions. */
+export const OTHER_TASKS = ['AcquireLease', 'ResolveTargets', 'PlanSwitch', 'VerifySwitch', 'Notify', 'ReleaseLease'] as const;
 
 /** Executions one router failure can start for its group: EC2 stopping, EC2 stopped, status-check alarm, probe. */
 const EXECUTIONS_PER_FAILURE = 4;
 
 export interface ConcurrencyPlan {
-  /** ReplaceRoutes: Σ groups' maxConcurrency × simultaneousExecutions + headroom. */
-  readonly replaceRoutes: number;
   /**
-   * ReplaceAssociations: the same sum over the groups in the associations mode only (its Map is empty in the
-   * routes mode, so it is never invoked there); undefined when no group uses that mode.
+   * SwitchItems: Σ groups' maxConcurrency × simultaneousExecutions + headroom. One Map runs the batches of
+   * every kind (associations and routes) under the group's maxConcurrency, so that sum covers them all.
    */
-  readonly replaceAssociations?: number;
+  readonly switchItems: number;
   /** The twin reconcile: 1 when some group uses the associations mode (it is what serializes reconciles), else 0. */
   readonly twinReconcile: number;
   /** The route guard: always 1 (it is what serializes its passes, constructs/guard.ts). */
@@ -62,23 +60,17 @@ export const planReservedConcurrency = (config: FailoverConfig): ConcurrencyPlan
   }
   const slots = (groups: FailoverConfig['groups']) => groups.reduce((n, g) => n + g.maxConcurrency, 0);
   const mapSlots = slots(config.groups);
-  const replaceRoutes = mapSlots * settings.simultaneousExecutions + settings.headroom;
-  const associationSlots = slots(associationGroups);
-  const replaceAssociations = associationGroups.length > 0 ? associationSlots * settings.simultaneousExecutions + settings.headroom : undefined;
+  const switchItems = mapSlots * settings.simultaneousExecutions + settings.headroom;
   const otherTasks = settings.otherTasks ?? EXECUTIONS_PER_FAILURE * config.groups.length + settings.headroom;
-  const total = replaceRoutes + (replaceAssociations ?? 0) + OTHER_TASKS.length * otherTasks + probes + twinReconcile + guard;
+  const total = switchItems + OTHER_TASKS.length * otherTasks + probes + twinReconcile + guard;
   if (total > limit) {
     const parts =
-      `ReplaceRoutes ${replaceRoutes} (Σ maxConcurrency ${mapSlots} × simultaneousExecutions ${settings.simultaneousExecutions} ` +
+      `SwitchItems ${switchItems} (Σ maxConcurrency ${mapSlots} × simultaneousExecutions ${settings.simultaneousExecutions} ` +
       `+ headroom ${settings.headroom}), ` +
-      (replaceAssociations !== undefined
-        ? `ReplaceAssociations ${replaceAssociations} (Σ maxConcurrency of the associations-mode groups ${associationSlots} × ` +
-          `simultaneousExecutions ${settings.simultaneousExecutions} + headroom ${settings.headroom}), `
-        : '') +
       `${OTHER_TASKS.length} other Tasks × ${otherTasks}, ${fixedParts}`;
     throw tooMuch(total, limit, account, parts);
   }
-  return { replaceRoutes, replaceAssociations, twinReconcile, guard, otherTasks, probes, total, limit };
+  return { switchItems, twinReconcile, guard, otherTasks, probes, total, limit };
 };
 
 const tooMuch = (total: number, limit: number, account: number, parts: string): ReservedConcurrencyError => {
@@ -92,9 +84,9 @@ const tooMuch = (total: number, limit: number, account: number, parts: string): 
   if (limit <= 0) {
     return new ReservedConcurrencyError(
       `${head}can reserve none: Lambda keeps ${LAMBDA_UNRESERVED_MINIMUM} unreserved. ` +
-        (parts.startsWith('ReplaceRoutes') ? `Remove the reservedConcurrency section to reserve nothing for the Task functions, and ` : '') +
+        (parts.startsWith('SwitchItems') ? `Remove the reservedConcurrency section to reserve nothing for the Task functions, and ` : '') +
         // The guard's 1 is what serializes its passes (constructs/guard.ts): it stays, so the quota must allow it.
-        `${parts.startsWith('ReplaceRoutes') ? 'r' : 'R'}${raise.slice(1)}`,
+        `${parts.startsWith('SwitchItems') ? 'r' : 'R'}${raise.slice(1)}`,
     );
   }
   return new ReservedConcurrencyError(

@@ -1,4 +1,4 @@
-import { ASSOCIATION_PACER_ITEM_KEY } from '../functions/shared/pacer';
+import { pacerItemKey, type Ec2WriteAction } from '../functions/domain/switch-strategy';
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
@@ -123,8 +123,7 @@ export class FailoverStack extends Stack {
     for (const [fn, env] of [
       ['resolve-targets', resolveEnv],
       ['acquire-lease', acquireLeaseEnv],
-      ['replace-routes', acquireLeaseEnv],
-      ['replace-associations', acquireLeaseEnv],
+      ['switch-items', acquireLeaseEnv],
       ['guard', guardEnv],
     ] as const) {
       const size = environmentSize({ NODE_OPTIONS: '--enable-source-maps', ...env });
@@ -142,8 +141,8 @@ export class FailoverStack extends Stack {
     const writeBudget = checkWriteBudget(config);
     // Reserved concurrency sized from the groups (concurrency.ts); throws when it cannot fit the account.
     const concurrency = planReservedConcurrency(config);
-    const reserved = (task: string) => (concurrency ? (task === 'ReplaceRoutes' ? concurrency.replaceRoutes : concurrency.otherTasks) : undefined);
-    // The associations-mode groups: ReplaceAssociations' writes and the twin reconcile exist only for them.
+    const reserved = (task: string) => (concurrency ? (task === 'SwitchItems' ? concurrency.switchItems : concurrency.otherTasks) : undefined);
+    // The associations-mode groups: the association moves of SwitchItems and the twin reconcile exist only for them.
     const assocGroups = associationGroups(config.groups);
 
     // Timeouts stay below each Task's TimeoutSeconds in the ASL (30/60/120/900/120/30/30 s).
@@ -170,45 +169,35 @@ export class FailoverStack extends Stack {
       environment: resolveEnv,
     });
     const resolveTargets = resolveTargetsTask.function;
-    const listRoutesTask = new FailoverFunction(this, 'ListRoutes', {
-      reservedConcurrentExecutions: reserved('ListRoutes'),
-      folder: 'list-routes',
-      description: "Routes in the group's tables that target a failing member's interfaces",
+    const planSwitchTask = new FailoverFunction(this, 'PlanSwitch', {
+      reservedConcurrentExecutions: reserved('PlanSwitch'),
+      folder: 'plan-switch',
+      description: "Plans the switch from a fresh read: the routes (or associations) in the group's tables that lead to a failing member",
       timeout: Duration.seconds(90),
       // The associations mode judges twins with every member's interfaces: the group's inventory.
       environment: { GROUP_STATE_TABLE: groupStateTable.tableName },
     });
-    const listRoutes = listRoutesTask.function;
-    const replaceRoutesTask = new FailoverFunction(this, 'ReplaceRoutes', {
-      reservedConcurrentExecutions: reserved('ReplaceRoutes'),
-      folder: 'replace-routes',
-      description: 'One batch (one route table): ReplaceRoute onto the paired interfaces, paced account-wide (idempotent)',
+    const planSwitch = planSwitchTask.function;
+    // The writes of every kind of switch (routes, associations): one function, one Task, one Map.
+    const switchItemsTask = new FailoverFunction(this, 'SwitchItems', {
+      reservedConcurrentExecutions: reserved('SwitchItems'),
+      folder: 'switch-items',
+      description: "One batch of the plan: ReplaceRoute onto the paired interfaces, or ReplaceRouteTableAssociation onto the target's true twin, paced account-wide per EC2 action (idempotent)",
       // Its budget covers the longest queue of pacer turns the groups can form, plus 100 s of retries
       // (functions/shared/write-budget.ts); the Task allows 900 s, Lambda's maximum.
       timeout: Duration.seconds(writeBudget.functionTimeoutSeconds),
-      // What a batch may write is re-derived from the groups and their inventory (functions/replace-routes/authorize.ts);
-      // the write pacer is one item of the group-state table (functions/shared/pacer.ts).
+      // What a batch may write is re-derived from the groups and their inventory (functions/switch-items/authorize.ts);
+      // each EC2 action's pacer is one item of the group-state table (functions/shared/pacer.ts).
       environment: { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName },
     });
-    const replaceRoutes = replaceRoutesTask.function;
-    // Always built: the ASL always has ReplaceAssociationBatches (empty in the routes mode). Without an
-    // associations-mode group it has no reserved concurrency (it is never invoked) and no EC2 write permission.
-    const replaceAssociationsTask = new FailoverFunction(this, 'ReplaceAssociations', {
-      reservedConcurrentExecutions: concurrency?.replaceAssociations,
-      folder: 'replace-associations',
-      description: "One batch of association moves: ReplaceRouteTableAssociation onto the target's true twin (or back), paced account-wide",
-      // The Task allows 150 s (ReplaceRoutes has more: its queue of turns can be longer, write-budget.ts).
-      timeout: Duration.seconds(120),
-      environment: { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName },
-    });
-    const replaceAssociations = replaceAssociationsTask.function;
-    const verifyRoutesTask = new FailoverFunction(this, 'VerifyRoutes', {
-      reservedConcurrentExecutions: reserved('VerifyRoutes'),
-      folder: 'verify-routes',
-      description: 'Reads the tables back and checks every moved route',
+    const switchItems = switchItemsTask.function;
+    const verifySwitchTask = new FailoverFunction(this, 'VerifySwitch', {
+      reservedConcurrentExecutions: reserved('VerifySwitch'),
+      folder: 'verify-switch',
+      description: 'Reads the tables back and checks every planned route and association against the route-table invariant',
       timeout: Duration.seconds(90),
     });
-    const verifyRoutes = verifyRoutesTask.function;
+    const verifySwitch = verifySwitchTask.function;
     const notify = new FailoverFunction(this, 'Notify', {
       reservedConcurrentExecutions: reserved('Notify'),
       folder: 'notify',
@@ -233,28 +222,20 @@ export class FailoverStack extends Stack {
         'members, their interfaces and source/destination check, status checks, whether an inventory interface is attached elsewhere now, active member from the route tables',
       ),
     );
-    for (const task of [listRoutesTask, verifyRoutesTask]) {
+    for (const task of [planSwitchTask, verifySwitchTask]) {
       task.allowOnAllResources('Ec2Describe', ['ec2:DescribeRouteTables'], describeReason("the group's route tables"));
     }
-    replaceRoutesTask.allowOnAllResources(
+    switchItemsTask.allowOnAllResources(
       'Ec2Describe',
       ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables'],
       describeReason(
-        "the batch's route table, read before writing when the plan's observation is stale, and the interfaces it names, checked against the group's members before any write",
-      ),
-    );
-    replaceAssociationsTask.allowOnAllResources(
-      'Ec2Describe',
-      ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables'],
-      describeReason(
-        "the batch's originals and twins, read before each move to check the twin still mirrors its original, and the interfaces of the pairs, checked against the group's members",
+        "the batch's route table, read before writing when the plan's observation is stale (routes), or its originals and twins, read before each move to check the twin still mirrors its original (associations), and the interfaces of the pairs, checked against the group's members before any write",
       ),
     );
     // The group's inventory vouches for source interfaces EC2 no longer shows (deleted on termination). Only the
     // group items (LeadingKeys = the group names): the pacer items are granted below, each to its one user.
-    replaceRoutes.addToRolePolicy(groupItemRead(groupStateTable.tableArn, config.groups));
-    replaceAssociations.addToRolePolicy(groupItemRead(groupStateTable.tableArn, config.groups));
-    listRoutes.addToRolePolicy(groupItemRead(groupStateTable.tableArn, config.groups));
+    switchItems.addToRolePolicy(groupItemRead(groupStateTable.tableArn, config.groups));
+    planSwitch.addToRolePolicy(groupItemRead(groupStateTable.tableArn, config.groups));
     // An alarm event is confirmed with CloudWatch before any write: DescribeAlarms on exactly this stack's
     // status-check alarms. The API reference says only composite alarms need the permission scoped to *, so a
     // metric alarm can be named by its ARN.
@@ -271,13 +252,13 @@ export class FailoverStack extends Stack {
       ...scopedRouteTableStatements(this, config.groups, ['ec2:ReplaceRoute']),
       ...twinStatements(this, config.groups, ['ec2:ReplaceRoute']),
     ];
-    for (const statement of replaceRouteStatements) replaceRoutes.addToRolePolicy(statement);
+    for (const statement of replaceRouteStatements) switchItems.addToRolePolicy(statement);
     // Route tables of a group scoped by VPC (or tag) are not known at synth time, nor are twins: the statement
     // names route-table/* and the ec2:Vpc condition (ArnEquals on the group's VPC ARN) is what limits it.
     const anyRouteTable = routeTableArn(this, '*');
     if (replaceRouteStatements.some((st) => st.resources.includes(anyRouteTable))) {
       acknowledgeFinding(
-        replaceRoutesTask.role.node.findChild('DefaultPolicy'),
+        switchItemsTask.role.node.findChild('DefaultPolicy'),
         wildcardResourceFinding(this, anyRouteTable),
         "ec2:ReplaceRoute on the route tables of a group whose scope is its whole VPC or a tag, and on the twins of every " +
           'group (a group set back to the routes mode still switches the twins subnets use): the tables are found (or created) at run time, so no ARN list exists at synth time. ' +
@@ -288,9 +269,9 @@ export class FailoverStack extends Stack {
     }
     // ReplaceRouteTableAssociation only when some group uses the associations mode (twin-permissions.ts).
     const associationStatements = replaceAssociationStatements(this, config.groups);
-    for (const statement of associationStatements) replaceAssociations.addToRolePolicy(statement);
+    for (const statement of associationStatements) switchItems.addToRolePolicy(statement);
     if (associationStatements.length > 0) {
-      const policy = replaceAssociationsTask.role.node.findChild('DefaultPolicy');
+      const policy = switchItemsTask.role.node.findChild('DefaultPolicy');
       const moveReason =
         'ec2:ReplaceRouteTableAssociation (the only EC2 write of this function) moves an association between an ' +
         "original and its twin: twins are created at run time and subnets, gateways and VPC-scoped tables are not in the config, so no ARN list exists at synth time. ";
@@ -343,11 +324,12 @@ export class FailoverStack extends Stack {
     resolveTargets.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [groupStateTable.tableArn] }),
     );
-    // replace-routes draws from the write pacer: its one item only (dynamodb:LeadingKeys), never a group's lease;
-    // replace-associations from the ReplaceRouteTableAssociation pacer, EC2's other bucket.
-    replaceRoutes.addToRolePolicy(pacerItemUse(groupStateTable.tableArn));
-    replaceAssociations.addToRolePolicy(pacerItemUse(groupStateTable.tableArn, ASSOCIATION_PACER_ITEM_KEY));
-    for (const fn of [acquireLease, releaseLease, resolveTargets, listRoutes, replaceRoutes, replaceAssociations]) for (const statement of groupStateKeyUse) fn.addToRolePolicy(statement);
+    // switch-items draws from the pacer of each EC2 write action it can make (EC2 gives each its own bucket):
+    // those items only (dynamodb:LeadingKeys), one statement each, never a group's lease. ReplaceRoute always
+    // (the associations mode falls back to it); ReplaceRouteTableAssociation only with an associations-mode group.
+    const writeActions: Ec2WriteAction[] = assocGroups.length > 0 ? ['ReplaceRoute', 'ReplaceRouteTableAssociation'] : ['ReplaceRoute'];
+    for (const action of writeActions) switchItems.addToRolePolicy(pacerItemUse(groupStateTable.tableArn, pacerItemKey(action)));
+    for (const fn of [acquireLease, releaseLease, resolveTargets, planSwitch, switchItems]) for (const statement of groupStateKeyUse) fn.addToRolePolicy(statement);
     const inventoryRefresh = new InventoryRefresh(this, 'InventoryRefresh', {
       configJson: groupsJson,
       refreshMinutes: config.inventory.refreshMinutes,
@@ -434,10 +416,9 @@ export class FailoverStack extends Stack {
         AcquireLeaseFunctionArn: acquireLease.functionArn,
         ReleaseLeaseFunctionArn: releaseLease.functionArn,
         ResolveTargetsFunctionArn: resolveTargets.functionArn,
-        ListRoutesFunctionArn: listRoutes.functionArn,
-        ReplaceRoutesFunctionArn: replaceRoutes.functionArn,
-        ReplaceAssociationsFunctionArn: replaceAssociations.functionArn,
-        VerifyRoutesFunctionArn: verifyRoutes.functionArn,
+        PlanSwitchFunctionArn: planSwitch.functionArn,
+        SwitchItemsFunctionArn: switchItems.functionArn,
+        VerifySwitchFunctionArn: verifySwitch.functionArn,
         NotifyFunctionArn: notify.functionArn,
       },
       logs: { destination: stateMachineLogs, level: LogLevel.ALL, includeExecutionData: true },
@@ -450,10 +431,9 @@ export class FailoverStack extends Stack {
     const taskFunctions = {
       AcquireLease: acquireLease,
       ResolveTargets: resolveTargets,
-      ListRoutes: listRoutes,
-      ReplaceRoutes: replaceRoutes,
-      ReplaceAssociations: replaceAssociations,
-      VerifyRoutes: verifyRoutes,
+      PlanSwitch: planSwitch,
+      SwitchItems: switchItems,
+      VerifySwitch: verifySwitch,
       Notify: notify,
       ReleaseLease: releaseLease,
     };

@@ -284,17 +284,19 @@ const summarizeOutput = (state: string | undefined, out: any): string => {
       return out.action === 'noop'
         ? ` (no-op: ${out.noopReason})`
         : ` (${out.group?.name}: ${out.sources?.map((s: any) => s.name).join('+')} → ${out.target?.name}, ${out.pairs?.length} interface pair(s))`;
-    case 'ListRoutes':
+    case 'PlanSwitch':
       return ` (${out.plan?.changeCount} to move in ${out.plan?.batches?.length} batch(es), ${out.plan?.alreadyOnTargetCount} already on target, ${out.plan?.skipped?.length} skipped, ${out.plan?.routeTablesScanned} tables)`;
-    case 'ReplaceRouteBatches': {
+    case 'SwitchBatches': {
       const counts: Record<string, number> = {};
       for (const b of out.results ?? []) {
         if (b.error) counts[`batch failed (${b.error})`] = (counts[`batch failed (${b.error})`] ?? 0) + 1;
         for (const [st, n] of Object.entries((b.counts ?? {}) as Record<string, number>)) counts[st] = (counts[st] ?? 0) + n;
+        // An association batch's result: one status per move.
+        for (const x of Array.isArray(b.r) ? (b.r as Array<{ st: string }>) : []) counts[x.st] = (counts[x.st] ?? 0) + 1;
       }
       return ` (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing to do'})`;
     }
-    case 'VerifyRoutes':
+    case 'VerifySwitch':
       return ` (${out.verification?.checked} read back, ${out.verification?.mismatches} mismatch(es), ${out.verification?.rounds} round(s))`;
     case 'Notify':
       return ` (${out.outcome}: ${out.summary})`;

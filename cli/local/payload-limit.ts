@@ -45,7 +45,7 @@ const HOOKED = Symbol.for('vpc-route-failover.payload-limit');
  * OutputPath: where a Pass, Map or Task grows the state) as it exits. The library has no hook for this, so its
  * `execute` (the state loop, which gets the event logger in its options) is wrapped: the check runs
  * synchronously between two states, before the next one starts. Watching the event stream instead would be
- * too late: a ListRoutes output over the limit must stop the run before the Map that writes routes begins.
+ * too late: a PlanSwitch output over the limit must stop the run before the Map that writes routes begins.
  * A Task's input after Parameters and its result are checked by the runner's handler wrapper.
  */
 export const enforcePayloadLimit = (): void => {

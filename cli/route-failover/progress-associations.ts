@@ -1,13 +1,17 @@
 import { ARROW, clip } from './format';
 
 /**
- * How --wait and `history show` read the associations mode's states: one ReplaceAssociationBatches Map
- * iteration is one batch of association moves (`batch.moves` in; out: `r`, one status per move, with
- * `errors` they index, or `error`/`cause` when RecordAssociationBatchFailure stood in for the batch).
+ * How --wait and `history show` read the associations mode's batches: an iteration of the SwitchBatches Map
+ * whose batch has `moves` is one batch of association moves (out: `r`, one status per move, with `errors`
+ * they index, or `error`/`cause` when RecordBatchFailure stood in for the batch). Executions of the previous
+ * version ran them in a Map of their own, ReplaceAssociationBatches (RecordAssociationBatchFailure).
  */
 
-/** The association Map's state name (statemachine/failover.asl.json). */
+/** The association Map's state name in executions of the previous version (two Maps). */
 export const ASSOCIATION_MAP = 'ReplaceAssociationBatches';
+
+/** Whether a Map iteration's input is a batch of association moves. */
+export const isAssociationIteration = (input: Record<string, any> | undefined): boolean => Array.isArray(input?.batch?.moves);
 
 /** What one association Map iteration did. */
 export interface IterationAssociations {
@@ -42,14 +46,30 @@ export const iterationAssociations = (input: Record<string, any> | undefined, ou
   return { statuses, error, notes };
 };
 
-/** Association moves the plan holds (ListRoutes' output), when it says. */
-export const plannedMoves = (plan: Record<string, any> | undefined): number | undefined =>
-  Array.isArray(plan?.associationBatches) ? (plan!.associationBatches as Array<{ moves?: unknown } | undefined>).reduce((n: number, b) => n + (Array.isArray(b?.moves) ? b.moves.length : 0), 0) : undefined;
+/** Association moves the plan holds (PlanSwitch's output, or ListRoutes' of the previous version), when it says. */
+export const plannedMoves = (plan: Record<string, any> | undefined): number | undefined => {
+  const moves = (batches: unknown) => (Array.isArray(batches) ? (batches as Array<{ moves?: unknown } | undefined>).reduce((n: number, b) => n + (Array.isArray(b?.moves) ? b.moves.length : 0), 0) : 0);
+  if (!Array.isArray(plan?.associationBatches) && !plan?.associations) return undefined;
+  return moves(plan?.associationBatches) + moves(plan?.batches);
+};
 
-/** The ReplaceAssociationBatches Map's exit line: statuses counted over its results. */
+/** Whether a Map result is an association batch's (`r`), or a failure record of one (`ids` names the association batches). */
+const isAssociationResult = (r: Record<string, any> | undefined, ids: ReadonlySet<number>): boolean => Array.isArray(r?.r) || ids.has(Number(r?.id));
+
+/** The association batches' ids in a plan's `batches` (one Map for every kind). */
+export const associationIds = (plan: Record<string, any> | undefined): Set<number> =>
+  new Set((Array.isArray(plan?.batches) ? plan!.batches : []).filter((b: any) => Array.isArray(b?.moves)).map((b: any) => Number(b.id)));
+
+/**
+ * The association batches' line: statuses counted over their results, in the SwitchBatches Map's output
+ * (`results`, with the route batches') or, in executions of the previous version, ReplaceAssociationBatches'
+ * (`associationResults`).
+ */
 export const summarizeAssociationResults = (out: Record<string, any> | undefined): string => {
   const counts: Record<string, number> = {};
-  for (const r of out?.associationResults ?? []) {
+  const ids = associationIds(out?.plan);
+  const results = [...(out?.associationResults ?? []), ...(out?.results ?? []).filter((r: any) => isAssociationResult(r, ids))];
+  for (const r of results) {
     if (typeof r?.error === 'string') counts['batch(es) failed'] = (counts['batch(es) failed'] ?? 0) + 1;
     else for (const x of Array.isArray(r?.r) ? r.r : []) counts[String(x?.st ?? '?')] = (counts[String(x?.st ?? '?')] ?? 0) + 1;
   }

@@ -2,7 +2,7 @@ import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { causeText } from '../../functions/shared/audit';
 import { parseJson, parseRecord, ParsedRecord, NOTIFY_STATE } from './executions';
 import { ARROW, clip, duration, isoTime, plural } from './format';
-import { ASSOCIATION_MAP, iterationAssociations, plannedMoves, summarizeAssociationResults, type IterationAssociations } from './progress-associations';
+import { ASSOCIATION_MAP, associationIds, isAssociationIteration, iterationAssociations, plannedMoves, summarizeAssociationResults, type IterationAssociations } from './progress-associations';
 
 /**
  * Reads Step Functions history events (GetExecutionHistory, oldest first, in as many batches as polls)
@@ -177,7 +177,7 @@ export class HistoryTracker {
       }
       const timing = [...this.timings].reverse().find((t) => t.name === name && !t.exited);
       if (timing) timing.exited = at;
-      if (name === 'ListRoutes') {
+      if (PLAN_STATES.has(name)) {
         this.total = plannedCount(output?.plan) ?? this.total;
         this.associationTotal = plannedMoves(output?.plan) ?? this.associationTotal;
       }
@@ -192,8 +192,9 @@ export class HistoryTracker {
       const details = e.mapIterationSucceededEventDetails ?? e.mapIterationFailedEventDetails ?? e.mapIterationAbortedEventDetails;
       const index = details?.index;
       const map = details?.name ?? (index !== undefined ? this.iterMap.get(index) : undefined) ?? this.currentState;
-      if (map === ASSOCIATION_MAP) {
-        this.associationLine(iterationAssociations(index === undefined ? undefined : this.iterInput.get(index), index === undefined ? undefined : this.iterOutput.get(index), type !== 'MapIterationSucceeded'));
+      const input = index === undefined ? undefined : this.iterInput.get(index);
+      if (map === ASSOCIATION_MAP || isAssociationIteration(input)) {
+        this.associationLine(iterationAssociations(input, index === undefined ? undefined : this.iterOutput.get(index), type !== 'MapIterationSucceeded'));
         return;
       }
       const item = iterationRoutes(index === undefined ? undefined : this.iterInput.get(index), index === undefined ? undefined : this.iterOutput.get(index), type !== 'MapIterationSucceeded');
@@ -306,6 +307,9 @@ const iterationRoutes = (input: Record<string, any> | undefined, output: Record<
 };
 
 /** Routes the plan moves. */
+/** The planning state: PlanSwitch, or ListRoutes in executions of the previous version. */
+const PLAN_STATES: ReadonlySet<string> = new Set(['PlanSwitch', 'ListRoutes']);
+
 const plannedCount = (plan: Record<string, any> | undefined): number | undefined =>
   typeof plan?.changeCount === 'number' ? plan.changeCount : undefined;
 
@@ -330,6 +334,7 @@ export const summarizeExit = (state: string, out: Record<string, any> | undefine
       return out.action === 'noop'
         ? `no-op: ${out.noopReason ?? ''}`
         : `${out.group?.name}: ${(out.sources ?? []).map((s: any) => s.name).join('+')} ${ARROW} ${out.target?.name}${out.dryRun ? ' (dry run)' : ''}`;
+    case 'PlanSwitch':
     case 'ListRoutes': {
       const p = out.plan;
       if (!p) return '';
@@ -346,15 +351,21 @@ export const summarizeExit = (state: string, out: Record<string, any> | undefine
     }
     case ASSOCIATION_MAP:
       return summarizeAssociationResults(out);
+    case 'SwitchBatches':
     case 'ReplaceRouteBatches': {
       const counts: Record<string, number> = {};
       const add = (st: string, n = 1) => (counts[st] = (counts[st] ?? 0) + n);
+      // One Map for every kind: the association batches' results are counted on their own line first.
+      const moves = associationIds(out.plan);
+      const assoc = state === 'SwitchBatches' && (moves.size > 0 || out.plan?.associations) ? `associations: ${summarizeAssociationResults(out)}; routes: ` : '';
       for (const r of out.results ?? []) {
+        if (Array.isArray(r?.r) || moves.has(Number(r?.id))) continue;
         if (r?.counts && typeof r.counts === 'object') for (const [st, n] of Object.entries(r.counts)) add(st, Number(n) || 0);
         else if (r?.error) add('batch(es) failed');
       }
-      return Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing to do';
+      return assoc + (Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing to do');
     }
+    case 'VerifySwitch':
     case 'VerifyRoutes':
       if (!out.verification) return '';
       return (
@@ -373,7 +384,7 @@ export const summarizeExit = (state: string, out: Record<string, any> | undefine
 /** Timing lines for `history show`: each top-level state with how long it took. */
 export const renderTimings = (timings: StateTiming[]): string[] => {
   const shown = timings.filter((t) => t.type !== 'Choice');
-  // As wide as the longest name (ReplaceAssociationBatches is 25), at least the 20 it always was.
+  // As wide as the longest name (ReplaceAssociationBatches, of executions of the previous version, is 25), at least 20.
   const width = Math.max(20, ...shown.map((t) => t.name.length));
   return shown.map((t) => {
     const took = t.entered && t.exited ? duration(t.exited.getTime() - t.entered.getTime()) : t.type === 'Fail' || t.type === 'Succeed' ? '' : '(not exited)';

@@ -1,16 +1,16 @@
 import type { EC2Client, RouteTable } from '@aws-sdk/client-ec2';
-import { listRoutes } from '../../functions/list-routes/list-routes';
+import { planSwitch as planWorkflowSwitch } from '../../functions/plan-switch/plan-switch';
 import type { Group } from '../../functions/shared/config';
 import { subjectOf } from '../../functions/shared/associations';
 import { readGroupTables } from '../../functions/shared/group-tables';
 import { describeMembers } from '../../functions/shared/members';
-import { expandPlan } from '../../functions/shared/plan';
+import { expandPlan, associationBatchesOf } from '../../functions/shared/plan';
 import type { Change, FailoverState, InterfacePair, Plan } from '../../functions/shared/schemas';
 import { ARROW, plural, table } from './format';
 
 /**
  * The per-route plan of a switchover, computed by the workflow's own steps (members and interfaces as
- * ResolveTargets reads them, the plan as ListRoutes builds it) from the live tables. Nothing is written.
+ * ResolveTargets reads them, the plan as PlanSwitch builds it) from the live tables. Nothing is written.
  */
 
 export interface PlannedRoute extends Change {
@@ -83,12 +83,12 @@ export const planSwitch = async (group: Group, to: string, ec2: EC2Client, now: 
     execution: { id: 'route-failover-plan' },
     resolvedAt: now.toISOString(),
   };
-  const plan = await listRoutes(state, { ec2, now: () => now });
+  const plan = await planWorkflowSwitch(state, { ec2, now: () => now });
   // The tables as the workflow reads them: in the associations mode the twins too, for their Name tags.
   const read = await readGroupTables(ec2, state.group);
   const names = tableNames([...read.originals, ...read.twins.map((t) => t.table)]);
   const routes = expandPlan(plan, pairs, to).map((c) => ({ ...c, routeTableName: names.get(c.routeTableId) }));
-  const associations = (plan.associationBatches ?? []).flatMap((b) =>
+  const associations = associationBatchesOf(plan, []).flatMap(({ batch: b }) =>
     b.moves.map(
       (m): PlannedAssociation => ({
         subject: subjectOf(m),

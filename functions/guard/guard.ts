@@ -173,7 +173,7 @@ const guardGroup = async (group: Group, input: GuardInput, deps: GuardDeps, now:
     { group: group.name, settings, pass, since, view, target: active ? views.get(active.member) : undefined, now: now() },
     deps.startExecution,
   );
-  // The tables a switch plans from: the scope, and the twins something uses (list-routes.ts).
+  // The tables a switch plans from: the scope, and the twins something uses (plan-switch.ts).
   const planned = [...read.originals, ...twins.filter((t) => reach.includes(t))];
   const plans = armedPlans(group, views, inventory, planned);
 

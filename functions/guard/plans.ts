@@ -5,7 +5,7 @@ import type { ArmedPlan } from '../shared/guard-state';
 import type { GroupInventory } from '../shared/inventory';
 import type { MemberView } from '../shared/members';
 import type { FailoverState, InterfacePair } from '../shared/schemas';
-import { collectChanges } from '../list-routes/route-changes';
+import { collectChanges } from '../plan-switch/route-changes';
 
 /** Tables listed per member in an armed plan (the counts are whole). */
 export const ARMED_TABLES_LISTED = 50;
@@ -14,7 +14,7 @@ const UNPAIRED_LISTED = 5;
 
 /**
  * Per member, the plan its failure would need as of this pass, found by the workflow's own route planner
- * (list-routes/route-changes.ts `collectChanges`) on the tables this pass read: the member the routes would move
+ * (plan-switch/route-changes.ts `collectChanges`) on the tables this pass read: the member the routes would move
  * to (the preferred member if it passes the health gate, else the first that does), the interface pairs by slot
  * (the member's live interfaces and those the inventory remembers, onto the target's live ones), the routes to
  * move by table, the associations those tables carry (what the associations mode moves), and the routes a

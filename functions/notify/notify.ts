@@ -234,7 +234,7 @@ const nextSteps = (r: AuditRecord): string | undefined => {
   if (r.error === 'DryRunIgnored') {
     return 'the EC2 endpoint does not honour DryRun: the routes listed now point at the target. Check them, then either switch back (switchover to the member they came from) or complete the switchover; rehearse only against an endpoint that answers DryRunOperation.';
   }
-  const nothingChanged = ['AcquireLease', 'ResolveTargets', 'ListRoutes'].includes(r.failure?.stage ?? '');
+  const nothingChanged = ['AcquireLease', 'ResolveTargets', 'PlanSwitch', 'ListRoutes'].includes(r.failure?.stage ?? '');
   if (r.outcome === 'partial' || (r.outcome === 'failed' && !nothingChanged)) {
     return 'fix the cause above, then start a new execution with the same input: routes already on the target are no-ops, only the rest are replaced.';
   }

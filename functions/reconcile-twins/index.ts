@@ -12,7 +12,7 @@ import { handleTwinsEvent } from './trigger';
 const ec2 = createEc2Client();
 const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) });
 let config: FailoverConfig | undefined;
-// ReplaceRoute on twins draws from the same pacer item as the failovers' ReplaceRoutes (one EC2 bucket).
+// ReplaceRoute on twins draws from the same pacer item as the failovers' SwitchItems (one EC2 bucket).
 let pacer: DynamoDbWritePacer | undefined;
 
 /** Invoked by the stack's schedule ({"source": "vpc-route-failover.twins"}) and by CloudTrail events that change route tables. */

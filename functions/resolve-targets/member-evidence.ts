@@ -32,7 +32,7 @@ export const refreshInventory = async (store: GroupStateStore, group: Group, vie
 
 /**
  * Stores the interfaces the route tables revealed (EC2 showed each attached to the member's instance): what a
- * describe of the member would have stored, so ReplaceRoutes' authorization, which trusts a fresh inventory
+ * describe of the member would have stored, so SwitchItems' authorization, which trusts a fresh inventory
  * entry, and the next failover know them too. A failure is a warning, as for the refresh.
  */
 export const rememberLearned = async (

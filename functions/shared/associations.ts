@@ -1,6 +1,9 @@
 import type { RouteTable, RouteTableAssociation } from '@aws-sdk/client-ec2';
-import { decodeSwitchTimes } from './plan';
-import type { AssociationBatchResult, AssociationMove, AssociationStatus, Plan } from './schemas';
+import { associationBatchesOf, decodeSwitchTimes } from './plan';
+import type { AssociationBatchResult, AssociationMove, AssociationStatus, BatchResult, Plan } from './schemas';
+
+/** A batch result as the Map's output holds it (a route batch's has no `r`). */
+type BatchOrAssociationResult = AssociationBatchResult | BatchResult;
 
 /** The associations of a table that route traffic: subnet, gateway edge and main (disassociating ones excluded). */
 export const liveAssociations = (table: RouteTable): RouteTableAssociation[] =>
@@ -26,14 +29,15 @@ export interface MoveResult {
   switchedAt?: number;
 }
 
-/** Each planned association move with what its batch reported. */
-export const moveResultsOf = (plan: Plan | undefined, results: AssociationBatchResult[] | undefined): MoveResult[] => {
-  const byId = new Map((results ?? []).map((r) => [r.id, r]));
-  return (plan?.associationBatches ?? []).flatMap((b) => {
-    const r = byId.get(b.id);
+/**
+ * Each planned association move with what its batch reported: `results` is the SwitchBatches Map's output;
+ * `legacyResults` the associationResults of a record of the previous version (a Map of their own).
+ */
+export const moveResultsOf = (plan: Plan | undefined, results: BatchOrAssociationResult[] | undefined, legacyResults?: BatchOrAssociationResult[]): MoveResult[] => {
+  return associationBatchesOf(plan, results, legacyResults).flatMap(({ batch: b, result: r }) => {
     const times = r?.at ? decodeSwitchTimes(Date.parse(r.at), r.sw, b.moves.length) : [];
     return b.moves.map((move, i): MoveResult => {
-      const x = r?.r[i];
+      const x = r?.r?.[i];
       if (x) return { move, status: x.st, attempts: x.a, error: x.x !== undefined ? r?.errors?.[x.x] : undefined, switchedAt: times[i] };
       const whole = r?.error ? [r.error, r.cause].filter(Boolean).join(': ') : undefined;
       return { move, status: r?.error ? 'failed' : 'not-attempted', error: whole };

@@ -1,5 +1,5 @@
 import { moveResultsOf, subjectOf } from './associations';
-import { FallbackTableSchema, type Plan, type AssociationBatchResult, type Verification } from './schemas';
+import { FallbackTableSchema, type Plan, type AssociationBatchResult, type BatchResult, type Verification } from './schemas';
 import * as z from './zod';
 
 /**
@@ -62,13 +62,13 @@ export interface AssociationJudgement {
 
 /** The associations section of the record and what it adds to the outcome; empty outside the associations mode. */
 export const judgeAssociations = (
-  state: { plan?: Plan; associationResults?: AssociationBatchResult[]; verification?: Verification; dryRun?: boolean },
+  state: { plan?: Plan; results?: BatchResult[]; associationResults?: AssociationBatchResult[]; verification?: Verification; dryRun?: boolean },
   startMs: number,
 ): AssociationJudgement => {
   const none: AssociationJudgement = { good: 0, bad: [], ignored: [], switchTimes: [], effectiveProblems: 0 };
   const plan = state.plan;
   if (!plan?.associations) return none;
-  const moves = moveResultsOf(plan, state.associationResults);
+  const moves = moveResultsOf(plan, state.results, state.associationResults);
   const effective = state.verification?.effective;
   const list: AuditAssociation[] = moves.map((r, i) => {
     const e = effective?.[i];

@@ -1,6 +1,12 @@
 import type { AssociationJudgement } from './audit-associations';
 import type { AuditRecord, AuditRoute, NotifyState, Outcome } from './audit';
 
+// The stages a failure can have once writes may have happened; the names of the previous version (two write
+// Tasks, VerifyRoutes) stay, as records it wrote still carry them.
+const WRITE_STAGES: ReadonlySet<string> = new Set(['SwitchItems', 'ReplaceRoutes', 'ReplaceAssociations']);
+const VERIFY_STAGES: ReadonlySet<string> = new Set(['VerifySwitch', 'VerifyRoutes']);
+const AFTER_WRITES: ReadonlySet<string> = new Set([...WRITE_STAGES, ...VERIFY_STAGES]);
+
 /**
  * How an execution ended, from what its audit record holds: the outcome, the Fail state's Error and Cause
  * (bounded, routes that failed alike on one line), and the record's one-line summary.
@@ -53,7 +59,7 @@ export const judge = (
     return { outcome: 'suppressed', error: failure.error, cause: clip(`${failure.cause ?? failure.error} No route was changed.`), moved: 0 };
   }
   // A failed Map (routes or associations) or verification is judged by what reads back, not as "nothing changed".
-  if (failure && failure.stage !== 'VerifyRoutes' && failure.stage !== 'ReplaceRoutes' && failure.stage !== 'ReplaceAssociations') {
+  if (failure && !AFTER_WRITES.has(failure.stage)) {
     return { outcome: 'failed', error: failure.error, cause: clip(`${failure.stage} failed: ${failure.cause ?? failure.error}. No route was changed.`), moved: 0 };
   }
   if (state.action === 'noop') return { outcome: 'noop', moved: 0 };
@@ -78,7 +84,7 @@ export const judge = (
   const unlistedExtra = Math.max(0, unlisted - bad.filter((r) => r.verified === undefined).length);
   if (bad.length > 0 || otherMismatches.length > 0 || unlisted > 0 || failure || assoc.bad.length > 0) {
     const error =
-      failure?.stage === 'ReplaceRoutes' || failure?.stage === 'ReplaceAssociations'
+      failure && WRITE_STAGES.has(failure.stage)
         ? failure.error
         : state.dryRun
           ? 'DryRunFailed'
@@ -105,7 +111,7 @@ export const judge = (
     const head = state.dryRun
       ? `dry run: ${bad.length} of ${routes.length} routes would fail${planned > 0 ? `, ${assoc.bad.length} of ${planned} association(s)` : ''}`
       : `${notOn} of ${total} routes are not on ${state.target?.name ?? 'the target'}${assocHead}` + (good > 0 ? ` (${good} switched)` : '');
-    const verify = failure?.stage === 'VerifyRoutes' ? `; verification could not run: ${failure.error}: ${failure.cause ?? ''}` : '';
+    const verify = failure && VERIFY_STAGES.has(failure.stage) ? `; verification could not run: ${failure.error}: ${failure.cause ?? ''}` : '';
     return { outcome: good > 0 && !state.dryRun ? 'partial' : 'failed', error, cause: clip(`${head}${verify}: ${lines.join('; ')}`), moved: state.dryRun ? 0 : good - assoc.good };
   }
   if (state.dryRun) return { outcome: 'dry-run', moved: 0 };
@@ -137,7 +143,7 @@ export const summarize = (r: AuditRecord, noopReason: string | undefined): strin
     case 'suppressed':
       return `${g}: SUPPRESSED automatic failover ${dir} (flap damping); routes unchanged`;
     case 'failed':
-      return `${g}: FAILED ${dir}: ${r.error}` + (r.failure && !['ReplaceRoutes', 'ReplaceAssociations', 'VerifyRoutes'].includes(r.failure.stage) ? ' (no route changed)' : '');
+      return `${g}: FAILED ${dir}: ${r.error}` + (r.failure && !AFTER_WRITES.has(r.failure.stage) ? ' (no route changed)' : '');
   }
 };
 

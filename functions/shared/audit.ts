@@ -51,10 +51,11 @@ export const NotifyStateSchema = z.lazy(() =>
     health: z.optional(z.array(MemberHealthSchema)),
     plan: z.optional(PlanSchema),
     results: z.optional(z.array(BatchResultSchema)),
+    /** Records of the previous version: the association Map's output (now in `results`). */
     associationResults: z.optional(z.array(AssociationBatchResultSchema)),
     verification: z.optional(VerificationSchema),
     failure: z.optional(CaughtErrorSchema),
-    /** The ReplaceAssociationBatches Map failed as a whole (the route batches and verification still ran). */
+    /** Records of the previous version: the SwitchBatches Map failed as a whole (the route batches and verification still ran). */
     associationFailure: z.optional(CaughtErrorSchema),
     verificationFailure: z.optional(CaughtErrorSchema),
     /** ResolveTargets' warnings (a member EC2 could not describe, interfaces from the inventory, …). */
@@ -184,7 +185,7 @@ export type AuditRecord = z.infer<typeof AuditRecordSchema>;
 
 /**
  * Routes listed in full in the record. At ~300 bytes a route, 200 keep the record well under 256 KB; beyond
- * that the per-route details of each batch stay in the execution history (ReplaceRoutes outputs).
+ * that the per-route details of each batch stay in the execution history (SwitchItems outputs).
  */
 export const AUDIT_ROUTES_MAX = 200;
 
@@ -212,11 +213,11 @@ export const buildAuditRecord = (
 ): AuditRecord => {
   const plan = state.plan;
   const results = plan && state.pairs && state.target ? resultsOf(plan, state.pairs, state.target.name, state.results) : new Map();
-  // VerifyRoutes lists only the routes that are not where the plan wants them; the others are verified.
+  // VerifySwitch lists only the routes that are not where the plan wants them; the others are verified.
   const problems = new Map((state.verification?.observed ?? []).map((o) => [routeKey(o.routeTableId, o.destination), o]));
   const startMs0 = state.execution?.startTime ? Date.parse(state.execution.startTime) : execution.startTime ? Date.parse(execution.startTime) : Number.NaN;
   const assoc = judgeAssociations(state, startMs0);
-  // Past its listing cap VerifyRoutes counts problems it does not name: then no unlisted route counts as verified.
+  // Past its listing cap VerifySwitch counts problems it does not name: then no unlisted route counts as verified.
   // (Association problems are counted too, and listed in `effective`.)
   const unlisted = state.verification ? Math.max(0, state.verification.mismatches - state.verification.observed.length - assoc.effectiveProblems) : 0;
   const verifiedAll = state.verification !== undefined && unlisted === 0;
@@ -344,11 +345,11 @@ const boundedCause = (cause: string | undefined): string | undefined => {
 
 const failureOf = (state: NotifyState): AuditRecord['failure'] => {
   if (state.failure) {
-    const stage = state.resolvedAt === undefined ? (state.lease === undefined ? 'AcquireLease' : 'ResolveTargets') : !state.plan ? 'ListRoutes' : !state.results ? 'ReplaceRoutes' : 'unknown';
+    const stage = state.resolvedAt === undefined ? (state.lease === undefined ? 'AcquireLease' : 'ResolveTargets') : !state.plan ? 'PlanSwitch' : !state.results ? 'SwitchItems' : 'unknown';
     return { stage, error: state.failure.Error, cause: boundedCause(state.failure.Cause) };
   }
-  if (state.associationFailure) return { stage: 'ReplaceAssociations', error: state.associationFailure.Error, cause: boundedCause(state.associationFailure.Cause) };
-  if (state.verificationFailure) return { stage: 'VerifyRoutes', error: state.verificationFailure.Error, cause: boundedCause(state.verificationFailure.Cause) };
+  if (state.associationFailure) return { stage: 'SwitchItems', error: state.associationFailure.Error, cause: boundedCause(state.associationFailure.Cause) };
+  if (state.verificationFailure) return { stage: 'VerifySwitch', error: state.verificationFailure.Error, cause: boundedCause(state.verificationFailure.Cause) };
   return undefined;
 };
 

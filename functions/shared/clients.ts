@@ -9,7 +9,7 @@ import { EC2_TIMEOUTS, requestHandlerOptions, SNS_TIMEOUTS } from './http-timeou
  * with backoff and full jitter, visible in the execution history.
  * Region, endpoint (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_SNS) and credentials come
  * from the standard environment, so any EC2-compatible endpoint works; `config` overrides (tests, one
- * attempt per call for ReplaceRoutes).
+ * attempt per call for SwitchItems).
  */
 export const createEc2Client = (config: EC2ClientConfig = {}): EC2Client =>
   new EC2Client({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(EC2_TIMEOUTS), ...config });

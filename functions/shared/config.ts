@@ -174,7 +174,7 @@ export const ProbeSchema = z.lazy(() =>
 
 /**
  * Reserved concurrency of the failover path's Lambda functions (read by infra only). Reserving capacity keeps a
- * failover from being throttled when other functions of the account use up its concurrency. ReplaceRoutes gets
+ * failover from being throttled when other functions of the account use up its concurrency. SwitchItems gets
  * the sum over groups of maxConcurrency (the Map's MaxConcurrency in one execution) times
  * simultaneousExecutions, plus headroom; every other Task function gets otherTasks. Only when this section is
  * present: a reservation any account can deploy is none (a new account's quota can be 10, all of it kept
@@ -190,7 +190,7 @@ export const ReservedConcurrencySchema = z.lazy(() =>
     simultaneousExecutions: z._default(z.int().check(z.gte(1), z.lte(10)), 1).check(
       z.describe('Executions of one group that may replace routes at the same time (the lease lets one through).'),
     ),
-    /** Added to ReplaceRoutes' reservation (retries of a batch can overlap the batch's last seconds). */
+    /** Added to SwitchItems' reservation (retries of a batch can overlap the batch's last seconds). */
     headroom: z._default(z.int().check(z.gte(0), z.lte(200)), 2).check(z.describe('Added to the reservations (retries of a batch can overlap its last seconds).')),
     /**
      * Each other Task function's reservation. Absent: 4 per group plus headroom, because one router failure can

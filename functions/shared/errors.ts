@@ -121,7 +121,7 @@ export class UnpairedInterfaceError extends FailoverError {
 /**
  * The plan is too large for the workflow's states: a run of it could reach a state above Step Functions'
  * 256 KiB, which ends the execution in States.DataLimitExceeded that no Catch handles (no verification, no
- * notification, the lease held). ListRoutes refuses it before anything is written; the fix is in the config:
+ * notification, the lease held). PlanSwitch refuses it before anything is written; the fix is in the config:
  * split the group's route-table scope into several groups.
  */
 export class PlanTooLargeError extends FailoverError {
@@ -249,7 +249,7 @@ export class AlarmCheckError extends FailoverError {
 }
 
 /**
- * A ReplaceRoutes batch asks for a write the group's config and EC2 do not back: a target interface that is not
+ * A SwitchItems batch asks for a write the group's config and EC2 do not back: a target interface that is not
  * attached to a member, a source interface no other member has or had, a table outside the group's scope.
  * Nothing of the batch is written.
  */

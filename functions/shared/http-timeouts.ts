@@ -9,7 +9,7 @@
  * Budgets (function timeouts from infra/failover-stack.ts; standard retry makes 3 attempts with at most a
  * few hundred ms of backoff between them):
  * - EC2: 3 × 5 s ≈ 16 s per call, inside ResolveTargets' 45 s even when two calls hang in a row, and
- *   ListRoutes'/VerifyRoutes' 90 s; ReplaceRoutes (its timeout sized from the groups, write-budget.ts) makes
+ *   PlanSwitch'/VerifySwitch' 90 s; SwitchItems (its timeout sized from the groups, write-budget.ts) makes
  *   one attempt per call and retries each route itself within the 100 s its budget allows after the queue.
  * - SNS: 3 × 5 s ≈ 16 s, inside Notify's 25 s.
  * - DynamoDB and Step Functions (lease, DescribeExecution): 3 × 3 s ≈ 10 s, inside AcquireLease's and

@@ -109,8 +109,8 @@ export const checkInvariant = (input: InvariantInput): InvariantResult => {
 const isLocal = (route: Route): boolean => route.Origin === 'CreateRouteTable';
 
 /**
- * The texts the verification lists for routes that break the invariant, in one place: ListRoutes' state budget
- * sizes a listed problem from the longest of them (list-routes/state-budget.ts).
+ * The texts the verification lists for routes that break the invariant, in one place: PlanSwitch' state budget
+ * sizes a listed problem from the longest of them (plan-switch/state-budget.ts).
  */
 export const problemText = {
   departed: (member: string, target: string, byInstance: boolean, blackhole: boolean): string =>

@@ -10,11 +10,11 @@ export const DEFAULT_WRITE_RETRY = { attempts: 8, baseMs: 200, maxMs: 5000 };
 
 /**
  * How long one writer invocation keeps retrying (ms since it started); the state machine retries the batch.
- * ReplaceRoutes adds the wait of the longest queue of turns its groups can form (write-budget.ts).
+ * SwitchItems adds the wait of the longest queue of turns its groups can form (write-budget.ts).
  */
 export const DEFAULT_WRITE_BUDGET_MS = 100_000;
 
-/** The clock, randomness and retry settings a paced writer (ReplaceRoutes, ReplaceAssociations) may be given. */
+/** The clock, randomness and retry settings a paced writer (SwitchItems, SwitchItems) may be given. */
 export interface PacedWriterDeps {
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;

@@ -1,11 +1,12 @@
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { errorCode, isThrottling, isTransient } from './aws-errors';
 import { ConfigError, InvalidRequestError, StateStoreError } from './errors';
+import { pacerItemKey, WRITE_ACTION_PACE } from '../domain/switch-strategy';
 
 /**
  * Paced writes, account-wide. EC2 gives each API action one token bucket per account and region
  * ("Request throttling for the Amazon EC2 API": ReplaceRoute, a mutating action, 50 tokens, 5 per second),
- * shared by every caller. Every ReplaceRoutes invocation of this stack, of every execution and group, draws
+ * shared by every caller. Every SwitchItems invocation of this stack, of every execution and group, draws
  * its ReplaceRoute calls from ONE pacer bucket that mirrors EC2's, so that together they stay at EC2's refill
  * after the burst instead of each discovering the
  * limit by being throttled. What the pacer cannot see (other tools of the account calling ReplaceRoute) still
@@ -40,7 +41,7 @@ export interface PacerSpec {
 }
 
 /** EC2's ReplaceRoute bucket as documented: 50 tokens, 5 per second (an account with raised limits passes its own). */
-export const REPLACE_ROUTE_PACE: PacerSpec = { burst: 50, refillPerSecond: 5, headroom: 5 };
+export const REPLACE_ROUTE_PACE: PacerSpec = WRITE_ACTION_PACE.ReplaceRoute;
 
 export interface WritePacer {
   /**
@@ -165,12 +166,12 @@ export class InMemoryWritePacer implements WritePacer {
  * EC2's ReplaceRouteTableAssociation bucket: its own, with the same documented mutating-action figures, and the
  * same second of refill kept in reserve (a switch of more than 45 associations meets EC2's refill like routes do).
  */
-export const REPLACE_ASSOCIATION_PACE: PacerSpec = { burst: 50, refillPerSecond: 5, headroom: 5 };
+export const REPLACE_ASSOCIATION_PACE: PacerSpec = WRITE_ACTION_PACE.ReplaceRouteTableAssociation;
 
 /** The pacer item's key in the group-state table: not a group name (the schema does not allow '#'). */
-export const PACER_ITEM_KEY = '#pacer:ReplaceRoute';
+export const PACER_ITEM_KEY = pacerItemKey('ReplaceRoute');
 /** The ReplaceRouteTableAssociation pacer's item (EC2 gives that action a bucket of its own). */
-export const ASSOCIATION_PACER_ITEM_KEY = '#pacer:ReplaceRouteTableAssociation';
+export const ASSOCIATION_PACER_ITEM_KEY = pacerItemKey('ReplaceRouteTableAssociation');
 
 /**
  * The pacer as one item of the group-state DynamoDB table, shared by every function of the stack. A draw is

@@ -1,6 +1,6 @@
 import { causeText, InvalidRequestError } from './errors';
 import { routeKey } from './routes';
-import type { Batch, BatchResult, Change, Destination, InterfacePair, Plan, RouteResult } from './schemas';
+import type { AssociationBatch, Batch, BatchResult, Change, Destination, InterfacePair, Plan, RouteResult, SwitchBatch } from './schemas';
 
 /**
  * The plan travels through the state machine in a compact form (batches of destinations and pair indexes)
@@ -9,7 +9,30 @@ import type { Batch, BatchResult, Change, Destination, InterfacePair, Plan, Rout
  * that form and full changes.
  */
 
-/** Routes per ReplaceRoutes invocation: small enough to finish well inside its timeout at EC2's refill rate. */
+/** Whether a batch of the plan is association moves (else the routes of one table). */
+export const isAssociationBatch = (b: SwitchBatch): b is AssociationBatch => 'moves' in b;
+
+/** The plan's route batches. */
+export const routeBatchesOf = (plan: Pick<Plan, 'batches'>): Batch[] => plan.batches.filter((b): b is Batch => !isAssociationBatch(b));
+
+/**
+ * The plan's association batches, with the results that belong to them: in `batches` and `results` (one Map),
+ * or, in records of the previous version, in `associationBatches` and `associationResults` (a Map of their own,
+ * ids numbered apart from the route batches').
+ */
+export const associationBatchesOf = <R extends { id: number }>(
+  plan: Pick<Plan, 'batches' | 'associationBatches'> | undefined,
+  results: R[] | undefined,
+  legacyResults?: R[],
+): Array<{ batch: AssociationBatch; result?: R }> => {
+  const pair = (batches: AssociationBatch[], rs: R[] | undefined) => {
+    const byId = new Map((rs ?? []).map((r) => [r.id, r]));
+    return batches.map((batch) => ({ batch, result: byId.get(batch.id) }));
+  };
+  return [...pair(plan?.associationBatches ?? [], legacyResults), ...pair((plan?.batches ?? []).filter(isAssociationBatch), results)];
+};
+
+/** Routes per route batch (one SwitchItems invocation): small enough to finish well inside its timeout at EC2's refill rate. */
 export const BATCH_SIZE = 20;
 
 /** The destination a route table key stands for: prefix lists start with pl-, IPv6 CIDRs contain ':'. */
@@ -56,7 +79,7 @@ export const expandBatch = (batch: Batch, pairs: InterfacePair[], targetName: st
 
 /** Every planned change. */
 export const expandPlan = (plan: Plan, pairs: InterfacePair[], targetName: string): Change[] =>
-  plan.batches.flatMap((b) => expandBatch(b, pairs, targetName));
+  routeBatchesOf(plan).flatMap((b) => expandBatch(b, pairs, targetName));
 
 const errorAt = (r: BatchResult | undefined, k: number | undefined): string | undefined => (k === undefined ? undefined : r?.errors?.[k]);
 
@@ -64,7 +87,7 @@ const errorAt = (r: BatchResult | undefined, k: number | undefined): string | un
 export const resultsOf = (plan: Plan, pairs: InterfacePair[], targetName: string, results: BatchResult[] | undefined): Map<string, RouteResult> => {
   const byId = new Map((results ?? []).map((r) => [r.id, r]));
   const out = new Map<string, RouteResult>();
-  for (const b of plan.batches) {
+  for (const b of routeBatchesOf(plan)) {
     const r = byId.get(b.id);
     const exceptions = new Map((r?.exceptions ?? []).map((x) => [x.i, x]));
     const whole = r?.error ? [r.error, causeText(r.cause)].filter(Boolean).join(': ') : undefined;

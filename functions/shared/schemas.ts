@@ -280,13 +280,24 @@ export const AssociationPlanSchema = z.lazy(() =>
 );
 export type AssociationPlan = z.infer<typeof AssociationPlanSchema>;
 
-/** Output of ListRoutes. */
+/** One batch of the SwitchBatches Map, of either kind: association moves (`moves`) or the routes of one table (`routes`). */
+export const SwitchBatchSchema = z.lazy(() => z.union([BatchSchema, AssociationBatchSchema]));
+export type SwitchBatch = z.infer<typeof SwitchBatchSchema>;
+
+/** Output of PlanSwitch. */
 export const PlanSchema = z.lazy(() =>
   z.object({
-    /** Associations mode: the association moves, in batches (ListRoutes always writes it, empty in the routes mode: the Map reads it). */
+    /**
+     * Records of the previous version only (two Maps): the association batches, numbered apart from the route
+     * batches, their results in `associationResults`. PlanSwitch now puts them in `batches`.
+     */
     associationBatches: z.optional(z.array(AssociationBatchSchema)),
     associations: z.optional(AssociationPlanSchema),
-    batches: z.array(BatchSchema),
+    /**
+     * Every batch the SwitchBatches Map writes, ids 0…n−1 in this order: the association batches first (they
+     * start first), then the route batches (the priority routes' first).
+     */
+    batches: z.array(SwitchBatchSchema),
     changeCount: z.int(),
     /** Routes of the group that already point at the target, per table (checked again by VerifyRoutes). */
     alreadyOnTarget: z.array(z.object({ routeTableId: z.string(), destinations: z.array(z.string()) })),
@@ -338,7 +349,7 @@ export const ReplaceAssociationsInputSchema = z.lazy(() =>
 );
 export type ReplaceAssociationsInput = z.infer<typeof ReplaceAssociationsInputSchema>;
 
-/** One item of the ReplaceAssociationBatches Map output: every move's status (`r`, batch order), or RecordAssociationBatchFailure's. */
+/** The result of an association batch: every move's status (`r`, batch order), or RecordBatchFailure's (RecordAssociationBatchFailure's in records of the previous version). */
 export const AssociationBatchResultSchema = z.lazy(() =>
   z.object({
     id: z.int(),
@@ -371,7 +382,8 @@ export const BatchRouteResultSchema = z.lazy(() =>
 export type BatchRouteResult = z.infer<typeof BatchRouteResultSchema>;
 
 /**
- * One item of the ReplaceRouteBatches Map output: the Lambda's result, or RecordBatchFailure's. Sparse, so a
+ * One item of the SwitchBatches Map output (ReplaceRouteBatches' in records of the previous version): a route
+ * batch's result, an association batch's (`r`, as AssociationBatchResultSchema), or RecordBatchFailure's. Sparse, so a
  * 2,000-route state stays small and the history stays readable: every route of the batch has the `usual`
  * status after one ReplaceRoute call except those listed in `exceptions`; `counts` sums them up.
  */
@@ -390,6 +402,8 @@ export const BatchResultSchema = z.lazy(() =>
     at: z.optional(z.string()),
     /** When each route (batch order) was switched by this invocation, compact (plan.ts encodeSwitchTimes). */
     sw: z.optional(z.string()),
+    /** An association batch's result: per move, in batch order (AssociationBatchResultSchema). */
+    r: z.optional(z.array(z.object({ st: AssociationStatusSchema, a: z.optional(z.int()), x: z.optional(z.int()) }))),
     /** Set by RecordBatchFailure when the batch failed as a whole (its routes have no results). */
     error: z.optional(z.string()),
     cause: z.optional(z.string()),

@@ -12,7 +12,7 @@ import type { Destination, InterfacePair } from './schemas';
  *
  * A twin is recognised by its tags only (never by its name): which table it mirrors, for which member, of
  * which group. The comparison helpers here are the one definition of "a twin is true" used by the reconcile
- * (functions/reconcile-twins), the planner (ListRoutes) and the write-time check (ReplaceAssociations).
+ * (functions/reconcile-twins), the planner (PlanSwitch) and the write-time check (SwitchItems).
  */
 
 /** The original route table a twin mirrors. */

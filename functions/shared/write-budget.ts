@@ -5,14 +5,14 @@ import { queueCapacity, REPLACE_ROUTE_PACE, type PacerSpec } from './pacer';
 import { BATCH_SIZE } from './plan';
 
 /**
- * How long one ReplaceRoutes invocation may take, derived from the config rather than fixed.
+ * How long one SwitchItems invocation may take, derived from the config rather than fixed.
  *
  * Why: the pacer is one first-come-first-served queue (pacer.ts), so a batch is never overtaken, but its turn
  * may lie as far ahead as the queue is long. A fixed 100 s budget refused a batch whose turn lay further
  * (maxConcurrency 40: 40 batches of 20 = 800 turns, 150 s at 5/s); the refused batch lost its place, the
  * state machine retried it seconds later behind the Map's newer iterations, which took the turns it had freed,
  * and after six retries its routes stayed on the dead router. The queue ahead of a batch is bounded, though:
- * only ReplaceRoutes invocations reserve turns, each holds at most BATCH_SIZE unused ones (its first
+ * only SwitchItems invocations reserve turns, each holds at most BATCH_SIZE unused ones (its first
  * reservation, or one retry per route whose first turn is spent), and at most Σ maxConcurrency of them run
  * at once, every routes-mode group of the account failing together (one execution per group replaces
  * routes at a time: the lease; the 100 s of the budget absorb a takeover's brief overlap). A
@@ -22,7 +22,7 @@ import { BATCH_SIZE } from './plan';
 export interface WriteBudget {
   /** The routes-mode groups and their Map concurrency: who shares EC2's ReplaceRoute bucket. */
   readonly groups: ReadonlyArray<{ name: string; maxConcurrency: number }>;
-  /** ReplaceRoutes invocations that can hold turns at once. */
+  /** SwitchItems invocations that can hold turns at once. */
   readonly writers: number;
   /** Turns that can be reserved ahead of (and including) a new batch's last one. */
   readonly turns: number;
@@ -30,14 +30,14 @@ export interface WriteBudget {
   readonly queueWaitMs: number;
   /** The invocation's budget: the queue's wait plus time for the batch's own retries (ms). */
   readonly budgetMs: number;
-  /** The ReplaceRoutes function timeout that leaves the budget room to end and report (s). */
+  /** The SwitchItems function timeout that leaves the budget room to end and report (s). */
   readonly functionTimeoutSeconds: number;
 }
 
 /** After the budget, the last retry's call and the batch's summary: well under this. */
 const REPORT_MARGIN_SECONDS = 20;
 
-/** The write budget of ReplaceRoutes for this config (see WriteBudget). */
+/** The write budget of SwitchItems for this config (see WriteBudget). */
 export const replaceRouteWriteBudget = (config: FailoverConfig, spec: PacerSpec = REPLACE_ROUTE_PACE): WriteBudget => {
   const groups = config.groups.filter((g) => g.switchMode === 'routes').map((g) => ({ name: g.name, maxConcurrency: g.maxConcurrency }));
   const writers = groups.reduce((n, g) => n + g.maxConcurrency, 0);
@@ -50,17 +50,17 @@ export const replaceRouteWriteBudget = (config: FailoverConfig, spec: PacerSpec 
 
 /** Lambda's longest function timeout (s). */
 export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
-/** ReplaceRoutes' Task TimeoutSeconds in statemachine/failover.asl.json: above any function timeout allowed here. */
+/** SwitchItems' Task TimeoutSeconds in statemachine/failover.asl.json: above any function timeout allowed here. */
 export const REPLACE_ROUTES_TASK_TIMEOUT_SECONDS = 900;
 /** TimeoutSeconds of the state machine (statemachine/failover.asl.json). */
 export const EXECUTION_TIMEOUT_SECONDS = 1800;
 /**
- * The Task states an execution passes through besides ReplaceRoutes, at their TimeoutSeconds in the ASL:
- * AcquireLease 30, ResolveTargets 60, ListRoutes 120, VerifyRoutes 120, Notify 30, ReleaseLease 30.
+ * The Task states an execution passes through besides SwitchItems, at their TimeoutSeconds in the ASL:
+ * AcquireLease 30, ResolveTargets 60, PlanSwitch 120, VerifySwitch 120, Notify 30, ReleaseLease 30.
  */
 export const OTHER_TASKS_SECONDS = 30 + 60 + 120 + 120 + 30 + 30;
 
-/** A config whose writes cannot be served inside a ReplaceRoutes invocation or the execution's timeout. */
+/** A config whose writes cannot be served inside a SwitchItems invocation or the execution's timeout. */
 export class WriteBudgetError extends ConfigError {
   constructor(message: string) {
     super(message);
@@ -81,12 +81,12 @@ export const checkWriteBudget = (config: FailoverConfig, spec: PacerSpec = REPLA
   if (b.functionTimeoutSeconds <= limitSeconds && executionSeconds <= EXECUTION_TIMEOUT_SECONDS) return b;
   const who = b.groups.map((g) => `"${g.name}" maxConcurrency ${g.maxConcurrency}`).join(', ');
   const arithmetic =
-    `${b.writers} ReplaceRoutes invocations at once (Σ maxConcurrency) hold up to ${b.writers} × ${BATCH_SIZE} = ${b.turns} ReplaceRoute turns; past EC2's ${spec.burst} less the ` +
+    `${b.writers} SwitchItems invocations at once (Σ maxConcurrency) hold up to ${b.writers} × ${BATCH_SIZE} = ${b.turns} ReplaceRoute turns; past EC2's ${spec.burst} less the ` +
     `${spec.headroom ?? 0} a queue keeps in reserve, EC2 refills ${spec.refillPerSecond}/s, so the last batch waits up to ${b.queueWaitMs / 1000} s, plus ` +
     `${DEFAULT_WRITE_BUDGET_MS / 1000} s for its retries and ${REPORT_MARGIN_SECONDS} s to report = ${b.functionTimeoutSeconds} s`;
   const over =
     b.functionTimeoutSeconds > limitSeconds
-      ? `over the ${limitSeconds} s a ReplaceRoutes invocation may run (Lambda allows ${LAMBDA_MAX_TIMEOUT_SECONDS} s; the Task ${REPLACE_ROUTES_TASK_TIMEOUT_SECONDS} s)`
+      ? `over the ${limitSeconds} s a SwitchItems invocation may run (Lambda allows ${LAMBDA_MAX_TIMEOUT_SECONDS} s; the Task ${REPLACE_ROUTES_TASK_TIMEOUT_SECONDS} s)`
       : `and with the longest hold-down (${holdDown} s) and the other Tasks (${OTHER_TASKS_SECONDS} s) the execution needs ${executionSeconds} s, ` +
         `over the state machine's ${EXECUTION_TIMEOUT_SECONDS} s`;
   throw new WriteBudgetError(

@@ -13,7 +13,7 @@ import { stackAlarmName } from '../names';
 
 export interface FailoverAlarmsProps {
   readonly stateMachine: IStateMachine;
-  /** The Task functions by ASL state name (AcquireLease, ReplaceRoutes, …), and the scheduled ones (InventoryRefresh, TwinReconcile). */
+  /** The Task functions by ASL state name (AcquireLease, SwitchItems, …), and the scheduled ones (InventoryRefresh, TwinReconcile). */
   readonly functions: Record<string, IFunction>;
   /** Where EventBridge puts a trigger it could not deliver to the state machine. */
   readonly deadLetterQueue: IQueue;

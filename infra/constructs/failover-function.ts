@@ -47,7 +47,7 @@ export const FUNCTION_BUNDLING: BundlingOptions = {
 };
 
 export interface FailoverFunctionProps {
-  /** Folder under functions/ holding index.ts that exports `handler`, e.g. 'list-routes'. */
+  /** Folder under functions/ holding index.ts that exports `handler`, e.g. 'plan-switch'. */
   readonly folder: string;
   readonly description: string;
   /** Keep it below the ASL Task's TimeoutSeconds so the function reports its own error first. */

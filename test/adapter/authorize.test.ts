@@ -1,4 +1,5 @@
-import { replaceRoutes } from '../../functions/replace-routes/replace-routes';
+import { writeBatch } from '../../functions/aws/paced-writer';
+import { routeSwitch, type RouteSwitchDeps } from '../../functions/aws/route-switch';
 import { parseConfig, type FailoverConfigInput } from '../../functions/shared/config';
 import { BatchNotAuthorizedError } from '../../functions/shared/errors';
 import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
@@ -6,8 +7,11 @@ import type { ReplaceBatchInput } from '../../functions/shared/schemas';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
 
+/** One route batch through the routes kind and the paced writer, as SwitchItems writes it. */
+const replaceRoutes = (i: ReplaceBatchInput, d: RouteSwitchDeps) => writeBatch(routeSwitch, i, d);
+
 /**
- * ReplaceRoutes invoked directly with forged batches (what anyone allowed lambda:InvokeFunction could send):
+ * SwitchItems invoked directly with forged batches (what anyone allowed lambda:InvokeFunction could send):
  * each is refused by name and writes nothing; the control batch, as the workflow would send it, is written.
  */
 
@@ -43,7 +47,7 @@ const refused = async (p: Promise<unknown>, reason: RegExp) => {
   expect((err as Error).message).toMatch(reason);
 };
 
-describe('ReplaceRoutes re-derives what it may write', () => {
+describe('SwitchItems re-derives what it may write', () => {
   it('control: the batch the workflow sends is written', async () => {
     const { sim, rtb, s, batch, run } = setup();
     await expect(run(batch())).resolves.toMatchObject({ usual: 'replaced' });

@@ -110,7 +110,7 @@ export const routeTable = (id: string, routes: Route[], vpcId: string = IDS.vpc)
   Tags: [{ Key: 'Name', Value: id }],
 });
 
-/** The ListRoutes input: router-a is failing, router-b is the target, eth0/eth1 paired. */
+/** The PlanSwitch input: router-a is failing, router-b is the target, eth0/eth1 paired. */
 export const failoverState = (overrides: Partial<FailoverState> = {}): FailoverState => ({
   action: 'failover',
   trigger: { kind: 'instance-state', summary: `EC2 instance ${IDS.routerA} (router-a) entered stopping`, instanceId: IDS.routerA, instanceState: 'stopping' },

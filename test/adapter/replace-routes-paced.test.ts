@@ -1,7 +1,8 @@
 import { DescribeNetworkInterfacesCommand, DescribeRouteTablesCommand, EC2Client, ReplaceRouteCommand, ReplaceRouteCommandInput } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { replaceRoutes, type ReplaceRoutesDeps } from '../../functions/replace-routes/replace-routes';
+import { writeBatch } from '../../functions/aws/paced-writer';
+import { routeSwitch, type RouteSwitchDeps } from '../../functions/aws/route-switch';
 import { InMemoryWritePacer, REPLACE_ROUTE_PACE, type PacerSpec } from '../../functions/shared/pacer';
 import { decodeSwitchTimes } from '../../functions/shared/plan';
 import type { BatchRoute, ReplaceBatchInput } from '../../functions/shared/schemas';
@@ -10,6 +11,9 @@ import { parseConfig } from '../../functions/shared/config';
 import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
 import { configInput, GROUP, IDS } from '../unit/fixtures';
 import { ec2Error, failoverState } from './ec2-fixtures';
+
+/** One route batch through the routes kind and the paced writer, as SwitchItems writes it. */
+const replaceRoutes = (i: ReplaceBatchInput, d: RouteSwitchDeps) => writeBatch(routeSwitch, i, d);
 
 const ec2Mock = mockClient(EC2Client);
 const ec2 = new EC2Client({ region: 'us-east-1' });
@@ -52,17 +56,17 @@ const setup = (spec: PacerSpec = { burst: 2, refillPerSecond: 5 }, opts: { throt
     sentAt[i.DestinationCidrBlock!] = clock.now();
     return { $metadata: { httpStatusCode: 200 } };
   });
-  const deps: ReplaceRoutesDeps = {
+  const deps: RouteSwitchDeps = {
     ec2,
     config: parseConfig(configInput()),
     store: new InMemoryGroupStateStore(),
-    pacer,
+    pacers: { ReplaceRoute: pacer },
     now: () => new Date(clock.now()),
     sleep: (ms) => clock.sleep(ms),
     random: () => 1,
     retry: { attempts: 3, baseMs: 100, maxMs: 1000 },
   };
-  const run = (i: ReplaceBatchInput, extra: Partial<ReplaceRoutesDeps> = {}) => clock.run(() => replaceRoutes(i, { ...deps, ...extra }));
+  const run = (i: ReplaceBatchInput, extra: Partial<RouteSwitchDeps> = {}) => clock.run(() => replaceRoutes(i, { ...deps, ...extra }));
   return { pacer, sentAt, run };
 };
 

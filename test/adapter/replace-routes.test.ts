@@ -1,10 +1,11 @@
 import { CreateRouteCommand, DeleteRouteCommand, DescribeNetworkInterfacesCommand, DescribeRouteTablesCommand, EC2Client, ReplaceRouteCommand, ReplaceRouteCommandInput, Route } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { replaceRoutes, ReplaceBatchInputSchema, ReplaceRoutesDeps } from '../../functions/replace-routes/replace-routes';
+import { writeBatch } from '../../functions/aws/paced-writer';
+import { routeSwitch, type RouteSwitchDeps } from '../../functions/aws/route-switch';
 import { Ec2RequestError, Ec2ThrottledError, Ec2TransientError, InvalidRequestError } from '../../functions/shared/errors';
 import { parseInput } from '../../functions/shared/parse-input';
-import { BatchResultSchema, type BatchRoute, type ReplaceBatchInput } from '../../functions/shared/schemas';
+import { BatchResultSchema, ReplaceBatchInputSchema, type BatchRoute, type ReplaceBatchInput } from '../../functions/shared/schemas';
 import { parseConfig } from '../../functions/shared/config';
 import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
 import { configInput, GROUP, IDS } from '../unit/fixtures';
@@ -20,6 +21,9 @@ const routeOutcomes = (r: BatchResult, n: number) => {
   return Array.from({ length: n }, (_, i) => listed.get(i) ?? { i, st: r.usual, a: 1, ...usualError });
 };
 import { ec2Error, eniRoute, failoverState, FIXED_NOW, igwRoute, localRoute, routeTable } from './ec2-fixtures';
+
+/** One route batch through the routes kind and the paced writer, as SwitchItems writes it. */
+const replaceRoutes = (i: ReplaceBatchInput, d: RouteSwitchDeps) => writeBatch(routeSwitch, i, d);
 
 const ec2Mock = mockClient(EC2Client);
 const ec2 = new EC2Client({ region: 'eu-west-1' });
@@ -72,9 +76,9 @@ const throttled = () => ec2Error('RequestLimitExceeded', { status: 503, message:
 const serverError = () => ec2Error('InternalError', { fault: 'server', status: 500, message: 'An internal error has occurred.' });
 
 /** Runs replaceRoutes with a recorded (instant) sleep and a fixed random, unless told otherwise. */
-const harness = (overrides: Partial<ReplaceRoutesDeps> = {}) => {
+const harness = (overrides: Partial<RouteSwitchDeps> = {}) => {
   const sleeps: number[] = [];
-  const deps: ReplaceRoutesDeps = {
+  const deps: RouteSwitchDeps = {
     ec2,
     config: parseConfig(configInput()),
     store: new InMemoryGroupStateStore(),
@@ -164,15 +168,15 @@ describe('replaceRoutes: what is sent', () => {
     ec2Mock.on(ReplaceRouteCommand).resolves(ok());
     const { dryRun: _omitted, ...raw } = input([R1]);
 
-    await harness().run(parseInput(ReplaceBatchInputSchema, raw, 'ReplaceRoutes input'));
+    await harness().run(parseInput(ReplaceBatchInputSchema, raw, 'SwitchItems input'));
 
     expect(ec2Mock).toHaveReceivedCommandWith(ReplaceRouteCommand, { DryRun: false });
   });
 
   it('an invalid Map item (empty batch, no vpcId) is an InvalidRequestError', () => {
-    expect(() => parseInput(ReplaceBatchInputSchema, { ...input([R1]), batch: { id: 0, routeTableId: IDS.rtbPrivateA, routes: [] } }, 'ReplaceRoutes input')).toThrow(InvalidRequestError);
+    expect(() => parseInput(ReplaceBatchInputSchema, { ...input([R1]), batch: { id: 0, routeTableId: IDS.rtbPrivateA, routes: [] } }, 'SwitchItems input')).toThrow(InvalidRequestError);
     const { vpcId: _omitted, ...noVpc } = input([R1]);
-    expect(() => parseInput(ReplaceBatchInputSchema, noVpc, 'ReplaceRoutes input')).toThrow(/vpcId/);
+    expect(() => parseInput(ReplaceBatchInputSchema, noVpc, 'SwitchItems input')).toThrow(/vpcId/);
   });
 
   it('a batch naming an interface pair that does not exist fails before any call to EC2', async () => {

@@ -228,7 +228,7 @@ describe('resolveTargets: events', () => {
     ]);
   });
 
-  it('leaves a source interface without a counterpart unpaired (ListRoutes decides whether it matters)', async () => {
+  it('leaves a source interface without a counterpart unpaired (PlanSwitch decides whether it matters)', async () => {
     ec2Says([
       routerA('stopping', [
         [IDS.eniA0, 0],
@@ -543,12 +543,12 @@ describe('resolveTargets: flap damping', () => {
     );
   const withHistory = (automaticSwitches: ReturnType<typeof recent>) => heldLease({ history: { automaticSwitches } });
 
-  it('maxFailovers automatic switches inside the window → suppressReason set (ListRoutes enforces it)', async () => {
+  it('maxFailovers automatic switches inside the window → suppressReason set (PlanSwitch enforces it)', async () => {
     ec2Says([routerA('stopping'), routerB()]);
 
     const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { lease: withHistory(recent(50, 30, 10)) });
 
-    // Still a failover: suppression only applies when routes would actually move, which ListRoutes knows.
+    // Still a failover: suppression only applies when routes would actually move, which PlanSwitch knows.
     expect(r.action).toBe('failover');
     expect(r.target?.name).toBe('router-b');
     expect(r.suppressReason).toMatch(/^flap damping: group "onprem-edge" already failed over automatically 3 time\(s\) in the last 3600 s \(limit 3;/);

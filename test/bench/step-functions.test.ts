@@ -10,11 +10,11 @@ describe('Step Functions weight of a local event log', () => {
   it('measures each state\'s largest input and output in UTF-8 bytes and flags the 256 KiB quota', () => {
     const big = { text: 'é'.repeat(140 * 1024) }; // 2 bytes per character
     const w = weighExecution([
-      ev('StateEntered', 'ListRoutes', 'Task', { input: { a: 1 } }),
-      ev('StateExited', 'ListRoutes', 'Task', { input: { a: 1 }, output: big }),
+      ev('StateEntered', 'PlanSwitch', 'Task', { input: { a: 1 } }),
+      ev('StateExited', 'PlanSwitch', 'Task', { input: { a: 1 }, output: big }),
     ]);
-    expect(w.states).toEqual([{ state: 'ListRoutes', inMap: false, entered: 1, maxInputBytes: 7, maxOutputBytes: 140 * 1024 * 2 + 11 }]);
-    expect(w.largest).toEqual({ state: 'ListRoutes', bytes: 140 * 1024 * 2 + 11, what: 'output' });
-    expect(w.overPayloadLimit.map((s) => s.state)).toEqual(['ListRoutes']);
+    expect(w.states).toEqual([{ state: 'PlanSwitch', inMap: false, entered: 1, maxInputBytes: 7, maxOutputBytes: 140 * 1024 * 2 + 11 }]);
+    expect(w.largest).toEqual({ state: 'PlanSwitch', bytes: 140 * 1024 * 2 + 11, what: 'output' });
+    expect(w.overPayloadLimit.map((s) => s.state)).toEqual(['PlanSwitch']);
   });
 });

@@ -72,8 +72,8 @@ describe('history show: an associations-mode execution', () => {
     expect(r.stdout).not.toMatch(/\? → \?|undefined/);
     // Associations are listed before the routes, the order the workflow moves them in.
     expect(r.stdout.indexOf('Associations:')).toBeLessThan(r.stdout.indexOf('Routes:'));
-    expect(r.stdout).toMatch(/^ {2}ReplaceAssociationBatches Map +\S+ +\d+ ms$/m);
-    expect(r.stdout).toMatch(/^ {2}ListRoutes {16}Task /m);
+    expect(r.stdout).toMatch(/^ {2}SwitchBatches +Map +\S+ +\d+ ms$/m);
+    expect(r.stdout).toMatch(/^ {2}PlanSwitch +Task /m);
   });
 
   it('history: the ROUTES cell adds the associations; --json has them', async () => {
@@ -127,34 +127,33 @@ describe('history show: an associations-mode execution', () => {
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ {6}✗ ${scenario.gateway!.gatewayId} \\(${scenario.gateway!.routeTableId} → ${gatewayTwin}\\): failed, .*simulated refusal`)));
     expect(lines).toContainEqual(expect.stringMatching(/^ {6}↻ main \(\S+ → \S+\): moved, 2 attempts$/));
     // The throttled move's retry waits for the pacer's next turn, on EC2's next whole-second refill: up to a second.
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ ReplaceAssociationBatches \((\d+ ms|\d+\.\d s)\): (3 moved, 1 failed|1 failed, 3 moved)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ SwitchBatches \((\d+ ms|\d+\.\d s)\): associations: (3 moved, 1 failed|1 failed, 3 moved); routes: .+$/));
   });
 });
 
 describe('--wait progress: an associations-mode execution', () => {
-  it('names the association Map and its batches; ListRoutes says what it planned; nothing is "undefined" or "?"', async () => {
+  it('names the association batches and the route batches of the one Map; PlanSwitch says what it planned; nothing is "undefined" or "?"', async () => {
     const { progress } = await setup({ drift: true });
 
     const lines = progress();
 
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ ListRoutes \(\d+ ms\): 3 association\(s\) to move, 0 already on target; 1 table\(s\) route by route: 6 route\(s\) to move, 1 already on target, 0 skipped$/));
-    const from = lines.indexOf('  → ReplaceAssociationBatches');
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ PlanSwitch \(\d+ ms\): 3 association\(s\) to move, 0 already on target; 1 table\(s\) route by route: 6 route\(s\) to move, 1 already on target, 0 skipped$/));
+    const from = lines.indexOf('  → SwitchBatches');
     expect(from).toBeGreaterThan(0);
-    expect(lines[from + 1]).toBe('    [3/3] associations: 3 moved');
-    expect(lines[from + 2]).toMatch(/^ {2}✓ ReplaceAssociationBatches \(\d+ ms\): 3 moved$/);
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ VerifyRoutes \(\d+ ms\): \d+ read back, 0 mismatch\(es\); 3 association\(s\) read back, 0 not where the plan wants them$/));
-    // The route Map that follows counts its own iterations (from 0 again), not the association batch's.
-    expect(lines).toContainEqual(expect.stringMatching(/^ {4}\[6\/6\] rtb-[0-9a-f]+: 6 replaced$/));
+    // One Map runs both kinds: the association batch (listed first, started first) and the route batch, each on its line.
+    expect(lines.slice(from + 1, from + 3).sort()).toEqual(['    [3/3] associations: 3 moved', expect.stringMatching(/^ {4}\[6\/6\] rtb-[0-9a-f]+: 6 replaced$/)].sort());
+    expect(lines[from + 3]).toMatch(/^ {2}✓ SwitchBatches \(\d+ ms\): associations: 3 moved; routes: 6 replaced$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ VerifySwitch \(\d+ ms\): \d+ read back, 0 mismatch\(es\); 3 association\(s\) read back, 0 not where the plan wants them$/));
     for (const l of lines) expect(l).not.toMatch(/undefined|\?: no route|\[0\//);
   });
 
-  it('the routes mode: the empty association Map says there is nothing to move', async () => {
+  it('the routes mode: the Map says what the routes did, with no association line', async () => {
     const estate = buildEstate({ routeTables: 1 });
     const rec = await recordExecution(estate, { action: 'switchover', group: GROUP, to: 'router-b', dryRun: false, requestedBy: 'alice' }, { name: 'switchover-routes', startAt: new Date('2026-11-25T14:00:00Z') });
     const lines: string[] = [];
     new HistoryTracker((x) => lines.push(x)).consume(rec.events);
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ ReplaceAssociationBatches \(\d+ ms\): no association to move$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ SwitchBatches \(\d+ ms\): \d+ replaced$/));
     expect(lines.filter((l) => l.includes('associations:'))).toEqual([]);
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ ListRoutes \(\d+ ms\): \d+ to move, \d+ already on target, \d+ skipped$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ PlanSwitch \(\d+ ms\): \d+ to move, \d+ already on target, \d+ skipped$/));
   });
 });

@@ -11,7 +11,7 @@ import { buildEstate, Estate, recordExecution, RecordedExecution, STATE_MACHINE_
 const NOW = Date.parse('2026-11-25T14:30:00.123Z');
 const ago = (hours: number) => new Date(NOW - hours * 3_600_000);
 const ALICE = 'arn:aws:sts::111122223333:assumed-role/NetOps/alice';
-/** A batch reading its own table (by ID), as opposed to ListRoutes reading the whole VPC. */
+/** A batch reading its own table (by ID), as opposed to PlanSwitch reading the whole VPC. */
 const byTableId = (i: any) => (i.Filters ?? []).some((f: any) => f.Name === 'route-table-id');
 
 const harness = (estate: Estate, executions: RecordedExecution[], opts: { env?: Record<string, string>; pageSize?: number } = {}) => {
@@ -221,9 +221,9 @@ describe('history show: one execution in full', () => {
     expect(out).toContain('Verification: 15 routes read back in 1 round: all where the plan wants them');
     expect(out).toContain('ReplaceRoute calls retried inside the run: 2 (column ATTEMPTS)');
     expect(out).toContain('State retries (1, from the execution history):');
-    expect(out).toMatch(/^ {2}2026-11-25T\S+ {2}ReplaceRoutes\[\d+\] {2}retry 1 after Ec2ThrottledError: DescribeRouteTables in vpc-\S+: RequestLimitExceeded: Request limit exceeded\.$/m);
-    // ReplaceRouteBatches may pass a second: a throttled retry waits for the pacer's turn on EC2's next whole-second refill.
-    for (const state of ['ResolveTargets', 'ListRoutes', 'ReplaceRouteBatches', 'VerifyRoutes', 'Notify']) expect(out).toMatch(new RegExp(`^  ${state} +(Task|Map) +2026-11-25T14:0\\d:\\d\\dZ +(\\d+ ms|\\d+\\.\\d s)$`, 'm'));
+    expect(out).toMatch(/^ {2}2026-11-25T\S+ {2}SwitchItems\[\d+\] {2}retry 1 after Ec2ThrottledError: DescribeRouteTables in vpc-\S+: RequestLimitExceeded: Request limit exceeded\.$/m);
+    // SwitchBatches may pass a second: a throttled retry waits for the pacer's turn on EC2's next whole-second refill.
+    for (const state of ['ResolveTargets', 'PlanSwitch', 'SwitchBatches', 'VerifySwitch', 'Notify']) expect(out).toMatch(new RegExp(`^  ${state} +(Task|Map) +2026-11-25T14:0\\d:\\d\\dZ +(\\d+ ms|\\d+\\.\\d s)$`, 'm'));
     expect(out).toContain('Console    https://us-east-1.console.aws.amazon.com/states/home');
   });
 
@@ -257,13 +257,13 @@ describe('history show: one execution in full', () => {
       );
     }
     expect(r.stdout).toContain('State retries: none');
-    expect(r.stdout).toMatch(/Caught errors \(1\):\n {2}\S+ {2}ReplaceRoutes\[\d+\] {2}Ec2RequestError → RecordBatchFailure: DescribeRouteTables in vpc-\S+: UnauthorizedOperation: You are not authorized to perform this operation\.$/m);
+    expect(r.stdout).toMatch(/Caught errors \(1\):\n {2}\S+ {2}SwitchItems\[\d+\] {2}Ec2RequestError → RecordBatchFailure: DescribeRouteTables in vpc-\S+: UnauthorizedOperation: You are not authorized to perform this operation\.$/m);
     expect(r.stdout).toMatch(/^ {2}FailoverFailed +Fail +\S+$/m);
 
     const json = JSON.parse((await h.run(['history', 'show', rec.arn, '--json'])).stdout);
     expect(json).toMatchObject({ status: 'FAILED', outcome: 'partial', recordKnown: true, input: { action: 'switchover', to: 'router-b' } });
-    expect(json.caught).toEqual([expect.objectContaining({ state: 'ReplaceRoutes', error: 'Ec2RequestError', next: 'RecordBatchFailure' })]);
-    expect(json.timings.map((t: any) => t.name)).toEqual(expect.arrayContaining(['ResolveTargets', 'ReplaceRouteBatches', 'Notify', 'FailoverFailed']));
+    expect(json.caught).toEqual([expect.objectContaining({ state: 'SwitchItems', error: 'Ec2RequestError', next: 'RecordBatchFailure' })]);
+    expect(json.timings.map((t: any) => t.name)).toEqual(expect.arrayContaining(['ResolveTargets', 'SwitchBatches', 'Notify', 'FailoverFailed']));
   });
 
   it('an execution that does not exist, or a malformed name, is refused', async () => {

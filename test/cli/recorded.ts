@@ -54,7 +54,7 @@ export const recordExecution = async (
 ): Promise<RecordedExecution> => {
   for (const f of opts.faults ?? []) estate.sim.injectFault(f);
   const run = await runExecution({
-    handlers: createTaskHandlers({ ec2: estate.sim.ec2(), sns: estate.sim.sns(), config: estate.config, topicArn: estate.topicArn, pacer: estate.pacer, sleep: async () => undefined, recheckDelaysMs: [0, 0], ...opts.deps, ...(opts.store ? { store: opts.store } : {}) }),
+    handlers: createTaskHandlers({ ec2: estate.sim.ec2(), sns: estate.sim.sns(), config: estate.config, topicArn: estate.topicArn, pacers: { ReplaceRoute: estate.pacer }, sleep: async () => undefined, recheckDelaysMs: [0, 0], ...opts.deps, ...(opts.store ? { store: opts.store } : {}) }),
     input,
     executionName: opts.name,
     retryIntervalMs: 0,

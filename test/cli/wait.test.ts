@@ -10,7 +10,7 @@ import { buildEstate, recordExecution, STATE_MACHINE_ARN } from './recorded';
  */
 
 const NAME = 'switchover-onprem-edge-20261125T143000Z';
-/** A batch reading its own table (by ID), as opposed to ListRoutes reading the whole VPC. */
+/** A batch reading its own table (by ID), as opposed to PlanSwitch reading the whole VPC. */
 const byTableId = (i: any) => (i.Filters ?? []).some((f: any) => f.Name === 'route-table-id');
 
 const waitScenario = async (faults: FaultSpec[], routeTables = 2, opts: { virtualClock?: boolean } = {}) => {
@@ -30,7 +30,7 @@ const waitScenario = async (faults: FaultSpec[], routeTables = 2, opts: { virtua
 
   // Four polls: just started, plan listed, the first batch done, finished.
   const at = (pred: (e: (typeof rec.events)[number]) => boolean) => rec.events.findIndex(pred) + 1;
-  const listed = at((e) => e.stateExitedEventDetails?.name === 'ListRoutes');
+  const listed = at((e) => e.stateExitedEventDetails?.name === 'PlanSwitch');
   const iterations = rec.events.filter((e) => e.type === 'MapIterationSucceeded');
   const half = rec.events.indexOf(iterations[0]) + 1;
   const cuts = [3, listed, half, rec.events.length];
@@ -50,7 +50,7 @@ const waitScenario = async (faults: FaultSpec[], routeTables = 2, opts: { virtua
  */
 const slowExecution = async () => {
   const s = await waitScenario([], 2, { virtualClock: true });
-  const enteredMap = s.rec.events.findIndex((e) => e.stateEnteredEventDetails?.name === 'ReplaceRouteBatches') + 1;
+  const enteredMap = s.rec.events.findIndex((e) => e.stateEnteredEventDetails?.name === 'SwitchBatches') + 1;
   serveExecutions(s.h.mocks.sfn, [s.rec], { reveal: () => ({ events: enteredMap, describe: s.running }) });
   return s;
 };
@@ -76,20 +76,20 @@ describe('switchover --wait', () => {
     expect(out).toContain('Following (every 1.5 s');
     expect(out).toMatch(/^ {2}→ ResolveTargets$/m);
     expect(out).toMatch(/^ {2}✓ ResolveTargets \(\d+ ms\): onprem-edge: router-a → router-b$/m);
-    expect(out).toMatch(/^ {2}✓ ListRoutes \(\d+ ms\): 11 to move, 2 already on target, 0 skipped$/m);
+    expect(out).toMatch(/^ {2}✓ PlanSwitch \(\d+ ms\): 11 to move, 2 already on target, 0 skipped$/m);
     // One line per batch (route table), counted against the plan; together they make the whole plan, once.
     const batches = [...out.matchAll(/^ {4}\[ ?(\d+)\/11\] rtb-\S+: (\d+) replaced$/gm)];
     expect(batches.length).toBe(3);
     expect(batches.reduce((n, m) => n + Number(m[2]), 0)).toBe(11);
     expect(batches.at(-1)![1]).toBe('11');
     expect(out).toMatch(/^ {6}↻ rtb-\S+ \S+: replaced, \d attempts$/m);
-    expect(out.match(/^ {4}↻ ReplaceRoutes\[\d+\] retry 1 after Ec2ThrottledError: DescribeRouteTables in vpc-\S+: RequestLimitExceeded: Request limit exceeded\.$/gm)).toHaveLength(1);
+    expect(out.match(/^ {4}↻ SwitchItems\[\d+\] retry 1 after Ec2ThrottledError: DescribeRouteTables in vpc-\S+: RequestLimitExceeded: Request limit exceeded\.$/gm)).toHaveLength(1);
     expect(out.match(/✓ Notify/g)).toHaveLength(1);
     // Over a second when a throttled retry waits for the pacer's turn on EC2's next whole-second refill.
     expect(out).toMatch(/^SUCCEEDED in (\d+ ms|\d+\.\d s): succeeded: onprem-edge: router-a -> router-b, 11 route\(s\) moved and verified$/m);
     expect(out).toContain('routes 11/11 done, 0 failed, 3 retries (2 inside batches, 1 by the state machine)');
     // Lines come in execution order: the plan before the first batch, the last batch before Notify.
-    expect(out.indexOf('✓ ListRoutes')).toBeLessThan(out.indexOf(batches[0][0]));
+    expect(out.indexOf('✓ PlanSwitch')).toBeLessThan(out.indexOf(batches[0][0]));
     expect(out.indexOf('[11/11]')).toBeLessThan(out.indexOf('→ Notify'));
   });
 
@@ -117,7 +117,7 @@ describe('switchover --wait', () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc).toMatchObject({ executionName: NAME, status: 'SUCCEEDED', outcome: 'succeeded', record: { counts: { replaced: 6, planned: 6 } } });
-    expect(r.stderr).toContain('✓ ListRoutes');
+    expect(r.stderr).toContain('✓ PlanSwitch');
     expect(r.stderr).toMatch(/^ {4}\[6\/6\] rtb-\S+: \d replaced$/m);
   });
 
@@ -130,7 +130,7 @@ describe('switchover --wait', () => {
     expect(r.code).toBe(3);
     const beats = h.stamped.filter((l) => l.line.includes('elapsed: RUNNING'));
     expect(beats.length).toBeGreaterThan(5);
-    expect(beats[0].line).toMatch(/^ {2}… \d+\.\d s elapsed: RUNNING, in ReplaceRouteBatches, routes 0\/11 done$/);
+    expect(beats[0].line).toMatch(/^ {2}… \d+\.\d s elapsed: RUNNING, in SwitchBatches, routes 0\/11 done$/);
     // No gap between two lines while following is longer than 5 s.
     const following = h.stamped.slice(h.stamped.findIndex((l) => l.line.startsWith('Following')));
     const gaps = following.slice(1).map((l, i) => l.at - following[i].at);
@@ -146,7 +146,7 @@ describe('switchover --wait', () => {
     expect(h.elapsed()).toBe(10_000);
     expect(r.stdout).toContain('Following (every 1.5 s, for at most 10.0 s; Ctrl-C stops following, not the execution):');
     expect(r.stderr).toBe(
-      `route-failover: stopped waiting after 10.0 s (--timeout): ${NAME} is still RUNNING (in ReplaceRouteBatches, routes 0/11 done). ` +
+      `route-failover: stopped waiting after 10.0 s (--timeout): ${NAME} is still RUNNING (in SwitchBatches, routes 0/11 done). ` +
         `The execution keeps running; follow it with: route-failover history show ${NAME}`,
     );
     expect(h.mocks.sfn.commandCalls(StopExecutionCommand)).toHaveLength(0);
@@ -158,7 +158,7 @@ describe('switchover --wait', () => {
 
     const r = await h.run([...switchoverWait, '--timeout', '3', '--json']);
     expect(r.code).toBe(3);
-    expect(JSON.parse(r.stdout)).toMatchObject({ executionName: NAME, status: 'RUNNING', timedOut: true, waitedMs: 3000, currentState: 'ReplaceRouteBatches' });
+    expect(JSON.parse(r.stdout)).toMatchObject({ executionName: NAME, status: 'RUNNING', timedOut: true, waitedMs: 3000, currentState: 'SwitchBatches' });
 
     const noWait = await h.run(switchoverWait.filter((a) => a !== '--wait').concat('--timeout', '5m'));
     expect(noWait.code).toBe(2);

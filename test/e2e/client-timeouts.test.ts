@@ -12,9 +12,14 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { startQueryEndpoint, type QueryEndpoint } from '../../sim/query-endpoint';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
-import { replaceRoutes } from '../../functions/replace-routes/replace-routes';
+import { writeBatch } from '../../functions/aws/paced-writer';
+import { routeSwitch, type RouteSwitchDeps } from '../../functions/aws/route-switch';
+import type { ReplaceBatchInput } from '../../functions/shared/schemas';
 import { createEc2Client, createSnsClient } from '../../functions/shared/clients';
 import { EC2_TIMEOUTS, SNS_TIMEOUTS } from '../../functions/shared/http-timeouts';
+
+/** One route batch through the routes kind and the paced writer, as SwitchItems writes it. */
+const replaceRoutes = (i: ReplaceBatchInput, d: RouteSwitchDeps) => writeBatch(routeSwitch, i, d);
 
 const CREDENTIALS = { accessKeyId: 'x', secretAccessKey: 'y' };
 const TEST_TIMEOUT_MS = 30_000;
@@ -59,7 +64,7 @@ describe('SDK clients: a hung call is aborted by the request timeout and retried
   );
 
   test.concurrent(
-    'EC2 (ReplaceRoutes, one attempt per call): a ReplaceRoute whose answer never comes is retried by the route loop',
+    'EC2 (SwitchItems, one attempt per call): a ReplaceRoute whose answer never comes is retried by the route loop',
     async () => {
       const sim = new SimulatedVpc({ seed: 4 });
       const scenario = buildRouterPair(sim, { routeTables: 1 });

@@ -4,7 +4,7 @@ import { exampleConfig, synth } from './synth';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
 
-const TASKS = ['AcquireLease', 'ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'VerifyRoutes', 'Notify', 'ReleaseLease'];
+const TASKS = ['AcquireLease', 'ResolveTargets', 'PlanSwitch', 'SwitchItems', 'VerifySwitch', 'Notify', 'ReleaseLease'];
 
 const resources = (template: Template, type: string): [string, Json][] => Object.entries(template.findResources(type));
 const one = (template: Template, type: string): string => {
@@ -134,9 +134,9 @@ describe('FailoverStack alarms', () => {
       .filter(([, a]) => a.Properties.AlarmActions)
       .map(([, a]) => a.Properties.AlarmName as string)
       .sort();
-    // 3 state machine + 10 × 2 functions (8 Tasks, the inventory refresh, the route guard) + 2 dead letters + 2 probe
+    // 3 state machine + 9 × 2 functions (7 Tasks, the inventory refresh, the route guard) + 2 dead letters + 2 probe
     // alarms + the guard's findings alarm of the group; the status-check alarms start the workflow instead.
-    expect(notifying).toHaveLength(28);
+    expect(notifying).toHaveLength(26);
     for (const [, a] of resources(template, 'AWS::CloudWatch::Alarm').filter(([, x]) => x.Properties.AlarmActions)) {
       expect(a.Properties.OKActions).toEqual(a.Properties.AlarmActions);
     }

@@ -46,10 +46,10 @@ const reconcileFunctionId = (template: Template): string => {
   return found[0][0];
 };
 
-describe('associations mode: ReplaceAssociations', () => {
-  it('is a function of its own, substituted for ${ReplaceAssociationsFunctionArn}, that the state machine may invoke', () => {
+describe('associations mode: SwitchItems', () => {
+  it('is a function of its own, substituted for ${SwitchItemsFunctionArn}, that the state machine may invoke', () => {
     const { template } = synth(mixed());
-    const id = functionId(template, 'ReplaceAssociations');
+    const id = functionId(template, 'SwitchItems');
     expect(template.toJSON().Resources[id].Properties.Environment.Variables).toMatchObject({ FAILOVER_CONFIG: expect.any(String), GROUP_STATE_TABLE: expect.anything() });
     const [, sm] = resources(template, 'AWS::StepFunctions::StateMachine')[0];
     const smRole = sm.Properties.RoleArn['Fn::GetAtt'][0];
@@ -59,8 +59,14 @@ describe('associations mode: ReplaceAssociations', () => {
 
   it('moves associations only to twins of its group or tables of its scope, in its VPC; subnets of that VPC', () => {
     const { template } = synth(mixed());
-    const statements = withAction(statementsOf(template, roleOf(template, functionId(template, 'ReplaceAssociations'))), 'ec2:ReplaceRouteTableAssociation');
-    for (const s of statements) expect([s.Action].flat()).toEqual(['ec2:ReplaceRouteTableAssociation']);
+    const statements = withAction(statementsOf(template, roleOf(template, functionId(template, 'SwitchItems'))), 'ec2:ReplaceRouteTableAssociation');
+    // The one write function also holds ReplaceRoute: IAM merges it into a statement only where the resources and
+    // conditions are the same (the twins and the scope's tables), never onto subnets or gateways.
+    for (const s of statements) {
+      const actions = [s.Action].flat();
+      expect(actions.filter((a: string) => a !== 'ec2:ReplaceRoute')).toEqual(['ec2:ReplaceRouteTableAssociation']);
+      if (actions.includes('ec2:ReplaceRoute')) for (const r of [s.Resource].flat()) expect(resourcePart(r)).toMatch(/:route-table\/\*$/);
+    }
     const byType = (type: string) => statements.filter((s) => [s.Resource].flat().some((r: Json) => resourcePart(r).endsWith(`:${type}/*`)));
     // Route tables: the group's scope (its whole VPC here) and its twins, each with ec2:Vpc; none of the routes-mode group.
     const tables = byType('route-table');
@@ -73,27 +79,28 @@ describe('associations mode: ReplaceAssociations', () => {
     expect(statements).toHaveLength(4);
   });
 
-  it('reads the group items and its own pacer item only (dynamodb:LeadingKeys), never writes a lease', () => {
+  it('reads the group items and its pacer items only, one per EC2 action (dynamodb:LeadingKeys), never writes a lease', () => {
     const { template } = synth(mixed());
-    const ddb = statementsOf(template, roleOf(template, functionId(template, 'ReplaceAssociations'))).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+    const ddb = statementsOf(template, roleOf(template, functionId(template, 'SwitchItems'))).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
     expect(ddb.map((s) => ({ Action: s.Action, keys: s.Condition['ForAllValues:StringEquals']['dynamodb:LeadingKeys'] }))).toEqual([
       { Action: 'dynamodb:GetItem', keys: ['onprem-edge', 'dmz'] },
+      { Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], keys: [PACER_ITEM_KEY] },
       { Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], keys: [ASSOCIATION_PACER_ITEM_KEY] },
     ]);
   });
 
-  it('reserves like ReplaceRoutes, from the associations-mode groups only', () => {
+  it('reserves one figure for the one write function: every group\'s maxConcurrency (one Map runs the batches of every kind)', () => {
     const raw = mixed();
     raw.groups[0].maxConcurrency = 7;
     raw.reservedConcurrency = { accountConcurrency: 1000 };
     const { template } = synth(raw);
-    expect(template.toJSON().Resources[functionId(template, 'ReplaceAssociations')].Properties.ReservedConcurrentExecutions).toBe(7 + 2);
-    expect(planReservedConcurrency(parseConfig(raw))).toMatchObject({ replaceRoutes: 7 + 10 + 2, replaceAssociations: 9, twinReconcile: 1 });
+    expect(template.toJSON().Resources[functionId(template, 'SwitchItems')].Properties.ReservedConcurrentExecutions).toBe(7 + 10 + 2);
+    expect(planReservedConcurrency(parseConfig(raw))).toMatchObject({ switchItems: 7 + 10 + 2, twinReconcile: 1 });
   });
 
   it('has Errors and Throttles alarms that notify the topic and say OK again', () => {
     const { template } = synth(mixed());
-    for (const name of ['Test-ReplaceAssociations-errors', 'Test-ReplaceAssociations-throttles', 'Test-TwinReconcile-errors', 'Test-TwinReconcile-throttles']) {
+    for (const name of ['Test-SwitchItems-errors', 'Test-SwitchItems-throttles', 'Test-TwinReconcile-errors', 'Test-TwinReconcile-throttles']) {
       const found = resources(template, 'AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.AlarmName === name);
       expect({ name, n: found.length }).toEqual({ name, n: 1 });
       expect(found[0][1].Properties.OKActions).toEqual(found[0][1].Properties.AlarmActions);
@@ -102,10 +109,10 @@ describe('associations mode: ReplaceAssociations', () => {
   });
 });
 
-describe('associations mode: ReplaceRoutes may write twins', () => {
+describe('associations mode: SwitchItems may write twins', () => {
   it("adds ReplaceRoute on route tables tagged with the group's name, in its VPC, for every group (a group set back to the routes mode still switches twins in use)", () => {
     const { template } = synth(mixed());
-    const statements = withAction(statementsOf(template, roleOf(template, functionId(template, 'ReplaceRoutes'))), 'ec2:ReplaceRoute');
+    const statements = withAction(statementsOf(template, roleOf(template, functionId(template, 'SwitchItems'))), 'ec2:ReplaceRoute');
     const twins = statements.filter((s) => s.Condition.StringEquals?.['aws:ResourceTag/route-failover:twin-group'] !== undefined);
     expect(twins.map((t) => [t.Condition.StringEquals['aws:ResourceTag/route-failover:twin-group'], vpcOf(t.Condition)])).toEqual([
       ['onprem-edge', [':vpc/vpc-0123456789abcdef0']],
@@ -117,7 +124,7 @@ describe('associations mode: ReplaceRoutes may write twins', () => {
 
   it('reads only the group items for the inventory (no unconditioned GetItem on the table)', () => {
     const { template } = synth(exampleConfig());
-    const ddb = statementsOf(template, roleOf(template, functionId(template, 'ReplaceRoutes'))).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+    const ddb = statementsOf(template, roleOf(template, functionId(template, 'SwitchItems'))).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
     expect(ddb.map((s) => s.Condition['ForAllValues:StringEquals']['dynamodb:LeadingKeys'])).toEqual([['onprem-edge'], [PACER_ITEM_KEY]]);
   });
 });
@@ -210,7 +217,7 @@ describe('associations mode: the twin reconcile', () => {
 });
 
 describe('a stack without associations-mode groups', () => {
-  it('has no twin reconcile, no ReplaceRouteTableAssociation, no twin write, and no reservation for ReplaceAssociations', () => {
+  it('has no twin reconcile, no ReplaceRouteTableAssociation, no twin write but ReplaceRoute, and no association pacer', () => {
     const { template } = synth(exampleConfig());
     const all = JSON.stringify(template.toJSON());
     expect(resources(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('TwinReconcile'))).toEqual([]);
@@ -225,15 +232,14 @@ describe('a stack without associations-mode groups', () => {
     const cloudTrailRules = resources(template, 'AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.EventPattern ?? {}).includes('AWS API Call via CloudTrail'));
     expect(cloudTrailRules.map(([id]) => id)).toEqual([expect.stringMatching(/^GuardRouteChanges/)]);
     expect(all).not.toContain('TwinReconcile');
-    // The function exists (the ASL always has the state) but only reads.
-    const id = functionId(template, 'ReplaceAssociations');
+    // The one write function writes routes only, and draws from the ReplaceRoute pacer only.
+    const id = functionId(template, 'SwitchItems');
     expect(template.toJSON().Resources[id].Properties.ReservedConcurrentExecutions).toBeUndefined();
-    const writes = statementsOf(template, roleOf(template, id))
-      .flatMap((s) => [s.Action].flat())
-      .filter((a: string) => a.startsWith('ec2:') && !a.startsWith('ec2:Describe'));
-    expect(writes).toEqual([]);
+    const statements = statementsOf(template, roleOf(template, id));
+    const writes = statements.flatMap((s) => [s.Action].flat()).filter((a: string) => a.startsWith('ec2:') && !a.startsWith('ec2:Describe'));
+    expect([...new Set(writes)]).toEqual(['ec2:ReplaceRoute']);
+    expect(JSON.stringify(statements)).not.toContain(ASSOCIATION_PACER_ITEM_KEY);
     expect(planReservedConcurrency(parseConfig({ ...exampleConfig(), reservedConcurrency: { accountConcurrency: 1000 } }))).toMatchObject({
-      replaceAssociations: undefined,
       twinReconcile: 0,
       guard: 1,
       total: 49,

@@ -6,7 +6,7 @@ import { exampleConfig, synth } from './synth';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
 
-const TASKS = ['AcquireLease', 'ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'VerifyRoutes', 'Notify', 'ReleaseLease'];
+const TASKS = ['AcquireLease', 'ResolveTargets', 'PlanSwitch', 'SwitchItems', 'VerifySwitch', 'Notify', 'ReleaseLease'];
 
 /** ReservedConcurrentExecutions of each Task function, by ASL state name. */
 const reservations = (template: Template): Record<string, number | undefined> => {
@@ -71,15 +71,15 @@ describe('reserved concurrency', () => {
     expect(off.message).not.toMatch(/-\d/);
   });
 
-  it("with a section, reserves for ReplaceRoutes the group's Map concurrency plus headroom, for the other Tasks 4 per group plus headroom", () => {
+  it("with a section, reserves for SwitchItems the group's Map concurrency plus headroom, for the other Tasks 4 per group plus headroom", () => {
     const { template } = synth(reserving());
     // maxConcurrency 10 × 1 execution + 2; 4 × 1 group + 2.
     expect(reservations(template)).toEqual({
       AcquireLease: 6,
       ResolveTargets: 6,
-      ListRoutes: 6,
-      ReplaceRoutes: 12,
-      VerifyRoutes: 6,
+      PlanSwitch: 6,
+      SwitchItems: 12,
+      VerifySwitch: 6,
       Notify: 6,
       ReleaseLease: 6,
     });
@@ -89,8 +89,8 @@ describe('reserved concurrency', () => {
     const raw = twoGroups();
     raw.reservedConcurrency = { simultaneousExecutions: 3, headroom: 5, otherTasks: 7, accountConcurrency: 1000 };
     const r = reservations(synth(raw).template);
-    expect(r.ReplaceRoutes).toBe((10 + 20) * 3 + 5);
-    for (const task of TASKS.filter((t) => t !== 'ReplaceRoutes')) expect(r[task]).toBe(7);
+    expect(r.SwitchItems).toBe((10 + 20) * 3 + 5);
+    for (const task of TASKS.filter((t) => t !== 'SwitchItems')) expect(r[task]).toBe(7);
   });
 
   it('reserves nothing for the Task functions when turned off (the probe keeps its 1)', () => {
@@ -107,7 +107,7 @@ describe('reserved concurrency', () => {
     expect(error).toBeInstanceOf(ReservedConcurrencyError);
     expect(error).toBeInstanceOf(ConfigError); // printed by infra/app.ts without a stack trace
     expect(error.name).toBe('ReservedConcurrencyError');
-    // ReplaceRoutes 80 × 10 + 100 = 900, the other six 4 × 2 + 100 = 108 each, the route guard 1: 1549, over 1000 − 100.
+    // SwitchItems 80 × 10 + 100 = 900, the other six 4 × 2 + 100 = 108 each, the route guard 1: 1549, over 1000 − 100.
     expect(error.message).toContain('would reserve 1549 concurrent executions');
     expect(error.message).toContain('can reserve at most 900');
     expect(error.message).toContain('reservedConcurrency.accountConcurrency');
@@ -123,7 +123,7 @@ describe('reserved concurrency', () => {
     expect(planReservedConcurrency(withQuota(total + 100))).toMatchObject({ total, limit: total });
     const error = errorOf(() => planReservedConcurrency(withQuota(total + 99)));
     expect(error).toBeInstanceOf(ReservedConcurrencyError);
-    expect(error.message).toContain(`would reserve ${total} concurrent executions (ReplaceRoutes 12 (Σ maxConcurrency 10 × simultaneousExecutions 1 + headroom 2), 6 other Tasks × 6, 0 probes × 1, route guard 1)`);
+    expect(error.message).toContain(`would reserve ${total} concurrent executions (SwitchItems 12 (Σ maxConcurrency 10 × simultaneousExecutions 1 + headroom 2), 6 other Tasks × 6, 0 probes × 1, route guard 1)`);
     expect(error.message).toContain(`quota of ${total + 99}`);
     expect(error.message).toContain(`can reserve at most ${total - 1}`);
   });
@@ -132,7 +132,7 @@ describe('reserved concurrency', () => {
     const raw = twoGroups();
     raw.groups.forEach((g) => (g.maxConcurrency = 40));
     raw.reservedConcurrency = { simultaneousExecutions: 10, headroom: 200, accountConcurrency: 1000 };
-    // 80 × 10 + 200 = 1000 for ReplaceRoutes alone, over 900.
+    // 80 × 10 + 200 = 1000 for SwitchItems alone, over 900.
     expect(() => synth(raw)).toThrow(ReservedConcurrencyError);
     raw.reservedConcurrency = { simultaneousExecutions: 5, accountConcurrency: 1000 };
     expect(() => synth(raw)).not.toThrow(); // 402 + 6 × 10

@@ -11,13 +11,12 @@ type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- Cl
 
 const SUBSTITUTION_KEYS = [
   'AcquireLeaseFunctionArn',
-  'ListRoutesFunctionArn',
   'NotifyFunctionArn',
+  'PlanSwitchFunctionArn',
   'ReleaseLeaseFunctionArn',
-  'ReplaceAssociationsFunctionArn',
-  'ReplaceRoutesFunctionArn',
   'ResolveTargetsFunctionArn',
-  'VerifyRoutesFunctionArn',
+  'SwitchItemsFunctionArn',
+  'VerifySwitchFunctionArn',
 ];
 
 const only = (template: Template, type: string): [string, Json] => {
@@ -97,7 +96,7 @@ describe('FailoverStack state machine', () => {
       expect(template.toJSON().Resources[id].Type).toBe('AWS::Lambda::Function');
     }
     // Seven distinct functions, not one reused.
-    expect(new Set(SUBSTITUTION_KEYS.map((k) => functionIdFor(template, k))).size).toBe(8);
+    expect(new Set(SUBSTITUTION_KEYS.map((k) => functionIdFor(template, k))).size).toBe(7);
   });
 
   it('gives each function a timeout below the TimeoutSeconds of the Task that invokes it', () => {
@@ -105,15 +104,14 @@ describe('FailoverStack state machine', () => {
     const tasks = taskStates(JSON.parse(readAsl()).States);
     expect(tasks.map(([name]) => name).sort()).toEqual([
       'AcquireLease',
-      'ListRoutes',
       'Notify',
+      'PlanSwitch',
       'RecordWithoutNotification',
       'ReleaseLease',
       'ReleaseLeaseUnrecorded',
-      'ReplaceAssociations',
-      'ReplaceRoutes',
       'ResolveTargets',
-      'VerifyRoutes',
+      'SwitchItems',
+      'VerifySwitch',
     ]);
     // The fallback states of the notification path run the Notify and ReleaseLease functions again.
     const functionOf: Record<string, string> = { RecordWithoutNotification: 'Notify', ReleaseLeaseUnrecorded: 'ReleaseLease' };
@@ -158,7 +156,7 @@ describe('FailoverStack functions', () => {
   it('builds all seven on Node 24, arm64, 256 MB, active tracing, their own log group, source maps on', () => {
     const { template } = synth(exampleConfig());
     // The seven Task functions, the scheduled inventory refresh and the route guard.
-    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(10);
+    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(9);
     for (const key of SUBSTITUTION_KEYS) {
       const fn = template.toJSON().Resources[functionIdFor(template, key)];
       expect(fn.Properties).toMatchObject({
@@ -198,15 +196,15 @@ describe('FailoverStack functions', () => {
     expect(env('NotifyFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', TOPIC_ARN: { Ref: topicId }, FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG });
     // replace-routes checks every batch against the groups and their inventory, and draws from the write pacer (an
     // item of the group-state table).
-    expect(env('ReplaceRoutesFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG, GROUP_STATE_TABLE: { Ref: tableId } });
-    expect(env('ListRoutesFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', GROUP_STATE_TABLE: { Ref: tableId } });
-    expect(env('VerifyRoutesFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps' });
+    expect(env('SwitchItemsFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG, GROUP_STATE_TABLE: { Ref: tableId } });
+    expect(env('PlanSwitchFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', GROUP_STATE_TABLE: { Ref: tableId } });
+    expect(env('VerifySwitchFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps' });
   });
 
   it('keeps every log group for a year and retains it when the stack goes', () => {
     const { template } = synth(exampleConfig());
     const logGroups = template.findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(logGroups)).toHaveLength(11); // eight Task functions, the inventory refresh, the guard, the state machine
+    expect(Object.keys(logGroups)).toHaveLength(10); // seven Task functions, the inventory refresh, the guard, the state machine
     for (const lg of Object.values(logGroups) as Json[]) {
       expect(lg.Properties.RetentionInDays).toBe(365);
       expect(lg.DeletionPolicy).toBe('Retain');
@@ -269,7 +267,7 @@ describe('FailoverStack functions', () => {
 describe('FailoverStack IAM', () => {
   it('lets replace-routes write with ec2:ReplaceRoute only, on route tables, in the group VPC', () => {
     const { template } = synth(exampleConfig());
-    const ec2 = statementsOf(template, 'ReplaceRoutesFunctionArn').filter(
+    const ec2 = statementsOf(template, 'SwitchItemsFunctionArn').filter(
       (s) => !isBaseline(s) && actionsOf(s).some((a) => a.startsWith('ec2:')) && !actionsOf(s).every((a) => a.startsWith('ec2:Describe')),
     );
     // The group's scope, and its twins: a group set back to the routes mode switches the twins subnets still use.
@@ -295,7 +293,7 @@ describe('FailoverStack IAM', () => {
       routeTables: { tag: { key: 'failover-group', value: 'dmz' } },
     });
     const { template } = synth(raw);
-    const all = statementsOf(template, 'ReplaceRoutesFunctionArn').filter((s) => actionsOf(s).includes('ec2:ReplaceRoute'));
+    const all = statementsOf(template, 'SwitchItemsFunctionArn').filter((s) => actionsOf(s).includes('ec2:ReplaceRoute'));
     // One statement per group's scope, one per group's twins (tagged with its name, in its VPC).
     const isTwins = (s: any) => s.Condition.StringEquals?.['aws:ResourceTag/route-failover:twin-group'] !== undefined;
     expect(all.filter(isTwins).map((s) => s.Condition.StringEquals['aws:ResourceTag/route-failover:twin-group']).sort()).toEqual(['dmz', 'onprem-edge']);
@@ -325,11 +323,11 @@ describe('FailoverStack IAM', () => {
     expect(JSON.stringify(describeAlarms[0].Resource)).toContain(':alarm:Test-onprem-edge-router-a-status-check');
     expect(JSON.stringify(describeAlarms[0].Resource)).not.toContain('*');
     expect(ec2Actions('ResolveTargetsFunctionArn')).toEqual(['ec2:DescribeInstanceStatus', 'ec2:DescribeInstances', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables']);
-    expect(ec2Actions('ListRoutesFunctionArn')).toEqual(['ec2:DescribeRouteTables']);
-    expect(ec2Actions('VerifyRoutesFunctionArn')).toEqual(['ec2:DescribeRouteTables']);
+    expect(ec2Actions('PlanSwitchFunctionArn')).toEqual(['ec2:DescribeRouteTables']);
+    expect(ec2Actions('VerifySwitchFunctionArn')).toEqual(['ec2:DescribeRouteTables']);
     // The writer reads its batch's table first, then writes with ReplaceRoute only.
     // It also checks the interfaces a batch names against the group's members before writing (authorize.ts).
-    expect([...new Set(ec2Actions('ReplaceRoutesFunctionArn'))]).toEqual(['ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables', 'ec2:ReplaceRoute']);
+    expect([...new Set(ec2Actions('SwitchItemsFunctionArn'))]).toEqual(['ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables', 'ec2:ReplaceRoute']);
     expect(ec2Actions('NotifyFunctionArn')).toEqual([]);
     expect(ec2Actions('AcquireLeaseFunctionArn')).toEqual([]);
     expect(ec2Actions('ReleaseLeaseFunctionArn')).toEqual([]);
@@ -441,9 +439,9 @@ describe('FailoverStack IAM', () => {
     // resolve-targets reads and refreshes the member inventory, in the same item: the table and its key, nothing else.
     const resolveStatements = statementsOf(template, 'ResolveTargetsFunctionArn').filter((st) => JSON.stringify(st).match(/dynamodb:|GroupStateKey/));
     expect(resolveStatements).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } }, ...keyUse]);
-    // replace-routes reads the inventory (GetItem) to vouch for interfaces EC2 no longer shows, and reads and writes
+    // switch-items reads the inventory (GetItem) to vouch for interfaces EC2 no longer shows, and reads and writes
     // the write pacer's item only (dynamodb:LeadingKeys), with the table's key.
-    const replaceStatements = statementsOf(template, 'ReplaceRoutesFunctionArn').filter((st) => JSON.stringify(st).match(/dynamodb:|GroupStateKey/));
+    const replaceStatements = statementsOf(template, 'SwitchItemsFunctionArn').filter((st) => JSON.stringify(st).match(/dynamodb:|GroupStateKey/));
     expect(replaceStatements).toHaveLength(keyUse.length + 2);
     expect(replaceStatements).toEqual(expect.arrayContaining([
       // Only the group items (the inventory), not the pacer items or anything else of the table.
@@ -456,14 +454,14 @@ describe('FailoverStack IAM', () => {
         Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#pacer:ReplaceRoute'] } },
       },
     ]));
-    // ListRoutes reads the group items only (the inventory the associations mode judges twins with): GetItem, no write.
-    const listStatements = statementsOf(template, 'ListRoutesFunctionArn');
+    // PlanSwitch reads the group items only (the inventory the associations mode judges twins with): GetItem, no write.
+    const listStatements = statementsOf(template, 'PlanSwitchFunctionArn');
     expect(listStatements).toEqual(expect.arrayContaining([
       { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] }, Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['onprem-edge'] } } },
       ...keyUse,
     ]));
     expect(JSON.stringify(listStatements)).not.toMatch(/dynamodb:(UpdateItem|PutItem|DeleteItem|Query|Scan)|states:/);
-    for (const key of SUBSTITUTION_KEYS.filter((k) => !/Lease|ResolveTargets|ReplaceRoutes|ReplaceAssociations|ListRoutes/.test(k))) {
+    for (const key of SUBSTITUTION_KEYS.filter((k) => !/Lease|ResolveTargets|SwitchItems|PlanSwitch/.test(k))) {
       const text = JSON.stringify(statementsOf(template, key));
       expect(text).not.toMatch(/dynamodb:|states:/);
       expect(text).not.toContain(keyId);

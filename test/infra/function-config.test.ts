@@ -28,7 +28,7 @@ describe('config in the functions: each gets only what it uses', () => {
   it('puts no notification e-mail address in the environment of any function', () => {
     const { template } = synth(fullConfig());
     const functions = functionsOf(template);
-    expect(functions).toHaveLength(11); // eight Tasks, the inventory refresh, the probe and the route guard
+    expect(functions).toHaveLength(10); // seven Tasks, the inventory refresh, the probe and the route guard
     for (const fn of functions) {
       const env = JSON.stringify(fn.variables);
       for (const email of EMAILS) expect({ fn: fn.description, leaks: env.includes(email) }).toEqual({ fn: fn.description, leaks: false });
@@ -56,8 +56,7 @@ describe('config in the functions: each gets only what it uses', () => {
       'Builds the audit record and publishes it to SNS',
       'Evaluates the route-table invariant between failovers; reports findings, optionally starts a switchover (never writes a route)',
       'Event or manual request -> group, failing and target members, paired interfaces',
-      'One batch (one route table): ReplaceRoute onto the paired interfaces, paced account-wide (idempotent)',
-      "One batch of association moves: ReplaceRouteTableAssociation onto the target's true twin (or back), paced account-wide",
+      "One batch of the plan: ReplaceRoute onto the paired interfaces, or ReplaceRouteTableAssociation onto the target's true twin, paced account-wide per EC2 action (idempotent)",
       "Stores each member's interface map (slot, ENI, subnet, AZ) for failovers of routers that are gone",
       "Takes the group's lease (conditional write) before anything is resolved or planned",
     ]);

@@ -36,7 +36,7 @@ const errorOf = (fn: () => unknown): Error => {
   throw new Error('expected an error');
 };
 
-describe('the ReplaceRoutes write budget, derived from the groups', () => {
+describe('the SwitchItems write budget, derived from the groups', () => {
   it("covers the longest queue of turns the groups can form: Σ maxConcurrency batches of 20, at 5/s past EC2's 50 less the 5 a queue keeps", () => {
     // One group at the default 10: 200 turns, ⌈155 / 5⌉ = 31 s, plus 100 s of retries.
     expect(replaceRouteWriteBudget(parseConfig(groups(1, 10)))).toMatchObject({ writers: 10, turns: 200, queueWaitMs: 31_000, budgetMs: 131_000, functionTimeoutSeconds: 151 });
@@ -48,21 +48,21 @@ describe('the ReplaceRoutes write budget, derived from the groups', () => {
     expect(replaceRouteWriteBudget(mixed).writers).toBe(40);
   });
 
-  it("states the ASL's figures it relies on: the ReplaceRoutes Task's and the execution's TimeoutSeconds", () => {
+  it("states the ASL's figures it relies on: the SwitchItems Task's and the execution's TimeoutSeconds", () => {
     const definition = loadDefinition({}, 'us-east-1') as any;
     expect(definition.TimeoutSeconds).toBe(EXECUTION_TIMEOUT_SECONDS);
     expect(LEASE_EXECUTION_TIMEOUT_SECONDS).toBe(EXECUTION_TIMEOUT_SECONDS);
-    const batch = definition.States.ReplaceRouteBatches.ItemProcessor.States.ReplaceRoutes;
+    const batch = definition.States.SwitchBatches.ItemProcessor.States.SwitchItems;
     expect(batch.TimeoutSeconds).toBe(REPLACE_ROUTES_TASK_TIMEOUT_SECONDS);
-    const other = ['AcquireLease', 'ResolveTargets', 'ListRoutes', 'VerifyRoutes', 'Notify', 'ReleaseLease'].map((s) => definition.States[s].TimeoutSeconds);
+    const other = ['AcquireLease', 'ResolveTargets', 'PlanSwitch', 'VerifySwitch', 'Notify', 'ReleaseLease'].map((s) => definition.States[s].TimeoutSeconds);
     expect(other.reduce((a: number, b: number) => a + b, 0)).toBe(OTHER_TASKS_SECONDS);
   });
 });
 
 describe('synth refuses a config whose batches could not be served in time (WriteBudgetError)', () => {
-  it('sizes the ReplaceRoutes function timeout from the budget, below its Task timeout', () => {
+  it('sizes the SwitchItems function timeout from the budget, below its Task timeout', () => {
     const { template } = synth(groups(3, 40));
-    const replace = Object.values(template.findResources('AWS::Lambda::Function')).find((f: any) => String(f.Properties.Description).startsWith('One batch (one route table)')) as any;
+    const replace = Object.values(template.findResources('AWS::Lambda::Function')).find((f: any) => String(f.Properties.Description).startsWith('One batch of the plan')) as any;
     // 120 × 20 = 2,400 turns: ⌈2,355 / 5⌉ = 471 s, + 100 s + 20 s.
     expect(replace.Properties.Timeout).toBe(591);
     expect(replace.Properties.Timeout).toBeLessThan(REPLACE_ROUTES_TASK_TIMEOUT_SECONDS);
@@ -74,9 +74,9 @@ describe('synth refuses a config whose batches could not be served in time (Writ
     expect(error).toBeInstanceOf(ConfigError); // printed by infra/app.ts without a stack trace
     expect(error.name).toBe('WriteBudgetError');
     expect(error.message).toContain('"edge-1" maxConcurrency 40, "edge-2" maxConcurrency 40, "edge-3" maxConcurrency 40, "edge-4" maxConcurrency 40, "edge-5" maxConcurrency 40');
-    expect(error.message).toContain('200 ReplaceRoutes invocations at once (Σ maxConcurrency) hold up to 200 × 20 = 4000 ReplaceRoute turns');
+    expect(error.message).toContain('200 SwitchItems invocations at once (Σ maxConcurrency) hold up to 200 × 20 = 4000 ReplaceRoute turns');
     expect(error.message).toContain('the last batch waits up to 791 s, plus 100 s for its retries and 20 s to report = 911 s');
-    expect(error.message).toContain('over the 890 s a ReplaceRoutes invocation may run');
+    expect(error.message).toContain('over the 890 s a SwitchItems invocation may run');
     expect(error.message).toContain('groups[].maxConcurrency');
   });
 

@@ -53,17 +53,16 @@ export interface Observation {
   holderAfterRerun?: string;
 }
 
-/** Lambda timeouts as infra/failover-stack.ts deploys them (ReplaceRoutes: the write budget's). */
+/** Lambda timeouts as infra/failover-stack.ts deploys them (SwitchItems: the write budget's). */
 const functionTimeouts = (m: Materialized): Record<string, number> => {
   const s: Record<string, number> = {
     AcquireLease: 25,
     ReleaseLease: 25,
     ReleaseLeaseUnrecorded: 25,
     ResolveTargets: 45,
-    ListRoutes: 90,
-    ReplaceRoutes: replaceRouteWriteBudget(m.config).functionTimeoutSeconds,
-    ReplaceAssociations: 120,
-    VerifyRoutes: 90,
+    PlanSwitch: 90,
+    SwitchItems: replaceRouteWriteBudget(m.config).functionTimeoutSeconds,
+    VerifySwitch: 90,
     Notify: 25,
     RecordWithoutNotification: 25,
   };
@@ -139,8 +138,10 @@ export const runCase = async (estate: EstateSpec, history: HistorySpec, seed: nu
         isExecutionRunning: isLocalExecutionRunning,
         now,
         sleep,
-        pacer: new InMemoryWritePacer(REPLACE_ROUTE_PACE, { now: () => clock.now(), sleep }),
-        associationPacer: new InMemoryWritePacer(REPLACE_ASSOCIATION_PACE, { now: () => clock.now(), sleep }),
+        pacers: {
+          ReplaceRoute: new InMemoryWritePacer(REPLACE_ROUTE_PACE, { now: () => clock.now(), sleep }),
+          ReplaceRouteTableAssociation: new InMemoryWritePacer(REPLACE_ASSOCIATION_PACE, { now: () => clock.now(), sleep }),
+        },
       });
       rememberClient(sim.ec2(), sim);
       rememberHandlers(handlers, { ec2: sim.ec2() as never, config });

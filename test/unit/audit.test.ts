@@ -62,13 +62,13 @@ const dryRunState = (): NotifyState => {
   return s;
 };
 
-/** A conflict: someone pointed the prefix-list route at a third target meanwhile; ReplaceRoutes left it alone. */
+/** A conflict: someone pointed the prefix-list route at a third target meanwhile; SwitchItems left it alone. */
 const CONFLICT = `points at igw-0123456789abcdef0 now, not at ${IDS.eniA1}: changed by someone else, left alone`;
 const conflictState = (): NotifyState => {
   const [b1, b2] = twoBatches();
   const s = succeededState();
   s.results = [batchResult(b1), batchResult(b2, [{ i: 0, st: 'conflict', e: CONFLICT, t: 'igw-0123456789abcdef0' }])];
-  // VerifyRoutes expects a conflict untouched: it reads back fine and is not listed.
+  // VerifySwitch expects a conflict untouched: it reads back fine and is not listed.
   return s;
 };
 
@@ -364,13 +364,13 @@ describe('buildAuditRecord', () => {
     expect(r.trigger.summary).toBe(`manual switchover request for group ${GROUP}`);
   });
 
-  it('failed at ListRoutes: unpaired interface, nothing changed', () => {
+  it('failed at PlanSwitch: unpaired interface, nothing changed', () => {
     const s = resolvedState();
     s.failure = { Error: 'UnpairedInterfaceError', Cause: lambdaCause('UnpairedInterfaceError', 'router-b has no interface in the slot of: …') };
     const r = record(s);
     expect(r.outcome).toBe('failed');
-    expect(r.failure).toMatchObject({ stage: 'ListRoutes', error: 'UnpairedInterfaceError', cause: 'router-b has no interface in the slot of: …' });
-    expect(r.cause).toMatch(/^ListRoutes failed: router-b has no interface/);
+    expect(r.failure).toMatchObject({ stage: 'PlanSwitch', error: 'UnpairedInterfaceError', cause: 'router-b has no interface in the slot of: …' });
+    expect(r.cause).toMatch(/^PlanSwitch failed: router-b has no interface/);
     expect(r.to?.name).toBe('router-b');
   });
 
@@ -412,7 +412,7 @@ describe('buildAuditRecord', () => {
   });
 
   it('failed verification of a route that was already on the target is not reported as success', () => {
-    // VerifyRoutes also reads back the routes ListRoutes found already on the target; a blackhole there means
+    // VerifySwitch also reads back the routes PlanSwitch found already on the target; a blackhole there means
     // traffic for that destination is dropped, whatever the Map did.
     const s = succeededState();
     const [b1] = twoBatches();
@@ -434,12 +434,12 @@ describe('buildAuditRecord', () => {
     expect(r.cause).toContain(`${IDS.rtbPublic} 10.5.0.0/16 (was already on target): blackhole`);
   });
 
-  it('VerifyRoutes itself failed: the stage and its cause are reported', () => {
+  it('VerifySwitch itself failed: the stage and its cause are reported', () => {
     const s = succeededState();
     delete s.verification;
     s.verificationFailure = { Error: 'Ec2RequestError', Cause: lambdaCause('Ec2RequestError', 'DescribeRouteTables: UnauthorizedOperation') };
     const r = record(s);
-    expect(r.failure).toEqual({ stage: 'VerifyRoutes', error: 'Ec2RequestError', cause: 'DescribeRouteTables: UnauthorizedOperation' });
+    expect(r.failure).toEqual({ stage: 'VerifySwitch', error: 'Ec2RequestError', cause: 'DescribeRouteTables: UnauthorizedOperation' });
     expect(['partial', 'failed']).toContain(r.outcome);
     expect(r.cause).toContain('verification could not run: Ec2RequestError: DescribeRouteTables: UnauthorizedOperation');
     // Without a read-back, nothing is claimed verified.
@@ -452,7 +452,7 @@ describe('buildAuditRecord', () => {
     delete s.verification;
     s.failure = { Error: 'States.ExceedToleratedFailureThreshold', Cause: 'Map failed' };
     const r = record(s);
-    expect(r.failure?.stage).toBe('ReplaceRoutes');
+    expect(r.failure?.stage).toBe('SwitchItems');
     expect(r.outcome).toBe('failed');
     expect(r.error).toBe('States.ExceedToleratedFailureThreshold');
     expect(r.routes.map((x) => x.status)).toEqual(['not-attempted', 'not-attempted']);
@@ -549,8 +549,8 @@ describe('buildAuditRecord: thousands of routes', () => {
     expect(r.summary).toBe(`${GROUP}: PARTIAL router-a -> router-b: 1 of 2 route(s) moved; see failures`);
   });
 
-  it('more mismatches than VerifyRoutes lists: routes it could not list are not claimed verified', () => {
-    // Every one of 250 routes reads back blackhole (the target died during the switch). VerifyRoutes lists 200
+  it('more mismatches than VerifySwitch lists: routes it could not list are not claimed verified', () => {
+    // Every one of 250 routes reads back blackhole (the target died during the switch). VerifySwitch lists 200
     // problems and counts 250; the 50 it could not list must not turn into "switched".
     const { s, changes } = largeState(250);
     s.verification = {
@@ -568,7 +568,7 @@ describe('buildAuditRecord: thousands of routes', () => {
   });
 });
 
-/** ListRoutes refused the plan: flap damping suppressed this automatic failover (nothing moved). */
+/** PlanSwitch refused the plan: flap damping suppressed this automatic failover (nothing moved). */
 const suppressedState = (): NotifyState => {
   const reason = `flap damping: group "${GROUP}" already failed over automatically 3 time(s) in the last 3600 s (limit 3; last at 2026-11-25T14:20:00.000Z). Automatic failover suppressed; a manual switchover is never suppressed.`;
   return {
@@ -630,12 +630,12 @@ describe('buildAuditRecord: lease, health, flap damping', () => {
     expect(record(s).health).toEqual(s.health);
   });
 
-  it('suppressed: flap damping stopped an automatic failover at ListRoutes; nothing changed', () => {
+  it('suppressed: flap damping stopped an automatic failover at PlanSwitch; nothing changed', () => {
     const r = record(suppressedState());
 
     expect(r.outcome).toBe('suppressed');
     expect(r.error).toBe('FailoverSuppressedError');
-    expect(r.failure).toMatchObject({ stage: 'ListRoutes', error: 'FailoverSuppressedError' });
+    expect(r.failure).toMatchObject({ stage: 'PlanSwitch', error: 'FailoverSuppressedError' });
     expect(r.cause).toMatch(/^flap damping: group "onprem-edge" already failed over automatically 3 time\(s\)/);
     expect(r.cause).toMatch(/2 route\(s\) still point at router-a\. No route was changed\.$/);
     expect(r.summary).toBe(`${GROUP}: SUPPRESSED automatic failover router-a -> router-b (flap damping); routes unchanged`);

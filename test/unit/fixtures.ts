@@ -130,11 +130,11 @@ export const change = (overrides: Partial<Change> = {}): Change => ({
   ...overrides,
 });
 
-/** When the batches of the fixtures finished (ReplaceRoutes' `at`). */
+/** When the batches of the fixtures finished (SwitchItems' `at`). */
 export const BATCH_AT = '2026-11-25T14:30:07.000Z';
 
 /**
- * A ReplaceRoutes output for `batch`: every route had the `usual` outcome after one call, except the given
+ * A SwitchItems output for `batch`: every route had the `usual` outcome after one call, except the given
  * exceptions (the sparse shape of BatchResultSchema, counts included).
  */
 export const batchResult = (batch: Batch, exceptions: BatchRouteResult[] = [], usual: 'replaced' | 'dry-run' = 'replaced'): BatchResult => {
@@ -169,7 +169,7 @@ export const planWith = (batches: Batch[], overrides: Partial<Plan> = {}): Plan 
   ...overrides,
 });
 
-/** A route read back by VerifyRoutes. */
+/** A route read back by VerifySwitch. */
 export const observed = (c: Change, overrides: Partial<ObservedRoute> = {}): ObservedRoute => ({
   routeTableId: c.routeTableId,
   destination: c.destination,
@@ -211,7 +211,7 @@ export const twoChanges = (): [Change, Change] => [
 ];
 
 /**
- * The batches of twoChanges() as ListRoutes builds them against resolvedState().pairs: one per route table,
+ * The batches of twoChanges() as PlanSwitch builds them against resolvedState().pairs: one per route table,
  * each route a destination and its pair index (0: eth0 A→B, 1: eth1 A→B).
  */
 export const twoBatches = (): [Batch, Batch] => [
@@ -219,7 +219,7 @@ export const twoBatches = (): [Batch, Batch] => [
   { id: 1, routeTableId: IDS.rtbPrivateB, routes: [{ d: IDS.prefixList, p: 1 }] },
 ];
 
-/** A complete, successful run: both routes replaced and read back on router-b (VerifyRoutes lists no problem). */
+/** A complete, successful run: both routes replaced and read back on router-b (VerifySwitch lists no problem). */
 export const succeededState = (): NotifyState => {
   const [b1, b2] = twoBatches();
   return {

@@ -56,7 +56,7 @@ describe('batchChanges', () => {
       [2, IDS.rtbPrivateB, 20],
       [3, IDS.rtbPrivateB, 5],
     ]);
-    // Within a table the order of the changes is kept (ListRoutes sorts them first).
+    // Within a table the order of the changes is kept (PlanSwitch sorts them first).
     expect(batches.slice(1).flatMap((b) => b.routes.map((r) => r.d))).toEqual(changes.slice(0, 45).map((c) => c.destination.value));
   });
 

@@ -1,11 +1,11 @@
-import { checkStateBudget, estimateLargestState, STATE_BUDGET_BYTES } from '../../functions/list-routes/state-budget';
+import { checkStateBudget, estimateLargestState, STATE_BUDGET_BYTES } from '../../functions/plan-switch/state-budget';
 import { PlanTooLargeError } from '../../functions/shared/errors';
 import type { AssociationBatch, Batch, FailoverState, Plan } from '../../functions/shared/schemas';
 import { STATE_PAYLOAD_LIMIT } from '../../functions/shared/state-size';
 import { planWith, resolvedState } from './fixtures';
 
 /**
- * ListRoutes' state budget on plans made up here (the workflow tests measure it against real runs:
+ * PlanSwitch' state budget on plans made up here (the workflow tests measure it against real runs:
  * state-budget.test.ts, payload-bounds*.test.ts). What is checked: what it counts, and that its advice fits.
  */
 const state = (): FailoverState => ({ ...resolvedState(), maxConcurrency: 20 }) as FailoverState;
@@ -40,7 +40,7 @@ const refusal = (plan: Plan): PlanTooLargeError => {
   throw new Error('the plan was accepted');
 };
 
-describe('state budget (ListRoutes)', () => {
+describe('state budget (PlanSwitch)', () => {
   it('counts the state and the plan exactly, and a batch at least at the size of one that failed as a whole', () => {
     const plan = planWith(routes(10, 10));
     const e = estimateLargestState(state(), plan);

@@ -31,7 +31,7 @@ describe('statemachine/failover.asl.json', () => {
   it('has one placeholder per function (a folder under functions/), every Task names one, and every Task has a local handler', () => {
     const tasks = taskStateNames(raw);
     const functions = readdirSync(path.join(__dirname, '..', '..', 'functions'), { withFileTypes: true })
-      .filter((d) => d.isDirectory() && !['shared', 'probe', 'refresh-inventory', 'reconcile-twins', 'guard'].includes(d.name))
+      .filter((d) => d.isDirectory() && !['shared', 'domain', 'aws', 'probe', 'refresh-inventory', 'reconcile-twins', 'guard'].includes(d.name))
       .map((d) => `${d.name.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}FunctionArn`);
     expect(placeholdersOf(text).sort()).toEqual(functions.sort());
     for (const [name, s] of statesOf(raw)) if (s.Type === 'Task') expect({ name, resource: functions.map((f) => `\${${f}}`).includes(s.Resource) }).toEqual({ name, resource: true });
@@ -52,7 +52,7 @@ describe('statemachine/failover.asl.json', () => {
   it('substitutes every placeholder', () => {
     const loaded = JSON.stringify(loadDefinition({}, 'eu-west-1'));
     expect(loaded).not.toMatch(/\$\{/);
-    expect(loaded).toContain('arn:aws:lambda:eu-west-1:000000000000:function:vpc-route-failover-ReplaceRoutes');
+    expect(loaded).toContain('arn:aws:lambda:eu-west-1:000000000000:function:vpc-route-failover-SwitchItems');
   });
 
   it('is JSONPath (the local runner ignores JSONata and Assign)', () => {
@@ -90,8 +90,8 @@ describe('statemachine/failover.asl.json', () => {
       if (s.Type !== 'Task') continue;
       const nexts = (s.Catch ?? []).map((c: any) => c.Next);
       expect({ name, hasCatchAll: (s.Catch ?? []).some((c: any) => c.ErrorEquals.includes('States.ALL')) }).toEqual({ name, hasCatchAll: true });
-      if (name === 'ReplaceRoutes') expect(nexts).toEqual(['RecordBatchFailure', 'RecordBatchFailure']);
-      else if (name === 'ReplaceAssociations') expect(nexts).toEqual(['RecordAssociationBatchFailure', 'RecordAssociationBatchFailure']);
+      if (name === 'SwitchItems') expect(nexts).toEqual(['RecordBatchFailure', 'RecordBatchFailure']);
+      else if (name === 'SwitchItems') expect(nexts).toEqual(['RecordBatchFailure', 'RecordBatchFailure']);
       else if (name === 'Notify') expect(nexts).toEqual(['RecordWithoutNotification']);
       else if (name === 'RecordWithoutNotification') expect(nexts).toEqual(['ReleaseLeaseUnrecorded']);
       else if (name === 'ReleaseLeaseUnrecorded') expect(nexts).toEqual(['NotificationAndRecordFailed']);

@@ -1,12 +1,17 @@
 import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
 import { createTaskHandlers } from '../../functions/task-handlers';
 import { parseConfig } from '../../functions/shared/config';
-import { replaceRoutes } from '../../functions/replace-routes/replace-routes';
+import { writeBatch } from '../../functions/aws/paced-writer';
+import { routeSwitch, type RouteSwitchDeps } from '../../functions/aws/route-switch';
+import type { ReplaceBatchInput } from '../../functions/shared/schemas';
 import { createEc2Client } from '../../functions/shared/clients';
 import { runExecution } from '../../cli/local/local-runner';
 import { startQueryEndpoint } from '../../sim/query-endpoint';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
+
+/** One route batch through the routes kind and the paced writer, as SwitchItems writes it. */
+const replaceRoutes = (i: ReplaceBatchInput, d: RouteSwitchDeps) => writeBatch(routeSwitch, i, d);
 
 /**
  * A dry run is judged by EC2's answers: only DryRunOperation counts as rehearsed. An endpoint that ignores

@@ -112,7 +112,7 @@ describe('failover workflow, run locally against the simulated VPC', () => {
     const result = await run(stoppingEvent(scenario.routerA.instanceId));
 
     expect(result.status).toBe('SUCCEEDED');
-    expect(result.events.filter((e) => e.type === 'StateRetried' && e.state?.name === 'ReplaceRoutes')).toHaveLength(1);
+    expect(result.events.filter((e) => e.type === 'StateRetried' && e.state?.name === 'SwitchItems')).toHaveLength(1);
     // The plan's observation is fresh, so the retried batch does not read its table: it sends its routes again
     // (ReplaceRoute onto the same interface changes nothing) rather than spend a read on every batch of every run.
     const sameTable = scenario.expectedMoves.filter((m) => m.routeTableId === victim.routeTableId).length;
@@ -242,8 +242,8 @@ describe('failover workflow, run locally against the simulated VPC', () => {
     sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
 
     const result = await run(stoppingEvent(scenario.routerA.instanceId), {
-      ListRoutes: async (input) => {
-        const plan = await handlers.ListRoutes(input);
+      PlanSwitch: async (input) => {
+        const plan = await handlers.PlanSwitch(input);
         sim.deleteRouteTable(gone);
         return plan;
       },
@@ -264,9 +264,9 @@ describe('failover workflow, run locally against the simulated VPC', () => {
     sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
 
     const result = await run(stoppingEvent(scenario.routerA.instanceId), {
-      VerifyRoutes: async (input) => {
+      VerifySwitch: async (input) => {
         sim.setInstanceState(scenario.routerB.instanceId, 'stopping');
-        return handlers.VerifyRoutes(input);
+        return handlers.VerifySwitch(input);
       },
     });
 

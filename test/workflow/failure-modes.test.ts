@@ -164,9 +164,9 @@ describe('verification sweeps the whole scope', () => {
     const table = scenario.routeTableIds[0];
 
     const r = await run(ec2Event(scenario.routerA.instanceId, 'stopping'), {
-      VerifyRoutes: async (input: any) => {
+      VerifySwitch: async (input: any) => {
         sim.addRoute(table, { DestinationCidrBlock: '192.168.77.0/24', NetworkInterfaceId: scenario.routerA.eni0 });
-        return handlers.VerifyRoutes(input);
+        return handlers.VerifySwitch(input);
       },
     });
 

@@ -27,7 +27,7 @@ describe('a function timeout, run locally', () => {
     const slowTable = scenario.routeTableIds[1];
     sim.injectFault({ action: 'ReplaceRoute', hang: true, times: 1, when: (i) => i.RouteTableId === slowTable });
 
-    const result = await runExecution({ handlers: handlers as never, input: request, retryIntervalMs: 0, functionTimeoutMs: { ReplaceRoutes: 200 } });
+    const result = await runExecution({ handlers: handlers as never, input: request, retryIntervalMs: 0, functionTimeoutMs: { SwitchItems: 200 } });
 
     expect(result.status).toBe('SUCCEEDED');
     expect(result.output).toMatchObject({ outcome: 'succeeded', counts: { planned: scenario.expectedMoves.length, failed: 0, mismatches: 0 } });
@@ -35,11 +35,11 @@ describe('a function timeout, run locally', () => {
     // The event log shows the timeout and the retry that matched it, on that batch only.
     const failed = result.events.filter((e) => e.type === 'StateFailed');
     expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ Error: 'Sandbox.Timedout', state: { name: 'ReplaceRoutes' } });
+    expect(failed[0]).toMatchObject({ Error: 'Sandbox.Timedout', state: { name: 'SwitchItems' } });
     expect(JSON.parse(failed[0].Cause)).toEqual({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringMatching(/^RequestId: \S+ Error: Task timed out after 0\.20 seconds$/) });
     const retried = result.events.filter((e) => e.type === 'StateRetried');
     expect(retried).toHaveLength(1);
-    expect(retried[0]).toMatchObject({ state: { name: 'ReplaceRoutes' }, index: failed[0].index, retry: { attempt: 1 } });
+    expect(retried[0]).toMatchObject({ state: { name: 'SwitchItems' }, index: failed[0].index, retry: { attempt: 1 } });
     expect(retried[0].retry.retrier.ErrorEquals).toEqual(['Lambda.Unknown', 'Sandbox.Timedout']);
   });
 
@@ -48,9 +48,9 @@ describe('a function timeout, run locally', () => {
     const slowTable = scenario.routeTableIds[0];
     sim.injectFault({ action: 'ReplaceRoute', hang: true, when: (i) => i.RouteTableId === slowTable });
 
-    const result = await runExecution({ handlers: handlers as never, input: request, retryIntervalMs: 0, functionTimeoutMs: { ReplaceRoutes: 100 } });
+    const result = await runExecution({ handlers: handlers as never, input: request, retryIntervalMs: 0, functionTimeoutMs: { SwitchItems: 100 } });
 
-    expect(result.events.filter((e) => e.type === 'StateRetried' && e.state?.name === 'ReplaceRoutes')).toHaveLength(2);
+    expect(result.events.filter((e) => e.type === 'StateRetried' && e.state?.name === 'SwitchItems')).toHaveLength(2);
     expect(result.status).toBe('FAILED');
     expect(result.auditRecord).toMatchObject({ outcome: 'partial', error: 'RoutesNotSwitched' });
     const slow = (result.auditRecord!.routes as any[]).filter((r) => r.routeTableId === slowTable);
@@ -68,7 +68,7 @@ describe('a function timeout, run locally', () => {
       }
     };
     walk(definition.States);
-    expect(tasks.map(([n]) => n).sort()).toEqual(['AcquireLease', 'ListRoutes', 'Notify', 'RecordWithoutNotification', 'ReleaseLease', 'ReleaseLeaseUnrecorded', 'ReplaceAssociations', 'ReplaceRoutes', 'ResolveTargets', 'VerifyRoutes']);
+    expect(tasks.map(([n]) => n).sort()).toEqual(['AcquireLease', 'Notify', 'PlanSwitch', 'RecordWithoutNotification', 'ReleaseLease', 'ReleaseLeaseUnrecorded', 'ResolveTargets', 'SwitchItems', 'VerifySwitch']);
     for (const [name, s] of tasks) {
       const errors = (s.Retry as any[]).flatMap((r) => r.ErrorEquals);
       expect({ name, timeouts: ['Lambda.Unknown', 'Sandbox.Timedout', 'Lambda.ClientExecutionTimeoutException'].every((e) => errors.includes(e)) }).toEqual({ name, timeouts: true });

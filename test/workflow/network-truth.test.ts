@@ -89,7 +89,7 @@ describe('success means the network is right', () => {
     );
   });
 
-  it('case 4, on the re-read path: ReplaceRoutes reading its table first does not call the static route a conflict', async () => {
+  it('case 4, on the re-read path: SwitchItems reading its table first does not call the static route a conflict', async () => {
     const { e, moves, trigger } = await arrange('4-reread');
 
     const r = await e.run(trigger);

@@ -5,7 +5,7 @@ import { InMemoryWritePacer, REPLACE_ASSOCIATION_PACE, REPLACE_ROUTE_PACE } from
 import { parseConfig } from '../../functions/shared/config';
 import { createTaskHandlers } from '../../functions/task-handlers';
 import { largestStatePayload, runExecution } from '../../cli/local/local-runner';
-import { estimateLargestState, STATE_BUDGET_BYTES } from '../../functions/list-routes/state-budget';
+import { estimateLargestState, STATE_BUDGET_BYTES } from '../../functions/plan-switch/state-budget';
 import { buildLargeAssociationEstate } from '../../cli/local/scenario-associations';
 import { SimulatedVpc, type FaultSpec } from '../../sim';
 
@@ -38,8 +38,10 @@ const run = async (opts: { twins: boolean; fault: FaultSpec }) => {
     now,
     sleep,
     recheckDelaysMs: [0],
-    pacer: new InMemoryWritePacer(REPLACE_ROUTE_PACE, { now: () => clock.now(), sleep }),
-    associationPacer: new InMemoryWritePacer(REPLACE_ASSOCIATION_PACE, { now: () => clock.now(), sleep }),
+    pacers: {
+      ReplaceRoute: new InMemoryWritePacer(REPLACE_ROUTE_PACE, { now: () => clock.now(), sleep }),
+      ReplaceRouteTableAssociation: new InMemoryWritePacer(REPLACE_ASSOCIATION_PACE, { now: () => clock.now(), sleep }),
+    },
   });
   const input = { action: 'switchover', group: 'onprem-edge', to: 'router-b', requestedBy: 'netops' };
   const result = await clock.run(async () => {
@@ -49,8 +51,8 @@ const run = async (opts: { twins: boolean; fault: FaultSpec }) => {
   }, { seed: 5 });
   const payload = largestStatePayload(result.events);
   const record = Buffer.byteLength(JSON.stringify(result.auditRecord));
-  // ListRoutes' estimate of the run's largest state (state-budget.ts) accepted the plan and bounds what was measured.
-  const listed = result.events.find((e) => e.type === 'StateExited' && e.state?.name === 'ListRoutes')!.state;
+  // PlanSwitch' estimate of the run's largest state (state-budget.ts) accepted the plan and bounds what was measured.
+  const listed = result.events.find((e) => e.type === 'StateExited' && e.state?.name === 'PlanSwitch')!.state;
   const estimate = estimateLargestState(listed.input, listed.output.plan);
   expect(payload.bytes).toBeLessThanOrEqual(estimate.bytes);
   expect(estimate.bytes).toBeLessThanOrEqual(STATE_BUDGET_BYTES);

@@ -3,7 +3,7 @@ import { InMemoryWritePacer, REPLACE_ROUTE_PACE } from '../../functions/shared/p
 import { parseConfig } from '../../functions/shared/config';
 import { createTaskHandlers, type TaskDeps } from '../../functions/task-handlers';
 import { largestStatePayload, runExecution, type RunResult } from '../../cli/local/local-runner';
-import { estimateLargestState, STATE_BUDGET_BYTES } from '../../functions/list-routes/state-budget';
+import { estimateLargestState, STATE_BUDGET_BYTES } from '../../functions/plan-switch/state-budget';
 import { buildLargeEstate } from '../../cli/local/scenario';
 import { ENCODED_AUTHORIZATION_MESSAGE_BYTES, SimulatedVpc, type FaultSpec } from '../../sim';
 
@@ -31,7 +31,7 @@ const run = async (fault: FaultSpec, dryRun: boolean, extra: Partial<TaskDeps> =
   const now = () => new Date(clock.now());
   const sleep = (ms: number) => clock.sleep(ms);
   const pacer = new InMemoryWritePacer(REPLACE_ROUTE_PACE, { now: () => clock.now(), sleep });
-  const handlers = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('t'), now, sleep, pacer, recheckDelaysMs: [0], ...extra });
+  const handlers = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('t'), now, sleep, pacers: { ReplaceRoute: pacer }, recheckDelaysMs: [0], ...extra });
   const input = { action: 'switchover', group: 'onprem-edge', to: 'router-b', dryRun, requestedBy: 'netops' };
   const result = await clock.run(() => runExecution({ handlers: handlers as never, input, now }), { seed: 21 });
   return { sim, estate, result };
@@ -42,8 +42,8 @@ const measure = (label: string, sim: SimulatedVpc, result: RunResult) => {
   const message = sim.published[0];
   const snsBytes = Buffer.byteLength(message.Message) + Buffer.byteLength(message.Subject ?? '') + JSON.stringify(message.MessageAttributes ?? {}).length;
   const record = Buffer.byteLength(JSON.stringify(result.auditRecord));
-  // ListRoutes' estimate of the run's largest state (state-budget.ts) accepted the plan and bounds what was measured.
-  const listed = result.events.find((e) => e.type === 'StateExited' && e.state?.name === 'ListRoutes')!.state;
+  // PlanSwitch' estimate of the run's largest state (state-budget.ts) accepted the plan and bounds what was measured.
+  const listed = result.events.find((e) => e.type === 'StateExited' && e.state?.name === 'PlanSwitch')!.state;
   const estimate = estimateLargestState(listed.input, listed.output.plan);
   expect(payload.bytes).toBeLessThanOrEqual(estimate.bytes);
   expect(estimate.bytes).toBeLessThanOrEqual(STATE_BUDGET_BYTES);
@@ -77,7 +77,7 @@ describe('2,000 routes that all fail with 1.5 KB UnauthorizedOperation messages'
           examples: expect.any(Array),
         },
       ]);
-      // Counted once: the 1,800 routes VerifyRoutes counted without naming them are the failed ones.
+      // Counted once: the 1,800 routes VerifySwitch counted without naming them are the failed ones.
       expect(result.cause).toMatch(dryRun ? /^dry run: 2000 of 2000 routes would fail: / : /^2000 of 2000 routes are not on router-b: /);
       expect(result.cause).toMatch(/\(2000 routes: rtb-\S+ 10\.128\.0\.0\/24, .*, and 1995 more\)$/);
       expect(sim.published[0].Message).toContain('Failures:\n  2000 routes: UnauthorizedOperation: You are not authorized');
@@ -94,7 +94,7 @@ describe('2,000 routes that all fail with 1.5 KB UnauthorizedOperation messages'
     expect(payload.bytes).toBeLessThanOrEqual(BUDGET);
     expect(record).toBeLessThanOrEqual(BUDGET);
     expect(snsBytes).toBeLessThanOrEqual(SNS_LIMIT);
-    const map = result.events.find((e) => e.type === 'StateExited' && e.state?.name === 'ReplaceRouteBatches')!.state.output;
+    const map = result.events.find((e) => e.type === 'StateExited' && e.state?.name === 'SwitchBatches')!.state.output;
     expect(map.results).toHaveLength(200);
     for (const b of map.results) {
       expect(b.error).toBe('Ec2RequestError');

@@ -20,10 +20,9 @@ const stubs = (over: Record<string, (input: any) => unknown> = {}) => {
       dryRun: false,
       maxConcurrency: 2,
     }),
-    ListRoutes: () => ({ associationBatches: [], batches: [{ id: 0, routeTableId: 'rtb-1', routes: [{ d: '10.0.0.0/24', p: 0 }] }], listedAt: '2026-01-01T00:00:00.000Z' }),
-    ReplaceAssociations: () => ({ id: 0 }),
-    ReplaceRoutes: () => ({ id: 0, usual: 'replaced', exceptions: [] }),
-    VerifyRoutes: () => ({ ok: true }),
+    PlanSwitch: () => ({ batches: [{ id: 0, routeTableId: 'rtb-1', routes: [{ d: '10.0.0.0/24', p: 0 }] }], listedAt: '2026-01-01T00:00:00.000Z' }),
+    SwitchItems: () => ({ id: 0, usual: 'replaced', exceptions: [] }),
+    VerifySwitch: () => ({ ok: true }),
     Notify: () => ({ outcome: 'succeeded' }),
     ReleaseLease: () => ({}),
   };
@@ -46,17 +45,17 @@ const entered = (events: Array<Record<string, any>>, state: string) => events.so
 
 describe('local runner: Step Functions payload limit (262,144 bytes, States.DataLimitExceeded)', () => {
   it('a Task result over the limit ends the run uncaught, though the state catches States.ALL', async () => {
-    // ListRoutes' Catch has States.ALL → Notify: on AWS it does not apply to States.DataLimitExceeded.
-    const { handlers, calls } = stubs({ ListRoutes: () => ({ associationBatches: [], batches: [], blob: pad(STATE_PAYLOAD_LIMIT) }) });
+    // PlanSwitch' Catch has States.ALL → Notify: on AWS it does not apply to States.DataLimitExceeded.
+    const { handlers, calls } = stubs({ PlanSwitch: () => ({ batches: [], blob: pad(STATE_PAYLOAD_LIMIT) }) });
 
     const r = await run(handlers);
 
     expect(r.status).toBe('FAILED');
     expect(r.error).toBe('States.DataLimitExceeded');
-    expect(r.cause).toMatch(/^the result of Task ListRoutes is 26\d{4} bytes: Step Functions allows 262144 bytes/);
+    expect(r.cause).toMatch(/^the result of Task PlanSwitch is 26\d{4} bytes: Step Functions allows 262144 bytes/);
     expect(r.events.filter((e) => e.type === 'StateCaught' || e.type === 'StateRetried')).toEqual([]);
     expect(entered(r.events, 'Notify')).toBe(false);
-    expect(calls.ReplaceRoutes).toBeUndefined();
+    expect(calls.SwitchItems).toBeUndefined();
     expect(calls.ReleaseLease).toBeUndefined();
   });
 
@@ -72,45 +71,45 @@ describe('local runner: Step Functions payload limit (262,144 bytes, States.Data
   });
 
   it('a ResultPath merge over the limit fails at the state that grew it, before the Map that writes starts', async () => {
-    // Each part fits (150 KB of state, 150 KB of plan); ListRoutes' output (state + plan) does not.
+    // Each part fits (150 KB of state, 150 KB of plan); PlanSwitch' output (state + plan) does not.
     const { handlers, calls } = stubs({
       ResolveTargets: () => ({ action: 'failover', group: { name: 'g', vpcId: 'vpc-1' }, pairs: [], targetEnis: [], dryRun: false, maxConcurrency: 2, warnings: [pad(150_000)] }),
-      ListRoutes: () => ({ associationBatches: [], batches: [{ id: 0, routeTableId: 'rtb-1', routes: [{ d: '10.0.0.0/24', p: 0 }] }], blob: pad(150_000) }),
+      PlanSwitch: () => ({ batches: [{ id: 0, routeTableId: 'rtb-1', routes: [{ d: '10.0.0.0/24', p: 0 }] }], blob: pad(150_000) }),
     });
 
     const r = await run(handlers);
 
     expect(r.error).toBe('States.DataLimitExceeded');
-    expect(r.cause).toMatch(/^the output of state ListRoutes is 30\d{4} bytes/);
-    expect(entered(r.events, 'ReplaceAssociationBatches')).toBe(false);
-    expect(calls.ReplaceRoutes).toBeUndefined();
+    expect(r.cause).toMatch(/^the output of state PlanSwitch is 30\d{4} bytes/);
+    expect(entered(r.events, 'SwitchBatches')).toBe(false);
+    expect(calls.SwitchItems).toBeUndefined();
     expect(calls.Notify).toBeUndefined();
   });
 
   it('a Map iteration over the limit fails the execution through the iteration Catch and the Map Catch (both States.ALL)', async () => {
-    const { handlers, calls } = stubs({ ReplaceRoutes: () => ({ id: 0, blob: pad(STATE_PAYLOAD_LIMIT) }) });
+    const { handlers, calls } = stubs({ SwitchItems: () => ({ id: 0, blob: pad(STATE_PAYLOAD_LIMIT) }) });
 
     const r = await run(handlers);
 
     expect(r.error).toBe('States.DataLimitExceeded');
-    expect(r.cause).toMatch(/^the result of Task ReplaceRoutes is /);
+    expect(r.cause).toMatch(/^the result of Task SwitchItems is /);
     expect(entered(r.events, 'RecordBatchFailure')).toBe(false);
-    expect(calls.VerifyRoutes).toBeUndefined();
+    expect(calls.VerifySwitch).toBeUndefined();
     expect(calls.Notify).toBeUndefined();
   });
 
   it('a state output of exactly the limit passes; a Task input over it after Parameters is refused before the function runs', async () => {
-    // Measure VerifyRoutes' output once, then grow its result so that the output is exactly the limit: Notify's
+    // Measure VerifySwitch' output once, then grow its result so that the output is exactly the limit: Notify's
     // Parameters wrap that whole state with the execution's id, name and start time, which is too much.
-    const probe = stubs({ VerifyRoutes: () => ({ ok: true, blob: '' }) });
+    const probe = stubs({ VerifySwitch: () => ({ ok: true, blob: '' }) });
     const first = await run(probe.handlers);
-    const exit = first.events.find((e) => e.type === 'StateExited' && e.state?.name === 'VerifyRoutes')!;
+    const exit = first.events.find((e) => e.type === 'StateExited' && e.state?.name === 'VerifySwitch')!;
     const grow = STATE_PAYLOAD_LIMIT - Buffer.byteLength(JSON.stringify(exit.state.output));
-    const { handlers, calls } = stubs({ VerifyRoutes: () => ({ ok: true, blob: pad(grow) }) });
+    const { handlers, calls } = stubs({ VerifySwitch: () => ({ ok: true, blob: pad(grow) }) });
 
     const r = await run(handlers);
 
-    const out = r.events.find((e) => e.type === 'StateExited' && e.state?.name === 'VerifyRoutes')!;
+    const out = r.events.find((e) => e.type === 'StateExited' && e.state?.name === 'VerifySwitch')!;
     expect(Buffer.byteLength(JSON.stringify(out.state.output))).toBe(STATE_PAYLOAD_LIMIT);
     expect(r.error).toBe('States.DataLimitExceeded');
     expect(r.cause).toMatch(/^the input of Task Notify is 262\d{3} bytes/);

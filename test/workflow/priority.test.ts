@@ -18,7 +18,7 @@ const run = async (priority: unknown) => {
   const now = () => new Date(clock.now());
   const sleep = (ms: number) => clock.sleep(ms);
   const pacer = new InMemoryWritePacer(REPLACE_ROUTE_PACE, { now: () => clock.now(), sleep });
-  const handlers = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('t'), now, sleep, pacer, recheckDelaysMs: [0] });
+  const handlers = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('t'), now, sleep, pacers: { ReplaceRoute: pacer }, recheckDelaysMs: [0] });
   sim.setInstanceState(estate.routerA.instanceId, 'stopping');
   const input = { action: 'switchover', group: 'onprem-edge', to: 'router-b', requestedBy: 'netops' };
   const result = await clock.run(() => runExecution({ handlers: handlers as never, input, now }), { seed: 9 });
@@ -29,7 +29,7 @@ describe('priority routes: planned first, switched inside the burst', () => {
   it('puts the priority destinations in the first batches and switches them within the first second; the record and the notification give p50 / max', async () => {
     const { result, record, critical, sim } = await run('one-destination');
     expect(result.status).toBe('SUCCEEDED');
-    const plan = result.events.find((e) => e.type === 'StateExited' && e.state?.name === 'ListRoutes')!.state.output.plan;
+    const plan = result.events.find((e) => e.type === 'StateExited' && e.state?.name === 'PlanSwitch')!.state.output.plan;
     const first = plan.batches.slice(0, 30);
     expect(first.every((b: any, i: number) => b.id === i && b.pr === 1 && b.routes.length === 1)).toBe(true);
     expect(first.map((b: any) => `${b.routeTableId} ${b.routes[0].d}`).sort()).toEqual(critical.map((m) => `${m.routeTableId} ${m.destination.value}`).sort());

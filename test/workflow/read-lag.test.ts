@@ -9,7 +9,7 @@ import { ec2StateEvent } from './events';
 
 /**
  * A failover against an EC2 whose reads lag its writes (sim readLagMs, EC2's eventual consistency), the ASL
- * run locally. One virtual clock drives the simulator's lag windows and VerifyRoutes' waits between re-reads
+ * run locally. One virtual clock drives the simulator's lag windows and VerifySwitch' waits between re-reads
  * (its default recheck delays, 1 + 2 + 4 = 7 s): nothing waits in real time.
  */
 
@@ -27,7 +27,7 @@ const setup = (maxLagMs: number) => {
     topicArn: sim.createTopic('route-failover'),
     store: new InMemoryGroupStateStore(),
     isExecutionRunning: isLocalExecutionRunning,
-    // VerifyRoutes' recheck delays (left at their default) pass on the simulator's clock.
+    // VerifySwitch' recheck delays (left at their default) pass on the simulator's clock.
     sleep: clock.sleep,
   });
   const run = (input: unknown): Promise<RunResult> => runExecution({ handlers: handlers as never, input, retryIntervalMs: 0 });
@@ -46,7 +46,7 @@ const setup = (maxLagMs: number) => {
 const record = (r: RunResult): any => r.output ?? r.auditRecord;
 
 describe('reads that lag writes', () => {
-  it('lag up to 3 s: VerifyRoutes re-reads until the routes settle, and the run succeeds with every route on the target', async () => {
+  it('lag up to 3 s: VerifySwitch re-reads until the routes settle, and the run succeeds with every route on the target', async () => {
     const { sim, scenario, run, notMoved } = setup(3000);
     sim.setInstanceState(scenario.routerA.instanceId, 'stopped');
 

@@ -71,7 +71,7 @@ const setup = (opts: { latencyMs?: number; config?: (c: any) => any; sharedStore
       handlers: handlers() as never,
       input,
       executionName: name,
-      retryIntervalMs: { AcquireLease: 0, ReplaceRoutes: 0, ResolveTargets: 0, ListRoutes: 0, VerifyRoutes: 0, Notify: 0, ReleaseLease: 0 },
+      retryIntervalMs: { AcquireLease: 0, SwitchItems: 0, ResolveTargets: 0, PlanSwitch: 0, VerifySwitch: 0, Notify: 0, ReleaseLease: 0 },
       waitTimeMs: { WaitForLease: 15 },
     });
   return { sim, scenario, config, store, run, alarms };
@@ -91,8 +91,8 @@ const outcomeOf = (r: RunResult): string | undefined => ((r.output as any) ?? r.
 
 /** [first read of the route tables, last read-back] of one execution: the span in which it plans and writes. */
 const writeWindow = (r: RunResult): [number, number] => {
-  const start = r.events.find((e) => e.type === 'StateEntered' && e.state?.name === 'ListRoutes')?.timestamp;
-  const end = r.events.find((e) => e.type === 'StateExited' && e.state?.name === 'VerifyRoutes')?.timestamp;
+  const start = r.events.find((e) => e.type === 'StateEntered' && e.state?.name === 'PlanSwitch')?.timestamp;
+  const end = r.events.find((e) => e.type === 'StateExited' && e.state?.name === 'VerifySwitch')?.timestamp;
   if (start === undefined || end === undefined) throw new Error(`${r.executionArn} never planned or verified`);
   return [start, end];
 };

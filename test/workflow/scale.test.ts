@@ -24,7 +24,7 @@ describe('scale: 2,000 affected routes across 200 route tables in one execution'
     const now = () => new Date(clock.now());
     const sleep = (ms: number) => clock.sleep(ms);
     const pacer = new InMemoryWritePacer(REPLACE_ROUTE_PACE, { now: () => clock.now(), sleep });
-    const handlers = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('t'), now, sleep, pacer, recheckDelaysMs: [0] });
+    const handlers = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('t'), now, sleep, pacers: { ReplaceRoute: pacer }, recheckDelaysMs: [0] });
     sim.setInstanceState(estate.routerA.instanceId, 'stopping');
     const event = {
       version: '0', id: 'scale-1', 'detail-type': 'EC2 Instance State-change Notification', source: 'aws.ec2', account: '123456789012',
@@ -53,7 +53,7 @@ describe('scale: 2,000 affected routes across 200 route tables in one execution'
     // Per-route detail: the record lists as many routes as fit; every ReplaceRoute call is accounted for per route
     // in the batch results in the history.
     expect(record.routes.length + record.routesOmitted).toBe(2000);
-    const batchOutputs = result.events.filter((e) => e.type === 'StateExited' && e.state?.name === 'ReplaceRoutes').map((e) => e.state.output);
+    const batchOutputs = result.events.filter((e) => e.type === 'StateExited' && e.state?.name === 'SwitchItems').map((e) => e.state.output);
     // Every route not listed as an exception took exactly one call.
     const attempts = batchOutputs
       .map((b: any) => Object.values(b.counts as Record<string, number>).reduce((a, n) => a + n, 0) - b.exceptions.length + b.exceptions.reduce((a: number, x: any) => a + x.a, 0))

@@ -1,6 +1,6 @@
 import { VirtualClock } from '../../bench/virtual-clock';
-import { listRoutes } from '../../functions/list-routes/list-routes';
-import { estimateLargestState, STATE_BUDGET_BYTES } from '../../functions/list-routes/state-budget';
+import { planSwitch } from '../../functions/plan-switch/plan-switch';
+import { estimateLargestState, STATE_BUDGET_BYTES } from '../../functions/plan-switch/state-budget';
 import { PlanTooLargeError } from '../../functions/shared/errors';
 import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
 import { InMemoryWritePacer, REPLACE_ROUTE_PACE } from '../../functions/shared/pacer';
@@ -14,7 +14,7 @@ import { buildLargeEstate } from '../../cli/local/scenario';
 import { SimulatedVpc, type FaultSpec } from '../../sim';
 
 /**
- * A plan too large for the workflow's states is refused by ListRoutes (PlanTooLargeError) before any write, and
+ * A plan too large for the workflow's states is refused by PlanSwitch (PlanTooLargeError) before any write, and
  * the largest plan it accepts runs to its end (moved, or failed in every batch, then notified) with every state
  * within Step Functions' 262,144 bytes, which the local runner enforces (States.DataLimitExceeded, uncaught).
  * Estates of 10 affected routes per table (one batch each), the shape scale.test.ts and payload-bounds use.
@@ -32,7 +32,7 @@ const setup = (routeTables: number) => {
   const sleep = (ms: number) => clock.sleep(ms);
   const store = new InMemoryGroupStateStore();
   const pacer = new InMemoryWritePacer(REPLACE_ROUTE_PACE, { now: () => clock.now(), sleep });
-  const deps = { ec2: sim.ec2(), sns: sim.sns(), config, store, topicArn: sim.createTopic('t'), now, sleep, pacer, recheckDelaysMs: [0] };
+  const deps = { ec2: sim.ec2(), sns: sim.sns(), config, store, topicArn: sim.createTopic('t'), now, sleep, pacers: { ReplaceRoute: pacer }, recheckDelaysMs: [0] };
   const run = async (extra: Partial<TaskDeps> = {}, fault?: FaultSpec) => {
     if (fault) sim.injectFault(fault);
     const handlers = createTaskHandlers({ ...deps, ...extra });
@@ -48,14 +48,14 @@ const targets = (sim: SimulatedVpc) => {
   return out;
 };
 
-const listRoutesInput = (events: Array<Record<string, any>>): FailoverState => events.find((e) => e.type === 'StateEntered' && e.state?.name === 'ListRoutes')!.state.input;
+const listRoutesInput = (events: Array<Record<string, any>>): FailoverState => events.find((e) => e.type === 'StateEntered' && e.state?.name === 'PlanSwitch')!.state.input;
 
-/** Whether ListRoutes accepts the plan of an estate of `routeTables` tables (the same members, interfaces and scope). */
+/** Whether PlanSwitch accepts the plan of an estate of `routeTables` tables (the same members, interfaces and scope). */
 const accepts = async (input: FailoverState, routeTables: number): Promise<boolean> => {
   const sim = new SimulatedVpc({ seed: 21 });
   buildLargeEstate(sim, shape(routeTables));
   try {
-    const plan = await listRoutes(input, { ec2: sim.ec2() });
+    const plan = await planSwitch(input, { ec2: sim.ec2() });
     expect(plan.changeCount).toBe(routeTables * 10);
     return true;
   } catch (err) {
@@ -73,7 +73,7 @@ describe("the workflow's states stay within Step Functions' 256 KiB: too large a
 
     expect(r.status).toBe('FAILED');
     expect(r.error).toBe('PlanTooLargeError');
-    expect(r.cause).toMatch(/^ListRoutes failed: 5200 route\(s\) would make a workflow state of about \d+ bytes; Step Functions allows 262144\. Split the group's route-table scope into several groups of at most about \d+ routes each/);
+    expect(r.cause).toMatch(/^PlanSwitch failed: 5200 route\(s\) would make a workflow state of about \d+ bytes; Step Functions allows 262144\. Split the group's route-table scope into several groups of at most about \d+ routes each/);
     expect(r.auditRecord).toMatchObject({ outcome: 'failed', error: 'PlanTooLargeError' });
     expect(sim.published).toHaveLength(1);
     expect(sim.published[0].Message).toContain('PlanTooLargeError');
@@ -84,8 +84,8 @@ describe("the workflow's states stay within Step Functions' 256 KiB: too large a
     expect(largestStatePayload(r.events).bytes).toBeLessThan(8 * 1024);
   });
 
-  it('the bound: the largest plan ListRoutes accepts runs to its end, moved or failed in every batch, every state within 256 KiB', async () => {
-    // The largest estate of this shape ListRoutes accepts, by bisection on the pure function, with the state a
+  it('the bound: the largest plan PlanSwitch accepts runs to its end, moved or failed in every batch, every state within 256 KiB', async () => {
+    // The largest estate of this shape PlanSwitch accepts, by bisection on the pure function, with the state a
     // run of this shape gives it (a refused run: the quickest way to it).
     const input = listRoutesInput((await setup(520).run()).events);
     let lo = 1;
@@ -117,7 +117,7 @@ describe("the workflow's states stay within Step Functions' 256 KiB: too large a
     expect(bad.sim.published).toHaveLength(1);
     expect(bad.store.holder(GROUP)).toBeUndefined();
 
-    const plan = moved.events.find((e) => e.type === 'StateExited' && e.state?.name === 'ListRoutes')!.state.output.plan;
+    const plan = moved.events.find((e) => e.type === 'StateExited' && e.state?.name === 'PlanSwitch')!.state.output.plan;
     const estimate = estimateLargestState(listRoutesInput(moved.events), plan);
     expect(estimate.bytes).toBeLessThanOrEqual(STATE_BUDGET_BYTES);
     for (const r of [moved, failed]) {

@@ -138,13 +138,13 @@ export const switchover = async (opts: SwitchoverOptions, deps: CliDeps): Promis
   return ok ? EXIT.OK : EXIT.FAILED;
 };
 
-/** --plan: the routes that would move, computed by the workflow's own ResolveTargets/ListRoutes logic; exit 0. */
+/** --plan: the routes that would move, computed by the workflow's own ResolveTargets/PlanSwitch logic; exit 0. */
 const printPlan = async (opts: SwitchoverOptions, group: Group, target: string, deps: CliDeps): Promise<number> => {
   let p;
   try {
     p = await planSwitch(group, target, deps.ec2, deps.now());
   } catch (e) {
-    // The workflow would stop at ListRoutes on the same finding: refuse now, as for any other bad request.
+    // The workflow would stop at PlanSwitch on the same finding: refuse now, as for any other bad request.
     if (e instanceof UnpairedInterfaceError || e instanceof PlanTooLargeError) throw refuse(e.message);
     throw e;
   }

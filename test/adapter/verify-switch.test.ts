@@ -4,7 +4,7 @@ import 'aws-sdk-client-mock-jest';
 import { batchChanges } from '../../functions/shared/plan';
 import { parseInput } from '../../functions/shared/parse-input';
 import { VerificationSchema, type Batch, type BatchResult } from '../../functions/shared/schemas';
-import { verifyRoutes, VerifyInput, VerifyInputSchema } from '../../functions/verify-routes/verify-routes';
+import { verifySwitch, VerifyInput, VerifyInputSchema } from '../../functions/verify-switch/verify-switch';
 import { batchFailure, batchResult, change, IDS, planWith, twoBatches } from '../unit/fixtures';
 import { eniRoute, failoverState, FIXED_NOW, igwRoute, localRoute, routeTable } from './ec2-fixtures';
 
@@ -13,12 +13,12 @@ const ec2 = new EC2Client({ region: 'eu-west-1' });
 
 beforeEach(() => ec2Mock.reset());
 
-/** The VerifyRoutes input as the state machine builds it (parsed like index.ts does). */
+/** The VerifySwitch input as the state machine builds it (parsed like index.ts does). */
 const input = (batches: Batch[], results: BatchResult[] | undefined, alreadyOnTarget: Array<{ routeTableId: string; destinations: string[] }> = []): VerifyInput =>
   parseInput(
     VerifyInputSchema,
     { ...failoverState(), plan: planWith(batches, { alreadyOnTarget, alreadyOnTargetCount: alreadyOnTarget.reduce((n, a) => n + a.destinations.length, 0) }), results },
-    'VerifyRoutes input',
+    'VerifySwitch input',
   );
 
 /** Runs verifyRoutes with recorded (instant) re-read delays. */
@@ -27,7 +27,7 @@ const harness = (recheckDelaysMs = [1000, 2000, 4000]) => {
   return {
     sleeps,
     run: (i: VerifyInput) =>
-      verifyRoutes(i, {
+      verifySwitch(i, {
         ec2,
         now: FIXED_NOW,
         recheckDelaysMs,
@@ -171,7 +171,7 @@ describe('verifyRoutes: what each outcome must look like', () => {
     ]);
   });
 
-  it('already on target (found by ListRoutes): must be on a target interface and not blackhole', async () => {
+  it('already on target (found by PlanSwitch): must be on a target interface and not blackhole', async () => {
     ec2Mock.on(DescribeRouteTablesCommand).resolves({
       RouteTables: [routeTable(IDS.rtbPublic, [eniRoute('10.5.0.0/16', IDS.eniB1), eniRoute('10.6.0.0/16', IDS.eniB0, { State: 'blackhole' }), eniRoute('10.7.0.0/16', IDS.eniA0)])],
     });

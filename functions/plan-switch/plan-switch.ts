@@ -9,9 +9,9 @@ import type { GroupStateStore } from '../shared/group-state';
 import { errorText } from '../shared/aws-errors';
 import { twinIdentity, twinMapTo } from '../shared/twins';
 
-export const ListRoutesInputSchema = FailoverStateSchema;
+export const PlanSwitchInputSchema = FailoverStateSchema;
 
-export interface ListRoutesDeps {
+export interface PlanSwitchDeps {
   ec2: EC2Client;
   /** The members' interfaces (inventory), what twins are judged true with; absent: by the pairs alone (stricter). */
   store?: Pick<GroupStateStore, 'readInventory'>;
@@ -28,7 +28,7 @@ export interface ListRoutesDeps {
  * mode the plan is the associations to move to twins instead, with route-by-route changes only for tables no
  * true twin serves (associations-plan.ts).
  */
-export const listRoutes = async (input: FailoverState, deps: ListRoutesDeps): Promise<Plan> => {
+export const planSwitch = async (input: FailoverState, deps: PlanSwitchDeps): Promise<Plan> => {
   const now = deps.now ?? (() => new Date());
   const tables = await readGroupTables(deps.ec2, input.group);
   if (input.group.switchMode === 'associations') {
@@ -50,7 +50,7 @@ export const listRoutes = async (input: FailoverState, deps: ListRoutesDeps): Pr
   const warnings = live.map(
     (t) => `${t.RouteTableId} is a twin of ${twinIdentity(t)?.original} that subnets still use (the group was in the associations mode): switched route by route; fail back to the originals or set switchMode "associations" again`,
   );
-  return withinStateBudget(input, finishPlan(input, found, [...tables.originals, ...live], now(), { associationBatches: [] }, warnings));
+  return withinStateBudget(input, finishPlan(input, found, [...tables.originals, ...live], now(), {}, warnings));
 };
 
 /** The plan, unless a run of it could exceed Step Functions' 256 KiB per state (PlanTooLargeError, state-budget.ts). */

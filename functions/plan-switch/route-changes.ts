@@ -2,7 +2,7 @@ import type { RouteTable } from '@aws-sdk/client-ec2';
 import { FailoverSuppressedError, UnpairedInterfaceError } from '../shared/errors';
 import { batchChanges } from '../shared/plan';
 import { routeDestination, unreplaceableReason } from '../shared/routes';
-import type { Change, FailoverState, InterfacePair, Plan, RouteRef } from '../shared/schemas';
+import type { AssociationBatch, Change, FailoverState, InterfacePair, Plan, RouteRef } from '../shared/schemas';
 
 /** What a scan of some tables found: the changes (priority ones marked), routes already on target, skipped and unpaired routes. */
 export interface FoundChanges {
@@ -82,8 +82,19 @@ export const checkPlannable = (input: FailoverState, found: FoundChanges, moving
   }
 };
 
-/** The plan from what was found, with the scope warnings; `extra` adds the associations mode's fields. */
-export const finishPlan = (input: FailoverState, found: FoundChanges, tables: RouteTable[], now: Date, extra: Pick<Plan, 'associationBatches' | 'associations'>, warnings: string[] = []): Plan => {
+/**
+ * The plan from what was found, with the scope warnings; `moves` are the associations mode's batches (their
+ * ids count on into the route batches': one Map writes them all, the association batches first) and
+ * `associations` what that mode planned besides.
+ */
+export const finishPlan = (
+  input: FailoverState,
+  found: FoundChanges,
+  tables: RouteTable[],
+  now: Date,
+  extra: { moves?: AssociationBatch[]; associations?: Plan['associations'] },
+  warnings: string[] = [],
+): Plan => {
   const { group } = input;
   if (group.routeTables && 'ids' in group.routeTables) {
     const seen = new Set(tables.map((t) => t.RouteTableId));
@@ -94,9 +105,10 @@ export const finishPlan = (input: FailoverState, found: FoundChanges, tables: Ro
 
   const order = (a: { routeTableId: string; destination: { value: string } }, b: typeof a) =>
     a.routeTableId.localeCompare(b.routeTableId) || a.destination.value.localeCompare(b.destination.value);
+  const moves = extra.moves ?? [];
   return {
-    ...extra,
-    batches: priorityFirst(found.changes.sort(order), found.priority, input.pairs),
+    ...(extra.associations ? { associations: extra.associations } : {}),
+    batches: [...moves, ...priorityFirst(found.changes.sort(order), found.priority, input.pairs, moves.length)],
     changeCount: found.changes.length,
     alreadyOnTarget: [...found.alreadyOnTarget].sort(([a], [b]) => a.localeCompare(b)).map(([routeTableId, destinations]) => ({ routeTableId, destinations: destinations.sort() })),
     alreadyOnTargetCount: found.alreadyOnTargetCount,
@@ -109,8 +121,8 @@ export const finishPlan = (input: FailoverState, found: FoundChanges, tables: Ro
 };
 
 /** The priority routes' batches first (marked `pr`), so that their turns come first, inside EC2's burst. */
-const priorityFirst = (changes: Change[], priority: Set<Change>, pairs: InterfacePair[]) => {
+const priorityFirst = (changes: Change[], priority: Set<Change>, pairs: InterfacePair[], firstId: number) => {
   const first = batchChanges(changes.filter((c) => priority.has(c)), pairs).map((b) => ({ ...b, pr: 1 as const }));
   const rest = batchChanges(changes.filter((c) => !priority.has(c)), pairs);
-  return [...first, ...rest].map((b, id) => ({ ...b, id }));
+  return [...first, ...rest].map((b, i) => ({ ...b, id: firstId + i }));
 };

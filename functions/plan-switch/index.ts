@@ -5,7 +5,7 @@ import { DynamoDbGroupStateStore } from '../shared/group-state';
 import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../shared/http-timeouts';
 import { boundedHandler, stderrLog } from '../shared/lambda-errors';
 import { parseInput } from '../shared/parse-input';
-import { listRoutes, ListRoutesInputSchema } from './list-routes';
+import { planSwitch, PlanSwitchInputSchema } from './plan-switch';
 
 const ec2 = createEc2Client();
 const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) });
@@ -13,5 +13,5 @@ const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestH
 export const handler = boundedHandler(async (event: unknown) => {
   // The inventory: what the associations mode judges twins with (every member's interfaces).
   const store = new DynamoDbGroupStateStore(ddb, requireEnv(process.env, 'GROUP_STATE_TABLE'));
-  return listRoutes(parseInput(ListRoutesInputSchema, event, 'ListRoutes input'), { ec2, store });
+  return planSwitch(parseInput(PlanSwitchInputSchema, event, 'PlanSwitch input'), { ec2, store });
 }, stderrLog);

@@ -2,15 +2,16 @@ import { describeCheck, problemText } from '../shared/invariant';
 import { ERROR_TEXT_MAX } from '../shared/aws-errors';
 import { PlanTooLargeError, THROWN_MESSAGE_MAX } from '../shared/errors';
 import { EFFECTIVE_LISTED, PROBLEMS_LISTED, UNKNOWN_BLACKHOLES_LISTED, type FailoverState, type Plan } from '../shared/schemas';
+import { associationBatchesOf, routeBatchesOf } from '../shared/plan';
 import { payloadBytes, STATE_PAYLOAD_LIMIT } from '../shared/state-size';
 
 /**
- * The workflow's state only grows after ListRoutes: ReplaceAssociationBatches and ReplaceRouteBatches add one
- * result per batch, VerifyRoutes adds the verification, and Notify's Parameters wrap all of it with the
- * execution. So the largest state of a run is Notify's input (VerifyRoutes' output plus a little), and it is
+ * The workflow's state only grows after PlanSwitch: SwitchBatches and SwitchBatches add one
+ * result per batch, VerifySwitch adds the verification, and Notify's Parameters wrap all of it with the
+ * execution. So the largest state of a run is Notify's input (VerifySwitch' output plus a little), and it is
  * known from the plan before anything is written: the state and the plan exactly, and what the later states
  * add at most, per batch and per listed problem, from the bounds the functions keep (a thrown message, an
- * error text, the problems and associations VerifyRoutes lists). Over Step Functions' 256 KiB the run would
+ * error text, the problems and associations VerifySwitch lists). Over Step Functions' 256 KiB the run would
  * end in States.DataLimitExceeded, which no Catch handles: no verification, no notification, the lease held.
  */
 
@@ -25,11 +26,11 @@ export const STATE_MARGIN_BYTES = 4 * 1024;
 /** The largest estimate a plan may have: the limit minus the margin. */
 export const STATE_BUDGET_BYTES = STATE_PAYLOAD_LIMIT - STATE_MARGIN_BYTES;
 
-/** Warnings VerifyRoutes lists about blackhole routes to unknown interfaces, and its "and N more" line. */
+/** Warnings VerifySwitch lists about blackhole routes to unknown interfaces, and its "and N more" line. */
 const VERIFY_WARNINGS_LISTED = UNKNOWN_BLACKHOLES_LISTED + 1;
 
 /**
- * Placeholders as long as EC2's IDs (prefix and 17 hex digits), and the longest name of an error ReplaceRoutes
+ * Placeholders as long as EC2's IDs (prefix and 17 hex digits), and the longest name of an error SwitchItems
  * throws (boundedHandler keeps its message within THROWN_MESSAGE_MAX and its trace to the name). The Lambda
  * service's own errors (Lambda.*, Sandbox.Timedout) have longer names but short fixed Causes, ~150 characters:
  * a record of ours is the larger.
@@ -45,7 +46,7 @@ const SWITCH_TIME_BYTES = 4;
 export interface StateEstimate {
   /** The largest state the run can reach: Notify's input. */
   bytes: number;
-  /** The state ListRoutes received, and its plan (both exact). */
+  /** The state PlanSwitch received, and its plan (both exact). */
   state: number;
   plan: number;
   /** At most what the Map results, the verification and Notify's Parameters add. */
@@ -70,13 +71,14 @@ export const estimateLargestState = (input: FailoverState, plan: Plan): StateEst
   const move = payloadBytes({ st: 'already-on-target', a: 10, x: 10 }) + 1;
   const ranMoves = (id: number, moves: number) => payloadBytes({ id, r: [], errors: ['x'.repeat(ERROR_TEXT_MAX)], at: AT, sw: '' }) + moves * (move + SWITCH_TIME_BYTES);
 
-  const routes = plan.batches.reduce((n, b) => n + b.routes.length, 0);
-  const associationBatches = plan.associationBatches ?? [];
+  const routeBatches = routeBatchesOf(plan);
+  const associationBatches = associationBatchesOf(plan, []).map((a) => a.batch);
+  const routes = routeBatches.reduce((n, b) => n + b.routes.length, 0);
   const associationMoves = associationBatches.reduce((n, b) => n + b.moves.length, 0);
   const results =
-    plan.batches.reduce((n, b) => n + Math.max(failedBatch(b.id), ranRoutes(b.id, b.routes.length)) + 1, 0) +
+    routeBatches.reduce((n, b) => n + Math.max(failedBatch(b.id), ranRoutes(b.id, b.routes.length)) + 1, 0) +
     associationBatches.reduce((n, b) => n + Math.max(failedBatch(b.id), ranMoves(b.id, b.moves.length)) + 1, 0) +
-    payloadBytes({ results: [], associationResults: [] });
+    payloadBytes({ results: [] });
 
   const destination = { kind: 'prefix-list', value: longest.destination };
   const observed = payloadBytes({
@@ -133,7 +135,7 @@ export const estimateLargestState = (input: FailoverState, plan: Plan): StateEst
 
 /**
  * Refuses a plan whose run could exceed Step Functions' 256 KiB per state (PlanTooLargeError), before anything
- * is written: the workflow's Catch on ListRoutes then notifies and releases the lease, which a run that hit
+ * is written: the workflow's Catch on PlanSwitch then notifies and releases the lease, which a run that hit
  * States.DataLimitExceeded later could not.
  */
 export const checkStateBudget = (input: FailoverState, plan: Plan): StateEstimate => {
@@ -155,7 +157,7 @@ const longestNames = (input: FailoverState, plan: Plan): { destination: string; 
   const see = (d: string) => {
     if (d.length > destination.length) destination = d;
   };
-  for (const b of plan.batches) for (const r of b.routes) see(r.d);
+  for (const b of routeBatchesOf(plan)) for (const r of b.routes) see(r.d);
   for (const s of plan.skipped) see(s.destination.value);
   for (const a of plan.alreadyOnTarget) for (const d of a.destinations) see(d);
   const names = [input.target.name, ...input.sources.map((s) => s.name), ...input.pairs.map((p) => p.fromMember)];

@@ -5,7 +5,7 @@ import { FALLBACKS_LISTED, type AssociationBatch, type AssociationMove, type Fai
 import { contentDifferences, contentsOf, mapContents, routesToAny, sameContents, twinIdentity, type TableContents } from '../shared/twins';
 import { checkPlannable, collectChanges, finishPlan } from './route-changes';
 
-/** Associations per ReplaceAssociations invocation: one EC2 burst (ReplaceRouteTableAssociation: 50 tokens). */
+/** Associations per SwitchItems invocation: one EC2 burst (ReplaceRouteTableAssociation: 50 tokens). */
 export const ASSOCIATION_BATCH_SIZE = 50;
 
 /**
@@ -86,7 +86,7 @@ export const planAssociations = (input: FailoverState, tables: GroupTables, now:
   for (let i = 0; i < moves.length; i += ASSOCIATION_BATCH_SIZE) associationBatches.push({ id: associationBatches.length, moves: moves.slice(i, i + ASSOCIATION_BATCH_SIZE) });
   const all = [...tables.originals, ...tables.twins.map((t) => t.table)];
   return finishPlan(input, found, all, now, {
-    associationBatches,
+    moves: associationBatches,
     associations: { alreadyOnTarget, fallbacks: fallbacks.slice(0, FALLBACKS_LISTED), fallbackCount: fallbacks.length, unassociated: unassociated.sort(), twinsSeen: tables.twins.length },
   }, warnings);
 };

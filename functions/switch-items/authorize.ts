@@ -15,7 +15,7 @@ export interface AuthorizeDeps {
 }
 
 /**
- * ReplaceRoutes re-derives what it may write instead of trusting its input. IAM cannot narrow the target of
+ * SwitchItems re-derives what it may write instead of trusting its input. IAM cannot narrow the target of
  * ReplaceRoute (its only resource is the route table), so without this check anyone allowed to invoke the
  * function could repoint any in-scope route anywhere. A batch is written only if, from the config and EC2:
  * - it names a configured group, in that group's VPC, and a route table in the group's scope;
@@ -112,7 +112,7 @@ const FRESH_INVENTORY_MS = 10 * 60 * 1000;
 /**
  * The table must be one the group's scope selects, or a twin of one (associations mode). A list is checked as
  * is; a tag with one read. A table of
- * another VPC needs no read here: ReplaceRoutes reads its table with the group's vpc-id filter, finds nothing,
+ * another VPC needs no read here: SwitchItems reads its table with the group's vpc-id filter, finds nothing,
  * and reports the routes as vanished without writing.
  */
 const requireInScope = async (ec2: EC2Client, group: Group, routeTableId: string, refuse: (why: string) => never): Promise<void> => {

@@ -22,15 +22,15 @@ import * as z from '../shared/zod';
 export const VerifyInputSchema = z.lazy(() =>
   z.extendLazy(FailoverStateSchema, {
     plan: PlanSchema,
-    /** Absent when the ReplaceRouteBatches Map itself failed: then every planned route is checked against the plan. */
+    /** The SwitchBatches Map output, every kind; absent when the Map itself failed: then every planned item is checked against the plan. */
     results: z.optional(z.array(BatchResultSchema)),
-    /** Associations mode: the ReplaceAssociationBatches Map output. */
+    /** The association Map's output in a state of the previous version (a redriven execution). */
     associationResults: z.optional(z.array(AssociationBatchResultSchema)),
   }),
 );
 export type VerifyInput = z.infer<typeof VerifyInputSchema>;
 
-export interface VerifyRoutesDeps {
+export interface VerifySwitchDeps {
   ec2: EC2Client;
   sleep?: (ms: number) => Promise<void>;
   now?: () => Date;
@@ -60,7 +60,7 @@ const DEFAULT_RECHECK_DELAYS_MS = [1000, 2000, 4000];
  * Mismatches on just-replaced routes are re-read a bounded number of times. Only the problems are listed
  * (the state stays small at thousands of routes); every route not listed is verified.
  */
-export const verifyRoutes = async (input: VerifyInput, deps: VerifyRoutesDeps): Promise<Verification> => {
+export const verifySwitch = async (input: VerifyInput, deps: VerifySwitchDeps): Promise<Verification> => {
   const now = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const delays = deps.recheckDelaysMs ?? DEFAULT_RECHECK_DELAYS_MS;
@@ -68,7 +68,7 @@ export const verifyRoutes = async (input: VerifyInput, deps: VerifyRoutesDeps): 
   const targetEnis = new Set(input.targetEnis);
 
   const associations = input.group.switchMode === 'associations';
-  const moves = moveResultsOf(input.plan, input.associationResults);
+  const moves = moveResultsOf(input.plan, input.results, input.associationResults);
   const members = knownMembers(input);
   const departed = input.sources.map((s) => s.name);
 

@@ -1,8 +1,8 @@
 import { DescribeRouteTablesCommand, DescribeRouteTablesCommandInput, EC2Client, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { listRoutes } from '../../functions/list-routes/list-routes';
-import { BATCH_SIZE, expandPlan } from '../../functions/shared/plan';
+import { planSwitch } from '../../functions/plan-switch/plan-switch';
+import { BATCH_SIZE, expandPlan, routeBatchesOf } from '../../functions/shared/plan';
 import { Ec2RequestError, Ec2ThrottledError, Ec2TransientError, FailoverSuppressedError, UnpairedInterfaceError } from '../../functions/shared/errors';
 import { PlanSchema, type FailoverState, type Plan } from '../../functions/shared/schemas';
 import { GROUP, IDS } from '../unit/fixtures';
@@ -13,7 +13,7 @@ const ec2 = new EC2Client({ region: 'eu-west-1' });
 
 beforeEach(() => ec2Mock.reset());
 
-const run = (state: FailoverState) => listRoutes(state, { ec2, now: FIXED_NOW });
+const run = (state: FailoverState) => planSwitch(state, { ec2, now: FIXED_NOW });
 /** The plan's changes in full (from its batches and the state's pairs), for assertions about routes rather than the wire form. */
 const changesOf = (plan: Plan, state: FailoverState = failoverState()) => expandPlan(plan, state.pairs, state.target.name);
 
@@ -184,7 +184,7 @@ describe('listRoutes: the plan', () => {
       ]),
     );
     expect(plan.changeCount).toBe(3);
-    expect(plan.batches.flatMap((b) => b.routes.map((r) => [r.d, r.p]))).toEqual(
+    expect(routeBatchesOf(plan).flatMap((b) => b.routes.map((r) => [r.d, r.p]))).toEqual(
       expect.arrayContaining([
         ['10.1.0.0/16', 0],
         ['2001:db8:1234::/48', 0],
@@ -278,7 +278,7 @@ describe('listRoutes: the plan', () => {
   });
 });
 
-describe('listRoutes: batches (the compact plan the ReplaceRouteBatches Map iterates)', () => {
+describe('listRoutes: batches (the compact plan the SwitchBatches Map iterates)', () => {
   /** `n` routes of one table on router-a, alternating eth0/eth1, every fourth one blackhole. */
   const routesOnA = (n: number, from = 0) =>
     Array.from({ length: n }, (_, k) => {
@@ -293,7 +293,7 @@ describe('listRoutes: batches (the compact plan the ReplaceRouteBatches Map iter
 
     const plan = await run(failoverState());
 
-    expect(plan.batches.map((b) => [b.id, b.routeTableId, b.routes.length])).toEqual([
+    expect(routeBatchesOf(plan).map((b) => [b.id, b.routeTableId, b.routes.length])).toEqual([
       [0, IDS.rtbPrivateA, 3],
       [1, IDS.rtbPrivateB, 20],
       [2, IDS.rtbPrivateB, 20],
@@ -310,7 +310,7 @@ describe('listRoutes: batches (the compact plan the ReplaceRouteBatches Map iter
 
     const plan = await run(failoverState());
 
-    const byDestination = new Map(plan.batches.flatMap((b) => b.routes.map((r) => [r.d, r])));
+    const byDestination = new Map(routeBatchesOf(plan).flatMap((b) => b.routes.map((r) => [r.d, r])));
     expect(byDestination.size).toBe(8);
     for (const route of routes) {
       const r = byDestination.get(route.DestinationCidrBlock!)!;
@@ -336,7 +336,7 @@ describe('listRoutes: batches (the compact plan the ReplaceRouteBatches Map iter
 
     expect(second.batches).toEqual(first.batches);
     // Within a table, routes are in destination order.
-    for (const batch of first.batches) {
+    for (const batch of routeBatchesOf(first)) {
       const ds = batch.routes.map((r) => r.d);
       expect(ds).toEqual([...ds].sort((x, y) => x.localeCompare(y)));
     }
@@ -350,7 +350,7 @@ describe('listRoutes: batches (the compact plan the ReplaceRouteBatches Map iter
 
     expect(plan.changeCount).toBe(2000);
     expect(plan.batches).toHaveLength(100);
-    expect(plan.batches.every((b) => b.routes.length === BATCH_SIZE)).toBe(true);
+    expect(routeBatchesOf(plan).every((b) => b.routes.length === BATCH_SIZE)).toBe(true);
     expect(Buffer.byteLength(JSON.stringify(plan))).toBeLessThan(100 * 1024);
   });
 });
