@@ -9,10 +9,10 @@
 import { runExecution } from '../cli/local/local-runner';
 import { buildLargeAssociationEstate } from '../cli/local/scenario-associations';
 import { reconcileTwins } from '../functions/reconcile-twins/reconcile-twins';
-import { parseConfig } from '../functions/shared/config';
-import { InMemoryGroupStateStore } from '../functions/shared/group-state';
-import { InMemoryWritePacer, REPLACE_ASSOCIATION_PACE, REPLACE_ROUTE_PACE } from '../functions/shared/pacer';
-import { createTaskHandlers } from '../functions/task-handlers';
+import { parseConfig } from '../functions/contract/config';
+import { InMemoryGroupStateStore } from '../functions/domain/group-state';
+import { InMemoryWritePacer, REPLACE_ASSOCIATION_PACE, REPLACE_ROUTE_PACE } from '../functions/domain/pacer';
+import { createTaskHandlers } from '../cli/local/task-handlers';
 import { EC2_API_RATE_LIMITS, SimulatedVpc } from '../sim';
 import type { Table } from './report';
 import { VirtualClock } from './virtual-clock';

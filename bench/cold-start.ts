@@ -13,7 +13,7 @@ import { FUNCTION_BUNDLING } from '../infra/constructs/failover-function';
  * inside the child around `await import(...)`. Beside each function, its floor: a bundle of only the SDK
  * client(s) it uses and one command each, built the same way (for EC2: EC2Client + ReplaceRouteCommand).
  *
- * Two experiment variants rebuild the same functions with functions/shared/zod.ts (where every schema gets
+ * Two experiment variants rebuild the same functions with functions/contract/zod.ts (where every schema gets
  * zod/mini from) swapped at bundle time (an esbuild plugin; the sources are untouched): "schemas at import"
  * builds every schema of the imported modules during init instead of on first parse (bench/cold-start/zod-eager.ts),
  * to size what the lazy declarations move out of init, and "no zod" uses an inert stand-in
@@ -139,7 +139,7 @@ export const functionFolders = (): string[] =>
 /** The module every schema under functions/ imports zod/mini through (without extension, as imports name it). */
 const SHARED_ZOD = path.join(PROJECT_ROOT, 'functions', 'shared', 'zod');
 
-/** Bundles `replacement` wherever functions/ imports functions/shared/zod.ts (but not in the replacement itself). */
+/** Bundles `replacement` wherever functions/ imports functions/contract/zod.ts (but not in the replacement itself). */
 const swapSharedZod = (replacement: string): esbuild.Plugin => ({
   name: 'swap-shared-zod',
   setup(build) {

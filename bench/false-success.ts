@@ -1,11 +1,11 @@
 import '../cli/local/polyfill';
 import { ReplaceRouteCommand, type RouteTable } from '@aws-sdk/client-ec2';
 import { refreshInventory } from '../functions/refresh-inventory/refresh-inventory';
-import { parseConfig, type FailoverConfig, type FailoverConfigInput } from '../functions/shared/config';
-import { InMemoryGroupStateStore } from '../functions/shared/group-state';
-import { routeDestination, routeKey, routeTarget } from '../functions/shared/routes';
-import { twinTags } from '../functions/shared/twins';
-import { createTaskHandlers, type TaskDeps } from '../functions/task-handlers';
+import { parseConfig, type FailoverConfig, type FailoverConfigInput } from '../functions/contract/config';
+import { InMemoryGroupStateStore } from '../functions/domain/group-state';
+import { routeDestination, routeKey, routeTarget } from '../functions/domain/routes';
+import { twinTags } from '../functions/domain/twins';
+import { createTaskHandlers, type TaskDeps } from '../cli/local/task-handlers';
 import { instanceStateEvent } from '../cli/local/events';
 import { isLocalExecutionRunning, runExecution, type RunResult } from '../cli/local/local-runner';
 import { buildRouterPair, VPC_CIDR, type ExpectedMove } from '../cli/local/scenario';

@@ -17,9 +17,9 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { runExecution } from '../cli/local/local-runner';
 import { buildLargeEstate, type RouterEstate } from '../cli/local/scenario';
-import { parseConfig } from '../functions/shared/config';
-import { InMemoryWritePacer, REPLACE_ROUTE_PACE } from '../functions/shared/pacer';
-import { createTaskHandlers } from '../functions/task-handlers';
+import { parseConfig } from '../functions/contract/config';
+import { InMemoryWritePacer, REPLACE_ROUTE_PACE } from '../functions/domain/pacer';
+import { createTaskHandlers } from '../cli/local/task-handlers';
 import { EC2_API_RATE_LIMITS, SimulatedVpc } from '../sim';
 import { classicFailover } from './classic';
 import type { Table } from './report';

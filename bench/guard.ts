@@ -1,7 +1,7 @@
 import '../cli/local/polyfill';
-import { parseConfig } from '../functions/shared/config';
-import { InMemoryGroupStateStore } from '../functions/shared/group-state';
-import { InMemoryGuardStore } from '../functions/shared/guard-state';
+import { parseConfig } from '../functions/contract/config';
+import { InMemoryGroupStateStore } from '../functions/domain/group-state';
+import { InMemoryGuardStore } from '../functions/domain/guard-state';
 import type { ExecutionStarter } from '../functions/guard/converge';
 import { runGuard, type GuardInput } from '../functions/guard/guard';
 import { buildLargeEstate } from '../cli/local/scenario';

@@ -10,11 +10,11 @@
 import type { RunResult } from '../cli/local/local-runner';
 import { runExecution } from '../cli/local/local-runner';
 import { buildLargeEstate, type RouterEstate } from '../cli/local/scenario';
-import { parseConfig } from '../functions/shared/config';
-import { InMemoryWritePacer, REPLACE_ROUTE_PACE } from '../functions/shared/pacer';
-import { BATCH_SIZE } from '../functions/shared/plan';
-import { replaceRouteWriteBudget } from '../functions/shared/write-budget';
-import { createTaskHandlers } from '../functions/task-handlers';
+import { parseConfig } from '../functions/contract/config';
+import { InMemoryWritePacer, REPLACE_ROUTE_PACE } from '../functions/domain/pacer';
+import { BATCH_SIZE } from '../functions/domain/plan';
+import { replaceRouteWriteBudget } from '../functions/domain/write-budget';
+import { createTaskHandlers } from '../cli/local/task-handlers';
 import { EC2_API_RATE_LIMITS, SimulatedVpc } from '../sim';
 import { VirtualClock } from './virtual-clock';
 

@@ -133,8 +133,8 @@ export const coldStartTable = (results: BundleResult[]): Table => {
     notes: [
       `init: median of ${runs} imports of the built bundle, each in a fresh node process (${process.version}), timed inside the child around await import(); CPU = user+system of that process over the same span (stable when the machine is busy, wall is not).`,
       'floor: only the SDK client(s) the function bundles and one command each (EC2: EC2Client + ReplaceRouteCommand), built the same way.',
-      'as built: as deployed; its schemas are zod/mini, declared with z.lazy (built on their first parse, not at import; functions/shared/zod.ts).',
-      'variants are experiments (functions/shared/zod.ts swapped at bundle time): schemas at import = every schema of the modules the function imports built during init (bench/cold-start/zod-eager.ts); the difference from as built is what the lazy declarations move out of init, of which the schemas a function parses are built during its first invocation instead; no zod = an inert stand-in (no runtime validation at all).',
+      'as built: as deployed; its schemas are zod/mini, declared with z.lazy (built on their first parse, not at import; functions/contract/zod.ts).',
+      'variants are experiments (functions/contract/zod.ts swapped at bundle time): schemas at import = every schema of the modules the function imports built during init (bench/cold-start/zod-eager.ts); the difference from as built is what the lazy declarations move out of init, of which the schemas a function parses are built during its first invocation instead; no zod = an inert stand-in (no runtime validation at all).',
     ],
   };
 };

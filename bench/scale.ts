@@ -1,5 +1,5 @@
-import { parseConfig } from '../functions/shared/config';
-import { createTaskHandlers } from '../functions/task-handlers';
+import { parseConfig } from '../functions/contract/config';
+import { createTaskHandlers } from '../cli/local/task-handlers';
 import { runExecution } from '../cli/local/local-runner';
 import { buildLargeEstate, type RouterEstate } from '../cli/local/scenario';
 import { EC2_API_RATE_LIMITS, SimulatedVpc, type SimClock } from '../sim';

@@ -1,7 +1,7 @@
 import { reconcileTwins } from '../functions/reconcile-twins/reconcile-twins';
-import { parseConfig } from '../functions/shared/config';
-import { InMemoryGroupStateStore } from '../functions/shared/group-state';
-import { createTaskHandlers } from '../functions/task-handlers';
+import { parseConfig } from '../functions/contract/config';
+import { InMemoryGroupStateStore } from '../functions/domain/group-state';
+import { createTaskHandlers } from './local/task-handlers';
 import { SimulatedVpc } from '../sim';
 import { runExecution, RunResult } from './local/local-runner';
 import { buildAssociationPair } from './local/scenario-associations';

@@ -2,11 +2,11 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import type { RouteTable } from '@aws-sdk/client-ec2';
-import { InMemoryWritePacer } from '../functions/shared/pacer';
-import { createTaskHandlers } from '../functions/task-handlers';
-import { FailoverConfig, parseConfig } from '../functions/shared/config';
-import { routeDestination, routeTarget } from '../functions/shared/routes';
-import type { ManualRequest } from '../functions/shared/triggers';
+import { InMemoryWritePacer } from '../functions/domain/pacer';
+import { createTaskHandlers } from './local/task-handlers';
+import { FailoverConfig, parseConfig } from '../functions/contract/config';
+import { routeDestination, routeTarget } from '../functions/domain/routes';
+import type { ManualRequest } from '../functions/contract/triggers';
 import { runAssociationsDemo } from './demo-associations';
 import { runExecution, RunResult } from './local/local-runner';
 import { buildRouterPair } from './local/scenario';

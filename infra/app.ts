@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { ConfigError } from '../functions/shared/errors';
+import { ConfigError } from '../functions/contract/errors';
 import { readFailoverConfig, readStackName } from './config-source';
 import { FailoverStack } from './failover-stack';
 import { addNagChecks } from './nag';

@@ -1,5 +1,5 @@
-import type { FailoverConfig } from '../functions/shared/config';
-import { ReservedConcurrencyError } from '../functions/shared/errors';
+import type { FailoverConfig } from '../functions/contract/config';
+import { ReservedConcurrencyError } from '../functions/contract/errors';
 
 /**
  * Lambda keeps this many of the account's concurrent executions unreserved: "You can reserve up to the

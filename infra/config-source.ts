@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
-import { parseConfig, parseConfigJson, type FailoverConfig } from '../functions/shared/config';
-import { ConfigError } from '../functions/shared/errors';
+import { parseConfig, parseConfigJson, type FailoverConfig } from '../functions/contract/config';
+import { ConfigError } from '../functions/contract/errors';
 
 /** Context key holding the config itself (cdk.json, or one line of JSON with `-c failover='{…}'`). */
 export const CONFIG_CONTEXT_KEY = 'failover';

@@ -11,9 +11,9 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { FailoverConfig } from '../functions/shared/config';
-import { ConfigError } from '../functions/shared/errors';
-import { checkWriteBudget } from '../functions/shared/write-budget';
+import type { FailoverConfig } from '../functions/contract/config';
+import { ConfigError } from '../functions/contract/errors';
+import { checkWriteBudget } from '../functions/domain/write-budget';
 import { notificationTopicName, topicArnFromName, viaSnsForTopic } from './alarm-publishing';
 import { planReservedConcurrency } from './concurrency';
 import { addFailoverAlarms } from './constructs/failover-alarms';
@@ -184,10 +184,10 @@ export class FailoverStack extends Stack {
       folder: 'switch-items',
       description: "One batch of the plan: ReplaceRoute onto the paired interfaces, or ReplaceRouteTableAssociation onto the target's true twin, paced account-wide per EC2 action (idempotent)",
       // Its budget covers the longest queue of pacer turns the groups can form, plus 100 s of retries
-      // (functions/shared/write-budget.ts); the Task allows 900 s, Lambda's maximum.
+      // (functions/domain/write-budget.ts); the Task allows 900 s, Lambda's maximum.
       timeout: Duration.seconds(writeBudget.functionTimeoutSeconds),
-      // What a batch may write is re-derived from the groups and their inventory (functions/switch-items/authorize.ts);
-      // each EC2 action's pacer is one item of the group-state table (functions/shared/pacer.ts).
+      // What a batch may write is re-derived from the groups and their inventory (functions/aws/authorize.ts);
+      // each EC2 action's pacer is one item of the group-state table (functions/domain/pacer.ts).
       environment: { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName },
     });
     const switchItems = switchItemsTask.function;
@@ -294,7 +294,7 @@ export class FailoverStack extends Stack {
       );
     }
 
-    // Group state: exactly the DynamoDB calls of functions/shared/group-state.ts, on the table (it has no index).
+    // Group state: exactly the DynamoDB calls of functions/domain/group-state.ts, on the table (it has no index).
     // The key with explicit actions rather than table.grant*Data(), which adds the wildcards kms:ReEncrypt* and
     // kms:GenerateDataKey*; only through DynamoDB (kms:ViaService), so the functions cannot use it directly, and
     // only for this table: DynamoDB passes the table name and the account as the encryption context of every

@@ -1,4 +1,4 @@
-import type { FailoverConfig, FailoverConfigInput } from '../functions/shared/config';
+import type { FailoverConfig, FailoverConfigInput } from '../functions/contract/config';
 
 /**
  * The part of the config that the workflow functions reading FAILOVER_CONFIG (acquire-lease, resolve-targets)

@@ -25,7 +25,7 @@ export const ruleName = (stackName: string, group: string, kind: string): string
 };
 
 /** Name of a member's status-check alarm: shared with resolve-targets, which checks an alarm event names it. */
-export { statusCheckAlarmName } from '../functions/shared/alarm-names';
+export { statusCheckAlarmName } from '../functions/contract/alarm-names';
 
 /** Name of one of the stack's own alarms (state machine, functions, trigger DLQ). */
 export const stackAlarmName = (stackName: string, what: string): string => `${stackName}-${what}`;

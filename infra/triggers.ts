@@ -1,4 +1,4 @@
-import { MAX_EVENT_AGE_SECONDS } from '../functions/shared/trigger-time';
+import { MAX_EVENT_AGE_SECONDS } from '../functions/domain/trigger-time';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventPattern, Rule } from 'aws-cdk-lib/aws-events';
@@ -9,8 +9,8 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { FailoverConfig, Group } from '../functions/shared/config';
-import { FAILURE_STATES } from '../functions/shared/triggers';
+import type { FailoverConfig, Group } from '../functions/contract/config';
+import { FAILURE_STATES } from '../functions/contract/triggers';
 import { Probe } from './constructs/probe';
 import { ruleName, statusCheckAlarmName } from './names';
 
@@ -54,7 +54,7 @@ export const addTriggers = (stack: Stack, props: TriggerProps): void => {
     // No input: the execution receives the whole event, which the workflow parses.
     role,
     retryAttempts: 8,
-    // The same age resolve-targets uses to call an event stale (functions/shared/trigger-time.ts).
+    // The same age resolve-targets uses to call an event stale (functions/domain/trigger-time.ts).
     maxEventAge: Duration.seconds(MAX_EVENT_AGE_SECONDS),
     deadLetterQueue: props.deadLetterQueue,
   });

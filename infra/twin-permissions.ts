@@ -1,8 +1,8 @@
 import { Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { Group } from '../functions/shared/config';
-import { PACER_ITEM_KEY } from '../functions/shared/pacer';
-import { TWIN_GROUP_TAG } from '../functions/shared/twins';
+import type { Group } from '../functions/contract/config';
+import { PACER_ITEM_KEY } from '../functions/domain/pacer';
+import { TWIN_GROUP_TAG } from '../functions/domain/twins';
 
 /**
  * IAM statements of the two switching modes, built from the groups. Facts from the EC2 service authorization
@@ -116,7 +116,7 @@ export const groupItemRead = (tableArn: string, groups: Group[]): PolicyStatemen
     conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': groups.map((g) => g.name) } },
   });
 
-/** GetItem and UpdateItem on one pacer item only (functions/shared/pacer.ts), never a group's lease. */
+/** GetItem and UpdateItem on one pacer item only (functions/domain/pacer.ts), never a group's lease. */
 export const pacerItemUse = (tableArn: string, itemKey: string = PACER_ITEM_KEY): PolicyStatement =>
   new PolicyStatement({
     actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseConfigJson } from '../functions/shared/config';
+import { parseConfigJson } from '../functions/contract/config';
 import { startQueryEndpoint } from './query-endpoint';
 import { SimulatedVpc } from './index';
 import { simulateConfig } from '../cli/local/simulate-config';

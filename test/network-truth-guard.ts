@@ -11,7 +11,7 @@ if (RUNS_EXECUTIONS.test(testPath)) {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const truth = require('./network-truth') as typeof import('./network-truth');
   const runner = require('../cli/local/local-runner') as typeof import('../cli/local/local-runner');
-  const tasks = require('../functions/task-handlers') as typeof import('../functions/task-handlers');
+  const tasks = require('../cli/local/task-handlers') as typeof import('../cli/local/task-handlers');
   const { SimulatedVpc } = require('../sim') as typeof import('../sim');
 
   const ec2 = SimulatedVpc.prototype.ec2;

@@ -1,7 +1,7 @@
 import type { RouteTable } from '@aws-sdk/client-ec2';
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { findGroup, type FailoverConfig } from '../functions/shared/config';
-import { hasTwinTags, twinIdentity } from '../functions/shared/twins';
+import { findGroup, type FailoverConfig } from '../functions/contract/config';
+import { hasTwinTags, twinIdentity } from '../functions/domain/twins';
 import { SimulatedVpc } from '../sim';
 
 /**
@@ -11,7 +11,7 @@ import { SimulatedVpc } from '../sim';
  * lag) and recognises a member's interfaces by what the simulator knows was ever attached to it, not by what
  * the product found out: a false success the product cannot see is still caught. The rule is written here
  * again, on purpose, and kept plain: an oracle that called the product's own invariant
- * (functions/shared/invariant.ts) would share its bugs (a planted "local routes are not checked" passed the
+ * (functions/domain/invariant.ts) would share its bugs (a planted "local routes are not checked" passed the
  * soak while both used it).
  */
 

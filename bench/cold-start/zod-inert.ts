@@ -1,5 +1,5 @@
 /**
- * EXPERIMENT ONLY (bench/cold-start.ts, variant "no zod"): an inert stand-in for functions/shared/zod.ts
+ * EXPERIMENT ONLY (bench/cold-start.ts, variant "no zod"): an inert stand-in for functions/contract/zod.ts
  * that accepts the schema expressions functions/ writes (z.optional(z.string().check(…)), z.lazy(…),
  * z.iso.datetime() …) and validates nothing (parse returns its input). Bundling a function with it shows
  * the size and init time of that function without any runtime validation library: the lower bound of

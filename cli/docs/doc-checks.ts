@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import * as path from 'path';
-import { parseConfig } from '../../functions/shared/config';
+import { parseConfig } from '../../functions/contract/config';
 import { githubAnchor } from './config-reference';
 
 /**
@@ -165,14 +165,14 @@ export const checkExampleConfigs = (root: string): DocProblem[] =>
 /** Error names that never reach an operator by name, and why; every other named error needs a troubleshooting entry. */
 export const ERRORS_NOT_IN_TROUBLESHOOTING: Record<string, string> = {
   FailoverError: 'the base class; only its subclasses are thrown',
-  RouteReplaceError: 'declared in functions/shared/errors.ts, thrown nowhere: a refused ReplaceRoute is recorded on its route',
+  RouteReplaceError: 'declared in functions/contract/errors.ts, thrown nowhere: a refused ReplaceRoute is recorded on its route',
   CliError: 'the CLI prints its message and exit code, never the name',
 };
 
 /**
  * Every error name an operator can be given: the `name` of each error class under functions/, infra/ and cli/,
  * the Error of each Fail state of the definition, and the outcome errors the audit record names
- * (functions/shared/audit-outcome.ts).
+ * (functions/domain/audit-outcome.ts).
  */
 export const operatorErrorNames = (root: string): string[] => {
   const names = new Set<string>();

@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { FailoverConfig } from '../../functions/shared/config';
-import { InMemoryGroupStateStore, type GroupStateStore } from '../../functions/shared/group-state';
-import { DynamoDbGuardStore, InMemoryGuardStore, type GuardStore } from '../../functions/shared/guard-state';
-import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../../functions/shared/http-timeouts';
-import { createTaskHandlers, type TaskDeps } from '../../functions/task-handlers';
+import type { FailoverConfig } from '../../functions/contract/config';
+import { InMemoryGroupStateStore, type GroupStateStore } from '../../functions/domain/group-state';
+import { DynamoDbGuardStore, InMemoryGuardStore, type GuardStore } from '../../functions/domain/guard-state';
+import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../../functions/aws/http-timeouts';
+import { createTaskHandlers, type TaskDeps } from './task-handlers';
 import type { ExecutionStarter } from '../../functions/guard/converge';
 import { runGuard, type GuardReport } from '../../functions/guard/guard';
 import { runExecution } from './local-runner';

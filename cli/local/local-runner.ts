@@ -3,7 +3,7 @@ import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { causeText } from '../../functions/shared/errors';
+import { causeText } from '../../functions/contract/errors';
 import { checkPayload, enforcePayloadLimit } from './payload-limit';
 
 /** The one workflow definition, shared with infra/. */

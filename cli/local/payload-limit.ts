@@ -1,5 +1,5 @@
 import { StateMachine } from 'aws-local-stepfunctions';
-import { payloadBytes, STATE_PAYLOAD_LIMIT } from '../../functions/shared/state-size';
+import { payloadBytes, STATE_PAYLOAD_LIMIT } from '../../functions/contract/state-size';
 
 /**
  * Step Functions' payload limit, enforced by the local runner as AWS enforces it.

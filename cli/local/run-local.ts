@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createTaskHandlers, DEFAULT_STACK_NAME } from '../../functions/task-handlers';
-import { createEc2Client, createSnsClient } from '../../functions/shared/clients';
-import { parseConfigJson } from '../../functions/shared/config';
+import { createTaskHandlers, DEFAULT_STACK_NAME } from './task-handlers';
+import { createEc2Client, createSnsClient } from '../../functions/aws/clients';
+import { parseConfigJson } from '../../functions/contract/config';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { cloudWatchAlarms, StaticAlarms } from '../../functions/shared/alarms';
-import { CLOUDWATCH_TIMEOUTS, DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../../functions/shared/http-timeouts';
+import { cloudWatchAlarms, StaticAlarms } from '../../functions/domain/alarms';
+import { CLOUDWATCH_TIMEOUTS, DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../../functions/aws/http-timeouts';
 import { isLocalExecutionRunning, runExecution } from './local-runner';
 import { ensureStateTable } from './state-table';
 import { SimulatedVpc } from '../../sim';

@@ -1,4 +1,4 @@
-import type { FailoverConfigInput } from '../../functions/shared/config';
+import type { FailoverConfigInput } from '../../functions/contract/config';
 import type { RouteDestination, RouteSpec, SimulatedVpc } from '../../sim';
 
 /**

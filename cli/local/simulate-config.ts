@@ -1,7 +1,7 @@
-import { StaticAlarms, statusCheckAlarmName } from '../../functions/shared/alarms';
-import { DEFAULT_STACK_NAME } from '../../functions/task-handlers';
-import type { FailoverConfig } from '../../functions/shared/config';
-import { alarmInstanceId, FAILURE_STATES, parseTrigger } from '../../functions/shared/triggers';
+import { StaticAlarms, statusCheckAlarmName } from '../../functions/domain/alarms';
+import { DEFAULT_STACK_NAME } from './task-handlers';
+import type { FailoverConfig } from '../../functions/contract/config';
+import { alarmInstanceId, FAILURE_STATES, parseTrigger } from '../../functions/contract/triggers';
 import { SimulatedVpc } from '../../sim';
 
 /**

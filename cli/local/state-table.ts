@@ -5,8 +5,8 @@ import {
   ResourceNotFoundException,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDbGroupStateStore, GroupStateStore } from '../../functions/shared/group-state';
-import { ConfigError } from '../../functions/shared/errors';
+import { DynamoDbGroupStateStore, GroupStateStore } from '../../functions/domain/group-state';
+import { ConfigError } from '../../functions/contract/errors';
 
 /**
  * The group-state table for local runs against an endpoint: the same key schema as the stack's table

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { CLI_TIMEOUTS, requestHandlerOptions } from '../../functions/shared/http-timeouts';
+import { CLI_TIMEOUTS, requestHandlerOptions } from '../../functions/aws/http-timeouts';
 
 /**
  * Which AWS account, region and profile the CLI talks to, resolved as the AWS CLI resolves them:

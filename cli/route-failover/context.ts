@@ -3,8 +3,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import { FailoverConfig, parseConfig, parseConfigJson } from '../../functions/shared/config';
-import { ConfigError } from '../../functions/shared/errors';
+import { FailoverConfig, parseConfig, parseConfigJson } from '../../functions/contract/config';
+import { ConfigError } from '../../functions/contract/errors';
 import * as path from 'node:path';
 
 /**

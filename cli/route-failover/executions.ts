@@ -7,9 +7,9 @@ import {
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { AuditRecordSchema } from '../../functions/shared/audit';
-import { FailoverConfig, findMemberByInstance } from '../../functions/shared/config';
-import { PROBE_SOURCE } from '../../functions/shared/triggers';
+import { AuditRecordSchema } from '../../functions/domain/audit';
+import { FailoverConfig, findMemberByInstance } from '../../functions/contract/config';
+import { PROBE_SOURCE } from '../../functions/contract/triggers';
 
 /**
  * Reading executions back: the audit log is the state machine's execution history. A finished execution's
@@ -32,7 +32,7 @@ const RouteRef = z.looseObject({ routeTableId: z.string().catch('?'), destinatio
 /** Routes already on the target, per table (records list destinations per table; older ones one route each). */
 const AlreadyOnTargetRef = z.looseObject({ routeTableId: z.string().catch('?'), destinations: z.array(z.string()).optional().catch(undefined), destination: Destination.optional(), eni: Str });
 
-/** One association of an associations-mode record (functions/shared/audit-associations.ts), tolerantly. */
+/** One association of an associations-mode record (functions/domain/audit-associations.ts), tolerantly. */
 const RecordAssociationSchema = z.looseObject({
   subject: z.string().catch('?'),
   from: z.string().catch('?'),

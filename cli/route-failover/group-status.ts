@@ -1,7 +1,7 @@
 import { DescribeInstancesCommand, EC2Client, Instance } from '@aws-sdk/client-ec2';
-import type { Group } from '../../functions/shared/config';
-import { describeScopedRouteTables, routeDestination, routeTarget } from '../../functions/shared/routes';
-import { hasTwinTags } from '../../functions/shared/twins';
+import type { Group } from '../../functions/contract/config';
+import { describeScopedRouteTables, routeDestination, routeTarget } from '../../functions/domain/routes';
+import { hasTwinTags } from '../../functions/domain/twins';
 import { ARROW, plural, table } from './format';
 
 /**

@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { causeText } from '../../functions/shared/audit';
+import { causeText } from '../../functions/domain/audit';
 import { parseJson, parseRecord, ParsedRecord, NOTIFY_STATE } from './executions';
 import { ARROW, clip, duration, isoTime, plural } from './format';
 import { ASSOCIATION_MAP, associationIds, isAssociationIteration, iterationAssociations, plannedMoves, summarizeAssociationResults, type IterationAssociations } from './progress-associations';

@@ -1,6 +1,6 @@
 import type { EC2Client, RouteTable } from '@aws-sdk/client-ec2';
-import type { Group } from '../../functions/shared/config';
-import { describeScopedRouteTables, routeDestination, routeTarget } from '../../functions/shared/routes';
+import type { Group } from '../../functions/contract/config';
+import { describeScopedRouteTables, routeDestination, routeTarget } from '../../functions/domain/routes';
 import type { GroupStatus } from './group-status';
 import { ARROW, plural, table } from './format';
 import { tableNames } from './route-plan';

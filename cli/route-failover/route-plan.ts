@@ -1,11 +1,11 @@
 import type { EC2Client, RouteTable } from '@aws-sdk/client-ec2';
 import { planSwitch as planWorkflowSwitch } from '../../functions/plan-switch/plan-switch';
-import type { Group } from '../../functions/shared/config';
-import { subjectOf } from '../../functions/shared/associations';
-import { readGroupTables } from '../../functions/shared/group-tables';
-import { describeMembers } from '../../functions/shared/members';
-import { expandPlan, associationBatchesOf } from '../../functions/shared/plan';
-import type { Change, FailoverState, InterfacePair, Plan } from '../../functions/shared/schemas';
+import type { Group } from '../../functions/contract/config';
+import { subjectOf } from '../../functions/domain/associations';
+import { readGroupTables } from '../../functions/aws/group-tables';
+import { describeMembers } from '../../functions/aws/members';
+import { expandPlan, associationBatchesOf } from '../../functions/domain/plan';
+import type { Change, FailoverState, InterfacePair, Plan } from '../../functions/contract/schemas';
 import { ARROW, plural, table } from './format';
 
 /**

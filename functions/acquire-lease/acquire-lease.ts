@@ -1,10 +1,10 @@
-import { classifyTrigger } from '../shared/classify';
-import type { FailoverConfig } from '../shared/config';
-import { errorCode, isThrottling, isTransient } from '../shared/aws-errors';
-import { LeaseBusyError, StateStoreError, TARGET_STATUS_WAIT_SECONDS } from '../shared/errors';
-import type { GroupStateStore } from '../shared/group-state';
-import { ExecutionInfoSchema, LeaseStateSchema, type LeaseState } from '../shared/schemas';
-import * as z from '../shared/zod';
+import { classifyTrigger } from '../domain/classify';
+import type { FailoverConfig } from '../contract/config';
+import { errorCode, isThrottling, isTransient } from '../contract/aws-errors';
+import { LeaseBusyError, StateStoreError, TARGET_STATUS_WAIT_SECONDS } from '../contract/errors';
+import type { GroupStateStore } from '../domain/group-state';
+import { ExecutionInfoSchema, LeaseStateSchema, type LeaseState } from '../contract/schemas';
+import * as z from '../contract/zod';
 
 export const AcquireLeaseInputSchema = z.lazy(() =>
   z.object({

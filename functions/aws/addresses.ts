@@ -18,8 +18,8 @@ import {
 import type { AddressItem, AddressRead, AddressSelection, InterfaceRead, MemberAddressView } from '../domain/addresses/model';
 import type { AddressReadBack } from '../domain/addresses/verify';
 import { AddressDryRunIgnoredError, AddressHeldElsewhereError, AddressSubnetMismatchError, AddressTargetGoneError } from '../domain/addresses/errors';
-import { errorCode, errorText, toEc2Error } from '../shared/aws-errors';
-import { slotOf } from '../shared/inventory';
+import { errorCode, errorText, toEc2Error } from '../contract/aws-errors';
+import { slotOf } from '../domain/inventory';
 
 type Ec2 = EC2Client;
 // EC2 takes at most 200 values per filter.

@@ -1,17 +1,17 @@
 import { EC2Client, ReplaceRouteTableAssociationCommand, RouteTable } from '@aws-sdk/client-ec2';
 import { checkAssociationMove, summarizeAssociations, type AssociationOutcome } from '../domain/association-outcomes';
 import type { SwitchStrategy } from '../domain/switch-strategy';
-import { liveAssociations, sameSubject, subjectOf } from '../shared/associations';
-import { errorCode, errorText, toEc2Error } from '../shared/aws-errors';
-import { findGroup, type FailoverConfig, type Group } from '../shared/config';
-import { BatchNotAuthorizedError } from '../shared/errors';
-import type { GroupStateStore } from '../shared/group-state';
-import type { GroupInventory } from '../shared/inventory';
-import { DEFAULT_WRITE_BUDGET_MS } from '../shared/paced-retry';
-import { describeRouteTablesById } from '../shared/routes';
-import type { AssociationBatchResult, AssociationMove, InterfacePair, ReplaceAssociationsInput } from '../shared/schemas';
-import { twinIdentity, twinMapTo } from '../shared/twins';
-import { authorizePairs, originalInScope } from '../switch-items/authorize';
+import { liveAssociations, sameSubject, subjectOf } from '../domain/associations';
+import { errorCode, errorText, toEc2Error } from '../contract/aws-errors';
+import { findGroup, type FailoverConfig, type Group } from '../contract/config';
+import { BatchNotAuthorizedError } from '../contract/errors';
+import type { GroupStateStore } from '../domain/group-state';
+import type { GroupInventory } from '../domain/inventory';
+import { DEFAULT_WRITE_BUDGET_MS } from '../domain/paced-retry';
+import { describeRouteTablesById } from '../domain/routes';
+import type { AssociationBatchResult, AssociationMove, InterfacePair, ReplaceAssociationsInput } from '../contract/schemas';
+import { twinIdentity, twinMapTo } from '../domain/twins';
+import { authorizePairs, originalInScope } from './authorize';
 import type { SwitchWriterDeps } from './paced-writer';
 
 export interface AssociationSwitchDeps extends SwitchWriterDeps {

@@ -1,8 +1,8 @@
 import type { Ec2WriteAction, ItemOutcome, SwitchStrategy, WriteContext } from '../domain/switch-strategy';
-import { Ec2ThrottledError } from '../shared/errors';
-import type { LogEntry } from '../shared/lambda-errors';
-import { DEFAULT_WRITE_RETRY, pacedCall, UNPACED, type PacedWriterDeps } from '../shared/paced-retry';
-import type { WritePacer } from '../shared/pacer';
+import { Ec2ThrottledError } from '../contract/errors';
+import type { LogEntry } from '../contract/lambda-errors';
+import { DEFAULT_WRITE_RETRY, pacedCall, UNPACED, type PacedWriterDeps } from '../domain/paced-retry';
+import type { WritePacer } from '../domain/pacer';
 
 /** The pacers of the write actions, by action (each mirrors its EC2 bucket); an action without one writes unpaced. */
 export type WritePacers = Partial<Record<Ec2WriteAction, WritePacer>>;
@@ -17,7 +17,7 @@ export interface SwitchWriterDeps extends PacedWriterDeps {
 /**
  * The one flow every kind of switch writes with: prepare (the kind authorizes the batch and reads it fresh),
  * reserve the batch's turns at once from the pacer of the kind's EC2 action, wait for each turn, write each
- * item with retries on throttling and 5xx (functions/shared/paced-retry.ts), record each outcome and when the
+ * item with retries on throttling and 5xx (functions/domain/paced-retry.ts), record each outcome and when the
  * network changed, summarize. The items go out in parallel, as many at a time as the pacer grants; the queue
  * is first come, first served, so no batch is starved by those started after it. A refused reservation sends
  * nothing and surfaces as Ec2ThrottledError; what is still throttled or failing when the budget runs out

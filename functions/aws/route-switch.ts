@@ -1,14 +1,14 @@
 import { EC2Client, ReplaceRouteCommand, RouteTable } from '@aws-sdk/client-ec2';
 import { checkObservedRoute, summarizeRoutes, type RouteOutcome } from '../domain/route-outcomes';
 import type { SwitchStrategy } from '../domain/switch-strategy';
-import { errorCode, errorText, isAbridged, toEc2Error } from '../shared/aws-errors';
-import type { FailoverConfig } from '../shared/config';
-import type { GroupStateStore } from '../shared/group-state';
-import { expandBatch } from '../shared/plan';
-import { describeRouteTablesById, destinationParams } from '../shared/routes';
-import type { BatchResult, Change, ReplaceBatchInput } from '../shared/schemas';
-import { replaceRouteWriteBudget } from '../shared/write-budget';
-import { authorizeBatch } from '../switch-items/authorize';
+import { errorCode, errorText, isAbridged, toEc2Error } from '../contract/aws-errors';
+import type { FailoverConfig } from '../contract/config';
+import type { GroupStateStore } from '../domain/group-state';
+import { expandBatch } from '../domain/plan';
+import { describeRouteTablesById, destinationParams } from '../domain/routes';
+import type { BatchResult, Change, ReplaceBatchInput } from '../contract/schemas';
+import { replaceRouteWriteBudget } from '../domain/write-budget';
+import { authorizeBatch } from './authorize';
 import type { SwitchWriterDeps } from './paced-writer';
 
 export interface RouteSwitchDeps extends SwitchWriterDeps {
@@ -36,7 +36,7 @@ const DEFAULT_MAX_OBSERVATION_AGE_MS = 900_000;
  * because it pointed at the failing interface, `observedAt`), so one read of the group's tables serves every
  * batch of the run and the batch writes at once; without `observedAt`, or when the observation is older than
  * `maxObservationAgeMs` (a re-run much later), the batch reads its table first. The budget covers the longest
- * queue of ReplaceRoute turns the groups can form (functions/shared/write-budget.ts), so the batch's first
+ * queue of ReplaceRoute turns the groups can form (functions/domain/write-budget.ts), so the batch's first
  * reservation is never refused and the batch never loses its place in the pacer's queue.
  */
 export const routeSwitch: SwitchStrategy<ReplaceBatchInput, Change, RouteOutcome, BatchResult, RouteSwitchDeps> = {

@@ -1,8 +1,8 @@
 import type { RouteTable } from '@aws-sdk/client-ec2';
-import { liveAssociations, sameSubject, subjectOf } from '../shared/associations';
-import { encodeSwitchTimes } from '../shared/plan';
-import type { AssociationBatchResult, AssociationMove, AssociationStatus } from '../shared/schemas';
-import { contentDifferences, contentsOf, mapContents, twinIdentity } from '../shared/twins';
+import { liveAssociations, sameSubject, subjectOf } from './associations';
+import { encodeSwitchTimes } from './plan';
+import type { AssociationBatchResult, AssociationMove, AssociationStatus } from '../contract/schemas';
+import { contentDifferences, contentsOf, mapContents, twinIdentity } from './twins';
 
 /** One association move's outcome before it is indexed into its batch's result. */
 export type AssociationOutcome = { st: AssociationStatus; a?: number; e?: string };

@@ -1,7 +1,7 @@
 import type { RouteTable } from '@aws-sdk/client-ec2';
-import { encodeSwitchTimes } from '../shared/plan';
-import { findRoute, routeTarget } from '../shared/routes';
-import type { BatchResult, BatchRouteResult, Change } from '../shared/schemas';
+import { encodeSwitchTimes } from './plan';
+import { findRoute, routeTarget } from './routes';
+import type { BatchResult, BatchRouteResult, Change } from '../contract/schemas';
 
 /** One route's outcome before it is indexed into its batch's result. */
 export type RouteOutcome = Omit<BatchRouteResult, 'i' | 'x'>;

@@ -1,4 +1,4 @@
-import type { LogEntry } from '../shared/lambda-errors';
+import type { LogEntry } from '../contract/lambda-errors';
 
 /**
  * The EC2 write actions a switch makes. EC2 throttles each action in a bucket of its own (per account and
@@ -6,7 +6,7 @@ import type { LogEntry } from '../shared/lambda-errors';
  */
 export type Ec2WriteAction = 'ReplaceRoute' | 'ReplaceRouteTableAssociation';
 
-/** A bucket as a pacer mirrors it (functions/shared/pacer.ts PacerSpec). */
+/** A bucket as a pacer mirrors it (functions/domain/pacer.ts PacerSpec). */
 export interface ActionPace {
   burst: number;
   refillPerSecond: number;

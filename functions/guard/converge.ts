@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { GuardConfig } from '../shared/config';
-import type { GuardView } from '../shared/guard-state';
-import { activeHold } from '../shared/hold';
-import type { MemberView } from '../shared/members';
+import type { GuardConfig } from '../contract/config';
+import type { GuardView } from '../domain/guard-state';
+import { activeHold } from '../contract/hold';
+import type { MemberView } from '../aws/members';
 import type { GuardPassResult } from './guard-pass';
 
 /**
@@ -14,7 +14,7 @@ import type { GuardPassResult } from './guard-pass';
  * be left alone has routes the switchover would move: the workflow does not know the guard's tag.
  */
 
-/** A switchover request as the workflow parses it (functions/shared/triggers.ts ManualRequestSchema). */
+/** A switchover request as the workflow parses it (functions/contract/triggers.ts ManualRequestSchema). */
 export interface ConvergeRequest {
   action: 'switchover';
   group: string;

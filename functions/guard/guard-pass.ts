@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { RouteTable } from '@aws-sdk/client-ec2';
-import { liveAssociations } from '../shared/associations';
-import { checkInvariant, memberOfRoute, type KnownMember } from '../shared/invariant';
-import { routeDestination } from '../shared/routes';
+import { liveAssociations } from '../domain/associations';
+import { checkInvariant, memberOfRoute, type KnownMember } from '../domain/invariant';
+import { routeDestination } from '../domain/routes';
 
 /**
  * THE GUARD PASS, pure: given what one fresh read shows of a group (its reach, its scope, the VPC's other

@@ -1,4 +1,4 @@
-import type { EmfLine } from '../shared/emf';
+import type { EmfLine } from '../contract/emf';
 import type { GuardFinding, GuardFindingKind } from './guard-pass';
 
 /**

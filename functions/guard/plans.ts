@@ -1,11 +1,11 @@
 import type { RouteTable } from '@aws-sdk/client-ec2';
-import { liveAssociations } from '../shared/associations';
-import type { Group } from '../shared/config';
-import type { ArmedPlan } from '../shared/guard-state';
-import type { GroupInventory } from '../shared/inventory';
-import type { MemberView } from '../shared/members';
-import type { FailoverState, InterfacePair } from '../shared/schemas';
-import { collectChanges } from '../plan-switch/route-changes';
+import { liveAssociations } from '../domain/associations';
+import type { Group } from '../contract/config';
+import type { ArmedPlan } from '../domain/guard-state';
+import type { GroupInventory } from '../domain/inventory';
+import type { MemberView } from '../aws/members';
+import type { FailoverState, InterfacePair } from '../contract/schemas';
+import { collectChanges } from '../domain/route-changes';
 
 /** Tables listed per member in an armed plan (the counts are whole). */
 export const ARMED_TABLES_LISTED = 50;

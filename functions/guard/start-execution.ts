@@ -1,5 +1,5 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { errorCode } from '../shared/aws-errors';
+import { errorCode } from '../contract/aws-errors';
 import type { ExecutionStarter } from './converge';
 
 /**

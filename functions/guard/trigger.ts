@@ -1,8 +1,8 @@
 import { DescribeRouteTablesCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { errorText } from '../shared/aws-errors';
-import type { FailoverConfig } from '../shared/config';
-import { parseInput } from '../shared/parse-input';
-import * as z from '../shared/zod';
+import { errorText } from '../contract/aws-errors';
+import type { FailoverConfig } from '../contract/config';
+import { parseInput } from '../contract/parse-input';
+import * as z from '../contract/zod';
 import { TWIN_TRIGGER_EVENTS } from '../reconcile-twins/trigger';
 import type { ChangeClaim } from './guard-pass';
 

@@ -1,10 +1,10 @@
-import { createSnsClient } from '../shared/clients';
-import { FailoverConfig, parseConfigJson } from '../shared/config';
-import { requireEnv } from '../shared/env';
-import { boundedHandler, stderrLog } from '../shared/lambda-errors';
-import { parseInput } from '../shared/parse-input';
+import { createSnsClient } from '../aws/clients';
+import { FailoverConfig, parseConfigJson } from '../contract/config';
+import { requireEnv } from '../contract/env';
+import { boundedHandler, stderrLog } from '../contract/lambda-errors';
+import { parseInput } from '../contract/parse-input';
 import { notify, NotifyInputSchema } from './notify';
-import type { EmfLine } from '../shared/failover-metrics';
+import type { EmfLine } from '../domain/failover-metrics';
 
 const sns = createSnsClient();
 // EMF lines go to stdout as bare JSON lines: console.log would prefix them and CloudWatch would not parse them.

@@ -1,10 +1,10 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { toSnsError } from '../shared/aws-errors';
-import { AuditRecord, buildAuditRecord, causeText, NotifyStateSchema } from '../shared/audit';
-import type { FailoverConfig } from '../shared/config';
-import { EmfLine, recordMetricLines } from '../shared/failover-metrics';
-import { CaughtErrorSchema, ExecutionInfoSchema } from '../shared/schemas';
-import * as z from '../shared/zod';
+import { toSnsError } from '../contract/aws-errors';
+import { AuditRecord, buildAuditRecord, causeText, NotifyStateSchema } from '../domain/audit';
+import type { FailoverConfig } from '../contract/config';
+import { EmfLine, recordMetricLines } from '../domain/failover-metrics';
+import { CaughtErrorSchema, ExecutionInfoSchema } from '../contract/schemas';
+import * as z from '../contract/zod';
 
 export const NotifyInputSchema = z.lazy(() =>
   z.object({

@@ -1,9 +1,9 @@
 import type { RouteTable } from '@aws-sdk/client-ec2';
-import { liveAssociations, subjectOf } from '../shared/associations';
-import type { GroupTables } from '../shared/group-tables';
-import { FALLBACKS_LISTED, type AssociationBatch, type AssociationMove, type FailoverState, type FallbackTable, type Plan } from '../shared/schemas';
-import { contentDifferences, contentsOf, mapContents, routesToAny, sameContents, twinIdentity, type TableContents } from '../shared/twins';
-import { checkPlannable, collectChanges, finishPlan } from './route-changes';
+import { liveAssociations, subjectOf } from '../domain/associations';
+import type { GroupTables } from '../aws/group-tables';
+import { FALLBACKS_LISTED, type AssociationBatch, type AssociationMove, type FailoverState, type FallbackTable, type Plan } from '../contract/schemas';
+import { contentDifferences, contentsOf, mapContents, routesToAny, sameContents, twinIdentity, type TableContents } from '../domain/twins';
+import { checkPlannable, collectChanges, finishPlan } from '../domain/route-changes';
 
 /** Associations per SwitchItems invocation: one EC2 burst (ReplaceRouteTableAssociation: 50 tokens). */
 export const ASSOCIATION_BATCH_SIZE = 50;

@@ -1,10 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createEc2Client } from '../shared/clients';
-import { requireEnv } from '../shared/env';
-import { DynamoDbGroupStateStore } from '../shared/group-state';
-import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../shared/http-timeouts';
-import { boundedHandler, stderrLog } from '../shared/lambda-errors';
-import { parseInput } from '../shared/parse-input';
+import { createEc2Client } from '../aws/clients';
+import { requireEnv } from '../contract/env';
+import { DynamoDbGroupStateStore } from '../domain/group-state';
+import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../aws/http-timeouts';
+import { boundedHandler, stderrLog } from '../contract/lambda-errors';
+import { parseInput } from '../contract/parse-input';
 import { planSwitch, PlanSwitchInputSchema } from './plan-switch';
 
 const ec2 = createEc2Client();

@@ -1,13 +1,13 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { readGroupTables, type GroupTables } from '../shared/group-tables';
-import { liveAssociations } from '../shared/associations';
+import { readGroupTables, type GroupTables } from '../aws/group-tables';
+import { liveAssociations } from '../domain/associations';
 import { planAssociations } from './associations-plan';
-import { checkPlannable, collectChanges, finishPlan } from './route-changes';
+import { checkPlannable, collectChanges, finishPlan } from '../domain/route-changes';
 import { checkStateBudget } from './state-budget';
-import { FailoverState, FailoverStateSchema, Plan } from '../shared/schemas';
-import type { GroupStateStore } from '../shared/group-state';
-import { errorText } from '../shared/aws-errors';
-import { twinIdentity, twinMapTo } from '../shared/twins';
+import { FailoverState, FailoverStateSchema, Plan } from '../contract/schemas';
+import type { GroupStateStore } from '../domain/group-state';
+import { errorText } from '../contract/aws-errors';
+import { twinIdentity, twinMapTo } from '../domain/twins';
 
 export const PlanSwitchInputSchema = FailoverStateSchema;
 

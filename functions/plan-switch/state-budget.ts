@@ -1,9 +1,9 @@
-import { describeCheck, problemText } from '../shared/invariant';
-import { ERROR_TEXT_MAX } from '../shared/aws-errors';
-import { PlanTooLargeError, THROWN_MESSAGE_MAX } from '../shared/errors';
-import { EFFECTIVE_LISTED, PROBLEMS_LISTED, UNKNOWN_BLACKHOLES_LISTED, type FailoverState, type Plan } from '../shared/schemas';
-import { associationBatchesOf, routeBatchesOf } from '../shared/plan';
-import { payloadBytes, STATE_PAYLOAD_LIMIT } from '../shared/state-size';
+import { describeCheck, problemText } from '../domain/invariant';
+import { ERROR_TEXT_MAX } from '../contract/aws-errors';
+import { PlanTooLargeError, THROWN_MESSAGE_MAX } from '../contract/errors';
+import { EFFECTIVE_LISTED, PROBLEMS_LISTED, UNKNOWN_BLACKHOLES_LISTED, type FailoverState, type Plan } from '../contract/schemas';
+import { associationBatchesOf, routeBatchesOf } from '../domain/plan';
+import { payloadBytes, STATE_PAYLOAD_LIMIT } from '../contract/state-size';
 
 /**
  * The workflow's state only grows after PlanSwitch: SwitchBatches and SwitchBatches add one

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { parseConfigJson } from '../shared/config';
-import { requireEnv } from '../shared/env';
-import { PROBE_SFN_TIMEOUTS, requestHandlerOptions } from '../shared/http-timeouts';
+import { parseConfigJson } from '../contract/config';
+import { requireEnv } from '../contract/env';
+import { PROBE_SFN_TIMEOUTS, requestHandlerOptions } from '../aws/http-timeouts';
 import type { DetectorState } from './detector';
 import { minuteEnd, ProbedGroup, probedGroup, runProbeMinute, stepFunctionsStarter } from './probe';
 import { tcpProbe } from './tcp-probe';

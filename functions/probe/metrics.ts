@@ -1,4 +1,4 @@
-import type { EmfLine } from '../shared/emf';
+import type { EmfLine } from '../contract/emf';
 /**
  * The probe's CloudWatch metrics, written as Embedded Metric Format log lines (no SDK call, no network path
  * from the VPC needed: Lambda ships its logs itself). infra/constructs/probe.ts alarms on the same names.

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { errorCode } from '../shared/aws-errors';
-import { ConfigError } from '../shared/errors';
-import { FailoverConfig, findGroup, Group, Member, ProbeConfig } from '../shared/config';
-import { PROBE_SOURCE, ProbeFailureRequest, ProbeFailureRequestSchema } from '../shared/triggers';
+import { errorCode } from '../contract/aws-errors';
+import { ConfigError } from '../contract/errors';
+import { FailoverConfig, findGroup, Group, Member, ProbeConfig } from '../contract/config';
+import { PROBE_SOURCE, ProbeFailureRequest, ProbeFailureRequestSchema } from '../contract/triggers';
 import { carryOver, DetectorEvent, DetectorState, markDeclared, observeRound } from './detector';
 import { EmfLine, groupMetricLine, memberMetricLine } from './metrics';
 import type { ProbeResult } from './tcp-probe';

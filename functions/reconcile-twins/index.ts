@@ -1,12 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createEc2Client } from '../shared/clients';
-import { FailoverConfig, parseConfigJson } from '../shared/config';
-import { requireEnv } from '../shared/env';
-import { TwinsReconcileError } from '../shared/errors';
-import { DynamoDbGroupStateStore } from '../shared/group-state';
-import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../shared/http-timeouts';
-import { boundedHandler, stderrLog } from '../shared/lambda-errors';
-import { DynamoDbWritePacer } from '../shared/pacer';
+import { createEc2Client } from '../aws/clients';
+import { FailoverConfig, parseConfigJson } from '../contract/config';
+import { requireEnv } from '../contract/env';
+import { TwinsReconcileError } from '../contract/errors';
+import { DynamoDbGroupStateStore } from '../domain/group-state';
+import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../aws/http-timeouts';
+import { boundedHandler, stderrLog } from '../contract/lambda-errors';
+import { DynamoDbWritePacer } from '../domain/pacer';
 import { handleTwinsEvent } from './trigger';
 
 const ec2 = createEc2Client();

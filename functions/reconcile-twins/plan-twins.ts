@@ -1,10 +1,10 @@
 import type { EC2Client, RouteTable } from '@aws-sdk/client-ec2';
-import { errorText } from '../shared/aws-errors';
-import type { Group } from '../shared/config';
-import type { GroupStateStore } from '../shared/group-state';
-import type { GroupInventory } from '../shared/inventory';
-import { describeMembers } from '../shared/members';
-import { readScopeAndTwins } from '../shared/group-tables';
+import { errorText } from '../contract/aws-errors';
+import type { Group } from '../contract/config';
+import type { GroupStateStore } from '../domain/group-state';
+import type { GroupInventory } from '../domain/inventory';
+import { describeMembers } from '../aws/members';
+import { readScopeAndTwins } from '../aws/group-tables';
 import {
   contentDifferences,
   contentsOf,
@@ -19,7 +19,7 @@ import {
   TWIN_MEMBER_TAG,
   TWIN_OF_TAG,
   twinIdentity,
-} from '../shared/twins';
+} from '../domain/twins';
 
 /**
  * The read-only half of the twin reconcile: reads a group's tables, its twins and its members' interfaces,

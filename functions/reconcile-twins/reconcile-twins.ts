@@ -9,14 +9,14 @@ import {
   RouteTable,
 } from '@aws-sdk/client-ec2';
 import { randomUUID } from 'node:crypto';
-import { errorText, isThrottling, toEc2Error } from '../shared/aws-errors';
-import type { FailoverConfig, Group } from '../shared/config';
-import { NotAssociationsModeError, TwinWriteRefusedError, UnknownGroupError } from '../shared/errors';
-import type { GroupStateStore } from '../shared/group-state';
-import type { WritePacer } from '../shared/pacer';
-import { describeRouteTablesById, destinationParams } from '../shared/routes';
-import { liveAssociations } from '../shared/associations';
-import { ContentChanges, contentChanges, contentsOf, LiveTwinDrift, liveTwinDrift, noChanges, StaticRoute, twinIdentity, twinTags } from '../shared/twins';
+import { errorText, isThrottling, toEc2Error } from '../contract/aws-errors';
+import type { FailoverConfig, Group } from '../contract/config';
+import { NotAssociationsModeError, TwinWriteRefusedError, UnknownGroupError } from '../contract/errors';
+import type { GroupStateStore } from '../domain/group-state';
+import type { WritePacer } from '../domain/pacer';
+import { describeRouteTablesById, destinationParams } from '../domain/routes';
+import { liveAssociations } from '../domain/associations';
+import { ContentChanges, contentChanges, contentsOf, LiveTwinDrift, liveTwinDrift, noChanges, StaticRoute, twinIdentity, twinTags } from '../domain/twins';
 import { GroupPlan, NotBuildable, Orphan, OriginalPlan, PartialTwin, planGroup, TwinPlan } from './plan-twins';
 
 export interface ReconcileTwinsInput {

@@ -1,9 +1,9 @@
 import { DescribeRouteTablesCommand, RouteTable } from '@aws-sdk/client-ec2';
-import { errorText } from '../shared/aws-errors';
-import type { FailoverConfig, Group } from '../shared/config';
-import { parseInput } from '../shared/parse-input';
-import { hasTwinTags, twinIdentity } from '../shared/twins';
-import * as z from '../shared/zod';
+import { errorText } from '../contract/aws-errors';
+import type { FailoverConfig, Group } from '../contract/config';
+import { parseInput } from '../contract/parse-input';
+import { hasTwinTags, twinIdentity } from '../domain/twins';
+import * as z from '../contract/zod';
 import { reconcileTwins, ReconcileTwinsDeps, ReconcileTwinsInput, ReconcileTwinsReport } from './reconcile-twins';
 
 /**

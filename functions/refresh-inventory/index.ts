@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createEc2Client } from '../shared/clients';
-import { FailoverConfig, parseConfigJson } from '../shared/config';
-import { requireEnv } from '../shared/env';
-import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../shared/http-timeouts';
-import { InventoryRefreshError } from '../shared/errors';
-import { DynamoDbGroupStateStore } from '../shared/group-state';
-import { boundedHandler, stderrLog } from '../shared/lambda-errors';
+import { createEc2Client } from '../aws/clients';
+import { FailoverConfig, parseConfigJson } from '../contract/config';
+import { requireEnv } from '../contract/env';
+import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../aws/http-timeouts';
+import { InventoryRefreshError } from '../contract/errors';
+import { DynamoDbGroupStateStore } from '../domain/group-state';
+import { boundedHandler, stderrLog } from '../contract/lambda-errors';
 import { refreshInventory } from './refresh-inventory';
 
 const ec2 = createEc2Client();

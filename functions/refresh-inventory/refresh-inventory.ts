@@ -1,8 +1,8 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { FailoverConfig } from '../shared/config';
-import type { GroupStateStore } from '../shared/group-state';
-import { mergeInventory } from '../shared/inventory';
-import { describeMembers } from '../shared/members';
+import type { FailoverConfig } from '../contract/config';
+import type { GroupStateStore } from '../domain/group-state';
+import { mergeInventory } from '../domain/inventory';
+import { describeMembers } from '../aws/members';
 
 export interface RefreshInventoryDeps {
   ec2: EC2Client;

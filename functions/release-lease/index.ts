@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { requireEnv } from '../shared/env';
-import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../shared/http-timeouts';
-import { DynamoDbGroupStateStore } from '../shared/group-state';
-import { boundedHandler, stderrLog } from '../shared/lambda-errors';
-import { parseInput } from '../shared/parse-input';
+import { requireEnv } from '../contract/env';
+import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../aws/http-timeouts';
+import { DynamoDbGroupStateStore } from '../domain/group-state';
+import { boundedHandler, stderrLog } from '../contract/lambda-errors';
+import { parseInput } from '../contract/parse-input';
 import { releaseLease, ReleaseLeaseInputSchema } from './release-lease';
 
 const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) });

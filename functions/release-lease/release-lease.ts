@@ -1,6 +1,6 @@
-import { effectiveTriggerTime } from '../shared/trigger-time';
-import type { GroupStateStore, SwitchRecord } from '../shared/group-state';
-import * as z from '../shared/zod';
+import { effectiveTriggerTime } from '../domain/trigger-time';
+import type { GroupStateStore, SwitchRecord } from '../domain/group-state';
+import * as z from '../contract/zod';
 
 export const ReleaseLeaseInputSchema = z.lazy(() =>
   z.object({

@@ -1,13 +1,13 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { cloudWatchAlarms } from '../shared/alarms';
-import { createEc2Client } from '../shared/clients';
-import { FailoverConfig, parseConfigJson } from '../shared/config';
-import { requireEnv } from '../shared/env';
-import { CLOUDWATCH_TIMEOUTS, DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../shared/http-timeouts';
-import { DynamoDbGroupStateStore } from '../shared/group-state';
-import { boundedHandler, stderrLog } from '../shared/lambda-errors';
-import { parseInput } from '../shared/parse-input';
+import { cloudWatchAlarms } from '../domain/alarms';
+import { createEc2Client } from '../aws/clients';
+import { FailoverConfig, parseConfigJson } from '../contract/config';
+import { requireEnv } from '../contract/env';
+import { CLOUDWATCH_TIMEOUTS, DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../aws/http-timeouts';
+import { DynamoDbGroupStateStore } from '../domain/group-state';
+import { boundedHandler, stderrLog } from '../contract/lambda-errors';
+import { parseInput } from '../contract/parse-input';
 import { ResolveInputSchema, resolveTargets } from './resolve-targets';
 
 const ec2 = createEc2Client();

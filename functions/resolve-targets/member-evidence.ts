@@ -1,11 +1,11 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { Group, Member } from '../shared/config';
-import { Ec2ThrottledError, Ec2TransientError } from '../shared/errors';
-import type { GroupStateStore } from '../shared/group-state';
-import { mergeInventory, withInterfaces, type GroupInventory } from '../shared/inventory';
-import type { MemberView, SourceInterface } from '../shared/members';
-import { describeRouteTablesByInstance } from '../shared/routes';
-import type { InterfacePair, Resolved } from '../shared/schemas';
+import type { Group, Member } from '../contract/config';
+import { Ec2ThrottledError, Ec2TransientError } from '../contract/errors';
+import type { GroupStateStore } from '../domain/group-state';
+import { mergeInventory, withInterfaces, type GroupInventory } from '../domain/inventory';
+import type { MemberView, SourceInterface } from '../aws/members';
+import { describeRouteTablesByInstance } from '../domain/routes';
+import type { InterfacePair, Resolved } from '../contract/schemas';
 
 /**
  * What an execution knows of the members beyond the describe: the inventory it stores and what the route

@@ -1,16 +1,16 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { classifyTrigger } from '../shared/classify';
-import type { FailoverConfig, Group, Member } from '../shared/config';
-import { Ec2TransientError, InvalidRequestError, MemberNotFoundError, NoHealthyTargetError, TargetStatusPendingError, TargetUnhealthyError } from '../shared/errors';
-import type { GroupStateStore } from '../shared/group-state';
-import { activeHold, heldReason } from '../shared/hold';
-import type { GroupInventory } from '../shared/inventory';
-import { AlarmReader, statusCheckAlarmName } from '../shared/alarms';
-import { describeScopedRouteTables } from '../shared/routes';
+import { classifyTrigger } from '../domain/classify';
+import type { FailoverConfig, Group, Member } from '../contract/config';
+import { Ec2TransientError, InvalidRequestError, MemberNotFoundError, NoHealthyTargetError, TargetStatusPendingError, TargetUnhealthyError } from '../contract/errors';
+import type { GroupStateStore } from '../domain/group-state';
+import { activeHold, heldReason } from '../contract/hold';
+import type { GroupInventory } from '../domain/inventory';
+import { AlarmReader, statusCheckAlarmName } from '../domain/alarms';
+import { describeScopedRouteTables } from '../domain/routes';
 import { knownEnis, knownMembers, refreshInventory, rememberLearned, routesSayRunning } from './member-evidence';
-import { memberOfRoute } from '../shared/invariant';
-import { effectiveTriggerTime, tooOldReason } from '../shared/trigger-time';
-import { describeMembers, interfacesFromOf, interfacesFromRoutes, MemberView, settlingChecks, SourceInterface, sourceInterfaces, transientFailure } from '../shared/members';
+import { memberOfRoute } from '../domain/invariant';
+import { effectiveTriggerTime, tooOldReason } from '../domain/trigger-time';
+import { describeMembers, interfacesFromOf, interfacesFromRoutes, MemberView, settlingChecks, SourceInterface, sourceInterfaces, transientFailure } from '../aws/members';
 import {
   ExecutionInfoSchema,
   InterfacePair,
@@ -20,8 +20,8 @@ import {
   MemberState,
   Resolved,
   Trigger,
-} from '../shared/schemas';
-import * as z from '../shared/zod';
+} from '../contract/schemas';
+import * as z from '../contract/zod';
 
 export const ResolveInputSchema = z.lazy(() => z.object({ event: z.unknown(), execution: ExecutionInfoSchema, lease: z.optional(LeaseStateSchema) }));
 export type ResolveInput = z.infer<typeof ResolveInputSchema>;

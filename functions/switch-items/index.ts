@@ -1,12 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { WritePacers } from '../aws/paced-writer';
-import { createEc2Client } from '../shared/clients';
-import { FailoverConfig, parseConfigJson } from '../shared/config';
-import { requireEnv } from '../shared/env';
-import { DynamoDbGroupStateStore } from '../shared/group-state';
-import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../shared/http-timeouts';
-import { boundedHandler, stderrLog } from '../shared/lambda-errors';
-import { DynamoDbWritePacer } from '../shared/pacer';
+import { createEc2Client } from '../aws/clients';
+import { FailoverConfig, parseConfigJson } from '../contract/config';
+import { requireEnv } from '../contract/env';
+import { DynamoDbGroupStateStore } from '../domain/group-state';
+import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../aws/http-timeouts';
+import { boundedHandler, stderrLog } from '../contract/lambda-errors';
+import { DynamoDbWritePacer } from '../domain/pacer';
 import { pacerItemKey, WRITE_ACTION_PACE, type Ec2WriteAction } from '../domain/switch-strategy';
 import { switchItems } from './switch-items';
 

@@ -1,8 +1,8 @@
 import { associationSwitch, type AssociationSwitchDeps } from '../aws/association-switch';
 import { writeBatch } from '../aws/paced-writer';
 import { routeSwitch, type RouteSwitchDeps } from '../aws/route-switch';
-import { parseInput } from '../shared/parse-input';
-import { ReplaceAssociationsInputSchema, ReplaceBatchInputSchema, type AssociationBatchResult, type BatchResult } from '../shared/schemas';
+import { parseInput } from '../contract/parse-input';
+import { ReplaceAssociationsInputSchema, ReplaceBatchInputSchema, type AssociationBatchResult, type BatchResult } from '../contract/schemas';
 
 /** What the one write function needs: the union of what its kinds need (the EC2 client, the config, the store, a pacer per action). */
 export type SwitchItemsDeps = RouteSwitchDeps & AssociationSwitchDeps;

@@ -1,6 +1,6 @@
 import type { RouteTable } from '@aws-sdk/client-ec2';
-import { liveAssociations, sameSubject, subjectOf, type MoveResult } from '../shared/associations';
-import type { AssociationMove, Verification } from '../shared/schemas';
+import { liveAssociations, sameSubject, subjectOf, type MoveResult } from '../domain/associations';
+import type { AssociationMove, Verification } from '../contract/schemas';
 
 export type EffectiveEntry = NonNullable<Verification['effective']>[number];
 

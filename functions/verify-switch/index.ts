@@ -1,6 +1,6 @@
-import { createEc2Client } from '../shared/clients';
-import { boundedHandler, stderrLog } from '../shared/lambda-errors';
-import { parseInput } from '../shared/parse-input';
+import { createEc2Client } from '../aws/clients';
+import { boundedHandler, stderrLog } from '../contract/lambda-errors';
+import { parseInput } from '../contract/parse-input';
 import { VerifyInputSchema, verifySwitch } from './verify-switch';
 
 const ec2 = createEc2Client();

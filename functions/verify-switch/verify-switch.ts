@@ -1,9 +1,9 @@
 import { EC2Client, RouteTable } from '@aws-sdk/client-ec2';
-import { moveResultsOf } from '../shared/associations';
-import { readGroupTables } from '../shared/group-tables';
-import { destinationOf, resultsOf } from '../shared/plan';
-import { findRoute, isPropagated, routeDestination, routeKey, routeTarget } from '../shared/routes';
-import { checkInvariant, describeCheck, problemText, reachOf, type InvariantResult, type KnownMember } from '../shared/invariant';
+import { moveResultsOf } from '../domain/associations';
+import { readGroupTables } from '../aws/group-tables';
+import { destinationOf, resultsOf } from '../domain/plan';
+import { findRoute, isPropagated, routeDestination, routeKey, routeTarget } from '../domain/routes';
+import { checkInvariant, describeCheck, problemText, reachOf, type InvariantResult, type KnownMember } from '../domain/invariant';
 import {
   AssociationBatchResultSchema,
   BatchResultSchema,
@@ -15,9 +15,9 @@ import {
   PROBLEMS_LISTED,
   UNKNOWN_BLACKHOLES_LISTED,
   Verification,
-} from '../shared/schemas';
+} from '../contract/schemas';
 import { observeMoves } from './effective';
-import * as z from '../shared/zod';
+import * as z from '../contract/zod';
 
 export const VerifyInputSchema = z.lazy(() =>
   z.extendLazy(FailoverStateSchema, {

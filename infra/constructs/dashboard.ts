@@ -12,11 +12,11 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import type { Group } from '../../functions/shared/config';
-import { FAILOVER_METRICS, FAILOVER_NAMESPACE } from '../../functions/shared/failover-metrics';
+import type { Group } from '../../functions/contract/config';
+import { FAILOVER_METRICS, FAILOVER_NAMESPACE } from '../../functions/domain/failover-metrics';
 import { PROBE_METRICS, PROBE_NAMESPACE } from '../../functions/probe/metrics';
 import { GUARD_METRICS, GUARD_NAMESPACE } from '../../functions/guard/notice';
-import type { Outcome } from '../../functions/shared/audit';
+import type { Outcome } from '../../functions/domain/audit';
 import { probeAllDownAlarmName, probeSilentAlarmName } from './probe';
 
 export interface FailoverDashboardProps {
@@ -37,7 +37,7 @@ const DASHBOARD_NAME_MAX = 255;
  * One dashboard for the operator: per group, where its switches went (the active member after each), switches
  * by outcome, time to switch (p50 and maximum), EC2 calls retried, and the health probe's success and latency
  * when it runs; then the failover path's own alarms and executions. Metrics come from Notify's EMF lines
- * (functions/shared/failover-metrics.ts), the probe's (functions/probe/metrics.ts) and Step Functions.
+ * (functions/domain/failover-metrics.ts), the probe's (functions/probe/metrics.ts) and Step Functions.
  */
 export const addFailoverDashboard = (scope: Construct, props: FailoverDashboardProps): Dashboard => {
   const stackName = Stack.of(scope).stackName;

@@ -4,7 +4,7 @@ import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { Group } from '../../functions/shared/config';
+import type { Group } from '../../functions/contract/config';
 import { acknowledgeFinding, wildcardResourceFinding } from '../nag';
 import { associationGroups, groupItemRead, pacerItemUse, reconcileTwinStatements, routeTableArn, vpnGatewayArn } from '../twin-permissions';
 import { SCHEDULE_SOURCE, TWIN_TRIGGER_EVENTS } from '../../functions/reconcile-twins/trigger';

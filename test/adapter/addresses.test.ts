@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { readAddressWorld, writeAddressItem } from '../../functions/aws/addresses';
 import type { AddressItem } from '../../functions/domain/addresses';
-import { Ec2ThrottledError } from '../../functions/shared/errors';
+import { Ec2ThrottledError } from '../../functions/contract/errors';
 import { ec2Error } from './ec2-fixtures';
 
 const ec2Mock = mockClient(EC2Client);

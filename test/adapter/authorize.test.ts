@@ -1,9 +1,9 @@
 import { writeBatch } from '../../functions/aws/paced-writer';
 import { routeSwitch, type RouteSwitchDeps } from '../../functions/aws/route-switch';
-import { parseConfig, type FailoverConfigInput } from '../../functions/shared/config';
-import { BatchNotAuthorizedError } from '../../functions/shared/errors';
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import type { ReplaceBatchInput } from '../../functions/shared/schemas';
+import { parseConfig, type FailoverConfigInput } from '../../functions/contract/config';
+import { BatchNotAuthorizedError } from '../../functions/contract/errors';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import type { ReplaceBatchInput } from '../../functions/contract/schemas';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
 

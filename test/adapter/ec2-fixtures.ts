@@ -1,6 +1,6 @@
 import { EC2ServiceException, Instance, InstanceStateName, InstanceStatus, Route, RouteTable, SummaryStatus } from '@aws-sdk/client-ec2';
 import { SNSServiceException } from '@aws-sdk/client-sns';
-import type { FailoverState } from '../../functions/shared/schemas';
+import type { FailoverState } from '../../functions/contract/schemas';
 import { execution, GROUP, IDS } from '../unit/fixtures';
 
 /** EC2-side shapes for the adapter tests. Every factory returns a fresh object. */

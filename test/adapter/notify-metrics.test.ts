@@ -2,10 +2,10 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { notify, NotifyInputSchema } from '../../functions/notify/notify';
-import type { NotifyState } from '../../functions/shared/audit';
-import { EmfLine, FAILOVER_NAMESPACE } from '../../functions/shared/failover-metrics';
-import { newHold } from '../../functions/shared/hold';
-import { parseInput } from '../../functions/shared/parse-input';
+import type { NotifyState } from '../../functions/domain/audit';
+import { EmfLine, FAILOVER_NAMESPACE } from '../../functions/domain/failover-metrics';
+import { newHold } from '../../functions/contract/hold';
+import { parseInput } from '../../functions/contract/parse-input';
 import { execution, GROUP, IDS, NOW, resolvedState, succeededState } from '../unit/fixtures';
 
 /** Notify's EMF metrics: one set per execution, for the dashboard. */

@@ -2,8 +2,8 @@ import { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { notify, NotifyInputSchema } from '../../functions/notify/notify';
-import type { NotifyState } from '../../functions/shared/audit';
-import { parseInput } from '../../functions/shared/parse-input';
+import type { NotifyState } from '../../functions/domain/audit';
+import { parseInput } from '../../functions/contract/parse-input';
 import { execution, GROUP, healthyMember, IDS, NOW, succeededState } from '../unit/fixtures';
 
 /** A switch that leaves the group without a healthy standby is published at warning severity, saying so. */

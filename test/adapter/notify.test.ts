@@ -2,10 +2,10 @@ import { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { notify, NotifyInput, NotifyInputSchema } from '../../functions/notify/notify';
-import { AuditRecordSchema, NotifyState } from '../../functions/shared/audit';
-import { InvalidRequestError, NotifyTransientError } from '../../functions/shared/errors';
-import { batchChanges } from '../../functions/shared/plan';
-import { parseInput } from '../../functions/shared/parse-input';
+import { AuditRecordSchema, NotifyState } from '../../functions/domain/audit';
+import { InvalidRequestError, NotifyTransientError } from '../../functions/contract/errors';
+import { batchChanges } from '../../functions/domain/plan';
+import { parseInput } from '../../functions/contract/parse-input';
 import {
   acquireFailedState,
   batchFailure,

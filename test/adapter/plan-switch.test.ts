@@ -2,9 +2,9 @@ import { DescribeRouteTablesCommand, DescribeRouteTablesCommandInput, EC2Client,
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { planSwitch } from '../../functions/plan-switch/plan-switch';
-import { BATCH_SIZE, expandPlan, routeBatchesOf } from '../../functions/shared/plan';
-import { Ec2RequestError, Ec2ThrottledError, Ec2TransientError, FailoverSuppressedError, UnpairedInterfaceError } from '../../functions/shared/errors';
-import { PlanSchema, type FailoverState, type Plan } from '../../functions/shared/schemas';
+import { BATCH_SIZE, expandPlan, routeBatchesOf } from '../../functions/domain/plan';
+import { Ec2RequestError, Ec2ThrottledError, Ec2TransientError, FailoverSuppressedError, UnpairedInterfaceError } from '../../functions/contract/errors';
+import { PlanSchema, type FailoverState, type Plan } from '../../functions/contract/schemas';
 import { GROUP, IDS } from '../unit/fixtures';
 import { ec2Error, eniRoute, failoverState, FIXED_NOW, igwRoute, localRoute, routeTable } from './ec2-fixtures';
 

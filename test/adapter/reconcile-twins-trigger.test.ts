@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { handleTwinsEvent, SCHEDULE_SOURCE, triggerOf } from '../../functions/reconcile-twins/trigger';
-import { InvalidRequestError } from '../../functions/shared/errors';
+import { InvalidRequestError } from '../../functions/contract/errors';
 import { GROUP, IDS } from '../unit/fixtures';
 import { associationsConfig, emptyStore, eni, fakeEc2, localRoute, VGW } from './twins-ec2';
 

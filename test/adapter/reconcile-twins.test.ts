@@ -1,10 +1,10 @@
 import { EnableVgwRoutePropagationCommand } from '@aws-sdk/client-ec2';
 import { reconcileTwins, ReconcileTwinsDeps } from '../../functions/reconcile-twins/reconcile-twins';
 import { twinDrift } from '../../functions/reconcile-twins/plan-twins';
-import { NotAssociationsModeError } from '../../functions/shared/errors';
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import { InMemoryWritePacer } from '../../functions/shared/pacer';
-import { TWIN_GROUP_TAG, TWIN_MEMBER_TAG, TWIN_OF_TAG } from '../../functions/shared/twins';
+import { NotAssociationsModeError } from '../../functions/contract/errors';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { InMemoryWritePacer } from '../../functions/domain/pacer';
+import { TWIN_GROUP_TAG, TWIN_MEMBER_TAG, TWIN_OF_TAG } from '../../functions/domain/twins';
 import { GROUP, IDS } from '../unit/fixtures';
 import { routerA, routerB } from './ec2-fixtures';
 import { associationsConfig, emptyStore, eni, fakeEc2, FakeEc2, IGW, localRoute, twinTagsOf, VGW, VGW2 } from './twins-ec2';

@@ -3,12 +3,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { writeBatch } from '../../functions/aws/paced-writer';
 import { routeSwitch, type RouteSwitchDeps } from '../../functions/aws/route-switch';
-import { InMemoryWritePacer, REPLACE_ROUTE_PACE, type PacerSpec } from '../../functions/shared/pacer';
-import { decodeSwitchTimes } from '../../functions/shared/plan';
-import type { BatchRoute, ReplaceBatchInput } from '../../functions/shared/schemas';
+import { InMemoryWritePacer, REPLACE_ROUTE_PACE, type PacerSpec } from '../../functions/domain/pacer';
+import { decodeSwitchTimes } from '../../functions/domain/plan';
+import type { BatchRoute, ReplaceBatchInput } from '../../functions/contract/schemas';
 import { VirtualClock } from '../../bench/virtual-clock';
-import { parseConfig } from '../../functions/shared/config';
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
+import { parseConfig } from '../../functions/contract/config';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
 import { configInput, GROUP, IDS } from '../unit/fixtures';
 import { ec2Error, failoverState } from './ec2-fixtures';
 

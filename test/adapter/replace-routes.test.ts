@@ -3,13 +3,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { writeBatch } from '../../functions/aws/paced-writer';
 import { routeSwitch, type RouteSwitchDeps } from '../../functions/aws/route-switch';
-import { Ec2RequestError, Ec2ThrottledError, Ec2TransientError, InvalidRequestError } from '../../functions/shared/errors';
-import { parseInput } from '../../functions/shared/parse-input';
-import { BatchResultSchema, ReplaceBatchInputSchema, type BatchRoute, type ReplaceBatchInput } from '../../functions/shared/schemas';
-import { parseConfig } from '../../functions/shared/config';
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
+import { Ec2RequestError, Ec2ThrottledError, Ec2TransientError, InvalidRequestError } from '../../functions/contract/errors';
+import { parseInput } from '../../functions/contract/parse-input';
+import { BatchResultSchema, ReplaceBatchInputSchema, type BatchRoute, type ReplaceBatchInput } from '../../functions/contract/schemas';
+import { parseConfig } from '../../functions/contract/config';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
 import { configInput, GROUP, IDS } from '../unit/fixtures';
-import type { BatchResult } from '../../functions/shared/schemas';
+import type { BatchResult } from '../../functions/contract/schemas';
 
 /** The listed routes with their error text inline (a result keeps each distinct text once, in `errors`). */
 const exceptionsOf = (r: BatchResult) => r.exceptions.map(({ x, ...rest }) => (x === undefined ? rest : { ...rest, e: r.errors?.[x] }));

@@ -2,7 +2,7 @@ import { DescribeInstancesCommand, DescribeNetworkInterfacesCommand, DescribeIns
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { resolveTargets } from '../../functions/resolve-targets/resolve-targets';
-import { FailoverConfig, FailoverConfigInput, parseConfig } from '../../functions/shared/config';
+import { FailoverConfig, FailoverConfigInput, parseConfig } from '../../functions/contract/config';
 import {
   AlarmCheckError,
   Ec2ThrottledError,
@@ -13,10 +13,10 @@ import {
   TargetStatusPendingError, TargetUnhealthyError,
   UnknownGroupError,
   UnknownMemberError,
-} from '../../functions/shared/errors';
-import { StaticAlarms, statusCheckAlarmName } from '../../functions/shared/alarms';
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import type { LeaseState } from '../../functions/shared/schemas';
+} from '../../functions/contract/errors';
+import { StaticAlarms, statusCheckAlarmName } from '../../functions/domain/alarms';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import type { LeaseState } from '../../functions/contract/schemas';
 import { alarmEvent, configInput, ec2StateEvent, execution, GROUP, healthyMember, heldLease, IDS, manualRequest, switchRecord } from '../unit/fixtures';
 import {
   describeInstancesOutput,

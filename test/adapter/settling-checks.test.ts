@@ -1,7 +1,7 @@
 import { DescribeInstancesCommand, DescribeInstanceStatusCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { parseConfig } from '../../functions/shared/config';
-import { describeMembers, settlingChecks } from '../../functions/shared/members';
+import { parseConfig } from '../../functions/contract/config';
+import { describeMembers, settlingChecks } from '../../functions/aws/members';
 import { configInput, IDS } from '../unit/fixtures';
 import { describeInstancesOutput, instanceStatus, routerA, routerB, withSourceDestCheck } from './ec2-fixtures';
 

@@ -15,9 +15,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { parseConfig, type FailoverConfig } from '../../functions/shared/config';
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import { TWIN_GROUP_TAG, TWIN_MEMBER_TAG, TWIN_OF_TAG } from '../../functions/shared/twins';
+import { parseConfig, type FailoverConfig } from '../../functions/contract/config';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { TWIN_GROUP_TAG, TWIN_MEMBER_TAG, TWIN_OF_TAG } from '../../functions/domain/twins';
 import { GROUP, IDS } from '../unit/fixtures';
 import { describeInstanceStatusOutput, ec2Error, routerA, routerB } from './ec2-fixtures';
 

@@ -1,9 +1,9 @@
 import { DescribeRouteTablesCommand, EC2Client, ReplaceRouteCommand, Route } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { batchChanges } from '../../functions/shared/plan';
-import { parseInput } from '../../functions/shared/parse-input';
-import { VerificationSchema, type Batch, type BatchResult } from '../../functions/shared/schemas';
+import { batchChanges } from '../../functions/domain/plan';
+import { parseInput } from '../../functions/contract/parse-input';
+import { VerificationSchema, type Batch, type BatchResult } from '../../functions/contract/schemas';
 import { verifySwitch, VerifyInput, VerifyInputSchema } from '../../functions/verify-switch/verify-switch';
 import { batchFailure, batchResult, change, IDS, planWith, twoBatches } from '../unit/fixtures';
 import { eniRoute, failoverState, FIXED_NOW, igwRoute, localRoute, routeTable } from './ec2-fixtures';

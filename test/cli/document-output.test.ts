@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { parseConfigJson } from '../../functions/shared/config';
+import { parseConfigJson } from '../../functions/contract/config';
 import { startQueryEndpoint, type QueryEndpoint } from '../../sim/query-endpoint';
 import { SimulatedVpc } from '../../sim';
 import { ROOT, runCommand, runPipedSlowReader } from './spawn';

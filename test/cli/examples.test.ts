@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { FAILURE_STATES, ManualRequestSchema, alarmInstanceId, parseTrigger } from '../../functions/shared/triggers';
-import { findMemberByInstance, parseConfigJson } from '../../functions/shared/config';
+import { FAILURE_STATES, ManualRequestSchema, alarmInstanceId, parseTrigger } from '../../functions/contract/triggers';
+import { findMemberByInstance, parseConfigJson } from '../../functions/contract/config';
 import { statusCheckAlarmName } from '../../infra/names';
 import { markdownFiles } from '../../cli/docs/doc-checks';
 import { example, ROOT, runCommand } from './spawn';

@@ -2,7 +2,7 @@ import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ReplaceRouteCommand } from '@aws-sdk/client-ec2';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { buildRouterPair } from '../../cli/local/scenario';
-import { destinationParams } from '../../functions/shared/routes';
+import { destinationParams } from '../../functions/domain/routes';
 import { SimulatedVpc } from '../../sim';
 import { cliHarness } from './helpers';
 import { STATE_MACHINE_ARN } from './recorded';

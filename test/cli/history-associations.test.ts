@@ -1,9 +1,9 @@
 import { CreateRouteCommand } from '@aws-sdk/client-ec2';
 import { reconcileTwins } from '../../functions/reconcile-twins/reconcile-twins';
-import { parseConfig } from '../../functions/shared/config';
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import { InMemoryWritePacer } from '../../functions/shared/pacer';
-import { twinIdentity } from '../../functions/shared/twins';
+import { parseConfig } from '../../functions/contract/config';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { InMemoryWritePacer } from '../../functions/domain/pacer';
+import { twinIdentity } from '../../functions/domain/twins';
 import { buildAssociationPair } from '../../cli/local/scenario-associations';
 import { HistoryTracker } from '../../cli/route-failover/progress';
 import { FaultSpec, SimulatedVpc } from '../../sim';

@@ -1,5 +1,5 @@
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import { newHold } from '../../functions/shared/hold';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { newHold } from '../../functions/contract/hold';
 import { cliHarness, serveExecutions } from './helpers';
 import { buildEstate, recordExecution, STATE_MACHINE_ARN } from './recorded';
 

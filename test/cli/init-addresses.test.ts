@@ -1,6 +1,6 @@
 /** route-failover init proposes the addresses it sees on the members, and names what cannot follow. */
 import { AssociateAddressCommand } from '@aws-sdk/client-ec2';
-import { parseConfigJson } from '../../functions/shared/config';
+import { parseConfigJson } from '../../functions/contract/config';
 import { SimulatedVpc } from '../../sim';
 import { cliHarness } from './helpers';
 

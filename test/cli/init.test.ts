@@ -1,4 +1,4 @@
-import { parseConfigJson } from '../../functions/shared/config';
+import { parseConfigJson } from '../../functions/contract/config';
 import { SimulatedVpc } from '../../sim';
 import { cliHarness } from './helpers';
 

@@ -2,7 +2,7 @@ import { ReplaceRouteCommand } from '@aws-sdk/client-ec2';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
-import { routeKey } from '../../functions/shared/routes';
+import { routeKey } from '../../functions/domain/routes';
 import { cliHarness, serveExecutions } from './helpers';
 import { STATE_MACHINE_ARN } from './recorded';
 

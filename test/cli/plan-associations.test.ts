@@ -1,9 +1,9 @@
 import { CreateRouteCommand, ReplaceRouteTableAssociationCommand } from '@aws-sdk/client-ec2';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { reconcileTwins } from '../../functions/reconcile-twins/reconcile-twins';
-import { parseConfig } from '../../functions/shared/config';
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import { twinIdentity } from '../../functions/shared/twins';
+import { parseConfig } from '../../functions/contract/config';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { twinIdentity } from '../../functions/domain/twins';
 import { buildAssociationPair } from '../../cli/local/scenario-associations';
 import { SimulatedVpc } from '../../sim';
 import { cliHarness, serveExecutions } from './helpers';

@@ -1,8 +1,8 @@
-import type { GroupStateStore } from '../../functions/shared/group-state';
+import type { GroupStateStore } from '../../functions/domain/group-state';
 import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn';
-import { parseConfig, FailoverConfig } from '../../functions/shared/config';
-import { InMemoryWritePacer } from '../../functions/shared/pacer';
-import { createTaskHandlers, type TaskDeps } from '../../functions/task-handlers';
+import { parseConfig, FailoverConfig } from '../../functions/contract/config';
+import { InMemoryWritePacer } from '../../functions/domain/pacer';
+import { createTaskHandlers, type TaskDeps } from '../../cli/local/task-handlers';
 import { runExecution, RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair, RouterPairScenario } from '../../cli/local/scenario';
 import { FaultSpec, SimulatedVpc } from '../../sim';

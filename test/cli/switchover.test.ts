@@ -3,7 +3,7 @@ import { DescribeInstancesCommand, DescribeRouteTablesCommand } from '@aws-sdk/c
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { executionName } from '../../cli/route-failover/commands/switchover';
-import { ManualRequestSchema } from '../../functions/shared/triggers';
+import { ManualRequestSchema } from '../../functions/contract/triggers';
 import { cliHarness, configJson, IDS, routeTables, routerInstances, sentCommands, SM_ARN } from './helpers';
 
 /** route-failover switchover / failback against mocked SFN, EC2, STS and CloudFormation clients. */

@@ -1,12 +1,12 @@
 import { readFileSync } from 'fs';
 import { CONFIG_DOC, FULL_EXAMPLE, renderConfigReference } from '../../cli/docs/config-reference';
-import { FailoverConfigSchema } from '../../functions/shared/config';
-import * as z from '../../functions/shared/zod';
+import { FailoverConfigSchema } from '../../functions/contract/config';
+import * as z from '../../functions/contract/zod';
 
 /** docs/config.md is what the generator makes of the schema today: a field added, renamed or re-described fails here. */
 
 describe('docs/config.md (npm run docs:config)', () => {
-  it('is exactly what the generator produces from functions/shared/config.ts', () => {
+  it('is exactly what the generator produces from functions/contract/config.ts', () => {
     const expected = renderConfigReference();
     const current = readFileSync(CONFIG_DOC, 'utf8');
     // On failure: npm run docs:config, and commit docs/config.md with the schema change.

@@ -1,5 +1,5 @@
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import { parseConfig } from '../../functions/shared/config';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { parseConfig } from '../../functions/contract/config';
 /**
  * The product's SDK client configuration against a call that never answers: real EC2Client/SNSClient,
  * real HTTP, a SimulatedVpc behind sim/query-endpoint.ts whose handler hangs (a `hang` fault) until
@@ -14,9 +14,9 @@ import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
 import { writeBatch } from '../../functions/aws/paced-writer';
 import { routeSwitch, type RouteSwitchDeps } from '../../functions/aws/route-switch';
-import type { ReplaceBatchInput } from '../../functions/shared/schemas';
-import { createEc2Client, createSnsClient } from '../../functions/shared/clients';
-import { EC2_TIMEOUTS, SNS_TIMEOUTS } from '../../functions/shared/http-timeouts';
+import type { ReplaceBatchInput } from '../../functions/contract/schemas';
+import { createEc2Client, createSnsClient } from '../../functions/aws/clients';
+import { EC2_TIMEOUTS, SNS_TIMEOUTS } from '../../functions/aws/http-timeouts';
 
 /** One route batch through the routes kind and the paced writer, as SwitchItems writes it. */
 const replaceRoutes = (i: ReplaceBatchInput, d: RouteSwitchDeps) => writeBatch(routeSwitch, i, d);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { ReplaceRouteCommand } from '@aws-sdk/client-ec2';
 import { startQueryEndpoint } from '../../sim/query-endpoint';
 import { buildRouterPair } from '../../cli/local/scenario';
-import { destinationParams } from '../../functions/shared/routes';
+import { destinationParams } from '../../functions/domain/routes';
 import { SimulatedVpc } from '../../sim';
 import type { AddressInfo } from 'node:net';
 import { runLocal, RUN_TEST_TIMEOUT_MS, type RunOutput } from './run-local';

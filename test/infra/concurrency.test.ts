@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { parseConfig, type FailoverConfigInput } from '../../functions/shared/config';
-import { ConfigError, ReservedConcurrencyError } from '../../functions/shared/errors';
+import { parseConfig, type FailoverConfigInput } from '../../functions/contract/config';
+import { ConfigError, ReservedConcurrencyError } from '../../functions/contract/errors';
 import { LAMBDA_UNRESERVED_MINIMUM, planReservedConcurrency } from '../../infra/concurrency';
 import { exampleConfig, synth } from './synth';
 

@@ -2,8 +2,8 @@ import { spawnSync } from 'child_process';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { parseConfig } from '../../functions/shared/config';
-import { ConfigError } from '../../functions/shared/errors';
+import { parseConfig } from '../../functions/contract/config';
+import { ConfigError } from '../../functions/contract/errors';
 import { PROJECT_ROOT, exampleConfig } from './synth';
 
 const WHERE = 'cdk.json context "failover"';

@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { FAILOVER_METRICS, FAILOVER_NAMESPACE } from '../../functions/shared/failover-metrics';
+import { FAILOVER_METRICS, FAILOVER_NAMESPACE } from '../../functions/domain/failover-metrics';
 import { PROBE_METRICS, PROBE_NAMESPACE } from '../../functions/probe/metrics';
 import { exampleConfig, synth } from './synth';
 

@@ -1,8 +1,8 @@
 import { Lazy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { parseConfig } from '../../functions/shared/config';
-import { ConfigError } from '../../functions/shared/errors';
-import { FAILURE_STATES } from '../../functions/shared/triggers';
+import { parseConfig } from '../../functions/contract/config';
+import { ConfigError } from '../../functions/contract/errors';
+import { FAILURE_STATES } from '../../functions/contract/triggers';
 import { LAMBDA_ENVIRONMENT_LIMIT_BYTES, environmentSize } from '../../infra/constructs/failover-function';
 import { guardFunctionConfig, workflowFunctionConfig } from '../../infra/function-config';
 import { exampleConfig, readAsl, synth } from './synth';
@@ -754,7 +754,7 @@ describe('FailoverStack automatic failback rule', () => {
     const { Template } = require('aws-cdk-lib/assertions');
     const { App } = require('aws-cdk-lib');
     const { FailoverStack } = require('../../infra/failover-stack');
-    const { parseConfig } = require('../../functions/shared/config');
+    const { parseConfig } = require('../../functions/contract/config');
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const group = {
       name: 'edge',

@@ -1,4 +1,4 @@
-import { parseConfig, parseConfigJson, type FailoverConfigInput } from '../../functions/shared/config';
+import { parseConfig, parseConfigJson, type FailoverConfigInput } from '../../functions/contract/config';
 import { workflowFunctionConfig } from '../../infra/function-config';
 import { exampleConfig, synth } from './synth';
 

@@ -7,7 +7,7 @@ import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { parseConfig, type FailoverConfigInput } from '../../functions/shared/config';
+import { parseConfig, type FailoverConfigInput } from '../../functions/contract/config';
 import { FailoverStack } from '../../infra/failover-stack';
 import { acknowledgeFinding } from '../../infra/nag';
 import { PROJECT_ROOT, createApp, exampleConfig, synth } from './synth';

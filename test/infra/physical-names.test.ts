@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { parseConfig, type FailoverConfigInput } from '../../functions/shared/config';
+import { parseConfig, type FailoverConfigInput } from '../../functions/contract/config';
 import { FailoverStack } from '../../infra/failover-stack';
 import { ruleName } from '../../infra/names';
 import { createApp, exampleConfig } from './synth';

@@ -2,7 +2,7 @@ import { readFileSync } from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { parseConfig, type FailoverConfigInput } from '../../functions/shared/config';
+import { parseConfig, type FailoverConfigInput } from '../../functions/contract/config';
 import { FailoverStack } from '../../infra/failover-stack';
 import { addNagChecks } from '../../infra/nag';
 

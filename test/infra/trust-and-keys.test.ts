@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import type { FailoverConfigInput } from '../../functions/shared/config';
+import type { FailoverConfigInput } from '../../functions/contract/config';
 import { exampleConfig, synth } from './synth';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON

@@ -1,5 +1,5 @@
-import { parseConfig, type FailoverConfigInput } from '../../functions/shared/config';
-import { ConfigError } from '../../functions/shared/errors';
+import { parseConfig, type FailoverConfigInput } from '../../functions/contract/config';
+import { ConfigError } from '../../functions/contract/errors';
 import { EXECUTION_TIMEOUT_SECONDS as LEASE_EXECUTION_TIMEOUT_SECONDS } from '../../functions/acquire-lease/acquire-lease';
 import {
   checkWriteBudget,
@@ -8,7 +8,7 @@ import {
   REPLACE_ROUTES_TASK_TIMEOUT_SECONDS,
   replaceRouteWriteBudget,
   WriteBudgetError,
-} from '../../functions/shared/write-budget';
+} from '../../functions/domain/write-budget';
 import { loadDefinition } from '../../cli/local/local-runner';
 import { exampleConfig, synth } from './synth';
 

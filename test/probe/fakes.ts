@@ -1,8 +1,8 @@
-import { parseConfig } from '../../functions/shared/config';
+import { parseConfig } from '../../functions/contract/config';
 import { ProbedGroup, ProbeRunDeps, StartOutcome } from '../../functions/probe/probe';
 import type { ProbeResult } from '../../functions/probe/tcp-probe';
 import type { EmfLine } from '../../functions/probe/metrics';
-import type { ProbeFailureRequest } from '../../functions/shared/triggers';
+import type { ProbeFailureRequest } from '../../functions/contract/triggers';
 
 /** Fakes for runProbeMinute: a virtual clock, scripted probes and a recording StartExecution. */
 

@@ -2,7 +2,7 @@ import * as net from 'node:net';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { MissingEnvError } from '../../functions/shared/errors';
+import { MissingEnvError } from '../../functions/contract/errors';
 import { STATE_MACHINE_ARN } from './fakes';
 
 /**

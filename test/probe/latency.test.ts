@@ -6,10 +6,10 @@ import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
 import { probedGroup, ProbeRunDeps, runProbeMinute } from '../../functions/probe/probe';
 import { tcpProbe } from '../../functions/probe/tcp-probe';
-import { parseConfig } from '../../functions/shared/config';
-import { routeDestination, routeKey, routeTarget } from '../../functions/shared/routes';
-import type { ProbeFailureRequest } from '../../functions/shared/triggers';
-import { createTaskHandlers } from '../../functions/task-handlers';
+import { parseConfig } from '../../functions/contract/config';
+import { routeDestination, routeKey, routeTarget } from '../../functions/domain/routes';
+import type { ProbeFailureRequest } from '../../functions/contract/triggers';
+import { createTaskHandlers } from '../../cli/local/task-handlers';
 import { ADDRESS, recordingDeps, scriptedProbe, virtualClock } from './fakes';
 
 /**

@@ -5,7 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
-import { parseConfig, parseConfigJson, type FailoverConfigInput } from '../../functions/shared/config';
+import { parseConfig, parseConfigJson, type FailoverConfigInput } from '../../functions/contract/config';
 import { probedGroup } from '../../functions/probe/probe';
 import { Probe, probeAllDownAlarmName, probeSilentAlarmName } from '../../infra/constructs/probe';
 import { addNagChecks } from '../../infra/nag';

@@ -1,8 +1,8 @@
 import { minuteEnd, runProbeMinute } from '../../functions/probe/probe';
 import { PROBE_NAMESPACE } from '../../functions/probe/metrics';
-import { ConfigError } from '../../functions/shared/errors';
-import { parseConfig } from '../../functions/shared/config';
-import { parseTrigger, ProbeFailureRequestSchema } from '../../functions/shared/triggers';
+import { ConfigError } from '../../functions/contract/errors';
+import { parseConfig } from '../../functions/contract/config';
+import { parseTrigger, ProbeFailureRequestSchema } from '../../functions/contract/triggers';
 import { probedGroup } from '../../functions/probe/probe';
 import { ADDRESS, probedGroupFixture, recordingDeps, scriptedProbe, virtualClock } from './fakes';
 

@@ -2,7 +2,7 @@ import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-s
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { executionArnOf, executionName, runProbeMinute, stepFunctionsStarter } from '../../functions/probe/probe';
-import { parseTrigger } from '../../functions/shared/triggers';
+import { parseTrigger } from '../../functions/contract/triggers';
 import { probedGroupFixture, scriptedProbe, STATE_MACHINE_ARN, virtualClock } from './fakes';
 
 /** Deterministic execution names, and StartExecution as sent to Step Functions (aws-sdk-client-mock). */

@@ -1,8 +1,8 @@
-import { classifyTrigger } from '../../functions/shared/classify';
-import { parseConfig } from '../../functions/shared/config';
-import { InvalidRequestError, UnknownGroupError, UnknownMemberError } from '../../functions/shared/errors';
-import { TriggerSchema } from '../../functions/shared/schemas';
-import { parseTrigger } from '../../functions/shared/triggers';
+import { classifyTrigger } from '../../functions/domain/classify';
+import { parseConfig } from '../../functions/contract/config';
+import { InvalidRequestError, UnknownGroupError, UnknownMemberError } from '../../functions/contract/errors';
+import { TriggerSchema } from '../../functions/contract/schemas';
+import { parseTrigger } from '../../functions/contract/triggers';
 
 /** The probe's request as the workflow reads it: parseTrigger (strict schema) and classifyTrigger (config lookup). */
 

@@ -1,5 +1,5 @@
 import { DescribeNetworkInterfacesCommand, DescribeRouteTablesCommand, ReplaceRouteCommand, type Route, type RouteTable } from '@aws-sdk/client-ec2';
-import { parseConfig } from '../../functions/shared/config';
+import { parseConfig } from '../../functions/contract/config';
 import { SCOPE_TAG_KEY, buildLargeEstate, buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
 

@@ -1,6 +1,6 @@
 import type { RouteTable } from '@aws-sdk/client-ec2';
-import { findGroup } from '../../functions/shared/config';
-import { isPropagated, routeDestination, routeTarget } from '../../functions/shared/routes';
+import { findGroup } from '../../functions/contract/config';
+import { isPropagated, routeDestination, routeTarget } from '../../functions/domain/routes';
 import { oracleReach } from '../network-truth';
 import { GROUP } from './materialize';
 import type { Execution, Observation } from './run-case';

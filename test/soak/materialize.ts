@@ -1,10 +1,10 @@
 import { ReplaceRouteCommand } from '@aws-sdk/client-ec2';
 import { VirtualClock } from '../../bench/virtual-clock';
 import { SCOPE_TAG_KEY, VPC_CIDR, VPC_IPV6_CIDR } from '../../cli/local/scenario';
-import { parseConfig, type FailoverConfig, type FailoverConfigInput } from '../../functions/shared/config';
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import { newHold } from '../../functions/shared/hold';
-import { twinTags } from '../../functions/shared/twins';
+import { parseConfig, type FailoverConfig, type FailoverConfigInput } from '../../functions/contract/config';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { newHold } from '../../functions/contract/hold';
+import { twinTags } from '../../functions/domain/twins';
 import { SimulatedVpc, type RouteSpec } from '../../sim';
 import { stageTwins } from '../workflow/twin-staging';
 import type { EstateSpec, RouteGenSpec, TargetSpec } from './generators/estate';

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { acquireLease, AcquireLeaseInputSchema, EXECUTION_TIMEOUT_SECONDS, LEASE_TTL_SECONDS } from '../../functions/acquire-lease/acquire-lease';
 import { releaseLease, ReleaseLeaseInput, ReleaseLeaseInputSchema } from '../../functions/release-lease/release-lease';
-import { AuditRecord, buildAuditRecord, NotifyState } from '../../functions/shared/audit';
-import { parseConfig } from '../../functions/shared/config';
-import { InvalidRequestError, LeaseBusyError, StateStoreError, UnknownGroupError, UnknownMemberError } from '../../functions/shared/errors';
-import { GroupStateStore, InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import { parseInput } from '../../functions/shared/parse-input';
-import { LeaseStateSchema } from '../../functions/shared/schemas';
+import { AuditRecord, buildAuditRecord, NotifyState } from '../../functions/domain/audit';
+import { parseConfig } from '../../functions/contract/config';
+import { InvalidRequestError, LeaseBusyError, StateStoreError, UnknownGroupError, UnknownMemberError } from '../../functions/contract/errors';
+import { GroupStateStore, InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { parseInput } from '../../functions/contract/parse-input';
+import { LeaseStateSchema } from '../../functions/contract/schemas';
 import {
   alarmEvent,
   batchResult,

@@ -1,7 +1,7 @@
-import { AUDIT_ROUTES_MAX, AuditRecordSchema, buildAuditRecord, causeText, consoleUrl, describeRawEvent, NotifyState, NotifyStateSchema } from '../../functions/shared/audit';
+import { AUDIT_ROUTES_MAX, AuditRecordSchema, buildAuditRecord, causeText, consoleUrl, describeRawEvent, NotifyState, NotifyStateSchema } from '../../functions/domain/audit';
 import { renderMessage, renderSubject, severityOf } from '../../functions/notify/notify';
-import { batchChanges } from '../../functions/shared/plan';
-import type { Batch, BatchResult, BatchRouteResult, Change, ObservedRoute } from '../../functions/shared/schemas';
+import { batchChanges } from '../../functions/domain/plan';
+import type { Batch, BatchResult, BatchRouteResult, Change, ObservedRoute } from '../../functions/contract/schemas';
 import {
   acquireFailedState,
   BATCH_AT,

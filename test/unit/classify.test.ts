@@ -1,7 +1,7 @@
-import { classifyTrigger, Classified } from '../../functions/shared/classify';
-import { FailoverConfig, parseConfig } from '../../functions/shared/config';
-import { InvalidRequestError, UnknownGroupError, UnknownMemberError } from '../../functions/shared/errors';
-import { PROBE_SOURCE } from '../../functions/shared/triggers';
+import { classifyTrigger, Classified } from '../../functions/domain/classify';
+import { FailoverConfig, parseConfig } from '../../functions/contract/config';
+import { InvalidRequestError, UnknownGroupError, UnknownMemberError } from '../../functions/contract/errors';
+import { PROBE_SOURCE } from '../../functions/contract/triggers';
 import { alarmEvent, configInput, ec2StateEvent, GROUP, IDS, manualRequest } from './fixtures';
 
 const EXECUTION_NAME = '7f6c2b0e-0d61-4a1e-9d55-2a2f2a2f2a2f';

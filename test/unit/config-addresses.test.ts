@@ -1,6 +1,6 @@
 /** The group's addresses in the one config schema: shapes, named errors, and the cross-zone refusal at synth. */
-import { parseConfig } from '../../functions/shared/config';
-import { ConfigError } from '../../functions/shared/errors';
+import { parseConfig } from '../../functions/contract/config';
+import { ConfigError } from '../../functions/contract/errors';
 import { configInput } from './fixtures';
 
 type G = Record<string, unknown> & { members: Array<Record<string, unknown>> };

@@ -1,6 +1,6 @@
-import { parseConfig } from '../../functions/shared/config';
-import { closest } from '../../functions/shared/config-errors';
-import { ConfigError } from '../../functions/shared/errors';
+import { parseConfig } from '../../functions/contract/config';
+import { closest } from '../../functions/contract/config-errors';
+import { ConfigError } from '../../functions/contract/errors';
 import { configInput } from './fixtures';
 
 /** The ConfigError message of parsing the fixture config after `edit` changed its first group. */

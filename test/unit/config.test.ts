@@ -1,5 +1,5 @@
-import { findGroup, findMemberByInstance, parseConfig, parseConfigJson } from '../../functions/shared/config';
-import { ConfigError } from '../../functions/shared/errors';
+import { findGroup, findMemberByInstance, parseConfig, parseConfigJson } from '../../functions/contract/config';
+import { ConfigError } from '../../functions/contract/errors';
 import { configInput, GROUP, IDS } from './fixtures';
 
 /** Runs fn, expects a ConfigError and returns its message. */

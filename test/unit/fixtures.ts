@@ -1,7 +1,7 @@
-import type { FailoverConfigInput } from '../../functions/shared/config';
-import type { NotifyState } from '../../functions/shared/audit';
-import type { SwitchRecord } from '../../functions/shared/group-state';
-import type { Batch, BatchResult, BatchRouteResult, Change, ExecutionInfo, LeaseState, MemberHealth, ObservedRoute, Plan } from '../../functions/shared/schemas';
+import type { FailoverConfigInput } from '../../functions/contract/config';
+import type { NotifyState } from '../../functions/domain/audit';
+import type { SwitchRecord } from '../../functions/domain/group-state';
+import type { Batch, BatchResult, BatchRouteResult, Change, ExecutionInfo, LeaseState, MemberHealth, ObservedRoute, Plan } from '../../functions/contract/schemas';
 
 /**
  * Factories shared by the unit and adapter tests. Every call returns a fresh object, so a test can mutate

@@ -2,10 +2,10 @@ import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, Update
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { acquireLease } from '../../functions/acquire-lease/acquire-lease';
-import { parseConfig } from '../../functions/shared/config';
-import { InvalidRequestError } from '../../functions/shared/errors';
-import { DynamoDbGroupStateStore, InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import { activeHold, Hold, HOLD_MAX_SECONDS, newHold } from '../../functions/shared/hold';
+import { parseConfig } from '../../functions/contract/config';
+import { InvalidRequestError } from '../../functions/contract/errors';
+import { DynamoDbGroupStateStore, InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { activeHold, Hold, HOLD_MAX_SECONDS, newHold } from '../../functions/contract/hold';
 
 const T0 = new Date('2026-11-25T14:30:00.000Z');
 const BY = 'arn:aws:sts::111122223333:assumed-role/NetOps/alice';

@@ -1,7 +1,7 @@
 import type { Route, RouteTable } from '@aws-sdk/client-ec2';
-import { checkInvariant, describeCheck, reachOf } from '../../functions/shared/invariant';
-import { findRoute, unreplaceableReason } from '../../functions/shared/routes';
-import { mergeInventory, type MemberInventory } from '../../functions/shared/inventory';
+import { checkInvariant, describeCheck, reachOf } from '../../functions/domain/invariant';
+import { findRoute, unreplaceableReason } from '../../functions/domain/routes';
+import { mergeInventory, type MemberInventory } from '../../functions/domain/inventory';
 
 const A = { name: 'router-a', instanceId: 'i-0aa', enis: ['eni-a0', 'eni-a1'] };
 const B = { name: 'router-b', instanceId: 'i-0bb', enis: ['eni-b0', 'eni-b1'] };

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { DynamoDbGroupStateStore, InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import { inventoryFromInstance, MemberInventory, parseMemberInventory } from '../../functions/shared/inventory';
+import { DynamoDbGroupStateStore, InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { inventoryFromInstance, MemberInventory, parseMemberInventory } from '../../functions/domain/inventory';
 import { GROUP, IDS } from './fixtures';
 
 const TABLE = 'vpc-route-failover-group-state';

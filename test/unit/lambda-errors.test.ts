@@ -1,6 +1,6 @@
-import { boundedMessage, errorText, ERROR_TEXT_MAX, toEc2Error, toSnsError } from '../../functions/shared/aws-errors';
-import { Ec2RequestError, Ec2TransientError, NotifyTransientError, THROWN_MESSAGE_MAX, TRANSIENT_ERROR_NAMES } from '../../functions/shared/errors';
-import { boundedHandler, boundForStepFunctions } from '../../functions/shared/lambda-errors';
+import { boundedMessage, errorText, ERROR_TEXT_MAX, toEc2Error, toSnsError } from '../../functions/contract/aws-errors';
+import { Ec2RequestError, Ec2TransientError, NotifyTransientError, THROWN_MESSAGE_MAX, TRANSIENT_ERROR_NAMES } from '../../functions/contract/errors';
+import { boundedHandler, boundForStepFunctions } from '../../functions/contract/lambda-errors';
 import { lambdaError } from '../../cli/local/local-runner';
 
 const ENCODED = `You are not authorized to perform this operation. Encoded authorization failure message: ${'Q'.repeat(1400)}`;

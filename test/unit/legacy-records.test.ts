@@ -1,7 +1,7 @@
 import { summarizeExit } from '../../cli/route-failover/progress';
-import { moveResultsOf } from '../../functions/shared/associations';
-import { resultsOf } from '../../functions/shared/plan';
-import type { Plan } from '../../functions/shared/schemas';
+import { moveResultsOf } from '../../functions/domain/associations';
+import { resultsOf } from '../../functions/domain/plan';
+import type { Plan } from '../../functions/contract/schemas';
 
 /**
  * Executions of the previous version ran association batches and route batches in two Maps, with ids counted

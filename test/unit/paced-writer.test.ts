@@ -2,8 +2,8 @@ import { writeBatch, type SwitchWriterDeps } from '../../functions/aws/paced-wri
 import { associationSwitch } from '../../functions/aws/association-switch';
 import { routeSwitch } from '../../functions/aws/route-switch';
 import { pacerItemKey, WRITE_ACTION_PACE, type Ec2WriteAction, type ItemOutcome, type SwitchStrategy } from '../../functions/domain/switch-strategy';
-import { Ec2ThrottledError, Ec2TransientError } from '../../functions/shared/errors';
-import { InMemoryWritePacer, PACER_ITEM_KEY, ASSOCIATION_PACER_ITEM_KEY } from '../../functions/shared/pacer';
+import { Ec2ThrottledError, Ec2TransientError } from '../../functions/contract/errors';
+import { InMemoryWritePacer, PACER_ITEM_KEY, ASSOCIATION_PACER_ITEM_KEY } from '../../functions/domain/pacer';
 
 /**
  * The one paced writer, driven by a kind that only records what it is asked: the flow every kind shares

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { decodeSwitchTimes, encodeSwitchTimes } from '../../functions/shared/plan';
-import { parseConfig } from '../../functions/shared/config';
+import { decodeSwitchTimes, encodeSwitchTimes } from '../../functions/domain/plan';
+import { parseConfig } from '../../functions/contract/config';
 import {
   DynamoDbWritePacer,
   InMemoryWritePacer,
@@ -13,8 +13,8 @@ import {
   reserveTokens,
   type BucketState,
   type PacerSpec,
-} from '../../functions/shared/pacer';
-import { replaceRouteWriteBudget } from '../../functions/shared/write-budget';
+} from '../../functions/domain/pacer';
+import { replaceRouteWriteBudget } from '../../functions/domain/write-budget';
 import { TokenBucket } from '../../sim';
 import { configInput } from './fixtures';
 

@@ -1,6 +1,6 @@
-import { BATCH_SIZE, batchChanges, destinationOf, expandBatch, expandPlan, resultsOf } from '../../functions/shared/plan';
-import { routeKey } from '../../functions/shared/routes';
-import { BatchSchema, PlanSchema, type Change, type InterfacePair } from '../../functions/shared/schemas';
+import { BATCH_SIZE, batchChanges, destinationOf, expandBatch, expandPlan, resultsOf } from '../../functions/domain/plan';
+import { routeKey } from '../../functions/domain/routes';
+import { BatchSchema, PlanSchema, type Change, type InterfacePair } from '../../functions/contract/schemas';
 import { batchFailure, batchResult, change, IDS, lambdaCause, planWith, resolvedState, twoBatches, twoChanges } from './fixtures';
 
 const pairs = (): InterfacePair[] => resolvedState().pairs!;

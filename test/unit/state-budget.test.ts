@@ -1,7 +1,7 @@
 import { checkStateBudget, estimateLargestState, STATE_BUDGET_BYTES } from '../../functions/plan-switch/state-budget';
-import { PlanTooLargeError } from '../../functions/shared/errors';
-import type { AssociationBatch, Batch, FailoverState, Plan } from '../../functions/shared/schemas';
-import { STATE_PAYLOAD_LIMIT } from '../../functions/shared/state-size';
+import { PlanTooLargeError } from '../../functions/contract/errors';
+import type { AssociationBatch, Batch, FailoverState, Plan } from '../../functions/contract/schemas';
+import { STATE_PAYLOAD_LIMIT } from '../../functions/contract/state-size';
 import { planWith, resolvedState } from './fixtures';
 
 /**

@@ -1,5 +1,5 @@
-import { InvalidRequestError } from '../../functions/shared/errors';
-import { alarmInstanceId, AlarmStateChangeEvent, parseTrigger } from '../../functions/shared/triggers';
+import { InvalidRequestError } from '../../functions/contract/errors';
+import { alarmInstanceId, AlarmStateChangeEvent, parseTrigger } from '../../functions/contract/triggers';
 import { alarmEvent, ec2StateEvent, GROUP, IDS, manualRequest } from './fixtures';
 
 /** Runs parseTrigger, expects an InvalidRequestError and returns its message. */

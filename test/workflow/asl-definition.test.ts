@@ -2,8 +2,8 @@ import validator from 'asl-validator';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WORK_RESERVE_SECONDS } from '../../functions/acquire-lease/acquire-lease';
-import { TARGET_STATUS_WAIT_SECONDS } from '../../functions/shared/errors';
-import { createTaskHandlers } from '../../functions/task-handlers';
+import { TARGET_STATUS_WAIT_SECONDS } from '../../functions/contract/errors';
+import { createTaskHandlers } from '../../cli/local/task-handlers';
 import { ASL_PATH, loadDefinition, placeholdersOf, taskStateNames } from '../../cli/local/local-runner';
 
 const text = readFileSync(ASL_PATH, 'utf8');

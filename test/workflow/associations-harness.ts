@@ -1,6 +1,6 @@
 import { reconcileTwins } from '../../functions/reconcile-twins/reconcile-twins';
-import type { FailoverConfig } from '../../functions/shared/config';
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
+import type { FailoverConfig } from '../../functions/contract/config';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
 import { runExecution, type RunResult } from '../../cli/local/local-runner';
 import { simHandlers } from '../../bench/false-success';
 import { SimulatedVpc } from '../../sim';

@@ -1,6 +1,6 @@
 import type { Route } from '@aws-sdk/client-ec2';
-import { parseConfig } from '../../functions/shared/config';
-import { routeDestination, routeTarget } from '../../functions/shared/routes';
+import { parseConfig } from '../../functions/contract/config';
+import { routeDestination, routeTarget } from '../../functions/domain/routes';
 import type { RunResult } from '../../cli/local/local-runner';
 import { buildAssociationPair } from '../../cli/local/scenario-associations';
 import { SimulatedVpc } from '../../sim';

@@ -1,6 +1,6 @@
 import { DeleteRouteCommand, DeleteRouteTableCommand } from '@aws-sdk/client-ec2';
-import { parseConfig } from '../../functions/shared/config';
-import { twinIdentity } from '../../functions/shared/twins';
+import { parseConfig } from '../../functions/contract/config';
+import { twinIdentity } from '../../functions/domain/twins';
 import type { RunResult } from '../../cli/local/local-runner';
 import { buildAssociationPair } from '../../cli/local/scenario-associations';
 import { SimulatedVpc } from '../../sim';

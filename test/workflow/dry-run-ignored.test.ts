@@ -1,10 +1,10 @@
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import { createTaskHandlers } from '../../functions/task-handlers';
-import { parseConfig } from '../../functions/shared/config';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { createTaskHandlers } from '../../cli/local/task-handlers';
+import { parseConfig } from '../../functions/contract/config';
 import { writeBatch } from '../../functions/aws/paced-writer';
 import { routeSwitch, type RouteSwitchDeps } from '../../functions/aws/route-switch';
-import type { ReplaceBatchInput } from '../../functions/shared/schemas';
-import { createEc2Client } from '../../functions/shared/clients';
+import type { ReplaceBatchInput } from '../../functions/contract/schemas';
+import { createEc2Client } from '../../functions/aws/clients';
 import { runExecution } from '../../cli/local/local-runner';
 import { startQueryEndpoint } from '../../sim/query-endpoint';
 import { buildRouterPair } from '../../cli/local/scenario';

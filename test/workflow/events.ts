@@ -1,6 +1,6 @@
 import type { RouteTable } from '@aws-sdk/client-ec2';
-import { statusCheckAlarmName } from '../../functions/shared/alarms';
-import { routeDestination, routeKey, routeTarget } from '../../functions/shared/routes';
+import { statusCheckAlarmName } from '../../functions/domain/alarms';
+import { routeDestination, routeKey, routeTarget } from '../../functions/domain/routes';
 
 /** Events as AWS delivers them (shapes of /shared/fixtures/events), with IDs and times the test chooses. */
 

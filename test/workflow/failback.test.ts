@@ -1,8 +1,8 @@
 import type { RouteTable } from '@aws-sdk/client-ec2';
-import { parseConfig } from '../../functions/shared/config';
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import { routeDestination, routeKey, routeTarget } from '../../functions/shared/routes';
-import { createTaskHandlers } from '../../functions/task-handlers';
+import { parseConfig } from '../../functions/contract/config';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { routeDestination, routeKey, routeTarget } from '../../functions/domain/routes';
+import { createTaskHandlers } from '../../cli/local/task-handlers';
 import { isLocalExecutionRunning, runExecution, RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';

@@ -1,7 +1,7 @@
 import type { RouteTable } from '@aws-sdk/client-ec2';
-import { createTaskHandlers, TaskDeps } from '../../functions/task-handlers';
-import { parseConfig } from '../../functions/shared/config';
-import { routeDestination, routeKey, routeTarget } from '../../functions/shared/routes';
+import { createTaskHandlers, TaskDeps } from '../../cli/local/task-handlers';
+import { parseConfig } from '../../functions/contract/config';
+import { routeDestination, routeKey, routeTarget } from '../../functions/domain/routes';
 import { runExecution, RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';

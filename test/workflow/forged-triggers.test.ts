@@ -1,7 +1,7 @@
-import { StaticAlarms, statusCheckAlarmName } from '../../functions/shared/alarms';
-import { parseConfig } from '../../functions/shared/config';
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import { createTaskHandlers } from '../../functions/task-handlers';
+import { StaticAlarms, statusCheckAlarmName } from '../../functions/domain/alarms';
+import { parseConfig } from '../../functions/contract/config';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { createTaskHandlers } from '../../cli/local/task-handlers';
 import { isLocalExecutionRunning, runExecution } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';

@@ -1,5 +1,5 @@
-import { createTaskHandlers } from '../../functions/task-handlers';
-import { parseConfig } from '../../functions/shared/config';
+import { createTaskHandlers } from '../../cli/local/task-handlers';
+import { parseConfig } from '../../functions/contract/config';
 import { functionTimedOut, runExecution } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';

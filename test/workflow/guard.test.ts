@@ -2,7 +2,7 @@ import { ReplaceRouteCommand } from '@aws-sdk/client-ec2';
 import { guardEstate } from '../../bench/guard';
 import { GROUP, recordOf as record } from '../../bench/false-success';
 import { GUARD_TAG_IGNORE, GUARD_TAG_KEY } from '../../functions/guard/guard-pass';
-import { newHold } from '../../functions/shared/hold';
+import { newHold } from '../../functions/contract/hold';
 
 /**
  * The route guard between failovers, on the simulated VPC: the router pair of bench/false-success.ts fails over

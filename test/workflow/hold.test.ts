@@ -1,10 +1,10 @@
-import { parseConfig } from '../../functions/shared/config';
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import { newHold } from '../../functions/shared/hold';
-import { createTaskHandlers } from '../../functions/task-handlers';
+import { parseConfig } from '../../functions/contract/config';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { newHold } from '../../functions/contract/hold';
+import { createTaskHandlers } from '../../cli/local/task-handlers';
 import { isLocalExecutionRunning, runExecution } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
-import { routeKey } from '../../functions/shared/routes';
+import { routeKey } from '../../functions/domain/routes';
 import { SimulatedVpc } from '../../sim';
 import { ec2StateEvent, routeTargets } from './events';
 

@@ -1,9 +1,9 @@
 import { VirtualClock } from '../../bench/virtual-clock';
 import { reconcileTwins } from '../../functions/reconcile-twins/reconcile-twins';
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import { InMemoryWritePacer, REPLACE_ASSOCIATION_PACE, REPLACE_ROUTE_PACE } from '../../functions/shared/pacer';
-import { parseConfig } from '../../functions/shared/config';
-import { createTaskHandlers } from '../../functions/task-handlers';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { InMemoryWritePacer, REPLACE_ASSOCIATION_PACE, REPLACE_ROUTE_PACE } from '../../functions/domain/pacer';
+import { parseConfig } from '../../functions/contract/config';
+import { createTaskHandlers } from '../../cli/local/task-handlers';
 import { largestStatePayload, runExecution } from '../../cli/local/local-runner';
 import { estimateLargestState, STATE_BUDGET_BYTES } from '../../functions/plan-switch/state-budget';
 import { buildLargeAssociationEstate } from '../../cli/local/scenario-associations';

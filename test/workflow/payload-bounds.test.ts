@@ -1,7 +1,7 @@
 import { VirtualClock } from '../../bench/virtual-clock';
-import { InMemoryWritePacer, REPLACE_ROUTE_PACE } from '../../functions/shared/pacer';
-import { parseConfig } from '../../functions/shared/config';
-import { createTaskHandlers, type TaskDeps } from '../../functions/task-handlers';
+import { InMemoryWritePacer, REPLACE_ROUTE_PACE } from '../../functions/domain/pacer';
+import { parseConfig } from '../../functions/contract/config';
+import { createTaskHandlers, type TaskDeps } from '../../cli/local/task-handlers';
 import { largestStatePayload, runExecution, type RunResult } from '../../cli/local/local-runner';
 import { estimateLargestState, STATE_BUDGET_BYTES } from '../../functions/plan-switch/state-budget';
 import { buildLargeEstate } from '../../cli/local/scenario';

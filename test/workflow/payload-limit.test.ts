@@ -1,5 +1,5 @@
 import { loadDefinition, runExecution, taskStateNames } from '../../cli/local/local-runner';
-import { STATE_PAYLOAD_LIMIT } from '../../functions/shared/state-size';
+import { STATE_PAYLOAD_LIMIT } from '../../functions/contract/state-size';
 
 /**
  * The local runner holds statemachine/failover.asl.json to Step Functions' 262,144 bytes per payload, and an

@@ -1,9 +1,9 @@
 import { VirtualClock } from '../../bench/virtual-clock';
 import { runExecution } from '../../cli/local/local-runner';
 import { buildLargeEstate } from '../../cli/local/scenario';
-import { parseConfig } from '../../functions/shared/config';
-import { InMemoryWritePacer, REPLACE_ROUTE_PACE } from '../../functions/shared/pacer';
-import { createTaskHandlers } from '../../functions/task-handlers';
+import { parseConfig } from '../../functions/contract/config';
+import { InMemoryWritePacer, REPLACE_ROUTE_PACE } from '../../functions/domain/pacer';
+import { createTaskHandlers } from '../../cli/local/task-handlers';
 import { SimulatedVpc } from '../../sim';
 
 /** 300 routes on EC2's documented limits (virtual clock); one destination, present in all 30 tables, named as priority. */

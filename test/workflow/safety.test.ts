@@ -1,9 +1,9 @@
 import { ReplaceRouteCommand, type RouteTable } from '@aws-sdk/client-ec2';
-import { parseConfig } from '../../functions/shared/config';
-import { StaticAlarms, statusCheckAlarmName } from '../../functions/shared/alarms';
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import { destinationParams, routeDestination, routeKey, routeTarget } from '../../functions/shared/routes';
-import { createTaskHandlers } from '../../functions/task-handlers';
+import { parseConfig } from '../../functions/contract/config';
+import { StaticAlarms, statusCheckAlarmName } from '../../functions/domain/alarms';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { destinationParams, routeDestination, routeKey, routeTarget } from '../../functions/domain/routes';
+import { createTaskHandlers } from '../../cli/local/task-handlers';
 import { isLocalExecutionRunning, runExecution, RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';

@@ -1,8 +1,8 @@
 import { VirtualClock } from '../../bench/virtual-clock';
-import { InMemoryWritePacer, REPLACE_ROUTE_PACE } from '../../functions/shared/pacer';
-import { parseConfig } from '../../functions/shared/config';
-import { routeDestination, routeKey, routeTarget } from '../../functions/shared/routes';
-import { createTaskHandlers } from '../../functions/task-handlers';
+import { InMemoryWritePacer, REPLACE_ROUTE_PACE } from '../../functions/domain/pacer';
+import { parseConfig } from '../../functions/contract/config';
+import { routeDestination, routeKey, routeTarget } from '../../functions/domain/routes';
+import { createTaskHandlers } from '../../cli/local/task-handlers';
 import { estimateHistoryEvents, largestStatePayload, runExecution } from '../../cli/local/local-runner';
 import { buildLargeEstate } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';

@@ -2,10 +2,10 @@ import { CreateRouteCommand, DeleteRouteCommand, ReplaceRouteCommand } from '@aw
 import { reconcileTwins } from '../../functions/reconcile-twins/reconcile-twins';
 import { twinDrift } from '../../functions/reconcile-twins/plan-twins';
 import { handleTwinsEvent } from '../../functions/reconcile-twins/trigger';
-import { parseConfig } from '../../functions/shared/config';
-import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
-import { contentsOf, mapContents, sameContents, twinIdentity } from '../../functions/shared/twins';
-import { createTaskHandlers } from '../../functions/task-handlers';
+import { parseConfig } from '../../functions/contract/config';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { contentsOf, mapContents, sameContents, twinIdentity } from '../../functions/domain/twins';
+import { createTaskHandlers } from '../../cli/local/task-handlers';
 import { isLocalExecutionRunning, runExecution } from '../../cli/local/local-runner';
 import { buildAssociationPair } from '../../cli/local/scenario-associations';
 import { SimulatedVpc } from '../../sim';

@@ -1,6 +1,6 @@
 import { CreateRouteCommand, CreateRouteTableCommand, DescribeRouteTablesCommand, EnableVgwRoutePropagationCommand } from '@aws-sdk/client-ec2';
-import { destinationParams } from '../../functions/shared/routes';
-import { contentsOf, mapContents, sameContents, twinTags } from '../../functions/shared/twins';
+import { destinationParams } from '../../functions/domain/routes';
+import { contentsOf, mapContents, sameContents, twinTags } from '../../functions/domain/twins';
 import type { SimulatedVpc } from '../../sim';
 
 /**

@@ -1,7 +1,7 @@
-import type { FailoverConfig } from '../../../functions/shared/config';
-import { UnknownGroupError } from '../../../functions/shared/errors';
-import { DynamoDbGroupStateStore } from '../../../functions/shared/group-state';
-import { DynamoDbGuardStore, type GuardState, type GuardStore } from '../../../functions/shared/guard-state';
+import type { FailoverConfig } from '../../../functions/contract/config';
+import { UnknownGroupError } from '../../../functions/contract/errors';
+import { DynamoDbGroupStateStore } from '../../../functions/domain/group-state';
+import { DynamoDbGuardStore, type GuardState, type GuardStore } from '../../../functions/domain/guard-state';
 import { runGuard, type GroupGuardReport, type GuardReport } from '../../../functions/guard/guard';
 import { stepFunctionsStarter } from '../../../functions/guard/start-execution';
 import { CliDeps, CliError, CommonOptions, EXIT, refuse, requireConfig, resolveGroupStateTable, resolveStateMachineArn } from '../context';

@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { findGroup } from '../../../functions/shared/config';
-import { UnknownGroupError } from '../../../functions/shared/errors';
+import { findGroup } from '../../../functions/contract/config';
+import { UnknownGroupError } from '../../../functions/contract/errors';
 import { readAwsContext, renderAwsContext } from '../aws-target';
 import { CliDeps, CommonOptions, EXIT, executionArnOf, isExecutionArn, refuse, resolveStateMachineArn } from '../context';
 import { entryOf, groupOfEntry, listExecutions, mapLimit, readExecution, readHistory } from '../executions';

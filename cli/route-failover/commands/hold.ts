@@ -1,7 +1,7 @@
-import { findGroup, Group } from '../../../functions/shared/config';
-import { InvalidRequestError, UnknownGroupError } from '../../../functions/shared/errors';
-import { DynamoDbGroupStateStore } from '../../../functions/shared/group-state';
-import { activeHold, checkHoldRequest, Hold, newHold } from '../../../functions/shared/hold';
+import { findGroup, Group } from '../../../functions/contract/config';
+import { InvalidRequestError, UnknownGroupError } from '../../../functions/contract/errors';
+import { DynamoDbGroupStateStore } from '../../../functions/domain/group-state';
+import { activeHold, checkHoldRequest, Hold, newHold } from '../../../functions/contract/hold';
 import { CliDeps, CliError, CommonOptions, EXIT, readCallerArn, refuse, requireConfig, resolveGroupStateTable } from '../context';
 import { duration } from '../format';
 

@@ -1,4 +1,4 @@
-import { parseConfig } from '../../../functions/shared/config';
+import { parseConfig } from '../../../functions/contract/config';
 import { CliDeps, CliError, CommonOptions, EXIT, refuse } from '../context';
 import { discoverGroup, groupConfigOf, parseMemberSpecs } from '../discover';
 import { plural } from '../format';

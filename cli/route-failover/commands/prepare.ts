@@ -1,7 +1,7 @@
 import { reconcileTwins } from '../../../functions/reconcile-twins/reconcile-twins';
-import { findGroup } from '../../../functions/shared/config';
-import { NotAssociationsModeError, UnknownGroupError } from '../../../functions/shared/errors';
-import type { GroupStateStore } from '../../../functions/shared/group-state';
+import { findGroup } from '../../../functions/contract/config';
+import { NotAssociationsModeError, UnknownGroupError } from '../../../functions/contract/errors';
+import type { GroupStateStore } from '../../../functions/domain/group-state';
 import { CliDeps, CliError, CommonOptions, EXIT, refuse, requireConfig } from '../context';
 import { renderReconcile } from '../twin-render';
 import { storeOf } from './hold';

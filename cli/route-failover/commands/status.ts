@@ -1,14 +1,14 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import type { FailoverConfig, Group } from '../../../functions/shared/config';
-import { UnknownGroupError } from '../../../functions/shared/errors';
+import type { FailoverConfig, Group } from '../../../functions/contract/config';
+import { UnknownGroupError } from '../../../functions/contract/errors';
 import { readAwsContext, renderAwsContext } from '../aws-target';
 import { CliDeps, CliError, CommonOptions, EXIT, refuse, requireConfig, resolveStateMachineArn } from '../context';
 import { ExecutionEntry, groupOfEntry, listExecutions, readExecution } from '../executions';
 import { duration, isoTime } from '../format';
 import { GroupStatus, readGroupStatus, renderGroupStatus } from '../group-status';
 import { directionOf, historyJson, outcomeOf } from '../render-history';
-import { activeHold, Hold } from '../../../functions/shared/hold';
-import { GroupInventory, inventoryAgeSeconds } from '../../../functions/shared/inventory';
+import { activeHold, Hold } from '../../../functions/contract/hold';
+import { GroupInventory, inventoryAgeSeconds } from '../../../functions/domain/inventory';
 import { stateCall, storeOf } from './hold';
 import { readRouteListing, renderRouteListing, RouteListing } from '../route-listing';
 import { driftNeedsAttention, TwinDrift, twinDrift } from '../../../functions/reconcile-twins/plan-twins';

@@ -1,7 +1,7 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { findGroup, Group } from '../../../functions/shared/config';
-import { PlanTooLargeError, UnknownGroupError, UnknownMemberError, UnpairedInterfaceError } from '../../../functions/shared/errors';
-import { ManualRequest, ManualRequestSchema } from '../../../functions/shared/triggers';
+import { findGroup, Group } from '../../../functions/contract/config';
+import { PlanTooLargeError, UnknownGroupError, UnknownMemberError, UnpairedInterfaceError } from '../../../functions/contract/errors';
+import { ManualRequest, ManualRequestSchema } from '../../../functions/contract/triggers';
 import { CliDeps, CliError, CommonOptions, EXIT, readCallerArn, refuse, requireConfig, resolveStateMachineArn } from '../context';
 import { followExecution } from '../follow';
 import { ARROW, duration, plural } from '../format';

@@ -1,5 +1,5 @@
 /** The address switch's named errors (the `name` is what an ASL Catch matches). */
-import { FailoverError } from '../../shared/errors';
+import { FailoverError } from '../../contract/errors';
 import type { AddressItem } from './model';
 
 /** The plan found addresses that cannot move for a reason that refuses the whole run, before anything moves. */

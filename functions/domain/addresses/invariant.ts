@@ -1,5 +1,5 @@
 /**
- * THE ADDRESS CLAUSE of the route-table invariant (functions/shared/invariant.ts states the rest): for a group
+ * THE ADDRESS CLAUSE of the route-table invariant (functions/domain/invariant.ts states the rest): for a group
  * switched to member T, every Elastic IP of the group is on one of T's interfaces, and every secondary private IP
  * of the group is on one of T's interfaces. An address on another member, on nothing, or on an interface outside
  * the group is a finding. Evaluated on a fresh read, never on the plan; shaped like the route findings so that

@@ -3,7 +3,7 @@
  * members' interfaces with their private IPv4 addresses, and the items a plan is made of. The EC2 adapter
  * (functions/aws/addresses.ts) turns DescribeAddresses / DescribeNetworkInterfaces answers into these.
  */
-import type { ElasticIpsConfig, SecondaryPrivateIpsConfig } from '../../shared/config';
+import type { ElasticIpsConfig, SecondaryPrivateIpsConfig } from '../../contract/config';
 
 /** One private IPv4 address of an interface, with the Elastic IP on it, if any. */
 export interface IpRead {
@@ -20,7 +20,7 @@ export interface InterfaceRead {
   availabilityZone?: string;
   /** The instance it is attached to, if any. */
   instanceId?: string;
-  /** "<network card>/<device index>" of its attachment (functions/shared/inventory.ts slotOf). */
+  /** "<network card>/<device index>" of its attachment (functions/domain/inventory.ts slotOf). */
   slot?: string;
   ips: IpRead[];
 }

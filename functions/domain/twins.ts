@@ -1,7 +1,7 @@
 import type { Route, RouteTable, Tag } from '@aws-sdk/client-ec2';
 import { routeDestination, routeKey } from './routes';
 import type { GroupInventory } from './inventory';
-import type { Destination, InterfacePair } from './schemas';
+import type { Destination, InterfacePair } from '../contract/schemas';
 
 /**
  * Twins: the associations mode's standby route tables. For an original table with routes to a group's

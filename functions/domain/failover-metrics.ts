@@ -1,4 +1,4 @@
-import type { EmfLine } from './emf';
+import type { EmfLine } from '../contract/emf';
 import type { AuditRecord } from './audit';
 
 /**

@@ -1,11 +1,11 @@
 import { DescribeNetworkInterfacesCommand, DescribeRouteTablesCommand, EC2Client, NetworkInterface, RouteTable } from '@aws-sdk/client-ec2';
-import { hasTwinTags, twinIdentity } from '../shared/twins';
-import { toEc2Error } from '../shared/aws-errors';
-import { findGroup, type FailoverConfig, type Group } from '../shared/config';
-import { BatchNotAuthorizedError } from '../shared/errors';
-import type { GroupStateStore } from '../shared/group-state';
-import { interfaceSeenAt, type GroupInventory } from '../shared/inventory';
-import type { InterfacePair, ReplaceBatchInput } from '../shared/schemas';
+import { hasTwinTags, twinIdentity } from '../domain/twins';
+import { toEc2Error } from '../contract/aws-errors';
+import { findGroup, type FailoverConfig, type Group } from '../contract/config';
+import { BatchNotAuthorizedError } from '../contract/errors';
+import type { GroupStateStore } from '../domain/group-state';
+import { interfaceSeenAt, type GroupInventory } from '../domain/inventory';
+import type { InterfacePair, ReplaceBatchInput } from '../contract/schemas';
 
 export interface AuthorizeDeps {
   ec2: EC2Client;

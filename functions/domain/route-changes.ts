@@ -1,8 +1,8 @@
 import type { RouteTable } from '@aws-sdk/client-ec2';
-import { FailoverSuppressedError, UnpairedInterfaceError } from '../shared/errors';
-import { batchChanges } from '../shared/plan';
-import { routeDestination, unreplaceableReason } from '../shared/routes';
-import type { AssociationBatch, Change, FailoverState, InterfacePair, Plan, RouteRef } from '../shared/schemas';
+import { FailoverSuppressedError, UnpairedInterfaceError } from '../contract/errors';
+import { batchChanges } from './plan';
+import { routeDestination, unreplaceableReason } from './routes';
+import type { AssociationBatch, Change, FailoverState, InterfacePair, Plan, RouteRef } from '../contract/schemas';
 
 /** What a scan of some tables found: the changes (priority ones marked), routes already on target, skipped and unpaired routes. */
 export interface FoundChanges {

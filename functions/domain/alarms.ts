@@ -1,6 +1,6 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { errorCode, isThrottling, isTransient } from './aws-errors';
-import { AlarmCheckError } from './errors';
+import { errorCode, isThrottling, isTransient } from '../contract/aws-errors';
+import { AlarmCheckError } from '../contract/errors';
 
 /**
  * What CloudWatch says about an alarm now. An alarm event is only a claim (anyone allowed to start the state
@@ -12,7 +12,7 @@ export interface AlarmReader {
   read(alarmName: string): Promise<{ state: string; instanceId?: string } | undefined>;
 }
 
-export { statusCheckAlarmName } from './alarm-names';
+export { statusCheckAlarmName } from '../contract/alarm-names';
 
 /** AlarmReader on CloudWatch DescribeAlarms (one metric alarm by name). Throttling and 5xx are transient. */
 export const cloudWatchAlarms = (cw: CloudWatchClient): AlarmReader => ({

@@ -5,9 +5,9 @@ import {
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { errorCode, isThrottling, isTransient } from './aws-errors';
-import { FailoverError, LeaseBusyError, StateStoreError } from './errors';
-import { activeHold, Hold, HoldSchema } from './hold';
+import { errorCode, isThrottling, isTransient } from '../contract/aws-errors';
+import { FailoverError, LeaseBusyError, StateStoreError } from '../contract/errors';
+import { activeHold, Hold, HoldSchema } from '../contract/hold';
 import { GroupInventory, MemberInventory, parseMemberInventory } from './inventory';
 
 /**
@@ -24,8 +24,8 @@ import { GroupInventory, MemberInventory, parseMemberInventory } from './invento
  * dead execution cannot block a group.
  *
  * The same item remembers when the group last switched (so a stale event cannot undo a newer switch), its
- * recent automatic failovers (flap damping), the member inventory (functions/shared/inventory.ts) and the
- * group's maintenance hold, if any (functions/shared/hold.ts).
+ * recent automatic failovers (flap damping), the member inventory (functions/domain/inventory.ts) and the
+ * group's maintenance hold, if any (functions/contract/hold.ts).
  */
 
 export interface SwitchRecord {

@@ -1,6 +1,6 @@
 import { moveResultsOf, subjectOf } from './associations';
-import { FallbackTableSchema, type Plan, type AssociationBatchResult, type BatchResult, type Verification } from './schemas';
-import * as z from './zod';
+import { FallbackTableSchema, type Plan, type AssociationBatchResult, type BatchResult, type Verification } from '../contract/schemas';
+import * as z from '../contract/zod';
 
 /**
  * The associations mode's part of the audit record: each association moved (subject, from table → to

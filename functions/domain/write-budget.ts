@@ -1,5 +1,5 @@
-import type { FailoverConfig } from './config';
-import { ConfigError } from './errors';
+import type { FailoverConfig } from '../contract/config';
+import { ConfigError } from '../contract/errors';
 import { DEFAULT_WRITE_BUDGET_MS } from './paced-retry';
 import { queueCapacity, REPLACE_ROUTE_PACE, type PacerSpec } from './pacer';
 import { BATCH_SIZE } from './plan';

@@ -1,7 +1,7 @@
 import type { Route, RouteTable } from '@aws-sdk/client-ec2';
 import { liveAssociations } from './associations';
 import { isPropagated, routeDestination } from './routes';
-import type { Destination } from './schemas';
+import type { Destination } from '../contract/schemas';
 
 /**
  * THE ROUTE-TABLE INVARIANT, stated once. A switch is right when, on a fresh read of every table the group

@@ -1,7 +1,7 @@
 import type { EC2Client, RouteTable } from '@aws-sdk/client-ec2';
-import type { GroupRef } from './schemas';
-import { describeScopedRouteTables } from './routes';
-import { hasTwinTags, TWIN_GROUP_TAG, twinIdentity, type TwinIdentity } from './twins';
+import type { GroupRef } from '../contract/schemas';
+import { describeScopedRouteTables } from '../domain/routes';
+import { hasTwinTags, TWIN_GROUP_TAG, twinIdentity, type TwinIdentity } from '../domain/twins';
 
 /** A group's route tables as the planner, the writers and the verifier see them. */
 export interface GroupTables {

@@ -266,7 +266,7 @@ export const GroupSchema = z.lazy(() =>
        * How a switch is made. "routes": ReplaceRoute on every route to a member (EC2 allows 50 at once, then 5
        * per second). "associations": every association (subnet, gateway, main) of an affected table moves to
        * the target's pre-staged twin table with one ReplaceRouteTableAssociation, whatever the number of routes;
-       * twins are kept true by `route-failover prepare` and the scheduled reconcile (functions/shared/twins.ts).
+       * twins are kept true by `route-failover prepare` and the scheduled reconcile (functions/domain/twins.ts).
        */
       switchMode: z._default(z.enum(['routes', 'associations']), 'routes').check(
         z.describe('"routes": one ReplaceRoute per route. "associations": each association of an affected table moves to a pre-staged twin table (route-failover prepare).'),
@@ -368,7 +368,7 @@ export const FailoverConfigSchema = z.lazy(() =>
         )
         .check(z.describe('Who receives the notifications besides subscribers you add to the topic yourself.')),
       /**
-       * The member inventory (functions/shared/inventory.ts) is refreshed on this schedule as well as by every
+       * The member inventory (functions/domain/inventory.ts) is refreshed on this schedule as well as by every
        * execution, so it exists before the first failure: a router terminated before any execution ran would
        * otherwise leave routes nobody can attribute to it.
        */

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { errorCode, isThrottling, isTransient } from './aws-errors';
-import { ConfigError, InvalidRequestError, StateStoreError } from './errors';
-import { pacerItemKey, WRITE_ACTION_PACE } from '../domain/switch-strategy';
+import { errorCode, isThrottling, isTransient } from '../contract/aws-errors';
+import { ConfigError, InvalidRequestError, StateStoreError } from '../contract/errors';
+import { pacerItemKey, WRITE_ACTION_PACE } from './switch-strategy';
 
 /**
  * Paced writes, account-wide. EC2 gives each API action one token bucket per account and region

@@ -1,6 +1,6 @@
-import { causeText, InvalidRequestError } from './errors';
+import { causeText, InvalidRequestError } from '../contract/errors';
 import { routeKey } from './routes';
-import type { AssociationBatch, Batch, BatchResult, Change, Destination, InterfacePair, Plan, RouteResult, SwitchBatch } from './schemas';
+import type { AssociationBatch, Batch, BatchResult, Change, Destination, InterfacePair, Plan, RouteResult, SwitchBatch } from '../contract/schemas';
 
 /**
  * The plan travels through the state machine in a compact form (batches of destinations and pair indexes)

@@ -1,20 +1,20 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { acquireLease, AcquireLeaseInputSchema } from './acquire-lease/acquire-lease';
-import { planSwitch, PlanSwitchInputSchema } from './plan-switch/plan-switch';
-import { notify, NotifyInputSchema } from './notify/notify';
-import { releaseLease, ReleaseLeaseInputSchema } from './release-lease/release-lease';
-import { ResolveInputSchema, resolveTargets } from './resolve-targets/resolve-targets';
-import { AlarmReader, StaticAlarms } from './shared/alarms';
-import type { FailoverConfig } from './shared/config';
-import { GroupStateStore, InMemoryGroupStateStore } from './shared/group-state';
-import { InMemoryWritePacer } from './shared/pacer';
-import type { WritePacers } from './aws/paced-writer';
-import { WRITE_ACTION_PACE, type Ec2WriteAction } from './domain/switch-strategy';
-import { switchItems } from './switch-items/switch-items';
-import { boundedHandler, type LogEntry } from './shared/lambda-errors';
-import { parseInput } from './shared/parse-input';
-import { verifySwitch, VerifyInputSchema } from './verify-switch/verify-switch';
+import { acquireLease, AcquireLeaseInputSchema } from '../../functions/acquire-lease/acquire-lease';
+import { planSwitch, PlanSwitchInputSchema } from '../../functions/plan-switch/plan-switch';
+import { notify, NotifyInputSchema } from '../../functions/notify/notify';
+import { releaseLease, ReleaseLeaseInputSchema } from '../../functions/release-lease/release-lease';
+import { ResolveInputSchema, resolveTargets } from '../../functions/resolve-targets/resolve-targets';
+import { AlarmReader, StaticAlarms } from '../../functions/domain/alarms';
+import type { FailoverConfig } from '../../functions/contract/config';
+import { GroupStateStore, InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { InMemoryWritePacer } from '../../functions/domain/pacer';
+import type { WritePacers } from '../../functions/aws/paced-writer';
+import { WRITE_ACTION_PACE, type Ec2WriteAction } from '../../functions/domain/switch-strategy';
+import { switchItems } from '../../functions/switch-items/switch-items';
+import { boundedHandler, type LogEntry } from '../../functions/contract/lambda-errors';
+import { parseInput } from '../../functions/contract/parse-input';
+import { verifySwitch, VerifyInputSchema } from '../../functions/verify-switch/verify-switch';
 
 /** The stack name infra/app.ts uses when none is given (`-c stackName=`). */
 export const DEFAULT_STACK_NAME = 'VpcRouteFailover';

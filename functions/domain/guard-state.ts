@@ -1,9 +1,9 @@
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { errorCode, isThrottling, isTransient } from './aws-errors';
-import { StateStoreError } from './errors';
+import { errorCode, isThrottling, isTransient } from '../contract/aws-errors';
+import { StateStoreError } from '../contract/errors';
 import { GroupHistory, historyOf, holdOf, InMemoryGroupStateStore } from './group-state';
-import type { Hold } from './hold';
-import * as z from './zod';
+import type { Hold } from '../contract/hold';
+import * as z from '../contract/zod';
 
 /**
  * What the route guard remembers of a group between passes, in the group's item of the group-state table

@@ -1,7 +1,7 @@
-import { FailoverConfig, findGroup, findMemberByInstance, Group, Member } from './config';
-import { InvalidRequestError, UnknownGroupError, UnknownMemberError } from './errors';
-import type { Trigger } from './schemas';
-import { alarmInstanceId, FAILURE_STATES, ManualRequest, parseTrigger, ProbeFailureRequest } from './triggers';
+import { FailoverConfig, findGroup, findMemberByInstance, Group, Member } from '../contract/config';
+import { InvalidRequestError, UnknownGroupError, UnknownMemberError } from '../contract/errors';
+import type { Trigger } from '../contract/schemas';
+import { alarmInstanceId, FAILURE_STATES, ManualRequest, parseTrigger, ProbeFailureRequest } from '../contract/triggers';
 
 /**
  * What the workflow input asks for, decided from the input and the config alone (no AWS call): which group,

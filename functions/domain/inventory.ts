@@ -1,6 +1,6 @@
 import type { Instance } from '@aws-sdk/client-ec2';
-import type { Member } from './config';
-import * as z from './zod';
+import type { Member } from '../contract/config';
+import * as z from '../contract/zod';
 
 /**
  * The member inventory: each member's interface map as last seen in EC2 (slot → ENI, subnet, AZ, when).

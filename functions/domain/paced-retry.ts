@@ -1,5 +1,5 @@
-import { errorText, isThrottling, isTransient } from './aws-errors';
-import { Ec2ThrottledError, Ec2TransientError } from './errors';
+import { errorText, isThrottling, isTransient } from '../contract/aws-errors';
+import { Ec2ThrottledError, Ec2TransientError } from '../contract/errors';
 import type { WritePacer } from './pacer';
 
 /** A writer with no pacer: every call of the batch is sent at once. */

@@ -1,6 +1,6 @@
 import type { RouteTable, RouteTableAssociation } from '@aws-sdk/client-ec2';
 import { associationBatchesOf, decodeSwitchTimes } from './plan';
-import type { AssociationBatchResult, AssociationMove, AssociationStatus, BatchResult, Plan } from './schemas';
+import type { AssociationBatchResult, AssociationMove, AssociationStatus, BatchResult, Plan } from '../contract/schemas';
 
 /** A batch result as the Map's output holds it (a route batch's has no `r`). */
 type BatchOrAssociationResult = AssociationBatchResult | BatchResult;

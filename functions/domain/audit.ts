@@ -1,7 +1,7 @@
-import type { FailoverConfig } from './config';
-import { causeText, clipText } from './errors';
-import { HoldSchema } from './hold';
-import { peekGroup, peekTriggerKind } from './peek';
+import type { FailoverConfig } from '../contract/config';
+import { causeText, clipText } from '../contract/errors';
+import { HoldSchema } from '../contract/hold';
+import { peekGroup, peekTriggerKind } from '../contract/peek';
 import { resultsOf } from './plan';
 import { routeKey } from './routes';
 import { AuditAssociationsSchema, judgeAssociations } from './audit-associations';
@@ -21,8 +21,8 @@ import {
   RouteStatusSchema,
   TriggerSchema,
   VerificationSchema,
-} from './schemas';
-import * as z from './zod';
+} from '../contract/schemas';
+import * as z from '../contract/zod';
 
 export { causeText };
 export { describeErrorGroup, groupErrors } from './audit-outcome';

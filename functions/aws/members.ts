@@ -6,12 +6,12 @@ import {
   Instance,
   InstanceStatus,
 } from '@aws-sdk/client-ec2';
-import { errorCode, isThrottling, isTransient, toEc2Error } from './aws-errors';
-import { Ec2ThrottledError, Ec2TransientError } from './errors';
-import type { Group, Member } from './config';
-import { GroupInventory, inventoryAgeSeconds, inventoryFromInstance, MemberInventory, slotOf } from './inventory';
-import { describeRouteTablesByInstance } from './routes';
-import type { MemberHealth, MemberState } from './schemas';
+import { errorCode, isThrottling, isTransient, toEc2Error } from '../contract/aws-errors';
+import { Ec2ThrottledError, Ec2TransientError } from '../contract/errors';
+import type { Group, Member } from '../contract/config';
+import { GroupInventory, inventoryAgeSeconds, inventoryFromInstance, MemberInventory, slotOf } from '../domain/inventory';
+import { describeRouteTablesByInstance } from '../domain/routes';
+import type { MemberHealth, MemberState } from '../contract/schemas';
 
 /** Why EC2 could not describe a member. */
 export interface DescribeFailure {

@@ -1,7 +1,7 @@
 import { EC2Client, Filter, paginateDescribeRouteTables, Route, RouteTable } from '@aws-sdk/client-ec2';
-import { toEc2Error } from './aws-errors';
-import type { RouteTableScope } from './config';
-import type { Destination } from './schemas';
+import { toEc2Error } from '../contract/aws-errors';
+import type { RouteTableScope } from '../contract/config';
+import type { Destination } from '../contract/schemas';
 
 /** EC2 accepts up to 200 values per filter; stay well under it. */
 const FILTER_VALUES_MAX = 100;
