@@ -1,7 +1,7 @@
 import { DescribeAddressesCommand, EC2Client, Instance, paginateDescribeInstances, RouteTable } from '@aws-sdk/client-ec2';
 import { INSTANCE_ID } from '../../functions/contract/config';
 import type { FailoverConfigInput, RouteTableScope } from '../../functions/contract/config';
-import { describeScopedRouteTables } from '../../functions/domain/routes';
+import { describeScopedRouteTables } from '../../functions/aws/route-tables';
 import { refuse } from './context';
 
 /**

@@ -1,6 +1,7 @@
 import { DescribeInstancesCommand, EC2Client, Instance } from '@aws-sdk/client-ec2';
 import type { Group } from '../../functions/contract/config';
-import { describeScopedRouteTables, routeDestination, routeTarget } from '../../functions/domain/routes';
+import { routeDestination, routeTarget } from '../../functions/domain/routes';
+import { describeScopedRouteTables } from '../../functions/aws/route-tables';
 import { hasTwinTags } from '../../functions/domain/twins';
 import { ARROW, plural, table } from './format';
 

@@ -1,6 +1,7 @@
 import type { EC2Client, RouteTable } from '@aws-sdk/client-ec2';
 import type { Group } from '../../functions/contract/config';
-import { describeScopedRouteTables, routeDestination, routeTarget } from '../../functions/domain/routes';
+import { routeDestination, routeTarget } from '../../functions/domain/routes';
+import { describeScopedRouteTables } from '../../functions/aws/route-tables';
 import type { GroupStatus } from './group-status';
 import { ARROW, plural, table } from './format';
 import { tableNames } from './route-plan';

@@ -8,7 +8,7 @@ import { BatchNotAuthorizedError } from '../contract/errors';
 import type { GroupStateStore } from '../domain/group-state';
 import type { GroupInventory } from '../domain/inventory';
 import { DEFAULT_WRITE_BUDGET_MS } from '../domain/paced-retry';
-import { describeRouteTablesById } from '../domain/routes';
+import { describeRouteTablesById } from './route-tables';
 import type { AssociationBatchResult, AssociationMove, InterfacePair, ReplaceAssociationsInput } from '../contract/schemas';
 import { twinIdentity, twinMapTo } from '../domain/twins';
 import { authorizePairs, originalInScope } from './authorize';

@@ -1,6 +1,6 @@
 import type { EC2Client, RouteTable } from '@aws-sdk/client-ec2';
 import type { GroupRef } from '../contract/schemas';
-import { describeScopedRouteTables } from '../domain/routes';
+import { describeScopedRouteTables } from './route-tables';
 import { hasTwinTags, TWIN_GROUP_TAG, twinIdentity, type TwinIdentity } from '../domain/twins';
 
 /** A group's route tables as the planner, the writers and the verifier see them. */

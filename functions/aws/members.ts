@@ -10,7 +10,7 @@ import { errorCode, isThrottling, isTransient, toEc2Error } from '../contract/aw
 import { Ec2ThrottledError, Ec2TransientError } from '../contract/errors';
 import type { Group, Member } from '../contract/config';
 import { GroupInventory, inventoryAgeSeconds, inventoryFromInstance, MemberInventory, slotOf } from '../domain/inventory';
-import { describeRouteTablesByInstance } from '../domain/routes';
+import { describeRouteTablesByInstance } from './route-tables';
 import type { MemberHealth, MemberState } from '../contract/schemas';
 
 /** Why EC2 could not describe a member. */

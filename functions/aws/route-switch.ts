@@ -5,7 +5,8 @@ import { errorCode, errorText, isAbridged, toEc2Error } from '../contract/aws-er
 import type { FailoverConfig } from '../contract/config';
 import type { GroupStateStore } from '../domain/group-state';
 import { expandBatch } from '../domain/plan';
-import { describeRouteTablesById, destinationParams } from '../domain/routes';
+import { destinationParams } from '../domain/routes';
+import { describeRouteTablesById } from './route-tables';
 import type { BatchResult, Change, ReplaceBatchInput } from '../contract/schemas';
 import { replaceRouteWriteBudget } from '../domain/write-budget';
 import { authorizeBatch } from './authorize';

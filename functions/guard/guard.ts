@@ -7,7 +7,7 @@ import { readGroupTables } from '../aws/group-tables';
 import { BASELINE_TABLES_MAX, type ArmedPlan, type GuardState, type GuardStore, type GuardView } from '../domain/guard-state';
 import { reachOf, type KnownMember } from '../domain/invariant';
 import { describeMembers, type MemberView } from '../aws/members';
-import { describeScopedRouteTables } from '../domain/routes';
+import { describeScopedRouteTables } from '../aws/route-tables';
 import { converge, type Convergence, type ExecutionStarter } from './converge';
 import { activeFromRoutes, attributeCauses, CLEAN_HASH, guardPass, type ActiveMember, type ChangeClaim, type GuardPassResult } from './guard-pass';
 import { guardMetricLine, noticeMessage, noticeSubject, type FindingChange } from './notice';

@@ -4,7 +4,7 @@ import { Ec2ThrottledError, Ec2TransientError } from '../contract/errors';
 import type { GroupStateStore } from '../domain/group-state';
 import { mergeInventory, withInterfaces, type GroupInventory } from '../domain/inventory';
 import type { MemberView, SourceInterface } from '../aws/members';
-import { describeRouteTablesByInstance } from '../domain/routes';
+import { describeRouteTablesByInstance } from '../aws/route-tables';
 import type { InterfacePair, Resolved } from '../contract/schemas';
 
 /**

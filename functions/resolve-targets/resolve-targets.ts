@@ -6,7 +6,7 @@ import type { GroupStateStore } from '../domain/group-state';
 import { activeHold, heldReason } from '../contract/hold';
 import type { GroupInventory } from '../domain/inventory';
 import { AlarmReader, statusCheckAlarmName } from '../domain/alarms';
-import { describeScopedRouteTables } from '../domain/routes';
+import { describeScopedRouteTables } from '../aws/route-tables';
 import { knownEnis, knownMembers, refreshInventory, rememberLearned, routesSayRunning } from './member-evidence';
 import { memberOfRoute } from '../domain/invariant';
 import { effectiveTriggerTime, tooOldReason } from '../domain/trigger-time';
