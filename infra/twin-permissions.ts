@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Group } from '../functions/contract/config';
-import { PACER_ITEM_KEY } from '../functions/domain/pacer';
+import { PACER_ITEM_KEY } from '../functions/aws/dynamodb-pacer';
 import { TWIN_GROUP_TAG } from '../functions/domain/twins';
 
 /**

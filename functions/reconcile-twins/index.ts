@@ -6,7 +6,7 @@ import { TwinsReconcileError } from '../contract/errors';
 import { DynamoDbGroupStateStore } from '../domain/group-state';
 import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../aws/http-timeouts';
 import { boundedHandler, stderrLog } from '../contract/lambda-errors';
-import { DynamoDbWritePacer } from '../domain/pacer';
+import { DynamoDbWritePacer } from '../aws/dynamodb-pacer';
 import { handleTwinsEvent } from './trigger';
 
 const ec2 = createEc2Client();

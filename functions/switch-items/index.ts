@@ -6,7 +6,7 @@ import { requireEnv } from '../contract/env';
 import { DynamoDbGroupStateStore } from '../domain/group-state';
 import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../aws/http-timeouts';
 import { boundedHandler, stderrLog } from '../contract/lambda-errors';
-import { DynamoDbWritePacer } from '../domain/pacer';
+import { DynamoDbWritePacer } from '../aws/dynamodb-pacer';
 import { pacerItemKey, WRITE_ACTION_PACE, type Ec2WriteAction } from '../domain/switch-strategy';
 import { switchItems } from './switch-items';
 

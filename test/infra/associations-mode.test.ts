@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import type { FailoverConfigInput } from '../../functions/contract/config';
 import { parseConfig } from '../../functions/contract/config';
-import { ASSOCIATION_PACER_ITEM_KEY, PACER_ITEM_KEY } from '../../functions/domain/pacer';
+import { ASSOCIATION_PACER_ITEM_KEY, PACER_ITEM_KEY } from '../../functions/aws/dynamodb-pacer';
 import { planReservedConcurrency } from '../../infra/concurrency';
 import { TWIN_RECONCILE_EVENT_NAMES, TWIN_SCHEDULE_SOURCE } from '../../infra/constructs/twin-reconcile';
 import { exampleConfig, synth } from './synth';

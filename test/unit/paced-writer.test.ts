@@ -3,7 +3,8 @@ import { associationSwitch } from '../../functions/aws/association-switch';
 import { routeSwitch } from '../../functions/aws/route-switch';
 import { pacerItemKey, WRITE_ACTION_PACE, type Ec2WriteAction, type ItemOutcome, type SwitchStrategy } from '../../functions/domain/switch-strategy';
 import { Ec2ThrottledError, Ec2TransientError } from '../../functions/contract/errors';
-import { InMemoryWritePacer, PACER_ITEM_KEY, ASSOCIATION_PACER_ITEM_KEY } from '../../functions/domain/pacer';
+import { InMemoryWritePacer } from '../../functions/domain/pacer';
+import { ASSOCIATION_PACER_ITEM_KEY, PACER_ITEM_KEY } from '../../functions/aws/dynamodb-pacer';
 
 /**
  * The one paced writer, driven by a kind that only records what it is asked: the flow every kind shares

@@ -3,17 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { decodeSwitchTimes, encodeSwitchTimes } from '../../functions/domain/plan';
 import { parseConfig } from '../../functions/contract/config';
-import {
-  DynamoDbWritePacer,
-  InMemoryWritePacer,
-  PACER_ITEM_KEY,
-  REPLACE_ROUTE_PACE,
-  drainTokens,
-  queueCapacity,
-  reserveTokens,
-  type BucketState,
-  type PacerSpec,
-} from '../../functions/domain/pacer';
+import { InMemoryWritePacer, REPLACE_ROUTE_PACE, drainTokens, queueCapacity, reserveTokens, type BucketState, type PacerSpec } from '../../functions/domain/pacer';
+import { DynamoDbWritePacer, PACER_ITEM_KEY } from '../../functions/aws/dynamodb-pacer';
 import { replaceRouteWriteBudget } from '../../functions/domain/write-budget';
 import { TokenBucket } from '../../sim';
 import { configInput } from './fixtures';
