@@ -5,7 +5,8 @@ import {
   ResourceNotFoundException,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDbGroupStateStore, GroupStateStore } from '../../functions/domain/group-state';
+import { GroupStateStore } from '../../functions/domain/group-state';
+import { DynamoDbGroupStateStore } from '../../functions/aws/dynamodb-group-state';
 import { ConfigError } from '../../functions/contract/errors';
 
 /**

@@ -3,7 +3,7 @@ import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { FailoverConfig, parseConfigJson } from '../contract/config';
 import { requireEnv } from '../contract/env';
 import { DYNAMODB_TIMEOUTS, requestHandlerOptions, SFN_TIMEOUTS } from '../aws/http-timeouts';
-import { DynamoDbGroupStateStore } from '../domain/group-state';
+import { DynamoDbGroupStateStore } from '../aws/dynamodb-group-state';
 import { boundedHandler, stderrLog } from '../contract/lambda-errors';
 import { parseInput } from '../contract/parse-input';
 import { acquireLease, AcquireLeaseInputSchema } from './acquire-lease';

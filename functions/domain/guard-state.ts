@@ -1,7 +1,8 @@
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { errorCode, isThrottling, isTransient } from '../contract/aws-errors';
 import { StateStoreError } from '../contract/errors';
-import { GroupHistory, historyOf, holdOf, InMemoryGroupStateStore } from './group-state';
+import { GroupHistory, InMemoryGroupStateStore } from './group-state';
+import { historyOf, holdOf } from '../aws/dynamodb-group-state';
 import type { Hold } from '../contract/hold';
 import * as z from '../contract/zod';
 

@@ -5,7 +5,7 @@ import { createEc2Client, createSnsClient } from '../aws/clients';
 import { FailoverConfig, parseConfigJson } from '../contract/config';
 import { requireEnv } from '../contract/env';
 import { GuardPassError } from '../contract/errors';
-import { DynamoDbGroupStateStore } from '../domain/group-state';
+import { DynamoDbGroupStateStore } from '../aws/dynamodb-group-state';
 import { DynamoDbGuardStore } from '../domain/guard-state';
 import { DYNAMODB_TIMEOUTS, requestHandlerOptions, SFN_TIMEOUTS } from '../aws/http-timeouts';
 import { stderrLog } from '../contract/lambda-errors';

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createEc2Client } from '../aws/clients';
 import { requireEnv } from '../contract/env';
-import { DynamoDbGroupStateStore } from '../domain/group-state';
+import { DynamoDbGroupStateStore } from '../aws/dynamodb-group-state';
 import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../aws/http-timeouts';
 import { boundedHandler, stderrLog } from '../contract/lambda-errors';
 import { parseInput } from '../contract/parse-input';

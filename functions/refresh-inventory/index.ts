@@ -4,7 +4,7 @@ import { FailoverConfig, parseConfigJson } from '../contract/config';
 import { requireEnv } from '../contract/env';
 import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../aws/http-timeouts';
 import { InventoryRefreshError } from '../contract/errors';
-import { DynamoDbGroupStateStore } from '../domain/group-state';
+import { DynamoDbGroupStateStore } from '../aws/dynamodb-group-state';
 import { boundedHandler, stderrLog } from '../contract/lambda-errors';
 import { refreshInventory } from './refresh-inventory';
 

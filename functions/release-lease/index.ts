@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { requireEnv } from '../contract/env';
 import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../aws/http-timeouts';
-import { DynamoDbGroupStateStore } from '../domain/group-state';
+import { DynamoDbGroupStateStore } from '../aws/dynamodb-group-state';
 import { boundedHandler, stderrLog } from '../contract/lambda-errors';
 import { parseInput } from '../contract/parse-input';
 import { releaseLease, ReleaseLeaseInputSchema } from './release-lease';

@@ -5,7 +5,7 @@ import { createEc2Client } from '../aws/clients';
 import { FailoverConfig, parseConfigJson } from '../contract/config';
 import { requireEnv } from '../contract/env';
 import { CLOUDWATCH_TIMEOUTS, DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../aws/http-timeouts';
-import { DynamoDbGroupStateStore } from '../domain/group-state';
+import { DynamoDbGroupStateStore } from '../aws/dynamodb-group-state';
 import { boundedHandler, stderrLog } from '../contract/lambda-errors';
 import { parseInput } from '../contract/parse-input';
 import { ResolveInputSchema, resolveTargets } from './resolve-targets';

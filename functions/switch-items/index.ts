@@ -3,7 +3,7 @@ import type { WritePacers } from '../aws/paced-writer';
 import { createEc2Client } from '../aws/clients';
 import { FailoverConfig, parseConfigJson } from '../contract/config';
 import { requireEnv } from '../contract/env';
-import { DynamoDbGroupStateStore } from '../domain/group-state';
+import { DynamoDbGroupStateStore } from '../aws/dynamodb-group-state';
 import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../aws/http-timeouts';
 import { boundedHandler, stderrLog } from '../contract/lambda-errors';
 import { DynamoDbWritePacer } from '../aws/dynamodb-pacer';

@@ -13,7 +13,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { LeaseBusyError, StateStoreError } from '../../functions/contract/errors';
-import { DynamoDbGroupStateStore, GroupHistory, InMemoryGroupStateStore, nextHistory } from '../../functions/domain/group-state';
+import { GroupHistory, InMemoryGroupStateStore, nextHistory } from '../../functions/domain/group-state';
+import { DynamoDbGroupStateStore } from '../../functions/aws/dynamodb-group-state';
 import { GROUP, OTHER_EXECUTION, switchRecord } from './fixtures';
 
 const T0 = new Date('2026-11-25T14:30:00.000Z');

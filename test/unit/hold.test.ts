@@ -4,7 +4,8 @@ import 'aws-sdk-client-mock-jest';
 import { acquireLease } from '../../functions/acquire-lease/acquire-lease';
 import { parseConfig } from '../../functions/contract/config';
 import { InvalidRequestError } from '../../functions/contract/errors';
-import { DynamoDbGroupStateStore, InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { DynamoDbGroupStateStore } from '../../functions/aws/dynamodb-group-state';
 import { activeHold, Hold, HOLD_MAX_SECONDS, newHold } from '../../functions/contract/hold';
 
 const T0 = new Date('2026-11-25T14:30:00.000Z');

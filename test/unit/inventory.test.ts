@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { DynamoDbGroupStateStore, InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { DynamoDbGroupStateStore } from '../../functions/aws/dynamodb-group-state';
 import { inventoryFromInstance, MemberInventory, parseMemberInventory } from '../../functions/domain/inventory';
 import { GROUP, IDS } from './fixtures';
 

@@ -1,6 +1,6 @@
 import type { FailoverConfig } from '../../../functions/contract/config';
 import { UnknownGroupError } from '../../../functions/contract/errors';
-import { DynamoDbGroupStateStore } from '../../../functions/domain/group-state';
+import { DynamoDbGroupStateStore } from '../../../functions/aws/dynamodb-group-state';
 import { DynamoDbGuardStore, type GuardState, type GuardStore } from '../../../functions/domain/guard-state';
 import { runGuard, type GroupGuardReport, type GuardReport } from '../../../functions/guard/guard';
 import { stepFunctionsStarter } from '../../../functions/guard/start-execution';

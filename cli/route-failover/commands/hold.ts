@@ -1,6 +1,6 @@
 import { findGroup, Group } from '../../../functions/contract/config';
 import { InvalidRequestError, UnknownGroupError } from '../../../functions/contract/errors';
-import { DynamoDbGroupStateStore } from '../../../functions/domain/group-state';
+import { DynamoDbGroupStateStore } from '../../../functions/aws/dynamodb-group-state';
 import { activeHold, checkHoldRequest, Hold, newHold } from '../../../functions/contract/hold';
 import { CliDeps, CliError, CommonOptions, EXIT, readCallerArn, refuse, requireConfig, resolveGroupStateTable } from '../context';
 import { duration } from '../format';
