@@ -6,7 +6,7 @@ import { FailoverConfig, parseConfigJson } from '../contract/config';
 import { requireEnv } from '../contract/env';
 import { GuardPassError } from '../contract/errors';
 import { DynamoDbGroupStateStore } from '../aws/dynamodb-group-state';
-import { DynamoDbGuardStore } from '../domain/guard-state';
+import { DynamoDbGuardStore } from '../aws/dynamodb-guard-state';
 import { DYNAMODB_TIMEOUTS, requestHandlerOptions, SFN_TIMEOUTS } from '../aws/http-timeouts';
 import { stderrLog } from '../contract/lambda-errors';
 import { runGuard } from './guard';

@@ -8,7 +8,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { FailoverConfig } from '../../functions/contract/config';
 import { GUARD_SCHEDULE_SOURCE, GUARD_TRIGGER_EVENTS } from '../../functions/guard/trigger';
-import { GUARD_ATTRIBUTE } from '../../functions/domain/guard-state';
+import { GUARD_ATTRIBUTE } from '../../functions/aws/dynamodb-guard-state';
 import { viaSnsForTopic, topicArnFromName } from '../alarm-publishing';
 import { guardFunctionConfig } from '../function-config';
 import { FailoverFunction } from './failover-function';

@@ -8,7 +8,8 @@ import { convergeBlocker, convergeName } from '../../functions/guard/converge';
 import { activeFromRoutes, attributeCauses, CLEAN_HASH, GUARD_FINDINGS_LISTED, guardPass, type ChangeCause } from '../../functions/guard/guard-pass';
 import { guardTriggerOf } from '../../functions/guard/trigger';
 import { parseConfig } from '../../functions/contract/config';
-import { DynamoDbGuardStore, type GuardState } from '../../functions/domain/guard-state';
+import { type GuardState } from '../../functions/domain/guard-state';
+import { DynamoDbGuardStore } from '../../functions/aws/dynamodb-guard-state';
 
 const A = { name: 'router-a', instanceId: 'i-0aa', enis: ['eni-a0', 'eni-a1'] };
 const B = { name: 'router-b', instanceId: 'i-0bb', enis: ['eni-b0', 'eni-b1'] };

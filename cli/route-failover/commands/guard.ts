@@ -1,7 +1,8 @@
 import type { FailoverConfig } from '../../../functions/contract/config';
 import { UnknownGroupError } from '../../../functions/contract/errors';
 import { DynamoDbGroupStateStore } from '../../../functions/aws/dynamodb-group-state';
-import { DynamoDbGuardStore, type GuardState, type GuardStore } from '../../../functions/domain/guard-state';
+import { type GuardState, type GuardStore } from '../../../functions/domain/guard-state';
+import { DynamoDbGuardStore } from '../../../functions/aws/dynamodb-guard-state';
 import { runGuard, type GroupGuardReport, type GuardReport } from '../../../functions/guard/guard';
 import { stepFunctionsStarter } from '../../../functions/guard/start-execution';
 import { CliDeps, CliError, CommonOptions, EXIT, refuse, requireConfig, resolveGroupStateTable, resolveStateMachineArn } from '../context';
