@@ -1,7 +1,3 @@
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { errorCode, isThrottling, isTransient } from '../contract/aws-errors';
-import { AlarmCheckError } from '../contract/errors';
-
 /**
  * What CloudWatch says about an alarm now. An alarm event is only a claim (anyone allowed to start the state
  * machine can hand it one); before any write, the alarm it names must be one of this stack's alarms for that
@@ -13,22 +9,6 @@ export interface AlarmReader {
 }
 
 export { statusCheckAlarmName } from '../contract/alarm-names';
-
-/** AlarmReader on CloudWatch DescribeAlarms (one metric alarm by name). Throttling and 5xx are transient. */
-export const cloudWatchAlarms = (cw: CloudWatchClient): AlarmReader => ({
-  read: async (alarmName) => {
-    let out;
-    try {
-      out = await cw.send(new DescribeAlarmsCommand({ AlarmNames: [alarmName], AlarmTypes: ['MetricAlarm'] }));
-    } catch (err) {
-      throw new AlarmCheckError(`DescribeAlarms ${alarmName}: ${errorCode(err)}: ${(err as Error)?.message}`, isThrottling(err) || isTransient(err), { cause: err });
-    }
-    const alarm = out.MetricAlarms?.find((a) => a.AlarmName === alarmName);
-    if (!alarm) return undefined;
-    const instanceId = alarm.Dimensions?.find((d) => d.Name === 'InstanceId')?.Value;
-    return { state: alarm.StateValue ?? 'UNKNOWN', instanceId };
-  },
-});
 
 /** In-memory alarms: the local runner's simulated account and tests. */
 export class StaticAlarms implements AlarmReader {

@@ -1,6 +1,6 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { cloudWatchAlarms } from '../domain/alarms';
+import { cloudWatchAlarms } from '../aws/cloudwatch-alarms';
 import { createEc2Client } from '../aws/clients';
 import { FailoverConfig, parseConfigJson } from '../contract/config';
 import { requireEnv } from '../contract/env';
