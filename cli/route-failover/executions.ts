@@ -7,7 +7,7 @@ import {
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { AuditRecordSchema } from '../../functions/domain/audit';
+import { AuditRecordSchema } from '../../functions/contract/audit-record';
 import { FailoverConfig, findMemberByInstance } from '../../functions/contract/config';
 import { PROBE_SOURCE } from '../../functions/contract/triggers';
 

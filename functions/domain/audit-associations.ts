@@ -1,50 +1,12 @@
 import { moveResultsOf, subjectOf } from './associations';
-import { FallbackTableSchema, type Plan, type AssociationBatchResult, type BatchResult, type Verification } from '../contract/schemas';
-import * as z from '../contract/zod';
+import type { AuditAssociation, AuditAssociations } from '../contract/audit-record';
+import type { Plan, AssociationBatchResult, BatchResult, Verification } from '../contract/schemas';
 
 /**
  * The associations mode's part of the audit record: each association moved (subject, from table → to
  * table), its status, and the subject's effective route count as read back; the tables switched route by
  * route instead, with why; and how it weighs in the outcome.
  */
-
-export const AuditAssociationSchema = z.lazy(() =>
-  z.object({
-    /** The subnet, the gateway, or "main" (the VPC's main association: every subnet without an explicit one). */
-    subject: z.string(),
-    from: z.string(),
-    to: z.string(),
-    original: z.string(),
-    status: z.string(),
-    /** The table the subject uses as read back, and how many routes it holds (its effective routes). */
-    table: z.optional(z.string()),
-    effectiveRoutes: z.optional(z.number()),
-    verified: z.optional(z.boolean()),
-    attempts: z.optional(z.number()),
-    error: z.optional(z.string()),
-    problem: z.optional(z.string()),
-    timeToSwitchMs: z.optional(z.number()),
-  }),
-);
-export type AuditAssociation = z.infer<typeof AuditAssociationSchema>;
-
-export const AuditAssociationsSchema = z.lazy(() =>
-  z.object({
-    planned: z.number(),
-    moved: z.number(),
-    alreadyOnTarget: z.number(),
-    failed: z.number(),
-    dryRun: z.number(),
-    /** Tables switched route by route (no true twin for the target), with the reason. */
-    fallbacks: z.array(FallbackTableSchema),
-    /** Tables switched route by route, listed or not. */
-    fallbackCount: z.number(),
-    /** Tables with routes to the failed side that nothing is associated with: not switched. */
-    unassociated: z.array(z.string()),
-    list: z.array(AuditAssociationSchema),
-  }),
-);
-export type AuditAssociations = z.infer<typeof AuditAssociationsSchema>;
 
 export interface AssociationJudgement {
   section?: AuditAssociations;

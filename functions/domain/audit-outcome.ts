@@ -1,5 +1,5 @@
 import type { AssociationJudgement } from './audit-associations';
-import type { AuditRecord, AuditRoute, NotifyState, Outcome } from './audit';
+import type { AuditRecord, AuditRoute, NotifyState, Outcome } from '../contract/audit-record';
 
 // The stages a failure can have once writes may have happened; the names of the previous version (two write
 // Tasks, VerifyRoutes) stay, as records it wrote still carry them.

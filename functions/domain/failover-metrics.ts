@@ -1,5 +1,5 @@
 import type { EmfLine } from '../contract/emf';
-import type { AuditRecord } from './audit';
+import type { AuditRecord } from '../contract/audit-record';
 
 /**
  * The failover path's own CloudWatch metrics, written by Notify as Embedded Metric Format log lines (no SDK

@@ -1,6 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { toSnsError } from '../contract/aws-errors';
-import { AuditRecord, buildAuditRecord, causeText, NotifyStateSchema } from '../domain/audit';
+import { buildAuditRecord, causeText } from '../domain/audit';
+import { AuditRecord, NotifyStateSchema } from '../contract/audit-record';
 import type { FailoverConfig } from '../contract/config';
 import { EmfLine, recordMetricLines } from '../domain/failover-metrics';
 import { CaughtErrorSchema, ExecutionInfoSchema } from '../contract/schemas';

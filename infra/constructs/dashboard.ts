@@ -16,7 +16,7 @@ import type { Group } from '../../functions/contract/config';
 import { FAILOVER_METRICS, FAILOVER_NAMESPACE } from '../../functions/domain/failover-metrics';
 import { PROBE_METRICS, PROBE_NAMESPACE } from '../../functions/probe/metrics';
 import { GUARD_METRICS, GUARD_NAMESPACE } from '../../functions/guard/notice';
-import type { Outcome } from '../../functions/domain/audit';
+import type { Outcome } from '../../functions/contract/audit-record';
 import { probeAllDownAlarmName, probeSilentAlarmName } from './probe';
 
 export interface FailoverDashboardProps {

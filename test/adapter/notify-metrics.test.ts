@@ -2,7 +2,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { notify, NotifyInputSchema } from '../../functions/notify/notify';
-import type { NotifyState } from '../../functions/domain/audit';
+import type { NotifyState } from '../../functions/contract/audit-record';
 import { EmfLine, FAILOVER_NAMESPACE } from '../../functions/domain/failover-metrics';
 import { newHold } from '../../functions/contract/hold';
 import { parseInput } from '../../functions/contract/parse-input';

@@ -2,7 +2,7 @@ import { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { notify, NotifyInputSchema } from '../../functions/notify/notify';
-import type { NotifyState } from '../../functions/domain/audit';
+import type { NotifyState } from '../../functions/contract/audit-record';
 import { parseInput } from '../../functions/contract/parse-input';
 import { execution, GROUP, healthyMember, IDS, NOW, succeededState } from '../unit/fixtures';
 

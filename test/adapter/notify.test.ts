@@ -2,7 +2,7 @@ import { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { notify, NotifyInput, NotifyInputSchema } from '../../functions/notify/notify';
-import { AuditRecordSchema, NotifyState } from '../../functions/domain/audit';
+import { AuditRecordSchema, NotifyState } from '../../functions/contract/audit-record';
 import { InvalidRequestError, NotifyTransientError } from '../../functions/contract/errors';
 import { batchChanges } from '../../functions/domain/plan';
 import { parseInput } from '../../functions/contract/parse-input';

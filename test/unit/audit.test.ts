@@ -1,4 +1,5 @@
-import { AUDIT_ROUTES_MAX, AuditRecordSchema, buildAuditRecord, causeText, consoleUrl, describeRawEvent, NotifyState, NotifyStateSchema } from '../../functions/domain/audit';
+import { AUDIT_ROUTES_MAX, buildAuditRecord, causeText, consoleUrl, describeRawEvent } from '../../functions/domain/audit';
+import { AuditRecordSchema, NotifyState, NotifyStateSchema } from '../../functions/contract/audit-record';
 import { renderMessage, renderSubject, severityOf } from '../../functions/notify/notify';
 import { batchChanges } from '../../functions/domain/plan';
 import type { Batch, BatchResult, BatchRouteResult, Change, ObservedRoute } from '../../functions/contract/schemas';

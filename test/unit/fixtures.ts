@@ -1,5 +1,5 @@
 import type { FailoverConfigInput } from '../../functions/contract/config';
-import type { NotifyState } from '../../functions/domain/audit';
+import type { NotifyState } from '../../functions/contract/audit-record';
 import type { SwitchRecord } from '../../functions/domain/group-state';
 import type { Batch, BatchResult, BatchRouteResult, Change, ExecutionInfo, LeaseState, MemberHealth, ObservedRoute, Plan } from '../../functions/contract/schemas';
 
