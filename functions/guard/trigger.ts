@@ -3,7 +3,7 @@ import { errorText } from '../contract/aws-errors';
 import type { FailoverConfig } from '../contract/config';
 import { parseInput } from '../contract/parse-input';
 import * as z from '../contract/zod';
-import { TWIN_TRIGGER_EVENTS } from '../reconcile-twins/trigger';
+import { TWIN_TRIGGER_EVENTS } from '../contract/route-table-events';
 import type { ChangeClaim } from './guard-pass';
 
 /**

@@ -3,6 +3,7 @@ import { errorText } from '../contract/aws-errors';
 import type { FailoverConfig, Group } from '../contract/config';
 import { parseInput } from '../contract/parse-input';
 import { hasTwinTags, twinIdentity } from '../domain/twins';
+import { TWIN_TRIGGER_EVENTS } from '../contract/route-table-events';
 import * as z from '../contract/zod';
 import { reconcileTwins, ReconcileTwinsDeps, ReconcileTwinsInput, ReconcileTwinsReport } from './reconcile-twins';
 
@@ -17,20 +18,6 @@ import { reconcileTwins, ReconcileTwinsDeps, ReconcileTwinsInput, ReconcileTwins
  */
 
 export const SCHEDULE_SOURCE = 'vpc-route-failover.twins';
-
-/** The EC2 API calls whose CloudTrail events start a reconcile. */
-export const TWIN_TRIGGER_EVENTS = [
-  'CreateRoute',
-  'ReplaceRoute',
-  'DeleteRoute',
-  'EnableVgwRoutePropagation',
-  'DisableVgwRoutePropagation',
-  'CreateRouteTable',
-  'DeleteRouteTable',
-  'AssociateRouteTable',
-  'ReplaceRouteTableAssociation',
-  'DisassociateRouteTable',
-] as const;
 
 const ScheduleEventSchema = z.lazy(() => z.object({ source: z.literal(SCHEDULE_SOURCE) }));
 

@@ -7,7 +7,8 @@ import { Construct } from 'constructs';
 import type { Group } from '../../functions/contract/config';
 import { acknowledgeFinding, wildcardResourceFinding } from '../nag';
 import { associationGroups, groupItemRead, pacerItemUse, reconcileTwinStatements, routeTableArn, vpnGatewayArn } from '../twin-permissions';
-import { SCHEDULE_SOURCE, TWIN_TRIGGER_EVENTS } from '../../functions/reconcile-twins/trigger';
+import { SCHEDULE_SOURCE } from '../../functions/reconcile-twins/trigger';
+import { TWIN_TRIGGER_EVENTS } from '../../functions/contract/route-table-events';
 import { FailoverFunction } from './failover-function';
 
 /**
