@@ -11,7 +11,7 @@ import {
   SNSServiceException,
   ThrottledException,
 } from '@aws-sdk/client-sns';
-import { hex, mulberry32, uuid } from './ids';
+import { hex, mulberry32, uuid } from './random';
 import type { CommandInput, Service } from './types';
 
 /**

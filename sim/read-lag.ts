@@ -12,7 +12,7 @@
  * sees a write and then, from another replica, not again: after its window every read shows it.
  */
 import { findStaticRoute } from './route-tables';
-import type { SimState } from './state';
+import type { ReadLagView, SimState } from './state';
 import { destinationOf, sameDestination } from './ids';
 import type { AssociationRecord, CommandInput, RouteDestination, RouteRecord, RouteTableRecord } from './types';
 
@@ -43,7 +43,7 @@ const subjectOf = (s: SimState, a: AssociationRecord): string =>
   a.kind === 'subnet' ? a.subnetId : a.kind === 'gateway' ? a.gatewayId : `main|${s.tables.get(a.routeTableId)?.vpcId}`;
 
 /** The windows of writes not yet visible to reads, and the view of a table a read gets meanwhile. */
-export class ReadLag {
+export class ReadLag implements ReadLagView {
   private readonly routes = new Map<string, StaleRoute>();
   private readonly associations = new Map<string, StaleAssociation>();
 

@@ -12,7 +12,8 @@ import { addMainAssociation, associateRouteTable, associationOutput, association
 import { SimulatedEc2Client, SimulatedSnsClient } from './clients';
 import { ec2Handlers, type ActionHandler } from './ec2-actions';
 import { EC2_FAULT_DEFAULTS, FaultInjector, fault, type FaultSpec } from './faults';
-import { canonicalDestination, mulberry32 } from './ids';
+import { canonicalDestination } from './ids';
+import { mulberry32 } from './random';
 import { failIfImpaired, wholeSecond } from './instances';
 import { addNetworkInterface, attachNetworkInterface, type NetworkInterfaceSpec } from './network-interfaces';
 import { addSetupRoute, newRouteTable } from './route-table-admin';

@@ -2,7 +2,7 @@
 import type { MessageAttributeValue, PublishInput, PublishResponse } from '@aws-sdk/client-sns';
 import { fault, type SimFault } from './faults';
 import { compact } from './filters';
-import { uuid } from './ids';
+import { uuid } from './random';
 import type { SimState } from './state';
 
 export function publish(s: SimState, input: PublishInput): PublishResponse {

@@ -1,8 +1,15 @@
 /** The resources of one simulated account region, and the lookups every action shares. */
-import { checkIdFormat, hex, intToIpv4, ipv4ToInt, notFound } from './ids';
+import { checkIdFormat, intToIpv4, ipv4ToInt, notFound } from './ids';
+import { hex } from './random';
 import { fault } from './faults';
-import type { ReadLag } from './read-lag';
-import type { AddressRecord, AssociationRecord, EniRecord, InstanceRecord, PublishedMessage, RouteTableRecord, SubnetRecord, VpcRecord } from './types';
+import type { AddressRecord, AssociationRecord, CommandInput, EniRecord, InstanceRecord, PublishedMessage, RouteTableRecord, SubnetRecord, VpcRecord } from './types';
+
+/** What an action asks of the read lag; sim/read-lag.ts implements it (declared here so neither imports the other). */
+export interface ReadLagView {
+  beforeWrite(s: SimState, action: string, input: CommandInput): ((output: object) => void) | undefined;
+  tableView(t: RouteTableRecord): RouteTableRecord;
+  associationsView(s: SimState): (routeTableId: string) => AssociationRecord[];
+}
 
 export class SimState {
   readonly vpcs = new Map<string, VpcRecord>();
@@ -22,7 +29,7 @@ export class SimState {
   /** Every message SNS accepted. */
   readonly published: PublishedMessage[] = [];
   /** Reads that lag writes (opt-in, SimulatedVpcOptions.readLagMs): what DescribeRouteTables shows meanwhile. */
-  readLag?: ReadLag;
+  readLag?: ReadLagView;
   /** Creation order of instances, ENIs, subnets and tables (what pagination follows). */
   seq = 0;
   private readonly usedIds = new Set<string>();
