@@ -1,6 +1,6 @@
 /** What the twin reconcile and the guard both listen to: the EC2 calls that change route tables (CloudTrail). */
 
-/** The EC2 API calls whose CloudTrail events start a reconcile. */
+/** In EventBridge's CloudTrail pattern and in the handlers' event schemas alike. */
 export const TWIN_TRIGGER_EVENTS = [
   'CreateRoute',
   'ReplaceRoute',
