@@ -9,7 +9,12 @@
  * write each item, read back, verify each, check the address clause); the tests drive it too.
  */
 import { AssociateAddressCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { readAddressBack, readAddressWorld, writeAddressItem, type AddressWriteResult } from '../functions/aws/addresses';
+import {
+  readAddressBack,
+  readAddressWorld,
+  writeAddressItem,
+  type AddressWriteResult,
+} from '../functions/aws/addresses';
 import {
   checkAddressInvariant,
   planAddressMoves,
@@ -38,7 +43,13 @@ export interface AddressSwitchRun {
 /** One address switch to `target` (see the module comment); throws AddressCannotMoveError before any write. */
 export const runAddressSwitch = async (
   ec2: EC2Client,
-  opts: { members: Array<{ name: string; instanceId: string }>; selection: AddressSelection; target: string; dryRun?: boolean; now?: () => number },
+  opts: {
+    members: Array<{ name: string; instanceId: string }>;
+    selection: AddressSelection;
+    target: string;
+    dryRun?: boolean;
+    now?: () => number;
+  },
 ): Promise<AddressSwitchRun> => {
   const now = opts.now ?? Date.now;
   const t0 = now();
@@ -50,14 +61,24 @@ export const runAddressSwitch = async (
   // Secondary IPs first: an Elastic IP that rides on one is verified after it moved.
   const writes: AddressWriteResult[] = [];
   for (const kind of ['secondary-ip', 'elastic-ip'] as const) {
-    writes.push(...(await Promise.all(plan.items.filter((i) => i.kind === kind).map((i) => writeAddressItem(ec2, i, { dryRun: opts.dryRun ?? false })))));
+    writes.push(
+      ...(await Promise.all(
+        plan.items
+          .filter((i) => i.kind === kind)
+          .map((i) => writeAddressItem(ec2, i, { dryRun: opts.dryRun ?? false })),
+      )),
+    );
   }
   const writtenMs = now() - t0;
   const placed = plan.items.filter((i) => i.status !== 'cannot-move');
   // Every address of the group is read back, those that could not move included: the clause judges them all.
   const back = await readAddressBack(ec2, plan.items);
   const verdicts = opts.dryRun ? [] : placed.map((i) => verifyAddressItem(i, back));
-  const members = world.members.map((m) => ({ name: m.name, instanceId: m.instanceId, enis: m.interfaces.map((i) => i.eni) }));
+  const members = world.members.map((m) => ({
+    name: m.name,
+    instanceId: m.instanceId,
+    enis: m.interfaces.map((i) => i.eni),
+  }));
   const invariant = checkAddressInvariant({
     target: opts.target,
     departed: opts.members.map((m) => m.name).filter((n) => n !== opts.target),
@@ -79,10 +100,34 @@ export const buildVpnPair = (sim: SimulatedVpc, opts: { sameZone: boolean }) => 
   const inB = opts.sameZone ? inA : sim.addSubnet({ vpcId, availabilityZone: zoneB, cidr: '10.0.4.0/24' });
   const a = sim.addInstance({ vpcId, availabilityZone: 'us-east-1a', subnetId: outA, tags: { Name: 'vpn-a' } });
   const b = sim.addInstance({ vpcId, availabilityZone: zoneB, subnetId: outB, tags: { Name: 'vpn-b' } });
-  const a0 = sim.addNetworkInterface({ vpcId, instanceId: a, subnetId: outA, privateIpAddress: '10.0.1.10', sourceDestCheck: false });
-  const a1 = sim.addNetworkInterface({ vpcId, instanceId: a, subnetId: inA, privateIpAddress: '10.0.3.10', sourceDestCheck: false });
-  const b0 = sim.addNetworkInterface({ vpcId, instanceId: b, subnetId: outB, privateIpAddress: opts.sameZone ? '10.0.1.20' : '10.0.2.20', sourceDestCheck: false });
-  const b1 = sim.addNetworkInterface({ vpcId, instanceId: b, subnetId: inB, privateIpAddress: opts.sameZone ? '10.0.3.20' : '10.0.4.20', sourceDestCheck: false });
+  const a0 = sim.addNetworkInterface({
+    vpcId,
+    instanceId: a,
+    subnetId: outA,
+    privateIpAddress: '10.0.1.10',
+    sourceDestCheck: false,
+  });
+  const a1 = sim.addNetworkInterface({
+    vpcId,
+    instanceId: a,
+    subnetId: inA,
+    privateIpAddress: '10.0.3.10',
+    sourceDestCheck: false,
+  });
+  const b0 = sim.addNetworkInterface({
+    vpcId,
+    instanceId: b,
+    subnetId: outB,
+    privateIpAddress: opts.sameZone ? '10.0.1.20' : '10.0.2.20',
+    sourceDestCheck: false,
+  });
+  const b1 = sim.addNetworkInterface({
+    vpcId,
+    instanceId: b,
+    subnetId: inB,
+    privateIpAddress: opts.sameZone ? '10.0.3.20' : '10.0.4.20',
+    sourceDestCheck: false,
+  });
   const eth0 = sim.allocateAddress({ publicIp: '203.0.113.10' });
   const eth1 = sim.allocateAddress({ publicIp: '203.0.113.11' });
   return { vpcId, a, b, a0, a1, b0, b1, eth0, eth1 };
@@ -97,7 +142,11 @@ export interface AddressBenchRow {
 }
 
 /** One row: the pair set up, its addresses on A, then a failover to B on a virtual clock. */
-export const runAddressCase = async (opts: { sameZone: boolean; latencyMs: number; seed?: number }): Promise<AddressBenchRow> => {
+export const runAddressCase = async (opts: {
+  sameZone: boolean;
+  latencyMs: number;
+  seed?: number;
+}): Promise<AddressBenchRow> => {
   const clock = new VirtualClock();
   const sim = new SimulatedVpc({ seed: opts.seed ?? 1, latencyMs: opts.latencyMs, clock });
   const pair = buildVpnPair(sim, { sameZone: opts.sameZone });
@@ -112,7 +161,11 @@ export const runAddressCase = async (opts: { sameZone: boolean; latencyMs: numbe
     const third = sim.allocateAddress({ publicIp: '203.0.113.12' });
     selection.allocationIds!.push(third);
     selection.secondaryIps.push({ ip: vip });
-    setup.push(() => ec2.send(new AssociateAddressCommand({ AllocationId: third, NetworkInterfaceId: pair.a1, PrivateIpAddress: vip })));
+    setup.push(() =>
+      ec2.send(
+        new AssociateAddressCommand({ AllocationId: third, NetworkInterfaceId: pair.a1, PrivateIpAddress: vip }),
+      ),
+    );
   }
   const members = [
     { name: 'vpn-a', instanceId: pair.a },
@@ -123,11 +176,27 @@ export const runAddressCase = async (opts: { sameZone: boolean; latencyMs: numbe
     sim.calls.length = 0;
     return runAddressSwitch(ec2, { members, selection, target: 'vpn-b', now: () => clock.now() });
   });
-  return { zones: opts.sameZone ? 'one zone' : 'two zones', addresses: run.plan.items.length, latencyMs: opts.latencyMs, run, calls: sim.callCounts() };
+  return {
+    zones: opts.sameZone ? 'one zone' : 'two zones',
+    addresses: run.plan.items.length,
+    latencyMs: opts.latencyMs,
+    run,
+    calls: sim.callCounts(),
+  };
 };
 
 export const addressTable = (rows: AddressBenchRow[]): Table => ({
-  headers: ['pair', 'addresses', 'latency ms', 'planned s', 'written s', 'verified s', 'EC2 calls', 'verified', 'clause'],
+  headers: [
+    'pair',
+    'addresses',
+    'latency ms',
+    'planned s',
+    'written s',
+    'verified s',
+    'EC2 calls',
+    'verified',
+    'clause',
+  ],
   rows: rows.map((r) => [
     r.zones,
     String(r.addresses),
@@ -144,7 +213,7 @@ export const addressTable = (rows: AddressBenchRow[]): Table => ({
   notes: [
     'A failover of a VPN router pair from vpn-a to vpn-b: Elastic IPs on eth0 and eth1; in one zone, also a secondary IP on eth1 carrying a third Elastic IP.',
     'Times from the start of the address step (after lease, hold and health gate): read and plan, last write answered, read-back verified.',
-    'Simulated VPC, every EC2 call costs the latency given, virtual clock. EC2\'s own remap after the API answers is not in it: AWS publishes no figure.',
+    "Simulated VPC, every EC2 call costs the latency given, virtual clock. EC2's own remap after the API answers is not in it: AWS publishes no figure.",
   ],
 });
 
@@ -153,7 +222,8 @@ if (require.main === module) {
   const latencies = i > 0 ? [Number(process.argv[i + 1])] : [50, 200];
   void (async () => {
     const rows: AddressBenchRow[] = [];
-    for (const latencyMs of latencies) for (const sameZone of [false, true]) rows.push(await runAddressCase({ sameZone, latencyMs }));
+    for (const latencyMs of latencies)
+      for (const sameZone of [false, true]) rows.push(await runAddressCase({ sameZone, latencyMs }));
     process.stdout.write(`${renderConsole(addressTable(rows))}\n`);
   })();
 }

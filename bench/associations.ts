@@ -50,8 +50,18 @@ export const runAssociationsCase = async (c: AssociationsCase): Promise<Associat
   const clock = new VirtualClock();
   // Staging is not measured: CreateRoute's bucket is widened so that the reconcile builds 2,000-route twins at
   // once; ReplaceRoute and ReplaceRouteTableAssociation keep EC2's documented 50 / 5 per second.
-  const sim = new SimulatedVpc({ seed: c.seed ?? 1, latencyMs: c.latencyMs, clock, throttling: { buckets: { CreateRoute: { burst: 1e6, refillPerSecond: 1e6 } } } });
-  const estate = buildLargeAssociationEstate(sim, { routeTables: c.routeTables, routesPerTable: c.routes / c.routeTables, affectedPerTable: c.routes / c.routeTables, groupName: 'edge-1' });
+  const sim = new SimulatedVpc({
+    seed: c.seed ?? 1,
+    latencyMs: c.latencyMs,
+    clock,
+    throttling: { buckets: { CreateRoute: { burst: 1e6, refillPerSecond: 1e6 } } },
+  });
+  const estate = buildLargeAssociationEstate(sim, {
+    routeTables: c.routeTables,
+    routesPerTable: c.routes / c.routeTables,
+    affectedPerTable: c.routes / c.routeTables,
+    groupName: 'edge-1',
+  });
   const config = parseConfig(estate.config);
   const store = new InMemoryGroupStateStore();
   const sleep = (ms: number) => clock.sleep(ms);
@@ -61,31 +71,55 @@ export const runAssociationsCase = async (c: AssociationsCase): Promise<Associat
   let t0 = 0;
   let planned = 0;
   let first = 0;
-  await clock.run(async () => {
-    // Staging happens long before the failure: it is not measured (a table of 2,000 routes' twin takes minutes at CreateRoute's 5/s).
-    const staged = await reconcileTwins({}, { ec2: sim.ec2(), config, store, now, sleep });
-    if (!staged.ok) throw new Error(`staging the twins failed: ${JSON.stringify(staged).slice(0, 500)}`);
-    await clock.sleep(60_000);
-    sim.setInstanceState(estate.routerA.instanceId, 'stopping');
-    t0 = clock.now();
-    first = sim.calls.length;
-    const raw = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('route-failover'), store, now, sleep, pacers: { ReplaceRoute: pacer, ReplaceRouteTableAssociation: associationPacer } });
-    const handlers = Object.fromEntries(
-      Object.entries(raw).map(([name, h]) => [
-        name,
-        async (input: unknown) => {
-          await sleep(c.taskOverheadMs);
-          const out = await h(input);
-          if (name === 'PlanSwitch') planned = clock.now();
-          return out;
-        },
-      ]),
-    );
-    await runExecution({ handlers, input: { action: 'switchover', group: 'edge-1', to: 'router-b', requestedBy: 'bench' }, executionName: 'associations-bench', region: sim.region, now });
-  }, { seed: c.seed ?? 1 });
+  await clock.run(
+    async () => {
+      // Staging happens long before the failure: it is not measured (a table of 2,000 routes' twin takes minutes at CreateRoute's 5/s).
+      const staged = await reconcileTwins({}, { ec2: sim.ec2(), config, store, now, sleep });
+      if (!staged.ok) throw new Error(`staging the twins failed: ${JSON.stringify(staged).slice(0, 500)}`);
+      await clock.sleep(60_000);
+      sim.setInstanceState(estate.routerA.instanceId, 'stopping');
+      t0 = clock.now();
+      first = sim.calls.length;
+      const raw = createTaskHandlers({
+        ec2: sim.ec2(),
+        sns: sim.sns(),
+        config,
+        topicArn: sim.createTopic('route-failover'),
+        store,
+        now,
+        sleep,
+        pacers: { ReplaceRoute: pacer, ReplaceRouteTableAssociation: associationPacer },
+      });
+      const handlers = Object.fromEntries(
+        Object.entries(raw).map(([name, h]) => [
+          name,
+          async (input: unknown) => {
+            await sleep(c.taskOverheadMs);
+            const out = await h(input);
+            if (name === 'PlanSwitch') planned = clock.now();
+            return out;
+          },
+        ]),
+      );
+      await runExecution({
+        handlers,
+        input: { action: 'switchover', group: 'edge-1', to: 'router-b', requestedBy: 'bench' },
+        executionName: 'associations-bench',
+        region: sim.region,
+        now,
+      });
+    },
+    { seed: c.seed ?? 1 },
+  );
   const makespanMs = clock.now() - t0;
   const calls0 = sim.calls.slice(first);
-  const moves = calls0.filter((x) => x.action === 'ReplaceRouteTableAssociation' && !x.error && x.endAt !== undefined && (x.input as { DryRun?: boolean }).DryRun !== true);
+  const moves = calls0.filter(
+    (x) =>
+      x.action === 'ReplaceRouteTableAssociation' &&
+      !x.error &&
+      x.endAt !== undefined &&
+      (x.input as { DryRun?: boolean }).DryRun !== true,
+  );
   const lastMove = Math.max(planned, ...moves.map((x) => x.endAt!));
   const afterPlanningMs = lastMove - planned;
   const calls: Record<string, number> = {};
@@ -98,11 +132,16 @@ export const runAssociationsCase = async (c: AssociationsCase): Promise<Associat
   const aEnis = new Set([estate.routerA.eni0, estate.routerA.eni1]);
   const switchedSubnets = estate.subnets.filter((s) => {
     const routes = sim.effectiveRoutes(s.subnetId);
-    return !routes.some((r) => r.NetworkInterfaceId && aEnis.has(r.NetworkInterfaceId)) && routes.some((r) => r.NetworkInterfaceId && bToEnis.has(r.NetworkInterfaceId));
+    return (
+      !routes.some((r) => r.NetworkInterfaceId && aEnis.has(r.NetworkInterfaceId)) &&
+      routes.some((r) => r.NetworkInterfaceId && bToEnis.has(r.NetworkInterfaceId))
+    );
   }).length;
   const rt = c.latencyMs + c.taskOverheadMs;
   const roundTrips = afterPlanningMs / rt;
-  const goal = switchedSubnets === estate.subnets.length && (S <= burst ? afterPlanningMs <= 3 * rt : afterPlanningMs <= 1.05 * associationFloorMs + HEADROOM_MS + 4 * rt);
+  const goal =
+    switchedSubnets === estate.subnets.length &&
+    (S <= burst ? afterPlanningMs <= 3 * rt : afterPlanningMs <= 1.05 * associationFloorMs + HEADROOM_MS + 4 * rt);
   return {
     ...c,
     associations: S,
@@ -123,7 +162,21 @@ const s = (ms: number): string => (ms / 1000).toFixed(ms < 10_000 ? 2 : 1);
 
 /** The associations-mode table. */
 export const associationsTable = (results: AssociationsResult[], taskOverheadMs: number, latencyMs: number): Table => ({
-  headers: ['routes', 'tables (subnets)', 'associations moved', 'makespan s', 'after planning s', 'round trips', 'association floor s', 'per-route floor s', 'per-route floor ÷ after planning', 'subnets switched', 'EC2 calls', 'throttled', 'goal'],
+  headers: [
+    'routes',
+    'tables (subnets)',
+    'associations moved',
+    'makespan s',
+    'after planning s',
+    'round trips',
+    'association floor s',
+    'per-route floor s',
+    'per-route floor ÷ after planning',
+    'subnets switched',
+    'EC2 calls',
+    'throttled',
+    'goal',
+  ],
   rows: results.map((r) => [
     r.routes.toLocaleString('en-US'),
     String(r.routeTables),
@@ -135,7 +188,10 @@ export const associationsTable = (results: AssociationsResult[], taskOverheadMs:
     s(r.routeFloorMs),
     `${ratio(r.routeFloorMs / Math.max(1, r.afterPlanningMs))}×`,
     `${r.switchedSubnets}/${r.routeTables}`,
-    Object.entries(r.calls).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} ${v}`).join(', '),
+    Object.entries(r.calls)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', '),
     String(r.throttled),
     r.goal ? '✓' : '✗',
   ]),
@@ -146,6 +202,6 @@ export const associationsTable = (results: AssociationsResult[], taskOverheadMs:
     'goal: every subnet switched, and ≤ 50 associations within 3 round trips after planning; beyond, ≤ 1.05 × (S − 50) / 5 s + 1 s (the refill the pacer keeps in reserve) + 4 round trips.',
     'EC2 calls: the whole failover (reads, moves, verification), throttled included.',
     'Below 50 routes the per-route floor is one round trip, so the ratio is below 1: the associations mode pays one more read before it writes (the destination must still hold what the plan needs).',
-    'Beyond 50 associations the floor is the associations\' own: 2,000 routes over 200 associated tables take (200 − 50) / 5 = 30 s, 13× under the per-route floor; over 40 tables, one burst.',
+    "Beyond 50 associations the floor is the associations' own: 2,000 routes over 200 associated tables take (200 − 50) / 5 = 30 s, 13× under the per-route floor; over 40 tables, one burst.",
   ],
 });

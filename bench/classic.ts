@@ -69,7 +69,12 @@ export const classicFailover = async (input: ClassicInput, deps: { ec2: EC2Clien
     );
     tables = out.RouteTables ?? [];
   } catch (err) {
-    return { standbyInstanceId: standbyId, standbyEni, routes: [], error: `DescribeRouteTables: ${(err as Error).name}` };
+    return {
+      standbyInstanceId: standbyId,
+      standbyEni,
+      routes: [],
+      error: `DescribeRouteTables: ${(err as Error).name}`,
+    };
   }
 
   const routes: ClassicRouteOutcome[] = [];
@@ -86,7 +91,13 @@ export const classicFailover = async (input: ClassicInput, deps: { ec2: EC2Clien
         continue;
       }
       try {
-        await ec2.send(new CreateRouteCommand({ RouteTableId: routeTableId, DestinationCidrBlock: destination, NetworkInterfaceId: standbyEni }));
+        await ec2.send(
+          new CreateRouteCommand({
+            RouteTableId: routeTableId,
+            DestinationCidrBlock: destination,
+            NetworkInterfaceId: standbyEni,
+          }),
+        );
         routes.push({ routeTableId, destination, status: 'moved' });
       } catch (err) {
         routes.push({ routeTableId, destination, status: 'create-failed', error: (err as Error).name });

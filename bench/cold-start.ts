@@ -97,12 +97,19 @@ const MIRRORED_KEYS = new Set([
 
 /** esbuild options equivalent to the CLI arguments CDK derives from `bundling` (local bundling). */
 export const esbuildOptionsFor = (bundling: BundlingOptions, outdir: string): esbuild.BuildOptions => {
-  const unmirrored = Object.keys(bundling).filter((k) => !MIRRORED_KEYS.has(k) && (bundling as Record<string, unknown>)[k] !== undefined);
-  if (unmirrored.length > 0) throw new Error(`bench/cold-start.ts does not mirror bundling option(s) ${unmirrored.join(', ')} yet: add them to esbuildOptionsFor`);
+  const unmirrored = Object.keys(bundling).filter(
+    (k) => !MIRRORED_KEYS.has(k) && (bundling as Record<string, unknown>)[k] !== undefined,
+  );
+  if (unmirrored.length > 0)
+    throw new Error(
+      `bench/cold-start.ts does not mirror bundling option(s) ${unmirrored.join(', ')} yet: add them to esbuildOptionsFor`,
+    );
   if (!bundling.target) throw new Error('FUNCTION_BUNDLING.target must be set (CDK would derive it from the runtime)');
   const mode = bundling.sourceMapMode;
   const sourcemap: esbuild.BuildOptions['sourcemap'] =
-    mode === undefined || String(mode) === 'default' ? bundling.sourceMap === true : (String(mode) as 'inline' | 'external' | 'both');
+    mode === undefined || String(mode) === 'default'
+      ? bundling.sourceMap === true
+      : (String(mode) as 'inline' | 'external' | 'both');
   const esm = String(bundling.format) === 'esm';
   return {
     bundle: true,
@@ -144,7 +151,9 @@ const swapSharedZod = (replacement: string): esbuild.Plugin => ({
   name: 'swap-shared-zod',
   setup(build) {
     build.onResolve({ filter: /(^|\/)zod$/ }, (args) =>
-      args.importer !== replacement && path.resolve(args.resolveDir, args.path) === SHARED_ZOD ? { path: replacement } : undefined,
+      args.importer !== replacement && path.resolve(args.resolveDir, args.path) === SHARED_ZOD
+        ? { path: replacement }
+        : undefined,
     );
   },
 });
@@ -174,8 +183,12 @@ const floorSource = (clients: string[]): string => {
   const calls: string[] = [];
   for (const c of clients) {
     const f = FLOOR_COMMANDS[c];
-    if (!f) throw new Error(`no floor command for @aws-sdk/client-${c}: add one to FLOOR_COMMANDS in bench/cold-start.ts`);
-    lines.push(`import { ${f.client}, ${f.command} } from '@aws-sdk/client-${c}';`, `const ${c} = new ${f.client}({});`);
+    if (!f)
+      throw new Error(`no floor command for @aws-sdk/client-${c}: add one to FLOOR_COMMANDS in bench/cold-start.ts`);
+    lines.push(
+      `import { ${f.client}, ${f.command} } from '@aws-sdk/client-${c}';`,
+      `const ${c} = new ${f.client}({});`,
+    );
     calls.push(`${c}.send(new ${f.command}(event))`);
   }
   return `${lines.join('\n')}\nexport const handler = async (event: any) => Promise.all([${calls.join(', ')}]);\n`;
@@ -225,13 +238,30 @@ export const measureColdStart = async (o: ColdStartOptions = {}): Promise<Bundle
       log(`  bundling ${fn} (${variant})`);
       const slug = variant.replace(/[^a-z]+/g, '-');
       try {
-        const { file, meta } = await build({ ...opts, ...variantOptions[variant] }, { file: path.join(PROJECT_ROOT, 'functions', fn, 'index.ts') }, path.join(outDir, slug, fn));
+        const { file, meta } = await build(
+          { ...opts, ...variantOptions[variant] },
+          { file: path.join(PROJECT_ROOT, 'functions', fn, 'index.ts') },
+          path.join(outDir, slug, fn),
+        );
         const clients = clientsOf(meta);
         const floor = clients.length > 0 ? `floor: ${clients.join('+')}` : undefined;
         if (floor) floors.set(floor, clients);
-        built.push({ file, result: { name: fn, variant, bytes: statSync(file).size, zodBytes: zodBytesOf(meta), clients, floor } });
+        built.push({
+          file,
+          result: { name: fn, variant, bytes: statSync(file).size, zodBytes: zodBytesOf(meta), clients, floor },
+        });
       } catch (err) {
-        built.push({ file: '', result: { name: fn, variant, bytes: 0, zodBytes: 0, clients: [], error: `build failed: ${(err as Error).message.split('\n')[0]}` } });
+        built.push({
+          file: '',
+          result: {
+            name: fn,
+            variant,
+            bytes: 0,
+            zodBytes: 0,
+            clients: [],
+            error: `build failed: ${(err as Error).message.split('\n')[0]}`,
+          },
+        });
       }
     }
   }
@@ -239,8 +269,15 @@ export const measureColdStart = async (o: ColdStartOptions = {}): Promise<Bundle
   floors.set('floor: ec2', floors.get('floor: ec2') ?? ['ec2']);
   for (const [name, clients] of floors) {
     log(`  bundling ${name}`);
-    const { file, meta } = await build(opts, { source: floorSource(clients), name: name.replace(/\W+/g, '-') }, path.join(outDir, 'floor', clients.join('-')));
-    built.push({ file, result: { name, variant: 'floor', bytes: statSync(file).size, zodBytes: zodBytesOf(meta), clients } });
+    const { file, meta } = await build(
+      opts,
+      { source: floorSource(clients), name: name.replace(/\W+/g, '-') },
+      path.join(outDir, 'floor', clients.join('-')),
+    );
+    built.push({
+      file,
+      result: { name, variant: 'floor', bytes: statSync(file).size, zodBytes: zodBytesOf(meta), clients },
+    });
   }
 
   const samples = new Map<Built, Array<{ wallMs: number; cpuMs: number }>>();
@@ -259,18 +296,27 @@ export const measureColdStart = async (o: ColdStartOptions = {}): Promise<Bundle
   }
   for (const b of measurable) {
     const s = samples.get(b);
-    if (!b.result.error && s) b.result.init = { wallMs: median(s.map((x) => x.wallMs)), cpuMs: median(s.map((x) => x.cpuMs)), runs: s.length };
+    if (!b.result.error && s)
+      b.result.init = { wallMs: median(s.map((x) => x.wallMs)), cpuMs: median(s.map((x) => x.cpuMs)), runs: s.length };
   }
   const floorsFirst = (r: BundleResult) => (r.variant === 'floor' ? 0 : 1);
   return built.map((b) => b.result).sort((a, b) => floorsFirst(a) - floorsFirst(b));
 };
 
 const importOnce = async (file: string, nodeOptions: string[]): Promise<{ wallMs: number; cpuMs: number }> => {
-  const { stdout } = await exec(process.execPath, [...nodeOptions, path.join(__dirname, 'cold-start', 'init-child.mjs'), file], {
-    // What Lambda's environment gives module init: a region; nothing from the developer's shell.
-    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    timeout: 60_000,
-  });
+  const { stdout } = await exec(
+    process.execPath,
+    [...nodeOptions, path.join(__dirname, 'cold-start', 'init-child.mjs'), file],
+    {
+      // What Lambda's environment gives module init: a region; nothing from the developer's shell.
+      env: {
+        PATH: process.env.PATH ?? '',
+        AWS_REGION: 'us-east-1',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+      timeout: 60_000,
+    },
+  );
   return JSON.parse(stdout) as { wallMs: number; cpuMs: number };
 };
 

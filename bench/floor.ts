@@ -99,7 +99,12 @@ export const runFloorCase = async (c: FloorCase): Promise<FloorResult> => {
   const sim = new SimulatedVpc({ seed, latencyMs: c.latencyMs, clock });
   const affected = perTable(c.routes);
   const estates: RouterEstate[] = Array.from({ length: c.groups }, (_, g) =>
-    buildLargeEstate(sim, { routeTables: c.routes / affected, routesPerTable: affected, affectedPerTable: affected, groupName: `edge-${g + 1}` }),
+    buildLargeEstate(sim, {
+      routeTables: c.routes / affected,
+      routesPerTable: affected,
+      affectedPerTable: affected,
+      groupName: `edge-${g + 1}`,
+    }),
   );
   const priorityTables = new Set(estates.flatMap((e) => [...e.routeTableIds].sort().slice(0, PRIORITY_TABLES)));
   for (const id of priorityTables) sim.tagRouteTable(id, { [PRIORITY_TAG.key]: PRIORITY_TAG.value });
@@ -109,12 +114,26 @@ export const runFloorCase = async (c: FloorCase): Promise<FloorResult> => {
 
   const body = async (): Promise<void> => {
     if (c.variant === 'workflow') {
-      const config = parseConfig({ ...estates[0].config, groups: estates.map((e) => ({ ...e.config.groups[0], priority: { routeTableTag: PRIORITY_TAG } })) });
+      const config = parseConfig({
+        ...estates[0].config,
+        groups: estates.map((e) => ({ ...e.config.groups[0], priority: { routeTableTag: PRIORITY_TAG } })),
+      });
       const pacer = new InMemoryWritePacer(REPLACE_ROUTE_PACE, { now: () => clock.now(), sleep });
       const now = () => new Date(clock.now());
-      const raw = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('route-failover'), now, sleep, pacers: { ReplaceRoute: pacer } });
+      const raw = createTaskHandlers({
+        ec2: sim.ec2(),
+        sns: sim.sns(),
+        config,
+        topicArn: sim.createTopic('route-failover'),
+        now,
+        sleep,
+        pacers: { ReplaceRoute: pacer },
+      });
       const handlers = Object.fromEntries(
-        Object.entries(raw).map(([name, h]) => [name, async (input: unknown) => (await sleep(c.taskOverheadMs), h(input))]),
+        Object.entries(raw).map(([name, h]) => [
+          name,
+          async (input: unknown) => (await sleep(c.taskOverheadMs), h(input)),
+        ]),
       );
       await Promise.all(
         estates.map((e) =>
@@ -131,7 +150,16 @@ export const runFloorCase = async (c: FloorCase): Promise<FloorResult> => {
       const random = seededRandom(seed);
       const ec2 = c.variant === 'classic+retry' ? withStandardRetry(sim.ec2(), sleep, random) : sim.ec2();
       await Promise.all(
-        estates.map((e) => classicFailover({ failedInstanceId: e.routerA.instanceId, pair: [e.routerA.instanceId, e.routerB.instanceId], vpcId: e.vpcId }, { ec2 })),
+        estates.map((e) =>
+          classicFailover(
+            {
+              failedInstanceId: e.routerA.instanceId,
+              pair: [e.routerA.instanceId, e.routerB.instanceId],
+              vpcId: e.vpcId,
+            },
+            { ec2 },
+          ),
+        ),
       );
     }
   };
@@ -141,7 +169,8 @@ export const runFloorCase = async (c: FloorCase): Promise<FloorResult> => {
   // A route is switched when it ends on its paired interface; its time is the end of the last write that put it there.
   const lastWrite = new Map<string, number>();
   for (const call of sim.calls) {
-    if ((call.action !== 'ReplaceRoute' && call.action !== 'CreateRoute') || call.error || call.endAt === undefined) continue;
+    if ((call.action !== 'ReplaceRoute' && call.action !== 'CreateRoute') || call.error || call.endAt === undefined)
+      continue;
     const i = call.input as Record<string, string>;
     lastWrite.set(`${i.RouteTableId} ${i.DestinationCidrBlock} ${i.NetworkInterfaceId}`, call.endAt - t0);
   }
@@ -160,10 +189,15 @@ export const runFloorCase = async (c: FloorCase): Promise<FloorResult> => {
   // first write to the end of the last write that switched a route.
   const isWrite = (a: string) => a === 'ReplaceRoute' || a === 'CreateRoute' || a === 'DeleteRoute';
   const firstWrite = Math.min(...ec2Calls.filter((x) => isWrite(x.action)).map((x) => x.at));
-  const readsEnd = Math.max(t0, ...ec2Calls.filter((x) => !isWrite(x.action) && x.at < firstWrite && x.endAt !== undefined).map((x) => x.endAt!));
+  const readsEnd = Math.max(
+    t0,
+    ...ec2Calls.filter((x) => !isWrite(x.action) && x.at < firstWrite && x.endAt !== undefined).map((x) => x.endAt!),
+  );
   const writePhaseMs = times.length > 0 ? Math.max(0, t0 + Math.max(...times) - readsEnd) : makespanMs;
   // Writes: ReplaceRoute for the workflow, DeleteRoute + CreateRoute for the classic script.
-  const replace = ec2Calls.filter((x) => x.action === 'ReplaceRoute' || x.action === 'CreateRoute' || x.action === 'DeleteRoute');
+  const replace = ec2Calls.filter(
+    (x) => x.action === 'ReplaceRoute' || x.action === 'CreateRoute' || x.action === 'DeleteRoute',
+  );
   const replaceThrottled = replace.filter((x) => x.error === 'RequestLimitExceeded').length;
   const replaceOk = replace.length - replaceThrottled;
   const M = moves.length;
@@ -171,7 +205,10 @@ export const runFloorCase = async (c: FloorCase): Promise<FloorResult> => {
   const { burst, refillPerSecond } = EC2_API_RATE_LIMITS.mutating;
   const floorMs = Math.max(c.latencyMs, ((M - burst) / refillPerSecond) * 1000);
   // Per failover: M + ⌈T/100⌉ + 6, summed over the groups that fail at once.
-  const callBudget = estates.reduce((n, e) => n + e.expectedMoves.length + Math.ceil(e.routeTableIds.length / 100) + 6, 0);
+  const callBudget = estates.reduce(
+    (n, e) => n + e.expectedMoves.length + Math.ceil(e.routeTableIds.length / 100) + 6,
+    0,
+  );
   return {
     ...c,
     routeTables: T,
@@ -202,7 +239,21 @@ const mark = (ok: boolean): string => (ok ? '✓' : '✗');
 
 /** The floor table. */
 export const floorTable = (results: FloorResult[], taskOverheadMs: number, latencyMs: number): Table => ({
-  headers: ['routes', 'groups', 'variant', 'makespan s', 'after reads s', 'floor s', '× floor', 'switched', 'time to switch p50/p99/max s', 'priority p50/p99/max s', 'EC2 calls (budget)', 'throttled (writes)', 'goals'],
+  headers: [
+    'routes',
+    'groups',
+    'variant',
+    'makespan s',
+    'after reads s',
+    'floor s',
+    '× floor',
+    'switched',
+    'time to switch p50/p99/max s',
+    'priority p50/p99/max s',
+    'EC2 calls (budget)',
+    'throttled (writes)',
+    'goals',
+  ],
   rows: results.map((r) => [
     r.routes.toLocaleString('en-US'),
     String(r.groups),

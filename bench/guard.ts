@@ -55,17 +55,28 @@ export const guardEstate = (opts: Parameters<typeof estate>[0] = {}, guard: { ex
 export type GuardEstate = ReturnType<typeof guardEstate> & Estate;
 
 /** EC2 calls of one guard pass over a group with `routes` routes on a member. */
-export const guardCallsPerPass = async (routes: number, scope: 'vpc' | 'tag'): Promise<{ routes: number; tables: number; scope: string; calls: Record<string, number>; total: number }> => {
+export const guardCallsPerPass = async (
+  routes: number,
+  scope: 'vpc' | 'tag',
+): Promise<{ routes: number; tables: number; scope: string; calls: Record<string, number>; total: number }> => {
   const sim = new SimulatedVpc({ seed: 5 });
   // 10 routes a table (16 in one table for the smallest case), as bench/scale.ts lays them out.
   const perTable = routes % 10 === 0 ? 10 : routes;
   const tables = routes / perTable;
-  const built = buildLargeEstate(sim, { routeTables: tables, routesPerTable: perTable, affectedPerTable: perTable, groupName: 'onprem-edge' });
+  const built = buildLargeEstate(sim, {
+    routeTables: tables,
+    routesPerTable: perTable,
+    affectedPerTable: perTable,
+    groupName: 'onprem-edge',
+  });
   const group = { ...built.config.groups[0], ...(scope === 'tag' ? { routeTables: { tag: built.scopeTag } } : {}) };
   const config = parseConfig({ ...built.config, groups: [group] });
   const store = new InMemoryGroupStateStore();
   const before = sim.calls.length;
-  await runGuard({ trigger: 'schedule' }, { ec2: sim.ec2(), config, inventory: store, store: new InMemoryGuardStore(store) });
+  await runGuard(
+    { trigger: 'schedule' },
+    { ec2: sim.ec2(), config, inventory: store, store: new InMemoryGuardStore(store) },
+  );
   const calls: Record<string, number> = {};
   for (const c of sim.calls.slice(before)) calls[c.action] = (calls[c.action] ?? 0) + 1;
   return { routes, tables, scope, calls, total: sim.calls.length - before };
@@ -74,10 +85,13 @@ export const guardCallsPerPass = async (routes: number, scope: 'vpc' | 'tag'): P
 if (require.main === module) {
   void (async () => {
     const rows = [];
-    for (const routes of [16, 500, 2000]) for (const scope of ['vpc', 'tag'] as const) rows.push(await guardCallsPerPass(routes, scope));
+    for (const routes of [16, 500, 2000])
+      for (const scope of ['vpc', 'tag'] as const) rows.push(await guardCallsPerPass(routes, scope));
     const lines = ['| routes | tables | scope | EC2 calls per pass | by action |', '|---:|---:|---|---:|---|'];
     for (const r of rows) {
-      const by = Object.entries(r.calls).map(([a, n]) => `${a} ${n}`).join(', ');
+      const by = Object.entries(r.calls)
+        .map(([a, n]) => `${a} ${n}`)
+        .join(', ');
       lines.push(`| ${r.routes} | ${r.tables} | ${r.scope === 'vpc' ? 'whole VPC' : 'tag'} | ${r.total} | ${by} |`);
     }
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -77,7 +77,9 @@ export const blackHoleTime = (
     let dark = 0;
     let gone = 0;
     let restoredAt: number | undefined = healthyEnis.has(m.fromEni) ? t0 : undefined;
-    const events = (writes.get(keyOf(m.routeTableId, m.destination.value)) ?? []).slice().sort((a, b) => (a.endAt ?? a.at) - (b.endAt ?? b.at));
+    const events = (writes.get(keyOf(m.routeTableId, m.destination.value)) ?? [])
+      .slice()
+      .sort((a, b) => (a.endAt ?? a.at) - (b.endAt ?? b.at));
     const advance = (until: number) => {
       const span = Math.max(0, until - since);
       if (!exists) gone += span;

@@ -65,17 +65,36 @@ export const runPacerCase = async (c: PacerCase): Promise<PacerResult> => {
   const sim = new SimulatedVpc({ seed, clock, latencyMs: c.latencyMs, latencyJitterMs: c.jitterMs, throttling });
   const k = perTable(c.routes);
   const estates: RouterEstate[] = Array.from({ length: c.groups }, (_, g) =>
-    buildLargeEstate(sim, { routeTables: c.routes / k, routesPerTable: k, affectedPerTable: k, groupName: `edge-${g + 1}` }),
+    buildLargeEstate(sim, {
+      routeTables: c.routes / k,
+      routesPerTable: k,
+      affectedPerTable: k,
+      groupName: `edge-${g + 1}`,
+    }),
   );
-  const config = parseConfig({ ...estates[0].config, groups: estates.map((e) => ({ ...e.config.groups[0], maxConcurrency: c.maxConcurrency })) });
+  const config = parseConfig({
+    ...estates[0].config,
+    groups: estates.map((e) => ({ ...e.config.groups[0], maxConcurrency: c.maxConcurrency })),
+  });
   for (const e of estates) sim.setInstanceState(e.routerA.instanceId, 'stopping');
   const sleep = (ms: number) => clock.sleep(ms);
   const now = () => new Date(clock.now());
   const spec = c.headroom === undefined ? REPLACE_ROUTE_PACE : { ...REPLACE_ROUTE_PACE, headroom: c.headroom };
   const pacer = new InMemoryWritePacer(spec, { now: () => clock.now(), sleep });
-  const raw = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('route-failover'), now, sleep, pacers: { ReplaceRoute: pacer }, recheckDelaysMs: [0] });
+  const raw = createTaskHandlers({
+    ec2: sim.ec2(),
+    sns: sim.sns(),
+    config,
+    topicArn: sim.createTopic('route-failover'),
+    now,
+    sleep,
+    pacers: { ReplaceRoute: pacer },
+    recheckDelaysMs: [0],
+  });
   const overhead = c.taskOverheadMs ?? 50;
-  const handlers = Object.fromEntries(Object.entries(raw).map(([name, h]) => [name, async (input: unknown) => (await sleep(overhead), h(input))]));
+  const handlers = Object.fromEntries(
+    Object.entries(raw).map(([name, h]) => [name, async (input: unknown) => (await sleep(overhead), h(input))]),
+  );
   const functionTimeoutMs = { SwitchItems: replaceRouteWriteBudget(config).functionTimeoutSeconds * 1000 };
   const t0 = clock.now();
   const runs = await clock.run(
@@ -98,7 +117,9 @@ export const runPacerCase = async (c: PacerCase): Promise<PacerResult> => {
   const replace = sim.calls.filter((x) => x.action === 'ReplaceRoute');
   const replaceThrottled = replace.filter((x) => x.error === 'RequestLimitExceeded').length;
   const moves = estates.flatMap((e) => e.expectedMoves);
-  const leftBehind = moves.filter((m) => sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId !== m.toEni).length;
+  const leftBehind = moves.filter(
+    (m) => sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId !== m.toEni,
+  ).length;
   return {
     ...c,
     makespanMs,

@@ -11,7 +11,8 @@ import { renderConsole, type Table } from './report';
  * under 5 % of the successful ones, makespan within 1.10 × (floor + 5 s).
  */
 
-const list = (v: string | undefined, fallback: number[]): number[] => (v === undefined ? fallback : v.split(',').map(Number));
+const list = (v: string | undefined, fallback: number[]): number[] =>
+  v === undefined ? fallback : v.split(',').map(Number);
 
 const parse = (argv: string[]) => {
   const get = (name: string): string | undefined => {
@@ -37,7 +38,20 @@ const s = (ms: number): string => (ms / 1000).toFixed(1);
 const goalMs = (r: PacerResult): number => 1.1 * (r.floorMs + 5000);
 
 export const pacerTable = (results: PacerResult[]): Table => ({
-  headers: ['routes/group', 'groups', 'maxConc', 'latency ms', 'refill at ms', 'makespan s', 'floor s', '÷ (floor + 5 s)', 'throttled (% of ok)', 'left behind', 'outcome', 'goals'],
+  headers: [
+    'routes/group',
+    'groups',
+    'maxConc',
+    'latency ms',
+    'refill at ms',
+    'makespan s',
+    'floor s',
+    '÷ (floor + 5 s)',
+    'throttled (% of ok)',
+    'left behind',
+    'outcome',
+    'goals',
+  ],
   rows: results.map((r) => {
     const ratio = r.makespanMs / (r.floorMs + 5000);
     const throttledPct = (100 * r.replaceThrottled) / Math.max(1, r.replaceOk);
@@ -73,7 +87,16 @@ const main = async (): Promise<void> => {
       for (const maxConcurrency of o.concurrency)
         for (const jitterMs of o.jitter)
           for (const refillPhaseMs of o.phases) {
-            const r = await runPacerCase({ routes, groups, maxConcurrency, latencyMs: o.latencyMs, jitterMs, seed: o.seed, headroom: o.headroom, refillPhaseMs });
+            const r = await runPacerCase({
+              routes,
+              groups,
+              maxConcurrency,
+              latencyMs: o.latencyMs,
+              jitterMs,
+              seed: o.seed,
+              headroom: o.headroom,
+              refillPhaseMs,
+            });
             results.push({ ...r, runs: [] });
             process.stderr.write('.');
           }

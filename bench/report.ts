@@ -14,7 +14,10 @@ export interface Table {
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 /** Seconds from milliseconds: two decimals under 10 s, one above. */
 export const seconds = (ms: number): string =>
-  (ms / 1000).toLocaleString('en-US', { minimumFractionDigits: ms < 10_000 ? 2 : 1, maximumFractionDigits: ms < 10_000 ? 2 : 1 });
+  (ms / 1000).toLocaleString('en-US', {
+    minimumFractionDigits: ms < 10_000 ? 2 : 1,
+    maximumFractionDigits: ms < 10_000 ? 2 : 1,
+  });
 const kib = (bytes: number): string => `${int(bytes / 1024)} KiB`;
 
 const ACTION_ABBREVIATIONS: Record<string, string> = {
@@ -46,13 +49,20 @@ export const SCALE_HEADERS = [
 const callsCell = (r: ScaleResult): string =>
   Object.entries(r.calls)
     .sort(([a], [b]) => (ACTION_ORDER.indexOf(a) + 1 || 99) - (ACTION_ORDER.indexOf(b) + 1 || 99))
-    .map(([action, n]) => `${ACTION_ABBREVIATIONS[action] ?? action} ${int(n.total)}${n.throttled ? ` (${int(n.throttled)})` : ''}`)
+    .map(
+      ([action, n]) =>
+        `${ACTION_ABBREVIATIONS[action] ?? action} ${int(n.total)}${n.throttled ? ` (${int(n.throttled)})` : ''}`,
+    )
     .join(' · ');
 
 const wrongCell = (r: ScaleResult): string => {
   const w = r.wrong;
   if (w.total === 0) return '0';
-  const parts = [w.onFailed && `${int(w.onFailed)} on failed`, w.missing && `${int(w.missing)} missing`, w.otherTarget && `${int(w.otherTarget)} wrong ENI`].filter(Boolean);
+  const parts = [
+    w.onFailed && `${int(w.onFailed)} on failed`,
+    w.missing && `${int(w.missing)} missing`,
+    w.otherTarget && `${int(w.otherTarget)} wrong ENI`,
+  ].filter(Boolean);
   return `${int(w.total)} (${parts.join(', ')})`;
 };
 
@@ -60,7 +70,9 @@ export const quotasCell = (w: ExecutionWeight | undefined): string => {
   if (!w) return 'n/a';
   const largest = w.largest?.bytes ?? 0;
   const payload =
-    largest > SFN_PAYLOAD_LIMIT_BYTES ? `payload ✗ ${kib(largest)} (${w.largest?.state} ${w.largest?.what})` : `payload ✓ ${kib(largest)}`;
+    largest > SFN_PAYLOAD_LIMIT_BYTES
+      ? `payload ✗ ${kib(largest)} (${w.largest?.state} ${w.largest?.what})`
+      : `payload ✓ ${kib(largest)}`;
   const history = `history ${w.historyEvents > SFN_HISTORY_EVENT_LIMIT ? '✗' : '✓'} ~${int(w.historyEvents)} events`;
   return `${payload} · ${history}`;
 };
@@ -75,13 +87,17 @@ export const scaleTable = (results: ScaleResult[]): Table => ({
       r.variant,
       r.status,
       seconds(r.makespanMs),
-      r.blackHole.lastRestoredMs === undefined ? `never (${int(r.blackHole.open)} routes)` : seconds(r.blackHole.lastRestoredMs),
+      r.blackHole.lastRestoredMs === undefined
+        ? `never (${int(r.blackHole.open)} routes)`
+        : seconds(r.blackHole.lastRestoredMs),
       seconds(r.lowerBoundMs),
       callsCell(r),
       wrongCell(r),
       `${open}${int(r.blackHole.sumMs / 1000)}`,
       `${open}${seconds(r.blackHole.maxMs)}`,
-      r.blackHole.noRouteSumMs === 0 ? '0' : `${int(r.blackHole.noRouteSumMs / 1000)} / ${seconds(r.blackHole.noRouteMaxMs)}`,
+      r.blackHole.noRouteSumMs === 0
+        ? '0'
+        : `${int(r.blackHole.noRouteSumMs / 1000)} / ${seconds(r.blackHole.noRouteMaxMs)}`,
       quotasCell(r.weight),
     ];
   }),
@@ -104,7 +120,9 @@ export const weightTable = (w: ExecutionWeight): Table => ({
     kib(s.maxOutputBytes),
     Math.max(s.maxInputBytes, s.maxOutputBytes) > SFN_PAYLOAD_LIMIT_BYTES ? '✗' : '',
   ]),
-  notes: [`${int(w.localEvents)} local events; ~${int(w.historyEvents)} Step Functions history events (quota ${int(SFN_HISTORY_EVENT_LIMIT)}).`],
+  notes: [
+    `${int(w.localEvents)} local events; ~${int(w.historyEvents)} Step Functions history events (quota ${int(SFN_HISTORY_EVENT_LIMIT)}).`,
+  ],
 });
 
 const ratio = (a: number | undefined, b: number | undefined): string => (a && b ? `${(a / b).toFixed(2)}×` : '');
@@ -114,7 +132,18 @@ export const coldStartTable = (results: BundleResult[]): Table => {
   const floors = new Map(results.filter((r) => r.variant === 'floor').map((r) => [r.name, r]));
   const runs = results.find((r) => r.init)?.init?.runs ?? 0;
   return {
-    headers: ['bundle', 'variant', 'SDK clients', 'size KiB', 'zod KiB', 'size × floor', 'init wall ms', 'init CPU ms', 'init CPU × floor', 'init wall × floor'],
+    headers: [
+      'bundle',
+      'variant',
+      'SDK clients',
+      'size KiB',
+      'zod KiB',
+      'size × floor',
+      'init wall ms',
+      'init CPU ms',
+      'init CPU × floor',
+      'init wall × floor',
+    ],
     rows: results.map((r) => {
       const f = r.floor ? floors.get(r.floor) : undefined;
       return [
@@ -153,13 +182,26 @@ export const coldStartSummary = (results: BundleResult[]): Table => {
     return best ? `${best.value.toFixed(2)}× (${best.name})` : 'n/a';
   };
   return {
-    headers: ['variant', 'functions measured', 'worst size × floor', 'worst init CPU × floor', 'worst init wall × floor'],
+    headers: [
+      'variant',
+      'functions measured',
+      'worst size × floor',
+      'worst init CPU × floor',
+      'worst init wall × floor',
+    ],
     rows: variants.map((v) => {
       const rs = results.filter((r) => r.variant === v);
       const ok = rs.filter((r) => r.init);
       return [
         v,
-        `${ok.length} of ${rs.length}${rs.length > ok.length ? ` (${rs.filter((r) => !r.init).map((r) => r.name).join(', ')} failed)` : ''}`,
+        `${ok.length} of ${rs.length}${
+          rs.length > ok.length
+            ? ` (${rs
+                .filter((r) => !r.init)
+                .map((r) => r.name)
+                .join(', ')} failed)`
+            : ''
+        }`,
         worst(rs, (r, f) => (r.bytes ? r.bytes / f.bytes : undefined)),
         worst(ok, (r, f) => r.init && f.init && r.init.cpuMs / f.init.cpuMs),
         worst(ok, (r, f) => r.init && f.init && r.init.wallMs / f.init.wallMs),
@@ -172,8 +214,17 @@ export const coldStartSummary = (results: BundleResult[]): Table => {
 /** Fixed-width text for the terminal. */
 export const renderConsole = (t: Table): string => {
   const widths = t.headers.map((h, i) => Math.max(h.length, ...t.rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd();
-  return [line(t.headers), widths.map((w) => '─'.repeat(w)).join('  '), ...t.rows.map(line), ...t.notes.map((n) => `  ${n}`)].join('\n');
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (c ?? '').padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(t.headers),
+    widths.map((w) => '─'.repeat(w)).join('  '),
+    ...t.rows.map(line),
+    ...t.notes.map((n) => `  ${n}`),
+  ].join('\n');
 };
 
 /** A GitHub-flavoured markdown table with its notes as a list. */
@@ -211,11 +262,15 @@ export const scaleChartSvg = (results: ScaleResult[]): string => {
   );
 
   // Left: makespan, log10 seconds.
-  const values = results.flatMap((r) => [r.makespanMs, r.lowerBoundMs]).filter((v) => v > 0).map((v) => v / 1000);
+  const values = results
+    .flatMap((r) => [r.makespanMs, r.lowerBoundMs])
+    .filter((v) => v > 0)
+    .map((v) => v / 1000);
   const lo = Math.floor(Math.log10(Math.min(...values, 1)));
   const hi = Math.ceil(Math.log10(Math.max(...values, 1)));
   const xOf = (i: number, left: number, right: number) => left + ((i + 0.5) * (right - left)) / sizes.length;
-  const yLog = (s: number) => panel.bottom - ((Math.log10(Math.max(s, 10 ** lo)) - lo) / Math.max(1, hi - lo)) * (panel.bottom - panel.top);
+  const yLog = (s: number) =>
+    panel.bottom - ((Math.log10(Math.max(s, 10 ** lo)) - lo) / Math.max(1, hi - lo)) * (panel.bottom - panel.top);
   out.push(
     `<text x="${panel.left1}" y="18" font-size="13" font-weight="600">Makespan vs token-bucket bound (s, log)</text>`,
     `<text x="${panel.left1}" y="33" font-size="10" fill="#666">classic ends early: it leaves throttled routes broken (right)</text>`,
@@ -230,7 +285,12 @@ export const scaleChartSvg = (results: ScaleResult[]): string => {
   const series: Array<{ name: string; color: string; dash?: string; value: (routes: number) => number | undefined }> = [
     { name: 'workflow', color: COLORS.workflow, value: (n) => get('workflow', n)?.makespanMs },
     { name: 'classic', color: COLORS.classic, value: (n) => get('classic', n)?.makespanMs },
-    { name: 'bound', color: COLORS.bound, dash: '5 4', value: (n) => results.find((r) => r.routes === n)?.lowerBoundMs },
+    {
+      name: 'bound',
+      color: COLORS.bound,
+      dash: '5 4',
+      value: (n) => results.find((r) => r.routes === n)?.lowerBoundMs,
+    },
   ];
   for (const s of series) {
     const pts = sizes
@@ -243,8 +303,14 @@ export const scaleChartSvg = (results: ScaleResult[]): string => {
       ...pts.map(([x, y]) => `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3" fill="${s.color}"/>`),
     );
   }
-  sizes.forEach((n, i) => out.push(`<text x="${xOf(i, panel.left1, panel.right1)}" y="${panel.bottom + 16}" text-anchor="middle">${int(n)}</text>`));
-  out.push(`<text x="${(panel.left1 + panel.right1) / 2}" y="${panel.bottom + 32}" text-anchor="middle" fill="#555">affected routes</text>`);
+  sizes.forEach((n, i) =>
+    out.push(
+      `<text x="${xOf(i, panel.left1, panel.right1)}" y="${panel.bottom + 16}" text-anchor="middle">${int(n)}</text>`,
+    ),
+  );
+  out.push(
+    `<text x="${(panel.left1 + panel.right1) / 2}" y="${panel.bottom + 32}" text-anchor="middle" fill="#555">affected routes</text>`,
+  );
 
   // Right: % of routes wrong at the end.
   out.push(
@@ -271,9 +337,13 @@ export const scaleChartSvg = (results: ScaleResult[]): string => {
         `<text x="${(x + slot * 0.15).toFixed(1)}" y="${(y - 3).toFixed(1)}" text-anchor="middle" font-size="9" fill="#333">${pct < 1 && pct > 0 ? pct.toFixed(1) : int(pct)}</text>`,
       );
     });
-    out.push(`<text x="${panel.left2 + (i + 0.5) * slot}" y="${panel.bottom + 16}" text-anchor="middle">${int(n)}</text>`);
+    out.push(
+      `<text x="${panel.left2 + (i + 0.5) * slot}" y="${panel.bottom + 16}" text-anchor="middle">${int(n)}</text>`,
+    );
   });
-  out.push(`<text x="${(panel.left2 + panel.right2) / 2}" y="${panel.bottom + 32}" text-anchor="middle" fill="#555">affected routes</text>`);
+  out.push(
+    `<text x="${(panel.left2 + panel.right2) / 2}" y="${panel.bottom + 32}" text-anchor="middle" fill="#555">affected routes</text>`,
+  );
 
   // Legend.
   const legend = [

@@ -4,7 +4,15 @@ import { runExecution } from '../cli/local/local-runner';
 import { buildLargeEstate, type RouterEstate } from '../cli/local/scenario';
 import { EC2_API_RATE_LIMITS, SimulatedVpc, type SimClock } from '../sim';
 import { classicFailover } from './classic';
-import { blackHoleTime, ec2CallCounts, tokenBucketLowerBoundMs, wrongRoutes, type BlackHole, type CallCount, type WrongRoutes } from './metrics';
+import {
+  blackHoleTime,
+  ec2CallCounts,
+  tokenBucketLowerBoundMs,
+  wrongRoutes,
+  type BlackHole,
+  type CallCount,
+  type WrongRoutes,
+} from './metrics';
 import { weighExecution, type ExecutionWeight } from './step-functions';
 import { VirtualClock, WALL_CLOCK } from './virtual-clock';
 
@@ -78,14 +86,20 @@ export const runScaleCase = async (c: ScaleCase): Promise<ScaleResult> => {
   const routeTables = c.routes / affectedPerTable;
   const virtual = (c.clock ?? 'virtual') === 'virtual' ? new VirtualClock() : undefined;
   const clock: SimClock = virtual ?? WALL_CLOCK;
-  const sim = new SimulatedVpc({ seed: c.seed ?? 1, latencyMs: c.latencyMs, clock, throttling: c.throttling === false ? false : {} });
+  const sim = new SimulatedVpc({
+    seed: c.seed ?? 1,
+    latencyMs: c.latencyMs,
+    clock,
+    throttling: c.throttling === false ? false : {},
+  });
   const estate = buildLargeEstate(sim, { routeTables, routesPerTable, affectedPerTable, groupName: 'onprem-edge' });
   sim.setInstanceState(estate.routerA.instanceId, 'stopping');
   const healthy = new Set([estate.routerB.eni0, estate.routerB.eni1, estate.other.eni0]);
 
   const wallStart = Date.now();
   const t0 = clock.now();
-  const body = (): Promise<Outcome> => (c.variant === 'workflow' ? runWorkflow(sim, estate, clock) : runClassic(sim, estate));
+  const body = (): Promise<Outcome> =>
+    c.variant === 'workflow' ? runWorkflow(sim, estate, clock) : runClassic(sim, estate);
   const outcome = virtual ? await virtual.run(body, { seed: c.seed ?? 1 }) : await body();
   const tEnd = clock.now();
 
@@ -137,7 +151,11 @@ const runWorkflow = async (sim: SimulatedVpc, estate: RouterEstate, clock: SimCl
 
 const runClassic = async (sim: SimulatedVpc, estate: RouterEstate): Promise<Outcome> => {
   const result = await classicFailover(
-    { failedInstanceId: estate.routerA.instanceId, pair: [estate.routerA.instanceId, estate.routerB.instanceId], vpcId: estate.vpcId },
+    {
+      failedInstanceId: estate.routerA.instanceId,
+      pair: [estate.routerA.instanceId, estate.routerB.instanceId],
+      vpcId: estate.vpcId,
+    },
     { ec2: sim.ec2() },
   );
   return { status: result.error ?? 'done' };

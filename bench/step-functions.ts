@@ -31,7 +31,8 @@ export interface ExecutionWeight {
   overPayloadLimit: StatePayload[];
 }
 
-const bytes = (value: unknown): number => (value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8'));
+const bytes = (value: unknown): number =>
+  value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
 
 /** Input/output sizes per state name and the estimated history length of one execution's event log. */
 export const weighExecution = (events: Array<Record<string, any>>): ExecutionWeight => {
@@ -39,7 +40,11 @@ export const weighExecution = (events: Array<Record<string, any>>): ExecutionWei
   const entry = (e: Record<string, any>): StatePayload => {
     const name = e.state?.name as string;
     let s = states.get(name);
-    if (!s) states.set(name, (s = { state: name, inMap: e.index !== undefined, entered: 0, maxInputBytes: 0, maxOutputBytes: 0 }));
+    if (!s)
+      states.set(
+        name,
+        (s = { state: name, inMap: e.index !== undefined, entered: 0, maxInputBytes: 0, maxOutputBytes: 0 }),
+      );
     return s;
   };
   for (const e of events) {
@@ -55,7 +60,8 @@ export const weighExecution = (events: Array<Record<string, any>>): ExecutionWei
   const list = [...states.values()];
   let largest: ExecutionWeight['largest'];
   for (const s of list) {
-    if (!largest || s.maxInputBytes > largest.bytes) largest = { state: s.state, bytes: s.maxInputBytes, what: 'input' };
+    if (!largest || s.maxInputBytes > largest.bytes)
+      largest = { state: s.state, bytes: s.maxInputBytes, what: 'input' };
     if (s.maxOutputBytes > largest.bytes) largest = { state: s.state, bytes: s.maxOutputBytes, what: 'output' };
   }
   return {

@@ -4,15 +4,15 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import type { RouteTable } from '@aws-sdk/client-ec2';
 import { InMemoryWritePacer } from '../functions/domain/pacer';
 import { createTaskHandlers } from './local/task-handlers';
-import { FailoverConfig, parseConfig } from '../functions/contract/config';
+import { type FailoverConfig, parseConfig } from '../functions/contract/config';
 import { routeDestination, routeTarget } from '../functions/domain/routes';
 import type { ManualRequest } from '../functions/contract/triggers';
 import { runAssociationsDemo } from './demo-associations';
-import { runExecution, RunResult } from './local/local-runner';
+import { runExecution, type RunResult } from './local/local-runner';
 import { buildRouterPair } from './local/scenario';
 import { SimulatedVpc } from '../sim';
 import { executionName } from './route-failover/commands/switchover';
-import { ExecutionEntry, parseRecord } from './route-failover/executions';
+import { type ExecutionEntry, parseRecord } from './route-failover/executions';
 import { compactStatus, readGroupStatus } from './route-failover/group-status';
 import { renderHistoryLine, renderHistoryTable } from './route-failover/render-history';
 import { instanceStateEvent } from './local/events';
@@ -70,7 +70,11 @@ const main = async (): Promise<void> => {
   const msg = sim.published.at(-1);
   if (msg) {
     console.log(`Subject: ${msg.Subject}`);
-    console.log(`Attributes: ${Object.entries(msg.MessageAttributes ?? {}).map(([k, v]) => `${k}=${(v as { StringValue?: string }).StringValue}`).join(' ')}`);
+    console.log(
+      `Attributes: ${Object.entries(msg.MessageAttributes ?? {})
+        .map(([k, v]) => `${k}=${(v as { StringValue?: string }).StringValue}`)
+        .join(' ')}`,
+    );
     console.log('');
     console.log(msg.Message);
   }
@@ -78,7 +82,11 @@ const main = async (): Promise<void> => {
   heading('Figures');
   const counts: Record<string, number> = {};
   for (const c of sim.calls.slice(callsBefore)) counts[c.action] = (counts[c.action] ?? 0) + 1;
-  console.log(`EC2/SNS calls for this failover: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(
+    `EC2/SNS calls for this failover: ${Object.entries(counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   console.log(`execution ${result.status} in ${result.durationMs} ms; outcome: ${result.auditRecord?.outcome}`);
   if (result.status !== 'SUCCEEDED') process.exitCode = 1;
 
@@ -88,7 +96,11 @@ const main = async (): Promise<void> => {
   await showRoutes(sim, config);
 
   // The operator's side: manual requests, exactly the input `route-failover` starts the workflow with.
-  const manual = async (title: string, command: string, request: Omit<ManualRequest, 'dryRun'> & { dryRun?: boolean }): Promise<RunResult> => {
+  const manual = async (
+    title: string,
+    command: string,
+    request: Omit<ManualRequest, 'dryRun'> & { dryRun?: boolean },
+  ): Promise<RunResult> => {
     heading(title);
     console.log(`$ ${command}`);
     const input = { dryRun: false, ...request };
@@ -100,14 +112,22 @@ const main = async (): Promise<void> => {
     }
     const callsFrom = sim.calls.length;
     const run = await runExecution({
-      handlers: createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn, pacers: { ReplaceRoute: pacer } }),
+      handlers: createTaskHandlers({
+        ec2: sim.ec2(),
+        sns: sim.sns(),
+        config,
+        topicArn,
+        pacers: { ReplaceRoute: pacer },
+      }),
       input,
       executionName: name,
     });
     const replaces = sim.calls.slice(callsFrom).filter((c) => c.action === 'ReplaceRoute');
     const dry = replaces.filter((c) => (c.input as { DryRun?: boolean }).DryRun === true).length;
     console.log(`input: ${JSON.stringify(input)}`);
-    console.log(`ReplaceRoute calls: ${replaces.length}${dry ? ` (${dry} with DryRun: EC2 answered DryRunOperation, nothing changed)` : ''}; SNS: ${sim.published.at(-1)?.Subject}`);
+    console.log(
+      `ReplaceRoute calls: ${replaces.length}${dry ? ` (${dry} with DryRun: EC2 answered DryRunOperation, nothing changed)` : ''}; SNS: ${sim.published.at(-1)?.Subject}`,
+    );
     const entry = entryOf(run, input);
     entries.unshift(entry);
     console.log(`audit line:  ${renderHistoryLine(entry)}`);
@@ -121,30 +141,42 @@ const main = async (): Promise<void> => {
   await showRoutes(sim, config);
 
   const who = 'arn:aws:sts::123456789012:assumed-role/NetOps/alice';
-  await manual('Rehearse the failback (dry run)', `route-failover failback --group ${group.name} --dry-run --reason "rehearse failback"`, {
-    action: 'failback',
-    group: group.name,
-    dryRun: true,
-    reason: 'rehearse failback',
-    requestedBy: who,
-  });
-  await manual('Fail back to router-a', `route-failover failback --group ${group.name} --reason "router-a repaired (INC-2211)" --wait`, {
-    action: 'failback',
-    group: group.name,
-    reason: 'router-a repaired (INC-2211)',
-    requestedBy: who,
-  });
+  await manual(
+    'Rehearse the failback (dry run)',
+    `route-failover failback --group ${group.name} --dry-run --reason "rehearse failback"`,
+    {
+      action: 'failback',
+      group: group.name,
+      dryRun: true,
+      reason: 'rehearse failback',
+      requestedBy: who,
+    },
+  );
+  await manual(
+    'Fail back to router-a',
+    `route-failover failback --group ${group.name} --reason "router-a repaired (INC-2211)" --wait`,
+    {
+      action: 'failback',
+      group: group.name,
+      reason: 'router-a repaired (INC-2211)',
+      requestedBy: who,
+    },
+  );
   await manual(
     'Planned maintenance: switch over to router-b',
     `route-failover switchover --group ${group.name} --to router-b --reason "patch router-a (CHG-1042)" --wait`,
     { action: 'switchover', group: group.name, to: 'router-b', reason: 'patch router-a (CHG-1042)', requestedBy: who },
   );
-  await manual('router-a patched: back to the preferred member', `route-failover failback --group ${group.name} --reason "router-a patched (CHG-1042)" --wait`, {
-    action: 'failback',
-    group: group.name,
-    reason: 'router-a patched (CHG-1042)',
-    requestedBy: who,
-  });
+  await manual(
+    'router-a patched: back to the preferred member',
+    `route-failover failback --group ${group.name} --reason "router-a patched (CHG-1042)" --wait`,
+    {
+      action: 'failback',
+      group: group.name,
+      reason: 'router-a patched (CHG-1042)',
+      requestedBy: who,
+    },
+  );
 
   heading('The audit log ($ route-failover history --group onprem-edge)');
   console.log(renderHistoryTable(entries));
@@ -173,7 +205,8 @@ const entryOf = (run: RunResult, input: unknown): ExecutionEntry => {
 
 /** The group's routes per member, read from the route tables as `route-failover status` does. */
 const showRoutes = async (sim: SimulatedVpc, config: FailoverConfig): Promise<void> => {
-  for (const g of config.groups) console.log(`routes:      ${g.name}: ${compactStatus(await readGroupStatus(g, sim.ec2()))}`);
+  for (const g of config.groups)
+    console.log(`routes:      ${g.name}: ${compactStatus(await readGroupStatus(g, sim.ec2()))}`);
 };
 
 const heading = (text: string): void => console.log(`\n=== ${text} ${'='.repeat(Math.max(0, 72 - text.length))}`);

@@ -2,7 +2,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 
 /** The notification topic's name: fixed (and prefixed with the stack name) so that its key's policy can name it. */
 export const notificationTopicName = (stackName: string): string => `${stackName}-notifications`;
@@ -42,17 +42,28 @@ export const allowAlarmsToPublish = (scope: Construct, props: AlarmPublishingPro
   const fromTheseAlarms = {
     ArnEquals: {
       'aws:SourceArn': props.alarmNames.map((name) =>
-        stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        stack.formatArn({
+          service: 'cloudwatch',
+          resource: 'alarm',
+          resourceName: name,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
       ),
     },
     StringEquals: { 'aws:SourceAccount': stack.account },
   };
   const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
   props.topic.addToResourcePolicy(
-    new PolicyStatement({ principals: [cloudWatch], actions: ['sns:Publish'], resources: [props.topic.topicArn], conditions: fromTheseAlarms }),
+    new PolicyStatement({
+      principals: [cloudWatch],
+      actions: ['sns:Publish'],
+      resources: [props.topic.topicArn],
+      conditions: fromTheseAlarms,
+    }),
   );
   if (!props.topicKey) return;
-  if (!props.topicName) throw new Error(`${scope.node.path}: an encrypted topic needs its fixed topicName, which the key policy names`);
+  if (!props.topicName)
+    throw new Error(`${scope.node.path}: an encrypted topic needs its fixed topicName, which the key policy names`);
   props.topicKey.addToResourcePolicy(
     new PolicyStatement({
       principals: [cloudWatch],
@@ -60,7 +71,10 @@ export const allowAlarmsToPublish = (scope: Construct, props: AlarmPublishingPro
       resources: ['*'],
       conditions: {
         ...fromTheseAlarms,
-        StringEquals: { ...fromTheseAlarms.StringEquals, ...viaSnsForTopic(stack, topicArnFromName(stack, props.topicName)) },
+        StringEquals: {
+          ...fromTheseAlarms.StringEquals,
+          ...viaSnsForTopic(stack, topicArnFromName(stack, props.topicName)),
+        },
       },
     }),
   );

@@ -9,7 +9,14 @@ import { ReservedConcurrencyError } from '../functions/contract/errors';
 export const LAMBDA_UNRESERVED_MINIMUM = 100;
 
 /** The Task functions other than SwitchItems, each reserved `otherTasks` executions. */
-export const OTHER_TASKS = ['AcquireLease', 'ResolveTargets', 'PlanSwitch', 'VerifySwitch', 'Notify', 'ReleaseLease'] as const;
+export const OTHER_TASKS = [
+  'AcquireLease',
+  'ResolveTargets',
+  'PlanSwitch',
+  'VerifySwitch',
+  'Notify',
+  'ReleaseLease',
+] as const;
 
 /** Executions one router failure can start for its group: EC2 stopping, EC2 stopped, status-check alarm, probe. */
 const EXECUTIONS_PER_FAILURE = 4;
@@ -55,7 +62,8 @@ export const planReservedConcurrency = (config: FailoverConfig): ConcurrencyPlan
   if (!settings.enabled || account === undefined) {
     // The probes, the twin reconcile and the guard keep their reservation of 1 (it is what serializes their
     // invocations), so it must still fit.
-    if (account !== undefined && probes + twinReconcile + guard > limit) throw tooMuch(probes + twinReconcile + guard, limit, account, fixedParts);
+    if (account !== undefined && probes + twinReconcile + guard > limit)
+      throw tooMuch(probes + twinReconcile + guard, limit, account, fixedParts);
     return undefined;
   }
   const slots = (groups: FailoverConfig['groups']) => groups.reduce((n, g) => n + g.maxConcurrency, 0);
@@ -84,7 +92,9 @@ const tooMuch = (total: number, limit: number, account: number, parts: string): 
   if (limit <= 0) {
     return new ReservedConcurrencyError(
       `${head}can reserve none: Lambda keeps ${LAMBDA_UNRESERVED_MINIMUM} unreserved. ` +
-        (parts.startsWith('SwitchItems') ? `Remove the reservedConcurrency section to reserve nothing for the Task functions, and ` : '') +
+        (parts.startsWith('SwitchItems')
+          ? `Remove the reservedConcurrency section to reserve nothing for the Task functions, and `
+          : '') +
         // The guard's 1 is what serializes its passes (constructs/guard.ts): it stays, so the quota must allow it.
         `${parts.startsWith('SwitchItems') ? 'r' : 'R'}${raise.slice(1)}`,
     );

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'fs';
-import * as path from 'path';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { parseConfig, parseConfigJson, type FailoverConfig } from '../functions/contract/config';
 import { ConfigError } from '../functions/contract/errors';
 
@@ -47,16 +47,23 @@ export const EXAMPLE_CONFIG_FILE = 'examples/failover.json';
  * No example is ever used unless named: with none of the three, a ConfigError says how to give one. Every
  * error is a ConfigError naming the source (the file's absolute path) and the bad field paths.
  */
-export const readFailoverConfig = (tryGetContext: (key: string) => unknown, cwd: string, appDir: string = APP_DIR): FailoverConfig => {
+export const readFailoverConfig = (
+  tryGetContext: (key: string) => unknown,
+  cwd: string,
+  appDir: string = APP_DIR,
+): FailoverConfig => {
   const file: unknown = tryGetContext(CONFIG_FILE_CONTEXT_KEY);
   if (file !== undefined) {
     if (typeof file !== 'string' || file.trim() === '') {
-      throw new ConfigError(`context "${CONFIG_FILE_CONTEXT_KEY}" must be a file path, e.g. -c ${CONFIG_FILE_CONTEXT_KEY}=failover.json`);
+      throw new ConfigError(
+        `context "${CONFIG_FILE_CONTEXT_KEY}" must be a file path, e.g. -c ${CONFIG_FILE_CONTEXT_KEY}=failover.json`,
+      );
     }
     return readConfigFile(path.resolve(cwd, file), `-c ${CONFIG_FILE_CONTEXT_KEY}=${file}`);
   }
   const raw: unknown = tryGetContext(CONFIG_CONTEXT_KEY);
-  if (raw !== undefined) return typeof raw === 'string' ? parseConfigJson(raw, CONTEXT_WHERE) : parseConfig(raw, CONTEXT_WHERE);
+  if (raw !== undefined)
+    return typeof raw === 'string' ? parseConfigJson(raw, CONTEXT_WHERE) : parseConfig(raw, CONTEXT_WHERE);
   const beside = path.join(appDir, DEFAULT_CONFIG_FILE);
   if (existsSync(beside)) return readConfigFile(beside, `found beside cdk.json`);
   // Last, and only when named: the repository's cdk.json names its example so that `npx cdk synth` works on a

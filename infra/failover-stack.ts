@@ -1,7 +1,7 @@
 import { pacerItemKey, type Ec2WriteAction } from '../functions/domain/switch-strategy';
-import { readFileSync } from 'fs';
-import * as path from 'path';
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -10,7 +10,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { FailoverConfig } from '../functions/contract/config';
 import { ConfigError } from '../functions/contract/errors';
 import { checkWriteBudget } from '../functions/domain/write-budget';
@@ -21,7 +21,6 @@ import { addFailoverDashboard } from './constructs/dashboard';
 import { FailoverFunction, LAMBDA_ENVIRONMENT_LIMIT_BYTES, environmentSize } from './constructs/failover-function';
 import { Guard } from './constructs/guard';
 import { InventoryRefresh } from './constructs/inventory-refresh';
-import { Probe } from './constructs/probe';
 import { TwinReconcile } from './constructs/twin-reconcile';
 import { guardFunctionConfig, workflowFunctionConfig } from './function-config';
 import { stateMachineLogGroupName, statusCheckAlarmName } from './names';
@@ -60,7 +59,9 @@ export class FailoverStack extends Stack {
     // Fixed rather than generated: acquire-lease's IAM policy names this state machine's executions.
     const stateMachineName = `${this.stackName}-failover`;
     if (stateMachineName.length > 80) {
-      throw new Error(`stack name ${this.stackName} is too long: the state machine ${stateMachineName} may have 80 characters at most`);
+      throw new Error(
+        `stack name ${this.stackName} is too long: the state machine ${stateMachineName} may have 80 characters at most`,
+      );
     }
 
     // ---- Notifications -------------------------------------------------------------------------------------
@@ -108,7 +109,11 @@ export class FailoverStack extends Stack {
     // Only what the workflow functions read (function-config.ts): no e-mail addresses, no probe settings.
     const groupsJson = JSON.stringify(workflowFunctionConfig(config));
     // STACK_NAME: an alarm event must name this stack's status-check alarm (its name starts with the stack name).
-    const resolveEnv = { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName, STACK_NAME: this.stackName };
+    const resolveEnv = {
+      FAILOVER_CONFIG: groupsJson,
+      GROUP_STATE_TABLE: groupStateTable.tableName,
+      STACK_NAME: this.stackName,
+    };
     const acquireLeaseEnv = { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName };
     // The route guard's environment (constructs/guard.ts) holds the config too, with the table and the topic ARN.
     const guardJson = JSON.stringify(guardFunctionConfig(config));
@@ -130,7 +135,7 @@ export class FailoverStack extends Stack {
       if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
         throw new ConfigError(
           `cdk.json context "failover" is too large: ${fn} receives it in FAILOVER_CONFIG ` +
-            `(${Buffer.byteLength(fn === 'guard' ? guardJson : groupsJson, "utf8")} bytes as JSON) and its environment would take ${size} bytes, ` +
+            `(${Buffer.byteLength(fn === 'guard' ? guardJson : groupsJson, 'utf8')} bytes as JSON) and its environment would take ${size} bytes, ` +
             `over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit for all environment variables of a function. ` +
             `Shorten names, drop unused groups, or split the groups across several stacks.`,
         );
@@ -141,7 +146,8 @@ export class FailoverStack extends Stack {
     const writeBudget = checkWriteBudget(config);
     // Reserved concurrency sized from the groups (concurrency.ts); throws when it cannot fit the account.
     const concurrency = planReservedConcurrency(config);
-    const reserved = (task: string) => (concurrency ? (task === 'SwitchItems' ? concurrency.switchItems : concurrency.otherTasks) : undefined);
+    const reserved = (task: string) =>
+      concurrency ? (task === 'SwitchItems' ? concurrency.switchItems : concurrency.otherTasks) : undefined;
     // The associations-mode groups: the association moves of SwitchItems and the twin reconcile exist only for them.
     const assocGroups = associationGroups(config.groups);
 
@@ -172,7 +178,8 @@ export class FailoverStack extends Stack {
     const planSwitchTask = new FailoverFunction(this, 'PlanSwitch', {
       reservedConcurrentExecutions: reserved('PlanSwitch'),
       folder: 'plan-switch',
-      description: "Plans the switch from a fresh read: the routes (or associations) in the group's tables that lead to a failing member",
+      description:
+        "Plans the switch from a fresh read: the routes (or associations) in the group's tables that lead to a failing member",
       timeout: Duration.seconds(90),
       // The associations mode judges twins with every member's interfaces: the group's inventory.
       environment: { GROUP_STATE_TABLE: groupStateTable.tableName },
@@ -182,7 +189,8 @@ export class FailoverStack extends Stack {
     const switchItemsTask = new FailoverFunction(this, 'SwitchItems', {
       reservedConcurrentExecutions: reserved('SwitchItems'),
       folder: 'switch-items',
-      description: "One batch of the plan: ReplaceRoute onto the paired interfaces, or ReplaceRouteTableAssociation onto the target's true twin, paced account-wide per EC2 action (idempotent)",
+      description:
+        "One batch of the plan: ReplaceRoute onto the paired interfaces, or ReplaceRouteTableAssociation onto the target's true twin, paced account-wide per EC2 action (idempotent)",
       // Its budget covers the longest queue of pacer turns the groups can form, plus 100 s of retries
       // (functions/domain/write-budget.ts); the Task allows 900 s, Lambda's maximum.
       timeout: Duration.seconds(writeBudget.functionTimeoutSeconds),
@@ -194,7 +202,8 @@ export class FailoverStack extends Stack {
     const verifySwitchTask = new FailoverFunction(this, 'VerifySwitch', {
       reservedConcurrentExecutions: reserved('VerifySwitch'),
       folder: 'verify-switch',
-      description: 'Reads the tables back and checks every planned route and association against the route-table invariant',
+      description:
+        'Reads the tables back and checks every planned route and association against the route-table invariant',
       timeout: Duration.seconds(90),
     });
     const verifySwitch = verifySwitchTask.function;
@@ -217,7 +226,12 @@ export class FailoverStack extends Stack {
       `They cannot change anything; what the function reads is then filtered by the group's VPC and instance IDs.`;
     resolveTargetsTask.allowOnAllResources(
       'Ec2Describe',
-      ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables'],
+      [
+        'ec2:DescribeInstances',
+        'ec2:DescribeInstanceStatus',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeRouteTables',
+      ],
       describeReason(
         'members, their interfaces and source/destination check, status checks, whether an inventory interface is attached elsewhere now, active member from the route tables',
       ),
@@ -241,9 +255,20 @@ export class FailoverStack extends Stack {
     // metric alarm can be named by its ARN.
     const statusCheckAlarmArns = config.groups
       .filter((g) => g.statusCheckAlarm.enabled)
-      .flatMap((g) => g.members.map((m) => this.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: statusCheckAlarmName(this.stackName, g.name, m.name), arnFormat: ArnFormat.COLON_RESOURCE_NAME })));
+      .flatMap((g) =>
+        g.members.map((m) =>
+          this.formatArn({
+            service: 'cloudwatch',
+            resource: 'alarm',
+            resourceName: statusCheckAlarmName(this.stackName, g.name, m.name),
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ),
+      );
     if (statusCheckAlarmArns.length > 0) {
-      resolveTargets.addToRolePolicy(new PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: statusCheckAlarmArns }));
+      resolveTargets.addToRolePolicy(
+        new PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: statusCheckAlarmArns }),
+      );
     }
     // ReplaceRoute on the tables of each group's scope and on its twins, in either mode: the associations mode's
     // per-route fallback (a table no true twin serves) may write a twin that holds associations, and a group set
@@ -260,7 +285,7 @@ export class FailoverStack extends Stack {
       acknowledgeFinding(
         switchItemsTask.role.node.findChild('DefaultPolicy'),
         wildcardResourceFinding(this, anyRouteTable),
-        "ec2:ReplaceRoute on the route tables of a group whose scope is its whole VPC or a tag, and on the twins of every " +
+        'ec2:ReplaceRoute on the route tables of a group whose scope is its whole VPC or a tag, and on the twins of every ' +
           'group (a group set back to the routes mode still switches the twins subnets use): the tables are found (or created) at run time, so no ARN list exists at synth time. ' +
           "Each such statement carries ArnEquals ec2:Vpc = the group's VPC ARN (and aws:ResourceTag for a tag scope, " +
           'aws:ResourceTag/route-failover:twin-group = the group for twins), so only tables of the configured VPCs can be ' +
@@ -274,7 +299,7 @@ export class FailoverStack extends Stack {
       const policy = switchItemsTask.role.node.findChild('DefaultPolicy');
       const moveReason =
         'ec2:ReplaceRouteTableAssociation (the only EC2 write of this function) moves an association between an ' +
-        "original and its twin: twins are created at run time and subnets, gateways and VPC-scoped tables are not in the config, so no ARN list exists at synth time. ";
+        'original and its twin: twins are created at run time and subnets, gateways and VPC-scoped tables are not in the config, so no ARN list exists at synth time. ';
       if (associationStatements.some((st) => st.resources.includes(anyRouteTable))) {
         acknowledgeFinding(
           policy,
@@ -284,7 +309,11 @@ export class FailoverStack extends Stack {
             '(aws:ResourceTag/route-failover:twin-group) or be in its scope (its scope tag, for a tag scope).',
         );
       }
-      acknowledgeFinding(policy, wildcardResourceFinding(this, subnetArn(this)), moveReason + "A subnet only in one of the associations-mode groups' VPCs (ArnEquals ec2:Vpc).");
+      acknowledgeFinding(
+        policy,
+        wildcardResourceFinding(this, subnetArn(this)),
+        `${moveReason}A subnet only in one of the associations-mode groups' VPCs (ArnEquals ec2:Vpc).`,
+      );
       acknowledgeFinding(
         policy,
         wildcardResourceFinding(this, internetGatewayArn(this)),
@@ -301,7 +330,11 @@ export class FailoverStack extends Stack {
     // cryptographic call (DescribeKey takes no encryption context, hence a statement of its own).
     const viaDynamoDb = { 'kms:ViaService': `dynamodb.${this.region}.${this.urlSuffix}` };
     const groupStateKeyUse = [
-      new PolicyStatement({ actions: ['kms:DescribeKey'], resources: [groupStateKey.keyArn], conditions: { StringEquals: viaDynamoDb } }),
+      new PolicyStatement({
+        actions: ['kms:DescribeKey'],
+        resources: [groupStateKey.keyArn],
+        conditions: { StringEquals: viaDynamoDb },
+      }),
       new PolicyStatement({
         actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
         resources: [groupStateKey.keyArn],
@@ -315,21 +348,33 @@ export class FailoverStack extends Stack {
       }),
     ];
     acquireLease.addToRolePolicy(
-      new PolicyStatement({ actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], resources: [groupStateTable.tableArn] }),
+      new PolicyStatement({
+        actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'],
+        resources: [groupStateTable.tableArn],
+      }),
     );
     releaseLease.addToRolePolicy(
-      new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [groupStateTable.tableArn] }),
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [groupStateTable.tableArn],
+      }),
     );
     // resolve-targets reads the member inventory and stores what it saw of each member.
     resolveTargets.addToRolePolicy(
-      new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [groupStateTable.tableArn] }),
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [groupStateTable.tableArn],
+      }),
     );
     // switch-items draws from the pacer of each EC2 write action it can make (EC2 gives each its own bucket):
     // those items only (dynamodb:LeadingKeys), one statement each, never a group's lease. ReplaceRoute always
     // (the associations mode falls back to it); ReplaceRouteTableAssociation only with an associations-mode group.
-    const writeActions: Ec2WriteAction[] = assocGroups.length > 0 ? ['ReplaceRoute', 'ReplaceRouteTableAssociation'] : ['ReplaceRoute'];
-    for (const action of writeActions) switchItems.addToRolePolicy(pacerItemUse(groupStateTable.tableArn, pacerItemKey(action)));
-    for (const fn of [acquireLease, releaseLease, resolveTargets, planSwitch, switchItems]) for (const statement of groupStateKeyUse) fn.addToRolePolicy(statement);
+    const writeActions: Ec2WriteAction[] =
+      assocGroups.length > 0 ? ['ReplaceRoute', 'ReplaceRouteTableAssociation'] : ['ReplaceRoute'];
+    for (const action of writeActions)
+      switchItems.addToRolePolicy(pacerItemUse(groupStateTable.tableArn, pacerItemKey(action)));
+    for (const fn of [acquireLease, releaseLease, resolveTargets, planSwitch, switchItems])
+      for (const statement of groupStateKeyUse) fn.addToRolePolicy(statement);
     const inventoryRefresh = new InventoryRefresh(this, 'InventoryRefresh', {
       configJson: groupsJson,
       refreshMinutes: config.inventory.refreshMinutes,
@@ -438,11 +483,17 @@ export class FailoverStack extends Stack {
       ReleaseLease: releaseLease,
     };
     stateMachineRole.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: Object.values(taskFunctions).map((fn) => fn.functionArn) }),
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: Object.values(taskFunctions).map((fn) => fn.functionArn),
+      }),
     );
     const anyResource = (id: string, actions: string[], reason: string) =>
       acknowledgeFinding(
-        new Policy(stateMachineRole, id, { roles: [stateMachineRole], statements: [new PolicyStatement({ actions, resources: ['*'] })] }),
+        new Policy(stateMachineRole, id, {
+          roles: [stateMachineRole],
+          statements: [new PolicyStatement({ actions, resources: ['*'] })],
+        }),
         'AwsSolutions-IAM5[Resource::*]',
         reason,
       );
@@ -517,14 +568,21 @@ export class FailoverStack extends Stack {
 
     // ---- Outputs -------------------------------------------------------------------------------------------
     // What detectors and the CLI need (docs/deploy.md): read them from the stack, never guess the ARN.
-    new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn, description: 'Start failover executions here (states:StartExecution)' });
+    new CfnOutput(this, 'StateMachineArn', {
+      value: stateMachine.stateMachineArn,
+      description: 'Start failover executions here (states:StartExecution)',
+    });
     new CfnOutput(this, 'TopicArn', { value: topic.topicArn, description: 'Audit notifications and alarms' });
     new CfnOutput(this, 'GroupStateTableOutput', {
       key: 'GroupStateTable',
       value: groupStateTable.tableName,
-      description: 'Group state (leases, switch history, inventory, maintenance holds): route-failover hold, unhold and status read it',
+      description:
+        'Group state (leases, switch history, inventory, maintenance holds): route-failover hold, unhold and status read it',
     });
-    new CfnOutput(this, 'GuardFunctionName', { value: guard.task.function.functionName, description: 'The route guard function: one pass per invocation (aws lambda invoke), besides its schedule' });
+    new CfnOutput(this, 'GuardFunctionName', {
+      value: guard.task.function.functionName,
+      description: 'The route guard function: one pass per invocation (aws lambda invoke), besides its schedule',
+    });
     new CfnOutput(this, 'Region', { value: this.region });
   }
 }

@@ -19,4 +19,7 @@ export const workflowFunctionConfig = (config: FailoverConfig): FailoverConfigIn
 });
 
 /** The route guard's FAILOVER_CONFIG: the workflow's part and the guard's own settings (constructs/guard.ts). */
-export const guardFunctionConfig = (config: FailoverConfig): FailoverConfigInput => ({ ...workflowFunctionConfig(config), guard: config.guard });
+export const guardFunctionConfig = (config: FailoverConfig): FailoverConfigInput => ({
+  ...workflowFunctionConfig(config),
+  guard: config.guard,
+});

@@ -1,6 +1,12 @@
-import { IPolicyValidationContext, PolicyValidationPluginReport, Stack, Stage, Validations } from 'aws-cdk-lib';
+import {
+  type IPolicyValidationContext,
+  type PolicyValidationPluginReport,
+  type Stack,
+  type Stage,
+  Validations,
+} from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { IConstruct } from 'constructs';
+import type { IConstruct } from 'constructs';
 
 /**
  * cdk-nag's AwsSolutions pack with every finding raised to an error. CDK fails synth on a plugin's errors but
@@ -32,7 +38,9 @@ export const acknowledgeFinding = (scope: IConstruct, id: string, reason: string
   // The IAM rules report each finding with what it concerns (`[Resource::…]`, `[Action::…]`, `[Policy::…]`); the
   // bare rule would also cover every finding added later, under a reason written for another.
   if (/^AwsSolutions-IAM[45]$/.test(id)) {
-    throw new Error(`${scope.node.path}: acknowledge one finding of ${id}, e.g. ${id}[Resource::<the ARN>], not the whole rule`);
+    throw new Error(
+      `${scope.node.path}: acknowledge one finding of ${id}, e.g. ${id}[Resource::<the ARN>], not the whole rule`,
+    );
   }
   Validations.of(scope).acknowledge({ id, reason });
 };

@@ -1,5 +1,5 @@
-import { createHash } from 'crypto';
-import { Fn, Stack } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { Fn, type Stack } from 'aws-cdk-lib';
 
 /**
  * Physical names the stack fixes itself. Each one starts with the stack name, so two stacks in one account and

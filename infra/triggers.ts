@@ -1,7 +1,7 @@
 import { MAX_EVENT_AGE_SECONDS } from '../functions/domain/trigger-time';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, type Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { EventPattern, Rule } from 'aws-cdk-lib/aws-events';
+import { type EventPattern, Rule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -40,7 +40,11 @@ interface TriggerRule {
  */
 export const addTriggers = (stack: Stack, props: TriggerProps): void => {
   const { config } = props;
-  const plans = config.groups.map((group) => ({ group, alarms: [] as Alarm[], rules: rulesOf(stack.stackName, group) }));
+  const plans = config.groups.map((group) => ({
+    group,
+    alarms: [] as Alarm[],
+    rules: rulesOf(stack.stackName, group),
+  }));
   const ruleArns = plans.flatMap((p) =>
     p.rules.map((r) => stack.formatArn({ service: 'events', resource: 'rule', resourceName: r.name })),
   );
@@ -64,7 +68,13 @@ export const addTriggers = (stack: Stack, props: TriggerProps): void => {
     const scope = new Construct(stack, `Group-${group.name}`);
     // Fast detection (README "Fast detection: health probes"): TCP probes from inside the VPC.
     if (group.probe?.enabled) {
-      new Probe(scope, 'Probe', { group, stateMachine: props.stateMachine, topic: props.topic, topicKey: props.topicKey, topicName: props.topicName });
+      new Probe(scope, 'Probe', {
+        group,
+        stateMachine: props.stateMachine,
+        topic: props.topic,
+        topicKey: props.topicKey,
+        topicName: props.topicName,
+      });
     }
     if (group.statusCheckAlarm.enabled) plan.alarms.push(...statusCheckAlarms(scope, stack.stackName, group));
     for (const rule of plan.rules) {

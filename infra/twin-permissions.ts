@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import type { Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Group } from '../functions/contract/config';
 import { PACER_ITEM_KEY } from '../functions/aws/dynamodb-pacer';
@@ -20,9 +20,11 @@ import { TWIN_GROUP_TAG } from '../functions/domain/twins';
  */
 
 /** ARN of a route table (`*` for all) of the stack's account and region. */
-export const routeTableArn = (stack: Stack, id: string): string => stack.formatArn({ service: 'ec2', resource: 'route-table', resourceName: id });
+export const routeTableArn = (stack: Stack, id: string): string =>
+  stack.formatArn({ service: 'ec2', resource: 'route-table', resourceName: id });
 /** ARN of a VPC of the stack's account and region. */
-export const vpcArn = (stack: Stack, id: string): string => stack.formatArn({ service: 'ec2', resource: 'vpc', resourceName: id });
+export const vpcArn = (stack: Stack, id: string): string =>
+  stack.formatArn({ service: 'ec2', resource: 'vpc', resourceName: id });
 
 /** The groups that switch by moving associations to twins. */
 export const associationGroups = (groups: Group[]): Group[] => groups.filter((g) => g.switchMode === 'associations');
@@ -34,7 +36,8 @@ export const associationGroups = (groups: Group[]): Group[] => groups.filter((g)
 export const scopedRouteTableStatements = (stack: Stack, groups: Group[], actions: string[]): PolicyStatement[] =>
   groups.map((group) => {
     const scope = group.routeTables;
-    const resources = scope && 'ids' in scope ? scope.ids.map((id) => routeTableArn(stack, id)) : [routeTableArn(stack, '*')];
+    const resources =
+      scope && 'ids' in scope ? scope.ids.map((id) => routeTableArn(stack, id)) : [routeTableArn(stack, '*')];
     const conditions: Record<string, Record<string, string>> = { ArnEquals: { 'ec2:Vpc': vpcArn(stack, group.vpcId) } };
     if (scope && 'tag' in scope) conditions.StringEquals = { [`aws:ResourceTag/${scope.tag.key}`]: scope.tag.value };
     return new PolicyStatement({ actions, resources, conditions });
@@ -53,7 +56,10 @@ export const twinStatements = (stack: Stack, groups: Group[], actions: string[])
       new PolicyStatement({
         actions,
         resources: [routeTableArn(stack, '*')],
-        conditions: { ArnEquals: { 'ec2:Vpc': vpcArn(stack, group.vpcId) }, StringEquals: { [`aws:ResourceTag/${TWIN_GROUP_TAG}`]: group.name } },
+        conditions: {
+          ArnEquals: { 'ec2:Vpc': vpcArn(stack, group.vpcId) },
+          StringEquals: { [`aws:ResourceTag/${TWIN_GROUP_TAG}`]: group.name },
+        },
       }),
   );
 
@@ -71,7 +77,11 @@ export const replaceAssociationStatements = (stack: Stack, groups: Group[]): Pol
   return [
     ...scopedRouteTableStatements(stack, assoc, action),
     ...twinStatements(stack, assoc, action),
-    new PolicyStatement({ actions: action, resources: [subnetArn(stack)], conditions: { ArnEquals: { 'ec2:Vpc': vpcs } } }),
+    new PolicyStatement({
+      actions: action,
+      resources: [subnetArn(stack)],
+      conditions: { ArnEquals: { 'ec2:Vpc': vpcs } },
+    }),
     new PolicyStatement({ actions: action, resources: [internetGatewayArn(stack)] }),
   ];
 };
@@ -92,10 +102,20 @@ export const reconcileTwinStatements = (stack: Stack, groups: Group[]): PolicySt
     ]),
     // Propagation names a virtual private gateway too; unconditioned like the internet gateway above, it
     // authorizes nothing without the twin statement on the route table.
-    new PolicyStatement({ actions: ['ec2:EnableVgwRoutePropagation', 'ec2:DisableVgwRoutePropagation'], resources: [vpnGatewayArn(stack)] }),
+    new PolicyStatement({
+      actions: ['ec2:EnableVgwRoutePropagation', 'ec2:DisableVgwRoutePropagation'],
+      resources: [vpnGatewayArn(stack)],
+    }),
     // A new twin: in one of the groups' VPCs, and only with the group tag of an associations-mode group.
-    new PolicyStatement({ actions: ['ec2:CreateRouteTable'], resources: [...new Set(assoc.map((g) => vpcArn(stack, g.vpcId)))] }),
-    new PolicyStatement({ actions: ['ec2:CreateRouteTable'], resources: [routeTableArn(stack, '*')], conditions: { StringEquals: onCreate } }),
+    new PolicyStatement({
+      actions: ['ec2:CreateRouteTable'],
+      resources: [...new Set(assoc.map((g) => vpcArn(stack, g.vpcId)))],
+    }),
+    new PolicyStatement({
+      actions: ['ec2:CreateRouteTable'],
+      resources: [routeTableArn(stack, '*')],
+      conditions: { StringEquals: onCreate },
+    }),
     // Tags only as part of CreateRouteTable (TagSpecifications), never on an existing table.
     new PolicyStatement({
       actions: ['ec2:CreateTags'],
@@ -124,6 +144,9 @@ export const pacerItemUse = (tableArn: string, itemKey: string = PACER_ITEM_KEY)
     conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [itemKey] } },
   });
 
-export const subnetArn = (stack: Stack): string => stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: '*' });
-export const internetGatewayArn = (stack: Stack): string => stack.formatArn({ service: 'ec2', resource: 'internet-gateway', resourceName: '*' });
-export const vpnGatewayArn = (stack: Stack): string => stack.formatArn({ service: 'ec2', resource: 'vpn-gateway', resourceName: '*' });
+export const subnetArn = (stack: Stack): string =>
+  stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: '*' });
+export const internetGatewayArn = (stack: Stack): string =>
+  stack.formatArn({ service: 'ec2', resource: 'internet-gateway', resourceName: '*' });
+export const vpnGatewayArn = (stack: Stack): string =>
+  stack.formatArn({ service: 'ec2', resource: 'vpn-gateway', resourceName: '*' });

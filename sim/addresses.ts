@@ -44,7 +44,8 @@ export const addressOn = (s: SimState, eniId: string, ip: string): AddressRecord
   [...s.addresses.values()].find((a) => a.association?.eniId === eniId && a.association.privateIp === ip);
 
 const requireAddress = (s: SimState, allocationId: string | undefined): AddressRecord => {
-  if (allocationId === undefined) throw fault('MissingParameter', 'The request must contain the parameter AllocationId');
+  if (allocationId === undefined)
+    throw fault('MissingParameter', 'The request must contain the parameter AllocationId');
   const a = s.addresses.get(allocationId);
   if (!a) throw fault('InvalidAllocationID.NotFound', `The allocation ID '${allocationId}' does not exist`);
   return a;
@@ -61,11 +62,15 @@ const inCidr = (ip: string, cidr: string): boolean => {
 // ─────────── setup (out of band, as AllocateAddress and the console would) ───────────
 
 /** Allocates an Elastic IP (AllocateAddress); returns its allocation ID. */
-export function allocateAddress(s: SimState, opts: { publicIp?: string; allocationId?: string; tags?: Record<string, string> } = {}): string {
+export function allocateAddress(
+  s: SimState,
+  opts: { publicIp?: string; allocationId?: string; tags?: Record<string, string> } = {},
+): string {
   const allocationId = s.claimId('eipalloc', opts.allocationId);
   // 198.51.100.0/24 (TEST-NET-2) stands for Amazon's pool: never a real public address.
   const publicIp = opts.publicIp ?? `198.51.100.${s.addresses.size + 1}`;
-  if ([...s.addresses.values()].some((a) => a.publicIp === publicIp)) throw new Error(`${publicIp} is already allocated`);
+  if ([...s.addresses.values()].some((a) => a.publicIp === publicIp))
+    throw new Error(`${publicIp} is already allocated`);
   s.addresses.set(allocationId, { seq: s.seq++, allocationId, publicIp, tags: { ...opts.tags } });
   return allocationId;
 }
@@ -124,7 +129,8 @@ export function describeAddresses(s: SimState, input: DescribeAddressesRequest):
   let selected = [...s.addresses.values()].sort((a, b) => a.seq - b.seq);
   if (input.AllocationIds?.length) {
     const missing = input.AllocationIds.filter((id) => !s.addresses.has(id));
-    if (missing.length > 0) throw fault('InvalidAllocationID.NotFound', `The allocation IDs '${missing.join(', ')}' do not exist`);
+    if (missing.length > 0)
+      throw fault('InvalidAllocationID.NotFound', `The allocation IDs '${missing.join(', ')}' do not exist`);
     selected = selected.filter((a) => input.AllocationIds?.includes(a.allocationId));
   }
   if (input.PublicIps?.length) {
@@ -142,14 +148,21 @@ export function describeAddresses(s: SimState, input: DescribeAddressesRequest):
 /** The interface an AssociateAddress names: by ID, or the instance's only interface. */
 const associateTarget = (s: SimState, input: AssociateAddressRequest): EniRecord => {
   if (input.NetworkInterfaceId !== undefined && input.InstanceId !== undefined) {
-    throw fault('InvalidParameterCombination', 'You can specify either the instance ID or the network interface ID, but not both.');
+    throw fault(
+      'InvalidParameterCombination',
+      'You can specify either the instance ID or the network interface ID, but not both.',
+    );
   }
   if (input.NetworkInterfaceId !== undefined) return s.requireEni(checkIdFormat('eni', input.NetworkInterfaceId));
-  if (input.InstanceId === undefined) throw fault('MissingParameter', 'Either instance ID or network interface ID must be specified');
+  if (input.InstanceId === undefined)
+    throw fault('MissingParameter', 'Either instance ID or network interface ID must be specified');
   const instance = s.requireInstance(checkIdFormat('i', input.InstanceId));
   const enis = s.attachedEnis(instance.instanceId);
   if (enis.length !== 1) {
-    throw fault('InvalidInstanceID', `There are multiple interfaces attached to instance '${instance.instanceId}'. Please specify an interface ID for the operation instead.`);
+    throw fault(
+      'InvalidInstanceID',
+      `There are multiple interfaces attached to instance '${instance.instanceId}'. Please specify an interface ID for the operation instead.`,
+    );
   }
   return enis[0];
 };
@@ -162,13 +175,19 @@ export function associateAddress(s: SimState, input: AssociateAddressRequest): A
   const eni = associateTarget(s, input);
   const privateIp = input.PrivateIpAddress ?? eni.privateIpAddress;
   if (!privateIpsOf(eni).includes(privateIp)) {
-    throw fault('InvalidParameterValue', `The specified private IP address ${privateIp} is not assigned to the network interface ${eni.eniId}`);
+    throw fault(
+      'InvalidParameterValue',
+      `The specified private IP address ${privateIp} is not assigned to the network interface ${eni.eniId}`,
+    );
   }
   const held = address.association;
   const elsewhere = held !== undefined && (held.eniId !== eni.eniId || held.privateIp !== privateIp);
   // Reassociation is automatic; AllowReassociation: false makes an address held elsewhere an error.
   if (elsewhere && input.AllowReassociation === false) {
-    throw fault('Resource.AlreadyAssociated', `resource ${address.allocationId} is already associated with associate-id ${held.associationId}`);
+    throw fault(
+      'Resource.AlreadyAssociated',
+      `resource ${address.allocationId} is already associated with associate-id ${held.associationId}`,
+    );
   }
   checkDryRun(input);
   // The private IP's previous Elastic IP, if any, is disassociated but stays allocated.
@@ -180,9 +199,11 @@ export function associateAddress(s: SimState, input: AssociateAddressRequest): A
 }
 
 export function disassociateAddress(s: SimState, input: DisassociateAddressRequest): object {
-  if (input.AssociationId === undefined) throw fault('MissingParameter', 'The request must contain the parameter AssociationId');
+  if (input.AssociationId === undefined)
+    throw fault('MissingParameter', 'The request must contain the parameter AssociationId');
   const address = [...s.addresses.values()].find((a) => a.association?.associationId === input.AssociationId);
-  if (!address) throw fault('InvalidAssociationID.NotFound', `The association ID '${input.AssociationId}' does not exist`);
+  if (!address)
+    throw fault('InvalidAssociationID.NotFound', `The association ID '${input.AssociationId}' does not exist`);
   checkDryRun(input);
   address.association = undefined;
   return {};
@@ -190,25 +211,40 @@ export function disassociateAddress(s: SimState, input: DisassociateAddressReque
 
 // ─────────── AssignPrivateIpAddresses / UnassignPrivateIpAddresses ───────────
 
-export function assignPrivateIpAddresses(s: SimState, input: AssignPrivateIpAddressesRequest): AssignPrivateIpAddressesResult {
-  if (input.NetworkInterfaceId === undefined) throw fault('MissingParameter', 'The request must contain the parameter networkInterfaceId');
+export function assignPrivateIpAddresses(
+  s: SimState,
+  input: AssignPrivateIpAddressesRequest,
+): AssignPrivateIpAddressesResult {
+  if (input.NetworkInterfaceId === undefined)
+    throw fault('MissingParameter', 'The request must contain the parameter networkInterfaceId');
   const eni = s.requireEni(checkIdFormat('eni', input.NetworkInterfaceId));
   const wanted = input.PrivateIpAddresses ?? [];
-  if (input.SecondaryPrivateIpAddressCount !== undefined || input.Ipv4Prefixes !== undefined || input.Ipv4PrefixCount !== undefined) {
+  if (
+    input.SecondaryPrivateIpAddressCount !== undefined ||
+    input.Ipv4Prefixes !== undefined ||
+    input.Ipv4PrefixCount !== undefined
+  ) {
     // Not modelled (the product never asks EC2 to choose an address): fails loudly rather than pretending.
     throw new Error('the simulated VPC models AssignPrivateIpAddresses with PrivateIpAddresses only');
   }
-  if (wanted.length === 0) throw fault('MissingParameter', 'You must specify either the IP addresses or the IP address count in the request.');
+  if (wanted.length === 0)
+    throw fault('MissingParameter', 'You must specify either the IP addresses or the IP address count in the request.');
   const subnet = requireSubnet(s, eni.subnetId);
   const moves: Array<{ ip: string; from?: EniRecord }> = [];
   for (const ip of wanted) {
-    if (!IPV4.test(ip)) throw fault('InvalidParameterValue', `Value (${ip}) for parameter privateIpAddress is invalid. Invalid format.`);
-    if (!inCidr(ip, subnet.cidr)) throw fault('InvalidParameterValue', `Address ${ip} does not fall within the subnet's address range`);
+    if (!IPV4.test(ip))
+      throw fault('InvalidParameterValue', `Value (${ip}) for parameter privateIpAddress is invalid. Invalid format.`);
+    if (!inCidr(ip, subnet.cidr))
+      throw fault('InvalidParameterValue', `Address ${ip} does not fall within the subnet's address range`);
     const holder = holderOfIp(s, eni.vpcId, ip);
     if (holder === eni) continue;
-    if (holder && holder.privateIpAddress === ip) throw fault('InvalidParameterValue', `Address ${ip} is the primary private IP address of ${holder.eniId}`);
+    if (holder && holder.privateIpAddress === ip)
+      throw fault('InvalidParameterValue', `Address ${ip} is the primary private IP address of ${holder.eniId}`);
     if (holder && input.AllowReassignment !== true) {
-      throw fault('PrivateIpAddressInUse', `Some of the specified addresses are already assigned to ENI ${holder.eniId}`);
+      throw fault(
+        'PrivateIpAddressInUse',
+        `Some of the specified addresses are already assigned to ENI ${holder.eniId}`,
+      );
     }
     moves.push({ ip, from: holder });
   }
@@ -220,16 +256,24 @@ export function assignPrivateIpAddresses(s: SimState, input: AssignPrivateIpAddr
     eni.secondaryIps = [...(eni.secondaryIps ?? []), ip];
     if (address?.association) address.association = { ...address.association, eniId: eni.eniId };
   }
-  return { NetworkInterfaceId: eni.eniId, AssignedPrivateIpAddresses: wanted.map((PrivateIpAddress) => ({ PrivateIpAddress })), AssignedIpv4Prefixes: [] };
+  return {
+    NetworkInterfaceId: eni.eniId,
+    AssignedPrivateIpAddresses: wanted.map((PrivateIpAddress) => ({ PrivateIpAddress })),
+    AssignedIpv4Prefixes: [],
+  };
 }
 
 export function unassignPrivateIpAddresses(s: SimState, input: UnassignPrivateIpAddressesRequest): object {
-  if (input.NetworkInterfaceId === undefined) throw fault('MissingParameter', 'The request must contain the parameter networkInterfaceId');
+  if (input.NetworkInterfaceId === undefined)
+    throw fault('MissingParameter', 'The request must contain the parameter networkInterfaceId');
   const eni = s.requireEni(checkIdFormat('eni', input.NetworkInterfaceId));
   const ips = input.PrivateIpAddresses ?? [];
   const notSecondary = ips.find((ip) => !(eni.secondaryIps ?? []).includes(ip));
   if (notSecondary !== undefined) {
-    throw fault('InvalidParameterValue', `Some of the specified addresses are not assigned to interface ${eni.eniId} as secondary addresses: ${notSecondary}`);
+    throw fault(
+      'InvalidParameterValue',
+      `Some of the specified addresses are not assigned to interface ${eni.eniId} as secondary addresses: ${notSecondary}`,
+    );
   }
   for (const ip of ips) {
     const address = addressOn(s, eni.eniId, ip);
@@ -242,15 +286,31 @@ export function unassignPrivateIpAddresses(s: SimState, input: UnassignPrivateIp
 // ─────────── what interfaces show ───────────
 
 /** The Association element of an interface's private IP, as DescribeNetworkInterfaces shows it. */
-export const ipAssociationOutput = (s: SimState, eniId: string, ip: string): NetworkInterfaceAssociation | undefined => {
+export const ipAssociationOutput = (
+  s: SimState,
+  eniId: string,
+  ip: string,
+): NetworkInterfaceAssociation | undefined => {
   const a = addressOn(s, eniId, ip);
-  return a?.association && { AllocationId: a.allocationId, AssociationId: a.association.associationId, PublicIp: a.publicIp, IpOwnerId: s.accountId, PublicDnsName: '' };
+  return (
+    a?.association && {
+      AllocationId: a.allocationId,
+      AssociationId: a.association.associationId,
+      PublicIp: a.publicIp,
+      IpOwnerId: s.accountId,
+      PublicDnsName: '',
+    }
+  );
 };
 
 /** An interface's PrivateIpAddresses, primary first, each with its Elastic IP when it has one. */
 export const privateIpsOutput = (s: SimState, e: EniRecord): NetworkInterfacePrivateIpAddress[] =>
   privateIpsOf(e).map((ip, i) =>
-    compact({ Primary: i === 0, PrivateIpAddress: ip, Association: ipAssociationOutput(s, e.eniId, ip) } satisfies NetworkInterfacePrivateIpAddress),
+    compact({
+      Primary: i === 0,
+      PrivateIpAddress: ip,
+      Association: ipAssociationOutput(s, e.eniId, ip),
+    } satisfies NetworkInterfacePrivateIpAddress),
   );
 
 export const isAllocationId = (id: string): boolean => ALLOCATION_ID.test(id);

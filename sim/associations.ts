@@ -45,22 +45,31 @@ export function addMainAssociation(s: SimState, table: RouteTableRecord): string
 export function associateRouteTable(s: SimState, input: AssociateRouteTableRequest): AssociateRouteTableResult {
   const table = s.requireTableForCall(input.RouteTableId);
   const { SubnetId, GatewayId } = input;
-  if (SubnetId === undefined && GatewayId === undefined) throw fault('MissingParameter', 'The request must contain the parameter subnetId or gatewayId');
-  if (SubnetId !== undefined && GatewayId !== undefined) throw fault('InvalidParameterCombination', 'Only one of subnetId or gatewayId can be specified');
+  if (SubnetId === undefined && GatewayId === undefined)
+    throw fault('MissingParameter', 'The request must contain the parameter subnetId or gatewayId');
+  if (SubnetId !== undefined && GatewayId !== undefined)
+    throw fault('InvalidParameterCombination', 'Only one of subnetId or gatewayId can be specified');
   const conflict = (): Error =>
-    fault('Resource.AlreadyAssociated', `the specified association for route table ${table.routeTableId} conflicts with an existing association`);
+    fault(
+      'Resource.AlreadyAssociated',
+      `the specified association for route table ${table.routeTableId} conflicts with an existing association`,
+    );
   let target: { kind: 'subnet'; subnetId: string } | { kind: 'gateway'; gatewayId: string };
   if (SubnetId !== undefined) {
     if (!s.subnets.has(SubnetId)) checkIdFormat('subnet', SubnetId);
     const subnet = requireSubnet(s, SubnetId);
     if (subnet.vpcId !== table.vpcId) {
-      throw fault('InvalidParameterValue', `Route table ${table.routeTableId} and subnet ${SubnetId} belong to different networks`);
+      throw fault(
+        'InvalidParameterValue',
+        `Route table ${table.routeTableId} and subnet ${SubnetId} belong to different networks`,
+      );
     }
     if ([...s.associations.values()].some((a) => a.kind === 'subnet' && a.subnetId === SubnetId)) throw conflict();
     target = { kind: 'subnet', subnetId: SubnetId };
   } else {
     const gatewayId = String(GatewayId);
-    if (!GATEWAY_ID.test(gatewayId)) throw fault('InvalidGatewayID.NotFound', `The gateway ID '${gatewayId}' does not exist`);
+    if (!GATEWAY_ID.test(gatewayId))
+      throw fault('InvalidGatewayID.NotFound', `The gateway ID '${gatewayId}' does not exist`);
     if ([...s.associations.values()].some((a) => a.kind === 'gateway' && a.gatewayId === gatewayId)) throw conflict();
     target = { kind: 'gateway', gatewayId };
   }
@@ -70,14 +79,21 @@ export function associateRouteTable(s: SimState, input: AssociateRouteTableReque
   return { AssociationId: associationId, AssociationState: ASSOCIATED };
 }
 
-export function replaceRouteTableAssociation(s: SimState, input: ReplaceRouteTableAssociationRequest): ReplaceRouteTableAssociationResult {
-  if (input.AssociationId === undefined) throw fault('MissingParameter', 'The request must contain the parameter associationId');
+export function replaceRouteTableAssociation(
+  s: SimState,
+  input: ReplaceRouteTableAssociationRequest,
+): ReplaceRouteTableAssociationResult {
+  if (input.AssociationId === undefined)
+    throw fault('MissingParameter', 'The request must contain the parameter associationId');
   const table = s.requireTableForCall(input.RouteTableId);
   const old = s.associations.get(input.AssociationId);
   if (!old) throw fault('InvalidAssociationID.NotFound', `The association ID '${input.AssociationId}' does not exist`);
   const current = s.requireTable(old.routeTableId);
   if (current.vpcId !== table.vpcId) {
-    throw fault('InvalidParameterValue', `Route table ${table.routeTableId} and association ${old.associationId} belong to different networks`);
+    throw fault(
+      'InvalidParameterValue',
+      `Route table ${table.routeTableId} and association ${old.associationId} belong to different networks`,
+    );
   }
   checkDryRun(input);
   s.associations.delete(old.associationId);
@@ -115,7 +131,8 @@ export const associationFilters = (
   s: SimState,
   assocs: (routeTableId: string) => AssociationRecord[] = (id) => associationsOf(s, id),
 ): Record<string, (t: RouteTableRecord) => Array<string | undefined>> => {
-  const each = (pick: (a: AssociationRecord) => string | undefined) => (t: RouteTableRecord) => assocs(t.routeTableId).map(pick);
+  const each = (pick: (a: AssociationRecord) => string | undefined) => (t: RouteTableRecord) =>
+    assocs(t.routeTableId).map(pick);
   return {
     'association.route-table-association-id': each((a) => a.associationId),
     'association.route-table-id': each((a) => a.routeTableId),

@@ -30,7 +30,12 @@ import {
   type ServiceInputTypes as Ec2Input,
   type ServiceOutputTypes as Ec2Output,
 } from '@aws-sdk/client-ec2';
-import { PublishCommand, SNSClient, type ServiceInputTypes as SnsInput, type ServiceOutputTypes as SnsOutput } from '@aws-sdk/client-sns';
+import {
+  PublishCommand,
+  SNSClient,
+  type ServiceInputTypes as SnsInput,
+  type ServiceOutputTypes as SnsOutput,
+} from '@aws-sdk/client-sns';
 import type { Service } from './types';
 
 /** What serves the calls: SimulatedVpc.invoke. */
@@ -84,7 +89,8 @@ const actionOf = (command: object, table: Array<[abstract new (...args: never[])
 
 /** The abortSignal of `send`'s options argument, if any. */
 const sendOptions = (optionsOrCb: unknown): { abortSignal?: AbortSignal } => {
-  const o = typeof optionsOrCb === 'object' && optionsOrCb !== null ? (optionsOrCb as { abortSignal?: AbortSignal }) : {};
+  const o =
+    typeof optionsOrCb === 'object' && optionsOrCb !== null ? (optionsOrCb as { abortSignal?: AbortSignal }) : {};
   return { abortSignal: o.abortSignal };
 };
 
@@ -92,7 +98,10 @@ const sendOptions = (optionsOrCb: unknown): { abortSignal?: AbortSignal } => {
 const settle = (result: Promise<unknown>, optionsOrCb?: unknown, cb?: unknown): Promise<unknown> | void => {
   const callback = (typeof optionsOrCb === 'function' ? optionsOrCb : cb) as Callback | undefined;
   if (!callback) return result;
-  result.then((data) => callback(null, data), (err) => callback(err));
+  result.then(
+    (data) => callback(null, data),
+    (err) => callback(err),
+  );
 };
 
 /** An EC2Client whose `send` is served by a SimulatedVpc. */
@@ -104,9 +113,17 @@ export class SimulatedEc2Client extends EC2Client {
     this.#sim = sim;
   }
 
-  override send<Output extends Ec2Output>(command: CommandOf<Output> & { readonly input: Ec2Input }, optionsOrCb?: unknown, cb?: unknown): Promise<Output>;
+  override send<Output extends Ec2Output>(
+    command: CommandOf<Output> & { readonly input: Ec2Input },
+    optionsOrCb?: unknown,
+    cb?: unknown,
+  ): Promise<Output>;
   override send(command: { readonly input: object }, optionsOrCb?: unknown, cb?: unknown): Promise<unknown> | void {
-    return settle(this.#sim.invoke('ec2', actionOf(command, EC2_ACTIONS), command.input, sendOptions(optionsOrCb)), optionsOrCb, cb);
+    return settle(
+      this.#sim.invoke('ec2', actionOf(command, EC2_ACTIONS), command.input, sendOptions(optionsOrCb)),
+      optionsOrCb,
+      cb,
+    );
   }
 }
 
@@ -119,8 +136,16 @@ export class SimulatedSnsClient extends SNSClient {
     this.#sim = sim;
   }
 
-  override send<Output extends SnsOutput>(command: CommandOf<Output> & { readonly input: SnsInput }, optionsOrCb?: unknown, cb?: unknown): Promise<Output>;
+  override send<Output extends SnsOutput>(
+    command: CommandOf<Output> & { readonly input: SnsInput },
+    optionsOrCb?: unknown,
+    cb?: unknown,
+  ): Promise<Output>;
   override send(command: { readonly input: object }, optionsOrCb?: unknown, cb?: unknown): Promise<unknown> | void {
-    return settle(this.#sim.invoke('sns', actionOf(command, SNS_ACTIONS), command.input, sendOptions(optionsOrCb)), optionsOrCb, cb);
+    return settle(
+      this.#sim.invoke('sns', actionOf(command, SNS_ACTIONS), command.input, sendOptions(optionsOrCb)),
+      optionsOrCb,
+      cb,
+    );
   }
 }

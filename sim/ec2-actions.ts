@@ -1,8 +1,21 @@
 /** The EC2 actions a SimulatedVpc serves, by name, each bound to the account region's state. */
-import { assignPrivateIpAddresses, associateAddress, describeAddresses, disassociateAddress, unassignPrivateIpAddresses } from './addresses';
+import {
+  assignPrivateIpAddresses,
+  associateAddress,
+  describeAddresses,
+  disassociateAddress,
+  unassignPrivateIpAddresses,
+} from './addresses';
 import { associateRouteTable, replaceRouteTableAssociation } from './associations';
 import { describeInstanceStatus, describeInstances, describeNetworkInterfaces } from './instances';
-import { createRouteTable, createTags, deleteRouteTable, deleteTags, disableVgwRoutePropagation, enableVgwRoutePropagation } from './route-table-admin';
+import {
+  createRouteTable,
+  createTags,
+  deleteRouteTable,
+  deleteTags,
+  disableVgwRoutePropagation,
+  enableVgwRoutePropagation,
+} from './route-table-admin';
 import { createRoute, deleteRoute, describeRouteTables, replaceRoute } from './route-tables';
 import type { SimState } from './state';
 import { describeSubnets } from './subnets';

@@ -110,7 +110,11 @@ export const EC2_FAULT_DEFAULTS: Record<string, { status: number; message: strin
 const SNS_FAULT_DEFAULTS: Record<string, { status: number; message: string; ctor?: SnsExceptionCtor }> = {
   Throttled: { status: 429, message: 'Rate exceeded', ctor: ThrottledException },
   InternalError: { status: 500, message: 'Internal error', ctor: InternalErrorException },
-  AuthorizationError: { status: 403, message: 'User is not authorized to perform: SNS:Publish', ctor: AuthorizationErrorException },
+  AuthorizationError: {
+    status: 403,
+    message: 'User is not authorized to perform: SNS:Publish',
+    ctor: AuthorizationErrorException,
+  },
   NotFound: { status: 404, message: 'Topic does not exist', ctor: NotFoundException },
   InvalidParameter: { status: 400, message: 'Invalid parameter', ctor: InvalidParameterException },
 };
@@ -168,8 +172,10 @@ export class FaultInjector {
     if (spec.encodedAuthorizationMessage !== undefined && spec.code !== 'UnauthorizedOperation') {
       throw new Error('encodedAuthorizationMessage applies to UnauthorizedOperation only');
     }
-    if (spec.probability !== undefined && !(spec.probability >= 0 && spec.probability <= 1)) throw new Error('probability must be within [0, 1]');
-    if (spec.times !== undefined && !(Number.isInteger(spec.times) && spec.times >= 1)) throw new Error('times must be a positive integer');
+    if (spec.probability !== undefined && !(spec.probability >= 0 && spec.probability <= 1))
+      throw new Error('probability must be within [0, 1]');
+    if (spec.times !== undefined && !(Number.isInteger(spec.times) && spec.times >= 1))
+      throw new Error('times must be a positive integer');
     const id = `fault-${this.faults.length + 1}-${hex(this.idRand, 6)}`;
     this.faults.push({ ...spec, id, fired: 0 });
     return id;
@@ -192,16 +198,25 @@ export class FaultInjector {
   }
 
   /** Fails (or hangs) the call when an armed error or hang fault of this phase takes it. */
-  async fire(service: Service, action: string, input: CommandInput, phase: 'before' | 'after', signal?: AbortSignal): Promise<void> {
+  async fire(
+    service: Service,
+    action: string,
+    input: CommandInput,
+    phase: 'before' | 'after',
+    signal?: AbortSignal,
+  ): Promise<void> {
     for (const f of this.faults) {
       if (f.ignoreDryRun || (f.phase ?? 'before') !== phase || !this.isCandidate(f, action, input)) continue;
       f.fired++;
       if (f.hang) return hangUntilAborted(signal);
       const code = f.code ?? 'InternalError';
       const defaults = faultDefaults(service, code);
-      const bytes = f.encodedAuthorizationMessage === true ? ENCODED_AUTHORIZATION_MESSAGE_BYTES : f.encodedAuthorizationMessage;
+      const bytes =
+        f.encodedAuthorizationMessage === true ? ENCODED_AUTHORIZATION_MESSAGE_BYTES : f.encodedAuthorizationMessage;
       // Its own stream per call: the encoded part differs from call to call and draws no fault dice.
-      const message = bytes ? unauthorizedOperationMessage(bytes, mulberry32(hashText(f.id) ^ f.fired)) : (f.message ?? defaults.message);
+      const message = bytes
+        ? unauthorizedOperationMessage(bytes, mulberry32(hashText(f.id) ^ f.fired))
+        : (f.message ?? defaults.message);
       throw fault(code, message, f.httpStatusCode ?? defaults.status);
     }
   }

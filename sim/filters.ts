@@ -11,7 +11,12 @@ export interface FilterSpec<T> {
 }
 
 const wildcard = (pattern: string): RegExp =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
 
 const valueMatches = (pattern: string, value: string): boolean =>
   /[*?]/.test(pattern) ? wildcard(pattern).test(value) : pattern === value;
@@ -25,7 +30,8 @@ export const checkFilters = <T>(filters: Filter[] | undefined, spec: FilterSpec<
     const known = name in spec.fields || (spec.tags !== undefined && isTagFilter(name));
     if (!known) throw fault('InvalidParameterValue', `The filter '${name}' is invalid`);
     // A filter without values can only be a caller bug; EC2 refuses it rather than matching nothing.
-    if (!f.Values || f.Values.length === 0) throw fault('InvalidParameterValue', `The filter '${name}' requires at least one value`);
+    if (!f.Values || f.Values.length === 0)
+      throw fault('InvalidParameterValue', `The filter '${name}' requires at least one value`);
   }
 };
 
@@ -65,7 +71,9 @@ const fingerprint = (text: string): string => {
 };
 
 const encodeToken = (action: string, filters: Filter[] | undefined, afterSeq: number): string =>
-  Buffer.from(JSON.stringify({ a: action, q: fingerprint(JSON.stringify(filters ?? [])), s: afterSeq })).toString('base64url');
+  Buffer.from(JSON.stringify({ a: action, q: fingerprint(JSON.stringify(filters ?? [])), s: afterSeq })).toString(
+    'base64url',
+  );
 
 const decodeToken = (req: PageRequest): number => {
   const bad = (): SimFault => fault('InvalidPaginationToken', `Invalid pagination token '${String(req.NextToken)}'`);
@@ -83,10 +91,19 @@ const decodeToken = (req: PageRequest): number => {
 export const checkPaging = (req: PageRequest): void => {
   const idsGiven = req.ids?.value !== undefined && req.ids.value.length > 0;
   if (idsGiven && (req.MaxResults !== undefined || req.NextToken !== undefined)) {
-    throw fault('InvalidParameterCombination', `The parameter ${req.ids?.param} cannot be used with the parameter maxResults`);
+    throw fault(
+      'InvalidParameterCombination',
+      `The parameter ${req.ids?.param} cannot be used with the parameter maxResults`,
+    );
   }
-  if (req.MaxResults !== undefined && (!Number.isInteger(req.MaxResults) || req.MaxResults < req.min || req.MaxResults > req.max)) {
-    throw fault('InvalidParameterValue', `Value ( ${req.MaxResults} ) for parameter maxResults is invalid. Expecting a value between ${req.min} and ${req.max}.`);
+  if (
+    req.MaxResults !== undefined &&
+    (!Number.isInteger(req.MaxResults) || req.MaxResults < req.min || req.MaxResults > req.max)
+  ) {
+    throw fault(
+      'InvalidParameterValue',
+      `Value ( ${req.MaxResults} ) for parameter maxResults is invalid. Expecting a value between ${req.min} and ${req.max}.`,
+    );
   }
 };
 
@@ -94,7 +111,10 @@ export const checkPaging = (req: PageRequest): void => {
  * One page of items in creation order. The token remembers the last item's sequence number rather than
  * an offset, so a resource deleted between pages neither repeats nor skips anything.
  */
-export const paginate = <T extends { seq: number }>(items: T[], req: PageRequest): { page: T[]; NextToken?: string } => {
+export const paginate = <T extends { seq: number }>(
+  items: T[],
+  req: PageRequest,
+): { page: T[]; NextToken?: string } => {
   const after = req.NextToken !== undefined ? decodeToken(req) : -1;
   const remaining = items.filter((i) => i.seq > after);
   if (req.MaxResults === undefined || remaining.length <= req.MaxResults) return { page: remaining };
@@ -110,7 +130,8 @@ export const selectByIds = <T extends { seq: number }>(prefix: IdPrefix, ids: st
   return [...new Set(ids)].map((id) => from.get(id) as T).sort((a, b) => a.seq - b.seq);
 };
 
-export const toTags = (tags: Record<string, string>): Tag[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+export const toTags = (tags: Record<string, string>): Tag[] =>
+  Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
 /** Drops undefined keys, as the SDK's deserializer never produces them. */
 export const compact = <T extends object>(o: T): T =>
@@ -118,5 +139,6 @@ export const compact = <T extends object>(o: T): T =>
 
 /** A call with DryRun set answers DryRunOperation once its request is known to be valid, before any effect. */
 export const checkDryRun = (input: { DryRun?: boolean }): void => {
-  if (input.DryRun === true) throw fault('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
+  if (input.DryRun === true)
+    throw fault('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
 };

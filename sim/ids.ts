@@ -60,7 +60,13 @@ const canonicalIpv6Cidr = (text: string): string | undefined => {
 
 export const canonicalDestination = (kind: DestinationKind, raw: string): string => {
   const value =
-    kind === 'ipv4' ? canonicalIpv4Cidr(raw) : kind === 'ipv6' ? canonicalIpv6Cidr(raw) : /^pl-[0-9a-f]{8,17}$/.test(raw) ? raw : undefined;
+    kind === 'ipv4'
+      ? canonicalIpv4Cidr(raw)
+      : kind === 'ipv6'
+        ? canonicalIpv6Cidr(raw)
+        : /^pl-[0-9a-f]{8,17}$/.test(raw)
+          ? raw
+          : undefined;
   if (value === undefined) {
     const param = DESTINATION_FIELDS[kind].replace(/^D/, 'd');
     const why = kind === 'prefix-list' ? 'This is not a valid prefix list ID.' : 'This is not a valid CIDR block.';
@@ -75,24 +81,37 @@ export const destinationKindOf = (destination: string): DestinationKind =>
 
 /** Reads the single destination of a ReplaceRoute/CreateRoute/DeleteRoute input, canonicalised. */
 export const destinationOf = (input: RouteFields): RouteDestination => {
-  const kinds = (Object.keys(DESTINATION_FIELDS) as DestinationKind[]).filter((k) => input[DESTINATION_FIELDS[k]] !== undefined);
+  const kinds = (Object.keys(DESTINATION_FIELDS) as DestinationKind[]).filter(
+    (k) => input[DESTINATION_FIELDS[k]] !== undefined,
+  );
   if (kinds.length === 0) {
-    throw fault('MissingParameter', 'The request must contain exactly one of the parameters destinationCidrBlock, destinationIpv6CidrBlock or destinationPrefixListId');
+    throw fault(
+      'MissingParameter',
+      'The request must contain exactly one of the parameters destinationCidrBlock, destinationIpv6CidrBlock or destinationPrefixListId',
+    );
   }
   if (kinds.length > 1) {
-    throw fault('InvalidParameterCombination', `Only one destination can be specified, got ${kinds.map((k) => DESTINATION_FIELDS[k]).join(', ')}`);
+    throw fault(
+      'InvalidParameterCombination',
+      `Only one destination can be specified, got ${kinds.map((k) => DESTINATION_FIELDS[k]).join(', ')}`,
+    );
   }
   return { kind: kinds[0], value: canonicalDestination(kinds[0], String(input[DESTINATION_FIELDS[kinds[0]]])) };
 };
 
-export const sameDestination = (a: RouteDestination, b: RouteDestination): boolean => a.kind === b.kind && a.value === b.value;
+export const sameDestination = (a: RouteDestination, b: RouteDestination): boolean =>
+  a.kind === b.kind && a.value === b.value;
 
 // ───────────────────────────── IDs ─────────────────────────────
 
 export const ID_FORMATS = {
   rtb: { code: 'InvalidRouteTableId.Malformed', noun: 'routeTable', notFound: 'InvalidRouteTableID.NotFound' },
   i: { code: 'InvalidInstanceID.Malformed', noun: 'instance', notFound: 'InvalidInstanceID.NotFound' },
-  eni: { code: 'InvalidNetworkInterfaceId.Malformed', noun: 'networkInterface', notFound: 'InvalidNetworkInterfaceID.NotFound' },
+  eni: {
+    code: 'InvalidNetworkInterfaceId.Malformed',
+    noun: 'networkInterface',
+    notFound: 'InvalidNetworkInterfaceID.NotFound',
+  },
   subnet: { code: 'InvalidSubnetID.Malformed', noun: 'subnet', notFound: 'InvalidSubnetID.NotFound' },
 } as const;
 export type IdPrefix = keyof typeof ID_FORMATS;

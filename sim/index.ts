@@ -4,7 +4,17 @@ export { SimulatedEc2Client, SimulatedSnsClient } from './clients';
 export { ENCODED_AUTHORIZATION_MESSAGE_BYTES, unauthorizedOperationMessage, type FaultSpec } from './faults';
 export { destinationKindOf } from './ids';
 export { mulberry32 } from './random';
-export { EC2_ACTION_CATEGORIES, EC2_API_RATE_LIMITS, Ec2RequestBuckets, TokenBucket, ec2ActionLimits, ec2ApiCategory, type Ec2ApiCategory, type ThrottlingOptions, type TokenBucketSpec } from './throttling';
+export {
+  EC2_ACTION_CATEGORIES,
+  EC2_API_RATE_LIMITS,
+  Ec2RequestBuckets,
+  TokenBucket,
+  ec2ActionLimits,
+  ec2ApiCategory,
+  type Ec2ApiCategory,
+  type ThrottlingOptions,
+  type TokenBucketSpec,
+} from './throttling';
 export type {
   AssociationTarget,
   CommandInput,

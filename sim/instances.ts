@@ -15,7 +15,18 @@ import type {
 } from '@aws-sdk/client-ec2';
 import { ipAssociationOutput, privateIpsOf, privateIpsOutput } from './addresses';
 import { EC2_FAULT_DEFAULTS, fault } from './faults';
-import { checkDryRun, checkFilters, checkPaging, compact, matchesFilters, paginate, selectByIds, toTags, type FilterSpec, type PageRequest } from './filters';
+import {
+  checkDryRun,
+  checkFilters,
+  checkPaging,
+  compact,
+  matchesFilters,
+  paginate,
+  selectByIds,
+  toTags,
+  type FilterSpec,
+  type PageRequest,
+} from './filters';
 import type { SimState } from './state';
 import type { CommandInput, EniRecord, InstanceRecord, InstanceStateName, Service, StatusCheck } from './types';
 
@@ -35,11 +46,19 @@ export function describeInstances(s: SimState, input: DescribeInstancesRequest):
   const selected = selectInstances(s, input.InstanceIds).filter((i) => matchesFilters(i, input.Filters, spec));
   checkDryRun(input);
   const { page, NextToken } = paginate(selected, req);
-  const Reservations = page.map((i) => ({ ReservationId: i.reservationId, OwnerId: s.accountId, Groups: [], Instances: [instanceOutput(s, i)] }));
+  const Reservations = page.map((i) => ({
+    ReservationId: i.reservationId,
+    OwnerId: s.accountId,
+    Groups: [],
+    Instances: [instanceOutput(s, i)],
+  }));
   return compact({ Reservations, NextToken });
 }
 
-export function describeInstanceStatus(s: SimState, input: DescribeInstanceStatusRequest): DescribeInstanceStatusResult {
+export function describeInstanceStatus(
+  s: SimState,
+  input: DescribeInstanceStatusRequest,
+): DescribeInstanceStatusResult {
   const req = instancePaging(s, 'DescribeInstanceStatus', input);
   const spec: FilterSpec<InstanceRecord> = {
     fields: {
@@ -60,7 +79,10 @@ export function describeInstanceStatus(s: SimState, input: DescribeInstanceStatu
   return compact({ InstanceStatuses: page.map((i) => instanceStatusOutput(s, i)), NextToken });
 }
 
-export function describeNetworkInterfaces(s: SimState, input: DescribeNetworkInterfacesRequest): DescribeNetworkInterfacesResult {
+export function describeNetworkInterfaces(
+  s: SimState,
+  input: DescribeNetworkInterfacesRequest,
+): DescribeNetworkInterfacesResult {
   const req: PageRequest = {
     action: 'DescribeNetworkInterfaces',
     MaxResults: input.MaxResults,
@@ -83,7 +105,8 @@ export function describeNetworkInterfaces(s: SimState, input: DescribeNetworkInt
       'attachment.status': (e) => [e.attachment && 'attached'],
       'source-dest-check': (e) => [String(e.sourceDestCheck)],
       'addresses.private-ip-address': (e) => privateIpsOf(e),
-      'association.allocation-id': (e) => privateIpsOf(e).map((ip) => ipAssociationOutput(s, e.eniId, ip)?.AllocationId),
+      'association.allocation-id': (e) =>
+        privateIpsOf(e).map((ip) => ipAssociationOutput(s, e.eniId, ip)?.AllocationId),
       'association.public-ip': (e) => privateIpsOf(e).map((ip) => ipAssociationOutput(s, e.eniId, ip)?.PublicIp),
     },
   };
@@ -96,7 +119,11 @@ export function describeNetworkInterfaces(s: SimState, input: DescribeNetworkInt
   return compact({ NetworkInterfaces: page.map((e) => networkInterfaceOutput(s, e)), NextToken });
 }
 
-export function instancePaging(s: SimState, action: string, input: { MaxResults?: number; NextToken?: string; Filters?: Filter[]; InstanceIds?: string[] }): PageRequest {
+export function instancePaging(
+  _s: SimState,
+  action: string,
+  input: { MaxResults?: number; NextToken?: string; Filters?: Filter[]; InstanceIds?: string[] },
+): PageRequest {
   const req: PageRequest = {
     action,
     MaxResults: input.MaxResults,
@@ -159,7 +186,10 @@ export function instanceEniOutput(s: SimState, e: EniRecord): InstanceNetworkInt
     SourceDestCheck: e.sourceDestCheck,
     PrivateIpAddress: e.privateIpAddress,
     // An instance's view of its addresses has no allocation or association ID (InstanceNetworkInterfaceAssociation).
-    PrivateIpAddresses: privateIpsOutput(s, e).map(({ Association, ...ip }) => ({ ...ip, ...(Association && { Association: instanceAssociation(Association) }) })),
+    PrivateIpAddresses: privateIpsOutput(s, e).map(({ Association, ...ip }) => ({
+      ...ip,
+      ...(Association && { Association: instanceAssociation(Association) }),
+    })),
     ...(eipOf(s, e) && { Association: instanceAssociation(eipOf(s, e)!) }),
     SubnetId: e.subnetId,
     VpcId: e.vpcId,
@@ -176,7 +206,11 @@ export function instanceEniOutput(s: SimState, e: EniRecord): InstanceNetworkInt
 }
 
 const eipOf = (s: SimState, e: EniRecord) => ipAssociationOutput(s, e.eniId, e.privateIpAddress);
-const instanceAssociation = (a: { PublicIp?: string; IpOwnerId?: string; PublicDnsName?: string }) => ({ PublicIp: a.PublicIp, IpOwnerId: a.IpOwnerId, PublicDnsName: a.PublicDnsName });
+const instanceAssociation = (a: { PublicIp?: string; IpOwnerId?: string; PublicDnsName?: string }) => ({
+  PublicIp: a.PublicIp,
+  IpOwnerId: a.IpOwnerId,
+  PublicDnsName: a.PublicDnsName,
+});
 
 export function networkInterfaceOutput(s: SimState, e: EniRecord): NetworkInterface {
   const a = e.attachment;
@@ -216,29 +250,48 @@ export function instanceStatusOutput(s: SimState, i: InstanceRecord): InstanceSt
 }
 
 /** Status checks only mean something while running; otherwise EC2 reports 'not-applicable'. */
-export function statusSummary(s: SimState, i: InstanceRecord, check: StatusCheck): InstanceStatusSummary & { Status: string } {
-  if (i.state === 'pending') return { Status: 'initializing', Details: [{ Name: 'reachability', Status: 'initializing' }] };
+export function statusSummary(
+  _s: SimState,
+  i: InstanceRecord,
+  check: StatusCheck,
+): InstanceStatusSummary & { Status: string } {
+  if (i.state === 'pending')
+    return { Status: 'initializing', Details: [{ Name: 'reachability', Status: 'initializing' }] };
   if (i.state !== 'running') return { Status: 'not-applicable' };
-  const detail = { ok: 'passed', impaired: 'failed', 'insufficient-data': 'insufficient-data', initializing: 'initializing' } as const;
+  const detail = {
+    ok: 'passed',
+    impaired: 'failed',
+    'insufficient-data': 'insufficient-data',
+    initializing: 'initializing',
+  } as const;
   return { Status: check, Details: [{ Name: 'reachability', Status: detail[check] }] };
 }
 
 // ─────────── SNS ───────────
 
-
 /** A call that an Availability Zone's service disruption makes fail (see SimulatedVpc.impairAvailabilityZone). */
-export function failIfImpaired(s: SimState, impairedAzs: ReadonlySet<string>, service: Service, action: string, input: CommandInput): void {
+export function failIfImpaired(
+  s: SimState,
+  impairedAzs: ReadonlySet<string>,
+  service: Service,
+  action: string,
+  input: CommandInput,
+): void {
   if (service !== 'ec2' || impairedAzs.size === 0) return;
   const ids = (param: string, filter: string): string[] => [
     ...((input[param] as string[] | undefined) ?? []),
-    ...(((input.Filters as Array<{ Name?: string; Values?: string[] }> | undefined) ?? []).find((f) => f.Name === filter)?.Values ?? []),
+    ...(((input.Filters as Array<{ Name?: string; Values?: string[] }> | undefined) ?? []).find(
+      (f) => f.Name === filter,
+    )?.Values ?? []),
   ];
   let impaired = false;
   if (action === 'DescribeInstances' || action === 'DescribeInstanceStatus') {
     const named = ids('InstanceIds', 'instance-id');
     impaired = named.length === 0 || named.some((id) => impairedAzs.has(s.instances.get(id)?.availabilityZone ?? ''));
   } else if (action === 'DescribeNetworkInterfaces') {
-    impaired = ids('NetworkInterfaceIds', 'network-interface-id').some((id) => impairedAzs.has(s.enis.get(id)?.availabilityZone ?? ''));
+    impaired = ids('NetworkInterfaceIds', 'network-interface-id').some((id) =>
+      impairedAzs.has(s.enis.get(id)?.availabilityZone ?? ''),
+    );
   }
   if (impaired) throw fault('Unavailable', EC2_FAULT_DEFAULTS.Unavailable.message, 503);
 }

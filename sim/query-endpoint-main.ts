@@ -17,7 +17,12 @@ stdout: export lines (AWS_ENDPOINT_URL, TOPIC_ARN). stderr: one line per request
 
 const main = async (): Promise<void> => {
   const { values } = parseArgs({
-    options: { config: { type: 'string' }, input: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', default: false } },
+    options: {
+      config: { type: 'string' },
+      input: { type: 'string' },
+      port: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
   });
   if (values.help || !values.config) {
     process.stderr.write(`${USAGE}\n`);
@@ -32,14 +37,18 @@ const main = async (): Promise<void> => {
   process.stdout.write(`export AWS_ENDPOINT_URL=${endpoint.url}\nexport TOPIC_ARN=${topicArn}\n`);
   let logged = 0;
   const flush = (): void => {
-    for (const r of endpoint.requests.slice(logged)) process.stderr.write(`${r.service} ${r.action} ${r.status}${r.error ? ` ${r.error}` : ''}\n`);
+    for (const r of endpoint.requests.slice(logged))
+      process.stderr.write(`${r.service} ${r.action} ${r.status}${r.error ? ` ${r.error}` : ''}\n`);
     logged = endpoint.requests.length;
   };
   const timer = setInterval(flush, 200);
   const stop = (): void => {
     clearInterval(timer);
     flush();
-    endpoint.close().then(() => process.exit(0), () => process.exit(1));
+    endpoint.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

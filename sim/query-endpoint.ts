@@ -15,7 +15,18 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Service, SimulatedVpc } from './index';
-import { EC2_API_VERSION, EC2_INPUTS, SNS_API_VERSION, SNS_INPUTS, WireError, decode, toTree, type DecodeContext, type Dialect, type InShape } from './query-input';
+import {
+  EC2_API_VERSION,
+  EC2_INPUTS,
+  SNS_API_VERSION,
+  SNS_INPUTS,
+  WireError,
+  decode,
+  toTree,
+  type DecodeContext,
+  type Dialect,
+  type InShape,
+} from './query-input';
 import { ec2ErrorResponse, ec2Response, snsErrorResponse, snsResponse } from './query-xml';
 
 export { EC2_API_VERSION, SNS_API_VERSION } from './query-input';
@@ -81,7 +92,12 @@ const send = (res: ServerResponse, status: number, body: string, requestId: stri
   res.end(body);
 };
 
-const handle = async (sim: SimulatedVpc, req: IncomingMessage, res: ServerResponse, log: EndpointRequest[]): Promise<void> => {
+const handle = async (
+  sim: SimulatedVpc,
+  req: IncomingMessage,
+  res: ServerResponse,
+  log: EndpointRequest[],
+): Promise<void> => {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const body = req.method === 'POST' ? await readBody(req) : '';
   // The Query protocol allows the parameters in the query string (GET) or the form body (POST).
@@ -94,14 +110,26 @@ const handle = async (sim: SimulatedVpc, req: IncomingMessage, res: ServerRespon
 
   const fail = (code: string, message: string, status: number): void => {
     if (service) log.push({ service, action, status, error: code });
-    const xml = service === 'sns' ? snsErrorResponse(code, message, status, requestId) : ec2ErrorResponse(code, message, requestId);
+    const xml =
+      service === 'sns'
+        ? snsErrorResponse(code, message, status, requestId)
+        : ec2ErrorResponse(code, message, requestId);
     send(res, status, xml, requestId);
   };
 
-  if (!service) return fail('InvalidParameterValue', `Unknown API version "${version ?? ''}" and no EC2 or SNS credential scope`, 400);
+  if (!service)
+    return fail(
+      'InvalidParameterValue',
+      `Unknown API version "${version ?? ''}" and no EC2 or SNS credential scope`,
+      400,
+    );
   const spec = SERVICES[service];
   if (version !== undefined && version !== spec.version) {
-    return fail('InvalidParameterValue', `Value (${version}) for parameter Version is invalid. Expecting ${spec.version}.`, 400);
+    return fail(
+      'InvalidParameterValue',
+      `Value (${version}) for parameter Version is invalid. Expecting ${spec.version}.`,
+      400,
+    );
   }
   if (!action) return fail('MissingAction', 'The request must contain the parameter Action', 400);
   const shape = spec.inputs[action];
@@ -117,7 +145,10 @@ const handle = async (sim: SimulatedVpc, req: IncomingMessage, res: ServerRespon
           ? new WireError('UnknownParameter', `The parameter ${name} is not recognized`)
           : new WireError('InvalidParameter', `Invalid parameter: ${name} is not a parameter of ${action}`),
       invalid: (name, value, why) =>
-        new WireError(service === 'ec2' ? 'InvalidParameterValue' : 'InvalidParameter', `Value (${value}) for parameter ${name} is invalid. ${why}`),
+        new WireError(
+          service === 'ec2' ? 'InvalidParameterValue' : 'InvalidParameter',
+          `Value (${value}) for parameter ${name} is invalid. ${why}`,
+        ),
     };
     input = decode(toTree(rest, ctx.unknown), shape, '', ctx) as Record<string, unknown>;
   } catch (e) {
@@ -132,10 +163,18 @@ const handle = async (sim: SimulatedVpc, req: IncomingMessage, res: ServerRespon
     if (!res.writableFinished) gone.abort();
   });
   try {
-    const output = (await sim.invoke(service, action, input, { abortSignal: gone.signal })) as Record<string, unknown> & { $metadata?: { requestId?: string } };
+    const output = (await sim.invoke(service, action, input, { abortSignal: gone.signal })) as Record<
+      string,
+      unknown
+    > & { $metadata?: { requestId?: string } };
     requestId = output.$metadata?.requestId ?? requestId;
     log.push({ service, action, status: 200 });
-    send(res, 200, service === 'ec2' ? ec2Response(action, output, requestId) : snsResponse(action, output, requestId), requestId);
+    send(
+      res,
+      200,
+      service === 'ec2' ? ec2Response(action, output, requestId) : snsResponse(action, output, requestId),
+      requestId,
+    );
   } catch (e) {
     if (gone.signal.aborted) {
       log.push({ service, action, status: 0, error: 'ClientClosedRequest' });
@@ -159,7 +198,13 @@ export const startQueryEndpoint = async (sim: SimulatedVpc, opts: { port?: numbe
   const requests: EndpointRequest[] = [];
   const server = createServer((req, res) => {
     handle(sim, req, res, requests).catch((e: unknown) => {
-      if (!res.headersSent) send(res, 500, ec2ErrorResponse('InternalError', String((e as Error)?.message ?? e), randomUUID()), randomUUID());
+      if (!res.headersSent)
+        send(
+          res,
+          500,
+          ec2ErrorResponse('InternalError', String((e as Error)?.message ?? e), randomUUID()),
+          randomUUID(),
+        );
       else res.destroy();
     });
   });

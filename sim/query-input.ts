@@ -37,7 +37,10 @@ type MemberSpec = InShape | [sdkName: string, shape: InShape];
 const struct = (members: Record<string, MemberSpec>): InShape => ({
   kind: 'struct',
   members: Object.fromEntries(
-    Object.entries(members).map(([wire, spec]) => [wire, Array.isArray(spec) ? { sdk: spec[0], shape: spec[1] } : { sdk: wire, shape: spec }]),
+    Object.entries(members).map(([wire, spec]) => [
+      wire,
+      Array.isArray(spec) ? { sdk: spec[0], shape: spec[1] } : { sdk: wire, shape: spec },
+    ]),
   ),
 });
 const list = (member: InShape): InShape => ({ kind: 'list', member });
@@ -47,8 +50,20 @@ const I: InShape = 'integer';
 const B: InShape = 'boolean';
 
 const FILTERS: MemberSpec = ['Filters', list(struct({ Name: S, Value: ['Values', list(S)] }))];
-const DESCRIBE: Record<string, MemberSpec> = { DryRun: B, MaxResults: I, NextToken: S, Filter: FILTERS, IncludeManagedResources: B };
-const ROUTE_DESTINATION: Record<string, MemberSpec> = { RouteTableId: S, DestinationCidrBlock: S, DestinationIpv6CidrBlock: S, DestinationPrefixListId: S, DryRun: B };
+const DESCRIBE: Record<string, MemberSpec> = {
+  DryRun: B,
+  MaxResults: I,
+  NextToken: S,
+  Filter: FILTERS,
+  IncludeManagedResources: B,
+};
+const ROUTE_DESTINATION: Record<string, MemberSpec> = {
+  RouteTableId: S,
+  DestinationCidrBlock: S,
+  DestinationIpv6CidrBlock: S,
+  DestinationPrefixListId: S,
+  DryRun: B,
+};
 const ROUTE_TARGET = Object.fromEntries(
   [
     'GatewayId',
@@ -80,14 +95,32 @@ export const EC2_INPUTS: Record<string, InShape> = {
   DescribeSubnets: struct({ ...DESCRIBE, SubnetId: ['SubnetIds', list(S)] }),
   AssociateRouteTable: struct({ RouteTableId: S, SubnetId: S, GatewayId: S, PublicIpv4Pool: S, DryRun: B }),
   ReplaceRouteTableAssociation: struct({ AssociationId: S, RouteTableId: S, DryRun: B }),
-  CreateRouteTable: struct({ VpcId: S, TagSpecification: ['TagSpecifications', list(struct({ ResourceType: S, Tag: TAGS }))], ClientToken: S, DryRun: B }),
+  CreateRouteTable: struct({
+    VpcId: S,
+    TagSpecification: ['TagSpecifications', list(struct({ ResourceType: S, Tag: TAGS }))],
+    ClientToken: S,
+    DryRun: B,
+  }),
   DeleteRouteTable: struct({ RouteTableId: S, DryRun: B }),
   CreateTags: struct({ ResourceId: ['Resources', list(S)], Tag: TAGS, DryRun: B }),
   DeleteTags: struct({ ResourceId: ['Resources', list(S)], Tag: TAGS, DryRun: B }),
   EnableVgwRoutePropagation: TABLE_AND_GATEWAY,
   DisableVgwRoutePropagation: TABLE_AND_GATEWAY,
-  DescribeAddresses: struct({ Filter: FILTERS, PublicIp: ['PublicIps', list(S)], AllocationId: ['AllocationIds', list(S)], DryRun: B }),
-  AssociateAddress: struct({ AllocationId: S, InstanceId: S, PublicIp: S, AllowReassociation: B, DryRun: B, NetworkInterfaceId: S, PrivateIpAddress: S }),
+  DescribeAddresses: struct({
+    Filter: FILTERS,
+    PublicIp: ['PublicIps', list(S)],
+    AllocationId: ['AllocationIds', list(S)],
+    DryRun: B,
+  }),
+  AssociateAddress: struct({
+    AllocationId: S,
+    InstanceId: S,
+    PublicIp: S,
+    AllowReassociation: B,
+    DryRun: B,
+    NetworkInterfaceId: S,
+    PrivateIpAddress: S,
+  }),
   DisassociateAddress: struct({ AssociationId: S, PublicIp: S, DryRun: B }),
   AssignPrivateIpAddresses: struct({
     NetworkInterfaceId: S,
@@ -97,7 +130,11 @@ export const EC2_INPUTS: Record<string, InShape> = {
     Ipv4Prefix: ['Ipv4Prefixes', list(S)],
     Ipv4PrefixCount: I,
   }),
-  UnassignPrivateIpAddresses: struct({ NetworkInterfaceId: S, PrivateIpAddress: ['PrivateIpAddresses', list(S)], Ipv4Prefix: ['Ipv4Prefixes', list(S)] }),
+  UnassignPrivateIpAddresses: struct({
+    NetworkInterfaceId: S,
+    PrivateIpAddress: ['PrivateIpAddresses', list(S)],
+    Ipv4Prefix: ['Ipv4Prefixes', list(S)],
+  }),
 };
 
 export const SNS_INPUTS: Record<string, InShape> = {
@@ -110,7 +147,12 @@ export const SNS_INPUTS: Record<string, InShape> = {
     MessageStructure: S,
     MessageDeduplicationId: S,
     MessageGroupId: S,
-    MessageAttributes: { kind: 'map', key: 'Name', value: 'Value', of: struct({ DataType: S, StringValue: S, BinaryValue: 'blob' }) },
+    MessageAttributes: {
+      kind: 'map',
+      key: 'Name',
+      value: 'Value',
+      of: struct({ DataType: S, StringValue: S, BinaryValue: 'blob' }),
+    },
   }),
 };
 
@@ -119,7 +161,10 @@ export const SNS_INPUTS: Record<string, InShape> = {
 /** The parameters as a tree: `Filter.1.Value.2=x` becomes { Filter: { 1: { Value: { 2: 'x' } } } }. */
 export type Tree = string | { [key: string]: Tree };
 
-export const toTree = (params: Array<[string, string]>, unknown: (name: string) => WireError): { [key: string]: Tree } => {
+export const toTree = (
+  params: Array<[string, string]>,
+  unknown: (name: string) => WireError,
+): { [key: string]: Tree } => {
   const root: { [key: string]: Tree } = {};
   for (const [name, value] of params) {
     const parts = name.split('.');
@@ -129,12 +174,20 @@ export const toTree = (params: Array<[string, string]>, unknown: (name: string) 
       const last = i === parts.length - 1;
       const existing = node[part];
       if (last) {
-        if (existing !== undefined) throw new WireError('InvalidParameterCombination', `The parameter ${name} is given more than once or clashes with a nested parameter`);
+        if (existing !== undefined)
+          throw new WireError(
+            'InvalidParameterCombination',
+            `The parameter ${name} is given more than once or clashes with a nested parameter`,
+          );
         node[part] = value;
         return;
       }
       if (existing === undefined) node[part] = {};
-      else if (typeof existing === 'string') throw new WireError('InvalidParameterCombination', `The parameter ${parts.slice(0, i + 1).join('.')} clashes with ${name}`);
+      else if (typeof existing === 'string')
+        throw new WireError(
+          'InvalidParameterCombination',
+          `The parameter ${parts.slice(0, i + 1).join('.')} clashes with ${name}`,
+        );
       node = node[part] as { [key: string]: Tree };
     });
   }
@@ -161,7 +214,8 @@ const listItems = (node: Tree, path: string, ctx: DecodeContext): Tree[] => {
   const bad = keys.find((_, i) => Number.isNaN(indexes[i]));
   if (bad !== undefined) throw ctx.unknown(`${path}.${bad}`);
   const sorted = [...indexes].sort((a, b) => a - b);
-  if (sorted.some((n, i) => n !== i + 1)) throw ctx.invalid(path, '', `list indexes must run from 1 without gaps, got ${sorted.join(', ')}`);
+  if (sorted.some((n, i) => n !== i + 1))
+    throw ctx.invalid(path, '', `list indexes must run from 1 without gaps, got ${sorted.join(', ')}`);
   return sorted.map((n) => node[String(n)]);
 };
 
@@ -189,7 +243,9 @@ export const decode = (node: Tree, shape: InShape, path: string, ctx: DecodeCont
       if (ctx.dialect === 'query' && typeof node !== 'string' && Object.keys(node).length > 1) {
         throw ctx.unknown(`${path}.${Object.keys(node).find((k) => k !== 'member')}`);
       }
-      return listItems(container, itemPath, ctx).map((item, i) => decode(item, shape.member, `${itemPath}.${i + 1}`, ctx));
+      return listItems(container, itemPath, ctx).map((item, i) =>
+        decode(item, shape.member, `${itemPath}.${i + 1}`, ctx),
+      );
     }
     case 'map': {
       if (typeof node === 'string' || Object.keys(node).some((k) => k !== 'entry')) {
@@ -203,7 +259,8 @@ export const decode = (node: Tree, shape: InShape, path: string, ctx: DecodeCont
         if (extra !== undefined) throw ctx.unknown(`${entryPath}.${extra}`);
         const key = entry[shape.key];
         if (typeof key !== 'string') throw ctx.invalid(`${entryPath}.${shape.key}`, '', 'a map entry needs a key');
-        if (entry[shape.value] === undefined) throw ctx.invalid(`${entryPath}.${shape.value}`, '', 'a map entry needs a value');
+        if (entry[shape.value] === undefined)
+          throw ctx.invalid(`${entryPath}.${shape.value}`, '', 'a map entry needs a value');
         out[key] = decode(entry[shape.value], shape.of, `${entryPath}.${shape.value}`, ctx);
       });
       return out;
@@ -221,4 +278,3 @@ export const decode = (node: Tree, shape: InShape, path: string, ctx: DecodeCont
     }
   }
 };
-

@@ -12,7 +12,10 @@ const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&
  * handling cannot alter them. Astral characters stay literal (the body is UTF-8).
  */
 export const escapeXml = (text: string): string =>
-  text.replace(/[&<>"']|[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => XML_ESCAPES[ch] ?? `&#x${ch.charCodeAt(0).toString(16).toUpperCase()};`);
+  text.replace(
+    /[&<>"']|[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (ch) => XML_ESCAPES[ch] ?? `&#x${ch.charCodeAt(0).toString(16).toUpperCase()};`,
+  );
 
 /** How a member of a structure is written: its element name and the shape of its value, when not the default. */
 interface OutMember {
@@ -60,7 +63,9 @@ const INSTANCE: OutShape = {
 
 const EC2_OUTPUTS: Record<string, OutShape> = {
   DescribeRouteTables: { RouteTables: { xml: 'routeTableSet', of: ROUTE_TABLE } },
-  DescribeInstances: { Reservations: { xml: 'reservationSet', of: { Groups: GROUPS, Instances: { xml: 'instancesSet', of: INSTANCE } } } },
+  DescribeInstances: {
+    Reservations: { xml: 'reservationSet', of: { Groups: GROUPS, Instances: { xml: 'instancesSet', of: INSTANCE } } },
+  },
   DescribeInstanceStatus: { InstanceStatuses: { xml: 'instanceStatusSet', of: { Events: { xml: 'eventsSet' } } } },
   DescribeNetworkInterfaces: { NetworkInterfaces: { xml: 'networkInterfaceSet', of: NETWORK_INTERFACE } },
   ReplaceRoute: {},
@@ -78,7 +83,10 @@ const EC2_OUTPUTS: Record<string, OutShape> = {
   DescribeAddresses: { Addresses: { xml: 'addressesSet', of: { Tags: TAGS } } },
   AssociateAddress: {},
   DisassociateAddress: {},
-  AssignPrivateIpAddresses: { AssignedPrivateIpAddresses: { xml: 'assignedPrivateIpAddressesSet' }, AssignedIpv4Prefixes: { xml: 'assignedIpv4PrefixSet' } },
+  AssignPrivateIpAddresses: {
+    AssignedPrivateIpAddresses: { xml: 'assignedPrivateIpAddressesSet' },
+    AssignedIpv4Prefixes: { xml: 'assignedIpv4PrefixSet' },
+  },
   UnassignPrivateIpAddresses: {},
 };
 
@@ -149,4 +157,3 @@ export const snsErrorResponse = (code: string, message: string, status: number, 
   `${XML_DECLARATION}<ErrorResponse xmlns="${SNS_XMLNS}"><Error><Type>${status < 500 ? 'Sender' : 'Receiver'}</Type>` +
   `<Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error>` +
   `<RequestId>${escapeXml(requestId)}</RequestId></ErrorResponse>`;
-

@@ -15,5 +15,4 @@ export const mulberry32 = (seed: number): (() => number) => {
 export const hex = (rand: () => number, length: number): string =>
   Array.from({ length }, () => Math.floor(rand() * 16).toString(16)).join('');
 
-export const uuid = (rand: () => number): string =>
-  [8, 4, 4, 4, 12].map((n) => hex(rand, n)).join('-');
+export const uuid = (rand: () => number): string => [8, 4, 4, 4, 12].map((n) => hex(rand, n)).join('-');

@@ -52,7 +52,8 @@ export class ReadLag implements ReadLagView {
     private readonly now: () => number,
     private readonly rand: () => number,
   ) {
-    if (!Number.isFinite(opts.max) || opts.max < 0) throw new Error(`readLagMs.max must be a number of ms >= 0, got ${opts.max}`);
+    if (!Number.isFinite(opts.max) || opts.max < 0)
+      throw new Error(`readLagMs.max must be a number of ms >= 0, got ${opts.max}`);
   }
 
   /**
@@ -92,7 +93,9 @@ export class ReadLag implements ReadLagView {
     if (stale.length === 0) return t;
     const routes = [...t.routes];
     for (const e of stale) {
-      const i = routes.findIndex((r) => r.origin !== 'EnableVgwRoutePropagation' && sameDestination(r.destination, e.destination));
+      const i = routes.findIndex(
+        (r) => r.origin !== 'EnableVgwRoutePropagation' && sameDestination(r.destination, e.destination),
+      );
       if (e.before && i >= 0) routes[i] = e.before;
       else if (e.before) routes.push(e.before);
       else if (i >= 0) routes.splice(i, 1);
@@ -105,7 +108,10 @@ export class ReadLag implements ReadLagView {
     const now = this.now();
     const stale = [...this.associations.values()].filter((e) => e.until > now);
     const hidden = new Set(stale.map((e) => e.after));
-    const all = [...[...s.associations.values()].filter((a) => !hidden.has(a.associationId)), ...stale.map((e) => e.before)];
+    const all = [
+      ...[...s.associations.values()].filter((a) => !hidden.has(a.associationId)),
+      ...stale.map((e) => e.before),
+    ];
     return (routeTableId) => all.filter((a) => a.routeTableId === routeTableId);
   }
 
@@ -120,14 +126,20 @@ export class ReadLag implements ReadLagView {
     const until = this.window();
     const open = this.routes.get(key);
     // Within an open window reads still show the state before its first write.
-    this.routes.set(key, open ? { ...open, until: Math.max(open.until, until) } : { tableId, destination, before, until });
+    this.routes.set(
+      key,
+      open ? { ...open, until: Math.max(open.until, until) } : { tableId, destination, before, until },
+    );
   }
 
   private staleAssociation(key: string, before: AssociationRecord, after: string): void {
     this.prune();
     const until = this.window();
     const open = this.associations.get(key);
-    this.associations.set(key, open ? { before: open.before, after, until: Math.max(open.until, until) } : { before, after, until });
+    this.associations.set(
+      key,
+      open ? { before: open.before, after, until: Math.max(open.until, until) } : { before, after, until },
+    );
   }
 
   /** Forgets windows that have ended (memory stays bounded by the writes of the last `max` ms). */

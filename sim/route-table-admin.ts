@@ -27,13 +27,29 @@ import type { SimState } from './state';
 import type { RouteDestination, RouteRecord, RouteSpec, RouteTableRecord } from './types';
 
 /** Creates a table with its local route(s) (IPv4, and IPv6 when the VPC has an IPv6 CIDR). */
-export function newRouteTable(s: SimState, vpcId: string, tags: Record<string, string>, routeTableId?: string): RouteTableRecord {
+export function newRouteTable(
+  s: SimState,
+  vpcId: string,
+  tags: Record<string, string>,
+  routeTableId?: string,
+): RouteTableRecord {
   const vpc = s.requireVpc(vpcId);
   const id = s.claimId('rtb', routeTableId);
-  const local = (destination: RouteDestination): RouteRecord => ({ destination, target: { field: 'GatewayId', id: 'local' }, origin: 'CreateRouteTable' });
+  const local = (destination: RouteDestination): RouteRecord => ({
+    destination,
+    target: { field: 'GatewayId', id: 'local' },
+    origin: 'CreateRouteTable',
+  });
   const routes = [local({ kind: 'ipv4', value: vpc.cidr })];
   if (vpc.ipv6Cidr) routes.push(local({ kind: 'ipv6', value: vpc.ipv6Cidr }));
-  const table: RouteTableRecord = { seq: s.seq++, routeTableId: id, vpcId: vpc.vpcId, tags: { ...tags }, routes, propagatingVgws: [] };
+  const table: RouteTableRecord = {
+    seq: s.seq++,
+    routeTableId: id,
+    vpcId: vpc.vpcId,
+    tags: { ...tags },
+    routes,
+    propagatingVgws: [],
+  };
   s.tables.set(id, table);
   return table;
 }
@@ -45,7 +61,8 @@ export function addSetupRoute(s: SimState, routeTableId: string, route: RouteSpe
   const origin = route.Origin ?? 'CreateRoute';
   const target = resolveTarget(s, route, table, { lenientInstance: true });
   const propagated = origin === 'EnableVgwRoutePropagation';
-  if (propagated && !/^vgw-/.test(target.id)) throw new Error('a propagated route must target a virtual private gateway (GatewayId vgw-...)');
+  if (propagated && !/^vgw-/.test(target.id))
+    throw new Error('a propagated route must target a virtual private gateway (GatewayId vgw-...)');
   const clash = table.routes.find((r) => sameDestination(r.destination, destination) && isPropagated(r) === propagated);
   if (clash) throw fault('RouteAlreadyExists', `The route identified by ${destination.value} already exists.`);
   table.routes.push({ destination, target, origin });
@@ -58,21 +75,30 @@ export function createRouteTable(s: SimState, input: CreateRouteTableRequest): C
   const tags: Record<string, string> = {};
   for (const spec of input.TagSpecifications ?? []) {
     if (spec.ResourceType !== 'route-table') {
-      throw fault('InvalidParameterValue', `'${String(spec.ResourceType)}' is not a valid taggable resource type for this operation.`);
+      throw fault(
+        'InvalidParameterValue',
+        `'${String(spec.ResourceType)}' is not a valid taggable resource type for this operation.`,
+      );
     }
     Object.assign(tags, checkedTags(spec.Tags, true));
   }
   checkTagCount(Object.keys(tags).length);
   checkDryRun(input);
   const table = newRouteTable(s, input.VpcId, tags);
-  return { RouteTable: routeTableOutput(s, table), ...(input.ClientToken !== undefined ? { ClientToken: input.ClientToken } : {}) };
+  return {
+    RouteTable: routeTableOutput(s, table),
+    ...(input.ClientToken !== undefined ? { ClientToken: input.ClientToken } : {}),
+  };
 }
 
 /** DeleteRouteTable: refused while the table has any association, the main one included. */
 export function deleteRouteTable(s: SimState, input: DeleteRouteTableRequest): object {
   const table = s.requireTableForCall(input.RouteTableId);
   if (associationsOf(s, table.routeTableId).length > 0) {
-    throw fault('DependencyViolation', `The routeTable '${table.routeTableId}' has dependencies and cannot be deleted.`);
+    throw fault(
+      'DependencyViolation',
+      `The routeTable '${table.routeTableId}' has dependencies and cannot be deleted.`,
+    );
   }
   checkDryRun(input);
   s.tables.delete(table.routeTableId);
@@ -89,9 +115,12 @@ const checkedTags = (tags: Tag[] | undefined, valueRequired: boolean): Record<st
   const out: Record<string, string | undefined> = {};
   for (const tag of tags ?? []) {
     const key = tag.Key;
-    if (key === undefined || key.length === 0 || key.length > 128) throw fault('InvalidParameterValue', `Tag key '${String(key)}' must be 1 to 128 characters`);
-    if (key.toLowerCase().startsWith('aws:')) throw fault('InvalidParameterValue', "Tag keys starting with 'aws:' are reserved for internal use");
-    if (tag.Value !== undefined && tag.Value.length > 256) throw fault('InvalidParameterValue', `Tag value for key '${key}' must be at most 256 characters`);
+    if (key === undefined || key.length === 0 || key.length > 128)
+      throw fault('InvalidParameterValue', `Tag key '${String(key)}' must be 1 to 128 characters`);
+    if (key.toLowerCase().startsWith('aws:'))
+      throw fault('InvalidParameterValue', "Tag keys starting with 'aws:' are reserved for internal use");
+    if (tag.Value !== undefined && tag.Value.length > 256)
+      throw fault('InvalidParameterValue', `Tag value for key '${key}' must be at most 256 characters`);
     out[key] = valueRequired ? (tag.Value ?? '') : tag.Value;
   }
   return out;
@@ -137,16 +166,26 @@ export function deleteTags(s: SimState, input: DeleteTagsRequest): object {
 
 // ─────────── VGW route propagation ───────────
 
-const propagationTarget = (s: SimState, input: { RouteTableId?: string; GatewayId?: string }): { table: RouteTableRecord; vgw: string } => {
+const propagationTarget = (
+  s: SimState,
+  input: { RouteTableId?: string; GatewayId?: string },
+): { table: RouteTableRecord; vgw: string } => {
   const table = s.requireTableForCall(input.RouteTableId);
-  if (input.GatewayId === undefined) throw fault('MissingParameter', 'The request must contain the parameter gatewayId');
+  if (input.GatewayId === undefined)
+    throw fault('MissingParameter', 'The request must contain the parameter gatewayId');
   // VGWs are not resources of the simulator: any well-formed vgw- ID is taken as attached to the VPC.
-  if (!/^vgw-[0-9a-f]{8,17}$/.test(input.GatewayId)) throw fault('InvalidVpnGatewayID.NotFound', `The vpnGateway ID '${input.GatewayId}' does not exist`);
+  if (!/^vgw-[0-9a-f]{8,17}$/.test(input.GatewayId))
+    throw fault('InvalidVpnGatewayID.NotFound', `The vpnGateway ID '${input.GatewayId}' does not exist`);
   return { table, vgw: input.GatewayId };
 };
 
 /** Records a propagated route added in setup: the VGW propagates into that table and advertises the destination. */
-export function notePropagatedRoute(s: SimState, table: RouteTableRecord, vgw: string, destination: RouteDestination): void {
+export function notePropagatedRoute(
+  s: SimState,
+  table: RouteTableRecord,
+  vgw: string,
+  destination: RouteDestination,
+): void {
   if (!table.propagatingVgws.includes(vgw)) table.propagatingVgws.push(vgw);
   const advertised = s.requireVpc(table.vpcId).vgwAdvertised;
   const list = advertised.get(vgw) ?? [];
@@ -160,8 +199,11 @@ export function enableVgwRoutePropagation(s: SimState, input: EnableVgwRouteProp
   if (table.propagatingVgws.includes(vgw)) return {};
   table.propagatingVgws.push(vgw);
   for (const destination of s.requireVpc(table.vpcId).vgwAdvertised.get(vgw) ?? []) {
-    const present = table.routes.some((r) => isPropagated(r) && r.target.id === vgw && sameDestination(r.destination, destination));
-    if (!present) table.routes.push({ destination, target: { field: 'GatewayId', id: vgw }, origin: 'EnableVgwRoutePropagation' });
+    const present = table.routes.some(
+      (r) => isPropagated(r) && r.target.id === vgw && sameDestination(r.destination, destination),
+    );
+    if (!present)
+      table.routes.push({ destination, target: { field: 'GatewayId', id: vgw }, origin: 'EnableVgwRoutePropagation' });
   }
   return {};
 }

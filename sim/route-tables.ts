@@ -11,10 +11,37 @@ import type {
 } from '@aws-sdk/client-ec2';
 import { associationFilters, associationOutput, associationsOf } from './associations';
 import { fault } from './faults';
-import { checkDryRun, checkFilters, checkPaging, compact, matchesFilters, paginate, selectByIds, toTags, type FilterSpec, type PageRequest } from './filters';
-import { canonicalDestination, checkIdFormat, destinationKindOf, destinationOf, notFound, sameDestination } from './ids';
+import {
+  checkDryRun,
+  checkFilters,
+  checkPaging,
+  compact,
+  matchesFilters,
+  paginate,
+  selectByIds,
+  toTags,
+  type FilterSpec,
+  type PageRequest,
+} from './filters';
+import {
+  canonicalDestination,
+  checkIdFormat,
+  destinationKindOf,
+  destinationOf,
+  notFound,
+  sameDestination,
+} from './ids';
 import type { SimState } from './state';
-import { DESTINATION_FIELDS, TARGET_FIELDS, type AssociationRecord, type EniRecord, type RouteDestination, type RouteFields, type RouteRecord, type RouteTableRecord } from './types';
+import {
+  DESTINATION_FIELDS,
+  TARGET_FIELDS,
+  type AssociationRecord,
+  type EniRecord,
+  type RouteDestination,
+  type RouteFields,
+  type RouteRecord,
+  type RouteTableRecord,
+} from './types';
 
 export function describeRouteTables(s: SimState, input: DescribeRouteTablesRequest): DescribeRouteTablesResult {
   const req: PageRequest = {
@@ -46,14 +73,22 @@ export function replaceRoute(s: SimState, input: ReplaceRouteRequest): object {
   const destination = destinationOf(input);
   const route = findStaticRoute(table, destination);
   if (!route) {
-    throw fault('InvalidParameterValue', `There is no route defined for '${destination.value}' in the route table. Use CreateRoute instead.`);
+    throw fault(
+      'InvalidParameterValue',
+      `There is no route defined for '${destination.value}' in the route table. Use CreateRoute instead.`,
+    );
   }
   // "Replace or restore the target for a local route" (VPC User Guide): the local route may point at a
   // middlebox (network interface or Gateway Load Balancer endpoint), and LocalTarget restores it. It stays
   // the table's local route (origin CreateRouteTable) either way.
   if (input.LocalTarget === true) {
-    if (TARGET_FIELDS.some((f) => input[f] !== undefined) || input.InstanceId !== undefined) throw fault('InvalidParameterCombination', 'LocalTarget cannot be combined with a target');
-    if (route.origin !== 'CreateRouteTable') throw fault('InvalidParameterValue', `The route for '${destination.value}' is not a local route; LocalTarget applies to local routes only.`);
+    if (TARGET_FIELDS.some((f) => input[f] !== undefined) || input.InstanceId !== undefined)
+      throw fault('InvalidParameterCombination', 'LocalTarget cannot be combined with a target');
+    if (route.origin !== 'CreateRouteTable')
+      throw fault(
+        'InvalidParameterValue',
+        `The route for '${destination.value}' is not a local route; LocalTarget applies to local routes only.`,
+      );
     checkDryRun(input);
     route.target = { field: 'GatewayId', id: 'local' };
     return {};
@@ -61,7 +96,10 @@ export function replaceRoute(s: SimState, input: ReplaceRouteRequest): object {
   const target = resolveTarget(s, input, table);
   if (route.origin === 'CreateRouteTable') {
     if (target.field !== 'NetworkInterfaceId' && target.field !== 'VpcEndpointId') {
-      throw fault('InvalidParameterValue', `The target of the local route for '${destination.value}' can only be a network interface or a Gateway Load Balancer endpoint.`);
+      throw fault(
+        'InvalidParameterValue',
+        `The target of the local route for '${destination.value}' can only be a network interface or a Gateway Load Balancer endpoint.`,
+      );
     }
     checkDryRun(input);
     route.target = target;
@@ -91,10 +129,16 @@ export function deleteRoute(s: SimState, input: DeleteRouteRequest): object {
   const route = findStaticRoute(table, destination);
   const param = DESTINATION_FIELDS[destination.kind].replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
   if (!route) {
-    throw fault('InvalidRoute.NotFound', `no route with ${param} ${destination.value} in route table ${table.routeTableId}`);
+    throw fault(
+      'InvalidRoute.NotFound',
+      `no route with ${param} ${destination.value} in route table ${table.routeTableId}`,
+    );
   }
   if (route.origin === 'CreateRouteTable') {
-    throw fault('InvalidParameterValue', `cannot remove local route ${destination.value} in route table ${table.routeTableId}`);
+    throw fault(
+      'InvalidParameterValue',
+      `cannot remove local route ${destination.value} in route table ${table.routeTableId}`,
+    );
   }
   checkDryRun(input);
   table.routes.splice(table.routes.indexOf(route), 1);
@@ -102,17 +146,28 @@ export function deleteRoute(s: SimState, input: DeleteRouteRequest): object {
 }
 
 /** Validates the one target of a route request; InstanceId resolves to the instance's only ENI, as in EC2. */
-export function resolveTarget(s: SimState, input: RouteFields, table: RouteTableRecord, opts: { lenientInstance?: boolean } = {}): RouteRecord['target'] {
+export function resolveTarget(
+  s: SimState,
+  input: RouteFields,
+  table: RouteTableRecord,
+  opts: { lenientInstance?: boolean } = {},
+): RouteRecord['target'] {
   const given = [...TARGET_FIELDS, 'InstanceId' as const].filter((f) => input[f] !== undefined);
   if (given.length === 0) {
-    throw fault('MissingParameter', 'The request must contain exactly one of gatewayId, natGatewayId, networkInterfaceId, instanceId, vpcPeeringConnectionId, transitGatewayId, egressOnlyInternetGatewayId, vpcEndpointId, localGatewayId, carrierGatewayId or coreNetworkArn');
+    throw fault(
+      'MissingParameter',
+      'The request must contain exactly one of gatewayId, natGatewayId, networkInterfaceId, instanceId, vpcPeeringConnectionId, transitGatewayId, egressOnlyInternetGatewayId, vpcEndpointId, localGatewayId, carrierGatewayId or coreNetworkArn',
+    );
   }
-  if (given.length > 1) throw fault('InvalidParameterCombination', `Only one target can be specified, got ${given.join(', ')}`);
+  if (given.length > 1)
+    throw fault('InvalidParameterCombination', `Only one target can be specified, got ${given.join(', ')}`);
   const field = given[0];
   const id = String(input[field]);
-  if (field === 'InstanceId') return { field: 'NetworkInterfaceId', id: eniOfInstance(s, id, table, opts.lenientInstance ?? false) };
+  if (field === 'InstanceId')
+    return { field: 'NetworkInterfaceId', id: eniOfInstance(s, id, table, opts.lenientInstance ?? false) };
   if (field === 'NetworkInterfaceId') return { field, id: routableEni(s, id, table).eniId };
-  if (field === 'GatewayId' && !/^(igw|vgw)-[0-9a-f]{8,17}$/.test(id)) throw fault('InvalidGatewayID.NotFound', `The gateway ID '${id}' does not exist`);
+  if (field === 'GatewayId' && !/^(igw|vgw)-[0-9a-f]{8,17}$/.test(id))
+    throw fault('InvalidGatewayID.NotFound', `The gateway ID '${id}' does not exist`);
   return { field, id };
 }
 
@@ -121,7 +176,10 @@ export function routableEni(s: SimState, eniId: string, table: RouteTableRecord)
   const eni = s.enis.get(eniId);
   if (!eni) throw notFound('eni', [eniId]);
   if (eni.vpcId !== table.vpcId) {
-    throw fault('InvalidParameterValue', `route table ${table.routeTableId} and network interface ${eniId} belong to different networks`);
+    throw fault(
+      'InvalidParameterValue',
+      `route table ${table.routeTableId} and network interface ${eniId} belong to different networks`,
+    );
   }
   return eni;
 }
@@ -134,18 +192,28 @@ export function eniOfInstance(s: SimState, instanceId: string, table: RouteTable
   const eth0 = enis.find((e) => e.attachment?.deviceIndex === 0);
   if (!eth0) throw fault('IncorrectInstanceState', `The instance '${instanceId}' has no network interface to route to`);
   if (enis.length > 1 && !lenient) {
-    throw fault('InvalidInstanceID', `There are multiple interfaces attached to instance '${instanceId}'. Please specify an interface ID for the operation instead.`);
+    throw fault(
+      'InvalidInstanceID',
+      `There are multiple interfaces attached to instance '${instanceId}'. Please specify an interface ID for the operation instead.`,
+    );
   }
   if (instance.vpcId !== table.vpcId) {
-    throw fault('InvalidParameterValue', `route table ${table.routeTableId} and instance ${instanceId} belong to different networks`);
+    throw fault(
+      'InvalidParameterValue',
+      `route table ${table.routeTableId} and instance ${instanceId} belong to different networks`,
+    );
   }
   return eth0.eniId;
 }
 
 /** `assocs`: where a table's associations are read from (the true ones unless a read lags). */
-export function routeTableFilters(s: SimState, assocs?: (routeTableId: string) => AssociationRecord[]): FilterSpec<RouteTableRecord> {
+export function routeTableFilters(
+  s: SimState,
+  assocs?: (routeTableId: string) => AssociationRecord[],
+): FilterSpec<RouteTableRecord> {
   const routes = (t: RouteTableRecord): Route[] => t.routes.map((r) => routeOutput(s, r));
-  const routeField = (field: keyof Route) => (t: RouteTableRecord) => routes(t).map((r) => r[field] as string | undefined);
+  const routeField = (field: keyof Route) => (t: RouteTableRecord) =>
+    routes(t).map((r) => r[field] as string | undefined);
   return {
     tags: (t) => t.tags,
     fields: {
@@ -168,7 +236,11 @@ export function routeTableFilters(s: SimState, assocs?: (routeTableId: string) =
   };
 }
 
-export function routeTableOutput(s: SimState, t: RouteTableRecord, assocs: (routeTableId: string) => AssociationRecord[] = (id) => associationsOf(s, id)): RouteTable {
+export function routeTableOutput(
+  s: SimState,
+  t: RouteTableRecord,
+  assocs: (routeTableId: string) => AssociationRecord[] = (id) => associationsOf(s, id),
+): RouteTable {
   return {
     RouteTableId: t.routeTableId,
     VpcId: t.vpcId,
@@ -199,7 +271,6 @@ export function routeState(s: SimState, r: RouteRecord): 'active' | 'blackhole' 
   const instance = attachment && s.instances.get(attachment.instanceId);
   return instance?.state === 'running' ? 'active' : 'blackhole';
 }
-
 
 export const isPropagated = (r: RouteRecord): boolean => r.origin === 'EnableVgwRoutePropagation';
 

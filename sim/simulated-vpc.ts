@@ -8,7 +8,14 @@
  */
 import type { Address, Route, RouteTable, RouteTableAssociation } from '@aws-sdk/client-ec2';
 import { addressOutput, allocateAddress, assignPrivateIpAddresses, freeIpInSubnet } from './addresses';
-import { addMainAssociation, associateRouteTable, associationOutput, associationsOf, dropAssociationsOf, effectiveRouteTableId } from './associations';
+import {
+  addMainAssociation,
+  associateRouteTable,
+  associationOutput,
+  associationsOf,
+  dropAssociationsOf,
+  effectiveRouteTableId,
+} from './associations';
 import { SimulatedEc2Client, SimulatedSnsClient } from './clients';
 import { ec2Handlers, type ActionHandler } from './ec2-actions';
 import { EC2_FAULT_DEFAULTS, FaultInjector, fault, type FaultSpec } from './faults';
@@ -77,8 +84,14 @@ export class SimulatedVpc {
     // The documented model is on unless a caller turns it off (throttling: false).
     const throttling = opts.throttling ?? {};
     // The instant of EC2's refill within the second is not documented: a seeded one per simulator.
-    const refillPhaseMs = throttling === false ? 0 : (throttling.refillPhaseMs ?? Math.floor(mulberry32(seed ^ 0x1b873593)() * 1000));
-    if (throttling !== false) this.buckets = new Ec2RequestBuckets(throttling.clock ?? (() => this.clock.now()), throttling.buckets, refillPhaseMs);
+    const refillPhaseMs =
+      throttling === false ? 0 : (throttling.refillPhaseMs ?? Math.floor(mulberry32(seed ^ 0x1b873593)() * 1000));
+    if (throttling !== false)
+      this.buckets = new Ec2RequestBuckets(
+        throttling.clock ?? (() => this.clock.now()),
+        throttling.buckets,
+        refillPhaseMs,
+      );
     // Separate streams: creating one more resource must not change which calls a fault hits.
     const idRand = mulberry32(seed);
     const requestRand = mulberry32(seed ^ 0x27d4eb2f);
@@ -86,7 +99,8 @@ export class SimulatedVpc {
     this.published = this.s.published;
     this.faults = new FaultInjector(mulberry32(seed ^ 0x5bd1e995), idRand, requestRand);
     // Its own stream too: turning read lag on changes no ID and no fault.
-    if (opts.readLagMs) this.s.readLag = new ReadLag(opts.readLagMs, () => this.clock.now(), mulberry32(seed ^ 0x1b873593));
+    if (opts.readLagMs)
+      this.s.readLag = new ReadLag(opts.readLagMs, () => this.clock.now(), mulberry32(seed ^ 0x1b873593));
     this.handlers = {
       ec2: ec2Handlers(this.s),
       sns: { Publish: (input) => publish(this.s, input as never) },
@@ -119,7 +133,14 @@ export class SimulatedVpc {
   }
 
   /** Creates a subnet (the next free block of the VPC when `cidr` is absent); returns its ID. */
-  addSubnet(opts: { vpcId: string; availabilityZone: string; cidr?: string; ipv6Cidr?: string; subnetId?: string; tags?: Record<string, string> }): string {
+  addSubnet(opts: {
+    vpcId: string;
+    availabilityZone: string;
+    cidr?: string;
+    ipv6Cidr?: string;
+    subnetId?: string;
+    tags?: Record<string, string>;
+  }): string {
     return addSubnet(this.s, opts);
   }
 
@@ -197,7 +218,8 @@ export class SimulatedVpc {
 
   /** Creates a route table with its local route(s); `main` makes it the VPC's main table. Returns its ID. */
   addRouteTable(opts: { vpcId: string; tags?: Record<string, string>; routeTableId?: string; main?: boolean }): string {
-    if (opts.main && this.s.mainAssociation(opts.vpcId)) throw new Error(`${opts.vpcId} already has a main route table`);
+    if (opts.main && this.s.mainAssociation(opts.vpcId))
+      throw new Error(`${opts.vpcId} already has a main route table`);
     const table = newRouteTable(this.s, opts.vpcId, opts.tags ?? {}, opts.routeTableId);
     if (opts.main) addMainAssociation(this.s, table);
     return table.routeTableId;
@@ -210,7 +232,10 @@ export class SimulatedVpc {
 
   /** Associates a table with a subnet or a gateway (igw-/vgw-) edge, as AssociateRouteTable does; returns the rtbassoc- ID. */
   associateRouteTable(routeTableId: string, target: AssociationTarget): string {
-    const input = 'subnetId' in target ? { RouteTableId: routeTableId, SubnetId: target.subnetId } : { RouteTableId: routeTableId, GatewayId: target.gatewayId };
+    const input =
+      'subnetId' in target
+        ? { RouteTableId: routeTableId, SubnetId: target.subnetId }
+        : { RouteTableId: routeTableId, GatewayId: target.gatewayId };
     return String(associateRouteTable(this.s, input).AssociationId);
   }
 
@@ -229,7 +254,8 @@ export class SimulatedVpc {
   /** Moves an instance to a state; terminating deletes its delete-on-termination ENIs and detaches the rest. */
   setInstanceState(instanceId: string, state: InstanceStateName): void {
     const instance = this.s.requireInstance(instanceId);
-    if (instance.state === 'terminated' && state !== 'terminated') throw new Error(`${instanceId} is terminated for good`);
+    if (instance.state === 'terminated' && state !== 'terminated')
+      throw new Error(`${instanceId} is terminated for good`);
     // A stop/start gives the instance a new LaunchTime (a reboot would not change state at all).
     if (state === 'running' && instance.state !== 'running') instance.launchTime = wholeSecond();
     instance.state = state;
@@ -241,7 +267,11 @@ export class SimulatedVpc {
   }
 
   /** Sets the result of an instance's status checks ('instance' reachability by default). */
-  setInstanceStatusCheck(instanceId: string, status: StatusCheck, check: 'instance' | 'system' | 'both' = 'instance'): void {
+  setInstanceStatusCheck(
+    instanceId: string,
+    status: StatusCheck,
+    check: 'instance' | 'system' | 'both' = 'instance',
+  ): void {
     const instance = this.s.requireInstance(instanceId);
     if (check !== 'system') instance.instanceCheck = status;
     if (check !== 'instance') instance.systemCheck = status;
@@ -362,7 +392,12 @@ export class SimulatedVpc {
    * Serves one call: records it, waits the latency, applies faults, runs the action. Used by the clients;
    * `abortSignal` (the SDK's, or the HTTP endpoint's when its client goes away) ends a hung call.
    */
-  async invoke(service: Service, action: string, rawInput: object, opts: { abortSignal?: AbortSignal } = {}): Promise<object> {
+  async invoke(
+    service: Service,
+    action: string,
+    rawInput: object,
+    opts: { abortSignal?: AbortSignal } = {},
+  ): Promise<object> {
     const input = structuredClone(rawInput) as CommandInput;
     const call: SimCall = { service, action, input, at: this.clock.now() };
     this.calls.push(call);
@@ -386,15 +421,19 @@ export class SimulatedVpc {
   }
 
   private async delay(action: string): Promise<void> {
-    const base = typeof this.latencyMs === 'number' ? this.latencyMs : (this.latencyMs[action] ?? this.latencyMs['*'] ?? 0);
-    const ms = this.latencyJitterMs > 0 ? Math.max(0, Math.round(base + (2 * this.jitterRand() - 1) * this.latencyJitterMs)) : base;
+    const base =
+      typeof this.latencyMs === 'number' ? this.latencyMs : (this.latencyMs[action] ?? this.latencyMs['*'] ?? 0);
+    const ms =
+      this.latencyJitterMs > 0
+        ? Math.max(0, Math.round(base + (2 * this.jitterRand() - 1) * this.latencyJitterMs))
+        : base;
     if (ms > 0) await this.clock.sleep(ms);
   }
 
   /** The call reaches EC2 now: it takes a token from its action's bucket or is throttled. */
   private takeToken(service: Service, action: string): void {
     if (service !== 'ec2' || !this.buckets || !(action in this.handlers.ec2)) return;
-    if (!this.buckets.take(action)) throw fault('RequestLimitExceeded', EC2_FAULT_DEFAULTS.RequestLimitExceeded.message, 503);
+    if (!this.buckets.take(action))
+      throw fault('RequestLimitExceeded', EC2_FAULT_DEFAULTS.RequestLimitExceeded.message, 503);
   }
-
 }

@@ -2,7 +2,17 @@
 import { checkIdFormat, intToIpv4, ipv4ToInt, notFound } from './ids';
 import { hex } from './random';
 import { fault } from './faults';
-import type { AddressRecord, AssociationRecord, CommandInput, EniRecord, InstanceRecord, PublishedMessage, RouteTableRecord, SubnetRecord, VpcRecord } from './types';
+import type {
+  AddressRecord,
+  AssociationRecord,
+  CommandInput,
+  EniRecord,
+  InstanceRecord,
+  PublishedMessage,
+  RouteTableRecord,
+  SubnetRecord,
+  VpcRecord,
+} from './types';
 
 /** What an action asks of the read lag; sim/read-lag.ts implements it (declared here so neither imports the other). */
 export interface ReadLagView {
@@ -93,7 +103,8 @@ export class SimState {
   }
 
   requireTableForCall(routeTableId: string | undefined): RouteTableRecord {
-    if (routeTableId === undefined) throw fault('MissingParameter', 'The request must contain the parameter routeTableId');
+    if (routeTableId === undefined)
+      throw fault('MissingParameter', 'The request must contain the parameter routeTableId');
     return this.requireTable(checkIdFormat('rtb', routeTableId));
   }
 }

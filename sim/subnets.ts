@@ -1,7 +1,18 @@
 /** EC2 subnets: the records setup calls create (explicitly or implicitly) and DescribeSubnets. */
 import type { DescribeSubnetsRequest, DescribeSubnetsResult, Subnet } from '@aws-sdk/client-ec2';
 import { fault } from './faults';
-import { checkDryRun, checkFilters, checkPaging, compact, matchesFilters, paginate, selectByIds, toTags, type FilterSpec, type PageRequest } from './filters';
+import {
+  checkDryRun,
+  checkFilters,
+  checkPaging,
+  compact,
+  matchesFilters,
+  paginate,
+  selectByIds,
+  toTags,
+  type FilterSpec,
+  type PageRequest,
+} from './filters';
 import { canonicalDestination, intToIpv4, ipv4ToInt } from './ids';
 import type { SimState } from './state';
 import type { SubnetRecord } from './types';
@@ -25,7 +36,14 @@ const overlaps = (a: string, b: string): boolean => {
  */
 export function addSubnet(
   s: SimState,
-  opts: { vpcId: string; availabilityZone: string; cidr?: string; ipv6Cidr?: string; subnetId?: string; tags?: Record<string, string> },
+  opts: {
+    vpcId: string;
+    availabilityZone: string;
+    cidr?: string;
+    ipv6Cidr?: string;
+    subnetId?: string;
+    tags?: Record<string, string>;
+  },
 ): string {
   const vpc = s.requireVpc(opts.vpcId);
   const siblings = [...s.subnets.values()].filter((n) => n.vpcId === vpc.vpcId);
@@ -34,16 +52,34 @@ export function addSubnet(
     cidr = canonicalDestination('ipv4', opts.cidr);
     const own = ipv4Range(cidr);
     const outer = ipv4Range(vpc.cidr);
-    if (own.prefix < 16 || own.prefix > 28 || own.start < outer.start || own.start + own.size > outer.start + outer.size) {
+    if (
+      own.prefix < 16 ||
+      own.prefix > 28 ||
+      own.start < outer.start ||
+      own.start + own.size > outer.start + outer.size
+    ) {
       throw fault('InvalidSubnet.Range', `The CIDR '${cidr}' is invalid.`);
     }
-    if (siblings.some((n) => overlaps(n.cidr, cidr))) throw fault('InvalidSubnet.Conflict', `The CIDR '${cidr}' conflicts with another subnet`);
+    if (siblings.some((n) => overlaps(n.cidr, cidr)))
+      throw fault('InvalidSubnet.Conflict', `The CIDR '${cidr}' conflicts with another subnet`);
   } else {
-    cidr = nextFreeCidr(vpc.cidr, siblings.map((n) => n.cidr), () => vpc.nextSubnet++);
+    cidr = nextFreeCidr(
+      vpc.cidr,
+      siblings.map((n) => n.cidr),
+      () => vpc.nextSubnet++,
+    );
   }
   const ipv6Cidr = opts.ipv6Cidr === undefined ? undefined : canonicalDestination('ipv6', opts.ipv6Cidr);
   const subnetId = s.claimId('subnet', opts.subnetId);
-  s.subnets.set(subnetId, { seq: s.seq++, subnetId, vpcId: vpc.vpcId, cidr, ipv6Cidr, availabilityZone: opts.availabilityZone, tags: { ...opts.tags } });
+  s.subnets.set(subnetId, {
+    seq: s.seq++,
+    subnetId,
+    vpcId: vpc.vpcId,
+    cidr,
+    ipv6Cidr,
+    availabilityZone: opts.availabilityZone,
+    tags: { ...opts.tags },
+  });
   return subnetId;
 }
 
@@ -84,7 +120,9 @@ export function ensureSubnet(s: SimState, vpcId: string, subnetId: string, avail
 
 /** The subnet a setup call names (registered implicitly when new), else the VPC's default one for the AZ. */
 export const subnetOf = (s: SimState, vpcId: string, subnetId: string | undefined, availabilityZone: string): string =>
-  subnetId === undefined ? defaultSubnet(s, vpcId, availabilityZone) : ensureSubnet(s, vpcId, subnetId, availabilityZone);
+  subnetId === undefined
+    ? defaultSubnet(s, vpcId, availabilityZone)
+    : ensureSubnet(s, vpcId, subnetId, availabilityZone);
 
 export function requireSubnet(s: SimState, subnetId: string): SubnetRecord {
   const subnet = s.subnets.get(subnetId);
@@ -141,7 +179,13 @@ export function subnetOutput(s: SimState, n: SubnetRecord): Subnet {
     MapPublicIpOnLaunch: false,
     AssignIpv6AddressOnCreation: false,
     Ipv6CidrBlockAssociationSet: n.ipv6Cidr
-      ? [{ AssociationId: `subnet-cidr-assoc-${n.subnetId.slice(7)}`, Ipv6CidrBlock: n.ipv6Cidr, Ipv6CidrBlockState: { State: 'associated' as const } }]
+      ? [
+          {
+            AssociationId: `subnet-cidr-assoc-${n.subnetId.slice(7)}`,
+            Ipv6CidrBlock: n.ipv6Cidr,
+            Ipv6CidrBlockState: { State: 'associated' as const },
+          },
+        ]
       : [],
     Tags: tags.length > 0 ? tags : undefined,
   });

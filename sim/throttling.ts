@@ -79,7 +79,9 @@ export interface ThrottlingOptions {
   refillPhaseMs?: number;
 }
 
-export const MUTATING_ACTIONS = new Set(Object.keys(EC2_ACTION_CATEGORIES).filter((a) => EC2_ACTION_CATEGORIES[a] === 'mutating'));
+export const MUTATING_ACTIONS = new Set(
+  Object.keys(EC2_ACTION_CATEGORIES).filter((a) => EC2_ACTION_CATEGORIES[a] === 'mutating'),
+);
 
 /** The token bucket category of an EC2 action (an unknown Describe* is non-mutating, anything else mutating). */
 export const ec2ApiCategory = (action: string): Ec2ApiCategory =>
@@ -113,7 +115,11 @@ export class Ec2RequestBuckets {
 
   private bucket(action: string): TokenBucket {
     let b = this.buckets.get(action);
-    if (!b) this.buckets.set(action, (b = new TokenBucket(ec2ActionLimits(action, this.overrides), this.now, this.refillPhaseMs)));
+    if (!b)
+      this.buckets.set(
+        action,
+        (b = new TokenBucket(ec2ActionLimits(action, this.overrides), this.now, this.refillPhaseMs)),
+      );
     return b;
   }
 }
@@ -133,7 +139,8 @@ export class TokenBucket {
     private readonly now: () => number,
     private readonly refillPhaseMs = 0,
   ) {
-    if (!(spec.burst >= 1) || !(spec.refillPerSecond > 0)) throw new Error('a token bucket needs burst >= 1 and refillPerSecond > 0');
+    if (!(spec.burst >= 1) || !(spec.refillPerSecond > 0))
+      throw new Error('a token bucket needs burst >= 1 and refillPerSecond > 0');
     this.level = spec.burst;
     this.ticks = this.tickAt(now());
   }

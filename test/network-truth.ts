@@ -2,7 +2,7 @@ import type { RouteTable } from '@aws-sdk/client-ec2';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { findGroup, type FailoverConfig } from '../functions/contract/config';
 import { hasTwinTags, twinIdentity } from '../functions/domain/twins';
-import { SimulatedVpc } from '../sim';
+import type { SimulatedVpc } from '../sim';
 
 /**
  * The network-truth check every test that runs the workflow gets for free (test/network-truth-guard.ts installs
@@ -22,24 +22,45 @@ export interface TruthFinding {
   problem: string;
 }
 
-const destinationOf = (r: { DestinationCidrBlock?: string; DestinationIpv6CidrBlock?: string; DestinationPrefixListId?: string }): string | undefined =>
-  r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId;
+const destinationOf = (r: {
+  DestinationCidrBlock?: string;
+  DestinationIpv6CidrBlock?: string;
+  DestinationPrefixListId?: string;
+}): string | undefined => r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId;
 
 /**
  * Every route of `tables` that leads to a member other than `target` (by an interface it ever had, or by the
  * instance EC2 shows behind the route) or is blackhole on a member's interface. Propagated routes lead to their
  * gateway, never to a member.
  */
-export const oracleFindings = (target: string, members: Array<{ name: string; instanceId: string; enis: string[] }>, tables: RouteTable[]): TruthFinding[] => {
+export const oracleFindings = (
+  target: string,
+  members: Array<{ name: string; instanceId: string; enis: string[] }>,
+  tables: RouteTable[],
+): TruthFinding[] => {
   const out: TruthFinding[] = [];
   for (const t of tables) {
     for (const r of t.Routes ?? []) {
       if (r.Origin === 'EnableVgwRoutePropagation') continue;
       const d = destinationOf(r);
-      const m = members.find((x) => (r.NetworkInterfaceId !== undefined && x.enis.includes(r.NetworkInterfaceId)) || (r.InstanceId !== undefined && r.InstanceId === x.instanceId));
+      const m = members.find(
+        (x) =>
+          (r.NetworkInterfaceId !== undefined && x.enis.includes(r.NetworkInterfaceId)) ||
+          (r.InstanceId !== undefined && r.InstanceId === x.instanceId),
+      );
       if (!d || !m) continue;
-      if (m.name !== target) out.push({ routeTableId: t.RouteTableId!, destination: { value: d }, problem: `leads to ${m.name} (${r.NetworkInterfaceId ?? r.InstanceId}, ${r.State})` });
-      else if (r.State === 'blackhole') out.push({ routeTableId: t.RouteTableId!, destination: { value: d }, problem: `blackhole on ${m.name}'s ${r.NetworkInterfaceId}` });
+      if (m.name !== target)
+        out.push({
+          routeTableId: t.RouteTableId!,
+          destination: { value: d },
+          problem: `leads to ${m.name} (${r.NetworkInterfaceId ?? r.InstanceId}, ${r.State})`,
+        });
+      else if (r.State === 'blackhole')
+        out.push({
+          routeTableId: t.RouteTableId!,
+          destination: { value: d },
+          problem: `blackhole on ${m.name}'s ${r.NetworkInterfaceId}`,
+        });
     }
   }
   return out;
@@ -49,13 +70,29 @@ export const oracleFindings = (target: string, members: Array<{ name: string; in
  * The tables a group reaches, from the simulator's tables: in the routes mode its scope and every twin of it
  * something uses; in the associations mode every table of its (scope and twins) something uses.
  */
-export const oracleReach = (tables: RouteTable[], group: { name: string; routeTables?: { ids: string[] } | { tag: { key: string; value: string } }; switchMode?: string }): RouteTable[] => {
+export const oracleReach = (
+  tables: RouteTable[],
+  group: {
+    name: string;
+    routeTables?: { ids: string[] } | { tag: { key: string; value: string } };
+    switchMode?: string;
+  },
+): RouteTable[] => {
   const scope = group.routeTables;
-  const used = (t: RouteTable) => (t.Associations ?? []).some((a) => (a.SubnetId || a.GatewayId || a.Main) && (a.AssociationState?.State ?? 'associated') === 'associated');
+  const used = (t: RouteTable) =>
+    (t.Associations ?? []).some(
+      (a) => (a.SubnetId || a.GatewayId || a.Main) && (a.AssociationState?.State ?? 'associated') === 'associated',
+    );
   const inScope = (t: RouteTable) =>
-    !hasTwinTags(t) && (!scope || ('ids' in scope ? scope.ids.includes(t.RouteTableId!) : (t.Tags ?? []).some((x) => x.Key === scope.tag.key && x.Value === scope.tag.value)));
+    !hasTwinTags(t) &&
+    (!scope ||
+      ('ids' in scope
+        ? scope.ids.includes(t.RouteTableId!)
+        : (t.Tags ?? []).some((x) => x.Key === scope.tag.key && x.Value === scope.tag.value)));
   const twins = tables.filter((t) => twinIdentity(t)?.group === group.name);
-  return group.switchMode === 'associations' ? [...tables.filter(inScope), ...twins].filter(used) : [...tables.filter(inScope), ...twins.filter(used)];
+  return group.switchMode === 'associations'
+    ? [...tables.filter(inScope), ...twins].filter(used)
+    : [...tables.filter(inScope), ...twins.filter(used)];
 };
 
 const simOfClient = new WeakMap<object, SimulatedVpc>();
@@ -64,7 +101,10 @@ const depsOfHandler = new WeakMap<object, { ec2: EC2Client; config: FailoverConf
 /** Remembers which simulator serves a client (SimulatedVpc.ec2 is wrapped by the guard). */
 export const rememberClient = (client: object, sim: SimulatedVpc): void => void simOfClient.set(client, sim);
 /** Remembers the deps each Task handler was built with (createTaskHandlers is wrapped by the guard). */
-export const rememberHandlers = (handlers: Record<string, unknown>, deps: { ec2: EC2Client; config: FailoverConfig }): void => {
+export const rememberHandlers = (
+  handlers: Record<string, unknown>,
+  deps: { ec2: EC2Client; config: FailoverConfig },
+): void => {
   for (const h of Object.values(handlers)) if (typeof h === 'function') depsOfHandler.set(h, deps);
 };
 
@@ -76,21 +116,30 @@ export const coverage = { checked: 0, skipped: 0, other: 0 };
 
 /** The findings on the simulator's tables for an execution's record, or undefined when it cannot be checked. */
 export const findingsFor = (handlers: Record<string, unknown>, record: any): TruthFinding[] | undefined => {
-  if (!record || (record.outcome !== 'succeeded' && record.outcome !== 'noop') || !record.group || !record.to?.name) return undefined;
+  if (!record || (record.outcome !== 'succeeded' && record.outcome !== 'noop') || !record.group || !record.to?.name)
+    return undefined;
   const deps = Object.values(handlers)
     .map((h) => (typeof h === 'function' ? depsOfHandler.get(h) : undefined))
     .find((d) => d !== undefined);
   const sim = deps && simOfClient.get(deps.ec2);
   const group = deps && findGroup(deps.config, record.group);
   if (!sim || !group) return undefined;
-  const reach = oracleReach(sim.routeTables().filter((t) => t.VpcId === group.vpcId), group);
-  const members = group.members.map((m) => ({ name: m.name, instanceId: m.instanceId, enis: sim.interfacesEverAttached(m.instanceId) }));
+  const reach = oracleReach(
+    sim.routeTables().filter((t) => t.VpcId === group.vpcId),
+    group,
+  );
+  const members = group.members.map((m) => ({
+    name: m.name,
+    instanceId: m.instanceId,
+    enis: sim.interfacesEverAttached(m.instanceId),
+  }));
   return oracleFindings(record.to.name, members, reach);
 };
 
 /** Throws when an execution reported success or no-op while the tables say otherwise. */
 export const assertNetworkTruth = (handlers: Record<string, unknown>, record: any): void => {
-  const claims = record && (record.outcome === 'succeeded' || record.outcome === 'noop') && record.group && record.to?.name;
+  const claims =
+    record && (record.outcome === 'succeeded' || record.outcome === 'noop') && record.group && record.to?.name;
   const findings = findingsFor(handlers, record);
   if (findings === undefined) {
     if (claims) coverage.skipped++;

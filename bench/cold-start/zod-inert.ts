@@ -8,7 +8,11 @@
  */
 const schema: any = new Proxy(function inert() {}, {
   get: (_target, prop) =>
-    prop === 'parse' ? (data: unknown) => data : prop === 'safeParse' ? (data: unknown) => ({ success: true, data }) : () => schema,
+    prop === 'parse'
+      ? (data: unknown) => data
+      : prop === 'safeParse'
+        ? (data: unknown) => ({ success: true, data })
+        : () => schema,
 });
 const make = (): unknown => schema;
 

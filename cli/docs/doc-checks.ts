@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
-import * as path from 'path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 import { parseConfig } from '../../functions/contract/config';
 import { githubAnchor } from './config-reference';
 
@@ -78,7 +78,11 @@ export const linksOf = (text: string): { line: number; target: string }[] => {
 };
 
 /** Broken relative links and anchors of `file` (relative to root). External links are not fetched (CI is offline). */
-export const checkLinks = (root: string, file: string, read: (rel: string) => string | undefined = (rel) => readIfFile(root, rel)): DocProblem[] => {
+export const checkLinks = (
+  root: string,
+  file: string,
+  read: (rel: string) => string | undefined = (rel) => readIfFile(root, rel),
+): DocProblem[] => {
   const text = read(file);
   if (text === undefined) return [{ file, line: 0, problem: 'missing' }];
   const problems: DocProblem[] = [];
@@ -97,7 +101,8 @@ export const checkLinks = (root: string, file: string, read: (rel: string) => st
     if (anchor === undefined || anchor === '') continue;
     if (!rel.endsWith('.md')) {
       // A line anchor of a source file (#L10) is fine; other anchors into non-markdown cannot be checked.
-      if (!/^L\d+(-L\d+)?$/.test(anchor)) problems.push({ file, line, problem: `${target}: anchor into a file that is not markdown` });
+      if (!/^L\d+(-L\d+)?$/.test(anchor))
+        problems.push({ file, line, problem: `${target}: anchor into a file that is not markdown` });
       continue;
     }
     const targetText = read(rel);
@@ -165,7 +170,8 @@ export const checkExampleConfigs = (root: string): DocProblem[] =>
 /** Error names that never reach an operator by name, and why; every other named error needs a troubleshooting entry. */
 export const ERRORS_NOT_IN_TROUBLESHOOTING: Record<string, string> = {
   FailoverError: 'the base class; only its subclasses are thrown',
-  RouteReplaceError: 'declared in functions/contract/errors.ts, thrown nowhere: a refused ReplaceRoute is recorded on its route',
+  RouteReplaceError:
+    'declared in functions/contract/errors.ts, thrown nowhere: a refused ReplaceRoute is recorded on its route',
   CliError: 'the CLI prints its message and exit code, never the name',
 };
 
@@ -183,7 +189,8 @@ export const operatorErrorNames = (root: string): string[] => {
         if (name !== 'node_modules') walk(rel);
       } else if (name.endsWith('.ts')) {
         const text = readFileSync(path.join(root, rel), 'utf8');
-        for (const m of text.matchAll(/this\.name = ([^;]+);/g)) for (const q of m[1].matchAll(/'([A-Za-z]+)'/g)) names.add(q[1]);
+        for (const m of text.matchAll(/this\.name = ([^;]+);/g))
+          for (const q of m[1].matchAll(/'([A-Za-z]+)'/g)) names.add(q[1]);
       }
     }
   };

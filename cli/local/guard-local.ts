@@ -48,19 +48,32 @@ export const runGuardLocal = async (deps: GuardLocalDeps, opts: { converge: bool
   let store: GroupStateStore;
   let guardStore: GuardStore;
   if (deps.stateTable) {
-    const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) });
+    const ddb = new DynamoDBClient({
+      retryMode: 'standard',
+      maxAttempts: 3,
+      requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS),
+    });
     store = await ensureStateTable(ddb, deps.stateTable, deps.log);
     guardStore = new DynamoDbGuardStore(ddb, deps.stateTable);
   } else {
     const memory = new InMemoryGroupStateStore();
     store = memory;
     guardStore = new InMemoryGuardStore(memory);
-    deps.log('group state in memory for this run only: every run is a first pass (--state-table keeps the finding set between runs)');
+    deps.log(
+      'group state in memory for this run only: every run is a first pass (--state-table keeps the finding set between runs)',
+    );
   }
   const executions: GuardLocalResult['executions'] = [];
   const startExecution: ExecutionStarter = async ({ name, input }) => {
     deps.log(`converging: ${input.action} of ${input.group} to ${input.to} as execution ${name}`);
-    const handlers = createTaskHandlers({ ec2: deps.ec2, sns: deps.sns, config: deps.config, topicArn: deps.topicArn ?? '', store, ...deps.taskDeps } as TaskDeps);
+    const handlers = createTaskHandlers({
+      ec2: deps.ec2,
+      sns: deps.sns,
+      config: deps.config,
+      topicArn: deps.topicArn ?? '',
+      store,
+      ...deps.taskDeps,
+    } as TaskDeps);
     const r = await runExecution({ handlers, input, region: deps.region, executionName: name, log: deps.log });
     executions.push({ name, status: r.status, auditRecord: r.output ?? r.auditRecord ?? null });
     // The audit record is in `executions` of the result, once.
@@ -71,9 +84,22 @@ export const runGuardLocal = async (deps: GuardLocalDeps, opts: { converge: bool
         await deps.sns.send(new PublishCommand({ TopicArn: deps.topicArn, Subject: n.subject, Message: n.message }));
       }
     : undefined;
-  const guardDeps = { ec2: deps.ec2, config: deps.config, inventory: store, store: guardStore, ...(publish ? { publish } : {}), startExecution };
-  const report = await runGuard({ trigger: 'local', converge: opts.converge, ...(opts.converge ? { graceSeconds: 0 } : {}) }, guardDeps);
-  const after = executions.length > 0 ? await runGuard({ trigger: 'local (after convergence)', converge: false }, guardDeps) : undefined;
+  const guardDeps = {
+    ec2: deps.ec2,
+    config: deps.config,
+    inventory: store,
+    store: guardStore,
+    ...(publish ? { publish } : {}),
+    startExecution,
+  };
+  const report = await runGuard(
+    { trigger: 'local', converge: opts.converge, ...(opts.converge ? { graceSeconds: 0 } : {}) },
+    guardDeps,
+  );
+  const after =
+    executions.length > 0
+      ? await runGuard({ trigger: 'local (after convergence)', converge: false }, guardDeps)
+      : undefined;
   const final = after ?? report;
   return { report, ...(after ? { after } : {}), executions, exitCode: final.findings > 0 || !final.ok ? 1 : 0 };
 };

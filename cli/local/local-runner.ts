@@ -10,17 +10,23 @@ import { checkPayload, enforcePayloadLimit } from './payload-limit';
 export const ASL_PATH = path.join(__dirname, '..', '..', 'statemachine', 'failover.asl.json');
 
 /** `${Name}` placeholders of the definition, in order of first appearance. */
-export const placeholdersOf = (text: string): string[] => [...new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]))];
+export const placeholdersOf = (text: string): string[] => [
+  ...new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1])),
+];
 
 /**
  * Reads statemachine/failover.asl.json and substitutes every `${X}` before JSON.parse, as CloudFormation's
  * definitionSubstitutions would; an unknown placeholder is an error, not a silent blank.
  */
-export const loadDefinition = (substitutions: Record<string, string> = {}, region = 'us-east-1'): Record<string, unknown> => {
+export const loadDefinition = (
+  substitutions: Record<string, string> = {},
+  region = 'us-east-1',
+): Record<string, unknown> => {
   const text = readFileSync(ASL_PATH, 'utf8');
   const filled = text.replace(/\$\{(\w+)\}/g, (_m, name: string) => {
     if (name in substitutions) return substitutions[name];
-    if (name.endsWith('FunctionArn')) return `arn:aws:lambda:${region}:000000000000:function:vpc-route-failover-${name.replace(/FunctionArn$/, '')}`;
+    if (name.endsWith('FunctionArn'))
+      return `arn:aws:lambda:${region}:000000000000:function:vpc-route-failover-${name.replace(/FunctionArn$/, '')}`;
     throw new Error(`statemachine/failover.asl.json: no substitution for \${${name}}`);
   });
   return JSON.parse(filled) as Record<string, unknown>;
@@ -109,7 +115,8 @@ export const runExecution = async (opts: RunOptions): Promise<RunResult> => {
   const executionArn = `arn:aws:states:${region}:000000000000:execution:vpc-route-failover:${name}`;
   const started = now();
   const unknownTimeouts = Object.keys(opts.functionTimeoutMs ?? {}).filter((t) => !tasks.includes(t));
-  if (unknownTimeouts.length > 0) throw new Error(`functionTimeoutMs names no Task state: ${unknownTimeouts.join(', ')}`);
+  if (unknownTimeouts.length > 0)
+    throw new Error(`functionTimeoutMs names no Task state: ${unknownTimeouts.join(', ')}`);
   const handlers = Object.fromEntries(
     tasks.map((t) => [
       t,
@@ -136,13 +143,18 @@ export const runExecution = async (opts: RunOptions): Promise<RunResult> => {
   // Every state's input and output is held to Step Functions' 256 KiB, as on AWS (payload-limit.ts).
   enforcePayloadLimit();
   // Validating the definition costs most of a second; the file does not change within a process.
-  const machine = new StateMachine(definition as never, { validationOptions: validated ? { noValidate: true } : { checkArn: true, checkPaths: true } });
+  const machine = new StateMachine(definition as never, {
+    validationOptions: validated ? { noValidate: true } : { checkArn: true, checkPaths: true },
+  });
   validated = true;
   const execution = machine.run(opts.input as never, {
     overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides, waitTimeOverrides: opts.waitTimeMs },
     context: {
       Execution: { Id: executionArn, Name: name, StartTime: started.toISOString(), Input: opts.input as never },
-      StateMachine: { Id: `arn:aws:states:${region}:000000000000:stateMachine:vpc-route-failover`, Name: 'vpc-route-failover' },
+      StateMachine: {
+        Id: `arn:aws:states:${region}:000000000000:stateMachine:vpc-route-failover`,
+        Name: 'vpc-route-failover',
+      },
     },
   });
 
@@ -164,7 +176,14 @@ export const runExecution = async (opts: RunOptions): Promise<RunResult> => {
   try {
     const output = await execution.result;
     await collecting;
-    result = { status: 'SUCCEEDED', executionArn, output, auditRecord, events, durationMs: now().getTime() - started.getTime() };
+    result = {
+      status: 'SUCCEEDED',
+      executionArn,
+      output,
+      auditRecord,
+      events,
+      durationMs: now().getTime() - started.getTime(),
+    };
   } catch (err) {
     await collecting;
     const cause = err instanceof ExecutionError ? (err.cause as Error) : (err as Error);
@@ -200,14 +219,21 @@ const invokeLikeLambda = async (run: () => Promise<unknown>): Promise<unknown> =
 export const lambdaError = (err: unknown): Error => {
   const e = err instanceof Error ? err : new Error(String(err));
   const name = e.name || 'Error';
-  const cause = JSON.stringify({ errorType: name, errorMessage: e.message, trace: (e.stack ?? `${name}: ${e.message}`).split('\n') });
+  const cause = JSON.stringify({
+    errorType: name,
+    errorMessage: e.message,
+    trace: (e.stack ?? `${name}: ${e.message}`).split('\n'),
+  });
   return Object.assign(new Error(cause), { name });
 };
 
 /** Lambda's Error and Cause for a function that ran out of time (Sandbox.Timedout, as newer runtimes report it). */
 export const functionTimedOut = (timeoutMs: number): Error => {
   const requestId = randomUUID();
-  const cause = JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` });
+  const cause = JSON.stringify({
+    errorType: 'Sandbox.Timedout',
+    errorMessage: `RequestId: ${requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
+  });
   return Object.assign(new Error(cause), { name: 'Sandbox.Timedout' });
 };
 
@@ -290,11 +316,17 @@ const summarizeOutput = (state: string | undefined, out: any): string => {
       const counts: Record<string, number> = {};
       for (const b of out.results ?? []) {
         if (b.error) counts[`batch failed (${b.error})`] = (counts[`batch failed (${b.error})`] ?? 0) + 1;
-        for (const [st, n] of Object.entries((b.counts ?? {}) as Record<string, number>)) counts[st] = (counts[st] ?? 0) + n;
+        for (const [st, n] of Object.entries((b.counts ?? {}) as Record<string, number>))
+          counts[st] = (counts[st] ?? 0) + n;
         // An association batch's result: one status per move.
-        for (const x of Array.isArray(b.r) ? (b.r as Array<{ st: string }>) : []) counts[x.st] = (counts[x.st] ?? 0) + 1;
+        for (const x of Array.isArray(b.r) ? (b.r as Array<{ st: string }>) : [])
+          counts[x.st] = (counts[x.st] ?? 0) + 1;
       }
-      return ` (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing to do'})`;
+      return ` (${
+        Object.entries(counts)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ') || 'nothing to do'
+      })`;
     }
     case 'VerifySwitch':
       return ` (${out.verification?.checked} read back, ${out.verification?.mismatches} mismatch(es), ${out.verification?.rounds} round(s))`;

@@ -20,11 +20,16 @@ export const DATA_LIMIT_EXCEEDED = 'States.DataLimitExceeded';
  * Retry and Catch, States.ALL included, and through a Map to the execution, as on AWS.
  */
 export const dataLimitExceeded = (what: string, bytes: number): Error =>
-  Object.assign(new Error(`${what} is ${bytes} bytes: Step Functions allows ${STATE_PAYLOAD_LIMIT} bytes (UTF-8 JSON) per task, state or execution payload`), {
-    name: DATA_LIMIT_EXCEEDED,
-    isRetryable: false,
-    isCatchable: false,
-  });
+  Object.assign(
+    new Error(
+      `${what} is ${bytes} bytes: Step Functions allows ${STATE_PAYLOAD_LIMIT} bytes (UTF-8 JSON) per task, state or execution payload`,
+    ),
+    {
+      name: DATA_LIMIT_EXCEEDED,
+      isRetryable: false,
+      isCatchable: false,
+    },
+  );
 
 /** Throws States.DataLimitExceeded when `value` is above the limit. */
 export const checkPayload = (what: string, value: unknown): void => {
@@ -52,11 +57,25 @@ export const enforcePayloadLimit = (): void => {
   const proto = StateMachine.prototype as unknown as Record<PropertyKey, unknown>;
   if (proto[HOOKED]) return;
   const execute = proto.execute;
-  if (typeof execute !== 'function') throw new Error('aws-local-stepfunctions: StateMachine.execute not found; the runner cannot enforce the payload limit');
-  proto.execute = function (this: unknown, input: unknown, options: { eventLogger?: EventLoggerLike }, ...rest: unknown[]) {
+  if (typeof execute !== 'function')
+    throw new Error(
+      'aws-local-stepfunctions: StateMachine.execute not found; the runner cannot enforce the payload limit',
+    );
+  proto.execute = function (
+    this: unknown,
+    input: unknown,
+    options: { eventLogger?: EventLoggerLike },
+    ...rest: unknown[]
+  ) {
     const logger = options?.eventLogger;
-    if (!logger || typeof logger.dispatchStateEnteredEvent !== 'function' || typeof logger.dispatchStateExitedEvent !== 'function') {
-      throw new Error('aws-local-stepfunctions: no event logger in StateMachine.execute; the runner cannot enforce the payload limit');
+    if (
+      !logger ||
+      typeof logger.dispatchStateEnteredEvent !== 'function' ||
+      typeof logger.dispatchStateExitedEvent !== 'function'
+    ) {
+      throw new Error(
+        'aws-local-stepfunctions: no event logger in StateMachine.execute; the runner cannot enforce the payload limit',
+      );
     }
     const entered = logger.dispatchStateEnteredEvent.bind(logger);
     const exited = logger.dispatchStateExitedEvent.bind(logger);

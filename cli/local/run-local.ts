@@ -184,13 +184,39 @@ const main = async (argv: string[]): Promise<number> => {
     if (!topicArn) throw new UsageError('--topic-arn ARN (or env TOPIC_ARN) is required without --simulate');
     const log = (line: string) => process.stderr.write(`${line}\n`);
     const tableName = values['state-table'];
-    const store = tableName ? await ensureStateTable(new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) }), tableName, log) : undefined;
+    const store = tableName
+      ? await ensureStateTable(
+          new DynamoDBClient({
+            retryMode: 'standard',
+            maxAttempts: 3,
+            requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS),
+          }),
+          tableName,
+          log,
+        )
+      : undefined;
     if (!store) log('group state (lease, history, inventory) in memory for this run only; --state-table keeps it');
     // A lease held by an execution of an earlier local run that did not finish is taken over; one held by
     // anything else (a deployed stack sharing the table) is never assumed gone.
-    const isExecutionRunning = async (arn: string) => (arn.includes(':000000000000:execution:') ? isLocalExecutionRunning(arn) : true);
-    const alarms = cloudWatchAlarms(new CloudWatchClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(CLOUDWATCH_TIMEOUTS) }));
-    deps = { ec2: createEc2Client(), sns: createSnsClient(), config, topicArn, store, isExecutionRunning, alarms, stackName };
+    const isExecutionRunning = async (arn: string) =>
+      arn.includes(':000000000000:execution:') ? isLocalExecutionRunning(arn) : true;
+    const alarms = cloudWatchAlarms(
+      new CloudWatchClient({
+        retryMode: 'standard',
+        maxAttempts: 3,
+        requestHandler: requestHandlerOptions(CLOUDWATCH_TIMEOUTS),
+      }),
+    );
+    deps = {
+      ec2: createEc2Client(),
+      sns: createSnsClient(),
+      config,
+      topicArn,
+      store,
+      isExecutionRunning,
+      alarms,
+      stackName,
+    };
   }
 
   const progress = progressWriter((line) => process.stderr.write(`${line}\n`));
@@ -205,7 +231,9 @@ const main = async (argv: string[]): Promise<number> => {
   // A pipe takes the document asynchronously: nothing here may end the process before it has drained.
   process.stdout.write(`${JSON.stringify(result.output ?? result.auditRecord ?? null, null, 2)}\n`);
   if (result.status !== 'SUCCEEDED') {
-    process.stderr.write(`execution ${result.status}: ${[result.error, result.cause].filter(Boolean).join(': ') || 'no error reported'}\n`);
+    process.stderr.write(
+      `execution ${result.status}: ${[result.error, result.cause].filter(Boolean).join(': ') || 'no error reported'}\n`,
+    );
     return 1;
   }
   return 0;
@@ -234,15 +262,30 @@ const guardMain = async (values: ReturnType<typeof parseCommandLine>): Promise<n
     const alarms = new StaticAlarms();
     simulateConfig(sim, config, undefined, alarms, stackName);
     log(`simulated VPC built from ${values.config}`);
-    deps = { ec2: sim.ec2(), sns: sim.sns(), config, topicArn: values['topic-arn'] ?? sim.createTopic('route-failover'), region: 'us-east-1', log, taskDeps: { alarms, stackName } };
+    deps = {
+      ec2: sim.ec2(),
+      sns: sim.sns(),
+      config,
+      topicArn: values['topic-arn'] ?? sim.createTopic('route-failover'),
+      region: 'us-east-1',
+      log,
+      taskDeps: { alarms, stackName },
+    };
   } else {
     const region = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || '';
     if (!region) throw new UsageError('no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION), or use --simulate');
     if (!process.env.AWS_REGION) process.env.AWS_REGION = region;
     const topicArn = values['topic-arn'] ?? process.env.TOPIC_ARN;
     // The execution a convergence runs ends with its notification, as every execution does.
-    if (values.converge && !topicArn) throw new UsageError('--converge needs --topic-arn ARN (or env TOPIC_ARN) without --simulate');
-    const alarms = cloudWatchAlarms(new CloudWatchClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(CLOUDWATCH_TIMEOUTS) }));
+    if (values.converge && !topicArn)
+      throw new UsageError('--converge needs --topic-arn ARN (or env TOPIC_ARN) without --simulate');
+    const alarms = cloudWatchAlarms(
+      new CloudWatchClient({
+        retryMode: 'standard',
+        maxAttempts: 3,
+        requestHandler: requestHandlerOptions(CLOUDWATCH_TIMEOUTS),
+      }),
+    );
     deps = {
       ec2: createEc2Client(),
       sns: createSnsClient(),
@@ -251,7 +294,12 @@ const guardMain = async (values: ReturnType<typeof parseCommandLine>): Promise<n
       ...(values['state-table'] ? { stateTable: values['state-table'] } : {}),
       region,
       log,
-      taskDeps: { alarms, stackName, isExecutionRunning: async (arn: string) => (arn.includes(':000000000000:execution:') ? isLocalExecutionRunning(arn) : true) },
+      taskDeps: {
+        alarms,
+        stackName,
+        isExecutionRunning: async (arn: string) =>
+          arn.includes(':000000000000:execution:') ? isLocalExecutionRunning(arn) : true,
+      },
     };
   }
   const result = await runGuardLocal(deps, { converge: values.converge ?? false });
@@ -259,7 +307,13 @@ const guardMain = async (values: ReturnType<typeof parseCommandLine>): Promise<n
   // A pipe takes the document asynchronously: nothing here may end the process before it has drained.
   process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   const final = result.after ?? result.report;
-  log(final.findings > 0 ? `guard: ${final.findings} finding(s) stand` : final.ok ? 'guard: no finding' : 'guard: a group could not be judged (see its error)');
+  log(
+    final.findings > 0
+      ? `guard: ${final.findings} finding(s) stand`
+      : final.ok
+        ? 'guard: no finding'
+        : 'guard: a group could not be judged (see its error)',
+  );
   return exitCode;
 };
 

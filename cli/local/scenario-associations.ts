@@ -23,7 +23,10 @@ export const INGRESS_SUBNET_CIDR = '10.0.240.0/24';
 
 const switchToAssociations = <T extends RouterEstate>(estate: T): T => ({
   ...estate,
-  config: { ...estate.config, groups: estate.config.groups.map((g) => ({ ...g, switchMode: 'associations' as const })) },
+  config: {
+    ...estate.config,
+    groups: estate.config.groups.map((g) => ({ ...g, switchMode: 'associations' as const })),
+  },
 });
 
 /** The reference router pair in the associations mode, with subnets, the main table's subnet, and a gateway table. */
@@ -38,19 +41,35 @@ export const buildAssociationPair = (
   for (const routeTableId of base.routeTableIds) {
     for (let k = 0; k < (opts.subnetsPerTable ?? 1); k++) {
       // The first subnet gets a known CIDR: the gateway table's ingress route names it.
-      const subnetId = sim.addSubnet({ vpcId: base.vpcId, availabilityZone: az(n), ...(n === 0 ? { cidr: INGRESS_SUBNET_CIDR } : {}) });
+      const subnetId = sim.addSubnet({
+        vpcId: base.vpcId,
+        availabilityZone: az(n),
+        ...(n === 0 ? { cidr: INGRESS_SUBNET_CIDR } : {}),
+      });
       n++;
       sim.associateRouteTable(routeTableId, { subnetId });
       subnets.push({ subnetId, routeTableId, explicit: true });
     }
   }
-  subnets.push({ subnetId: sim.addSubnet({ vpcId: base.vpcId, availabilityZone: az(n++) }), routeTableId: base.untaggedRouteTableId, explicit: false });
+  subnets.push({
+    subnetId: sim.addSubnet({ vpcId: base.vpcId, availabilityZone: az(n++) }),
+    routeTableId: base.untaggedRouteTableId,
+    explicit: false,
+  });
   let gateway: AssociationEstate['gateway'];
   if (opts.gatewayTable ?? true) {
     // Ingress routing: traffic from the internet to the first subnet goes through router-a first.
-    const routeTableId = sim.addRouteTable({ vpcId: base.vpcId, tags: { Name: `${base.groupName}-ingress`, [base.scopeTag.key]: base.scopeTag.value } });
+    const routeTableId = sim.addRouteTable({
+      vpcId: base.vpcId,
+      tags: { Name: `${base.groupName}-ingress`, [base.scopeTag.key]: base.scopeTag.value },
+    });
     sim.addRoute(routeTableId, { DestinationCidrBlock: INGRESS_SUBNET_CIDR, NetworkInterfaceId: base.routerA.eni0 });
-    base.expectedMoves.push({ routeTableId, destination: { kind: 'ipv4', value: INGRESS_SUBNET_CIDR }, fromEni: base.routerA.eni0, toEni: base.routerB.eni0 });
+    base.expectedMoves.push({
+      routeTableId,
+      destination: { kind: 'ipv4', value: INGRESS_SUBNET_CIDR },
+      fromEni: base.routerA.eni0,
+      toEni: base.routerB.eni0,
+    });
     sim.associateRouteTable(routeTableId, { gatewayId: ESTATE_IGW });
     base.routeTableIds.push(routeTableId);
     gateway = { routeTableId, gatewayId: ESTATE_IGW };
@@ -61,13 +80,22 @@ export const buildAssociationPair = (
 /** A scale estate in the associations mode: `subnetsPerTable` subnets associated with each table. */
 export const buildLargeAssociationEstate = (
   sim: SimulatedVpc,
-  opts: { routeTables: number; routesPerTable: number; affectedPerTable: number; subnetsPerTable?: number; groupName?: string },
+  opts: {
+    routeTables: number;
+    routesPerTable: number;
+    affectedPerTable: number;
+    subnetsPerTable?: number;
+    groupName?: string;
+  },
 ): RouterEstate & AssociationEstate => {
   const base = switchToAssociations(buildLargeEstate(sim, opts));
   const subnets: AssociationEstate['subnets'] = [];
   base.routeTableIds.forEach((routeTableId, i) => {
     for (let k = 0; k < (opts.subnetsPerTable ?? 1); k++) {
-      const subnetId = sim.addSubnet({ vpcId: base.vpcId, availabilityZone: `${sim.region}${(i + k) % 2 === 0 ? 'a' : 'b'}` });
+      const subnetId = sim.addSubnet({
+        vpcId: base.vpcId,
+        availabilityZone: `${sim.region}${(i + k) % 2 === 0 ? 'a' : 'b'}`,
+      });
       sim.associateRouteTable(routeTableId, { subnetId });
       subnets.push({ subnetId, routeTableId, explicit: true });
     }

@@ -63,13 +63,18 @@ const buildRouters = (sim: SimulatedVpc, groupName: string): Omit<RouterEstate, 
   const vpcId = sim.addVpc({ cidr: VPC_CIDR, ipv6Cidr: VPC_IPV6_CIDR });
   const router = (name: string, az: string): RouterInstance => {
     const instanceId = sim.addInstance({ vpcId, availabilityZone: `${sim.region}${az}`, tags: { Name: name } });
-    const [eni0, eni1] = [0, 1].map((deviceIndex) => sim.addNetworkInterface({ vpcId, instanceId, deviceIndex, sourceDestCheck: false }));
+    const [eni0, eni1] = [0, 1].map((deviceIndex) =>
+      sim.addNetworkInterface({ vpcId, instanceId, deviceIndex, sourceDestCheck: false }),
+    );
     return { instanceId, eni0, eni1 };
   };
   const routerA = router('router-a', 'a');
   const routerB = router('router-b', 'b');
   const applianceId = sim.addInstance({ vpcId, availabilityZone: `${sim.region}a`, tags: { Name: 'appliance' } });
-  const other = { instanceId: applianceId, eni0: sim.addNetworkInterface({ vpcId, instanceId: applianceId, deviceIndex: 0, sourceDestCheck: false }) };
+  const other = {
+    instanceId: applianceId,
+    eni0: sim.addNetworkInterface({ vpcId, instanceId: applianceId, deviceIndex: 0, sourceDestCheck: false }),
+  };
   const config: FailoverConfigInput = {
     groups: [
       {
@@ -121,7 +126,8 @@ export const buildRouterPair = (
   const tableCount = opts.routeTables ?? 3;
   const extra = opts.extraRoutesPerTable ?? 0;
   if (!Number.isInteger(tableCount) || tableCount < 1) throw new Error('routeTables must be a positive integer');
-  if (!Number.isInteger(extra) || extra < 0 || extra > 512) throw new Error('extraRoutesPerTable must be an integer within [0, 512]');
+  if (!Number.isInteger(extra) || extra < 0 || extra > 512)
+    throw new Error('extraRoutesPerTable must be an integer within [0, 512]');
   const base = buildRouters(sim, opts.groupName ?? 'edge');
   const { routerA, routerB, other, vpcId, scopeTag } = base;
   const expectedMoves: ExpectedMove[] = [];
@@ -129,7 +135,10 @@ export const buildRouterPair = (
   const prefixListId = fixedId('pl', 0x1a2b3c);
 
   const routeTableIds = Array.from({ length: tableCount }, (_, i) => {
-    const rtb = sim.addRouteTable({ vpcId, tags: { Name: `${base.groupName}-private-${i + 1}`, [scopeTag.key]: scopeTag.value } });
+    const rtb = sim.addRouteTable({
+      vpcId,
+      tags: { Name: `${base.groupName}-private-${i + 1}`, [scopeTag.key]: scopeTag.value },
+    });
     add(rtb, { DestinationCidrBlock: '192.168.0.0/16', NetworkInterfaceId: routerA.eni0 });
     add(rtb, { DestinationCidrBlock: '172.16.0.0/12', NetworkInterfaceId: routerA.eni0 });
     add(rtb, { DestinationCidrBlock: '10.100.0.0/16', NetworkInterfaceId: routerA.eni1 });
@@ -167,7 +176,8 @@ export const buildLargeEstate = (
 ): RouterEstate => {
   const { routeTables, routesPerTable, affectedPerTable } = opts;
   if (!Number.isInteger(routeTables) || routeTables < 1) throw new Error('routeTables must be a positive integer');
-  if (!Number.isInteger(routesPerTable) || routesPerTable < 0 || routesPerTable > 32768) throw new Error('routesPerTable must be an integer within [0, 32768]');
+  if (!Number.isInteger(routesPerTable) || routesPerTable < 0 || routesPerTable > 32768)
+    throw new Error('routesPerTable must be an integer within [0, 32768]');
   if (!Number.isInteger(affectedPerTable) || affectedPerTable < 0 || affectedPerTable > routesPerTable) {
     throw new Error('affectedPerTable must be an integer within [0, routesPerTable]');
   }
@@ -182,11 +192,17 @@ export const buildLargeEstate = (
     { TransitGatewayId: GATEWAYS.tgw },
   ];
   const routeTableIds = Array.from({ length: routeTables }, (_, i) => {
-    const rtb = sim.addRouteTable({ vpcId: base.vpcId, tags: { Name: `${base.groupName}-scale-${i + 1}`, [SCOPE_TAG_KEY]: base.groupName } });
+    const rtb = sim.addRouteTable({
+      vpcId: base.vpcId,
+      tags: { Name: `${base.groupName}-scale-${i + 1}`, [SCOPE_TAG_KEY]: base.groupName },
+    });
     for (let k = 0; k < routesPerTable; k++) {
       // 10.128.0.0/9 is outside the VPC CIDR and holds 32768 /24s.
       const DestinationCidrBlock = `10.${128 + Math.floor(k / 256)}.${k % 256}.0/24`;
-      const target = k < affectedPerTable ? { NetworkInterfaceId: k % 2 === 0 ? base.routerA.eni0 : base.routerA.eni1 } : unaffected[k % unaffected.length];
+      const target =
+        k < affectedPerTable
+          ? { NetworkInterfaceId: k % 2 === 0 ? base.routerA.eni0 : base.routerA.eni1 }
+          : unaffected[k % unaffected.length];
       add(rtb, { DestinationCidrBlock, ...target });
     }
     return rtb;

@@ -1,11 +1,11 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   ResourceNotFoundException,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { GroupStateStore } from '../../functions/domain/group-state';
+import type { GroupStateStore } from '../../functions/domain/group-state';
 import { DynamoDbGroupStateStore } from '../../functions/aws/dynamodb-group-state';
 import { ConfigError } from '../../functions/contract/errors';
 
@@ -14,12 +14,18 @@ import { ConfigError } from '../../functions/contract/errors';
  * (infra/failover-stack.ts: partition key `group`, string, on demand), so consecutive local runs keep leases,
  * switch history and the member inventory between them, as consecutive executions of one deployed stack do.
  */
-export const ensureStateTable = async (ddb: DynamoDBClient, tableName: string, log: (line: string) => void = () => undefined): Promise<GroupStateStore> => {
+export const ensureStateTable = async (
+  ddb: DynamoDBClient,
+  tableName: string,
+  log: (line: string) => void = () => undefined,
+): Promise<GroupStateStore> => {
   try {
     const out = await ddb.send(new DescribeTableCommand({ TableName: tableName }));
     const key = out.Table?.KeySchema ?? [];
     if (key.length !== 1 || key[0].AttributeName !== 'group' || key[0].KeyType !== 'HASH') {
-      throw new ConfigError(`table ${tableName} exists but its key is not the group-state key (partition key "group", string)`);
+      throw new ConfigError(
+        `table ${tableName} exists but its key is not the group-state key (partition key "group", string)`,
+      );
     }
   } catch (err) {
     if (!(err instanceof ResourceNotFoundException) && (err as Error).name !== 'ResourceNotFoundException') throw err;

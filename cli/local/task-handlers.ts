@@ -5,9 +5,9 @@ import { planSwitch, PlanSwitchInputSchema } from '../../functions/plan-switch/p
 import { notify, NotifyInputSchema } from '../../functions/notify/notify';
 import { releaseLease, ReleaseLeaseInputSchema } from '../../functions/release-lease/release-lease';
 import { ResolveInputSchema, resolveTargets } from '../../functions/resolve-targets/resolve-targets';
-import { AlarmReader, StaticAlarms } from '../../functions/domain/alarms';
+import { type AlarmReader, StaticAlarms } from '../../functions/domain/alarms';
 import type { FailoverConfig } from '../../functions/contract/config';
-import { GroupStateStore, InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { type GroupStateStore, InMemoryGroupStateStore } from '../../functions/domain/group-state';
 import { InMemoryWritePacer } from '../../functions/domain/pacer';
 import type { WritePacers } from '../../functions/aws/paced-writer';
 import { WRITE_ACTION_PACE, type Ec2WriteAction } from '../../functions/domain/switch-strategy';
@@ -68,7 +68,10 @@ export const createTaskHandlers = (deps: TaskDeps): Record<string, TaskHandler> 
     alarms: deps.alarms ?? new StaticAlarms(),
     stackName: deps.stackName ?? DEFAULT_STACK_NAME,
     pacers: Object.fromEntries(
-      (Object.keys(WRITE_ACTION_PACE) as Ec2WriteAction[]).map((a) => [a, deps.pacers?.[a] ?? new InMemoryWritePacer(WRITE_ACTION_PACE[a])]),
+      (Object.keys(WRITE_ACTION_PACE) as Ec2WriteAction[]).map((a) => [
+        a,
+        deps.pacers?.[a] ?? new InMemoryWritePacer(WRITE_ACTION_PACE[a]),
+      ]),
     ) as WritePacers,
   };
   // Errors leave each handler bounded, as from the deployed functions (boundedHandler in every index.ts).

@@ -17,7 +17,14 @@ export interface HintContext {
   readFile: (file: string) => string;
 }
 
-const ENDPOINT_VARS = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_EC2', 'AWS_ENDPOINT_URL_SFN', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_CLOUDFORMATION', 'AWS_ENDPOINT_URL_DYNAMODB'];
+const ENDPOINT_VARS = [
+  'AWS_ENDPOINT_URL',
+  'AWS_ENDPOINT_URL_EC2',
+  'AWS_ENDPOINT_URL_SFN',
+  'AWS_ENDPOINT_URL_STS',
+  'AWS_ENDPOINT_URL_CLOUDFORMATION',
+  'AWS_ENDPOINT_URL_DYNAMODB',
+];
 
 /** The advice for an error message, or undefined when the error is not one of these. */
 export const awsErrorHint = (message: string, ctx: HintContext): string | undefined => {
@@ -36,10 +43,14 @@ export const awsErrorHint = (message: string, ctx: HintContext): string | undefi
   if (/Deserialization error|XML parse error|Unexpected token .* in JSON/i.test(message)) {
     return (
       `the endpoint answered with something that is not the AWS service's response: check ${endpointText ?? 'a proxy between this machine and AWS'}` +
-      (endpointText ? ' serves this service (an endpoint for EC2 only needs the AWS_ENDPOINT_URL_EC2 variable, not AWS_ENDPOINT_URL)' : '')
+      (endpointText
+        ? ' serves this service (an endpoint for EC2 only needs the AWS_ENDPOINT_URL_EC2 variable, not AWS_ENDPOINT_URL)'
+        : '')
     );
   }
-  if (/Could not load credentials|CredentialsProviderError|Unable to locate credentials|no AWS credentials/i.test(message)) {
+  if (
+    /Could not load credentials|CredentialsProviderError|Unable to locate credentials|no AWS credentials/i.test(message)
+  ) {
     const profile = ctx.profile ?? ctx.env.AWS_PROFILE;
     if (profile && !profileExists(profile, ctx)) {
       const from = ctx.profile ? '--profile' : 'AWS_PROFILE';
@@ -47,12 +58,19 @@ export const awsErrorHint = (message: string, ctx: HintContext): string | undefi
     }
     return (
       'no credentials were found: ' +
-      (profile ? `check the profile "${profile}" has credentials (aws sso login --profile ${profile} for an SSO profile), ` : 'name a profile with --profile or AWS_PROFILE, ') +
+      (profile
+        ? `check the profile "${profile}" has credentials (aws sso login --profile ${profile} for an SSO profile), `
+        : 'name a profile with --profile or AWS_PROFILE, ') +
       'or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY'
     );
   }
-  if (/ExpiredToken|token (?:has|is) expired/i.test(message)) return 'the credentials have expired: refresh them (aws sso login, or new session keys)';
-  if (/UnrecognizedClient|InvalidClientTokenId|AuthFailure|security token included in the request is invalid/i.test(message)) {
+  if (/ExpiredToken|token (?:has|is) expired/i.test(message))
+    return 'the credentials have expired: refresh them (aws sso login, or new session keys)';
+  if (
+    /UnrecognizedClient|InvalidClientTokenId|AuthFailure|security token included in the request is invalid/i.test(
+      message,
+    )
+  ) {
     return `the credentials are not valid here: check the access key and ${regionText} (an opt-in region must be enabled for the account)`;
   }
   return undefined;
@@ -60,7 +78,8 @@ export const awsErrorHint = (message: string, ctx: HintContext): string | undefi
 
 const home = (ctx: HintContext): string => ctx.env.HOME ?? ctx.env.USERPROFILE ?? '~';
 const configFile = (ctx: HintContext): string => ctx.env.AWS_CONFIG_FILE || path.join(home(ctx), '.aws', 'config');
-const credentialsFile = (ctx: HintContext): string => ctx.env.AWS_SHARED_CREDENTIALS_FILE || path.join(home(ctx), '.aws', 'credentials');
+const credentialsFile = (ctx: HintContext): string =>
+  ctx.env.AWS_SHARED_CREDENTIALS_FILE || path.join(home(ctx), '.aws', 'credentials');
 
 /** True when a section names the profile: `[profile X]` (or `[X]`) in the config file, `[X]` in the credentials file. */
 const profileExists = (profile: string, ctx: HintContext): boolean => {

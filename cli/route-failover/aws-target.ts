@@ -92,6 +92,8 @@ export const readAwsContext = async (clients: { sfn: SFNClient; sts?: STSClient 
 /** "account 111122223333  region eu-west-1  stack VpcRouteFailover": the first line of status and history. */
 export const renderAwsContext = (ctx: AwsContext, where: { stack?: string; stateMachineArn?: string }): string => {
   const account = ctx.account ?? `unknown (${ctx.accountProblem ?? 'no identity'})`;
-  const machine = where.stateMachineArn ? `state machine ${where.stateMachineArn.split(':').pop()}` : `stack ${where.stack ?? '-'}`;
+  const machine = where.stateMachineArn
+    ? `state machine ${where.stateMachineArn.split(':').pop()}`
+    : `stack ${where.stack ?? '-'}`;
   return `account ${account}  region ${ctx.region ?? 'unknown'}  ${machine}`;
 };

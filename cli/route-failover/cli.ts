@@ -1,11 +1,11 @@
-import { parseArgs, ParseArgsConfig } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { awsErrorHint, HintContext } from './aws-hints';
-import { AwsTarget, resolveAwsTarget } from './aws-target';
+import { awsErrorHint, type HintContext } from './aws-hints';
+import { type AwsTarget, resolveAwsTarget } from './aws-target';
 import { guard } from './commands/guard';
 import { history, historyShow, parseSince } from './commands/history';
 import { hold, unhold } from './commands/hold';
@@ -13,7 +13,18 @@ import { init } from './commands/init';
 import { prepare } from './commands/prepare';
 import { status } from './commands/status';
 import { switchover } from './commands/switchover';
-import { CliDeps, CliError, CommonOptions, DEFAULT_STACK, EXIT, loadConfig, refuse, regionOfArn, STATE_MACHINE_ENV, STATE_TABLE_ENV } from './context';
+import {
+  type CliDeps,
+  CliError,
+  type CommonOptions,
+  DEFAULT_STACK,
+  EXIT,
+  loadConfig,
+  refuse,
+  regionOfArn,
+  STATE_MACHINE_ENV,
+  STATE_TABLE_ENV,
+} from './context';
 import { parseDurationMs } from './format';
 import { HELP } from './help';
 import { cliVersion } from './version';
@@ -84,10 +95,21 @@ const COMMANDS: Record<string, OptionSpec> = {
   status: { group: { type: 'string' }, routes: { type: 'boolean' }, 'state-table': { type: 'string' } },
   guard: { group: { type: 'string' }, converge: { type: 'boolean' }, 'state-table': { type: 'string' } },
   prepare: { group: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'state-table': { type: 'string' } },
-  hold: { group: { type: 'string' }, for: { type: 'string' }, reason: { type: 'string' }, 'state-table': { type: 'string' } },
+  hold: {
+    group: { type: 'string' },
+    for: { type: 'string' },
+    reason: { type: 'string' },
+    'state-table': { type: 'string' },
+  },
   unhold: { group: { type: 'string' }, 'state-table': { type: 'string' } },
   history: { group: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' } },
-  init: { vpc: { type: 'string' }, member: { type: 'string', multiple: true }, group: { type: 'string' }, preferred: { type: 'string' }, 'switch-mode': { type: 'string' } },
+  init: {
+    vpc: { type: 'string' },
+    member: { type: 'string', multiple: true },
+    group: { type: 'string' },
+    preferred: { type: 'string' },
+    'switch-mode': { type: 'string' },
+  },
 };
 
 /** --output json|table (the AWS CLI's flag; --json is its short form). */
@@ -95,14 +117,17 @@ const outputIsJson = (values: Values): boolean => {
   const output = values.output;
   if (output === undefined) return values.json === true;
   if (output !== 'json' && output !== 'table') throw refuse(`--output "${String(output)}": json or table`);
-  if (values.json === true && output === 'table') throw refuse('--json and --output table contradict each other: pick one');
+  if (values.json === true && output === 'table')
+    throw refuse('--json and --output table contradict each other: pick one');
   return output === 'json';
 };
 
 /** Runs the CLI; resolves to the exit code. Never throws. */
 export const runCli = async (argv: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> => {
   // Until the command line parses, a usage error is reported as JSON when JSON was asked for.
-  let json = argv.some((a, i) => a === '--json' || a === '--output=json' || (a === '--output' && argv[i + 1] === 'json'));
+  let json = argv.some(
+    (a, i) => a === '--json' || a === '--output=json' || (a === '--output' && argv[i + 1] === 'json'),
+  );
   let given: Values = {};
   try {
     const parsed = parseCommandLine(argv);
@@ -110,7 +135,9 @@ export const runCli = async (argv: string[], env: Record<string, string | undefi
     given = values;
     json = outputIsJson(values);
     if (values.version) {
-      io.out(json ? JSON.stringify({ name: 'route-failover', version: cliVersion() }) : `route-failover ${cliVersion()}`);
+      io.out(
+        json ? JSON.stringify({ name: 'route-failover', version: cliVersion() }) : `route-failover ${cliVersion()}`,
+      );
       return EXIT.OK;
     }
     if (command === undefined || command === 'help') {
@@ -137,26 +164,43 @@ const parseCommandLine = (argv: string[]): { command?: string; values: Values; p
   try {
     parsed = parseArgs({ args: argv, options: all, allowPositionals: true, strict: true });
   } catch (e) {
-    throw refuse(`${(e as Error).message.replace(/\. To specify a positional argument.*$/s, '')}. See route-failover --help`);
+    throw refuse(
+      `${(e as Error).message.replace(/\. To specify a positional argument.*$/s, '')}. See route-failover --help`,
+    );
   }
   const values = parsed.values as Values;
   const [command, ...positionals] = parsed.positionals;
   if (command === undefined || command === 'help') return { command, values, positionals };
   const own = COMMANDS[command];
-  if (!own) throw refuse(`unknown command "${command}". Commands: ${Object.keys(COMMANDS).join(', ')}. See route-failover --help`);
+  if (!own)
+    throw refuse(
+      `unknown command "${command}". Commands: ${Object.keys(COMMANDS).join(', ')}. See route-failover --help`,
+    );
   for (const name of Object.keys(values)) {
-    if (!(name in COMMON) && !(name in own)) throw refuse(`--${name} is not an option of ${command}. See route-failover ${command} --help`);
+    if (!(name in COMMON) && !(name in own))
+      throw refuse(`--${name} is not an option of ${command}. See route-failover ${command} --help`);
   }
   return { command, values, positionals };
 };
 
-const dispatch = async (command: string, values: Values, positionals: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> => {
-  const str = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+const dispatch = async (
+  command: string,
+  values: Values,
+  positionals: string[],
+  env: Record<string, string | undefined>,
+  io: CliIo,
+): Promise<number> => {
+  const str = (name: string): string | undefined =>
+    typeof values[name] === 'string' ? (values[name] as string) : undefined;
   const flag = (name: string): boolean => values[name] === true;
   const isShow = command === 'history' && positionals[0] === 'show';
   const expected = isShow ? 2 : 0;
   if (positionals.length !== expected) {
-    const extra = isShow ? (positionals.length < 2 ? 'history show needs an EXECUTION (name or ARN)' : `unexpected argument "${positionals[2]}"`) : `unexpected argument "${positionals[0]}"`;
+    const extra = isShow
+      ? positionals.length < 2
+        ? 'history show needs an EXECUTION (name or ARN)'
+        : `unexpected argument "${positionals[2]}"`
+      : `unexpected argument "${positionals[0]}"`;
     throw refuse(`${extra}. See route-failover ${command} --help`);
   }
 
@@ -172,8 +216,17 @@ const dispatch = async (command: string, values: Values, positionals: string[], 
     stateTable: str('state-table') ?? (env[STATE_TABLE_ENV] || undefined),
   };
   const arnRegion = regionOfArn(stateMachineArn) ?? (isShow ? regionOfArn(positionals[1]) : undefined);
-  const clients = io.createClients(resolveAwsTarget({ region: str('region'), profile: str('profile') }, env, arnRegion));
-  const deps: CliDeps = { ...clients, now: io.now, out: io.out, err: io.err, sleep: io.sleep, pollIntervalMs: io.pollIntervalMs };
+  const clients = io.createClients(
+    resolveAwsTarget({ region: str('region'), profile: str('profile') }, env, arnRegion),
+  );
+  const deps: CliDeps = {
+    ...clients,
+    now: io.now,
+    out: io.out,
+    err: io.err,
+    sleep: io.sleep,
+    pollIntervalMs: io.pollIntervalMs,
+  };
 
   switch (command) {
     case 'switchover':
@@ -182,15 +235,32 @@ const dispatch = async (command: string, values: Values, positionals: string[], 
       if (!group) throw refuse(`${command} needs --group G. See route-failover ${command} --help`);
       let timeoutMs: number | undefined;
       if (str('timeout') !== undefined) {
-        if (!flag('wait')) throw refuse(`--timeout applies to --wait: add --wait, or leave --timeout out. See route-failover ${command} --help`);
+        if (!flag('wait'))
+          throw refuse(
+            `--timeout applies to --wait: add --wait, or leave --timeout out. See route-failover ${command} --help`,
+          );
         timeoutMs = parseDurationMs(str('timeout')!, { bareUnit: 's' });
-        if (timeoutMs === undefined || timeoutMs <= 0) throw refuse(`--timeout "${str('timeout')}": a duration such as 90s, 10m or 1h (or a number of seconds)`);
+        if (timeoutMs === undefined || timeoutMs <= 0)
+          throw refuse(`--timeout "${str('timeout')}": a duration such as 90s, 10m or 1h (or a number of seconds)`);
       }
       if (flag('plan') && (flag('wait') || flag('dry-run'))) {
-        throw refuse(`--plan starts nothing: leave out --${flag('wait') ? 'wait' : 'dry-run'} (a dry run rehearses the writes with EC2's DryRun flag). See route-failover ${command} --help`);
+        throw refuse(
+          `--plan starts nothing: leave out --${flag('wait') ? 'wait' : 'dry-run'} (a dry run rehearses the writes with EC2's DryRun flag). See route-failover ${command} --help`,
+        );
       }
       return switchover(
-        { ...common, action: command, group, to: str('to'), reason: str('reason'), dryRun: flag('dry-run'), wait: flag('wait'), timeoutMs, requestedBy: str('requested-by'), plan: flag('plan') },
+        {
+          ...common,
+          action: command,
+          group,
+          to: str('to'),
+          reason: str('reason'),
+          dryRun: flag('dry-run'),
+          wait: flag('wait'),
+          timeoutMs,
+          requestedBy: str('requested-by'),
+          plan: flag('plan'),
+        },
         deps,
       );
     }
@@ -198,10 +268,15 @@ const dispatch = async (command: string, values: Values, positionals: string[], 
       const vpcId = str('vpc');
       const members = (values.member as string[] | undefined) ?? [];
       if (!vpcId) throw refuse('init needs --vpc VPC. See route-failover init --help');
-      if (members.length < 2) throw refuse(`init needs at least two --member NAME[=INSTANCE] (got ${members.length}). See route-failover init --help`);
+      if (members.length < 2)
+        throw refuse(
+          `init needs at least two --member NAME[=INSTANCE] (got ${members.length}). See route-failover init --help`,
+        );
       const switchMode = str('switch-mode');
       if (switchMode !== undefined && switchMode !== 'routes' && switchMode !== 'associations') {
-        throw refuse(`--switch-mode must be "routes" or "associations" (got "${switchMode}"). See route-failover init --help`);
+        throw refuse(
+          `--switch-mode must be "routes" or "associations" (got "${switchMode}"). See route-failover init --help`,
+        );
       }
       return init({ ...common, vpcId, members, group: str('group'), preferred: str('preferred'), switchMode }, deps);
     }
@@ -217,10 +292,12 @@ const dispatch = async (command: string, values: Values, positionals: string[], 
     case 'hold': {
       const group = str('group');
       if (!group) throw refuse('hold needs --group G. See route-failover hold --help');
-      if (str('for') === undefined) throw refuse('hold needs --for D (how long: 90m, 2h, 1d). See route-failover hold --help');
+      if (str('for') === undefined)
+        throw refuse('hold needs --for D (how long: 90m, 2h, 1d). See route-failover hold --help');
       const forMs = parseDurationMs(str('for')!);
       if (forMs === undefined || forMs <= 0) throw refuse(`--for "${str('for')}": a duration such as 90m, 2h or 1d`);
-      if (str('reason') === undefined) throw refuse('hold needs --reason TEXT (why automatic failover is held). See route-failover hold --help');
+      if (str('reason') === undefined)
+        throw refuse('hold needs --reason TEXT (why automatic failover is held). See route-failover hold --help');
       return hold({ ...common, group, forSeconds: forMs / 1000, reason: str('reason')! }, deps);
     }
     case 'unhold': {
@@ -231,7 +308,10 @@ const dispatch = async (command: string, values: Values, positionals: string[], 
     case 'history': {
       if (isShow) return historyShow({ ...common, execution: positionals[1] }, deps);
       const since = parseSince(str('since') ?? '7d', io.now());
-      if (!since) throw refuse(`--since "${str('since')}": use a duration (30m, 2h, 7d, 2w) or an ISO date or time such as 2026-11-01 or 2026-11-25T14:00:00Z`);
+      if (!since)
+        throw refuse(
+          `--since "${str('since')}": use a duration (30m, 2h, 7d, 2w) or an ISO date or time such as 2026-11-01 or 2026-11-25T14:00:00Z`,
+        );
       const limit = str('limit') === undefined ? 200 : Number(str('limit'));
       if (!Number.isInteger(limit) || limit < 1) throw refuse(`--limit "${str('limit')}": a positive whole number`);
       return history({ ...common, group: str('group'), since, limit }, deps);
@@ -252,7 +332,8 @@ const report = (e: unknown, json: boolean, io: CliIo, hints: HintContext): numbe
     const err = e as Error;
     if (/Region is missing/i.test(err?.message ?? '')) {
       code = EXIT.USAGE;
-      message = 'no AWS region: pass --region, set AWS_REGION or AWS_DEFAULT_REGION, or set "region" in your profile (aws configure)';
+      message =
+        'no AWS region: pass --region, set AWS_REGION or AWS_DEFAULT_REGION, or set "region" in your profile (aws configure)';
     } else if (err?.name === 'CredentialsProviderError') {
       message = `no AWS credentials: ${err.message}`;
     } else {

@@ -1,9 +1,9 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import { FailoverConfig, parseConfig, parseConfigJson } from '../../functions/contract/config';
+import { type FailoverConfig, parseConfig, parseConfigJson } from '../../functions/contract/config';
 import { ConfigError } from '../../functions/contract/errors';
 import * as path from 'node:path';
 
@@ -79,7 +79,8 @@ export const GROUP_STATE_TABLE_OUTPUT = 'GroupStateTable';
 export const STATE_TABLE_ENV = 'ROUTE_FAILOVER_STATE_TABLE';
 
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})$/;
-const EXECUTION_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):execution:([A-Za-z0-9_-]{1,80}):([A-Za-z0-9_-]{1,80})$/;
+const EXECUTION_ARN =
+  /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):execution:([A-Za-z0-9_-]{1,80}):([A-Za-z0-9_-]{1,80})$/;
 
 /** Region of a state machine or execution ARN, or undefined. */
 export const regionOfArn = (arn: string | undefined): string | undefined =>
@@ -90,16 +91,21 @@ export const isExecutionArn = (s: string): boolean => EXECUTION_ARN.test(s);
 
 /** The execution ARN of `name` under a state machine (the format Step Functions documents). */
 export const executionArnOf = (stateMachineArn: string, name: string): string =>
-  stateMachineArn.replace(/:stateMachine:/, ':execution:') + `:${name}`;
+  `${stateMachineArn.replace(/:stateMachine:/, ':execution:')}:${name}`;
 
 /**
  * The state machine ARN: --state-machine-arn, else ROUTE_FAILOVER_STATE_MACHINE_ARN (both already in
  * `opts.stateMachineArn`), else the `StateMachineArn` output of CloudFormation stack `opts.stack`.
  */
-export const resolveStateMachineArn = async (opts: Pick<CommonOptions, 'stateMachineArn' | 'stack'>, deps: Pick<CliDeps, 'cfn'>): Promise<string> => {
+export const resolveStateMachineArn = async (
+  opts: Pick<CommonOptions, 'stateMachineArn' | 'stack'>,
+  deps: Pick<CliDeps, 'cfn'>,
+): Promise<string> => {
   if (opts.stateMachineArn !== undefined) {
     if (!STATE_MACHINE_ARN.test(opts.stateMachineArn)) {
-      throw refuse(`"${opts.stateMachineArn}" is not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)`);
+      throw refuse(
+        `"${opts.stateMachineArn}" is not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)`,
+      );
     }
     return opts.stateMachineArn;
   }
@@ -113,14 +119,21 @@ export const resolveStateMachineArn = async (opts: Pick<CommonOptions, 'stateMac
  * `GroupStateTable` output of stack `opts.stack`, unless the state machine was named directly (then the
  * stack may not be its stack, so the table must be named too).
  */
-export const resolveGroupStateTable = async (opts: Pick<CommonOptions, 'stateTable' | 'stack' | 'stateMachineArn'>, deps: Pick<CliDeps, 'cfn'>): Promise<string> => {
+export const resolveGroupStateTable = async (
+  opts: Pick<CommonOptions, 'stateTable' | 'stack' | 'stateMachineArn'>,
+  deps: Pick<CliDeps, 'cfn'>,
+): Promise<string> => {
   if (opts.stateTable !== undefined) {
     // DynamoDB table names: 3 to 255 characters of letters, digits, '_', '-' and '.'.
-    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(opts.stateTable)) throw refuse(`--state-table "${opts.stateTable}" is not a DynamoDB table name`);
+    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(opts.stateTable))
+      throw refuse(`--state-table "${opts.stateTable}" is not a DynamoDB table name`);
     return opts.stateTable;
   }
   const how = `pass --state-table, set ${STATE_TABLE_ENV}, or name the deployed stack with --stack`;
-  if (opts.stateMachineArn !== undefined) throw refuse(`no group-state table: the state machine is named directly (--state-machine-arn or ${STATE_MACHINE_ENV}): pass --state-table or set ${STATE_TABLE_ENV}`);
+  if (opts.stateMachineArn !== undefined)
+    throw refuse(
+      `no group-state table: the state machine is named directly (--state-machine-arn or ${STATE_MACHINE_ENV}): pass --state-table or set ${STATE_TABLE_ENV}`,
+    );
   if (!deps.cfn) throw refuse(`no group-state table: ${how}`);
   return readStackOutput(deps.cfn, opts.stack, GROUP_STATE_TABLE_OUTPUT, how);
 };
@@ -137,7 +150,10 @@ const readStackOutput = async (cfn: CloudFormationClient, stack: string, key: st
     if (err.name === 'ValidationError' && /does not exist/.test(err.message)) {
       throw refuse(`stack "${stack}" does not exist in this account/region: ${how}`);
     }
-    throw new CliError(`cannot read the outputs of stack "${stack}": ${err.name}: ${err.message} (${how})`, EXIT.FAILED);
+    throw new CliError(
+      `cannot read the outputs of stack "${stack}": ${err.name}: ${err.message} (${how})`,
+      EXIT.FAILED,
+    );
   }
   const value = outputs.find((o) => o.OutputKey === key)?.OutputValue;
   if (!value) throw refuse(`stack "${stack}" has no "${key}" output: ${how}`);
@@ -195,7 +211,8 @@ export const loadConfig = (
     if (raw === undefined) return { source, problem: none };
     return { config: parseConfig(raw, source), source };
   } catch (e) {
-    const message = e instanceof ConfigError ? e.message : `cdk.json in ${io.cwd} is not valid JSON: ${(e as Error).message}`;
+    const message =
+      e instanceof ConfigError ? e.message : `cdk.json in ${io.cwd} is not valid JSON: ${(e as Error).message}`;
     return { source, problem: message };
   }
 };
@@ -218,7 +235,11 @@ export const requireConfig = (opts: CommonOptions): FailoverConfig => {
  * The caller's ARN (STS GetCallerIdentity): who asks for a switchover or sets a hold. `noClient` is the usage
  * error without an STS client; `consequence` ends the message when STS cannot answer.
  */
-export const readCallerArn = async (deps: Pick<CliDeps, 'sts'>, noClient: string, consequence: string): Promise<string> => {
+export const readCallerArn = async (
+  deps: Pick<CliDeps, 'sts'>,
+  noClient: string,
+  consequence: string,
+): Promise<string> => {
   if (!deps.sts) throw refuse(noClient);
   try {
     const id = await deps.sts.send(new GetCallerIdentityCommand({}));
@@ -226,6 +247,9 @@ export const readCallerArn = async (deps: Pick<CliDeps, 'sts'>, noClient: string
     return id.Arn;
   } catch (e) {
     const err = e as Error;
-    throw new CliError(`cannot read the caller identity (STS GetCallerIdentity): ${err.name}: ${err.message}. ${consequence}`, EXIT.FAILED);
+    throw new CliError(
+      `cannot read the caller identity (STS GetCallerIdentity): ${err.name}: ${err.message}. ${consequence}`,
+      EXIT.FAILED,
+    );
   }
 };

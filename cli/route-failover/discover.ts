@@ -1,4 +1,10 @@
-import { DescribeAddressesCommand, EC2Client, Instance, paginateDescribeInstances, RouteTable } from '@aws-sdk/client-ec2';
+import {
+  DescribeAddressesCommand,
+  type EC2Client,
+  type Instance,
+  paginateDescribeInstances,
+  type RouteTable,
+} from '@aws-sdk/client-ec2';
 import { INSTANCE_ID } from '../../functions/contract/config';
 import type { FailoverConfigInput, RouteTableScope } from '../../functions/contract/config';
 import { describeScopedRouteTables } from '../../functions/aws/route-tables';
@@ -23,7 +29,13 @@ export interface DiscoveredMember {
   state: string;
   availabilityZone?: string;
   /** Interfaces by slot: network card, then device index (how the workflow pairs them). */
-  interfaces: Array<{ eni: string; deviceIndex: number; networkCardIndex: number; sourceDestCheck?: boolean; subnetId?: string }>;
+  interfaces: Array<{
+    eni: string;
+    deviceIndex: number;
+    networkCardIndex: number;
+    sourceDestCheck?: boolean;
+    subnetId?: string;
+  }>;
   /** Routes of the VPC that point at one of its interfaces. */
   routes: number;
   /** Elastic IPs on its interfaces (DescribeAddresses), by slot and private IP. */
@@ -59,9 +71,12 @@ export const parseMemberSpecs = (values: string[]): MemberSpec[] => {
   const specs = values.map((v): MemberSpec => {
     const [name, instanceId, extra] = v.split('=');
     if (extra !== undefined || !NAME.test(name ?? '')) {
-      throw refuse(`--member "${v}": NAME=INSTANCE (router-a=i-0123456789abcdef0) or NAME (its Name tag); NAME is letters, digits, "-" or "_"`);
+      throw refuse(
+        `--member "${v}": NAME=INSTANCE (router-a=i-0123456789abcdef0) or NAME (its Name tag); NAME is letters, digits, "-" or "_"`,
+      );
     }
-    if (instanceId !== undefined && !INSTANCE_ID.test(instanceId)) throw refuse(`--member "${v}": "${instanceId}" is not an instance ID such as i-0123456789abcdef0`);
+    if (instanceId !== undefined && !INSTANCE_ID.test(instanceId))
+      throw refuse(`--member "${v}": "${instanceId}" is not an instance ID such as i-0123456789abcdef0`);
     return { name, instanceId };
   });
   const seen = new Set<string>();
@@ -93,7 +108,8 @@ const findInstances = async (ec2: EC2Client, vpcId: string, specs: MemberSpec[])
     for (const s of byId) {
       const i = instances.find((x) => x.InstanceId === s.instanceId);
       if (!i || i.State?.Name === 'terminated') missing.push(`${s.name} (${s.instanceId})`);
-      else if (i.VpcId !== vpcId) throw refuse(`--member ${s.name}=${s.instanceId}: the instance is in ${i.VpcId ?? 'no VPC'}, not ${vpcId}`);
+      else if (i.VpcId !== vpcId)
+        throw refuse(`--member ${s.name}=${s.instanceId}: the instance is in ${i.VpcId ?? 'no VPC'}, not ${vpcId}`);
       else found.set(s.name, i);
     }
     if (missing.length > 0) throw refuse(`instance not found (or terminated): ${missing.join(', ')}`);
@@ -107,9 +123,14 @@ const findInstances = async (ec2: EC2Client, vpcId: string, specs: MemberSpec[])
     ]);
     for (const s of byName) {
       const named = instances.filter((i) => i.Tags?.some((t) => t.Key === 'Name' && t.Value === s.name));
-      if (named.length === 0) throw refuse(`--member ${s.name}: no instance in ${vpcId} has the Name tag "${s.name}": give its ID as ${s.name}=i-…`);
+      if (named.length === 0)
+        throw refuse(
+          `--member ${s.name}: no instance in ${vpcId} has the Name tag "${s.name}": give its ID as ${s.name}=i-…`,
+        );
       if (named.length > 1) {
-        throw refuse(`--member ${s.name}: ${named.length} instances in ${vpcId} have the Name tag "${s.name}" (${named.map((i) => i.InstanceId).join(', ')}): give one as ${s.name}=i-…`);
+        throw refuse(
+          `--member ${s.name}: ${named.length} instances in ${vpcId} have the Name tag "${s.name}" (${named.map((i) => i.InstanceId).join(', ')}): give one as ${s.name}=i-…`,
+        );
       }
       found.set(s.name, named[0]);
     }
@@ -119,15 +140,22 @@ const findInstances = async (ec2: EC2Client, vpcId: string, specs: MemberSpec[])
 
 /** The tag shared by exactly the given tables among all the VPC's tables, if any (Name and aws: tags excluded). */
 const sharedTag = (all: RouteTable[], chosen: Set<string>): { key: string; value: string } | undefined => {
-  const tagsOf = (t: RouteTable) => (t.Tags ?? []).filter((x) => x.Key && x.Key !== 'Name' && !x.Key.startsWith('aws:'));
+  const tagsOf = (t: RouteTable) =>
+    (t.Tags ?? []).filter((x) => x.Key && x.Key !== 'Name' && !x.Key.startsWith('aws:'));
   const first = all.find((t) => chosen.has(t.RouteTableId ?? ''));
   const candidates = first ? tagsOf(first).map((x) => ({ key: x.Key!, value: x.Value ?? '' })) : [];
   const exact = candidates.filter((c) => {
-    const carrying = all.filter((t) => tagsOf(t).some((x) => x.Key === c.key && (x.Value ?? '') === c.value)).map((t) => t.RouteTableId);
+    const carrying = all
+      .filter((t) => tagsOf(t).some((x) => x.Key === c.key && (x.Value ?? '') === c.value))
+      .map((t) => t.RouteTableId);
     return carrying.length === chosen.size && carrying.every((id) => chosen.has(id ?? ''));
   });
   // A tag meant for this product reads best; otherwise the first by key, so the choice is stable.
-  exact.sort((a, b) => Number(b.key.startsWith('route-failover')) - Number(a.key.startsWith('route-failover')) || a.key.localeCompare(b.key));
+  exact.sort(
+    (a, b) =>
+      Number(b.key.startsWith('route-failover')) - Number(a.key.startsWith('route-failover')) ||
+      a.key.localeCompare(b.key),
+  );
   return exact[0];
 };
 
@@ -152,7 +180,11 @@ export const discoverGroup = async (ec2: EC2Client, vpcId: string, specs: Member
     const secondaryIps = (i.NetworkInterfaces ?? []).flatMap((n) =>
       (n.PrivateIpAddresses ?? [])
         .filter((p) => p.Primary === false && p.PrivateIpAddress)
-        .map((p) => ({ ip: p.PrivateIpAddress!, slot: slotLabel(n.Attachment?.NetworkCardIndex ?? 0, n.Attachment?.DeviceIndex ?? 0), ...(n.SubnetId ? { subnetId: n.SubnetId } : {}) })),
+        .map((p) => ({
+          ip: p.PrivateIpAddress!,
+          slot: slotLabel(n.Attachment?.NetworkCardIndex ?? 0, n.Attachment?.DeviceIndex ?? 0),
+          ...(n.SubnetId ? { subnetId: n.SubnetId } : {}),
+        })),
     );
     const m: DiscoveredMember = {
       name: s.name,
@@ -166,12 +198,19 @@ export const discoverGroup = async (ec2: EC2Client, vpcId: string, specs: Member
     };
     for (const n of interfaces) owner.set(n.eni, m);
     const checking = interfaces.filter((n) => n.sourceDestCheck === true).map((n) => n.eni);
-    if (checking.length > 0) warnings.push(`${s.name} (${m.instanceId}): source/destination check is on for ${checking.join(', ')}: a router needs it off (the workflow refuses such a target)`);
-    if (interfaces.length === 0) warnings.push(`${s.name} (${m.instanceId}) has no network interface attached (state ${m.state})`);
+    if (checking.length > 0)
+      warnings.push(
+        `${s.name} (${m.instanceId}): source/destination check is on for ${checking.join(', ')}: a router needs it off (the workflow refuses such a target)`,
+      );
+    if (interfaces.length === 0)
+      warnings.push(`${s.name} (${m.instanceId}) has no network interface attached (state ${m.state})`);
     return m;
   });
   const counts = new Set(members.map((m) => m.interfaces.length));
-  if (counts.size > 1) warnings.push(`members have different numbers of interfaces (${members.map((m) => `${m.name} ${m.interfaces.length}`).join(', ')}): routes on an interface without a counterpart cannot move (UnpairedInterfaceError)`);
+  if (counts.size > 1)
+    warnings.push(
+      `members have different numbers of interfaces (${members.map((m) => `${m.name} ${m.interfaces.length}`).join(', ')}): routes on an interface without a counterpart cannot move (UnpairedInterfaceError)`,
+    );
 
   const addresses = await proposeAddresses(ec2, members, warnings);
 
@@ -190,7 +229,9 @@ export const discoverGroup = async (ec2: EC2Client, vpcId: string, specs: Member
   let scopeReason: string;
   if (tables.length === 0) {
     scopeReason = `whole VPC: none of its ${all.length} route tables has a route to a member's interface yet`;
-    warnings.push(`no route table of ${vpcId} has a route to the members' interfaces: the scope is the whole VPC; narrow it (routeTables) once the routes exist`);
+    warnings.push(
+      `no route table of ${vpcId} has a route to the members' interfaces: the scope is the whole VPC; narrow it (routeTables) once the routes exist`,
+    );
   } else {
     const tag = sharedTag(all, chosen);
     scope = tag ? { tag } : { ids: tables };
@@ -209,13 +250,24 @@ const slotLabel = (card: number, index: number): string => (card === 0 ? `eth${i
  * A secondary IP that cannot (members in different subnets, so certainly when in different zones) is named in a
  * warning, not proposed: a run would refuse it before anything moves.
  */
-const proposeAddresses = async (ec2: EC2Client, members: DiscoveredMember[], warnings: string[]): Promise<{ elasticIps: string[]; secondaryPrivateIps: string[] }> => {
-  const r = await ec2.send(new DescribeAddressesCommand({ Filters: [{ Name: 'instance-id', Values: members.map((m) => m.instanceId) }] }));
+const proposeAddresses = async (
+  ec2: EC2Client,
+  members: DiscoveredMember[],
+  warnings: string[],
+): Promise<{ elasticIps: string[]; secondaryPrivateIps: string[] }> => {
+  const r = await ec2.send(
+    new DescribeAddressesCommand({ Filters: [{ Name: 'instance-id', Values: members.map((m) => m.instanceId) }] }),
+  );
   for (const a of r.Addresses ?? []) {
     const m = members.find((x) => x.instanceId === a.InstanceId);
     const n = m?.interfaces.find((x) => x.eni === a.NetworkInterfaceId);
     if (!m || !n || !a.AllocationId) continue;
-    m.elasticIps.push({ allocationId: a.AllocationId, publicIp: a.PublicIp ?? '?', slot: slotLabel(n.networkCardIndex, n.deviceIndex), privateIp: a.PrivateIpAddress ?? '?' });
+    m.elasticIps.push({
+      allocationId: a.AllocationId,
+      publicIp: a.PublicIp ?? '?',
+      slot: slotLabel(n.networkCardIndex, n.deviceIndex),
+      privateIp: a.PrivateIpAddress ?? '?',
+    });
   }
   const elasticIps = members.flatMap((m) => m.elasticIps.map((e) => e.allocationId));
   const secondaryPrivateIps: string[] = [];
@@ -230,7 +282,10 @@ const proposeAddresses = async (ec2: EC2Client, members: DiscoveredMember[], war
         continue;
       }
       const [first] = elsewhere;
-      const zones = first.o.availabilityZone && m.availabilityZone && first.o.availabilityZone !== m.availabilityZone ? ` (${m.availabilityZone} → ${first.o.availabilityZone})` : '';
+      const zones =
+        first.o.availabilityZone && m.availabilityZone && first.o.availabilityZone !== m.availabilityZone
+          ? ` (${m.availabilityZone} → ${first.o.availabilityZone})`
+          : '';
       warnings.push(
         `${m.name}'s secondary private IP ${s.ip} (${s.slot}, ${s.subnetId ?? 'subnet unknown'}) cannot follow to ${first.o.name}, whose ${s.slot} is ` +
           `${first.subnetId ? `in ${first.subnetId}` : 'missing'}${zones}: a secondary IP moves only within its subnet (CrossZoneSecondaryIp when zones differ); ` +
@@ -242,10 +297,14 @@ const proposeAddresses = async (ec2: EC2Client, members: DiscoveredMember[], war
 };
 
 /** The subnet of a member's interface in a slot ("eth1"), from DescribeInstances' view. */
-const subnetAtSlot = (m: DiscoveredMember, slot: string): string | undefined => m.interfaces.find((n) => slotLabel(n.networkCardIndex, n.deviceIndex) === slot)?.subnetId;
+const subnetAtSlot = (m: DiscoveredMember, slot: string): string | undefined =>
+  m.interfaces.find((n) => slotLabel(n.networkCardIndex, n.deviceIndex) === slot)?.subnetId;
 
 /** The group's config (input form: only what init decided; the schema fills in the defaults). */
-export const groupConfigOf = (d: Discovery, opts: { group: string; preferred?: string; switchMode?: 'routes' | 'associations' }): FailoverConfigInput => ({
+export const groupConfigOf = (
+  d: Discovery,
+  opts: { group: string; preferred?: string; switchMode?: 'routes' | 'associations' },
+): FailoverConfigInput => ({
   groups: [
     {
       name: opts.group,

@@ -1,14 +1,14 @@
 import {
   DescribeExecutionCommand,
-  DescribeExecutionOutput,
-  HistoryEvent,
+  type DescribeExecutionOutput,
+  type HistoryEvent,
   paginateGetExecutionHistory,
   paginateListExecutions,
-  SFNClient,
+  type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { AuditRecordSchema } from '../../functions/contract/audit-record';
-import { FailoverConfig, findMemberByInstance } from '../../functions/contract/config';
+import { type FailoverConfig, findMemberByInstance } from '../../functions/contract/config';
 import { PROBE_SOURCE } from '../../functions/contract/triggers';
 
 /**
@@ -24,13 +24,30 @@ export const RECORD_ID = 'vpc-route-failover/audit';
 
 const Str = z.string().optional().catch(undefined);
 const Num0 = z.number().catch(0);
-const Destination = z.looseObject({ kind: z.string().catch('?'), value: z.string().catch('?') }).catch({ kind: '?', value: '?' });
+const Destination = z
+  .looseObject({ kind: z.string().catch('?'), value: z.string().catch('?') })
+  .catch({ kind: '?', value: '?' });
 const Endpoint = z.looseObject({ target: Str, member: Str, state: Str });
-const MemberLike = z.looseObject({ name: z.string().catch('?'), instanceId: z.string().catch('?'), state: z.string().catch('?'), availabilityZone: Str });
-const RouteRef = z.looseObject({ routeTableId: z.string().catch('?'), destination: Destination, eni: z.string().catch('?'), reason: Str });
+const MemberLike = z.looseObject({
+  name: z.string().catch('?'),
+  instanceId: z.string().catch('?'),
+  state: z.string().catch('?'),
+  availabilityZone: Str,
+});
+const RouteRef = z.looseObject({
+  routeTableId: z.string().catch('?'),
+  destination: Destination,
+  eni: z.string().catch('?'),
+  reason: Str,
+});
 
 /** Routes already on the target, per table (records list destinations per table; older ones one route each). */
-const AlreadyOnTargetRef = z.looseObject({ routeTableId: z.string().catch('?'), destinations: z.array(z.string()).optional().catch(undefined), destination: Destination.optional(), eni: Str });
+const AlreadyOnTargetRef = z.looseObject({
+  routeTableId: z.string().catch('?'),
+  destinations: z.array(z.string()).optional().catch(undefined),
+  destination: Destination.optional(),
+  eni: Str,
+});
 
 /** One association of an associations-mode record (functions/domain/audit-associations.ts), tolerantly. */
 const RecordAssociationSchema = z.looseObject({
@@ -54,7 +71,9 @@ const RecordAssociationsSchema = z.looseObject({
   alreadyOnTarget: Num0,
   failed: Num0,
   dryRun: Num0,
-  fallbacks: z.array(z.looseObject({ routeTableId: z.string().catch('?'), original: Str, reason: z.string().catch('') })).catch([]),
+  fallbacks: z
+    .array(z.looseObject({ routeTableId: z.string().catch('?'), original: Str, reason: z.string().catch('') }))
+    .catch([]),
   fallbackCount: Num0,
   unassociated: z.array(z.string()).catch([]),
   list: z.array(RecordAssociationSchema).catch([]),
@@ -104,20 +123,47 @@ export const ExecutionRecordSchema = z.looseObject({
   from: z.array(MemberLike).catch([]),
   to: MemberLike.optional().catch(undefined),
   counts: z
-    .looseObject({ planned: Num0, replaced: Num0, failed: Num0, vanished: Num0, dryRun: Num0, alreadyOnTarget: Num0, skipped: Num0, mismatches: Num0 })
-    .catch({ planned: 0, replaced: 0, failed: 0, vanished: 0, dryRun: 0, alreadyOnTarget: 0, skipped: 0, mismatches: 0 }),
+    .looseObject({
+      planned: Num0,
+      replaced: Num0,
+      failed: Num0,
+      vanished: Num0,
+      dryRun: Num0,
+      alreadyOnTarget: Num0,
+      skipped: Num0,
+      mismatches: Num0,
+    })
+    .catch({
+      planned: 0,
+      replaced: 0,
+      failed: 0,
+      vanished: 0,
+      dryRun: 0,
+      alreadyOnTarget: 0,
+      skipped: 0,
+      mismatches: 0,
+    }),
   routes: z.array(RecordRouteSchema).catch([]),
   alreadyOnTarget: z.array(AlreadyOnTargetRef).catch([]),
   skipped: z.array(RouteRef).catch([]),
   warnings: z.array(z.string()).catch([]),
-  verification: z.looseObject({ checked: Num0, ok: z.boolean().catch(false), mismatches: Num0, rounds: Num0 }).optional().catch(undefined),
-  failure: z.looseObject({ stage: z.string().catch('?'), error: z.string().catch('?'), cause: Str }).optional().catch(undefined),
+  verification: z
+    .looseObject({ checked: Num0, ok: z.boolean().catch(false), mismatches: Num0, rounds: Num0 })
+    .optional()
+    .catch(undefined),
+  failure: z
+    .looseObject({ stage: z.string().catch('?'), error: z.string().catch('?'), cause: Str })
+    .optional()
+    .catch(undefined),
   execution: z.looseObject({ id: z.string().catch(''), name: Str, startTime: Str, consoleUrl: Str }).catch({ id: '' }),
   startedAt: Str,
   finishedAt: Str,
   durationMs: z.number().optional().catch(undefined),
   /** The maintenance hold that turned an automatic trigger into a no-op. */
-  held: z.looseObject({ until: z.string().catch('?'), by: z.string().catch('?'), reason: z.string().catch('') }).optional().catch(undefined),
+  held: z
+    .looseObject({ until: z.string().catch('?'), by: z.string().catch('?'), reason: z.string().catch('') })
+    .optional()
+    .catch(undefined),
   noHealthyStandby: z.boolean().optional().catch(undefined),
   /** Associations mode: the associations moved and the tables switched route by route instead. */
   associations: RecordAssociationsSchema.optional().catch(undefined),
@@ -196,9 +242,16 @@ export const readExecution = async (sfn: SFNClient, executionArn: string, maxEve
 };
 
 /** The Notify state's output, searched from the end of the history (it is the last Task to run). */
-export const findNotifyRecord = async (sfn: SFNClient, executionArn: string, maxEvents = Infinity): Promise<ParsedRecord | undefined> => {
+export const findNotifyRecord = async (
+  sfn: SFNClient,
+  executionArn: string,
+  maxEvents = Infinity,
+): Promise<ParsedRecord | undefined> => {
   let seen = 0;
-  for await (const page of paginateGetExecutionHistory({ client: sfn, pageSize: 100 }, { executionArn, reverseOrder: true, includeExecutionData: true })) {
+  for await (const page of paginateGetExecutionHistory(
+    { client: sfn, pageSize: 100 },
+    { executionArn, reverseOrder: true, includeExecutionData: true },
+  )) {
     for (const e of page.events ?? []) {
       const found = recordInEvent(e);
       if (found) return found;
@@ -212,13 +265,16 @@ export const findNotifyRecord = async (sfn: SFNClient, executionArn: string, max
 export const recordInEvent = (e: HistoryEvent): ParsedRecord | undefined => {
   if (e.stateExitedEventDetails?.name === NOTIFY_STATE) return parseRecord(e.stateExitedEventDetails.output);
   const out = e.lambdaFunctionSucceededEventDetails?.output ?? e.taskSucceededEventDetails?.output;
-  return out && out.includes(RECORD_ID) ? parseRecord(out) : undefined;
+  return out?.includes(RECORD_ID) ? parseRecord(out) : undefined;
 };
 
 /** Every history event, oldest first, paginated with nextToken. */
 export const readHistory = async (sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> => {
   const events: HistoryEvent[] = [];
-  for await (const page of paginateGetExecutionHistory({ client: sfn, pageSize: 500 }, { executionArn, includeExecutionData: true })) {
+  for await (const page of paginateGetExecutionHistory(
+    { client: sfn, pageSize: 500 },
+    { executionArn, includeExecutionData: true },
+  )) {
     events.push(...(page.events ?? []));
   }
   return events;
@@ -230,7 +286,10 @@ export const readHistory = async (sfn: SFNClient, executionArn: string): Promise
  */
 export const readNewEvents = async (sfn: SFNClient, executionArn: string, afterId: number): Promise<HistoryEvent[]> => {
   const fresh: HistoryEvent[] = [];
-  for await (const page of paginateGetExecutionHistory({ client: sfn, pageSize: 200 }, { executionArn, reverseOrder: true, includeExecutionData: true })) {
+  for await (const page of paginateGetExecutionHistory(
+    { client: sfn, pageSize: 200 },
+    { executionArn, reverseOrder: true, includeExecutionData: true },
+  )) {
     for (const e of page.events ?? []) {
       if ((e.id ?? 0) <= afterId) return fresh.reverse();
       fresh.push(e);
@@ -261,7 +320,13 @@ export const listExecutions = async (
     for (const e of page.executions ?? []) {
       if (opts.since && e.startDate && e.startDate < opts.since) return { executions, truncated: false };
       if (executions.length >= opts.limit) return { executions, truncated: true };
-      executions.push({ executionArn: e.executionArn ?? '?', name: e.name ?? '?', status: e.status ?? 'UNKNOWN', startDate: e.startDate, stopDate: e.stopDate });
+      executions.push({
+        executionArn: e.executionArn ?? '?',
+        name: e.name ?? '?',
+        status: e.status ?? 'UNKNOWN',
+        startDate: e.startDate,
+        stopDate: e.stopDate,
+      });
     }
   }
   return { executions, truncated: false };
@@ -325,10 +390,18 @@ export const triggerOf = (entry: ExecutionEntry): TriggerView => {
         return { kind: 'manual', requester: t.requestedBy ?? 'unknown', reason: t.reason ?? '', action: t.action };
       case 'instance-state': {
         const who = entry.parsed?.record.from[0]?.name ?? t.instanceId;
-        return { kind: 'event', requester: 'aws.ec2', reason: who && t.instanceState ? `${who} entered ${t.instanceState}` : t.summary };
+        return {
+          kind: 'event',
+          requester: 'aws.ec2',
+          reason: who && t.instanceState ? `${who} entered ${t.instanceState}` : t.summary,
+        };
       }
       case 'alarm':
-        return { kind: 'alarm', requester: 'aws.cloudwatch', reason: t.alarmName ? `${t.alarmName} in ALARM` : t.summary };
+        return {
+          kind: 'alarm',
+          requester: 'aws.cloudwatch',
+          reason: t.alarmName ? `${t.alarmName} in ALARM` : t.summary,
+        };
       case 'probe':
         return { kind: 'probe', requester: 'health probe', reason: t.summary };
       default:
@@ -338,11 +411,27 @@ export const triggerOf = (entry: ExecutionEntry): TriggerView => {
   const o = entry.input as Record<string, any> | undefined;
   if (o && typeof o === 'object') {
     if (typeof o.action === 'string') {
-      return { kind: 'manual', requester: typeof o.requestedBy === 'string' ? o.requestedBy : 'unknown', reason: typeof o.reason === 'string' ? o.reason : '', action: o.action };
+      return {
+        kind: 'manual',
+        requester: typeof o.requestedBy === 'string' ? o.requestedBy : 'unknown',
+        reason: typeof o.reason === 'string' ? o.reason : '',
+        action: o.action,
+      };
     }
-    if (o.source === 'aws.ec2') return { kind: 'event', requester: 'aws.ec2', reason: `EC2 instance ${o.detail?.['instance-id']} entered ${o.detail?.state}` };
-    if (o.source === 'aws.cloudwatch') return { kind: 'alarm', requester: 'aws.cloudwatch', reason: `alarm ${o.detail?.alarmName} entered ${o.detail?.state?.value}` };
-    if (o.source === PROBE_SOURCE) return { kind: 'probe', requester: 'health probe', reason: `${o.member} down: ${o.lastError}` };
+    if (o.source === 'aws.ec2')
+      return {
+        kind: 'event',
+        requester: 'aws.ec2',
+        reason: `EC2 instance ${o.detail?.['instance-id']} entered ${o.detail?.state}`,
+      };
+    if (o.source === 'aws.cloudwatch')
+      return {
+        kind: 'alarm',
+        requester: 'aws.cloudwatch',
+        reason: `alarm ${o.detail?.alarmName} entered ${o.detail?.state?.value}`,
+      };
+    if (o.source === PROBE_SOURCE)
+      return { kind: 'probe', requester: 'health probe', reason: `${o.member} down: ${o.lastError}` };
   }
   return { kind: '?', requester: '-', reason: '' };
 };

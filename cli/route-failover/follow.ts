@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import type { CliDeps } from './context';
-import { entryOf, ExecutionEntry, readNewEvents } from './executions';
+import { entryOf, type ExecutionEntry, readNewEvents } from './executions';
 import { duration } from './format';
 import { HistoryTracker } from './progress';
 
@@ -46,10 +46,16 @@ export const followExecution = async (
     const now = clock();
     const elapsedMs = now - started;
     if (d.status !== 'RUNNING') return { entry: entryOf(d, tracker.notify), tracker, timedOut: false, elapsedMs };
-    if (opts.timeoutMs !== undefined && elapsedMs >= opts.timeoutMs) return { entry: entryOf(d, tracker.notify), tracker, timedOut: true, elapsedMs };
+    if (opts.timeoutMs !== undefined && elapsedMs >= opts.timeoutMs)
+      return { entry: entryOf(d, tracker.notify), tracker, timedOut: true, elapsedMs };
     if (now + interval - lastLine > HEARTBEAT_MS) {
-      const where = [tracker.currentState && `in ${tracker.currentState}`, tracker.total !== undefined && `routes ${tracker.done}/${tracker.total} done`].filter(Boolean);
-      print(`  … ${duration(elapsedMs)} elapsed: ${d.status ?? 'UNKNOWN'}${where.length ? `, ${where.join(', ')}` : ''}`);
+      const where = [
+        tracker.currentState && `in ${tracker.currentState}`,
+        tracker.total !== undefined && `routes ${tracker.done}/${tracker.total} done`,
+      ].filter(Boolean);
+      print(
+        `  … ${duration(elapsedMs)} elapsed: ${d.status ?? 'UNKNOWN'}${where.length ? `, ${where.join(', ')}` : ''}`,
+      );
     }
     await sleep(opts.timeoutMs !== undefined ? Math.max(0, Math.min(interval, opts.timeoutMs - elapsedMs)) : interval);
   }

@@ -8,7 +8,14 @@ export const table = (header: string[], rows: string[][], indent = ''): string =
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => width(r[i] ?? ''))));
   return all
-    .map((r) => indent + r.map((cell, i) => (i === r.length - 1 ? cell : pad(cell ?? '', widths[i]))).join('  ').trimEnd())
+    .map(
+      (r) =>
+        indent +
+        r
+          .map((cell, i) => (i === r.length - 1 ? cell : pad(cell ?? '', widths[i])))
+          .join('  ')
+          .trimEnd(),
+    )
     .join('\n');
 };
 

@@ -1,4 +1,4 @@
-import { DescribeInstancesCommand, EC2Client, Instance } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, type EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import type { Group } from '../../functions/contract/config';
 import { routeDestination, routeTarget } from '../../functions/domain/routes';
 import { describeScopedRouteTables } from '../../functions/aws/route-tables';
@@ -62,7 +62,11 @@ export const readGroupStatus = async (group: Group, ec2: EC2Client): Promise<Gro
     const inst = instances.get(m.instanceId);
     const enis = (inst?.NetworkInterfaces ?? [])
       .filter((n) => n.NetworkInterfaceId)
-      .sort((a, b) => (a.Attachment?.NetworkCardIndex ?? 0) - (b.Attachment?.NetworkCardIndex ?? 0) || (a.Attachment?.DeviceIndex ?? 0) - (b.Attachment?.DeviceIndex ?? 0))
+      .sort(
+        (a, b) =>
+          (a.Attachment?.NetworkCardIndex ?? 0) - (b.Attachment?.NetworkCardIndex ?? 0) ||
+          (a.Attachment?.DeviceIndex ?? 0) - (b.Attachment?.DeviceIndex ?? 0),
+      )
       .map((n) => n.NetworkInterfaceId!);
     for (const e of enis) owner.set(e, m.name);
     return {
@@ -81,7 +85,9 @@ export const readGroupStatus = async (group: Group, ec2: EC2Client): Promise<Gro
   // Twins are standby copies: their routes are not where traffic goes. In the associations mode the tables that
   // carry traffic are those with an association (after a switch the original has none, the target's twin has
   // them), so only those count; in the routes mode a table with twin tags never counts.
-  const tables = read.filter((t) => (group.switchMode === 'associations' ? (t.Associations ?? []).length > 0 : !hasTwinTags(t)));
+  const tables = read.filter((t) =>
+    group.switchMode === 'associations' ? (t.Associations ?? []).length > 0 : !hasTwinTags(t),
+  );
   const blackholes: StatusRoute[] = [];
   let otherBlackholes = 0;
   let routes = 0;
@@ -99,7 +105,13 @@ export const readGroupStatus = async (group: Group, ec2: EC2Client): Promise<Gro
           otherBlackholes++;
           continue;
         }
-        blackholes.push({ routeTableId: t.RouteTableId ?? '?', destination: routeDestination(r)?.value ?? '?', target: routeTarget(r), member, state: r.State });
+        blackholes.push({
+          routeTableId: t.RouteTableId ?? '?',
+          destination: routeDestination(r)?.value ?? '?',
+          target: routeTarget(r),
+          member,
+          state: r.State,
+        });
       }
     }
   }
@@ -119,16 +131,28 @@ export const readGroupStatus = async (group: Group, ec2: EC2Client): Promise<Gro
   }
   const activeMember = members.find((m) => m.active);
   if (activeMember && activeMember.state !== 'running') {
-    problems.push(`ACTIVE MEMBER ${activeMember.name} is ${activeMember.state}: the group's routes point at a router that is not running`);
+    problems.push(
+      `ACTIVE MEMBER ${activeMember.name} is ${activeMember.state}: the group's routes point at a router that is not running`,
+    );
   }
   const standbys = members.filter((m) => m.name !== active && m.state === 'running');
   if (activeMember && standbys.length === 0) {
-    problems.push(`NO HEALTHY STANDBY: no member other than ${activeMember.name} is running; another failure of the group cannot be failed over`);
+    problems.push(
+      `NO HEALTHY STANDBY: no member other than ${activeMember.name} is running; another failure of the group cannot be failed over`,
+    );
   }
-  if (blackholes.length > 0) problems.push(`BLACKHOLE: ${plural(blackholes.length, 'route')} point at an interface that cannot forward (instance not running or interface detached)`);
-  for (const m of members.filter((x) => x.state === 'not-found')) problems.push(`MEMBER ${m.name} (${m.instanceId}) was not found in EC2`);
-  if (routes === 0) notes.push(`no route in scope points at a member (${plural(tables.length, 'route table')} read${tables.length < read.length ? `, ${read.length - tables.length} standby or unassociated not counted` : ''})`);
-  if (otherBlackholes > 0) notes.push(`${plural(otherBlackholes, 'other blackhole route')} in scope (targets outside the group)`);
+  if (blackholes.length > 0)
+    problems.push(
+      `BLACKHOLE: ${plural(blackholes.length, 'route')} point at an interface that cannot forward (instance not running or interface detached)`,
+    );
+  for (const m of members.filter((x) => x.state === 'not-found'))
+    problems.push(`MEMBER ${m.name} (${m.instanceId}) was not found in EC2`);
+  if (routes === 0)
+    notes.push(
+      `no route in scope points at a member (${plural(tables.length, 'route table')} read${tables.length < read.length ? `, ${read.length - tables.length} standby or unassociated not counted` : ''})`,
+    );
+  if (otherBlackholes > 0)
+    notes.push(`${plural(otherBlackholes, 'other blackhole route')} in scope (targets outside the group)`);
 
   return {
     group: group.name,
@@ -152,7 +176,8 @@ const describeMemberInstances = async (ec2: EC2Client, group: Group): Promise<Ma
   const found = new Map<string, Instance>();
   const read = async (InstanceIds: string[]) => {
     const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds }));
-    for (const i of (out.Reservations ?? []).flatMap((r) => r.Instances ?? [])) if (i.InstanceId) found.set(i.InstanceId, i);
+    for (const i of (out.Reservations ?? []).flatMap((r) => r.Instances ?? []))
+      if (i.InstanceId) found.set(i.InstanceId, i);
   };
   try {
     await read(ids);
@@ -198,16 +223,31 @@ export const renderGroupStatus = (s: GroupStatus, last?: string, hold?: string):
   out.push(
     table(
       ['MEMBER', 'INSTANCE', 'STATE', 'AZ', 'ROUTES', 'ROLE'],
-      s.members.map((m) => [m.name, m.instanceId, m.state, m.availabilityZone ?? '-', String(m.routes), [m.active ? 'active' : '', m.preferred ? 'preferred' : ''].filter(Boolean).join(', ')]),
+      s.members.map((m) => [
+        m.name,
+        m.instanceId,
+        m.state,
+        m.availabilityZone ?? '-',
+        String(m.routes),
+        [m.active ? 'active' : '', m.preferred ? 'preferred' : ''].filter(Boolean).join(', '),
+      ]),
       '  ',
     ),
   );
   for (const p of s.problems) out.push(`  ${p}`);
   const shown = 20;
   if (s.blackholes.length > 0) {
-    const rows = s.blackholes.slice(0, shown).map((b) => [b.routeTableId, b.destination, `${ARROW} ${b.target ?? '?'}`, b.member ?? 'not attached to a member']);
+    const rows = s.blackholes
+      .slice(0, shown)
+      .map((b) => [
+        b.routeTableId,
+        b.destination,
+        `${ARROW} ${b.target ?? '?'}`,
+        b.member ?? 'not attached to a member',
+      ]);
     out.push(table(['BLACKHOLE ROUTE TABLE', 'DESTINATION', 'TARGET', 'MEMBER'], rows, '    '));
-    if (s.blackholes.length > shown) out.push(`    … ${s.blackholes.length - shown} more blackhole route(s) (--json lists all)`);
+    if (s.blackholes.length > shown)
+      out.push(`    … ${s.blackholes.length - shown} more blackhole route(s) (--json lists all)`);
   }
   for (const n of s.notes) out.push(`  note: ${n}`);
   if (last !== undefined) out.push(`  last execution: ${last}`);

@@ -1,4 +1,10 @@
-import { DEFAULT_STACK, GROUP_STATE_TABLE_OUTPUT, STATE_MACHINE_ENV, STATE_MACHINE_OUTPUT, STATE_TABLE_ENV } from './context';
+import {
+  DEFAULT_STACK,
+  GROUP_STATE_TABLE_OUTPUT,
+  STATE_MACHINE_ENV,
+  STATE_MACHINE_OUTPUT,
+  STATE_TABLE_ENV,
+} from './context';
 
 /** `--help` texts of route-failover, per command ('main' for the command list). */
 

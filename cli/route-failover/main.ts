@@ -13,7 +13,8 @@ import { EXIT } from './context';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 // An empty variable means unset to the AWS CLI; the SDK would take AWS_REGION="" as a region and fail on it.
-for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE']) if (process.env[name] === '') delete process.env[name];
+for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE'])
+  if (process.env[name] === '') delete process.env[name];
 
 runCli(process.argv.slice(2), process.env, {
   out: (s) => process.stdout.write(`${s}\n`),

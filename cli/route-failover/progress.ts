@@ -1,8 +1,16 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { causeText } from '../../functions/domain/audit';
-import { parseJson, parseRecord, ParsedRecord, NOTIFY_STATE } from './executions';
+import { parseJson, parseRecord, type ParsedRecord, NOTIFY_STATE } from './executions';
 import { ARROW, clip, duration, isoTime, plural } from './format';
-import { ASSOCIATION_MAP, associationIds, isAssociationIteration, iterationAssociations, plannedMoves, summarizeAssociationResults, type IterationAssociations } from './progress-associations';
+import {
+  ASSOCIATION_MAP,
+  associationIds,
+  isAssociationIteration,
+  iterationAssociations,
+  plannedMoves,
+  summarizeAssociationResults,
+  type IterationAssociations,
+} from './progress-associations';
 
 /**
  * Reads Step Functions history events (GetExecutionHistory, oldest first, in as many batches as polls)
@@ -112,22 +120,30 @@ export class HistoryTracker {
     let ctx: Ctx = (prevId !== undefined ? this.ctx.get(prevId) : undefined) ?? {};
     if (type === 'MapIterationStarted') {
       ctx = { iter: e.mapIterationStartedEventDetails?.index };
-      if (ctx.iter !== undefined) this.iterMap.set(ctx.iter, e.mapIterationStartedEventDetails?.name ?? this.currentState);
-    }
-    else if (type.startsWith('MapIteration') || type.startsWith('MapState') || type.startsWith('Execution')) ctx = {};
+      if (ctx.iter !== undefined)
+        this.iterMap.set(ctx.iter, e.mapIterationStartedEventDetails?.name ?? this.currentState);
+    } else if (type.startsWith('MapIteration') || type.startsWith('MapState') || type.startsWith('Execution')) ctx = {};
     if (e.stateEnteredEventDetails?.name) ctx = { ...ctx, state: e.stateEnteredEventDetails.name };
     if (e.id !== undefined) this.ctx.set(e.id, ctx);
 
     const failureBefore = prevId !== undefined ? this.failures.get(prevId) : undefined;
     const exitAfterFailure = prevId !== undefined ? this.exitsAfterFailure.get(prevId) : undefined;
     const at = e.timestamp;
-    const where = (state: string | undefined, index: number | undefined) => `${state ?? '?'}${index !== undefined ? `[${index}]` : ''}`;
+    const where = (state: string | undefined, index: number | undefined) =>
+      `${state ?? '?'}${index !== undefined ? `[${index}]` : ''}`;
 
     if (failureBefore && /Scheduled$/.test(type)) {
       const key = where(failureBefore.state, failureBefore.index);
       const n = (this.retryCount.get(key) ?? 0) + 1;
       this.retryCount.set(key, n);
-      this.retries.push({ at, state: failureBefore.state, index: failureBefore.index, retry: n, error: failureBefore.error, cause: failureBefore.cause });
+      this.retries.push({
+        at,
+        state: failureBefore.state,
+        index: failureBefore.index,
+        retry: n,
+        error: failureBefore.error,
+        cause: failureBefore.cause,
+      });
       this.emit(`    ↻ ${key} retry ${n} after ${failureBefore.error}: ${clip(failureBefore.cause, 160)}`);
     } else if (failureBefore && /StateEntered$/.test(type)) {
       this.recordCaught({ ...failureBefore, next: e.stateEnteredEventDetails?.name });
@@ -147,7 +163,13 @@ export class HistoryTracker {
 
     const failure = failureDetails(e);
     if (failure && e.id !== undefined) {
-      this.failures.set(e.id, { at, state: ctx.state ?? '?', index: ctx.iter, error: failure.error ?? 'Error', cause: causeText(failure.cause) });
+      this.failures.set(e.id, {
+        at,
+        state: ctx.state ?? '?',
+        index: ctx.iter,
+        error: failure.error ?? 'Error',
+        cause: causeText(failure.cause),
+      });
       return;
     }
 
@@ -156,7 +178,8 @@ export class HistoryTracker {
       return;
     }
     if (e.stateEnteredEventDetails && ctx.iter !== undefined) {
-      if (!this.iterInput.has(ctx.iter)) this.iterInput.set(ctx.iter, parseJson(e.stateEnteredEventDetails.input) as Record<string, any>);
+      if (!this.iterInput.has(ctx.iter))
+        this.iterInput.set(ctx.iter, parseJson(e.stateEnteredEventDetails.input) as Record<string, any>);
       return;
     }
     if (e.stateEnteredEventDetails) {
@@ -184,27 +207,45 @@ export class HistoryTracker {
       if (name === NOTIFY_STATE) this.notify = parseRecord(output) ?? this.notify;
       if (!type.startsWith('Choice')) {
         const summary = summarizeExit(name, output);
-        this.emit(`  ✓ ${name}${timing?.entered && at ? ` (${duration(at.getTime() - timing.entered.getTime())})` : ''}${summary ? `: ${summary}` : ''}`);
+        this.emit(
+          `  ✓ ${name}${timing?.entered && at ? ` (${duration(at.getTime() - timing.entered.getTime())})` : ''}${summary ? `: ${summary}` : ''}`,
+        );
       }
       return;
     }
     if (type === 'MapIterationSucceeded' || type === 'MapIterationFailed' || type === 'MapIterationAborted') {
-      const details = e.mapIterationSucceededEventDetails ?? e.mapIterationFailedEventDetails ?? e.mapIterationAbortedEventDetails;
+      const details =
+        e.mapIterationSucceededEventDetails ?? e.mapIterationFailedEventDetails ?? e.mapIterationAbortedEventDetails;
       const index = details?.index;
       const map = details?.name ?? (index !== undefined ? this.iterMap.get(index) : undefined) ?? this.currentState;
       const input = index === undefined ? undefined : this.iterInput.get(index);
       if (map === ASSOCIATION_MAP || isAssociationIteration(input)) {
-        this.associationLine(iterationAssociations(input, index === undefined ? undefined : this.iterOutput.get(index), type !== 'MapIterationSucceeded'));
+        this.associationLine(
+          iterationAssociations(
+            input,
+            index === undefined ? undefined : this.iterOutput.get(index),
+            type !== 'MapIterationSucceeded',
+          ),
+        );
         return;
       }
-      const item = iterationRoutes(index === undefined ? undefined : this.iterInput.get(index), index === undefined ? undefined : this.iterOutput.get(index), type !== 'MapIterationSucceeded');
+      const item = iterationRoutes(
+        index === undefined ? undefined : this.iterInput.get(index),
+        index === undefined ? undefined : this.iterOutput.get(index),
+        type !== 'MapIterationSucceeded',
+      );
       this.done += item.statuses.length;
       this.failedRoutes += item.statuses.filter((st) => st === 'failed').length;
       this.routeRetries += item.notes.reduce((n, x) => n + Math.max(0, (x.attempts ?? 1) - 1), 0);
       this.routeLine(item);
       return;
     }
-    if (type === 'ExecutionSucceeded' || type === 'ExecutionFailed' || type === 'ExecutionTimedOut' || type === 'ExecutionAborted') {
+    if (
+      type === 'ExecutionSucceeded' ||
+      type === 'ExecutionFailed' ||
+      type === 'ExecutionTimedOut' ||
+      type === 'ExecutionAborted'
+    ) {
       const d = e.executionFailedEventDetails ?? e.executionTimedOutEventDetails ?? e.executionAbortedEventDetails;
       this.terminal = { type, at, error: d?.error, cause: d?.cause, output: e.executionSucceededEventDetails?.output };
     }
@@ -217,7 +258,9 @@ export class HistoryTracker {
     const took = timing?.entered && c.at ? ` (${duration(c.at.getTime() - timing.entered.getTime())})` : '';
     const indent = c.index === undefined ? '  ' : '    ';
     const cause = clip(c.cause, 160);
-    this.emit(`${indent}✗ ${c.state}${c.index !== undefined ? `[${c.index}]` : ''}${took}: ${c.error} (caught ${ARROW} ${c.next ?? '?'})${cause ? `: ${cause}` : ''}`);
+    this.emit(
+      `${indent}✗ ${c.state}${c.index !== undefined ? `[${c.index}]` : ''}${took}: ${c.error} (caught ${ARROW} ${c.next ?? '?'})${cause ? `: ${cause}` : ''}`,
+    );
   }
 
   /** One line per batch of association moves (a line per tenth on large plans), and one per move that did not go as usual. */
@@ -231,12 +274,20 @@ export class HistoryTracker {
       const step = Math.ceil(total / 10);
       if (Math.floor(this.associationsDone / step) > this.reportedAssociationStep || this.associationsDone === total) {
         this.reportedAssociationStep = Math.floor(this.associationsDone / step);
-        this.emit(`    associations ${of} done${this.failedAssociations ? `, ${this.failedAssociations} not moved` : ''}`);
+        this.emit(
+          `    associations ${of} done${this.failedAssociations ? `, ${this.failedAssociations} not moved` : ''}`,
+        );
       }
     } else {
       const counts: Record<string, number> = {};
       for (const st of item.statuses) counts[st] = (counts[st] ?? 0) + 1;
-      this.emit(`    [${of}] associations: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}${item.error ? `: ${item.error}` : ''}`);
+      this.emit(
+        `    [${of}] associations: ${
+          Object.entries(counts)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', ') || 'none'
+        }${item.error ? `: ${item.error}` : ''}`,
+      );
     }
     for (const x of item.notes) {
       const mark = x.status === 'moved' || x.status === 'dry-run' ? '↻' : x.status === 'failed' ? '✗' : '!';
@@ -254,7 +305,9 @@ export class HistoryTracker {
       if (Math.floor(this.done / step) > this.reportedStep || this.done === total) {
         this.reportedStep = Math.floor(this.done / step);
         const retries = this.retries.length + this.routeRetries;
-        this.emit(`    routes ${of} done${this.failedRoutes ? `, ${this.failedRoutes} failed` : ''}${retries ? `, ${plural(retries, 'retry', 'retries')}` : ''}`);
+        this.emit(
+          `    routes ${of} done${this.failedRoutes ? `, ${this.failedRoutes} failed` : ''}${retries ? `, ${plural(retries, 'retry', 'retries')}` : ''}`,
+        );
       }
       return;
     }
@@ -262,11 +315,19 @@ export class HistoryTracker {
     const counter = `[${of.padStart(width * 2 + 1)}]`;
     const counts: Record<string, number> = {};
     for (const st of item.statuses) counts[st] = (counts[st] ?? 0) + 1;
-    this.emit(`    ${counter} ${item.routeTableId ?? '?'}: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'no route'}${item.error ? `: ${item.error}` : ''}`);
+    this.emit(
+      `    ${counter} ${item.routeTableId ?? '?'}: ${
+        Object.entries(counts)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ') || 'no route'
+      }${item.error ? `: ${item.error}` : ''}`,
+    );
     for (const x of item.notes) {
       const mark = x.status === 'failed' ? '✗' : x.status === 'replaced' || x.status === 'dry-run' ? '↻' : '!';
       const tries = (x.attempts ?? 1) > 1 ? `${x.attempts} attempts` : '';
-      this.emit(`      ${mark} ${item.routeTableId ?? '?'} ${x.destination ?? '?'}: ${[x.status, tries, clip(x.error, 160)].filter(Boolean).join(', ')}`);
+      this.emit(
+        `      ${mark} ${item.routeTableId ?? '?'} ${x.destination ?? '?'}: ${[x.status, tries, clip(x.error, 160)].filter(Boolean).join(', ')}`,
+      );
     }
   }
 }
@@ -284,16 +345,25 @@ interface IterationRoutes {
  * What one Map iteration did: one batch of a route table (`batch.routes` in; out: `counts` per status, or
  * `usual` for all but the listed `exceptions`, or `error` when the batch failed as a whole).
  */
-const iterationRoutes = (input: Record<string, any> | undefined, output: Record<string, any> | undefined, failed: boolean): IterationRoutes => {
+const iterationRoutes = (
+  input: Record<string, any> | undefined,
+  output: Record<string, any> | undefined,
+  failed: boolean,
+): IterationRoutes => {
   const batch = input?.batch;
   const error = typeof output?.error === 'string' ? output.error : undefined;
-  const n: number = Array.isArray(batch?.routes) ? batch.routes.length : Object.values((output?.counts ?? {}) as Record<string, number>).reduce((a, b) => a + b, 0);
+  const n: number = Array.isArray(batch?.routes)
+    ? batch.routes.length
+    : Object.values((output?.counts ?? {}) as Record<string, number>).reduce((a, b) => a + b, 0);
   let statuses: string[];
   if (output?.counts && typeof output.counts === 'object') {
-    statuses = Object.entries(output.counts as Record<string, number>).flatMap(([st, k]) => Array<string>(Number(k) || 0).fill(st));
+    statuses = Object.entries(output.counts as Record<string, number>).flatMap(([st, k]) =>
+      Array<string>(Number(k) || 0).fill(st),
+    );
   } else if (!failed && !error && output) {
     statuses = Array<string>(n).fill(String(output.usual ?? 'done'));
-    for (const x of output.exceptions ?? []) if (typeof x?.i === 'number' && x.i < n) statuses[x.i] = String(x.st ?? 'done');
+    for (const x of output.exceptions ?? [])
+      if (typeof x?.i === 'number' && x.i < n) statuses[x.i] = String(x.st ?? 'done');
   } else {
     statuses = Array<string>(n).fill('failed');
   }
@@ -315,7 +385,10 @@ const plannedCount = (plan: Record<string, any> | undefined): number | undefined
 
 /** error/cause of a failure event of any kind (LambdaFunctionFailed, TaskTimedOut, …). */
 const failureDetails = (e: HistoryEvent): { error?: string; cause?: string } | undefined => {
-  if (!/(Failed|TimedOut|StartFailed|ScheduleFailed|SubmitFailed)$/.test(String(e.type)) || /^(Execution|MapIteration|MapState|MapRun|ParallelState)/.test(String(e.type))) {
+  if (
+    !/(Failed|TimedOut|StartFailed|ScheduleFailed|SubmitFailed)$/.test(String(e.type)) ||
+    /^(Execution|MapIteration|MapState|MapRun|ParallelState)/.test(String(e.type))
+  ) {
     return undefined;
   }
   for (const [key, value] of Object.entries(e)) {
@@ -338,10 +411,12 @@ export const summarizeExit = (state: string, out: Record<string, any> | undefine
     case 'ListRoutes': {
       const p = out.plan;
       if (!p) return '';
-      const already = typeof p.alreadyOnTargetCount === 'number' ? p.alreadyOnTargetCount : (p.alreadyOnTarget?.length ?? 0);
+      const already =
+        typeof p.alreadyOnTargetCount === 'number' ? p.alreadyOnTargetCount : (p.alreadyOnTarget?.length ?? 0);
       if (p.associations && typeof p.associations === 'object') {
         const a = p.associations;
-        const fallbacks = typeof a.fallbackCount === 'number' ? a.fallbackCount : Array.isArray(a.fallbacks) ? a.fallbacks.length : 0;
+        const fallbacks =
+          typeof a.fallbackCount === 'number' ? a.fallbackCount : Array.isArray(a.fallbacks) ? a.fallbacks.length : 0;
         return (
           `${plannedMoves(p) ?? 0} association(s) to move, ${Number(a.alreadyOnTarget) || 0} already on target; ` +
           `${fallbacks} table(s) route by route: ${plannedCount(p) ?? 0} route(s) to move, ${already} already on target, ${p.skipped?.length ?? 0} skipped`
@@ -357,13 +432,22 @@ export const summarizeExit = (state: string, out: Record<string, any> | undefine
       const add = (st: string, n = 1) => (counts[st] = (counts[st] ?? 0) + n);
       // One Map for every kind: the association batches' results are counted on their own line first.
       const moves = associationIds(out.plan);
-      const assoc = state === 'SwitchBatches' && (moves.size > 0 || out.plan?.associations) ? `associations: ${summarizeAssociationResults(out)}; routes: ` : '';
+      const assoc =
+        state === 'SwitchBatches' && (moves.size > 0 || out.plan?.associations)
+          ? `associations: ${summarizeAssociationResults(out)}; routes: `
+          : '';
       for (const r of out.results ?? []) {
         if (Array.isArray(r?.r) || moves.has(Number(r?.id))) continue;
-        if (r?.counts && typeof r.counts === 'object') for (const [st, n] of Object.entries(r.counts)) add(st, Number(n) || 0);
+        if (r?.counts && typeof r.counts === 'object')
+          for (const [st, n] of Object.entries(r.counts)) add(st, Number(n) || 0);
         else if (r?.error) add('batch(es) failed');
       }
-      return assoc + (Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing to do');
+      return (
+        assoc +
+        (Object.entries(counts)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ') || 'nothing to do')
+      );
     }
     case 'VerifySwitch':
     case 'VerifyRoutes':
@@ -387,7 +471,12 @@ export const renderTimings = (timings: StateTiming[]): string[] => {
   // As wide as the longest name (ReplaceAssociationBatches, of executions of the previous version, is 25), at least 20.
   const width = Math.max(20, ...shown.map((t) => t.name.length));
   return shown.map((t) => {
-    const took = t.entered && t.exited ? duration(t.exited.getTime() - t.entered.getTime()) : t.type === 'Fail' || t.type === 'Succeed' ? '' : '(not exited)';
+    const took =
+      t.entered && t.exited
+        ? duration(t.exited.getTime() - t.entered.getTime())
+        : t.type === 'Fail' || t.type === 'Succeed'
+          ? ''
+          : '(not exited)';
     return `${t.name.padEnd(width)} ${t.type.padEnd(8)} ${isoTime(t.entered)}  ${took}`.trimEnd();
   });
 };

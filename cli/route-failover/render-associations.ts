@@ -33,7 +33,19 @@ export const renderRecordAssociations = (r: ExecutionRecord): string[] => {
     const timed = a.list.some((x) => x.timeToSwitchMs !== undefined);
     out.push(
       table(
-        ['STATUS', 'SUBJECT', 'FROM TABLE', '', 'TO TABLE', 'NOW ON', 'EFFECTIVE ROUTES', 'VERIFIED', 'ATTEMPTS', ...(timed ? ['AFTER'] : []), 'ERROR'],
+        [
+          'STATUS',
+          'SUBJECT',
+          'FROM TABLE',
+          '',
+          'TO TABLE',
+          'NOW ON',
+          'EFFECTIVE ROUTES',
+          'VERIFIED',
+          'ATTEMPTS',
+          ...(timed ? ['AFTER'] : []),
+          'ERROR',
+        ],
         a.list.map((x) => [
           x.status,
           x.subject,
@@ -55,8 +67,12 @@ export const renderRecordAssociations = (r: ExecutionRecord): string[] => {
   if (a.fallbackCount > 0) {
     out.push('');
     out.push(`Switched route by route instead (${plural(a.fallbackCount, 'table')}; their routes are under Routes):`);
-    for (const f of a.fallbacks) out.push(`  ${f.routeTableId}${f.original && f.original !== f.routeTableId ? ` (twin of ${f.original})` : ''}: ${f.reason}`);
-    if (a.fallbackCount > a.fallbacks.length) out.push(`  … and ${a.fallbackCount - a.fallbacks.length} more (not listed in the record)`);
+    for (const f of a.fallbacks)
+      out.push(
+        `  ${f.routeTableId}${f.original && f.original !== f.routeTableId ? ` (twin of ${f.original})` : ''}: ${f.reason}`,
+      );
+    if (a.fallbackCount > a.fallbacks.length)
+      out.push(`  … and ${a.fallbackCount - a.fallbacks.length} more (not listed in the record)`);
   }
   if (a.unassociated.length > 0) {
     out.push('');

@@ -1,14 +1,29 @@
-import { ExecutionEntry, ExecutionRecord, RecordRoute, triggerOf } from './executions';
+import { type ExecutionEntry, type ExecutionRecord, type RecordRoute, triggerOf } from './executions';
 import { ARROW, clip, duration, isoTime, pad, plural, shortPrincipal, table } from './format';
-import { HistoryTracker, renderTimings } from './progress';
-import { associationsCell, associationsVerified, renderRecordAssociations, repeatsAssociations } from './render-associations';
+import { type HistoryTracker, renderTimings } from './progress';
+import {
+  associationsCell,
+  associationsVerified,
+  renderRecordAssociations,
+  repeatsAssociations,
+} from './render-associations';
 
 /**
  * How the audit log reads: one line per execution (`history`), one execution in full (`history show`).
  * The demo prints the same lines, so what it shows is what operators will see.
  */
 
-export const HISTORY_HEADER = ['START (UTC)', 'TRIGGER', 'REQUESTER', 'REASON', 'FROM → TO', 'ROUTES', 'OUTCOME', 'DURATION', 'EXECUTION'];
+export const HISTORY_HEADER = [
+  'START (UTC)',
+  'TRIGGER',
+  'REQUESTER',
+  'REASON',
+  'FROM → TO',
+  'ROUTES',
+  'OUTCOME',
+  'DURATION',
+  'EXECUTION',
+];
 
 /** The outcome of an execution: the record's, else what its status implies. */
 export const outcomeOf = (e: ExecutionEntry): string => {
@@ -35,9 +50,13 @@ export const outcomeOf = (e: ExecutionEntry): string => {
 /** "router-a → router-b" from the record, else what the input asked for. */
 export const directionOf = (e: ExecutionEntry): string => {
   const r = e.parsed?.record;
-  if (r) return r.to || r.from.length > 0 ? `${r.from.map((m) => m.name).join('+') || '?'} ${ARROW} ${r.to?.name ?? '?'}` : '-';
+  if (r)
+    return r.to || r.from.length > 0
+      ? `${r.from.map((m) => m.name).join('+') || '?'} ${ARROW} ${r.to?.name ?? '?'}`
+      : '-';
   const o = e.input as Record<string, unknown> | undefined;
-  if (o && typeof o.action === 'string') return `? ${ARROW} ${typeof o.to === 'string' ? o.to : o.action === 'failback' ? '(preferred)' : '(peer)'}`;
+  if (o && typeof o.action === 'string')
+    return `? ${ARROW} ${typeof o.to === 'string' ? o.to : o.action === 'failback' ? '(preferred)' : '(peer)'}`;
   return '-';
 };
 
@@ -47,7 +66,11 @@ export const routesOf = (r: ExecutionRecord | undefined): string => {
   // Associations mode: the associations part follows ("6 + 3 assoc"), the routes being those of the fallback tables.
   const assoc = associationsCell(r);
   const dry = r.dryRun || r.outcome === 'dry-run';
-  const routes = dry ? `dry ${r.counts.dryRun}` : r.counts.replaced === r.counts.planned ? String(r.counts.replaced) : `${r.counts.replaced}/${r.counts.planned}`;
+  const routes = dry
+    ? `dry ${r.counts.dryRun}`
+    : r.counts.replaced === r.counts.planned
+      ? String(r.counts.replaced)
+      : `${r.counts.replaced}/${r.counts.planned}`;
   return assoc ? `${routes} + ${dry ? assoc.replace(/^dry /, '') : assoc}` : routes;
 };
 
@@ -83,7 +106,9 @@ export const renderHistoryLine = (e: ExecutionEntry): string =>
 /** The audit log as an aligned table. */
 export const renderHistoryTable = (entries: ExecutionEntry[]): string => {
   const body = table(HISTORY_HEADER, entries.map(historyRow));
-  return entries.some((e) => e.parsed && !e.parsed.known) ? `${body}\n* record from a newer version of the workflow: shown as far as this CLI understands it` : body;
+  return entries.some((e) => e.parsed && !e.parsed.known)
+    ? `${body}\n* record from a newer version of the workflow: shown as far as this CLI understands it`
+    : body;
 };
 
 /** The JSON form of one history line (with the whole record, for export). */
@@ -114,7 +139,9 @@ export const historyJson = (e: ExecutionEntry, group: string | undefined) => {
 };
 
 const endpoint = (x: RecordRoute['before']): string =>
-  x ? `${x.target ?? '?'}${x.member || x.state ? ` (${[x.member, x.state].filter(Boolean).join(', ')})` : ''}` : 'absent';
+  x
+    ? `${x.target ?? '?'}${x.member || x.state ? ` (${[x.member, x.state].filter(Boolean).join(', ')})` : ''}`
+    : 'absent';
 
 /** `history show`: one execution in full. */
 export const renderExecutionDetail = (e: ExecutionEntry, h: HistoryTracker | undefined): string => {
@@ -127,24 +154,52 @@ export const renderExecutionDetail = (e: ExecutionEntry, h: HistoryTracker | und
   field('Execution', e.name);
   field('ARN', e.arn);
   field('Status', `${e.status}${r ? `, outcome ${r.outcome}` : ''}`);
-  if (e.parsed && !e.parsed.known) field('Note', `record from a newer version of the workflow (${e.parsed.unknown}); shown as far as this CLI understands it`);
-  if (!r && e.status !== 'RUNNING') field('Note', 'no audit record (the execution ended before or inside Notify); what the history shows follows');
+  if (e.parsed && !e.parsed.known)
+    field(
+      'Note',
+      `record from a newer version of the workflow (${e.parsed.unknown}); shown as far as this CLI understands it`,
+    );
+  if (!r && e.status !== 'RUNNING')
+    field('Note', 'no audit record (the execution ended before or inside Notify); what the history shows follows');
   field('Summary', r?.summary);
-  if (r?.held) field('Held', `maintenance hold until ${r.held.until}, set by ${r.held.by}: ${r.held.reason} (automatic failover did not run)`);
-  if (r?.noHealthyStandby) field('Standby', `NONE HEALTHY: ${r.to?.name ?? 'the target'} carries the routes and no other member passed the health gate`);
+  if (r?.held)
+    field(
+      'Held',
+      `maintenance hold until ${r.held.until}, set by ${r.held.by}: ${r.held.reason} (automatic failover did not run)`,
+    );
+  if (r?.noHealthyStandby)
+    field(
+      'Standby',
+      `NONE HEALTHY: ${r.to?.name ?? 'the target'} carries the routes and no other member passed the health gate`,
+    );
   field('Trigger', `${t.kind}${r?.trigger.summary ? `: ${r.trigger.summary}` : ''}`);
   if (t.kind === 'manual') field('Requested', `${t.requester}${t.reason ? `, reason: ${t.reason}` : ''}`);
-  const eventRef = r?.trigger.eventId ? `${r.trigger.eventId}${r.trigger.eventTime ? ` at ${r.trigger.eventTime}` : ''}` : undefined;
+  const eventRef = r?.trigger.eventId
+    ? `${r.trigger.eventId}${r.trigger.eventTime ? ` at ${r.trigger.eventTime}` : ''}`
+    : undefined;
   field('Event', eventRef);
   field('Group', r?.group ? `${r.group}${r.vpcId ? ` (${r.vpcId})` : ''}` : undefined);
-  for (const m of r?.from ?? []) field('From', `${m.name} ${m.instanceId} (${m.state}${m.availabilityZone ? `, ${m.availabilityZone}` : ''})`);
-  if (r?.to) field('To', `${r.to.name} ${r.to.instanceId} (${r.to.state}${r.to.availabilityZone ? `, ${r.to.availabilityZone}` : ''})`);
+  for (const m of r?.from ?? [])
+    field('From', `${m.name} ${m.instanceId} (${m.state}${m.availabilityZone ? `, ${m.availabilityZone}` : ''})`);
+  if (r?.to)
+    field(
+      'To',
+      `${r.to.name} ${r.to.instanceId} (${r.to.state}${r.to.availabilityZone ? `, ${r.to.availabilityZone}` : ''})`,
+    );
   if (r) field('Dry run', r.dryRun ? 'yes, nothing was changed' : 'no');
   field('Started', isoTime(e.startDate));
-  field('Stopped', e.stopDate ? `${isoTime(e.stopDate)} (${duration(durationOf(e))})` : e.status === 'RUNNING' ? 'still running' : undefined);
+  field(
+    'Stopped',
+    e.stopDate
+      ? `${isoTime(e.stopDate)} (${duration(durationOf(e))})`
+      : e.status === 'RUNNING'
+        ? 'still running'
+        : undefined,
+  );
   field('Error', r?.error ?? e.error);
   field('Cause', r?.cause ?? e.cause);
-  if (r?.failure) field('Failed at', `${r.failure.stage}: ${r.failure.error}${r.failure.cause ? `: ${r.failure.cause}` : ''}`);
+  if (r?.failure)
+    field('Failed at', `${r.failure.stage}: ${r.failure.error}${r.failure.cause ? `: ${r.failure.cause}` : ''}`);
 
   if (r) {
     const c = r.counts;
@@ -160,7 +215,17 @@ export const renderExecutionDetail = (e: ExecutionEntry, h: HistoryTracker | und
       const timed = r.routes.some((x) => x.at);
       out.push(
         table(
-          ['STATUS', 'ROUTE TABLE', 'DESTINATION', 'BEFORE', 'AFTER', 'VERIFIED', 'ATTEMPTS', ...(timed ? ['AT'] : []), 'ERROR'],
+          [
+            'STATUS',
+            'ROUTE TABLE',
+            'DESTINATION',
+            'BEFORE',
+            'AFTER',
+            'VERIFIED',
+            'ATTEMPTS',
+            ...(timed ? ['AT'] : []),
+            'ERROR',
+          ],
           r.routes.map((x) => [
             x.status,
             x.routeTableId,
@@ -180,13 +245,18 @@ export const renderExecutionDetail = (e: ExecutionEntry, h: HistoryTracker | und
       out.push('');
       out.push(`Already on target (${r.alreadyOnTarget.length}):`);
       for (const a of r.alreadyOnTarget) {
-        out.push(a.destinations ? `  ${a.routeTableId}  ${a.destinations.join(', ')}` : `  ${a.routeTableId}  ${a.destination?.value ?? '?'} ${ARROW} ${a.eni ?? '?'}`);
+        out.push(
+          a.destinations
+            ? `  ${a.routeTableId}  ${a.destinations.join(', ')}`
+            : `  ${a.routeTableId}  ${a.destination?.value ?? '?'} ${ARROW} ${a.eni ?? '?'}`,
+        );
       }
     }
     if (r.skipped.length > 0) {
       out.push('');
       out.push(`Not moved, by design (${r.skipped.length}):`);
-      for (const s of r.skipped) out.push(`  ${s.routeTableId}  ${s.destination.value} ${ARROW} ${s.eni}: ${s.reason ?? ''}`);
+      for (const s of r.skipped)
+        out.push(`  ${s.routeTableId}  ${s.destination.value} ${ARROW} ${s.eni}: ${s.reason ?? ''}`);
     }
     if (r.warnings.some((x) => !repeatsAssociations(r, x))) {
       out.push('');
@@ -197,7 +267,9 @@ export const renderExecutionDetail = (e: ExecutionEntry, h: HistoryTracker | und
       out.push('');
       out.push(
         `Verification: ${plural(r.verification.checked, 'route')} read back in ${plural(r.verification.rounds, 'round')}: ` +
-          (r.verification.ok ? 'all where the plan wants them' : `${r.verification.mismatches} NOT where the plan wants them`),
+          (r.verification.ok
+            ? 'all where the plan wants them'
+            : `${r.verification.mismatches} NOT where the plan wants them`),
       );
       const assoc = associationsVerified(r);
       if (assoc) out.push(`Verification: ${assoc}`);
@@ -208,14 +280,22 @@ export const renderExecutionDetail = (e: ExecutionEntry, h: HistoryTracker | und
     out.push('');
     const inRecord = (r?.routes ?? []).reduce((n, x) => n + Math.max(0, (x.attempts ?? 1) - 1), 0);
     if (inRecord > 0) out.push(`ReplaceRoute calls retried inside the run: ${inRecord} (column ATTEMPTS)`);
-    out.push(h.retries.length === 0 ? 'State retries: none' : `State retries (${h.retries.length}, from the execution history):`);
+    out.push(
+      h.retries.length === 0
+        ? 'State retries: none'
+        : `State retries (${h.retries.length}, from the execution history):`,
+    );
     for (const x of h.retries) {
-      out.push(`  ${isoTime(x.at)}  ${x.state}${x.index !== undefined ? `[${x.index}]` : ''}  retry ${x.retry} after ${x.error}: ${clip(x.cause, 200)}`);
+      out.push(
+        `  ${isoTime(x.at)}  ${x.state}${x.index !== undefined ? `[${x.index}]` : ''}  retry ${x.retry} after ${x.error}: ${clip(x.cause, 200)}`,
+      );
     }
     if (h.caught.length > 0) {
       out.push(`Caught errors (${h.caught.length}):`);
       for (const x of h.caught) {
-        out.push(`  ${isoTime(x.at)}  ${x.state}${x.index !== undefined ? `[${x.index}]` : ''}  ${x.error}${x.next ? ` ${ARROW} ${x.next}` : ''}: ${clip(x.cause, 200)}`);
+        out.push(
+          `  ${isoTime(x.at)}  ${x.state}${x.index !== undefined ? `[${x.index}]` : ''}  ${x.error}${x.next ? ` ${ARROW} ${x.next}` : ''}: ${clip(x.cause, 200)}`,
+        );
       }
     }
     if (h.timings.length > 0) {

@@ -42,7 +42,9 @@ export const readRouteListing = async (group: Group, status: GroupStatus, ec2: E
   const scoped = await describeScopedRouteTables(ec2, group.vpcId, group.routeTables);
   const inScope = new Set(scoped.map((t) => t.RouteTableId));
   // A whole-VPC scope has no outside; otherwise read the VPC once more for tables the scope leaves out.
-  const others = group.routeTables ? (await describeScopedRouteTables(ec2, group.vpcId, undefined)).filter((t) => !inScope.has(t.RouteTableId)) : [];
+  const others = group.routeTables
+    ? (await describeScopedRouteTables(ec2, group.vpcId, undefined)).filter((t) => !inScope.has(t.RouteTableId))
+    : [];
   const names = tableNames([...scoped, ...others]);
   const list = (t: RouteTable, onlyMembers: boolean): ListedTable => {
     const routes: ListedRoute[] = [];
@@ -50,10 +52,21 @@ export const readRouteListing = async (group: Group, status: GroupStatus, ec2: E
       const eni = r.NetworkInterfaceId;
       const member = eni ? owner.get(eni) : undefined;
       if (!eni || (onlyMembers && !member)) continue;
-      routes.push({ destination: routeDestination(r)?.value ?? '?', target: routeTarget(r) ?? eni, member, state: r.State });
+      routes.push({
+        destination: routeDestination(r)?.value ?? '?',
+        target: routeTarget(r) ?? eni,
+        member,
+        state: r.State,
+      });
     }
     const members = [...new Set(routes.flatMap((r) => (r.member ? [r.member] : [])))].sort();
-    return { routeTableId: t.RouteTableId ?? '?', name: names.get(t.RouteTableId ?? ''), routes, members, split: members.length > 1 };
+    return {
+      routeTableId: t.RouteTableId ?? '?',
+      name: names.get(t.RouteTableId ?? ''),
+      routes,
+      members,
+      split: members.length > 1,
+    };
   };
   return {
     tables: scoped.map((t) => list(t, false)).filter((t) => t.routes.length > 0),
@@ -64,14 +77,23 @@ export const readRouteListing = async (group: Group, status: GroupStatus, ec2: E
 /** The listing as people read it. */
 export const renderRouteListing = (l: RouteListing): string => {
   const out: string[] = [];
-  const row = (r: ListedRoute) => [r.destination, `${ARROW} ${r.target}`, r.member ?? 'no member', r.state === 'blackhole' ? 'BLACKHOLE' : (r.state ?? '')];
+  const row = (r: ListedRoute) => [
+    r.destination,
+    `${ARROW} ${r.target}`,
+    r.member ?? 'no member',
+    r.state === 'blackhole' ? 'BLACKHOLE' : (r.state ?? ''),
+  ];
   for (const t of l.tables) {
-    out.push(`  ROUTE TABLE ${t.routeTableId}${t.name ? ` (${t.name})` : ''}: ${plural(t.routes.length, 'interface route')}${t.split ? `  SPLIT: ${t.members.join(' + ')}` : ''}`);
+    out.push(
+      `  ROUTE TABLE ${t.routeTableId}${t.name ? ` (${t.name})` : ''}: ${plural(t.routes.length, 'interface route')}${t.split ? `  SPLIT: ${t.members.join(' + ')}` : ''}`,
+    );
     out.push(table(['DESTINATION', 'TARGET', 'MEMBER', 'STATE'], t.routes.map(row), '    '));
   }
   if (l.tables.length === 0) out.push('  no route in scope points at a network interface');
   for (const t of l.outside) {
-    out.push(`  OUTSIDE THE SCOPE ${t.routeTableId}${t.name ? ` (${t.name})` : ''}: ${plural(t.routes.length, 'route')} to a member, will not fail over`);
+    out.push(
+      `  OUTSIDE THE SCOPE ${t.routeTableId}${t.name ? ` (${t.name})` : ''}: ${plural(t.routes.length, 'route')} to a member, will not fail over`,
+    );
     out.push(table(['DESTINATION', 'TARGET', 'MEMBER', 'STATE'], t.routes.map(row), '    '));
   }
   return out.join('\n');

@@ -68,13 +68,25 @@ export const planSwitch = async (group: Group, to: string, ec2: EC2Client, now: 
   const target = views.get(to)!;
   const pairs: InterfacePair[] = [];
   const sources = group.members.filter((m) => m.name !== to).map((m) => views.get(m.name)!);
-  for (const s of sources) for (const [slot, eni] of s.enis) pairs.push({ slot, fromMember: s.name, fromEni: eni, toEni: target.enis.get(slot) });
-  const pub = (v: (typeof sources)[number]) => ({ name: v.name, instanceId: v.instanceId, state: v.state, availabilityZone: v.availabilityZone });
+  for (const s of sources)
+    for (const [slot, eni] of s.enis)
+      pairs.push({ slot, fromMember: s.name, fromEni: eni, toEni: target.enis.get(slot) });
+  const pub = (v: (typeof sources)[number]) => ({
+    name: v.name,
+    instanceId: v.instanceId,
+    state: v.state,
+    availabilityZone: v.availabilityZone,
+  });
   const state: FailoverState = {
     action: 'failover',
     trigger: { kind: 'manual', summary: `plan of a switchover to ${to}` },
     dryRun: true,
-    group: { name: group.name, vpcId: group.vpcId, routeTables: group.routeTables, ...(group.switchMode === 'associations' ? { switchMode: group.switchMode } : {}) },
+    group: {
+      name: group.name,
+      vpcId: group.vpcId,
+      routeTables: group.routeTables,
+      ...(group.switchMode === 'associations' ? { switchMode: group.switchMode } : {}),
+    },
     sources: sources.map(pub),
     target: pub(target),
     pairs,
@@ -114,7 +126,8 @@ export const planSwitch = async (group: Group, to: string, ec2: EC2Client, now: 
   };
 };
 
-const named = (t: { routeTableId: string; name?: string }): string => (t.name ? `${t.routeTableId} (${t.name})` : t.routeTableId);
+const named = (t: { routeTableId: string; name?: string }): string =>
+  t.name ? `${t.routeTableId} (${t.name})` : t.routeTableId;
 
 /** The associations-mode part of the plan: the moves, then the tables switched route by route and why. */
 const renderAssociations = (p: SwitchPlan, out: string[]): void => {
@@ -124,7 +137,13 @@ const renderAssociations = (p: SwitchPlan, out: string[]): void => {
     out.push(
       table(
         ['SUBJECT', 'ASSOCIATION', 'FROM TABLE', '', 'TO TABLE'],
-        p.associations.map((m) => [m.kind === 'main' ? 'main (every subnet without its own)' : `${m.kind} ${m.subject}`, m.associationId, named(m.from), ARROW, named(m.to)]),
+        p.associations.map((m) => [
+          m.kind === 'main' ? 'main (every subnet without its own)' : `${m.kind} ${m.subject}`,
+          m.associationId,
+          named(m.from),
+          ARROW,
+          named(m.to),
+        ]),
         '    ',
       ),
     );
@@ -135,8 +154,10 @@ const renderAssociations = (p: SwitchPlan, out: string[]): void => {
     for (const f of p.fallbacks) out.push(`    ${named(f)}: ${f.reason}`);
     if (count > p.fallbacks.length) out.push(`    … and ${count - p.fallbacks.length} more`);
   }
-  if (a && a.alreadyOnTarget > 0) out.push(`  already on a table in ${p.to}'s state: ${plural(a.alreadyOnTarget, 'association')}`);
-  if (a && a.unassociated.length > 0) out.push(`  not switched, nothing associated with them: ${a.unassociated.join(', ')}`);
+  if (a && a.alreadyOnTarget > 0)
+    out.push(`  already on a table in ${p.to}'s state: ${plural(a.alreadyOnTarget, 'association')}`);
+  if (a && a.unassociated.length > 0)
+    out.push(`  not switched, nothing associated with them: ${a.unassociated.join(', ')}`);
 };
 
 /** The plan as people read it: one line per route that would move, then what would not. */
@@ -158,13 +179,23 @@ export const renderSwitchPlan = (p: SwitchPlan, action: string): string => {
     out.push(
       table(
         ['ROUTE TABLE', 'NAME', 'DESTINATION', 'CURRENT TARGET', '', 'NEW TARGET'],
-        p.routes.map((r) => [r.routeTableId, r.routeTableName ?? '-', r.destination.value, `${r.fromEni} (${r.fromMember}${r.stateBefore === 'blackhole' ? ', blackhole' : ''})`, ARROW, `${r.toEni} (${r.toMember})`]),
+        p.routes.map((r) => [
+          r.routeTableId,
+          r.routeTableName ?? '-',
+          r.destination.value,
+          `${r.fromEni} (${r.fromMember}${r.stateBefore === 'blackhole' ? ', blackhole' : ''})`,
+          ARROW,
+          `${r.toEni} (${r.toMember})`,
+        ]),
         '  ',
       ),
     );
   }
-  out.push(`  already on ${p.to}: ${plural(p.plan.alreadyOnTargetCount, 'route')}; ${p.plan.routeTablesScanned} route table(s) read`);
-  for (const s of p.plan.skipped) out.push(`  not moved: ${s.routeTableId} ${s.destination.value} ${ARROW} ${s.eni}: ${s.reason ?? ''}`);
+  out.push(
+    `  already on ${p.to}: ${plural(p.plan.alreadyOnTargetCount, 'route')}; ${p.plan.routeTablesScanned} route table(s) read`,
+  );
+  for (const s of p.plan.skipped)
+    out.push(`  not moved: ${s.routeTableId} ${s.destination.value} ${ARROW} ${s.eni}: ${s.reason ?? ''}`);
   // The fallback part already lists the tables switched route by route; the plan's summary warning would repeat it.
   const repeats = (w: string) => p.switchMode === 'associations' && /^\d+ table\(s\) switched route by route: /.test(w);
   for (const w of p.plan.warnings.filter((x) => !repeats(x))) out.push(`  warning: ${w}`);

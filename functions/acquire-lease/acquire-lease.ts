@@ -59,10 +59,17 @@ export const acquireLease = async (input: AcquireLeaseInput, deps: AcquireLeaseD
   const classified = classifyTrigger(input.event, deps.config, input.execution.name ?? input.execution.id);
   if (classified.action === 'noop') return LeaseStateSchema.parse({ held: false });
   // Automatic failback waits its hold-down without the lease, so a real failover is never blocked by it.
-  if (classified.failback && !input.holdDownDone) return { held: false, holdDownSeconds: classified.failback.holdDownSeconds };
+  if (classified.failback && !input.holdDownDone)
+    return { held: false, holdDownSeconds: classified.failback.holdDownSeconds };
   const group = classified.group.name;
   try {
-    const { lease, history, hold } = await deps.store.acquire(group, input.execution.id, now(), LEASE_TTL_SECONDS, checkedIsRunning(deps.isExecutionRunning));
+    const { lease, history, hold } = await deps.store.acquire(
+      group,
+      input.execution.id,
+      now(),
+      LEASE_TTL_SECONDS,
+      checkedIsRunning(deps.isExecutionRunning),
+    );
     return { held: true, ...lease, history, ...(hold ? { hold } : {}) };
   } catch (err) {
     if (!(err instanceof LeaseBusyError)) throw err;
@@ -70,7 +77,11 @@ export const acquireLease = async (input: AcquireLeaseInput, deps: AcquireLeaseD
     const waited = Number.isNaN(started) ? 0 : (now().getTime() - started) / 1000;
     const wait = Math.round(POLL_MIN_SECONDS + random() * POLL_SPREAD_SECONDS);
     if (waited + wait > EXECUTION_TIMEOUT_SECONDS - WORK_RESERVE_SECONDS) {
-      throw new LeaseBusyError(group, `${err.holder}; waited ${Math.round(waited)} s, longer than any failover holds it`, err.holder);
+      throw new LeaseBusyError(
+        group,
+        `${err.holder}; waited ${Math.round(waited)} s, longer than any failover holds it`,
+        err.holder,
+      );
     }
     return { held: false, group, waitSeconds: wait, busyHolder: err.holder, waitedSeconds: Math.round(waited) };
   }

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { FailoverConfig, parseConfigJson } from '../contract/config';
+import { type FailoverConfig, parseConfigJson } from '../contract/config';
 import { requireEnv } from '../contract/env';
 import { DYNAMODB_TIMEOUTS, requestHandlerOptions, SFN_TIMEOUTS } from '../aws/http-timeouts';
 import { DynamoDbGroupStateStore } from '../aws/dynamodb-group-state';
@@ -8,8 +8,16 @@ import { boundedHandler, stderrLog } from '../contract/lambda-errors';
 import { parseInput } from '../contract/parse-input';
 import { acquireLease, AcquireLeaseInputSchema } from './acquire-lease';
 
-const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) });
-const sfn = new SFNClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(SFN_TIMEOUTS) });
+const ddb = new DynamoDBClient({
+  retryMode: 'standard',
+  maxAttempts: 3,
+  requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS),
+});
+const sfn = new SFNClient({
+  retryMode: 'standard',
+  maxAttempts: 3,
+  requestHandler: requestHandlerOptions(SFN_TIMEOUTS),
+});
 let config: FailoverConfig | undefined;
 
 const isExecutionRunning = async (executionArn: string): Promise<boolean> =>
@@ -18,5 +26,9 @@ const isExecutionRunning = async (executionArn: string): Promise<boolean> =>
 export const handler = boundedHandler(async (event: unknown) => {
   config ??= parseConfigJson(requireEnv(process.env, 'FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
   const store = new DynamoDbGroupStateStore(ddb, requireEnv(process.env, 'GROUP_STATE_TABLE'));
-  return acquireLease(parseInput(AcquireLeaseInputSchema, event, 'AcquireLease input'), { config, store, isExecutionRunning });
+  return acquireLease(parseInput(AcquireLeaseInputSchema, event, 'AcquireLease input'), {
+    config,
+    store,
+    isExecutionRunning,
+  });
 }, stderrLog);

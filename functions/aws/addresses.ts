@@ -15,16 +15,28 @@ import {
   type EC2Client,
   type NetworkInterface,
 } from '@aws-sdk/client-ec2';
-import type { AddressItem, AddressRead, AddressSelection, InterfaceRead, MemberAddressView } from '../domain/addresses/model';
+import type {
+  AddressItem,
+  AddressRead,
+  AddressSelection,
+  InterfaceRead,
+  MemberAddressView,
+} from '../domain/addresses/model';
 import type { AddressReadBack } from '../domain/addresses/verify';
-import { AddressDryRunIgnoredError, AddressHeldElsewhereError, AddressSubnetMismatchError, AddressTargetGoneError } from '../domain/addresses/errors';
+import {
+  AddressDryRunIgnoredError,
+  AddressHeldElsewhereError,
+  AddressSubnetMismatchError,
+  AddressTargetGoneError,
+} from '../domain/addresses/errors';
 import { errorCode, errorText, toEc2Error } from '../contract/aws-errors';
 import { slotOf } from '../domain/inventory';
 
 type Ec2 = EC2Client;
 // EC2 takes at most 200 values per filter.
 const FILTER_VALUES = 200;
-const chunks = <T>(xs: T[], n = FILTER_VALUES): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
+const chunks = <T>(xs: T[], n = FILTER_VALUES): T[][] =>
+  Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
 
 // ─────────── reads ───────────
 
@@ -54,7 +66,10 @@ export const interfaceRead = (n: NetworkInterface): InterfaceRead => ({
  * The group's Elastic IPs now: by allocation ID (through the `allocation-id` filter, so an unknown one is simply
  * absent and the plan names it, where AllocationIds would fail the whole call) or by tag.
  */
-export const readGroupAddresses = async (ec2: Ec2, selection: Pick<AddressSelection, 'allocationIds' | 'tag'>): Promise<AddressRead[]> => {
+export const readGroupAddresses = async (
+  ec2: Ec2,
+  selection: Pick<AddressSelection, 'allocationIds' | 'tag'>,
+): Promise<AddressRead[]> => {
   const out: AddressRead[] = [];
   try {
     if (selection.allocationIds?.length) {
@@ -63,7 +78,11 @@ export const readGroupAddresses = async (ec2: Ec2, selection: Pick<AddressSelect
         out.push(...(r.Addresses ?? []).map(addressRead));
       }
     } else if (selection.tag) {
-      const r = await ec2.send(new DescribeAddressesCommand({ Filters: [{ Name: `tag:${selection.tag.key}`, Values: [selection.tag.value] }] }));
+      const r = await ec2.send(
+        new DescribeAddressesCommand({
+          Filters: [{ Name: `tag:${selection.tag.key}`, Values: [selection.tag.value] }],
+        }),
+      );
       out.push(...(r.Addresses ?? []).map(addressRead));
     }
   } catch (e) {
@@ -73,12 +92,21 @@ export const readGroupAddresses = async (ec2: Ec2, selection: Pick<AddressSelect
 };
 
 /** Interfaces matching one filter (paginated), as the domain reads them. */
-export const readInterfaces = async (ec2: Ec2, filter: { name: 'attachment.instance-id' | 'addresses.private-ip-address' | 'network-interface-id'; values: string[] }): Promise<InterfaceRead[]> => {
+export const readInterfaces = async (
+  ec2: Ec2,
+  filter: {
+    name: 'attachment.instance-id' | 'addresses.private-ip-address' | 'network-interface-id';
+    values: string[];
+  },
+): Promise<InterfaceRead[]> => {
   const out = new Map<string, InterfaceRead>();
   try {
     for (const values of chunks([...new Set(filter.values)])) {
       if (values.length === 0) continue;
-      for await (const page of paginateDescribeNetworkInterfaces({ client: ec2, pageSize: 1000 }, { Filters: [{ Name: filter.name, Values: values }] })) {
+      for await (const page of paginateDescribeNetworkInterfaces(
+        { client: ec2, pageSize: 1000 },
+        { Filters: [{ Name: filter.name, Values: values }] },
+      )) {
         for (const n of page.NetworkInterfaces ?? []) out.set(n.NetworkInterfaceId!, interfaceRead(n));
       }
     }
@@ -89,8 +117,14 @@ export const readInterfaces = async (ec2: Ec2, filter: { name: 'attachment.insta
 };
 
 /** The members with the interfaces attached to them now (one DescribeNetworkInterfaces for all). */
-export const readMemberAddressViews = async (ec2: Ec2, members: Array<{ name: string; instanceId: string; knownEnis?: string[] }>): Promise<MemberAddressView[]> => {
-  const interfaces = await readInterfaces(ec2, { name: 'attachment.instance-id', values: members.map((m) => m.instanceId) });
+export const readMemberAddressViews = async (
+  ec2: Ec2,
+  members: Array<{ name: string; instanceId: string; knownEnis?: string[] }>,
+): Promise<MemberAddressView[]> => {
+  const interfaces = await readInterfaces(ec2, {
+    name: 'attachment.instance-id',
+    values: members.map((m) => m.instanceId),
+  });
   return members.map((m) => ({ ...m, interfaces: interfaces.filter((i) => i.instanceId === m.instanceId) }));
 };
 
@@ -98,7 +132,9 @@ export const readMemberAddressViews = async (ec2: Ec2, members: Array<{ name: st
 export const readSubnetCidrs = async (ec2: Ec2, subnetIds: string[]): Promise<Record<string, string>> => {
   if (subnetIds.length === 0) return {};
   try {
-    const r = await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'subnet-id', Values: [...new Set(subnetIds)] }] }));
+    const r = await ec2.send(
+      new DescribeSubnetsCommand({ Filters: [{ Name: 'subnet-id', Values: [...new Set(subnetIds)] }] }),
+    );
     return Object.fromEntries((r.Subnets ?? []).map((s) => [s.SubnetId!, s.CidrBlock!]));
   } catch (e) {
     throw toEc2Error(e, 'DescribeSubnets');
@@ -114,7 +150,12 @@ export const readAddressWorld = async (
   ec2: Ec2,
   members: Array<{ name: string; instanceId: string; knownEnis?: string[] }>,
   selection: AddressSelection,
-): Promise<{ members: MemberAddressView[]; addresses: AddressRead[]; others: InterfaceRead[]; subnetCidrs: Record<string, string> }> => {
+): Promise<{
+  members: MemberAddressView[];
+  addresses: AddressRead[];
+  others: InterfaceRead[];
+  subnetCidrs: Record<string, string>;
+}> => {
   const ips = selection.secondaryIps.map((s) => s.ip);
   const [addresses, views, holders] = await Promise.all([
     readGroupAddresses(ec2, selection),
@@ -123,7 +164,10 @@ export const readAddressWorld = async (
   ]);
   if (ips.length === 0) return { members: views, addresses, others: [], subnetCidrs: {} };
   const own = new Set(views.flatMap((m) => m.interfaces.map((i) => i.eni)));
-  const subnetCidrs = await readSubnetCidrs(ec2, views.flatMap((m) => m.interfaces.map((i) => i.subnetId)));
+  const subnetCidrs = await readSubnetCidrs(
+    ec2,
+    views.flatMap((m) => m.interfaces.map((i) => i.subnetId)),
+  );
   return { members: views, addresses, others: holders.filter((i) => !own.has(i.eni)), subnetCidrs };
 };
 
@@ -142,7 +186,13 @@ export const readAddressBack = async (ec2: Ec2, items: AddressItem[]): Promise<A
 
 /** The EC2 action an item's move takes (the paced writer's key), or undefined when it takes none. */
 export const addressWriteAction = (item: AddressItem): 'AssociateAddress' | 'AssignPrivateIpAddresses' | undefined =>
-  item.status !== 'move' ? undefined : item.action === 'associate' ? 'AssociateAddress' : item.action === 'assign' ? 'AssignPrivateIpAddresses' : undefined;
+  item.status !== 'move'
+    ? undefined
+    : item.action === 'associate'
+      ? 'AssociateAddress'
+      : item.action === 'assign'
+        ? 'AssignPrivateIpAddresses'
+        : undefined;
 
 /**
  * `moved`: EC2 accepted the write (what a read-back then verifies); `dry-run`: EC2 answered DryRunOperation;
@@ -159,28 +209,53 @@ export interface AddressWriteResult {
 export const toAddressError = (err: unknown, item: AddressItem): Error => {
   const code = errorCode(err);
   const what = `${addressWriteAction(item) ?? 'address write'} ${item.id} → ${item.to?.eni ?? '?'}: ${errorText(err)}`;
-  if (code === 'Resource.AlreadyAssociated' || code === 'PrivateIpAddressInUse') return new AddressHeldElsewhereError(what, { cause: err });
-  if (code === 'InvalidParameterValue' && /subnet/i.test((err as Error)?.message ?? '')) return new AddressSubnetMismatchError(what, { cause: err });
-  if (code === 'InvalidAllocationID.NotFound' || code === 'InvalidNetworkInterfaceID.NotFound' || code === 'InvalidParameterValue') {
+  if (code === 'Resource.AlreadyAssociated' || code === 'PrivateIpAddressInUse')
+    return new AddressHeldElsewhereError(what, { cause: err });
+  if (code === 'InvalidParameterValue' && /subnet/i.test((err as Error)?.message ?? ''))
+    return new AddressSubnetMismatchError(what, { cause: err });
+  if (
+    code === 'InvalidAllocationID.NotFound' ||
+    code === 'InvalidNetworkInterfaceID.NotFound' ||
+    code === 'InvalidParameterValue'
+  ) {
     return new AddressTargetGoneError(what, { cause: err });
   }
   return toEc2Error(err, what);
 };
 
 /** Sends the one EC2 write of an item (see AddressWriteResult); AllowReassociation / AllowReassignment always on. */
-export const writeAddressItem = async (ec2: Ec2, item: AddressItem, opts: { dryRun: boolean }): Promise<AddressWriteResult> => {
+export const writeAddressItem = async (
+  ec2: Ec2,
+  item: AddressItem,
+  opts: { dryRun: boolean },
+): Promise<AddressWriteResult> => {
   const action = addressWriteAction(item);
   if (!action || !item.to) return { id: item.id, outcome: 'none' };
   if (action === 'AssignPrivateIpAddresses' && opts.dryRun) return { id: item.id, outcome: 'dry-run-unjudged' };
   try {
     if (action === 'AssociateAddress') {
       const r = await ec2.send(
-        new AssociateAddressCommand({ AllocationId: item.id, NetworkInterfaceId: item.to.eni, PrivateIpAddress: item.to.privateIp, AllowReassociation: true, DryRun: opts.dryRun }),
+        new AssociateAddressCommand({
+          AllocationId: item.id,
+          NetworkInterfaceId: item.to.eni,
+          PrivateIpAddress: item.to.privateIp,
+          AllowReassociation: true,
+          DryRun: opts.dryRun,
+        }),
       );
-      if (opts.dryRun) throw new AddressDryRunIgnoredError(`AssociateAddress with DryRun answered success, not DryRunOperation: the endpoint ignored DryRun and MOVED ${item.publicIp ?? item.id}`);
+      if (opts.dryRun)
+        throw new AddressDryRunIgnoredError(
+          `AssociateAddress with DryRun answered success, not DryRunOperation: the endpoint ignored DryRun and MOVED ${item.publicIp ?? item.id}`,
+        );
       return { id: item.id, outcome: 'moved', ...(r.AssociationId ? { associationId: r.AssociationId } : {}) };
     }
-    await ec2.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: item.to.eni, PrivateIpAddresses: [item.id], AllowReassignment: true }));
+    await ec2.send(
+      new AssignPrivateIpAddressesCommand({
+        NetworkInterfaceId: item.to.eni,
+        PrivateIpAddresses: [item.id],
+        AllowReassignment: true,
+      }),
+    );
     return { id: item.id, outcome: 'moved' };
   } catch (e) {
     if (e instanceof AddressDryRunIgnoredError) throw e;

@@ -1,4 +1,4 @@
-import { EC2Client, ReplaceRouteTableAssociationCommand, RouteTable } from '@aws-sdk/client-ec2';
+import { type EC2Client, ReplaceRouteTableAssociationCommand, type RouteTable } from '@aws-sdk/client-ec2';
 import { checkAssociationMove, summarizeAssociations, type AssociationOutcome } from '../domain/association-outcomes';
 import type { SwitchStrategy } from '../domain/switch-strategy';
 import { liveAssociations, sameSubject, subjectOf } from '../domain/associations';
@@ -9,7 +9,12 @@ import type { GroupStateStore } from '../domain/group-state';
 import type { GroupInventory } from '../domain/inventory';
 import { DEFAULT_WRITE_BUDGET_MS } from '../domain/paced-retry';
 import { describeRouteTablesById } from './route-tables';
-import type { AssociationBatchResult, AssociationMove, InterfacePair, ReplaceAssociationsInput } from '../contract/schemas';
+import type {
+  AssociationBatchResult,
+  AssociationMove,
+  InterfacePair,
+  ReplaceAssociationsInput,
+} from '../contract/schemas';
 import { twinIdentity, twinMapTo } from '../domain/twins';
 import { authorizePairs, originalInScope } from './authorize';
 import type { SwitchWriterDeps } from './paced-writer';
@@ -20,7 +25,8 @@ export interface AssociationSwitchDeps extends SwitchWriterDeps {
   store: GroupStateStore;
 }
 
-const DRY_RUN_IGNORED = 'ReplaceRouteTableAssociation with DryRun answered success, not DryRunOperation: the endpoint ignored DryRun and MOVED the association';
+const DRY_RUN_IGNORED =
+  'ReplaceRouteTableAssociation with DryRun answered success, not DryRunOperation: the endpoint ignored DryRun and MOVED the association';
 
 /**
  * The associations kind: each subnet, gateway or main association of one batch goes, with
@@ -36,7 +42,13 @@ const DRY_RUN_IGNORED = 'ReplaceRouteTableAssociation with DryRun answered succe
  * old ID EC2 no longer knows re-reads the destination: there, it is `moved`); one found on a third table was
  * moved by someone else and is a `conflict`, left alone.
  */
-export const associationSwitch: SwitchStrategy<ReplaceAssociationsInput, AssociationMove, AssociationOutcome, AssociationBatchResult, AssociationSwitchDeps> = {
+export const associationSwitch: SwitchStrategy<
+  ReplaceAssociationsInput,
+  AssociationMove,
+  AssociationOutcome,
+  AssociationBatchResult,
+  AssociationSwitchDeps
+> = {
   kind: 'associations',
   action: () => 'ReplaceRouteTableAssociation',
   prepare: async (input, deps) => {
@@ -45,7 +57,8 @@ export const associationSwitch: SwitchStrategy<ReplaceAssociationsInput, Associa
       throw new BatchNotAuthorizedError(`association batch ${batch.id} refused, nothing moved: ${why}`);
     };
     const group = findGroup(deps.config, input.group) ?? refuse(`"${input.group}" is not a configured group`);
-    if (group.switchMode !== 'associations') refuse(`group ${group.name} does not switch by associations (switchMode "${group.switchMode}")`);
+    if (group.switchMode !== 'associations')
+      refuse(`group ${group.name} does not switch by associations (switchMode "${group.switchMode}")`);
     if (input.vpcId !== group.vpcId) refuse(`VPC ${input.vpcId} is not group ${group.name}'s (${group.vpcId})`);
     const used = input.pairs.filter((p) => p.toEni);
     if (used.length === 0) refuse('no interface pair to switch');
@@ -65,7 +78,9 @@ export const associationSwitch: SwitchStrategy<ReplaceAssociationsInput, Associa
       if (!t) continue; // gone: its moves are reported by the check
       const twin = twinIdentity(t);
       const original = twin ? tables.get(twin.original) : t;
-      const ok = twin ? twin.group === group.name && original !== undefined && originalInScope(group, original) : originalInScope(group, t);
+      const ok = twin
+        ? twin.group === group.name && original !== undefined && originalInScope(group, original)
+        : originalInScope(group, t);
       if (!ok) refuse(`route table ${id} is neither in group ${group.name}'s scope nor one of its twins`);
     }
     const pairMap = new Map(used.map((p) => [p.fromEni, p.toEni!]));
@@ -73,7 +88,10 @@ export const associationSwitch: SwitchStrategy<ReplaceAssociationsInput, Associa
     const settled = batch.moves.map((m) => checkAssociationMove(m, tables, pairMap, twinMaps, refuse));
     return { items: batch.moves, settled, budgetMs: deps.budgetMs ?? DEFAULT_WRITE_BUDGET_MS };
   },
-  write: (m, { input, deps }) => deps.ec2.send(new ReplaceRouteTableAssociationCommand({ AssociationId: m.a, RouteTableId: m.t, DryRun: input.dryRun })),
+  write: (m, { input, deps }) =>
+    deps.ec2.send(
+      new ReplaceRouteTableAssociationCommand({ AssociationId: m.a, RouteTableId: m.t, DryRun: input.dryRun }),
+    ),
   written: (a, { input }) => (input.dryRun ? { st: 'dry-run-ignored', a, e: DRY_RUN_IGNORED } : { st: 'moved', a }),
   settledBy: (err, a, m, { input, deps }) => {
     const code = errorCode(err);
@@ -86,7 +104,8 @@ export const associationSwitch: SwitchStrategy<ReplaceAssociationsInput, Associa
   },
   switched: (o) => o.st === 'moved' || o.st === 'dry-run-ignored',
   describe: (m) => `ReplaceRouteTableAssociation ${m.a} (${subjectOf(m)}) → ${m.t}`,
-  refusedTurns: (input, n) => `ReplaceRouteTableAssociation pacer: the ${n} move(s) of batch ${input.batch.id} would not get their turn within the budget; nothing was sent`,
+  refusedTurns: (input, n) =>
+    `ReplaceRouteTableAssociation pacer: the ${n} move(s) of batch ${input.batch.id} would not get their turn within the budget; nothing was sent`,
   summarize: (input, outcomes, at, switchedAt) => summarizeAssociations(input.batch.id, outcomes, at, switchedAt),
 };
 
@@ -96,7 +115,11 @@ export const associationSwitch: SwitchStrategy<ReplaceAssociationsInput, Associa
  * pairs alone when the inventory cannot be read (stricter: a twin of an original that points at a third
  * member then reads as drifted).
  */
-const twinMapsOf = async (deps: AssociationSwitchDeps, group: Group, used: InterfacePair[]): Promise<(member: string) => ReadonlyMap<string, string>> => {
+const twinMapsOf = async (
+  deps: AssociationSwitchDeps,
+  group: Group,
+  used: InterfacePair[],
+): Promise<(member: string) => ReadonlyMap<string, string>> => {
   const pairMap = new Map(used.map((p) => [p.fromEni, p.toEni!]));
   let inventory: GroupInventory | undefined;
   try {
@@ -108,7 +131,16 @@ const twinMapsOf = async (deps: AssociationSwitchDeps, group: Group, used: Inter
   const maps = new Map<string, ReadonlyMap<string, string>>();
   return (member) => {
     // The pairs lead to the batch's target: they apply to a twin of that member only (another's is then unlike).
-    if (!maps.has(member)) maps.set(member, twinMapTo(inventory!, member, used.filter((p) => twinPairOf(inventory!, member, p)), members));
+    if (!maps.has(member))
+      maps.set(
+        member,
+        twinMapTo(
+          inventory!,
+          member,
+          used.filter((p) => twinPairOf(inventory!, member, p)),
+          members,
+        ),
+      );
     return maps.get(member)!;
   };
 };
@@ -119,12 +151,22 @@ const twinPairOf = (inventory: GroupInventory, member: string, p: InterfacePair)
 };
 
 /** A move whose association ID EC2 no longer knows: `moved` when its subject is on the destination now (one re-read), else a conflict. */
-const afterNotFound = async (deps: AssociationSwitchDeps, m: AssociationMove, vpcId: string, attempt: number, e: string): Promise<AssociationOutcome> => {
+const afterNotFound = async (
+  deps: AssociationSwitchDeps,
+  m: AssociationMove,
+  vpcId: string,
+  attempt: number,
+  e: string,
+): Promise<AssociationOutcome> => {
   let on: RouteTable | undefined;
   try {
     [on] = await describeRouteTablesById(deps.ec2, vpcId, [m.t]);
   } catch (err) {
-    return { st: 'conflict', a: attempt, e: `${e} (association changed since it was read, and ${m.t} could not be read back: ${errorText(err)}; left alone)` };
+    return {
+      st: 'conflict',
+      a: attempt,
+      e: `${e} (association changed since it was read, and ${m.t} could not be read back: ${errorText(err)}; left alone)`,
+    };
   }
   if (on && liveAssociations(on).some((a) => sameSubject(a, m))) return { st: 'moved', a: attempt };
   return { st: 'conflict', a: attempt, e: `${e} (association changed since it was read; left alone)` };

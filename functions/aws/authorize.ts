@@ -1,4 +1,10 @@
-import { DescribeNetworkInterfacesCommand, DescribeRouteTablesCommand, EC2Client, NetworkInterface, RouteTable } from '@aws-sdk/client-ec2';
+import {
+  DescribeNetworkInterfacesCommand,
+  DescribeRouteTablesCommand,
+  type EC2Client,
+  type NetworkInterface,
+  type RouteTable,
+} from '@aws-sdk/client-ec2';
 import { hasTwinTags, twinIdentity } from '../domain/twins';
 import { toEc2Error } from '../contract/aws-errors';
 import { findGroup, type FailoverConfig, type Group } from '../contract/config';
@@ -29,13 +35,17 @@ export interface AuthorizeDeps {
  */
 export const authorizeBatch = async (input: ReplaceBatchInput, deps: AuthorizeDeps): Promise<void> => {
   const refuse = (why: string): never => {
-    throw new BatchNotAuthorizedError(`batch ${input.batch.id} (${input.batch.routeTableId}) refused, nothing written: ${why}`);
+    throw new BatchNotAuthorizedError(
+      `batch ${input.batch.id} (${input.batch.routeTableId}) refused, nothing written: ${why}`,
+    );
   };
   const group = findGroup(deps.config, input.group) ?? refuse(`"${input.group}" is not a configured group`);
   if (input.vpcId !== group.vpcId) refuse(`VPC ${input.vpcId} is not group ${group.name}'s (${group.vpcId})`);
   await requireInScope(deps.ec2, group, input.batch.routeTableId, refuse);
 
-  const used = [...new Set(input.batch.routes.map((r) => r.p))].map((p) => input.pairs[p] ?? refuse(`pair ${p} does not exist`));
+  const used = [...new Set(input.batch.routes.map((r) => r.p))].map(
+    (p) => input.pairs[p] ?? refuse(`pair ${p} does not exist`),
+  );
   await authorizePairs(group, used, deps, refuse);
 };
 
@@ -45,7 +55,12 @@ export const authorizeBatch = async (input: ReplaceBatchInput, deps: AuthorizeDe
  * is another member's (a fresh inventory entry, attached to it now, or, when EC2 cannot show it, its
  * inventory). `refuse` throws the caller's named error.
  */
-export const authorizePairs = async (group: Group, used: InterfacePair[], deps: AuthorizeDeps, refuse: (why: string) => never): Promise<void> => {
+export const authorizePairs = async (
+  group: Group,
+  used: InterfacePair[],
+  deps: AuthorizeDeps,
+  refuse: (why: string) => never,
+): Promise<void> => {
   const toEnis = [...new Set(used.map((p) => p.toEni ?? refuse(`pair of ${p.fromEni} has no target interface`)))];
   const fromEnis = [...new Set(used.map((p) => p.fromEni))];
   const instanceOf = new Map(group.members.map((m) => [m.instanceId, m.name]));
@@ -97,12 +112,14 @@ export const authorizePairs = async (group: Group, used: InterfacePair[], deps: 
     const attachedTo = live?.get(eni)?.Attachment?.InstanceId;
     if (attachedTo) {
       const member = instanceOf.get(attachedTo);
-      if (!member) refuse(`source interface ${eni} is attached to ${attachedTo}, which is not a member of group ${group.name}`);
+      if (!member)
+        refuse(`source interface ${eni} is attached to ${attachedTo}, which is not a member of group ${group.name}`);
       if (member === target) refuse(`source interface ${eni} belongs to the target ${target}`);
       continue;
     }
     const owner = inventoryOwner(inventory, eni);
-    if (!owner || owner === target) refuse(`source interface ${eni} is not an interface any other member of group ${group.name} has or had`);
+    if (!owner || owner === target)
+      refuse(`source interface ${eni} is not an interface any other member of group ${group.name} has or had`);
   }
 };
 
@@ -115,7 +132,12 @@ const FRESH_INVENTORY_MS = 10 * 60 * 1000;
  * another VPC needs no read here: SwitchItems reads its table with the group's vpc-id filter, finds nothing,
  * and reports the routes as vanished without writing.
  */
-const requireInScope = async (ec2: EC2Client, group: Group, routeTableId: string, refuse: (why: string) => never): Promise<void> => {
+const requireInScope = async (
+  ec2: EC2Client,
+  group: Group,
+  routeTableId: string,
+  refuse: (why: string) => never,
+): Promise<void> => {
   const scope = group.routeTables;
   if (!scope) return;
   if ('ids' in scope) {
@@ -128,10 +150,13 @@ const requireInScope = async (ec2: EC2Client, group: Group, routeTableId: string
   const table = await readOne(ec2, group, routeTableId);
   // A table that no longer exists is not refused: the batch reports its routes as vanished.
   if (!table || carries(table, scope.tag) || (await isTwinInScope(ec2, group, table))) return;
-  refuse(`route table ${routeTableId} does not carry the tag ${scope.tag.key}=${scope.tag.value} of group ${group.name}`);
+  refuse(
+    `route table ${routeTableId} does not carry the tag ${scope.tag.key}=${scope.tag.value} of group ${group.name}`,
+  );
 };
 
-const carries = (table: RouteTable, tag: { key: string; value: string }): boolean => (table.Tags ?? []).some((t) => t.Key === tag.key && t.Value === tag.value);
+const carries = (table: RouteTable, tag: { key: string; value: string }): boolean =>
+  (table.Tags ?? []).some((t) => t.Key === tag.key && t.Value === tag.value);
 
 /** One table of the group's VPC by ID (a vpc-id filter, so another VPC's table reads as absent). */
 const readOne = async (ec2: EC2Client, group: Group, routeTableId: string): Promise<RouteTable | undefined> => {
@@ -168,7 +193,9 @@ export const isTwinInScope = async (ec2: EC2Client, group: Group, table: RouteTa
 /** The interfaces EC2 knows among `enis`, by ID (a filter, so deleted ones are simply absent). */
 const attachments = async (ec2: EC2Client, enis: string[]): Promise<Map<string, NetworkInterface>> => {
   try {
-    const out = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'network-interface-id', Values: enis }] }));
+    const out = await ec2.send(
+      new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'network-interface-id', Values: enis }] }),
+    );
     return new Map((out.NetworkInterfaces ?? []).map((n) => [n.NetworkInterfaceId!, n]));
   } catch (err) {
     throw toEc2Error(err, `DescribeNetworkInterfaces ${enis.join(', ')}`);

@@ -12,8 +12,18 @@ import { EC2_TIMEOUTS, requestHandlerOptions, SNS_TIMEOUTS } from './http-timeou
  * attempt per call for SwitchItems).
  */
 export const createEc2Client = (config: EC2ClientConfig = {}): EC2Client =>
-  new EC2Client({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(EC2_TIMEOUTS), ...config });
+  new EC2Client({
+    retryMode: 'standard',
+    maxAttempts: 3,
+    requestHandler: requestHandlerOptions(EC2_TIMEOUTS),
+    ...config,
+  });
 
 /** SNS client with the SDK's standard retry and the SNS request timeouts. */
 export const createSnsClient = (config: SNSClientConfig = {}): SNSClient =>
-  new SNSClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(SNS_TIMEOUTS), ...config });
+  new SNSClient({
+    retryMode: 'standard',
+    maxAttempts: 3,
+    requestHandler: requestHandlerOptions(SNS_TIMEOUTS),
+    ...config,
+  });

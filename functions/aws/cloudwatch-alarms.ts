@@ -10,7 +10,11 @@ export const cloudWatchAlarms = (cw: CloudWatchClient): AlarmReader => ({
     try {
       out = await cw.send(new DescribeAlarmsCommand({ AlarmNames: [alarmName], AlarmTypes: ['MetricAlarm'] }));
     } catch (err) {
-      throw new AlarmCheckError(`DescribeAlarms ${alarmName}: ${errorCode(err)}: ${(err as Error)?.message}`, isThrottling(err) || isTransient(err), { cause: err });
+      throw new AlarmCheckError(
+        `DescribeAlarms ${alarmName}: ${errorCode(err)}: ${(err as Error)?.message}`,
+        isThrottling(err) || isTransient(err),
+        { cause: err },
+      );
     }
     const alarm = out.MetricAlarms?.find((a) => a.AlarmName === alarmName);
     if (!alarm) return undefined;

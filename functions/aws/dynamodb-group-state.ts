@@ -25,10 +25,18 @@ export class DynamoDbGroupStateStore implements GroupStateStore {
 
   /** The group's whole item, read consistently (lease, history, inventory and hold live in it). */
   private readItem(group: string) {
-    return this.ddb.send(new GetItemCommand({ TableName: this.tableName, Key: { group: { S: group } }, ConsistentRead: true }));
+    return this.ddb.send(
+      new GetItemCommand({ TableName: this.tableName, Key: { group: { S: group } }, ConsistentRead: true }),
+    );
   }
 
-  async acquire(group: string, owner: string, now: Date, ttlSeconds: number, isRunning: (id: string) => Promise<boolean>) {
+  async acquire(
+    group: string,
+    owner: string,
+    now: Date,
+    ttlSeconds: number,
+    isRunning: (id: string) => Promise<boolean>,
+  ) {
     const acquiredAt = now.toISOString();
     const expiresAt = new Date(now.getTime() + ttlSeconds * 1000).toISOString();
     const take = (condition: string, values: Record<string, { S: string }>) =>
@@ -39,27 +47,37 @@ export class DynamoDbGroupStateStore implements GroupStateStore {
           UpdateExpression: 'SET #o = :me, acquiredAt = :now, expiresAt = :exp',
           ConditionExpression: condition,
           ExpressionAttributeNames: { '#o': 'owner' },
-          ExpressionAttributeValues: { ':me': { S: owner }, ':now': { S: acquiredAt }, ':exp': { S: expiresAt }, ...values },
+          ExpressionAttributeValues: {
+            ':me': { S: owner },
+            ':now': { S: acquiredAt },
+            ':exp': { S: expiresAt },
+            ...values,
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );
     try {
       const out = await guard(() => take('attribute_not_exists(#o) OR #o = :me OR expiresAt < :now', {}), 'take lease');
-      return { lease: { group, owner, acquiredAt, expiresAt }, history: historyOf(out.Attributes), ...heldAt(out.Attributes, now) };
+      return {
+        lease: { group, owner, acquiredAt, expiresAt },
+        history: historyOf(out.Attributes),
+        ...heldAt(out.Attributes, now),
+      };
     } catch (err) {
       if (!isConditionFailed(err)) throw err;
     }
-    const current = await guard(
-      () => this.readItem(group),
-      'read lease',
-    );
+    const current = await guard(() => this.readItem(group), 'read lease');
     const holder = current.Item?.owner?.S;
     if (!holder) throw new LeaseBusyError(group, 'another execution');
     if (await isRunning(holder)) throw new LeaseBusyError(group, holder);
     try {
       // The holder is gone: take over, on the condition that nobody else did in between.
       const out = await guard(() => take('#o = :holder', { ':holder': { S: holder } }), 'take over lease');
-      return { lease: { group, owner, acquiredAt, expiresAt, tookOverFrom: holder }, history: historyOf(out.Attributes), ...heldAt(out.Attributes, now) };
+      return {
+        lease: { group, owner, acquiredAt, expiresAt, tookOverFrom: holder },
+        history: historyOf(out.Attributes),
+        ...heldAt(out.Attributes, now),
+      };
     } catch (err) {
       if (isConditionFailed(err)) throw new LeaseBusyError(group, 'another execution');
       throw err;
@@ -67,10 +85,7 @@ export class DynamoDbGroupStateStore implements GroupStateStore {
   }
 
   async release(group: string, owner: string, switched: SwitchRecord | undefined, keepAutomaticSince: Date) {
-    const current = await guard(
-      () => this.readItem(group),
-      'read lease',
-    );
+    const current = await guard(() => this.readItem(group), 'read lease');
     if (current.Item?.owner?.S !== owner) return { released: false };
     const history = nextHistory(historyOf(current.Item), switched, keepAutomaticSince);
     try {
@@ -97,10 +112,7 @@ export class DynamoDbGroupStateStore implements GroupStateStore {
   }
 
   async readInventory(group: string): Promise<GroupInventory> {
-    const out = await guard(
-      () => this.readItem(group),
-      'read inventory',
-    );
+    const out = await guard(() => this.readItem(group), 'read inventory');
     const inventory: GroupInventory = {};
     for (const [name, value] of Object.entries(out.Item ?? {})) {
       if (!name.startsWith(INVENTORY_PREFIX) || !value.M?.data?.S) continue;
@@ -151,7 +163,16 @@ export class DynamoDbGroupStateStore implements GroupStateStore {
             Key: { group: { S: group } },
             UpdateExpression: 'SET #h = :h',
             ExpressionAttributeNames: { '#h': HOLD_ATTRIBUTE },
-            ExpressionAttributeValues: { ':h': { M: { until: { S: hold.until }, by: { S: hold.by }, reason: { S: hold.reason }, setAt: { S: hold.setAt } } } },
+            ExpressionAttributeValues: {
+              ':h': {
+                M: {
+                  until: { S: hold.until },
+                  by: { S: hold.by },
+                  reason: { S: hold.reason },
+                  setAt: { S: hold.setAt },
+                },
+              },
+            },
           }),
         ),
       'set hold',
@@ -182,7 +203,16 @@ export class DynamoDbGroupStateStore implements GroupStateStore {
 
   async readHold(group: string): Promise<Hold | undefined> {
     const out = await guard(
-      () => this.ddb.send(new GetItemCommand({ TableName: this.tableName, Key: { group: { S: group } }, ConsistentRead: true, ProjectionExpression: '#h', ExpressionAttributeNames: { '#h': HOLD_ATTRIBUTE } })),
+      () =>
+        this.ddb.send(
+          new GetItemCommand({
+            TableName: this.tableName,
+            Key: { group: { S: group } },
+            ConsistentRead: true,
+            ProjectionExpression: '#h',
+            ExpressionAttributeNames: { '#h': HOLD_ATTRIBUTE },
+          }),
+        ),
       'read hold',
     );
     return holdOf(out.Item);
@@ -215,14 +245,18 @@ export const historyOf = (item: Record<string, { S?: string }> | undefined): Gro
   if (!raw) return { automaticSwitches: [] };
   try {
     const h = JSON.parse(raw) as GroupHistory;
-    return { lastSwitch: h.lastSwitch, automaticSwitches: Array.isArray(h.automaticSwitches) ? h.automaticSwitches : [] };
+    return {
+      lastSwitch: h.lastSwitch,
+      automaticSwitches: Array.isArray(h.automaticSwitches) ? h.automaticSwitches : [],
+    };
   } catch {
     return { automaticSwitches: [] };
   }
 };
 
 /** A conditional write whose condition did not hold (not an error of the store). */
-const isConditionFailed = (err: unknown): boolean => err instanceof ConditionalCheckFailedException || errorCode(err) === 'ConditionalCheckFailedException';
+const isConditionFailed = (err: unknown): boolean =>
+  err instanceof ConditionalCheckFailedException || errorCode(err) === 'ConditionalCheckFailedException';
 
 /** Runs a DynamoDB call; throttling and 5xx become StateStoreError marked transient, conditional failures pass through. */
 const guard = async <T>(call: () => Promise<T>, what: string): Promise<T> => {
@@ -230,6 +264,10 @@ const guard = async <T>(call: () => Promise<T>, what: string): Promise<T> => {
     return await call();
   } catch (err) {
     if (err instanceof FailoverError || isConditionFailed(err)) throw err;
-    throw new StateStoreError(`${what}: ${errorCode(err)}: ${(err as Error)?.message}`, isThrottling(err) || isTransient(err), { cause: err });
+    throw new StateStoreError(
+      `${what}: ${errorCode(err)}: ${(err as Error)?.message}`,
+      isThrottling(err) || isTransient(err),
+      { cause: err },
+    );
   }
 };

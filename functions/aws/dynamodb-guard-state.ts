@@ -14,7 +14,13 @@ export class DynamoDbGuardStore implements GuardStore {
   ) {}
 
   async read(group: string): Promise<GuardView> {
-    const out = await call(() => this.ddb.send(new GetItemCommand({ TableName: this.tableName, Key: { group: { S: group } }, ConsistentRead: true })), 'read group state');
+    const out = await call(
+      () =>
+        this.ddb.send(
+          new GetItemCommand({ TableName: this.tableName, Key: { group: { S: group } }, ConsistentRead: true }),
+        ),
+      'read group state',
+    );
     const item = out.Item;
     const hold = holdOf(item);
     const guard = parseGuardState(item?.[GUARD_ATTRIBUTE]?.S);
@@ -50,6 +56,10 @@ const call = async <T>(send: () => Promise<T>, what: string): Promise<T> => {
   try {
     return await send();
   } catch (err) {
-    throw new StateStoreError(`${what}: ${errorCode(err)}: ${(err as Error)?.message}`, isThrottling(err) || isTransient(err), { cause: err });
+    throw new StateStoreError(
+      `${what}: ${errorCode(err)}: ${(err as Error)?.message}`,
+      isThrottling(err) || isTransient(err),
+      { cause: err },
+    );
   }
 };

@@ -1,4 +1,9 @@
-import { ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { errorCode, isThrottling, isTransient } from '../contract/aws-errors';
 import { StateStoreError } from '../contract/errors';
 import {
@@ -65,9 +70,15 @@ export class DynamoDbWritePacer implements WritePacer {
   }
 
   private async read(): Promise<{ state?: BucketState; version?: string }> {
-    const out = await this.guard(() => this.ddb.send(new GetItemCommand({ TableName: this.tableName, Key: this.key(), ConsistentRead: true })), 'read pacer');
+    const out = await this.guard(
+      () => this.ddb.send(new GetItemCommand({ TableName: this.tableName, Key: this.key(), ConsistentRead: true })),
+      'read pacer',
+    );
     const item = out.Item;
-    const state = item?.tokens?.N !== undefined && item?.at?.N !== undefined ? { tokens: Number(item.tokens.N), at: Number(item.at.N) } : undefined;
+    const state =
+      item?.tokens?.N !== undefined && item?.at?.N !== undefined
+        ? { tokens: Number(item.tokens.N), at: Number(item.at.N) }
+        : undefined;
     return { state, version: item?.v?.N };
   }
 
@@ -109,10 +120,15 @@ export class DynamoDbWritePacer implements WritePacer {
       return await call();
     } catch (err) {
       if (isConditionFailure(err)) throw err;
-      const message = `group-state table: ${what}: ${errorCode(err) ?? ''} ${(err as Error)?.message ?? String(err)}`.replace(/\s+/g, ' ');
+      const message =
+        `group-state table: ${what}: ${errorCode(err) ?? ''} ${(err as Error)?.message ?? String(err)}`.replace(
+          /\s+/g,
+          ' ',
+        );
       throw new StateStoreError(message, isThrottling(err) || isTransient(err), { cause: err });
     }
   }
 }
 
-const isConditionFailure = (err: unknown): boolean => err instanceof ConditionalCheckFailedException || errorCode(err) === 'ConditionalCheckFailedException';
+const isConditionFailure = (err: unknown): boolean =>
+  err instanceof ConditionalCheckFailedException || errorCode(err) === 'ConditionalCheckFailedException';

@@ -46,10 +46,16 @@ export const readGroupTables = async (ec2: EC2Client, group: GroupRef): Promise<
  * The two reads behind a group's tables: its scope, and the tables tagged as its twins (the same read when the
  * scope is the whole VPC). The reconcile plans from these too.
  */
-export const readScopeAndTwins = async (ec2: EC2Client, group: Pick<GroupRef, 'name' | 'vpcId' | 'routeTables'>): Promise<{ scoped: RouteTable[]; tagged: RouteTable[] }> => {
+export const readScopeAndTwins = async (
+  ec2: EC2Client,
+  group: Pick<GroupRef, 'name' | 'vpcId' | 'routeTables'>,
+): Promise<{ scoped: RouteTable[]; tagged: RouteTable[] }> => {
   const scoped = await describeScopedRouteTables(ec2, group.vpcId, group.routeTables);
   if (group.routeTables === undefined) return { scoped, tagged: scoped.filter(hasTwinTags) };
-  return { scoped, tagged: await describeScopedRouteTables(ec2, group.vpcId, { tag: { key: TWIN_GROUP_TAG, value: group.name } }) };
+  return {
+    scoped,
+    tagged: await describeScopedRouteTables(ec2, group.vpcId, { tag: { key: TWIN_GROUP_TAG, value: group.name } }),
+  };
 };
 
 /** The tables of `tables` by ID. */

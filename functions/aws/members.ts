@@ -2,14 +2,20 @@ import {
   DescribeInstancesCommand,
   DescribeInstanceStatusCommand,
   DescribeNetworkInterfacesCommand,
-  EC2Client,
-  Instance,
-  InstanceStatus,
+  type EC2Client,
+  type Instance,
+  type InstanceStatus,
 } from '@aws-sdk/client-ec2';
 import { errorCode, isThrottling, isTransient, toEc2Error } from '../contract/aws-errors';
 import { Ec2ThrottledError, Ec2TransientError } from '../contract/errors';
 import type { Group, Member } from '../contract/config';
-import { GroupInventory, inventoryAgeSeconds, inventoryFromInstance, MemberInventory, slotOf } from '../domain/inventory';
+import {
+  type GroupInventory,
+  inventoryAgeSeconds,
+  inventoryFromInstance,
+  type MemberInventory,
+  slotOf,
+} from '../domain/inventory';
 import { describeRouteTablesByInstance } from './route-tables';
 import type { MemberHealth, MemberState } from '../contract/schemas';
 
@@ -53,7 +59,17 @@ export const describeMembers = async (ec2: EC2Client, group: Group, now: Date): 
     const instances = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
     const statuses = st.InstanceStatuses ?? [];
     if (group.members.every((m) => instances.some((i) => i.InstanceId === m.instanceId))) {
-      return new Map(group.members.map((m) => [m.name, viewOf(m, instances.find((i) => i.InstanceId === m.instanceId)!, statuses.find((s) => s.InstanceId === m.instanceId), now)]));
+      return new Map(
+        group.members.map((m) => [
+          m.name,
+          viewOf(
+            m,
+            instances.find((i) => i.InstanceId === m.instanceId)!,
+            statuses.find((s) => s.InstanceId === m.instanceId),
+            now,
+          ),
+        ]),
+      );
     }
   } catch (err) {
     if (isThrottling(err)) throw toEc2Error(err, `DescribeInstances for group ${group.name}`);
@@ -74,10 +90,23 @@ const describeOne = async (ec2: EC2Client, m: Member, now: Date): Promise<Member
     if (isThrottling(err)) throw toEc2Error(err, `DescribeInstances ${m.name} (${m.instanceId})`);
     return undescribed(m, failureOf(err));
   }
-  if (!instance) return undescribed(m, { code: 'InvalidInstanceID.NotFound', message: `EC2 did not return ${m.instanceId}`, transient: false, notFound: true });
+  if (!instance)
+    return undescribed(m, {
+      code: 'InvalidInstanceID.NotFound',
+      message: `EC2 did not return ${m.instanceId}`,
+      transient: false,
+      notFound: true,
+    });
   try {
-    const st = await ec2.send(new DescribeInstanceStatusCommand({ InstanceIds: [m.instanceId], IncludeAllInstances: true }));
-    return viewOf(m, instance, st.InstanceStatuses?.find((s) => s.InstanceId === m.instanceId), now);
+    const st = await ec2.send(
+      new DescribeInstanceStatusCommand({ InstanceIds: [m.instanceId], IncludeAllInstances: true }),
+    );
+    return viewOf(
+      m,
+      instance,
+      st.InstanceStatuses?.find((s) => s.InstanceId === m.instanceId),
+      now,
+    );
   } catch (err) {
     const view = viewOf(m, instance, undefined, now);
     const f = failureOf(err);
@@ -128,7 +157,10 @@ const viewOf = (m: Member, inst: Instance, status: InstanceStatus | undefined, n
     if (systemStatus !== 'ok') problems.push(`system status check is ${systemStatus ?? 'unknown'}`);
   }
   if (attached.length === 0) problems.push('no network interface attached');
-  if (sourceDestCheckOn.length > 0) problems.push(`source/destination check enabled on ${sourceDestCheckOn.join(', ')} (forwarded traffic would be dropped)`);
+  if (sourceDestCheckOn.length > 0)
+    problems.push(
+      `source/destination check enabled on ${sourceDestCheckOn.join(', ')} (forwarded traffic would be dropped)`,
+    );
   return {
     name: m.name,
     instanceId: m.instanceId,
@@ -137,7 +169,15 @@ const viewOf = (m: Member, inst: Instance, status: InstanceStatus | undefined, n
     enis,
     launchTime: inst.LaunchTime ? new Date(inst.LaunchTime).toISOString() : undefined,
     observed: inventoryFromInstance(m, inst, now),
-    health: { member: m.name, state, instanceStatus, systemStatus, sourceDestCheckOn, healthy: problems.length === 0, problems },
+    health: {
+      member: m.name,
+      state,
+      instanceStatus,
+      systemStatus,
+      sourceDestCheckOn,
+      healthy: problems.length === 0,
+      problems,
+    },
   };
 };
 
@@ -189,7 +229,9 @@ export const sourceInterfaces = async (
   now: Date,
 ): Promise<{ interfaces: SourceInterface[]; warnings: string[]; inventoryObservedAt?: string }> => {
   const warnings: string[] = [];
-  const live: SourceInterface[] = [...view.enis].filter(([, eni]) => !targetEnis.has(eni)).map(([slot, eni]) => ({ slot, eni, from: 'ec2' }));
+  const live: SourceInterface[] = [...view.enis]
+    .filter(([, eni]) => !targetEnis.has(eni))
+    .map(([slot, eni]) => ({ slot, eni, from: 'ec2' }));
   const seen = new Set(live.map((i) => i.eni));
   const inv = inventory[view.name];
   let extra: SourceInterface[] = (inv?.interfaces ?? [])
@@ -200,26 +242,36 @@ export const sourceInterfaces = async (
   if (view.describeFailure) {
     warnings.push(
       `${view.name} (${view.instanceId}) could not be described by EC2 (${view.describeFailure.code}): treated as failed; ` +
-        (inv ? `its ${extra.length} interface(s) come from the inventory (${age})` : 'no inventory holds its interfaces, so routes to them cannot be found'),
+        (inv
+          ? `its ${extra.length} interface(s) come from the inventory (${age})`
+          : 'no inventory holds its interfaces, so routes to them cannot be found'),
     );
   } else if (live.length === 0 && view.enis.size === 0) {
     warnings.push(
       `${view.name} (${view.instanceId}) is ${view.state} with no interface attached: ` +
-        (inv ? `its ${extra.length} interface(s) come from the inventory (${age})` : 'no inventory holds its former interfaces, so routes to them cannot be found'),
+        (inv
+          ? `its ${extra.length} interface(s) come from the inventory (${age})`
+          : 'no inventory holds its former interfaces, so routes to them cannot be found'),
     );
   }
 
   if (extra.length > 0) {
     // An interface the inventory remembers may have been attached elsewhere since: never take its routes.
     try {
-      const out = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'network-interface-id', Values: extra.map((i) => i.eni) }] }));
+      const out = await ec2.send(
+        new DescribeNetworkInterfacesCommand({
+          Filters: [{ Name: 'network-interface-id', Values: extra.map((i) => i.eni) }],
+        }),
+      );
       const elsewhere = new Map(
         (out.NetworkInterfaces ?? [])
           .filter((n) => n.Attachment?.InstanceId && n.Attachment.InstanceId !== view.instanceId)
           .map((n) => [n.NetworkInterfaceId!, n.Attachment!.InstanceId!]),
       );
       for (const [eni, instanceId] of elsewhere) {
-        warnings.push(`${eni} (inventory of ${view.name}) is attached to ${instanceId} now: routes to it are not moved`);
+        warnings.push(
+          `${eni} (inventory of ${view.name}) is attached to ${instanceId} now: routes to it are not moved`,
+        );
       }
       extra = extra.filter((i) => !elsewhere.has(i.eni));
     } catch (err) {
@@ -229,7 +281,11 @@ export const sourceInterfaces = async (
       );
     }
   }
-  return { interfaces: [...live, ...extra], warnings, inventoryObservedAt: extra.length > 0 ? inv?.observedAt : undefined };
+  return {
+    interfaces: [...live, ...extra],
+    warnings,
+    inventoryObservedAt: extra.length > 0 ? inv?.observedAt : undefined,
+  };
 };
 
 /**
@@ -258,13 +314,16 @@ export const interfacesFromRoutes = async (
     // costs what this read adds: the verification still reads every route's InstanceId and names what is left.
     if (err instanceof Ec2ThrottledError || err instanceof Ec2TransientError) throw err;
     const code = errorCode((err as { cause?: unknown }).cause ?? err);
-    warnings.push(`the route tables could not be asked which routes lead to ${[...memberOf.values()].map((v) => v.name).join(', ')} (${code}): only the interfaces EC2 and the inventory know are moved`);
+    warnings.push(
+      `the route tables could not be asked which routes lead to ${[...memberOf.values()].map((v) => v.name).join(', ')} (${code}): only the interfaces EC2 and the inventory know are moved`,
+    );
     return { byMember, warnings };
   }
   const found = new Map<string, string>(); // eni -> instance
   for (const t of tables) {
     for (const r of t.Routes ?? []) {
-      if (r.NetworkInterfaceId && r.InstanceId && memberOf.has(r.InstanceId) && !known.has(r.NetworkInterfaceId)) found.set(r.NetworkInterfaceId, r.InstanceId);
+      if (r.NetworkInterfaceId && r.InstanceId && memberOf.has(r.InstanceId) && !known.has(r.NetworkInterfaceId))
+        found.set(r.NetworkInterfaceId, r.InstanceId);
     }
   }
   if (found.size === 0) return { byMember, warnings };
@@ -286,7 +345,10 @@ export const interfacesFromRoutes = async (
       described = new Map(
         (out.NetworkInterfaces ?? []).map((n) => [
           n.NetworkInterfaceId!,
-          { instanceId: n.Attachment?.InstanceId, slot: n.Attachment?.DeviceIndex !== undefined ? slotOf(n.Attachment) : undefined },
+          {
+            instanceId: n.Attachment?.InstanceId,
+            slot: n.Attachment?.DeviceIndex !== undefined ? slotOf(n.Attachment) : undefined,
+          },
         ]),
       );
       if ([...found.keys()].every((eni) => described!.has(eni))) break;
@@ -306,13 +368,17 @@ export const interfacesFromRoutes = async (
     const view = memberOf.get(instanceId)!;
     const d = described.get(eni);
     if (!d?.slot || d.instanceId !== instanceId) {
-      warnings.push(`${eni} (a route showed it on ${view.name}) is ${d ? `attached to ${d.instanceId ?? 'nothing'}` : 'unknown to EC2'} now: routes to it are not moved`);
+      warnings.push(
+        `${eni} (a route showed it on ${view.name}) is ${d ? `attached to ${d.instanceId ?? 'nothing'}` : 'unknown to EC2'} now: routes to it are not moved`,
+      );
       continue;
     }
     byMember.set(view.name, [...(byMember.get(view.name) ?? []), { slot: d.slot, eni, from: 'routes' }]);
   }
   for (const [name, list] of byMember) {
-    warnings.push(`${name}: ${list.length} interface(s) learned from the route tables (the instance behind each route): ${list.map((i) => `${i.eni} slot ${i.slot}`).join(', ')}`);
+    warnings.push(
+      `${name}: ${list.length} interface(s) learned from the route tables (the instance behind each route): ${list.map((i) => `${i.eni} slot ${i.slot}`).join(', ')}`,
+    );
   }
   return { byMember, warnings };
 };

@@ -25,7 +25,13 @@ export interface SwitchWriterDeps extends PacedWriterDeps {
  * the batch (idempotent: a retry does only what is left). Permanent errors are recorded for their item; the
  * other items still switch.
  */
-export const writeBatch = async <Input extends { dryRun: boolean }, Item, Outcome extends ItemOutcome, Result, Deps extends SwitchWriterDeps>(
+export const writeBatch = async <
+  Input extends { dryRun: boolean },
+  Item,
+  Outcome extends ItemOutcome,
+  Result,
+  Deps extends SwitchWriterDeps,
+>(
   strategy: SwitchStrategy<Input, Item, Outcome, Result, Deps>,
   input: Input,
   deps: Deps,

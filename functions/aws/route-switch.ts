@@ -1,4 +1,4 @@
-import { EC2Client, ReplaceRouteCommand, RouteTable } from '@aws-sdk/client-ec2';
+import { type EC2Client, ReplaceRouteCommand, type RouteTable } from '@aws-sdk/client-ec2';
 import { checkObservedRoute, summarizeRoutes, type RouteOutcome } from '../domain/route-outcomes';
 import type { SwitchStrategy } from '../domain/switch-strategy';
 import { errorCode, errorText, isAbridged, toEc2Error } from '../contract/aws-errors';
@@ -21,7 +21,8 @@ export interface RouteSwitchDeps extends SwitchWriterDeps {
   maxObservationAgeMs?: number;
 }
 
-const DRY_RUN_IGNORED = 'ReplaceRoute with DryRun answered success, not DryRunOperation: the endpoint ignored DryRun and CHANGED the route';
+const DRY_RUN_IGNORED =
+  'ReplaceRoute with DryRun answered success, not DryRunOperation: the endpoint ignored DryRun and CHANGED the route';
 /** Longer than a 2,000-route failover at EC2's refill (~400 s): within one run the plan's observation stands. */
 const DEFAULT_MAX_OBSERVATION_AGE_MS = 900_000;
 
@@ -49,7 +50,8 @@ export const routeSwitch: SwitchStrategy<ReplaceBatchInput, Change, RouteOutcome
     const items = expandBatch(batch, pairs, '');
     await authorizeBatch(input, deps);
     const observedAt = input.observedAt === undefined ? undefined : Date.parse(input.observedAt);
-    const fresh = observedAt !== undefined && started - observedAt < (deps.maxObservationAgeMs ?? DEFAULT_MAX_OBSERVATION_AGE_MS);
+    const fresh =
+      observedAt !== undefined && started - observedAt < (deps.maxObservationAgeMs ?? DEFAULT_MAX_OBSERVATION_AGE_MS);
     if (fresh) return { items, settled: [], budgetMs };
     let table: RouteTable | undefined;
     try {
@@ -60,7 +62,14 @@ export const routeSwitch: SwitchStrategy<ReplaceBatchInput, Change, RouteOutcome
     return { items, settled: items.map((c) => checkObservedRoute(table, batch.routeTableId, c, dryRun)), budgetMs };
   },
   write: (c, { input, deps }) =>
-    deps.ec2.send(new ReplaceRouteCommand({ RouteTableId: c.routeTableId, ...destinationParams(c.destination), NetworkInterfaceId: c.toEni, DryRun: input.dryRun })),
+    deps.ec2.send(
+      new ReplaceRouteCommand({
+        RouteTableId: c.routeTableId,
+        ...destinationParams(c.destination),
+        NetworkInterfaceId: c.toEni,
+        DryRun: input.dryRun,
+      }),
+    ),
   // A dry run is judged by EC2's answer: only DryRunOperation means rehearsed. Success means the endpoint
   // ignored DryRun and changed the route; say so, never "nothing changed".
   written: (a, { input }) => (input.dryRun ? { st: 'dry-run-ignored', a, e: DRY_RUN_IGNORED } : { st: 'replaced', a }),
@@ -71,10 +80,22 @@ export const routeSwitch: SwitchStrategy<ReplaceBatchInput, Change, RouteOutcome
     // The route's error as state keeps it: bounded (EC2's UnauthorizedOperation carries ~1.5 KB); whole in the log.
     const e = errorText(err);
     if (isAbridged(err)) {
-      log?.({ level: 'WARN', message: 'ReplaceRoute error, abridged in the batch result', errorText: e, routeTableId: c.routeTableId, destination: c.destination.value, code, errorMessage: message });
+      log?.({
+        level: 'WARN',
+        message: 'ReplaceRoute error, abridged in the batch result',
+        errorText: e,
+        routeTableId: c.routeTableId,
+        destination: c.destination.value,
+        code,
+        errorMessage: message,
+      });
     }
     // ReplaceRoute on a missing route answers InvalidParameterValue "There is no route defined for …".
-    if (code === 'InvalidRouteTableID.NotFound' || code === 'InvalidRoute.NotFound' || (code === 'InvalidParameterValue' && /no route defined/i.test(message))) {
+    if (
+      code === 'InvalidRouteTableID.NotFound' ||
+      code === 'InvalidRoute.NotFound' ||
+      (code === 'InvalidParameterValue' && /no route defined/i.test(message))
+    ) {
       return { st: 'vanished', a, e };
     }
     return undefined;
@@ -83,5 +104,13 @@ export const routeSwitch: SwitchStrategy<ReplaceBatchInput, Change, RouteOutcome
   describe: (c) => `ReplaceRoute ${c.routeTableId} ${c.destination.value} → ${c.toEni}`,
   refusedTurns: (input, n) =>
     `ReplaceRoute pacer: the ${n} route(s) of ${input.batch.routeTableId} would not all get their turn within the batch's budget (longer than the longest queue the groups can form: are other writers using this pacer?); nothing was sent (the state machine retries the batch)`,
-  summarize: (input, outcomes, at, switchedAt) => summarizeRoutes(input.batch.id, input.batch.routeTableId, input.dryRun ? 'dry-run' : 'replaced', outcomes, at, switchedAt),
+  summarize: (input, outcomes, at, switchedAt) =>
+    summarizeRoutes(
+      input.batch.id,
+      input.batch.routeTableId,
+      input.dryRun ? 'dry-run' : 'replaced',
+      outcomes,
+      at,
+      switchedAt,
+    ),
 };

@@ -46,7 +46,11 @@ export const describeScopedRouteTables = async (
  * shows the instance behind such a route (`InstanceId`) and filters on it (`route.instance-id`, EC2 API
  * Reference). A regional call about route tables: it answers when the instances' own Availability Zone cannot.
  */
-export const describeRouteTablesByInstance = async (ec2: EC2Client, vpcId: string, instanceIds: string[]): Promise<RouteTable[]> => {
+export const describeRouteTablesByInstance = async (
+  ec2: EC2Client,
+  vpcId: string,
+  instanceIds: string[],
+): Promise<RouteTable[]> => {
   const tables: RouteTable[] = [];
   for (let i = 0; i < instanceIds.length; i += FILTER_VALUES_MAX) {
     const Filters = [
@@ -54,7 +58,8 @@ export const describeRouteTablesByInstance = async (ec2: EC2Client, vpcId: strin
       { Name: 'route.instance-id', Values: instanceIds.slice(i, i + FILTER_VALUES_MAX) },
     ];
     try {
-      for await (const page of paginateDescribeRouteTables({ client: ec2, pageSize: PAGE_SIZE }, { Filters })) tables.push(...(page.RouteTables ?? []));
+      for await (const page of paginateDescribeRouteTables({ client: ec2, pageSize: PAGE_SIZE }, { Filters }))
+        tables.push(...(page.RouteTables ?? []));
     } catch (err) {
       throw toEc2Error(err, `DescribeRouteTables route.instance-id in ${vpcId}`);
     }

@@ -99,12 +99,17 @@ export type NotifyState = z.infer<typeof NotifyStateSchema>;
 export const OutcomeSchema = z.lazy(() => z.enum(['succeeded', 'noop', 'dry-run', 'partial', 'failed', 'suppressed']));
 export type Outcome = z.infer<typeof OutcomeSchema>;
 
-const EndpointSchema = z.lazy(() => z.object({ target: z.optional(z.string()), member: z.optional(z.string()), state: z.optional(z.string()) }));
+const EndpointSchema = z.lazy(() =>
+  z.object({ target: z.optional(z.string()), member: z.optional(z.string()), state: z.optional(z.string()) }),
+);
 
-const PercentilesSchema = z.lazy(() => z.object({ routes: z.number(), p50Ms: z.number(), p99Ms: z.number(), maxMs: z.number() }));
-export const TimeToSwitchSchema = z.lazy(() => z.extendLazy(PercentilesSchema, { priority: z.optional(PercentilesSchema) }));
+const PercentilesSchema = z.lazy(() =>
+  z.object({ routes: z.number(), p50Ms: z.number(), p99Ms: z.number(), maxMs: z.number() }),
+);
+export const TimeToSwitchSchema = z.lazy(() =>
+  z.extendLazy(PercentilesSchema, { priority: z.optional(PercentilesSchema) }),
+);
 export type TimeToSwitch = z.infer<typeof TimeToSwitchSchema>;
-
 
 export const AuditRouteSchema = z.lazy(() =>
   z.object({
@@ -138,7 +143,14 @@ export const AuditRecordSchema = z.lazy(() =>
     group: z.optional(z.string()),
     vpcId: z.optional(z.string()),
     /** The resolved trigger; when the run failed before resolving, its kind as the input's shape says (or unknown). */
-    trigger: z.union([TriggerSchema, z.object({ kind: z.enum(['unknown', 'instance-state', 'alarm', 'manual', 'probe']), summary: z.string(), unresolved: z.literal(true) })]),
+    trigger: z.union([
+      TriggerSchema,
+      z.object({
+        kind: z.enum(['unknown', 'instance-state', 'alarm', 'manual', 'probe']),
+        summary: z.string(),
+        unresolved: z.literal(true),
+      }),
+    ]),
     dryRun: z.boolean(),
     from: z.array(MemberStateSchema),
     to: z.optional(MemberStateSchema),
@@ -163,9 +175,18 @@ export const AuditRecordSchema = z.lazy(() =>
     /** Routes left out of `routes` to keep the record under Step Functions' 256 KB output limit. */
     routesOmitted: z.optional(z.number()),
     /** Each distinct route error once (the 20 most frequent), with how many routes had it and the first few of them ("rtb dest"). */
-    errorGroups: z.optional(z.array(z.object({ error: z.string(), routes: z.number(), examples: z.array(z.string()) }))),
+    errorGroups: z.optional(
+      z.array(z.object({ error: z.string(), routes: z.number(), examples: z.array(z.string()) })),
+    ),
     alreadyOnTarget: z.array(z.object({ routeTableId: z.string(), destinations: z.array(z.string()) })),
-    skipped: z.array(z.object({ routeTableId: z.string(), destination: DestinationSchema, eni: z.string(), reason: z.optional(z.string()) })),
+    skipped: z.array(
+      z.object({
+        routeTableId: z.string(),
+        destination: DestinationSchema,
+        eni: z.string(),
+        reason: z.optional(z.string()),
+      }),
+    ),
     warnings: z.array(z.string()),
     verification: z.optional(
       z.object({
@@ -179,7 +200,9 @@ export const AuditRecordSchema = z.lazy(() =>
     ),
     failure: z.optional(z.object({ stage: z.string(), error: z.string(), cause: z.optional(z.string()) })),
     /** The group lease this execution held: when it got it, and whose dead lease it took over. */
-    lease: z.optional(z.object({ group: z.string(), acquiredAt: z.optional(z.string()), tookOverFrom: z.optional(z.string()) })),
+    lease: z.optional(
+      z.object({ group: z.string(), acquiredAt: z.optional(z.string()), tookOverFrom: z.optional(z.string()) }),
+    ),
     /** What the health gate saw of each member. */
     health: z.optional(z.array(MemberHealthSchema)),
     /** Set when an automatic trigger was held by the group's maintenance hold (outcome noop; nothing moved). */
@@ -196,7 +219,9 @@ export const AuditRecordSchema = z.lazy(() =>
     /** Time to switch, from the execution's start, over the routes this run switched (all of them, listed or not). */
     timeToSwitch: z.optional(TimeToSwitchSchema),
     /** Whether SNS took the notification; when it did not, the execution fails as NotificationFailed with `cause`. */
-    notification: z.optional(z.object({ published: z.boolean(), error: z.optional(z.string()), cause: z.optional(z.string()) })),
+    notification: z.optional(
+      z.object({ published: z.boolean(), error: z.optional(z.string()), cause: z.optional(z.string()) }),
+    ),
   }),
 );
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;

@@ -1,4 +1,11 @@
-import { clipText, Ec2RequestError, Ec2ThrottledError, Ec2TransientError, FailoverError, NotifyTransientError } from './errors';
+import {
+  clipText,
+  Ec2RequestError,
+  Ec2ThrottledError,
+  Ec2TransientError,
+  FailoverError,
+  NotifyTransientError,
+} from './errors';
 
 /** The shape SDK v3 service exceptions share (name = the service's error code). */
 interface ServiceErrorLike {
@@ -32,7 +39,17 @@ const THROTTLING_CODES = new Set([
 ]);
 // Network-level failures the SDK surfaces as plain errors; safe to retry because every call we make
 // is a read or an idempotent ReplaceRoute.
-const NETWORK_CODES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'NetworkingError']);
+const NETWORK_CODES = new Set([
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'NetworkingError',
+]);
 
 /** Error code of an SDK error (its name), or 'UnknownError'. */
 export const errorCode = (err: unknown): string => {
@@ -50,7 +67,9 @@ export const isThrottling = (err: unknown): boolean => {
 export const isTransient = (err: unknown): boolean => {
   const e = err as ServiceErrorLike & { code?: string };
   const status = e?.$metadata?.httpStatusCode ?? 0;
-  return e?.$fault === 'server' || status >= 500 || NETWORK_CODES.has(errorCode(err)) || NETWORK_CODES.has(e?.code ?? '');
+  return (
+    e?.$fault === 'server' || status >= 500 || NETWORK_CODES.has(errorCode(err)) || NETWORK_CODES.has(e?.code ?? '')
+  );
 };
 
 /**
@@ -70,13 +89,21 @@ const ENCODED_AUTHORIZATION = /(Encoded authorization failure message:)\s*([^\s(
  * length (the full text goes to the function's log), then at most `max` characters.
  */
 export const boundedMessage = (message: string, max = ERROR_TEXT_MAX): string =>
-  clipText(message.replace(ENCODED_AUTHORIZATION, (_m, label: string, blob: string) => `${label} (${blob.length} chars, in the function log)`), max);
+  clipText(
+    message.replace(
+      ENCODED_AUTHORIZATION,
+      (_m, label: string, blob: string) => `${label} (${blob.length} chars, in the function log)`,
+    ),
+    max,
+  );
 
 /** `code: message` of an SDK error, bounded (see boundedMessage); equal for equal errors, so they can be summarized once. */
-export const errorText = (err: unknown, max = ERROR_TEXT_MAX): string => boundedMessage(`${errorCode(err)}: ${(err as Error)?.message ?? String(err)}`, max);
+export const errorText = (err: unknown, max = ERROR_TEXT_MAX): string =>
+  boundedMessage(`${errorCode(err)}: ${(err as Error)?.message ?? String(err)}`, max);
 
 /** True when errorText cut or replaced part of the error's message (then the caller logs it whole). */
-export const isAbridged = (err: unknown): boolean => errorText(err) !== `${errorCode(err)}: ${(err as Error)?.message ?? String(err)}`;
+export const isAbridged = (err: unknown): boolean =>
+  errorText(err) !== `${errorCode(err)}: ${(err as Error)?.message ?? String(err)}`;
 
 /**
  * Turns an EC2 SDK error from a read into a named error: Ec2ThrottledError / Ec2TransientError (retried

@@ -56,12 +56,18 @@ const describeIssue = (issue: Issue, prefix: PropertyKey[], raw: unknown, schema
   switch (issue.code) {
     case 'invalid_type':
       if (input === undefined) return [`${where}: required${example ? `, e.g. ${example}` : ` (${issue.expected})`}`];
-      return [`${where}: expected ${article(issue.expected)}${example ? ` such as ${example}` : ''}, got ${describeValue(input)}`];
+      return [
+        `${where}: expected ${article(issue.expected)}${example ? ` such as ${example}` : ''}, got ${describeValue(input)}`,
+      ];
     case 'unrecognized_keys': {
       const known = knownKeysAt(schema, path);
       return issue.keys.map((key) => {
         const near = closest(key, known);
-        const hint = near ? `did you mean "${near}"?` : known.length ? `known fields: ${known.join(', ')}` : 'remove it';
+        const hint = near
+          ? `did you mean "${near}"?`
+          : known.length
+            ? `known fields: ${known.join(', ')}`
+            : 'remove it';
         return `${formatPath([...path, key])}: unknown field, ${hint}`;
       });
     }
@@ -88,7 +94,9 @@ const describeIssue = (issue: Issue, prefix: PropertyKey[], raw: unknown, schema
     }
     case 'invalid_format':
     case 'invalid_value':
-      return [`${where}: ${issue.message}${example && !issue.message.includes('such as') ? `, e.g. ${example}` : ''}, got ${describeValue(input)}`];
+      return [
+        `${where}: ${issue.message}${example && !issue.message.includes('such as') ? `, e.g. ${example}` : ''}, got ${describeValue(input)}`,
+      ];
     case 'too_small':
     case 'too_big':
       return [`${where}: ${issue.message}${example ? ` (e.g. ${example})` : ''}`];
@@ -99,7 +107,9 @@ const describeIssue = (issue: Issue, prefix: PropertyKey[], raw: unknown, schema
 
 /** `groups[0].members[1].instanceId`; `(root)` for the config itself. */
 export const formatPath = (path: readonly PropertyKey[]): string =>
-  path.length === 0 ? '(root)' : path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+  path.length === 0
+    ? '(root)'
+    : path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
 
 const exampleOf = (path: readonly PropertyKey[]): string | undefined => {
   const last = [...path].reverse().find((p) => typeof p === 'string');
@@ -112,32 +122,46 @@ const describeValue = (v: unknown): string => {
   if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return `an array of ${v.length}`;
   if (v === null) return 'null';
-  if (typeof v === 'object') return `an object with ${Object.keys(v).length ? Object.keys(v).map((k) => `"${k}"`).join(', ') : 'no fields'}`;
+  if (typeof v === 'object')
+    return `an object with ${
+      Object.keys(v).length
+        ? Object.keys(v)
+            .map((k) => `"${k}"`)
+            .join(', ')
+        : 'no fields'
+    }`;
   const text = JSON.stringify(v);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 };
 
 const valueAt = (raw: unknown, path: readonly PropertyKey[]): unknown =>
-  path.reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined), raw);
+  path.reduce<unknown>(
+    (v, key) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined),
+    raw,
+  );
 
 /** The fields an object schema at `path` knows (every option's, under a union); [] when it is not an object. */
 export const knownKeysAt = (schema: Schema, path: readonly PropertyKey[]): string[] => {
   let nodes = [unwrap(schema)];
   for (const key of path) {
-    nodes = nodes.flatMap((n) => options(n)).flatMap((n) => {
-      const def = n._zod.def as unknown as Record<string, unknown>;
-      if (def.type === 'array' && typeof key === 'number') return [unwrap(def.element as Schema)];
-      if (def.type === 'object' && typeof key === 'string') {
-        const child = (def.shape as Record<string, Schema>)[key];
-        return child ? [unwrap(child)] : [];
-      }
-      return [];
-    });
+    nodes = nodes
+      .flatMap((n) => options(n))
+      .flatMap((n) => {
+        const def = n._zod.def as unknown as Record<string, unknown>;
+        if (def.type === 'array' && typeof key === 'number') return [unwrap(def.element as Schema)];
+        if (def.type === 'object' && typeof key === 'string') {
+          const child = (def.shape as Record<string, Schema>)[key];
+          return child ? [unwrap(child)] : [];
+        }
+        return [];
+      });
   }
-  const keys = nodes.flatMap((n) => options(n)).flatMap((n) => {
-    const def = n._zod.def as unknown as Record<string, unknown>;
-    return def.type === 'object' ? Object.keys(def.shape as object) : [];
-  });
+  const keys = nodes
+    .flatMap((n) => options(n))
+    .flatMap((n) => {
+      const def = n._zod.def as unknown as Record<string, unknown>;
+      return def.type === 'object' ? Object.keys(def.shape as object) : [];
+    });
   return [...new Set(keys)];
 };
 
@@ -150,7 +174,8 @@ const unwrap = (s: Schema): Schema => {
   for (let n = s, i = 0; i < 20; i++) {
     const def = n._zod.def as unknown as Record<string, unknown>;
     if (def.type === 'lazy') n = (def.getter as () => Schema)();
-    else if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'prefault') n = def.innerType as Schema;
+    else if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'prefault')
+      n = def.innerType as Schema;
     else if (def.type === 'pipe') n = def.in as Schema;
     else return n;
   }
@@ -171,7 +196,8 @@ const distance = (a: string, b: string): number => {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = cur;
   }
   return prev[b.length];

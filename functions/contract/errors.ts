@@ -2,7 +2,8 @@
 export const THROWN_MESSAGE_MAX = 300;
 
 /** At most `max` characters of a text, with a visible mark where it was cut. */
-export const clipText = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`);
+export const clipText = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
 
 /**
  * Named errors. The class name is set explicitly on `name` because that string is what Lambda reports as
@@ -97,7 +98,9 @@ export const TARGET_STATUS_WAIT_SECONDS = 335;
 export class TargetStatusPendingError extends FailoverError {
   override readonly transient = true;
   constructor(pending: string) {
-    super(`${pending}. Nothing was changed; retried for up to ${TARGET_STATUS_WAIT_SECONDS} s while EC2 settles the checks, then the run fails with this error`);
+    super(
+      `${pending}. Nothing was changed; retried for up to ${TARGET_STATUS_WAIT_SECONDS} s while EC2 settles the checks, then the run fails with this error`,
+    );
     this.name = 'TargetStatusPendingError';
   }
 }
@@ -217,11 +220,18 @@ export class MissingEnvError extends FailoverError {
 }
 
 /** Error names the state machine retries (with backoff; full jitter but for TargetStatusPendingError); everything else is caught by name. */
-export const TRANSIENT_ERROR_NAMES = ['Ec2ThrottledError', 'Ec2TransientError', 'NotifyTransientError', 'StateStoreTransientError', 'LeaseBusyError', 'TargetStatusPendingError'] as const;
+export const TRANSIENT_ERROR_NAMES = [
+  'Ec2ThrottledError',
+  'Ec2TransientError',
+  'NotifyTransientError',
+  'StateStoreTransientError',
+  'LeaseBusyError',
+  'TargetStatusPendingError',
+] as const;
 
 /** A Lambda Task's Cause is JSON ({"errorType","errorMessage","trace"}); the message is what a person needs. */
 export const causeText = (cause: string | undefined): string | undefined => {
-  if (!cause || !cause.startsWith('{')) return cause;
+  if (!cause?.startsWith('{')) return cause;
   try {
     const parsed = JSON.parse(cause) as { errorMessage?: unknown };
     return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
@@ -263,7 +273,9 @@ export class BatchNotAuthorizedError extends FailoverError {
 /** A reconcile of twin tables names a group that is not in the associations switching mode (nothing is read or written). */
 export class NotAssociationsModeError extends FailoverError {
   constructor(group: string, mode: string) {
-    super(`group "${group}" switches by ${mode}, not by associations: it has no twin tables (set "switchMode": "associations" to use them)`);
+    super(
+      `group "${group}" switches by ${mode}, not by associations: it has no twin tables (set "switchMode": "associations" to use them)`,
+    );
     this.name = 'NotAssociationsModeError';
   }
 }

@@ -33,7 +33,12 @@ export const activeHold = (hold: Hold | undefined, now: Date): Hold | undefined 
 export const newHold = (args: { seconds: number; by: string; reason: string; now: Date }): Hold => {
   const reason = checkHoldRequest(args);
   if (!args.by) throw new InvalidRequestError('a hold needs the identity of who sets it');
-  return { until: new Date(args.now.getTime() + args.seconds * 1000).toISOString(), by: args.by, reason, setAt: args.now.toISOString() };
+  return {
+    until: new Date(args.now.getTime() + args.seconds * 1000).toISOString(),
+    by: args.by,
+    reason,
+    setAt: args.now.toISOString(),
+  };
 };
 
 /**
@@ -42,11 +47,14 @@ export const newHold = (args: { seconds: number; by: string; reason: string; now
  */
 export const checkHoldRequest = (args: { seconds: number; reason: string }): string => {
   if (!Number.isFinite(args.seconds) || args.seconds <= 0 || args.seconds > HOLD_MAX_SECONDS) {
-    throw new InvalidRequestError(`a hold lasts more than 0 s and at most ${HOLD_MAX_SECONDS / 86400} days (got ${args.seconds} s)`);
+    throw new InvalidRequestError(
+      `a hold lasts more than 0 s and at most ${HOLD_MAX_SECONDS / 86400} days (got ${args.seconds} s)`,
+    );
   }
   const reason = args.reason.trim();
   if (reason.length === 0) throw new InvalidRequestError('a hold needs a reason (say why automatic failover is held)');
-  if (reason.length > HOLD_REASON_MAX) throw new InvalidRequestError(`a hold's reason has at most ${HOLD_REASON_MAX} characters (got ${reason.length})`);
+  if (reason.length > HOLD_REASON_MAX)
+    throw new InvalidRequestError(`a hold's reason has at most ${HOLD_REASON_MAX} characters (got ${reason.length})`);
   return reason;
 };
 

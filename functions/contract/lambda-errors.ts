@@ -14,7 +14,13 @@ export type LogEntry = (entry: Record<string, unknown>) => void;
 export const boundForStepFunctions = (err: unknown, log?: LogEntry): unknown => {
   if (!(err instanceof Error)) return err;
   const transient = (err as { transient?: unknown }).transient === true;
-  log?.({ level: transient ? 'WARN' : 'ERROR', message: transient ? 'task failed, the state machine retries it' : 'task failed', errorType: err.name, errorMessage: err.message, stack: err.stack });
+  log?.({
+    level: transient ? 'WARN' : 'ERROR',
+    message: transient ? 'task failed, the state machine retries it' : 'task failed',
+    errorType: err.name,
+    errorMessage: err.message,
+    stack: err.stack,
+  });
   err.message = boundedMessage(err.message, THROWN_MESSAGE_MAX);
   err.stack = err.name;
   return err;

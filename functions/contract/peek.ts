@@ -30,7 +30,8 @@ export const peekGroup = (raw: unknown, config: FailoverConfig | undefined): str
   if (!o || !config) return undefined;
   if (typeof o.group === 'string') return findGroup(config, o.group)?.name;
   const detail = objectOf(o.detail);
-  const instanceId = typeof detail?.['instance-id'] === 'string' ? (detail['instance-id'] as string) : alarmInstance(detail);
+  const instanceId =
+    typeof detail?.['instance-id'] === 'string' ? (detail['instance-id'] as string) : alarmInstance(detail);
   return instanceId ? findMemberByInstance(config, instanceId)?.group.name : undefined;
 };
 

@@ -109,7 +109,9 @@ export const LeaseStateSchema = z.lazy(() =>
     waitSeconds: z.optional(z.int()),
     busyHolder: z.optional(z.string()),
     waitedSeconds: z.optional(z.int()),
-    history: z.optional(z.object({ lastSwitch: z.optional(SwitchRecordSchema), automaticSwitches: z.array(SwitchRecordSchema) })),
+    history: z.optional(
+      z.object({ lastSwitch: z.optional(SwitchRecordSchema), automaticSwitches: z.array(SwitchRecordSchema) }),
+    ),
     /** The group's maintenance hold in force when the lease was taken (automatic triggers end as a held no-op). */
     hold: z.optional(HoldSchema),
   }),
@@ -133,7 +135,9 @@ export type MemberHealth = z.infer<typeof MemberHealthSchema>;
 
 /** Output of ResolveTargets: who fails, where routes go, and how interfaces pair. */
 /** A member and every interface it is known to have or have had (shared/invariant.ts). */
-export const KnownMemberSchema = z.lazy(() => z.object({ name: z.string(), instanceId: z.optional(z.string()), enis: z.array(z.string()) }));
+export const KnownMemberSchema = z.lazy(() =>
+  z.object({ name: z.string(), instanceId: z.optional(z.string()), enis: z.array(z.string()) }),
+);
 
 export const ResolvedSchema = z.lazy(() =>
   z.object({
@@ -259,7 +263,9 @@ export const AssociationBatchSchema = z.lazy(() =>
 export type AssociationBatch = z.infer<typeof AssociationBatchSchema>;
 
 /** A table the associations mode switches route by route instead, and why (no twin, a drifted twin, …). */
-export const FallbackTableSchema = z.lazy(() => z.object({ routeTableId: z.string(), original: z.string(), reason: z.string() }));
+export const FallbackTableSchema = z.lazy(() =>
+  z.object({ routeTableId: z.string(), original: z.string(), reason: z.string() }),
+);
 /** Fallback tables listed in the plan and the record (the state must hold 2,000 routes' worth of everything else). */
 export const FALLBACKS_LISTED = 50;
 export type FallbackTable = z.infer<typeof FallbackTableSchema>;
@@ -316,7 +322,9 @@ export type Plan = z.infer<typeof PlanSchema>;
  * `dry-run-ignored`: a dry run's ReplaceRoute answered success, so the endpoint ignored DryRun and the
  * route WAS changed (a critical outcome).
  */
-export const RouteStatusSchema = z.lazy(() => z.enum(['replaced', 'already-on-target', 'vanished', 'conflict', 'dry-run', 'dry-run-ignored', 'failed']));
+export const RouteStatusSchema = z.lazy(() =>
+  z.enum(['replaced', 'already-on-target', 'vanished', 'conflict', 'dry-run', 'dry-run-ignored', 'failed']),
+);
 export type RouteStatus = z.infer<typeof RouteStatusSchema>;
 
 export const ReplaceBatchInputSchema = z.lazy(() =>
@@ -335,7 +343,9 @@ export const ReplaceBatchInputSchema = z.lazy(() =>
 export type ReplaceBatchInput = z.infer<typeof ReplaceBatchInputSchema>;
 
 /** What happened to an association move. `drifted`: the twin no longer holds what the move needs (not moved). */
-export const AssociationStatusSchema = z.lazy(() => z.enum(['moved', 'already-on-target', 'conflict', 'drifted', 'dry-run', 'dry-run-ignored', 'failed']));
+export const AssociationStatusSchema = z.lazy(() =>
+  z.enum(['moved', 'already-on-target', 'conflict', 'drifted', 'dry-run', 'dry-run-ignored', 'failed']),
+);
 export type AssociationStatus = z.infer<typeof AssociationStatusSchema>;
 
 export const ReplaceAssociationsInputSchema = z.lazy(() =>
@@ -354,7 +364,10 @@ export const AssociationBatchResultSchema = z.lazy(() =>
   z.object({
     id: z.int(),
     /** Per move, in batch order: status, attempts, index in `errors`, and when it was switched (ms after `at`'s start, see `sw`). */
-    r: z._default(z.array(z.object({ st: AssociationStatusSchema, a: z.optional(z.int()), x: z.optional(z.int()) })), []),
+    r: z._default(
+      z.array(z.object({ st: AssociationStatusSchema, a: z.optional(z.int()), x: z.optional(z.int()) })),
+      [],
+    ),
     errors: z.optional(z.array(z.string())),
     at: z.optional(z.string()),
     sw: z.optional(z.string()),
@@ -464,14 +477,26 @@ export const VerificationSchema = z.lazy(() =>
      * What the route-table invariant (shared/invariant.ts) looked at on the last read, and what it found: tables
      * and routes in reach, routes breaking it, routes left on a member this switch did not leave, one line.
      */
-    invariant: z.optional(z.object({ tables: z.int(), routes: z.int(), findings: z.int(), split: z.int(), summary: z.string() })),
+    invariant: z.optional(
+      z.object({ tables: z.int(), routes: z.int(), findings: z.int(), split: z.int(), summary: z.string() }),
+    ),
     /** Blackhole routes in scope to interfaces no member is known to have had (not counted as mismatches). */
     warnings: z.optional(z.array(z.string())),
     /**
      * Associations mode: each planned association as read back, with the table it now uses and how many
      * routes that table holds (`n`: the subject's effective routes); `ok` false when it is not where the plan wants.
      */
-    effective: z.optional(z.array(z.object({ subject: z.string(), table: z.optional(z.string()), n: z.int(), ok: z.boolean(), problem: z.optional(z.string()) }))),
+    effective: z.optional(
+      z.array(
+        z.object({
+          subject: z.string(),
+          table: z.optional(z.string()),
+          n: z.int(),
+          ok: z.boolean(),
+          problem: z.optional(z.string()),
+        }),
+      ),
+    ),
     verifiedAt: z.string(),
   }),
 );

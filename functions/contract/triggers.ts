@@ -34,7 +34,11 @@ export const AlarmStateChangeEventSchema = z.lazy(() =>
           metrics: z.optional(
             z.array(
               z.object({
-                metricStat: z.optional(z.object({ metric: z.optional(z.object({ dimensions: z.optional(z.record(z.string(), z.string())) })) })),
+                metricStat: z.optional(
+                  z.object({
+                    metric: z.optional(z.object({ dimensions: z.optional(z.record(z.string(), z.string())) })),
+                  }),
+                ),
               }),
             ),
           ),
@@ -104,13 +108,19 @@ export const parseTrigger = (raw: unknown): ParsedTrigger => {
     throw new InvalidRequestError('input must be a JSON object: an EventBridge event or a manual request');
   }
   const size = Buffer.byteLength(JSON.stringify(raw));
-  if (size > MAX_INPUT_BYTES) throw new InvalidRequestError(`input is ${size} bytes; a request is at most ${MAX_INPUT_BYTES}`);
+  if (size > MAX_INPUT_BYTES)
+    throw new InvalidRequestError(`input is ${size} bytes; a request is at most ${MAX_INPUT_BYTES}`);
   const obj = raw as Record<string, unknown>;
   if ('source' in obj || 'detail-type' in obj) {
-    if (obj.source === 'aws.ec2') return { kind: 'instance-state', event: strict(Ec2StateChangeEventSchema, raw, 'EC2 state-change event') };
-    if (obj.source === 'aws.cloudwatch') return { kind: 'alarm', event: strict(AlarmStateChangeEventSchema, raw, 'CloudWatch alarm event') };
-    if (obj.source === PROBE_SOURCE) return { kind: 'probe', request: strict(ProbeFailureRequestSchema, raw, 'probe failure request') };
-    throw new InvalidRequestError(`unsupported event source ${JSON.stringify(obj.source)} (expected aws.ec2, aws.cloudwatch or ${PROBE_SOURCE})`);
+    if (obj.source === 'aws.ec2')
+      return { kind: 'instance-state', event: strict(Ec2StateChangeEventSchema, raw, 'EC2 state-change event') };
+    if (obj.source === 'aws.cloudwatch')
+      return { kind: 'alarm', event: strict(AlarmStateChangeEventSchema, raw, 'CloudWatch alarm event') };
+    if (obj.source === PROBE_SOURCE)
+      return { kind: 'probe', request: strict(ProbeFailureRequestSchema, raw, 'probe failure request') };
+    throw new InvalidRequestError(
+      `unsupported event source ${JSON.stringify(obj.source)} (expected aws.ec2, aws.cloudwatch or ${PROBE_SOURCE})`,
+    );
   }
   if ('action' in obj) return { kind: 'manual', request: strict(ManualRequestSchema, raw, 'manual request') };
   throw new InvalidRequestError(
@@ -132,7 +142,9 @@ const strict = <S extends z.ZodMiniType>(schema: S, raw: unknown, what: string):
   if (r.success) return r.data;
   const issues = r.error.issues.slice(0, 8).map((i) => {
     const path = i.path.join('.') || '(root)';
-    return i.code === 'unrecognized_keys' ? `${path}: field(s) not allowed: ${i.keys.join(', ')}` : `${path}: ${i.message}`;
+    return i.code === 'unrecognized_keys'
+      ? `${path}: field(s) not allowed: ${i.keys.join(', ')}`
+      : `${path}: ${i.message}`;
   });
   throw new InvalidRequestError(`invalid ${what}: ${issues.join('; ')}`);
 };

@@ -1,6 +1,12 @@
 import type { RouteTable, RouteTableAssociation } from '@aws-sdk/client-ec2';
 import { associationBatchesOf, decodeSwitchTimes } from './plan';
-import type { AssociationBatchResult, AssociationMove, AssociationStatus, BatchResult, Plan } from '../contract/schemas';
+import type {
+  AssociationBatchResult,
+  AssociationMove,
+  AssociationStatus,
+  BatchResult,
+  Plan,
+} from '../contract/schemas';
 
 /** A batch result as the Map's output holds it (a route batch's has no `r`). */
 type BatchOrAssociationResult = AssociationBatchResult | BatchResult;
@@ -8,12 +14,17 @@ type BatchOrAssociationResult = AssociationBatchResult | BatchResult;
 /** The associations of a table that route traffic: subnet, gateway edge and main (disassociating ones excluded). */
 export const liveAssociations = (table: RouteTable): RouteTableAssociation[] =>
   (table.Associations ?? []).filter(
-    (a) => a.RouteTableAssociationId && (a.SubnetId || a.GatewayId || a.Main) && !['disassociating', 'disassociated', 'failed'].includes(a.AssociationState?.State ?? 'associated'),
+    (a) =>
+      a.RouteTableAssociationId &&
+      (a.SubnetId || a.GatewayId || a.Main) &&
+      !['disassociating', 'disassociated', 'failed'].includes(a.AssociationState?.State ?? 'associated'),
   );
 
 /** Whether an association is the one a move names: the same subnet, the same gateway, or the main association. */
-export const sameSubject = (a: { SubnetId?: string; GatewayId?: string; Main?: boolean }, m: AssociationMove): boolean =>
-  m.m ? a.Main === true : m.s ? a.SubnetId === m.s : a.GatewayId === m.g;
+export const sameSubject = (
+  a: { SubnetId?: string; GatewayId?: string; Main?: boolean },
+  m: AssociationMove,
+): boolean => (m.m ? a.Main === true : m.s ? a.SubnetId === m.s : a.GatewayId === m.g);
 
 /** What an association associates, in words: the subnet, the gateway, or the VPC's main association. */
 export const subjectOf = (a: { SubnetId?: string; GatewayId?: string; Main?: boolean } | AssociationMove): string =>
@@ -33,12 +44,23 @@ export interface MoveResult {
  * Each planned association move with what its batch reported: `results` is the SwitchBatches Map's output;
  * `legacyResults` the associationResults of a record of the previous version (a Map of their own).
  */
-export const moveResultsOf = (plan: Plan | undefined, results: BatchOrAssociationResult[] | undefined, legacyResults?: BatchOrAssociationResult[]): MoveResult[] => {
+export const moveResultsOf = (
+  plan: Plan | undefined,
+  results: BatchOrAssociationResult[] | undefined,
+  legacyResults?: BatchOrAssociationResult[],
+): MoveResult[] => {
   return associationBatchesOf(plan, results, legacyResults).flatMap(({ batch: b, result: r }) => {
     const times = r?.at ? decodeSwitchTimes(Date.parse(r.at), r.sw, b.moves.length) : [];
     return b.moves.map((move, i): MoveResult => {
       const x = r?.r?.[i];
-      if (x) return { move, status: x.st, attempts: x.a, error: x.x !== undefined ? r?.errors?.[x.x] : undefined, switchedAt: times[i] };
+      if (x)
+        return {
+          move,
+          status: x.st,
+          attempts: x.a,
+          error: x.x !== undefined ? r?.errors?.[x.x] : undefined,
+          switchedAt: times[i],
+        };
       const whole = r?.error ? [r.error, r.cause].filter(Boolean).join(': ') : undefined;
       return { move, status: r?.error ? 'failed' : 'not-attempted', error: whole };
     });

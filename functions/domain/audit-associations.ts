@@ -24,7 +24,13 @@ export interface AssociationJudgement {
 
 /** The associations section of the record and what it adds to the outcome; empty outside the associations mode. */
 export const judgeAssociations = (
-  state: { plan?: Plan; results?: BatchResult[]; associationResults?: AssociationBatchResult[]; verification?: Verification; dryRun?: boolean },
+  state: {
+    plan?: Plan;
+    results?: BatchResult[];
+    associationResults?: AssociationBatchResult[];
+    verification?: Verification;
+    dryRun?: boolean;
+  },
   startMs: number,
 ): AssociationJudgement => {
   const none: AssociationJudgement = { good: 0, bad: [], ignored: [], switchTimes: [], effectiveProblems: 0 };
@@ -46,13 +52,19 @@ export const judgeAssociations = (
       attempts: r.attempts,
       error: r.error,
       problem: e && !e.ok ? e.problem : undefined,
-      timeToSwitchMs: r.switchedAt !== undefined && Number.isFinite(startMs) ? Math.max(0, r.switchedAt - startMs) : undefined,
+      timeToSwitchMs:
+        r.switchedAt !== undefined && Number.isFinite(startMs) ? Math.max(0, r.switchedAt - startMs) : undefined,
     };
   });
   const count = (...s: string[]) => list.filter((a) => s.includes(a.status)).length;
   const okStatus = state.dryRun ? ['dry-run'] : ['moved', 'already-on-target'];
-  const isBad = (a: AuditAssociation) => a.verified === false || (a.verified === undefined && !okStatus.includes(a.status)) || a.status === 'conflict' || a.status === 'drifted';
-  const describe = (a: AuditAssociation) => `${a.subject} (${a.from} → ${a.to}) ${a.status}${a.problem ? `: ${a.problem}` : a.error ? `: ${a.error}` : ''}`;
+  const isBad = (a: AuditAssociation) =>
+    a.verified === false ||
+    (a.verified === undefined && !okStatus.includes(a.status)) ||
+    a.status === 'conflict' ||
+    a.status === 'drifted';
+  const describe = (a: AuditAssociation) =>
+    `${a.subject} (${a.from} → ${a.to}) ${a.status}${a.problem ? `: ${a.problem}` : a.error ? `: ${a.error}` : ''}`;
   return {
     section: {
       planned: list.length,

@@ -35,7 +35,10 @@ export const groupErrors = (items: Array<{ error: string; route: string }>): Err
 /** The first ERROR_GROUPS_MAX groups as lines, and one line for the routes of the others. */
 const errorGroupLines = (groups: ErrorGroup[]): string[] => {
   const rest = groups.slice(ERROR_GROUPS_MAX).reduce((n, g) => n + g.routes, 0);
-  return [...groups.slice(0, ERROR_GROUPS_MAX).map(describeErrorGroup), ...(rest > 0 ? [`and ${rest} more route(s) with ${groups.length - ERROR_GROUPS_MAX} other error(s)`] : [])];
+  return [
+    ...groups.slice(0, ERROR_GROUPS_MAX).map(describeErrorGroup),
+    ...(rest > 0 ? [`and ${rest} more route(s) with ${groups.length - ERROR_GROUPS_MAX} other error(s)`] : []),
+  ];
 };
 
 /** One line for a group: the error, how many routes, which. */
@@ -56,29 +59,61 @@ export const judge = (
   assoc: AssociationJudgement,
 ): { outcome: Outcome; error?: string; cause?: string; moved: number } => {
   if (failure?.error === 'FailoverSuppressedError') {
-    return { outcome: 'suppressed', error: failure.error, cause: clip(`${failure.cause ?? failure.error} No route was changed.`), moved: 0 };
+    return {
+      outcome: 'suppressed',
+      error: failure.error,
+      cause: clip(`${failure.cause ?? failure.error} No route was changed.`),
+      moved: 0,
+    };
   }
   // A failed Map (routes or associations) or verification is judged by what reads back, not as "nothing changed".
   if (failure && !AFTER_WRITES.has(failure.stage)) {
-    return { outcome: 'failed', error: failure.error, cause: clip(`${failure.stage} failed: ${failure.cause ?? failure.error}. No route was changed.`), moved: 0 };
+    return {
+      outcome: 'failed',
+      error: failure.error,
+      cause: clip(`${failure.stage} failed: ${failure.cause ?? failure.error}. No route was changed.`),
+      moved: 0,
+    };
   }
   if (state.action === 'noop') return { outcome: 'noop', moved: 0 };
   // A dry run that changed routes is the worst kind of surprise: it must never read as "nothing changed".
   const ignored = routes.filter((r) => r.status === 'dry-run-ignored');
   if (ignored.length > 0 || assoc.ignored.length > 0) {
-    const lines = [...errorGroupLines(groupErrors(ignored.map((r) => ({ error: r.error ?? r.status, route: `${r.routeTableId} ${r.destination.value}` })))), ...assoc.ignored];
-    const what = assoc.ignored.length > 0 ? `${ignored.length} route(s) and ${assoc.ignored.length} association(s)` : `${ignored.length} of ${routes.length} route(s)`;
+    const lines = [
+      ...errorGroupLines(
+        groupErrors(
+          ignored.map((r) => ({ error: r.error ?? r.status, route: `${r.routeTableId} ${r.destination.value}` })),
+        ),
+      ),
+      ...assoc.ignored,
+    ];
+    const what =
+      assoc.ignored.length > 0
+        ? `${ignored.length} route(s) and ${assoc.ignored.length} association(s)`
+        : `${ignored.length} of ${routes.length} route(s)`;
     const head = `dry run NOT honoured: ${what} CHANGED to ${state.target?.name ?? 'the target'} (EC2 answered success, not DryRunOperation)`;
-    return { outcome: 'failed', error: 'DryRunIgnored', cause: clip(`${head}: ${lines.join('; ')}`), moved: ignored.length };
+    return {
+      outcome: 'failed',
+      error: 'DryRunIgnored',
+      cause: clip(`${head}: ${lines.join('; ')}`),
+      moved: ignored.length,
+    };
   }
   // Verification is the last word: a route read back on its target is good whatever its Map result said.
   // A conflict (someone else pointed the route elsewhere meanwhile) was left alone on purpose, and is reported.
   const bad = routes.filter(
-    (r) => r.status === 'conflict' || r.verified === false || (r.verified === undefined && (r.status === 'failed' || r.status === 'not-attempted')),
+    (r) =>
+      r.status === 'conflict' ||
+      r.verified === false ||
+      (r.verified === undefined && (r.status === 'failed' || r.status === 'not-attempted')),
   );
   // Problems VerifyRoutes counted but did not name are subtracted from the good ones (conservative).
   const badSet = new Set(bad);
-  const good = Math.max(0, routes.filter((r) => !badSet.has(r) && r.status !== 'vanished' && r.status !== 'dry-run').length - unlisted) + assoc.good;
+  const good =
+    Math.max(
+      0,
+      routes.filter((r) => !badSet.has(r) && r.status !== 'vanished' && r.status !== 'dry-run').length - unlisted,
+    ) + assoc.good;
   // Unnamed problems are among the routes VerifyRoutes did not name: the failed ones already counted in `bad`
   // first; only the excess is more routes off target.
   const unlistedExtra = Math.max(0, unlisted - bad.filter((r) => r.verified === undefined).length);
@@ -97,9 +132,17 @@ export const judge = (
                 : 'RoutesNotVerified';
     // Routes that failed alike are one line: the error once, then how many and which.
     const lines = [
-      ...errorGroupLines(groupErrors(bad.map((r) => ({ error: r.error ?? r.problem ?? r.status, route: `${r.routeTableId} ${r.destination.value}` })))),
+      ...errorGroupLines(
+        groupErrors(
+          bad.map((r) => ({
+            error: r.error ?? r.problem ?? r.status,
+            route: `${r.routeTableId} ${r.destination.value}`,
+          })),
+        ),
+      ),
       ...otherMismatches.map(
-        (o) => `${o.routeTableId} ${o.destination.value}${wasOnTarget.has(`${o.routeTableId}|${o.destination.value}`) ? ' (was already on target)' : ''}: ${o.problem ?? 'mismatch'}`,
+        (o) =>
+          `${o.routeTableId} ${o.destination.value}${wasOnTarget.has(`${o.routeTableId}|${o.destination.value}`) ? ' (was already on target)' : ''}: ${o.problem ?? 'mismatch'}`,
       ),
       ...(unlistedExtra > 0 ? [`and ${unlistedExtra} more route(s) not where the plan wants them (not listed)`] : []),
       ...assoc.bad,
@@ -107,12 +150,23 @@ export const judge = (
     const total = routes.length + otherMismatches.length;
     const notOn = bad.length + otherMismatches.length + unlistedExtra;
     const planned = assoc.section?.planned ?? 0;
-    const assocHead = planned > 0 ? `, ${assoc.bad.length} of ${planned} association(s) not on ${state.target?.name ?? 'the target'}'s tables` : '';
+    const assocHead =
+      planned > 0
+        ? `, ${assoc.bad.length} of ${planned} association(s) not on ${state.target?.name ?? 'the target'}'s tables`
+        : '';
     const head = state.dryRun
       ? `dry run: ${bad.length} of ${routes.length} routes would fail${planned > 0 ? `, ${assoc.bad.length} of ${planned} association(s)` : ''}`
-      : `${notOn} of ${total} routes are not on ${state.target?.name ?? 'the target'}${assocHead}` + (good > 0 ? ` (${good} switched)` : '');
-    const verify = failure && VERIFY_STAGES.has(failure.stage) ? `; verification could not run: ${failure.error}: ${failure.cause ?? ''}` : '';
-    return { outcome: good > 0 && !state.dryRun ? 'partial' : 'failed', error, cause: clip(`${head}${verify}: ${lines.join('; ')}`), moved: state.dryRun ? 0 : good - assoc.good };
+      : `${notOn} of ${total} routes are not on ${state.target?.name ?? 'the target'}${assocHead}${good > 0 ? ` (${good} switched)` : ''}`;
+    const verify =
+      failure && VERIFY_STAGES.has(failure.stage)
+        ? `; verification could not run: ${failure.error}: ${failure.cause ?? ''}`
+        : '';
+    return {
+      outcome: good > 0 && !state.dryRun ? 'partial' : 'failed',
+      error,
+      cause: clip(`${head}${verify}: ${lines.join('; ')}`),
+      moved: state.dryRun ? 0 : good - assoc.good,
+    };
   }
   if (state.dryRun) return { outcome: 'dry-run', moved: 0 };
   if (routes.length === 0 && (assoc.section?.planned ?? 0) === 0) return { outcome: 'noop', moved: 0 };
@@ -126,24 +180,28 @@ export const summarize = (r: AuditRecord, noopReason: string | undefined): strin
   const dir = `${r.from.map((m) => m.name).join('+') || '?'} -> ${r.to?.name ?? '?'}`;
   switch (r.outcome) {
     case 'succeeded':
-      if (r.associations) return `${g}: ${dir}, ${r.associations.moved + r.associations.alreadyOnTarget} association(s) on ${r.to?.name}'s tables and ${r.counts.replaced} route(s) moved, verified`;
-      return `${g}: ${dir}, ${r.counts.replaced} route(s) moved and verified` + (r.counts.vanished ? `, ${r.counts.vanished} vanished meanwhile (not re-created)` : '');
+      if (r.associations)
+        return `${g}: ${dir}, ${r.associations.moved + r.associations.alreadyOnTarget} association(s) on ${r.to?.name}'s tables and ${r.counts.replaced} route(s) moved, verified`;
+      return `${g}: ${dir}, ${r.counts.replaced} route(s) moved and verified${r.counts.vanished ? `, ${r.counts.vanished} vanished meanwhile (not re-created)` : ''}`;
     case 'dry-run':
-      if (r.associations) return `${g}: dry run ${dir}: would move ${r.associations.dryRun} association(s) and ${r.counts.dryRun} route(s); nothing changed`;
+      if (r.associations)
+        return `${g}: dry run ${dir}: would move ${r.associations.dryRun} association(s) and ${r.counts.dryRun} route(s); nothing changed`;
       return `${g}: dry run ${dir}: would move ${r.counts.dryRun} route(s); nothing changed`;
     case 'noop':
-      return `${g}: no change: ` + (noopReason ?? (r.counts.alreadyOnTarget > 0 ? `already on target (${r.counts.alreadyOnTarget} route(s) on ${r.to?.name})` : `no route points at ${r.from.map((m) => m.name).join(', ')}`));
+      return `${g}: no change: ${noopReason ?? (r.counts.alreadyOnTarget > 0 ? `already on target (${r.counts.alreadyOnTarget} route(s) on ${r.to?.name})` : `no route points at ${r.from.map((m) => m.name).join(', ')}`)}`;
     case 'partial':
       if (r.associations) {
         const a = r.associations;
-        const on = a.list.filter((x) => (x.status === 'moved' || x.status === 'already-on-target') && x.verified !== false).length;
+        const on = a.list.filter(
+          (x) => (x.status === 'moved' || x.status === 'already-on-target') && x.verified !== false,
+        ).length;
         return `${g}: PARTIAL ${dir}: ${on} of ${a.planned} association(s) and ${r.counts.moved} of ${r.counts.planned} route(s) on ${r.to?.name ?? 'the target'}; see failures`;
       }
       return `${g}: PARTIAL ${dir}: ${r.counts.moved} of ${r.counts.planned} route(s) moved; see failures`;
     case 'suppressed':
       return `${g}: SUPPRESSED automatic failover ${dir} (flap damping); routes unchanged`;
     case 'failed':
-      return `${g}: FAILED ${dir}: ${r.error}` + (r.failure && !AFTER_WRITES.has(r.failure.stage) ? ' (no route changed)' : '');
+      return `${g}: FAILED ${dir}: ${r.error}${r.failure && !AFTER_WRITES.has(r.failure.stage) ? ' (no route changed)' : ''}`;
   }
 };
 

@@ -12,7 +12,8 @@ export { causeText };
 export { describeErrorGroup, groupErrors } from './audit-outcome';
 
 /** Nearest-rank percentile of sorted values. */
-const percentile = (sorted: number[], p: number): number => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
 
 /** p50 / p99 / max of times to switch (ms); undefined when no route was switched. */
 export const timeToSwitchOf = (all: number[], priority: number[]): TimeToSwitch | undefined => {
@@ -35,7 +36,8 @@ const FAILURE_CAUSE_MAX = 1000;
 
 const listRoutes = (routes: AuditRoute[]): { routes: AuditRoute[]; routesOmitted?: number } => {
   if (routes.length <= AUDIT_ROUTES_MAX) return { routes };
-  const problem = (r: AuditRoute) => r.verified === false || !['replaced', 'already-on-target', 'dry-run'].includes(r.status);
+  const problem = (r: AuditRoute) =>
+    r.verified === false || !['replaced', 'already-on-target', 'dry-run'].includes(r.status);
   const ordered = [...routes.filter(problem), ...routes.filter((r) => !problem(r))];
   return { routes: ordered.slice(0, AUDIT_ROUTES_MAX), routesOmitted: routes.length - AUDIT_ROUTES_MAX };
 };
@@ -53,44 +55,63 @@ export const buildAuditRecord = (
   config?: FailoverConfig,
 ): AuditRecord => {
   const plan = state.plan;
-  const results = plan && state.pairs && state.target ? resultsOf(plan, state.pairs, state.target.name, state.results) : new Map();
+  const results =
+    plan && state.pairs && state.target ? resultsOf(plan, state.pairs, state.target.name, state.results) : new Map();
   // VerifySwitch lists only the routes that are not where the plan wants them; the others are verified.
-  const problems = new Map((state.verification?.observed ?? []).map((o) => [routeKey(o.routeTableId, o.destination), o]));
-  const startMs0 = state.execution?.startTime ? Date.parse(state.execution.startTime) : execution.startTime ? Date.parse(execution.startTime) : Number.NaN;
+  const problems = new Map(
+    (state.verification?.observed ?? []).map((o) => [routeKey(o.routeTableId, o.destination), o]),
+  );
+  const startMs0 = state.execution?.startTime
+    ? Date.parse(state.execution.startTime)
+    : execution.startTime
+      ? Date.parse(execution.startTime)
+      : Number.NaN;
   const assoc = judgeAssociations(state, startMs0);
   // Past its listing cap VerifySwitch counts problems it does not name: then no unlisted route counts as verified.
   // (Association problems are counted too, and listed in `effective`.)
-  const unlisted = state.verification ? Math.max(0, state.verification.mismatches - state.verification.observed.length - assoc.effectiveProblems) : 0;
+  const unlisted = state.verification
+    ? Math.max(0, state.verification.mismatches - state.verification.observed.length - assoc.effectiveProblems)
+    : 0;
   const verifiedAll = state.verification !== undefined && unlisted === 0;
   const owner = eniOwners(state);
 
   const startMs = startMs0;
-  const routes: AuditRoute[] = [...results.values()].map(({ change: c, status, attempts, error, at, currentTarget, switchedAt, priority }) => {
-    const o = problems.get(routeKey(c.routeTableId, c.destination));
-    const verified = o ? o.ok : verifiedAll ? true : undefined;
-    const onTarget = { target: c.toEni, member: c.toMember };
-    let after: AuditRoute['after'];
-    if (o) after = o.target ? { target: o.target, member: owner.get(o.target), state: o.state } : null;
-    else if (status === 'vanished') after = null;
-    else if (status === 'conflict') after = currentTarget ? { target: currentTarget, member: owner.get(currentTarget) } : null;
-    else if (status === 'dry-run') after = { target: c.fromEni, member: c.fromMember, state: c.stateBefore };
-    else if (verifiedAll) after = { ...onTarget, state: 'active' }; // read back where the plan wants it
-    else after = status === 'replaced' || status === 'already-on-target' || status === 'dry-run-ignored' ? onTarget : null;
-    return {
-      routeTableId: c.routeTableId,
-      destination: c.destination,
-      status,
-      before: { target: c.fromEni, member: c.fromMember, state: c.stateBefore },
-      after,
-      verified,
-      attempts,
-      at,
-      error: status === 'failed' || status === 'conflict' || status === 'not-attempted' || status === 'dry-run-ignored' ? error : undefined,
-      problem: o && !o.ok ? o.problem : undefined,
-      timeToSwitchMs: switchedAt !== undefined && Number.isFinite(startMs) ? Math.max(0, switchedAt - startMs) : undefined,
-      priority: priority ? true : undefined,
-    };
-  });
+  const routes: AuditRoute[] = [...results.values()].map(
+    ({ change: c, status, attempts, error, at, currentTarget, switchedAt, priority }) => {
+      const o = problems.get(routeKey(c.routeTableId, c.destination));
+      const verified = o ? o.ok : verifiedAll ? true : undefined;
+      const onTarget = { target: c.toEni, member: c.toMember };
+      let after: AuditRoute['after'];
+      if (o) after = o.target ? { target: o.target, member: owner.get(o.target), state: o.state } : null;
+      else if (status === 'vanished') after = null;
+      else if (status === 'conflict')
+        after = currentTarget ? { target: currentTarget, member: owner.get(currentTarget) } : null;
+      else if (status === 'dry-run') after = { target: c.fromEni, member: c.fromMember, state: c.stateBefore };
+      else if (verifiedAll)
+        after = { ...onTarget, state: 'active' }; // read back where the plan wants it
+      else
+        after =
+          status === 'replaced' || status === 'already-on-target' || status === 'dry-run-ignored' ? onTarget : null;
+      return {
+        routeTableId: c.routeTableId,
+        destination: c.destination,
+        status,
+        before: { target: c.fromEni, member: c.fromMember, state: c.stateBefore },
+        after,
+        verified,
+        attempts,
+        at,
+        error:
+          status === 'failed' || status === 'conflict' || status === 'not-attempted' || status === 'dry-run-ignored'
+            ? error
+            : undefined,
+        problem: o && !o.ok ? o.problem : undefined,
+        timeToSwitchMs:
+          switchedAt !== undefined && Number.isFinite(startMs) ? Math.max(0, switchedAt - startMs) : undefined,
+        priority: priority ? true : undefined,
+      };
+    },
+  );
   const switchTimes = routes.filter((r) => r.timeToSwitchMs !== undefined);
   const timeToSwitch = timeToSwitchOf(
     [...switchTimes.map((r) => r.timeToSwitchMs!), ...assoc.switchTimes],
@@ -117,11 +138,26 @@ export const buildAuditRecord = (
   const failure = failureOf(state);
   // Routes that were already on the target are read back too: one that went bad must not read as success.
   const planned = new Set(routes.map((r) => routeKey(r.routeTableId, r.destination)));
-  const otherMismatches = (state.verification?.observed ?? []).filter((o) => !o.ok && !planned.has(routeKey(o.routeTableId, o.destination)));
-  const routeErrors = routes.filter((r) => r.error || r.problem).map((r) => ({ error: (r.error ?? r.problem)!, route: `${r.routeTableId} ${r.destination.value}` }));
+  const otherMismatches = (state.verification?.observed ?? []).filter(
+    (o) => !o.ok && !planned.has(routeKey(o.routeTableId, o.destination)),
+  );
+  const routeErrors = routes
+    .filter((r) => r.error || r.problem)
+    .map((r) => ({ error: (r.error ?? r.problem)!, route: `${r.routeTableId} ${r.destination.value}` }));
   const errorGroups = groupErrors(routeErrors).slice(0, ERROR_GROUPS_MAX);
-  const wasOnTarget = new Set((plan?.alreadyOnTarget ?? []).flatMap((a) => a.destinations.map((d) => `${a.routeTableId}|${d}`)));
-  const { outcome, error, cause, moved } = judge(state, routes, counts, failure, otherMismatches, unlisted, wasOnTarget, assoc);
+  const wasOnTarget = new Set(
+    (plan?.alreadyOnTarget ?? []).flatMap((a) => a.destinations.map((d) => `${a.routeTableId}|${d}`)),
+  );
+  const { outcome, error, cause, moved } = judge(
+    state,
+    routes,
+    counts,
+    failure,
+    otherMismatches,
+    unlisted,
+    wasOnTarget,
+    assoc,
+  );
   counts.moved = moved;
   const from = state.sources ?? [];
   const to = state.target;
@@ -135,7 +171,11 @@ export const buildAuditRecord = (
     summary: '',
     group: state.group?.name ?? state.lease?.group ?? peekGroup(rawEvent, config),
     vpcId: state.group?.vpcId,
-    trigger: state.trigger ?? { kind: peekTriggerKind(rawEvent) ?? 'unknown', summary: describeRawEvent(rawEvent), unresolved: true },
+    trigger: state.trigger ?? {
+      kind: peekTriggerKind(rawEvent) ?? 'unknown',
+      summary: describeRawEvent(rawEvent),
+      unresolved: true,
+    },
     dryRun: state.dryRun ?? false,
     from,
     to,
@@ -144,7 +184,12 @@ export const buildAuditRecord = (
     ...listRoutes(routes),
     errorGroups: errorGroups.length > 0 ? errorGroups : undefined,
     alreadyOnTarget: plan?.alreadyOnTarget ?? [],
-    skipped: (plan?.skipped ?? []).map(({ routeTableId, destination, eni, reason }) => ({ routeTableId, destination, eni, reason })),
+    skipped: (plan?.skipped ?? []).map(({ routeTableId, destination, eni, reason }) => ({
+      routeTableId,
+      destination,
+      eni,
+      reason,
+    })),
     warnings: [...(state.warnings ?? []), ...(plan?.warnings ?? []), ...(state.verification?.warnings ?? [])],
     verification: state.verification && {
       checked: state.verification.checked,
@@ -154,7 +199,10 @@ export const buildAuditRecord = (
       ...(state.verification.invariant ? { invariant: state.verification.invariant.summary } : {}),
     },
     failure,
-    lease: state.lease?.held && state.lease.group ? { group: state.lease.group, acquiredAt: state.lease.acquiredAt, tookOverFrom: state.lease.tookOverFrom } : undefined,
+    lease:
+      state.lease?.held && state.lease.group
+        ? { group: state.lease.group, acquiredAt: state.lease.acquiredAt, tookOverFrom: state.lease.tookOverFrom }
+        : undefined,
     health: state.health,
     held: state.action === 'noop' ? state.held : undefined,
     execution: { ...execution, consoleUrl: consoleUrl(execution.id) },
@@ -170,7 +218,11 @@ export const buildAuditRecord = (
 
 /** Routes moved to the target and the health gate saw no healthy member besides it (no standby is left). */
 const standbyLost = (r: AuditRecord): boolean =>
-  r.to !== undefined && !r.dryRun && r.counts.moved > 0 && r.health !== undefined && !r.health.some((h) => h.member !== r.to!.name && h.healthy);
+  r.to !== undefined &&
+  !r.dryRun &&
+  r.counts.moved > 0 &&
+  r.health !== undefined &&
+  !r.health.some((h) => h.member !== r.to!.name && h.healthy);
 
 const eniOwners = (state: NotifyState): Map<string, string> => {
   const m = new Map<string, string>();
@@ -186,11 +238,30 @@ const boundedCause = (cause: string | undefined): string | undefined => {
 
 const failureOf = (state: NotifyState): AuditRecord['failure'] => {
   if (state.failure) {
-    const stage = state.resolvedAt === undefined ? (state.lease === undefined ? 'AcquireLease' : 'ResolveTargets') : !state.plan ? 'PlanSwitch' : !state.results ? 'SwitchItems' : 'unknown';
+    const stage =
+      state.resolvedAt === undefined
+        ? state.lease === undefined
+          ? 'AcquireLease'
+          : 'ResolveTargets'
+        : !state.plan
+          ? 'PlanSwitch'
+          : !state.results
+            ? 'SwitchItems'
+            : 'unknown';
     return { stage, error: state.failure.Error, cause: boundedCause(state.failure.Cause) };
   }
-  if (state.associationFailure) return { stage: 'SwitchItems', error: state.associationFailure.Error, cause: boundedCause(state.associationFailure.Cause) };
-  if (state.verificationFailure) return { stage: 'VerifySwitch', error: state.verificationFailure.Error, cause: boundedCause(state.verificationFailure.Cause) };
+  if (state.associationFailure)
+    return {
+      stage: 'SwitchItems',
+      error: state.associationFailure.Error,
+      cause: boundedCause(state.associationFailure.Cause),
+    };
+  if (state.verificationFailure)
+    return {
+      stage: 'VerifySwitch',
+      error: state.verificationFailure.Error,
+      cause: boundedCause(state.verificationFailure.Cause),
+    };
   return undefined;
 };
 
@@ -212,7 +283,10 @@ export const consoleUrl = (executionArn: string): string | undefined => {
   const [, partition, region] = m;
   // Each partition has its own console host.
   const host =
-    partition === 'aws-cn' ? `${region}.console.amazonaws.cn` : partition === 'aws-us-gov' ? 'console.amazonaws-us-gov.com' : `${region}.console.aws.amazon.com`;
+    partition === 'aws-cn'
+      ? `${region}.console.amazonaws.cn`
+      : partition === 'aws-us-gov'
+        ? 'console.amazonaws-us-gov.com'
+        : `${region}.console.aws.amazon.com`;
   return `https://${host}/states/home?region=${region}#/v2/executions/details/${executionArn}`;
 };
-

@@ -1,7 +1,13 @@
-import { FailoverConfig, findGroup, findMemberByInstance, Group, Member } from '../contract/config';
+import { type FailoverConfig, findGroup, findMemberByInstance, type Group, type Member } from '../contract/config';
 import { InvalidRequestError, UnknownGroupError, UnknownMemberError } from '../contract/errors';
 import type { Trigger } from '../contract/schemas';
-import { alarmInstanceId, FAILURE_STATES, ManualRequest, parseTrigger, ProbeFailureRequest } from '../contract/triggers';
+import {
+  alarmInstanceId,
+  FAILURE_STATES,
+  type ManualRequest,
+  parseTrigger,
+  type ProbeFailureRequest,
+} from '../contract/triggers';
 
 /**
  * What the workflow input asks for, decided from the input and the config alone (no AWS call): which group,
@@ -32,11 +38,16 @@ export const classifyTrigger = (raw: unknown, config: FailoverConfig, executionN
   if (parsed.kind === 'manual') {
     const r = parsed.request;
     const group = findGroup(config, r.group);
-    if (!group) throw new UnknownGroupError(r.group, config.groups.map((g) => g.name));
+    if (!group)
+      throw new UnknownGroupError(
+        r.group,
+        config.groups.map((g) => g.name),
+      );
     const names = group.members.map((m) => m.name);
     if (r.to !== undefined && !names.includes(r.to)) throw new UnknownMemberError(group.name, r.to, names);
     if (r.action === 'failback') {
-      if (!group.preferred) throw new InvalidRequestError(`group "${group.name}" has no preferred member to fail back to`);
+      if (!group.preferred)
+        throw new InvalidRequestError(`group "${group.name}" has no preferred member to fail back to`);
       if (r.to !== undefined && r.to !== group.preferred) {
         throw new InvalidRequestError(`failback goes to the preferred member "${group.preferred}", not "${r.to}"`);
       }
@@ -54,7 +65,8 @@ export const classifyTrigger = (raw: unknown, config: FailoverConfig, executionN
   if (parsed.kind === 'probe') return classifyProbe(parsed.request, config, executionName);
 
   const event = parsed.event;
-  const instanceId = parsed.kind === 'instance-state' ? parsed.event.detail['instance-id'] : alarmInstanceId(parsed.event);
+  const instanceId =
+    parsed.kind === 'instance-state' ? parsed.event.detail['instance-id'] : alarmInstanceId(parsed.event);
   const owner = instanceId ? findMemberByInstance(config, instanceId) : undefined;
   const trigger: Trigger =
     parsed.kind === 'instance-state'
@@ -78,11 +90,18 @@ export const classifyTrigger = (raw: unknown, config: FailoverConfig, executionN
 
   if (parsed.kind === 'instance-state' && parsed.event.detail.state === 'running' && owner) {
     const { group, member } = owner;
-    if (!group.autoFailback) return noop(`${member.name} is running; automatic failback is off for group "${group.name}" (fail back manually)`);
-    if (group.preferred !== member.name) return noop(`${member.name} is running; it is not the preferred member, nothing to fail back`);
+    if (!group.autoFailback)
+      return noop(
+        `${member.name} is running; automatic failback is off for group "${group.name}" (fail back manually)`,
+      );
+    if (group.preferred !== member.name)
+      return noop(`${member.name} is running; it is not the preferred member, nothing to fail back`);
     return {
       action: 'failover',
-      trigger: { ...trigger, summary: `${trigger.summary}: automatic failback after a ${group.autoFailback.holdDownSeconds} s hold-down` },
+      trigger: {
+        ...trigger,
+        summary: `${trigger.summary}: automatic failback after a ${group.autoFailback.holdDownSeconds} s hold-down`,
+      },
       group,
       automatic: true,
       triggerTime: event.time,
@@ -118,9 +137,18 @@ export const classifyTrigger = (raw: unknown, config: FailoverConfig, executionN
  */
 const classifyProbe = (r: ProbeFailureRequest, config: FailoverConfig, executionName: string): Classified => {
   const group = findGroup(config, r.group);
-  if (!group) throw new UnknownGroupError(r.group, config.groups.map((g) => g.name));
+  if (!group)
+    throw new UnknownGroupError(
+      r.group,
+      config.groups.map((g) => g.name),
+    );
   const failing = group.members.find((m) => m.name === r.member);
-  if (!failing) throw new UnknownMemberError(group.name, r.member, group.members.map((m) => m.name));
+  if (!failing)
+    throw new UnknownMemberError(
+      group.name,
+      r.member,
+      group.members.map((m) => m.name),
+    );
   const trigger: Trigger = {
     kind: 'probe',
     summary:

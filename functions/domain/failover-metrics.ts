@@ -22,10 +22,20 @@ export const FAILOVER_METRICS = {
 
 export type { EmfLine };
 
-const line = (at: number, dimensions: Record<string, string>, metrics: Array<{ name: string; unit: string; value: number }>): EmfLine => ({
+const line = (
+  at: number,
+  dimensions: Record<string, string>,
+  metrics: Array<{ name: string; unit: string; value: number }>,
+): EmfLine => ({
   _aws: {
     Timestamp: at,
-    CloudWatchMetrics: [{ Namespace: FAILOVER_NAMESPACE, Dimensions: [Object.keys(dimensions)], Metrics: metrics.map((m) => ({ Name: m.name, Unit: m.unit })) }],
+    CloudWatchMetrics: [
+      {
+        Namespace: FAILOVER_NAMESPACE,
+        Dimensions: [Object.keys(dimensions)],
+        Metrics: metrics.map((m) => ({ Name: m.name, Unit: m.unit })),
+      },
+    ],
   },
   ...dimensions,
   ...Object.fromEntries(metrics.map((m) => [m.name, m.value])),
@@ -37,14 +47,25 @@ export const metricOutcome = (r: AuditRecord): string => (r.held && r.outcome ==
 /** The EMF lines of one execution's record (none without a group: nothing to graph it under). */
 export const recordMetricLines = (r: AuditRecord, at: number): EmfLine[] => {
   if (!r.group) return [];
-  const lines = [line(at, { Group: r.group, Outcome: metricOutcome(r) }, [{ name: FAILOVER_METRICS.executions, unit: 'Count', value: 1 }])];
+  const lines = [
+    line(at, { Group: r.group, Outcome: metricOutcome(r) }, [
+      { name: FAILOVER_METRICS.executions, unit: 'Count', value: 1 },
+    ]),
+  ];
   const retried = r.routes.reduce((n, x) => n + Math.max(0, (x.attempts ?? 1) - 1), 0);
   const switched = r.to && !r.dryRun && r.counts.moved > 0;
   const perGroup = [
     { name: FAILOVER_METRICS.ec2CallsRetried, unit: 'Count', value: retried },
-    ...(switched && r.durationMs !== undefined ? [{ name: FAILOVER_METRICS.switchDuration, unit: 'Milliseconds', value: r.durationMs }] : []),
+    ...(switched && r.durationMs !== undefined
+      ? [{ name: FAILOVER_METRICS.switchDuration, unit: 'Milliseconds', value: r.durationMs }]
+      : []),
   ];
   lines.push(line(at, { Group: r.group }, perGroup));
-  if (switched) lines.push(line(at, { Group: r.group, Member: r.to!.name }, [{ name: FAILOVER_METRICS.switchedTo, unit: 'Count', value: 1 }]));
+  if (switched)
+    lines.push(
+      line(at, { Group: r.group, Member: r.to!.name }, [
+        { name: FAILOVER_METRICS.switchedTo, unit: 'Count', value: 1 },
+      ]),
+    );
   return lines;
 };

@@ -59,7 +59,12 @@ export interface GroupStateStore {
     isRunning: (executionId: string) => Promise<boolean>,
   ): Promise<{ lease: Lease; history: GroupHistory; hold?: Hold }>;
   /** Gives the lease back (only if `owner` holds it) and records the switch, if any. Idempotent. */
-  release(group: string, owner: string, switched: SwitchRecord | undefined, keepAutomaticSince: Date): Promise<{ released: boolean }>;
+  release(
+    group: string,
+    owner: string,
+    switched: SwitchRecord | undefined,
+    keepAutomaticSince: Date,
+  ): Promise<{ released: boolean }>;
   /** Every member's last known interface map (members never seen are absent). */
   readInventory(group: string): Promise<GroupInventory>;
   /** Stores a member's interface map unless a newer observation is already stored. Needs no lease. */
@@ -74,11 +79,20 @@ export interface GroupStateStore {
 
 /** In-process store: the local runner, the demo and tests. Atomic because JavaScript runs one callback at a time. */
 export class InMemoryGroupStateStore implements GroupStateStore {
-  private readonly items = new Map<string, { owner?: string; acquiredAt?: string; expiresAt?: string; history: GroupHistory }>();
+  private readonly items = new Map<
+    string,
+    { owner?: string; acquiredAt?: string; expiresAt?: string; history: GroupHistory }
+  >();
   private readonly inventories = new Map<string, GroupInventory>();
   private readonly holds = new Map<string, Hold>();
 
-  async acquire(group: string, owner: string, now: Date, ttlSeconds: number, isRunning: (id: string) => Promise<boolean>) {
+  async acquire(
+    group: string,
+    owner: string,
+    now: Date,
+    ttlSeconds: number,
+    isRunning: (id: string) => Promise<boolean>,
+  ) {
     const item = this.items.get(group) ?? { history: { automaticSwitches: [] } };
     const holder = item.owner;
     let tookOverFrom: string | undefined;
@@ -90,10 +104,19 @@ export class InMemoryGroupStateStore implements GroupStateStore {
       if (running) throw new LeaseBusyError(group, holder);
       tookOverFrom = holder;
     }
-    const lease = { group, owner, acquiredAt: now.toISOString(), expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString() };
+    const lease = {
+      group,
+      owner,
+      acquiredAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString(),
+    };
     this.items.set(group, { ...lease, history: item.history });
     const hold = activeHold(this.holds.get(group), now);
-    return { lease: { ...lease, tookOverFrom }, history: structuredClone(item.history), ...(hold ? { hold: { ...hold } } : {}) };
+    return {
+      lease: { ...lease, tookOverFrom },
+      history: structuredClone(item.history),
+      ...(hold ? { hold: { ...hold } } : {}),
+    };
   }
 
   async release(group: string, owner: string, switched: SwitchRecord | undefined, keepAutomaticSince: Date) {
@@ -137,15 +160,22 @@ export class InMemoryGroupStateStore implements GroupStateStore {
   /** The group's lease and history as they stand, without taking anything (the guard's in-memory store). */
   peek(group: string): { owner?: string; expiresAt?: string; history: GroupHistory } {
     const item = this.items.get(group);
-    return { owner: item?.owner, expiresAt: item?.expiresAt, history: structuredClone(item?.history ?? { automaticSwitches: [] }) };
+    return {
+      owner: item?.owner,
+      expiresAt: item?.expiresAt,
+      history: structuredClone(item?.history ?? { automaticSwitches: [] }),
+    };
   }
 }
 
 /** The group's history after a switch: last switch, and automatic switches within the damping window. */
-export const nextHistory = (h: GroupHistory, switched: SwitchRecord | undefined, keepAutomaticSince: Date): GroupHistory => {
+export const nextHistory = (
+  h: GroupHistory,
+  switched: SwitchRecord | undefined,
+  keepAutomaticSince: Date,
+): GroupHistory => {
   const since = keepAutomaticSince.toISOString();
   const automatic = h.automaticSwitches.filter((s) => s.at >= since);
   if (switched?.automatic && !automatic.some((s) => s.triggerId === switched.triggerId)) automatic.push(switched);
   return { lastSwitch: switched ?? h.lastSwitch, automaticSwitches: automatic };
 };
-

@@ -11,7 +11,9 @@ import * as z from '../contract/zod';
 /** Table IDs kept as the baseline of a group's scope (a VPC holds 200 route tables by default). */
 export const BASELINE_TABLES_MAX = 2000;
 
-const CauseSchema = z.lazy(() => z.object({ who: z.string(), when: z.string(), call: z.string(), eventId: z.optional(z.string()) }));
+const CauseSchema = z.lazy(() =>
+  z.object({ who: z.string(), when: z.string(), call: z.string(), eventId: z.optional(z.string()) }),
+);
 
 export const GuardFindingSchema = z.lazy(() =>
   z.object({
@@ -103,7 +105,12 @@ export class InMemoryGuardStore implements GuardStore {
     const { owner, expiresAt, history } = this.groups.peek(group);
     const hold = await this.groups.readHold(group);
     const guard = parseGuardState(this.states.get(group));
-    return { history, ...(owner && expiresAt ? { lease: { owner, expiresAt } } : {}), ...(hold ? { hold } : {}), ...(guard ? { guard } : {}) };
+    return {
+      history,
+      ...(owner && expiresAt ? { lease: { owner, expiresAt } } : {}),
+      ...(hold ? { hold } : {}),
+      ...(guard ? { guard } : {}),
+    };
   }
 
   async write(group: string, state: GuardState): Promise<void> {

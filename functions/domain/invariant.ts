@@ -66,7 +66,11 @@ export interface InvariantResult {
 }
 
 /** The member a route leads to, by its interface first, then by the instance EC2 shows behind it. */
-export const memberOfRoute = (route: Route, byEni: Map<string, string>, byInstance: Map<string, string>): string | undefined => {
+export const memberOfRoute = (
+  route: Route,
+  byEni: Map<string, string>,
+  byInstance: Map<string, string>,
+): string | undefined => {
   if (isPropagated(route)) return undefined;
   const eni = route.NetworkInterfaceId;
   if (eni && byEni.has(eni)) return byEni.get(eni);
@@ -93,11 +97,22 @@ export const checkInvariant = (input: InvariantInput): InvariantResult => {
       const member = memberOfRoute(route, byEni, byInstance);
       if (member === undefined) continue;
       const target = route.NetworkInterfaceId ?? route.InstanceId!;
-      const base = { routeTableId: table.RouteTableId!, destination, target, member, state: route.State, ...(isLocal(route) ? { local: true as const } : {}) };
+      const base = {
+        routeTableId: table.RouteTableId!,
+        destination,
+        target,
+        member,
+        state: route.State,
+        ...(isLocal(route) ? { local: true as const } : {}),
+      };
       if (member !== input.target) {
         const kind = departed.has(member) ? 'departed' : 'split';
         if (kind === 'split') out.split++;
-        out.findings.push({ ...base, kind, problem: problemText.departed(member, target, !route.NetworkInterfaceId, route.State === 'blackhole') });
+        out.findings.push({
+          ...base,
+          kind,
+          problem: problemText.departed(member, target, !route.NetworkInterfaceId, route.State === 'blackhole'),
+        });
       } else if (route.State === 'blackhole') {
         out.findings.push({ ...base, kind: 'blackhole', problem: problemText.blackhole(member, target) });
       }
@@ -115,11 +130,13 @@ const isLocal = (route: Route): boolean => route.Origin === 'CreateRouteTable';
 export const problemText = {
   departed: (member: string, target: string, byInstance: boolean, blackhole: boolean): string =>
     `still points at ${byInstance ? `${member} (instance ${target})` : `${member}'s interface ${target}`}${blackhole ? ' (blackhole)' : ''}`,
-  blackhole: (member: string, target: string): string => `blackhole on ${member}'s interface ${target}: it cannot carry traffic`,
+  blackhole: (member: string, target: string): string =>
+    `blackhole on ${member}'s interface ${target}: it cannot carry traffic`,
   /** A finding the verification lists (a route a planned write did not reach). */
   unmoved: (finding: string): string => `${finding}: not moved by this run`,
   /** A blackhole on an interface nobody knew, while departed members' interfaces are unknown (the record's warnings say more). */
-  unattributed: (eni: string, blind: string[]): string => `blackhole on ${eni}: nobody's known interface, and ${blind.join(', ')}'s are unknown`,
+  unattributed: (eni: string, blind: string[]): string =>
+    `blackhole on ${eni}: nobody's known interface, and ${blind.join(', ')}'s are unknown`,
 };
 
 /** What a group's table read holds, as the reach needs it (see group-tables.ts). */

@@ -44,13 +44,18 @@ export type MemberInventory = z.infer<typeof MemberInventorySchema>;
 export type GroupInventory = Record<string, MemberInventory>;
 
 // Instances with several network cards repeat device indexes per card, so the card is part of the slot.
-export const slotOf = (a: { NetworkCardIndex?: number; DeviceIndex?: number }): string => `${a.NetworkCardIndex ?? 0}/${a.DeviceIndex}`;
+export const slotOf = (a: { NetworkCardIndex?: number; DeviceIndex?: number }): string =>
+  `${a.NetworkCardIndex ?? 0}/${a.DeviceIndex}`;
 
 /**
  * A member's inventory from its DescribeInstances answer, or undefined when EC2 shows no attached interface
  * (a terminated instance): an empty answer never replaces what was known.
  */
-export const inventoryFromInstance = (member: Member, instance: Instance, observedAt: Date): MemberInventory | undefined => {
+export const inventoryFromInstance = (
+  member: Member,
+  instance: Instance,
+  observedAt: Date,
+): MemberInventory | undefined => {
   const interfaces = (instance.NetworkInterfaces ?? [])
     .filter((n) => n.NetworkInterfaceId && n.Attachment?.DeviceIndex !== undefined)
     .map((n) => ({
@@ -78,7 +83,10 @@ export const mergeInventory = (stored: MemberInventory | undefined, observed: Me
     .filter((i) => !slots.has(i.slot) && !enis.has(i.eni))
     .map((i) => ({ ...i, seenAt: i.seenAt ?? stored.observedAt }));
   if (remembered.length === 0) return observed;
-  return { ...observed, interfaces: [...observed.interfaces, ...remembered].sort((a, b) => a.slot.localeCompare(b.slot)) };
+  return {
+    ...observed,
+    interfaces: [...observed.interfaces, ...remembered].sort((a, b) => a.slot.localeCompare(b.slot)),
+  };
 };
 
 /**
@@ -93,8 +101,17 @@ export const withInterfaces = (
 ): MemberInventory => {
   const slots = new Set(found.map((i) => i.slot));
   const enis = new Set(found.map((i) => i.eni));
-  const kept = stored && stored.instanceId === member.instanceId ? stored.interfaces.filter((i) => !slots.has(i.slot) && !enis.has(i.eni)).map((i) => ({ ...i, seenAt: i.seenAt ?? stored.observedAt })) : [];
-  return { ...member, observedAt: observedAt.toISOString(), interfaces: [...found, ...kept].sort((a, b) => a.slot.localeCompare(b.slot)) };
+  const kept =
+    stored && stored.instanceId === member.instanceId
+      ? stored.interfaces
+          .filter((i) => !slots.has(i.slot) && !enis.has(i.eni))
+          .map((i) => ({ ...i, seenAt: i.seenAt ?? stored.observedAt }))
+      : [];
+  return {
+    ...member,
+    observedAt: observedAt.toISOString(),
+    interfaces: [...found, ...kept].sort((a, b) => a.slot.localeCompare(b.slot)),
+  };
 };
 
 /** When EC2 last showed an interface of an entry on its member. */
@@ -111,4 +128,5 @@ export const sameInterfaces = (a: MemberInventory, b: MemberInventory): boolean 
   a.instanceId === b.instanceId && JSON.stringify(a.interfaces) === JSON.stringify(b.interfaces);
 
 /** Age of an inventory entry in seconds at `now`, for reports. */
-export const inventoryAgeSeconds = (inv: MemberInventory, now: Date): number => Math.max(0, Math.round((now.getTime() - Date.parse(inv.observedAt)) / 1000));
+export const inventoryAgeSeconds = (inv: MemberInventory, now: Date): number =>
+  Math.max(0, Math.round((now.getTime() - Date.parse(inv.observedAt)) / 1000));

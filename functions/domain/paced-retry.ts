@@ -3,7 +3,11 @@ import { Ec2ThrottledError, Ec2TransientError } from '../contract/errors';
 import type { WritePacer } from './pacer';
 
 /** A writer with no pacer: every call of the batch is sent at once. */
-export const UNPACED: WritePacer = { reserve: async (count) => new Array<number>(count).fill(0), throttled: async () => undefined, waitUntil: async () => undefined };
+export const UNPACED: WritePacer = {
+  reserve: async (count) => new Array<number>(count).fill(0),
+  throttled: async () => undefined,
+  waitUntil: async () => undefined,
+};
 
 /** Attempts of one write on throttling/5xx inside one invocation, with exponential backoff and full jitter. */
 export const DEFAULT_WRITE_RETRY = { attempts: 8, baseMs: 200, maxMs: 5000 };
@@ -52,7 +56,12 @@ export interface PacedCallHandlers<T> {
  * state machine to retry the whole invocation. Written here rather than left to the SDK so that each write's
  * attempts belong in the audit record.
  */
-export const pacedCall = async <T>(send: () => Promise<unknown>, h: PacedCallHandlers<T>, o: PacedRetryOptions, where: string): Promise<{ result: T; transient?: Error }> => {
+export const pacedCall = async <T>(
+  send: () => Promise<unknown>,
+  h: PacedCallHandlers<T>,
+  o: PacedRetryOptions,
+  where: string,
+): Promise<{ result: T; transient?: Error }> => {
   for (let attempt = 1; ; attempt++) {
     try {
       await send();
@@ -65,13 +74,22 @@ export const pacedCall = async <T>(send: () => Promise<unknown>, h: PacedCallHan
       const delay = o.random() * Math.min(o.retry.maxMs, o.retry.baseMs * 2 ** (attempt - 1));
       if (attempt >= o.retry.attempts || o.now().getTime() + delay > o.deadline) {
         const Named = isThrottling(err) ? Ec2ThrottledError : Ec2TransientError;
-        return { result: h.failed(e, attempt), transient: new Named(`${where}: ${e} (after ${attempt} attempt(s))`, { cause: err }) };
+        return {
+          result: h.failed(e, attempt),
+          transient: new Named(`${where}: ${e} (after ${attempt} attempt(s))`, { cause: err }),
+        };
       }
       if (isThrottling(err)) await o.pacer.throttled();
       // A retry is a call like any other: it waits its backoff, then its turn for a token.
       const [turn] = (await o.pacer.reserve(1, o.deadline)) ?? [];
       if (turn === undefined) {
-        return { result: h.failed(e, attempt), transient: new Ec2ThrottledError(`${where}: ${e} (after ${attempt} attempt(s); no pacer turn within the budget)`, { cause: err }) };
+        return {
+          result: h.failed(e, attempt),
+          transient: new Ec2ThrottledError(
+            `${where}: ${e} (after ${attempt} attempt(s); no pacer turn within the budget)`,
+            { cause: err },
+          ),
+        };
       }
       await o.sleep(delay);
       await o.pacer.waitUntil(turn);

@@ -71,7 +71,9 @@ export const queueCapacity = (spec: PacerSpec): number => spec.burst - (spec.hea
 const second = (ms: number): number => Math.floor(ms / 1000);
 
 const refilled = (state: BucketState | undefined, now: number, spec: PacerSpec): number =>
-  state ? Math.min(spec.burst, state.tokens + Math.max(0, second(now) - second(state.at)) * spec.refillPerSecond) : spec.burst;
+  state
+    ? Math.min(spec.burst, state.tokens + Math.max(0, second(now) - second(state.at)) * spec.refillPerSecond)
+    : spec.burst;
 
 /**
  * A reservation of `count` tokens at `now`. The level is EC2's bucket as the pacer's turns leave it (negative:
@@ -108,13 +110,17 @@ export const drainTokens = (state: BucketState | undefined, now: number, spec: P
 /** The spec itself, or a ConfigError naming what a pacer needs. */
 export const checkSpec = (spec: PacerSpec): PacerSpec => {
   const headroom = spec.headroom ?? 0;
-  if (!(spec.burst >= 1) || !(spec.refillPerSecond > 0) || !(headroom >= 0 && headroom < spec.burst)) throw new ConfigError(`a pacer needs burst >= 1, refillPerSecond > 0 and 0 <= headroom < burst, got ${JSON.stringify(spec)}`);
+  if (!(spec.burst >= 1) || !(spec.refillPerSecond > 0) || !(headroom >= 0 && headroom < spec.burst))
+    throw new ConfigError(
+      `a pacer needs burst >= 1, refillPerSecond > 0 and 0 <= headroom < burst, got ${JSON.stringify(spec)}`,
+    );
   return spec;
 };
 
 /** The count itself, or an InvalidRequestError when it is not a positive whole number. */
 export const checkCount = (count: number): number => {
-  if (!Number.isInteger(count) || count < 1) throw new InvalidRequestError(`a pacer reservation needs a positive whole number of tokens, got ${count}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new InvalidRequestError(`a pacer reservation needs a positive whole number of tokens, got ${count}`);
   return count;
 };
 
@@ -169,4 +175,3 @@ export class InMemoryWritePacer implements WritePacer {
  * same second of refill kept in reserve (a switch of more than 45 associations meets EC2's refill like routes do).
  */
 export const REPLACE_ASSOCIATION_PACE: PacerSpec = WRITE_ACTION_PACE.ReplaceRouteTableAssociation;
-

@@ -1,6 +1,16 @@
 import { causeText, InvalidRequestError } from '../contract/errors';
 import { routeKey } from './routes';
-import type { AssociationBatch, Batch, BatchResult, Change, Destination, InterfacePair, Plan, RouteResult, SwitchBatch } from '../contract/schemas';
+import type {
+  AssociationBatch,
+  Batch,
+  BatchResult,
+  Change,
+  Destination,
+  InterfacePair,
+  Plan,
+  RouteResult,
+  SwitchBatch,
+} from '../contract/schemas';
 
 /**
  * The plan travels through the state machine in a compact form (batches of destinations and pair indexes)
@@ -13,7 +23,8 @@ import type { AssociationBatch, Batch, BatchResult, Change, Destination, Interfa
 export const isAssociationBatch = (b: SwitchBatch): b is AssociationBatch => 'moves' in b;
 
 /** The plan's route batches. */
-export const routeBatchesOf = (plan: Pick<Plan, 'batches'>): Batch[] => plan.batches.filter((b): b is Batch => !isAssociationBatch(b));
+export const routeBatchesOf = (plan: Pick<Plan, 'batches'>): Batch[] =>
+  plan.batches.filter((b): b is Batch => !isAssociationBatch(b));
 
 /**
  * The plan's association batches, with the results that belong to them: in `batches` and `results` (one Map),
@@ -29,7 +40,10 @@ export const associationBatchesOf = <R extends { id: number }>(
     const byId = new Map((rs ?? []).map((r) => [r.id, r]));
     return batches.map((batch) => ({ batch, result: byId.get(batch.id) }));
   };
-  return [...pair(plan?.associationBatches ?? [], legacyResults), ...pair((plan?.batches ?? []).filter(isAssociationBatch), results)];
+  return [
+    ...pair(plan?.associationBatches ?? [], legacyResults),
+    ...pair((plan?.batches ?? []).filter(isAssociationBatch), results),
+  ];
 };
 
 /** Routes per route batch (one SwitchItems invocation): small enough to finish well inside its timeout at EC2's refill rate. */
@@ -37,7 +51,11 @@ export const BATCH_SIZE = 20;
 
 /** The destination a route table key stands for: prefix lists start with pl-, IPv6 CIDRs contain ':'. */
 export const destinationOf = (value: string): Destination =>
-  value.startsWith('pl-') ? { kind: 'prefix-list', value } : value.includes(':') ? { kind: 'ipv6', value } : { kind: 'ipv4', value };
+  value.startsWith('pl-')
+    ? { kind: 'prefix-list', value }
+    : value.includes(':')
+      ? { kind: 'ipv6', value }
+      : { kind: 'ipv4', value };
 
 /** Groups changes into batches of one route table each, at most `size` routes per batch, in a stable order. */
 export const batchChanges = (changes: Change[], pairs: InterfacePair[], size = BATCH_SIZE): Batch[] => {
@@ -53,7 +71,9 @@ export const batchChanges = (changes: Change[], pairs: InterfacePair[], size = B
         routes: list.slice(i, i + size).map((c) => {
           const p = index.get(c.fromEni);
           if (p === undefined) throw new InvalidRequestError(`no interface pair for ${c.fromEni}`);
-          return c.stateBefore === 'blackhole' ? { d: c.destination.value, p, b: 1 as const } : { d: c.destination.value, p };
+          return c.stateBefore === 'blackhole'
+            ? { d: c.destination.value, p, b: 1 as const }
+            : { d: c.destination.value, p };
         }),
       });
     }
@@ -81,10 +101,16 @@ export const expandBatch = (batch: Batch, pairs: InterfacePair[], targetName: st
 export const expandPlan = (plan: Plan, pairs: InterfacePair[], targetName: string): Change[] =>
   routeBatchesOf(plan).flatMap((b) => expandBatch(b, pairs, targetName));
 
-const errorAt = (r: BatchResult | undefined, k: number | undefined): string | undefined => (k === undefined ? undefined : r?.errors?.[k]);
+const errorAt = (r: BatchResult | undefined, k: number | undefined): string | undefined =>
+  k === undefined ? undefined : r?.errors?.[k];
 
 /** Each planned change with its result (`not-attempted` when its batch has none), keyed by route. */
-export const resultsOf = (plan: Plan, pairs: InterfacePair[], targetName: string, results: BatchResult[] | undefined): Map<string, RouteResult> => {
+export const resultsOf = (
+  plan: Plan,
+  pairs: InterfacePair[],
+  targetName: string,
+  results: BatchResult[] | undefined,
+): Map<string, RouteResult> => {
   const byId = new Map((results ?? []).map((r) => [r.id, r]));
   const out = new Map<string, RouteResult>();
   for (const b of routeBatchesOf(plan)) {
@@ -92,12 +118,25 @@ export const resultsOf = (plan: Plan, pairs: InterfacePair[], targetName: string
     const exceptions = new Map((r?.exceptions ?? []).map((x) => [x.i, x]));
     const whole = r?.error ? [r.error, causeText(r.cause)].filter(Boolean).join(': ') : undefined;
     const switched = r?.at ? decodeSwitchTimes(Date.parse(r.at), r.sw, b.routes.length) : [];
-    const extra = (i: number) => ({ ...(switched[i] !== undefined ? { switchedAt: switched[i] } : {}), ...(b.pr ? { priority: true } : {}) });
+    const extra = (i: number) => ({
+      ...(switched[i] !== undefined ? { switchedAt: switched[i] } : {}),
+      ...(b.pr ? { priority: true } : {}),
+    });
     expandBatch(b, pairs, targetName).forEach((change, i) => {
       const x = exceptions.get(i);
       const key = routeKey(change.routeTableId, change.destination);
-      if (x) out.set(key, { change, status: x.st, attempts: x.a, error: x.e ?? errorAt(r, x.x), at: r?.at, currentTarget: x.t, ...extra(i) });
-      else if (r?.usual) out.set(key, { change, status: r.usual, attempts: 1, at: r.at, error: errorAt(r, r.usualError), ...extra(i) });
+      if (x)
+        out.set(key, {
+          change,
+          status: x.st,
+          attempts: x.a,
+          error: x.e ?? errorAt(r, x.x),
+          at: r?.at,
+          currentTarget: x.t,
+          ...extra(i),
+        });
+      else if (r?.usual)
+        out.set(key, { change, status: r.usual, attempts: 1, at: r.at, error: errorAt(r, r.usualError), ...extra(i) });
       else out.set(key, { change, status: r?.error ? 'failed' : 'not-attempted', error: whole, ...extra(i) });
     });
   }

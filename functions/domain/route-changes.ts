@@ -20,13 +20,23 @@ export const collectChanges = (input: FailoverState, tables: RouteTable[]): Foun
   const { group, target } = input;
   const bySourceEni = new Map(input.pairs.map((p) => [p.fromEni, p]));
   const targetEnis = new Set(input.targetEnis);
-  const out: FoundChanges = { changes: [], priority: new Set(), alreadyOnTarget: new Map(), alreadyOnTargetCount: 0, skipped: [], unpaired: [], routesScanned: 0 };
+  const out: FoundChanges = {
+    changes: [],
+    priority: new Set(),
+    alreadyOnTarget: new Map(),
+    alreadyOnTargetCount: 0,
+    skipped: [],
+    unpaired: [],
+    routesScanned: 0,
+  };
   const priorityDestinations = new Set((group.priority?.destinations ?? []).map((d) => d.toLowerCase()));
   const priorityTag = group.priority?.routeTableTag;
 
   for (const table of tables) {
     const routeTableId = table.RouteTableId!;
-    const priorityTable = priorityTag !== undefined && (table.Tags ?? []).some((x) => x.Key === priorityTag.key && x.Value === priorityTag.value);
+    const priorityTable =
+      priorityTag !== undefined &&
+      (table.Tags ?? []).some((x) => x.Key === priorityTag.key && x.Value === priorityTag.value);
     for (const route of table.Routes ?? []) {
       out.routesScanned++;
       const eni = route.NetworkInterfaceId;
@@ -68,7 +78,12 @@ export const collectChanges = (input: FailoverState, tables: RouteTable[]): Foun
  * Refuses a plan before anything is written: a route whose interface has no counterpart on the target
  * (UnpairedInterfaceError), or a failover flap damping suppresses when it would move something (`moving`).
  */
-export const checkPlannable = (input: FailoverState, found: FoundChanges, moving: number, what = 'route(s) still point at'): void => {
+export const checkPlannable = (
+  input: FailoverState,
+  found: FoundChanges,
+  moving: number,
+  what = 'route(s) still point at',
+): void => {
   if (found.unpaired.length > 0) {
     throw new UnpairedInterfaceError(
       `${input.target.name} has no interface in the slot (network card/device index) of: ${found.unpaired.join('; ')}. ` +
@@ -78,7 +93,9 @@ export const checkPlannable = (input: FailoverState, found: FoundChanges, moving
   // Flap damping applies only when this failover would actually move something.
   if (input.suppressReason && moving > 0) {
     const members = [...new Set(found.changes.map((c) => c.fromMember))];
-    throw new FailoverSuppressedError(`${input.suppressReason} ${moving} ${what} ${members.length > 0 ? members.join(', ') : input.sources.map((s) => s.name).join(', ')}.`);
+    throw new FailoverSuppressedError(
+      `${input.suppressReason} ${moving} ${what} ${members.length > 0 ? members.join(', ') : input.sources.map((s) => s.name).join(', ')}.`,
+    );
   }
 };
 
@@ -99,7 +116,8 @@ export const finishPlan = (
   if (group.routeTables && 'ids' in group.routeTables) {
     const seen = new Set(tables.map((t) => t.RouteTableId));
     const missing = group.routeTables.ids.filter((id) => !seen.has(id));
-    if (missing.length > 0) warnings.push(`configured route table(s) not found in ${group.vpcId}: ${missing.join(', ')}`);
+    if (missing.length > 0)
+      warnings.push(`configured route table(s) not found in ${group.vpcId}: ${missing.join(', ')}`);
   }
   if (tables.length === 0) warnings.push(`no route table in scope for group ${group.name} in ${group.vpcId}`);
 
@@ -110,7 +128,9 @@ export const finishPlan = (
     ...(extra.associations ? { associations: extra.associations } : {}),
     batches: [...moves, ...priorityFirst(found.changes.sort(order), found.priority, input.pairs, moves.length)],
     changeCount: found.changes.length,
-    alreadyOnTarget: [...found.alreadyOnTarget].sort(([a], [b]) => a.localeCompare(b)).map(([routeTableId, destinations]) => ({ routeTableId, destinations: destinations.sort() })),
+    alreadyOnTarget: [...found.alreadyOnTarget]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([routeTableId, destinations]) => ({ routeTableId, destinations: destinations.sort() })),
     alreadyOnTargetCount: found.alreadyOnTargetCount,
     skipped: found.skipped.sort(order),
     warnings,
@@ -122,7 +142,13 @@ export const finishPlan = (
 
 /** The priority routes' batches first (marked `pr`), so that their turns come first, inside EC2's burst. */
 const priorityFirst = (changes: Change[], priority: Set<Change>, pairs: InterfacePair[], firstId: number) => {
-  const first = batchChanges(changes.filter((c) => priority.has(c)), pairs).map((b) => ({ ...b, pr: 1 as const }));
-  const rest = batchChanges(changes.filter((c) => !priority.has(c)), pairs);
+  const first = batchChanges(
+    changes.filter((c) => priority.has(c)),
+    pairs,
+  ).map((b) => ({ ...b, pr: 1 as const }));
+  const rest = batchChanges(
+    changes.filter((c) => !priority.has(c)),
+    pairs,
+  );
   return [...first, ...rest].map((b, i) => ({ ...b, id: firstId + i }));
 };

@@ -7,7 +7,12 @@ import type { BatchResult, BatchRouteResult, Change } from '../contract/schemas'
 export type RouteOutcome = Omit<BatchRouteResult, 'i' | 'x'>;
 
 /** What a read of the table says about a change before writing: undefined when it is to be written. */
-export const checkObservedRoute = (table: RouteTable | undefined, routeTableId: string, change: Change, dryRun: boolean): RouteOutcome | undefined => {
+export const checkObservedRoute = (
+  table: RouteTable | undefined,
+  routeTableId: string,
+  change: Change,
+  dryRun: boolean,
+): RouteOutcome | undefined => {
   if (!table) return { st: 'vanished', e: `route table ${routeTableId} no longer exists` };
   const current = findRoute(table, change.destination);
   if (!current) return { st: 'vanished', e: `no route for ${change.destination.value} any more (not re-created)` };
@@ -15,7 +20,11 @@ export const checkObservedRoute = (table: RouteTable | undefined, routeTableId: 
   // In a dry run a route already on its target is still sent (DryRun checks the permission to write it).
   if (target === change.toEni && !dryRun) return { st: 'already-on-target' };
   if (target !== change.fromEni && target !== change.toEni) {
-    return { st: 'conflict', t: target, e: `points at ${target ?? 'nothing'} now, not at ${change.fromEni}: changed by someone else, left alone` };
+    return {
+      st: 'conflict',
+      t: target,
+      e: `points at ${target ?? 'nothing'} now, not at ${change.fromEni}: changed by someone else, left alone`,
+    };
   }
   return undefined;
 };
@@ -40,7 +49,8 @@ export const summarizeRoutes = (
     const k = errors.indexOf(e);
     return k >= 0 ? k : errors.push(e) - 1;
   };
-  const sig = (r: RouteOutcome): string | undefined => (r.a === 1 && r.t === undefined ? `${r.st}\u0000${r.e ?? ''}` : undefined);
+  const sig = (r: RouteOutcome): string | undefined =>
+    r.a === 1 && r.t === undefined ? `${r.st}\u0000${r.e ?? ''}` : undefined;
   const tally = new Map<string, number>();
   for (const r of results) {
     const k = sig(r);

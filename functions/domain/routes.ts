@@ -59,6 +59,7 @@ export const findRoute = (table: RouteTable | undefined, d: Destination): Route 
  */
 export const unreplaceableReason = (route: Route): string | undefined => {
   if (isPropagated(route)) return 'propagated route (owned by the virtual private gateway)';
-  if (!route.NetworkInterfaceId && (route.Origin === 'CreateRouteTable' || route.GatewayId === 'local')) return 'local route of the VPC (not moved)';
+  if (!route.NetworkInterfaceId && (route.Origin === 'CreateRouteTable' || route.GatewayId === 'local'))
+    return 'local route of the VPC (not moved)';
   return undefined;
 };

@@ -71,7 +71,12 @@ export interface SwitchStrategy<Input extends { dryRun: boolean }, Item, Outcome
   /** The outcome of a write EC2 accepted (in a dry run: the endpoint ignored DryRun and changed the network). */
   written(attempt: number, ctx: WriteContext<Input, Deps>): Outcome;
   /** The outcome an EC2 error settles (DryRunOperation, an item that vanished, …); undefined: the writer retries or fails it. */
-  settledBy(err: unknown, attempt: number, item: Item, ctx: WriteContext<Input, Deps>): Outcome | undefined | Promise<Outcome | undefined>;
+  settledBy(
+    err: unknown,
+    attempt: number,
+    item: Item,
+    ctx: WriteContext<Input, Deps>,
+  ): Outcome | undefined | Promise<Outcome | undefined>;
   /** Whether an outcome changed the network (its switch time is recorded). */
   switched(outcome: Outcome): boolean;
   /** The write in words, for the errors that surface to the state machine. */

@@ -12,7 +12,10 @@ export const CLOCK_SKEW_SECONDS = 60;
 export const MAX_EVENT_AGE_SECONDS = 3600;
 
 /** The time an event is taken to have happened: its own, but never past the execution start plus the skew. */
-export const effectiveTriggerTime = (eventTime: string | undefined, startTime: string | undefined): string | undefined => {
+export const effectiveTriggerTime = (
+  eventTime: string | undefined,
+  startTime: string | undefined,
+): string | undefined => {
   if (!eventTime) return undefined;
   const t = Date.parse(eventTime);
   const start = Date.parse(startTime ?? '');

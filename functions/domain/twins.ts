@@ -119,7 +119,12 @@ export interface StaticRoute {
 export const staticRoutes = (table: Pick<RouteTable, 'Routes'>): Map<string, StaticRoute> => {
   const out = new Map<string, StaticRoute>();
   for (const route of table.Routes ?? []) {
-    if (route.Origin === 'CreateRouteTable' || route.GatewayId === 'local' || route.Origin === 'EnableVgwRoutePropagation') continue;
+    if (
+      route.Origin === 'CreateRouteTable' ||
+      route.GatewayId === 'local' ||
+      route.Origin === 'EnableVgwRoutePropagation'
+    )
+      continue;
     const destination = routeDestination(route);
     const target = routeTargetRef(route);
     if (destination && target) out.set(destinationKey(destination), { destination, target });
@@ -135,7 +140,10 @@ export const propagatingVgws = (table: Pick<RouteTable, 'PropagatingVgws'>): str
   [...new Set((table.PropagatingVgws ?? []).map((p) => p.GatewayId).filter((g): g is string => !!g))].sort();
 
 /** What a table's routes become when every interface in `eniMap` (from → to) is replaced: the per-route mode's end state. */
-export const mapStaticRoutes = (routes: Map<string, StaticRoute>, eniMap: ReadonlyMap<string, string>): Map<string, StaticRoute> => {
+export const mapStaticRoutes = (
+  routes: Map<string, StaticRoute>,
+  eniMap: ReadonlyMap<string, string>,
+): Map<string, StaticRoute> => {
   const out = new Map<string, StaticRoute>();
   for (const [k, r] of routes) {
     const to = r.target.field === 'NetworkInterfaceId' ? eniMap.get(r.target.id) : undefined;
@@ -165,7 +173,8 @@ export const replacedLocalRoutes = (table: Pick<RouteTable, 'Routes'>): Map<stri
     if (!isLocalRoute(route) || route.Origin === 'EnableVgwRoutePropagation') continue;
     const destination = routeDestination(route);
     const target = routeTargetRef(route);
-    if (destination && target && !(target.field === 'GatewayId' && target.id === 'local')) out.set(destinationKey(destination), { destination, target });
+    if (destination && target && !(target.field === 'GatewayId' && target.id === 'local'))
+      out.set(destinationKey(destination), { destination, target });
   }
   return out;
 };
@@ -194,14 +203,17 @@ export const contentDifferences = (wanted: TableContents, actual: TableContents,
     if (!a) say(`${w.destination.value} missing (wanted → ${w.target.id})`);
     else if (a.target.id !== w.target.id) say(`${w.destination.value} → ${a.target.id}, wanted → ${w.target.id}`);
   }
-  for (const [k, a] of actual.routes) if (!wanted.routes.has(k)) say(`${a.destination.value} → ${a.target.id} is extra`);
+  for (const [k, a] of actual.routes)
+    if (!wanted.routes.has(k)) say(`${a.destination.value} → ${a.target.id} is extra`);
   const wv = new Set(wanted.vgws);
   const av = new Set(actual.vgws);
   for (const g of wanted.vgws) if (!av.has(g)) say(`propagation from ${g} missing`);
   for (const g of actual.vgws) if (!wv.has(g)) say(`propagation from ${g} is extra`);
   const wl = wanted.locals ?? new Map<string, StaticRoute>();
   const al = actual.locals ?? new Map<string, StaticRoute>();
-  for (const [k, w] of wl) if (al.get(k)?.target.id !== w.target.id) say(`local route ${w.destination.value} → ${al.get(k)?.target.id ?? 'local'}, wanted → ${w.target.id}`);
+  for (const [k, w] of wl)
+    if (al.get(k)?.target.id !== w.target.id)
+      say(`local route ${w.destination.value} → ${al.get(k)?.target.id ?? 'local'}, wanted → ${w.target.id}`);
   for (const [k, a] of al) if (!wl.has(k)) say(`local route ${a.destination.value} → ${a.target.id}, wanted → local`);
   if (more > 0) out.push(`and ${more} more difference(s)`);
   return out;
@@ -220,7 +232,10 @@ export interface MemberInterfaces {
  * The interface map of a switch to `target`: every other member's interface → the target's interface in the
  * same slot. Interfaces whose slot the target lacks are listed in `unpaired` (a twin cannot be built for them).
  */
-export const eniMapTo = (members: MemberInterfaces[], target: string): { map: Map<string, string>; unpaired: Array<{ member: string; slot: string; eni: string }> } => {
+export const eniMapTo = (
+  members: MemberInterfaces[],
+  target: string,
+): { map: Map<string, string>; unpaired: Array<{ member: string; slot: string; eni: string }> } => {
   const own = new Map((members.find((m) => m.member === target)?.interfaces ?? []).map((i) => [i.slot, i.eni]));
   const map = new Map<string, string>();
   const unpaired: Array<{ member: string; slot: string; eni: string }> = [];
@@ -266,14 +281,23 @@ export const contentChanges = (wanted: TableContents, actual: TableContents): Co
   const locals: NonNullable<ContentChanges['locals']> = [];
   const wl = wanted.locals ?? new Map<string, StaticRoute>();
   const al = actual.locals ?? new Map<string, StaticRoute>();
-  for (const [k, w] of wl) if (al.get(k)?.target.id !== w.target.id) locals.push({ destination: w.destination, target: w.target });
+  for (const [k, w] of wl)
+    if (al.get(k)?.target.id !== w.target.id) locals.push({ destination: w.destination, target: w.target });
   for (const [k, a] of al) if (!wl.has(k)) locals.push({ destination: a.destination });
-  return { add, replace, remove, enable: wanted.vgws.filter((g) => !av.has(g)), disable: actual.vgws.filter((g) => !wv.has(g)), locals };
+  return {
+    add,
+    replace,
+    remove,
+    enable: wanted.vgws.filter((g) => !av.has(g)),
+    disable: actual.vgws.filter((g) => !wv.has(g)),
+    locals,
+  };
 };
 
 /** Whether a set of changes writes nothing. */
 export const noChanges = (c: ContentChanges): boolean =>
-  c.add.length + c.replace.length + c.remove.length + c.enable.length + c.disable.length + (c.locals?.length ?? 0) === 0;
+  c.add.length + c.replace.length + c.remove.length + c.enable.length + c.disable.length + (c.locals?.length ?? 0) ===
+  0;
 
 /**
  * The interface map a true twin of `target` was built with, as the reconcile builds it: every member's
@@ -281,14 +305,22 @@ export const noChanges = (c: ContentChanges): boolean =>
  * own pairs over it. A twin is judged true to its original with this map, not with the pairs alone: in an
  * automatic failover the pairs name only the failed member, and the original may point at a third one.
  */
-export const twinMapTo = (inventory: GroupInventory, target: string, pairs: InterfacePair[], members?: ReadonlySet<string>): Map<string, string> => {
+export const twinMapTo = (
+  inventory: GroupInventory,
+  target: string,
+  pairs: InterfacePair[],
+  members?: ReadonlySet<string>,
+): Map<string, string> => {
   const known: MemberInterfaces[] = Object.values(inventory)
     .filter((m) => !members || members.has(m.member))
     .map((m) => ({ member: m.member, interfaces: m.interfaces.map((i) => ({ slot: i.slot, eni: i.eni })) }));
   // The target's live interfaces (ResolveTargets paired them from EC2) win over what the inventory remembers.
   const own = new Map((known.find((m) => m.member === target)?.interfaces ?? []).map((i) => [i.slot, i.eni]));
   for (const p of pairs) if (p.toEni) own.set(p.slot, p.toEni);
-  const all = [...known.filter((m) => m.member !== target), { member: target, interfaces: [...own].map(([slot, eni]) => ({ slot, eni })) }];
+  const all = [
+    ...known.filter((m) => m.member !== target),
+    { member: target, interfaces: [...own].map(([slot, eni]) => ({ slot, eni })) },
+  ];
   const map = eniMapTo(all, target).map;
   for (const p of pairs) if (p.toEni) map.set(p.fromEni, p.toEni);
   return map;
@@ -317,20 +349,41 @@ export interface LiveTwinDrift {
  * deleted by the reconcile (only a twin no association uses is written; see reconcile-twins.ts). A route an
  * operator added during an incident, or one a failover switched to another member, stays as it is.
  */
-export const liveTwinDrift = (table: string, c: ContentChanges, actual: TableContents, otherMembersEnis: ReadonlySet<string>): LiveTwinDrift[] => {
+export const liveTwinDrift = (
+  table: string,
+  c: ContentChanges,
+  actual: TableContents,
+  otherMembersEnis: ReadonlySet<string>,
+): LiveTwinDrift[] => {
   const out: LiveTwinDrift[] = [];
-  for (const w of c.add) out.push({ table, destination: w.destination.value, target: 'none', wanted: w.target.id, kind: 'missing' });
+  for (const w of c.add)
+    out.push({ table, destination: w.destination.value, target: 'none', wanted: w.target.id, kind: 'missing' });
   for (const w of c.replace) {
     const a = actual.routes.get(destinationKey(w.destination));
     const switched = a?.target.field === 'NetworkInterfaceId' && otherMembersEnis.has(a.target.id);
-    out.push({ table, destination: w.destination.value, target: a?.target.id ?? 'none', wanted: w.target.id, kind: switched ? 'switched' : 'changed' });
+    out.push({
+      table,
+      destination: w.destination.value,
+      target: a?.target.id ?? 'none',
+      wanted: w.target.id,
+      kind: switched ? 'switched' : 'changed',
+    });
   }
-  for (const a of c.remove) out.push({ table, destination: a.destination.value, target: a.target.id, wanted: 'none', kind: 'extra' });
+  for (const a of c.remove)
+    out.push({ table, destination: a.destination.value, target: a.target.id, wanted: 'none', kind: 'extra' });
   const locals = actual.locals ?? new Map<string, StaticRoute>();
   for (const l of c.locals ?? []) {
-    out.push({ table, destination: `local ${l.destination.value}`, target: locals.get(destinationKey(l.destination))?.target.id ?? 'local', wanted: l.target?.id ?? 'local', kind: 'changed' });
+    out.push({
+      table,
+      destination: `local ${l.destination.value}`,
+      target: locals.get(destinationKey(l.destination))?.target.id ?? 'local',
+      wanted: l.target?.id ?? 'local',
+      kind: 'changed',
+    });
   }
-  for (const g of c.enable) out.push({ table, destination: `propagation ${g}`, target: 'off', wanted: 'on', kind: 'missing' });
-  for (const g of c.disable) out.push({ table, destination: `propagation ${g}`, target: 'on', wanted: 'off', kind: 'extra' });
+  for (const g of c.enable)
+    out.push({ table, destination: `propagation ${g}`, target: 'off', wanted: 'on', kind: 'missing' });
+  for (const g of c.disable)
+    out.push({ table, destination: `propagation ${g}`, target: 'on', wanted: 'off', kind: 'extra' });
   return out;
 };

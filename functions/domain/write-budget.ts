@@ -39,13 +39,22 @@ const REPORT_MARGIN_SECONDS = 20;
 
 /** The write budget of SwitchItems for this config (see WriteBudget). */
 export const replaceRouteWriteBudget = (config: FailoverConfig, spec: PacerSpec = REPLACE_ROUTE_PACE): WriteBudget => {
-  const groups = config.groups.filter((g) => g.switchMode === 'routes').map((g) => ({ name: g.name, maxConcurrency: g.maxConcurrency }));
+  const groups = config.groups
+    .filter((g) => g.switchMode === 'routes')
+    .map((g) => ({ name: g.name, maxConcurrency: g.maxConcurrency }));
   const writers = groups.reduce((n, g) => n + g.maxConcurrency, 0);
   const turns = writers * BATCH_SIZE;
   // Turns come on whole seconds (pacer.ts): the k-th turn past the bucket less its headroom comes within ⌈k / refill⌉ s.
   const queueWaitMs = Math.max(0, Math.ceil((turns - queueCapacity(spec)) / spec.refillPerSecond)) * 1000;
   const budgetMs = queueWaitMs + DEFAULT_WRITE_BUDGET_MS;
-  return { groups, writers, turns, queueWaitMs, budgetMs, functionTimeoutSeconds: Math.ceil(budgetMs / 1000) + REPORT_MARGIN_SECONDS };
+  return {
+    groups,
+    writers,
+    turns,
+    queueWaitMs,
+    budgetMs,
+    functionTimeoutSeconds: Math.ceil(budgetMs / 1000) + REPORT_MARGIN_SECONDS,
+  };
 };
 
 /** Lambda's longest function timeout (s). */

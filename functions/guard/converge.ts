@@ -83,14 +83,25 @@ export const convergeBlocker = (
   if (hold) return { status: 'held', until: hold.until, by: hold.by };
   if (view.lease && view.lease.expiresAt > now.toISOString()) return { status: 'lease-held', owner: view.lease.owner };
   if (!target?.health.healthy) {
-    return { status: 'target-unhealthy', problem: `${pass.active.member} fails the health gate: ${target?.health.problems.join(', ') ?? 'not described'}` };
+    return {
+      status: 'target-unhealthy',
+      problem: `${pass.active.member} fails the health gate: ${target?.health.problems.join(', ') ?? 'not described'}`,
+    };
   }
   return undefined;
 };
 
 /** Starts the convergence when nothing blocks it; never throws (a failed start is retried by the next pass under the same name). */
 export const converge = async (
-  args: { group: string; settings: Pick<GuardConfig, 'converge' | 'graceSeconds'>; pass: GuardPassResult; since: string; view: GuardView; target?: MemberView; now: Date },
+  args: {
+    group: string;
+    settings: Pick<GuardConfig, 'converge' | 'graceSeconds'>;
+    pass: GuardPassResult;
+    since: string;
+    view: GuardView;
+    target?: MemberView;
+    now: Date;
+  },
   start: ExecutionStarter | undefined,
 ): Promise<Convergence> => {
   const { group, pass, since, now } = args;
@@ -103,7 +114,11 @@ export const converge = async (
     action: 'switchover',
     group,
     to: pass.active!.member,
-    reason: `route guard: ${wrong} route(s) in reach on a member other than ${pass.active!.member} since ${since}`.slice(0, 512),
+    reason:
+      `route guard: ${wrong} route(s) in reach on a member other than ${pass.active!.member} since ${since}`.slice(
+        0,
+        512,
+      ),
     requestedBy: 'route-failover guard',
   };
   try {

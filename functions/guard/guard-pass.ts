@@ -88,7 +88,8 @@ export interface GuardPassResult {
 }
 
 /** Whether a table carries the guard's exception tag. */
-export const isGuardIgnored = (t: RouteTable): boolean => (t.Tags ?? []).some((x) => x.Key === GUARD_TAG_KEY && x.Value === GUARD_TAG_IGNORE);
+export const isGuardIgnored = (t: RouteTable): boolean =>
+  (t.Tags ?? []).some((x) => x.Key === GUARD_TAG_KEY && x.Value === GUARD_TAG_IGNORE);
 
 /** The identity of a finding across passes: kind, table, destination, target. */
 export const findingKey = (f: Pick<GuardFinding, 'kind' | 'routeTableId' | 'destination' | 'target'>): string =>
@@ -96,7 +97,10 @@ export const findingKey = (f: Pick<GuardFinding, 'kind' | 'routeTableId' | 'dest
 
 /** Hash of a finding set by its keys (order-free); the clean set has a hash too (CLEAN_HASH). */
 export const findingSetHash = (keys: string[]): string =>
-  createHash('sha256').update([...keys].sort().join('\n')).digest('hex').slice(0, 16);
+  createHash('sha256')
+    .update([...keys].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 16);
 
 export const CLEAN_HASH = findingSetHash([]);
 
@@ -128,7 +132,8 @@ const memberRoutes = (table: RouteTable, members: KnownMember[]) => {
  */
 export const activeFromRoutes = (members: KnownMember[], reach: RouteTable[]): string | undefined => {
   const counts = new Map<string, number>();
-  for (const t of reach) for (const r of memberRoutes(t, members)) counts.set(r.member, (counts.get(r.member) ?? 0) + 1);
+  for (const t of reach)
+    for (const r of memberRoutes(t, members)) counts.set(r.member, (counts.get(r.member) ?? 0) + 1);
   let best: string | undefined;
   for (const m of members) if ((counts.get(m.name) ?? 0) > (counts.get(best ?? '') ?? 0)) best = m.name;
   return best;
@@ -147,11 +152,19 @@ export const guardPass = (input: GuardPassInput): GuardPassResult => {
   const scoped = keep(input.scoped);
   const outside = input.outside ? keep(input.outside) : [];
 
-  const invariant = checkInvariant({ target: input.active?.member ?? '', departed: input.departed, members: input.members, tables: reach });
+  const invariant = checkInvariant({
+    target: input.active?.member ?? '',
+    departed: input.departed,
+    members: input.members,
+    tables: reach,
+  });
   const ignoredReach = input.reach.filter((t) => ignoredIds.has(t.RouteTableId!));
-  const wouldMove = checkInvariant({ target: input.active?.member ?? '', departed: input.departed, members: input.members, tables: ignoredReach }).findings.filter(
-    (f) => f.kind !== 'blackhole',
-  ).length;
+  const wouldMove = checkInvariant({
+    target: input.active?.member ?? '',
+    departed: input.departed,
+    members: input.members,
+    tables: ignoredReach,
+  }).findings.filter((f) => f.kind !== 'blackhole').length;
   const all: GuardFinding[] = invariant.findings.map((f) => ({
     kind: f.kind,
     routeTableId: f.routeTableId,
@@ -167,7 +180,12 @@ export const guardPass = (input: GuardPassInput): GuardPassResult => {
     const known = new Set(input.baseline);
     for (const t of scoped.filter((x) => !known.has(x.RouteTableId!))) {
       for (const r of memberRoutes(t, input.members).filter((x) => x.member === input.active!.member)) {
-        all.push({ kind: 'new-table', routeTableId: t.RouteTableId!, ...r, problem: `table is in scope but did not exist at the last switch: its route to ${r.member}'s ${r.target} was never planned` });
+        all.push({
+          kind: 'new-table',
+          routeTableId: t.RouteTableId!,
+          ...r,
+          problem: `table is in scope but did not exist at the last switch: its route to ${r.member}'s ${r.target} was never planned`,
+        });
       }
     }
   }
@@ -175,15 +193,26 @@ export const guardPass = (input: GuardPassInput): GuardPassResult => {
   // Outside the scope no switch ever writes: a subnet there that routes to a member follows no failover.
   for (const t of outside) {
     // A gateway's edge association carries traffic as a subnet's does: it counts too.
-    const users = liveAssociations(t).map((a) => (a.Main ? 'the main association' : a.SubnetId ? `subnet ${a.SubnetId}` : `gateway ${a.GatewayId}`));
+    const users = liveAssociations(t).map((a) =>
+      a.Main ? 'the main association' : a.SubnetId ? `subnet ${a.SubnetId}` : `gateway ${a.GatewayId}`,
+    );
     if (users.length === 0) continue;
     for (const r of memberRoutes(t, input.members)) {
       const via = users.length === 1 ? users[0] : `${users.length} associations`;
-      all.push({ kind: 'scope-gap', routeTableId: t.RouteTableId!, ...r, problem: `table outside the group's scope routes to ${r.member}'s ${r.target} for ${via}: no switch will move it` });
+      all.push({
+        kind: 'scope-gap',
+        routeTableId: t.RouteTableId!,
+        ...r,
+        problem: `table outside the group's scope routes to ${r.member}'s ${r.target} for ${via}: no switch will move it`,
+      });
     }
   }
 
-  all.sort((a, b) => GUARD_FINDING_KINDS.indexOf(a.kind) - GUARD_FINDING_KINDS.indexOf(b.kind) || findingKey(a).localeCompare(findingKey(b)));
+  all.sort(
+    (a, b) =>
+      GUARD_FINDING_KINDS.indexOf(a.kind) - GUARD_FINDING_KINDS.indexOf(b.kind) ||
+      findingKey(a).localeCompare(findingKey(b)),
+  );
   const counts = Object.fromEntries(GUARD_FINDING_KINDS.map((k) => [k, 0])) as Record<GuardFindingKind, number>;
   for (const f of all) counts[f.kind]++;
   const ignored = [...ignoredIds].sort();
@@ -210,10 +239,17 @@ export interface ChangeClaim {
  * Attaches causes to findings: a cause already known for the same finding (a previous pass's) is kept, and the
  * event that started this pass explains the findings on the table (and destination) it names.
  */
-export const attributeCauses = (findings: GuardFinding[], claim: ChangeClaim | undefined, previous: GuardFinding[] = []): GuardFinding[] => {
+export const attributeCauses = (
+  findings: GuardFinding[],
+  claim: ChangeClaim | undefined,
+  previous: GuardFinding[] = [],
+): GuardFinding[] => {
   const known = new Map(previous.filter((f) => f.cause).map((f) => [findingKey(f), f.cause!]));
   return findings.map((f) => {
-    const explained = claim && claim.routeTableId === f.routeTableId && (claim.destination === undefined || claim.destination === f.destination);
+    const explained =
+      claim &&
+      claim.routeTableId === f.routeTableId &&
+      (claim.destination === undefined || claim.destination === f.destination);
     const cause = explained ? claim.cause : known.get(findingKey(f));
     return cause ? { ...f, cause } : f;
   });

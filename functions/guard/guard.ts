@@ -4,12 +4,26 @@ import type { FailoverConfig, Group } from '../contract/config';
 import type { EmfLine } from '../contract/emf';
 import type { GroupStateStore } from '../domain/group-state';
 import { readGroupTables } from '../aws/group-tables';
-import { BASELINE_TABLES_MAX, type ArmedPlan, type GuardState, type GuardStore, type GuardView } from '../domain/guard-state';
+import {
+  BASELINE_TABLES_MAX,
+  type ArmedPlan,
+  type GuardState,
+  type GuardStore,
+  type GuardView,
+} from '../domain/guard-state';
 import { reachOf, type KnownMember } from '../domain/invariant';
 import { describeMembers, type MemberView } from '../aws/members';
 import { describeScopedRouteTables } from '../aws/route-tables';
 import { converge, type Convergence, type ExecutionStarter } from './converge';
-import { activeFromRoutes, attributeCauses, CLEAN_HASH, guardPass, type ActiveMember, type ChangeClaim, type GuardPassResult } from './guard-pass';
+import {
+  activeFromRoutes,
+  attributeCauses,
+  CLEAN_HASH,
+  guardPass,
+  type ActiveMember,
+  type ChangeClaim,
+  type GuardPassResult,
+} from './guard-pass';
 import { guardMetricLine, noticeMessage, noticeSubject, type FindingChange } from './notice';
 import { armedPlans } from './plans';
 
@@ -92,7 +106,10 @@ export const runGuard = async (input: GuardInput, deps: GuardDeps): Promise<Guar
 };
 
 /** What is known of each member: its live interfaces and instance, and every interface the inventory remembers. */
-const knownMembers = (views: Map<string, MemberView>, inventory: Awaited<ReturnType<GroupStateStore['readInventory']>>): KnownMember[] =>
+const knownMembers = (
+  views: Map<string, MemberView>,
+  inventory: Awaited<ReturnType<GroupStateStore['readInventory']>>,
+): KnownMember[] =>
   [...views.values()].map((v) => ({
     name: v.name,
     instanceId: v.instanceId,
@@ -100,16 +117,29 @@ const knownMembers = (views: Map<string, MemberView>, inventory: Awaited<ReturnT
   }));
 
 /** The member the routes must lead to: the last switch's target when it is a member, else the one most routes lead to. */
-const activeOf = (group: Group, view: GuardView, members: KnownMember[], reach: RouteTable[]): { active?: ActiveMember; departed: string[] } => {
+const activeOf = (
+  group: Group,
+  view: GuardView,
+  members: KnownMember[],
+  reach: RouteTable[],
+): { active?: ActiveMember; departed: string[] } => {
   const last = view.history.lastSwitch;
   if (last?.to && group.members.some((m) => m.name === last.to)) {
-    return { active: { member: last.to, from: 'last-switch' }, departed: (last.from ?? []).filter((m) => m !== last.to) };
+    return {
+      active: { member: last.to, from: 'last-switch' },
+      departed: (last.from ?? []).filter((m) => m !== last.to),
+    };
   }
   const member = activeFromRoutes(members, reach);
   return { ...(member ? { active: { member, from: 'routes' as const } } : {}), departed: [] };
 };
 
-const guardGroup = async (group: Group, input: GuardInput, deps: GuardDeps, now: () => Date): Promise<GroupGuardReport> => {
+const guardGroup = async (
+  group: Group,
+  input: GuardInput,
+  deps: GuardDeps,
+  now: () => Date,
+): Promise<GroupGuardReport> => {
   const [view, views, inventory, read] = await Promise.all([
     deps.store.read(group.name),
     describeMembers(deps.ec2, group, now()),
@@ -120,14 +150,21 @@ const guardGroup = async (group: Group, input: GuardInput, deps: GuardDeps, now:
   // would open a finding set and clear it a minute later, two notifications per failover. The workflow verifies
   // its own switch; the next pass judges what it left.
   if (view.lease && view.lease.expiresAt > now().toISOString()) {
-    return { group: group.name, vpcId: group.vpcId, skipped: `a switch is running (lease held by ${view.lease.owner}): not judged` };
+    return {
+      group: group.name,
+      vpcId: group.vpcId,
+      skipped: `a switch is running (lease held by ${view.lease.owner}): not judged`,
+    };
   }
   const mode = group.switchMode === 'associations' ? 'associations' : 'routes';
   const twins = read.twins.map((t) => t.table);
   const reach = reachOf({ originals: read.originals, twins, orphanTwins: read.orphanTwins }, mode);
   // The one extra read of the VPC's tables, for a gap in the scope; a whole-VPC scope has none.
   const own = new Set([...read.originals, ...twins, ...read.orphanTwins, ...read.ignored].map((t) => t.RouteTableId!));
-  const outside = group.routeTables === undefined ? undefined : (await describeScopedRouteTables(deps.ec2, group.vpcId, undefined)).filter((t) => !own.has(t.RouteTableId!));
+  const outside =
+    group.routeTables === undefined
+      ? undefined
+      : (await describeScopedRouteTables(deps.ec2, group.vpcId, undefined)).filter((t) => !own.has(t.RouteTableId!));
   const members = knownMembers(views, inventory);
   const { active, departed } = activeOf(group, view, members, reach);
 
@@ -149,12 +186,27 @@ const guardGroup = async (group: Group, input: GuardInput, deps: GuardDeps, now:
   const since = stored && stored.hash === pass.hash ? stored.since : at;
   const notifiedHash = stored?.notifiedHash ?? CLEAN_HASH;
   const change: FindingChange =
-    pass.hash === notifiedHash ? 'none' : notifiedHash === CLEAN_HASH ? 'opened' : pass.hash === CLEAN_HASH ? 'cleared' : 'changed';
+    pass.hash === notifiedHash
+      ? 'none'
+      : notifiedHash === CLEAN_HASH
+        ? 'opened'
+        : pass.hash === CLEAN_HASH
+          ? 'cleared'
+          : 'changed';
 
   let notified: boolean | string = false;
   let newNotified = notifiedHash;
   if (change !== 'none' && deps.publish) {
-    const notice = { group: group.name, change, active: active?.member, total: pass.total, counts: pass.counts, findings: pass.findings, since, at };
+    const notice = {
+      group: group.name,
+      change,
+      active: active?.member,
+      total: pass.total,
+      counts: pass.counts,
+      findings: pass.findings,
+      since,
+      at,
+    };
     try {
       await deps.publish({ subject: noticeSubject(notice), message: noticeMessage(notice), group: group.name, change });
       notified = true;
@@ -170,7 +222,15 @@ const guardGroup = async (group: Group, input: GuardInput, deps: GuardDeps, now:
     ...(input.graceSeconds !== undefined ? { graceSeconds: input.graceSeconds } : {}),
   };
   const convergence = await converge(
-    { group: group.name, settings, pass, since, view, target: active ? views.get(active.member) : undefined, now: now() },
+    {
+      group: group.name,
+      settings,
+      pass,
+      since,
+      view,
+      target: active ? views.get(active.member) : undefined,
+      now: now(),
+    },
     deps.startExecution,
   );
   // The tables a switch plans from: the scope, and the twins something uses (plan-switch.ts).
@@ -186,13 +246,28 @@ const guardGroup = async (group: Group, input: GuardInput, deps: GuardDeps, now:
     total: pass.total,
     counts: pass.counts,
     findings: pass.findings,
-    baseline: baselineHolds ? stored!.baseline : { switchId, tables: read.originals.map((t) => t.RouteTableId!).slice(0, BASELINE_TABLES_MAX) },
-    ...('name' in convergence ? { converging: { name: convergence.name, status: convergence.status, at } } : stored?.converging && stored.hash === pass.hash ? { converging: stored.converging } : {}),
+    baseline: baselineHolds
+      ? stored!.baseline
+      : { switchId, tables: read.originals.map((t) => t.RouteTableId!).slice(0, BASELINE_TABLES_MAX) },
+    ...('name' in convergence
+      ? { converging: { name: convergence.name, status: convergence.status, at } }
+      : stored?.converging && stored.hash === pass.hash
+        ? { converging: stored.converging }
+        : {}),
     plans,
   };
   await deps.store.write(group.name, state);
   deps.emitMetric?.(guardMetricLine(Date.parse(at), group.name, pass.total));
-  const report: GroupGuardReport = { group: group.name, vpcId: group.vpcId, ...pass, change, notified, since, convergence, plans };
+  const report: GroupGuardReport = {
+    group: group.name,
+    vpcId: group.vpcId,
+    ...pass,
+    change,
+    notified,
+    since,
+    convergence,
+    plans,
+  };
   if (typeof notified === 'string') report.error = `notification ${notified}`;
   return report;
 };

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { createEc2Client, createSnsClient } from '../aws/clients';
-import { FailoverConfig, parseConfigJson } from '../contract/config';
+import { type FailoverConfig, parseConfigJson } from '../contract/config';
 import { requireEnv } from '../contract/env';
 import { GuardPassError } from '../contract/errors';
 import { DynamoDbGroupStateStore } from '../aws/dynamodb-group-state';
@@ -15,8 +15,16 @@ import { guardTriggerOf } from './trigger';
 
 const ec2 = createEc2Client();
 const sns = createSnsClient();
-const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) });
-const sfn = new SFNClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(SFN_TIMEOUTS) });
+const ddb = new DynamoDBClient({
+  retryMode: 'standard',
+  maxAttempts: 3,
+  requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS),
+});
+const sfn = new SFNClient({
+  retryMode: 'standard',
+  maxAttempts: 3,
+  requestHandler: requestHandlerOptions(SFN_TIMEOUTS),
+});
 let config: FailoverConfig | undefined;
 
 // EMF lines go to stdout as bare JSON lines (CloudWatch extracts metrics only from a line that is JSON).
@@ -58,7 +66,14 @@ export const handler = async (event: unknown) => {
       ...(stateMachineArn ? { startExecution: stepFunctionsStarter(sfn, stateMachineArn) } : {}),
     },
   );
-  stderrLog({ guard: { trigger: t.trigger, why: t.why, findings: report.findings, groups: report.groups.map((g) => ({ group: g.group, total: g.total, change: g.change, error: g.error })) } });
+  stderrLog({
+    guard: {
+      trigger: t.trigger,
+      why: t.why,
+      findings: report.findings,
+      groups: report.groups.map((g) => ({ group: g.group, total: g.total, change: g.change, error: g.error })),
+    },
+  });
   // A group left unread, unstored or unnotified makes the invocation fail, so the function's Errors alarm fires.
   if (!report.ok) {
     const failed = report.groups.filter((g) => g.error).map((g) => `${g.group}: ${g.error}`);

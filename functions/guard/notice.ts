@@ -54,7 +54,9 @@ const SUBJECT_MAX = 99;
 
 export const noticeSubject = (n: GuardNotice): string => {
   const what = n.change === 'cleared' ? 'routes right again' : `${n.total} finding(s) ${n.change}`;
-  return `ROUTE GUARD ${n.change.toUpperCase()}: ${n.group}: ${what}`.replace(/[^\x20-\x7e]/g, '?').slice(0, SUBJECT_MAX);
+  return `ROUTE GUARD ${n.change.toUpperCase()}: ${n.group}: ${what}`
+    .replace(/[^\x20-\x7e]/g, '?')
+    .slice(0, SUBJECT_MAX);
 };
 
 /** The message: a few lines to read, then the findings (at most GUARD_FINDINGS_LISTED, so always far under SNS's 256 KiB). */
@@ -67,9 +69,11 @@ export const noticeMessage = (n: GuardNotice): string => {
       .filter(([, c]) => c > 0)
       .map(([k, c]) => `  ${k}: ${c}`),
     ...n.findings.map(
-      (f) => `- ${f.routeTableId} ${f.destination} -> ${f.target} (${f.member}): ${f.kind}: ${f.problem}${f.cause ? ` [${f.cause.call} by ${f.cause.who} at ${f.cause.when}]` : ''}`,
+      (f) =>
+        `- ${f.routeTableId} ${f.destination} -> ${f.target} (${f.member}): ${f.kind}: ${f.problem}${f.cause ? ` [${f.cause.call} by ${f.cause.who} at ${f.cause.when}]` : ''}`,
     ),
   ];
-  if (n.total > n.findings.length) lines.push(`… and ${n.total - n.findings.length} more (route-failover status shows the group's open findings)`);
+  if (n.total > n.findings.length)
+    lines.push(`… and ${n.total - n.findings.length} more (route-failover status shows the group's open findings)`);
   return `${lines.join('\n')}\n\n${JSON.stringify(n)}`;
 };

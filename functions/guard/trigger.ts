@@ -29,7 +29,12 @@ const CloudTrailEventSchema = z.lazy(() =>
       eventTime: z.optional(z.string()),
       eventID: z.optional(z.string()),
       userIdentity: z.optional(
-        z.object({ type: z.optional(z.string()), arn: z.optional(z.string()), principalId: z.optional(z.string()), invokedBy: z.optional(z.string()) }),
+        z.object({
+          type: z.optional(z.string()),
+          arn: z.optional(z.string()),
+          principalId: z.optional(z.string()),
+          invokedBy: z.optional(z.string()),
+        }),
       ),
       // CloudTrail writes null for a call without parameters.
       requestParameters: z.optional(
@@ -43,7 +48,9 @@ const CloudTrailEventSchema = z.lazy(() =>
           }),
         ),
       ),
-      responseElements: z.optional(z.nullable(z.object({ routeTable: z.optional(z.object({ routeTableId: z.optional(z.string()) })) }))),
+      responseElements: z.optional(
+        z.nullable(z.object({ routeTable: z.optional(z.object({ routeTableId: z.optional(z.string()) })) })),
+      ),
     }),
   }),
 );
@@ -64,20 +71,29 @@ export interface GuardTrigger {
  * table it names (one DescribeRouteTables); every group when neither can be told (a disassociation names only
  * its association; a table already deleted cannot be read).
  */
-export const guardTriggerOf = async (raw: unknown, deps: { ec2: EC2Client; config: FailoverConfig }): Promise<GuardTrigger> => {
+export const guardTriggerOf = async (
+  raw: unknown,
+  deps: { ec2: EC2Client; config: FailoverConfig },
+): Promise<GuardTrigger> => {
   const event = parseInput(GuardEventSchema, raw, 'Guard event');
   const all = deps.config.groups.map((g) => g.name);
-  if (event.source === GUARD_SCHEDULE_SOURCE) return { trigger: 'schedule', groups: all, why: 'scheduled: every group' };
+  if (event.source === GUARD_SCHEDULE_SOURCE)
+    return { trigger: 'schedule', groups: all, why: 'scheduled: every group' };
   const d = event.detail;
   const p = d.requestParameters ?? undefined;
   const routeTableId = p?.routeTableId ?? d.responseElements?.routeTable?.routeTableId;
   const claim: ChangeClaim = {
     ...(routeTableId ? { routeTableId } : {}),
-    ...(p?.destinationCidrBlock ?? p?.destinationIpv6CidrBlock ?? p?.destinationPrefixListId
+    ...((p?.destinationCidrBlock ?? p?.destinationIpv6CidrBlock ?? p?.destinationPrefixListId)
       ? { destination: p?.destinationCidrBlock ?? p?.destinationIpv6CidrBlock ?? p?.destinationPrefixListId }
       : {}),
     cause: {
-      who: d.userIdentity?.arn ?? d.userIdentity?.invokedBy ?? d.userIdentity?.principalId ?? d.userIdentity?.type ?? 'unknown',
+      who:
+        d.userIdentity?.arn ??
+        d.userIdentity?.invokedBy ??
+        d.userIdentity?.principalId ??
+        d.userIdentity?.type ??
+        'unknown',
       when: d.eventTime ?? new Date().toISOString(),
       call: d.eventName,
       ...(d.eventID ? { eventId: d.eventID } : {}),
@@ -88,7 +104,9 @@ export const guardTriggerOf = async (raw: unknown, deps: { ec2: EC2Client; confi
   if (p?.vpcId) return { trigger, groups: inVpc(p.vpcId), why: `the groups of ${p.vpcId}`, claim };
   if (routeTableId) {
     try {
-      const out = await deps.ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'route-table-id', Values: [routeTableId] }] }));
+      const out = await deps.ec2.send(
+        new DescribeRouteTablesCommand({ Filters: [{ Name: 'route-table-id', Values: [routeTableId] }] }),
+      );
       const vpcId = out.RouteTables?.[0]?.VpcId;
       if (vpcId) return { trigger, groups: inVpc(vpcId), why: `${routeTableId} is in ${vpcId}`, claim };
       return { trigger, groups: all, why: `${routeTableId} is gone: every group`, claim };

@@ -1,5 +1,5 @@
 import { createSnsClient } from '../aws/clients';
-import { FailoverConfig, parseConfigJson } from '../contract/config';
+import { type FailoverConfig, parseConfigJson } from '../contract/config';
 import { requireEnv } from '../contract/env';
 import { boundedHandler, stderrLog } from '../contract/lambda-errors';
 import { parseInput } from '../contract/parse-input';
@@ -15,5 +15,10 @@ let config: FailoverConfig | undefined;
 export const handler = boundedHandler(async (event: unknown) => {
   const raw = process.env.FAILOVER_CONFIG;
   if (raw !== undefined) config ??= parseConfigJson(raw, 'FAILOVER_CONFIG');
-  return notify(parseInput(NotifyInputSchema, event, 'Notify input'), { sns, topicArn: requireEnv(process.env, 'TOPIC_ARN'), config, emitMetric });
+  return notify(parseInput(NotifyInputSchema, event, 'Notify input'), {
+    sns,
+    topicArn: requireEnv(process.env, 'TOPIC_ARN'),
+    config,
+    emitMetric,
+  });
 }, stderrLog);

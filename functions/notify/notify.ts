@@ -1,9 +1,9 @@
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { toSnsError } from '../contract/aws-errors';
 import { buildAuditRecord, causeText } from '../domain/audit';
-import { AuditRecord, NotifyStateSchema } from '../contract/audit-record';
+import { type AuditRecord, NotifyStateSchema } from '../contract/audit-record';
 import type { FailoverConfig } from '../contract/config';
-import { EmfLine, recordMetricLines } from '../domain/failover-metrics';
+import { type EmfLine, recordMetricLines } from '../domain/failover-metrics';
 import { CaughtErrorSchema, ExecutionInfoSchema } from '../contract/schemas';
 import * as z from '../contract/zod';
 
@@ -112,7 +112,10 @@ export const standbyLine = (r: AuditRecord): string | undefined =>
 export const renderSubject = (r: AuditRecord): string => {
   const dir = r.to ? `${r.from.map((m) => m.name).join('+') || '?'} -> ${r.to.name}` : '';
   const n = r.outcome === 'dry-run' ? r.counts.dryRun : r.outcome === 'noop' ? 0 : r.counts.planned;
-  if (r.held) return ascii(`[HELD] ${r.group ?? 'unknown group'}: automatic failover held until ${r.held.until}, routes unchanged`).slice(0, SUBJECT_MAX);
+  if (r.held)
+    return ascii(
+      `[HELD] ${r.group ?? 'unknown group'}: automatic failover held until ${r.held.until}, routes unchanged`,
+    ).slice(0, SUBJECT_MAX);
   const tail =
     r.outcome === 'noop'
       ? 'nothing to move'
@@ -128,7 +131,9 @@ export const renderSubject = (r: AuditRecord): string => {
 /** The message body: plain text, readable in a mail client and a chat channel. */
 export const renderMessage = (r: AuditRecord): string => {
   const out: string[] = [];
-  out.push(`vpc-route-failover: ${r.held ? 'HELD' : LABEL[r.outcome]}${r.group ? ` for group ${r.group}${r.vpcId ? ` (${r.vpcId})` : ''}` : ''}`);
+  out.push(
+    `vpc-route-failover: ${r.held ? 'HELD' : LABEL[r.outcome]}${r.group ? ` for group ${r.group}${r.vpcId ? ` (${r.vpcId})` : ''}` : ''}`,
+  );
   out.push('');
   out.push(`Outcome:    ${r.outcome}${r.held ? ' (held)' : ''}: ${r.summary}`);
   if (r.held) out.push(`Held:       until ${r.held.until}, set by ${r.held.by} at ${r.held.setAt}: ${r.held.reason}`);
@@ -138,12 +143,25 @@ export const renderMessage = (r: AuditRecord): string => {
   if (r.cause) out.push(`Cause:      ${r.cause}`);
   out.push(`Trigger:    ${r.trigger.summary}${eventRef(r)}`);
   if (r.trigger.kind === 'manual' && !('unresolved' in r.trigger)) {
-    out.push(`Requested:  ${r.trigger.requestedBy ?? 'unknown'}${r.trigger.reason ? `, reason: ${r.trigger.reason}` : ''}`);
+    out.push(
+      `Requested:  ${r.trigger.requestedBy ?? 'unknown'}${r.trigger.reason ? `, reason: ${r.trigger.reason}` : ''}`,
+    );
   }
-  for (const m of r.from) out.push(`From:       ${m.name} ${m.instanceId} (${m.state}${m.availabilityZone ? `, ${m.availabilityZone}` : ''})`);
-  if (r.to) out.push(`To:         ${r.to.name} ${r.to.instanceId} (${r.to.state}${r.to.availabilityZone ? `, ${r.to.availabilityZone}` : ''})`);
+  for (const m of r.from)
+    out.push(
+      `From:       ${m.name} ${m.instanceId} (${m.state}${m.availabilityZone ? `, ${m.availabilityZone}` : ''})`,
+    );
+  if (r.to)
+    out.push(
+      `To:         ${r.to.name} ${r.to.instanceId} (${r.to.state}${r.to.availabilityZone ? `, ${r.to.availabilityZone}` : ''})`,
+    );
   const changed = r.counts.dryRunIgnored ?? 0;
-  if (r.dryRun) out.push(changed > 0 ? `Dry run:    yes, but the endpoint IGNORED DryRun: ${changed} route(s) were CHANGED` : 'Dry run:    yes, nothing was changed');
+  if (r.dryRun)
+    out.push(
+      changed > 0
+        ? `Dry run:    yes, but the endpoint IGNORED DryRun: ${changed} route(s) were CHANGED`
+        : 'Dry run:    yes, nothing was changed',
+    );
   for (const h of r.health ?? []) {
     out.push(`Health:     ${h.member}: ${h.healthy ? 'ok' : h.problems.join('; ')}`);
   }
@@ -172,13 +190,19 @@ export const renderMessage = (r: AuditRecord): string => {
     out.push('Failures:');
     for (const g of groups) {
       if (g.routes === 1) out.push(`  ${g.examples[0]}: ${g.error}`);
-      else out.push(`  ${g.routes} routes: ${g.error}`, ...g.examples.map((x) => `    ${x}`), ...(g.routes > g.examples.length ? [`    … and ${g.routes - g.examples.length} more`] : []));
+      else
+        out.push(
+          `  ${g.routes} routes: ${g.error}`,
+          ...g.examples.map((x) => `    ${x}`),
+          ...(g.routes > g.examples.length ? [`    … and ${g.routes - g.examples.length} more`] : []),
+        );
     }
   }
   if (r.skipped.length > 0) {
     out.push('');
     out.push('Not moved (by design):');
-    for (const s of r.skipped.slice(0, ROUTE_LINES_MAX)) out.push(`  ${s.routeTableId} ${s.destination.value} -> ${s.eni}: ${s.reason}`);
+    for (const s of r.skipped.slice(0, ROUTE_LINES_MAX))
+      out.push(`  ${s.routeTableId} ${s.destination.value} -> ${s.eni}: ${s.reason}`);
   }
   if (r.warnings.length > 0) {
     out.push('');
@@ -189,14 +213,18 @@ export const renderMessage = (r: AuditRecord): string => {
     out.push('');
     out.push(
       `Verified:   ${r.verification.checked} route(s) read back in ${r.verification.rounds} round(s): ` +
-        (r.verification.ok ? 'all where the plan wants them' : `${r.verification.mismatches} NOT where the plan wants them`),
+        (r.verification.ok
+          ? 'all where the plan wants them'
+          : `${r.verification.mismatches} NOT where the plan wants them`),
     );
     if (r.verification.invariant) out.push(`Network:    ${r.verification.invariant}`);
   }
   out.push('');
   out.push(`Execution:  ${r.execution.id}`);
   if (r.execution.consoleUrl) out.push(`Console:    ${r.execution.consoleUrl}`);
-  out.push(`Started:    ${r.startedAt ?? 'unknown'}   Finished: ${r.finishedAt}${r.durationMs !== undefined ? ` (${(r.durationMs / 1000).toFixed(1)} s)` : ''}`);
+  out.push(
+    `Started:    ${r.startedAt ?? 'unknown'}   Finished: ${r.finishedAt}${r.durationMs !== undefined ? ` (${(r.durationMs / 1000).toFixed(1)} s)` : ''}`,
+  );
   if (r.timeToSwitch) {
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     const p = r.timeToSwitch.priority;
@@ -215,18 +243,31 @@ export const renderMessage = (r: AuditRecord): string => {
 
 /** The associations mode's part of the message: each association moved and the tables switched route by route. */
 const associationLines = (a: NonNullable<AuditRecord['associations']>): string[] => {
-  const out = ['', `Associations: ${a.moved} moved, ${a.alreadyOnTarget} already on the target's tables, ${a.failed} not switched, ${a.dryRun} rehearsed (dry run)`];
+  const out = [
+    '',
+    `Associations: ${a.moved} moved, ${a.alreadyOnTarget} already on the target's tables, ${a.failed} not switched, ${a.dryRun} rehearsed (dry run)`,
+  ];
   if (a.list.length > 0) {
     out.push(
       table(
         ['STATUS', 'SUBJECT', 'FROM TABLE', 'TO TABLE', 'EFFECTIVE ROUTES'],
-        a.list.slice(0, ROUTE_LINES_MAX).map((x) => [x.verified === false ? `${x.status} (NOT VERIFIED)` : x.status, x.subject, x.from, x.to, x.effectiveRoutes === undefined ? '?' : String(x.effectiveRoutes)]),
+        a.list
+          .slice(0, ROUTE_LINES_MAX)
+          .map((x) => [
+            x.verified === false ? `${x.status} (NOT VERIFIED)` : x.status,
+            x.subject,
+            x.from,
+            x.to,
+            x.effectiveRoutes === undefined ? '?' : String(x.effectiveRoutes),
+          ]),
       ),
     );
-    if (a.list.length > ROUTE_LINES_MAX) out.push(`  … ${a.list.length - ROUTE_LINES_MAX} more association(s) in the execution output`);
+    if (a.list.length > ROUTE_LINES_MAX)
+      out.push(`  … ${a.list.length - ROUTE_LINES_MAX} more association(s) in the execution output`);
   }
   for (const f of a.fallbacks) out.push(`  switched route by route: ${f.routeTableId} (${f.reason})`);
-  if (a.fallbackCount > a.fallbacks.length) out.push(`  … and ${a.fallbackCount - a.fallbacks.length} more table(s) switched route by route`);
+  if (a.fallbackCount > a.fallbacks.length)
+    out.push(`  … and ${a.fallbackCount - a.fallbacks.length} more table(s) switched route by route`);
   if (a.unassociated.length > 0) out.push(`  not switched, no association: ${a.unassociated.join(', ')}`);
   return out;
 };
@@ -235,11 +276,14 @@ const nextSteps = (r: AuditRecord): string | undefined => {
   if (r.error === 'DryRunIgnored') {
     return 'the EC2 endpoint does not honour DryRun: the routes listed now point at the target. Check them, then either switch back (switchover to the member they came from) or complete the switchover; rehearse only against an endpoint that answers DryRunOperation.';
   }
-  const nothingChanged = ['AcquireLease', 'ResolveTargets', 'PlanSwitch', 'ListRoutes'].includes(r.failure?.stage ?? '');
+  const nothingChanged = ['AcquireLease', 'ResolveTargets', 'PlanSwitch', 'ListRoutes'].includes(
+    r.failure?.stage ?? '',
+  );
   if (r.outcome === 'partial' || (r.outcome === 'failed' && !nothingChanged)) {
     return 'fix the cause above, then start a new execution with the same input: routes already on the target are no-ops, only the rest are replaced.';
   }
-  if (r.outcome === 'suppressed') return 'routes still point at the failed member. Check why the group keeps failing over, then run a manual switchover (never suppressed).';
+  if (r.outcome === 'suppressed')
+    return 'routes still point at the failed member. Check why the group keeps failing over, then run a manual switchover (never suppressed).';
   if (r.outcome === 'failed') return 'nothing was changed. Fix the cause above, then start a new execution.';
   return undefined;
 };
@@ -250,7 +294,9 @@ const eventRef = (r: AuditRecord): string => {
 };
 
 const endpoint = (e: { target?: string; member?: string; state?: string } | null): string =>
-  e ? `${e.target ?? '?'}${e.member || e.state ? ` (${[e.member, e.state].filter(Boolean).join(', ')})` : ''}` : 'absent';
+  e
+    ? `${e.target ?? '?'}${e.member || e.state ? ` (${[e.member, e.state].filter(Boolean).join(', ')})` : ''}`
+    : 'absent';
 
 const routeRow = (x: AuditRecord['routes'][number]): string[] => [
   x.verified === false ? `${x.status}!` : x.status,

@@ -1,8 +1,23 @@
 import type { RouteTable } from '@aws-sdk/client-ec2';
 import { liveAssociations, subjectOf } from '../domain/associations';
 import type { GroupTables } from '../aws/group-tables';
-import { FALLBACKS_LISTED, type AssociationBatch, type AssociationMove, type FailoverState, type FallbackTable, type Plan } from '../contract/schemas';
-import { contentDifferences, contentsOf, mapContents, routesToAny, sameContents, twinIdentity, type TableContents } from '../domain/twins';
+import {
+  FALLBACKS_LISTED,
+  type AssociationBatch,
+  type AssociationMove,
+  type FailoverState,
+  type FallbackTable,
+  type Plan,
+} from '../contract/schemas';
+import {
+  contentDifferences,
+  contentsOf,
+  mapContents,
+  routesToAny,
+  sameContents,
+  twinIdentity,
+  type TableContents,
+} from '../domain/twins';
 import { checkPlannable, collectChanges, finishPlan } from '../domain/route-changes';
 
 /** Associations per SwitchItems invocation: one EC2 burst (ReplaceRouteTableAssociation: 50 tokens). */
@@ -19,11 +34,18 @@ export const ASSOCIATION_BATCH_SIZE = 50;
  * a failover never trusts a drifted twin. Tables nothing is associated with carry no traffic: not switched.
  * So every subnet ends with the same effective routes as the per-route mode would give it.
  */
-export const planAssociations = (input: FailoverState, tables: GroupTables, now: Date, twinMap?: ReadonlyMap<string, string>): Plan => {
+export const planAssociations = (
+  input: FailoverState,
+  tables: GroupTables,
+  now: Date,
+  twinMap?: ReadonlyMap<string, string>,
+): Plan => {
   const pairMap = new Map(input.pairs.filter((p) => p.toEni).map((p) => [p.fromEni, p.toEni!]));
   const sourceEnis = new Set(input.pairs.map((p) => p.fromEni));
   const targetEnis = new Set(input.targetEnis);
-  const byOriginal = new Map(tables.originals.map((t) => [t.RouteTableId!, { original: t, twins: [] as RouteTable[] }]));
+  const byOriginal = new Map(
+    tables.originals.map((t) => [t.RouteTableId!, { original: t, twins: [] as RouteTable[] }]),
+  );
   for (const { table, twin } of tables.twins) byOriginal.get(twin.original)?.twins.push(table);
   const memberTwin = (original: string): RouteTable | undefined =>
     byOriginal
@@ -72,10 +94,21 @@ export const planAssociations = (input: FailoverState, tables: GroupTables, now:
   }
   for (const t of tables.ignored) {
     const live = liveAssociations(t).length;
-    const traffic = live > 0 && routesToAny(contentsOf(t), sourceEnis) ? `; it has ${live} association(s) and routes to the failed side, which this failover does NOT switch: move its associations to a table of the scope` : '';
-    warnings.push(`${t.RouteTableId} carries route-failover twin tags but is not a usable twin of group ${input.group.name} (tags incomplete, or its original is gone or out of scope): left alone${traffic}`);
+    const traffic =
+      live > 0 && routesToAny(contentsOf(t), sourceEnis)
+        ? `; it has ${live} association(s) and routes to the failed side, which this failover does NOT switch: move its associations to a table of the scope`
+        : '';
+    warnings.push(
+      `${t.RouteTableId} carries route-failover twin tags but is not a usable twin of group ${input.group.name} (tags incomplete, or its original is gone or out of scope): left alone${traffic}`,
+    );
   }
-  if (fallbacks.length > 0) warnings.push(`${fallbacks.length} table(s) switched route by route: ${fallbacks.slice(0, 5).map((f) => `${f.routeTableId} (${f.reason})`).join('; ')}${fallbacks.length > 5 ? '; …' : ''}`);
+  if (fallbacks.length > 0)
+    warnings.push(
+      `${fallbacks.length} table(s) switched route by route: ${fallbacks
+        .slice(0, 5)
+        .map((f) => `${f.routeTableId} (${f.reason})`)
+        .join('; ')}${fallbacks.length > 5 ? '; …' : ''}`,
+    );
 
   const found = collectChanges(input, fallbackTables);
   checkPlannable(input, found, found.changes.length + moves.length, 'route(s) or association(s) still lead to');
@@ -83,12 +116,26 @@ export const planAssociations = (input: FailoverState, tables: GroupTables, now:
   const rank = (m: AssociationMove) => (m.m ? 0 : m.g ? 1 : 2);
   moves.sort((x, y) => rank(x) - rank(y) || x.f.localeCompare(y.f) || subjectOf(x).localeCompare(subjectOf(y)));
   const associationBatches: AssociationBatch[] = [];
-  for (let i = 0; i < moves.length; i += ASSOCIATION_BATCH_SIZE) associationBatches.push({ id: associationBatches.length, moves: moves.slice(i, i + ASSOCIATION_BATCH_SIZE) });
+  for (let i = 0; i < moves.length; i += ASSOCIATION_BATCH_SIZE)
+    associationBatches.push({ id: associationBatches.length, moves: moves.slice(i, i + ASSOCIATION_BATCH_SIZE) });
   const all = [...tables.originals, ...tables.twins.map((t) => t.table)];
-  return finishPlan(input, found, all, now, {
-    moves: associationBatches,
-    associations: { alreadyOnTarget, fallbacks: fallbacks.slice(0, FALLBACKS_LISTED), fallbackCount: fallbacks.length, unassociated: unassociated.sort(), twinsSeen: tables.twins.length },
-  }, warnings);
+  return finishPlan(
+    input,
+    found,
+    all,
+    now,
+    {
+      moves: associationBatches,
+      associations: {
+        alreadyOnTarget,
+        fallbacks: fallbacks.slice(0, FALLBACKS_LISTED),
+        fallbackCount: fallbacks.length,
+        unassociated: unassociated.sort(),
+        twinsSeen: tables.twins.length,
+      },
+    },
+    warnings,
+  );
 };
 
 /**
@@ -106,8 +153,10 @@ const destinationFor = (
   if (!twin) return { reason: `no twin for the target` };
   const twinContents = contentsOf(twin);
   const drift = contentDifferences(mapContents(originalContents, twinMap), twinContents, 2);
-  if (drift.length > 0) return { reason: `twin ${twin.RouteTableId} drifted from ${original.RouteTableId}: ${drift.join('; ')}` };
+  if (drift.length > 0)
+    return { reason: `twin ${twin.RouteTableId} drifted from ${original.RouteTableId}: ${drift.join('; ')}` };
   const unlike = contentDifferences(wanted, twinContents, 2);
-  if (unlike.length > 0) return { reason: `twin ${twin.RouteTableId} differs from what this table needs: ${unlike.join('; ')}` };
+  if (unlike.length > 0)
+    return { reason: `twin ${twin.RouteTableId} differs from what this table needs: ${unlike.join('; ')}` };
   return { table: twin };
 };

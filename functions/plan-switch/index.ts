@@ -8,7 +8,11 @@ import { parseInput } from '../contract/parse-input';
 import { planSwitch, PlanSwitchInputSchema } from './plan-switch';
 
 const ec2 = createEc2Client();
-const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) });
+const ddb = new DynamoDBClient({
+  retryMode: 'standard',
+  maxAttempts: 3,
+  requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS),
+});
 
 export const handler = boundedHandler(async (event: unknown) => {
   // The inventory: what the associations mode judges twins with (every member's interfaces).

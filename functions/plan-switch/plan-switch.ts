@@ -1,10 +1,10 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { readGroupTables, type GroupTables } from '../aws/group-tables';
 import { liveAssociations } from '../domain/associations';
 import { planAssociations } from './associations-plan';
 import { checkPlannable, collectChanges, finishPlan } from '../domain/route-changes';
 import { checkStateBudget } from './state-budget';
-import { FailoverState, FailoverStateSchema, Plan } from '../contract/schemas';
+import { type FailoverState, FailoverStateSchema, type Plan } from '../contract/schemas';
 import type { GroupStateStore } from '../domain/group-state';
 import { errorText } from '../contract/aws-errors';
 import { twinIdentity, twinMapTo } from '../domain/twins';
@@ -35,7 +35,8 @@ export const planSwitch = async (input: FailoverState, deps: PlanSwitchDeps): Pr
     let twinMap: Map<string, string> | undefined;
     let warning: string | undefined;
     try {
-      if (deps.store) twinMap = twinMapTo(await deps.store.readInventory(input.group.name), input.target.name, input.pairs);
+      if (deps.store)
+        twinMap = twinMapTo(await deps.store.readInventory(input.group.name), input.target.name, input.pairs);
     } catch (err) {
       warning = `the inventory could not be read (${errorText(err)}): twins are judged by this failover's pairs alone`;
     }
@@ -48,7 +49,8 @@ export const planSwitch = async (input: FailoverState, deps: PlanSwitchDeps): Pr
   const found = collectChanges(input, [...tables.originals, ...live]);
   checkPlannable(input, found, found.changes.length);
   const warnings = live.map(
-    (t) => `${t.RouteTableId} is a twin of ${twinIdentity(t)?.original} that subnets still use (the group was in the associations mode): switched route by route; fail back to the originals or set switchMode "associations" again`,
+    (t) =>
+      `${t.RouteTableId} is a twin of ${twinIdentity(t)?.original} that subnets still use (the group was in the associations mode): switched route by route; fail back to the originals or set switchMode "associations" again`,
   );
   return withinStateBudget(input, finishPlan(input, found, [...tables.originals, ...live], now(), {}, warnings));
 };
@@ -60,5 +62,5 @@ const withinStateBudget = (input: FailoverState, plan: Plan): Plan => {
 };
 
 /** This group's twins that something is associated with (they carry traffic whatever the group's mode). */
-export const liveTwins = (tables: GroupTables) => tables.twins.map((t) => t.table).filter((t) => liveAssociations(t).length > 0);
-
+export const liveTwins = (tables: GroupTables) =>
+  tables.twins.map((t) => t.table).filter((t) => liveAssociations(t).length > 0);

@@ -1,7 +1,13 @@
 import { describeCheck, problemText } from '../domain/invariant';
 import { ERROR_TEXT_MAX } from '../contract/aws-errors';
 import { PlanTooLargeError, THROWN_MESSAGE_MAX } from '../contract/errors';
-import { EFFECTIVE_LISTED, PROBLEMS_LISTED, UNKNOWN_BLACKHOLES_LISTED, type FailoverState, type Plan } from '../contract/schemas';
+import {
+  EFFECTIVE_LISTED,
+  PROBLEMS_LISTED,
+  UNKNOWN_BLACKHOLES_LISTED,
+  type FailoverState,
+  type Plan,
+} from '../contract/schemas';
 import { associationBatchesOf, routeBatchesOf } from '../domain/plan';
 import { payloadBytes, STATE_PAYLOAD_LIMIT } from '../contract/state-size';
 
@@ -63,13 +69,33 @@ export const estimateLargestState = (input: FailoverState, plan: Plan): StateEst
   // A batch that failed as a whole is RecordBatchFailure's output: its id, the error name and Lambda's Cause
   // (errorType, a message of at most THROWN_MESSAGE_MAX characters, a one-line trace).
   const failedBatch = (id: number) =>
-    payloadBytes({ id, error: ERROR_NAME, cause: JSON.stringify({ errorType: ERROR_NAME, errorMessage: 'x'.repeat(THROWN_MESSAGE_MAX), trace: [ERROR_NAME] }) });
+    payloadBytes({
+      id,
+      error: ERROR_NAME,
+      cause: JSON.stringify({
+        errorType: ERROR_NAME,
+        errorMessage: 'x'.repeat(THROWN_MESSAGE_MAX),
+        trace: [ERROR_NAME],
+      }),
+    });
   // A batch that ran: counts, one error text (routes refused alike share it) and each route's switch time.
   const ranRoutes = (id: number, routes: number) =>
-    payloadBytes({ id, routeTableId: RTB, usual: 'dry-run-ignored', usualError: 0, counts: { 'dry-run-ignored': routes, 'already-on-target': routes }, exceptions: [], errors: ['x'.repeat(ERROR_TEXT_MAX)], at: AT, sw: '' }) +
+    payloadBytes({
+      id,
+      routeTableId: RTB,
+      usual: 'dry-run-ignored',
+      usualError: 0,
+      counts: { 'dry-run-ignored': routes, 'already-on-target': routes },
+      exceptions: [],
+      errors: ['x'.repeat(ERROR_TEXT_MAX)],
+      at: AT,
+      sw: '',
+    }) +
     routes * SWITCH_TIME_BYTES;
   const move = payloadBytes({ st: 'already-on-target', a: 10, x: 10 }) + 1;
-  const ranMoves = (id: number, moves: number) => payloadBytes({ id, r: [], errors: ['x'.repeat(ERROR_TEXT_MAX)], at: AT, sw: '' }) + moves * (move + SWITCH_TIME_BYTES);
+  const ranMoves = (id: number, moves: number) =>
+    payloadBytes({ id, r: [], errors: ['x'.repeat(ERROR_TEXT_MAX)], at: AT, sw: '' }) +
+    moves * (move + SWITCH_TIME_BYTES);
 
   const routeBatches = routeBatchesOf(plan);
   const associationBatches = associationBatchesOf(plan, []).map((a) => a.batch);
@@ -103,7 +129,9 @@ export const estimateLargestState = (input: FailoverState, plan: Plan): StateEst
     ok: false,
     problem: `effective routes still lead to the failed side: ${RTB} ${longest.destination} → ${longest.member}'s ${ENI}`,
   });
-  const warning = payloadBytes(`${RTB} ${longest.destination} -> ${ENI} is blackhole and ${ENI} is in no member's inventory: check whether it belonged to a member`);
+  const warning = payloadBytes(
+    `${RTB} ${longest.destination} -> ${ENI} is blackhole and ${ENI} is in no member's inventory: check whether it belonged to a member`,
+  );
   const verification =
     payloadBytes({
       verification: {
@@ -112,7 +140,17 @@ export const estimateLargestState = (input: FailoverState, plan: Plan): StateEst
         mismatches: 1e6,
         rounds: 10,
         observed: [],
-        invariant: { tables: 1e6, routes: 1e6, findings: 1e6, split: 1e6, summary: describeCheck({ findings: { length: 1e6 } as never, routes: 1e6, tables: 1e6, split: 1e6 }, longest.member, longest.members) },
+        invariant: {
+          tables: 1e6,
+          routes: 1e6,
+          findings: 1e6,
+          split: 1e6,
+          summary: describeCheck(
+            { findings: { length: 1e6 } as never, routes: 1e6, tables: 1e6, split: 1e6 },
+            longest.member,
+            longest.members,
+          ),
+        },
         warnings: [],
         effective: [],
         verifiedAt: AT,
@@ -144,7 +182,8 @@ export const checkStateBudget = (input: FailoverState, plan: Plan): StateEstimat
   // What a group of the same shape could hold: the per-item part scaled down to the budget.
   const fixed = estimate.state + estimate.verification + estimate.notify;
   const items = estimate.routes + estimate.associationMoves;
-  const fit = items === 0 ? 0 : Math.floor((items * (STATE_BUDGET_BYTES - fixed)) / Math.max(1, estimate.bytes - fixed));
+  const fit =
+    items === 0 ? 0 : Math.floor((items * (STATE_BUDGET_BYTES - fixed)) / Math.max(1, estimate.bytes - fixed));
   throw new PlanTooLargeError(
     `${estimate.routes} route(s)${estimate.associationMoves > 0 ? ` and ${estimate.associationMoves} association(s)` : ''} would make a workflow state of about ${estimate.bytes} bytes; ` +
       `Step Functions allows ${STATE_PAYLOAD_LIMIT}. Split the group's route-table scope into several groups of at most about ${fit} ${estimate.associationMoves > 0 ? 'routes and associations' : 'routes'} each`,
@@ -162,5 +201,9 @@ const longestNames = (input: FailoverState, plan: Plan): { destination: string; 
   for (const a of plan.alreadyOnTarget) for (const d of a.destinations) see(d);
   const names = [input.target.name, ...input.sources.map((s) => s.name), ...input.pairs.map((p) => p.fromMember)];
   // Texts naming every departed member name them all: each source's name, however many.
-  return { destination, member: names.reduce((a, b) => (b.length > a.length ? b : a), ''), members: [...new Set(input.sources.map((s) => s.name))] };
+  return {
+    destination,
+    member: names.reduce((a, b) => (b.length > a.length ? b : a), ''),
+    members: [...new Set(input.sources.map((s) => s.name))],
+  };
 };

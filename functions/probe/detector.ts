@@ -40,7 +40,14 @@ export interface MemberObservation {
 }
 
 export type DetectorEvent =
-  | { type: 'member-down'; member: string; failedRounds: number; failedWhilePeerUp: number; firstFailureAt: number; lastError: string }
+  | {
+      type: 'member-down';
+      member: string;
+      failedRounds: number;
+      failedWhilePeerUp: number;
+      firstFailureAt: number;
+      lastError: string;
+    }
   | { type: 'all-members-down'; members: Array<{ member: string; failedRounds: number; lastError: string }> }
   | { type: 'member-recovered'; member: string; failedRounds: number; wasDeclared: boolean };
 
@@ -69,7 +76,13 @@ export const observeRound = (
   for (const m of round.members) {
     const prev = state.members[m.member] ?? FRESH;
     if (m.ok) {
-      if (prev.failedRounds > 0) events.push({ type: 'member-recovered', member: m.member, failedRounds: prev.failedRounds, wasDeclared: !!prev.declared });
+      if (prev.failedRounds > 0)
+        events.push({
+          type: 'member-recovered',
+          member: m.member,
+          failedRounds: prev.failedRounds,
+          wasDeclared: !!prev.declared,
+        });
       members[m.member] = { ...FRESH };
       continue;
     }
@@ -94,20 +107,30 @@ export const observeRound = (
     }
   }
 
-  const allMembersDown = round.members.length > 0 && round.members.every((m) => !m.ok && members[m.member].failedRounds >= failureThreshold);
+  const allMembersDown =
+    round.members.length > 0 && round.members.every((m) => !m.ok && members[m.member].failedRounds >= failureThreshold);
   let allDownAlerted = up.size === 0 ? state.allDownAlerted : false;
   if (allMembersDown && !allDownAlerted) {
     allDownAlerted = true;
     events.push({
       type: 'all-members-down',
-      members: round.members.map((m) => ({ member: m.member, failedRounds: members[m.member].failedRounds, lastError: members[m.member].lastError! })),
+      members: round.members.map((m) => ({
+        member: m.member,
+        failedRounds: members[m.member].failedRounds,
+        lastError: members[m.member].lastError!,
+      })),
     });
   }
   return { state: { members, allDownAlerted, lastRoundAt: round.at }, events, allMembersDown };
 };
 
 /** Records that an execution was started (or already existed) for the member's current streak. */
-export const markDeclared = (state: DetectorState, member: string, executionName: string, at: number): DetectorState => {
+export const markDeclared = (
+  state: DetectorState,
+  member: string,
+  executionName: string,
+  at: number,
+): DetectorState => {
   const track = state.members[member];
   if (!track) return state;
   return { ...state, members: { ...state.members, [member]: { ...track, declared: { executionName, at } } } };
@@ -119,7 +142,11 @@ export const markDeclared = (state: DetectorState, member: string, executionName
  * member may have recovered and failed again unseen, so streaks restart from zero, except those already
  * declared: a member that is still down must not be failed over a second time.
  */
-export const carryOver = (carried: DetectorState | undefined, firstRoundAt: number, maxGapMs: number): DetectorState => {
+export const carryOver = (
+  carried: DetectorState | undefined,
+  firstRoundAt: number,
+  maxGapMs: number,
+): DetectorState => {
   if (!carried) return emptyDetectorState();
   if (carried.lastRoundAt !== undefined && firstRoundAt - carried.lastRoundAt <= maxGapMs) return carried;
   const members = Object.fromEntries(Object.entries(carried.members).filter(([, t]) => t.declared !== undefined));

@@ -4,13 +4,17 @@ import { parseConfigJson } from '../contract/config';
 import { requireEnv } from '../contract/env';
 import { PROBE_SFN_TIMEOUTS, requestHandlerOptions } from '../aws/http-timeouts';
 import type { DetectorState } from './detector';
-import { minuteEnd, ProbedGroup, probedGroup, runProbeMinute, stepFunctionsStarter } from './probe';
+import { minuteEnd, type ProbedGroup, probedGroup, runProbeMinute, stepFunctionsStarter } from './probe';
 import { tcpProbe } from './tcp-probe';
 
 // The function runs in the group's subnets: Step Functions is reached through an interface endpoint or a NAT.
 // Short connection and request timeouts (that really abort the call) keep a missing or hung endpoint from
 // stalling the probe loop for long.
-const sfn = new SFNClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(PROBE_SFN_TIMEOUTS) });
+const sfn = new SFNClient({
+  retryMode: 'standard',
+  maxAttempts: 3,
+  requestHandler: requestHandlerOptions(PROBE_SFN_TIMEOUTS),
+});
 
 let group: ProbedGroup | undefined;
 // The detector's counts survive from one invocation to the next while this execution environment stays
@@ -27,7 +31,10 @@ const writeLine = (entry: object): void => {
 const SAFETY_MS = 5000;
 
 export const handler = async (_event: unknown, context?: { getRemainingTimeInMillis?: () => number }) => {
-  group ??= probedGroup(parseConfigJson(requireEnv(process.env, 'PROBE_CONFIG'), 'PROBE_CONFIG'), requireEnv(process.env, 'GROUP'));
+  group ??= probedGroup(
+    parseConfigJson(requireEnv(process.env, 'PROBE_CONFIG'), 'PROBE_CONFIG'),
+    requireEnv(process.env, 'GROUP'),
+  );
   const stateMachineArn = requireEnv(process.env, 'STATE_MACHINE_ARN');
   const start = Date.now();
   const remaining = context?.getRemainingTimeInMillis?.();
@@ -44,5 +51,11 @@ export const handler = async (_event: unknown, context?: { getRemainingTimeInMil
     { group, carry: carried, endAt },
   );
   carried = result.state;
-  return { group: group.name, rounds: result.rounds, started: result.started, alerts: result.alerts.length, errors: result.errors };
+  return {
+    group: group.name,
+    rounds: result.rounds,
+    started: result.started,
+    alerts: result.alerts.length,
+    errors: result.errors,
+  };
 };

@@ -20,12 +20,21 @@ export const PROBE_METRICS = {
 export type { EmfLine };
 
 /** EMF line for one member's round: success (0/1) and, when it succeeded, the latency in milliseconds. */
-export const memberMetricLine = (at: number, group: string, member: string, ok: boolean, latencyMs: number): EmfLine => {
+export const memberMetricLine = (
+  at: number,
+  group: string,
+  member: string,
+  ok: boolean,
+  latencyMs: number,
+): EmfLine => {
   const metrics: Array<{ Name: string; Unit: string }> = [{ Name: PROBE_METRICS.success, Unit: 'None' }];
   // The latency of a failed connect is the timeout or the time to a refusal: it would only pollute the statistic.
   if (ok) metrics.push({ Name: PROBE_METRICS.latency, Unit: 'Milliseconds' });
   return {
-    _aws: { Timestamp: at, CloudWatchMetrics: [{ Namespace: PROBE_NAMESPACE, Dimensions: [['Group', 'Member']], Metrics: metrics }] },
+    _aws: {
+      Timestamp: at,
+      CloudWatchMetrics: [{ Namespace: PROBE_NAMESPACE, Dimensions: [['Group', 'Member']], Metrics: metrics }],
+    },
     Group: group,
     Member: member,
     [PROBE_METRICS.success]: ok ? 1 : 0,

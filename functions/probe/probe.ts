@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { errorCode } from '../contract/aws-errors';
 import { ConfigError } from '../contract/errors';
-import { FailoverConfig, findGroup, Group, Member, ProbeConfig } from '../contract/config';
-import { PROBE_SOURCE, ProbeFailureRequest, ProbeFailureRequestSchema } from '../contract/triggers';
-import { carryOver, DetectorEvent, DetectorState, markDeclared, observeRound } from './detector';
-import { EmfLine, groupMetricLine, memberMetricLine } from './metrics';
+import { type FailoverConfig, findGroup, type Group, type Member, type ProbeConfig } from '../contract/config';
+import { PROBE_SOURCE, type ProbeFailureRequest, ProbeFailureRequestSchema } from '../contract/triggers';
+import { carryOver, type DetectorEvent, type DetectorState, markDeclared, observeRound } from './detector';
+import { type EmfLine, groupMetricLine, memberMetricLine } from './metrics';
 import type { ProbeResult } from './tcp-probe';
 
 /**
@@ -64,7 +64,8 @@ export const minuteEnd = (start: number): number => (Math.floor(start / 60_000) 
  * Longest gap between the previous invocation's last round and this one's first across which the detector's
  * counts are carried: the normal gap is one interval plus EventBridge's delivery delay and any cold start.
  */
-export const maxCarryGapMs = (probe: Pick<ProbeConfig, 'intervalSeconds'>): number => 3 * probe.intervalSeconds * 1000 + 10_000;
+export const maxCarryGapMs = (probe: Pick<ProbeConfig, 'intervalSeconds'>): number =>
+  3 * probe.intervalSeconds * 1000 + 10_000;
 
 const NAME_LIMIT = 80;
 
@@ -86,7 +87,10 @@ export const executionName = (group: string, member: string, firstFailureAt: num
 };
 
 /** The workflow input for a member declared down, validated with the schema the workflow parses it with. */
-export const probeFailureRequest = (group: ProbedGroup, event: Extract<DetectorEvent, { type: 'member-down' }>): ProbeFailureRequest =>
+export const probeFailureRequest = (
+  group: ProbedGroup,
+  event: Extract<DetectorEvent, { type: 'member-down' }>,
+): ProbeFailureRequest =>
   ProbeFailureRequestSchema.parse({
     source: PROBE_SOURCE,
     group: group.name,
@@ -94,7 +98,11 @@ export const probeFailureRequest = (group: ProbedGroup, event: Extract<DetectorE
     failedRounds: event.failedRounds,
     firstFailureAt: new Date(event.firstFailureAt).toISOString(),
     lastError: event.lastError.slice(0, 512),
-    probe: { ports: group.probe.ports, intervalSeconds: group.probe.intervalSeconds, failureThreshold: group.probe.failureThreshold },
+    probe: {
+      ports: group.probe.ports,
+      intervalSeconds: group.probe.intervalSeconds,
+      failureThreshold: group.probe.failureThreshold,
+    },
   });
 
 /** The group named `name` of a (probe-only) config, with its probe enabled; ConfigError otherwise. */
@@ -112,13 +120,18 @@ export const probeMember = async (
   tcp: ProbeRunDeps['probe'],
 ): Promise<{ member: string; ok: boolean; latencyMs: number; error?: string }> => {
   const address = member.probeAddress!;
-  const results = await Promise.all(probe.ports.map(async (port) => ({ port, ...(await tcp(address, port, probe.timeoutMs)) })));
+  const results = await Promise.all(
+    probe.ports.map(async (port) => ({ port, ...(await tcp(address, port, probe.timeoutMs)) })),
+  );
   const failed = results.filter((r) => !r.ok);
   return {
     member: member.name,
     ok: failed.length === 0,
     latencyMs: Math.max(...results.map((r) => r.latencyMs)),
-    error: failed.length === 0 ? undefined : failed.map((r) => `${address}:${r.port} ${r.error ?? r.failure ?? 'failed'}`).join('; '),
+    error:
+      failed.length === 0
+        ? undefined
+        : failed.map((r) => `${address}:${r.port} ${r.error ?? r.failure ?? 'failed'}`).join('; '),
   };
 };
 
@@ -162,7 +175,14 @@ export const runProbeMinute = async (deps: ProbeRunDeps, settings: ProbeRunSetti
           members: event.members,
         });
       } else {
-        deps.log({ level: 'INFO', event: 'member-recovered', group: group.name, member: event.member, failedRounds: event.failedRounds, wasDeclared: event.wasDeclared });
+        deps.log({
+          level: 'INFO',
+          event: 'member-recovered',
+          group: group.name,
+          member: event.member,
+          failedRounds: event.failedRounds,
+          wasDeclared: event.wasDeclared,
+        });
       }
     }
 
@@ -217,7 +237,8 @@ export const stepFunctionsStarter =
       const out = await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
       return { status: 'started', executionArn: out.executionArn };
     } catch (err) {
-      if (errorCode(err) === 'ExecutionAlreadyExists') return { status: 'already-started', executionArn: executionArnOf(stateMachineArn, name) };
+      if (errorCode(err) === 'ExecutionAlreadyExists')
+        return { status: 'already-started', executionArn: executionArnOf(stateMachineArn, name) };
       throw err;
     }
   };

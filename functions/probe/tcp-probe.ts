@@ -35,7 +35,12 @@ const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDO
  * Opens a TCP connection to address:port and closes it at once: ok when the handshake completes within
  * timeoutMs. Never rejects; the socket is destroyed whatever happens (connect, error, timeout).
  */
-export const tcpProbe = (address: string, port: number, timeoutMs: number, deps: TcpProbeDeps = {}): Promise<ProbeResult> => {
+export const tcpProbe = (
+  address: string,
+  port: number,
+  timeoutMs: number,
+  deps: TcpProbeDeps = {},
+): Promise<ProbeResult> => {
   const connect = deps.connect ?? ((o: { host: string; port: number }) => net.connect(o));
   const clock = deps.now ?? (() => performance.now());
   const started = clock();
@@ -50,7 +55,10 @@ export const tcpProbe = (address: string, port: number, timeoutMs: number, deps:
       resolve({ ...r, latencyMs: Math.round((clock() - started) * 10) / 10 });
     };
     // net.connect has no connect timeout of its own (the kernel's SYN retries take minutes): this timer is it.
-    const timer = setTimeout(() => finish({ ok: false, failure: 'timeout', error: `timeout: no answer within ${timeoutMs} ms` }), timeoutMs);
+    const timer = setTimeout(
+      () => finish({ ok: false, failure: 'timeout', error: `timeout: no answer within ${timeoutMs} ms` }),
+      timeoutMs,
+    );
     try {
       socket = connect({ host: address, port });
     } catch (err) {

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createEc2Client } from '../aws/clients';
-import { FailoverConfig, parseConfigJson } from '../contract/config';
+import { type FailoverConfig, parseConfigJson } from '../contract/config';
 import { requireEnv } from '../contract/env';
 import { TwinsReconcileError } from '../contract/errors';
 import { DynamoDbGroupStateStore } from '../aws/dynamodb-group-state';
@@ -10,7 +10,11 @@ import { DynamoDbWritePacer } from '../aws/dynamodb-pacer';
 import { handleTwinsEvent } from './trigger';
 
 const ec2 = createEc2Client();
-const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) });
+const ddb = new DynamoDBClient({
+  retryMode: 'standard',
+  maxAttempts: 3,
+  requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS),
+});
 let config: FailoverConfig | undefined;
 // ReplaceRoute on twins draws from the same pacer item as the failovers' SwitchItems (one EC2 bucket).
 let pacer: DynamoDbWritePacer | undefined;
@@ -24,8 +28,14 @@ export const handler = boundedHandler(async (event: unknown) => {
   const result = await handleTwinsEvent(event, { ec2, config, store, pacer });
   // Drift on a twin that carries traffic is left in place (never deleted or overwritten), so it is said in the log.
   if (result.report.liveDrift > 0) {
-    const drift = result.report.groups.flatMap((g) => g.originals.flatMap((o) => o.twins.flatMap((t) => t.inUse?.drift ?? [])));
-    stderrLog({ level: 'WARN', message: `${result.report.liveDrift} difference(s) on twins that carry traffic, reported and not written`, drift });
+    const drift = result.report.groups.flatMap((g) =>
+      g.originals.flatMap((o) => o.twins.flatMap((t) => t.inUse?.drift ?? [])),
+    );
+    stderrLog({
+      level: 'WARN',
+      message: `${result.report.liveDrift} difference(s) on twins that carry traffic, reported and not written`,
+      drift,
+    });
   }
   // A table left unreconciled makes the invocation fail, so the function's Errors alarm fires; the report says which.
   if (!result.report.ok) {

@@ -11,10 +11,10 @@ import {
   eniMapTo,
   hasTwinTags,
   mapContents,
-  MemberInterfaces,
+  type MemberInterfaces,
   routesToAny,
   sameContents,
-  TableContents,
+  type TableContents,
   TWIN_GROUP_TAG,
   TWIN_MEMBER_TAG,
   TWIN_OF_TAG,
@@ -90,7 +90,12 @@ export interface PlanDeps {
  * Each member's interfaces by slot: live from EC2, else from the inventory (a member EC2 cannot show:
  * terminated, in an impaired Availability Zone), else none (then no twin can be built for it).
  */
-export const memberInterfaces = async (deps: PlanDeps, group: Group, now: Date, warnings: string[]): Promise<MemberInterfaces[]> => {
+export const memberInterfaces = async (
+  deps: PlanDeps,
+  group: Group,
+  now: Date,
+  warnings: string[],
+): Promise<MemberInterfaces[]> => {
   const views = await describeMembers(deps.ec2, group, now);
   let inventory: GroupInventory = {};
   try {
@@ -100,9 +105,12 @@ export const memberInterfaces = async (deps: PlanDeps, group: Group, now: Date, 
   }
   return group.members.map((m) => {
     const view = views.get(m.name);
-    if (view && view.enis.size > 0) return { member: m.name, interfaces: [...view.enis].map(([slot, eni]) => ({ slot, eni })) };
+    if (view && view.enis.size > 0)
+      return { member: m.name, interfaces: [...view.enis].map(([slot, eni]) => ({ slot, eni })) };
     const inv = inventory[m.name];
-    const why = view?.describeFailure ? `EC2 could not describe it (${view.describeFailure.code})` : `EC2 shows it ${view?.state ?? 'unknown'} with no interface`;
+    const why = view?.describeFailure
+      ? `EC2 could not describe it (${view.describeFailure.code})`
+      : `EC2 shows it ${view?.state ?? 'unknown'} with no interface`;
     if (inv) {
       warnings.push(`${m.name}: ${why}; its interfaces come from the inventory (observed ${inv.observedAt})`);
       return { member: m.name, interfaces: inv.interfaces.map((i) => ({ slot: i.slot, eni: i.eni })) };
@@ -119,7 +127,12 @@ export const memberInterfaces = async (deps: PlanDeps, group: Group, now: Date, 
 const TWIN_KEYS = [TWIN_OF_TAG, TWIN_MEMBER_TAG, TWIN_GROUP_TAG];
 
 /** Reads a group and plans its twins; `only` limits the originals planned (orphans are found from the whole scope). */
-export const planGroup = async (deps: PlanDeps, group: Group, now: Date, only?: ReadonlySet<string>): Promise<GroupPlan> => {
+export const planGroup = async (
+  deps: PlanDeps,
+  group: Group,
+  now: Date,
+  only?: ReadonlySet<string>,
+): Promise<GroupPlan> => {
   const warnings: string[] = [];
   const { scoped, tagged } = await readScopeAndTwins(deps.ec2, group);
   const members = await memberInterfaces(deps, group, now, warnings);
@@ -138,7 +151,12 @@ export const planGroup = async (deps: PlanDeps, group: Group, now: Date, only?: 
     if (!hasTwinTags(t)) continue;
     if (!identity) {
       untouchable.add(id);
-      partial.push({ table: id, tags: Object.fromEntries((t.Tags ?? []).filter((x) => TWIN_KEYS.includes(x.Key!)).map((x) => [x.Key!, x.Value ?? ''])) });
+      partial.push({
+        table: id,
+        tags: Object.fromEntries(
+          (t.Tags ?? []).filter((x) => TWIN_KEYS.includes(x.Key!)).map((x) => [x.Key!, x.Value ?? '']),
+        ),
+      });
     } else if (identity.group !== group.name) {
       untouchable.add(id);
     } else {
@@ -164,7 +182,8 @@ export const planGroup = async (deps: PlanDeps, group: Group, now: Date, only?: 
         ? `original ${original} is gone or outside the group's scope`
         : undefined;
     if (reason) {
-      for (const t of list) orphans.push({ twin: t.RouteTableId!, original, member, reason, associations: (t.Associations ?? []).length });
+      for (const t of list)
+        orphans.push({ twin: t.RouteTableId!, original, member, reason, associations: (t.Associations ?? []).length });
     }
   }
 
@@ -185,17 +204,28 @@ export const planGroup = async (deps: PlanDeps, group: Group, now: Date, only?: 
       const wanted = mapContents(contents, map);
       const needed = !sameContents(wanted, contents);
       // Only the unpaired interfaces this table routes to stop its twin from being built.
-      const blocking = unpaired.filter((u) => [...contents.routes.values()].some((r) => r.target.field === 'NetworkInterfaceId' && r.target.id === u.eni));
+      const blocking = unpaired.filter((u) =>
+        [...contents.routes.values()].some((r) => r.target.field === 'NetworkInterfaceId' && r.target.id === u.eni),
+      );
       if (blocking.length > 0) {
         plan.notBuildable.push({ member: m.name, unpaired: blocking });
         continue;
       }
       if (!twin && !needed) continue;
-      plan.twins.push({ member: m.name, twin, wanted, needed, drift: twin ? contentDifferences(wanted, contentsOf(twin)) : [] });
+      plan.twins.push({
+        member: m.name,
+        twin,
+        wanted,
+        needed,
+        drift: twin ? contentDifferences(wanted, contentsOf(twin)) : [],
+      });
     }
     planned.push(plan);
   }
-  if (only) for (const id of only) if (!originalIds.has(id)) warnings.push(`${id} is not an original route table in the scope of group ${group.name}`);
+  if (only)
+    for (const id of only)
+      if (!originalIds.has(id))
+        warnings.push(`${id} is not an original route table in the scope of group ${group.name}`);
   return { group, members, originals: planned, orphans, partial, duplicates, untouchable, warnings };
 };
 
@@ -234,13 +264,21 @@ export const driftOf = (plan: GroupPlan): TwinDrift => ({
     original: o.original.RouteTableId!,
     name: o.original.Tags?.find((t) => t.Key === 'Name')?.Value,
     twins: [
-      ...o.twins.map((t): TwinDriftEntry => ({
-        member: t.member,
-        twin: t.twin?.RouteTableId,
-        state: !t.twin ? 'missing' : t.drift.length > 0 ? 'drifted' : 'ok',
-        differences: t.drift,
-      })),
-      ...o.notBuildable.map((n): TwinDriftEntry => ({ member: n.member, state: 'not-buildable', differences: n.unpaired.map((u) => `${u.member} ${u.eni} (slot ${u.slot}) has no pair`) })),
+      ...o.twins.map(
+        (t): TwinDriftEntry => ({
+          member: t.member,
+          twin: t.twin?.RouteTableId,
+          state: !t.twin ? 'missing' : t.drift.length > 0 ? 'drifted' : 'ok',
+          differences: t.drift,
+        }),
+      ),
+      ...o.notBuildable.map(
+        (n): TwinDriftEntry => ({
+          member: n.member,
+          state: 'not-buildable',
+          differences: n.unpaired.map((u) => `${u.member} ${u.eni} (slot ${u.slot}) has no pair`),
+        }),
+      ),
     ],
   })),
   orphans: plan.orphans,

@@ -3,10 +3,10 @@ import {
   CreateRouteTableCommand,
   DeleteRouteCommand,
   DisableVgwRoutePropagationCommand,
-  EC2Client,
+  type EC2Client,
   EnableVgwRoutePropagationCommand,
   ReplaceRouteCommand,
-  RouteTable,
+  type RouteTable,
 } from '@aws-sdk/client-ec2';
 import { randomUUID } from 'node:crypto';
 import { errorText, isThrottling, toEc2Error } from '../contract/aws-errors';
@@ -17,8 +17,26 @@ import type { WritePacer } from '../domain/pacer';
 import { destinationParams } from '../domain/routes';
 import { describeRouteTablesById } from '../aws/route-tables';
 import { liveAssociations } from '../domain/associations';
-import { ContentChanges, contentChanges, contentsOf, LiveTwinDrift, liveTwinDrift, noChanges, StaticRoute, twinIdentity, twinTags } from '../domain/twins';
-import { GroupPlan, NotBuildable, Orphan, OriginalPlan, PartialTwin, planGroup, TwinPlan } from './plan-twins';
+import {
+  type ContentChanges,
+  contentChanges,
+  contentsOf,
+  type LiveTwinDrift,
+  liveTwinDrift,
+  noChanges,
+  type StaticRoute,
+  twinIdentity,
+  twinTags,
+} from '../domain/twins';
+import {
+  type GroupPlan,
+  type NotBuildable,
+  type Orphan,
+  type OriginalPlan,
+  type PartialTwin,
+  planGroup,
+  type TwinPlan,
+} from './plan-twins';
 
 export interface ReconcileTwinsInput {
   /** Groups to reconcile (each must be in the associations mode); every associations-mode group when absent. */
@@ -125,7 +143,11 @@ export const groupsToReconcile = (config: FailoverConfig, names: string[] | unde
   if (!names) return config.groups.filter((g) => g.switchMode === 'associations');
   return names.map((n) => {
     const g = config.groups.find((x) => x.name === n);
-    if (!g) throw new UnknownGroupError(n, config.groups.map((x) => x.name));
+    if (!g)
+      throw new UnknownGroupError(
+        n,
+        config.groups.map((x) => x.name),
+      );
     if (g.switchMode !== 'associations') throw new NotAssociationsModeError(n, g.switchMode);
     return g;
   });
@@ -138,7 +160,10 @@ export const groupsToReconcile = (config: FailoverConfig, names: string[] | unde
  * gateway, or main) use: that one's differences are reported as drift (TwinReport.inUse) and left in place. One
  * table's failure does not stop the others. A dry run reads and reports only.
  */
-export const reconcileTwins = async (input: ReconcileTwinsInput, deps: ReconcileTwinsDeps): Promise<ReconcileTwinsReport> => {
+export const reconcileTwins = async (
+  input: ReconcileTwinsInput,
+  deps: ReconcileTwinsDeps,
+): Promise<ReconcileTwinsReport> => {
   const now = deps.now ?? (() => new Date());
   const groups = groupsToReconcile(deps.config, input.groups);
   const only = input.routeTableIds ? new Set(input.routeTableIds) : undefined;
@@ -149,7 +174,16 @@ export const reconcileTwins = async (input: ReconcileTwinsInput, deps: Reconcile
     try {
       plan = await planGroup(deps, group, now(), only);
     } catch (err) {
-      reports.push({ group: group.name, vpcId: group.vpcId, originals: [], orphans: [], partialTwins: [], duplicates: [], warnings: [], error: errorText(err) });
+      reports.push({
+        group: group.name,
+        vpcId: group.vpcId,
+        originals: [],
+        orphans: [],
+        partialTwins: [],
+        duplicates: [],
+        warnings: [],
+        error: errorText(err),
+      });
       continue;
     }
     const originals: OriginalReport[] = [];
@@ -166,15 +200,35 @@ export const reconcileTwins = async (input: ReconcileTwinsInput, deps: Reconcile
     });
   }
   const ok = reports.every((g) => !g.error && g.originals.every((o) => !o.error && o.twins.every((t) => !t.error)));
-  const liveDrift = reports.flatMap((g) => g.originals.flatMap((o) => o.twins)).reduce((n, t) => n + (t.inUse ? t.inUse.drift.length + t.inUse.omitted : 0), 0);
-  return { dryRun: input.dryRun === true, at: now().toISOString(), ok, writes: writer.writes, liveDrift, groups: reports };
+  const liveDrift = reports
+    .flatMap((g) => g.originals.flatMap((o) => o.twins))
+    .reduce((n, t) => n + (t.inUse ? t.inUse.drift.length + t.inUse.omitted : 0), 0);
+  return {
+    dryRun: input.dryRun === true,
+    at: now().toISOString(),
+    ok,
+    writes: writer.writes,
+    liveDrift,
+    groups: reports,
+  };
 };
 
-const reconcileOriginal = async (plan: GroupPlan, o: OriginalPlan, writer: TwinWriter, dryRun: boolean): Promise<OriginalReport> => {
+const reconcileOriginal = async (
+  plan: GroupPlan,
+  o: OriginalPlan,
+  writer: TwinWriter,
+  dryRun: boolean,
+): Promise<OriginalReport> => {
   const id = o.original.RouteTableId!;
-  const report: OriginalReport = { original: id, name: o.original.Tags?.find((t) => t.Key === 'Name')?.Value, twins: [], notBuildable: o.notBuildable };
+  const report: OriginalReport = {
+    original: id,
+    name: o.original.Tags?.find((t) => t.Key === 'Name')?.Value,
+    twins: [],
+    notBuildable: o.notBuildable,
+  };
   try {
-    for (const t of o.twins) report.twins.push(dryRun ? dryRunTwin(plan, t) : await writer.reconcileTwin(plan, o.original, t));
+    for (const t of o.twins)
+      report.twins.push(dryRun ? dryRunTwin(plan, t) : await writer.reconcileTwin(plan, o.original, t));
   } catch (err) {
     report.error = errorText(err);
   }
@@ -183,7 +237,15 @@ const reconcileOriginal = async (plan: GroupPlan, o: OriginalPlan, writer: TwinW
 
 const dryRunTwin = (plan: GroupPlan, t: TwinPlan): TwinReport => {
   const { changes, inUse } = twinChanges(plan, t.member, t.wanted, t.twin);
-  return { member: t.member, twin: t.twin?.RouteTableId, created: !t.twin, needed: t.needed, driftBefore: t.drift, changes: describeChanges(changes), ...(inUse ? { inUse } : {}) };
+  return {
+    member: t.member,
+    twin: t.twin?.RouteTableId,
+    created: !t.twin,
+    needed: t.needed,
+    driftBefore: t.drift,
+    changes: describeChanges(changes),
+    ...(inUse ? { inUse } : {}),
+  };
 };
 
 const NO_CHANGES: ContentChanges = { add: [], replace: [], remove: [], enable: [], disable: [], locals: [] };
@@ -193,31 +255,59 @@ const NO_CHANGES: ContentChanges = { add: [], replace: [], remove: [], enable: [
  * is what its subnets route by: it gets no write at all (no CreateRoute, ReplaceRoute or DeleteRoute: a route an
  * operator added there after a failover is live traffic), and its differences are reported as drift instead.
  */
-const twinChanges = (plan: GroupPlan, member: string, wanted: TwinPlan['wanted'], table: RouteTable | undefined): { changes: ContentChanges; inUse?: TwinReport['inUse'] } => {
+const twinChanges = (
+  plan: GroupPlan,
+  member: string,
+  wanted: TwinPlan['wanted'],
+  table: RouteTable | undefined,
+): { changes: ContentChanges; inUse?: TwinReport['inUse'] } => {
   const actual = table ? contentsOf(table) : { routes: new Map(), vgws: [] };
   const changes = contentChanges(wanted, actual);
   const associations = table ? liveAssociations(table).length : 0;
   if (!table || associations === 0) return { changes };
-  const others = new Set(plan.members.filter((m) => m.member !== member).flatMap((m) => m.interfaces.map((i) => i.eni)));
+  const others = new Set(
+    plan.members.filter((m) => m.member !== member).flatMap((m) => m.interfaces.map((i) => i.eni)),
+  );
   const drift = liveTwinDrift(table.RouteTableId!, changes, actual, others);
-  return { changes: NO_CHANGES, inUse: { associations, drift: drift.slice(0, CHANGE_LIST_MAX), omitted: Math.max(0, drift.length - CHANGE_LIST_MAX) } };
+  return {
+    changes: NO_CHANGES,
+    inUse: {
+      associations,
+      drift: drift.slice(0, CHANGE_LIST_MAX),
+      omitted: Math.max(0, drift.length - CHANGE_LIST_MAX),
+    },
+  };
 };
 
 const routeText = (r: StaticRoute): string => `${r.destination.value} → ${r.target.id}`;
 
 const capped = (items: string[]): string[] =>
-  items.length <= CHANGE_LIST_MAX ? items : [...items.slice(0, CHANGE_LIST_MAX), `and ${items.length - CHANGE_LIST_MAX} more`];
+  items.length <= CHANGE_LIST_MAX
+    ? items
+    : [...items.slice(0, CHANGE_LIST_MAX), `and ${items.length - CHANGE_LIST_MAX} more`];
 
 /** A change set as the report shows it. */
 export const describeChanges = (c: ContentChanges): TwinChanges => ({
-  counts: { added: c.add.length, replaced: c.replace.length + (c.locals?.length ?? 0), removed: c.remove.length, propagation: c.enable.length + c.disable.length },
+  counts: {
+    added: c.add.length,
+    replaced: c.replace.length + (c.locals?.length ?? 0),
+    removed: c.remove.length,
+    propagation: c.enable.length + c.disable.length,
+  },
   added: capped(c.add.map(routeText)),
-  replaced: capped([...c.replace.map(routeText), ...(c.locals ?? []).map((l) => `${l.destination.value} → ${l.target?.id ?? 'local'} (local route)`)]),
+  replaced: capped([
+    ...c.replace.map(routeText),
+    ...(c.locals ?? []).map((l) => `${l.destination.value} → ${l.target?.id ?? 'local'} (local route)`),
+  ]),
   removed: capped(c.remove.map(routeText)),
   propagation: [...c.enable.map((g) => `enable ${g}`), ...c.disable.map((g) => `disable ${g}`)],
 });
 
-const UNPACED: WritePacer = { reserve: async (count) => new Array<number>(count).fill(0), throttled: async () => undefined, waitUntil: async () => undefined };
+const UNPACED: WritePacer = {
+  reserve: async (count) => new Array<number>(count).fill(0),
+  throttled: async () => undefined,
+  waitUntil: async () => undefined,
+};
 
 /** Sends the writes of twins, each checked against the group's twin tags first. */
 class TwinWriter {
@@ -233,13 +323,23 @@ class TwinWriter {
   }
 
   async reconcileTwin(plan: GroupPlan, original: RouteTable, t: TwinPlan): Promise<TwinReport> {
-    const report: TwinReport = { member: t.member, twin: t.twin?.RouteTableId, created: false, needed: t.needed, driftBefore: t.drift, changes: describeChanges(contentChanges(t.wanted, t.wanted)) };
+    const report: TwinReport = {
+      member: t.member,
+      twin: t.twin?.RouteTableId,
+      created: false,
+      needed: t.needed,
+      driftBefore: t.drift,
+      changes: describeChanges(contentChanges(t.wanted, t.wanted)),
+    };
     try {
       let table: RouteTable;
       if (t.twin) {
         // Re-read just before writing: the tags must still name this group, original and member.
         const [fresh] = await describeRouteTablesById(this.deps.ec2, plan.group.vpcId, [t.twin.RouteTableId!]);
-        if (!fresh) throw new TwinWriteRefusedError(`twin ${t.twin.RouteTableId} is gone since it was read; the next pass recreates it`);
+        if (!fresh)
+          throw new TwinWriteRefusedError(
+            `twin ${t.twin.RouteTableId} is gone since it was read; the next pass recreates it`,
+          );
         table = fresh;
       } else {
         table = await this.create(plan, original, t.member);
@@ -261,9 +361,19 @@ class TwinWriter {
   private check(plan: GroupPlan, table: RouteTable, original: string, member: string): void {
     const id = table.RouteTableId!;
     const identity = twinIdentity(table);
-    if (plan.untouchable.has(id) || id === original) throw new TwinWriteRefusedError(`${id} is not a twin this reconcile may write (an original, a partial twin or another group's); nothing was written to it`);
-    if (!identity || identity.group !== plan.group.name || identity.original !== original || identity.member !== member) {
-      throw new TwinWriteRefusedError(`${id} no longer carries the twin tags of ${original} for ${member} in group ${plan.group.name}; nothing was written to it`);
+    if (plan.untouchable.has(id) || id === original)
+      throw new TwinWriteRefusedError(
+        `${id} is not a twin this reconcile may write (an original, a partial twin or another group's); nothing was written to it`,
+      );
+    if (
+      !identity ||
+      identity.group !== plan.group.name ||
+      identity.original !== original ||
+      identity.member !== member
+    ) {
+      throw new TwinWriteRefusedError(
+        `${id} no longer carries the twin tags of ${original} for ${member} in group ${plan.group.name}; nothing was written to it`,
+      );
     }
   }
 
@@ -280,36 +390,66 @@ class TwinWriter {
       ),
     );
     const created = out.RouteTable;
-    if (!created?.RouteTableId) throw new TwinWriteRefusedError(`CreateRouteTable for the twin of ${original.RouteTableId} (${member}) returned no table`);
+    if (!created?.RouteTableId)
+      throw new TwinWriteRefusedError(
+        `CreateRouteTable for the twin of ${original.RouteTableId} (${member}) returned no table`,
+      );
     if (twinIdentity(created)) return created;
     // An endpoint that does not echo the tags: read the table back (the tags are what every write is checked on).
     const [read] = await describeRouteTablesById(this.deps.ec2, plan.group.vpcId, [created.RouteTableId]);
-    if (!read) throw new TwinWriteRefusedError(`twin ${created.RouteTableId} was created but cannot be read yet; the next pass fills it`);
+    if (!read)
+      throw new TwinWriteRefusedError(
+        `twin ${created.RouteTableId} was created but cannot be read yet; the next pass fills it`,
+      );
     return read;
   }
 
   private async apply(id: string, c: ContentChanges): Promise<void> {
     const target = (r: StaticRoute) => ({ [r.target.field]: r.target.id });
     for (const r of c.add) {
-      await this.send(`CreateRoute ${r.destination.value} in ${id}`, () => this.deps.ec2.send(new CreateRouteCommand({ RouteTableId: id, ...destinationParams(r.destination), ...target(r) })));
+      await this.send(`CreateRoute ${r.destination.value} in ${id}`, () =>
+        this.deps.ec2.send(
+          new CreateRouteCommand({ RouteTableId: id, ...destinationParams(r.destination), ...target(r) }),
+        ),
+      );
     }
     for (const r of c.replace) {
-      await this.send(`ReplaceRoute ${r.destination.value} in ${id}`, () => this.deps.ec2.send(new ReplaceRouteCommand({ RouteTableId: id, ...destinationParams(r.destination), ...target(r) })), true);
+      await this.send(
+        `ReplaceRoute ${r.destination.value} in ${id}`,
+        () =>
+          this.deps.ec2.send(
+            new ReplaceRouteCommand({ RouteTableId: id, ...destinationParams(r.destination), ...target(r) }),
+          ),
+        true,
+      );
     }
     // The twin's own local routes (EC2 made them with the table): their target follows the original's middlebox.
     for (const l of c.locals ?? []) {
       const to = l.target ? { [l.target.field]: l.target.id } : { LocalTarget: true };
-      await this.send(`ReplaceRoute local ${l.destination.value} in ${id}`, () => this.deps.ec2.send(new ReplaceRouteCommand({ RouteTableId: id, ...destinationParams(l.destination), ...to })), true);
+      await this.send(
+        `ReplaceRoute local ${l.destination.value} in ${id}`,
+        () =>
+          this.deps.ec2.send(new ReplaceRouteCommand({ RouteTableId: id, ...destinationParams(l.destination), ...to })),
+        true,
+      );
     }
     // The one DeleteRoute of the product, on a twin only (its tags are re-checked before apply runs; never an original, and
     // never in the failover workflow), and only on a twin no association uses (twinChanges writes nothing to one that
     // carries traffic): the original no longer has this route, so the twin must not either, or a failover would move
     // subnets to a table that still routes somewhere the operator removed.
     for (const r of c.remove) {
-      await this.send(`DeleteRoute ${r.destination.value} in ${id}`, () => this.deps.ec2.send(new DeleteRouteCommand({ RouteTableId: id, ...destinationParams(r.destination) })));
+      await this.send(`DeleteRoute ${r.destination.value} in ${id}`, () =>
+        this.deps.ec2.send(new DeleteRouteCommand({ RouteTableId: id, ...destinationParams(r.destination) })),
+      );
     }
-    for (const g of c.enable) await this.send('EnableVgwRoutePropagation', () => this.deps.ec2.send(new EnableVgwRoutePropagationCommand({ RouteTableId: id, GatewayId: g })));
-    for (const g of c.disable) await this.send('DisableVgwRoutePropagation', () => this.deps.ec2.send(new DisableVgwRoutePropagationCommand({ RouteTableId: id, GatewayId: g })));
+    for (const g of c.enable)
+      await this.send('EnableVgwRoutePropagation', () =>
+        this.deps.ec2.send(new EnableVgwRoutePropagationCommand({ RouteTableId: id, GatewayId: g })),
+      );
+    for (const g of c.disable)
+      await this.send('DisableVgwRoutePropagation', () =>
+        this.deps.ec2.send(new DisableVgwRoutePropagationCommand({ RouteTableId: id, GatewayId: g })),
+      );
   }
 
   /** One write, retried when throttled (backoff with full jitter); ReplaceRoute waits for its pacer turn first. */
@@ -323,7 +463,8 @@ class TwinWriter {
         this.writes++;
         return await call();
       } catch (err) {
-        if (!isThrottling(err) || attempt >= WRITE_ATTEMPTS) throw toEc2Error(err, `${what}${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`);
+        if (!isThrottling(err) || attempt >= WRITE_ATTEMPTS)
+          throw toEc2Error(err, `${what}${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`);
         if (paced) await this.pacer.throttled();
         await this.sleep(Math.floor(this.random() * Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1))));
       }

@@ -1,11 +1,16 @@
-import { DescribeRouteTablesCommand, RouteTable } from '@aws-sdk/client-ec2';
+import { DescribeRouteTablesCommand, type RouteTable } from '@aws-sdk/client-ec2';
 import { errorText } from '../contract/aws-errors';
-import type { FailoverConfig, Group } from '../contract/config';
+import type { Group } from '../contract/config';
 import { parseInput } from '../contract/parse-input';
 import { hasTwinTags, twinIdentity } from '../domain/twins';
 import { TWIN_TRIGGER_EVENTS } from '../contract/route-table-events';
 import * as z from '../contract/zod';
-import { reconcileTwins, ReconcileTwinsDeps, ReconcileTwinsInput, ReconcileTwinsReport } from './reconcile-twins';
+import {
+  reconcileTwins,
+  type ReconcileTwinsDeps,
+  type ReconcileTwinsInput,
+  type ReconcileTwinsReport,
+} from './reconcile-twins';
 
 /**
  * What starts a twin reconcile: the stack's schedule, or an EventBridge rule on EC2's CloudTrail events that
@@ -28,7 +33,9 @@ const CloudTrailEventSchema = z.lazy(() =>
     detail: z.object({
       eventName: z.enum(TWIN_TRIGGER_EVENTS),
       // CloudTrail writes null for a call without parameters.
-      requestParameters: z.optional(z.nullable(z.object({ routeTableId: z.optional(z.string()), vpcId: z.optional(z.string()) }))),
+      requestParameters: z.optional(
+        z.nullable(z.object({ routeTableId: z.optional(z.string()), vpcId: z.optional(z.string()) })),
+      ),
     }),
   }),
 );
@@ -56,11 +63,15 @@ const inScope = (g: Group, t: RouteTable): boolean => {
  * groups whose scope holds the table it names, the groups of the VPC it names; every associations-mode group
  * when the table is gone or cannot be read.
  */
-export const triggerOf = async (raw: unknown, deps: Pick<ReconcileTwinsDeps, 'ec2' | 'config'>): Promise<TwinsTrigger> => {
+export const triggerOf = async (
+  raw: unknown,
+  deps: Pick<ReconcileTwinsDeps, 'ec2' | 'config'>,
+): Promise<TwinsTrigger> => {
   const event = parseInput(TwinsEventSchema, raw, 'ReconcileTwins event');
   const all = deps.config.groups.filter((g) => g.switchMode === 'associations');
   const names = (gs: Group[]) => gs.map((g) => g.name);
-  if (event.source === SCHEDULE_SOURCE) return { trigger: 'schedule', input: { groups: names(all) }, why: 'scheduled: every associations-mode group' };
+  if (event.source === SCHEDULE_SOURCE)
+    return { trigger: 'schedule', input: { groups: names(all) }, why: 'scheduled: every associations-mode group' };
   const { eventName, requestParameters } = event.detail;
   const trigger = `CloudTrail ${eventName}`;
   const id = requestParameters?.routeTableId;
@@ -68,23 +79,51 @@ export const triggerOf = async (raw: unknown, deps: Pick<ReconcileTwinsDeps, 'ec
   if (id) {
     let table: RouteTable | undefined;
     try {
-      const out = await deps.ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'route-table-id', Values: [id] }] }));
+      const out = await deps.ec2.send(
+        new DescribeRouteTablesCommand({ Filters: [{ Name: 'route-table-id', Values: [id] }] }),
+      );
       table = out.RouteTables?.[0];
     } catch (err) {
-      return { trigger, input: { groups: names(all) }, why: `${id} could not be read (${errorText(err)}): every associations-mode group` };
+      return {
+        trigger,
+        input: { groups: names(all) },
+        why: `${id} could not be read (${errorText(err)}): every associations-mode group`,
+      };
     }
-    if (!table) return { trigger, input: { groups: names(all) }, why: `${id} is gone: every associations-mode group (its twins, or it as a twin)` };
+    if (!table)
+      return {
+        trigger,
+        input: { groups: names(all) },
+        why: `${id} is gone: every associations-mode group (its twins, or it as a twin)`,
+      };
     const identity = twinIdentity(table);
     if (identity) {
       const g = all.find((x) => x.name === identity.group);
       return g
-        ? { trigger, input: { groups: [g.name], routeTableIds: [identity.original] }, why: `${id} is the twin of ${identity.original} for ${identity.member} in group ${g.name}` }
-        : { trigger, input: { groups: [] }, why: `${id} is a twin of group "${identity.group}", which is not an associations-mode group here` };
+        ? {
+            trigger,
+            input: { groups: [g.name], routeTableIds: [identity.original] },
+            why: `${id} is the twin of ${identity.original} for ${identity.member} in group ${g.name}`,
+          }
+        : {
+            trigger,
+            input: { groups: [] },
+            why: `${id} is a twin of group "${identity.group}", which is not an associations-mode group here`,
+          };
     }
     const claimed = all.filter((g) => inScope(g, table));
-    if (hasTwinTags(table)) return { trigger, input: { groups: names(all.filter((g) => g.vpcId === table.VpcId)) }, why: `${id} has only some twin tags: the groups of ${table.VpcId} (it is reported, never written)` };
+    if (hasTwinTags(table))
+      return {
+        trigger,
+        input: { groups: names(all.filter((g) => g.vpcId === table.VpcId)) },
+        why: `${id} has only some twin tags: the groups of ${table.VpcId} (it is reported, never written)`,
+      };
     return claimed.length > 0
-      ? { trigger, input: { groups: names(claimed), routeTableIds: [id] }, why: `${id} is in the scope of ${names(claimed).join(', ')}` }
+      ? {
+          trigger,
+          input: { groups: names(claimed), routeTableIds: [id] },
+          why: `${id} is in the scope of ${names(claimed).join(', ')}`,
+        }
       : { trigger, input: { groups: [] }, why: `${id} is in the scope of no associations-mode group` };
   }
   if (vpcId) {
@@ -95,7 +134,10 @@ export const triggerOf = async (raw: unknown, deps: Pick<ReconcileTwinsDeps, 'ec
 };
 
 /** Handles one schedule or CloudTrail event: reconciles what it concerns (nothing when no group is concerned). */
-export const handleTwinsEvent = async (raw: unknown, deps: ReconcileTwinsDeps): Promise<{ trigger: string; why: string; report: ReconcileTwinsReport }> => {
+export const handleTwinsEvent = async (
+  raw: unknown,
+  deps: ReconcileTwinsDeps,
+): Promise<{ trigger: string; why: string; report: ReconcileTwinsReport }> => {
   const t = await triggerOf(raw, deps);
   const report = await reconcileTwins(t.input, deps);
   return { trigger: t.trigger, why: t.why, report };

@@ -36,14 +36,19 @@ export const refreshInventory = async (deps: RefreshInventoryDeps): Promise<Refr
   const groups: RefreshInventoryResult['groups'] = [];
   for (const group of deps.config.groups) {
     try {
-      const [views, stored] = await Promise.all([describeMembers(deps.ec2, group, now()), deps.store.readInventory(group.name)]);
+      const [views, stored] = await Promise.all([
+        describeMembers(deps.ec2, group, now()),
+        deps.store.readInventory(group.name),
+      ]);
       const members: MemberRefresh[] = [];
       for (const v of views.values()) {
         if (v.observed) {
           await deps.store.writeInventory(group.name, mergeInventory(stored[v.name], v.observed));
           members.push({ member: v.name, interfaces: v.observed.interfaces.length });
         } else {
-          const why = v.describeFailure ? `${v.describeFailure.code}: ${v.describeFailure.message}` : `${v.state} with no interface attached`;
+          const why = v.describeFailure
+            ? `${v.describeFailure.code}: ${v.describeFailure.message}`
+            : `${v.state} with no interface attached`;
           members.push({ member: v.name, skipped: `${why}; the stored inventory is kept` });
         }
       }

@@ -6,7 +6,11 @@ import { boundedHandler, stderrLog } from '../contract/lambda-errors';
 import { parseInput } from '../contract/parse-input';
 import { releaseLease, ReleaseLeaseInputSchema } from './release-lease';
 
-const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) });
+const ddb = new DynamoDBClient({
+  retryMode: 'standard',
+  maxAttempts: 3,
+  requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS),
+});
 
 export const handler = boundedHandler(
   async (event: unknown) =>

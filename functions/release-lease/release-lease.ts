@@ -14,7 +14,9 @@ export const ReleaseLeaseInputSchema = z.lazy(() =>
       group: z.optional(z.union([z.string(), z.looseObject({ name: z.string() })])),
       lease: z.optional(z.looseObject({ group: z.optional(z.string()) })),
       counts: z.optional(z.looseObject({ replaced: z.number() })),
-      trigger: z.optional(z.looseObject({ kind: z.string(), eventId: z.optional(z.string()), eventTime: z.optional(z.string()) })),
+      trigger: z.optional(
+        z.looseObject({ kind: z.string(), eventId: z.optional(z.string()), eventTime: z.optional(z.string()) }),
+      ),
       to: z.optional(z.looseObject({ name: z.string() })),
       from: z.optional(z.array(z.looseObject({ name: z.string() }))),
       execution: z.optional(z.looseObject({ name: z.optional(z.string()), startTime: z.optional(z.string()) })),
@@ -36,7 +38,10 @@ const HISTORY_SECONDS = 86400;
  * Gives the group's lease back and, when routes moved, records the switch (when, by which trigger) so that a
  * stale event cannot undo it and flap damping can count it. Idempotent; a no-op without a lease.
  */
-export const releaseLease = async (input: ReleaseLeaseInput, deps: ReleaseLeaseDeps): Promise<{ released: boolean; recorded: boolean }> => {
+export const releaseLease = async (
+  input: ReleaseLeaseInput,
+  deps: ReleaseLeaseDeps,
+): Promise<{ released: boolean; recorded: boolean }> => {
   const now = deps.now ?? (() => new Date());
   const r = input.record;
   const group = r.lease?.group ?? (typeof r.group === 'string' ? r.group : r.group?.name);
@@ -55,6 +60,11 @@ export const releaseLease = async (input: ReleaseLeaseInput, deps: ReleaseLeaseD
         from: r.from?.map((m) => m.name),
       }
     : undefined;
-  const { released } = await deps.store.release(group, input.executionId, switched, new Date(now().getTime() - HISTORY_SECONDS * 1000));
+  const { released } = await deps.store.release(
+    group,
+    input.executionId,
+    switched,
+    new Date(now().getTime() - HISTORY_SECONDS * 1000),
+  );
   return { released, recorded: released && switched !== undefined };
 };

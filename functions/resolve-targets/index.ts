@@ -2,7 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { cloudWatchAlarms } from '../aws/cloudwatch-alarms';
 import { createEc2Client } from '../aws/clients';
-import { FailoverConfig, parseConfigJson } from '../contract/config';
+import { type FailoverConfig, parseConfigJson } from '../contract/config';
 import { requireEnv } from '../contract/env';
 import { CLOUDWATCH_TIMEOUTS, DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../aws/http-timeouts';
 import { DynamoDbGroupStateStore } from '../aws/dynamodb-group-state';
@@ -11,8 +11,18 @@ import { parseInput } from '../contract/parse-input';
 import { ResolveInputSchema, resolveTargets } from './resolve-targets';
 
 const ec2 = createEc2Client();
-const alarms = cloudWatchAlarms(new CloudWatchClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(CLOUDWATCH_TIMEOUTS) }));
-const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS) });
+const alarms = cloudWatchAlarms(
+  new CloudWatchClient({
+    retryMode: 'standard',
+    maxAttempts: 3,
+    requestHandler: requestHandlerOptions(CLOUDWATCH_TIMEOUTS),
+  }),
+);
+const ddb = new DynamoDBClient({
+  retryMode: 'standard',
+  maxAttempts: 3,
+  requestHandler: requestHandlerOptions(DYNAMODB_TIMEOUTS),
+});
 // Parsed on first use rather than at import so a bad config fails the Task as ConfigError (caught by
 // name and notified) instead of a Lambda init error.
 let config: FailoverConfig | undefined;

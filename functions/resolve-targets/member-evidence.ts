@@ -16,7 +16,12 @@ import type { InterfacePair, Resolved } from '../contract/schemas';
  * Stores what EC2 showed of each member's interfaces, remembering those it no longer shows (mergeInventory).
  * A failure here never blocks the failover (the inventory is for the next one): it becomes a warning.
  */
-export const refreshInventory = async (store: GroupStateStore, group: Group, views: Map<string, MemberView>, inventory: GroupInventory): Promise<string[]> => {
+export const refreshInventory = async (
+  store: GroupStateStore,
+  group: Group,
+  views: Map<string, MemberView>,
+  inventory: GroupInventory,
+): Promise<string[]> => {
   const warnings: string[] = [];
   await Promise.all(
     [...views.values()]
@@ -50,10 +55,15 @@ export const rememberLearned = async (
     for (const [name, interfaces] of byMember) {
       const v = views.get(name)!;
       const found = interfaces.map((i) => ({ slot: i.slot, eni: i.eni }));
-      await store.writeInventory(group.name, withInterfaces(stored[name], { member: name, instanceId: v.instanceId }, found, now));
+      await store.writeInventory(
+        group.name,
+        withInterfaces(stored[name], { member: name, instanceId: v.instanceId }, found, now),
+      );
     }
   } catch (err) {
-    warnings.push(`the interfaces learned from the route tables could not be stored (${(err as Error).name}: ${(err as Error).message})`);
+    warnings.push(
+      `the interfaces learned from the route tables could not be stored (${(err as Error).name}: ${(err as Error).message})`,
+    );
   }
   return warnings;
 };
@@ -69,11 +79,22 @@ export const knownEnis = (inventory: GroupInventory, views: Map<string, MemberVi
  * and the source interfaces paired (learned from the routes included). What the invariant recognises a
  * member's route by.
  */
-export const knownMembers = (group: Group, views: Map<string, MemberView>, inventory: GroupInventory, pairs: InterfacePair[]): NonNullable<Resolved['members']> =>
+export const knownMembers = (
+  group: Group,
+  views: Map<string, MemberView>,
+  inventory: GroupInventory,
+  pairs: InterfacePair[],
+): NonNullable<Resolved['members']> =>
   group.members.map((m) => ({
     name: m.name,
     instanceId: m.instanceId,
-    enis: [...new Set([...(views.get(m.name)?.enis.values() ?? []), ...(inventory[m.name]?.interfaces.map((i) => i.eni) ?? []), ...pairs.filter((p) => p.fromMember === m.name).map((p) => p.fromEni)])],
+    enis: [
+      ...new Set([
+        ...(views.get(m.name)?.enis.values() ?? []),
+        ...(inventory[m.name]?.interfaces.map((i) => i.eni) ?? []),
+        ...pairs.filter((p) => p.fromMember === m.name).map((p) => p.fromEni),
+      ]),
+    ],
   }));
 
 /**
@@ -83,10 +104,18 @@ export const knownMembers = (group: Group, views: Map<string, MemberView>, inven
  * (`blackhole` once it is stopped or gone). Any such route `active` refuses the event; none, or all
  * `blackhole`, lets it stand (an impaired zone with the router really down is what the failover exists for).
  */
-export const routesSayRunning = async (ec2: EC2Client, group: Group, failing: Member, code: string, reported?: string): Promise<string | undefined> => {
+export const routesSayRunning = async (
+  ec2: EC2Client,
+  group: Group,
+  failing: Member,
+  code: string,
+  reported?: string,
+): Promise<string | undefined> => {
   let routes: Array<{ State?: string; InstanceId?: string }>;
   try {
-    routes = (await describeRouteTablesByInstance(ec2, group.vpcId, [failing.instanceId])).flatMap((t) => t.Routes ?? []).filter((r) => r.InstanceId === failing.instanceId);
+    routes = (await describeRouteTablesByInstance(ec2, group.vpcId, [failing.instanceId]))
+      .flatMap((t) => t.Routes ?? [])
+      .filter((r) => r.InstanceId === failing.instanceId);
   } catch (err) {
     if (err instanceof Ec2ThrottledError || err instanceof Ec2TransientError) throw err;
     return undefined;

@@ -1,29 +1,47 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { classifyTrigger } from '../domain/classify';
 import type { FailoverConfig, Group, Member } from '../contract/config';
-import { Ec2TransientError, InvalidRequestError, MemberNotFoundError, NoHealthyTargetError, TargetStatusPendingError, TargetUnhealthyError } from '../contract/errors';
+import {
+  Ec2TransientError,
+  InvalidRequestError,
+  MemberNotFoundError,
+  NoHealthyTargetError,
+  TargetStatusPendingError,
+  TargetUnhealthyError,
+} from '../contract/errors';
 import type { GroupStateStore } from '../domain/group-state';
 import { activeHold, heldReason } from '../contract/hold';
 import type { GroupInventory } from '../domain/inventory';
-import { AlarmReader, statusCheckAlarmName } from '../domain/alarms';
+import { type AlarmReader, statusCheckAlarmName } from '../domain/alarms';
 import { describeScopedRouteTables } from '../aws/route-tables';
 import { knownEnis, knownMembers, refreshInventory, rememberLearned, routesSayRunning } from './member-evidence';
 import { memberOfRoute } from '../domain/invariant';
 import { effectiveTriggerTime, tooOldReason } from '../domain/trigger-time';
-import { describeMembers, interfacesFromOf, interfacesFromRoutes, MemberView, settlingChecks, SourceInterface, sourceInterfaces, transientFailure } from '../aws/members';
+import {
+  describeMembers,
+  interfacesFromOf,
+  interfacesFromRoutes,
+  type MemberView,
+  settlingChecks,
+  type SourceInterface,
+  sourceInterfaces,
+  transientFailure,
+} from '../aws/members';
 import {
   ExecutionInfoSchema,
-  InterfacePair,
-  LeaseState,
+  type InterfacePair,
+  type LeaseState,
   LeaseStateSchema,
-  MemberHealth,
-  MemberState,
-  Resolved,
-  Trigger,
+  type MemberHealth,
+  type MemberState,
+  type Resolved,
+  type Trigger,
 } from '../contract/schemas';
 import * as z from '../contract/zod';
 
-export const ResolveInputSchema = z.lazy(() => z.object({ event: z.unknown(), execution: ExecutionInfoSchema, lease: z.optional(LeaseStateSchema) }));
+export const ResolveInputSchema = z.lazy(() =>
+  z.object({ event: z.unknown(), execution: ExecutionInfoSchema, lease: z.optional(LeaseStateSchema) }),
+);
 export type ResolveInput = z.infer<typeof ResolveInputSchema>;
 
 export interface ResolveDeps {
@@ -49,7 +67,15 @@ export const resolveTargets = async (input: ResolveInput, deps: ResolveDeps): Pr
   const now = deps.now ?? (() => new Date());
   const executionName = input.execution.name ?? input.execution.id;
   const c = classifyTrigger(input.event, deps.config, executionName);
-  const base = { execution: input.execution, dryRun: false, sources: [], pairs: [], targetEnis: [], maxConcurrency: 1, lease: input.lease };
+  const base = {
+    execution: input.execution,
+    dryRun: false,
+    sources: [],
+    pairs: [],
+    targetEnis: [],
+    maxConcurrency: 1,
+    lease: input.lease,
+  };
   const noop = (trigger: Trigger, reason: string, group?: Group, extra: Partial<Resolved> = {}): Resolved => ({
     ...base,
     action: 'noop',
@@ -62,7 +88,9 @@ export const resolveTargets = async (input: ResolveInput, deps: ResolveDeps): Pr
   if (c.action === 'noop') return noop(c.trigger, c.reason, c.group);
   // The lease is what makes this plan safe from a concurrent execution; never plan without it.
   if (input.lease?.held !== true || input.lease.group !== c.group.name) {
-    throw new InvalidRequestError(`ResolveTargets needs the lease of group "${c.group.name}" (AcquireLease did not grant it)`);
+    throw new InvalidRequestError(
+      `ResolveTargets needs the lease of group "${c.group.name}" (AcquireLease did not grant it)`,
+    );
   }
 
   const { group, trigger } = c;
@@ -73,9 +101,22 @@ export const resolveTargets = async (input: ResolveInput, deps: ResolveDeps): Pr
   const triggerTime = effectiveTriggerTime(c.triggerTime, input.execution.startTime);
   const tooOld = c.automatic ? tooOldReason(c.triggerTime, input.execution.startTime) : undefined;
   if (tooOld) return noop(trigger, tooOld, group, { automatic: true, warnings: [tooOld] });
-  const [views, inventory] = await Promise.all([describeMembers(deps.ec2, group, now()), deps.store.readInventory(group.name)]);
+  const [views, inventory] = await Promise.all([
+    describeMembers(deps.ec2, group, now()),
+    deps.store.readInventory(group.name),
+  ]);
   const refreshWarnings = await refreshInventory(deps.store, group, views, inventory);
-  const ctx: DecisionContext = { ec2: deps.ec2, store: deps.store, group, views, inventory, trigger, input, now, warnings: refreshWarnings };
+  const ctx: DecisionContext = {
+    ec2: deps.ec2,
+    store: deps.store,
+    group,
+    views,
+    inventory,
+    trigger,
+    input,
+    now,
+    warnings: refreshWarnings,
+  };
 
   if (c.failback) {
     const why = failbackBlocker(c.failback.member, triggerTime, views, input.lease);
@@ -90,7 +131,8 @@ export const resolveTargets = async (input: ResolveInput, deps: ResolveDeps): Pr
 
   if (c.automatic) {
     const unconfirmed = await unconfirmedReason(trigger, c.failing!, group, views, deps);
-    if (unconfirmed) return noop(trigger, unconfirmed, group, { automatic: true, health: healthOf(views), warnings: [unconfirmed] });
+    if (unconfirmed)
+      return noop(trigger, unconfirmed, group, { automatic: true, health: healthOf(views), warnings: [unconfirmed] });
     const stale = staleReason(triggerTime, c.failing!, input.lease);
     if (stale) return noop(trigger, stale, group, { automatic: true, health: healthOf(views) });
     const target = pickTarget(group, views, [c.failing!.name]);
@@ -105,7 +147,8 @@ export const resolveTargets = async (input: ResolveInput, deps: ResolveDeps): Pr
   let targetName = r.action === 'failback' ? group.preferred : r.to;
   if (targetName === undefined) {
     const active = await activeMember(deps.ec2, group, views, inventory);
-    if (!active) throw new InvalidRequestError(`no route in group "${group.name}" points at a member; name the target with "to"`);
+    if (!active)
+      throw new InvalidRequestError(`no route in group "${group.name}" points at a member; name the target with "to"`);
     targetName = pickTarget(group, views, [active]).name;
   }
   const target = requireHealthyTarget(views.get(targetName)!);
@@ -129,7 +172,13 @@ interface DecisionContext {
  * The failover decision: each source interface (live, or remembered by the inventory when the source is
  * gone or cannot be seen) paired by slot with the target's live interface.
  */
-const decision = async (ctx: DecisionContext, sourceNames: string[], target: MemberView, dryRun: boolean, extra: Partial<Resolved>): Promise<Resolved> => {
+const decision = async (
+  ctx: DecisionContext,
+  sourceNames: string[],
+  target: MemberView,
+  dryRun: boolean,
+  extra: Partial<Resolved>,
+): Promise<Resolved> => {
   const { group, views, input, now } = ctx;
   const targetEnis = new Set(target.enis.values());
   const pairs: InterfacePair[] = [];
@@ -143,22 +192,42 @@ const decision = async (ctx: DecisionContext, sourceNames: string[], target: Mem
     inventoryAt.set(name, r.inventoryObservedAt);
   }
   // The route tables say where each route leads, whatever the instances' describes and the inventory know.
-  const known = new Set([...targetEnis, ...[...found.values()].flat().map((i) => i.eni), ...knownEnis(ctx.inventory, views)]);
-  const learned = await interfacesFromRoutes(ctx.ec2, group.vpcId, sourceNames.map((n) => views.get(n)!), known);
+  const known = new Set([
+    ...targetEnis,
+    ...[...found.values()].flat().map((i) => i.eni),
+    ...knownEnis(ctx.inventory, views),
+  ]);
+  const learned = await interfacesFromRoutes(
+    ctx.ec2,
+    group.vpcId,
+    sourceNames.map((n) => views.get(n)!),
+    known,
+  );
   warnings.push(...learned.warnings);
   warnings.push(...(await rememberLearned(ctx.store, group, views, learned.byMember, now())));
   const sources: MemberState[] = [];
   for (const name of sourceNames) {
     const s = views.get(name)!;
     const interfaces = [...found.get(name)!, ...(learned.byMember.get(name) ?? [])];
-    for (const i of interfaces) pairs.push({ slot: i.slot, fromMember: s.name, fromEni: i.eni, toEni: target.enis.get(i.slot) });
-    sources.push({ ...publicView(s), interfacesFrom: interfacesFromOf(interfaces), inventoryObservedAt: inventoryAt.get(name) });
+    for (const i of interfaces)
+      pairs.push({ slot: i.slot, fromMember: s.name, fromEni: i.eni, toEni: target.enis.get(i.slot) });
+    sources.push({
+      ...publicView(s),
+      interfacesFrom: interfacesFromOf(interfaces),
+      inventoryObservedAt: inventoryAt.get(name),
+    });
   }
   return {
     action: 'failover',
     trigger: ctx.trigger,
     dryRun,
-    group: { name: group.name, vpcId: group.vpcId, routeTables: group.routeTables, ...(group.priority ? { priority: group.priority } : {}), ...(group.switchMode === 'associations' ? { switchMode: group.switchMode } : {}) },
+    group: {
+      name: group.name,
+      vpcId: group.vpcId,
+      routeTables: group.routeTables,
+      ...(group.priority ? { priority: group.priority } : {}),
+      ...(group.switchMode === 'associations' ? { switchMode: group.switchMode } : {}),
+    },
     sources,
     target: { ...publicView(target), interfacesFrom: 'ec2' },
     pairs,
@@ -177,14 +246,25 @@ const decision = async (ctx: DecisionContext, sourceNames: string[], target: Mem
 /** The named target, if EC2 can describe it and it passes the health gate; else a named error (nothing changes). */
 const requireHealthyTarget = (target: MemberView): MemberView => {
   const t = transientFailure(target);
-  if (t) throw new Ec2TransientError(`target ${target.name} (${target.instanceId}) could not be described (${t.code}: ${t.message}); retrying`);
+  if (t)
+    throw new Ec2TransientError(
+      `target ${target.name} (${target.instanceId}) could not be described (${t.code}: ${t.message}); retrying`,
+    );
   const f = target.describeFailure;
-  if (f?.notFound) throw new MemberNotFoundError(`target ${target.name} (${target.instanceId}) does not exist in EC2 (${f.code}). Nothing was changed.`);
+  if (f?.notFound)
+    throw new MemberNotFoundError(
+      `target ${target.name} (${target.instanceId}) does not exist in EC2 (${f.code}). Nothing was changed.`,
+    );
   if (!target.health.healthy) {
     // Checks still settling (a standby just started) may pass in minutes: retried, unlike a check that failed.
     const settling = settlingChecks(target);
-    if (settling) throw new TargetStatusPendingError(`target ${target.name} (${target.instanceId}) is running but its ${settling.join(', ')}`);
-    throw new TargetUnhealthyError(`target ${target.name} (${target.instanceId}) failed the health gate: ${target.health.problems.join('; ')}. Nothing was changed.`);
+    if (settling)
+      throw new TargetStatusPendingError(
+        `target ${target.name} (${target.instanceId}) is running but its ${settling.join(', ')}`,
+      );
+    throw new TargetUnhealthyError(
+      `target ${target.name} (${target.instanceId}) failed the health gate: ${target.health.problems.join('; ')}. Nothing was changed.`,
+    );
   }
   return target;
 };
@@ -208,7 +288,8 @@ const unconfirmedReason = async (
     if (state === 'running' || state === 'pending') {
       return `event not confirmed: ${failing.name} (${failing.instanceId}) reported ${trigger.instanceState} but is ${state} now`;
     }
-    if (view.describeFailure?.transient) return routesSayRunning(deps.ec2, group, failing, view.describeFailure.code, trigger.instanceState);
+    if (view.describeFailure?.transient)
+      return routesSayRunning(deps.ec2, group, failing, view.describeFailure.code, trigger.instanceState);
     return undefined;
   }
   if (trigger.kind !== 'alarm') return undefined;
@@ -226,7 +307,11 @@ const unconfirmedReason = async (
 };
 
 /** Why an automatic trigger is stale (a newer switch already left the member it names), or undefined. */
-const staleReason = (triggerTime: string | undefined, failing: Member, lease: LeaseState | undefined): string | undefined => {
+const staleReason = (
+  triggerTime: string | undefined,
+  failing: Member,
+  lease: LeaseState | undefined,
+): string | undefined => {
   const last = lease?.history?.lastSwitch;
   // Only an event about a member that the last switch moved away from can be stale: an older event about
   // the member it moved to is a failure of the router carrying the traffic now.
@@ -241,20 +326,27 @@ const staleReason = (triggerTime: string | undefined, failing: Member, lease: Le
 };
 
 /** When the last switch's trigger happened, as far as it can be trusted: never later than the switch itself. */
-const switchTime = (last: { triggerTime: string; at: string }): number => Math.min(Date.parse(last.triggerTime), Date.parse(last.at) || Infinity);
+const switchTime = (last: { triggerTime: string; at: string }): number =>
+  Math.min(Date.parse(last.triggerTime), Date.parse(last.at) || Infinity);
 
 /**
  * After the hold-down, why automatic failback must not move routes (or undefined when it may): the preferred
  * member must still pass the health gate and must not have been stopped and started again meanwhile (its
  * LaunchTime would be newer than the running event), and no newer switch may have happened.
  */
-const failbackBlocker = (member: Member, triggerTime: string | undefined, views: Map<string, MemberView>, lease: LeaseState | undefined): string | undefined => {
+const failbackBlocker = (
+  member: Member,
+  triggerTime: string | undefined,
+  views: Map<string, MemberView>,
+  lease: LeaseState | undefined,
+): string | undefined => {
   const last = lease?.history?.lastSwitch;
   if (triggerTime && last && Date.parse(triggerTime) < switchTime(last)) {
     return `stale event: ${member.name} came back at ${triggerTime}, before the group's last switch (${last.triggerTime}); not failing back`;
   }
   const v = views.get(member.name)!;
-  if (!v.health.healthy) return `${member.name} failed the health gate after the hold-down (${v.health.problems.join('; ')}): nothing moves`;
+  if (!v.health.healthy)
+    return `${member.name} failed the health gate after the hold-down (${v.health.problems.join('; ')}): nothing moves`;
   if (triggerTime && v.launchTime && Date.parse(v.launchTime) > Date.parse(triggerTime) + 1000) {
     return `${member.name} was restarted during the hold-down (launched ${v.launchTime}, after ${triggerTime}): nothing moves; its next running event starts a new hold-down`;
   }
@@ -262,10 +354,17 @@ const failbackBlocker = (member: Member, triggerTime: string | undefined, views:
 };
 
 /** Flap damping: why this automatic failover must not move routes, or undefined when it may. */
-const dampingReason = (group: Group, lease: LeaseState | undefined, triggerId: string, now: Date): string | undefined => {
+const dampingReason = (
+  group: Group,
+  lease: LeaseState | undefined,
+  triggerId: string,
+  now: Date,
+): string | undefined => {
   const { maxFailovers, windowSeconds } = group.flapDamping;
   const since = now.getTime() - windowSeconds * 1000;
-  const recent = (lease?.history?.automaticSwitches ?? []).filter((s) => Date.parse(s.at) >= since && s.triggerId !== triggerId);
+  const recent = (lease?.history?.automaticSwitches ?? []).filter(
+    (s) => Date.parse(s.at) >= since && s.triggerId !== triggerId,
+  );
   if (recent.length < maxFailovers) return undefined;
   return (
     `flap damping: group "${group.name}" already failed over automatically ${recent.length} time(s) in the last ` +
@@ -319,7 +418,12 @@ const pickTarget = (group: Group, views: Map<string, MemberView>, exclude: strin
 };
 
 /** The member most of the group's routes point at now (read from the route tables, never remembered). */
-const activeMember = async (ec2: EC2Client, group: Group, views: Map<string, MemberView>, inventory: GroupInventory): Promise<string | undefined> => {
+const activeMember = async (
+  ec2: EC2Client,
+  group: Group,
+  views: Map<string, MemberView>,
+  inventory: GroupInventory,
+): Promise<string | undefined> => {
   const owner = new Map<string, string>();
   for (const inv of Object.values(inventory)) for (const i of inv.interfaces) owner.set(i.eni, inv.member);
   for (const v of views.values()) for (const eni of v.enis.values()) owner.set(eni, v.name);

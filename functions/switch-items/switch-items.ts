@@ -2,7 +2,12 @@ import { associationSwitch, type AssociationSwitchDeps } from '../aws/associatio
 import { writeBatch } from '../aws/paced-writer';
 import { routeSwitch, type RouteSwitchDeps } from '../aws/route-switch';
 import { parseInput } from '../contract/parse-input';
-import { ReplaceAssociationsInputSchema, ReplaceBatchInputSchema, type AssociationBatchResult, type BatchResult } from '../contract/schemas';
+import {
+  ReplaceAssociationsInputSchema,
+  ReplaceBatchInputSchema,
+  type AssociationBatchResult,
+  type BatchResult,
+} from '../contract/schemas';
 
 /** What the one write function needs: the union of what its kinds need (the EC2 client, the config, the store, a pacer per action). */
 export type SwitchItemsDeps = RouteSwitchDeps & AssociationSwitchDeps;
@@ -19,7 +24,11 @@ export type SwitchItemsResult = BatchResult | AssociationBatchResult;
 export const switchItems = async (event: unknown, deps: SwitchItemsDeps): Promise<SwitchItemsResult> => {
   const batch = (event as { batch?: Record<string, unknown> } | null)?.batch;
   if (batch && Array.isArray(batch.moves)) {
-    return writeBatch(associationSwitch, parseInput(ReplaceAssociationsInputSchema, event, 'SwitchItems input (associations)'), deps);
+    return writeBatch(
+      associationSwitch,
+      parseInput(ReplaceAssociationsInputSchema, event, 'SwitchItems input (associations)'),
+      deps,
+    );
   }
   return writeBatch(routeSwitch, parseInput(ReplaceBatchInputSchema, event, 'SwitchItems input'), deps);
 };

@@ -23,12 +23,29 @@ export const observeMoves = (
     const table = tableOfSubject(tables, m);
     const subject = subjectOf(m);
     const base = { subject, table: table?.RouteTableId, n: table?.Routes?.length ?? 0 };
-    if (!table) return { ...base, ok: false, settling: status === 'moved', problem: `${subject} is associated with no table of the group` };
-    const wantOn = status === 'dry-run' ? m.f : status === 'moved' || status === 'already-on-target' || status === 'dry-run-ignored' ? m.t : undefined;
+    if (!table)
+      return {
+        ...base,
+        ok: false,
+        settling: status === 'moved',
+        problem: `${subject} is associated with no table of the group`,
+      };
+    const wantOn =
+      status === 'dry-run'
+        ? m.f
+        : status === 'moved' || status === 'already-on-target' || status === 'dry-run-ignored'
+          ? m.t
+          : undefined;
     if (wantOn && table.RouteTableId !== wantOn) {
-      return { ...base, ok: false, settling: status === 'moved', problem: `uses ${table.RouteTableId}, expected ${wantOn}${status === 'dry-run' ? ' (dry run: unchanged)' : ''}` };
+      return {
+        ...base,
+        ok: false,
+        settling: status === 'moved',
+        problem: `uses ${table.RouteTableId}, expected ${wantOn}${status === 'dry-run' ? ' (dry run: unchanged)' : ''}`,
+      };
     }
     const bad = dryRun ? undefined : leadsToSource(table);
-    if (bad) return { ...base, ok: false, settling: false, problem: `effective routes still lead to the failed side: ${bad}` };
+    if (bad)
+      return { ...base, ok: false, settling: false, problem: `effective routes still lead to the failed side: ${bad}` };
     return { ...base, ok: true, settling: false };
   });

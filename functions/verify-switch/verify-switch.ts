@@ -1,20 +1,27 @@
-import { EC2Client, RouteTable } from '@aws-sdk/client-ec2';
+import type { EC2Client, RouteTable } from '@aws-sdk/client-ec2';
 import { moveResultsOf } from '../domain/associations';
 import { readGroupTables } from '../aws/group-tables';
 import { destinationOf, resultsOf } from '../domain/plan';
 import { findRoute, isPropagated, routeDestination, routeKey, routeTarget } from '../domain/routes';
-import { checkInvariant, describeCheck, problemText, reachOf, type InvariantResult, type KnownMember } from '../domain/invariant';
+import {
+  checkInvariant,
+  describeCheck,
+  problemText,
+  reachOf,
+  type InvariantResult,
+  type KnownMember,
+} from '../domain/invariant';
 import {
   AssociationBatchResultSchema,
   BatchResultSchema,
-  Destination,
+  type Destination,
   EFFECTIVE_LISTED,
   FailoverStateSchema,
-  ObservedRoute,
+  type ObservedRoute,
   PlanSchema,
   PROBLEMS_LISTED,
   UNKNOWN_BLACKHOLES_LISTED,
-  Verification,
+  type Verification,
 } from '../contract/schemas';
 import { observeMoves } from './effective';
 import * as z from '../contract/zod';
@@ -75,14 +82,22 @@ export const verifySwitch = async (input: VerifyInput, deps: VerifySwitchDeps): 
   let rounds = 0;
   let observed: ObservedRoute[] = [];
   let effective: ReturnType<typeof observeMoves> = [];
-  let truth: Truth = { problems: [], unplanned: 0, warnings: [], result: { findings: [], routes: 0, tables: 0, split: 0 } };
+  let truth: Truth = {
+    problems: [],
+    unplanned: 0,
+    warnings: [],
+    result: { findings: [], routes: 0, tables: 0, split: 0 },
+  };
   for (;;) {
     rounds++;
     const read = await readGroupTables(deps.ec2, input.group);
     const all = [...read.originals, ...read.twins.map((t) => t.table)];
     const tables = new Map(all.map((t) => [t.RouteTableId!, t]));
     observed = expectations.map((e) => observe(e, tables.get(e.routeTableId), targetEnis));
-    const reach = reachOf({ originals: read.originals, twins: read.twins.map((t) => t.table), orphanTwins: read.orphanTwins }, associations ? 'associations' : 'routes');
+    const reach = reachOf(
+      { originals: read.originals, twins: read.twins.map((t) => t.table), orphanTwins: read.orphanTwins },
+      associations ? 'associations' : 'routes',
+    );
     truth = judgeTruth(input, expectations, reach, members, departed);
     effective = observeMoves(moves, all, (t) => leadsToDeparted(t, input.target.name, departed, members), input.dryRun);
     const settling =
@@ -137,10 +152,19 @@ const knownMembers = (input: VerifyInput): KnownMember[] => {
  * The first route of a table (the invariant's first finding on it) that still leads to a departed member, or
  * is blackhole on a member's interface: what an association's effective routes are judged by.
  */
-const leadsToDeparted = (table: RouteTable, target: string, departed: string[], members: KnownMember[]): string | undefined => {
-  const f = checkInvariant({ target, departed, members, tables: [table] }).findings.find((x) => x.kind !== 'split' || x.state === 'blackhole');
+const leadsToDeparted = (
+  table: RouteTable,
+  target: string,
+  departed: string[],
+  members: KnownMember[],
+): string | undefined => {
+  const f = checkInvariant({ target, departed, members, tables: [table] }).findings.find(
+    (x) => x.kind !== 'split' || x.state === 'blackhole',
+  );
   if (!f) return undefined;
-  return f.kind === 'departed' ? `${table.RouteTableId} ${f.destination.value} → ${f.member}'s ${f.target}` : `${table.RouteTableId} ${f.destination.value} → ${f.target} is blackhole`;
+  return f.kind === 'departed'
+    ? `${table.RouteTableId} ${f.destination.value} → ${f.member}'s ${f.target}`
+    : `${table.RouteTableId} ${f.destination.value} → ${f.target} is blackhole`;
 };
 
 interface Truth {
@@ -157,7 +181,13 @@ interface Truth {
  * problems). A blackhole route on an interface no member is known to have had is a warning (it may have been
  * a member's before the inventory knew it).
  */
-const judgeTruth = (input: VerifyInput, expectations: Expectation[], reach: RouteTable[], members: KnownMember[], departed: string[]): Truth => {
+const judgeTruth = (
+  input: VerifyInput,
+  expectations: Expectation[],
+  reach: RouteTable[],
+  members: KnownMember[],
+  departed: string[],
+): Truth => {
   const result = checkInvariant({ target: input.target.name, departed, members, tables: reach });
   const planned = new Map(expectations.map((e) => [routeKey(e.routeTableId, e.destination), e]));
   const out: Truth = { problems: [], unplanned: 0, warnings: [], result };
@@ -179,7 +209,8 @@ const judgeTruth = (input: VerifyInput, expectations: Expectation[], reach: Rout
   for (const table of reach) {
     for (const route of table.Routes ?? []) {
       const d = routeDestination(route);
-      if (d && (route.NetworkInterfaceId || route.InstanceId) && !planned.has(routeKey(table.RouteTableId!, d))) out.unplanned++;
+      if (d && (route.NetworkInterfaceId || route.InstanceId) && !planned.has(routeKey(table.RouteTableId!, d)))
+        out.unplanned++;
     }
   }
   const known = new Set(members.flatMap((m) => [...m.enis]));
@@ -192,7 +223,8 @@ const judgeTruth = (input: VerifyInput, expectations: Expectation[], reach: Rout
     for (const route of table.Routes ?? []) {
       const eni = route.NetworkInterfaceId;
       const d = routeDestination(route);
-      if (!eni || !d || known.has(eni) || route.State !== 'blackhole' || isPropagated(route) || route.InstanceId) continue;
+      if (!eni || !d || known.has(eni) || route.State !== 'blackhole' || isPropagated(route) || route.InstanceId)
+        continue;
       if (blind.length > 0) {
         unattributed++;
         out.problems.push({
@@ -208,7 +240,9 @@ const judgeTruth = (input: VerifyInput, expectations: Expectation[], reach: Rout
         continue;
       }
       if (unknownBlackholes++ < UNKNOWN_BLACKHOLES_LISTED) {
-        out.warnings.push(`${table.RouteTableId} ${routeDestination(route)?.value} -> ${eni} is blackhole and ${eni} is in no member's inventory: check whether it belonged to a member`);
+        out.warnings.push(
+          `${table.RouteTableId} ${routeDestination(route)?.value} -> ${eni} is blackhole and ${eni} is in no member's inventory: check whether it belonged to a member`,
+        );
       }
     }
   }
@@ -218,7 +252,10 @@ const judgeTruth = (input: VerifyInput, expectations: Expectation[], reach: Rout
         `(no inventory, EC2 shows none): they may be ${blind.join(' or ')}'s. Check them and move them by hand; the inventory refresh keeps this from happening again`,
     );
   }
-  if (unknownBlackholes > UNKNOWN_BLACKHOLES_LISTED) out.warnings.push(`and ${unknownBlackholes - UNKNOWN_BLACKHOLES_LISTED} more blackhole route(s) to unknown interfaces`);
+  if (unknownBlackholes > UNKNOWN_BLACKHOLES_LISTED)
+    out.warnings.push(
+      `and ${unknownBlackholes - UNKNOWN_BLACKHOLES_LISTED} more blackhole route(s) to unknown interfaces`,
+    );
   return out;
 };
 
@@ -232,7 +269,8 @@ const expectationsOf = (input: VerifyInput): Expectation[] => {
     return { ...base, expected: 'target' as const, eni: c.toEni, settling: status === 'replaced' };
   });
   for (const a of input.plan.alreadyOnTarget) {
-    for (const d of a.destinations) out.push({ routeTableId: a.routeTableId, destination: destinationOf(d), expected: 'target', settling: false });
+    for (const d of a.destinations)
+      out.push({ routeTableId: a.routeTableId, destination: destinationOf(d), expected: 'target', settling: false });
   }
   return out;
 };

@@ -27,7 +27,14 @@ export interface FailoverDashboardProps {
 }
 
 /** Every audit outcome (a Record, so the compiler names one added later), and `held`: a no-op because of a hold. */
-const OUTCOME_KEYS: Record<Outcome, true> = { succeeded: true, partial: true, failed: true, noop: true, 'dry-run': true, suppressed: true };
+const OUTCOME_KEYS: Record<Outcome, true> = {
+  succeeded: true,
+  partial: true,
+  failed: true,
+  noop: true,
+  'dry-run': true,
+  suppressed: true,
+};
 export const DASHBOARD_OUTCOMES: string[] = [...Object.keys(OUTCOME_KEYS), 'held'];
 
 /** CloudWatch dashboards: "Maximum length of 255" of letters, digits, '-' and '_'. */
@@ -46,10 +53,22 @@ export const addFailoverDashboard = (scope: Construct, props: FailoverDashboardP
     defaultInterval: Duration.days(7),
   });
   const hour = Duration.hours(1);
-  const failover = (metricName: string, dimensionsMap: Record<string, string>, statistic: string, label: string, period = hour) =>
-    new Metric({ namespace: FAILOVER_NAMESPACE, metricName, dimensionsMap, statistic, label, period });
+  const failover = (
+    metricName: string,
+    dimensionsMap: Record<string, string>,
+    statistic: string,
+    label: string,
+    period = hour,
+  ) => new Metric({ namespace: FAILOVER_NAMESPACE, metricName, dimensionsMap, statistic, label, period });
   const probe = (metricName: string, dimensionsMap: Record<string, string>, statistic: string, label: string) =>
-    new Metric({ namespace: PROBE_NAMESPACE, metricName, dimensionsMap, statistic, label, period: Duration.minutes(1) });
+    new Metric({
+      namespace: PROBE_NAMESPACE,
+      metricName,
+      dimensionsMap,
+      statistic,
+      label,
+      period: Duration.minutes(1),
+    });
 
   dashboard.addWidgets(
     new TextWidget({
@@ -67,13 +86,17 @@ export const addFailoverDashboard = (scope: Construct, props: FailoverDashboardP
     const row: IWidget[] = [
       new GraphWidget({
         title: `${g.name}: switched to (active member after each switch)`,
-        left: g.members.map((m) => failover(FAILOVER_METRICS.switchedTo, { Group: g.name, Member: m.name }, 'Sum', m.name)),
+        left: g.members.map((m) =>
+          failover(FAILOVER_METRICS.switchedTo, { Group: g.name, Member: m.name }, 'Sum', m.name),
+        ),
         view: GraphWidgetView.BAR,
         width: 6,
       }),
       new GraphWidget({
         title: `${g.name}: executions by outcome`,
-        left: DASHBOARD_OUTCOMES.map((o) => failover(FAILOVER_METRICS.executions, { Group: g.name, Outcome: o }, 'Sum', o)),
+        left: DASHBOARD_OUTCOMES.map((o) =>
+          failover(FAILOVER_METRICS.executions, { Group: g.name, Outcome: o }, 'Sum', o),
+        ),
         stacked: true,
         width: 6,
       }),
@@ -96,7 +119,16 @@ export const addFailoverDashboard = (scope: Construct, props: FailoverDashboardP
     dashboard.addWidgets(
       new GraphWidget({
         title: `${g.name}: route guard findings (0 = every route in reach leads to the active member)`,
-        left: [new Metric({ namespace: GUARD_NAMESPACE, metricName: GUARD_METRICS.findings, dimensionsMap: { Group: g.name }, statistic: 'Maximum', label: 'findings', period: Duration.minutes(5) })],
+        left: [
+          new Metric({
+            namespace: GUARD_NAMESPACE,
+            metricName: GUARD_METRICS.findings,
+            dimensionsMap: { Group: g.name },
+            statistic: 'Maximum',
+            label: 'findings',
+            period: Duration.minutes(5),
+          }),
+        ],
         width: 24,
         height: 4,
       }),
@@ -105,7 +137,9 @@ export const addFailoverDashboard = (scope: Construct, props: FailoverDashboardP
       dashboard.addWidgets(
         new GraphWidget({
           title: `${g.name}: probe success (1 = every port answered)`,
-          left: g.members.map((m) => probe(PROBE_METRICS.success, { Group: g.name, Member: m.name }, 'Minimum', m.name)),
+          left: g.members.map((m) =>
+            probe(PROBE_METRICS.success, { Group: g.name, Member: m.name }, 'Minimum', m.name),
+          ),
           width: 12,
         }),
         new GraphWidget({
@@ -127,7 +161,12 @@ export const addFailoverDashboard = (scope: Construct, props: FailoverDashboardP
     .map((name, i) => Alarm.fromAlarmName(scope, `DashboardProbeAlarm${i}`, name));
   const minute = { period: Duration.minutes(1), statistic: 'Sum' };
   dashboard.addWidgets(
-    new AlarmStatusWidget({ title: 'Failover path: alarms', alarms: [...props.alarms, ...probeAlarms], width: 12, height: 6 }),
+    new AlarmStatusWidget({
+      title: 'Failover path: alarms',
+      alarms: [...props.alarms, ...probeAlarms],
+      width: 12,
+      height: 6,
+    }),
     new GraphWidget({
       title: 'Failover path: executions failed, timed out, throttled',
       left: [

@@ -63,13 +63,33 @@ export const addFailoverAlarms = (scope: Construct, props: FailoverAlarmsProps):
   // for a run that could not notify at all (Notify failing, the execution timing out in a state).
   const minute = { period: Duration.minutes(1), statistic: 'Sum' };
   const sm = props.stateMachine;
-  add('ExecutionsFailedAlarm', 'executions-failed', 'a failover execution failed (see its audit notification, or its history if there is none)', sm.metricFailed(minute));
-  add('ExecutionsTimedOutAlarm', 'executions-timed-out', 'a failover execution timed out (1800 s): routes may be half-moved (its audit record is in the history); the next execution takes its lease over', sm.metricTimedOut(minute));
-  add('ExecutionsThrottledAlarm', 'executions-throttled', 'Step Functions throttled a failover execution (StartExecution or state transitions)', sm.metricThrottled(minute));
+  add(
+    'ExecutionsFailedAlarm',
+    'executions-failed',
+    'a failover execution failed (see its audit notification, or its history if there is none)',
+    sm.metricFailed(minute),
+  );
+  add(
+    'ExecutionsTimedOutAlarm',
+    'executions-timed-out',
+    'a failover execution timed out (1800 s): routes may be half-moved (its audit record is in the history); the next execution takes its lease over',
+    sm.metricTimedOut(minute),
+  );
+  add(
+    'ExecutionsThrottledAlarm',
+    'executions-throttled',
+    'Step Functions throttled a failover execution (StartExecution or state transitions)',
+    sm.metricThrottled(minute),
+  );
 
   // ---- Task functions --------------------------------------------------------------------------------------
   for (const [task, fn] of Object.entries(props.functions)) {
-    add(`${task}ErrorsAlarm`, `${task}-errors`, errorsDescription(task), fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }));
+    add(
+      `${task}ErrorsAlarm`,
+      `${task}-errors`,
+      errorsDescription(task),
+      fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+    );
     if (task === 'TwinReconcile' || task === 'Guard') {
       // Reserved concurrency 1 serializes reconciles: a burst of CloudTrail events (a failover moves many
       // associations) is throttled by design and Lambda retries each asynchronous event later. Only throttling
@@ -124,7 +144,11 @@ export const addFailoverAlarms = (scope: Construct, props: FailoverAlarmsProps):
     'trigger-dead-letters',
     'an EventBridge trigger could not start the state machine (see the DLQ): that failover did not run; start it by hand',
     dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-    { threshold: 0, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD, treatMissingData: TreatMissingData.IGNORE },
+    {
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.IGNORE,
+    },
   );
   add(
     'TriggerDeadLetterReminder',
@@ -134,7 +158,12 @@ export const addFailoverAlarms = (scope: Construct, props: FailoverAlarmsProps):
     { threshold: DEAD_LETTER_REMINDER_SECONDS, treatMissingData: TreatMissingData.IGNORE },
   );
 
-  allowAlarmsToPublish(scope, { topic: props.topic, topicKey: props.topicKey, topicName: props.topicName, alarmNames: names });
+  allowAlarmsToPublish(scope, {
+    topic: props.topic,
+    topicKey: props.topicKey,
+    topicName: props.topicName,
+    alarmNames: names,
+  });
   return alarms;
 };
 
@@ -148,6 +177,5 @@ const errorsDescription = (task: string): string =>
     : task === 'Guard'
       ? 'the route guard failed a pass: a group could not be read, stored or notified, and its routes went unchecked (check its logs)'
       : task === 'TwinReconcile'
-      ? 'the twin reconcile failed: a twin that no longer mirrors its original is not used, so its tables fail over route by route (check its logs)'
-      : `${task} returned errors (the state machine retries the transient ones; the execution's audit record says what happened)`;
-
+        ? 'the twin reconcile failed: a twin that no longer mirrors its original is not used, so its tables fail over route by route (check its logs)'
+        : `${task} returned errors (the state machine retries the transient ones; the execution's audit record says what happened)`;

@@ -45,7 +45,8 @@ export class Guard extends Construct {
     const converge = config.guard.converge;
     this.task = new FailoverFunction(this, 'Function', {
       folder: 'guard',
-      description: "Evaluates the route-table invariant between failovers; reports findings, optionally starts a switchover (never writes a route)",
+      description:
+        'Evaluates the route-table invariant between failovers; reports findings, optionally starts a switchover (never writes a route)',
       timeout: Duration.seconds(60),
       reservedConcurrentExecutions: 1,
       environment: {
@@ -68,7 +69,13 @@ export class Guard extends Construct {
     // history, hold, inventory) and writes its own `guard` attribute and nothing else (dynamodb:Attributes, with
     // ReturnValues that cannot read other attributes back: DynamoDB's fine-grained access control).
     const groupItems = { 'dynamodb:LeadingKeys': config.groups.map((g) => g.name) };
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.table.tableArn], conditions: { 'ForAllValues:StringEquals': groupItems } }));
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': groupItems },
+      }),
+    );
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['dynamodb:UpdateItem'],
@@ -89,12 +96,20 @@ export class Guard extends Construct {
       }),
     );
     // Convergence goes through the workflow (lease, hold, health gate, audit record), never around it.
-    if (converge) fn.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [props.stateMachineArn] }));
+    if (converge)
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ['states:StartExecution'], resources: [props.stateMachineArn] }),
+      );
 
     new Rule(this, 'Schedule', {
       description: `vpc-route-failover: route guard pass every ${config.guard.intervalMinutes} minute(s)`,
       schedule: Schedule.rate(Duration.minutes(config.guard.intervalMinutes)),
-      targets: [new LambdaFunction(fn, { event: RuleTargetInput.fromObject({ source: GUARD_SCHEDULE_SOURCE }), retryAttempts: 2 })],
+      targets: [
+        new LambdaFunction(fn, {
+          event: RuleTargetInput.fromObject({ source: GUARD_SCHEDULE_SOURCE }),
+          retryAttempts: 2,
+        }),
+      ],
     });
     // As the twin reconcile's rule (constructs/twin-reconcile.ts): CloudTrail management events on the default bus
     // (a trail with logging is needed, docs/deploy.md). CloudTrail does not name the VPC of most of these calls,
@@ -104,7 +119,11 @@ export class Guard extends Construct {
       eventPattern: {
         source: ['aws.ec2'],
         detailType: ['AWS API Call via CloudTrail'],
-        detail: { eventSource: ['ec2.amazonaws.com'], eventName: [...GUARD_TRIGGER_EVENTS], errorCode: [{ exists: false }] },
+        detail: {
+          eventSource: ['ec2.amazonaws.com'],
+          eventName: [...GUARD_TRIGGER_EVENTS],
+          errorCode: [{ exists: false }],
+        },
       },
       targets: [new LambdaFunction(fn, { retryAttempts: 2 })],
     });

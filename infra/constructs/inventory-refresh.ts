@@ -37,12 +37,19 @@ export class InventoryRefresh extends Construct {
       'Read-only EC2 calls of the inventory refresh (members and their interfaces): EC2 Describe* actions support no ' +
         'resource-level permissions (the service authorization reference lists no resource type for them), so Resource must be *.',
     );
-    this.task.function.addToRolePolicy(new Statement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [props.table.tableArn] }));
+    this.task.function.addToRolePolicy(
+      new Statement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [props.table.tableArn] }),
+    );
     for (const statement of props.keyUse) this.task.function.addToRolePolicy(statement);
     new Rule(this, 'Schedule', {
       description: `vpc-route-failover: refresh the member inventory every ${props.refreshMinutes} minute(s)`,
       schedule: Schedule.rate(Duration.minutes(props.refreshMinutes)),
-      targets: [new LambdaFunction(this.task.function, { event: RuleTargetInput.fromObject({ source: 'vpc-route-failover.inventory' }), retryAttempts: 2 })],
+      targets: [
+        new LambdaFunction(this.task.function, {
+          event: RuleTargetInput.fromObject({ source: 'vpc-route-failover.inventory' }),
+          retryAttempts: 2,
+        }),
+      ],
     });
   }
 }

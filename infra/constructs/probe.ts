@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { IPeer, Peer, Port, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { type IPeer, Peer, Port, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -18,7 +18,8 @@ import { FailoverFunction } from './failover-function';
 /** Alarm raised when a group's probe stops reporting (a dead detector). */
 export const probeSilentAlarmName = (stackName: string, group: string): string => `${stackName}-${group}-probe-silent`;
 /** Alarm raised while every member of a group fails its probe (nothing is failed over then). */
-export const probeAllDownAlarmName = (stackName: string, group: string): string => `${stackName}-${group}-probe-all-members-down`;
+export const probeAllDownAlarmName = (stackName: string, group: string): string =>
+  `${stackName}-${group}-probe-all-members-down`;
 
 export interface ProbeProps {
   /** A validated group whose probe is enabled (the schema guarantees every member's probeAddress then). */
@@ -71,11 +72,19 @@ export class Probe extends Construct {
     });
     for (const member of group.members) {
       for (const port of probe.ports) {
-        this.securityGroup.addEgressRule(Peer.ipv4(`${member.probeAddress}/32`), Port.tcp(port), `probe ${member.name} on TCP ${port}`);
+        this.securityGroup.addEgressRule(
+          Peer.ipv4(`${member.probeAddress}/32`),
+          Port.tcp(port),
+          `probe ${member.name} on TCP ${port}`,
+        );
       }
     }
     // DNS needs no rule: security groups do not filter traffic to the VPC's Amazon-provided resolver.
-    this.securityGroup.addEgressRule(props.apiEgress ?? Peer.anyIpv4(), Port.tcp(443), 'Step Functions API (interface endpoint or NAT)');
+    this.securityGroup.addEgressRule(
+      props.apiEgress ?? Peer.anyIpv4(),
+      Port.tcp(443),
+      'Step Functions API (interface endpoint or NAT)',
+    );
     // The routers' own security groups must let this one in on the probe ports; they are not this stack's to change.
     new CfnOutput(this, 'SecurityGroupId', {
       value: this.securityGroup.securityGroupId,
@@ -113,7 +122,13 @@ export class Probe extends Construct {
 
     const stackName = Stack.of(this).stackName;
     const metric = (metricName: string, statistic: string) =>
-      new Metric({ namespace: PROBE_NAMESPACE, metricName, dimensionsMap: { Group: group.name }, statistic, period: Duration.minutes(1) });
+      new Metric({
+        namespace: PROBE_NAMESPACE,
+        metricName,
+        dimensionsMap: { Group: group.name },
+        statistic,
+        period: Duration.minutes(1),
+      });
     this.silentAlarm = new Alarm(this, 'SilentAlarm', {
       alarmName: probeSilentAlarmName(stackName, group.name),
       alarmDescription: `vpc-route-failover: the health probe of group ${group.name} reports nothing (function failing, throttled, or unable to run in its subnets): fast detection is off`,

@@ -6,7 +6,14 @@ import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { Group } from '../../functions/contract/config';
 import { acknowledgeFinding, wildcardResourceFinding } from '../nag';
-import { associationGroups, groupItemRead, pacerItemUse, reconcileTwinStatements, routeTableArn, vpnGatewayArn } from '../twin-permissions';
+import {
+  associationGroups,
+  groupItemRead,
+  pacerItemUse,
+  reconcileTwinStatements,
+  routeTableArn,
+  vpnGatewayArn,
+} from '../twin-permissions';
 import { SCHEDULE_SOURCE } from '../../functions/reconcile-twins/trigger';
 import { TWIN_TRIGGER_EVENTS } from '../../functions/contract/route-table-events';
 import { FailoverFunction } from './failover-function';
@@ -47,7 +54,8 @@ export class TwinReconcile extends Construct {
     const stack = Stack.of(this);
     this.task = new FailoverFunction(this, 'Function', {
       folder: 'reconcile-twins',
-      description: 'Creates and corrects the standby twin route tables of the associations mode (never writes an original)',
+      description:
+        'Creates and corrects the standby twin route tables of the associations mode (never writes an original)',
       // Corrections are paced with the failover's ReplaceRoute calls (50 at once, then 5 per second).
       timeout: Duration.seconds(300),
       reservedConcurrentExecutions: 1,
@@ -56,7 +64,12 @@ export class TwinReconcile extends Construct {
     const fn = this.task.function;
     this.task.allowOnAllResources(
       'Ec2Describe',
-      ['ec2:DescribeRouteTables', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus', 'ec2:DescribeNetworkInterfaces'],
+      [
+        'ec2:DescribeRouteTables',
+        'ec2:DescribeInstances',
+        'ec2:DescribeInstanceStatus',
+        'ec2:DescribeNetworkInterfaces',
+      ],
       'Read-only EC2 calls of the twin reconcile (originals and twins, members, their status and interfaces): EC2 ' +
         'Describe* actions support no resource-level permissions (the service authorization reference lists no resource ' +
         'type for them), so Resource must be *. They cannot change anything.',
@@ -87,7 +100,12 @@ export class TwinReconcile extends Construct {
     new Rule(this, 'Schedule', {
       description: `vpc-route-failover: reconcile the twin route tables every ${props.reconcileMinutes} minute(s)`,
       schedule: Schedule.rate(Duration.minutes(props.reconcileMinutes)),
-      targets: [new LambdaFunction(fn, { event: RuleTargetInput.fromObject({ source: TWIN_SCHEDULE_SOURCE }), retryAttempts: 2 })],
+      targets: [
+        new LambdaFunction(fn, {
+          event: RuleTargetInput.fromObject({ source: TWIN_SCHEDULE_SOURCE }),
+          retryAttempts: 2,
+        }),
+      ],
     });
     // CloudTrail's management events, on the default bus. EventBridge documents that a trail with logging is
     // needed for "AWS API Call via CloudTrail" events (docs/deploy.md); the schedule covers an account without one.

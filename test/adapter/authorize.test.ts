@@ -25,14 +25,28 @@ const setup = (scope?: FailoverConfigInput['groups'][number]['routeTables']) => 
   const config = parseConfig(raw);
   const store = new InMemoryGroupStateStore();
   const rtb = s.routeTableIds[0];
-  const batch = (over: Partial<ReplaceBatchInput> & { fromEni?: string; toEni?: string; destination?: string } = {}): ReplaceBatchInput => ({
-    batch: { id: 0, routeTableId: over.batch?.routeTableId ?? rtb, routes: [{ d: over.destination ?? '192.168.0.0/16', p: 0 }] },
+  const batch = (
+    over: Partial<ReplaceBatchInput> & { fromEni?: string; toEni?: string; destination?: string } = {},
+  ): ReplaceBatchInput => ({
+    batch: {
+      id: 0,
+      routeTableId: over.batch?.routeTableId ?? rtb,
+      routes: [{ d: over.destination ?? '192.168.0.0/16', p: 0 }],
+    },
     group: over.group ?? GROUP,
     vpcId: over.vpcId ?? s.vpcId,
-    pairs: [{ slot: '0/0', fromMember: 'router-a', fromEni: over.fromEni ?? s.routerA.eni0, toEni: over.toEni ?? s.routerB.eni0 }],
+    pairs: [
+      {
+        slot: '0/0',
+        fromMember: 'router-a',
+        fromEni: over.fromEni ?? s.routerA.eni0,
+        toEni: over.toEni ?? s.routerB.eni0,
+      },
+    ],
     dryRun: false,
   });
-  const run = (i: ReplaceBatchInput) => replaceRoutes(i, { ec2: sim.ec2(), config, store, sleep: async () => undefined });
+  const run = (i: ReplaceBatchInput) =>
+    replaceRoutes(i, { ec2: sim.ec2(), config, store, sleep: async () => undefined });
   const writes = () => sim.calls.filter((c) => c.action === 'ReplaceRoute').length;
   return { sim, s, rtb, store, batch, run, writes };
 };
@@ -55,12 +69,36 @@ describe('SwitchItems re-derives what it may write', () => {
   });
 
   it.each([
-    ['a target interface of an instance outside the group', (x: ReturnType<typeof setup>) => x.batch({ toEni: x.s.other.eni0 }), /target interface .* is not attached to a member/],
-    ['a source that is not a member interface (the route targets an appliance)', (x: ReturnType<typeof setup>) => x.batch({ fromEni: x.s.other.eni0 }), /source interface .* is attached to .*, which is not a member/],
-    ['a source that is the target member\'s own interface', (x: ReturnType<typeof setup>) => x.batch({ fromEni: x.s.routerB.eni1 }), /belongs to the target router-b/],
-    ['a source that no member has or had (an igw- "interface")', (x: ReturnType<typeof setup>) => x.batch({ fromEni: 'igw-00000000000000001' }), /not an interface any other member/],
-    ['a group that is not configured', (x: ReturnType<typeof setup>) => x.batch({ group: 'someone-else' }), /is not a configured group/],
-    ['another VPC', (x: ReturnType<typeof setup>) => x.batch({ vpcId: 'vpc-0ffffffffffffffff' }), /is not group onprem-edge's/],
+    [
+      'a target interface of an instance outside the group',
+      (x: ReturnType<typeof setup>) => x.batch({ toEni: x.s.other.eni0 }),
+      /target interface .* is not attached to a member/,
+    ],
+    [
+      'a source that is not a member interface (the route targets an appliance)',
+      (x: ReturnType<typeof setup>) => x.batch({ fromEni: x.s.other.eni0 }),
+      /source interface .* is attached to .*, which is not a member/,
+    ],
+    [
+      "a source that is the target member's own interface",
+      (x: ReturnType<typeof setup>) => x.batch({ fromEni: x.s.routerB.eni1 }),
+      /belongs to the target router-b/,
+    ],
+    [
+      'a source that no member has or had (an igw- "interface")',
+      (x: ReturnType<typeof setup>) => x.batch({ fromEni: 'igw-00000000000000001' }),
+      /not an interface any other member/,
+    ],
+    [
+      'a group that is not configured',
+      (x: ReturnType<typeof setup>) => x.batch({ group: 'someone-else' }),
+      /is not a configured group/,
+    ],
+    [
+      'another VPC',
+      (x: ReturnType<typeof setup>) => x.batch({ vpcId: 'vpc-0ffffffffffffffff' }),
+      /is not group onprem-edge's/,
+    ],
   ])('refuses %s, and writes nothing', async (_what, make, reason) => {
     const x = setup();
     const before = x.sim.routeTables();
@@ -71,7 +109,10 @@ describe('SwitchItems re-derives what it may write', () => {
 
   it('refuses a table outside a tag scope, and one missing from an ID list', async () => {
     const tagged = setup({ tag: { key: 'route-failover:group', value: GROUP } });
-    await refused(tagged.run(tagged.batch({ batch: { id: 0, routeTableId: tagged.s.untaggedRouteTableId, routes: [] } } as never)), /does not carry the tag/);
+    await refused(
+      tagged.run(tagged.batch({ batch: { id: 0, routeTableId: tagged.s.untaggedRouteTableId, routes: [] } } as never)),
+      /does not carry the tag/,
+    );
     const listed = setup({ ids: ['rtb-0123456789abcdef0'] });
     await refused(listed.run(listed.batch()), /is not in group onprem-edge's list/);
     expect(tagged.writes() + listed.writes()).toBe(0);
@@ -81,21 +122,36 @@ describe('SwitchItems re-derives what it may write', () => {
     const x = setup();
     x.sim.setInstanceState(x.s.routerA.instanceId, 'terminated'); // eth0 is deleted; the route stays, blackhole
     await refused(x.run(x.batch()), /not an interface any other member/);
-    await x.store.writeInventory(GROUP, { member: 'router-a', instanceId: x.s.routerA.instanceId, observedAt: new Date().toISOString(), interfaces: [{ slot: '0/0', eni: x.s.routerA.eni0 }] });
+    await x.store.writeInventory(GROUP, {
+      member: 'router-a',
+      instanceId: x.s.routerA.instanceId,
+      observedAt: new Date().toISOString(),
+      interfaces: [{ slot: '0/0', eni: x.s.routerA.eni0 }],
+    });
     await expect(x.run(x.batch())).resolves.toMatchObject({ usual: 'replaced' });
     expect(x.sim.route(x.rtb, '192.168.0.0/16')?.NetworkInterfaceId).toBe(x.s.routerB.eni0);
   });
 
   it("with the source's Availability Zone impaired, the inventory vouches for the source; the target must still be seen", async () => {
     const x = setup();
-    await x.store.writeInventory(GROUP, { member: 'router-a', instanceId: x.s.routerA.instanceId, observedAt: new Date().toISOString(), interfaces: [{ slot: '0/0', eni: x.s.routerA.eni0 }] });
+    await x.store.writeInventory(GROUP, {
+      member: 'router-a',
+      instanceId: x.s.routerA.instanceId,
+      observedAt: new Date().toISOString(),
+      interfaces: [{ slot: '0/0', eni: x.s.routerA.eni0 }],
+    });
     x.sim.impairAvailabilityZone(`${x.sim.region}a`);
     await expect(x.run(x.batch())).resolves.toMatchObject({ usual: 'replaced' });
   });
 
   it('interfaces this execution just saw on the members (a fresh inventory) need no EC2 call; an old inventory is checked live', async () => {
     const x = setup();
-    const entry = (member: string, instanceId: string, eni: string, observedAt: string) => ({ member, instanceId, observedAt, interfaces: [{ slot: '0/0', eni }] });
+    const entry = (member: string, instanceId: string, eni: string, observedAt: string) => ({
+      member,
+      instanceId,
+      observedAt,
+      interfaces: [{ slot: '0/0', eni }],
+    });
     const now = new Date().toISOString();
     await x.store.writeInventory(GROUP, entry('router-a', x.s.routerA.instanceId, x.s.routerA.eni0, now));
     await x.store.writeInventory(GROUP, entry('router-b', x.s.routerB.instanceId, x.s.routerB.eni0, now));

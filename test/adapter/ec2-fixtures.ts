@@ -1,4 +1,12 @@
-import { EC2ServiceException, Instance, InstanceStateName, InstanceStatus, Route, RouteTable, SummaryStatus } from '@aws-sdk/client-ec2';
+import {
+  EC2ServiceException,
+  type Instance,
+  type InstanceStateName,
+  type InstanceStatus,
+  type Route,
+  type RouteTable,
+  type SummaryStatus,
+} from '@aws-sdk/client-ec2';
 import { SNSServiceException } from '@aws-sdk/client-sns';
 import type { FailoverState } from '../../functions/contract/schemas';
 import { execution, GROUP, IDS } from '../unit/fixtures';
@@ -6,7 +14,10 @@ import { execution, GROUP, IDS } from '../unit/fixtures';
 /** EC2-side shapes for the adapter tests. Every factory returns a fresh object. */
 
 /** An EC2 error as the SDK surfaces it (name = EC2's error code). */
-export const ec2Error = (name: string, opts: { fault?: 'client' | 'server'; status?: number; message?: string } = {}): EC2ServiceException =>
+export const ec2Error = (
+  name: string,
+  opts: { fault?: 'client' | 'server'; status?: number; message?: string } = {},
+): EC2ServiceException =>
   new EC2ServiceException({
     name,
     $fault: opts.fault ?? 'client',
@@ -15,7 +26,10 @@ export const ec2Error = (name: string, opts: { fault?: 'client' | 'server'; stat
   });
 
 /** An SNS error as the SDK surfaces it. */
-export const snsError = (name: string, opts: { fault?: 'client' | 'server'; status?: number; message?: string } = {}): SNSServiceException =>
+export const snsError = (
+  name: string,
+  opts: { fault?: 'client' | 'server'; status?: number; message?: string } = {},
+): SNSServiceException =>
   new SNSServiceException({
     name,
     $fault: opts.fault ?? 'client',
@@ -27,14 +41,24 @@ export const snsError = (name: string, opts: { fault?: 'client' | 'server'; stat
 export type Attached = [eni: string, deviceIndex: number, networkCardIndex?: number];
 
 /** A DescribeInstances instance with its network interfaces; source/destination check off, as on a router. */
-export const instance = (instanceId: string, state: InstanceStateName | string, enis: Attached[], az = 'eu-west-1a'): Instance => ({
+export const instance = (
+  instanceId: string,
+  state: InstanceStateName | string,
+  enis: Attached[],
+  az = 'eu-west-1a',
+): Instance => ({
   InstanceId: instanceId,
   State: { Name: state as InstanceStateName, Code: 16 },
   Placement: { AvailabilityZone: az },
   VpcId: IDS.vpc,
   NetworkInterfaces: enis.map(([eni, deviceIndex, card]) => ({
     NetworkInterfaceId: eni,
-    Attachment: { AttachmentId: `eni-attach-${eni.slice(4)}`, DeviceIndex: deviceIndex, NetworkCardIndex: card, Status: 'attached' },
+    Attachment: {
+      AttachmentId: `eni-attach-${eni.slice(4)}`,
+      DeviceIndex: deviceIndex,
+      NetworkCardIndex: card,
+      Status: 'attached',
+    },
     Status: 'in-use',
     SourceDestCheck: false,
   })),
@@ -43,7 +67,9 @@ export const instance = (instanceId: string, state: InstanceStateName | string, 
 /** A copy of `inst` with source/destination check as given on one of its interfaces (undefined: EC2 did not say). */
 export const withSourceDestCheck = (inst: Instance, eni: string, value: boolean | undefined): Instance => ({
   ...inst,
-  NetworkInterfaces: (inst.NetworkInterfaces ?? []).map((n) => (n.NetworkInterfaceId === eni ? { ...n, SourceDestCheck: value } : { ...n })),
+  NetworkInterfaces: (inst.NetworkInterfaces ?? []).map((n) =>
+    n.NetworkInterfaceId === eni ? { ...n, SourceDestCheck: value } : { ...n },
+  ),
 });
 
 /**
@@ -58,7 +84,12 @@ export const instanceStatus = (
   const byState = state === 'running' ? 'ok' : 'not-applicable';
   const summary = (status: string) => ({
     Status: status as SummaryStatus,
-    Details: [{ Name: 'reachability' as const, Status: (status === 'ok' ? 'passed' : status === 'impaired' ? 'failed' : status) as 'passed' }],
+    Details: [
+      {
+        Name: 'reachability' as const,
+        Status: (status === 'ok' ? 'passed' : status === 'impaired' ? 'failed' : status) as 'passed',
+      },
+    ],
   });
   return {
     InstanceId: instanceId,
@@ -75,13 +106,35 @@ export const describeInstanceStatusOutput = (...instances: Instance[]) => ({
 });
 
 /** router-a (eth0, eth1) and router-b (eth0, eth1), in two AZs. */
-export const routerA = (state = 'running', enis: Attached[] = [[IDS.eniA0, 0], [IDS.eniA1, 1]]) => instance(IDS.routerA, state, enis, 'eu-west-1a');
-export const routerB = (state = 'running', enis: Attached[] = [[IDS.eniB0, 0], [IDS.eniB1, 1]]) => instance(IDS.routerB, state, enis, 'eu-west-1b');
-export const routerC = (state = 'running', enis: Attached[] = [[IDS.eniC0, 0], [IDS.eniC1, 1]]) => instance(IDS.routerC, state, enis, 'eu-west-1c');
+export const routerA = (
+  state = 'running',
+  enis: Attached[] = [
+    [IDS.eniA0, 0],
+    [IDS.eniA1, 1],
+  ],
+) => instance(IDS.routerA, state, enis, 'eu-west-1a');
+export const routerB = (
+  state = 'running',
+  enis: Attached[] = [
+    [IDS.eniB0, 0],
+    [IDS.eniB1, 1],
+  ],
+) => instance(IDS.routerB, state, enis, 'eu-west-1b');
+export const routerC = (
+  state = 'running',
+  enis: Attached[] = [
+    [IDS.eniC0, 0],
+    [IDS.eniC1, 1],
+  ],
+) => instance(IDS.routerC, state, enis, 'eu-west-1c');
 
 /** A DescribeInstances answer (one reservation per instance, as for separately launched instances). */
 export const describeInstancesOutput = (...instances: Instance[]) => ({
-  Reservations: instances.map((i, n) => ({ ReservationId: `r-0${n}aaaaaaaaaaaaaaa`, OwnerId: IDS.account, Instances: [i] })),
+  Reservations: instances.map((i, n) => ({
+    ReservationId: `r-0${n}aaaaaaaaaaaaaaa`,
+    OwnerId: IDS.account,
+    Instances: [i],
+  })),
 });
 
 /** A route to an ENI (IPv4 unless said otherwise). */
@@ -98,8 +151,18 @@ export const eniRoute = (destination: string, eni: string, extra: Partial<Route>
   ...extra,
 });
 
-export const localRoute = (cidr = '10.0.0.0/16'): Route => ({ DestinationCidrBlock: cidr, GatewayId: 'local', Origin: 'CreateRouteTable', State: 'active' });
-export const igwRoute = (): Route => ({ DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-0123456789abcdef0', Origin: 'CreateRoute', State: 'active' });
+export const localRoute = (cidr = '10.0.0.0/16'): Route => ({
+  DestinationCidrBlock: cidr,
+  GatewayId: 'local',
+  Origin: 'CreateRouteTable',
+  State: 'active',
+});
+export const igwRoute = (): Route => ({
+  DestinationCidrBlock: '0.0.0.0/0',
+  GatewayId: 'igw-0123456789abcdef0',
+  Origin: 'CreateRoute',
+  State: 'active',
+});
 
 export const routeTable = (id: string, routes: Route[], vpcId: string = IDS.vpc): RouteTable => ({
   RouteTableId: id,
@@ -113,7 +176,12 @@ export const routeTable = (id: string, routes: Route[], vpcId: string = IDS.vpc)
 /** The PlanSwitch input: router-a is failing, router-b is the target, eth0/eth1 paired. */
 export const failoverState = (overrides: Partial<FailoverState> = {}): FailoverState => ({
   action: 'failover',
-  trigger: { kind: 'instance-state', summary: `EC2 instance ${IDS.routerA} (router-a) entered stopping`, instanceId: IDS.routerA, instanceState: 'stopping' },
+  trigger: {
+    kind: 'instance-state',
+    summary: `EC2 instance ${IDS.routerA} (router-a) entered stopping`,
+    instanceId: IDS.routerA,
+    instanceState: 'stopping',
+  },
   dryRun: false,
   group: { name: GROUP, vpcId: IDS.vpc },
   sources: [{ name: 'router-a', instanceId: IDS.routerA, state: 'stopping', availabilityZone: 'eu-west-1a' }],

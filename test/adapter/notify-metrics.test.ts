@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { notify, NotifyInputSchema } from '../../functions/notify/notify';
 import type { NotifyState } from '../../functions/contract/audit-record';
-import { EmfLine, FAILOVER_NAMESPACE } from '../../functions/domain/failover-metrics';
+import { type EmfLine, FAILOVER_NAMESPACE } from '../../functions/domain/failover-metrics';
 import { newHold } from '../../functions/contract/hold';
 import { parseInput } from '../../functions/contract/parse-input';
 import { execution, GROUP, IDS, NOW, resolvedState, succeededState } from '../unit/fixtures';
@@ -17,15 +17,19 @@ beforeEach(() => snsMock.reset());
 
 const run = async (state: NotifyState, publish = true) => {
   const lines: EmfLine[] = [];
-  const record = await notify(parseInput(NotifyInputSchema, { state, execution: execution(), publish }, 'Notify input'), {
-    sns,
-    topicArn: TOPIC,
-    now: () => NOW,
-    emitMetric: (l) => lines.push(l),
-  });
+  const record = await notify(
+    parseInput(NotifyInputSchema, { state, execution: execution(), publish }, 'Notify input'),
+    {
+      sns,
+      topicArn: TOPIC,
+      now: () => NOW,
+      emitMetric: (l) => lines.push(l),
+    },
+  );
   return { record, lines };
 };
-const metric = (lines: EmfLine[], name: string) => lines.find((l) => l._aws.CloudWatchMetrics[0].Metrics.some((m) => m.Name === name));
+const metric = (lines: EmfLine[], name: string) =>
+  lines.find((l) => l._aws.CloudWatchMetrics[0].Metrics.some((m) => m.Name === name));
 
 describe('notify: EMF metrics', () => {
   it('a switch: Executions by group and outcome, SwitchDuration (the record duration), SwitchedTo the target', async () => {
@@ -40,7 +44,11 @@ describe('notify: EMF metrics', () => {
       for (const d of l._aws.CloudWatchMetrics[0].Dimensions[0]) expect(typeof l[d]).toBe('string');
     }
     expect(metric(lines, 'Executions')).toMatchObject({ Group: GROUP, Outcome: 'succeeded', Executions: 1 });
-    expect(metric(lines, 'SwitchDuration')).toMatchObject({ Group: GROUP, SwitchDuration: record.durationMs, Ec2CallsRetried: 0 });
+    expect(metric(lines, 'SwitchDuration')).toMatchObject({
+      Group: GROUP,
+      SwitchDuration: record.durationMs,
+      Ec2CallsRetried: 0,
+    });
     expect(metric(lines, 'SwitchedTo')).toMatchObject({ Group: GROUP, Member: 'router-b', SwitchedTo: 1 });
   });
 
@@ -55,10 +63,17 @@ describe('notify: EMF metrics', () => {
   });
 
   it('nothing is emitted when SNS refuses (the retry emits), and once when only the record is built', async () => {
-    snsMock.on(PublishCommand).rejects(Object.assign(new Error('boom'), { name: 'InternalErrorException', $fault: 'server' }));
+    snsMock
+      .on(PublishCommand)
+      .rejects(Object.assign(new Error('boom'), { name: 'InternalErrorException', $fault: 'server' }));
     const lines: EmfLine[] = [];
     await expect(
-      notify(parseInput(NotifyInputSchema, { state: succeededState(), execution: execution() }, 'Notify input'), { sns, topicArn: TOPIC, now: () => NOW, emitMetric: (l) => lines.push(l) }),
+      notify(parseInput(NotifyInputSchema, { state: succeededState(), execution: execution() }, 'Notify input'), {
+        sns,
+        topicArn: TOPIC,
+        now: () => NOW,
+        emitMetric: (l) => lines.push(l),
+      }),
     ).rejects.toThrow();
     expect(lines).toHaveLength(0);
 

@@ -1,4 +1,4 @@
-import { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { notify, NotifyInputSchema } from '../../functions/notify/notify';
@@ -14,9 +14,20 @@ const TOPIC = `arn:aws:sns:eu-west-1:${IDS.account}:vpc-route-failover`;
 beforeEach(() => snsMock.reset());
 
 const run = (state: NotifyState) =>
-  notify(parseInput(NotifyInputSchema, { state, execution: execution() }, 'Notify input'), { sns, topicArn: TOPIC, now: () => NOW });
+  notify(parseInput(NotifyInputSchema, { state, execution: execution() }, 'Notify input'), {
+    sns,
+    topicArn: TOPIC,
+    now: () => NOW,
+  });
 const published = (): PublishCommandInput => snsMock.commandCalls(PublishCommand)[0].args[0].input;
-const stopped = (member: string) => ({ ...healthyMember(member), state: 'stopped', instanceStatus: undefined, systemStatus: undefined, healthy: false, problems: ['instance is stopped'] });
+const stopped = (member: string) => ({
+  ...healthyMember(member),
+  state: 'stopped',
+  instanceStatus: undefined,
+  systemStatus: undefined,
+  healthy: false,
+  problems: ['instance is stopped'],
+});
 
 describe('notify: lost redundancy', () => {
   it('a switch to the only healthy member is a warning with a NO HEALTHY STANDBY line', async () => {
@@ -31,7 +42,9 @@ describe('notify: lost redundancy', () => {
     const p = published();
     expect(p.MessageAttributes?.severity).toEqual({ DataType: 'String', StringValue: 'warning' });
     expect(p.Subject).toBe(`[FAILOVER OK] ${GROUP}: router-a -> router-b, 2 route(s), NO STANDBY`);
-    expect(p.Message).toMatch(/\nStandby: +NO HEALTHY STANDBY: router-b carries the routes and no other member of the group passed the health gate/);
+    expect(p.Message).toMatch(
+      /\nStandby: +NO HEALTHY STANDBY: router-b carries the routes and no other member of the group passed the health gate/,
+    );
   });
 
   it('a switch that keeps a healthy standby stays info, without the line', async () => {

@@ -1,8 +1,8 @@
-import { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { notify, NotifyInput, NotifyInputSchema } from '../../functions/notify/notify';
-import { AuditRecordSchema, NotifyState } from '../../functions/contract/audit-record';
+import { notify, type NotifyInput, NotifyInputSchema } from '../../functions/notify/notify';
+import { AuditRecordSchema, type NotifyState } from '../../functions/contract/audit-record';
 import { InvalidRequestError, NotifyTransientError } from '../../functions/contract/errors';
 import { batchChanges } from '../../functions/domain/plan';
 import { parseInput } from '../../functions/contract/parse-input';
@@ -38,7 +38,8 @@ const TOPIC = `arn:aws:sns:eu-west-1:${IDS.account}:vpc-route-failover`;
 beforeEach(() => snsMock.reset());
 
 /** The Notify input as the state machine builds it, parsed the way index.ts parses it. */
-const input = (state: unknown = succeededState()): NotifyInput => parseInput(NotifyInputSchema, { state, execution: execution() }, 'Notify input');
+const input = (state: unknown = succeededState()): NotifyInput =>
+  parseInput(NotifyInputSchema, { state, execution: execution() }, 'Notify input');
 const run = (i: NotifyInput) => notify(i, { sns, topicArn: TOPIC, now: () => NOW });
 const published = (): PublishCommandInput => snsMock.commandCalls(PublishCommand)[0].args[0].input;
 
@@ -84,7 +85,12 @@ describe('notify: what is published', () => {
     const record = await run(input());
 
     expect(AuditRecordSchema.parse(record)).toEqual(record);
-    expect(record).toMatchObject({ outcome: 'succeeded', group: GROUP, counts: { replaced: 2 }, finishedAt: NOW.toISOString() });
+    expect(record).toMatchObject({
+      outcome: 'succeeded',
+      group: GROUP,
+      counts: { replaced: 2 },
+      finishedAt: NOW.toISOString(),
+    });
     expect(record.execution.id).toBe(IDS.executionArn);
   });
 
@@ -93,8 +99,16 @@ describe('notify: what is published', () => {
     const s = succeededState();
     const [, c2] = twoChanges();
     const [b1, b2] = twoBatches();
-    s.results = [batchResult(b1), batchFailure(b2, 'RouteReplaceError', lambdaCause('RouteReplaceError', 'UnauthorizedOperation'))];
-    s.verification = { ...s.verification!, ok: false, mismatches: 1, observed: [observed(c2, { target: c2.fromEni, ok: false, problem: 'points at old interface' })] };
+    s.results = [
+      batchResult(b1),
+      batchFailure(b2, 'RouteReplaceError', lambdaCause('RouteReplaceError', 'UnauthorizedOperation')),
+    ];
+    s.verification = {
+      ...s.verification!,
+      ok: false,
+      mismatches: 1,
+      observed: [observed(c2, { target: c2.fromEni, ok: false, problem: 'points at old interface' })],
+    };
 
     const record = await run(input(s));
 
@@ -109,11 +123,20 @@ describe('notify: what is published', () => {
 
   it('notifies a failure at ResolveTargets on an EC2 event ({ input: raw event, failure, lease })', async () => {
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-5' });
-    const state = resolveFailedState(ec2StateEvent(IDS.routerA, 'stopping'), 'NoHealthyTargetError', 'router-b is stopped', heldLease());
+    const state = resolveFailedState(
+      ec2StateEvent(IDS.routerA, 'stopping'),
+      'NoHealthyTargetError',
+      'router-b is stopped',
+      heldLease(),
+    );
 
     const record = await run(input(state));
 
-    expect(record).toMatchObject({ outcome: 'failed', error: 'NoHealthyTargetError', failure: { stage: 'ResolveTargets' } });
+    expect(record).toMatchObject({
+      outcome: 'failed',
+      error: 'NoHealthyTargetError',
+      failure: { stage: 'ResolveTargets' },
+    });
     // The lease is in the record so that ReleaseLease can give it back.
     expect(record.lease).toMatchObject({ group: GROUP });
     expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
@@ -123,12 +146,18 @@ describe('notify: what is published', () => {
         severity: { DataType: 'String', StringValue: 'critical' },
       }),
     });
-    expect(published().Message).toContain('Cause:      ResolveTargets failed: router-b is stopped. No route was changed.');
+    expect(published().Message).toContain(
+      'Cause:      ResolveTargets failed: router-b is stopped. No route was changed.',
+    );
   });
 
   it('notifies a failure at AcquireLease ({ input: raw event, failure }, no lease): the group is not known yet', async () => {
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-5b' });
-    const state = acquireFailedState(ec2StateEvent(IDS.routerA, 'stopping'), 'LeaseBusyError', `group "${GROUP}" is being switched by ${OTHER_EXECUTION}; waiting for it to finish`);
+    const state = acquireFailedState(
+      ec2StateEvent(IDS.routerA, 'stopping'),
+      'LeaseBusyError',
+      `group "${GROUP}" is being switched by ${OTHER_EXECUTION}; waiting for it to finish`,
+    );
 
     const record = await run(input(state));
 
@@ -142,21 +171,35 @@ describe('notify: what is published', () => {
         severity: { DataType: 'String', StringValue: 'critical' },
       }),
     });
-    expect(published().Message).toContain(`Cause:      AcquireLease failed: group "${GROUP}" is being switched by ${OTHER_EXECUTION}`);
+    expect(published().Message).toContain(
+      `Cause:      AcquireLease failed: group "${GROUP}" is being switched by ${OTHER_EXECUTION}`,
+    );
   });
 
   it('notifies a failure at ResolveTargets on a manual request ({ input: raw request, failure, lease })', async () => {
     // The most common manual failures (unknown group/member, target not running) reach Notify this way; the
     // request's "action" ("switchover") and "group" (a string) must not clash with the state's fields.
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-6' });
-    const state = resolveFailedState(manualRequest({ to: 'router-b' }), 'TargetUnhealthyError', `target router-b (${IDS.routerB}) is stopped, not running: nothing was changed`);
+    const state = resolveFailedState(
+      manualRequest({ to: 'router-b' }),
+      'TargetUnhealthyError',
+      `target router-b (${IDS.routerB}) is stopped, not running: nothing was changed`,
+    );
 
     let parsed: NotifyInput | undefined;
     expect(() => (parsed = input(state))).not.toThrow(InvalidRequestError);
     const record = await run(parsed!);
 
-    expect(record).toMatchObject({ outcome: 'failed', error: 'TargetUnhealthyError', failure: { stage: 'ResolveTargets' } });
-    expect(record.trigger).toEqual({ kind: 'manual', summary: `manual switchover request for group ${GROUP}`, unresolved: true });
+    expect(record).toMatchObject({
+      outcome: 'failed',
+      error: 'TargetUnhealthyError',
+      failure: { stage: 'ResolveTargets' },
+    });
+    expect(record.trigger).toEqual({
+      kind: 'manual',
+      summary: `manual switchover request for group ${GROUP}`,
+      unresolved: true,
+    });
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(published().Message).toContain(`Trigger:    manual switchover request for group ${GROUP}`);
   });
@@ -175,7 +218,9 @@ describe('notify: what is published', () => {
     };
     const record = await run(input(s));
     expect(record.outcome).toBe('noop');
-    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, { Subject: '[NO CHANGE] unknown group, nothing to move' });
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      Subject: '[NO CHANGE] unknown group, nothing to move',
+    });
   });
 });
 
@@ -188,7 +233,10 @@ describe('notify: lease, health and flap damping', () => {
       automatic: true,
       lease: heldLease(),
       suppressReason: reason,
-      failure: { Error: 'FailoverSuppressedError', Cause: lambdaCause('FailoverSuppressedError', `${reason} 2 route(s) still point at router-a.`) },
+      failure: {
+        Error: 'FailoverSuppressedError',
+        Cause: lambdaCause('FailoverSuppressedError', `${reason} 2 route(s) still point at router-a.`),
+      },
     };
 
     const record = await run(input(state));
@@ -212,7 +260,10 @@ describe('notify: lease, health and flap damping', () => {
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-9' });
     const s = succeededState();
     s.lease = heldLease({ tookOverFrom: OTHER_EXECUTION });
-    s.health = [{ ...healthyMember('router-a'), state: 'stopping', healthy: false, problems: ['instance is stopping'] }, healthyMember('router-b')];
+    s.health = [
+      { ...healthyMember('router-a'), state: 'stopping', healthy: false, problems: ['instance is stopping'] },
+      healthyMember('router-b'),
+    ];
 
     const record = await run(input(s));
 
@@ -235,14 +286,27 @@ describe('notify: conflicts and large failovers', () => {
   };
   /** `n` replaced routes of rtbPrivateA (batches of 20), the last one refused by EC2 and still on router-a. */
   const largeState = (n: number) => {
-    const changes = Array.from({ length: n }, (_, i) => change({ destination: { kind: 'ipv4', value: `10.${100 + Math.floor(i / 200)}.${i % 200}.0/24` } }));
+    const changes = Array.from({ length: n }, (_, i) =>
+      change({ destination: { kind: 'ipv4', value: `10.${100 + Math.floor(i / 200)}.${i % 200}.0/24` } }),
+    );
     const batches = batchChanges(changes, resolvedState().pairs!);
     const last = batches[batches.length - 1];
     const s = succeededState();
     s.plan = planWith(batches);
-    s.results = batches.map((b) => (b === last ? batchResult(b, [{ i: b.routes.length - 1, st: 'failed', a: 1, e: 'UnauthorizedOperation: no' }]) : batchResult(b)));
+    s.results = batches.map((b) =>
+      b === last
+        ? batchResult(b, [{ i: b.routes.length - 1, st: 'failed', a: 1, e: 'UnauthorizedOperation: no' }])
+        : batchResult(b),
+    );
     const failed = changes[n - 1];
-    s.verification = { checked: n, ok: false, mismatches: 1, rounds: 1, observed: [observed(failed, { target: failed.fromEni, ok: false, problem: 'points at old interface' })], verifiedAt: NOW.toISOString() };
+    s.verification = {
+      checked: n,
+      ok: false,
+      mismatches: 1,
+      rounds: 1,
+      observed: [observed(failed, { target: failed.fromEni, ok: false, problem: 'points at old interface' })],
+      verifiedAt: NOW.toISOString(),
+    };
     return { s, failed };
   };
 
@@ -260,7 +324,9 @@ describe('notify: conflicts and large failovers', () => {
       }),
     });
     const msg = published().Message ?? '';
-    expect(msg).toMatch(new RegExp(`\\n\\s+conflict\\s+${IDS.rtbPrivateB}\\s+${IDS.prefixList}\\s+${IDS.eniA1} \\(router-a, active\\)`));
+    expect(msg).toMatch(
+      new RegExp(`\\n\\s+conflict\\s+${IDS.rtbPrivateB}\\s+${IDS.prefixList}\\s+${IDS.eniA1} \\(router-a, active\\)`),
+    );
     expect(msg).toContain(`Failures:\n  ${IDS.rtbPrivateB} ${IDS.prefixList}: ${CONFLICT}`);
   });
 
@@ -279,14 +345,20 @@ describe('notify: conflicts and large failovers', () => {
 
     const record = await run(input(s));
 
-    expect(record).toMatchObject({ outcome: 'partial', routesOmitted: 250, counts: { planned: 450, replaced: 449, failed: 1 } });
+    expect(record).toMatchObject({
+      outcome: 'partial',
+      routesOmitted: 250,
+      counts: { planned: 450, replaced: 449, failed: 1 },
+    });
     expect(record.routes).toHaveLength(200);
     expect(record.routes[0]).toMatchObject({ destination: failed.destination, status: 'failed', verified: false });
     expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThan(256 * 1024);
     const msg = published().Message ?? '';
     // The route table of the message starts with the problem.
     const rows = msg.split('\n').filter((l) => /^\s+(replaced|failed)/.test(l));
-    expect(rows[0]).toMatch(new RegExp(`^\\s+failed!\\s+${IDS.rtbPrivateA}\\s+${failed.destination.value.replace(/\./g, '\\.')}`));
+    expect(rows[0]).toMatch(
+      new RegExp(`^\\s+failed!\\s+${IDS.rtbPrivateA}\\s+${failed.destination.value.replace(/\./g, '\\.')}`),
+    );
     expect(Buffer.byteLength(msg)).toBeLessThan(256 * 1024);
   });
 
@@ -308,7 +380,10 @@ describe('notify: errors', () => {
     ['Throttling', snsError('Throttling', { status: 400, message: 'Rate exceeded' })],
     ['InternalErrorException (500)', snsError('InternalErrorException', { fault: 'server', status: 500 })],
     // The topic is encrypted with a KMS key (infra), so Publish can be throttled by KMS as well.
-    ['KMSThrottlingException (KMS throttling on an encrypted topic)', snsError('KMSThrottlingException', { status: 400, message: 'Rate exceeded for KMS' })],
+    [
+      'KMSThrottlingException (KMS throttling on an encrypted topic)',
+      snsError('KMSThrottlingException', { status: 400, message: 'Rate exceeded for KMS' }),
+    ],
   ])('%s → NotifyTransientError (retried by the state machine)', async (_name, err) => {
     snsMock.on(PublishCommand).rejects(err);
 
@@ -330,6 +405,8 @@ describe('notify: errors', () => {
   });
 
   it('an input without execution is an InvalidRequestError', () => {
-    expect(() => parseInput(NotifyInputSchema, { state: succeededState() }, 'Notify input')).toThrow(InvalidRequestError);
+    expect(() => parseInput(NotifyInputSchema, { state: succeededState() }, 'Notify input')).toThrow(
+      InvalidRequestError,
+    );
   });
 });

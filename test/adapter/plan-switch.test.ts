@@ -1,9 +1,20 @@
-import { DescribeRouteTablesCommand, DescribeRouteTablesCommandInput, EC2Client, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeRouteTablesCommand,
+  type DescribeRouteTablesCommandInput,
+  EC2Client,
+  ReplaceRouteCommand,
+} from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { planSwitch } from '../../functions/plan-switch/plan-switch';
 import { BATCH_SIZE, expandPlan, routeBatchesOf } from '../../functions/domain/plan';
-import { Ec2RequestError, Ec2ThrottledError, Ec2TransientError, FailoverSuppressedError, UnpairedInterfaceError } from '../../functions/contract/errors';
+import {
+  Ec2RequestError,
+  Ec2ThrottledError,
+  Ec2TransientError,
+  FailoverSuppressedError,
+  UnpairedInterfaceError,
+} from '../../functions/contract/errors';
 import { PlanSchema, type FailoverState, type Plan } from '../../functions/contract/schemas';
 import { GROUP, IDS } from '../unit/fixtures';
 import { ec2Error, eniRoute, failoverState, FIXED_NOW, igwRoute, localRoute, routeTable } from './ec2-fixtures';
@@ -15,7 +26,8 @@ beforeEach(() => ec2Mock.reset());
 
 const run = (state: FailoverState) => planSwitch(state, { ec2, now: FIXED_NOW });
 /** The plan's changes in full (from its batches and the state's pairs), for assertions about routes rather than the wire form. */
-const changesOf = (plan: Plan, state: FailoverState = failoverState()) => expandPlan(plan, state.pairs, state.target.name);
+const changesOf = (plan: Plan, state: FailoverState = failoverState()) =>
+  expandPlan(plan, state.pairs, state.target.name);
 
 /**
  * The paginator reuses one input object for every page, so the inputs the mock records all end up with the
@@ -39,7 +51,9 @@ describe('listRoutes: what is asked of EC2', () => {
     await run(failoverState());
 
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeRouteTablesCommand, 1);
-    expect(ec2Mock).toHaveReceivedCommandWith(DescribeRouteTablesCommand, { Filters: [{ Name: 'vpc-id', Values: [IDS.vpc] }] });
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeRouteTablesCommand, {
+      Filters: [{ Name: 'vpc-id', Values: [IDS.vpc] }],
+    });
     // EC2 has no filter on a route's ENI: nothing but the VPC (and scope) is filtered server side.
     const filters = ec2Mock.commandCalls(DescribeRouteTablesCommand)[0].args[0].input.Filters ?? [];
     expect(filters.map((f) => f.Name)).toEqual(['vpc-id']);
@@ -49,7 +63,11 @@ describe('listRoutes: what is asked of EC2', () => {
   it('adds a tag:K filter for a tag-scoped group', async () => {
     ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [] });
 
-    await run(failoverState({ group: { name: GROUP, vpcId: IDS.vpc, routeTables: { tag: { key: 'failover-group', value: GROUP } } } }));
+    await run(
+      failoverState({
+        group: { name: GROUP, vpcId: IDS.vpc, routeTables: { tag: { key: 'failover-group', value: GROUP } } },
+      }),
+    );
 
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeRouteTablesCommand, {
       Filters: [
@@ -60,9 +78,15 @@ describe('listRoutes: what is asked of EC2', () => {
   });
 
   it('adds a route-table-id filter for an ID-scoped group, and warns about configured tables not found', async () => {
-    ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0)])] });
+    ec2Mock
+      .on(DescribeRouteTablesCommand)
+      .resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0)])] });
 
-    const plan = await run(failoverState({ group: { name: GROUP, vpcId: IDS.vpc, routeTables: { ids: [IDS.rtbPrivateA, IDS.rtbPrivateB] } } }));
+    const plan = await run(
+      failoverState({
+        group: { name: GROUP, vpcId: IDS.vpc, routeTables: { ids: [IDS.rtbPrivateA, IDS.rtbPrivateB] } },
+      }),
+    );
 
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeRouteTablesCommand, {
       Filters: [
@@ -92,7 +116,10 @@ describe('listRoutes: what is asked of EC2', () => {
 
   it('follows NextToken across pages and plans routes from every page', async () => {
     const sent = recordRequests([
-      { RouteTables: [routeTable(IDS.rtbPrivateA, [localRoute(), eniRoute('10.1.0.0/16', IDS.eniA0)])], NextToken: 'page-2-token' },
+      {
+        RouteTables: [routeTable(IDS.rtbPrivateA, [localRoute(), eniRoute('10.1.0.0/16', IDS.eniA0)])],
+        NextToken: 'page-2-token',
+      },
       { RouteTables: [routeTable(IDS.rtbPrivateB, [localRoute(), eniRoute('10.2.0.0/16', IDS.eniA1)])] },
     ]);
 
@@ -132,7 +159,16 @@ describe('listRoutes: the plan', () => {
     const plan = await run(failoverState());
 
     // On the wire: one batch for the table, each route a destination, its pair index, and b: 1 when blackhole.
-    expect(plan.batches).toEqual([{ id: 0, routeTableId: IDS.rtbPrivateA, routes: [{ d: '10.1.0.0/16', p: 0 }, { d: '172.16.0.0/12', p: 1, b: 1 }] }]);
+    expect(plan.batches).toEqual([
+      {
+        id: 0,
+        routeTableId: IDS.rtbPrivateA,
+        routes: [
+          { d: '10.1.0.0/16', p: 0 },
+          { d: '172.16.0.0/12', p: 1, b: 1 },
+        ],
+      },
+    ]);
     expect(plan.changeCount).toBe(2);
     expect(changesOf(plan)).toEqual([
       {
@@ -227,7 +263,11 @@ describe('listRoutes: the plan', () => {
     ec2Mock.on(DescribeRouteTablesCommand).resolves({
       RouteTables: [
         routeTable(IDS.rtbPrivateB, [eniRoute(IDS.prefixList, IDS.eniB1), eniRoute('2001:db8::/32', IDS.eniB0)]),
-        routeTable(IDS.rtbPrivateA, [eniRoute('10.3.0.0/16', IDS.eniB1), eniRoute('10.1.0.0/16', IDS.eniB0), eniRoute('10.2.0.0/16', IDS.eniA1)]),
+        routeTable(IDS.rtbPrivateA, [
+          eniRoute('10.3.0.0/16', IDS.eniB1),
+          eniRoute('10.1.0.0/16', IDS.eniB0),
+          eniRoute('10.2.0.0/16', IDS.eniA1),
+        ]),
       ],
     });
 
@@ -253,7 +293,9 @@ describe('listRoutes: the plan', () => {
 
   it('moves routes of several source members (manual switchover in a three-member group)', async () => {
     ec2Mock.on(DescribeRouteTablesCommand).resolves({
-      RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0), eniRoute('10.2.0.0/16', IDS.eniB0)])],
+      RouteTables: [
+        routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0), eniRoute('10.2.0.0/16', IDS.eniB0)]),
+      ],
     });
     const state = failoverState({
       sources: [
@@ -270,7 +312,16 @@ describe('listRoutes: the plan', () => {
 
     const plan = await run(state);
 
-    expect(plan.batches).toEqual([{ id: 0, routeTableId: IDS.rtbPrivateA, routes: [{ d: '10.1.0.0/16', p: 0 }, { d: '10.2.0.0/16', p: 1 }] }]);
+    expect(plan.batches).toEqual([
+      {
+        id: 0,
+        routeTableId: IDS.rtbPrivateA,
+        routes: [
+          { d: '10.1.0.0/16', p: 0 },
+          { d: '10.2.0.0/16', p: 1 },
+        ],
+      },
+    ]);
     expect(changesOf(plan, state).map((c) => [c.fromMember, c.fromEni, c.toMember, c.toEni])).toEqual([
       ['router-a', IDS.eniA0, 'router-c', IDS.eniC0],
       ['router-b', IDS.eniB0, 'router-c', IDS.eniC0],
@@ -283,12 +334,19 @@ describe('listRoutes: batches (the compact plan the SwitchBatches Map iterates)'
   const routesOnA = (n: number, from = 0) =>
     Array.from({ length: n }, (_, k) => {
       const i = from + k;
-      return eniRoute(`10.${100 + Math.floor(i / 200)}.${i % 200}.0/24`, i % 2 ? IDS.eniA1 : IDS.eniA0, i % 4 === 0 ? { State: 'blackhole' } : {});
+      return eniRoute(
+        `10.${100 + Math.floor(i / 200)}.${i % 200}.0/24`,
+        i % 2 ? IDS.eniA1 : IDS.eniA0,
+        i % 4 === 0 ? { State: 'blackhole' } : {},
+      );
     });
 
   it(`at most ${BATCH_SIZE} routes per batch, one table per batch, tables in ID order, ids 0..n`, async () => {
     ec2Mock.on(DescribeRouteTablesCommand).resolves({
-      RouteTables: [routeTable(IDS.rtbPrivateB, [localRoute(), ...routesOnA(45)]), routeTable(IDS.rtbPrivateA, routesOnA(3, 500))],
+      RouteTables: [
+        routeTable(IDS.rtbPrivateB, [localRoute(), ...routesOnA(45)]),
+        routeTable(IDS.rtbPrivateA, routesOnA(3, 500)),
+      ],
     });
 
     const plan = await run(failoverState());
@@ -319,19 +377,37 @@ describe('listRoutes: batches (the compact plan the SwitchBatches Map iterates)'
       else expect(r).not.toHaveProperty('b');
     }
     // The full changes come back from the batches with the right interfaces and states.
-    expect(changesOf(plan).filter((c) => c.stateBefore === 'blackhole').map((c) => c.destination.value).sort()).toEqual(
-      routes.filter((r) => r.State === 'blackhole').map((r) => r.DestinationCidrBlock).sort(),
+    expect(
+      changesOf(plan)
+        .filter((c) => c.stateBefore === 'blackhole')
+        .map((c) => c.destination.value)
+        .sort(),
+    ).toEqual(
+      routes
+        .filter((r) => r.State === 'blackhole')
+        .map((r) => r.DestinationCidrBlock)
+        .sort(),
     );
   });
 
   it('the same routes give the same plan whatever order EC2 answers in', async () => {
     const a = routesOnA(25);
-    const b = [eniRoute('10.9.0.0/16', IDS.eniA1), eniRoute(IDS.prefixList, IDS.eniA0), eniRoute('2001:db8::/32', IDS.eniA0)];
-    ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, a), routeTable(IDS.rtbPrivateB, b)] });
+    const b = [
+      eniRoute('10.9.0.0/16', IDS.eniA1),
+      eniRoute(IDS.prefixList, IDS.eniA0),
+      eniRoute('2001:db8::/32', IDS.eniA0),
+    ];
+    ec2Mock
+      .on(DescribeRouteTablesCommand)
+      .resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, a), routeTable(IDS.rtbPrivateB, b)] });
     const first = await run(failoverState());
 
     ec2Mock.reset();
-    ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [routeTable(IDS.rtbPrivateB, [...b].reverse()), routeTable(IDS.rtbPrivateA, [...a].reverse())] });
+    ec2Mock
+      .on(DescribeRouteTablesCommand)
+      .resolves({
+        RouteTables: [routeTable(IDS.rtbPrivateB, [...b].reverse()), routeTable(IDS.rtbPrivateA, [...a].reverse())],
+      });
     const second = await run(failoverState());
 
     expect(second.batches).toEqual(first.batches);
@@ -343,7 +419,9 @@ describe('listRoutes: batches (the compact plan the SwitchBatches Map iterates)'
   });
 
   it('is compact: a 2,000-route plan stays far below the 256 KB state limit', async () => {
-    const tables = Array.from({ length: 10 }, (_, t) => routeTable(`rtb-0${t.toString(16).padStart(16, '0')}`, routesOnA(200, t * 200)));
+    const tables = Array.from({ length: 10 }, (_, t) =>
+      routeTable(`rtb-0${t.toString(16).padStart(16, '0')}`, routesOnA(200, t * 200)),
+    );
     ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: tables });
 
     const plan = await run(failoverState());
@@ -358,7 +436,12 @@ describe('listRoutes: batches (the compact plan the SwitchBatches Map iterates)'
 describe('listRoutes: failures', () => {
   it('a route on an interface without a counterpart on the target fails the whole plan (UnpairedInterfaceError)', async () => {
     ec2Mock.on(DescribeRouteTablesCommand).resolves({
-      RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0), eniRoute('10.3.0.0/16', 'eni-0a0000000000000a2')])],
+      RouteTables: [
+        routeTable(IDS.rtbPrivateA, [
+          eniRoute('10.1.0.0/16', IDS.eniA0),
+          eniRoute('10.3.0.0/16', 'eni-0a0000000000000a2'),
+        ]),
+      ],
     });
     const state = failoverState();
     state.pairs.push({ slot: '0/2', fromMember: 'router-a', fromEni: 'eni-0a0000000000000a2' });
@@ -375,14 +458,21 @@ describe('listRoutes: failures', () => {
   });
 
   it('an unpaired interface that no route uses does not matter', async () => {
-    ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0)])] });
+    ec2Mock
+      .on(DescribeRouteTablesCommand)
+      .resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0)])] });
     const state = failoverState();
     state.pairs.push({ slot: '0/2', fromMember: 'router-a', fromEni: 'eni-0a0000000000000a2' });
-    await expect(run(state)).resolves.toMatchObject({ changeCount: 1, batches: [{ routeTableId: IDS.rtbPrivateA, routes: [{ d: '10.1.0.0/16', p: 0 }] }] });
+    await expect(run(state)).resolves.toMatchObject({
+      changeCount: 1,
+      batches: [{ routeTableId: IDS.rtbPrivateA, routes: [{ d: '10.1.0.0/16', p: 0 }] }],
+    });
   });
 
   it('throttling → Ec2ThrottledError', async () => {
-    ec2Mock.on(DescribeRouteTablesCommand).rejects(ec2Error('RequestLimitExceeded', { status: 503, message: 'Request limit exceeded.' }));
+    ec2Mock
+      .on(DescribeRouteTablesCommand)
+      .rejects(ec2Error('RequestLimitExceeded', { status: 503, message: 'Request limit exceeded.' }));
 
     const err = await run(failoverState()).catch((e: unknown) => e);
 
@@ -393,7 +483,10 @@ describe('listRoutes: failures', () => {
   it('throttling on the second page → Ec2ThrottledError', async () => {
     ec2Mock
       .on(DescribeRouteTablesCommand)
-      .resolvesOnce({ RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0)])], NextToken: 't2' })
+      .resolvesOnce({
+        RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0)])],
+        NextToken: 't2',
+      })
       .rejectsOnce(ec2Error('RequestLimitExceeded', { status: 503 }));
     await expect(run(failoverState())).rejects.toBeInstanceOf(Ec2ThrottledError);
   });
@@ -409,11 +502,14 @@ describe('listRoutes: failures', () => {
 });
 
 describe('listRoutes: flap damping (suppressReason from ResolveTargets)', () => {
-  const SUPPRESS = 'flap damping: group "onprem-edge" already failed over automatically 3 time(s) in the last 3600 s (limit 3).';
+  const SUPPRESS =
+    'flap damping: group "onprem-edge" already failed over automatically 3 time(s) in the last 3600 s (limit 3).';
 
   it('refuses a plan that would move routes (FailoverSuppressedError naming the members routes still point at)', async () => {
     ec2Mock.on(DescribeRouteTablesCommand).resolves({
-      RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0), eniRoute('10.2.0.0/16', IDS.eniA1)])],
+      RouteTables: [
+        routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0), eniRoute('10.2.0.0/16', IDS.eniA1)]),
+      ],
     });
 
     const err = await run(failoverState({ automatic: true, suppressReason: SUPPRESS })).catch((e: unknown) => e);
@@ -426,7 +522,9 @@ describe('listRoutes: flap damping (suppressReason from ResolveTargets)', () => 
   });
 
   it('lets through a plan that moves nothing (every route already on the target)', async () => {
-    ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniB0)])] });
+    ec2Mock
+      .on(DescribeRouteTablesCommand)
+      .resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniB0)])] });
 
     const plan = await run(failoverState({ automatic: true, suppressReason: SUPPRESS }));
 

@@ -6,7 +6,8 @@ import { GROUP, IDS } from '../unit/fixtures';
 import { associationsConfig, emptyStore, eni, fakeEc2, localRoute, VGW } from './twins-ec2';
 
 const ORIG = IDS.rtbPrivateA;
-const fixture = () => JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/cloudtrail-create-route.json'), 'utf8'));
+const fixture = () =>
+  JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/cloudtrail-create-route.json'), 'utf8'));
 
 /** The CloudTrail event EventBridge delivers for one EC2 call (the fixture's envelope, another call inside). */
 const cloudTrail = (eventName: string, requestParameters: Record<string, unknown> | null) => {
@@ -18,8 +19,18 @@ const cloudTrail = (eventName: string, requestParameters: Record<string, unknown
 
 const estate = () => {
   const f = fakeEc2();
-  f.addTable({ RouteTableId: ORIG, Routes: [localRoute(), eni('192.168.0.0/16', IDS.eniA0)], PropagatingVgws: [{ GatewayId: VGW }] });
-  const deps = { ec2: f.ec2, config: associationsConfig(), store: emptyStore(), now: () => new Date('2026-11-25T14:31:10Z'), sleep: async () => undefined };
+  f.addTable({
+    RouteTableId: ORIG,
+    Routes: [localRoute(), eni('192.168.0.0/16', IDS.eniA0)],
+    PropagatingVgws: [{ GatewayId: VGW }],
+  });
+  const deps = {
+    ec2: f.ec2,
+    config: associationsConfig(),
+    store: emptyStore(),
+    now: () => new Date('2026-11-25T14:31:10Z'),
+    sleep: async () => undefined,
+  };
   return { f, deps };
 };
 
@@ -36,7 +47,12 @@ describe('reconcile-twins triggers', () => {
 
     expect(r.trigger).toBe('CloudTrail CreateRoute');
     expect(r.why).toBe(`${ORIG} is in the scope of ${GROUP}`);
-    expect(f.writes().slice(mark)).toEqual([{ command: 'CreateRoute', input: { RouteTableId: twin, DestinationCidrBlock: '10.50.0.0/16', NetworkInterfaceId: IDS.eniB1 } }]);
+    expect(f.writes().slice(mark)).toEqual([
+      {
+        command: 'CreateRoute',
+        input: { RouteTableId: twin, DestinationCidrBlock: '10.50.0.0/16', NetworkInterfaceId: IDS.eniB1 },
+      },
+    ]);
   });
 
   it("converges: the CloudTrail events of the reconcile's own writes start passes that write nothing", async () => {
@@ -46,7 +62,8 @@ describe('reconcile-twins triggers', () => {
     expect(own.map((w) => w.command)).toEqual(['CreateRouteTable', 'CreateRoute', 'EnableVgwRoutePropagation']);
 
     for (const w of own) {
-      const params = w.command === 'CreateRouteTable' ? { vpcId: w.input.VpcId } : { routeTableId: w.input.RouteTableId };
+      const params =
+        w.command === 'CreateRouteTable' ? { vpcId: w.input.VpcId } : { routeTableId: w.input.RouteTableId };
       const r = await handleTwinsEvent(cloudTrail(w.command, params), deps);
       expect(r.report.writes).toBe(0);
     }
@@ -58,7 +75,10 @@ describe('reconcile-twins triggers', () => {
     await handleTwinsEvent({ source: SCHEDULE_SOURCE }, deps);
     const twin = [...f.tables.keys()].find((k) => k !== ORIG)!;
 
-    const t = await triggerOf(cloudTrail('DeleteRoute', { routeTableId: twin, destinationCidrBlock: '192.168.0.0/16' }), deps);
+    const t = await triggerOf(
+      cloudTrail('DeleteRoute', { routeTableId: twin, destinationCidrBlock: '192.168.0.0/16' }),
+      deps,
+    );
 
     expect(t.input).toEqual({ groups: [GROUP], routeTableIds: [ORIG] });
   });
@@ -67,10 +87,19 @@ describe('reconcile-twins triggers', () => {
     const { f, deps } = estate();
     f.addTable({ RouteTableId: IDS.rtbPublic, VpcId: IDS.otherVpc });
 
-    expect((await triggerOf(cloudTrail('DeleteRouteTable', { routeTableId: 'rtb-0deadbeefdeadbeef' }), deps)).input).toEqual({ groups: [GROUP] });
-    expect((await triggerOf(cloudTrail('DisassociateRouteTable', { associationId: 'rtbassoc-0a1a1a1a1a1a1a1a1' }), deps)).input).toEqual({ groups: [GROUP] });
-    expect((await triggerOf(cloudTrail('CreateRoute', { routeTableId: IDS.rtbPublic }), deps)).input).toEqual({ groups: [] });
-    expect((await triggerOf(cloudTrail('CreateRouteTable', { vpcId: IDS.otherVpc }), deps)).input).toEqual({ groups: [] });
+    expect(
+      (await triggerOf(cloudTrail('DeleteRouteTable', { routeTableId: 'rtb-0deadbeefdeadbeef' }), deps)).input,
+    ).toEqual({ groups: [GROUP] });
+    expect(
+      (await triggerOf(cloudTrail('DisassociateRouteTable', { associationId: 'rtbassoc-0a1a1a1a1a1a1a1a1' }), deps))
+        .input,
+    ).toEqual({ groups: [GROUP] });
+    expect((await triggerOf(cloudTrail('CreateRoute', { routeTableId: IDS.rtbPublic }), deps)).input).toEqual({
+      groups: [],
+    });
+    expect((await triggerOf(cloudTrail('CreateRouteTable', { vpcId: IDS.otherVpc }), deps)).input).toEqual({
+      groups: [],
+    });
   });
 
   it('an event that is neither the schedule nor a route-table call is a named error', async () => {

@@ -1,4 +1,10 @@
-import { DescribeNetworkInterfacesCommand, DescribeRouteTablesCommand, EC2Client, ReplaceRouteCommand, ReplaceRouteCommandInput } from '@aws-sdk/client-ec2';
+import {
+  DescribeNetworkInterfacesCommand,
+  DescribeRouteTablesCommand,
+  EC2Client,
+  ReplaceRouteCommand,
+  type ReplaceRouteCommandInput,
+} from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { writeBatch } from '../../functions/aws/paced-writer';
@@ -40,7 +46,8 @@ const input = (observedAt: string | undefined, rs = routes): ReplaceBatchInput =
   dryRun: false,
   ...(observedAt ? { observedAt } : {}),
 });
-const replaceCalls = (): ReplaceRouteCommandInput[] => ec2Mock.commandCalls(ReplaceRouteCommand).map((c) => c.args[0].input);
+const replaceCalls = (): ReplaceRouteCommandInput[] =>
+  ec2Mock.commandCalls(ReplaceRouteCommand).map((c) => c.args[0].input);
 
 /** A virtual clock shared by the pacer and the function; sends are timed on it. */
 const setup = (spec: PacerSpec = { burst: 2, refillPerSecond: 5 }, opts: { throttleOnce?: string } = {}) => {
@@ -66,7 +73,8 @@ const setup = (spec: PacerSpec = { burst: 2, refillPerSecond: 5 }, opts: { throt
     random: () => 1,
     retry: { attempts: 3, baseMs: 100, maxMs: 1000 },
   };
-  const run = (i: ReplaceBatchInput, extra: Partial<RouteSwitchDeps> = {}) => clock.run(() => replaceRoutes(i, { ...deps, ...extra }));
+  const run = (i: ReplaceBatchInput, extra: Partial<RouteSwitchDeps> = {}) =>
+    clock.run(() => replaceRoutes(i, { ...deps, ...extra }));
   return { pacer, sentAt, run };
 };
 
@@ -78,13 +86,21 @@ describe('replaceRoutes, paced: the plan is the observation, the pacer gives the
     expect(routes.map((r) => sentAt[r.d] - T0)).toEqual([0, 0, 1000, 1000, 1000]);
     expect(result.counts).toEqual({ replaced: 5 });
     // Each route's switch time is in the result.
-    expect(decodeSwitchTimes(Date.parse(result.at!), result.sw, 5).map((x) => x! - T0)).toEqual([0, 0, 1000, 1000, 1000]);
+    expect(decodeSwitchTimes(Date.parse(result.at!), result.sw, 5).map((x) => x! - T0)).toEqual([
+      0, 0, 1000, 1000, 1000,
+    ]);
   });
 
   it('reads the table first when the observation is stale (or absent), and keeps the conflict and vanished checks', async () => {
     const { run } = setup({ burst: 10, refillPerSecond: 5 });
     ec2Mock.on(DescribeRouteTablesCommand).resolves({
-      RouteTables: [{ RouteTableId: IDS.rtbPrivateA, VpcId: IDS.vpc, Routes: [{ DestinationCidrBlock: routes[0].d, NetworkInterfaceId: 'eni-0ffffffffffffffff' }] }],
+      RouteTables: [
+        {
+          RouteTableId: IDS.rtbPrivateA,
+          VpcId: IDS.vpc,
+          Routes: [{ DestinationCidrBlock: routes[0].d, NetworkInterfaceId: 'eni-0ffffffffffffffff' }],
+        },
+      ],
     });
     const result = await run(input(new Date(T0 - 3_600_000).toISOString()), { maxObservationAgeMs: 900_000 });
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeRouteTablesCommand, 1);
@@ -92,25 +108,35 @@ describe('replaceRoutes, paced: the plan is the observation, the pacer gives the
     expect(result.counts).toEqual({ conflict: 1, vanished: 4 });
   });
 
-  it('a route that vanished since the plan is reported from ReplaceRoute\'s answer, never re-created', async () => {
+  it("a route that vanished since the plan is reported from ReplaceRoute's answer, never re-created", async () => {
     const { run } = setup({ burst: 10, refillPerSecond: 5 });
     ec2Mock
       .on(ReplaceRouteCommand, { DestinationCidrBlock: routes[1].d })
-      .rejects(ec2Error('InvalidParameterValue', { status: 400, message: `There is no route defined for '${routes[1].d}' in the route table. Use CreateRoute instead.` }));
+      .rejects(
+        ec2Error('InvalidParameterValue', {
+          status: 400,
+          message: `There is no route defined for '${routes[1].d}' in the route table. Use CreateRoute instead.`,
+        }),
+      );
     const result = await run(input(new Date(T0).toISOString()));
     expect(result.counts).toEqual({ replaced: 4, vanished: 1 });
   });
 
   it('sends nothing when the batch would not get all its turns within its budget: Ec2ThrottledError, the state machine retries it', async () => {
     const { run, pacer } = setup({ burst: 1, refillPerSecond: 0.01 });
-    await expect(run(input(new Date(T0).toISOString()), { budgetMs: 10_000 })).rejects.toMatchObject({ name: 'Ec2ThrottledError' });
+    await expect(run(input(new Date(T0).toISOString()), { budgetMs: 10_000 })).rejects.toMatchObject({
+      name: 'Ec2ThrottledError',
+    });
     expect(replaceCalls()).toEqual([]);
     expect(pacer.stats.refused).toBe(1);
   });
 
-  it("without a budget given, waits as long as the longest queue its groups can form: 40 batches of 20 ahead, it keeps its place", async () => {
+  it('without a budget given, waits as long as the longest queue its groups can form: 40 batches of 20 ahead, it keeps its place', async () => {
     const { run, pacer, sentAt } = setup(REPLACE_ROUTE_PACE);
-    const config = parseConfig({ ...configInput(), groups: configInput().groups.map((g: object) => ({ ...g, maxConcurrency: 40 })) });
+    const config = parseConfig({
+      ...configInput(),
+      groups: configInput().groups.map((g: object) => ({ ...g, maxConcurrency: 40 })),
+    });
     // The other 39 batches of the Map and 15 turns of a 40th reserved first: 795 turns, 750 past the pacer's 45.
     for (let i = 0; i < 39; i++) await pacer.reserve(20);
     await pacer.reserve(15);

@@ -1,18 +1,38 @@
-import { CreateRouteCommand, DeleteRouteCommand, DescribeNetworkInterfacesCommand, DescribeRouteTablesCommand, EC2Client, ReplaceRouteCommand, ReplaceRouteCommandInput, Route } from '@aws-sdk/client-ec2';
+import {
+  CreateRouteCommand,
+  DeleteRouteCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeRouteTablesCommand,
+  EC2Client,
+  ReplaceRouteCommand,
+  type ReplaceRouteCommandInput,
+  type Route,
+} from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { writeBatch } from '../../functions/aws/paced-writer';
 import { routeSwitch, type RouteSwitchDeps } from '../../functions/aws/route-switch';
-import { Ec2RequestError, Ec2ThrottledError, Ec2TransientError, InvalidRequestError } from '../../functions/contract/errors';
+import {
+  Ec2RequestError,
+  Ec2ThrottledError,
+  Ec2TransientError,
+  InvalidRequestError,
+} from '../../functions/contract/errors';
 import { parseInput } from '../../functions/contract/parse-input';
-import { BatchResultSchema, ReplaceBatchInputSchema, type BatchRoute, type ReplaceBatchInput } from '../../functions/contract/schemas';
+import {
+  BatchResultSchema,
+  ReplaceBatchInputSchema,
+  type BatchRoute,
+  type ReplaceBatchInput,
+} from '../../functions/contract/schemas';
 import { parseConfig } from '../../functions/contract/config';
 import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
 import { configInput, GROUP, IDS } from '../unit/fixtures';
 import type { BatchResult } from '../../functions/contract/schemas';
 
 /** The listed routes with their error text inline (a result keeps each distinct text once, in `errors`). */
-const exceptionsOf = (r: BatchResult) => r.exceptions.map(({ x, ...rest }) => (x === undefined ? rest : { ...rest, e: r.errors?.[x] }));
+const exceptionsOf = (r: BatchResult) =>
+  r.exceptions.map(({ x, ...rest }) => (x === undefined ? rest : { ...rest, e: r.errors?.[x] }));
 
 /** Every route of an n-route batch: the usual ones (one call, the usual status and error) and the listed ones. */
 const routeOutcomes = (r: BatchResult, n: number) => {
@@ -67,13 +87,17 @@ const R2: BatchRoute = Object.freeze({ d: '10.2.0.0/16', p: 1 });
 const R3: BatchRoute = Object.freeze({ d: '10.3.0.0/16', p: 0 });
 
 /** rtbPrivateA as DescribeRouteTables returns it, with these routes next to its local route. */
-const tableHas = (...routes: Route[]) => ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, [localRoute(), ...routes])] });
+const tableHas = (...routes: Route[]) =>
+  ec2Mock
+    .on(DescribeRouteTablesCommand)
+    .resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, [localRoute(), ...routes])] });
 /** The table as planned: R1..R3 still on router-a. */
 const tableAsPlanned = () => tableHas(eniRoute(R1.d, IDS.eniA0), eniRoute(R2.d, IDS.eniA1), eniRoute(R3.d, IDS.eniA0));
 
 const ok = () => ({ $metadata: { httpStatusCode: 200 }, Return: true });
 const throttled = () => ec2Error('RequestLimitExceeded', { status: 503, message: 'Request limit exceeded.' });
-const serverError = () => ec2Error('InternalError', { fault: 'server', status: 500, message: 'An internal error has occurred.' });
+const serverError = () =>
+  ec2Error('InternalError', { fault: 'server', status: 500, message: 'An internal error has occurred.' });
 
 /** Runs replaceRoutes with a recorded (instant) sleep and a fixed random, unless told otherwise. */
 const harness = (overrides: Partial<RouteSwitchDeps> = {}) => {
@@ -94,7 +118,8 @@ const harness = (overrides: Partial<RouteSwitchDeps> = {}) => {
 };
 
 /** The ReplaceRoute requests as sent, in order. */
-const replaceCalls = (): ReplaceRouteCommandInput[] => ec2Mock.commandCalls(ReplaceRouteCommand).map((c) => c.args[0].input);
+const replaceCalls = (): ReplaceRouteCommandInput[] =>
+  ec2Mock.commandCalls(ReplaceRouteCommand).map((c) => c.args[0].input);
 const sentFor = (destination: string) => replaceCalls().filter((c) => c.DestinationCidrBlock === destination);
 
 describe('replaceRoutes: what is sent', () => {
@@ -113,28 +138,63 @@ describe('replaceRoutes: what is sent', () => {
     });
     // The interfaces are checked against the group first (authorize.ts), then the table is read.
     expect(ec2Mock.call(0).args[0]).toBeInstanceOf(DescribeNetworkInterfacesCommand);
-    expect(ec2Mock.calls().filter((c) => !(c.args[0] instanceof DescribeNetworkInterfacesCommand))[0].args[0]).toBeInstanceOf(DescribeRouteTablesCommand);
+    expect(
+      ec2Mock.calls().filter((c) => !(c.args[0] instanceof DescribeNetworkInterfacesCommand))[0].args[0],
+    ).toBeInstanceOf(DescribeRouteTablesCommand);
     expect(replaceCalls()).toEqual([
       { RouteTableId: IDS.rtbPrivateA, DestinationCidrBlock: R1.d, NetworkInterfaceId: IDS.eniB0, DryRun: false },
       { RouteTableId: IDS.rtbPrivateA, DestinationCidrBlock: R2.d, NetworkInterfaceId: IDS.eniB1, DryRun: false },
       { RouteTableId: IDS.rtbPrivateA, DestinationCidrBlock: R3.d, NetworkInterfaceId: IDS.eniB0, DryRun: false },
     ]);
     // Each route's switch time, in 10 ms units back from `at` (here the clock stands still).
-    expect(result).toEqual({ id: BATCH_ID, routeTableId: IDS.rtbPrivateA, usual: 'replaced', counts: { replaced: 3 }, exceptions: [], at: AT, sw: '0,0,0' });
+    expect(result).toEqual({
+      id: BATCH_ID,
+      routeTableId: IDS.rtbPrivateA,
+      usual: 'replaced',
+      counts: { replaced: 3 },
+      exceptions: [],
+      at: AT,
+      sw: '0,0,0',
+    });
     expect(BatchResultSchema.parse(result)).toEqual(result);
   });
 
   it('names the destination with the key of its kind: DestinationCidrBlock, DestinationIpv6CidrBlock, DestinationPrefixListId', async () => {
-    tableHas(eniRoute('10.1.0.0/16', IDS.eniA0), eniRoute('2001:db8:1234::/48', IDS.eniA0), eniRoute(IDS.prefixList, IDS.eniA1));
+    tableHas(
+      eniRoute('10.1.0.0/16', IDS.eniA0),
+      eniRoute('2001:db8:1234::/48', IDS.eniA0),
+      eniRoute(IDS.prefixList, IDS.eniA1),
+    );
     ec2Mock.on(ReplaceRouteCommand).resolves(ok());
 
-    await harness().run(input([{ d: '10.1.0.0/16', p: 0 }, { d: '2001:db8:1234::/48', p: 0 }, { d: IDS.prefixList, p: 1 }]));
+    await harness().run(
+      input([
+        { d: '10.1.0.0/16', p: 0 },
+        { d: '2001:db8:1234::/48', p: 0 },
+        { d: IDS.prefixList, p: 1 },
+      ]),
+    );
 
     // toEqual on the whole request: no second destination key, no InstanceId or other target.
     expect(replaceCalls()).toEqual([
-      { RouteTableId: IDS.rtbPrivateA, DestinationCidrBlock: '10.1.0.0/16', NetworkInterfaceId: IDS.eniB0, DryRun: false },
-      { RouteTableId: IDS.rtbPrivateA, DestinationIpv6CidrBlock: '2001:db8:1234::/48', NetworkInterfaceId: IDS.eniB0, DryRun: false },
-      { RouteTableId: IDS.rtbPrivateA, DestinationPrefixListId: IDS.prefixList, NetworkInterfaceId: IDS.eniB1, DryRun: false },
+      {
+        RouteTableId: IDS.rtbPrivateA,
+        DestinationCidrBlock: '10.1.0.0/16',
+        NetworkInterfaceId: IDS.eniB0,
+        DryRun: false,
+      },
+      {
+        RouteTableId: IDS.rtbPrivateA,
+        DestinationIpv6CidrBlock: '2001:db8:1234::/48',
+        NetworkInterfaceId: IDS.eniB0,
+        DryRun: false,
+      },
+      {
+        RouteTableId: IDS.rtbPrivateA,
+        DestinationPrefixListId: IDS.prefixList,
+        NetworkInterfaceId: IDS.eniB1,
+        DryRun: false,
+      },
     ]);
   });
 
@@ -144,13 +204,20 @@ describe('replaceRoutes: what is sent', () => {
 
     const result = await harness().run(input([{ ...R1, b: 1 }]));
 
-    expect(ec2Mock).toHaveReceivedCommandWith(ReplaceRouteCommand, { DestinationCidrBlock: R1.d, NetworkInterfaceId: IDS.eniB0 });
+    expect(ec2Mock).toHaveReceivedCommandWith(ReplaceRouteCommand, {
+      DestinationCidrBlock: R1.d,
+      NetworkInterfaceId: IDS.eniB0,
+    });
     expect(result).toMatchObject({ usual: 'replaced', counts: { replaced: 1 }, exceptions: [] });
   });
 
   it('dry run: sends DryRun: true, and DryRunOperation is the usual outcome', async () => {
     tableAsPlanned();
-    ec2Mock.on(ReplaceRouteCommand).rejects(ec2Error('DryRunOperation', { status: 412, message: 'Request would have succeeded, but DryRun flag is set.' }));
+    ec2Mock
+      .on(ReplaceRouteCommand)
+      .rejects(
+        ec2Error('DryRunOperation', { status: 412, message: 'Request would have succeeded, but DryRun flag is set.' }),
+      );
 
     const { run, sleeps } = harness();
     const result = await run(input([R1, R2], true));
@@ -159,7 +226,14 @@ describe('replaceRoutes: what is sent', () => {
       [R1.d, IDS.eniB0, true],
       [R2.d, IDS.eniB1, true],
     ]);
-    expect(result).toEqual({ id: BATCH_ID, routeTableId: IDS.rtbPrivateA, usual: 'dry-run', counts: { 'dry-run': 2 }, exceptions: [], at: AT });
+    expect(result).toEqual({
+      id: BATCH_ID,
+      routeTableId: IDS.rtbPrivateA,
+      usual: 'dry-run',
+      counts: { 'dry-run': 2 },
+      exceptions: [],
+      at: AT,
+    });
     expect(sleeps).toEqual([]);
   });
 
@@ -174,7 +248,13 @@ describe('replaceRoutes: what is sent', () => {
   });
 
   it('an invalid Map item (empty batch, no vpcId) is an InvalidRequestError', () => {
-    expect(() => parseInput(ReplaceBatchInputSchema, { ...input([R1]), batch: { id: 0, routeTableId: IDS.rtbPrivateA, routes: [] } }, 'SwitchItems input')).toThrow(InvalidRequestError);
+    expect(() =>
+      parseInput(
+        ReplaceBatchInputSchema,
+        { ...input([R1]), batch: { id: 0, routeTableId: IDS.rtbPrivateA, routes: [] } },
+        'SwitchItems input',
+      ),
+    ).toThrow(InvalidRequestError);
     const { vpcId: _omitted, ...noVpc } = input([R1]);
     expect(() => parseInput(ReplaceBatchInputSchema, noVpc, 'SwitchItems input')).toThrow(/vpcId/);
   });
@@ -221,7 +301,9 @@ describe('replaceRoutes: reads before it writes (a re-run only does what is left
 
     expect(replaceCalls().map((c) => c.DestinationCidrBlock)).toEqual([R1.d, R3.d]);
     expect(result.counts).toEqual({ replaced: 2, vanished: 1 });
-    expect(exceptionsOf(result)).toEqual([{ i: 1, st: 'vanished', e: expect.stringMatching(/^no route for 10\.2\.0\.0\/16 any more \(not re-created\)$/) }]);
+    expect(exceptionsOf(result)).toEqual([
+      { i: 1, st: 'vanished', e: expect.stringMatching(/^no route for 10\.2\.0\.0\/16 any more \(not re-created\)$/) },
+    ]);
   });
 
   it('a route table that is gone (not returned within the VPC): every route vanished, nothing sent', async () => {
@@ -242,7 +324,11 @@ describe('replaceRoutes: reads before it writes (a re-run only does what is left
     ec2Mock.on(ReplaceRouteCommand).resolves(ok());
     ec2Mock
       .on(ReplaceRouteCommand, { DestinationCidrBlock: R2.d })
-      .rejects(ec2Error('InvalidParameterValue', { message: `There is no route defined for '${R2.d}' in the route table. Use CreateRoute instead.` }));
+      .rejects(
+        ec2Error('InvalidParameterValue', {
+          message: `There is no route defined for '${R2.d}' in the route table. Use CreateRoute instead.`,
+        }),
+      );
 
     const { run, sleeps } = harness();
     const result = await run(input([R1, R2, R3]));
@@ -250,25 +336,49 @@ describe('replaceRoutes: reads before it writes (a re-run only does what is left
     expect(sentFor(R2.d)).toHaveLength(1);
     expect(sleeps).toEqual([]);
     expect(result.counts).toEqual({ replaced: 2, vanished: 1 });
-    expect(exceptionsOf(result)).toEqual([{ i: 1, st: 'vanished', a: 1, e: expect.stringMatching(/^InvalidParameterValue: There is no route defined for '10\.2\.0\.0\/16'/) }]);
+    expect(exceptionsOf(result)).toEqual([
+      {
+        i: 1,
+        st: 'vanished',
+        a: 1,
+        e: expect.stringMatching(/^InvalidParameterValue: There is no route defined for '10\.2\.0\.0\/16'/),
+      },
+    ]);
   });
 
   it('a table deleted between the read and the write (InvalidRouteTableID.NotFound) is vanished', async () => {
     tableAsPlanned();
-    ec2Mock.on(ReplaceRouteCommand).rejects(ec2Error('InvalidRouteTableID.NotFound', { message: `The routeTable ID '${IDS.rtbPrivateA}' does not exist` }));
+    ec2Mock
+      .on(ReplaceRouteCommand)
+      .rejects(
+        ec2Error('InvalidRouteTableID.NotFound', { message: `The routeTable ID '${IDS.rtbPrivateA}' does not exist` }),
+      );
 
     const result = await harness().run(input([R1]));
 
-    expect(routeOutcomes(result, 1)).toEqual([{ i: 0, st: 'vanished', a: 1, e: expect.stringMatching(/^InvalidRouteTableID\.NotFound: /) }]);
+    expect(routeOutcomes(result, 1)).toEqual([
+      { i: 0, st: 'vanished', a: 1, e: expect.stringMatching(/^InvalidRouteTableID\.NotFound: /) },
+    ]);
   });
 
   it('another InvalidParameterValue is not mistaken for a vanished route', async () => {
     tableAsPlanned();
-    ec2Mock.on(ReplaceRouteCommand).rejects(ec2Error('InvalidParameterValue', { message: 'Value (eni-x) for parameter networkInterfaceId is invalid.' }));
+    ec2Mock
+      .on(ReplaceRouteCommand)
+      .rejects(
+        ec2Error('InvalidParameterValue', { message: 'Value (eni-x) for parameter networkInterfaceId is invalid.' }),
+      );
 
     const result = await harness().run(input([R1]));
 
-    expect(routeOutcomes(result, 1)).toEqual([{ i: 0, st: 'failed', a: 1, e: 'InvalidParameterValue: Value (eni-x) for parameter networkInterfaceId is invalid.' }]);
+    expect(routeOutcomes(result, 1)).toEqual([
+      {
+        i: 0,
+        st: 'failed',
+        a: 1,
+        e: 'InvalidParameterValue: Value (eni-x) for parameter networkInterfaceId is invalid.',
+      },
+    ]);
   });
 
   it('conflict: a route someone pointed at a third target meanwhile is left alone and reported', async () => {
@@ -302,7 +412,14 @@ describe('replaceRoutes: reads before it writes (a re-run only does what is left
 
     expect(replaceCalls().map((c) => c.DestinationCidrBlock)).toEqual([R1.d, R3.d]);
     expect(result.counts).toEqual({ replaced: 2, conflict: 1 });
-    expect(exceptionsOf(result)).toEqual([{ i: 1, st: 'conflict', t: 'eni-0fffffffffffffff0', e: expect.stringContaining('changed by someone else, left alone') }])
+    expect(exceptionsOf(result)).toEqual([
+      {
+        i: 1,
+        st: 'conflict',
+        t: 'eni-0fffffffffffffff0',
+        e: expect.stringContaining('changed by someone else, left alone'),
+      },
+    ]);
   });
 });
 
@@ -324,7 +441,14 @@ describe('replaceRoutes: retries with exponential backoff and full jitter', () =
 
   it('delays never exceed the exponential cap min(maxMs, baseMs × 2^(n-1))', async () => {
     tableAsPlanned();
-    ec2Mock.on(ReplaceRouteCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).rejectsOnce(serverError()).rejectsOnce(throttled()).rejectsOnce(throttled()).resolves(ok());
+    ec2Mock
+      .on(ReplaceRouteCommand)
+      .rejectsOnce(throttled())
+      .rejectsOnce(throttled())
+      .rejectsOnce(serverError())
+      .rejectsOnce(throttled())
+      .rejectsOnce(throttled())
+      .resolves(ok());
 
     const { run, sleeps } = harness({ random: () => 1, retry: { attempts: 6, baseMs: 100, maxMs: 500 } });
     const result = await run(input([R1]));
@@ -338,7 +462,13 @@ describe('replaceRoutes: retries with exponential backoff and full jitter', () =
 
   it('full jitter: each delay is random() × the cap, drawn anew for every retry', async () => {
     tableAsPlanned();
-    ec2Mock.on(ReplaceRouteCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).rejectsOnce(throttled()).rejectsOnce(throttled()).resolves(ok());
+    ec2Mock
+      .on(ReplaceRouteCommand)
+      .rejectsOnce(throttled())
+      .rejectsOnce(throttled())
+      .rejectsOnce(throttled())
+      .rejectsOnce(throttled())
+      .resolves(ok());
     const draws = [0.9, 0, 0.25, 0.5];
     const random = jest.fn(() => draws.shift()!);
 
@@ -385,7 +515,9 @@ describe('replaceRoutes: retries with exponential backoff and full jitter', () =
     tableAsPlanned();
     ec2Mock.on(ReplaceRouteCommand).rejects(ec2Error('Unavailable', { fault: 'server', status: 503 }));
 
-    const err = await harness({ retry: { attempts: 3, baseMs: 10, maxMs: 100 } }).run(input([R1])).catch((e: unknown) => e);
+    const err = await harness({ retry: { attempts: 3, baseMs: 10, maxMs: 100 } })
+      .run(input([R1]))
+      .catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(Ec2TransientError);
     expect(err).toMatchObject({ name: 'Ec2TransientError', transient: true });
@@ -394,9 +526,13 @@ describe('replaceRoutes: retries with exponential backoff and full jitter', () =
 
   it('a network failure to the end → Ec2TransientError', async () => {
     tableAsPlanned();
-    ec2Mock.on(ReplaceRouteCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET' }));
+    ec2Mock
+      .on(ReplaceRouteCommand)
+      .rejects(Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET' }));
 
-    await expect(harness({ retry: { attempts: 2, baseMs: 10, maxMs: 100 } }).run(input([R1]))).rejects.toBeInstanceOf(Ec2TransientError);
+    await expect(harness({ retry: { attempts: 2, baseMs: 10, maxMs: 100 } }).run(input([R1]))).rejects.toBeInstanceOf(
+      Ec2TransientError,
+    );
     expect(ec2Mock).toHaveReceivedCommandTimes(ReplaceRouteCommand, 2);
   });
 
@@ -405,7 +541,11 @@ describe('replaceRoutes: retries with exponential backoff and full jitter', () =
     ec2Mock.on(ReplaceRouteCommand).rejects(throttled());
 
     // First delay is 1 × min(60 s, 30 s) = 30 s, more than the 5 s left: no sleep, the batch is handed back at once.
-    const { run, sleeps } = harness({ random: () => 1, retry: { attempts: 8, baseMs: 30_000, maxMs: 60_000 }, budgetMs: 5_000 });
+    const { run, sleeps } = harness({
+      random: () => 1,
+      retry: { attempts: 8, baseMs: 30_000, maxMs: 60_000 },
+      budgetMs: 5_000,
+    });
     const err = await run(input([R1])).catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(Ec2ThrottledError);
@@ -425,7 +565,9 @@ describe('replaceRoutes: retries with exponential backoff and full jitter', () =
       membersAttached();
       ec2Mock.on(DescribeRouteTablesCommand).rejects(error);
 
-      const err = await harness().run(input([R1])).catch((e: unknown) => e);
+      const err = await harness()
+        .run(input([R1]))
+        .catch((e: unknown) => e);
 
       expect(err).toBeInstanceOf(Named);
       expect((err as Error).message).toContain(`DescribeRouteTables in ${IDS.vpc}`);
@@ -438,7 +580,14 @@ describe('replaceRoutes: permanent errors are recorded per route', () => {
   it('UnauthorizedOperation on one route: failed, not retried; the other routes still switch', async () => {
     tableAsPlanned();
     ec2Mock.on(ReplaceRouteCommand).resolves(ok());
-    ec2Mock.on(ReplaceRouteCommand, { DestinationCidrBlock: R2.d }).rejects(ec2Error('UnauthorizedOperation', { status: 403, message: 'You are not authorized to perform this operation.' }));
+    ec2Mock
+      .on(ReplaceRouteCommand, { DestinationCidrBlock: R2.d })
+      .rejects(
+        ec2Error('UnauthorizedOperation', {
+          status: 403,
+          message: 'You are not authorized to perform this operation.',
+        }),
+      );
 
     const { run, sleeps } = harness();
     const result = await run(input([R1, R2, R3]));
@@ -460,21 +609,41 @@ describe('replaceRoutes: permanent errors are recorded per route', () => {
 
   it('a bad target (InvalidNetworkInterfaceID.NotFound) is failed for that route', async () => {
     tableAsPlanned();
-    ec2Mock.on(ReplaceRouteCommand).rejects(ec2Error('InvalidNetworkInterfaceID.NotFound', { message: `The networkInterface ID '${IDS.eniB0}' does not exist` }));
+    ec2Mock
+      .on(ReplaceRouteCommand)
+      .rejects(
+        ec2Error('InvalidNetworkInterfaceID.NotFound', {
+          message: `The networkInterface ID '${IDS.eniB0}' does not exist`,
+        }),
+      );
 
     const result = await harness().run(input([R1]));
 
-    expect(routeOutcomes(result, 1)).toEqual([{ i: 0, st: 'failed', a: 1, e: `InvalidNetworkInterfaceID.NotFound: The networkInterface ID '${IDS.eniB0}' does not exist` }]);
+    expect(routeOutcomes(result, 1)).toEqual([
+      {
+        i: 0,
+        st: 'failed',
+        a: 1,
+        e: `InvalidNetworkInterfaceID.NotFound: The networkInterface ID '${IDS.eniB0}' does not exist`,
+      },
+    ]);
   });
 
   it('a dry run that EC2 refuses is failed for that route, dry-run for the others', async () => {
     tableAsPlanned();
     ec2Mock.on(ReplaceRouteCommand).rejects(ec2Error('DryRunOperation', { status: 412 }));
-    ec2Mock.on(ReplaceRouteCommand, { DestinationCidrBlock: R1.d }).rejects(ec2Error('UnauthorizedOperation', { status: 403, message: 'not authorized' }));
+    ec2Mock
+      .on(ReplaceRouteCommand, { DestinationCidrBlock: R1.d })
+      .rejects(ec2Error('UnauthorizedOperation', { status: 403, message: 'not authorized' }));
 
     const result = await harness().run(input([R1, R2], true));
 
-    expect(result).toMatchObject({ usual: 'dry-run', counts: { failed: 1, 'dry-run': 1 }, exceptions: [{ i: 0, st: 'failed', a: 1, x: 0 }], errors: ['UnauthorizedOperation: not authorized'] });
+    expect(result).toMatchObject({
+      usual: 'dry-run',
+      counts: { failed: 1, 'dry-run': 1 },
+      exceptions: [{ i: 0, st: 'failed', a: 1, x: 0 }],
+      errors: ['UnauthorizedOperation: not authorized'],
+    });
   });
 });
 
@@ -486,12 +655,27 @@ describe('replaceRoutes: the sparse result', () => {
 
     const result = await harness().run(input(routes));
 
-    expect(result).toEqual({ id: BATCH_ID, routeTableId: IDS.rtbPrivateA, usual: 'replaced', counts: { replaced: 20 }, exceptions: [], at: AT, sw: Array(20).fill('0').join(',') });
+    expect(result).toEqual({
+      id: BATCH_ID,
+      routeTableId: IDS.rtbPrivateA,
+      usual: 'replaced',
+      counts: { replaced: 20 },
+      exceptions: [],
+      at: AT,
+      sw: Array(20).fill('0').join(','),
+    });
     expect(JSON.stringify(result).length).toBeLessThan(200);
   });
 
   it('lists every route that is not "usual after one call", by index, and counts every status', async () => {
-    const routes: BatchRoute[] = [R1, R2, R3, { d: '10.4.0.0/16', p: 0 }, { d: '10.5.0.0/16', p: 1 }, { d: '10.6.0.0/16', p: 0 }];
+    const routes: BatchRoute[] = [
+      R1,
+      R2,
+      R3,
+      { d: '10.4.0.0/16', p: 0 },
+      { d: '10.5.0.0/16', p: 1 },
+      { d: '10.6.0.0/16', p: 0 },
+    ];
     tableHas(
       eniRoute(R1.d, IDS.eniA0),
       eniRoute(R2.d, IDS.eniB1), // already moved
@@ -502,7 +686,9 @@ describe('replaceRoutes: the sparse result', () => {
     );
     ec2Mock.on(ReplaceRouteCommand).resolves(ok());
     ec2Mock.on(ReplaceRouteCommand, { DestinationCidrBlock: R3.d }).rejectsOnce(throttled()).resolves(ok());
-    ec2Mock.on(ReplaceRouteCommand, { DestinationCidrBlock: '10.6.0.0/16' }).rejects(ec2Error('UnauthorizedOperation', { status: 403, message: 'no' }));
+    ec2Mock
+      .on(ReplaceRouteCommand, { DestinationCidrBlock: '10.6.0.0/16' })
+      .rejects(ec2Error('UnauthorizedOperation', { status: 403, message: 'no' }));
 
     const result = await harness().run(input(routes));
 
@@ -522,7 +708,10 @@ describe('replaceRoutes: the sparse result', () => {
 describe('replaceRoutes: error texts are bounded and summarized', () => {
   // EC2's UnauthorizedOperation carries an encoded authorization failure message, different for every call.
   const unauthorized = (n: number) =>
-    ec2Error('UnauthorizedOperation', { status: 403, message: `You are not authorized to perform this operation. Encoded authorization failure message: ${String(n).repeat(1400)}` });
+    ec2Error('UnauthorizedOperation', {
+      status: 403,
+      message: `You are not authorized to perform this operation. Encoded authorization failure message: ${String(n).repeat(1400)}`,
+    });
 
   it('20 routes refused alike: one error text for the batch, no route listed, and each full message in the log once', async () => {
     const routes = Array.from({ length: 20 }, (_, i): BatchRoute => ({ d: `10.${100 + i}.0.0/16`, p: i % 2 }));
@@ -540,19 +729,31 @@ describe('replaceRoutes: error texts are bounded and summarized', () => {
       usualError: 0,
       counts: { failed: 20 },
       exceptions: [],
-      errors: ['UnauthorizedOperation: You are not authorized to perform this operation. Encoded authorization failure message: (1400 chars, in the function log)'],
+      errors: [
+        'UnauthorizedOperation: You are not authorized to perform this operation. Encoded authorization failure message: (1400 chars, in the function log)',
+      ],
       at: AT,
     });
     expect(routeOutcomes(result, 20).every((r) => r.st === 'failed' && r.e === result.errors![0])).toBe(true);
     expect(JSON.stringify(result).length).toBeLessThan(400);
     // The abridged text is the same for all 20; the log has it once, with the full message of the first.
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ code: 'UnauthorizedOperation', destination: routes[0].d, errorMessage: expect.stringContaining('1'.repeat(1400)) });
+    expect(logged[0]).toMatchObject({
+      code: 'UnauthorizedOperation',
+      destination: routes[0].d,
+      errorMessage: expect.stringContaining('1'.repeat(1400)),
+    });
   });
 
   it('a long message without an encoded part is cut at ERROR_TEXT_MAX characters, visibly', async () => {
     tableAsPlanned();
-    ec2Mock.on(ReplaceRouteCommand).rejects(ec2Error('InvalidParameterValue', { message: `Value (${'x'.repeat(2000)}) for parameter destinationCidrBlock is invalid.` }));
+    ec2Mock
+      .on(ReplaceRouteCommand)
+      .rejects(
+        ec2Error('InvalidParameterValue', {
+          message: `Value (${'x'.repeat(2000)}) for parameter destinationCidrBlock is invalid.`,
+        }),
+      );
 
     const result = await harness().run(input([R1, R2]));
 
@@ -563,9 +764,15 @@ describe('replaceRoutes: error texts are bounded and summarized', () => {
 
   it('a thrown error (the batch retried or caught as a whole) has a bounded message too', async () => {
     tableAsPlanned();
-    ec2Mock.on(ReplaceRouteCommand).rejects(ec2Error('RequestLimitExceeded', { status: 503, message: `Request limit exceeded. ${'y'.repeat(3000)}` }));
+    ec2Mock
+      .on(ReplaceRouteCommand)
+      .rejects(
+        ec2Error('RequestLimitExceeded', { status: 503, message: `Request limit exceeded. ${'y'.repeat(3000)}` }),
+      );
 
-    const err = (await harness().run(input([R1])).catch((e: unknown) => e)) as Error;
+    const err = (await harness()
+      .run(input([R1]))
+      .catch((e: unknown) => e)) as Error;
 
     expect(err).toBeInstanceOf(Ec2ThrottledError);
     expect(err.message.length).toBeLessThanOrEqual(300);

@@ -1,23 +1,42 @@
-import { DescribeInstancesCommand, DescribeNetworkInterfacesCommand, DescribeInstanceStatusCommand, DescribeRouteTablesCommand, EC2Client, Instance, InstanceStatus } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeInstanceStatusCommand,
+  DescribeRouteTablesCommand,
+  EC2Client,
+  type Instance,
+  type InstanceStatus,
+} from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { resolveTargets } from '../../functions/resolve-targets/resolve-targets';
-import { FailoverConfig, FailoverConfigInput, parseConfig } from '../../functions/contract/config';
+import { type FailoverConfig, type FailoverConfigInput, parseConfig } from '../../functions/contract/config';
 import {
   AlarmCheckError,
   Ec2ThrottledError,
   Ec2TransientError,
   InvalidRequestError,
-  MemberNotFoundError,
   NoHealthyTargetError,
-  TargetStatusPendingError, TargetUnhealthyError,
+  TargetStatusPendingError,
+  TargetUnhealthyError,
   UnknownGroupError,
   UnknownMemberError,
 } from '../../functions/contract/errors';
 import { StaticAlarms, statusCheckAlarmName } from '../../functions/domain/alarms';
 import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
 import type { LeaseState } from '../../functions/contract/schemas';
-import { alarmEvent, configInput, ec2StateEvent, execution, GROUP, healthyMember, heldLease, IDS, manualRequest, switchRecord } from '../unit/fixtures';
+import {
+  alarmEvent,
+  configInput,
+  ec2StateEvent,
+  execution,
+  GROUP,
+  healthyMember,
+  heldLease,
+  IDS,
+  manualRequest,
+  switchRecord,
+} from '../unit/fixtures';
 import {
   describeInstancesOutput,
   ec2Error,
@@ -46,7 +65,12 @@ type GroupInput = FailoverConfigInput['groups'][number];
 
 /** router-a, router-b (and router-c when asked), with the preferred member given. */
 const config = (
-  opts: { preferred?: string | null; third?: boolean; routeTables?: GroupInput['routeTables']; flapDamping?: GroupInput['flapDamping'] } = {},
+  opts: {
+    preferred?: string | null;
+    third?: boolean;
+    routeTables?: GroupInput['routeTables'];
+    flapDamping?: GroupInput['flapDamping'];
+  } = {},
 ): FailoverConfig => {
   const input = configInput();
   const g = input.groups[0];
@@ -68,10 +92,20 @@ const alarmsInAlarm = () =>
     .set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-a'), 'ALARM', IDS.routerA)
     .set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-b'), 'ALARM', IDS.routerB);
 
-const run = (event: unknown, opts: { config?: FailoverConfig; lease?: LeaseState; store?: InMemoryGroupStateStore; alarms?: StaticAlarms } = {}) =>
+const run = (
+  event: unknown,
+  opts: { config?: FailoverConfig; lease?: LeaseState; store?: InMemoryGroupStateStore; alarms?: StaticAlarms } = {},
+) =>
   resolveTargets(
     { event, execution: execution(), lease: 'lease' in opts ? opts.lease : heldLease() },
-    { ec2, config: opts.config ?? config(), now: FIXED_NOW, store: opts.store ?? new InMemoryGroupStateStore(), alarms: opts.alarms ?? alarmsInAlarm(), stackName: 'VpcRouteFailover' },
+    {
+      ec2,
+      config: opts.config ?? config(),
+      now: FIXED_NOW,
+      store: opts.store ?? new InMemoryGroupStateStore(),
+      alarms: opts.alarms ?? alarmsInAlarm(),
+      stackName: 'VpcRouteFailover',
+    },
   );
 
 /**
@@ -82,7 +116,11 @@ const ec2Says = (instances: Instance[], statusOverrides: Record<string, Instance
   ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(...instances));
   ec2Mock.on(DescribeInstanceStatusCommand).resolves({
     InstanceStatuses: instances
-      .map((i) => (i.InstanceId! in statusOverrides ? statusOverrides[i.InstanceId!] : instanceStatus(i.InstanceId!, i.State?.Name)))
+      .map((i) =>
+        i.InstanceId! in statusOverrides
+          ? statusOverrides[i.InstanceId!]
+          : instanceStatus(i.InstanceId!, i.State?.Name),
+      )
       .filter((s): s is InstanceStatus => s !== null),
   });
 };
@@ -101,12 +139,26 @@ const rejection = async <E extends Error>(p: Promise<unknown>, type: new (...arg
 const expectNoEc2Call = () => expect(ec2Mock).not.toHaveReceivedAnyCommand();
 
 describe('resolveTargets: the routes say whose they are (route.instance-id)', () => {
-  const routeShowing = (eni: string, instanceId: string) => ({ DestinationCidrBlock: '10.9.0.0/16', NetworkInterfaceId: eni, InstanceId: instanceId, State: 'blackhole' as const, Origin: 'CreateRoute' as const });
+  const routeShowing = (eni: string, instanceId: string) => ({
+    DestinationCidrBlock: '10.9.0.0/16',
+    NetworkInterfaceId: eni,
+    InstanceId: instanceId,
+    State: 'blackhole' as const,
+    Origin: 'CreateRoute' as const,
+  });
 
   it('an interface only a route shows on the failed member is paired by the slot DescribeNetworkInterfaces gives, and stored', async () => {
     ec2Says([routerA('stopped', [[IDS.eniA0, 0]]), routerB('running')]);
-    ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [{ RouteTableId: 'rtb-0123456789abcdef0', Routes: [routeShowing(IDS.eniA1, IDS.routerA)] }] });
-    ec2Mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [{ NetworkInterfaceId: IDS.eniA1, Attachment: { InstanceId: IDS.routerA, DeviceIndex: 1 } }] });
+    ec2Mock
+      .on(DescribeRouteTablesCommand)
+      .resolves({
+        RouteTables: [{ RouteTableId: 'rtb-0123456789abcdef0', Routes: [routeShowing(IDS.eniA1, IDS.routerA)] }],
+      });
+    ec2Mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolves({
+        NetworkInterfaces: [{ NetworkInterfaceId: IDS.eniA1, Attachment: { InstanceId: IDS.routerA, DeviceIndex: 1 } }],
+      });
     const store = new InMemoryGroupStateStore();
 
     const r = await run(ec2StateEvent(IDS.routerA, 'stopped'), { store });
@@ -121,7 +173,15 @@ describe('resolveTargets: the routes say whose they are (route.instance-id)', ()
 
   it('the filter refused by an endpoint: a warning, and the failover goes on with what EC2 and the inventory know', async () => {
     ec2Says([routerA('stopped'), routerB('running')]);
-    ec2Mock.on(DescribeRouteTablesCommand).rejects(Object.assign(new Error('The filter route.instance-id is invalid'), { name: 'InvalidParameterValue', $fault: 'client', $metadata: { httpStatusCode: 400 } }));
+    ec2Mock
+      .on(DescribeRouteTablesCommand)
+      .rejects(
+        Object.assign(new Error('The filter route.instance-id is invalid'), {
+          name: 'InvalidParameterValue',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
 
     const r = await run(ec2StateEvent(IDS.routerA, 'stopped'));
 
@@ -131,7 +191,15 @@ describe('resolveTargets: the routes say whose they are (route.instance-id)', ()
 
   it('throttled: Ec2ThrottledError, for the state machine to retry', async () => {
     ec2Says([routerA('stopped'), routerB('running')]);
-    ec2Mock.on(DescribeRouteTablesCommand).rejects(Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded', $fault: 'client', $metadata: { httpStatusCode: 503 } }));
+    ec2Mock
+      .on(DescribeRouteTablesCommand)
+      .rejects(
+        Object.assign(new Error('Request limit exceeded.'), {
+          name: 'RequestLimitExceeded',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 503 },
+        }),
+      );
 
     await rejection(run(ec2StateEvent(IDS.routerA, 'stopped')), Ec2ThrottledError);
   });
@@ -155,7 +223,10 @@ describe('resolveTargets: events', () => {
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstancesCommand, { InstanceIds: [IDS.routerA, IDS.routerB] });
     // IncludeAllInstances: without it EC2 leaves out instances that are not running, and the gate could not tell why.
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeInstanceStatusCommand, 1);
-    expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstanceStatusCommand, { InstanceIds: [IDS.routerA, IDS.routerB], IncludeAllInstances: true });
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstanceStatusCommand, {
+      InstanceIds: [IDS.routerA, IDS.routerB],
+      IncludeAllInstances: true,
+    });
     expect(r).toMatchObject({
       action: 'failover',
       dryRun: false,
@@ -197,7 +268,10 @@ describe('resolveTargets: events', () => {
     ]);
     // One read of the route tables, by the instance behind each route (route.instance-id): never a scan of the scope.
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeRouteTablesCommand, 1);
-    expect(ec2Mock.commandCalls(DescribeRouteTablesCommand)[0].args[0].input.Filters?.map((f) => f.Name)).toEqual(['vpc-id', 'route.instance-id']);
+    expect(ec2Mock.commandCalls(DescribeRouteTablesCommand)[0].args[0].input.Filters?.map((f) => f.Name)).toEqual([
+      'vpc-id',
+      'route.instance-id',
+    ]);
   });
 
   it.each(['stopping', 'stopped', 'shutting-down', 'terminated'])('fails over on "%s"', async (state) => {
@@ -238,11 +312,18 @@ describe('resolveTargets: events', () => {
       routerB(),
     ]);
     const r = await run(ec2StateEvent(IDS.routerA, 'stopping'));
-    expect(r.pairs).toContainEqual({ slot: '0/2', fromMember: 'router-a', fromEni: 'eni-0a0000000000000a2', toEni: undefined });
+    expect(r.pairs).toContainEqual({
+      slot: '0/2',
+      fromMember: 'router-a',
+      fromEni: 'eni-0a0000000000000a2',
+      toEni: undefined,
+    });
   });
 
   it('fails over on a status-check alarm in ALARM (the instance still running is what the alarm is about)', async () => {
-    ec2Says([routerA('running'), routerB()], { [IDS.routerA]: instanceStatus(IDS.routerA, 'running', { instance: 'impaired' }) });
+    ec2Says([routerA('running'), routerB()], {
+      [IDS.routerA]: instanceStatus(IDS.routerA, 'running', { instance: 'impaired' }),
+    });
 
     const r = await run(alarmEvent(IDS.routerA, 'ALARM'));
 
@@ -250,22 +331,37 @@ describe('resolveTargets: events', () => {
     expect(r.noopReason).toBeUndefined();
     expect(r.sources.map((s) => s.name)).toEqual(['router-a']);
     expect(r.target?.name).toBe('router-b');
-    expect(r.trigger).toMatchObject({ kind: 'alarm', alarmName: 'VpcRouteFailover-onprem-edge-router-a-status-check', instanceId: IDS.routerA });
-    expect(r.trigger.summary).toBe(`alarm VpcRouteFailover-onprem-edge-router-a-status-check entered ALARM for router-a (${IDS.routerA})`);
+    expect(r.trigger).toMatchObject({
+      kind: 'alarm',
+      alarmName: 'VpcRouteFailover-onprem-edge-router-a-status-check',
+      instanceId: IDS.routerA,
+    });
+    expect(r.trigger.summary).toBe(
+      `alarm VpcRouteFailover-onprem-edge-router-a-status-check entered ALARM for router-a (${IDS.routerA})`,
+    );
   });
 
   it('chooses the preferred member when it is healthy', async () => {
     ec2Says([routerA('stopping'), routerB(), routerC()]);
-    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { config: config({ third: true, preferred: 'router-c' }) });
-    expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstancesCommand, { InstanceIds: [IDS.routerA, IDS.routerB, IDS.routerC] });
-    expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstanceStatusCommand, { InstanceIds: [IDS.routerA, IDS.routerB, IDS.routerC], IncludeAllInstances: true });
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), {
+      config: config({ third: true, preferred: 'router-c' }),
+    });
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstancesCommand, {
+      InstanceIds: [IDS.routerA, IDS.routerB, IDS.routerC],
+    });
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstanceStatusCommand, {
+      InstanceIds: [IDS.routerA, IDS.routerB, IDS.routerC],
+      IncludeAllInstances: true,
+    });
     expect(r.target?.name).toBe('router-c');
     expect(r.pairs.map((p) => p.toEni)).toEqual([IDS.eniC0, IDS.eniC1]);
   });
 
   it('chooses another running member when the preferred one is not running', async () => {
     ec2Says([routerA('stopping'), routerB('running'), routerC('stopped')]);
-    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { config: config({ third: true, preferred: 'router-c' }) });
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), {
+      config: config({ third: true, preferred: 'router-c' }),
+    });
     expect(r.target?.name).toBe('router-b');
   });
 
@@ -298,9 +394,15 @@ describe('resolveTargets: events', () => {
 
   it('a failing member purged from EC2 (InvalidInstanceID.NotFound) still fails over: members are described one by one', async () => {
     const store = new InMemoryGroupStateStore();
-    await store.writeInventory(GROUP, { member: 'router-a', instanceId: IDS.routerA, observedAt: '2026-11-25T14:00:00.000Z', interfaces: [{ slot: '0/0', eni: IDS.eniA0 }] });
+    await store.writeInventory(GROUP, {
+      member: 'router-a',
+      instanceId: IDS.routerA,
+      observedAt: '2026-11-25T14:00:00.000Z',
+      interfaces: [{ slot: '0/0', eni: IDS.eniA0 }],
+    });
     ec2Mock.on(DescribeInstancesCommand).callsFake((input: { InstanceIds: string[] }) => {
-      if (input.InstanceIds.includes(IDS.routerA)) throw ec2Error('InvalidInstanceID.NotFound', { message: `The instance ID '${IDS.routerA}' does not exist` });
+      if (input.InstanceIds.includes(IDS.routerA))
+        throw ec2Error('InvalidInstanceID.NotFound', { message: `The instance ID '${IDS.routerA}' does not exist` });
       return describeInstancesOutput(routerB());
     });
     ec2Mock.on(DescribeInstanceStatusCommand).resolves({ InstanceStatuses: [instanceStatus(IDS.routerB, 'running')] });
@@ -332,29 +434,39 @@ describe('resolveTargets: health gate (nothing is written to an unhealthy target
   it.each([
     ['instance', 'impaired'],
     ['system', 'impaired'],
-  ] as const)('target running with %s status check %s → TargetUnhealthyError naming the check', async (check, value) => {
-    ec2Says([routerA('stopping'), routerB()], { [IDS.routerB]: instanceStatus(IDS.routerB, 'running', { [check]: value }) });
+  ] as const)(
+    'target running with %s status check %s → TargetUnhealthyError naming the check',
+    async (check, value) => {
+      ec2Says([routerA('stopping'), routerB()], {
+        [IDS.routerB]: instanceStatus(IDS.routerB, 'running', { [check]: value }),
+      });
 
-    const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), TargetUnhealthyError);
+      const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), TargetUnhealthyError);
 
-    expect(err.message).toContain(`router-b: ${check} status check is ${value}`);
-    expect(err.message).toContain('Nothing was changed');
-  });
+      expect(err.message).toContain(`router-b: ${check} status check is ${value}`);
+      expect(err.message).toContain('Nothing was changed');
+    },
+  );
 
   // Checks EC2 has not settled yet may pass in minutes: a named error the state machine retries (then notifies).
   it.each([
     ['instance', 'initializing'],
     ['instance', 'insufficient-data'],
     ['system', 'initializing'],
-  ] as const)('target running with %s status check %s → TargetStatusPendingError naming the check', async (check, value) => {
-    ec2Says([routerA('stopping'), routerB()], { [IDS.routerB]: instanceStatus(IDS.routerB, 'running', { [check]: value }) });
+  ] as const)(
+    'target running with %s status check %s → TargetStatusPendingError naming the check',
+    async (check, value) => {
+      ec2Says([routerA('stopping'), routerB()], {
+        [IDS.routerB]: instanceStatus(IDS.routerB, 'running', { [check]: value }),
+      });
 
-    const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), TargetStatusPendingError);
+      const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), TargetStatusPendingError);
 
-    expect(err.message).toContain(`router-b (${IDS.routerB}) is running but its ${check} status check is ${value}`);
-    expect(err.message).toContain('Nothing was changed');
-    expect(err.transient).toBe(true);
-  });
+      expect(err.message).toContain(`router-b (${IDS.routerB}) is running but its ${check} status check is ${value}`);
+      expect(err.message).toContain('Nothing was changed');
+      expect(err.transient).toBe(true);
+    },
+  );
 
   it('a running target EC2 reports no status for yet → TargetStatusPendingError ("not reported yet")', async () => {
     ec2Says([routerA('stopping'), routerB()], { [IDS.routerB]: null });
@@ -388,34 +500,51 @@ describe('resolveTargets: health gate (nothing is written to an unhealthy target
   it('both possible targets down → NoHealthyTargetError naming both', async () => {
     ec2Says([routerA('stopping'), routerB('stopped'), routerC('terminated')]);
 
-    const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping'), { config: config({ third: true }) }), NoHealthyTargetError);
+    const err = await rejection(
+      run(ec2StateEvent(IDS.routerA, 'stopping'), { config: config({ third: true }) }),
+      NoHealthyTargetError,
+    );
 
     expect(err.message).toContain(`router-b (${IDS.routerB}) is stopped`);
     expect(err.message).toContain(`router-c (${IDS.routerC}) is terminated`);
   });
 
   it('one target down and the other running but impaired → TargetUnhealthyError (someone must look), naming both', async () => {
-    ec2Says([routerA('stopping'), routerB('stopped'), routerC()], { [IDS.routerC]: instanceStatus(IDS.routerC, 'running', { system: 'impaired' }) });
+    ec2Says([routerA('stopping'), routerB('stopped'), routerC()], {
+      [IDS.routerC]: instanceStatus(IDS.routerC, 'running', { system: 'impaired' }),
+    });
 
-    const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping'), { config: config({ third: true }) }), TargetUnhealthyError);
+    const err = await rejection(
+      run(ec2StateEvent(IDS.routerA, 'stopping'), { config: config({ third: true }) }),
+      TargetUnhealthyError,
+    );
 
     expect(err.message).toContain('router-b: instance is stopped');
     expect(err.message).toContain('router-c: system status check is impaired');
   });
 
   it('an automatic failover skips an unhealthy preferred member for a healthy other one', async () => {
-    ec2Says([routerA('stopping'), routerB(), routerC()], { [IDS.routerC]: instanceStatus(IDS.routerC, 'running', { instance: 'impaired' }) });
+    ec2Says([routerA('stopping'), routerB(), routerC()], {
+      [IDS.routerC]: instanceStatus(IDS.routerC, 'running', { instance: 'impaired' }),
+    });
 
-    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { config: config({ third: true, preferred: 'router-c' }) });
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), {
+      config: config({ third: true, preferred: 'router-c' }),
+    });
 
     expect(r.target?.name).toBe('router-b');
     expect(r.pairs.map((p) => p.toEni)).toEqual([IDS.eniB0, IDS.eniB1]);
-    expect(r.health?.find((h) => h.member === 'router-c')).toMatchObject({ healthy: false, problems: ['instance status check is impaired'] });
+    expect(r.health?.find((h) => h.member === 'router-c')).toMatchObject({
+      healthy: false,
+      problems: ['instance status check is impaired'],
+    });
   });
 
   it('an automatic failover skips a preferred member with source/destination check on', async () => {
     ec2Says([routerA('stopping'), routerB(), withSourceDestCheck(routerC(), IDS.eniC0, true)]);
-    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { config: config({ third: true, preferred: 'router-c' }) });
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), {
+      config: config({ third: true, preferred: 'router-c' }),
+    });
     expect(r.target?.name).toBe('router-b');
   });
 
@@ -439,7 +568,7 @@ describe('resolveTargets: the lease is required for a failover', () => {
   it.each([
     ['no lease', undefined],
     ['a lease that was not granted', { held: false }],
-    ['another group\'s lease', heldLease({ group: 'other-group' })],
+    ["another group's lease", heldLease({ group: 'other-group' })],
   ] as const)('an event with %s → InvalidRequestError, no EC2 call', async (_name, lease) => {
     const err = await rejection(run(ec2StateEvent(IDS.routerA, 'stopping'), { lease }), InvalidRequestError);
     expect(err.message).toContain(`lease of group "${GROUP}"`);
@@ -448,7 +577,7 @@ describe('resolveTargets: the lease is required for a failover', () => {
 
   it.each([
     ['no lease', undefined],
-    ['another group\'s lease', heldLease({ group: 'other-group' })],
+    ["another group's lease", heldLease({ group: 'other-group' })],
   ] as const)('a manual request with %s → InvalidRequestError, no EC2 call', async (_name, lease) => {
     await rejection(run(manualRequest({ to: 'router-b' }), { lease }), InvalidRequestError);
     expectNoEc2Call();
@@ -464,7 +593,12 @@ describe('resolveTargets: the lease is required for a failover', () => {
 
 describe('resolveTargets: stale events', () => {
   const leaseAfterSwitch = (triggerTime: string) =>
-    heldLease({ history: { lastSwitch: switchRecord({ triggerTime, to: 'router-b', from: ['router-a'], at: '2026-11-25T14:32:00.000Z' }), automaticSwitches: [] } });
+    heldLease({
+      history: {
+        lastSwitch: switchRecord({ triggerTime, to: 'router-b', from: ['router-a'], at: '2026-11-25T14:32:00.000Z' }),
+        automaticSwitches: [],
+      },
+    });
 
   it('an event older than the trigger of the last switch → noop "stale", routes untouched', async () => {
     ec2Says([routerA('stopping'), routerB()]);
@@ -476,7 +610,14 @@ describe('resolveTargets: stale events', () => {
     expect(r.noopReason).toMatch(/^stale event/);
     expect(r.noopReason).toContain('2026-11-25T14:30:00Z');
     expect(r.noopReason).toContain('2026-11-25T14:30:02Z');
-    expect(r).toMatchObject({ automatic: true, group: { name: GROUP, vpcId: IDS.vpc }, sources: [], pairs: [], targetEnis: [], lease });
+    expect(r).toMatchObject({
+      automatic: true,
+      group: { name: GROUP, vpcId: IDS.vpc },
+      sources: [],
+      pairs: [],
+      targetEnis: [],
+      lease,
+    });
     expect(r.target).toBeUndefined();
     expect(r.health?.map((h) => h.member)).toEqual(['router-a', 'router-b']);
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeRouteTablesCommand, 0);
@@ -496,10 +637,12 @@ describe('resolveTargets: stale events', () => {
     expect(r.target?.name).toBe('router-a');
   });
 
-  it('an event at the same time as the last switch\'s trigger (a duplicate delivery) proceeds', async () => {
+  it("an event at the same time as the last switch's trigger (a duplicate delivery) proceeds", async () => {
     ec2Says([routerA('stopping'), routerB()]);
     // Same instant, written differently: compared as times, not strings.
-    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { lease: leaseAfterSwitch('2026-11-25T14:30:00.000Z') });
+    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), {
+      lease: leaseAfterSwitch('2026-11-25T14:30:00.000Z'),
+    });
     expect(r.action).toBe('failover');
     expect(r.target?.name).toBe('router-b');
   });
@@ -510,16 +653,19 @@ describe('resolveTargets: stale events', () => {
     expect(r.action).toBe('failover');
   });
 
-  it.each(['running', 'pending'])('a "stopping" event while EC2 says the instance is %s → noop "event not confirmed"', async (state) => {
-    ec2Says([routerA(state), routerB()]);
+  it.each(['running', 'pending'])(
+    'a "stopping" event while EC2 says the instance is %s → noop "event not confirmed"',
+    async (state) => {
+      ec2Says([routerA(state), routerB()]);
 
-    const r = await run(ec2StateEvent(IDS.routerA, 'stopping'));
+      const r = await run(ec2StateEvent(IDS.routerA, 'stopping'));
 
-    expect(r.action).toBe('noop');
-    expect(r.noopReason).toBe(`event not confirmed: router-a (${IDS.routerA}) reported stopping but is ${state} now`);
-    expect(r.warnings).toEqual([r.noopReason]);
-    expect(r.automatic).toBe(true);
-  });
+      expect(r.action).toBe('noop');
+      expect(r.noopReason).toBe(`event not confirmed: router-a (${IDS.routerA}) reported stopping but is ${state} now`);
+      expect(r.warnings).toEqual([r.noopReason]);
+      expect(r.automatic).toBe(true);
+    },
+  );
 
   it('a status-check alarm while the instance is running is not stale', async () => {
     ec2Says([routerA('running'), routerB()]);
@@ -539,7 +685,11 @@ describe('resolveTargets: flap damping', () => {
   /** `n` automatic switches, `minutesAgo` before FIXED_NOW each, with distinct trigger IDs. */
   const recent = (...minutesAgo: number[]) =>
     minutesAgo.map((m, i) =>
-      switchRecord({ at: new Date(FIXED_NOW().getTime() - m * 60_000).toISOString(), triggerId: `trigger-${i}`, executionId: `${IDS.executionArn}-${i}` }),
+      switchRecord({
+        at: new Date(FIXED_NOW().getTime() - m * 60_000).toISOString(),
+        triggerId: `trigger-${i}`,
+        executionId: `${IDS.executionArn}-${i}`,
+      }),
     );
   const withHistory = (automaticSwitches: ReturnType<typeof recent>) => heldLease({ history: { automaticSwitches } });
 
@@ -551,7 +701,9 @@ describe('resolveTargets: flap damping', () => {
     // Still a failover: suppression only applies when routes would actually move, which PlanSwitch knows.
     expect(r.action).toBe('failover');
     expect(r.target?.name).toBe('router-b');
-    expect(r.suppressReason).toMatch(/^flap damping: group "onprem-edge" already failed over automatically 3 time\(s\) in the last 3600 s \(limit 3;/);
+    expect(r.suppressReason).toMatch(
+      /^flap damping: group "onprem-edge" already failed over automatically 3 time\(s\) in the last 3600 s \(limit 3;/,
+    );
     expect(r.suppressReason).toContain('a manual switchover is never suppressed');
   });
 
@@ -581,7 +733,7 @@ describe('resolveTargets: flap damping', () => {
     expect(r.suppressReason).toBeUndefined();
   });
 
-  it('follows the group\'s configured limit and window', async () => {
+  it("follows the group's configured limit and window", async () => {
     ec2Says([routerA('stopping'), routerB()]);
     const cfg = config({ flapDamping: { maxFailovers: 1, windowSeconds: 600 } });
     const inside = await run(ec2StateEvent(IDS.routerA, 'stopping'), { config: cfg, lease: withHistory(recent(9)) });
@@ -614,7 +766,13 @@ describe('resolveTargets: events that need nothing (noop, no EC2 call)', () => {
 
   it('an instance in no group', async () => {
     const r = await run(ec2StateEvent(IDS.stranger, 'stopping'), noLease);
-    expect(r).toMatchObject({ action: 'noop', noopReason: `instance ${IDS.stranger} belongs to no failover group`, sources: [], pairs: [], targetEnis: [] });
+    expect(r).toMatchObject({
+      action: 'noop',
+      noopReason: `instance ${IDS.stranger} belongs to no failover group`,
+      sources: [],
+      pairs: [],
+      targetEnis: [],
+    });
     expect(r.group).toBeUndefined();
     expect(r.trigger.summary).toBe(`EC2 instance ${IDS.stranger} entered stopping`);
     expectNoEc2Call();
@@ -678,8 +836,17 @@ describe('resolveTargets: manual requests', () => {
     const r = await run(manualRequest({ to: 'router-b', dryRun: true }));
 
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstancesCommand, { InstanceIds: [IDS.routerA, IDS.routerB] });
-    expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstanceStatusCommand, { InstanceIds: [IDS.routerA, IDS.routerB], IncludeAllInstances: true });
-    expect(r).toMatchObject({ action: 'failover', dryRun: true, automatic: false, target: { name: 'router-b' }, sources: [{ name: 'router-a', state: 'running' }] });
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstanceStatusCommand, {
+      InstanceIds: [IDS.routerA, IDS.routerB],
+      IncludeAllInstances: true,
+    });
+    expect(r).toMatchObject({
+      action: 'failover',
+      dryRun: true,
+      automatic: false,
+      target: { name: 'router-b' },
+      sources: [{ name: 'router-a', state: 'running' }],
+    });
     expect(r.trigger).toEqual({
       kind: 'manual',
       summary: 'switchover to router-b requested by netops: patch router-a (CHG-1042)',
@@ -695,7 +862,10 @@ describe('resolveTargets: manual requests', () => {
     // With `to` given there is no need to find the active member (no scan of the scope).
     // One read of the route tables, by the instance behind each route (route.instance-id): never a scan of the scope.
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeRouteTablesCommand, 1);
-    expect(ec2Mock.commandCalls(DescribeRouteTablesCommand)[0].args[0].input.Filters?.map((f) => f.Name)).toEqual(['vpc-id', 'route.instance-id']);
+    expect(ec2Mock.commandCalls(DescribeRouteTablesCommand)[0].args[0].input.Filters?.map((f) => f.Name)).toEqual([
+      'vpc-id',
+      'route.instance-id',
+    ]);
   });
 
   it('unknown group → UnknownGroupError, before any EC2 call', async () => {
@@ -724,14 +894,21 @@ describe('resolveTargets: manual requests', () => {
     const r = await run({ action: 'failback', group: GROUP, requestedBy: 'oncall' });
     expect(r.target?.name).toBe('router-a');
     expect(r.sources.map((s) => s.name)).toEqual(['router-b']);
-    expect(r.trigger).toMatchObject({ kind: 'manual', action: 'failback', summary: 'failback to router-a requested by oncall' });
+    expect(r.trigger).toMatchObject({
+      kind: 'manual',
+      action: 'failback',
+      summary: 'failback to router-a requested by oncall',
+    });
   });
 
   it('failback without a preferred member → InvalidRequestError, before any EC2 call', async () => {
     // EC2 answers normally, so the only thing under test is where the request is refused: a request that is
     // wrong on its face must not depend on (or wait for) EC2 being reachable.
     ec2Says([routerA('running'), routerB('running')]);
-    const err = await rejection(run({ action: 'failback', group: GROUP }, { config: config({ preferred: null }) }), InvalidRequestError);
+    const err = await rejection(
+      run({ action: 'failback', group: GROUP }, { config: config({ preferred: null }) }),
+      InvalidRequestError,
+    );
     expect(err.message).toContain('no preferred member');
     expectNoEc2Call();
   });
@@ -752,23 +929,34 @@ describe('resolveTargets: manual requests', () => {
     ec2Says([routerA('running'), routerB('running')]);
     ec2Mock.on(DescribeRouteTablesCommand).resolves({
       RouteTables: [
-        routeTable(IDS.rtbPrivateA, [localRoute(), eniRoute('10.1.0.0/16', IDS.eniB0), eniRoute('10.2.0.0/16', IDS.eniB1)]),
+        routeTable(IDS.rtbPrivateA, [
+          localRoute(),
+          eniRoute('10.1.0.0/16', IDS.eniB0),
+          eniRoute('10.2.0.0/16', IDS.eniB1),
+        ]),
         routeTable(IDS.rtbPrivateB, [eniRoute(IDS.prefixList, IDS.eniB0), eniRoute('10.9.0.0/16', IDS.eniA0)]),
       ],
     });
 
     const r = await run({ action: 'switchover', group: GROUP, requestedBy: 'netops' });
 
-    expect(ec2Mock).toHaveReceivedCommandWith(DescribeRouteTablesCommand, { Filters: [{ Name: 'vpc-id', Values: [IDS.vpc] }] });
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeRouteTablesCommand, {
+      Filters: [{ Name: 'vpc-id', Values: [IDS.vpc] }],
+    });
     expect(r.target?.name).toBe('router-a');
     expect(r.sources.map((s) => s.name)).toEqual(['router-b']);
   });
 
   it('switchover without "to" reads only the group\'s scoped route tables', async () => {
     ec2Says([routerA('running'), routerB('running')]);
-    ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0)])] });
+    ec2Mock
+      .on(DescribeRouteTablesCommand)
+      .resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0)])] });
 
-    const r = await run({ action: 'switchover', group: GROUP }, { config: config({ routeTables: { tag: { key: 'failover-group', value: GROUP } } }) });
+    const r = await run(
+      { action: 'switchover', group: GROUP },
+      { config: config({ routeTables: { tag: { key: 'failover-group', value: GROUP } } }) },
+    );
 
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeRouteTablesCommand, {
       Filters: [
@@ -788,13 +976,19 @@ describe('resolveTargets: manual requests', () => {
 
   it('switchover without "to" and no running peer → NoHealthyTargetError', async () => {
     ec2Says([routerA('running'), routerB('stopped')]);
-    ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0)])] });
+    ec2Mock
+      .on(DescribeRouteTablesCommand)
+      .resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0)])] });
     await rejection(run({ action: 'switchover', group: GROUP }), NoHealthyTargetError);
   });
 
   it('switchover without "to" and an impaired peer → TargetUnhealthyError', async () => {
-    ec2Says([routerA('running'), routerB('running')], { [IDS.routerB]: instanceStatus(IDS.routerB, 'running', { instance: 'impaired' }) });
-    ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0)])] });
+    ec2Says([routerA('running'), routerB('running')], {
+      [IDS.routerB]: instanceStatus(IDS.routerB, 'running', { instance: 'impaired' }),
+    });
+    ec2Mock
+      .on(DescribeRouteTablesCommand)
+      .resolves({ RouteTables: [routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0)])] });
     const err = await rejection(run({ action: 'switchover', group: GROUP }), TargetUnhealthyError);
     expect(err.message).toContain('router-b: instance status check is impaired');
   });
@@ -817,17 +1011,31 @@ describe('resolveTargets: a trigger is a claim, confirmed before any write', () 
 
   it('an alarm event whose alarm CloudWatch shows OK now → noop "event not confirmed", warned, nothing read from the route tables', async () => {
     ec2Says([routerA(), routerB()]);
-    const alarms = new StaticAlarms().set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-a'), 'OK', IDS.routerA);
+    const alarms = new StaticAlarms().set(
+      statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-a'),
+      'OK',
+      IDS.routerA,
+    );
     const r = await run(forgedAlarm(), { alarms });
     expect(r.action).toBe('noop');
-    expect(r.noopReason).toBe('event not confirmed: CloudWatch shows alarm VpcRouteFailover-onprem-edge-router-a-status-check in OK now');
+    expect(r.noopReason).toBe(
+      'event not confirmed: CloudWatch shows alarm VpcRouteFailover-onprem-edge-router-a-status-check in OK now',
+    );
     expect(r.warnings).toEqual([r.noopReason]);
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeRouteTablesCommand, 0);
   });
 
   it.each([
-    ['an alarm that is not one of this stack\'s', { name: 'someone-elses-alarm' }, /is not this stack's status-check alarm for router-a/],
-    ['the other member\'s alarm named for router-a', { name: 'VpcRouteFailover-onprem-edge-router-b-status-check' }, /is not this stack's status-check alarm/],
+    [
+      "an alarm that is not one of this stack's",
+      { name: 'someone-elses-alarm' },
+      /is not this stack's status-check alarm for router-a/,
+    ],
+    [
+      "the other member's alarm named for router-a",
+      { name: 'VpcRouteFailover-onprem-edge-router-b-status-check' },
+      /is not this stack's status-check alarm/,
+    ],
   ])('%s → noop "event not confirmed"', async (_what, overrides, reason) => {
     ec2Says([routerA(), routerB()]);
     const r = await run(forgedAlarm(overrides));
@@ -837,15 +1045,31 @@ describe('resolveTargets: a trigger is a claim, confirmed before any write', () 
 
   it('an alarm CloudWatch does not know, or one that watches another instance → noop', async () => {
     ec2Says([routerA(), routerB()]);
-    await expect(run(forgedAlarm(), { alarms: new StaticAlarms() })).resolves.toMatchObject({ action: 'noop', noopReason: expect.stringMatching(/has no alarm named/) });
-    const elsewhere = new StaticAlarms().set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-a'), 'ALARM', IDS.routerC);
-    await expect(run(forgedAlarm(), { alarms: elsewhere })).resolves.toMatchObject({ action: 'noop', noopReason: expect.stringMatching(/watches i-/) });
+    await expect(run(forgedAlarm(), { alarms: new StaticAlarms() })).resolves.toMatchObject({
+      action: 'noop',
+      noopReason: expect.stringMatching(/has no alarm named/),
+    });
+    const elsewhere = new StaticAlarms().set(
+      statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-a'),
+      'ALARM',
+      IDS.routerC,
+    );
+    await expect(run(forgedAlarm(), { alarms: elsewhere })).resolves.toMatchObject({
+      action: 'noop',
+      noopReason: expect.stringMatching(/watches i-/),
+    });
   });
 
   it('CloudWatch throttled → AlarmCheckTransientError (retried), never a guess', async () => {
     ec2Says([routerA(), routerB()]);
-    const throttled = { read: async () => { throw new AlarmCheckError('DescribeAlarms: Throttling', true); } };
-    await expect(run(forgedAlarm(), { alarms: throttled as never })).rejects.toMatchObject({ name: 'AlarmCheckTransientError' });
+    const throttled = {
+      read: async () => {
+        throw new AlarmCheckError('DescribeAlarms: Throttling', true);
+      },
+    };
+    await expect(run(forgedAlarm(), { alarms: throttled as never })).rejects.toMatchObject({
+      name: 'AlarmCheckTransientError',
+    });
   });
 
   it('an event older than the maximum event age (1 h) is stale', async () => {
@@ -858,7 +1082,17 @@ describe('resolveTargets: a trigger is a claim, confirmed before any write', () 
   it('a forged future time cannot make a later real event stale: the time is capped at the execution start', async () => {
     ec2Says([routerA('stopping'), routerB()]);
     // The last switch was triggered by an event claiming 2099; it finished on 2026-11-25 at 14:20.
-    const lease = heldLease({ history: { lastSwitch: switchRecord({ triggerTime: '2099-01-01T00:00:00Z', at: '2026-11-25T14:20:00.000Z', to: 'router-b', from: ['router-a'] }), automaticSwitches: [] } });
+    const lease = heldLease({
+      history: {
+        lastSwitch: switchRecord({
+          triggerTime: '2099-01-01T00:00:00Z',
+          at: '2026-11-25T14:20:00.000Z',
+          to: 'router-b',
+          from: ['router-a'],
+        }),
+        automaticSwitches: [],
+      },
+    });
     // router-a fails again at 14:30 (after that switch): not stale, whatever the forged trigger time said.
     const r = await run(ec2StateEvent(IDS.routerA, 'stopping'), { lease });
     expect(r.action).toBe('failover');

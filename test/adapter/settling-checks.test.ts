@@ -20,22 +20,40 @@ const viewOfB = async (b = routerB(), status = [instanceStatus(IDS.routerA), ins
 
 describe('settlingChecks', () => {
   it('initializing or insufficient-data checks, with nothing else wrong, are settling', async () => {
-    const v = await viewOfB(routerB(), [instanceStatus(IDS.routerA), instanceStatus(IDS.routerB, 'running', { instance: 'initializing', system: 'insufficient-data' })]);
-    expect(settlingChecks(v)).toEqual(['instance status check is initializing', 'system status check is insufficient-data']);
+    const v = await viewOfB(routerB(), [
+      instanceStatus(IDS.routerA),
+      instanceStatus(IDS.routerB, 'running', { instance: 'initializing', system: 'insufficient-data' }),
+    ]);
+    expect(settlingChecks(v)).toEqual([
+      'instance status check is initializing',
+      'system status check is insufficient-data',
+    ]);
   });
 
   it('a running instance DescribeInstanceStatus does not report yet is settling', async () => {
     const v = await viewOfB(routerB(), [instanceStatus(IDS.routerA)]);
     expect(v.health.healthy).toBe(false);
-    expect(settlingChecks(v)).toEqual(['instance status check is not reported yet', 'system status check is not reported yet']);
+    expect(settlingChecks(v)).toEqual([
+      'instance status check is not reported yet',
+      'system status check is not reported yet',
+    ]);
   });
 
   it('is undefined when waiting cannot help: a check impaired, source/destination check on, not running, healthy', async () => {
-    const impaired = await viewOfB(routerB(), [instanceStatus(IDS.routerA), instanceStatus(IDS.routerB, 'running', { instance: 'impaired', system: 'initializing' })]);
+    const impaired = await viewOfB(routerB(), [
+      instanceStatus(IDS.routerA),
+      instanceStatus(IDS.routerB, 'running', { instance: 'impaired', system: 'initializing' }),
+    ]);
     expect(settlingChecks(impaired)).toBeUndefined();
-    const srcDst = await viewOfB(withSourceDestCheck(routerB(), IDS.eniB0, true), [instanceStatus(IDS.routerA), instanceStatus(IDS.routerB, 'running', { instance: 'initializing' })]);
+    const srcDst = await viewOfB(withSourceDestCheck(routerB(), IDS.eniB0, true), [
+      instanceStatus(IDS.routerA),
+      instanceStatus(IDS.routerB, 'running', { instance: 'initializing' }),
+    ]);
     expect(settlingChecks(srcDst)).toBeUndefined();
-    const pending = await viewOfB(routerB('pending'), [instanceStatus(IDS.routerA), instanceStatus(IDS.routerB, 'pending', { instance: 'initializing', system: 'initializing' })]);
+    const pending = await viewOfB(routerB('pending'), [
+      instanceStatus(IDS.routerA),
+      instanceStatus(IDS.routerB, 'pending', { instance: 'initializing', system: 'initializing' }),
+    ]);
     expect(settlingChecks(pending)).toBeUndefined();
     expect(settlingChecks(await viewOfB())).toBeUndefined();
   });

@@ -8,12 +8,12 @@ import {
   DisableVgwRoutePropagationCommand,
   EC2Client,
   EnableVgwRoutePropagationCommand,
-  Instance,
+  type Instance,
   ReplaceRouteCommand,
-  Route,
-  RouteTable,
+  type Route,
+  type RouteTable,
 } from '@aws-sdk/client-ec2';
-import { AwsStub, mockClient } from 'aws-sdk-client-mock';
+import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { parseConfig, type FailoverConfig } from '../../functions/contract/config';
 import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
@@ -40,8 +40,18 @@ export const VGW = 'vgw-0123456789abcdef0';
 export const VGW2 = 'vgw-0fedcba9876543210';
 export const IGW = 'igw-0123456789abcdef0';
 
-export const localRoute = (): Route => ({ DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local', Origin: 'CreateRouteTable', State: 'active' });
-export const eni = (cidr: string, id: string): Route => ({ DestinationCidrBlock: cidr, NetworkInterfaceId: id, Origin: 'CreateRoute', State: 'active' });
+export const localRoute = (): Route => ({
+  DestinationCidrBlock: '10.0.0.0/16',
+  GatewayId: 'local',
+  Origin: 'CreateRouteTable',
+  State: 'active',
+});
+export const eni = (cidr: string, id: string): Route => ({
+  DestinationCidrBlock: cidr,
+  NetworkInterfaceId: id,
+  Origin: 'CreateRoute',
+  State: 'active',
+});
 
 export interface FakeEc2 {
   ec2: EC2Client;
@@ -59,7 +69,8 @@ const matches = (t: RouteTable, f: { Name?: string; Values?: string[] }): boolea
   const values = f.Values ?? [];
   if (f.Name === 'vpc-id') return values.includes(t.VpcId!);
   if (f.Name === 'route-table-id') return values.includes(t.RouteTableId!);
-  if (f.Name?.startsWith('tag:')) return (t.Tags ?? []).some((x) => x.Key === f.Name!.slice(4) && values.includes(x.Value!));
+  if (f.Name?.startsWith('tag:'))
+    return (t.Tags ?? []).some((x) => x.Key === f.Name!.slice(4) && values.includes(x.Value!));
   throw new Error(`fake EC2: filter ${f.Name} not modelled`);
 };
 
@@ -68,7 +79,15 @@ const sameDestination = (r: Route, i: Record<string, unknown>): boolean =>
   (i.DestinationIpv6CidrBlock !== undefined && r.DestinationIpv6CidrBlock === i.DestinationIpv6CidrBlock) ||
   (i.DestinationPrefixListId !== undefined && r.DestinationPrefixListId === i.DestinationPrefixListId);
 
-const TARGETS = ['NetworkInterfaceId', 'GatewayId', 'NatGatewayId', 'TransitGatewayId', 'VpcPeeringConnectionId', 'EgressOnlyInternetGatewayId', 'InstanceId'];
+const TARGETS = [
+  'NetworkInterfaceId',
+  'GatewayId',
+  'NatGatewayId',
+  'TransitGatewayId',
+  'VpcPeeringConnectionId',
+  'EgressOnlyInternetGatewayId',
+  'InstanceId',
+];
 
 export const fakeEc2 = (): FakeEc2 => {
   const ec2 = new EC2Client({ region: IDS.region });
@@ -84,33 +103,53 @@ export const fakeEc2 = (): FakeEc2 => {
     if (!t) throw ec2Error('InvalidRouteTableID.NotFound', { message: `The routeTable ID '${id}' does not exist` });
     return t;
   };
-  const write = <I extends Record<string, unknown>, O>(command: string, body: (input: I) => O) => (input: I) => {
-    sent.push({ command, input: structuredClone(input) });
-    const n = throttled.get(command) ?? 0;
-    if (n > 0) {
-      throttled.set(command, n - 1);
-      throw ec2Error('RequestLimitExceeded', { message: 'Request limit exceeded.' });
-    }
-    return body(input);
-  };
+  const write =
+    <I extends Record<string, unknown>, O>(command: string, body: (input: I) => O) =>
+    (input: I) => {
+      sent.push({ command, input: structuredClone(input) });
+      const n = throttled.get(command) ?? 0;
+      if (n > 0) {
+        throttled.set(command, n - 1);
+        throw ec2Error('RequestLimitExceeded', { message: 'Request limit exceeded.' });
+      }
+      return body(input);
+    };
 
   mock.on(DescribeRouteTablesCommand).callsFake((input) => {
-    const all = [...tables.values()].filter((t) => (input.Filters ?? []).every((f: { Name?: string; Values?: string[] }) => matches(t, f)));
+    const all = [...tables.values()].filter((t) =>
+      (input.Filters ?? []).every((f: { Name?: string; Values?: string[] }) => matches(t, f)),
+    );
     const start = input.NextToken ? Number(input.NextToken) : 0;
     const size = input.MaxResults ?? 100;
     const page = all.slice(start, start + size);
-    return { RouteTables: structuredClone(page), NextToken: start + size < all.length ? String(start + size) : undefined };
+    return {
+      RouteTables: structuredClone(page),
+      NextToken: start + size < all.length ? String(start + size) : undefined,
+    };
   });
   mock.on(DescribeInstancesCommand).callsFake((input) => ({
-    Reservations: [{ Instances: structuredClone(instances.filter((i) => (input.InstanceIds ?? []).includes(i.InstanceId!))) }],
+    Reservations: [
+      { Instances: structuredClone(instances.filter((i) => (input.InstanceIds ?? []).includes(i.InstanceId!))) },
+    ],
   }));
-  mock.on(DescribeInstanceStatusCommand).callsFake((input) => describeInstanceStatusOutput(...instances.filter((i) => (input.InstanceIds ?? []).includes(i.InstanceId!))));
+  mock
+    .on(DescribeInstanceStatusCommand)
+    .callsFake((input) =>
+      describeInstanceStatusOutput(...instances.filter((i) => (input.InstanceIds ?? []).includes(i.InstanceId!))),
+    );
 
   mock.on(CreateRouteTableCommand).callsFake(
     write('CreateRouteTable', (input: Record<string, any>) => {
       const id = `rtb-0f00000000000${String(++created).padStart(4, '0')}`;
       const tags = (input.TagSpecifications ?? []).flatMap((s: { Tags?: unknown[] }) => s.Tags ?? []);
-      const t: RouteTable = { RouteTableId: id, VpcId: input.VpcId, Tags: tags, Routes: [localRoute()], Associations: [], PropagatingVgws: [] };
+      const t: RouteTable = {
+        RouteTableId: id,
+        VpcId: input.VpcId,
+        Tags: tags,
+        Routes: [localRoute()],
+        Associations: [],
+        PropagatingVgws: [],
+      };
       tables.set(id, t);
       return { RouteTable: structuredClone(t) };
     }),
@@ -118,7 +157,8 @@ export const fakeEc2 = (): FakeEc2 => {
   mock.on(CreateRouteCommand).callsFake(
     write('CreateRoute', (input: Record<string, any>) => {
       const t = table(input.RouteTableId);
-      if ((t.Routes ?? []).some((r) => sameDestination(r, input))) throw ec2Error('RouteAlreadyExists', { message: 'The route identified by … already exists.' });
+      if ((t.Routes ?? []).some((r) => sameDestination(r, input)))
+        throw ec2Error('RouteAlreadyExists', { message: 'The route identified by … already exists.' });
       const { RouteTableId: _, ...route } = input;
       t.Routes = [...(t.Routes ?? []), { ...route, Origin: 'CreateRoute', State: 'active' }];
       return { Return: true };
@@ -139,14 +179,16 @@ export const fakeEc2 = (): FakeEc2 => {
       const t = table(input.RouteTableId);
       const before = (t.Routes ?? []).length;
       t.Routes = (t.Routes ?? []).filter((r) => !sameDestination(r, input));
-      if (t.Routes.length === before) throw ec2Error('InvalidRoute.NotFound', { message: 'no route with that destination' });
+      if (t.Routes.length === before)
+        throw ec2Error('InvalidRoute.NotFound', { message: 'no route with that destination' });
       return {};
     }),
   );
   mock.on(EnableVgwRoutePropagationCommand).callsFake(
     write('EnableVgwRoutePropagation', (input: Record<string, any>) => {
       const t = table(input.RouteTableId);
-      if (!(t.PropagatingVgws ?? []).some((p) => p.GatewayId === input.GatewayId)) t.PropagatingVgws = [...(t.PropagatingVgws ?? []), { GatewayId: input.GatewayId }];
+      if (!(t.PropagatingVgws ?? []).some((p) => p.GatewayId === input.GatewayId))
+        t.PropagatingVgws = [...(t.PropagatingVgws ?? []), { GatewayId: input.GatewayId }];
       return {};
     }),
   );
@@ -166,7 +208,14 @@ export const fakeEc2 = (): FakeEc2 => {
     writes: () => sent,
     throttle: (command, n) => throttled.set(command, n),
     addTable: (t) => {
-      const full: RouteTable = { VpcId: IDS.vpc, Routes: [localRoute()], Associations: [], PropagatingVgws: [], Tags: [], ...t };
+      const full: RouteTable = {
+        VpcId: IDS.vpc,
+        Routes: [localRoute()],
+        Associations: [],
+        PropagatingVgws: [],
+        Tags: [],
+        ...t,
+      };
       tables.set(t.RouteTableId, full);
       return full;
     },

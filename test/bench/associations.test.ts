@@ -10,7 +10,7 @@ describe('associations-mode benchmark', () => {
     expect(r.routeFloorMs / r.afterPlanningMs).toBeGreaterThanOrEqual(100);
   });
 
-  it('beyond one burst: paced at EC2\'s refill, never throttled, within the association floor', async () => {
+  it("beyond one burst: paced at EC2's refill, never throttled, within the association floor", async () => {
     const r = await runAssociationsCase({ routes: 600, routeTables: 60, latencyMs: 50, taskOverheadMs: 50 });
     expect(r).toMatchObject({ associations: 60, switchedSubnets: 60, throttled: 0, goal: true });
     expect(r.associationFloorMs).toBe(2000);

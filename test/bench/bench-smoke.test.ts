@@ -4,7 +4,13 @@ import { SCALE_HEADERS } from '../../bench/report';
 
 describe('npm run bench (scale part), smoke', () => {
   it('runs 10 routes with no latency, both variants, and renders the table, markdown and chart', async () => {
-    const bench = await runScaleBench({ ...DEFAULT_OPTIONS, sizes: [10], latencyMs: 0, coldStart: false, out: undefined });
+    const bench = await runScaleBench({
+      ...DEFAULT_OPTIONS,
+      sizes: [10],
+      latencyMs: 0,
+      coldStart: false,
+      out: undefined,
+    });
 
     expect(SCALE_HEADERS).toEqual([
       'routes',
@@ -21,7 +27,13 @@ describe('npm run bench (scale part), smoke', () => {
       'Step Functions quotas',
     ]);
     const [workflow, classic] = bench.results;
-    expect(workflow).toMatchObject({ variant: 'workflow', routes: 10, status: 'SUCCEEDED', wrong: { total: 0 }, blackHole: { open: 0 } });
+    expect(workflow).toMatchObject({
+      variant: 'workflow',
+      routes: 10,
+      status: 'SUCCEEDED',
+      wrong: { total: 0 },
+      blackHole: { open: 0 },
+    });
     expect(workflow.calls.ReplaceRoute).toEqual({ total: 10, throttled: 0 });
     expect(workflow.calls.DeleteRoute).toBeUndefined();
     // Weighed as Step Functions would see it (how many events depends on the definition, not on the bench).

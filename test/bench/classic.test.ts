@@ -12,7 +12,7 @@ const inputOf = (e: RouterEstate): ClassicInput => ({
 });
 
 describe('the classic algorithm against the simulated VPC', () => {
-  it('describes, then deletes and re-creates each IPv4 route on the standby\'s first interface; leaves IPv6 and prefix lists', async () => {
+  it("describes, then deletes and re-creates each IPv4 route on the standby's first interface; leaves IPv6 and prefix lists", async () => {
     const sim = new SimulatedVpc({ seed: 3 });
     const e = buildRouterPair(sim, { routeTables: 2 });
     sim.setInstanceState(e.routerA.instanceId, 'stopping');
@@ -45,8 +45,12 @@ describe('the classic algorithm against the simulated VPC', () => {
     const ec2 = {
       send: async (command: { input: any }) => {
         if (command instanceof CreateRouteCommand) {
-          const out = await sim.ec2().send(new DescribeRouteTablesCommand({ RouteTableIds: [command.input.RouteTableId!] }));
-          const route = out.RouteTables?.[0].Routes?.find((r) => r.DestinationCidrBlock === command.input.DestinationCidrBlock);
+          const out = await sim
+            .ec2()
+            .send(new DescribeRouteTablesCommand({ RouteTableIds: [command.input.RouteTableId!] }));
+          const route = out.RouteTables?.[0].Routes?.find(
+            (r) => r.DestinationCidrBlock === command.input.DestinationCidrBlock,
+          );
           seenInGap.push(route?.NetworkInterfaceId);
         }
         return sim.ec2().send(command as never);
@@ -56,12 +60,21 @@ describe('the classic algorithm against the simulated VPC', () => {
     await classicFailover(inputOf(e), { ec2 });
 
     expect(seenInGap).toEqual([undefined, undefined]);
-    expect(e.expectedMoves.map((m) => sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId)).toEqual([e.routerB.eni0, e.routerB.eni0]);
+    expect(e.expectedMoves.map((m) => sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId)).toEqual([
+      e.routerB.eni0,
+      e.routerB.eni0,
+    ]);
   });
 
   it('does not retry: a throttled DeleteRoute leaves the route black-holed, a throttled CreateRoute leaves it missing', async () => {
     // A frozen clock, 2 DeleteRoute tokens and 1 CreateRoute token: Delete+Create, Delete, then nothing.
-    const sim = new SimulatedVpc({ seed: 5, throttling: { clock: () => 0, buckets: { DeleteRoute: { burst: 2, refillPerSecond: 1 }, CreateRoute: { burst: 1, refillPerSecond: 1 } } } });
+    const sim = new SimulatedVpc({
+      seed: 5,
+      throttling: {
+        clock: () => 0,
+        buckets: { DeleteRoute: { burst: 2, refillPerSecond: 1 }, CreateRoute: { burst: 1, refillPerSecond: 1 } },
+      },
+    });
     const e = buildLargeEstate(sim, { routeTables: 1, routesPerTable: 4, affectedPerTable: 4 });
     sim.setInstanceState(e.routerA.instanceId, 'stopping');
 
@@ -69,7 +82,11 @@ describe('the classic algorithm against the simulated VPC', () => {
 
     expect(result.routes.map((r) => r.status)).toEqual(['moved', 'create-failed', 'delete-failed', 'delete-failed']);
     expect(result.routes[1].error).toBe('RequestLimitExceeded');
-    expect(sim.calls.filter((c) => c.error === 'RequestLimitExceeded').map((c) => c.action)).toEqual(['CreateRoute', 'DeleteRoute', 'DeleteRoute']);
+    expect(sim.calls.filter((c) => c.error === 'RequestLimitExceeded').map((c) => c.action)).toEqual([
+      'CreateRoute',
+      'DeleteRoute',
+      'DeleteRoute',
+    ]);
     // The one moved route was on eth0, so it is right; the others are not where they should be.
     expect(wrongRoutes(sim, e.expectedMoves)).toEqual({ missing: 1, onFailed: 2, otherTarget: 0, total: 3 });
   });

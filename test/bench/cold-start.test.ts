@@ -4,7 +4,7 @@ import { esbuildOptionsFor, functionFolders, median } from '../../bench/cold-sta
 import { FUNCTION_BUNDLING } from '../../infra/constructs/failover-function';
 
 describe('cold start bundles', () => {
-  it('builds with the construct\'s bundling options, translated as CDK passes them to esbuild', () => {
+  it("builds with the construct's bundling options, translated as CDK passes them to esbuild", () => {
     const o = esbuildOptionsFor(FUNCTION_BUNDLING, '/tmp/out');
     expect(o).toMatchObject({
       bundle: true,
@@ -32,7 +32,8 @@ describe('cold start bundles', () => {
     const folders = functionFolders();
     expect(folders.length).toBeGreaterThanOrEqual(5);
     expect(folders).not.toContain('shared');
-    for (const f of folders) expect(existsSync(path.join(__dirname, '..', '..', 'functions', f, 'index.ts'))).toBe(true);
+    for (const f of folders)
+      expect(existsSync(path.join(__dirname, '..', '..', 'functions', f, 'index.ts'))).toBe(true);
     expect(median([5, 1, 3])).toBe(3);
     expect(median([4, 1, 3, 2])).toBe(2.5);
   });
@@ -41,7 +42,9 @@ describe('cold start bundles', () => {
     const root = path.join(__dirname, '..', '..', 'functions');
     const sources = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
     expect(sources).toContain(path.join('shared', 'zod.ts'));
-    const importers = sources.filter((f) => /from '(zod|zod\/v4)'|require\('zod'\)/.test(readFileSync(path.join(root, f), 'utf8')));
+    const importers = sources.filter((f) =>
+      /from '(zod|zod\/v4)'|require\('zod'\)/.test(readFileSync(path.join(root, f), 'utf8')),
+    );
     expect(importers).toEqual([]);
     const miniImporters = sources.filter((f) => /from 'zod\/mini'/.test(readFileSync(path.join(root, f), 'utf8')));
     expect(miniImporters).toEqual([path.join('shared', 'zod.ts')]);

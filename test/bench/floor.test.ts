@@ -15,7 +15,13 @@ describe('floor benchmark (documented EC2 limits, virtual clock)', () => {
   }, 60_000);
 
   it('at 16 routes (inside the burst) the writes after the reads take one round trip plus the batch Task, within the goal', async () => {
-    const workflow = await runFloorCase({ routes: 16, groups: 1, latencyMs: 50, taskOverheadMs: 50, variant: 'workflow' });
+    const workflow = await runFloorCase({
+      routes: 16,
+      groups: 1,
+      latencyMs: 50,
+      taskOverheadMs: 50,
+      variant: 'workflow',
+    });
     expect(workflow.floorMs).toBe(50);
     expect(workflow.switched).toBe(16);
     // The whole run (Task states before and after the writes) is longer than the span the floor bounds.

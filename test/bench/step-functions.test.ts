@@ -7,13 +7,15 @@ const ev = (type: string, name?: string, stateType?: string, extra: Record<strin
 });
 
 describe('Step Functions weight of a local event log', () => {
-  it('measures each state\'s largest input and output in UTF-8 bytes and flags the 256 KiB quota', () => {
+  it("measures each state's largest input and output in UTF-8 bytes and flags the 256 KiB quota", () => {
     const big = { text: 'é'.repeat(140 * 1024) }; // 2 bytes per character
     const w = weighExecution([
       ev('StateEntered', 'PlanSwitch', 'Task', { input: { a: 1 } }),
       ev('StateExited', 'PlanSwitch', 'Task', { input: { a: 1 }, output: big }),
     ]);
-    expect(w.states).toEqual([{ state: 'PlanSwitch', inMap: false, entered: 1, maxInputBytes: 7, maxOutputBytes: 140 * 1024 * 2 + 11 }]);
+    expect(w.states).toEqual([
+      { state: 'PlanSwitch', inMap: false, entered: 1, maxInputBytes: 7, maxOutputBytes: 140 * 1024 * 2 + 11 },
+    ]);
     expect(w.largest).toEqual({ state: 'PlanSwitch', bytes: 140 * 1024 * 2 + 11, what: 'output' });
     expect(w.overPayloadLimit.map((s) => s.state)).toEqual(['PlanSwitch']);
   });

@@ -33,7 +33,9 @@ describe('route-failover: help and usage', () => {
     [['status', '--to', 'router-b'], /--to is not an option of status/],
     [['history', 'list'], /unexpected argument "list"/],
   ])('%j is a usage error: exit 2, nothing sent', async (argv, message) => {
-    const h = cliHarness({ files: { '/repo/cdk.json': JSON.stringify({ context: { failover: JSON.parse(configJson()) } }) } });
+    const h = cliHarness({
+      files: { '/repo/cdk.json': JSON.stringify({ context: { failover: JSON.parse(configJson()) } }) },
+    });
     const r = await h.run(argv);
     expect(r.code).toBe(2);
     expect(r.stderr + r.stdout).toMatch(message);
@@ -49,7 +51,9 @@ describe('route-failover: help and usage', () => {
 
   it('an AWS error is reported on one line with exit 1', async () => {
     const h = cliHarness({ files: { 'f.json': configJson() } });
-    h.mocks.ec2.rejects(Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation' }));
+    h.mocks.ec2.rejects(
+      Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation' }),
+    );
     const r = await h.run(['status', '--config', 'f.json']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('route-failover: UnauthorizedOperation: You are not authorized to perform this operation.');
@@ -66,24 +70,39 @@ describe('config sources', () => {
   });
 
   it('--config FILE is the config JSON itself; a missing or invalid file is refused', () => {
-    expect(loadConfig('f.json', io({ 'f.json': configJson() })).config?.groups.map((g) => g.name)).toEqual(['onprem-edge', 'dc-west']);
+    expect(loadConfig('f.json', io({ 'f.json': configJson() })).config?.groups.map((g) => g.name)).toEqual([
+      'onprem-edge',
+      'dc-west',
+    ]);
     expect(() => loadConfig('g.json', io({}))).toThrow(/^--config g\.json: file not found$/);
     expect(() => loadConfig('f.json', io({ 'f.json': '{' }))).toThrow(/config file f\.json is not valid JSON/);
   });
 
   it('default: failover.json, else cdk.json context "failover", in the working directory; a missing one is a reason, not an error', () => {
-    expect(loadConfig(undefined, io({ '/repo/cdk.json': JSON.stringify({ context: { failover: JSON.parse(configJson()) } }) })).config).toBeDefined();
-    const none = 'no failover config in /repo (no failover.json, no cdk.json context "failover"): pass --config FILE, or write failover.json there (route-failover init prints one)';
+    expect(
+      loadConfig(
+        undefined,
+        io({ '/repo/cdk.json': JSON.stringify({ context: { failover: JSON.parse(configJson()) } }) }),
+      ).config,
+    ).toBeDefined();
+    const none =
+      'no failover config in /repo (no failover.json, no cdk.json context "failover"): pass --config FILE, or write failover.json there (route-failover init prints one)';
     expect(loadConfig(undefined, io({})).problem).toBe(none);
     expect(loadConfig(undefined, io({ '/repo/cdk.json': '{"context":{}}' })).problem).toBe(none);
-    expect(loadConfig(undefined, io({ '/repo/cdk.json': JSON.stringify({ context: { failover: { groups: [] } } }) })).problem).toMatch(/groups: at least one group/);
+    expect(
+      loadConfig(undefined, io({ '/repo/cdk.json': JSON.stringify({ context: { failover: { groups: [] } } }) }))
+        .problem,
+    ).toMatch(/groups: at least one group/);
   });
 
   it("reads the operator's failover.json beside cdk.json first, the file cdk synth reads too", () => {
     const mine = JSON.parse(configJson());
     mine.groups = mine.groups.slice(0, 1);
     mine.groups[0].name = 'dx-edge';
-    const files = { '/repo/failover.json': JSON.stringify(mine), '/repo/cdk.json': JSON.stringify({ context: { failover: JSON.parse(configJson()) } }) };
+    const files = {
+      '/repo/failover.json': JSON.stringify(mine),
+      '/repo/cdk.json': JSON.stringify({ context: { failover: JSON.parse(configJson()) } }),
+    };
     const loaded = loadConfig(undefined, io(files));
     expect(loaded.config?.groups.map((g) => g.name)).toEqual(['dx-edge']);
     expect(loaded.source).toBe('/repo/failover.json');
@@ -113,9 +132,23 @@ describe('formatting', () => {
   });
 
   it('aligns columns without trailing spaces, UTC times to the second, short durations and principals', () => {
-    expect(table(['A', 'BB', 'C'], [['xxx', 'y', 'z'], ['', 'yyyy', '']])).toBe('A    BB    C\nxxx  y     z\n     yyyy');
+    expect(
+      table(
+        ['A', 'BB', 'C'],
+        [
+          ['xxx', 'y', 'z'],
+          ['', 'yyyy', ''],
+        ],
+      ),
+    ).toBe('A    BB    C\nxxx  y     z\n     yyyy');
     expect(isoTime(new Date('2026-11-25T14:30:00.999Z'))).toBe('2026-11-25T14:30:00Z');
-    expect([duration(850), duration(12_340), duration(245_000), duration(7_800_000), duration(undefined)]).toEqual(['850 ms', '12.3 s', '4m05s', '2h10m', '-']);
+    expect([duration(850), duration(12_340), duration(245_000), duration(7_800_000), duration(undefined)]).toEqual([
+      '850 ms',
+      '12.3 s',
+      '4m05s',
+      '2h10m',
+      '-',
+    ]);
     expect(shortPrincipal('arn:aws:sts::111122223333:assumed-role/NetOps/alice')).toBe('NetOps/alice');
     expect(shortPrincipal('arn:aws:iam::111122223333:user/bob')).toBe('user/bob');
     expect(shortPrincipal('netops')).toBe('netops');

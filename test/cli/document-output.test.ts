@@ -33,14 +33,22 @@ it('init with 2,500 route tables prints a config of more than 64 KiB on a pipe, 
   });
   endpoint = await startQueryEndpoint(sim);
 
-  const r = await runPipedSlowReader('node', [BIN, 'init', '--vpc', vpcId, '--member', `router-a=${a}`, '--member', `router-b=${b}`], 'route tables: ', {
-    AWS_ENDPOINT_URL_EC2: endpoint.url,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-  });
+  const r = await runPipedSlowReader(
+    'node',
+    [BIN, 'init', '--vpc', vpcId, '--member', `router-a=${a}`, '--member', `router-b=${b}`],
+    'route tables: ',
+    {
+      AWS_ENDPOINT_URL_EC2: endpoint.url,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    },
+  );
 
-  expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: expect.stringContaining('route tables: 2500 of 2500 have routes to the members') });
+  expect({ code: r.code, stderr: r.stderr }).toEqual({
+    code: 0,
+    stderr: expect.stringContaining('route tables: 2500 of 2500 have routes to the members'),
+  });
   expect(Buffer.byteLength(r.stdout)).toBeGreaterThan(64 * 1024);
   const config = parseConfigJson(r.stdout, 'init output');
   expect(config.groups[0].routeTables).toEqual({ ids: [...tables].sort() });
@@ -48,7 +56,17 @@ it('init with 2,500 route tables prints a config of more than 64 KiB on a pipe, 
 
 it('no region anywhere (empty variables count as unset): exit 2 with one line saying where a region comes from', async () => {
   const r = await runCommand('node', [BIN, 'status', '--config', 'examples/failover.json'], {
-    env: { AWS_REGION: '', AWS_DEFAULT_REGION: '', AWS_PROFILE: '', AWS_CONFIG_FILE: path.join(ROOT, 'no-such-config') },
+    env: {
+      AWS_REGION: '',
+      AWS_DEFAULT_REGION: '',
+      AWS_PROFILE: '',
+      AWS_CONFIG_FILE: path.join(ROOT, 'no-such-config'),
+    },
   });
-  expect(r).toEqual({ code: 2, stdout: '', stderr: 'route-failover: no AWS region: pass --region, set AWS_REGION or AWS_DEFAULT_REGION, or set "region" in your profile (aws configure)\n' });
+  expect(r).toEqual({
+    code: 2,
+    stdout: '',
+    stderr:
+      'route-failover: no AWS region: pass --region, set AWS_REGION or AWS_DEFAULT_REGION, or set "region" in your profile (aws configure)\n',
+  });
 }, 60_000);

@@ -28,22 +28,27 @@ describe('examples/', () => {
     expect(findMemberByInstance(config, t.event.detail['instance-id'])?.member.name).toBe('router-a');
   });
 
-  it("events/alarm.json is the status-check alarm the stack creates for a member, entering ALARM", () => {
+  it('events/alarm.json is the status-check alarm the stack creates for a member, entering ALARM', () => {
     const t = parseTrigger(JSON.parse(read('events/alarm.json')));
     if (t.kind !== 'alarm') throw new Error(`alarm.json is a ${t.kind} trigger`);
     expect(t.event.detail.state.value).toBe('ALARM');
     const owner = findMemberByInstance(config, alarmInstanceId(t.event)!);
     expect(owner?.member.name).toBe('router-a');
-    expect(t.event.detail.alarmName).toBe(statusCheckAlarmName('VpcRouteFailover', owner!.group.name, owner!.member.name));
+    expect(t.event.detail.alarmName).toBe(
+      statusCheckAlarmName('VpcRouteFailover', owner!.group.name, owner!.member.name),
+    );
   });
 
-  it.each(readdirSync(path.join(ROOT, 'examples', 'requests')))('requests/%s is a manual request for a configured group and member', (file) => {
-    const request = ManualRequestSchema.parse(JSON.parse(read(`requests/${file}`)));
-    expect(parseTrigger(request).kind).toBe('manual');
-    expect(request.group).toBe(group.name);
-    if (request.to !== undefined) expect(group.members.map((m) => m.name)).toContain(request.to);
-    if (request.action === 'failback') expect(group.preferred).toBeDefined();
-  });
+  it.each(readdirSync(path.join(ROOT, 'examples', 'requests')))(
+    'requests/%s is a manual request for a configured group and member',
+    (file) => {
+      const request = ManualRequestSchema.parse(JSON.parse(read(`requests/${file}`)));
+      expect(parseTrigger(request).kind).toBe('manual');
+      expect(request.group).toBe(group.name);
+      if (request.to !== undefined) expect(group.members.map((m) => m.name)).toContain(request.to);
+      if (request.action === 'failback') expect(group.preferred).toBeDefined();
+    },
+  );
 });
 
 /** Lines of the ```sh blocks of the README and the docs pages (docs/operating.md shows the local runs), continuation lines joined. */
@@ -62,30 +67,60 @@ const readmeShellCommands = (): string[] => {
 };
 
 describe('README and docs: the local runner commands run as written', () => {
-  const simulated = [...new Set(readmeShellCommands().filter((c) => /^(npm run -s local|npx tsx cli\/local\/run-local\.ts) /.test(c) && c.includes('--simulate')))];
+  const simulated = [
+    ...new Set(
+      readmeShellCommands().filter(
+        (c) => /^(npm run -s local|npx tsx cli\/local\/run-local\.ts) /.test(c) && c.includes('--simulate'),
+      ),
+    ),
+  ];
   // The route guard's pass prints its report, not an audit record (docs/operating.md, "Route guard").
   const commands = simulated.filter((c) => !c.includes('--guard'));
   const guardCommands = simulated.filter((c) => c.includes('--guard'));
 
   it('the docs show the simulated runs of every example input, and none with npm banner on stdout', () => {
     const inputs = commands.map((c) => /--input (\S+)/.exec(c)?.[1]);
-    expect(new Set(inputs)).toEqual(new Set(['events/stopping.json', 'events/alarm.json', 'requests/switchover.json', 'requests/dry-run.json', 'requests/failback.json'].map(example)));
+    expect(new Set(inputs)).toEqual(
+      new Set(
+        [
+          'events/stopping.json',
+          'events/alarm.json',
+          'requests/switchover.json',
+          'requests/dry-run.json',
+          'requests/failback.json',
+        ].map(example),
+      ),
+    );
     // `npm run local` (without -s) prints npm's banner on stdout, before the JSON.
     expect(readmeShellCommands().filter((c) => /npm run local\b/.test(c))).toEqual([]);
   });
 
-  it.each(commands)('%s', async (command) => {
-    const r = await runCommand('bash', ['-o', 'pipefail', '-c', command]);
-    expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(JSON.parse(r.stdout)).toMatchObject({ record: 'vpc-route-failover/audit', group: 'onprem-edge', outcome: expect.stringMatching(/^(succeeded|dry-run|noop)$/) });
-  }, 60_000);
+  it.each(commands)(
+    '%s',
+    async (command) => {
+      const r = await runCommand('bash', ['-o', 'pipefail', '-c', command]);
+      expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(JSON.parse(r.stdout)).toMatchObject({
+        record: 'vpc-route-failover/audit',
+        group: 'onprem-edge',
+        outcome: expect.stringMatching(/^(succeeded|dry-run|noop)$/),
+      });
+    },
+    60_000,
+  );
 
-  it.each(guardCommands)('%s', async (command) => {
-    const r = await runCommand('bash', ['-o', 'pipefail', '-c', command]);
-    // The simulated VPC starts with every route on the preferred member: a clean estate, exit 0.
-    expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(JSON.parse(r.stdout)).toMatchObject({ report: { ok: true, findings: 0, groups: [{ group: 'onprem-edge', active: { member: 'router-a' } }] } });
-  }, 60_000);
+  it.each(guardCommands)(
+    '%s',
+    async (command) => {
+      const r = await runCommand('bash', ['-o', 'pipefail', '-c', command]);
+      // The simulated VPC starts with every route on the preferred member: a clean estate, exit 0.
+      expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(JSON.parse(r.stdout)).toMatchObject({
+        report: { ok: true, findings: 0, groups: [{ group: 'onprem-edge', active: { member: 'router-a' } }] },
+      });
+    },
+    60_000,
+  );
 
   it('the docs show a simulated guard pass', () => {
     expect(guardCommands).toHaveLength(1);
@@ -93,9 +128,13 @@ describe('README and docs: the local runner commands run as written', () => {
 });
 
 describe('every --help exits 0', () => {
-  it.each([['npm run bench -- --help'], ['npm run -s local -- --help']])('%s', async (command) => {
-    const r = await runCommand('bash', ['-c', command]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/--help|Usage|\[options\]/);
-  }, 60_000);
+  it.each([['npm run bench -- --help'], ['npm run -s local -- --help']])(
+    '%s',
+    async (command) => {
+      const r = await runCommand('bash', ['-c', command]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/--help|Usage|\[options\]/);
+    },
+    60_000,
+  );
 });

@@ -3,15 +3,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import {
   DescribeExecutionCommand,
-  DescribeExecutionOutput,
+  type DescribeExecutionOutput,
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
-  HistoryEvent,
+  type HistoryEvent,
   ListExecutionsCommand,
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { AwsStub, mockClient } from 'aws-sdk-client-mock';
+import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { runCli } from '../../cli/route-failover/cli';
 import type { AwsTarget } from '../../cli/route-failover/aws-target';
@@ -27,8 +27,20 @@ export const makeDeps = (overrides: Partial<CliDeps> = {}) => {
   const sts = new STSClient({ region: REGION });
   const cfn = new CloudFormationClient({ region: REGION });
   const ddb = new DynamoDBClient({ region: REGION });
-  const mocks = { sfn: mockClient(sfn), ec2: mockClient(ec2), sts: mockClient(sts), cfn: mockClient(cfn), ddb: mockClient(ddb) };
-  mocks.sts.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:sts::111122223333:assumed-role/NetOps/alice', Account: '111122223333', UserId: 'AROA:alice' });
+  const mocks = {
+    sfn: mockClient(sfn),
+    ec2: mockClient(ec2),
+    sts: mockClient(sts),
+    cfn: mockClient(cfn),
+    ddb: mockClient(ddb),
+  };
+  mocks.sts
+    .on(GetCallerIdentityCommand)
+    .resolves({
+      Arn: 'arn:aws:sts::111122223333:assumed-role/NetOps/alice',
+      Account: '111122223333',
+      UserId: 'AROA:alice',
+    });
   const out: string[] = [];
   const err: string[] = [];
   const sleeps: number[] = [];
@@ -52,7 +64,9 @@ export const makeDeps = (overrides: Partial<CliDeps> = {}) => {
 
 /** Every AWS call any mock received, as "Service:Command". */
 export const sentCommands = (mocks: Record<string, AwsStub<any, any, any>>): string[] =>
-  Object.entries(mocks).flatMap(([service, m]) => m.calls().map((c) => `${service}:${(c.args[0] as object).constructor.name.replace(/Command$/, '')}`));
+  Object.entries(mocks).flatMap(([service, m]) =>
+    m.calls().map((c) => `${service}:${(c.args[0] as object).constructor.name.replace(/Command$/, '')}`),
+  );
 
 /**
  * Serves recorded executions the way Step Functions does: ListExecutions newest first, paginated
@@ -93,13 +107,15 @@ export const serveExecutions = (
   });
   sfnMock.on(DescribeExecutionCommand).callsFake((input) => {
     const x = byArn.get(input.executionArn);
-    if (!x) throw new ExecutionDoesNotExist({ message: `Execution Does Not Exist: '${input.executionArn}'`, $metadata: {} });
+    if (!x)
+      throw new ExecutionDoesNotExist({ message: `Execution Does Not Exist: '${input.executionArn}'`, $metadata: {} });
     opts.onDescribe?.(x.arn);
     return opts.reveal?.(x.arn)?.describe ?? x.describe;
   });
   sfnMock.on(GetExecutionHistoryCommand).callsFake((input) => {
     const x = byArn.get(input.executionArn);
-    if (!x) throw new ExecutionDoesNotExist({ message: `Execution Does Not Exist: '${input.executionArn}'`, $metadata: {} });
+    if (!x)
+      throw new ExecutionDoesNotExist({ message: `Execution Does Not Exist: '${input.executionArn}'`, $metadata: {} });
     const visible: HistoryEvent[] = x.events.slice(0, opts.reveal?.(x.arn)?.events ?? x.events.length);
     const ordered = input.reverseOrder ? [...visible].reverse() : visible;
     const { slice, nextToken } = page(ordered, input.maxResults, input.nextToken);
@@ -119,10 +135,14 @@ export interface CliRun {
  * Runs `route-failover ARGV` through runCli with the mocked clients (or a simulated EC2 client), files
  * served from `files` (cwd /repo) and env from `env`.
  */
-export const cliHarness = (opts: { files?: Record<string, string>; env?: Record<string, string>; ec2?: EC2Client; virtualClock?: boolean } = {}) => {
+export const cliHarness = (
+  opts: { files?: Record<string, string>; env?: Record<string, string>; ec2?: EC2Client; virtualClock?: boolean } = {},
+) => {
   // With a virtual clock, time moves only when the CLI sleeps between polls (so --wait timing is exact).
   let t = new Date('2026-11-25T14:30:00.123Z').getTime();
-  const clock: Partial<CliDeps> = opts.virtualClock ? { now: () => new Date(t), sleep: async (ms) => void (h.sleeps.push(ms), (t += ms)) } : {};
+  const clock: Partial<CliDeps> = opts.virtualClock
+    ? { now: () => new Date(t), sleep: async (ms) => void (h.sleeps.push(ms), (t += ms)) }
+    : {};
   const h = makeDeps({ ...(opts.ec2 ? { ec2: opts.ec2 } : {}), ...clock });
   const regions: Array<string | undefined> = [];
   const targets: AwsTarget[] = [];
@@ -208,12 +228,22 @@ const instance = (InstanceId: string, enis: string[], state: string, az: string)
   InstanceId,
   State: { Name: state as never },
   Placement: { AvailabilityZone: az },
-  NetworkInterfaces: enis.map((NetworkInterfaceId, DeviceIndex) => ({ NetworkInterfaceId, Attachment: { DeviceIndex, NetworkCardIndex: 0 } })),
+  NetworkInterfaces: enis.map((NetworkInterfaceId, DeviceIndex) => ({
+    NetworkInterfaceId,
+    Attachment: { DeviceIndex, NetworkCardIndex: 0 },
+  })),
 });
 
 /** DescribeInstances for router-a and router-b with the given states. */
 export const routerInstances = (a = 'running', b = 'running') => ({
-  Reservations: [{ Instances: [instance(IDS.routerA, [IDS.eniA0, IDS.eniA1], a, 'eu-west-1a'), instance(IDS.routerB, [IDS.eniB0, IDS.eniB1], b, 'eu-west-1b')] }],
+  Reservations: [
+    {
+      Instances: [
+        instance(IDS.routerA, [IDS.eniA0, IDS.eniA1], a, 'eu-west-1a'),
+        instance(IDS.routerB, [IDS.eniB0, IDS.eniB1], b, 'eu-west-1b'),
+      ],
+    },
+  ],
 });
 
 /** DescribeRouteTables: one table, 3 routes on the given eth0/eth1 ENIs plus local and igw routes. */
@@ -223,11 +253,36 @@ export const routeTables = (eth0: string, eth1: string, third: string = eth0) =>
       RouteTableId: IDS.rtb1,
       VpcId: IDS.vpc,
       Routes: [
-        { DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local', State: 'active' as const, Origin: 'CreateRouteTable' as const },
-        { DestinationCidrBlock: '192.168.0.0/16', NetworkInterfaceId: eth0, State: 'active' as const, Origin: 'CreateRoute' as const },
-        { DestinationCidrBlock: '10.100.0.0/16', NetworkInterfaceId: eth1, State: 'active' as const, Origin: 'CreateRoute' as const },
-        { DestinationCidrBlock: '172.16.0.0/12', NetworkInterfaceId: third, State: 'active' as const, Origin: 'CreateRoute' as const },
-        { DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-00000000000000001', State: 'active' as const, Origin: 'CreateRoute' as const },
+        {
+          DestinationCidrBlock: '10.0.0.0/16',
+          GatewayId: 'local',
+          State: 'active' as const,
+          Origin: 'CreateRouteTable' as const,
+        },
+        {
+          DestinationCidrBlock: '192.168.0.0/16',
+          NetworkInterfaceId: eth0,
+          State: 'active' as const,
+          Origin: 'CreateRoute' as const,
+        },
+        {
+          DestinationCidrBlock: '10.100.0.0/16',
+          NetworkInterfaceId: eth1,
+          State: 'active' as const,
+          Origin: 'CreateRoute' as const,
+        },
+        {
+          DestinationCidrBlock: '172.16.0.0/12',
+          NetworkInterfaceId: third,
+          State: 'active' as const,
+          Origin: 'CreateRoute' as const,
+        },
+        {
+          DestinationCidrBlock: '0.0.0.0/0',
+          GatewayId: 'igw-00000000000000001',
+          State: 'active' as const,
+          Origin: 'CreateRoute' as const,
+        },
       ],
     },
   ],

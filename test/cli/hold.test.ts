@@ -1,5 +1,5 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { AttributeValue, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { SimulatedVpc } from '../../sim';
 import { cliHarness, serveExecutions } from './helpers';
@@ -20,7 +20,18 @@ const estate = (opts: { outputs?: boolean } = {}) => {
   const b = router('b');
   const rtb = sim.addRouteTable({ vpcId });
   sim.addRoute(rtb, { DestinationCidrBlock: '192.168.0.0/16', NetworkInterfaceId: a.eth0 });
-  const config = { groups: [{ name: 'edge', vpcId, members: [{ name: 'router-a', instanceId: a.id }, { name: 'router-b', instanceId: b.id }] }] };
+  const config = {
+    groups: [
+      {
+        name: 'edge',
+        vpcId,
+        members: [
+          { name: 'router-a', instanceId: a.id },
+          { name: 'router-b', instanceId: b.id },
+        ],
+      },
+    ],
+  };
   const h = cliHarness({ ec2: sim.ec2(), files: { 'failover.json': JSON.stringify(config) } });
   serveExecutions(h.mocks.sfn, []);
   h.mocks.cfn.on(DescribeStacksCommand).resolves({
@@ -29,12 +40,22 @@ const estate = (opts: { outputs?: boolean } = {}) => {
         StackName: 'VpcRouteFailover',
         CreationTime: new Date(),
         StackStatus: 'CREATE_COMPLETE',
-        Outputs: opts.outputs === false ? [] : [{ OutputKey: 'StateMachineArn', OutputValue: STATE_MACHINE_ARN }, { OutputKey: 'GroupStateTable', OutputValue: TABLE }],
+        Outputs:
+          opts.outputs === false
+            ? []
+            : [
+                { OutputKey: 'StateMachineArn', OutputValue: STATE_MACHINE_ARN },
+                { OutputKey: 'GroupStateTable', OutputValue: TABLE },
+              ],
       },
     ],
   });
   // The group's item, as DynamoDB keeps it: other attributes must survive a hold and an unhold.
-  const item: Record<string, AttributeValue> = { group: { S: 'edge' }, history: { S: '{"automaticSwitches":[]}' }, 'inventory:router-a': { M: { observedAt: { S: 'x' } } } };
+  const item: Record<string, AttributeValue> = {
+    group: { S: 'edge' },
+    history: { S: '{"automaticSwitches":[]}' },
+    'inventory:router-a': { M: { observedAt: { S: 'x' } } },
+  };
   h.mocks.ddb.on(UpdateItemCommand).callsFake((input) => {
     if (input.UpdateExpression === 'SET #h = :h') {
       item.hold = input.ExpressionAttributeValues[':h'];
@@ -55,12 +76,28 @@ describe('hold and unhold', () => {
   it('hold stores until, who (the caller identity) and why in the `hold` attribute of the group item; status shows it', async () => {
     const { h, item } = estate();
 
-    const r = await h.run(['hold', '--config', 'failover.json', '--group', 'edge', '--for', '2h', '--reason', 'firmware CHG-2001']);
+    const r = await h.run([
+      'hold',
+      '--config',
+      'failover.json',
+      '--group',
+      'edge',
+      '--for',
+      '2h',
+      '--reason',
+      'firmware CHG-2001',
+    ]);
 
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('HELD edge until 2026-11-25T16:30:00.123Z (2h00m), by arn:aws:sts::111122223333:assumed-role/NetOps/alice: firmware CHG-2001');
+    expect(r.stdout).toContain(
+      'HELD edge until 2026-11-25T16:30:00.123Z (2h00m), by arn:aws:sts::111122223333:assumed-role/NetOps/alice: firmware CHG-2001',
+    );
     expect(h.mocks.sts).toHaveReceivedCommand(GetCallerIdentityCommand);
-    expect(h.mocks.ddb).toHaveReceivedCommandWith(UpdateItemCommand, { TableName: TABLE, Key: { group: { S: 'edge' } }, UpdateExpression: 'SET #h = :h' });
+    expect(h.mocks.ddb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      TableName: TABLE,
+      Key: { group: { S: 'edge' } },
+      UpdateExpression: 'SET #h = :h',
+    });
     expect(item.hold).toEqual({
       M: {
         until: { S: '2026-11-25T16:30:00.123Z' },
@@ -72,7 +109,9 @@ describe('hold and unhold', () => {
     expect(Object.keys(item).sort()).toEqual(['group', 'history', 'hold', 'inventory:router-a']);
 
     const s = await h.run(['status', '--config', 'failover.json']);
-    expect(s.stdout).toContain('  HELD until 2026-11-25T16:30:00.123Z by arn:aws:sts::111122223333:assumed-role/NetOps/alice: firmware CHG-2001');
+    expect(s.stdout).toContain(
+      '  HELD until 2026-11-25T16:30:00.123Z by arn:aws:sts::111122223333:assumed-role/NetOps/alice: firmware CHG-2001',
+    );
     const json = JSON.parse((await h.run(['status', '--config', 'failover.json', '--json'])).stdout);
     expect(json.groups[0].hold).toMatchObject({ until: '2026-11-25T16:30:00.123Z', reason: 'firmware CHG-2001' });
   });
@@ -84,10 +123,14 @@ describe('hold and unhold', () => {
     const r = await h.run(['unhold', '--config', 'failover.json', '--group', 'edge']);
 
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^UNHELD edge: the hold by .*NetOps\/alice until 2026-11-25T15:00:00.123Z \(patch\) is over/);
+    expect(r.stdout).toMatch(
+      /^UNHELD edge: the hold by .*NetOps\/alice until 2026-11-25T15:00:00.123Z \(patch\) is over/,
+    );
     expect(Object.keys(item).sort()).toEqual(['group', 'history', 'inventory:router-a']);
     expect((await h.run(['status', '--config', 'failover.json'])).stdout).not.toContain('HELD');
-    expect((await h.run(['unhold', '--config', 'failover.json', '--group', 'edge'])).stdout).toBe('edge was not held: nothing to end');
+    expect((await h.run(['unhold', '--config', 'failover.json', '--group', 'edge'])).stdout).toBe(
+      'edge was not held: nothing to end',
+    );
   });
 
   it.each([
@@ -95,7 +138,10 @@ describe('hold and unhold', () => {
     [['--group', 'edge', '--reason', 'r'], /hold needs --for D/],
     [['--group', 'edge', '--for', 'soon', '--reason', 'r'], /--for "soon": a duration/],
     [['--group', 'edge', '--for', '8d', '--reason', 'r'], /at most 7 days/],
-    [['--group', 'edge', '--for', '9d', '--reason', 'r'], /a hold lasts more than 0 s and at most 7 days \(got 777600 s\)\. Nothing was changed\./],
+    [
+      ['--group', 'edge', '--for', '9d', '--reason', 'r'],
+      /a hold lasts more than 0 s and at most 7 days \(got 777600 s\)\. Nothing was changed\./,
+    ],
     [['--group', 'edge', '--for', '2h'], /hold needs --reason/],
     [['--group', 'edge', '--for', '2h', '--reason', ' '], /needs a reason/],
   ])('refuses hold %j with exit 2 before any AWS call', async (args, message) => {
@@ -118,7 +164,19 @@ describe('hold and unhold', () => {
     const s = await h.run(['status', '--config', 'failover.json']);
     expect(s.stdout).toMatch(/hold: unknown \(stack "VpcRouteFailover" has no "GroupStateTable" output/);
 
-    const ok = await h.run(['hold', '--config', 'failover.json', '--group', 'edge', '--for', '2h', '--reason', 'r', '--state-table', 'my-table']);
+    const ok = await h.run([
+      'hold',
+      '--config',
+      'failover.json',
+      '--group',
+      'edge',
+      '--for',
+      '2h',
+      '--reason',
+      'r',
+      '--state-table',
+      'my-table',
+    ]);
     expect(ok.code).toBe(0);
     expect(h.mocks.ddb).toHaveReceivedCommandWith(UpdateItemCommand, { TableName: 'my-table' });
   });
@@ -130,15 +188,26 @@ describe('status: the member inventory', () => {
     const stored = (observedAt: string) => ({
       M: {
         observedAt: { S: observedAt },
-        data: { S: JSON.stringify({ member: 'router-a', instanceId: 'i-0aaaaaaaaaaaaaaaa', observedAt, interfaces: [{ slot: '0/0', eni: 'eni-0aaaaaaaaaaaaaaaa' }] }) },
+        data: {
+          S: JSON.stringify({
+            member: 'router-a',
+            instanceId: 'i-0aaaaaaaaaaaaaaaa',
+            observedAt,
+            interfaces: [{ slot: '0/0', eni: 'eni-0aaaaaaaaaaaaaaaa' }],
+          }),
+        },
       },
     });
     // The CLI's clock is 2026-11-25T14:30:00.123Z: 3 minutes, then an hour.
-    h.mocks.ddb.on(GetItemCommand).resolves({ Item: { group: { S: 'edge' }, 'inventory:router-a': stored('2026-11-25T14:27:00.123Z') } });
+    h.mocks.ddb
+      .on(GetItemCommand)
+      .resolves({ Item: { group: { S: 'edge' }, 'inventory:router-a': stored('2026-11-25T14:27:00.123Z') } });
     const fresh = await h.run(['status', '--config', 'failover.json']);
     expect(fresh.stdout).toMatch(/inventory: router-a 1 interface\(s\), 3m00s old; router-b NOT STORED/);
 
-    h.mocks.ddb.on(GetItemCommand).resolves({ Item: { group: { S: 'edge' }, 'inventory:router-a': stored('2026-11-25T13:30:00.123Z') } });
+    h.mocks.ddb
+      .on(GetItemCommand)
+      .resolves({ Item: { group: { S: 'edge' }, 'inventory:router-a': stored('2026-11-25T13:30:00.123Z') } });
     const json = JSON.parse((await h.run(['status', '--config', 'failover.json', '--json'])).stdout);
     expect(json.groups[0].inventory).toEqual([
       { member: 'router-a', observedAt: '2026-11-25T13:30:00.123Z', ageSeconds: 3600, interfaces: 1, stale: true },

@@ -14,10 +14,34 @@ const estate = async (opts: { sameZone: boolean }) => {
   const inB = opts.sameZone ? inA : sim.addSubnet({ vpcId, availabilityZone: zoneB, cidr: '10.0.4.0/24' });
   const a = sim.addInstance({ vpcId, availabilityZone: 'us-east-1a', subnetId: outA, tags: { Name: 'vpn-a' } });
   const b = sim.addInstance({ vpcId, availabilityZone: zoneB, subnetId: outB, tags: { Name: 'vpn-b' } });
-  const a0 = sim.addNetworkInterface({ vpcId, instanceId: a, subnetId: outA, privateIpAddress: '10.0.1.10', sourceDestCheck: false });
-  const a1 = sim.addNetworkInterface({ vpcId, instanceId: a, subnetId: inA, privateIpAddress: '10.0.3.10', sourceDestCheck: false });
-  sim.addNetworkInterface({ vpcId, instanceId: b, subnetId: outB, privateIpAddress: '10.0.1.20', sourceDestCheck: false });
-  sim.addNetworkInterface({ vpcId, instanceId: b, subnetId: inB, privateIpAddress: '10.0.3.20', sourceDestCheck: false });
+  const a0 = sim.addNetworkInterface({
+    vpcId,
+    instanceId: a,
+    subnetId: outA,
+    privateIpAddress: '10.0.1.10',
+    sourceDestCheck: false,
+  });
+  const a1 = sim.addNetworkInterface({
+    vpcId,
+    instanceId: a,
+    subnetId: inA,
+    privateIpAddress: '10.0.3.10',
+    sourceDestCheck: false,
+  });
+  sim.addNetworkInterface({
+    vpcId,
+    instanceId: b,
+    subnetId: outB,
+    privateIpAddress: '10.0.1.20',
+    sourceDestCheck: false,
+  });
+  sim.addNetworkInterface({
+    vpcId,
+    instanceId: b,
+    subnetId: inB,
+    privateIpAddress: '10.0.3.20',
+    sourceDestCheck: false,
+  });
   const eth0 = sim.allocateAddress({ publicIp: '203.0.113.10' });
   const eth1 = sim.allocateAddress({ publicIp: '203.0.113.11' });
   sim.allocateAddress({ publicIp: '203.0.113.99' });
@@ -37,7 +61,9 @@ it('proposes the Elastic IPs on the members and a secondary IP that can follow, 
   expect(group.elasticIps).toEqual([eth0, eth1]);
   expect(group.secondaryPrivateIps).toEqual([vip]);
   expect(group.members.map((m) => m.availabilityZone)).toEqual(['us-east-1a', 'us-east-1a']);
-  expect(r.stderr).toContain(`Elastic IP 203.0.113.10 (${eth0}) on vpn-a eth0 10.0.1.10: follows the active member's eth0`);
+  expect(r.stderr).toContain(
+    `Elastic IP 203.0.113.10 (${eth0}) on vpn-a eth0 10.0.1.10: follows the active member's eth0`,
+  );
   expect(r.stderr).toContain(`Elastic IP 203.0.113.11 (${eth1}) on vpn-a eth1 10.0.3.10`);
 });
 
@@ -48,5 +74,7 @@ it('names a secondary IP that cannot cross zones and does not propose it; the El
   const group = parseConfigJson(r.stdout, 'init output').groups[0];
   expect(group.elasticIps).toEqual([eth0, eth1]);
   expect(group.secondaryPrivateIps).toBeUndefined();
-  expect(r.stderr).toMatch(/warning: vpn-a's secondary private IP 10\.0\.3\.100 \(eth1, subnet-\w+\) cannot follow to vpn-b.*\(us-east-1a → us-east-1b\).*CrossZoneSecondaryIp/);
+  expect(r.stderr).toMatch(
+    /warning: vpn-a's secondary private IP 10\.0\.3\.100 \(eth1, subnet-\w+\) cannot follow to vpn-b.*\(us-east-1a → us-east-1b\).*CrossZoneSecondaryIp/,
+  );
 });

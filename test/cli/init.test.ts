@@ -16,7 +16,9 @@ const estate = (opts: { routed?: Array<Record<string, string>>; others?: number;
   const vpcId = sim.addVpc({ cidr: '10.0.0.0/16' });
   const router = (name: string, az: string) => {
     const id = sim.addInstance({ vpcId, availabilityZone: `us-east-1${az}`, tags: { Name: name } });
-    const enis = [0, 1].map((deviceIndex) => sim.addNetworkInterface({ vpcId, instanceId: id, deviceIndex, sourceDestCheck: opts.sourceDestCheck ?? false }));
+    const enis = [0, 1].map((deviceIndex) =>
+      sim.addNetworkInterface({ vpcId, instanceId: id, deviceIndex, sourceDestCheck: opts.sourceDestCheck ?? false }),
+    );
     return { id, enis };
   };
   const a = router('router-a', 'a');
@@ -37,7 +39,14 @@ const estate = (opts: { routed?: Array<Record<string, string>>; others?: number;
   return { sim, vpcId, a, b, routed, others, h };
 };
 
-const initArgs = (vpcId: string, ...members: string[]) => ['init', '--vpc', vpcId, ...members.flatMap((m) => ['--member', m]), '--group', 'edge'];
+const initArgs = (vpcId: string, ...members: string[]) => [
+  'init',
+  '--vpc',
+  vpcId,
+  ...members.flatMap((m) => ['--member', m]),
+  '--group',
+  'edge',
+];
 
 describe('init: a config from EC2', () => {
   it('members by ID and by Name tag; tables sharing a tag exactly become a tag scope; the config parses', async () => {
@@ -63,7 +72,9 @@ describe('init: a config from EC2', () => {
     });
     expect(config.groups[0].maxConcurrency).toBe(10);
     expect(r.stderr).toContain('route tables: 2 of 3 have routes to the members; scope: tag route-failover:group=edge');
-    expect(r.stderr).toMatch(new RegExp(`router-a  ${a.id}  running  us-east-1a  4 routes  ${a.enis[0]} \\(eth0\\), ${a.enis[1]} \\(eth1\\)`));
+    expect(r.stderr).toMatch(
+      new RegExp(`router-a  ${a.id}  running  us-east-1a  4 routes  ${a.enis[0]} \\(eth0\\), ${a.enis[1]} \\(eth1\\)`),
+    );
     expect(r.stderr).not.toMatch(/warning/);
   });
 
@@ -107,14 +118,50 @@ describe('init: a config from EC2', () => {
   });
 
   it.each([
-    ['an unknown Name tag', (e: ReturnType<typeof estate>) => initArgs(e.vpcId, `router-a=${e.a.id}`, 'router-z'), /--member router-z: no instance in vpc-\S+ has the Name tag "router-z"/],
-    ['an unknown instance', (e: ReturnType<typeof estate>) => initArgs(e.vpcId, `router-a=${e.a.id}`, 'router-b=i-0123456789abcdef9'), /instance not found \(or terminated\): router-b \(i-0123456789abcdef9\)/],
-    ['one member', (e: ReturnType<typeof estate>) => initArgs(e.vpcId, `router-a=${e.a.id}`), /init needs at least two --member NAME\[=INSTANCE\] \(got 1\)/],
-    ['no --vpc', (e: ReturnType<typeof estate>) => ['init', '--member', `router-a=${e.a.id}`, '--member', 'router-b'], /init needs --vpc VPC/],
-    ['a bad member value', (e: ReturnType<typeof estate>) => initArgs(e.vpcId, 'router-a=eni-0123', 'router-b'), /--member "router-a=eni-0123": "eni-0123" is not an instance ID/],
-    ['a name given twice', (e: ReturnType<typeof estate>) => initArgs(e.vpcId, `router-a=${e.a.id}`, 'router-a'), /--member: "router-a" is given twice/],
-    ['--preferred not a member', (e: ReturnType<typeof estate>) => [...initArgs(e.vpcId, `router-a=${e.a.id}`, 'router-b'), '--preferred', 'router-c'], /--preferred router-c is not one of the members/],
-    ['a bad group name', (e: ReturnType<typeof estate>) => [...initArgs(e.vpcId, `router-a=${e.a.id}`, 'router-b'), '--group', 'my group'], /groups\[0\]\.name/],
+    [
+      'an unknown Name tag',
+      (e: ReturnType<typeof estate>) => initArgs(e.vpcId, `router-a=${e.a.id}`, 'router-z'),
+      /--member router-z: no instance in vpc-\S+ has the Name tag "router-z"/,
+    ],
+    [
+      'an unknown instance',
+      (e: ReturnType<typeof estate>) => initArgs(e.vpcId, `router-a=${e.a.id}`, 'router-b=i-0123456789abcdef9'),
+      /instance not found \(or terminated\): router-b \(i-0123456789abcdef9\)/,
+    ],
+    [
+      'one member',
+      (e: ReturnType<typeof estate>) => initArgs(e.vpcId, `router-a=${e.a.id}`),
+      /init needs at least two --member NAME\[=INSTANCE\] \(got 1\)/,
+    ],
+    [
+      'no --vpc',
+      (e: ReturnType<typeof estate>) => ['init', '--member', `router-a=${e.a.id}`, '--member', 'router-b'],
+      /init needs --vpc VPC/,
+    ],
+    [
+      'a bad member value',
+      (e: ReturnType<typeof estate>) => initArgs(e.vpcId, 'router-a=eni-0123', 'router-b'),
+      /--member "router-a=eni-0123": "eni-0123" is not an instance ID/,
+    ],
+    [
+      'a name given twice',
+      (e: ReturnType<typeof estate>) => initArgs(e.vpcId, `router-a=${e.a.id}`, 'router-a'),
+      /--member: "router-a" is given twice/,
+    ],
+    [
+      '--preferred not a member',
+      (e: ReturnType<typeof estate>) => [
+        ...initArgs(e.vpcId, `router-a=${e.a.id}`, 'router-b'),
+        '--preferred',
+        'router-c',
+      ],
+      /--preferred router-c is not one of the members/,
+    ],
+    [
+      'a bad group name',
+      (e: ReturnType<typeof estate>) => [...initArgs(e.vpcId, `router-a=${e.a.id}`, 'router-b'), '--group', 'my group'],
+      /groups\[0\]\.name/,
+    ],
   ])('%s is refused: exit 2, nothing on stdout', async (_what, args, message) => {
     const e = estate();
     const r = await e.h.run(args(e));
@@ -135,7 +182,9 @@ describe('init: a config from EC2', () => {
     expect(r1.code).toBe(2);
     expect(r1.stderr).toContain(`--member router-b=${stray}: the instance is in ${otherVpc}, not ${e.vpcId}`);
     expect(r2.code).toBe(2);
-    expect(r2.stderr).toMatch(/--member router-b: 2 instances in vpc-\S+ have the Name tag "router-b" \(i-\S+, i-\S+\): give one as router-b=i-…/);
+    expect(r2.stderr).toMatch(
+      /--member router-b: 2 instances in vpc-\S+ have the Name tag "router-b" \(i-\S+, i-\S+\): give one as router-b=i-…/,
+    );
   });
 
   it('--switch-mode associations is written into the group (the config parses with it); an unknown mode is refused', async () => {
@@ -149,7 +198,9 @@ describe('init: a config from EC2', () => {
     expect(r.stderr).toContain('switch mode: associations');
     expect(r.stderr).toContain('next: route-failover prepare --group edge');
     // Without the option the group has no switchMode (the routes mode, the default).
-    expect(JSON.parse((await h.run(initArgs(vpcId, `router-a=${a.id}`, 'router-b'))).stdout).groups[0].switchMode).toBeUndefined();
+    expect(
+      JSON.parse((await h.run(initArgs(vpcId, `router-a=${a.id}`, 'router-b'))).stdout).groups[0].switchMode,
+    ).toBeUndefined();
 
     const bad = await h.run([...initArgs(vpcId, `router-a=${a.id}`, 'router-b'), '--switch-mode', 'subnets']);
     expect(bad.code).toBe(2);

@@ -16,11 +16,20 @@ const setup = () => {
   const outside = sim.addRouteTable({ vpcId: scenario.vpcId, tags: { Name: 'edge-legacy' } });
   sim.addRoute(outside, { DestinationCidrBlock: '10.99.0.0/16', NetworkInterfaceId: scenario.routerA.eni0 });
   const config = { ...scenario.config, groups: [group] };
-  const h = cliHarness({ ec2: sim.ec2(), files: { 'failover.json': JSON.stringify(config) }, env: { ROUTE_FAILOVER_STATE_MACHINE_ARN: STATE_MACHINE_ARN, ROUTE_FAILOVER_STATE_TABLE: 'state' } });
+  const h = cliHarness({
+    ec2: sim.ec2(),
+    files: { 'failover.json': JSON.stringify(config) },
+    env: { ROUTE_FAILOVER_STATE_MACHINE_ARN: STATE_MACHINE_ARN, ROUTE_FAILOVER_STATE_TABLE: 'state' },
+  });
   serveExecutions(h.mocks.sfn, []);
   const before = () => JSON.stringify(sim.routeTables());
   // The scenario's moves for a whole-VPC scope; the main table (untagged) is outside this group's scope.
-  const tagged = new Set(sim.routeTables().filter((t) => t.Tags?.some((x) => x.Key === scenario.scopeTag.key)).map((t) => t.RouteTableId));
+  const tagged = new Set(
+    sim
+      .routeTables()
+      .filter((t) => t.Tags?.some((x) => x.Key === scenario.scopeTag.key))
+      .map((t) => t.RouteTableId),
+  );
   const moves = scenario.expectedMoves.filter((m) => tagged.has(m.routeTableId));
   return { sim, scenario, h, outside, before, moves };
 };
@@ -34,9 +43,14 @@ describe('switchover --plan', () => {
     const r = await h.run(['switchover', '--config', 'failover.json', '--group', 'edge', '--to', 'router-b', '--plan']);
 
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^PLAN switchover edge: router-a → router-b, 10 routes in 2 route tables would move \(nothing started\)$/m);
+    expect(r.stdout).toMatch(
+      /^PLAN switchover edge: router-a → router-b, 10 routes in 2 route tables would move \(nothing started\)$/m,
+    );
     for (const m of moves) {
-      const line = new RegExp(`^  ${m.routeTableId} +edge-private-\\d +${m.destination.value.replace(/[./]/g, '\\$&')} +${m.fromEni} \\(router-a\\) +→ +${m.toEni} \\(router-b\\)$`, 'm');
+      const line = new RegExp(
+        `^  ${m.routeTableId} +edge-private-\\d +${m.destination.value.replace(/[./]/g, '\\$&')} +${m.fromEni} \\(router-a\\) +→ +${m.toEni} \\(router-b\\)$`,
+        'm',
+      );
       expect(r.stdout).toMatch(line);
     }
     expect(r.stdout).toContain('already on router-b: 2 routes');
@@ -45,15 +59,44 @@ describe('switchover --plan', () => {
     expect(sim.calls.filter((c) => c.action === 'ReplaceRoute')).toHaveLength(0);
     expect(before()).toBe(tables);
 
-    const json = JSON.parse((await h.run(['switchover', '--config', 'failover.json', '--group', 'edge', '--to', 'router-b', '--plan', '--json'])).stdout);
+    const json = JSON.parse(
+      (
+        await h.run([
+          'switchover',
+          '--config',
+          'failover.json',
+          '--group',
+          'edge',
+          '--to',
+          'router-b',
+          '--plan',
+          '--json',
+        ])
+      ).stdout,
+    );
     expect(json).toMatchObject({ plan: true, started: false, to: 'router-b', alreadyOnTarget: 2 });
-    expect(new Set(json.routes.map((x: any) => routeKey(x.routeTableId, x.destination)))).toEqual(new Set(moves.map((m) => routeKey(m.routeTableId, m.destination))));
+    expect(new Set(json.routes.map((x: any) => routeKey(x.routeTableId, x.destination)))).toEqual(
+      new Set(moves.map((m) => routeKey(m.routeTableId, m.destination))),
+    );
   });
 
   it('failback --plan plans the return to the preferred member', async () => {
     const { h, sim, moves } = setup();
     // Move the routes to router-b by hand, as a finished failover would leave them.
-    for (const m of moves) await sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: m.routeTableId, ...(m.destination.kind === 'ipv4' ? { DestinationCidrBlock: m.destination.value } : m.destination.kind === 'ipv6' ? { DestinationIpv6CidrBlock: m.destination.value } : { DestinationPrefixListId: m.destination.value }), NetworkInterfaceId: m.toEni }));
+    for (const m of moves)
+      await sim
+        .ec2()
+        .send(
+          new ReplaceRouteCommand({
+            RouteTableId: m.routeTableId,
+            ...(m.destination.kind === 'ipv4'
+              ? { DestinationCidrBlock: m.destination.value }
+              : m.destination.kind === 'ipv6'
+                ? { DestinationIpv6CidrBlock: m.destination.value }
+                : { DestinationPrefixListId: m.destination.value }),
+            NetworkInterfaceId: m.toEni,
+          }),
+        );
 
     const r = await h.run(['failback', '--config', 'failover.json', '--group', 'edge', '--plan']);
 
@@ -63,7 +106,17 @@ describe('switchover --plan', () => {
 
   it('--plan with --wait is refused (exit 2)', async () => {
     const { h } = setup();
-    const r = await h.run(['switchover', '--config', 'failover.json', '--group', 'edge', '--to', 'router-b', '--plan', '--wait']);
+    const r = await h.run([
+      'switchover',
+      '--config',
+      'failover.json',
+      '--group',
+      'edge',
+      '--to',
+      'router-b',
+      '--plan',
+      '--wait',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--plan starts nothing/);
   });
@@ -75,14 +128,20 @@ describe('status --routes', () => {
 
     const r = await h.run(['status', '--config', 'failover.json', '--routes']);
 
-    expect(r.stdout).toMatch(/^  ROUTE TABLE rtb-\S+ \(edge-private-1\): 7 interface routes  SPLIT: router-a \+ router-b$/m);
+    expect(r.stdout).toMatch(
+      /^ {2}ROUTE TABLE rtb-\S+ \(edge-private-1\): 7 interface routes {2}SPLIT: router-a \+ router-b$/m,
+    );
     expect(r.stdout).toMatch(/^ {4}10\.70\.0\.0\/16 +→ eni-\S+ +no member +active$/m);
-    expect(r.stdout).toMatch(new RegExp(`^  OUTSIDE THE SCOPE ${outside} \\(edge-legacy\\): 1 route to a member, will not fail over$`, 'm'));
+    expect(r.stdout).toMatch(
+      new RegExp(`^  OUTSIDE THE SCOPE ${outside} \\(edge-legacy\\): 1 route to a member, will not fail over$`, 'm'),
+    );
     expect(r.stdout).toMatch(/^ {4}10\.99\.0\.0\/16 +→ eni-\S+ +router-a +active$/m);
     const json = JSON.parse((await h.run(['status', '--config', 'failover.json', '--routes', '--json'])).stdout);
     expect(json.groups[0].routeListing.tables).toHaveLength(2);
     expect(json.groups[0].routeListing.tables[0]).toMatchObject({ split: true, members: ['router-a', 'router-b'] });
-    expect(json.groups[0].routeListing.outside).toContainEqual(expect.objectContaining({ routeTableId: outside, name: 'edge-legacy', members: ['router-a'] }));
+    expect(json.groups[0].routeListing.outside).toContainEqual(
+      expect.objectContaining({ routeTableId: outside, name: 'edge-legacy', members: ['router-a'] }),
+    );
     // The tables of the scope are never listed as outside it.
     const inScope = json.groups[0].routeListing.tables.map((t: any) => t.routeTableId);
     for (const t of json.groups[0].routeListing.outside) expect(inScope).not.toContain(t.routeTableId);
@@ -101,8 +160,18 @@ describe('status --routes', () => {
   it('a group whose standby is down: NO HEALTHY STANDBY, exit 1; with the standby back, no such line', async () => {
     const { h, sim, scenario } = setup();
     // The scenario's one router-b route goes to router-a, so the group is consistent and the standby problem stands alone.
-    for (const t of sim.routeTables().filter((x) => x.Routes?.some((r) => r.NetworkInterfaceId === scenario.routerB.eni0))) {
-      await sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: t.RouteTableId, DestinationCidrBlock: '10.200.0.0/16', NetworkInterfaceId: scenario.routerA.eni0 }));
+    for (const t of sim
+      .routeTables()
+      .filter((x) => x.Routes?.some((r) => r.NetworkInterfaceId === scenario.routerB.eni0))) {
+      await sim
+        .ec2()
+        .send(
+          new ReplaceRouteCommand({
+            RouteTableId: t.RouteTableId,
+            DestinationCidrBlock: '10.200.0.0/16',
+            NetworkInterfaceId: scenario.routerA.eni0,
+          }),
+        );
     }
     expect((await h.run(['status', '--config', 'failover.json'])).stdout).not.toContain('NO HEALTHY STANDBY');
     sim.setInstanceState(scenario.routerB.instanceId, 'stopped');
@@ -114,4 +183,3 @@ describe('status --routes', () => {
     expect(r.code).toBe(1);
   });
 });
-

@@ -29,9 +29,22 @@ const setup = (switchMode?: string) => {
   f.addTable({
     RouteTableId: ORIG,
     Tags: [{ Key: 'Name', Value: 'private-a' }],
-    Routes: [localRoute(), eni('192.168.0.0/16', IDS.eniA0), eni('172.16.0.0/12', IDS.eniA1), { DestinationCidrBlock: '0.0.0.0/0', GatewayId: IGW, Origin: 'CreateRoute' }],
+    Routes: [
+      localRoute(),
+      eni('192.168.0.0/16', IDS.eniA0),
+      eni('172.16.0.0/12', IDS.eniA1),
+      { DestinationCidrBlock: '0.0.0.0/0', GatewayId: IGW, Origin: 'CreateRoute' },
+    ],
     PropagatingVgws: [{ GatewayId: VGW }],
-    Associations: [{ RouteTableAssociationId: 'rtbassoc-0a1a1a1a1a1a1a1a1', SubnetId: 'subnet-0a1a1a1a1a1a1a1a1', RouteTableId: ORIG, Main: false, AssociationState: { State: 'associated' } }],
+    Associations: [
+      {
+        RouteTableAssociationId: 'rtbassoc-0a1a1a1a1a1a1a1a1',
+        SubnetId: 'subnet-0a1a1a1a1a1a1a1a1',
+        RouteTableId: ORIG,
+        Main: false,
+        AssociationState: { State: 'associated' },
+      },
+    ],
   });
   const h = cliHarness({ ec2: f.ec2, files: { 'failover.json': configJson(switchMode) } });
   return { f, h };
@@ -76,7 +89,12 @@ describe('route-failover prepare', () => {
     const again = await h.run(['prepare', '--group', GROUP, '--config', 'failover.json', '--output', 'json']);
     const doc = JSON.parse(again.stdout);
     expect(doc).toMatchObject({ ok: true, dryRun: false, writes: 0 });
-    expect(doc.groups[0].originals[0].twins[0]).toMatchObject({ member: 'router-b', twin, created: false, driftBefore: [] });
+    expect(doc.groups[0].originals[0].twins[0]).toMatchObject({
+      member: 'router-b',
+      twin,
+      created: false,
+      driftBefore: [],
+    });
     expect(f.writes()).toHaveLength(5);
   });
 
@@ -92,7 +110,11 @@ describe('route-failover prepare', () => {
     const drifted = await h.run(['status', '--config', 'failover.json', '--json']);
     expect(drifted.code).toBe(1);
     const g = JSON.parse(drifted.stdout).groups[0];
-    expect(g.twins.originals[0].twins[0]).toMatchObject({ member: 'router-b', state: 'drifted', differences: [`10.50.0.0/16 missing (wanted → ${IDS.eniB1})`] });
+    expect(g.twins.originals[0].twins[0]).toMatchObject({
+      member: 'router-b',
+      state: 'drifted',
+      differences: [`10.50.0.0/16 missing (wanted → ${IDS.eniB1})`],
+    });
     expect(JSON.parse(drifted.stdout).ok).toBe(false);
   });
 
@@ -100,7 +122,16 @@ describe('route-failover prepare', () => {
     const { h } = setup();
     h.mocks.ddb.on(GetItemCommand).resolves({});
 
-    const r = await h.run(['prepare', '--group', GROUP, '--dry-run', '--config', 'failover.json', '--state-table', 'route-failover-state']);
+    const r = await h.run([
+      'prepare',
+      '--group',
+      GROUP,
+      '--dry-run',
+      '--config',
+      'failover.json',
+      '--state-table',
+      'route-failover-state',
+    ]);
 
     expect(r.code).toBe(0);
     expect(r.stderr).not.toContain('inventory not read');
@@ -124,7 +155,9 @@ describe('route-failover prepare', () => {
 
   it('exits 1 and prints the error when a twin cannot be reconciled', async () => {
     const { f, h } = setup();
-    f.mock.on(EnableVgwRoutePropagationCommand).rejects(Object.assign(new Error('The gateway is not attached.'), { name: 'Gateway.NotAttached' }));
+    f.mock
+      .on(EnableVgwRoutePropagationCommand)
+      .rejects(Object.assign(new Error('The gateway is not attached.'), { name: 'Gateway.NotAttached' }));
 
     const r = await h.run(['prepare', '--group', GROUP, '--config', 'failover.json']);
 

@@ -12,7 +12,11 @@ const cleanEstate = () => {
   const vpcId = sim.addVpc({ cidr: '10.0.0.0/16' });
   const router = (az: string) => {
     const id = sim.addInstance({ vpcId, availabilityZone: `us-east-1${az}` });
-    return { id, eth0: sim.addNetworkInterface({ vpcId, instanceId: id, deviceIndex: 0, sourceDestCheck: false }), eth1: sim.addNetworkInterface({ vpcId, instanceId: id, deviceIndex: 1, sourceDestCheck: false }) };
+    return {
+      id,
+      eth0: sim.addNetworkInterface({ vpcId, instanceId: id, deviceIndex: 0, sourceDestCheck: false }),
+      eth1: sim.addNetworkInterface({ vpcId, instanceId: id, deviceIndex: 1, sourceDestCheck: false }),
+    };
   };
   const a = router('a');
   const b = router('b');
@@ -40,7 +44,11 @@ const cleanEstate = () => {
       },
     ],
   };
-  const h = cliHarness({ ec2: sim.ec2(), files: { 'failover.json': JSON.stringify(config) }, env: { ROUTE_FAILOVER_STATE_MACHINE_ARN: STATE_MACHINE_ARN } });
+  const h = cliHarness({
+    ec2: sim.ec2(),
+    files: { 'failover.json': JSON.stringify(config) },
+    env: { ROUTE_FAILOVER_STATE_MACHINE_ARN: STATE_MACHINE_ARN },
+  });
   serveExecutions(h.mocks.sfn, []);
   return { sim, a, b, tables, h, config };
 };
@@ -100,7 +108,10 @@ describe('status, read from the route tables', () => {
     const json = JSON.parse((await h.run(['status', '--config', 'failover.json', '--json'])).stdout);
 
     // The interface is no longer router-a's, but routes to it still drop traffic in the group's tables.
-    expect(json.groups[0].blackholes.map((b: { destination: string }) => b.destination).sort()).toEqual(['10.101.0.0/16', '10.102.0.0/16']);
+    expect(json.groups[0].blackholes.map((b: { destination: string }) => b.destination).sort()).toEqual([
+      '10.101.0.0/16',
+      '10.102.0.0/16',
+    ]);
     expect(json.groups[0].blackholes[0].target).toBe(a.eth1);
     expect(json.groups[0].blackholes[0]).not.toHaveProperty('member');
     expect(json.groups[0].members[0]).toMatchObject({ name: 'router-a', routes: 4, state: 'running' });
@@ -109,8 +120,24 @@ describe('status, read from the route tables', () => {
 
   it('routes split between router-a and router-b: INCONSISTENT, consistent false, no active member; exit 1', async () => {
     const { h, sim, b, tables } = cleanEstate();
-    await sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: tables[1], DestinationCidrBlock: '192.168.0.0/16', NetworkInterfaceId: b.eth0 }));
-    await sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: tables[1], DestinationCidrBlock: '10.102.0.0/16', NetworkInterfaceId: b.eth1 }));
+    await sim
+      .ec2()
+      .send(
+        new ReplaceRouteCommand({
+          RouteTableId: tables[1],
+          DestinationCidrBlock: '192.168.0.0/16',
+          NetworkInterfaceId: b.eth0,
+        }),
+      );
+    await sim
+      .ec2()
+      .send(
+        new ReplaceRouteCommand({
+          RouteTableId: tables[1],
+          DestinationCidrBlock: '10.102.0.0/16',
+          NetworkInterfaceId: b.eth1,
+        }),
+      );
 
     const r = await h.run(['status', '--config', 'failover.json']);
 
@@ -119,18 +146,36 @@ describe('status, read from the route tables', () => {
     expect(r.stdout).toContain('INCONSISTENT: routes are split between members (router-a 4, router-b 2)');
     expect(r.stdout).toContain('route-failover switchover --group edge --to MEMBER');
     const json = JSON.parse((await h.run(['status', '--config', 'failover.json', '--json'])).stdout);
-    expect(json.groups[0]).toMatchObject({ consistent: false, active: null, members: [{ routes: 4, active: false }, { routes: 2, active: false }] });
+    expect(json.groups[0]).toMatchObject({
+      consistent: false,
+      active: null,
+      members: [
+        { routes: 4, active: false },
+        { routes: 2, active: false },
+      ],
+    });
   });
 
   it('the shared scenario (whole-VPC scope, a route already on router-b per table) reads as split', async () => {
     const estate = buildEstate({ routeTables: 2 });
-    const h = cliHarness({ ec2: estate.sim.ec2(), files: { 'failover.json': JSON.stringify(estate.scenario.config) }, env: { ROUTE_FAILOVER_STATE_MACHINE_ARN: STATE_MACHINE_ARN } });
+    const h = cliHarness({
+      ec2: estate.sim.ec2(),
+      files: { 'failover.json': JSON.stringify(estate.scenario.config) },
+      env: { ROUTE_FAILOVER_STATE_MACHINE_ARN: STATE_MACHINE_ARN },
+    });
     serveExecutions(h.mocks.sfn, []);
 
     const json = JSON.parse((await h.run(['status', '--config', 'failover.json', '--json'])).stdout);
 
     // 5 routes per tagged table plus one in the main table on router-a, one per tagged table on router-b.
-    expect(json.groups[0]).toMatchObject({ consistent: false, routes: 13, members: [{ name: 'router-a', routes: 11 }, { name: 'router-b', routes: 2 }] });
+    expect(json.groups[0]).toMatchObject({
+      consistent: false,
+      routes: 13,
+      members: [
+        { name: 'router-a', routes: 11 },
+        { name: 'router-b', routes: 2 },
+      ],
+    });
   });
 
   it('--group: only that group; an unknown group is refused', async () => {
@@ -146,28 +191,64 @@ describe('status: the last execution of the group', () => {
   it('is the newest execution whose record or input names the group, whatever its name', async () => {
     const estate = buildEstate({ routeTables: 2 });
     const t = (h: number) => new Date(Date.parse('2026-11-25T14:00:00Z') - h * 3_600_000);
-    const older = await recordExecution(estate, { action: 'switchover', group: 'onprem-edge', to: 'router-b', dryRun: true, requestedBy: 'bob' }, { name: 'switchover-onprem-edge-older', startAt: t(5) });
-    const stopping = { version: '0', id: 'e-1', 'detail-type': 'EC2 Instance State-change Notification', source: 'aws.ec2', account: '000000000000', time: new Date().toISOString(), region: 'us-east-1', resources: [], detail: { 'instance-id': estate.scenario.routerA.instanceId, state: 'stopping' } };
+    const older = await recordExecution(
+      estate,
+      { action: 'switchover', group: 'onprem-edge', to: 'router-b', dryRun: true, requestedBy: 'bob' },
+      { name: 'switchover-onprem-edge-older', startAt: t(5) },
+    );
+    const stopping = {
+      version: '0',
+      id: 'e-1',
+      'detail-type': 'EC2 Instance State-change Notification',
+      source: 'aws.ec2',
+      account: '000000000000',
+      time: new Date().toISOString(),
+      region: 'us-east-1',
+      resources: [],
+      detail: { 'instance-id': estate.scenario.routerA.instanceId, state: 'stopping' },
+    };
     estate.sim.setInstanceState(estate.scenario.routerA.instanceId, 'stopping');
     // EventBridge names executions with a UUID: the group comes from the record.
-    const event = await recordExecution(estate, stopping, { name: '5b2f0c7e-3a1d-4f65-9c1e-2e8b8f0d9a11', startAt: t(2) });
-    const otherGroup = await recordExecution(estate, { action: 'switchover', group: 'no-such-group', requestedBy: 'bob' }, { name: 'switchover-no-such-group-x', startAt: t(1) });
-    const h = cliHarness({ ec2: estate.sim.ec2(), files: { 'failover.json': JSON.stringify(estate.scenario.config) }, env: { ROUTE_FAILOVER_STATE_MACHINE_ARN: STATE_MACHINE_ARN } });
+    const event = await recordExecution(estate, stopping, {
+      name: '5b2f0c7e-3a1d-4f65-9c1e-2e8b8f0d9a11',
+      startAt: t(2),
+    });
+    const otherGroup = await recordExecution(
+      estate,
+      { action: 'switchover', group: 'no-such-group', requestedBy: 'bob' },
+      { name: 'switchover-no-such-group-x', startAt: t(1) },
+    );
+    const h = cliHarness({
+      ec2: estate.sim.ec2(),
+      files: { 'failover.json': JSON.stringify(estate.scenario.config) },
+      env: { ROUTE_FAILOVER_STATE_MACHINE_ARN: STATE_MACHINE_ARN },
+    });
     serveExecutions(h.mocks.sfn, [older, event, otherGroup]);
 
     const r = await h.run(['status', '--config', 'failover.json']);
 
     expect(r.stdout).toContain('active:  router-b (13 routes)');
-    expect(r.stdout).toMatch(/last execution: 5b2f0c7e-3a1d-4f65-9c1e-2e8b8f0d9a11 {2}2026-11-25T12:00:00Z {2}SUCCEEDED, succeeded {2}router-a → router-b {2}"onprem-edge: router-a -> router-b, 11 route\(s\) moved and verified"/);
+    expect(r.stdout).toMatch(
+      /last execution: 5b2f0c7e-3a1d-4f65-9c1e-2e8b8f0d9a11 {2}2026-11-25T12:00:00Z {2}SUCCEEDED, succeeded {2}router-a → router-b {2}"onprem-edge: router-a -> router-b, 11 route\(s\) moved and verified"/,
+    );
     // The newest (other group) and the event were described; the older one was not needed.
-    expect(h.mocks.sfn.commandCalls(DescribeExecutionCommand).map((c) => c.args[0].input.executionArn)).toEqual([otherGroup.arn, event.arn]);
+    expect(h.mocks.sfn.commandCalls(DescribeExecutionCommand).map((c) => c.args[0].input.executionArn)).toEqual([
+      otherGroup.arn,
+      event.arn,
+    ]);
     expect(h.mocks.sfn).toHaveReceivedCommandWith(ListExecutionsCommand, { stateMachineArn: STATE_MACHINE_ARN });
   });
 
   it('without a state machine, status still answers from EC2 and says why the last execution is unknown', async () => {
     const { sim, config } = cleanEstate();
-    const h = cliHarness({ ec2: sim.ec2(), files: { '/repo/cdk.json': JSON.stringify({ context: { failover: config } }) }, env: {} });
-    h.mocks.cfn.rejects(Object.assign(new Error('Stack with id VpcRouteFailover does not exist'), { name: 'ValidationError' }));
+    const h = cliHarness({
+      ec2: sim.ec2(),
+      files: { '/repo/cdk.json': JSON.stringify({ context: { failover: config } }) },
+      env: {},
+    });
+    h.mocks.cfn.rejects(
+      Object.assign(new Error('Stack with id VpcRouteFailover does not exist'), { name: 'ValidationError' }),
+    );
 
     const r = await h.run(['status']);
 

@@ -12,24 +12,46 @@ const NAME = 'switchover-onprem-edge-20261125T143000Z';
 const EXEC_ARN = `arn:aws:states:eu-west-1:111122223333:execution:vpc-route-failover:${NAME}`;
 
 /** A harness whose EC2 shows router-a and router-b running and every route of onprem-edge on router-a. */
-const setup = (opts: { env?: Record<string, string>; files?: Record<string, string>; a?: string; b?: string; tables?: ReturnType<typeof routeTables> } = {}) => {
-  const h = cliHarness({ files: opts.files ?? { 'failover.json': configJson() }, env: opts.env ?? { ROUTE_FAILOVER_STATE_MACHINE_ARN: SM_ARN } });
+const setup = (
+  opts: {
+    env?: Record<string, string>;
+    files?: Record<string, string>;
+    a?: string;
+    b?: string;
+    tables?: ReturnType<typeof routeTables>;
+  } = {},
+) => {
+  const h = cliHarness({
+    files: opts.files ?? { 'failover.json': configJson() },
+    env: opts.env ?? { ROUTE_FAILOVER_STATE_MACHINE_ARN: SM_ARN },
+  });
   h.mocks.ec2.on(DescribeInstancesCommand).resolves(routerInstances(opts.a, opts.b));
   h.mocks.ec2.on(DescribeRouteTablesCommand).resolves(opts.tables ?? routeTables(IDS.eniA0, IDS.eniA1));
   h.mocks.sfn.on(StartExecutionCommand).callsFake((input) => ({
-    executionArn: SM_ARN.replace(':stateMachine:', ':execution:') + `:${input.name}`,
+    executionArn: `${SM_ARN.replace(':stateMachine:', ':execution:')}:${input.name}`,
     startDate: new Date('2026-11-25T14:30:00.456Z'),
   }));
   return h;
 };
 
-const started = (h: ReturnType<typeof setup>) => h.mocks.sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+const started = (h: ReturnType<typeof setup>) =>
+  h.mocks.sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
 
 describe('switchover: what is sent', () => {
   it('starts the execution with the manual-request contract, a readable name and the caller identity as requester', async () => {
     const h = setup();
 
-    const r = await h.run(['switchover', '--config', 'failover.json', '--group', 'onprem-edge', '--to', 'router-b', '--reason', 'patch router-a (CHG-1042)']);
+    const r = await h.run([
+      'switchover',
+      '--config',
+      'failover.json',
+      '--group',
+      'onprem-edge',
+      '--to',
+      'router-b',
+      '--reason',
+      'patch router-a (CHG-1042)',
+    ]);
 
     expect(r.code).toBe(0);
     const sent = started(h);
@@ -48,8 +70,12 @@ describe('switchover: what is sent', () => {
     // Exactly what the workflow's strict schema accepts, nothing more.
     expect(ManualRequestSchema.parse(input)).toEqual(input);
     expect(h.mocks.sts).toHaveReceivedCommandTimes(GetCallerIdentityCommand, 1);
-    expect(h.mocks.ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, { InstanceIds: [IDS.routerA, IDS.routerB] });
-    expect(h.mocks.ec2).toHaveReceivedCommandWith(DescribeRouteTablesCommand, { Filters: [{ Name: 'vpc-id', Values: [IDS.vpc] }] });
+    expect(h.mocks.ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, {
+      InstanceIds: [IDS.routerA, IDS.routerB],
+    });
+    expect(h.mocks.ec2).toHaveReceivedCommandWith(DescribeRouteTablesCommand, {
+      Filters: [{ Name: 'vpc-id', Values: [IDS.vpc] }],
+    });
     expect(r.stdout).toContain(`Started ${NAME}`);
     expect(r.stdout).toContain('onprem-edge: router-a → router-b, 3 routes to move in 1 route table');
     expect(r.stdout).toContain(`route-failover history show ${NAME}`);
@@ -59,7 +85,17 @@ describe('switchover: what is sent', () => {
   it('--requested-by overrides the caller identity: STS is not asked', async () => {
     const h = setup();
 
-    const r = await h.run(['switchover', '--config', 'failover.json', '--group', 'onprem-edge', '--to', 'router-b', '--requested-by', 'netops-oncall']);
+    const r = await h.run([
+      'switchover',
+      '--config',
+      'failover.json',
+      '--group',
+      'onprem-edge',
+      '--to',
+      'router-b',
+      '--requested-by',
+      'netops-oncall',
+    ]);
 
     expect(r.code).toBe(0);
     expect(JSON.parse(started(h)[0].input!)).toMatchObject({ requestedBy: 'netops-oncall' });
@@ -69,7 +105,16 @@ describe('switchover: what is sent', () => {
   it('--dry-run sends dryRun true under a -dryrun name', async () => {
     const h = setup();
 
-    const r = await h.run(['switchover', '--config', 'failover.json', '--group', 'onprem-edge', '--to', 'router-b', '--dry-run']);
+    const r = await h.run([
+      'switchover',
+      '--config',
+      'failover.json',
+      '--group',
+      'onprem-edge',
+      '--to',
+      'router-b',
+      '--dry-run',
+    ]);
 
     expect(r.code).toBe(0);
     expect(started(h)[0].name).toBe(`${NAME}-dryrun`);
@@ -90,7 +135,16 @@ describe('switchover: what is sent', () => {
   it('--json prints one JSON document with the execution and the input', async () => {
     const h = setup();
 
-    const r = await h.run(['switchover', '--config', 'failover.json', '--group', 'onprem-edge', '--to', 'router-b', '--json']);
+    const r = await h.run([
+      'switchover',
+      '--config',
+      'failover.json',
+      '--group',
+      'onprem-edge',
+      '--to',
+      'router-b',
+      '--json',
+    ]);
 
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
@@ -110,7 +164,15 @@ describe('switchover: what is sent', () => {
   it('failback sends action failback with no target, named failback-<group>-<time>', async () => {
     const h = setup({ tables: routeTables(IDS.eniB0, IDS.eniB1) });
 
-    const r = await h.run(['failback', '--config', 'failover.json', '--group', 'onprem-edge', '--reason', 'router-a patched']);
+    const r = await h.run([
+      'failback',
+      '--config',
+      'failover.json',
+      '--group',
+      'onprem-edge',
+      '--reason',
+      'router-a patched',
+    ]);
 
     expect(r.code).toBe(0);
     expect(started(h)[0].name).toBe('failback-onprem-edge-20261125T143000Z');
@@ -131,12 +193,16 @@ describe('switchover: what is sent', () => {
 
     expect(r.code).toBe(0);
     expect(started(h)).toHaveLength(1);
-    expect(r.stdout).toContain('onprem-edge: router-a (2) → router-b, 2 routes to move (1 already on router-b) in 1 route table');
+    expect(r.stdout).toContain(
+      'onprem-edge: router-a (2) → router-b, 2 routes to move (1 already on router-b) in 1 route table',
+    );
   });
 
   it('a StartExecution error exits 1 and says nothing was started', async () => {
     const h = setup();
-    h.mocks.sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    h.mocks.sfn
+      .on(StartExecutionCommand)
+      .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
 
     const r = await h.run(['switchover', '--config', 'failover.json', '--group', 'onprem-edge', '--to', 'router-b']);
 
@@ -156,12 +222,18 @@ describe('switchover: bad requests are refused before anything starts (exit 2)',
   };
 
   it('unknown group: names the configured groups; no AWS call at all', async () => {
-    const { h } = await refused(['switchover', '--config', 'failover.json', '--group', 'nope', '--to', 'router-b'], /unknown group "nope" \(configured: onprem-edge, dc-west\)/);
+    const { h } = await refused(
+      ['switchover', '--config', 'failover.json', '--group', 'nope', '--to', 'router-b'],
+      /unknown group "nope" \(configured: onprem-edge, dc-west\)/,
+    );
     expect(sentCommands(h.mocks)).toEqual([]);
   });
 
   it('unknown member: names the members; no AWS call at all', async () => {
-    const { h } = await refused(['switchover', '--config', 'failover.json', '--group', 'onprem-edge', '--to', 'router-z'], /group "onprem-edge" has no member "router-z" \(members: router-a, router-b\)/);
+    const { h } = await refused(
+      ['switchover', '--config', 'failover.json', '--group', 'onprem-edge', '--to', 'router-z'],
+      /group "onprem-edge" has no member "router-z" \(members: router-a, router-b\)/,
+    );
     expect(sentCommands(h.mocks)).toEqual([]);
   });
 
@@ -178,50 +250,93 @@ describe('switchover: bad requests are refused before anything starts (exit 2)',
   });
 
   it('failback for a group without a preferred member; no AWS call at all', async () => {
-    const { h } = await refused(['failback', '--config', 'failover.json', '--group', 'dc-west'], /group "dc-west" has no preferred member.*switchover --group dc-west --to MEMBER/);
+    const { h } = await refused(
+      ['failback', '--config', 'failover.json', '--group', 'dc-west'],
+      /group "dc-west" has no preferred member.*switchover --group dc-west --to MEMBER/,
+    );
     expect(sentCommands(h.mocks)).toEqual([]);
   });
 
   it('a target that is not running', async () => {
-    await refused(['switchover', '--config', 'failover.json', '--group', 'onprem-edge', '--to', 'router-b'], /target router-b \(i-0bb22222222222222\) is stopped, not running/, { b: 'stopped' });
+    await refused(
+      ['switchover', '--config', 'failover.json', '--group', 'onprem-edge', '--to', 'router-b'],
+      /target router-b \(i-0bb22222222222222\) is stopped, not running/,
+      { b: 'stopped' },
+    );
   });
 
   it('routes split between members and no --to', async () => {
-    await refused(['switchover', '--config', 'failover.json', '--group', 'onprem-edge'], /split between router-a \(2\) and router-b \(1\): name the target with --to/, {
-      tables: routeTables(IDS.eniA0, IDS.eniA1, IDS.eniB0),
-    });
+    await refused(
+      ['switchover', '--config', 'failover.json', '--group', 'onprem-edge'],
+      /split between router-a \(2\) and router-b \(1\): name the target with --to/,
+      {
+        tables: routeTables(IDS.eniA0, IDS.eniA1, IDS.eniB0),
+      },
+    );
   });
 
   it('no route points at any member', async () => {
-    await refused(['switchover', '--config', 'failover.json', '--group', 'onprem-edge', '--to', 'router-b'], /no route .* points at a member: nothing to move/, {
-      tables: { RouteTables: [{ RouteTableId: IDS.rtb1, VpcId: IDS.vpc, Routes: [] }] },
-    });
+    await refused(
+      ['switchover', '--config', 'failover.json', '--group', 'onprem-edge', '--to', 'router-b'],
+      /no route .* points at a member: nothing to move/,
+      {
+        tables: { RouteTables: [{ RouteTableId: IDS.rtb1, VpcId: IDS.vpc, Routes: [] }] },
+      },
+    );
   });
 
   it('a reason longer than the contract allows; no AWS call at all', async () => {
-    const { h } = await refused(['switchover', '--config', 'failover.json', '--group', 'onprem-edge', '--to', 'router-b', '--reason', 'x'.repeat(600)], /invalid request: reason: /);
+    const { h } = await refused(
+      [
+        'switchover',
+        '--config',
+        'failover.json',
+        '--group',
+        'onprem-edge',
+        '--to',
+        'router-b',
+        '--reason',
+        'x'.repeat(600),
+      ],
+      /invalid request: reason: /,
+    );
     expect(sentCommands(h.mocks)).toEqual([]);
   });
 
   it('missing --group, unknown option, stray argument: usage errors', async () => {
     await refused(['switchover', '--config', 'failover.json'], /switchover needs --group G/);
-    await refused(['switchover', '--config', 'failover.json', '--group', 'onprem-edge', '--force'], /Unknown option '--force'/);
-    await refused(['switchover', '--config', 'failover.json', '--group', 'onprem-edge', 'router-b'], /unexpected argument "router-b"/);
-    await refused(['failback', '--config', 'failover.json', '--group', 'onprem-edge', '--to', 'router-b'], /--to is not an option of failback/);
+    await refused(
+      ['switchover', '--config', 'failover.json', '--group', 'onprem-edge', '--force'],
+      /Unknown option '--force'/,
+    );
+    await refused(
+      ['switchover', '--config', 'failover.json', '--group', 'onprem-edge', 'router-b'],
+      /unexpected argument "router-b"/,
+    );
+    await refused(
+      ['failback', '--config', 'failover.json', '--group', 'onprem-edge', '--to', 'router-b'],
+      /--to is not an option of failback/,
+    );
   });
 
   it('an invalid config file names the bad field', async () => {
     const bad = JSON.parse(configJson());
     bad.groups[0].members[1].instanceId = 'i-nope';
-    await refused(['switchover', '--config', 'bad.json', '--group', 'onprem-edge', '--to', 'router-b'], /config file bad\.json.*groups\[0\]\.members\[1\]\.instanceId/s, {
-      files: { 'bad.json': JSON.stringify(bad) },
-    });
+    await refused(
+      ['switchover', '--config', 'bad.json', '--group', 'onprem-edge', '--to', 'router-b'],
+      /config file bad\.json.*groups\[0\]\.members\[1\]\.instanceId/s,
+      {
+        files: { 'bad.json': JSON.stringify(bad) },
+      },
+    );
   });
 });
 
 describe('switchover: where the config and the state machine come from', () => {
   it('default config: cdk.json context "failover" in the working directory', async () => {
-    const h = setup({ files: { '/repo/cdk.json': JSON.stringify({ app: 'x', context: { failover: JSON.parse(configJson()) } }) } });
+    const h = setup({
+      files: { '/repo/cdk.json': JSON.stringify({ app: 'x', context: { failover: JSON.parse(configJson()) } }) },
+    });
 
     const r = await h.run(['switchover', '--group', 'onprem-edge', '--to', 'router-b']);
 
@@ -255,7 +370,14 @@ describe('switchover: where the config and the state machine come from', () => {
   it('without flag or env: the StateMachineArn output of stack VpcRouteFailover', async () => {
     const h = setup({ env: {} });
     h.mocks.cfn.on(DescribeStacksCommand).resolves({
-      Stacks: [{ StackName: 'VpcRouteFailover', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'StateMachineArn', OutputValue: SM_ARN }] }],
+      Stacks: [
+        {
+          StackName: 'VpcRouteFailover',
+          CreationTime: new Date(),
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: [{ OutputKey: 'StateMachineArn', OutputValue: SM_ARN }],
+        },
+      ],
     });
 
     const r = await h.run(['switchover', '--config', 'failover.json', '--group', 'onprem-edge', '--to', 'router-b']);
@@ -270,7 +392,17 @@ describe('switchover: where the config and the state machine come from', () => {
     const missing = Object.assign(new Error('Stack with id Other does not exist'), { name: 'ValidationError' });
     h.mocks.cfn.on(DescribeStacksCommand).rejects(missing);
 
-    const r = await h.run(['switchover', '--config', 'failover.json', '--group', 'onprem-edge', '--to', 'router-b', '--stack', 'Other']);
+    const r = await h.run([
+      'switchover',
+      '--config',
+      'failover.json',
+      '--group',
+      'onprem-edge',
+      '--to',
+      'router-b',
+      '--stack',
+      'Other',
+    ]);
 
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/stack "Other" does not exist.*--state-machine-arn/);
@@ -281,7 +413,17 @@ describe('switchover: where the config and the state machine come from', () => {
     const other = 'arn:aws:states:ap-southeast-2:111122223333:stateMachine:other';
     const h = setup({ env: { ROUTE_FAILOVER_STATE_MACHINE_ARN: SM_ARN } });
 
-    await h.run(['switchover', '--config', 'failover.json', '--group', 'onprem-edge', '--to', 'router-b', '--state-machine-arn', other]);
+    await h.run([
+      'switchover',
+      '--config',
+      'failover.json',
+      '--group',
+      'onprem-edge',
+      '--to',
+      'router-b',
+      '--state-machine-arn',
+      other,
+    ]);
     await h.run(['status', '--config', 'failover.json', '--region', 'us-west-2']);
 
     expect(started(h)[0].stateMachineArn).toBe(other);

@@ -1,4 +1,9 @@
-import { DescribeExecutionCommand, DescribeExecutionOutput, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionOutput,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import type { FaultSpec } from '../../sim';
 import { cliHarness, serveExecutions } from './helpers';
 import { buildEstate, recordExecution, STATE_MACHINE_ARN } from './recorded';
@@ -20,12 +25,24 @@ const waitScenario = async (faults: FaultSpec[], routeTables = 2, opts: { virtua
   const victim = recordedOn.scenario.expectedMoves.find((m) => m.destination.kind === 'ipv6')!;
   const rec = await recordExecution(
     recordedOn,
-    { action: 'switchover', group: 'onprem-edge', to: 'router-b', dryRun: false, requestedBy: 'arn:aws:sts::111122223333:assumed-role/NetOps/alice', reason: 'patch router-a (CHG-1042)' },
+    {
+      action: 'switchover',
+      group: 'onprem-edge',
+      to: 'router-b',
+      dryRun: false,
+      requestedBy: 'arn:aws:sts::111122223333:assumed-role/NetOps/alice',
+      reason: 'patch router-a (CHG-1042)',
+    },
     // Batches read their tables (as when the plan's observation is stale), so a read can be retried.
     { name: NAME, startAt: new Date('2026-11-25T14:30:01Z'), faults, deps: { maxObservationAgeMs: 0 } },
   );
   const live = buildEstate({ routeTables });
-  const h = cliHarness({ ec2: live.sim.ec2(), files: { 'failover.json': JSON.stringify(live.scenario.config) }, env: { ROUTE_FAILOVER_STATE_MACHINE_ARN: STATE_MACHINE_ARN }, virtualClock: opts.virtualClock });
+  const h = cliHarness({
+    ec2: live.sim.ec2(),
+    files: { 'failover.json': JSON.stringify(live.scenario.config) },
+    env: { ROUTE_FAILOVER_STATE_MACHINE_ARN: STATE_MACHINE_ARN },
+    virtualClock: opts.virtualClock,
+  });
   h.mocks.sfn.on(StartExecutionCommand).resolves({ executionArn: rec.arn, startDate: rec.describe.startDate });
 
   // Four polls: just started, plan listed, the first batch done, finished.
@@ -35,11 +52,21 @@ const waitScenario = async (faults: FaultSpec[], routeTables = 2, opts: { virtua
   const half = rec.events.indexOf(iterations[0]) + 1;
   const cuts = [3, listed, half, rec.events.length];
   let poll = -1;
-  const running: DescribeExecutionOutput = { ...rec.describe, status: 'RUNNING', stopDate: undefined, output: undefined, error: undefined, cause: undefined };
+  const running: DescribeExecutionOutput = {
+    ...rec.describe,
+    status: 'RUNNING',
+    stopDate: undefined,
+    output: undefined,
+    error: undefined,
+    cause: undefined,
+  };
   serveExecutions(h.mocks.sfn, [rec], {
     pageSize: 7,
     onDescribe: () => poll++,
-    reveal: () => ({ events: cuts[Math.min(poll, cuts.length - 1)], describe: poll < cuts.length - 1 ? running : undefined }),
+    reveal: () => ({
+      events: cuts[Math.min(poll, cuts.length - 1)],
+      describe: poll < cuts.length - 1 ? running : undefined,
+    }),
   });
   return { rec, h, victim, cuts, running };
 };
@@ -55,7 +82,18 @@ const slowExecution = async () => {
   return s;
 };
 
-const switchoverWait = ['switchover', '--config', 'failover.json', '--group', 'onprem-edge', '--to', 'router-b', '--reason', 'patch router-a (CHG-1042)', '--wait'];
+const switchoverWait = [
+  'switchover',
+  '--config',
+  'failover.json',
+  '--group',
+  'onprem-edge',
+  '--to',
+  'router-b',
+  '--reason',
+  'patch router-a (CHG-1042)',
+  '--wait',
+];
 
 describe('switchover --wait', () => {
   it('follows the execution state by state (routes done / total, retries) and exits 0 when it succeeds', async () => {
@@ -83,10 +121,16 @@ describe('switchover --wait', () => {
     expect(batches.reduce((n, m) => n + Number(m[2]), 0)).toBe(11);
     expect(batches.at(-1)![1]).toBe('11');
     expect(out).toMatch(/^ {6}↻ rtb-\S+ \S+: replaced, \d attempts$/m);
-    expect(out.match(/^ {4}↻ SwitchItems\[\d+\] retry 1 after Ec2ThrottledError: DescribeRouteTables in vpc-\S+: RequestLimitExceeded: Request limit exceeded\.$/gm)).toHaveLength(1);
+    expect(
+      out.match(
+        /^ {4}↻ SwitchItems\[\d+\] retry 1 after Ec2ThrottledError: DescribeRouteTables in vpc-\S+: RequestLimitExceeded: Request limit exceeded\.$/gm,
+      ),
+    ).toHaveLength(1);
     expect(out.match(/✓ Notify/g)).toHaveLength(1);
     // Over a second when a throttled retry waits for the pacer's turn on EC2's next whole-second refill.
-    expect(out).toMatch(/^SUCCEEDED in (\d+ ms|\d+\.\d s): succeeded: onprem-edge: router-a -> router-b, 11 route\(s\) moved and verified$/m);
+    expect(out).toMatch(
+      /^SUCCEEDED in (\d+ ms|\d+\.\d s): succeeded: onprem-edge: router-a -> router-b, 11 route\(s\) moved and verified$/m,
+    );
     expect(out).toContain('routes 11/11 done, 0 failed, 3 retries (2 inside batches, 1 by the state machine)');
     // Lines come in execution order: the plan before the first batch, the last batch before Notify.
     expect(out.indexOf('✓ PlanSwitch')).toBeLessThan(out.indexOf(batches[0][0]));
@@ -94,18 +138,32 @@ describe('switchover --wait', () => {
   });
 
   it('exits 1 with the error and cause when the execution fails (partial): each failed route is shown', async () => {
-    const { h, victim } = await waitScenario([{ action: 'ReplaceRoute', code: 'UnauthorizedOperation', when: (i: any) => i.DestinationIpv6CidrBlock === '2001:db8::/32' }]);
+    const { h, victim } = await waitScenario([
+      {
+        action: 'ReplaceRoute',
+        code: 'UnauthorizedOperation',
+        when: (i: any) => i.DestinationIpv6CidrBlock === '2001:db8::/32',
+      },
+    ]);
 
     const r = await h.run(switchoverWait);
 
     expect(r.code).toBe(1);
     const out = r.stdout;
-    expect(out.match(/^ {6}✗ rtb-\S+ 2001:db8::\/32: failed, UnauthorizedOperation: You are not authorized to perform this operation\.$/gm)).toHaveLength(2);
+    expect(
+      out.match(
+        /^ {6}✗ rtb-\S+ 2001:db8::\/32: failed, UnauthorizedOperation: You are not authorized to perform this operation\.$/gm,
+      ),
+    ).toHaveLength(2);
     expect(out).toMatch(/^ {4}\[ ?\d+\/11\] rtb-\S+: 4 replaced, 1 failed$/m);
-    expect(out).toMatch(/^FAILED in (\d+ ms|\d+\.\d s): partial: onprem-edge: PARTIAL router-a -> router-b: 9 of 11 route\(s\) moved; see failures$/m);
+    expect(out).toMatch(
+      /^FAILED in (\d+ ms|\d+\.\d s): partial: onprem-edge: PARTIAL router-a -> router-b: 9 of 11 route\(s\) moved; see failures$/m,
+    );
     expect(out).toContain('routes 11/11 done, 2 failed, 0 retries');
     expect(out).toContain('  error: RoutesNotSwitched');
-    expect(out).toMatch(new RegExp(`cause: 2 of 11 routes are not on router-b \\(9 switched\\): .*${victim.destination.value}`));
+    expect(out).toMatch(
+      new RegExp(`cause: 2 of 11 routes are not on router-b \\(9 switched\\): .*${victim.destination.value}`),
+    );
     expect(out).toContain(`  details: route-failover history show ${NAME}`);
   });
 
@@ -116,7 +174,12 @@ describe('switchover --wait', () => {
 
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc).toMatchObject({ executionName: NAME, status: 'SUCCEEDED', outcome: 'succeeded', record: { counts: { replaced: 6, planned: 6 } } });
+    expect(doc).toMatchObject({
+      executionName: NAME,
+      status: 'SUCCEEDED',
+      outcome: 'succeeded',
+      record: { counts: { replaced: 6, planned: 6 } },
+    });
     expect(r.stderr).toContain('✓ PlanSwitch');
     expect(r.stderr).toMatch(/^ {4}\[6\/6\] rtb-\S+: \d replaced$/m);
   });
@@ -144,7 +207,9 @@ describe('switchover --wait', () => {
 
     expect(r.code).toBe(3);
     expect(h.elapsed()).toBe(10_000);
-    expect(r.stdout).toContain('Following (every 1.5 s, for at most 10.0 s; Ctrl-C stops following, not the execution):');
+    expect(r.stdout).toContain(
+      'Following (every 1.5 s, for at most 10.0 s; Ctrl-C stops following, not the execution):',
+    );
     expect(r.stderr).toBe(
       `route-failover: stopped waiting after 10.0 s (--timeout): ${NAME} is still RUNNING (in SwitchBatches, routes 0/11 done). ` +
         `The execution keeps running; follow it with: route-failover history show ${NAME}`,
@@ -158,7 +223,13 @@ describe('switchover --wait', () => {
 
     const r = await h.run([...switchoverWait, '--timeout', '3', '--json']);
     expect(r.code).toBe(3);
-    expect(JSON.parse(r.stdout)).toMatchObject({ executionName: NAME, status: 'RUNNING', timedOut: true, waitedMs: 3000, currentState: 'SwitchBatches' });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      executionName: NAME,
+      status: 'RUNNING',
+      timedOut: true,
+      waitedMs: 3000,
+      currentState: 'SwitchBatches',
+    });
 
     const noWait = await h.run(switchoverWait.filter((a) => a !== '--wait').concat('--timeout', '5m'));
     expect(noWait.code).toBe(2);

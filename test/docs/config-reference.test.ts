@@ -1,4 +1,4 @@
-import { readFileSync } from 'fs';
+import { readFileSync } from 'node:fs';
 import { CONFIG_DOC, FULL_EXAMPLE, renderConfigReference } from '../../cli/docs/config-reference';
 import { FailoverConfigSchema } from '../../functions/contract/config';
 import * as z from '../../functions/contract/zod';
@@ -27,7 +27,10 @@ describe('docs/config.md (npm run docs:config)', () => {
     walk(z.toJSONSchema(FailoverConfigSchema, { io: 'input' }) as Record<string, unknown>);
     expect(fields.length).toBeGreaterThan(40);
     for (const f of fields) {
-      expect({ key: f.key, described: typeof f.description === 'string' && f.description.length > 0 }).toEqual({ key: f.key, described: true });
+      expect({ key: f.key, described: typeof f.description === 'string' && f.description.length > 0 }).toEqual({
+        key: f.key,
+        described: true,
+      });
       expect(doc).toContain(`| \`${f.key}\` |`);
       expect(doc).toContain(f.description);
     }

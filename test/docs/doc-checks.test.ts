@@ -1,19 +1,30 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import * as path from 'path';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { FULL_EXAMPLE } from '../../cli/docs/config-reference';
 import { synth } from '../infra/synth';
-import { anchorsOf, checkConfigBlocks, checkExampleConfigs, checkLinks, jsonBlocksOf, markdownFiles, operatorErrorNames } from '../../cli/docs/doc-checks';
+import {
+  anchorsOf,
+  checkConfigBlocks,
+  checkExampleConfigs,
+  checkLinks,
+  jsonBlocksOf,
+  markdownFiles,
+  operatorErrorNames,
+} from '../../cli/docs/doc-checks';
 
 /** Links, anchors and config examples of README.md and docs/ hold (cli/docs/doc-checks.ts). */
 
 const ROOT = path.join(__dirname, '..', '..');
 const files = markdownFiles(ROOT);
-const show = (ps: { file: string; line: number; problem: string }[]) => ps.map((p) => `${p.file}:${p.line}: ${p.problem}`);
+const show = (ps: { file: string; line: number; problem: string }[]) =>
+  ps.map((p) => `${p.file}:${p.line}: ${p.problem}`);
 
 describe('documentation checks', () => {
   it('finds the README and the docs pages', () => {
-    expect(files).toEqual(expect.arrayContaining(['README.md', 'docs/deploy.md', 'docs/config.md', 'docs/troubleshooting.md']));
+    expect(files).toEqual(
+      expect.arrayContaining(['README.md', 'docs/deploy.md', 'docs/config.md', 'docs/troubleshooting.md']),
+    );
   });
 
   it.each(files)('%s: every relative link reaches a file, and every #anchor a heading', (file) => {
@@ -30,7 +41,15 @@ describe('documentation checks', () => {
 
   it('docs/troubleshooting.md has an entry (a heading) for every error name an operator can be given', () => {
     const names = operatorErrorNames(ROOT);
-    expect(names).toEqual(expect.arrayContaining(['PlanTooLargeError', 'WriteBudgetError', 'RoutesNotSwitched', 'NotificationFailed', 'DryRunIgnored']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'PlanTooLargeError',
+        'WriteBudgetError',
+        'RoutesNotSwitched',
+        'NotificationFailed',
+        'DryRunIgnored',
+      ]),
+    );
     const headings = readFileSync(path.join(ROOT, 'docs', 'troubleshooting.md'), 'utf8')
       .split('\n')
       .filter((l) => /^#{2,4} /.test(l))
@@ -44,12 +63,21 @@ describe('documentation checks', () => {
     const groups = FULL_EXAMPLE.groups.map((g) => g.name);
     const members = FULL_EXAMPLE.groups.flatMap((g) => g.members.map((m) => m.name));
     // The Task functions, as the definition names them (`${ListRoutesFunctionArn}` → ListRoutes).
-    const tasks = [...new Set([...readFileSync(path.join(ROOT, 'statemachine', 'failover.asl.json'), 'utf8').matchAll(/\$\{([A-Za-z]+)FunctionArn\}/g)].map((m) => m[1]))];
+    const tasks = [
+      ...new Set(
+        [
+          ...readFileSync(path.join(ROOT, 'statemachine', 'failover.asl.json'), 'utf8').matchAll(
+            /\$\{([A-Za-z]+)FunctionArn\}/g,
+          ),
+        ].map((m) => m[1]),
+      ),
+    ];
     expect(tasks.length).toBeGreaterThanOrEqual(7);
     const patterns = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => {
       let name = String((a as { Properties: { AlarmName: string } }).Properties.AlarmName).replace(/^Test-/, '');
       const swap = (values: string[], placeholder: string) => {
-        for (const v of values) name = name.replace(new RegExp(`(^|-)${v.replace(/[-]/g, '\\-')}(?=-|$)`, 'g'), `$1${placeholder}`);
+        for (const v of values)
+          name = name.replace(new RegExp(`(^|-)${v.replace(/[-]/g, '\\-')}(?=-|$)`, 'g'), `$1${placeholder}`);
       };
       swap(groups, '<group>');
       swap(members, '<member>');
@@ -60,12 +88,23 @@ describe('documentation checks', () => {
     const text = readFileSync(path.join(ROOT, 'docs', 'troubleshooting.md'), 'utf8');
     const table = text.slice(text.indexOf('## Alarms'));
     // A row names an alarm whole (`<stack>-executions-failed`) or by its suffix after one it names (`-executions-timed-out`).
-    const missing = [...new Set(patterns)].filter((p) => !table.includes(`<stack>-${p}`) && !table.includes(`-${p.split('-').slice(p.startsWith('<') ? 1 : 0).join('-')}\``));
+    const missing = [...new Set(patterns)].filter(
+      (p) =>
+        !table.includes(`<stack>-${p}`) &&
+        !table.includes(
+          `-${p
+            .split('-')
+            .slice(p.startsWith('<') ? 1 : 0)
+            .join('-')}\``,
+        ),
+    );
     expect(missing).toEqual([]);
   });
 
   it('the docs show at least one full config (the checks have something to check)', () => {
-    const blocks = files.flatMap((f) => jsonBlocksOf(readFileSync(path.join(ROOT, f), 'utf8')).filter((b) => b.body.includes('"groups"')));
+    const blocks = files.flatMap((f) =>
+      jsonBlocksOf(readFileSync(path.join(ROOT, f), 'utf8')).filter((b) => b.body.includes('"groups"')),
+    );
     expect(blocks.length).toBeGreaterThanOrEqual(3);
   });
 });
@@ -98,7 +137,9 @@ describe('the checks see what they must', () => {
 
   it('anchors follow GitHub: punctuation dropped, repeated headings numbered', () => {
     expect([...anchorsOf(pages['docs/deploy.md'])]).toEqual(['deploy', '2-write-your-config', 'step', 'step-1']);
-    expect(anchorsOf('# `route-failover status` (read only)\n```\n# not a heading\n```\n')).toEqual(new Set(['route-failover-status-read-only']));
+    expect(anchorsOf('# `route-failover status` (read only)\n```\n# not a heading\n```\n')).toEqual(
+      new Set(['route-failover-status-read-only']),
+    );
   });
 
   it('a config with a bad field is refused, a block that is not JSON is reported, other JSON is not taken for a config', () => {

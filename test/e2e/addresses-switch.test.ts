@@ -33,7 +33,12 @@ const setUp = async (sameZone = false) => {
 
 const overHttp = async (sim: SimulatedVpc): Promise<EC2Client> => {
   endpoint = await startQueryEndpoint(sim);
-  client = new EC2Client({ region: 'us-east-1', endpoint: endpoint.url, credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
+  client = new EC2Client({
+    region: 'us-east-1',
+    endpoint: endpoint.url,
+    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    maxAttempts: 1,
+  });
   return client;
 };
 
@@ -47,13 +52,27 @@ describe.each([
     const before = sim.calls.length;
 
     const over = await runAddressSwitch(ec2, { members, selection, target: 'vpn-b' });
-    expect(sim.address(pair.eth0)).toMatchObject({ NetworkInterfaceId: pair.b0, PrivateIpAddress: '10.0.2.20', InstanceId: pair.b });
-    expect(sim.address(pair.eth1)).toMatchObject({ NetworkInterfaceId: pair.b1, PrivateIpAddress: '10.0.4.20', InstanceId: pair.b });
+    expect(sim.address(pair.eth0)).toMatchObject({
+      NetworkInterfaceId: pair.b0,
+      PrivateIpAddress: '10.0.2.20',
+      InstanceId: pair.b,
+    });
+    expect(sim.address(pair.eth1)).toMatchObject({
+      NetworkInterfaceId: pair.b1,
+      PrivateIpAddress: '10.0.4.20',
+      InstanceId: pair.b,
+    });
     expect(over.verdicts.map((v) => v.status)).toEqual(['verified', 'verified']);
     expect(over.invariant.findings).toEqual([]);
     // EC2 calls of one run: 2 reads to plan, 2 writes, 1 read back.
     const calls = sim.calls.slice(before).map((c) => c.action);
-    expect(calls.sort()).toEqual(['AssociateAddress', 'AssociateAddress', 'DescribeAddresses', 'DescribeAddresses', 'DescribeNetworkInterfaces']);
+    expect(calls.sort()).toEqual([
+      'AssociateAddress',
+      'AssociateAddress',
+      'DescribeAddresses',
+      'DescribeAddresses',
+      'DescribeNetworkInterfaces',
+    ]);
 
     const back = await runAddressSwitch(ec2, { members, selection, target: 'vpn-a' });
     expect(back.verdicts.map((v) => v.status)).toEqual(['verified', 'verified']);
@@ -81,7 +100,9 @@ describe.each([
     const { sim, members, selection } = await setUp();
     const ec2 = http ? await overHttp(sim) : sim.ec2();
     sim.injectFault({ action: 'AssociateAddress', ignoreDryRun: true });
-    await expect(runAddressSwitch(ec2, { members, selection, target: 'vpn-b', dryRun: true })).rejects.toMatchObject({ name: 'AddressDryRunIgnoredError' });
+    await expect(runAddressSwitch(ec2, { members, selection, target: 'vpn-b', dryRun: true })).rejects.toMatchObject({
+      name: 'AddressDryRunIgnoredError',
+    });
   });
 });
 
@@ -90,7 +111,9 @@ it('refuses a cross-zone secondary private IP before anything moves, routes or a
   const vip = sim.addSecondaryPrivateIp(pair.a1, '10.0.3.100');
   const ec2 = await overHttp(sim);
   const mutating = sim.mutatingCalls().length;
-  await expect(runAddressSwitch(ec2, { members, selection: { ...selection, secondaryIps: [{ ip: vip }] }, target: 'vpn-b' })).rejects.toMatchObject({
+  await expect(
+    runAddressSwitch(ec2, { members, selection: { ...selection, secondaryIps: [{ ip: vip }] }, target: 'vpn-b' }),
+  ).rejects.toMatchObject({
     name: 'AddressCannotMoveError',
     message: expect.stringMatching(/10\.0\.3\.100 \(cross-subnet\).*us-east-1a → us-east-1b/),
   });
@@ -102,9 +125,15 @@ it('moves a same-zone secondary IP with the Elastic IP on it in one AssignPrivat
   const { sim, pair, members, selection } = await setUp(true);
   const vip = sim.addSecondaryPrivateIp(pair.a1, '10.0.3.100');
   const third = sim.allocateAddress({ publicIp: '203.0.113.12' });
-  await sim.ec2().send(new AssociateAddressCommand({ AllocationId: third, NetworkInterfaceId: pair.a1, PrivateIpAddress: vip }));
+  await sim
+    .ec2()
+    .send(new AssociateAddressCommand({ AllocationId: third, NetworkInterfaceId: pair.a1, PrivateIpAddress: vip }));
   const ec2 = await overHttp(sim);
-  const run = await runAddressSwitch(ec2, { members, selection: { ...selection, allocationIds: [...selection.allocationIds!, third], secondaryIps: [{ ip: vip }] }, target: 'vpn-b' });
+  const run = await runAddressSwitch(ec2, {
+    members,
+    selection: { ...selection, allocationIds: [...selection.allocationIds!, third], secondaryIps: [{ ip: vip }] },
+    target: 'vpn-b',
+  });
   expect(run.verdicts.every((v) => v.status === 'verified')).toBe(true);
   expect(run.invariant.findings).toEqual([]);
   expect(sim.address(third)).toMatchObject({ NetworkInterfaceId: pair.b1, PrivateIpAddress: vip });

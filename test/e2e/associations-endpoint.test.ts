@@ -24,7 +24,14 @@ const routeFailover = (args: string[], env: Record<string, string>): Promise<Run
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
     const child = spawn(process.execPath, [path.join(ROOT, 'cli', 'bin', 'route-failover.js'), ...args], {
       cwd: ROOT,
-      env: { ...clean, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_EC2_METADATA_DISABLED: 'true', ...env },
+      env: {
+        ...clean,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -52,7 +59,9 @@ describe('associations mode against an EC2-compatible endpoint (route-failover p
     'prepare creates the twins (a dry run first changes nothing), then a failover moves every association and no route',
     async () => {
       // CreateRoute's bucket widened: the twins' routes are set-up; the switch keeps EC2's documented buckets.
-      const sim = new SimulatedVpc({ throttling: { buckets: { CreateRoute: { burst: 1000, refillPerSecond: 1000 } } } });
+      const sim = new SimulatedVpc({
+        throttling: { buckets: { CreateRoute: { burst: 1000, refillPerSecond: 1000 } } },
+      });
       const estate = buildAssociationPair(sim, { routeTables: 3, groupName: 'onprem-edge' });
       const endpoint = await startQueryEndpoint(sim);
       cleanups.push(() => endpoint.close());
@@ -63,18 +72,30 @@ describe('associations mode against an EC2-compatible endpoint (route-failover p
       const env = { AWS_ENDPOINT_URL: endpoint.url };
       const tablesBefore = sim.routeTables().length;
 
-      const dry = await routeFailover(['prepare', '--group', 'onprem-edge', '--config', configFile, '--dry-run', '--output', 'json'], env);
-      expect({ code: dry.code, stderr: dry.stderr.includes('Error') ? dry.stderr : '' }).toEqual({ code: 0, stderr: '' });
+      const dry = await routeFailover(
+        ['prepare', '--group', 'onprem-edge', '--config', configFile, '--dry-run', '--output', 'json'],
+        env,
+      );
+      expect({ code: dry.code, stderr: dry.stderr.includes('Error') ? dry.stderr : '' }).toEqual({
+        code: 0,
+        stderr: '',
+      });
       expect(json(dry)).toMatchObject({ dryRun: true, ok: true });
       expect(sim.routeTables()).toHaveLength(tablesBefore);
 
-      const made = await routeFailover(['prepare', '--group', 'onprem-edge', '--config', configFile, '--output', 'json'], env);
+      const made = await routeFailover(
+        ['prepare', '--group', 'onprem-edge', '--config', configFile, '--output', 'json'],
+        env,
+      );
       expect(made.code).toBe(0);
       expect(json(made)).toMatchObject({ dryRun: false, ok: true });
       // One twin for router-b per table with routes to router-a (3 subnet tables, the gateway table, main); one for
       // router-a per table that also routes to router-b (the 3 subnet tables).
       expect(sim.routeTables().length - tablesBefore).toBe(8);
-      const again = await routeFailover(['prepare', '--group', 'onprem-edge', '--config', configFile, '--output', 'json'], env);
+      const again = await routeFailover(
+        ['prepare', '--group', 'onprem-edge', '--config', configFile, '--output', 'json'],
+        env,
+      );
       expect(json(again)).toMatchObject({ ok: true, writes: 0 });
 
       sim.setInstanceState(estate.routerA.instanceId, 'stopping');
@@ -95,16 +116,26 @@ describe('associations mode against an EC2-compatible endpoint (route-failover p
         }),
       );
       const writesBefore = sim.mutatingCalls().length;
-      const run = await runLocal(['--config', configFile, '--input', eventFile, '--topic-arn', sim.createTopic('route-failover')], env);
+      const run = await runLocal(
+        ['--config', configFile, '--input', eventFile, '--topic-arn', sim.createTopic('route-failover')],
+        env,
+      );
       const audit = json(run);
       expect({ code: run.code, outcome: audit.outcome }).toEqual({ code: 0, outcome: 'succeeded' });
       expect(audit.associations).toMatchObject({ planned: 5, moved: 5, failed: 0, fallbacks: [] });
       expect(audit.verification).toMatchObject({ ok: true, mismatches: 0 });
-      const writes = sim.mutatingCalls().slice(writesBefore).map((c) => c.action);
+      const writes = sim
+        .mutatingCalls()
+        .slice(writesBefore)
+        .map((c) => c.action);
       expect(writes).toEqual(Array(5).fill('ReplaceRouteTableAssociation'));
       for (const s of estate.subnets) {
         const routes = sim.effectiveRoutes(s.subnetId);
-        expect(routes.some((r) => r.NetworkInterfaceId === estate.routerA.eni0 || r.NetworkInterfaceId === estate.routerA.eni1)).toBe(false);
+        expect(
+          routes.some(
+            (r) => r.NetworkInterfaceId === estate.routerA.eni0 || r.NetworkInterfaceId === estate.routerA.eni1,
+          ),
+        ).toBe(false);
         expect(routes.some((r) => r.NetworkInterfaceId === estate.routerB.eni0)).toBe(true);
       }
     },

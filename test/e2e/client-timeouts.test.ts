@@ -35,7 +35,11 @@ const serve = async (sim: SimulatedVpc): Promise<QueryEndpoint> => {
   return endpoint;
 };
 
-const clientConfig = (endpoint: QueryEndpoint) => ({ region: 'us-east-1', endpoint: endpoint.url, credentials: CREDENTIALS });
+const clientConfig = (endpoint: QueryEndpoint) => ({
+  region: 'us-east-1',
+  endpoint: endpoint.url,
+  credentials: CREDENTIALS,
+});
 
 describe('SDK clients: a hung call is aborted by the request timeout and retried', () => {
   test.concurrent(
@@ -80,16 +84,27 @@ describe('SDK clients: a hung call is aborted by the request timeout and retried
           batch: { id: 0, routeTableId: rtb, routes: [{ d: '192.168.0.0/16', p: 0 }] },
           group: scenario.groupName,
           vpcId: scenario.vpcId,
-          pairs: [{ slot: '0/0', fromMember: 'router-a', fromEni: scenario.routerA.eni0, toEni: scenario.routerB.eni0 }],
+          pairs: [
+            { slot: '0/0', fromMember: 'router-a', fromEni: scenario.routerA.eni0, toEni: scenario.routerB.eni0 },
+          ],
           dryRun: false,
         },
-        { ec2, config: parseConfig(scenario.config), store: new InMemoryGroupStateStore(), sleep: async () => undefined, random: () => 0 },
+        {
+          ec2,
+          config: parseConfig(scenario.config),
+          store: new InMemoryGroupStateStore(),
+          sleep: async () => undefined,
+          random: () => 0,
+        },
       );
 
       expect(result.counts).toEqual({ replaced: 1 });
       expect(result.exceptions).toEqual([{ i: 0, st: 'replaced', a: 2 }]);
       expect(sim.route(rtb, '192.168.0.0/16')?.NetworkInterfaceId).toBe(scenario.routerB.eni0);
-      expect(sim.calls.filter((c) => c.action === 'ReplaceRoute').map((c) => c.error ?? 'ok')).toEqual(['AbortError', 'ok']);
+      expect(sim.calls.filter((c) => c.action === 'ReplaceRoute').map((c) => c.error ?? 'ok')).toEqual([
+        'AbortError',
+        'ok',
+      ]);
     },
     TEST_TIMEOUT_MS,
   );
@@ -122,7 +137,11 @@ describe('simulated VPC: the hang fault', () => {
     const scenario = buildRouterPair(sim, { routeTables: 1 });
     sim.injectFault({ action: 'ReplaceRoute', hang: true, times: 1 });
     const controller = new AbortController();
-    const input = { RouteTableId: scenario.routeTableIds[0], DestinationCidrBlock: '192.168.0.0/16', NetworkInterfaceId: scenario.routerB.eni0 };
+    const input = {
+      RouteTableId: scenario.routeTableIds[0],
+      DestinationCidrBlock: '192.168.0.0/16',
+      NetworkInterfaceId: scenario.routerB.eni0,
+    };
     const call = sim.invoke('ec2', 'ReplaceRoute', input, { abortSignal: controller.signal });
     let settled = false;
     void call.catch(() => undefined).finally(() => (settled = true));
@@ -139,7 +158,11 @@ describe('simulated VPC: the hang fault', () => {
   it('refuses a fault that is not exactly one kind', () => {
     const sim = new SimulatedVpc();
     expect(() => sim.injectFault({ action: 'ReplaceRoute' })).toThrow('exactly one of');
-    expect(() => sim.injectFault({ action: 'ReplaceRoute', code: 'InternalError', hang: true })).toThrow('exactly one of');
-    expect(() => sim.injectFault({ action: 'ReplaceRoute', code: 'InternalError', encodedAuthorizationMessage: true })).toThrow('UnauthorizedOperation only');
+    expect(() => sim.injectFault({ action: 'ReplaceRoute', code: 'InternalError', hang: true })).toThrow(
+      'exactly one of',
+    );
+    expect(() =>
+      sim.injectFault({ action: 'ReplaceRoute', code: 'InternalError', encodedAuthorizationMessage: true }),
+    ).toThrow('UnauthorizedOperation only');
   });
 });

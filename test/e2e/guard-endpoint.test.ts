@@ -28,7 +28,15 @@ const failedOver = async () => {
   const scenario = buildRouterPair(sim, { routeTables: 3, groupName: 'onprem-edge' });
   // As a failover to router-b leaves it: every route of router-a on router-b's paired interface, router-a stopped.
   for (const m of scenario.expectedMoves) {
-    await sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: m.routeTableId, ...destinationParams(m.destination), NetworkInterfaceId: m.toEni }));
+    await sim
+      .ec2()
+      .send(
+        new ReplaceRouteCommand({
+          RouteTableId: m.routeTableId,
+          ...destinationParams(m.destination),
+          NetworkInterfaceId: m.toEni,
+        }),
+      );
   }
   sim.setInstanceState(scenario.routerA.instanceId, 'stopped');
   const topicArn = sim.createTopic('route-failover');
@@ -38,7 +46,10 @@ const failedOver = async () => {
   writeFileSync(configFile, JSON.stringify(scenario.config, null, 2));
   const endpoint = await startQueryEndpoint(sim);
   cleanups.push(() => endpoint.close());
-  const guard = (...extra: string[]) => runLocal(['--config', configFile, '--guard', '--topic-arn', topicArn, ...extra], { AWS_ENDPOINT_URL: endpoint.url });
+  const guard = (...extra: string[]) =>
+    runLocal(['--config', configFile, '--guard', '--topic-arn', topicArn, ...extra], {
+      AWS_ENDPOINT_URL: endpoint.url,
+    });
   return { sim, scenario, guard };
 };
 
@@ -58,7 +69,10 @@ describe('the local runner runs a guard pass against an EC2-compatible endpoint'
       for (let i = 0; i < 2; i++) {
         const run = await guard();
         expect({ code: run.code, findings: documentOf(run).report.findings }).toEqual({ code: 0, findings: 0 });
-        expect(documentOf(run).report.groups[0]).toMatchObject({ active: { member: 'router-b', from: 'routes' }, change: 'none' });
+        expect(documentOf(run).report.groups[0]).toMatchObject({
+          active: { member: 'router-b', from: 'routes' },
+          change: 'none',
+        });
       }
       expect(sim.published).toEqual([]);
     },
@@ -71,7 +85,15 @@ describe('the local runner runs a guard pass against an EC2-compatible endpoint'
       const { sim, scenario, guard } = await failedOver();
       const reverted = scenario.expectedMoves.filter((m) => m.destination.kind === 'ipv4').slice(0, 2);
       for (const m of reverted) {
-        await sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: m.routeTableId, ...destinationParams(m.destination), NetworkInterfaceId: m.fromEni }));
+        await sim
+          .ec2()
+          .send(
+            new ReplaceRouteCommand({
+              RouteTableId: m.routeTableId,
+              ...destinationParams(m.destination),
+              NetworkInterfaceId: m.fromEni,
+            }),
+          );
       }
 
       const reported = await guard();
@@ -85,9 +107,14 @@ describe('the local runner runs a guard pass against an EC2-compatible endpoint'
       const converged = await guard('--converge');
       const doc = documentOf(converged);
       expect(doc.report.groups[0].convergence).toMatchObject({ status: 'started', executionStatus: 'SUCCEEDED' });
-      expect(doc.executions[0].auditRecord).toMatchObject({ outcome: 'succeeded', to: { name: 'router-b' }, counts: { replaced: 2 } });
+      expect(doc.executions[0].auditRecord).toMatchObject({
+        outcome: 'succeeded',
+        to: { name: 'router-b' },
+        counts: { replaced: 2 },
+      });
       expect({ code: converged.code, after: doc.after.findings }).toEqual({ code: 0, after: 0 });
-      for (const m of reverted) expect(sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId).toBe(m.toEni);
+      for (const m of reverted)
+        expect(sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId).toBe(m.toEni);
     },
     RUN_TEST_TIMEOUT_MS * 2,
   );
@@ -110,14 +137,27 @@ describe('the guard through the local runner, with the group state kept at a Dyn
       const configFile = path.join(dir, 'failover.json');
       const requestFile = path.join(dir, 'switchover.json');
       writeFileSync(configFile, JSON.stringify(scenario.config));
-      writeFileSync(requestFile, JSON.stringify({ action: 'switchover', group: 'onprem-edge', to: 'router-b', reason: 'maintenance of router-a', requestedBy: 'netops' }));
-      const env = { AWS_ENDPOINT_URL: ec2.url, AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+      writeFileSync(
+        requestFile,
+        JSON.stringify({
+          action: 'switchover',
+          group: 'onprem-edge',
+          to: 'router-b',
+          reason: 'maintenance of router-a',
+          requestedBy: 'netops',
+        }),
+      );
+      const env = {
+        AWS_ENDPOINT_URL: ec2.url,
+        AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      };
       const common = ['--config', configFile, '--topic-arn', topicArn, '--state-table', 'route-failover-state'];
       const guard = async (...extra: string[]) => {
         const run = await runLocal([...common, '--guard', ...extra], env);
         return { code: run.code, doc: documentOf(run) };
       };
-      const guardNotices = () => sim.published.filter((p) => /^ROUTE GUARD/.test(p.Subject ?? '')).map((p) => p.Subject);
+      const guardNotices = () =>
+        sim.published.filter((p) => /^ROUTE GUARD/.test(p.Subject ?? '')).map((p) => p.Subject);
 
       // The failover the guard then keeps right: a real execution of the workflow, recorded in the table.
       const switched = await runLocal([...common, '--input', requestFile], env);
@@ -126,23 +166,41 @@ describe('the guard through the local runner, with the group state kept at a Dyn
 
       for (let i = 0; i < 2; i++) {
         const clean = await guard();
-        expect({ code: clean.code, findings: clean.doc.report.findings, change: clean.doc.report.groups[0].change }).toEqual({ code: 0, findings: 0, change: 'none' });
+        expect({
+          code: clean.code,
+          findings: clean.doc.report.findings,
+          change: clean.doc.report.groups[0].change,
+        }).toEqual({ code: 0, findings: 0, change: 'none' });
         expect(clean.doc.report.groups[0].active).toEqual({ member: 'router-b', from: 'last-switch' });
       }
       expect(guardNotices()).toEqual([]);
 
       // Infrastructure as code puts two routes back on the dead router; one more in a table tagged to be left alone.
-      const [first, second] = scenario.expectedMoves.filter((m) => m.destination.kind === 'ipv4' && m.routeTableId !== scenario.routeTableIds[2]);
-      const ignored = scenario.expectedMoves.find((m) => m.destination.kind === 'ipv4' && m.routeTableId === scenario.routeTableIds[2])!;
+      const [first, second] = scenario.expectedMoves.filter(
+        (m) => m.destination.kind === 'ipv4' && m.routeTableId !== scenario.routeTableIds[2],
+      );
+      const ignored = scenario.expectedMoves.find(
+        (m) => m.destination.kind === 'ipv4' && m.routeTableId === scenario.routeTableIds[2],
+      )!;
       sim.tagRouteTable(ignored.routeTableId, { 'route-failover:guard': 'ignore' });
       for (const m of [first, second, ignored]) {
-        await sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: m.routeTableId, ...destinationParams(m.destination), NetworkInterfaceId: m.fromEni }));
+        await sim
+          .ec2()
+          .send(
+            new ReplaceRouteCommand({
+              RouteTableId: m.routeTableId,
+              ...destinationParams(m.destination),
+              NetworkInterfaceId: m.fromEni,
+            }),
+          );
       }
       const reverted = await guard();
       expect({ code: reverted.code, findings: reverted.doc.report.findings }).toEqual({ code: 1, findings: 2 });
-      expect(reverted.doc.report.groups[0].findings.map((f: any) => [f.kind, f.routeTableId, f.destination, f.target]).sort()).toEqual(
-        [first, second].map((m) => ['departed', m.routeTableId, m.destination.value, m.fromEni]).sort(),
-      );
+      expect(
+        reverted.doc.report.groups[0].findings
+          .map((f: any) => [f.kind, f.routeTableId, f.destination, f.target])
+          .sort(),
+      ).toEqual([first, second].map((m) => ['departed', m.routeTableId, m.destination.value, m.fromEni]).sort());
       expect(reverted.doc.report.groups[0].ignored).toEqual({ count: 1, tables: [ignored.routeTableId], wouldMove: 1 });
       expect((await guard()).code).toBe(1);
       expect(guardNotices()).toEqual(['ROUTE GUARD OPENED: onprem-edge: 2 finding(s) opened']);
@@ -160,10 +218,23 @@ describe('the guard through the local runner, with the group state kept at a Dyn
       expect(sim.route(ignored.routeTableId, ignored.destination.value)?.NetworkInterfaceId).toBe(ignored.fromEni);
 
       // Its owner puts the tagged table's route where it belongs by hand; now the switchover may run.
-      await sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: ignored.routeTableId, ...destinationParams(ignored.destination), NetworkInterfaceId: ignored.toEni }));
+      await sim
+        .ec2()
+        .send(
+          new ReplaceRouteCommand({
+            RouteTableId: ignored.routeTableId,
+            ...destinationParams(ignored.destination),
+            NetworkInterfaceId: ignored.toEni,
+          }),
+        );
       const converged = await guard('--converge');
-      expect(converged.doc.executions[0].auditRecord).toMatchObject({ outcome: 'succeeded', to: { name: 'router-b' }, counts: { replaced: 2 } });
-      for (const m of [first, second]) expect(sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId).toBe(m.toEni);
+      expect(converged.doc.executions[0].auditRecord).toMatchObject({
+        outcome: 'succeeded',
+        to: { name: 'router-b' },
+        counts: { replaced: 2 },
+      });
+      for (const m of [first, second])
+        expect(sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId).toBe(m.toEni);
       // The new table now belongs to the last switch (the convergence): nothing stands.
       expect({ code: converged.code, after: converged.doc.after.findings }).toEqual({ code: 0, after: 0 });
     },

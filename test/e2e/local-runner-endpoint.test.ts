@@ -7,7 +7,6 @@ import {
   DescribeInstanceStatusCommand,
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
-  DescribeRouteTablesCommand,
   DescribeVpcsCommand,
   EC2Client,
   ReplaceRouteCommand,
@@ -17,7 +16,7 @@ import {
   type RouteTable,
 } from '@aws-sdk/client-ec2';
 import { NotFoundException, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -70,7 +69,9 @@ const outcome = async (call: Promise<object>): Promise<object> => {
     return { output };
   } catch (e) {
     const err = e as Error & { $fault?: string; $metadata?: { httpStatusCode?: number } };
-    return { error: { name: err.name, message: err.message, fault: err.$fault, status: err.$metadata?.httpStatusCode } };
+    return {
+      error: { name: err.name, message: err.message, fault: err.$fault, status: err.$metadata?.httpStatusCode },
+    };
   }
 };
 
@@ -87,7 +88,10 @@ describe('query endpoint: the real SDK clients over HTTP read what the simulated
       const sim = new SimulatedVpc({ seed: 7 });
       const scenario = buildRouterPair(sim, { routeTables, groupName: 'onprem-edge' });
       // A tag that needs escaping in every way XML allows, plus non-ASCII text.
-      const odd = sim.addRouteTable({ vpcId: scenario.vpcId, tags: { Name: `a<b>&"c"'d\r\ne\tf  ü 🚀`, ' spaced ': 'x]]>y' } });
+      const odd = sim.addRouteTable({
+        vpcId: scenario.vpcId,
+        tags: { Name: `a<b>&"c"'d\r\ne\tf  ü 🚀`, ' spaced ': 'x]]>y' },
+      });
       sim.addRoute(odd, { DestinationCidrBlock: '10.250.0.0/16', NetworkInterfaceId: scenario.routerA.eni0 });
       sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
       return { sim, scenario };
@@ -100,7 +104,8 @@ describe('query endpoint: the real SDK clients over HTTP read what the simulated
   };
 
   const expectSameInputs = (a: SimulatedVpc, b: SimulatedVpc): void => {
-    const inputs = (sim: SimulatedVpc) => sim.calls.map((c) => ({ service: c.service, action: c.action, input: c.input, error: c.error }));
+    const inputs = (sim: SimulatedVpc) =>
+      sim.calls.map((c) => ({ service: c.service, action: c.action, input: c.input, error: c.error }));
     expect(inputs(a)).toEqual(inputs(b));
   };
 
@@ -116,7 +121,9 @@ describe('query endpoint: the real SDK clients over HTTP read what the simulated
     const directPages: object[] = [];
     let NextToken: string | undefined;
     do {
-      const page = (await direct.sim.invoke('ec2', 'DescribeRouteTables', { Filters, MaxResults: 5, NextToken })) as { NextToken?: string };
+      const page = (await direct.sim.invoke('ec2', 'DescribeRouteTables', { Filters, MaxResults: 5, NextToken })) as {
+        NextToken?: string;
+      };
       directPages.push(page);
       NextToken = page.NextToken;
     } while (NextToken);
@@ -129,7 +136,9 @@ describe('query endpoint: the real SDK clients over HTTP read what the simulated
     expect(tables).toEqual(direct.sim.routeTables());
     // Spot checks of what the product reads, in case both sides were wrong the same way.
     const first = tables.find((t) => t.RouteTableId === http.scenario.routeTableIds[0])!;
-    const kinds = (first.Routes ?? []).filter((r) => r.NetworkInterfaceId === http.scenario.routerA.eni1).map((r) => r.DestinationIpv6CidrBlock ?? r.DestinationCidrBlock);
+    const kinds = (first.Routes ?? [])
+      .filter((r) => r.NetworkInterfaceId === http.scenario.routerA.eni1)
+      .map((r) => r.DestinationIpv6CidrBlock ?? r.DestinationCidrBlock);
     expect(kinds).toEqual(['10.100.0.0/16', '2001:db8::/32']);
     expect(first.Routes?.find((r) => r.DestinationPrefixListId === http.scenario.prefixListId)).toMatchObject({
       NetworkInterfaceId: http.scenario.routerA.eni0,
@@ -149,14 +158,32 @@ describe('query endpoint: the real SDK clients over HTTP read what the simulated
     const { http, direct, ec2 } = await twins();
     const { routerA, routerB } = http.scenario;
     const calls: Array<[string, object, (input: never) => object]> = [
-      ['DescribeInstances', { InstanceIds: [routerA.instanceId, routerB.instanceId] }, (i) => new DescribeInstancesCommand(i)],
-      ['DescribeInstances', { Filters: [{ Name: 'instance-state-name', Values: ['running'] }], MaxResults: 5 }, (i) => new DescribeInstancesCommand(i)],
-      ['DescribeInstanceStatus', { InstanceIds: [routerA.instanceId, routerB.instanceId], IncludeAllInstances: true }, (i) => new DescribeInstanceStatusCommand(i)],
-      ['DescribeNetworkInterfaces', { Filters: [{ Name: 'attachment.instance-id', Values: [routerB.instanceId] }] }, (i) => new DescribeNetworkInterfacesCommand(i)],
+      [
+        'DescribeInstances',
+        { InstanceIds: [routerA.instanceId, routerB.instanceId] },
+        (i) => new DescribeInstancesCommand(i),
+      ],
+      [
+        'DescribeInstances',
+        { Filters: [{ Name: 'instance-state-name', Values: ['running'] }], MaxResults: 5 },
+        (i) => new DescribeInstancesCommand(i),
+      ],
+      [
+        'DescribeInstanceStatus',
+        { InstanceIds: [routerA.instanceId, routerB.instanceId], IncludeAllInstances: true },
+        (i) => new DescribeInstanceStatusCommand(i),
+      ],
+      [
+        'DescribeNetworkInterfaces',
+        { Filters: [{ Name: 'attachment.instance-id', Values: [routerB.instanceId] }] },
+        (i) => new DescribeNetworkInterfacesCommand(i),
+      ],
       ['DescribeInstances', { InstanceIds: ['i-00000000000000bad'] }, (i) => new DescribeInstancesCommand(i)],
     ];
     for (const [action, input, command] of calls) {
-      expect(await outcome(ec2.send(command(input as never) as DescribeInstancesCommand))).toEqual(await outcome(direct.sim.invoke('ec2', action, input)));
+      expect(await outcome(ec2.send(command(input as never) as DescribeInstancesCommand))).toEqual(
+        await outcome(direct.sim.invoke('ec2', action, input)),
+      );
     }
     expectSameInputs(http.sim, direct.sim);
     // Spot checks of what ResolveTargets reads, in case both sides were wrong the same way.
@@ -164,7 +191,14 @@ describe('query endpoint: the real SDK clients over HTTP read what the simulated
     const instance = out.Reservations?.[0]?.Instances?.[0];
     expect(instance?.State).toEqual({ Code: 64, Name: 'stopping' });
     expect(instance?.Placement?.AvailabilityZone).toBe('us-east-1a');
-    expect(instance?.NetworkInterfaces?.map((n) => [n.NetworkInterfaceId, n.Attachment?.NetworkCardIndex, n.Attachment?.DeviceIndex, n.SourceDestCheck])).toEqual([
+    expect(
+      instance?.NetworkInterfaces?.map((n) => [
+        n.NetworkInterfaceId,
+        n.Attachment?.NetworkCardIndex,
+        n.Attachment?.DeviceIndex,
+        n.SourceDestCheck,
+      ]),
+    ).toEqual([
       [routerA.eni0, 0, 0, false],
       [routerA.eni1, 0, 1, false],
     ]);
@@ -180,7 +214,11 @@ describe('query endpoint: the real SDK clients over HTTP read what the simulated
       { RouteTableId: rtb, DestinationIpv6CidrBlock: '2001:db8::/32', NetworkInterfaceId: routerB.eni1 },
       { RouteTableId: rtb, DestinationPrefixListId: prefixListId, NetworkInterfaceId: routerB.eni0 },
       { RouteTableId: rtb, DestinationCidrBlock: '10.99.0.0/16', NetworkInterfaceId: routerB.eni0 }, // no such route
-      { RouteTableId: 'rtb-0000000000000000f', DestinationCidrBlock: '10.100.0.0/16', NetworkInterfaceId: routerB.eni1 },
+      {
+        RouteTableId: 'rtb-0000000000000000f',
+        DestinationCidrBlock: '10.100.0.0/16',
+        NetworkInterfaceId: routerB.eni1,
+      },
       { RouteTableId: 'not-a-table', DestinationCidrBlock: '10.100.0.0/16', NetworkInterfaceId: routerB.eni1 },
       { RouteTableId: rtb, DestinationCidrBlock: '10.100.0.0/16', NetworkInterfaceId: routerB.eni1 },
     ];
@@ -207,7 +245,11 @@ describe('query endpoint: the real SDK clients over HTTP read what the simulated
       message: "The routeTable ID 'rtb-0000000000000000f' does not exist",
     });
     expect(http.sim.routeTables()).toEqual(direct.sim.routeTables());
-    expect(http.sim.route(rtb, '2001:db8::/32')).toMatchObject({ NetworkInterfaceId: routerB.eni1, InstanceId: routerB.instanceId, State: 'active' });
+    expect(http.sim.route(rtb, '2001:db8::/32')).toMatchObject({
+      NetworkInterfaceId: routerB.eni1,
+      InstanceId: routerB.instanceId,
+      State: 'active',
+    });
     expect(http.sim.route(rtb, prefixListId)).toMatchObject({ NetworkInterfaceId: routerB.eni0, State: 'active' });
     expectSameInputs(http.sim, direct.sim);
     expect(endpoint.requests.map((r) => r.error ?? r.status)).toEqual([
@@ -226,7 +268,13 @@ describe('query endpoint: the real SDK clients over HTTP read what the simulated
     const { http, ec2, endpoint } = await twins();
     const { routeTableIds, routerB } = http.scenario;
     http.sim.injectFault({ action: 'ReplaceRoute', code: 'RequestLimitExceeded', times: 1 });
-    const out = await ec2.send(new ReplaceRouteCommand({ RouteTableId: routeTableIds[0], DestinationCidrBlock: '172.16.0.0/12', NetworkInterfaceId: routerB.eni0 }));
+    const out = await ec2.send(
+      new ReplaceRouteCommand({
+        RouteTableId: routeTableIds[0],
+        DestinationCidrBlock: '172.16.0.0/12',
+        NetworkInterfaceId: routerB.eni0,
+      }),
+    );
     expect(out.$metadata).toMatchObject({ httpStatusCode: 200, attempts: 2 });
     expect(endpoint.requests.map((r) => r.error ?? r.status)).toEqual(['RequestLimitExceeded', 200]);
     expect(http.sim.route(routeTableIds[0], '172.16.0.0/12')?.NetworkInterfaceId).toBe(routerB.eni0);
@@ -234,8 +282,13 @@ describe('query endpoint: the real SDK clients over HTTP read what the simulated
 
   it('an action the endpoint does not serve is InvalidAction, not a silent success', async () => {
     const { ec2, endpoint } = await twins();
-    await expect(ec2.send(new DescribeVpcsCommand({}))).rejects.toMatchObject({ name: 'InvalidAction', $metadata: { httpStatusCode: 400 } });
-    expect(endpoint.requests).toEqual([{ service: 'ec2', action: 'DescribeVpcs', status: 400, error: 'InvalidAction' }]);
+    await expect(ec2.send(new DescribeVpcsCommand({}))).rejects.toMatchObject({
+      name: 'InvalidAction',
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(endpoint.requests).toEqual([
+      { service: 'ec2', action: 'DescribeVpcs', status: 400, error: 'InvalidAction' },
+    ]);
   });
 
   it('SNS Publish lands in sim.published with its subject, message and attributes; NotFound is NotFoundException', async () => {
@@ -257,14 +310,20 @@ describe('query endpoint: the real SDK clients over HTTP read what the simulated
     const viaHttp = await outcome(sns.send(new PublishCommand(input)));
     expect(viaHttp).toEqual(await outcome(direct.sim.invoke('sns', 'Publish', input)));
     expect(http.sim.published).toHaveLength(1);
-    expect(http.sim.published[0]).toEqual({ ...input, MessageId: (viaHttp as { output: { MessageId: string } }).output.MessageId });
+    expect(http.sim.published[0]).toEqual({
+      ...input,
+      MessageId: (viaHttp as { output: { MessageId: string } }).output.MessageId,
+    });
 
     const gone = { TopicArn: `${TopicArn}-gone`, Message: 'm' };
     const missing = sns.send(new PublishCommand(gone));
     await expect(missing).rejects.toBeInstanceOf(NotFoundException);
     expect(await outcome(missing)).toEqual(await outcome(direct.sim.invoke('sns', 'Publish', gone)));
     expectSameInputs(http.sim, direct.sim);
-    expect(endpoint.requests.map((r) => `${r.service} ${r.action} ${r.error ?? r.status}`)).toEqual(['sns Publish 200', 'sns Publish NotFound']);
+    expect(endpoint.requests.map((r) => `${r.service} ${r.action} ${r.error ?? r.status}`)).toEqual([
+      'sns Publish 200',
+      'sns Publish NotFound',
+    ]);
   });
 
   it('escapeXml keeps markup, line ends and control characters intact', () => {
@@ -305,10 +364,17 @@ const estate = (): Estate => {
     detail: { ...STOPPING_EVENT.detail, 'instance-id': id, state: 'stopping' },
   };
   writeFileSync(eventFile, JSON.stringify(event, null, 2));
-  return { sim, scenario, topicArn, before: sim.routeTables(), args: ['--config', configFile, '--input', eventFile, '--topic-arn', topicArn] };
+  return {
+    sim,
+    scenario,
+    topicArn,
+    before: sim.routeTables(),
+    args: ['--config', configFile, '--input', eventFile, '--topic-arn', topicArn],
+  };
 };
 
-const destinationOf = (r: Route): string => r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId ?? '?';
+const destinationOf = (r: Route): string =>
+  r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId ?? '?';
 const moveKey = (m: ExpectedMove): string => `${m.routeTableId} ${m.destination.value}`;
 
 /** Every route not in `moved` is exactly as before, and no table gained or lost a route. */
@@ -318,7 +384,9 @@ const expectOthersUntouched = (before: RouteTable[], after: RouteTable[], moved:
     tables.map((t) => ({
       table: t.RouteTableId,
       count: t.Routes?.length,
-      others: (t.Routes ?? []).filter((r) => !movedKeys.has(`${t.RouteTableId} ${destinationOf(r)}`) || r.Origin === 'EnableVgwRoutePropagation'),
+      others: (t.Routes ?? []).filter(
+        (r) => !movedKeys.has(`${t.RouteTableId} ${destinationOf(r)}`) || r.Origin === 'EnableVgwRoutePropagation',
+      ),
     }));
   expect(view(after)).toEqual(view(before));
 };
@@ -328,7 +396,9 @@ const expectMoved = (sim: SimulatedVpc, moves: ExpectedMove[], routerB: { instan
     const r = sim.route(m.routeTableId, m.destination.value);
     return { route: moveKey(m), target: r?.NetworkInterfaceId, instance: r?.InstanceId, state: r?.State };
   });
-  expect(actual).toEqual(moves.map((m) => ({ route: moveKey(m), target: m.toEni, instance: routerB.instanceId, state: 'active' })));
+  expect(actual).toEqual(
+    moves.map((m) => ({ route: moveKey(m), target: m.toEni, instance: routerB.instanceId, state: 'active' })),
+  );
 };
 
 const parseAudit = (run: RunOutput): Record<string, any> => {
@@ -358,7 +428,11 @@ describe('npm run local against an EC2-compatible endpoint (real SDK clients, re
 
       const run = await runLocal(args, { AWS_ENDPOINT_URL: endpoint.url });
       const audit = parseAudit(run);
-      expect({ code: run.code, outcome: audit.outcome, error: audit.error }).toEqual({ code: 0, outcome: 'succeeded', error: undefined });
+      expect({ code: run.code, outcome: audit.outcome, error: audit.error }).toEqual({
+        code: 0,
+        outcome: 'succeeded',
+        error: undefined,
+      });
       expect(audit.counts).toMatchObject({ planned: moves.length, replaced: moves.length, failed: 0, mismatches: 0 });
       // Every planned and already-moved route, plus the sweep of every other in-scope route to an interface.
       expect(audit.verification).toMatchObject({ ok: true, mismatches: 0 });
@@ -387,7 +461,9 @@ describe('npm run local against an EC2-compatible endpoint (real SDK clients, re
           severity: { DataType: 'String', StringValue: 'warning' },
         },
       });
-      expect(sim.published[0].Subject).toMatch(/^\[FAILOVER OK\] onprem-edge: router-a -> router-b, \d+ route\(s\), NO STANDBY$/);
+      expect(sim.published[0].Subject).toMatch(
+        /^\[FAILOVER OK\] onprem-edge: router-a -> router-b, \d+ route\(s\), NO STANDBY$/,
+      );
     },
     RUN_TEST_TIMEOUT_MS,
   );
@@ -397,12 +473,15 @@ describe('npm run local against an EC2-compatible endpoint (real SDK clients, re
     async () => {
       const { sim, scenario, before, args } = estate();
       const endpoint = await serve(sim);
-      const broken = scenario.expectedMoves.find((m) => m.destination.kind === 'ipv6' && m.routeTableId === scenario.routeTableIds[1])!;
+      const broken = scenario.expectedMoves.find(
+        (m) => m.destination.kind === 'ipv6' && m.routeTableId === scenario.routeTableIds[1],
+      )!;
       sim.injectFault({
         action: 'ReplaceRoute',
         code: 'UnauthorizedOperation',
         message: 'You are not authorized to perform this operation.',
-        when: (input) => input.RouteTableId === broken.routeTableId && input.DestinationIpv6CidrBlock === broken.destination.value,
+        when: (input) =>
+          input.RouteTableId === broken.routeTableId && input.DestinationIpv6CidrBlock === broken.destination.value,
       });
 
       const run = await runLocal(args, { AWS_ENDPOINT_URL: endpoint.url });
@@ -410,7 +489,11 @@ describe('npm run local against an EC2-compatible endpoint (real SDK clients, re
       expect(run.code).not.toBe(0);
       expect(run.code).not.toBeNull();
       expect(audit.outcome).toBe('partial');
-      expect(audit.counts).toMatchObject({ planned: scenario.expectedMoves.length, replaced: scenario.expectedMoves.length - 1, failed: 1 });
+      expect(audit.counts).toMatchObject({
+        planned: scenario.expectedMoves.length,
+        replaced: scenario.expectedMoves.length - 1,
+        failed: 1,
+      });
       const failed = (audit.routes as Array<Record<string, any>>).filter((r) => r.status !== 'replaced');
       expect(failed).toEqual([
         expect.objectContaining({
@@ -453,7 +536,10 @@ describe('npm run local against an EC2-compatible endpoint (real SDK clients, re
       const { sim, scenario, args } = estate();
       const ec2Endpoint = await serve(sim);
       const snsEndpoint = await serve(sim);
-      const awsEnv: Record<string, string> = { AWS_ENDPOINT_URL_EC2: ec2Endpoint.url, AWS_ENDPOINT_URL_SNS: snsEndpoint.url };
+      const awsEnv: Record<string, string> = {
+        AWS_ENDPOINT_URL_EC2: ec2Endpoint.url,
+        AWS_ENDPOINT_URL_SNS: snsEndpoint.url,
+      };
       if (withDeadGeneric) awsEnv.AWS_ENDPOINT_URL = `http://127.0.0.1:${await closedPort()}`;
 
       const run = await runLocal(args, awsEnv);

@@ -32,7 +32,11 @@ export const runLocal = (args: string[], awsEnv: Record<string, string>): Promis
       AWS_EC2_METADATA_DISABLED: 'true',
       ...awsEnv,
     };
-    const child = spawn(TSX, ['cli/local/run-local.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(TSX, ['cli/local/run-local.ts', ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
@@ -44,4 +48,3 @@ export const runLocal = (args: string[], awsEnv: Record<string, string>): Promis
       resolve({ code, stdout, stderr, durationMs: Date.now() - started });
     });
   });
-

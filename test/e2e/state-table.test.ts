@@ -15,7 +15,11 @@ import { runLocal, RUN_TEST_TIMEOUT_MS } from './run-local';
 
 // dynalite ships no types; it is a DynamoDB-compatible server over HTTP.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite') as (opts: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => import('node:http').Server;
+const dynalite = require('dynalite') as (opts: {
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}) => import('node:http').Server;
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -48,7 +52,14 @@ describe('local runner with --state-table at a DynamoDB endpoint', () => {
       cleanups.push(() => ec2.close());
       const ddbUrl = await startDynamo();
       const file = files(scenario.config, {
-        'dry-run': { action: 'switchover', group: 'onprem-edge', to: 'router-b', dryRun: true, reason: 'rehearsal', requestedBy: 'netops' },
+        'dry-run': {
+          action: 'switchover',
+          group: 'onprem-edge',
+          to: 'router-b',
+          dryRun: true,
+          reason: 'rehearsal',
+          requestedBy: 'netops',
+        },
         terminated: {
           version: '0',
           id: 'e7b1a2c3-0000-4000-8000-000000000001',
@@ -62,16 +73,37 @@ describe('local runner with --state-table at a DynamoDB endpoint', () => {
         },
       });
       const env = { AWS_ENDPOINT_URL: ec2.url, AWS_ENDPOINT_URL_DYNAMODB: ddbUrl };
-      const common = ['--config', path.join(path.dirname(file('dry-run')), 'failover.json'), '--topic-arn', topicArn, '--state-table', 'route-failover-state'];
+      const common = [
+        '--config',
+        path.join(path.dirname(file('dry-run')), 'failover.json'),
+        '--topic-arn',
+        topicArn,
+        '--state-table',
+        'route-failover-state',
+      ];
 
       const rehearsal = await runLocal([...common, '--input', file('dry-run')], env);
-      expect({ code: rehearsal.code, outcome: JSON.parse(rehearsal.stdout).outcome }).toEqual({ code: 0, outcome: 'dry-run' });
+      expect({ code: rehearsal.code, outcome: JSON.parse(rehearsal.stdout).outcome }).toEqual({
+        code: 0,
+        outcome: 'dry-run',
+      });
       expect(rehearsal.stderr).toContain('creating group-state table route-failover-state');
 
-      const ddb = new DynamoDBClient({ region: 'us-east-1', endpoint: ddbUrl, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+      const ddb = new DynamoDBClient({
+        region: 'us-east-1',
+        endpoint: ddbUrl,
+        credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      });
       cleanups.push(() => ddb.destroy());
-      const item = await ddb.send(new GetItemCommand({ TableName: 'route-failover-state', Key: { group: { S: 'onprem-edge' } } }));
-      expect(Object.keys(item.Item ?? {}).sort()).toEqual(['group', 'history', 'inventory:router-a', 'inventory:router-b']);
+      const item = await ddb.send(
+        new GetItemCommand({ TableName: 'route-failover-state', Key: { group: { S: 'onprem-edge' } } }),
+      );
+      expect(Object.keys(item.Item ?? {}).sort()).toEqual([
+        'group',
+        'history',
+        'inventory:router-a',
+        'inventory:router-b',
+      ]);
 
       sim.setInstanceState(scenario.routerA.instanceId, 'terminated');
       const failover = await runLocal([...common, '--input', file('terminated')], env);
@@ -79,11 +111,14 @@ describe('local runner with --state-table at a DynamoDB endpoint', () => {
       expect({ code: failover.code, outcome: audit.outcome }).toEqual({ code: 0, outcome: 'succeeded' });
       expect(audit.from[0]).toMatchObject({ name: 'router-a', state: 'terminated', interfacesFrom: 'inventory' });
       expect(audit.counts.moved).toBe(scenario.expectedMoves.length);
-      for (const m of scenario.expectedMoves) expect(sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId).toBe(m.toEni);
+      for (const m of scenario.expectedMoves)
+        expect(sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId).toBe(m.toEni);
       expect(failover.stderr).not.toContain('creating group-state table');
 
       // The switch is in the table's history: the lease was given back and the switch recorded.
-      const after = await ddb.send(new GetItemCommand({ TableName: 'route-failover-state', Key: { group: { S: 'onprem-edge' } } }));
+      const after = await ddb.send(
+        new GetItemCommand({ TableName: 'route-failover-state', Key: { group: { S: 'onprem-edge' } } }),
+      );
       expect(after.Item?.owner).toBeUndefined();
       expect(JSON.parse(after.Item!.history.S!).lastSwitch).toMatchObject({ to: 'router-b', from: ['router-a'] });
     },

@@ -1,4 +1,4 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { DEAD_LETTER_REMINDER_SECONDS } from '../../infra/constructs/failover-alarms';
 import { exampleConfig, synth } from './synth';
 
@@ -122,7 +122,9 @@ describe('FailoverStack alarms', () => {
       OKActions: [topic],
     });
     // Same construct ID as before, so an update keeps the alarm instead of replacing it under a taken name.
-    expect(resources(template, 'AWS::CloudWatch::Alarm').some(([id]) => /^TriggerDeadLetterAlarm[0-9A-F]{8}$/.test(id))).toBe(true);
+    expect(
+      resources(template, 'AWS::CloudWatch::Alarm').some(([id]) => /^TriggerDeadLetterAlarm[0-9A-F]{8}$/.test(id)),
+    ).toBe(true);
   });
 
   it('let CloudWatch publish exactly the alarms that notify, through the topic policy and the key policy', () => {
@@ -142,7 +144,10 @@ describe('FailoverStack alarms', () => {
     }
     const [, topicPolicy] = resources(template, 'AWS::SNS::TopicPolicy')[0];
     expect(publishingAlarms(topicPolicy.Properties.PolicyDocument.Statement).sort()).toEqual(notifying);
-    const keyId = template.toJSON().Resources[one(template, 'AWS::SNS::Topic')].Properties.KmsMasterKeyId['Fn::GetAtt'][0];
-    expect(publishingAlarms(template.toJSON().Resources[keyId].Properties.KeyPolicy.Statement).sort()).toEqual(notifying);
+    const keyId =
+      template.toJSON().Resources[one(template, 'AWS::SNS::Topic')].Properties.KmsMasterKeyId['Fn::GetAtt'][0];
+    expect(publishingAlarms(template.toJSON().Resources[keyId].Properties.KeyPolicy.Statement).sort()).toEqual(
+      notifying,
+    );
   });
 });

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'fs';
-import * as path from 'path';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { exampleConfig, synth } from './synth';
 
 const BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
@@ -11,7 +11,10 @@ describe('FailoverStack bundling', () => {
     // the assertions below do not. Anything else on stderr (an esbuild warning) still shows.
     const write = process.stderr.write.bind(process.stderr);
     const announced: string[] = [];
-    const quiet = jest.spyOn(process.stderr, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: never[]) => {
+    const quiet = jest.spyOn(process.stderr, 'write').mockImplementation(((
+      chunk: string | Uint8Array,
+      ...rest: never[]
+    ) => {
       if (!String(chunk).startsWith('Bundling asset ')) return write(chunk, ...rest);
       announced.push(String(chunk));
       return true;
@@ -24,7 +27,9 @@ describe('FailoverStack bundling', () => {
     }
     const { app, template } = synthesized;
     expect(announced).toHaveLength(9);
-    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: { Code: { S3Key: string } } }[];
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
+      Properties: { Code: { S3Key: string } };
+    }[];
     expect(functions).toHaveLength(9); // the seven Task functions, the inventory refresh and the route guard
 
     for (const fn of functions) {
@@ -43,7 +48,14 @@ describe('FailoverStack bundling', () => {
         keepsClassNames: /\(this,\s*"FailoverError"\)/.test(code),
         // externalModules: [] - the pinned SDK v3 is inside the bundle, not imported from the runtime.
         importsRuntimeSdk: /from\s*"@aws-sdk\//.test(code),
-      }).toEqual({ key, bundled: true, sourceMap: true, banner: true, keepsClassNames: true, importsRuntimeSdk: false });
+      }).toEqual({
+        key,
+        bundled: true,
+        sourceMap: true,
+        banner: true,
+        keepsClassNames: true,
+        importsRuntimeSdk: false,
+      });
     }
     // Seven esbuild bundles take about 20 s; leave room on a loaded machine.
   }, 90_000);

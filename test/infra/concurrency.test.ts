@@ -1,4 +1,4 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { parseConfig, type FailoverConfigInput } from '../../functions/contract/config';
 import { ConfigError, ReservedConcurrencyError } from '../../functions/contract/errors';
 import { LAMBDA_UNRESERVED_MINIMUM, planReservedConcurrency } from '../../infra/concurrency';
@@ -13,7 +13,11 @@ const reservations = (template: Template): Record<string, number | undefined> =>
   const resources = template.toJSON().Resources;
   const [sm] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as Json[];
   return Object.fromEntries(
-    TASKS.map((task) => [task, resources[sm.Properties.DefinitionSubstitutions[`${task}FunctionArn`]['Fn::GetAtt'][0]].Properties.ReservedConcurrentExecutions]),
+    TASKS.map((task) => [
+      task,
+      resources[sm.Properties.DefinitionSubstitutions[`${task}FunctionArn`]['Fn::GetAtt'][0]].Properties
+        .ReservedConcurrentExecutions,
+    ]),
   );
 };
 
@@ -42,7 +46,10 @@ const errorOf = (fn: () => unknown): Error => {
 };
 
 /** The example with a reservedConcurrency section stating an established account's quota. */
-const reserving = (settings: Record<string, unknown> = {}): FailoverConfigInput => ({ ...exampleConfig(), reservedConcurrency: { accountConcurrency: 1000, ...settings } });
+const reserving = (settings: Record<string, unknown> = {}): FailoverConfigInput => ({
+  ...exampleConfig(),
+  reservedConcurrency: { accountConcurrency: 1000, ...settings },
+});
 
 describe('reserved concurrency', () => {
   it('reserves nothing for the Task functions without a reservedConcurrency section: what any account can deploy', () => {
@@ -51,7 +58,9 @@ describe('reserved concurrency', () => {
   });
 
   it("requires the account's quota to reserve: it is never assumed", () => {
-    const error = errorOf(() => parseConfig({ ...exampleConfig(), reservedConcurrency: { simultaneousExecutions: 2 } }));
+    const error = errorOf(() =>
+      parseConfig({ ...exampleConfig(), reservedConcurrency: { simultaneousExecutions: 2 } }),
+    );
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toContain('reservedConcurrency.accountConcurrency: required when reserving concurrency');
     expect(error.message).toContain('Service Quotas');
@@ -61,11 +70,15 @@ describe('reserved concurrency', () => {
   it('never prints a negative number: a quota of 100 or less can reserve none, and says what quota would do', () => {
     const small = errorOf(() => planReservedConcurrency(parseConfig(reserving({ accountConcurrency: 10 }))));
     expect(small).toBeInstanceOf(ReservedConcurrencyError);
-    expect(small.message).toContain('an account with a concurrency quota of 10 (reservedConcurrency.accountConcurrency) can reserve none');
+    expect(small.message).toContain(
+      'an account with a concurrency quota of 10 (reservedConcurrency.accountConcurrency) can reserve none',
+    );
     expect(small.message).toContain('Remove the reservedConcurrency section');
     expect(small.message).toContain('at least 149 for this');
     expect(small.message).not.toMatch(/-\d/);
-    const off = errorOf(() => planReservedConcurrency(parseConfig(reserving({ enabled: false, accountConcurrency: 100 }))));
+    const off = errorOf(() =>
+      planReservedConcurrency(parseConfig(reserving({ enabled: false, accountConcurrency: 100 }))),
+    );
     expect(off.message).toContain('would reserve 1 concurrent executions (0 probes × 1, route guard 1)');
     expect(off.message).toContain('can reserve none');
     expect(off.message).not.toMatch(/-\d/);
@@ -119,11 +132,14 @@ describe('reserved concurrency', () => {
     const base = parseConfig(reserving());
     const total = planReservedConcurrency(base)!.total; // 12 + 6 × 6 + the route guard's 1
     expect(total).toBe(49);
-    const withQuota = (accountConcurrency: number) => parseConfig({ ...exampleConfig(), reservedConcurrency: { accountConcurrency } });
+    const withQuota = (accountConcurrency: number) =>
+      parseConfig({ ...exampleConfig(), reservedConcurrency: { accountConcurrency } });
     expect(planReservedConcurrency(withQuota(total + 100))).toMatchObject({ total, limit: total });
     const error = errorOf(() => planReservedConcurrency(withQuota(total + 99)));
     expect(error).toBeInstanceOf(ReservedConcurrencyError);
-    expect(error.message).toContain(`would reserve ${total} concurrent executions (SwitchItems 12 (Σ maxConcurrency 10 × simultaneousExecutions 1 + headroom 2), 6 other Tasks × 6, 0 probes × 1, route guard 1)`);
+    expect(error.message).toContain(
+      `would reserve ${total} concurrent executions (SwitchItems 12 (Σ maxConcurrency 10 × simultaneousExecutions 1 + headroom 2), 6 other Tasks × 6, 0 probes × 1, route guard 1)`,
+    );
     expect(error.message).toContain(`quota of ${total + 99}`);
     expect(error.message).toContain(`can reserve at most ${total - 1}`);
   });

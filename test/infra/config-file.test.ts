@@ -1,7 +1,7 @@
-import { spawnSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import * as path from 'path';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { parseConfig } from '../../functions/contract/config';
 import { ConfigError } from '../../functions/contract/errors';
 import { readFailoverConfig, readStackName } from '../../infra/config-source';
@@ -70,34 +70,44 @@ describe('config as a file (-c failoverFile=<path>)', () => {
     expect(missing.message).toContain('resolved from the directory cdk runs in');
 
     mkdirSync(path.join(dir, 'conf'));
-    expect(errorOf(() => readFailoverConfig(context({ failoverFile: 'conf' }), dir)).message).toContain('it is a directory');
+    expect(errorOf(() => readFailoverConfig(context({ failoverFile: 'conf' }), dir)).message).toContain(
+      'it is a directory',
+    );
 
     writeFileSync(path.join(dir, 'bad.json'), '{ "groups": [ }');
     const bad = errorOf(() => readFailoverConfig(context({ failoverFile: 'bad.json' }), dir));
     expect(bad).toBeInstanceOf(ConfigError);
-    expect(bad.message).toContain(`failover config file ${path.join(dir, 'bad.json')} (-c failoverFile=bad.json) is not valid JSON`);
+    expect(bad.message).toContain(
+      `failover config file ${path.join(dir, 'bad.json')} (-c failoverFile=bad.json) is not valid JSON`,
+    );
   });
 
   it('refuses an empty or non-string failoverFile, and a context with neither key', () => {
     for (const value of ['', '  ', 42, true]) {
-      expect(errorOf(() => readFailoverConfig(context({ failoverFile: value }), dir)).message).toMatch(/"failoverFile" must be a file path/);
+      expect(errorOf(() => readFailoverConfig(context({ failoverFile: value }), dir)).message).toMatch(
+        /"failoverFile" must be a file path/,
+      );
     }
     const none = errorOf(() => readFailoverConfig(context({}), dir, dir));
     expect(none).toBeInstanceOf(ConfigError);
     expect(none.message).toMatch(/^no failover config: the app uses only a config you give it, and found none\./);
-    expect(none.message).toContain(`a file ${path.join(dir, 'failover.json')} (the app reads it when nothing else is named)`);
+    expect(none.message).toContain(
+      `a file ${path.join(dir, 'failover.json')} (the app reads it when nothing else is named)`,
+    );
     expect(none.message).toContain('npx cdk synth -c failoverFile=path/to/failover.json');
     expect(none.message).toContain('npx route-failover init');
     expect(none.message).toContain('-c failoverFile=examples/failover.json');
   });
 
-  it("reads failover.json beside cdk.json when neither failoverFile nor failover is given", () => {
+  it('reads failover.json beside cdk.json when neither failoverFile nor failover is given', () => {
     const mine = exampleConfig();
     mine.groups[0].name = 'dx-edge';
     writeConfig('failover.json', mine);
     expect(readFailoverConfig(context({}), '/', dir).groups.map((g) => g.name)).toEqual(['dx-edge']);
     // A named source wins over it.
-    expect(readFailoverConfig(context({ failover: exampleConfig() }), '/', dir).groups.map((g) => g.name)).toEqual(['onprem-edge']);
+    expect(readFailoverConfig(context({ failover: exampleConfig() }), '/', dir).groups.map((g) => g.name)).toEqual([
+      'onprem-edge',
+    ]);
     mine.groups[0].vpcId = 'vpc-1';
     writeConfig('failover.json', mine);
     expect(errorOf(() => readFailoverConfig(context({}), '/', dir)).message).toContain(
@@ -110,17 +120,23 @@ describe('config as a file (-c failoverFile=<path>)', () => {
     expect(ctx.failover).toBeUndefined();
     expect(ctx.failoverFile).toBeUndefined();
     expect(ctx.exampleFailoverFile).toBe('examples/failover.json');
-    expect(readFileSync(path.join(PROJECT_ROOT, '.ci', 'run'), 'utf8')).toContain('npx cdk synth --quiet -c failoverFile=examples/failover.json');
+    expect(readFileSync(path.join(PROJECT_ROOT, '.ci', 'run'), 'utf8')).toContain(
+      'npx cdk synth --quiet -c failoverFile=examples/failover.json',
+    );
   });
 
   it('the named example is used only when no config of the operator is found, and never without saying so', () => {
     const notices: string[] = [];
-    const write = jest.spyOn(process.stderr, 'write').mockImplementation((text: string | Uint8Array) => notices.push(String(text)) > 0);
+    const write = jest
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((text: string | Uint8Array) => notices.push(String(text)) > 0);
     try {
       writeConfig('examples/failover.json', exampleConfig());
       const ctx = context({ exampleFailoverFile: 'examples/failover.json' });
       expect(readFailoverConfig(ctx, '/', dir).groups.map((g) => g.name)).toEqual(['onprem-edge']);
-      expect(notices.join('')).toMatch(/^NOTE: no failover config of yours was found .* this synthesizes the EXAMPLE routers of examples\/failover\.json/);
+      expect(notices.join('')).toMatch(
+        /^NOTE: no failover config of yours was found .* this synthesizes the EXAMPLE routers of examples\/failover\.json/,
+      );
       // The operator's own file beside cdk.json wins, silently.
       notices.length = 0;
       const mine = exampleConfig();
@@ -156,14 +172,24 @@ describe('stack name (-c stackName=…)', () => {
 describe('infra/app.ts with -c failoverFile', () => {
   /** Runs the app as `cdk synth` would, from `cwd`, with `context` as its whole context (feature flags from cdk.json). */
   const runApp = (cwd: string, extra: Record<string, unknown>) => {
-    const { failover: _example, ...flags } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
+    const { failover: _example, ...flags } = JSON.parse(
+      readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8'),
+    ).context;
     const outdir = path.join(dir, 'cdk.out');
-    const result = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(PROJECT_ROOT, 'infra', 'app.ts')], {
-      cwd,
-      env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ ...flags, 'aws:cdk:bundling-stacks': [], ...extra }), CDK_OUTDIR: outdir },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      [path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(PROJECT_ROOT, 'infra', 'app.ts')],
+      {
+        cwd,
+        env: {
+          ...process.env,
+          CDK_CONTEXT_JSON: JSON.stringify({ ...flags, 'aws:cdk:bundling-stacks': [], ...extra }),
+          CDK_OUTDIR: outdir,
+        },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     return { ...result, outdir };
   };
 

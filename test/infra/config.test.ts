@@ -1,7 +1,7 @@
-import { spawnSync } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
-import * as path from 'path';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { parseConfig } from '../../functions/contract/config';
 import { ConfigError } from '../../functions/contract/errors';
 import { PROJECT_ROOT, exampleConfig } from './synth';
@@ -12,12 +12,16 @@ const WHERE = 'cdk.json context "failover"';
 const runApp = (context: Record<string, unknown>) => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'route-failover-app-'));
   try {
-    return spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'infra/app.ts'], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outdir },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    return spawnSync(
+      process.execPath,
+      [path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'infra/app.ts'],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outdir },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { FAILOVER_METRICS, FAILOVER_NAMESPACE } from '../../functions/domain/failover-metrics';
 import { PROBE_METRICS, PROBE_NAMESPACE } from '../../functions/probe/metrics';
 import { exampleConfig, synth } from './synth';
@@ -46,8 +46,13 @@ describe('the failover dashboard', () => {
 
     const outcomes = titled(body, 'onprem-edge: executions by outcome');
     expect(outcomes.properties.stacked).toBe(true);
-    expect(metricsOf(outcomes).map((m) => m[5]).sort()).toEqual(['dry-run', 'failed', 'held', 'noop', 'partial', 'succeeded', 'suppressed']);
-    for (const m of metricsOf(outcomes)) expect(m.slice(0, 4)).toEqual([FAILOVER_NAMESPACE, FAILOVER_METRICS.executions, 'Group', 'onprem-edge']);
+    expect(
+      metricsOf(outcomes)
+        .map((m) => m[5])
+        .sort(),
+    ).toEqual(['dry-run', 'failed', 'held', 'noop', 'partial', 'succeeded', 'suppressed']);
+    for (const m of metricsOf(outcomes))
+      expect(m.slice(0, 4)).toEqual([FAILOVER_NAMESPACE, FAILOVER_METRICS.executions, 'Group', 'onprem-edge']);
 
     const time = titled(body, 'onprem-edge: time to switch (ms)');
     expect(metricsOf(time).map((m) => [m[1], m[4].stat])).toEqual([
@@ -55,7 +60,12 @@ describe('the failover dashboard', () => {
       [FAILOVER_METRICS.switchDuration, 'Maximum'],
     ]);
     const retries = titled(body, 'onprem-edge: EC2 calls retried (throttling, 5xx)');
-    expect(metricsOf(retries)[0].slice(0, 4)).toEqual([FAILOVER_NAMESPACE, FAILOVER_METRICS.ec2CallsRetried, 'Group', 'onprem-edge']);
+    expect(metricsOf(retries)[0].slice(0, 4)).toEqual([
+      FAILOVER_NAMESPACE,
+      FAILOVER_METRICS.ec2CallsRetried,
+      'Group',
+      'onprem-edge',
+    ]);
     // No probe configured: no probe widgets.
     expect(body.widgets.some((w: Json) => /probe/.test(w.properties.title ?? ''))).toBe(false);
   });
@@ -66,11 +76,17 @@ describe('the failover dashboard', () => {
     const alarms = titled(body, 'Failover path: alarms');
     expect(alarms.type).toBe('alarm');
     // Every alarm of the stack except the members' status-check alarms (they start the workflow, not a person).
-    const pathAlarms = (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Json[]).filter((a) => !/-status-check$/.test(a.Properties.AlarmName));
+    const pathAlarms = (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Json[]).filter(
+      (a) => !/-status-check$/.test(a.Properties.AlarmName),
+    );
     expect(pathAlarms.length).toBeGreaterThan(10);
     expect(alarms.properties.alarms).toHaveLength(pathAlarms.length);
     const executions = titled(body, 'Failover path: executions failed, timed out, throttled');
-    expect(metricsOf(executions).map((m) => m[1])).toEqual(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionThrottled']);
+    expect(metricsOf(executions).map((m) => m[1])).toEqual([
+      'ExecutionsFailed',
+      'ExecutionsTimedOut',
+      'ExecutionThrottled',
+    ]);
   });
 
   it('with a probe: success and latency per member, and the probe alarms in the alarm widget', () => {

@@ -1,5 +1,5 @@
 import { Lazy } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { parseConfig } from '../../functions/contract/config';
 import { ConfigError } from '../../functions/contract/errors';
 import { FAILURE_STATES } from '../../functions/contract/triggers';
@@ -74,7 +74,13 @@ describe('FailoverStack state machine', () => {
       LoggingConfiguration: {
         Level: 'ALL',
         IncludeExecutionData: true,
-        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StateMachineLogs'), 'Arn'] } } }],
+        Destinations: [
+          {
+            CloudWatchLogsLogGroup: {
+              LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StateMachineLogs'), 'Arn'] },
+            },
+          },
+        ],
       },
       TracingConfiguration: { Enabled: true },
     });
@@ -114,7 +120,10 @@ describe('FailoverStack state machine', () => {
       'VerifySwitch',
     ]);
     // The fallback states of the notification path run the Notify and ReleaseLease functions again.
-    const functionOf: Record<string, string> = { RecordWithoutNotification: 'Notify', ReleaseLeaseUnrecorded: 'ReleaseLease' };
+    const functionOf: Record<string, string> = {
+      RecordWithoutNotification: 'Notify',
+      ReleaseLeaseUnrecorded: 'ReleaseLease',
+    };
     for (const [name, state] of tasks) {
       const key = /^\$\{(\w+)\}$/.exec(state.Resource)?.[1];
       expect(key).toBe(`${functionOf[name] ?? name}FunctionArn`);
@@ -146,7 +155,13 @@ describe('FailoverStack state machine', () => {
     // Under /aws/vendedlogs/, ending in the UUID of the stack ID: a redeployment after `cdk destroy` gets a new group.
     template.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: {
-        'Fn::Join': ['', ['/aws/vendedlogs/states/Test-failover-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]],
+        'Fn::Join': [
+          '',
+          [
+            '/aws/vendedlogs/states/Test-failover-',
+            { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] },
+          ],
+        ],
       },
     });
   });
@@ -176,28 +191,54 @@ describe('FailoverStack functions', () => {
   it('hands resolve-targets and acquire-lease the validated config (defaults applied), the lease functions the table, notify the topic ARN', () => {
     const raw = exampleConfig();
     const { template } = synth(raw);
-    const env = (key: string) => template.toJSON().Resources[functionIdFor(template, key)].Properties.Environment.Variables;
+    const env = (key: string) =>
+      template.toJSON().Resources[functionIdFor(template, key)].Properties.Environment.Variables;
 
     const resolveEnv = env('ResolveTargetsFunctionArn');
     // The workflow's part of the config (infra/function-config.ts), which parses with the one schema.
-    const { notifications: _emails, inventory: _refresh, twins: _twins, guard: _guard, ...workflowPart } = parseConfig(raw);
+    const {
+      notifications: _emails,
+      inventory: _refresh,
+      twins: _twins,
+      guard: _guard,
+      ...workflowPart
+    } = parseConfig(raw);
     expect(JSON.parse(resolveEnv.FAILOVER_CONFIG)).toEqual(workflowPart);
     expect(parseConfig(JSON.parse(resolveEnv.FAILOVER_CONFIG))).toEqual(parseConfig(raw));
     expect(JSON.parse(resolveEnv.FAILOVER_CONFIG).groups[0].maxConcurrency).toBe(10);
     const [tableId] = only(template, 'AWS::DynamoDB::Table');
-    expect(resolveEnv).toEqual({ NODE_OPTIONS: '--enable-source-maps', FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG, GROUP_STATE_TABLE: { Ref: tableId }, STACK_NAME: 'Test' });
+    expect(resolveEnv).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG,
+      GROUP_STATE_TABLE: { Ref: tableId },
+      STACK_NAME: 'Test',
+    });
     expect(env('AcquireLeaseFunctionArn')).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG,
       GROUP_STATE_TABLE: { Ref: tableId },
     });
-    expect(env('ReleaseLeaseFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', GROUP_STATE_TABLE: { Ref: tableId } });
+    expect(env('ReleaseLeaseFunctionArn')).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      GROUP_STATE_TABLE: { Ref: tableId },
+    });
     const [topicId] = only(template, 'AWS::SNS::Topic');
-    expect(env('NotifyFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', TOPIC_ARN: { Ref: topicId }, FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG });
+    expect(env('NotifyFunctionArn')).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      TOPIC_ARN: { Ref: topicId },
+      FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG,
+    });
     // replace-routes checks every batch against the groups and their inventory, and draws from the write pacer (an
     // item of the group-state table).
-    expect(env('SwitchItemsFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG, GROUP_STATE_TABLE: { Ref: tableId } });
-    expect(env('PlanSwitchFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps', GROUP_STATE_TABLE: { Ref: tableId } });
+    expect(env('SwitchItemsFunctionArn')).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      FAILOVER_CONFIG: resolveEnv.FAILOVER_CONFIG,
+      GROUP_STATE_TABLE: { Ref: tableId },
+    });
+    expect(env('PlanSwitchFunctionArn')).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      GROUP_STATE_TABLE: { Ref: tableId },
+    });
     expect(env('VerifySwitchFunctionArn')).toEqual({ NODE_OPTIONS: '--enable-source-maps' });
   });
 
@@ -217,7 +258,10 @@ describe('FailoverStack functions', () => {
     raw.groups = Array.from({ length: 40 }, (_, g) => ({
       name: `group-${g}-${'x'.repeat(40)}`,
       vpcId: 'vpc-0123456789abcdef0',
-      members: [0, 1].map((m) => ({ name: `router-${m}`, instanceId: `i-${(g * 2 + m).toString(16).padStart(17, '0')}` })),
+      members: [0, 1].map((m) => ({
+        name: `router-${m}`,
+        instanceId: `i-${(g * 2 + m).toString(16).padStart(17, '0')}`,
+      })),
     }));
     let error: unknown;
     try {
@@ -235,10 +279,15 @@ describe('FailoverStack functions', () => {
     // The smallest config (more route table IDs) that no longer fits resolve-targets' environment.
     const sized = (n: number) => {
       const raw = exampleConfig();
-      raw.groups[0].routeTables = { ids: Array.from({ length: n }, (_, i) => `rtb-${i.toString(16).padStart(17, '0')}`) };
+      raw.groups[0].routeTables = {
+        ids: Array.from({ length: n }, (_, i) => `rtb-${i.toString(16).padStart(17, '0')}`),
+      };
       return raw;
     };
-    const envOf = (n: number) => ({ NODE_OPTIONS: '--enable-source-maps', FAILOVER_CONFIG: JSON.stringify(workflowFunctionConfig(parseConfig(sized(n)))) });
+    const envOf = (n: number) => ({
+      NODE_OPTIONS: '--enable-source-maps',
+      FAILOVER_CONFIG: JSON.stringify(workflowFunctionConfig(parseConfig(sized(n)))),
+    });
     const tableName = Lazy.string({ produce: () => 'table' }); // a token, as the table name is at synth time
     // The route guard's environment holds the config with the guard's settings, the table and the topic ARN (a token too).
     const guardEnvOf = (n: number) => ({
@@ -247,7 +296,11 @@ describe('FailoverStack functions', () => {
       GROUP_STATE_TABLE: tableName,
       TOPIC_ARN: tableName,
     });
-    const largest = (n: number) => Math.max(environmentSize({ ...envOf(n), GROUP_STATE_TABLE: tableName, STACK_NAME: 'Test' }), environmentSize(guardEnvOf(n)));
+    const largest = (n: number) =>
+      Math.max(
+        environmentSize({ ...envOf(n), GROUP_STATE_TABLE: tableName, STACK_NAME: 'Test' }),
+        environmentSize(guardEnvOf(n)),
+      );
     let n = 1;
     while (largest(n) <= LAMBDA_ENVIRONMENT_LIMIT_BYTES) n += 1;
     expect(environmentSize(envOf(n))).toBeLessThanOrEqual(LAMBDA_ENVIRONMENT_LIMIT_BYTES);
@@ -268,15 +321,52 @@ describe('FailoverStack IAM', () => {
   it('lets replace-routes write with ec2:ReplaceRoute only, on route tables, in the group VPC', () => {
     const { template } = synth(exampleConfig());
     const ec2 = statementsOf(template, 'SwitchItemsFunctionArn').filter(
-      (s) => !isBaseline(s) && actionsOf(s).some((a) => a.startsWith('ec2:')) && !actionsOf(s).every((a) => a.startsWith('ec2:Describe')),
+      (s) =>
+        !isBaseline(s) &&
+        actionsOf(s).some((a) => a.startsWith('ec2:')) &&
+        !actionsOf(s).every((a) => a.startsWith('ec2:Describe')),
     );
     // The group's scope, and its twins: a group set back to the routes mode switches the twins subnets still use.
     expect(ec2).toHaveLength(2);
-    const vpc = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':vpc/vpc-0123456789abcdef0']] };
-    const anyTable = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':route-table/*']] };
+    const vpc = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':ec2:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':vpc/vpc-0123456789abcdef0',
+        ],
+      ],
+    };
+    const anyTable = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':ec2:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':route-table/*',
+        ],
+      ],
+    };
     expect(ec2).toEqual([
       { Effect: 'Allow', Action: 'ec2:ReplaceRoute', Resource: anyTable, Condition: { ArnEquals: { 'ec2:Vpc': vpc } } },
-      { Effect: 'Allow', Action: 'ec2:ReplaceRoute', Resource: anyTable, Condition: { ArnEquals: { 'ec2:Vpc': vpc }, StringEquals: { 'aws:ResourceTag/route-failover:twin-group': 'onprem-edge' } } },
+      {
+        Effect: 'Allow',
+        Action: 'ec2:ReplaceRoute',
+        Resource: anyTable,
+        Condition: {
+          ArnEquals: { 'ec2:Vpc': vpc },
+          StringEquals: { 'aws:ResourceTag/route-failover:twin-group': 'onprem-edge' },
+        },
+      },
     ]);
   });
 
@@ -293,17 +383,26 @@ describe('FailoverStack IAM', () => {
       routeTables: { tag: { key: 'failover-group', value: 'dmz' } },
     });
     const { template } = synth(raw);
-    const all = statementsOf(template, 'SwitchItemsFunctionArn').filter((s) => actionsOf(s).includes('ec2:ReplaceRoute'));
+    const all = statementsOf(template, 'SwitchItemsFunctionArn').filter((s) =>
+      actionsOf(s).includes('ec2:ReplaceRoute'),
+    );
     // One statement per group's scope, one per group's twins (tagged with its name, in its VPC).
     const isTwins = (s: any) => s.Condition.StringEquals?.['aws:ResourceTag/route-failover:twin-group'] !== undefined;
-    expect(all.filter(isTwins).map((s) => s.Condition.StringEquals['aws:ResourceTag/route-failover:twin-group']).sort()).toEqual(['dmz', 'onprem-edge']);
+    expect(
+      all
+        .filter(isTwins)
+        .map((s) => s.Condition.StringEquals['aws:ResourceTag/route-failover:twin-group'])
+        .sort(),
+    ).toEqual(['dmz', 'onprem-edge']);
     const ec2 = all.filter((s) => !isTwins(s));
     expect(ec2).toHaveLength(2);
     for (const s of ec2) expect(actionsOf(s)).toEqual(['ec2:ReplaceRoute']);
 
     const byVpc = (vpc: string) => ec2.find((s) => JSON.stringify(s.Condition.ArnEquals['ec2:Vpc']).includes(vpc));
     const edge = byVpc('vpc-0123456789abcdef0');
-    expect(JSON.stringify(edge.Resource)).toMatch(/route-table\/rtb-0123456789abcdef0.*route-table\/rtb-0123456789abcdef1/);
+    expect(JSON.stringify(edge.Resource)).toMatch(
+      /route-table\/rtb-0123456789abcdef0.*route-table\/rtb-0123456789abcdef1/,
+    );
     expect(edge.Condition.StringEquals).toBeUndefined();
     const dmz = byVpc('vpc-0fedcba9876543210');
     expect(JSON.stringify(dmz.Resource)).toMatch(/route-table\/\*/);
@@ -318,16 +417,27 @@ describe('FailoverStack IAM', () => {
         .filter((a) => a.startsWith('ec2:'))
         .sort();
     // resolve-targets confirms an alarm event with CloudWatch: DescribeAlarms on exactly the stack's status-check alarms.
-    const describeAlarms = statementsOf(template, 'ResolveTargetsFunctionArn').filter((st) => actionsOf(st).includes('cloudwatch:DescribeAlarms'));
+    const describeAlarms = statementsOf(template, 'ResolveTargetsFunctionArn').filter((st) =>
+      actionsOf(st).includes('cloudwatch:DescribeAlarms'),
+    );
     expect(describeAlarms).toHaveLength(1);
     expect(JSON.stringify(describeAlarms[0].Resource)).toContain(':alarm:Test-onprem-edge-router-a-status-check');
     expect(JSON.stringify(describeAlarms[0].Resource)).not.toContain('*');
-    expect(ec2Actions('ResolveTargetsFunctionArn')).toEqual(['ec2:DescribeInstanceStatus', 'ec2:DescribeInstances', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables']);
+    expect(ec2Actions('ResolveTargetsFunctionArn')).toEqual([
+      'ec2:DescribeInstanceStatus',
+      'ec2:DescribeInstances',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeRouteTables',
+    ]);
     expect(ec2Actions('PlanSwitchFunctionArn')).toEqual(['ec2:DescribeRouteTables']);
     expect(ec2Actions('VerifySwitchFunctionArn')).toEqual(['ec2:DescribeRouteTables']);
     // The writer reads its batch's table first, then writes with ReplaceRoute only.
     // It also checks the interfaces a batch names against the group's members before writing (authorize.ts).
-    expect([...new Set(ec2Actions('SwitchItemsFunctionArn'))]).toEqual(['ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables', 'ec2:ReplaceRoute']);
+    expect([...new Set(ec2Actions('SwitchItemsFunctionArn'))]).toEqual([
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeRouteTables',
+      'ec2:ReplaceRoute',
+    ]);
     expect(ec2Actions('NotifyFunctionArn')).toEqual([]);
     expect(ec2Actions('AcquireLeaseFunctionArn')).toEqual([]);
     expect(ec2Actions('ReleaseLeaseFunctionArn')).toEqual([]);
@@ -349,7 +459,18 @@ describe('FailoverStack IAM', () => {
           StringEquals: {
             'kms:ViaService': { 'Fn::Join': ['', ['sns.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
             'kms:EncryptionContext:aws:sns:topicArn': {
-              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':Test-notifications']],
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':sns:',
+                  { Ref: 'AWS::Region' },
+                  ':',
+                  { Ref: 'AWS::AccountId' },
+                  ':Test-notifications',
+                ],
+              ],
             },
           },
         },
@@ -389,7 +510,11 @@ describe('FailoverStack IAM', () => {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       expect(role.Properties.Policies).toBeUndefined();
       expect(statementsOf(template, key).filter(isBaseline)).toEqual([
-        { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupIdFor(template, key), 'Arn'] } },
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [logGroupIdFor(template, key), 'Arn'] },
+        },
         { Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' },
       ]);
     }
@@ -403,10 +528,17 @@ describe('FailoverStack IAM', () => {
     const { template } = synth(exampleConfig());
     const [tableId] = only(template, 'AWS::DynamoDB::Table');
     const keyId = template.toJSON().Resources[tableId].Properties.SSESpecification.KMSMasterKeyId['Fn::GetAtt'][0];
-    const viaDynamoDb = { 'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } };
+    const viaDynamoDb = {
+      'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
+    };
     // Through DynamoDB only, and for this table only: DynamoDB's encryption context is the table name and account.
     const keyUse = [
-      { Effect: 'Allow', Action: 'kms:DescribeKey', Resource: { 'Fn::GetAtt': [keyId, 'Arn'] }, Condition: { StringEquals: viaDynamoDb } },
+      {
+        Effect: 'Allow',
+        Action: 'kms:DescribeKey',
+        Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
+        Condition: { StringEquals: viaDynamoDb },
+      },
       {
         Effect: 'Allow',
         Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
@@ -421,45 +553,89 @@ describe('FailoverStack IAM', () => {
       },
     ];
     expect(statementsOf(template, 'AcquireLeaseFunctionArn').filter((s) => !isBaseline(s))).toEqual([
-      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+      },
       ...keyUse,
       {
         Effect: 'Allow',
         Action: 'states:DescribeExecution',
         Resource: {
-          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':execution:Test-failover:*']],
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':states:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':execution:Test-failover:*',
+            ],
+          ],
         },
       },
     ]);
     expect(statementsOf(template, 'ReleaseLeaseFunctionArn').filter((s) => !isBaseline(s))).toEqual([
-      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
-      ...keyUse,
-    ]);
-    // No other function can touch the table, its key, or Step Functions.
-    // resolve-targets reads and refreshes the member inventory, in the same item: the table and its key, nothing else.
-    const resolveStatements = statementsOf(template, 'ResolveTargetsFunctionArn').filter((st) => JSON.stringify(st).match(/dynamodb:|GroupStateKey/));
-    expect(resolveStatements).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } }, ...keyUse]);
-    // switch-items reads the inventory (GetItem) to vouch for interfaces EC2 no longer shows, and reads and writes
-    // the write pacer's item only (dynamodb:LeadingKeys), with the table's key.
-    const replaceStatements = statementsOf(template, 'SwitchItemsFunctionArn').filter((st) => JSON.stringify(st).match(/dynamodb:|GroupStateKey/));
-    expect(replaceStatements).toHaveLength(keyUse.length + 2);
-    expect(replaceStatements).toEqual(expect.arrayContaining([
-      // Only the group items (the inventory), not the pacer items or anything else of the table.
-      { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] }, Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['onprem-edge'] } } },
-      ...keyUse,
       {
         Effect: 'Allow',
         Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
-        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#pacer:ReplaceRoute'] } },
       },
-    ]));
+      ...keyUse,
+    ]);
+    // No other function can touch the table, its key, or Step Functions.
+    // resolve-targets reads and refreshes the member inventory, in the same item: the table and its key, nothing else.
+    const resolveStatements = statementsOf(template, 'ResolveTargetsFunctionArn').filter((st) =>
+      JSON.stringify(st).match(/dynamodb:|GroupStateKey/),
+    );
+    expect(resolveStatements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+      },
+      ...keyUse,
+    ]);
+    // switch-items reads the inventory (GetItem) to vouch for interfaces EC2 no longer shows, and reads and writes
+    // the write pacer's item only (dynamodb:LeadingKeys), with the table's key.
+    const replaceStatements = statementsOf(template, 'SwitchItemsFunctionArn').filter((st) =>
+      JSON.stringify(st).match(/dynamodb:|GroupStateKey/),
+    );
+    expect(replaceStatements).toHaveLength(keyUse.length + 2);
+    expect(replaceStatements).toEqual(
+      expect.arrayContaining([
+        // Only the group items (the inventory), not the pacer items or anything else of the table.
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:GetItem',
+          Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['onprem-edge'] } },
+        },
+        ...keyUse,
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+          Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#pacer:ReplaceRoute'] } },
+        },
+      ]),
+    );
     // PlanSwitch reads the group items only (the inventory the associations mode judges twins with): GetItem, no write.
     const listStatements = statementsOf(template, 'PlanSwitchFunctionArn');
-    expect(listStatements).toEqual(expect.arrayContaining([
-      { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] }, Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['onprem-edge'] } } },
-      ...keyUse,
-    ]));
+    expect(listStatements).toEqual(
+      expect.arrayContaining([
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:GetItem',
+          Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['onprem-edge'] } },
+        },
+        ...keyUse,
+      ]),
+    );
     expect(JSON.stringify(listStatements)).not.toMatch(/dynamodb:(UpdateItem|PutItem|DeleteItem|Query|Scan)|states:/);
     for (const key of SUBSTITUTION_KEYS.filter((k) => !/Lease|ResolveTargets|SwitchItems|PlanSwitch/.test(k))) {
       const text = JSON.stringify(statementsOf(template, key));
@@ -504,13 +680,18 @@ describe('FailoverStack IAM', () => {
     withProbe.groups[0].members.forEach((m, i) => (m.probeAddress = `10.0.${i}.10`));
     for (const config of [exampleConfig(), withProbe]) {
       const { template } = synth(config);
-      const onAnyResource = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([id, p]: [string, Json]) =>
-        p.Properties.PolicyDocument.Statement.filter((s: Json) => s.Effect === 'Allow' && [s.Resource].flat().includes('*')).flatMap((s: Json) =>
-          actionsOf(s).map((action) => ({ id, action })),
-        ),
+      const onAnyResource = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(
+        ([id, p]: [string, Json]) =>
+          p.Properties.PolicyDocument.Statement.filter(
+            (s: Json) => s.Effect === 'Allow' && [s.Resource].flat().includes('*'),
+          ).flatMap((s: Json) => actionsOf(s).map((action) => ({ id, action }))),
       );
       expect(onAnyResource.length).toBeGreaterThan(0);
-      expect(onAnyResource.filter(({ id, action }) => !noResourceLevel.has(action) && !(/VpcAccess/.test(id) && vpcAccess.has(action)))).toEqual([]);
+      expect(
+        onAnyResource.filter(
+          ({ id, action }) => !noResourceLevel.has(action) && !(/VpcAccess/.test(id) && vpcAccess.has(action)),
+        ),
+      ).toEqual([]);
     }
   });
 
@@ -539,9 +720,9 @@ describe('FailoverStack triggers', () => {
 
   // The rules that start the workflow: the route guard's CloudTrail rule (aws.ec2 too) starts the guard, tested in guard.test.ts.
   const rules = (template: Template, source: string): Json[] =>
-    Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: [source] } } })).filter(
-      (r) => (r as Json).Properties.EventPattern['detail-type']?.[0] !== 'AWS API Call via CloudTrail',
-    );
+    Object.values(
+      template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: [source] } } }),
+    ).filter((r) => (r as Json).Properties.EventPattern['detail-type']?.[0] !== 'AWS API Call via CloudTrail');
 
   it('starts on EC2 failure states of member instances only, one rule per group', () => {
     const { template } = synth(twoGroups());
@@ -552,12 +733,18 @@ describe('FailoverStack triggers', () => {
         {
           source: ['aws.ec2'],
           'detail-type': ['EC2 Instance State-change Notification'],
-          detail: { 'instance-id': ['i-0a1b2c3d4e5f60001', 'i-0a1b2c3d4e5f60002'], state: ['stopping', 'stopped', 'shutting-down', 'terminated'] },
+          detail: {
+            'instance-id': ['i-0a1b2c3d4e5f60001', 'i-0a1b2c3d4e5f60002'],
+            state: ['stopping', 'stopped', 'shutting-down', 'terminated'],
+          },
         },
         {
           source: ['aws.ec2'],
           'detail-type': ['EC2 Instance State-change Notification'],
-          detail: { 'instance-id': ['i-0a1b2c3d4e5f60003', 'i-0a1b2c3d4e5f60004', 'i-0a1b2c3d4e5f60005'], state: [...FAILURE_STATES] },
+          detail: {
+            'instance-id': ['i-0a1b2c3d4e5f60003', 'i-0a1b2c3d4e5f60004', 'i-0a1b2c3d4e5f60005'],
+            state: [...FAILURE_STATES],
+          },
         },
       ]),
     );
@@ -567,7 +754,9 @@ describe('FailoverStack triggers', () => {
 
   it('creates a status-check alarm per member with the configured evaluation periods', () => {
     const { template } = synth(twoGroups());
-    const alarms = template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'StatusCheckFailed' } });
+    const alarms = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { MetricName: 'StatusCheckFailed' },
+    });
     expect(Object.keys(alarms)).toHaveLength(5);
     const expectAlarm = (group: string, member: string, instanceId: string, periods: number) =>
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -593,7 +782,9 @@ describe('FailoverStack triggers', () => {
     const { template } = synth(twoGroups());
     const alarmIds = (group: string) =>
       Object.entries(template.findResources('AWS::CloudWatch::Alarm'))
-        .filter(([, a]: [string, Json]) => new RegExp(`^Test-${group}-.+-status-check$`).test(String(a.Properties.AlarmName)))
+        .filter(([, a]: [string, Json]) =>
+          new RegExp(`^Test-${group}-.+-status-check$`).test(String(a.Properties.AlarmName)),
+        )
         .map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
     const alarmRules = rules(template, 'aws.cloudwatch').map((r) => r.Properties.EventPattern);
     expect(alarmRules).toHaveLength(2);
@@ -690,9 +881,14 @@ describe('FailoverStack group state', () => {
     });
     const keyId = table.Properties.SSESpecification.KMSMasterKeyId['Fn::GetAtt'][0];
     expect(keyId).not.toBe(topicKeyId(template));
-    expect(template.toJSON().Resources[keyId]).toMatchObject({ Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain' });
+    expect(template.toJSON().Resources[keyId]).toMatchObject({
+      Properties: { EnableKeyRotation: true },
+      DeletionPolicy: 'Retain',
+    });
     // Only the account (IAM) administers and uses it: no service principal in its key policy, unlike the topic key.
-    const principals = template.toJSON().Resources[keyId].Properties.KeyPolicy.Statement.map((st: Json) => st.Principal);
+    const principals = template
+      .toJSON()
+      .Resources[keyId].Properties.KeyPolicy.Statement.map((st: Json) => st.Principal);
     expect(JSON.stringify(principals)).not.toContain('Service');
   });
 });
@@ -709,7 +905,11 @@ describe('FailoverStack notifications and outputs', () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
         ]),
       },
     });
@@ -768,24 +968,37 @@ describe('FailoverStack automatic failback rule', () => {
     };
     const stack = new FailoverStack(app, 'T', { config: parseConfig({ groups: [group] }) });
     const rules = Template.fromStack(stack).findResources('AWS::Events::Rule');
-    const running = Object.values(rules as Record<string, any>).filter((r) => JSON.stringify(r.Properties.EventPattern ?? {}).includes('"running"'));
+    const running = Object.values(rules as Record<string, any>).filter((r) =>
+      JSON.stringify(r.Properties.EventPattern ?? {}).includes('"running"'),
+    );
     if (!on) {
       expect(running).toHaveLength(0);
       return;
     }
     expect(running).toHaveLength(1);
-    expect(running[0].Properties.EventPattern.detail).toEqual({ 'instance-id': ['i-0a1b2c3d4e5f60001'], state: ['running'] });
+    expect(running[0].Properties.EventPattern.detail).toEqual({
+      'instance-id': ['i-0a1b2c3d4e5f60001'],
+      state: ['running'],
+    });
   });
 });
 
 describe('FailoverStack member inventory refresh', () => {
   it('runs the refresh function on the configured schedule (default every 5 minutes) with the table, the groups and no e-mail addresses', () => {
     const raw = exampleConfig();
-    const { template } = synth({ ...raw, notifications: { emails: ['netops@example.com'] }, inventory: { refreshMinutes: 2 } });
-    const fns = template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('interface map') } });
+    const { template } = synth({
+      ...raw,
+      notifications: { emails: ['netops@example.com'] },
+      inventory: { refreshMinutes: 2 },
+    });
+    const fns = template.findResources('AWS::Lambda::Function', {
+      Properties: { Description: Match.stringLikeRegexp('interface map') },
+    });
     const [fnId, fn] = Object.entries(fns as Record<string, any>)[0];
     expect(Object.keys(fns)).toHaveLength(1);
-    expect(fn.Properties.Environment.Variables.GROUP_STATE_TABLE).toEqual({ Ref: only(template, 'AWS::DynamoDB::Table')[0] });
+    expect(fn.Properties.Environment.Variables.GROUP_STATE_TABLE).toEqual({
+      Ref: only(template, 'AWS::DynamoDB::Table')[0],
+    });
     expect(fn.Properties.Environment.Variables.FAILOVER_CONFIG).not.toContain('netops@example.com');
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(2 minutes)',

@@ -1,5 +1,5 @@
-import { readFileSync } from 'fs';
-import * as path from 'path';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { CURRENT_VERSION_EXPIRED_FLAGS, FLAGS } from 'aws-cdk-lib/cx-api';
 import { PROJECT_ROOT } from './synth';
 
@@ -10,7 +10,10 @@ import { PROJECT_ROOT } from './synth';
  * stating them changed nothing in the template; moving one to its recommended value is a decision of its own.
  */
 describe('feature flags in cdk.json', () => {
-  const context = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context as Record<string, unknown>;
+  const context = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context as Record<
+    string,
+    unknown
+  >;
   const expired = new Set<string>(CURRENT_VERSION_EXPIRED_FLAGS);
   const current = Object.entries(FLAGS).filter(([name]) => !expired.has(name));
 
@@ -21,7 +24,10 @@ describe('feature flags in cdk.json', () => {
   it('sets each to its recommended value or to how it behaves unset, nothing else', () => {
     // A flag with no unconfiguredBehavesLike behaves as false when unset (aws-cdk-lib's FeatureFlags).
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-    const other = current.filter(([name, flag]) => !same(context[name], flag.recommendedValue) && !same(context[name], flag.unconfiguredBehavesLike?.v2 ?? false));
+    const other = current.filter(
+      ([name, flag]) =>
+        !same(context[name], flag.recommendedValue) && !same(context[name], flag.unconfiguredBehavesLike?.v2 ?? false),
+    );
     expect(other.map(([name]) => `${name}=${JSON.stringify(context[name])}`)).toEqual([]);
   });
 

@@ -31,11 +31,13 @@ describe('config in the functions: each gets only what it uses', () => {
     expect(functions).toHaveLength(10); // seven Tasks, the inventory refresh, the probe and the route guard
     for (const fn of functions) {
       const env = JSON.stringify(fn.variables);
-      for (const email of EMAILS) expect({ fn: fn.description, leaks: env.includes(email) }).toEqual({ fn: fn.description, leaks: false });
+      for (const email of EMAILS)
+        expect({ fn: fn.description, leaks: env.includes(email) }).toEqual({ fn: fn.description, leaks: false });
       expect(env).not.toMatch(/"emails"/);
     }
     // They are on the topic, where they belong.
-    for (const email of EMAILS) template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: email });
+    for (const email of EMAILS)
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: email });
   });
 
   it('gives the probe settings and addresses to the probe function only', () => {
@@ -43,7 +45,10 @@ describe('config in the functions: each gets only what it uses', () => {
     for (const fn of functionsOf(template)) {
       const env = JSON.stringify(fn.variables);
       const isProbe = /^Health probe/.test(fn.description);
-      expect({ fn: fn.description, addresses: PROBE_ADDRESSES.some((a) => env.includes(a)) }).toEqual({ fn: fn.description, addresses: isProbe });
+      expect({ fn: fn.description, addresses: PROBE_ADDRESSES.some((a) => env.includes(a)) }).toEqual({
+        fn: fn.description,
+        addresses: isProbe,
+      });
       if (!isProbe) expect(env).not.toMatch(/subnet-|reservedConcurrency/);
     }
   });

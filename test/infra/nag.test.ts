@@ -1,12 +1,12 @@
-import { spawnSync } from 'child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
-import * as path from 'path';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
-import { Policy, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { IConstruct } from 'constructs';
+import type { IConstruct } from 'constructs';
 import { parseConfig, type FailoverConfigInput } from '../../functions/contract/config';
 import { FailoverStack } from '../../infra/failover-stack';
 import { acknowledgeFinding } from '../../infra/nag';
@@ -58,7 +58,9 @@ const findingsOf = (scope: IConstruct, { raw = false } = {}): Finding[] => {
   const pack = new AwsSolutionsChecks();
   // cdk-nag has no switch to ignore acknowledgements; its private check is replaced to see what they cover.
   if (raw) Object.assign(pack, { isAcknowledged: () => false });
-  return pack.validateScope(scope).violations.flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath! })));
+  return pack
+    .validateScope(scope)
+    .violations.flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath! })));
 };
 
 interface Acknowledgement {
@@ -82,20 +84,27 @@ const acknowledgementsOf = (scope: IConstruct): Acknowledgement[] =>
     )
     .filter((ack) => ack.id.startsWith('AwsSolutions-'));
 
-const covers = (ack: Acknowledgement, f: Finding) => ack.id === f.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`));
+const covers = (ack: Acknowledgement, f: Finding) =>
+  ack.id === f.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`));
 
 describe('cdk-nag AwsSolutions checks', () => {
-  it.each(Object.keys(configs()))('find nothing unacknowledged in the %s stack, warnings included, and let it synthesize', (name) => {
-    const { app, stack } = synth(configs()[name]); // throws on a finding: the checks run in synth()
-    expect(findingsOf(app)).toEqual([]);
-    expect(stack.node.path).toBe('Test');
-  });
+  it.each(Object.keys(configs()))(
+    'find nothing unacknowledged in the %s stack, warnings included, and let it synthesize',
+    (name) => {
+      const { app, stack } = synth(configs()[name]); // throws on a finding: the checks run in synth()
+      expect(findingsOf(app)).toEqual([]);
+      expect(stack.node.path).toBe('Test');
+    },
+  );
 
   it('fail synth on an unacknowledged finding, naming the rule, the finding and the resource', () => {
     const app = createApp();
     const stack = new FailoverStack(app, 'Test', { config: parseConfig(exampleConfig()) });
     const role = stack.node.findChild('Notify').node.findChild('Role') as Role;
-    new Policy(stack, 'TooBroad', { roles: [role], statements: [new PolicyStatement({ actions: ['s3:*'], resources: ['*'] })] });
+    new Policy(stack, 'TooBroad', {
+      roles: [role],
+      statements: [new PolicyStatement({ actions: ['s3:*'], resources: ['*'] })],
+    });
     let message = '';
     try {
       app.synth();
@@ -112,27 +121,32 @@ describe('cdk-nag AwsSolutions checks', () => {
   it.each([
     ['a function', 'Notify/Role'],
     ['the state machine', 'StateMachineRole'],
-  ])('fail synth on a new wildcard resource in the default policy of %s: no old reason covers it', (_what, rolePath) => {
-    const app = createApp();
-    const stack = new FailoverStack(app, 'Test', { config: parseConfig(exampleConfig()) });
-    const role = rolePath.split('/').reduce<IConstruct>((c, id) => c.node.findChild(id), stack) as Role;
-    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sns:ListTopics'], resources: ['*'] }));
-    let message = '';
-    try {
-      app.synth();
-    } catch (e) {
-      message = (e as Error).message;
-    }
-    expect(message).toContain('AwsSolutions-IAM5[Resource::*]');
-    expect(message).toContain(`Test/${rolePath}/DefaultPolicy/Resource`);
-  });
+  ])(
+    'fail synth on a new wildcard resource in the default policy of %s: no old reason covers it',
+    (_what, rolePath) => {
+      const app = createApp();
+      const stack = new FailoverStack(app, 'Test', { config: parseConfig(exampleConfig()) });
+      const role = rolePath.split('/').reduce<IConstruct>((c, id) => c.node.findChild(id), stack) as Role;
+      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sns:ListTopics'], resources: ['*'] }));
+      let message = '';
+      try {
+        app.synth();
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toContain('AwsSolutions-IAM5[Resource::*]');
+      expect(message).toContain(`Test/${rolePath}/DefaultPolicy/Resource`);
+    },
+  );
 
   it('fail synth on a finding cdk-nag rates a warning (a table without point-in-time recovery)', () => {
     const app = createApp();
     const stack = new FailoverStack(app, 'Test', { config: parseConfig(exampleConfig()) });
     new Table(stack, 'Unprotected', { partitionKey: { name: 'id', type: AttributeType.STRING } });
     // Reported as ERROR although the pack rates the rule a warning (StrictAwsSolutionsChecks).
-    expect(() => app.synth()).toThrow(/ERROR The DynamoDB table does not have Point-in-time Recovery[\s\S]*Test\/Unprotected\/Resource[\s\S]*AwsSolutions-DDB3/);
+    expect(() => app.synth()).toThrow(
+      /ERROR The DynamoDB table does not have Point-in-time Recovery[\s\S]*Test\/Unprotected\/Resource[\s\S]*AwsSolutions-DDB3/,
+    );
   });
 
   it('acknowledge finding by finding, on the construct that owns it, each finding real and each with a reason', () => {
@@ -142,7 +156,9 @@ describe('cdk-nag AwsSolutions checks', () => {
       const raw = findingsOf(app, { raw: true });
       for (const ack of acks) {
         // Never on the stack or a whole function: on a policy, a role's default policy, or the queue.
-        expect(ack.path).toMatch(/^Test\/(.+\/(DefaultPolicy|Ec2Describe|VpcAccess|XRay|LogDelivery)|TriggerDeadLetterQueue)$/);
+        expect(ack.path).toMatch(
+          /^Test\/(.+\/(DefaultPolicy|Ec2Describe|VpcAccess|XRay|LogDelivery)|TriggerDeadLetterQueue)$/,
+        );
         // A default policy, where every later grant lands, carries no acknowledgement of a bare wildcard.
         if (ack.path.endsWith('/DefaultPolicy')) expect(ack.id).not.toBe('AwsSolutions-IAM5[Resource::*]');
         // One finding, not a whole rule, wherever the rule has findings (IAM5 does).
@@ -162,13 +178,26 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(raw.sort()).toEqual(
       [
         // X-Ray on every function, in a policy of its own.
-        ...['AcquireLease', 'ReleaseLease', 'ResolveTargets', 'PlanSwitch', 'SwitchItems', 'VerifySwitch', 'Notify', 'InventoryRefresh/Function', 'Guard/Function'].map(
-          (fn) => `Test/${fn}/Role/XRay AwsSolutions-IAM5[Resource::*]`,
-        ),
+        ...[
+          'AcquireLease',
+          'ReleaseLease',
+          'ResolveTargets',
+          'PlanSwitch',
+          'SwitchItems',
+          'VerifySwitch',
+          'Notify',
+          'InventoryRefresh/Function',
+          'Guard/Function',
+        ].map((fn) => `Test/${fn}/Role/XRay AwsSolutions-IAM5[Resource::*]`),
         // EC2 Describe* of the functions that read EC2.
-        ...['ResolveTargets', 'PlanSwitch', 'SwitchItems', 'VerifySwitch', 'InventoryRefresh/Function', 'Guard/Function'].map(
-          (fn) => `Test/${fn}/Role/Ec2Describe AwsSolutions-IAM5[Resource::*]`,
-        ),
+        ...[
+          'ResolveTargets',
+          'PlanSwitch',
+          'SwitchItems',
+          'VerifySwitch',
+          'InventoryRefresh/Function',
+          'Guard/Function',
+        ].map((fn) => `Test/${fn}/Role/Ec2Describe AwsSolutions-IAM5[Resource::*]`),
         'Test/SwitchItems/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:route-table/*]',
         'Test/AcquireLease/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:Test-failover:*]',
         'Test/StateMachineRole/LogDelivery AwsSolutions-IAM5[Resource::*]',
@@ -178,12 +207,17 @@ describe('cdk-nag AwsSolutions checks', () => {
     );
   });
 
-  it.each(['AwsSolutions-IAM5', 'AwsSolutions-IAM4'])('refuse to acknowledge the bare rule %s (it would cover later findings too)', (id) => {
-    const app = createApp();
-    const stack = new FailoverStack(app, 'Test', { config: parseConfig(exampleConfig()) });
-    expect(() => acknowledgeFinding(stack, id, 'x'.repeat(200))).toThrow(`Test: acknowledge one finding of ${id}, e.g. ${id}[Resource::<the ARN>]`);
-    expect(() => acknowledgeFinding(stack, `${id}[Resource::*]`, 'x'.repeat(200))).not.toThrow();
-  });
+  it.each(['AwsSolutions-IAM5', 'AwsSolutions-IAM4'])(
+    'refuse to acknowledge the bare rule %s (it would cover later findings too)',
+    (id) => {
+      const app = createApp();
+      const stack = new FailoverStack(app, 'Test', { config: parseConfig(exampleConfig()) });
+      expect(() => acknowledgeFinding(stack, id, 'x'.repeat(200))).toThrow(
+        `Test: acknowledge one finding of ${id}, e.g. ${id}[Resource::<the ARN>]`,
+      );
+      expect(() => acknowledgeFinding(stack, `${id}[Resource::*]`, 'x'.repeat(200))).not.toThrow();
+    },
+  );
 
   it('acknowledge route-table/* only for the twins (tag-conditioned) when every group lists its route tables', () => {
     const { app } = synth(configs().onlyIds);
@@ -198,13 +232,25 @@ describe('infra/app.ts with the cdk-nag checks', () => {
     const outdir = mkdtempSync(path.join(tmpdir(), 'route-failover-nag-'));
     try {
       const { context } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8'));
-      const result = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'infra/app.ts'], {
-        cwd: PROJECT_ROOT,
-        env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ ...context, failoverFile: 'examples/failover.json', 'aws:cdk:bundling-stacks': [] }), CDK_OUTDIR: outdir },
-        encoding: 'utf8',
-        // A child process that synthesizes the whole app: generous, the machine running the suite may be loaded.
-        timeout: 60_000,
-      });
+      const result = spawnSync(
+        process.execPath,
+        [path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'infra/app.ts'],
+        {
+          cwd: PROJECT_ROOT,
+          env: {
+            ...process.env,
+            CDK_CONTEXT_JSON: JSON.stringify({
+              ...context,
+              failoverFile: 'examples/failover.json',
+              'aws:cdk:bundling-stacks': [],
+            }),
+            CDK_OUTDIR: outdir,
+          },
+          encoding: 'utf8',
+          // A child process that synthesizes the whole app: generous, the machine running the suite may be loaded.
+          timeout: 60_000,
+        },
+      );
       expect(result.stderr).not.toMatch(/AwsSolutions-/);
       expect(result.status).toBe(0);
       const template = JSON.parse(readFileSync(path.join(outdir, 'VpcRouteFailover.template.json'), 'utf8'));

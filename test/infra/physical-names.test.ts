@@ -46,7 +46,8 @@ const everything = (): FailoverConfigInput => {
 const render = (value: Json, stack: { name: string; id: string }): string => {
   if (typeof value === 'string') return value;
   if (value.Ref === 'AWS::StackName') return stack.name;
-  if (value.Ref === 'AWS::StackId') return `arn:aws:cloudformation:eu-west-1:123456789012:stack/${stack.name}/${stack.id}`;
+  if (value.Ref === 'AWS::StackId')
+    return `arn:aws:cloudformation:eu-west-1:123456789012:stack/${stack.name}/${stack.id}`;
   if (typeof value.Ref === 'string' && value.Ref.startsWith('AWS::')) return `<${value.Ref}>`; // same for every stack
   if (value['Fn::Join']) return value['Fn::Join'][1].map((v: Json) => render(v, stack)).join(value['Fn::Join'][0]);
   if (value['Fn::Split']) return JSON.stringify(render(value['Fn::Split'][1], stack).split(value['Fn::Split'][0]));
@@ -64,14 +65,21 @@ interface Named {
 const namedResources = (template: Template): Named[] =>
   Object.entries(template.toJSON().Resources as Record<string, Json>)
     .filter(([, r]) => NAME_PROPERTY[r.Type] && r.Properties?.[NAME_PROPERTY[r.Type]] !== undefined)
-    .map(([id, r]) => ({ type: r.Type, id, retained: r.DeletionPolicy === 'Retain', raw: r.Properties[NAME_PROPERTY[r.Type]] }));
+    .map(([id, r]) => ({
+      type: r.Type,
+      id,
+      retained: r.DeletionPolicy === 'Retain',
+      raw: r.Properties[NAME_PROPERTY[r.Type]],
+    }));
 
 const key = (n: Named, stack: { name: string; id: string }) => `${n.type} ${render(n.raw, stack)}`;
 
 describe('physical names', () => {
   it('do not collide between two stacks of the same config in one region', () => {
     const app = createApp();
-    const stacks = ['Prod', 'Staging'].map((name) => new FailoverStack(app, name, { config: parseConfig(everything()) }));
+    const stacks = ['Prod', 'Staging'].map(
+      (name) => new FailoverStack(app, name, { config: parseConfig(everything()) }),
+    );
     const names = stacks.flatMap((stack, i) =>
       namedResources(Template.fromStack(stack)).map((n) => key(n, { name: stack.stackName, id: `0000000${i}-uuid` })),
     );
@@ -84,7 +92,9 @@ describe('physical names', () => {
     const app = createApp();
     const stack = new FailoverStack(app, 'Test', { config: parseConfig(everything()) });
     const template = Template.fromStack(stack);
-    const retained = Object.entries(template.toJSON().Resources as Record<string, Json>).filter(([, r]) => r.DeletionPolicy === 'Retain');
+    const retained = Object.entries(template.toJSON().Resources as Record<string, Json>).filter(
+      ([, r]) => r.DeletionPolicy === 'Retain',
+    );
     // Tables, keys, log groups stay behind: README "Uninstall".
     expect(retained.map(([, r]) => r.Type).sort()).toEqual(
       [
@@ -100,20 +110,28 @@ describe('physical names', () => {
       const second = render(n.raw, { name: 'Test', id: 'second-deployment' });
       expect({ id: n.id, differs: first !== second }).toEqual({ id: n.id, differs: true });
     }
-    expect(namedResources(template).filter((r) => r.retained).map((r) => r.type)).toEqual(['AWS::Logs::LogGroup']);
+    expect(
+      namedResources(template)
+        .filter((r) => r.retained)
+        .map((r) => r.type),
+    ).toEqual(['AWS::Logs::LogGroup']);
   });
 
   it('start with the stack name wherever the stack chooses them', () => {
     const app = createApp();
     const stack = new FailoverStack(app, 'Test', { config: parseConfig(everything()) });
     for (const n of namedResources(Template.fromStack(stack))) {
-      expect(render(n.raw, { name: 'Test', id: 'x' })).toMatch(n.type === 'AWS::Logs::LogGroup' ? /^\/aws\/vendedlogs\/states\/Test-/ : /^Test-/);
+      expect(render(n.raw, { name: 'Test', id: 'x' })).toMatch(
+        n.type === 'AWS::Logs::LogGroup' ? /^\/aws\/vendedlogs\/states\/Test-/ : /^Test-/,
+      );
     }
   });
 
   it('fit EventBridge rule names into 64 characters, still unique, when stack and group names are long', () => {
     const stack = 'A'.repeat(60);
-    const names = ['x'.repeat(63), 'y'.repeat(63)].flatMap((group) => ['instance-state', 'failback', 'status-check'].map((kind) => ruleName(stack, group, kind)));
+    const names = ['x'.repeat(63), 'y'.repeat(63)].flatMap((group) =>
+      ['instance-state', 'failback', 'status-check'].map((kind) => ruleName(stack, group, kind)),
+    );
     for (const name of names) {
       expect(name.length).toBeLessThanOrEqual(64);
       expect(name).toMatch(/^[A-Za-z0-9._-]+$/);

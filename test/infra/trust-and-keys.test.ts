@@ -1,4 +1,4 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import type { FailoverConfigInput } from '../../functions/contract/config';
 import { exampleConfig, synth } from './synth';
 
@@ -7,7 +7,18 @@ type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- Cl
 const resources = (template: Template, type: string): [string, Json][] => Object.entries(template.findResources(type));
 
 const arn = (service: string, resource: string) => ({
-  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${service}:`, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, resource]],
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      `:${service}:`,
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      resource,
+    ],
+  ],
 });
 
 /** Two groups, one with automatic failback, status-check alarms on for both: every kind of trigger rule. */
@@ -28,7 +39,9 @@ const everyTrigger = (): FailoverConfigInput => {
 /** The account-root statement CDK gives every key: IAM delegation and administration, which KMS requires. */
 const isAccountRoot = (s: Json) =>
   JSON.stringify(s.Principal) ===
-  JSON.stringify({ AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } });
+  JSON.stringify({
+    AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] },
+  });
 
 describe('trust policies', () => {
   it('let EventBridge assume the trigger role only for the rules of this stack, in this account', () => {
@@ -48,7 +61,11 @@ describe('trust policies', () => {
     ]);
     const [statement] = role.Properties.AssumeRolePolicyDocument.Statement;
     expect(role.Properties.AssumeRolePolicyDocument.Statement).toHaveLength(1);
-    expect(statement).toMatchObject({ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'events.amazonaws.com' } });
+    expect(statement).toMatchObject({
+      Effect: 'Allow',
+      Action: 'sts:AssumeRole',
+      Principal: { Service: 'events.amazonaws.com' },
+    });
     expect(statement.Condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
     const sourceArns = statement.Condition.ArnEquals['aws:SourceArn'];
     expect(sourceArns).toHaveLength(ruleNames.length);
@@ -64,7 +81,10 @@ describe('trust policies', () => {
         Effect: 'Allow',
         Action: 'sts:AssumeRole',
         Principal: { Service: 'states.amazonaws.com' },
-        Condition: { ArnEquals: { 'aws:SourceArn': arn('states', ':stateMachine:Test-failover') }, StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        Condition: {
+          ArnEquals: { 'aws:SourceArn': arn('states', ':stateMachine:Test-failover') },
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        },
       },
     ]);
     // The role's policies exist before the state machine is created (Step Functions checks the logging permissions).
@@ -108,13 +128,19 @@ describe('KMS key policies', () => {
     expect(key.Properties.KeyPolicy.Statement.every(isAccountRoot)).toBe(true);
     const keyUse = resources(template, 'AWS::IAM::Policy')
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
-      .filter((s: Json) => JSON.stringify(s.Resource).includes(table.Properties.SSESpecification.KMSMasterKeyId['Fn::GetAtt'][0]));
+      .filter((s: Json) =>
+        JSON.stringify(s.Resource).includes(table.Properties.SSESpecification.KMSMasterKeyId['Fn::GetAtt'][0]),
+      );
     expect(keyUse.length).toBeGreaterThan(0);
     for (const s of keyUse) {
-      expect(s.Condition.StringEquals['kms:ViaService']).toEqual({ 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] });
+      expect(s.Condition.StringEquals['kms:ViaService']).toEqual({
+        'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]],
+      });
       // Every cryptographic call is bound to this table; DescribeKey has no encryption context.
       if ([s.Action].flat().some((a: string) => a !== 'kms:DescribeKey')) {
-        expect(s.Condition.StringEquals['kms:EncryptionContext:aws:dynamodb:tableName']).toEqual({ Ref: resources(template, 'AWS::DynamoDB::Table')[0][0] });
+        expect(s.Condition.StringEquals['kms:EncryptionContext:aws:dynamodb:tableName']).toEqual({
+          Ref: resources(template, 'AWS::DynamoDB::Table')[0][0],
+        });
       }
     }
   });

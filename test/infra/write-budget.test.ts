@@ -39,12 +39,21 @@ const errorOf = (fn: () => unknown): Error => {
 describe('the SwitchItems write budget, derived from the groups', () => {
   it("covers the longest queue of turns the groups can form: Σ maxConcurrency batches of 20, at 5/s past EC2's 50 less the 5 a queue keeps", () => {
     // One group at the default 10: 200 turns, ⌈155 / 5⌉ = 31 s, plus 100 s of retries.
-    expect(replaceRouteWriteBudget(parseConfig(groups(1, 10)))).toMatchObject({ writers: 10, turns: 200, queueWaitMs: 31_000, budgetMs: 131_000, functionTimeoutSeconds: 151 });
+    expect(replaceRouteWriteBudget(parseConfig(groups(1, 10)))).toMatchObject({
+      writers: 10,
+      turns: 200,
+      queueWaitMs: 31_000,
+      budgetMs: 131_000,
+      functionTimeoutSeconds: 151,
+    });
     // Three groups at the default 10 exceeded the old fixed 100 s on paper (110 s); maxConcurrency 40, 151 s.
     expect(replaceRouteWriteBudget(parseConfig(groups(3, 10))).queueWaitMs).toBe(111_000);
     expect(replaceRouteWriteBudget(parseConfig(groups(1, 40))).queueWaitMs).toBe(151_000);
     // Associations-mode groups draw from another bucket: they do not lengthen the ReplaceRoute queue.
-    const mixed = parseConfig({ ...groups(2, 40), groups: groups(2, 40).groups.map((g, i) => (i === 1 ? { ...g, switchMode: 'associations' } : g)) });
+    const mixed = parseConfig({
+      ...groups(2, 40),
+      groups: groups(2, 40).groups.map((g, i) => (i === 1 ? { ...g, switchMode: 'associations' } : g)),
+    });
     expect(replaceRouteWriteBudget(mixed).writers).toBe(40);
   });
 
@@ -54,7 +63,9 @@ describe('the SwitchItems write budget, derived from the groups', () => {
     expect(LEASE_EXECUTION_TIMEOUT_SECONDS).toBe(EXECUTION_TIMEOUT_SECONDS);
     const batch = definition.States.SwitchBatches.ItemProcessor.States.SwitchItems;
     expect(batch.TimeoutSeconds).toBe(REPLACE_ROUTES_TASK_TIMEOUT_SECONDS);
-    const other = ['AcquireLease', 'ResolveTargets', 'PlanSwitch', 'VerifySwitch', 'Notify', 'ReleaseLease'].map((s) => definition.States[s].TimeoutSeconds);
+    const other = ['AcquireLease', 'ResolveTargets', 'PlanSwitch', 'VerifySwitch', 'Notify', 'ReleaseLease'].map(
+      (s) => definition.States[s].TimeoutSeconds,
+    );
     expect(other.reduce((a: number, b: number) => a + b, 0)).toBe(OTHER_TASKS_SECONDS);
   });
 });
@@ -62,7 +73,9 @@ describe('the SwitchItems write budget, derived from the groups', () => {
 describe('synth refuses a config whose batches could not be served in time (WriteBudgetError)', () => {
   it('sizes the SwitchItems function timeout from the budget, below its Task timeout', () => {
     const { template } = synth(groups(3, 40));
-    const replace = Object.values(template.findResources('AWS::Lambda::Function')).find((f: any) => String(f.Properties.Description).startsWith('One batch of the plan')) as any;
+    const replace = Object.values(template.findResources('AWS::Lambda::Function')).find((f: any) =>
+      String(f.Properties.Description).startsWith('One batch of the plan'),
+    ) as any;
     // 120 × 20 = 2,400 turns: ⌈2,355 / 5⌉ = 471 s, + 100 s + 20 s.
     expect(replace.Properties.Timeout).toBe(591);
     expect(replace.Properties.Timeout).toBeLessThan(REPLACE_ROUTES_TASK_TIMEOUT_SECONDS);
@@ -73,9 +86,15 @@ describe('synth refuses a config whose batches could not be served in time (Writ
     expect(error).toBeInstanceOf(WriteBudgetError);
     expect(error).toBeInstanceOf(ConfigError); // printed by infra/app.ts without a stack trace
     expect(error.name).toBe('WriteBudgetError');
-    expect(error.message).toContain('"edge-1" maxConcurrency 40, "edge-2" maxConcurrency 40, "edge-3" maxConcurrency 40, "edge-4" maxConcurrency 40, "edge-5" maxConcurrency 40');
-    expect(error.message).toContain('200 SwitchItems invocations at once (Σ maxConcurrency) hold up to 200 × 20 = 4000 ReplaceRoute turns');
-    expect(error.message).toContain('the last batch waits up to 791 s, plus 100 s for its retries and 20 s to report = 911 s');
+    expect(error.message).toContain(
+      '"edge-1" maxConcurrency 40, "edge-2" maxConcurrency 40, "edge-3" maxConcurrency 40, "edge-4" maxConcurrency 40, "edge-5" maxConcurrency 40',
+    );
+    expect(error.message).toContain(
+      '200 SwitchItems invocations at once (Σ maxConcurrency) hold up to 200 × 20 = 4000 ReplaceRoute turns',
+    );
+    expect(error.message).toContain(
+      'the last batch waits up to 791 s, plus 100 s for its retries and 20 s to report = 911 s',
+    );
     expect(error.message).toContain('over the 890 s a SwitchItems invocation may run');
     expect(error.message).toContain('groups[].maxConcurrency');
   });
@@ -85,10 +104,23 @@ describe('synth refuses a config whose batches could not be served in time (Writ
     const fits = groups(17, 10, { autoFailback: { holdDownSeconds: 600 } });
     expect(checkWriteBudget(parseConfig(fits)).functionTimeoutSeconds).toBe(791);
     // 175 writers: 3,500 turns, 691 s + 120 s = 811 s; 600 + 390 + 811 = 1801 s, over 1800 s.
-    const over = { ...fits, groups: [...fits.groups, { ...fits.groups[0], name: 'edge-18', maxConcurrency: 5, members: fits.groups[0].members.map((m, i) => ({ ...m, instanceId: `i-0a1b2c3d4e5f6ff${i}0` })) }] };
+    const over = {
+      ...fits,
+      groups: [
+        ...fits.groups,
+        {
+          ...fits.groups[0],
+          name: 'edge-18',
+          maxConcurrency: 5,
+          members: fits.groups[0].members.map((m, i) => ({ ...m, instanceId: `i-0a1b2c3d4e5f6ff${i}0` })),
+        },
+      ],
+    };
     const error = errorOf(() => checkWriteBudget(parseConfig(over)));
     expect(error).toBeInstanceOf(WriteBudgetError);
     expect(error.message).toContain('"edge-18" maxConcurrency 5');
-    expect(error.message).toContain("with the longest hold-down (600 s) and the other Tasks (390 s) the execution needs 1801 s, over the state machine's 1800 s");
+    expect(error.message).toContain(
+      "with the longest hold-down (600 s) and the other Tasks (390 s) the execution needs 1801 s, over the state machine's 1800 s",
+    );
   });
 });

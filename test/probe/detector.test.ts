@@ -1,7 +1,7 @@
 import {
   carryOver,
-  DetectorEvent,
-  DetectorState,
+  type DetectorEvent,
+  type DetectorState,
   emptyDetectorState,
   markDeclared,
   observeRound,
@@ -14,7 +14,10 @@ const INTERVAL = 5000;
 const T0 = Date.parse('2026-11-25T14:30:00Z');
 
 /** Round outcomes as a string per member: 'u' up, 'd' down; e.g. feed({ A: 'uddd', B: 'uuuu' }). */
-const feed = (rounds: Record<string, string>, opts: { state?: DetectorState; start?: number; threshold?: number } = {}) => {
+const feed = (
+  rounds: Record<string, string>,
+  opts: { state?: DetectorState; start?: number; threshold?: number } = {},
+) => {
   const names = Object.keys(rounds);
   const length = rounds[names[0]].length;
   let state = opts.state ?? emptyDetectorState();
@@ -22,7 +25,11 @@ const feed = (rounds: Record<string, string>, opts: { state?: DetectorState; sta
   const allDown: boolean[] = [];
   for (let i = 0; i < length; i++) {
     const at = (opts.start ?? T0) + i * INTERVAL;
-    const members = names.map((n) => ({ member: n, ok: rounds[n][i] === 'u', error: rounds[n][i] === 'u' ? undefined : `${n} timeout #${i}` }));
+    const members = names.map((n) => ({
+      member: n,
+      ok: rounds[n][i] === 'u',
+      error: rounds[n][i] === 'u' ? undefined : `${n} timeout #${i}`,
+    }));
     const out = observeRound(state, { at, members }, opts.threshold ?? THRESHOLD);
     state = out.state;
     events.push(...out.events.map((e) => ({ ...e, round: i })));
@@ -35,7 +42,15 @@ describe('consecutive-failure detector', () => {
   it('declares a member down after exactly N consecutive failed rounds while its peer answers', () => {
     const { downs } = feed({ A: 'uuddd', B: 'uuuuu' });
     expect(downs).toEqual([
-      { type: 'member-down', member: 'A', failedRounds: 3, failedWhilePeerUp: 3, firstFailureAt: T0 + 2 * INTERVAL, lastError: 'A timeout #4', round: 4 },
+      {
+        type: 'member-down',
+        member: 'A',
+        failedRounds: 3,
+        failedWhilePeerUp: 3,
+        firstFailureAt: T0 + 2 * INTERVAL,
+        lastError: 'A timeout #4',
+        round: 4,
+      },
     ]);
   });
 
@@ -52,14 +67,26 @@ describe('consecutive-failure detector', () => {
   it('a success resets the count: d d u d d is not 4 failures', () => {
     expect(feed({ A: 'ddudd', B: 'uuuuu' }).downs).toEqual([]);
     // …but two more failures after that make 3 consecutive.
-    expect(feed({ A: 'dduddd', B: 'uuuuuu' }).downs.map((d) => [d.member, d.round, d.firstFailureAt])).toEqual([['A', 5, T0 + 3 * INTERVAL]]);
+    expect(feed({ A: 'dduddd', B: 'uuuuuu' }).downs.map((d) => [d.member, d.round, d.firstFailureAt])).toEqual([
+      ['A', 5, T0 + 3 * INTERVAL],
+    ]);
   });
 
   it('declares once per failure, not every round after the threshold (once marked as started)', () => {
     let state = emptyDetectorState();
     const declared: number[] = [];
     for (let i = 0; i < 10; i++) {
-      const out = observeRound(state, { at: T0 + i * INTERVAL, members: [{ member: 'A', ok: false, error: 'x' }, { member: 'B', ok: true }] }, THRESHOLD);
+      const out = observeRound(
+        state,
+        {
+          at: T0 + i * INTERVAL,
+          members: [
+            { member: 'A', ok: false, error: 'x' },
+            { member: 'B', ok: true },
+          ],
+        },
+        THRESHOLD,
+      );
       state = out.state;
       for (const e of out.events) {
         if (e.type === 'member-down') {
@@ -80,7 +107,13 @@ describe('consecutive-failure detector', () => {
     let { state } = feed({ A: 'ddd', B: 'uuu' });
     state = markDeclared(state, 'A', 'first', T0);
     const again = feed({ A: 'uddd', B: 'uuuu' }, { state, start: T0 + 3 * INTERVAL });
-    expect(again.events[0]).toEqual({ type: 'member-recovered', member: 'A', failedRounds: 3, wasDeclared: true, round: 0 });
+    expect(again.events[0]).toEqual({
+      type: 'member-recovered',
+      member: 'A',
+      failedRounds: 3,
+      wasDeclared: true,
+      round: 0,
+    });
     expect(again.downs).toHaveLength(1);
     expect(again.downs[0].firstFailureAt).toBe(T0 + 4 * INTERVAL);
   });
@@ -111,7 +144,9 @@ describe('consecutive-failure detector', () => {
   it('rounds in which every member failed are not counted (a probe-side outage) but do not end the streak', () => {
     // Round 1-2: probe-side outage (both fail). A then keeps failing while B answers: 3 more rounds needed.
     const { downs } = feed({ A: 'udddddd', B: 'uddduuu' });
-    expect(downs.map((d) => [d.round, d.failedRounds, d.failedWhilePeerUp, d.firstFailureAt])).toEqual([[6, 6, 3, T0 + INTERVAL]]);
+    expect(downs.map((d) => [d.round, d.failedRounds, d.failedWhilePeerUp, d.firstFailureAt])).toEqual([
+      [6, 6, 3, T0 + INTERVAL],
+    ]);
   });
 
   it('a long probe-side outage that ends with B first does not declare A at once', () => {
@@ -141,7 +176,17 @@ describe('consecutive-failure detector', () => {
   it('does not mutate the state it is given', () => {
     const { state } = feed({ A: 'dd', B: 'uu' });
     const copy = structuredClone(state);
-    observeRound(state, { at: T0 + 60_000, members: [{ member: 'A', ok: false }, { member: 'B', ok: true }] }, THRESHOLD);
+    observeRound(
+      state,
+      {
+        at: T0 + 60_000,
+        members: [
+          { member: 'A', ok: false },
+          { member: 'B', ok: true },
+        ],
+      },
+      THRESHOLD,
+    );
     markDeclared(state, 'A', 'x', 0);
     expect(state).toEqual(copy);
   });
@@ -161,7 +206,9 @@ describe('carryOver: counts across invocations', () => {
     const state = carryOver(first.state, nextStart, 25_000);
     expect(state).toBe(first.state);
     const second = feed({ A: 'd', B: 'u' }, { state, start: nextStart });
-    expect(second.downs).toEqual([expect.objectContaining({ member: 'A', failedRounds: 3, firstFailureAt: T0 + 10 * INTERVAL })]);
+    expect(second.downs).toEqual([
+      expect.objectContaining({ member: 'A', failedRounds: 3, firstFailureAt: T0 + 10 * INTERVAL }),
+    ]);
   });
 
   it('after a gap longer than allowed, undeclared streaks restart (a recovery may have been missed)', () => {

@@ -1,5 +1,5 @@
 import { parseConfig } from '../../functions/contract/config';
-import { ProbedGroup, ProbeRunDeps, StartOutcome } from '../../functions/probe/probe';
+import type { ProbedGroup, ProbeRunDeps, StartOutcome } from '../../functions/probe/probe';
 import type { ProbeResult } from '../../functions/probe/tcp-probe';
 import type { EmfLine } from '../../functions/probe/metrics';
 import type { ProbeFailureRequest } from '../../functions/contract/triggers';
@@ -51,7 +51,10 @@ export type Behaviour = 'up' | 'refused' | 'blackhole';
  * A probe whose answer for an address depends on the virtual time: `script(member, t)`. A blackholed port
  * costs the whole timeout in virtual time, a refusal 1 ms, an answer 2 ms.
  */
-export const scriptedProbe = (clock: ReturnType<typeof virtualClock>, script: (member: keyof typeof ADDRESS, t: number) => Behaviour) => {
+export const scriptedProbe = (
+  clock: ReturnType<typeof virtualClock>,
+  script: (member: keyof typeof ADDRESS, t: number) => Behaviour,
+) => {
   const byAddress = Object.fromEntries(Object.entries(ADDRESS).map(([m, a]) => [a, m as keyof typeof ADDRESS]));
   const calls: Array<{ address: string; port: number; at: number }> = [];
   const probe = async (address: string, port: number, timeoutMs: number): Promise<ProbeResult> => {
@@ -60,9 +63,15 @@ export const scriptedProbe = (clock: ReturnType<typeof virtualClock>, script: (m
     const behaviour = script(byAddress[address], at);
     if (behaviour === 'blackhole') {
       await clock.sleep(timeoutMs);
-      return { ok: false, latencyMs: timeoutMs, failure: 'timeout', error: `timeout: no answer within ${timeoutMs} ms` };
+      return {
+        ok: false,
+        latencyMs: timeoutMs,
+        failure: 'timeout',
+        error: `timeout: no answer within ${timeoutMs} ms`,
+      };
     }
-    if (behaviour === 'refused') return { ok: false, latencyMs: 1, failure: 'refused', error: `refused: connect ECONNREFUSED ${address}:${port}` };
+    if (behaviour === 'refused')
+      return { ok: false, latencyMs: 1, failure: 'refused', error: `refused: connect ECONNREFUSED ${address}:${port}` };
     return { ok: true, latencyMs: 2 };
   };
   return { probe, calls };
@@ -72,7 +81,9 @@ export const scriptedProbe = (clock: ReturnType<typeof virtualClock>, script: (m
 export const recordingDeps = (
   clock: ReturnType<typeof virtualClock>,
   probe: ProbeRunDeps['probe'],
-  start: (req: { name: string; input: ProbeFailureRequest }) => Promise<StartOutcome> = async () => ({ status: 'started' }),
+  start: (req: { name: string; input: ProbeFailureRequest }) => Promise<StartOutcome> = async () => ({
+    status: 'started',
+  }),
 ) => {
   const metrics: EmfLine[] = [];
   const logs: Array<Record<string, unknown>> = [];

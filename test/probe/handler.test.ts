@@ -25,7 +25,12 @@ describe('probe handler', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     port = (server.address() as net.AddressInfo).port;
     sfn = mockClient(SFNClient);
-    sfn.on(StartExecutionCommand).resolves({ executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:x`, startDate: new Date() });
+    sfn
+      .on(StartExecutionCommand)
+      .resolves({
+        executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:x`,
+        startDate: new Date(),
+      });
     stdout = [];
     jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => {
       stdout.push(String(chunk));
@@ -61,7 +66,13 @@ describe('probe handler', () => {
             { name: 'router-a', instanceId: 'i-0a1b2c3d4e5f60001', probeAddress: '127.0.0.2' },
             { name: 'router-b', instanceId: 'i-0a1b2c3d4e5f60002', probeAddress: '127.0.0.1' },
           ],
-          probe: { subnetIds: ['subnet-0123456789abcdef0'], ports: [port], intervalSeconds: 1, timeoutMs: 200, failureThreshold: 2 },
+          probe: {
+            subnetIds: ['subnet-0123456789abcdef0'],
+            ports: [port],
+            intervalSeconds: 1,
+            timeoutMs: 200,
+            failureThreshold: 2,
+          },
         },
       ],
     });
@@ -79,8 +90,17 @@ describe('probe handler', () => {
     const sent = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
     expect(sent.stateMachineArn).toBe(STATE_MACHINE_ARN);
     expect(sent.name).toBe(`probe-g-router-a-${Math.floor((minute + 1000) / 1000)}`);
-    expect(JSON.parse(sent.input!)).toMatchObject({ source: 'vpc-route-failover.probe', group: 'g', member: 'router-a', failedRounds: 2 });
-    const lines = stdout.join('').trim().split('\n').map((l) => JSON.parse(l));
+    expect(JSON.parse(sent.input!)).toMatchObject({
+      source: 'vpc-route-failover.probe',
+      group: 'g',
+      member: 'router-a',
+      failedRounds: 2,
+    });
+    const lines = stdout
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const emf = lines.filter((l) => l._aws);
     expect(emf).toHaveLength(2 * 3);
     expect(emf.filter((l) => l.Member === 'router-b').map((l) => l.ProbeSuccess)).toEqual([1, 1]);

@@ -1,10 +1,10 @@
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { RouteTable } from '@aws-sdk/client-ec2';
-import { isLocalExecutionRunning, runExecution, RunResult } from '../../cli/local/local-runner';
+import { isLocalExecutionRunning, runExecution, type RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
-import { probedGroup, ProbeRunDeps, runProbeMinute } from '../../functions/probe/probe';
+import { probedGroup, type ProbeRunDeps, runProbeMinute } from '../../functions/probe/probe';
 import { tcpProbe } from '../../functions/probe/tcp-probe';
 import { parseConfig } from '../../functions/contract/config';
 import { routeDestination, routeKey, routeTarget } from '../../functions/domain/routes';
@@ -35,16 +35,28 @@ const setup = () => {
   const config = parseConfig(raw);
   const group = probedGroup(config, 'onprem-edge');
   const topicArn = sim.createTopic('route-failover');
-  const handlers = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn, isExecutionRunning: isLocalExecutionRunning });
+  const handlers = createTaskHandlers({
+    ec2: sim.ec2(),
+    sns: sim.sns(),
+    config,
+    topicArn,
+    isExecutionRunning: isLocalExecutionRunning,
+  });
 
   // StartExecution wired to the local runner: the workflow starts at once and runs while the probe goes on.
   const executions = new Map<string, { input: ProbeFailureRequest; run: Promise<RunResult & { wallMs: number }> }>();
   const startExecution: ProbeRunDeps['startExecution'] = async ({ name, input }) => {
     if (executions.has(name)) return { status: 'already-started' };
     const t0 = performance.now();
-    const run = runExecution({ handlers, input, executionName: name }).then((r) => ({ ...r, wallMs: performance.now() - t0 }));
+    const run = runExecution({ handlers, input, executionName: name }).then((r) => ({
+      ...r,
+      wallMs: performance.now() - t0,
+    }));
     executions.set(name, { input, run });
-    return { status: 'started', executionArn: `arn:aws:states:us-east-1:000000000000:execution:vpc-route-failover:${name}` };
+    return {
+      status: 'started',
+      executionArn: `arn:aws:states:us-east-1:000000000000:execution:vpc-route-failover:${name}`,
+    };
   };
   return { sim, scenario, group, executions, startExecution };
 };
@@ -88,12 +100,18 @@ describe('latency budget: first failed probe → routes verified, on the simulat
 
     expect(minute.rounds).toBe(12);
     expect(starts).toHaveLength(1);
-    const firstFailedProbe = Math.min(...calls.filter((c) => c.address === ADDRESS['router-a'] && c.at >= onset).map((c) => c.at));
+    const firstFailedProbe = Math.min(
+      ...calls.filter((c) => c.address === ADDRESS['router-a'] && c.at >= onset).map((c) => c.at),
+    );
     const detectionMs = starts[0].at - firstFailedProbe;
     const { run } = executions.get(starts[0].name)!;
     const result = await run;
 
-    expect({ status: result.status, error: result.error, cause: result.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
+    expect({ status: result.status, error: result.error, cause: result.cause }).toEqual({
+      status: 'SUCCEEDED',
+      error: undefined,
+      cause: undefined,
+    });
     expect(result.auditRecord).toMatchObject({
       outcome: 'succeeded',
       trigger: { kind: 'probe' },
@@ -101,15 +119,20 @@ describe('latency budget: first failed probe → routes verified, on the simulat
       to: { name: 'router-b' },
       verification: { ok: true, mismatches: 0 },
     });
-    expect(result.auditRecord!.trigger.summary).toMatch(/^health probe: router-a \(i-[0-9a-f]+\) failed 3 consecutive round\(s\) of TCP 179 .*last error: 10\.0\.1\.10:179 timeout: no answer within 1000 ms$/);
+    expect(result.auditRecord!.trigger.summary).toMatch(
+      /^health probe: router-a \(i-[0-9a-f]+\) failed 3 consecutive round\(s\) of TCP 179 .*last error: 10\.0\.1\.10:179 timeout: no answer within 1000 ms$/,
+    );
     expectRoutesMovedToRouterB(sim, scenario);
     // Nothing else moved.
     const after = routeMap(sim.routeTables());
     const moved = new Set(scenario.expectedMoves.map((m) => routeKey(m.routeTableId, m.destination)));
-    for (const [key, b] of before) if (!moved.has(key)) expect({ key, target: after.get(key)?.target }).toEqual({ key, target: b.target });
+    for (const [key, b] of before)
+      if (!moved.has(key)) expect({ key, target: after.get(key)?.target }).toEqual({ key, target: b.target });
 
     // The budget. Detection: (N - 1) intervals between the first and the Nth failed round, plus the Nth round's timeout.
-    expect(detectionMs).toBe((group.probe.failureThreshold - 1) * group.probe.intervalSeconds * 1000 + group.probe.timeoutMs);
+    expect(detectionMs).toBe(
+      (group.probe.failureThreshold - 1) * group.probe.intervalSeconds * 1000 + group.probe.timeoutMs,
+    );
     const total = detectionMs + result.wallMs;
     const fromOnset = starts[0].at - onset + result.wallMs;
     report(
@@ -151,14 +174,24 @@ describe('latency budget: first failed probe → routes verified, on the simulat
       const minute = await runProbeMinute(deps, { group });
       expect(minute.rounds).toBe(12);
     } finally {
-      await Promise.all([...servers.values()].filter((s) => s.listening).map((s) => new Promise<void>((r) => s.close(() => r()))));
+      await Promise.all(
+        [...servers.values()].filter((s) => s.listening).map((s) => new Promise<void>((r) => s.close(() => r()))),
+      );
     }
 
     expect(starts).toHaveLength(1);
-    expect(starts[0].input).toMatchObject({ member: 'router-a', failedRounds: 3, lastError: expect.stringMatching(/refused: .*ECONNREFUSED/) });
+    expect(starts[0].input).toMatchObject({
+      member: 'router-a',
+      failedRounds: 3,
+      lastError: expect.stringMatching(/refused: .*ECONNREFUSED/),
+    });
     expect(starts[0].at - (INVOKED_AT + 20_000)).toBeLessThan(3 * 5000);
     const result = await executions.get(starts[0].name)!.run;
-    expect({ status: result.status, error: result.error, cause: result.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
+    expect({ status: result.status, error: result.error, cause: result.cause }).toEqual({
+      status: 'SUCCEEDED',
+      error: undefined,
+      cause: undefined,
+    });
     expectRoutesMovedToRouterB(sim, scenario);
   });
 
@@ -188,7 +221,11 @@ describe('latency budget: first failed probe → routes verified, on the simulat
 
     await runProbeMinute(deps, { group });
     const first = await executions.get(starts[0].name)!.run;
-    expect({ status: first.status, error: first.error, cause: first.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
+    expect({ status: first.status, error: first.error, cause: first.cause }).toEqual({
+      status: 'SUCCEEDED',
+      error: undefined,
+      cause: undefined,
+    });
     expect(first.auditRecord).toMatchObject({ outcome: 'succeeded' });
     const writesAfterFirst = sim.calls.filter((c) => c.action === 'ReplaceRoute').length;
 

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'fs';
-import * as path from 'path';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -27,7 +27,8 @@ const probeConfig = (probe: Record<string, unknown> = {}): FailoverConfigInput =
   return c;
 };
 
-const resources = (template: Template, type: string): Array<[string, Json]> => Object.entries(template.findResources(type));
+const resources = (template: Template, type: string): Array<[string, Json]> =>
+  Object.entries(template.findResources(type));
 
 const probeFunctions = (template: Template): Array<[string, Json]> =>
   resources(template, 'AWS::Lambda::Function').filter(([, f]) => /^Health probe/.test(f.Properties.Description));
@@ -59,7 +60,11 @@ describe('probe infra: only when enabled', () => {
       expect(probeFunctions(template)).toEqual([]);
       expect(resources(template, 'AWS::EC2::SecurityGroup')).toEqual([]);
       // The schedules left are the member inventory refresh and the route guard, which every stack has.
-      expect(resources(template, 'AWS::Events::Rule').filter(([id, r]) => r.Properties.ScheduleExpression && !id.startsWith('InventoryRefresh') && !id.startsWith('Guard'))).toEqual([]);
+      expect(
+        resources(template, 'AWS::Events::Rule').filter(
+          ([id, r]) => r.Properties.ScheduleExpression && !id.startsWith('InventoryRefresh') && !id.startsWith('Guard'),
+        ),
+      ).toEqual([]);
     }
   });
 
@@ -78,7 +83,9 @@ describe('probe infra: only when enabled', () => {
     expect(probeFunctions(template)).toHaveLength(2);
     const groups = resources(template, 'AWS::EC2::SecurityGroup').map(([, sg]) => ({
       vpc: sg.Properties.VpcId,
-      cidrs: sg.Properties.SecurityGroupEgress.filter((e: Json) => e.FromPort !== 443).map((e: Json) => `${e.CidrIp}:${e.FromPort}`),
+      cidrs: sg.Properties.SecurityGroupEgress.filter((e: Json) => e.FromPort !== 443).map(
+        (e: Json) => `${e.CidrIp}:${e.FromPort}`,
+      ),
     }));
     expect(groups).toEqual(
       expect.arrayContaining([
@@ -99,7 +106,12 @@ describe('probe infra: network', () => {
     expect(sg.Properties.SecurityGroupIngress).toBeUndefined();
     expect(resources(template, 'AWS::EC2::SecurityGroupIngress')).toEqual([]);
     expect(resources(template, 'AWS::EC2::SecurityGroupEgress')).toEqual([]);
-    const egress = sg.Properties.SecurityGroupEgress.map((e: Json) => ({ cidr: e.CidrIp, protocol: e.IpProtocol, from: e.FromPort, to: e.ToPort }));
+    const egress = sg.Properties.SecurityGroupEgress.map((e: Json) => ({
+      cidr: e.CidrIp,
+      protocol: e.IpProtocol,
+      from: e.FromPort,
+      to: e.ToPort,
+    }));
     expect(egress).toEqual([
       { cidr: '10.0.1.10/32', protocol: 'tcp', from: 179, to: 179 },
       { cidr: '10.0.1.10/32', protocol: 'tcp', from: 22, to: 22 },
@@ -117,7 +129,10 @@ describe('probe infra: network', () => {
     const { template } = synth(probeConfig());
     const [, fn] = onlyProbeFunction(template);
     const [sgId] = resources(template, 'AWS::EC2::SecurityGroup')[0];
-    expect(fn.Properties.VpcConfig).toEqual({ SubnetIds: SUBNETS, SecurityGroupIds: [{ 'Fn::GetAtt': [sgId, 'GroupId'] }] });
+    expect(fn.Properties.VpcConfig).toEqual({
+      SubnetIds: SUBNETS,
+      SecurityGroupIds: [{ 'Fn::GetAtt': [sgId, 'GroupId'] }],
+    });
     // Creating the function's network interfaces needs these before the function exists.
     const vpcPolicy = resources(template, 'AWS::IAM::Policy').find(([, p]) =>
       p.Properties.PolicyDocument.Statement.some((s: Json) => [s.Action].flat().includes('ec2:CreateNetworkInterface')),
@@ -159,7 +174,12 @@ describe('probe infra: function, schedule, IAM', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'cron(* * * * ? *)',
       State: 'ENABLED',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] }, RetryPolicy: { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 2 } })],
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
+          RetryPolicy: { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 2 },
+        }),
+      ],
     });
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
@@ -185,7 +205,13 @@ describe('probe infra: function, schedule, IAM', () => {
     expect(actions.filter((a: string) => /^(sns|kms|dynamodb):|Route/.test(a))).toEqual([]);
     // Resource '*' only where the action has no resource-level permissions (X-Ray, the VPC interface calls).
     const onStar = statements.filter((s: Json) => s.Resource === '*').flatMap((s: Json) => [s.Action].flat());
-    expect(onStar.every((a: string) => a.startsWith('xray:') || /^ec2:(Create|Delete|Describe)NetworkInterfaces?$|^ec2:DescribeSubnets$|PrivateIpAddresses$/.test(a))).toBe(true);
+    expect(
+      onStar.every(
+        (a: string) =>
+          a.startsWith('xray:') ||
+          /^ec2:(Create|Delete|Describe)NetworkInterfaces?$|^ec2:DescribeSubnets$|PrivateIpAddresses$/.test(a),
+      ),
+    ).toBe(true);
     expect(fn.Properties.Role).toBeDefined();
     template.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: Match.anyValue() }, 0);
   });
@@ -230,16 +256,37 @@ describe('probe infra: alarms', () => {
   it('lets CloudWatch publish exactly these alarms to the encrypted topic (topic policy and key policy)', () => {
     const { template } = synth(probeConfig());
     const alarmArn = (name: string) => ({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:alarm:${name}`]],
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':cloudwatch:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          `:alarm:${name}`,
+        ],
+      ],
     });
     const condition = {
-      ArnEquals: { 'aws:SourceArn': [alarmArn(probeSilentAlarmName('Test', 'onprem-edge')), alarmArn(probeAllDownAlarmName('Test', 'onprem-edge'))] },
+      ArnEquals: {
+        'aws:SourceArn': [
+          alarmArn(probeSilentAlarmName('Test', 'onprem-edge')),
+          alarmArn(probeAllDownAlarmName('Test', 'onprem-edge')),
+        ],
+      },
       StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
     };
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Condition: condition }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: condition,
+          }),
         ]),
       },
     });
@@ -266,7 +313,13 @@ describe('probe construct on its own', () => {
     const topicKey = new Key(stack, 'TopicKey', { enableKeyRotation: true });
     const topic = new Topic(stack, 'Topic', { topicName: 'probe-only', masterKey: topicKey, enforceSSL: true });
     const group = parseConfig(probeConfig(), 'test config').groups[0];
-    const probe = new Probe(stack, 'Probe', { group, stateMachine: StateMachine.fromStateMachineArn(stack, 'Workflow', STATE_MACHINE_ARN), topic, topicKey, topicName: 'probe-only' });
+    const probe = new Probe(stack, 'Probe', {
+      group,
+      stateMachine: StateMachine.fromStateMachineArn(stack, 'Workflow', STATE_MACHINE_ARN),
+      topic,
+      topicKey,
+      topicName: 'probe-only',
+    });
     return { app, stack, probe };
   };
 
@@ -279,9 +332,14 @@ describe('probe construct on its own', () => {
     const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'S');
     const topic = new Topic(stack, 'Topic');
     const group = parseConfig(exampleConfig()).groups[0];
-    expect(() => new Probe(stack, 'Probe', { group, stateMachine: StateMachine.fromStateMachineArn(stack, 'W', STATE_MACHINE_ARN), topic })).toThrow(
-      /needs an enabled probe/,
-    );
+    expect(
+      () =>
+        new Probe(stack, 'Probe', {
+          group,
+          stateMachine: StateMachine.fromStateMachineArn(stack, 'W', STATE_MACHINE_ARN),
+          topic,
+        }),
+    ).toThrow(/needs an enabled probe/);
   });
 
   it('bundles the probe function into an ESM asset that keeps class names and carries its SDK', () => {

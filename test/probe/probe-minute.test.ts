@@ -24,7 +24,12 @@ describe('runProbeMinute: rounds', () => {
     const roundTimes = [...new Set(calls.map((c) => c.at))];
     expect(roundTimes).toEqual(Array.from({ length: 12 }, (_, i) => START + i * 5000));
     expect(new Set(calls.map((c) => `${c.address}:${c.port}`))).toEqual(
-      new Set([`${ADDRESS['router-a']}:179`, `${ADDRESS['router-a']}:22`, `${ADDRESS['router-b']}:179`, `${ADDRESS['router-b']}:22`]),
+      new Set([
+        `${ADDRESS['router-a']}:179`,
+        `${ADDRESS['router-a']}:22`,
+        `${ADDRESS['router-b']}:179`,
+        `${ADDRESS['router-b']}:22`,
+      ]),
     );
     // The last round ends before the next minute, when the next invocation starts.
     expect(Math.max(...roundTimes) + 1000).toBeLessThanOrEqual(MINUTE + 60_000);
@@ -47,14 +52,19 @@ describe('runProbeMinute: rounds', () => {
   it('honours an explicit end (the Lambda time left)', async () => {
     const clock = virtualClock(START);
     const { probe } = scriptedProbe(clock, () => 'up');
-    const result = await runProbeMinute(recordingDeps(clock, probe).deps, { group: probedGroupFixture(), endAt: START + 11_000 });
+    const result = await runProbeMinute(recordingDeps(clock, probe).deps, {
+      group: probedGroupFixture(),
+      endAt: START + 11_000,
+    });
     expect(result.rounds).toBe(3);
   });
 
   it('follows the configured interval', async () => {
     const clock = virtualClock(START);
     const { probe } = scriptedProbe(clock, () => 'up');
-    const result = await runProbeMinute(recordingDeps(clock, probe).deps, { group: probedGroupFixture({ intervalSeconds: 2 }) });
+    const result = await runProbeMinute(recordingDeps(clock, probe).deps, {
+      group: probedGroupFixture({ intervalSeconds: 2 }),
+    });
     expect(result.rounds).toBe(29);
   });
 
@@ -67,7 +77,16 @@ describe('runProbeMinute: rounds', () => {
 
     expect(metrics).toEqual([
       {
-        _aws: { Timestamp: START, CloudWatchMetrics: [{ Namespace: PROBE_NAMESPACE, Dimensions: [['Group', 'Member']], Metrics: [{ Name: 'ProbeSuccess', Unit: 'None' }] }] },
+        _aws: {
+          Timestamp: START,
+          CloudWatchMetrics: [
+            {
+              Namespace: PROBE_NAMESPACE,
+              Dimensions: [['Group', 'Member']],
+              Metrics: [{ Name: 'ProbeSuccess', Unit: 'None' }],
+            },
+          ],
+        },
         Group: 'onprem-edge',
         Member: 'router-a',
         ProbeSuccess: 0,
@@ -140,10 +159,15 @@ describe('runProbeMinute: decisions', () => {
       probe: { ports: [179], intervalSeconds: 5, failureThreshold: 3 },
     });
     // Exactly what the workflow accepts.
-    expect(parseTrigger(JSON.parse(JSON.stringify(starts[0].input)))).toEqual({ kind: 'probe', request: starts[0].input });
+    expect(parseTrigger(JSON.parse(JSON.stringify(starts[0].input)))).toEqual({
+      kind: 'probe',
+      request: starts[0].input,
+    });
     expect(result.started).toEqual([{ member: 'router-a', executionName: starts[0].name, status: 'started' }]);
     expect(result.state.members['router-a'].declared?.executionName).toBe(starts[0].name);
-    expect(logs).toContainEqual(expect.objectContaining({ level: 'WARN', event: 'member-down', member: 'router-a', failedRounds: 3 }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({ level: 'WARN', event: 'member-down', member: 'router-a', failedRounds: 3 }),
+    );
   });
 
   it('a flapping port (refused every other round) starts nothing in a whole minute', async () => {
@@ -177,7 +201,9 @@ describe('runProbeMinute: decisions', () => {
         ],
       },
     ]);
-    expect(logs.filter((l) => l.level === 'ALERT')).toEqual([expect.objectContaining({ event: 'all-members-down', group: 'onprem-edge' })]);
+    expect(logs.filter((l) => l.level === 'ALERT')).toEqual([
+      expect.objectContaining({ event: 'all-members-down', group: 'onprem-edge' }),
+    ]);
     const allDown = metrics.filter((m) => 'AllMembersDown' in m).map((m) => m.AllMembersDown);
     expect(allDown).toEqual([0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
   });
@@ -196,7 +222,9 @@ describe('runProbeMinute: decisions', () => {
     expect(starts.map((s) => s.name)).toEqual([starts[0].name, starts[0].name]);
     expect(starts[1].at - starts[0].at).toBe(5000);
     expect(result.errors).toEqual([`StartExecution ${starts[0].name}: ThrottlingException: Rate exceeded`]);
-    expect(logs).toContainEqual(expect.objectContaining({ level: 'ERROR', event: 'start-execution-failed', member: 'router-a' }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({ level: 'ERROR', event: 'start-execution-failed', member: 'router-a' }),
+    );
     expect(result.started).toEqual([expect.objectContaining({ status: 'started', executionName: starts[0].name })]);
   });
 
@@ -288,7 +316,9 @@ describe('probedGroup (PROBE_CONFIG)', () => {
   it('refuses an unknown group or a group without an enabled probe (ConfigError)', () => {
     expect(() => probedGroup(config({ subnetIds: ['subnet-0123456789abcdef0'] }), 'g2')).toThrow(ConfigError);
     expect(() => probedGroup(config(), 'g1')).toThrow(/no enabled probe/);
-    expect(() => probedGroup(config({ enabled: false, subnetIds: ['subnet-0123456789abcdef0'] }), 'g1')).toThrow(/no enabled probe/);
+    expect(() => probedGroup(config({ enabled: false, subnetIds: ['subnet-0123456789abcdef0'] }), 'g1')).toThrow(
+      /no enabled probe/,
+    );
   });
 
   it('the probe request schema rejects anything beyond group, member and what the probe saw', () => {

@@ -60,18 +60,29 @@ describe('stepFunctionsStarter (StartExecution as sent)', () => {
     const arn = `${executionArnOf(STATE_MACHINE_ARN, 'n1')}`;
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: arn, startDate: new Date() });
 
-    const out = await stepFunctionsStarter(new SFNClient({ region: 'us-east-1' }), STATE_MACHINE_ARN)({ name: 'n1', input: input() });
+    const out = await stepFunctionsStarter(
+      new SFNClient({ region: 'us-east-1' }),
+      STATE_MACHINE_ARN,
+    )({ name: 'n1', input: input() });
 
     expect(out).toEqual({ status: 'started', executionArn: arn });
     expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
-    expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: STATE_MACHINE_ARN, name: 'n1' });
+    expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: STATE_MACHINE_ARN,
+      name: 'n1',
+    });
     const sent = sfnMock.commandCalls(StartExecutionCommand)[0].args[0].input;
     expect(parseTrigger(JSON.parse(sent.input!))).toEqual({ kind: 'probe', request: input() });
   });
 
   it('ExecutionAlreadyExists means this failure was already started: no error', async () => {
-    sfnMock.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
-    const out = await stepFunctionsStarter(new SFNClient({ region: 'us-east-1' }), STATE_MACHINE_ARN)({ name: 'n1', input: input() });
+    sfnMock
+      .on(StartExecutionCommand)
+      .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    const out = await stepFunctionsStarter(
+      new SFNClient({ region: 'us-east-1' }),
+      STATE_MACHINE_ARN,
+    )({ name: 'n1', input: input() });
     expect(out).toEqual({
       status: 'already-started',
       executionArn: 'arn:aws:states:us-east-1:123456789012:execution:vpc-route-failover:n1',
@@ -79,7 +90,9 @@ describe('stepFunctionsStarter (StartExecution as sent)', () => {
   });
 
   it('any other error is thrown (the probe loop retries it next round)', async () => {
-    sfnMock.on(StartExecutionCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    sfnMock
+      .on(StartExecutionCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
     await expect(
       stepFunctionsStarter(new SFNClient({ region: 'us-east-1' }), STATE_MACHINE_ARN)({ name: 'n1', input: input() }),
     ).rejects.toThrow('not authorized');
@@ -100,7 +113,14 @@ describe('stepFunctionsStarter (StartExecution as sent)', () => {
     // Minute 1: router-a fails its last two rounds, not yet declared.
     const clock = virtualClock(minute + 300);
     const { probe } = scriptedProbe(clock, (m, t) => (m === 'router-a' && t >= minute + 50_000 ? 'blackhole' : 'up'));
-    const deps = { now: clock.now, sleep: clock.sleep, probe, startExecution: start, emitMetric: () => undefined, log: () => undefined };
+    const deps = {
+      now: clock.now,
+      sleep: clock.sleep,
+      probe,
+      startExecution: start,
+      emitMetric: () => undefined,
+      log: () => undefined,
+    };
     const carried = (await runProbeMinute(deps, { group })).state;
 
     // Minute 2, delivered twice (a retry) from the same carried state.
@@ -110,7 +130,9 @@ describe('stepFunctionsStarter (StartExecution as sent)', () => {
     const retry = await runProbeMinute(deps, { group, carry: carried });
 
     expect(first.started).toEqual([expect.objectContaining({ status: 'started' })]);
-    expect(retry.started).toEqual([expect.objectContaining({ status: 'already-started', executionName: first.started[0].executionName })]);
+    expect(retry.started).toEqual([
+      expect.objectContaining({ status: 'already-started', executionName: first.started[0].executionName }),
+    ]);
     expect(names.size).toBe(1);
     expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
     expect(new Set(sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name))).toEqual(names);

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
-import { SocketLike, tcpProbe } from '../../functions/probe/tcp-probe';
+import { type SocketLike, tcpProbe } from '../../functions/probe/tcp-probe';
 
 /** TCP probes against real loopback listeners (up, refused) and injected sockets (blackhole, other errors). */
 
@@ -82,7 +82,11 @@ describe('tcpProbe', () => {
 
     const r = await tcpProbe('127.0.0.1', port, 1000, { connect });
 
-    expect(r).toMatchObject({ ok: false, failure: 'refused', error: expect.stringMatching(/^refused: .*ECONNREFUSED/) });
+    expect(r).toMatchObject({
+      ok: false,
+      failure: 'refused',
+      error: expect.stringMatching(/^refused: .*ECONNREFUSED/),
+    });
     expect(r.latencyMs).toBeLessThan(1000);
     expect(sockets[0].destroyed).toBe(true);
   });

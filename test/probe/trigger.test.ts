@@ -40,7 +40,11 @@ describe('probe request: parseTrigger', () => {
 
   it.each([
     ['an extra field (a target)', { to: 'router-b' }, /field\(s\) not allowed: to/],
-    ['an interface smuggled into the probe block', { probe: { ports: [179], intervalSeconds: 5, failureThreshold: 3, eni: 'eni-1' } }, /not allowed: eni/],
+    [
+      'an interface smuggled into the probe block',
+      { probe: { ports: [179], intervalSeconds: 5, failureThreshold: 3, eni: 'eni-1' } },
+      /not allowed: eni/,
+    ],
     ['a bad group name', { group: 'bad name!' }, /group/],
     ['a zero round count', { failedRounds: 0 }, /failedRounds/],
     ['a non-ISO start', { firstFailureAt: 'yesterday' }, /firstFailureAt/],
@@ -50,14 +54,22 @@ describe('probe request: parseTrigger', () => {
   });
 
   it('still rejects an unknown source, naming the probe among the expected ones', () => {
-    expect(() => parseTrigger({ source: 'vpc-route-failover.probes', group: 'g' })).toThrow(/unsupported event source .*vpc-route-failover\.probe\)/);
+    expect(() => parseTrigger({ source: 'vpc-route-failover.probes', group: 'g' })).toThrow(
+      /unsupported event source .*vpc-route-failover\.probe\)/,
+    );
   });
 });
 
 describe('probe request: classifyTrigger', () => {
   it('an automatic failure of that member, looked up in the config; the summary says which probe, how many rounds, the last error', () => {
     const c = classifyTrigger(request(), config(), NAME);
-    expect(c).toMatchObject({ action: 'failover', automatic: true, group: { name: 'onprem-edge' }, failing: { name: 'router-a', instanceId: 'i-0a1b2c3d4e5f60001' }, triggerId: NAME });
+    expect(c).toMatchObject({
+      action: 'failover',
+      automatic: true,
+      group: { name: 'onprem-edge' },
+      failing: { name: 'router-a', instanceId: 'i-0a1b2c3d4e5f60001' },
+      triggerId: NAME,
+    });
     if (c.action !== 'failover') throw new Error('unreachable');
     // Fresh when the execution starts: no event time for the stale-event check to compare.
     expect(c.triggerTime).toBeUndefined();

@@ -36,24 +36,61 @@ it('moves two Elastic IPs and a secondary IP with the real SDK, and reads them b
   const eip0 = sim.allocateAddress({ publicIp: '203.0.113.10', tags: { Name: 'vpn <outside> & "a"' } });
   const eip1 = sim.allocateAddress({ publicIp: '203.0.113.11' });
   endpoint = await startQueryEndpoint(sim);
-  client = new EC2Client({ region: 'us-east-1', endpoint: endpoint.url, credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
+  client = new EC2Client({
+    region: 'us-east-1',
+    endpoint: endpoint.url,
+    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    maxAttempts: 1,
+  });
   const ec2 = client;
 
-  const first = await ec2.send(new AssociateAddressCommand({ AllocationId: eip0, NetworkInterfaceId: a0, PrivateIpAddress: '10.0.1.10', AllowReassociation: true }));
+  const first = await ec2.send(
+    new AssociateAddressCommand({
+      AllocationId: eip0,
+      NetworkInterfaceId: a0,
+      PrivateIpAddress: '10.0.1.10',
+      AllowReassociation: true,
+    }),
+  );
   expect(first.AssociationId).toMatch(/^eipassoc-/);
   await ec2.send(new AssociateAddressCommand({ AllocationId: eip1, NetworkInterfaceId: a1, PrivateIpAddress: vip }));
 
   // The switch: eth0's address to the standby's eth0, the secondary IP (and its address) to eth1.
-  await expect(ec2.send(new AssociateAddressCommand({ AllocationId: eip0, NetworkInterfaceId: b0, AllowReassociation: true, DryRun: true }))).rejects.toMatchObject({
+  await expect(
+    ec2.send(
+      new AssociateAddressCommand({
+        AllocationId: eip0,
+        NetworkInterfaceId: b0,
+        AllowReassociation: true,
+        DryRun: true,
+      }),
+    ),
+  ).rejects.toMatchObject({
     name: 'DryRunOperation',
     $metadata: { httpStatusCode: 412 },
   });
-  await expect(ec2.send(new AssociateAddressCommand({ AllocationId: eip0, NetworkInterfaceId: b0, AllowReassociation: false }))).rejects.toMatchObject({ name: 'Resource.AlreadyAssociated' });
-  const moved = await ec2.send(new AssociateAddressCommand({ AllocationId: eip0, NetworkInterfaceId: b0, AllowReassociation: true }));
-  await expect(ec2.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: b1, PrivateIpAddresses: [vip] }))).rejects.toMatchObject({ name: 'PrivateIpAddressInUse' });
-  const assigned = await ec2.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: b1, PrivateIpAddresses: [vip], AllowReassignment: true }));
+  await expect(
+    ec2.send(new AssociateAddressCommand({ AllocationId: eip0, NetworkInterfaceId: b0, AllowReassociation: false })),
+  ).rejects.toMatchObject({ name: 'Resource.AlreadyAssociated' });
+  const moved = await ec2.send(
+    new AssociateAddressCommand({ AllocationId: eip0, NetworkInterfaceId: b0, AllowReassociation: true }),
+  );
+  await expect(
+    ec2.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: b1, PrivateIpAddresses: [vip] })),
+  ).rejects.toMatchObject({ name: 'PrivateIpAddressInUse' });
+  const assigned = await ec2.send(
+    new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: b1, PrivateIpAddresses: [vip], AllowReassignment: true }),
+  );
   expect(assigned).toMatchObject({ NetworkInterfaceId: b1, AssignedPrivateIpAddresses: [{ PrivateIpAddress: vip }] });
-  await expect(ec2.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: b0, PrivateIpAddresses: ['10.0.3.101'], AllowReassignment: true }))).rejects.toMatchObject({
+  await expect(
+    ec2.send(
+      new AssignPrivateIpAddressesCommand({
+        NetworkInterfaceId: b0,
+        PrivateIpAddresses: ['10.0.3.101'],
+        AllowReassignment: true,
+      }),
+    ),
+  ).rejects.toMatchObject({
     name: 'InvalidParameterValue',
   });
 
@@ -74,18 +111,38 @@ it('moves two Elastic IPs and a secondary IP with the real SDK, and reads them b
     },
     expect.objectContaining({ AllocationId: eip1, NetworkInterfaceId: b1, PrivateIpAddress: vip, InstanceId: b }),
   ]);
-  const byFilter = await ec2.send(new DescribeAddressesCommand({ Filters: [{ Name: 'instance-id', Values: [b] }, { Name: 'tag:Name', Values: ['vpn*'] }] }));
+  const byFilter = await ec2.send(
+    new DescribeAddressesCommand({
+      Filters: [
+        { Name: 'instance-id', Values: [b] },
+        { Name: 'tag:Name', Values: ['vpn*'] },
+      ],
+    }),
+  );
   expect(byFilter.Addresses?.map((x) => x.AllocationId)).toEqual([eip0]);
 
   const { NetworkInterfaces } = await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [b1] }));
   expect(NetworkInterfaces?.[0].PrivateIpAddresses).toEqual([
     { Primary: true, PrivateIpAddress: '10.0.3.20' },
-    { Primary: false, PrivateIpAddress: vip, Association: { AllocationId: eip1, AssociationId: expect.stringMatching(/^eipassoc-/), PublicIp: '203.0.113.11', IpOwnerId: '123456789012', PublicDnsName: '' } },
+    {
+      Primary: false,
+      PrivateIpAddress: vip,
+      Association: {
+        AllocationId: eip1,
+        AssociationId: expect.stringMatching(/^eipassoc-/),
+        PublicIp: '203.0.113.11',
+        IpOwnerId: '123456789012',
+        PublicDnsName: '',
+      },
+    },
   ]);
   const { Reservations } = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [b] }));
   const instance = Reservations?.[0].Instances?.[0];
   expect(instance?.PublicIpAddress).toBe('203.0.113.10');
-  expect(instance?.NetworkInterfaces?.find((n) => n.NetworkInterfaceId === b1)?.PrivateIpAddresses?.[1]).toMatchObject({ PrivateIpAddress: vip, Association: { PublicIp: '203.0.113.11' } });
+  expect(instance?.NetworkInterfaces?.find((n) => n.NetworkInterfaceId === b1)?.PrivateIpAddresses?.[1]).toMatchObject({
+    PrivateIpAddress: vip,
+    Association: { PublicIp: '203.0.113.11' },
+  });
 
   await ec2.send(new UnassignPrivateIpAddressesCommand({ NetworkInterfaceId: b1, PrivateIpAddresses: [vip] }));
   await ec2.send(new DisassociateAddressCommand({ AssociationId: moved.AssociationId }));

@@ -36,37 +36,87 @@ it('stages a twin and moves a subnet to it with the real SDK serializers and XML
   sim.addRouteTable({ vpcId, main: true });
   const rtb = sim.addRouteTable({ vpcId, tags: { Name: 'private-a' } });
   sim.addRoute(rtb, { DestinationCidrBlock: '172.16.0.0/12', GatewayId: VGW, Origin: 'EnableVgwRoutePropagation' });
-  const subnet = sim.addSubnet({ vpcId, availabilityZone: 'us-east-1a', cidr: '10.0.8.0/24', ipv6Cidr: '2600:1f18:abcd:1208::/64', tags: { tier: 'app' } });
+  const subnet = sim.addSubnet({
+    vpcId,
+    availabilityZone: 'us-east-1a',
+    cidr: '10.0.8.0/24',
+    ipv6Cidr: '2600:1f18:abcd:1208::/64',
+    tags: { tier: 'app' },
+  });
   const assoc = sim.associateRouteTable(rtb, { subnetId: subnet });
   endpoint = await startQueryEndpoint(sim);
-  client = new EC2Client({ region: 'us-east-1', endpoint: endpoint.url, credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
+  client = new EC2Client({
+    region: 'us-east-1',
+    endpoint: endpoint.url,
+    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    maxAttempts: 1,
+  });
   const ec2 = client;
 
   const Tags = [{ Key: 'Name', Value: 'private-a <twin> & "b"' }];
-  const created = await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId, TagSpecifications: [{ ResourceType: 'route-table', Tags }], ClientToken: 'tok-1' }));
+  const created = await ec2.send(
+    new CreateRouteTableCommand({
+      VpcId: vpcId,
+      TagSpecifications: [{ ResourceType: 'route-table', Tags }],
+      ClientToken: 'tok-1',
+    }),
+  );
   const twin = created.RouteTable?.RouteTableId as string;
-  expect(created).toMatchObject({ ClientToken: 'tok-1', RouteTable: { VpcId: vpcId, Tags, Routes: [{ DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local' }] } });
-  await ec2.send(new CreateRouteCommand({ RouteTableId: twin, DestinationCidrBlock: '192.168.0.0/16', NetworkInterfaceId: standbyEni }));
+  expect(created).toMatchObject({
+    ClientToken: 'tok-1',
+    RouteTable: { VpcId: vpcId, Tags, Routes: [{ DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local' }] },
+  });
+  await ec2.send(
+    new CreateRouteCommand({
+      RouteTableId: twin,
+      DestinationCidrBlock: '192.168.0.0/16',
+      NetworkInterfaceId: standbyEni,
+    }),
+  );
   await ec2.send(new EnableVgwRoutePropagationCommand({ RouteTableId: twin, GatewayId: VGW }));
-  await ec2.send(new CreateTagsCommand({ Resources: [twin], Tags: [{ Key: 'route-failover:twin-of', Value: rtb }, { Key: 'scratch', Value: '1' }] }));
+  await ec2.send(
+    new CreateTagsCommand({
+      Resources: [twin],
+      Tags: [
+        { Key: 'route-failover:twin-of', Value: rtb },
+        { Key: 'scratch', Value: '1' },
+      ],
+    }),
+  );
   await ec2.send(new DeleteTagsCommand({ Resources: [twin], Tags: [{ Key: 'scratch' }] }));
 
   const moved = await ec2.send(new ReplaceRouteTableAssociationCommand({ AssociationId: assoc, RouteTableId: twin }));
   expect(moved.NewAssociationId).toMatch(/^rtbassoc-/);
   expect(moved.AssociationState).toEqual({ State: 'associated' });
-  await expect(ec2.send(new ReplaceRouteTableAssociationCommand({ AssociationId: assoc, RouteTableId: twin }))).rejects.toMatchObject({
+  await expect(
+    ec2.send(new ReplaceRouteTableAssociationCommand({ AssociationId: assoc, RouteTableId: twin })),
+  ).rejects.toMatchObject({
     name: 'InvalidAssociationID.NotFound',
     $metadata: { httpStatusCode: 400 },
   });
-  await expect(ec2.send(new DeleteRouteTableCommand({ RouteTableId: twin }))).rejects.toMatchObject({ name: 'DependencyViolation' });
-  await expect(ec2.send(new AssociateRouteTableCommand({ RouteTableId: rtb, SubnetId: subnet, DryRun: true }))).rejects.toMatchObject({
+  await expect(ec2.send(new DeleteRouteTableCommand({ RouteTableId: twin }))).rejects.toMatchObject({
+    name: 'DependencyViolation',
+  });
+  await expect(
+    ec2.send(new AssociateRouteTableCommand({ RouteTableId: rtb, SubnetId: subnet, DryRun: true })),
+  ).rejects.toMatchObject({
     name: 'Resource.AlreadyAssociated',
   });
 
-  const [table] = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnet] }] }))).RouteTables ?? [];
+  const [table] =
+    (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnet] }] })))
+      .RouteTables ?? [];
   expect(table).toMatchObject({
     RouteTableId: twin,
-    Associations: [{ Main: false, RouteTableAssociationId: moved.NewAssociationId, RouteTableId: twin, SubnetId: subnet, AssociationState: { State: 'associated' } }],
+    Associations: [
+      {
+        Main: false,
+        RouteTableAssociationId: moved.NewAssociationId,
+        RouteTableId: twin,
+        SubnetId: subnet,
+        AssociationState: { State: 'associated' },
+      },
+    ],
     PropagatingVgws: [{ GatewayId: VGW }],
     Tags: [...Tags, { Key: 'route-failover:twin-of', Value: rtb }],
   });
@@ -80,7 +130,15 @@ it('stages a twin and moves a subnet to it with the real SDK serializers and XML
   expect(table).toEqual(sim.routeTables().find((t) => t.RouteTableId === twin));
 
   const subnets = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnet] }));
-  expect(subnets.Subnets).toEqual([expect.objectContaining({ SubnetId: subnet, VpcId: vpcId, CidrBlock: '10.0.8.0/24', AvailabilityZone: 'us-east-1a', State: 'available' })]);
+  expect(subnets.Subnets).toEqual([
+    expect.objectContaining({
+      SubnetId: subnet,
+      VpcId: vpcId,
+      CidrBlock: '10.0.8.0/24',
+      AvailabilityZone: 'us-east-1a',
+      State: 'available',
+    }),
+  ]);
   expect(subnets.Subnets).toEqual((await sim.ec2().send(new DescribeSubnetsCommand({ SubnetIds: [subnet] }))).Subnets);
   expect(subnets.Subnets?.[0].Tags).toEqual([{ Key: 'tier', Value: 'app' }]);
 

@@ -32,15 +32,30 @@ const fixture = (opts: { seed?: number; readLagMs?: { max: number } } = { readLa
   const subnet = sim.addSubnet({ vpcId, availabilityZone: 'us-east-1a', cidr: '10.0.200.0/24' });
   const assoc = sim.associateRouteTable(rtb, { subnetId: subnet });
   const ec2 = sim.ec2();
-  const read = async (id: string): Promise<RouteTable> => (await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [id] }))).RouteTables![0];
-  const targetOf = async (id: string, cidr: string) => (await read(id)).Routes?.find((r) => r.DestinationCidrBlock === cidr)?.NetworkInterfaceId;
+  const read = async (id: string): Promise<RouteTable> =>
+    (await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [id] }))).RouteTables![0];
+  const targetOf = async (id: string, cidr: string) =>
+    (await read(id)).Routes?.find((r) => r.DestinationCidrBlock === cidr)?.NetworkInterfaceId;
   /** Moves the clock 10 ms at a time until `seen` holds; returns the ms that took (past MAX + 10: never). */
   const settleTime = async (seen: () => Promise<boolean>): Promise<number> => {
     const start = t;
     while (!(await seen()) && t - start <= MAX) t += 10;
     return t - start;
   };
-  return { sim, ec2, vpcId, enis, rtb, twin, subnet, assoc, read, targetOf, settleTime, advance: (ms: number) => void (t += ms) };
+  return {
+    sim,
+    ec2,
+    vpcId,
+    enis,
+    rtb,
+    twin,
+    subnet,
+    assoc,
+    read,
+    targetOf,
+    settleTime,
+    advance: (ms: number) => void (t += ms),
+  };
 };
 
 const replaceTo = (f: ReturnType<typeof fixture>, cidr: string, eni: string) =>
@@ -88,7 +103,13 @@ describe('read lag (eventual consistency of DescribeRouteTables)', () => {
 
   it('a created route is absent from reads, a deleted one still present, during their windows', async () => {
     const f = fixture();
-    await f.ec2.send(new CreateRouteCommand({ RouteTableId: f.twin, DestinationCidrBlock: '10.50.0.0/16', NetworkInterfaceId: f.enis[1] }));
+    await f.ec2.send(
+      new CreateRouteCommand({
+        RouteTableId: f.twin,
+        DestinationCidrBlock: '10.50.0.0/16',
+        NetworkInterfaceId: f.enis[1],
+      }),
+    );
     await f.ec2.send(new DeleteRouteCommand({ RouteTableId: f.rtb, DestinationCidrBlock: '172.16.0.0/12' }));
     expect(f.sim.route(f.twin, '10.50.0.0/16')).toBeDefined();
     expect(f.sim.route(f.rtb, '172.16.0.0/12')).toBeUndefined();
@@ -104,7 +125,13 @@ describe('read lag (eventual consistency of DescribeRouteTables)', () => {
     await replaceTo(f, '192.168.0.0/16', f.enis[1]);
     // EC2 itself knows the new route: replacing it again, or deleting it, is no InvalidRoute.NotFound.
     await replaceTo(f, '192.168.0.0/16', f.enis[0]);
-    await f.ec2.send(new CreateRouteCommand({ RouteTableId: f.rtb, DestinationCidrBlock: '10.60.0.0/16', NetworkInterfaceId: f.enis[0] }));
+    await f.ec2.send(
+      new CreateRouteCommand({
+        RouteTableId: f.rtb,
+        DestinationCidrBlock: '10.60.0.0/16',
+        NetworkInterfaceId: f.enis[0],
+      }),
+    );
     await f.ec2.send(new DeleteRouteCommand({ RouteTableId: f.rtb, DestinationCidrBlock: '10.60.0.0/16' }));
     expect(f.sim.route(f.rtb, '10.60.0.0/16')).toBeUndefined();
     expect(await f.targetOf(f.rtb, '10.60.0.0/16')).toBeUndefined();
@@ -114,7 +141,16 @@ describe('read lag (eventual consistency of DescribeRouteTables)', () => {
 
   it('a failed write (DryRun) opens no window', async () => {
     const f = fixture();
-    await expect(f.ec2.send(new ReplaceRouteCommand({ RouteTableId: f.rtb, DestinationCidrBlock: '192.168.0.0/16', NetworkInterfaceId: f.enis[1], DryRun: true }))).rejects.toThrow();
+    await expect(
+      f.ec2.send(
+        new ReplaceRouteCommand({
+          RouteTableId: f.rtb,
+          DestinationCidrBlock: '192.168.0.0/16',
+          NetworkInterfaceId: f.enis[1],
+          DryRun: true,
+        }),
+      ),
+    ).rejects.toThrow();
     await replaceTo(f, '172.16.0.0/12', f.enis[1]);
     expect(await f.targetOf(f.rtb, '192.168.0.0/16')).toBe(f.enis[0]);
     f.advance(MAX + 1);
@@ -123,10 +159,18 @@ describe('read lag (eventual consistency of DescribeRouteTables)', () => {
 
   it('after ReplaceRouteTableAssociation reads show the old association (ID, table, filters) until its window ends', async () => {
     const f = fixture();
-    const out = await f.ec2.send(new ReplaceRouteTableAssociationCommand({ AssociationId: f.assoc, RouteTableId: f.twin }));
+    const out = await f.ec2.send(
+      new ReplaceRouteTableAssociationCommand({ AssociationId: f.assoc, RouteTableId: f.twin }),
+    );
     expect(f.sim.effectiveRouteTableId(f.subnet)).toBe(f.twin);
     const bySubnet = async () =>
-      ((await f.ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.subnet-id', Values: [f.subnet] }] }))).RouteTables ?? []).map((t) => t.RouteTableId);
+      (
+        (
+          await f.ec2.send(
+            new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.subnet-id', Values: [f.subnet] }] }),
+          )
+        ).RouteTables ?? []
+      ).map((t) => t.RouteTableId);
     expect(await bySubnet()).toEqual([f.rtb]);
     expect((await f.read(f.rtb)).Associations?.map((a) => a.RouteTableAssociationId)).toEqual([f.assoc]);
     expect((await f.read(f.twin)).Associations ?? []).toEqual([]);

@@ -1,17 +1,33 @@
-import { DescribeNetworkInterfacesCommand, DescribeRouteTablesCommand, ReplaceRouteCommand, type Route, type RouteTable } from '@aws-sdk/client-ec2';
+import {
+  DescribeNetworkInterfacesCommand,
+  DescribeRouteTablesCommand,
+  ReplaceRouteCommand,
+  type Route,
+  type RouteTable,
+} from '@aws-sdk/client-ec2';
 import { parseConfig } from '../../functions/contract/config';
 import { SCOPE_TAG_KEY, buildLargeEstate, buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
 
-const destinationOf = (r: Route): string => r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId ?? '';
+const destinationOf = (r: Route): string =>
+  r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId ?? '';
 const targetOf = (r: Route): string | undefined =>
-  r.NetworkInterfaceId ?? r.GatewayId ?? r.NatGatewayId ?? r.TransitGatewayId ?? r.EgressOnlyInternetGatewayId ?? r.VpcPeeringConnectionId;
+  r.NetworkInterfaceId ??
+  r.GatewayId ??
+  r.NatGatewayId ??
+  r.TransitGatewayId ??
+  r.EgressOnlyInternetGatewayId ??
+  r.VpcPeeringConnectionId;
 
 /** Every route of every table as "rtb dest -> target". */
 const routeLines = (tables: RouteTable[]): string[] =>
   tables.flatMap((t) => (t.Routes ?? []).map((r) => `${t.RouteTableId} ${destinationOf(r)} -> ${targetOf(r)}`));
 
-const destinationField = { ipv4: 'DestinationCidrBlock', ipv6: 'DestinationIpv6CidrBlock', 'prefix-list': 'DestinationPrefixListId' } as const;
+const destinationField = {
+  ipv4: 'DestinationCidrBlock',
+  ipv6: 'DestinationIpv6CidrBlock',
+  'prefix-list': 'DestinationPrefixListId',
+} as const;
 
 describe('buildRouterPair', () => {
   it('builds a valid config for the two routers of one VPC', () => {
@@ -36,11 +52,15 @@ describe('buildRouterPair', () => {
     const s = buildRouterPair(sim, { groupName: 'dc-edge' });
     expect(s.routeTableIds).toHaveLength(3);
     const ec2 = sim.ec2();
-    const tagged = await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: `tag:${SCOPE_TAG_KEY}`, Values: ['dc-edge'] }] }));
+    const tagged = await ec2.send(
+      new DescribeRouteTablesCommand({ Filters: [{ Name: `tag:${SCOPE_TAG_KEY}`, Values: ['dc-edge'] }] }),
+    );
     expect(tagged.RouteTables?.map((t) => t.RouteTableId)).toEqual(s.routeTableIds);
     const all = await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [s.vpcId] }] }));
     expect(all.RouteTables?.map((t) => t.RouteTableId)).toEqual([...s.routeTableIds, s.untaggedRouteTableId]);
-    const main = await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.main', Values: ['true'] }] }));
+    const main = await ec2.send(
+      new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.main', Values: ['true'] }] }),
+    );
     expect(main.RouteTables?.map((t) => t.RouteTableId)).toEqual([s.untaggedRouteTableId]);
     expect(s.scopeTag).toEqual({ key: SCOPE_TAG_KEY, value: 'dc-edge' });
   });
@@ -49,10 +69,19 @@ describe('buildRouterPair', () => {
     const sim = new SimulatedVpc();
     const s = buildRouterPair(sim);
     const describe = (instanceId: string) =>
-      sim.ec2().send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }] }));
-    for (const [router, az] of [[s.routerA, 'us-east-1a'], [s.routerB, 'us-east-1b']] as const) {
+      sim
+        .ec2()
+        .send(
+          new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }] }),
+        );
+    for (const [router, az] of [
+      [s.routerA, 'us-east-1a'],
+      [s.routerB, 'us-east-1b'],
+    ] as const) {
       const nics = (await describe(router.instanceId)).NetworkInterfaces ?? [];
-      expect(nics.map((n) => [n.NetworkInterfaceId, n.Attachment?.DeviceIndex, n.SourceDestCheck, n.AvailabilityZone])).toEqual([
+      expect(
+        nics.map((n) => [n.NetworkInterfaceId, n.Attachment?.DeviceIndex, n.SourceDestCheck, n.AvailabilityZone]),
+      ).toEqual([
         [router.eni0, 0, false, az],
         [router.eni1, 1, false, az],
       ]);
@@ -64,7 +93,11 @@ describe('buildRouterPair', () => {
     const s = buildRouterPair(sim);
     const onRouterA = sim
       .routeTables()
-      .flatMap((t) => (t.Routes ?? []).filter((r) => r.InstanceId === s.routerA.instanceId).map((r) => `${t.RouteTableId} ${destinationOf(r)} ${r.NetworkInterfaceId}`));
+      .flatMap((t) =>
+        (t.Routes ?? [])
+          .filter((r) => r.InstanceId === s.routerA.instanceId)
+          .map((r) => `${t.RouteTableId} ${destinationOf(r)} ${r.NetworkInterfaceId}`),
+      );
     expect(s.expectedMoves.map((m) => `${m.routeTableId} ${m.destination.value} ${m.fromEni}`)).toEqual(onRouterA);
     // Per tagged table: two IPv4 on eth0, one IPv4 and one IPv6 on eth1, one prefix list on eth0; plus the untagged one.
     expect(s.expectedMoves).toHaveLength(3 * 5 + 1);
@@ -86,8 +119,14 @@ describe('buildRouterPair', () => {
     expect(byDest.get('0.0.0.0/0')?.GatewayId).toMatch(/^igw-/);
     expect(byDest.get('::/0')?.EgressOnlyInternetGatewayId).toMatch(/^eigw-/);
     expect(byDest.get('100.64.0.0/10')?.NatGatewayId).toMatch(/^nat-/);
-    expect(byDest.get('10.60.0.0/16')).toMatchObject({ GatewayId: expect.stringMatching(/^vgw-/), Origin: 'EnableVgwRoutePropagation' });
-    expect(byDest.get('10.70.0.0/16')).toMatchObject({ NetworkInterfaceId: s.other.eni0, InstanceId: s.other.instanceId });
+    expect(byDest.get('10.60.0.0/16')).toMatchObject({
+      GatewayId: expect.stringMatching(/^vgw-/),
+      Origin: 'EnableVgwRoutePropagation',
+    });
+    expect(byDest.get('10.70.0.0/16')).toMatchObject({
+      NetworkInterfaceId: s.other.eni0,
+      InstanceId: s.other.instanceId,
+    });
     expect(byDest.get(s.prefixListId)).toMatchObject({ NetworkInterfaceId: s.routerA.eni0 });
   });
 
@@ -97,13 +136,23 @@ describe('buildRouterPair', () => {
     expect(s.expectedMoves).toHaveLength(3 * 9 + 1);
     const before = routeLines(sim.routeTables());
     for (const m of s.expectedMoves) {
-      await sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: m.routeTableId, [destinationField[m.destination.kind]]: m.destination.value, NetworkInterfaceId: m.toEni }));
+      await sim
+        .ec2()
+        .send(
+          new ReplaceRouteCommand({
+            RouteTableId: m.routeTableId,
+            [destinationField[m.destination.kind]]: m.destination.value,
+            NetworkInterfaceId: m.toEni,
+          }),
+        );
     }
     const after = routeLines(sim.routeTables());
     const moved = new Set(s.expectedMoves.map((m) => `${m.routeTableId} ${m.destination.value}`));
     const isMoved = (line: string) => moved.has(line.split(' -> ')[0]);
     expect(after.filter((l) => !isMoved(l))).toEqual(before.filter((l) => !isMoved(l)));
-    expect(after.filter(isMoved)).toEqual(s.expectedMoves.map((m) => `${m.routeTableId} ${m.destination.value} -> ${m.toEni}`));
+    expect(after.filter(isMoved)).toEqual(
+      s.expectedMoves.map((m) => `${m.routeTableId} ${m.destination.value} -> ${m.toEni}`),
+    );
     expect(after.some((l) => l.endsWith(s.routerA.eni0) || l.endsWith(s.routerA.eni1))).toBe(false);
   });
 
@@ -141,7 +190,11 @@ describe('buildLargeEstate', () => {
   });
 
   it('validates its arguments', () => {
-    expect(() => buildLargeEstate(new SimulatedVpc(), { routeTables: 1, routesPerTable: 5, affectedPerTable: 6 })).toThrow(/affectedPerTable/);
-    expect(() => buildLargeEstate(new SimulatedVpc(), { routeTables: 0, routesPerTable: 5, affectedPerTable: 1 })).toThrow(/routeTables/);
+    expect(() =>
+      buildLargeEstate(new SimulatedVpc(), { routeTables: 1, routesPerTable: 5, affectedPerTable: 6 }),
+    ).toThrow(/affectedPerTable/);
+    expect(() =>
+      buildLargeEstate(new SimulatedVpc(), { routeTables: 0, routesPerTable: 5, affectedPerTable: 1 }),
+    ).toThrow(/routeTables/);
   });
 });

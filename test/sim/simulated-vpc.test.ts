@@ -13,7 +13,13 @@ import {
   paginateDescribeRouteTables,
   type RouteTable,
 } from '@aws-sdk/client-ec2';
-import { InvalidParameterException, NotFoundException, PublishCommand, SNSClient, ThrottledException } from '@aws-sdk/client-sns';
+import {
+  InvalidParameterException,
+  NotFoundException,
+  PublishCommand,
+  SNSClient,
+  ThrottledException,
+} from '@aws-sdk/client-sns';
 import { SimulatedVpc } from '../../sim';
 
 /** A small VPC: router (eth0, eth1), standby (eth0, eth1), appliance (eth0), one table with routes on the router. */
@@ -22,7 +28,9 @@ const fixture = (opts: { seed?: number; latencyMs?: number | Record<string, numb
   const vpcId = sim.addVpc({ cidr: '10.0.0.0/16', ipv6Cidr: '2600:1f18:abcd:1200::/56' });
   const instance = (az: string, nics: number, name: string) => {
     const instanceId = sim.addInstance({ vpcId, availabilityZone: `us-east-1${az}`, tags: { Name: name } });
-    const enis = Array.from({ length: nics }, (_, deviceIndex) => sim.addNetworkInterface({ vpcId, instanceId, deviceIndex, sourceDestCheck: false }));
+    const enis = Array.from({ length: nics }, (_, deviceIndex) =>
+      sim.addNetworkInterface({ vpcId, instanceId, deviceIndex, sourceDestCheck: false }),
+    );
     return { instanceId, enis };
   };
   const router = instance('a', 2, 'router');
@@ -33,15 +41,25 @@ const fixture = (opts: { seed?: number; latencyMs?: number | Record<string, numb
   sim.addRoute(rtb, { DestinationIpv6CidrBlock: '2001:db8::/32', NetworkInterfaceId: router.enis[1] });
   sim.addRoute(rtb, { DestinationPrefixListId: 'pl-0123456789abcdef0', NetworkInterfaceId: router.enis[0] });
   sim.addRoute(rtb, { DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-0123456789abcdef0' });
-  sim.addRoute(rtb, { DestinationCidrBlock: '10.60.0.0/16', GatewayId: 'vgw-0123456789abcdef0', Origin: 'EnableVgwRoutePropagation' });
+  sim.addRoute(rtb, {
+    DestinationCidrBlock: '10.60.0.0/16',
+    GatewayId: 'vgw-0123456789abcdef0',
+    Origin: 'EnableVgwRoutePropagation',
+  });
   return { sim, ec2: sim.ec2(), sns: sim.sns(), vpcId, router, standby, appliance, rtb };
 };
 
-const replace = (rtb: string, dest: Record<string, string>, target: Record<string, string>, extra: Record<string, unknown> = {}) =>
-  new ReplaceRouteCommand({ RouteTableId: rtb, ...dest, ...target, ...extra });
+const replace = (
+  rtb: string,
+  dest: Record<string, string>,
+  target: Record<string, string>,
+  extra: Record<string, unknown> = {},
+) => new ReplaceRouteCommand({ RouteTableId: rtb, ...dest, ...target, ...extra });
 
 const routeIn = (tables: RouteTable[], rtb: string, cidr: string) =>
-  tables.find((t) => t.RouteTableId === rtb)?.Routes?.find((r) => (r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId) === cidr);
+  tables
+    .find((t) => t.RouteTableId === rtb)
+    ?.Routes?.find((r) => (r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId) === cidr);
 
 describe('SimulatedVpc clients', () => {
   it('are real SDK client instances that never need the network', async () => {
@@ -49,7 +67,12 @@ describe('SimulatedVpc clients', () => {
     expect(ec2).toBeInstanceOf(EC2Client);
     expect(sns).toBeInstanceOf(SNSClient);
     const out = await ec2.send(new DescribeRouteTablesCommand({}));
-    expect(out.$metadata).toEqual({ httpStatusCode: 200, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/), attempts: 1, totalRetryDelay: 0 });
+    expect(out.$metadata).toEqual({
+      httpStatusCode: 200,
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      attempts: 1,
+      totalRetryDelay: 0,
+    });
     expect(await ec2.config.region()).toBe('us-east-1');
   });
 
@@ -62,7 +85,9 @@ describe('SimulatedVpc clients', () => {
   it('supports the callback form of send', async () => {
     const { ec2 } = fixture();
     const out = await new Promise((resolve, reject) =>
-      ec2.send(new DescribeRouteTablesCommand({}), (err: unknown, data?: unknown) => (err ? reject(err) : resolve(data))),
+      ec2.send(new DescribeRouteTablesCommand({}), (err: unknown, data?: unknown) =>
+        err ? reject(err) : resolve(data),
+      ),
     );
     expect(out).toHaveProperty('RouteTables');
   });
@@ -115,26 +140,38 @@ describe('DescribeRouteTables', () => {
 
   it('rejects MaxResults combined with RouteTableIds', async () => {
     const { ec2, rtb } = fixture();
-    await expect(ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [rtb], MaxResults: 5 }))).rejects.toMatchObject({
+    await expect(
+      ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [rtb], MaxResults: 5 })),
+    ).rejects.toMatchObject({
       name: 'InvalidParameterCombination',
     });
   });
 
   it('rejects a forged token and a token reused with other filters', async () => {
     const { ec2, vpcId } = twelveTables();
-    await expect(ec2.send(new DescribeRouteTablesCommand({ MaxResults: 5, NextToken: 'garbage' }))).rejects.toMatchObject({ name: 'InvalidPaginationToken' });
+    await expect(
+      ec2.send(new DescribeRouteTablesCommand({ MaxResults: 5, NextToken: 'garbage' })),
+    ).rejects.toMatchObject({ name: 'InvalidPaginationToken' });
     const first = await ec2.send(new DescribeRouteTablesCommand({ MaxResults: 5 }));
-    const other = new DescribeRouteTablesCommand({ MaxResults: 5, NextToken: first.NextToken, Filters: [{ Name: 'vpc-id', Values: [vpcId] }] });
+    const other = new DescribeRouteTablesCommand({
+      MaxResults: 5,
+      NextToken: first.NextToken,
+      Filters: [{ Name: 'vpc-id', Values: [vpcId] }],
+    });
     await expect(ec2.send(other)).rejects.toMatchObject({ name: 'InvalidPaginationToken' });
   });
 
   it('fails the whole call on an unknown or malformed route table ID', async () => {
     const { ec2, rtb } = fixture();
-    await expect(ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [rtb, 'rtb-00000000000000000'] }))).rejects.toMatchObject({
+    await expect(
+      ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [rtb, 'rtb-00000000000000000'] })),
+    ).rejects.toMatchObject({
       name: 'InvalidRouteTableID.NotFound',
       message: "The routeTable ID 'rtb-00000000000000000' does not exist",
     });
-    await expect(ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: ['nope'] }))).rejects.toMatchObject({ name: 'InvalidRouteTableId.Malformed' });
+    await expect(ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: ['nope'] }))).rejects.toMatchObject({
+      name: 'InvalidRouteTableId.Malformed',
+    });
   });
 
   it('ORs values within a filter and ANDs filters, with tag, tag-key, association.main and wildcards', async () => {
@@ -148,7 +185,12 @@ describe('DescribeRouteTables', () => {
     expect(await ids([{ Name: 'vpc-id', Values: [vpcId] }])).toEqual([rtb, main]);
     expect(await ids([{ Name: 'vpc-id', Values: [vpcId, otherVpc] }])).toEqual([rtb, main, elsewhere]);
     expect(await ids([{ Name: 'tag:team', Values: ['net'] }])).toEqual([rtb, elsewhere]);
-    expect(await ids([{ Name: 'tag:team', Values: ['net'] }, { Name: 'vpc-id', Values: [vpcId] }])).toEqual([rtb]);
+    expect(
+      await ids([
+        { Name: 'tag:team', Values: ['net'] },
+        { Name: 'vpc-id', Values: [vpcId] },
+      ]),
+    ).toEqual([rtb]);
     expect(await ids([{ Name: 'tag-key', Values: ['Name'] }])).toEqual([rtb]);
     expect(await ids([{ Name: 'tag:Name', Values: ['priv*'] }])).toEqual([rtb]);
     expect(await ids([{ Name: 'association.main', Values: ['true'] }])).toEqual([main]);
@@ -157,40 +199,90 @@ describe('DescribeRouteTables', () => {
 
   it('knows the route.* filters EC2 has and rejects the ones it does not', async () => {
     const { ec2, router, rtb } = fixture();
-    const byInstance = await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'route.instance-id', Values: [router.instanceId] }] }));
+    const byInstance = await ec2.send(
+      new DescribeRouteTablesCommand({ Filters: [{ Name: 'route.instance-id', Values: [router.instanceId] }] }),
+    );
     expect(byInstance.RouteTables?.map((t) => t.RouteTableId)).toEqual([rtb]);
     await expect(
-      ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'route.network-interface-id', Values: [router.enis[0]] }] })),
-    ).rejects.toMatchObject({ name: 'InvalidParameterValue', message: "The filter 'route.network-interface-id' is invalid" });
+      ec2.send(
+        new DescribeRouteTablesCommand({ Filters: [{ Name: 'route.network-interface-id', Values: [router.enis[0]] }] }),
+      ),
+    ).rejects.toMatchObject({
+      name: 'InvalidParameterValue',
+      message: "The filter 'route.network-interface-id' is invalid",
+    });
   });
 
   it('prints routes like EC2: local, ENI targets with their instance, origins, tags, associations', async () => {
     const { sim, ec2, vpcId, router, rtb } = fixture();
     const [table] = (await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [rtb] }))).RouteTables ?? [];
-    expect(table).toMatchObject({ RouteTableId: rtb, VpcId: vpcId, OwnerId: sim.accountId, Associations: [], PropagatingVgws: [{ GatewayId: 'vgw-0123456789abcdef0' }] });
-    expect(table.Tags).toEqual([{ Key: 'Name', Value: 'private' }, { Key: 'team', Value: 'net' }]);
+    expect(table).toMatchObject({
+      RouteTableId: rtb,
+      VpcId: vpcId,
+      OwnerId: sim.accountId,
+      Associations: [],
+      PropagatingVgws: [{ GatewayId: 'vgw-0123456789abcdef0' }],
+    });
+    expect(table.Tags).toEqual([
+      { Key: 'Name', Value: 'private' },
+      { Key: 'team', Value: 'net' },
+    ]);
     expect(table.Routes).toEqual([
       { DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local', Origin: 'CreateRouteTable', State: 'active' },
-      { DestinationIpv6CidrBlock: '2600:1f18:abcd:1200::/56', GatewayId: 'local', Origin: 'CreateRouteTable', State: 'active' },
-      { DestinationCidrBlock: '192.168.0.0/16', NetworkInterfaceId: router.enis[0], InstanceId: router.instanceId, InstanceOwnerId: sim.accountId, Origin: 'CreateRoute', State: 'active' },
-      { DestinationIpv6CidrBlock: '2001:db8::/32', NetworkInterfaceId: router.enis[1], InstanceId: router.instanceId, InstanceOwnerId: sim.accountId, Origin: 'CreateRoute', State: 'active' },
-      { DestinationPrefixListId: 'pl-0123456789abcdef0', NetworkInterfaceId: router.enis[0], InstanceId: router.instanceId, InstanceOwnerId: sim.accountId, Origin: 'CreateRoute', State: 'active' },
+      {
+        DestinationIpv6CidrBlock: '2600:1f18:abcd:1200::/56',
+        GatewayId: 'local',
+        Origin: 'CreateRouteTable',
+        State: 'active',
+      },
+      {
+        DestinationCidrBlock: '192.168.0.0/16',
+        NetworkInterfaceId: router.enis[0],
+        InstanceId: router.instanceId,
+        InstanceOwnerId: sim.accountId,
+        Origin: 'CreateRoute',
+        State: 'active',
+      },
+      {
+        DestinationIpv6CidrBlock: '2001:db8::/32',
+        NetworkInterfaceId: router.enis[1],
+        InstanceId: router.instanceId,
+        InstanceOwnerId: sim.accountId,
+        Origin: 'CreateRoute',
+        State: 'active',
+      },
+      {
+        DestinationPrefixListId: 'pl-0123456789abcdef0',
+        NetworkInterfaceId: router.enis[0],
+        InstanceId: router.instanceId,
+        InstanceOwnerId: sim.accountId,
+        Origin: 'CreateRoute',
+        State: 'active',
+      },
       { DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-0123456789abcdef0', Origin: 'CreateRoute', State: 'active' },
-      { DestinationCidrBlock: '10.60.0.0/16', GatewayId: 'vgw-0123456789abcdef0', Origin: 'EnableVgwRoutePropagation', State: 'active' },
+      {
+        DestinationCidrBlock: '10.60.0.0/16',
+        GatewayId: 'vgw-0123456789abcdef0',
+        Origin: 'EnableVgwRoutePropagation',
+        State: 'active',
+      },
     ]);
   });
 
-  it.each(['stopping', 'stopped', 'shutting-down', 'pending'] as const)('shows routes to a %s instance as blackhole, others stay active', async (state) => {
-    const { sim, ec2, router, rtb } = fixture();
-    sim.setInstanceState(router.instanceId, state);
-    const tables = (await ec2.send(new DescribeRouteTablesCommand({}))).RouteTables ?? [];
-    expect(routeIn(tables, rtb, '192.168.0.0/16')?.State).toBe('blackhole');
-    expect(routeIn(tables, rtb, '2001:db8::/32')?.State).toBe('blackhole');
-    expect(routeIn(tables, rtb, '10.0.0.0/16')?.State).toBe('active');
-    expect(routeIn(tables, rtb, '0.0.0.0/0')?.State).toBe('active');
-    sim.setInstanceState(router.instanceId, 'running');
-    expect(sim.route(rtb, '192.168.0.0/16')?.State).toBe('active');
-  });
+  it.each(['stopping', 'stopped', 'shutting-down', 'pending'] as const)(
+    'shows routes to a %s instance as blackhole, others stay active',
+    async (state) => {
+      const { sim, ec2, router, rtb } = fixture();
+      sim.setInstanceState(router.instanceId, state);
+      const tables = (await ec2.send(new DescribeRouteTablesCommand({}))).RouteTables ?? [];
+      expect(routeIn(tables, rtb, '192.168.0.0/16')?.State).toBe('blackhole');
+      expect(routeIn(tables, rtb, '2001:db8::/32')?.State).toBe('blackhole');
+      expect(routeIn(tables, rtb, '10.0.0.0/16')?.State).toBe('active');
+      expect(routeIn(tables, rtb, '0.0.0.0/0')?.State).toBe('active');
+      sim.setInstanceState(router.instanceId, 'running');
+      expect(sim.route(rtb, '192.168.0.0/16')?.State).toBe('active');
+    },
+  );
 
   it('blackholes a detached ENI (no InstanceId) and a terminated instance (ENIs deleted)', () => {
     const { sim, router, rtb } = fixture();
@@ -210,9 +302,16 @@ describe('DescribeRouteTables', () => {
 describe('ReplaceRoute', () => {
   it('moves a route to another ENI, sets Origin CreateRoute and is idempotent', async () => {
     const { sim, ec2, standby, rtb } = fixture();
-    const out = await ec2.send(replace(rtb, { DestinationCidrBlock: '192.168.0.0/16' }, { NetworkInterfaceId: standby.enis[0] }));
+    const out = await ec2.send(
+      replace(rtb, { DestinationCidrBlock: '192.168.0.0/16' }, { NetworkInterfaceId: standby.enis[0] }),
+    );
     expect(Object.keys(out)).toEqual(['$metadata']);
-    expect(sim.route(rtb, '192.168.0.0/16')).toMatchObject({ NetworkInterfaceId: standby.enis[0], InstanceId: standby.instanceId, Origin: 'CreateRoute', State: 'active' });
+    expect(sim.route(rtb, '192.168.0.0/16')).toMatchObject({
+      NetworkInterfaceId: standby.enis[0],
+      InstanceId: standby.instanceId,
+      Origin: 'CreateRoute',
+      State: 'active',
+    });
     await ec2.send(replace(rtb, { DestinationCidrBlock: '192.168.0.0/16' }, { NetworkInterfaceId: standby.enis[0] }));
     expect(sim.route(rtb, '192.168.0.0/16')?.NetworkInterfaceId).toBe(standby.enis[0]);
     expect(sim.mutatingCalls()).toHaveLength(2);
@@ -220,15 +319,21 @@ describe('ReplaceRoute', () => {
 
   it('replaces IPv6 (any spelling of the CIDR) and prefix-list routes', async () => {
     const { sim, ec2, standby, rtb } = fixture();
-    await ec2.send(replace(rtb, { DestinationIpv6CidrBlock: '2001:DB8:0::/32' }, { NetworkInterfaceId: standby.enis[1] }));
-    await ec2.send(replace(rtb, { DestinationPrefixListId: 'pl-0123456789abcdef0' }, { NetworkInterfaceId: standby.enis[0] }));
+    await ec2.send(
+      replace(rtb, { DestinationIpv6CidrBlock: '2001:DB8:0::/32' }, { NetworkInterfaceId: standby.enis[1] }),
+    );
+    await ec2.send(
+      replace(rtb, { DestinationPrefixListId: 'pl-0123456789abcdef0' }, { NetworkInterfaceId: standby.enis[0] }),
+    );
     expect(sim.route(rtb, '2001:db8::/32')?.NetworkInterfaceId).toBe(standby.enis[1]);
     expect(sim.route(rtb, 'pl-0123456789abcdef0')?.NetworkInterfaceId).toBe(standby.enis[0]);
   });
 
   it('refuses a destination with no route, with EC2 message and a real EC2ServiceException', async () => {
     const { sim, ec2, standby, rtb } = fixture();
-    const err = await ec2.send(replace(rtb, { DestinationCidrBlock: '10.99.0.0/16' }, { NetworkInterfaceId: standby.enis[0] })).catch((e: unknown) => e);
+    const err = await ec2
+      .send(replace(rtb, { DestinationCidrBlock: '10.99.0.0/16' }, { NetworkInterfaceId: standby.enis[0] }))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EC2ServiceException);
     expect(err).toMatchObject({
       name: 'InvalidParameterValue',
@@ -244,7 +349,9 @@ describe('ReplaceRoute', () => {
     const otherVpc = sim.addVpc({ cidr: '10.1.0.0/16' });
     const foreignEni = sim.addNetworkInterface({ vpcId: otherVpc });
     const dest = { DestinationCidrBlock: '192.168.0.0/16' };
-    await expect(ec2.send(replace('rtb-00000000000000000', dest, { NetworkInterfaceId: standby.enis[0] }))).rejects.toMatchObject({
+    await expect(
+      ec2.send(replace('rtb-00000000000000000', dest, { NetworkInterfaceId: standby.enis[0] })),
+    ).rejects.toMatchObject({
       name: 'InvalidRouteTableID.NotFound',
     });
     await expect(ec2.send(replace(rtb, dest, { NetworkInterfaceId: 'eni-00000000000000000' }))).rejects.toMatchObject({
@@ -260,11 +367,29 @@ describe('ReplaceRoute', () => {
 
   it('checks everything on DryRun, then throws DryRunOperation without any effect', async () => {
     const { sim, ec2, router, standby, rtb } = fixture();
-    await expect(ec2.send(replace(rtb, { DestinationCidrBlock: '192.168.0.0/16' }, { NetworkInterfaceId: standby.enis[0] }, { DryRun: true }))).rejects.toMatchObject({
+    await expect(
+      ec2.send(
+        replace(
+          rtb,
+          { DestinationCidrBlock: '192.168.0.0/16' },
+          { NetworkInterfaceId: standby.enis[0] },
+          { DryRun: true },
+        ),
+      ),
+    ).rejects.toMatchObject({
       name: 'DryRunOperation',
       message: 'Request would have succeeded, but DryRun flag is set.',
     });
-    await expect(ec2.send(replace(rtb, { DestinationCidrBlock: '10.99.0.0/16' }, { NetworkInterfaceId: standby.enis[0] }, { DryRun: true }))).rejects.toMatchObject({
+    await expect(
+      ec2.send(
+        replace(
+          rtb,
+          { DestinationCidrBlock: '10.99.0.0/16' },
+          { NetworkInterfaceId: standby.enis[0] },
+          { DryRun: true },
+        ),
+      ),
+    ).rejects.toMatchObject({
       name: 'InvalidParameterValue',
     });
     expect(sim.route(rtb, '192.168.0.0/16')?.NetworkInterfaceId).toBe(router.enis[0]);
@@ -273,29 +398,51 @@ describe('ReplaceRoute', () => {
 
   it('resolves InstanceId only for a single-interface instance, as EC2 does', async () => {
     const { sim, ec2, standby, appliance, rtb } = fixture();
-    await expect(ec2.send(replace(rtb, { DestinationCidrBlock: '192.168.0.0/16' }, { InstanceId: standby.instanceId }))).rejects.toMatchObject({
+    await expect(
+      ec2.send(replace(rtb, { DestinationCidrBlock: '192.168.0.0/16' }, { InstanceId: standby.instanceId })),
+    ).rejects.toMatchObject({
       name: 'InvalidInstanceID',
       message: expect.stringContaining('multiple interfaces'),
     });
     await ec2.send(replace(rtb, { DestinationCidrBlock: '192.168.0.0/16' }, { InstanceId: appliance.instanceId }));
-    expect(sim.route(rtb, '192.168.0.0/16')).toMatchObject({ NetworkInterfaceId: appliance.enis[0], InstanceId: appliance.instanceId });
+    expect(sim.route(rtb, '192.168.0.0/16')).toMatchObject({
+      NetworkInterfaceId: appliance.enis[0],
+      InstanceId: appliance.instanceId,
+    });
   });
 
   it('points the local route at a middlebox interface and restores it with LocalTarget, as EC2 lets it', async () => {
     const { sim, ec2, standby, rtb } = fixture();
     await ec2.send(replace(rtb, { DestinationCidrBlock: '10.0.0.0/16' }, { NetworkInterfaceId: standby.enis[0] }));
-    expect(sim.route(rtb, '10.0.0.0/16')).toMatchObject({ NetworkInterfaceId: standby.enis[0], Origin: 'CreateRouteTable' });
-    await ec2.send(new ReplaceRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: '10.0.0.0/16', LocalTarget: true }));
+    expect(sim.route(rtb, '10.0.0.0/16')).toMatchObject({
+      NetworkInterfaceId: standby.enis[0],
+      Origin: 'CreateRouteTable',
+    });
+    await ec2.send(
+      new ReplaceRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: '10.0.0.0/16', LocalTarget: true }),
+    );
     expect(sim.route(rtb, '10.0.0.0/16')).toMatchObject({ GatewayId: 'local', Origin: 'CreateRouteTable' });
-    await expect(ec2.send(new ReplaceRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: '192.168.0.0/16', LocalTarget: true }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    await expect(
+      ec2.send(
+        new ReplaceRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: '192.168.0.0/16', LocalTarget: true }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValue' });
   });
 
   it('refuses two destinations, two targets, a non-canonical CIDR, the local route to a gateway and a propagated route', async () => {
     const { ec2, standby, rtb } = fixture();
     const eni = { NetworkInterfaceId: standby.enis[0] };
     const cases: Array<[Record<string, string>, Record<string, string>, string]> = [
-      [{ DestinationCidrBlock: '192.168.0.0/16', DestinationPrefixListId: 'pl-0123456789abcdef0' }, eni, 'InvalidParameterCombination'],
-      [{ DestinationCidrBlock: '192.168.0.0/16' }, { ...eni, GatewayId: 'igw-0123456789abcdef0' }, 'InvalidParameterCombination'],
+      [
+        { DestinationCidrBlock: '192.168.0.0/16', DestinationPrefixListId: 'pl-0123456789abcdef0' },
+        eni,
+        'InvalidParameterCombination',
+      ],
+      [
+        { DestinationCidrBlock: '192.168.0.0/16' },
+        { ...eni, GatewayId: 'igw-0123456789abcdef0' },
+        'InvalidParameterCombination',
+      ],
       [{ DestinationCidrBlock: '192.168.0.1/16' }, eni, 'InvalidParameterValue'],
       [{ DestinationCidrBlock: '10.0.0.0/16' }, { GatewayId: 'igw-0123456789abcdef0' }, 'InvalidParameterValue'],
       [{ DestinationCidrBlock: '10.60.0.0/16' }, eni, 'InvalidParameterValue'],
@@ -310,19 +457,40 @@ describe('ReplaceRoute', () => {
 describe('CreateRoute and DeleteRoute', () => {
   it('create refuses an existing destination; delete removes a route and refuses a missing one or the local route', async () => {
     const { sim, ec2, standby, rtb } = fixture();
-    await expect(ec2.send(new CreateRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: '192.168.0.0/16', NetworkInterfaceId: standby.enis[0] }))).rejects.toMatchObject({
+    await expect(
+      ec2.send(
+        new CreateRouteCommand({
+          RouteTableId: rtb,
+          DestinationCidrBlock: '192.168.0.0/16',
+          NetworkInterfaceId: standby.enis[0],
+        }),
+      ),
+    ).rejects.toMatchObject({
       name: 'RouteAlreadyExists',
     });
     await ec2.send(new DeleteRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: '192.168.0.0/16' }));
     expect(sim.route(rtb, '192.168.0.0/16')).toBeUndefined();
-    await expect(ec2.send(new DeleteRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: '192.168.0.0/16' }))).rejects.toMatchObject({
+    await expect(
+      ec2.send(new DeleteRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: '192.168.0.0/16' })),
+    ).rejects.toMatchObject({
       name: 'InvalidRoute.NotFound',
       message: `no route with destination-cidr-block 192.168.0.0/16 in route table ${rtb}`,
     });
-    const created = await ec2.send(new CreateRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: '192.168.0.0/16', NetworkInterfaceId: standby.enis[0] }));
+    const created = await ec2.send(
+      new CreateRouteCommand({
+        RouteTableId: rtb,
+        DestinationCidrBlock: '192.168.0.0/16',
+        NetworkInterfaceId: standby.enis[0],
+      }),
+    );
     expect(created.Return).toBe(true);
-    expect(sim.route(rtb, '192.168.0.0/16')).toMatchObject({ NetworkInterfaceId: standby.enis[0], Origin: 'CreateRoute' });
-    await expect(ec2.send(new DeleteRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: '10.0.0.0/16' }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    expect(sim.route(rtb, '192.168.0.0/16')).toMatchObject({
+      NetworkInterfaceId: standby.enis[0],
+      Origin: 'CreateRoute',
+    });
+    await expect(
+      ec2.send(new DeleteRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: '10.0.0.0/16' })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValue' });
     expect(sim.mutatingCalls().map((c) => c.action)).toEqual(['DeleteRoute', 'CreateRoute']);
   });
 });
@@ -339,7 +507,15 @@ describe('DescribeInstances, DescribeInstanceStatus, DescribeNetworkInterfaces',
       VpcId: vpcId,
       Tags: [{ Key: 'Name', Value: 'router' }],
     });
-    expect(instance.NetworkInterfaces?.map((n) => [n.NetworkInterfaceId, n.Attachment?.DeviceIndex, n.SourceDestCheck, n.Status, n.Attachment?.Status])).toEqual([
+    expect(
+      instance.NetworkInterfaces?.map((n) => [
+        n.NetworkInterfaceId,
+        n.Attachment?.DeviceIndex,
+        n.SourceDestCheck,
+        n.Status,
+        n.Attachment?.Status,
+      ]),
+    ).toEqual([
       [router.enis[0], 0, false, 'in-use', 'attached'],
       [router.enis[1], 1, false, 'in-use', 'attached'],
     ]);
@@ -356,13 +532,20 @@ describe('DescribeInstances, DescribeInstanceStatus, DescribeNetworkInterfaces',
 
   it('fails on unknown IDs and filters by vpc-id and instance-state-name', async () => {
     const { sim, ec2, vpcId, router, standby } = fixture();
-    await expect(ec2.send(new DescribeInstancesCommand({ InstanceIds: [router.instanceId, 'i-00000000000000000'] }))).rejects.toMatchObject({
+    await expect(
+      ec2.send(new DescribeInstancesCommand({ InstanceIds: [router.instanceId, 'i-00000000000000000'] })),
+    ).rejects.toMatchObject({
       name: 'InvalidInstanceID.NotFound',
       message: "The instance ID 'i-00000000000000000' does not exist",
     });
     sim.setInstanceState(standby.instanceId, 'stopped');
     const out = await ec2.send(
-      new DescribeInstancesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'instance-state-name', Values: ['stopped', 'stopping'] }] }),
+      new DescribeInstancesCommand({
+        Filters: [
+          { Name: 'vpc-id', Values: [vpcId] },
+          { Name: 'instance-state-name', Values: ['stopped', 'stopping'] },
+        ],
+      }),
     );
     expect(out.Reservations?.flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId)).toEqual([standby.instanceId]);
   });
@@ -375,8 +558,12 @@ describe('DescribeInstances, DescribeInstanceStatus, DescribeNetworkInterfaces',
       ids.push(...(page.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId ?? ''));
     }
     expect(new Set(ids).size).toBe(7);
-    await expect(ec2.send(new DescribeInstancesCommand({ MaxResults: 1001 }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
-    await expect(ec2.send(new DescribeInstancesCommand({ MaxResults: 5, InstanceIds: [router.instanceId] }))).rejects.toMatchObject({
+    await expect(ec2.send(new DescribeInstancesCommand({ MaxResults: 1001 }))).rejects.toMatchObject({
+      name: 'InvalidParameterValue',
+    });
+    await expect(
+      ec2.send(new DescribeInstancesCommand({ MaxResults: 5, InstanceIds: [router.instanceId] })),
+    ).rejects.toMatchObject({
       name: 'InvalidParameterCombination',
     });
   });
@@ -387,19 +574,32 @@ describe('DescribeInstances, DescribeInstanceStatus, DescribeNetworkInterfaces',
     sim.setInstanceState(standby.instanceId, 'stopped');
     const InstanceIds = [router.instanceId, standby.instanceId];
     const running = await ec2.send(new DescribeInstanceStatusCommand({ InstanceIds }));
-    expect(running.InstanceStatuses?.map((s) => [s.InstanceId, s.InstanceStatus?.Status, s.SystemStatus?.Status])).toEqual([[router.instanceId, 'impaired', 'ok']]);
+    expect(
+      running.InstanceStatuses?.map((s) => [s.InstanceId, s.InstanceStatus?.Status, s.SystemStatus?.Status]),
+    ).toEqual([[router.instanceId, 'impaired', 'ok']]);
     const all = await ec2.send(new DescribeInstanceStatusCommand({ InstanceIds, IncludeAllInstances: true }));
-    expect(all.InstanceStatuses?.[1]).toMatchObject({ InstanceState: { Code: 80, Name: 'stopped' }, InstanceStatus: { Status: 'not-applicable' } });
+    expect(all.InstanceStatuses?.[1]).toMatchObject({
+      InstanceState: { Code: 80, Name: 'stopped' },
+      InstanceStatus: { Status: 'not-applicable' },
+    });
   });
 
   it('describes interfaces by attachment.instance-id and fails on unknown IDs', async () => {
     const { ec2, router } = fixture();
-    const out = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [router.instanceId] }] }));
-    expect(out.NetworkInterfaces?.map((n) => [n.NetworkInterfaceId, n.Attachment?.DeviceIndex, n.Attachment?.InstanceId])).toEqual([
+    const out = await ec2.send(
+      new DescribeNetworkInterfacesCommand({
+        Filters: [{ Name: 'attachment.instance-id', Values: [router.instanceId] }],
+      }),
+    );
+    expect(
+      out.NetworkInterfaces?.map((n) => [n.NetworkInterfaceId, n.Attachment?.DeviceIndex, n.Attachment?.InstanceId]),
+    ).toEqual([
       [router.enis[0], 0, router.instanceId],
       [router.enis[1], 1, router.instanceId],
     ]);
-    await expect(ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ['eni-00000000000000000'] }))).rejects.toMatchObject({
+    await expect(
+      ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ['eni-00000000000000000'] })),
+    ).rejects.toMatchObject({
       name: 'InvalidNetworkInterfaceID.NotFound',
     });
   });
@@ -407,7 +607,9 @@ describe('DescribeInstances, DescribeInstanceStatus, DescribeNetworkInterfaces',
 
 describe('fault injection', () => {
   const move = (f: ReturnType<typeof fixture>, i = 0) =>
-    f.ec2.send(replace(f.rtb, { DestinationCidrBlock: '192.168.0.0/16' }, { NetworkInterfaceId: f.standby.enis[i % 2] }));
+    f.ec2.send(
+      replace(f.rtb, { DestinationCidrBlock: '192.168.0.0/16' }, { NetworkInterfaceId: f.standby.enis[i % 2] }),
+    );
 
   it('fails the given number of calls with a throttling error and no effect, then lets calls through', async () => {
     const f = fixture();
@@ -415,7 +617,11 @@ describe('fault injection', () => {
     for (let i = 0; i < 2; i++) {
       const err = await move(f).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(EC2ServiceException);
-      expect(err).toMatchObject({ name: 'RequestLimitExceeded', message: 'Request limit exceeded.', $metadata: { httpStatusCode: 503 } });
+      expect(err).toMatchObject({
+        name: 'RequestLimitExceeded',
+        message: 'Request limit exceeded.',
+        $metadata: { httpStatusCode: 503 },
+      });
     }
     expect(f.sim.route(f.rtb, '192.168.0.0/16')?.NetworkInterfaceId).toBe(f.router.enis[0]);
     await move(f);
@@ -429,7 +635,13 @@ describe('fault injection', () => {
       const f = fixture({ seed });
       f.sim.injectFault({ action: 'ReplaceRoute', code: 'RequestLimitExceeded', probability: 0.5 });
       const outcomes: boolean[] = [];
-      for (let i = 0; i < 40; i++) outcomes.push(await move(f, i).then(() => true, () => false));
+      for (let i = 0; i < 40; i++)
+        outcomes.push(
+          await move(f, i).then(
+            () => true,
+            () => false,
+          ),
+        );
       return outcomes;
     };
     const a = await pattern(7);
@@ -441,10 +653,16 @@ describe('fault injection', () => {
 
   it('only hits calls selected by `when`, and server faults carry $fault server', async () => {
     const f = fixture();
-    f.sim.injectFault({ action: 'ReplaceRoute', code: 'InternalError', when: (input) => input.DestinationPrefixListId !== undefined });
+    f.sim.injectFault({
+      action: 'ReplaceRoute',
+      code: 'InternalError',
+      when: (input) => input.DestinationPrefixListId !== undefined,
+    });
     await move(f);
     const err = await f.ec2
-      .send(replace(f.rtb, { DestinationPrefixListId: 'pl-0123456789abcdef0' }, { NetworkInterfaceId: f.standby.enis[0] }))
+      .send(
+        replace(f.rtb, { DestinationPrefixListId: 'pl-0123456789abcdef0' }, { NetworkInterfaceId: f.standby.enis[0] }),
+      )
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'InternalError', $fault: 'server', $metadata: { httpStatusCode: 500 } });
   });
@@ -460,7 +678,10 @@ describe('fault injection', () => {
   it('removes faults one by one or all at once', async () => {
     const f = fixture();
     const id = f.sim.injectFault({ action: '*', code: 'UnauthorizedOperation' });
-    await expect(f.ec2.send(new DescribeRouteTablesCommand({}))).rejects.toMatchObject({ name: 'UnauthorizedOperation', $metadata: { httpStatusCode: 403 } });
+    await expect(f.ec2.send(new DescribeRouteTablesCommand({}))).rejects.toMatchObject({
+      name: 'UnauthorizedOperation',
+      $metadata: { httpStatusCode: 403 },
+    });
     f.sim.removeFault(id);
     await f.ec2.send(new DescribeRouteTablesCommand({}));
     f.sim.injectFault({ action: 'DescribeRouteTables', code: 'Unavailable' });
@@ -477,7 +698,12 @@ describe('observability and latency', () => {
     input.NetworkInterfaceId = 'changed-afterwards';
     await ec2.send(new DescribeRouteTablesCommand({}));
     expect(sim.callCounts()).toEqual({ ReplaceRoute: 1, DescribeRouteTables: 1 });
-    expect(sim.mutatingCalls()).toEqual([expect.objectContaining({ action: 'ReplaceRoute', input: expect.objectContaining({ NetworkInterfaceId: standby.enis[0] }) })]);
+    expect(sim.mutatingCalls()).toEqual([
+      expect.objectContaining({
+        action: 'ReplaceRoute',
+        input: expect.objectContaining({ NetworkInterfaceId: standby.enis[0] }),
+      }),
+    ]);
     const snapshot = sim.routeTables();
     snapshot[0].Routes = [];
     expect(sim.routeTables()[0].Routes?.length).toBeGreaterThan(0);
@@ -486,7 +712,9 @@ describe('observability and latency', () => {
   it('waits the per-action latency and sets no timer when latency is 0', async () => {
     const slow = fixture({ latencyMs: { ReplaceRoute: 40 } });
     const started = Date.now();
-    await slow.ec2.send(replace(slow.rtb, { DestinationCidrBlock: '192.168.0.0/16' }, { NetworkInterfaceId: slow.standby.enis[0] }));
+    await slow.ec2.send(
+      replace(slow.rtb, { DestinationCidrBlock: '192.168.0.0/16' }, { NetworkInterfaceId: slow.standby.enis[0] }),
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(35);
 
     const fast = fixture();
@@ -501,16 +729,22 @@ describe('observability and latency', () => {
 });
 
 describe('SNS Publish', () => {
-  const publish = (f: ReturnType<typeof fixture>, input: Record<string, unknown>) => f.sns.send(new PublishCommand({ Message: 'hello', ...input }));
+  const publish = (f: ReturnType<typeof fixture>, input: Record<string, unknown>) =>
+    f.sns.send(new PublishCommand({ Message: 'hello', ...input }));
 
   it('accepts a message on a created topic and records it', async () => {
     const f = fixture();
     const TopicArn = f.sim.createTopic('route-failover');
     expect(TopicArn).toBe('arn:aws:sns:us-east-1:123456789012:route-failover');
-    const MessageAttributes = { group: { DataType: 'String', StringValue: 'edge' }, routes: { DataType: 'Number', StringValue: '16' } };
+    const MessageAttributes = {
+      group: { DataType: 'String', StringValue: 'edge' },
+      routes: { DataType: 'Number', StringValue: '16' },
+    };
     const out = await publish(f, { TopicArn, Subject: 'x'.repeat(100), MessageAttributes });
     expect(out.MessageId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(f.sim.published).toEqual([{ TopicArn, Subject: 'x'.repeat(100), Message: 'hello', MessageAttributes, MessageId: out.MessageId }]);
+    expect(f.sim.published).toEqual([
+      { TopicArn, Subject: 'x'.repeat(100), Message: 'hello', MessageAttributes, MessageId: out.MessageId },
+    ]);
   });
 
   it('refuses an unknown topic with NotFoundException', async () => {
@@ -538,9 +772,13 @@ describe('SNS Publish', () => {
     const f = fixture();
     const TopicArn = f.sim.createTopic('t');
     await expect(publish(f, { TopicArn, Message: '' })).rejects.toMatchObject({ name: 'InvalidParameterException' });
-    await expect(publish(f, { TopicArn, Message: 'x'.repeat(262145) })).rejects.toMatchObject({ message: 'Invalid parameter: Message too long' });
+    await expect(publish(f, { TopicArn, Message: 'x'.repeat(262145) })).rejects.toMatchObject({
+      message: 'Invalid parameter: Message too long',
+    });
     await publish(f, { TopicArn, Message: 'x'.repeat(262144) });
-    await expect(publish(f, { TopicArn, MessageAttributes: { a: { DataType: 'String' } } })).rejects.toMatchObject({ name: 'InvalidParameterException' });
+    await expect(publish(f, { TopicArn, MessageAttributes: { a: { DataType: 'String' } } })).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+    });
   });
 
   it('can be throttled by fault injection', async () => {

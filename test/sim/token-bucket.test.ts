@@ -1,7 +1,13 @@
 import { CreateRouteCommand, DescribeRouteTablesCommand, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
 import { buildLargeEstate } from '../../cli/local/scenario';
 import { DescribeInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { EC2_ACTION_CATEGORIES, EC2_API_RATE_LIMITS, SimulatedVpc, TokenBucket, type ThrottlingOptions } from '../../sim';
+import {
+  EC2_ACTION_CATEGORIES,
+  EC2_API_RATE_LIMITS,
+  SimulatedVpc,
+  TokenBucket,
+  type ThrottlingOptions,
+} from '../../sim';
 
 /** A clock the test moves by hand. */
 const fakeClock = (start = 1_000_000) => {
@@ -13,7 +19,17 @@ describe('TokenBucket: refilled once a second, in whole tokens, as "Request thro
   it('starts full, serves its burst, then adds its refill at each whole second only (nothing in between), capped at the burst', () => {
     const clock = fakeClock();
     const bucket = new TokenBucket({ burst: 8, refillPerSecond: 5 }, clock.now);
-    expect(Array.from({ length: 9 }, () => bucket.take())).toEqual([true, true, true, true, true, true, true, true, false]);
+    expect(Array.from({ length: 9 }, () => bucket.take())).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]);
     // 999 ms later: a continuous bucket would hold ~5 tokens; EC2's holds none until the second is up.
     clock.advance(999);
     expect(bucket.tokens()).toBe(0);
@@ -55,14 +71,35 @@ describe('SimulatedVpc throttling (EC2 request token buckets)', () => {
     const estate = buildLargeEstate(sim, { routeTables: 1, routesPerTable: 1, affectedPerTable: 1 });
     const [move] = estate.expectedMoves;
     const replace = () =>
-      sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: move.routeTableId, DestinationCidrBlock: move.destination.value, NetworkInterfaceId: move.toEni }));
-    const describe = () => sim.ec2().send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [estate.vpcId] }] }));
+      sim
+        .ec2()
+        .send(
+          new ReplaceRouteCommand({
+            RouteTableId: move.routeTableId,
+            DestinationCidrBlock: move.destination.value,
+            NetworkInterfaceId: move.toEni,
+          }),
+        );
+    const describe = () =>
+      sim.ec2().send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [estate.vpcId] }] }));
     const create = () =>
-      sim.ec2().send(new CreateRouteCommand({ RouteTableId: move.routeTableId, DestinationCidrBlock: '198.18.0.0/15', NetworkInterfaceId: move.toEni }));
+      sim
+        .ec2()
+        .send(
+          new CreateRouteCommand({
+            RouteTableId: move.routeTableId,
+            DestinationCidrBlock: '198.18.0.0/15',
+            NetworkInterfaceId: move.toEni,
+          }),
+        );
     const instances = () => (sim.ec2() as EC2Client).send(new DescribeInstancesCommand({}));
     return { sim, estate, move, replace, describe, create, instances };
   };
-  const settle = (p: Promise<unknown>) => p.then(() => 'ok', (e: any) => `${e.name} ${e.$metadata?.httpStatusCode}`);
+  const settle = (p: Promise<unknown>) =>
+    p.then(
+      () => 'ok',
+      (e: any) => `${e.name} ${e.$metadata?.httpStatusCode}`,
+    );
 
   it('states the documented limits once: mutating 50 at 5/s, non-mutating 100 at 20/s, unfiltered and unpaginated 50 at 10/s', () => {
     expect(EC2_API_RATE_LIMITS).toEqual({
@@ -126,8 +163,15 @@ describe('SimulatedVpc throttling (EC2 request token buckets)', () => {
 
   it('takes overrides by category or by action; an action wins over its category', async () => {
     const clock = fakeClock();
-    const { replace, create } = setup({ clock: clock.now, buckets: { mutating: { burst: 2, refillPerSecond: 1 }, CreateRoute: { burst: 1, refillPerSecond: 1 } } });
-    expect([await settle(replace()), await settle(replace()), await settle(replace())]).toEqual(['ok', 'ok', 'RequestLimitExceeded 503']);
+    const { replace, create } = setup({
+      clock: clock.now,
+      buckets: { mutating: { burst: 2, refillPerSecond: 1 }, CreateRoute: { burst: 1, refillPerSecond: 1 } },
+    });
+    expect([await settle(replace()), await settle(replace()), await settle(replace())]).toEqual([
+      'ok',
+      'ok',
+      'RequestLimitExceeded 503',
+    ]);
     expect([await settle(create()), await settle(create())]).toEqual(['ok', 'RequestLimitExceeded 503']);
   });
 
@@ -141,7 +185,17 @@ describe('SimulatedVpc throttling (EC2 request token buckets)', () => {
     const estate = buildLargeEstate(sim, { routeTables: 1, routesPerTable: 1, affectedPerTable: 1 });
     const [m] = estate.expectedMoves;
     const replace = () =>
-      settle(sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: m.routeTableId, DestinationCidrBlock: m.destination.value, NetworkInterfaceId: m.toEni })));
+      settle(
+        sim
+          .ec2()
+          .send(
+            new ReplaceRouteCommand({
+              RouteTableId: m.routeTableId,
+              DestinationCidrBlock: m.destination.value,
+              NetworkInterfaceId: m.toEni,
+            }),
+          ),
+      );
     // Each call waits its 500 ms of latency on the simulator's clock; the token comes back at each whole second:
     // the second call reaches EC2 at 1,000 (refilled), the third at 1,500 (not yet).
     expect([await replace(), await replace(), await replace()]).toEqual(['ok', 'ok', 'RequestLimitExceeded 503']);
@@ -157,9 +211,16 @@ describe('SimulatedVpc latency jitter', () => {
   it('spreads each call over latency ± jitter, seeded (same seed, same delays), never below zero', async () => {
     const delays = async (seed: number) => {
       let t = 0;
-      const sim = new SimulatedVpc({ seed, clock: { now: () => t, sleep: async (ms) => void (t += ms) }, latencyMs: 50, latencyJitterMs: 80, throttling: false });
+      const sim = new SimulatedVpc({
+        seed,
+        clock: { now: () => t, sleep: async (ms) => void (t += ms) },
+        latencyMs: 50,
+        latencyJitterMs: 80,
+        throttling: false,
+      });
       const estate = buildLargeEstate(sim, { routeTables: 1, routesPerTable: 1, affectedPerTable: 1 });
-      for (let i = 0; i < 40; i++) await sim.ec2().send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [estate.vpcId] }] }));
+      for (let i = 0; i < 40; i++)
+        await sim.ec2().send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [estate.vpcId] }] }));
       return sim.calls.map((c) => c.endAt! - c.at);
     };
     const a = await delays(3);

@@ -24,7 +24,11 @@ const maxTables = arg('max-tables') === undefined ? undefined : Number(arg('max-
 const maxRoutes = arg('max-routes') === undefined ? undefined : Number(arg('max-routes'));
 const size = arg('size') as Size | undefined;
 /** The estate options of this run, as the replay command must repeat them. */
-const shape = [['max-tables', maxTables], ['max-routes', maxRoutes], ['size', size]]
+const shape = [
+  ['max-tables', maxTables],
+  ['max-routes', maxRoutes],
+  ['size', size],
+]
   .filter(([, v]) => v !== undefined)
   .map(([k, v]) => ` --${k} ${v}`)
   .join('');
@@ -37,7 +41,9 @@ const progress = (() => {
     if (tty) {
       const width = 30;
       const filled = Math.round((width * done) / runs);
-      process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${Math.floor((100 * done) / runs)}% ${done}/${runs} ${rate}/s`);
+      process.stderr.write(
+        `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${Math.floor((100 * done) / runs)}% ${done}/${runs} ${rate}/s`,
+      );
       if (done === runs) process.stderr.write('\n');
       return;
     }
@@ -76,7 +82,7 @@ const main = async (): Promise<void> => {
     process.stderr.write(`soak: replaying seed ${seed} path ${path}\n`);
     out.push(...(await shrink(path, arg('only') as InvariantId | undefined)));
     if (!out[0].includes('no violation')) process.exitCode = 1;
-    process.stdout.write(out.join('\n') + '\n');
+    process.stdout.write(`${out.join('\n')}\n`);
     return;
   }
   const byInvariant = Object.fromEntries(Object.keys(INVARIANTS).map((k) => [k, 0])) as Record<InvariantId, number>;
@@ -110,7 +116,12 @@ const main = async (): Promise<void> => {
         onCase(c, checkCase(o), o);
       } catch (err) {
         // The harness could not run the case (a set-up the simulator refuses): counted and shown, not shrunk.
-        harnessErrors.push(`case ${index + 1} (--path ${index}): ${String((err as Error)?.stack ?? err).split('\n').slice(0, 3).join(' | ')}`);
+        harnessErrors.push(
+          `case ${index + 1} (--path ${index}): ${String((err as Error)?.stack ?? err)
+            .split('\n')
+            .slice(0, 3)
+            .join(' | ')}`,
+        );
         progress(++cases, started);
       }
     }),
@@ -124,14 +135,30 @@ const main = async (): Promise<void> => {
   for (const [id, index] of [...firstIndex].sort()) {
     out.push(`${id} first violated by case ${index + 1}:`, ...(await shrink(String(index), id)));
   }
-  if (harnessErrors.length > 0) out.push(`${harnessErrors.length} case(s) the harness could not run:`, ...harnessErrors.slice(0, 5), '');
+  if (harnessErrors.length > 0)
+    out.push(`${harnessErrors.length} case(s) the harness could not run:`, ...harnessErrors.slice(0, 5), '');
   if (violating > 0 || harnessErrors.length > 0) process.exitCode = 1;
   const rows = [
     ['seed', 'cases', 'seconds', 'cases/s', 'violating', ...Object.keys(byInvariant)],
-    [String(seed), String(cases), seconds.toFixed(1), (cases / Math.max(seconds, 1e-3)).toFixed(0), String(violating), ...Object.values(byInvariant).map(String)],
+    [
+      String(seed),
+      String(cases),
+      seconds.toFixed(1),
+      (cases / Math.max(seconds, 1e-3)).toFixed(0),
+      String(violating),
+      ...Object.values(byInvariant).map(String),
+    ],
   ];
   const kinds = [...outcomes.keys()].sort();
-  out.push(table(rows), '', table([['first delivery', ...kinds], ['cases', ...kinds.map((k) => String(outcomes.get(k)))]]), '');
+  out.push(
+    table(rows),
+    '',
+    table([
+      ['first delivery', ...kinds],
+      ['cases', ...kinds.map((k) => String(outcomes.get(k)))],
+    ]),
+    '',
+  );
   // Written whole and left to drain: process.exitCode, never process.exit(), so a pipe gets the tail.
   process.stdout.write(out.join('\n'));
 };

@@ -15,7 +15,14 @@ const estate: EstateSpec = {
   mode: 'routes',
   scope: 'vpc',
   mainOnFirst: false,
-  tables: [{ inScope: true, subnets: 1, gateway: false, routes: [{ dest: 'ipv4', target: { kind: 'member', member: 0, slot: 0 }, propagatedTwin: false }] }],
+  tables: [
+    {
+      inScope: true,
+      subnets: 1,
+      gateway: false,
+      routes: [{ dest: 'ipv4', target: { kind: 'member', member: 0, slot: 0 }, propagatedTwin: false }],
+    },
+  ],
   strayTwin: false,
   priority: false,
   hold: false,

@@ -1,5 +1,5 @@
 import { ReplaceRouteCommand } from '@aws-sdk/client-ec2';
-import { VirtualClock } from '../../bench/virtual-clock';
+import type { VirtualClock } from '../../bench/virtual-clock';
 import { SCOPE_TAG_KEY, VPC_CIDR, VPC_IPV6_CIDR } from '../../cli/local/scenario';
 import { parseConfig, type FailoverConfig, type FailoverConfigInput } from '../../functions/contract/config';
 import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
@@ -79,11 +79,18 @@ export const materialize = async (
   const members: Member[] = Array.from({ length: spec.members }, (_, i) => {
     const availabilityZone = `${sim.region}${'abc'[i]}`;
     const instanceId = sim.addInstance({ vpcId, availabilityZone, tags: { Name: memberName(i) } });
-    const enis = Array.from({ length: spec.slots }, (_, deviceIndex) => sim.addNetworkInterface({ vpcId, instanceId, deviceIndex, sourceDestCheck: false }));
+    const enis = Array.from({ length: spec.slots }, (_, deviceIndex) =>
+      sim.addNetworkInterface({ vpcId, instanceId, deviceIndex, sourceDestCheck: false }),
+    );
     return { name: memberName(i), instanceId, availabilityZone, enis };
   });
   const applianceId = sim.addInstance({ vpcId, availabilityZone: `${sim.region}a`, tags: { Name: 'appliance' } });
-  const applianceEni = sim.addNetworkInterface({ vpcId, instanceId: applianceId, deviceIndex: 0, sourceDestCheck: false });
+  const applianceEni = sim.addNetworkInterface({
+    vpcId,
+    instanceId: applianceId,
+    deviceIndex: 0,
+    sourceDestCheck: false,
+  });
   const foreignEni = sim.addNetworkInterface({ vpcId, sourceDestCheck: false });
 
   const target = (t: TargetSpec): RouteSpec => {
@@ -113,15 +120,25 @@ export const materialize = async (
     if (scoped) inScope.push(rtb);
     for (const [j, r] of t.routes.entries()) {
       const dest = destinationOf(r.dest, j);
-      if (r.propagatedTwin && r.dest === 'ipv4') sim.addRoute(rtb, { ...dest, GatewayId: VGW, Origin: 'EnableVgwRoutePropagation' });
+      if (r.propagatedTwin && r.dest === 'ipv4')
+        sim.addRoute(rtb, { ...dest, GatewayId: VGW, Origin: 'EnableVgwRoutePropagation' });
       sim.addRoute(rtb, { ...dest, ...target(r.target) });
     }
     if (t.localOn) {
       // Set-up paced under EC2's mutating bucket (5 a second), so ReplaceRoute's own bucket stays the real one.
       await clock.sleep(250);
-      await sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: VPC_CIDR, NetworkInterfaceId: members[t.localOn.member].enis[t.localOn.slot] }));
+      await sim
+        .ec2()
+        .send(
+          new ReplaceRouteCommand({
+            RouteTableId: rtb,
+            DestinationCidrBlock: VPC_CIDR,
+            NetworkInterfaceId: members[t.localOn.member].enis[t.localOn.slot],
+          }),
+        );
     }
-    for (let s = 0; s < t.subnets; s++) sim.associateRouteTable(rtb, { subnetId: sim.addSubnet({ vpcId, availabilityZone: `${sim.region}a` }) });
+    for (let s = 0; s < t.subnets; s++)
+      sim.associateRouteTable(rtb, { subnetId: sim.addSubnet({ vpcId, availabilityZone: `${sim.region}a` }) });
     if (t.gateway && !gatewayTaken) {
       gatewayTaken = true;
       sim.associateRouteTable(rtb, { gatewayId: IGW });
@@ -132,7 +149,10 @@ export const materialize = async (
   const active = members[spec.active];
   if (spec.strayTwin && spec.mode === 'routes') {
     const original = sim.routeTables().find((t) => t.RouteTableId === tableIds[0])!;
-    const twin = sim.addRouteTable({ vpcId, tags: Object.fromEntries(twinTags(GROUP, original, active.name).map((x) => [x.Key!, x.Value!])) });
+    const twin = sim.addRouteTable({
+      vpcId,
+      tags: Object.fromEntries(twinTags(GROUP, original, active.name).map((x) => [x.Key!, x.Value!])),
+    });
     sim.addRoute(twin, { DestinationCidrBlock: '192.168.0.0/16', NetworkInterfaceId: active.enis[0] });
     sim.associateRouteTable(twin, { subnetId: sim.addSubnet({ vpcId, availabilityZone: `${sim.region}a` }) });
     tableIds.push(twin);
@@ -151,7 +171,11 @@ export const materialize = async (
         vpcId,
         members: members.map((m) => ({ name: m.name, instanceId: m.instanceId })),
         preferred: memberName(0),
-        ...(spec.scope === 'tag' ? { routeTables: { tag: scopeTag } } : spec.scope === 'ids' ? { routeTables: { ids: inScope } } : {}),
+        ...(spec.scope === 'tag'
+          ? { routeTables: { tag: scopeTag } }
+          : spec.scope === 'ids'
+            ? { routeTables: { ids: inScope } }
+            : {}),
         ...(priority ? { priority } : {}),
         switchMode: spec.mode,
       },
@@ -173,7 +197,11 @@ export const materialize = async (
     const originals = spec.scope === 'vpc' ? tableIds : inScope;
     const maps = members.map((m) => ({
       member: m.name,
-      map: new Map(members.filter((o) => o !== m).flatMap((o) => o.enis.map((eni, slot) => [eni, m.enis[slot]] as [string, string]))),
+      map: new Map(
+        members
+          .filter((o) => o !== m)
+          .flatMap((o) => o.enis.map((eni, slot) => [eni, m.enis[slot]] as [string, string])),
+      ),
     }));
     const twins = await stageTwins(sim, GROUP, originals, maps);
     tableIds.push(...twins.values());
@@ -183,7 +211,15 @@ export const materialize = async (
   sim.deleteNetworkInterface(foreignEni);
   const store = new InMemoryGroupStateStore();
   if (spec.hold) {
-    await store.setHold(GROUP, newHold({ seconds: 3600, by: 'arn:aws:sts::123456789012:assumed-role/NetOps/soak', reason: 'soak maintenance hold', now: new Date(clock.now()) }));
+    await store.setHold(
+      GROUP,
+      newHold({
+        seconds: 3600,
+        by: 'arn:aws:sts::123456789012:assumed-role/NetOps/soak',
+        reason: 'soak maintenance hold',
+        now: new Date(clock.now()),
+      }),
+    );
   }
   // Set-up is over: a minute later every bucket has refilled and every set-up write reads back.
   await clock.sleep(60_000);
@@ -195,7 +231,12 @@ const otherGroup = (sim: SimulatedVpc, vpcId: string, name: string): OtherGroup 
   const members = [0, 1].map((i) => {
     const availabilityZone = `${sim.region}${'ab'[i]}`;
     const instanceId = sim.addInstance({ vpcId, availabilityZone, tags: { Name: `${name}-${i}` } });
-    return { name: `${name}-r${i}`, instanceId, availabilityZone, enis: [sim.addNetworkInterface({ vpcId, instanceId, deviceIndex: 0, sourceDestCheck: false })] };
+    return {
+      name: `${name}-r${i}`,
+      instanceId,
+      availabilityZone,
+      enis: [sim.addNetworkInterface({ vpcId, instanceId, deviceIndex: 0, sourceDestCheck: false })],
+    };
   });
   const tableIds = [0, 1].map((t) => {
     const rtb = sim.addRouteTable({ vpcId, tags: { Name: `${name}-${t}`, [SCOPE_TAG_KEY]: name } });

@@ -18,7 +18,11 @@ export interface SoakCase {
 export const caseArb = (opts: { maxTables?: number; maxRoutes?: number; size?: Size } = {}): fc.Arbitrary<SoakCase> =>
   fc
     .record({ estate: estateArb(opts), history: historyArb(), simSeed: fc.nat(2 ** 31 - 1) })
-    .map((c) => ({ ...c, estate: foldEstate(c.estate), history: foldHistory(c.history, c.estate.members, c.estate.active) }));
+    .map((c) => ({
+      ...c,
+      estate: foldEstate(c.estate),
+      history: foldHistory(c.history, c.estate.members, c.estate.active),
+    }));
 
 export class SoakViolation extends Error {
   constructor(readonly violations: Violation[]) {
@@ -28,7 +32,8 @@ export class SoakViolation extends Error {
 }
 
 /** Runs one case and returns its violations (none: it passed). */
-export const soakCase = async (c: SoakCase): Promise<Violation[]> => checkCase(await runCase(c.estate, c.history, c.simSeed));
+export const soakCase = async (c: SoakCase): Promise<Violation[]> =>
+  checkCase(await runCase(c.estate, c.history, c.simSeed));
 
 /** The property; `onCase` sees every case run (shrinking included) with its violations and what it left. */
 export const soakProperty = (

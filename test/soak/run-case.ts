@@ -97,7 +97,15 @@ const applyTrigger = (m: Materialized, history: HistorySpec, alarms: StaticAlarm
       const alarmName = statusCheckAlarmName(DEFAULT_STACK_NAME, GROUP, member.name);
       alarms.set(alarmName, t.real ? 'ALARM' : 'OK', member.instanceId);
       if (t.real) m.sim.setInstanceStatusCheck(member.instanceId, 'impaired');
-      return { ...statusCheckAlarmEvent({ group: GROUP, member: member.name, instanceId: member.instanceId, time: new Date(m.clock.now()).toISOString() }), id: 'soak-alarm' };
+      return {
+        ...statusCheckAlarmEvent({
+          group: GROUP,
+          member: member.name,
+          instanceId: member.instanceId,
+          time: new Date(m.clock.now()).toISOString(),
+        }),
+        id: 'soak-alarm',
+      };
     }
     case 'probe': {
       const member = m.members[t.member];
@@ -113,7 +121,12 @@ const applyTrigger = (m: Materialized, history: HistorySpec, alarms: StaticAlarm
       };
     }
     case 'switchover':
-      return { action: 'switchover', ...request, ...(t.to === undefined ? {} : { to: memberName(t.to) }), dryRun: t.dryRun };
+      return {
+        action: 'switchover',
+        ...request,
+        ...(t.to === undefined ? {} : { to: memberName(t.to) }),
+        dryRun: t.dryRun,
+      };
     case 'failback':
       return { action: 'failback', ...request, dryRun: t.dryRun };
   }
@@ -140,7 +153,10 @@ export const runCase = async (estate: EstateSpec, history: HistorySpec, seed: nu
         sleep,
         pacers: {
           ReplaceRoute: new InMemoryWritePacer(REPLACE_ROUTE_PACE, { now: () => clock.now(), sleep }),
-          ReplaceRouteTableAssociation: new InMemoryWritePacer(REPLACE_ASSOCIATION_PACE, { now: () => clock.now(), sleep }),
+          ReplaceRouteTableAssociation: new InMemoryWritePacer(REPLACE_ASSOCIATION_PACE, {
+            now: () => clock.now(),
+            sleep,
+          }),
         },
       });
       rememberClient(sim.ec2(), sim);
@@ -152,12 +168,18 @@ export const runCase = async (estate: EstateSpec, history: HistorySpec, seed: nu
       };
       if (history.refreshInventory) await refreshInventory({ ec2: sim.ec2(), config, store, now });
       for (const [i, member] of m.members.entries()) {
-        if (i !== estate.active && history.standbyInitializing) sim.setInstanceStatusCheck(member.instanceId, 'initializing');
+        if (i !== estate.active && history.standbyInitializing)
+          sim.setInstanceStatusCheck(member.instanceId, 'initializing');
       }
       if (history.impairAz !== undefined) sim.impairAvailabilityZone(m.members[history.impairAz].availabilityZone);
       const input = applyTrigger(m, history, alarms);
       for (const f of history.faults) sim.injectFault(faultOf(f));
-      if (history.publish !== 'ok') sim.injectFault({ action: 'Publish', code: 'InternalError', ...(history.publish === 'fails-once' ? { times: 1 } : {}) });
+      if (history.publish !== 'ok')
+        sim.injectFault({
+          action: 'Publish',
+          code: 'InternalError',
+          ...(history.publish === 'fails-once' ? { times: 1 } : {}),
+        });
 
       // The other groups' active members stop for real: their events arrive with the first delivery.
       const otherInputs = m.others.map((o) => {
@@ -169,7 +191,17 @@ export const runCase = async (estate: EstateSpec, history: HistorySpec, seed: nu
       const execute = async (input: unknown): Promise<Execution> => {
         try {
           const name = `soak-${seed}-${++n}`;
-          const e: Execution = { result: await runExecution({ handlers, input, executionName: name, region: sim.region, functionTimeoutMs: functionTimeouts(m), now }), tablesAtEnd: sim.routeTables() };
+          const e: Execution = {
+            result: await runExecution({
+              handlers,
+              input,
+              executionName: name,
+              region: sim.region,
+              functionTimeoutMs: functionTimeouts(m),
+              now,
+            }),
+            tablesAtEnd: sim.routeTables(),
+          };
           truth(e);
           return e;
         } catch (err) {
@@ -180,12 +212,18 @@ export const runCase = async (estate: EstateSpec, history: HistorySpec, seed: nu
       const before = sim.routeTables();
       const mark = sim.calls.length;
       const published = sim.published.length;
-      const all = await Promise.all([execute(input), ...(history.concurrentDuplicate ? [execute(input)] : []), ...otherInputs.map(execute)]);
+      const all = await Promise.all([
+        execute(input),
+        ...(history.concurrentDuplicate ? [execute(input)] : []),
+        ...otherInputs.map(execute),
+      ]);
       const first = all.slice(0, history.concurrentDuplicate ? 2 : 1);
       const others = all.slice(first.length);
       const after = sim.routeTables();
       const publishedByFirst = sim.published.length - published;
-      const holderAfterFirst = [GROUP, ...m.others.map((o) => o.name)].map((g) => store.holder(g)).find((h) => h !== undefined);
+      const holderAfterFirst = [GROUP, ...m.others.map((o) => o.name)]
+        .map((g) => store.holder(g))
+        .find((h) => h !== undefined);
 
       // The same input again once the transient faults are over: it must change nothing further.
       sim.clearFaults();

@@ -27,7 +27,16 @@ describe('soak: generated estates and histories through the real workflow', () =
       { seed: SEED, numRuns: RUNS },
     );
     // The budget is only worth its time if it switches, fails, rehearses and leaves things alone, in both modes.
-    const wanted = ['routes succeeded', 'associations succeeded', 'routes noop', 'associations noop', 'routes failed', 'routes dry-run', 'associations dry-run', 'other groups'];
+    const wanted = [
+      'routes succeeded',
+      'associations succeeded',
+      'routes noop',
+      'associations noop',
+      'routes failed',
+      'routes dry-run',
+      'associations dry-run',
+      'other groups',
+    ];
     expect(wanted.filter((k) => (seen.get(k) ?? 0) <= 10)).toEqual([]);
   }, 120_000);
 });

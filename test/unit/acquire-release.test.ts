@@ -1,12 +1,27 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { acquireLease, AcquireLeaseInputSchema, EXECUTION_TIMEOUT_SECONDS, LEASE_TTL_SECONDS } from '../../functions/acquire-lease/acquire-lease';
-import { releaseLease, ReleaseLeaseInput, ReleaseLeaseInputSchema } from '../../functions/release-lease/release-lease';
+import {
+  acquireLease,
+  AcquireLeaseInputSchema,
+  EXECUTION_TIMEOUT_SECONDS,
+  LEASE_TTL_SECONDS,
+} from '../../functions/acquire-lease/acquire-lease';
+import {
+  releaseLease,
+  type ReleaseLeaseInput,
+  ReleaseLeaseInputSchema,
+} from '../../functions/release-lease/release-lease';
 import { buildAuditRecord } from '../../functions/domain/audit';
-import { AuditRecord, NotifyState } from '../../functions/contract/audit-record';
+import type { AuditRecord, NotifyState } from '../../functions/contract/audit-record';
 import { parseConfig } from '../../functions/contract/config';
-import { InvalidRequestError, LeaseBusyError, StateStoreError, UnknownGroupError, UnknownMemberError } from '../../functions/contract/errors';
-import { GroupStateStore, InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import {
+  InvalidRequestError,
+  LeaseBusyError,
+  StateStoreError,
+  UnknownGroupError,
+  UnknownMemberError,
+} from '../../functions/contract/errors';
+import { type GroupStateStore, InMemoryGroupStateStore } from '../../functions/domain/group-state';
 import { parseInput } from '../../functions/contract/parse-input';
 import { LeaseStateSchema } from '../../functions/contract/schemas';
 import {
@@ -30,7 +45,11 @@ import {
 } from './fixtures';
 
 const ACQUIRE_NOW = new Date('2026-11-25T14:30:05.500Z');
-const STATE_MACHINE_TIMEOUT_SECONDS: number = (JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'statemachine', 'failover.asl.json'), 'utf8')) as { TimeoutSeconds: number }).TimeoutSeconds;
+const STATE_MACHINE_TIMEOUT_SECONDS: number = (
+  JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'statemachine', 'failover.asl.json'), 'utf8')) as {
+    TimeoutSeconds: number;
+  }
+).TimeoutSeconds;
 const RELEASE_NOW = new Date('2026-11-25T14:30:11.000Z');
 const DAY_MS = 86400 * 1000;
 
@@ -60,7 +79,7 @@ const rejection = async (p: Promise<unknown>, type: new (...args: never[]) => Er
 };
 
 describe('acquireLease', () => {
-  it('takes the group\'s lease for this execution, for the state machine\'s lifetime, with the group\'s history', async () => {
+  it("takes the group's lease for this execution, for the state machine's lifetime, with the group's history", async () => {
     const { store, acquire: spy } = spiedStore();
 
     const out = await acquire(ec2StateEvent(IDS.routerA, 'stopping'), store);
@@ -74,15 +93,21 @@ describe('acquireLease', () => {
     expect(store.holder(GROUP)).toBe(IDS.executionArn);
   });
 
-  it('takes the lease of a manual request\'s group', async () => {
+  it("takes the lease of a manual request's group", async () => {
     const { store } = spiedStore();
     const out = await acquire(manualRequest({ to: 'router-b' }), store);
     expect(out).toMatchObject({ held: true, group: GROUP, owner: IDS.executionArn });
   });
 
-  it('passes the running check on: a dead holder\'s lease is taken over', async () => {
+  it("passes the running check on: a dead holder's lease is taken over", async () => {
     const { store } = spiedStore();
-    await store.acquire(GROUP, OTHER_EXECUTION, new Date('2026-11-25T14:29:00.000Z'), LEASE_TTL_SECONDS, async () => true);
+    await store.acquire(
+      GROUP,
+      OTHER_EXECUTION,
+      new Date('2026-11-25T14:29:00.000Z'),
+      LEASE_TTL_SECONDS,
+      async () => true,
+    );
     const isRunning = jest.fn(async (_arn: string) => false);
 
     const out = await acquire(alarmEvent(IDS.routerA), store, isRunning);
@@ -93,7 +118,13 @@ describe('acquireLease', () => {
 
   it('a running holder → wait and ask again (WaitForLease), 5 to 15 s a look, naming the holder', async () => {
     const { store } = spiedStore();
-    await store.acquire(GROUP, OTHER_EXECUTION, new Date('2026-11-25T14:29:00.000Z'), LEASE_TTL_SECONDS, async () => true);
+    await store.acquire(
+      GROUP,
+      OTHER_EXECUTION,
+      new Date('2026-11-25T14:29:00.000Z'),
+      LEASE_TTL_SECONDS,
+      async () => true,
+    );
     const out = await acquire(ec2StateEvent(IDS.routerA, 'stopping'), store);
     expect(out).toMatchObject({ held: false, group: GROUP, busyHolder: OTHER_EXECUTION });
     expect(out.waitSeconds).toBeGreaterThanOrEqual(5);
@@ -105,13 +136,20 @@ describe('acquireLease', () => {
     const started = Date.parse(execution().startTime!);
     await store.acquire(GROUP, OTHER_EXECUTION, new Date(started), LEASE_TTL_SECONDS, async () => true);
     const at = (seconds: number) =>
-      acquireLease(parseInput(AcquireLeaseInputSchema, { event: ec2StateEvent(IDS.routerA, 'stopping'), execution: execution() }, 'AcquireLease input'), {
-        config: parseConfig(configInput()),
-        store,
-        isExecutionRunning: async () => true,
-        now: () => new Date(started + seconds * 1000),
-        random: () => 0.5,
-      });
+      acquireLease(
+        parseInput(
+          AcquireLeaseInputSchema,
+          { event: ec2StateEvent(IDS.routerA, 'stopping'), execution: execution() },
+          'AcquireLease input',
+        ),
+        {
+          config: parseConfig(configInput()),
+          store,
+          isExecutionRunning: async () => true,
+          now: () => new Date(started + seconds * 1000),
+          random: () => 0.5,
+        },
+      );
     // A 2,000-route failover under EC2 throttling holds the lease for about 400 s, after up to 335 s waiting
     // for its target's status checks: the waiter keeps 480 + 335 s of its 1,800 s for the same.
     await expect(at(400)).resolves.toMatchObject({ held: false, waitSeconds: 10 });
@@ -123,13 +161,35 @@ describe('acquireLease', () => {
 
   it('a lease check that DescribeExecution cannot answer: throttling → StateStoreTransientError (retried), access denied → StateStoreError', async () => {
     const { store } = spiedStore();
-    await store.acquire(GROUP, OTHER_EXECUTION, new Date('2026-11-25T14:29:00.000Z'), LEASE_TTL_SECONDS, async () => true);
+    await store.acquire(
+      GROUP,
+      OTHER_EXECUTION,
+      new Date('2026-11-25T14:29:00.000Z'),
+      LEASE_TTL_SECONDS,
+      async () => true,
+    );
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' });
-    const denied = Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
-    const e1 = await acquire(ec2StateEvent(IDS.routerA, 'stopping'), store, jest.fn(async (_arn: string): Promise<boolean> => { throw throttled; })).catch((e: unknown) => e);
+    const denied = Object.assign(new Error('not authorized'), {
+      name: 'AccessDeniedException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    });
+    const e1 = await acquire(
+      ec2StateEvent(IDS.routerA, 'stopping'),
+      store,
+      jest.fn(async (_arn: string): Promise<boolean> => {
+        throw throttled;
+      }),
+    ).catch((e: unknown) => e);
     expect(e1).toBeInstanceOf(StateStoreError);
     expect(e1).toMatchObject({ name: 'StateStoreTransientError', transient: true });
-    const e2 = await acquire(ec2StateEvent(IDS.routerA, 'stopping'), store, jest.fn(async (_arn: string): Promise<boolean> => { throw denied; })).catch((e: unknown) => e);
+    const e2 = await acquire(
+      ec2StateEvent(IDS.routerA, 'stopping'),
+      store,
+      jest.fn(async (_arn: string): Promise<boolean> => {
+        throw denied;
+      }),
+    ).catch((e: unknown) => e);
     expect(e2).toMatchObject({ name: 'StateStoreError', transient: false });
   });
 
@@ -160,9 +220,13 @@ describe('acquireLease', () => {
 
 describe('releaseLease', () => {
   /** The record Notify returns for `state`, as the state machine hands it to ReleaseLease. */
-  const recordOf = (state: NotifyState): AuditRecord => JSON.parse(JSON.stringify(buildAuditRecord(state, execution(), state.input, NOW))) as AuditRecord;
+  const recordOf = (state: NotifyState): AuditRecord =>
+    JSON.parse(JSON.stringify(buildAuditRecord(state, execution(), state.input, NOW))) as AuditRecord;
   const release = (record: unknown, store: GroupStateStore, executionId: string = IDS.executionArn) =>
-    releaseLease(parseInput(ReleaseLeaseInputSchema, { record, executionId }, 'ReleaseLease input') as ReleaseLeaseInput, { store, now: () => RELEASE_NOW });
+    releaseLease(
+      parseInput(ReleaseLeaseInputSchema, { record, executionId }, 'ReleaseLease input') as ReleaseLeaseInput,
+      { store, now: () => RELEASE_NOW },
+    );
   /** A store where this execution holds the group's lease. */
   const holding = async () => {
     const s = spiedStore();
@@ -203,8 +267,16 @@ describe('releaseLease', () => {
     const s = withLease(succeededState());
     const [, c2] = twoChanges();
     const [b1, b2] = twoBatches();
-    s.results = [batchResult(b1), batchResult(b2, [{ i: 0, st: 'failed', a: 1, e: 'UnauthorizedOperation: not authorized' }])];
-    s.verification = { ...s.verification!, ok: false, mismatches: 1, observed: [observed(c2, { target: c2.fromEni, ok: false, problem: 'still on router-a' })] };
+    s.results = [
+      batchResult(b1),
+      batchResult(b2, [{ i: 0, st: 'failed', a: 1, e: 'UnauthorizedOperation: not authorized' }]),
+    ];
+    s.verification = {
+      ...s.verification!,
+      ok: false,
+      mismatches: 1,
+      observed: [observed(c2, { target: c2.fromEni, ok: false, problem: 'still on router-a' })],
+    };
     const record = recordOf(s);
     expect(record.outcome).toBe('partial');
 
@@ -215,7 +287,12 @@ describe('releaseLease', () => {
   it('a manual switchover is recorded as not automatic, timed and identified by its execution', async () => {
     const { store, release: spy } = await holding();
     const s = withLease(succeededState());
-    s.trigger = { kind: 'manual', summary: 'switchover to router-b requested by netops', action: 'switchover', requestedBy: 'netops' };
+    s.trigger = {
+      kind: 'manual',
+      summary: 'switchover to router-b requested by netops',
+      action: 'switchover',
+      requestedBy: 'netops',
+    };
 
     await release(recordOf(s), store);
 
@@ -236,7 +313,14 @@ describe('releaseLease', () => {
   it.each([
     [
       'noop',
-      (): NotifyState => ({ ...succeededState(), action: 'noop', noopReason: 'stale event', plan: undefined, results: undefined, verification: undefined }),
+      (): NotifyState => ({
+        ...succeededState(),
+        action: 'noop',
+        noopReason: 'stale event',
+        plan: undefined,
+        results: undefined,
+        verification: undefined,
+      }),
     ],
     [
       'dry-run',
@@ -262,7 +346,12 @@ describe('releaseLease', () => {
       'failed (replaced but none verified)',
       (): NotifyState => {
         const s = succeededState();
-        s.verification = { ...s.verification!, ok: false, mismatches: 2, observed: twoChanges().map((c) => observed(c, { ok: false, state: 'blackhole', problem: 'blackhole' })) };
+        s.verification = {
+          ...s.verification!,
+          ok: false,
+          mismatches: 2,
+          observed: twoChanges().map((c) => observed(c, { ok: false, state: 'blackhole', problem: 'blackhole' })),
+        };
         return s;
       },
     ],
@@ -276,7 +365,7 @@ describe('releaseLease', () => {
     expect(store.holder(GROUP)).toBeUndefined();
   });
 
-  it('uses the lease\'s group when the record has none (ResolveTargets failed)', async () => {
+  it("uses the lease's group when the record has none (ResolveTargets failed)", async () => {
     const { store, release: spy } = await holding();
     const record = recordOf(resolveFailedState(ec2StateEvent(), 'NoHealthyTargetError', 'router-b is stopped'));
     expect(record.group).toBe(GROUP); // known from the lease even though ResolveTargets failed
@@ -296,7 +385,10 @@ describe('releaseLease', () => {
     const { store } = spiedStore();
     await store.acquire(GROUP, OTHER_EXECUTION, ACQUIRE_NOW, LEASE_TTL_SECONDS, async () => true);
 
-    await expect(release(recordOf(withLease(succeededState())), store)).resolves.toEqual({ released: false, recorded: false });
+    await expect(release(recordOf(withLease(succeededState())), store)).resolves.toEqual({
+      released: false,
+      recorded: false,
+    });
     expect(store.holder(GROUP)).toBe(OTHER_EXECUTION);
   });
 

@@ -1,8 +1,14 @@
-import { AUDIT_ROUTES_MAX, buildAuditRecord, causeText, consoleUrl, describeRawEvent } from '../../functions/domain/audit';
-import { AuditRecordSchema, NotifyState, NotifyStateSchema } from '../../functions/contract/audit-record';
+import {
+  AUDIT_ROUTES_MAX,
+  buildAuditRecord,
+  causeText,
+  consoleUrl,
+  describeRawEvent,
+} from '../../functions/domain/audit';
+import { AuditRecordSchema, type NotifyState, NotifyStateSchema } from '../../functions/contract/audit-record';
 import { renderMessage, renderSubject, severityOf } from '../../functions/notify/notify';
 import { batchChanges } from '../../functions/domain/plan';
-import type { Batch, BatchResult, BatchRouteResult, Change, ObservedRoute } from '../../functions/contract/schemas';
+import type { BatchResult, BatchRouteResult, ObservedRoute } from '../../functions/contract/schemas';
 import {
   acquireFailedState,
   BATCH_AT,
@@ -48,7 +54,13 @@ const partialState = (): NotifyState => {
     ok: false,
     mismatches: 1,
     rounds: 1,
-    observed: [observed(c2, { target: c2.fromEni, ok: false, problem: `points at ${c2.fromEni}, expected new interface ${c2.toEni}` })],
+    observed: [
+      observed(c2, {
+        target: c2.fromEni,
+        ok: false,
+        problem: `points at ${c2.fromEni}, expected new interface ${c2.toEni}`,
+      }),
+    ],
     verifiedAt: '2026-11-25T14:30:09.000Z',
   };
   return s;
@@ -78,7 +90,9 @@ const conflictState = (): NotifyState => {
  * index (in the whole plan) with their batch exception.
  */
 const largeState = (n: number, exceptions: Record<number, Omit<BatchRouteResult, 'i'>> = {}) => {
-  const changes = Array.from({ length: n }, (_, i) => change({ destination: { kind: 'ipv4', value: `10.${100 + Math.floor(i / 200)}.${i % 200}.0/24` } }));
+  const changes = Array.from({ length: n }, (_, i) =>
+    change({ destination: { kind: 'ipv4', value: `10.${100 + Math.floor(i / 200)}.${i % 200}.0/24` } }),
+  );
   const batches = batchChanges(changes, resolvedState().pairs!);
   let offset = 0;
   const results: BatchResult[] = batches.map((b) => {
@@ -90,7 +104,14 @@ const largeState = (n: number, exceptions: Record<number, Omit<BatchRouteResult,
     ...resolvedState(),
     plan: planWith(batches, { routeTablesScanned: 1, routesScanned: n + 1 }),
     results,
-    verification: { checked: n, ok: true, mismatches: 0, rounds: 1, observed: [], verifiedAt: '2026-11-25T14:30:40.000Z' },
+    verification: {
+      checked: n,
+      ok: true,
+      mismatches: 0,
+      rounds: 1,
+      observed: [],
+      verifiedAt: '2026-11-25T14:30:40.000Z',
+    },
   };
   return { s, changes, batches };
 };
@@ -107,7 +128,17 @@ describe('buildAuditRecord', () => {
       vpcId: IDS.vpc,
       dryRun: false,
       to: { name: 'router-b', instanceId: IDS.routerB },
-      counts: { planned: 2, replaced: 2, failed: 0, vanished: 0, dryRun: 0, conflicts: 0, alreadyOnTarget: 0, skipped: 0, mismatches: 0 },
+      counts: {
+        planned: 2,
+        replaced: 2,
+        failed: 0,
+        vanished: 0,
+        dryRun: 0,
+        conflicts: 0,
+        alreadyOnTarget: 0,
+        skipped: 0,
+        mismatches: 0,
+      },
       verification: { checked: 2, ok: true, mismatches: 0, rounds: 1 },
       startedAt: '2026-11-25T14:30:05.000Z',
       finishedAt: '2026-11-25T14:30:10.000Z',
@@ -164,7 +195,12 @@ describe('buildAuditRecord', () => {
   it('succeeded: a route that vanished meanwhile is reported, not counted as a failure', () => {
     const s = succeededState();
     const [b1, b2] = twoBatches();
-    s.results = [batchResult(b1), batchResult(b2, [{ i: 0, st: 'vanished', a: 1, e: "InvalidParameterValue: There is no route defined for 'pl-…'" }])];
+    s.results = [
+      batchResult(b1),
+      batchResult(b2, [
+        { i: 0, st: 'vanished', a: 1, e: "InvalidParameterValue: There is no route defined for 'pl-…'" },
+      ]),
+    ];
     const r = record(s);
     expect(r.outcome).toBe('succeeded');
     expect(r.counts).toMatchObject({ replaced: 1, vanished: 1, failed: 0 });
@@ -179,7 +215,11 @@ describe('buildAuditRecord', () => {
     const r = record(s);
     expect(r.outcome).toBe('succeeded');
     expect(r.counts).toMatchObject({ planned: 2, replaced: 2, failed: 0 });
-    expect(r.routes[0]).toMatchObject({ status: 'already-on-target', verified: true, after: { target: IDS.eniB0, member: 'router-b', state: 'active' } });
+    expect(r.routes[0]).toMatchObject({
+      status: 'already-on-target',
+      verified: true,
+      after: { target: IDS.eniB0, member: 'router-b', state: 'active' },
+    });
     expect(r.summary).toBe(`${GROUP}: router-a -> router-b, 2 route(s) moved and verified`);
   });
 
@@ -187,7 +227,12 @@ describe('buildAuditRecord', () => {
     const s: NotifyState = {
       action: 'noop',
       noopReason: 'EC2 state "running" needs no failover',
-      trigger: { kind: 'instance-state', summary: `EC2 instance ${IDS.routerA} (router-a) entered running`, instanceId: IDS.routerA, instanceState: 'running' },
+      trigger: {
+        kind: 'instance-state',
+        summary: `EC2 instance ${IDS.routerA} (router-a) entered running`,
+        instanceId: IDS.routerA,
+        instanceState: 'running',
+      },
       dryRun: false,
       group: { name: GROUP, vpcId: IDS.vpc },
       sources: [],
@@ -237,8 +282,16 @@ describe('buildAuditRecord', () => {
     const s = dryRunState();
     const [, c2] = twoChanges();
     const [b1, b2] = twoBatches();
-    s.results = [batchResult(b1, [], 'dry-run'), batchResult(b2, [{ i: 0, st: 'failed', a: 1, e: UNAUTHORIZED }], 'dry-run')];
-    s.verification = { ...s.verification!, ok: false, mismatches: 1, observed: [observed(c2, { target: c2.fromEni, expected: 'target', ok: false, problem: 'points at old' })] };
+    s.results = [
+      batchResult(b1, [], 'dry-run'),
+      batchResult(b2, [{ i: 0, st: 'failed', a: 1, e: UNAUTHORIZED }], 'dry-run'),
+    ];
+    s.verification = {
+      ...s.verification!,
+      ok: false,
+      mismatches: 1,
+      observed: [observed(c2, { target: c2.fromEni, expected: 'target', ok: false, problem: 'points at old' })],
+    };
     const r = record(s);
     expect(r.outcome).toBe('failed');
     expect(r.error).toBe('DryRunFailed');
@@ -308,11 +361,13 @@ describe('buildAuditRecord', () => {
     expect(severityOf(r)).toBe('critical');
   });
 
-  it('conflict: the route still exists (on someone else\'s target), so the record must not say it is absent', () => {
+  it("conflict: the route still exists (on someone else's target), so the record must not say it is absent", () => {
     // `after: null` is what a vanished route gets, and Notify renders it as "absent".
     const r = record(conflictState());
     expect(r.routes[1].after).not.toBeNull();
-    const row = renderMessage(r).split('\n').find((l) => /^\s+conflict/.test(l));
+    const row = renderMessage(r)
+      .split('\n')
+      .find((l) => /^\s+conflict/.test(l));
     expect(row).toBeDefined();
     expect(row).not.toMatch(/absent\s*$/);
   });
@@ -320,7 +375,10 @@ describe('buildAuditRecord', () => {
   it('conflict on every route: nothing switched → failed', () => {
     const s = succeededState();
     const [b1, b2] = twoBatches();
-    s.results = [batchResult(b1, [{ i: 0, st: 'conflict', e: 'points at eni-0fffffffffffffff0 now' }]), batchResult(b2, [{ i: 0, st: 'conflict', e: CONFLICT }])];
+    s.results = [
+      batchResult(b1, [{ i: 0, st: 'conflict', e: 'points at eni-0fffffffffffffff0 now' }]),
+      batchResult(b2, [{ i: 0, st: 'conflict', e: CONFLICT }]),
+    ];
     const r = record(s);
     expect(r.outcome).toBe('failed');
     expect(r.counts.conflicts).toBe(2);
@@ -342,9 +400,15 @@ describe('buildAuditRecord', () => {
       error: 'NoHealthyTargetError',
       cause: `group "${GROUP}" has no running member to move routes to: router-b (${IDS.routerB}) is stopped. Nothing was changed.`,
     });
-    expect(r.cause).toMatch(/^ResolveTargets failed: group "onprem-edge" has no running member to move routes to: router-b \(i-0bb22222222222222\) is stopped\./);
+    expect(r.cause).toMatch(
+      /^ResolveTargets failed: group "onprem-edge" has no running member to move routes to: router-b \(i-0bb22222222222222\) is stopped\./,
+    );
     expect(r.cause).toMatch(/No route was changed\.$/);
-    expect(r.trigger).toEqual({ kind: 'instance-state', summary: 'EC2 Instance State-change Notification from aws.ec2', unresolved: true });
+    expect(r.trigger).toEqual({
+      kind: 'instance-state',
+      summary: 'EC2 Instance State-change Notification from aws.ec2',
+      unresolved: true,
+    });
     expect(r.routes).toEqual([]);
     expect(r.summary).toContain('FAILED');
     expect(r.summary).toContain('(no route changed)');
@@ -355,7 +419,11 @@ describe('buildAuditRecord', () => {
   it('failed at ResolveTargets on a manual request: the raw request plus `failure` is a valid Notify state', () => {
     // A manual request carries action "switchover" and group "<name>" (a string): kept under `input`, they
     // must not clash with the state's own `action` and `group`.
-    const state = resolveFailedState(manualRequest({ to: 'router-z' }), 'UnknownMemberError', `group "${GROUP}" has no member "router-z" (members: router-a, router-b)`);
+    const state = resolveFailedState(
+      manualRequest({ to: 'router-z' }),
+      'UnknownMemberError',
+      `group "${GROUP}" has no member "router-z" (members: router-a, router-b)`,
+    );
     const parsed = NotifyStateSchema.safeParse(state);
     expect(parsed.error?.issues ?? []).toEqual([]);
     const r = record(parsed.data as NotifyState);
@@ -367,10 +435,17 @@ describe('buildAuditRecord', () => {
 
   it('failed at PlanSwitch: unpaired interface, nothing changed', () => {
     const s = resolvedState();
-    s.failure = { Error: 'UnpairedInterfaceError', Cause: lambdaCause('UnpairedInterfaceError', 'router-b has no interface in the slot of: …') };
+    s.failure = {
+      Error: 'UnpairedInterfaceError',
+      Cause: lambdaCause('UnpairedInterfaceError', 'router-b has no interface in the slot of: …'),
+    };
     const r = record(s);
     expect(r.outcome).toBe('failed');
-    expect(r.failure).toMatchObject({ stage: 'PlanSwitch', error: 'UnpairedInterfaceError', cause: 'router-b has no interface in the slot of: …' });
+    expect(r.failure).toMatchObject({
+      stage: 'PlanSwitch',
+      error: 'UnpairedInterfaceError',
+      cause: 'router-b has no interface in the slot of: …',
+    });
     expect(r.cause).toMatch(/^PlanSwitch failed: router-b has no interface/);
     expect(r.to?.name).toBe('router-b');
   });
@@ -382,7 +457,9 @@ describe('buildAuditRecord', () => {
       ok: false,
       mismatches: 2,
       rounds: 4,
-      observed: twoChanges().map((c) => observed(c, { state: 'blackhole', ok: false, problem: `blackhole: ${c.toEni} cannot carry traffic` })),
+      observed: twoChanges().map((c) =>
+        observed(c, { state: 'blackhole', ok: false, problem: `blackhole: ${c.toEni} cannot carry traffic` }),
+      ),
       verifiedAt: '2026-11-25T14:30:20.000Z',
     };
     const r = record(s);
@@ -403,12 +480,22 @@ describe('buildAuditRecord', () => {
       ...s.verification!,
       ok: false,
       mismatches: 1,
-      observed: [observed(c1, { target: 'eni-0ffffffffffffffff', ok: false, problem: `points at eni-0ffffffffffffffff, expected new interface ${c1.toEni}` })],
+      observed: [
+        observed(c1, {
+          target: 'eni-0ffffffffffffffff',
+          ok: false,
+          problem: `points at eni-0ffffffffffffffff, expected new interface ${c1.toEni}`,
+        }),
+      ],
     };
     const r = record(s);
     expect(r.outcome).toBe('partial');
     expect(r.error).toBe('RoutesNotVerified');
-    expect(r.routes[0]).toMatchObject({ status: 'replaced', verified: false, after: { target: 'eni-0ffffffffffffffff', member: undefined } });
+    expect(r.routes[0]).toMatchObject({
+      status: 'replaced',
+      verified: false,
+      after: { target: 'eni-0ffffffffffffffff', member: undefined },
+    });
     expect(r.routes[1]).toMatchObject({ status: 'replaced', verified: true });
   });
 
@@ -418,14 +505,27 @@ describe('buildAuditRecord', () => {
     const s = succeededState();
     const [b1] = twoBatches();
     const destination = { kind: 'ipv4' as const, value: '10.5.0.0/16' };
-    s.plan = planWith([b1], { alreadyOnTarget: [{ routeTableId: IDS.rtbPublic, destinations: [destination.value] }], alreadyOnTargetCount: 1 });
+    s.plan = planWith([b1], {
+      alreadyOnTarget: [{ routeTableId: IDS.rtbPublic, destinations: [destination.value] }],
+      alreadyOnTargetCount: 1,
+    });
     s.results = [batchResult(b1)];
     s.verification = {
       checked: 2,
       ok: false,
       mismatches: 1,
       rounds: 1,
-      observed: [{ routeTableId: IDS.rtbPublic, destination, target: IDS.eniB0, state: 'blackhole', expected: 'target', ok: false, problem: `blackhole: ${IDS.eniB0} cannot carry traffic` }],
+      observed: [
+        {
+          routeTableId: IDS.rtbPublic,
+          destination,
+          target: IDS.eniB0,
+          state: 'blackhole',
+          expected: 'target',
+          ok: false,
+          problem: `blackhole: ${IDS.eniB0} cannot carry traffic`,
+        },
+      ],
       verifiedAt: '2026-11-25T14:30:09.000Z',
     };
     const r = record(s);
@@ -438,11 +538,20 @@ describe('buildAuditRecord', () => {
   it('VerifySwitch itself failed: the stage and its cause are reported', () => {
     const s = succeededState();
     delete s.verification;
-    s.verificationFailure = { Error: 'Ec2RequestError', Cause: lambdaCause('Ec2RequestError', 'DescribeRouteTables: UnauthorizedOperation') };
+    s.verificationFailure = {
+      Error: 'Ec2RequestError',
+      Cause: lambdaCause('Ec2RequestError', 'DescribeRouteTables: UnauthorizedOperation'),
+    };
     const r = record(s);
-    expect(r.failure).toEqual({ stage: 'VerifySwitch', error: 'Ec2RequestError', cause: 'DescribeRouteTables: UnauthorizedOperation' });
+    expect(r.failure).toEqual({
+      stage: 'VerifySwitch',
+      error: 'Ec2RequestError',
+      cause: 'DescribeRouteTables: UnauthorizedOperation',
+    });
     expect(['partial', 'failed']).toContain(r.outcome);
-    expect(r.cause).toContain('verification could not run: Ec2RequestError: DescribeRouteTables: UnauthorizedOperation');
+    expect(r.cause).toContain(
+      'verification could not run: Ec2RequestError: DescribeRouteTables: UnauthorizedOperation',
+    );
     // Without a read-back, nothing is claimed verified.
     expect(r.routes.map((x) => x.verified)).toEqual([undefined, undefined]);
   });
@@ -472,24 +581,43 @@ describe('buildAuditRecord', () => {
   it('clips a very long cause', () => {
     const { s, batches } = largeState(200);
     // Every route a different error: nothing to summarize, so the cause must be cut.
-    s.results = batches.map((b, k) => batchResult(b, b.routes.map((_, i) => ({ i, st: 'failed' as const, a: 1, e: `${'x'.repeat(50)} ${k}.${i}` }))));
+    s.results = batches.map((b, k) =>
+      batchResult(
+        b,
+        b.routes.map((_, i) => ({ i, st: 'failed' as const, a: 1, e: `${'x'.repeat(50)} ${k}.${i}` })),
+      ),
+    );
     delete s.verification;
     const r = record(s);
     expect(r.cause!.length).toBeLessThanOrEqual(4000);
     expect(r.cause).toMatch(/; and 180 more route\(s\) with 180 other error\(s\)$/);
     expect(r.errorGroups).toHaveLength(20);
     const long = largeState(200);
-    long.s.results = long.batches.map((b, k) => batchResult(b, b.routes.map((_, i) => ({ i, st: 'failed' as const, a: 1, e: `${'x'.repeat(300)} ${k}.${i}` }))));
+    long.s.results = long.batches.map((b, k) =>
+      batchResult(
+        b,
+        b.routes.map((_, i) => ({ i, st: 'failed' as const, a: 1, e: `${'x'.repeat(300)} ${k}.${i}` })),
+      ),
+    );
     delete long.s.verification;
     expect(record(long.s).cause).toMatch(/\(truncated\)$/);
   });
 
   it('routes that failed alike are summarized once, in the cause and in errorGroups', () => {
     const { s, batches } = largeState(200);
-    s.results = batches.map((b) => batchResult(b, b.routes.map((_, i) => ({ i, st: 'failed' as const, a: 1, e: UNAUTHORIZED }))));
+    s.results = batches.map((b) =>
+      batchResult(
+        b,
+        b.routes.map((_, i) => ({ i, st: 'failed' as const, a: 1, e: UNAUTHORIZED })),
+      ),
+    );
     delete s.verification;
     const r = record(s);
-    expect(r.cause).toMatch(new RegExp(`^200 of 200 routes are not on router-b: ${UNAUTHORIZED.replace(/[.()]/g, '\\$&')} \\(200 routes: rtb-\\S+ 10\\.\\S+, .*, and 195 more\\)$`));
+    expect(r.cause).toMatch(
+      new RegExp(
+        `^200 of 200 routes are not on router-b: ${UNAUTHORIZED.replace(/[.()]/g, '\\$&')} \\(200 routes: rtb-\\S+ 10\\.\\S+, .*, and 195 more\\)$`,
+      ),
+    );
     expect(r.errorGroups).toEqual([{ error: UNAUTHORIZED, routes: 200, examples: expect.any(Array) }]);
     expect(r.errorGroups![0].examples).toHaveLength(5);
     const msg = renderMessage(r);
@@ -506,7 +634,11 @@ describe('buildAuditRecord: thousands of routes', () => {
       249: { st: 'vanished', a: 1, e: 'InvalidParameterValue: There is no route defined' },
       7: { st: 'replaced', a: 4 },
     });
-    const stillOnA: ObservedRoute = observed(changes[230], { target: IDS.eniA0, ok: false, problem: 'points at old interface' });
+    const stillOnA: ObservedRoute = observed(changes[230], {
+      target: IDS.eniA0,
+      ok: false,
+      problem: 'points at old interface',
+    });
     s.verification = { ...s.verification!, ok: false, mismatches: 1, observed: [stillOnA] };
 
     const r = record(s);
@@ -520,7 +652,14 @@ describe('buildAuditRecord: thousands of routes', () => {
       [changes[249].destination.value, 'vanished'],
     ]);
     expect(r.routes.slice(3).every((x) => x.status === 'replaced' && x.verified === true)).toBe(true);
-    expect(r.counts).toMatchObject({ planned: 250, replaced: 247, failed: 1, conflicts: 1, vanished: 1, mismatches: 1 });
+    expect(r.counts).toMatchObject({
+      planned: 250,
+      replaced: 247,
+      failed: 1,
+      conflicts: 1,
+      vanished: 1,
+      mismatches: 1,
+    });
     expect(r.outcome).toBe('partial');
     expect(Buffer.byteLength(JSON.stringify(r))).toBeLessThan(256 * 1024);
   });
@@ -544,7 +683,10 @@ describe('buildAuditRecord: thousands of routes', () => {
     const s = partialState();
     const [b1, b2] = twoBatches();
     // The batch of the first route was retried after throttling: its route was done by the first invocation.
-    s.results = [batchResult(b1, [{ i: 0, st: 'already-on-target' }]), batchResult(b2, [{ i: 0, st: 'failed', a: 1, e: UNAUTHORIZED }])];
+    s.results = [
+      batchResult(b1, [{ i: 0, st: 'already-on-target' }]),
+      batchResult(b2, [{ i: 0, st: 'failed', a: 1, e: UNAUTHORIZED }]),
+    ];
     const r = record(s);
     expect(r.counts.replaced).toBe(1);
     expect(r.summary).toBe(`${GROUP}: PARTIAL router-a -> router-b: 1 of 2 route(s) moved; see failures`);
@@ -559,7 +701,11 @@ describe('buildAuditRecord: thousands of routes', () => {
       ok: false,
       mismatches: 250,
       rounds: 4,
-      observed: changes.slice(0, 200).map((c) => observed(c, { state: 'blackhole', ok: false, problem: `blackhole: ${c.toEni} cannot carry traffic` })),
+      observed: changes
+        .slice(0, 200)
+        .map((c) =>
+          observed(c, { state: 'blackhole', ok: false, problem: `blackhole: ${c.toEni} cannot carry traffic` }),
+        ),
       verifiedAt: '2026-11-25T14:30:40.000Z',
     };
     const r = record(s);
@@ -576,28 +722,52 @@ const suppressedState = (): NotifyState => {
     ...resolvedState(),
     automatic: true,
     lease: heldLease(),
-    health: [{ ...healthyMember('router-a'), state: 'stopping', healthy: false, problems: ['instance is stopping'] }, healthyMember('router-b')],
+    health: [
+      { ...healthyMember('router-a'), state: 'stopping', healthy: false, problems: ['instance is stopping'] },
+      healthyMember('router-b'),
+    ],
     suppressReason: reason,
-    failure: { Error: 'FailoverSuppressedError', Cause: lambdaCause('FailoverSuppressedError', `${reason} 2 route(s) still point at router-a.`) },
+    failure: {
+      Error: 'FailoverSuppressedError',
+      Cause: lambdaCause('FailoverSuppressedError', `${reason} 2 route(s) still point at router-a.`),
+    },
   };
 };
 
 describe('buildAuditRecord: lease, health, flap damping', () => {
   it('failed at AcquireLease: no lease in the state (the AcquireFailed state gives { input, failure })', () => {
-    const s = acquireFailedState(ec2StateEvent(), 'LeaseBusyError', `group "${GROUP}" is being switched by ${OTHER_EXECUTION}; waiting for it to finish`);
+    const s = acquireFailedState(
+      ec2StateEvent(),
+      'LeaseBusyError',
+      `group "${GROUP}" is being switched by ${OTHER_EXECUTION}; waiting for it to finish`,
+    );
     const r = record(NotifyStateSchema.parse(s));
 
     expect(r.outcome).toBe('failed');
     expect(r.error).toBe('LeaseBusyError');
-    expect(r.failure).toEqual({ stage: 'AcquireLease', error: 'LeaseBusyError', cause: `group "${GROUP}" is being switched by ${OTHER_EXECUTION}; waiting for it to finish` });
-    expect(r.cause).toBe(`AcquireLease failed: group "${GROUP}" is being switched by ${OTHER_EXECUTION}; waiting for it to finish. No route was changed.`);
+    expect(r.failure).toEqual({
+      stage: 'AcquireLease',
+      error: 'LeaseBusyError',
+      cause: `group "${GROUP}" is being switched by ${OTHER_EXECUTION}; waiting for it to finish`,
+    });
+    expect(r.cause).toBe(
+      `AcquireLease failed: group "${GROUP}" is being switched by ${OTHER_EXECUTION}; waiting for it to finish. No route was changed.`,
+    );
     expect(r.lease).toBeUndefined();
-    expect(r.trigger).toEqual({ kind: 'instance-state', summary: 'EC2 Instance State-change Notification from aws.ec2', unresolved: true });
+    expect(r.trigger).toEqual({
+      kind: 'instance-state',
+      summary: 'EC2 Instance State-change Notification from aws.ec2',
+      unresolved: true,
+    });
     expect(r.summary).toContain('(no route changed)');
   });
 
   it('failed at AcquireLease on a bad manual request', () => {
-    const s = acquireFailedState(manualRequest({ group: 'nope' }), 'UnknownGroupError', `unknown group "nope" (configured: ${GROUP})`);
+    const s = acquireFailedState(
+      manualRequest({ group: 'nope' }),
+      'UnknownGroupError',
+      `unknown group "nope" (configured: ${GROUP})`,
+    );
     const r = record(NotifyStateSchema.parse(s));
     expect(r.failure?.stage).toBe('AcquireLease');
     expect(r.error).toBe('UnknownGroupError');
@@ -605,7 +775,9 @@ describe('buildAuditRecord: lease, health, flap damping', () => {
   });
 
   it('failed at ResolveTargets when a lease is in the state, even one that was not granted', () => {
-    const s = resolveFailedState(ec2StateEvent(), 'InvalidRequestError', 'ResolveTargets needs the lease', { held: false });
+    const s = resolveFailedState(ec2StateEvent(), 'InvalidRequestError', 'ResolveTargets needs the lease', {
+      held: false,
+    });
     const r = record(NotifyStateSchema.parse(s));
     expect(r.failure?.stage).toBe('ResolveTargets');
     // Only a lease this execution held is reported (and released).
@@ -621,13 +793,21 @@ describe('buildAuditRecord: lease, health, flap damping', () => {
   });
 
   it('has no lease when the execution held none (a no-op input)', () => {
-    const s: NotifyState = { ...resolvedState(), action: 'noop', noopReason: 'EC2 state "running" needs no failover', lease: { held: false } };
+    const s: NotifyState = {
+      ...resolvedState(),
+      action: 'noop',
+      noopReason: 'EC2 state "running" needs no failover',
+      lease: { held: false },
+    };
     expect(record(s).lease).toBeUndefined();
   });
 
   it('keeps what the health gate saw of each member', () => {
     const s = succeededState();
-    s.health = [{ ...healthyMember('router-a'), state: 'stopping', healthy: false, problems: ['instance is stopping'] }, healthyMember('router-b')];
+    s.health = [
+      { ...healthyMember('router-a'), state: 'stopping', healthy: false, problems: ['instance is stopping'] },
+      healthyMember('router-b'),
+    ];
     expect(record(s).health).toEqual(s.health);
   });
 
@@ -639,7 +819,9 @@ describe('buildAuditRecord: lease, health, flap damping', () => {
     expect(r.failure).toMatchObject({ stage: 'PlanSwitch', error: 'FailoverSuppressedError' });
     expect(r.cause).toMatch(/^flap damping: group "onprem-edge" already failed over automatically 3 time\(s\)/);
     expect(r.cause).toMatch(/2 route\(s\) still point at router-a\. No route was changed\.$/);
-    expect(r.summary).toBe(`${GROUP}: SUPPRESSED automatic failover router-a -> router-b (flap damping); routes unchanged`);
+    expect(r.summary).toBe(
+      `${GROUP}: SUPPRESSED automatic failover router-a -> router-b (flap damping); routes unchanged`,
+    );
     expect(r.counts).toMatchObject({ planned: 0, replaced: 0, failed: 0 });
     expect(r.routes).toEqual([]);
     expect(r.lease?.group).toBe(GROUP);
@@ -648,7 +830,9 @@ describe('buildAuditRecord: lease, health, flap damping', () => {
 
 describe('causeText', () => {
   it('unwraps a Lambda-style JSON cause to its errorMessage', () => {
-    expect(causeText(lambdaCause('TargetUnhealthyError', 'target router-b is stopped'))).toBe('target router-b is stopped');
+    expect(causeText(lambdaCause('TargetUnhealthyError', 'target router-b is stopped'))).toBe(
+      'target router-b is stopped',
+    );
   });
 
   it.each([
@@ -674,7 +858,7 @@ describe('consoleUrl', () => {
     expect(consoleUrl('arn:aws:states:eu-west-1:111122223333:stateMachine:vpc-route-failover')).toBeUndefined();
   });
 
-  it('links to the console of the ARN\'s partition (China, GovCloud)', () => {
+  it("links to the console of the ARN's partition (China, GovCloud)", () => {
     // The ARN pattern accepts every partition, so the link must use that partition's console domain.
     const cn = 'arn:aws-cn:states:cn-north-1:111122223333:execution:vpc-route-failover:run-1';
     const gov = 'arn:aws-us-gov:states:us-gov-west-1:111122223333:execution:vpc-route-failover:run-1';
@@ -706,7 +890,9 @@ describe('renderSubject', () => {
 
   it('names the error when failed, and the group known from the lease', () => {
     const s = resolveFailedState(ec2StateEvent(), 'NoHealthyTargetError', 'none running');
-    expect(renderSubject(record(NotifyStateSchema.parse(s)))).toBe('[FAILOVER FAILED] onprem-edge, NoHealthyTargetError');
+    expect(renderSubject(record(NotifyStateSchema.parse(s)))).toBe(
+      '[FAILOVER FAILED] onprem-edge, NoHealthyTargetError',
+    );
   });
 
   it('stays ASCII and at most 99 characters with the longest names', () => {
@@ -715,7 +901,10 @@ describe('renderSubject', () => {
     s.group = { name: long('g'), vpcId: IDS.vpc };
     s.sources = [{ name: long('a'), instanceId: IDS.routerA, state: 'stopping' }];
     s.target = { name: long('b'), instanceId: IDS.routerB, state: 'running' };
-    for (const state of [s, { ...s, verification: undefined, results: [], failure: { Error: 'E'.repeat(300), Cause: 'c' } }]) {
+    for (const state of [
+      s,
+      { ...s, verification: undefined, results: [], failure: { Error: 'E'.repeat(300), Cause: 'c' } },
+    ]) {
       const subject = renderSubject(record(state));
       expect(subject.length).toBeLessThanOrEqual(99);
       expect(subject).toMatch(ASCII_PRINTABLE);
@@ -739,7 +928,13 @@ describe('renderSubject', () => {
     const d = dryRunState();
     expect(renderSubject(record(d))).toBe(`[DRY RUN] ${GROUP}: router-a -> router-b, 2 route(s)`);
 
-    const n: NotifyState = { ...resolvedState(), action: 'noop', noopReason: 'not a member', target: undefined, sources: [] };
+    const n: NotifyState = {
+      ...resolvedState(),
+      action: 'noop',
+      noopReason: 'not a member',
+      target: undefined,
+      sources: [],
+    };
     expect(renderSubject(record(n))).toBe(`[NO CHANGE] ${GROUP}, nothing to move`);
   });
 });
@@ -749,11 +944,21 @@ describe('renderMessage', () => {
     const msg = renderMessage(record(succeededState()));
 
     expect(msg).toContain(`FAILOVER OK for group ${GROUP} (${IDS.vpc})`);
-    expect(msg).toContain(`Trigger:    EC2 instance ${IDS.routerA} (router-a) entered stopping (event 0b7e3f5c-8a44-4d52-9b0c-3e7d9e2f6a11 at 2026-11-25T14:30:00Z)`);
+    expect(msg).toContain(
+      `Trigger:    EC2 instance ${IDS.routerA} (router-a) entered stopping (event 0b7e3f5c-8a44-4d52-9b0c-3e7d9e2f6a11 at 2026-11-25T14:30:00Z)`,
+    );
     expect(msg).toContain(`From:       router-a ${IDS.routerA} (stopping, eu-west-1a)`);
     expect(msg).toContain(`To:         router-b ${IDS.routerB} (running, eu-west-1b)`);
-    expect(msg).toMatch(new RegExp(`replaced\\s+${IDS.rtbPrivateA}\\s+10\\.1\\.0\\.0/16\\s+${IDS.eniA0} \\(router-a, active\\)\\s+${IDS.eniB0} \\(router-b, active\\)`));
-    expect(msg).toMatch(new RegExp(`replaced\\s+${IDS.rtbPrivateB}\\s+${IDS.prefixList}\\s+${IDS.eniA1} \\(router-a, active\\)\\s+${IDS.eniB1} \\(router-b, active\\)`));
+    expect(msg).toMatch(
+      new RegExp(
+        `replaced\\s+${IDS.rtbPrivateA}\\s+10\\.1\\.0\\.0/16\\s+${IDS.eniA0} \\(router-a, active\\)\\s+${IDS.eniB0} \\(router-b, active\\)`,
+      ),
+    );
+    expect(msg).toMatch(
+      new RegExp(
+        `replaced\\s+${IDS.rtbPrivateB}\\s+${IDS.prefixList}\\s+${IDS.eniA1} \\(router-a, active\\)\\s+${IDS.eniB1} \\(router-b, active\\)`,
+      ),
+    );
     expect(msg).toContain('Verified:   2 route(s) read back in 1 round(s): all where the plan wants them');
     expect(msg).toContain(`Execution:  ${IDS.executionArn}`);
     expect(msg).toContain(`Console:    ${consoleUrl(IDS.executionArn)}`);
@@ -767,7 +972,11 @@ describe('renderMessage', () => {
 
     expect(msg).toContain('FAILOVER PARTIAL');
     expect(msg).toContain('Error:      RoutesNotSwitched');
-    expect(msg).toMatch(new RegExp(`failed!\\s+${IDS.rtbPrivateB}\\s+${IDS.prefixList}\\s+${IDS.eniA1} \\(router-a, active\\)\\s+${IDS.eniA1} \\(router-a, active\\)`));
+    expect(msg).toMatch(
+      new RegExp(
+        `failed!\\s+${IDS.rtbPrivateB}\\s+${IDS.prefixList}\\s+${IDS.eniA1} \\(router-a, active\\)\\s+${IDS.eniA1} \\(router-a, active\\)`,
+      ),
+    );
     expect(msg).toContain('Failures:');
     expect(msg).toContain(`  ${IDS.rtbPrivateB} ${IDS.prefixList}: ${UNAUTHORIZED}`);
     expect(msg).toContain('1 NOT where the plan wants them');
@@ -788,22 +997,38 @@ describe('renderMessage', () => {
 
   it('shows who asked and why for a manual request, and the dry run', () => {
     const s = dryRunState();
-    s.trigger = { kind: 'manual', summary: 'switchover to router-b requested by netops: patch router-a', action: 'switchover', requestedBy: 'netops', reason: 'patch router-a' };
+    s.trigger = {
+      kind: 'manual',
+      summary: 'switchover to router-b requested by netops: patch router-a',
+      action: 'switchover',
+      requestedBy: 'netops',
+      reason: 'patch router-a',
+    };
     const msg = renderMessage(record(s));
     expect(msg).toContain('Requested:  netops, reason: patch router-a');
     expect(msg).toContain('Dry run:    yes, nothing was changed');
-    expect(msg).toContain('Routes:     2 planned, 0 moved, 0 failed, 0 conflict(s), 0 vanished, 2 dry-run; 0 already on target, 0 skipped');
+    expect(msg).toContain(
+      'Routes:     2 planned, 0 moved, 0 failed, 0 conflict(s), 0 vanished, 2 dry-run; 0 already on target, 0 skipped',
+    );
   });
 
   it('lists skipped routes with their reason and warnings', () => {
     const s = succeededState();
     s.plan!.skipped = [
-      { routeTableId: IDS.rtbPublic, destination: { kind: 'ipv4', value: '192.168.0.0/16' }, eni: IDS.eniA0, member: 'router-a', reason: 'propagated route (owned by the virtual private gateway)' },
+      {
+        routeTableId: IDS.rtbPublic,
+        destination: { kind: 'ipv4', value: '192.168.0.0/16' },
+        eni: IDS.eniA0,
+        member: 'router-a',
+        reason: 'propagated route (owned by the virtual private gateway)',
+      },
     ];
     s.plan!.warnings = [`configured route table(s) not found in ${IDS.vpc}: rtb-0deadbeef0000000`];
     const r = record(s);
     const msg = renderMessage(r);
-    expect(msg).toContain(`  ${IDS.rtbPublic} 192.168.0.0/16 -> ${IDS.eniA0}: propagated route (owned by the virtual private gateway)`);
+    expect(msg).toContain(
+      `  ${IDS.rtbPublic} 192.168.0.0/16 -> ${IDS.eniA0}: propagated route (owned by the virtual private gateway)`,
+    );
     expect(msg).toContain(`Warnings:\n  configured route table(s) not found in ${IDS.vpc}: rtb-0deadbeef0000000`);
     expect(severityOf(r)).toBe('warning');
   });
@@ -820,30 +1045,45 @@ describe('severityOf', () => {
   });
 
   it('is critical for a failure at AcquireLease', () => {
-    expect(severityOf(record(NotifyStateSchema.parse(acquireFailedState(ec2StateEvent(), 'StateStoreError', 'AccessDenied'))))).toBe('critical');
+    expect(
+      severityOf(
+        record(NotifyStateSchema.parse(acquireFailedState(ec2StateEvent(), 'StateStoreError', 'AccessDenied'))),
+      ),
+    ).toBe('critical');
   });
 });
 
 describe('rendering lease, health and flap damping', () => {
   it('subject of a suppressed failover', () => {
-    expect(renderSubject(record(suppressedState()))).toMatch(/^\[FAILOVER SUPPRESSED\] onprem-edge: router-a -> router-b, /);
+    expect(renderSubject(record(suppressedState()))).toMatch(
+      /^\[FAILOVER SUPPRESSED\] onprem-edge: router-a -> router-b, /,
+    );
   });
 
   it('a suppressed failover says routes still point at the failed member and to switch over manually', () => {
     const msg = renderMessage(record(suppressedState()));
     expect(msg).toContain('vpc-route-failover: FAILOVER SUPPRESSED for group onprem-edge');
     expect(msg).toContain('Error:      FailoverSuppressedError');
-    expect(msg).toMatch(/\nNext: +routes still point at the failed member\..*run a manual switchover \(never suppressed\)\./);
+    expect(msg).toMatch(
+      /\nNext: +routes still point at the failed member\..*run a manual switchover \(never suppressed\)\./,
+    );
   });
 
   it('one health line per member: ok, or its problems', () => {
     const s = succeededState();
     s.health = [
-      { ...healthyMember('router-a'), state: 'stopping', healthy: false, problems: ['instance is stopping', `source/destination check enabled on ${IDS.eniA0}`] },
+      {
+        ...healthyMember('router-a'),
+        state: 'stopping',
+        healthy: false,
+        problems: ['instance is stopping', `source/destination check enabled on ${IDS.eniA0}`],
+      },
       healthyMember('router-b'),
     ];
     const msg = renderMessage(record(s));
-    expect(msg).toContain(`Health:     router-a: instance is stopping; source/destination check enabled on ${IDS.eniA0}`);
+    expect(msg).toContain(
+      `Health:     router-a: instance is stopping; source/destination check enabled on ${IDS.eniA0}`,
+    );
     expect(msg).toContain('Health:     router-b: ok');
   });
 
@@ -862,7 +1102,11 @@ describe('rendering lease, health and flap damping', () => {
   });
 
   it('a failure at AcquireLease says nothing changed and to start anew (no redrive advice)', () => {
-    const s = acquireFailedState(ec2StateEvent(), 'LeaseBusyError', `group "${GROUP}" is being switched by ${OTHER_EXECUTION}; waiting for it to finish`);
+    const s = acquireFailedState(
+      ec2StateEvent(),
+      'LeaseBusyError',
+      `group "${GROUP}" is being switched by ${OTHER_EXECUTION}; waiting for it to finish`,
+    );
     const msg = renderMessage(record(NotifyStateSchema.parse(s)));
     expect(msg).toContain('Cause:      AcquireLease failed: ');
     expect(msg).toContain('Next:       nothing was changed. Fix the cause above, then start a new execution.');

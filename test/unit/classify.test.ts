@@ -1,5 +1,5 @@
-import { classifyTrigger, Classified } from '../../functions/domain/classify';
-import { FailoverConfig, parseConfig } from '../../functions/contract/config';
+import { classifyTrigger, type Classified } from '../../functions/domain/classify';
+import { type FailoverConfig, parseConfig } from '../../functions/contract/config';
 import { InvalidRequestError, UnknownGroupError, UnknownMemberError } from '../../functions/contract/errors';
 import { PROBE_SOURCE } from '../../functions/contract/triggers';
 import { alarmEvent, configInput, ec2StateEvent, GROUP, IDS, manualRequest } from './fixtures';
@@ -106,7 +106,12 @@ describe('classifyTrigger: automatic triggers that need a failover', () => {
 
   it('a member declared down by the probe: automatic, identified by the execution name, no event time', () => {
     const c = asFailover(classify(probeRequest()));
-    expect(c).toMatchObject({ group: { name: GROUP }, failing: { name: 'router-a' }, automatic: true, triggerId: EXECUTION_NAME });
+    expect(c).toMatchObject({
+      group: { name: GROUP },
+      failing: { name: 'router-a' },
+      automatic: true,
+      triggerId: EXECUTION_NAME,
+    });
     expect(c.triggerTime).toBeUndefined();
     expect(c.trigger).toMatchObject({ kind: 'probe', instanceId: IDS.routerA });
     expect(c.trigger.summary).toContain('failed 3 consecutive round(s) of TCP 179');
@@ -195,10 +200,12 @@ describe('classifyTrigger: manual requests', () => {
   });
 
   it('unknown group → UnknownGroupError listing the configured groups', () => {
-    expect(rejection(manualRequest({ group: 'nope' }), UnknownGroupError)).toBe(`unknown group "nope" (configured: ${GROUP}, dc-edge)`);
+    expect(rejection(manualRequest({ group: 'nope' }), UnknownGroupError)).toBe(
+      `unknown group "nope" (configured: ${GROUP}, dc-edge)`,
+    );
   });
 
-  it('a member of another group → UnknownMemberError listing this group\'s members', () => {
+  it("a member of another group → UnknownMemberError listing this group's members", () => {
     const message = rejection(manualRequest({ to: 'edge-1' }), UnknownMemberError);
     expect(message).toBe(`group "${GROUP}" has no member "edge-1" (members: router-a, router-b)`);
   });

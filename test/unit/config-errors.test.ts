@@ -30,12 +30,16 @@ describe('config errors a person can act on', () => {
     expect(msg).toContain(
       'groups[0].routeTables: expected { "ids": ["rtb-0123456789abcdef0"] } or { "tag": { "key": "route-failover", "value": "dx-edge" } }',
     );
-    expect(msg).toContain('groups[0].routeTables.tag: expected an object such as { "key": "route-failover", "value": "dx-edge" }, got "edge"');
+    expect(msg).toContain(
+      'groups[0].routeTables.tag: expected an object such as { "key": "route-failover", "value": "dx-edge" }, got "edge"',
+    );
     expect(msg).not.toMatch(/Invalid input/);
   });
 
   it('says what is missing inside the scope option its keys pick', () => {
-    expect(messageOf((g) => (g.routeTables = { tag: { key: 'failover' } }))).toContain('groups[0].routeTables.tag.value: required');
+    expect(messageOf((g) => (g.routeTables = { tag: { key: 'failover' } }))).toContain(
+      'groups[0].routeTables.tag.value: required',
+    );
   });
 
   it.each([
@@ -48,18 +52,38 @@ describe('config errors a person can act on', () => {
   });
 
   it('names the closest top-level key too', () => {
-    expect(messageOf((_g, cfg) => (cfg.notification = { emails: [] }))).toContain('notification: unknown field, did you mean "notifications"?');
+    expect(messageOf((_g, cfg) => (cfg.notification = { emails: [] }))).toContain(
+      'notification: unknown field, did you mean "notifications"?',
+    );
   });
 
   it('lists the known fields when a key is nothing like any of them', () => {
-    expect(messageOf((g) => (g.zzz = 1))).toMatch(/groups\[0\]\.zzz: unknown field, known fields: name, vpcId, members/);
+    expect(messageOf((g) => (g.zzz = 1))).toMatch(
+      /groups\[0\]\.zzz: unknown field, known fields: name, vpcId, members/,
+    );
   });
 
   it.each([
-    ['an instance ID of 12 hex digits', (g: Record<string, unknown>) => (members(g)[0].instanceId = 'i-0123456789ab'), /members\[0\]\.instanceId: an EC2 instance ID \("i-" and 8 or 17 hex digits\).*got "i-0123456789ab"/],
-    ['an instance ID of 16 hex digits', (g: Record<string, unknown>) => (members(g)[0].instanceId = 'i-0123456789abcdef'), /members\[0\]\.instanceId: an EC2 instance ID/],
-    ['a VPC ID of 10 hex digits', (g: Record<string, unknown>) => (g.vpcId = 'vpc-0123456789'), /groups\[0\]\.vpcId: a VPC ID \("vpc-" and 8 or 17 hex digits\)/],
-    ['a route table ID of 9 hex digits', (g: Record<string, unknown>) => (g.routeTables = { ids: ['rtb-012345678'] }), /routeTables\.ids\[0\]: a route table ID \("rtb-" and 8 or 17 hex digits\)/],
+    [
+      'an instance ID of 12 hex digits',
+      (g: Record<string, unknown>) => (members(g)[0].instanceId = 'i-0123456789ab'),
+      /members\[0\]\.instanceId: an EC2 instance ID \("i-" and 8 or 17 hex digits\).*got "i-0123456789ab"/,
+    ],
+    [
+      'an instance ID of 16 hex digits',
+      (g: Record<string, unknown>) => (members(g)[0].instanceId = 'i-0123456789abcdef'),
+      /members\[0\]\.instanceId: an EC2 instance ID/,
+    ],
+    [
+      'a VPC ID of 10 hex digits',
+      (g: Record<string, unknown>) => (g.vpcId = 'vpc-0123456789'),
+      /groups\[0\]\.vpcId: a VPC ID \("vpc-" and 8 or 17 hex digits\)/,
+    ],
+    [
+      'a route table ID of 9 hex digits',
+      (g: Record<string, unknown>) => (g.routeTables = { ids: ['rtb-012345678'] }),
+      /routeTables\.ids\[0\]: a route table ID \("rtb-" and 8 or 17 hex digits\)/,
+    ],
     [
       'a subnet ID of 16 hex digits',
       (g: Record<string, unknown>) => {
@@ -77,7 +101,10 @@ describe('config errors a person can act on', () => {
     cfg.groups[0].vpcId = 'vpc-0123abcd';
     members(cfg.groups[0])[0].instanceId = 'i-0123abcd';
     cfg.groups[0].routeTables = { ids: ['rtb-0123abcd', 'rtb-0123456789abcdef0'] };
-    expect(parseConfig(cfg).groups[0]).toMatchObject({ vpcId: 'vpc-0123abcd', routeTables: { ids: ['rtb-0123abcd', 'rtb-0123456789abcdef0'] } });
+    expect(parseConfig(cfg).groups[0]).toMatchObject({
+      vpcId: 'vpc-0123abcd',
+      routeTables: { ids: ['rtb-0123abcd', 'rtb-0123456789abcdef0'] },
+    });
   });
 
   it('finds no "closest" key for a word far from every known one', () => {

@@ -70,8 +70,16 @@ describe('parseConfig', () => {
 
   it.each<[string, (g: Record<string, unknown>) => void, RegExp]>([
     ['bad vpcId', (g) => (g.vpcId = 'vpc-XYZ'), /groups\[0\]\.vpcId: .*VPC ID/],
-    ['bad instanceId', (g) => ((g.members as { instanceId: string }[])[1].instanceId = 'i-nothex!'), /groups\[0\]\.members\[1\]\.instanceId: .*instance ID/],
-    ['one member only', (g) => (g.members = (g.members as unknown[]).slice(0, 1)), /groups\[0\]\.members: a group needs at least two members/],
+    [
+      'bad instanceId',
+      (g) => ((g.members as { instanceId: string }[])[1].instanceId = 'i-nothex!'),
+      /groups\[0\]\.members\[1\]\.instanceId: .*instance ID/,
+    ],
+    [
+      'one member only',
+      (g) => (g.members = (g.members as unknown[]).slice(0, 1)),
+      /groups\[0\]\.members: a group needs at least two members/,
+    ],
     [
       'duplicate member names',
       (g) => ((g.members as { name: string }[])[1].name = 'router-a'),
@@ -84,7 +92,11 @@ describe('parseConfig', () => {
     ],
     ['preferred not a member', (g) => (g.preferred = 'router-z'), /groups\[0\]\.preferred: "router-z" is not a member/],
     ['unknown extra key', (g) => (g.enis = ['eni-0123']), /groups\[0\]\.enis: unknown field/],
-    ['bad member name', (g) => ((g.members as { name: string }[])[0].name = 'router a'), /groups\[0\]\.members\[0\]\.name: /],
+    [
+      'bad member name',
+      (g) => ((g.members as { name: string }[])[0].name = 'router a'),
+      /groups\[0\]\.members\[0\]\.name: /,
+    ],
     ['maxConcurrency out of range', (g) => (g.maxConcurrency = 0), /groups\[0\]\.maxConcurrency: /],
     [
       'route table scope with a bad ID',
@@ -92,7 +104,11 @@ describe('parseConfig', () => {
       /groups\[0\]\.routeTables\.ids\[1\]: a route table ID .*such as rtb-/,
     ],
     // A union of two strict shapes: zod can only say the scope as a whole is neither; the path still points at it.
-    ['route table scope with both ids and tag', (g) => (g.routeTables = { ids: [IDS.rtbPrivateA], tag: { key: 'k', value: 'v' } }), /groups\[0\]\.routeTables: /],
+    [
+      'route table scope with both ids and tag',
+      (g) => (g.routeTables = { ids: [IDS.rtbPrivateA], tag: { key: 'k', value: 'v' } }),
+      /groups\[0\]\.routeTables: /,
+    ],
     ['route table scope with an empty id list', (g) => (g.routeTables = { ids: [] }), /groups\[0\]\.routeTables/],
   ])('rejects %s with a ConfigError naming the field', (_name, edit, expected) => {
     const msg = configErrorOf(() => parseConfig(withGroup(edit)));
@@ -104,7 +120,9 @@ describe('parseConfig', () => {
     const cfg = configInput() as unknown as { groups: unknown[] };
     cfg.groups.push(secondGroup(IDS.routerB));
     const msg = configErrorOf(() => parseConfig(cfg));
-    expect(msg).toContain(`groups[1].members[1].instanceId: instance ${IDS.routerB} already belongs to group "${GROUP}"`);
+    expect(msg).toContain(
+      `groups[1].members[1].instanceId: instance ${IDS.routerB} already belongs to group "${GROUP}"`,
+    );
   });
 
   it('accepts two groups with distinct instances', () => {
@@ -163,7 +181,9 @@ describe('parseConfigJson', () => {
 
   it('validates the parsed shape and names the field', () => {
     const text = JSON.stringify(withGroup((g) => (g.vpcId = 'vpc-1')));
-    expect(configErrorOf(() => parseConfigJson(text, 'config.json'))).toMatch(/^invalid config\.json:\n {2}- groups\[0\]\.vpcId: /);
+    expect(configErrorOf(() => parseConfigJson(text, 'config.json'))).toMatch(
+      /^invalid config\.json:\n {2}- groups\[0\]\.vpcId: /,
+    );
   });
 });
 

@@ -1,7 +1,17 @@
 import type { FailoverConfigInput } from '../../functions/contract/config';
 import type { NotifyState } from '../../functions/contract/audit-record';
 import type { SwitchRecord } from '../../functions/domain/group-state';
-import type { Batch, BatchResult, BatchRouteResult, Change, ExecutionInfo, LeaseState, MemberHealth, ObservedRoute, Plan } from '../../functions/contract/schemas';
+import type {
+  Batch,
+  BatchResult,
+  BatchRouteResult,
+  Change,
+  ExecutionInfo,
+  LeaseState,
+  MemberHealth,
+  ObservedRoute,
+  Plan,
+} from '../../functions/contract/schemas';
 
 /**
  * Factories shared by the unit and adapter tests. Every call returns a fresh object, so a test can mutate
@@ -29,7 +39,8 @@ export const IDS = {
   eniC0: 'eni-0c0000000000000c0',
   eniC1: 'eni-0c0000000000000c1',
   prefixList: 'pl-0123456789abcdef0',
-  executionArn: 'arn:aws:states:eu-west-1:111122223333:execution:vpc-route-failover:7f6c2b0e-0d61-4a1e-9d55-2a2f2a2f2a2f',
+  executionArn:
+    'arn:aws:states:eu-west-1:111122223333:execution:vpc-route-failover:7f6c2b0e-0d61-4a1e-9d55-2a2f2a2f2a2f',
 } as const;
 
 export const GROUP = 'onprem-edge';
@@ -63,7 +74,11 @@ export const ec2StateEvent = (instanceId: string = IDS.routerA, state = 'stoppin
 });
 
 /** CloudWatch Alarm State Change of a status-check alarm (shape of cloudwatch-alarm-status-check.json). */
-export const alarmEvent = (instanceId: string = IDS.routerA, value = 'ALARM', alarmName = 'VpcRouteFailover-onprem-edge-router-a-status-check') => ({
+export const alarmEvent = (
+  instanceId: string = IDS.routerA,
+  value = 'ALARM',
+  alarmName = 'VpcRouteFailover-onprem-edge-router-a-status-check',
+) => ({
   version: '0',
   id: '5d0c8e3a-2b1f-4c7d-8e9a-0f1e2d3c4b5a',
   'detail-type': 'CloudWatch Alarm State Change',
@@ -76,13 +91,16 @@ export const alarmEvent = (instanceId: string = IDS.routerA, value = 'ALARM', al
     alarmName,
     state: {
       value,
-      reason: 'Threshold Crossed: 2 out of the last 2 datapoints [1.0 (25/11/26 14:30:00), 1.0 (25/11/26 14:29:00)] were greater than the threshold (0.0) (minimum 2 datapoints for OK -> ALARM transition).',
-      reasonData: '{"version":"1.0","queryDate":"2026-11-25T14:31:00.000+0000","statistic":"Maximum","period":60,"recentDatapoints":[1.0,1.0],"threshold":0.0}',
+      reason:
+        'Threshold Crossed: 2 out of the last 2 datapoints [1.0 (25/11/26 14:30:00), 1.0 (25/11/26 14:29:00)] were greater than the threshold (0.0) (minimum 2 datapoints for OK -> ALARM transition).',
+      reasonData:
+        '{"version":"1.0","queryDate":"2026-11-25T14:31:00.000+0000","statistic":"Maximum","period":60,"recentDatapoints":[1.0,1.0],"threshold":0.0}',
       timestamp: '2026-11-25T14:31:00.000+0000',
     },
     previousState: {
       value: value === 'ALARM' ? 'OK' : 'ALARM',
-      reason: 'Threshold Crossed: 1 out of the last 2 datapoints [0.0 (25/11/26 14:28:00)] was not greater than the threshold (0.0).',
+      reason:
+        'Threshold Crossed: 1 out of the last 2 datapoints [0.0 (25/11/26 14:28:00)] was not greater than the threshold (0.0).',
       timestamp: '2026-11-25T14:02:00.000+0000',
     },
     configuration: {
@@ -137,7 +155,11 @@ export const BATCH_AT = '2026-11-25T14:30:07.000Z';
  * A SwitchItems output for `batch`: every route had the `usual` outcome after one call, except the given
  * exceptions (the sparse shape of BatchResultSchema, counts included).
  */
-export const batchResult = (batch: Batch, exceptions: BatchRouteResult[] = [], usual: 'replaced' | 'dry-run' = 'replaced'): BatchResult => {
+export const batchResult = (
+  batch: Batch,
+  exceptions: BatchRouteResult[] = [],
+  usual: 'replaced' | 'dry-run' = 'replaced',
+): BatchResult => {
   const counts: Record<string, number> = {};
   batch.routes.forEach((_, i) => {
     const st = exceptions.find((x) => x.i === i)?.st ?? usual;
@@ -207,7 +229,12 @@ export const resolvedState = (): NotifyState => ({
 /** Two changes: an IPv4 route in one table and a prefix-list route in another. */
 export const twoChanges = (): [Change, Change] => [
   change(),
-  change({ routeTableId: IDS.rtbPrivateB, destination: { kind: 'prefix-list', value: IDS.prefixList }, fromEni: IDS.eniA1, toEni: IDS.eniB1 }),
+  change({
+    routeTableId: IDS.rtbPrivateB,
+    destination: { kind: 'prefix-list', value: IDS.prefixList },
+    fromEni: IDS.eniA1,
+    toEni: IDS.eniB1,
+  }),
 ];
 
 /**
@@ -226,18 +253,30 @@ export const succeededState = (): NotifyState => {
     ...resolvedState(),
     plan: planWith([b1, b2]),
     results: [batchResult(b1), batchResult(b2)],
-    verification: { checked: 2, ok: true, mismatches: 0, rounds: 1, observed: [], verifiedAt: '2026-11-25T14:30:09.000Z' },
+    verification: {
+      checked: 2,
+      ok: true,
+      mismatches: 0,
+      rounds: 1,
+      observed: [],
+      verifiedAt: '2026-11-25T14:30:09.000Z',
+    },
   };
 };
 
 /** A Lambda Task's Cause as Step Functions records it. */
 export const lambdaCause = (errorType: string, errorMessage: string): string =>
-  JSON.stringify({ errorType, errorMessage, trace: [`${errorType}: ${errorMessage}`, '    at replaceRoutes (/var/task/index.js:1:2)'] });
+  JSON.stringify({
+    errorType,
+    errorMessage,
+    trace: [`${errorType}: ${errorMessage}`, '    at replaceRoutes (/var/task/index.js:1:2)'],
+  });
 
 export const NOW = new Date('2026-11-25T14:30:10.000Z');
 
 /** Another execution of the state machine (a lease holder, a previous switch). */
-export const OTHER_EXECUTION = 'arn:aws:states:eu-west-1:111122223333:execution:vpc-route-failover:0a1b2c3d-0000-4000-8000-000000000001';
+export const OTHER_EXECUTION =
+  'arn:aws:states:eu-west-1:111122223333:execution:vpc-route-failover:0a1b2c3d-0000-4000-8000-000000000001';
 
 /** A recorded switch of the group (automatic unless said otherwise). */
 export const switchRecord = (overrides: Partial<SwitchRecord> = {}): SwitchRecord => ({
@@ -277,7 +316,12 @@ export const healthyMember = (member: string): MemberHealth => ({
  * apart under `input` (a manual request's `action`/`group` would otherwise clash with the state's fields) and
  * passes AcquireLease's output on as `lease`.
  */
-export const resolveFailedState = (rawInput: unknown, error: string, message: string, lease: LeaseState = heldLease()): NotifyState => ({
+export const resolveFailedState = (
+  rawInput: unknown,
+  error: string,
+  message: string,
+  lease: LeaseState = heldLease(),
+): NotifyState => ({
   input: rawInput,
   failure: { Error: error, Cause: lambdaCause(error, message) },
   lease,

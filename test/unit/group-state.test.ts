@@ -13,7 +13,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { LeaseBusyError, StateStoreError } from '../../functions/contract/errors';
-import { GroupHistory, InMemoryGroupStateStore, nextHistory } from '../../functions/domain/group-state';
+import { type GroupHistory, InMemoryGroupStateStore, nextHistory } from '../../functions/domain/group-state';
 import { DynamoDbGroupStateStore } from '../../functions/aws/dynamodb-group-state';
 import { GROUP, OTHER_EXECUTION, switchRecord } from './fixtures';
 
@@ -36,13 +36,19 @@ const failure = async (p: Promise<unknown>): Promise<Error> => {
 };
 
 describe('InMemoryGroupStateStore: the lease', () => {
-  it('grants a free group\'s lease with its expiry and an empty history, without asking who runs', async () => {
+  it("grants a free group's lease with its expiry and an empty history, without asking who runs", async () => {
     const store = new InMemoryGroupStateStore();
     const isRunning = running(true);
 
     const { lease, history } = await store.acquire(GROUP, exec(1), T0, TTL, isRunning);
 
-    expect(lease).toEqual({ group: GROUP, owner: exec(1), acquiredAt: '2026-11-25T14:30:00.000Z', expiresAt: '2026-11-25T14:45:00.000Z', tookOverFrom: undefined });
+    expect(lease).toEqual({
+      group: GROUP,
+      owner: exec(1),
+      acquiredAt: '2026-11-25T14:30:00.000Z',
+      expiresAt: '2026-11-25T14:45:00.000Z',
+      tookOverFrom: undefined,
+    });
     expect(history).toEqual({ automaticSwitches: [] });
     expect(store.holder(GROUP)).toBe(exec(1));
     expect(isRunning).not.toHaveBeenCalled();
@@ -115,7 +121,9 @@ describe('InMemoryGroupStateStore: the lease', () => {
     expect(store.holder(GROUP)).toBeUndefined();
 
     await expect(store.release(GROUP, exec(1), undefined, dayBefore(T0))).resolves.toEqual({ released: false });
-    await expect(store.release('never-acquired', exec(1), undefined, dayBefore(T0))).resolves.toEqual({ released: false });
+    await expect(store.release('never-acquired', exec(1), undefined, dayBefore(T0))).resolves.toEqual({
+      released: false,
+    });
   });
 
   it('after a release the next execution gets the lease without waiting', async () => {
@@ -139,7 +147,8 @@ describe('InMemoryGroupStateStore: the lease', () => {
     const won = outcomes.filter((o) => o.status === 'fulfilled');
     const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     expect(won).toHaveLength(1);
-    const winner = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<InMemoryGroupStateStore['acquire']>>>).value.lease.owner;
+    const winner = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<InMemoryGroupStateStore['acquire']>>>).value
+      .lease.owner;
     expect(store.holder(GROUP)).toBe(winner);
     expect(lost).toHaveLength(9);
     for (const l of lost) {
@@ -155,7 +164,10 @@ describe('InMemoryGroupStateStore: the lease', () => {
 
     const outcomes = await Promise.allSettled(owners.map((o) => store.acquire(GROUP, o, at(5), TTL, running(false))));
 
-    const won = outcomes.filter((o): o is PromiseFulfilledResult<Awaited<ReturnType<InMemoryGroupStateStore['acquire']>>> => o.status === 'fulfilled');
+    const won = outcomes.filter(
+      (o): o is PromiseFulfilledResult<Awaited<ReturnType<InMemoryGroupStateStore['acquire']>>> =>
+        o.status === 'fulfilled',
+    );
     expect(won).toHaveLength(1);
     expect(won[0].value.lease.tookOverFrom).toBe(OTHER_EXECUTION);
     expect(store.holder(GROUP)).toBe(won[0].value.lease.owner);
@@ -167,7 +179,13 @@ describe('InMemoryGroupStateStore: the lease', () => {
 
 describe('InMemoryGroupStateStore: the group history', () => {
   /** Acquire then release with the given switch; returns the history the next acquire sees. */
-  const cycle = async (store: InMemoryGroupStateStore, owner: string, now: Date, switched?: ReturnType<typeof switchRecord>, keepSince = dayBefore(now)) => {
+  const cycle = async (
+    store: InMemoryGroupStateStore,
+    owner: string,
+    now: Date,
+    switched?: ReturnType<typeof switchRecord>,
+    keepSince = dayBefore(now),
+  ) => {
     await store.acquire(GROUP, owner, now, TTL, running(true));
     await store.release(GROUP, owner, switched, keepSince);
   };
@@ -191,7 +209,12 @@ describe('InMemoryGroupStateStore: the group history', () => {
 
   it('a manual switch becomes the last switch but is not counted for flap damping', async () => {
     const store = new InMemoryGroupStateStore();
-    const manual = switchRecord({ automatic: false, executionId: exec(1), triggerId: 'manual-run', at: at(10).toISOString() });
+    const manual = switchRecord({
+      automatic: false,
+      executionId: exec(1),
+      triggerId: 'manual-run',
+      at: at(10).toISOString(),
+    });
     await cycle(store, exec(1), T0, manual);
 
     const h = await historyNow(store, at(60));
@@ -242,7 +265,10 @@ describe('nextHistory', () => {
   it('keeps switches exactly at the window start, drops older ones, appends the new one last', () => {
     const since = at(0);
     const h: GroupHistory = {
-      automaticSwitches: [switchRecord({ at: at(-1).toISOString(), triggerId: 'a' }), switchRecord({ at: at(0).toISOString(), triggerId: 'b' })],
+      automaticSwitches: [
+        switchRecord({ at: at(-1).toISOString(), triggerId: 'a' }),
+        switchRecord({ at: at(0).toISOString(), triggerId: 'b' }),
+      ],
     };
     const next = nextHistory(h, switchRecord({ at: at(5).toISOString(), triggerId: 'c' }), since);
     expect(next.automaticSwitches.map((s) => s.triggerId)).toEqual(['b', 'c']);
@@ -259,14 +285,20 @@ describe('DynamoDbGroupStateStore: what is sent', () => {
   const store = () => new DynamoDbGroupStateStore(ddb, TABLE);
   const KEY = { group: { S: GROUP } };
   const ACQUIRE_CONDITION = 'attribute_not_exists(#o) OR #o = :me OR expiresAt < :now';
-  const conditionalFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });
+  const conditionalFailed = () =>
+    new ConditionalCheckFailedException({
+      message: 'The conditional request failed',
+      $metadata: { httpStatusCode: 400 },
+    });
   const historyItem = (h: GroupHistory) => ({ history: { S: JSON.stringify(h) } });
 
   beforeEach(() => ddbMock.reset());
 
   it('acquire: one conditional UpdateItem that takes a free, own or expired lease, returning the history', async () => {
     const h: GroupHistory = { lastSwitch: switchRecord(), automaticSwitches: [switchRecord()] };
-    ddbMock.on(UpdateItemCommand).resolves({ Attributes: { group: { S: GROUP }, owner: { S: exec(1) }, ...historyItem(h) } });
+    ddbMock
+      .on(UpdateItemCommand)
+      .resolves({ Attributes: { group: { S: GROUP }, owner: { S: exec(1) }, ...historyItem(h) } });
     const isRunning = running(true);
 
     const out = await store().acquire(GROUP, exec(1), T0, TTL, isRunning);
@@ -278,27 +310,45 @@ describe('DynamoDbGroupStateStore: what is sent', () => {
       UpdateExpression: 'SET #o = :me, acquiredAt = :now, expiresAt = :exp',
       ConditionExpression: ACQUIRE_CONDITION,
       ExpressionAttributeNames: { '#o': 'owner' },
-      ExpressionAttributeValues: { ':me': { S: exec(1) }, ':now': { S: '2026-11-25T14:30:00.000Z' }, ':exp': { S: '2026-11-25T14:45:00.000Z' } },
+      ExpressionAttributeValues: {
+        ':me': { S: exec(1) },
+        ':now': { S: '2026-11-25T14:30:00.000Z' },
+        ':exp': { S: '2026-11-25T14:45:00.000Z' },
+      },
       ReturnValues: 'ALL_NEW',
     });
     expect(ddbMock).toHaveReceivedCommandTimes(GetItemCommand, 0);
     expect(isRunning).not.toHaveBeenCalled();
-    expect(out).toEqual({ lease: { group: GROUP, owner: exec(1), acquiredAt: '2026-11-25T14:30:00.000Z', expiresAt: '2026-11-25T14:45:00.000Z' }, history: h });
+    expect(out).toEqual({
+      lease: {
+        group: GROUP,
+        owner: exec(1),
+        acquiredAt: '2026-11-25T14:30:00.000Z',
+        expiresAt: '2026-11-25T14:45:00.000Z',
+      },
+      history: h,
+    });
   });
 
   it('acquire: an item without history (first use of a group) gives an empty history', async () => {
     ddbMock.on(UpdateItemCommand).resolves({ Attributes: { group: { S: GROUP }, owner: { S: exec(1) } } });
-    await expect(store().acquire(GROUP, exec(1), T0, TTL, running(true))).resolves.toMatchObject({ history: { automaticSwitches: [] } });
+    await expect(store().acquire(GROUP, exec(1), T0, TTL, running(true))).resolves.toMatchObject({
+      history: { automaticSwitches: [] },
+    });
   });
 
   it('acquire: an unreadable history is treated as empty rather than failing the failover', async () => {
     ddbMock.on(UpdateItemCommand).resolves({ Attributes: { history: { S: '{not json' } } });
-    await expect(store().acquire(GROUP, exec(1), T0, TTL, running(true))).resolves.toMatchObject({ history: { automaticSwitches: [] } });
+    await expect(store().acquire(GROUP, exec(1), T0, TTL, running(true))).resolves.toMatchObject({
+      history: { automaticSwitches: [] },
+    });
   });
 
   it('acquire: held by a running execution → consistent GetItem, ask whether the holder runs, LeaseBusyError naming it', async () => {
     ddbMock.on(UpdateItemCommand).rejects(conditionalFailed());
-    ddbMock.on(GetItemCommand).resolves({ Item: { group: { S: GROUP }, owner: { S: exec(1) }, expiresAt: { S: at(600).toISOString() } } });
+    ddbMock
+      .on(GetItemCommand)
+      .resolves({ Item: { group: { S: GROUP }, owner: { S: exec(1) }, expiresAt: { S: at(600).toISOString() } } });
     const isRunning = running(true);
 
     const err = await failure(store().acquire(GROUP, exec(2), T0, TTL, isRunning));
@@ -322,7 +372,9 @@ describe('DynamoDbGroupStateStore: what is sent', () => {
     const out = await store().acquire(GROUP, exec(2), T0, TTL, running(false));
 
     expect(ddbMock).toHaveReceivedCommandTimes(UpdateItemCommand, 2);
-    expect(ddbMock).toHaveReceivedNthSpecificCommandWith(1, UpdateItemCommand, { ConditionExpression: ACQUIRE_CONDITION });
+    expect(ddbMock).toHaveReceivedNthSpecificCommandWith(1, UpdateItemCommand, {
+      ConditionExpression: ACQUIRE_CONDITION,
+    });
     expect(ddbMock).toHaveReceivedNthSpecificCommandWith(2, UpdateItemCommand, {
       TableName: TABLE,
       Key: KEY,
@@ -336,7 +388,13 @@ describe('DynamoDbGroupStateStore: what is sent', () => {
         ':holder': { S: exec(1) },
       },
     });
-    expect(out.lease).toEqual({ group: GROUP, owner: exec(2), acquiredAt: '2026-11-25T14:30:00.000Z', expiresAt: '2026-11-25T14:45:00.000Z', tookOverFrom: exec(1) });
+    expect(out.lease).toEqual({
+      group: GROUP,
+      owner: exec(2),
+      acquiredAt: '2026-11-25T14:30:00.000Z',
+      expiresAt: '2026-11-25T14:45:00.000Z',
+      tookOverFrom: exec(1),
+    });
     expect(out.history).toEqual(h);
   });
 
@@ -361,7 +419,11 @@ describe('DynamoDbGroupStateStore: what is sent', () => {
   it('release: consistent GetItem, then an UpdateItem conditioned on the owner that drops the lease and keeps the history (and the inventory)', async () => {
     const old = switchRecord({ at: at(-100000).toISOString(), triggerId: 't-old' });
     const kept = switchRecord({ at: at(-600).toISOString(), triggerId: 't-kept' });
-    ddbMock.on(GetItemCommand).resolves({ Item: { group: { S: GROUP }, owner: { S: exec(1) }, ...historyItem({ automaticSwitches: [old, kept] }) } });
+    ddbMock
+      .on(GetItemCommand)
+      .resolves({
+        Item: { group: { S: GROUP }, owner: { S: exec(1) }, ...historyItem({ automaticSwitches: [old, kept] }) },
+      });
     ddbMock.on(UpdateItemCommand).resolves({});
     const switched = switchRecord({ at: T0.toISOString(), triggerId: 't-new', executionId: exec(1) });
 
@@ -378,7 +440,10 @@ describe('DynamoDbGroupStateStore: what is sent', () => {
       ExpressionAttributeValues: { ':me': { S: exec(1) }, ':h': { S: expect.any(String) } },
     });
     const sent = ddbMock.commandCalls(UpdateItemCommand)[0].args[0].input;
-    expect(JSON.parse(sent.ExpressionAttributeValues![':h'].S!)).toEqual({ lastSwitch: switched, automaticSwitches: [kept, switched] });
+    expect(JSON.parse(sent.ExpressionAttributeValues![':h'].S!)).toEqual({
+      lastSwitch: switched,
+      automaticSwitches: [kept, switched],
+    });
     expect(ddbMock).toHaveReceivedCommandTimes(PutItemCommand, 0);
   });
 
@@ -395,14 +460,31 @@ describe('DynamoDbGroupStateStore: what is sent', () => {
   });
 
   const throttles: [string, () => DynamoDBServiceException][] = [
-    ['ThrottlingException', () => new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } })],
-    ['RequestLimitExceeded', () => new RequestLimitExceeded({ message: 'Throughput exceeds the account limit', $metadata: { httpStatusCode: 400 } })],
+    [
+      'ThrottlingException',
+      () => new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }),
+    ],
+    [
+      'RequestLimitExceeded',
+      () =>
+        new RequestLimitExceeded({
+          message: 'Throughput exceeds the account limit',
+          $metadata: { httpStatusCode: 400 },
+        }),
+    ],
     // DynamoDB's usual throttle on a provisioned table; the SDK's own retry classification treats it as throttling.
     [
       'ProvisionedThroughputExceededException',
-      () => new ProvisionedThroughputExceededException({ message: 'The level of configured provisioned throughput for the table was exceeded', $metadata: { httpStatusCode: 400 } }),
+      () =>
+        new ProvisionedThroughputExceededException({
+          message: 'The level of configured provisioned throughput for the table was exceeded',
+          $metadata: { httpStatusCode: 400 },
+        }),
     ],
-    ['InternalServerError (500)', () => new InternalServerError({ message: 'Internal server error', $metadata: { httpStatusCode: 500 } })],
+    [
+      'InternalServerError (500)',
+      () => new InternalServerError({ message: 'Internal server error', $metadata: { httpStatusCode: 500 } }),
+    ],
   ];
 
   it.each(throttles)('acquire: %s → StateStoreTransientError (the state machine retries)', async (_name, make) => {
@@ -421,13 +503,20 @@ describe('DynamoDbGroupStateStore: what is sent', () => {
 
   it('a throttled read after a failed condition → StateStoreTransientError, not LeaseBusyError', async () => {
     ddbMock.on(UpdateItemCommand).rejects(conditionalFailed());
-    ddbMock.on(GetItemCommand).rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
+    ddbMock
+      .on(GetItemCommand)
+      .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
     const err = await failure(store().acquire(GROUP, exec(1), T0, TTL, running(true)));
     expect(err).toMatchObject({ name: 'StateStoreTransientError' });
   });
 
   it('a permanent error (table missing, access denied) → StateStoreError, not retried', async () => {
-    const missing = new DynamoDBServiceException({ name: 'ResourceNotFoundException', $fault: 'client', message: 'Requested resource not found', $metadata: { httpStatusCode: 400 } });
+    const missing = new DynamoDBServiceException({
+      name: 'ResourceNotFoundException',
+      $fault: 'client',
+      message: 'Requested resource not found',
+      $metadata: { httpStatusCode: 400 },
+    });
     ddbMock.on(UpdateItemCommand).rejects(missing);
     const err = await failure(store().acquire(GROUP, exec(1), T0, TTL, running(true)));
     expect(err).toBeInstanceOf(StateStoreError);

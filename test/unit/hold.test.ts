@@ -1,4 +1,9 @@
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { acquireLease } from '../../functions/acquire-lease/acquire-lease';
@@ -6,21 +11,28 @@ import { parseConfig } from '../../functions/contract/config';
 import { InvalidRequestError } from '../../functions/contract/errors';
 import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
 import { DynamoDbGroupStateStore } from '../../functions/aws/dynamodb-group-state';
-import { activeHold, Hold, HOLD_MAX_SECONDS, newHold } from '../../functions/contract/hold';
+import { activeHold, type Hold, HOLD_MAX_SECONDS, newHold } from '../../functions/contract/hold';
 
 const T0 = new Date('2026-11-25T14:30:00.000Z');
 const BY = 'arn:aws:sts::111122223333:assumed-role/NetOps/alice';
 const hold = (seconds = 7200): Hold => newHold({ seconds, by: BY, reason: 'firmware CHG-2001', now: T0 });
 const ddbMock = mockClient(DynamoDBClient);
 const ddb = new DynamoDBClient({ region: 'eu-west-1' });
-const holdAttr = (h: Hold) => ({ M: { until: { S: h.until }, by: { S: h.by }, reason: { S: h.reason }, setAt: { S: h.setAt } } });
+const holdAttr = (h: Hold) => ({
+  M: { until: { S: h.until }, by: { S: h.by }, reason: { S: h.reason }, setAt: { S: h.setAt } },
+});
 
 beforeEach(() => ddbMock.reset());
 
 describe('newHold and activeHold', () => {
   it('a hold ends `seconds` after it is set, and is in force only until then', () => {
     const h = hold(7200);
-    expect(h).toEqual({ until: '2026-11-25T16:30:00.000Z', by: BY, reason: 'firmware CHG-2001', setAt: T0.toISOString() });
+    expect(h).toEqual({
+      until: '2026-11-25T16:30:00.000Z',
+      by: BY,
+      reason: 'firmware CHG-2001',
+      setAt: T0.toISOString(),
+    });
     expect(activeHold(h, new Date('2026-11-25T16:29:59Z'))).toEqual(h);
     expect(activeHold(h, new Date('2026-11-25T16:30:00Z'))).toBeUndefined();
     expect(activeHold(undefined, T0)).toBeUndefined();
@@ -58,15 +70,23 @@ describe('DynamoDbGroupStateStore: the hold', () => {
 
   it('clearHold removes only the hold and returns the one removed; a group never seen has none', async () => {
     const h = hold();
-    ddbMock.on(UpdateItemCommand).resolvesOnce({ Attributes: { hold: holdAttr(h) } }).rejectsOnce(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    ddbMock
+      .on(UpdateItemCommand)
+      .resolvesOnce({ Attributes: { hold: holdAttr(h) } })
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
     expect(await store().clearHold('onprem-edge')).toEqual(h);
-    expect(ddbMock).toHaveReceivedCommandWith(UpdateItemCommand, { UpdateExpression: 'REMOVE #h', ReturnValues: 'UPDATED_OLD' });
+    expect(ddbMock).toHaveReceivedCommandWith(UpdateItemCommand, {
+      UpdateExpression: 'REMOVE #h',
+      ReturnValues: 'UPDATED_OLD',
+    });
     expect(await store().clearHold('never-seen')).toBeUndefined();
   });
 
   it('acquire returns the hold stored in the item while it is in force, and none once it expired', async () => {
     const h = hold(600);
-    ddbMock.on(UpdateItemCommand).resolves({ Attributes: { group: { S: 'g' }, owner: { S: 'me' }, hold: holdAttr(h) } });
+    ddbMock
+      .on(UpdateItemCommand)
+      .resolves({ Attributes: { group: { S: 'g' }, owner: { S: 'me' }, hold: holdAttr(h) } });
     const inForce = await store().acquire('g', 'me', new Date(T0.getTime() + 300_000), 1800, async () => false);
     expect(inForce.hold).toEqual(h);
     const expired = await store().acquire('g', 'me', new Date(T0.getTime() + 601_000), 1800, async () => false);
@@ -74,7 +94,10 @@ describe('DynamoDbGroupStateStore: the hold', () => {
   });
 
   it('readHold reads the item consistently; an unreadable hold is no hold', async () => {
-    ddbMock.on(GetItemCommand).resolvesOnce({ Item: { hold: holdAttr(hold()) } }).resolvesOnce({ Item: { hold: { M: { until: { S: 'x' } } } } });
+    ddbMock
+      .on(GetItemCommand)
+      .resolvesOnce({ Item: { hold: holdAttr(hold()) } })
+      .resolvesOnce({ Item: { hold: { M: { until: { S: 'x' } } } } });
     expect(await store().readHold('g')).toEqual(hold());
     expect(ddbMock).toHaveReceivedCommandWith(GetItemCommand, { ConsistentRead: true });
     expect(await store().readHold('g')).toBeUndefined();
@@ -83,21 +106,36 @@ describe('DynamoDbGroupStateStore: the hold', () => {
 
 describe('AcquireLease: the hold in the LeaseState', () => {
   const config = parseConfig({
-    groups: [{ name: 'onprem-edge', vpcId: 'vpc-0123456789abcdef0', members: [{ name: 'router-a', instanceId: 'i-0a1b2c3d4e5f60001' }, { name: 'router-b', instanceId: 'i-0a1b2c3d4e5f60002' }] }],
+    groups: [
+      {
+        name: 'onprem-edge',
+        vpcId: 'vpc-0123456789abcdef0',
+        members: [
+          { name: 'router-a', instanceId: 'i-0a1b2c3d4e5f60001' },
+          { name: 'router-b', instanceId: 'i-0a1b2c3d4e5f60002' },
+        ],
+      },
+    ],
   });
   const request = { action: 'switchover', group: 'onprem-edge', to: 'router-b', requestedBy: 'netops' };
 
   it('returns the group hold in force with the lease', async () => {
     const store = new InMemoryGroupStateStore();
     await store.setHold('onprem-edge', hold());
-    const out = await acquireLease({ event: request, execution: { id: 'x-1' }, holdDownDone: false }, { config, store, isExecutionRunning: async () => false, now: () => T0 });
+    const out = await acquireLease(
+      { event: request, execution: { id: 'x-1' }, holdDownDone: false },
+      { config, store, isExecutionRunning: async () => false, now: () => T0 },
+    );
     expect(out).toMatchObject({ held: true, group: 'onprem-edge', hold: hold() });
   });
 
   it('returns no hold once it expired or was cleared', async () => {
     const store = new InMemoryGroupStateStore();
     await store.setHold('onprem-edge', hold(60));
-    const later = await acquireLease({ event: request, execution: { id: 'x-2' }, holdDownDone: false }, { config, store, isExecutionRunning: async () => false, now: () => new Date(T0.getTime() + 61_000) });
+    const later = await acquireLease(
+      { event: request, execution: { id: 'x-2' }, holdDownDone: false },
+      { config, store, isExecutionRunning: async () => false, now: () => new Date(T0.getTime() + 61_000) },
+    );
     expect(later.hold).toBeUndefined();
   });
 });

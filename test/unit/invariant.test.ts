@@ -10,15 +10,41 @@ const C = { name: 'router-c', instanceId: 'i-0cc', enis: ['eni-c0'] };
 const table = (id: string, routes: Route[], associated = true): RouteTable => ({
   RouteTableId: id,
   Routes: routes,
-  Associations: associated ? [{ RouteTableAssociationId: `rtbassoc-${id}`, SubnetId: `subnet-${id}`, AssociationState: { State: 'associated' } }] : [],
+  Associations: associated
+    ? [
+        {
+          RouteTableAssociationId: `rtbassoc-${id}`,
+          SubnetId: `subnet-${id}`,
+          AssociationState: { State: 'associated' },
+        },
+      ]
+    : [],
 });
-const to = (cidr: string, eni: string, extra: Partial<Route> = {}): Route => ({ DestinationCidrBlock: cidr, NetworkInterfaceId: eni, State: 'active', Origin: 'CreateRoute', ...extra });
+const to = (cidr: string, eni: string, extra: Partial<Route> = {}): Route => ({
+  DestinationCidrBlock: cidr,
+  NetworkInterfaceId: eni,
+  State: 'active',
+  Origin: 'CreateRoute',
+  ...extra,
+});
 
 describe('the route-table invariant', () => {
   it('holds when every route to a member leads to the target and none is blackhole', () => {
-    const r = checkInvariant({ target: 'router-b', departed: ['router-a'], members: [A, B], tables: [table('rtb-1', [to('10.1.0.0/16', 'eni-b0'), { DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-1', State: 'active' }])] });
+    const r = checkInvariant({
+      target: 'router-b',
+      departed: ['router-a'],
+      members: [A, B],
+      tables: [
+        table('rtb-1', [
+          to('10.1.0.0/16', 'eni-b0'),
+          { DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-1', State: 'active' },
+        ]),
+      ],
+    });
     expect(r).toEqual({ findings: [], routes: 1, tables: 1, split: 0 });
-    expect(describeCheck(r, 'router-b', ['router-a'])).toBe('checked 1 route(s) to an interface in 1 table(s) in reach: none leads to a member other than router-b or is blackhole on a member');
+    expect(describeCheck(r, 'router-b', ['router-a'])).toBe(
+      'checked 1 route(s) to an interface in 1 table(s) in reach: none leads to a member other than router-b or is blackhole on a member',
+    );
   });
 
   it('names a route still on the departed member, by interface and, for an interface nobody knew, by the instance behind it', () => {
@@ -26,7 +52,12 @@ describe('the route-table invariant', () => {
       target: 'router-b',
       departed: ['router-a'],
       members: [{ ...A, enis: [] }, B],
-      tables: [table('rtb-1', [to('10.1.0.0/16', 'eni-a0', { InstanceId: 'i-0aa', State: 'blackhole' }), to('10.2.0.0/16', 'eni-zz', { InstanceId: 'i-0aa' })])],
+      tables: [
+        table('rtb-1', [
+          to('10.1.0.0/16', 'eni-a0', { InstanceId: 'i-0aa', State: 'blackhole' }),
+          to('10.2.0.0/16', 'eni-zz', { InstanceId: 'i-0aa' }),
+        ]),
+      ],
     });
     expect(r.findings.map((f) => [f.destination.value, f.member, f.kind])).toEqual([
       ['10.1.0.0/16', 'router-a', 'departed'],
@@ -36,8 +67,20 @@ describe('the route-table invariant', () => {
   });
 
   it('checks the local route like any other (east-west inspection through a member)', () => {
-    const r = checkInvariant({ target: 'router-b', departed: ['router-a'], members: [A, B], tables: [table('rtb-1', [to('10.0.0.0/16', 'eni-a1', { Origin: 'CreateRouteTable' })])] });
-    expect(r.findings).toMatchObject([{ destination: { value: '10.0.0.0/16' }, local: true, kind: 'departed', problem: "still points at router-a's interface eni-a1" }]);
+    const r = checkInvariant({
+      target: 'router-b',
+      departed: ['router-a'],
+      members: [A, B],
+      tables: [table('rtb-1', [to('10.0.0.0/16', 'eni-a1', { Origin: 'CreateRouteTable' })])],
+    });
+    expect(r.findings).toMatchObject([
+      {
+        destination: { value: '10.0.0.0/16' },
+        local: true,
+        kind: 'departed',
+        problem: "still points at router-a's interface eni-a1",
+      },
+    ]);
   });
 
   it('a blackhole on the target is a finding; a propagated route never is', () => {
@@ -45,7 +88,17 @@ describe('the route-table invariant', () => {
       target: 'router-b',
       departed: ['router-a'],
       members: [A, B],
-      tables: [table('rtb-1', [to('10.1.0.0/16', 'eni-b0', { State: 'blackhole' }), { DestinationCidrBlock: '10.2.0.0/16', GatewayId: 'vgw-1', Origin: 'EnableVgwRoutePropagation', State: 'active' }])],
+      tables: [
+        table('rtb-1', [
+          to('10.1.0.0/16', 'eni-b0', { State: 'blackhole' }),
+          {
+            DestinationCidrBlock: '10.2.0.0/16',
+            GatewayId: 'vgw-1',
+            Origin: 'EnableVgwRoutePropagation',
+            State: 'active',
+          },
+        ]),
+      ],
     });
     expect(r.findings.map((f) => [f.destination.value, f.kind])).toEqual([['10.1.0.0/16', 'blackhole']]);
   });
@@ -80,7 +133,12 @@ describe('the route-table invariant', () => {
 
 describe('routes: what ReplaceRoute acts on', () => {
   it('finds the static route when a propagated route shares its prefix, whichever comes first', () => {
-    const propagated: Route = { DestinationCidrBlock: '10.9.0.0/16', GatewayId: 'vgw-1', Origin: 'EnableVgwRoutePropagation', State: 'active' };
+    const propagated: Route = {
+      DestinationCidrBlock: '10.9.0.0/16',
+      GatewayId: 'vgw-1',
+      Origin: 'EnableVgwRoutePropagation',
+      State: 'active',
+    };
     const fixed = to('10.9.0.0/16', 'eni-a0');
     expect(findRoute(table('rtb-1', [propagated, fixed]), { kind: 'ipv4', value: '10.9.0.0/16' })).toBe(fixed);
     expect(findRoute(table('rtb-1', [propagated]), { kind: 'ipv4', value: '10.9.0.0/16' })).toBe(propagated);
@@ -88,7 +146,9 @@ describe('routes: what ReplaceRoute acts on', () => {
 
   it('a local route pointed at an interface is replaceable; the local route to the VPC is not', () => {
     expect(unreplaceableReason(to('10.0.0.0/16', 'eni-a0', { Origin: 'CreateRouteTable' }))).toBeUndefined();
-    expect(unreplaceableReason({ DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local', Origin: 'CreateRouteTable' })).toBe('local route of the VPC (not moved)');
+    expect(
+      unreplaceableReason({ DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local', Origin: 'CreateRouteTable' }),
+    ).toBe('local route of the VPC (not moved)');
   });
 });
 
@@ -102,7 +162,12 @@ describe('mergeInventory: a partial view never makes the inventory forget', () =
       { slot: '0/1', eni: 'eni-a1' },
     ],
   };
-  const partial: MemberInventory = { member: 'router-a', instanceId: 'i-0aa', observedAt: '2026-12-02T00:00:00.000Z', interfaces: [{ slot: '0/0', eni: 'eni-a0' }] };
+  const partial: MemberInventory = {
+    member: 'router-a',
+    instanceId: 'i-0aa',
+    observedAt: '2026-12-02T00:00:00.000Z',
+    interfaces: [{ slot: '0/0', eni: 'eni-a0' }],
+  };
 
   it('keeps an interface EC2 no longer shows, with when it was last seen', () => {
     expect(mergeInventory(stored, partial).interfaces).toEqual([
@@ -114,6 +179,8 @@ describe('mergeInventory: a partial view never makes the inventory forget', () =
   it('a new interface in the slot replaces the old one; another instance starts afresh', () => {
     const replaced = { ...partial, interfaces: [...partial.interfaces, { slot: '0/1', eni: 'eni-a9' }] };
     expect(mergeInventory(stored, replaced).interfaces.map((i) => i.eni)).toEqual(['eni-a0', 'eni-a9']);
-    expect(mergeInventory(stored, { ...partial, instanceId: 'i-0new' }).interfaces.map((i) => i.eni)).toEqual(['eni-a0']);
+    expect(mergeInventory(stored, { ...partial, instanceId: 'i-0new' }).interfaces.map((i) => i.eni)).toEqual([
+      'eni-a0',
+    ]);
   });
 });

@@ -1,9 +1,14 @@
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
 import { DynamoDbGroupStateStore } from '../../functions/aws/dynamodb-group-state';
-import { inventoryFromInstance, MemberInventory, parseMemberInventory } from '../../functions/domain/inventory';
+import { inventoryFromInstance, type MemberInventory, parseMemberInventory } from '../../functions/domain/inventory';
 import { GROUP, IDS } from './fixtures';
 
 const TABLE = 'vpc-route-failover-group-state';
@@ -40,7 +45,13 @@ describe('member inventory', () => {
       ],
     });
     // A terminated instance: EC2 shows it without interfaces; that must never erase what was known.
-    expect(inventoryFromInstance(member, { InstanceId: IDS.routerA, State: { Name: 'terminated' }, NetworkInterfaces: [] }, observedAt)).toBeUndefined();
+    expect(
+      inventoryFromInstance(
+        member,
+        { InstanceId: IDS.routerA, State: { Name: 'terminated' }, NetworkInterfaces: [] },
+        observedAt,
+      ),
+    ).toBeUndefined();
   });
 
   it('a stored entry that does not fit the shape is ignored, not thrown', () => {
@@ -72,12 +83,17 @@ describe('DynamoDbGroupStateStore: the inventory, as sent', () => {
       UpdateExpression: 'SET #a = :v',
       ConditionExpression: 'attribute_not_exists(#a) OR #a.#t <= :t',
       ExpressionAttributeNames: { '#a': 'inventory:router-a', '#t': 'observedAt' },
-      ExpressionAttributeValues: { ':v': { M: { observedAt: { S: entry.observedAt }, data: { S: JSON.stringify(entry) } } }, ':t': { S: entry.observedAt } },
+      ExpressionAttributeValues: {
+        ':v': { M: { observedAt: { S: entry.observedAt }, data: { S: JSON.stringify(entry) } } },
+        ':t': { S: entry.observedAt },
+      },
     });
   });
 
   it('a newer view already stored (the condition fails) is not an error', async () => {
-    ddbMock.on(UpdateItemCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    ddbMock
+      .on(UpdateItemCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
     await expect(store().writeInventory(GROUP, inv('2026-11-25T14:00:00.000Z'))).resolves.toBeUndefined();
   });
 
@@ -94,11 +110,19 @@ describe('DynamoDbGroupStateStore: the inventory, as sent', () => {
       },
     });
     await expect(store().readInventory(GROUP)).resolves.toEqual({ 'router-a': entry });
-    expect(ddbMock).toHaveReceivedCommandWith(GetItemCommand, { TableName: TABLE, Key: { group: { S: GROUP } }, ConsistentRead: true });
+    expect(ddbMock).toHaveReceivedCommandWith(GetItemCommand, {
+      TableName: TABLE,
+      Key: { group: { S: GROUP } },
+      ConsistentRead: true,
+    });
   });
 
   it('a throttled read is a transient StateStoreError (ResolveTargets is retried)', async () => {
-    ddbMock.on(GetItemCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: {} }));
+    ddbMock
+      .on(GetItemCommand)
+      .rejects(
+        Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: {} }),
+      );
     await expect(store().readInventory(GROUP)).rejects.toMatchObject({ name: 'StateStoreTransientError' });
   });
 });

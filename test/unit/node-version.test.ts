@@ -5,7 +5,11 @@ import * as path from 'node:path';
 
 const ROOT = path.join(__dirname, '..', '..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
-const pkg = JSON.parse(read('package.json')) as { engines: { node: string }; dependencies: object; devDependencies: object };
+const pkg = JSON.parse(read('package.json')) as {
+  engines: { node: string };
+  dependencies: object;
+  devDependencies: object;
+};
 
 /** True when Node `major`.0.0 satisfies `range` (the forms the engines fields use here). */
 const allowsFrom = (range: string, major: number): boolean =>
@@ -31,7 +35,9 @@ describe('the Node version', () => {
   it('satisfies the engines field of every direct dependency', () => {
     const names = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
     const refusing = names.flatMap((name) => {
-      const engines = (JSON.parse(read(path.join('node_modules', name, 'package.json'))) as { engines?: { node?: string } }).engines;
+      const engines = (
+        JSON.parse(read(path.join('node_modules', name, 'package.json'))) as { engines?: { node?: string } }
+      ).engines;
       return engines?.node && !allowsFrom(engines.node, stated) ? [`${name} wants ${engines.node}`] : [];
     });
     expect(refusing).toEqual([]);

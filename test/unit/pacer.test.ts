@@ -1,9 +1,21 @@
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { decodeSwitchTimes, encodeSwitchTimes } from '../../functions/domain/plan';
 import { parseConfig } from '../../functions/contract/config';
-import { InMemoryWritePacer, REPLACE_ROUTE_PACE, drainTokens, queueCapacity, reserveTokens, type BucketState, type PacerSpec } from '../../functions/domain/pacer';
+import {
+  REPLACE_ROUTE_PACE,
+  drainTokens,
+  queueCapacity,
+  reserveTokens,
+  type BucketState,
+  type PacerSpec,
+} from '../../functions/domain/pacer';
 import { DynamoDbWritePacer, PACER_ITEM_KEY } from '../../functions/aws/dynamodb-pacer';
 import { replaceRouteWriteBudget } from '../../functions/domain/write-budget';
 import { TokenBucket } from '../../sim';
@@ -61,14 +73,22 @@ describe('reserveTokens: a token bucket that hands out turns on whole seconds', 
 });
 
 /** A seeded PRNG for the property tests (same seed, same run). */
-const prng = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const prng = (seed: number) => () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 
 describe('fairness: one first-come-first-served queue, bounded by what the groups can hold', () => {
   it('never serves a later reservation before an earlier one, and serves every one within the queue the writers can form', () => {
     // 3 groups × maxConcurrency 40: 120 batches of 20 reserve in a random order, at random instants, while
     // each finished batch's slot is taken by the next (as the Map starts iterations), over 2,000 routes each.
     const rand = prng(7);
-    const config = parseConfig({ ...configInput(), groups: [0, 1, 2].map((k) => ({ ...configInput().groups[0], name: `g${k}`, maxConcurrency: 40, members: configInput().groups[0].members.map((m, i) => ({ ...m, instanceId: `i-00000000000000${k}${i}0` })) })) });
+    const config = parseConfig({
+      ...configInput(),
+      groups: [0, 1, 2].map((k) => ({
+        ...configInput().groups[0],
+        name: `g${k}`,
+        maxConcurrency: 40,
+        members: configInput().groups[0].members.map((m, i) => ({ ...m, instanceId: `i-00000000000000${k}${i}0` })),
+      })),
+    });
     const bound = replaceRouteWriteBudget(config);
     let state: BucketState | undefined;
     let now = 0;
@@ -130,7 +150,8 @@ describe("headroom: EC2's once-a-second refill met with latency jitter", () => {
   };
 
   it('with one second of refill kept in the bucket, no write is throttled whatever the phase of the refill and a jitter up to ±450 ms', () => {
-    for (let phase = 0; phase < 1000; phase += 37) expect(throttledAgainstEc2(REPLACE_ROUTE_PACE, phase, 450, phase + 1)).toBe(0);
+    for (let phase = 0; phase < 1000; phase += 37)
+      expect(throttledAgainstEc2(REPLACE_ROUTE_PACE, phase, 450, phase + 1)).toBe(0);
   });
 
   it('without it (pacing at exactly the refill), a jittery endpoint throttles writes at some phases: why the headroom is there', () => {
@@ -145,13 +166,26 @@ describe("headroom: EC2's once-a-second refill met with latency jitter", () => {
 describe('DynamoDbWritePacer: one item of the group-state table', () => {
   const ddbMock = mockClient(DynamoDBClient);
   beforeEach(() => ddbMock.reset());
-  const pacer = () => new DynamoDbWritePacer(new DynamoDBClient({ region: 'us-east-1' }), 'state', SPEC, { now: () => 10_000, sleep: async () => undefined }, () => 0);
+  const pacer = () =>
+    new DynamoDbWritePacer(
+      new DynamoDBClient({ region: 'us-east-1' }),
+      'state',
+      SPEC,
+      { now: () => 10_000, sleep: async () => undefined },
+      () => 0,
+    );
 
   it('reads consistently, then writes the bucket on the condition that the version is still the one read', async () => {
-    ddbMock.on(GetItemCommand).resolves({ Item: { group: { S: PACER_ITEM_KEY }, tokens: { N: '1' }, at: { N: '10000' }, v: { N: '7' } } });
+    ddbMock
+      .on(GetItemCommand)
+      .resolves({ Item: { group: { S: PACER_ITEM_KEY }, tokens: { N: '1' }, at: { N: '10000' }, v: { N: '7' } } });
     ddbMock.on(UpdateItemCommand).resolves({});
     expect(await pacer().reserve(2)).toEqual([10_000, 11_000]);
-    expect(ddbMock).toHaveReceivedCommandWith(GetItemCommand, { TableName: 'state', Key: { group: { S: PACER_ITEM_KEY } }, ConsistentRead: true });
+    expect(ddbMock).toHaveReceivedCommandWith(GetItemCommand, {
+      TableName: 'state',
+      Key: { group: { S: PACER_ITEM_KEY } },
+      ConsistentRead: true,
+    });
     expect(ddbMock).toHaveReceivedCommandWith(UpdateItemCommand, {
       Key: { group: { S: PACER_ITEM_KEY } },
       ConditionExpression: 'v = :v',
@@ -160,7 +194,10 @@ describe('DynamoDbWritePacer: one item of the group-state table', () => {
   });
 
   it('creates the item full on first use, and reads again when another reservation won the race', async () => {
-    ddbMock.on(GetItemCommand).resolvesOnce({}).resolves({ Item: { tokens: { N: '3' }, at: { N: '10000' }, v: { N: '1' } } });
+    ddbMock
+      .on(GetItemCommand)
+      .resolvesOnce({})
+      .resolves({ Item: { tokens: { N: '3' }, at: { N: '10000' }, v: { N: '1' } } });
     ddbMock
       .on(UpdateItemCommand)
       .rejectsOnce(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }))
@@ -171,7 +208,9 @@ describe('DynamoDbWritePacer: one item of the group-state table', () => {
   });
 
   it('a throttled or failing table is a StateStore error, transient when DynamoDB throttles', async () => {
-    ddbMock.on(GetItemCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' }));
+    ddbMock
+      .on(GetItemCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' }));
     await expect(pacer().reserve(1)).rejects.toMatchObject({ name: 'StateStoreTransientError' });
     ddbMock.on(GetItemCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
     await expect(pacer().reserve(1)).rejects.toMatchObject({ name: 'StateStoreError' });

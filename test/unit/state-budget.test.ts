@@ -15,7 +15,11 @@ const routes = (tables: number, perTable: number): Batch[] =>
   Array.from({ length: tables }, (_, t) => ({
     id: t,
     routeTableId: `rtb-${(0x1000000000000 + t).toString(16).padStart(17, '0')}`,
-    routes: Array.from({ length: perTable }, (_, k) => ({ d: `10.${128 + (k >> 8)}.${k & 255}.0/24`, p: k % 2, b: 1 as const })),
+    routes: Array.from({ length: perTable }, (_, k) => ({
+      d: `10.${128 + (k >> 8)}.${k & 255}.0/24`,
+      p: k % 2,
+      b: 1 as const,
+    })),
   }));
 
 /** `n` subnet association moves, in batches of 50. */
@@ -65,16 +69,22 @@ describe('state budget (PlanSwitch)', () => {
   it('refuses by name, with the size, the limit and the advice; a group of the advised size fits', () => {
     const err = refusal(planWith(routes(400, 10)));
     expect(err.name).toBe('PlanTooLargeError');
-    expect(err.message).toMatch(/^4000 route\(s\) would make a workflow state of about \d+ bytes; Step Functions allows 262144\. Split the group's route-table scope into several groups of at most about (\d+) routes each$/);
+    expect(err.message).toMatch(
+      /^4000 route\(s\) would make a workflow state of about \d+ bytes; Step Functions allows 262144\. Split the group's route-table scope into several groups of at most about (\d+) routes each$/,
+    );
     const advised = Number(/at most about (\d+) routes/.exec(err.message)![1]);
     expect(advised).toBeGreaterThan(1500);
-    expect(estimateLargestState(state(), planWith(routes(Math.floor(advised / 10), 10))).bytes).toBeLessThanOrEqual(STATE_BUDGET_BYTES);
+    expect(estimateLargestState(state(), planWith(routes(Math.floor(advised / 10), 10))).bytes).toBeLessThanOrEqual(
+      STATE_BUDGET_BYTES,
+    );
     expect(STATE_BUDGET_BYTES).toBeLessThan(STATE_PAYLOAD_LIMIT);
   });
 
   it('names associations in the refusal when the plan moves some', () => {
     const err = refusal(planWith(routes(150, 10), { associationBatches: moves(200) }));
-    expect(err.message).toMatch(/^1500 route\(s\) and 200 association\(s\) would make .* routes and associations each$/);
+    expect(err.message).toMatch(
+      /^1500 route\(s\) and 200 association\(s\) would make .* routes and associations each$/,
+    );
   });
 
   it('accepts an empty plan', () => {

@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../../functions/contract/errors';
-import { alarmInstanceId, AlarmStateChangeEvent, parseTrigger } from '../../functions/contract/triggers';
+import { alarmInstanceId, type AlarmStateChangeEvent, parseTrigger } from '../../functions/contract/triggers';
 import { alarmEvent, ec2StateEvent, GROUP, IDS, manualRequest } from './fixtures';
 
 /** Runs parseTrigger, expects an InvalidRequestError and returns its message. */
@@ -24,7 +24,7 @@ describe('parseTrigger: events as AWS delivers them', () => {
     expect(t.event.time).toBe('2026-11-25T14:30:00Z');
   });
 
-  it('classifies an EC2 running event (the decision to ignore it is not the parser\'s)', () => {
+  it("classifies an EC2 running event (the decision to ignore it is not the parser's)", () => {
     const t = parseTrigger(ec2StateEvent(IDS.routerB, 'running'));
     expect(t.kind).toBe('instance-state');
     if (t.kind !== 'instance-state') throw new Error('unreachable');
@@ -46,12 +46,22 @@ describe('parseTrigger: events as AWS delivers them', () => {
     const t = parseTrigger(req);
     expect(t).toEqual({
       kind: 'manual',
-      request: { action: 'switchover', group: GROUP, to: 'router-b', reason: 'patch router-a (CHG-1042)', requestedBy: 'netops', dryRun: false },
+      request: {
+        action: 'switchover',
+        group: GROUP,
+        to: 'router-b',
+        reason: 'patch router-a (CHG-1042)',
+        requestedBy: 'netops',
+        dryRun: false,
+      },
     });
   });
 
   it('accepts a failback request with only action and group', () => {
-    expect(parseTrigger({ action: 'failback', group: GROUP })).toEqual({ kind: 'manual', request: { action: 'failback', group: GROUP, dryRun: false } });
+    expect(parseTrigger({ action: 'failback', group: GROUP })).toEqual({
+      kind: 'manual',
+      request: { action: 'failback', group: GROUP, dryRun: false },
+    });
   });
 
   it('keeps dryRun: true', () => {
@@ -73,13 +83,27 @@ describe('alarmInstanceId', () => {
 
   it('takes the first metric that has an InstanceId (metric math alarms have several)', () => {
     const e = alarmEvent(IDS.routerB) as unknown as { detail: { configuration: { metrics: unknown[] } } };
-    e.detail.configuration.metrics.unshift({ id: 'e1', expression: 'MAX(METRICS())', label: 'worst', returnData: true });
+    e.detail.configuration.metrics.unshift({
+      id: 'e1',
+      expression: 'MAX(METRICS())',
+      label: 'worst',
+      returnData: true,
+    });
     expect(alarmInstanceId(parsedAlarm(e))).toBe(IDS.routerB);
   });
 
   it('is undefined when no metric names an instance', () => {
     const e = alarmEvent(IDS.routerA) as { detail: Record<string, unknown> };
-    e.detail.configuration = { metrics: [{ id: 'm1', metricStat: { metric: { namespace: 'AWS/EC2', name: 'CPUUtilization', dimensions: { AutoScalingGroupName: 'x' } } } }] };
+    e.detail.configuration = {
+      metrics: [
+        {
+          id: 'm1',
+          metricStat: {
+            metric: { namespace: 'AWS/EC2', name: 'CPUUtilization', dimensions: { AutoScalingGroupName: 'x' } },
+          },
+        },
+      ],
+    };
     expect(alarmInstanceId(parsedAlarm(e))).toBeUndefined();
     delete e.detail.configuration;
     expect(alarmInstanceId(parsedAlarm(e))).toBeUndefined();

@@ -25,11 +25,19 @@ const B1 = 'eni-0b0000000000000b1';
 
 const original = (): RouteTable => ({
   RouteTableId: 'rtb-0a1a1a1a1a1a1a1a1',
-  Tags: [{ Key: 'Name', Value: 'private-a' }, { Key: 'failover', Value: 'edge' }],
+  Tags: [
+    { Key: 'Name', Value: 'private-a' },
+    { Key: 'failover', Value: 'edge' },
+  ],
   Routes: [
     { DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local', Origin: 'CreateRouteTable' },
     { DestinationIpv6CidrBlock: '2600:1f18::/56', GatewayId: 'local', Origin: 'CreateRouteTable' },
-    { DestinationCidrBlock: '192.168.0.0/16', NetworkInterfaceId: A0, InstanceId: 'i-0aa11111111111111', Origin: 'CreateRoute' },
+    {
+      DestinationCidrBlock: '192.168.0.0/16',
+      NetworkInterfaceId: A0,
+      InstanceId: 'i-0aa11111111111111',
+      Origin: 'CreateRoute',
+    },
     { DestinationIpv6CidrBlock: '2001:db8::/32', NetworkInterfaceId: A1, Origin: 'CreateRoute' },
     { DestinationPrefixListId: 'pl-0123456789abcdef0', NetworkInterfaceId: A1, Origin: 'CreateRoute' },
     { DestinationCidrBlock: '172.31.0.0/16', GatewayId: 'vgw-0123456789abcdef0', Origin: 'EnableVgwRoutePropagation' },
@@ -38,8 +46,20 @@ const original = (): RouteTable => ({
 });
 
 const members = [
-  { member: 'router-a', interfaces: [{ slot: '0/0', eni: A0 }, { slot: '0/1', eni: A1 }] },
-  { member: 'router-b', interfaces: [{ slot: '0/0', eni: B0 }, { slot: '0/1', eni: B1 }] },
+  {
+    member: 'router-a',
+    interfaces: [
+      { slot: '0/0', eni: A0 },
+      { slot: '0/1', eni: A1 },
+    ],
+  },
+  {
+    member: 'router-b',
+    interfaces: [
+      { slot: '0/0', eni: B0 },
+      { slot: '0/1', eni: B1 },
+    ],
+  },
 ];
 
 describe('twin identity', () => {
@@ -51,7 +71,11 @@ describe('twin identity', () => {
       { Key: TWIN_MEMBER_TAG, Value: 'router-b' },
       { Key: TWIN_GROUP_TAG, Value: 'edge' },
     ]);
-    expect(twinIdentity({ Tags: tags })).toEqual({ original: 'rtb-0a1a1a1a1a1a1a1a1', member: 'router-b', group: 'edge' });
+    expect(twinIdentity({ Tags: tags })).toEqual({
+      original: 'rtb-0a1a1a1a1a1a1a1a1',
+      member: 'router-b',
+      group: 'edge',
+    });
     const partial = { Tags: tags.filter((t) => t.Key !== TWIN_MEMBER_TAG) };
     expect(twinIdentity(partial)).toBeUndefined();
     expect(hasTwinTags(partial)).toBe(true);
@@ -62,7 +86,11 @@ describe('twin identity', () => {
 describe('twin contents', () => {
   it('static routes leave out local and propagated routes; IPv6 and prefix-list destinations are their own keys', () => {
     const c = contentsOf(original());
-    expect([...c.routes.values()].map((r) => `${r.destination.kind} ${r.destination.value} ${r.target.field} ${r.target.id}`)).toEqual([
+    expect(
+      [...c.routes.values()].map(
+        (r) => `${r.destination.kind} ${r.destination.value} ${r.target.field} ${r.target.id}`,
+      ),
+    ).toEqual([
       `ipv4 192.168.0.0/16 NetworkInterfaceId ${A0}`,
       `ipv6 2001:db8::/32 NetworkInterfaceId ${A1}`,
       `prefix-list pl-0123456789abcdef0 NetworkInterfaceId ${A1}`,
@@ -114,16 +142,38 @@ describe('twin contents', () => {
 });
 
 describe('twinMapTo', () => {
-  const inv = (member: string, enis: string[]) => ({ member, instanceId: `i-${member}`, observedAt: '2026-01-01T00:00:00.000Z', interfaces: enis.map((eni, i) => ({ slot: `0/${i}`, eni })) });
-  const inventory = { a: inv('a', ['eni-a0', 'eni-a1']), b: inv('b', ['eni-b0', 'eni-b1']), c: inv('c', ['eni-c0', 'eni-c1']), gone: inv('gone', ['eni-g0']) };
+  const inv = (member: string, enis: string[]) => ({
+    member,
+    instanceId: `i-${member}`,
+    observedAt: '2026-01-01T00:00:00.000Z',
+    interfaces: enis.map((eni, i) => ({ slot: `0/${i}`, eni })),
+  });
+  const inventory = {
+    a: inv('a', ['eni-a0', 'eni-a1']),
+    b: inv('b', ['eni-b0', 'eni-b1']),
+    c: inv('c', ['eni-c0', 'eni-c1']),
+    gone: inv('gone', ['eni-g0']),
+  };
 
   it('maps every member to the target by slot, not only the failover pairs (an original may point at a third member)', () => {
-    const map = twinMapTo(inventory, 'c', [{ slot: '0/0', fromMember: 'b', fromEni: 'eni-b0', toEni: 'eni-c0' }], new Set(['a', 'b', 'c']));
-    expect(Object.fromEntries(map)).toEqual({ 'eni-a0': 'eni-c0', 'eni-a1': 'eni-c1', 'eni-b0': 'eni-c0', 'eni-b1': 'eni-c1' });
+    const map = twinMapTo(
+      inventory,
+      'c',
+      [{ slot: '0/0', fromMember: 'b', fromEni: 'eni-b0', toEni: 'eni-c0' }],
+      new Set(['a', 'b', 'c']),
+    );
+    expect(Object.fromEntries(map)).toEqual({
+      'eni-a0': 'eni-c0',
+      'eni-a1': 'eni-c1',
+      'eni-b0': 'eni-c0',
+      'eni-b1': 'eni-c1',
+    });
   });
 
   it("takes the target's interfaces from the pairs over the inventory, and the pairs over everything", () => {
-    const map = twinMapTo({ a: inventory.a, c: inv('c', ['eni-old0', 'eni-old1']) }, 'c', [{ slot: '0/0', fromMember: 'a', fromEni: 'eni-a0', toEni: 'eni-c0' }]);
+    const map = twinMapTo({ a: inventory.a, c: inv('c', ['eni-old0', 'eni-old1']) }, 'c', [
+      { slot: '0/0', fromMember: 'a', fromEni: 'eni-a0', toEni: 'eni-c0' },
+    ]);
     expect(map.get('eni-a0')).toBe('eni-c0');
     expect(map.get('eni-a1')).toBe('eni-old1');
     expect(map.has('eni-g0')).toBe(false);

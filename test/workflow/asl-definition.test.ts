@@ -31,21 +31,41 @@ describe('statemachine/failover.asl.json', () => {
   it('has one placeholder per function (a folder under functions/), every Task names one, and every Task has a local handler', () => {
     const tasks = taskStateNames(raw);
     const functions = readdirSync(path.join(__dirname, '..', '..', 'functions'), { withFileTypes: true })
-      .filter((d) => d.isDirectory() && !['shared', 'domain', 'aws', 'probe', 'refresh-inventory', 'reconcile-twins', 'guard'].includes(d.name))
+      .filter(
+        (d) =>
+          d.isDirectory() &&
+          !['shared', 'domain', 'aws', 'probe', 'refresh-inventory', 'reconcile-twins', 'guard'].includes(d.name),
+      )
       .map((d) => `${d.name.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}FunctionArn`);
     expect(placeholdersOf(text).sort()).toEqual(functions.sort());
-    for (const [name, s] of statesOf(raw)) if (s.Type === 'Task') expect({ name, resource: functions.map((f) => `\${${f}}`).includes(s.Resource) }).toEqual({ name, resource: true });
+    for (const [name, s] of statesOf(raw))
+      if (s.Type === 'Task')
+        expect({ name, resource: functions.map((f) => `\${${f}}`).includes(s.Resource) }).toEqual({
+          name,
+          resource: true,
+        });
     const handlers = createTaskHandlers({} as never);
     expect(Object.keys(handlers).sort()).toEqual([...tasks].sort());
   });
 
   it('a failed notification still releases the lease, keeps the audit record in the history, and fails the execution by name', () => {
     expect(raw.States.Notify.Catch.map((c: any) => c.Next)).toEqual(['RecordWithoutNotification']);
-    expect(raw.States.RecordWithoutNotification).toMatchObject({ Resource: '${NotifyFunctionArn}', Next: 'ReleaseLease', Parameters: { publish: false } });
+    expect(raw.States.RecordWithoutNotification).toMatchObject({
+      Resource: '${NotifyFunctionArn}',
+      Next: 'ReleaseLease',
+      Parameters: { publish: false },
+    });
     expect(raw.States.RecordWithoutNotification.Catch.map((c: any) => c.Next)).toEqual(['ReleaseLeaseUnrecorded']);
-    expect(raw.States.ReleaseLeaseUnrecorded).toMatchObject({ Resource: '${ReleaseLeaseFunctionArn}', Next: 'NotificationAndRecordFailed' });
+    expect(raw.States.ReleaseLeaseUnrecorded).toMatchObject({
+      Resource: '${ReleaseLeaseFunctionArn}',
+      Next: 'NotificationAndRecordFailed',
+    });
     expect(raw.States.CheckOutcome.Choices[0]).toMatchObject({ Next: 'NotificationFailed' });
-    expect(raw.States.NotificationFailed).toMatchObject({ Type: 'Fail', Error: 'NotificationFailed', CausePath: '$.notification.cause' });
+    expect(raw.States.NotificationFailed).toMatchObject({
+      Type: 'Fail',
+      Error: 'NotificationFailed',
+      CausePath: '$.notification.cause',
+    });
     expect(raw.States.NotificationAndRecordFailed).toMatchObject({ Type: 'Fail', Error: 'NotificationFailed' });
   });
 
@@ -63,10 +83,16 @@ describe('statemachine/failover.asl.json', () => {
   it('retries only transient errors, with backoff and full jitter, never States.ALL', () => {
     for (const [name, s] of statesOf(raw)) {
       for (const r of s.Retry ?? []) {
-        expect({ name, errors: r.ErrorEquals }).not.toEqual(expect.objectContaining({ errors: expect.arrayContaining(['States.ALL']) }));
+        expect({ name, errors: r.ErrorEquals }).not.toEqual(
+          expect.objectContaining({ errors: expect.arrayContaining(['States.ALL']) }),
+        );
         expect(r.ErrorEquals).not.toContain('States.TaskFailed');
         // The status-check wait is a wait of a known length, not a herd to spread (see TARGET_STATUS_WAIT_SECONDS).
-        expect({ name, errors: r.ErrorEquals, jitter: r.JitterStrategy }).toEqual({ name, errors: r.ErrorEquals, jitter: r.ErrorEquals.includes('TargetStatusPendingError') ? 'NONE' : 'FULL' });
+        expect({ name, errors: r.ErrorEquals, jitter: r.JitterStrategy }).toEqual({
+          name,
+          errors: r.ErrorEquals,
+          jitter: r.ErrorEquals.includes('TargetStatusPendingError') ? 'NONE' : 'FULL',
+        });
         expect(r.BackoffRate).toBeGreaterThan(1);
         expect(r.MaxDelaySeconds).toBeGreaterThan(0);
       }
@@ -77,7 +103,9 @@ describe('statemachine/failover.asl.json', () => {
     const [r] = raw.States.ResolveTargets.Retry.filter((x: any) => x.ErrorEquals.includes('TargetStatusPendingError'));
     expect(r.ErrorEquals).toEqual(['TargetStatusPendingError']);
     // Step Functions waits IntervalSeconds × BackoffRate^(n-1), at most MaxDelaySeconds, before retry n.
-    const waits = Array.from({ length: r.MaxAttempts }, (_x, n) => Math.min(r.IntervalSeconds * r.BackoffRate ** n, r.MaxDelaySeconds));
+    const waits = Array.from({ length: r.MaxAttempts }, (_x, n) =>
+      Math.min(r.IntervalSeconds * r.BackoffRate ** n, r.MaxDelaySeconds),
+    );
     expect(waits).toEqual([20, 30, 45, 60, 60, 60, 60]);
     expect(waits.reduce((a, b) => a + b, 0)).toBe(TARGET_STATUS_WAIT_SECONDS);
     expect(raw.States.ResolveTargets.Catch[0].ErrorEquals).toContain('TargetStatusPendingError');
@@ -89,7 +117,10 @@ describe('statemachine/failover.asl.json', () => {
     for (const [name, s] of statesOf(raw)) {
       if (s.Type !== 'Task') continue;
       const nexts = (s.Catch ?? []).map((c: any) => c.Next);
-      expect({ name, hasCatchAll: (s.Catch ?? []).some((c: any) => c.ErrorEquals.includes('States.ALL')) }).toEqual({ name, hasCatchAll: true });
+      expect({ name, hasCatchAll: (s.Catch ?? []).some((c: any) => c.ErrorEquals.includes('States.ALL')) }).toEqual({
+        name,
+        hasCatchAll: true,
+      });
       if (name === 'SwitchItems') expect(nexts).toEqual(['RecordBatchFailure', 'RecordBatchFailure']);
       else if (name === 'SwitchItems') expect(nexts).toEqual(['RecordBatchFailure', 'RecordBatchFailure']);
       else if (name === 'Notify') expect(nexts).toEqual(['RecordWithoutNotification']);
@@ -108,6 +139,10 @@ describe('statemachine/failover.asl.json', () => {
 
   it('ends every failure in a Fail state whose Error and Cause come from the audit record', () => {
     expect(raw.States.FailoverFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error', CausePath: '$.cause' });
-    expect(raw.States.CheckOutcome.Choices.filter((c: any) => c.StringEquals).map((c: any) => c.StringEquals).sort()).toEqual(['failed', 'partial', 'suppressed']);
+    expect(
+      raw.States.CheckOutcome.Choices.filter((c: any) => c.StringEquals)
+        .map((c: any) => c.StringEquals)
+        .sort(),
+    ).toEqual(['failed', 'partial', 'suppressed']);
   });
 });

@@ -10,13 +10,18 @@ import { SimulatedVpc } from '../../sim';
  * set-up, not under test (ReplaceRoute and ReplaceRouteTableAssociation keep EC2's documented 50 / 5 per second).
  */
 export const associationsSim = (seed: number): SimulatedVpc =>
-  new SimulatedVpc({ seed, latencyMs: 0, throttling: { buckets: { CreateRoute: { burst: 1000, refillPerSecond: 1000 } } } });
+  new SimulatedVpc({
+    seed,
+    latencyMs: 0,
+    throttling: { buckets: { CreateRoute: { burst: 1000, refillPerSecond: 1000 } } },
+  });
 
 /** The workflow on `sim` with every Task on its real handler, one group-state store, and the twin reconcile. */
 export const associationsHarness = (sim: SimulatedVpc, config: FailoverConfig) => {
   const store = new InMemoryGroupStateStore();
   const handlers = simHandlers(sim, config, store);
-  const run = (input: unknown): Promise<RunResult> => runExecution({ handlers: handlers as never, input, retryIntervalMs: 0, waitTimeMs: { WaitForLease: 5 } });
+  const run = (input: unknown): Promise<RunResult> =>
+    runExecution({ handlers: handlers as never, input, retryIntervalMs: 0, waitTimeMs: { WaitForLease: 5 } });
   const reconcile = () => reconcileTwins({}, { ec2: sim.ec2(), config, store, sleep: async () => undefined });
   return { store, handlers, run, reconcile };
 };

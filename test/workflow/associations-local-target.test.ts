@@ -4,7 +4,7 @@ import { twinIdentity } from '../../functions/domain/twins';
 import type { RunResult } from '../../cli/local/local-runner';
 import { buildAssociationPair } from '../../cli/local/scenario-associations';
 import { VPC_CIDR } from '../../cli/local/scenario';
-import { SimulatedVpc } from '../../sim';
+import type { SimulatedVpc } from '../../sim';
 import { associationsHarness, associationsSim } from './associations-harness';
 import { ec2StateEvent } from './events';
 
@@ -21,15 +21,25 @@ const setup = async () => {
   const sim = associationsSim(5);
   const estate = buildAssociationPair(sim, { routeTables: 1, groupName: GROUP });
   const firewall = estate.other.eni0;
-  await sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: estate.gateway!.routeTableId, DestinationCidrBlock: VPC_CIDR, NetworkInterfaceId: firewall }));
+  await sim
+    .ec2()
+    .send(
+      new ReplaceRouteCommand({
+        RouteTableId: estate.gateway!.routeTableId,
+        DestinationCidrBlock: VPC_CIDR,
+        NetworkInterfaceId: firewall,
+      }),
+    );
   const config = parseConfig(estate.config);
   const { run, reconcile } = associationsHarness(sim, config);
   return { sim, estate, firewall, run, reconcile };
 };
 
 const record = (r: RunResult): any => r.output ?? r.auditRecord;
-const gatewayTable = (sim: SimulatedVpc, gatewayId: string) => sim.routeTables().find((t) => t.Associations?.some((a) => a.GatewayId === gatewayId))!;
-const localTarget = (sim: SimulatedVpc, gatewayId: string) => gatewayTable(sim, gatewayId).Routes?.find((r) => r.DestinationCidrBlock === VPC_CIDR)?.NetworkInterfaceId;
+const gatewayTable = (sim: SimulatedVpc, gatewayId: string) =>
+  sim.routeTables().find((t) => t.Associations?.some((a) => a.GatewayId === gatewayId))!;
+const localTarget = (sim: SimulatedVpc, gatewayId: string) =>
+  gatewayTable(sim, gatewayId).Routes?.find((r) => r.DestinationCidrBlock === VPC_CIDR)?.NetworkInterfaceId;
 
 describe('associations mode: a local route pointed at a middlebox', () => {
   it("the twins mirror the original's local target, and the gateway's VPC traffic still goes through the firewall after the failover", async () => {
@@ -37,7 +47,11 @@ describe('associations mode: a local route pointed at a middlebox', () => {
     const gw = estate.gateway!.gatewayId;
     const prepared = await reconcile();
     expect(prepared.ok).toBe(true);
-    const twin = sim.routeTables().find((t) => twinIdentity(t)?.original === estate.gateway!.routeTableId && twinIdentity(t)?.member === 'router-b')!;
+    const twin = sim
+      .routeTables()
+      .find(
+        (t) => twinIdentity(t)?.original === estate.gateway!.routeTableId && twinIdentity(t)?.member === 'router-b',
+      )!;
     expect(twin.Routes?.find((r) => r.DestinationCidrBlock === VPC_CIDR)?.NetworkInterfaceId).toBe(firewall);
     expect((await reconcile()).writes).toBe(0);
 
@@ -53,8 +67,20 @@ describe('associations mode: a local route pointed at a middlebox', () => {
     const { sim, estate, firewall, run, reconcile } = await setup();
     const gw = estate.gateway!.gatewayId;
     await reconcile();
-    const twin = sim.routeTables().find((t) => twinIdentity(t)?.original === estate.gateway!.routeTableId && twinIdentity(t)?.member === 'router-b')!;
-    await sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: twin.RouteTableId!, DestinationCidrBlock: VPC_CIDR, LocalTarget: true }));
+    const twin = sim
+      .routeTables()
+      .find(
+        (t) => twinIdentity(t)?.original === estate.gateway!.routeTableId && twinIdentity(t)?.member === 'router-b',
+      )!;
+    await sim
+      .ec2()
+      .send(
+        new ReplaceRouteCommand({
+          RouteTableId: twin.RouteTableId!,
+          DestinationCidrBlock: VPC_CIDR,
+          LocalTarget: true,
+        }),
+      );
 
     sim.setInstanceState(estate.routerA.instanceId, 'stopped');
     const rec = record(await run(ec2StateEvent(estate.routerA.instanceId, 'stopped')));
@@ -69,11 +95,26 @@ describe('associations mode: a local route pointed at a middlebox', () => {
     const sim = associationsSim(5);
     const estate = buildAssociationPair(sim, { routeTables: 1, groupName: GROUP });
     const gw = estate.gateway!.gatewayId;
-    await sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: estate.gateway!.routeTableId, DestinationCidrBlock: VPC_CIDR, NetworkInterfaceId: estate.routerA.eni1 }));
+    await sim
+      .ec2()
+      .send(
+        new ReplaceRouteCommand({
+          RouteTableId: estate.gateway!.routeTableId,
+          DestinationCidrBlock: VPC_CIDR,
+          NetworkInterfaceId: estate.routerA.eni1,
+        }),
+      );
     const { run, reconcile } = associationsHarness(sim, parseConfig(estate.config));
     expect((await reconcile()).ok).toBe(true);
-    const twin = sim.routeTables().find((t) => twinIdentity(t)?.original === estate.gateway!.routeTableId && twinIdentity(t)?.member === 'router-b')!;
-    expect(twin.Routes?.find((r) => r.DestinationCidrBlock === VPC_CIDR)).toMatchObject({ NetworkInterfaceId: estate.routerB.eni1, Origin: 'CreateRouteTable' });
+    const twin = sim
+      .routeTables()
+      .find(
+        (t) => twinIdentity(t)?.original === estate.gateway!.routeTableId && twinIdentity(t)?.member === 'router-b',
+      )!;
+    expect(twin.Routes?.find((r) => r.DestinationCidrBlock === VPC_CIDR)).toMatchObject({
+      NetworkInterfaceId: estate.routerB.eni1,
+      Origin: 'CreateRouteTable',
+    });
 
     sim.setInstanceState(estate.routerA.instanceId, 'stopped');
     const rec = record(await run(ec2StateEvent(estate.routerA.instanceId, 'stopped')));

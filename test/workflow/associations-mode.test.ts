@@ -3,7 +3,7 @@ import { parseConfig } from '../../functions/contract/config';
 import { routeDestination, routeTarget } from '../../functions/domain/routes';
 import type { RunResult } from '../../cli/local/local-runner';
 import { buildAssociationPair } from '../../cli/local/scenario-associations';
-import { SimulatedVpc } from '../../sim';
+import type { SimulatedVpc } from '../../sim';
 import { associationsHarness, associationsSim } from './associations-harness';
 import { ec2StateEvent } from './events';
 import { stageTwins } from './twin-staging';
@@ -37,7 +37,10 @@ const setup = async (mode: 'routes' | 'associations', opts: { stage?: boolean } 
     { member: 'router-b', map: toB },
     { member: 'router-a', map: toA },
   ];
-  const twins = mode === 'associations' && opts.stage !== false ? await stageTwins(sim, GROUP, originals, members) : new Map<string, string>();
+  const twins =
+    mode === 'associations' && opts.stage !== false
+      ? await stageTwins(sim, GROUP, originals, members)
+      : new Map<string, string>();
   return { sim, estate, run, twins, originals };
 };
 
@@ -49,13 +52,21 @@ const effective = (sim: SimulatedVpc, subnetId: string): string[] =>
     .sort();
 
 const record = (r: RunResult): any => r.output ?? r.auditRecord;
-const writes = (sim: SimulatedVpc, action: string) => sim.mutatingCalls().filter((c) => c.action === action && c.input.DryRun !== true).length;
+const writes = (sim: SimulatedVpc, action: string) =>
+  sim.mutatingCalls().filter((c) => c.action === action && c.input.DryRun !== true).length;
 /** router-a stops (EC2 confirms it), and its event arrives. */
 const stopping = (sim: SimulatedVpc, instanceId: string) => {
   sim.setInstanceState(instanceId, 'stopping');
   return ec2StateEvent(instanceId, 'stopping');
 };
-const switchover = (to: string, dryRun = false) => ({ action: 'switchover', group: GROUP, to, dryRun, reason: 'maintenance', requestedBy: 'netops' });
+const switchover = (to: string, dryRun = false) => ({
+  action: 'switchover',
+  group: GROUP,
+  to,
+  dryRun,
+  reason: 'maintenance',
+  requestedBy: 'netops',
+});
 
 describe('associations mode: a failover moves associations, not routes', () => {
   it('moves every subnet, gateway and main association to the twins with one call each, and verifies the effective routes', async () => {
@@ -70,17 +81,26 @@ describe('associations mode: a failover moves associations, not routes', () => {
     expect(rec).toMatchObject({ outcome: 'succeeded', verification: { ok: true, mismatches: 0 } });
     // 3 subnet tables + the gateway table (one association each) + the main association.
     expect(rec.associations).toMatchObject({ planned: 5, moved: 5, failed: 0, fallbacks: [] });
-    expect(rec.associations.list.map((a: any) => a.subject)).toEqual(expect.arrayContaining(['main', estate.gateway!.gatewayId, ...estate.subnets.filter((s) => s.explicit).map((s) => s.subnetId)]));
+    expect(rec.associations.list.map((a: any) => a.subject)).toEqual(
+      expect.arrayContaining([
+        'main',
+        estate.gateway!.gatewayId,
+        ...estate.subnets.filter((s) => s.explicit).map((s) => s.subnetId),
+      ]),
+    );
     expect(rec.associations.list.every((a: any) => a.verified === true && a.effectiveRoutes > 0)).toBe(true);
     // Not a single route was written: one ReplaceRouteTableAssociation per association.
     const calls = sim.mutatingCalls().slice(before);
     expect(calls.filter((c) => c.action === 'ReplaceRoute')).toHaveLength(0);
     expect(calls.filter((c) => c.action === 'ReplaceRouteTableAssociation')).toHaveLength(5);
-    for (const s of estate.subnets) expect(sim.effectiveRouteTableId(s.subnetId)).toBe(twins.get(`${s.routeTableId}|router-b`));
+    for (const s of estate.subnets)
+      expect(sim.effectiveRouteTableId(s.subnetId)).toBe(twins.get(`${s.routeTableId}|router-b`));
     // The notification lists each association moved, with the effective routes of its subject.
     const message = sim.published.at(-1)!.Message;
     expect(message).toContain('Associations: 5 moved');
-    expect(message).toMatch(new RegExp(`moved\\s+${estate.gateway!.gatewayId}\\s+${estate.gateway!.routeTableId}\\s+rtb-`));
+    expect(message).toMatch(
+      new RegExp(`moved\\s+${estate.gateway!.gatewayId}\\s+${estate.gateway!.routeTableId}\\s+rtb-`),
+    );
     // The originals are untouched: they still point at router-a, for the failback.
     expect(sim.route(estate.routeTableIds[0], '192.168.0.0/16')?.NetworkInterfaceId).toBe(estate.routerA.eni0);
   });
@@ -89,16 +109,31 @@ describe('associations mode: a failover moves associations, not routes', () => {
     const byRoutes = await setup('routes');
     const byAssociations = await setup('associations');
     expect((await byRoutes.run(stopping(byRoutes.sim, byRoutes.estate.routerA.instanceId))).status).toBe('SUCCEEDED');
-    expect((await byAssociations.run(stopping(byAssociations.sim, byAssociations.estate.routerA.instanceId))).status).toBe('SUCCEEDED');
+    expect(
+      (await byAssociations.run(stopping(byAssociations.sim, byAssociations.estate.routerA.instanceId))).status,
+    ).toBe('SUCCEEDED');
     // Same seed, same estate, same IDs: compare subnet by subnet.
-    expect(byAssociations.estate.subnets.map((s) => s.subnetId)).toEqual(byRoutes.estate.subnets.map((s) => s.subnetId));
+    expect(byAssociations.estate.subnets.map((s) => s.subnetId)).toEqual(
+      byRoutes.estate.subnets.map((s) => s.subnetId),
+    );
     for (const s of byRoutes.estate.subnets) {
       const want = effective(byRoutes.sim, s.subnetId);
-      expect(want.some((l) => l.includes('2001:db8::/32') && l.includes(byRoutes.estate.routerB.eni1))).toBe(s.routeTableId !== byRoutes.estate.untaggedRouteTableId);
+      expect(want.some((l) => l.includes('2001:db8::/32') && l.includes(byRoutes.estate.routerB.eni1))).toBe(
+        s.routeTableId !== byRoutes.estate.untaggedRouteTableId,
+      );
       expect(effective(byAssociations.sim, s.subnetId)).toEqual(want);
     }
-    const gw = (sim: SimulatedVpc) => sim.routeTables().find((t) => t.Associations?.some((a) => a.GatewayId === byRoutes.estate.gateway!.gatewayId));
-    expect(gw(byAssociations.sim)?.Routes?.map((x) => routeTarget(x)).sort()).toEqual(gw(byRoutes.sim)?.Routes?.map((x) => routeTarget(x)).sort());
+    const gw = (sim: SimulatedVpc) =>
+      sim.routeTables().find((t) => t.Associations?.some((a) => a.GatewayId === byRoutes.estate.gateway!.gatewayId));
+    expect(
+      gw(byAssociations.sim)
+        ?.Routes?.map((x) => routeTarget(x))
+        .sort(),
+    ).toEqual(
+      gw(byRoutes.sim)
+        ?.Routes?.map((x) => routeTarget(x))
+        .sort(),
+    );
   });
 
   it('a dry run asks EC2 with DryRun for each association and changes nothing', async () => {
@@ -114,10 +149,16 @@ describe('associations mode: a failover moves associations, not routes', () => {
 
   it('a planned switchover and the failback move the associations there and back to the originals', async () => {
     const { sim, estate, run, twins } = await setup('associations');
-    expect(record(await run(switchover('router-b')))).toMatchObject({ outcome: 'succeeded', associations: { moved: 5 } });
-    for (const s of estate.subnets) expect(sim.effectiveRouteTableId(s.subnetId)).toBe(twins.get(`${s.routeTableId}|router-b`));
+    expect(record(await run(switchover('router-b')))).toMatchObject({
+      outcome: 'succeeded',
+      associations: { moved: 5 },
+    });
+    for (const s of estate.subnets)
+      expect(sim.effectiveRouteTableId(s.subnetId)).toBe(twins.get(`${s.routeTableId}|router-b`));
 
-    const back = record(await run({ action: 'failback', group: GROUP, reason: 'router-a repaired', requestedBy: 'netops' }));
+    const back = record(
+      await run({ action: 'failback', group: GROUP, reason: 'router-a repaired', requestedBy: 'netops' }),
+    );
     expect(back).toMatchObject({ outcome: 'succeeded', associations: { moved: 5, failed: 0, fallbacks: [] } });
     // The main table and the gateway table go back to their originals, which were never touched. The subnet
     // tables' originals send 10.200.0.0/16 to router-b, and a failback (like the per-route mode's) brings every
@@ -125,9 +166,13 @@ describe('associations mode: a failover moves associations, not routes', () => {
     for (const s of estate.subnets) {
       const twinA = twins.get(`${s.routeTableId}|router-a`);
       expect(sim.effectiveRouteTableId(s.subnetId)).toBe(twinA ?? s.routeTableId);
-      expect(effective(sim, s.subnetId).some((l) => l.includes(estate.routerB.eni0) || l.includes(estate.routerB.eni1))).toBe(false);
+      expect(
+        effective(sim, s.subnetId).some((l) => l.includes(estate.routerB.eni0) || l.includes(estate.routerB.eni1)),
+      ).toBe(false);
     }
-    expect(sim.effectiveRouteTableId(estate.subnets.find((s) => !s.explicit)!.subnetId)).toBe(estate.untaggedRouteTableId);
+    expect(sim.effectiveRouteTableId(estate.subnets.find((s) => !s.explicit)!.subnetId)).toBe(
+      estate.untaggedRouteTableId,
+    );
     expect(sim.associations(estate.gateway!.routeTableId).map((a) => a.GatewayId)).toEqual([estate.gateway!.gatewayId]);
     expect(writes(sim, 'ReplaceRoute')).toBe(0);
   });
@@ -143,7 +188,13 @@ describe('associations mode: a failover moves associations, not routes', () => {
     const rec = record(r);
     expect(rec).toMatchObject({ outcome: 'succeeded', verification: { ok: true } });
     expect(rec.associations.planned).toBe(4);
-    expect(rec.associations.fallbacks).toEqual([{ routeTableId: estate.routeTableIds[1], original: estate.routeTableIds[1], reason: expect.stringContaining(`twin ${drifted} drifted`) }]);
+    expect(rec.associations.fallbacks).toEqual([
+      {
+        routeTableId: estate.routeTableIds[1],
+        original: estate.routeTableIds[1],
+        reason: expect.stringContaining(`twin ${drifted} drifted`),
+      },
+    ]);
     // The subnet stays on its original, whose routes were replaced one by one.
     const subnet = estate.subnets.find((s) => s.routeTableId === estate.routeTableIds[1])!;
     expect(sim.effectiveRouteTableId(subnet.subnetId)).toBe(estate.routeTableIds[1]);
@@ -160,7 +211,8 @@ describe('associations mode: a failover moves associations, not routes', () => {
     expect(rec.associations.fallbackCount).toBe(5);
     expect(rec.associations.fallbacks.every((f: any) => f.reason === 'no twin for the target')).toBe(true);
     expect(writes(sim, 'ReplaceRouteTableAssociation')).toBe(0);
-    for (const m of estate.expectedMoves) expect(sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId).toBe(m.toEni);
+    for (const m of estate.expectedMoves)
+      expect(sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId).toBe(m.toEni);
   });
 
   it('one move refused: the outcome is partial, the record and the summary count associations, the rest moved', async () => {
@@ -169,8 +221,14 @@ describe('associations mode: a failover moves associations, not routes', () => {
     const r = await run(stopping(sim, estate.routerA.instanceId));
     expect(r.status).toBe('FAILED');
     const rec = record(r);
-    expect(rec).toMatchObject({ outcome: 'partial', error: 'AssociationsNotSwitched', associations: { planned: 5, moved: 4, failed: 1 } });
-    expect(rec.summary).toMatch(/PARTIAL router-a -> router-b: 4 of 5 association\(s\) and 0 of 0 route\(s\) on router-b/);
+    expect(rec).toMatchObject({
+      outcome: 'partial',
+      error: 'AssociationsNotSwitched',
+      associations: { planned: 5, moved: 4, failed: 1 },
+    });
+    expect(rec.summary).toMatch(
+      /PARTIAL router-a -> router-b: 4 of 5 association\(s\) and 0 of 0 route\(s\) on router-b/,
+    );
     expect(rec.cause).toMatch(/1 of 5 association\(s\) not on router-b's tables/);
     expect(rec.counts.moved).toBe(0);
   });
@@ -180,8 +238,16 @@ describe('associations mode: a failover moves associations, not routes', () => {
     const subnet = estate.subnets.find((s) => s.explicit)!;
     // The first move of this subnet takes effect, then its answer is lost: the retry sends the OLD association
     // ID, which EC2 no longer knows (ReplaceRouteTableAssociation gives the association a new ID).
-    const oldId = sim.associations(subnet.routeTableId).find((a) => a.SubnetId === subnet.subnetId)!.RouteTableAssociationId;
-    sim.injectFault({ action: 'ReplaceRouteTableAssociation', code: 'InternalError', phase: 'after', times: 1, when: (i) => i.AssociationId === oldId });
+    const oldId = sim
+      .associations(subnet.routeTableId)
+      .find((a) => a.SubnetId === subnet.subnetId)!.RouteTableAssociationId;
+    sim.injectFault({
+      action: 'ReplaceRouteTableAssociation',
+      code: 'InternalError',
+      phase: 'after',
+      times: 1,
+      when: (i) => i.AssociationId === oldId,
+    });
 
     const rec = record(await run(stopping(sim, estate.routerA.instanceId)));
 
@@ -196,14 +262,19 @@ describe('associations mode: a failover moves associations, not routes', () => {
     const { sim, estate, run, twins } = await setup('associations');
     expect(record(await run(switchover('router-b'))).outcome).toBe('succeeded');
     // The operator sets switchMode back to "routes" without failing back first.
-    const raw = { ...estate.config, groups: estate.config.groups.map((g) => ({ ...g, switchMode: 'routes' as const })) };
+    const raw = {
+      ...estate.config,
+      groups: estate.config.groups.map((g) => ({ ...g, switchMode: 'routes' as const })),
+    };
     const { run: runRoutes } = associationsHarness(sim, parseConfig(raw));
     const rec = record(await runRoutes(switchover('router-a')));
     expect(rec).toMatchObject({ outcome: 'succeeded', verification: { ok: true, mismatches: 0 } });
     expect(rec.warnings.filter((w: string) => /twin of .* that subnets still use/.test(w))).toHaveLength(5);
     for (const s of estate.subnets) {
       expect(sim.effectiveRouteTableId(s.subnetId)).toBe(twins.get(`${s.routeTableId}|router-b`));
-      expect(effective(sim, s.subnetId).some((l) => l.includes(estate.routerB.eni0) || l.includes(estate.routerB.eni1))).toBe(false);
+      expect(
+        effective(sim, s.subnetId).some((l) => l.includes(estate.routerB.eni0) || l.includes(estate.routerB.eni1)),
+      ).toBe(false);
     }
   });
 

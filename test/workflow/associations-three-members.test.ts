@@ -3,7 +3,7 @@ import { parseConfig } from '../../functions/contract/config';
 import { twinIdentity } from '../../functions/domain/twins';
 import type { RunResult } from '../../cli/local/local-runner';
 import { buildAssociationPair } from '../../cli/local/scenario-associations';
-import { SimulatedVpc } from '../../sim';
+import type { SimulatedVpc } from '../../sim';
 import { associationsHarness, associationsSim } from './associations-harness';
 import { ec2StateEvent } from './events';
 
@@ -19,13 +19,20 @@ const GROUP = 'onprem-edge';
 const setup = async () => {
   const sim = associationsSim(11);
   const estate = buildAssociationPair(sim, { routeTables: 2, groupName: GROUP });
-  const instanceId = sim.addInstance({ vpcId: estate.vpcId, availabilityZone: `${sim.region}a`, tags: { Name: 'router-c' } });
+  const instanceId = sim.addInstance({
+    vpcId: estate.vpcId,
+    availabilityZone: `${sim.region}a`,
+    tags: { Name: 'router-c' },
+  });
   const routerC = {
     instanceId,
     eni0: sim.addNetworkInterface({ vpcId: estate.vpcId, instanceId, deviceIndex: 0, sourceDestCheck: false }),
     eni1: sim.addNetworkInterface({ vpcId: estate.vpcId, instanceId, deviceIndex: 1, sourceDestCheck: false }),
   };
-  const raw = { ...estate.config, groups: estate.config.groups.map((g) => ({ ...g, members: [...g.members, { name: 'router-c', instanceId }] })) };
+  const raw = {
+    ...estate.config,
+    groups: estate.config.groups.map((g) => ({ ...g, members: [...g.members, { name: 'router-c', instanceId }] })),
+  };
   const config = parseConfig(raw);
   const { run, reconcile } = associationsHarness(sim, config);
   const prepared = await reconcile();
@@ -44,7 +51,8 @@ const setup = async () => {
 };
 
 const record = (r: RunResult): any => r.output ?? r.auditRecord;
-const writes = (sim: SimulatedVpc, action: string) => sim.mutatingCalls().filter((c) => c.action === action && c.input.DryRun !== true).length;
+const writes = (sim: SimulatedVpc, action: string) =>
+  sim.mutatingCalls().filter((c) => c.action === action && c.input.DryRun !== true).length;
 const stop = (sim: SimulatedVpc, instanceId: string) => {
   sim.setInstanceState(instanceId, 'stopped');
   return ec2StateEvent(instanceId, 'stopped');
@@ -56,7 +64,8 @@ describe('associations mode with three members', () => {
     const first = record(await run(stop(sim, estate.routerA.instanceId)));
     expect(first).toMatchObject({ outcome: 'succeeded', associations: { failed: 0, fallbacks: [] } });
     const explicit = estate.subnets.filter((s) => s.explicit);
-    const tableOf = (subnetId: string) => sim.routeTables().find((t) => t.RouteTableId === sim.effectiveRouteTableId(subnetId))!;
+    const tableOf = (subnetId: string) =>
+      sim.routeTables().find((t) => t.RouteTableId === sim.effectiveRouteTableId(subnetId))!;
     const t1 = twinIdentity(tableOf(explicit[0].subnetId))?.member;
     expect(['router-b', 'router-c']).toContain(t1);
     const t2 = t1 === 'router-b' ? 'router-c' : 'router-b';
@@ -66,7 +75,11 @@ describe('associations mode with three members', () => {
     // The first target fails too: its event's failover has that one member as its source.
     const second = record(await run(stop(sim, instanceOf.get(t1!)!)));
 
-    expect(second).toMatchObject({ outcome: 'succeeded', verification: { ok: true }, associations: { failed: 0, fallbacks: [] } });
+    expect(second).toMatchObject({
+      outcome: 'succeeded',
+      verification: { ok: true },
+      associations: { failed: 0, fallbacks: [] },
+    });
     for (const s of explicit) {
       const table = tableOf(s.subnetId);
       expect(twinIdentity(table)).toMatchObject({ original: s.routeTableId, member: t2 });
@@ -88,12 +101,17 @@ describe('associations mode with three members', () => {
     const t2 = t1 === 'router-b' ? 'router-c' : 'router-b';
     const live = tableOf().RouteTableId!;
     // The third member's twin of this subnet's table drifted: the next failover switches the live twin route by route.
-    const twinT2 = sim.routeTables().find((t) => twinIdentity(t)?.original === subnet.routeTableId && twinIdentity(t)?.member === t2)!;
-    await sim.ec2().send(new DeleteRouteCommand({ RouteTableId: twinT2.RouteTableId!, DestinationCidrBlock: '172.16.0.0/12' }));
+    const twinT2 = sim
+      .routeTables()
+      .find((t) => twinIdentity(t)?.original === subnet.routeTableId && twinIdentity(t)?.member === t2)!;
+    await sim
+      .ec2()
+      .send(new DeleteRouteCommand({ RouteTableId: twinT2.RouteTableId!, DestinationCidrBlock: '172.16.0.0/12' }));
     const second = record(await run(stop(sim, instanceOf.get(t1)!)));
     expect(second).toMatchObject({ outcome: 'succeeded', verification: { ok: true } });
     expect(second.associations.fallbacks.map((f: any) => f.routeTableId)).toEqual([live]);
-    const leadsToFailed = () => (tableOf().Routes ?? []).some((r) => enisOf.get(t1)!.includes(r.NetworkInterfaceId ?? ''));
+    const leadsToFailed = () =>
+      (tableOf().Routes ?? []).some((r) => enisOf.get(t1)!.includes(r.NetworkInterfaceId ?? ''));
     expect(tableOf().RouteTableId).toBe(live);
     expect(leadsToFailed()).toBe(false);
 

@@ -21,9 +21,27 @@ const setup = () => {
   const sim = new SimulatedVpc({ seed: 23 });
   const scenario = buildRouterPair(sim, { routeTables: 3, groupName: 'onprem-edge' });
   const config = parseConfig(scenario.config);
-  const handlers = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('t'), sleep: async () => undefined, recheckDelaysMs: [0] });
+  const handlers = createTaskHandlers({
+    ec2: sim.ec2(),
+    sns: sim.sns(),
+    config,
+    topicArn: sim.createTopic('t'),
+    sleep: async () => undefined,
+    recheckDelaysMs: [0],
+  });
   const run = () =>
-    runExecution({ handlers: handlers as never, input: { action: 'switchover', group: 'onprem-edge', to: 'router-b', dryRun: true, requestedBy: 'netops', reason: 'rehearsal' }, retryIntervalMs: 0 });
+    runExecution({
+      handlers: handlers as never,
+      input: {
+        action: 'switchover',
+        group: 'onprem-edge',
+        to: 'router-b',
+        dryRun: true,
+        requestedBy: 'netops',
+        reason: 'rehearsal',
+      },
+      retryIntervalMs: 0,
+    });
   return { sim, scenario, run };
 };
 
@@ -35,12 +53,21 @@ describe('dry run against an endpoint that ignores DryRun', () => {
     const result = await run();
 
     // The endpoint really changed them: that is what the record must say.
-    for (const m of scenario.expectedMoves) expect(sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId).toBe(m.toEni);
+    for (const m of scenario.expectedMoves)
+      expect(sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId).toBe(m.toEni);
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('DryRunIgnored');
-    expect(result.cause).toMatch(new RegExp(`^dry run NOT honoured: ${scenario.expectedMoves.length} of ${scenario.expectedMoves.length} route\\(s\\) CHANGED to router-b`));
+    expect(result.cause).toMatch(
+      new RegExp(
+        `^dry run NOT honoured: ${scenario.expectedMoves.length} of ${scenario.expectedMoves.length} route\\(s\\) CHANGED to router-b`,
+      ),
+    );
     const r = result.auditRecord!;
-    expect(r).toMatchObject({ outcome: 'failed', dryRun: true, counts: { dryRun: 0, dryRunIgnored: scenario.expectedMoves.length, moved: scenario.expectedMoves.length } });
+    expect(r).toMatchObject({
+      outcome: 'failed',
+      dryRun: true,
+      counts: { dryRun: 0, dryRunIgnored: scenario.expectedMoves.length, moved: scenario.expectedMoves.length },
+    });
     expect(new Set(r.routes.map((x: any) => x.status))).toEqual(new Set(['dry-run-ignored']));
     for (const x of r.routes) expect(x.after).toMatchObject({ member: 'router-b' });
     expect(r.summary).not.toMatch(/nothing changed/i);
@@ -48,7 +75,9 @@ describe('dry run against an endpoint that ignores DryRun', () => {
     expect(message.MessageAttributes?.severity?.StringValue).toBe('critical');
     expect(message.Subject).toMatch(/^\[FAILOVER FAILED\] onprem-edge: router-a -> router-b, DryRunIgnored$/);
     expect(message.Message).not.toMatch(/nothing (was )?changed/i);
-    expect(message.Message).toContain(`Dry run:    yes, but the endpoint IGNORED DryRun: ${scenario.expectedMoves.length} route(s) were CHANGED`);
+    expect(message.Message).toContain(
+      `Dry run:    yes, but the endpoint IGNORED DryRun: ${scenario.expectedMoves.length} route(s) were CHANGED`,
+    );
   });
 
   it('one route ignored, the others rehearsed: still DryRunIgnored, naming that route only', async () => {
@@ -63,8 +92,12 @@ describe('dry run against an endpoint that ignores DryRun', () => {
     const changed = r.routes.filter((x: any) => x.status === 'dry-run-ignored');
     expect(changed).toHaveLength(1);
     expect(changed[0].after.member).toBe('router-b');
-    expect(sim.route(changed[0].routeTableId, changed[0].destination.value)?.NetworkInterfaceId).toBe(changed[0].after.target);
-    expect(result.cause).toContain(`${changed[0].routeTableId} ${changed[0].destination.value}: ReplaceRoute with DryRun answered success`);
+    expect(sim.route(changed[0].routeTableId, changed[0].destination.value)?.NetworkInterfaceId).toBe(
+      changed[0].after.target,
+    );
+    expect(result.cause).toContain(
+      `${changed[0].routeTableId} ${changed[0].destination.value}: ReplaceRoute with DryRun answered success`,
+    );
     // Every other route is untouched.
     expect(sim.mutatingCalls()).toHaveLength(1);
   });
@@ -75,7 +108,10 @@ describe('dry run against an endpoint that ignores DryRun', () => {
     const result = await run();
 
     expect(result.status).toBe('SUCCEEDED');
-    expect(result.output).toMatchObject({ outcome: 'dry-run', counts: { dryRun: scenario.expectedMoves.length, dryRunIgnored: 0 } });
+    expect(result.output).toMatchObject({
+      outcome: 'dry-run',
+      counts: { dryRun: scenario.expectedMoves.length, dryRunIgnored: 0 },
+    });
     expect(sim.mutatingCalls()).toHaveLength(0);
   });
 
@@ -85,14 +121,20 @@ describe('dry run against an endpoint that ignores DryRun', () => {
     const rtb = scenario.routeTableIds[0];
     sim.injectFault({ action: 'ReplaceRoute', ignoreDryRun: true });
     const endpoint = await startQueryEndpoint(sim);
-    const ec2 = createEc2Client({ region: 'us-east-1', endpoint: endpoint.url, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+    const ec2 = createEc2Client({
+      region: 'us-east-1',
+      endpoint: endpoint.url,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    });
     try {
       const result = await replaceRoutes(
         {
           batch: { id: 0, routeTableId: rtb, routes: [{ d: '192.168.0.0/16', p: 0 }] },
           group: scenario.groupName,
           vpcId: scenario.vpcId,
-          pairs: [{ slot: '0/0', fromMember: 'router-a', fromEni: scenario.routerA.eni0, toEni: scenario.routerB.eni0 }],
+          pairs: [
+            { slot: '0/0', fromMember: 'router-a', fromEni: scenario.routerA.eni0, toEni: scenario.routerB.eni0 },
+          ],
           dryRun: true,
         },
         { ec2, config: parseConfig(scenario.config), store: new InMemoryGroupStateStore() },

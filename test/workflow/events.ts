@@ -7,7 +7,12 @@ import { routeDestination, routeKey, routeTarget } from '../../functions/domain/
 let sequence = 0;
 
 /** An EC2 Instance State-change Notification; the time defaults to now (older events age out). */
-export const ec2StateEvent = (instanceId: string, state: string, time = new Date().toISOString(), id = `evt-${++sequence}`) => ({
+export const ec2StateEvent = (
+  instanceId: string,
+  state: string,
+  time = new Date().toISOString(),
+  id = `evt-${++sequence}`,
+) => ({
   version: '0',
   id,
   'detail-type': 'EC2 Instance State-change Notification',
@@ -20,7 +25,14 @@ export const ec2StateEvent = (instanceId: string, state: string, time = new Date
 });
 
 /** A CloudWatch Alarm State Change of a member's status-check alarm, named as the default stack names it. */
-export const statusCheckAlarmEvent = (opts: { group: string; member: string; instanceId: string; value?: string; time?: string; alarmName?: string }) => {
+export const statusCheckAlarmEvent = (opts: {
+  group: string;
+  member: string;
+  instanceId: string;
+  value?: string;
+  time?: string;
+  alarmName?: string;
+}) => {
   const time = opts.time ?? new Date().toISOString();
   const alarmName = opts.alarmName ?? statusCheckAlarmName('VpcRouteFailover', opts.group, opts.member);
   return {
@@ -37,7 +49,17 @@ export const statusCheckAlarmEvent = (opts: { group: string; member: string; ins
       state: { value: opts.value ?? 'ALARM', reason: 'Threshold Crossed', timestamp: time },
       previousState: { value: 'OK' },
       configuration: {
-        metrics: [{ id: 'm1', metricStat: { metric: { namespace: 'AWS/EC2', name: 'StatusCheckFailed', dimensions: { InstanceId: opts.instanceId } }, period: 60, stat: 'Maximum' }, returnData: true }],
+        metrics: [
+          {
+            id: 'm1',
+            metricStat: {
+              metric: { namespace: 'AWS/EC2', name: 'StatusCheckFailed', dimensions: { InstanceId: opts.instanceId } },
+              period: 60,
+              stat: 'Maximum',
+            },
+            returnData: true,
+          },
+        ],
       },
     },
   };

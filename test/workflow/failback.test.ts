@@ -3,7 +3,7 @@ import { parseConfig } from '../../functions/contract/config';
 import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
 import { routeDestination, routeKey, routeTarget } from '../../functions/domain/routes';
 import { createTaskHandlers } from '../../cli/local/task-handlers';
-import { isLocalExecutionRunning, runExecution, RunResult } from '../../cli/local/local-runner';
+import { isLocalExecutionRunning, runExecution, type RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
 
@@ -24,22 +24,42 @@ const ec2Event = (instanceId: string, state: string) => ({
 
 const targets = (tables: RouteTable[]) => {
   const m = new Map<string, string | undefined>();
-  for (const t of tables) for (const r of t.Routes ?? []) {
-    const d = routeDestination(r);
-    if (d) m.set(routeKey(t.RouteTableId!, d), routeTarget(r));
-  }
+  for (const t of tables)
+    for (const r of t.Routes ?? []) {
+      const d = routeDestination(r);
+      if (d) m.set(routeKey(t.RouteTableId!, d), routeTarget(r));
+    }
   return m;
 };
 
 const setup = (holdDownSeconds = 300) => {
   const sim = new SimulatedVpc({ seed: 5 });
   const scenario = buildRouterPair(sim, { routeTables: 2, groupName: 'onprem-edge' });
-  const config = parseConfig({ ...scenario.config, groups: [{ ...scenario.config.groups[0], autoFailback: { holdDownSeconds } }] });
+  const config = parseConfig({
+    ...scenario.config,
+    groups: [{ ...scenario.config.groups[0], autoFailback: { holdDownSeconds } }],
+  });
   const store = new InMemoryGroupStateStore();
   const topicArn = sim.createTopic('route-failover');
-  const handlers = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn, store, isExecutionRunning: isLocalExecutionRunning, recheckDelaysMs: [0] });
-  const run = (input: unknown, opts: { holdDownMs?: number; wrap?: Record<string, (i: any) => Promise<unknown>> } = {}): Promise<RunResult> =>
-    runExecution({ handlers: { ...handlers, ...opts.wrap } as never, input, retryIntervalMs: { AcquireLease: 10 }, waitTimeMs: { HoldDown: opts.holdDownMs ?? 0, WaitForLease: 10 } });
+  const handlers = createTaskHandlers({
+    ec2: sim.ec2(),
+    sns: sim.sns(),
+    config,
+    topicArn,
+    store,
+    isExecutionRunning: isLocalExecutionRunning,
+    recheckDelaysMs: [0],
+  });
+  const run = (
+    input: unknown,
+    opts: { holdDownMs?: number; wrap?: Record<string, (i: any) => Promise<unknown>> } = {},
+  ): Promise<RunResult> =>
+    runExecution({
+      handlers: { ...handlers, ...opts.wrap } as never,
+      input,
+      retryIntervalMs: { AcquireLease: 10 },
+      waitTimeMs: { HoldDown: opts.holdDownMs ?? 0, WaitForLease: 10 },
+    });
   const failOverA = async () => {
     sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
     const r = await run(ec2Event(scenario.routerA.instanceId, 'stopping'));
@@ -58,7 +78,11 @@ describe('automatic failback', () => {
     const r = await run(ec2Event(scenario.routerA.instanceId, 'running'));
 
     expect(r.status).toBe('SUCCEEDED');
-    expect(r.output).toMatchObject({ outcome: 'succeeded', to: { name: 'router-a' }, trigger: { kind: 'instance-state' } });
+    expect(r.output).toMatchObject({
+      outcome: 'succeeded',
+      to: { name: 'router-a' },
+      trigger: { kind: 'instance-state' },
+    });
     expect((r.output as any).trigger.summary).toMatch(/automatic failback after a 300 s hold-down/);
     expect(r.events.some((e) => e.type === 'StateEntered' && e.state?.name === 'HoldDown')).toBe(true);
     const after = targets(sim.routeTables());

@@ -1,8 +1,8 @@
 import type { RouteTable } from '@aws-sdk/client-ec2';
-import { createTaskHandlers, TaskDeps } from '../../cli/local/task-handlers';
+import { createTaskHandlers, type TaskDeps } from '../../cli/local/task-handlers';
 import { parseConfig } from '../../functions/contract/config';
 import { routeDestination, routeKey, routeTarget } from '../../functions/domain/routes';
-import { runExecution, RunResult } from '../../cli/local/local-runner';
+import { runExecution, type RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
 
@@ -25,9 +25,19 @@ const setup = (opts: { seed?: number; routeTables?: number; config?: (c: any) =>
   const scenario = buildRouterPair(sim, { routeTables: opts.routeTables ?? 3, groupName: 'onprem-edge' });
   const config = parseConfig(opts.config ? opts.config(structuredClone(scenario.config)) : scenario.config);
   const topicArn = sim.createTopic('route-failover');
-  const deps: TaskDeps = { ec2: sim.ec2(), sns: sim.sns(), config, topicArn, sleep: async () => undefined, recheckDelaysMs: [0, 0] };
+  const deps: TaskDeps = {
+    ec2: sim.ec2(),
+    sns: sim.sns(),
+    config,
+    topicArn,
+    sleep: async () => undefined,
+    recheckDelaysMs: [0, 0],
+  };
   const handlers = createTaskHandlers(deps);
-  const run = (input: unknown, overrides: Partial<Record<string, (i: any) => Promise<unknown>>> = {}): Promise<RunResult> =>
+  const run = (
+    input: unknown,
+    overrides: Partial<Record<string, (i: any) => Promise<unknown>>> = {},
+  ): Promise<RunResult> =>
     runExecution({ handlers: { ...handlers, ...overrides } as never, input, retryIntervalMs: 0 });
   return { sim, scenario, config, topicArn, handlers, run };
 };
@@ -48,10 +58,11 @@ const routeMap = (tables: RouteTable[]): Map<string, { target?: string; state?: 
   return m;
 };
 
-const writes = (sim: SimulatedVpc) => sim.calls.filter((c) => ['ReplaceRoute', 'CreateRoute', 'DeleteRoute'].includes(c.action));
+const writes = (sim: SimulatedVpc) =>
+  sim.calls.filter((c) => ['ReplaceRoute', 'CreateRoute', 'DeleteRoute'].includes(c.action));
 
 describe('failover workflow, run locally against the simulated VPC', () => {
-  it('router-a stops: every route to its interfaces moves to router-b\'s paired interface, nothing else changes', async () => {
+  it("router-a stops: every route to its interfaces moves to router-b's paired interface, nothing else changes", async () => {
     const { sim, scenario, run } = setup();
     const before = routeMap(sim.routeTables());
     sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
@@ -62,11 +73,17 @@ describe('failover workflow, run locally against the simulated VPC', () => {
     const after = routeMap(sim.routeTables());
     const moved = new Map(scenario.expectedMoves.map((m) => [routeKey(m.routeTableId, m.destination), m]));
     expect(moved.size).toBeGreaterThanOrEqual(12);
-    expect(new Set(scenario.expectedMoves.map((m) => m.destination.kind))).toEqual(new Set(['ipv4', 'ipv6', 'prefix-list']));
+    expect(new Set(scenario.expectedMoves.map((m) => m.destination.kind))).toEqual(
+      new Set(['ipv4', 'ipv6', 'prefix-list']),
+    );
     for (const [key, b] of before) {
       const m = moved.get(key);
       if (m) {
-        expect({ key, target: after.get(key)?.target, state: after.get(key)?.state }).toEqual({ key, target: m.toEni, state: 'active' });
+        expect({ key, target: after.get(key)?.target, state: after.get(key)?.state }).toEqual({
+          key,
+          target: m.toEni,
+          state: 'active',
+        });
       } else {
         expect({ key, target: after.get(key)?.target }).toEqual({ key, target: b.target });
       }
@@ -76,11 +93,19 @@ describe('failover workflow, run locally against the simulated VPC', () => {
     expect(writes(sim).map((c) => c.action)).toEqual(Array(moved.size).fill('ReplaceRoute'));
 
     const record = result.output as any;
-    expect(record).toMatchObject({ outcome: 'succeeded', group: 'onprem-edge', to: { name: 'router-b' }, counts: { planned: moved.size, replaced: moved.size, failed: 0 } });
+    expect(record).toMatchObject({
+      outcome: 'succeeded',
+      group: 'onprem-edge',
+      to: { name: 'router-b' },
+      counts: { planned: moved.size, replaced: moved.size, failed: 0 },
+    });
     expect(record.routes.every((r: any) => r.verified === true && r.after.member === 'router-b')).toBe(true);
     expect(sim.published).toHaveLength(1);
     expect(sim.published[0].Subject).toMatch(/^\[FAILOVER OK\] onprem-edge: router-a -> router-b/);
-    expect(sim.published[0].MessageAttributes).toMatchObject({ group: { StringValue: 'onprem-edge' }, outcome: { StringValue: 'succeeded' } });
+    expect(sim.published[0].MessageAttributes).toMatchObject({
+      group: { StringValue: 'onprem-edge' },
+      outcome: { StringValue: 'succeeded' },
+    });
   });
 
   it('survives throttling on 30 % of ReplaceRoute calls: each route retried with backoff, attempts recorded, every route moved', async () => {
@@ -100,13 +125,19 @@ describe('failover workflow, run locally against the simulated VPC', () => {
     expect(attempts.reduce((a: number, b: number) => a + b, 0)).toBe(calls.length);
     expect(Math.max(...attempts)).toBeGreaterThan(1);
     const after = routeMap(sim.routeTables());
-    for (const m of scenario.expectedMoves) expect(after.get(routeKey(m.routeTableId, m.destination))?.target).toBe(m.toEni);
+    for (const m of scenario.expectedMoves)
+      expect(after.get(routeKey(m.routeTableId, m.destination))?.target).toBe(m.toEni);
   });
 
   it('throttling that outlasts the per-route retries: the state machine retries the batch, which sends its routes again (idempotent)', async () => {
     const { sim, scenario, run } = setup();
     const victim = scenario.expectedMoves[0];
-    sim.injectFault({ action: 'ReplaceRoute', code: 'RequestLimitExceeded', times: 8, when: (i: any) => i.RouteTableId === victim.routeTableId && i.DestinationCidrBlock === victim.destination.value });
+    sim.injectFault({
+      action: 'ReplaceRoute',
+      code: 'RequestLimitExceeded',
+      times: 8,
+      when: (i: any) => i.RouteTableId === victim.routeTableId && i.DestinationCidrBlock === victim.destination.value,
+    });
     sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
 
     const result = await run(stoppingEvent(scenario.routerA.instanceId));
@@ -118,9 +149,16 @@ describe('failover workflow, run locally against the simulated VPC', () => {
     const sameTable = scenario.expectedMoves.filter((m) => m.routeTableId === victim.routeTableId).length;
     const calls = sim.calls.filter((c) => c.action === 'ReplaceRoute');
     expect(calls.filter((c) => (c.input as any).RouteTableId === victim.routeTableId)).toHaveLength(2 * sameTable + 7);
-    expect(sim.calls.filter((c) => c.action === 'DescribeRouteTables' && ((c.input as any).Filters ?? []).some((f: any) => f.Name === 'route-table-id'))).toHaveLength(0);
+    expect(
+      sim.calls.filter(
+        (c) =>
+          c.action === 'DescribeRouteTables' &&
+          ((c.input as any).Filters ?? []).some((f: any) => f.Name === 'route-table-id'),
+      ),
+    ).toHaveLength(0);
     const after = routeMap(sim.routeTables());
-    for (const m of scenario.expectedMoves) expect(after.get(routeKey(m.routeTableId, m.destination))?.target).toBe(m.toEni);
+    for (const m of scenario.expectedMoves)
+      expect(after.get(routeKey(m.routeTableId, m.destination))?.target).toBe(m.toEni);
   });
 
   it('a permanent error on one route: the others switch, the execution fails and the notification lists it', async () => {
@@ -129,7 +167,8 @@ describe('failover workflow, run locally against the simulated VPC', () => {
     sim.injectFault({
       action: 'ReplaceRoute',
       code: 'UnauthorizedOperation',
-      when: (input: any) => input.RouteTableId === victim.routeTableId && input.DestinationIpv6CidrBlock === victim.destination.value,
+      when: (input: any) =>
+        input.RouteTableId === victim.routeTableId && input.DestinationIpv6CidrBlock === victim.destination.value,
     });
     sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
 
@@ -144,7 +183,10 @@ describe('failover workflow, run locally against the simulated VPC', () => {
       const want = m === victim ? m.fromEni : m.toEni;
       expect(after.get(routeKey(m.routeTableId, m.destination))?.target).toBe(want);
     }
-    expect(result.auditRecord).toMatchObject({ outcome: 'partial', counts: { failed: 1, replaced: scenario.expectedMoves.length - 1 } });
+    expect(result.auditRecord).toMatchObject({
+      outcome: 'partial',
+      counts: { failed: 1, replaced: scenario.expectedMoves.length - 1 },
+    });
     const msg = sim.published[0];
     expect(msg.Subject).toMatch(/^\[FAILOVER PARTIAL\]/);
     expect(msg.MessageAttributes!.outcome.StringValue).toBe('partial');
@@ -207,10 +249,21 @@ describe('failover workflow, run locally against the simulated VPC', () => {
     const { sim, scenario, run } = setup();
     const before = targets(sim.routeTables());
 
-    const result = await run({ action: 'switchover', group: 'onprem-edge', to: 'router-b', dryRun: true, requestedBy: 'netops', reason: 'rehearsal' });
+    const result = await run({
+      action: 'switchover',
+      group: 'onprem-edge',
+      to: 'router-b',
+      dryRun: true,
+      requestedBy: 'netops',
+      reason: 'rehearsal',
+    });
 
     expect(result.status).toBe('SUCCEEDED');
-    expect(result.output).toMatchObject({ outcome: 'dry-run', dryRun: true, counts: { dryRun: scenario.expectedMoves.length } });
+    expect(result.output).toMatchObject({
+      outcome: 'dry-run',
+      dryRun: true,
+      counts: { dryRun: scenario.expectedMoves.length },
+    });
     const replaceCalls = sim.calls.filter((c) => c.action === 'ReplaceRoute');
     expect(replaceCalls).toHaveLength(scenario.expectedMoves.length);
     expect(replaceCalls.every((c) => (c.input as any).DryRun === true)).toBe(true);
@@ -222,17 +275,33 @@ describe('failover workflow, run locally against the simulated VPC', () => {
     const { sim, scenario, run } = setup();
     const before = routeMap(sim.routeTables());
 
-    const over = await run({ action: 'switchover', group: 'onprem-edge', to: 'router-b', requestedBy: 'netops', reason: 'patch router-a (CHG-1042)' });
+    const over = await run({
+      action: 'switchover',
+      group: 'onprem-edge',
+      to: 'router-b',
+      requestedBy: 'netops',
+      reason: 'patch router-a (CHG-1042)',
+    });
     expect(over.status).toBe('SUCCEEDED');
-    expect(over.output).toMatchObject({ outcome: 'succeeded', trigger: { kind: 'manual', requestedBy: 'netops', reason: 'patch router-a (CHG-1042)' } });
-    for (const m of scenario.expectedMoves) expect(routeMap(sim.routeTables()).get(routeKey(m.routeTableId, m.destination))?.target).toBe(m.toEni);
+    expect(over.output).toMatchObject({
+      outcome: 'succeeded',
+      trigger: { kind: 'manual', requestedBy: 'netops', reason: 'patch router-a (CHG-1042)' },
+    });
+    for (const m of scenario.expectedMoves)
+      expect(routeMap(sim.routeTables()).get(routeKey(m.routeTableId, m.destination))?.target).toBe(m.toEni);
 
-    const back = await run({ action: 'failback', group: 'onprem-edge', requestedBy: 'netops', reason: 'router-a patched' });
+    const back = await run({
+      action: 'failback',
+      group: 'onprem-edge',
+      requestedBy: 'netops',
+      reason: 'router-a patched',
+    });
     expect(back.status).toBe('SUCCEEDED');
     expect(back.output).toMatchObject({ outcome: 'succeeded', to: { name: 'router-a' } });
     // Back where it started, except routes that were on router-b from the start now sit on router-a too.
     const after = routeMap(sim.routeTables());
-    for (const m of scenario.expectedMoves) expect(after.get(routeKey(m.routeTableId, m.destination))?.target).toBe(m.fromEni);
+    for (const m of scenario.expectedMoves)
+      expect(after.get(routeKey(m.routeTableId, m.destination))?.target).toBe(m.fromEni);
     expect(after.size).toBe(before.size);
   });
 
@@ -299,7 +368,8 @@ describe('failover workflow, run locally against the simulated VPC', () => {
 
     expect(result.status).toBe('SUCCEEDED');
     const after = routeMap(sim.routeTables());
-    for (const [key, b] of before) if (key.startsWith(scenario.untaggedRouteTableId)) expect(after.get(key)?.target).toBe(b.target);
+    for (const [key, b] of before)
+      if (key.startsWith(scenario.untaggedRouteTableId)) expect(after.get(key)?.target).toBe(b.target);
     const inScope = scenario.expectedMoves.filter((m) => m.routeTableId !== scenario.untaggedRouteTableId);
     expect((result.output as any).counts.replaced).toBe(inScope.length);
   });

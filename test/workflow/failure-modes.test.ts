@@ -4,7 +4,7 @@ import { parseConfig } from '../../functions/contract/config';
 import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
 import { routeDestination, routeKey, routeTarget } from '../../functions/domain/routes';
 import { createTaskHandlers } from '../../cli/local/task-handlers';
-import { isLocalExecutionRunning, runExecution, RunResult } from '../../cli/local/local-runner';
+import { isLocalExecutionRunning, runExecution, type RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
 import { ec2StateEvent } from './events';
@@ -19,7 +19,13 @@ const GROUP = 'onprem-edge';
 
 const ec2Event = (instanceId: string, state: string, time?: string) => ec2StateEvent(instanceId, state, time);
 
-const switchover = (to: string) => ({ action: 'switchover', group: GROUP, to, reason: 'AZ a is impaired', requestedBy: 'netops' });
+const switchover = (to: string) => ({
+  action: 'switchover',
+  group: GROUP,
+  to,
+  reason: 'AZ a is impaired',
+  requestedBy: 'netops',
+});
 
 const setup = (opts: { latencyMs?: number | Partial<Record<string, number>> } = {}) => {
   const sim = new SimulatedVpc({ seed: 11, latencyMs: opts.latencyMs ?? 0 });
@@ -38,17 +44,23 @@ const setup = (opts: { latencyMs?: number | Partial<Record<string, number>> } = 
     recheckDelaysMs: [0],
   });
   const run = (input: unknown, wrap: Record<string, (i: any) => Promise<unknown>> = {}): Promise<RunResult> =>
-    runExecution({ handlers: { ...handlers, ...wrap } as never, input, retryIntervalMs: 0, waitTimeMs: { WaitForLease: 5 } });
+    runExecution({
+      handlers: { ...handlers, ...wrap } as never,
+      input,
+      retryIntervalMs: 0,
+      waitTimeMs: { WaitForLease: 5 },
+    });
   const refresh = () => refreshInventory({ ec2: sim.ec2(), config, store });
   return { sim, scenario, config, store, handlers, run, refresh };
 };
 
 const targetOf = (tables: RouteTable[]): Map<string, { target?: string; state?: string }> => {
   const m = new Map<string, { target?: string; state?: string }>();
-  for (const t of tables) for (const r of t.Routes ?? []) {
-    const d = routeDestination(r);
-    if (d) m.set(routeKey(t.RouteTableId!, d), { target: routeTarget(r), state: r.State });
-  }
+  for (const t of tables)
+    for (const r of t.Routes ?? []) {
+      const d = routeDestination(r);
+      if (d) m.set(routeKey(t.RouteTableId!, d), { target: routeTarget(r), state: r.State });
+    }
   return m;
 };
 
@@ -71,7 +83,9 @@ describe('the failed router is gone: terminated, interfaces deleted', () => {
     sim.setInstanceState(scenario.routerA.instanceId, 'terminated');
     // EC2 deleted router-a's delete-on-termination interfaces: its routes keep the ENI ID, as blackholes.
     const before = targetOf(sim.routeTables());
-    expect(scenario.expectedMoves.every((m) => before.get(routeKey(m.routeTableId, m.destination))?.state === 'blackhole')).toBe(true);
+    expect(
+      scenario.expectedMoves.every((m) => before.get(routeKey(m.routeTableId, m.destination))?.state === 'blackhole'),
+    ).toBe(true);
 
     const r = await run(ec2Event(scenario.routerA.instanceId, 'terminated'));
 
@@ -79,7 +93,9 @@ describe('the failed router is gone: terminated, interfaces deleted', () => {
     expect(record(r)).toMatchObject({ outcome: 'succeeded', verification: { ok: true, mismatches: 0 } });
     expect(movedOutOf(sim, scenario.expectedMoves)).toBe(scenario.expectedMoves.length);
     expect(record(r).from[0]).toMatchObject({ name: 'router-a', state: 'terminated', interfacesFrom: 'inventory' });
-    expect(record(r).warnings.join(' ')).toMatch(/terminated with no interface attached: its 2 interface\(s\) come from the inventory/);
+    expect(record(r).warnings.join(' ')).toMatch(
+      /terminated with no interface attached: its 2 interface\(s\) come from the inventory/,
+    );
   });
 
   it('a manual switchover after the termination repairs the routes too (the inventory outlives the instance)', async () => {
@@ -103,10 +119,16 @@ describe('the failed router is gone: terminated, interfaces deleted', () => {
 
     expect(movedOutOf(sim, scenario.expectedMoves)).toBe(0);
     // Before the route-table invariant this ended `noop` ("already on target") with the routes blackholed.
-    expect(record(r)).toMatchObject({ outcome: 'failed', error: 'RoutesNotVerified', verification: { ok: false, mismatches: scenario.expectedMoves.length } });
+    expect(record(r)).toMatchObject({
+      outcome: 'failed',
+      error: 'RoutesNotVerified',
+      verification: { ok: false, mismatches: scenario.expectedMoves.length },
+    });
     expect(record(r).warnings.join('\n')).toMatch(/no inventory holds its former interfaces/);
     expect(r.cause).toMatch(/blackhole on eni-[0-9a-f]+: nobody's known interface, and router-a's are unknown/);
-    expect(record(r).warnings.join('\n')).toMatch(/16 blackhole route\(s\) lead to interfaces no member is known to have had, while nothing is known of router-a's interfaces/);
+    expect(record(r).warnings.join('\n')).toMatch(
+      /16 blackhole route\(s\) lead to interfaces no member is known to have had, while nothing is known of router-a's interfaces/,
+    );
     expect(sim.published.at(-1)?.MessageAttributes?.severity?.StringValue).not.toBe('info');
   });
 });
@@ -172,7 +194,9 @@ describe('verification sweeps the whole scope', () => {
 
     expect(r.status).toBe('FAILED');
     expect(record(r)).toMatchObject({ outcome: 'partial', verification: { ok: false, mismatches: 1 } });
-    expect(r.cause).toContain(`${table} 192.168.77.0/24: still points at router-a's interface ${scenario.routerA.eni0}`);
+    expect(r.cause).toContain(
+      `${table} 192.168.77.0/24: still points at router-a's interface ${scenario.routerA.eni0}`,
+    );
   });
 });
 
@@ -186,8 +210,14 @@ describe('the notification fails after the switch', () => {
 
     expect(r.status).toBe('FAILED');
     expect(r.error).toBe('NotificationFailed');
-    expect(r.cause).toMatch(/^succeeded: onprem-edge: router-a -> router-b, \d+ route\(s\) moved and verified\. The SNS notification could not be published \(AuthorizationError/);
-    expect(r.auditRecord).toMatchObject({ record: 'vpc-route-failover/audit', outcome: 'succeeded', notification: { published: false, error: 'AuthorizationErrorException' } });
+    expect(r.cause).toMatch(
+      /^succeeded: onprem-edge: router-a -> router-b, \d+ route\(s\) moved and verified\. The SNS notification could not be published \(AuthorizationError/,
+    );
+    expect(r.auditRecord).toMatchObject({
+      record: 'vpc-route-failover/audit',
+      outcome: 'succeeded',
+      notification: { published: false, error: 'AuthorizationErrorException' },
+    });
     expect(movedOutOf(sim, scenario.expectedMoves)).toBe(scenario.expectedMoves.length);
     expect(store.holder(GROUP)).toBeUndefined();
     // The switch was recorded: an older event about router-a is now stale instead of acted upon.
@@ -202,7 +232,10 @@ describe('the notification fails after the switch', () => {
       throw Object.assign(new Error('Notify function crashed'), { name: 'Error' });
     };
 
-    const r = await run(ec2Event(scenario.routerA.instanceId, 'stopping'), { Notify: broken, RecordWithoutNotification: broken });
+    const r = await run(ec2Event(scenario.routerA.instanceId, 'stopping'), {
+      Notify: broken,
+      RecordWithoutNotification: broken,
+    });
 
     expect(r.status).toBe('FAILED');
     expect(r.error).toBe('NotificationFailed');
@@ -219,7 +252,9 @@ describe('a second trigger during a long run', () => {
 
     const first = run(ec2Event(scenario.routerA.instanceId, 'stopping'));
     await new Promise((r) => setTimeout(r, 20));
-    const second = await run(ec2Event(scenario.routerA.instanceId, 'stopping', new Date(Date.now() + 1000).toISOString()));
+    const second = await run(
+      ec2Event(scenario.routerA.instanceId, 'stopping', new Date(Date.now() + 1000).toISOString()),
+    );
     const done = await first;
 
     expect(record(done).outcome).toBe('succeeded');

@@ -33,12 +33,14 @@ const setup = () => {
     sleep: async () => undefined,
     recheckDelaysMs: [0],
   });
-  const run = (input: unknown) => runExecution({ handlers: handlers as never, input, retryIntervalMs: 0, waitTimeMs: { WaitForLease: 5 } });
+  const run = (input: unknown) =>
+    runExecution({ handlers: handlers as never, input, retryIntervalMs: 0, waitTimeMs: { WaitForLease: 5 } });
   return { sim, s, alarms, run };
 };
 
 const ec2Event = (instanceId: string, state: string) => ec2StateEvent(instanceId, state);
-const alarmEvent = (instanceId: string, member: string, time?: string) => statusCheckAlarmEvent({ group: GROUP, member, instanceId, time });
+const alarmEvent = (instanceId: string, member: string, time?: string) =>
+  statusCheckAlarmEvent({ group: GROUP, member, instanceId, time });
 const targets = routeTargets;
 
 describe('forged triggers change nothing', () => {
@@ -66,10 +68,18 @@ describe('forged triggers change nothing', () => {
     const before = targets(sim.routeTables());
 
     const stop = await run(ec2Event(s.routerA.instanceId, 'stopping'));
-    const foreign = await run({ ...alarmEvent(s.routerA.instanceId, 'router-a'), detail: { ...alarmEvent(s.routerA.instanceId, 'router-a').detail, alarmName: 'OtherStack-onprem-edge-router-a-status-check' } });
+    const foreign = await run({
+      ...alarmEvent(s.routerA.instanceId, 'router-a'),
+      detail: {
+        ...alarmEvent(s.routerA.instanceId, 'router-a').detail,
+        alarmName: 'OtherStack-onprem-edge-router-a-status-check',
+      },
+    });
 
     for (const r of [stop, foreign]) expect(r.output).toMatchObject({ outcome: 'noop' });
-    expect((stop.output as any).summary).toMatch(/event not confirmed: router-a .* reported stopping but is running now/);
+    expect((stop.output as any).summary).toMatch(
+      /event not confirmed: router-a .* reported stopping but is running now/,
+    );
     expect((foreign.output as any).summary).toMatch(/is not this stack's status-check alarm/);
     expect(targets(sim.routeTables())).toEqual(before);
     expect(sim.mutatingCalls()).toHaveLength(0);
@@ -89,8 +99,18 @@ describe('a throttled describe never confirms a forged event (found by the soak:
     const e = estate();
     const { sim, scenario } = e;
     await e.refresh();
-    sim.injectFault({ action: 'DescribeInstances', code: 'InternalError', times: 1, when: (input) => (input.InstanceIds as string[] | undefined)?.length === 2 });
-    sim.injectFault({ action: 'DescribeInstances', code: 'RequestLimitExceeded', times: 1, when: (input) => JSON.stringify(input.InstanceIds) === JSON.stringify([scenario.routerA.instanceId]) });
+    sim.injectFault({
+      action: 'DescribeInstances',
+      code: 'InternalError',
+      times: 1,
+      when: (input) => (input.InstanceIds as string[] | undefined)?.length === 2,
+    });
+    sim.injectFault({
+      action: 'DescribeInstances',
+      code: 'RequestLimitExceeded',
+      times: 1,
+      when: (input) => JSON.stringify(input.InstanceIds) === JSON.stringify([scenario.routerA.instanceId]),
+    });
     const before = tally(sim, scenario.expectedMoves);
 
     // router-a is running and healthy: a "stopping" event about it is forged.
@@ -113,7 +133,9 @@ describe('a throttled describe never confirms a forged event (found by the soak:
 
     // Before: `succeeded`, every route moved off the healthy active router ("cannot be described" confirmed the event).
     expect(recordOf(r).outcome).toBe('noop');
-    expect(recordOf(r).summary).toMatch(/EC2 cannot describe it now \(InternalError\), but \d+ route\(s\) to its interfaces read active/);
+    expect(recordOf(r).summary).toMatch(
+      /EC2 cannot describe it now \(InternalError\), but \d+ route\(s\) to its interfaces read active/,
+    );
     expect(tally(sim, scenario.expectedMoves)).toEqual(before);
   });
 

@@ -13,11 +13,24 @@ const setup = () => {
   const sim = new SimulatedVpc({ seed: 17 });
   const scenario = buildRouterPair(sim, { routeTables: 3, groupName: 'onprem-edge' });
   const config = parseConfig(scenario.config);
-  const handlers = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('t'), sleep: async () => undefined, recheckDelaysMs: [0] });
+  const handlers = createTaskHandlers({
+    ec2: sim.ec2(),
+    sns: sim.sns(),
+    config,
+    topicArn: sim.createTopic('t'),
+    sleep: async () => undefined,
+    recheckDelaysMs: [0],
+  });
   return { sim, scenario, handlers };
 };
 
-const request = { action: 'switchover', group: 'onprem-edge', to: 'router-b', requestedBy: 'netops', reason: 'maintenance' };
+const request = {
+  action: 'switchover',
+  group: 'onprem-edge',
+  to: 'router-b',
+  requestedBy: 'netops',
+  reason: 'maintenance',
+};
 
 describe('a function timeout, run locally', () => {
   it('one batch times out once (a hung EC2 call): the retry moves its routes and the run succeeds', async () => {
@@ -27,16 +40,28 @@ describe('a function timeout, run locally', () => {
     const slowTable = scenario.routeTableIds[1];
     sim.injectFault({ action: 'ReplaceRoute', hang: true, times: 1, when: (i) => i.RouteTableId === slowTable });
 
-    const result = await runExecution({ handlers: handlers as never, input: request, retryIntervalMs: 0, functionTimeoutMs: { SwitchItems: 200 } });
+    const result = await runExecution({
+      handlers: handlers as never,
+      input: request,
+      retryIntervalMs: 0,
+      functionTimeoutMs: { SwitchItems: 200 },
+    });
 
     expect(result.status).toBe('SUCCEEDED');
-    expect(result.output).toMatchObject({ outcome: 'succeeded', counts: { planned: scenario.expectedMoves.length, failed: 0, mismatches: 0 } });
-    for (const m of scenario.expectedMoves) expect(sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId).toBe(m.toEni);
+    expect(result.output).toMatchObject({
+      outcome: 'succeeded',
+      counts: { planned: scenario.expectedMoves.length, failed: 0, mismatches: 0 },
+    });
+    for (const m of scenario.expectedMoves)
+      expect(sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId).toBe(m.toEni);
     // The event log shows the timeout and the retry that matched it, on that batch only.
     const failed = result.events.filter((e) => e.type === 'StateFailed');
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({ Error: 'Sandbox.Timedout', state: { name: 'SwitchItems' } });
-    expect(JSON.parse(failed[0].Cause)).toEqual({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringMatching(/^RequestId: \S+ Error: Task timed out after 0\.20 seconds$/) });
+    expect(JSON.parse(failed[0].Cause)).toEqual({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: expect.stringMatching(/^RequestId: \S+ Error: Task timed out after 0\.20 seconds$/),
+    });
     const retried = result.events.filter((e) => e.type === 'StateRetried');
     expect(retried).toHaveLength(1);
     expect(retried[0]).toMatchObject({ state: { name: 'SwitchItems' }, index: failed[0].index, retry: { attempt: 1 } });
@@ -48,14 +73,20 @@ describe('a function timeout, run locally', () => {
     const slowTable = scenario.routeTableIds[0];
     sim.injectFault({ action: 'ReplaceRoute', hang: true, when: (i) => i.RouteTableId === slowTable });
 
-    const result = await runExecution({ handlers: handlers as never, input: request, retryIntervalMs: 0, functionTimeoutMs: { SwitchItems: 100 } });
+    const result = await runExecution({
+      handlers: handlers as never,
+      input: request,
+      retryIntervalMs: 0,
+      functionTimeoutMs: { SwitchItems: 100 },
+    });
 
     expect(result.events.filter((e) => e.type === 'StateRetried' && e.state?.name === 'SwitchItems')).toHaveLength(2);
     expect(result.status).toBe('FAILED');
     expect(result.auditRecord).toMatchObject({ outcome: 'partial', error: 'RoutesNotSwitched' });
     const slow = (result.auditRecord!.routes as any[]).filter((r) => r.routeTableId === slowTable);
     expect(slow.length).toBeGreaterThan(0);
-    for (const r of slow) expect(r).toMatchObject({ status: 'failed', error: expect.stringContaining('Sandbox.Timedout') });
+    for (const r of slow)
+      expect(r).toMatchObject({ status: 'failed', error: expect.stringContaining('Sandbox.Timedout') });
   });
 
   it('every Task retries a function timeout and Lambda.ClientExecutionTimeoutException; none relies on States.Timeout', () => {
@@ -68,17 +99,34 @@ describe('a function timeout, run locally', () => {
       }
     };
     walk(definition.States);
-    expect(tasks.map(([n]) => n).sort()).toEqual(['AcquireLease', 'Notify', 'PlanSwitch', 'RecordWithoutNotification', 'ReleaseLease', 'ReleaseLeaseUnrecorded', 'ResolveTargets', 'SwitchItems', 'VerifySwitch']);
+    expect(tasks.map(([n]) => n).sort()).toEqual([
+      'AcquireLease',
+      'Notify',
+      'PlanSwitch',
+      'RecordWithoutNotification',
+      'ReleaseLease',
+      'ReleaseLeaseUnrecorded',
+      'ResolveTargets',
+      'SwitchItems',
+      'VerifySwitch',
+    ]);
     for (const [name, s] of tasks) {
       const errors = (s.Retry as any[]).flatMap((r) => r.ErrorEquals);
-      expect({ name, timeouts: ['Lambda.Unknown', 'Sandbox.Timedout', 'Lambda.ClientExecutionTimeoutException'].every((e) => errors.includes(e)) }).toEqual({ name, timeouts: true });
+      expect({
+        name,
+        timeouts: ['Lambda.Unknown', 'Sandbox.Timedout', 'Lambda.ClientExecutionTimeoutException'].every((e) =>
+          errors.includes(e),
+        ),
+      }).toEqual({ name, timeouts: true });
       expect({ name, statesTimeout: errors.includes('States.Timeout') }).toEqual({ name, statesTimeout: false });
     }
   });
 
   it('rejects a timeout for a state that is not a Task', async () => {
     const { handlers } = setup();
-    await expect(runExecution({ handlers: handlers as never, input: request, functionTimeoutMs: { ReplaceRoute: 1 } })).rejects.toThrow('functionTimeoutMs names no Task state: ReplaceRoute');
+    await expect(
+      runExecution({ handlers: handlers as never, input: request, functionTimeoutMs: { ReplaceRoute: 1 } }),
+    ).rejects.toThrow('functionTimeoutMs names no Task state: ReplaceRoute');
   });
 
   it("reports Lambda's Error and Cause for a timed-out function", () => {

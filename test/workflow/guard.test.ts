@@ -19,9 +19,19 @@ const failedOver = async () => {
 
 const revert = async (g: Awaited<ReturnType<typeof failedOver>>, n: number) => {
   const { routerA } = g.scenario;
-  const reverted = g.scenario.expectedMoves.filter((m) => m.destination.kind === 'ipv4' && m.fromEni === routerA.eni0).slice(0, n);
+  const reverted = g.scenario.expectedMoves
+    .filter((m) => m.destination.kind === 'ipv4' && m.fromEni === routerA.eni0)
+    .slice(0, n);
   for (const m of reverted) {
-    await g.sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: m.routeTableId, DestinationCidrBlock: m.destination.value, NetworkInterfaceId: m.fromEni }));
+    await g.sim
+      .ec2()
+      .send(
+        new ReplaceRouteCommand({
+          RouteTableId: m.routeTableId,
+          DestinationCidrBlock: m.destination.value,
+          NetworkInterfaceId: m.fromEni,
+        }),
+      );
   }
   return reverted;
 };
@@ -32,7 +42,12 @@ describe('route guard on the simulated VPC', () => {
     for (let i = 0; i < 3; i++) {
       const report = await g.pass();
       expect(report).toMatchObject({ ok: true, findings: 0 });
-      expect(report.groups[0]).toMatchObject({ active: { member: 'router-b', from: 'last-switch' }, total: 0, change: 'none', notified: false });
+      expect(report.groups[0]).toMatchObject({
+        active: { member: 'router-b', from: 'last-switch' },
+        total: 0,
+        change: 'none',
+        notified: false,
+      });
     }
     expect(g.notices).toEqual([]);
   });
@@ -63,11 +78,15 @@ describe('route guard on the simulated VPC', () => {
 
     g.advance(301);
     const converged = (await g.pass({ converge: true })).groups[0];
-    expect(converged.convergence).toMatchObject({ status: 'started', name: expect.stringMatching(/^guard-onprem-edge-[0-9a-f]{12}-\d+$/) });
+    expect(converged.convergence).toMatchObject({
+      status: 'started',
+      name: expect.stringMatching(/^guard-onprem-edge-[0-9a-f]{12}-\d+$/),
+    });
     expect(g.executions).toHaveLength(1);
     const audit = record({ output: g.executions[0].output } as never);
     expect(audit).toMatchObject({ outcome: 'succeeded', to: { name: 'router-b' }, counts: { replaced: 2 } });
-    for (const m of reverted) expect(g.sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId).toBe(m.toEni);
+    for (const m of reverted)
+      expect(g.sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId).toBe(m.toEni);
 
     const after = (await g.pass({ converge: true })).groups[0];
     expect(after).toMatchObject({ total: 0, change: 'cleared', convergence: { status: 'nothing-to-converge' } });
@@ -81,20 +100,32 @@ describe('route guard on the simulated VPC', () => {
     await g.pass({ converge: true });
     g.advance(301);
 
-    await g.store.setHold(GROUP, newHold({ seconds: 3600, by: 'netops', reason: 'change window', now: new Date(Date.now() + 301_000) }));
+    await g.store.setHold(
+      GROUP,
+      newHold({ seconds: 3600, by: 'netops', reason: 'change window', now: new Date(Date.now() + 301_000) }),
+    );
     expect((await g.pass({ converge: true })).groups[0].convergence).toMatchObject({ status: 'held', by: 'netops' });
     await g.store.clearHold(GROUP);
 
-    await g.store.acquire(GROUP, 'arn:aws:states:us-east-1:000000000000:execution:m:other', new Date(Date.now() + 301_000), 600, async () => true);
+    await g.store.acquire(
+      GROUP,
+      'arn:aws:states:us-east-1:000000000000:execution:m:other',
+      new Date(Date.now() + 301_000),
+      600,
+      async () => true,
+    );
     // A switch running: the group is not judged (its routes are moving), so nothing converges either.
-    expect((await g.pass({ converge: true })).groups[0]).toEqual({ group: GROUP, vpcId: g.scenario.vpcId, skipped: expect.stringMatching(/^a switch is running \(lease held by .*other\)/) });
+    expect((await g.pass({ converge: true })).groups[0]).toEqual({
+      group: GROUP,
+      vpcId: g.scenario.vpcId,
+      skipped: expect.stringMatching(/^a switch is running \(lease held by .*other\)/),
+    });
     await g.store.release(GROUP, 'arn:aws:states:us-east-1:000000000000:execution:m:other', undefined, new Date(0));
 
     g.sim.setSourceDestCheck(g.scenario.routerB.eni0, true);
     expect((await g.pass({ converge: true })).groups[0].convergence).toMatchObject({ status: 'target-unhealthy' });
     g.sim.setSourceDestCheck(g.scenario.routerB.eni0, false);
     expect(g.executions).toEqual([]);
-
   });
 
   it('converge: a repeat for the same standing set is a no-op (one execution name per finding set)', async () => {
@@ -132,7 +163,10 @@ describe('route guard on the simulated VPC', () => {
     const { plans } = (await g.pass()).groups[0];
     const b = plans!.find((p) => p.member === 'router-b')!;
     // router-b carries every route now: its failure would move them all back to router-a, eth0 to eth0, eth1 to eth1.
-    expect(b).toMatchObject({ to: 'router-a', routes: g.scenario.expectedMoves.length + g.scenario.routeTableIds.length });
+    expect(b).toMatchObject({
+      to: 'router-a',
+      routes: g.scenario.expectedMoves.length + g.scenario.routeTableIds.length,
+    });
     expect(b.pairs).toEqual(
       expect.arrayContaining([
         { slot: '0/0', fromEni: g.scenario.routerB.eni0, toEni: g.scenario.routerA.eni0 },
@@ -142,7 +176,9 @@ describe('route guard on the simulated VPC', () => {
     expect(plans!.find((p) => p.member === 'router-a')).toMatchObject({ to: 'router-b', routes: 0 });
     // While router-a is stopped, router-b's failure has nowhere to go, and the plan says so.
     g.sim.setInstanceState(g.scenario.routerA.instanceId, 'stopped');
-    expect((await g.pass()).groups[0].plans!.find((p) => p.member === 'router-b')).toMatchObject({ problem: expect.stringMatching(/no other member passes the health gate/) });
+    expect((await g.pass()).groups[0].plans!.find((p) => p.member === 'router-b')).toMatchObject({
+      problem: expect.stringMatching(/no other member passes the health gate/),
+    });
   });
 
   it('a new table with a route to the standby (now active) is reported: it did not exist at the last switch', async () => {
@@ -153,7 +189,13 @@ describe('route guard on the simulated VPC', () => {
 
     const r = (await g.pass()).groups[0];
     expect(r).toMatchObject({ total: 1, counts: { 'new-table': 1 }, change: 'opened' });
-    expect(r.findings![0]).toMatchObject({ kind: 'new-table', routeTableId: t, destination: '10.77.0.0/16', target: g.scenario.routerB.eni1, member: 'router-b' });
+    expect(r.findings![0]).toMatchObject({
+      kind: 'new-table',
+      routeTableId: t,
+      destination: '10.77.0.0/16',
+      target: g.scenario.routerB.eni1,
+      member: 'router-b',
+    });
   });
 
   it('a table tagged route-failover:guard = ignore is never reported, nor converged', async () => {
@@ -164,25 +206,48 @@ describe('route guard on the simulated VPC', () => {
     g.advance(3600);
 
     const r = (await g.pass({ converge: true })).groups[0];
-    expect(r).toMatchObject({ total: 0, change: 'none', ignored: { count: 1, tables: [m.routeTableId], wouldMove: 1 }, convergence: { status: 'nothing-to-converge' } });
+    expect(r).toMatchObject({
+      total: 0,
+      change: 'none',
+      ignored: { count: 1, tables: [m.routeTableId], wouldMove: 1 },
+      convergence: { status: 'nothing-to-converge' },
+    });
     expect(g.sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId).toBe(m.fromEni);
     expect(g.notices).toEqual([]);
 
     // A finding elsewhere: the switchover that would fix it would rewrite the tagged table too, so it is not started.
-    const other = g.scenario.expectedMoves.find((x) => x.routeTableId !== m.routeTableId && x.destination.kind === 'ipv4')!;
-    await g.sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: other.routeTableId, DestinationCidrBlock: other.destination.value, NetworkInterfaceId: other.fromEni }));
+    const other = g.scenario.expectedMoves.find(
+      (x) => x.routeTableId !== m.routeTableId && x.destination.kind === 'ipv4',
+    )!;
+    await g.sim
+      .ec2()
+      .send(
+        new ReplaceRouteCommand({
+          RouteTableId: other.routeTableId,
+          DestinationCidrBlock: other.destination.value,
+          NetworkInterfaceId: other.fromEni,
+        }),
+      );
     await g.pass({ converge: true });
     g.advance(301);
-    expect((await g.pass({ converge: true })).groups[0].convergence).toMatchObject({ status: 'ignored-table-would-move' });
+    expect((await g.pass({ converge: true })).groups[0].convergence).toMatchObject({
+      status: 'ignored-table-would-move',
+    });
     expect(g.executions).toEqual([]);
     expect(g.sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId).toBe(m.fromEni);
   });
 
   it('a subnet on a table outside the scope that routes to a member is a gap in the scope', async () => {
-    const g = guardEstate({ config: (c, sc) => ({ ...c, groups: [{ ...c.groups[0], routeTables: { ids: sc.routeTableIds.slice(0, 2) } }] }) });
+    const g = guardEstate({
+      config: (c, sc) => ({ ...c, groups: [{ ...c.groups[0], routeTables: { ids: sc.routeTableIds.slice(0, 2) } }] }),
+    });
     await g.refresh();
     const outside = g.scenario.routeTableIds[2];
-    const subnet = g.sim.addSubnet({ vpcId: g.scenario.vpcId, availabilityZone: `${g.sim.region}a`, cidr: '10.0.210.0/24' });
+    const subnet = g.sim.addSubnet({
+      vpcId: g.scenario.vpcId,
+      availabilityZone: `${g.sim.region}a`,
+      cidr: '10.0.210.0/24',
+    });
     g.sim.associateRouteTable(outside, { subnetId: subnet });
 
     const r = (await g.pass()).groups[0];
@@ -190,17 +255,31 @@ describe('route guard on the simulated VPC', () => {
     expect(gaps.length).toBeGreaterThan(0);
     // The VPC's main table is outside this scope too, and routes to router-a for every subnet without a table.
     expect(new Set(gaps.map((f) => f.routeTableId))).toEqual(new Set([outside, g.scenario.untaggedRouteTableId]));
-    expect(gaps.find((f) => f.routeTableId === outside)!.problem).toMatch(new RegExp(`for subnet ${subnet}: no switch will move it`));
-    expect(gaps.find((f) => f.routeTableId !== outside)!.problem).toMatch(/for the main association: no switch will move it/);
+    expect(gaps.find((f) => f.routeTableId === outside)!.problem).toMatch(
+      new RegExp(`for subnet ${subnet}: no switch will move it`),
+    );
+    expect(gaps.find((f) => f.routeTableId !== outside)!.problem).toMatch(
+      /for the main association: no switch will move it/,
+    );
   });
 
   it('a CloudTrail ReplaceRoute names who reverted the route; later scheduled passes keep it', async () => {
     const g = await failedOver();
     await g.pass();
     const [m] = await revert(g, 1);
-    const cause = { who: 'arn:aws:sts::111122223333:assumed-role/Terraform/ci', when: '2026-12-06T10:00:00Z', call: 'ReplaceRoute', eventId: 'ev-1' };
+    const cause = {
+      who: 'arn:aws:sts::111122223333:assumed-role/Terraform/ci',
+      when: '2026-12-06T10:00:00Z',
+      call: 'ReplaceRoute',
+      eventId: 'ev-1',
+    };
 
-    const r = (await g.pass({ trigger: 'CloudTrail ReplaceRoute', claim: { routeTableId: m.routeTableId, destination: m.destination.value, cause } })).groups[0];
+    const r = (
+      await g.pass({
+        trigger: 'CloudTrail ReplaceRoute',
+        claim: { routeTableId: m.routeTableId, destination: m.destination.value, cause },
+      })
+    ).groups[0];
     expect(r.findings).toEqual([expect.objectContaining({ routeTableId: m.routeTableId, cause })]);
     expect((await g.pass()).groups[0].findings).toEqual([expect.objectContaining({ cause })]);
   });

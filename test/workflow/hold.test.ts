@@ -16,15 +16,39 @@ const targets = routeTargets;
 const setup = (opts: { autoFailback?: boolean } = {}) => {
   const sim = new SimulatedVpc({ seed: 11 });
   const scenario = buildRouterPair(sim, { routeTables: 2, groupName: 'onprem-edge' });
-  const group = { ...scenario.config.groups[0], ...(opts.autoFailback ? { autoFailback: { holdDownSeconds: 60 } } : {}) };
+  const group = {
+    ...scenario.config.groups[0],
+    ...(opts.autoFailback ? { autoFailback: { holdDownSeconds: 60 } } : {}),
+  };
   const config = parseConfig({ ...scenario.config, groups: [group] });
   const store = new InMemoryGroupStateStore();
   const topicArn = sim.createTopic('route-failover');
-  const handlers = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn, store, isExecutionRunning: isLocalExecutionRunning, recheckDelaysMs: [0] });
+  const handlers = createTaskHandlers({
+    ec2: sim.ec2(),
+    sns: sim.sns(),
+    config,
+    topicArn,
+    store,
+    isExecutionRunning: isLocalExecutionRunning,
+    recheckDelaysMs: [0],
+  });
   const run = (input: unknown) =>
-    runExecution({ handlers: handlers as never, input, retryIntervalMs: { AcquireLease: 10 }, waitTimeMs: { HoldDown: 0, WaitForLease: 10 } });
+    runExecution({
+      handlers: handlers as never,
+      input,
+      retryIntervalMs: { AcquireLease: 10 },
+      waitTimeMs: { HoldDown: 0, WaitForLease: 10 },
+    });
   const hold = (seconds: number, now = new Date()) =>
-    store.setHold('onprem-edge', newHold({ seconds, by: 'arn:aws:sts::123456789012:assumed-role/NetOps/alice', reason: 'firmware upgrade CHG-2001', now }));
+    store.setHold(
+      'onprem-edge',
+      newHold({
+        seconds,
+        by: 'arn:aws:sts::123456789012:assumed-role/NetOps/alice',
+        reason: 'firmware upgrade CHG-2001',
+        now,
+      }),
+    );
   return { sim, scenario, store, run, hold };
 };
 
@@ -40,8 +64,13 @@ describe('maintenance hold', () => {
     expect(r.status).toBe('SUCCEEDED');
     const out = r.output as any;
     expect(out.outcome).toBe('noop');
-    expect(out.held).toMatchObject({ by: 'arn:aws:sts::123456789012:assumed-role/NetOps/alice', reason: 'firmware upgrade CHG-2001' });
-    expect(out.summary).toMatch(/held: group "onprem-edge" is under a maintenance hold until .*firmware upgrade CHG-2001/);
+    expect(out.held).toMatchObject({
+      by: 'arn:aws:sts::123456789012:assumed-role/NetOps/alice',
+      reason: 'firmware upgrade CHG-2001',
+    });
+    expect(out.summary).toMatch(
+      /held: group "onprem-edge" is under a maintenance hold until .*firmware upgrade CHG-2001/,
+    );
     expect(targets(sim.routeTables())).toEqual(before);
     expect(sim.calls.filter((c) => c.action === 'ReplaceRoute')).toHaveLength(0);
     const msg = sim.published.at(-1)!;
@@ -54,7 +83,13 @@ describe('maintenance hold', () => {
     const { sim, scenario, run, hold } = setup();
     await hold(7200);
 
-    const r = await run({ action: 'switchover', group: 'onprem-edge', to: 'router-b', reason: 'planned', requestedBy: 'netops' });
+    const r = await run({
+      action: 'switchover',
+      group: 'onprem-edge',
+      to: 'router-b',
+      reason: 'planned',
+      requestedBy: 'netops',
+    });
 
     expect((r.output as any).outcome).toBe('succeeded');
     expect((r.output as any).held).toBeUndefined();

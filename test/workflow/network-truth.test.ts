@@ -25,7 +25,9 @@ describe('success means the network is right', () => {
     expect(record(r)).toMatchObject({ outcome: 'succeeded', verification: { ok: true } });
     expect(tally(e.sim, moves)).toEqual({ onFailed: 0, onTarget: moves.length });
     expect(record(r).warnings.join(' ')).toMatch(/router-a: 2 interface\(s\) learned from the route tables/);
-    expect(record(r).verification.invariant).toMatch(/none leads to a member other than router-b or is blackhole on a member/);
+    expect(record(r).verification.invariant).toMatch(
+      /none leads to a member other than router-b or is blackhole on a member/,
+    );
     expect(findingsFor(e.handlers, { ...record(r), outcome: 'succeeded' })).toEqual([]);
   });
 
@@ -52,24 +54,37 @@ describe('success means the network is right', () => {
     // Before: `succeeded`, the VPC CIDR left blackholed on the stopped router, "local route of the VPC (not moved)".
     expect(record(r).outcome).toBe('succeeded');
     expect(tally(e.sim, moves)).toEqual({ onFailed: 0, onTarget: moves.length });
-    expect(e.sim.route(table, VPC_CIDR)).toMatchObject({ NetworkInterfaceId: e.scenario.routerB.eni1, Origin: 'CreateRouteTable', State: 'active' });
+    expect(e.sim.route(table, VPC_CIDR)).toMatchObject({
+      NetworkInterfaceId: e.scenario.routerB.eni1,
+      Origin: 'CreateRouteTable',
+      State: 'active',
+    });
 
     e.sim.setInstanceState(e.scenario.routerA.instanceId, 'running');
     const back = await e.run({ action: 'failback', group: GROUP, requestedBy: 'netops', reason: 'router-a repaired' });
     expect(record(back).outcome).toBe('succeeded');
-    expect(e.sim.route(table, VPC_CIDR)).toMatchObject({ NetworkInterfaceId: e.scenario.routerA.eni1, Origin: 'CreateRouteTable', State: 'active' });
+    expect(e.sim.route(table, VPC_CIDR)).toMatchObject({
+      NetworkInterfaceId: e.scenario.routerA.eni1,
+      Origin: 'CreateRouteTable',
+      State: 'active',
+    });
   });
 
-  it.each(['ids', 'tag'])('case 3: in the routes mode with a %s scope, a twin that a subnet still uses is read, switched route by route and verified', async (scope) => {
-    const { e, moves, trigger, twin, original } = await twinInUse(scope as 'ids' | 'tag');
+  it.each(['ids', 'tag'])(
+    'case 3: in the routes mode with a %s scope, a twin that a subnet still uses is read, switched route by route and verified',
+    async (scope) => {
+      const { e, moves, trigger, twin, original } = await twinInUse(scope as 'ids' | 'tag');
 
-    const r = await e.run(trigger);
+      const r = await e.run(trigger);
 
-    // Before: `succeeded`, the twin's two routes left on the stopped router.
-    expect(record(r).outcome).toBe('succeeded');
-    expect(tally(e.sim, moves)).toEqual({ onFailed: 0, onTarget: 2 });
-    expect(record(r).warnings.join(' ')).toMatch(new RegExp(`${twin} is a twin of ${original} that subnets still use`));
-  });
+      // Before: `succeeded`, the twin's two routes left on the stopped router.
+      expect(record(r).outcome).toBe('succeeded');
+      expect(tally(e.sim, moves)).toEqual({ onFailed: 0, onTarget: 2 });
+      expect(record(r).warnings.join(' ')).toMatch(
+        new RegExp(`${twin} is a twin of ${original} that subnets still use`),
+      );
+    },
+  );
 
   it('case 4: a static route beside a propagated route with the same prefix is moved and verified, never taken for the propagated one', async () => {
     const { e, moves, trigger } = await arrange('4');
@@ -80,7 +95,10 @@ describe('success means the network is right', () => {
     // Before: a false `partial` (RoutesNotVerified) on every run of the group: the propagated route was read back.
     expect(record(r)).toMatchObject({ outcome: 'succeeded', verification: { ok: true } });
     expect(tally(e.sim, moves).onFailed).toBe(0);
-    const routes = e.sim.routeTables().find((t) => t.RouteTableId === table)!.Routes!.filter((x) => x.DestinationCidrBlock === '10.9.0.0/16');
+    const routes = e.sim
+      .routeTables()
+      .find((t) => t.RouteTableId === table)!
+      .Routes!.filter((x) => x.DestinationCidrBlock === '10.9.0.0/16');
     expect(routes.map((x) => [x.Origin, x.GatewayId ?? x.NetworkInterfaceId])).toEqual(
       expect.arrayContaining([
         ['EnableVgwRoutePropagation', 'vgw-00000000000000001'],
@@ -110,13 +128,21 @@ describe('success means the network is right', () => {
     expect(record(r)).toMatchObject({ outcome: 'succeeded', verification: { ok: true } });
     expect(tally(e.sim, moves)).toEqual({ onFailed: 0, onTarget: moves.length });
     const inventory = await e.store.readInventory(GROUP);
-    expect(inventory['router-a'].interfaces.map((i) => i.eni)).toEqual([e.scenario.routerA.eni0, e.scenario.routerA.eni1]);
+    expect(inventory['router-a'].interfaces.map((i) => i.eni)).toEqual([
+      e.scenario.routerA.eni0,
+      e.scenario.routerA.eni1,
+    ]);
   });
 
   it('case 1 through the real SDK client over HTTP (the AWS Query protocol): the filters the routes are learned by reach the endpoint as EC2 reads them', async () => {
     const sim = new SimulatedVpc({ seed: 17 });
     const endpoint = await startQueryEndpoint(sim);
-    const ec2 = new EC2Client({ region: sim.region, endpoint: endpoint.url, credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
+    const ec2 = new EC2Client({
+      region: sim.region,
+      endpoint: endpoint.url,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      maxAttempts: 1,
+    });
     try {
       const e = estate({ sim, deps: { ec2 } });
       sim.impairAvailabilityZone(`${sim.region}a`);
@@ -125,7 +151,9 @@ describe('success means the network is right', () => {
 
       expect(record(r)).toMatchObject({ outcome: 'succeeded', verification: { ok: true } });
       expect(tally(sim, e.scenario.expectedMoves)).toEqual({ onFailed: 0, onTarget: e.scenario.expectedMoves.length });
-      const asked = sim.calls.filter((c) => c.action === 'DescribeRouteTables').map((c) => (c.input.Filters as Array<{ Name: string }> | undefined)?.map((f) => f.Name));
+      const asked = sim.calls
+        .filter((c) => c.action === 'DescribeRouteTables')
+        .map((c) => (c.input.Filters as Array<{ Name: string }> | undefined)?.map((f) => f.Name));
       expect(asked).toContainEqual(['vpc-id', 'route.instance-id']);
     } finally {
       ec2.destroy();

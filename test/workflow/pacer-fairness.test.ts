@@ -14,7 +14,9 @@ const expectEveryRouteMoved = (r: PacerResult) => {
   // The goal is under 5 % of the successful writes; the pacer keeps one second of refill in EC2's bucket.
   expect(r.replaceThrottled).toBeLessThanOrEqual(0.05 * r.replaceOk);
   // No batch failed and was retried by the state machine: each was served at its first turn.
-  const retried = r.runs.flatMap((run) => run.events).filter((e) => e.type === 'StateRetried' && e.state?.name === 'SwitchItems');
+  const retried = r.runs
+    .flatMap((run) => run.events)
+    .filter((e) => e.type === 'StateRetried' && e.state?.name === 'SwitchItems');
   expect(retried).toEqual([]);
 };
 

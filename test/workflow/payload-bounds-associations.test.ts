@@ -22,9 +22,19 @@ const run = async (opts: { twins: boolean; fault: FaultSpec }) => {
     seed: 5,
     clock,
     // Preparing 200 twins is not what this test measures: their creation is not throttled.
-    throttling: { buckets: { CreateRoute: { burst: 1e6, refillPerSecond: 1e6 }, CreateRouteTable: { burst: 1e6, refillPerSecond: 1e6 } } },
+    throttling: {
+      buckets: {
+        CreateRoute: { burst: 1e6, refillPerSecond: 1e6 },
+        CreateRouteTable: { burst: 1e6, refillPerSecond: 1e6 },
+      },
+    },
   });
-  const estate = buildLargeAssociationEstate(sim, { routeTables: 200, routesPerTable: 10, affectedPerTable: 10, groupName: 'onprem-edge' });
+  const estate = buildLargeAssociationEstate(sim, {
+    routeTables: 200,
+    routesPerTable: 10,
+    affectedPerTable: 10,
+    groupName: 'onprem-edge',
+  });
   const config = parseConfig({ ...estate.config, groups: [{ ...estate.config.groups[0], maxConcurrency: 20 }] });
   const now = () => new Date(clock.now());
   const sleep = (ms: number) => clock.sleep(ms);
@@ -44,11 +54,14 @@ const run = async (opts: { twins: boolean; fault: FaultSpec }) => {
     },
   });
   const input = { action: 'switchover', group: 'onprem-edge', to: 'router-b', requestedBy: 'netops' };
-  const result = await clock.run(async () => {
-    if (opts.twins) expect((await reconcileTwins({}, { ec2: sim.ec2(), config, store, now, sleep })).ok).toBe(true);
-    sim.injectFault(opts.fault);
-    return runExecution({ handlers: handlers as never, input, now });
-  }, { seed: 5 });
+  const result = await clock.run(
+    async () => {
+      if (opts.twins) expect((await reconcileTwins({}, { ec2: sim.ec2(), config, store, now, sleep })).ok).toBe(true);
+      sim.injectFault(opts.fault);
+      return runExecution({ handlers: handlers as never, input, now });
+    },
+    { seed: 5 },
+  );
   const payload = largestStatePayload(result.events);
   const record = Buffer.byteLength(JSON.stringify(result.auditRecord));
   // PlanSwitch' estimate of the run's largest state (state-budget.ts) accepted the plan and bounds what was measured.
@@ -57,14 +70,25 @@ const run = async (opts: { twins: boolean; fault: FaultSpec }) => {
   expect(payload.bytes).toBeLessThanOrEqual(estimate.bytes);
   expect(estimate.bytes).toBeLessThanOrEqual(STATE_BUDGET_BYTES);
   // eslint-disable-next-line no-console
-  console.log(`associations mode, ${opts.twins ? 'every move refused' : 'no twins, every route refused'}: largest state ${(payload.bytes / 1024).toFixed(1)} KiB (${payload.state}), audit record ${(record / 1024).toFixed(1)} KiB`);
+  console.log(
+    `associations mode, ${opts.twins ? 'every move refused' : 'no twins, every route refused'}: largest state ${(payload.bytes / 1024).toFixed(1)} KiB (${payload.state}), audit record ${(record / 1024).toFixed(1)} KiB`,
+  );
   return { sim, result, payload, record };
 };
 
 describe('associations mode at 2,000 routes over 200 associated tables', () => {
   it('every one of the 200 moves refused with a 1.5 KB message: every state within 200 KiB, failed by name', async () => {
-    const { sim, result, payload, record } = await run({ twins: true, fault: { action: 'ReplaceRouteTableAssociation', code: 'UnauthorizedOperation', encodedAuthorizationMessage: true } });
-    expect(sim.calls.filter((c) => c.action === 'ReplaceRouteTableAssociation' && c.error === 'UnauthorizedOperation')).toHaveLength(200);
+    const { sim, result, payload, record } = await run({
+      twins: true,
+      fault: {
+        action: 'ReplaceRouteTableAssociation',
+        code: 'UnauthorizedOperation',
+        encodedAuthorizationMessage: true,
+      },
+    });
+    expect(
+      sim.calls.filter((c) => c.action === 'ReplaceRouteTableAssociation' && c.error === 'UnauthorizedOperation'),
+    ).toHaveLength(200);
     expect(payload.bytes).toBeLessThanOrEqual(BUDGET);
     expect(record).toBeLessThanOrEqual(BUDGET);
     expect(result.status).toBe('FAILED');
@@ -73,8 +97,13 @@ describe('associations mode at 2,000 routes over 200 associated tables', () => {
   }, 120_000);
 
   it('no twins: 200 tables fall back to route-by-route and every ReplaceRoute is refused: every state within 200 KiB', async () => {
-    const { sim, result, payload, record } = await run({ twins: false, fault: { action: 'ReplaceRoute', code: 'UnauthorizedOperation', encodedAuthorizationMessage: true } });
-    expect(sim.calls.filter((c) => c.action === 'ReplaceRoute' && c.error === 'UnauthorizedOperation')).toHaveLength(2000);
+    const { sim, result, payload, record } = await run({
+      twins: false,
+      fault: { action: 'ReplaceRoute', code: 'UnauthorizedOperation', encodedAuthorizationMessage: true },
+    });
+    expect(sim.calls.filter((c) => c.action === 'ReplaceRoute' && c.error === 'UnauthorizedOperation')).toHaveLength(
+      2000,
+    );
     expect(payload.bytes).toBeLessThanOrEqual(BUDGET);
     expect(record).toBeLessThanOrEqual(BUDGET);
     expect(result.status).toBe('FAILED');

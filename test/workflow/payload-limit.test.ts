@@ -20,7 +20,10 @@ const stubs = (over: Record<string, (input: any) => unknown> = {}) => {
       dryRun: false,
       maxConcurrency: 2,
     }),
-    PlanSwitch: () => ({ batches: [{ id: 0, routeTableId: 'rtb-1', routes: [{ d: '10.0.0.0/24', p: 0 }] }], listedAt: '2026-01-01T00:00:00.000Z' }),
+    PlanSwitch: () => ({
+      batches: [{ id: 0, routeTableId: 'rtb-1', routes: [{ d: '10.0.0.0/24', p: 0 }] }],
+      listedAt: '2026-01-01T00:00:00.000Z',
+    }),
     SwitchItems: () => ({ id: 0, usual: 'replaced', exceptions: [] }),
     VerifySwitch: () => ({ ok: true }),
     Notify: () => ({ outcome: 'succeeded' }),
@@ -41,7 +44,8 @@ const stubs = (over: Record<string, (input: any) => unknown> = {}) => {
 const run = (handlers: Record<string, (input: unknown) => Promise<unknown>>) =>
   runExecution({ handlers, input: { action: 'switchover', group: 'g', to: 'b' }, retryIntervalMs: 0 });
 
-const entered = (events: Array<Record<string, any>>, state: string) => events.some((e) => e.type === 'StateEntered' && e.state?.name === state);
+const entered = (events: Array<Record<string, any>>, state: string) =>
+  events.some((e) => e.type === 'StateEntered' && e.state?.name === state);
 
 describe('local runner: Step Functions payload limit (262,144 bytes, States.DataLimitExceeded)', () => {
   it('a Task result over the limit ends the run uncaught, though the state catches States.ALL', async () => {
@@ -63,7 +67,10 @@ describe('local runner: Step Functions payload limit (262,144 bytes, States.Data
     // The quota covers "input data when ... starting an execution": on AWS nothing of it runs either.
     const { handlers, calls } = stubs();
 
-    const r = await runExecution({ handlers, input: { action: 'switchover', group: 'g', to: 'b', reason: pad(STATE_PAYLOAD_LIMIT) } });
+    const r = await runExecution({
+      handlers,
+      input: { action: 'switchover', group: 'g', to: 'b', reason: pad(STATE_PAYLOAD_LIMIT) },
+    });
 
     expect(r.error).toBe('States.DataLimitExceeded');
     expect(r.cause).toMatch(/^the input of state ReceiveInput is /);
@@ -73,8 +80,19 @@ describe('local runner: Step Functions payload limit (262,144 bytes, States.Data
   it('a ResultPath merge over the limit fails at the state that grew it, before the Map that writes starts', async () => {
     // Each part fits (150 KB of state, 150 KB of plan); PlanSwitch' output (state + plan) does not.
     const { handlers, calls } = stubs({
-      ResolveTargets: () => ({ action: 'failover', group: { name: 'g', vpcId: 'vpc-1' }, pairs: [], targetEnis: [], dryRun: false, maxConcurrency: 2, warnings: [pad(150_000)] }),
-      PlanSwitch: () => ({ batches: [{ id: 0, routeTableId: 'rtb-1', routes: [{ d: '10.0.0.0/24', p: 0 }] }], blob: pad(150_000) }),
+      ResolveTargets: () => ({
+        action: 'failover',
+        group: { name: 'g', vpcId: 'vpc-1' },
+        pairs: [],
+        targetEnis: [],
+        dryRun: false,
+        maxConcurrency: 2,
+        warnings: [pad(150_000)],
+      }),
+      PlanSwitch: () => ({
+        batches: [{ id: 0, routeTableId: 'rtb-1', routes: [{ d: '10.0.0.0/24', p: 0 }] }],
+        blob: pad(150_000),
+      }),
     });
 
     const r = await run(handlers);

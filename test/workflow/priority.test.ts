@@ -10,15 +10,32 @@ import { SimulatedVpc } from '../../sim';
 const run = async (priority: unknown) => {
   const clock = new VirtualClock();
   const sim = new SimulatedVpc({ seed: 9, clock, latencyMs: 50 });
-  const estate = buildLargeEstate(sim, { routeTables: 30, routesPerTable: 12, affectedPerTable: 10, groupName: 'onprem-edge' });
+  const estate = buildLargeEstate(sim, {
+    routeTables: 30,
+    routesPerTable: 12,
+    affectedPerTable: 10,
+    groupName: 'onprem-edge',
+  });
   const last = estate.expectedMoves[estate.expectedMoves.length - 1].destination.value;
   const critical = estate.expectedMoves.filter((m) => m.destination.value === last);
-  const group = { ...estate.config.groups[0], ...(priority === 'one-destination' ? { priority: { destinations: [last] } } : {}) };
+  const group = {
+    ...estate.config.groups[0],
+    ...(priority === 'one-destination' ? { priority: { destinations: [last] } } : {}),
+  };
   const config = parseConfig({ ...estate.config, groups: [group] });
   const now = () => new Date(clock.now());
   const sleep = (ms: number) => clock.sleep(ms);
   const pacer = new InMemoryWritePacer(REPLACE_ROUTE_PACE, { now: () => clock.now(), sleep });
-  const handlers = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('t'), now, sleep, pacers: { ReplaceRoute: pacer }, recheckDelaysMs: [0] });
+  const handlers = createTaskHandlers({
+    ec2: sim.ec2(),
+    sns: sim.sns(),
+    config,
+    topicArn: sim.createTopic('t'),
+    now,
+    sleep,
+    pacers: { ReplaceRoute: pacer },
+    recheckDelaysMs: [0],
+  });
   sim.setInstanceState(estate.routerA.instanceId, 'stopping');
   const input = { action: 'switchover', group: 'onprem-edge', to: 'router-b', requestedBy: 'netops' };
   const result = await clock.run(() => runExecution({ handlers: handlers as never, input, now }), { seed: 9 });
@@ -29,10 +46,13 @@ describe('priority routes: planned first, switched inside the burst', () => {
   it('puts the priority destinations in the first batches and switches them within the first second; the record and the notification give p50 / max', async () => {
     const { result, record, critical, sim } = await run('one-destination');
     expect(result.status).toBe('SUCCEEDED');
-    const plan = result.events.find((e) => e.type === 'StateExited' && e.state?.name === 'PlanSwitch')!.state.output.plan;
+    const plan = result.events.find((e) => e.type === 'StateExited' && e.state?.name === 'PlanSwitch')!.state.output
+      .plan;
     const first = plan.batches.slice(0, 30);
     expect(first.every((b: any, i: number) => b.id === i && b.pr === 1 && b.routes.length === 1)).toBe(true);
-    expect(first.map((b: any) => `${b.routeTableId} ${b.routes[0].d}`).sort()).toEqual(critical.map((m) => `${m.routeTableId} ${m.destination.value}`).sort());
+    expect(first.map((b: any) => `${b.routeTableId} ${b.routes[0].d}`).sort()).toEqual(
+      critical.map((m) => `${m.routeTableId} ${m.destination.value}`).sort(),
+    );
     expect(plan.batches.slice(30).every((b: any) => b.pr === undefined)).toBe(true);
 
     const priority = record.routes.filter((r: any) => r.priority);
@@ -44,7 +64,9 @@ describe('priority routes: planned first, switched inside the burst', () => {
     // After the burst, 5 routes a second: the last route waits (300 − 50) / 5 s or so.
     expect(record.timeToSwitch.maxMs).toBeGreaterThan(45_000);
     expect(record.timeToSwitch.p50Ms).toBeLessThan(record.timeToSwitch.maxMs);
-    expect(sim.published[0].Message).toMatch(/Switched: {3}300 route\(s\) after p50 [\d.]+ s, max [\d.]+ s from the start; priority routes \(30\) p50 [\d.]+ s, max [\d.]+ s/);
+    expect(sim.published[0].Message).toMatch(
+      /Switched: {3}300 route\(s\) after p50 [\d.]+ s, max [\d.]+ s from the start; priority routes \(30\) p50 [\d.]+ s, max [\d.]+ s/,
+    );
   }, 60_000);
 
   it('without priority the same routes wait their turn in table order: those of the last tables come late', async () => {
@@ -58,9 +80,23 @@ describe('priority routes: planned first, switched inside the burst', () => {
   }, 60_000);
 
   it('the config refuses a priority block that names nothing, or a destination that is not a CIDR or prefix list', () => {
-    const base = { name: 'g', vpcId: 'vpc-0123456789abcdef0', members: [{ name: 'a', instanceId: 'i-0123456789abcdef0' }, { name: 'b', instanceId: 'i-0123456789abcdef1' }] };
-    expect(() => parseConfig({ groups: [{ ...base, priority: {} }] })).toThrow(/priority names destinations, a routeTableTag, or both/);
-    expect(() => parseConfig({ groups: [{ ...base, priority: { destinations: ['not-a-cidr'] } }] })).toThrow(/priority/);
-    expect(parseConfig({ groups: [{ ...base, priority: { routeTableTag: { key: 'tier', value: 'critical' } } }] }).groups[0].priority).toEqual({ routeTableTag: { key: 'tier', value: 'critical' } });
+    const base = {
+      name: 'g',
+      vpcId: 'vpc-0123456789abcdef0',
+      members: [
+        { name: 'a', instanceId: 'i-0123456789abcdef0' },
+        { name: 'b', instanceId: 'i-0123456789abcdef1' },
+      ],
+    };
+    expect(() => parseConfig({ groups: [{ ...base, priority: {} }] })).toThrow(
+      /priority names destinations, a routeTableTag, or both/,
+    );
+    expect(() => parseConfig({ groups: [{ ...base, priority: { destinations: ['not-a-cidr'] } }] })).toThrow(
+      /priority/,
+    );
+    expect(
+      parseConfig({ groups: [{ ...base, priority: { routeTableTag: { key: 'tier', value: 'critical' } } }] }).groups[0]
+        .priority,
+    ).toEqual({ routeTableTag: { key: 'tier', value: 'critical' } });
   });
 });

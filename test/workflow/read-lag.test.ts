@@ -2,7 +2,7 @@ import { parseConfig } from '../../functions/contract/config';
 import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
 import { routeDestination, routeKey, routeTarget } from '../../functions/domain/routes';
 import { createTaskHandlers } from '../../cli/local/task-handlers';
-import { isLocalExecutionRunning, runExecution, RunResult } from '../../cli/local/local-runner';
+import { isLocalExecutionRunning, runExecution, type RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
 import { ec2StateEvent } from './events';
@@ -30,14 +30,16 @@ const setup = (maxLagMs: number) => {
     // VerifySwitch' recheck delays (left at their default) pass on the simulator's clock.
     sleep: clock.sleep,
   });
-  const run = (input: unknown): Promise<RunResult> => runExecution({ handlers: handlers as never, input, retryIntervalMs: 0 });
+  const run = (input: unknown): Promise<RunResult> =>
+    runExecution({ handlers: handlers as never, input, retryIntervalMs: 0 });
   /** The expected moves not on router-b in the TRUE state (what EC2 holds, not what a read shows). */
   const notMoved = () => {
     const now = new Map<string, string | undefined>();
-    for (const tb of sim.routeTables()) for (const r of tb.Routes ?? []) {
-      const d = routeDestination(r);
-      if (d) now.set(routeKey(tb.RouteTableId!, d), routeTarget(r));
-    }
+    for (const tb of sim.routeTables())
+      for (const r of tb.Routes ?? []) {
+        const d = routeDestination(r);
+        if (d) now.set(routeKey(tb.RouteTableId!, d), routeTarget(r));
+      }
     return scenario.expectedMoves.filter((m) => now.get(routeKey(m.routeTableId, m.destination)) !== m.toEni);
   };
   return { sim, scenario, run, notMoved };

@@ -4,7 +4,7 @@ import { StaticAlarms, statusCheckAlarmName } from '../../functions/domain/alarm
 import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
 import { destinationParams, routeDestination, routeKey, routeTarget } from '../../functions/domain/routes';
 import { createTaskHandlers } from '../../cli/local/task-handlers';
-import { isLocalExecutionRunning, runExecution, RunResult } from '../../cli/local/local-runner';
+import { isLocalExecutionRunning, runExecution, type RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
 import { ec2StateEvent } from './events';
@@ -18,7 +18,8 @@ import { ec2StateEvent } from './events';
 let eventSeq = 0;
 /** Event times relative to now: the stale-event guard compares them with execution start times. */
 const iso = (offsetSeconds = 0) => new Date(Date.now() + offsetSeconds * 1000).toISOString();
-const ec2Event = (instanceId: string, state: string, time = iso(), id = `evt-${++eventSeq}`) => ec2StateEvent(instanceId, state, time, id);
+const ec2Event = (instanceId: string, state: string, time = iso(), id = `evt-${++eventSeq}`) =>
+  ec2StateEvent(instanceId, state, time, id);
 
 /** Member name by instance ID, for the stack's alarm names (filled by setup). */
 const memberNames = new Map<string, string>();
@@ -37,7 +38,19 @@ const alarmEvent = (instanceId: string, value: string, time = iso(), id = `alarm
     alarmName: `VpcRouteFailover-onprem-edge-${memberOf(instanceId)}-status-check`,
     state: { value, reason: 'Threshold Crossed', timestamp: time },
     previousState: { value: 'OK' },
-    configuration: { metrics: [{ id: 'm1', metricStat: { metric: { namespace: 'AWS/EC2', name: 'StatusCheckFailed', dimensions: { InstanceId: instanceId } }, period: 60, stat: 'Maximum' }, returnData: true }] },
+    configuration: {
+      metrics: [
+        {
+          id: 'm1',
+          metricStat: {
+            metric: { namespace: 'AWS/EC2', name: 'StatusCheckFailed', dimensions: { InstanceId: instanceId } },
+            period: 60,
+            stat: 'Maximum',
+          },
+          returnData: true,
+        },
+      ],
+    },
   },
 });
 
@@ -71,7 +84,15 @@ const setup = (opts: { latencyMs?: number; config?: (c: any) => any; sharedStore
       handlers: handlers() as never,
       input,
       executionName: name,
-      retryIntervalMs: { AcquireLease: 0, SwitchItems: 0, ResolveTargets: 0, PlanSwitch: 0, VerifySwitch: 0, Notify: 0, ReleaseLease: 0 },
+      retryIntervalMs: {
+        AcquireLease: 0,
+        SwitchItems: 0,
+        ResolveTargets: 0,
+        PlanSwitch: 0,
+        VerifySwitch: 0,
+        Notify: 0,
+        ReleaseLease: 0,
+      },
       waitTimeMs: { WaitForLease: 15 },
     });
   return { sim, scenario, config, store, run, alarms };
@@ -79,10 +100,11 @@ const setup = (opts: { latencyMs?: number; config?: (c: any) => any; sharedStore
 
 const targets = (tables: RouteTable[]): Map<string, string | undefined> => {
   const m = new Map<string, string | undefined>();
-  for (const t of tables) for (const r of t.Routes ?? []) {
-    const d = routeDestination(r);
-    if (d) m.set(routeKey(t.RouteTableId!, d), routeTarget(r));
-  }
+  for (const t of tables)
+    for (const r of t.Routes ?? []) {
+      const d = routeDestination(r);
+      if (d) m.set(routeKey(t.RouteTableId!, d), routeTarget(r));
+    }
   return m;
 };
 
@@ -103,7 +125,10 @@ describe('one writer per group', () => {
     const { sim, scenario, run, store } = setup({ latencyMs: 2 });
     sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
 
-    const [a, b] = await Promise.all([run(ec2Event(scenario.routerA.instanceId, 'stopping')), run(alarmEvent(scenario.routerA.instanceId, 'ALARM'))]);
+    const [a, b] = await Promise.all([
+      run(ec2Event(scenario.routerA.instanceId, 'stopping')),
+      run(alarmEvent(scenario.routerA.instanceId, 'ALARM')),
+    ]);
 
     expect([a.status, b.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     expect([outcomeOf(a), outcomeOf(b)].sort()).toEqual(['noop', 'succeeded']);
@@ -119,7 +144,10 @@ describe('one writer per group', () => {
     const { sim, scenario, run } = setup({ latencyMs: 2, sharedStore: false });
     sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
 
-    const [a, b] = await Promise.all([run(ec2Event(scenario.routerA.instanceId, 'stopping')), run(alarmEvent(scenario.routerA.instanceId, 'ALARM'))]);
+    const [a, b] = await Promise.all([
+      run(ec2Event(scenario.routerA.instanceId, 'stopping')),
+      run(alarmEvent(scenario.routerA.instanceId, 'ALARM')),
+    ]);
 
     expect(overlap(writeWindow(a), writeWindow(b))).toBe(true);
     expect(replaceCalls(sim).length).toBeGreaterThan(scenario.expectedMoves.length);
@@ -132,12 +160,16 @@ describe('one writer per group', () => {
       // other way round: operator asks to go back to router-b while router-b is failing.
       await run({ action: 'switchover', group: 'onprem-edge', to: 'router-b', requestedBy: 'netops' });
       sim.setInstanceState(scenario.routerB.instanceId, 'stopping');
-      const manual = () => run({ action: 'switchover', group: 'onprem-edge', to: 'router-b', requestedBy: 'netops', reason: 'stay on b' });
+      const manual = () =>
+        run({ action: 'switchover', group: 'onprem-edge', to: 'router-b', requestedBy: 'netops', reason: 'stay on b' });
       const auto = () => run(ec2Event(scenario.routerB.instanceId, 'stopping'));
-      const results = manualFirst ? await Promise.all([manual(), auto()]) : (await Promise.all([auto(), manual()])).reverse();
+      const results = manualFirst
+        ? await Promise.all([manual(), auto()])
+        : (await Promise.all([auto(), manual()])).reverse();
 
       const after = targets(sim.routeTables());
-      for (const m of scenario.expectedMoves) expect(after.get(routeKey(m.routeTableId, m.destination))).toBe(m.fromEni);
+      for (const m of scenario.expectedMoves)
+        expect(after.get(routeKey(m.routeTableId, m.destination))).toBe(m.fromEni);
       expect(outcomeOf(results[1])).toBe('succeeded');
       // The manual request either ran first (routes were already on router-b: no-op) or after (router-b unhealthy).
       expect(['noop', 'failed']).toContain(outcomeOf(results[0]));
@@ -146,13 +178,22 @@ describe('one writer per group', () => {
 
   it('a lease left by an execution that is no longer running is taken over at once', async () => {
     const { sim, scenario, run, store } = setup();
-    await store.acquire('onprem-edge', 'arn:aws:states:us-east-1:000000000000:execution:vpc-route-failover:crashed', new Date(), 900, async () => false);
+    await store.acquire(
+      'onprem-edge',
+      'arn:aws:states:us-east-1:000000000000:execution:vpc-route-failover:crashed',
+      new Date(),
+      900,
+      async () => false,
+    );
     sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
 
     const r = await run(ec2Event(scenario.routerA.instanceId, 'stopping'));
 
     expect(r.status).toBe('SUCCEEDED');
-    expect(r.output).toMatchObject({ outcome: 'succeeded', lease: { tookOverFrom: expect.stringContaining(':crashed') } });
+    expect(r.output).toMatchObject({
+      outcome: 'succeeded',
+      lease: { tookOverFrom: expect.stringContaining(':crashed') },
+    });
     expect(r.events.some((e) => e.type === 'StateRetried' && e.state?.name === 'AcquireLease')).toBe(false);
   });
 });
@@ -208,7 +249,9 @@ describe('duplicate and stale events', () => {
 
 describe('flap damping', () => {
   it('suppresses the automatic failover past the limit, changes nothing, notifies; a manual switchover still works', async () => {
-    const { sim, scenario, run } = setup({ config: (c) => ({ ...c, groups: [{ ...c.groups[0], flapDamping: { maxFailovers: 2, windowSeconds: 3600 } }] }) });
+    const { sim, scenario, run } = setup({
+      config: (c) => ({ ...c, groups: [{ ...c.groups[0], flapDamping: { maxFailovers: 2, windowSeconds: 3600 } }] }),
+    });
     const failA = async () => {
       sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
       const r = await run(ec2Event(scenario.routerA.instanceId, 'stopping'));
@@ -235,16 +278,34 @@ describe('flap damping', () => {
     expect(msg.Subject).toMatch(/^\[FAILOVER SUPPRESSED\]/);
     expect(msg.MessageAttributes!.severity.StringValue).toBe('critical');
 
-    const manual = await run({ action: 'switchover', group: 'onprem-edge', to: 'router-b', requestedBy: 'netops', reason: 'router-a flapping' });
+    const manual = await run({
+      action: 'switchover',
+      group: 'onprem-edge',
+      to: 'router-b',
+      requestedBy: 'netops',
+      reason: 'router-a flapping',
+    });
     expect(outcomeOf(manual)).toBe('succeeded');
   });
 });
 
 describe('health gate', () => {
   it.each([
-    ['source/destination check enabled on a target interface', (sim: SimulatedVpc, s: any) => sim.setSourceDestCheck(s.routerB.eni1, true), /source\/destination check enabled on eni-/],
-    ['target instance status check impaired', (sim: SimulatedVpc, s: any) => sim.setInstanceStatusCheck(s.routerB.instanceId, 'impaired', 'instance'), /instance status check is impaired/],
-    ['target system status check impaired', (sim: SimulatedVpc, s: any) => sim.setInstanceStatusCheck(s.routerB.instanceId, 'impaired', 'system'), /system status check is impaired/],
+    [
+      'source/destination check enabled on a target interface',
+      (sim: SimulatedVpc, s: any) => sim.setSourceDestCheck(s.routerB.eni1, true),
+      /source\/destination check enabled on eni-/,
+    ],
+    [
+      'target instance status check impaired',
+      (sim: SimulatedVpc, s: any) => sim.setInstanceStatusCheck(s.routerB.instanceId, 'impaired', 'instance'),
+      /instance status check is impaired/,
+    ],
+    [
+      'target system status check impaired',
+      (sim: SimulatedVpc, s: any) => sim.setInstanceStatusCheck(s.routerB.instanceId, 'impaired', 'system'),
+      /system status check is impaired/,
+    ],
   ])('%s: nothing changes, TargetUnhealthyError, critical notification', async (_label, spoil, why) => {
     const { sim, scenario, run } = setup();
     spoil(sim, scenario);
@@ -266,7 +327,11 @@ describe('partial failure and re-run', () => {
   it('a permanent error on one route: the rest switch, the execution fails with the list, a re-run completes only what is left', async () => {
     const { sim, scenario, run } = setup();
     const victim = scenario.expectedMoves[0];
-    const fault = sim.injectFault({ action: 'ReplaceRoute', code: 'UnauthorizedOperation', when: (i: any) => i.RouteTableId === victim.routeTableId && i.DestinationCidrBlock === victim.destination.value });
+    const fault = sim.injectFault({
+      action: 'ReplaceRoute',
+      code: 'UnauthorizedOperation',
+      when: (i: any) => i.RouteTableId === victim.routeTableId && i.DestinationCidrBlock === victim.destination.value,
+    });
     sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
     const event = ec2Event(scenario.routerA.instanceId, 'stopping');
 
@@ -293,14 +358,27 @@ const allOnRouterA = async (sim: SimulatedVpc, s: any): Promise<void> => {
     for (const r of t.Routes ?? []) {
       if (r.NetworkInterfaceId === s.routerB.eni0 || r.NetworkInterfaceId === s.routerB.eni1) {
         const d = routeDestination(r)!;
-        await sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: t.RouteTableId!, ...destinationParams(d), NetworkInterfaceId: r.NetworkInterfaceId === s.routerB.eni0 ? s.routerA.eni0 : s.routerA.eni1 }));
+        await sim
+          .ec2()
+          .send(
+            new ReplaceRouteCommand({
+              RouteTableId: t.RouteTableId!,
+              ...destinationParams(d),
+              NetworkInterfaceId: r.NetworkInterfaceId === s.routerB.eni0 ? s.routerA.eni0 : s.routerA.eni1,
+            }),
+          );
       }
     }
   }
 };
 
 describe('bad input catalogue: each gives its named error or a clean no-op, and changes no route', () => {
-  type Case = [label: string, input: (s: any) => unknown, expected: { error?: string; outcome?: string; match?: RegExp }, prepare?: (sim: SimulatedVpc, s: any) => Promise<void> | void];
+  type Case = [
+    label: string,
+    input: (s: any) => unknown,
+    expected: { error?: string; outcome?: string; match?: RegExp },
+    prepare?: (sim: SimulatedVpc, s: any) => Promise<void> | void,
+  ];
   const cases: Case[] = [
     // (A JSON null is left out: the local interpreter cannot evaluate "$" on null, which Step Functions can.)
     ['a boolean', () => true, { error: 'InvalidRequestError' }],
@@ -308,29 +386,140 @@ describe('bad input catalogue: each gives its named error or a clean no-op, and 
     ['a bare string', () => 'switchover router-b', { error: 'InvalidRequestError' }],
     ['a number', () => 42, { error: 'InvalidRequestError' }],
     ['an empty object', () => ({}), { error: 'InvalidRequestError' }],
-    ['an event from another service', () => ({ source: 'aws.s3', 'detail-type': 'Object Created', detail: {} }), { error: 'InvalidRequestError', match: /aws\.s3/ }],
-    ['an EC2 event without detail', (s) => ({ ...ec2Event(s.routerA.instanceId, 'stopping'), detail: undefined }), { error: 'InvalidRequestError', match: /detail/ }],
-    ['an EC2 event whose instance-id is a number', () => ({ ...ec2Event('i-0', 'stopping'), detail: { 'instance-id': 7, state: 'stopping' } }), { error: 'InvalidRequestError' }],
-    ['an EC2 event with the wrong detail-type', (s) => ({ ...ec2Event(s.routerA.instanceId, 'stopping'), 'detail-type': 'AWS API Call via CloudTrail' }), { error: 'InvalidRequestError' }],
-    ['an unknown action', () => ({ action: 'delete', group: 'onprem-edge' }), { error: 'InvalidRequestError', match: /action/ }],
-    ['an unknown group', () => ({ action: 'switchover', group: 'nope', to: 'router-b' }), { error: 'UnknownGroupError', match: /onprem-edge/ }],
-    ['an unknown member', () => ({ action: 'switchover', group: 'onprem-edge', to: 'router-z' }), { error: 'UnknownMemberError', match: /router-a, router-b/ }],
-    ['an ENI ID smuggled into a manual request', (s) => ({ action: 'switchover', group: 'onprem-edge', to: 'router-b', networkInterfaceId: s.other.eni0 }), { error: 'InvalidRequestError', match: /networkInterfaceId/ }],
-    ['a route table smuggled into a manual request', (s) => ({ action: 'switchover', group: 'onprem-edge', to: 'router-b', routeTableIds: [s.routeTableIds[0]] }), { error: 'InvalidRequestError', match: /routeTableIds/ }],
-    ['dryRun as a string', () => ({ action: 'switchover', group: 'onprem-edge', to: 'router-b', dryRun: 'yes' }), { error: 'InvalidRequestError', match: /dryRun/ }],
-    ['a group name with shell characters', () => ({ action: 'switchover', group: 'onprem-edge; rm -rf /', to: 'router-b' }), { error: 'InvalidRequestError', match: /group/ }],
-    ['requestedBy over 256 characters', () => ({ action: 'switchover', group: 'onprem-edge', to: 'router-b', requestedBy: 'x'.repeat(300) }), { error: 'InvalidRequestError', match: /requestedBy/ }],
-    ['an oversized input (70 KiB)', () => ({ action: 'switchover', group: 'onprem-edge', to: 'router-b', reason: 'r', padding: 'x'.repeat(70 * 1024) }), { error: 'InvalidRequestError', match: /bytes/ }],
-    ['failback naming a member other than the preferred one', () => ({ action: 'failback', group: 'onprem-edge', to: 'router-b' }), { error: 'InvalidRequestError', match: /preferred/ }],
-    ['a switchover to the member already active', () => ({ action: 'switchover', group: 'onprem-edge', to: 'router-a' }), { outcome: 'noop', match: /already on target/ }, allOnRouterA],
-    ['a switchover to a stopped member', () => ({ action: 'switchover', group: 'onprem-edge', to: 'router-b' }), { error: 'TargetUnhealthyError', match: /stopped/ }, (sim, s) => sim.setInstanceState(s.routerB.instanceId, 'stopped')],
-    ['an event for an instance in no group', (s) => ec2Event(s.other.instanceId, 'stopping'), { outcome: 'noop', match: /no failover group/ }],
-    ['a running event with automatic failback off', (s) => ec2Event(s.routerA.instanceId, 'running'), { outcome: 'noop', match: /automatic failback is off/ }],
-    ['an irrelevant state (pending)', (s) => ec2Event(s.routerA.instanceId, 'pending'), { outcome: 'noop', match: /needs no failover/ }],
-    ['an alarm back to OK', (s) => alarmEvent(s.routerA.instanceId, 'OK'), { outcome: 'noop', match: /needs no failover/ }],
-    ['an alarm without an InstanceId dimension', (s) => ({ ...alarmEvent(s.routerA.instanceId, 'ALARM'), detail: { ...alarmEvent(s.routerA.instanceId, 'ALARM').detail, configuration: { metrics: [] } } }), { outcome: 'noop', match: /InstanceId/ }],
-    ['a target without any network interface', (s) => ({ action: 'switchover', group: 'onprem-edge', to: 'router-b' }), { error: 'TargetUnhealthyError', match: /no network interface/ }, (sim, s) => { sim.detachNetworkInterface(s.routerB.eni0); sim.detachNetworkInterface(s.routerB.eni1); }],
-    ['a peer missing a device index in use', (s) => ec2Event(s.routerA.instanceId, 'stopping'), { error: 'UnpairedInterfaceError', match: /slot/ }, (sim, s) => { sim.detachNetworkInterface(s.routerB.eni1); sim.setInstanceState(s.routerA.instanceId, 'stopping'); }],
+    [
+      'an event from another service',
+      () => ({ source: 'aws.s3', 'detail-type': 'Object Created', detail: {} }),
+      { error: 'InvalidRequestError', match: /aws\.s3/ },
+    ],
+    [
+      'an EC2 event without detail',
+      (s) => ({ ...ec2Event(s.routerA.instanceId, 'stopping'), detail: undefined }),
+      { error: 'InvalidRequestError', match: /detail/ },
+    ],
+    [
+      'an EC2 event whose instance-id is a number',
+      () => ({ ...ec2Event('i-0', 'stopping'), detail: { 'instance-id': 7, state: 'stopping' } }),
+      { error: 'InvalidRequestError' },
+    ],
+    [
+      'an EC2 event with the wrong detail-type',
+      (s) => ({ ...ec2Event(s.routerA.instanceId, 'stopping'), 'detail-type': 'AWS API Call via CloudTrail' }),
+      { error: 'InvalidRequestError' },
+    ],
+    [
+      'an unknown action',
+      () => ({ action: 'delete', group: 'onprem-edge' }),
+      { error: 'InvalidRequestError', match: /action/ },
+    ],
+    [
+      'an unknown group',
+      () => ({ action: 'switchover', group: 'nope', to: 'router-b' }),
+      { error: 'UnknownGroupError', match: /onprem-edge/ },
+    ],
+    [
+      'an unknown member',
+      () => ({ action: 'switchover', group: 'onprem-edge', to: 'router-z' }),
+      { error: 'UnknownMemberError', match: /router-a, router-b/ },
+    ],
+    [
+      'an ENI ID smuggled into a manual request',
+      (s) => ({ action: 'switchover', group: 'onprem-edge', to: 'router-b', networkInterfaceId: s.other.eni0 }),
+      { error: 'InvalidRequestError', match: /networkInterfaceId/ },
+    ],
+    [
+      'a route table smuggled into a manual request',
+      (s) => ({ action: 'switchover', group: 'onprem-edge', to: 'router-b', routeTableIds: [s.routeTableIds[0]] }),
+      { error: 'InvalidRequestError', match: /routeTableIds/ },
+    ],
+    [
+      'dryRun as a string',
+      () => ({ action: 'switchover', group: 'onprem-edge', to: 'router-b', dryRun: 'yes' }),
+      { error: 'InvalidRequestError', match: /dryRun/ },
+    ],
+    [
+      'a group name with shell characters',
+      () => ({ action: 'switchover', group: 'onprem-edge; rm -rf /', to: 'router-b' }),
+      { error: 'InvalidRequestError', match: /group/ },
+    ],
+    [
+      'requestedBy over 256 characters',
+      () => ({ action: 'switchover', group: 'onprem-edge', to: 'router-b', requestedBy: 'x'.repeat(300) }),
+      { error: 'InvalidRequestError', match: /requestedBy/ },
+    ],
+    [
+      'an oversized input (70 KiB)',
+      () => ({
+        action: 'switchover',
+        group: 'onprem-edge',
+        to: 'router-b',
+        reason: 'r',
+        padding: 'x'.repeat(70 * 1024),
+      }),
+      { error: 'InvalidRequestError', match: /bytes/ },
+    ],
+    [
+      'failback naming a member other than the preferred one',
+      () => ({ action: 'failback', group: 'onprem-edge', to: 'router-b' }),
+      { error: 'InvalidRequestError', match: /preferred/ },
+    ],
+    [
+      'a switchover to the member already active',
+      () => ({ action: 'switchover', group: 'onprem-edge', to: 'router-a' }),
+      { outcome: 'noop', match: /already on target/ },
+      allOnRouterA,
+    ],
+    [
+      'a switchover to a stopped member',
+      () => ({ action: 'switchover', group: 'onprem-edge', to: 'router-b' }),
+      { error: 'TargetUnhealthyError', match: /stopped/ },
+      (sim, s) => sim.setInstanceState(s.routerB.instanceId, 'stopped'),
+    ],
+    [
+      'an event for an instance in no group',
+      (s) => ec2Event(s.other.instanceId, 'stopping'),
+      { outcome: 'noop', match: /no failover group/ },
+    ],
+    [
+      'a running event with automatic failback off',
+      (s) => ec2Event(s.routerA.instanceId, 'running'),
+      { outcome: 'noop', match: /automatic failback is off/ },
+    ],
+    [
+      'an irrelevant state (pending)',
+      (s) => ec2Event(s.routerA.instanceId, 'pending'),
+      { outcome: 'noop', match: /needs no failover/ },
+    ],
+    [
+      'an alarm back to OK',
+      (s) => alarmEvent(s.routerA.instanceId, 'OK'),
+      { outcome: 'noop', match: /needs no failover/ },
+    ],
+    [
+      'an alarm without an InstanceId dimension',
+      (s) => ({
+        ...alarmEvent(s.routerA.instanceId, 'ALARM'),
+        detail: { ...alarmEvent(s.routerA.instanceId, 'ALARM').detail, configuration: { metrics: [] } },
+      }),
+      { outcome: 'noop', match: /InstanceId/ },
+    ],
+    [
+      'a target without any network interface',
+      (_s) => ({ action: 'switchover', group: 'onprem-edge', to: 'router-b' }),
+      { error: 'TargetUnhealthyError', match: /no network interface/ },
+      (sim, s) => {
+        sim.detachNetworkInterface(s.routerB.eni0);
+        sim.detachNetworkInterface(s.routerB.eni1);
+      },
+    ],
+    [
+      'a peer missing a device index in use',
+      (s) => ec2Event(s.routerA.instanceId, 'stopping'),
+      { error: 'UnpairedInterfaceError', match: /slot/ },
+      (sim, s) => {
+        sim.detachNetworkInterface(s.routerB.eni1);
+        sim.setInstanceState(s.routerA.instanceId, 'stopping');
+      },
+    ],
   ];
 
   // Rows are padded to four cells: jest passes a `done` callback to a test function that has more parameters than cells.

@@ -32,7 +32,17 @@ const setup = (routeTables: number) => {
   const sleep = (ms: number) => clock.sleep(ms);
   const store = new InMemoryGroupStateStore();
   const pacer = new InMemoryWritePacer(REPLACE_ROUTE_PACE, { now: () => clock.now(), sleep });
-  const deps = { ec2: sim.ec2(), sns: sim.sns(), config, store, topicArn: sim.createTopic('t'), now, sleep, pacers: { ReplaceRoute: pacer }, recheckDelaysMs: [0] };
+  const deps = {
+    ec2: sim.ec2(),
+    sns: sim.sns(),
+    config,
+    store,
+    topicArn: sim.createTopic('t'),
+    now,
+    sleep,
+    pacers: { ReplaceRoute: pacer },
+    recheckDelaysMs: [0],
+  };
   const run = async (extra: Partial<TaskDeps> = {}, fault?: FaultSpec) => {
     if (fault) sim.injectFault(fault);
     const handlers = createTaskHandlers({ ...deps, ...extra });
@@ -44,11 +54,13 @@ const setup = (routeTables: number) => {
 
 const targets = (sim: SimulatedVpc) => {
   const out = new Map<string, string | undefined>();
-  for (const t of sim.routeTables()) for (const r of t.Routes ?? []) out.set(routeKey(t.RouteTableId!, routeDestination(r)!), routeTarget(r));
+  for (const t of sim.routeTables())
+    for (const r of t.Routes ?? []) out.set(routeKey(t.RouteTableId!, routeDestination(r)!), routeTarget(r));
   return out;
 };
 
-const listRoutesInput = (events: Array<Record<string, any>>): FailoverState => events.find((e) => e.type === 'StateEntered' && e.state?.name === 'PlanSwitch')!.state.input;
+const listRoutesInput = (events: Array<Record<string, any>>): FailoverState =>
+  events.find((e) => e.type === 'StateEntered' && e.state?.name === 'PlanSwitch')!.state.input;
 
 /** Whether PlanSwitch accepts the plan of an estate of `routeTables` tables (the same members, interfaces and scope). */
 const accepts = async (input: FailoverState, routeTables: number): Promise<boolean> => {
@@ -73,7 +85,9 @@ describe("the workflow's states stay within Step Functions' 256 KiB: too large a
 
     expect(r.status).toBe('FAILED');
     expect(r.error).toBe('PlanTooLargeError');
-    expect(r.cause).toMatch(/^PlanSwitch failed: 5200 route\(s\) would make a workflow state of about \d+ bytes; Step Functions allows 262144\. Split the group's route-table scope into several groups of at most about \d+ routes each/);
+    expect(r.cause).toMatch(
+      /^PlanSwitch failed: 5200 route\(s\) would make a workflow state of about \d+ bytes; Step Functions allows 262144\. Split the group's route-table scope into several groups of at most about \d+ routes each/,
+    );
     expect(r.auditRecord).toMatchObject({ outcome: 'failed', error: 'PlanTooLargeError' });
     expect(sim.published).toHaveLength(1);
     expect(sim.published[0].Message).toContain('PlanTooLargeError');
@@ -110,14 +124,25 @@ describe("the workflow's states stay within Step Functions' 256 KiB: too large a
     // Failed in every batch (each batch's table read refused with EC2's 1.5 KB UnauthorizedOperation), 200
     // mismatches listed: the largest states this plan can make, and still notified with the lease released.
     const bad = setup(lo);
-    const byTableId: FaultSpec['when'] = (i) => ((i.Filters ?? []) as Array<{ Name?: string }>).some((f) => f.Name === 'route-table-id');
-    const failed = await bad.run({ maxObservationAgeMs: 0 }, { action: 'DescribeRouteTables', code: 'UnauthorizedOperation', encodedAuthorizationMessage: true, times: lo, when: byTableId });
+    const byTableId: FaultSpec['when'] = (i) =>
+      ((i.Filters ?? []) as Array<{ Name?: string }>).some((f) => f.Name === 'route-table-id');
+    const failed = await bad.run(
+      { maxObservationAgeMs: 0 },
+      {
+        action: 'DescribeRouteTables',
+        code: 'UnauthorizedOperation',
+        encodedAuthorizationMessage: true,
+        times: lo,
+        when: byTableId,
+      },
+    );
     expect(failed.status).toBe('FAILED');
     expect(failed.error).toBe('RoutesNotSwitched');
     expect(bad.sim.published).toHaveLength(1);
     expect(bad.store.holder(GROUP)).toBeUndefined();
 
-    const plan = moved.events.find((e) => e.type === 'StateExited' && e.state?.name === 'PlanSwitch')!.state.output.plan;
+    const plan = moved.events.find((e) => e.type === 'StateExited' && e.state?.name === 'PlanSwitch')!.state.output
+      .plan;
     const estimate = estimateLargestState(listRoutesInput(moved.events), plan);
     expect(estimate.bytes).toBeLessThanOrEqual(STATE_BUDGET_BYTES);
     for (const r of [moved, failed]) {

@@ -2,7 +2,7 @@ import { parseConfig } from '../../functions/contract/config';
 import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
 import { routeDestination, routeKey, routeTarget } from '../../functions/domain/routes';
 import { createTaskHandlers } from '../../cli/local/task-handlers';
-import { isLocalExecutionRunning, runExecution, RunResult } from '../../cli/local/local-runner';
+import { isLocalExecutionRunning, runExecution, type RunResult } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
 import type { StatusCheck } from '../../sim';
@@ -48,41 +48,51 @@ const setup = () => {
   /** How many of the scenario's expected moves are on router-b now. */
   const onB = () => {
     const now = new Map<string, string | undefined>();
-    for (const t of sim.routeTables()) for (const r of t.Routes ?? []) {
-      const d = routeDestination(r);
-      if (d) now.set(routeKey(t.RouteTableId!, d), routeTarget(r));
-    }
+    for (const t of sim.routeTables())
+      for (const r of t.Routes ?? []) {
+        const d = routeDestination(r);
+        if (d) now.set(routeKey(t.RouteTableId!, d), routeTarget(r));
+      }
     return scenario.expectedMoves.filter((m) => now.get(routeKey(m.routeTableId, m.destination)) === m.toEni).length;
   };
   return { sim, scenario, run, onB, attempts: () => resolveCalls };
 };
 
 const record = (r: RunResult): any => r.output ?? r.auditRecord;
-const retries = (r: RunResult) => r.events.filter((e) => e.type === 'StateRetried' && e.state?.name === 'ResolveTargets').length;
+const retries = (r: RunResult) =>
+  r.events.filter((e) => e.type === 'StateRetried' && e.state?.name === 'ResolveTargets').length;
 
 describe('a standby whose status checks are still settling', () => {
   it.each<[StatusCheck, 'instance' | 'system' | 'both']>([
     ['initializing', 'both'],
     ['insufficient-data', 'instance'],
-  ])('checks %s (%s) that become ok during the retries: the routes move and the run succeeds', async (status, check) => {
-    const { sim, scenario, run, onB, attempts } = setup();
-    sim.setInstanceStatusCheck(scenario.routerB.instanceId, status, check);
-    sim.setInstanceState(scenario.routerA.instanceId, 'stopped');
-    const from = sim.mutatingCalls().length;
+  ])(
+    'checks %s (%s) that become ok during the retries: the routes move and the run succeeds',
+    async (status, check) => {
+      const { sim, scenario, run, onB, attempts } = setup();
+      sim.setInstanceStatusCheck(scenario.routerB.instanceId, status, check);
+      sim.setInstanceState(scenario.routerA.instanceId, 'stopped');
+      const from = sim.mutatingCalls().length;
 
-    // EC2 settles the checks before the third attempt.
-    const r = await run(ec2StateEvent(scenario.routerA.instanceId, 'stopped'), (n) => {
-      if (n === 3) sim.setInstanceStatusCheck(scenario.routerB.instanceId, 'ok', 'both');
-      // Nothing may be written while the target has not passed the gate.
-      if (n <= 3) expect(sim.mutatingCalls().length).toBe(from);
-    });
+      // EC2 settles the checks before the third attempt.
+      const r = await run(ec2StateEvent(scenario.routerA.instanceId, 'stopped'), (n) => {
+        if (n === 3) sim.setInstanceStatusCheck(scenario.routerB.instanceId, 'ok', 'both');
+        // Nothing may be written while the target has not passed the gate.
+        if (n <= 3) expect(sim.mutatingCalls().length).toBe(from);
+      });
 
-    expect(record(r)).toMatchObject({ outcome: 'succeeded', verification: { ok: true } });
-    expect(attempts()).toBe(3);
-    expect(retries(r)).toBe(2);
-    expect(onB()).toBe(scenario.expectedMoves.length);
-    expect(sim.mutatingCalls().slice(from).every((c) => c.action === 'ReplaceRoute')).toBe(true);
-  });
+      expect(record(r)).toMatchObject({ outcome: 'succeeded', verification: { ok: true } });
+      expect(attempts()).toBe(3);
+      expect(retries(r)).toBe(2);
+      expect(onB()).toBe(scenario.expectedMoves.length);
+      expect(
+        sim
+          .mutatingCalls()
+          .slice(from)
+          .every((c) => c.action === 'ReplaceRoute'),
+      ).toBe(true);
+    },
+  );
 
   it('checks that stay insufficient-data: after every retry the run fails by name, notified, naming the target and its checks; nothing is written', async () => {
     const { sim, scenario, run, onB, attempts } = setup();
@@ -95,7 +105,9 @@ describe('a standby whose status checks are still settling', () => {
     expect(r.status).toBe('FAILED');
     expect(record(r)).toMatchObject({ outcome: 'failed', error: 'TargetStatusPendingError', group: GROUP });
     expect(record(r).outcome).not.toMatch(/^(noop|succeeded)$/);
-    expect(record(r).cause).toContain(`router-b (${scenario.routerB.instanceId}) is running but its instance status check is insufficient-data, system status check is insufficient-data`);
+    expect(record(r).cause).toContain(
+      `router-b (${scenario.routerB.instanceId}) is running but its instance status check is insufficient-data, system status check is insufficient-data`,
+    );
     // The definition's MaxAttempts: 7 retries after the first attempt.
     expect(attempts()).toBe(8);
     expect(retries(r)).toBe(7);
@@ -112,7 +124,13 @@ describe('a standby whose status checks are still settling', () => {
     sim.setInstanceStatusCheck(scenario.routerB.instanceId, 'initializing', 'system');
     const from = sim.mutatingCalls().length;
 
-    const r = await run({ action: 'switchover', group: GROUP, to: 'router-b', reason: 'patching router-a', requestedBy: 'netops' });
+    const r = await run({
+      action: 'switchover',
+      group: GROUP,
+      to: 'router-b',
+      reason: 'patching router-a',
+      requestedBy: 'netops',
+    });
 
     expect(record(r)).toMatchObject({ outcome: 'failed', error: 'TargetStatusPendingError' });
     expect(record(r).cause).toContain('target router-b');

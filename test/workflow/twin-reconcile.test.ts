@@ -20,7 +20,11 @@ import { ec2StateEvent } from './events';
 const GROUP = 'onprem-edge';
 
 const setup = () => {
-  const sim = new SimulatedVpc({ seed: 3, latencyMs: 0, throttling: { buckets: { CreateRoute: { burst: 1000, refillPerSecond: 1000 } } } });
+  const sim = new SimulatedVpc({
+    seed: 3,
+    latencyMs: 0,
+    throttling: { buckets: { CreateRoute: { burst: 1000, refillPerSecond: 1000 } } },
+  });
   const estate = buildAssociationPair(sim, { routeTables: 2, groupName: GROUP });
   const config = parseConfig(estate.config);
   const store = new InMemoryGroupStateStore();
@@ -40,7 +44,12 @@ const setup = () => {
     sim
       .mutatingCalls()
       .slice(from)
-      .every((c) => twinIdentity(sim.routeTables().find((t) => t.RouteTableId === (c.input as { RouteTableId?: string }).RouteTableId) ?? {}) !== undefined || c.action === 'CreateRouteTable');
+      .every(
+        (c) =>
+          twinIdentity(
+            sim.routeTables().find((t) => t.RouteTableId === (c.input as { RouteTableId?: string }).RouteTableId) ?? {},
+          ) !== undefined || c.action === 'CreateRouteTable',
+      );
   return { sim, estate, config, store, deps, twinOf, trueToB, originalsUntouched };
 };
 
@@ -54,18 +63,39 @@ describe('the twin reconcile on the simulated VPC', () => {
 
     // The network team changes the original (as their IaC would): one route added, one replaced, one removed.
     sim.addRoute(t1, { DestinationCidrBlock: '10.150.0.0/16', NetworkInterfaceId: estate.routerA.eni1 });
-    await sim.ec2().send(new ReplaceRouteCommand({ RouteTableId: t1, DestinationCidrBlock: '172.16.0.0/12', NetworkInterfaceId: estate.routerA.eni1 }));
+    await sim
+      .ec2()
+      .send(
+        new ReplaceRouteCommand({
+          RouteTableId: t1,
+          DestinationCidrBlock: '172.16.0.0/12',
+          NetworkInterfaceId: estate.routerA.eni1,
+        }),
+      );
     await sim.ec2().send(new DeleteRouteCommand({ RouteTableId: t1, DestinationCidrBlock: '100.64.0.0/10' }));
     expect(trueToB(t1)).toBe(false);
-    expect((await twinDrift(deps, deps.config.groups[0])).originals.find((o: { original: string }) => o.original === t1)).toBeDefined();
+    expect(
+      (await twinDrift(deps, deps.config.groups[0])).originals.find((o: { original: string }) => o.original === t1),
+    ).toBeDefined();
 
     const from = sim.mutatingCalls().length;
     const second = await reconcileTwins({}, deps);
     expect(second.ok).toBe(true);
     expect(trueToB(t1)).toBe(true);
-    const writes = sim.mutatingCalls().slice(from).map((c) => c.action).sort();
+    const writes = sim
+      .mutatingCalls()
+      .slice(from)
+      .map((c) => c.action)
+      .sort();
     // Each change reaches both twins of the table (router-b's, and router-a's: the original also routes to router-b).
-    expect(writes).toEqual(['CreateRoute', 'CreateRoute', 'DeleteRoute', 'DeleteRoute', 'ReplaceRoute', 'ReplaceRoute']);
+    expect(writes).toEqual([
+      'CreateRoute',
+      'CreateRoute',
+      'DeleteRoute',
+      'DeleteRoute',
+      'ReplaceRoute',
+      'ReplaceRoute',
+    ]);
     expect(originalsUntouched(from)).toBe(true);
 
     const third = await reconcileTwins({}, deps);
@@ -88,13 +118,21 @@ describe('the twin reconcile on the simulated VPC', () => {
       time: new Date().toISOString(),
       region: sim.region,
       resources: [],
-      detail: { eventSource: 'ec2.amazonaws.com', eventName: 'DeleteRoute', awsRegion: sim.region, requestParameters: { routeTableId: twin, destinationCidrBlock: '192.168.0.0/16' } },
+      detail: {
+        eventSource: 'ec2.amazonaws.com',
+        eventName: 'DeleteRoute',
+        awsRegion: sim.region,
+        requestParameters: { routeTableId: twin, destinationCidrBlock: '192.168.0.0/16' },
+      },
     };
     const repaired = await handleTwinsEvent(event, { ...deps, config });
     expect(repaired.report.ok).toBe(true);
     expect(trueToB(t1)).toBe(true);
     // The repair's own CreateRoute comes back as an event: that pass finds nothing to do.
-    const echo = await handleTwinsEvent({ ...event, id: 'ct-2', detail: { ...event.detail, eventName: 'CreateRoute' } }, { ...deps, config });
+    const echo = await handleTwinsEvent(
+      { ...event, id: 'ct-2', detail: { ...event.detail, eventName: 'CreateRoute' } },
+      { ...deps, config },
+    );
     expect(echo.report.writes).toBe(0);
   });
 
@@ -102,27 +140,70 @@ describe('the twin reconcile on the simulated VPC', () => {
     const { sim, estate, deps, config, store } = setup();
     await reconcileTwins({}, deps);
     sim.setInstanceState(estate.routerA.instanceId, 'stopped');
-    const handlers = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('t'), store, isExecutionRunning: isLocalExecutionRunning, sleep: async () => undefined, recheckDelaysMs: [0] });
+    const handlers = createTaskHandlers({
+      ec2: sim.ec2(),
+      sns: sim.sns(),
+      config,
+      topicArn: sim.createTopic('t'),
+      store,
+      isExecutionRunning: isLocalExecutionRunning,
+      sleep: async () => undefined,
+      recheckDelaysMs: [0],
+    });
     const from = sim.mutatingCalls().length;
-    const r = await runExecution({ handlers: handlers as never, input: ec2StateEvent(estate.routerA.instanceId, 'stopped'), retryIntervalMs: 0 });
+    const r = await runExecution({
+      handlers: handlers as never,
+      input: ec2StateEvent(estate.routerA.instanceId, 'stopped'),
+      retryIntervalMs: 0,
+    });
     const rec = (r.output ?? r.auditRecord) as any;
-    expect(rec).toMatchObject({ outcome: 'succeeded', associations: { planned: 4, moved: 4, fallbacks: [] }, verification: { ok: true } });
-    expect(sim.mutatingCalls().slice(from).map((c) => c.action)).toEqual(Array(4).fill('ReplaceRouteTableAssociation'));
+    expect(rec).toMatchObject({
+      outcome: 'succeeded',
+      associations: { planned: 4, moved: 4, fallbacks: [] },
+      verification: { ok: true },
+    });
+    expect(
+      sim
+        .mutatingCalls()
+        .slice(from)
+        .map((c) => c.action),
+    ).toEqual(Array(4).fill('ReplaceRouteTableAssociation'));
   });
 
   it('after a failover, a route an operator adds to a twin that subnets use stays, and the reconcile reports it as drift', async () => {
     const { sim, estate, deps, config, store, twinOf } = setup();
     await reconcileTwins({}, deps);
     sim.setInstanceState(estate.routerA.instanceId, 'stopped');
-    const handlers = createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('t'), store, isExecutionRunning: isLocalExecutionRunning, sleep: async () => undefined, recheckDelaysMs: [0] });
-    const r = await runExecution({ handlers: handlers as never, input: ec2StateEvent(estate.routerA.instanceId, 'stopped'), retryIntervalMs: 0 });
+    const handlers = createTaskHandlers({
+      ec2: sim.ec2(),
+      sns: sim.sns(),
+      config,
+      topicArn: sim.createTopic('t'),
+      store,
+      isExecutionRunning: isLocalExecutionRunning,
+      sleep: async () => undefined,
+      recheckDelaysMs: [0],
+    });
+    const r = await runExecution({
+      handlers: handlers as never,
+      input: ec2StateEvent(estate.routerA.instanceId, 'stopped'),
+      retryIntervalMs: 0,
+    });
     expect(((r.output ?? r.auditRecord) as any).outcome).toBe('succeeded');
     const [t1] = estate.routeTableIds;
     const twin = twinOf(t1, 'router-b')!;
     expect(twin.Associations?.some((a) => a.SubnetId)).toBe(true);
 
     // During the incident the operator sends one more prefix to the surviving router, on the table the subnets now use.
-    await sim.ec2().send(new CreateRouteCommand({ RouteTableId: twin.RouteTableId!, DestinationCidrBlock: '10.250.0.0/16', NetworkInterfaceId: estate.routerB.eni0 }));
+    await sim
+      .ec2()
+      .send(
+        new CreateRouteCommand({
+          RouteTableId: twin.RouteTableId!,
+          DestinationCidrBlock: '10.250.0.0/16',
+          NetworkInterfaceId: estate.routerB.eni0,
+        }),
+      );
     const from = sim.mutatingCalls().length;
 
     const report = await reconcileTwins({}, deps);
@@ -130,10 +211,20 @@ describe('the twin reconcile on the simulated VPC', () => {
     const route = twinOf(t1, 'router-b')!.Routes!.find((x) => x.DestinationCidrBlock === '10.250.0.0/16');
     expect(route).toMatchObject({ NetworkInterfaceId: estate.routerB.eni0 });
     expect(sim.mutatingCalls().slice(from)).toEqual([]);
-    const reported = report.groups[0].originals.find((o) => o.original === t1)!.twins.find((t) => t.member === 'router-b')!;
+    const reported = report.groups[0].originals
+      .find((o) => o.original === t1)!
+      .twins.find((t) => t.member === 'router-b')!;
     expect(reported.inUse).toEqual({
       associations: expect.any(Number),
-      drift: [{ table: twin.RouteTableId, destination: '10.250.0.0/16', target: estate.routerB.eni0, wanted: 'none', kind: 'extra' }],
+      drift: [
+        {
+          table: twin.RouteTableId,
+          destination: '10.250.0.0/16',
+          target: estate.routerB.eni0,
+          wanted: 'none',
+          kind: 'extra',
+        },
+      ],
       omitted: 0,
     });
     expect(report).toMatchObject({ ok: true, writes: 0, liveDrift: 1 });

@@ -1,4 +1,9 @@
-import { CreateRouteCommand, CreateRouteTableCommand, DescribeRouteTablesCommand, EnableVgwRoutePropagationCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateRouteCommand,
+  CreateRouteTableCommand,
+  DescribeRouteTablesCommand,
+  EnableVgwRoutePropagationCommand,
+} from '@aws-sdk/client-ec2';
 import { destinationParams } from '../../functions/domain/routes';
 import { contentsOf, mapContents, sameContents, twinTags } from '../../functions/domain/twins';
 import type { SimulatedVpc } from '../../sim';
@@ -23,11 +28,22 @@ export const stageTwins = async (
       // As the reconcile does: no twin for a member whose state the original already is.
       if (sameContents(wanted, contentsOf(original))) continue;
       const created = await ec2.send(
-        new CreateRouteTableCommand({ VpcId: original.VpcId!, TagSpecifications: [{ ResourceType: 'route-table', Tags: twinTags(group, original, member) }] }),
+        new CreateRouteTableCommand({
+          VpcId: original.VpcId!,
+          TagSpecifications: [{ ResourceType: 'route-table', Tags: twinTags(group, original, member) }],
+        }),
       );
       const id = created.RouteTable!.RouteTableId!;
-      for (const r of wanted.routes.values()) await ec2.send(new CreateRouteCommand({ RouteTableId: id, ...destinationParams(r.destination), [r.target.field]: r.target.id }));
-      for (const GatewayId of wanted.vgws) await ec2.send(new EnableVgwRoutePropagationCommand({ RouteTableId: id, GatewayId }));
+      for (const r of wanted.routes.values())
+        await ec2.send(
+          new CreateRouteCommand({
+            RouteTableId: id,
+            ...destinationParams(r.destination),
+            [r.target.field]: r.target.id,
+          }),
+        );
+      for (const GatewayId of wanted.vgws)
+        await ec2.send(new EnableVgwRoutePropagationCommand({ RouteTableId: id, GatewayId }));
       out.set(`${original.RouteTableId}|${member}`, id);
     }
   }

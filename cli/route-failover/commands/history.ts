@@ -2,7 +2,15 @@ import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { findGroup } from '../../../functions/contract/config';
 import { UnknownGroupError } from '../../../functions/contract/errors';
 import { readAwsContext, renderAwsContext } from '../aws-target';
-import { CliDeps, CommonOptions, EXIT, executionArnOf, isExecutionArn, refuse, resolveStateMachineArn } from '../context';
+import {
+  type CliDeps,
+  type CommonOptions,
+  EXIT,
+  executionArnOf,
+  isExecutionArn,
+  refuse,
+  resolveStateMachineArn,
+} from '../context';
 import { entryOf, groupOfEntry, listExecutions, mapLimit, readExecution, readHistory } from '../executions';
 import { isoTime, parseDurationMs, plural } from '../format';
 import { HistoryTracker } from '../progress';
@@ -43,7 +51,12 @@ export const parseSince = (text: string, now: Date): Date | undefined => {
  */
 export const history = async (opts: HistoryOptions, deps: CliDeps): Promise<number> => {
   if (opts.group !== undefined && opts.config && !findGroup(opts.config, opts.group)) {
-    throw refuse(new UnknownGroupError(opts.group, opts.config.groups.map((g) => g.name)).message);
+    throw refuse(
+      new UnknownGroupError(
+        opts.group,
+        opts.config.groups.map((g) => g.name),
+      ).message,
+    );
   }
   const arn = await resolveStateMachineArn(opts, deps);
   const aws = await readAwsContext(deps);
@@ -55,7 +68,16 @@ export const history = async (opts: HistoryOptions, deps: CliDeps): Promise<numb
   if (opts.json) {
     deps.out(
       JSON.stringify(
-        { account: aws.account ?? null, region: aws.region ?? null, stack: opts.stateMachineArn ? null : opts.stack, stateMachineArn: arn, since: opts.since.toISOString(), group: opts.group ?? null, truncated, executions: shown.map((x) => historyJson(x.entry, x.group)) },
+        {
+          account: aws.account ?? null,
+          region: aws.region ?? null,
+          stack: opts.stateMachineArn ? null : opts.stack,
+          stateMachineArn: arn,
+          since: opts.since.toISOString(),
+          group: opts.group ?? null,
+          truncated,
+          executions: shown.map((x) => historyJson(x.entry, x.group)),
+        },
         null,
         2,
       ),
@@ -86,7 +108,8 @@ export const historyShow = async (opts: HistoryShowOptions, deps: CliDeps): Prom
   if (isExecutionArn(opts.execution)) {
     executionArn = opts.execution;
   } else {
-    if (!/^[A-Za-z0-9_-]{1,80}$/.test(opts.execution)) throw refuse(`"${opts.execution}" is neither an execution ARN nor an execution name`);
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(opts.execution))
+      throw refuse(`"${opts.execution}" is neither an execution ARN nor an execution name`);
     executionArn = executionArnOf(await resolveStateMachineArn(opts, deps), opts.execution);
   }
   let described;

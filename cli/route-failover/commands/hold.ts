@@ -1,8 +1,17 @@
-import { findGroup, Group } from '../../../functions/contract/config';
+import { findGroup, type Group } from '../../../functions/contract/config';
 import { InvalidRequestError, UnknownGroupError } from '../../../functions/contract/errors';
 import { DynamoDbGroupStateStore } from '../../../functions/aws/dynamodb-group-state';
-import { activeHold, checkHoldRequest, Hold, newHold } from '../../../functions/contract/hold';
-import { CliDeps, CliError, CommonOptions, EXIT, readCallerArn, refuse, requireConfig, resolveGroupStateTable } from '../context';
+import { activeHold, checkHoldRequest, type Hold, newHold } from '../../../functions/contract/hold';
+import {
+  type CliDeps,
+  CliError,
+  type CommonOptions,
+  EXIT,
+  readCallerArn,
+  refuse,
+  requireConfig,
+  resolveGroupStateTable,
+} from '../context';
 import { duration } from '../format';
 
 export interface HoldOptions extends CommonOptions {
@@ -33,7 +42,11 @@ export const hold = async (opts: HoldOptions, deps: CliDeps): Promise<number> =>
     }
   };
   refused(() => checkHoldRequest({ seconds: opts.forSeconds, reason: opts.reason }));
-  const by = await readCallerArn(deps, 'cannot tell who sets the hold (no STS client)', 'A hold records who set it. Nothing was changed.');
+  const by = await readCallerArn(
+    deps,
+    'cannot tell who sets the hold (no STS client)',
+    'A hold records who set it. Nothing was changed.',
+  );
   const next = refused(() => newHold({ seconds: opts.forSeconds, by, reason: opts.reason, now: deps.now() })) as Hold;
   const store = await storeOf(opts, deps);
   const previous = activeHold(await stateCall(() => store.readHold(group.name), 'read the hold'), deps.now());
@@ -42,9 +55,13 @@ export const hold = async (opts: HoldOptions, deps: CliDeps): Promise<number> =>
     deps.out(JSON.stringify({ group: group.name, hold: next, replaced: previous ?? null }, null, 2));
     return EXIT.OK;
   }
-  deps.out(`HELD ${group.name} until ${next.until} (${duration(opts.forSeconds * 1000)}), by ${next.by}: ${next.reason}`);
+  deps.out(
+    `HELD ${group.name} until ${next.until} (${duration(opts.forSeconds * 1000)}), by ${next.by}: ${next.reason}`,
+  );
   if (previous) deps.out(`  replaces the hold by ${previous.by} until ${previous.until}: ${previous.reason}`);
-  deps.out('  automatic triggers (instance events, alarms, probes, automatic failback) end as a held no-op, notified; manual switchover and failback still run');
+  deps.out(
+    '  automatic triggers (instance events, alarms, probes, automatic failback) end as a held no-op, notified; manual switchover and failback still run',
+  );
   deps.out(`  end it earlier: route-failover unhold --group ${group.name}`);
   return EXIT.OK;
 };
@@ -60,15 +77,27 @@ export const unhold = async (opts: UnholdOptions, deps: CliDeps): Promise<number
     return EXIT.OK;
   }
   if (!removed) deps.out(`${group.name} was not held: nothing to end`);
-  else if (!wasActive) deps.out(`${group.name}: removed a hold that had already expired at ${removed.until} (by ${removed.by}: ${removed.reason})`);
-  else deps.out(`UNHELD ${group.name}: the hold by ${removed.by} until ${removed.until} (${removed.reason}) is over; automatic failover is back on`);
+  else if (!wasActive)
+    deps.out(
+      `${group.name}: removed a hold that had already expired at ${removed.until} (by ${removed.by}: ${removed.reason})`,
+    );
+  else
+    deps.out(
+      `UNHELD ${group.name}: the hold by ${removed.by} until ${removed.until} (${removed.reason}) is over; automatic failover is back on`,
+    );
   return EXIT.OK;
 };
 
 const configuredGroup = (opts: CommonOptions, name: string): Group => {
   const config = requireConfig(opts);
   const group = findGroup(config, name);
-  if (!group) throw refuse(new UnknownGroupError(name, config.groups.map((g) => g.name)).message);
+  if (!group)
+    throw refuse(
+      new UnknownGroupError(
+        name,
+        config.groups.map((g) => g.name),
+      ).message,
+    );
   return group;
 };
 
@@ -88,4 +117,3 @@ export const stateCall = async <T>(call: () => Promise<T>, what: string): Promis
     throw new CliError(`cannot ${what} in the group-state table: ${err.name}: ${err.message}`, EXIT.FAILED);
   }
 };
-

@@ -2,7 +2,7 @@ import { reconcileTwins } from '../../../functions/reconcile-twins/reconcile-twi
 import { findGroup } from '../../../functions/contract/config';
 import { NotAssociationsModeError, UnknownGroupError } from '../../../functions/contract/errors';
 import type { GroupStateStore } from '../../../functions/domain/group-state';
-import { CliDeps, CliError, CommonOptions, EXIT, refuse, requireConfig } from '../context';
+import { type CliDeps, CliError, type CommonOptions, EXIT, refuse, requireConfig } from '../context';
 import { renderReconcile } from '../twin-render';
 import { storeOf } from './hold';
 
@@ -15,12 +15,18 @@ export interface PrepareOptions extends CommonOptions {
  * The member inventory from the stack's group-state table when it can be found, so a member EC2 cannot show
  * still gets its twins; otherwise live members only, and why.
  */
-const inventorySource = async (opts: PrepareOptions, deps: CliDeps): Promise<{ store: Pick<GroupStateStore, 'readInventory'>; note?: string }> => {
+const inventorySource = async (
+  opts: PrepareOptions,
+  deps: CliDeps,
+): Promise<{ store: Pick<GroupStateStore, 'readInventory'>; note?: string }> => {
   try {
     return { store: await storeOf(opts, deps) };
   } catch (e) {
     if (!(e instanceof CliError)) throw e;
-    return { store: { readInventory: async () => ({}) }, note: `inventory not read (${e.message}): members as EC2 shows them now` };
+    return {
+      store: { readInventory: async () => ({}) },
+      note: `inventory not read (${e.message}): members as EC2 shows them now`,
+    };
   }
 };
 
@@ -32,11 +38,21 @@ const inventorySource = async (opts: PrepareOptions, deps: CliDeps): Promise<{ s
 export const prepare = async (opts: PrepareOptions, deps: CliDeps): Promise<number> => {
   const config = requireConfig(opts);
   const group = findGroup(config, opts.group);
-  if (!group) throw refuse(new UnknownGroupError(opts.group, config.groups.map((g) => g.name)).message);
-  if (group.switchMode !== 'associations') throw refuse(`${new NotAssociationsModeError(group.name, group.switchMode).message}. Nothing was changed.`);
+  if (!group)
+    throw refuse(
+      new UnknownGroupError(
+        opts.group,
+        config.groups.map((g) => g.name),
+      ).message,
+    );
+  if (group.switchMode !== 'associations')
+    throw refuse(`${new NotAssociationsModeError(group.name, group.switchMode).message}. Nothing was changed.`);
   const { store, note } = await inventorySource(opts, deps);
   if (note) deps.err(`route-failover: ${note}`);
-  const report = await reconcileTwins({ groups: [group.name], dryRun: opts.dryRun }, { ec2: deps.ec2, config, store, now: deps.now });
+  const report = await reconcileTwins(
+    { groups: [group.name], dryRun: opts.dryRun },
+    { ec2: deps.ec2, config, store, now: deps.now },
+  );
   if (opts.json) deps.out(JSON.stringify({ ...report, inventoryNote: note ?? null }, null, 2));
   else deps.out(renderReconcile(report));
   return report.ok ? EXIT.OK : EXIT.FAILED;

@@ -2,16 +2,24 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { FailoverConfig, Group } from '../../../functions/contract/config';
 import { UnknownGroupError } from '../../../functions/contract/errors';
 import { readAwsContext, renderAwsContext } from '../aws-target';
-import { CliDeps, CliError, CommonOptions, EXIT, refuse, requireConfig, resolveStateMachineArn } from '../context';
-import { ExecutionEntry, groupOfEntry, listExecutions, readExecution } from '../executions';
+import {
+  type CliDeps,
+  CliError,
+  type CommonOptions,
+  EXIT,
+  refuse,
+  requireConfig,
+  resolveStateMachineArn,
+} from '../context';
+import { type ExecutionEntry, groupOfEntry, listExecutions, readExecution } from '../executions';
 import { duration, isoTime } from '../format';
-import { GroupStatus, readGroupStatus, renderGroupStatus } from '../group-status';
+import { type GroupStatus, readGroupStatus, renderGroupStatus } from '../group-status';
 import { directionOf, historyJson, outcomeOf } from '../render-history';
-import { activeHold, Hold } from '../../../functions/contract/hold';
-import { GroupInventory, inventoryAgeSeconds } from '../../../functions/domain/inventory';
+import { activeHold, type Hold } from '../../../functions/contract/hold';
+import { type GroupInventory, inventoryAgeSeconds } from '../../../functions/domain/inventory';
 import { stateCall, storeOf } from './hold';
-import { readRouteListing, renderRouteListing, RouteListing } from '../route-listing';
-import { driftNeedsAttention, TwinDrift, twinDrift } from '../../../functions/reconcile-twins/plan-twins';
+import { readRouteListing, renderRouteListing, type RouteListing } from '../route-listing';
+import { driftNeedsAttention, type TwinDrift, twinDrift } from '../../../functions/reconcile-twins/plan-twins';
 import { renderTwinDrift } from '../twin-render';
 import { guardLines, guardView, readGuardStates } from './guard';
 
@@ -36,19 +44,41 @@ export const LAST_EXECUTION_SCAN = 25;
 export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number> => {
   const config = requireConfig(opts);
   const groups = opts.group === undefined ? config.groups : config.groups.filter((g) => g.name === opts.group);
-  if (groups.length === 0) throw refuse(new UnknownGroupError(opts.group!, config.groups.map((g) => g.name)).message);
+  if (groups.length === 0)
+    throw refuse(
+      new UnknownGroupError(
+        opts.group!,
+        config.groups.map((g) => g.name),
+      ).message,
+    );
 
   const aws = await readAwsContext(deps);
   const statuses: GroupStatus[] = [];
   for (const g of groups) statuses.push(await readGroupStatus(g, deps.ec2));
   const listings = new Map<string, RouteListing>();
-  if (opts.routes) for (const [i, g] of groups.entries()) listings.set(g.name, await readRouteListing(g, statuses[i], deps.ec2));
+  if (opts.routes)
+    for (const [i, g] of groups.entries()) listings.set(g.name, await readRouteListing(g, statuses[i], deps.ec2));
 
-  const last = await lastExecutions(groups.map((g) => g.name), opts, deps, config);
-  const holds = await readHolds(groups.map((g) => g.name), opts, deps);
+  const last = await lastExecutions(
+    groups.map((g) => g.name),
+    opts,
+    deps,
+    config,
+  );
+  const holds = await readHolds(
+    groups.map((g) => g.name),
+    opts,
+    deps,
+  );
   const twins = await readTwins(groups, holds.inventories, deps);
-  const guards = await readGuardStates(groups.map((g) => g.name), opts, deps);
-  const needsAttention = statuses.some((s) => s.problems.length > 0) || [...twins.values()].some((t) => 'originals' in t && driftNeedsAttention(t));
+  const guards = await readGuardStates(
+    groups.map((g) => g.name),
+    opts,
+    deps,
+  );
+  const needsAttention =
+    statuses.some((s) => s.problems.length > 0) ||
+    [...twins.values()].some((t) => 'originals' in t && driftNeedsAttention(t));
 
   if (opts.json) {
     deps.out(
@@ -63,10 +93,25 @@ export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number
             const e = last.entries.get(s.group);
             // The record of a large switchover lists thousands of routes: `history show --json` has it.
             const lastExecution = e ? { ...historyJson(e, s.group), record: undefined } : null;
-            const inventory = holds.note ? null : inventoryView(groups.find((g) => g.name === s.group)!, holds.inventories.get(s.group), config.inventory.refreshMinutes, deps.now()).members;
+            const inventory = holds.note
+              ? null
+              : inventoryView(
+                  groups.find((g) => g.name === s.group)!,
+                  holds.inventories.get(s.group),
+                  config.inventory.refreshMinutes,
+                  deps.now(),
+                ).members;
             const tw = twins.get(s.group);
             const guard = guardView(guards.byGroup.get(s.group));
-            return { ...s, hold: holds.byGroup.get(s.group) ?? null, inventory, guard, ...(tw ? { twins: tw } : {}), ...(opts.routes ? { routeListing: listings.get(s.group) } : {}), lastExecution };
+            return {
+              ...s,
+              hold: holds.byGroup.get(s.group) ?? null,
+              inventory,
+              guard,
+              ...(tw ? { twins: tw } : {}),
+              ...(opts.routes ? { routeListing: listings.get(s.group) } : {}),
+              lastExecution,
+            };
           }),
           holdNote: holds.note ?? null,
           guardNote: guards.note ?? null,
@@ -84,14 +129,32 @@ export const status = async (opts: StatusOptions, deps: CliDeps): Promise<number
         .map((s) => {
           const e = last.entries.get(s.group);
           const h = holds.byGroup.get(s.group);
-          const holdLine = h ? `HELD until ${h.until} by ${h.by}: ${h.reason} (automatic failover off; manual requests run)` : holds.note && `hold: ${holds.note}`;
+          const holdLine = h
+            ? `HELD until ${h.until} by ${h.by}: ${h.reason} (automatic failover off; manual requests run)`
+            : holds.note && `hold: ${holds.note}`;
           const inventoryLine = holds.note
             ? `inventory: ${holds.note}`
-            : inventoryView(groups.find((g) => g.name === s.group)!, holds.inventories.get(s.group), config.inventory.refreshMinutes, deps.now()).line;
+            : inventoryView(
+                groups.find((g) => g.name === s.group)!,
+                holds.inventories.get(s.group),
+                config.inventory.refreshMinutes,
+                deps.now(),
+              ).line;
           const tw = twins.get(s.group);
           const twinLines = tw ? ('originals' in tw ? renderTwinDrift(tw) : [`twins: ${tw.error}`]) : [];
-          const stateLines = [holdLine, inventoryLine, ...twinLines, ...guardLines(guards.byGroup.get(s.group), guards.note)].filter(Boolean).join('\n  ');
-          const block = renderGroupStatus(s, e ? lastLine(e) : last.note ?? `none among the newest ${LAST_EXECUTION_SCAN} executions`, stateLines);
+          const stateLines = [
+            holdLine,
+            inventoryLine,
+            ...twinLines,
+            ...guardLines(guards.byGroup.get(s.group), guards.note),
+          ]
+            .filter(Boolean)
+            .join('\n  ');
+          const block = renderGroupStatus(
+            s,
+            e ? lastLine(e) : (last.note ?? `none among the newest ${LAST_EXECUTION_SCAN} executions`),
+            stateLines,
+          );
           const listing = listings.get(s.group);
           return listing ? `${block}\n${renderRouteListing(listing)}` : block;
         })
@@ -130,12 +193,23 @@ const readHolds = async (
  * The twins of each associations-mode group: whether each exists and is true (read-only). A group whose
  * twins cannot be read says why; the rest of status still answers.
  */
-const readTwins = async (groups: Group[], inventories: Map<string, GroupInventory>, deps: CliDeps): Promise<Map<string, TwinDrift | { error: string }>> => {
+const readTwins = async (
+  groups: Group[],
+  inventories: Map<string, GroupInventory>,
+  deps: CliDeps,
+): Promise<Map<string, TwinDrift | { error: string }>> => {
   const out = new Map<string, TwinDrift | { error: string }>();
   for (const g of groups) {
     if (g.switchMode !== 'associations') continue;
     try {
-      out.set(g.name, await twinDrift({ ec2: deps.ec2, store: { readInventory: async () => inventories.get(g.name) ?? {} } }, g, deps.now()));
+      out.set(
+        g.name,
+        await twinDrift(
+          { ec2: deps.ec2, store: { readInventory: async () => inventories.get(g.name) ?? {} } },
+          g,
+          deps.now(),
+        ),
+      );
     } catch (e) {
       out.set(g.name, { error: `unknown (${(e as Error).name}: ${(e as Error).message})` });
     }
@@ -154,10 +228,20 @@ const inventoryView = (group: Group, inv: GroupInventory | undefined, refreshMin
   const members = group.members.map((m) => {
     const e = inv?.[m.name];
     const age = e ? inventoryAgeSeconds(e, now) : undefined;
-    return { member: m.name, observedAt: e?.observedAt ?? null, ageSeconds: age ?? null, interfaces: e?.interfaces.length ?? 0, stale: age === undefined || age > STALE_REFRESHES * refreshMinutes * 60 };
+    return {
+      member: m.name,
+      observedAt: e?.observedAt ?? null,
+      ageSeconds: age ?? null,
+      interfaces: e?.interfaces.length ?? 0,
+      stale: age === undefined || age > STALE_REFRESHES * refreshMinutes * 60,
+    };
   });
   const line = `inventory: ${members
-    .map((m) => (m.observedAt ? `${m.member} ${m.interfaces} interface(s), ${duration(m.ageSeconds! * 1000)} old${m.stale ? ' (STALE)' : ''}` : `${m.member} NOT STORED`))
+    .map((m) =>
+      m.observedAt
+        ? `${m.member} ${m.interfaces} interface(s), ${duration(m.ageSeconds! * 1000)} old${m.stale ? ' (STALE)' : ''}`
+        : `${m.member} NOT STORED`,
+    )
     .join('; ')}`;
   return { members, line };
 };
@@ -192,7 +276,13 @@ const lastExecutions = async (
   }
 };
 
-const scan = async (sfn: SFNClient, arn: string, groups: string[], config: FailoverConfig, entries: Map<string, ExecutionEntry>): Promise<void> => {
+const scan = async (
+  sfn: SFNClient,
+  arn: string,
+  groups: string[],
+  config: FailoverConfig,
+  entries: Map<string, ExecutionEntry>,
+): Promise<void> => {
   const { executions } = await listExecutions(sfn, arn, { limit: LAST_EXECUTION_SCAN });
   for (const x of executions) {
     if (entries.size === groups.length) return;

@@ -1,11 +1,25 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { findGroup, Group } from '../../../functions/contract/config';
-import { PlanTooLargeError, UnknownGroupError, UnknownMemberError, UnpairedInterfaceError } from '../../../functions/contract/errors';
-import { ManualRequest, ManualRequestSchema } from '../../../functions/contract/triggers';
-import { CliDeps, CliError, CommonOptions, EXIT, readCallerArn, refuse, requireConfig, resolveStateMachineArn } from '../context';
+import { findGroup, type Group } from '../../../functions/contract/config';
+import {
+  PlanTooLargeError,
+  UnknownGroupError,
+  UnknownMemberError,
+  UnpairedInterfaceError,
+} from '../../../functions/contract/errors';
+import { type ManualRequest, ManualRequestSchema } from '../../../functions/contract/triggers';
+import {
+  type CliDeps,
+  CliError,
+  type CommonOptions,
+  EXIT,
+  readCallerArn,
+  refuse,
+  requireConfig,
+  resolveStateMachineArn,
+} from '../context';
 import { followExecution } from '../follow';
 import { ARROW, duration, plural } from '../format';
-import { GroupStatus, readGroupStatus } from '../group-status';
+import { type GroupStatus, readGroupStatus } from '../group-status';
 import { planSwitch, renderSwitchPlan } from '../route-plan';
 
 export interface SwitchoverOptions extends CommonOptions {
@@ -29,7 +43,10 @@ const NAME_MAX = 80;
 
 /** A readable, unique execution name: `switchover-<group>-<YYYYMMDDTHHMMSSZ>[-dryrun]`, within SFN's name rules. */
 export const executionName = (action: string, group: string, now: Date, dryRun: boolean): string => {
-  const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  const stamp = now
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
   const suffix = `-${stamp}${dryRun ? '-dryrun' : ''}`;
   const prefix = `${action.replace(/[^A-Za-z0-9_-]/g, '-')}-`;
   const room = NAME_MAX - prefix.length - suffix.length;
@@ -45,11 +62,20 @@ export const executionName = (action: string, group: string, now: Date, dryRun: 
 export const switchover = async (opts: SwitchoverOptions, deps: CliDeps): Promise<number> => {
   const config = requireConfig(opts);
   const group = findGroup(config, opts.group);
-  if (!group) throw refuse(new UnknownGroupError(opts.group, config.groups.map((g) => g.name)).message);
+  if (!group)
+    throw refuse(
+      new UnknownGroupError(
+        opts.group,
+        config.groups.map((g) => g.name),
+      ).message,
+    );
   const names = group.members.map((m) => m.name);
-  if (opts.to !== undefined && !names.includes(opts.to)) throw refuse(new UnknownMemberError(group.name, opts.to, names).message);
+  if (opts.to !== undefined && !names.includes(opts.to))
+    throw refuse(new UnknownMemberError(group.name, opts.to, names).message);
   if (opts.action === 'failback' && !group.preferred) {
-    throw refuse(`group "${group.name}" has no preferred member to fail back to: use switchover --group ${group.name} --to MEMBER`);
+    throw refuse(
+      `group "${group.name}" has no preferred member to fail back to: use switchover --group ${group.name} --to MEMBER`,
+    );
   }
   // Failback never takes a target: it is the preferred member by definition.
   const draft = {
@@ -66,7 +92,13 @@ export const switchover = async (opts: SwitchoverOptions, deps: CliDeps): Promis
   const target = checkTarget(opts, group, status);
   if (opts.plan) return printPlan(opts, group, target, deps);
   const stateMachineArn = await resolveStateMachineArn(opts, deps);
-  const requestedBy = opts.requestedBy ?? (await readCallerArn(deps, 'cannot tell who is asking: pass --requested-by', 'Pass --requested-by, or fix the credentials. Nothing was started.'));
+  const requestedBy =
+    opts.requestedBy ??
+    (await readCallerArn(
+      deps,
+      'cannot tell who is asking: pass --requested-by',
+      'Pass --requested-by, or fix the credentials. Nothing was started.',
+    ));
   const request = validateRequest({ ...draft, requestedBy });
 
   const name = executionName(opts.action, group.name, deps.now(), opts.dryRun);
@@ -75,7 +107,10 @@ export const switchover = async (opts: SwitchoverOptions, deps: CliDeps): Promis
     started = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(request) }));
   } catch (e) {
     const err = e as Error;
-    const hint = err.name === 'ExecutionAlreadyExists' ? ' (another execution got this name in the same second: run the command again)' : '';
+    const hint =
+      err.name === 'ExecutionAlreadyExists'
+        ? ' (another execution got this name in the same second: run the command again)'
+        : '';
     throw new CliError(`StartExecution failed: ${err.name}: ${err.message}${hint}. Nothing was started.`, EXIT.FAILED);
   }
   const executionArn = started.executionArn ?? '?';
@@ -110,30 +145,69 @@ export const switchover = async (opts: SwitchoverOptions, deps: CliDeps): Promis
     return EXIT.OK;
   }
 
-  const { entry, tracker, timedOut, elapsedMs } = await followExecution(executionArn, deps, say, { timeoutMs: opts.timeoutMs });
+  const { entry, tracker, timedOut, elapsedMs } = await followExecution(executionArn, deps, say, {
+    timeoutMs: opts.timeoutMs,
+  });
   if (timedOut) {
-    const where = [tracker.currentState && `in ${tracker.currentState}`, tracker.total !== undefined && `routes ${tracker.done}/${tracker.total} done`].filter(Boolean).join(', ');
+    const where = [
+      tracker.currentState && `in ${tracker.currentState}`,
+      tracker.total !== undefined && `routes ${tracker.done}/${tracker.total} done`,
+    ]
+      .filter(Boolean)
+      .join(', ');
     deps.err(
       `route-failover: stopped waiting after ${duration(elapsedMs)} (--timeout): ${name} is still ${entry.status}${where ? ` (${where})` : ''}. ` +
         `The execution keeps running; follow it with: route-failover history show ${name}`,
     );
-    if (opts.json) deps.out(JSON.stringify({ ...startedJson, status: entry.status, timedOut: true, waitedMs: elapsedMs, currentState: tracker.currentState ?? null }, null, 2));
+    if (opts.json)
+      deps.out(
+        JSON.stringify(
+          {
+            ...startedJson,
+            status: entry.status,
+            timedOut: true,
+            waitedMs: elapsedMs,
+            currentState: tracker.currentState ?? null,
+          },
+          null,
+          2,
+        ),
+      );
     return EXIT.TIMEOUT;
   }
   const ok = entry.status === 'SUCCEEDED';
   const r = entry.parsed?.record;
   say('');
-  say(`${entry.status}${entry.startDate && entry.stopDate ? ` in ${duration(entry.stopDate.getTime() - entry.startDate.getTime())}` : ''}: ${r ? `${r.outcome}: ${r.summary}` : (entry.error ?? '')}`);
+  say(
+    `${entry.status}${entry.startDate && entry.stopDate ? ` in ${duration(entry.stopDate.getTime() - entry.startDate.getTime())}` : ''}: ${r ? `${r.outcome}: ${r.summary}` : (entry.error ?? '')}`,
+  );
   const retries = tracker.retries.length + tracker.routeRetries;
-  const split = retries ? ` (${tracker.routeRetries} inside batches, ${tracker.retries.length} by the state machine)` : '';
-  say(`  routes ${tracker.done}/${tracker.total ?? '?'} done, ${tracker.failedRoutes} failed, ${plural(retries, 'retry', 'retries')}${split}`);
+  const split = retries
+    ? ` (${tracker.routeRetries} inside batches, ${tracker.retries.length} by the state machine)`
+    : '';
+  say(
+    `  routes ${tracker.done}/${tracker.total ?? '?'} done, ${tracker.failedRoutes} failed, ${plural(retries, 'retry', 'retries')}${split}`,
+  );
   if (!ok) {
     say(`  error: ${r?.error ?? entry.error ?? 'unknown'}`);
     say(`  cause: ${r?.cause ?? entry.cause ?? 'unknown'}`);
     say(`  details: route-failover history show ${name}`);
   }
   if (opts.json) {
-    deps.out(JSON.stringify({ ...startedJson, status: entry.status, outcome: r?.outcome ?? null, error: r?.error ?? entry.error ?? null, cause: r?.cause ?? entry.cause ?? null, record: r ?? null }, null, 2));
+    deps.out(
+      JSON.stringify(
+        {
+          ...startedJson,
+          status: entry.status,
+          outcome: r?.outcome ?? null,
+          error: r?.error ?? entry.error ?? null,
+          cause: r?.cause ?? entry.cause ?? null,
+          record: r ?? null,
+        },
+        null,
+        2,
+      ),
+    );
   }
   return ok ? EXIT.OK : EXIT.FAILED;
 };
@@ -178,7 +252,12 @@ const printPlan = async (opts: SwitchoverOptions, group: Group, target: string, 
                   to: { routeTableId: m.to.routeTableId, name: m.to.name ?? null },
                   original: m.original,
                 })),
-                fallbacks: p.fallbacks.map((f) => ({ routeTableId: f.routeTableId, name: f.name ?? null, original: f.original, reason: f.reason })),
+                fallbacks: p.fallbacks.map((f) => ({
+                  routeTableId: f.routeTableId,
+                  name: f.name ?? null,
+                  original: f.original,
+                  reason: f.reason,
+                })),
                 fallbackCount: p.plan.associations?.fallbackCount ?? p.fallbacks.length,
                 associationsAlreadyOnTarget: p.plan.associations?.alreadyOnTarget ?? 0,
                 unassociated: p.plan.associations?.unassociated ?? [],
@@ -197,7 +276,10 @@ const printPlan = async (opts: SwitchoverOptions, group: Group, target: string, 
 const validateRequest = (draft: Record<string, unknown>): ManualRequest => {
   const clean = Object.fromEntries(Object.entries(draft).filter(([, v]) => v !== undefined));
   const r = ManualRequestSchema.safeParse(clean);
-  if (!r.success) throw refuse(`invalid request: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw refuse(
+      `invalid request: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   return r.data;
 };
 
@@ -205,7 +287,9 @@ const validateRequest = (draft: Record<string, unknown>): ManualRequest => {
 const checkTarget = (opts: SwitchoverOptions, group: Group, status: GroupStatus): string => {
   const carrying = status.members.filter((m) => m.routes > 0);
   if (status.routes === 0) {
-    throw refuse(`no route in the route tables of group "${group.name}" (${status.scope}) points at a member: nothing to move. Nothing was started.`);
+    throw refuse(
+      `no route in the route tables of group "${group.name}" (${status.scope}) points at a member: nothing to move. Nothing was started.`,
+    );
   }
   let target = opts.action === 'failback' ? group.preferred! : opts.to;
   if (target === undefined) {
@@ -217,16 +301,22 @@ const checkTarget = (opts: SwitchoverOptions, group: Group, status: GroupStatus)
     }
     const peers = status.members.filter((m) => m.name !== status.active && m.state === 'running');
     const pick = peers.find((m) => m.preferred) ?? peers[0];
-    if (!pick) throw refuse(`no running member of group "${group.name}" other than ${status.active} to move routes to. Nothing was started.`);
+    if (!pick)
+      throw refuse(
+        `no running member of group "${group.name}" other than ${status.active} to move routes to. Nothing was started.`,
+      );
     target = pick.name;
   }
   const t = status.members.find((m) => m.name === target)!;
   if (status.consistent && status.active === target) {
-    throw refuse(`${target} is already active for group "${group.name}": all ${plural(status.routes, 'route')} point at it. Nothing was started.`);
+    throw refuse(
+      `${target} is already active for group "${group.name}": all ${plural(status.routes, 'route')} point at it. Nothing was started.`,
+    );
   }
   if (t.state !== 'running') {
-    throw refuse(`target ${target} (${t.instanceId}) is ${t.state}, not running: routes to it would blackhole. Nothing was started.`);
+    throw refuse(
+      `target ${target} (${t.instanceId}) is ${t.state}, not running: routes to it would blackhole. Nothing was started.`,
+    );
   }
   return target;
 };
-

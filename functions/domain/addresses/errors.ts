@@ -6,7 +6,9 @@ import type { AddressItem } from './model';
 export class AddressCannotMoveError extends FailoverError {
   readonly items: Array<Pick<AddressItem, 'id' | 'reason' | 'problem'>>;
   constructor(items: AddressItem[]) {
-    super(`${items.length} address(es) cannot move, nothing was moved: ${items.map((i) => `${i.id} (${i.reason}): ${i.problem}`).join('; ')}`);
+    super(
+      `${items.length} address(es) cannot move, nothing was moved: ${items.map((i) => `${i.id} (${i.reason}): ${i.problem}`).join('; ')}`,
+    );
     this.name = 'AddressCannotMoveError';
     this.items = items.map(({ id, reason, problem }) => ({ id, reason, problem }));
   }

@@ -51,22 +51,44 @@ export const checkAddressInvariant = (input: AddressInvariantInput): AddressInva
   }
   const departed = new Set(input.departed);
   const findings: AddressFinding[] = [];
-  const judge = (address: string, publicIp: string | undefined, eni: string | undefined, instanceId: string | undefined): void => {
+  const judge = (
+    address: string,
+    publicIp: string | undefined,
+    eni: string | undefined,
+    instanceId: string | undefined,
+  ): void => {
     const label = publicIp ? `${publicIp} (${address})` : address;
     if (!eni) {
-      findings.push({ kind: 'unassociated', address, ...(publicIp ? { publicIp } : {}), problem: `${label} is on nothing: not on ${input.target}` });
+      findings.push({
+        kind: 'unassociated',
+        address,
+        ...(publicIp ? { publicIp } : {}),
+        problem: `${label} is on nothing: not on ${input.target}`,
+      });
       return;
     }
     const member = byEni.get(eni) ?? (instanceId ? byInstance.get(instanceId) : undefined);
     if (member === input.target) return;
     const base = { address, ...(publicIp ? { publicIp } : {}), target: eni };
-    if (member === undefined) findings.push({ ...base, kind: 'foreign', problem: `${label} is on ${eni}${instanceId ? ` of ${instanceId}` : ''}, outside the group` });
-    else findings.push({ ...base, member, kind: departed.has(member) ? 'departed' : 'split', problem: `${label} is still on ${member}'s interface ${eni}` });
+    if (member === undefined)
+      findings.push({
+        ...base,
+        kind: 'foreign',
+        problem: `${label} is on ${eni}${instanceId ? ` of ${instanceId}` : ''}, outside the group`,
+      });
+    else
+      findings.push({
+        ...base,
+        member,
+        kind: departed.has(member) ? 'departed' : 'split',
+        problem: `${label} is still on ${member}'s interface ${eni}`,
+      });
   };
   for (const a of input.addresses) judge(a.allocationId, a.publicIp, a.eni, a.instanceId);
   for (const ip of input.secondaryIps ?? []) {
     const holder = (input.interfaces ?? []).find((i) => i.ips.some((x) => x.ip === ip && !x.primary));
-    if (!holder) findings.push({ kind: 'missing', address: ip, problem: `${ip} is a secondary private IP of no interface` });
+    if (!holder)
+      findings.push({ kind: 'missing', address: ip, problem: `${ip} is a secondary private IP of no interface` });
     else judge(ip, undefined, holder.eni, holder.instanceId);
   }
   return { findings, addresses: input.addresses.length + (input.secondaryIps?.length ?? 0) };
@@ -75,4 +97,6 @@ export const checkAddressInvariant = (input: AddressInvariantInput): AddressInva
 /** One line for the record and the notification, beside the route clause's describeCheck. */
 export const describeAddressCheck = (r: AddressInvariantResult, target: string): string =>
   `checked ${r.addresses} address(es) of the group: ` +
-  (r.findings.length === 0 ? `all on ${target}` : `${r.findings.length} not on ${target} (${r.findings.map((f) => f.kind).join(', ')})`);
+  (r.findings.length === 0
+    ? `all on ${target}`
+    : `${r.findings.length} not on ${target} (${r.findings.map((f) => f.kind).join(', ')})`);

@@ -85,7 +85,15 @@ export type CannotMoveReason =
   | 'not-found';
 
 /** Reasons that make the whole run refuse before anything moves (the others are reported and the run goes on). */
-export const BLOCKING_REASONS: ReadonlySet<CannotMoveReason> = new Set(['cross-subnet', 'no-target-interface', 'no-paired-ip', 'primary-ip', 'carrier-cannot-move', 'destination-taken', 'not-found']);
+export const BLOCKING_REASONS: ReadonlySet<CannotMoveReason> = new Set([
+  'cross-subnet',
+  'no-target-interface',
+  'no-paired-ip',
+  'primary-ip',
+  'carrier-cannot-move',
+  'destination-taken',
+  'not-found',
+]);
 
 /**
  * One address of the plan. `action` is the EC2 write that moves it: `associate` (AssociateAddress with
@@ -121,7 +129,10 @@ export const slotName = (slot: string): string => {
 };
 
 /** The selection a group's config makes (see AddressSelection). */
-export const addressSelectionOf = (group: { elasticIps?: ElasticIpsConfig; secondaryPrivateIps?: SecondaryPrivateIpsConfig }): AddressSelection => {
+export const addressSelectionOf = (group: {
+  elasticIps?: ElasticIpsConfig;
+  secondaryPrivateIps?: SecondaryPrivateIpsConfig;
+}): AddressSelection => {
   const slots: Record<string, string> = {};
   let allocationIds: string[] | undefined;
   let tag: AddressSelection['tag'];
@@ -132,9 +143,12 @@ export const addressSelectionOf = (group: { elasticIps?: ElasticIpsConfig; secon
       return e.allocationId;
     });
   } else if (group.elasticIps) tag = group.elasticIps.tag;
-  const secondaryIps = (group.secondaryPrivateIps ?? []).map((e) => (typeof e === 'string' ? { ip: e } : { ip: e.ip, ...(e.slot ? { slot: e.slot } : {}) }));
+  const secondaryIps = (group.secondaryPrivateIps ?? []).map((e) =>
+    typeof e === 'string' ? { ip: e } : { ip: e.ip, ...(e.slot ? { slot: e.slot } : {}) },
+  );
   return { ...(allocationIds ? { allocationIds } : {}), ...(tag ? { tag } : {}), slots, secondaryIps };
 };
 
 /** Whether the group moves any address at all. */
-export const movesAddresses = (s: AddressSelection): boolean => (s.allocationIds?.length ?? 0) > 0 || s.tag !== undefined || s.secondaryIps.length > 0;
+export const movesAddresses = (s: AddressSelection): boolean =>
+  (s.allocationIds?.length ?? 0) > 0 || s.tag !== undefined || s.secondaryIps.length > 0;

@@ -71,8 +71,12 @@ export const planAddressMoves = (input: AddressPlanInput): AddressPlan => {
   for (const m of input.members) for (const i of m.interfaces) byEni.set(i.eni, { iface: i, member: m });
   for (const i of input.others ?? []) if (!byEni.has(i.eni)) byEni.set(i.eni, { iface: i });
   const memberOfEni = (eni: string, instanceId?: string): MemberAddressView | undefined =>
-    byEni.get(eni)?.member ?? input.members.find((m) => (instanceId !== undefined && m.instanceId === instanceId) || (m.knownEnis ?? []).includes(eni));
-  const targetIface = (slot: string): InterfaceRead | undefined => target.interfaces.find((i) => i.slot === inventorySlot(slot));
+    byEni.get(eni)?.member ??
+    input.members.find(
+      (m) => (instanceId !== undefined && m.instanceId === instanceId) || (m.knownEnis ?? []).includes(eni),
+    );
+  const targetIface = (slot: string): InterfaceRead | undefined =>
+    target.interfaces.find((i) => i.slot === inventorySlot(slot));
   const slotOfEni = (eni: string): string | undefined => {
     const s = byEni.get(eni)?.iface.slot;
     return s === undefined ? undefined : slotName(s);
@@ -81,7 +85,13 @@ export const planAddressMoves = (input: AddressPlanInput): AddressPlan => {
     const m = memberOfEni(eni, instanceId);
     return { eni, privateIp, ...(m ? { member: m.name, instanceId: m.instanceId } : instanceId ? { instanceId } : {}) };
   };
-  const refuse = (item: AddressItem, reason: CannotMoveReason, problem: string): AddressItem => ({ ...item, action: 'none', status: 'cannot-move', reason, problem });
+  const refuse = (item: AddressItem, reason: CannotMoveReason, problem: string): AddressItem => ({
+    ...item,
+    action: 'none',
+    status: 'cannot-move',
+    reason,
+    problem,
+  });
 
   // ── secondary private IPs ──
   const secondaryItems = new Map<string, AddressItem>();
@@ -89,23 +99,49 @@ export const planAddressMoves = (input: AddressPlanInput): AddressPlan => {
     const holder = [...byEni.values()].find((h) => h.iface.ips.some((x) => x.ip === ip));
     const held = holder?.iface.ips.find((x) => x.ip === ip);
     const slot = configured ?? (holder?.iface.slot !== undefined ? slotName(holder.iface.slot) : 'eth0');
-    const base: AddressItem = { kind: 'secondary-ip', id: ip, slot, action: 'assign', status: 'move', ...(holder ? { from: place(holder.iface.eni, ip, holder.iface.instanceId) } : {}) };
+    const base: AddressItem = {
+      kind: 'secondary-ip',
+      id: ip,
+      slot,
+      action: 'assign',
+      status: 'move',
+      ...(holder ? { from: place(holder.iface.eni, ip, holder.iface.instanceId) } : {}),
+    };
     const dest = targetIface(slot);
     let item: AddressItem;
-    if (holder && held?.primary) item = refuse(base, 'primary-ip', `${ip} is the primary address of ${holder.iface.eni}: only a secondary private IP can move`);
+    if (holder && held?.primary)
+      item = refuse(
+        base,
+        'primary-ip',
+        `${ip} is the primary address of ${holder.iface.eni}: only a secondary private IP can move`,
+      );
     else if (holder && !holder.member && !memberOfEni(holder.iface.eni, holder.iface.instanceId)) {
-      item = refuse(base, 'held-elsewhere', `${ip} is on ${holder.iface.eni}${holder.iface.instanceId ? ` of ${holder.iface.instanceId}` : ''}, outside the group: a conflict, not taken`);
+      item = refuse(
+        base,
+        'held-elsewhere',
+        `${ip} is on ${holder.iface.eni}${holder.iface.instanceId ? ` of ${holder.iface.instanceId}` : ''}, outside the group: a conflict, not taken`,
+      );
     } else if (!dest) item = refuse(base, 'no-target-interface', `${input.target} has no interface in slot ${slot}`);
-    else if (holder && holder.iface.eni === dest.eni) item = { ...base, to: place(dest.eni, ip, target.instanceId), action: 'none', status: 'noop' };
+    else if (holder && holder.iface.eni === dest.eni)
+      item = { ...base, to: place(dest.eni, ip, target.instanceId), action: 'none', status: 'noop' };
     else if (holder && holder.iface.subnetId !== dest.subnetId) {
-      const zones = holder.iface.availabilityZone && dest.availabilityZone && holder.iface.availabilityZone !== dest.availabilityZone ? ` (${holder.iface.availabilityZone} → ${dest.availabilityZone})` : '';
+      const zones =
+        holder.iface.availabilityZone &&
+        dest.availabilityZone &&
+        holder.iface.availabilityZone !== dest.availabilityZone
+          ? ` (${holder.iface.availabilityZone} → ${dest.availabilityZone})`
+          : '';
       item = refuse(
         { ...base, to: place(dest.eni, ip, target.instanceId) },
         'cross-subnet',
         `${ip} is in ${holder.iface.subnetId}, ${input.target}'s ${slot} in ${dest.subnetId}${zones}: a secondary private IP moves only within its subnet`,
       );
     } else if (!holder && input.subnetCidrs?.[dest.subnetId] && !inCidr(ip, input.subnetCidrs[dest.subnetId])) {
-      item = refuse({ ...base, to: place(dest.eni, ip, target.instanceId) }, 'cross-subnet', `${ip} is outside ${dest.subnetId} (${input.subnetCidrs[dest.subnetId]}) of ${input.target}'s ${slot}`);
+      item = refuse(
+        { ...base, to: place(dest.eni, ip, target.instanceId) },
+        'cross-subnet',
+        `${ip} is outside ${dest.subnetId} (${input.subnetCidrs[dest.subnetId]}) of ${input.target}'s ${slot}`,
+      );
     } else item = { ...base, to: place(dest.eni, ip, target.instanceId) };
     secondaryItems.set(ip, item);
   }
@@ -117,7 +153,14 @@ export const planAddressMoves = (input: AddressPlanInput): AddressPlan => {
   for (const allocationId of wanted) {
     const a = byAllocation.get(allocationId);
     const configured = input.selection.slots[allocationId];
-    const base: AddressItem = { kind: 'elastic-ip', id: allocationId, slot: configured ?? 'eth0', action: 'associate', status: 'move', ...(a ? { publicIp: a.publicIp } : {}) };
+    const base: AddressItem = {
+      kind: 'elastic-ip',
+      id: allocationId,
+      slot: configured ?? 'eth0',
+      action: 'associate',
+      status: 'move',
+      ...(a ? { publicIp: a.publicIp } : {}),
+    };
     if (!a) {
       eipItems.push(refuse(base, 'not-found', `${allocationId} is not an Elastic IP of this account and region`));
       continue;
@@ -126,56 +169,97 @@ export const planAddressMoves = (input: AddressPlanInput): AddressPlan => {
       // On nothing: to the configured slot's primary private IP (eth0 by default).
       const dest = targetIface(base.slot);
       const primary = dest?.ips.find((x) => x.primary);
-      if (!dest || !primary) eipItems.push(refuse(base, 'no-target-interface', `${input.target} has no interface in slot ${base.slot}`));
+      if (!dest || !primary)
+        eipItems.push(refuse(base, 'no-target-interface', `${input.target} has no interface in slot ${base.slot}`));
       else eipItems.push({ ...base, to: place(dest.eni, primary.ip, target.instanceId) });
       continue;
     }
     const from = place(a.eni, a.privateIp, a.instanceId);
     const withFrom: AddressItem = { ...base, from, slot: configured ?? slotOfEni(a.eni) ?? 'eth0' };
     if (!from.member) {
-      eipItems.push(refuse(withFrom, 'held-elsewhere', `${a.publicIp} is on ${a.eni}${a.instanceId ? ` of ${a.instanceId}` : ''}, outside the group: a conflict, not taken`));
+      eipItems.push(
+        refuse(
+          withFrom,
+          'held-elsewhere',
+          `${a.publicIp} is on ${a.eni}${a.instanceId ? ` of ${a.instanceId}` : ''}, outside the group: a conflict, not taken`,
+        ),
+      );
       continue;
     }
     // On a secondary private IP the group moves: it travels with that IP.
     const carrier = secondaryItems.get(a.privateIp);
     if (carrier) {
-      if (carrier.status === 'noop') eipItems.push({ ...withFrom, to: carrier.to, action: 'none', status: 'noop', carriedBy: carrier.id });
+      if (carrier.status === 'noop')
+        eipItems.push({ ...withFrom, to: carrier.to, action: 'none', status: 'noop', carriedBy: carrier.id });
       else if (carrier.status === 'cannot-move') {
-        eipItems.push(refuse({ ...withFrom, carriedBy: carrier.id }, 'carrier-cannot-move', `${a.publicIp} is on ${carrier.id}, which cannot move: ${carrier.problem}`));
-      } else eipItems.push({ ...withFrom, slot: carrier.slot, to: carrier.to, action: 'with-secondary', carriedBy: carrier.id });
+        eipItems.push(
+          refuse(
+            { ...withFrom, carriedBy: carrier.id },
+            'carrier-cannot-move',
+            `${a.publicIp} is on ${carrier.id}, which cannot move: ${carrier.problem}`,
+          ),
+        );
+      } else
+        eipItems.push({
+          ...withFrom,
+          slot: carrier.slot,
+          to: carrier.to,
+          action: 'with-secondary',
+          carriedBy: carrier.id,
+        });
       continue;
     }
     const dest = targetIface(withFrom.slot);
     if (!dest) {
-      eipItems.push(refuse(withFrom, 'no-target-interface', `${input.target} has no interface in slot ${withFrom.slot}`));
+      eipItems.push(
+        refuse(withFrom, 'no-target-interface', `${input.target} has no interface in slot ${withFrom.slot}`),
+      );
       continue;
     }
     // The position of the private IP it is on: primary, or the k-th secondary.
     const sourceIps = byEni.get(a.eni)?.iface.ips ?? [];
     const sourceIp = sourceIps.find((x) => x.ip === a.privateIp);
-    const position = !sourceIp || sourceIp.primary ? 0 : sourceIps.filter((x) => !x.primary).findIndex((x) => x.ip === a.privateIp) + 1;
+    const position =
+      !sourceIp || sourceIp.primary
+        ? 0
+        : sourceIps.filter((x) => !x.primary).findIndex((x) => x.ip === a.privateIp) + 1;
     const destIps = [dest.ips.find((x) => x.primary), ...dest.ips.filter((x) => !x.primary)];
     const destIp = configured !== undefined && sourceIp === undefined ? destIps[0] : destIps[position];
     if (!destIp) {
-      eipItems.push(refuse(withFrom, 'no-paired-ip', `${a.publicIp} is on ${a.privateIp}, secondary #${position} of ${a.eni}; ${input.target}'s ${withFrom.slot} (${dest.eni}) has no secondary #${position}`));
+      eipItems.push(
+        refuse(
+          withFrom,
+          'no-paired-ip',
+          `${a.publicIp} is on ${a.privateIp}, secondary #${position} of ${a.eni}; ${input.target}'s ${withFrom.slot} (${dest.eni}) has no secondary #${position}`,
+        ),
+      );
       continue;
     }
     const to = place(dest.eni, destIp.ip, target.instanceId);
-    if (a.eni === to.eni && a.privateIp === to.privateIp) eipItems.push({ ...withFrom, to, action: 'none', status: 'noop' });
+    if (a.eni === to.eni && a.privateIp === to.privateIp)
+      eipItems.push({ ...withFrom, to, action: 'none', status: 'noop' });
     else eipItems.push({ ...withFrom, to });
   }
 
   // Two addresses never go to one private IP, and an Elastic IP outside the plan is never displaced.
   const ours = new Set(wanted);
   const taken = new Map<string, string>();
-  const settled = [...secondaryItems.values(), ...eipItems].filter((i) => i.kind === 'elastic-ip' && i.status === 'noop');
+  const settled = [...secondaryItems.values(), ...eipItems].filter(
+    (i) => i.kind === 'elastic-ip' && i.status === 'noop',
+  );
   for (const i of settled) taken.set(`${i.to!.eni}|${i.to!.privateIp}`, i.id);
   const checked = eipItems.map((i) => {
     if (i.status !== 'move' || i.action !== 'associate' || !i.to) return i;
     const key = `${i.to.eni}|${i.to.privateIp}`;
     const there = byEni.get(i.to.eni)?.iface.ips.find((x) => x.ip === i.to!.privateIp)?.allocationId;
-    if (there && !ours.has(there)) return refuse(i, 'destination-taken', `${i.to.privateIp} on ${i.to.eni} holds ${there}, an Elastic IP outside the group: not displaced`);
-    if (taken.has(key)) return refuse(i, 'destination-taken', `${i.to.privateIp} on ${i.to.eni} is where ${taken.get(key)} goes too`);
+    if (there && !ours.has(there))
+      return refuse(
+        i,
+        'destination-taken',
+        `${i.to.privateIp} on ${i.to.eni} holds ${there}, an Elastic IP outside the group: not displaced`,
+      );
+    if (taken.has(key))
+      return refuse(i, 'destination-taken', `${i.to.privateIp} on ${i.to.eni} is where ${taken.get(key)} goes too`);
     taken.set(key, i.id);
     return i;
   });

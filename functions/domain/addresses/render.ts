@@ -2,7 +2,8 @@
 import type { AddressItem } from './model';
 import type { AddressPlan } from './plan';
 
-const where = (p: AddressItem['from']): string => (p ? `${p.member ?? p.instanceId ?? 'outside the group'} ${p.eni} ${p.privateIp}` : 'nothing');
+const where = (p: AddressItem['from']): string =>
+  p ? `${p.member ?? p.instanceId ?? 'outside the group'} ${p.eni} ${p.privateIp}` : 'nothing';
 
 /** "Elastic IP 203.0.113.10 (eipalloc-…) eth1: router-a eni-… 10.0.1.11 → router-b eni-… 10.0.2.11", plus its status. */
 export const renderAddressItem = (i: AddressItem): string => {
@@ -17,10 +18,14 @@ export const renderAddressItem = (i: AddressItem): string => {
 /** "2 address(es) to move, 1 already in place, 1 cannot move (1 blocking)". */
 export const summarizeAddressPlan = (p: AddressPlan): string =>
   `${p.moves} address(es) to move, ${p.noops} already in place` +
-  (p.cannotMove.length > 0 ? `, ${p.cannotMove.length} cannot move${p.blocking.length > 0 ? ` (${p.blocking.length} refuse the run)` : ''}` : '');
+  (p.cannotMove.length > 0
+    ? `, ${p.cannotMove.length} cannot move${p.blocking.length > 0 ? ` (${p.blocking.length} refuse the run)` : ''}`
+    : '');
 
 /** The EC2 writes the plan needs, by action (the paced writer's keys): AssociateAddress, AssignPrivateIpAddresses. */
-export const addressWriteCounts = (p: AddressPlan): Record<'AssociateAddress' | 'AssignPrivateIpAddresses', number> => ({
+export const addressWriteCounts = (
+  p: AddressPlan,
+): Record<'AssociateAddress' | 'AssignPrivateIpAddresses', number> => ({
   AssociateAddress: p.items.filter((i) => i.status === 'move' && i.action === 'associate').length,
   AssignPrivateIpAddresses: p.items.filter((i) => i.status === 'move' && i.action === 'assign').length,
 });

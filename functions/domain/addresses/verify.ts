@@ -36,11 +36,24 @@ export const verifyAddressItem = (item: AddressItem, read: AddressReadBack): Add
     if (holder) found = { eni: holder.eni, privateIp: item.id };
   }
   const label = item.publicIp ? `${item.publicIp} (${item.id})` : item.id;
-  if (found && found.eni === to.eni && found.privateIp === to.privateIp) return { id: item.id, status: 'verified', found };
-  if (!known || (!found && item.kind === 'secondary-ip')) return { id: item.id, status: 'gone', problem: `${label}: EC2 no longer shows it` };
-  if (!found) return { id: item.id, status: 'elsewhere', problem: `${label} is on nothing, not on ${to.eni} (${to.privateIp})` };
+  if (found && found.eni === to.eni && found.privateIp === to.privateIp)
+    return { id: item.id, status: 'verified', found };
+  if (!known || (!found && item.kind === 'secondary-ip'))
+    return { id: item.id, status: 'gone', problem: `${label}: EC2 no longer shows it` };
+  if (!found)
+    return { id: item.id, status: 'elsewhere', problem: `${label} is on nothing, not on ${to.eni} (${to.privateIp})` };
   if (item.from && found.eni === item.from.eni && found.privateIp === item.from.privateIp) {
-    return { id: item.id, status: 'not-moved', found, problem: `${label} is still on ${found.eni} (${found.privateIp}), not on ${to.eni}` };
+    return {
+      id: item.id,
+      status: 'not-moved',
+      found,
+      problem: `${label} is still on ${found.eni} (${found.privateIp}), not on ${to.eni}`,
+    };
   }
-  return { id: item.id, status: 'elsewhere', found, problem: `${label} is on ${found.eni} (${found.privateIp}), not on ${to.eni} (${to.privateIp})` };
+  return {
+    id: item.id,
+    status: 'elsewhere',
+    found,
+    problem: `${label} is on ${found.eni} (${found.privateIp}), not on ${to.eni} (${to.privateIp})`,
+  };
 };

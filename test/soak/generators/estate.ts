@@ -66,7 +66,10 @@ const anySlot = fc.nat(2);
 
 const memberTarget: fc.Arbitrary<TargetSpec> = fc.oneof(
   // Mostly the active member: the routes a switch moves (ACTIVE is folded into the active member's index).
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('member' as const), member: fc.constant(ACTIVE), slot: anySlot }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({ kind: fc.constant('member' as const), member: fc.constant(ACTIVE), slot: anySlot }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('member' as const), member: anyMember, slot: anySlot }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('member-instance' as const), member: fc.constant(ACTIVE) }) },
 );
@@ -99,7 +102,9 @@ const tableArb = (maxRoutes: number, size?: Size): fc.Arbitrary<TableSpec> =>
   );
 
 /** Sizes: `maxTables` up to 60 (the issue's bound), `maxRoutes` per table, `size` how far towards them (fast-check's). Indexes still unfolded (see foldEstate). */
-export const estateArb = (opts: { maxTables?: number; maxRoutes?: number; size?: Size } = {}): fc.Arbitrary<EstateSpec> =>
+export const estateArb = (
+  opts: { maxTables?: number; maxRoutes?: number; size?: Size } = {},
+): fc.Arbitrary<EstateSpec> =>
   fc.record({
     members: fc.integer({ min: 2, max: 3 }),
     slots: fc.integer({ min: 1, max: 3 }),
@@ -108,7 +113,11 @@ export const estateArb = (opts: { maxTables?: number; maxRoutes?: number; size?:
     scope: fc.constantFrom('vpc' as const, 'tag' as const, 'ids' as const),
     mainOnFirst: fc.boolean(),
     // Mostly small estates (cheap cases); now and then a wide one.
-    tables: fc.array(tableArb(opts.maxRoutes ?? 8, opts.size), { minLength: 1, maxLength: opts.maxTables ?? 60, size: opts.size ?? 'xsmall' }),
+    tables: fc.array(tableArb(opts.maxRoutes ?? 8, opts.size), {
+      minLength: 1,
+      maxLength: opts.maxTables ?? 60,
+      size: opts.size ?? 'xsmall',
+    }),
     strayTwin: fc.constantFrom(false, false, false, true),
     priority: fc.boolean(),
     hold: fc.constantFrom(false, false, false, false, false, false, false, true),
@@ -120,7 +129,11 @@ export const foldEstate = (e: EstateSpec): EstateSpec => {
   const member = (i: number) => (i === ACTIVE ? e.active : i % e.members);
   const slot = (i: number) => i % e.slots;
   const target = (t: TargetSpec): TargetSpec =>
-    t.kind === 'member' ? { ...t, member: member(t.member), slot: slot(t.slot) } : t.kind === 'member-instance' ? { ...t, member: member(t.member) } : t;
+    t.kind === 'member'
+      ? { ...t, member: member(t.member), slot: slot(t.slot) }
+      : t.kind === 'member-instance'
+        ? { ...t, member: member(t.member) }
+        : t;
   return {
     ...e,
     tables: e.tables.map((t) => ({

@@ -23,7 +23,13 @@ export type TriggerSpec =
 export type FaultKind = 'throttle' | '5xx' | 'hang' | 'lost-response';
 
 export interface FaultGenSpec {
-  action: 'DescribeRouteTables' | 'DescribeInstances' | 'DescribeInstanceStatus' | 'DescribeNetworkInterfaces' | 'ReplaceRoute' | 'ReplaceRouteTableAssociation';
+  action:
+    | 'DescribeRouteTables'
+    | 'DescribeInstances'
+    | 'DescribeInstanceStatus'
+    | 'DescribeNetworkInterfaces'
+    | 'ReplaceRoute'
+    | 'ReplaceRouteTableAssociation';
   kind: FaultKind;
   /** How many matching calls fail. */
   times: number;
@@ -58,13 +64,27 @@ const triggerArb = (): fc.Arbitrary<TriggerSpec> => {
       arbitrary: fc.record({
         kind: fc.constant('instance-state' as const),
         member,
-        state: fc.constantFrom('stopping' as const, 'stopped' as const, 'shutting-down' as const, 'terminated' as const, 'running' as const, 'pending' as const),
+        state: fc.constantFrom(
+          'stopping' as const,
+          'stopped' as const,
+          'shutting-down' as const,
+          'terminated' as const,
+          'running' as const,
+          'pending' as const,
+        ),
         real: fc.constantFrom(true, true, true, false),
       }),
     },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('alarm' as const), member, real: fc.boolean() }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('probe' as const), member }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('switchover' as const), to: fc.option(member, { nil: undefined }), dryRun: fc.boolean() }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant('switchover' as const),
+        to: fc.option(member, { nil: undefined }),
+        dryRun: fc.boolean(),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('failback' as const), dryRun: fc.boolean() }) },
   );
 };
@@ -85,17 +105,26 @@ const faultArb: fc.Arbitrary<FaultGenSpec> = fc.record({
 export const historyArb = (): fc.Arbitrary<HistorySpec> =>
   fc
     .record({
-    trigger: triggerArb(),
-    refreshInventory: fc.boolean(),
-    faults: fc.array(faultArb, { maxLength: 3 }),
-    impairAz: fc.option(fc.nat(2), { freq: 5, nil: undefined }),
-    standbyInitializing: fc.constantFrom(false, false, false, false, true),
-    readLagMs: fc.constantFrom(0, 0, 0, 2000),
-    publish: fc.constantFrom('ok' as const, 'ok' as const, 'ok' as const, 'ok' as const, 'fails-once' as const, 'fails' as const),
-    concurrentDuplicate: fc.constantFrom(false, false, false, false, true),
-  })
+      trigger: triggerArb(),
+      refreshInventory: fc.boolean(),
+      faults: fc.array(faultArb, { maxLength: 3 }),
+      impairAz: fc.option(fc.nat(2), { freq: 5, nil: undefined }),
+      standbyInitializing: fc.constantFrom(false, false, false, false, true),
+      readLagMs: fc.constantFrom(0, 0, 0, 2000),
+      publish: fc.constantFrom(
+        'ok' as const,
+        'ok' as const,
+        'ok' as const,
+        'ok' as const,
+        'fails-once' as const,
+        'fails' as const,
+      ),
+      concurrentDuplicate: fc.constantFrom(false, false, false, false, true),
+    })
     // Two deliveries of a switchover without `to` are two switches by its definition (KD1, docs/soak.md).
-    .map((h) => (h.trigger.kind === 'switchover' && h.trigger.to === undefined ? { ...h, concurrentDuplicate: false } : h));
+    .map((h) =>
+      h.trigger.kind === 'switchover' && h.trigger.to === undefined ? { ...h, concurrentDuplicate: false } : h,
+    );
 
 /** Folds the history's member indexes into an estate of `members` members whose active member is `active`. */
 export const foldHistory = (h: HistorySpec, members: number, active: number): HistorySpec => {
