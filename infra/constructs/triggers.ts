@@ -1,4 +1,4 @@
-import { MAX_EVENT_AGE_SECONDS } from '../functions/shared/trigger-time';
+import { MAX_EVENT_AGE_SECONDS } from '../../functions/shared/trigger-time';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventPattern, Rule } from 'aws-cdk-lib/aws-events';
@@ -6,21 +6,24 @@ import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { FailoverConfig, Group } from '../functions/shared/config';
-import { FAILURE_STATES } from '../functions/shared/triggers';
-import { Probe } from './constructs/probe';
-import { ruleName, statusCheckAlarmName } from './names';
+import type { FailoverConfig, Group } from '../../functions/shared/config';
+import { FAILURE_STATES } from '../../functions/shared/triggers';
+import { groupsWithoutLogicalId } from '../logical-ids';
+import { ruleName, statusCheckAlarmName } from '../names';
+import { acknowledgeFinding } from '../nag';
+import { Probe, type ProbeProps } from './probe';
 
-export interface TriggerProps {
+export interface TriggersProps {
   readonly config: FailoverConfig;
   readonly stateMachine: IStateMachine;
-  readonly deadLetterQueue: IQueue;
   readonly topic: ITopic;
   readonly topicKey: IKey;
   readonly topicName: string;
+  /** Where each group's health probe may send HTTPS to the Step Functions API (ProbeProps.apiEgress). */
+  readonly probeApiEgress?: ProbeProps['apiEgress'];
 }
 
 /** One EventBridge rule that starts the state machine. */
@@ -37,46 +40,87 @@ interface TriggerRule {
  * (automatic failback), its members' status-check alarms, and its health probe. The rules share one role,
  * which EventBridge may assume only for these rules of this account (aws:SourceArn lists their ARNs,
  * aws:SourceAccount is the stack's account): the confused-deputy guidance of EventBridge for rule targets.
+ * A target that cannot be started (throttled, permissions) lands in the dead-letter queue instead of vanishing;
+ * the alarms (failover-alarms.ts) turn a message in it into notifications.
  */
-export const addTriggers = (stack: Stack, props: TriggerProps): void => {
-  const { config } = props;
-  const plans = config.groups.map((group) => ({ group, alarms: [] as Alarm[], rules: rulesOf(stack.stackName, group) }));
-  const ruleArns = plans.flatMap((p) =>
-    p.rules.map((r) => stack.formatArn({ service: 'events', resource: 'rule', resourceName: r.name })),
-  );
-  const role = new Role(stack, 'TriggerRole', {
-    assumedBy: new ServicePrincipal('events.amazonaws.com', {
-      conditions: { ArnEquals: { 'aws:SourceArn': ruleArns }, StringEquals: { 'aws:SourceAccount': stack.account } },
-    }),
-    description: 'Lets the failover EventBridge rules start the state machine',
-  });
-  const target = new SfnStateMachine(props.stateMachine, {
-    // No input: the execution receives the whole event, which the workflow parses.
-    role,
-    retryAttempts: 8,
-    // The same age resolve-targets uses to call an event stale (functions/shared/trigger-time.ts).
-    maxEventAge: Duration.seconds(MAX_EVENT_AGE_SECONDS),
-    deadLetterQueue: props.deadLetterQueue,
-  });
+export class Triggers extends Construct {
+  readonly deadLetterQueue: Queue;
+  /** The role the rules start the state machine with. */
+  readonly role: Role;
+  readonly rules: Rule[] = [];
+  /** Each member's status-check alarm, by group name (groups with statusCheckAlarm enabled). */
+  readonly statusCheckAlarms: Record<string, Alarm[]> = {};
+  /** Each group's health probe, by group name (groups with a probe enabled). */
+  readonly probes: Record<string, Probe> = {};
 
-  for (const plan of plans) {
-    const { group } = plan;
-    const scope = new Construct(stack, `Group-${group.name}`);
-    // Fast detection (README "Fast detection: health probes"): TCP probes from inside the VPC.
-    if (group.probe?.enabled) {
-      new Probe(scope, 'Probe', { group, stateMachine: props.stateMachine, topic: props.topic, topicKey: props.topicKey, topicName: props.topicName });
-    }
-    if (group.statusCheckAlarm.enabled) plan.alarms.push(...statusCheckAlarms(scope, stack.stackName, group));
-    for (const rule of plan.rules) {
-      new Rule(scope, rule.id, {
-        ruleName: rule.name,
-        description: rule.description,
-        eventPattern: rule.pattern(plan.alarms),
-        targets: [target],
-      });
+  constructor(scope: Construct, id: string, props: TriggersProps) {
+    super(scope, id);
+    groupsWithoutLogicalId(this);
+    const stack = Stack.of(this);
+    const { config } = props;
+    this.deadLetterQueue = new Queue(this, 'TriggerDeadLetterQueue', {
+      // SSE-SQS: EventBridge can deliver to it without a key policy, unlike a customer-managed key.
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeFinding(
+      this.deadLetterQueue,
+      'AwsSolutions-SQS3',
+      'This queue is itself the dead-letter queue of the EventBridge rule targets (DeadLetterConfig of each rule ' +
+        'target), which cdk-nag cannot see because no SQS redrive policy points at it. Nothing consumes it, so a DLQ ' +
+        'behind it would never receive anything; a message in it raises the TriggerDeadLetterAlarm instead.',
+    );
+    const plans = config.groups.map((group) => ({ group, alarms: [] as Alarm[], rules: rulesOf(stack.stackName, group) }));
+    const ruleArns = plans.flatMap((p) =>
+      p.rules.map((r) => stack.formatArn({ service: 'events', resource: 'rule', resourceName: r.name })),
+    );
+    this.role = new Role(this, 'TriggerRole', {
+      assumedBy: new ServicePrincipal('events.amazonaws.com', {
+        conditions: { ArnEquals: { 'aws:SourceArn': ruleArns }, StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: 'Lets the failover EventBridge rules start the state machine',
+    });
+    const target = new SfnStateMachine(props.stateMachine, {
+      // No input: the execution receives the whole event, which the workflow parses.
+      role: this.role,
+      retryAttempts: 8,
+      // The same age resolve-targets uses to call an event stale (functions/shared/trigger-time.ts).
+      maxEventAge: Duration.seconds(MAX_EVENT_AGE_SECONDS),
+      deadLetterQueue: this.deadLetterQueue,
+    });
+
+    for (const plan of plans) {
+      const { group } = plan;
+      const scope = new Construct(this, `Group-${group.name}`);
+      // Fast detection (README "Fast detection: health probes"): TCP probes from inside the VPC.
+      if (group.probe?.enabled) {
+        this.probes[group.name] = new Probe(scope, 'Probe', {
+          group,
+          stateMachine: props.stateMachine,
+          topic: props.topic,
+          topicKey: props.topicKey,
+          topicName: props.topicName,
+          apiEgress: props.probeApiEgress,
+        });
+      }
+      if (group.statusCheckAlarm.enabled) {
+        plan.alarms.push(...statusCheckAlarms(scope, stack.stackName, group));
+        this.statusCheckAlarms[group.name] = plan.alarms;
+      }
+      for (const rule of plan.rules) {
+        this.rules.push(
+          new Rule(scope, rule.id, {
+            ruleName: rule.name,
+            description: rule.description,
+            eventPattern: rule.pattern(plan.alarms),
+            targets: [target],
+          }),
+        );
+      }
     }
   }
-};
+}
 
 const rulesOf = (stackName: string, group: Group): TriggerRule[] => {
   const rules: TriggerRule[] = [
