@@ -16,7 +16,7 @@ const ROOT = path.join(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
 
 rmSync(DIST, { recursive: true, force: true });
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: ['ignore', process.stderr, process.stderr] });
 
 mkdirSync(path.join(DIST, 'statemachine'), { recursive: true });
 copyFileSync(path.join(ROOT, 'statemachine', 'failover.asl.json'), path.join(DIST, 'statemachine', 'failover.asl.json'));
@@ -41,4 +41,4 @@ for (const folder of folders) {
     logLevel: 'warning',
   });
 }
-process.stdout.write(`built dist/: the library, the CLI, ${folders.length} bundled functions (${folders.join(', ')})\n`);
+process.stderr.write(`built dist/: the library, the CLI, ${folders.length} bundled functions (${folders.join(', ')})\n`);
