@@ -44,7 +44,8 @@ export interface TaskFunctionSpec {
   /** Below the ASL Task's TimeoutSeconds, so the function reports its own error first. */
   readonly timeout: (ctx: TaskContext) => Duration;
   readonly environment?: (ctx: TaskEnvContext) => Record<string, string>;
-  readonly reserved: (plan: ConcurrencyPlan) => number | undefined;
+  /** Which share of the reserved concurrency plan (concurrency.ts) each of its functions gets. */
+  readonly reservation: 'replaceRoutes' | 'replaceAssociations' | 'otherTasks';
   /** Its IAM: only the calls its code makes (FailoverFunction adds its logs and X-Ray). */
   readonly grant: (task: FailoverFunction, ctx: TaskContext) => void;
 }
@@ -73,7 +74,7 @@ export const TASK_FUNCTIONS = {
     description: "Takes the group's lease (conditional write) before anything is resolved or planned",
     timeout: () => Duration.seconds(25),
     environment: configEnv,
-    reserved: (plan) => plan.otherTasks,
+    reservation: 'otherTasks',
     grant: (task, { stack, groupState, stateMachineName }) => {
       groupState.grantItems(task.function, ['dynamodb:UpdateItem', 'dynamodb:GetItem']);
       groupState.grantKeyUse(task.function);
@@ -102,7 +103,7 @@ export const TASK_FUNCTIONS = {
     timeout: () => Duration.seconds(45),
     // STACK_NAME: an alarm event must name this stack's status-check alarm (its name starts with the stack name).
     environment: (ctx) => ({ ...configEnv(ctx), STACK_NAME: ctx.stack.stackName }),
-    reserved: (plan) => plan.otherTasks,
+    reservation: 'otherTasks',
     grant: (task, { stack, config, groupState }) => {
       task.allowOnAllResources(
         'Ec2Describe',
@@ -141,7 +142,7 @@ export const TASK_FUNCTIONS = {
     timeout: () => Duration.seconds(90),
     // The associations mode judges twins with every member's interfaces: the group's inventory.
     environment: tableEnv,
-    reserved: (plan) => plan.otherTasks,
+    reservation: 'otherTasks',
     grant: (task, { config, groupState }) => {
       task.allowOnAllResources('Ec2Describe', ['ec2:DescribeRouteTables'], describeReason("the group's route tables"));
       groupState.grantGroupItemRead(task.function, config.groups);
@@ -157,7 +158,7 @@ export const TASK_FUNCTIONS = {
     // What a batch may write is re-derived from the groups and their inventory (functions/replace-routes/authorize.ts);
     // the write pacer is one item of the group-state table (functions/shared/pacer.ts).
     environment: configEnv,
-    reserved: (plan) => plan.replaceRoutes,
+    reservation: 'replaceRoutes',
     grant: (task, ctx) => writeRoutes(task, ctx),
   },
   ReplaceAssociations: {
@@ -169,14 +170,14 @@ export const TASK_FUNCTIONS = {
     environment: configEnv,
     // Always built: the ASL always has ReplaceAssociationBatches (empty in the routes mode). Without an
     // associations-mode group it has no reserved concurrency (it is never invoked) and no EC2 write permission.
-    reserved: (plan) => plan.replaceAssociations,
+    reservation: 'replaceAssociations',
     grant: (task, ctx) => moveAssociations(task, ctx),
   },
   VerifyRoutes: {
     folder: 'verify-routes',
     description: 'Reads the tables back and checks every moved route',
     timeout: () => Duration.seconds(90),
-    reserved: (plan) => plan.otherTasks,
+    reservation: 'otherTasks',
     grant: (task) => {
       task.allowOnAllResources('Ec2Describe', ['ec2:DescribeRouteTables'], describeReason("the group's route tables"));
     },
@@ -187,7 +188,7 @@ export const TASK_FUNCTIONS = {
     timeout: () => Duration.seconds(25),
     // The groups, so a run that failed before resolving is still reported under the group its input names.
     environment: (ctx) => ({ TOPIC_ARN: ctx.notifications.topic.topicArn, FAILOVER_CONFIG: ctx.groupsJson }),
-    reserved: (plan) => plan.otherTasks,
+    reservation: 'otherTasks',
     grant: (task, { notifications }) => notifications.grantPublish(task.function),
   },
   ReleaseLease: {
@@ -195,7 +196,7 @@ export const TASK_FUNCTIONS = {
     description: "Gives the group's lease back and records the switch (stale events, flap damping)",
     timeout: () => Duration.seconds(25),
     environment: tableEnv,
-    reserved: (plan) => plan.otherTasks,
+    reservation: 'otherTasks',
     grant: (task, { groupState }) => {
       groupState.grantItems(task.function, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
       groupState.grantKeyUse(task.function);
@@ -289,3 +290,8 @@ const moveAssociations = (task: FailoverFunction, { stack, config, groupState }:
   groupState.grantPacer(task.function, ASSOCIATION_PACER_ITEM_KEY);
   groupState.grantKeyUse(task.function);
 };
+
+/** The Task functions each reserved `otherTasks` executions (concurrency.ts counts them). */
+export const OTHER_TASKS: TaskName[] = (Object.keys(TASK_FUNCTIONS) as TaskName[]).filter(
+  (name) => (TASK_FUNCTIONS[name] as TaskFunctionSpec).reservation === 'otherTasks',
+);

@@ -83,7 +83,7 @@ export class FailoverWorkflow extends Construct {
     const tasks = {} as Record<TaskName, FailoverFunction>;
     for (const [name, row] of rows) {
       tasks[name] = new FailoverFunction(this, name, {
-        reservedConcurrentExecutions: ctx.concurrency ? row.reserved(ctx.concurrency) : undefined,
+        reservedConcurrentExecutions: ctx.concurrency?.[row.reservation],
         folder: row.folder,
         description: row.description,
         timeout: row.timeout(ctx),
