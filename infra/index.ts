@@ -13,7 +13,7 @@ export { InventoryRefresh, type InventoryRefreshProps } from './constructs/inven
 export { Notifications, type NotificationsProps } from './constructs/notifications';
 export { Probe, type ProbeProps } from './constructs/probe';
 export { TASK_FUNCTIONS, type TaskName } from './constructs/task-functions';
-export { Triggers, type TriggersProps } from './constructs/triggers';
+export { GroupTriggers, type GroupTriggersProps, Triggers, type TriggersProps } from './constructs/triggers';
 export { TwinReconcile, type TwinReconcileProps } from './constructs/twin-reconcile';
 export { readFailoverConfig, readStackName } from './config-source';
 export { FailoverConfigSchema, parseConfig, parseConfigJson, type FailoverConfig, type FailoverConfigInput } from '../functions/shared/config';

@@ -15,7 +15,7 @@ import { Guard } from './constructs/guard';
 import { InventoryRefresh } from './constructs/inventory-refresh';
 import { Notifications } from './constructs/notifications';
 import type { TaskName } from './constructs/task-functions';
-import { Triggers } from './constructs/triggers';
+import { GroupTriggers, Triggers } from './constructs/triggers';
 import { TwinReconcile } from './constructs/twin-reconcile';
 import { associationGroups } from './twin-permissions';
 
@@ -51,6 +51,8 @@ export class RouteFailover extends Construct {
   readonly groupState: GroupState;
   readonly workflow: FailoverWorkflow;
   readonly triggers: Triggers;
+  /** Each group's triggers (rules, status-check alarms, probe), by group name. */
+  readonly groupTriggers: Record<string, GroupTriggers> = {};
   readonly inventoryRefresh: InventoryRefresh;
   /** Only when some group uses the associations mode. */
   readonly twinReconcile?: TwinReconcile;
@@ -100,7 +102,18 @@ export class RouteFailover extends Construct {
         keyUse,
       });
     }
-    this.triggers = new Triggers(this, 'Triggers', { config, stateMachine, topic, topicKey, topicName, probeApiEgress: options.probeApiEgress });
+    this.triggers = new Triggers(this, 'Triggers', { config, stateMachine });
+    for (const group of config.groups) {
+      this.groupTriggers[group.name] = new GroupTriggers(this, `Group-${group.name}`, {
+        group,
+        target: this.triggers.target,
+        stateMachine,
+        topic,
+        topicKey,
+        topicName,
+        probeApiEgress: options.probeApiEgress,
+      });
+    }
     // The route guard between failovers (constructs/guard.ts): reads only, converges through the state machine.
     this.guard = new Guard(this, 'Guard', { config, table, keyUse, topic, topicKey, topicName, stateMachineArn: stateMachine.stateMachineArn });
     this.monitoring = new FailoverMonitoring(this, 'Monitoring', {

@@ -1,7 +1,7 @@
 import { MAX_EVENT_AGE_SECONDS } from '../../functions/shared/trigger-time';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { EventPattern, Rule } from 'aws-cdk-lib/aws-events';
+import { EventPattern, type IRuleTarget, Rule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -19,10 +19,17 @@ import { Probe, type ProbeProps } from './probe';
 export interface TriggersProps {
   readonly config: FailoverConfig;
   readonly stateMachine: IStateMachine;
+}
+
+export interface GroupTriggersProps {
+  readonly group: Group;
+  /** Where the rules deliver (Triggers.target): the state machine, with the shared role and dead-letter queue. */
+  readonly target: IRuleTarget;
+  readonly stateMachine: IStateMachine;
   readonly topic: ITopic;
   readonly topicKey: IKey;
   readonly topicName: string;
-  /** Where each group's health probe may send HTTPS to the Step Functions API (ProbeProps.apiEgress). */
+  /** Where the group's health probe may send HTTPS to the Step Functions API (ProbeProps.apiEgress). */
   readonly probeApiEgress?: ProbeProps['apiEgress'];
 }
 
@@ -36,28 +43,23 @@ interface TriggerRule {
 }
 
 /**
- * What starts the workflow, per group: EC2 state changes of its members, the preferred member running again
- * (automatic failback), its members' status-check alarms, and its health probe. The rules share one role,
- * which EventBridge may assume only for these rules of this account (aws:SourceArn lists their ARNs,
- * aws:SourceAccount is the stack's account): the confused-deputy guidance of EventBridge for rule targets.
- * A target that cannot be started (throttled, permissions) lands in the dead-letter queue instead of vanishing;
- * the alarms (failover-alarms.ts) turn a message in it into notifications.
+ * What every group's triggers share: the role the rules start the state machine with, which EventBridge may
+ * assume only for these rules of this account (aws:SourceArn lists their ARNs, aws:SourceAccount is the stack's
+ * account: the confused-deputy guidance of EventBridge for rule targets), and the dead-letter queue where a
+ * target that cannot be started (throttled, permissions) lands instead of vanishing; the alarms
+ * (failover-alarms.ts) turn a message in it into notifications. The rules themselves are each group's
+ * (GroupTriggers).
  */
 export class Triggers extends Construct {
   readonly deadLetterQueue: Queue;
-  /** The role the rules start the state machine with. */
   readonly role: Role;
-  readonly rules: Rule[] = [];
-  /** Each member's status-check alarm, by group name (groups with statusCheckAlarm enabled). */
-  readonly statusCheckAlarms: Record<string, Alarm[]> = {};
-  /** Each group's health probe, by group name (groups with a probe enabled). */
-  readonly probes: Record<string, Probe> = {};
+  /** The state machine as the rules' target, with the role, retries, event age and dead-letter queue. */
+  readonly target: SfnStateMachine;
 
   constructor(scope: Construct, id: string, props: TriggersProps) {
     super(scope, id);
     groupsWithoutLogicalId(this);
     const stack = Stack.of(this);
-    const { config } = props;
     this.deadLetterQueue = new Queue(this, 'TriggerDeadLetterQueue', {
       // SSE-SQS: EventBridge can deliver to it without a key policy, unlike a customer-managed key.
       encryption: QueueEncryption.SQS_MANAGED,
@@ -71,9 +73,9 @@ export class Triggers extends Construct {
         'target), which cdk-nag cannot see because no SQS redrive policy points at it. Nothing consumes it, so a DLQ ' +
         'behind it would never receive anything; a message in it raises the TriggerDeadLetterAlarm instead.',
     );
-    const plans = config.groups.map((group) => ({ group, alarms: [] as Alarm[], rules: rulesOf(stack.stackName, group) }));
-    const ruleArns = plans.flatMap((p) =>
-      p.rules.map((r) => stack.formatArn({ service: 'events', resource: 'rule', resourceName: r.name })),
+    // Fixed rule names (names.ts), so that the trust policy can list the rules before they exist.
+    const ruleArns = props.config.groups.flatMap((group) =>
+      rulesOf(stack.stackName, group).map((r) => stack.formatArn({ service: 'events', resource: 'rule', resourceName: r.name })),
     );
     this.role = new Role(this, 'TriggerRole', {
       assumedBy: new ServicePrincipal('events.amazonaws.com', {
@@ -81,7 +83,7 @@ export class Triggers extends Construct {
       }),
       description: 'Lets the failover EventBridge rules start the state machine',
     });
-    const target = new SfnStateMachine(props.stateMachine, {
+    this.target = new SfnStateMachine(props.stateMachine, {
       // No input: the execution receives the whole event, which the workflow parses.
       role: this.role,
       retryAttempts: 8,
@@ -89,35 +91,47 @@ export class Triggers extends Construct {
       maxEventAge: Duration.seconds(MAX_EVENT_AGE_SECONDS),
       deadLetterQueue: this.deadLetterQueue,
     });
+  }
+}
 
-    for (const plan of plans) {
-      const { group } = plan;
-      const scope = new Construct(this, `Group-${group.name}`);
-      // Fast detection (README "Fast detection: health probes"): TCP probes from inside the VPC.
-      if (group.probe?.enabled) {
-        this.probes[group.name] = new Probe(scope, 'Probe', {
-          group,
-          stateMachine: props.stateMachine,
-          topic: props.topic,
-          topicKey: props.topicKey,
-          topicName: props.topicName,
-          apiEgress: props.probeApiEgress,
-        });
-      }
-      if (group.statusCheckAlarm.enabled) {
-        plan.alarms.push(...statusCheckAlarms(scope, stack.stackName, group));
-        this.statusCheckAlarms[group.name] = plan.alarms;
-      }
-      for (const rule of plan.rules) {
-        this.rules.push(
-          new Rule(scope, rule.id, {
-            ruleName: rule.name,
-            description: rule.description,
-            eventPattern: rule.pattern(plan.alarms),
-            targets: [target],
-          }),
-        );
-      }
+/**
+ * What starts the workflow for one group: EC2 state changes of its members, the preferred member running again
+ * (automatic failback), its members' status-check alarms, and its health probe. The construct's ID is
+ * `Group-<name>`, as the scope of these resources always was: the rules' Lambda permissions and the dead-letter
+ * queue policy's statement IDs are derived from that path.
+ */
+export class GroupTriggers extends Construct {
+  readonly rules: Rule[] = [];
+  /** Each member's status-check alarm (when statusCheckAlarm is enabled). */
+  readonly statusCheckAlarms: Alarm[] = [];
+  /** The group's health probe (when its probe is enabled). */
+  readonly probe?: Probe;
+
+  constructor(scope: Construct, id: string, props: GroupTriggersProps) {
+    super(scope, id);
+    const { group } = props;
+    const stackName = Stack.of(this).stackName;
+    // Fast detection (README "Fast detection: health probes"): TCP probes from inside the VPC.
+    if (group.probe?.enabled) {
+      this.probe = new Probe(this, 'Probe', {
+        group,
+        stateMachine: props.stateMachine,
+        topic: props.topic,
+        topicKey: props.topicKey,
+        topicName: props.topicName,
+        apiEgress: props.probeApiEgress,
+      });
+    }
+    if (group.statusCheckAlarm.enabled) this.statusCheckAlarms.push(...statusCheckAlarms(this, stackName, group));
+    for (const rule of rulesOf(stackName, group)) {
+      this.rules.push(
+        new Rule(this, rule.id, {
+          ruleName: rule.name,
+          description: rule.description,
+          eventPattern: rule.pattern(this.statusCheckAlarms),
+          targets: [props.target],
+        }),
+      );
     }
   }
 }
