@@ -2,8 +2,9 @@ import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../functions/contract/errors';
 import { readFailoverConfig, readStackName } from './config-source';
 import { FailoverStack } from './failover-stack';
-import { addNagChecks } from './nag';
+import { addNagChecks } from './nag-checks';
 
+// The repository's own app: one stack holding one RouteFailover (infra/route-failover.ts), as any CDK app can.
 try {
   const app = new App();
   // cdk-nag AwsSolutions on every synth: an unacknowledged finding fails `cdk synth`, not only the tests.

@@ -1,5 +1,6 @@
 import type { FailoverConfig } from '../functions/contract/config';
 import { ReservedConcurrencyError } from '../functions/contract/errors';
+import { OTHER_TASKS } from './constructs/task-functions';
 
 /**
  * Lambda keeps this many of the account's concurrent executions unreserved: "You can reserve up to the
@@ -8,15 +9,8 @@ import { ReservedConcurrencyError } from '../functions/contract/errors';
  */
 export const LAMBDA_UNRESERVED_MINIMUM = 100;
 
-/** The Task functions other than SwitchItems, each reserved `otherTasks` executions. */
-export const OTHER_TASKS = [
-  'AcquireLease',
-  'ResolveTargets',
-  'PlanSwitch',
-  'VerifySwitch',
-  'Notify',
-  'ReleaseLease',
-] as const;
+/** The Task functions other than SwitchItems, each reserved `otherTasks` executions: rows of the one table. */
+export { OTHER_TASKS } from './constructs/task-functions';
 
 /** Executions one router failure can start for its group: EC2 stopping, EC2 stopped, status-check alarm, probe. */
 const EXECUTIONS_PER_FAILURE = 4;

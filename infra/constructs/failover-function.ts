@@ -1,14 +1,36 @@
-import * as path from 'node:path';
+import { existsSync } from 'fs';
+import * as path from 'path';
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  CfnFunction,
+  Code,
+  Function as LambdaFunction,
+  type FunctionProps,
+  Runtime,
+} from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from '../nag';
 
 const PROJECT_ROOT = path.join(__dirname, '..', '..');
+
+/**
+ * Where the packed package keeps each function already bundled (`<folder>/index.mjs`, written by
+ * infra/package/build.ts with FUNCTION_BUNDLING): from dist/infra/constructs/ that is dist/lambda/. In the repository
+ * (these sources run by tsx or ts-jest) the folder does not exist, and each function is bundled from its
+ * sources at synth, so a stale bundle can never be deployed from a clone.
+ */
+export const PREBUNDLED_DIR = path.join(__dirname, '..', '..', 'lambda');
+
+/** The prebundled code of `folder`, or undefined when the function is to be bundled from its sources. */
+export const prebundledCode = (folder: string): string | undefined => {
+  const dir = path.join(PREBUNDLED_DIR, folder);
+  return existsSync(path.join(dir, 'index.mjs')) ? dir : undefined;
+};
 
 /** Lambda's quota: all environment variables of a function together (keys and values) may not exceed 4 KB. */
 export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
@@ -47,7 +69,7 @@ export const FUNCTION_BUNDLING: BundlingOptions = {
 };
 
 export interface FailoverFunctionProps {
-  /** Folder under functions/ holding index.ts that exports `handler`, e.g. 'plan-switch'. */
+  /** Folder under functions/ holding index.ts that exports `handler`, e.g. 'list-routes'. */
   readonly folder: string;
   readonly description: string;
   /** Keep it below the ASL Task's TimeoutSeconds so the function reports its own error first. */
@@ -69,7 +91,8 @@ export interface FailoverFunctionProps {
  * Retry/Catch match errors by name).
  */
 export class FailoverFunction extends Construct {
-  readonly function: NodejsFunction;
+  /** A NodejsFunction when bundled from the sources, a Function of the prebundled code in the packed package. */
+  readonly function: LambdaFunction;
   readonly logGroup: LogGroup;
   /** This function's own role: only what the construct grants below plus what the stack adds. */
   readonly role: Role;
@@ -128,11 +151,7 @@ export class FailoverFunction extends Construct {
       );
     }
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: path.join(PROJECT_ROOT, 'functions', props.folder, 'index.ts'),
-      handler: 'handler',
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      projectRoot: PROJECT_ROOT,
+    const settings: Omit<FunctionProps, 'code' | 'handler'> = {
       description: props.description,
       // The latest Node.js runtime CDK knows (AwsSolutions-L1); handlers are async, as Node 24 requires.
       runtime: Runtime.NODEJS_24_X,
@@ -149,8 +168,24 @@ export class FailoverFunction extends Construct {
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      bundling: FUNCTION_BUNDLING,
-    });
+    };
+    const prebundled = prebundledCode(props.folder);
+    this.function = prebundled
+      ? // The same bundle NodejsFunction makes (index.mjs, exporting `handler`), made when the package was built:
+        // a consumer of the package needs neither esbuild nor the sources.
+        new LambdaFunction(this, 'Function', {
+          ...settings,
+          code: Code.fromAsset(prebundled),
+          handler: 'index.handler',
+        })
+      : new NodejsFunction(this, 'Function', {
+          ...settings,
+          entry: path.join(PROJECT_ROOT, 'functions', props.folder, 'index.ts'),
+          handler: 'handler',
+          depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+          projectRoot: PROJECT_ROOT,
+          bundling: FUNCTION_BUNDLING,
+        });
     (this.function.node.defaultChild as CfnFunction).tracingConfig = { mode: 'Active' };
 
     // X-Ray tracing: the two write actions, in a policy of their own that carries the acknowledgement. The role's

@@ -5,7 +5,7 @@ import { type IPeer, Peer, Port, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as ProbeFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -47,7 +47,7 @@ export interface ProbeProps {
  * HTTPS; an alarm fires when it stops reporting, another while every member fails.
  */
 export class Probe extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: ProbeFunction;
   readonly securityGroup: SecurityGroup;
   readonly schedule: Rule;
   readonly silentAlarm: Alarm;

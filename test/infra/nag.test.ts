@@ -1,14 +1,17 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
+import { spawnSync } from 'child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
 import { Validations } from 'aws-cdk-lib';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
-import { Policy, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
+import { IConstruct } from 'constructs';
 import { parseConfig, type FailoverConfigInput } from '../../functions/contract/config';
 import { FailoverStack } from '../../infra/failover-stack';
+import { TASK_FUNCTIONS } from '../../infra/constructs/task-functions';
+
+const TASKS = Object.keys(TASK_FUNCTIONS);
 import { acknowledgeFinding } from '../../infra/nag';
 import { PROJECT_ROOT, createApp, exampleConfig, synth } from './synth';
 
@@ -100,7 +103,7 @@ describe('cdk-nag AwsSolutions checks', () => {
   it('fail synth on an unacknowledged finding, naming the rule, the finding and the resource', () => {
     const app = createApp();
     const stack = new FailoverStack(app, 'Test', { config: parseConfig(exampleConfig()) });
-    const role = stack.node.findChild('Notify').node.findChild('Role') as Role;
+    const role = stack.failover.workflow.tasks.Notify.role;
     new Policy(stack, 'TooBroad', {
       roles: [role],
       statements: [new PolicyStatement({ actions: ['s3:*'], resources: ['*'] })],
@@ -119,14 +122,18 @@ describe('cdk-nag AwsSolutions checks', () => {
   });
 
   it.each([
-    ['a function', 'Notify/Role'],
-    ['the state machine', 'StateMachineRole'],
+    ['a function', 'Default/Workflow/Notify/Role', (s: FailoverStack): Role => s.failover.workflow.tasks.Notify.role],
+    [
+      'the state machine',
+      'Default/Workflow/StateMachineRole',
+      (s: FailoverStack): Role => s.failover.workflow.stateMachineRole,
+    ],
   ])(
     'fail synth on a new wildcard resource in the default policy of %s: no old reason covers it',
-    (_what, rolePath) => {
+    (_what, rolePath, roleOf) => {
       const app = createApp();
       const stack = new FailoverStack(app, 'Test', { config: parseConfig(exampleConfig()) });
-      const role = rolePath.split('/').reduce<IConstruct>((c, id) => c.node.findChild(id), stack) as Role;
+      const role = roleOf(stack);
       role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sns:ListTopics'], resources: ['*'] }));
       let message = '';
       try {
@@ -157,7 +164,7 @@ describe('cdk-nag AwsSolutions checks', () => {
       for (const ack of acks) {
         // Never on the stack or a whole function: on a policy, a role's default policy, or the queue.
         expect(ack.path).toMatch(
-          /^Test\/(.+\/(DefaultPolicy|Ec2Describe|VpcAccess|XRay|LogDelivery)|TriggerDeadLetterQueue)$/,
+          /^Test\/(.+\/(DefaultPolicy|Ec2Describe|VpcAccess|XRay|LogDelivery)|Default\/Triggers\/TriggerDeadLetterQueue)$/,
         );
         // A default policy, where every later grant lands, carries no acknowledgement of a bare wildcard.
         if (ack.path.endsWith('/DefaultPolicy')) expect(ack.id).not.toBe('AwsSolutions-IAM5[Resource::*]');
@@ -178,31 +185,20 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(raw.sort()).toEqual(
       [
         // X-Ray on every function, in a policy of its own.
-        ...[
-          'AcquireLease',
-          'ReleaseLease',
-          'ResolveTargets',
-          'PlanSwitch',
-          'SwitchItems',
-          'VerifySwitch',
-          'Notify',
-          'InventoryRefresh/Function',
-          'Guard/Function',
-        ].map((fn) => `Test/${fn}/Role/XRay AwsSolutions-IAM5[Resource::*]`),
+        ...[...TASKS.map((t) => `Workflow/${t}`), 'InventoryRefresh/Function', 'Guard/Function'].map(
+          (fn) => `Test/Default/${fn}/Role/XRay AwsSolutions-IAM5[Resource::*]`,
+        ),
         // EC2 Describe* of the functions that read EC2.
         ...[
-          'ResolveTargets',
-          'PlanSwitch',
-          'SwitchItems',
-          'VerifySwitch',
+          ...TASKS.filter((t) => !['AcquireLease', 'ReleaseLease', 'Notify'].includes(t)).map((t) => `Workflow/${t}`),
           'InventoryRefresh/Function',
           'Guard/Function',
-        ].map((fn) => `Test/${fn}/Role/Ec2Describe AwsSolutions-IAM5[Resource::*]`),
-        'Test/SwitchItems/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:route-table/*]',
-        'Test/AcquireLease/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:Test-failover:*]',
-        'Test/StateMachineRole/LogDelivery AwsSolutions-IAM5[Resource::*]',
-        'Test/StateMachineRole/XRay AwsSolutions-IAM5[Resource::*]',
-        'Test/TriggerDeadLetterQueue AwsSolutions-SQS3',
+        ].map((fn) => `Test/Default/${fn}/Role/Ec2Describe AwsSolutions-IAM5[Resource::*]`),
+        'Test/Default/Workflow/SwitchItems/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:route-table/*]',
+        'Test/Default/Workflow/AcquireLease/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:Test-failover:*]',
+        'Test/Default/Workflow/StateMachineRole/LogDelivery AwsSolutions-IAM5[Resource::*]',
+        'Test/Default/Workflow/StateMachineRole/XRay AwsSolutions-IAM5[Resource::*]',
+        'Test/Default/Triggers/TriggerDeadLetterQueue AwsSolutions-SQS3',
       ].sort(),
     );
   });
@@ -222,7 +218,7 @@ describe('cdk-nag AwsSolutions checks', () => {
   it('acknowledge route-table/* only for the twins (tag-conditioned) when every group lists its route tables', () => {
     const { app } = synth(configs().onlyIds);
     const acks = acknowledgementsOf(app).filter((a) => a.id.includes('route-table'));
-    expect(acks.map((a) => a.path)).toEqual(['Test/SwitchItems/Role/DefaultPolicy']);
+    expect(acks.map((a) => a.path)).toEqual(['Test/Default/Workflow/SwitchItems/Role/DefaultPolicy']);
     expect(acks[0].reason).toMatch(/on the twins of every group/);
   });
 });

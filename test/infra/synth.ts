@@ -4,7 +4,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parseConfig, type FailoverConfigInput } from '../../functions/contract/config';
 import { FailoverStack } from '../../infra/failover-stack';
-import { addNagChecks } from '../../infra/nag';
+import { addNagChecks } from '../../infra/nag-checks';
 
 /** Helpers shared by the infra tests: synth the real stack with the feature flags of cdk.json. */
 

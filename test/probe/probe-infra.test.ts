@@ -8,7 +8,7 @@ import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { parseConfig, parseConfigJson, type FailoverConfigInput } from '../../functions/contract/config';
 import { probedGroup } from '../../functions/probe/probe';
 import { Probe, probeAllDownAlarmName, probeSilentAlarmName } from '../../infra/constructs/probe';
-import { addNagChecks } from '../../infra/nag';
+import { addNagChecks } from '../../infra/nag-checks';
 import { exampleConfig, synth } from '../infra/synth';
 import { STATE_MACHINE_ARN } from './fakes';
 

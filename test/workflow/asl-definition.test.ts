@@ -34,7 +34,7 @@ describe('statemachine/failover.asl.json', () => {
       .filter(
         (d) =>
           d.isDirectory() &&
-          !['shared', 'domain', 'aws', 'probe', 'refresh-inventory', 'reconcile-twins', 'guard'].includes(d.name),
+          !['contract', 'domain', 'aws', 'probe', 'refresh-inventory', 'reconcile-twins', 'guard'].includes(d.name),
       )
       .map((d) => `${d.name.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}FunctionArn`);
     expect(placeholdersOf(text).sort()).toEqual(functions.sort());
