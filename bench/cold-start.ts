@@ -144,7 +144,7 @@ export const functionFolders = (): string[] =>
     .sort();
 
 /** The module every schema under functions/ imports zod/mini through (without extension, as imports name it). */
-const SHARED_ZOD = path.join(PROJECT_ROOT, 'functions', 'shared', 'zod');
+const SHARED_ZOD = path.join(PROJECT_ROOT, 'functions', 'contract', 'zod');
 
 /** Bundles `replacement` wherever functions/ imports functions/contract/zod.ts (but not in the replacement itself). */
 const swapSharedZod = (replacement: string): esbuild.Plugin => ({
