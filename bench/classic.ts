@@ -27,7 +27,10 @@ export interface ClassicInput {
 export interface ClassicRouteOutcome {
   routeTableId: string;
   destination: string;
-  /** 'moved': both calls succeeded; 'delete-failed': the route still points at the failed router; 'create-failed': the route is gone. */
+  /**
+   * 'moved': both calls succeeded; 'delete-failed': the route still points at the failed router;
+   * 'create-failed': the route is gone.
+   */
   status: 'moved' | 'delete-failed' | 'create-failed';
   error?: string;
 }

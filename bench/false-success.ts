@@ -188,7 +188,9 @@ const staticBesidePropagated = async (deps: Partial<TaskDeps> = {}): Promise<Arr
   };
 };
 
-/** Where each route is now: the static route of a destination (the one that carries traffic and ReplaceRoute acts on). */
+/**
+ * Where each route is now: the static route of a destination (the one that carries traffic and ReplaceRoute acts on).
+ */
 const targets = (tables: RouteTable[]): Map<string, string | undefined> => {
   const m = new Map<string, string | undefined>();
   for (const t of tables) {

@@ -54,7 +54,8 @@ export function describeRouteTables(s: SimState, input: DescribeRouteTablesReque
     max: 100,
   };
   checkPaging(req);
-  // With read lag on, the read sees recent writes' routes and associations as they were (sim/read-lag.ts), filters included.
+  // With read lag on, the read sees recent writes' routes and associations as they were
+  // (sim/read-lag.ts), filters included.
   const lag = s.readLag;
   const assocs = lag?.associationsView(s);
   const spec = routeTableFilters(s, assocs);

@@ -10,7 +10,8 @@ import * as z from '../../functions/contract/zod';
  * which must itself validate. A field without a description or without an example stops the generator.
  *
  *   npm run docs:config           rewrites docs/config.md
- *   npm run docs:config -- --check exits 1 when docs/config.md differs (test/docs/config-reference.test.ts does the same)
+ *   npm run docs:config -- --check exits 1 when docs/config.md differs
+ *   (test/docs/config-reference.test.ts does the same)
  */
 
 const ROOT = path.join(__dirname, '..', '..');

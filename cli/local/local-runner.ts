@@ -263,7 +263,10 @@ export const estimateHistoryEvents = (events: Array<Record<string, any>>): numbe
   return n;
 };
 
-/** The largest state (input or output, as JSON bytes) the run passed between states: Step Functions allows 256 KiB (payload-limit.ts). */
+/**
+ * The largest state (input or output, as JSON bytes) the run passed between states: Step Functions allows
+ * 256 KiB (payload-limit.ts).
+ */
 export const largestStatePayload = (events: Array<Record<string, any>>): { bytes: number; state: string } => {
   let best = { bytes: 0, state: '' };
   for (const e of events) {

@@ -81,7 +81,9 @@ const configFile = (ctx: HintContext): string => ctx.env.AWS_CONFIG_FILE || path
 const credentialsFile = (ctx: HintContext): string =>
   ctx.env.AWS_SHARED_CREDENTIALS_FILE || path.join(home(ctx), '.aws', 'credentials');
 
-/** True when a section names the profile: `[profile X]` (or `[X]`) in the config file, `[X]` in the credentials file. */
+/**
+ * True when a section names the profile: `[profile X]` (or `[X]`) in the config file, `[X]` in the credentials file.
+ */
 const profileExists = (profile: string, ctx: HintContext): boolean => {
   const sections = (file: string): string[] => {
     try {

@@ -42,7 +42,10 @@ export interface CommonOptions {
   stateMachineArn?: string;
   /** CloudFormation stack whose `StateMachineArn` output names the state machine. */
   stack: string;
-  /** --state-table or ROUTE_FAILOVER_STATE_TABLE: the group-state DynamoDB table (else the stack's `GroupStateTable` output). */
+  /**
+   * --state-table or ROUTE_FAILOVER_STATE_TABLE: the group-state DynamoDB table (else the stack's
+   * `GroupStateTable` output).
+   */
   stateTable?: string;
 }
 

@@ -150,7 +150,10 @@ const twinPairOf = (inventory: GroupInventory, member: string, p: InterfacePair)
   return !own || own.some((i) => i.eni === p.toEni);
 };
 
-/** A move whose association ID EC2 no longer knows: `moved` when its subject is on the destination now (one re-read), else a conflict. */
+/**
+ * A move whose association ID EC2 no longer knows: `moved` when its subject is on the destination now (one
+ * re-read), else a conflict.
+ */
 const afterNotFound = async (
   deps: AssociationSwitchDeps,
   m: AssociationMove,

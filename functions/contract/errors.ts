@@ -193,7 +193,9 @@ export class LeaseBusyError extends FailoverError {
   }
 }
 
-/** The group state store (lease and history) failed; `transient` ones are named StateStoreTransientError and retried. */
+/**
+ * The group state store (lease and history) failed; `transient` ones are named StateStoreTransientError and retried.
+ */
 export class StateStoreError extends FailoverError {
   override readonly transient: boolean;
   constructor(message: string, transient: boolean, options?: { cause?: unknown }) {
@@ -219,7 +221,10 @@ export class MissingEnvError extends FailoverError {
   }
 }
 
-/** Error names the state machine retries (with backoff; full jitter but for TargetStatusPendingError); everything else is caught by name. */
+/**
+ * Error names the state machine retries (with backoff; full jitter but for TargetStatusPendingError);
+ * everything else is caught by name.
+ */
 export const TRANSIENT_ERROR_NAMES = [
   'Ec2ThrottledError',
   'Ec2TransientError',
@@ -248,7 +253,10 @@ export class InventoryRefreshError extends FailoverError {
   }
 }
 
-/** CloudWatch could not say whether an alarm is in ALARM; `transient` ones are named AlarmCheckTransientError and retried. */
+/**
+ * CloudWatch could not say whether an alarm is in ALARM; `transient` ones are named
+ * AlarmCheckTransientError and retried.
+ */
 export class AlarmCheckError extends FailoverError {
   override readonly transient: boolean;
   constructor(message: string, transient: boolean, options?: { cause?: unknown }) {
@@ -270,7 +278,9 @@ export class BatchNotAuthorizedError extends FailoverError {
   }
 }
 
-/** A reconcile of twin tables names a group that is not in the associations switching mode (nothing is read or written). */
+/**
+ * A reconcile of twin tables names a group that is not in the associations switching mode (nothing is read or written).
+ */
 export class NotAssociationsModeError extends FailoverError {
   constructor(group: string, mode: string) {
     super(

@@ -134,7 +134,10 @@ export const problemText = {
     `blackhole on ${member}'s interface ${target}: it cannot carry traffic`,
   /** A finding the verification lists (a route a planned write did not reach). */
   unmoved: (finding: string): string => `${finding}: not moved by this run`,
-  /** A blackhole on an interface nobody knew, while departed members' interfaces are unknown (the record's warnings say more). */
+  /**
+   * A blackhole on an interface nobody knew, while departed members' interfaces are unknown (the
+   * record's warnings say more).
+   */
   unattributed: (eni: string, blind: string[]): string =>
     `blackhole on ${eni}: nobody's known interface, and ${blind.join(', ')}'s are unknown`,
 };

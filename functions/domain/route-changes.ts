@@ -4,7 +4,10 @@ import { batchChanges } from './plan';
 import { routeDestination, unreplaceableReason } from './routes';
 import type { AssociationBatch, Change, FailoverState, InterfacePair, Plan, RouteRef } from '../contract/schemas';
 
-/** What a scan of some tables found: the changes (priority ones marked), routes already on target, skipped and unpaired routes. */
+/**
+ * What a scan of some tables found: the changes (priority ones marked), routes already on target,
+ * skipped and unpaired routes.
+ */
 export interface FoundChanges {
   changes: Change[];
   priority: Set<Change>;

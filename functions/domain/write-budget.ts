@@ -44,7 +44,8 @@ export const replaceRouteWriteBudget = (config: FailoverConfig, spec: PacerSpec 
     .map((g) => ({ name: g.name, maxConcurrency: g.maxConcurrency }));
   const writers = groups.reduce((n, g) => n + g.maxConcurrency, 0);
   const turns = writers * BATCH_SIZE;
-  // Turns come on whole seconds (pacer.ts): the k-th turn past the bucket less its headroom comes within ⌈k / refill⌉ s.
+  // Turns come on whole seconds (pacer.ts): the k-th turn past the bucket less its headroom
+  // comes within ⌈k / refill⌉ s.
   const queueWaitMs = Math.max(0, Math.ceil((turns - queueCapacity(spec)) / spec.refillPerSecond)) * 1000;
   const budgetMs = queueWaitMs + DEFAULT_WRITE_BUDGET_MS;
   return {

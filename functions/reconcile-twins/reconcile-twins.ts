@@ -433,10 +433,10 @@ class TwinWriter {
         true,
       );
     }
-    // The one DeleteRoute of the product, on a twin only (its tags are re-checked before apply runs; never an original, and
-    // never in the failover workflow), and only on a twin no association uses (twinChanges writes nothing to one that
-    // carries traffic): the original no longer has this route, so the twin must not either, or a failover would move
-    // subnets to a table that still routes somewhere the operator removed.
+    // The one DeleteRoute of the product, on a twin only (its tags are re-checked before apply runs; never an original,
+    // and never in the failover workflow), and only on a twin no association uses (twinChanges writes nothing to one
+    // that carries traffic): the original no longer has this route, so the twin must not either, or a failover would
+    // move subnets to a table that still routes somewhere the operator removed.
     for (const r of c.remove) {
       await this.send(`DeleteRoute ${r.destination.value} in ${id}`, () =>
         this.deps.ec2.send(new DeleteRouteCommand({ RouteTableId: id, ...destinationParams(r.destination) })),

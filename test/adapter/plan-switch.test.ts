@@ -25,7 +25,10 @@ const ec2 = new EC2Client({ region: 'eu-west-1' });
 beforeEach(() => ec2Mock.reset());
 
 const run = (state: FailoverState) => planSwitch(state, { ec2, now: FIXED_NOW });
-/** The plan's changes in full (from its batches and the state's pairs), for assertions about routes rather than the wire form. */
+/**
+ * The plan's changes in full (from its batches and the state's pairs), for assertions about routes
+ * rather than the wire form.
+ */
 const changesOf = (plan: Plan, state: FailoverState = failoverState()) =>
   expandPlan(plan, state.pairs, state.target.name);
 

@@ -40,7 +40,8 @@ describe('reconcile-twins triggers', () => {
     await handleTwinsEvent({ source: SCHEDULE_SOURCE }, deps);
     const mark = f.writes().length;
     const twin = [...f.tables.keys()].find((k) => k !== ORIG)!;
-    // What the fixture records: aws ec2 create-route --route-table-id ORIG --destination-cidr-block 10.50.0.0/16 --network-interface-id eniA1
+    // What the fixture records: aws ec2 create-route --route-table-id ORIG --destination-cidr-block 10.50.0.0/16
+    // --network-interface-id eniA1
     f.tables.get(ORIG)!.Routes!.push(eni('10.50.0.0/16', IDS.eniA1));
 
     const r = await handleTwinsEvent(fixture(), deps);

@@ -23,7 +23,10 @@ import {
 const ORIG = IDS.rtbPrivateA;
 const NOW = () => new Date('2026-11-25T14:30:00Z');
 
-/** router-a carries the original: 192.168/16 on eth0, 172.16/12 on eth1, a default route to the IGW, propagation from a VGW. */
+/**
+ * router-a carries the original: 192.168/16 on eth0, 172.16/12 on eth1, a default route to the
+ * IGW, propagation from a VGW.
+ */
 const estate = () => {
   const f = fakeEc2();
   f.addTable({

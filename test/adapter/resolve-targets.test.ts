@@ -55,7 +55,8 @@ import {
 const ec2Mock = mockClient(EC2Client);
 const ec2 = new EC2Client({ region: 'eu-west-1' });
 
-// ResolveTargets asks the route tables which interfaces of the sources they lead to (route.instance-id): none here unless a test says so.
+// ResolveTargets asks the route tables which interfaces of the sources they lead to (route.instance-id): none
+// here unless a test says so.
 beforeEach(() => {
   ec2Mock.reset();
   ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [] });

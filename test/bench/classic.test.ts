@@ -32,7 +32,8 @@ describe('the classic algorithm against the simulated VPC', () => {
     expect(eth1Route?.NetworkInterfaceId).toBe(e.routerB.eni0);
     expect(sim.route(e.routeTableIds[0], '2001:db8::/32')?.NetworkInterfaceId).toBe(e.routerA.eni1);
     expect(sim.route(e.routeTableIds[0], e.prefixListId)?.NetworkInterfaceId).toBe(e.routerA.eni0);
-    // Wrong at the end: per table the eth1 IPv4 route (wrong ENI), the IPv6 and the prefix-list route (still on router-a).
+    // Wrong at the end: per table the eth1 IPv4 route (wrong ENI), the IPv6 and the prefix-list
+    // route (still on router-a).
     expect(wrongRoutes(sim, e.expectedMoves)).toEqual({ missing: 0, onFailed: 4, otherTarget: 2, total: 6 });
   });
 

@@ -237,7 +237,8 @@ describe('--wait progress: an associations-mode execution', () => {
     );
     const from = lines.indexOf('  → SwitchBatches');
     expect(from).toBeGreaterThan(0);
-    // One Map runs both kinds: the association batch (listed first, started first) and the route batch, each on its line.
+    // One Map runs both kinds: the association batch (listed first, started first) and the route
+    // batch, each on its line.
     expect(lines.slice(from + 1, from + 3).sort()).toEqual(
       ['    [3/3] associations: 3 moved', expect.stringMatching(/^ {4}\[6\/6\] rtb-[0-9a-f]+: 6 replaced$/)].sort(),
     );

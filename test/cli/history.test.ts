@@ -71,7 +71,9 @@ const unknownGroupExecution = (startAt: Date): RecordedExecution => {
   };
 };
 
-/** A realistic week: the event failover, a failback with throttling, a partial switchover, a dry run; one older dry run. */
+/**
+ * A realistic week: the event failover, a failback with throttling, a partial switchover, a dry run; one older dry run.
+ */
 const week = async () => {
   const estate = buildEstate({ routeTables: 2 });
   const { sim, scenario } = estate;

@@ -159,7 +159,8 @@ describe('status --routes', () => {
 
   it('a group whose standby is down: NO HEALTHY STANDBY, exit 1; with the standby back, no such line', async () => {
     const { h, sim, scenario } = setup();
-    // The scenario's one router-b route goes to router-a, so the group is consistent and the standby problem stands alone.
+    // The scenario's one router-b route goes to router-a, so the group is consistent and the
+    // standby problem stands alone.
     for (const t of sim
       .routeTables()
       .filter((x) => x.Routes?.some((r) => r.NetworkInterfaceId === scenario.routerB.eni0))) {

@@ -87,7 +87,8 @@ describe('documentation checks', () => {
     expect(patterns.length).toBeGreaterThan(20);
     const text = readFileSync(path.join(ROOT, 'docs', 'troubleshooting.md'), 'utf8');
     const table = text.slice(text.indexOf('## Alarms'));
-    // A row names an alarm whole (`<stack>-executions-failed`) or by its suffix after one it names (`-executions-timed-out`).
+    // A row names an alarm whole (`<stack>-executions-failed`) or by its suffix after one it names
+    // (`-executions-timed-out`).
     const missing = [...new Set(patterns)].filter(
       (p) =>
         !table.includes(`<stack>-${p}`) &&

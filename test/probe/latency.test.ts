@@ -129,7 +129,8 @@ describe('latency budget: first failed probe → routes verified, on the simulat
     for (const [key, b] of before)
       if (!moved.has(key)) expect({ key, target: after.get(key)?.target }).toEqual({ key, target: b.target });
 
-    // The budget. Detection: (N - 1) intervals between the first and the Nth failed round, plus the Nth round's timeout.
+    // The budget. Detection: (N - 1) intervals between the first and the Nth failed round, plus
+    // the Nth round's timeout.
     expect(detectionMs).toBe(
       (group.probe.failureThreshold - 1) * group.probe.intervalSeconds * 1000 + group.probe.timeoutMs,
     );

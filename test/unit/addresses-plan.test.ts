@@ -381,7 +381,10 @@ interface Generated {
   target: string;
 }
 
-/** Members with 1-3 interfaces, subnets shared or not per slot, 0-2 secondaries each; Elastic IPs anywhere; some secondaries listed. */
+/**
+ * Members with 1-3 interfaces, subnets shared or not per slot, 0-2 secondaries each; Elastic IPs anywhere;
+ * some secondaries listed.
+ */
 const estates = fc
   .record({
     memberCount: fc.integer({ min: 2, max: 3 }),

@@ -327,7 +327,9 @@ export const resolveFailedState = (
   lease,
 });
 
-/** What Notify receives when AcquireLease failed (AcquireFailed Pass state): the raw input and the failure, no lease. */
+/**
+ * What Notify receives when AcquireLease failed (AcquireFailed Pass state): the raw input and the failure, no lease.
+ */
 export const acquireFailedState = (rawInput: unknown, error: string, message: string): NotifyState => ({
   input: rawInput,
   failure: { Error: error, Cause: lambdaCause(error, message) },

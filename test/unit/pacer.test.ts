@@ -128,7 +128,9 @@ describe('fairness: one first-come-first-served queue, bounded by what the group
 });
 
 describe("headroom: EC2's once-a-second refill met with latency jitter", () => {
-  /** Writes paced by `spec`, each reaching EC2's bucket (50, 5 per second, refilled at `phase`) after 50 ms ± jitter. */
+  /**
+   * Writes paced by `spec`, each reaching EC2's bucket (50, 5 per second, refilled at `phase`) after 50 ms ± jitter.
+   */
   const throttledAgainstEc2 = (spec: PacerSpec, phase: number, jitterMs: number, seed: number): number => {
     const rand = prng(seed);
     let state: BucketState | undefined;

@@ -16,7 +16,10 @@ import {
   twinTags,
 } from '../../functions/domain/twins';
 
-/** The twin contract of functions/domain/twins.ts: identity, contents, interface maps and the writes that make a twin true. */
+/**
+ * The twin contract of functions/domain/twins.ts: identity, contents, interface maps and the
+ * writes that make a twin true.
+ */
 
 const A0 = 'eni-0a0000000000000a0';
 const A1 = 'eni-0a0000000000000a1';
