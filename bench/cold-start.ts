@@ -102,7 +102,8 @@ export const esbuildOptionsFor = (bundling: BundlingOptions, outdir: string): es
   );
   if (unmirrored.length > 0)
     throw new Error(
-      `bench/cold-start.ts does not mirror bundling option(s) ${unmirrored.join(', ')} yet: add them to esbuildOptionsFor`,
+      `bench/cold-start.ts does not mirror bundling option(s) ` +
+        `${unmirrored.join(', ')} yet: add them to esbuildOptionsFor`,
     );
   if (!bundling.target) throw new Error('FUNCTION_BUNDLING.target must be set (CDK would derive it from the runtime)');
   const mode = bundling.sourceMapMode;
@@ -290,7 +291,9 @@ export const measureColdStart = async (o: ColdStartOptions = {}): Promise<Bundle
         const s = await importOnce(b.file, o.nodeOptions ?? LAMBDA_NODE_OPTIONS);
         samples.set(b, [...(samples.get(b) ?? []), s]);
       } catch (err) {
-        b.result.error = `init failed: ${(err as Error).message.split('\n').find((l) => /Error/.test(l)) ?? (err as Error).message}`;
+        b.result.error =
+          `init failed: ` +
+          `${(err as Error).message.split('\n').find((l) => /Error/.test(l)) ?? (err as Error).message}`;
       }
     }
   }

@@ -102,7 +102,8 @@ export const checkPaging = (req: PageRequest): void => {
   ) {
     throw fault(
       'InvalidParameterValue',
-      `Value ( ${req.MaxResults} ) for parameter maxResults is invalid. Expecting a value between ${req.min} and ${req.max}.`,
+      `Value ( ${req.MaxResults} ) for parameter maxResults is ` +
+        `invalid. Expecting a value between ${req.min} and ${req.max}.`,
     );
   }
 };

@@ -312,9 +312,14 @@ const summarizeOutput = (state: string | undefined, out: any): string => {
     case 'ResolveTargets':
       return out.action === 'noop'
         ? ` (no-op: ${out.noopReason})`
-        : ` (${out.group?.name}: ${out.sources?.map((s: any) => s.name).join('+')} → ${out.target?.name}, ${out.pairs?.length} interface pair(s))`;
+        : ` (${out.group?.name}: ${out.sources?.map((s: any) => s.name).join('+')} → ${out.target?.name}, ` +
+            `${out.pairs?.length} interface pair(s))`;
     case 'PlanSwitch':
-      return ` (${out.plan?.changeCount} to move in ${out.plan?.batches?.length} batch(es), ${out.plan?.alreadyOnTargetCount} already on target, ${out.plan?.skipped?.length} skipped, ${out.plan?.routeTablesScanned} tables)`;
+      return (
+        ` (${out.plan?.changeCount} to move in ${out.plan?.batches?.length} batch(es), ` +
+        `${out.plan?.alreadyOnTargetCount} already on target, ${out.plan?.skipped?.length} skipped, ` +
+        `${out.plan?.routeTablesScanned} tables)`
+      );
     case 'SwitchBatches': {
       const counts: Record<string, number> = {};
       for (const b of out.results ?? []) {
@@ -332,7 +337,10 @@ const summarizeOutput = (state: string | undefined, out: any): string => {
       })`;
     }
     case 'VerifySwitch':
-      return ` (${out.verification?.checked} read back, ${out.verification?.mismatches} mismatch(es), ${out.verification?.rounds} round(s))`;
+      return (
+        ` (${out.verification?.checked} read back, ${out.verification?.mismatches} mismatch(es), ` +
+        `${out.verification?.rounds} round(s))`
+      );
     case 'Notify':
       return ` (${out.outcome}: ${out.summary})`;
     default:

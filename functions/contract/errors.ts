@@ -99,7 +99,8 @@ export class TargetStatusPendingError extends FailoverError {
   override readonly transient = true;
   constructor(pending: string) {
     super(
-      `${pending}. Nothing was changed; retried for up to ${TARGET_STATUS_WAIT_SECONDS} s while EC2 settles the checks, then the run fails with this error`,
+      `${pending}. Nothing was changed; retried for up to ${TARGET_STATUS_WAIT_SECONDS} s while EC2 settles the ` +
+        `checks, then the run fails with this error`,
     );
     this.name = 'TargetStatusPendingError';
   }
@@ -284,7 +285,8 @@ export class BatchNotAuthorizedError extends FailoverError {
 export class NotAssociationsModeError extends FailoverError {
   constructor(group: string, mode: string) {
     super(
-      `group "${group}" switches by ${mode}, not by associations: it has no twin tables (set "switchMode": "associations" to use them)`,
+      `group "${group}" switches by ${mode}, not by associations: it has no twin tables (set "switchMode": ` +
+        `"associations" to use them)`,
     );
     this.name = 'NotAssociationsModeError';
   }

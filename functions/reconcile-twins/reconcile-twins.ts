@@ -135,7 +135,8 @@ export interface ReconcileTwinsReport {
 
 export const ORPHAN_REMOVAL =
   'orphan twins are never deleted automatically. A twin with no association can be removed with ' +
-  '`aws ec2 delete-route-table --route-table-id <twin>`; one that still has associations carries traffic: move them back first ' +
+  '`aws ec2 delete-route-table --route-table-id <twin>`; one that ' +
+  'still has associations carries traffic: move them back first ' +
   '(`aws ec2 replace-route-table-association`).';
 
 /** The groups a reconcile covers; a named group that is unknown or not in the associations mode is a named error. */
@@ -363,7 +364,8 @@ class TwinWriter {
     const identity = twinIdentity(table);
     if (plan.untouchable.has(id) || id === original)
       throw new TwinWriteRefusedError(
-        `${id} is not a twin this reconcile may write (an original, a partial twin or another group's); nothing was written to it`,
+        `${id} is not a twin this reconcile may write (an original, ` +
+          `a partial twin or another group's); nothing was written to it`,
       );
     if (
       !identity ||
@@ -372,7 +374,8 @@ class TwinWriter {
       identity.member !== member
     ) {
       throw new TwinWriteRefusedError(
-        `${id} no longer carries the twin tags of ${original} for ${member} in group ${plan.group.name}; nothing was written to it`,
+        `${id} no longer carries the twin tags of ${original} for ` +
+          `${member} in group ${plan.group.name}; nothing was written to it`,
       );
     }
   }

@@ -35,7 +35,8 @@ const estate = () => {
 };
 
 describe('reconcile-twins triggers', () => {
-  it('the CloudTrail CreateRoute of a hand edit to an original reconciles that original: the twin gets the route', async () => {
+  it(`the CloudTrail CreateRoute of a hand edit to an original \
+reconciles that original: the twin gets the route`, async () => {
     const { f, deps } = estate();
     await handleTwinsEvent({ source: SCHEDULE_SOURCE }, deps);
     const mark = f.writes().length;
@@ -84,7 +85,8 @@ describe('reconcile-twins triggers', () => {
     expect(t.input).toEqual({ groups: [GROUP], routeTableIds: [ORIG] });
   });
 
-  it('a table that is gone, or an event without a table, reconciles every associations-mode group; one out of every scope, none', async () => {
+  it(`a table that is gone, or an event without a table, reconciles \
+every associations-mode group; one out of every scope, none`, async () => {
     const { f, deps } = estate();
     f.addTable({ RouteTableId: IDS.rtbPublic, VpcId: IDS.otherVpc });
 

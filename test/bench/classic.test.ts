@@ -12,7 +12,8 @@ const inputOf = (e: RouterEstate): ClassicInput => ({
 });
 
 describe('the classic algorithm against the simulated VPC', () => {
-  it("describes, then deletes and re-creates each IPv4 route on the standby's first interface; leaves IPv6 and prefix lists", async () => {
+  it(`describes, then deletes and re-creates each IPv4 route on \
+the standby's first interface; leaves IPv6 and prefix lists`, async () => {
     const sim = new SimulatedVpc({ seed: 3 });
     const e = buildRouterPair(sim, { routeTables: 2 });
     sim.setInstanceState(e.routerA.instanceId, 'stopping');
@@ -37,7 +38,8 @@ describe('the classic algorithm against the simulated VPC', () => {
     expect(wrongRoutes(sim, e.expectedMoves)).toEqual({ missing: 0, onFailed: 4, otherTarget: 2, total: 6 });
   });
 
-  it('leaves each route missing between DeleteRoute and CreateRoute: a DescribeRouteTables in the gap does not find it', async () => {
+  it(`leaves each route missing between DeleteRoute and \
+CreateRoute: a DescribeRouteTables in the gap does not find it`, async () => {
     const sim = new SimulatedVpc({ seed: 4 });
     const e = buildLargeEstate(sim, { routeTables: 1, routesPerTable: 2, affectedPerTable: 2 });
     sim.setInstanceState(e.routerA.instanceId, 'stopping');
@@ -67,7 +69,8 @@ describe('the classic algorithm against the simulated VPC', () => {
     ]);
   });
 
-  it('does not retry: a throttled DeleteRoute leaves the route black-holed, a throttled CreateRoute leaves it missing', async () => {
+  it(`does not retry: a throttled DeleteRoute leaves the route \
+black-holed, a throttled CreateRoute leaves it missing`, async () => {
     // A frozen clock, 2 DeleteRoute tokens and 1 CreateRoute token: Delete+Create, Delete, then nothing.
     const sim = new SimulatedVpc({
       seed: 5,

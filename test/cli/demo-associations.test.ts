@@ -3,7 +3,8 @@ import { runAssociationsDemo } from '../../cli/demo-associations';
 /** The demo's associations-mode part (npm run demo ends with it): what it prints and that it holds itself to it. */
 
 describe('npm run demo: the associations-mode part', () => {
-  it('builds the twins, fails router-a over with one ReplaceRouteTableAssociation per association and no ReplaceRoute, and fails back', async () => {
+  it(`builds the twins, fails router-a over with one ReplaceRouteTableAssociation \
+per association and no ReplaceRoute, and fails back`, async () => {
     const lines: string[] = [];
     const log = jest
       .spyOn(console, 'log')

@@ -147,7 +147,8 @@ const week = async () => {
 };
 
 describe('history: one line per execution', () => {
-  it('lists the last week newest first: time, trigger, requester, reason, from → to, routes, outcome, duration, name', async () => {
+  it(`lists the last week newest first: time, trigger, requester, \
+reason, from → to, routes, outcome, duration, name`, async () => {
     const w = await week();
     expect([w.event.run.status, w.failback.run.status, w.partial.run.status, w.dry.run.status]).toEqual([
       'SUCCEEDED',
@@ -193,7 +194,8 @@ describe('history: one line per execution', () => {
     expect(histories[0]).toMatchObject({ reverseOrder: true, includeExecutionData: true });
   });
 
-  it('--json: the record of each execution, the failed one read from the Notify state; --since and --group filter', async () => {
+  it(`--json: the record of each execution, the failed one \
+read from the Notify state; --since and --group filter`, async () => {
     const w = await week();
     const other = unknownGroupExecution(ago(2));
     const h = harness(w.estate, [w.old, w.event, w.failback, w.partial, other, w.dry]);
@@ -284,7 +286,8 @@ describe('history: one line per execution', () => {
     expect(capped.stdout).toContain('Only the newest 1 executions were read');
   });
 
-  it('a record from a newer workflow version (unknown outcome, status and trigger kind) is shown, flagged, not dropped', async () => {
+  it(`a record from a newer workflow version (unknown outcome, \
+status and trigger kind) is shown, flagged, not dropped`, async () => {
     const estate = buildEstate({ routeTables: 1 });
     const x = unknownGroupExecution(ago(1));
     const record = {
@@ -348,7 +351,8 @@ describe('history: one line per execution', () => {
 });
 
 describe('history show: one execution in full', () => {
-  it('by name: every route before/after, attempts, verification, retries from the paginated history, timings', async () => {
+  it(`by name: every route before/after, attempts, \
+verification, retries from the paginated history, timings`, async () => {
     const estate = buildEstate({ routeTables: 2 });
     const rec = await recordExecution(
       estate,
@@ -397,7 +401,9 @@ describe('history show: one execution in full', () => {
     for (const route of record.routes) {
       expect(out).toMatch(
         new RegExp(
-          `^  replaced +${route.routeTableId} +${route.destination.value.replace(/[./]/g, '\\$&')} +${route.before.target} \\(router-a, active\\) +${route.after.target} \\(router-b, active\\) +yes +${route.attempts}(?: +\\S+)?$`,
+          `^  replaced +${route.routeTableId} +${route.destination.value.replace(/[./]/g, '\\$&')} ` +
+            `+${route.before.target} \\(router-a, active\\) +${route.after.target} \\(router-b, active\\) +yes ` +
+            `+${route.attempts}(?: +\\S+)?$`,
           'm',
         ),
       );
@@ -419,7 +425,8 @@ describe('history show: one execution in full', () => {
     expect(out).toContain('Console    https://us-east-1.console.aws.amazon.com/states/home');
   });
 
-  it('by ARN, of a failed execution whose record is only in the Notify state output: failures and caught errors', async () => {
+  it(`by ARN, of a failed execution whose record is only \
+in the Notify state output: failures and caught errors`, async () => {
     const estate = buildEstate({ routeTables: 1 });
     // The first batch cannot read its table (a permanent error): caught, its routes failed, the other batch switches.
     const rec = await recordExecution(
@@ -450,7 +457,9 @@ describe('history show: one execution in full', () => {
     for (const x of failed) {
       expect(r.stdout).toMatch(
         new RegExp(
-          `^  failed +${x.routeTableId} +${x.destination.value.replace(/[./]/g, '\\$&')} +${x.before.target} \\(router-a, active\\) +${x.before.target} \\(router-a, active\\) +NO +- +(?:\\S+ +)?Ec2RequestError: DescribeRouteTables .*UnauthorizedOperation`,
+          `^  failed +${x.routeTableId} +${x.destination.value.replace(/[./]/g, '\\$&')} +${x.before.target} ` +
+            `\\(router-a, active\\) +${x.before.target} \\(router-a, active\\) +NO +- +(?:\\S+ +)?Ec2RequestError: ` +
+            `DescribeRouteTables .*UnauthorizedOperation`,
           'm',
         ),
       );
@@ -489,7 +498,8 @@ describe('history show: one execution in full', () => {
     ]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(
-      'no such execution: arn:aws:states:us-east-1:000000000000:execution:vpc-route-failover:switchover-onprem-edge-19990101T000000Z',
+      'no such execution: ' +
+        'arn:aws:states:us-east-1:000000000000:execution:vpc-route-failover:switchover-onprem-edge-19990101T000000Z',
     );
     expect((await h.run(['history', 'show', 'not a name'])).code).toBe(2);
     expect((await h.run(['history', 'show'])).stderr).toContain('history show needs an EXECUTION');

@@ -53,7 +53,8 @@ const estate = async (opts: { sameZone: boolean }) => {
 
 const args = (vpcId: string) => ['init', '--vpc', vpcId, '--member', 'vpn-a', '--member', 'vpn-b', '--group', 'vpn'];
 
-it('proposes the Elastic IPs on the members and a secondary IP that can follow, with the zones that keep it so', async () => {
+it(`proposes the Elastic IPs on the members and a secondary \
+IP that can follow, with the zones that keep it so`, async () => {
   const { vpcId, eth0, eth1, vip, h } = await estate({ sameZone: true });
   const r = await h.run(args(vpcId));
   expect(r.code).toBe(0);

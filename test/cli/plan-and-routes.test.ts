@@ -35,7 +35,8 @@ const setup = () => {
 };
 
 describe('switchover --plan', () => {
-  it('prints every route that would move (table, Name tag, destination, current → new target), starts nothing, exits 0', async () => {
+  it(`prints every route that would move (table, Name tag, \
+destination, current → new target), starts nothing, exits 0`, async () => {
     const { sim, h, before, moves } = setup();
     const tables = before();
     expect(moves).toHaveLength(10);
@@ -48,7 +49,8 @@ describe('switchover --plan', () => {
     );
     for (const m of moves) {
       const line = new RegExp(
-        `^  ${m.routeTableId} +edge-private-\\d +${m.destination.value.replace(/[./]/g, '\\$&')} +${m.fromEni} \\(router-a\\) +→ +${m.toEni} \\(router-b\\)$`,
+        `^  ${m.routeTableId} +edge-private-\\d +${m.destination.value.replace(/[./]/g, '\\$&')} +${m.fromEni} ` +
+          `\\(router-a\\) +→ +${m.toEni} \\(router-b\\)$`,
         'm',
       );
       expect(r.stdout).toMatch(line);
@@ -84,19 +86,17 @@ describe('switchover --plan', () => {
     const { h, sim, moves } = setup();
     // Move the routes to router-b by hand, as a finished failover would leave them.
     for (const m of moves)
-      await sim
-        .ec2()
-        .send(
-          new ReplaceRouteCommand({
-            RouteTableId: m.routeTableId,
-            ...(m.destination.kind === 'ipv4'
-              ? { DestinationCidrBlock: m.destination.value }
-              : m.destination.kind === 'ipv6'
-                ? { DestinationIpv6CidrBlock: m.destination.value }
-                : { DestinationPrefixListId: m.destination.value }),
-            NetworkInterfaceId: m.toEni,
-          }),
-        );
+      await sim.ec2().send(
+        new ReplaceRouteCommand({
+          RouteTableId: m.routeTableId,
+          ...(m.destination.kind === 'ipv4'
+            ? { DestinationCidrBlock: m.destination.value }
+            : m.destination.kind === 'ipv6'
+              ? { DestinationIpv6CidrBlock: m.destination.value }
+              : { DestinationPrefixListId: m.destination.value }),
+          NetworkInterfaceId: m.toEni,
+        }),
+      );
 
     const r = await h.run(['failback', '--config', 'failover.json', '--group', 'edge', '--plan']);
 
@@ -123,7 +123,8 @@ describe('switchover --plan', () => {
 });
 
 describe('status --routes', () => {
-  it('lists interface routes per table, marks split tables and routes outside the scope that will not fail over', async () => {
+  it(`lists interface routes per table, marks split tables \
+and routes outside the scope that will not fail over`, async () => {
     const { h, outside } = setup();
 
     const r = await h.run(['status', '--config', 'failover.json', '--routes']);
@@ -164,15 +165,13 @@ describe('status --routes', () => {
     for (const t of sim
       .routeTables()
       .filter((x) => x.Routes?.some((r) => r.NetworkInterfaceId === scenario.routerB.eni0))) {
-      await sim
-        .ec2()
-        .send(
-          new ReplaceRouteCommand({
-            RouteTableId: t.RouteTableId,
-            DestinationCidrBlock: '10.200.0.0/16',
-            NetworkInterfaceId: scenario.routerA.eni0,
-          }),
-        );
+      await sim.ec2().send(
+        new ReplaceRouteCommand({
+          RouteTableId: t.RouteTableId,
+          DestinationCidrBlock: '10.200.0.0/16',
+          NetworkInterfaceId: scenario.routerA.eni0,
+        }),
+      );
     }
     expect((await h.run(['status', '--config', 'failover.json'])).stdout).not.toContain('NO HEALTHY STANDBY');
     sim.setInstanceState(scenario.routerB.instanceId, 'stopped');

@@ -48,7 +48,8 @@ const setup = async (mode: 'routes' | 'associations' = 'associations') => {
 const plan = ['switchover', '--config', 'failover.json', '--group', GROUP, '--to', 'router-b', '--plan'];
 
 describe('switchover --plan, associations mode', () => {
-  it('lists each association move (subject, from table → twin, Name tags), writes nothing, starts nothing', async () => {
+  it(`lists each association move (subject, from table \
+→ twin, Name tags), writes nothing, starts nothing`, async () => {
     const { sim, estate, h, name, twinOf } = await setup();
     const tables = JSON.stringify(sim.routeTables());
     const writesBefore = sim.mutatingCalls().length;
@@ -64,14 +65,16 @@ describe('switchover --plan, associations mode', () => {
       const twin = twinOf(s.routeTableId, 'router-b')!;
       expect(twin).toBeDefined();
       const line = new RegExp(
-        `^ {4}subnet ${s.subnetId} +rtbassoc-[0-9a-f]+ +${s.routeTableId} \\(${name(s.routeTableId)}\\) +→ +${twin} \\(${name(twin)!.replace(/[()]/g, '\\$&')}\\)$`,
+        `^ {4}subnet ${s.subnetId} +rtbassoc-[0-9a-f]+ +${s.routeTableId} \\(${name(s.routeTableId)}\\) +→ +${twin} ` +
+          `\\(${name(twin)!.replace(/[()]/g, '\\$&')}\\)$`,
         'm',
       );
       expect(r.stdout).toMatch(line);
     }
     expect(r.stdout).toMatch(
       new RegExp(
-        `^ {4}gateway ${estate.gateway!.gatewayId} +rtbassoc-\\S+ +${estate.gateway!.routeTableId} \\(edge-ingress\\) +→ +${twinOf(estate.gateway!.routeTableId, 'router-b')} `,
+        `^ {4}gateway ${estate.gateway!.gatewayId} +rtbassoc-\\S+ +${estate.gateway!.routeTableId} ` +
+          `\\(edge-ingress\\) +→ +${twinOf(estate.gateway!.routeTableId, 'router-b')} `,
         'm',
       ),
     );
@@ -114,19 +117,18 @@ describe('switchover --plan, associations mode', () => {
     );
   });
 
-  it('a table whose twin drifted falls back to route by route: its reason, then its routes as in the routes mode', async () => {
+  it(`a table whose twin drifted falls back to route by \
+route: its reason, then its routes as in the routes mode`, async () => {
     const { sim, estate, h, twinOf } = await setup();
     const [t1] = estate.routeTableIds;
     // The network team adds a route to the original after the last reconcile: its twin is no longer true.
-    await sim
-      .ec2()
-      .send(
-        new CreateRouteCommand({
-          RouteTableId: t1,
-          DestinationCidrBlock: '10.150.0.0/16',
-          NetworkInterfaceId: estate.routerA.eni1,
-        }),
-      );
+    await sim.ec2().send(
+      new CreateRouteCommand({
+        RouteTableId: t1,
+        DestinationCidrBlock: '10.150.0.0/16',
+        NetworkInterfaceId: estate.routerA.eni1,
+      }),
+    );
     const twin = twinOf(t1, 'router-b')!;
 
     const r = await h.run(plan);
@@ -139,7 +141,8 @@ describe('switchover --plan, associations mode', () => {
     expect(r.stdout).toMatch(/^ {2}routes of the tables switched route by route:$/m);
     expect(r.stdout).toMatch(
       new RegExp(
-        `^  ${t1} +edge-private-1 +10\\.150\\.0\\.0/16 +${estate.routerA.eni1} \\(router-a\\) +→ +${estate.routerB.eni1} \\(router-b\\)$`,
+        `^  ${t1} +edge-private-1 +10\\.150\\.0\\.0/16 +${estate.routerA.eni1} \\(router-a\\) +→ ` +
+          `+${estate.routerB.eni1} \\(router-b\\)$`,
         'm',
       ),
     );

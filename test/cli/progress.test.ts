@@ -77,7 +77,8 @@ describe.each([true, false])('a caught Task (exit event in the history: %s)', (w
 
     expect(lines).toEqual([
       '  → AcquireLease',
-      `  ✗ AcquireLease (39 ms): UnknownGroupError (caught → AcquireFailed): unknown group "nope" (configured: onprem-edge)`,
+      `  ✗ AcquireLease (39 ms): UnknownGroupError (caught → ` +
+        `AcquireFailed): unknown group "nope" (configured: onprem-edge)`,
       '  → AcquireFailed',
     ]);
     expect(tracker.caught).toHaveLength(1);

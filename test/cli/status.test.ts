@@ -118,26 +118,23 @@ describe('status, read from the route tables', () => {
     expect(json.ok).toBe(false);
   });
 
-  it('routes split between router-a and router-b: INCONSISTENT, consistent false, no active member; exit 1', async () => {
+  it(`routes split between router-a and router-b: \
+INCONSISTENT, consistent false, no active member; exit 1`, async () => {
     const { h, sim, b, tables } = cleanEstate();
-    await sim
-      .ec2()
-      .send(
-        new ReplaceRouteCommand({
-          RouteTableId: tables[1],
-          DestinationCidrBlock: '192.168.0.0/16',
-          NetworkInterfaceId: b.eth0,
-        }),
-      );
-    await sim
-      .ec2()
-      .send(
-        new ReplaceRouteCommand({
-          RouteTableId: tables[1],
-          DestinationCidrBlock: '10.102.0.0/16',
-          NetworkInterfaceId: b.eth1,
-        }),
-      );
+    await sim.ec2().send(
+      new ReplaceRouteCommand({
+        RouteTableId: tables[1],
+        DestinationCidrBlock: '192.168.0.0/16',
+        NetworkInterfaceId: b.eth0,
+      }),
+    );
+    await sim.ec2().send(
+      new ReplaceRouteCommand({
+        RouteTableId: tables[1],
+        DestinationCidrBlock: '10.102.0.0/16',
+        NetworkInterfaceId: b.eth1,
+      }),
+    );
 
     const r = await h.run(['status', '--config', 'failover.json']);
 

@@ -167,7 +167,8 @@ describe('switchover --wait', () => {
     expect(out).toContain(`  details: route-failover history show ${NAME}`);
   });
 
-  it('--json --wait: stdout is one JSON document with the outcome and the record; progress goes to stderr', async () => {
+  it(`--json --wait: stdout is one JSON document with \
+the outcome and the record; progress goes to stderr`, async () => {
     const { h } = await waitScenario([], 1);
 
     const r = await h.run([...switchoverWait, '--json']);
@@ -200,7 +201,8 @@ describe('switchover --wait', () => {
     expect(Math.max(...gaps)).toBeLessThanOrEqual(5000);
   });
 
-  it('--timeout: exits 3 with a clear message when the execution is still running; the execution is not stopped', async () => {
+  it(`--timeout: exits 3 with a clear message when the \
+execution is still running; the execution is not stopped`, async () => {
     const { h } = await slowExecution();
 
     const r = await h.run([...switchoverWait, '--timeout', '10s']);
@@ -211,14 +213,16 @@ describe('switchover --wait', () => {
       'Following (every 1.5 s, for at most 10.0 s; Ctrl-C stops following, not the execution):',
     );
     expect(r.stderr).toBe(
-      `route-failover: stopped waiting after 10.0 s (--timeout): ${NAME} is still RUNNING (in SwitchBatches, routes 0/11 done). ` +
+      `route-failover: stopped waiting after 10.0 s (--timeout): ` +
+        `${NAME} is still RUNNING (in SwitchBatches, routes 0/11 done). ` +
         `The execution keeps running; follow it with: route-failover history show ${NAME}`,
     );
     expect(h.mocks.sfn.commandCalls(StopExecutionCommand)).toHaveLength(0);
     expect(r.stdout).not.toMatch(/undefined/);
   });
 
-  it('--timeout --json: the document says timedOut and the state; --timeout without --wait, or unreadable, is refused', async () => {
+  it(`--timeout --json: the document says timedOut and the \
+state; --timeout without --wait, or unreadable, is refused`, async () => {
     const { h } = await slowExecution();
 
     const r = await h.run([...switchoverWait, '--timeout', '3', '--json']);

@@ -143,7 +143,8 @@ describe('the checks see what they must', () => {
     );
   });
 
-  it('a config with a bad field is refused, a block that is not JSON is reported, other JSON is not taken for a config', () => {
+  it(`a config with a bad field is refused, a block that is \
+not JSON is reported, other JSON is not taken for a config`, () => {
     const text = [
       '```json',
       '{ "groups": [{ "name": "g", "vpcId": "vpc-123", "members": [] }] }',

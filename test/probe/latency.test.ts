@@ -138,7 +138,8 @@ describe('latency budget: first failed probe → routes verified, on the simulat
     const fromOnset = starts[0].at - onset + result.wallMs;
     report(
       `probe latency (default config, ${API_LATENCY_MS} ms per API call, ${scenario.expectedMoves.length} routes): ` +
-        `detection ${detectionMs} ms (simulated) + workflow ${Math.round(result.wallMs)} ms (measured) = ${Math.round(total)} ms ` +
+        `detection ${detectionMs} ms (simulated) + workflow ${Math.round(result.wallMs)} ms (measured) = ` +
+        `${Math.round(total)} ms ` +
         `from the first failed probe; ${Math.round(fromOnset)} ms from the failure itself`,
     );
     const { failureThreshold: n, intervalSeconds, timeoutMs } = group.probe;

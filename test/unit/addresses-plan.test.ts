@@ -176,7 +176,8 @@ describe('planAddressMoves', () => {
     ]);
   });
 
-  it('reports an address an instance outside the group holds as a conflict, never takes it, and does not refuse the run for it', () => {
+  it(`reports an address an instance outside the group holds as a \
+conflict, never takes it, and does not refuse the run for it`, () => {
     const { a, b, addresses } = estate();
     const stolen = addresses.map((x) =>
       x.allocationId === 'eipalloc-out'
@@ -231,7 +232,8 @@ describe('planAddressMoves', () => {
     expect(plan2.items.map((i) => i.reason)).toEqual([undefined, 'destination-taken']);
   });
 
-  it('names the missing slot, the missing paired secondary, a primary IP listed as secondary, an unknown allocation', () => {
+  it(`names the missing slot, the missing paired secondary, \
+a primary IP listed as secondary, an unknown allocation`, () => {
     const { a, b, addresses } = estate();
     b.interfaces = b.interfaces.slice(0, 1);
     b.interfaces[0].ips = b.interfaces[0].ips.slice(0, 1);

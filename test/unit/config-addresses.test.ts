@@ -79,7 +79,8 @@ it.each([
   expect(messageOf(edit)).toMatch(new RegExp(`${typo}: unknown field, did you mean "${known}"\\?`));
 });
 
-it('refuses at synth a secondary private IP in a group whose members are known to be in two zones (CrossZoneSecondaryIp)', () => {
+it(`refuses at synth a secondary private IP in a group whose \
+members are known to be in two zones (CrossZoneSecondaryIp)`, () => {
   const msg = messageOf((g) => {
     g.members[0].availabilityZone = 'us-east-1a';
     g.members[1].availabilityZone = 'us-east-1b';

@@ -92,7 +92,8 @@ export const alarmEvent = (
     state: {
       value,
       reason:
-        'Threshold Crossed: 2 out of the last 2 datapoints [1.0 (25/11/26 14:30:00), 1.0 (25/11/26 14:29:00)] were greater than the threshold (0.0) (minimum 2 datapoints for OK -> ALARM transition).',
+        'Threshold Crossed: 2 out of the last 2 datapoints [1.0 (25/11/26 14:30:00), 1.0 (25/11/26 14:29:00)] were ' +
+        'greater than the threshold (0.0) (minimum 2 datapoints for OK -> ALARM transition).',
       reasonData:
         '{"version":"1.0","queryDate":"2026-11-25T14:31:00.000+0000","statistic":"Maximum","period":60,"recentDatapoints":[1.0,1.0],"threshold":0.0}',
       timestamp: '2026-11-25T14:31:00.000+0000',
@@ -100,7 +101,8 @@ export const alarmEvent = (
     previousState: {
       value: value === 'ALARM' ? 'OK' : 'ALARM',
       reason:
-        'Threshold Crossed: 1 out of the last 2 datapoints [0.0 (25/11/26 14:28:00)] was not greater than the threshold (0.0).',
+        'Threshold Crossed: 1 out of the last 2 datapoints [0.0 ' +
+        '(25/11/26 14:28:00)] was not greater than the threshold (0.0).',
       timestamp: '2026-11-25T14:02:00.000+0000',
     },
     configuration: {

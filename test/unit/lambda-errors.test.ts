@@ -47,7 +47,8 @@ describe('errors as Step Functions carries them', () => {
   it("EC2's encoded authorization failure message is replaced by its length, once", () => {
     const once = boundedMessage(ENCODED);
     expect(once).toBe(
-      'You are not authorized to perform this operation. Encoded authorization failure message: (1400 chars, in the function log)',
+      'You are not authorized to perform this operation. Encoded ' +
+        'authorization failure message: (1400 chars, in the function log)',
     );
     expect(boundedMessage(once)).toBe(once);
     expect(errorText(Object.assign(new Error(ENCODED), { name: 'UnauthorizedOperation' }))).toBe(

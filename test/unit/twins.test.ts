@@ -87,7 +87,8 @@ describe('twin identity', () => {
 });
 
 describe('twin contents', () => {
-  it('static routes leave out local and propagated routes; IPv6 and prefix-list destinations are their own keys', () => {
+  it(`static routes leave out local and propagated routes; \
+IPv6 and prefix-list destinations are their own keys`, () => {
     const c = contentsOf(original());
     expect(
       [...c.routes.values()].map(
@@ -158,7 +159,8 @@ describe('twinMapTo', () => {
     gone: inv('gone', ['eni-g0']),
   };
 
-  it('maps every member to the target by slot, not only the failover pairs (an original may point at a third member)', () => {
+  it(`maps every member to the target by slot, not only the \
+failover pairs (an original may point at a third member)`, () => {
     const map = twinMapTo(
       inventory,
       'c',
