@@ -5,6 +5,7 @@ import {
   DescribeRouteTablesCommand,
   type EC2Client,
   type Instance,
+  type RouteTable,
 } from '@aws-sdk/client-ec2';
 
 /**
@@ -60,7 +61,7 @@ export const classicFailover = async (input: ClassicInput, deps: { ec2: EC2Clien
   const standbyEni = standby?.NetworkInterfaces?.[0]?.NetworkInterfaceId;
   if (!standby || !standbyEni) return { standbyInstanceId: standbyId, routes: [], error: 'standby not running' };
 
-  let tables;
+  let tables: RouteTable[];
   try {
     const out = await ec2.send(
       new DescribeRouteTablesCommand({

@@ -132,7 +132,10 @@ export const runFloorCase = async (c: FloorCase): Promise<FloorResult> => {
       const handlers = Object.fromEntries(
         Object.entries(raw).map(([name, h]) => [
           name,
-          async (input: unknown) => (await sleep(c.taskOverheadMs), h(input)),
+          async (input: unknown) => {
+            await sleep(c.taskOverheadMs);
+            return h(input);
+          },
         ]),
       );
       await Promise.all(

@@ -324,11 +324,11 @@ export const scaleChartSvg = (results: ScaleResult[]): string => {
       ...pts.map(([x, y]) => `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3" fill="${s.color}"/>`),
     );
   }
-  sizes.forEach((n, i) =>
+  sizes.forEach((n, i) => {
     out.push(
       `<text x="${xOf(i, panel.left1, panel.right1)}" y="${panel.bottom + 16}" text-anchor="middle">${int(n)}</text>`,
-    ),
-  );
+    );
+  });
   out.push(
     `<text x="${(panel.left1 + panel.right1) / 2}" y="${panel.bottom + 32}" text-anchor="middle" ` +
       `fill="#555">affected routes</text>`,

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createTaskHandlers, DEFAULT_STACK_NAME } from './task-handlers';
+import { createTaskHandlers, DEFAULT_STACK_NAME, type TaskDeps } from './task-handlers';
 import { createEc2Client, createSnsClient } from '../../functions/aws/clients';
-import { parseConfigJson } from '../../functions/contract/config';
+import { type FailoverConfig, parseConfigJson } from '../../functions/contract/config';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { StaticAlarms } from '../../functions/domain/alarms';
@@ -149,7 +149,7 @@ const main = async (argv: string[]): Promise<number> => {
   if (missing.length > 0) throw new UsageError(`missing ${missing.join(' and ')}`);
   const configFile = values.config!;
   const inputFile = values.input!;
-  let config;
+  let config: FailoverConfig;
   try {
     config = parseConfigJson(readNamedFile('--config', configFile), `--config ${configFile}`);
   } catch (e) {
@@ -166,7 +166,7 @@ const main = async (argv: string[]): Promise<number> => {
 
   // Alarm events must name this stack's status-check alarms (their names start with the stack name).
   const stackName = values['stack-name'] ?? DEFAULT_STACK_NAME;
-  let deps;
+  let deps: TaskDeps;
   let region: string;
   if (values.simulate) {
     const sim = new SimulatedVpc();

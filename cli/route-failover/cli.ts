@@ -160,7 +160,7 @@ type Values = Record<string, string | boolean | string[] | undefined>;
 
 const parseCommandLine = (argv: string[]): { command?: string; values: Values; positionals: string[] } => {
   const all: OptionSpec = { ...COMMON, ...Object.assign({}, ...Object.values(COMMANDS)) };
-  let parsed;
+  let parsed: { values: object; positionals: string[] };
   try {
     parsed = parseArgs({ args: argv, options: all, allowPositionals: true, strict: true });
   } catch (e) {

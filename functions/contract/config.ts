@@ -535,7 +535,7 @@ export const GroupSchema = z.lazy(() =>
               });
           });
         }
-        addressIssues(g).forEach((issue) => ctx.addIssue({ code: 'custom', ...issue }));
+        for (const issue of addressIssues(g)) ctx.addIssue({ code: 'custom', ...issue });
         if (g.autoFailback && g.preferred === undefined) {
           ctx.addIssue({
             code: 'custom',

@@ -456,7 +456,9 @@ describe('replaceRoutes: retries with exponential backoff and full jitter', () =
 
     const caps = [100, 200, 400, 500, 500];
     expect(sleeps).toHaveLength(caps.length);
-    sleeps.forEach((ms, n) => expect(ms).toBeLessThanOrEqual(caps[n]));
+    sleeps.forEach((ms, n) => {
+      expect(ms).toBeLessThanOrEqual(caps[n]);
+    });
     expect(sleeps).toEqual(caps); // random() = 1 reaches the cap exactly
     expect(exceptionsOf(result)).toEqual([{ i: 0, st: 'replaced', a: 6 }]);
   });

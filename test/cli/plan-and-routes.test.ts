@@ -22,7 +22,7 @@ const setup = () => {
     env: { ROUTE_FAILOVER_STATE_MACHINE_ARN: STATE_MACHINE_ARN, ROUTE_FAILOVER_STATE_TABLE: 'state' },
   });
   serveExecutions(h.mocks.sfn, []);
-  const before = () => JSON.stringify(sim.routeTables());
+  const tablesNow = () => JSON.stringify(sim.routeTables());
   // The scenario's moves for a whole-VPC scope; the main table (untagged) is outside this group's scope.
   const tagged = new Set(
     sim
@@ -31,14 +31,14 @@ const setup = () => {
       .map((t) => t.RouteTableId),
   );
   const moves = scenario.expectedMoves.filter((m) => tagged.has(m.routeTableId));
-  return { sim, scenario, h, outside, before, moves };
+  return { sim, scenario, h, outside, tablesNow, moves };
 };
 
 describe('switchover --plan', () => {
   it(`prints every route that would move (table, Name tag, \
 destination, current → new target), starts nothing, exits 0`, async () => {
-    const { sim, h, before, moves } = setup();
-    const tables = before();
+    const { sim, h, tablesNow, moves } = setup();
+    const tables = tablesNow();
     expect(moves).toHaveLength(10);
 
     const r = await h.run(['switchover', '--config', 'failover.json', '--group', 'edge', '--to', 'router-b', '--plan']);
@@ -59,7 +59,7 @@ destination, current → new target), starts nothing, exits 0`, async () => {
     expect(r.stdout).not.toContain('10.99.0.0/16');
     expect(h.mocks.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
     expect(sim.calls.filter((c) => c.action === 'ReplaceRoute')).toHaveLength(0);
-    expect(before()).toBe(tables);
+    expect(tablesNow()).toBe(tables);
 
     const json = JSON.parse(
       (

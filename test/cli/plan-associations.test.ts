@@ -168,7 +168,7 @@ route: its reason, then its routes as in the routes mode`, async () => {
   });
 
   it("failback --plan after the associations moved: each subject back to a table in router-a's state", async () => {
-    const { sim, h, twinOf, estate } = await setup();
+    const { sim, h, twinOf } = await setup();
     // Make the failover's moves by hand, as the workflow would (one ReplaceRouteTableAssociation each).
     const forward = JSON.parse((await h.run([...plan, '--json'])).stdout).associations;
     for (const m of forward)

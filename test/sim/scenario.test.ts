@@ -137,15 +137,13 @@ describe('buildRouterPair', () => {
     expect(s.expectedMoves).toHaveLength(3 * 9 + 1);
     const before = routeLines(sim.routeTables());
     for (const m of s.expectedMoves) {
-      await sim
-        .ec2()
-        .send(
-          new ReplaceRouteCommand({
-            RouteTableId: m.routeTableId,
-            [destinationField[m.destination.kind]]: m.destination.value,
-            NetworkInterfaceId: m.toEni,
-          }),
-        );
+      await sim.ec2().send(
+        new ReplaceRouteCommand({
+          RouteTableId: m.routeTableId,
+          [destinationField[m.destination.kind]]: m.destination.value,
+          NetworkInterfaceId: m.toEni,
+        }),
+      );
     }
     const after = routeLines(sim.routeTables());
     const moved = new Set(s.expectedMoves.map((m) => `${m.routeTableId} ${m.destination.value}`));

@@ -444,7 +444,10 @@ const estates = fc
       const base = { allocationId: `eipalloc-${n}`, publicIp: `203.0.113.${n}` };
       const spot = p < 0 ? undefined : allIps[p % allIps.length];
       // EC2 keeps one Elastic IP per private IP.
-      if (!spot || usedPlaces.has(`${spot.eni}|${spot.ip}`)) return addresses.push(base);
+      if (!spot || usedPlaces.has(`${spot.eni}|${spot.ip}`)) {
+        addresses.push(base);
+        return;
+      }
       usedPlaces.add(`${spot.eni}|${spot.ip}`);
       addresses.push({ ...base, eni: spot.eni, privateIp: spot.ip, instanceId: spot.instanceId });
       const holder = [...members.flatMap((m) => m.interfaces), foreign].find((i) => i.eni === spot.eni)!;

@@ -100,14 +100,27 @@ it('lets Elastic IPs cross zones, and secondary IPs stay when the zones are one 
   };
   expect(() =>
     parseConfig(
-      withGroup((g) => (zones('us-east-1a', 'us-east-1b')(g), (g.elasticIps = ['eipalloc-0123456789abcdef0']))),
+      withGroup((g) => {
+        zones('us-east-1a', 'us-east-1b')(g);
+        g.elasticIps = ['eipalloc-0123456789abcdef0'];
+      }),
     ),
   ).not.toThrow();
   expect(() =>
-    parseConfig(withGroup((g) => (zones('us-east-1a', 'us-east-1a')(g), (g.secondaryPrivateIps = ['10.0.1.100'])))),
+    parseConfig(
+      withGroup((g) => {
+        zones('us-east-1a', 'us-east-1a')(g);
+        g.secondaryPrivateIps = ['10.0.1.100'];
+      }),
+    ),
   ).not.toThrow();
   expect(() =>
-    parseConfig(withGroup((g) => (zones('us-east-1a')(g), (g.secondaryPrivateIps = ['10.0.1.100'])))),
+    parseConfig(
+      withGroup((g) => {
+        zones('us-east-1a')(g);
+        g.secondaryPrivateIps = ['10.0.1.100'];
+      }),
+    ),
   ).not.toThrow();
   expect(messageOf((g) => (g.members[0].availabilityZone = 'east'))).toMatch(
     /members\[0\]\.availabilityZone: an Availability Zone such as us-east-1a/,

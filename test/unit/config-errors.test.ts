@@ -90,7 +90,9 @@ describe('config errors a person can act on', () => {
       'a subnet ID of 16 hex digits',
       (g: Record<string, unknown>) => {
         g.probe = { subnetIds: ['subnet-0123456789abcdef'] };
-        members(g).forEach((m, i) => (m.probeAddress = `10.0.0.${i + 1}`));
+        members(g).forEach((m, i) => {
+          m.probeAddress = `10.0.0.${i + 1}`;
+        });
       },
       /probe\.subnetIds\[0\]: a subnet ID \("subnet-" and 8 or 17 hex digits\)/,
     ],

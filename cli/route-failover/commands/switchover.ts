@@ -20,7 +20,7 @@ import {
 import { followExecution } from '../follow';
 import { ARROW, duration, plural } from '../format';
 import { type GroupStatus, readGroupStatus } from '../group-status';
-import { planSwitch, renderSwitchPlan } from '../route-plan';
+import { planSwitch, renderSwitchPlan, type SwitchPlan } from '../route-plan';
 
 export interface SwitchoverOptions extends CommonOptions {
   action: 'switchover' | 'failback';
@@ -217,7 +217,7 @@ export const switchover = async (opts: SwitchoverOptions, deps: CliDeps): Promis
 
 /** --plan: the routes that would move, computed by the workflow's own ResolveTargets/PlanSwitch logic; exit 0. */
 const printPlan = async (opts: SwitchoverOptions, group: Group, target: string, deps: CliDeps): Promise<number> => {
-  let p;
+  let p: SwitchPlan;
   try {
     p = await planSwitch(group, target, deps.ec2, deps.now());
   } catch (e) {
