@@ -145,14 +145,14 @@ export const functionFolders = (): string[] =>
     .sort();
 
 /** The module every schema under functions/ imports zod/mini through (without extension, as imports name it). */
-const SHARED_ZOD = path.join(PROJECT_ROOT, 'functions', 'shared', 'zod');
+const CONTRACT_ZOD = path.join(PROJECT_ROOT, 'functions', 'contract', 'zod');
 
 /** Bundles `replacement` wherever functions/ imports functions/contract/zod.ts (but not in the replacement itself). */
-const swapSharedZod = (replacement: string): esbuild.Plugin => ({
-  name: 'swap-shared-zod',
+const swapContractZod = (replacement: string): esbuild.Plugin => ({
+  name: 'swap-contract-zod',
   setup(build) {
     build.onResolve({ filter: /(^|\/)zod$/ }, (args) =>
-      args.importer !== replacement && path.resolve(args.resolveDir, args.path) === SHARED_ZOD
+      args.importer !== replacement && path.resolve(args.resolveDir, args.path) === CONTRACT_ZOD
         ? { path: replacement }
         : undefined,
     );
@@ -228,8 +228,8 @@ export const measureColdStart = async (o: ColdStartOptions = {}): Promise<Bundle
   const opts = esbuildOptionsFor(FUNCTION_BUNDLING, outDir);
   const variantOptions: Record<string, Partial<esbuild.BuildOptions>> = {
     'as built': {},
-    'schemas at import': { plugins: [swapSharedZod(path.join(__dirname, 'cold-start', 'zod-eager.ts'))] },
-    'no zod': { plugins: [swapSharedZod(path.join(__dirname, 'cold-start', 'zod-inert.ts'))] },
+    'schemas at import': { plugins: [swapContractZod(path.join(__dirname, 'cold-start', 'zod-eager.ts'))] },
+    'no zod': { plugins: [swapContractZod(path.join(__dirname, 'cold-start', 'zod-inert.ts'))] },
   };
 
   const built: Built[] = [];

@@ -197,7 +197,7 @@ export const operatorErrorNames = (root: string): string[] => {
   ['functions', 'infra', 'cli'].forEach(walk);
   const asl = readFileSync(path.join(root, 'statemachine', 'failover.asl.json'), 'utf8');
   for (const m of asl.matchAll(/"Error":\s*"([A-Za-z.]+)"/g)) names.add(m[1]);
-  const outcome = readFileSync(path.join(root, 'functions', 'shared', 'audit-outcome.ts'), 'utf8');
+  const outcome = readFileSync(path.join(root, 'functions', 'domain', 'audit-outcome.ts'), 'utf8');
   for (const m of outcome.matchAll(/'((?:Routes|Associations|DryRun|Verification)[A-Za-z]+)'/g)) names.add(m[1]);
   return [...names].filter((n) => !(n in ERRORS_NOT_IN_TROUBLESHOOTING)).sort();
 };

@@ -31,7 +31,7 @@ describe('cold start bundles', () => {
   it('finds the function folders and takes medians', () => {
     const folders = functionFolders();
     expect(folders.length).toBeGreaterThanOrEqual(5);
-    expect(folders).not.toContain('shared');
+    expect(folders).not.toContain('contract');
     for (const f of folders)
       expect(existsSync(path.join(__dirname, '..', '..', 'functions', f, 'index.ts'))).toBe(true);
     expect(median([5, 1, 3])).toBe(3);
@@ -39,15 +39,15 @@ describe('cold start bundles', () => {
   });
 
   it(`keeps classic zod out of the Lambda bundles: functions/ \
-imports zod only through shared/zod.ts (zod/mini)`, () => {
+imports zod only through contract/zod.ts (zod/mini)`, () => {
     const root = path.join(__dirname, '..', '..', 'functions');
     const sources = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
-    expect(sources).toContain(path.join('shared', 'zod.ts'));
+    expect(sources).toContain(path.join('contract', 'zod.ts'));
     const importers = sources.filter((f) =>
       /from '(zod|zod\/v4)'|require\('zod'\)/.test(readFileSync(path.join(root, f), 'utf8')),
     );
     expect(importers).toEqual([]);
     const miniImporters = sources.filter((f) => /from 'zod\/mini'/.test(readFileSync(path.join(root, f), 'utf8')));
-    expect(miniImporters).toEqual([path.join('shared', 'zod.ts')]);
+    expect(miniImporters).toEqual([path.join('contract', 'zod.ts')]);
   });
 });
