@@ -149,7 +149,8 @@ export const ec2Response = (action: string, output: Record<string, unknown>, req
 };
 
 export const ec2ErrorResponse = (code: string, message: string, requestId: string): string =>
-  `${XML_DECLARATION}<Response><Errors><Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error></Errors>` +
+  `${XML_DECLARATION}<Response><Errors><Error><Code>${escapeXml(code)}</Code>` +
+  `<Message>${escapeXml(message)}</Message></Error></Errors>` +
   `<RequestID>${escapeXml(requestId)}</RequestID></Response>`;
 
 export const snsResponse = (action: string, output: Record<string, unknown>, requestId: string): string =>

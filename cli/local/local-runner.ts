@@ -321,7 +321,8 @@ const summarizeOutput = (state: string | undefined, out: LooseJson | undefined):
     case 'ResolveTargets':
       return out.action === 'noop'
         ? ` (no-op: ${out.noopReason})`
-        : ` (${out.group?.name}: ${out.sources?.map((s: { name: string }) => s.name).join('+')} → ${out.target?.name}, ` +
+        : ` (${out.group?.name}: ${out.sources?.map((s: { name: string }) => s.name).join('+')} ` +
+            `→ ${out.target?.name}, ` +
             `${out.pairs?.length} interface pair(s))`;
     case 'PlanSwitch':
       return (

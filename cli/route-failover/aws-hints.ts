@@ -43,7 +43,8 @@ export const awsErrorHint = (message: string, ctx: HintContext): string | undefi
   if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|socket hang up|TimeoutError|timed out/i.test(message)) {
     return (
       `the endpoint did not answer: check ` +
-      `${endpointText ?? 'network access to AWS from this machine (proxy, VPN, firewall)'}${endpointText ? ' is running and reachable' : ''}`
+      `${endpointText ?? 'network access to AWS from this machine (proxy, VPN, firewall)'}` +
+      `${endpointText ? ' is running and reachable' : ''}`
     );
   }
   if (/Deserialization error|XML parse error|Unexpected token .* in JSON/i.test(message)) {

@@ -153,7 +153,8 @@ export const readGroupStatus = async (group: Group, ec2: EC2Client): Promise<Gro
   if (routes === 0)
     notes.push(
       `no route in scope points at a member (${plural(tables.length, 'route table')} ` +
-        `read${tables.length < read.length ? `, ${read.length - tables.length} standby or unassociated not counted` : ''})`,
+        `read${tables.length < read.length ? `, ${read.length - tables.length} standby or unassociated` : ''}` +
+        `${tables.length < read.length ? ' not counted' : ''})`,
     );
   if (otherBlackholes > 0)
     notes.push(`${plural(otherBlackholes, 'other blackhole route')} in scope (targets outside the group)`);

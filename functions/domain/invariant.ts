@@ -130,7 +130,8 @@ const isLocal = (route: Route): boolean => route.Origin === 'CreateRouteTable';
 export const problemText = {
   departed: (member: string, target: string, byInstance: boolean, blackhole: boolean): string =>
     `still points at ` +
-    `${byInstance ? `${member} (instance ${target})` : `${member}'s interface ${target}`}${blackhole ? ' (blackhole)' : ''}`,
+    `${byInstance ? `${member} (instance ${target})` : `${member}'s interface ${target}`}` +
+    `${blackhole ? ' (blackhole)' : ''}`,
   blackhole: (member: string, target: string): string =>
     `blackhole on ${member}'s interface ${target}: it cannot carry traffic`,
   /** A finding the verification lists (a route a planned write did not reach). */
@@ -168,5 +169,6 @@ export const describeCheck = (r: InvariantResult, target: string, departed: stri
   (r.findings.length === 0
     ? `none leads to a member other than ${target} or is blackhole on a member`
     : `${r.findings.length} lead to ` +
-      `${departed.join(', ') || 'another member'}${r.split > 0 ? ` (${r.split} to a member this switch did not leave)` : ''} ` +
+      `${departed.join(', ') || 'another member'}` +
+      `${r.split > 0 ? ` (${r.split} to a member this switch did not leave)` : ''} ` +
       `or are blackhole, not on ${target}`);

@@ -422,7 +422,9 @@ const pickTarget = (group: Group, views: Map<string, MemberView>, exclude: strin
   if (settling.length > 0) {
     throw new TargetStatusPendingError(
       `no member of group "${group.name}" passes the health gate yet: ` +
-        `${settling.map((v) => `${v.name} (${v.instanceId}) is running but its ${settlingChecks(v)!.join(', ')}`).join('; ')}`,
+        settling
+          .map((v) => `${v.name} (${v.instanceId}) is running but its ${settlingChecks(v)!.join(', ')}`)
+          .join('; '),
     );
   }
   if (!candidates.some((v) => v.state === 'running')) {

@@ -82,7 +82,11 @@ describe('network and credential errors say what to check', () => {
     expect(r.code).toBe(1);
     expect(r.stderr.split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(
-      /^route-failover: cannot read the outputs of stack "VpcRouteFailover": .*ENOTFOUND .* — the host cloudformation\.eu-wset-1\.amazonaws\.com does not resolve: check the region \("eu-wset-1"/,
+      new RegExp(
+        `^route-failover: cannot read the outputs of stack "VpcRouteFailover": .*ENOTFOUND .* — ` +
+          String.raw`the host cloudformation\.eu-wset-1\.amazonaws\.com does not resolve: check the region ` +
+          String.raw`\("eu-wset-1"`,
+      ),
     );
   });
 

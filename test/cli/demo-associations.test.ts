@@ -27,7 +27,11 @@ per association and no ReplaceRoute, and fails back`, async () => {
     expect(text.match(/^Associations: 4 planned, 4 moved, 0 failed, 0 dry-run;/gm)).toHaveLength(2);
     expect(
       text.match(
-        /^EC2 writes: ReplaceRouteTableAssociation 4, ReplaceRoute 0 \(one call per association, no route rewritten\)$/gm,
+        new RegExp(
+          String.raw`^EC2 writes: ReplaceRouteTableAssociation 4, ReplaceRoute 0 \(one call per association, ` +
+            String.raw`no route rewritten\)$`,
+          'gm',
+        ),
       ),
     ).toHaveLength(2);
     const failover = text.slice(text.indexOf('=== router-a stops'), text.indexOf('=== router-a repaired'));

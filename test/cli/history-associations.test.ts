@@ -238,7 +238,10 @@ Map; PlanSwitch says what it planned; nothing is "undefined" or "?"`, async () =
 
     expect(lines).toContainEqual(
       expect.stringMatching(
-        /^ {2}✓ PlanSwitch \(\d+ ms\): 3 association\(s\) to move, 0 already on target; 1 table\(s\) route by route: 6 route\(s\) to move, 1 already on target, 0 skipped$/,
+        new RegExp(
+          String.raw`^ {2}✓ PlanSwitch \(\d+ ms\): 3 association\(s\) to move, 0 already on target; 1 ` +
+            String.raw`table\(s\) route by route: 6 route\(s\) to move, 1 already on target, 0 skipped$`,
+        ),
       ),
     );
     const from = lines.indexOf('  → SwitchBatches');
@@ -251,7 +254,10 @@ Map; PlanSwitch says what it planned; nothing is "undefined" or "?"`, async () =
     expect(lines[from + 3]).toMatch(/^ {2}✓ SwitchBatches \(\d+ ms\): associations: 3 moved; routes: 6 replaced$/);
     expect(lines).toContainEqual(
       expect.stringMatching(
-        /^ {2}✓ VerifySwitch \(\d+ ms\): \d+ read back, 0 mismatch\(es\); 3 association\(s\) read back, 0 not where the plan wants them$/,
+        new RegExp(
+          String.raw`^ {2}✓ VerifySwitch \(\d+ ms\): \d+ read back, 0 mismatch\(es\); 3 association\(s\) ` +
+            `read back, 0 not where the plan wants them$`,
+        ),
       ),
     );
     for (const l of lines) expect(l).not.toMatch(/undefined|\?: no route|\[0\//);

@@ -170,16 +170,28 @@ reason, from → to, routes, outcome, duration, name`, async () => {
       /^START \(UTC\) +TRIGGER +REQUESTER +REASON +FROM → TO +ROUTES +OUTCOME +DURATION +EXECUTION$/,
     );
     expect(lines[1]).toMatch(
-      /^2026-11-25T13:30:00Z +manual +NetOps\/alice +rehearse failback +router-b → router-a +dry 12 +dry-run +\S+( ms| s) +failback-onprem-edge-20261125T133000Z-dryrun$/,
+      new RegExp(
+        String.raw`^2026-11-25T13:30:00Z +manual +NetOps\/alice +rehearse failback +router-b → router-a +dry ` +
+          String.raw`12 +dry-run +\S+( ms| s) +failback-onprem-edge-20261125T133000Z-dryrun$`,
+      ),
     );
     expect(lines[2]).toMatch(
-      /^2026-11-24T14:30:00Z +manual +NetOps\/alice +patch router-a \(CHG-1042\) +router-a → router-b +12\/13 +partial +.* +switchover-onprem-edge-20261124T143000Z$/,
+      new RegExp(
+        String.raw`^2026-11-24T14:30:00Z +manual +NetOps\/alice +patch router-a \(CHG-1042\) +router-a → ` +
+          String.raw`router-b +12\/13 +partial +.* +switchover-onprem-edge-20261124T143000Z$`,
+      ),
     );
     expect(lines[3]).toMatch(
-      /^2026-11-23T14:30:00Z +manual +NetOps\/alice +router-a repaired \(INC-2211\) +router-b → router-a +13 +succeeded +.* +failback-onprem-edge-20261123T143000Z$/,
+      new RegExp(
+        String.raw`^2026-11-23T14:30:00Z +manual +NetOps\/alice +router-a repaired \(INC-2211\) +router-b → ` +
+          `router-a +13 +succeeded +.* +failback-onprem-edge-20261123T143000Z$`,
+      ),
     );
     expect(lines[4]).toMatch(
-      /^2026-11-22T14:30:00Z +event +aws\.ec2 +router-a entered stopping +router-a → router-b +11 +succeeded +.* +0f8e5b1c-2d3a-4e6f-8a9b-1c2d3e4f5a6b$/,
+      new RegExp(
+        String.raw`^2026-11-22T14:30:00Z +event +aws\.ec2 +router-a entered stopping +router-a → router-b +` +
+          `11 +succeeded +.* +0f8e5b1c-2d3a-4e6f-8a9b-1c2d3e4f5a6b$`,
+      ),
     );
     expect(r.stdout).toContain('4 executions since 2026-11-18T14:30:00Z');
     expect(r.stdout).not.toContain('20261115');
@@ -415,7 +427,11 @@ verification, retries from the paginated history, timings`, async () => {
     expect(out).toContain('ReplaceRoute calls retried inside the run: 2 (column ATTEMPTS)');
     expect(out).toContain('State retries (1, from the execution history):');
     expect(out).toMatch(
-      /^ {2}2026-11-25T\S+ {2}SwitchItems\[\d+\] {2}retry 1 after Ec2ThrottledError: DescribeRouteTables in vpc-\S+: RequestLimitExceeded: Request limit exceeded\.$/m,
+      new RegExp(
+        String.raw`^ {2}2026-11-25T\S+ {2}SwitchItems\[\d+\] {2}retry 1 after Ec2ThrottledError: ` +
+          String.raw`DescribeRouteTables in vpc-\S+: RequestLimitExceeded: Request limit exceeded\.$`,
+        'm',
+      ),
     );
     // SwitchBatches may pass a second: a throttled retry waits for the pacer's turn on EC2's next whole-second refill.
     for (const state of ['ResolveTargets', 'PlanSwitch', 'SwitchBatches', 'VerifySwitch', 'Notify'])
@@ -466,7 +482,12 @@ in the Notify state output: failures and caught errors`, async () => {
     }
     expect(r.stdout).toContain('State retries: none');
     expect(r.stdout).toMatch(
-      /Caught errors \(1\):\n {2}\S+ {2}SwitchItems\[\d+\] {2}Ec2RequestError → RecordBatchFailure: DescribeRouteTables in vpc-\S+: UnauthorizedOperation: You are not authorized to perform this operation\.$/m,
+      new RegExp(
+        String.raw`Caught errors \(1\):\n {2}\S+ {2}SwitchItems\[\d+\] {2}Ec2RequestError → ` +
+          String.raw`RecordBatchFailure: DescribeRouteTables in vpc-\S+: UnauthorizedOperation: You are not ` +
+          String.raw`authorized to perform this operation\.$`,
+        'm',
+      ),
     );
     expect(r.stdout).toMatch(/^ {2}FailoverFailed +Fail +\S+$/m);
 

@@ -184,7 +184,10 @@ by VPC (routes are matched to interfaces in code)`, async () => {
     expect(r1.stderr).toContain(`--member router-b=${stray}: the instance is in ${otherVpc}, not ${e.vpcId}`);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(
-      /--member router-b: 2 instances in vpc-\S+ have the Name tag "router-b" \(i-\S+, i-\S+\): give one as router-b=i-…/,
+      new RegExp(
+        String.raw`--member router-b: 2 instances in vpc-\S+ have the Name tag "router-b" \(i-\S+, i-\S+\): ` +
+          `give one as router-b=i-…`,
+      ),
     );
   });
 

@@ -59,7 +59,11 @@ describe('switchover --plan, associations mode', () => {
     expect(r.code).toBe(0);
     // Two tagged tables and the gateway table with one subnet each, the gateway, and the main table's association.
     expect(r.stdout).toMatch(
-      /^PLAN switchover edge: router-a → router-b \(associations mode\), \d+ associations of \d+ route tables and 0 routes in 0 route tables would move \(nothing started\)$/m,
+      new RegExp(
+        String.raw`^PLAN switchover edge: router-a → router-b \(associations mode\), \d+ associations of \d+ ` +
+          String.raw`route tables and 0 routes in 0 route tables would move \(nothing started\)$`,
+        'm',
+      ),
     );
     for (const s of estate.subnets.filter((x) => x.explicit)) {
       const twin = twinOf(s.routeTableId, 'router-b')!;
@@ -182,7 +186,11 @@ route: its reason, then its routes as in the routes mode`, async () => {
 
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /^PLAN failback edge: router-b → router-a \(associations mode\), 4 associations of 4 route tables and 0 routes in 0 route tables would move/m,
+      new RegExp(
+        String.raw`^PLAN failback edge: router-b → router-a \(associations mode\), 4 associations of 4 route ` +
+          `tables and 0 routes in 0 route tables would move`,
+        'm',
+      ),
     );
     const back = JSON.parse(
       (await h.run(['failback', '--config', 'failover.json', '--group', GROUP, '--plan', '--json'])).stdout,

@@ -226,7 +226,11 @@ describe('status: the last execution of the group', () => {
 
     expect(r.stdout).toContain('active:  router-b (13 routes)');
     expect(r.stdout).toMatch(
-      /last execution: 5b2f0c7e-3a1d-4f65-9c1e-2e8b8f0d9a11 {2}2026-11-25T12:00:00Z {2}SUCCEEDED, succeeded {2}router-a → router-b {2}"onprem-edge: router-a -> router-b, 11 route\(s\) moved and verified"/,
+      new RegExp(
+        `last execution: 5b2f0c7e-3a1d-4f65-9c1e-2e8b8f0d9a11 {2}2026-11-25T12:00:00Z ` +
+          `{2}SUCCEEDED, succeeded {2}router-a → router-b {2}"onprem-edge: router-a -> router-b, 11 ` +
+          String.raw`route\(s\) moved and verified"`,
+      ),
     );
     // The newest (other group) and the event were described; the older one was not needed.
     expect(h.mocks.sfn.commandCalls(DescribeExecutionCommand).map((c) => c.args[0].input.executionArn)).toEqual([

@@ -120,7 +120,10 @@ describe('latency budget: first failed probe → routes verified, on the simulat
       verification: { ok: true, mismatches: 0 },
     });
     expect(result.auditRecord!.trigger.summary).toMatch(
-      /^health probe: router-a \(i-[0-9a-f]+\) failed 3 consecutive round\(s\) of TCP 179 .*last error: 10\.0\.1\.10:179 timeout: no answer within 1000 ms$/,
+      new RegExp(
+        String.raw`^health probe: router-a \(i-[0-9a-f]+\) failed 3 consecutive round\(s\) of TCP 179 .*last ` +
+          String.raw`error: 10\.0\.1\.10:179 timeout: no answer within 1000 ms$`,
+      ),
     );
     expectRoutesMovedToRouterB(sim, scenario);
     // Nothing else moved.

@@ -407,7 +407,10 @@ routes failed with the error and the unwrapped Lambda cause`, () => {
         `router-b (${IDS.routerB}) is stopped. Nothing was changed.`,
     });
     expect(r.cause).toMatch(
-      /^ResolveTargets failed: group "onprem-edge" has no running member to move routes to: router-b \(i-0bb22222222222222\) is stopped\./,
+      new RegExp(
+        `^ResolveTargets failed: group "onprem-edge" has no running member to move routes to: ` +
+          String.raw`router-b \(i-0bb22222222222222\) is stopped\.`,
+      ),
     );
     expect(r.cause).toMatch(/No route was changed\.$/);
     expect(r.trigger).toEqual({
@@ -860,7 +863,8 @@ describe('causeText', () => {
 describe('consoleUrl', () => {
   it('links to the execution in the region of its ARN', () => {
     expect(consoleUrl(IDS.executionArn)).toBe(
-      `https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${IDS.executionArn}`,
+      'https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1' +
+        `#/v2/executions/details/${IDS.executionArn}`,
     );
   });
 

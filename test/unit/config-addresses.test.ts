@@ -87,7 +87,10 @@ members are known to be in two zones (CrossZoneSecondaryIp)`, () => {
     g.secondaryPrivateIps = ['10.0.1.100'];
   });
   expect(msg).toMatch(
-    /groups\[0\]\.secondaryPrivateIps: CrossZoneSecondaryIp: a secondary private IP moves only between interfaces of one subnet/,
+    new RegExp(
+      String.raw`groups\[0\]\.secondaryPrivateIps: CrossZoneSecondaryIp: a secondary private IP moves only ` +
+        `between interfaces of one subnet`,
+    ),
   );
   expect(msg).toContain('us-east-1a');
   expect(msg).toContain('us-east-1b');

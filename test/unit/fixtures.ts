@@ -95,7 +95,8 @@ export const alarmEvent = (
         'Threshold Crossed: 2 out of the last 2 datapoints [1.0 (25/11/26 14:30:00), 1.0 (25/11/26 14:29:00)] were ' +
         'greater than the threshold (0.0) (minimum 2 datapoints for OK -> ALARM transition).',
       reasonData:
-        '{"version":"1.0","queryDate":"2026-11-25T14:31:00.000+0000","statistic":"Maximum","period":60,"recentDatapoints":[1.0,1.0],"threshold":0.0}',
+        '{"version":"1.0","queryDate":"2026-11-25T14:31:00.000+0000","statistic":"Maximum","period":60,' +
+        '"recentDatapoints":[1.0,1.0],"threshold":0.0}',
       timestamp: '2026-11-25T14:31:00.000+0000',
     },
     previousState: {

@@ -178,11 +178,10 @@ export const switchover = async (opts: SwitchoverOptions, deps: CliDeps): Promis
   }
   const ok = entry.status === 'SUCCEEDED';
   const r = entry.parsed?.record;
+  const took =
+    entry.startDate && entry.stopDate ? ` in ${duration(entry.stopDate.getTime() - entry.startDate.getTime())}` : '';
   say('');
-  say(
-    `${entry.status}${entry.startDate && entry.stopDate ? ` in ${duration(entry.stopDate.getTime() - entry.startDate.getTime())}` : ''}: ` +
-      `${r ? `${r.outcome}: ${r.summary}` : (entry.error ?? '')}`,
-  );
+  say(`${entry.status}${took}: ${r ? `${r.outcome}: ${r.summary}` : (entry.error ?? '')}`);
   const retries = tracker.retries.length + tracker.routeRetries;
   const split = retries
     ? ` (${tracker.routeRetries} inside batches, ${tracker.retries.length} by the state machine)`
