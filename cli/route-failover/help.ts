@@ -59,8 +59,8 @@ Commands:
 Run "route-failover COMMAND --help" for a command's options.
 
 ${COMMON_HELP}`,
-  switchover: `Usage: route-failover switchover --group G [--to MEMBER] [--reason TEXT] [--dry-run] [--wait [--timeout \
-D]] [--requested-by WHO]
+  switchover: `Usage: route-failover switchover --group G [--to MEMBER] [--reason TEXT] [--dry-run] \
+[--wait [--timeout D]] [--requested-by WHO]
 
 Moves every route of group G that points at another member to the paired interfaces of MEMBER, with the
 Step Functions workflow (validated, retried, verified, notified, audited). Before starting anything it
