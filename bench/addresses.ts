@@ -211,9 +211,12 @@ export const addressTable = (rows: AddressBenchRow[]): Table => ({
     r.run.invariant.findings.length === 0 ? 'holds' : `${r.run.invariant.findings.length} finding(s)`,
   ]),
   notes: [
-    'A failover of a VPN router pair from vpn-a to vpn-b: Elastic IPs on eth0 and eth1; in one zone, also a secondary IP on eth1 carrying a third Elastic IP.',
-    'Times from the start of the address step (after lease, hold and health gate): read and plan, last write answered, read-back verified.',
-    "Simulated VPC, every EC2 call costs the latency given, virtual clock. EC2's own remap after the API answers is not in it: AWS publishes no figure.",
+    'A failover of a VPN router pair from vpn-a to vpn-b: Elastic IPs on eth0 and eth1; in one zone, also a ' +
+      'secondary IP on eth1 carrying a third Elastic IP.',
+    'Times from the start of the address step (after lease, hold and health gate): read and plan, last write ' +
+      'answered, read-back verified.',
+    "Simulated VPC, every EC2 call costs the latency given, virtual clock. EC2's own remap after the API answers is " +
+      'not in it: AWS publishes no figure.',
   ],
 });
 

@@ -5,6 +5,7 @@ import {
   DescribeRouteTablesCommand,
   type EC2Client,
   type Instance,
+  type RouteTable,
 } from '@aws-sdk/client-ec2';
 
 /**
@@ -27,7 +28,10 @@ export interface ClassicInput {
 export interface ClassicRouteOutcome {
   routeTableId: string;
   destination: string;
-  /** 'moved': both calls succeeded; 'delete-failed': the route still points at the failed router; 'create-failed': the route is gone. */
+  /**
+   * 'moved': both calls succeeded; 'delete-failed': the route still points at the failed router;
+   * 'create-failed': the route is gone.
+   */
   status: 'moved' | 'delete-failed' | 'create-failed';
   error?: string;
 }
@@ -57,7 +61,7 @@ export const classicFailover = async (input: ClassicInput, deps: { ec2: EC2Clien
   const standbyEni = standby?.NetworkInterfaces?.[0]?.NetworkInterfaceId;
   if (!standby || !standbyEni) return { standbyInstanceId: standbyId, routes: [], error: 'standby not running' };
 
-  let tables;
+  let tables: RouteTable[];
   try {
     const out = await ec2.send(
       new DescribeRouteTablesCommand({

@@ -102,7 +102,8 @@ export const esbuildOptionsFor = (bundling: BundlingOptions, outdir: string): es
   );
   if (unmirrored.length > 0)
     throw new Error(
-      `bench/cold-start.ts does not mirror bundling option(s) ${unmirrored.join(', ')} yet: add them to esbuildOptionsFor`,
+      `bench/cold-start.ts does not mirror bundling option(s) ` +
+        `${unmirrored.join(', ')} yet: add them to esbuildOptionsFor`,
     );
   if (!bundling.target) throw new Error('FUNCTION_BUNDLING.target must be set (CDK would derive it from the runtime)');
   const mode = bundling.sourceMapMode;
@@ -144,14 +145,14 @@ export const functionFolders = (): string[] =>
     .sort();
 
 /** The module every schema under functions/ imports zod/mini through (without extension, as imports name it). */
-const SHARED_ZOD = path.join(PROJECT_ROOT, 'functions', 'contract', 'zod');
+const CONTRACT_ZOD = path.join(PROJECT_ROOT, 'functions', 'contract', 'zod');
 
 /** Bundles `replacement` wherever functions/ imports functions/contract/zod.ts (but not in the replacement itself). */
-const swapSharedZod = (replacement: string): esbuild.Plugin => ({
-  name: 'swap-shared-zod',
+const swapContractZod = (replacement: string): esbuild.Plugin => ({
+  name: 'swap-contract-zod',
   setup(build) {
     build.onResolve({ filter: /(^|\/)zod$/ }, (args) =>
-      args.importer !== replacement && path.resolve(args.resolveDir, args.path) === SHARED_ZOD
+      args.importer !== replacement && path.resolve(args.resolveDir, args.path) === CONTRACT_ZOD
         ? { path: replacement }
         : undefined,
     );
@@ -227,8 +228,8 @@ export const measureColdStart = async (o: ColdStartOptions = {}): Promise<Bundle
   const opts = esbuildOptionsFor(FUNCTION_BUNDLING, outDir);
   const variantOptions: Record<string, Partial<esbuild.BuildOptions>> = {
     'as built': {},
-    'schemas at import': { plugins: [swapSharedZod(path.join(__dirname, 'cold-start', 'zod-eager.ts'))] },
-    'no zod': { plugins: [swapSharedZod(path.join(__dirname, 'cold-start', 'zod-inert.ts'))] },
+    'schemas at import': { plugins: [swapContractZod(path.join(__dirname, 'cold-start', 'zod-eager.ts'))] },
+    'no zod': { plugins: [swapContractZod(path.join(__dirname, 'cold-start', 'zod-inert.ts'))] },
   };
 
   const built: Built[] = [];
@@ -290,7 +291,9 @@ export const measureColdStart = async (o: ColdStartOptions = {}): Promise<Bundle
         const s = await importOnce(b.file, o.nodeOptions ?? LAMBDA_NODE_OPTIONS);
         samples.set(b, [...(samples.get(b) ?? []), s]);
       } catch (err) {
-        b.result.error = `init failed: ${(err as Error).message.split('\n').find((l) => /Error/.test(l)) ?? (err as Error).message}`;
+        b.result.error =
+          `init failed: ` +
+          `${(err as Error).message.split('\n').find((l) => /Error/.test(l)) ?? (err as Error).message}`;
       }
     }
   }

@@ -8,6 +8,7 @@ import { twinTags } from '../functions/domain/twins';
 import { createTaskHandlers, type TaskDeps } from '../cli/local/task-handlers';
 import { instanceStateEvent } from '../cli/local/events';
 import { isLocalExecutionRunning, runExecution, type RunResult } from '../cli/local/local-runner';
+import type { LooseJson } from '../functions/contract/loose-json';
 import { buildRouterPair, VPC_CIDR, type ExpectedMove } from '../cli/local/scenario';
 import { SimulatedVpc } from '../sim';
 
@@ -100,15 +101,13 @@ export const CASES: Array<{ id: string; title: string; arrange: () => Promise<Ar
     arrange: async () => {
       const e = estate();
       const { routerA, routerB, routeTableIds } = e.scenario;
-      await e.sim
-        .ec2()
-        .send(
-          new ReplaceRouteCommand({
-            RouteTableId: routeTableIds[0],
-            DestinationCidrBlock: VPC_CIDR,
-            NetworkInterfaceId: routerA.eni1,
-          }),
-        );
+      await e.sim.ec2().send(
+        new ReplaceRouteCommand({
+          RouteTableId: routeTableIds[0],
+          DestinationCidrBlock: VPC_CIDR,
+          NetworkInterfaceId: routerA.eni1,
+        }),
+      );
       await e.refresh();
       return {
         e,
@@ -188,7 +187,9 @@ const staticBesidePropagated = async (deps: Partial<TaskDeps> = {}): Promise<Arr
   };
 };
 
-/** Where each route is now: the static route of a destination (the one that carries traffic and ReplaceRoute acts on). */
+/**
+ * Where each route is now: the static route of a destination (the one that carries traffic and ReplaceRoute acts on).
+ */
 const targets = (tables: RouteTable[]): Map<string, string | undefined> => {
   const m = new Map<string, string | undefined>();
   for (const t of tables) {
@@ -211,7 +212,8 @@ export const tally = (sim: SimulatedVpc, moves: ExpectedMove[]) => {
   };
 };
 
-export const recordOf = (r: RunResult): any => r.output ?? r.auditRecord;
+// Tests read the record of a run they expect one from: a missing one fails them on the first field they read.
+export const recordOf = (r: RunResult): LooseJson => (r.output ?? r.auditRecord) as LooseJson;
 
 const main = async (): Promise<void> => {
   const rows: string[][] = [['case', 'what', 'outcome', 'must move', 'on failed before', 'on failed after']];

@@ -132,7 +132,10 @@ export const runFloorCase = async (c: FloorCase): Promise<FloorResult> => {
       const handlers = Object.fromEntries(
         Object.entries(raw).map(([name, h]) => [
           name,
-          async (input: unknown) => (await sleep(c.taskOverheadMs), h(input)),
+          async (input: unknown) => {
+            await sleep(c.taskOverheadMs);
+            return h(input);
+          },
         ]),
       );
       await Promise.all(
@@ -270,13 +273,23 @@ export const floorTable = (results: FloorResult[], taskOverheadMs: number, laten
     `${mark(r.goals.makespan)} time ${mark(r.goals.throttled)} throttled ${mark(r.goals.calls)} calls`,
   ]),
   notes: [
-    `EC2 model: "Request throttling for the Amazon EC2 API" (sim/throttling.ts): ReplaceRoute 50 burst, 5/s; ${latencyMs} ms per EC2 call; virtual clock (exact simulated time).`,
-    `floor = max(L, (M − 50) / 5 s), M the routes of all groups failing at once, L one EC2 round trip (${latencyMs} ms).`,
-    `workflow: every Task state costs ${taskOverheadMs} ms more (Lambda invoke and Step Functions transition; an assumption, --task-overhead-ms).`,
-    'switched: routes on their paired interface at the end (classic moves eth1 routes to eth0: they never count); time to switch: from the failure to the end of the write that put the route there.',
-    'priority: the routes of the 4 route tables tagged tier=critical in each group (40 routes); classic has no priorities.',
-    'EC2 calls: all EC2 calls, throttled included; budget M + ⌈T/100⌉ + 6 per failover. throttled: RequestLimitExceeded answers, then those of writes (ReplaceRoute; DeleteRoute + CreateRoute for classic) and their share of successful writes.',
-    'makespan: from the failure to the end of the run; after reads: from the end of the reads that precede the first write to the last route switched, the span the floor bounds (× floor is of that span).',
-    'goals: every route switched and the span after the reads ≤ 1.05 × floor + 1 s (the refill the pacer keeps in reserve) + 4 round trips; throttled writes ≤ 5 % of successful ones; EC2 calls within the budget (the classic script needs 2 writes per route and is never within it).',
+    `EC2 model: "Request throttling for the Amazon EC2 API" (sim/throttling.ts): ReplaceRoute 50 burst, 5/s; ` +
+      `${latencyMs} ms per EC2 call; virtual clock (exact simulated time).`,
+    `floor = max(L, (M − 50) / 5 s), M the routes of all groups ` +
+      `failing at once, L one EC2 round trip (${latencyMs} ms).`,
+    `workflow: every Task state costs ${taskOverheadMs} ms more (Lambda invoke and Step Functions transition; an ` +
+      `assumption, --task-overhead-ms).`,
+    'switched: routes on their paired interface at the end (classic moves eth1 routes to eth0: they never count); ' +
+      'time to switch: from the failure to the end of the write that put the route there.',
+    'priority: the routes of the 4 route tables tagged tier=critical ' +
+      'in each group (40 routes); classic has no priorities.',
+    'EC2 calls: all EC2 calls, throttled included; budget M + ⌈T/100⌉ + 6 per failover. throttled: ' +
+      'RequestLimitExceeded answers, then those of writes (ReplaceRoute; DeleteRoute + CreateRoute for classic) and ' +
+      'their share of successful writes.',
+    'makespan: from the failure to the end of the run; after reads: from the end of the reads that precede the first ' +
+      'write to the last route switched, the span the floor bounds (× floor is of that span).',
+    'goals: every route switched and the span after the reads ≤ 1.05 × floor + 1 s (the refill the pacer keeps in ' +
+      'reserve) + 4 round trips; throttled writes ≤ 5 % of successful ones; EC2 calls within the budget (the classic ' +
+      'script needs 2 writes per route and is never within it).',
   ],
 });

@@ -93,7 +93,13 @@ export const runPacerCase = async (c: PacerCase): Promise<PacerResult> => {
   });
   const overhead = c.taskOverheadMs ?? 50;
   const handlers = Object.fromEntries(
-    Object.entries(raw).map(([name, h]) => [name, async (input: unknown) => (await sleep(overhead), h(input))]),
+    Object.entries(raw).map(([name, h]) => [
+      name,
+      async (input: unknown) => {
+        await sleep(overhead);
+        return h(input);
+      },
+    ]),
   );
   const functionTimeoutMs = { SwitchItems: replaceRouteWriteBudget(config).functionTimeoutSeconds * 1000 };
   const t0 = clock.now();

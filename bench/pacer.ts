@@ -72,9 +72,12 @@ export const pacerTable = (results: PacerResult[]): Table => ({
     ];
   }),
   notes: [
-    'EC2 model (sim/throttling.ts): ReplaceRoute bucket of 50, 5 tokens added once a second at a seeded phase; every EC2 call takes latency ± jitter (uniform).',
-    'floor = ⌈(N − 50) / 5⌉ s for the N routes of all groups failing at once; every Task invocation costs 50 ms more (Lambda + Step Functions, an assumption).',
-    'makespan: from the start of the executions to the end of the last; throttled: ReplaceRoute answers RequestLimitExceeded, and their share of successful ReplaceRoute calls.',
+    'EC2 model (sim/throttling.ts): ReplaceRoute bucket of 50, 5 tokens added once a second at a seeded phase; every ' +
+      'EC2 call takes latency ± jitter (uniform).',
+    'floor = ⌈(N − 50) / 5⌉ s for the N routes of all groups failing at once; every Task invocation costs 50 ms more ' +
+      '(Lambda + Step Functions, an assumption).',
+    'makespan: from the start of the executions to the end of the last; throttled: ReplaceRoute answers ' +
+      'RequestLimitExceeded, and their share of successful ReplaceRoute calls.',
     'goals: no route left behind, throttled < 5 % of successful writes, makespan ≤ 1.10 × (floor + 5 s).',
   ],
 });

@@ -102,11 +102,17 @@ export const scaleTable = (results: ScaleResult[]): Table => ({
     ];
   }),
   notes: [
-    'EC2 calls: DI DescribeInstances, DIS DescribeInstanceStatus, DRT DescribeRouteTables, RR ReplaceRoute, DR DeleteRoute, CR CreateRoute; (n) = answered RequestLimitExceeded.',
-    'wrong at end: affected routes not on their paired interface of the healthy router (on failed = still on the stopped router, black-holed; missing = deleted and never re-created; wrong ENI = on the standby but eth0 instead of eth1).',
-    'black-hole: per route, the time from the failure with no usable route (target not on a running instance, or no route at all); "≥" when some routes never recovered (counted until the end of the run).',
-    'bucket bound: ⌈tables/100⌉ DescribeRouteTables pages in sequence, then one ReplaceRoute per route from a full ReplaceRoute bucket (50 burst, 5/s), each one latency: the earliest the last route can be usable.',
-    `Step Functions quotas: largest state input/output in UTF-8 JSON vs ${kib(SFN_PAYLOAD_LIMIT_BYTES)}, and the estimated history events vs ${int(SFN_HISTORY_EVENT_LIMIT)} (run locally, neither is enforced).`,
+    'EC2 calls: DI DescribeInstances, DIS DescribeInstanceStatus, DRT DescribeRouteTables, RR ReplaceRoute, DR ' +
+      'DeleteRoute, CR CreateRoute; (n) = answered RequestLimitExceeded.',
+    'wrong at end: affected routes not on their paired interface of the healthy router (on failed = still on the ' +
+      'stopped router, black-holed; missing = deleted and never ' +
+      're-created; wrong ENI = on the standby but eth0 instead of eth1).',
+    'black-hole: per route, the time from the failure with no usable route (target not on a running instance, or no ' +
+      'route at all); "≥" when some routes never recovered (counted until the end of the run).',
+    'bucket bound: ⌈tables/100⌉ DescribeRouteTables pages in sequence, then one ReplaceRoute per route from a full ' +
+      'ReplaceRoute bucket (50 burst, 5/s), each one latency: the earliest the last route can be usable.',
+    `Step Functions quotas: largest state input/output in UTF-8 JSON vs ${kib(SFN_PAYLOAD_LIMIT_BYTES)}, and the ` +
+      `estimated history events vs ${int(SFN_HISTORY_EVENT_LIMIT)} (run locally, neither is enforced).`,
   ],
 });
 
@@ -121,7 +127,8 @@ export const weightTable = (w: ExecutionWeight): Table => ({
     Math.max(s.maxInputBytes, s.maxOutputBytes) > SFN_PAYLOAD_LIMIT_BYTES ? '✗' : '',
   ]),
   notes: [
-    `${int(w.localEvents)} local events; ~${int(w.historyEvents)} Step Functions history events (quota ${int(SFN_HISTORY_EVENT_LIMIT)}).`,
+    `${int(w.localEvents)} local events; ~${int(w.historyEvents)} Step Functions history events (quota ` +
+      `${int(SFN_HISTORY_EVENT_LIMIT)}).`,
   ],
 });
 
@@ -160,10 +167,20 @@ export const coldStartTable = (results: BundleResult[]): Table => {
       ];
     }),
     notes: [
-      `init: median of ${runs} imports of the built bundle, each in a fresh node process (${process.version}), timed inside the child around await import(); CPU = user+system of that process over the same span (stable when the machine is busy, wall is not).`,
-      'floor: only the SDK client(s) the function bundles and one command each (EC2: EC2Client + ReplaceRouteCommand), built the same way.',
-      'as built: as deployed; its schemas are zod/mini, declared with z.lazy (built on their first parse, not at import; functions/contract/zod.ts).',
-      'variants are experiments (functions/contract/zod.ts swapped at bundle time): schemas at import = every schema of the modules the function imports built during init (bench/cold-start/zod-eager.ts); the difference from as built is what the lazy declarations move out of init, of which the schemas a function parses are built during its first invocation instead; no zod = an inert stand-in (no runtime validation at all).',
+      `init: median of ${runs} imports of the built bundle, each in a fresh node process (${process.version}), timed ` +
+        `inside the child around await import(); CPU = user+system ` +
+        `of that process over the same span (stable when the ` +
+        `machine is busy, wall is not).`,
+      'floor: only the SDK client(s) the function bundles and one command each (EC2: EC2Client + ' +
+        'ReplaceRouteCommand), built the same way.',
+      'as built: as deployed; its schemas are zod/mini, declared with z.lazy (built on their first parse, not at ' +
+        'import; functions/contract/zod.ts).',
+      'variants are experiments (functions/contract/zod.ts swapped at bundle time): schemas at import = every schema ' +
+        'of the modules the function imports built during init ' +
+        '(bench/cold-start/zod-eager.ts); the difference from as ' +
+        'built is what the lazy declarations move out of init, ' +
+        'of which the schemas a function parses are built during ' +
+        'its first invocation instead; no zod = an inert stand-in (no runtime validation at all).',
     ],
   };
 };
@@ -257,7 +274,8 @@ export const scaleChartSvg = (results: ScaleResult[]): string => {
   const panel = { top: 48, bottom: 250, left1: 60, right1: 360, left2: 450, right2: 740 };
   const out: string[] = [];
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ` +
+      `font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="11">`,
     `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
   );
 
@@ -273,13 +291,15 @@ export const scaleChartSvg = (results: ScaleResult[]): string => {
     panel.bottom - ((Math.log10(Math.max(s, 10 ** lo)) - lo) / Math.max(1, hi - lo)) * (panel.bottom - panel.top);
   out.push(
     `<text x="${panel.left1}" y="18" font-size="13" font-weight="600">Makespan vs token-bucket bound (s, log)</text>`,
-    `<text x="${panel.left1}" y="33" font-size="10" fill="#666">classic ends early: it leaves throttled routes broken (right)</text>`,
+    `<text x="${panel.left1}" y="33" font-size="10" fill="#666">classic ` +
+      `ends early: it leaves throttled routes broken (right)</text>`,
   );
   for (let e = lo; e <= hi; e++) {
     const y = yLog(10 ** e);
     out.push(
       `<line x1="${panel.left1}" x2="${panel.right1}" y1="${y}" y2="${y}" stroke="#e3e3e3"/>`,
-      `<text x="${panel.left1 - 6}" y="${y + 4}" text-anchor="end" fill="#555">${e < 0 ? (10 ** e).toFixed(-e) : int(10 ** e)}</text>`,
+      `<text x="${panel.left1 - 6}" y="${y + 4}" text-anchor="end" ` +
+        `fill="#555">${e < 0 ? (10 ** e).toFixed(-e) : int(10 ** e)}</text>`,
     );
   }
   const series: Array<{ name: string; color: string; dash?: string; value: (routes: number) => number | undefined }> = [
@@ -299,17 +319,19 @@ export const scaleChartSvg = (results: ScaleResult[]): string => {
       .map(([x, v]) => [x, yLog(v / 1000)] as const);
     if (pts.length === 0) continue;
     out.push(
-      `<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''} points="${pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>`,
+      `<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''} ` +
+        `points="${pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>`,
       ...pts.map(([x, y]) => `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3" fill="${s.color}"/>`),
     );
   }
-  sizes.forEach((n, i) =>
+  sizes.forEach((n, i) => {
     out.push(
       `<text x="${xOf(i, panel.left1, panel.right1)}" y="${panel.bottom + 16}" text-anchor="middle">${int(n)}</text>`,
-    ),
-  );
+    );
+  });
   out.push(
-    `<text x="${(panel.left1 + panel.right1) / 2}" y="${panel.bottom + 32}" text-anchor="middle" fill="#555">affected routes</text>`,
+    `<text x="${(panel.left1 + panel.right1) / 2}" y="${panel.bottom + 32}" text-anchor="middle" ` +
+      `fill="#555">affected routes</text>`,
   );
 
   // Right: % of routes wrong at the end.
@@ -333,8 +355,10 @@ export const scaleChartSvg = (results: ScaleResult[]): string => {
       const x = panel.left2 + i * slot + slot * 0.18 + j * slot * 0.32;
       const y = yPct(pct);
       out.push(
-        `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(slot * 0.3).toFixed(1)}" height="${(panel.bottom - y).toFixed(1)}" fill="${COLORS[v]}"/>`,
-        `<text x="${(x + slot * 0.15).toFixed(1)}" y="${(y - 3).toFixed(1)}" text-anchor="middle" font-size="9" fill="#333">${pct < 1 && pct > 0 ? pct.toFixed(1) : int(pct)}</text>`,
+        `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(slot * 0.3).toFixed(1)}" ` +
+          `height="${(panel.bottom - y).toFixed(1)}" fill="${COLORS[v]}"/>`,
+        `<text x="${(x + slot * 0.15).toFixed(1)}" y="${(y - 3).toFixed(1)}" text-anchor="middle" font-size="9" ` +
+          `fill="#333">${pct < 1 && pct > 0 ? pct.toFixed(1) : int(pct)}</text>`,
       );
     });
     out.push(
@@ -342,7 +366,8 @@ export const scaleChartSvg = (results: ScaleResult[]): string => {
     );
   });
   out.push(
-    `<text x="${(panel.left2 + panel.right2) / 2}" y="${panel.bottom + 32}" text-anchor="middle" fill="#555">affected routes</text>`,
+    `<text x="${(panel.left2 + panel.right2) / 2}" y="${panel.bottom + 32}" text-anchor="middle" ` +
+      `fill="#555">affected routes</text>`,
   );
 
   // Legend.
@@ -354,7 +379,8 @@ export const scaleChartSvg = (results: ScaleResult[]): string => {
   legend.forEach(([label, color, dash], i) => {
     const x = 60 + i * 230;
     out.push(
-      `<line x1="${x}" x2="${x + 22}" y1="${H - 8}" y2="${H - 8}" stroke="${color}" stroke-width="3"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`,
+      `<line x1="${x}" x2="${x + 22}" y1="${H - 8}" y2="${H - 8}" stroke="${color}" ` +
+        `stroke-width="3"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`,
       `<text x="${x + 28}" y="${H - 4}">${escXml(label)}</text>`,
     );
   });

@@ -1,4 +1,5 @@
 import { estimateHistoryEvents } from '../cli/local/local-runner';
+import type { LooseJson } from '../functions/contract/loose-json';
 
 /**
  * What an execution run locally would weigh in AWS Step Functions, read from the local event log
@@ -35,9 +36,9 @@ const bytes = (value: unknown): number =>
   value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
 
 /** Input/output sizes per state name and the estimated history length of one execution's event log. */
-export const weighExecution = (events: Array<Record<string, any>>): ExecutionWeight => {
+export const weighExecution = (events: Array<LooseJson>): ExecutionWeight => {
   const states = new Map<string, StatePayload>();
-  const entry = (e: Record<string, any>): StatePayload => {
+  const entry = (e: LooseJson): StatePayload => {
     const name = e.state?.name as string;
     let s = states.get(name);
     if (!s)

@@ -161,7 +161,8 @@ const associateTarget = (s: SimState, input: AssociateAddressRequest): EniRecord
   if (enis.length !== 1) {
     throw fault(
       'InvalidInstanceID',
-      `There are multiple interfaces attached to instance '${instance.instanceId}'. Please specify an interface ID for the operation instead.`,
+      `There are multiple interfaces attached to instance '${instance.instanceId}'. Please specify an interface ID ` +
+        `for the operation instead.`,
     );
   }
   return enis[0];
@@ -272,7 +273,8 @@ export function unassignPrivateIpAddresses(s: SimState, input: UnassignPrivateIp
   if (notSecondary !== undefined) {
     throw fault(
       'InvalidParameterValue',
-      `Some of the specified addresses are not assigned to interface ${eni.eniId} as secondary addresses: ${notSecondary}`,
+      `Some of the specified addresses are not assigned to ` +
+        `interface ${eni.eniId} as secondary addresses: ${notSecondary}`,
     );
   }
   for (const ip of ips) {

@@ -26,7 +26,9 @@ import type { CommandInput, Service } from './types';
 export interface FaultSpec {
   /** Action name such as 'ReplaceRoute' or 'Publish'; '*' matches every action. */
   action: string;
-  /** Service error code: 'RequestLimitExceeded', 'InternalError', 'Unavailable', 'UnauthorizedOperation', 'Throttled'… */
+  /**
+   * Service error code: 'RequestLimitExceeded', 'InternalError', 'Unavailable', 'UnauthorizedOperation', 'Throttled'…
+   */
   code?: string;
   message?: string;
   /**

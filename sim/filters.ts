@@ -102,7 +102,8 @@ export const checkPaging = (req: PageRequest): void => {
   ) {
     throw fault(
       'InvalidParameterValue',
-      `Value ( ${req.MaxResults} ) for parameter maxResults is invalid. Expecting a value between ${req.min} and ${req.max}.`,
+      `Value ( ${req.MaxResults} ) for parameter maxResults is ` +
+        `invalid. Expecting a value between ${req.min} and ${req.max}.`,
     );
   }
 };
@@ -124,7 +125,7 @@ export const paginate = <T extends { seq: number }>(
 
 /** Resources by explicit ID, in creation order; any unknown ID fails the whole call, as in EC2. */
 export const selectByIds = <T extends { seq: number }>(prefix: IdPrefix, ids: string[], from: Map<string, T>): T[] => {
-  ids.forEach((id) => checkIdFormat(prefix, id));
+  for (const id of ids) checkIdFormat(prefix, id);
   const missing = [...new Set(ids)].filter((id) => !from.has(id));
   if (missing.length > 0) throw notFound(prefix, missing);
   return [...new Set(ids)].map((id) => from.get(id) as T).sort((a, b) => a.seq - b.seq);

@@ -87,7 +87,8 @@ export const destinationOf = (input: RouteFields): RouteDestination => {
   if (kinds.length === 0) {
     throw fault(
       'MissingParameter',
-      'The request must contain exactly one of the parameters destinationCidrBlock, destinationIpv6CidrBlock or destinationPrefixListId',
+      'The request must contain exactly one of the parameters ' +
+        'destinationCidrBlock, destinationIpv6CidrBlock or destinationPrefixListId',
     );
   }
   if (kinds.length > 1) {

@@ -1,4 +1,7 @@
-/** EC2 instances and network interfaces: DescribeInstances, DescribeInstanceStatus, DescribeNetworkInterfaces, AZ impairment. */
+/**
+ * EC2 instances and network interfaces: DescribeInstances, DescribeInstanceStatus,
+ * DescribeNetworkInterfaces, AZ impairment.
+ */
 import type {
   DescribeInstanceStatusRequest,
   DescribeInstanceStatusResult,

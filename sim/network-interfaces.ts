@@ -1,4 +1,6 @@
-/** Setting up network interfaces out of band (as the console or CreateNetworkInterface would): creation and attachment. */
+/**
+ * Setting up network interfaces out of band (as the console or CreateNetworkInterface would): creation and attachment.
+ */
 import type { SimState } from './state';
 import { subnetOf } from './subnets';
 

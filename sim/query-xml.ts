@@ -142,15 +142,20 @@ const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 export const ec2Response = (action: string, output: Record<string, unknown>, requestId: string): string => {
   let body = members(output, EC2_OUTPUTS[action], EC2_STYLE);
   if (RETURNS_TRUE.has(action) && output.Return === undefined) body += '<return>true</return>';
-  return `${XML_DECLARATION}<${action}Response xmlns="${EC2_XMLNS}"><requestId>${escapeXml(requestId)}</requestId>${body}</${action}Response>`;
+  return (
+    `${XML_DECLARATION}<${action}Response ` +
+    `xmlns="${EC2_XMLNS}"><requestId>${escapeXml(requestId)}</requestId>${body}</${action}Response>`
+  );
 };
 
 export const ec2ErrorResponse = (code: string, message: string, requestId: string): string =>
-  `${XML_DECLARATION}<Response><Errors><Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error></Errors>` +
+  `${XML_DECLARATION}<Response><Errors><Error><Code>${escapeXml(code)}</Code>` +
+  `<Message>${escapeXml(message)}</Message></Error></Errors>` +
   `<RequestID>${escapeXml(requestId)}</RequestID></Response>`;
 
 export const snsResponse = (action: string, output: Record<string, unknown>, requestId: string): string =>
-  `${XML_DECLARATION}<${action}Response xmlns="${SNS_XMLNS}"><${action}Result>${members(output, undefined, QUERY_STYLE)}</${action}Result>` +
+  `${XML_DECLARATION}<${action}Response ` +
+  `xmlns="${SNS_XMLNS}"><${action}Result>${members(output, undefined, QUERY_STYLE)}</${action}Result>` +
   `<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata></${action}Response>`;
 
 export const snsErrorResponse = (code: string, message: string, status: number, requestId: string): string =>

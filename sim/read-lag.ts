@@ -103,7 +103,10 @@ export class ReadLag implements ReadLagView {
     return { ...t, routes };
   }
 
-  /** The associations of a table as a read sees them now: one replaced within its window still on its old table, under its old ID. */
+  /**
+   * The associations of a table as a read sees them now: one replaced within its window still on its old
+   * table, under its old ID.
+   */
   associationsView(s: SimState): (routeTableId: string) => AssociationRecord[] {
     const now = this.now();
     const stale = [...this.associations.values()].filter((e) => e.until > now);

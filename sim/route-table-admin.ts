@@ -54,7 +54,10 @@ export function newRouteTable(
   return table;
 }
 
-/** Adds a route as set up out of band (SimulatedVpc.addRoute). Unlike the API, an InstanceId target always resolves to its eth0. */
+/**
+ * Adds a route as set up out of band (SimulatedVpc.addRoute). Unlike the API, an InstanceId target
+ * always resolves to its eth0.
+ */
 export function addSetupRoute(s: SimState, routeTableId: string, route: RouteSpec): void {
   const table = s.requireTable(routeTableId);
   const destination = destinationOf(route);

@@ -54,7 +54,8 @@ export function describeRouteTables(s: SimState, input: DescribeRouteTablesReque
     max: 100,
   };
   checkPaging(req);
-  // With read lag on, the read sees recent writes' routes and associations as they were (sim/read-lag.ts), filters included.
+  // With read lag on, the read sees recent writes' routes and associations as they were
+  // (sim/read-lag.ts), filters included.
   const lag = s.readLag;
   const assocs = lag?.associationsView(s);
   const spec = routeTableFilters(s, assocs);
@@ -98,7 +99,8 @@ export function replaceRoute(s: SimState, input: ReplaceRouteRequest): object {
     if (target.field !== 'NetworkInterfaceId' && target.field !== 'VpcEndpointId') {
       throw fault(
         'InvalidParameterValue',
-        `The target of the local route for '${destination.value}' can only be a network interface or a Gateway Load Balancer endpoint.`,
+        `The target of the local route for '${destination.value}' can ` +
+          `only be a network interface or a Gateway Load Balancer endpoint.`,
       );
     }
     checkDryRun(input);
@@ -156,7 +158,9 @@ export function resolveTarget(
   if (given.length === 0) {
     throw fault(
       'MissingParameter',
-      'The request must contain exactly one of gatewayId, natGatewayId, networkInterfaceId, instanceId, vpcPeeringConnectionId, transitGatewayId, egressOnlyInternetGatewayId, vpcEndpointId, localGatewayId, carrierGatewayId or coreNetworkArn',
+      'The request must contain exactly one of gatewayId, natGatewayId, networkInterfaceId, instanceId, ' +
+        'vpcPeeringConnectionId, transitGatewayId, egressOnlyInternetGatewayId, vpcEndpointId, localGatewayId, ' +
+        'carrierGatewayId or coreNetworkArn',
     );
   }
   if (given.length > 1)
@@ -194,7 +198,8 @@ export function eniOfInstance(s: SimState, instanceId: string, table: RouteTable
   if (enis.length > 1 && !lenient) {
     throw fault(
       'InvalidInstanceID',
-      `There are multiple interfaces attached to instance '${instanceId}'. Please specify an interface ID for the operation instead.`,
+      `There are multiple interfaces attached to instance '${instanceId}'. ` +
+        `Please specify an interface ID for the operation instead.`,
     );
   }
   if (instance.vpcId !== table.vpcId) {

@@ -230,7 +230,10 @@ export class SimulatedVpc {
     addSetupRoute(this.s, routeTableId, route);
   }
 
-  /** Associates a table with a subnet or a gateway (igw-/vgw-) edge, as AssociateRouteTable does; returns the rtbassoc- ID. */
+  /**
+   * Associates a table with a subnet or a gateway (igw-/vgw-) edge, as AssociateRouteTable does;
+   * returns the rtbassoc- ID.
+   */
   associateRouteTable(routeTableId: string, target: AssociationTarget): string {
     const input =
       'subnetId' in target
@@ -244,7 +247,10 @@ export class SimulatedVpc {
     Object.assign(this.s.requireTable(routeTableId).tags, tags);
   }
 
-  /** Removes a route table (as if someone deleted it mid-run), associations and all: its subnets fall back to the main table. */
+  /**
+   * Removes a route table (as if someone deleted it mid-run), associations and all: its subnets
+   * fall back to the main table.
+   */
   deleteRouteTable(routeTableId: string): void {
     this.s.requireTable(routeTableId);
     dropAssociationsOf(this.s, routeTableId);
@@ -312,7 +318,9 @@ export class SimulatedVpc {
 
   // ─────────── faults ───────────
 
-  /** Makes matching calls fail with a service error, hang, or have their DryRun ignored; returns an ID for removeFault. */
+  /**
+   * Makes matching calls fail with a service error, hang, or have their DryRun ignored; returns an ID for removeFault.
+   */
   injectFault(spec: FaultSpec): string {
     return this.faults.inject(spec);
   }
@@ -336,12 +344,17 @@ export class SimulatedVpc {
     return counts;
   }
 
-  /** Calls of mutating EC2 actions (routes, associations, tables, tags, propagation) that took effect (DryRun and failures excluded, lost responses included). */
+  /**
+   * Calls of mutating EC2 actions (routes, associations, tables, tags, propagation) that took effect (DryRun and
+   * failures excluded, lost responses included).
+   */
   mutatingCalls(): SimCall[] {
     return this.calls.filter((c) => MUTATING_ACTIONS.has(c.action) && c.tookEffect === true);
   }
 
-  /** Every interface ever attached to an instance, deleted and detached ones included (ground truth for test checks). */
+  /**
+   * Every interface ever attached to an instance, deleted and detached ones included (ground truth for test checks).
+   */
   interfacesEverAttached(instanceId: string): string[] {
     return [...this.s.attachedEver].filter(([, ids]) => ids.has(instanceId)).map(([eni]) => eni);
   }
@@ -376,7 +389,10 @@ export class SimulatedVpc {
     return this.s.mainAssociation(vpcId)?.routeTableId;
   }
 
-  /** Tokens left in each EC2 action's request bucket (fractional; actions called so far), or undefined when throttling is off. */
+  /**
+   * Tokens left in each EC2 action's request bucket (fractional; actions called so far), or
+   * undefined when throttling is off.
+   */
   tokens(): Record<string, number> | undefined {
     return this.buckets?.tokens();
   }

@@ -41,7 +41,8 @@ const checkMessage = (input: PublishInput): void => {
   if (attributes.length > 10) {
     throw fault(
       'InvalidParameter',
-      `Invalid parameter: MessageAttributes Reason: Number of message attributes [${attributes.length}] exceeds the allowed maximum [10].`,
+      `Invalid parameter: MessageAttributes Reason: Number of message ` +
+        `attributes [${attributes.length}] exceeds the allowed maximum [10].`,
     );
   }
   const attributeBytes = attributes.reduce((sum, [name, value]) => sum + checkAttribute(name, value), 0);
@@ -82,7 +83,8 @@ const checkAttribute = (name: string, value: MessageAttributeValue): number => {
   if (!['String', 'Number', 'Binary'].includes(base)) {
     throw fault(
       'InvalidParameter',
-      `Invalid parameter: MessageAttributes Reason: The message attribute '${name}' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.`,
+      `Invalid parameter: MessageAttributes Reason: The message attribute '${name}' has an invalid message attribute ` +
+        `type, the set of supported type prefixes is Binary, Number, and String.`,
     );
   }
   if (base === 'Binary') {
@@ -102,5 +104,6 @@ const checkAttribute = (name: string, value: MessageAttributeValue): number => {
 const emptyAttribute = (name: string, type: string): SimFault =>
   fault(
     'InvalidParameter',
-    `Invalid parameter: MessageAttributes Reason: The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${type}'.`,
+    `Invalid parameter: MessageAttributes Reason: The message attribute '${name}' must contain non-empty message ` +
+      `attribute value for message attribute type '${type}'.`,
   );

@@ -30,7 +30,10 @@ export class SimState {
   readonly associations = new Map<string, AssociationRecord>();
   readonly instances = new Map<string, InstanceRecord>();
   readonly enis = new Map<string, EniRecord>();
-  /** Every instance each interface was ever attached to: ground truth of whose a deleted or detached interface was (test checks only). */
+  /**
+   * Every instance each interface was ever attached to: ground truth of whose a deleted or detached
+   * interface was (test checks only).
+   */
   readonly attachedEver = new Map<string, Set<string>>();
   readonly tables = new Map<string, RouteTableRecord>();
   /** Elastic IP addresses by allocation ID (sim/addresses.ts). */

@@ -1,4 +1,7 @@
-/** An EC2 Instance State-change Notification as EventBridge delivers it (the demo's example account and region), dated now. */
+/**
+ * An EC2 Instance State-change Notification as EventBridge delivers it (the demo's example
+ * account and region), dated now.
+ */
 export const instanceStateEvent = (instanceId: string, state: string, id: string) => ({
   version: '0',
   id,

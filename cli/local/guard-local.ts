@@ -60,7 +60,8 @@ export const runGuardLocal = async (deps: GuardLocalDeps, opts: { converge: bool
     store = memory;
     guardStore = new InMemoryGuardStore(memory);
     deps.log(
-      'group state in memory for this run only: every run is a first pass (--state-table keeps the finding set between runs)',
+      'group state in memory for this run only: every run is a ' +
+        'first pass (--state-table keeps the finding set between runs)',
     );
   }
   const executions: GuardLocalResult['executions'] = [];

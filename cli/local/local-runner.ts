@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { causeText } from '../../functions/contract/errors';
+import type { LooseJson } from '../../functions/contract/loose-json';
 import { checkPayload, enforcePayloadLimit } from './payload-limit';
 
 /** The one workflow definition, shared with infra/. */
@@ -32,10 +33,18 @@ export const loadDefinition = (
   return JSON.parse(filled) as Record<string, unknown>;
 };
 
+/** The fields of an ASL state that nest other states. */
+interface AslState {
+  Type?: string;
+  ItemProcessor?: { States?: Record<string, AslState> };
+  Iterator?: { States?: Record<string, AslState> };
+  Branches?: Array<{ States: Record<string, AslState> }>;
+}
+
 /** Names of every Task state, at any depth (Map item processors included). */
 export const taskStateNames = (definition: Record<string, unknown>): string[] => {
   const names: string[] = [];
-  const walk = (states: Record<string, any>) => {
+  const walk = (states: Record<string, AslState>) => {
     for (const [name, s] of Object.entries(states)) {
       if (s.Type === 'Task') names.push(name);
       if (s.ItemProcessor?.States) walk(s.ItemProcessor.States);
@@ -43,7 +52,7 @@ export const taskStateNames = (definition: Record<string, unknown>): string[] =>
       for (const b of s.Branches ?? []) walk(b.States);
     }
   };
-  walk(definition.States as Record<string, any>);
+  walk(definition.States as Record<string, AslState>);
   return names;
 };
 
@@ -91,9 +100,9 @@ export interface RunResult {
   error?: string;
   cause?: string;
   /** The audit record: the Notify state's output, on success and failure alike. */
-  auditRecord?: Record<string, any>;
+  auditRecord?: LooseJson;
   /** Every event of the run, for tests. */
-  events: Array<Record<string, any>>;
+  events: Array<LooseJson>;
   durationMs: number;
 }
 
@@ -158,12 +167,12 @@ export const runExecution = async (opts: RunOptions): Promise<RunResult> => {
     },
   });
 
-  const events: Array<Record<string, any>> = [];
-  let auditRecord: Record<string, any> | undefined;
+  const events: Array<LooseJson> = [];
+  let auditRecord: LooseJson | undefined;
   const log = opts.log ?? (() => undefined);
   const collecting = (async () => {
     for await (const e of execution.eventLogs) {
-      const ev = e as unknown as Record<string, any>;
+      const ev = e as unknown as LooseJson;
       events.push(ev);
       if (ev.type === 'StateExited' && RECORD_STATES.has(ev.state?.name)) auditRecord = ev.state.output;
       const line = describeEvent(ev, started.getTime());
@@ -253,7 +262,7 @@ const withFunctionTimeout = (invocation: Promise<unknown>, timeoutMs: number): P
  * scheduled, started, succeeded, exited) and 3 more per retry; a Map 4 plus 2 per iteration; other states 2;
  * the execution itself 2.
  */
-export const estimateHistoryEvents = (events: Array<Record<string, any>>): number => {
+export const estimateHistoryEvents = (events: Array<LooseJson>): number => {
   let n = 2;
   for (const e of events) {
     if (e.type === 'StateEntered') n += e.state?.type === 'Task' ? 5 : e.state?.type === 'Map' ? 4 : 2;
@@ -263,8 +272,11 @@ export const estimateHistoryEvents = (events: Array<Record<string, any>>): numbe
   return n;
 };
 
-/** The largest state (input or output, as JSON bytes) the run passed between states: Step Functions allows 256 KiB (payload-limit.ts). */
-export const largestStatePayload = (events: Array<Record<string, any>>): { bytes: number; state: string } => {
+/**
+ * The largest state (input or output, as JSON bytes) the run passed between states: Step Functions allows
+ * 256 KiB (payload-limit.ts).
+ */
+export const largestStatePayload = (events: Array<LooseJson>): { bytes: number; state: string } => {
   let best = { bytes: 0, state: '' };
   for (const e of events) {
     for (const v of [e.state?.input, e.state?.output]) {
@@ -277,7 +289,7 @@ export const largestStatePayload = (events: Array<Record<string, any>>): { bytes
 };
 
 /** One progress line per interesting event; undefined for noise. */
-export const describeEvent = (e: Record<string, any>, t0: number): string | undefined => {
+export const describeEvent = (e: LooseJson, t0: number): string | undefined => {
   const t = `+${String(Math.max(0, e.timestamp - t0)).padStart(5)} ms`;
   const at = e.index !== undefined ? `${e.state?.name}[${e.index}]` : e.state?.name;
   switch (e.type) {
@@ -303,15 +315,21 @@ export const describeEvent = (e: Record<string, any>, t0: number): string | unde
   }
 };
 
-const summarizeOutput = (state: string | undefined, out: any): string => {
+const summarizeOutput = (state: string | undefined, out: LooseJson | undefined): string => {
   if (!out || typeof out !== 'object') return '';
   switch (state) {
     case 'ResolveTargets':
       return out.action === 'noop'
         ? ` (no-op: ${out.noopReason})`
-        : ` (${out.group?.name}: ${out.sources?.map((s: any) => s.name).join('+')} → ${out.target?.name}, ${out.pairs?.length} interface pair(s))`;
+        : ` (${out.group?.name}: ${out.sources?.map((s: { name: string }) => s.name).join('+')} ` +
+            `→ ${out.target?.name}, ` +
+            `${out.pairs?.length} interface pair(s))`;
     case 'PlanSwitch':
-      return ` (${out.plan?.changeCount} to move in ${out.plan?.batches?.length} batch(es), ${out.plan?.alreadyOnTargetCount} already on target, ${out.plan?.skipped?.length} skipped, ${out.plan?.routeTablesScanned} tables)`;
+      return (
+        ` (${out.plan?.changeCount} to move in ${out.plan?.batches?.length} batch(es), ` +
+        `${out.plan?.alreadyOnTargetCount} already on target, ${out.plan?.skipped?.length} skipped, ` +
+        `${out.plan?.routeTablesScanned} tables)`
+      );
     case 'SwitchBatches': {
       const counts: Record<string, number> = {};
       for (const b of out.results ?? []) {
@@ -329,7 +347,10 @@ const summarizeOutput = (state: string | undefined, out: any): string => {
       })`;
     }
     case 'VerifySwitch':
-      return ` (${out.verification?.checked} read back, ${out.verification?.mismatches} mismatch(es), ${out.verification?.rounds} round(s))`;
+      return (
+        ` (${out.verification?.checked} read back, ${out.verification?.mismatches} mismatch(es), ` +
+        `${out.verification?.rounds} round(s))`
+      );
     case 'Notify':
       return ` (${out.outcome}: ${out.summary})`;
     default:

@@ -22,7 +22,8 @@ export const DATA_LIMIT_EXCEEDED = 'States.DataLimitExceeded';
 export const dataLimitExceeded = (what: string, bytes: number): Error =>
   Object.assign(
     new Error(
-      `${what} is ${bytes} bytes: Step Functions allows ${STATE_PAYLOAD_LIMIT} bytes (UTF-8 JSON) per task, state or execution payload`,
+      `${what} is ${bytes} bytes: Step Functions allows ${STATE_PAYLOAD_LIMIT} ` +
+        `bytes (UTF-8 JSON) per task, state or execution payload`,
     ),
     {
       name: DATA_LIMIT_EXCEEDED,

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createTaskHandlers, DEFAULT_STACK_NAME } from './task-handlers';
+import { createTaskHandlers, DEFAULT_STACK_NAME, type TaskDeps } from './task-handlers';
 import { createEc2Client, createSnsClient } from '../../functions/aws/clients';
-import { parseConfigJson } from '../../functions/contract/config';
+import { type FailoverConfig, parseConfigJson } from '../../functions/contract/config';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { StaticAlarms } from '../../functions/domain/alarms';
@@ -14,7 +14,8 @@ import { SimulatedVpc } from '../../sim';
 import { simulateConfig } from './simulate-config';
 import { runGuardLocal, type GuardLocalDeps } from './guard-local';
 
-const USAGE = `Usage: npx tsx cli/local/run-local.ts --config FILE --input FILE [--simulate] [--topic-arn ARN] [--name NAME]
+const USAGE = `Usage: npx tsx cli/local/run-local.ts --config FILE \
+--input FILE [--simulate] [--topic-arn ARN] [--name NAME]
    or: npm run -s local -- --config FILE --input FILE …   (-s keeps npm's banner off stdout)
    or: npm run -s local -- --config FILE --guard [--converge] [--simulate] [--topic-arn ARN] [--state-table T]
 
@@ -36,7 +37,8 @@ Runs statemachine/failover.asl.json in-process, each Task on its real handler.
                     record in the report) when routes lead elsewhere, then report a second pass
   -h, --help        this help
 Without --simulate, clients come from the standard environment: AWS_REGION (or AWS_DEFAULT_REGION),
-AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_SNS, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_CLOUDWATCH and credentials,
+AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_SNS, \
+AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_CLOUDWATCH and credentials,
 so any EC2-compatible endpoint works.
 stdout: the execution output (the audit record) as one JSON document. stderr: progress.
 Exit code: 0 the execution succeeded, 1 it failed, 2 bad usage or input (nothing ran).`;
@@ -147,7 +149,7 @@ const main = async (argv: string[]): Promise<number> => {
   if (missing.length > 0) throw new UsageError(`missing ${missing.join(' and ')}`);
   const configFile = values.config!;
   const inputFile = values.input!;
-  let config;
+  let config: FailoverConfig;
   try {
     config = parseConfigJson(readNamedFile('--config', configFile), `--config ${configFile}`);
   } catch (e) {
@@ -164,7 +166,7 @@ const main = async (argv: string[]): Promise<number> => {
 
   // Alarm events must name this stack's status-check alarms (their names start with the stack name).
   const stackName = values['stack-name'] ?? DEFAULT_STACK_NAME;
-  let deps;
+  let deps: TaskDeps;
   let region: string;
   if (values.simulate) {
     const sim = new SimulatedVpc();

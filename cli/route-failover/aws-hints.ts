@@ -35,16 +35,25 @@ export const awsErrorHint = (message: string, ctx: HintContext): string | undefi
 
   const dns = /getaddrinfo (?:ENOTFOUND|EAI_AGAIN) (\S+)/.exec(message);
   if (dns) {
-    return `the host ${dns[1]} does not resolve: check ${[regionText, endpointText].filter(Boolean).join(' and ')}, and DNS or a proxy on this machine`;
+    return (
+      `the host ${dns[1]} does not resolve: check ${[regionText, endpointText].filter(Boolean).join(' and ')}, and ` +
+      `DNS or a proxy on this machine`
+    );
   }
   if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|socket hang up|TimeoutError|timed out/i.test(message)) {
-    return `the endpoint did not answer: check ${endpointText ?? 'network access to AWS from this machine (proxy, VPN, firewall)'}${endpointText ? ' is running and reachable' : ''}`;
+    return (
+      `the endpoint did not answer: check ` +
+      `${endpointText ?? 'network access to AWS from this machine (proxy, VPN, firewall)'}` +
+      `${endpointText ? ' is running and reachable' : ''}`
+    );
   }
   if (/Deserialization error|XML parse error|Unexpected token .* in JSON/i.test(message)) {
     return (
-      `the endpoint answered with something that is not the AWS service's response: check ${endpointText ?? 'a proxy between this machine and AWS'}` +
+      `the endpoint answered with something that is not the AWS service's response: check ` +
+      `${endpointText ?? 'a proxy between this machine and AWS'}` +
       (endpointText
-        ? ' serves this service (an endpoint for EC2 only needs the AWS_ENDPOINT_URL_EC2 variable, not AWS_ENDPOINT_URL)'
+        ? ' serves this service (an endpoint for EC2 only needs ' +
+          'the AWS_ENDPOINT_URL_EC2 variable, not AWS_ENDPOINT_URL)'
         : '')
     );
   }
@@ -54,7 +63,10 @@ export const awsErrorHint = (message: string, ctx: HintContext): string | undefi
     const profile = ctx.profile ?? ctx.env.AWS_PROFILE;
     if (profile && !profileExists(profile, ctx)) {
       const from = ctx.profile ? '--profile' : 'AWS_PROFILE';
-      return `the profile "${profile}" (${from}) is in neither ${configFile(ctx)} nor ${credentialsFile(ctx)}: check its name (aws configure list-profiles)`;
+      return (
+        `the profile "${profile}" (${from}) is in neither ${configFile(ctx)} nor ${credentialsFile(ctx)}: check ` +
+        `its name (aws configure list-profiles)`
+      );
     }
     return (
       'no credentials were found: ' +
@@ -71,7 +83,10 @@ export const awsErrorHint = (message: string, ctx: HintContext): string | undefi
       message,
     )
   ) {
-    return `the credentials are not valid here: check the access key and ${regionText} (an opt-in region must be enabled for the account)`;
+    return (
+      `the credentials are not valid here: check the access key and ${regionText} (an opt-in region must be ` +
+      `enabled for the account)`
+    );
   }
   return undefined;
 };
@@ -81,7 +96,9 @@ const configFile = (ctx: HintContext): string => ctx.env.AWS_CONFIG_FILE || path
 const credentialsFile = (ctx: HintContext): string =>
   ctx.env.AWS_SHARED_CREDENTIALS_FILE || path.join(home(ctx), '.aws', 'credentials');
 
-/** True when a section names the profile: `[profile X]` (or `[X]`) in the config file, `[X]` in the credentials file. */
+/**
+ * True when a section names the profile: `[profile X]` (or `[X]`) in the config file, `[X]` in the credentials file.
+ */
 const profileExists = (profile: string, ctx: HintContext): boolean => {
   const sections = (file: string): string[] => {
     try {

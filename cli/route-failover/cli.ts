@@ -160,7 +160,7 @@ type Values = Record<string, string | boolean | string[] | undefined>;
 
 const parseCommandLine = (argv: string[]): { command?: string; values: Values; positionals: string[] } => {
   const all: OptionSpec = { ...COMMON, ...Object.assign({}, ...Object.values(COMMANDS)) };
-  let parsed;
+  let parsed: { values: object; positionals: string[] };
   try {
     parsed = parseArgs({ args: argv, options: all, allowPositionals: true, strict: true });
   } catch (e) {
@@ -245,7 +245,8 @@ const dispatch = async (
       }
       if (flag('plan') && (flag('wait') || flag('dry-run'))) {
         throw refuse(
-          `--plan starts nothing: leave out --${flag('wait') ? 'wait' : 'dry-run'} (a dry run rehearses the writes with EC2's DryRun flag). See route-failover ${command} --help`,
+          `--plan starts nothing: leave out --${flag('wait') ? 'wait' : 'dry-run'} (a dry run rehearses the writes ` +
+            `with EC2's DryRun flag). See route-failover ${command} --help`,
         );
       }
       return switchover(
@@ -310,7 +311,8 @@ const dispatch = async (
       const since = parseSince(str('since') ?? '7d', io.now());
       if (!since)
         throw refuse(
-          `--since "${str('since')}": use a duration (30m, 2h, 7d, 2w) or an ISO date or time such as 2026-11-01 or 2026-11-25T14:00:00Z`,
+          `--since "${str('since')}": use a duration (30m, 2h, 7d, 2w) or ` +
+            `an ISO date or time such as 2026-11-01 or 2026-11-25T14:00:00Z`,
         );
       const limit = str('limit') === undefined ? 200 : Number(str('limit'));
       if (!Number.isInteger(limit) || limit < 1) throw refuse(`--limit "${str('limit')}": a positive whole number`);
@@ -333,7 +335,8 @@ const report = (e: unknown, json: boolean, io: CliIo, hints: HintContext): numbe
     if (/Region is missing/i.test(err?.message ?? '')) {
       code = EXIT.USAGE;
       message =
-        'no AWS region: pass --region, set AWS_REGION or AWS_DEFAULT_REGION, or set "region" in your profile (aws configure)';
+        'no AWS region: pass --region, set AWS_REGION or ' +
+        'AWS_DEFAULT_REGION, or set "region" in your profile (aws configure)';
     } else if (err?.name === 'CredentialsProviderError') {
       message = `no AWS credentials: ${err.message}`;
     } else {

@@ -42,7 +42,10 @@ export interface CommonOptions {
   stateMachineArn?: string;
   /** CloudFormation stack whose `StateMachineArn` output names the state machine. */
   stack: string;
-  /** --state-table or ROUTE_FAILOVER_STATE_TABLE: the group-state DynamoDB table (else the stack's `GroupStateTable` output). */
+  /**
+   * --state-table or ROUTE_FAILOVER_STATE_TABLE: the group-state DynamoDB table (else the stack's
+   * `GroupStateTable` output).
+   */
   stateTable?: string;
 }
 
@@ -132,7 +135,8 @@ export const resolveGroupStateTable = async (
   const how = `pass --state-table, set ${STATE_TABLE_ENV}, or name the deployed stack with --stack`;
   if (opts.stateMachineArn !== undefined)
     throw refuse(
-      `no group-state table: the state machine is named directly (--state-machine-arn or ${STATE_MACHINE_ENV}): pass --state-table or set ${STATE_TABLE_ENV}`,
+      `no group-state table: the state machine is named directly (--state-machine-arn or ${STATE_MACHINE_ENV}): pass ` +
+        `--state-table or set ${STATE_TABLE_ENV}`,
     );
   if (!deps.cfn) throw refuse(`no group-state table: ${how}`);
   return readStackOutput(deps.cfn, opts.stack, GROUP_STATE_TABLE_OUTPUT, how);
@@ -203,7 +207,9 @@ export const loadConfig = (
     }
   }
   const source = `cdk.json context "failover" in ${io.cwd}`;
-  const none = `no failover config in ${io.cwd} (no ${DEFAULT_CONFIG_FILE}, no cdk.json context "failover"): pass --config FILE, or write ${DEFAULT_CONFIG_FILE} there (route-failover init prints one)`;
+  const none =
+    `no failover config in ${io.cwd} (no ${DEFAULT_CONFIG_FILE}, no cdk.json context "failover"): pass --config ` +
+    `FILE, or write ${DEFAULT_CONFIG_FILE} there (route-failover init prints one)`;
   const text = readOptional(io, path.join(io.cwd, 'cdk.json'));
   if (text === undefined) return { source, problem: none };
   try {

@@ -72,7 +72,8 @@ export const parseMemberSpecs = (values: string[]): MemberSpec[] => {
     const [name, instanceId, extra] = v.split('=');
     if (extra !== undefined || !NAME.test(name ?? '')) {
       throw refuse(
-        `--member "${v}": NAME=INSTANCE (router-a=i-0123456789abcdef0) or NAME (its Name tag); NAME is letters, digits, "-" or "_"`,
+        `--member "${v}": NAME=INSTANCE (router-a=i-0123456789abcdef0) ` +
+          `or NAME (its Name tag); NAME is letters, digits, "-" or "_"`,
       );
     }
     if (instanceId !== undefined && !INSTANCE_ID.test(instanceId))
@@ -129,7 +130,8 @@ const findInstances = async (ec2: EC2Client, vpcId: string, specs: MemberSpec[])
         );
       if (named.length > 1) {
         throw refuse(
-          `--member ${s.name}: ${named.length} instances in ${vpcId} have the Name tag "${s.name}" (${named.map((i) => i.InstanceId).join(', ')}): give one as ${s.name}=i-…`,
+          `--member ${s.name}: ${named.length} instances in ${vpcId} have the Name tag "${s.name}" ` +
+            `(${named.map((i) => i.InstanceId).join(', ')}): give one as ${s.name}=i-…`,
         );
       }
       found.set(s.name, named[0]);
@@ -200,7 +202,8 @@ export const discoverGroup = async (ec2: EC2Client, vpcId: string, specs: Member
     const checking = interfaces.filter((n) => n.sourceDestCheck === true).map((n) => n.eni);
     if (checking.length > 0)
       warnings.push(
-        `${s.name} (${m.instanceId}): source/destination check is on for ${checking.join(', ')}: a router needs it off (the workflow refuses such a target)`,
+        `${s.name} (${m.instanceId}): source/destination check is on for ${checking.join(', ')}: a router needs it ` +
+          `off (the workflow refuses such a target)`,
       );
     if (interfaces.length === 0)
       warnings.push(`${s.name} (${m.instanceId}) has no network interface attached (state ${m.state})`);
@@ -209,7 +212,9 @@ export const discoverGroup = async (ec2: EC2Client, vpcId: string, specs: Member
   const counts = new Set(members.map((m) => m.interfaces.length));
   if (counts.size > 1)
     warnings.push(
-      `members have different numbers of interfaces (${members.map((m) => `${m.name} ${m.interfaces.length}`).join(', ')}): routes on an interface without a counterpart cannot move (UnpairedInterfaceError)`,
+      `members have different numbers of interfaces ` +
+        `(${members.map((m) => `${m.name} ${m.interfaces.length}`).join(', ')}): routes on an interface without a ` +
+        `counterpart cannot move (UnpairedInterfaceError)`,
     );
 
   const addresses = await proposeAddresses(ec2, members, warnings);
@@ -230,7 +235,8 @@ export const discoverGroup = async (ec2: EC2Client, vpcId: string, specs: Member
   if (tables.length === 0) {
     scopeReason = `whole VPC: none of its ${all.length} route tables has a route to a member's interface yet`;
     warnings.push(
-      `no route table of ${vpcId} has a route to the members' interfaces: the scope is the whole VPC; narrow it (routeTables) once the routes exist`,
+      `no route table of ${vpcId} has a route to the members' interfaces: the scope is the whole VPC; narrow it ` +
+        `(routeTables) once the routes exist`,
     );
   } else {
     const tag = sharedTag(all, chosen);
@@ -287,8 +293,10 @@ const proposeAddresses = async (
           ? ` (${m.availabilityZone} → ${first.o.availabilityZone})`
           : '';
       warnings.push(
-        `${m.name}'s secondary private IP ${s.ip} (${s.slot}, ${s.subnetId ?? 'subnet unknown'}) cannot follow to ${first.o.name}, whose ${s.slot} is ` +
-          `${first.subnetId ? `in ${first.subnetId}` : 'missing'}${zones}: a secondary IP moves only within its subnet (CrossZoneSecondaryIp when zones differ); ` +
+        `${m.name}'s secondary private IP ${s.ip} (${s.slot}, ${s.subnetId ?? 'subnet unknown'}) cannot follow to ` +
+          `${first.o.name}, whose ${s.slot} is ` +
+          `${first.subnetId ? `in ${first.subnetId}` : 'missing'}${zones}: a secondary IP moves only within its ` +
+          `subnet (CrossZoneSecondaryIp when zones differ); ` +
           'not proposed: move an Elastic IP instead, or route to the interface',
       );
     }

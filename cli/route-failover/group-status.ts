@@ -132,24 +132,29 @@ export const readGroupStatus = async (group: Group, ec2: EC2Client): Promise<Gro
   const activeMember = members.find((m) => m.active);
   if (activeMember && activeMember.state !== 'running') {
     problems.push(
-      `ACTIVE MEMBER ${activeMember.name} is ${activeMember.state}: the group's routes point at a router that is not running`,
+      `ACTIVE MEMBER ${activeMember.name} is ${activeMember.state}: ` +
+        `the group's routes point at a router that is not running`,
     );
   }
   const standbys = members.filter((m) => m.name !== active && m.state === 'running');
   if (activeMember && standbys.length === 0) {
     problems.push(
-      `NO HEALTHY STANDBY: no member other than ${activeMember.name} is running; another failure of the group cannot be failed over`,
+      `NO HEALTHY STANDBY: no member other than ${activeMember.name} ` +
+        `is running; another failure of the group cannot be failed over`,
     );
   }
   if (blackholes.length > 0)
     problems.push(
-      `BLACKHOLE: ${plural(blackholes.length, 'route')} point at an interface that cannot forward (instance not running or interface detached)`,
+      `BLACKHOLE: ${plural(blackholes.length, 'route')} point at an interface that cannot forward (instance not ` +
+        `running or interface detached)`,
     );
   for (const m of members.filter((x) => x.state === 'not-found'))
     problems.push(`MEMBER ${m.name} (${m.instanceId}) was not found in EC2`);
   if (routes === 0)
     notes.push(
-      `no route in scope points at a member (${plural(tables.length, 'route table')} read${tables.length < read.length ? `, ${read.length - tables.length} standby or unassociated not counted` : ''})`,
+      `no route in scope points at a member (${plural(tables.length, 'route table')} ` +
+        `read${tables.length < read.length ? `, ${read.length - tables.length} standby or unassociated` : ''}` +
+        `${tables.length < read.length ? ' not counted' : ''})`,
     );
   if (otherBlackholes > 0)
     notes.push(`${plural(otherBlackholes, 'other blackhole route')} in scope (targets outside the group)`);

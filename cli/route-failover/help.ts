@@ -59,7 +59,8 @@ Commands:
 Run "route-failover COMMAND --help" for a command's options.
 
 ${COMMON_HELP}`,
-  switchover: `Usage: route-failover switchover --group G [--to MEMBER] [--reason TEXT] [--dry-run] [--wait [--timeout D]] [--requested-by WHO]
+  switchover: `Usage: route-failover switchover --group G [--to MEMBER] [--reason TEXT] [--dry-run] \
+[--wait [--timeout D]] [--requested-by WHO]
 
 Moves every route of group G that points at another member to the paired interfaces of MEMBER, with the
 Step Functions workflow (validated, retried, verified, notified, audited). Before starting anything it
@@ -88,7 +89,8 @@ Example:
   route-failover switchover --group onprem-edge --to router-b --reason "patch router-a (CHG-1042)" --wait
 
 ${COMMON_HELP}`,
-  failback: `Usage: route-failover failback --group G [--reason TEXT] [--dry-run] [--wait [--timeout D]] [--requested-by WHO]
+  failback: `Usage: route-failover failback --group G [--reason TEXT] \
+[--dry-run] [--wait [--timeout D]] [--requested-by WHO]
 
 A switchover back to the group's preferred member (config "preferred"). Refused (exit 2) when the group
 has no preferred member, or the preferred member is already active or not running.
@@ -195,7 +197,8 @@ ${COMMON_HELP}`,
   history: `Usage: route-failover history [--group G] [--since 7d] [--limit 200]
        route-failover history show EXECUTION
 
-The first line names the account, the region and the stack. Then the audit log, newest first: start time (UTC), trigger (event / alarm / probe / manual), requester, reason,
+The first line names the account, the region and the stack. Then the audit log, newest first: start time (UTC), \
+trigger (event / alarm / probe / manual), requester, reason,
 from -> to, routes changed, outcome, duration, execution name.
 
   --group G            only executions for group G
@@ -208,7 +211,8 @@ every route before/after, status, attempts, errors, verification, retries and ca
 execution history, and each state's timing.
 
 ${COMMON_HELP}`,
-  init: `Usage: route-failover init --vpc VPC --member NAME[=INSTANCE] --member NAME[=INSTANCE] … [--group G] [--preferred MEMBER] [--switch-mode MODE]
+  init: `Usage: route-failover init --vpc VPC --member NAME[=INSTANCE] --member NAME[=INSTANCE] … [--group G] \
+[--preferred MEMBER] [--switch-mode MODE]
 
 Prints a failover config (the JSON of cdk.json context "failover") for one new group, read from EC2:
 each member's instance and interfaces (DescribeInstances), and the route tables of the VPC that have
@@ -226,7 +230,8 @@ and this CLI read by default) or pass it with --config / -c failoverFile=.
                        standby twin tables; build them next with route-failover prepare)
 
 Example:
-  route-failover init --vpc vpc-0123456789abcdef0 --member router-a=i-0a1b2c3d4e5f60001 --member router-b > failover.json
+  route-failover init --vpc vpc-0123456789abcdef0 --member \
+router-a=i-0a1b2c3d4e5f60001 --member router-b > failover.json
 
 The config goes to stdout (always JSON); what was found, and anything to fix first (source/destination
 check on, a member in another VPC), goes to stderr.

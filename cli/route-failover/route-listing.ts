@@ -85,14 +85,16 @@ export const renderRouteListing = (l: RouteListing): string => {
   ];
   for (const t of l.tables) {
     out.push(
-      `  ROUTE TABLE ${t.routeTableId}${t.name ? ` (${t.name})` : ''}: ${plural(t.routes.length, 'interface route')}${t.split ? `  SPLIT: ${t.members.join(' + ')}` : ''}`,
+      `  ROUTE TABLE ${t.routeTableId}${t.name ? ` (${t.name})` : ''}: ` +
+        `${plural(t.routes.length, 'interface route')}${t.split ? `  SPLIT: ${t.members.join(' + ')}` : ''}`,
     );
     out.push(table(['DESTINATION', 'TARGET', 'MEMBER', 'STATE'], t.routes.map(row), '    '));
   }
   if (l.tables.length === 0) out.push('  no route in scope points at a network interface');
   for (const t of l.outside) {
     out.push(
-      `  OUTSIDE THE SCOPE ${t.routeTableId}${t.name ? ` (${t.name})` : ''}: ${plural(t.routes.length, 'route')} to a member, will not fail over`,
+      `  OUTSIDE THE SCOPE ${t.routeTableId}${t.name ? ` (${t.name})` : ''}: ${plural(t.routes.length, 'route')} to ` +
+        `a member, will not fail over`,
     );
     out.push(table(['DESTINATION', 'TARGET', 'MEMBER', 'STATE'], t.routes.map(row), '    '));
   }

@@ -169,7 +169,8 @@ export const renderSwitchPlan = (p: SwitchPlan, action: string): string => {
   if (p.switchMode === 'associations') {
     const families = new Set(p.associations.map((m) => m.from.routeTableId)).size;
     out.push(
-      `PLAN ${action} ${p.group}: ${from} ${ARROW} ${p.to} (associations mode), ${plural(p.associations.length, 'association')} of ${plural(families, 'route table')} ` +
+      `PLAN ${action} ${p.group}: ${from} ${ARROW} ${p.to} (associations mode), ` +
+        `${plural(p.associations.length, 'association')} of ${plural(families, 'route table')} ` +
         `and ${routesPart} would move (nothing started)`,
     );
     renderAssociations(p, out);
@@ -192,7 +193,8 @@ export const renderSwitchPlan = (p: SwitchPlan, action: string): string => {
     );
   }
   out.push(
-    `  already on ${p.to}: ${plural(p.plan.alreadyOnTargetCount, 'route')}; ${p.plan.routeTablesScanned} route table(s) read`,
+    `  already on ${p.to}: ${plural(p.plan.alreadyOnTargetCount, 'route')}; ` +
+      `${p.plan.routeTablesScanned} route table(s) read`,
   );
   for (const s of p.plan.skipped)
     out.push(`  not moved: ${s.routeTableId} ${s.destination.value} ${ARROW} ${s.eni}: ${s.reason ?? ''}`);

@@ -26,7 +26,8 @@ export interface AssociationSwitchDeps extends SwitchWriterDeps {
 }
 
 const DRY_RUN_IGNORED =
-  'ReplaceRouteTableAssociation with DryRun answered success, not DryRunOperation: the endpoint ignored DryRun and MOVED the association';
+  'ReplaceRouteTableAssociation with DryRun answered success, not ' +
+  'DryRunOperation: the endpoint ignored DryRun and MOVED the association';
 
 /**
  * The associations kind: each subnet, gateway or main association of one batch goes, with
@@ -105,7 +106,8 @@ export const associationSwitch: SwitchStrategy<
   switched: (o) => o.st === 'moved' || o.st === 'dry-run-ignored',
   describe: (m) => `ReplaceRouteTableAssociation ${m.a} (${subjectOf(m)}) → ${m.t}`,
   refusedTurns: (input, n) =>
-    `ReplaceRouteTableAssociation pacer: the ${n} move(s) of batch ${input.batch.id} would not get their turn within the budget; nothing was sent`,
+    `ReplaceRouteTableAssociation pacer: the ${n} move(s) of batch ${input.batch.id} would not get their turn within ` +
+    `the budget; nothing was sent`,
   summarize: (input, outcomes, at, switchedAt) => summarizeAssociations(input.batch.id, outcomes, at, switchedAt),
 };
 
@@ -150,7 +152,10 @@ const twinPairOf = (inventory: GroupInventory, member: string, p: InterfacePair)
   return !own || own.some((i) => i.eni === p.toEni);
 };
 
-/** A move whose association ID EC2 no longer knows: `moved` when its subject is on the destination now (one re-read), else a conflict. */
+/**
+ * A move whose association ID EC2 no longer knows: `moved` when its subject is on the destination now (one
+ * re-read), else a conflict.
+ */
 const afterNotFound = async (
   deps: AssociationSwitchDeps,
   m: AssociationMove,
@@ -165,7 +170,9 @@ const afterNotFound = async (
     return {
       st: 'conflict',
       a: attempt,
-      e: `${e} (association changed since it was read, and ${m.t} could not be read back: ${errorText(err)}; left alone)`,
+      e:
+        `${e} (association changed since it was read, and ${m.t} ` +
+        `could not be read back: ${errorText(err)}; left alone)`,
     };
   }
   if (on && liveAssociations(on).some((a) => sameSubject(a, m))) return { st: 'moved', a: attempt };

@@ -171,7 +171,10 @@ const readOne = async (ec2: EC2Client, group: Group, routeTableId: string): Prom
   }
 };
 
-/** Whether a table, as read, is an original of the group's scope: no twin tags, and in its ID list or carrying its tag (any table of the VPC without a scope). */
+/**
+ * Whether a table, as read, is an original of the group's scope: no twin tags, and in its ID list or carrying its tag
+ * (any table of the VPC without a scope).
+ */
 export const originalInScope = (group: Group, table: RouteTable): boolean => {
   const scope = group.routeTables;
   if (hasTwinTags(table)) return false;
@@ -179,7 +182,10 @@ export const originalInScope = (group: Group, table: RouteTable): boolean => {
   return 'ids' in scope ? scope.ids.includes(table.RouteTableId!) : carries(table, scope.tag);
 };
 
-/** Whether a table is a twin of this group whose original is in the group's scope (its tags say so, and the original does). */
+/**
+ * Whether a table is a twin of this group whose original is in the group's scope (its tags say
+ * so, and the original does).
+ */
 export const isTwinInScope = async (ec2: EC2Client, group: Group, table: RouteTable): Promise<boolean> => {
   const twin = twinIdentity(table);
   if (!twin || twin.group !== group.name) return false;

@@ -1,4 +1,8 @@
-import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  type CloudWatchClient,
+  DescribeAlarmsCommand,
+  type DescribeAlarmsCommandOutput,
+} from '@aws-sdk/client-cloudwatch';
 import { errorCode, isThrottling, isTransient } from '../contract/aws-errors';
 import { AlarmCheckError } from '../contract/errors';
 import type { AlarmReader } from '../domain/alarms';
@@ -6,7 +10,7 @@ import type { AlarmReader } from '../domain/alarms';
 /** AlarmReader on CloudWatch DescribeAlarms (one metric alarm by name). Throttling and 5xx are transient. */
 export const cloudWatchAlarms = (cw: CloudWatchClient): AlarmReader => ({
   read: async (alarmName) => {
-    let out;
+    let out: DescribeAlarmsCommandOutput;
     try {
       out = await cw.send(new DescribeAlarmsCommand({ AlarmNames: [alarmName], AlarmTypes: ['MetricAlarm'] }));
     } catch (err) {

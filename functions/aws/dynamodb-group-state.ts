@@ -258,7 +258,9 @@ export const historyOf = (item: Record<string, { S?: string }> | undefined): Gro
 const isConditionFailed = (err: unknown): boolean =>
   err instanceof ConditionalCheckFailedException || errorCode(err) === 'ConditionalCheckFailedException';
 
-/** Runs a DynamoDB call; throttling and 5xx become StateStoreError marked transient, conditional failures pass through. */
+/**
+ * Runs a DynamoDB call; throttling and 5xx become StateStoreError marked transient, conditional failures pass through.
+ */
 const guard = async <T>(call: () => Promise<T>, what: string): Promise<T> => {
   try {
     return await call();

@@ -35,7 +35,8 @@ export const readGroupTables = async (ec2: EC2Client, group: GroupRef): Promise<
     if (twin && twin.group === group.name && originalIds.has(twin.original)) twins.push({ table, twin });
     else {
       if (twin?.group === group.name) orphanTwins.push(table);
-      // Another group's twins are simply not ours; a half-tagged table, or our twin of a table out of scope, is reported.
+      // Another group's twins are simply not ours; a half-tagged table, or our twin of a table
+      // out of scope, is reported.
       if (group.switchMode === 'associations' && (!twin || twin.group === group.name)) ignored.push(table);
     }
   }

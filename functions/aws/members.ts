@@ -241,7 +241,8 @@ export const sourceInterfaces = async (
 
   if (view.describeFailure) {
     warnings.push(
-      `${view.name} (${view.instanceId}) could not be described by EC2 (${view.describeFailure.code}): treated as failed; ` +
+      `${view.name} (${view.instanceId}) could not be described ` +
+        `by EC2 (${view.describeFailure.code}): treated as failed; ` +
         (inv
           ? `its ${extra.length} interface(s) come from the inventory (${age})`
           : 'no inventory holds its interfaces, so routes to them cannot be found'),
@@ -276,7 +277,8 @@ export const sourceInterfaces = async (
       extra = extra.filter((i) => !elsewhere.has(i.eni));
     } catch (err) {
       warnings.push(
-        `the inventory interfaces of ${view.name} (${extra.map((i) => i.eni).join(', ')}) could not be checked with EC2 ` +
+        `the inventory interfaces of ${view.name} ` +
+          `(${extra.map((i) => i.eni).join(', ')}) could not be checked with EC2 ` +
           `(${errorCode(err)}); they are used as recorded`,
       );
     }
@@ -315,7 +317,9 @@ export const interfacesFromRoutes = async (
     if (err instanceof Ec2ThrottledError || err instanceof Ec2TransientError) throw err;
     const code = errorCode((err as { cause?: unknown }).cause ?? err);
     warnings.push(
-      `the route tables could not be asked which routes lead to ${[...memberOf.values()].map((v) => v.name).join(', ')} (${code}): only the interfaces EC2 and the inventory know are moved`,
+      `the route tables could not be asked which routes lead to ` +
+        `${[...memberOf.values()].map((v) => v.name).join(', ')} ` +
+        `(${code}): only the interfaces EC2 and the inventory know are moved`,
     );
     return { byMember, warnings };
   }
@@ -359,8 +363,10 @@ export const interfacesFromRoutes = async (
   }
   if (!described) {
     warnings.push(
-      `route(s) lead to ${[...found.keys()].join(', ')} (attached to ${[...new Set(found.values())].join(', ')} as the route tables show), ` +
-        `but DescribeNetworkInterfaces could not tell their slots (${errorCode(lastError)}): those routes cannot be paired and are not moved`,
+      `route(s) lead to ${[...found.keys()].join(', ')} (attached to ${[...new Set(found.values())].join(', ')} as ` +
+        `the route tables show), ` +
+        `but DescribeNetworkInterfaces could not tell their slots (${errorCode(lastError)}): those routes cannot be ` +
+        `paired and are not moved`,
     );
     return { byMember, warnings };
   }
@@ -369,7 +375,8 @@ export const interfacesFromRoutes = async (
     const d = described.get(eni);
     if (!d?.slot || d.instanceId !== instanceId) {
       warnings.push(
-        `${eni} (a route showed it on ${view.name}) is ${d ? `attached to ${d.instanceId ?? 'nothing'}` : 'unknown to EC2'} now: routes to it are not moved`,
+        `${eni} (a route showed it on ${view.name}) is ` +
+          `${d ? `attached to ${d.instanceId ?? 'nothing'}` : 'unknown to EC2'} now: routes to it are not moved`,
       );
       continue;
     }
@@ -377,7 +384,8 @@ export const interfacesFromRoutes = async (
   }
   for (const [name, list] of byMember) {
     warnings.push(
-      `${name}: ${list.length} interface(s) learned from the route tables (the instance behind each route): ${list.map((i) => `${i.eni} slot ${i.slot}`).join(', ')}`,
+      `${name}: ${list.length} interface(s) learned from the route tables (the instance behind each route): ` +
+        `${list.map((i) => `${i.eni} slot ${i.slot}`).join(', ')}`,
     );
   }
   return { byMember, warnings };

@@ -8,7 +8,10 @@ import type { WritePacer } from '../domain/pacer';
 export type WritePacers = Partial<Record<Ec2WriteAction, WritePacer>>;
 
 export interface SwitchWriterDeps extends PacedWriterDeps {
-  /** Paces each EC2 write action account-wide: every call of that action, first attempts and retries, takes one of its tokens. */
+  /**
+   * Paces each EC2 write action account-wide: every call of that action, first attempts and retries,
+   * takes one of its tokens.
+   */
   pacers?: WritePacers;
   /** Where an error whose text was abridged for state is written whole, once per distinct text (the function log). */
   log?: LogEntry;

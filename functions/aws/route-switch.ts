@@ -103,7 +103,9 @@ export const routeSwitch: SwitchStrategy<ReplaceBatchInput, Change, RouteOutcome
   switched: (o) => o.st === 'replaced' || o.st === 'dry-run-ignored',
   describe: (c) => `ReplaceRoute ${c.routeTableId} ${c.destination.value} → ${c.toEni}`,
   refusedTurns: (input, n) =>
-    `ReplaceRoute pacer: the ${n} route(s) of ${input.batch.routeTableId} would not all get their turn within the batch's budget (longer than the longest queue the groups can form: are other writers using this pacer?); nothing was sent (the state machine retries the batch)`,
+    `ReplaceRoute pacer: the ${n} route(s) of ${input.batch.routeTableId} would not all get their turn within the ` +
+    `batch's budget (longer than the longest queue the groups can form: are other writers using this pacer?); ` +
+    `nothing was sent (the state machine retries the batch)`,
   summarize: (input, outcomes, at, switchedAt) =>
     summarizeRoutes(
       input.batch.id,

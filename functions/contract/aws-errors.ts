@@ -97,7 +97,10 @@ export const boundedMessage = (message: string, max = ERROR_TEXT_MAX): string =>
     max,
   );
 
-/** `code: message` of an SDK error, bounded (see boundedMessage); equal for equal errors, so they can be summarized once. */
+/**
+ * `code: message` of an SDK error, bounded (see boundedMessage); equal for equal errors, so
+ * they can be summarized once.
+ */
 export const errorText = (err: unknown, max = ERROR_TEXT_MAX): string =>
   boundedMessage(`${errorCode(err)}: ${(err as Error)?.message ?? String(err)}`, max);
 

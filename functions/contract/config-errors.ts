@@ -12,7 +12,8 @@ const EXAMPLES: Record<string, string> = {
   name: '"router-a" (letters, digits, "-" or "_")',
   vpcId: '"vpc-0123456789abcdef0"',
   members:
-    '[{ "name": "router-a", "instanceId": "i-0123456789abcdef0" }, { "name": "router-b", "instanceId": "i-0fedcba9876543210" }]',
+    '[{ "name": "router-a", "instanceId": "i-0123456789abcdef0" }, { "name": "router-b", "instanceId": ' +
+    '"i-0fedcba9876543210" }]',
   instanceId: '"i-0123456789abcdef0"',
   preferred: '"router-a" (the name of one of the members)',
   routeTables: '{ "ids": ["rtb-0123456789abcdef0"] } or { "tag": { "key": "route-failover", "value": "dx-edge" } }',
@@ -32,7 +33,8 @@ const EXAMPLES: Record<string, string> = {
   value: '"dx-edge"',
   reservedConcurrency: '{ "accountConcurrency": 1000 }',
   elasticIps:
-    '["eipalloc-0123456789abcdef0", { "allocationId": "eipalloc-0fedcba9876543210", "slot": "eth1" }] or { "tag": { "key": "route-failover", "value": "vpn-edge" } }',
+    '["eipalloc-0123456789abcdef0", { "allocationId": "eipalloc-0fedcba9876543210", "slot": "eth1" }] or { "tag": { ' +
+    '"key": "route-failover", "value": "vpn-edge" } }',
   allocationId: '"eipalloc-0123456789abcdef0"',
   secondaryPrivateIps: '["10.0.1.100", { "ip": "10.0.1.101", "slot": "eth1" }]',
   ip: '"10.0.1.100"',
@@ -57,7 +59,8 @@ const describeIssue = (issue: Issue, prefix: PropertyKey[], raw: unknown, schema
     case 'invalid_type':
       if (input === undefined) return [`${where}: required${example ? `, e.g. ${example}` : ` (${issue.expected})`}`];
       return [
-        `${where}: expected ${article(issue.expected)}${example ? ` such as ${example}` : ''}, got ${describeValue(input)}`,
+        `${where}: expected ${article(issue.expected)}${example ? ` such as ${example}` : ''}, ` +
+          `got ${describeValue(input)}`,
       ];
     case 'unrecognized_keys': {
       const known = knownKeysAt(schema, path);
@@ -95,7 +98,8 @@ const describeIssue = (issue: Issue, prefix: PropertyKey[], raw: unknown, schema
     case 'invalid_format':
     case 'invalid_value':
       return [
-        `${where}: ${issue.message}${example && !issue.message.includes('such as') ? `, e.g. ${example}` : ''}, got ${describeValue(input)}`,
+        `${where}: ${issue.message}${example && !issue.message.includes('such as') ? `, e.g. ${example}` : ''}, ` +
+          `got ${describeValue(input)}`,
       ];
     case 'too_small':
     case 'too_big':

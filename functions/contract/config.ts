@@ -27,7 +27,8 @@ export const MemberSchema = z.lazy(() =>
       .check(
         z.regex(NAME, 'letters, digits, "-" or "_", 1-63 characters'),
         z.describe(
-          'The member\'s name in requests, notifications, alarms and the CLI: letters, digits, "-" or "_", 1-63 characters.',
+          "The member's name in requests, notifications, alarms " +
+            'and the CLI: letters, digits, "-" or "_", 1-63 characters.',
         ),
       ),
     instanceId: z
@@ -35,7 +36,9 @@ export const MemberSchema = z.lazy(() =>
       .check(
         z.regex(INSTANCE_ID, `an EC2 instance ID ("i-" and ${EIGHT_OR_17}) such as i-0123456789abcdef0`),
         z.describe(
-          'The router\'s EC2 instance ID ("i-" and 8 or 17 hex digits). Its interfaces are read from EC2 at run time and paired with the other members\' by slot (eth0 with eth0, eth1 with eth1). An instance belongs to one group only.',
+          'The router\'s EC2 instance ID ("i-" and 8 or 17 hex digits). Its interfaces are read from EC2 at run time ' +
+            "and paired with the other members' by slot (eth0 with " +
+            'eth0, eth1 with eth1). An instance belongs to one group only.',
         ),
       ),
     /** Address the health probe connects to; the instance's primary private IPv4 address when absent. */
@@ -43,7 +46,8 @@ export const MemberSchema = z.lazy(() =>
       .optional(z.string().check(z.regex(IPV4, 'an IPv4 address')))
       .check(
         z.describe(
-          "The IPv4 address the health probe connects to. Required when the group's probe is enabled: the probe's security group allows egress to exactly these addresses.",
+          "The IPv4 address the health probe connects to. Required when the group's probe is enabled: the probe's " +
+            'security group allows egress to exactly these addresses.',
         ),
       ),
     /**
@@ -54,7 +58,8 @@ export const MemberSchema = z.lazy(() =>
       .optional(z.string().check(z.regex(AVAILABILITY_ZONE, 'an Availability Zone such as us-east-1a')))
       .check(
         z.describe(
-          "The member's Availability Zone (init writes it). With it, a secondary private IP that would have to cross zones is refused at synth.",
+          "The member's Availability Zone (init writes it). With it, a secondary private IP that would have to cross " +
+            'zones is refused at synth.',
         ),
       ),
   }),
@@ -95,7 +100,8 @@ export const ElasticIpsSchema = z.lazy(() =>
               .optional(z.string().check(z.regex(SLOT, SLOT_TEXT)))
               .check(
                 z.describe(
-                  'The target\'s interface slot the address goes to ("eth0" to "eth15"); absent: the slot it is on now.',
+                  "The target's interface slot the address goes to " +
+                    '("eth0" to "eth15"); absent: the slot it is on now.',
                 ),
               ),
           }),
@@ -232,7 +238,8 @@ export const AutoFailbackSchema = z.lazy(() =>
       ._default(z.int().check(z.gte(0), z.lte(600)), 300)
       .check(
         z.describe(
-          'How long the preferred member must stay running and healthy before the routes move back (at most 600 s, so that the hold-down and the failback fit in one execution).',
+          'How long the preferred member must stay running and healthy before the routes move back (at most 600 s, ' +
+            'so that the hold-down and the failback fit in one execution).',
         ),
       ),
   }),
@@ -245,7 +252,8 @@ export const FlapDampingSchema = z.lazy(() =>
       ._default(z.int().check(z.gte(1), z.lte(100)), 3)
       .check(
         z.describe(
-          'Automatic switches allowed per group in the window; one more ends as `suppressed` (FailoverSuppressedError).',
+          'Automatic switches allowed per group in the window; one more ends as `suppressed` ' +
+            '(FailoverSuppressedError).',
         ),
       ),
     windowSeconds: z
@@ -268,7 +276,8 @@ export const ProbeSchema = z.lazy(() =>
       .check(
         z.minLength(1),
         z.describe(
-          'Subnets the probe function runs in (one per Availability Zone is best); they need a path to the Step Functions API.',
+          'Subnets the probe function runs in (one per Availability ' +
+            'Zone is best); they need a path to the Step Functions API.',
         ),
       ),
     /** TCP ports that must accept a connection for a member to count as up (any one failing = round failed). */
@@ -324,7 +333,8 @@ export const ReservedConcurrencySchema = z.lazy(() =>
         .optional(z.int().check(z.gte(1), z.lte(500)))
         .check(
           z.describe(
-            "Each other Task function's reservation. Absent: 4 per group plus headroom (one router failure can start four executions).",
+            "Each other Task function's reservation. Absent: 4 per group " +
+              'plus headroom (one router failure can start four executions).',
           ),
         ),
       /**
@@ -336,7 +346,8 @@ export const ReservedConcurrencySchema = z.lazy(() =>
         .optional(z.int().check(z.gte(10)))
         .check(
           z.describe(
-            'The account\'s Lambda "Concurrent executions" quota in the stack\'s region (Service Quotas). Required when reserving: synth never assumes it. Lambda keeps 100 unreserved.',
+            'The account\'s Lambda "Concurrent executions" quota in the stack\'s region (Service Quotas). Required ' +
+              'when reserving: synth never assumes it. Lambda keeps 100 unreserved.',
           ),
         ),
     })
@@ -347,7 +358,8 @@ export const ReservedConcurrencySchema = z.lazy(() =>
             code: 'custom',
             path: ['accountConcurrency'],
             message:
-              'required when reserving concurrency: the account\'s Lambda "Concurrent executions" quota in the region ' +
+              "required when reserving concurrency: the account's " +
+              'Lambda "Concurrent executions" quota in the region ' +
               '(Service Quotas → AWS Lambda), e.g. 1000; or "enabled": false',
           });
         }
@@ -392,7 +404,8 @@ export const GroupSchema = z.lazy(() =>
         .check(
           z.regex(NAME, 'letters, digits, "-" or "_", 1-63 characters'),
           z.describe(
-            'The group\'s name in requests (`--group`), alarms and notifications: letters, digits, "-" or "_", 1-63 characters.',
+            "The group's name in requests (`--group`), alarms and " +
+              'notifications: letters, digits, "-" or "_", 1-63 characters.',
           ),
         ),
       vpcId: z
@@ -417,7 +430,8 @@ export const GroupSchema = z.lazy(() =>
         .optional(RouteTableScopeSchema)
         .check(
           z.describe(
-            'The route tables the group owns: `{ "ids": [...] }` or `{ "tag": { "key", "value" } }`; absent: every table of the VPC.',
+            'The route tables the group owns: `{ "ids": [...] }` or `{ ' +
+              '"tag": { "key", "value" } }`; absent: every table of the VPC.',
           ),
         ),
       /** Critical routes switched first (see PrioritySchema). */
@@ -425,7 +439,8 @@ export const GroupSchema = z.lazy(() =>
         .optional(PrioritySchema)
         .check(
           z.describe(
-            "Critical routes, switched first inside EC2's burst: destinations and/or the routes of tables carrying a tag.",
+            "Critical routes, switched first inside EC2's burst: " +
+              'destinations and/or the routes of tables carrying a tag.',
           ),
         ),
       /**
@@ -438,7 +453,8 @@ export const GroupSchema = z.lazy(() =>
         ._default(z.enum(['routes', 'associations']), 'routes')
         .check(
           z.describe(
-            '"routes": one ReplaceRoute per route. "associations": each association of an affected table moves to a pre-staged twin table (route-failover prepare).',
+            '"routes": one ReplaceRoute per route. "associations": each association of an affected table moves to a ' +
+              'pre-staged twin table (route-failover prepare).',
           ),
         ),
       /** Routes replaced in parallel (Map MaxConcurrency). */
@@ -468,7 +484,8 @@ export const GroupSchema = z.lazy(() =>
         .optional(ElasticIpsSchema)
         .check(
           z.describe(
-            'Elastic IPs that follow the active member: allocation IDs (each optionally pinned to a slot), or a tag that selects them.',
+            'Elastic IPs that follow the active member: allocation IDs ' +
+              '(each optionally pinned to a slot), or a tag that selects them.',
           ),
         ),
       /** Secondary private IPs that follow the active member: only between interfaces of one subnet. */
@@ -518,7 +535,7 @@ export const GroupSchema = z.lazy(() =>
               });
           });
         }
-        addressIssues(g).forEach((issue) => ctx.addIssue({ code: 'custom', ...issue }));
+        for (const issue of addressIssues(g)) ctx.addIssue({ code: 'custom', ...issue });
         if (g.autoFailback && g.preferred === undefined) {
           ctx.addIssue({
             code: 'custom',
@@ -563,7 +580,8 @@ export const addressIssues = (g: {
     issues.push({
       path: ['secondaryPrivateIps'],
       message:
-        `CrossZoneSecondaryIp: a secondary private IP moves only between interfaces of one subnet, and a subnet is in one ` +
+        `CrossZoneSecondaryIp: a secondary private IP moves only ` +
+        `between interfaces of one subnet, and a subnet is in one ` +
         `Availability Zone; group "${g.name}" spans ${[...zones].map(([m, z]) => `${m} ${z}`).join(', ')}. ` +
         'Move an Elastic IP instead (elasticIps), or route to the interface, or keep such members in one zone',
     });
@@ -584,7 +602,8 @@ export const FailoverConfigSchema = z.lazy(() =>
               ._default(z.array(z.email()), [])
               .check(
                 z.describe(
-                  'E-mail addresses subscribed to the SNS topic (each must confirm its subscription); no function receives them.',
+                  'E-mail addresses subscribed to the SNS topic (each must ' +
+                    'confirm its subscription); no function receives them.',
                 ),
               ),
           }),
@@ -607,7 +626,8 @@ export const FailoverConfigSchema = z.lazy(() =>
         )
         .check(
           z.describe(
-            'The member inventory, refreshed on a schedule as well as by every execution, so it exists before the first failure.',
+            'The member inventory, refreshed on a schedule as well as ' +
+              'by every execution, so it exists before the first failure.',
           ),
         ),
       /**
@@ -625,14 +645,16 @@ export const FailoverConfigSchema = z.lazy(() =>
         )
         .check(
           z.describe(
-            'Associations mode: the twin reconcile, which also runs after each route-table API call CloudTrail reports.',
+            'Associations mode: the twin reconcile, which also runs ' +
+              'after each route-table API call CloudTrail reports.',
           ),
         ),
       reservedConcurrency: z
         .optional(ReservedConcurrencySchema)
         .check(
           z.describe(
-            'Lambda concurrency reserved for the failover path, checked at synth against the account quota; absent: no Task reservations.',
+            'Lambda concurrency reserved for the failover path, checked at ' +
+              'synth against the account quota; absent: no Task reservations.',
           ),
         ),
       /** The route guard (functions/guard): evaluates the route-table invariant between failovers. */

@@ -1,4 +1,6 @@
-/** One Embedded Metric Format log line: CloudWatch turns it into metric data points (the probe and Notify write them). */
+/**
+ * One Embedded Metric Format log line: CloudWatch turns it into metric data points (the probe and Notify write them).
+ */
 export interface EmfLine {
   _aws: {
     Timestamp: number;

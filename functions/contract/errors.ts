@@ -99,7 +99,8 @@ export class TargetStatusPendingError extends FailoverError {
   override readonly transient = true;
   constructor(pending: string) {
     super(
-      `${pending}. Nothing was changed; retried for up to ${TARGET_STATUS_WAIT_SECONDS} s while EC2 settles the checks, then the run fails with this error`,
+      `${pending}. Nothing was changed; retried for up to ${TARGET_STATUS_WAIT_SECONDS} s while EC2 settles the ` +
+        `checks, then the run fails with this error`,
     );
     this.name = 'TargetStatusPendingError';
   }
@@ -193,7 +194,9 @@ export class LeaseBusyError extends FailoverError {
   }
 }
 
-/** The group state store (lease and history) failed; `transient` ones are named StateStoreTransientError and retried. */
+/**
+ * The group state store (lease and history) failed; `transient` ones are named StateStoreTransientError and retried.
+ */
 export class StateStoreError extends FailoverError {
   override readonly transient: boolean;
   constructor(message: string, transient: boolean, options?: { cause?: unknown }) {
@@ -219,7 +222,10 @@ export class MissingEnvError extends FailoverError {
   }
 }
 
-/** Error names the state machine retries (with backoff; full jitter but for TargetStatusPendingError); everything else is caught by name. */
+/**
+ * Error names the state machine retries (with backoff; full jitter but for TargetStatusPendingError);
+ * everything else is caught by name.
+ */
 export const TRANSIENT_ERROR_NAMES = [
   'Ec2ThrottledError',
   'Ec2TransientError',
@@ -248,7 +254,10 @@ export class InventoryRefreshError extends FailoverError {
   }
 }
 
-/** CloudWatch could not say whether an alarm is in ALARM; `transient` ones are named AlarmCheckTransientError and retried. */
+/**
+ * CloudWatch could not say whether an alarm is in ALARM; `transient` ones are named
+ * AlarmCheckTransientError and retried.
+ */
 export class AlarmCheckError extends FailoverError {
   override readonly transient: boolean;
   constructor(message: string, transient: boolean, options?: { cause?: unknown }) {
@@ -270,11 +279,14 @@ export class BatchNotAuthorizedError extends FailoverError {
   }
 }
 
-/** A reconcile of twin tables names a group that is not in the associations switching mode (nothing is read or written). */
+/**
+ * A reconcile of twin tables names a group that is not in the associations switching mode (nothing is read or written).
+ */
 export class NotAssociationsModeError extends FailoverError {
   constructor(group: string, mode: string) {
     super(
-      `group "${group}" switches by ${mode}, not by associations: it has no twin tables (set "switchMode": "associations" to use them)`,
+      `group "${group}" switches by ${mode}, not by associations: it has no twin tables (set "switchMode": ` +
+        `"associations" to use them)`,
     );
     this.name = 'NotAssociationsModeError';
   }

@@ -124,7 +124,8 @@ export const parseTrigger = (raw: unknown): ParsedTrigger => {
   }
   if ('action' in obj) return { kind: 'manual', request: strict(ManualRequestSchema, raw, 'manual request') };
   throw new InvalidRequestError(
-    'input is neither an EventBridge event (source/detail-type) nor a manual request ({"action":"switchover"|"failback","group":…})',
+    'input is neither an EventBridge event (source/detail-type) nor a manual request ' +
+      '({"action":"switchover"|"failback","group":…})',
   );
 };
 

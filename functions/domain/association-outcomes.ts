@@ -34,7 +34,8 @@ export const checkAssociationMove = (
       e: `${subjectOf(m)} is no longer associated with ${m.f} (moved by someone else): left alone`,
     };
   if (!original) return { st: 'drifted', e: `original ${m.o} no longer exists: its twin is not trusted` };
-  // Never trust a drifted twin: the destination must hold exactly what the per-route mode would leave in the source table.
+  // Never trust a drifted twin: the destination must hold exactly what the per-route mode would
+  // leave in the source table.
   const unlike = contentDifferences(mapContents(contentsOf(from), pairMap), contentsOf(to), 2);
   if (unlike.length > 0)
     return { st: 'drifted', e: `${m.t} does not hold what ${m.f} needs after the switch: ${unlike.join('; ')}` };

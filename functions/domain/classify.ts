@@ -55,7 +55,9 @@ export const classifyTrigger = (raw: unknown, config: FailoverConfig, executionN
     const target = r.action === 'failback' ? group.preferred : r.to;
     const trigger: Trigger = {
       kind: 'manual',
-      summary: `${r.action}${target ? ` to ${target}` : ''} requested by ${r.requestedBy ?? 'unknown requester'}${r.reason ? `: ${r.reason}` : ''}`,
+      summary:
+        `${r.action}${target ? ` to ${target}` : ''} requested by ` +
+        `${r.requestedBy ?? 'unknown requester'}${r.reason ? `: ${r.reason}` : ''}`,
       action: r.action,
       requestedBy: r.requestedBy,
       reason: r.reason,
@@ -72,7 +74,9 @@ export const classifyTrigger = (raw: unknown, config: FailoverConfig, executionN
     parsed.kind === 'instance-state'
       ? {
           kind: 'instance-state',
-          summary: `EC2 instance ${instanceId}${owner ? ` (${owner.member.name})` : ''} entered ${parsed.event.detail.state}`,
+          summary:
+            `EC2 instance ${instanceId}${owner ? ` (${owner.member.name})` : ''} entered ` +
+            `${parsed.event.detail.state}`,
           eventId: event.id,
           eventTime: event.time,
           instanceId,
@@ -80,7 +84,9 @@ export const classifyTrigger = (raw: unknown, config: FailoverConfig, executionN
         }
       : {
           kind: 'alarm',
-          summary: `alarm ${parsed.event.detail.alarmName} entered ${parsed.event.detail.state.value}${owner ? ` for ${owner.member.name} (${instanceId})` : ''}`,
+          summary:
+            `alarm ${parsed.event.detail.alarmName} entered ` +
+            `${parsed.event.detail.state.value}${owner ? ` for ${owner.member.name} (${instanceId})` : ''}`,
           eventId: event.id,
           eventTime: event.time,
           instanceId,

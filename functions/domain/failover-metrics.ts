@@ -16,7 +16,10 @@ export const FAILOVER_METRICS = {
   switchDuration: 'SwitchDuration',
   /** Per group and member: 1 when an execution moved routes to that member (the active member after a switch). */
   switchedTo: 'SwitchedTo',
-  /** Per group: ReplaceRoute calls retried after throttling or a 5xx (attempts beyond the first, as the record lists them). */
+  /**
+   * Per group: ReplaceRoute calls retried after throttling or a 5xx (attempts beyond the first,
+   * as the record lists them).
+   */
   ec2CallsRetried: 'Ec2CallsRetried',
 } as const;
 

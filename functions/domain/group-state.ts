@@ -50,7 +50,10 @@ export interface Lease {
 }
 
 export interface GroupStateStore {
-  /** Takes the group's lease for `owner`, or throws LeaseBusyError naming the holder. Returns the group's history and its hold in force at `now`. */
+  /**
+   * Takes the group's lease for `owner`, or throws LeaseBusyError naming the holder. Returns the group's history and
+   * its hold in force at `now`.
+   */
   acquire(
     group: string,
     owner: string,

@@ -129,12 +129,17 @@ const isLocal = (route: Route): boolean => route.Origin === 'CreateRouteTable';
  */
 export const problemText = {
   departed: (member: string, target: string, byInstance: boolean, blackhole: boolean): string =>
-    `still points at ${byInstance ? `${member} (instance ${target})` : `${member}'s interface ${target}`}${blackhole ? ' (blackhole)' : ''}`,
+    `still points at ` +
+    `${byInstance ? `${member} (instance ${target})` : `${member}'s interface ${target}`}` +
+    `${blackhole ? ' (blackhole)' : ''}`,
   blackhole: (member: string, target: string): string =>
     `blackhole on ${member}'s interface ${target}: it cannot carry traffic`,
   /** A finding the verification lists (a route a planned write did not reach). */
   unmoved: (finding: string): string => `${finding}: not moved by this run`,
-  /** A blackhole on an interface nobody knew, while departed members' interfaces are unknown (the record's warnings say more). */
+  /**
+   * A blackhole on an interface nobody knew, while departed members' interfaces are unknown (the
+   * record's warnings say more).
+   */
   unattributed: (eni: string, blind: string[]): string =>
     `blackhole on ${eni}: nobody's known interface, and ${blind.join(', ')}'s are unknown`,
 };
@@ -163,4 +168,7 @@ export const describeCheck = (r: InvariantResult, target: string, departed: stri
   `checked ${r.routes} route(s) to an interface in ${r.tables} table(s) in reach: ` +
   (r.findings.length === 0
     ? `none leads to a member other than ${target} or is blackhole on a member`
-    : `${r.findings.length} lead to ${departed.join(', ') || 'another member'}${r.split > 0 ? ` (${r.split} to a member this switch did not leave)` : ''} or are blackhole, not on ${target}`);
+    : `${r.findings.length} lead to ` +
+      `${departed.join(', ') || 'another member'}` +
+      `${r.split > 0 ? ` (${r.split} to a member this switch did not leave)` : ''} ` +
+      `or are blackhole, not on ${target}`);

@@ -25,7 +25,9 @@ export interface PacedWriterDeps {
   random?: () => number;
   /** Per-write retry on throttling/5xx inside one invocation. */
   retry?: { attempts: number; baseMs: number; maxMs: number };
-  /** Stop retrying when the invocation has less than this left (ms since start); the state machine retries the batch. */
+  /**
+   * Stop retrying when the invocation has less than this left (ms since start); the state machine retries the batch.
+   */
   budgetMs?: number;
 }
 

@@ -48,7 +48,9 @@ export interface WritePacer {
    * come after `notAfter`, reserves nothing and returns undefined.
    */
   reserve(count: number, notAfter?: number): Promise<number[] | undefined>;
-  /** EC2 answered RequestLimitExceeded to a paced call: drop the free tokens, so every caller slows down to the refill. */
+  /**
+   * EC2 answered RequestLimitExceeded to a paced call: drop the free tokens, so every caller slows down to the refill.
+   */
   throttled(): Promise<void>;
   /** Waits until `at` (epoch ms, as `reserve` returns it) on the pacer's clock; at once when it has passed. */
   waitUntil(at: number): Promise<void>;

@@ -46,7 +46,10 @@ export const associationBatchesOf = <R extends { id: number }>(
   ];
 };
 
-/** Routes per route batch (one SwitchItems invocation): small enough to finish well inside its timeout at EC2's refill rate. */
+/**
+ * Routes per route batch (one SwitchItems invocation): small enough to finish well inside its
+ * timeout at EC2's refill rate.
+ */
 export const BATCH_SIZE = 20;
 
 /** The destination a route table key stands for: prefix lists start with pl-, IPv6 CIDRs contain ':'. */

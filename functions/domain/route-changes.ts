@@ -4,7 +4,10 @@ import { batchChanges } from './plan';
 import { routeDestination, unreplaceableReason } from './routes';
 import type { AssociationBatch, Change, FailoverState, InterfacePair, Plan, RouteRef } from '../contract/schemas';
 
-/** What a scan of some tables found: the changes (priority ones marked), routes already on target, skipped and unpaired routes. */
+/**
+ * What a scan of some tables found: the changes (priority ones marked), routes already on target,
+ * skipped and unpaired routes.
+ */
 export interface FoundChanges {
   changes: Change[];
   priority: Set<Change>;
@@ -86,7 +89,8 @@ export const checkPlannable = (
 ): void => {
   if (found.unpaired.length > 0) {
     throw new UnpairedInterfaceError(
-      `${input.target.name} has no interface in the slot (network card/device index) of: ${found.unpaired.join('; ')}. ` +
+      `${input.target.name} has no interface in the slot (network card/device index) of: ` +
+        `${found.unpaired.join('; ')}. ` +
         'Attach a matching interface to the target or move these routes by hand. Nothing was changed.',
     );
   }
@@ -94,7 +98,8 @@ export const checkPlannable = (
   if (input.suppressReason && moving > 0) {
     const members = [...new Set(found.changes.map((c) => c.fromMember))];
     throw new FailoverSuppressedError(
-      `${input.suppressReason} ${moving} ${what} ${members.length > 0 ? members.join(', ') : input.sources.map((s) => s.name).join(', ')}.`,
+      `${input.suppressReason} ${moving} ${what} ` +
+        `${members.length > 0 ? members.join(', ') : input.sources.map((s) => s.name).join(', ')}.`,
     );
   }
 };

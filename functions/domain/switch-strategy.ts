@@ -13,7 +13,10 @@ export interface ActionPace {
   headroom?: number;
 }
 
-/** EC2's documented mutating-action figures (50 burst, 5/s), one second of refill kept in reserve; the same for every action today. */
+/**
+ * EC2's documented mutating-action figures (50 burst, 5/s), one second of refill kept in reserve; the
+ * same for every action today.
+ */
 const MUTATING_ACTION_PACE: ActionPace = { burst: 50, refillPerSecond: 5, headroom: 5 };
 
 /** Each write action's bucket as the pacers mirror it. */
@@ -41,7 +44,9 @@ export interface PreparedBatch<Item, Outcome extends ItemOutcome> {
   budgetMs: number;
 }
 
-/** What a kind's hooks get besides the item: the batch input, the deps, and a log that writes each distinct text once. */
+/**
+ * What a kind's hooks get besides the item: the batch input, the deps, and a log that writes each distinct text once.
+ */
 export interface WriteContext<Input, Deps> {
   input: Input;
   deps: Deps;
@@ -64,13 +69,19 @@ export interface SwitchStrategy<Input extends { dryRun: boolean }, Item, Outcome
    * Elastic IPs, AssignPrivateIpAddresses for secondary private IPs) plans a batch per action.
    */
   action(input: Input): Ec2WriteAction;
-  /** Re-derives from the config and EC2 what the batch may write (a named error, nothing written, otherwise), reads it fresh, settles what needs no write. */
+  /**
+   * Re-derives from the config and EC2 what the batch may write (a named error, nothing written, otherwise), reads it
+   * fresh, settles what needs no write.
+   */
   prepare(input: Input, deps: Deps, startedAt: number): Promise<PreparedBatch<Item, Outcome>>;
   /** Sends one item's write (DryRun when asked). */
   write(item: Item, ctx: WriteContext<Input, Deps>): Promise<unknown>;
   /** The outcome of a write EC2 accepted (in a dry run: the endpoint ignored DryRun and changed the network). */
   written(attempt: number, ctx: WriteContext<Input, Deps>): Outcome;
-  /** The outcome an EC2 error settles (DryRunOperation, an item that vanished, …); undefined: the writer retries or fails it. */
+  /**
+   * The outcome an EC2 error settles (DryRunOperation, an item that vanished, …); undefined: the
+   * writer retries or fails it.
+   */
   settledBy(
     err: unknown,
     attempt: number,

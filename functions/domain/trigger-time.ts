@@ -31,6 +31,7 @@ export const tooOldReason = (eventTime: string | undefined, startTime: string | 
   if (Number.isNaN(t) || Number.isNaN(start)) return undefined;
   const age = Math.round((start - t) / 1000);
   return age > MAX_EVENT_AGE_SECONDS
-    ? `stale event: it happened at ${eventTime}, ${age} s before this execution started (more than the ${MAX_EVENT_AGE_SECONDS} s an event is delivered for)`
+    ? `stale event: it happened at ${eventTime}, ${age} s before this execution started (more than the ` +
+        `${MAX_EVENT_AGE_SECONDS} s an event is delivered for)`
     : undefined;
 };

@@ -56,7 +56,9 @@ export const twinName = (original: Pick<RouteTable, 'RouteTableId' | 'Tags'>, me
   return `${base.slice(0, TAG_VALUE_MAX - suffix.length)}${suffix}`;
 };
 
-/** The tags a twin is created with: its identity and its Name. The original's other tags (a scope tag) are not copied. */
+/**
+ * The tags a twin is created with: its identity and its Name. The original's other tags (a scope tag) are not copied.
+ */
 export const twinTags = (group: string, original: Pick<RouteTable, 'RouteTableId' | 'Tags'>, member: string): Tag[] => [
   { Key: 'Name', Value: twinName(original, member) },
   { Key: TWIN_OF_TAG, Value: original.RouteTableId! },
@@ -139,7 +141,10 @@ export const destinationKey = (d: Destination): string => routeKey('', d);
 export const propagatingVgws = (table: Pick<RouteTable, 'PropagatingVgws'>): string[] =>
   [...new Set((table.PropagatingVgws ?? []).map((p) => p.GatewayId).filter((g): g is string => !!g))].sort();
 
-/** What a table's routes become when every interface in `eniMap` (from → to) is replaced: the per-route mode's end state. */
+/**
+ * What a table's routes become when every interface in `eniMap` (from → to) is replaced: the
+ * per-route mode's end state.
+ */
 export const mapStaticRoutes = (
   routes: Map<string, StaticRoute>,
   eniMap: ReadonlyMap<string, string>,
@@ -254,7 +259,10 @@ export const eniMapTo = (
 export const routesToAny = (c: TableContents, enis: ReadonlySet<string>): boolean =>
   [...c.routes.values()].some((r) => r.target.field === 'NetworkInterfaceId' && enis.has(r.target.id));
 
-/** The writes that make a table's contents equal `wanted`: routes to create, to replace (wanted target), to delete, propagation to turn on and off. */
+/**
+ * The writes that make a table's contents equal `wanted`: routes to create, to replace (wanted target), to delete,
+ * propagation to turn on and off.
+ */
 export interface ContentChanges {
   add: StaticRoute[];
   replace: StaticRoute[];

@@ -44,7 +44,8 @@ export const replaceRouteWriteBudget = (config: FailoverConfig, spec: PacerSpec 
     .map((g) => ({ name: g.name, maxConcurrency: g.maxConcurrency }));
   const writers = groups.reduce((n, g) => n + g.maxConcurrency, 0);
   const turns = writers * BATCH_SIZE;
-  // Turns come on whole seconds (pacer.ts): the k-th turn past the bucket less its headroom comes within ⌈k / refill⌉ s.
+  // Turns come on whole seconds (pacer.ts): the k-th turn past the bucket less its headroom
+  // comes within ⌈k / refill⌉ s.
   const queueWaitMs = Math.max(0, Math.ceil((turns - queueCapacity(spec)) / spec.refillPerSecond)) * 1000;
   const budgetMs = queueWaitMs + DEFAULT_WRITE_BUDGET_MS;
   return {
@@ -90,16 +91,22 @@ export const checkWriteBudget = (config: FailoverConfig, spec: PacerSpec = REPLA
   if (b.functionTimeoutSeconds <= limitSeconds && executionSeconds <= EXECUTION_TIMEOUT_SECONDS) return b;
   const who = b.groups.map((g) => `"${g.name}" maxConcurrency ${g.maxConcurrency}`).join(', ');
   const arithmetic =
-    `${b.writers} SwitchItems invocations at once (Σ maxConcurrency) hold up to ${b.writers} × ${BATCH_SIZE} = ${b.turns} ReplaceRoute turns; past EC2's ${spec.burst} less the ` +
-    `${spec.headroom ?? 0} a queue keeps in reserve, EC2 refills ${spec.refillPerSecond}/s, so the last batch waits up to ${b.queueWaitMs / 1000} s, plus ` +
-    `${DEFAULT_WRITE_BUDGET_MS / 1000} s for its retries and ${REPORT_MARGIN_SECONDS} s to report = ${b.functionTimeoutSeconds} s`;
+    `${b.writers} SwitchItems invocations at once (Σ maxConcurrency) hold up to ${b.writers} × ${BATCH_SIZE} = ` +
+    `${b.turns} ReplaceRoute turns; past EC2's ${spec.burst} less the ` +
+    `${spec.headroom ?? 0} a queue keeps in reserve, EC2 refills ${spec.refillPerSecond}/s, so the last batch waits ` +
+    `up to ${b.queueWaitMs / 1000} s, plus ` +
+    `${DEFAULT_WRITE_BUDGET_MS / 1000} s for its retries and ${REPORT_MARGIN_SECONDS} s to report = ` +
+    `${b.functionTimeoutSeconds} s`;
   const over =
     b.functionTimeoutSeconds > limitSeconds
-      ? `over the ${limitSeconds} s a SwitchItems invocation may run (Lambda allows ${LAMBDA_MAX_TIMEOUT_SECONDS} s; the Task ${REPLACE_ROUTES_TASK_TIMEOUT_SECONDS} s)`
-      : `and with the longest hold-down (${holdDown} s) and the other Tasks (${OTHER_TASKS_SECONDS} s) the execution needs ${executionSeconds} s, ` +
+      ? `over the ${limitSeconds} s a SwitchItems invocation may run (Lambda allows ${LAMBDA_MAX_TIMEOUT_SECONDS} s; ` +
+        `the Task ${REPLACE_ROUTES_TASK_TIMEOUT_SECONDS} s)`
+      : `and with the longest hold-down (${holdDown} s) and the other Tasks (${OTHER_TASKS_SECONDS} s) the execution ` +
+        `needs ${executionSeconds} s, ` +
         `over the state machine's ${EXECUTION_TIMEOUT_SECONDS} s`;
   throw new WriteBudgetError(
     `the groups' writes cannot be served in time: ${who} share EC2's ReplaceRoute bucket. ${arithmetic}, ${over}. ` +
-      'Lower groups[].maxConcurrency (fewer batches at once queue fewer turns ahead of each) or split the groups across stacks in other accounts or regions.',
+      'Lower groups[].maxConcurrency (fewer batches at once queue fewer turns ahead of each) or split the groups ' +
+      'across stacks in other accounts or regions.',
   );
 };

@@ -19,7 +19,10 @@ let config: FailoverConfig | undefined;
 // ReplaceRoute on twins draws from the same pacer item as the failovers' SwitchItems (one EC2 bucket).
 let pacer: DynamoDbWritePacer | undefined;
 
-/** Invoked by the stack's schedule ({"source": "vpc-route-failover.twins"}) and by CloudTrail events that change route tables. */
+/**
+ * Invoked by the stack's schedule ({"source": "vpc-route-failover.twins"}) and by CloudTrail events
+ * that change route tables.
+ */
 export const handler = boundedHandler(async (event: unknown) => {
   config ??= parseConfigJson(requireEnv(process.env, 'FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
   const table = requireEnv(process.env, 'GROUP_STATE_TABLE');

@@ -247,7 +247,9 @@ export interface TwinDrift {
   warnings: string[];
 }
 
-/** Whether the drift view shows anything a failover would trip over (a missing, false or unbuildable twin, a duplicate). */
+/**
+ * Whether the drift view shows anything a failover would trip over (a missing, false or unbuildable twin, a duplicate).
+ */
 export const driftNeedsAttention = (d: TwinDrift): boolean =>
   d.duplicates.length > 0 || d.originals.some((o) => o.twins.some((t) => t.state !== 'ok'));
 

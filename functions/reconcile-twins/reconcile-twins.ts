@@ -135,7 +135,8 @@ export interface ReconcileTwinsReport {
 
 export const ORPHAN_REMOVAL =
   'orphan twins are never deleted automatically. A twin with no association can be removed with ' +
-  '`aws ec2 delete-route-table --route-table-id <twin>`; one that still has associations carries traffic: move them back first ' +
+  '`aws ec2 delete-route-table --route-table-id <twin>`; one that ' +
+  'still has associations carries traffic: move them back first ' +
   '(`aws ec2 replace-route-table-association`).';
 
 /** The groups a reconcile covers; a named group that is unknown or not in the associations mode is a named error. */
@@ -363,7 +364,8 @@ class TwinWriter {
     const identity = twinIdentity(table);
     if (plan.untouchable.has(id) || id === original)
       throw new TwinWriteRefusedError(
-        `${id} is not a twin this reconcile may write (an original, a partial twin or another group's); nothing was written to it`,
+        `${id} is not a twin this reconcile may write (an original, ` +
+          `a partial twin or another group's); nothing was written to it`,
       );
     if (
       !identity ||
@@ -372,7 +374,8 @@ class TwinWriter {
       identity.member !== member
     ) {
       throw new TwinWriteRefusedError(
-        `${id} no longer carries the twin tags of ${original} for ${member} in group ${plan.group.name}; nothing was written to it`,
+        `${id} no longer carries the twin tags of ${original} for ` +
+          `${member} in group ${plan.group.name}; nothing was written to it`,
       );
     }
   }
@@ -433,10 +436,10 @@ class TwinWriter {
         true,
       );
     }
-    // The one DeleteRoute of the product, on a twin only (its tags are re-checked before apply runs; never an original, and
-    // never in the failover workflow), and only on a twin no association uses (twinChanges writes nothing to one that
-    // carries traffic): the original no longer has this route, so the twin must not either, or a failover would move
-    // subnets to a table that still routes somewhere the operator removed.
+    // The one DeleteRoute of the product, on a twin only (its tags are re-checked before apply runs; never an original,
+    // and never in the failover workflow), and only on a twin no association uses (twinChanges writes nothing to one
+    // that carries traffic): the original no longer has this route, so the twin must not either, or a failover would
+    // move subnets to a table that still routes somewhere the operator removed.
     for (const r of c.remove) {
       await this.send(`DeleteRoute ${r.destination.value} in ${id}`, () =>
         this.deps.ec2.send(new DeleteRouteCommand({ RouteTableId: id, ...destinationParams(r.destination) })),

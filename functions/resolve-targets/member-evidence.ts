@@ -62,7 +62,8 @@ export const rememberLearned = async (
     }
   } catch (err) {
     warnings.push(
-      `the interfaces learned from the route tables could not be stored (${(err as Error).name}: ${(err as Error).message})`,
+      `the interfaces learned from the route tables could not be stored (${(err as Error).name}: ` +
+        `${(err as Error).message})`,
     );
   }
   return warnings;
@@ -123,7 +124,8 @@ export const routesSayRunning = async (
   const active = routes.filter((r) => r.State === 'active').length;
   if (active === 0) return undefined;
   return (
-    `event not confirmed: ${failing.name} (${failing.instanceId}) reported ${reported ?? 'a failure'}; EC2 cannot describe it now (${code}), ` +
+    `event not confirmed: ${failing.name} (${failing.instanceId}) reported ${reported ?? 'a failure'}; EC2 cannot ` +
+    `describe it now (${code}), ` +
     `but ${active} route(s) to its interfaces read active, which they do only while it runs`
   );
 };

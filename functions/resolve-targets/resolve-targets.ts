@@ -263,7 +263,8 @@ const requireHealthyTarget = (target: MemberView): MemberView => {
         `target ${target.name} (${target.instanceId}) is running but its ${settling.join(', ')}`,
       );
     throw new TargetUnhealthyError(
-      `target ${target.name} (${target.instanceId}) failed the health gate: ${target.health.problems.join('; ')}. Nothing was changed.`,
+      `target ${target.name} (${target.instanceId}) failed the health ` +
+        `gate: ${target.health.problems.join('; ')}. Nothing was changed.`,
     );
   }
   return target;
@@ -286,7 +287,10 @@ const unconfirmedReason = async (
     const view = views.get(failing.name)!;
     const state = view.state;
     if (state === 'running' || state === 'pending') {
-      return `event not confirmed: ${failing.name} (${failing.instanceId}) reported ${trigger.instanceState} but is ${state} now`;
+      return (
+        `event not confirmed: ${failing.name} (${failing.instanceId}) ` +
+        `reported ${trigger.instanceState} but is ${state} now`
+      );
     }
     if (view.describeFailure?.transient)
       return routesSayRunning(deps.ec2, group, failing, view.describeFailure.code, trigger.instanceState);
@@ -295,12 +299,18 @@ const unconfirmedReason = async (
   if (trigger.kind !== 'alarm') return undefined;
   const expected = statusCheckAlarmName(deps.stackName, group.name, failing.name);
   if (trigger.alarmName !== expected) {
-    return `event not confirmed: alarm "${trigger.alarmName}" is not this stack's status-check alarm for ${failing.name} (${expected})`;
+    return (
+      `event not confirmed: alarm "${trigger.alarmName}" is not this stack's status-check alarm for ` +
+      `${failing.name} (${expected})`
+    );
   }
   const alarm = await deps.alarms.read(expected);
   if (!alarm) return `event not confirmed: CloudWatch has no alarm named ${expected}`;
   if (alarm.instanceId !== undefined && alarm.instanceId !== failing.instanceId) {
-    return `event not confirmed: alarm ${expected} watches ${alarm.instanceId}, not ${failing.name} (${failing.instanceId})`;
+    return (
+      `event not confirmed: alarm ${expected} watches ` +
+      `${alarm.instanceId}, not ${failing.name} (${failing.instanceId})`
+    );
   }
   if (alarm.state !== 'ALARM') return `event not confirmed: CloudWatch shows alarm ${expected} in ${alarm.state} now`;
   return undefined;
@@ -342,13 +352,19 @@ const failbackBlocker = (
 ): string | undefined => {
   const last = lease?.history?.lastSwitch;
   if (triggerTime && last && Date.parse(triggerTime) < switchTime(last)) {
-    return `stale event: ${member.name} came back at ${triggerTime}, before the group's last switch (${last.triggerTime}); not failing back`;
+    return (
+      `stale event: ${member.name} came back at ${triggerTime}, before the group's last switch ` +
+      `(${last.triggerTime}); not failing back`
+    );
   }
   const v = views.get(member.name)!;
   if (!v.health.healthy)
     return `${member.name} failed the health gate after the hold-down (${v.health.problems.join('; ')}): nothing moves`;
   if (triggerTime && v.launchTime && Date.parse(v.launchTime) > Date.parse(triggerTime) + 1000) {
-    return `${member.name} was restarted during the hold-down (launched ${v.launchTime}, after ${triggerTime}): nothing moves; its next running event starts a new hold-down`;
+    return (
+      `${member.name} was restarted during the hold-down (launched ${v.launchTime}, after ${triggerTime}): nothing ` +
+      `moves; its next running event starts a new hold-down`
+    );
   }
   return undefined;
 };
@@ -397,23 +413,29 @@ const pickTarget = (group: Group, views: Map<string, MemberView>, exclude: strin
   if (unseen.length > 0) {
     // A standby EC2 cannot describe right now may be healthy: retry rather than declare none.
     throw new Ec2TransientError(
-      `no member of group "${group.name}" could be confirmed healthy: ${unseen.map((v) => `${v.name}: ${transientFailure(v)!.code}`).join('; ')}; retrying`,
+      `no member of group "${group.name}" could be confirmed healthy: ` +
+        `${unseen.map((v) => `${v.name}: ${transientFailure(v)!.code}`).join('; ')}; retrying`,
     );
   }
   // A candidate whose only problem is checks still settling may pass in minutes: wait for it rather than fail.
   const settling = candidates.filter((v) => settlingChecks(v));
   if (settling.length > 0) {
     throw new TargetStatusPendingError(
-      `no member of group "${group.name}" passes the health gate yet: ${settling.map((v) => `${v.name} (${v.instanceId}) is running but its ${settlingChecks(v)!.join(', ')}`).join('; ')}`,
+      `no member of group "${group.name}" passes the health gate yet: ` +
+        settling
+          .map((v) => `${v.name} (${v.instanceId}) is running but its ${settlingChecks(v)!.join(', ')}`)
+          .join('; '),
     );
   }
   if (!candidates.some((v) => v.state === 'running')) {
     throw new NoHealthyTargetError(
-      `group "${group.name}" has no running member to move routes to: ${all.map((v) => `${v.name} (${v.instanceId}) is ${v.state}`).join('; ')}. Nothing was changed.`,
+      `group "${group.name}" has no running member to move routes to: ` +
+        `${all.map((v) => `${v.name} (${v.instanceId}) is ${v.state}`).join('; ')}. Nothing was changed.`,
     );
   }
   throw new TargetUnhealthyError(
-    `no member of group "${group.name}" passes the health gate: ${candidates.map((v) => `${v.name}: ${v.health.problems.join(', ')}`).join('; ')}. Nothing was changed.`,
+    `no member of group "${group.name}" passes the health gate: ` +
+      `${candidates.map((v) => `${v.name}: ${v.health.problems.join(', ')}`).join('; ')}. Nothing was changed.`,
   );
 };
 

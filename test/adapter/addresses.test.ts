@@ -66,7 +66,8 @@ describe('writeAddressItem', () => {
     });
   });
 
-  it('judges a dry run by DryRunOperation, refuses a success as DryRun ignored, and never sends AssignPrivateIpAddresses in one', async () => {
+  it(`judges a dry run by DryRunOperation, refuses a success as DryRun ignored, and never sends \
+AssignPrivateIpAddresses in one`, async () => {
     ec2Mock.on(AssociateAddressCommand).rejects(ec2Error('DryRunOperation', { status: 412 }));
     await expect(writeAddressItem(ec2, eip, { dryRun: true })).resolves.toEqual({ id: eip.id, outcome: 'dry-run' });
     expect(ec2Mock).toHaveReceivedCommandWith(AssociateAddressCommand, { DryRun: true });
@@ -119,20 +120,19 @@ describe('writeAddressItem', () => {
 });
 
 describe('readAddressWorld', () => {
-  it('reads the addresses by allocation-id filter, the members by attachment, the holders of listed secondary IPs', async () => {
-    ec2Mock
-      .on(DescribeAddressesCommand)
-      .resolves({
-        Addresses: [
-          {
-            AllocationId: 'eipalloc-0123456789abcdef0',
-            PublicIp: '203.0.113.10',
-            NetworkInterfaceId: 'eni-0a',
-            PrivateIpAddress: '10.0.1.10',
-            InstanceId: 'i-a',
-          },
-        ],
-      });
+  it(`reads the addresses by allocation-id filter, the members \
+by attachment, the holders of listed secondary IPs`, async () => {
+    ec2Mock.on(DescribeAddressesCommand).resolves({
+      Addresses: [
+        {
+          AllocationId: 'eipalloc-0123456789abcdef0',
+          PublicIp: '203.0.113.10',
+          NetworkInterfaceId: 'eni-0a',
+          PrivateIpAddress: '10.0.1.10',
+          InstanceId: 'i-a',
+        },
+      ],
+    });
     ec2Mock.on(DescribeNetworkInterfacesCommand).resolves({
       NetworkInterfaces: [
         {

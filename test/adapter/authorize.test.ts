@@ -132,7 +132,8 @@ describe('SwitchItems re-derives what it may write', () => {
     expect(x.sim.route(x.rtb, '192.168.0.0/16')?.NetworkInterfaceId).toBe(x.s.routerB.eni0);
   });
 
-  it("with the source's Availability Zone impaired, the inventory vouches for the source; the target must still be seen", async () => {
+  it(`with the source's Availability Zone impaired, the inventory \
+vouches for the source; the target must still be seen`, async () => {
     const x = setup();
     await x.store.writeInventory(GROUP, {
       member: 'router-a',
@@ -144,7 +145,8 @@ describe('SwitchItems re-derives what it may write', () => {
     await expect(x.run(x.batch())).resolves.toMatchObject({ usual: 'replaced' });
   });
 
-  it('interfaces this execution just saw on the members (a fresh inventory) need no EC2 call; an old inventory is checked live', async () => {
+  it(`interfaces this execution just saw on the members (a fresh \
+inventory) need no EC2 call; an old inventory is checked live`, async () => {
     const x = setup();
     const entry = (member: string, instanceId: string, eni: string, observedAt: string) => ({
       member,

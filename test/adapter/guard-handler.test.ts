@@ -108,7 +108,8 @@ beforeEach(() => {
 });
 
 describe('guard function', () => {
-  it('publishes one notification when findings open, none on the next pass, and stores its state in the group item', async () => {
+  it(`publishes one notification when findings open, none on \
+the next pass, and stores its state in the group item`, async () => {
     const { handler } = await import('../../functions/guard/index');
     const first = await handler({ source: 'vpc-route-failover.guard' });
     expect(first).toMatchObject({
@@ -142,7 +143,8 @@ describe('guard function', () => {
     expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
-  it('fails the invocation by name when a group cannot be notified (its Errors alarm fires); the next pass tries again', async () => {
+  it(`fails the invocation by name when a group cannot be \
+notified (its Errors alarm fires); the next pass tries again`, async () => {
     const { handler } = await import('../../functions/guard/index');
     snsMock.on(PublishCommand).rejects(Object.assign(new Error('denied'), { name: 'AuthorizationErrorException' }));
     await expect(handler({ source: 'vpc-route-failover.guard' })).rejects.toMatchObject({

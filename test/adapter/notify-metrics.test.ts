@@ -32,7 +32,8 @@ const metric = (lines: EmfLine[], name: string) =>
   lines.find((l) => l._aws.CloudWatchMetrics[0].Metrics.some((m) => m.Name === name));
 
 describe('notify: EMF metrics', () => {
-  it('a switch: Executions by group and outcome, SwitchDuration (the record duration), SwitchedTo the target', async () => {
+  it(`a switch: Executions by group and outcome, SwitchDuration \
+(the record duration), SwitchedTo the target`, async () => {
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
     const { record, lines } = await run(succeededState());
 

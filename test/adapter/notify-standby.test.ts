@@ -43,7 +43,10 @@ describe('notify: lost redundancy', () => {
     expect(p.MessageAttributes?.severity).toEqual({ DataType: 'String', StringValue: 'warning' });
     expect(p.Subject).toBe(`[FAILOVER OK] ${GROUP}: router-a -> router-b, 2 route(s), NO STANDBY`);
     expect(p.Message).toMatch(
-      /\nStandby: +NO HEALTHY STANDBY: router-b carries the routes and no other member of the group passed the health gate/,
+      new RegExp(
+        String.raw`\nStandby: +NO HEALTHY STANDBY: router-b carries the routes and no other member of the ` +
+          `group passed the health gate`,
+      ),
     );
   });
 

@@ -151,7 +151,8 @@ describe('notify: what is published', () => {
     );
   });
 
-  it('notifies a failure at AcquireLease ({ input: raw event, failure }, no lease): the group is not known yet', async () => {
+  it(`notifies a failure at AcquireLease ({ input: raw \
+event, failure }, no lease): the group is not known yet`, async () => {
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-5b' });
     const state = acquireFailedState(
       ec2StateEvent(IDS.routerA, 'stopping'),
@@ -227,7 +228,9 @@ describe('notify: what is published', () => {
 describe('notify: lease, health and flap damping', () => {
   it('publishes a suppressed automatic failover as critical, with the manual switchover as next step', async () => {
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-8' });
-    const reason = `flap damping: group "${GROUP}" already failed over automatically 3 time(s) in the last 3600 s (limit 3; last at 2026-11-25T14:20:00.000Z). Automatic failover suppressed; a manual switchover is never suppressed.`;
+    const reason =
+      `flap damping: group "${GROUP}" already failed over automatically 3 time(s) in the last 3600 s (limit 3; ` +
+      `last at 2026-11-25T14:20:00.000Z). Automatic failover suppressed; a manual switchover is never suppressed.`;
     const state: NotifyState = {
       ...resolvedState(),
       automatic: true,

@@ -25,7 +25,10 @@ const ec2 = new EC2Client({ region: 'eu-west-1' });
 beforeEach(() => ec2Mock.reset());
 
 const run = (state: FailoverState) => planSwitch(state, { ec2, now: FIXED_NOW });
-/** The plan's changes in full (from its batches and the state's pairs), for assertions about routes rather than the wire form. */
+/**
+ * The plan's changes in full (from its batches and the state's pairs), for assertions about routes
+ * rather than the wire form.
+ */
 const changesOf = (plan: Plan, state: FailoverState = failoverState()) =>
   expandPlan(plan, state.pairs, state.target.name);
 
@@ -229,7 +232,8 @@ describe('listRoutes: the plan', () => {
     );
   });
 
-  it("moves a local route pointed at a member's interface (east-west inspection), skips propagated routes with the reason", async () => {
+  it(`moves a local route pointed at a member's interface \
+(east-west inspection), skips propagated routes with the reason`, async () => {
     ec2Mock.on(DescribeRouteTablesCommand).resolves({
       RouteTables: [
         routeTable(IDS.rtbPrivateA, [
@@ -403,11 +407,9 @@ describe('listRoutes: batches (the compact plan the SwitchBatches Map iterates)'
     const first = await run(failoverState());
 
     ec2Mock.reset();
-    ec2Mock
-      .on(DescribeRouteTablesCommand)
-      .resolves({
-        RouteTables: [routeTable(IDS.rtbPrivateB, [...b].reverse()), routeTable(IDS.rtbPrivateA, [...a].reverse())],
-      });
+    ec2Mock.on(DescribeRouteTablesCommand).resolves({
+      RouteTables: [routeTable(IDS.rtbPrivateB, [...b].reverse()), routeTable(IDS.rtbPrivateA, [...a].reverse())],
+    });
     const second = await run(failoverState());
 
     expect(second.batches).toEqual(first.batches);
@@ -434,7 +436,8 @@ describe('listRoutes: batches (the compact plan the SwitchBatches Map iterates)'
 });
 
 describe('listRoutes: failures', () => {
-  it('a route on an interface without a counterpart on the target fails the whole plan (UnpairedInterfaceError)', async () => {
+  it(`a route on an interface without a counterpart on the target fails the whole plan \
+(UnpairedInterfaceError)`, async () => {
     ec2Mock.on(DescribeRouteTablesCommand).resolves({
       RouteTables: [
         routeTable(IDS.rtbPrivateA, [
@@ -505,7 +508,8 @@ describe('listRoutes: flap damping (suppressReason from ResolveTargets)', () => 
   const SUPPRESS =
     'flap damping: group "onprem-edge" already failed over automatically 3 time(s) in the last 3600 s (limit 3).';
 
-  it('refuses a plan that would move routes (FailoverSuppressedError naming the members routes still point at)', async () => {
+  it(`refuses a plan that would move routes (FailoverSuppressedError \
+naming the members routes still point at)`, async () => {
     ec2Mock.on(DescribeRouteTablesCommand).resolves({
       RouteTables: [
         routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniA0), eniRoute('10.2.0.0/16', IDS.eniA1)]),

@@ -35,12 +35,14 @@ const estate = () => {
 };
 
 describe('reconcile-twins triggers', () => {
-  it('the CloudTrail CreateRoute of a hand edit to an original reconciles that original: the twin gets the route', async () => {
+  it(`the CloudTrail CreateRoute of a hand edit to an original \
+reconciles that original: the twin gets the route`, async () => {
     const { f, deps } = estate();
     await handleTwinsEvent({ source: SCHEDULE_SOURCE }, deps);
     const mark = f.writes().length;
     const twin = [...f.tables.keys()].find((k) => k !== ORIG)!;
-    // What the fixture records: aws ec2 create-route --route-table-id ORIG --destination-cidr-block 10.50.0.0/16 --network-interface-id eniA1
+    // What the fixture records: aws ec2 create-route --route-table-id ORIG --destination-cidr-block 10.50.0.0/16
+    // --network-interface-id eniA1
     f.tables.get(ORIG)!.Routes!.push(eni('10.50.0.0/16', IDS.eniA1));
 
     const r = await handleTwinsEvent(fixture(), deps);
@@ -83,7 +85,8 @@ describe('reconcile-twins triggers', () => {
     expect(t.input).toEqual({ groups: [GROUP], routeTableIds: [ORIG] });
   });
 
-  it('a table that is gone, or an event without a table, reconciles every associations-mode group; one out of every scope, none', async () => {
+  it(`a table that is gone, or an event without a table, reconciles \
+every associations-mode group; one out of every scope, none`, async () => {
     const { f, deps } = estate();
     f.addTable({ RouteTableId: IDS.rtbPublic, VpcId: IDS.otherVpc });
 

@@ -23,7 +23,10 @@ import {
 const ORIG = IDS.rtbPrivateA;
 const NOW = () => new Date('2026-11-25T14:30:00Z');
 
-/** router-a carries the original: 192.168/16 on eth0, 172.16/12 on eth1, a default route to the IGW, propagation from a VGW. */
+/**
+ * router-a carries the original: 192.168/16 on eth0, 172.16/12 on eth1, a default route to the
+ * IGW, propagation from a VGW.
+ */
 const estate = () => {
   const f = fakeEc2();
   f.addTable({
@@ -74,7 +77,8 @@ const neverAnOriginal = (f: FakeEc2, originals: string[] = [ORIG]) => {
 };
 
 describe('reconcileTwins: the first pass', () => {
-  it('creates the twin of the standby member with its tags and Name, copies every route with its interfaces replaced, and propagation', async () => {
+  it(`creates the twin of the standby member with its tags and Name, \
+copies every route with its interfaces replaced, and propagation`, async () => {
     const f = estate();
 
     const r = await reconcileTwins({}, depsOf(f));
@@ -174,28 +178,26 @@ describe('reconcileTwins: the first pass', () => {
 
   it('mirrors IPv6 and prefix-list routes with their own destination fields', async () => {
     const f = estate();
-    f.tables
-      .get(ORIG)!
-      .Routes!.push(
-        {
-          DestinationIpv6CidrBlock: '2001:db8::/32',
-          NetworkInterfaceId: IDS.eniA0,
-          Origin: 'CreateRoute',
-          State: 'active',
-        },
-        {
-          DestinationPrefixListId: IDS.prefixList,
-          NetworkInterfaceId: IDS.eniA1,
-          Origin: 'CreateRoute',
-          State: 'active',
-        },
-        {
-          DestinationIpv6CidrBlock: '::/0',
-          EgressOnlyInternetGatewayId: 'eigw-0123456789abcdef0',
-          Origin: 'CreateRoute',
-          State: 'active',
-        },
-      );
+    f.tables.get(ORIG)!.Routes!.push(
+      {
+        DestinationIpv6CidrBlock: '2001:db8::/32',
+        NetworkInterfaceId: IDS.eniA0,
+        Origin: 'CreateRoute',
+        State: 'active',
+      },
+      {
+        DestinationPrefixListId: IDS.prefixList,
+        NetworkInterfaceId: IDS.eniA1,
+        Origin: 'CreateRoute',
+        State: 'active',
+      },
+      {
+        DestinationIpv6CidrBlock: '::/0',
+        EgressOnlyInternetGatewayId: 'eigw-0123456789abcdef0',
+        Origin: 'CreateRoute',
+        State: 'active',
+      },
+    );
 
     await reconcileTwins({}, depsOf(f));
 
@@ -327,7 +329,8 @@ describe('reconcileTwins: after the original changes', () => {
     expect(after.originals[0].twins).toEqual([{ member: 'router-b', twin, state: 'ok', differences: [] }]);
   });
 
-  it('a twin that subnets use is never written: each difference is reported as drift with table, destination and target', async () => {
+  it(`a twin that subnets use is never written: each difference \
+is reported as drift with table, destination and target`, async () => {
     const { f, mark, twin } = await reconciled();
     const t = f.tables.get(twin)!;
     t.Associations = [
@@ -412,7 +415,8 @@ describe('reconcileTwins: tables it must not write', () => {
     expect(r.groups[0].originals.map((o) => o.original)).toEqual([ORIG]);
   });
 
-  it('with a tag scope, twins are read with their group tag (two reads) and the partial one is still never written', async () => {
+  it(`with a tag scope, twins are read with their group tag \
+(two reads) and the partial one is still never written`, async () => {
     const f = estate();
     f.tables.get(ORIG)!.Tags!.push({ Key: 'failover', Value: 'edge' });
     const partial = 'rtb-0e5e5e5e5e5e5e5e5';
@@ -439,7 +443,8 @@ describe('reconcileTwins: tables it must not write', () => {
     expect(second.groups[0].partialTwins.map((p) => p.table)).toEqual([partial]);
   });
 
-  it("with the README's scope tag (route-failover:group=<group>), originals get twins and twins are never originals", async () => {
+  it(`with the README's scope tag (route-failover:group=<group>), \
+originals get twins and twins are never originals`, async () => {
     const f = estate();
     f.tables.get(ORIG)!.Tags!.push({ Key: 'route-failover:group', Value: GROUP });
     const config = associationsConfig({ routeTables: { tag: { key: 'route-failover:group', value: GROUP } } });
@@ -495,7 +500,8 @@ describe('reconcileTwins: tables it must not write', () => {
     expect(r.groups[0].orphanRemoval).toContain('aws ec2 delete-route-table');
   });
 
-  it('an interface of the active member whose slot the standby lacks: that twin is not buildable and not created', async () => {
+  it(`an interface of the active member whose slot the \
+standby lacks: that twin is not buildable and not created`, async () => {
     const f = estate();
     const eniA2 = 'eni-0a0000000000000a2';
     f.instances[0] = routerA('running', [
@@ -553,7 +559,8 @@ describe('reconcileTwins: members and EC2 failures', () => {
     );
   });
 
-  it('a throttled write is retried with backoff and jitter; one failing twin does not stop the other tables', async () => {
+  it(`a throttled write is retried with backoff and jitter; \
+one failing twin does not stop the other tables`, async () => {
     const f = estate();
     const other = IDS.rtbPrivateB;
     f.addTable({ RouteTableId: other, Routes: [localRoute(), eni('192.168.0.0/16', IDS.eniA0)] });

@@ -79,7 +79,8 @@ const setup = (spec: PacerSpec = { burst: 2, refillPerSecond: 5 }, opts: { throt
 };
 
 describe('replaceRoutes, paced: the plan is the observation, the pacer gives the turns', () => {
-  it('writes at once without reading the table when the plan is fresh; the burst goes together, the rest at the next refill', async () => {
+  it(`writes at once without reading the table when the plan is \
+fresh; the burst goes together, the rest at the next refill`, async () => {
     const { sentAt, run } = setup();
     const result = await run(input(new Date(T0 - 5000).toISOString()));
     expect(ec2Mock).not.toHaveReceivedCommand(DescribeRouteTablesCommand);
@@ -91,7 +92,8 @@ describe('replaceRoutes, paced: the plan is the observation, the pacer gives the
     ]);
   });
 
-  it('reads the table first when the observation is stale (or absent), and keeps the conflict and vanished checks', async () => {
+  it(`reads the table first when the observation is stale \
+(or absent), and keeps the conflict and vanished checks`, async () => {
     const { run } = setup({ burst: 10, refillPerSecond: 5 });
     ec2Mock.on(DescribeRouteTablesCommand).resolves({
       RouteTables: [
@@ -110,19 +112,18 @@ describe('replaceRoutes, paced: the plan is the observation, the pacer gives the
 
   it("a route that vanished since the plan is reported from ReplaceRoute's answer, never re-created", async () => {
     const { run } = setup({ burst: 10, refillPerSecond: 5 });
-    ec2Mock
-      .on(ReplaceRouteCommand, { DestinationCidrBlock: routes[1].d })
-      .rejects(
-        ec2Error('InvalidParameterValue', {
-          status: 400,
-          message: `There is no route defined for '${routes[1].d}' in the route table. Use CreateRoute instead.`,
-        }),
-      );
+    ec2Mock.on(ReplaceRouteCommand, { DestinationCidrBlock: routes[1].d }).rejects(
+      ec2Error('InvalidParameterValue', {
+        status: 400,
+        message: `There is no route defined for '${routes[1].d}' in the route table. Use CreateRoute instead.`,
+      }),
+    );
     const result = await run(input(new Date(T0).toISOString()));
     expect(result.counts).toEqual({ replaced: 4, vanished: 1 });
   });
 
-  it('sends nothing when the batch would not get all its turns within its budget: Ec2ThrottledError, the state machine retries it', async () => {
+  it(`sends nothing when the batch would not get all its turns within \
+its budget: Ec2ThrottledError, the state machine retries it`, async () => {
     const { run, pacer } = setup({ burst: 1, refillPerSecond: 0.01 });
     await expect(run(input(new Date(T0).toISOString()), { budgetMs: 10_000 })).rejects.toMatchObject({
       name: 'Ec2ThrottledError',
@@ -131,7 +132,8 @@ describe('replaceRoutes, paced: the plan is the observation, the pacer gives the
     expect(pacer.stats.refused).toBe(1);
   });
 
-  it('without a budget given, waits as long as the longest queue its groups can form: 40 batches of 20 ahead, it keeps its place', async () => {
+  it(`without a budget given, waits as long as the longest queue \
+its groups can form: 40 batches of 20 ahead, it keeps its place`, async () => {
     const { run, pacer, sentAt } = setup(REPLACE_ROUTE_PACE);
     const config = parseConfig({
       ...configInput(),
@@ -147,7 +149,8 @@ describe('replaceRoutes, paced: the plan is the observation, the pacer gives the
     expect(pacer.stats.refused).toBe(0);
   });
 
-  it('RequestLimitExceeded from another caller of the account empties the pacer; the retry waits its backoff and its turn', async () => {
+  it(`RequestLimitExceeded from another caller of the account \
+empties the pacer; the retry waits its backoff and its turn`, async () => {
     const { run, pacer, sentAt } = setup({ burst: 5, refillPerSecond: 5 }, { throttleOnce: routes[0].d });
     const result = await run(input(new Date(T0).toISOString()));
     expect(pacer.stats.throttled).toBe(1);

@@ -123,7 +123,8 @@ const replaceCalls = (): ReplaceRouteCommandInput[] =>
 const sentFor = (destination: string) => replaceCalls().filter((c) => c.DestinationCidrBlock === destination);
 
 describe('replaceRoutes: what is sent', () => {
-  it('reads its table first (vpc-id and route-table-id filters), then replaces each route in place with the paired ENI', async () => {
+  it(`reads its table first (vpc-id and route-table-id filters), \
+then replaces each route in place with the paired ENI`, async () => {
     tableAsPlanned();
     ec2Mock.on(ReplaceRouteCommand).resolves(ok());
 
@@ -159,7 +160,8 @@ describe('replaceRoutes: what is sent', () => {
     expect(BatchResultSchema.parse(result)).toEqual(result);
   });
 
-  it('names the destination with the key of its kind: DestinationCidrBlock, DestinationIpv6CidrBlock, DestinationPrefixListId', async () => {
+  it(`names the destination with the key of its kind: DestinationCidrBlock, \
+DestinationIpv6CidrBlock, DestinationPrefixListId`, async () => {
     tableHas(
       eniRoute('10.1.0.0/16', IDS.eniA0),
       eniRoute('2001:db8:1234::/48', IDS.eniA0),
@@ -319,16 +321,15 @@ describe('replaceRoutes: reads before it writes (a re-run only does what is left
     ]);
   });
 
-  it('a route that vanished between the read and the write ("There is no route defined…") is vanished, not retried, not re-created', async () => {
+  it(`a route that vanished between the read and the write ("There \
+is no route defined…") is vanished, not retried, not re-created`, async () => {
     tableAsPlanned();
     ec2Mock.on(ReplaceRouteCommand).resolves(ok());
-    ec2Mock
-      .on(ReplaceRouteCommand, { DestinationCidrBlock: R2.d })
-      .rejects(
-        ec2Error('InvalidParameterValue', {
-          message: `There is no route defined for '${R2.d}' in the route table. Use CreateRoute instead.`,
-        }),
-      );
+    ec2Mock.on(ReplaceRouteCommand, { DestinationCidrBlock: R2.d }).rejects(
+      ec2Error('InvalidParameterValue', {
+        message: `There is no route defined for '${R2.d}' in the route table. Use CreateRoute instead.`,
+      }),
+    );
 
     const { run, sleeps } = harness();
     const result = await run(input([R1, R2, R3]));
@@ -455,7 +456,9 @@ describe('replaceRoutes: retries with exponential backoff and full jitter', () =
 
     const caps = [100, 200, 400, 500, 500];
     expect(sleeps).toHaveLength(caps.length);
-    sleeps.forEach((ms, n) => expect(ms).toBeLessThanOrEqual(caps[n]));
+    sleeps.forEach((ms, n) => {
+      expect(ms).toBeLessThanOrEqual(caps[n]);
+    });
     expect(sleeps).toEqual(caps); // random() = 1 reaches the cap exactly
     expect(exceptionsOf(result)).toEqual([{ i: 0, st: 'replaced', a: 6 }]);
   });
@@ -491,7 +494,8 @@ describe('replaceRoutes: retries with exponential backoff and full jitter', () =
     expect(exceptionsOf(result)).toEqual([{ i: 0, st: 'replaced', a: 2 }]);
   });
 
-  it(`throttling beyond retry.attempts: the other routes still switch, then Ec2ThrottledError (the state machine retries the batch)`, async () => {
+  it(`throttling beyond retry.attempts: the other routes still switch, \
+then Ec2ThrottledError (the state machine retries the batch)`, async () => {
     tableAsPlanned();
     ec2Mock.on(ReplaceRouteCommand).resolves(ok());
     ec2Mock.on(ReplaceRouteCommand, { DestinationCidrBlock: R2.d }).rejects(throttled());
@@ -554,7 +558,8 @@ describe('replaceRoutes: retries with exponential backoff and full jitter', () =
     expect(ec2Mock).toHaveReceivedCommandTimes(ReplaceRouteCommand, 1);
   });
 
-  it('reading the table: throttling → Ec2ThrottledError, 5xx → Ec2TransientError, refused → Ec2RequestError; nothing written', async () => {
+  it(`reading the table: throttling → Ec2ThrottledError, 5xx → \
+Ec2TransientError, refused → Ec2RequestError; nothing written`, async () => {
     const cases: Array<[Error, new (...a: never[]) => Error]> = [
       [throttled(), Ec2ThrottledError],
       [serverError(), Ec2TransientError],
@@ -580,14 +585,12 @@ describe('replaceRoutes: permanent errors are recorded per route', () => {
   it('UnauthorizedOperation on one route: failed, not retried; the other routes still switch', async () => {
     tableAsPlanned();
     ec2Mock.on(ReplaceRouteCommand).resolves(ok());
-    ec2Mock
-      .on(ReplaceRouteCommand, { DestinationCidrBlock: R2.d })
-      .rejects(
-        ec2Error('UnauthorizedOperation', {
-          status: 403,
-          message: 'You are not authorized to perform this operation.',
-        }),
-      );
+    ec2Mock.on(ReplaceRouteCommand, { DestinationCidrBlock: R2.d }).rejects(
+      ec2Error('UnauthorizedOperation', {
+        status: 403,
+        message: 'You are not authorized to perform this operation.',
+      }),
+    );
 
     const { run, sleeps } = harness();
     const result = await run(input([R1, R2, R3]));
@@ -609,13 +612,11 @@ describe('replaceRoutes: permanent errors are recorded per route', () => {
 
   it('a bad target (InvalidNetworkInterfaceID.NotFound) is failed for that route', async () => {
     tableAsPlanned();
-    ec2Mock
-      .on(ReplaceRouteCommand)
-      .rejects(
-        ec2Error('InvalidNetworkInterfaceID.NotFound', {
-          message: `The networkInterface ID '${IDS.eniB0}' does not exist`,
-        }),
-      );
+    ec2Mock.on(ReplaceRouteCommand).rejects(
+      ec2Error('InvalidNetworkInterfaceID.NotFound', {
+        message: `The networkInterface ID '${IDS.eniB0}' does not exist`,
+      }),
+    );
 
     const result = await harness().run(input([R1]));
 
@@ -710,10 +711,13 @@ describe('replaceRoutes: error texts are bounded and summarized', () => {
   const unauthorized = (n: number) =>
     ec2Error('UnauthorizedOperation', {
       status: 403,
-      message: `You are not authorized to perform this operation. Encoded authorization failure message: ${String(n).repeat(1400)}`,
+      message:
+        `You are not authorized to perform this operation. Encoded authorization failure message: ` +
+        `${String(n).repeat(1400)}`,
     });
 
-  it('20 routes refused alike: one error text for the batch, no route listed, and each full message in the log once', async () => {
+  it(`20 routes refused alike: one error text for the batch, \
+no route listed, and each full message in the log once`, async () => {
     const routes = Array.from({ length: 20 }, (_, i): BatchRoute => ({ d: `10.${100 + i}.0.0/16`, p: i % 2 }));
     tableHas(...routes.map((r) => eniRoute(r.d, r.p ? IDS.eniA1 : IDS.eniA0)));
     let n = 0;
@@ -730,7 +734,8 @@ describe('replaceRoutes: error texts are bounded and summarized', () => {
       counts: { failed: 20 },
       exceptions: [],
       errors: [
-        'UnauthorizedOperation: You are not authorized to perform this operation. Encoded authorization failure message: (1400 chars, in the function log)',
+        'UnauthorizedOperation: You are not authorized to perform this operation. Encoded authorization failure ' +
+          'message: (1400 chars, in the function log)',
       ],
       at: AT,
     });
@@ -747,13 +752,11 @@ describe('replaceRoutes: error texts are bounded and summarized', () => {
 
   it('a long message without an encoded part is cut at ERROR_TEXT_MAX characters, visibly', async () => {
     tableAsPlanned();
-    ec2Mock
-      .on(ReplaceRouteCommand)
-      .rejects(
-        ec2Error('InvalidParameterValue', {
-          message: `Value (${'x'.repeat(2000)}) for parameter destinationCidrBlock is invalid.`,
-        }),
-      );
+    ec2Mock.on(ReplaceRouteCommand).rejects(
+      ec2Error('InvalidParameterValue', {
+        message: `Value (${'x'.repeat(2000)}) for parameter destinationCidrBlock is invalid.`,
+      }),
+    );
 
     const result = await harness().run(input([R1, R2]));
 

@@ -55,7 +55,8 @@ import {
 const ec2Mock = mockClient(EC2Client);
 const ec2 = new EC2Client({ region: 'eu-west-1' });
 
-// ResolveTargets asks the route tables which interfaces of the sources they lead to (route.instance-id): none here unless a test says so.
+// ResolveTargets asks the route tables which interfaces of the sources they lead to (route.instance-id): none
+// here unless a test says so.
 beforeEach(() => {
   ec2Mock.reset();
   ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [] });
@@ -147,18 +148,15 @@ describe('resolveTargets: the routes say whose they are (route.instance-id)', ()
     Origin: 'CreateRoute' as const,
   });
 
-  it('an interface only a route shows on the failed member is paired by the slot DescribeNetworkInterfaces gives, and stored', async () => {
+  it(`an interface only a route shows on the failed member is \
+paired by the slot DescribeNetworkInterfaces gives, and stored`, async () => {
     ec2Says([routerA('stopped', [[IDS.eniA0, 0]]), routerB('running')]);
-    ec2Mock
-      .on(DescribeRouteTablesCommand)
-      .resolves({
-        RouteTables: [{ RouteTableId: 'rtb-0123456789abcdef0', Routes: [routeShowing(IDS.eniA1, IDS.routerA)] }],
-      });
-    ec2Mock
-      .on(DescribeNetworkInterfacesCommand)
-      .resolves({
-        NetworkInterfaces: [{ NetworkInterfaceId: IDS.eniA1, Attachment: { InstanceId: IDS.routerA, DeviceIndex: 1 } }],
-      });
+    ec2Mock.on(DescribeRouteTablesCommand).resolves({
+      RouteTables: [{ RouteTableId: 'rtb-0123456789abcdef0', Routes: [routeShowing(IDS.eniA1, IDS.routerA)] }],
+    });
+    ec2Mock.on(DescribeNetworkInterfacesCommand).resolves({
+      NetworkInterfaces: [{ NetworkInterfaceId: IDS.eniA1, Attachment: { InstanceId: IDS.routerA, DeviceIndex: 1 } }],
+    });
     const store = new InMemoryGroupStateStore();
 
     const r = await run(ec2StateEvent(IDS.routerA, 'stopped'), { store });
@@ -171,17 +169,16 @@ describe('resolveTargets: the routes say whose they are (route.instance-id)', ()
     expect((await store.readInventory(GROUP))['router-a'].interfaces.map((i) => i.eni)).toEqual([IDS.eniA0, IDS.eniA1]);
   });
 
-  it('the filter refused by an endpoint: a warning, and the failover goes on with what EC2 and the inventory know', async () => {
+  it(`the filter refused by an endpoint: a warning, and the \
+failover goes on with what EC2 and the inventory know`, async () => {
     ec2Says([routerA('stopped'), routerB('running')]);
-    ec2Mock
-      .on(DescribeRouteTablesCommand)
-      .rejects(
-        Object.assign(new Error('The filter route.instance-id is invalid'), {
-          name: 'InvalidParameterValue',
-          $fault: 'client',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    ec2Mock.on(DescribeRouteTablesCommand).rejects(
+      Object.assign(new Error('The filter route.instance-id is invalid'), {
+        name: 'InvalidParameterValue',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
 
     const r = await run(ec2StateEvent(IDS.routerA, 'stopped'));
 
@@ -191,22 +188,21 @@ describe('resolveTargets: the routes say whose they are (route.instance-id)', ()
 
   it('throttled: Ec2ThrottledError, for the state machine to retry', async () => {
     ec2Says([routerA('stopped'), routerB('running')]);
-    ec2Mock
-      .on(DescribeRouteTablesCommand)
-      .rejects(
-        Object.assign(new Error('Request limit exceeded.'), {
-          name: 'RequestLimitExceeded',
-          $fault: 'client',
-          $metadata: { httpStatusCode: 503 },
-        }),
-      );
+    ec2Mock.on(DescribeRouteTablesCommand).rejects(
+      Object.assign(new Error('Request limit exceeded.'), {
+        name: 'RequestLimitExceeded',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 503 },
+      }),
+    );
 
     await rejection(run(ec2StateEvent(IDS.routerA, 'stopped')), Ec2ThrottledError);
   });
 });
 
 describe('resolveTargets: events', () => {
-  it('reads every member (instances and status checks) and fails router-a over to router-b, pairing by device index', async () => {
+  it(`reads every member (instances and status checks) and \
+fails router-a over to router-b, pairing by device index`, async () => {
     // Interfaces listed out of order: pairing must follow the device index, not the array position.
     ec2Says([
       routerA('stopping', [
@@ -320,7 +316,8 @@ describe('resolveTargets: events', () => {
     });
   });
 
-  it('fails over on a status-check alarm in ALARM (the instance still running is what the alarm is about)', async () => {
+  it(`fails over on a status-check alarm in ALARM (the \
+instance still running is what the alarm is about)`, async () => {
     ec2Says([routerA('running'), routerB()], {
       [IDS.routerA]: instanceStatus(IDS.routerA, 'running', { instance: 'impaired' }),
     });
@@ -392,7 +389,8 @@ describe('resolveTargets: events', () => {
     expect(err.message).toContain(`router-b (${IDS.routerB}) is not-found`);
   });
 
-  it('a failing member purged from EC2 (InvalidInstanceID.NotFound) still fails over: members are described one by one', async () => {
+  it(`a failing member purged from EC2 (InvalidInstanceID.NotFound) \
+still fails over: members are described one by one`, async () => {
     const store = new InMemoryGroupStateStore();
     await store.writeInventory(GROUP, {
       member: 'router-a',
@@ -421,7 +419,8 @@ describe('resolveTargets: events', () => {
     await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), Ec2ThrottledError);
   });
 
-  it('DescribeInstanceStatus throttled → Ec2ThrottledError; a lasting 5xx for the target → Ec2TransientError (retried, not refused)', async () => {
+  it(`DescribeInstanceStatus throttled → Ec2ThrottledError; a lasting \
+5xx for the target → Ec2TransientError (retried, not refused)`, async () => {
     ec2Mock.on(DescribeInstancesCommand).resolves(describeInstancesOutput(routerA('stopping'), routerB()));
     ec2Mock.on(DescribeInstanceStatusCommand).rejects(ec2Error('RequestLimitExceeded', { status: 503 }));
     await rejection(run(ec2StateEvent(IDS.routerA, 'stopping')), Ec2ThrottledError);
@@ -509,7 +508,8 @@ describe('resolveTargets: health gate (nothing is written to an unhealthy target
     expect(err.message).toContain(`router-c (${IDS.routerC}) is terminated`);
   });
 
-  it('one target down and the other running but impaired → TargetUnhealthyError (someone must look), naming both', async () => {
+  it(`one target down and the other running but impaired → \
+TargetUnhealthyError (someone must look), naming both`, async () => {
     ec2Says([routerA('stopping'), routerB('stopped'), routerC()], {
       [IDS.routerC]: instanceStatus(IDS.routerC, 'running', { system: 'impaired' }),
     });
@@ -630,7 +630,8 @@ describe('resolveTargets: stale events', () => {
     expect(r.noopReason).toMatch(/^stale event/);
   });
 
-  it('an old event about the member the last switch moved TO is a failure of the active router: it proceeds', async () => {
+  it(`an old event about the member the last switch moved \
+TO is a failure of the active router: it proceeds`, async () => {
     ec2Says([routerA(), routerB('stopping')]);
     const r = await run(ec2StateEvent(IDS.routerB, 'stopping'), { lease: leaseAfterSwitch('2026-11-25T14:30:02Z') });
     expect(r.action).toBe('failover');
@@ -1009,7 +1010,8 @@ describe('resolveTargets: a trigger is a claim, confirmed before any write', () 
     return overrides.time ? { ...e, time: overrides.time } : e;
   };
 
-  it('an alarm event whose alarm CloudWatch shows OK now → noop "event not confirmed", warned, nothing read from the route tables', async () => {
+  it(`an alarm event whose alarm CloudWatch shows OK now → noop \
+"event not confirmed", warned, nothing read from the route tables`, async () => {
     ec2Says([routerA(), routerB()]);
     const alarms = new StaticAlarms().set(
       statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-a'),
@@ -1079,7 +1081,8 @@ describe('resolveTargets: a trigger is a claim, confirmed before any write', () 
     expect(r.noopReason).toMatch(/more than the 3600 s an event is delivered for/);
   });
 
-  it('a forged future time cannot make a later real event stale: the time is capped at the execution start', async () => {
+  it(`a forged future time cannot make a later real event \
+stale: the time is capped at the execution start`, async () => {
     ec2Says([routerA('stopping'), routerB()]);
     // The last switch was triggered by an event claiming 2099; it finished on 2026-11-25 at 14:20.
     const lease = heldLease({

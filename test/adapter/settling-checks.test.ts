@@ -39,7 +39,8 @@ describe('settlingChecks', () => {
     ]);
   });
 
-  it('is undefined when waiting cannot help: a check impaired, source/destination check on, not running, healthy', async () => {
+  it(`is undefined when waiting cannot help: a check impaired, \
+source/destination check on, not running, healthy`, async () => {
     const impaired = await viewOfB(routerB(), [
       instanceStatus(IDS.routerA),
       instanceStatus(IDS.routerB, 'running', { instance: 'impaired', system: 'initializing' }),

@@ -71,14 +71,12 @@ describe('verifyRoutes: what is read', () => {
   });
 
   it('also reads the tables of routes that were already on the target', async () => {
-    ec2Mock
-      .on(DescribeRouteTablesCommand)
-      .resolves({
-        RouteTables: [
-          routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniB0)]),
-          routeTable(IDS.rtbPublic, [eniRoute('10.5.0.0/16', IDS.eniB1)]),
-        ],
-      });
+    ec2Mock.on(DescribeRouteTablesCommand).resolves({
+      RouteTables: [
+        routeTable(IDS.rtbPrivateA, [eniRoute('10.1.0.0/16', IDS.eniB0)]),
+        routeTable(IDS.rtbPublic, [eniRoute('10.5.0.0/16', IDS.eniB1)]),
+      ],
+    });
     const [b1] = twoBatches();
 
     const v = await harness().run(
@@ -108,7 +106,8 @@ describe('verifyRoutes: only problems are listed, every route is counted', () =>
         findings: 0,
         split: 0,
         summary:
-          'checked 2 route(s) to an interface in 2 table(s) in reach: none leads to a member other than router-b or is blackhole on a member',
+          'checked 2 route(s) to an interface in 2 table(s) in reach: none leads to a member other than router-b or ' +
+          'is blackhole on a member',
       },
       verifiedAt: FIXED_NOW().toISOString(),
     });
@@ -189,7 +188,8 @@ describe('verifyRoutes: only problems are listed, every route is counted', () =>
 });
 
 describe('verifyRoutes: what each outcome must look like', () => {
-  it('conflict: expected untouched; a route pointing at a third target is fine (left alone on purpose), and so is a gone one', async () => {
+  it(`conflict: expected untouched; a route pointing at a third \
+target is fine (left alone on purpose), and so is a gone one`, async () => {
     const b: Batch = {
       id: 0,
       routeTableId: IDS.rtbPrivateA,
@@ -282,7 +282,8 @@ describe('verifyRoutes: what each outcome must look like', () => {
     expect(v.observed[0]).toMatchObject({ routeTableId: IDS.rtbPrivateB, expected: 'target' });
   });
 
-  it('a batch that failed as a whole (RecordBatchFailure): its routes are checked, a route that did move is fine', async () => {
+  it(`a batch that failed as a whole (RecordBatchFailure): \
+its routes are checked, a route that did move is fine`, async () => {
     ec2Mock.on(DescribeRouteTablesCommand).resolves(bothMoved());
     const [b1, b2] = twoBatches();
 

@@ -1,7 +1,8 @@
 import { associationsTable, runAssociationsCase } from '../../bench/associations';
 
 describe('associations-mode benchmark', () => {
-  it('within one burst: every subnet switched within 3 round trips after planning, one ReplaceRouteTableAssociation each, no ReplaceRoute', async () => {
+  it(`within one burst: every subnet switched within 3 round trips after \
+planning, one ReplaceRouteTableAssociation each, no ReplaceRoute`, async () => {
     const r = await runAssociationsCase({ routes: 500, routeTables: 50, latencyMs: 50, taskOverheadMs: 50 });
     expect(r).toMatchObject({ associations: 50, switchedSubnets: 50, throttled: 0, goal: true });
     expect(r.calls.ReplaceRouteTableAssociation).toBe(50);

@@ -12,7 +12,8 @@ const inputOf = (e: RouterEstate): ClassicInput => ({
 });
 
 describe('the classic algorithm against the simulated VPC', () => {
-  it("describes, then deletes and re-creates each IPv4 route on the standby's first interface; leaves IPv6 and prefix lists", async () => {
+  it(`describes, then deletes and re-creates each IPv4 route on \
+the standby's first interface; leaves IPv6 and prefix lists`, async () => {
     const sim = new SimulatedVpc({ seed: 3 });
     const e = buildRouterPair(sim, { routeTables: 2 });
     sim.setInstanceState(e.routerA.instanceId, 'stopping');
@@ -32,11 +33,13 @@ describe('the classic algorithm against the simulated VPC', () => {
     expect(eth1Route?.NetworkInterfaceId).toBe(e.routerB.eni0);
     expect(sim.route(e.routeTableIds[0], '2001:db8::/32')?.NetworkInterfaceId).toBe(e.routerA.eni1);
     expect(sim.route(e.routeTableIds[0], e.prefixListId)?.NetworkInterfaceId).toBe(e.routerA.eni0);
-    // Wrong at the end: per table the eth1 IPv4 route (wrong ENI), the IPv6 and the prefix-list route (still on router-a).
+    // Wrong at the end: per table the eth1 IPv4 route (wrong ENI), the IPv6 and the prefix-list
+    // route (still on router-a).
     expect(wrongRoutes(sim, e.expectedMoves)).toEqual({ missing: 0, onFailed: 4, otherTarget: 2, total: 6 });
   });
 
-  it('leaves each route missing between DeleteRoute and CreateRoute: a DescribeRouteTables in the gap does not find it', async () => {
+  it(`leaves each route missing between DeleteRoute and \
+CreateRoute: a DescribeRouteTables in the gap does not find it`, async () => {
     const sim = new SimulatedVpc({ seed: 4 });
     const e = buildLargeEstate(sim, { routeTables: 1, routesPerTable: 2, affectedPerTable: 2 });
     sim.setInstanceState(e.routerA.instanceId, 'stopping');
@@ -66,7 +69,8 @@ describe('the classic algorithm against the simulated VPC', () => {
     ]);
   });
 
-  it('does not retry: a throttled DeleteRoute leaves the route black-holed, a throttled CreateRoute leaves it missing', async () => {
+  it(`does not retry: a throttled DeleteRoute leaves the route \
+black-holed, a throttled CreateRoute leaves it missing`, async () => {
     // A frozen clock, 2 DeleteRoute tokens and 1 CreateRoute token: Delete+Create, Delete, then nothing.
     const sim = new SimulatedVpc({
       seed: 5,

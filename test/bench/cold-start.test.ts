@@ -38,7 +38,8 @@ describe('cold start bundles', () => {
     expect(median([4, 1, 3, 2])).toBe(2.5);
   });
 
-  it('keeps classic zod out of the Lambda bundles: functions/ imports zod only through contract/zod.ts (zod/mini)', () => {
+  it(`keeps classic zod out of the Lambda bundles: functions/ \
+imports zod only through contract/zod.ts (zod/mini)`, () => {
     const root = path.join(__dirname, '..', '..', 'functions');
     const sources = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
     expect(sources).toContain(path.join('contract', 'zod.ts'));

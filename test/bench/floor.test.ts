@@ -14,7 +14,8 @@ describe('floor benchmark (documented EC2 limits, virtual clock)', () => {
     expect(classic.goals.makespan).toBe(false);
   }, 60_000);
 
-  it('at 16 routes (inside the burst) the writes after the reads take one round trip plus the batch Task, within the goal', async () => {
+  it(`at 16 routes (inside the burst) the writes after the reads \
+take one round trip plus the batch Task, within the goal`, async () => {
     const workflow = await runFloorCase({
       routes: 16,
       groups: 1,

@@ -1,7 +1,8 @@
 import { guardCallsPerPass } from '../../bench/guard';
 
 describe('the guard pass reads EC2 by table page, not by route (bench/guard.ts)', () => {
-  it('16, 500 and 2,000 routes: DescribeInstances and DescribeInstanceStatus once, DescribeRouteTables once per 100 tables (twice more for a tag scope), no write', async () => {
+  it(`16, 500 and 2,000 routes: DescribeInstances and DescribeInstanceStatus once, DescribeRouteTables once per 100 \
+tables (twice more for a tag scope), no write`, async () => {
     const rows = [];
     for (const routes of [16, 500, 2000])
       for (const scope of ['vpc', 'tag'] as const) rows.push(await guardCallsPerPass(routes, scope));

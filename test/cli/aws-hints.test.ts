@@ -15,7 +15,8 @@ describe('network and credential errors say what to check', () => {
   it('a host that does not resolve: the region and the endpoint', () => {
     const hint = awsErrorHint('Error: getaddrinfo ENOTFOUND ec2.eu-wset-1.amazonaws.com', ctx({ region: 'eu-wset-1' }));
     expect(hint).toBe(
-      'the host ec2.eu-wset-1.amazonaws.com does not resolve: check the region ("eu-wset-1" is it a region name such as eu-west-1?), ' +
+      'the host ec2.eu-wset-1.amazonaws.com does not resolve: check ' +
+        'the region ("eu-wset-1" is it a region name such as eu-west-1?), ' +
         'and DNS or a proxy on this machine',
     );
     expect(
@@ -26,14 +27,16 @@ describe('network and credential errors say what to check', () => {
   it('an endpoint that refuses, or answers something that is not the service', () => {
     const env = { AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' };
     expect(awsErrorHint('connect ECONNREFUSED 127.0.0.1:4566', ctx({ env }))).toBe(
-      'the endpoint did not answer: check the endpoint (AWS_ENDPOINT_URL=http://127.0.0.1:4566) is running and reachable',
+      'the endpoint did not answer: check the endpoint ' +
+        '(AWS_ENDPOINT_URL=http://127.0.0.1:4566) is running and reachable',
     );
     const xml = awsErrorHint(
       'Error: @aws-sdk XML parse error: unexpected content. Deserialization error: to see the raw response …',
       ctx({ env }),
     );
     expect(xml).toContain(
-      "the endpoint answered with something that is not the AWS service's response: check the endpoint (AWS_ENDPOINT_URL=http://127.0.0.1:4566) serves this service",
+      "the endpoint answered with something that is not the AWS service's response: check the endpoint " +
+        '(AWS_ENDPOINT_URL=http://127.0.0.1:4566) serves this service',
     );
   });
 
@@ -44,7 +47,8 @@ describe('network and credential errors say what to check', () => {
     const readFile = (p: string) => (p in files ? files[p] : noFiles());
     const env = { HOME: '/home/ops' };
     expect(awsErrorHint(noCredentials().message, ctx({ env, readFile, profile: 'net-ops' }))).toBe(
-      'the profile "net-ops" (--profile) is in neither /home/ops/.aws/config nor /home/ops/.aws/credentials: check its name (aws configure list-profiles)',
+      'the profile "net-ops" (--profile) is in neither /home/ops/.aws/config nor /home/ops/.aws/credentials: check ' +
+        'its name (aws configure list-profiles)',
     );
     // A profile that exists but has no credentials: how to give it some.
     expect(awsErrorHint(noCredentials().message, ctx({ env, readFile, profile: 'netops' }))).toContain(
@@ -58,7 +62,8 @@ describe('network and credential errors say what to check', () => {
       ),
     ).toMatch(/^the profile "x" \(AWS_PROFILE\) is in neither \/etc\/aws\.conf/);
     expect(awsErrorHint(noCredentials().message, ctx())).toBe(
-      'no credentials were found: name a profile with --profile or AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+      'no credentials were found: name a profile with --profile or ' +
+        'AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
     );
   });
 
@@ -77,7 +82,11 @@ describe('network and credential errors say what to check', () => {
     expect(r.code).toBe(1);
     expect(r.stderr.split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(
-      /^route-failover: cannot read the outputs of stack "VpcRouteFailover": .*ENOTFOUND .* — the host cloudformation\.eu-wset-1\.amazonaws\.com does not resolve: check the region \("eu-wset-1"/,
+      new RegExp(
+        `^route-failover: cannot read the outputs of stack "VpcRouteFailover": .*ENOTFOUND .* — ` +
+          String.raw`the host cloudformation\.eu-wset-1\.amazonaws\.com does not resolve: check the region ` +
+          String.raw`\("eu-wset-1"`,
+      ),
     );
   });
 

@@ -11,7 +11,8 @@ import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 /** AWS CLI habits: profile and region as the AWS CLI resolves them, --output, --version, and the headers. */
 
 describe('profile and region', () => {
-  it('region: --region, else AWS_REGION, else AWS_DEFAULT_REGION, else the ARN, else the profile (left to the SDK)', () => {
+  it(`region: --region, else AWS_REGION, else AWS_DEFAULT_REGION, \
+else the ARN, else the profile (left to the SDK)`, () => {
     const env = { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-2' };
     expect(resolveAwsTarget({ region: 'us-west-2' }, env, 'ap-south-1')).toMatchObject({
       region: 'us-west-2',
@@ -192,7 +193,8 @@ describe('status header', () => {
     const r = await h.run(['status', '--config', 'f.json', '--group', 'onprem-edge']);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe(
-      'account unknown (ExpiredToken: The security token included in the request is expired)  region us-east-1  state machine vpc-route-failover',
+      'account unknown (ExpiredToken: The security token included in the request is expired)  region us-east-1  ' +
+        'state machine vpc-route-failover',
     );
   });
 });

@@ -78,7 +78,8 @@ describe('config sources', () => {
     expect(() => loadConfig('f.json', io({ 'f.json': '{' }))).toThrow(/config file f\.json is not valid JSON/);
   });
 
-  it('default: failover.json, else cdk.json context "failover", in the working directory; a missing one is a reason, not an error', () => {
+  it(`default: failover.json, else cdk.json context "failover", in \
+the working directory; a missing one is a reason, not an error`, () => {
     expect(
       loadConfig(
         undefined,
@@ -86,7 +87,8 @@ describe('config sources', () => {
       ).config,
     ).toBeDefined();
     const none =
-      'no failover config in /repo (no failover.json, no cdk.json context "failover"): pass --config FILE, or write failover.json there (route-failover init prints one)';
+      'no failover config in /repo (no failover.json, no cdk.json context "failover"): pass --config FILE, or write ' +
+      'failover.json there (route-failover init prints one)';
     expect(loadConfig(undefined, io({})).problem).toBe(none);
     expect(loadConfig(undefined, io({ '/repo/cdk.json': '{"context":{}}' })).problem).toBe(none);
     expect(

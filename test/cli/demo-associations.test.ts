@@ -3,7 +3,8 @@ import { runAssociationsDemo } from '../../cli/demo-associations';
 /** The demo's associations-mode part (npm run demo ends with it): what it prints and that it holds itself to it. */
 
 describe('npm run demo: the associations-mode part', () => {
-  it('builds the twins, fails router-a over with one ReplaceRouteTableAssociation per association and no ReplaceRoute, and fails back', async () => {
+  it(`builds the twins, fails router-a over with one ReplaceRouteTableAssociation \
+per association and no ReplaceRoute, and fails back`, async () => {
     const lines: string[] = [];
     const log = jest
       .spyOn(console, 'log')
@@ -26,7 +27,11 @@ describe('npm run demo: the associations-mode part', () => {
     expect(text.match(/^Associations: 4 planned, 4 moved, 0 failed, 0 dry-run;/gm)).toHaveLength(2);
     expect(
       text.match(
-        /^EC2 writes: ReplaceRouteTableAssociation 4, ReplaceRoute 0 \(one call per association, no route rewritten\)$/gm,
+        new RegExp(
+          String.raw`^EC2 writes: ReplaceRouteTableAssociation 4, ReplaceRoute 0 \(one call per association, ` +
+            String.raw`no route rewritten\)$`,
+          'gm',
+        ),
       ),
     ).toHaveLength(2);
     const failover = text.slice(text.indexOf('=== router-a stops'), text.indexOf('=== router-a repaired'));

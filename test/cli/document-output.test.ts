@@ -54,7 +54,8 @@ it('init with 2,500 route tables prints a config of more than 64 KiB on a pipe, 
   expect(config.groups[0].routeTables).toEqual({ ids: [...tables].sort() });
 }, 120_000);
 
-it('no region anywhere (empty variables count as unset): exit 2 with one line saying where a region comes from', async () => {
+it(`no region anywhere (empty variables count as unset): \
+exit 2 with one line saying where a region comes from`, async () => {
   const r = await runCommand('node', [BIN, 'status', '--config', 'examples/failover.json'], {
     env: {
       AWS_REGION: '',
@@ -67,6 +68,7 @@ it('no region anywhere (empty variables count as unset): exit 2 with one line sa
     code: 2,
     stdout: '',
     stderr:
-      'route-failover: no AWS region: pass --region, set AWS_REGION or AWS_DEFAULT_REGION, or set "region" in your profile (aws configure)\n',
+      'route-failover: no AWS region: pass --region, set AWS_REGION or AWS_DEFAULT_REGION, or set "region" in your ' +
+      'profile (aws configure)\n',
   });
 }, 60_000);

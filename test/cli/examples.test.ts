@@ -51,7 +51,10 @@ describe('examples/', () => {
   );
 });
 
-/** Lines of the ```sh blocks of the README and the docs pages (docs/operating.md shows the local runs), continuation lines joined. */
+/**
+ * Lines of the ```sh blocks of the README and the docs pages (docs/operating.md shows the local runs),
+ * continuation lines joined.
+ */
 const readmeShellCommands = (): string[] => {
   const text = markdownFiles(ROOT)
     .map((file) => readFileSync(path.join(ROOT, file), 'utf8'))

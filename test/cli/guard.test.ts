@@ -41,21 +41,20 @@ const estate = () => {
 
 const failOver = async (sim: SimulatedVpc, scenario: ReturnType<typeof buildRouterPair>, except = 0) => {
   for (const m of scenario.expectedMoves.slice(except)) {
-    await sim
-      .ec2()
-      .send(
-        new ReplaceRouteCommand({
-          RouteTableId: m.routeTableId,
-          ...destinationParams(m.destination),
-          NetworkInterfaceId: m.toEni,
-        }),
-      );
+    await sim.ec2().send(
+      new ReplaceRouteCommand({
+        RouteTableId: m.routeTableId,
+        ...destinationParams(m.destination),
+        NetworkInterfaceId: m.toEni,
+      }),
+    );
   }
   sim.setInstanceState(scenario.routerA.instanceId, 'stopped');
 };
 
 describe('route-failover guard', () => {
-  it('reports the routes left on the member the last switch left (exit 1), stores nothing, starts nothing', async () => {
+  it(`reports the routes left on the member the last \
+switch left (exit 1), stores nothing, starts nothing`, async () => {
     const { sim, scenario, h } = estate();
     await failOver(sim, scenario, 2);
 
@@ -69,7 +68,8 @@ describe('route-failover guard', () => {
     expect(h.mocks.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
-  it('--converge starts the switchover to the active member, named after the finding set; a clean group exits 0', async () => {
+  it(`--converge starts the switchover to the active member, \
+named after the finding set; a clean group exits 0`, async () => {
     const { sim, scenario, h } = estate();
     await failOver(sim, scenario, 1);
     h.mocks.sfn.on(StartExecutionCommand).resolves({ executionArn: `${STATE_MACHINE_ARN}:x` });

@@ -34,13 +34,11 @@ export const makeDeps = (overrides: Partial<CliDeps> = {}) => {
     cfn: mockClient(cfn),
     ddb: mockClient(ddb),
   };
-  mocks.sts
-    .on(GetCallerIdentityCommand)
-    .resolves({
-      Arn: 'arn:aws:sts::111122223333:assumed-role/NetOps/alice',
-      Account: '111122223333',
-      UserId: 'AROA:alice',
-    });
+  mocks.sts.on(GetCallerIdentityCommand).resolves({
+    Arn: 'arn:aws:sts::111122223333:assumed-role/NetOps/alice',
+    Account: '111122223333',
+    UserId: 'AROA:alice',
+  });
   const out: string[] = [];
   const err: string[] = [];
   const sleeps: number[] = [];
@@ -141,7 +139,13 @@ export const cliHarness = (
   // With a virtual clock, time moves only when the CLI sleeps between polls (so --wait timing is exact).
   let t = new Date('2026-11-25T14:30:00.123Z').getTime();
   const clock: Partial<CliDeps> = opts.virtualClock
-    ? { now: () => new Date(t), sleep: async (ms) => void (h.sleeps.push(ms), (t += ms)) }
+    ? {
+        now: () => new Date(t),
+        sleep: async (ms) => {
+          h.sleeps.push(ms);
+          t += ms;
+        },
+      }
     : {};
   const h = makeDeps({ ...(opts.ec2 ? { ec2: opts.ec2 } : {}), ...clock });
   const regions: Array<string | undefined> = [];

@@ -39,15 +39,13 @@ const setup = async (
   const [t1] = scenario.routeTableIds;
   // A route added to an original after the last reconcile: its twin is no longer true, that table goes route by route.
   if (opts.drift)
-    await sim
-      .ec2()
-      .send(
-        new CreateRouteCommand({
-          RouteTableId: t1,
-          DestinationCidrBlock: '10.150.0.0/16',
-          NetworkInterfaceId: scenario.routerA.eni1,
-        }),
-      );
+    await sim.ec2().send(
+      new CreateRouteCommand({
+        RouteTableId: t1,
+        DestinationCidrBlock: '10.150.0.0/16',
+        NetworkInterfaceId: scenario.routerA.eni1,
+      }),
+    );
   const estate: Estate = {
     sim,
     scenario,
@@ -92,7 +90,8 @@ const setup = async (
 const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 describe('history show: an associations-mode execution', () => {
-  it('lists each association moved (status, subject, from → to, effective routes, verified), then the table switched route by route and why', async () => {
+  it(`lists each association moved (status, subject, from → to, effective \
+routes, verified), then the table switched route by route and why`, async () => {
     const { rec, h, scenario, t1, twinOf, sim } = await setup({ drift: true });
     expect(rec.run.status).toBe('SUCCEEDED');
     const [, t2] = scenario.routeTableIds;
@@ -106,13 +105,15 @@ describe('history show: an associations-mode execution', () => {
     );
     expect(r.stdout).toMatch(
       new RegExp(
-        `^  moved +main +${scenario.untaggedRouteTableId} +→ +${twinOf(scenario.untaggedRouteTableId, 'router-b')} +${twinOf(scenario.untaggedRouteTableId, 'router-b')} +\\d+ +yes +1 `,
+        `^  moved +main +${scenario.untaggedRouteTableId} +→ +${twinOf(scenario.untaggedRouteTableId, 'router-b')} ` +
+          `+${twinOf(scenario.untaggedRouteTableId, 'router-b')} +\\d+ +yes +1 `,
         'm',
       ),
     );
     expect(r.stdout).toMatch(
       new RegExp(
-        `^  moved +${scenario.gateway!.gatewayId} +${scenario.gateway!.routeTableId} +→ +${twinOf(scenario.gateway!.routeTableId, 'router-b')} `,
+        `^  moved +${scenario.gateway!.gatewayId} +${scenario.gateway!.routeTableId} +→ ` +
+          `+${twinOf(scenario.gateway!.routeTableId, 'router-b')} `,
         'm',
       ),
     );
@@ -164,7 +165,8 @@ describe('history show: an associations-mode execution', () => {
     expect(list.stdout).toMatch(/router-a → router-b +dry 0 \+ 4 assoc +dry-run /);
   });
 
-  it('a move EC2 refuses and one retried after throttling: each with its status, attempts and error, in history show and --wait', async () => {
+  it(`a move EC2 refuses and one retried after throttling: each \
+with its status, attempts and error, in history show and --wait`, async () => {
     let gatewayTwin = '';
     const { rec, h, scenario, progress } = await setup({
       faults: (twinOf, scenario) => {
@@ -195,7 +197,9 @@ describe('history show: an associations-mode execution', () => {
 
     expect(r.stdout).toMatch(
       new RegExp(
-        `^  failed +${scenario.gateway!.gatewayId} +${scenario.gateway!.routeTableId} +→ +${gatewayTwin} +${scenario.gateway!.routeTableId} +\\d+ +NO +1 +.*simulated refusal.*; effective routes still lead to the failed side`,
+        `^  failed +${scenario.gateway!.gatewayId} +${scenario.gateway!.routeTableId} +→ +${gatewayTwin} ` +
+          `+${scenario.gateway!.routeTableId} +\\d+ +NO +1 +.*simulated ` +
+          `refusal.*; effective routes still lead to the failed side`,
         'm',
       ),
     );
@@ -210,7 +214,8 @@ describe('history show: an associations-mode execution', () => {
     expect(lines).toContainEqual(
       expect.stringMatching(
         new RegExp(
-          `^ {6}✗ ${scenario.gateway!.gatewayId} \\(${scenario.gateway!.routeTableId} → ${gatewayTwin}\\): failed, .*simulated refusal`,
+          `^ {6}✗ ${scenario.gateway!.gatewayId} \\(${scenario.gateway!.routeTableId} ` +
+            `→ ${gatewayTwin}\\): failed, .*simulated refusal`,
         ),
       ),
     );
@@ -225,26 +230,34 @@ describe('history show: an associations-mode execution', () => {
 });
 
 describe('--wait progress: an associations-mode execution', () => {
-  it('names the association batches and the route batches of the one Map; PlanSwitch says what it planned; nothing is "undefined" or "?"', async () => {
+  it(`names the association batches and the route batches of the one \
+Map; PlanSwitch says what it planned; nothing is "undefined" or "?"`, async () => {
     const { progress } = await setup({ drift: true });
 
     const lines = progress();
 
     expect(lines).toContainEqual(
       expect.stringMatching(
-        /^ {2}✓ PlanSwitch \(\d+ ms\): 3 association\(s\) to move, 0 already on target; 1 table\(s\) route by route: 6 route\(s\) to move, 1 already on target, 0 skipped$/,
+        new RegExp(
+          String.raw`^ {2}✓ PlanSwitch \(\d+ ms\): 3 association\(s\) to move, 0 already on target; 1 ` +
+            String.raw`table\(s\) route by route: 6 route\(s\) to move, 1 already on target, 0 skipped$`,
+        ),
       ),
     );
     const from = lines.indexOf('  → SwitchBatches');
     expect(from).toBeGreaterThan(0);
-    // One Map runs both kinds: the association batch (listed first, started first) and the route batch, each on its line.
+    // One Map runs both kinds: the association batch (listed first, started first) and the route
+    // batch, each on its line.
     expect(lines.slice(from + 1, from + 3).sort()).toEqual(
       ['    [3/3] associations: 3 moved', expect.stringMatching(/^ {4}\[6\/6\] rtb-[0-9a-f]+: 6 replaced$/)].sort(),
     );
     expect(lines[from + 3]).toMatch(/^ {2}✓ SwitchBatches \(\d+ ms\): associations: 3 moved; routes: 6 replaced$/);
     expect(lines).toContainEqual(
       expect.stringMatching(
-        /^ {2}✓ VerifySwitch \(\d+ ms\): \d+ read back, 0 mismatch\(es\); 3 association\(s\) read back, 0 not where the plan wants them$/,
+        new RegExp(
+          String.raw`^ {2}✓ VerifySwitch \(\d+ ms\): \d+ read back, 0 mismatch\(es\); 3 association\(s\) ` +
+            `read back, 0 not where the plan wants them$`,
+        ),
       ),
     );
     for (const l of lines) expect(l).not.toMatch(/undefined|\?: no route|\[0\//);

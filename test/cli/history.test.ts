@@ -71,7 +71,9 @@ const unknownGroupExecution = (startAt: Date): RecordedExecution => {
   };
 };
 
-/** A realistic week: the event failover, a failback with throttling, a partial switchover, a dry run; one older dry run. */
+/**
+ * A realistic week: the event failover, a failback with throttling, a partial switchover, a dry run; one older dry run.
+ */
 const week = async () => {
   const estate = buildEstate({ routeTables: 2 });
   const { sim, scenario } = estate;
@@ -145,7 +147,8 @@ const week = async () => {
 };
 
 describe('history: one line per execution', () => {
-  it('lists the last week newest first: time, trigger, requester, reason, from → to, routes, outcome, duration, name', async () => {
+  it(`lists the last week newest first: time, trigger, requester, \
+reason, from → to, routes, outcome, duration, name`, async () => {
     const w = await week();
     expect([w.event.run.status, w.failback.run.status, w.partial.run.status, w.dry.run.status]).toEqual([
       'SUCCEEDED',
@@ -167,16 +170,28 @@ describe('history: one line per execution', () => {
       /^START \(UTC\) +TRIGGER +REQUESTER +REASON +FROM → TO +ROUTES +OUTCOME +DURATION +EXECUTION$/,
     );
     expect(lines[1]).toMatch(
-      /^2026-11-25T13:30:00Z +manual +NetOps\/alice +rehearse failback +router-b → router-a +dry 12 +dry-run +\S+( ms| s) +failback-onprem-edge-20261125T133000Z-dryrun$/,
+      new RegExp(
+        String.raw`^2026-11-25T13:30:00Z +manual +NetOps\/alice +rehearse failback +router-b → router-a +dry ` +
+          String.raw`12 +dry-run +\S+( ms| s) +failback-onprem-edge-20261125T133000Z-dryrun$`,
+      ),
     );
     expect(lines[2]).toMatch(
-      /^2026-11-24T14:30:00Z +manual +NetOps\/alice +patch router-a \(CHG-1042\) +router-a → router-b +12\/13 +partial +.* +switchover-onprem-edge-20261124T143000Z$/,
+      new RegExp(
+        String.raw`^2026-11-24T14:30:00Z +manual +NetOps\/alice +patch router-a \(CHG-1042\) +router-a → ` +
+          String.raw`router-b +12\/13 +partial +.* +switchover-onprem-edge-20261124T143000Z$`,
+      ),
     );
     expect(lines[3]).toMatch(
-      /^2026-11-23T14:30:00Z +manual +NetOps\/alice +router-a repaired \(INC-2211\) +router-b → router-a +13 +succeeded +.* +failback-onprem-edge-20261123T143000Z$/,
+      new RegExp(
+        String.raw`^2026-11-23T14:30:00Z +manual +NetOps\/alice +router-a repaired \(INC-2211\) +router-b → ` +
+          `router-a +13 +succeeded +.* +failback-onprem-edge-20261123T143000Z$`,
+      ),
     );
     expect(lines[4]).toMatch(
-      /^2026-11-22T14:30:00Z +event +aws\.ec2 +router-a entered stopping +router-a → router-b +11 +succeeded +.* +0f8e5b1c-2d3a-4e6f-8a9b-1c2d3e4f5a6b$/,
+      new RegExp(
+        String.raw`^2026-11-22T14:30:00Z +event +aws\.ec2 +router-a entered stopping +router-a → router-b +` +
+          `11 +succeeded +.* +0f8e5b1c-2d3a-4e6f-8a9b-1c2d3e4f5a6b$`,
+      ),
     );
     expect(r.stdout).toContain('4 executions since 2026-11-18T14:30:00Z');
     expect(r.stdout).not.toContain('20261115');
@@ -191,7 +206,8 @@ describe('history: one line per execution', () => {
     expect(histories[0]).toMatchObject({ reverseOrder: true, includeExecutionData: true });
   });
 
-  it('--json: the record of each execution, the failed one read from the Notify state; --since and --group filter', async () => {
+  it(`--json: the record of each execution, the failed one \
+read from the Notify state; --since and --group filter`, async () => {
     const w = await week();
     const other = unknownGroupExecution(ago(2));
     const h = harness(w.estate, [w.old, w.event, w.failback, w.partial, other, w.dry]);
@@ -282,7 +298,8 @@ describe('history: one line per execution', () => {
     expect(capped.stdout).toContain('Only the newest 1 executions were read');
   });
 
-  it('a record from a newer workflow version (unknown outcome, status and trigger kind) is shown, flagged, not dropped', async () => {
+  it(`a record from a newer workflow version (unknown outcome, \
+status and trigger kind) is shown, flagged, not dropped`, async () => {
     const estate = buildEstate({ routeTables: 1 });
     const x = unknownGroupExecution(ago(1));
     const record = {
@@ -346,7 +363,8 @@ describe('history: one line per execution', () => {
 });
 
 describe('history show: one execution in full', () => {
-  it('by name: every route before/after, attempts, verification, retries from the paginated history, timings', async () => {
+  it(`by name: every route before/after, attempts, \
+verification, retries from the paginated history, timings`, async () => {
     const estate = buildEstate({ routeTables: 2 });
     const rec = await recordExecution(
       estate,
@@ -395,7 +413,9 @@ describe('history show: one execution in full', () => {
     for (const route of record.routes) {
       expect(out).toMatch(
         new RegExp(
-          `^  replaced +${route.routeTableId} +${route.destination.value.replace(/[./]/g, '\\$&')} +${route.before.target} \\(router-a, active\\) +${route.after.target} \\(router-b, active\\) +yes +${route.attempts}(?: +\\S+)?$`,
+          `^  replaced +${route.routeTableId} +${route.destination.value.replace(/[./]/g, '\\$&')} ` +
+            `+${route.before.target} \\(router-a, active\\) +${route.after.target} \\(router-b, active\\) +yes ` +
+            `+${route.attempts}(?: +\\S+)?$`,
           'm',
         ),
       );
@@ -407,7 +427,11 @@ describe('history show: one execution in full', () => {
     expect(out).toContain('ReplaceRoute calls retried inside the run: 2 (column ATTEMPTS)');
     expect(out).toContain('State retries (1, from the execution history):');
     expect(out).toMatch(
-      /^ {2}2026-11-25T\S+ {2}SwitchItems\[\d+\] {2}retry 1 after Ec2ThrottledError: DescribeRouteTables in vpc-\S+: RequestLimitExceeded: Request limit exceeded\.$/m,
+      new RegExp(
+        String.raw`^ {2}2026-11-25T\S+ {2}SwitchItems\[\d+\] {2}retry 1 after Ec2ThrottledError: ` +
+          String.raw`DescribeRouteTables in vpc-\S+: RequestLimitExceeded: Request limit exceeded\.$`,
+        'm',
+      ),
     );
     // SwitchBatches may pass a second: a throttled retry waits for the pacer's turn on EC2's next whole-second refill.
     for (const state of ['ResolveTargets', 'PlanSwitch', 'SwitchBatches', 'VerifySwitch', 'Notify'])
@@ -417,7 +441,8 @@ describe('history show: one execution in full', () => {
     expect(out).toContain('Console    https://us-east-1.console.aws.amazon.com/states/home');
   });
 
-  it('by ARN, of a failed execution whose record is only in the Notify state output: failures and caught errors', async () => {
+  it(`by ARN, of a failed execution whose record is only \
+in the Notify state output: failures and caught errors`, async () => {
     const estate = buildEstate({ routeTables: 1 });
     // The first batch cannot read its table (a permanent error): caught, its routes failed, the other batch switches.
     const rec = await recordExecution(
@@ -448,14 +473,21 @@ describe('history show: one execution in full', () => {
     for (const x of failed) {
       expect(r.stdout).toMatch(
         new RegExp(
-          `^  failed +${x.routeTableId} +${x.destination.value.replace(/[./]/g, '\\$&')} +${x.before.target} \\(router-a, active\\) +${x.before.target} \\(router-a, active\\) +NO +- +(?:\\S+ +)?Ec2RequestError: DescribeRouteTables .*UnauthorizedOperation`,
+          `^  failed +${x.routeTableId} +${x.destination.value.replace(/[./]/g, '\\$&')} +${x.before.target} ` +
+            `\\(router-a, active\\) +${x.before.target} \\(router-a, active\\) +NO +- +(?:\\S+ +)?Ec2RequestError: ` +
+            `DescribeRouteTables .*UnauthorizedOperation`,
           'm',
         ),
       );
     }
     expect(r.stdout).toContain('State retries: none');
     expect(r.stdout).toMatch(
-      /Caught errors \(1\):\n {2}\S+ {2}SwitchItems\[\d+\] {2}Ec2RequestError → RecordBatchFailure: DescribeRouteTables in vpc-\S+: UnauthorizedOperation: You are not authorized to perform this operation\.$/m,
+      new RegExp(
+        String.raw`Caught errors \(1\):\n {2}\S+ {2}SwitchItems\[\d+\] {2}Ec2RequestError → ` +
+          String.raw`RecordBatchFailure: DescribeRouteTables in vpc-\S+: UnauthorizedOperation: You are not ` +
+          String.raw`authorized to perform this operation\.$`,
+        'm',
+      ),
     );
     expect(r.stdout).toMatch(/^ {2}FailoverFailed +Fail +\S+$/m);
 
@@ -487,7 +519,8 @@ describe('history show: one execution in full', () => {
     ]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(
-      'no such execution: arn:aws:states:us-east-1:000000000000:execution:vpc-route-failover:switchover-onprem-edge-19990101T000000Z',
+      'no such execution: ' +
+        'arn:aws:states:us-east-1:000000000000:execution:vpc-route-failover:switchover-onprem-edge-19990101T000000Z',
     );
     expect((await h.run(['history', 'show', 'not a name'])).code).toBe(2);
     expect((await h.run(['history', 'show'])).stderr).toContain('history show needs an EXECUTION');

@@ -47,6 +47,11 @@ it('a held instance event reads as outcome "held" in history, and history show n
 
   const show = await h.run(['history', 'show', x.name, '--config', 'failover.json']);
   expect(show.stdout).toMatch(
-    /^Held +maintenance hold until \S+, set by arn:aws:sts::111122223333:assumed-role\/NetOps\/alice: firmware CHG-2001 \(automatic failover did not run\)$/m,
+    new RegExp(
+      String.raw`^Held +maintenance hold until \S+, set by ` +
+        String.raw`arn:aws:sts::111122223333:assumed-role\/NetOps\/alice: firmware CHG-2001 \(automatic ` +
+        String.raw`failover did not run\)$`,
+      'm',
+    ),
   );
 });

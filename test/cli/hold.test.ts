@@ -73,7 +73,8 @@ const estate = (opts: { outputs?: boolean } = {}) => {
 };
 
 describe('hold and unhold', () => {
-  it('hold stores until, who (the caller identity) and why in the `hold` attribute of the group item; status shows it', async () => {
+  it(`hold stores until, who (the caller identity) and why in \
+the \`hold\` attribute of the group item; status shows it`, async () => {
     const { h, item } = estate();
 
     const r = await h.run([
@@ -90,7 +91,8 @@ describe('hold and unhold', () => {
 
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      'HELD edge until 2026-11-25T16:30:00.123Z (2h00m), by arn:aws:sts::111122223333:assumed-role/NetOps/alice: firmware CHG-2001',
+      'HELD edge until 2026-11-25T16:30:00.123Z (2h00m), by ' +
+        'arn:aws:sts::111122223333:assumed-role/NetOps/alice: firmware CHG-2001',
     );
     expect(h.mocks.sts).toHaveReceivedCommand(GetCallerIdentityCommand);
     expect(h.mocks.ddb).toHaveReceivedCommandWith(UpdateItemCommand, {
@@ -154,7 +156,8 @@ describe('hold and unhold', () => {
     for (const mock of [h.mocks.sts, h.mocks.cfn, h.mocks.ddb, h.mocks.sfn]) expect(mock.calls()).toHaveLength(0);
   });
 
-  it('without the GroupStateTable output: hold is refused naming --state-table; status still answers and says why', async () => {
+  it(`without the GroupStateTable output: hold is refused \
+naming --state-table; status still answers and says why`, async () => {
     const { h } = estate({ outputs: false });
     const r = await h.run(['hold', '--config', 'failover.json', '--group', 'edge', '--for', '2h', '--reason', 'r']);
     expect(r.code).toBe(2);
@@ -183,7 +186,8 @@ describe('hold and unhold', () => {
 });
 
 describe('status: the member inventory', () => {
-  it("shows each member's stored interfaces and age, STALE past three refresh intervals, NOT STORED when missing", async () => {
+  it(`shows each member's stored interfaces and age, STALE \
+past three refresh intervals, NOT STORED when missing`, async () => {
     const { h } = estate();
     const stored = (observedAt: string) => ({
       M: {

@@ -53,7 +53,8 @@ const estate = async (opts: { sameZone: boolean }) => {
 
 const args = (vpcId: string) => ['init', '--vpc', vpcId, '--member', 'vpn-a', '--member', 'vpn-b', '--group', 'vpn'];
 
-it('proposes the Elastic IPs on the members and a secondary IP that can follow, with the zones that keep it so', async () => {
+it(`proposes the Elastic IPs on the members and a secondary \
+IP that can follow, with the zones that keep it so`, async () => {
   const { vpcId, eth0, eth1, vip, h } = await estate({ sameZone: true });
   const r = await h.run(args(vpcId));
   expect(r.code).toBe(0);
@@ -75,6 +76,9 @@ it('names a secondary IP that cannot cross zones and does not propose it; the El
   expect(group.elasticIps).toEqual([eth0, eth1]);
   expect(group.secondaryPrivateIps).toBeUndefined();
   expect(r.stderr).toMatch(
-    /warning: vpn-a's secondary private IP 10\.0\.3\.100 \(eth1, subnet-\w+\) cannot follow to vpn-b.*\(us-east-1a → us-east-1b\).*CrossZoneSecondaryIp/,
+    new RegExp(
+      String.raw`warning: vpn-a's secondary private IP 10\.0\.3\.100 \(eth1, subnet-\w+\) cannot follow to ` +
+        String.raw`vpn-b.*\(us-east-1a → us-east-1b\).*CrossZoneSecondaryIp`,
+    ),
   );
 });

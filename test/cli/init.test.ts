@@ -90,7 +90,8 @@ describe('init: a config from EC2', () => {
     expect(r.stderr).toMatch(/scope: the 2 route table\(s\) with routes to the members, by ID/);
   });
 
-  it('reads every page of DescribeRouteTables, filtered by VPC (routes are matched to interfaces in code)', async () => {
+  it(`reads every page of DescribeRouteTables, filtered \
+by VPC (routes are matched to interfaces in code)`, async () => {
     const { sim, vpcId, a, b, routed, h } = estate({ others: 230, routed: [{}] });
 
     const r = await h.run(initArgs(vpcId, `router-a=${a.id}`, `router-b=${b.id}`));
@@ -183,11 +184,15 @@ describe('init: a config from EC2', () => {
     expect(r1.stderr).toContain(`--member router-b=${stray}: the instance is in ${otherVpc}, not ${e.vpcId}`);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(
-      /--member router-b: 2 instances in vpc-\S+ have the Name tag "router-b" \(i-\S+, i-\S+\): give one as router-b=i-…/,
+      new RegExp(
+        String.raw`--member router-b: 2 instances in vpc-\S+ have the Name tag "router-b" \(i-\S+, i-\S+\): ` +
+          `give one as router-b=i-…`,
+      ),
     );
   });
 
-  it('--switch-mode associations is written into the group (the config parses with it); an unknown mode is refused', async () => {
+  it(`--switch-mode associations is written into the group \
+(the config parses with it); an unknown mode is refused`, async () => {
     const { vpcId, a, h } = estate();
 
     const r = await h.run([...initArgs(vpcId, `router-a=${a.id}`, 'router-b'), '--switch-mode', 'associations']);

@@ -22,7 +22,7 @@ const setup = () => {
     env: { ROUTE_FAILOVER_STATE_MACHINE_ARN: STATE_MACHINE_ARN, ROUTE_FAILOVER_STATE_TABLE: 'state' },
   });
   serveExecutions(h.mocks.sfn, []);
-  const before = () => JSON.stringify(sim.routeTables());
+  const tablesNow = () => JSON.stringify(sim.routeTables());
   // The scenario's moves for a whole-VPC scope; the main table (untagged) is outside this group's scope.
   const tagged = new Set(
     sim
@@ -31,13 +31,14 @@ const setup = () => {
       .map((t) => t.RouteTableId),
   );
   const moves = scenario.expectedMoves.filter((m) => tagged.has(m.routeTableId));
-  return { sim, scenario, h, outside, before, moves };
+  return { sim, scenario, h, outside, tablesNow, moves };
 };
 
 describe('switchover --plan', () => {
-  it('prints every route that would move (table, Name tag, destination, current → new target), starts nothing, exits 0', async () => {
-    const { sim, h, before, moves } = setup();
-    const tables = before();
+  it(`prints every route that would move (table, Name tag, \
+destination, current → new target), starts nothing, exits 0`, async () => {
+    const { sim, h, tablesNow, moves } = setup();
+    const tables = tablesNow();
     expect(moves).toHaveLength(10);
 
     const r = await h.run(['switchover', '--config', 'failover.json', '--group', 'edge', '--to', 'router-b', '--plan']);
@@ -48,7 +49,8 @@ describe('switchover --plan', () => {
     );
     for (const m of moves) {
       const line = new RegExp(
-        `^  ${m.routeTableId} +edge-private-\\d +${m.destination.value.replace(/[./]/g, '\\$&')} +${m.fromEni} \\(router-a\\) +→ +${m.toEni} \\(router-b\\)$`,
+        `^  ${m.routeTableId} +edge-private-\\d +${m.destination.value.replace(/[./]/g, '\\$&')} +${m.fromEni} ` +
+          `\\(router-a\\) +→ +${m.toEni} \\(router-b\\)$`,
         'm',
       );
       expect(r.stdout).toMatch(line);
@@ -57,7 +59,7 @@ describe('switchover --plan', () => {
     expect(r.stdout).not.toContain('10.99.0.0/16');
     expect(h.mocks.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
     expect(sim.calls.filter((c) => c.action === 'ReplaceRoute')).toHaveLength(0);
-    expect(before()).toBe(tables);
+    expect(tablesNow()).toBe(tables);
 
     const json = JSON.parse(
       (
@@ -84,19 +86,17 @@ describe('switchover --plan', () => {
     const { h, sim, moves } = setup();
     // Move the routes to router-b by hand, as a finished failover would leave them.
     for (const m of moves)
-      await sim
-        .ec2()
-        .send(
-          new ReplaceRouteCommand({
-            RouteTableId: m.routeTableId,
-            ...(m.destination.kind === 'ipv4'
-              ? { DestinationCidrBlock: m.destination.value }
-              : m.destination.kind === 'ipv6'
-                ? { DestinationIpv6CidrBlock: m.destination.value }
-                : { DestinationPrefixListId: m.destination.value }),
-            NetworkInterfaceId: m.toEni,
-          }),
-        );
+      await sim.ec2().send(
+        new ReplaceRouteCommand({
+          RouteTableId: m.routeTableId,
+          ...(m.destination.kind === 'ipv4'
+            ? { DestinationCidrBlock: m.destination.value }
+            : m.destination.kind === 'ipv6'
+              ? { DestinationIpv6CidrBlock: m.destination.value }
+              : { DestinationPrefixListId: m.destination.value }),
+          NetworkInterfaceId: m.toEni,
+        }),
+      );
 
     const r = await h.run(['failback', '--config', 'failover.json', '--group', 'edge', '--plan']);
 
@@ -123,7 +123,8 @@ describe('switchover --plan', () => {
 });
 
 describe('status --routes', () => {
-  it('lists interface routes per table, marks split tables and routes outside the scope that will not fail over', async () => {
+  it(`lists interface routes per table, marks split tables \
+and routes outside the scope that will not fail over`, async () => {
     const { h, outside } = setup();
 
     const r = await h.run(['status', '--config', 'failover.json', '--routes']);
@@ -159,19 +160,18 @@ describe('status --routes', () => {
 
   it('a group whose standby is down: NO HEALTHY STANDBY, exit 1; with the standby back, no such line', async () => {
     const { h, sim, scenario } = setup();
-    // The scenario's one router-b route goes to router-a, so the group is consistent and the standby problem stands alone.
+    // The scenario's one router-b route goes to router-a, so the group is consistent and the
+    // standby problem stands alone.
     for (const t of sim
       .routeTables()
       .filter((x) => x.Routes?.some((r) => r.NetworkInterfaceId === scenario.routerB.eni0))) {
-      await sim
-        .ec2()
-        .send(
-          new ReplaceRouteCommand({
-            RouteTableId: t.RouteTableId,
-            DestinationCidrBlock: '10.200.0.0/16',
-            NetworkInterfaceId: scenario.routerA.eni0,
-          }),
-        );
+      await sim.ec2().send(
+        new ReplaceRouteCommand({
+          RouteTableId: t.RouteTableId,
+          DestinationCidrBlock: '10.200.0.0/16',
+          NetworkInterfaceId: scenario.routerA.eni0,
+        }),
+      );
     }
     expect((await h.run(['status', '--config', 'failover.json'])).stdout).not.toContain('NO HEALTHY STANDBY');
     sim.setInstanceState(scenario.routerB.instanceId, 'stopped');

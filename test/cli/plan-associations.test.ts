@@ -48,7 +48,8 @@ const setup = async (mode: 'routes' | 'associations' = 'associations') => {
 const plan = ['switchover', '--config', 'failover.json', '--group', GROUP, '--to', 'router-b', '--plan'];
 
 describe('switchover --plan, associations mode', () => {
-  it('lists each association move (subject, from table → twin, Name tags), writes nothing, starts nothing', async () => {
+  it(`lists each association move (subject, from table \
+→ twin, Name tags), writes nothing, starts nothing`, async () => {
     const { sim, estate, h, name, twinOf } = await setup();
     const tables = JSON.stringify(sim.routeTables());
     const writesBefore = sim.mutatingCalls().length;
@@ -58,20 +59,26 @@ describe('switchover --plan, associations mode', () => {
     expect(r.code).toBe(0);
     // Two tagged tables and the gateway table with one subnet each, the gateway, and the main table's association.
     expect(r.stdout).toMatch(
-      /^PLAN switchover edge: router-a → router-b \(associations mode\), \d+ associations of \d+ route tables and 0 routes in 0 route tables would move \(nothing started\)$/m,
+      new RegExp(
+        String.raw`^PLAN switchover edge: router-a → router-b \(associations mode\), \d+ associations of \d+ ` +
+          String.raw`route tables and 0 routes in 0 route tables would move \(nothing started\)$`,
+        'm',
+      ),
     );
     for (const s of estate.subnets.filter((x) => x.explicit)) {
       const twin = twinOf(s.routeTableId, 'router-b')!;
       expect(twin).toBeDefined();
       const line = new RegExp(
-        `^ {4}subnet ${s.subnetId} +rtbassoc-[0-9a-f]+ +${s.routeTableId} \\(${name(s.routeTableId)}\\) +→ +${twin} \\(${name(twin)!.replace(/[()]/g, '\\$&')}\\)$`,
+        `^ {4}subnet ${s.subnetId} +rtbassoc-[0-9a-f]+ +${s.routeTableId} \\(${name(s.routeTableId)}\\) +→ +${twin} ` +
+          `\\(${name(twin)!.replace(/[()]/g, '\\$&')}\\)$`,
         'm',
       );
       expect(r.stdout).toMatch(line);
     }
     expect(r.stdout).toMatch(
       new RegExp(
-        `^ {4}gateway ${estate.gateway!.gatewayId} +rtbassoc-\\S+ +${estate.gateway!.routeTableId} \\(edge-ingress\\) +→ +${twinOf(estate.gateway!.routeTableId, 'router-b')} `,
+        `^ {4}gateway ${estate.gateway!.gatewayId} +rtbassoc-\\S+ +${estate.gateway!.routeTableId} ` +
+          `\\(edge-ingress\\) +→ +${twinOf(estate.gateway!.routeTableId, 'router-b')} `,
         'm',
       ),
     );
@@ -114,19 +121,18 @@ describe('switchover --plan, associations mode', () => {
     );
   });
 
-  it('a table whose twin drifted falls back to route by route: its reason, then its routes as in the routes mode', async () => {
+  it(`a table whose twin drifted falls back to route by \
+route: its reason, then its routes as in the routes mode`, async () => {
     const { sim, estate, h, twinOf } = await setup();
     const [t1] = estate.routeTableIds;
     // The network team adds a route to the original after the last reconcile: its twin is no longer true.
-    await sim
-      .ec2()
-      .send(
-        new CreateRouteCommand({
-          RouteTableId: t1,
-          DestinationCidrBlock: '10.150.0.0/16',
-          NetworkInterfaceId: estate.routerA.eni1,
-        }),
-      );
+    await sim.ec2().send(
+      new CreateRouteCommand({
+        RouteTableId: t1,
+        DestinationCidrBlock: '10.150.0.0/16',
+        NetworkInterfaceId: estate.routerA.eni1,
+      }),
+    );
     const twin = twinOf(t1, 'router-b')!;
 
     const r = await h.run(plan);
@@ -139,7 +145,8 @@ describe('switchover --plan, associations mode', () => {
     expect(r.stdout).toMatch(/^ {2}routes of the tables switched route by route:$/m);
     expect(r.stdout).toMatch(
       new RegExp(
-        `^  ${t1} +edge-private-1 +10\\.150\\.0\\.0/16 +${estate.routerA.eni1} \\(router-a\\) +→ +${estate.routerB.eni1} \\(router-b\\)$`,
+        `^  ${t1} +edge-private-1 +10\\.150\\.0\\.0/16 +${estate.routerA.eni1} \\(router-a\\) +→ ` +
+          `+${estate.routerB.eni1} \\(router-b\\)$`,
         'm',
       ),
     );
@@ -165,7 +172,7 @@ describe('switchover --plan, associations mode', () => {
   });
 
   it("failback --plan after the associations moved: each subject back to a table in router-a's state", async () => {
-    const { sim, h, twinOf, estate } = await setup();
+    const { sim, h, twinOf } = await setup();
     // Make the failover's moves by hand, as the workflow would (one ReplaceRouteTableAssociation each).
     const forward = JSON.parse((await h.run([...plan, '--json'])).stdout).associations;
     for (const m of forward)
@@ -179,7 +186,11 @@ describe('switchover --plan, associations mode', () => {
 
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /^PLAN failback edge: router-b → router-a \(associations mode\), 4 associations of 4 route tables and 0 routes in 0 route tables would move/m,
+      new RegExp(
+        String.raw`^PLAN failback edge: router-b → router-a \(associations mode\), 4 associations of 4 route ` +
+          `tables and 0 routes in 0 route tables would move`,
+        'm',
+      ),
     );
     const back = JSON.parse(
       (await h.run(['failback', '--config', 'failover.json', '--group', GROUP, '--plan', '--json'])).stdout,

@@ -10,7 +10,10 @@ const lambdaCause = JSON.stringify({
   errorMessage: 'unknown group "nope" (configured: onprem-edge)',
 });
 
-/** A Task that fails and is caught; with or without the Task's exit event between the failure and the Catch's next state. */
+/**
+ * A Task that fails and is caught; with or without the Task's exit event between the failure
+ * and the Catch's next state.
+ */
 const caughtHistory = (withExit: boolean): HistoryEvent[] => {
   const events: HistoryEvent[] = [
     {
@@ -74,7 +77,8 @@ describe.each([true, false])('a caught Task (exit event in the history: %s)', (w
 
     expect(lines).toEqual([
       '  → AcquireLease',
-      `  ✗ AcquireLease (39 ms): UnknownGroupError (caught → AcquireFailed): unknown group "nope" (configured: onprem-edge)`,
+      `  ✗ AcquireLease (39 ms): UnknownGroupError (caught → ` +
+        `AcquireFailed): unknown group "nope" (configured: onprem-edge)`,
       '  → AcquireFailed',
     ]);
     expect(tracker.caught).toHaveLength(1);

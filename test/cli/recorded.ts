@@ -38,7 +38,10 @@ export interface Estate {
   pacer: InMemoryWritePacer;
 }
 
-/** A fresh simulated VPC with the router pair of cli/local/scenario.ts (group onprem-edge, router-a preferred and active). */
+/**
+ * A fresh simulated VPC with the router pair of cli/local/scenario.ts (group onprem-edge,
+ * router-a preferred and active).
+ */
 export const buildEstate = (opts: { seed?: number; routeTables?: number } = {}): Estate => {
   const sim = new SimulatedVpc({ seed: opts.seed ?? 5 });
   const scenario = buildRouterPair(sim, { routeTables: opts.routeTables ?? 2, groupName: GROUP });

@@ -64,7 +64,10 @@ describe('local runner: messages', () => {
     expect(acquire).toEqual([
       expect.stringMatching(/→ AcquireLease$/),
       expect.stringMatching(
-        /✗ AcquireLease: InvalidRequestError: failback goes to the preferred member "router-a", not "router-b" \(caught → AcquireFailed\)$/,
+        new RegExp(
+          `✗ AcquireLease: InvalidRequestError: failback goes to the preferred member "router-a", ` +
+            String.raw`not "router-b" \(caught → AcquireFailed\)$`,
+        ),
       ),
     ]);
     expect(r.stderr).not.toMatch(/undefined/);

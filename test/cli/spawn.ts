@@ -46,7 +46,9 @@ export const runPipedSlowReader = async (
   env: Record<string, string> = {},
 ) => {
   const errFile = path.join(tmp(), 'stderr.txt');
-  const script = `"$0" "$@" 2>"${errFile}" | { until grep -q '${readyPattern}' "${errFile}" 2>/dev/null; do sleep 0.1; done; sleep 0.5; cat; }`;
+  const script =
+    `"$0" "$@" 2>"${errFile}" | { until grep -q '${readyPattern}' ` +
+    `"${errFile}" 2>/dev/null; do sleep 0.1; done; sleep 0.5; cat; }`;
   const r = await runCommand('bash', ['-o', 'pipefail', '-c', script, command, ...args], { env });
   return { ...r, stderr: readFileSync(errFile, 'utf8') };
 };

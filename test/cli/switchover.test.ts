@@ -38,7 +38,8 @@ const started = (h: ReturnType<typeof setup>) =>
   h.mocks.sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
 
 describe('switchover: what is sent', () => {
-  it('starts the execution with the manual-request contract, a readable name and the caller identity as requester', async () => {
+  it(`starts the execution with the manual-request contract, \
+a readable name and the caller identity as requester`, async () => {
     const h = setup();
 
     const r = await h.run([
@@ -122,7 +123,8 @@ describe('switchover: what is sent', () => {
     expect(r.stdout).toContain('dry run: nothing will change');
   });
 
-  it('without --to: the input names no target (the workflow picks the peer) and the plan says where routes go', async () => {
+  it(`without --to: the input names no target (the workflow \
+picks the peer) and the plan says where routes go`, async () => {
     const h = setup();
 
     const r = await h.run(['switchover', '--config', 'failover.json', '--group', 'onprem-edge']);
@@ -350,7 +352,8 @@ describe('switchover: where the config and the state machine come from', () => {
 
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
-      'no failover config in /repo (no failover.json, no cdk.json context "failover"): pass --config FILE, or write failover.json there (route-failover init prints one)',
+      'no failover config in /repo (no failover.json, no cdk.json context "failover"): pass --config FILE, or write ' +
+        'failover.json there (route-failover init prints one)',
     );
     expect(started(h)).toEqual([]);
     for (const mock of [h.mocks.sts, h.mocks.sfn, h.mocks.ec2]) expect(mock.calls()).toHaveLength(0);
@@ -409,7 +412,8 @@ describe('switchover: where the config and the state machine come from', () => {
     expect(h.mocks.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
-  it('--state-machine-arn wins over the env; CloudFormation is not asked; region: --region, else AWS_REGION, else the ARN', async () => {
+  it(`--state-machine-arn wins over the env; CloudFormation is \
+not asked; region: --region, else AWS_REGION, else the ARN`, async () => {
     const other = 'arn:aws:states:ap-southeast-2:111122223333:stateMachine:other';
     const h = setup({ env: { ROUTE_FAILOVER_STATE_MACHINE_ARN: SM_ARN } });
 

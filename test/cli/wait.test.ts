@@ -123,13 +123,21 @@ describe('switchover --wait', () => {
     expect(out).toMatch(/^ {6}↻ rtb-\S+ \S+: replaced, \d attempts$/m);
     expect(
       out.match(
-        /^ {4}↻ SwitchItems\[\d+\] retry 1 after Ec2ThrottledError: DescribeRouteTables in vpc-\S+: RequestLimitExceeded: Request limit exceeded\.$/gm,
+        new RegExp(
+          String.raw`^ {4}↻ SwitchItems\[\d+\] retry 1 after Ec2ThrottledError: DescribeRouteTables in ` +
+            String.raw`vpc-\S+: RequestLimitExceeded: Request limit exceeded\.$`,
+          'gm',
+        ),
       ),
     ).toHaveLength(1);
     expect(out.match(/✓ Notify/g)).toHaveLength(1);
     // Over a second when a throttled retry waits for the pacer's turn on EC2's next whole-second refill.
     expect(out).toMatch(
-      /^SUCCEEDED in (\d+ ms|\d+\.\d s): succeeded: onprem-edge: router-a -> router-b, 11 route\(s\) moved and verified$/m,
+      new RegExp(
+        String.raw`^SUCCEEDED in (\d+ ms|\d+\.\d s): succeeded: onprem-edge: router-a -> router-b, 11 ` +
+          String.raw`route\(s\) moved and verified$`,
+        'm',
+      ),
     );
     expect(out).toContain('routes 11/11 done, 0 failed, 3 retries (2 inside batches, 1 by the state machine)');
     // Lines come in execution order: the plan before the first batch, the last batch before Notify.
@@ -152,12 +160,20 @@ describe('switchover --wait', () => {
     const out = r.stdout;
     expect(
       out.match(
-        /^ {6}✗ rtb-\S+ 2001:db8::\/32: failed, UnauthorizedOperation: You are not authorized to perform this operation\.$/gm,
+        new RegExp(
+          String.raw`^ {6}✗ rtb-\S+ 2001:db8::\/32: failed, UnauthorizedOperation: You are not authorized to ` +
+            String.raw`perform this operation\.$`,
+          'gm',
+        ),
       ),
     ).toHaveLength(2);
     expect(out).toMatch(/^ {4}\[ ?\d+\/11\] rtb-\S+: 4 replaced, 1 failed$/m);
     expect(out).toMatch(
-      /^FAILED in (\d+ ms|\d+\.\d s): partial: onprem-edge: PARTIAL router-a -> router-b: 9 of 11 route\(s\) moved; see failures$/m,
+      new RegExp(
+        String.raw`^FAILED in (\d+ ms|\d+\.\d s): partial: onprem-edge: PARTIAL router-a -> router-b: 9 of ` +
+          String.raw`11 route\(s\) moved; see failures$`,
+        'm',
+      ),
     );
     expect(out).toContain('routes 11/11 done, 2 failed, 0 retries');
     expect(out).toContain('  error: RoutesNotSwitched');
@@ -167,7 +183,8 @@ describe('switchover --wait', () => {
     expect(out).toContain(`  details: route-failover history show ${NAME}`);
   });
 
-  it('--json --wait: stdout is one JSON document with the outcome and the record; progress goes to stderr', async () => {
+  it(`--json --wait: stdout is one JSON document with \
+the outcome and the record; progress goes to stderr`, async () => {
     const { h } = await waitScenario([], 1);
 
     const r = await h.run([...switchoverWait, '--json']);
@@ -200,7 +217,8 @@ describe('switchover --wait', () => {
     expect(Math.max(...gaps)).toBeLessThanOrEqual(5000);
   });
 
-  it('--timeout: exits 3 with a clear message when the execution is still running; the execution is not stopped', async () => {
+  it(`--timeout: exits 3 with a clear message when the \
+execution is still running; the execution is not stopped`, async () => {
     const { h } = await slowExecution();
 
     const r = await h.run([...switchoverWait, '--timeout', '10s']);
@@ -211,14 +229,16 @@ describe('switchover --wait', () => {
       'Following (every 1.5 s, for at most 10.0 s; Ctrl-C stops following, not the execution):',
     );
     expect(r.stderr).toBe(
-      `route-failover: stopped waiting after 10.0 s (--timeout): ${NAME} is still RUNNING (in SwitchBatches, routes 0/11 done). ` +
+      `route-failover: stopped waiting after 10.0 s (--timeout): ` +
+        `${NAME} is still RUNNING (in SwitchBatches, routes 0/11 done). ` +
         `The execution keeps running; follow it with: route-failover history show ${NAME}`,
     );
     expect(h.mocks.sfn.commandCalls(StopExecutionCommand)).toHaveLength(0);
     expect(r.stdout).not.toMatch(/undefined/);
   });
 
-  it('--timeout --json: the document says timedOut and the state; --timeout without --wait, or unreadable, is refused', async () => {
+  it(`--timeout --json: the document says timedOut and the \
+state; --timeout without --wait, or unreadable, is refused`, async () => {
     const { h } = await slowExecution();
 
     const r = await h.run([...switchoverWait, '--timeout', '3', '--json']);

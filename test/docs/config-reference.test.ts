@@ -3,7 +3,9 @@ import { CONFIG_DOC, FULL_EXAMPLE, renderConfigReference } from '../../cli/docs/
 import { FailoverConfigSchema } from '../../functions/contract/config';
 import * as z from '../../functions/contract/zod';
 
-/** docs/config.md is what the generator makes of the schema today: a field added, renamed or re-described fails here. */
+/**
+ * docs/config.md is what the generator makes of the schema today: a field added, renamed or re-described fails here.
+ */
 
 describe('docs/config.md (npm run docs:config)', () => {
   it('is exactly what the generator produces from functions/contract/config.ts', () => {

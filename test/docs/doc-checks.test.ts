@@ -87,7 +87,8 @@ describe('documentation checks', () => {
     expect(patterns.length).toBeGreaterThan(20);
     const text = readFileSync(path.join(ROOT, 'docs', 'troubleshooting.md'), 'utf8');
     const table = text.slice(text.indexOf('## Alarms'));
-    // A row names an alarm whole (`<stack>-executions-failed`) or by its suffix after one it names (`-executions-timed-out`).
+    // A row names an alarm whole (`<stack>-executions-failed`) or by its suffix after one it names
+    // (`-executions-timed-out`).
     const missing = [...new Set(patterns)].filter(
       (p) =>
         !table.includes(`<stack>-${p}`) &&
@@ -142,7 +143,8 @@ describe('the checks see what they must', () => {
     );
   });
 
-  it('a config with a bad field is refused, a block that is not JSON is reported, other JSON is not taken for a config', () => {
+  it(`a config with a bad field is refused, a block that is \
+not JSON is reported, other JSON is not taken for a config`, () => {
     const text = [
       '```json',
       '{ "groups": [{ "name": "g", "vpcId": "vpc-123", "members": [] }] }',

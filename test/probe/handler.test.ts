@@ -25,12 +25,10 @@ describe('probe handler', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     port = (server.address() as net.AddressInfo).port;
     sfn = mockClient(SFNClient);
-    sfn
-      .on(StartExecutionCommand)
-      .resolves({
-        executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:x`,
-        startDate: new Date(),
-      });
+    sfn.on(StartExecutionCommand).resolves({
+      executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:x`,
+      startDate: new Date(),
+    });
     stdout = [];
     jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => {
       stdout.push(String(chunk));
@@ -56,7 +54,8 @@ describe('probe handler', () => {
     await expect(handler({})).rejects.toThrow(MissingEnvError);
   });
 
-  it('probes for the time it has, starts the workflow once, writes EMF, and carries its counts to the next minute', async () => {
+  it(`probes for the time it has, starts the workflow once, \
+writes EMF, and carries its counts to the next minute`, async () => {
     process.env.PROBE_CONFIG = JSON.stringify({
       groups: [
         {

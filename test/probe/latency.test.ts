@@ -120,7 +120,10 @@ describe('latency budget: first failed probe → routes verified, on the simulat
       verification: { ok: true, mismatches: 0 },
     });
     expect(result.auditRecord!.trigger.summary).toMatch(
-      /^health probe: router-a \(i-[0-9a-f]+\) failed 3 consecutive round\(s\) of TCP 179 .*last error: 10\.0\.1\.10:179 timeout: no answer within 1000 ms$/,
+      new RegExp(
+        String.raw`^health probe: router-a \(i-[0-9a-f]+\) failed 3 consecutive round\(s\) of TCP 179 .*last ` +
+          String.raw`error: 10\.0\.1\.10:179 timeout: no answer within 1000 ms$`,
+      ),
     );
     expectRoutesMovedToRouterB(sim, scenario);
     // Nothing else moved.
@@ -129,7 +132,8 @@ describe('latency budget: first failed probe → routes verified, on the simulat
     for (const [key, b] of before)
       if (!moved.has(key)) expect({ key, target: after.get(key)?.target }).toEqual({ key, target: b.target });
 
-    // The budget. Detection: (N - 1) intervals between the first and the Nth failed round, plus the Nth round's timeout.
+    // The budget. Detection: (N - 1) intervals between the first and the Nth failed round, plus
+    // the Nth round's timeout.
     expect(detectionMs).toBe(
       (group.probe.failureThreshold - 1) * group.probe.intervalSeconds * 1000 + group.probe.timeoutMs,
     );
@@ -137,7 +141,8 @@ describe('latency budget: first failed probe → routes verified, on the simulat
     const fromOnset = starts[0].at - onset + result.wallMs;
     report(
       `probe latency (default config, ${API_LATENCY_MS} ms per API call, ${scenario.expectedMoves.length} routes): ` +
-        `detection ${detectionMs} ms (simulated) + workflow ${Math.round(result.wallMs)} ms (measured) = ${Math.round(total)} ms ` +
+        `detection ${detectionMs} ms (simulated) + workflow ${Math.round(result.wallMs)} ms (measured) = ` +
+        `${Math.round(total)} ms ` +
         `from the first failed probe; ${Math.round(fromOnset)} ms from the failure itself`,
     );
     const { failureThreshold: n, intervalSeconds, timeoutMs } = group.probe;

@@ -12,7 +12,8 @@ const MINUTE = Date.parse('2026-11-25T14:30:00Z');
 const START = MINUTE + 300; // EventBridge delivers a little after the minute
 
 describe('runProbeMinute: rounds', () => {
-  it('probes every member on every port once per interval until just before the next minute (12 rounds by default)', async () => {
+  it(`probes every member on every port once per interval \
+until just before the next minute (12 rounds by default)`, async () => {
     const clock = virtualClock(START);
     const { probe, calls } = scriptedProbe(clock, () => 'up');
     const { deps, metrics, starts } = recordingDeps(clock, probe);
@@ -135,7 +136,8 @@ describe('runProbeMinute: rounds', () => {
 });
 
 describe('runProbeMinute: decisions', () => {
-  it('router-a blackholed from 14:30:10: after 3 failed rounds it starts the workflow once, named after the failure', async () => {
+  it(`router-a blackholed from 14:30:10: after 3 failed rounds \
+it starts the workflow once, named after the failure`, async () => {
     const clock = virtualClock(START);
     const failFrom = MINUTE + 10_000;
     const { probe } = scriptedProbe(clock, (m, t) => (m === 'router-a' && t >= failFrom ? 'blackhole' : 'up'));

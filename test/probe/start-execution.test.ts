@@ -21,7 +21,8 @@ describe('executionName', () => {
     expect(executionName('g', 'router-b', FAILURE)).not.toBe(executionName('g', 'router-a', FAILURE));
   });
 
-  it('keeps to Step Functions rules for the longest config names (80 characters, [A-Za-z0-9_-]), and stays unique', () => {
+  it(`keeps to Step Functions rules for the longest config \
+names (80 characters, [A-Za-z0-9_-]), and stays unique`, () => {
     const g = `g${'x'.repeat(62)}`;
     const a = executionName(g, `a${'y'.repeat(62)}`, FAILURE);
     const b = executionName(g, `b${'y'.repeat(62)}`, FAILURE);

@@ -1,4 +1,6 @@
-/** The address actions through a real EC2Client, over HTTP, against the Query endpoint (serializers and XML parsers). */
+/**
+ * The address actions through a real EC2Client, over HTTP, against the Query endpoint (serializers and XML parsers).
+ */
 import {
   AssignPrivateIpAddressesCommand,
   AssociateAddressCommand,

@@ -25,7 +25,8 @@ const pair = (throttling: false | { clock: () => number } = false) => {
 };
 
 describe('Elastic IPs', () => {
-  it('associates with an interface private IP, gives a new association ID each time, and shows it everywhere', async () => {
+  it(`associates with an interface private IP, gives a \
+new association ID each time, and shows it everywhere`, async () => {
     const { sim, ec2, a, a0, b0 } = pair();
     const eip = sim.allocateAddress({ tags: { 'route-failover:group': 'vpn' } });
     const first = await ec2.send(new AssociateAddressCommand({ AllocationId: eip, NetworkInterfaceId: a0 }));
@@ -84,7 +85,8 @@ describe('Elastic IPs', () => {
     expect(sim.address(eip)?.NetworkInterfaceId).toBe(a0);
   });
 
-  it('names a private IP not on the interface, an unknown interface, an unknown allocation, an instance with several interfaces', async () => {
+  it(`names a private IP not on the interface, an unknown interface, \
+an unknown allocation, an instance with several interfaces`, async () => {
     const { sim, ec2, a, a0, b0 } = pair();
     const eip = sim.allocateAddress();
     await expect(
@@ -104,7 +106,8 @@ describe('Elastic IPs', () => {
     expect(sim.address(eip)?.AssociationId).toBeUndefined();
   });
 
-  it('answers DryRunOperation for a valid request and does nothing; an invalid one fails on its own error first', async () => {
+  it(`answers DryRunOperation for a valid request and does \
+nothing; an invalid one fails on its own error first`, async () => {
     const { sim, ec2, a0, b0 } = pair();
     const eip = sim.allocateAddress();
     await ec2.send(new AssociateAddressCommand({ AllocationId: eip, NetworkInterfaceId: a0 }));
@@ -141,7 +144,8 @@ describe('Elastic IPs', () => {
     expect(sim.address(two)?.NetworkInterfaceId).toBe(b0);
   });
 
-  it('filters by association, interface, instance and public IP, and shows the instance its public address', async () => {
+  it(`filters by association, interface, instance and \
+public IP, and shows the instance its public address`, async () => {
     const { sim, ec2, b, b0 } = pair();
     const eip = sim.allocateAddress({ publicIp: '203.0.113.7' });
     sim.allocateAddress();
@@ -196,7 +200,8 @@ describe('secondary private IPs', () => {
     });
   });
 
-  it('refuses an IP outside the interface subnet (another AZ) and a primary IP, whatever AllowReassignment says', async () => {
+  it(`refuses an IP outside the interface subnet (another \
+AZ) and a primary IP, whatever AllowReassignment says`, async () => {
     const { sim, ec2, a1, b0 } = pair();
     const ip = sim.addSecondaryPrivateIp(a1);
     await expect(

@@ -38,7 +38,8 @@ const tableIds = async (f: ReturnType<typeof fixture>, Filters: Filter[]) =>
   ((await f.ec2.send(new DescribeRouteTablesCommand({ Filters }))).RouteTables ?? []).map((t) => t.RouteTableId);
 
 describe('subnets', () => {
-  it('are registered with a CIDR (given, or the next free block), and DescribeSubnets shows and filters them', async () => {
+  it(`are registered with a CIDR (given, or the next free \
+block), and DescribeSubnets shows and filters them`, async () => {
     const f = fixture();
     const auto = f.sim.addSubnet({
       vpcId: f.vpcId,
@@ -97,7 +98,8 @@ describe('subnets', () => {
 });
 
 describe('associations', () => {
-  it('a subnet uses the main table until explicitly associated, and then that table; associating twice is refused', async () => {
+  it(`a subnet uses the main table until explicitly associated, \
+and then that table; associating twice is refused`, async () => {
     const f = fixture();
     expect(f.sim.effectiveRouteTableId(f.subnetA)).toBe(f.main);
     expect(f.sim.effectiveRoutes(f.subnetA).map((r) => r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock)).toEqual([
@@ -130,7 +132,8 @@ describe('associations', () => {
     ).rejects.toMatchObject({ name: 'InvalidParameterValue' });
   });
 
-  it('ReplaceRouteTableAssociation moves a subnet to the twin under a new association ID; the old ID is gone', async () => {
+  it(`ReplaceRouteTableAssociation moves a subnet to the \
+twin under a new association ID; the old ID is gone`, async () => {
     const f = fixture();
     const old = f.sim.associateRouteTable(f.rtb, { subnetId: f.subnetA });
     const out = await f.ec2.send(new ReplaceRouteTableAssociationCommand({ AssociationId: old, RouteTableId: f.twin }));
@@ -151,7 +154,8 @@ describe('associations', () => {
     expect(f.sim.mutatingCalls().map((c) => c.action)).toEqual(['ReplaceRouteTableAssociation']);
   });
 
-  it('works for a gateway edge association and for the main association (the target becomes the main table)', async () => {
+  it(`works for a gateway edge association and for the \
+main association (the target becomes the main table)`, async () => {
     const f = fixture();
     const edge = f.sim.associateRouteTable(f.rtb, { gatewayId: IGW });
     expect(() => f.sim.associateRouteTable(f.twin, { gatewayId: IGW })).toThrow(
@@ -187,7 +191,8 @@ describe('associations', () => {
     ).toEqual([f.rtb]);
   });
 
-  it('validates before DryRun, answers DryRunOperation without a change, and names bad tables and associations', async () => {
+  it(`validates before DryRun, answers DryRunOperation \
+without a change, and names bad tables and associations`, async () => {
     const f = fixture();
     const assoc = f.sim.associateRouteTable(f.rtb, { subnetId: f.subnetA });
     const send = (AssociationId: string | undefined, RouteTableId: string | undefined, DryRun?: boolean) =>
@@ -215,7 +220,8 @@ describe('associations', () => {
     expect(f.sim.mutatingCalls()).toEqual([]);
   });
 
-  it('has its own token bucket: 50 at once, then RequestLimitExceeded, while ReplaceRoute still has all of its tokens', async () => {
+  it(`has its own token bucket: 50 at once, then RequestLimitExceeded, \
+while ReplaceRoute still has all of its tokens`, async () => {
     const f = fixture({ now: () => 0 });
     let assoc = f.sim.associateRouteTable(f.rtb, { subnetId: f.subnetA });
     for (let i = 0; i < 50; i++) {
@@ -369,7 +375,8 @@ describe('route table lifecycle', () => {
     ).toEqual(['Name', 'role']);
   });
 
-  it('EnableVgwRoutePropagation shows the VGW and its routes on a twin; Disable removes both, and the original keeps its own', async () => {
+  it(`EnableVgwRoutePropagation shows the VGW and its routes on \
+a twin; Disable removes both, and the original keeps its own`, async () => {
     const f = fixture();
     await f.ec2.send(new EnableVgwRoutePropagationCommand({ RouteTableId: f.twin, GatewayId: VGW }));
     const twinOf = () => f.sim.routeTables().find((t) => t.RouteTableId === f.twin);

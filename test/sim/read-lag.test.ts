@@ -68,7 +68,8 @@ describe('read lag (eventual consistency of DescribeRouteTables)', () => {
     expect(await f.targetOf(f.rtb, '192.168.0.0/16')).toBe(f.enis[1]);
   });
 
-  it('after ReplaceRoute reads show the old target for a seeded time of at most max, then the new one; the truth changes at once', async () => {
+  it(`after ReplaceRoute reads show the old target for a seeded time \
+of at most max, then the new one; the truth changes at once`, async () => {
     const f = fixture();
     await replaceTo(f, '192.168.0.0/16', f.enis[1]);
     expect(f.sim.route(f.rtb, '192.168.0.0/16')?.NetworkInterfaceId).toBe(f.enis[1]);
@@ -120,7 +121,8 @@ describe('read lag (eventual consistency of DescribeRouteTables)', () => {
     expect(await f.targetOf(f.rtb, '172.16.0.0/12')).toBeUndefined();
   });
 
-  it('writes act on the truth: a second write inside the window works, and reads show the state before the first until both settle', async () => {
+  it(`writes act on the truth: a second write inside the window works, \
+and reads show the state before the first until both settle`, async () => {
     const f = fixture();
     await replaceTo(f, '192.168.0.0/16', f.enis[1]);
     // EC2 itself knows the new route: replacing it again, or deleting it, is no InvalidRoute.NotFound.
@@ -157,7 +159,8 @@ describe('read lag (eventual consistency of DescribeRouteTables)', () => {
     expect(await f.targetOf(f.rtb, '192.168.0.0/16')).toBe(f.enis[0]);
   });
 
-  it('after ReplaceRouteTableAssociation reads show the old association (ID, table, filters) until its window ends', async () => {
+  it(`after ReplaceRouteTableAssociation reads show the old \
+association (ID, table, filters) until its window ends`, async () => {
     const f = fixture();
     const out = await f.ec2.send(
       new ReplaceRouteTableAssociationCommand({ AssociationId: f.assoc, RouteTableId: f.twin }),

@@ -99,7 +99,8 @@ describe('buildRouterPair', () => {
           .map((r) => `${t.RouteTableId} ${destinationOf(r)} ${r.NetworkInterfaceId}`),
       );
     expect(s.expectedMoves.map((m) => `${m.routeTableId} ${m.destination.value} ${m.fromEni}`)).toEqual(onRouterA);
-    // Per tagged table: two IPv4 on eth0, one IPv4 and one IPv6 on eth1, one prefix list on eth0; plus the untagged one.
+    // Per tagged table: two IPv4 on eth0, one IPv4 and one IPv6 on eth1, one prefix list on
+    // eth0; plus the untagged one.
     expect(s.expectedMoves).toHaveLength(3 * 5 + 1);
     expect(s.expectedMoves.filter((m) => m.routeTableId === s.untaggedRouteTableId)).toHaveLength(1);
     expect(new Set(s.expectedMoves.map((m) => m.destination.kind))).toEqual(new Set(['ipv4', 'ipv6', 'prefix-list']));
@@ -136,15 +137,13 @@ describe('buildRouterPair', () => {
     expect(s.expectedMoves).toHaveLength(3 * 9 + 1);
     const before = routeLines(sim.routeTables());
     for (const m of s.expectedMoves) {
-      await sim
-        .ec2()
-        .send(
-          new ReplaceRouteCommand({
-            RouteTableId: m.routeTableId,
-            [destinationField[m.destination.kind]]: m.destination.value,
-            NetworkInterfaceId: m.toEni,
-          }),
-        );
+      await sim.ec2().send(
+        new ReplaceRouteCommand({
+          RouteTableId: m.routeTableId,
+          [destinationField[m.destination.kind]]: m.destination.value,
+          NetworkInterfaceId: m.toEni,
+        }),
+      );
     }
     const after = routeLines(sim.routeTables());
     const moved = new Set(s.expectedMoves.map((m) => `${m.routeTableId} ${m.destination.value}`));

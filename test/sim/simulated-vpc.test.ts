@@ -429,7 +429,8 @@ describe('ReplaceRoute', () => {
     ).rejects.toMatchObject({ name: 'InvalidParameterValue' });
   });
 
-  it('refuses two destinations, two targets, a non-canonical CIDR, the local route to a gateway and a propagated route', async () => {
+  it(`refuses two destinations, two targets, a non-canonical \
+CIDR, the local route to a gateway and a propagated route`, async () => {
     const { ec2, standby, rtb } = fixture();
     const eni = { NetworkInterfaceId: standby.enis[0] };
     const cases: Array<[Record<string, string>, Record<string, string>, string]> = [
@@ -455,7 +456,8 @@ describe('ReplaceRoute', () => {
 });
 
 describe('CreateRoute and DeleteRoute', () => {
-  it('create refuses an existing destination; delete removes a route and refuses a missing one or the local route', async () => {
+  it(`create refuses an existing destination; delete removes \
+a route and refuses a missing one or the local route`, async () => {
     const { sim, ec2, standby, rtb } = fixture();
     await expect(
       ec2.send(

@@ -15,8 +15,10 @@ const fakeClock = (start = 1_000_000) => {
   return { now: () => t, advance: (ms: number) => (t += ms) };
 };
 
-describe('TokenBucket: refilled once a second, in whole tokens, as "Request throttling for the Amazon EC2 API" says', () => {
-  it('starts full, serves its burst, then adds its refill at each whole second only (nothing in between), capped at the burst', () => {
+describe(`TokenBucket: refilled once a second, in whole tokens, \
+as "Request throttling for the Amazon EC2 API" says`, () => {
+  it(`starts full, serves its burst, then adds its refill at each \
+whole second only (nothing in between), capped at the burst`, () => {
     const clock = fakeClock();
     const bucket = new TokenBucket({ burst: 8, refillPerSecond: 5 }, clock.now);
     expect(Array.from({ length: 9 }, () => bucket.take())).toEqual([
@@ -71,27 +73,23 @@ describe('SimulatedVpc throttling (EC2 request token buckets)', () => {
     const estate = buildLargeEstate(sim, { routeTables: 1, routesPerTable: 1, affectedPerTable: 1 });
     const [move] = estate.expectedMoves;
     const replace = () =>
-      sim
-        .ec2()
-        .send(
-          new ReplaceRouteCommand({
-            RouteTableId: move.routeTableId,
-            DestinationCidrBlock: move.destination.value,
-            NetworkInterfaceId: move.toEni,
-          }),
-        );
+      sim.ec2().send(
+        new ReplaceRouteCommand({
+          RouteTableId: move.routeTableId,
+          DestinationCidrBlock: move.destination.value,
+          NetworkInterfaceId: move.toEni,
+        }),
+      );
     const describe = () =>
       sim.ec2().send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [estate.vpcId] }] }));
     const create = () =>
-      sim
-        .ec2()
-        .send(
-          new CreateRouteCommand({
-            RouteTableId: move.routeTableId,
-            DestinationCidrBlock: '198.18.0.0/15',
-            NetworkInterfaceId: move.toEni,
-          }),
-        );
+      sim.ec2().send(
+        new CreateRouteCommand({
+          RouteTableId: move.routeTableId,
+          DestinationCidrBlock: '198.18.0.0/15',
+          NetworkInterfaceId: move.toEni,
+        }),
+      );
     const instances = () => (sim.ec2() as EC2Client).send(new DescribeInstancesCommand({}));
     return { sim, estate, move, replace, describe, create, instances };
   };
@@ -101,7 +99,8 @@ describe('SimulatedVpc throttling (EC2 request token buckets)', () => {
       (e: any) => `${e.name} ${e.$metadata?.httpStatusCode}`,
     );
 
-  it('states the documented limits once: mutating 50 at 5/s, non-mutating 100 at 20/s, unfiltered and unpaginated 50 at 10/s', () => {
+  it(`states the documented limits once: mutating 50 at 5/s, \
+non-mutating 100 at 20/s, unfiltered and unpaginated 50 at 10/s`, () => {
     expect(EC2_API_RATE_LIMITS).toEqual({
       mutating: { burst: 50, refillPerSecond: 5 },
       nonMutating: { burst: 100, refillPerSecond: 20 },
@@ -125,7 +124,8 @@ describe('SimulatedVpc throttling (EC2 request token buckets)', () => {
     expect(sim.tokens()).toBeUndefined();
   });
 
-  it('serves the ReplaceRoute burst of 50, then answers RequestLimitExceeded (503) until the bucket refills at 5/s', async () => {
+  it(`serves the ReplaceRoute burst of 50, then answers \
+RequestLimitExceeded (503) until the bucket refills at 5/s`, async () => {
     const clock = fakeClock();
     const { replace, sim } = setup({ clock: clock.now, refillPhaseMs: 0 });
     const burst = await Promise.all(Array.from({ length: 51 }, () => settle(replace())));
@@ -143,7 +143,8 @@ describe('SimulatedVpc throttling (EC2 request token buckets)', () => {
     expect(after).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'RequestLimitExceeded 503']);
   });
 
-  it('gives every action its own bucket: an empty ReplaceRoute bucket leaves CreateRoute and the reads alone', async () => {
+  it(`gives every action its own bucket: an empty ReplaceRoute \
+bucket leaves CreateRoute and the reads alone`, async () => {
     const clock = fakeClock();
     const { replace, create, describe, instances, sim } = setup({ clock: clock.now, refillPhaseMs: 0 });
     await Promise.all(Array.from({ length: 50 }, () => replace()));
@@ -186,15 +187,13 @@ describe('SimulatedVpc throttling (EC2 request token buckets)', () => {
     const [m] = estate.expectedMoves;
     const replace = () =>
       settle(
-        sim
-          .ec2()
-          .send(
-            new ReplaceRouteCommand({
-              RouteTableId: m.routeTableId,
-              DestinationCidrBlock: m.destination.value,
-              NetworkInterfaceId: m.toEni,
-            }),
-          ),
+        sim.ec2().send(
+          new ReplaceRouteCommand({
+            RouteTableId: m.routeTableId,
+            DestinationCidrBlock: m.destination.value,
+            NetworkInterfaceId: m.toEni,
+          }),
+        ),
       );
     // Each call waits its 500 ms of latency on the simulator's clock; the token comes back at each whole second:
     // the second call reaches EC2 at 1,000 (refilled), the third at 1,500 (not yet).

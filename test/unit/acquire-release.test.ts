@@ -79,7 +79,8 @@ const rejection = async (p: Promise<unknown>, type: new (...args: never[]) => Er
 };
 
 describe('acquireLease', () => {
-  it("takes the group's lease for this execution, for the state machine's lifetime, with the group's history", async () => {
+  it(`takes the group's lease for this execution, for the \
+state machine's lifetime, with the group's history`, async () => {
     const { store, acquire: spy } = spiedStore();
 
     const out = await acquire(ec2StateEvent(IDS.routerA, 'stopping'), store);
@@ -131,7 +132,8 @@ describe('acquireLease', () => {
     expect(out.waitSeconds).toBeLessThanOrEqual(15);
   });
 
-  it('waits as long as a failover can hold the lease (far past the old 250 s), then LeaseBusyError leaving time for its own work', async () => {
+  it(`waits as long as a failover can hold the lease (far past the \
+old 250 s), then LeaseBusyError leaving time for its own work`, async () => {
     const { store } = spiedStore();
     const started = Date.parse(execution().startTime!);
     await store.acquire(GROUP, OTHER_EXECUTION, new Date(started), LEASE_TTL_SECONDS, async () => true);
@@ -159,7 +161,8 @@ describe('acquireLease', () => {
     expect(EXECUTION_TIMEOUT_SECONDS).toBe(STATE_MACHINE_TIMEOUT_SECONDS);
   });
 
-  it('a lease check that DescribeExecution cannot answer: throttling → StateStoreTransientError (retried), access denied → StateStoreError', async () => {
+  it(`a lease check that DescribeExecution cannot answer: throttling → StateStoreTransientError (retried), access \
+denied → StateStoreError`, async () => {
     const { store } = spiedStore();
     await store.acquire(
       GROUP,

@@ -176,7 +176,8 @@ describe('planAddressMoves', () => {
     ]);
   });
 
-  it('reports an address an instance outside the group holds as a conflict, never takes it, and does not refuse the run for it', () => {
+  it(`reports an address an instance outside the group holds as a \
+conflict, never takes it, and does not refuse the run for it`, () => {
     const { a, b, addresses } = estate();
     const stolen = addresses.map((x) =>
       x.allocationId === 'eipalloc-out'
@@ -231,7 +232,8 @@ describe('planAddressMoves', () => {
     expect(plan2.items.map((i) => i.reason)).toEqual([undefined, 'destination-taken']);
   });
 
-  it('names the missing slot, the missing paired secondary, a primary IP listed as secondary, an unknown allocation', () => {
+  it(`names the missing slot, the missing paired secondary, \
+a primary IP listed as secondary, an unknown allocation`, () => {
     const { a, b, addresses } = estate();
     b.interfaces = b.interfaces.slice(0, 1);
     b.interfaces[0].ips = b.interfaces[0].ips.slice(0, 1);
@@ -381,7 +383,10 @@ interface Generated {
   target: string;
 }
 
-/** Members with 1-3 interfaces, subnets shared or not per slot, 0-2 secondaries each; Elastic IPs anywhere; some secondaries listed. */
+/**
+ * Members with 1-3 interfaces, subnets shared or not per slot, 0-2 secondaries each; Elastic IPs anywhere;
+ * some secondaries listed.
+ */
 const estates = fc
   .record({
     memberCount: fc.integer({ min: 2, max: 3 }),
@@ -439,7 +444,10 @@ const estates = fc
       const base = { allocationId: `eipalloc-${n}`, publicIp: `203.0.113.${n}` };
       const spot = p < 0 ? undefined : allIps[p % allIps.length];
       // EC2 keeps one Elastic IP per private IP.
-      if (!spot || usedPlaces.has(`${spot.eni}|${spot.ip}`)) return addresses.push(base);
+      if (!spot || usedPlaces.has(`${spot.eni}|${spot.ip}`)) {
+        addresses.push(base);
+        return;
+      }
       usedPlaces.add(`${spot.eni}|${spot.ip}`);
       addresses.push({ ...base, eni: spot.eni, privateIp: spot.ip, instanceId: spot.instanceId });
       const holder = [...members.flatMap((m) => m.interfaces), foreign].find((i) => i.eni === spot.eni)!;

@@ -320,10 +320,13 @@ describe('buildAuditRecord', () => {
     expect(r.summary).toBe(`${GROUP}: PARTIAL router-a -> router-b: 1 of 2 route(s) moved; see failures`);
   });
 
-  it('a batch that failed as a whole (RecordBatchFailure): its routes failed with the error and the unwrapped Lambda cause', () => {
+  it(`a batch that failed as a whole (RecordBatchFailure): its \
+routes failed with the error and the unwrapped Lambda cause`, () => {
     const s = partialState();
     const [b1, b2] = twoBatches();
-    const message = `ReplaceRoute ${IDS.rtbPrivateB} ${IDS.prefixList} → ${IDS.eniB1}: RequestLimitExceeded after 8 attempt(s): Request limit exceeded.`;
+    const message =
+      `ReplaceRoute ${IDS.rtbPrivateB} ${IDS.prefixList} → ${IDS.eniB1}: ` +
+      `RequestLimitExceeded after 8 attempt(s): Request limit exceeded.`;
     s.results = [batchResult(b1), batchFailure(b2, 'Ec2ThrottledError', lambdaCause('Ec2ThrottledError', message))];
     const r = record(s);
 
@@ -388,7 +391,8 @@ describe('buildAuditRecord', () => {
     const state = resolveFailedState(
       ec2StateEvent(IDS.routerA, 'stopping'),
       'NoHealthyTargetError',
-      `group "${GROUP}" has no running member to move routes to: router-b (${IDS.routerB}) is stopped. Nothing was changed.`,
+      `group "${GROUP}" has no running member to move routes to: ` +
+        `router-b (${IDS.routerB}) is stopped. Nothing was changed.`,
     );
     const parsed = NotifyStateSchema.parse(state);
     const r = record(parsed);
@@ -398,10 +402,15 @@ describe('buildAuditRecord', () => {
     expect(r.failure).toEqual({
       stage: 'ResolveTargets',
       error: 'NoHealthyTargetError',
-      cause: `group "${GROUP}" has no running member to move routes to: router-b (${IDS.routerB}) is stopped. Nothing was changed.`,
+      cause:
+        `group "${GROUP}" has no running member to move routes to: ` +
+        `router-b (${IDS.routerB}) is stopped. Nothing was changed.`,
     });
     expect(r.cause).toMatch(
-      /^ResolveTargets failed: group "onprem-edge" has no running member to move routes to: router-b \(i-0bb22222222222222\) is stopped\./,
+      new RegExp(
+        `^ResolveTargets failed: group "onprem-edge" has no running member to move routes to: ` +
+          String.raw`router-b \(i-0bb22222222222222\) is stopped\.`,
+      ),
     );
     expect(r.cause).toMatch(/No route was changed\.$/);
     expect(r.trigger).toEqual({
@@ -615,7 +624,8 @@ describe('buildAuditRecord', () => {
     const r = record(s);
     expect(r.cause).toMatch(
       new RegExp(
-        `^200 of 200 routes are not on router-b: ${UNAUTHORIZED.replace(/[.()]/g, '\\$&')} \\(200 routes: rtb-\\S+ 10\\.\\S+, .*, and 195 more\\)$`,
+        `^200 of 200 routes are not on router-b: ${UNAUTHORIZED.replace(/[.()]/g, '\\$&')} \\(200 routes: rtb-\\S+ ` +
+          `10\\.\\S+, .*, and 195 more\\)$`,
       ),
     );
     expect(r.errorGroups).toEqual([{ error: UNAUTHORIZED, routes: 200, examples: expect.any(Array) }]);
@@ -627,7 +637,8 @@ describe('buildAuditRecord', () => {
 });
 
 describe('buildAuditRecord: thousands of routes', () => {
-  it(`lists at most ${AUDIT_ROUTES_MAX} routes, problems first, and says how many were left out; counts cover them all`, () => {
+  it(`lists at most ${AUDIT_ROUTES_MAX} routes, problems first, \
+and says how many were left out; counts cover them all`, () => {
     const { s, changes } = largeState(250, {
       230: { st: 'failed', a: 1, e: UNAUTHORIZED },
       240: { st: 'conflict', e: CONFLICT },
@@ -717,7 +728,9 @@ describe('buildAuditRecord: thousands of routes', () => {
 
 /** PlanSwitch refused the plan: flap damping suppressed this automatic failover (nothing moved). */
 const suppressedState = (): NotifyState => {
-  const reason = `flap damping: group "${GROUP}" already failed over automatically 3 time(s) in the last 3600 s (limit 3; last at 2026-11-25T14:20:00.000Z). Automatic failover suppressed; a manual switchover is never suppressed.`;
+  const reason =
+    `flap damping: group "${GROUP}" already failed over automatically 3 time(s) in the last 3600 s (limit 3; last ` +
+    `at 2026-11-25T14:20:00.000Z). Automatic failover suppressed; a manual switchover is never suppressed.`;
   return {
     ...resolvedState(),
     automatic: true,
@@ -751,7 +764,8 @@ describe('buildAuditRecord: lease, health, flap damping', () => {
       cause: `group "${GROUP}" is being switched by ${OTHER_EXECUTION}; waiting for it to finish`,
     });
     expect(r.cause).toBe(
-      `AcquireLease failed: group "${GROUP}" is being switched by ${OTHER_EXECUTION}; waiting for it to finish. No route was changed.`,
+      `AcquireLease failed: group "${GROUP}" is being switched by ` +
+        `${OTHER_EXECUTION}; waiting for it to finish. No route was changed.`,
     );
     expect(r.lease).toBeUndefined();
     expect(r.trigger).toEqual({
@@ -849,7 +863,8 @@ describe('causeText', () => {
 describe('consoleUrl', () => {
   it('links to the execution in the region of its ARN', () => {
     expect(consoleUrl(IDS.executionArn)).toBe(
-      `https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${IDS.executionArn}`,
+      'https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1' +
+        `#/v2/executions/details/${IDS.executionArn}`,
     );
   });
 
@@ -945,18 +960,21 @@ describe('renderMessage', () => {
 
     expect(msg).toContain(`FAILOVER OK for group ${GROUP} (${IDS.vpc})`);
     expect(msg).toContain(
-      `Trigger:    EC2 instance ${IDS.routerA} (router-a) entered stopping (event 0b7e3f5c-8a44-4d52-9b0c-3e7d9e2f6a11 at 2026-11-25T14:30:00Z)`,
+      `Trigger:    EC2 instance ${IDS.routerA} (router-a) entered stopping (event ` +
+        `0b7e3f5c-8a44-4d52-9b0c-3e7d9e2f6a11 at 2026-11-25T14:30:00Z)`,
     );
     expect(msg).toContain(`From:       router-a ${IDS.routerA} (stopping, eu-west-1a)`);
     expect(msg).toContain(`To:         router-b ${IDS.routerB} (running, eu-west-1b)`);
     expect(msg).toMatch(
       new RegExp(
-        `replaced\\s+${IDS.rtbPrivateA}\\s+10\\.1\\.0\\.0/16\\s+${IDS.eniA0} \\(router-a, active\\)\\s+${IDS.eniB0} \\(router-b, active\\)`,
+        `replaced\\s+${IDS.rtbPrivateA}\\s+10\\.1\\.0\\.0/16\\s+${IDS.eniA0} ` +
+          `\\(router-a, active\\)\\s+${IDS.eniB0} \\(router-b, active\\)`,
       ),
     );
     expect(msg).toMatch(
       new RegExp(
-        `replaced\\s+${IDS.rtbPrivateB}\\s+${IDS.prefixList}\\s+${IDS.eniA1} \\(router-a, active\\)\\s+${IDS.eniB1} \\(router-b, active\\)`,
+        `replaced\\s+${IDS.rtbPrivateB}\\s+${IDS.prefixList}\\s+${IDS.eniA1} ` +
+          `\\(router-a, active\\)\\s+${IDS.eniB1} \\(router-b, active\\)`,
       ),
     );
     expect(msg).toContain('Verified:   2 route(s) read back in 1 round(s): all where the plan wants them');
@@ -974,7 +992,8 @@ describe('renderMessage', () => {
     expect(msg).toContain('Error:      RoutesNotSwitched');
     expect(msg).toMatch(
       new RegExp(
-        `failed!\\s+${IDS.rtbPrivateB}\\s+${IDS.prefixList}\\s+${IDS.eniA1} \\(router-a, active\\)\\s+${IDS.eniA1} \\(router-a, active\\)`,
+        `failed!\\s+${IDS.rtbPrivateB}\\s+${IDS.prefixList}\\s+${IDS.eniA1} ` +
+          `\\(router-a, active\\)\\s+${IDS.eniA1} \\(router-a, active\\)`,
       ),
     );
     expect(msg).toContain('Failures:');

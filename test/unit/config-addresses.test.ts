@@ -79,14 +79,18 @@ it.each([
   expect(messageOf(edit)).toMatch(new RegExp(`${typo}: unknown field, did you mean "${known}"\\?`));
 });
 
-it('refuses at synth a secondary private IP in a group whose members are known to be in two zones (CrossZoneSecondaryIp)', () => {
+it(`refuses at synth a secondary private IP in a group whose \
+members are known to be in two zones (CrossZoneSecondaryIp)`, () => {
   const msg = messageOf((g) => {
     g.members[0].availabilityZone = 'us-east-1a';
     g.members[1].availabilityZone = 'us-east-1b';
     g.secondaryPrivateIps = ['10.0.1.100'];
   });
   expect(msg).toMatch(
-    /groups\[0\]\.secondaryPrivateIps: CrossZoneSecondaryIp: a secondary private IP moves only between interfaces of one subnet/,
+    new RegExp(
+      String.raw`groups\[0\]\.secondaryPrivateIps: CrossZoneSecondaryIp: a secondary private IP moves only ` +
+        `between interfaces of one subnet`,
+    ),
   );
   expect(msg).toContain('us-east-1a');
   expect(msg).toContain('us-east-1b');
@@ -99,14 +103,27 @@ it('lets Elastic IPs cross zones, and secondary IPs stay when the zones are one 
   };
   expect(() =>
     parseConfig(
-      withGroup((g) => (zones('us-east-1a', 'us-east-1b')(g), (g.elasticIps = ['eipalloc-0123456789abcdef0']))),
+      withGroup((g) => {
+        zones('us-east-1a', 'us-east-1b')(g);
+        g.elasticIps = ['eipalloc-0123456789abcdef0'];
+      }),
     ),
   ).not.toThrow();
   expect(() =>
-    parseConfig(withGroup((g) => (zones('us-east-1a', 'us-east-1a')(g), (g.secondaryPrivateIps = ['10.0.1.100'])))),
+    parseConfig(
+      withGroup((g) => {
+        zones('us-east-1a', 'us-east-1a')(g);
+        g.secondaryPrivateIps = ['10.0.1.100'];
+      }),
+    ),
   ).not.toThrow();
   expect(() =>
-    parseConfig(withGroup((g) => (zones('us-east-1a')(g), (g.secondaryPrivateIps = ['10.0.1.100'])))),
+    parseConfig(
+      withGroup((g) => {
+        zones('us-east-1a')(g);
+        g.secondaryPrivateIps = ['10.0.1.100'];
+      }),
+    ),
   ).not.toThrow();
   expect(messageOf((g) => (g.members[0].availabilityZone = 'east'))).toMatch(
     /members\[0\]\.availabilityZone: an Availability Zone such as us-east-1a/,

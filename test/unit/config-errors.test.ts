@@ -28,10 +28,12 @@ describe('config errors a person can act on', () => {
   it('gives the expected shapes of a route-table scope, with an example of each', () => {
     const msg = messageOf((g) => (g.routeTables = { tag: 'edge' }));
     expect(msg).toContain(
-      'groups[0].routeTables: expected { "ids": ["rtb-0123456789abcdef0"] } or { "tag": { "key": "route-failover", "value": "dx-edge" } }',
+      'groups[0].routeTables: expected { "ids": ["rtb-0123456789abcdef0"] ' +
+        '} or { "tag": { "key": "route-failover", "value": "dx-edge" } }',
     );
     expect(msg).toContain(
-      'groups[0].routeTables.tag: expected an object such as { "key": "route-failover", "value": "dx-edge" }, got "edge"',
+      'groups[0].routeTables.tag: expected an object such as { ' +
+        '"key": "route-failover", "value": "dx-edge" }, got "edge"',
     );
     expect(msg).not.toMatch(/Invalid input/);
   });
@@ -88,7 +90,9 @@ describe('config errors a person can act on', () => {
       'a subnet ID of 16 hex digits',
       (g: Record<string, unknown>) => {
         g.probe = { subnetIds: ['subnet-0123456789abcdef'] };
-        members(g).forEach((m, i) => (m.probeAddress = `10.0.0.${i + 1}`));
+        members(g).forEach((m, i) => {
+          m.probeAddress = `10.0.0.${i + 1}`;
+        });
       },
       /probe\.subnetIds\[0\]: a subnet ID \("subnet-" and 8 or 17 hex digits\)/,
     ],

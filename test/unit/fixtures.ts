@@ -92,15 +92,18 @@ export const alarmEvent = (
     state: {
       value,
       reason:
-        'Threshold Crossed: 2 out of the last 2 datapoints [1.0 (25/11/26 14:30:00), 1.0 (25/11/26 14:29:00)] were greater than the threshold (0.0) (minimum 2 datapoints for OK -> ALARM transition).',
+        'Threshold Crossed: 2 out of the last 2 datapoints [1.0 (25/11/26 14:30:00), 1.0 (25/11/26 14:29:00)] were ' +
+        'greater than the threshold (0.0) (minimum 2 datapoints for OK -> ALARM transition).',
       reasonData:
-        '{"version":"1.0","queryDate":"2026-11-25T14:31:00.000+0000","statistic":"Maximum","period":60,"recentDatapoints":[1.0,1.0],"threshold":0.0}',
+        '{"version":"1.0","queryDate":"2026-11-25T14:31:00.000+0000","statistic":"Maximum","period":60,' +
+        '"recentDatapoints":[1.0,1.0],"threshold":0.0}',
       timestamp: '2026-11-25T14:31:00.000+0000',
     },
     previousState: {
       value: value === 'ALARM' ? 'OK' : 'ALARM',
       reason:
-        'Threshold Crossed: 1 out of the last 2 datapoints [0.0 (25/11/26 14:28:00)] was not greater than the threshold (0.0).',
+        'Threshold Crossed: 1 out of the last 2 datapoints [0.0 ' +
+        '(25/11/26 14:28:00)] was not greater than the threshold (0.0).',
       timestamp: '2026-11-25T14:02:00.000+0000',
     },
     configuration: {
@@ -327,7 +330,9 @@ export const resolveFailedState = (
   lease,
 });
 
-/** What Notify receives when AcquireLease failed (AcquireFailed Pass state): the raw input and the failure, no lease. */
+/**
+ * What Notify receives when AcquireLease failed (AcquireFailed Pass state): the raw input and the failure, no lease.
+ */
 export const acquireFailedState = (rawInput: unknown, error: string, message: string): NotifyState => ({
   input: rawInput,
   failure: { Error: error, Cause: lambdaCause(error, message) },

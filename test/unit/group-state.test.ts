@@ -138,7 +138,8 @@ describe('InMemoryGroupStateStore: the lease', () => {
     expect(isRunning).not.toHaveBeenCalled();
   });
 
-  it('concurrency: 10 executions asking at once → exactly one gets the lease, the others LeaseBusyError naming it', async () => {
+  it(`concurrency: 10 executions asking at once → exactly \
+one gets the lease, the others LeaseBusyError naming it`, async () => {
     const store = new InMemoryGroupStateStore();
     const owners = Array.from({ length: 10 }, (_, i) => exec(i));
 
@@ -344,7 +345,8 @@ describe('DynamoDbGroupStateStore: what is sent', () => {
     });
   });
 
-  it('acquire: held by a running execution → consistent GetItem, ask whether the holder runs, LeaseBusyError naming it', async () => {
+  it(`acquire: held by a running execution → consistent GetItem, \
+ask whether the holder runs, LeaseBusyError naming it`, async () => {
     ddbMock.on(UpdateItemCommand).rejects(conditionalFailed());
     ddbMock
       .on(GetItemCommand)
@@ -361,7 +363,8 @@ describe('DynamoDbGroupStateStore: what is sent', () => {
     expect(ddbMock).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
   });
 
-  it('acquire: held by an execution that no longer runs → a second UpdateItem conditioned on that holder (takeover)', async () => {
+  it(`acquire: held by an execution that no longer runs → a \
+second UpdateItem conditioned on that holder (takeover)`, async () => {
     const h: GroupHistory = { automaticSwitches: [switchRecord()] };
     ddbMock
       .on(UpdateItemCommand)
@@ -406,7 +409,8 @@ describe('DynamoDbGroupStateStore: what is sent', () => {
     expect(ddbMock).toHaveReceivedCommandTimes(UpdateItemCommand, 2);
   });
 
-  it('acquire: the lease vanished between the write and the read → LeaseBusyError (retried), no holder asked about', async () => {
+  it(`acquire: the lease vanished between the write and the \
+read → LeaseBusyError (retried), no holder asked about`, async () => {
     ddbMock.on(UpdateItemCommand).rejects(conditionalFailed());
     ddbMock.on(GetItemCommand).resolves({ Item: { group: { S: GROUP } } });
     const isRunning = running(false);
@@ -416,14 +420,13 @@ describe('DynamoDbGroupStateStore: what is sent', () => {
     expect(ddbMock).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
   });
 
-  it('release: consistent GetItem, then an UpdateItem conditioned on the owner that drops the lease and keeps the history (and the inventory)', async () => {
+  it(`release: consistent GetItem, then an UpdateItem conditioned on the owner that drops the lease and keeps the \
+history (and the inventory)`, async () => {
     const old = switchRecord({ at: at(-100000).toISOString(), triggerId: 't-old' });
     const kept = switchRecord({ at: at(-600).toISOString(), triggerId: 't-kept' });
-    ddbMock
-      .on(GetItemCommand)
-      .resolves({
-        Item: { group: { S: GROUP }, owner: { S: exec(1) }, ...historyItem({ automaticSwitches: [old, kept] }) },
-      });
+    ddbMock.on(GetItemCommand).resolves({
+      Item: { group: { S: GROUP }, owner: { S: exec(1) }, ...historyItem({ automaticSwitches: [old, kept] }) },
+    });
     ddbMock.on(UpdateItemCommand).resolves({});
     const switched = switchRecord({ at: T0.toISOString(), triggerId: 't-new', executionId: exec(1) });
 

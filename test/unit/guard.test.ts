@@ -37,7 +37,8 @@ const table = (id: string, routes: Route[], extra: Partial<RouteTable> = {}): Ro
 const onB = { member: 'router-b', from: 'last-switch' as const };
 
 describe('the guard pass (pure)', () => {
-  it('judges routes in reach with the one invariant: departed, split and blackhole findings, each with table, destination, target', () => {
+  it(`judges routes in reach with the one invariant: departed, split \
+and blackhole findings, each with table, destination, target`, () => {
     const C = { name: 'router-c', instanceId: 'i-0cc', enis: ['eni-c0'] };
     const r = guardPass({
       active: onB,
@@ -66,7 +67,8 @@ describe('the guard pass (pure)', () => {
     });
   });
 
-  it('is bounded: lists GUARD_FINDINGS_LISTED findings, counts every one, and hashes the whole set whatever the order', () => {
+  it(`is bounded: lists GUARD_FINDINGS_LISTED findings, counts \
+every one, and hashes the whole set whatever the order`, () => {
     const routes = Array.from({ length: 300 }, (_, i) => to(`198.18.${i % 256}.${Math.floor(i / 256)}/32`, 'eni-a0'));
     const input = { active: onB, departed: ['router-a'], members: [A, B], reach: [table('rtb-1', routes)], scoped: [] };
     const r = guardPass(input);
@@ -77,7 +79,8 @@ describe('the guard pass (pure)', () => {
     expect(guardPass({ ...input, reach: [table('rtb-1', [])] }).hash).toBe(CLEAN_HASH);
   });
 
-  it('finds a table in scope that the last switch did not know (routes to the active member), none without a baseline', () => {
+  it(`finds a table in scope that the last switch did not know \
+(routes to the active member), none without a baseline`, () => {
     const fresh = table('rtb-new', [to('10.9.0.0/16', 'eni-b0')]);
     const base = { active: onB, departed: ['router-a'], members: [A, B], reach: [fresh], scoped: [fresh] };
     expect(guardPass({ ...base, baseline: ['rtb-old'] }).findings).toEqual([
@@ -113,7 +116,8 @@ describe('the guard pass (pure)', () => {
     expect(r.findings[0].problem).toMatch(/for subnet subnet-1: no switch will move it/);
   });
 
-  it('leaves a table tagged route-failover:guard = ignore alone, in reach, in scope and outside it (any other value counts)', () => {
+  it(`leaves a table tagged route-failover:guard = ignore alone, \
+in reach, in scope and outside it (any other value counts)`, () => {
     const tag = (value: string) => ({ Tags: [{ Key: 'route-failover:guard', Value: value }] });
     const ignored = table('rtb-x', [to('10.1.0.0/16', 'eni-a0')], tag('ignore'));
     const counted = table('rtb-y', [to('10.1.0.0/16', 'eni-a0')], tag('watch'));
@@ -140,7 +144,8 @@ describe('the guard pass (pure)', () => {
     expect(activeFromRoutes([A, B], [table('rtb-1', [])])).toBeUndefined();
   });
 
-  it('attaches the cause a CloudTrail event gives to the findings on its table and destination, and keeps earlier causes', () => {
+  it(`attaches the cause a CloudTrail event gives to the findings \
+on its table and destination, and keeps earlier causes`, () => {
     const r = guardPass({
       active: onB,
       departed: ['router-a'],
@@ -172,7 +177,8 @@ describe('convergence decisions', () => {
   const since = '2026-12-06T11:50:00Z';
   const on = { converge: true, graceSeconds: 300 };
 
-  it('names an execution after the group, the finding set and when it began: at most 80 characters, the same for a repeat', () => {
+  it(`names an execution after the group, the finding set and \
+when it began: at most 80 characters, the same for a repeat`, () => {
     expect(convergeName('onprem-edge', pass.hash, since)).toBe(
       `guard-onprem-edge-${pass.hash.slice(0, 12)}-${Date.parse(since) / 1000}`,
     );
@@ -234,7 +240,8 @@ describe('guard triggers', () => {
     readFileSync(path.join(__dirname, '..', 'fixtures', 'cloudtrail-create-route.json'), 'utf8'),
   );
 
-  it("a CloudTrail CreateRoute names the table, the destination and who called, and concerns the groups of its table's VPC", async () => {
+  it(`a CloudTrail CreateRoute names the table, the destination \
+and who called, and concerns the groups of its table's VPC`, async () => {
     const ec2 = {
       send: jest.fn(async () => ({
         RouteTables: [{ RouteTableId: 'rtb-0a1a1a1a1a1a1a1a1', VpcId: 'vpc-0123456789abcdef0' }],
@@ -286,7 +293,8 @@ describe('DynamoDbGuardStore, as sent', () => {
     baseline: { switchId: 'none', tables: ['rtb-1'] },
   };
 
-  it('writes its one attribute with an update (the item holds the lease, history, inventory and hold too)', async () => {
+  it(`writes its one attribute with an update (the item \
+holds the lease, history, inventory and hold too)`, async () => {
     ddbMock.on(UpdateItemCommand).resolves({});
     await store().write('edge', state);
     expect(ddbMock).toHaveReceivedCommandWith(UpdateItemCommand, {
@@ -298,7 +306,8 @@ describe('DynamoDbGuardStore, as sent', () => {
     });
   });
 
-  it('reads the lease, the last switch, the hold and its own state in one consistent GetItem; an unreadable state is none', async () => {
+  it(`reads the lease, the last switch, the hold and its own \
+state in one consistent GetItem; an unreadable state is none`, async () => {
     const history = {
       lastSwitch: {
         at: 't',

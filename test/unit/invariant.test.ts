@@ -43,11 +43,13 @@ describe('the route-table invariant', () => {
     });
     expect(r).toEqual({ findings: [], routes: 1, tables: 1, split: 0 });
     expect(describeCheck(r, 'router-b', ['router-a'])).toBe(
-      'checked 1 route(s) to an interface in 1 table(s) in reach: none leads to a member other than router-b or is blackhole on a member',
+      'checked 1 route(s) to an interface in 1 table(s) in reach: none ' +
+        'leads to a member other than router-b or is blackhole on a member',
     );
   });
 
-  it('names a route still on the departed member, by interface and, for an interface nobody knew, by the instance behind it', () => {
+  it(`names a route still on the departed member, by interface \
+and, for an interface nobody knew, by the instance behind it`, () => {
     const r = checkInvariant({
       target: 'router-b',
       departed: ['router-a'],
@@ -116,11 +118,13 @@ describe('the route-table invariant', () => {
       ['10.2.0.0/16', 'router-b', 'blackhole'],
     ]);
     expect(describeCheck(r, 'router-b', ['router-a'])).toBe(
-      'checked 2 route(s) to an interface in 1 table(s) in reach: 2 lead to router-a (1 to a member this switch did not leave) or are blackhole, not on router-b',
+      'checked 2 route(s) to an interface in 1 table(s) in reach: 2 lead to router-a (1 to a member this switch did ' +
+        'not leave) or are blackhole, not on router-b',
     );
   });
 
-  it('reach: the routes mode takes every original and the twins something uses; the associations mode only what something uses', () => {
+  it(`reach: the routes mode takes every original and the twins \
+something uses; the associations mode only what something uses`, () => {
     const original = table('rtb-orig', [], false);
     const usedTwin = table('rtb-twin-used', []);
     const idleTwin = table('rtb-twin-idle', [], false);

@@ -20,7 +20,8 @@ const inv = (observedAt: string, eni: string = IDS.eniA0): MemberInventory => ({
 });
 
 describe('member inventory', () => {
-  it('is taken from a described instance, slot by network card and device index; an instance without interfaces gives none', () => {
+  it(`is taken from a described instance, slot by network card \
+and device index; an instance without interfaces gives none`, () => {
     const member = { name: 'router-a', instanceId: IDS.routerA };
     const observedAt = new Date('2026-11-25T14:00:00.000Z');
     const withEnis = inventoryFromInstance(
@@ -97,7 +98,8 @@ describe('DynamoDbGroupStateStore: the inventory, as sent', () => {
     await expect(store().writeInventory(GROUP, inv('2026-11-25T14:00:00.000Z'))).resolves.toBeUndefined();
   });
 
-  it('reads every member of the group item with a consistent read, skipping the lease attributes and anything malformed', async () => {
+  it(`reads every member of the group item with a consistent \
+read, skipping the lease attributes and anything malformed`, async () => {
     const entry = inv('2026-11-25T14:05:00.000Z');
     ddbMock.on(GetItemCommand).resolves({
       Item: {

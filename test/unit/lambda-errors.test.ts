@@ -9,7 +9,8 @@ import {
 import { boundedHandler, boundForStepFunctions } from '../../functions/contract/lambda-errors';
 import { lambdaError } from '../../cli/local/local-runner';
 
-const ENCODED = `You are not authorized to perform this operation. Encoded authorization failure message: ${'Q'.repeat(1400)}`;
+const NOT_AUTHORIZED = 'You are not authorized to perform this operation. Encoded authorization failure message: ';
+const ENCODED = `${NOT_AUTHORIZED}${'Q'.repeat(1400)}`;
 
 describe('errors as Step Functions carries them', () => {
   it('a thrown error keeps its class and name, loses its stack trace, and is logged whole first', async () => {
@@ -47,7 +48,8 @@ describe('errors as Step Functions carries them', () => {
   it("EC2's encoded authorization failure message is replaced by its length, once", () => {
     const once = boundedMessage(ENCODED);
     expect(once).toBe(
-      'You are not authorized to perform this operation. Encoded authorization failure message: (1400 chars, in the function log)',
+      'You are not authorized to perform this operation. Encoded ' +
+        'authorization failure message: (1400 chars, in the function log)',
     );
     expect(boundedMessage(once)).toBe(once);
     expect(errorText(Object.assign(new Error(ENCODED), { name: 'UnauthorizedOperation' }))).toBe(

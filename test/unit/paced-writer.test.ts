@@ -91,7 +91,8 @@ describe.each(Object.keys(WRITE_ACTION_PACE) as Ec2WriteAction[])(
       expect(p[other].stats).toEqual({ reserved: 0, refused: 0, throttled: 0 });
     });
 
-    it('writes nothing the read settled, records switch times only for what changed, and keeps batch order', async () => {
+    it(`writes nothing the read settled, records switch \
+times only for what changed, and keeps batch order`, async () => {
       const sent: string[] = [];
       const input: Input = {
         dryRun: false,
@@ -128,7 +129,8 @@ describe.each(Object.keys(WRITE_ACTION_PACE) as Ec2WriteAction[])(
       expect(sent).toEqual([]);
     });
 
-    it('settles every item, then surfaces what is still throttled for the state machine to retry the batch', async () => {
+    it(`settles every item, then surfaces what is still \
+throttled for the state machine to retry the batch`, async () => {
       const sent: string[] = [];
       const run = writeBatch(
         fakeKind(action, sent),

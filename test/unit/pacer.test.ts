@@ -51,7 +51,8 @@ describe('reserveTokens: a token bucket that hands out turns on whole seconds', 
     expect(reserveTokens({ tokens: 0, at: 5000 }, 4000, 1, SPEC).times).toEqual([6000]);
   });
 
-  it('hands out what the bucket holds at once, to the last token; turns that wait leave `headroom` tokens in it', () => {
+  it(`hands out what the bucket holds at once, to the last \
+token; turns that wait leave \`headroom\` tokens in it`, () => {
     const inside = reserveTokens(undefined, 0, 50, REPLACE_ROUTE_PACE);
     expect(inside.times!.every((t) => t === 0)).toBe(true);
     const beyond = reserveTokens(undefined, 0, 62, REPLACE_ROUTE_PACE);
@@ -76,7 +77,8 @@ describe('reserveTokens: a token bucket that hands out turns on whole seconds', 
 const prng = (seed: number) => () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 
 describe('fairness: one first-come-first-served queue, bounded by what the groups can hold', () => {
-  it('never serves a later reservation before an earlier one, and serves every one within the queue the writers can form', () => {
+  it(`never serves a later reservation before an earlier one, \
+and serves every one within the queue the writers can form`, () => {
     // 3 groups × maxConcurrency 40: 120 batches of 20 reserve in a random order, at random instants, while
     // each finished batch's slot is taken by the next (as the Map starts iterations), over 2,000 routes each.
     const rand = prng(7);
@@ -128,7 +130,9 @@ describe('fairness: one first-come-first-served queue, bounded by what the group
 });
 
 describe("headroom: EC2's once-a-second refill met with latency jitter", () => {
-  /** Writes paced by `spec`, each reaching EC2's bucket (50, 5 per second, refilled at `phase`) after 50 ms ± jitter. */
+  /**
+   * Writes paced by `spec`, each reaching EC2's bucket (50, 5 per second, refilled at `phase`) after 50 ms ± jitter.
+   */
   const throttledAgainstEc2 = (spec: PacerSpec, phase: number, jitterMs: number, seed: number): number => {
     const rand = prng(seed);
     let state: BucketState | undefined;
@@ -149,12 +153,14 @@ describe("headroom: EC2's once-a-second refill met with latency jitter", () => {
     return throttled;
   };
 
-  it('with one second of refill kept in the bucket, no write is throttled whatever the phase of the refill and a jitter up to ±450 ms', () => {
+  it(`with one second of refill kept in the bucket, no write is throttled \
+whatever the phase of the refill and a jitter up to ±450 ms`, () => {
     for (let phase = 0; phase < 1000; phase += 37)
       expect(throttledAgainstEc2(REPLACE_ROUTE_PACE, phase, 450, phase + 1)).toBe(0);
   });
 
-  it('without it (pacing at exactly the refill), a jittery endpoint throttles writes at some phases: why the headroom is there', () => {
+  it(`without it (pacing at exactly the refill), a jittery endpoint \
+throttles writes at some phases: why the headroom is there`, () => {
     const phases = Array.from({ length: 27 }, (_, k) => k * 37);
     const counts = phases.map((phase) => throttledAgainstEc2({ burst: 50, refillPerSecond: 5 }, phase, 450, phase + 1));
     // A refill landing inside the spread of one second's arrivals serves some of them after their neighbours

@@ -73,7 +73,8 @@ describe('batchChanges', () => {
     for (const b of batches) expect(BatchSchema.safeParse(b).success).toBe(true);
   });
 
-  it(`cuts a table into batches of at most ${BATCH_SIZE} routes, one table per batch, tables in ID order, ids 0..n`, () => {
+  it(`cuts a table into batches of at most ${BATCH_SIZE} \
+routes, one table per batch, tables in ID order, ids 0..n`, () => {
     const changes = [...manyChanges(IDS.rtbPrivateB, 45), ...manyChanges(IDS.rtbPrivateA, 3)];
 
     const batches = batchChanges(changes, pairs());
@@ -254,7 +255,8 @@ describe('resultsOf', () => {
     expect([...results.values()].map((r) => r.status)).toEqual(['dry-run', 'dry-run', 'dry-run', 'failed']);
   });
 
-  it('a batch that failed as a whole (RecordBatchFailure): every route failed with the error and the unwrapped cause', () => {
+  it(`a batch that failed as a whole (RecordBatchFailure): \
+every route failed with the error and the unwrapped cause`, () => {
     const { b0, b1, plan } = threeAndOne();
     const results = resultsOf(plan, pairs(), 'router-b', [
       batchFailure(

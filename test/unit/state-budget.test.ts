@@ -70,7 +70,11 @@ describe('state budget (PlanSwitch)', () => {
     const err = refusal(planWith(routes(400, 10)));
     expect(err.name).toBe('PlanTooLargeError');
     expect(err.message).toMatch(
-      /^4000 route\(s\) would make a workflow state of about \d+ bytes; Step Functions allows 262144\. Split the group's route-table scope into several groups of at most about (\d+) routes each$/,
+      new RegExp(
+        String.raw`^4000 route\(s\) would make a workflow state of about \d+ bytes; Step Functions allows ` +
+          String.raw`262144\. Split the group's route-table scope into several groups of at most about (\d+) ` +
+          `routes each$`,
+      ),
     );
     const advised = Number(/at most about (\d+) routes/.exec(err.message)![1]);
     expect(advised).toBeGreaterThan(1500);

@@ -16,7 +16,10 @@ import {
   twinTags,
 } from '../../functions/domain/twins';
 
-/** The twin contract of functions/domain/twins.ts: identity, contents, interface maps and the writes that make a twin true. */
+/**
+ * The twin contract of functions/domain/twins.ts: identity, contents, interface maps and the
+ * writes that make a twin true.
+ */
 
 const A0 = 'eni-0a0000000000000a0';
 const A1 = 'eni-0a0000000000000a1';
@@ -84,7 +87,8 @@ describe('twin identity', () => {
 });
 
 describe('twin contents', () => {
-  it('static routes leave out local and propagated routes; IPv6 and prefix-list destinations are their own keys', () => {
+  it(`static routes leave out local and propagated routes; \
+IPv6 and prefix-list destinations are their own keys`, () => {
     const c = contentsOf(original());
     expect(
       [...c.routes.values()].map(
@@ -155,7 +159,8 @@ describe('twinMapTo', () => {
     gone: inv('gone', ['eni-g0']),
   };
 
-  it('maps every member to the target by slot, not only the failover pairs (an original may point at a third member)', () => {
+  it(`maps every member to the target by slot, not only the \
+failover pairs (an original may point at a third member)`, () => {
     const map = twinMapTo(
       inventory,
       'c',

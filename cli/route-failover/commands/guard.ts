@@ -78,11 +78,13 @@ const renderGroup = (g: GroupGuardReport): string => {
     ? `active ${g.active.member} (${g.active.from === 'last-switch' ? 'the last switch' : 'most routes'})`
     : 'no route leads to a member';
   const lines = [
-    `${g.group}: ${active}: ${g.total === 0 ? 'no finding' : `${g.total} FINDING(S)`} in ${g.tables} table(s), ${g.routes} route(s) to an interface`,
+    `${g.group}: ${active}: ${g.total === 0 ? 'no finding' : `${g.total} FINDING(S)`} in ${g.tables} table(s), ` +
+      `${g.routes} route(s) to an interface`,
   ];
   for (const f of g.findings ?? []) {
     lines.push(
-      `  ${f.kind.padEnd(9)} ${f.routeTableId} ${f.destination} -> ${f.target} (${f.member}): ${f.problem}${f.cause ? ` [${f.cause.call} by ${f.cause.who} at ${f.cause.when}]` : ''}`,
+      `  ${f.kind.padEnd(9)} ${f.routeTableId} ${f.destination} -> ${f.target} (${f.member}): ` +
+        `${f.problem}${f.cause ? ` [${f.cause.call} by ${f.cause.who} at ${f.cause.when}]` : ''}`,
     );
   }
   if ((g.total ?? 0) > (g.findings?.length ?? 0)) lines.push(`  … and ${g.total! - g.findings!.length} more`);
@@ -92,7 +94,8 @@ const renderGroup = (g: GroupGuardReport): string => {
         ? ` (${g.ignored.wouldMove} of their route(s) lead to another member: a switchover would move them)`
         : '';
     lines.push(
-      `  ignored (route-failover:guard = ignore): ${g.ignored.tables.join(', ')}${g.ignored.count > g.ignored.tables.length ? ' …' : ''}${moving}`,
+      `  ignored (route-failover:guard = ignore): ` +
+        `${g.ignored.tables.join(', ')}${g.ignored.count > g.ignored.tables.length ? ' …' : ''}${moving}`,
     );
   }
   if (g.convergence && g.convergence.status !== 'off') lines.push(`  convergence: ${JSON.stringify(g.convergence)}`);
@@ -146,12 +149,15 @@ export const guardView = (state: GuardState | undefined) =>
 export const guardLines = (state: GuardState | undefined, note: string | undefined): string[] => {
   if (note) return [`guard: ${note}`];
   if (!state) return ['guard: no pass recorded yet (the route guard runs every guard.intervalMinutes)'];
-  const head = `guard: last pass ${state.lastPassAt}${state.active ? ` against ${state.active.member}` : ''}: ${state.total === 0 ? 'no open finding' : `${state.total} OPEN FINDING(S) since ${state.since}`}`;
+  const head =
+    `guard: last pass ${state.lastPassAt}${state.active ? ` against ${state.active.member}` : ''}: ` +
+    `${state.total === 0 ? 'no open finding' : `${state.total} OPEN FINDING(S) since ${state.since}`}`;
   const listed = state.findings
     .slice(0, STATUS_FINDINGS_LISTED)
     .map(
       (f) =>
-        `  ${f.kind} ${f.routeTableId} ${f.destination} -> ${f.target} (${f.member})${f.cause ? ` [${f.cause.call} by ${f.cause.who}]` : ''}`,
+        `  ${f.kind} ${f.routeTableId} ${f.destination} -> ${f.target} ` +
+        `(${f.member})${f.cause ? ` [${f.cause.call} by ${f.cause.who}]` : ''}`,
     );
   const more =
     state.total > listed.length ? [`  … ${state.total - listed.length} more: route-failover guard --group G`] : [];

@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { findGroup } from '../../../functions/contract/config';
 import { UnknownGroupError } from '../../../functions/contract/errors';
 import { readAwsContext, renderAwsContext } from '../aws-target';
@@ -112,7 +112,7 @@ export const historyShow = async (opts: HistoryShowOptions, deps: CliDeps): Prom
       throw refuse(`"${opts.execution}" is neither an execution ARN nor an execution name`);
     executionArn = executionArnOf(await resolveStateMachineArn(opts, deps), opts.execution);
   }
-  let described;
+  let described: DescribeExecutionCommandOutput;
   try {
     described = await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
   } catch (e) {

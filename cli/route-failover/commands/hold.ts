@@ -60,7 +60,8 @@ export const hold = async (opts: HoldOptions, deps: CliDeps): Promise<number> =>
   );
   if (previous) deps.out(`  replaces the hold by ${previous.by} until ${previous.until}: ${previous.reason}`);
   deps.out(
-    '  automatic triggers (instance events, alarms, probes, automatic failback) end as a held no-op, notified; manual switchover and failback still run',
+    '  automatic triggers (instance events, alarms, probes, automatic failback) end as a held no-op, notified; ' +
+      'manual switchover and failback still run',
   );
   deps.out(`  end it earlier: route-failover unhold --group ${group.name}`);
   return EXIT.OK;
@@ -79,11 +80,13 @@ export const unhold = async (opts: UnholdOptions, deps: CliDeps): Promise<number
   if (!removed) deps.out(`${group.name} was not held: nothing to end`);
   else if (!wasActive)
     deps.out(
-      `${group.name}: removed a hold that had already expired at ${removed.until} (by ${removed.by}: ${removed.reason})`,
+      `${group.name}: removed a hold that had already expired ` +
+        `at ${removed.until} (by ${removed.by}: ${removed.reason})`,
     );
   else
     deps.out(
-      `UNHELD ${group.name}: the hold by ${removed.by} until ${removed.until} (${removed.reason}) is over; automatic failover is back on`,
+      `UNHELD ${group.name}: the hold by ${removed.by} until ${removed.until} ` +
+        `(${removed.reason}) is over; automatic failover is back on`,
     );
   return EXIT.OK;
 };

@@ -32,7 +32,8 @@ export const init = async (opts: InitOptions, deps: CliDeps): Promise<number> =>
   const preferred = opts.preferred ?? (carrying.length === 1 ? carrying[0].name : undefined);
   if (opts.preferred === undefined && carrying.length > 1) {
     d.warnings.push(
-      `routes are split between ${carrying.map((m) => `${m.name} (${m.routes})`).join(' and ')}: no preferred member chosen (--preferred MEMBER)`,
+      `routes are split between ${carrying.map((m) => `${m.name} (${m.routes})`).join(' and ')}: no preferred member ` +
+        `chosen (--preferred MEMBER)`,
     );
   }
   const input = groupConfigOf(d, { group: opts.group ?? opts.vpcId, preferred, switchMode: opts.switchMode });
@@ -52,7 +53,8 @@ export const init = async (opts: InitOptions, deps: CliDeps): Promise<number> =>
       .map((n) => `${n.eni} (${n.networkCardIndex ? `card ${n.networkCardIndex} ` : ''}eth${n.deviceIndex})`)
       .join(', ');
     deps.err(
-      `  ${m.name}  ${m.instanceId}  ${m.state}  ${m.availabilityZone ?? '-'}  ${plural(m.routes, 'route')}  ${enis || 'no interface'}`,
+      `  ${m.name}  ${m.instanceId}  ${m.state}  ${m.availabilityZone ?? '-'}  ${plural(m.routes, 'route')}  ` +
+        `${enis || 'no interface'}`,
     );
   }
   deps.err(`  route tables: ${d.tables.length} of ${d.tablesRead} have routes to the members; scope: ${d.scopeReason}`);
@@ -63,7 +65,8 @@ export const init = async (opts: InitOptions, deps: CliDeps): Promise<number> =>
   for (const m of d.members) {
     for (const e of m.elasticIps)
       deps.err(
-        `  Elastic IP ${e.publicIp} (${e.allocationId}) on ${m.name} ${e.slot} ${e.privateIp}: follows the active member's ${e.slot}`,
+        `  Elastic IP ${e.publicIp} (${e.allocationId}) on ${m.name} ` +
+          `${e.slot} ${e.privateIp}: follows the active member's ${e.slot}`,
       );
   }
   if (d.secondaryPrivateIps.length > 0)
@@ -71,7 +74,8 @@ export const init = async (opts: InitOptions, deps: CliDeps): Promise<number> =>
   for (const w of d.warnings) deps.err(`  warning: ${w}`);
   if (opts.switchMode === 'associations')
     deps.err(
-      `  next: route-failover prepare --group ${input.groups[0].name} builds the twin route tables a failover switches to`,
+      `  next: route-failover prepare --group ${input.groups[0].name} ` +
+        `builds the twin route tables a failover switches to`,
     );
   deps.out(JSON.stringify(input, null, 2));
   return EXIT.OK;

@@ -247,7 +247,8 @@ const inventoryView = (group: Group, inv: GroupInventory | undefined, refreshMin
 };
 
 const lastLine = (e: ExecutionEntry): string =>
-  `${e.name}  ${isoTime(e.startDate)}  ${e.status}, ${outcomeOf(e)}  ${directionOf(e)}${e.parsed?.record.summary ? `  "${e.parsed.record.summary}"` : ''}`;
+  `${e.name}  ${isoTime(e.startDate)}  ${e.status}, ${outcomeOf(e)}  ` +
+  `${directionOf(e)}${e.parsed?.record.summary ? `  "${e.parsed.record.summary}"` : ''}`;
 
 /**
  * The newest execution of each group among the newest LAST_EXECUTION_SCAN. Best effort: without a state

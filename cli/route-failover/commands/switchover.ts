@@ -20,7 +20,7 @@ import {
 import { followExecution } from '../follow';
 import { ARROW, duration, plural } from '../format';
 import { type GroupStatus, readGroupStatus } from '../group-status';
-import { planSwitch, renderSwitchPlan } from '../route-plan';
+import { planSwitch, renderSwitchPlan, type SwitchPlan } from '../route-plan';
 
 export interface SwitchoverOptions extends CommonOptions {
   action: 'switchover' | 'failback';
@@ -156,7 +156,8 @@ export const switchover = async (opts: SwitchoverOptions, deps: CliDeps): Promis
       .filter(Boolean)
       .join(', ');
     deps.err(
-      `route-failover: stopped waiting after ${duration(elapsedMs)} (--timeout): ${name} is still ${entry.status}${where ? ` (${where})` : ''}. ` +
+      `route-failover: stopped waiting after ${duration(elapsedMs)} (--timeout): ${name} is still ` +
+        `${entry.status}${where ? ` (${where})` : ''}. ` +
         `The execution keeps running; follow it with: route-failover history show ${name}`,
     );
     if (opts.json)
@@ -177,16 +178,17 @@ export const switchover = async (opts: SwitchoverOptions, deps: CliDeps): Promis
   }
   const ok = entry.status === 'SUCCEEDED';
   const r = entry.parsed?.record;
+  const took =
+    entry.startDate && entry.stopDate ? ` in ${duration(entry.stopDate.getTime() - entry.startDate.getTime())}` : '';
   say('');
-  say(
-    `${entry.status}${entry.startDate && entry.stopDate ? ` in ${duration(entry.stopDate.getTime() - entry.startDate.getTime())}` : ''}: ${r ? `${r.outcome}: ${r.summary}` : (entry.error ?? '')}`,
-  );
+  say(`${entry.status}${took}: ${r ? `${r.outcome}: ${r.summary}` : (entry.error ?? '')}`);
   const retries = tracker.retries.length + tracker.routeRetries;
   const split = retries
     ? ` (${tracker.routeRetries} inside batches, ${tracker.retries.length} by the state machine)`
     : '';
   say(
-    `  routes ${tracker.done}/${tracker.total ?? '?'} done, ${tracker.failedRoutes} failed, ${plural(retries, 'retry', 'retries')}${split}`,
+    `  routes ${tracker.done}/${tracker.total ?? '?'} done, ${tracker.failedRoutes} failed, ` +
+      `${plural(retries, 'retry', 'retries')}${split}`,
   );
   if (!ok) {
     say(`  error: ${r?.error ?? entry.error ?? 'unknown'}`);
@@ -214,7 +216,7 @@ export const switchover = async (opts: SwitchoverOptions, deps: CliDeps): Promis
 
 /** --plan: the routes that would move, computed by the workflow's own ResolveTargets/PlanSwitch logic; exit 0. */
 const printPlan = async (opts: SwitchoverOptions, group: Group, target: string, deps: CliDeps): Promise<number> => {
-  let p;
+  let p: SwitchPlan;
   try {
     p = await planSwitch(group, target, deps.ec2, deps.now());
   } catch (e) {
@@ -288,7 +290,8 @@ const checkTarget = (opts: SwitchoverOptions, group: Group, status: GroupStatus)
   const carrying = status.members.filter((m) => m.routes > 0);
   if (status.routes === 0) {
     throw refuse(
-      `no route in the route tables of group "${group.name}" (${status.scope}) points at a member: nothing to move. Nothing was started.`,
+      `no route in the route tables of group "${group.name}" (${status.scope}) ` +
+        `points at a member: nothing to move. Nothing was started.`,
     );
   }
   let target = opts.action === 'failback' ? group.preferred! : opts.to;
@@ -296,26 +299,31 @@ const checkTarget = (opts: SwitchoverOptions, group: Group, status: GroupStatus)
     // The workflow would move routes away from the member most of them point at; with a split, that guess is unsafe.
     if (!status.consistent) {
       throw refuse(
-        `routes of group "${group.name}" are split between ${carrying.map((m) => `${m.name} (${m.routes})`).join(' and ')}: name the target with --to. Nothing was started.`,
+        `routes of group "${group.name}" are split between ` +
+          `${carrying.map((m) => `${m.name} (${m.routes})`).join(' and ')}: ` +
+          `name the target with --to. Nothing was started.`,
       );
     }
     const peers = status.members.filter((m) => m.name !== status.active && m.state === 'running');
     const pick = peers.find((m) => m.preferred) ?? peers[0];
     if (!pick)
       throw refuse(
-        `no running member of group "${group.name}" other than ${status.active} to move routes to. Nothing was started.`,
+        `no running member of group "${group.name}" other than ` +
+          `${status.active} to move routes to. Nothing was started.`,
       );
     target = pick.name;
   }
   const t = status.members.find((m) => m.name === target)!;
   if (status.consistent && status.active === target) {
     throw refuse(
-      `${target} is already active for group "${group.name}": all ${plural(status.routes, 'route')} point at it. Nothing was started.`,
+      `${target} is already active for group "${group.name}": all ` +
+        `${plural(status.routes, 'route')} point at it. Nothing was started.`,
     );
   }
   if (t.state !== 'running') {
     throw refuse(
-      `target ${target} (${t.instanceId}) is ${t.state}, not running: routes to it would blackhole. Nothing was started.`,
+      `target ${target} (${t.instanceId}) is ${t.state}, not ` +
+        `running: routes to it would blackhole. Nothing was started.`,
     );
   }
   return target;
