@@ -6,7 +6,7 @@ import { SimulatedVpc } from '../sim';
 import { runExecution, type RunResult } from './local/local-runner';
 import { buildAssociationPair } from './local/scenario-associations';
 import { type ExecutionEntry, parseRecord } from './route-failover/executions';
-import { renderRecordAssociations } from './route-failover/render-associations';
+import { associationsSection } from './route-failover/record-sections';
 import { renderHistoryLine } from './route-failover/render-history';
 import { instanceStateEvent } from './local/events';
 
@@ -73,7 +73,7 @@ export const runAssociationsDemo = async (heading: (text: string) => void, who: 
       executionName: name,
     });
     const record = parseRecord(result.auditRecord)?.record;
-    if (record) for (const line of renderRecordAssociations(record).slice(1)) console.log(line);
+    if (record) for (const line of associationsSection.lines(record).slice(1)) console.log(line);
     const writes: Record<string, number> = {};
     for (const c of sim.calls
       .slice(from)
