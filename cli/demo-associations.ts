@@ -4,7 +4,7 @@ import { InMemoryGroupStateStore } from '../functions/domain/group-state';
 import { createTaskHandlers } from './local/task-handlers';
 import { SimulatedVpc } from '../sim';
 import { runExecution, type RunResult } from './local/local-runner';
-import { buildAssociationPair } from './local/scenario-associations';
+import { buildAssociationPair } from './local/scenario';
 import { type ExecutionEntry, parseRecord } from './route-failover/executions';
 import { associationsSection } from './route-failover/record-sections';
 import { renderHistoryLine } from './route-failover/render-history';
