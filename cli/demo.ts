@@ -212,7 +212,8 @@ const runRoutesDemo = async (): Promise<void> => {
 };
 
 /**
- * The demo's associations-mode part (exported: a test holds it to what it prints), on a second simulated VPC: `route-failover prepare` builds router-b's
+ * The demo's associations-mode part (exported: a test holds it to what it prints), on a second simulated
+ * VPC: `route-failover prepare` builds router-b's
  * twin of each table; router-a stops and the workflow moves every subnet, gateway and main association to
  * the twins with one ReplaceRouteTableAssociation each and no ReplaceRoute; then the failback moves them
  * back to the originals. Returns false when a run did not succeed or EC2 saw other writes than those.

@@ -86,3 +86,15 @@ export interface SwitchStrategy<Input extends { dryRun: boolean }, Item, Outcome
   /** The batch's result as kept in state: each item's outcome, each distinct error text once, switch times. */
   summarize(input: Input, outcomes: Outcome[], at: Date, switchedAt: Array<number | undefined>): Result;
 }
+
+/**
+ * The planning side of a kind, companion of SwitchStrategy: from one fresh read of the group's tables (PlanSwitch
+ * reads them once, whatever the kind) to the plan, its batches of the kind and the route-by-route changes the
+ * kind leaves to the routes kind. A plan that cannot run fails by name before anything is written.
+ */
+export interface SwitchPlanner<Input, Tables, Deps, Plan> {
+  /** The switch mode this planner serves, as named in the config. */
+  readonly kind: 'routes' | 'associations';
+  /** The plan from the fresh read `tables`; `now` dates the plan's observations. */
+  plan(input: Input, tables: Tables, deps: Deps, now: () => Date): Promise<Plan>;
+}
