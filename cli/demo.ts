@@ -155,7 +155,9 @@ const runRoutesDemo = async (): Promise<void> => {
     const dry = replaces.filter((c) => (c.input as { DryRun?: boolean }).DryRun === true).length;
     console.log(`input: ${JSON.stringify(input)}`);
     console.log(
-      `ReplaceRoute calls: ${replaces.length}${dry ? ` (${dry} with DryRun: EC2 answered DryRunOperation, nothing changed)` : ''}; SNS: ${sim.published.at(-1)?.Subject}`,
+      `ReplaceRoute calls: ${replaces.length}` +
+        (dry ? ` (${dry} with DryRun: EC2 answered DryRunOperation, nothing changed)` : '') +
+        `; SNS: ${sim.published.at(-1)?.Subject}`,
     );
     const entry = entryOf(run, input);
     entries.unshift(entry);
@@ -213,10 +215,10 @@ const runRoutesDemo = async (): Promise<void> => {
 
 /**
  * The demo's associations-mode part (exported: a test holds it to what it prints), on a second simulated
- * VPC: `route-failover prepare` builds router-b's
- * twin of each table; router-a stops and the workflow moves every subnet, gateway and main association to
- * the twins with one ReplaceRouteTableAssociation each and no ReplaceRoute; then the failback moves them
- * back to the originals. Returns false when a run did not succeed or EC2 saw other writes than those.
+ * VPC: `route-failover prepare` builds router-b's twin of each table; router-a stops and the workflow moves
+ * every subnet, gateway and main association to the twins with one ReplaceRouteTableAssociation each and no
+ * ReplaceRoute; then the failback moves them back to the originals. Returns false when a run did not succeed
+ * or EC2 saw other writes than those.
  */
 export const runAssociationsDemo = async (heading: (text: string) => void, who: string): Promise<boolean> => {
   // Building the twins creates a few dozen routes at once: CreateRoute's bucket is widened for that set-up
@@ -366,7 +368,8 @@ const printTables = (tables: RouteTable[], names: Map<string, string>, before?: 
       const prev = old?.Routes?.find((o) => routeDestination(o)?.value === d?.value);
       const moved = prev !== undefined && routeTarget(prev) !== target;
       console.log(
-        `  ${moved ? '*' : ' '} ${(d?.value ?? '?').padEnd(26)} ${target.padEnd(24)} ${(names.get(target) ?? '').padEnd(14)} ` +
+        `  ${moved ? '*' : ' '} ${(d?.value ?? '?').padEnd(26)} ${target.padEnd(24)} ` +
+          `${(names.get(target) ?? '').padEnd(14)} ` +
           `${(r.State ?? '').padEnd(9)} ${r.Origin ?? ''}`,
       );
     }

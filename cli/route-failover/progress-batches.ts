@@ -119,7 +119,7 @@ export const plannedMoves = (plan: LooseJson | undefined): number | undefined =>
   return moves(plan?.associationBatches) + moves(plan?.batches);
 };
 
-/** Whether a Map result is an association batch's (`r`), or a failure record of one (`ids`: the association batches). */
+/** Whether a Map result is an association batch's (`r`), or a failure record of one (`ids`: association batches). */
 const isAssociationResult = (r: LooseJson | undefined, ids: ReadonlySet<number>): boolean =>
   Array.isArray(r?.r) || ids.has(Number(r?.id));
 

@@ -16,7 +16,8 @@ export const summarizeExit = (state: string, out: LooseJson | undefined): string
     case 'ResolveTargets':
       return out.action === 'noop'
         ? `no-op: ${out.noopReason ?? ''}`
-        : `${out.group?.name}: ${(out.sources ?? []).map((s: LooseJson) => s.name).join('+')} ${ARROW} ${out.target?.name}${out.dryRun ? ' (dry run)' : ''}`;
+        : `${out.group?.name}: ${(out.sources ?? []).map((s: LooseJson) => s.name).join('+')} ` +
+            `${ARROW} ${out.target?.name}${out.dryRun ? ' (dry run)' : ''}`;
     case 'PlanSwitch':
     case 'ListRoutes': {
       const p = out.plan;
@@ -29,7 +30,8 @@ export const summarizeExit = (state: string, out: LooseJson | undefined): string
           typeof a.fallbackCount === 'number' ? a.fallbackCount : Array.isArray(a.fallbacks) ? a.fallbacks.length : 0;
         return (
           `${plannedMoves(p) ?? 0} association(s) to move, ${Number(a.alreadyOnTarget) || 0} already on target; ` +
-          `${fallbacks} table(s) route by route: ${plannedCount(p) ?? 0} route(s) to move, ${already} already on target, ${p.skipped?.length ?? 0} skipped`
+          `${fallbacks} table(s) route by route: ${plannedCount(p) ?? 0} route(s) to move, ` +
+          `${already} already on target, ${p.skipped?.length ?? 0} skipped`
         );
       }
       return `${plannedCount(p) ?? 0} to move, ${already} already on target, ${p.skipped?.length ?? 0} skipped`;
@@ -65,7 +67,9 @@ export const summarizeExit = (state: string, out: LooseJson | undefined): string
       return (
         `${out.verification.checked} read back, ${out.verification.mismatches} mismatch(es)` +
         (Array.isArray(out.verification.effective) && out.verification.effective.length > 0
-          ? `; ${out.verification.effective.length} association(s) read back, ${(out.verification.effective as Array<{ ok?: boolean } | undefined>).filter((x) => !x?.ok).length} not where the plan wants them`
+          ? `; ${out.verification.effective.length} association(s) read back, ` +
+            `${(out.verification.effective as Array<{ ok?: boolean } | undefined>).filter((x) => !x?.ok).length} ` +
+            'not where the plan wants them'
           : '')
       );
     case NOTIFY_STATE:

@@ -204,7 +204,9 @@ export class HistoryTracker {
       if (!type.startsWith('Choice')) {
         const summary = summarizeExit(name, output);
         this.emit(
-          `  ✓ ${name}${timing?.entered && at ? ` (${duration(at.getTime() - timing.entered.getTime())})` : ''}${summary ? `: ${summary}` : ''}`,
+          `  ✓ ${name}` +
+            (timing?.entered && at ? ` (${duration(at.getTime() - timing.entered.getTime())})` : '') +
+            (summary ? `: ${summary}` : ''),
         );
       }
       return;
@@ -255,11 +257,15 @@ export class HistoryTracker {
     const indent = c.index === undefined ? '  ' : '    ';
     const cause = clip(c.cause, 160);
     this.emit(
-      `${indent}✗ ${c.state}${c.index !== undefined ? `[${c.index}]` : ''}${took}: ${c.error} (caught ${ARROW} ${c.next ?? '?'})${cause ? `: ${cause}` : ''}`,
+      `${indent}✗ ${c.state}${c.index !== undefined ? `[${c.index}]` : ''}${took}: ${c.error} ` +
+        `(caught ${ARROW} ${c.next ?? '?'})${cause ? `: ${cause}` : ''}`,
     );
   }
 
-  /** One line per batch of association moves (a line per tenth on large plans), and one per move that did not go as usual. */
+  /**
+   * One line per batch of association moves (a line per tenth on large plans), and one per move that did not go
+   * as usual.
+   */
   private associationLine(item: IterationAssociations): void {
     this.associationsDone += item.statuses.length;
     const notMoved = item.statuses.filter((st) => !['moved', 'already-on-target', 'dry-run'].includes(st)).length;
@@ -302,7 +308,8 @@ export class HistoryTracker {
         this.reportedStep = Math.floor(this.done / step);
         const retries = this.retries.length + this.routeRetries;
         this.emit(
-          `    routes ${of} done${this.failedRoutes ? `, ${this.failedRoutes} failed` : ''}${retries ? `, ${plural(retries, 'retry', 'retries')}` : ''}`,
+          `    routes ${of} done${this.failedRoutes ? `, ${this.failedRoutes} failed` : ''}` +
+            (retries ? `, ${plural(retries, 'retry', 'retries')}` : ''),
         );
       }
       return;
@@ -322,7 +329,8 @@ export class HistoryTracker {
       const mark = x.status === 'failed' ? '✗' : x.status === 'replaced' || x.status === 'dry-run' ? '↻' : '!';
       const tries = (x.attempts ?? 1) > 1 ? `${x.attempts} attempts` : '';
       this.emit(
-        `      ${mark} ${item.routeTableId ?? '?'} ${x.destination ?? '?'}: ${[x.status, tries, clip(x.error, 160)].filter(Boolean).join(', ')}`,
+        `      ${mark} ${item.routeTableId ?? '?'} ${x.destination ?? '?'}: ` +
+          [x.status, tries, clip(x.error, 160)].filter(Boolean).join(', '),
       );
     }
   }

@@ -217,14 +217,16 @@ export const renderExecutionDetail = (e: ExecutionEntry, h: HistoryTracker | und
     );
     for (const x of h.retries) {
       out.push(
-        `  ${isoTime(x.at)}  ${x.state}${x.index !== undefined ? `[${x.index}]` : ''}  retry ${x.retry} after ${x.error}: ${clip(x.cause, 200)}`,
+        `  ${isoTime(x.at)}  ${x.state}${x.index !== undefined ? `[${x.index}]` : ''}  ` +
+          `retry ${x.retry} after ${x.error}: ${clip(x.cause, 200)}`,
       );
     }
     if (h.caught.length > 0) {
       out.push(`Caught errors (${h.caught.length}):`);
       for (const x of h.caught) {
         out.push(
-          `  ${isoTime(x.at)}  ${x.state}${x.index !== undefined ? `[${x.index}]` : ''}  ${x.error}${x.next ? ` ${ARROW} ${x.next}` : ''}: ${clip(x.cause, 200)}`,
+          `  ${isoTime(x.at)}  ${x.state}${x.index !== undefined ? `[${x.index}]` : ''}  ` +
+            `${x.error}${x.next ? ` ${ARROW} ${x.next}` : ''}: ${clip(x.cause, 200)}`,
         );
       }
     }

@@ -111,7 +111,7 @@ export const AssociationPlanSchema = z.lazy(() =>
 );
 export type AssociationPlan = z.infer<typeof AssociationPlanSchema>;
 
-/** One batch of the SwitchBatches Map, of either kind: association moves (`moves`) or the routes of one table (`routes`). */
+/** One batch of the SwitchBatches Map, of either kind: association moves (`moves`) or one table's routes (`routes`). */
 export const SwitchBatchSchema = z.lazy(() => z.union([BatchSchema, AssociationBatchSchema]));
 export type SwitchBatch = z.infer<typeof SwitchBatchSchema>;
 

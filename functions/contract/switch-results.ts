@@ -50,11 +50,17 @@ export const ReplaceAssociationsInputSchema = z.lazy(() =>
 );
 export type ReplaceAssociationsInput = z.infer<typeof ReplaceAssociationsInputSchema>;
 
-/** The result of an association batch: every move's status (`r`, batch order), or RecordBatchFailure's (RecordAssociationBatchFailure's in records of the previous version). */
+/**
+ * The result of an association batch: every move's status (`r`, batch order), or RecordBatchFailure's
+ * (RecordAssociationBatchFailure's in records of the previous version).
+ */
 export const AssociationBatchResultSchema = z.lazy(() =>
   z.object({
     id: z.int(),
-    /** Per move, in batch order: status, attempts, index in `errors`, and when it was switched (ms after `at`'s start, see `sw`). */
+    /**
+     * Per move, in batch order: status, attempts, index in `errors`, and when it was switched (ms after `at`'s
+     * start, see `sw`).
+     */
     r: z._default(
       z.array(z.object({ st: AssociationStatusSchema, a: z.optional(z.int()), x: z.optional(z.int()) })),
       [],

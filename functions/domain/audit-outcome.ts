@@ -45,7 +45,8 @@ const errorGroupLines = (groups: ErrorGroup[]): string[] => {
 export const describeErrorGroup = (g: ErrorGroup): string =>
   g.routes === 1
     ? `${g.examples[0]}: ${g.error}`
-    : `${g.error} (${g.routes} routes: ${g.examples.join(', ')}${g.routes > g.examples.length ? `, and ${g.routes - g.examples.length} more` : ''})`;
+    : `${g.error} (${g.routes} routes: ${g.examples.join(', ')}` +
+      `${g.routes > g.examples.length ? `, and ${g.routes - g.examples.length} more` : ''})`;
 
 /** The outcome of an execution, its Error and Cause, and how many routes and associations it moved. */
 export const judge = (
@@ -92,7 +93,9 @@ export const judge = (
       kindsIgnored.length > 0
         ? [`${ignored.length} route(s)`, ...kindsIgnored.map((k) => `${k.ignored.length} ${k.noun}(s)`)].join(' and ')
         : `${ignored.length} of ${routes.length} route(s)`;
-    const head = `dry run NOT honoured: ${what} CHANGED to ${state.target?.name ?? 'the target'} (EC2 answered success, not DryRunOperation)`;
+    const head =
+      `dry run NOT honoured: ${what} CHANGED to ${state.target?.name ?? 'the target'} ` +
+      '(EC2 answered success, not DryRunOperation)';
     return {
       outcome: 'failed',
       error: 'DryRunIgnored',
@@ -145,7 +148,9 @@ export const judge = (
       ),
       ...otherMismatches.map(
         (o) =>
-          `${o.routeTableId} ${o.destination.value}${wasOnTarget.has(`${o.routeTableId}|${o.destination.value}`) ? ' (was already on target)' : ''}: ${o.problem ?? 'mismatch'}`,
+          `${o.routeTableId} ${o.destination.value}` +
+          (wasOnTarget.has(`${o.routeTableId}|${o.destination.value}`) ? ' (was already on target)' : '') +
+          `: ${o.problem ?? 'mismatch'}`,
       ),
       ...(unlistedExtra > 0 ? [`and ${unlistedExtra} more route(s) not where the plan wants them (not listed)`] : []),
       ...kindsBad.flatMap((k) => k.bad),
@@ -184,27 +189,47 @@ export const summarize = (r: AuditRecord, noopReason: string | undefined): strin
   switch (r.outcome) {
     case 'succeeded':
       if (r.associations)
-        return `${g}: ${dir}, ${r.associations.moved + r.associations.alreadyOnTarget} association(s) on ${r.to?.name}'s tables and ${r.counts.replaced} route(s) moved, verified`;
-      return `${g}: ${dir}, ${r.counts.replaced} route(s) moved and verified${r.counts.vanished ? `, ${r.counts.vanished} vanished meanwhile (not re-created)` : ''}`;
+        return (
+          `${g}: ${dir}, ${r.associations.moved + r.associations.alreadyOnTarget} association(s) ` +
+          `on ${r.to?.name}'s tables and ${r.counts.replaced} route(s) moved, verified`
+        );
+      return (
+        `${g}: ${dir}, ${r.counts.replaced} route(s) moved and verified` +
+        (r.counts.vanished ? `, ${r.counts.vanished} vanished meanwhile (not re-created)` : '')
+      );
     case 'dry-run':
       if (r.associations)
-        return `${g}: dry run ${dir}: would move ${r.associations.dryRun} association(s) and ${r.counts.dryRun} route(s); nothing changed`;
+        return (
+          `${g}: dry run ${dir}: would move ${r.associations.dryRun} association(s) ` +
+          `and ${r.counts.dryRun} route(s); nothing changed`
+        );
       return `${g}: dry run ${dir}: would move ${r.counts.dryRun} route(s); nothing changed`;
     case 'noop':
-      return `${g}: no change: ${noopReason ?? (r.counts.alreadyOnTarget > 0 ? `already on target (${r.counts.alreadyOnTarget} route(s) on ${r.to?.name})` : `no route points at ${r.from.map((m) => m.name).join(', ')}`)}`;
+      return `${g}: no change: ${
+        noopReason ??
+        (r.counts.alreadyOnTarget > 0
+          ? `already on target (${r.counts.alreadyOnTarget} route(s) on ${r.to?.name})`
+          : `no route points at ${r.from.map((m) => m.name).join(', ')}`)
+      }`;
     case 'partial':
       if (r.associations) {
         const a = r.associations;
         const on = a.list.filter(
           (x) => (x.status === 'moved' || x.status === 'already-on-target') && x.verified !== false,
         ).length;
-        return `${g}: PARTIAL ${dir}: ${on} of ${a.planned} association(s) and ${r.counts.moved} of ${r.counts.planned} route(s) on ${r.to?.name ?? 'the target'}; see failures`;
+        return (
+          `${g}: PARTIAL ${dir}: ${on} of ${a.planned} association(s) and ` +
+          `${r.counts.moved} of ${r.counts.planned} route(s) on ${r.to?.name ?? 'the target'}; see failures`
+        );
       }
       return `${g}: PARTIAL ${dir}: ${r.counts.moved} of ${r.counts.planned} route(s) moved; see failures`;
     case 'suppressed':
       return `${g}: SUPPRESSED automatic failover ${dir} (flap damping); routes unchanged`;
     case 'failed':
-      return `${g}: FAILED ${dir}: ${r.error}${r.failure && !AFTER_WRITES.has(r.failure.stage) ? ' (no route changed)' : ''}`;
+      return (
+        `${g}: FAILED ${dir}: ${r.error}` +
+        (r.failure && !AFTER_WRITES.has(r.failure.stage) ? ' (no route changed)' : '')
+      );
   }
 };
 
