@@ -7,7 +7,7 @@
  * Twins are staged by the product's own reconcile (functions/reconcile-twins) before the failure.
  */
 import { runExecution } from '../cli/local/local-runner';
-import { buildLargeAssociationEstate } from '../cli/local/scenario-associations';
+import { buildLargeAssociationEstate } from '../cli/local/scenario';
 import { reconcileTwins } from '../functions/reconcile-twins/reconcile-twins';
 import { parseConfig } from '../functions/contract/config';
 import { InMemoryGroupStateStore } from '../functions/domain/group-state';

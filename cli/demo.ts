@@ -3,17 +3,19 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import type { RouteTable } from '@aws-sdk/client-ec2';
 import { InMemoryWritePacer } from '../functions/domain/pacer';
+import { InMemoryGroupStateStore } from '../functions/domain/group-state';
 import { createTaskHandlers } from './local/task-handlers';
 import { type FailoverConfig, parseConfig } from '../functions/contract/config';
 import { routeDestination, routeTarget } from '../functions/domain/routes';
 import type { ManualRequest } from '../functions/contract/triggers';
-import { runAssociationsDemo } from './demo-associations';
+import { reconcileTwins } from '../functions/reconcile-twins/reconcile-twins';
 import { runExecution, type RunResult } from './local/local-runner';
-import { buildRouterPair } from './local/scenario';
-import { SimulatedVpc } from '../sim';
+import { buildAssociationPair, buildRouterPair, type RouterEstate } from './local/scenario';
+import { SimulatedVpc, type SimulatedVpcOptions } from '../sim';
 import { executionName } from './route-failover/commands/switchover';
 import { type ExecutionEntry, parseRecord } from './route-failover/executions';
 import { compactStatus, readGroupStatus } from './route-failover/group-status';
+import { associationsSection } from './route-failover/record-sections';
 import { renderHistoryLine, renderHistoryTable } from './route-failover/render-history';
 import { instanceStateEvent } from './local/events';
 
@@ -28,14 +30,41 @@ import { instanceStateEvent } from './local/events';
  * switchover to router-b for patching router-a and back. Each step prints the group's routes per member
  * (as `route-failover status` reads them) and the execution's audit line (as `route-failover history` does).
  *
- * Last, the associations mode on a VPC of its own (demo-associations.ts): twins built, router-a fails over
- * by moving associations, and back.
+ * Last, the associations mode on a VPC of its own: twins built, router-a fails over by moving associations,
+ * and back. Each part runs on the one estate builder (demoVpc) with its switch mode's estate.
  */
 const main = async (): Promise<void> => {
-  const sim = new SimulatedVpc({ seed: 42 });
-  const scenario = buildRouterPair(sim, { routeTables: 3, groupName: 'onprem-edge' });
-  const config = parseConfig(scenario.config, 'demo config');
-  const topicArn = sim.createTopic('route-failover');
+  await runRoutesDemo();
+  // The same failover in the associations mode, on a VPC of its own.
+  if (!(await runAssociationsDemo(heading, OPERATOR))) process.exitCode = 1;
+};
+
+/** The operator the demo's manual requests come from. */
+const OPERATOR = 'arn:aws:sts::123456789012:assumed-role/NetOps/alice';
+
+type DemoMode = 'routes' | 'associations';
+
+/**
+ * The simulated VPC, estate, config and SNS topic a part of the demo runs on, by switch mode: the routes mode
+ * on the reference router pair (three tables), the associations mode on the same pair with subnets, a gateway
+ * table, and twins to build (two tables).
+ */
+const demoVpc = <E extends RouterEstate>(
+  mode: DemoMode,
+  seed: number,
+  build: (sim: SimulatedVpc) => E,
+  options: SimulatedVpcOptions = {},
+) => {
+  const sim = new SimulatedVpc({ seed, ...options });
+  const estate = build(sim);
+  const config = parseConfig(estate.config, mode === 'routes' ? 'demo config' : `demo config (${mode} mode)`);
+  return { sim, estate, config, group: config.groups[0], topicArn: sim.createTopic('route-failover') };
+};
+
+/** The routes mode: router-a stops, then the operator's dry run, failback and planned switchover. */
+const runRoutesDemo = async (): Promise<void> => {
+  const vpc = demoVpc('routes', 42, (sim) => buildRouterPair(sim, { routeTables: 3, groupName: 'onprem-edge' }));
+  const { sim, estate: scenario, config, topicArn } = vpc;
   // One account: every run of the demo draws ReplaceRoute from the same write pacer.
   const pacer = new InMemoryWritePacer();
   const names = new Map<string, string>([
@@ -126,7 +155,9 @@ const main = async (): Promise<void> => {
     const dry = replaces.filter((c) => (c.input as { DryRun?: boolean }).DryRun === true).length;
     console.log(`input: ${JSON.stringify(input)}`);
     console.log(
-      `ReplaceRoute calls: ${replaces.length}${dry ? ` (${dry} with DryRun: EC2 answered DryRunOperation, nothing changed)` : ''}; SNS: ${sim.published.at(-1)?.Subject}`,
+      `ReplaceRoute calls: ${replaces.length}` +
+        (dry ? ` (${dry} with DryRun: EC2 answered DryRunOperation, nothing changed)` : '') +
+        `; SNS: ${sim.published.at(-1)?.Subject}`,
     );
     const entry = entryOf(run, input);
     entries.unshift(entry);
@@ -140,7 +171,7 @@ const main = async (): Promise<void> => {
   sim.setInstanceState(scenario.routerA.instanceId, 'running');
   await showRoutes(sim, config);
 
-  const who = 'arn:aws:sts::123456789012:assumed-role/NetOps/alice';
+  const who = OPERATOR;
   await manual(
     'Rehearse the failback (dry run)',
     `route-failover failback --group ${group.name} --dry-run --reason "rehearse failback"`,
@@ -180,10 +211,125 @@ const main = async (): Promise<void> => {
 
   heading('The audit log ($ route-failover history --group onprem-edge)');
   console.log(renderHistoryTable(entries));
-
-  // The same failover in the associations mode, on a VPC of its own.
-  if (!(await runAssociationsDemo(heading, who))) process.exitCode = 1;
 };
+
+/**
+ * The demo's associations-mode part (exported: a test holds it to what it prints), on a second simulated
+ * VPC: `route-failover prepare` builds router-b's twin of each table; router-a stops and the workflow moves
+ * every subnet, gateway and main association to the twins with one ReplaceRouteTableAssociation each and no
+ * ReplaceRoute; then the failback moves them back to the originals. Returns false when a run did not succeed
+ * or EC2 saw other writes than those.
+ */
+export const runAssociationsDemo = async (heading: (text: string) => void, who: string): Promise<boolean> => {
+  // Building the twins creates a few dozen routes at once: CreateRoute's bucket is widened for that set-up
+  // only (ReplaceRoute and ReplaceRouteTableAssociation keep EC2's documented rates), as the tests do.
+  const { sim, estate, config, group, topicArn } = demoVpc(
+    'associations',
+    43,
+    (s) => buildAssociationPair(s, { routeTables: 2, groupName: 'onprem-edge' }),
+    { throttling: { buckets: { CreateRoute: { burst: 1000, refillPerSecond: 1000 } } } },
+  );
+  const store = new InMemoryGroupStateStore();
+  const nameOf = (id: string) =>
+    sim
+      .routeTables()
+      .find((t) => t.RouteTableId === id)
+      ?.Tags?.find((x) => x.Key === 'Name')?.Value ?? id;
+  const subjects = [
+    ...estate.subnets.map((s) => ({
+      label: `${s.subnetId}${s.explicit ? '' : ' (main table, implicit)'}`,
+      table: () => sim.effectiveRouteTableId(s.subnetId),
+    })),
+    ...(estate.gateway
+      ? [{ label: `${estate.gateway.gatewayId} (ingress)`, table: () => gatewayTable(sim, estate.gateway!.gatewayId) }]
+      : []),
+  ];
+  const width = Math.max(...subjects.map((s) => s.label.length));
+  const showSubjects = () => {
+    for (const s of subjects) console.log(`  ${s.label.padEnd(width)}  uses ${nameOf(s.table())}`);
+  };
+  let ok = true;
+
+  heading('Associations mode: subnets move to standby twin tables');
+  console.log(`group ${group.name} with "switchMode": "associations"; ${subjects.length} subjects:`);
+  showSubjects();
+
+  console.log(`\n$ route-failover prepare --group ${group.name}`);
+  const report = await reconcileTwins({ groups: [group.name] }, { ec2: sim.ec2(), config, store });
+  for (const o of report.groups.flatMap((g) => g.originals)) {
+    for (const t of o.twins.filter((x) => x.created))
+      console.log(
+        `  ${nameOf(o.original)}: twin for ${t.member} ${t.twin} created, ${t.changes.counts.added} route(s)`,
+      );
+  }
+  console.log(`  ${report.writes} write(s) sent${report.ok ? '' : '; FAILED'}`);
+  ok &&= report.ok;
+
+  const run = async (title: string, input: unknown, name: string, command?: string): Promise<RunResult> => {
+    heading(title);
+    if (command) console.log(`$ ${command}`);
+    const from = sim.calls.length;
+    const result = await runExecution({
+      handlers: createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn, store }),
+      input,
+      executionName: name,
+    });
+    const record = parseRecord(result.auditRecord)?.record;
+    if (record) for (const line of associationsSection.lines(record).slice(1)) console.log(line);
+    const writes: Record<string, number> = {};
+    for (const c of sim.calls
+      .slice(from)
+      .filter((x) => ['ReplaceRouteTableAssociation', 'ReplaceRoute', 'CreateRoute', 'DeleteRoute'].includes(x.action)))
+      writes[c.action] = (writes[c.action] ?? 0) + 1;
+    const moves = writes.ReplaceRouteTableAssociation ?? 0;
+    const others = Object.entries(writes).filter(([k]) => k !== 'ReplaceRouteTableAssociation');
+    console.log(
+      `\nEC2 writes: ReplaceRouteTableAssociation ${moves}, ReplaceRoute ${writes.ReplaceRoute ?? 0}` +
+        (others.length === 0
+          ? ' (one call per association, no route rewritten)'
+          : `; also ${others.map(([k, v]) => `${k} ${v}`).join(', ')}`),
+    );
+    if (result.status !== 'SUCCEEDED' || moves !== (record?.associations?.planned ?? -1) || others.length > 0)
+      ok = false;
+    showSubjects();
+    console.log(`audit line:  ${renderHistoryLine(entryOf(result, input))}`);
+    return result;
+  };
+
+  sim.setInstanceState(estate.routerA.instanceId, 'stopping');
+  const event = instanceStateEvent(estate.routerA.instanceId, 'stopping', 'c0ffee00-0000-4000-8000-000000000002');
+  await run(
+    "router-a stops: the workflow moves the associations to router-b's twins",
+    event,
+    'demo-associations-router-a-stopping',
+  );
+
+  sim.setInstanceState(estate.routerA.instanceId, 'running');
+  const failback = {
+    action: 'failback',
+    group: group.name,
+    dryRun: false,
+    reason: 'router-a repaired (INC-2212)',
+    requestedBy: who,
+  };
+  await run(
+    "router-a repaired: fail back, each subject to a table in router-a's state",
+    failback,
+    'demo-associations-failback',
+    `route-failover failback --group ${group.name} --reason "router-a repaired (INC-2212)" --wait`,
+  );
+  // The private tables also send some prefixes to router-b, so their originals are not in router-a's state.
+  console.log("(a subject returns to its original when the original is in router-a's state, else to router-a's twin)");
+  return ok;
+};
+
+/** The table a gateway is associated with (edge association), as EC2 reports it. */
+const gatewayTable = (sim: SimulatedVpc, gatewayId: string): string =>
+  sim
+    .routeTables()
+    .find((t) =>
+      (t.Associations ?? []).some((a) => a.GatewayId === gatewayId && a.AssociationState?.State !== 'disassociated'),
+    )?.RouteTableId ?? '-';
 
 /** The history entry `route-failover history` would build for a finished local run. */
 const entryOf = (run: RunResult, input: unknown): ExecutionEntry => {
@@ -222,15 +368,18 @@ const printTables = (tables: RouteTable[], names: Map<string, string>, before?: 
       const prev = old?.Routes?.find((o) => routeDestination(o)?.value === d?.value);
       const moved = prev !== undefined && routeTarget(prev) !== target;
       console.log(
-        `  ${moved ? '*' : ' '} ${(d?.value ?? '?').padEnd(26)} ${target.padEnd(24)} ${(names.get(target) ?? '').padEnd(14)} ` +
+        `  ${moved ? '*' : ' '} ${(d?.value ?? '?').padEnd(26)} ${target.padEnd(24)} ` +
+          `${(names.get(target) ?? '').padEnd(14)} ` +
           `${(r.State ?? '').padEnd(9)} ${r.Origin ?? ''}`,
       );
     }
   }
 };
 
-main().catch((err: Error) => {
-  console.error(`demo failed: ${err.name}: ${err.message}`);
-  // exitCode, not exit(): what the demo printed reaches a pipe whole.
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().catch((err: Error) => {
+    console.error(`demo failed: ${err.name}: ${err.message}`);
+    // exitCode, not exit(): what the demo printed reaches a pipe whole.
+    process.exitCode = 1;
+  });
+}

@@ -76,3 +76,10 @@ export const parseDurationMs = (text: string, opts: { bareUnit?: keyof typeof UN
   const unit = (m[2] as keyof typeof UNIT_MS | undefined) ?? opts.bareUnit;
   return unit ? Number(m[1]) * UNIT_MS[unit] : undefined;
 };
+
+/**
+ * An execution's input, output or history event details, read as loose JSON: they come from every version
+ * of the workflow, and each reader checks what it uses (`typeof`, `Array.isArray`) before trusting it.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the one loose-JSON type of the history readers, checked where read.
+export type LooseJson = Record<string, any>;

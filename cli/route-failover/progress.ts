@@ -1,16 +1,19 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { causeText } from '../../functions/domain/audit';
 import { parseJson, parseRecord, type ParsedRecord, NOTIFY_STATE } from './executions';
-import { ARROW, clip, duration, isoTime, plural } from './format';
+import { ARROW, clip, duration, plural, type LooseJson } from './format';
 import {
   ASSOCIATION_MAP,
-  associationIds,
   isAssociationIteration,
   iterationAssociations,
+  iterationRoutes,
   plannedMoves,
-  summarizeAssociationResults,
   type IterationAssociations,
-} from './progress-associations';
+  type IterationRoutes,
+} from './progress-batches';
+import { PLAN_STATES, plannedCount, type StateTiming, summarizeExit } from './progress-summary';
+
+export { renderTimings, type StateTiming, summarizeExit } from './progress-summary';
 
 /**
  * Reads Step Functions history events (GetExecutionHistory, oldest first, in as many batches as polls)
@@ -37,13 +40,6 @@ export interface CaughtSeen {
   error: string;
   cause?: string;
   next?: string;
-}
-
-export interface StateTiming {
-  name: string;
-  type: string;
-  entered?: Date;
-  exited?: Date;
 }
 
 export interface Terminal {
@@ -90,8 +86,8 @@ export class HistoryTracker {
   private readonly failures = new Map<number, CaughtSeen>();
   private readonly exitsAfterFailure = new Map<number, CaughtSeen>();
   private readonly retryCount = new Map<string, number>();
-  private readonly iterInput = new Map<number, Record<string, any>>();
-  private readonly iterOutput = new Map<number, Record<string, any>>();
+  private readonly iterInput = new Map<number, LooseJson>();
+  private readonly iterOutput = new Map<number, LooseJson>();
   /** The Map state each iteration belongs to (indices start at 0 in each Map). */
   private readonly iterMap = new Map<number, string | undefined>();
   private reportedStep = 0;
@@ -179,7 +175,7 @@ export class HistoryTracker {
     }
     if (e.stateEnteredEventDetails && ctx.iter !== undefined) {
       if (!this.iterInput.has(ctx.iter))
-        this.iterInput.set(ctx.iter, parseJson(e.stateEnteredEventDetails.input) as Record<string, any>);
+        this.iterInput.set(ctx.iter, parseJson(e.stateEnteredEventDetails.input) as LooseJson);
       return;
     }
     if (e.stateEnteredEventDetails) {
@@ -193,7 +189,7 @@ export class HistoryTracker {
     }
     if (e.stateExitedEventDetails) {
       const name = e.stateExitedEventDetails.name ?? '?';
-      const output = parseJson(e.stateExitedEventDetails.output) as Record<string, any> | undefined;
+      const output = parseJson(e.stateExitedEventDetails.output) as LooseJson | undefined;
       if (ctx.iter !== undefined) {
         if (output && typeof output === 'object') this.iterOutput.set(ctx.iter, output);
         return;
@@ -208,7 +204,9 @@ export class HistoryTracker {
       if (!type.startsWith('Choice')) {
         const summary = summarizeExit(name, output);
         this.emit(
-          `  ✓ ${name}${timing?.entered && at ? ` (${duration(at.getTime() - timing.entered.getTime())})` : ''}${summary ? `: ${summary}` : ''}`,
+          `  ✓ ${name}` +
+            (timing?.entered && at ? ` (${duration(at.getTime() - timing.entered.getTime())})` : '') +
+            (summary ? `: ${summary}` : ''),
         );
       }
       return;
@@ -259,11 +257,15 @@ export class HistoryTracker {
     const indent = c.index === undefined ? '  ' : '    ';
     const cause = clip(c.cause, 160);
     this.emit(
-      `${indent}✗ ${c.state}${c.index !== undefined ? `[${c.index}]` : ''}${took}: ${c.error} (caught ${ARROW} ${c.next ?? '?'})${cause ? `: ${cause}` : ''}`,
+      `${indent}✗ ${c.state}${c.index !== undefined ? `[${c.index}]` : ''}${took}: ${c.error} ` +
+        `(caught ${ARROW} ${c.next ?? '?'})${cause ? `: ${cause}` : ''}`,
     );
   }
 
-  /** One line per batch of association moves (a line per tenth on large plans), and one per move that did not go as usual. */
+  /**
+   * One line per batch of association moves (a line per tenth on large plans), and one per move that did not go
+   * as usual.
+   */
   private associationLine(item: IterationAssociations): void {
     this.associationsDone += item.statuses.length;
     const notMoved = item.statuses.filter((st) => !['moved', 'already-on-target', 'dry-run'].includes(st)).length;
@@ -306,7 +308,8 @@ export class HistoryTracker {
         this.reportedStep = Math.floor(this.done / step);
         const retries = this.retries.length + this.routeRetries;
         this.emit(
-          `    routes ${of} done${this.failedRoutes ? `, ${this.failedRoutes} failed` : ''}${retries ? `, ${plural(retries, 'retry', 'retries')}` : ''}`,
+          `    routes ${of} done${this.failedRoutes ? `, ${this.failedRoutes} failed` : ''}` +
+            (retries ? `, ${plural(retries, 'retry', 'retries')}` : ''),
         );
       }
       return;
@@ -326,62 +329,12 @@ export class HistoryTracker {
       const mark = x.status === 'failed' ? '✗' : x.status === 'replaced' || x.status === 'dry-run' ? '↻' : '!';
       const tries = (x.attempts ?? 1) > 1 ? `${x.attempts} attempts` : '';
       this.emit(
-        `      ${mark} ${item.routeTableId ?? '?'} ${x.destination ?? '?'}: ${[x.status, tries, clip(x.error, 160)].filter(Boolean).join(', ')}`,
+        `      ${mark} ${item.routeTableId ?? '?'} ${x.destination ?? '?'}: ` +
+          [x.status, tries, clip(x.error, 160)].filter(Boolean).join(', '),
       );
     }
   }
 }
-
-/** What one Map iteration did: the routes of one route table's batch. */
-interface IterationRoutes {
-  statuses: string[];
-  routeTableId?: string;
-  error?: string;
-  /** Routes of a batch that needed more than one attempt, or did not end as usual. */
-  notes: Array<{ destination?: string; status: string; attempts?: number; error?: string }>;
-}
-
-/**
- * What one Map iteration did: one batch of a route table (`batch.routes` in; out: `counts` per status, or
- * `usual` for all but the listed `exceptions`, or `error` when the batch failed as a whole).
- */
-const iterationRoutes = (
-  input: Record<string, any> | undefined,
-  output: Record<string, any> | undefined,
-  failed: boolean,
-): IterationRoutes => {
-  const batch = input?.batch;
-  const error = typeof output?.error === 'string' ? output.error : undefined;
-  const n: number = Array.isArray(batch?.routes)
-    ? batch.routes.length
-    : Object.values((output?.counts ?? {}) as Record<string, number>).reduce((a, b) => a + b, 0);
-  let statuses: string[];
-  if (output?.counts && typeof output.counts === 'object') {
-    statuses = Object.entries(output.counts as Record<string, number>).flatMap(([st, k]) =>
-      Array<string>(Number(k) || 0).fill(st),
-    );
-  } else if (!failed && !error && output) {
-    statuses = Array<string>(n).fill(String(output.usual ?? 'done'));
-    for (const x of output.exceptions ?? [])
-      if (typeof x?.i === 'number' && x.i < n) statuses[x.i] = String(x.st ?? 'done');
-  } else {
-    statuses = Array<string>(n).fill('failed');
-  }
-  const notes = (Array.isArray(output?.exceptions) ? output!.exceptions : []).map((x: any) => ({
-    destination: typeof x?.i === 'number' ? batch?.routes?.[x.i]?.d : undefined,
-    status: String(x?.st ?? '?'),
-    attempts: typeof x?.a === 'number' ? x.a : undefined,
-    error: typeof x?.e === 'string' ? x.e : typeof x?.x === 'number' ? output?.errors?.[x.x] : undefined,
-  }));
-  return { statuses, routeTableId: output?.routeTableId ?? batch?.routeTableId, error, notes };
-};
-
-/** Routes the plan moves. */
-/** The planning state: PlanSwitch, or ListRoutes in executions of the previous version. */
-const PLAN_STATES: ReadonlySet<string> = new Set(['PlanSwitch', 'ListRoutes']);
-
-const plannedCount = (plan: Record<string, any> | undefined): number | undefined =>
-  typeof plan?.changeCount === 'number' ? plan.changeCount : undefined;
 
 /** error/cause of a failure event of any kind (LambdaFunctionFailed, TaskTimedOut, …). */
 const failureDetails = (e: HistoryEvent): { error?: string; cause?: string } | undefined => {
@@ -397,86 +350,4 @@ const failureDetails = (e: HistoryEvent): { error?: string; cause?: string } | u
     }
   }
   return { error: String(e.type) };
-};
-
-/** One line on what a top-level state produced (the states of statemachine/failover.asl.json). */
-export const summarizeExit = (state: string, out: Record<string, any> | undefined): string => {
-  if (!out || typeof out !== 'object') return '';
-  switch (state) {
-    case 'ResolveTargets':
-      return out.action === 'noop'
-        ? `no-op: ${out.noopReason ?? ''}`
-        : `${out.group?.name}: ${(out.sources ?? []).map((s: any) => s.name).join('+')} ${ARROW} ${out.target?.name}${out.dryRun ? ' (dry run)' : ''}`;
-    case 'PlanSwitch':
-    case 'ListRoutes': {
-      const p = out.plan;
-      if (!p) return '';
-      const already =
-        typeof p.alreadyOnTargetCount === 'number' ? p.alreadyOnTargetCount : (p.alreadyOnTarget?.length ?? 0);
-      if (p.associations && typeof p.associations === 'object') {
-        const a = p.associations;
-        const fallbacks =
-          typeof a.fallbackCount === 'number' ? a.fallbackCount : Array.isArray(a.fallbacks) ? a.fallbacks.length : 0;
-        return (
-          `${plannedMoves(p) ?? 0} association(s) to move, ${Number(a.alreadyOnTarget) || 0} already on target; ` +
-          `${fallbacks} table(s) route by route: ${plannedCount(p) ?? 0} route(s) to move, ${already} already on target, ${p.skipped?.length ?? 0} skipped`
-        );
-      }
-      return `${plannedCount(p) ?? 0} to move, ${already} already on target, ${p.skipped?.length ?? 0} skipped`;
-    }
-    case ASSOCIATION_MAP:
-      return summarizeAssociationResults(out);
-    case 'SwitchBatches':
-    case 'ReplaceRouteBatches': {
-      const counts: Record<string, number> = {};
-      const add = (st: string, n = 1) => (counts[st] = (counts[st] ?? 0) + n);
-      // One Map for every kind: the association batches' results are counted on their own line first.
-      const moves = associationIds(out.plan);
-      const assoc =
-        state === 'SwitchBatches' && (moves.size > 0 || out.plan?.associations)
-          ? `associations: ${summarizeAssociationResults(out)}; routes: `
-          : '';
-      for (const r of out.results ?? []) {
-        if (Array.isArray(r?.r) || moves.has(Number(r?.id))) continue;
-        if (r?.counts && typeof r.counts === 'object')
-          for (const [st, n] of Object.entries(r.counts)) add(st, Number(n) || 0);
-        else if (r?.error) add('batch(es) failed');
-      }
-      return (
-        assoc +
-        (Object.entries(counts)
-          .map(([k, v]) => `${v} ${k}`)
-          .join(', ') || 'nothing to do')
-      );
-    }
-    case 'VerifySwitch':
-    case 'VerifyRoutes':
-      if (!out.verification) return '';
-      return (
-        `${out.verification.checked} read back, ${out.verification.mismatches} mismatch(es)` +
-        (Array.isArray(out.verification.effective) && out.verification.effective.length > 0
-          ? `; ${out.verification.effective.length} association(s) read back, ${(out.verification.effective as Array<{ ok?: boolean } | undefined>).filter((x) => !x?.ok).length} not where the plan wants them`
-          : '')
-      );
-    case NOTIFY_STATE:
-      return out.outcome ? `${out.outcome}: ${out.summary ?? ''}` : '';
-    default:
-      return '';
-  }
-};
-
-/** Timing lines for `history show`: each top-level state with how long it took. */
-export const renderTimings = (timings: StateTiming[]): string[] => {
-  const shown = timings.filter((t) => t.type !== 'Choice');
-  // As wide as the longest name (ReplaceAssociationBatches, of executions of the previous version, is 25), at least 20.
-  const width = Math.max(20, ...shown.map((t) => t.name.length));
-  return shown.map((t) => {
-    const took =
-      t.entered && t.exited
-        ? duration(t.exited.getTime() - t.entered.getTime())
-        : t.type === 'Fail' || t.type === 'Succeed'
-          ? ''
-          : '(not exited)';
-    return `${t.name.padEnd(width)} ${t.type.padEnd(8)} ${isoTime(t.entered)}  ${took}`.trimEnd();
-  });
 };

@@ -1,12 +1,7 @@
-import { type ExecutionEntry, type ExecutionRecord, type RecordRoute, triggerOf } from './executions';
-import { ARROW, clip, duration, isoTime, pad, plural, shortPrincipal, table } from './format';
+import { type ExecutionEntry, type ExecutionRecord, triggerOf } from './executions';
+import { ARROW, clip, duration, isoTime, pad, shortPrincipal, table } from './format';
 import { type HistoryTracker, renderTimings } from './progress';
-import {
-  associationsCell,
-  associationsVerified,
-  renderRecordAssociations,
-  repeatsAssociations,
-} from './render-associations';
+import { RECORD_SECTIONS, routesSection } from './record-sections';
 
 /**
  * How the audit log reads: one line per execution (`history`), one execution in full (`history show`).
@@ -60,18 +55,15 @@ export const directionOf = (e: ExecutionEntry): string => {
   return '-';
 };
 
-/** Routes changed: "16", "dry 16", or "12/16" when not all planned routes moved. */
+/** Routes changed: "16", "dry 16", or "12/16" when not all planned routes moved; "6 + 3 assoc" with associations. */
 export const routesOf = (r: ExecutionRecord | undefined): string => {
   if (!r) return '-';
-  // Associations mode: the associations part follows ("6 + 3 assoc"), the routes being those of the fallback tables.
-  const assoc = associationsCell(r);
   const dry = r.dryRun || r.outcome === 'dry-run';
-  const routes = dry
-    ? `dry ${r.counts.dryRun}`
-    : r.counts.replaced === r.counts.planned
-      ? String(r.counts.replaced)
-      : `${r.counts.replaced}/${r.counts.planned}`;
-  return assoc ? `${routes} + ${dry ? assoc.replace(/^dry /, '') : assoc}` : routes;
+  // The routes come first (in the associations mode, those of the fallback tables), then the other kinds' parts.
+  const others = RECORD_SECTIONS.filter((s) => s !== routesSection)
+    .map((s) => s.cell(r, dry))
+    .filter(Boolean);
+  return [routesSection.cell(r, dry), ...others].join(' + ');
 };
 
 /** Wall time of an execution: the record's, else stop - start. */
@@ -138,11 +130,6 @@ export const historyJson = (e: ExecutionEntry, group: string | undefined) => {
   };
 };
 
-const endpoint = (x: RecordRoute['before']): string =>
-  x
-    ? `${x.target ?? '?'}${x.member || x.state ? ` (${[x.member, x.state].filter(Boolean).join(', ')})` : ''}`
-    : 'absent';
-
 /** `history show`: one execution in full. */
 export const renderExecutionDetail = (e: ExecutionEntry, h: HistoryTracker | undefined): string => {
   const out: string[] = [];
@@ -202,77 +189,20 @@ export const renderExecutionDetail = (e: ExecutionEntry, h: HistoryTracker | und
     field('Failed at', `${r.failure.stage}: ${r.failure.error}${r.failure.cause ? `: ${r.failure.cause}` : ''}`);
 
   if (r) {
-    const c = r.counts;
-    // Associations first: the workflow moves them before the routes of the tables no twin serves.
-    out.push(...renderRecordAssociations(r));
-    out.push('');
-    out.push(
-      `Routes: ${c.planned} planned, ${c.replaced} replaced, ${c.failed} failed, ${c.vanished} vanished, ${c.dryRun} dry-run; ` +
-        `${c.alreadyOnTarget} already on target, ${c.skipped} skipped`,
-    );
-    if (r.routes.length > 0) {
-      // Records of some versions time each route; show the column only when there is something in it.
-      const timed = r.routes.some((x) => x.at);
-      out.push(
-        table(
-          [
-            'STATUS',
-            'ROUTE TABLE',
-            'DESTINATION',
-            'BEFORE',
-            'AFTER',
-            'VERIFIED',
-            'ATTEMPTS',
-            ...(timed ? ['AT'] : []),
-            'ERROR',
-          ],
-          r.routes.map((x) => [
-            x.status,
-            x.routeTableId,
-            x.destination.value,
-            endpoint(x.before),
-            endpoint(x.after),
-            x.verified === undefined ? '-' : x.verified ? 'yes' : 'NO',
-            x.attempts === undefined ? '-' : String(x.attempts),
-            ...(timed ? [isoTime(x.at)] : []),
-            x.error ?? x.problem ?? '',
-          ]),
-          '  ',
-        ),
-      );
-    }
-    if (r.alreadyOnTarget.length > 0) {
-      out.push('');
-      out.push(`Already on target (${r.alreadyOnTarget.length}):`);
-      for (const a of r.alreadyOnTarget) {
-        out.push(
-          a.destinations
-            ? `  ${a.routeTableId}  ${a.destinations.join(', ')}`
-            : `  ${a.routeTableId}  ${a.destination?.value ?? '?'} ${ARROW} ${a.eni ?? '?'}`,
-        );
-      }
-    }
-    if (r.skipped.length > 0) {
-      out.push('');
-      out.push(`Not moved, by design (${r.skipped.length}):`);
-      for (const s of r.skipped)
-        out.push(`  ${s.routeTableId}  ${s.destination.value} ${ARROW} ${s.eni}: ${s.reason ?? ''}`);
-    }
-    if (r.warnings.some((x) => !repeatsAssociations(r, x))) {
+    for (const section of RECORD_SECTIONS) out.push(...section.lines(r));
+    const warnings = r.warnings.filter((w) => !RECORD_SECTIONS.some((s) => s.repeats(r, w)));
+    if (warnings.length > 0) {
       out.push('');
       out.push('Warnings:');
-      for (const w of r.warnings.filter((x) => !repeatsAssociations(r, x))) out.push(`  ${w}`);
+      for (const w of warnings) out.push(`  ${w}`);
     }
     if (r.verification) {
       out.push('');
-      out.push(
-        `Verification: ${plural(r.verification.checked, 'route')} read back in ${plural(r.verification.rounds, 'round')}: ` +
-          (r.verification.ok
-            ? 'all where the plan wants them'
-            : `${r.verification.mismatches} NOT where the plan wants them`),
-      );
-      const assoc = associationsVerified(r);
-      if (assoc) out.push(`Verification: ${assoc}`);
+      // The routes' line first: the verification reads the whole reach, then each subject's effective table.
+      for (const section of [...RECORD_SECTIONS].reverse()) {
+        const line = section.verified(r);
+        if (line) out.push(`Verification: ${line}`);
+      }
     }
   }
 
@@ -287,14 +217,16 @@ export const renderExecutionDetail = (e: ExecutionEntry, h: HistoryTracker | und
     );
     for (const x of h.retries) {
       out.push(
-        `  ${isoTime(x.at)}  ${x.state}${x.index !== undefined ? `[${x.index}]` : ''}  retry ${x.retry} after ${x.error}: ${clip(x.cause, 200)}`,
+        `  ${isoTime(x.at)}  ${x.state}${x.index !== undefined ? `[${x.index}]` : ''}  ` +
+          `retry ${x.retry} after ${x.error}: ${clip(x.cause, 200)}`,
       );
     }
     if (h.caught.length > 0) {
       out.push(`Caught errors (${h.caught.length}):`);
       for (const x of h.caught) {
         out.push(
-          `  ${isoTime(x.at)}  ${x.state}${x.index !== undefined ? `[${x.index}]` : ''}  ${x.error}${x.next ? ` ${ARROW} ${x.next}` : ''}: ${clip(x.cause, 200)}`,
+          `  ${isoTime(x.at)}  ${x.state}${x.index !== undefined ? `[${x.index}]` : ''}  ` +
+            `${x.error}${x.next ? ` ${ARROW} ${x.next}` : ''}: ${clip(x.cause, 200)}`,
         );
       }
     }

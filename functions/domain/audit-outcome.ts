@@ -1,4 +1,4 @@
-import type { AssociationJudgement } from './audit-associations';
+import type { KindJudgement } from './audit-kinds';
 import type { AuditRecord, AuditRoute, NotifyState, Outcome } from '../contract/audit-record';
 
 // The stages a failure can have once writes may have happened; the names of the previous version (two write
@@ -45,7 +45,8 @@ const errorGroupLines = (groups: ErrorGroup[]): string[] => {
 export const describeErrorGroup = (g: ErrorGroup): string =>
   g.routes === 1
     ? `${g.examples[0]}: ${g.error}`
-    : `${g.error} (${g.routes} routes: ${g.examples.join(', ')}${g.routes > g.examples.length ? `, and ${g.routes - g.examples.length} more` : ''})`;
+    : `${g.error} (${g.routes} routes: ${g.examples.join(', ')}` +
+      `${g.routes > g.examples.length ? `, and ${g.routes - g.examples.length} more` : ''})`;
 
 /** The outcome of an execution, its Error and Cause, and how many routes and associations it moved. */
 export const judge = (
@@ -56,7 +57,7 @@ export const judge = (
   otherMismatches: Array<{ routeTableId: string; destination: { value: string }; problem?: string }>,
   unlisted: number,
   wasOnTarget: Set<string>,
-  assoc: AssociationJudgement,
+  kinds: KindJudgement[],
 ): { outcome: Outcome; error?: string; cause?: string; moved: number } => {
   if (failure?.error === 'FailoverSuppressedError') {
     return {
@@ -78,20 +79,23 @@ export const judge = (
   if (state.action === 'noop') return { outcome: 'noop', moved: 0 };
   // A dry run that changed routes is the worst kind of surprise: it must never read as "nothing changed".
   const ignored = routes.filter((r) => r.status === 'dry-run-ignored');
-  if (ignored.length > 0 || assoc.ignored.length > 0) {
+  const kindsIgnored = kinds.filter((k) => k.ignored.length > 0);
+  if (ignored.length > 0 || kindsIgnored.length > 0) {
     const lines = [
       ...errorGroupLines(
         groupErrors(
           ignored.map((r) => ({ error: r.error ?? r.status, route: `${r.routeTableId} ${r.destination.value}` })),
         ),
       ),
-      ...assoc.ignored,
+      ...kindsIgnored.flatMap((k) => k.ignored),
     ];
     const what =
-      assoc.ignored.length > 0
-        ? `${ignored.length} route(s) and ${assoc.ignored.length} association(s)`
+      kindsIgnored.length > 0
+        ? [`${ignored.length} route(s)`, ...kindsIgnored.map((k) => `${k.ignored.length} ${k.noun}(s)`)].join(' and ')
         : `${ignored.length} of ${routes.length} route(s)`;
-    const head = `dry run NOT honoured: ${what} CHANGED to ${state.target?.name ?? 'the target'} (EC2 answered success, not DryRunOperation)`;
+    const head =
+      `dry run NOT honoured: ${what} CHANGED to ${state.target?.name ?? 'the target'} ` +
+      '(EC2 answered success, not DryRunOperation)';
     return {
       outcome: 'failed',
       error: 'DryRunIgnored',
@@ -107,17 +111,19 @@ export const judge = (
       r.verified === false ||
       (r.verified === undefined && (r.status === 'failed' || r.status === 'not-attempted')),
   );
+  const kindsGood = kinds.reduce((n, k) => n + k.good, 0);
+  const kindsBad = kinds.filter((k) => k.bad.length > 0);
   // Problems VerifyRoutes counted but did not name are subtracted from the good ones (conservative).
   const badSet = new Set(bad);
   const good =
     Math.max(
       0,
       routes.filter((r) => !badSet.has(r) && r.status !== 'vanished' && r.status !== 'dry-run').length - unlisted,
-    ) + assoc.good;
+    ) + kindsGood;
   // Unnamed problems are among the routes VerifyRoutes did not name: the failed ones already counted in `bad`
   // first; only the excess is more routes off target.
   const unlistedExtra = Math.max(0, unlisted - bad.filter((r) => r.verified === undefined).length);
-  if (bad.length > 0 || otherMismatches.length > 0 || unlisted > 0 || failure || assoc.bad.length > 0) {
+  if (bad.length > 0 || otherMismatches.length > 0 || unlisted > 0 || failure || kindsBad.length > 0) {
     const error =
       failure && WRITE_STAGES.has(failure.stage)
         ? failure.error
@@ -125,8 +131,8 @@ export const judge = (
           ? 'DryRunFailed'
           : counts.failed > 0
             ? 'RoutesNotSwitched'
-            : assoc.bad.length > 0
-              ? 'AssociationsNotSwitched'
+            : kindsBad.length > 0
+              ? kindsBad[0].notSwitchedError
               : failure
                 ? 'VerificationFailed'
                 : 'RoutesNotVerified';
@@ -142,21 +148,23 @@ export const judge = (
       ),
       ...otherMismatches.map(
         (o) =>
-          `${o.routeTableId} ${o.destination.value}${wasOnTarget.has(`${o.routeTableId}|${o.destination.value}`) ? ' (was already on target)' : ''}: ${o.problem ?? 'mismatch'}`,
+          `${o.routeTableId} ${o.destination.value}` +
+          (wasOnTarget.has(`${o.routeTableId}|${o.destination.value}`) ? ' (was already on target)' : '') +
+          `: ${o.problem ?? 'mismatch'}`,
       ),
       ...(unlistedExtra > 0 ? [`and ${unlistedExtra} more route(s) not where the plan wants them (not listed)`] : []),
-      ...assoc.bad,
+      ...kindsBad.flatMap((k) => k.bad),
     ];
     const total = routes.length + otherMismatches.length;
     const notOn = bad.length + otherMismatches.length + unlistedExtra;
-    const planned = assoc.section?.planned ?? 0;
-    const assocHead =
-      planned > 0
-        ? `, ${assoc.bad.length} of ${planned} association(s) not on ${state.target?.name ?? 'the target'}'s tables`
-        : '';
+    const target = state.target?.name ?? 'the target';
+    const planned = kinds.filter((k) => k.planned > 0);
+    const kindsOf = (k: KindJudgement) => `, ${k.bad.length} of ${k.planned} ${k.noun}(s)`;
     const head = state.dryRun
-      ? `dry run: ${bad.length} of ${routes.length} routes would fail${planned > 0 ? `, ${assoc.bad.length} of ${planned} association(s)` : ''}`
-      : `${notOn} of ${total} routes are not on ${state.target?.name ?? 'the target'}${assocHead}${good > 0 ? ` (${good} switched)` : ''}`;
+      ? `dry run: ${bad.length} of ${routes.length} routes would fail${planned.map(kindsOf).join('')}`
+      : `${notOn} of ${total} routes are not on ${target}` +
+        planned.map((k) => `${kindsOf(k)} not on ${k.offTarget(target)}`).join('') +
+        (good > 0 ? ` (${good} switched)` : '');
     const verify =
       failure && VERIFY_STAGES.has(failure.stage)
         ? `; verification could not run: ${failure.error}: ${failure.cause ?? ''}`
@@ -165,13 +173,13 @@ export const judge = (
       outcome: good > 0 && !state.dryRun ? 'partial' : 'failed',
       error,
       cause: clip(`${head}${verify}: ${lines.join('; ')}`),
-      moved: state.dryRun ? 0 : good - assoc.good,
+      moved: state.dryRun ? 0 : good - kindsGood,
     };
   }
   if (state.dryRun) return { outcome: 'dry-run', moved: 0 };
-  if (routes.length === 0 && (assoc.section?.planned ?? 0) === 0) return { outcome: 'noop', moved: 0 };
-  // counts.moved counts routes; the associations have their own section.
-  return { outcome: 'succeeded', moved: good - assoc.good };
+  if (routes.length === 0 && kinds.every((k) => k.planned === 0)) return { outcome: 'noop', moved: 0 };
+  // counts.moved counts routes; the other kinds have their own sections.
+  return { outcome: 'succeeded', moved: good - kindsGood };
 };
 
 /** The record's one-line summary. */
@@ -181,27 +189,47 @@ export const summarize = (r: AuditRecord, noopReason: string | undefined): strin
   switch (r.outcome) {
     case 'succeeded':
       if (r.associations)
-        return `${g}: ${dir}, ${r.associations.moved + r.associations.alreadyOnTarget} association(s) on ${r.to?.name}'s tables and ${r.counts.replaced} route(s) moved, verified`;
-      return `${g}: ${dir}, ${r.counts.replaced} route(s) moved and verified${r.counts.vanished ? `, ${r.counts.vanished} vanished meanwhile (not re-created)` : ''}`;
+        return (
+          `${g}: ${dir}, ${r.associations.moved + r.associations.alreadyOnTarget} association(s) ` +
+          `on ${r.to?.name}'s tables and ${r.counts.replaced} route(s) moved, verified`
+        );
+      return (
+        `${g}: ${dir}, ${r.counts.replaced} route(s) moved and verified` +
+        (r.counts.vanished ? `, ${r.counts.vanished} vanished meanwhile (not re-created)` : '')
+      );
     case 'dry-run':
       if (r.associations)
-        return `${g}: dry run ${dir}: would move ${r.associations.dryRun} association(s) and ${r.counts.dryRun} route(s); nothing changed`;
+        return (
+          `${g}: dry run ${dir}: would move ${r.associations.dryRun} association(s) ` +
+          `and ${r.counts.dryRun} route(s); nothing changed`
+        );
       return `${g}: dry run ${dir}: would move ${r.counts.dryRun} route(s); nothing changed`;
     case 'noop':
-      return `${g}: no change: ${noopReason ?? (r.counts.alreadyOnTarget > 0 ? `already on target (${r.counts.alreadyOnTarget} route(s) on ${r.to?.name})` : `no route points at ${r.from.map((m) => m.name).join(', ')}`)}`;
+      return `${g}: no change: ${
+        noopReason ??
+        (r.counts.alreadyOnTarget > 0
+          ? `already on target (${r.counts.alreadyOnTarget} route(s) on ${r.to?.name})`
+          : `no route points at ${r.from.map((m) => m.name).join(', ')}`)
+      }`;
     case 'partial':
       if (r.associations) {
         const a = r.associations;
         const on = a.list.filter(
           (x) => (x.status === 'moved' || x.status === 'already-on-target') && x.verified !== false,
         ).length;
-        return `${g}: PARTIAL ${dir}: ${on} of ${a.planned} association(s) and ${r.counts.moved} of ${r.counts.planned} route(s) on ${r.to?.name ?? 'the target'}; see failures`;
+        return (
+          `${g}: PARTIAL ${dir}: ${on} of ${a.planned} association(s) and ` +
+          `${r.counts.moved} of ${r.counts.planned} route(s) on ${r.to?.name ?? 'the target'}; see failures`
+        );
       }
       return `${g}: PARTIAL ${dir}: ${r.counts.moved} of ${r.counts.planned} route(s) moved; see failures`;
     case 'suppressed':
       return `${g}: SUPPRESSED automatic failover ${dir} (flap damping); routes unchanged`;
     case 'failed':
-      return `${g}: FAILED ${dir}: ${r.error}${r.failure && !AFTER_WRITES.has(r.failure.stage) ? ' (no route changed)' : ''}`;
+      return (
+        `${g}: FAILED ${dir}: ${r.error}` +
+        (r.failure && !AFTER_WRITES.has(r.failure.stage) ? ' (no route changed)' : '')
+      );
   }
 };
 

@@ -3,7 +3,7 @@ import { causeText, clipText } from '../contract/errors';
 import { peekGroup, peekTriggerKind } from '../contract/peek';
 import { resultsOf } from './plan';
 import { routeKey } from './routes';
-import { judgeAssociations } from './audit-associations';
+import { AUDIT_KINDS } from './audit-kinds';
 import type { AuditRecord, AuditRoute, NotifyState, TimeToSwitch } from '../contract/audit-record';
 import { ERROR_GROUPS_MAX, groupErrors, judge, summarize } from './audit-outcome';
 import type { ExecutionInfo } from '../contract/schemas';
@@ -66,11 +66,13 @@ export const buildAuditRecord = (
     : execution.startTime
       ? Date.parse(execution.startTime)
       : Number.NaN;
-  const assoc = judgeAssociations(state, startMs0);
+  const kinds = AUDIT_KINDS.map((k) => ({ key: k.key, judgement: k.judge(state, startMs0) }));
+  const judgements = kinds.map((k) => k.judgement);
+  const kindProblems = judgements.reduce((n, j) => n + j.effectiveProblems, 0);
   // Past its listing cap VerifySwitch counts problems it does not name: then no unlisted route counts as verified.
-  // (Association problems are counted too, and listed in `effective`.)
+  // (The other kinds' problems are counted too, and listed by each, e.g. associations in `effective`.)
   const unlisted = state.verification
-    ? Math.max(0, state.verification.mismatches - state.verification.observed.length - assoc.effectiveProblems)
+    ? Math.max(0, state.verification.mismatches - state.verification.observed.length - kindProblems)
     : 0;
   const verifiedAll = state.verification !== undefined && unlisted === 0;
   const owner = eniOwners(state);
@@ -114,7 +116,7 @@ export const buildAuditRecord = (
   );
   const switchTimes = routes.filter((r) => r.timeToSwitchMs !== undefined);
   const timeToSwitch = timeToSwitchOf(
-    [...switchTimes.map((r) => r.timeToSwitchMs!), ...assoc.switchTimes],
+    [...switchTimes.map((r) => r.timeToSwitchMs!), ...judgements.flatMap((j) => j.switchTimes)],
     switchTimes.filter((r) => r.priority).map((r) => r.timeToSwitchMs!),
   );
 
@@ -156,7 +158,7 @@ export const buildAuditRecord = (
     otherMismatches,
     unlisted,
     wasOnTarget,
-    assoc,
+    judgements,
   );
   counts.moved = moved;
   const from = state.sources ?? [];
@@ -180,7 +182,7 @@ export const buildAuditRecord = (
     from,
     to,
     counts,
-    ...(assoc.section ? { associations: assoc.section } : {}),
+    ...Object.fromEntries(kinds.filter((k) => k.judgement.section).map((k) => [k.key, k.judgement.section])),
     ...listRoutes(routes),
     errorGroups: errorGroups.length > 0 ? errorGroups : undefined,
     alreadyOnTarget: plan?.alreadyOnTarget ?? [],

@@ -14,8 +14,8 @@ export interface ActionPace {
 }
 
 /**
- * EC2's documented mutating-action figures (50 burst, 5/s), one second of refill kept in reserve; the
- * same for every action today.
+ * EC2's documented mutating-action figures (50 burst, 5/s), one second of refill kept in reserve; the same for
+ * every action today.
  */
 const MUTATING_ACTION_PACE: ActionPace = { burst: 50, refillPerSecond: 5, headroom: 5 };
 
@@ -44,9 +44,7 @@ export interface PreparedBatch<Item, Outcome extends ItemOutcome> {
   budgetMs: number;
 }
 
-/**
- * What a kind's hooks get besides the item: the batch input, the deps, and a log that writes each distinct text once.
- */
+/** What a kind's hooks get besides the item: the batch input, the deps, a log that writes each distinct text once. */
 export interface WriteContext<Input, Deps> {
   input: Input;
   deps: Deps;
@@ -70,8 +68,8 @@ export interface SwitchStrategy<Input extends { dryRun: boolean }, Item, Outcome
    */
   action(input: Input): Ec2WriteAction;
   /**
-   * Re-derives from the config and EC2 what the batch may write (a named error, nothing written, otherwise), reads it
-   * fresh, settles what needs no write.
+   * Re-derives from the config and EC2 what the batch may write (a named error, nothing written, otherwise),
+   * reads it fresh, settles what needs no write.
    */
   prepare(input: Input, deps: Deps, startedAt: number): Promise<PreparedBatch<Item, Outcome>>;
   /** Sends one item's write (DryRun when asked). */
@@ -79,8 +77,8 @@ export interface SwitchStrategy<Input extends { dryRun: boolean }, Item, Outcome
   /** The outcome of a write EC2 accepted (in a dry run: the endpoint ignored DryRun and changed the network). */
   written(attempt: number, ctx: WriteContext<Input, Deps>): Outcome;
   /**
-   * The outcome an EC2 error settles (DryRunOperation, an item that vanished, …); undefined: the
-   * writer retries or fails it.
+   * The outcome an EC2 error settles (DryRunOperation, an item that vanished, …); undefined: the writer retries
+   * or fails it.
    */
   settledBy(
     err: unknown,
@@ -96,4 +94,30 @@ export interface SwitchStrategy<Input extends { dryRun: boolean }, Item, Outcome
   refusedTurns(input: Input, count: number): string;
   /** The batch's result as kept in state: each item's outcome, each distinct error text once, switch times. */
   summarize(input: Input, outcomes: Outcome[], at: Date, switchedAt: Array<number | undefined>): Result;
+}
+
+/**
+ * The planning side of a kind, companion of SwitchStrategy: from one fresh read of the group's tables (PlanSwitch
+ * reads them once, whatever the kind) to the plan, its batches of the kind and the route-by-route changes the
+ * kind leaves to the routes kind. A plan that cannot run fails by name before anything is written.
+ */
+export interface SwitchPlanner<Input, Tables, Deps, Plan> {
+  /** The switch mode this planner serves, as named in the config. */
+  readonly kind: 'routes' | 'associations';
+  /** The plan from the fresh read `tables`; `now` dates the plan's observations. */
+  plan(input: Input, tables: Tables, deps: Deps, now: () => Date): Promise<Plan>;
+}
+
+/**
+ * The verification side of a kind, companion of SwitchStrategy: what each planned item must read back as (from
+ * the plan and the Map's results), and one item judged on one fresh read. VerifySwitch reads the group's tables
+ * and evaluates the route-table invariant once per round for every kind, then asks each kind about its items.
+ */
+export interface SwitchVerifier<Input, Item, Read, Observation extends { ok: boolean }> {
+  /** The switch kind whose items this verifier judges. */
+  readonly kind: 'routes' | 'associations';
+  /** The kind's planned items, each with what it must read back as. */
+  expect(input: Input): Item[];
+  /** One item judged on a read-back; `settling`: a write acknowledged moments ago may not read back yet. */
+  verifyOne(item: Item, read: Read): Observation & { settling: boolean };
 }

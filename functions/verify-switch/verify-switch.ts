@@ -1,8 +1,6 @@
 import type { EC2Client, RouteTable } from '@aws-sdk/client-ec2';
-import { moveResultsOf } from '../domain/associations';
 import { readGroupTables } from '../aws/group-tables';
-import { destinationOf, resultsOf } from '../domain/plan';
-import { findRoute, isPropagated, routeDestination, routeKey, routeTarget } from '../domain/routes';
+import { isPropagated, routeDestination, routeKey } from '../domain/routes';
 import {
   checkInvariant,
   describeCheck,
@@ -12,30 +10,16 @@ import {
   type KnownMember,
 } from '../domain/invariant';
 import {
-  AssociationBatchResultSchema,
-  BatchResultSchema,
-  type Destination,
   EFFECTIVE_LISTED,
-  FailoverStateSchema,
   type ObservedRoute,
-  PlanSchema,
   PROBLEMS_LISTED,
   UNKNOWN_BLACKHOLES_LISTED,
   type Verification,
 } from '../contract/schemas';
-import { observeMoves } from './effective';
-import * as z from '../contract/zod';
+import { associationsVerifier, type Expectation, type ReadBack, routesVerifier } from './verifiers';
+import type { VerifyInput } from './verify-input';
 
-export const VerifyInputSchema = z.lazy(() =>
-  z.extendLazy(FailoverStateSchema, {
-    plan: PlanSchema,
-    /** The SwitchBatches Map output, every kind; absent when the Map itself failed: then every planned item is checked against the plan. */
-    results: z.optional(z.array(BatchResultSchema)),
-    /** The association Map's output in a state of the previous version (a redriven execution). */
-    associationResults: z.optional(z.array(AssociationBatchResultSchema)),
-  }),
-);
-export type VerifyInput = z.infer<typeof VerifyInputSchema>;
+export { type VerifyInput, VerifyInputSchema } from './verify-input';
 
 export interface VerifySwitchDeps {
   ec2: EC2Client;
@@ -43,16 +27,6 @@ export interface VerifySwitchDeps {
   now?: () => Date;
   /** Delays before each re-read while replaced routes do not read back yet (EC2 is eventually consistent). */
   recheckDelaysMs?: number[];
-}
-
-interface Expectation {
-  routeTableId: string;
-  destination: Destination;
-  expected: ObservedRoute['expected'];
-  /** The interface it must point at (expected target), or the one it must still point at (source). */
-  eni?: string;
-  /** True when a mismatch may still settle (the write was acknowledged moments ago). */
-  settling: boolean;
 }
 
 const DEFAULT_RECHECK_DELAYS_MS = [1000, 2000, 4000];
@@ -71,17 +45,17 @@ export const verifySwitch = async (input: VerifyInput, deps: VerifySwitchDeps): 
   const now = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const delays = deps.recheckDelaysMs ?? DEFAULT_RECHECK_DELAYS_MS;
-  const expectations = expectationsOf(input);
+  const expectations = routesVerifier.expect(input);
   const targetEnis = new Set(input.targetEnis);
 
   const associations = input.group.switchMode === 'associations';
-  const moves = moveResultsOf(input.plan, input.results, input.associationResults);
+  const moves = associationsVerifier.expect(input);
   const members = knownMembers(input);
   const departed = input.sources.map((s) => s.name);
 
   let rounds = 0;
-  let observed: ObservedRoute[] = [];
-  let effective: ReturnType<typeof observeMoves> = [];
+  let observed: Array<ObservedRoute & { settling: boolean }> = [];
+  let effective: ReturnType<typeof associationsVerifier.verifyOne>[] = [];
   let truth: Truth = {
     problems: [],
     unplanned: 0,
@@ -92,23 +66,30 @@ export const verifySwitch = async (input: VerifyInput, deps: VerifySwitchDeps): 
     rounds++;
     const read = await readGroupTables(deps.ec2, input.group);
     const all = [...read.originals, ...read.twins.map((t) => t.table)];
-    const tables = new Map(all.map((t) => [t.RouteTableId!, t]));
-    observed = expectations.map((e) => observe(e, tables.get(e.routeTableId), targetEnis));
+    const back: ReadBack = {
+      all,
+      byId: new Map(all.map((t) => [t.RouteTableId!, t])),
+      targetEnis,
+      leadsToDeparted: (t) => leadsToDeparted(t, input.target.name, departed, members),
+      dryRun: input.dryRun,
+    };
+    // Each kind judges its items on the same read; the invariant judges the whole reach.
+    observed = expectations.map((e) => routesVerifier.verifyOne(e, back));
     const reach = reachOf(
       { originals: read.originals, twins: read.twins.map((t) => t.table), orphanTwins: read.orphanTwins },
       associations ? 'associations' : 'routes',
     );
     truth = judgeTruth(input, expectations, reach, members, departed);
-    effective = observeMoves(moves, all, (t) => leadsToDeparted(t, input.target.name, departed, members), input.dryRun);
+    effective = moves.map((m) => associationsVerifier.verifyOne(m, back));
     const settling =
-      observed.some((o, i) => !o.ok && expectations[i].settling) ||
+      observed.some((o) => !o.ok && o.settling) ||
       effective.some((e) => !e.ok && e.settling) ||
       // A route the plan replaced moments ago may read back late (EC2 is eventually consistent): its finding settles.
       truth.problems.some((p) => p.settling);
     if (!settling || rounds > delays.length) break;
     await sleep(delays[rounds - 1]);
   }
-  const problems = [...observed.filter((o) => !o.ok), ...truth.problems.map(({ settling: _, ...p }) => p)];
+  const problems = [...observed, ...truth.problems].filter((o) => !o.ok).map(({ settling: _, ...p }) => p);
   const badMoves = effective.filter((e) => !e.ok).length;
   return {
     checked: observed.length + truth.unplanned + effective.length,
@@ -241,15 +222,18 @@ const judgeTruth = (
       }
       if (unknownBlackholes++ < UNKNOWN_BLACKHOLES_LISTED) {
         out.warnings.push(
-          `${table.RouteTableId} ${routeDestination(route)?.value} -> ${eni} is blackhole and ${eni} is in no member's inventory: check whether it belonged to a member`,
+          `${table.RouteTableId} ${routeDestination(route)?.value} -> ${eni} is blackhole and ${eni} is in no ` +
+            "member's inventory: check whether it belonged to a member",
         );
       }
     }
   }
   if (unattributed > 0) {
     out.warnings.push(
-      `${unattributed} blackhole route(s) lead to interfaces no member is known to have had, while nothing is known of ${blind.join(', ')}'s interfaces ` +
-        `(no inventory, EC2 shows none): they may be ${blind.join(' or ')}'s. Check them and move them by hand; the inventory refresh keeps this from happening again`,
+      `${unattributed} blackhole route(s) lead to interfaces no member is known to have had, ` +
+        `while nothing is known of ${blind.join(', ')}'s interfaces ` +
+        `(no inventory, EC2 shows none): they may be ${blind.join(' or ')}'s. Check them and move them by hand; ` +
+        'the inventory refresh keeps this from happening again',
     );
   }
   if (unknownBlackholes > UNKNOWN_BLACKHOLES_LISTED)
@@ -257,42 +241,4 @@ const judgeTruth = (
       `and ${unknownBlackholes - UNKNOWN_BLACKHOLES_LISTED} more blackhole route(s) to unknown interfaces`,
     );
   return out;
-};
-
-const expectationsOf = (input: VerifyInput): Expectation[] => {
-  const results = resultsOf(input.plan, input.pairs, input.target.name, input.results);
-  const out: Expectation[] = [...results.values()].map(({ change: c, status }) => {
-    const base = { routeTableId: c.routeTableId, destination: c.destination };
-    if (status === 'dry-run') return { ...base, expected: 'source' as const, eni: c.fromEni, settling: false };
-    if (status === 'vanished') return { ...base, expected: 'absent' as const, settling: false };
-    if (status === 'conflict') return { ...base, expected: 'untouched' as const, settling: false };
-    return { ...base, expected: 'target' as const, eni: c.toEni, settling: status === 'replaced' };
-  });
-  for (const a of input.plan.alreadyOnTarget) {
-    for (const d of a.destinations)
-      out.push({ routeTableId: a.routeTableId, destination: destinationOf(d), expected: 'target', settling: false });
-  }
-  return out;
-};
-
-const observe = (e: Expectation, table: RouteTable | undefined, targetEnis: Set<string>): ObservedRoute => {
-  const route = findRoute(table, e.destination);
-  const base = { routeTableId: e.routeTableId, destination: e.destination, expected: e.expected };
-  if (!route) {
-    const ok = e.expected === 'absent' || e.expected === 'untouched';
-    return { ...base, ok, problem: ok ? undefined : table ? 'route is missing' : 'route table is missing' };
-  }
-  const target = routeTarget(route);
-  const state = route.State;
-  // A conflict was left alone on purpose: reported by the audit, not a verification failure.
-  if (e.expected === 'absent' || e.expected === 'untouched') return { ...base, target, state, ok: true };
-  const onTarget = e.eni ? target === e.eni : target !== undefined && targetEnis.has(target);
-  if (!onTarget) {
-    const want = e.expected === 'target' ? `new interface ${e.eni ?? 'of the target'}` : `unchanged interface ${e.eni}`;
-    return { ...base, target, state, ok: false, problem: `points at ${target ?? 'nothing'}, expected ${want}` };
-  }
-  if (e.expected === 'target' && state === 'blackhole') {
-    return { ...base, target, state, ok: false, problem: `blackhole: ${target} cannot carry traffic` };
-  }
-  return { ...base, target, state, ok: true };
 };

@@ -1,4 +1,4 @@
-import { runAssociationsDemo } from '../../cli/demo-associations';
+import { runAssociationsDemo } from '../../cli/demo';
 
 /** The demo's associations-mode part (npm run demo ends with it): what it prints and that it holds itself to it. */
 

@@ -4,7 +4,7 @@ import { parseConfig } from '../../functions/contract/config';
 import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
 import { InMemoryWritePacer } from '../../functions/domain/pacer';
 import { twinIdentity } from '../../functions/domain/twins';
-import { buildAssociationPair } from '../../cli/local/scenario-associations';
+import { buildAssociationPair } from '../../cli/local/scenario';
 import { HistoryTracker } from '../../cli/route-failover/progress';
 import { type FaultSpec, SimulatedVpc } from '../../sim';
 import { cliHarness, serveExecutions } from './helpers';

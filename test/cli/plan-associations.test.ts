@@ -4,7 +4,7 @@ import { reconcileTwins } from '../../functions/reconcile-twins/reconcile-twins'
 import { parseConfig } from '../../functions/contract/config';
 import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
 import { twinIdentity } from '../../functions/domain/twins';
-import { buildAssociationPair } from '../../cli/local/scenario-associations';
+import { buildAssociationPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
 import { cliHarness, serveExecutions } from './helpers';
 import { STATE_MACHINE_ARN } from './recorded';

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { buildAssociationPair } from '../../cli/local/scenario-associations';
+import { buildAssociationPair } from '../../cli/local/scenario';
 import { startQueryEndpoint } from '../../sim/query-endpoint';
 import { SimulatedVpc } from '../../sim';
 import { ROOT, runLocal, RUN_TEST_TIMEOUT_MS, type RunOutput } from './run-local';

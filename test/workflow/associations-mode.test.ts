@@ -2,7 +2,7 @@ import type { Route } from '@aws-sdk/client-ec2';
 import { parseConfig } from '../../functions/contract/config';
 import { routeDestination, routeTarget } from '../../functions/domain/routes';
 import type { RunResult } from '../../cli/local/local-runner';
-import { buildAssociationPair } from '../../cli/local/scenario-associations';
+import { buildAssociationPair } from '../../cli/local/scenario';
 import type { SimulatedVpc } from '../../sim';
 import { associationsHarness, associationsSim } from './associations-harness';
 import { ec2StateEvent } from './events';

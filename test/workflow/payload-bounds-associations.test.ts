@@ -6,7 +6,7 @@ import { parseConfig } from '../../functions/contract/config';
 import { createTaskHandlers } from '../../cli/local/task-handlers';
 import { largestStatePayload, runExecution } from '../../cli/local/local-runner';
 import { estimateLargestState, STATE_BUDGET_BYTES } from '../../functions/plan-switch/state-budget';
-import { buildLargeAssociationEstate } from '../../cli/local/scenario-associations';
+import { buildLargeAssociationEstate } from '../../cli/local/scenario';
 import { SimulatedVpc, type FaultSpec } from '../../sim';
 
 /**

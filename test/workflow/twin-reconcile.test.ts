@@ -7,7 +7,7 @@ import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
 import { contentsOf, mapContents, sameContents, twinIdentity } from '../../functions/domain/twins';
 import { createTaskHandlers } from '../../cli/local/task-handlers';
 import { isLocalExecutionRunning, runExecution } from '../../cli/local/local-runner';
-import { buildAssociationPair } from '../../cli/local/scenario-associations';
+import { buildAssociationPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
 import { ec2StateEvent } from './events';
 
