@@ -1,9 +1,5 @@
 import type { TwinDrift } from '../../functions/reconcile-twins/plan-twins';
-import type {
-  GroupReconcileReport,
-  ReconcileTwinsReport,
-  TwinReport,
-} from '../../functions/reconcile-twins/reconcile-twins';
+import type { GroupReconcileReport, ReconcileTwinsReport, TwinReport } from '../../functions/reconcile-twins/report';
 
 /** Text views of twin tables: what `prepare` did (or would do) and the drift `status` shows. */
 

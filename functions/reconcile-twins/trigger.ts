@@ -5,12 +5,8 @@ import { parseInput } from '../contract/parse-input';
 import { hasTwinTags, twinIdentity } from '../domain/twins';
 import { TWIN_TRIGGER_EVENTS } from '../contract/route-table-events';
 import * as z from '../contract/zod';
-import {
-  reconcileTwins,
-  type ReconcileTwinsDeps,
-  type ReconcileTwinsInput,
-  type ReconcileTwinsReport,
-} from './reconcile-twins';
+import { reconcileTwins, type ReconcileTwinsDeps, type ReconcileTwinsInput } from './reconcile-twins';
+import type { ReconcileTwinsReport } from './report';
 
 /**
  * What starts a twin reconcile: the stack's schedule, or an EventBridge rule on EC2's CloudTrail events that
