@@ -2,9 +2,10 @@
  * An in-process VPC that answers the EC2 and SNS calls the product makes the way the real services do:
  * filters, pagination with opaque tokens, EC2's error codes and messages, blackhole route state,
  * injectable faults and latency. Tests and `npm run demo` hand its clients to the real handlers.
- * This file holds the account region's setup, observation and dispatch; each concern's rules live in
- * the files next to it (route-tables, route-table-admin, associations, subnets, instances, network-interfaces,
- * addresses, sns, filters, ids, throttling, faults, clients; ec2-actions names the EC2 actions served).
+ * This file is the account region's face: setup and observation for tests, and the entry of calls; each
+ * concern's rules live in the files next to it (dispatch serves a call; route-tables, route-table-admin,
+ * associations, subnets, instances, instance-admin, network-interfaces, addresses, sns, filters, ids, throttling,
+ * faults, clients; ec2-actions names the EC2 actions served).
  */
 import type { Address, Route, RouteTable, RouteTableAssociation } from '@aws-sdk/client-ec2';
 import { addressOutput, allocateAddress, assignPrivateIpAddresses, freeIpInSubnet } from './addresses';
@@ -17,22 +18,20 @@ import {
   effectiveRouteTableId,
 } from './associations';
 import { SimulatedEc2Client, SimulatedSnsClient } from './clients';
-import { ec2Handlers, type ActionHandler } from './ec2-actions';
-import { EC2_FAULT_DEFAULTS, FaultInjector, fault, type FaultSpec } from './faults';
+import { CallDispatcher } from './dispatch';
+import type { FaultSpec } from './faults';
 import { canonicalDestination } from './ids';
+import { addInstance, type InstanceSpec, setInstanceState, setInstanceStatusCheck } from './instance-admin';
 import { mulberry32 } from './random';
-import { failIfImpaired, wholeSecond } from './instances';
 import { addNetworkInterface, attachNetworkInterface, type NetworkInterfaceSpec } from './network-interfaces';
 import { addSetupRoute, newRouteTable } from './route-table-admin';
 import { findRoute, routeOutput, routeTableOutput } from './route-tables';
 import { ReadLag } from './read-lag';
-import { publish } from './sns';
 import { SimState } from './state';
-import { addSubnet, subnetOf } from './subnets';
-import { Ec2RequestBuckets, MUTATING_ACTIONS } from './throttling';
+import { addSubnet } from './subnets';
+import { MUTATING_ACTIONS } from './throttling';
 import type {
   AssociationTarget,
-  CommandInput,
   InstanceStateName,
   PublishedMessage,
   RouteSpec,
@@ -55,56 +54,27 @@ export class SimulatedVpc {
   readonly region: string;
   readonly accountId: string;
   /** Every call in arrival order, including failed ones. */
-  readonly calls: SimCall[] = [];
+  readonly calls: SimCall[];
   /** Every message SNS accepted. */
   readonly published: PublishedMessage[];
 
-  private latencyMs: number | Partial<Record<string, number>>;
-  private readonly latencyJitterMs: number;
-  private readonly jitterRand: () => number;
-  private readonly clock: SimClock;
-  private readonly buckets?: Ec2RequestBuckets;
   private readonly s: SimState;
-  private readonly faults: FaultInjector;
-  private readonly impairedAzs = new Set<string>();
+  private readonly dispatcher: CallDispatcher;
   private ec2Client?: SimulatedEc2Client;
   private snsClient?: SimulatedSnsClient;
-
-  private readonly handlers: Record<Service, Record<string, ActionHandler>>;
 
   constructor(opts: SimulatedVpcOptions = {}) {
     const seed = opts.seed ?? 1;
     this.region = opts.region ?? 'us-east-1';
     this.accountId = opts.accountId ?? '123456789012';
-    this.latencyMs = opts.latencyMs ?? 0;
-    this.latencyJitterMs = opts.latencyJitterMs ?? 0;
-    // A stream of its own: jitter must not change which calls a fault hits.
-    this.jitterRand = mulberry32(seed ^ 0x3c6ef372);
-    this.clock = opts.clock ?? WALL_CLOCK;
-    // The documented model is on unless a caller turns it off (throttling: false).
-    const throttling = opts.throttling ?? {};
-    // The instant of EC2's refill within the second is not documented: a seeded one per simulator.
-    const refillPhaseMs =
-      throttling === false ? 0 : (throttling.refillPhaseMs ?? Math.floor(mulberry32(seed ^ 0x1b873593)() * 1000));
-    if (throttling !== false)
-      this.buckets = new Ec2RequestBuckets(
-        throttling.clock ?? (() => this.clock.now()),
-        throttling.buckets,
-        refillPhaseMs,
-      );
+    const clock = opts.clock ?? WALL_CLOCK;
     // Separate streams: creating one more resource must not change which calls a fault hits.
-    const idRand = mulberry32(seed);
-    const requestRand = mulberry32(seed ^ 0x27d4eb2f);
-    this.s = new SimState(this.region, this.accountId, idRand, requestRand);
+    this.s = new SimState(this.region, this.accountId, mulberry32(seed), mulberry32(seed ^ 0x27d4eb2f));
     this.published = this.s.published;
-    this.faults = new FaultInjector(mulberry32(seed ^ 0x5bd1e995), idRand, requestRand);
     // Its own stream too: turning read lag on changes no ID and no fault.
-    if (opts.readLagMs)
-      this.s.readLag = new ReadLag(opts.readLagMs, () => this.clock.now(), mulberry32(seed ^ 0x1b873593));
-    this.handlers = {
-      ec2: ec2Handlers(this.s),
-      sns: { Publish: (input) => publish(this.s, input as never) },
-    };
+    if (opts.readLagMs) this.s.readLag = new ReadLag(opts.readLagMs, () => clock.now(), mulberry32(seed ^ 0x1b873593));
+    this.dispatcher = new CallDispatcher(this.s, clock, seed, opts);
+    this.calls = this.dispatcher.calls;
   }
 
   // ─────────── clients ───────────
@@ -145,30 +115,8 @@ export class SimulatedVpc {
   }
 
   /** Creates an instance without interfaces (add them with addNetworkInterface); returns its ID. */
-  addInstance(opts: {
-    vpcId: string;
-    availabilityZone: string;
-    state?: InstanceStateName;
-    instanceId?: string;
-    subnetId?: string;
-    tags?: Record<string, string>;
-  }): string {
-    this.s.requireVpc(opts.vpcId);
-    const instanceId = this.s.claimId('i', opts.instanceId);
-    this.s.instances.set(instanceId, {
-      seq: this.s.seq++,
-      instanceId,
-      reservationId: this.s.claimId('r'),
-      vpcId: opts.vpcId,
-      subnetId: subnetOf(this.s, opts.vpcId, opts.subnetId, opts.availabilityZone),
-      availabilityZone: opts.availabilityZone,
-      state: opts.state ?? 'running',
-      launchTime: wholeSecond(),
-      tags: { ...opts.tags },
-      instanceCheck: 'ok',
-      systemCheck: 'ok',
-    });
-    return instanceId;
+  addInstance(opts: InstanceSpec): string {
+    return addInstance(this.s, opts);
   }
 
   /** Creates an ENI, attached to `instanceId` at `deviceIndex` (next free by default) when given; returns its ID. */
@@ -259,17 +207,7 @@ export class SimulatedVpc {
 
   /** Moves an instance to a state; terminating deletes its delete-on-termination ENIs and detaches the rest. */
   setInstanceState(instanceId: string, state: InstanceStateName): void {
-    const instance = this.s.requireInstance(instanceId);
-    if (instance.state === 'terminated' && state !== 'terminated')
-      throw new Error(`${instanceId} is terminated for good`);
-    // A stop/start gives the instance a new LaunchTime (a reboot would not change state at all).
-    if (state === 'running' && instance.state !== 'running') instance.launchTime = wholeSecond();
-    instance.state = state;
-    if (state !== 'terminated') return;
-    for (const eni of this.s.attachedEnis(instanceId)) {
-      if (eni.deleteOnTermination) this.s.enis.delete(eni.eniId);
-      else eni.attachment = undefined;
-    }
+    setInstanceState(this.s, instanceId, state);
   }
 
   /** Sets the result of an instance's status checks ('instance' reachability by default). */
@@ -278,9 +216,7 @@ export class SimulatedVpc {
     status: StatusCheck,
     check: 'instance' | 'system' | 'both' = 'instance',
   ): void {
-    const instance = this.s.requireInstance(instanceId);
-    if (check !== 'system') instance.instanceCheck = status;
-    if (check !== 'instance') instance.systemCheck = status;
+    setInstanceStatusCheck(this.s, instanceId, status, check);
   }
 
   /** Forgets an instance entirely, as EC2 does about an hour after termination. */
@@ -303,17 +239,17 @@ export class SimulatedVpc {
    * for the whole disruption (sim/FIDELITY.md says where AWS states it).
    */
   impairAvailabilityZone(availabilityZone: string): void {
-    this.impairedAzs.add(availabilityZone);
+    this.dispatcher.impairedAzs.add(availabilityZone);
   }
 
   /** Ends a disruption started with impairAvailabilityZone. */
   restoreAvailabilityZone(availabilityZone: string): void {
-    this.impairedAzs.delete(availabilityZone);
+    this.dispatcher.impairedAzs.delete(availabilityZone);
   }
 
   /** Changes the latency of subsequent calls. */
   setLatency(latencyMs: number | Partial<Record<string, number>>): void {
-    this.latencyMs = latencyMs;
+    this.dispatcher.setLatency(latencyMs);
   }
 
   // ─────────── faults ───────────
@@ -322,17 +258,17 @@ export class SimulatedVpc {
    * Makes matching calls fail with a service error, hang, or have their DryRun ignored; returns an ID for removeFault.
    */
   injectFault(spec: FaultSpec): string {
-    return this.faults.inject(spec);
+    return this.dispatcher.faults.inject(spec);
   }
 
   /** Removes one injected fault. */
   removeFault(id: string): void {
-    this.faults.remove(id);
+    this.dispatcher.faults.remove(id);
   }
 
   /** Removes every injected fault. */
   clearFaults(): void {
-    this.faults.clear();
+    this.dispatcher.faults.clear();
   }
 
   // ─────────── observability ───────────
@@ -394,7 +330,7 @@ export class SimulatedVpc {
    * undefined when throttling is off.
    */
   tokens(): Record<string, number> | undefined {
-    return this.buckets?.tokens();
+    return this.dispatcher.buckets?.tokens();
   }
 
   /** Current state of an instance. */
@@ -405,51 +341,15 @@ export class SimulatedVpc {
   // ─────────── dispatch ───────────
 
   /**
-   * Serves one call: records it, waits the latency, applies faults, runs the action. Used by the clients;
-   * `abortSignal` (the SDK's, or the HTTP endpoint's when its client goes away) ends a hung call.
+   * Serves one call (sim/dispatch.ts): records it, waits the latency, applies faults, runs the action. Used by the
+   * clients; `abortSignal` (the SDK's, or the HTTP endpoint's when its client goes away) ends a hung call.
    */
-  async invoke(
+  invoke(
     service: Service,
     action: string,
     rawInput: object,
     opts: { abortSignal?: AbortSignal } = {},
   ): Promise<object> {
-    const input = structuredClone(rawInput) as CommandInput;
-    const call: SimCall = { service, action, input, at: this.clock.now() };
-    this.calls.push(call);
-    try {
-      const handler = this.handlers[service][action];
-      if (!handler) throw new Error(`the simulated VPC does not support ${service.toUpperCase()} ${action}`);
-      await this.delay(action);
-      this.takeToken(service, action);
-      failIfImpaired(this.s, this.impairedAzs, service, action, input);
-      await this.faults.fire(service, action, input, 'before', opts.abortSignal);
-      const output = handler(this.faults.servedInput(action, input));
-      call.tookEffect = true;
-      await this.faults.fire(service, action, input, 'after', opts.abortSignal);
-      return { ...output, $metadata: this.faults.metadata(200) };
-    } catch (e) {
-      call.error = (e as Error).name;
-      throw this.faults.toServiceError(service, e);
-    } finally {
-      call.endAt = this.clock.now();
-    }
-  }
-
-  private async delay(action: string): Promise<void> {
-    const base =
-      typeof this.latencyMs === 'number' ? this.latencyMs : (this.latencyMs[action] ?? this.latencyMs['*'] ?? 0);
-    const ms =
-      this.latencyJitterMs > 0
-        ? Math.max(0, Math.round(base + (2 * this.jitterRand() - 1) * this.latencyJitterMs))
-        : base;
-    if (ms > 0) await this.clock.sleep(ms);
-  }
-
-  /** The call reaches EC2 now: it takes a token from its action's bucket or is throttled. */
-  private takeToken(service: Service, action: string): void {
-    if (service !== 'ec2' || !this.buckets || !(action in this.handlers.ec2)) return;
-    if (!this.buckets.take(action))
-      throw fault('RequestLimitExceeded', EC2_FAULT_DEFAULTS.RequestLimitExceeded.message, 503);
+    return this.dispatcher.invoke(service, action, rawInput, opts);
   }
 }

@@ -1,4 +1,4 @@
-/** The writes of a twin reconcile: create a twin, make its routes and propagation true, each write checked and paced. */
+/** The writes of a twin reconcile: create a twin, make its routes and propagation true; each checked, paced. */
 import {
   CreateRouteCommand,
   CreateRouteTableCommand,
