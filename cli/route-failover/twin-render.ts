@@ -29,8 +29,9 @@ const twinLine = (t: TwinReport, dryRun: boolean): string[] => {
           ? 'WOULD FIX'
           : 'FIXED'
         : 'OK';
+  const notNeeded = t.needed ? '' : ' (not needed: the original points at this member)';
   const lines = [
-    `    ${t.member.padEnd(12)} ${id.padEnd(22)} ${t.error ? 'FAILED' : what}  ${changeLine(t)}${t.needed ? '' : ' (not needed: the original points at this member)'}`,
+    `    ${t.member.padEnd(12)} ${id.padEnd(22)} ${t.error ? 'FAILED' : what}  ${changeLine(t)}${notNeeded}`,
   ];
   const detail = [
     ...t.changes.added.map((x) => `+ ${x}`),
@@ -58,10 +59,10 @@ export const renderGroupReconcile = (g: GroupReconcileReport, dryRun: boolean): 
   for (const o of g.originals) {
     lines.push(`  ${tableLabel(o.original, o.name)}`);
     for (const t of o.twins) lines.push(...twinLine(t, dryRun));
-    for (const n of o.notBuildable)
-      lines.push(
-        `    ${n.member.padEnd(12)} NOT BUILDABLE: ${n.unpaired.map((u) => `${u.member} ${u.eni} (slot ${u.slot}) has no pair on ${n.member}`).join('; ')}`,
-      );
+    for (const n of o.notBuildable) {
+      const unpaired = n.unpaired.map((u) => `${u.member} ${u.eni} (slot ${u.slot}) has no pair on ${n.member}`);
+      lines.push(`    ${n.member.padEnd(12)} NOT BUILDABLE: ${unpaired.join('; ')}`);
+    }
     if (o.error) lines.push(`    ERROR: ${o.error}`);
   }
   for (const d of g.duplicates)
@@ -115,7 +116,8 @@ export const renderTwinDrift = (d: TwinDrift): string[] => {
             : t.state === 'missing'
               ? `${t.member} MISSING`
               : t.state === 'drifted'
-                ? `${t.member} ${t.twin} DRIFTED: ${t.differences.slice(0, 2).join('; ')}${t.differences.length > 2 ? '; …' : ''}`
+                ? `${t.member} ${t.twin} DRIFTED: ${t.differences.slice(0, 2).join('; ')}` +
+                  (t.differences.length > 2 ? '; …' : '')
                 : `${t.member} NOT BUILDABLE: ${t.differences[0]}`,
         )
         .join('; ')}`,

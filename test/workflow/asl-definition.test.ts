@@ -28,7 +28,7 @@ describe('statemachine/failover.asl.json', () => {
     expect(result.isValid).toBe(true);
   });
 
-  it('has one placeholder per function (a folder under functions/), every Task names one, and every Task has a local handler', () => {
+  it('has one placeholder per function (a folder under functions/); each Task names one and has a handler', () => {
     const tasks = taskStateNames(raw);
     const functions = readdirSync(path.join(__dirname, '..', '..', 'functions'), { withFileTypes: true })
       .filter(
@@ -48,7 +48,7 @@ describe('statemachine/failover.asl.json', () => {
     expect(Object.keys(handlers).sort()).toEqual([...tasks].sort());
   });
 
-  it('a failed notification still releases the lease, keeps the audit record in the history, and fails the execution by name', () => {
+  it('a failed notification still releases the lease, keeps the audit record in the history, fails by name', () => {
     expect(raw.States.Notify.Catch.map((c: any) => c.Next)).toEqual(['RecordWithoutNotification']);
     expect(raw.States.RecordWithoutNotification).toMatchObject({
       Resource: '${NotifyFunctionArn}',
@@ -99,7 +99,7 @@ describe('statemachine/failover.asl.json', () => {
     }
   });
 
-  it('waits for a target whose status checks are settling for TARGET_STATUS_WAIT_SECONDS (about 5.5 min), then catches it by name', () => {
+  it('waits TARGET_STATUS_WAIT_SECONDS (about 5.5 min) for status checks to settle, then catches by name', () => {
     const [r] = raw.States.ResolveTargets.Retry.filter((x: any) => x.ErrorEquals.includes('TargetStatusPendingError'));
     expect(r.ErrorEquals).toEqual(['TargetStatusPendingError']);
     // Step Functions waits IntervalSeconds × BackoffRate^(n-1), at most MaxDelaySeconds, before retry n.
