@@ -507,7 +507,7 @@ export class FailoverStack extends Stack {
         'target), which cdk-nag cannot see because no SQS redrive policy points at it. Nothing consumes it, so a DLQ ' +
         'behind it would never receive anything; a message in it raises the TriggerDeadLetterAlarm instead.',
     );
-    addTriggers(this, { config, stateMachine, deadLetterQueue, topic, topicKey, topicName });
+    addTriggers(this, { config, stateMachine, deadLetterQueue, topic, topicKey, topicName, groupStateTable });
     // The route guard between failovers (constructs/guard.ts): reads only, converges through the state machine.
     const guard = new Guard(this, 'Guard', {
       config,

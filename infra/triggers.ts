@@ -4,6 +4,7 @@ import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib
 import { EventPattern, Rule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -21,6 +22,8 @@ export interface TriggerProps {
   readonly topic: ITopic;
   readonly topicKey: IKey;
   readonly topicName: string;
+  /** The group-state table, where a group's probe locations meet. */
+  readonly groupStateTable: ITable;
 }
 
 /** One EventBridge rule that starts the state machine. */
@@ -62,9 +65,9 @@ export const addTriggers = (stack: Stack, props: TriggerProps): void => {
   for (const plan of plans) {
     const { group } = plan;
     const scope = new Construct(stack, `Group-${group.name}`);
-    // Fast detection (README "Fast detection: health probes"): TCP probes from inside the VPC.
+    // Fast detection (docs/detection.md): TCP probes from inside the VPC, from each of the group's probe subnets.
     if (group.probe?.enabled) {
-      new Probe(scope, 'Probe', { group, stateMachine: props.stateMachine, topic: props.topic, topicKey: props.topicKey, topicName: props.topicName });
+      new Probe(scope, 'Probe', { group, stateMachine: props.stateMachine, stateTable: props.groupStateTable, topic: props.topic, topicKey: props.topicKey, topicName: props.topicName });
     }
     if (group.statusCheckAlarm.enabled) plan.alarms.push(...statusCheckAlarms(scope, stack.stackName, group));
     for (const rule of plan.rules) {

@@ -79,19 +79,47 @@ export const FlapDampingSchema = z.lazy(() =>
   }),
 );
 
-/** Active health probes from inside the VPC (TCP connect to each member); off unless configured. */
+/**
+ * Active health probes from inside the VPC (TCP connect to each member); off unless configured. One probe
+ * location per subnet (put them in different Availability Zones); a member is declared down only when every
+ * live location has seen it fail for `downAfterMs` while a peer answered (docs/detection.md).
+ */
 export const ProbeSchema = z.lazy(() =>
   z.strictObject({
     enabled: z._default(z.boolean(), true),
-    /** Subnets the probe function runs in (one per AZ recommended). */
-    subnetIds: z.array(z.string().check(z.regex(SUBNET_ID, `a subnet ID ("subnet-" and ${EIGHT_OR_17}) such as subnet-0123456789abcdef0`))).check(z.minLength(1)),
+    /** Subnets the probe runs in: one location (one function) per subnet, one subnet per AZ. */
+    subnetIds: z
+      .array(z.string().check(z.regex(SUBNET_ID, `a subnet ID ("subnet-" and ${EIGHT_OR_17}) such as subnet-0123456789abcdef0`)))
+      .check(z.minLength(1), z.maxLength(4)),
     /** TCP ports that must accept a connection for a member to count as up (any one failing = round failed). */
     ports: z._default(z.array(z.int().check(z.gte(1), z.lte(65535))).check(z.minLength(1), z.maxLength(8)), [179]),
-    intervalSeconds: z._default(z.int().check(z.gte(1), z.lte(30)), 5),
-    timeoutMs: z._default(z.int().check(z.gte(100), z.lte(10000)), 1000),
-    /** Consecutive failed rounds before a member is declared down. */
-    failureThreshold: z._default(z.int().check(z.gte(1), z.lte(20)), 3),
-  }),
+    /** A round (every member, every port) starts this often; rounds overlap when a connect takes longer. */
+    intervalMs: z._default(z.int().check(z.gte(100), z.lte(30000)), 250),
+    /** A connect with no answer after this long is a failed round. */
+    timeoutMs: z._default(z.int().check(z.gte(100), z.lte(10000)), 500),
+    /**
+     * A location declares a member down when its failed rounds (a peer answering) span at least this long:
+     * an outage shorter than this never fails over; one longer than downAfterMs + intervalMs always does.
+     */
+    downAfterMs: z._default(z.int().check(z.gte(0), z.lte(120000)), 1000),
+    /**
+     * Live locations that must agree. Default: 2 when two or more subnets are listed (two AZs must agree), so a
+     * single location alone never fails over; 1 lets the survivor decide when the other location is silent.
+     */
+    minAgreeingLocations: z.optional(z.int().check(z.gte(1), z.lte(4))),
+    /** Each location writes its view this often (and on every change); a view older than 2.5 × this is not live. */
+    heartbeatMs: z._default(z.int().check(z.gte(500), z.lte(30000)), 2000),
+  }).check(
+    z.superRefine((p, ctx) => {
+      if (p.downAfterMs < p.intervalMs && p.downAfterMs !== 0) {
+        ctx.addIssue({ code: 'custom', path: ['downAfterMs'], message: `at least intervalMs (${p.intervalMs}), or 0 (the first failed round declares)` });
+      }
+      if (new Set(p.subnetIds).size !== p.subnetIds.length) ctx.addIssue({ code: 'custom', path: ['subnetIds'], message: 'a subnet is listed twice' });
+      if (p.minAgreeingLocations !== undefined && p.minAgreeingLocations > p.subnetIds.length) {
+        ctx.addIssue({ code: 'custom', path: ['minAgreeingLocations'], message: `more than the ${p.subnetIds.length} location(s) listed in subnetIds` });
+      }
+    }),
+  ),
 );
 
 /**
