@@ -10,7 +10,8 @@
  * - A member is down at this location when the counted rounds span at least `downAfterMs`
  *   (last counted round's `at` − first's). Every failed round lies inside the outage, so the span is shorter
  *   than the outage: an outage shorter than downAfterMs is never declared, whatever the interval, the phase
- *   of the rounds or their jitter; one longer than downAfterMs + intervalMs (plus any late round) always is.
+ *   of the rounds or their jitter; one longer than downAfterMs + intervalMs always is when rounds go out on
+ *   time, and one longer than downAfterMs + 2 × intervalMs + L when they go out up to L late.
  * - When every member has failed for downAfterMs, the detector raises one alert per episode and declares nobody.
  *
  * Whether a member is failed over is not this detector's decision: every live location must agree
