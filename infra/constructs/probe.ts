@@ -2,6 +2,7 @@ import { Annotations, CfnOutput, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { IPeer, Peer, Port, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -14,6 +15,7 @@ import type { Group } from '../../functions/shared/config';
 import { ConfigError } from '../../functions/shared/errors';
 import { PROBE_METRICS, PROBE_NAMESPACE } from '../../functions/probe/metrics';
 import { HARD_RUN_MS } from '../../functions/probe/probe';
+import { probeItemKey } from '../../functions/probe/probe-state';
 import { allowAlarmsToPublish } from '../alarm-publishing';
 import { FailoverFunction } from './failover-function';
 
@@ -120,7 +122,7 @@ export class Probe extends Construct {
       // A probe minute that could not run on time is worthless later: no retries, no queueing past a minute.
       fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(60) });
       props.stateMachine.grantStartExecution(fn);
-      props.stateTable.grantReadWriteData(fn);
+      for (const statement of probeItemUse(this, props.stateTable, group.name)) fn.addToRolePolicy(statement);
       this.functions[subnetId] = fn;
       this.schedules[subnetId] = new Rule(this, `Schedule-${subnetId}`, {
         description: `vpc-route-failover: run the health probe of group ${group.name} from ${subnetId} every minute`,
@@ -169,3 +171,35 @@ export class Probe extends Construct {
     });
   }
 }
+
+/**
+ * The probe's use of the group-state table: exactly its calls (functions/probe/probe-state.ts) on its group's
+ * probe item only (dynamodb:LeadingKeys), never a lease; the table's key through DynamoDB only, for this table,
+ * with explicit actions (table.grant*Data() would add the wildcards kms:ReEncrypt* and kms:GenerateDataKey*).
+ */
+const probeItemUse = (scope: Construct, table: ITable, group: string): PolicyStatement[] => {
+  const stack = Stack.of(scope);
+  const statements = [
+    new PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      resources: [table.tableArn],
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [probeItemKey(group)] } },
+    }),
+  ];
+  if (table.encryptionKey) {
+    statements.push(
+      new PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [table.encryptionKey.keyArn],
+        conditions: {
+          StringEquals: {
+            'kms:ViaService': `dynamodb.${stack.region}.${stack.urlSuffix}`,
+            'kms:EncryptionContext:aws:dynamodb:tableName': table.tableName,
+            'kms:EncryptionContext:aws:dynamodb:subscriberId': stack.account,
+          },
+        },
+      }),
+    );
+  }
+  return statements;
+};
