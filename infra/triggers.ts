@@ -143,8 +143,11 @@ const statusCheckAlarms = (scope: Construct, stackName: string, group: Group): A
         evaluationPeriods: group.statusCheckAlarm.evaluationPeriods,
         threshold: 0,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        // A stopped instance publishes no status-check data. The EC2 state-change rule already covers that
-        // case; treating the silence as breaching would only start a second, redundant execution.
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+        // Missing data is breaching: in an AZ outage the instance's status-check datapoints stop arriving and no
+        // state-change event comes either, so a silence that counted as healthy would hide the failure. The cost: a
+        // stopped member's alarm goes to ALARM too, starting an execution that finds its routes already moved by
+        // the state-change rule (a no-op). ResolveTargets confirms an alarm in ALARM for missing data only while
+        // CloudWatch still hears from a peer (docs/detection.md).
+        treatMissingData: TreatMissingData.BREACHING,
       }),
   );
