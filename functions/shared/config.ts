@@ -101,7 +101,7 @@ export const ProbeSchema = z.lazy(() =>
      * A location declares a member down when its failed rounds (a peer answering) span at least this long:
      * an outage shorter than this never fails over; one longer than downAfterMs + intervalMs always does.
      */
-    downAfterMs: z._default(z.int().check(z.gte(0), z.lte(120000)), 1000),
+    downAfterMs: z._default(z.int().check(z.gte(200), z.lte(120000)), 1000),
     /**
      * Live locations that must agree. Default: 2 when two or more subnets are listed (two AZs must agree), so a
      * single location alone never fails over; 1 lets the survivor decide when the other location is silent.
@@ -111,8 +111,8 @@ export const ProbeSchema = z.lazy(() =>
     heartbeatMs: z._default(z.int().check(z.gte(500), z.lte(30000)), 2000),
   }).check(
     z.superRefine((p, ctx) => {
-      if (p.downAfterMs < p.intervalMs && p.downAfterMs !== 0) {
-        ctx.addIssue({ code: 'custom', path: ['downAfterMs'], message: `at least intervalMs (${p.intervalMs}), or 0 (the first failed round declares)` });
+      if (p.downAfterMs < p.intervalMs) {
+        ctx.addIssue({ code: 'custom', path: ['downAfterMs'], message: `at least intervalMs (${p.intervalMs}): a member is declared down on two failed rounds at least` });
       }
       if (new Set(p.subnetIds).size !== p.subnetIds.length) ctx.addIssue({ code: 'custom', path: ['subnetIds'], message: 'a subnet is listed twice' });
       if (p.minAgreeingLocations !== undefined && p.minAgreeingLocations > p.subnetIds.length) {

@@ -171,6 +171,7 @@ describe('probedGroup (PROBE_CONFIG)', () => {
   it('refuses settings that make no sense: downAfterMs under one interval, a subnet twice, more agreeing locations than listed', () => {
     const group = (probe: Record<string, unknown>) => () => probedGroupFixture(probe);
     expect(group({ intervalMs: 500, downAfterMs: 300 })).toThrow(/downAfterMs/);
+    expect(group({ intervalMs: 100, downAfterMs: 100 })).toThrow(/downAfterMs/);
     expect(group({ subnetIds: [SUBNET_A, SUBNET_A] })).toThrow(/listed twice/);
     expect(group({ minAgreeingLocations: 3 })).toThrow(/minAgreeingLocations/);
   });
