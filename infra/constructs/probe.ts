@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import type { Group } from '../../functions/shared/config';
 import { ConfigError } from '../../functions/shared/errors';
 import { PROBE_METRICS, PROBE_NAMESPACE } from '../../functions/probe/metrics';
-import { HARD_RUN_MS } from '../../functions/probe/probe';
+import { HARD_RUN_MS, PROBE_RESERVED_PER_LOCATION } from '../../functions/probe/probe';
 import { probeItemKey } from '../../functions/probe/probe-state';
 import { allowAlarmsToPublish } from '../alarm-publishing';
 import { FailoverFunction } from './failover-function';
@@ -117,7 +117,7 @@ export class Probe extends Construct {
         securityGroups: [this.securityGroup],
         // Two invocations overlap at each hand-over, a third only if one ran to its hard end while the next
         // minute's started: never more (each writes its own slot of the probe item).
-        reservedConcurrentExecutions: 3,
+        reservedConcurrentExecutions: PROBE_RESERVED_PER_LOCATION,
       }).function;
       // A probe minute that could not run on time is worthless later: no retries, no queueing past a minute.
       fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(60) });
