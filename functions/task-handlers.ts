@@ -1,6 +1,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { acquireLease, AcquireLeaseInputSchema } from './acquire-lease/acquire-lease';
+import { firstWrite, FirstWriteInputSchema } from './first-write/first-write';
 import { listRoutes, ListRoutesInputSchema } from './list-routes/list-routes';
 import { notify, NotifyInputSchema } from './notify/notify';
 import { releaseLease, ReleaseLeaseInputSchema } from './release-lease/release-lease';
@@ -10,6 +11,7 @@ import { ResolveInputSchema, resolveTargets } from './resolve-targets/resolve-ta
 import { AlarmReader, StaticAlarms } from './shared/alarms';
 import type { FailoverConfig } from './shared/config';
 import { GroupStateStore, InMemoryGroupStateStore } from './shared/group-state';
+import type { GuardStore } from './shared/guard-state';
 import { InMemoryWritePacer, REPLACE_ASSOCIATION_PACE, type WritePacer } from './shared/pacer';
 import { boundedHandler, type LogEntry } from './shared/lambda-errors';
 import { parseInput } from './shared/parse-input';
@@ -51,6 +53,8 @@ export interface TaskDeps {
   associationPacer?: WritePacer;
   /** ReplaceRoutes reads its table first when the plan's observation is older than this (0: always). */
   maxObservationAgeMs?: number;
+  /** Where FirstWrite reads the plans the guard armed; none armed when absent (FirstWrite then skips). */
+  guard?: Pick<GuardStore, 'read'>;
 }
 
 // JSON in, JSON out, as Lambda would see it.
@@ -69,12 +73,14 @@ export const createTaskHandlers = (deps: TaskDeps): Record<string, TaskHandler> 
     stackName: deps.stackName ?? DEFAULT_STACK_NAME,
     pacer: deps.pacer ?? new InMemoryWritePacer(),
     associationPacer: deps.associationPacer ?? new InMemoryWritePacer(REPLACE_ASSOCIATION_PACE),
+    guard: deps.guard ?? { read: async () => ({ history: { automaticSwitches: [] } }) },
   };
   // Errors leave each handler bounded, as from the deployed functions (boundedHandler in every index.ts).
   const h = (fn: TaskHandler): TaskHandler => boundedHandler(fn, deps.log);
   return {
     AcquireLease: h((e) => acquireLease(parseInput(AcquireLeaseInputSchema, e, 'AcquireLease input'), d)),
     ResolveTargets: h((e) => resolveTargets(parseInput(ResolveInputSchema, e, 'ResolveTargets input'), d)),
+    FirstWrite: h((e) => firstWrite(parseInput(FirstWriteInputSchema, e, 'FirstWrite input'), d)),
     ListRoutes: h((e) => listRoutes(parseInput(ListRoutesInputSchema, e, 'ListRoutes input'), d)),
     ReplaceAssociations: h((e) => replaceAssociations(parseInput(ReplaceAssociationsInputSchema, e, 'ReplaceAssociations input'), d)),
     ReplaceRoutes: h((e) => replaceRoutes(parseInput(ReplaceBatchInputSchema, e, 'ReplaceRoutes input'), d)),

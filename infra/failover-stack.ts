@@ -191,6 +191,15 @@ export class FailoverStack extends Stack {
       environment: { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName },
     });
     const replaceRoutes = replaceRoutesTask.function;
+    // The priority routes first, right after ResolveTargets (functions/first-write): the ReplaceRoutes writer on
+    // the armed plan's tables read fresh. No reserved concurrency: when throttled, its Catch goes on to ListRoutes.
+    const firstWriteTask = new FailoverFunction(this, 'FirstWrite', {
+      folder: 'first-write',
+      description: "The group's priority routes first: the tables the guard's armed plan names, read fresh, written by the ReplaceRoutes writer",
+      timeout: Duration.seconds(50),
+      environment: { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName },
+    });
+    const firstWrite = firstWriteTask.function;
     // Always built: the ASL always has ReplaceAssociationBatches (empty in the routes mode). Without an
     // associations-mode group it has no reserved concurrency (it is never invoked) and no EC2 write permission.
     const replaceAssociationsTask = new FailoverFunction(this, 'ReplaceAssociations', {
@@ -243,6 +252,11 @@ export class FailoverStack extends Stack {
         "the batch's route table, read before writing when the plan's observation is stale, and the interfaces it names, checked against the group's members before any write",
       ),
     );
+    firstWriteTask.allowOnAllResources(
+      'Ec2Describe',
+      ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables'],
+      describeReason("the tables of the armed plan, read before writing their priority routes, and the interfaces of the pairs, checked against the group's members"),
+    );
     replaceAssociationsTask.allowOnAllResources(
       'Ec2Describe',
       ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables'],
@@ -253,6 +267,8 @@ export class FailoverStack extends Stack {
     // The group's inventory vouches for source interfaces EC2 no longer shows (deleted on termination). Only the
     // group items (LeadingKeys = the group names): the pacer items are granted below, each to its one user.
     replaceRoutes.addToRolePolicy(groupItemRead(groupStateTable.tableArn, config.groups));
+    // FirstWrite also reads the guard's armed plans, in the same group items.
+    firstWrite.addToRolePolicy(groupItemRead(groupStateTable.tableArn, config.groups));
     replaceAssociations.addToRolePolicy(groupItemRead(groupStateTable.tableArn, config.groups));
     listRoutes.addToRolePolicy(groupItemRead(groupStateTable.tableArn, config.groups));
     // An alarm event is confirmed with CloudWatch before any write: DescribeAlarms on exactly this stack's
@@ -272,10 +288,16 @@ export class FailoverStack extends Stack {
       ...twinStatements(this, config.groups, ['ec2:ReplaceRoute']),
     ];
     for (const statement of replaceRouteStatements) replaceRoutes.addToRolePolicy(statement);
+    for (const statement of replaceRouteStatements) firstWrite.addToRolePolicy(statement);
     // Route tables of a group scoped by VPC (or tag) are not known at synth time, nor are twins: the statement
     // names route-table/* and the ec2:Vpc condition (ArnEquals on the group's VPC ARN) is what limits it.
     const anyRouteTable = routeTableArn(this, '*');
     if (replaceRouteStatements.some((st) => st.resources.includes(anyRouteTable))) {
+      acknowledgeFinding(
+        firstWriteTask.role.node.findChild('DefaultPolicy'),
+        wildcardResourceFinding(this, anyRouteTable),
+        "ec2:ReplaceRoute as ReplaceRoutes has it (the same statements, the same ec2:Vpc and tag conditions): FirstWrite writes the group's priority routes with the ReplaceRoutes writer.",
+      );
       acknowledgeFinding(
         replaceRoutesTask.role.node.findChild('DefaultPolicy'),
         wildcardResourceFinding(this, anyRouteTable),
@@ -346,8 +368,9 @@ export class FailoverStack extends Stack {
     // replace-routes draws from the write pacer: its one item only (dynamodb:LeadingKeys), never a group's lease;
     // replace-associations from the ReplaceRouteTableAssociation pacer, EC2's other bucket.
     replaceRoutes.addToRolePolicy(pacerItemUse(groupStateTable.tableArn));
+    firstWrite.addToRolePolicy(pacerItemUse(groupStateTable.tableArn));
     replaceAssociations.addToRolePolicy(pacerItemUse(groupStateTable.tableArn, ASSOCIATION_PACER_ITEM_KEY));
-    for (const fn of [acquireLease, releaseLease, resolveTargets, listRoutes, replaceRoutes, replaceAssociations]) for (const statement of groupStateKeyUse) fn.addToRolePolicy(statement);
+    for (const fn of [acquireLease, releaseLease, resolveTargets, listRoutes, replaceRoutes, firstWrite, replaceAssociations]) for (const statement of groupStateKeyUse) fn.addToRolePolicy(statement);
     const inventoryRefresh = new InventoryRefresh(this, 'InventoryRefresh', {
       configJson: groupsJson,
       refreshMinutes: config.inventory.refreshMinutes,
@@ -434,6 +457,7 @@ export class FailoverStack extends Stack {
         AcquireLeaseFunctionArn: acquireLease.functionArn,
         ReleaseLeaseFunctionArn: releaseLease.functionArn,
         ResolveTargetsFunctionArn: resolveTargets.functionArn,
+        FirstWriteFunctionArn: firstWrite.functionArn,
         ListRoutesFunctionArn: listRoutes.functionArn,
         ReplaceRoutesFunctionArn: replaceRoutes.functionArn,
         ReplaceAssociationsFunctionArn: replaceAssociations.functionArn,
@@ -450,6 +474,7 @@ export class FailoverStack extends Stack {
     const taskFunctions = {
       AcquireLease: acquireLease,
       ResolveTargets: resolveTargets,
+      FirstWrite: firstWrite,
       ListRoutes: listRoutes,
       ReplaceRoutes: replaceRoutes,
       ReplaceAssociations: replaceAssociations,

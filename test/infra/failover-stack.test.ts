@@ -11,6 +11,7 @@ type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- Cl
 
 const SUBSTITUTION_KEYS = [
   'AcquireLeaseFunctionArn',
+  'FirstWriteFunctionArn',
   'ListRoutesFunctionArn',
   'NotifyFunctionArn',
   'ReleaseLeaseFunctionArn',
@@ -97,7 +98,7 @@ describe('FailoverStack state machine', () => {
       expect(template.toJSON().Resources[id].Type).toBe('AWS::Lambda::Function');
     }
     // Seven distinct functions, not one reused.
-    expect(new Set(SUBSTITUTION_KEYS.map((k) => functionIdFor(template, k))).size).toBe(8);
+    expect(new Set(SUBSTITUTION_KEYS.map((k) => functionIdFor(template, k))).size).toBe(9);
   });
 
   it('gives each function a timeout below the TimeoutSeconds of the Task that invokes it', () => {
@@ -105,6 +106,7 @@ describe('FailoverStack state machine', () => {
     const tasks = taskStates(JSON.parse(readAsl()).States);
     expect(tasks.map(([name]) => name).sort()).toEqual([
       'AcquireLease',
+      'FirstWrite',
       'ListRoutes',
       'Notify',
       'RecordWithoutNotification',
@@ -158,7 +160,7 @@ describe('FailoverStack functions', () => {
   it('builds all seven on Node 24, arm64, 256 MB, active tracing, their own log group, source maps on', () => {
     const { template } = synth(exampleConfig());
     // The seven Task functions, the scheduled inventory refresh and the route guard.
-    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(10);
+    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(11); // with FirstWrite
     for (const key of SUBSTITUTION_KEYS) {
       const fn = template.toJSON().Resources[functionIdFor(template, key)];
       expect(fn.Properties).toMatchObject({
@@ -206,7 +208,7 @@ describe('FailoverStack functions', () => {
   it('keeps every log group for a year and retains it when the stack goes', () => {
     const { template } = synth(exampleConfig());
     const logGroups = template.findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(logGroups)).toHaveLength(11); // eight Task functions, the inventory refresh, the guard, the state machine
+    expect(Object.keys(logGroups)).toHaveLength(12); // nine Task functions, the inventory refresh, the guard, the state machine
     for (const lg of Object.values(logGroups) as Json[]) {
       expect(lg.Properties.RetentionInDays).toBe(365);
       expect(lg.DeletionPolicy).toBe('Retain');
@@ -463,7 +465,10 @@ describe('FailoverStack IAM', () => {
       ...keyUse,
     ]));
     expect(JSON.stringify(listStatements)).not.toMatch(/dynamodb:(UpdateItem|PutItem|DeleteItem|Query|Scan)|states:/);
-    for (const key of SUBSTITUTION_KEYS.filter((k) => !/Lease|ResolveTargets|ReplaceRoutes|ReplaceAssociations|ListRoutes/.test(k))) {
+    // FirstWrite writes with the ReplaceRoutes writer: exactly its DynamoDB and EC2 write statements (group items read, the pacer item).
+    const writerStatements = (key: string) => statementsOf(template, key).filter((st: Json) => [st.Action].flat().some((a: string) => /^(dynamodb|kms|ec2):/.test(a)));
+    expect(writerStatements('FirstWriteFunctionArn')).toEqual(writerStatements('ReplaceRoutesFunctionArn'));
+    for (const key of SUBSTITUTION_KEYS.filter((k) => !/Lease|ResolveTargets|ReplaceRoutes|ReplaceAssociations|ListRoutes|FirstWrite/.test(k))) {
       const text = JSON.stringify(statementsOf(template, key));
       expect(text).not.toMatch(/dynamodb:|states:/);
       expect(text).not.toContain(keyId);
