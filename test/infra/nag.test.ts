@@ -162,13 +162,14 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(raw.sort()).toEqual(
       [
         // X-Ray on every function, in a policy of its own.
-        ...['AcquireLease', 'ReleaseLease', 'ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'ReplaceAssociations', 'VerifyRoutes', 'Notify', 'InventoryRefresh/Function', 'Guard/Function'].map(
+        ...['AcquireLease', 'ReleaseLease', 'ResolveTargets', 'FirstWrite', 'ListRoutes', 'ReplaceRoutes', 'ReplaceAssociations', 'VerifyRoutes', 'Notify', 'InventoryRefresh/Function', 'Guard/Function'].map(
           (fn) => `Test/${fn}/Role/XRay AwsSolutions-IAM5[Resource::*]`,
         ),
         // EC2 Describe* of the functions that read EC2.
-        ...['ResolveTargets', 'ListRoutes', 'ReplaceRoutes', 'ReplaceAssociations', 'VerifyRoutes', 'InventoryRefresh/Function', 'Guard/Function'].map(
+        ...['ResolveTargets', 'FirstWrite', 'ListRoutes', 'ReplaceRoutes', 'ReplaceAssociations', 'VerifyRoutes', 'InventoryRefresh/Function', 'Guard/Function'].map(
           (fn) => `Test/${fn}/Role/Ec2Describe AwsSolutions-IAM5[Resource::*]`,
         ),
+        'Test/FirstWrite/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:route-table/*]',
         'Test/ReplaceRoutes/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:route-table/*]',
         'Test/AcquireLease/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:Test-failover:*]',
         'Test/StateMachineRole/LogDelivery AwsSolutions-IAM5[Resource::*]',
@@ -188,7 +189,7 @@ describe('cdk-nag AwsSolutions checks', () => {
   it('acknowledge route-table/* only for the twins (tag-conditioned) when every group lists its route tables', () => {
     const { app } = synth(configs().onlyIds);
     const acks = acknowledgementsOf(app).filter((a) => a.id.includes('route-table'));
-    expect(acks.map((a) => a.path)).toEqual(['Test/ReplaceRoutes/Role/DefaultPolicy']);
+    expect(acks.map((a) => a.path)).toEqual(['Test/ReplaceRoutes/Role/DefaultPolicy', 'Test/FirstWrite/Role/DefaultPolicy']);
     expect(acks[0].reason).toMatch(/on the twins of every group/);
   });
 });

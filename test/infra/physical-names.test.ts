@@ -91,7 +91,7 @@ describe('physical names', () => {
         'AWS::DynamoDB::Table',
         'AWS::KMS::Key',
         'AWS::KMS::Key',
-        ...Array(12).fill('AWS::Logs::LogGroup'), // eight Task functions, the inventory refresh, the probe, the route guard, the state machine
+        ...Array(13).fill('AWS::Logs::LogGroup'), // nine Task functions, the inventory refresh, the probe, the route guard, the state machine
       ].sort(),
     );
     for (const n of namedResources(template).filter((r) => r.retained)) {
