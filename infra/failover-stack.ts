@@ -23,6 +23,7 @@ import { Guard } from './constructs/guard';
 import { InventoryRefresh } from './constructs/inventory-refresh';
 import { Probe } from './constructs/probe';
 import { TwinReconcile } from './constructs/twin-reconcile';
+import { addCriticalPathWarmUp } from './constructs/warm-up';
 import { guardFunctionConfig, workflowFunctionConfig } from './function-config';
 import { stateMachineLogGroupName, statusCheckAlarmName } from './names';
 import { acknowledgeFinding, wildcardResourceFinding } from './nag';
@@ -200,6 +201,8 @@ export class FailoverStack extends Stack {
       environment: { FAILOVER_CONFIG: groupsJson, GROUP_STATE_TABLE: groupStateTable.tableName },
     });
     const firstWrite = firstWriteTask.function;
+    // With a probe (detection in seconds), the functions before the first write are kept warm.
+    if (config.groups.some((g) => g.probe?.enabled)) addCriticalPathWarmUp(this, { AcquireLease: acquireLease, ResolveTargets: resolveTargets, FirstWrite: firstWrite });
     // Always built: the ASL always has ReplaceAssociationBatches (empty in the routes mode). Without an
     // associations-mode group it has no reserved concurrency (it is never invoked) and no EC2 write permission.
     const replaceAssociationsTask = new FailoverFunction(this, 'ReplaceAssociations', {

@@ -5,6 +5,7 @@ import { requireEnv } from '../shared/env';
 import { DYNAMODB_TIMEOUTS, requestHandlerOptions, SFN_TIMEOUTS } from '../shared/http-timeouts';
 import { DynamoDbGroupStateStore } from '../shared/group-state';
 import { boundedHandler, stderrLog } from '../shared/lambda-errors';
+import { answeringWarmUp } from '../shared/warm-up';
 import { parseInput } from '../shared/parse-input';
 import { acquireLease, AcquireLeaseInputSchema } from './acquire-lease';
 
@@ -15,8 +16,9 @@ let config: FailoverConfig | undefined;
 const isExecutionRunning = async (executionArn: string): Promise<boolean> =>
   (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING';
 
-export const handler = boundedHandler(async (event: unknown) => {
+// The health probe's warm-up is answered before anything else (functions/shared/warm-up.ts).
+export const handler = answeringWarmUp(boundedHandler(async (event: unknown) => {
   config ??= parseConfigJson(requireEnv(process.env, 'FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
   const store = new DynamoDbGroupStateStore(ddb, requireEnv(process.env, 'GROUP_STATE_TABLE'));
   return acquireLease(parseInput(AcquireLeaseInputSchema, event, 'AcquireLease input'), { config, store, isExecutionRunning });
-}, stderrLog);
+}, stderrLog));

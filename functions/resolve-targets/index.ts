@@ -7,6 +7,7 @@ import { requireEnv } from '../shared/env';
 import { CLOUDWATCH_TIMEOUTS, DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../shared/http-timeouts';
 import { DynamoDbGroupStateStore } from '../shared/group-state';
 import { boundedHandler, stderrLog } from '../shared/lambda-errors';
+import { answeringWarmUp } from '../shared/warm-up';
 import { parseInput } from '../shared/parse-input';
 import { ResolveInputSchema, resolveTargets } from './resolve-targets';
 
@@ -17,7 +18,8 @@ const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 3, requestH
 // name and notified) instead of a Lambda init error.
 let config: FailoverConfig | undefined;
 
-export const handler = boundedHandler(async (event: unknown) => {
+// The health probe's warm-up is answered before anything else (functions/shared/warm-up.ts).
+export const handler = answeringWarmUp(boundedHandler(async (event: unknown) => {
   config ??= parseConfigJson(requireEnv(process.env, 'FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
   const store = new DynamoDbGroupStateStore(ddb, requireEnv(process.env, 'GROUP_STATE_TABLE'));
   return resolveTargets(parseInput(ResolveInputSchema, event, 'ResolveTargets input'), {
@@ -27,4 +29,4 @@ export const handler = boundedHandler(async (event: unknown) => {
     alarms,
     stackName: requireEnv(process.env, 'STACK_NAME'),
   });
-}, stderrLog);
+}, stderrLog));

@@ -8,6 +8,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { parseConfig, parseConfigJson, type FailoverConfigInput } from '../../functions/shared/config';
 import { probedGroup } from '../../functions/probe/probe';
+import { WARM_UP_EVENT } from '../../functions/shared/warm-up';
 import { Probe, probeAllDownAlarmName, probeSilentAlarmName } from '../../infra/constructs/probe';
 import { addNagChecks } from '../../infra/nag';
 import { exampleConfig, synth } from '../infra/synth';
@@ -220,6 +221,22 @@ describe('probe infra: function, schedule, IAM', () => {
     expect(onStar.every((a: string) => a.startsWith('xray:') || /^ec2:(Create|Delete|Describe)NetworkInterfaces?$|^ec2:DescribeSubnets$|PrivateIpAddresses$/.test(a))).toBe(true);
     expect(fn.Properties.Role).toBeDefined();
     template.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: Match.anyValue() }, 0);
+  });
+});
+
+describe('probe infra: the failover path kept warm', () => {
+  it('with a probe, one schedule invokes AcquireLease, ResolveTargets and FirstWrite every minute with the warm-up event', () => {
+    const { template } = synth(probeConfig());
+    const rules = resources(template, 'AWS::Events::Rule').filter(([id]) => id.startsWith('WarmUp'));
+    expect(rules).toHaveLength(1);
+    const [, rule] = rules[0];
+    expect(rule.Properties.ScheduleExpression).toBe('rate(1 minute)');
+    const fnId = (key: string) => Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(key))![0];
+    expect(rule.Properties.Targets.map((t: Json) => t.Arn['Fn::GetAtt'][0]).sort()).toEqual(['AcquireLease', 'FirstWrite', 'ResolveTargets'].map(fnId).sort());
+    for (const t of rule.Properties.Targets) {
+      expect(JSON.parse(t.Input)).toEqual(WARM_UP_EVENT);
+      expect(t.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 0 });
+    }
   });
 });
 
