@@ -17,6 +17,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runExecution } from '../cli/local/local-runner';
+import { runGuard } from '../functions/guard/guard';
+import { InMemoryGroupStateStore } from '../functions/shared/group-state';
+import { InMemoryGuardStore } from '../functions/shared/guard-state';
 import { buildLargeEstate } from '../cli/local/scenario';
 import { InMemoryProbeState, type ProbeStateStore } from '../functions/probe/probe-state';
 import { probedGroup, ProbeRunDeps, runProbeLocation } from '../functions/probe/probe';
@@ -116,14 +119,24 @@ export interface DetectionSample {
   coldStarts: number;
 }
 
+/**
+ * How warm the Task functions are when the failure comes: `cold`, every one (they run only during failovers);
+ * `path-warm`, those the warm-up schedule keeps warm (infra/constructs/warm-up.ts: AcquireLease, ResolveTargets,
+ * FirstWrite, one environment each), the rest cold: what a stack with a probe runs; `warm`, all of them
+ * (provisioned concurrency on every Task function).
+ */
+export type Temperature = 'cold' | 'path-warm' | 'warm';
+const WARMED_BY_SCHEDULE = ['acquire-lease', 'resolve-targets', 'first-write'];
+
 export interface SampleOptions {
   setting: DetectionSetting;
   model: LatencyModel;
   seed: number;
   /** How long router-a stays blackholed (Infinity: it stays down). */
   outageMs?: number;
-  /** Task functions warm (kept warm from the probe, or provisioned concurrency) instead of cold. */
-  warm?: boolean;
+  temperature?: Temperature;
+  /** The guard has armed the plan (a pass before the failure, as its one-minute schedule does): FirstWrite uses it. */
+  armed?: boolean;
   /** Run the workflow when the probe starts it (false: detection only, as for the outage-length checks). */
   workflow?: boolean;
 }
@@ -132,7 +145,8 @@ export interface SampleOptions {
 export const runDetectionSample = async (o: SampleOptions): Promise<DetectionSample> => {
   const random = seededRandom(o.seed);
   const uniform = (a: number, b: number) => a + random() * (b - a);
-  const clock = new VirtualClock(T0);
+  // The clock starts before T0: the guard's pass (when armed) runs there, and leaves the probe's phases as drawn.
+  const clock = new VirtualClock(T0 - 10_000);
   const sleep = (ms: number) => clock.sleep(ms);
   const sim = new SimulatedVpc({ seed: o.seed, latencyMs: o.model.ec2Ms, clock });
   const estate = buildLargeEstate(sim, { ...ESTATE, groupName: 'edge' });
@@ -154,7 +168,7 @@ export const runDetectionSample = async (o: SampleOptions): Promise<DetectionSam
 
   // DynamoDB: the in-memory item, each call costing the model's latency.
   const items = new InMemoryProbeState();
-  const store: ProbeStateStore = {
+  const probeItem: ProbeStateStore = {
     publish: async (grp, view) => (await sleep(o.model.dynamoMs), items.publish(grp, view)),
     read: async (grp) => (await sleep(o.model.dynamoMs), items.read(grp)),
     claim: async (grp, c, r) => (await sleep(o.model.dynamoMs), items.claim(grp, c, r)),
@@ -162,9 +176,12 @@ export const runDetectionSample = async (o: SampleOptions): Promise<DetectionSam
   };
 
   // The Task functions: a pool of idle environments per function; an invocation that finds none starts cold.
-  const idle = new Map<string, number>();
+  const temperature = o.temperature ?? 'cold';
+  const idle = new Map<string, number>(temperature === 'path-warm' ? WARMED_BY_SCHEDULE.map((f) => [f, 1]) : []);
   let coldStarts = 0;
   let verifiedAt: number | undefined;
+  const store = new InMemoryGroupStateStore();
+  const guardStore = new InMemoryGuardStore(store);
   const rawHandlers = createTaskHandlers({
     ec2: sim.ec2(),
     sns: sim.sns(),
@@ -172,13 +189,15 @@ export const runDetectionSample = async (o: SampleOptions): Promise<DetectionSam
     topicArn: sim.createTopic('route-failover'),
     now: () => new Date(clock.now()),
     sleep,
+    store,
+    guard: guardStore,
   });
   const handlers = Object.fromEntries(
     Object.entries(rawHandlers).map(([state, h]) => [
       state,
       async (input: unknown) => {
         const fn = folderOf(state);
-        const available = o.warm ? Infinity : (idle.get(fn) ?? 0);
+        const available = temperature === 'warm' ? Infinity : (idle.get(fn) ?? 0);
         let overhead = o.model.taskMs;
         if (available > 0) idle.set(fn, available - 1);
         else {
@@ -189,7 +208,7 @@ export const runDetectionSample = async (o: SampleOptions): Promise<DetectionSam
         try {
           return await (h as (i: unknown) => Promise<unknown>)(input);
         } finally {
-          if (!o.warm) idle.set(fn, (idle.get(fn) ?? 0) + 1);
+          if (temperature !== 'warm') idle.set(fn, (idle.get(fn) ?? 0) + 1);
           if (state === 'VerifyRoutes') verifiedAt = clock.now();
         }
       },
@@ -229,16 +248,19 @@ export const runDetectionSample = async (o: SampleOptions): Promise<DetectionSam
           return { ok: true, latencyMs: 1 };
         },
         startExecution,
-        state: store,
+        state: probeItem,
         emitMetric: () => undefined,
         log: () => undefined,
       },
       { group, location: subnet, hardEndAt: failureAt + Math.min(outageMs, 60_000) + 4 * probe.downAfterMs + 4000 },
     );
   };
+  const starts = SUBNETS.map(() => T0 + uniform(0, probe.intervalMs));
   await clock.run(
     async () => {
-      await Promise.all(SUBNETS.map((s) => location(s, T0 + uniform(0, probe.intervalMs))()));
+      // The guard's last pass before the failure armed the plan (it runs every minute).
+      if (o.armed) await runGuard({ trigger: 'schedule' }, { ec2: sim.ec2(), config, inventory: store, store: guardStore, now: () => new Date(clock.now()) });
+      await Promise.all(SUBNETS.map((s, i) => location(s, starts[i])()));
       await execution;
     },
     { seed: o.seed },
@@ -275,7 +297,8 @@ export const percentiles = (xs: number[]): Percentiles | undefined => {
 export interface DetectionRow {
   label: string;
   setting?: DetectionSetting;
-  warm: boolean;
+  temperature: Temperature;
+  armed: boolean;
   samples: number;
   detection?: Percentiles;
   firstPriority?: Percentiles;
@@ -300,7 +323,19 @@ export interface DetectionBenchOptions {
   log?: (line: string) => void;
 }
 
-/** Every setting, cold and warm, plus the outage-length checks and the status-check baseline. */
+/** The paths measured per setting: as deployed with a probe first (the guard armed the plan, the warm-up ran), then the worst and the best case. */
+const PATHS: Array<[Temperature, boolean]> = [
+  ['path-warm', true],
+  ['cold', false],
+  ['warm', true],
+];
+const PATH_LABEL: Record<Temperature, string> = {
+  'path-warm': 'as deployed (first states kept warm)',
+  cold: 'every function cold',
+  warm: 'every function warm',
+};
+
+/** Every setting on each path, plus the outage-length checks and the status-check baseline. */
 export const runDetectionBench = async (o: DetectionBenchOptions): Promise<DetectionRow[]> => {
   const model = o.model ?? defaultLatencyModel();
   const log = o.log ?? (() => undefined);
@@ -322,14 +357,16 @@ export const runDetectionBench = async (o: DetectionBenchOptions): Promise<Detec
       long.minMs = Math.min(long.minMs, l);
       if ((await runDetectionSample({ setting, model, seed: o.seed * 104729 + i, outageMs: l, workflow: false })).executions === 0) long.missed++;
     }
-    for (const warm of [false, true]) {
-      log(`  ${setting.name}, Task functions ${warm ? 'warm' : 'cold'}: ${o.samples} failures…`);
+    for (const [temperature, armed] of PATHS) {
+      const label = `${setting.name}, ${PATH_LABEL[temperature]}${armed ? '' : ', no plan armed'}`;
+      log(`  ${label}: ${o.samples} failures…`);
       const samples: DetectionSample[] = [];
-      for (let i = 0; i < o.samples; i++) samples.push(await runDetectionSample({ setting, model, seed: o.seed * 1000 + i, warm }));
+      for (let i = 0; i < o.samples; i++) samples.push(await runDetectionSample({ setting, model, seed: o.seed * 1000 + i, temperature, armed }));
       const row: DetectionRow = {
-        label: `${setting.name}, Task functions ${warm ? 'warm' : 'cold'}`,
+        label,
         setting,
-        warm,
+        temperature,
+        armed,
         samples: samples.length,
         detection: percentiles(samples.flatMap((s) => (s.detectedMs === undefined ? [] : [s.detectedMs]))),
         firstPriority: percentiles(samples.flatMap((s) => (s.firstPriorityMs === undefined ? [] : [s.firstPriorityMs]))),
@@ -337,10 +374,10 @@ export const runDetectionBench = async (o: DetectionBenchOptions): Promise<Detec
         moved: samples.filter((s) => s.routesMoved).length,
         single: samples.filter((s) => s.executions === 1).length,
         coldStarts: percentiles(samples.map((s) => s.coldStarts)),
-        ...(warm ? {} : { shortFailovers: short, longMissed: long }),
+        ...(temperature === 'path-warm' ? { shortFailovers: short, longMissed: long } : {}),
       };
       rows.push(row);
-      if (!warm && setting === (o.settings ?? DETECTION_SETTINGS)[0]) {
+      if (temperature === 'cold' && setting === (o.settings ?? DETECTION_SETTINGS)[0]) {
         coldWorkflow = samples.flatMap((s) => (s.firstPriorityMs === undefined || s.detectedMs === undefined ? [] : [s.firstPriorityMs - s.detectedMs]));
         coldVerify = samples.flatMap((s) => (s.verifiedMs === undefined || s.detectedMs === undefined ? [] : [s.verifiedMs - s.detectedMs]));
       }
@@ -371,8 +408,9 @@ const statusCheckBaseline = (samples: number, seed: number, workflowMs: number[]
     if (verifyMs.length > 0) verified.push(d + verifyMs[i % verifyMs.length]);
   }
   return {
-    label: 'baseline: status-check alarm (2 × 60 s), Task functions cold',
-    warm: false,
+    label: 'baseline: status-check alarm (2 × 60 s), every function cold',
+    temperature: 'cold',
+    armed: false,
     samples,
     detection: percentiles(detection),
     firstPriority: percentiles(first),
@@ -417,7 +455,9 @@ export const detectionTable = (rows: DetectionRow[], model: LatencyModel, o: Pic
     `latency model (docs/detection.md, "Latency model"): EC2 ${model.ec2Ms} ms per call; DynamoDB ${model.dynamoMs} ms; StartExecution ${model.startExecutionMs} ms, then ${model.firstStateMs} ms to the first state; ` +
       `each Task ${model.taskMs} ms (transition + warm invoke); a cold start ${model.coldEnvMs[0]}–${model.coldEnvMs[1]} ms of environment plus the function's module init ` +
       `(${Object.keys(model.initMs).length > 0 ? `docs/bench/cold-start.md, ${Math.min(...Object.values(model.initMs))}–${Math.max(...Object.values(model.initMs))} ms` : `${model.defaultInitMs} ms`}); ` +
-      'cold: every invocation that finds no idle environment of its function starts one (Map iterations in parallel each need their own).',
+      'cold: every invocation that finds no idle environment of its function starts one (Map iterations in parallel each need their own); ' +
+      'as deployed: AcquireLease, ResolveTargets and FirstWrite have one warm environment each (the warm-up schedule), the guard armed the plan before the failure, so FirstWrite writes the priority routes; ' +
+      'no plan armed: FirstWrite skips and the priority routes wait for ListRoutes and the Map.',
     `outage checks: ${o.outageSamples} outages of random length below downAfterMs and ${o.outageSamples} between 2 and 3 s per setting, each at a random phase; counted when an execution was (or was not) started.`,
     'baseline: the status-check alarm path for a kernel lockup (a hung routing daemon passes EC2 status checks: that path never sees it); ' +
       'checks every minute, alarm of 2 × 60 s periods, CloudWatch evaluating 0–60 s after the minute (assumption), then the same workflow, cold.',

@@ -12,7 +12,7 @@ const [defaults] = DETECTION_SETTINGS;
 
 describe('detection benchmark', () => {
   it('one failure, end to end: detected within the detector\'s bound, then the routes moved and verified, by one execution', async () => {
-    const s = await runDetectionSample({ setting: defaults, model, seed: 3 });
+    const s = await runDetectionSample({ setting: defaults, model, seed: 3, temperature: 'cold' });
     expect(s).toMatchObject({ executions: 1, routesMoved: true });
     const { intervalMs, downAfterMs, timeoutMs } = defaults.probe;
     expect(s.detectedMs!).toBeGreaterThanOrEqual(downAfterMs);
@@ -25,12 +25,18 @@ describe('detection benchmark', () => {
     expect(s.coldStarts).toBeGreaterThanOrEqual(5);
   });
 
-  it('warm Task functions reach the first priority route sooner than cold ones, for the same failure', async () => {
-    const cold = await runDetectionSample({ setting: defaults, model, seed: 5 });
-    const warm = await runDetectionSample({ setting: defaults, model, seed: 5, warm: true });
-    expect(warm.detectedMs).toBe(cold.detectedMs);
+  it('for the same failure: the armed plan and the warm first states bring the first priority route sooner; all warm, the verification too', async () => {
+    const cold = await runDetectionSample({ setting: defaults, model, seed: 5, temperature: 'cold' });
+    const deployed = await runDetectionSample({ setting: defaults, model, seed: 5, temperature: 'path-warm', armed: true });
+    const warm = await runDetectionSample({ setting: defaults, model, seed: 5, temperature: 'warm', armed: true });
+    expect(new Set([cold.detectedMs, deployed.detectedMs, warm.detectedMs]).size).toBe(1);
     expect(warm.coldStarts).toBe(0);
-    expect(warm.firstPriorityMs! - warm.detectedMs!).toBeLessThan(cold.firstPriorityMs! - cold.detectedMs!);
+    const toFirst = (x: typeof cold) => x.firstPriorityMs! - x.detectedMs!;
+    expect(toFirst(deployed)).toBeLessThan(toFirst(cold));
+    // The first write's path is warm in both; the rest of the run is not.
+    expect(toFirst(warm)).toBeLessThanOrEqual(toFirst(deployed));
+    expect(warm.verifiedMs!).toBeLessThan(deployed.verifiedMs!);
+    for (const x of [cold, deployed, warm]) expect(x).toMatchObject({ executions: 1, routesMoved: true });
   });
 
   it('an outage shorter than downAfterMs starts nothing; one of 2.5 s starts one execution', async () => {
@@ -40,11 +46,16 @@ describe('detection benchmark', () => {
 
   it('runs every row and renders the table with the model it used', async () => {
     const rows = await runDetectionBench({ samples: 2, outageSamples: 2, seed: 1, model, settings: [defaults] });
-    expect(rows.map((r) => r.label)).toEqual(['default, Task functions cold', 'default, Task functions warm', 'baseline: status-check alarm (2 × 60 s), Task functions cold']);
+    expect(rows.map((r) => r.label)).toEqual([
+      'default, as deployed (first states kept warm)',
+      'default, every function cold, no plan armed',
+      'default, every function warm',
+      'baseline: status-check alarm (2 × 60 s), every function cold',
+    ]);
     expect(rows[0]).toMatchObject({ moved: 2, single: 2, shortFailovers: { started: 0, of: 2 }, longMissed: { missed: 0, of: 2 } });
-    expect(rows[2].detection!.p50).toBeGreaterThan(60_000);
+    expect(rows[3].detection!.p50).toBeGreaterThan(60_000);
     const table = detectionTable(rows, model, { samples: 2, outageSamples: 2, seed: 1 });
-    expect(table.rows).toHaveLength(3);
+    expect(table.rows).toHaveLength(4);
     expect(table.notes.join(' ')).toContain('latency model');
   });
 
