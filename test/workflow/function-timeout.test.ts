@@ -68,8 +68,12 @@ describe('a function timeout, run locally', () => {
       }
     };
     walk(definition.States);
-    expect(tasks.map(([n]) => n).sort()).toEqual(['AcquireLease', 'ListRoutes', 'Notify', 'RecordWithoutNotification', 'ReleaseLease', 'ReleaseLeaseUnrecorded', 'ReplaceAssociations', 'ReplaceRoutes', 'ResolveTargets', 'VerifyRoutes']);
-    for (const [name, s] of tasks) {
+    expect(tasks.map(([n]) => n).sort()).toEqual(['AcquireLease', 'FirstWrite', 'ListRoutes', 'Notify', 'RecordWithoutNotification', 'ReleaseLease', 'ReleaseLeaseUnrecorded', 'ReplaceAssociations', 'ReplaceRoutes', 'ResolveTargets', 'VerifyRoutes']);
+    // FirstWrite retries nothing: whatever stops it (a timeout included), the full path follows at once.
+    const first = tasks.find(([n]) => n === 'FirstWrite')![1];
+    expect(first.Retry).toBeUndefined();
+    expect(first.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.firstWrite', Next: 'ListRoutes' }]);
+    for (const [name, s] of tasks.filter(([n]) => n !== 'FirstWrite')) {
       const errors = (s.Retry as any[]).flatMap((r) => r.ErrorEquals);
       expect({ name, timeouts: ['Lambda.Unknown', 'Sandbox.Timedout', 'Lambda.ClientExecutionTimeoutException'].every((e) => errors.includes(e)) }).toEqual({ name, timeouts: true });
       expect({ name, statesTimeout: errors.includes('States.Timeout') }).toEqual({ name, statesTimeout: false });
