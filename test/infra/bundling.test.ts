@@ -23,9 +23,9 @@ describe('FailoverStack bundling', () => {
       quiet.mockRestore();
     }
     const { app, template } = synthesized;
-    expect(announced).toHaveLength(10);
+    expect(announced).toHaveLength(11);
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: { Code: { S3Key: string } } }[];
-    expect(functions).toHaveLength(10); // the eight Task functions, the inventory refresh and the route guard
+    expect(functions).toHaveLength(11); // the nine Task functions, the inventory refresh and the route guard
 
     for (const fn of functions) {
       const key = fn.Properties.Code.S3Key;
