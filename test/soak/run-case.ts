@@ -60,6 +60,7 @@ const functionTimeouts = (m: Materialized): Record<string, number> => {
     ReleaseLease: 25,
     ReleaseLeaseUnrecorded: 25,
     ResolveTargets: 45,
+    FirstWrite: 50,
     ListRoutes: 90,
     ReplaceRoutes: replaceRouteWriteBudget(m.config).functionTimeoutSeconds,
     ReplaceAssociations: 120,
