@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { parseConfigJson } from '../shared/config';
 import { requireEnv } from '../shared/env';
-import { PROBE_SFN_TIMEOUTS, requestHandlerOptions } from '../shared/http-timeouts';
+import { PROBE_DYNAMODB_TIMEOUTS, PROBE_SFN_TIMEOUTS, requestHandlerOptions } from '../shared/http-timeouts';
 import { HARD_RUN_MS, ProbedGroup, probedGroup, runProbeLocation, stepFunctionsStarter } from './probe';
 import { dynamoProbeState } from './probe-state';
 import { tcpProbe } from './tcp-probe';
@@ -12,7 +12,7 @@ import { tcpProbe } from './tcp-probe';
 // NAT, DynamoDB through its gateway endpoint or a NAT. Short connection and request timeouts (that really abort
 // the call) keep a missing or hung endpoint from stalling the probe loop for long.
 const sfn = new SFNClient({ retryMode: 'standard', maxAttempts: 3, requestHandler: requestHandlerOptions(PROBE_SFN_TIMEOUTS) });
-const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 2, requestHandler: requestHandlerOptions(PROBE_SFN_TIMEOUTS) });
+const ddb = new DynamoDBClient({ retryMode: 'standard', maxAttempts: 2, requestHandler: requestHandlerOptions(PROBE_DYNAMODB_TIMEOUTS) });
 
 let group: ProbedGroup | undefined;
 

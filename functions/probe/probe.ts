@@ -277,7 +277,8 @@ export const runProbeLocation = async (deps: ProbeRunDeps, settings: ProbeRunSet
     if (handedOver) break;
     const at = deps.now();
     const round = Promise.all(group.members.map((m) => probeMember(m, probe, deps.probe))).then((members): RoundResult => ({ at, members }));
-    judged = judged.then(() => round.then(handle));
+    // A verdict that throws (it should not: every call in it is caught) must not stop the ones after it.
+    judged = judged.then(() => round.then(handle)).catch((err) => fail('round', err));
     slotAt += probe.intervalMs;
     // A late wake-up skips the slots already past instead of bursting to catch up.
     const late = deps.now() - slotAt;
