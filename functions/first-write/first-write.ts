@@ -41,6 +41,13 @@ export interface FirstWriteResult {
   finishedAt?: string;
 }
 
+/**
+ * How long FirstWrite waits for its turns at the write pacer: the priority batches go out inside EC2's burst when
+ * the account is quiet; when other failovers hold the queue, waiting longer would only delay ListRoutes and the
+ * full path, which take their turn anyway. What the budget leaves unwritten is reported and written later.
+ */
+export const FIRST_WRITE_BUDGET_MS = 5000;
+
 const skipped = (reason: string, extra: Partial<FirstWriteResult> = {}): FirstWriteResult => ({ status: 'skipped', reason, ...extra });
 
 /** The priority routes of the armed tables, switched from a fresh read of those tables; see the module comment. */
@@ -81,7 +88,10 @@ export const firstWrite = async (input: FailoverState, deps: FirstWriteDeps): Pr
   const batchErrors: string[] = [];
   const results = await Promise.all(
     batches.map((batch) =>
-      replaceRoutes({ batch, group: group.name, vpcId: group.vpcId, pairs: input.pairs, dryRun: false, observedAt: readAt.toISOString() }, deps).then(
+      replaceRoutes(
+        { batch, group: group.name, vpcId: group.vpcId, pairs: input.pairs, dryRun: false, observedAt: readAt.toISOString() },
+        { ...deps, budgetMs: deps.budgetMs ?? FIRST_WRITE_BUDGET_MS },
+      ).then(
         (r: BatchResult) => r,
         (err: unknown) => {
           batchErrors.push(`${batch.routeTableId}: ${errorText(err)}`.slice(0, 300));

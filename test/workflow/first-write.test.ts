@@ -5,6 +5,7 @@ import { runGuard } from '../../functions/guard/guard';
 import { parseConfig } from '../../functions/shared/config';
 import { InMemoryGroupStateStore } from '../../functions/shared/group-state';
 import { InMemoryGuardStore } from '../../functions/shared/guard-state';
+import type { WritePacer } from '../../functions/shared/pacer';
 import { createTaskHandlers } from '../../functions/task-handlers';
 import { SimulatedVpc } from '../../sim';
 
@@ -28,10 +29,10 @@ const setup = () => {
   const guardStore = new InMemoryGuardStore(store);
   const arm = () => runGuard({ trigger: 'schedule' }, { ec2: sim.ec2(), config, inventory: store, store: guardStore });
   const calls: Array<{ state: string; at: number }> = [];
-  const handlers = (guard: { read: InMemoryGuardStore['read'] } = guardStore) =>
+  const handlers = (guard: { read: InMemoryGuardStore['read'] } = guardStore, pacer?: WritePacer) =>
     Object.fromEntries(
       Object.entries(
-        createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('t'), store, guard, isExecutionRunning: isLocalExecutionRunning, recheckDelaysMs: [0] }),
+        createTaskHandlers({ ec2: sim.ec2(), sns: sim.sns(), config, topicArn: sim.createTopic('t'), store, guard, pacer, isExecutionRunning: isLocalExecutionRunning, recheckDelaysMs: [0] }),
       ).map(([state, h]) => [state, async (input: unknown) => (calls.push({ state, at: sim.calls.length }), h(input))]),
     );
   const input = (over: Record<string, unknown> = {}) => ({
@@ -107,6 +108,23 @@ describe('FirstWrite: the priority routes right after the trigger and the target
     const result = await runExecution({ handlers: s.handlers(), input: s.input() });
     expect(result.status).toBe('SUCCEEDED');
     expect(firstWriteOf(result)).toEqual({ status: 'skipped', reason: 'no plan armed for router-a' });
+    expect(s.writesBefore('ListRoutes')).toEqual([]);
+    expect(s.allMoved()).toBe(true);
+  });
+
+  it('when other failovers hold the write pacer\'s queue, it waits at most its short budget and leaves the routes to the full path', async () => {
+    const s = setup();
+    await s.arm();
+    // A queue 30 s long: turns are granted only to a writer whose budget reaches past it (the Map's does, FirstWrite's 5 s not).
+    const queueEndsAt = Date.now() + 30_000;
+    const busy: WritePacer = {
+      reserve: async (count, notAfter) => (notAfter !== undefined && notAfter < queueEndsAt ? undefined : Array(count).fill(Date.now())),
+      throttled: async () => undefined,
+      waitUntil: async () => undefined,
+    };
+    const result = await runExecution({ handlers: s.handlers(s.guardStore, busy), input: s.input() });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(firstWriteOf(result)).toMatchObject({ status: 'written', counts: {}, batchErrors: [expect.stringMatching(/pacer/), expect.stringMatching(/pacer/)] });
     expect(s.writesBefore('ListRoutes')).toEqual([]);
     expect(s.allMoved()).toBe(true);
   });
