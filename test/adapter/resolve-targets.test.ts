@@ -149,16 +149,12 @@ describe('resolveTargets: the routes say whose they are (route.instance-id)', ()
 
   it('an interface only a route shows on the failed member is paired by the slot DescribeNetworkInterfaces gives, and stored', async () => {
     ec2Says([routerA('stopped', [[IDS.eniA0, 0]]), routerB('running')]);
-    ec2Mock
-      .on(DescribeRouteTablesCommand)
-      .resolves({
-        RouteTables: [{ RouteTableId: 'rtb-0123456789abcdef0', Routes: [routeShowing(IDS.eniA1, IDS.routerA)] }],
-      });
-    ec2Mock
-      .on(DescribeNetworkInterfacesCommand)
-      .resolves({
-        NetworkInterfaces: [{ NetworkInterfaceId: IDS.eniA1, Attachment: { InstanceId: IDS.routerA, DeviceIndex: 1 } }],
-      });
+    ec2Mock.on(DescribeRouteTablesCommand).resolves({
+      RouteTables: [{ RouteTableId: 'rtb-0123456789abcdef0', Routes: [routeShowing(IDS.eniA1, IDS.routerA)] }],
+    });
+    ec2Mock.on(DescribeNetworkInterfacesCommand).resolves({
+      NetworkInterfaces: [{ NetworkInterfaceId: IDS.eniA1, Attachment: { InstanceId: IDS.routerA, DeviceIndex: 1 } }],
+    });
     const store = new InMemoryGroupStateStore();
 
     const r = await run(ec2StateEvent(IDS.routerA, 'stopped'), { store });
@@ -173,15 +169,13 @@ describe('resolveTargets: the routes say whose they are (route.instance-id)', ()
 
   it('the filter refused by an endpoint: a warning, and the failover goes on with what EC2 and the inventory know', async () => {
     ec2Says([routerA('stopped'), routerB('running')]);
-    ec2Mock
-      .on(DescribeRouteTablesCommand)
-      .rejects(
-        Object.assign(new Error('The filter route.instance-id is invalid'), {
-          name: 'InvalidParameterValue',
-          $fault: 'client',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    ec2Mock.on(DescribeRouteTablesCommand).rejects(
+      Object.assign(new Error('The filter route.instance-id is invalid'), {
+        name: 'InvalidParameterValue',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
 
     const r = await run(ec2StateEvent(IDS.routerA, 'stopped'));
 
@@ -191,15 +185,13 @@ describe('resolveTargets: the routes say whose they are (route.instance-id)', ()
 
   it('throttled: Ec2ThrottledError, for the state machine to retry', async () => {
     ec2Says([routerA('stopped'), routerB('running')]);
-    ec2Mock
-      .on(DescribeRouteTablesCommand)
-      .rejects(
-        Object.assign(new Error('Request limit exceeded.'), {
-          name: 'RequestLimitExceeded',
-          $fault: 'client',
-          $metadata: { httpStatusCode: 503 },
-        }),
-      );
+    ec2Mock.on(DescribeRouteTablesCommand).rejects(
+      Object.assign(new Error('Request limit exceeded.'), {
+        name: 'RequestLimitExceeded',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 503 },
+      }),
+    );
 
     await rejection(run(ec2StateEvent(IDS.routerA, 'stopped')), Ec2ThrottledError);
   });
@@ -1057,6 +1049,55 @@ describe('resolveTargets: a trigger is a claim, confirmed before any write', () 
     await expect(run(forgedAlarm(), { alarms: elsewhere })).resolves.toMatchObject({
       action: 'noop',
       noopReason: expect.stringMatching(/watches i-/),
+    });
+  });
+
+  describe('an alarm in ALARM because no status-check data arrived (missing data is breaching)', () => {
+    const silentA = () =>
+      new StaticAlarms().set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-a'), 'ALARM', IDS.routerA, {
+        missingData: true,
+      });
+
+    it('while CloudWatch still hears from the peer (its alarm OK): confirmed, failover (an AZ outage: EC2 may still say running)', async () => {
+      ec2Says([routerA('running'), routerB()]);
+      const alarms = silentA().set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-b'), 'OK', IDS.routerB);
+      const r = await run(forgedAlarm(), { alarms });
+      expect(r.action).toBe('failover');
+      expect(r.noopReason).toBeUndefined();
+      expect(r.target?.name).toBe('router-b');
+    });
+
+    it('while every peer is silent too (CloudWatch hears from no member): not confirmed, nothing read from the route tables', async () => {
+      ec2Says([routerA('running'), routerB()]);
+      const alarms = silentA().set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-b'), 'ALARM', IDS.routerB, {
+        missingData: true,
+      });
+      const r = await run(forgedAlarm(), { alarms });
+      expect(r.action).toBe('noop');
+      expect(r.noopReason).toMatch(
+        /because CloudWatch received no status-check data for router-a, and the alarms of router-b are in ALARM too/,
+      );
+      expect(ec2Mock).toHaveReceivedCommandTimes(DescribeRouteTablesCommand, 0);
+    });
+
+    it('a peer whose alarm CloudWatch does not have (or in INSUFFICIENT_DATA) does not block it: only peers all in ALARM do', async () => {
+      ec2Says([routerA('running'), routerB()]);
+      await expect(run(forgedAlarm(), { alarms: silentA() })).resolves.toMatchObject({ action: 'failover' });
+      const insufficient = silentA().set(
+        statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-b'),
+        'INSUFFICIENT_DATA',
+        IDS.routerB,
+      );
+      await expect(run(forgedAlarm(), { alarms: insufficient })).resolves.toMatchObject({ action: 'failover' });
+    });
+
+    it('a stopped member (no data, EC2 says stopped): confirmed as before; its routes are moved or already were', async () => {
+      ec2Says([routerA('stopped'), routerB()]);
+      const alarms = silentA().set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-b'), 'OK', IDS.routerB);
+      await expect(run(forgedAlarm(), { alarms })).resolves.toMatchObject({
+        action: 'failover',
+        sources: [expect.objectContaining({ name: 'router-a' })],
+      });
     });
   });
 
