@@ -214,7 +214,7 @@ export const runDetectionSample = async (o: SampleOptions): Promise<DetectionSam
           return await (h as (i: unknown) => Promise<unknown>)(input);
         } finally {
           if (temperature !== 'warm') idle.set(fn, (idle.get(fn) ?? 0) + 1);
-          if (state === 'VerifyRoutes') verifiedAt = clock.now();
+          if (state === 'VerifySwitch') verifiedAt = clock.now();
         }
       },
     ]),
@@ -504,13 +504,13 @@ export const detectionTable = (
     `Each failure: router-a blackholed (hung) at a random instant; two probe locations at random phases (runProbeLocation, the real loop), rounds up to ${model.roundLatenessMs} ms late; ` +
       `the workflow run locally on its real handlers against the simulated VPC: ${ESTATE.routeTables} route tables, ${ESTATE.routeTables * ESTATE.affectedPerTable} routes to move, ` +
       `${PRIORITY_TABLES} tables tagged ${PRIORITY_TAG.key}=${PRIORITY_TAG.value}; seed ${o.seed}; virtual clock (exact simulated time).`,
-    'detection: the StartExecution call (every live location agreed, the claim written); first priority route switched: the end of the first successful ReplaceRoute in a priority table; all routes verified: the end of VerifyRoutes.',
+    'detection: the StartExecution call (every live location agreed, the claim written); first priority route switched: the end of the first successful ReplaceRoute in a priority table; all routes verified: the end of VerifySwitch.',
     `latency model (docs/detection.md, "Latency model"): EC2 ${model.ec2Ms} ms per call; DynamoDB ${model.dynamoMs} ms; StartExecution ${model.startExecutionMs} ms, then ${model.firstStateMs} ms to the first state; ` +
       `each Task ${model.taskMs} ms (transition + warm invoke); a cold start ${model.coldEnvMs[0]}–${model.coldEnvMs[1]} ms of environment plus the function's module init ` +
       `(${Object.keys(model.initMs).length > 0 ? `docs/bench/cold-start.md, ${Math.min(...Object.values(model.initMs))}–${Math.max(...Object.values(model.initMs))} ms` : `${model.defaultInitMs} ms`}); ` +
       'cold: every invocation that finds no idle environment of its function starts one (Map iterations in parallel each need their own); ' +
       'as deployed: AcquireLease, ResolveTargets and FirstWrite have one warm environment each (the warm-up schedule), the guard armed the plan before the failure, so FirstWrite writes the priority routes; ' +
-      'no plan armed: FirstWrite skips and the priority routes wait for ListRoutes and the Map.',
+      'no plan armed: FirstWrite skips and the priority routes wait for PlanSwitch and the SwitchBatches Map.',
     `outage checks: ${o.outageSamples} outages of random length below downAfterMs and ${o.outageSamples} between 2 and 3 s per setting, each at a random phase; counted when an execution was (or was not) started.`,
     'baseline: the status-check alarm path for a kernel lockup (a hung routing daemon passes EC2 status checks: that path never sees it); ' +
       'checks every minute, alarm of 2 × 60 s periods, CloudWatch evaluating 0–60 s after the minute (assumption), then the same workflow, cold.',

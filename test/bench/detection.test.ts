@@ -85,7 +85,7 @@ describe('detection benchmark', () => {
 
   it("takes module init from the cold start benchmark's page when there is one", () => {
     const init = measuredInitMs();
-    expect(Object.keys(init)).toEqual(expect.arrayContaining(['acquire-lease', 'resolve-targets', 'replace-routes']));
+    expect(Object.keys(init)).toEqual(expect.arrayContaining(['acquire-lease', 'resolve-targets', 'switch-items']));
     expect(Object.values(init).every((ms) => ms > 0)).toBe(true);
   });
 

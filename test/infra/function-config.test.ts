@@ -64,7 +64,7 @@ describe('config in the functions: each gets only what it uses', () => {
       "One batch of the plan: ReplaceRoute onto the paired interfaces, or ReplaceRouteTableAssociation onto the target's true twin, paced account-wide per EC2 action (idempotent)",
       "Stores each member's interface map (slot, ENI, subnet, AZ) for failovers of routers that are gone",
       "Takes the group's lease (conditional write) before anything is resolved or planned",
-      "The group's priority routes first: the tables the guard's armed plan names, read fresh, written by the ReplaceRoutes writer",
+      "The group's priority routes first: the tables the guard's armed plan names, read fresh, written by the paced route writer",
     ]);
     const full = parseConfig(fullConfig());
     for (const fn of withConfig) {

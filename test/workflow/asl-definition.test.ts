@@ -130,7 +130,7 @@ describe('statemachine/failover.asl.json', () => {
       else if (name === 'ReleaseLease') expect(nexts).toEqual(['CheckOutcome']);
       else if (name === 'ResolveTargets') expect(new Set(nexts)).toEqual(new Set(['ResolveFailed']));
       // The early write is an optimization: whatever happens to it, the full path follows.
-      else if (name === 'FirstWrite') expect(nexts).toEqual(['ListRoutes']);
+      else if (name === 'FirstWrite') expect(nexts).toEqual(['PlanSwitch']);
       else expect(new Set(nexts)).toEqual(new Set(['Notify']));
     }
   });

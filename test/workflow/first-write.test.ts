@@ -128,15 +128,13 @@ describe('FirstWrite: the priority routes right after the trigger and the target
     await s.arm();
     const [handEdited, ...rest] = s.priorityMoves;
     // Since the pass, an operator pointed one priority route at another appliance of the VPC.
-    await s.sim
-      .ec2()
-      .send(
-        new ReplaceRouteCommand({
-          RouteTableId: handEdited.routeTableId,
-          DestinationCidrBlock: handEdited.destination.value,
-          NetworkInterfaceId: s.estate.other.eni0,
-        }),
-      );
+    await s.sim.ec2().send(
+      new ReplaceRouteCommand({
+        RouteTableId: handEdited.routeTableId,
+        DestinationCidrBlock: handEdited.destination.value,
+        NetworkInterfaceId: s.estate.other.eni0,
+      }),
+    );
     const handCalls = s.sim.calls.length;
     // And a new priority table of the scope got a route to router-a: the armed plan does not know it.
     const fresh = s.sim.addRouteTable({
