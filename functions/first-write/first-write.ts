@@ -3,9 +3,11 @@ import { originalInScope } from '../aws/authorize';
 import { routeSwitch, type RouteSwitchDeps } from '../aws/route-switch';
 import { describeRouteTablesById } from '../aws/route-tables';
 import { errorText } from '../contract/aws-errors';
+import { FIRST_WRITE_LISTED_MAX, type FirstWriteRoute } from '../contract/audit-record';
 import { findGroup } from '../contract/config';
 import { type Batch, type BatchResult, type FailoverState, FailoverStateSchema } from '../contract/schemas';
 import type { GuardStore } from '../domain/guard-state';
+import { resultsOf } from '../domain/plan';
 import { checkPlannable, collectChanges, finishPlan } from '../domain/route-changes';
 
 /**
@@ -36,6 +38,10 @@ export interface FirstWriteResult {
   tables?: number;
   /** Route statuses over the priority batches written (moved, already-on-target, failed, …). */
   counts?: Record<string, number>;
+  /** Routes it switched (ReplaceRoute answered success), all of them counted; the audit record lists them as moved. */
+  switchedCount?: number;
+  /** The first FIRST_WRITE_LISTED_MAX of them, each with when it was switched. */
+  switched?: FirstWriteRoute[];
   /** Batches the writer refused or failed as a whole (the full path retries them). */
   batchErrors?: string[];
   readAt?: string;
@@ -89,9 +95,8 @@ export const firstWrite = async (input: FailoverState, deps: FirstWriteDeps): Pr
   } catch (err) {
     return skipped(`not plannable: ${errorText(err)}`, { armedAt });
   }
-  const batches = finishPlan(input, found, tables, readAt, {}).batches.filter(
-    (b): b is Batch => 'routes' in b && b.pr === 1,
-  );
+  const plan = finishPlan(input, found, tables, readAt, {});
+  const batches = plan.batches.filter((b): b is Batch => 'routes' in b && b.pr === 1);
   if (batches.length === 0)
     return skipped('no priority route of the armed tables points at the failing member', {
       armedAt,
@@ -124,11 +129,27 @@ export const firstWrite = async (input: FailoverState, deps: FirstWriteDeps): Pr
   );
   for (const r of results)
     for (const [status, n] of Object.entries(r?.counts ?? {})) counts[status] = (counts[status] ?? 0) + n;
+  // What it switched, route by route (the same reading of batch results as the audit's): PlanSwitch will find these
+  // routes already on the target, so the record learns from here that this execution moved them, and when.
+  const ran = results.filter((r): r is BatchResult => r !== undefined);
+  const switched: FirstWriteRoute[] = [];
+  for (const { change, status, attempts, switchedAt } of resultsOf(
+    { ...plan, batches },
+    input.pairs,
+    input.target.name,
+    ran,
+  ).values()) {
+    if (status !== 'replaced' || switchedAt === undefined) continue;
+    switched.push({ ...change, attempts, switchedAt: new Date(switchedAt).toISOString() });
+  }
+  switched.sort((a, b) => a.switchedAt.localeCompare(b.switchedAt));
   return {
     status: 'written',
     armedAt,
     tables: batches.length,
     counts,
+    switchedCount: switched.length,
+    ...(switched.length > 0 ? { switched: switched.slice(0, FIRST_WRITE_LISTED_MAX) } : {}),
     ...(batchErrors.length > 0 ? { batchErrors: batchErrors.slice(0, 10) } : {}),
     readAt: readAt.toISOString(),
     finishedAt: now().toISOString(),

@@ -8,6 +8,7 @@ import { InMemoryGuardStore } from '../../functions/domain/guard-state';
 import type { WritePacer } from '../../functions/domain/pacer';
 import { createTaskHandlers } from '../../cli/local/task-handlers';
 import { SimulatedVpc } from '../../sim';
+import type { AuditRecord } from '../../functions/contract/audit-record';
 
 /**
  * FirstWrite in the workflow (statemachine/failover.asl.json run locally, every Task on its real handler): after
@@ -121,6 +122,32 @@ describe('FirstWrite: the priority routes right after the trigger and the target
       .filter((c) => c.action === 'DescribeRouteTables');
     expect(reads).toHaveLength(1);
     expect(s.allMoved()).toBe(true);
+
+    // The record says which routes FirstWrite moved and when: PlanSwitch found them on the target, yet they are
+    // this execution's switches, listed as replaced and verified, with their time to switch; none is "already on
+    // target", and every route through router-a counts as moved.
+    const record = result.auditRecord as AuditRecord;
+    const key = (t: string, d: string) => `${t} ${d}`;
+    const moved = new Set(s.priorityMoves.map((m) => key(m.routeTableId, m.destination.value)));
+    const listed = record.routes.filter((r) => moved.has(key(r.routeTableId, r.destination.value)));
+    expect(listed).toHaveLength(s.priorityMoves.length);
+    for (const r of listed) {
+      expect(r).toMatchObject({ status: 'replaced', verified: true, priority: true, before: { member: 'router-a' } });
+      expect(r.after).toMatchObject({ member: 'router-b' });
+      expect(r.timeToSwitchMs).toBeGreaterThanOrEqual(0);
+    }
+    const onTarget = record.alreadyOnTarget.flatMap((a) => a.destinations.map((d) => key(a.routeTableId, d)));
+    expect(onTarget.filter((k) => moved.has(k))).toEqual([]);
+    expect(record.counts).toMatchObject({ moved: s.estate.expectedMoves.length, alreadyOnTarget: onTarget.length });
+    expect(record.firstWrite).toMatchObject({ routes: s.priorityMoves.length });
+    const lastEarly = Math.max(...listed.map((r) => r.timeToSwitchMs!));
+    const later = record.routes.filter((r) => !moved.has(key(r.routeTableId, r.destination.value)));
+    expect(later.length).toBeGreaterThan(0);
+    expect(record.firstWrite!.lastMs).toBe(lastEarly);
+    expect(Math.min(...later.map((r) => r.timeToSwitchMs!))).toBeGreaterThanOrEqual(record.firstWrite!.firstMs!);
+    expect(record.timeToSwitch?.priority?.routes).toBe(s.priorityMoves.length);
+    const message = s.sim.published.at(-1)?.Message ?? '';
+    expect(message).toContain(`First write: ${s.priorityMoves.length} priority route(s) switched by FirstWrite`);
   });
 
   it("a stale armed plan cannot make it wrong: a priority route repointed by hand since the guard pass is left alone (conflict), and a new table is the full path's", async () => {
@@ -214,5 +241,29 @@ describe('FirstWrite: the priority routes right after the trigger and the target
     expect(result.status).toBe('SUCCEEDED');
     expect(firstWriteOf(result)).toMatchObject({ Error: 'StateStoreTransientError' });
     expect(s.allMoved()).toBe(true);
+  });
+
+  it('a PlanSwitch failure after the first write is reported with the routes FirstWrite did switch, never as "no route was changed"', async () => {
+    const s = setup();
+    await s.arm();
+    const planTooLarge = async () => {
+      const err = new Error('the plan would exceed the state limit');
+      err.name = 'PlanTooLargeError';
+      throw err;
+    };
+    const result = await runExecution({ handlers: { ...s.handlers(), PlanSwitch: planTooLarge }, input: s.input() });
+
+    expect(result.status).toBe('FAILED');
+    const record = result.auditRecord as AuditRecord;
+    expect(record.outcome).toBe('failed');
+    expect(record.cause).toContain(
+      `${s.priorityMoves.length} priority route(s) had been switched by FirstWrite before it (listed in routes); no other route was changed.`,
+    );
+    expect(record.cause).not.toContain('No route was changed');
+    expect(record.counts.moved).toBe(s.priorityMoves.length);
+    expect(record.routes.map((r) => `${r.routeTableId} ${r.destination.value} ${r.status}`).sort()).toEqual(
+      s.priorityMoves.map((m) => `${m.routeTableId} ${m.destination.value} replaced`).sort(),
+    );
+    expect(record.firstWrite).toMatchObject({ routes: s.priorityMoves.length });
   });
 });
