@@ -22,7 +22,7 @@ import { InMemoryGroupStateStore } from '../functions/domain/group-state';
 import { InMemoryGuardStore } from '../functions/domain/guard-state';
 import { buildLargeEstate } from '../cli/local/scenario';
 import { InMemoryProbeState, type ProbeStateStore } from '../functions/probe/probe-state';
-import { probedGroup, ProbeRunDeps, runProbeLocation } from '../functions/probe/probe';
+import { probedGroup, type ProbeRunDeps, runProbeLocation } from '../functions/probe/probe';
 import { parseConfig } from '../functions/contract/config';
 import type { ProbeFailureRequest } from '../functions/contract/triggers';
 import { createTaskHandlers } from '../cli/local/task-handlers';
@@ -155,7 +155,9 @@ export const runDetectionSample = async (o: SampleOptions): Promise<DetectionSam
   const estate = buildLargeEstate(sim, { ...ESTATE, groupName: 'edge' });
   const priority = new Set([...estate.routeTableIds].sort().slice(0, PRIORITY_TABLES));
   for (const id of priority) sim.tagRouteTable(id, { [PRIORITY_TAG.key]: PRIORITY_TAG.value });
-  const raw = structuredClone(estate.config) as { groups: Array<Record<string, any>> };
+  const raw = structuredClone(estate.config) as {
+    groups: Array<{ members: Array<Record<string, unknown>>; priority?: unknown; probe?: unknown }>;
+  };
   const g = raw.groups[0];
   const addresses = ['10.0.1.10', '10.0.2.10'];
   g.members = g.members
@@ -174,10 +176,22 @@ export const runDetectionSample = async (o: SampleOptions): Promise<DetectionSam
   // DynamoDB: the in-memory item, each call costing the model's latency.
   const items = new InMemoryProbeState();
   const probeItem: ProbeStateStore = {
-    publish: async (grp, view) => (await sleep(o.model.dynamoMs), items.publish(grp, view)),
-    read: async (grp) => (await sleep(o.model.dynamoMs), items.read(grp)),
-    claim: async (grp, c, r) => (await sleep(o.model.dynamoMs), items.claim(grp, c, r)),
-    retire: async (grp, slot) => (await sleep(o.model.dynamoMs), items.retire(grp, slot)),
+    publish: async (grp, view) => {
+      await sleep(o.model.dynamoMs);
+      return items.publish(grp, view);
+    },
+    read: async (grp) => {
+      await sleep(o.model.dynamoMs);
+      return items.read(grp);
+    },
+    claim: async (grp, c, r) => {
+      await sleep(o.model.dynamoMs);
+      return items.claim(grp, c, r);
+    },
+    retire: async (grp, slot) => {
+      await sleep(o.model.dynamoMs);
+      return items.retire(grp, slot);
+    },
   };
 
   // The Task functions: a pool of idle environments per function; an invocation that finds none starts cold.

@@ -1,6 +1,6 @@
 import {
   ConditionalCheckFailedException,
-  DynamoDBClient,
+  type DynamoDBClient,
   GetItemCommand,
   UpdateItemCommand,
   type AttributeValue,
@@ -51,19 +51,27 @@ export const parseProbeItem = (attrs: Record<string, AttributeValue> | undefined
 
 const isRecordOfNumbers = (x: unknown): x is Record<string, number> =>
   typeof x === 'object' && x !== null && Object.values(x).every((v) => typeof v === 'number');
-const isView = (x: any): x is LocationView =>
-  typeof x?.location === 'string' &&
-  typeof x.slot === 'string' &&
-  typeof x.at === 'number' &&
-  typeof x.startedAt === 'number' &&
-  isRecordOfNumbers(x.down) &&
-  isRecordOfNumbers(x.lastUp);
-const isClaim = (x: any): x is Claim =>
-  typeof x?.member === 'string' &&
-  typeof x.executionName === 'string' &&
-  typeof x.at === 'number' &&
-  typeof x.firstFailureAt === 'number' &&
-  Array.isArray(x.locations);
+const isView = (v: unknown): v is LocationView => {
+  const x = v as Record<string, unknown> | null | undefined;
+  return (
+    typeof x?.location === 'string' &&
+    typeof x.slot === 'string' &&
+    typeof x.at === 'number' &&
+    typeof x.startedAt === 'number' &&
+    isRecordOfNumbers(x.down) &&
+    isRecordOfNumbers(x.lastUp)
+  );
+};
+const isClaim = (v: unknown): v is Claim => {
+  const x = v as Record<string, unknown> | null | undefined;
+  return (
+    typeof x?.member === 'string' &&
+    typeof x.executionName === 'string' &&
+    typeof x.at === 'number' &&
+    typeof x.firstFailureAt === 'number' &&
+    Array.isArray(x.locations)
+  );
+};
 
 /** The store on DynamoDB (the group-state table). Errors propagate: the probe loop logs them and goes on. */
 export const dynamoProbeState = (ddb: DynamoDBClient, tableName: string): ProbeStateStore => {

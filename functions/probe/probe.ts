@@ -1,20 +1,27 @@
 import { createHash } from 'node:crypto';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { errorCode } from '../contract/aws-errors';
 import { ConfigError } from '../contract/errors';
-import { FailoverConfig, findGroup, Group, Member, ProbeConfig } from '../contract/config';
-import { PROBE_SOURCE, ProbeFailureRequest, ProbeFailureRequestSchema } from '../contract/triggers';
-import { agreement, AgreementSettings, Claim, claimStands, LocationView, ProbeItem } from './agreement';
+import { type FailoverConfig, findGroup, type Group, type Member, type ProbeConfig } from '../contract/config';
+import { PROBE_SOURCE, type ProbeFailureRequest, ProbeFailureRequestSchema } from '../contract/triggers';
 import {
-  DetectorEvent,
-  DetectorState,
+  agreement,
+  type AgreementSettings,
+  type Claim,
+  claimStands,
+  type LocationView,
+  type ProbeItem,
+} from './agreement';
+import {
+  type DetectorEvent,
+  type DetectorState,
   downMembers,
   emptyDetectorState,
   lastUpTimes,
   markDeclared,
   observeRound,
 } from './detector';
-import { EmfLine, locationMetricLine, memberMetricLine, METRIC_PERIOD_MS } from './metrics';
+import { type EmfLine, locationMetricLine, memberMetricLine, METRIC_PERIOD_MS } from './metrics';
 import type { ProbeStateStore } from './probe-state';
 import type { ProbeResult } from './tcp-probe';
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { agreement, Claim, claimStands, LocationView, ProbeItem } from '../../functions/probe/agreement';
+import { agreement, type Claim, claimStands, type LocationView, type ProbeItem } from '../../functions/probe/agreement';
 import { InMemoryProbeState, parseProbeItem } from '../../functions/probe/probe-state';
 
 /** Agreement between probe locations (pure), and the claim's conditional write (in-memory store as DynamoDB). */

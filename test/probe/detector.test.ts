@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {
-  DetectorEvent,
-  DetectorState,
+  type DetectorEvent,
+  type DetectorState,
   downMembers,
   emptyDetectorState,
   lastUpTimes,

@@ -1,5 +1,5 @@
 import { parseConfig } from '../../functions/contract/config';
-import { ProbedGroup, ProbeRunDeps, runProbeLocation, StartOutcome } from '../../functions/probe/probe';
+import { type ProbedGroup, type ProbeRunDeps, runProbeLocation, type StartOutcome } from '../../functions/probe/probe';
 import { InMemoryProbeState } from '../../functions/probe/probe-state';
 import { VirtualClock } from '../../bench/virtual-clock';
 import type { ProbeResult } from '../../functions/probe/tcp-probe';

@@ -48,12 +48,10 @@ describe('probe handler', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     port = (server.address() as net.AddressInfo).port;
     sfn = mockClient(SFNClient);
-    sfn
-      .on(StartExecutionCommand)
-      .resolves({
-        executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:x`,
-        startDate: new Date(),
-      });
+    sfn.on(StartExecutionCommand).resolves({
+      executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:x`,
+      startDate: new Date(),
+    });
     ddb = mockClient(DynamoDBClient);
     stdout = [];
     jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => {

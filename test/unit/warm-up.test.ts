@@ -4,7 +4,10 @@ import { answeringWarmUp, isWarmUp, WARM_UP_EVENT } from '../../functions/contra
 describe('warm-up', () => {
   it('answers the warm-up without calling the handler, and passes anything else on', async () => {
     const calls: unknown[] = [];
-    const handler = answeringWarmUp(async (e: unknown) => (calls.push(e), 'done'));
+    const handler = answeringWarmUp(async (e: unknown) => {
+      calls.push(e);
+      return 'done';
+    });
     await expect(handler({ ...WARM_UP_EVENT })).resolves.toEqual({ warm: true });
     await expect(handler({ event: { source: 'aws.ec2' } })).resolves.toBe('done');
     expect(calls).toEqual([{ event: { source: 'aws.ec2' } }]);

@@ -47,7 +47,13 @@ const setup = () => {
           isExecutionRunning: isLocalExecutionRunning,
           recheckDelaysMs: [0],
         }),
-      ).map(([state, h]) => [state, async (input: unknown) => (calls.push({ state, at: sim.calls.length }), h(input))]),
+      ).map(([state, h]) => [
+        state,
+        async (input: unknown) => {
+          calls.push({ state, at: sim.calls.length });
+          return h(input);
+        },
+      ]),
     );
   const input = (over: Record<string, unknown> = {}) => ({
     source: 'vpc-route-failover.probe',
