@@ -1,5 +1,6 @@
 import type { FailoverConfig } from '../functions/contract/config';
 import { ReservedConcurrencyError } from '../functions/contract/errors';
+import { PROBE_RESERVED_PER_LOCATION } from '../functions/probe/probe';
 import { OTHER_TASKS } from './constructs/task-functions';
 
 /**
@@ -27,7 +28,7 @@ export interface ConcurrencyPlan {
   readonly guard: number;
   /** Each function of OTHER_TASKS. */
   readonly otherTasks: number;
-  /** The health probes, one reserved execution each (infra/constructs/probe.ts). */
+  /** The health probes: PROBE_RESERVED_PER_LOCATION per probe location (subnet) of each probed group (infra/constructs/probe.ts). */
   readonly probes: number;
   /** Everything this stack reserves. */
   readonly total: number;
@@ -44,18 +45,21 @@ export interface ConcurrencyPlan {
  */
 export const planReservedConcurrency = (config: FailoverConfig): ConcurrencyPlan | undefined => {
   const settings = config.reservedConcurrency;
-  const probes = config.groups.filter((g) => g.probe?.enabled).length;
+  const probes = config.groups.reduce(
+    (n, g) => n + (g.probe?.enabled ? g.probe.subnetIds.length * PROBE_RESERVED_PER_LOCATION : 0),
+    0,
+  );
   const associationGroups = config.groups.filter((g) => g.switchMode === 'associations');
   const twinReconcile = associationGroups.length > 0 ? 1 : 0;
   const guard = 1;
-  const fixedParts = `${probes} probes × 1${twinReconcile ? ', twin reconcile 1' : ''}, route guard 1`;
+  const fixedParts = `probes ${probes} (${PROBE_RESERVED_PER_LOCATION} per location)${twinReconcile ? ', twin reconcile 1' : ''}, route guard 1`;
   if (settings === undefined) return undefined;
   // The schema requires accountConcurrency when enabled; turned off, it is checked only when stated.
   const account = settings.accountConcurrency;
   const limit = account === undefined ? Infinity : account - LAMBDA_UNRESERVED_MINIMUM;
   if (!settings.enabled || account === undefined) {
-    // The probes, the twin reconcile and the guard keep their reservation of 1 (it is what serializes their
-    // invocations), so it must still fit.
+    // The probes, the twin reconcile and the guard keep their reservations (what bounds or serializes their
+    // invocations), so they must still fit.
     if (account !== undefined && probes + twinReconcile + guard > limit)
       throw tooMuch(probes + twinReconcile + guard, limit, account, fixedParts);
     return undefined;

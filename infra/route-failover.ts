@@ -2,6 +2,7 @@ import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IPeer } from 'aws-cdk-lib/aws-ec2';
+import type { Rule } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -17,6 +18,7 @@ import { Notifications } from './constructs/notifications';
 import type { TaskName } from './constructs/task-functions';
 import { GroupTriggers, Triggers } from './constructs/triggers';
 import { TwinReconcile } from './constructs/twin-reconcile';
+import { addCriticalPathWarmUp } from './constructs/warm-up';
 import { associationGroups } from './twin-permissions';
 
 /**
@@ -28,7 +30,7 @@ export type RouteFailoverProps = FailoverConfigInput;
 /** What RouteFailover takes besides the config: how it is deployed, not what it fails over. */
 export interface RouteFailoverOptions {
   /**
-   * Where each group's health probe may send HTTPS to the Step Functions API. Default: any IPv4 address, port 443
+   * Where each group's health probe may send HTTPS to the Step Functions and DynamoDB APIs. Default: any IPv4 address, port 443
    * only (constructs/probe.ts). Pass the interface endpoint's security group or the VPC CIDR to narrow it.
    */
   readonly probeApiEgress?: IPeer;
@@ -57,6 +59,8 @@ export class RouteFailover extends Construct {
   /** Only when some group uses the associations mode. */
   readonly twinReconcile?: TwinReconcile;
   readonly guard: Guard;
+  /** The one-minute warm-up of the functions before the first write: only when some group has a probe. */
+  readonly warmUp?: Rule;
   readonly monitoring: FailoverMonitoring;
 
   readonly stateMachine: StateMachine;
@@ -116,7 +120,13 @@ export class RouteFailover extends Construct {
         topicKey,
         topicName,
         probeApiEgress: options.probeApiEgress,
+        groupStateTable: table,
       });
+    }
+    // With a probe (detection in seconds), the functions before the first write are kept warm (constructs/warm-up.ts).
+    if (config.groups.some((g) => g.probe?.enabled)) {
+      const { AcquireLease, ResolveTargets, FirstWrite } = this.workflow.functions;
+      this.warmUp = addCriticalPathWarmUp(this, { AcquireLease, ResolveTargets, FirstWrite });
     }
     // The route guard between failovers (constructs/guard.ts): reads only, converges through the state machine.
     this.guard = new Guard(this, 'Guard', {

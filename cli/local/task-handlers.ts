@@ -1,6 +1,8 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { acquireLease, AcquireLeaseInputSchema } from '../../functions/acquire-lease/acquire-lease';
+import { firstWrite, FirstWriteInputSchema } from '../../functions/first-write/first-write';
+import type { GuardStore } from '../../functions/domain/guard-state';
 import { planSwitch, PlanSwitchInputSchema } from '../../functions/plan-switch/plan-switch';
 import { notify, NotifyInputSchema } from '../../functions/notify/notify';
 import { releaseLease, ReleaseLeaseInputSchema } from '../../functions/release-lease/release-lease';
@@ -51,6 +53,8 @@ export interface TaskDeps {
   pacers?: WritePacers;
   /** SwitchItems reads a route table first when the plan's observation is older than this (0: always). */
   maxObservationAgeMs?: number;
+  /** Where FirstWrite reads the plans the guard armed; none armed when absent (FirstWrite then skips). */
+  guard?: Pick<GuardStore, 'read'>;
 }
 
 // JSON in, JSON out, as Lambda would see it.
@@ -73,12 +77,14 @@ export const createTaskHandlers = (deps: TaskDeps): Record<string, TaskHandler> 
         deps.pacers?.[a] ?? new InMemoryWritePacer(WRITE_ACTION_PACE[a]),
       ]),
     ) as WritePacers,
+    guard: deps.guard ?? { read: async () => ({ history: { automaticSwitches: [] } }) },
   };
   // Errors leave each handler bounded, as from the deployed functions (boundedHandler in every index.ts).
   const h = (fn: TaskHandler): TaskHandler => boundedHandler(fn, deps.log);
   return {
     AcquireLease: h((e) => acquireLease(parseInput(AcquireLeaseInputSchema, e, 'AcquireLease input'), d)),
     ResolveTargets: h((e) => resolveTargets(parseInput(ResolveInputSchema, e, 'ResolveTargets input'), d)),
+    FirstWrite: h((e) => firstWrite(parseInput(FirstWriteInputSchema, e, 'FirstWrite input'), d)),
     PlanSwitch: h((e) => planSwitch(parseInput(PlanSwitchInputSchema, e, 'PlanSwitch input'), d)),
     SwitchItems: h((e) => switchItems(e, d)),
     VerifySwitch: h((e) => verifySwitch(parseInput(VerifyInputSchema, e, 'VerifySwitch input'), d)),

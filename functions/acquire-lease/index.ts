@@ -5,6 +5,7 @@ import { requireEnv } from '../contract/env';
 import { DYNAMODB_TIMEOUTS, requestHandlerOptions, SFN_TIMEOUTS } from '../aws/http-timeouts';
 import { DynamoDbGroupStateStore } from '../aws/dynamodb-group-state';
 import { boundedHandler, stderrLog } from '../contract/lambda-errors';
+import { answeringWarmUp } from '../contract/warm-up';
 import { parseInput } from '../contract/parse-input';
 import { acquireLease, AcquireLeaseInputSchema } from './acquire-lease';
 
@@ -23,12 +24,15 @@ let config: FailoverConfig | undefined;
 const isExecutionRunning = async (executionArn: string): Promise<boolean> =>
   (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING';
 
-export const handler = boundedHandler(async (event: unknown) => {
-  config ??= parseConfigJson(requireEnv(process.env, 'FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
-  const store = new DynamoDbGroupStateStore(ddb, requireEnv(process.env, 'GROUP_STATE_TABLE'));
-  return acquireLease(parseInput(AcquireLeaseInputSchema, event, 'AcquireLease input'), {
-    config,
-    store,
-    isExecutionRunning,
-  });
-}, stderrLog);
+// The health probe's warm-up is answered before anything else (functions/contract/warm-up.ts).
+export const handler = answeringWarmUp(
+  boundedHandler(async (event: unknown) => {
+    config ??= parseConfigJson(requireEnv(process.env, 'FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
+    const store = new DynamoDbGroupStateStore(ddb, requireEnv(process.env, 'GROUP_STATE_TABLE'));
+    return acquireLease(parseInput(AcquireLeaseInputSchema, event, 'AcquireLease input'), {
+      config,
+      store,
+      isExecutionRunning,
+    });
+  }, stderrLog),
+);

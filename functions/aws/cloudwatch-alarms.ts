@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { errorCode, isThrottling, isTransient } from '../contract/aws-errors';
 import { AlarmCheckError } from '../contract/errors';
-import type { AlarmReader } from '../domain/alarms';
+import { type AlarmReader, reasonSaysMissingData } from '../domain/alarms';
 
 /** AlarmReader on CloudWatch DescribeAlarms (one metric alarm by name). Throttling and 5xx are transient. */
 export const cloudWatchAlarms = (cw: CloudWatchClient): AlarmReader => ({
@@ -23,6 +23,10 @@ export const cloudWatchAlarms = (cw: CloudWatchClient): AlarmReader => ({
     const alarm = out.MetricAlarms?.find((a) => a.AlarmName === alarmName);
     if (!alarm) return undefined;
     const instanceId = alarm.Dimensions?.find((d) => d.Name === 'InstanceId')?.Value;
-    return { state: alarm.StateValue ?? 'UNKNOWN', instanceId };
+    return {
+      state: alarm.StateValue ?? 'UNKNOWN',
+      instanceId,
+      missingData: reasonSaysMissingData(alarm.StateReasonData),
+    };
   },
 });

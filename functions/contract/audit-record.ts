@@ -62,6 +62,41 @@ export type AuditAssociations = z.infer<typeof AuditAssociationsSchema>;
  * execution reached (a failure can stop it at any step), so every field past `trigger` is optional.
  */
 
+/** One route FirstWrite switched: enough for the audit record to list it as this execution's switch. */
+export const FirstWriteRouteSchema = z.lazy(() =>
+  z.object({
+    routeTableId: z.string(),
+    destination: DestinationSchema,
+    fromEni: z.string(),
+    fromMember: z.string(),
+    toEni: z.string(),
+    toMember: z.string(),
+    stateBefore: z.optional(z.string()),
+    attempts: z.optional(z.int()),
+    /** When the route was switched (ISO 8601, to 10 ms). */
+    switchedAt: z.string(),
+  }),
+);
+export type FirstWriteRoute = z.infer<typeof FirstWriteRouteSchema>;
+
+/**
+ * What FirstWrite answered, as the audit reads it from `$.firstWrite` (an error caught there has another shape
+ * and is read as nothing switched). `switched` lists the routes it moved, at most FIRST_WRITE_LISTED_MAX of them;
+ * `switchedCount` counts them all.
+ */
+export const FirstWriteOutcomeSchema = z.lazy(() =>
+  z.looseObject({
+    status: z.enum(['written', 'skipped']),
+    reason: z.optional(z.string()),
+    switchedCount: z.optional(z.int()),
+    switched: z.optional(z.array(FirstWriteRouteSchema)),
+  }),
+);
+export type FirstWriteOutcome = z.infer<typeof FirstWriteOutcomeSchema>;
+
+/** Routes FirstWrite lists in its output (each about 250 bytes of state; the rest are counted only). */
+export const FIRST_WRITE_LISTED_MAX = 40;
+
 export const NotifyStateSchema = z.lazy(() =>
   z.looseObject({
     /** The raw execution input, present when ResolveTargets failed (see the ResolveFailed state). */
@@ -92,6 +127,8 @@ export const NotifyStateSchema = z.lazy(() =>
     warnings: z.optional(z.array(z.string())),
     /** The maintenance hold that turned an automatic trigger into a no-op. */
     held: z.optional(HoldSchema),
+    /** FirstWrite's answer, or the error its Catch kept (read with FirstWriteOutcomeSchema). */
+    firstWrite: z.optional(z.unknown()),
   }),
 );
 export type NotifyState = z.infer<typeof NotifyStateSchema>;
@@ -218,6 +255,18 @@ export const AuditRecordSchema = z.lazy(() =>
     durationMs: z.optional(z.number()),
     /** Time to switch, from the execution's start, over the routes this run switched (all of them, listed or not). */
     timeToSwitch: z.optional(TimeToSwitchSchema),
+    /**
+     * The priority routes FirstWrite switched right after ResolveTargets, before PlanSwitch read the reach (they
+     * are in `routes` as replaced, with their time to switch); absent when it switched none.
+     */
+    firstWrite: z.optional(
+      z.object({
+        routes: z.int(),
+        /** From the execution's start to the first route FirstWrite switched, and to its last. */
+        firstMs: z.optional(z.number()),
+        lastMs: z.optional(z.number()),
+      }),
+    ),
     /** Whether SNS took the notification; when it did not, the execution fails as NotificationFailed with `cause`. */
     notification: z.optional(
       z.object({ published: z.boolean(), error: z.optional(z.string()), cause: z.optional(z.string()) }),

@@ -262,39 +262,96 @@ export const FlapDampingSchema = z.lazy(() =>
   }),
 );
 
-/** Active health probes from inside the VPC (TCP connect to each member); off unless configured. */
+/**
+ * Active health probes from inside the VPC (TCP connect to each member); off unless configured. One probe
+ * location per subnet (put them in different Availability Zones); a member is declared down only when every
+ * live location has seen it fail for `downAfterMs` while a peer answered (docs/detection.md).
+ */
 export const ProbeSchema = z.lazy(() =>
-  z.strictObject({
-    enabled: z._default(z.boolean(), true).check(z.describe('Turn the probe on or off without deleting its block.')),
-    /** Subnets the probe function runs in (one per AZ recommended). */
-    subnetIds: z
-      .array(
-        z
-          .string()
-          .check(z.regex(SUBNET_ID, `a subnet ID ("subnet-" and ${EIGHT_OR_17}) such as subnet-0123456789abcdef0`)),
-      )
-      .check(
-        z.minLength(1),
-        z.describe(
-          'Subnets the probe function runs in (one per Availability ' +
-            'Zone is best); they need a path to the Step Functions API.',
+  z
+    .strictObject({
+      enabled: z._default(z.boolean(), true).check(z.describe('Turn the probe on or off without deleting its block.')),
+      /** Subnets the probe runs in: one location (one function) per subnet, one subnet per AZ. */
+      subnetIds: z
+        .array(
+          z
+            .string()
+            .check(z.regex(SUBNET_ID, `a subnet ID ("subnet-" and ${EIGHT_OR_17}) such as subnet-0123456789abcdef0`)),
+        )
+        .check(
+          z.minLength(1),
+          z.maxLength(4),
+          z.describe(
+            'Subnets the probe runs in: one probe location (one function) per subnet, one subnet per Availability Zone; they need a path to the Step Functions and DynamoDB APIs.',
+          ),
         ),
-      ),
-    /** TCP ports that must accept a connection for a member to count as up (any one failing = round failed). */
-    ports: z
-      ._default(z.array(z.int().check(z.gte(1), z.lte(65535))).check(z.minLength(1), z.maxLength(8)), [179])
-      .check(z.describe('TCP ports that must all accept a connection; if any one fails, the round fails.')),
-    intervalSeconds: z
-      ._default(z.int().check(z.gte(1), z.lte(30)), 5)
-      .check(z.describe('Seconds between probe rounds.')),
-    timeoutMs: z
-      ._default(z.int().check(z.gte(100), z.lte(10000)), 1000)
-      .check(z.describe('How long one connection attempt may take, in milliseconds.')),
-    /** Consecutive failed rounds before a member is declared down. */
-    failureThreshold: z
-      ._default(z.int().check(z.gte(1), z.lte(20)), 3)
-      .check(z.describe('Consecutive failed rounds, while a peer answers, before a member is declared down.')),
-  }),
+      /** TCP ports that must accept a connection for a member to count as up (any one failing = round failed). */
+      ports: z
+        ._default(z.array(z.int().check(z.gte(1), z.lte(65535))).check(z.minLength(1), z.maxLength(8)), [179])
+        .check(z.describe('TCP ports that must all accept a connection; if any one fails, the round fails.')),
+      /** A round (every member, every port) starts this often; rounds overlap when a connect takes longer. */
+      intervalMs: z
+        ._default(z.int().check(z.gte(100), z.lte(30000)), 250)
+        .check(
+          z.describe('Milliseconds between the starts of probe rounds; rounds overlap when a connect takes longer.'),
+        ),
+      /** A connect with no answer after this long is a failed round. */
+      timeoutMs: z
+        ._default(z.int().check(z.gte(100), z.lte(10000)), 500)
+        .check(
+          z.describe('How long one connection attempt may take, in milliseconds; no answer by then fails the round.'),
+        ),
+      /**
+       * A location declares a member down when its failed rounds (a peer answering) span at least this long:
+       * an outage shorter than this never fails over; one longer than downAfterMs + intervalMs always does.
+       */
+      downAfterMs: z
+        ._default(z.int().check(z.gte(200), z.lte(120000)), 1000)
+        .check(
+          z.describe(
+            'A location declares a member down when its failed rounds, while a peer answers, span this many milliseconds: a shorter outage never fails over.',
+          ),
+        ),
+      /**
+       * Live locations that must agree. Default: 2 when two or more subnets are listed (two AZs must agree), so a
+       * single location alone never fails over; 1 lets the survivor decide when the other location is silent.
+       */
+      minAgreeingLocations: z
+        .optional(z.int().check(z.gte(1), z.lte(4)))
+        .check(
+          z.describe(
+            'Live probe locations that must agree before a member is declared down; absent: 2 when two or more subnets are listed, else 1.',
+          ),
+        ),
+      /** Each location writes its view this often (and on every change); a view older than 2.5 × this is not live. */
+      heartbeatMs: z
+        ._default(z.int().check(z.gte(500), z.lte(30000)), 2000)
+        .check(
+          z.describe(
+            'Each location writes its view this often in milliseconds (and on every change); a view older than 2.5 times this is not live.',
+          ),
+        ),
+    })
+    .check(
+      z.superRefine((p, ctx) => {
+        if (p.downAfterMs < p.intervalMs) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['downAfterMs'],
+            message: `at least intervalMs (${p.intervalMs}): a member is declared down on two failed rounds at least`,
+          });
+        }
+        if (new Set(p.subnetIds).size !== p.subnetIds.length)
+          ctx.addIssue({ code: 'custom', path: ['subnetIds'], message: 'a subnet is listed twice' });
+        if (p.minAgreeingLocations !== undefined && p.minAgreeingLocations > p.subnetIds.length) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['minAgreeingLocations'],
+            message: `more than the ${p.subnetIds.length} location(s) listed in subnetIds`,
+          });
+        }
+      }),
+    ),
 );
 
 /**

@@ -79,8 +79,10 @@ export const ProbeFailureRequestSchema = z.lazy(() =>
     lastError: z.string().check(z.maxLength(MAX_TEXT)),
     probe: z.strictObject({
       ports: z.array(z.int().check(z.gte(1), z.lte(65535))).check(z.minLength(1), z.maxLength(8)),
-      intervalSeconds: z.int().check(z.gte(1), z.lte(30)),
-      failureThreshold: z.int().check(z.gte(1), z.lte(20)),
+      intervalMs: z.int().check(z.gte(100), z.lte(30000)),
+      downAfterMs: z.int().check(z.gte(0), z.lte(120000)),
+      /** The probe locations (subnets) that agreed. */
+      locations: z.array(z.string().check(z.maxLength(64))).check(z.minLength(1), z.maxLength(4)),
     }),
   }),
 );

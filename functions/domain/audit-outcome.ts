@@ -69,11 +69,17 @@ export const judge = (
   }
   // A failed Map (routes or associations) or verification is judged by what reads back, not as "nothing changed".
   if (failure && !AFTER_WRITES.has(failure.stage)) {
+    // Only FirstWrite can have written before a failure there (its routes are the only ones in `routes` then).
+    const early = routes.filter((r) => r.status === 'replaced').length;
+    const changed =
+      early > 0
+        ? ` ${early} priority route(s) had been switched by FirstWrite before it (listed in routes); no other route was changed.`
+        : ' No route was changed.';
     return {
       outcome: 'failed',
       error: failure.error,
-      cause: clip(`${failure.stage} failed: ${failure.cause ?? failure.error}. No route was changed.`),
-      moved: 0,
+      cause: clip(`${failure.stage} failed: ${failure.cause ?? failure.error}.${changed}`),
+      moved: early,
     };
   }
   if (state.action === 'noop') return { outcome: 'noop', moved: 0 };

@@ -4,7 +4,13 @@ import { peekGroup, peekTriggerKind } from '../contract/peek';
 import { resultsOf } from './plan';
 import { routeKey } from './routes';
 import { AUDIT_KINDS } from './audit-kinds';
-import type { AuditRecord, AuditRoute, NotifyState, TimeToSwitch } from '../contract/audit-record';
+import {
+  type AuditRecord,
+  type AuditRoute,
+  FirstWriteOutcomeSchema,
+  type NotifyState,
+  type TimeToSwitch,
+} from '../contract/audit-record';
 import { ERROR_GROUPS_MAX, groupErrors, judge, summarize } from './audit-outcome';
 import type { ExecutionInfo } from '../contract/schemas';
 
@@ -57,6 +63,30 @@ export const buildAuditRecord = (
   const plan = state.plan;
   const results =
     plan && state.pairs && state.target ? resultsOf(plan, state.pairs, state.target.name, state.results) : new Map();
+  // The priority routes FirstWrite switched before PlanSwitch read the reach: PlanSwitch found them already on the
+  // target, but this execution moved them. They are listed as replaced, with their time to switch, and verified
+  // like every route of the record; a route the full path planned again keeps the full path's result.
+  const byFirstWrite = new Set<string>();
+  /** The same routes as the plan's alreadyOnTarget names them (table and destination value). */
+  const byFirstWriteValue = new Set<string>();
+  const firstWrite = FirstWriteOutcomeSchema.safeParse(state.firstWrite);
+  if (firstWrite.success && !state.dryRun) {
+    for (const f of firstWrite.data.switched ?? []) {
+      const key = routeKey(f.routeTableId, f.destination);
+      if (results.has(key)) continue;
+      byFirstWrite.add(key);
+      byFirstWriteValue.add(`${f.routeTableId}|${f.destination.value}`);
+      const { attempts, switchedAt, ...change } = f;
+      results.set(key, {
+        change,
+        status: 'replaced',
+        attempts,
+        at: switchedAt,
+        switchedAt: Date.parse(switchedAt),
+        priority: true,
+      });
+    }
+  }
   // VerifySwitch lists only the routes that are not where the plan wants them; the others are verified.
   const problems = new Map(
     (state.verification?.observed ?? []).map((o) => [routeKey(o.routeTableId, o.destination), o]),
@@ -147,9 +177,18 @@ export const buildAuditRecord = (
     .filter((r) => r.error || r.problem)
     .map((r) => ({ error: (r.error ?? r.problem)!, route: `${r.routeTableId} ${r.destination.value}` }));
   const errorGroups = groupErrors(routeErrors).slice(0, ERROR_GROUPS_MAX);
-  const wasOnTarget = new Set(
-    (plan?.alreadyOnTarget ?? []).flatMap((a) => a.destinations.map((d) => `${a.routeTableId}|${d}`)),
-  );
+  // Already on the target when PlanSwitch read: except what FirstWrite had just moved there.
+  const alreadyOnTarget = (plan?.alreadyOnTarget ?? [])
+    .map((a) => ({
+      routeTableId: a.routeTableId,
+      destinations: a.destinations.filter((d) => !byFirstWriteValue.has(`${a.routeTableId}|${d}`)),
+    }))
+    .filter((a) => a.destinations.length > 0);
+  const movedEarly =
+    (plan?.alreadyOnTarget ?? []).reduce((n, a) => n + a.destinations.length, 0) -
+    alreadyOnTarget.reduce((n, a) => n + a.destinations.length, 0);
+  counts.alreadyOnTarget = Math.max(0, counts.alreadyOnTarget - movedEarly);
+  const wasOnTarget = new Set(alreadyOnTarget.flatMap((a) => a.destinations.map((d) => `${a.routeTableId}|${d}`)));
   const { outcome, error, cause, moved } = judge(
     state,
     routes,
@@ -185,7 +224,7 @@ export const buildAuditRecord = (
     ...Object.fromEntries(kinds.filter((k) => k.judgement.section).map((k) => [k.key, k.judgement.section])),
     ...listRoutes(routes),
     errorGroups: errorGroups.length > 0 ? errorGroups : undefined,
-    alreadyOnTarget: plan?.alreadyOnTarget ?? [],
+    alreadyOnTarget,
     skipped: (plan?.skipped ?? []).map(({ routeTableId, destination, eni, reason }) => ({
       routeTableId,
       destination,
@@ -212,10 +251,22 @@ export const buildAuditRecord = (
     finishedAt: now.toISOString(),
     durationMs: startedAt && !Number.isNaN(Date.parse(startedAt)) ? now.getTime() - Date.parse(startedAt) : undefined,
     timeToSwitch,
+    firstWrite: firstWriteSection(routes, byFirstWrite),
   };
   record.summary = summarize(record, state.noopReason);
   if (standbyLost(record)) record.noHealthyStandby = true;
   return record;
+};
+
+/** How many routes FirstWrite switched and when (from the execution's start); undefined when none. */
+const firstWriteSection = (routes: AuditRoute[], byFirstWrite: Set<string>): AuditRecord['firstWrite'] => {
+  const early = routes.filter((r) => byFirstWrite.has(routeKey(r.routeTableId, r.destination)));
+  if (early.length === 0) return undefined;
+  const times = early.map((r) => r.timeToSwitchMs).filter((t): t is number => t !== undefined);
+  return {
+    routes: early.length,
+    ...(times.length > 0 ? { firstMs: Math.min(...times), lastMs: Math.max(...times) } : {}),
+  };
 };
 
 /** Routes moved to the target and the health gate saw no healthy member besides it (no standby is left). */

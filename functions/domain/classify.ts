@@ -159,8 +159,8 @@ const classifyProbe = (r: ProbeFailureRequest, config: FailoverConfig, execution
     kind: 'probe',
     summary:
       `health probe: ${failing.name} (${failing.instanceId}) failed ${r.failedRounds} consecutive round(s) of TCP ` +
-      `${r.probe.ports.join(', ')} (every ${r.probe.intervalSeconds} s, threshold ${r.probe.failureThreshold}) ` +
-      `since ${r.firstFailureAt}; last error: ${r.lastError}`,
+      `${r.probe.ports.join(', ')} (every ${r.probe.intervalMs} ms, down after ${r.probe.downAfterMs} ms) ` +
+      `since ${r.firstFailureAt}, agreed by ${r.probe.locations.join(', ')}; last error: ${r.lastError}`,
     instanceId: failing.instanceId,
   };
   return { action: 'failover', trigger, group, failing, automatic: true, triggerId: executionName };

@@ -233,6 +233,15 @@ export const renderMessage = (r: AuditRecord): string => {
         (p ? `; priority routes (${p.routes}) p50 ${s(p.p50Ms)}, max ${s(p.maxMs)}` : ''),
     );
   }
+  if (r.firstWrite) {
+    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    out.push(
+      `First write: ${r.firstWrite.routes} priority route(s) switched by FirstWrite, before the plan of the rest` +
+        (r.firstWrite.firstMs !== undefined && r.firstWrite.lastMs !== undefined
+          ? `, ${s(r.firstWrite.firstMs)} to ${s(r.firstWrite.lastMs)} from the start`
+          : ''),
+    );
+  }
   const next = nextSteps(r);
   if (next) {
     out.push('');

@@ -1,26 +1,36 @@
 /**
- * The consecutive-failure detector: a pure state machine fed one probe round at a time.
+ * One probe location's detector: a pure state machine fed one round at a time, in the order the rounds were
+ * sent (each round's `at` is when its connects were opened, so its verdict is about the member at that time).
  *
  * - A member's failure streak is its run of consecutive failed rounds; one successful round ends it, so a
- *   flapping port (fail, ok, fail, …) never reaches the threshold.
- * - A member is declared down when `failureThreshold` rounds of its streak failed WHILE at least one peer
- *   answered. Rounds in which every member failed neither count nor end the streak: from inside the VPC, a
- *   probe-side problem (the probe's subnet, its security group, a NACL) looks exactly like every router
- *   failing at once, and that must never move routes.
- * - When every member has failed `failureThreshold` consecutive rounds, the detector raises one alert per
- *   episode and declares nobody.
- * - A declared member is declared once per streak; the caller records the execution it started
- *   (markDeclared) so later rounds do not start another.
+ *   flapping port (fail, ok, fail, …) starts over each time.
+ * - Only the streak's rounds in which a peer answered count: from inside the VPC a probe-side problem (this
+ *   location's subnet, its security group, a NACL, its AZ) looks exactly like every router failing at once,
+ *   and that must never move routes. Rounds in which every member failed neither count nor end the streak.
+ * - A member is down at this location when the counted rounds span at least `downAfterMs`
+ *   (last counted round's `at` − first's). Every failed round lies inside the outage, so the span is shorter
+ *   than the outage: an outage shorter than downAfterMs is never declared, whatever the interval, the phase
+ *   of the rounds or their jitter; one longer than downAfterMs + intervalMs always is when rounds go out on
+ *   time, and one longer than downAfterMs + 2 × intervalMs + L when they go out up to L late.
+ * - When every member has failed for downAfterMs, the detector raises one alert per episode and declares nobody.
+ *
+ * Whether a member is failed over is not this detector's decision: every live location must agree
+ * (functions/probe/agreement.ts).
  */
 
 export interface MemberTrack {
   /** Consecutive failed rounds (a successful round resets the whole track). */
   failedRounds: number;
-  /** Those of the streak's rounds in which at least one peer answered: what the threshold counts. */
-  failedWhilePeerUp: number;
-  /** Start of the streak's first failed round (epoch ms): part of the execution name. */
+  /** `at` of the streak's first and last rounds in which a peer answered (what downAfterMs is measured on). */
+  firstCountedAt?: number;
+  lastCountedAt?: number;
+  /** `at` of the streak's first failed round. */
   firstFailureAt?: number;
   lastError?: string;
+  /** When the member was last seen answering (epoch ms of the round). */
+  lastUpAt?: number;
+  /** Down at this location (the span reached downAfterMs) since this round's `at`. */
+  downAt?: number;
   /** The execution started (or found already started) for this streak. */
   declared?: { executionName: string; at: number };
 }
@@ -29,7 +39,6 @@ export interface DetectorState {
   members: Record<string, MemberTrack>;
   /** The current all-members-down episode has been alerted. */
   allDownAlerted: boolean;
-  /** Start of the last round observed (epoch ms): how carryOver knows whether rounds were missed. */
   lastRoundAt?: number;
 }
 
@@ -44,30 +53,30 @@ export type DetectorEvent =
       type: 'member-down';
       member: string;
       failedRounds: number;
-      failedWhilePeerUp: number;
       firstFailureAt: number;
+      spanMs: number;
       lastError: string;
     }
   | { type: 'all-members-down'; members: Array<{ member: string; failedRounds: number; lastError: string }> }
-  | { type: 'member-recovered'; member: string; failedRounds: number; wasDeclared: boolean };
+  | { type: 'member-recovered'; member: string; failedRounds: number; wasDown: boolean; wasDeclared: boolean };
 
 export interface RoundOutcome {
   state: DetectorState;
   events: DetectorEvent[];
-  /** Every member has failed at least the threshold of consecutive rounds (emitted as a metric each round). */
+  /** Every member has failed for downAfterMs (emitted as a metric). */
   allMembersDown: boolean;
 }
 
 /** A detector that has seen nothing. */
 export const emptyDetectorState = (): DetectorState => ({ members: {}, allDownAlerted: false });
 
-const FRESH: MemberTrack = { failedRounds: 0, failedWhilePeerUp: 0 };
+const FRESH: MemberTrack = { failedRounds: 0 };
 
 /** Feeds one round (every member probed once at `at`) to the detector; returns the new state and what happened. */
 export const observeRound = (
   state: DetectorState,
   round: { at: number; members: MemberObservation[] },
-  failureThreshold: number,
+  downAfterMs: number,
 ): RoundOutcome => {
   const events: DetectorEvent[] = [];
   const up = new Set(round.members.filter((m) => m.ok).map((m) => m.member));
@@ -76,39 +85,50 @@ export const observeRound = (
   for (const m of round.members) {
     const prev = state.members[m.member] ?? FRESH;
     if (m.ok) {
-      if (prev.failedRounds > 0)
+      if (prev.failedRounds > 0) {
         events.push({
           type: 'member-recovered',
           member: m.member,
           failedRounds: prev.failedRounds,
+          wasDown: prev.downAt !== undefined,
           wasDeclared: !!prev.declared,
         });
-      members[m.member] = { ...FRESH };
+      }
+      members[m.member] = { ...FRESH, lastUpAt: round.at };
       continue;
     }
     const peerUp = [...up].some((n) => n !== m.member);
     const next: MemberTrack = {
+      ...prev,
       failedRounds: prev.failedRounds + 1,
-      failedWhilePeerUp: prev.failedWhilePeerUp + (peerUp ? 1 : 0),
       firstFailureAt: prev.firstFailureAt ?? round.at,
       lastError: m.error ?? 'probe failed',
-      declared: prev.declared,
     };
-    members[m.member] = next;
-    if (!next.declared && peerUp && next.failedWhilePeerUp >= failureThreshold) {
+    if (peerUp) {
+      next.firstCountedAt = prev.firstCountedAt ?? round.at;
+      next.lastCountedAt = round.at;
+    }
+    const span = next.firstCountedAt === undefined ? -1 : next.lastCountedAt! - next.firstCountedAt;
+    if (next.downAt === undefined && peerUp && span >= downAfterMs) {
+      next.downAt = round.at;
       events.push({
         type: 'member-down',
         member: m.member,
         failedRounds: next.failedRounds,
-        failedWhilePeerUp: next.failedWhilePeerUp,
-        firstFailureAt: next.firstFailureAt!,
+        firstFailureAt: next.firstCountedAt!,
+        spanMs: span,
         lastError: next.lastError!,
       });
     }
+    members[m.member] = next;
   }
 
   const allMembersDown =
-    round.members.length > 0 && round.members.every((m) => !m.ok && members[m.member].failedRounds >= failureThreshold);
+    round.members.length > 0 &&
+    round.members.every((m) => {
+      const t = members[m.member];
+      return !m.ok && t.firstFailureAt !== undefined && round.at - t.firstFailureAt >= downAfterMs;
+    });
   let allDownAlerted = up.size === 0 ? state.allDownAlerted : false;
   if (allMembersDown && !allDownAlerted) {
     allDownAlerted = true;
@@ -124,6 +144,22 @@ export const observeRound = (
   return { state: { members, allDownAlerted, lastRoundAt: round.at }, events, allMembersDown };
 };
 
+/** Members down at this location now, with the start of their counted streak (what the location publishes). */
+export const downMembers = (state: DetectorState): Record<string, number> =>
+  Object.fromEntries(
+    Object.entries(state.members)
+      .filter(([, t]) => t.downAt !== undefined)
+      .map(([m, t]) => [m, t.firstCountedAt!]),
+  );
+
+/** When each member last answered at this location (what the location publishes beside its down list). */
+export const lastUpTimes = (state: DetectorState): Record<string, number> =>
+  Object.fromEntries(
+    Object.entries(state.members)
+      .filter(([, t]) => t.lastUpAt !== undefined)
+      .map(([m, t]) => [m, t.lastUpAt!]),
+  );
+
 /** Records that an execution was started (or already existed) for the member's current streak. */
 export const markDeclared = (
   state: DetectorState,
@@ -134,21 +170,4 @@ export const markDeclared = (
   const track = state.members[member];
   if (!track) return state;
   return { ...state, members: { ...state.members, [member]: { ...track, declared: { executionName, at } } } };
-};
-
-/**
- * The state a new invocation starts from, given what the previous one left (if this execution environment
- * is still warm). Kept as is when the gap since its last round is at most `maxGapMs`. After a longer gap a
- * member may have recovered and failed again unseen, so streaks restart from zero, except those already
- * declared: a member that is still down must not be failed over a second time.
- */
-export const carryOver = (
-  carried: DetectorState | undefined,
-  firstRoundAt: number,
-  maxGapMs: number,
-): DetectorState => {
-  if (!carried) return emptyDetectorState();
-  if (carried.lastRoundAt !== undefined && firstRoundAt - carried.lastRoundAt <= maxGapMs) return carried;
-  const members = Object.fromEntries(Object.entries(carried.members).filter(([, t]) => t.declared !== undefined));
-  return { members, allDownAlerted: carried.allDownAlerted, lastRoundAt: carried.lastRoundAt };
 };

@@ -7,6 +7,7 @@ import { requireEnv } from '../contract/env';
 import { CLOUDWATCH_TIMEOUTS, DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../aws/http-timeouts';
 import { DynamoDbGroupStateStore } from '../aws/dynamodb-group-state';
 import { boundedHandler, stderrLog } from '../contract/lambda-errors';
+import { answeringWarmUp } from '../contract/warm-up';
 import { parseInput } from '../contract/parse-input';
 import { ResolveInputSchema, resolveTargets } from './resolve-targets';
 
@@ -27,14 +28,17 @@ const ddb = new DynamoDBClient({
 // name and notified) instead of a Lambda init error.
 let config: FailoverConfig | undefined;
 
-export const handler = boundedHandler(async (event: unknown) => {
-  config ??= parseConfigJson(requireEnv(process.env, 'FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
-  const store = new DynamoDbGroupStateStore(ddb, requireEnv(process.env, 'GROUP_STATE_TABLE'));
-  return resolveTargets(parseInput(ResolveInputSchema, event, 'ResolveTargets input'), {
-    ec2,
-    config,
-    store,
-    alarms,
-    stackName: requireEnv(process.env, 'STACK_NAME'),
-  });
-}, stderrLog);
+// The health probe's warm-up is answered before anything else (functions/contract/warm-up.ts).
+export const handler = answeringWarmUp(
+  boundedHandler(async (event: unknown) => {
+    config ??= parseConfigJson(requireEnv(process.env, 'FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
+    const store = new DynamoDbGroupStateStore(ddb, requireEnv(process.env, 'GROUP_STATE_TABLE'));
+    return resolveTargets(parseInput(ResolveInputSchema, event, 'ResolveTargets input'), {
+      ec2,
+      config,
+      store,
+      alarms,
+      stackName: requireEnv(process.env, 'STACK_NAME'),
+    });
+  }, stderrLog),
+);

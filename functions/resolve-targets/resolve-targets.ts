@@ -313,7 +313,35 @@ const unconfirmedReason = async (
     );
   }
   if (alarm.state !== 'ALARM') return `event not confirmed: CloudWatch shows alarm ${expected} in ${alarm.state} now`;
+  if (alarm.missingData) return silenceNotConfirmed(group, failing, expected, deps);
   return undefined;
+};
+
+/**
+ * An alarm in ALARM because CloudWatch received no status-check data for the member (missing data is breaching,
+ * so that an AZ outage cannot silence the alarm) is that member's silence only if CloudWatch still hears from a
+ * peer: when every other member's alarm is in ALARM too, the silence is CloudWatch's own or the whole group's,
+ * and moving routes cannot help. Why not confirmed, or undefined.
+ */
+const silenceNotConfirmed = async (
+  group: Group,
+  failing: Member,
+  alarmName: string,
+  deps: Pick<ResolveDeps, 'alarms' | 'stackName'>,
+): Promise<string | undefined> => {
+  const peers = group.members.filter((m) => m.name !== failing.name);
+  const states = await Promise.all(
+    peers.map(async (m) => ({
+      m,
+      alarm: await deps.alarms.read(statusCheckAlarmName(deps.stackName, group.name, m.name)),
+    })),
+  );
+  if (states.some(({ alarm }) => alarm?.state !== 'ALARM')) return undefined;
+  return (
+    `event not confirmed: alarm ${alarmName} is in ALARM because CloudWatch received no status-check data for ${failing.name}, ` +
+    `and the alarms of ${peers.map((m) => m.name).join(', ')} are in ALARM too: CloudWatch hears from no member, ` +
+    "which is its own silence or the whole group's, not a failure of one router"
+  );
 };
 
 /** Why an automatic trigger is stale (a newer switch already left the member it names), or undefined. */

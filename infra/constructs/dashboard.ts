@@ -136,7 +136,7 @@ export const addFailoverDashboard = (scope: Construct, props: FailoverDashboardP
     if (g.probe?.enabled) {
       dashboard.addWidgets(
         new GraphWidget({
-          title: `${g.name}: probe success (1 = every port answered)`,
+          title: `${g.name}: probe success (share of rounds in which every port answered)`,
           left: g.members.map((m) =>
             probe(PROBE_METRICS.success, { Group: g.name, Member: m.name }, 'Minimum', m.name),
           ),
@@ -157,7 +157,10 @@ export const addFailoverDashboard = (scope: Construct, props: FailoverDashboardP
   // The probe's alarms live in their own constructs (constructs/probe.ts); their names are fixed, so refer to them by name.
   const probeAlarms = props.groups
     .filter((g) => g.probe?.enabled)
-    .flatMap((g) => [probeSilentAlarmName(stackName, g.name), probeAllDownAlarmName(stackName, g.name)])
+    .flatMap((g) => [
+      ...g.probe!.subnetIds.map((s) => probeSilentAlarmName(stackName, g.name, s)),
+      probeAllDownAlarmName(stackName, g.name),
+    ])
     .map((name, i) => Alarm.fromAlarmName(scope, `DashboardProbeAlarm${i}`, name));
   const minute = { period: Duration.minutes(1), statistic: 'Sum' };
   dashboard.addWidgets(

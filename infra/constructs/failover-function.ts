@@ -82,6 +82,8 @@ export interface FailoverFunctionProps {
   readonly securityGroups?: ISecurityGroup[];
   /** Reserved concurrent executions (infra/concurrency.ts sizes them); none when absent. */
   readonly reservedConcurrentExecutions?: number;
+  /** MiB; 256 when absent. */
+  readonly memorySize?: number;
 }
 
 /**
@@ -156,7 +158,7 @@ export class FailoverFunction extends Construct {
       // The latest Node.js runtime CDK knows (AwsSolutions-L1); handlers are async, as Node 24 requires.
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      memorySize: 256,
+      memorySize: props.memorySize ?? 256,
       role: this.role,
       timeout: props.timeout ?? Duration.seconds(30),
       // Tracing is switched on below, on the CloudFormation resource: `tracing: Tracing.ACTIVE` would put the X-Ray

@@ -29,7 +29,7 @@ export interface TaskContext {
   readonly stateMachineName: string;
   readonly writeBudget: WriteBudget;
   /** Reserved concurrency (concurrency.ts); undefined when none is reserved. */
-  readonly concurrency?: Readonly<Record<TaskFunctionSpec['reservation'], number>>;
+  readonly concurrency?: Readonly<Record<Exclude<TaskFunctionSpec['reservation'], 'none'>, number>>;
 }
 
 /** What a row's environment may use: known before the write budget and the concurrency are checked. */
@@ -43,8 +43,8 @@ export interface TaskFunctionSpec {
   /** Below the ASL Task's TimeoutSeconds, so the function reports its own error first. */
   readonly timeout: (ctx: TaskContext) => Duration;
   readonly environment?: (ctx: TaskEnvContext) => Record<string, string>;
-  /** Which share of the reserved concurrency plan (concurrency.ts) each of its functions gets. */
-  readonly reservation: 'switchItems' | 'otherTasks';
+  /** Which share of the reserved concurrency plan (concurrency.ts) each of its functions gets; `none`: no reservation. */
+  readonly reservation: 'switchItems' | 'otherTasks' | 'none';
   /** Its IAM: only the calls its code makes (FailoverFunction adds its logs and X-Ray). */
   readonly grant: (task: FailoverFunction, ctx: TaskContext) => void;
 }
@@ -142,6 +142,30 @@ export const TASK_FUNCTIONS = {
       // It reads the member inventory and stores what it saw of each member.
       groupState.grantItems(task.function, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
       groupState.grantKeyUse(task.function);
+    },
+  },
+  // The priority routes first, right after ResolveTargets (functions/first-write): the routes kind of the one paced
+  // writer on the armed plan's tables read fresh. No reserved concurrency: when throttled, its Catch goes on to
+  // PlanSwitch, which writes every route anyway.
+  FirstWrite: {
+    folder: 'first-write',
+    description:
+      "The group's priority routes first: the tables the guard's armed plan names, read fresh, written by the paced route writer",
+    timeout: () => Duration.seconds(50),
+    environment: configEnv,
+    reservation: 'none',
+    grant: (task, ctx) => {
+      task.allowOnAllResources(
+        'Ec2Describe',
+        ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables'],
+        describeReason(
+          "the tables of the armed plan, read before writing their priority routes, and the interfaces of the pairs, checked against the group's members",
+        ),
+      );
+      // The group items: the inventory vouches for source interfaces, and the guard's armed plans live there too.
+      ctx.groupState.grantGroupItemRead(task.function, ctx.config.groups);
+      writeRoutes(task, ctx);
+      ctx.groupState.grantKeyUse(task.function);
     },
   },
   PlanSwitch: {

@@ -4,6 +4,7 @@ import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib
 import { EventPattern, type IRuleTarget, Rule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -31,6 +32,8 @@ export interface GroupTriggersProps {
   readonly topicName: string;
   /** Where the group's health probe may send HTTPS to the Step Functions API (ProbeProps.apiEgress). */
   readonly probeApiEgress?: ProbeProps['apiEgress'];
+  /** The group-state table, where a group's probe locations meet. */
+  readonly groupStateTable: ITable;
 }
 
 /** One EventBridge rule that starts the state machine. */
@@ -113,11 +116,12 @@ export class GroupTriggers extends Construct {
     super(scope, id);
     const { group } = props;
     const stackName = Stack.of(this).stackName;
-    // Fast detection (README "Fast detection: health probes"): TCP probes from inside the VPC.
+    // Fast detection (docs/detection.md): TCP probes from inside the VPC, from each of the group's probe subnets.
     if (group.probe?.enabled) {
       this.probe = new Probe(this, 'Probe', {
         group,
         stateMachine: props.stateMachine,
+        stateTable: props.groupStateTable,
         topic: props.topic,
         topicKey: props.topicKey,
         topicName: props.topicName,
@@ -200,8 +204,11 @@ const statusCheckAlarms = (scope: Construct, stackName: string, group: Group): A
         evaluationPeriods: group.statusCheckAlarm.evaluationPeriods,
         threshold: 0,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        // A stopped instance publishes no status-check data. The EC2 state-change rule already covers that
-        // case; treating the silence as breaching would only start a second, redundant execution.
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+        // Missing data is breaching: in an AZ outage the instance's status-check datapoints stop arriving and no
+        // state-change event comes either, so a silence that counted as healthy would hide the failure. The cost: a
+        // stopped member's alarm goes to ALARM too, starting an execution that finds its routes already moved by
+        // the state-change rule (a no-op). ResolveTargets confirms an alarm in ALARM for missing data only while
+        // CloudWatch still hears from a peer (docs/detection.md).
+        treatMissingData: TreatMissingData.BREACHING,
       }),
   );

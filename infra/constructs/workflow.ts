@@ -89,7 +89,7 @@ export class FailoverWorkflow extends Construct {
     const tasks = {} as Record<TaskName, FailoverFunction>;
     for (const [name, row] of rows) {
       tasks[name] = new FailoverFunction(this, name, {
-        reservedConcurrentExecutions: ctx.concurrency?.[row.reservation],
+        reservedConcurrentExecutions: row.reservation === 'none' ? undefined : ctx.concurrency?.[row.reservation],
         folder: row.folder,
         description: row.description,
         timeout: row.timeout(ctx),

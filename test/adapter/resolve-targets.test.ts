@@ -1062,6 +1062,55 @@ describe('resolveTargets: a trigger is a claim, confirmed before any write', () 
     });
   });
 
+  describe('an alarm in ALARM because no status-check data arrived (missing data is breaching)', () => {
+    const silentA = () =>
+      new StaticAlarms().set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-a'), 'ALARM', IDS.routerA, {
+        missingData: true,
+      });
+
+    it('while CloudWatch still hears from the peer (its alarm OK): confirmed, failover (an AZ outage: EC2 may still say running)', async () => {
+      ec2Says([routerA('running'), routerB()]);
+      const alarms = silentA().set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-b'), 'OK', IDS.routerB);
+      const r = await run(forgedAlarm(), { alarms });
+      expect(r.action).toBe('failover');
+      expect(r.noopReason).toBeUndefined();
+      expect(r.target?.name).toBe('router-b');
+    });
+
+    it('while every peer is silent too (CloudWatch hears from no member): not confirmed, nothing read from the route tables', async () => {
+      ec2Says([routerA('running'), routerB()]);
+      const alarms = silentA().set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-b'), 'ALARM', IDS.routerB, {
+        missingData: true,
+      });
+      const r = await run(forgedAlarm(), { alarms });
+      expect(r.action).toBe('noop');
+      expect(r.noopReason).toMatch(
+        /because CloudWatch received no status-check data for router-a, and the alarms of router-b are in ALARM too/,
+      );
+      expect(ec2Mock).toHaveReceivedCommandTimes(DescribeRouteTablesCommand, 0);
+    });
+
+    it('a peer whose alarm CloudWatch does not have (or in INSUFFICIENT_DATA) does not block it: only peers all in ALARM do', async () => {
+      ec2Says([routerA('running'), routerB()]);
+      await expect(run(forgedAlarm(), { alarms: silentA() })).resolves.toMatchObject({ action: 'failover' });
+      const insufficient = silentA().set(
+        statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-b'),
+        'INSUFFICIENT_DATA',
+        IDS.routerB,
+      );
+      await expect(run(forgedAlarm(), { alarms: insufficient })).resolves.toMatchObject({ action: 'failover' });
+    });
+
+    it('a stopped member (no data, EC2 says stopped): confirmed as before; its routes are moved or already were', async () => {
+      ec2Says([routerA('stopped'), routerB()]);
+      const alarms = silentA().set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-b'), 'OK', IDS.routerB);
+      await expect(run(forgedAlarm(), { alarms })).resolves.toMatchObject({
+        action: 'failover',
+        sources: [expect.objectContaining({ name: 'router-a' })],
+      });
+    });
+  });
+
   it('CloudWatch throttled → AlarmCheckTransientError (retried), never a guess', async () => {
     ec2Says([routerA(), routerB()]);
     const throttled = {

@@ -62,6 +62,10 @@ describe('documentation checks', () => {
     const { template } = synth(FULL_EXAMPLE);
     const groups = FULL_EXAMPLE.groups.map((g) => g.name);
     const members = FULL_EXAMPLE.groups.flatMap((g) => g.members.map((m) => m.name));
+    // The probe's silent alarms are per location (subnet).
+    const subnets = FULL_EXAMPLE.groups.flatMap(
+      (g) => (g as { probe?: { subnetIds: string[] } }).probe?.subnetIds ?? [],
+    );
     // The Task functions, as the definition names them (`${ListRoutesFunctionArn}` → ListRoutes).
     const tasks = [
       ...new Set(
@@ -81,6 +85,7 @@ describe('documentation checks', () => {
       };
       swap(groups, '<group>');
       swap(members, '<member>');
+      swap(subnets, '<subnet>');
       swap(tasks, '<Task>');
       return name;
     });

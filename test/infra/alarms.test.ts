@@ -136,9 +136,10 @@ describe('FailoverStack alarms', () => {
       .filter(([, a]) => a.Properties.AlarmActions)
       .map(([, a]) => a.Properties.AlarmName as string)
       .sort();
-    // 3 state machine + 9 × 2 functions (7 Tasks, the inventory refresh, the route guard) + 2 dead letters + 2 probe
-    // alarms + the guard's findings alarm of the group; the status-check alarms start the workflow instead.
-    expect(notifying).toHaveLength(26);
+    // 3 state machine + 10 × 2 functions (8 Tasks, the inventory refresh, the route guard) + 2 dead letters + 2 probe
+    // alarms (one location: silent, all members down) + the guard's findings alarm of the group; the status-check
+    // alarms start the workflow instead.
+    expect(notifying).toHaveLength(28);
     for (const [, a] of resources(template, 'AWS::CloudWatch::Alarm').filter(([, x]) => x.Properties.AlarmActions)) {
       expect(a.Properties.OKActions).toEqual(a.Properties.AlarmActions);
     }

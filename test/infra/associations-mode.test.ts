@@ -296,12 +296,13 @@ describe('a stack without associations-mode groups', () => {
     const all = JSON.stringify(template.toJSON());
     expect(resources(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('TwinReconcile'))).toEqual([]);
     expect(all).not.toContain('ec2:ReplaceRouteTableAssociation');
-    // The only twin permission: ReplaceRoute, for twins a routes-mode group may still have subnets on.
+    // The only twin permission: ReplaceRoute, for twins a routes-mode group may still have subnets on (ReplaceRoutes
+    // and FirstWrite, which writes with the same writer).
     const twinStatements = Object.values(template.toJSON().Resources)
       .filter((r: any) => r.Type === 'AWS::IAM::Policy')
       .flatMap((r: any) => r.Properties.PolicyDocument.Statement)
       .filter((st: any) => JSON.stringify(st).includes('route-failover:twin-group'));
-    expect(twinStatements.map((st: any) => st.Action)).toEqual(['ec2:ReplaceRoute']);
+    expect(twinStatements.map((st: any) => st.Action)).toEqual(['ec2:ReplaceRoute', 'ec2:ReplaceRoute']);
     // The one CloudTrail rule is the route guard's (every stack has it); none starts a twin reconcile.
     const cloudTrailRules = resources(template, 'AWS::Events::Rule').filter(([, r]) =>
       JSON.stringify(r.Properties.EventPattern ?? {}).includes('AWS API Call via CloudTrail'),

@@ -26,11 +26,11 @@ describe('FailoverStack bundling', () => {
       quiet.mockRestore();
     }
     const { app, template } = synthesized;
-    expect(announced).toHaveLength(9);
+    expect(announced).toHaveLength(10);
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
       Properties: { Code: { S3Key: string } };
     }[];
-    expect(functions).toHaveLength(9); // the seven Task functions, the inventory refresh and the route guard
+    expect(functions).toHaveLength(10); // the eight Task functions, the inventory refresh and the route guard
 
     for (const fn of functions) {
       const key = fn.Properties.Code.S3Key;

@@ -79,7 +79,7 @@ describe('reserved concurrency', () => {
     const off = errorOf(() =>
       planReservedConcurrency(parseConfig(reserving({ enabled: false, accountConcurrency: 100 }))),
     );
-    expect(off.message).toContain('would reserve 1 concurrent executions (0 probes × 1, route guard 1)');
+    expect(off.message).toContain('would reserve 1 concurrent executions (probes 0 (3 per location), route guard 1)');
     expect(off.message).toContain('can reserve none');
     expect(off.message).not.toMatch(/-\d/);
   });
@@ -138,7 +138,7 @@ describe('reserved concurrency', () => {
     const error = errorOf(() => planReservedConcurrency(withQuota(total + 99)));
     expect(error).toBeInstanceOf(ReservedConcurrencyError);
     expect(error.message).toContain(
-      `would reserve ${total} concurrent executions (SwitchItems 12 (Σ maxConcurrency 10 × simultaneousExecutions 1 + headroom 2), 6 other Tasks × 6, 0 probes × 1, route guard 1)`,
+      `would reserve ${total} concurrent executions (SwitchItems 12 (Σ maxConcurrency 10 × simultaneousExecutions 1 + headroom 2), 6 other Tasks × 6, probes 0 (3 per location), route guard 1)`,
     );
     expect(error.message).toContain(`quota of ${total + 99}`);
     expect(error.message).toContain(`can reserve at most ${total - 1}`);
@@ -154,10 +154,10 @@ describe('reserved concurrency', () => {
     expect(() => synth(raw)).not.toThrow(); // 402 + 6 × 10
   });
 
-  it('counts the probes in the total', () => {
+  it('counts the probes in the total: 3 per location (overlapping invocations at each hand-over)', () => {
     const raw = reserving();
-    raw.groups[0].probe = { subnetIds: ['subnet-0123456789abcdef0'] };
+    raw.groups[0].probe = { subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'] };
     raw.groups[0].members.forEach((m, i) => (m.probeAddress = `10.0.${i}.10`));
-    expect(planReservedConcurrency(parseConfig(raw))).toMatchObject({ probes: 1, total: 50 });
+    expect(planReservedConcurrency(parseConfig(raw))).toMatchObject({ probes: 6, total: 55 });
   });
 });

@@ -92,7 +92,7 @@ describe('the failover dashboard', () => {
   it('with a probe: success and latency per member, and the probe alarms in the alarm widget', () => {
     const { template } = synth(withProbe());
     const { body } = dashboardBody(template);
-    const success = titled(body, 'onprem-edge: probe success (1 = every port answered)');
+    const success = titled(body, 'onprem-edge: probe success (share of rounds in which every port answered)');
     expect(metricsOf(success).map((m) => m.slice(0, 6))).toEqual([
       [PROBE_NAMESPACE, PROBE_METRICS.success, 'Group', 'onprem-edge', 'Member', 'router-a'],
       [PROBE_NAMESPACE, PROBE_METRICS.success, 'Group', 'onprem-edge', 'Member', 'router-b'],

@@ -11,6 +11,7 @@ type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- Cl
 
 const SUBSTITUTION_KEYS = [
   'AcquireLeaseFunctionArn',
+  'FirstWriteFunctionArn',
   'NotifyFunctionArn',
   'PlanSwitchFunctionArn',
   'ReleaseLeaseFunctionArn',
@@ -102,7 +103,7 @@ describe('FailoverStack state machine', () => {
       expect(template.toJSON().Resources[id].Type).toBe('AWS::Lambda::Function');
     }
     // Seven distinct functions, not one reused.
-    expect(new Set(SUBSTITUTION_KEYS.map((k) => functionIdFor(template, k))).size).toBe(7);
+    expect(new Set(SUBSTITUTION_KEYS.map((k) => functionIdFor(template, k))).size).toBe(8);
   });
 
   it('gives each function a timeout below the TimeoutSeconds of the Task that invokes it', () => {
@@ -110,6 +111,7 @@ describe('FailoverStack state machine', () => {
     const tasks = taskStates(JSON.parse(readAsl()).States);
     expect(tasks.map(([name]) => name).sort()).toEqual([
       'AcquireLease',
+      'FirstWrite',
       'Notify',
       'PlanSwitch',
       'RecordWithoutNotification',
@@ -171,7 +173,7 @@ describe('FailoverStack functions', () => {
   it('builds all seven on Node 24, arm64, 256 MB, active tracing, their own log group, source maps on', () => {
     const { template } = synth(exampleConfig());
     // The seven Task functions, the scheduled inventory refresh and the route guard.
-    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(9);
+    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(10); // with FirstWrite
     for (const key of SUBSTITUTION_KEYS) {
       const fn = template.toJSON().Resources[functionIdFor(template, key)];
       expect(fn.Properties).toMatchObject({
@@ -245,7 +247,7 @@ describe('FailoverStack functions', () => {
   it('keeps every log group for a year and retains it when the stack goes', () => {
     const { template } = synth(exampleConfig());
     const logGroups = template.findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(logGroups)).toHaveLength(10); // seven Task functions, the inventory refresh, the guard, the state machine
+    expect(Object.keys(logGroups)).toHaveLength(11); // eight Task functions, the inventory refresh, the guard, the state machine
     for (const lg of Object.values(logGroups) as Json[]) {
       expect(lg.Properties.RetentionInDays).toBe(365);
       expect(lg.DeletionPolicy).toBe('Retain');
@@ -637,7 +639,18 @@ describe('FailoverStack IAM', () => {
       ]),
     );
     expect(JSON.stringify(listStatements)).not.toMatch(/dynamodb:(UpdateItem|PutItem|DeleteItem|Query|Scan)|states:/);
-    for (const key of SUBSTITUTION_KEYS.filter((k) => !/Lease|ResolveTargets|SwitchItems|PlanSwitch/.test(k))) {
+    // FirstWrite writes with the routes kind of the one paced writer: its DynamoDB and EC2 write statements are
+    // SwitchItems' (group items read, the ReplaceRoute pacer item, ReplaceRoute on the group's tables), no more.
+    const writerStatements = (key: string) =>
+      statementsOf(template, key).filter((st: Json) =>
+        [st.Action].flat().some((a: string) => /^(dynamodb|kms|ec2):/.test(a)),
+      );
+    const switchStatements = writerStatements('SwitchItemsFunctionArn').map((st: Json) => JSON.stringify(st));
+    expect(writerStatements('FirstWriteFunctionArn').length).toBeGreaterThan(0);
+    for (const st of writerStatements('FirstWriteFunctionArn')) expect(switchStatements).toContain(JSON.stringify(st));
+    for (const key of SUBSTITUTION_KEYS.filter(
+      (k) => !/Lease|ResolveTargets|SwitchItems|PlanSwitch|FirstWrite/.test(k),
+    )) {
       const text = JSON.stringify(statementsOf(template, key));
       expect(text).not.toMatch(/dynamodb:|states:/);
       expect(text).not.toContain(keyId);
@@ -769,7 +782,7 @@ describe('FailoverStack triggers', () => {
         EvaluationPeriods: periods,
         Threshold: 0,
         ComparisonOperator: 'GreaterThanThreshold',
-        TreatMissingData: 'notBreaching',
+        TreatMissingData: 'breaching', // an AZ outage silences the metric: that must not read as healthy
         AlarmActions: Match.absent(),
       });
     expectAlarm('onprem-edge', 'router-a', 'i-0a1b2c3d4e5f60001', 2);

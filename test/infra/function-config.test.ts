@@ -28,7 +28,7 @@ describe('config in the functions: each gets only what it uses', () => {
   it('puts no notification e-mail address in the environment of any function', () => {
     const { template } = synth(fullConfig());
     const functions = functionsOf(template);
-    expect(functions).toHaveLength(10); // seven Tasks, the inventory refresh, the probe and the route guard
+    expect(functions).toHaveLength(11); // eight Tasks, the inventory refresh, the probe and the route guard
     for (const fn of functions) {
       const env = JSON.stringify(fn.variables);
       for (const email of EMAILS)
@@ -64,6 +64,7 @@ describe('config in the functions: each gets only what it uses', () => {
       "One batch of the plan: ReplaceRoute onto the paired interfaces, or ReplaceRouteTableAssociation onto the target's true twin, paced account-wide per EC2 action (idempotent)",
       "Stores each member's interface map (slot, ENI, subnet, AZ) for failovers of routers that are gone",
       "Takes the group's lease (conditional write) before anything is resolved or planned",
+      "The group's priority routes first: the tables the guard's armed plan names, read fresh, written by the paced route writer",
     ]);
     const full = parseConfig(fullConfig());
     for (const fn of withConfig) {

@@ -194,6 +194,7 @@ describe('cdk-nag AwsSolutions checks', () => {
           'InventoryRefresh/Function',
           'Guard/Function',
         ].map((fn) => `Test/Default/${fn}/Role/Ec2Describe AwsSolutions-IAM5[Resource::*]`),
+        'Test/Default/Workflow/FirstWrite/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:route-table/*]',
         'Test/Default/Workflow/SwitchItems/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:route-table/*]',
         'Test/Default/Workflow/AcquireLease/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:Test-failover:*]',
         'Test/Default/Workflow/StateMachineRole/LogDelivery AwsSolutions-IAM5[Resource::*]',
@@ -218,7 +219,10 @@ describe('cdk-nag AwsSolutions checks', () => {
   it('acknowledge route-table/* only for the twins (tag-conditioned) when every group lists its route tables', () => {
     const { app } = synth(configs().onlyIds);
     const acks = acknowledgementsOf(app).filter((a) => a.id.includes('route-table'));
-    expect(acks.map((a) => a.path)).toEqual(['Test/Default/Workflow/SwitchItems/Role/DefaultPolicy']);
+    expect(acks.map((a) => a.path)).toEqual([
+      'Test/Default/Workflow/FirstWrite/Role/DefaultPolicy',
+      'Test/Default/Workflow/SwitchItems/Role/DefaultPolicy',
+    ]);
     expect(acks[0].reason).toMatch(/on the twins of every group/);
   });
 });

@@ -101,7 +101,7 @@ describe('physical names', () => {
         'AWS::DynamoDB::Table',
         'AWS::KMS::Key',
         'AWS::KMS::Key',
-        ...Array(11).fill('AWS::Logs::LogGroup'), // seven Task functions, the inventory refresh, the probe, the route guard, the state machine
+        ...Array(12).fill('AWS::Logs::LogGroup'), // eight Task functions, the inventory refresh, the probe, the route guard, the state machine
       ].sort(),
     );
     for (const n of namedResources(template).filter((r) => r.retained)) {

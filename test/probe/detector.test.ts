@@ -1,22 +1,24 @@
+import fc from 'fast-check';
 import {
-  carryOver,
   type DetectorEvent,
   type DetectorState,
+  downMembers,
   emptyDetectorState,
+  lastUpTimes,
   markDeclared,
   observeRound,
 } from '../../functions/probe/detector';
 
-/** The consecutive-failure detector, fed round by round: A = router-a, B = router-b. */
+/** One location's detector, fed round by round: A = router-a, B = router-b. */
 
-const THRESHOLD = 3;
-const INTERVAL = 5000;
+const INTERVAL = 250;
+const DOWN_AFTER = 1000;
 const T0 = Date.parse('2026-11-25T14:30:00Z');
 
 /** Round outcomes as a string per member: 'u' up, 'd' down; e.g. feed({ A: 'uddd', B: 'uuuu' }). */
 const feed = (
   rounds: Record<string, string>,
-  opts: { state?: DetectorState; start?: number; threshold?: number } = {},
+  opts: { state?: DetectorState; start?: number; downAfter?: number; interval?: number } = {},
 ) => {
   const names = Object.keys(rounds);
   const length = rounds[names[0]].length;
@@ -24,13 +26,13 @@ const feed = (
   const events: Array<DetectorEvent & { round: number }> = [];
   const allDown: boolean[] = [];
   for (let i = 0; i < length; i++) {
-    const at = (opts.start ?? T0) + i * INTERVAL;
+    const at = (opts.start ?? T0) + i * (opts.interval ?? INTERVAL);
     const members = names.map((n) => ({
       member: n,
       ok: rounds[n][i] === 'u',
       error: rounds[n][i] === 'u' ? undefined : `${n} timeout #${i}`,
     }));
-    const out = observeRound(state, { at, members }, opts.threshold ?? THRESHOLD);
+    const out = observeRound(state, { at, members }, opts.downAfter ?? DOWN_AFTER);
     state = out.state;
     events.push(...out.events.map((e) => ({ ...e, round: i })));
     allDown.push(out.allMembersDown);
@@ -38,191 +40,179 @@ const feed = (
   return { state, events, allDown, downs: events.filter((e) => e.type === 'member-down') };
 };
 
-describe('consecutive-failure detector', () => {
-  it('declares a member down after exactly N consecutive failed rounds while its peer answers', () => {
-    const { downs } = feed({ A: 'uuddd', B: 'uuuuu' });
+describe('time-window detector', () => {
+  it('declares a member down when its failed rounds, a peer answering, span downAfterMs (5 rounds at 250 ms for 1 s)', () => {
+    const { downs, state } = feed({ A: 'uddddd', B: 'uuuuuu' });
     expect(downs).toEqual([
-      {
+      expect.objectContaining({
         type: 'member-down',
         member: 'A',
-        failedRounds: 3,
-        failedWhilePeerUp: 3,
-        firstFailureAt: T0 + 2 * INTERVAL,
-        lastError: 'A timeout #4',
-        round: 4,
-      },
+        failedRounds: 5,
+        spanMs: 1000,
+        firstFailureAt: T0 + INTERVAL,
+        round: 5,
+      }),
     ]);
+    expect(downMembers(state)).toEqual({ A: T0 + INTERVAL });
   });
 
-  it('does not declare at N-1 failed rounds', () => {
-    expect(feed({ A: 'udd', B: 'uuu' }).downs).toEqual([]);
+  it('does not declare a span one round short of downAfterMs', () => {
+    expect(feed({ A: 'udddd', B: 'uuuuu' }).downs).toEqual([]);
   });
 
   it('never declares a flapping member (fail, ok, fail, …), however long it flaps', () => {
-    const { downs, state } = feed({ A: 'dudududududududududududd', B: 'uuuuuuuuuuuuuuuuuuuuuuuu' });
+    expect(feed({ A: 'dudududududududududu', B: 'uuuuuuuuuuuuuuuuuuuu' }).downs).toEqual([]);
+  });
+
+  it('declares once per streak; a recovery resets the track and reports it; a new streak is a new failure', () => {
+    const first = feed({ A: 'dddddddd', B: 'uuuuuuuu' });
+    expect(first.downs).toHaveLength(1);
+    const again = feed({ A: 'udddddd', B: 'uuuuuuu' }, { state: first.state, start: T0 + 8 * INTERVAL });
+    expect(again.events[0]).toMatchObject({ type: 'member-recovered', member: 'A', wasDown: true, wasDeclared: false });
+    expect(again.downs).toEqual([expect.objectContaining({ firstFailureAt: T0 + 9 * INTERVAL })]);
+  });
+
+  it('keeps the declared execution across rounds of the same streak, and drops it on recovery', () => {
+    const { state } = feed({ A: 'dddddd', B: 'uuuuuu' });
+    const marked = markDeclared(state, 'A', 'probe-x', T0);
+    const later = feed({ A: 'dd', B: 'uu' }, { state: marked, start: T0 + 6 * INTERVAL });
+    expect(later.state.members.A.declared).toEqual({ executionName: 'probe-x', at: T0 });
+    expect(feed({ A: 'u', B: 'u' }, { state: later.state }).state.members.A.declared).toBeUndefined();
+  });
+
+  it('every member failing: one alert per episode, nobody declared (a probe-side problem looks like this)', () => {
+    const { downs, events, allDown } = feed({ A: 'dddddddddd', B: 'dddddddddd' });
     expect(downs).toEqual([]);
-    expect(state.members.A.failedRounds).toBe(2);
+    expect(events.filter((e) => e.type === 'all-members-down')).toHaveLength(1);
+    expect(allDown.slice(0, 4)).toEqual([false, false, false, false]);
+    expect(allDown.slice(4)).toEqual([true, true, true, true, true, true]);
   });
 
-  it('a success resets the count: d d u d d is not 4 failures', () => {
-    expect(feed({ A: 'ddudd', B: 'uuuuu' }).downs).toEqual([]);
-    // …but two more failures after that make 3 consecutive.
-    expect(feed({ A: 'dduddd', B: 'uuuuuu' }).downs.map((d) => [d.member, d.round, d.firstFailureAt])).toEqual([
-      ['A', 5, T0 + 3 * INTERVAL],
-    ]);
-  });
-
-  it('declares once per failure, not every round after the threshold (once marked as started)', () => {
-    let state = emptyDetectorState();
-    const declared: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      const out = observeRound(
-        state,
-        {
-          at: T0 + i * INTERVAL,
-          members: [
-            { member: 'A', ok: false, error: 'x' },
-            { member: 'B', ok: true },
-          ],
-        },
-        THRESHOLD,
-      );
-      state = out.state;
-      for (const e of out.events) {
-        if (e.type === 'member-down') {
-          declared.push(i);
-          state = markDeclared(state, 'A', 'probe-g-A-1', T0 + i * INTERVAL);
-        }
-      }
-    }
-    expect(declared).toEqual([2]);
-    expect(state.members.A.declared).toEqual({ executionName: 'probe-g-A-1', at: T0 + 2 * INTERVAL });
-  });
-
-  it('declares again, every round, until the start is recorded (a failed StartExecution is retried)', () => {
-    expect(feed({ A: 'ddddd', B: 'uuuuu' }).downs.map((d) => d.round)).toEqual([2, 3, 4]);
-  });
-
-  it('a member that recovers and fails again is a new failure with a new start time', () => {
-    let { state } = feed({ A: 'ddd', B: 'uuu' });
-    state = markDeclared(state, 'A', 'first', T0);
-    const again = feed({ A: 'uddd', B: 'uuuu' }, { state, start: T0 + 3 * INTERVAL });
-    expect(again.events[0]).toEqual({
-      type: 'member-recovered',
-      member: 'A',
-      failedRounds: 3,
-      wasDeclared: true,
-      round: 0,
-    });
-    expect(again.downs).toHaveLength(1);
-    expect(again.downs[0].firstFailureAt).toBe(T0 + 4 * INTERVAL);
-  });
-
-  it('both members failing: one alert per episode, nobody declared', () => {
-    const { downs, events, allDown } = feed({ A: 'uddddddd', B: 'uddddddd' });
-    expect(downs).toEqual([]);
-    const alerts = events.filter((e) => e.type === 'all-members-down');
-    expect(alerts).toEqual([
-      {
-        type: 'all-members-down',
-        members: [
-          { member: 'A', failedRounds: 3, lastError: 'A timeout #3' },
-          { member: 'B', failedRounds: 3, lastError: 'B timeout #3' },
-        ],
-        round: 3,
-      },
-    ]);
-    // The condition (a metric each round) holds from the threshold on.
-    expect(allDown).toEqual([false, false, false, true, true, true, true, true]);
-  });
-
-  it('a new all-down episode after someone answered alerts again', () => {
-    const { events } = feed({ A: 'dddudddd', B: 'dddudddd' });
-    expect(events.filter((e) => e.type === 'all-members-down').map((e) => e.round)).toEqual([2, 6]);
-  });
-
-  it('rounds in which every member failed are not counted (a probe-side outage) but do not end the streak', () => {
-    // Round 1-2: probe-side outage (both fail). A then keeps failing while B answers: 3 more rounds needed.
-    const { downs } = feed({ A: 'udddddd', B: 'uddduuu' });
-    expect(downs.map((d) => [d.round, d.failedRounds, d.failedWhilePeerUp, d.firstFailureAt])).toEqual([
-      [6, 6, 3, T0 + INTERVAL],
-    ]);
+  it('rounds in which every member failed are not counted, nor end the streak', () => {
+    // A fails throughout; B fails in rounds 2-5: A's counted rounds are 0, 1, 6, 7 → span 7 × 250 ms.
+    const r = feed({ A: 'dddddddd', B: 'uuddddu' + 'u' });
+    expect(r.downs).toEqual([expect.objectContaining({ member: 'A', round: 6, spanMs: 6 * INTERVAL })]);
   });
 
   it('a long probe-side outage that ends with B first does not declare A at once', () => {
-    const { downs } = feed({ A: 'ddddddddddu', B: 'ddddddddduu' });
-    expect(downs).toEqual([]);
-  });
-
-  it('A failing while B is already declared down: A is not declared (no peer answers), the pair alerts', () => {
-    const first = feed({ A: 'uuu', B: 'ddd' });
-    expect(first.downs.map((d) => [d.member, d.round])).toEqual([['B', 2]]);
-    const state = markDeclared(first.state, 'B', 'probe-g-B-1', T0 + 2 * INTERVAL);
-    const { events, downs } = feed({ A: 'uuddd', B: 'ddddd' }, { state, start: T0 + 3 * INTERVAL });
-    expect(downs).toEqual([]);
-    expect(events.filter((e) => e.type === 'all-members-down').map((e) => e.round)).toEqual([4]);
+    expect(feed({ A: 'ddddddddddd', B: 'ddddddddddu' }).downs).toEqual([]);
   });
 
   it('groups of more than two: a member is declared while any peer answers', () => {
-    const { downs } = feed({ A: 'ddd', B: 'ddd', C: 'uuu' });
-    expect(downs.map((d) => d.member)).toEqual(['A', 'B']);
+    expect(feed({ A: 'dddddd', B: 'dddddd', C: 'uuuuuu' }).downs.map((d) => (d as { member: string }).member)).toEqual([
+      'A',
+      'B',
+    ]);
   });
 
-  it('takes the threshold from the settings', () => {
-    expect(feed({ A: 'd', B: 'u' }, { threshold: 1 }).downs).toHaveLength(1);
-    expect(feed({ A: 'ddddd', B: 'uuuuu' }, { threshold: 6 }).downs).toHaveLength(0);
+  it('publishes when each member last answered', () => {
+    expect(lastUpTimes(feed({ A: 'uud', B: 'uuu' }).state)).toEqual({ A: T0 + INTERVAL, B: T0 + 2 * INTERVAL });
   });
 
   it('does not mutate the state it is given', () => {
-    const { state } = feed({ A: 'dd', B: 'uu' });
+    const { state } = feed({ A: 'ddd', B: 'uuu' });
     const copy = structuredClone(state);
-    observeRound(
-      state,
-      {
-        at: T0 + 60_000,
-        members: [
-          { member: 'A', ok: false },
-          { member: 'B', ok: true },
-        ],
-      },
-      THRESHOLD,
-    );
-    markDeclared(state, 'A', 'x', 0);
+    feed({ A: 'ddd', B: 'uuu' }, { state });
     expect(state).toEqual(copy);
   });
 });
 
-describe('carryOver: counts across invocations', () => {
-  it('nothing carried: a fresh detector', () => {
-    expect(carryOver(undefined, T0, 25_000)).toEqual(emptyDetectorState());
+/**
+ * The thresholds as properties: a location probes every intervalMs at a random phase and with random jitter
+ * (a round sent late, never early); a round fails when it is sent while the member is out. For any settings,
+ * phase and jitter: an outage shorter than downAfterMs is never declared, and one of at least downAfterMs +
+ * intervalMs + the largest lateness is always declared before the outage ends.
+ */
+describe('time-window detector: outage length against downAfterMs (generated)', () => {
+  const simulate = (o: {
+    interval: number;
+    downAfter: number;
+    phase: number;
+    lateness: number[];
+    outageStart: number;
+    outage: number;
+  }) => {
+    let state = emptyDetectorState();
+    let declaredAt: number | undefined;
+    const end = o.outageStart + o.outage + 3 * o.downAfter + 10 * o.interval;
+    for (let k = 0, slot = o.phase % o.interval; slot < end; k++, slot += o.interval) {
+      const at = slot + o.lateness[k % o.lateness.length];
+      const out = o.outageStart <= at && at < o.outageStart + o.outage;
+      const r = observeRound(
+        state,
+        {
+          at,
+          members: [
+            { member: 'A', ok: !out },
+            { member: 'B', ok: true },
+          ],
+        },
+        o.downAfter,
+      );
+      state = r.state;
+      if (declaredAt === undefined && r.events.some((e) => e.type === 'member-down')) declaredAt = at;
+    }
+    return declaredAt;
+  };
+  const settings = fc.record({
+    interval: fc.integer({ min: 100, max: 1000 }),
+    downAfterRounds: fc.integer({ min: 1, max: 10 }),
+    phase: fc.integer({ min: 0, max: 999 }),
+    lateness: fc.array(fc.integer({ min: 0, max: 60 }), { minLength: 1, maxLength: 16 }),
+    outageStart: fc.integer({ min: 0, max: 5000 }),
   });
 
-  it('N rounds spanning two invocations: 2 failed rounds at the end of one minute + 1 at the start of the next', () => {
-    const first = feed({ A: 'uuuuuuuuuudd', B: 'uuuuuuuuuuuu' });
-    expect(first.downs).toEqual([]);
-    const lastRoundAt = T0 + 11 * INTERVAL;
-    // The next invocation's first round: one interval plus a few seconds of EventBridge delay later.
-    const nextStart = lastRoundAt + INTERVAL + 3000;
-    const state = carryOver(first.state, nextStart, 25_000);
-    expect(state).toBe(first.state);
-    const second = feed({ A: 'd', B: 'u' }, { state, start: nextStart });
-    expect(second.downs).toEqual([
-      expect.objectContaining({ member: 'A', failedRounds: 3, firstFailureAt: T0 + 10 * INTERVAL }),
-    ]);
+  it('an outage shorter than downAfterMs never fails over', () => {
+    fc.assert(
+      fc.property(settings, fc.double({ min: 0, max: 0.999999, noNaN: true }), (s, share) => {
+        const downAfter = s.downAfterRounds * s.interval;
+        const outage = share * downAfter;
+        expect(simulate({ ...s, downAfter, outage })).toBeUndefined();
+      }),
+      { numRuns: 500 },
+    );
   });
 
-  it('after a gap longer than allowed, undeclared streaks restart (a recovery may have been missed)', () => {
-    const first = feed({ A: 'dd', B: 'uu' });
-    const state = carryOver(first.state, T0 + INTERVAL + 60_000, 25_000);
-    expect(state.members).toEqual({});
-    expect(feed({ A: 'd', B: 'u' }, { state, start: T0 + 70_000 }).downs).toEqual([]);
+  it('rounds on time: an outage longer than downAfterMs + intervalMs always fails over, while it lasts', () => {
+    fc.assert(
+      fc.property(settings, fc.integer({ min: 0, max: 5000 }), (s, extra) => {
+        const downAfter = s.downAfterRounds * s.interval;
+        const outage = downAfter + s.interval + 1 + extra;
+        const at = simulate({ ...s, lateness: [0], downAfter, outage });
+        expect(at).toBeDefined();
+        expect(at!).toBeLessThan(s.outageStart + outage);
+      }),
+      { numRuns: 500 },
+    );
   });
 
-  it('after a long gap a declared member stays declared: a member still down is not failed over twice', () => {
-    const first = feed({ A: 'ddd', B: 'uuu' });
-    const declared = markDeclared(first.state, 'A', 'probe-g-A-1795617000', T0 + 2 * INTERVAL);
-    const state = carryOver(declared, T0 + 5 * 60_000, 25_000);
-    expect(state.members.A.declared?.executionName).toBe('probe-g-A-1795617000');
-    expect(feed({ A: 'ddddd', B: 'uuuuu' }, { state, start: T0 + 5 * 60_000 }).downs).toEqual([]);
+  it('rounds late by up to L: an outage longer than downAfterMs + 2 × intervalMs + L always fails over, while it lasts', () => {
+    fc.assert(
+      fc.property(settings, fc.integer({ min: 0, max: 5000 }), (s, extra) => {
+        const downAfter = s.downAfterRounds * s.interval;
+        const outage = downAfter + 2 * s.interval + Math.max(...s.lateness) + 1 + extra;
+        const at = simulate({ ...s, downAfter, outage });
+        expect(at).toBeDefined();
+        expect(at!).toBeLessThan(s.outageStart + outage);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('with the defaults (250 ms, 1 s): under 1 s never, over 2 s always, whatever the phase and up to 60 ms lateness', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 249 }),
+        fc.array(fc.integer({ min: 0, max: 60 }), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 0, max: 999 }),
+        fc.integer({ min: 2001, max: 10_000 }),
+        (phase, lateness, short, long) => {
+          const base = { interval: 250, downAfter: 1000, phase, lateness, outageStart: 1000 };
+          expect(simulate({ ...base, outage: short })).toBeUndefined();
+          expect(simulate({ ...base, outage: long })).toBeDefined();
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

@@ -1,12 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { parseConfig, parseConfigJson, type FailoverConfigInput } from '../../functions/contract/config';
 import { probedGroup } from '../../functions/probe/probe';
+import { WARM_UP_EVENT } from '../../functions/contract/warm-up';
 import { Probe, probeAllDownAlarmName, probeSilentAlarmName } from '../../infra/constructs/probe';
 import { addNagChecks } from '../../infra/nag-checks';
 import { exampleConfig, synth } from '../infra/synth';
@@ -33,8 +35,11 @@ const resources = (template: Template, type: string): Array<[string, Json]> =>
 const probeFunctions = (template: Template): Array<[string, Json]> =>
   resources(template, 'AWS::Lambda::Function').filter(([, f]) => /^Health probe/.test(f.Properties.Description));
 
-const onlyProbeFunction = (template: Template): [string, Json] => {
-  const found = probeFunctions(template);
+/** The probe function of one location (subnet). */
+const locationFunction = (template: Template, subnet = SUBNETS[0]): [string, Json] => {
+  const found = probeFunctions(template).filter(
+    ([, f]) => f.Properties.Environment.Variables.PROBE_LOCATION === subnet,
+  );
   expect(found).toHaveLength(1);
   return found[0];
 };
@@ -80,7 +85,8 @@ describe('probe infra: only when enabled', () => {
       probe: { subnetIds: ['subnet-0123456789abcdef9'], ports: [22] },
     });
     const { template } = synth(c);
-    expect(probeFunctions(template)).toHaveLength(2);
+    // One function per location: two subnets for the first group, one for the second.
+    expect(probeFunctions(template)).toHaveLength(3);
     const groups = resources(template, 'AWS::EC2::SecurityGroup').map(([, sg]) => ({
       vpc: sg.Properties.VpcId,
       cidrs: sg.Properties.SecurityGroupEgress.filter((e: Json) => e.FromPort !== 443).map(
@@ -125,84 +131,128 @@ describe('probe infra: network', () => {
     template.hasOutput('*', { Value: { 'Fn::GetAtt': [sgs[0][0], 'GroupId'] } });
   });
 
-  it("runs in the group's subnets with that security group, from IDs alone (no lookups)", () => {
+  it('runs one function per subnet (a location per AZ), each in its subnet with that security group, from IDs alone (no lookups)', () => {
     const { template } = synth(probeConfig());
-    const [, fn] = onlyProbeFunction(template);
     const [sgId] = resources(template, 'AWS::EC2::SecurityGroup')[0];
-    expect(fn.Properties.VpcConfig).toEqual({
-      SubnetIds: SUBNETS,
-      SecurityGroupIds: [{ 'Fn::GetAtt': [sgId, 'GroupId'] }],
-    });
-    // Creating the function's network interfaces needs these before the function exists.
-    const vpcPolicy = resources(template, 'AWS::IAM::Policy').find(([, p]) =>
-      p.Properties.PolicyDocument.Statement.some((s: Json) => [s.Action].flat().includes('ec2:CreateNetworkInterface')),
+    for (const subnet of SUBNETS) {
+      const [id, fn] = locationFunction(template, subnet);
+      expect(fn.Properties.VpcConfig).toEqual({
+        SubnetIds: [subnet],
+        SecurityGroupIds: [{ 'Fn::GetAtt': [sgId, 'GroupId'] }],
+      });
+      // Creating the function's network interfaces needs these before the function exists.
+      const vpcPolicy = resources(template, 'AWS::IAM::Policy').find(
+        ([, p]) =>
+          p.Properties.Roles.some((r: Json) => r.Ref === fn.Properties.Role['Fn::GetAtt'][0]) &&
+          p.Properties.PolicyDocument.Statement.some((s: Json) =>
+            [s.Action].flat().includes('ec2:CreateNetworkInterface'),
+          ),
+      );
+      expect(vpcPolicy).toBeDefined();
+      expect(template.toJSON().Resources[id].DependsOn).toContain(vpcPolicy![0]);
+    }
+  });
+
+  it('warns at synth when the probe has one location only (no agreement across AZs)', () => {
+    const { stack } = synth(probeConfig({ subnetIds: [SUBNETS[0]] }));
+    const warnings = Annotations.fromStack(stack).findWarning(
+      '*',
+      Match.stringLikeRegexp('probe runs from one subnet only'),
     );
-    expect(vpcPolicy).toBeDefined();
-    expect(template.toJSON().Resources[onlyProbeFunction(template)[0]].DependsOn).toContain(vpcPolicy![0]);
+    expect(warnings).toHaveLength(1);
   });
 });
 
 describe('probe infra: function, schedule, IAM', () => {
-  it('gets its group (validated shape), the state machine ARN, a 70 s timeout and one invocation at a time', () => {
+  it('gets its group (validated shape), its location, the state machine ARN and table; runs up to 150 s, three invocations at most', () => {
     const { template } = synth(probeConfig());
-    const [, fn] = onlyProbeFunction(template);
+    const [, fn] = locationFunction(template, SUBNETS[1]);
     expect(fn.Properties).toMatchObject({
       Runtime: expect.stringMatching(/^nodejs/),
       Architectures: ['arm64'],
       Handler: 'index.handler',
-      Timeout: 70,
-      ReservedConcurrentExecutions: 1,
+      MemorySize: 128,
+      Timeout: 150,
+      ReservedConcurrentExecutions: 3,
       TracingConfig: { Mode: 'Active' },
     });
     const env = fn.Properties.Environment.Variables;
     expect(env.GROUP).toBe('onprem-edge');
+    expect(env.PROBE_LOCATION).toBe(SUBNETS[1]);
     expect(env.STATE_MACHINE_ARN).toEqual({ Ref: stateMachineId(template) });
+    const [tableId] = resources(template, 'AWS::DynamoDB::Table').find(([id]) => id.startsWith('GroupStateTable'))!;
+    expect(env.GROUP_STATE_TABLE).toEqual({ Ref: tableId });
     // What the function does at cold start, on what infra handed it.
     const group = probedGroup(parseConfigJson(env.PROBE_CONFIG, 'PROBE_CONFIG'), env.GROUP);
     expect(group.members.map((m) => [m.name, m.probeAddress])).toEqual([
       ['router-a', '10.0.1.10'],
       ['router-b', '10.0.2.10'],
     ]);
-    expect(group.probe).toMatchObject({ ports: [179], intervalSeconds: 5, timeoutMs: 1000, failureThreshold: 3 });
+    expect(group.probe).toMatchObject({
+      ports: [179],
+      intervalMs: 250,
+      timeoutMs: 500,
+      downAfterMs: 1000,
+      subnetIds: SUBNETS,
+    });
     // The probe sees its own group only.
     expect(JSON.parse(env.PROBE_CONFIG).groups).toHaveLength(1);
   });
 
-  it('is started every minute, on the minute, by an EventBridge schedule; a late start is dropped, not queued', () => {
+  it('each location is started every minute, on the minute, by an EventBridge schedule; a late start is dropped, not queued', () => {
     const { template } = synth(probeConfig());
-    const [fnId] = onlyProbeFunction(template);
-    template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'cron(* * * * ? *)',
-      State: 'ENABLED',
-      Targets: [
-        Match.objectLike({
-          Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
-          RetryPolicy: { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 2 },
-        }),
-      ],
-    });
-    template.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction',
-      FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
-      Principal: 'events.amazonaws.com',
-    });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: fnId },
-      MaximumRetryAttempts: 0,
-      MaximumEventAgeInSeconds: 60,
-    });
+    for (const subnet of SUBNETS) {
+      const [fnId] = locationFunction(template, subnet);
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'cron(* * * * ? *)',
+        State: 'ENABLED',
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
+            RetryPolicy: { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 2 },
+          }),
+        ],
+      });
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+        Principal: 'events.amazonaws.com',
+      });
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: fnId },
+        MaximumRetryAttempts: 0,
+        MaximumEventAgeInSeconds: 60,
+      });
+    }
   });
 
-  it('may start this one state machine and nothing else: no other Step Functions, SNS or route action', () => {
+  it('may start this one state machine and read and write the group-state table, nothing else: no SNS or route action', () => {
     const { template } = synth(probeConfig());
-    const [, fn] = onlyProbeFunction(template);
+    const [, fn] = locationFunction(template);
     const statements = statementsOfFunction(template, fn);
     const actions = statements.flatMap((s: Json) => [s.Action].flat());
     expect(statements.filter((s: Json) => [s.Action].flat().some((a: string) => a.startsWith('states:')))).toEqual([
       { Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: stateMachineId(template) } },
     ]);
     expect(actions.filter((a: string) => a.includes('*'))).toEqual([]);
-    expect(actions.filter((a: string) => /^(sns|kms|dynamodb):|Route/.test(a))).toEqual([]);
+    expect(actions.filter((a: string) => /^sns:|Route/.test(a))).toEqual([]);
+    const [tableId] = resources(template, 'AWS::DynamoDB::Table').find(([id]) => id.startsWith('GroupStateTable'))!;
+    const ddb = statements.filter((s: Json) => [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+    expect(ddb.length).toBeGreaterThan(0);
+    // Its group's probe item only: never a lease or another group's item.
+    expect(ddb).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['probe#onprem-edge'] } },
+      },
+    ]);
+    expect(actions.filter((a: string) => a.startsWith('kms:'))).toEqual([
+      'kms:Decrypt',
+      'kms:Encrypt',
+      'kms:GenerateDataKey',
+    ]);
     // Resource '*' only where the action has no resource-level permissions (X-Ray, the VPC interface calls).
     const onStar = statements.filter((s: Json) => s.Resource === '*').flatMap((s: Json) => [s.Action].flat());
     expect(
@@ -217,24 +267,48 @@ describe('probe infra: function, schedule, IAM', () => {
   });
 });
 
+describe('probe infra: the failover path kept warm', () => {
+  it('with a probe, one schedule invokes AcquireLease, ResolveTargets and FirstWrite every minute with the warm-up event', () => {
+    const { template } = synth(probeConfig());
+    const rules = resources(template, 'AWS::Events::Rule').filter(([id]) => id.startsWith('WarmUp'));
+    expect(rules).toHaveLength(1);
+    const [, rule] = rules[0];
+    expect(rule.Properties.ScheduleExpression).toBe('rate(1 minute)');
+    const fnId = (key: string) =>
+      Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(key))![0];
+    expect(rule.Properties.Targets.map((t: Json) => t.Arn['Fn::GetAtt'][0]).sort()).toEqual(
+      ['AcquireLease', 'FirstWrite', 'ResolveTargets'].map(fnId).sort(),
+    );
+    for (const t of rule.Properties.Targets) {
+      expect(JSON.parse(t.Input)).toEqual(WARM_UP_EVENT);
+      expect(t.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 0 });
+    }
+  });
+});
+
 describe('probe infra: alarms', () => {
-  it('alarms to the topic when the probe stops reporting: missing data is breaching', () => {
+  it('alarms to the topic when a location stops reporting (one alarm per location): missing data is breaching', () => {
     const { template } = synth(probeConfig());
     const [topicId] = resources(template, 'AWS::SNS::Topic')[0];
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: probeSilentAlarmName('Test', 'onprem-edge'),
-      Namespace: 'VpcRouteFailover/Probe',
-      MetricName: 'ProbeRounds',
-      Dimensions: [{ Name: 'Group', Value: 'onprem-edge' }],
-      Statistic: 'Sum',
-      Period: 60,
-      EvaluationPeriods: 3,
-      ComparisonOperator: 'LessThanThreshold',
-      Threshold: 1,
-      TreatMissingData: 'breaching',
-      AlarmActions: [{ Ref: topicId }],
-      OKActions: [{ Ref: topicId }],
-    });
+    for (const subnet of SUBNETS) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: probeSilentAlarmName('Test', 'onprem-edge', subnet),
+        Namespace: 'VpcRouteFailover/Probe',
+        MetricName: 'ProbeRounds',
+        Dimensions: [
+          { Name: 'Group', Value: 'onprem-edge' },
+          { Name: 'Location', Value: subnet },
+        ],
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 2,
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
+        TreatMissingData: 'breaching',
+        AlarmActions: [{ Ref: topicId }],
+        OKActions: [{ Ref: topicId }],
+      });
+    }
   });
 
   it('alarms to the topic while every member fails (the case the probe never fails over)', () => {
@@ -272,7 +346,7 @@ describe('probe infra: alarms', () => {
     const condition = {
       ArnEquals: {
         'aws:SourceArn': [
-          alarmArn(probeSilentAlarmName('Test', 'onprem-edge')),
+          ...SUBNETS.map((s) => alarmArn(probeSilentAlarmName('Test', 'onprem-edge', s))),
           alarmArn(probeAllDownAlarmName('Test', 'onprem-edge')),
         ],
       },
@@ -313,9 +387,11 @@ describe('probe construct on its own', () => {
     const topicKey = new Key(stack, 'TopicKey', { enableKeyRotation: true });
     const topic = new Topic(stack, 'Topic', { topicName: 'probe-only', masterKey: topicKey, enforceSSL: true });
     const group = parseConfig(probeConfig(), 'test config').groups[0];
+    const stateTable = Table.fromTableName(stack, 'StateTable', 'probe-only-state');
     const probe = new Probe(stack, 'Probe', {
       group,
       stateMachine: StateMachine.fromStateMachineArn(stack, 'Workflow', STATE_MACHINE_ARN),
+      stateTable,
       topic,
       topicKey,
       topicName: 'probe-only',
@@ -332,11 +408,13 @@ describe('probe construct on its own', () => {
     const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'S');
     const topic = new Topic(stack, 'Topic');
     const group = parseConfig(exampleConfig()).groups[0];
+    const stateTable = Table.fromTableName(stack, 'StateTable', 'probe-only-state');
     expect(
       () =>
         new Probe(stack, 'Probe', {
           group,
           stateMachine: StateMachine.fromStateMachineArn(stack, 'W', STATE_MACHINE_ARN),
+          stateTable,
           topic,
         }),
     ).toThrow(/needs an enabled probe/);
@@ -345,7 +423,7 @@ describe('probe construct on its own', () => {
   it('bundles the probe function into an ESM asset that keeps class names and carries its SDK', () => {
     const { app, stack } = standalone(true);
     const assembly = app.synth();
-    const [, fn] = onlyProbeFunction(Template.fromStack(stack));
+    const [, fn] = locationFunction(Template.fromStack(stack));
     const key: string = fn.Properties.Code.S3Key;
     const bundle = path.join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs');
     const code = existsSync(bundle) ? readFileSync(bundle, 'utf8') : '';
@@ -354,6 +432,13 @@ describe('probe construct on its own', () => {
       keepsClassNames: /\(this,\s*"FailoverError"\)/.test(code),
       importsRuntimeSdk: /from\s*"@aws-sdk\//.test(code),
       carriesSfnClient: code.includes('StartExecution'),
-    }).toEqual({ bundled: true, keepsClassNames: true, importsRuntimeSdk: false, carriesSfnClient: true });
+      carriesDynamoClient: code.includes('UpdateItem'),
+    }).toEqual({
+      bundled: true,
+      keepsClassNames: true,
+      importsRuntimeSdk: false,
+      carriesSfnClient: true,
+      carriesDynamoClient: true,
+    });
   });
 });

@@ -1,9 +1,9 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { executionArnOf, executionName, runProbeMinute, stepFunctionsStarter } from '../../functions/probe/probe';
+import { executionArnOf, executionName, stepFunctionsStarter } from '../../functions/probe/probe';
 import { parseTrigger } from '../../functions/contract/triggers';
-import { probedGroupFixture, scriptedProbe, STATE_MACHINE_ARN, virtualClock } from './fakes';
+import { STATE_MACHINE_ARN } from './fakes';
 
 /** Deterministic execution names, and StartExecution as sent to Step Functions (aws-sdk-client-mock). */
 
@@ -11,13 +11,13 @@ const FAILURE = Date.parse('2026-11-25T14:30:10.300Z');
 const NAME_RULE = /^[A-Za-z0-9_-]{1,80}$/;
 
 describe('executionName', () => {
-  it('is probe-<group>-<member>-<first failure in epoch seconds>', () => {
-    expect(executionName('onprem-edge', 'router-a', FAILURE)).toBe('probe-onprem-edge-router-a-1795617010');
+  it('is probe-<group>-<member>-<first failure in epoch milliseconds> (rounds are sub-second)', () => {
+    expect(executionName('onprem-edge', 'router-a', FAILURE)).toBe('probe-onprem-edge-router-a-1795617010300');
   });
 
   it('is the same for the same failure and differs for another failure or member', () => {
-    expect(executionName('g', 'router-a', FAILURE)).toBe(executionName('g', 'router-a', FAILURE + 500));
-    expect(executionName('g', 'router-a', FAILURE + 1000)).not.toBe(executionName('g', 'router-a', FAILURE));
+    expect(executionName('g', 'router-a', FAILURE)).toBe(executionName('g', 'router-a', FAILURE));
+    expect(executionName('g', 'router-a', FAILURE + 250)).not.toBe(executionName('g', 'router-a', FAILURE));
     expect(executionName('g', 'router-b', FAILURE)).not.toBe(executionName('g', 'router-a', FAILURE));
   });
 
@@ -28,13 +28,13 @@ names (80 characters, [A-Za-z0-9_-]), and stays unique`, () => {
     const b = executionName(g, `b${'y'.repeat(62)}`, FAILURE);
     expect(a).toMatch(NAME_RULE);
     expect(a).toHaveLength(80);
-    expect(a.endsWith('-1795617010')).toBe(true);
+    expect(a.endsWith('-1795617010300')).toBe(true);
     expect(a).not.toBe(b);
     expect(executionName(g, `a${'y'.repeat(62)}`, FAILURE)).toBe(a);
   });
 
   it('replaces any character Step Functions would refuse', () => {
-    expect(executionName('g.1', 'r a/b', FAILURE)).toBe('probe-g-1-r-a-b-1795617010');
+    expect(executionName('g.1', 'r a/b', FAILURE)).toBe('probe-g-1-r-a-b-1795617010300');
   });
 });
 
@@ -54,7 +54,7 @@ describe('stepFunctionsStarter (StartExecution as sent)', () => {
     failedRounds: 3,
     firstFailureAt: '2026-11-25T14:30:10.300Z',
     lastError: '10.0.1.10:179 timeout: no answer within 1000 ms',
-    probe: { ports: [179], intervalSeconds: 5, failureThreshold: 3 },
+    probe: { ports: [179], intervalMs: 250, downAfterMs: 1000, locations: ['subnet-0123456789abcdef0'] },
   });
 
   it('starts this state machine under the given name with the request as JSON input', async () => {
@@ -97,45 +97,5 @@ describe('stepFunctionsStarter (StartExecution as sent)', () => {
     await expect(
       stepFunctionsStarter(new SFNClient({ region: 'us-east-1' }), STATE_MACHINE_ARN)({ name: 'n1', input: input() }),
     ).rejects.toThrow('not authorized');
-  });
-
-  it('a retried invocation (same carried state) cannot start a second execution for the same failure', async () => {
-    // Step Functions itself: the first StartExecution of a name succeeds, any later one is refused.
-    const names = new Set<string>();
-    sfnMock.on(StartExecutionCommand).callsFake((i: { name: string }) => {
-      if (names.has(i.name)) throw new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} });
-      names.add(i.name);
-      return { executionArn: executionArnOf(STATE_MACHINE_ARN, i.name), startDate: new Date() };
-    });
-    const start = stepFunctionsStarter(new SFNClient({ region: 'us-east-1' }), STATE_MACHINE_ARN);
-    const group = probedGroupFixture();
-    const minute = Date.parse('2026-11-25T14:30:00Z');
-
-    // Minute 1: router-a fails its last two rounds, not yet declared.
-    const clock = virtualClock(minute + 300);
-    const { probe } = scriptedProbe(clock, (m, t) => (m === 'router-a' && t >= minute + 50_000 ? 'blackhole' : 'up'));
-    const deps = {
-      now: clock.now,
-      sleep: clock.sleep,
-      probe,
-      startExecution: start,
-      emitMetric: () => undefined,
-      log: () => undefined,
-    };
-    const carried = (await runProbeMinute(deps, { group })).state;
-
-    // Minute 2, delivered twice (a retry) from the same carried state.
-    clock.set(minute + 62_000);
-    const first = await runProbeMinute(deps, { group, carry: carried });
-    clock.set(minute + 62_000);
-    const retry = await runProbeMinute(deps, { group, carry: carried });
-
-    expect(first.started).toEqual([expect.objectContaining({ status: 'started' })]);
-    expect(retry.started).toEqual([
-      expect.objectContaining({ status: 'already-started', executionName: first.started[0].executionName }),
-    ]);
-    expect(names.size).toBe(1);
-    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
-    expect(new Set(sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name))).toEqual(names);
   });
 });

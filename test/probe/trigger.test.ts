@@ -27,11 +27,16 @@ const request = (over: Record<string, unknown> = {}) => ({
   failedRounds: 3,
   firstFailureAt: '2026-11-25T14:30:10.300Z',
   lastError: '10.0.1.10:179 timeout: no answer within 1000 ms',
-  probe: { ports: [179, 22], intervalSeconds: 5, failureThreshold: 3 },
+  probe: {
+    ports: [179, 22],
+    intervalMs: 250,
+    downAfterMs: 1000,
+    locations: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+  },
   ...over,
 });
 
-const NAME = 'probe-onprem-edge-router-a-1795617010';
+const NAME = 'probe-onprem-edge-router-a-1795617010300';
 
 describe('probe request: parseTrigger', () => {
   it("is kind 'probe'", () => {
@@ -42,7 +47,15 @@ describe('probe request: parseTrigger', () => {
     ['an extra field (a target)', { to: 'router-b' }, /field\(s\) not allowed: to/],
     [
       'an interface smuggled into the probe block',
-      { probe: { ports: [179], intervalSeconds: 5, failureThreshold: 3, eni: 'eni-1' } },
+      {
+        probe: {
+          ports: [179],
+          intervalMs: 250,
+          downAfterMs: 1000,
+          locations: ['subnet-0123456789abcdef0'],
+          eni: 'eni-1',
+        },
+      },
       /not allowed: eni/,
     ],
     ['a bad group name', { group: 'bad name!' }, /group/],
@@ -61,8 +74,7 @@ describe('probe request: parseTrigger', () => {
 });
 
 describe('probe request: classifyTrigger', () => {
-  it(`an automatic failure of that member, looked up in the config; \
-the summary says which probe, how many rounds, the last error`, () => {
+  it('an automatic failure of that member, looked up in the config; the summary says which probe, how many rounds, the last error', () => {
     const c = classifyTrigger(request(), config(), NAME);
     expect(c).toMatchObject({
       action: 'failover',
@@ -78,9 +90,9 @@ the summary says which probe, how many rounds, the last error`, () => {
       kind: 'probe',
       instanceId: 'i-0a1b2c3d4e5f60001',
       summary:
-        'health probe: router-a (i-0a1b2c3d4e5f60001) failed 3 ' +
-        'consecutive round(s) of TCP 179, 22 (every 5 s, threshold 3) ' +
-        'since 2026-11-25T14:30:10.300Z; last error: 10.0.1.10:179 timeout: no answer within 1000 ms',
+        'health probe: router-a (i-0a1b2c3d4e5f60001) failed 3 consecutive round(s) of TCP 179, 22 (every 250 ms, down after 1000 ms) ' +
+        'since 2026-11-25T14:30:10.300Z, agreed by subnet-0123456789abcdef0, subnet-0123456789abcdef1; ' +
+        'last error: 10.0.1.10:179 timeout: no answer within 1000 ms',
     });
     expect(TriggerSchema.parse(c.trigger)).toEqual(c.trigger);
   });

@@ -60,6 +60,7 @@ const functionTimeouts = (m: Materialized): Record<string, number> => {
     ReleaseLease: 25,
     ReleaseLeaseUnrecorded: 25,
     ResolveTargets: 45,
+    FirstWrite: 50,
     PlanSwitch: 90,
     SwitchItems: replaceRouteWriteBudget(m.config).functionTimeoutSeconds,
     VerifySwitch: 90,
@@ -117,7 +118,12 @@ const applyTrigger = (m: Materialized, history: HistorySpec, alarms: StaticAlarm
         failedRounds: 3,
         firstFailureAt: new Date(m.clock.now() - 15_000).toISOString(),
         lastError: 'timeout: no answer within 1000 ms',
-        probe: { ports: [179], intervalSeconds: 5, failureThreshold: 3 },
+        probe: {
+          ports: [179],
+          intervalMs: 250,
+          downAfterMs: 1000,
+          locations: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+        },
       };
     }
     case 'switchover':

@@ -54,7 +54,12 @@ const probeRequest = (overrides: Record<string, unknown> = {}) => ({
   failedRounds: 3,
   firstFailureAt: '2026-11-25T14:29:50.000Z',
   lastError: 'connect ETIMEDOUT 10.0.1.10:179',
-  probe: { ports: [179], intervalSeconds: 5, failureThreshold: 3 },
+  probe: {
+    ports: [179],
+    intervalMs: 250,
+    downAfterMs: 1000,
+    locations: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+  },
   ...overrides,
 });
 

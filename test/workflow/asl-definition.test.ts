@@ -118,6 +118,8 @@ describe('statemachine/failover.asl.json', () => {
     const catchTargets: Record<string, string[]> = {
       AcquireLease: ['AcquireFailed', 'AcquireFailed'],
       ResolveTargets: ['ResolveFailed', 'ResolveFailed'],
+      // The early write is an optimization: whatever happens to it, the full path follows.
+      FirstWrite: ['PlanSwitch'],
       PlanSwitch: ['Notify', 'Notify'],
       // Routes and associations alike: a failed batch is recorded and the Map goes on; VerifySwitch reads the rest.
       SwitchItems: ['RecordBatchFailure', 'RecordBatchFailure'],

@@ -101,6 +101,7 @@ describe('a function timeout, run locally', () => {
     walk(definition.States);
     expect(tasks.map(([n]) => n).sort()).toEqual([
       'AcquireLease',
+      'FirstWrite',
       'Notify',
       'PlanSwitch',
       'RecordWithoutNotification',
@@ -110,7 +111,11 @@ describe('a function timeout, run locally', () => {
       'SwitchItems',
       'VerifySwitch',
     ]);
-    for (const [name, s] of tasks) {
+    // FirstWrite retries nothing: whatever stops it (a timeout included), the full path follows at once.
+    const first = tasks.find(([n]) => n === 'FirstWrite')![1];
+    expect(first.Retry).toBeUndefined();
+    expect(first.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.firstWrite', Next: 'PlanSwitch' }]);
+    for (const [name, s] of tasks.filter(([n]) => n !== 'FirstWrite')) {
       const errors = (s.Retry as any[]).flatMap((r) => r.ErrorEquals);
       expect({
         name,
