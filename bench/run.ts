@@ -14,7 +14,9 @@ import {
   weightTable,
 } from './report';
 import { associationsTable, runAssociationsCase, type AssociationsResult } from './associations';
-import { defaultLatencyModel, detectionTable, runDetectionBench } from './detection';
+import { runDetectionBench } from './detection';
+import { defaultLatencyModel } from './detection-model';
+import { detectionTable } from './detection-table';
 import { floorTable, runFloorCase, type FloorResult } from './floor';
 import {
   DEFAULT_AFFECTED_PER_TABLE,

@@ -1,6 +1,6 @@
 import type { FailoverConfig } from '../functions/contract/config';
 import { ReservedConcurrencyError } from '../functions/contract/errors';
-import { PROBE_RESERVED_PER_LOCATION } from '../functions/probe/probe';
+import { PROBE_RESERVED_PER_LOCATION } from '../functions/probe/hand-over';
 import { OTHER_TASKS } from './constructs/task-functions';
 
 /**

@@ -4,7 +4,10 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { parseConfigJson } from '../contract/config';
 import { requireEnv } from '../contract/env';
 import { PROBE_DYNAMODB_TIMEOUTS, PROBE_SFN_TIMEOUTS, requestHandlerOptions } from '../aws/http-timeouts';
-import { HARD_RUN_MS, type ProbedGroup, probedGroup, runProbeLocation, stepFunctionsStarter } from './probe';
+import { HARD_RUN_MS } from './hand-over';
+import { runProbeLocation } from './probe';
+import { type ProbedGroup, probedGroup } from './probed-group';
+import { stepFunctionsStarter } from './start-execution';
 import { dynamoProbeState } from './probe-state';
 import { tcpProbe } from './tcp-probe';
 

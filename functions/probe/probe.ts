@@ -1,9 +1,4 @@
-import { createHash } from 'node:crypto';
-import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { errorCode } from '../contract/aws-errors';
-import { ConfigError } from '../contract/errors';
-import { type FailoverConfig, findGroup, type Group, type Member, type ProbeConfig } from '../contract/config';
-import { PROBE_SOURCE, type ProbeFailureRequest, ProbeFailureRequestSchema } from '../contract/triggers';
 import {
   agreement,
   type AgreementSettings,
@@ -21,9 +16,13 @@ import {
   markDeclared,
   observeRound,
 } from './detector';
-import { type EmfLine, locationMetricLine, memberMetricLine, METRIC_PERIOD_MS } from './metrics';
+import { minuteEnd, slotOf } from './hand-over';
+import { newPeriod } from './metric-period';
+import { type EmfLine, METRIC_PERIOD_MS } from './metrics';
 import type { ProbeStateStore } from './probe-state';
-import type { ProbeResult } from './tcp-probe';
+import { type ProbedGroup, probeTiming } from './probed-group';
+import { probeMember, type RoundResult, type TcpProbe } from './round';
+import { executionName, probeFailureRequest, type StartExecution, type StartOutcome } from './start-execution';
 
 /**
  * One probe invocation at one location (a subnet, so an AZ): started every minute by EventBridge, it probes every
@@ -38,22 +37,14 @@ import type { ProbeResult } from './tcp-probe';
  * probing up to its hard end, past the following minute's start, so one lost invocation leaves no gap.
  */
 
-/** A group whose probe is configured (the config schema has then checked every member's probeAddress). */
-export type ProbedGroup = Group & { probe: ProbeConfig };
-
-export interface StartOutcome {
-  status: 'started' | 'already-started';
-  executionArn?: string;
-}
-
 export interface ProbeRunDeps {
   /** Wall clock, epoch milliseconds. */
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   /** One TCP probe (tcpProbe in production); must not reject. */
-  probe: (address: string, port: number, timeoutMs: number) => Promise<ProbeResult>;
+  probe: TcpProbe;
   /** Starts the workflow under a given name; an execution of that name that already exists is not an error. */
-  startExecution: (request: { name: string; input: ProbeFailureRequest }) => Promise<StartOutcome>;
+  startExecution: StartExecution;
   /** Where the locations meet (the group-state table). */
   state: ProbeStateStore;
   /** Writes one EMF line. */
@@ -83,103 +74,6 @@ export interface ProbeRunResult {
   /** The detector as it ended. */
   state: DetectorState;
 }
-
-/** Timing derived from a probe config: what every location and the workflow input agree on. */
-export const probeTiming = (probe: ProbeConfig) => ({
-  /** A view not refreshed for this long is not live. */
-  livenessMs: Math.round(2.5 * probe.heartbeatMs),
-  /** How long a new invocation probes before the one it takes over from may stop. */
-  warmupMs: probe.downAfterMs + probe.intervalMs + probe.timeoutMs + 500,
-  minLocations: probe.minAgreeingLocations ?? Math.min(2, probe.subnetIds.length),
-});
-
-/** Slots per location: an invocation runs at most HARD_RUN_MS, under 3 minutes, so three minutes never share one. */
-const SLOTS = 3;
-/**
- * Reserved concurrency of each location's function: two invocations overlap at each hand-over, a third only if
- * one ran to its hard end while the next minute's started; never more, since each needs a slot of its own.
- */
-export const PROBE_RESERVED_PER_LOCATION = SLOTS;
-/** Longest an invocation probes: past the next minute's start, so one lost invocation leaves no gap. */
-export const HARD_RUN_MS = 140_000;
-
-/** The slot an invocation started at `start` writes its view under. */
-export const slotOf = (location: string, start: number): string => `${location}#${Math.floor(start / 60_000) % SLOTS}`;
-
-/** The end of the wall-clock minute `start` falls in. */
-export const minuteEnd = (start: number): number => (Math.floor(start / 60_000) + 1) * 60_000;
-
-const NAME_LIMIT = 80;
-
-/**
- * Deterministic Step Functions execution name for one failure: `probe-<group>-<member>-<first failure, epoch ms>`,
- * [A-Za-z0-9_-] only and at most 80 characters (long names are cut and keep a hash of group and member). The
- * claim in the probe item carries it to every location; Step Functions refuses a name already used by this
- * state machine (ExecutionAlreadyExists) for 90 days, so a retry cannot start a second execution.
- */
-export const executionName = (group: string, member: string, firstFailureAt: number): string => {
-  const clean = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '-');
-  const epoch = String(Math.floor(firstFailureAt));
-  const full = `probe-${clean(group)}-${clean(member)}-${epoch}`;
-  if (full.length <= NAME_LIMIT) return full;
-  const hash = createHash('sha256').update(`${group}\0${member}`).digest('hex').slice(0, 8);
-  const room = NAME_LIMIT - 'probe-'.length - hash.length - epoch.length - 2;
-  return `probe-${clean(`${group}-${member}`).slice(0, room)}-${hash}-${epoch}`;
-};
-
-/** The workflow input for a member every live location has down, validated with the schema the workflow parses it with. */
-export const probeFailureRequest = (
-  group: ProbedGroup,
-  claim: Claim,
-  failedRounds: number,
-  lastError: string,
-): ProbeFailureRequest =>
-  ProbeFailureRequestSchema.parse({
-    source: PROBE_SOURCE,
-    group: group.name,
-    member: claim.member,
-    failedRounds,
-    firstFailureAt: new Date(claim.firstFailureAt).toISOString(),
-    lastError: lastError.slice(0, 512),
-    probe: {
-      ports: group.probe.ports,
-      intervalMs: group.probe.intervalMs,
-      downAfterMs: group.probe.downAfterMs,
-      locations: claim.locations,
-    },
-  });
-
-/** The group named `name` of a (probe-only) config, with its probe enabled; ConfigError otherwise. */
-export const probedGroup = (config: FailoverConfig, name: string): ProbedGroup => {
-  const group = findGroup(config, name);
-  if (!group) throw new ConfigError(`PROBE_CONFIG has no group "${name}"`);
-  if (!group.probe?.enabled) throw new ConfigError(`group "${name}" has no enabled probe`);
-  return group as ProbedGroup;
-};
-
-/** A member's round: every configured port probed in parallel; the round fails if any port fails. */
-export const probeMember = async (
-  member: Member,
-  probe: ProbeConfig,
-  tcp: ProbeRunDeps['probe'],
-): Promise<{ member: string; ok: boolean; latencyMs: number; error?: string }> => {
-  const address = member.probeAddress!;
-  const results = await Promise.all(
-    probe.ports.map(async (port) => ({ port, ...(await tcp(address, port, probe.timeoutMs)) })),
-  );
-  const failed = results.filter((r) => !r.ok);
-  return {
-    member: member.name,
-    ok: failed.length === 0,
-    latencyMs: Math.max(...results.map((r) => r.latencyMs)),
-    error:
-      failed.length === 0
-        ? undefined
-        : failed.map((r) => `${address}:${r.port} ${r.error ?? r.failure ?? 'failed'}`).join('; '),
-  };
-};
-
-type RoundResult = { at: number; members: Array<{ member: string; ok: boolean; latencyMs: number; error?: string }> };
 
 /**
  * Probes the group from one location until handed over (or the hard end) and acts on what it sees: a member
@@ -365,57 +259,3 @@ export const runProbeLocation = async (deps: ProbeRunDeps, settings: ProbeRunSet
   return result;
 };
 
-/** Rounds of one report period, aggregated into a few EMF lines. */
-const newPeriod = (start: number) => {
-  const p = {
-    start,
-    rounds: 0,
-    allDown: false,
-    members: new Map<string, { ok: number; n: number; maxLatency?: number }>(),
-    add(round: RoundResult, allMembersDown: boolean) {
-      p.rounds++;
-      p.allDown ||= allMembersDown;
-      for (const m of round.members) {
-        const s = p.members.get(m.member) ?? { ok: 0, n: 0 };
-        s.n++;
-        if (m.ok) {
-          s.ok++;
-          s.maxLatency = Math.max(s.maxLatency ?? 0, m.latencyMs);
-        }
-        p.members.set(m.member, s);
-      }
-    },
-    flush(deps: Pick<ProbeRunDeps, 'emitMetric'>, group: string, location: string, now: number) {
-      if (p.rounds === 0) return;
-      for (const [member, s] of p.members)
-        deps.emitMetric(memberMetricLine(now, group, member, s.ok / s.n, s.maxLatency));
-      deps.emitMetric(locationMetricLine(now, group, location, p.rounds, p.allDown));
-      p.start = now;
-      p.rounds = 0;
-      p.allDown = false;
-      p.members.clear();
-    },
-  };
-  return p;
-};
-
-/**
- * StartExecution on the state machine, for runProbeLocation. ExecutionAlreadyExists means this failure's
- * execution was started before (a retry, or a previous invocation): reported as already started.
- */
-export const stepFunctionsStarter =
-  (sfn: SFNClient, stateMachineArn: string): ProbeRunDeps['startExecution'] =>
-  async ({ name, input }) => {
-    try {
-      const out = await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
-      return { status: 'started', executionArn: out.executionArn };
-    } catch (err) {
-      if (errorCode(err) === 'ExecutionAlreadyExists')
-        return { status: 'already-started', executionArn: executionArnOf(stateMachineArn, name) };
-      throw err;
-    }
-  };
-
-/** arn:…:stateMachine:<machine> + name → arn:…:execution:<machine>:<name>. */
-export const executionArnOf = (stateMachineArn: string, name: string): string =>
-  `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;

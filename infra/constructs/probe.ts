@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import type { Group } from '../../functions/contract/config';
 import { ConfigError } from '../../functions/contract/errors';
 import { PROBE_METRICS, PROBE_NAMESPACE } from '../../functions/probe/metrics';
-import { HARD_RUN_MS, PROBE_RESERVED_PER_LOCATION } from '../../functions/probe/probe';
+import { HARD_RUN_MS, PROBE_RESERVED_PER_LOCATION } from '../../functions/probe/hand-over';
 import { probeItemKey } from '../../functions/probe/probe-state';
 import { allowAlarmsToPublish } from '../alarm-publishing';
 import { FailoverFunction } from './failover-function';

@@ -1,12 +1,8 @@
 import { parseArgs } from '../../bench/run';
-import {
-  DETECTION_SETTINGS,
-  defaultLatencyModel,
-  detectionTable,
-  measuredInitMs,
-  runDetectionBench,
-  runDetectionSample,
-} from '../../bench/detection';
+import { runDetectionBench } from '../../bench/detection';
+import { DETECTION_SETTINGS, defaultLatencyModel, measuredInitMs } from '../../bench/detection-model';
+import { runDetectionSample } from '../../bench/detection-sample';
+import { detectionTable } from '../../bench/detection-table';
 
 /**
  * The detection benchmark on a few samples: the real probe loop and the real workflow on one virtual clock. The

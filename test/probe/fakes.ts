@@ -1,5 +1,7 @@
 import { parseConfig } from '../../functions/contract/config';
-import { type ProbedGroup, type ProbeRunDeps, runProbeLocation, type StartOutcome } from '../../functions/probe/probe';
+import { type ProbeRunDeps, runProbeLocation } from '../../functions/probe/probe';
+import type { ProbedGroup } from '../../functions/probe/probed-group';
+import type { StartOutcome } from '../../functions/probe/start-execution';
 import { InMemoryProbeState } from '../../functions/probe/probe-state';
 import { VirtualClock } from '../../bench/virtual-clock';
 import type { ProbeResult } from '../../functions/probe/tcp-probe';

@@ -7,7 +7,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { parseConfig, parseConfigJson, type FailoverConfigInput } from '../../functions/contract/config';
-import { probedGroup } from '../../functions/probe/probe';
+import { probedGroup } from '../../functions/probe/probed-group';
 import { WARM_UP_EVENT } from '../../functions/contract/warm-up';
 import { Probe, probeAllDownAlarmName, probeSilentAlarmName } from '../../infra/constructs/probe';
 import { addNagChecks } from '../../infra/nag-checks';

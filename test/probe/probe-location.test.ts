@@ -1,4 +1,5 @@
-import { probedGroup, probeTiming, slotOf } from '../../functions/probe/probe';
+import { slotOf } from '../../functions/probe/hand-over';
+import { probedGroup, probeTiming } from '../../functions/probe/probed-group';
 import { parseConfig } from '../../functions/contract/config';
 import { ProbeFailureRequestSchema } from '../../functions/contract/triggers';
 import { locationHarness, probedGroupFixture, SUBNET_A, SUBNET_B } from './fakes';

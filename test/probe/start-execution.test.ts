@@ -1,7 +1,7 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { executionArnOf, executionName, stepFunctionsStarter } from '../../functions/probe/probe';
+import { executionArnOf, executionName, stepFunctionsStarter } from '../../functions/probe/start-execution';
 import { parseTrigger } from '../../functions/contract/triggers';
 import { STATE_MACHINE_ARN } from './fakes';
 
