@@ -14,12 +14,7 @@
  * Also, per setting: how many outages shorter than downAfterMs started a failover (none may), and how many longer
  * than 2 s did not (none may). Beside it, the baseline: the status-check alarm path into the same workflow.
  */
-import {
-  DETECTION_SETTINGS,
-  type DetectionSetting,
-  defaultLatencyModel,
-  type LatencyModel,
-} from './detection-model';
+import { DETECTION_SETTINGS, type DetectionSetting, defaultLatencyModel, type LatencyModel } from './detection-model';
 import { type DetectionSample, runDetectionSample, type Temperature } from './detection-sample';
 import { seededRandom } from './virtual-clock';
 
@@ -66,7 +61,10 @@ export interface DetectionBenchOptions {
   log?: (line: string) => void;
 }
 
-/** The paths measured per setting: as deployed with a probe first (the guard armed the plan, the warm-up ran), then the worst and the best case. */
+/**
+ * The paths measured per setting: as deployed with a probe first (the guard armed the plan, the warm-up ran),
+ * then the worst and the best case.
+ */
 const PATHS: Array<[Temperature, boolean]> = [
   ['path-warm', true],
   ['cold', false],
@@ -90,7 +88,8 @@ export const runDetectionBench = async (o: DetectionBenchOptions): Promise<Detec
     const short = { started: 0, of: 0, maxMs: 0 };
     const long = { missed: 0, of: 0, minMs: Infinity };
     log(
-      `  ${setting.name}: ${o.outageSamples} outages shorter than ${setting.probe.downAfterMs} ms, ${o.outageSamples} longer than 2 s…`,
+      `  ${setting.name}: ${o.outageSamples} outages shorter than ${setting.probe.downAfterMs} ms, ` +
+        `${o.outageSamples} longer than 2 s…`,
     );
     for (let i = 0; i < o.outageSamples; i++) {
       const s = Math.floor(random() * setting.probe.downAfterMs);

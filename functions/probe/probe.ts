@@ -209,7 +209,9 @@ export const runProbeLocation = async (deps: ProbeRunDeps, settings: ProbeRunSet
           event: 'all-members-down',
           group: group.name,
           location,
-          message: `every member of group "${group.name}" fails its probe from ${location}: a probe-side network problem looks exactly like this, so this location declares nobody`,
+          message:
+            `every member of group "${group.name}" fails its probe from ${location}: ` +
+            'a probe-side network problem looks exactly like this, so this location declares nobody',
           members: event.members,
         });
       } else {
@@ -258,4 +260,3 @@ export const runProbeLocation = async (deps: ProbeRunDeps, settings: ProbeRunSet
   result.state = state;
   return result;
 };
-

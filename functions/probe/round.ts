@@ -4,7 +4,10 @@ import type { ProbeResult } from './tcp-probe';
 /** One TCP probe (tcpProbe in production); must not reject. */
 export type TcpProbe = (address: string, port: number, timeoutMs: number) => Promise<ProbeResult>;
 
-export type RoundResult = { at: number; members: Array<{ member: string; ok: boolean; latencyMs: number; error?: string }> };
+export type RoundResult = {
+  at: number;
+  members: Array<{ member: string; ok: boolean; latencyMs: number; error?: string }>;
+};
 
 /** A member's round: every configured port probed in parallel; the round fails if any port fails. */
 export const probeMember = async (

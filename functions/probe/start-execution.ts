@@ -31,7 +31,10 @@ export const executionName = (group: string, member: string, firstFailureAt: num
   return `probe-${clean(`${group}-${member}`).slice(0, room)}-${hash}-${epoch}`;
 };
 
-/** The workflow input for a member every live location has down, validated with the schema the workflow parses it with. */
+/**
+ * The workflow input for a member every live location has down, validated with the schema the workflow parses
+ * it with.
+ */
 export const probeFailureRequest = (
   group: ProbedGroup,
   claim: Claim,

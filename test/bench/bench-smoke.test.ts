@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { DEFAULT_OPTIONS, DOCS_BENCH_DIR, parseArgs, runScaleBench } from '../../bench/run';
+import { DEFAULT_OPTIONS, DOCS_BENCH_DIR, parseArgs } from '../../bench/options';
+import { runScaleBench } from '../../bench/run';
 import { SCALE_HEADERS } from '../../bench/report';
 
 describe('npm run bench (scale part), smoke', () => {

@@ -1,4 +1,4 @@
-import { parseArgs } from '../../bench/run';
+import { parseArgs } from '../../bench/options';
 import { runDetectionBench } from '../../bench/detection';
 import { DETECTION_SETTINGS, defaultLatencyModel, measuredInitMs } from '../../bench/detection-model';
 import { runDetectionSample } from '../../bench/detection-sample';
@@ -14,41 +14,49 @@ const model = defaultLatencyModel();
 const [defaults] = DETECTION_SETTINGS;
 
 describe('detection benchmark', () => {
-  it("one failure, end to end: detected within the detector's bound, then the routes moved and verified, by one execution", async () => {
-    const s = await runDetectionSample({ setting: defaults, model, seed: 3, temperature: 'cold' });
-    expect(s).toMatchObject({ executions: 1, routesMoved: true });
-    const { intervalMs, downAfterMs, timeoutMs } = defaults.probe;
-    expect(s.detectedMs!).toBeGreaterThanOrEqual(downAfterMs);
-    // Rounds going out up to L late: the span reaches downAfterMs within 2 intervals + L of the failure
-    // (functions/probe/detector.ts), the last round's verdict comes after its timeout, then the view and the claim.
-    expect(s.detectedMs!).toBeLessThanOrEqual(
-      downAfterMs + 2 * intervalMs + model.roundLatenessMs + timeoutMs + 2 * model.dynamoMs,
-    );
-    expect(s.firstPriorityMs!).toBeGreaterThan(s.detectedMs!);
-    expect(s.verifiedMs!).toBeGreaterThan(s.firstPriorityMs!);
-    // Cold: every Task function on the path started cold at least once.
-    expect(s.coldStarts).toBeGreaterThanOrEqual(5);
-  });
+  it(
+    "one failure, end to end: detected within the detector's bound, then the routes moved and verified, " +
+      'by one execution',
+    async () => {
+      const s = await runDetectionSample({ setting: defaults, model, seed: 3, temperature: 'cold' });
+      expect(s).toMatchObject({ executions: 1, routesMoved: true });
+      const { intervalMs, downAfterMs, timeoutMs } = defaults.probe;
+      expect(s.detectedMs!).toBeGreaterThanOrEqual(downAfterMs);
+      // Rounds going out up to L late: the span reaches downAfterMs within 2 intervals + L of the failure
+      // (functions/probe/detector.ts), the last round's verdict comes after its timeout, then the view and the claim.
+      expect(s.detectedMs!).toBeLessThanOrEqual(
+        downAfterMs + 2 * intervalMs + model.roundLatenessMs + timeoutMs + 2 * model.dynamoMs,
+      );
+      expect(s.firstPriorityMs!).toBeGreaterThan(s.detectedMs!);
+      expect(s.verifiedMs!).toBeGreaterThan(s.firstPriorityMs!);
+      // Cold: every Task function on the path started cold at least once.
+      expect(s.coldStarts).toBeGreaterThanOrEqual(5);
+    },
+  );
 
-  it('for the same failure: the armed plan and the warm first states bring the first priority route sooner; all warm, the verification too', async () => {
-    const cold = await runDetectionSample({ setting: defaults, model, seed: 5, temperature: 'cold' });
-    const deployed = await runDetectionSample({
-      setting: defaults,
-      model,
-      seed: 5,
-      temperature: 'path-warm',
-      armed: true,
-    });
-    const warm = await runDetectionSample({ setting: defaults, model, seed: 5, temperature: 'warm', armed: true });
-    expect(new Set([cold.detectedMs, deployed.detectedMs, warm.detectedMs]).size).toBe(1);
-    expect(warm.coldStarts).toBe(0);
-    const toFirst = (x: typeof cold) => x.firstPriorityMs! - x.detectedMs!;
-    expect(toFirst(deployed)).toBeLessThan(toFirst(cold));
-    // The first write's path is warm in both; the rest of the run is not.
-    expect(toFirst(warm)).toBeLessThanOrEqual(toFirst(deployed));
-    expect(warm.verifiedMs!).toBeLessThan(deployed.verifiedMs!);
-    for (const x of [cold, deployed, warm]) expect(x).toMatchObject({ executions: 1, routesMoved: true });
-  });
+  it(
+    'for the same failure: the armed plan and the warm first states bring the first priority route sooner; ' +
+      'all warm, the verification too',
+    async () => {
+      const cold = await runDetectionSample({ setting: defaults, model, seed: 5, temperature: 'cold' });
+      const deployed = await runDetectionSample({
+        setting: defaults,
+        model,
+        seed: 5,
+        temperature: 'path-warm',
+        armed: true,
+      });
+      const warm = await runDetectionSample({ setting: defaults, model, seed: 5, temperature: 'warm', armed: true });
+      expect(new Set([cold.detectedMs, deployed.detectedMs, warm.detectedMs]).size).toBe(1);
+      expect(warm.coldStarts).toBe(0);
+      const toFirst = (x: typeof cold) => x.firstPriorityMs! - x.detectedMs!;
+      expect(toFirst(deployed)).toBeLessThan(toFirst(cold));
+      // The first write's path is warm in both; the rest of the run is not.
+      expect(toFirst(warm)).toBeLessThanOrEqual(toFirst(deployed));
+      expect(warm.verifiedMs!).toBeLessThan(deployed.verifiedMs!);
+      for (const x of [cold, deployed, warm]) expect(x).toMatchObject({ executions: 1, routesMoved: true });
+    },
+  );
 
   it('an outage shorter than downAfterMs starts nothing; one of 2.5 s starts one execution', async () => {
     expect(

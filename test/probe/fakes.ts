@@ -15,7 +15,10 @@ export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMac
 export const SUBNET_A = 'subnet-0123456789abcdef0';
 export const SUBNET_B = 'subnet-0123456789abcdef1';
 
-/** A fresh, validated group with the probe enabled in two subnets (defaults: port 179, every 250 ms, 500 ms, down after 1 s). */
+/**
+ * A fresh, validated group with the probe enabled in two subnets (defaults: port 179, every 250 ms, 500 ms,
+ * down after 1 s).
+ */
 export const probedGroupFixture = (probe: Record<string, unknown> = {}, name = 'onprem-edge'): ProbedGroup =>
   parseConfig({
     groups: [
