@@ -28,7 +28,10 @@ export interface ConcurrencyPlan {
   readonly guard: number;
   /** Each function of OTHER_TASKS. */
   readonly otherTasks: number;
-  /** The health probes: PROBE_RESERVED_PER_LOCATION per probe location (subnet) of each probed group (infra/constructs/probe.ts). */
+  /**
+   * The health probes: PROBE_RESERVED_PER_LOCATION per probe location (subnet) of each probed group
+   * (infra/constructs/probe.ts).
+   */
   readonly probes: number;
   /** Everything this stack reserves. */
   readonly total: number;
@@ -52,7 +55,9 @@ export const planReservedConcurrency = (config: FailoverConfig): ConcurrencyPlan
   const associationGroups = config.groups.filter((g) => g.switchMode === 'associations');
   const twinReconcile = associationGroups.length > 0 ? 1 : 0;
   const guard = 1;
-  const fixedParts = `probes ${probes} (${PROBE_RESERVED_PER_LOCATION} per location)${twinReconcile ? ', twin reconcile 1' : ''}, route guard 1`;
+  const fixedParts =
+    `probes ${probes} (${PROBE_RESERVED_PER_LOCATION} per location)` +
+    `${twinReconcile ? ', twin reconcile 1' : ''}, route guard 1`;
   if (settings === undefined) return undefined;
   // The schema requires accountConcurrency when enabled; turned off, it is checked only when stated.
   const account = settings.accountConcurrency;
@@ -71,7 +76,8 @@ export const planReservedConcurrency = (config: FailoverConfig): ConcurrencyPlan
   const total = switchItems + OTHER_TASKS.length * otherTasks + probes + twinReconcile + guard;
   if (total > limit) {
     const parts =
-      `SwitchItems ${switchItems} (Σ maxConcurrency ${mapSlots} × simultaneousExecutions ${settings.simultaneousExecutions} ` +
+      `SwitchItems ${switchItems} (Σ maxConcurrency ${mapSlots} ` +
+      `× simultaneousExecutions ${settings.simultaneousExecutions} ` +
       `+ headroom ${settings.headroom}), ` +
       `${OTHER_TASKS.length} other Tasks × ${otherTasks}, ${fixedParts}`;
     throw tooMuch(total, limit, account, parts);
@@ -84,7 +90,8 @@ const tooMuch = (total: number, limit: number, account: number, parts: string): 
     `reserved concurrency does not fit: the stack would reserve ${total} concurrent executions (${parts}), ` +
     `but an account with a concurrency quota of ${account} (reservedConcurrency.accountConcurrency) `;
   const raise =
-    `raise the quota in Service Quotas (AWS Lambda → Concurrent executions; at least ${total + LAMBDA_UNRESERVED_MINIMUM} ` +
+    'raise the quota in Service Quotas ' +
+    `(AWS Lambda → Concurrent executions; at least ${total + LAMBDA_UNRESERVED_MINIMUM} ` +
     `for this) and set reservedConcurrency.accountConcurrency to it.`;
   // A quota of 100 or less leaves nothing to reserve: say so, never "at most -90".
   if (limit <= 0) {

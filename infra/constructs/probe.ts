@@ -40,9 +40,9 @@ export interface ProbeProps {
   /** The topic's fixed name; required with topicKey, whose policy names the topic (infra/alarm-publishing.ts). */
   readonly topicName?: string;
   /**
-   * Where HTTPS to the Step Functions and DynamoDB APIs may go. Default: any IPv4 address, port 443 only — the interface
-   * endpoint's addresses (or the NAT path) are not known at synth time without lookups, and Step Functions has
-   * no AWS-managed prefix list. Pass the endpoint's security group or the VPC CIDR to narrow it.
+   * Where HTTPS to the Step Functions and DynamoDB APIs may go. Default: any IPv4 address, port 443 only — the
+   * interface endpoint's addresses (or the NAT path) are not known at synth time without lookups, and Step
+   * Functions has no AWS-managed prefix list. Pass the endpoint's security group or the VPC CIDR to narrow it.
    */
   readonly apiEgress?: IPeer;
 }
@@ -76,7 +76,8 @@ export class Probe extends Construct {
     if (probe.subnetIds.length < 2) {
       Annotations.of(this).addWarningV2(
         'vpc-route-failover:probe-one-location',
-        `group ${group.name}: the probe runs from one subnet only; list one subnet per AZ (two at least) so that a problem near one location cannot hide a failure or fake one`,
+        `group ${group.name}: the probe runs from one subnet only; list one subnet per AZ (two at least) ` +
+          'so that a problem near one location cannot hide a failure or fake one',
       );
     }
 
@@ -103,14 +104,19 @@ export class Probe extends Construct {
     // The routers' own security groups must let this one in on the probe ports; they are not this stack's to change.
     new CfnOutput(this, 'SecurityGroupId', {
       value: this.securityGroup.securityGroupId,
-      description: `Security group of the ${group.name} probe: allow it in on TCP ${probe.ports.join(', ')} in the routers' security groups`,
+      description:
+        `Security group of the ${group.name} probe: allow it in on TCP ${probe.ports.join(', ')} ` +
+        "in the routers' security groups",
     });
 
     for (const subnetId of probe.subnetIds) {
       const fn = new FailoverFunction(this, `Function-${subnetId}`, {
         folder: 'probe',
-        description: `Health probe of group ${group.name} from ${subnetId}: TCP connects to its members every ${probe.intervalMs} ms`,
-        // An invocation probes up to HARD_RUN_MS (it normally hands over a few seconds after its minute); the rest is margin.
+        description:
+          `Health probe of group ${group.name} from ${subnetId}: ` +
+          `TCP connects to its members every ${probe.intervalMs} ms`,
+        // An invocation probes up to HARD_RUN_MS (it normally hands over a few seconds after its minute); the rest
+        // is margin.
         timeout: Duration.millis(HARD_RUN_MS + 10_000),
         // The probe is mostly waiting on sockets; the smallest size keeps a continuously running location cheap.
         memorySize: 128,
@@ -149,7 +155,11 @@ export class Probe extends Construct {
       this.silentAlarms.push(
         new Alarm(this, `SilentAlarm-${subnetId}`, {
           alarmName: probeSilentAlarmName(stackName, group.name, subnetId),
-          alarmDescription: `vpc-route-failover: the health probe of group ${group.name} in ${subnetId} reports nothing (function failing, throttled, or unable to run in its subnet, or its AZ is out): that location is not live, and with fewer live locations than minAgreeingLocations the probe fails nothing over`,
+          alarmDescription:
+            `vpc-route-failover: the health probe of group ${group.name} in ${subnetId} reports nothing ` +
+            '(function failing, throttled, or unable to run in its subnet, or its AZ is out): ' +
+            'that location is not live, and with fewer live locations than minAgreeingLocations ' +
+            'the probe fails nothing over',
           metric: metric(PROBE_METRICS.rounds, 'Sum', { Group: group.name, Location: subnetId }),
           evaluationPeriods: 2,
           threshold: 1,
@@ -161,7 +171,9 @@ export class Probe extends Construct {
     }
     this.allDownAlarm = new Alarm(this, 'AllMembersDownAlarm', {
       alarmName: probeAllDownAlarmName(stackName, group.name),
-      alarmDescription: `vpc-route-failover: a probe location sees every member of group ${group.name} fail; it fails nothing over (check the probe's subnets and security group first)`,
+      alarmDescription:
+        `vpc-route-failover: a probe location sees every member of group ${group.name} fail; ` +
+        "it fails nothing over (check the probe's subnets and security group first)",
       metric: metric(PROBE_METRICS.allMembersDown, 'Maximum', { Group: group.name }),
       evaluationPeriods: 1,
       threshold: 1,

@@ -131,27 +131,31 @@ describe('probe infra: network', () => {
     template.hasOutput('*', { Value: { 'Fn::GetAtt': [sgs[0][0], 'GroupId'] } });
   });
 
-  it('runs one function per subnet (a location per AZ), each in its subnet with that security group, from IDs alone (no lookups)', () => {
-    const { template } = synth(probeConfig());
-    const [sgId] = resources(template, 'AWS::EC2::SecurityGroup')[0];
-    for (const subnet of SUBNETS) {
-      const [id, fn] = locationFunction(template, subnet);
-      expect(fn.Properties.VpcConfig).toEqual({
-        SubnetIds: [subnet],
-        SecurityGroupIds: [{ 'Fn::GetAtt': [sgId, 'GroupId'] }],
-      });
-      // Creating the function's network interfaces needs these before the function exists.
-      const vpcPolicy = resources(template, 'AWS::IAM::Policy').find(
-        ([, p]) =>
-          p.Properties.Roles.some((r: Json) => r.Ref === fn.Properties.Role['Fn::GetAtt'][0]) &&
-          p.Properties.PolicyDocument.Statement.some((s: Json) =>
-            [s.Action].flat().includes('ec2:CreateNetworkInterface'),
-          ),
-      );
-      expect(vpcPolicy).toBeDefined();
-      expect(template.toJSON().Resources[id].DependsOn).toContain(vpcPolicy![0]);
-    }
-  });
+  it(
+    'runs one function per subnet (a location per AZ), each in its subnet with that security group, ' +
+      'from IDs alone (no lookups)',
+    () => {
+      const { template } = synth(probeConfig());
+      const [sgId] = resources(template, 'AWS::EC2::SecurityGroup')[0];
+      for (const subnet of SUBNETS) {
+        const [id, fn] = locationFunction(template, subnet);
+        expect(fn.Properties.VpcConfig).toEqual({
+          SubnetIds: [subnet],
+          SecurityGroupIds: [{ 'Fn::GetAtt': [sgId, 'GroupId'] }],
+        });
+        // Creating the function's network interfaces needs these before the function exists.
+        const vpcPolicy = resources(template, 'AWS::IAM::Policy').find(
+          ([, p]) =>
+            p.Properties.Roles.some((r: Json) => r.Ref === fn.Properties.Role['Fn::GetAtt'][0]) &&
+            p.Properties.PolicyDocument.Statement.some((s: Json) =>
+              [s.Action].flat().includes('ec2:CreateNetworkInterface'),
+            ),
+        );
+        expect(vpcPolicy).toBeDefined();
+        expect(template.toJSON().Resources[id].DependsOn).toContain(vpcPolicy![0]);
+      }
+    },
+  );
 
   it('warns at synth when the probe has one location only (no agreement across AZs)', () => {
     const { stack } = synth(probeConfig({ subnetIds: [SUBNETS[0]] }));
@@ -164,126 +168,142 @@ describe('probe infra: network', () => {
 });
 
 describe('probe infra: function, schedule, IAM', () => {
-  it('gets its group (validated shape), its location, the state machine ARN and table; runs up to 150 s, three invocations at most', () => {
-    const { template } = synth(probeConfig());
-    const [, fn] = locationFunction(template, SUBNETS[1]);
-    expect(fn.Properties).toMatchObject({
-      Runtime: expect.stringMatching(/^nodejs/),
-      Architectures: ['arm64'],
-      Handler: 'index.handler',
-      MemorySize: 128,
-      Timeout: 150,
-      ReservedConcurrentExecutions: 3,
-      TracingConfig: { Mode: 'Active' },
-    });
-    const env = fn.Properties.Environment.Variables;
-    expect(env.GROUP).toBe('onprem-edge');
-    expect(env.PROBE_LOCATION).toBe(SUBNETS[1]);
-    expect(env.STATE_MACHINE_ARN).toEqual({ Ref: stateMachineId(template) });
-    const [tableId] = resources(template, 'AWS::DynamoDB::Table').find(([id]) => id.startsWith('GroupStateTable'))!;
-    expect(env.GROUP_STATE_TABLE).toEqual({ Ref: tableId });
-    // What the function does at cold start, on what infra handed it.
-    const group = probedGroup(parseConfigJson(env.PROBE_CONFIG, 'PROBE_CONFIG'), env.GROUP);
-    expect(group.members.map((m) => [m.name, m.probeAddress])).toEqual([
-      ['router-a', '10.0.1.10'],
-      ['router-b', '10.0.2.10'],
-    ]);
-    expect(group.probe).toMatchObject({
-      ports: [179],
-      intervalMs: 250,
-      timeoutMs: 500,
-      downAfterMs: 1000,
-      subnetIds: SUBNETS,
-    });
-    // The probe sees its own group only.
-    expect(JSON.parse(env.PROBE_CONFIG).groups).toHaveLength(1);
-  });
+  it(
+    'gets its group (validated shape), its location, the state machine ARN and table; ' +
+      'runs up to 150 s, three invocations at most',
+    () => {
+      const { template } = synth(probeConfig());
+      const [, fn] = locationFunction(template, SUBNETS[1]);
+      expect(fn.Properties).toMatchObject({
+        Runtime: expect.stringMatching(/^nodejs/),
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: 128,
+        Timeout: 150,
+        ReservedConcurrentExecutions: 3,
+        TracingConfig: { Mode: 'Active' },
+      });
+      const env = fn.Properties.Environment.Variables;
+      expect(env.GROUP).toBe('onprem-edge');
+      expect(env.PROBE_LOCATION).toBe(SUBNETS[1]);
+      expect(env.STATE_MACHINE_ARN).toEqual({ Ref: stateMachineId(template) });
+      const [tableId] = resources(template, 'AWS::DynamoDB::Table').find(([id]) => id.startsWith('GroupStateTable'))!;
+      expect(env.GROUP_STATE_TABLE).toEqual({ Ref: tableId });
+      // What the function does at cold start, on what infra handed it.
+      const group = probedGroup(parseConfigJson(env.PROBE_CONFIG, 'PROBE_CONFIG'), env.GROUP);
+      expect(group.members.map((m) => [m.name, m.probeAddress])).toEqual([
+        ['router-a', '10.0.1.10'],
+        ['router-b', '10.0.2.10'],
+      ]);
+      expect(group.probe).toMatchObject({
+        ports: [179],
+        intervalMs: 250,
+        timeoutMs: 500,
+        downAfterMs: 1000,
+        subnetIds: SUBNETS,
+      });
+      // The probe sees its own group only.
+      expect(JSON.parse(env.PROBE_CONFIG).groups).toHaveLength(1);
+    },
+  );
 
-  it('each location is started every minute, on the minute, by an EventBridge schedule; a late start is dropped, not queued', () => {
-    const { template } = synth(probeConfig());
-    for (const subnet of SUBNETS) {
-      const [fnId] = locationFunction(template, subnet);
-      template.hasResourceProperties('AWS::Events::Rule', {
-        ScheduleExpression: 'cron(* * * * ? *)',
-        State: 'ENABLED',
-        Targets: [
-          Match.objectLike({
-            Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
-            RetryPolicy: { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 2 },
-          }),
-        ],
-      });
-      template.hasResourceProperties('AWS::Lambda::Permission', {
-        Action: 'lambda:InvokeFunction',
-        FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
-        Principal: 'events.amazonaws.com',
-      });
-      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-        FunctionName: { Ref: fnId },
-        MaximumRetryAttempts: 0,
-        MaximumEventAgeInSeconds: 60,
-      });
-    }
-  });
+  it(
+    'each location is started every minute, on the minute, by an EventBridge schedule; ' +
+      'a late start is dropped, not queued',
+    () => {
+      const { template } = synth(probeConfig());
+      for (const subnet of SUBNETS) {
+        const [fnId] = locationFunction(template, subnet);
+        template.hasResourceProperties('AWS::Events::Rule', {
+          ScheduleExpression: 'cron(* * * * ? *)',
+          State: 'ENABLED',
+          Targets: [
+            Match.objectLike({
+              Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
+              RetryPolicy: { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 2 },
+            }),
+          ],
+        });
+        template.hasResourceProperties('AWS::Lambda::Permission', {
+          Action: 'lambda:InvokeFunction',
+          FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+          Principal: 'events.amazonaws.com',
+        });
+        template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+          FunctionName: { Ref: fnId },
+          MaximumRetryAttempts: 0,
+          MaximumEventAgeInSeconds: 60,
+        });
+      }
+    },
+  );
 
-  it('may start this one state machine and read and write the group-state table, nothing else: no SNS or route action', () => {
-    const { template } = synth(probeConfig());
-    const [, fn] = locationFunction(template);
-    const statements = statementsOfFunction(template, fn);
-    const actions = statements.flatMap((s: Json) => [s.Action].flat());
-    expect(statements.filter((s: Json) => [s.Action].flat().some((a: string) => a.startsWith('states:')))).toEqual([
-      { Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: stateMachineId(template) } },
-    ]);
-    expect(actions.filter((a: string) => a.includes('*'))).toEqual([]);
-    expect(actions.filter((a: string) => /^sns:|Route/.test(a))).toEqual([]);
-    const [tableId] = resources(template, 'AWS::DynamoDB::Table').find(([id]) => id.startsWith('GroupStateTable'))!;
-    const ddb = statements.filter((s: Json) => [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
-    expect(ddb.length).toBeGreaterThan(0);
-    // Its group's probe item only: never a lease or another group's item.
-    expect(ddb).toEqual([
-      {
-        Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
-        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['probe#onprem-edge'] } },
-      },
-    ]);
-    expect(actions.filter((a: string) => a.startsWith('kms:'))).toEqual([
-      'kms:Decrypt',
-      'kms:Encrypt',
-      'kms:GenerateDataKey',
-    ]);
-    // Resource '*' only where the action has no resource-level permissions (X-Ray, the VPC interface calls).
-    const onStar = statements.filter((s: Json) => s.Resource === '*').flatMap((s: Json) => [s.Action].flat());
-    expect(
-      onStar.every(
-        (a: string) =>
-          a.startsWith('xray:') ||
-          /^ec2:(Create|Delete|Describe)NetworkInterfaces?$|^ec2:DescribeSubnets$|PrivateIpAddresses$/.test(a),
-      ),
-    ).toBe(true);
-    expect(fn.Properties.Role).toBeDefined();
-    template.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: Match.anyValue() }, 0);
-  });
+  it(
+    'may start this one state machine and read and write the group-state table, nothing else: ' +
+      'no SNS or route action',
+    () => {
+      const { template } = synth(probeConfig());
+      const [, fn] = locationFunction(template);
+      const statements = statementsOfFunction(template, fn);
+      const actions = statements.flatMap((s: Json) => [s.Action].flat());
+      expect(statements.filter((s: Json) => [s.Action].flat().some((a: string) => a.startsWith('states:')))).toEqual([
+        { Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: stateMachineId(template) } },
+      ]);
+      expect(actions.filter((a: string) => a.includes('*'))).toEqual([]);
+      expect(actions.filter((a: string) => /^sns:|Route/.test(a))).toEqual([]);
+      const [tableId] = resources(template, 'AWS::DynamoDB::Table').find(([id]) => id.startsWith('GroupStateTable'))!;
+      const ddb = statements.filter((s: Json) => [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+      expect(ddb.length).toBeGreaterThan(0);
+      // Its group's probe item only: never a lease or another group's item.
+      expect(ddb).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+          Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['probe#onprem-edge'] } },
+        },
+      ]);
+      expect(actions.filter((a: string) => a.startsWith('kms:'))).toEqual([
+        'kms:Decrypt',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+      ]);
+      // Resource '*' only where the action has no resource-level permissions (X-Ray, the VPC interface calls).
+      const onStar = statements.filter((s: Json) => s.Resource === '*').flatMap((s: Json) => [s.Action].flat());
+      expect(
+        onStar.every(
+          (a: string) =>
+            a.startsWith('xray:') ||
+            /^ec2:(Create|Delete|Describe)NetworkInterfaces?$|^ec2:DescribeSubnets$|PrivateIpAddresses$/.test(a),
+        ),
+      ).toBe(true);
+      expect(fn.Properties.Role).toBeDefined();
+      template.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: Match.anyValue() }, 0);
+    },
+  );
 });
 
 describe('probe infra: the failover path kept warm', () => {
-  it('with a probe, one schedule invokes AcquireLease, ResolveTargets and FirstWrite every minute with the warm-up event', () => {
-    const { template } = synth(probeConfig());
-    const rules = resources(template, 'AWS::Events::Rule').filter(([id]) => id.startsWith('WarmUp'));
-    expect(rules).toHaveLength(1);
-    const [, rule] = rules[0];
-    expect(rule.Properties.ScheduleExpression).toBe('rate(1 minute)');
-    const fnId = (key: string) =>
-      Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(key))![0];
-    expect(rule.Properties.Targets.map((t: Json) => t.Arn['Fn::GetAtt'][0]).sort()).toEqual(
-      ['AcquireLease', 'FirstWrite', 'ResolveTargets'].map(fnId).sort(),
-    );
-    for (const t of rule.Properties.Targets) {
-      expect(JSON.parse(t.Input)).toEqual(WARM_UP_EVENT);
-      expect(t.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 0 });
-    }
-  });
+  it(
+    'with a probe, one schedule invokes AcquireLease, ' +
+      'ResolveTargets and FirstWrite every minute with the warm-up event',
+    () => {
+      const { template } = synth(probeConfig());
+      const rules = resources(template, 'AWS::Events::Rule').filter(([id]) => id.startsWith('WarmUp'));
+      expect(rules).toHaveLength(1);
+      const [, rule] = rules[0];
+      expect(rule.Properties.ScheduleExpression).toBe('rate(1 minute)');
+      const fnId = (key: string) =>
+        Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(key))![0];
+      expect(rule.Properties.Targets.map((t: Json) => t.Arn['Fn::GetAtt'][0]).sort()).toEqual(
+        ['AcquireLease', 'FirstWrite', 'ResolveTargets'].map(fnId).sort(),
+      );
+      for (const t of rule.Properties.Targets) {
+        expect(JSON.parse(t.Input)).toEqual(WARM_UP_EVENT);
+        expect(t.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 0 });
+      }
+    },
+  );
 });
 
 describe('probe infra: alarms', () => {

@@ -48,17 +48,21 @@ describe('runProbeLocation: two locations agree', () => {
     expect(long.started()).toHaveLength(1);
   });
 
-  it('one location that sees every member fail (its own network) blocks the failover and alerts; it is not a vote for down', async () => {
-    const h = locationHarness(probedGroupFixture(), (m, loc, t) =>
-      t >= 10_000 && (m === 'router-a' || loc === SUBNET_B) ? 'blackhole' : 'up',
-    );
-    const results = await h.run(both(300, 20_000));
-    expect(h.starts).toEqual([]);
-    expect(results[1].alerts).toHaveLength(1);
-    expect(h.logs).toContainEqual(
-      expect.objectContaining({ level: 'ALERT', event: 'all-members-down', location: SUBNET_B }),
-    );
-  });
+  it(
+    'one location that sees every member fail (its own network) blocks the failover and alerts; ' +
+      'it is not a vote for down',
+    async () => {
+      const h = locationHarness(probedGroupFixture(), (m, loc, t) =>
+        t >= 10_000 && (m === 'router-a' || loc === SUBNET_B) ? 'blackhole' : 'up',
+      );
+      const results = await h.run(both(300, 20_000));
+      expect(h.starts).toEqual([]);
+      expect(results[1].alerts).toHaveLength(1);
+      expect(h.logs).toContainEqual(
+        expect.objectContaining({ level: 'ALERT', event: 'all-members-down', location: SUBNET_B }),
+      );
+    },
+  );
 
   it('one location that still reaches router-a blocks the failover (a problem on the path from the other AZ only)', async () => {
     const h = locationHarness(probedGroupFixture(), (m, loc, t) =>
@@ -71,24 +75,30 @@ describe('runProbeLocation: two locations agree', () => {
     );
   });
 
-  it('a silent location (its AZ is out): by default one survivor fails nothing over; with minAgreeingLocations 1 it does, once the silent view is stale', async () => {
-    const strict = locationHarness(probedGroupFixture(), outage(10_000, Infinity));
-    await strict.run([{ location: SUBNET_A, startAt: 300, hardEndAt: 20_000 }]);
-    expect(strict.starts).toEqual([]);
+  it(
+    'a silent location (its AZ is out): by default one survivor fails nothing over; ' +
+      'with minAgreeingLocations 1 it does, once the silent view is stale',
+    async () => {
+      const strict = locationHarness(probedGroupFixture(), outage(10_000, Infinity));
+      await strict.run([{ location: SUBNET_A, startAt: 300, hardEndAt: 20_000 }]);
+      expect(strict.starts).toEqual([]);
 
-    const lenient = locationHarness(probedGroupFixture({ minAgreeingLocations: 1 }), outage(10_000, Infinity), {
-      crashed: [SUBNET_B],
-    });
-    // Location B dies at 9.9 s, its last view written before: it stops being live 5 s (livenessMs) after that write.
-    await lenient.run([
-      { location: SUBNET_A, startAt: 300, hardEndAt: 25_000 },
-      { location: SUBNET_B, startAt: 437, hardEndAt: 9_900 },
-    ]);
-    expect(lenient.started()).toHaveLength(1);
-    expect(lenient.started()[0].input.probe.locations).toEqual([SUBNET_A]);
-    expect(lenient.started()[0].at).toBeGreaterThan(9_900 + probeTiming(probedGroupFixture().probe).livenessMs - 2000);
-    expect(lenient.started()[0].at).toBeLessThan(9_900 + probeTiming(probedGroupFixture().probe).livenessMs + 500);
-  });
+      const lenient = locationHarness(probedGroupFixture({ minAgreeingLocations: 1 }), outage(10_000, Infinity), {
+        crashed: [SUBNET_B],
+      });
+      // Location B dies at 9.9 s, its last view written before: it stops being live 5 s (livenessMs) after that write.
+      await lenient.run([
+        { location: SUBNET_A, startAt: 300, hardEndAt: 25_000 },
+        { location: SUBNET_B, startAt: 437, hardEndAt: 9_900 },
+      ]);
+      expect(lenient.started()).toHaveLength(1);
+      expect(lenient.started()[0].input.probe.locations).toEqual([SUBNET_A]);
+      expect(lenient.started()[0].at).toBeGreaterThan(
+        9_900 + probeTiming(probedGroupFixture().probe).livenessMs - 2000,
+      );
+      expect(lenient.started()[0].at).toBeLessThan(9_900 + probeTiming(probedGroupFixture().probe).livenessMs + 500);
+    },
+  );
 
   it('a failed StartExecution is retried at the next heartbeat under the claimed name', async () => {
     const h = locationHarness(probedGroupFixture(), outage(10_000, Infinity), { failStarts: 1 });
@@ -119,26 +129,30 @@ describe('runProbeLocation: hand-over between invocations', () => {
     return Math.max(...at.slice(1).map((t, i) => t - at[i]));
   };
 
-  it('the next minute takes over after its warm-up: no gap, the old invocation stops, a failure across the boundary starts once', async () => {
-    const h = locationHarness(probedGroupFixture(), outage(M - 400, Infinity));
-    const results = await h.run([
-      { location: SUBNET_A, startAt: 300 },
-      { location: SUBNET_B, startAt: 800 },
-      // EventBridge delivers the next minute's invocations 1.2 and 2.5 s late.
-      { location: SUBNET_A, startAt: M + 1200 },
-      { location: SUBNET_B, startAt: M + 2500 },
-    ]);
-    expect(results.map((r) => r.stopped)).toEqual(['handed-over', 'handed-over', 'hard-end', 'hard-end']);
-    expect(h.started()).toHaveLength(1);
-    expect(new Set(h.starts.map((s) => s.name)).size).toBe(1);
-    for (const loc of [SUBNET_A, SUBNET_B])
-      expect(largestGap(h.rounds, loc, 1000, M + 30_000)).toBeLessThanOrEqual(250);
-    const warmup = probeTiming(probedGroupFixture().probe).warmupMs;
-    // The old invocation of A stopped once the new one had probed for the warm-up (within a heartbeat).
-    const lastOfOldA = Math.max(...h.rounds.filter((r) => r.location === SUBNET_A && r.slot === 0).map((r) => r.at));
-    expect(lastOfOldA).toBeGreaterThanOrEqual(M + 1200 + warmup - 250);
-    expect(lastOfOldA).toBeLessThanOrEqual(M + 1200 + warmup + 2000 + 250);
-  });
+  it(
+    'the next minute takes over after its warm-up: ' +
+      'no gap, the old invocation stops, a failure across the boundary starts once',
+    async () => {
+      const h = locationHarness(probedGroupFixture(), outage(M - 400, Infinity));
+      const results = await h.run([
+        { location: SUBNET_A, startAt: 300 },
+        { location: SUBNET_B, startAt: 800 },
+        // EventBridge delivers the next minute's invocations 1.2 and 2.5 s late.
+        { location: SUBNET_A, startAt: M + 1200 },
+        { location: SUBNET_B, startAt: M + 2500 },
+      ]);
+      expect(results.map((r) => r.stopped)).toEqual(['handed-over', 'handed-over', 'hard-end', 'hard-end']);
+      expect(h.started()).toHaveLength(1);
+      expect(new Set(h.starts.map((s) => s.name)).size).toBe(1);
+      for (const loc of [SUBNET_A, SUBNET_B])
+        expect(largestGap(h.rounds, loc, 1000, M + 30_000)).toBeLessThanOrEqual(250);
+      const warmup = probeTiming(probedGroupFixture().probe).warmupMs;
+      // The old invocation of A stopped once the new one had probed for the warm-up (within a heartbeat).
+      const lastOfOldA = Math.max(...h.rounds.filter((r) => r.location === SUBNET_A && r.slot === 0).map((r) => r.at));
+      expect(lastOfOldA).toBeGreaterThanOrEqual(M + 1200 + warmup - 250);
+      expect(lastOfOldA).toBeLessThanOrEqual(M + 1200 + warmup + 2000 + 250);
+    },
+  );
 
   it('a lost invocation leaves no gap: the previous one probes on to its hard end, past the following minute', async () => {
     const h = locationHarness(probedGroupFixture(), () => 'up');
@@ -201,11 +215,15 @@ describe('probedGroup (PROBE_CONFIG)', () => {
     expect(probeTiming(g.probe)).toEqual({ livenessMs: 5000, warmupMs: 2250, minLocations: 2 });
   });
 
-  it('refuses settings that make no sense: downAfterMs under one interval, a subnet twice, more agreeing locations than listed', () => {
-    const group = (probe: Record<string, unknown>) => () => probedGroupFixture(probe);
-    expect(group({ intervalMs: 500, downAfterMs: 300 })).toThrow(/downAfterMs/);
-    expect(group({ intervalMs: 100, downAfterMs: 100 })).toThrow(/downAfterMs/);
-    expect(group({ subnetIds: [SUBNET_A, SUBNET_A] })).toThrow(/listed twice/);
-    expect(group({ minAgreeingLocations: 3 })).toThrow(/minAgreeingLocations/);
-  });
+  it(
+    'refuses settings that make no sense: ' +
+      'downAfterMs under one interval, a subnet twice, more agreeing locations than listed',
+    () => {
+      const group = (probe: Record<string, unknown>) => () => probedGroupFixture(probe);
+      expect(group({ intervalMs: 500, downAfterMs: 300 })).toThrow(/downAfterMs/);
+      expect(group({ intervalMs: 100, downAfterMs: 100 })).toThrow(/downAfterMs/);
+      expect(group({ subnetIds: [SUBNET_A, SUBNET_A] })).toThrow(/listed twice/);
+      expect(group({ minAgreeingLocations: 3 })).toThrow(/minAgreeingLocations/);
+    },
+  );
 });
