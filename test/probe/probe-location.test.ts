@@ -18,26 +18,29 @@ const outage = (from: number, to: number) => (member: string, _loc: string, t: n
   member === 'router-a' && t >= from && t < to ? 'blackhole' : 'up';
 
 describe('runProbeLocation: two locations agree', () => {
-  it('router-a blackholed for good: one execution, started ~1.5 s after the failure, naming both locations', async () => {
-    const h = locationHarness(probedGroupFixture(), outage(10_000, Infinity));
-    const results = await h.run(both(300, 30_000));
-    expect(h.started()).toHaveLength(1);
-    // The other location, seeing the standing claim, asks for the same name: Step Functions refuses a second one.
-    expect(new Set(h.starts.map((s) => s.name)).size).toBe(1);
-    const [start] = h.started();
-    // Each location: its failed rounds span 1 s after at most one interval, the last one's timeout, then the view
-    // write, the claim and StartExecution (50 ms here).
-    expect(start.at - 10_000).toBeGreaterThanOrEqual(1000 + 500);
-    expect(start.at - 10_000).toBeLessThanOrEqual(250 + 1000 + 500 + 60);
-    const input = ProbeFailureRequestSchema.parse(start.input);
-    expect(input).toMatchObject({
-      member: 'router-a',
-      probe: { intervalMs: 250, downAfterMs: 1000, locations: [SUBNET_A, SUBNET_B] },
-    });
-    expect(start.name).toBe(`probe-onprem-edge-router-a-${Date.parse(input.firstFailureAt)}`);
-    // Every later round of both locations sees the standing claim: nothing else is started.
-    expect(results.every((r) => r.errors.length === 0)).toBe(true);
-  });
+  it(
+    'router-a blackholed for good: one execution, started ~1.5 s after the failure, naming both locations',
+    async () => {
+      const h = locationHarness(probedGroupFixture(), outage(10_000, Infinity));
+      const results = await h.run(both(300, 30_000));
+      expect(h.started()).toHaveLength(1);
+      // The other location, seeing the standing claim, asks for the same name: Step Functions refuses a second one.
+      expect(new Set(h.starts.map((s) => s.name)).size).toBe(1);
+      const [start] = h.started();
+      // Each location: its failed rounds span 1 s after at most one interval, the last one's timeout, then the view
+      // write, the claim and StartExecution (50 ms here).
+      expect(start.at - 10_000).toBeGreaterThanOrEqual(1000 + 500);
+      expect(start.at - 10_000).toBeLessThanOrEqual(250 + 1000 + 500 + 60);
+      const input = ProbeFailureRequestSchema.parse(start.input);
+      expect(input).toMatchObject({
+        member: 'router-a',
+        probe: { intervalMs: 250, downAfterMs: 1000, locations: [SUBNET_A, SUBNET_B] },
+      });
+      expect(start.name).toBe(`probe-onprem-edge-router-a-${Date.parse(input.firstFailureAt)}`);
+      // Every later round of both locations sees the standing claim: nothing else is started.
+      expect(results.every((r) => r.errors.length === 0)).toBe(true);
+    },
+  );
 
   it('an outage of 900 ms starts nothing; one of 2.1 s starts one execution', async () => {
     const short = locationHarness(probedGroupFixture(), outage(10_000, 10_900));
@@ -64,16 +67,19 @@ describe('runProbeLocation: two locations agree', () => {
     },
   );
 
-  it('one location that still reaches router-a blocks the failover (a problem on the path from the other AZ only)', async () => {
-    const h = locationHarness(probedGroupFixture(), (m, loc, t) =>
-      m === 'router-a' && loc === SUBNET_A && t >= 10_000 ? 'blackhole' : 'up',
-    );
-    await h.run(both(300, 20_000));
-    expect(h.starts).toEqual([]);
-    expect(h.logs).toContainEqual(
-      expect.objectContaining({ event: 'member-down-here', location: SUBNET_A, member: 'router-a' }),
-    );
-  });
+  it(
+    'one location that still reaches router-a blocks the failover (a problem on the path from the other AZ only)',
+    async () => {
+      const h = locationHarness(probedGroupFixture(), (m, loc, t) =>
+        m === 'router-a' && loc === SUBNET_A && t >= 10_000 ? 'blackhole' : 'up',
+      );
+      await h.run(both(300, 20_000));
+      expect(h.starts).toEqual([]);
+      expect(h.logs).toContainEqual(
+        expect.objectContaining({ event: 'member-down-here', location: SUBNET_A, member: 'router-a' }),
+      );
+    },
+  );
 
   it(
     'a silent location (its AZ is out): by default one survivor fails nothing over; ' +
@@ -154,15 +160,18 @@ describe('runProbeLocation: hand-over between invocations', () => {
     },
   );
 
-  it('a lost invocation leaves no gap: the previous one probes on to its hard end, past the following minute', async () => {
-    const h = locationHarness(probedGroupFixture(), () => 'up');
-    const results = await h.run([
-      { location: SUBNET_A, startAt: 300 },
-      { location: SUBNET_A, startAt: 2 * M + 400 },
-    ]);
-    expect(results[0].stopped).toBe('handed-over');
-    expect(largestGap(h.rounds, SUBNET_A, 300, 2 * M + 20_000)).toBeLessThanOrEqual(250);
-  });
+  it(
+    'a lost invocation leaves no gap: the previous one probes on to its hard end, past the following minute',
+    async () => {
+      const h = locationHarness(probedGroupFixture(), () => 'up');
+      const results = await h.run([
+        { location: SUBNET_A, startAt: 300 },
+        { location: SUBNET_A, startAt: 2 * M + 400 },
+      ]);
+      expect(results[0].stopped).toBe('handed-over');
+      expect(largestGap(h.rounds, SUBNET_A, 300, 2 * M + 20_000)).toBeLessThanOrEqual(250);
+    },
+  );
 
   it('invocations overlapping in time write distinct slots (three minutes, three slots)', () => {
     expect(new Set([0, M, 2 * M].map((t) => slotOf(SUBNET_A, t + 5)))).toEqual(
