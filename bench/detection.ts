@@ -8,11 +8,12 @@
  *   random instant;
  * - the workflow: statemachine/failover.asl.json run locally, every Task on its real handler, against the
  *   simulated VPC (EC2 latency per call, EC2's token buckets), started by the probe's StartExecution;
- * - around it, what AWS adds, per the latency model below: the StartExecution call, the first state, each Task's
- *   transition and warm invoke, and a cold start for every invocation that finds no idle environment of its
- *   function (the Task functions run rarely: cold unless kept warm).
+ * - around it, what AWS adds, per the latency model (bench/detection-model.ts): the StartExecution call, the
+ *   first state, each Task's transition and warm invoke, and a cold start for every invocation that finds no
+ *   idle environment of its function (the Task functions run rarely: cold unless kept warm).
  * Also, per setting: how many outages shorter than downAfterMs started a failover (none may), and how many longer
  * than 2 s did not (none may). Beside it, the baseline: the status-check alarm path into the same workflow.
+ * One failure is bench/detection-sample.ts; the table, bench/detection-table.ts.
  */
 import { DETECTION_SETTINGS, type DetectionSetting, defaultLatencyModel, type LatencyModel } from './detection-model';
 import { type DetectionSample, runDetectionSample, type Temperature } from './detection-sample';
