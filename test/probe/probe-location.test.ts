@@ -19,7 +19,7 @@ const outage = (from: number, to: number) => (member: string, _loc: string, t: n
 
 describe('runProbeLocation: two locations agree', () => {
   it(
-    'router-a blackholed for good: one execution, started ~1.5 s after the failure, naming both locations',
+    'router-a blackholed for good: ' + 'one execution, started ~1.5 s after the failure, naming both locations',
     async () => {
       const h = locationHarness(probedGroupFixture(), outage(10_000, Infinity));
       const results = await h.run(both(300, 30_000));
@@ -68,7 +68,7 @@ describe('runProbeLocation: two locations agree', () => {
   );
 
   it(
-    'one location that still reaches router-a blocks the failover (a problem on the path from the other AZ only)',
+    'one location that still reaches router-a blocks the failover ' + '(a problem on the path from the other AZ only)',
     async () => {
       const h = locationHarness(probedGroupFixture(), (m, loc, t) =>
         m === 'router-a' && loc === SUBNET_A && t >= 10_000 ? 'blackhole' : 'up',
@@ -161,7 +161,7 @@ describe('runProbeLocation: hand-over between invocations', () => {
   );
 
   it(
-    'a lost invocation leaves no gap: the previous one probes on to its hard end, past the following minute',
+    'a lost invocation leaves no gap: ' + 'the previous one probes on to its hard end, past the following minute',
     async () => {
       const h = locationHarness(probedGroupFixture(), () => 'up');
       const results = await h.run([
