@@ -1,4 +1,10 @@
-import { PrioritySchema, RouteTableScopeSchema } from './config';
+import { ElasticIpsSchema, PrioritySchema, RouteTableScopeSchema, SecondaryPrivateIpsSchema } from './config';
+import {
+  AddressBatchSchema,
+  AddressPlanStateSchema,
+  AddressResultSchema,
+  AddressVerificationSchema,
+} from './address-schemas';
 import { HoldSchema } from './hold';
 import * as z from './zod';
 
@@ -78,6 +84,9 @@ export const GroupRefSchema = z.lazy(() =>
     priority: z.optional(PrioritySchema),
     /** "associations": affected tables' associations move to twins (absent: "routes"). */
     switchMode: z.optional(z.enum(['routes', 'associations'])),
+    /** The addresses that follow the active member, as configured (docs/addresses.md). */
+    elasticIps: z.optional(ElasticIpsSchema),
+    secondaryPrivateIps: z.optional(SecondaryPrivateIpsSchema),
   }),
 );
 export type GroupRef = z.infer<typeof GroupRefSchema>;
@@ -286,8 +295,8 @@ export const AssociationPlanSchema = z.lazy(() =>
 );
 export type AssociationPlan = z.infer<typeof AssociationPlanSchema>;
 
-/** One batch of the SwitchBatches Map, of either kind: association moves (`moves`) or the routes of one table (`routes`). */
-export const SwitchBatchSchema = z.lazy(() => z.union([BatchSchema, AssociationBatchSchema]));
+/** One batch of the SwitchBatches Map, of any kind: association moves (`moves`), the routes of one table (`routes`), addresses (`addresses`). */
+export const SwitchBatchSchema = z.lazy(() => z.union([BatchSchema, AssociationBatchSchema, AddressBatchSchema]));
 export type SwitchBatch = z.infer<typeof SwitchBatchSchema>;
 
 /** Output of PlanSwitch. */
@@ -299,6 +308,8 @@ export const PlanSchema = z.lazy(() =>
      */
     associationBatches: z.optional(z.array(AssociationBatchSchema)),
     associations: z.optional(AssociationPlanSchema),
+    /** The group's addresses (Elastic IPs, secondary private IPs): every one, planned; absent when it moves none. */
+    addresses: z.optional(AddressPlanStateSchema),
     /**
      * Every batch the SwitchBatches Map writes, ids 0…n−1 in this order: the association batches first (they
      * start first), then the route batches (the priority routes' first).
@@ -417,6 +428,8 @@ export const BatchResultSchema = z.lazy(() =>
     sw: z.optional(z.string()),
     /** An association batch's result: per move, in batch order (AssociationBatchResultSchema). */
     r: z.optional(z.array(z.object({ st: AssociationStatusSchema, a: z.optional(z.int()), x: z.optional(z.int()) }))),
+    /** An address batch's result: per address, in batch order. */
+    addresses: z.optional(z.array(AddressResultSchema)),
     /** Set by RecordBatchFailure when the batch failed as a whole (its routes have no results). */
     error: z.optional(z.string()),
     cause: z.optional(z.string()),
@@ -497,6 +510,8 @@ export const VerificationSchema = z.lazy(() =>
         }),
       ),
     ),
+    /** The addresses read back and the invariant's address clause (absent when the group moves none). */
+    addresses: z.optional(AddressVerificationSchema),
     verifiedAt: z.string(),
   }),
 );

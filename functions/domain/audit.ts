@@ -5,7 +5,8 @@ import { resultsOf } from './plan';
 import { routeKey } from './routes';
 import { judgeAssociations } from './audit-associations';
 import type { AuditRecord, AuditRoute, NotifyState, TimeToSwitch } from '../contract/audit-record';
-import { ERROR_GROUPS_MAX, groupErrors, judge, summarize } from './audit-outcome';
+import { clip, ERROR_GROUPS_MAX, groupErrors, judge, summarize } from './audit-outcome';
+import { addressSummaryText, foldAddressOutcome, judgeAddresses } from './addresses/audit';
 import type { ExecutionInfo } from '../contract/schemas';
 
 export { causeText };
@@ -67,10 +68,17 @@ export const buildAuditRecord = (
       ? Date.parse(execution.startTime)
       : Number.NaN;
   const assoc = judgeAssociations(state, startMs0);
+  const addr = judgeAddresses(state, startMs0);
   // Past its listing cap VerifySwitch counts problems it does not name: then no unlisted route counts as verified.
   // (Association problems are counted too, and listed in `effective`.)
   const unlisted = state.verification
-    ? Math.max(0, state.verification.mismatches - state.verification.observed.length - assoc.effectiveProblems)
+    ? Math.max(
+        0,
+        state.verification.mismatches -
+          state.verification.observed.length -
+          assoc.effectiveProblems -
+          (state.verification.addresses?.mismatches ?? 0),
+      )
     : 0;
   const verifiedAll = state.verification !== undefined && unlisted === 0;
   const owner = eniOwners(state);
@@ -148,15 +156,11 @@ export const buildAuditRecord = (
   const wasOnTarget = new Set(
     (plan?.alreadyOnTarget ?? []).flatMap((a) => a.destinations.map((d) => `${a.routeTableId}|${d}`)),
   );
-  const { outcome, error, cause, moved } = judge(
-    state,
-    routes,
-    counts,
-    failure,
-    otherMismatches,
-    unlisted,
-    wasOnTarget,
-    assoc,
+  const { outcome, error, cause, moved } = foldAddressOutcome(
+    judge(state, routes, counts, failure, otherMismatches, unlisted, wasOnTarget, assoc),
+    addr,
+    state.dryRun ?? false,
+    clip,
   );
   counts.moved = moved;
   const from = state.sources ?? [];
@@ -181,6 +185,7 @@ export const buildAuditRecord = (
     to,
     counts,
     ...(assoc.section ? { associations: assoc.section } : {}),
+    ...(addr.section ? { addresses: addr.section } : {}),
     ...listRoutes(routes),
     errorGroups: errorGroups.length > 0 ? errorGroups : undefined,
     alreadyOnTarget: plan?.alreadyOnTarget ?? [],
@@ -211,7 +216,7 @@ export const buildAuditRecord = (
     durationMs: startedAt && !Number.isNaN(Date.parse(startedAt)) ? now.getTime() - Date.parse(startedAt) : undefined,
     timeToSwitch,
   };
-  record.summary = summarize(record, state.noopReason);
+  record.summary = summarize(record, state.noopReason) + addressSummaryText(addr.section, to?.name);
   if (standbyLost(record)) record.noHealthyStandby = true;
   return record;
 };

@@ -2,6 +2,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import { readGroupTables, type GroupTables } from '../aws/group-tables';
 import { liveAssociations } from '../domain/associations';
 import { planAssociations } from './associations-plan';
+import { withAddresses } from './addresses-plan';
 import { checkPlannable, collectChanges, finishPlan } from '../domain/route-changes';
 import { checkStateBudget } from './state-budget';
 import { type FailoverState, FailoverStateSchema, type Plan } from '../contract/schemas';
@@ -41,7 +42,10 @@ export const planSwitch = async (input: FailoverState, deps: PlanSwitchDeps): Pr
       warning = `the inventory could not be read (${errorText(err)}): twins are judged by this failover's pairs alone`;
     }
     const plan = planAssociations(input, tables, now(), twinMap);
-    return withinStateBudget(input, warning ? { ...plan, warnings: [...plan.warnings, warning] } : plan);
+    return withinStateBudget(
+      input,
+      await withAddresses(input, warning ? { ...plan, warnings: [...plan.warnings, warning] } : plan, deps.ec2),
+    );
   }
   // A group switched back to the routes mode while subnets still use its twins: those twins carry traffic, so
   // they are switched route by route like the originals, and the plan says why.
@@ -52,7 +56,8 @@ export const planSwitch = async (input: FailoverState, deps: PlanSwitchDeps): Pr
     (t) =>
       `${t.RouteTableId} is a twin of ${twinIdentity(t)?.original} that subnets still use (the group was in the associations mode): switched route by route; fail back to the originals or set switchMode "associations" again`,
   );
-  return withinStateBudget(input, finishPlan(input, found, [...tables.originals, ...live], now(), {}, warnings));
+  const plan = finishPlan(input, found, [...tables.originals, ...live], now(), {}, warnings);
+  return withinStateBudget(input, await withAddresses(input, plan, deps.ec2));
 };
 
 /** The plan, unless a run of it could exceed Step Functions' 256 KiB per state (PlanTooLargeError, state-budget.ts). */

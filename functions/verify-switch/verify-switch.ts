@@ -24,6 +24,7 @@ import {
   type Verification,
 } from '../contract/schemas';
 import { observeMoves } from './effective';
+import { verifyAddresses } from './addresses-check';
 import * as z from '../contract/zod';
 
 export const VerifyInputSchema = z.lazy(() =>
@@ -110,10 +111,12 @@ export const verifySwitch = async (input: VerifyInput, deps: VerifySwitchDeps): 
   }
   const problems = [...observed.filter((o) => !o.ok), ...truth.problems.map(({ settling: _, ...p }) => p)];
   const badMoves = effective.filter((e) => !e.ok).length;
+  // The addresses and the invariant's address clause, on a read of their own after the routes'.
+  const addresses = await verifyAddresses(input, { ec2: deps.ec2, sleep, delays });
   return {
-    checked: observed.length + truth.unplanned + effective.length,
-    ok: problems.length === 0 && badMoves === 0,
-    mismatches: problems.length + badMoves,
+    checked: observed.length + truth.unplanned + effective.length + addresses.checked,
+    ok: problems.length === 0 && badMoves === 0 && addresses.ok,
+    mismatches: problems.length + badMoves + addresses.mismatches,
     rounds,
     observed: problems.slice(0, PROBLEMS_LISTED),
     invariant: {
@@ -125,6 +128,7 @@ export const verifySwitch = async (input: VerifyInput, deps: VerifySwitchDeps): 
     },
     ...(truth.warnings.length > 0 ? { warnings: truth.warnings } : {}),
     ...(associations ? { effective: effective.slice(0, EFFECTIVE_LISTED).map(({ settling: _, ...e }) => e) } : {}),
+    ...(addresses.verification ? { addresses: addresses.verification } : {}),
     verifiedAt: now().toISOString(),
   };
 };

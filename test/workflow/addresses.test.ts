@@ -1,0 +1,160 @@
+/**
+ * The addresses in the same run as the routes, through the real ASL on the simulated VPC: a VPN router holding
+ * two Elastic IPs (eth0, eth1) and routes fails over (both modes, throttling on), fails back, rehearses, and a
+ * cross-zone secondary private IP is refused before anything moves.
+ */
+import { AssociateAddressCommand } from '@aws-sdk/client-ec2';
+import { parseConfig, type FailoverConfigInput } from '../../functions/contract/config';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { routeTarget } from '../../functions/domain/routes';
+import { reconcileTwins } from '../../functions/reconcile-twins/reconcile-twins';
+import { runExecution } from '../../cli/local/local-runner';
+import { buildRouterPair } from '../../cli/local/scenario';
+import { simHandlers } from '../../bench/false-success';
+import { SimulatedVpc } from '../../sim';
+
+const setUp = async (opts: { mode?: 'routes' | 'associations'; throttled?: boolean } = {}) => {
+  const sim = new SimulatedVpc({
+    seed: 21,
+    throttling: { buckets: { CreateRoute: { burst: 1000, refillPerSecond: 1000 } } },
+  });
+  const scenario = buildRouterPair(sim, { routeTables: 2, groupName: 'vpn' });
+  const { routerA, routerB } = scenario;
+  const eip0 = sim.allocateAddress({ publicIp: '203.0.113.10' });
+  const eip1 = sim.allocateAddress({ publicIp: '203.0.113.11' });
+  await sim.ec2().send(new AssociateAddressCommand({ AllocationId: eip0, NetworkInterfaceId: routerA.eni0 }));
+  await sim.ec2().send(new AssociateAddressCommand({ AllocationId: eip1, NetworkInterfaceId: routerA.eni1 }));
+  const group = scenario.config.groups[0];
+  const input: FailoverConfigInput = {
+    ...scenario.config,
+    groups: [
+      {
+        ...group,
+        elasticIps: [eip0, eip1],
+        ...(opts.mode === 'associations' ? { switchMode: 'associations' as const } : {}),
+      },
+    ],
+  };
+  const config = parseConfig(input);
+  const store = new InMemoryGroupStateStore();
+  const handlers = simHandlers(sim, config, store);
+  const run = async (request: Record<string, unknown>) => {
+    const r = await runExecution({
+      handlers: handlers as never,
+      input: { group: 'vpn', requestedBy: 'test', ...request },
+      retryIntervalMs: 0,
+      waitTimeMs: { WaitForLease: 5 },
+    });
+    return { ...r, record: r.auditRecord as any };
+  };
+  if (opts.mode === 'associations')
+    await reconcileTwins({}, { ec2: sim.ec2(), config, store, sleep: async () => undefined });
+  // Throttling on: another writer of the account emptied the buckets, so the first writes are refused.
+  if (opts.throttled)
+    for (const action of ['AssociateAddress', 'ReplaceRoute', 'ReplaceRouteTableAssociation'])
+      sim.injectFault({ action, code: 'RequestLimitExceeded', times: 2 });
+  return { sim, scenario, routerA, routerB, eip0, eip1, run, store, config };
+};
+
+const onB = (sim: SimulatedVpc, scenario: ReturnType<typeof buildRouterPair>) =>
+  scenario.expectedMoves.every((m) => routeTarget(sim.route(m.routeTableId, m.destination.value)!) === m.toEni);
+
+describe.each([
+  ['routes', false],
+  ['routes', true],
+  ['associations', true],
+] as const)('in the %s mode (throttled: %s)', (mode, throttled) => {
+  it('fails over with both Elastic IPs on the standby’s paired interfaces, verified and recorded, then fails back', async () => {
+    const { sim, scenario, routerA, routerB, eip0, eip1, run, store } = await setUp({ mode, throttled });
+
+    const over = await run({ action: 'switchover', to: 'router-b' });
+    expect(over.record.outcome).toBe('succeeded');
+    expect(sim.address(eip0)).toMatchObject({ NetworkInterfaceId: routerB.eni0, InstanceId: routerB.instanceId });
+    expect(sim.address(eip1)).toMatchObject({ NetworkInterfaceId: routerB.eni1, InstanceId: routerB.instanceId });
+    if (mode === 'routes') expect(onB(sim, scenario)).toBe(true);
+    const a = over.record.addresses;
+    expect(a).toMatchObject({ planned: 2, moved: 2, cannotMove: 0 });
+    expect(a.invariant).toMatch(/all on router-b/);
+    for (const [id, from, to] of [
+      [eip0, routerA.eni0, routerB.eni0],
+      [eip1, routerA.eni1, routerB.eni1],
+    ]) {
+      const item = a.list.find((x: any) => x.id === id);
+      expect(item).toMatchObject({ status: 'moved', verified: true, before: { eni: from }, after: { eni: to } });
+      expect(item.attempts).toBeGreaterThanOrEqual(1);
+      expect(item.timeToSwitchMs).toBeGreaterThanOrEqual(0);
+    }
+    expect(over.record.summary).toMatch(/addresses: 2 moved/);
+    // Throttled: EC2 refused the first AssociateAddress calls; the paced writer retried them, and the record counts them.
+    if (throttled) expect(a.list.reduce((n: number, x: any) => n + x.attempts, 0)).toBe(4);
+    // The notification says it, and the lease is released.
+    expect(sim.published.at(-1)?.Message).toMatch(/203\.0\.113\.10/);
+    expect(store.holder('vpn')).toBeUndefined();
+
+    const back = await run({ action: 'failback' });
+    expect(back.record.outcome).toBe('succeeded');
+    expect(sim.address(eip0)?.NetworkInterfaceId).toBe(routerA.eni0);
+    expect(sim.address(eip1)?.NetworkInterfaceId).toBe(routerA.eni1);
+    expect(back.record.addresses).toMatchObject({ moved: 2 });
+  }, 60_000);
+});
+
+it('a dry run moves nothing, routes or addresses, and says what it would move', async () => {
+  const { sim, routerA, eip0, run } = await setUp();
+  const before = sim.mutatingCalls().length;
+  const dry = await run({ action: 'switchover', to: 'router-b', dryRun: true });
+  expect(dry.record.outcome).toBe('dry-run');
+  expect(sim.mutatingCalls()).toHaveLength(before);
+  expect(sim.address(eip0)?.NetworkInterfaceId).toBe(routerA.eni0);
+  expect(dry.record.addresses.list.map((x: any) => [x.status, x.verified])).toEqual([
+    ['dry-run', true],
+    ['dry-run', true],
+  ]);
+});
+
+it('a dry run against an endpoint that ignores DryRun on AssociateAddress fails loudly', async () => {
+  const { sim, run } = await setUp();
+  sim.injectFault({ action: 'AssociateAddress', ignoreDryRun: true });
+  const dry = await run({ action: 'switchover', to: 'router-b', dryRun: true });
+  expect(dry.record).toMatchObject({ outcome: 'failed', error: 'DryRunIgnored' });
+  expect(dry.record.cause).toMatch(/address\(es\) MOVED/);
+});
+
+it('refuses a cross-zone secondary private IP before anything moves, notified, lease released', async () => {
+  const { sim, routerA, eip0, scenario, config, store } = await setUp();
+  const vip = sim.addSecondaryPrivateIp(routerA.eni1);
+  const cfg = parseConfig({ groups: [{ ...config.groups[0], secondaryPrivateIps: [vip] }] } as FailoverConfigInput);
+  const handlers = simHandlers(sim, cfg, store);
+  const before = sim.mutatingCalls().length;
+  const r = await runExecution({
+    handlers: handlers as never,
+    input: { action: 'switchover', group: 'vpn', to: 'router-b' },
+    retryIntervalMs: 0,
+  });
+  const record = r.auditRecord as any;
+  expect(record).toMatchObject({ outcome: 'failed', error: 'AddressCannotMoveError' });
+  expect(record.cause).toMatch(new RegExp(`${vip.replace(/\./g, '\\.')} \\(cross-subnet\\)`));
+  expect(sim.mutatingCalls()).toHaveLength(before);
+  expect(sim.address(eip0)?.NetworkInterfaceId).toBe(routerA.eni0);
+  expect(
+    scenario.expectedMoves.every((m) => routeTarget(sim.route(m.routeTableId, m.destination.value)!) === m.fromEni),
+  ).toBe(true);
+  expect(sim.published.at(-1)?.Message).toMatch(/AddressCannotMoveError/);
+  expect(store.holder('vpn')).toBeUndefined();
+});
+
+it('an Elastic IP EC2 refused to move keeps the run from reading as succeeded: the clause finds it on router-a', async () => {
+  const { sim, routerA, eip1, run } = await setUp();
+  // EC2 refuses eth1's address for good (a permanent error, not retried): it stays on router-a.
+  sim.injectFault({
+    action: 'AssociateAddress',
+    code: 'InvalidParameterValue',
+    message: 'refused',
+    when: (i: any) => i.AllocationId === eip1,
+  });
+  const r = await run({ action: 'switchover', to: 'router-b' });
+  expect(r.record.outcome).toBe('partial');
+  expect(r.record.error).toBe('AddressesNotSwitched');
+  expect(sim.address(eip1)?.NetworkInterfaceId).toBe(routerA.eni1);
+  expect(r.record.cause).toMatch(/203\.0\.113\.11/);
+});
