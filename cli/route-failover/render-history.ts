@@ -1,4 +1,6 @@
 import { type ExecutionEntry, type ExecutionRecord, type RecordRoute, triggerOf } from './executions';
+import { AuditAddressesSchema } from '../../functions/contract/address-schemas';
+import { addressRecordLines } from '../../functions/domain/addresses/render';
 import { ARROW, clip, duration, isoTime, pad, plural, shortPrincipal, table } from './format';
 import { type HistoryTracker, renderTimings } from './progress';
 import {
@@ -205,6 +207,8 @@ export const renderExecutionDetail = (e: ExecutionEntry, h: HistoryTracker | und
     const c = r.counts;
     // Associations first: the workflow moves them before the routes of the tables no twin serves.
     out.push(...renderRecordAssociations(r));
+    const addresses = r.addresses === undefined ? undefined : AuditAddressesSchema.safeParse(r.addresses);
+    if (addresses?.success) out.push(...addressRecordLines(addresses.data));
     out.push('');
     out.push(
       `Routes: ${c.planned} planned, ${c.replaced} replaced, ${c.failed} failed, ${c.vanished} vanished, ${c.dryRun} dry-run; ` +

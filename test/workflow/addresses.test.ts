@@ -12,6 +12,8 @@ import { runExecution } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { simHandlers } from '../../bench/false-success';
 import { SimulatedVpc } from '../../sim';
+import { parseRecord } from '../../cli/route-failover/executions';
+import { renderExecutionDetail } from '../../cli/route-failover/render-history';
 
 const setUp = async (opts: { mode?: 'routes' | 'associations'; throttled?: boolean } = {}) => {
   const sim = new SimulatedVpc({
@@ -90,6 +92,12 @@ describe.each([
     // The notification says it, and the lease is released.
     expect(sim.published.at(-1)?.Message).toMatch(/203\.0\.113\.10/);
     expect(store.holder('vpn')).toBeUndefined();
+    // `history show` reads the record as known and lists each address.
+    const parsed = parseRecord(over.record);
+    expect(parsed?.known).toBe(true);
+    const shown = renderExecutionDetail({ name: 'x', arn: 'x', status: 'SUCCEEDED', parsed }, undefined);
+    expect(shown).toMatch(/Addresses: {2}2 planned, 2 moved/);
+    expect(shown).toMatch(new RegExp(`moved +203\\.0\\.113\\.11 \\(${eip1}\\) +eth1 +router-a ${routerA.eni1}`));
 
     const back = await run({ action: 'failback' });
     expect(back.record.outcome).toBe('succeeded');
@@ -157,4 +165,19 @@ it('an Elastic IP EC2 refused to move keeps the run from reading as succeeded: t
   expect(r.record.error).toBe('AddressesNotSwitched');
   expect(sim.address(eip1)?.NetworkInterfaceId).toBe(routerA.eni1);
   expect(r.record.cause).toMatch(/203\.0\.113\.11/);
+});
+
+it('an Elastic IP another instance holds is a conflict: reported, never taken, and the run is not succeeded', async () => {
+  const { sim, scenario, routerB, eip0, eip1, run } = await setUp();
+  const stranger = sim.addInstance({ vpcId: scenario.vpcId, availabilityZone: 'us-east-1a' });
+  const strangerEni = sim.addNetworkInterface({ vpcId: scenario.vpcId, instanceId: stranger });
+  await sim.ec2().send(new AssociateAddressCommand({ AllocationId: eip1, NetworkInterfaceId: strangerEni }));
+  const r = await run({ action: 'switchover', to: 'router-b' });
+  expect(r.record.outcome).toBe('partial');
+  expect(r.record.error).toBe('AddressesNotSwitched');
+  expect(sim.address(eip1)?.NetworkInterfaceId).toBe(strangerEni);
+  expect(sim.address(eip0)?.NetworkInterfaceId).toBe(routerB.eni0);
+  expect(r.record.addresses.list.find((a: any) => a.id === eip1)).toMatchObject({ status: 'cannot-move' });
+  expect(r.record.cause).toMatch(/outside the group/);
+  expect(onB(sim, scenario)).toBe(true);
 });

@@ -64,3 +64,9 @@ export const addressRecordLines = (a: AuditAddresses): string[] => {
 };
 
 const ADDRESS_HEADERS = ['STATUS', 'ADDRESS', 'SLOT', 'BEFORE', 'AFTER', 'VERIFIED', 'CALLS', 'SWITCHED'];
+
+/** The addresses' part of `--plan`: the summary, then one line per address (renderAddressItem). */
+export const addressPlanLines = (p: { summary: string; items: AddressItem[] }, indent = '  '): string[] => [
+  `${indent}addresses: ${p.summary}`,
+  ...p.items.map((i) => `${indent}  ${renderAddressItem(i)}`),
+];
