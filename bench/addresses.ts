@@ -12,6 +12,7 @@ import { runExecution } from '../cli/local/local-runner';
 import { createTaskHandlers } from '../cli/local/task-handlers';
 import { parseConfig } from '../functions/contract/config';
 import type { AuditAddresses } from '../functions/contract/address-schemas';
+import type { AuditRecord } from '../functions/contract/audit-record';
 import { InMemoryGroupStateStore } from '../functions/domain/group-state';
 import { SimulatedVpc } from '../sim';
 import { renderConsole, seconds, type Table } from './report';
@@ -126,7 +127,7 @@ export const runAddressCase = async (opts: {
   const now = () => new Date(clock.now());
   let t0 = 0;
   let plannedAt = 0;
-  let record: Record<string, any> | undefined;
+  let record: AuditRecord | undefined;
   let first = 0;
   await clock.run(async () => {
     for (const s of setup) await s();
@@ -160,13 +161,13 @@ export const runAddressCase = async (opts: {
       region: sim.region,
       now,
     });
-    record = r.auditRecord;
+    record = r.auditRecord as AuditRecord | undefined;
   });
   if (!record?.addresses) throw new Error(`the run kept no address record: ${JSON.stringify(record).slice(0, 500)}`);
   const calls: Record<string, number> = {};
   for (const c of sim.calls.slice(first).filter((x) => x.service === 'ec2'))
     calls[c.action] = (calls[c.action] ?? 0) + 1;
-  const addresses = record.addresses as AuditAddresses;
+  const addresses = record.addresses;
   return {
     zones: opts.sameZone ? 'one zone' : 'two zones',
     addresses: addresses.planned,
