@@ -12,6 +12,7 @@ import { runExecution } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { simHandlers } from '../../bench/false-success';
 import { SimulatedVpc } from '../../sim';
+import { verifySwitch, VerifyInputSchema } from '../../functions/verify-switch/verify-switch';
 import { parseRecord } from '../../cli/route-failover/executions';
 import { renderExecutionDetail } from '../../cli/route-failover/render-history';
 
@@ -40,9 +41,9 @@ const setUp = async (opts: { mode?: 'routes' | 'associations'; throttled?: boole
   const config = parseConfig(input);
   const store = new InMemoryGroupStateStore();
   const handlers = simHandlers(sim, config, store);
-  const run = async (request: Record<string, unknown>) => {
+  const run = async (request: Record<string, unknown>, wrap: Record<string, unknown> = {}) => {
     const r = await runExecution({
-      handlers: handlers as never,
+      handlers: { ...handlers, ...wrap } as never,
       input: { group: 'vpn', requestedBy: 'test', ...request },
       retryIntervalMs: 0,
       waitTimeMs: { WaitForLease: 5 },
@@ -55,7 +56,7 @@ const setUp = async (opts: { mode?: 'routes' | 'associations'; throttled?: boole
   if (opts.throttled)
     for (const action of ['AssociateAddress', 'ReplaceRoute', 'ReplaceRouteTableAssociation'])
       sim.injectFault({ action, code: 'RequestLimitExceeded', times: 2 });
-  return { sim, scenario, routerA, routerB, eip0, eip1, run, store, config };
+  return { sim, scenario, routerA, routerB, eip0, eip1, run, store, config, handlers };
 };
 
 const onB = (sim: SimulatedVpc, scenario: ReturnType<typeof buildRouterPair>) =>
@@ -180,4 +181,35 @@ it('an Elastic IP another instance holds is a conflict: reported, never taken, a
   expect(r.record.addresses.list.find((a: any) => a.id === eip1)).toMatchObject({ status: 'cannot-move' });
   expect(r.record.cause).toMatch(/outside the group/);
   expect(onB(sim, scenario)).toBe(true);
+});
+
+it('the network-truth oracle reads the addresses itself: a verification blind to them cannot pass a false success', async () => {
+  const { sim, eip1, routerA, run, handlers } = await setUp();
+  // Someone puts eth1's address back on router-a right after the writes; a planted bug in VerifySwitch trusts
+  // the plan for the addresses, so the record would claim success with it left behind.
+  const racing = async (input: unknown) => {
+    const out = await (handlers as any).SwitchItems(input);
+    await sim
+      .ec2()
+      .send(
+        new AssociateAddressCommand({ AllocationId: eip1, NetworkInterfaceId: routerA.eni1, AllowReassociation: true }),
+      );
+    return out;
+  };
+  const blind = async (input: unknown) => {
+    const state = VerifyInputSchema.parse(input);
+    const v = await verifySwitch({ ...state, plan: { ...state.plan, addresses: undefined } }, { ec2: sim.ec2() });
+    const items = (state.plan.addresses?.items ?? []).map((i) => ({
+      id: i.id,
+      status: 'verified' as const,
+      found: i.to,
+    }));
+    return {
+      ...v,
+      addresses: { checked: items.length, findings: 0, summary: 'trusted', items, problems: [], mismatches: 0 },
+    };
+  };
+  await expect(
+    run({ action: 'switchover', to: 'router-b' }, { SwitchItems: racing, VerifySwitch: blind }),
+  ).rejects.toThrow(new RegExp(`FALSE SUCCEEDED[\\s\\S]*${eip1}: on router-a's ${routerA.eni1}`));
 });
