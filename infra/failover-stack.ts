@@ -20,6 +20,7 @@ import { addFailoverAlarms } from './constructs/failover-alarms';
 import { addFailoverDashboard } from './constructs/dashboard';
 import { FailoverFunction, LAMBDA_ENVIRONMENT_LIMIT_BYTES, environmentSize } from './constructs/failover-function';
 import { Guard } from './constructs/guard';
+import { grantAddressSwitch } from './address-permissions';
 import { InventoryRefresh } from './constructs/inventory-refresh';
 import { TwinReconcile } from './constructs/twin-reconcile';
 import { guardFunctionConfig, workflowFunctionConfig } from './function-config';
@@ -549,6 +550,13 @@ export class FailoverStack extends Stack {
       topicName,
       stateMachineArn: stateMachine.stateMachineArn,
     });
+    // The address switch (Elastic IPs, secondary private IPs) of the groups that move addresses.
+    grantAddressSwitch(
+      this,
+      config.groups,
+      { planSwitch: planSwitchTask, switchItems: switchItemsTask, verifySwitch: verifySwitchTask, guard: guard.task },
+      groupStateTable.tableArn,
+    );
     const alarms = addFailoverAlarms(this, {
       stateMachine,
       functions: {
