@@ -8,6 +8,7 @@ import { type FailoverConfig, parseConfig } from '../functions/contract/config';
 import { routeDestination, routeTarget } from '../functions/domain/routes';
 import type { ManualRequest } from '../functions/contract/triggers';
 import { runAssociationsDemo } from './demo-associations';
+import { runAddressesDemo } from './demo-addresses';
 import { runExecution, type RunResult } from './local/local-runner';
 import { buildRouterPair } from './local/scenario';
 import { SimulatedVpc } from '../sim';
@@ -28,8 +29,9 @@ import { instanceStateEvent } from './local/events';
  * switchover to router-b for patching router-a and back. Each step prints the group's routes per member
  * (as `route-failover status` reads them) and the execution's audit line (as `route-failover history` does).
  *
- * Last, the associations mode on a VPC of its own (demo-associations.ts): twins built, router-a fails over
- * by moving associations, and back.
+ * Then the associations mode on a VPC of its own (demo-associations.ts): twins built, router-a fails over
+ * by moving associations, and back. Last, a VPN router pair (demo-addresses.ts): its Elastic IPs follow the
+ * failover and the failback with the routes.
  */
 const main = async (): Promise<void> => {
   const sim = new SimulatedVpc({ seed: 42 });
@@ -183,6 +185,8 @@ const main = async (): Promise<void> => {
 
   // The same failover in the associations mode, on a VPC of its own.
   if (!(await runAssociationsDemo(heading, who))) process.exitCode = 1;
+  // A VPN router's Elastic IPs following the failover, on a VPC of its own.
+  if (!(await runAddressesDemo(heading, who))) process.exitCode = 1;
 };
 
 /** The history entry `route-failover history` would build for a finished local run. */

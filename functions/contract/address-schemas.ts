@@ -127,7 +127,7 @@ export const AuditAddressSchema = z.lazy(() =>
     status: z.union([AddressStatusSchema, z.enum(['noop', 'cannot-move', 'with-secondary', 'not-attempted'])]),
     before: z.optional(AddressPlaceSchema),
     /** As read back by VerifySwitch (absent: not read back); null: on nothing. */
-    after: z.optional(z.nullable(z.object({ eni: z.string(), privateIp: z.string() }))),
+    after: z.optional(z.nullable(z.object({ eni: z.string(), privateIp: z.string(), member: z.optional(z.string()) }))),
     verified: z.optional(z.boolean()),
     attempts: z.optional(z.int()),
     timeToSwitchMs: z.optional(z.number()),

@@ -43,6 +43,11 @@ export const judgeAddresses = (
             ? 'with-secondary'
             : (r?.status ?? 'not-attempted');
     const switched = r?.switchedAt ? Date.parse(r.switchedAt) : Number.NaN;
+    // Whose interface the read-back found it on, when it is one the plan knows.
+    const placed = (f: { eni: string; privateIp: string }) => {
+      const member = [i.to, i.from].find((p) => p?.eni === f.eni)?.member;
+      return { ...f, ...(member ? { member } : {}) };
+    };
     return {
       kind: i.kind,
       id: i.id,
@@ -50,7 +55,9 @@ export const judgeAddresses = (
       slot: i.slot,
       status,
       ...(i.from ? { before: i.from } : {}),
-      ...(v ? { after: v.found ?? null, verified: v.status === 'verified' || v.status === 'unchanged' } : {}),
+      ...(v
+        ? { after: v.found ? placed(v.found) : null, verified: v.status === 'verified' || v.status === 'unchanged' }
+        : {}),
       ...(r?.attempts !== undefined ? { attempts: r.attempts } : {}),
       ...(Number.isFinite(switched) && Number.isFinite(startMs)
         ? { timeToSwitchMs: Math.max(0, switched - startMs) }
