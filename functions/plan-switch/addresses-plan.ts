@@ -10,6 +10,8 @@ import {
 } from '../domain/addresses';
 import { readAddressWorld } from '../aws/addresses';
 import { addressBatchesOf } from '../aws/address-switch';
+import { ERROR_TEXT_MAX } from '../contract/aws-errors';
+import { payloadBytes } from '../contract/state-size';
 
 /**
  * The group's addresses in the plan: read fresh (DescribeAddresses, DescribeNetworkInterfaces of the members,
@@ -58,4 +60,38 @@ export const withAddresses = async (input: FailoverState, plan: Plan, ec2: EC2Cl
         }
       : {}),
   };
+};
+
+/**
+ * At most what the addresses add to the workflow's largest state besides the plan (which is measured as it is):
+ * each address's batch result, with an error text of the longest kind, and its line of the verification, with the
+ * clause's finding. A group lists at most 64 Elastic IPs and 64 secondary IPs (the config's bound).
+ */
+export const addressStateBytes = (plan: Plan): number => {
+  const items = plan.addresses?.items ?? [];
+  if (items.length === 0) return 0;
+  const text = 'x'.repeat(ERROR_TEXT_MAX);
+  const at = '2026-01-01T00:00:00.000Z';
+  const perAddress =
+    payloadBytes({
+      id: 'eipalloc-0123456789abcdef0',
+      status: 'dry-run-unjudged',
+      attempts: 10,
+      error: text,
+      switchedAt: at,
+    }) +
+    payloadBytes({
+      id: 'eipalloc-0123456789abcdef0',
+      status: 'not-moved',
+      found: { eni: 'eni-0123456789abcdef0', privateIp: '255.255.255.255' },
+      problem: text,
+    }) +
+    payloadBytes(text) +
+    3;
+  return (
+    items.length * perAddress +
+    payloadBytes({
+      addresses: { checked: 1e6, findings: 1e6, summary: text, items: [], problems: [], mismatches: 1e6 },
+    })
+  );
 };
