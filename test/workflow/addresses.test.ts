@@ -12,6 +12,7 @@ import { runExecution } from '../../cli/local/local-runner';
 import { buildRouterPair } from '../../cli/local/scenario';
 import { simHandlers } from '../../bench/false-success';
 import { SimulatedVpc } from '../../sim';
+import { buildVpnPair } from '../../bench/addresses';
 import { verifySwitch, VerifyInputSchema } from '../../functions/verify-switch/verify-switch';
 import { parseRecord } from '../../cli/route-failover/executions';
 import { renderExecutionDetail } from '../../cli/route-failover/render-history';
@@ -212,4 +213,53 @@ it('the network-truth oracle reads the addresses itself: a verification blind to
   await expect(
     run({ action: 'switchover', to: 'router-b' }, { SwitchItems: racing, VerifySwitch: blind }),
   ).rejects.toThrow(new RegExp(`FALSE SUCCEEDED[\\s\\S]*${eip1}: on router-a's ${routerA.eni1}`));
+});
+
+it('one zone: a secondary private IP moves (AssignPrivateIpAddresses) with the Elastic IP on it; its dry run is unjudged', async () => {
+  const sim = new SimulatedVpc({ seed: 3 });
+  const p = buildVpnPair(sim, { sameZone: true });
+  const rtb = sim.addRouteTable({ vpcId: p.vpcId });
+  sim.addRoute(rtb, { DestinationCidrBlock: '192.168.0.0/16', NetworkInterfaceId: p.a0 });
+  await sim.ec2().send(new AssociateAddressCommand({ AllocationId: p.eth0, NetworkInterfaceId: p.a0 }));
+  const vip = sim.addSecondaryPrivateIp(p.a1, '10.0.3.100');
+  const riding = sim.allocateAddress({ publicIp: '203.0.113.12' });
+  await sim
+    .ec2()
+    .send(new AssociateAddressCommand({ AllocationId: riding, NetworkInterfaceId: p.a1, PrivateIpAddress: vip }));
+  const members = [
+    { name: 'vpn-a', instanceId: p.a },
+    { name: 'vpn-b', instanceId: p.b },
+  ];
+  const config = parseConfig({
+    groups: [{ name: 'vpn', vpcId: p.vpcId, members, elasticIps: [p.eth0, riding], secondaryPrivateIps: [vip] }],
+  });
+  const handlers = simHandlers(sim, config, new InMemoryGroupStateStore());
+  const run = async (dryRun: boolean) =>
+    (
+      await runExecution({
+        handlers: handlers as never,
+        input: { action: 'switchover', group: 'vpn', to: 'vpn-b', dryRun },
+        retryIntervalMs: 0,
+      })
+    ).auditRecord as any;
+  const before = sim.mutatingCalls().length;
+  const dry = await run(true);
+  expect(dry.outcome).toBe('dry-run');
+  expect(sim.mutatingCalls()).toHaveLength(before);
+  expect(dry.addresses.list.map((a: any) => [a.id, a.status])).toEqual([
+    [vip, 'dry-run-unjudged'],
+    [p.eth0, 'dry-run'],
+    [riding, 'with-secondary'],
+  ]);
+  const over = await run(false);
+  expect(over.outcome).toBe('succeeded');
+  expect(sim.secondaryIpHolder(vip)).toBe(p.b1);
+  expect(sim.address(riding)).toMatchObject({ NetworkInterfaceId: p.b1, PrivateIpAddress: vip });
+  const writes = sim
+    .mutatingCalls()
+    .slice(before)
+    .map((c) => c.action)
+    .filter((a) => a !== 'ReplaceRoute');
+  // One call each: the Elastic IP on the secondary IP moved with it (no AssociateAddress of its own).
+  expect(writes.sort()).toEqual(['AssignPrivateIpAddresses', 'AssociateAddress']);
 });
