@@ -109,18 +109,21 @@ describe.each([
   }, 60_000);
 });
 
-it('a dry run moves nothing, routes or addresses, and says what it would move', async () => {
-  const { sim, routerA, eip0, run } = await setUp();
-  const before = sim.mutatingCalls().length;
-  const dry = await run({ action: 'switchover', to: 'router-b', dryRun: true });
-  expect(dry.record.outcome).toBe('dry-run');
-  expect(sim.mutatingCalls()).toHaveLength(before);
-  expect(sim.address(eip0)?.NetworkInterfaceId).toBe(routerA.eni0);
-  expect(dry.record.addresses.list.map((x: any) => [x.status, x.verified])).toEqual([
-    ['dry-run', true],
-    ['dry-run', true],
-  ]);
-});
+it.each(['routes', 'associations'] as const)(
+  '%s mode, throttled: a dry run moves nothing, routes or addresses, and says what it would move',
+  async (mode) => {
+    const { sim, routerA, eip0, run } = await setUp({ mode, throttled: true });
+    const before = sim.mutatingCalls().length;
+    const dry = await run({ action: 'switchover', to: 'router-b', dryRun: true });
+    expect(dry.record.outcome).toBe('dry-run');
+    expect(sim.mutatingCalls()).toHaveLength(before);
+    expect(sim.address(eip0)?.NetworkInterfaceId).toBe(routerA.eni0);
+    expect(dry.record.addresses.list.map((x: any) => [x.status, x.verified])).toEqual([
+      ['dry-run', true],
+      ['dry-run', true],
+    ]);
+  },
+);
 
 it('a dry run against an endpoint that ignores DryRun on AssociateAddress fails loudly', async () => {
   const { sim, run } = await setUp();
@@ -130,28 +133,31 @@ it('a dry run against an endpoint that ignores DryRun on AssociateAddress fails 
   expect(dry.record.cause).toMatch(/address\(es\) MOVED/);
 });
 
-it('refuses a cross-zone secondary private IP before anything moves, notified, lease released', async () => {
-  const { sim, routerA, eip0, scenario, config, store } = await setUp();
-  const vip = sim.addSecondaryPrivateIp(routerA.eni1);
-  const cfg = parseConfig({ groups: [{ ...config.groups[0], secondaryPrivateIps: [vip] }] } as FailoverConfigInput);
-  const handlers = simHandlers(sim, cfg, store);
-  const before = sim.mutatingCalls().length;
-  const r = await runExecution({
-    handlers: handlers as never,
-    input: { action: 'switchover', group: 'vpn', to: 'router-b' },
-    retryIntervalMs: 0,
-  });
-  const record = r.auditRecord as any;
-  expect(record).toMatchObject({ outcome: 'failed', error: 'AddressCannotMoveError' });
-  expect(record.cause).toMatch(new RegExp(`${vip.replace(/\./g, '\\.')} \\(cross-subnet\\)`));
-  expect(sim.mutatingCalls()).toHaveLength(before);
-  expect(sim.address(eip0)?.NetworkInterfaceId).toBe(routerA.eni0);
-  expect(
-    scenario.expectedMoves.every((m) => routeTarget(sim.route(m.routeTableId, m.destination.value)!) === m.fromEni),
-  ).toBe(true);
-  expect(sim.published.at(-1)?.Message).toMatch(/AddressCannotMoveError/);
-  expect(store.holder('vpn')).toBeUndefined();
-});
+it.each(['routes', 'associations'] as const)(
+  '%s mode, throttled: refuses a cross-zone secondary private IP before anything moves, notified, lease released',
+  async (mode) => {
+    const { sim, routerA, eip0, scenario, config, store } = await setUp({ mode, throttled: true });
+    const vip = sim.addSecondaryPrivateIp(routerA.eni1);
+    const cfg = parseConfig({ groups: [{ ...config.groups[0], secondaryPrivateIps: [vip] }] } as FailoverConfigInput);
+    const handlers = simHandlers(sim, cfg, store);
+    const before = sim.mutatingCalls().length;
+    const r = await runExecution({
+      handlers: handlers as never,
+      input: { action: 'switchover', group: 'vpn', to: 'router-b' },
+      retryIntervalMs: 0,
+    });
+    const record = r.auditRecord as any;
+    expect(record).toMatchObject({ outcome: 'failed', error: 'AddressCannotMoveError' });
+    expect(record.cause).toMatch(new RegExp(`${vip.replace(/\./g, '\\.')} \\(cross-subnet\\)`));
+    expect(sim.mutatingCalls()).toHaveLength(before);
+    expect(sim.address(eip0)?.NetworkInterfaceId).toBe(routerA.eni0);
+    expect(
+      scenario.expectedMoves.every((m) => routeTarget(sim.route(m.routeTableId, m.destination.value)!) === m.fromEni),
+    ).toBe(true);
+    expect(sim.published.at(-1)?.Message).toMatch(/AddressCannotMoveError/);
+    expect(store.holder('vpn')).toBeUndefined();
+  },
+);
 
 it('an Elastic IP EC2 refused to move keeps the run from reading as succeeded: the clause finds it on router-a', async () => {
   const { sim, routerA, eip1, run } = await setUp();
