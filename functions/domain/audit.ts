@@ -6,6 +6,7 @@ import { routeKey } from './routes';
 import { AUDIT_KINDS } from './audit-kinds';
 import type { AuditRecord, AuditRoute, NotifyState, TimeToSwitch } from '../contract/audit-record';
 import { ERROR_GROUPS_MAX, groupErrors, judge, summarize } from './audit-outcome';
+import { addressSummaryText } from './addresses/audit';
 import type { ExecutionInfo } from '../contract/schemas';
 
 export { causeText };
@@ -213,7 +214,7 @@ export const buildAuditRecord = (
     durationMs: startedAt && !Number.isNaN(Date.parse(startedAt)) ? now.getTime() - Date.parse(startedAt) : undefined,
     timeToSwitch,
   };
-  record.summary = summarize(record, state.noopReason);
+  record.summary = summarize(record, state.noopReason) + addressSummaryText(record.addresses, to?.name);
   if (standbyLost(record)) record.noHealthyStandby = true;
   return record;
 };
