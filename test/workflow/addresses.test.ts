@@ -130,7 +130,7 @@ it('a dry run against an endpoint that ignores DryRun on AssociateAddress fails 
   sim.injectFault({ action: 'AssociateAddress', ignoreDryRun: true });
   const dry = await run({ action: 'switchover', to: 'router-b', dryRun: true });
   expect(dry.record).toMatchObject({ outcome: 'failed', error: 'DryRunIgnored' });
-  expect(dry.record.cause).toMatch(/address\(es\) MOVED/);
+  expect(dry.record.cause).toMatch(/2 address\(es\) CHANGED to router-b .*: MOVED in a dry run/);
 });
 
 it.each(['routes', 'associations'] as const)(
