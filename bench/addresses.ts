@@ -1,94 +1,22 @@
 /**
- * How long the address move takes, and how many EC2 calls it makes, on the simulated VPC with its latency model
- * (`npx tsx bench/addresses.ts [--latency-ms 50]`): a VPN router pair, A in one zone and B in another, with
- * Elastic IPs on eth0 and eth1 (and, in the same-zone rows, a secondary private IP carrying a third one), failed
- * over from A to B. Virtual clock: exact simulated time for the model; real EC2 adds its own remap time, which
- * AWS does not publish ("Remapping an IP address is an asynchronous operation", AssignPrivateIpAddresses).
- *
- * `runAddressSwitch` is the address switch as the strategy will run it (read, plan, refuse before anything moves,
- * write each item, read back, verify each, check the address clause); the tests drive it too.
+ * How long the address move takes, and how many EC2 calls a run makes, on the simulated VPC with its latency model
+ * (`npx tsx bench/addresses.ts [--latency-ms 50]`): a VPN router pair, A in one zone and B in another, with Elastic
+ * IPs on eth0 and eth1 and routes to both interfaces (and, in the one-zone rows, a secondary private IP carrying a
+ * third Elastic IP), failed over from A to B by the real workflow (the ASL run locally, every Task on its handler,
+ * a per-Task overhead for Step Functions and Lambda). Virtual clock: exact simulated time for the model; real EC2
+ * adds its own remap time after the API answers, which AWS does not publish ("Remapping an IP address is an
+ * asynchronous operation", AssignPrivateIpAddresses).
  */
-import { AssociateAddressCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import {
-  readAddressBack,
-  readAddressWorld,
-  writeAddressItem,
-  type AddressWriteResult,
-} from '../functions/aws/addresses';
-import {
-  checkAddressInvariant,
-  planAddressMoves,
-  refusalOf,
-  verifyAddressItem,
-  type AddressInvariantResult,
-  type AddressPlan,
-  type AddressSelection,
-  type AddressVerdict,
-} from '../functions/domain/addresses';
+import { AssociateAddressCommand } from '@aws-sdk/client-ec2';
+import { runExecution } from '../cli/local/local-runner';
+import { createTaskHandlers } from '../cli/local/task-handlers';
+import { parseConfig } from '../functions/contract/config';
+import type { AuditAddresses } from '../functions/contract/address-schemas';
+import type { AuditRecord } from '../functions/contract/audit-record';
+import { InMemoryGroupStateStore } from '../functions/domain/group-state';
 import { SimulatedVpc } from '../sim';
 import { renderConsole, seconds, type Table } from './report';
 import { VirtualClock } from './virtual-clock';
-
-export interface AddressSwitchRun {
-  plan: AddressPlan;
-  writes: AddressWriteResult[];
-  verdicts: AddressVerdict[];
-  invariant: AddressInvariantResult;
-  /** Milliseconds on `now` from the start to: the plan, the last write answered, the read-back verified. */
-  plannedMs: number;
-  writtenMs: number;
-  verifiedMs: number;
-}
-
-/** One address switch to `target` (see the module comment); throws AddressCannotMoveError before any write. */
-export const runAddressSwitch = async (
-  ec2: EC2Client,
-  opts: {
-    members: Array<{ name: string; instanceId: string }>;
-    selection: AddressSelection;
-    target: string;
-    dryRun?: boolean;
-    now?: () => number;
-  },
-): Promise<AddressSwitchRun> => {
-  const now = opts.now ?? Date.now;
-  const t0 = now();
-  const world = await readAddressWorld(ec2, opts.members, opts.selection);
-  const plan = planAddressMoves({ target: opts.target, selection: opts.selection, ...world });
-  const refusal = refusalOf(plan);
-  if (refusal) throw refusal;
-  const plannedMs = now() - t0;
-  // Secondary IPs first: an Elastic IP that rides on one is verified after it moved.
-  const writes: AddressWriteResult[] = [];
-  for (const kind of ['secondary-ip', 'elastic-ip'] as const) {
-    writes.push(
-      ...(await Promise.all(
-        plan.items
-          .filter((i) => i.kind === kind)
-          .map((i) => writeAddressItem(ec2, i, { dryRun: opts.dryRun ?? false })),
-      )),
-    );
-  }
-  const writtenMs = now() - t0;
-  const placed = plan.items.filter((i) => i.status !== 'cannot-move');
-  // Every address of the group is read back, those that could not move included: the clause judges them all.
-  const back = await readAddressBack(ec2, plan.items);
-  const verdicts = opts.dryRun ? [] : placed.map((i) => verifyAddressItem(i, back));
-  const members = world.members.map((m) => ({
-    name: m.name,
-    instanceId: m.instanceId,
-    enis: m.interfaces.map((i) => i.eni),
-  }));
-  const invariant = checkAddressInvariant({
-    target: opts.target,
-    departed: opts.members.map((m) => m.name).filter((n) => n !== opts.target),
-    members,
-    addresses: back.addresses,
-    secondaryIps: opts.selection.secondaryIps.map((s) => s.ip),
-    interfaces: back.interfaces,
-  });
-  return { plan, writes, verdicts, invariant, plannedMs, writtenMs, verifiedMs: now() - t0 };
-};
 
 /** A VPN router pair with Elastic IPs on eth0 and eth1; `sameZone` adds a secondary IP on eth1 carrying a third. */
 export const buildVpnPair = (sim: SimulatedVpc, opts: { sameZone: boolean }) => {
@@ -137,11 +65,21 @@ export interface AddressBenchRow {
   zones: string;
   addresses: number;
   latencyMs: number;
-  run: AddressSwitchRun;
+  outcome: string;
+  /** The record's addresses section: each address before, after, calls, time to switch. */
+  record: AuditAddresses;
+  /** Milliseconds from the execution's start to: the plan, the last address switched, the end of the run. */
+  plannedMs: number;
+  addressesMs: number;
+  routesMs: number;
+  totalMs: number;
   calls: Record<string, number>;
 }
 
-/** One row: the pair set up, its addresses on A, then a failover to B on a virtual clock. */
+/** Per Task state: Step Functions' transition and Lambda's invocation (the floor benchmark's default). */
+const TASK_OVERHEAD_MS = 50;
+
+/** One row: the pair set up, its addresses and routes on A, then a switchover to B by the workflow on a virtual clock. */
 export const runAddressCase = async (opts: {
   sameZone: boolean;
   latencyMs: number;
@@ -151,7 +89,11 @@ export const runAddressCase = async (opts: {
   const sim = new SimulatedVpc({ seed: opts.seed ?? 1, latencyMs: opts.latencyMs, clock });
   const pair = buildVpnPair(sim, { sameZone: opts.sameZone });
   const ec2 = sim.ec2();
-  const selection: AddressSelection = { allocationIds: [pair.eth0, pair.eth1], slots: {}, secondaryIps: [] };
+  const rtb = sim.addRouteTable({ vpcId: pair.vpcId, tags: { Name: 'vpn-private' } });
+  sim.addRoute(rtb, { DestinationCidrBlock: '192.168.0.0/16', NetworkInterfaceId: pair.a0 });
+  sim.addRoute(rtb, { DestinationCidrBlock: '172.16.0.0/12', NetworkInterfaceId: pair.a1 });
+  const elasticIps = [pair.eth0, pair.eth1];
+  const secondaryPrivateIps: string[] = [];
   const setup = [
     () => ec2.send(new AssociateAddressCommand({ AllocationId: pair.eth0, NetworkInterfaceId: pair.a0 })),
     () => ec2.send(new AssociateAddressCommand({ AllocationId: pair.eth1, NetworkInterfaceId: pair.a1 })),
@@ -159,29 +101,84 @@ export const runAddressCase = async (opts: {
   if (opts.sameZone) {
     const vip = sim.addSecondaryPrivateIp(pair.a1, '10.0.3.100');
     const third = sim.allocateAddress({ publicIp: '203.0.113.12' });
-    selection.allocationIds!.push(third);
-    selection.secondaryIps.push({ ip: vip });
+    elasticIps.push(third);
+    secondaryPrivateIps.push(vip);
     setup.push(() =>
       ec2.send(
         new AssociateAddressCommand({ AllocationId: third, NetworkInterfaceId: pair.a1, PrivateIpAddress: vip }),
       ),
     );
   }
-  const members = [
-    { name: 'vpn-a', instanceId: pair.a },
-    { name: 'vpn-b', instanceId: pair.b },
-  ];
-  const run = await clock.run(async () => {
-    for (const s of setup) await s();
-    sim.calls.length = 0;
-    return runAddressSwitch(ec2, { members, selection, target: 'vpn-b', now: () => clock.now() });
+  const config = parseConfig({
+    groups: [
+      {
+        name: 'vpn',
+        vpcId: pair.vpcId,
+        members: [
+          { name: 'vpn-a', instanceId: pair.a },
+          { name: 'vpn-b', instanceId: pair.b },
+        ],
+        elasticIps,
+        ...(secondaryPrivateIps.length > 0 ? { secondaryPrivateIps } : {}),
+      },
+    ],
   });
+  const sleep = (ms: number) => clock.sleep(ms);
+  const now = () => new Date(clock.now());
+  let t0 = 0;
+  let plannedAt = 0;
+  let record: AuditRecord | undefined;
+  let first = 0;
+  await clock.run(async () => {
+    for (const s of setup) await s();
+    t0 = clock.now();
+    first = sim.calls.length;
+    const raw = createTaskHandlers({
+      ec2,
+      sns: sim.sns(),
+      config,
+      topicArn: sim.createTopic('route-failover'),
+      store: new InMemoryGroupStateStore(),
+      now,
+      sleep,
+      recheckDelaysMs: [1000],
+    });
+    const handlers = Object.fromEntries(
+      Object.entries(raw).map(([name, h]) => [
+        name,
+        async (input: unknown) => {
+          await sleep(TASK_OVERHEAD_MS);
+          const out = await h(input);
+          if (name === 'PlanSwitch') plannedAt = clock.now();
+          return out;
+        },
+      ]),
+    );
+    const r = await runExecution({
+      handlers,
+      input: { action: 'switchover', group: 'vpn', to: 'vpn-b', requestedBy: 'bench' },
+      executionName: 'addresses-bench',
+      region: sim.region,
+      now,
+    });
+    record = r.auditRecord as AuditRecord | undefined;
+  });
+  if (!record?.addresses) throw new Error(`the run kept no address record: ${JSON.stringify(record).slice(0, 500)}`);
+  const calls: Record<string, number> = {};
+  for (const c of sim.calls.slice(first).filter((x) => x.service === 'ec2'))
+    calls[c.action] = (calls[c.action] ?? 0) + 1;
+  const addresses = record.addresses;
   return {
     zones: opts.sameZone ? 'one zone' : 'two zones',
-    addresses: run.plan.items.length,
+    addresses: addresses.planned,
     latencyMs: opts.latencyMs,
-    run,
-    calls: sim.callCounts(),
+    outcome: record.outcome,
+    record: addresses,
+    plannedMs: plannedAt - t0,
+    addressesMs: addresses.timeToSwitchMaxMs ?? Number.NaN,
+    routesMs: record.timeToSwitch?.maxMs ?? Number.NaN,
+    totalMs: record.durationMs ?? Number.NaN,
+    calls,
   };
 };
 
@@ -191,32 +188,35 @@ export const addressTable = (rows: AddressBenchRow[]): Table => ({
     'addresses',
     'latency ms',
     'planned s',
-    'written s',
-    'verified s',
+    'addresses switched s',
+    'routes switched s',
+    'run s',
     'EC2 calls',
     'verified',
-    'clause',
+    'outcome',
   ],
   rows: rows.map((r) => [
     r.zones,
     String(r.addresses),
     String(r.latencyMs),
-    seconds(r.run.plannedMs),
-    seconds(r.run.writtenMs),
-    seconds(r.run.verifiedMs),
+    seconds(r.plannedMs),
+    seconds(r.addressesMs),
+    seconds(r.routesMs),
+    seconds(r.totalMs),
     Object.entries(r.calls)
+      .sort(([a], [b]) => a.localeCompare(b))
       .map(([a, n]) => `${a} ${n}`)
       .join(', '),
-    `${r.run.verdicts.filter((v) => v.status === 'verified').length}/${r.run.verdicts.length}`,
-    r.run.invariant.findings.length === 0 ? 'holds' : `${r.run.invariant.findings.length} finding(s)`,
+    `${r.record.list.filter((a) => a.verified).length}/${r.record.list.length}`,
+    r.outcome,
   ]),
   notes: [
-    'A failover of a VPN router pair from vpn-a to vpn-b: Elastic IPs on eth0 and eth1; in one zone, also a ' +
-      'secondary IP on eth1 carrying a third Elastic IP.',
-    'Times from the start of the address step (after lease, hold and health gate): read and plan, last write ' +
-      'answered, read-back verified.',
-    "Simulated VPC, every EC2 call costs the latency given, virtual clock. EC2's own remap after the API answers is " +
-      'not in it: AWS publishes no figure.',
+    'A switchover of a VPN router pair from vpn-a to vpn-b by the workflow, with two routes: Elastic IPs on eth0 ' +
+      'and eth1; in one zone, also a secondary IP on eth1 carrying a third Elastic IP.',
+    'Times from the execution start (lease, resolve, health gate, plan included): the plan done, the last address ' +
+      'and the last route EC2 accepted, the whole run (verified, notified, lease released).',
+    `Simulated VPC, every EC2 call costs the latency given, ${TASK_OVERHEAD_MS} ms per Task state, virtual clock. ` +
+      "EC2's own remap after the API answers is not in it: AWS publishes no figure.",
   ],
 });
 

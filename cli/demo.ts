@@ -5,13 +5,15 @@ import type { RouteTable } from '@aws-sdk/client-ec2';
 import { InMemoryWritePacer } from '../functions/domain/pacer';
 import { InMemoryGroupStateStore } from '../functions/domain/group-state';
 import { createTaskHandlers } from './local/task-handlers';
-import { type FailoverConfig, parseConfig } from '../functions/contract/config';
+import type { FailoverConfig } from '../functions/contract/config';
 import { routeDestination, routeTarget } from '../functions/domain/routes';
 import type { ManualRequest } from '../functions/contract/triggers';
 import { reconcileTwins } from '../functions/reconcile-twins/reconcile-twins';
+import { runAddressesDemo } from './demo-addresses';
+import { demoVpc } from './demo-vpc';
 import { runExecution, type RunResult } from './local/local-runner';
-import { buildAssociationPair, buildRouterPair, type RouterEstate } from './local/scenario';
-import { SimulatedVpc, type SimulatedVpcOptions } from '../sim';
+import { buildAssociationPair, buildRouterPair } from './local/scenario';
+import type { SimulatedVpc } from '../sim';
 import { executionName } from './route-failover/commands/switchover';
 import { type ExecutionEntry, parseRecord } from './route-failover/executions';
 import { compactStatus, readGroupStatus } from './route-failover/group-status';
@@ -30,36 +32,20 @@ import { instanceStateEvent } from './local/events';
  * switchover to router-b for patching router-a and back. Each step prints the group's routes per member
  * (as `route-failover status` reads them) and the execution's audit line (as `route-failover history` does).
  *
- * Last, the associations mode on a VPC of its own: twins built, router-a fails over by moving associations,
- * and back. Each part runs on the one estate builder (demoVpc) with its switch mode's estate.
+ * Then the associations mode on a VPC of its own: twins built, router-a fails over by moving associations,
+ * and back. Last, a VPN router pair (demo-addresses.ts): its Elastic IPs follow the failover and the failback
+ * with the routes. Each part runs on the one estate builder (demoVpc) with its switch mode's estate.
  */
 const main = async (): Promise<void> => {
   await runRoutesDemo();
   // The same failover in the associations mode, on a VPC of its own.
   if (!(await runAssociationsDemo(heading, OPERATOR))) process.exitCode = 1;
+  // A VPN router's Elastic IPs following the failover, on a VPC of its own.
+  if (!(await runAddressesDemo(heading, OPERATOR))) process.exitCode = 1;
 };
 
 /** The operator the demo's manual requests come from. */
 const OPERATOR = 'arn:aws:sts::123456789012:assumed-role/NetOps/alice';
-
-type DemoMode = 'routes' | 'associations';
-
-/**
- * The simulated VPC, estate, config and SNS topic a part of the demo runs on, by switch mode: the routes mode
- * on the reference router pair (three tables), the associations mode on the same pair with subnets, a gateway
- * table, and twins to build (two tables).
- */
-const demoVpc = <E extends RouterEstate>(
-  mode: DemoMode,
-  seed: number,
-  build: (sim: SimulatedVpc) => E,
-  options: SimulatedVpcOptions = {},
-) => {
-  const sim = new SimulatedVpc({ seed, ...options });
-  const estate = build(sim);
-  const config = parseConfig(estate.config, mode === 'routes' ? 'demo config' : `demo config (${mode} mode)`);
-  return { sim, estate, config, group: config.groups[0], topicArn: sim.createTopic('route-failover') };
-};
 
 /** The routes mode: router-a stops, then the operator's dry run, failback and planned switchover. */
 const runRoutesDemo = async (): Promise<void> => {

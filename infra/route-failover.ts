@@ -12,6 +12,7 @@ import { ConfigError } from '../functions/contract/errors';
 import { FailoverMonitoring } from './constructs/monitoring';
 import { FailoverWorkflow } from './constructs/workflow';
 import { GroupState } from './constructs/group-state';
+import { grantAddressReads } from './address-permissions';
 import { Guard } from './constructs/guard';
 import { InventoryRefresh } from './constructs/inventory-refresh';
 import { Notifications } from './constructs/notifications';
@@ -138,6 +139,8 @@ export class RouteFailover extends Construct {
       topicName,
       stateMachineArn: stateMachine.stateMachineArn,
     });
+    // The guard's address clause reads where each Elastic IP of the groups that move addresses is.
+    grantAddressReads(this.guard.task, config.groups, false);
     this.monitoring = new FailoverMonitoring(this, 'Monitoring', {
       groups: config.groups,
       stateMachine,

@@ -148,6 +148,16 @@ export class SimulatedVpc {
     return a && addressOutput(this.s, a);
   }
 
+  /** Every Elastic IP of the account as DescribeAddresses shows it (fresh copies), for oracles that read the truth. */
+  addresses(): Address[] {
+    return [...this.s.addresses.values()].map((a) => addressOutput(this.s, a));
+  }
+
+  /** The ENI holding a secondary private IP now, out of band (undefined: none). */
+  secondaryIpHolder(ip: string): string | undefined {
+    return [...this.s.enis.values()].find((e) => (e.secondaryIps ?? []).includes(ip))?.eniId;
+  }
+
   /** Turns an ENI's source/destination check on or off (ModifyNetworkInterfaceAttribute). */
   setSourceDestCheck(eniId: string, enabled: boolean): void {
     this.s.requireEni(eniId).sourceDestCheck = enabled;

@@ -95,6 +95,51 @@ export const oracleReach = (
     : [...tables.filter(inScope), ...twins.filter(used)];
 };
 
+/**
+ * Every address of the group (its listed or tagged Elastic IPs, its secondary private IPs) that is not on an
+ * interface `target` ever had, read from the simulator's own state: on another member, on nothing, on a stranger,
+ * or (a secondary IP) on no interface. The invariant's address clause, written again here for the same reason.
+ */
+export const oracleAddressFindings = (
+  target: string,
+  members: Array<{ name: string; instanceId: string; enis: string[] }>,
+  group: {
+    elasticIps?: FailoverConfig['groups'][number]['elasticIps'];
+    secondaryPrivateIps?: Array<string | { ip: string }>;
+  },
+  sim: SimulatedVpc,
+): TruthFinding[] => {
+  const out: TruthFinding[] = [];
+  const owner = (eni: string | undefined, instanceId?: string) =>
+    members.find((m) => (eni !== undefined && m.enis.includes(eni)) || (instanceId && m.instanceId === instanceId));
+  const judge = (address: string, eni: string | undefined, instanceId?: string) => {
+    const m = owner(eni, instanceId);
+    if (m?.name === target) return;
+    out.push({
+      routeTableId: 'address',
+      destination: { value: address },
+      problem: eni
+        ? `on ${m ? `${m.name}'s` : 'a stranger’s'} ${eni}, not on ${target}`
+        : `on nothing, not on ${target}`,
+    });
+  };
+  const eips = group.elasticIps;
+  const addresses = Array.isArray(eips)
+    ? eips.map((e) => {
+        const id = typeof e === 'string' ? e : e.allocationId;
+        return sim.address(id) ?? { AllocationId: id };
+      })
+    : eips
+      ? sim.addresses().filter((a) => (a.Tags ?? []).some((t) => t.Key === eips.tag.key && t.Value === eips.tag.value))
+      : [];
+  for (const a of addresses) judge(a.AllocationId!, a.NetworkInterfaceId, a.InstanceId);
+  for (const s of group.secondaryPrivateIps ?? []) {
+    const ip = typeof s === 'string' ? s : s.ip;
+    judge(ip, sim.secondaryIpHolder(ip));
+  }
+  return out;
+};
+
 const simOfClient = new WeakMap<object, SimulatedVpc>();
 const depsOfHandler = new WeakMap<object, { ec2: EC2Client; config: FailoverConfig }>();
 
@@ -133,7 +178,10 @@ export const findingsFor = (handlers: Record<string, unknown>, record: any): Tru
     instanceId: m.instanceId,
     enis: sim.interfacesEverAttached(m.instanceId),
   }));
-  return oracleFindings(record.to.name, members, reach);
+  return [
+    ...oracleFindings(record.to.name, members, reach),
+    ...oracleAddressFindings(record.to.name, members, group, sim),
+  ];
 };
 
 /** Throws when an execution reported success or no-op while the tables say otherwise. */
@@ -151,7 +199,7 @@ export const assertNetworkTruth = (handlers: Record<string, unknown>, record: an
     const lines = findings.slice(0, 10).map((f) => `${f.routeTableId} ${f.destination.value}: ${f.problem}`);
     throw new Error(
       `FALSE ${String(record.outcome).toUpperCase()}: group ${record.group} reported ${record.outcome} (${record.summary ?? ''}) ` +
-        `but ${findings.length} route(s) in its reach break the route-table invariant:\n  ${lines.join('\n  ')}`,
+        `but ${findings.length} route(s) or address(es) in its reach break the route-table invariant:\n  ${lines.join('\n  ')}`,
     );
   }
 };

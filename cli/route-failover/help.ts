@@ -113,7 +113,8 @@ One pass of the route guard (docs/guard.md) from here, against the deployed stac
 route tables read from EC2 now, judged against the active member (the last switch's target, from the group-state
 table, or the member most routes lead to): routes on another member (departed, split), blackholes on a member's
 interface, tables in scope the last switch did not know (new-table), and tables outside the scope that subnets
-use and that route to a member (scope-gap). Tables tagged route-failover:guard = ignore are left alone.
+use and that route to a member (scope-gap); with addresses, any of the group's not on the active member (address).
+Tables tagged route-failover:guard = ignore are left alone.
 Nothing is stored or notified: the deployed guard does that on its schedule.
 
   --converge           start the switchover to the active member now when routes lead to another member

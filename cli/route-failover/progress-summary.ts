@@ -48,13 +48,24 @@ export const summarizeExit = (state: string, out: LooseJson | undefined): string
         state === 'SwitchBatches' && (moves.size > 0 || out.plan?.associations)
           ? `associations: ${summarizeAssociationResults(out)}; routes: `
           : '';
+      // Address batches (`addresses` per item) are counted on a line of their own, first (they run first).
+      const addressed: Record<string, number> = {};
+      for (const r of out.results ?? [])
+        for (const a of Array.isArray(r?.addresses) ? r.addresses : [])
+          addressed[String(a?.status)] = (addressed[String(a?.status)] ?? 0) + 1;
+      const addresses = Object.entries(addressed).length
+        ? `addresses: ${Object.entries(addressed)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', ')}; `
+        : '';
       for (const r of out.results ?? []) {
-        if (Array.isArray(r?.r) || moves.has(Number(r?.id))) continue;
+        if (Array.isArray(r?.r) || Array.isArray(r?.addresses) || moves.has(Number(r?.id))) continue;
         if (r?.counts && typeof r.counts === 'object')
           for (const [st, n] of Object.entries(r.counts)) add(st, Number(n) || 0);
         else if (r?.error) add('batch(es) failed');
       }
       return (
+        addresses +
         assoc +
         (Object.entries(counts)
           .map(([k, v]) => `${v} ${k}`)

@@ -1,3 +1,5 @@
+import { type AuditAddresses, AuditAddressesSchema } from '../../functions/contract/address-schemas';
+import { addressRecordLines } from '../../functions/domain/addresses/render';
 import type { ExecutionRecord, RecordRoute } from './executions';
 import { ARROW, duration, isoTime, plural, table } from './format';
 
@@ -17,8 +19,9 @@ export interface RecordSection {
   repeats(r: ExecutionRecord, warning: string): boolean;
 }
 
-const readBack = (n: number, what: string, ok: boolean, bad: number, rounds?: number): string =>
-  `${plural(n, what)} read back${rounds === undefined ? '' : ` in ${plural(rounds, 'round')}`}: ` +
+/** "3 routes read back in 1 round: …"; `items` is the counted items ("3 routes"). */
+const readBack = (items: string, ok: boolean, bad: number, rounds?: number): string =>
+  `${items} read back${rounds === undefined ? '' : ` in ${plural(rounds, 'round')}`}: ` +
   (ok ? 'all where the plan wants them' : `${bad} NOT where the plan wants them`);
 
 const endpoint = (x: RecordRoute['before']): string =>
@@ -82,7 +85,12 @@ export const routesSection: RecordSection = {
   },
   verified: (r) =>
     r.verification &&
-    readBack(r.verification.checked, 'route', r.verification.ok, r.verification.mismatches, r.verification.rounds),
+    readBack(
+      plural(r.verification.checked, 'route'),
+      r.verification.ok,
+      r.verification.mismatches,
+      r.verification.rounds,
+    ),
   repeats: () => false,
 };
 
@@ -151,11 +159,45 @@ export const associationsSection: RecordSection = {
     const list = r.associations?.list.filter((x) => x.verified !== undefined) ?? [];
     if (list.length === 0) return undefined;
     const bad = list.filter((x) => !x.verified).length;
-    return readBack(list.length, 'association', bad === 0, bad);
+    return readBack(plural(list.length, 'association'), bad === 0, bad);
   },
   // The plan's "N table(s) switched route by route: …" is the section's fallback part.
   repeats: (r, warning) => r.associations !== undefined && /^\d+ table\(s\) switched route by route: /.test(warning),
 };
 
-/** The sections of a record, in the order the workflow switches them (associations before the fallback routes). */
-export const RECORD_SECTIONS: readonly RecordSection[] = [associationsSection, routesSection];
+/** A record's addresses section, when it has one this CLI can read (records are read leniently). */
+const addressesOf = (r: ExecutionRecord): AuditAddresses | undefined => {
+  const parsed = r.addresses === undefined ? undefined : AuditAddressesSchema.safeParse(r.addresses);
+  return parsed?.success ? parsed.data : undefined;
+};
+
+/**
+ * Addresses (Elastic IPs, secondary private IPs): each address before → after, verified, calls, time to switch
+ * (functions/domain/addresses/render.ts, the notification's lines too), and the invariant's address clause.
+ */
+export const addressesSection: RecordSection = {
+  cell: (r, dry) => {
+    const a = addressesOf(r);
+    if (!a || a.planned === 0) return '';
+    if (dry) return `${a.list.filter((x) => x.status === 'dry-run').length} addr`;
+    const on = a.list.filter((x) => x.verified === true || x.status === 'noop').length;
+    return on === a.planned ? `${on} addr` : `${on}/${a.planned} addr`;
+  },
+  lines: (r) => {
+    const a = addressesOf(r);
+    return a ? addressRecordLines(a) : [];
+  },
+  verified: (r) => {
+    const list = addressesOf(r)?.list.filter((x) => x.verified !== undefined) ?? [];
+    if (list.length === 0) return undefined;
+    const bad = list.filter((x) => !x.verified).length;
+    return readBack(plural(list.length, 'address', 'addresses'), bad === 0, bad);
+  },
+  repeats: () => false,
+};
+
+/**
+ * The sections of a record: associations before the fallback routes (the order the workflow switches them), the
+ * addresses between them (their batches run first, their table reads best next to the associations').
+ */
+export const RECORD_SECTIONS: readonly RecordSection[] = [associationsSection, addressesSection, routesSection];

@@ -7,6 +7,9 @@ import { describeMembers } from '../../functions/aws/members';
 import { expandPlan, associationBatchesOf } from '../../functions/domain/plan';
 import type { Change, FailoverState, InterfacePair, Plan } from '../../functions/contract/schemas';
 import { ARROW, plural, table } from './format';
+import { addressPlanLines, type AddressItem } from '../../functions/domain/addresses';
+
+type AddressItemsPlan = { summary: string; items: AddressItem[] };
 
 /**
  * The per-route plan of a switchover, computed by the workflow's own steps (members and interfaces as
@@ -86,6 +89,8 @@ export const planSwitch = async (group: Group, to: string, ec2: EC2Client, now: 
       vpcId: group.vpcId,
       routeTables: group.routeTables,
       ...(group.switchMode === 'associations' ? { switchMode: group.switchMode } : {}),
+      ...(group.elasticIps ? { elasticIps: group.elasticIps } : {}),
+      ...(group.secondaryPrivateIps ? { secondaryPrivateIps: group.secondaryPrivateIps } : {}),
     },
     sources: sources.map(pub),
     target: pub(target),
@@ -196,6 +201,7 @@ export const renderSwitchPlan = (p: SwitchPlan, action: string): string => {
     `  already on ${p.to}: ${plural(p.plan.alreadyOnTargetCount, 'route')}; ` +
       `${p.plan.routeTablesScanned} route table(s) read`,
   );
+  if (p.plan.addresses) out.push(...addressPlanLines(p.plan.addresses as AddressItemsPlan));
   for (const s of p.plan.skipped)
     out.push(`  not moved: ${s.routeTableId} ${s.destination.value} ${ARROW} ${s.eni}: ${s.reason ?? ''}`);
   // The fallback part already lists the tables switched route by route; the plan's summary warning would repeat it.

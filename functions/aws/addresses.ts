@@ -23,6 +23,7 @@ import type {
   MemberAddressView,
 } from '../domain/addresses/model';
 import type { AddressReadBack } from '../domain/addresses/verify';
+import type { AddressClauseRead } from '../domain/addresses/invariant';
 import {
   AddressDryRunIgnoredError,
   AddressHeldElsewhereError,
@@ -262,4 +263,16 @@ export const writeAddressItem = async (
     if (opts.dryRun && errorCode(e) === 'DryRunOperation') return { id: item.id, outcome: 'dry-run' };
     throw toAddressError(e, item);
   }
+};
+
+/** A fresh read of the group's addresses for the invariant's address clause (the guard's, between failovers). */
+export const readAddressClause = async (ec2: Ec2, selection: AddressSelection): Promise<AddressClauseRead> => {
+  const secondaryIps = selection.secondaryIps.map((s) => s.ip);
+  const [addresses, interfaces] = await Promise.all([
+    readGroupAddresses(ec2, selection),
+    secondaryIps.length > 0
+      ? readInterfaces(ec2, { name: 'addresses.private-ip-address', values: secondaryIps })
+      : Promise.resolve([]),
+  ]);
+  return { addresses, secondaryIps, interfaces };
 };

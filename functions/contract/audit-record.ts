@@ -1,3 +1,4 @@
+import { AuditAddressesSchema } from './address-schemas';
 import { HoldSchema } from './hold';
 import {
   AssociationBatchResultSchema,
@@ -207,6 +208,8 @@ export const AuditRecordSchema = z.lazy(() =>
     }),
     /** Associations mode: each association moved (subject, from → to table), with its effective routes. */
     associations: z.optional(AuditAssociationsSchema),
+    /** The group's addresses (Elastic IPs, secondary private IPs), each before and after. */
+    addresses: z.optional(AuditAddressesSchema),
     /** Every planned route, or (past AUDIT_ROUTES_MAX) every route with a problem first and then the others up to the cap. */
     routes: z.array(AuditRouteSchema),
     /** Routes left out of `routes` to keep the record under Step Functions' 256 KB output limit. */

@@ -1,3 +1,4 @@
+import { AddressBatchSchema, AddressPlanStateSchema } from './address-schemas';
 import { DestinationSchema } from './workflow-state';
 import * as z from './zod';
 
@@ -111,8 +112,11 @@ export const AssociationPlanSchema = z.lazy(() =>
 );
 export type AssociationPlan = z.infer<typeof AssociationPlanSchema>;
 
-/** One batch of the SwitchBatches Map, of either kind: association moves (`moves`) or one table's routes (`routes`). */
-export const SwitchBatchSchema = z.lazy(() => z.union([BatchSchema, AssociationBatchSchema]));
+/**
+ * One batch of the SwitchBatches Map, of any kind: association moves (`moves`), one table's routes (`routes`),
+ * or address moves (`addresses`).
+ */
+export const SwitchBatchSchema = z.lazy(() => z.union([BatchSchema, AssociationBatchSchema, AddressBatchSchema]));
 export type SwitchBatch = z.infer<typeof SwitchBatchSchema>;
 
 /** Output of PlanSwitch. */
@@ -124,6 +128,8 @@ export const PlanSchema = z.lazy(() =>
      */
     associationBatches: z.optional(z.array(AssociationBatchSchema)),
     associations: z.optional(AssociationPlanSchema),
+    /** The group's addresses (Elastic IPs, secondary private IPs): every one, planned; absent when it moves none. */
+    addresses: z.optional(AddressPlanStateSchema),
     /**
      * Every batch the SwitchBatches Map writes, ids 0…n−1 in this order: the association batches first (they
      * start first), then the route batches (the priority routes' first).

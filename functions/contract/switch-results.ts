@@ -1,3 +1,4 @@
+import { AddressResultSchema } from './address-schemas';
 import { InterfacePairSchema } from './workflow-state';
 import { AssociationBatchSchema, BatchSchema, type Change } from './switch-plan';
 import * as z from './zod';
@@ -114,6 +115,8 @@ export const BatchResultSchema = z.lazy(() =>
     sw: z.optional(z.string()),
     /** An association batch's result: per move, in batch order (AssociationBatchResultSchema). */
     r: z.optional(z.array(z.object({ st: AssociationStatusSchema, a: z.optional(z.int()), x: z.optional(z.int()) }))),
+    /** An address batch's result: per address, in batch order. */
+    addresses: z.optional(z.array(AddressResultSchema)),
     /** Set by RecordBatchFailure when the batch failed as a whole (its routes have no results). */
     error: z.optional(z.string()),
     cause: z.optional(z.string()),

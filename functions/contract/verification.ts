@@ -1,3 +1,4 @@
+import { AddressVerificationSchema } from './address-schemas';
 import { DestinationSchema } from './workflow-state';
 import * as z from './zod';
 
@@ -63,6 +64,8 @@ export const VerificationSchema = z.lazy(() =>
         }),
       ),
     ),
+    /** The addresses read back and the invariant's address clause (absent when the group moves none). */
+    addresses: z.optional(AddressVerificationSchema),
     verifiedAt: z.string(),
   }),
 );

@@ -1,4 +1,4 @@
-import { PrioritySchema, RouteTableScopeSchema } from './config';
+import { ElasticIpsSchema, PrioritySchema, RouteTableScopeSchema, SecondaryPrivateIpsSchema } from './config';
 import { HoldSchema } from './hold';
 import * as z from './zod';
 
@@ -78,6 +78,9 @@ export const GroupRefSchema = z.lazy(() =>
     priority: z.optional(PrioritySchema),
     /** "associations": affected tables' associations move to twins (absent: "routes"). */
     switchMode: z.optional(z.enum(['routes', 'associations'])),
+    /** The addresses that follow the active member, as configured (docs/addresses.md). */
+    elasticIps: z.optional(ElasticIpsSchema),
+    secondaryPrivateIps: z.optional(SecondaryPrivateIpsSchema),
   }),
 );
 export type GroupRef = z.infer<typeof GroupRefSchema>;

@@ -1,5 +1,7 @@
 import { moveResultsOf, subjectOf } from './associations';
+import type { AuditAddresses } from '../contract/address-schemas';
 import type { AuditAssociation, AuditAssociations } from '../contract/audit-record';
+import { judgeAddresses } from './addresses/audit';
 import type { AssociationBatchResult, BatchResult, Plan, Verification } from '../contract/schemas';
 
 /**
@@ -20,9 +22,9 @@ export interface AuditState {
 /** A kind's section of the audit record and what it weighs in the outcome. */
 export interface KindJudgement {
   /** The section as the record keeps it; undefined when the plan has none of the kind. */
-  section?: AuditAssociations;
-  /** The kind's items in the record's texts: "association" gives "2 of 3 association(s)". */
-  noun: string;
+  section?: AuditAssociations | AuditAddresses;
+  /** The kind's items in the record's texts: "association(s)" gives "2 of 3 association(s)". */
+  nouns: string;
   /** Where an item not switched is not, after "not on": "router-b's tables". */
   offTarget: (target: string) => string;
   /** The Error of a run whose routes all moved but some of the kind's items did not. */
@@ -43,12 +45,12 @@ export interface KindJudgement {
 
 /** A switch kind's part of the audit: the record key of its section, and its judgement of the state. */
 export interface AuditKind {
-  readonly key: 'associations';
+  readonly key: 'associations' | 'addresses';
   judge(state: AuditState, startMs: number): KindJudgement;
 }
 
 const ASSOCIATION_TEXTS = {
-  noun: 'association',
+  nouns: 'association(s)',
   offTarget: (target: string) => `${target}'s tables`,
   notSwitchedError: 'AssociationsNotSwitched',
 };
@@ -125,5 +127,34 @@ const judgeAssociations = (state: AuditState, startMs: number): KindJudgement =>
   };
 };
 
+const ADDRESS_TEXTS = {
+  nouns: 'address(es)',
+  offTarget: (target: string) => `${target}'s interfaces`,
+  notSwitchedError: 'AddressesNotSwitched',
+};
+
+/**
+ * Addresses (Elastic IPs, secondary private IPs): each address before (the plan's read), after (VerifySwitch's
+ * read back), its result, calls and time to switch; the clause's findings count as addresses not switched.
+ * `planned` counts the addresses this run had to move, so a run that finds them all in place stays a `noop`.
+ */
+export const addressesAudit: AuditKind = {
+  key: 'addresses',
+  judge: (state, startMs) => {
+    const a = judgeAddresses(state, startMs);
+    const items = state.plan?.addresses?.items ?? [];
+    return {
+      ...ADDRESS_TEXTS,
+      section: a.section,
+      planned: items.filter((i) => i.status !== 'noop' && i.status !== 'cannot-move').length,
+      good: a.good,
+      bad: a.bad,
+      ignored: a.ignored,
+      switchTimes: (a.section?.list ?? []).flatMap((i) => (i.timeToSwitchMs !== undefined ? [i.timeToSwitchMs] : [])),
+      effectiveProblems: state.verification?.addresses?.mismatches ?? 0,
+    };
+  },
+};
+
 /** The kinds with a section of their own in the audit record, in the order the workflow switches them. */
-export const AUDIT_KINDS: readonly AuditKind[] = [associationsAudit];
+export const AUDIT_KINDS: readonly AuditKind[] = [associationsAudit, addressesAudit];

@@ -97,7 +97,7 @@ export const judge = (
     ];
     const what =
       kindsIgnored.length > 0
-        ? [`${ignored.length} route(s)`, ...kindsIgnored.map((k) => `${k.ignored.length} ${k.noun}(s)`)].join(' and ')
+        ? [`${ignored.length} route(s)`, ...kindsIgnored.map((k) => `${k.ignored.length} ${k.nouns}`)].join(' and ')
         : `${ignored.length} of ${routes.length} route(s)`;
     const head =
       `dry run NOT honoured: ${what} CHANGED to ${state.target?.name ?? 'the target'} ` +
@@ -165,7 +165,7 @@ export const judge = (
     const notOn = bad.length + otherMismatches.length + unlistedExtra;
     const target = state.target?.name ?? 'the target';
     const planned = kinds.filter((k) => k.planned > 0);
-    const kindsOf = (k: KindJudgement) => `, ${k.bad.length} of ${k.planned} ${k.noun}(s)`;
+    const kindsOf = (k: KindJudgement) => `, ${k.bad.length} of ${k.planned} ${k.nouns}`;
     const head = state.dryRun
       ? `dry run: ${bad.length} of ${routes.length} routes would fail${planned.map(kindsOf).join('')}`
       : `${notOn} of ${total} routes are not on ${target}` +

@@ -12,6 +12,7 @@ import {
   type TimeToSwitch,
 } from '../contract/audit-record';
 import { ERROR_GROUPS_MAX, groupErrors, judge, summarize } from './audit-outcome';
+import { addressSummaryText } from './addresses/audit';
 import type { ExecutionInfo } from '../contract/schemas';
 
 export { causeText };
@@ -253,7 +254,7 @@ export const buildAuditRecord = (
     timeToSwitch,
     firstWrite: firstWriteSection(routes, byFirstWrite),
   };
-  record.summary = summarize(record, state.noopReason);
+  record.summary = summarize(record, state.noopReason) + addressSummaryText(record.addresses, to?.name);
   if (standbyLost(record)) record.noHealthyStandby = true;
   return record;
 };

@@ -17,7 +17,7 @@ const CauseSchema = z.lazy(() =>
 
 export const GuardFindingSchema = z.lazy(() =>
   z.object({
-    kind: z.enum(['departed', 'split', 'blackhole', 'new-table', 'scope-gap']),
+    kind: z.enum(['departed', 'split', 'blackhole', 'new-table', 'scope-gap', 'address']),
     routeTableId: z.string(),
     destination: z.string(),
     target: z.string(),

@@ -22,9 +22,11 @@ import type {
 /** Whether a batch of the plan is association moves (else the routes of one table). */
 export const isAssociationBatch = (b: SwitchBatch): b is AssociationBatch => 'moves' in b;
 
+/** Whether a batch of the plan holds the routes of one table (else association moves, or addresses). */
+export const isRouteBatch = (b: SwitchBatch): b is Batch => 'routes' in b;
+
 /** The plan's route batches. */
-export const routeBatchesOf = (plan: Pick<Plan, 'batches'>): Batch[] =>
-  plan.batches.filter((b): b is Batch => !isAssociationBatch(b));
+export const routeBatchesOf = (plan: Pick<Plan, 'batches'>): Batch[] => plan.batches.filter(isRouteBatch);
 
 /**
  * The plan's association batches, with the results that belong to them: in `batches` and `results` (one Map),

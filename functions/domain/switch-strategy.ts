@@ -4,7 +4,11 @@ import type { LogEntry } from '../contract/lambda-errors';
  * The EC2 write actions a switch makes. EC2 throttles each action in a bucket of its own (per account and
  * region), so each has its own pacer: the paced writer looks its pacer up by the action its kind writes with.
  */
-export type Ec2WriteAction = 'ReplaceRoute' | 'ReplaceRouteTableAssociation';
+export type Ec2WriteAction =
+  | 'ReplaceRoute'
+  | 'ReplaceRouteTableAssociation'
+  | 'AssociateAddress'
+  | 'AssignPrivateIpAddresses';
 
 /** A bucket as a pacer mirrors it (functions/domain/pacer.ts PacerSpec). */
 export interface ActionPace {
@@ -23,6 +27,8 @@ const MUTATING_ACTION_PACE: ActionPace = { burst: 50, refillPerSecond: 5, headro
 export const WRITE_ACTION_PACE: Readonly<Record<Ec2WriteAction, ActionPace>> = {
   ReplaceRoute: MUTATING_ACTION_PACE,
   ReplaceRouteTableAssociation: MUTATING_ACTION_PACE,
+  AssociateAddress: MUTATING_ACTION_PACE,
+  AssignPrivateIpAddresses: MUTATING_ACTION_PACE,
 };
 
 /** The group-state table item that mirrors an action's bucket: not a group name (the schema does not allow '#'). */
@@ -52,7 +58,7 @@ export interface WriteContext<Input, Deps> {
 }
 
 /**
- * One kind of switch (routes, associations; addresses next): the decisions that differ between kinds, while
+ * One kind of switch (routes, associations, addresses): the decisions that differ between kinds, while
  * one paced writer (functions/aws/paced-writer.ts) owns the flow every kind shares: prepare, reserve the
  * batch's turns of the action's pacer, wait, write each item with retries, record, summarize. A kind
  * overrides only what it writes and how it judges an answer, as a store of Powertools' idempotency package
@@ -60,7 +66,7 @@ export interface WriteContext<Input, Deps> {
  */
 export interface SwitchStrategy<Input extends { dryRun: boolean }, Item, Outcome extends ItemOutcome, Result, Deps> {
   /** The switch mode this kind implements, as named in the config and the plan. */
-  readonly kind: 'routes' | 'associations';
+  readonly kind: 'routes' | 'associations' | 'addresses';
   /**
    * The EC2 action the batch's writes make: its pacer, its throttling bucket. One action per batch (the whole
    * batch is one reservation from one pacer); a kind with several actions (addresses: AssociateAddress for

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RouteTable } from '@aws-sdk/client-ec2';
 import { liveAssociations } from '../domain/associations';
 import { checkInvariant, memberOfRoute, type KnownMember } from '../domain/invariant';
+import { addressGuardFindings, type AddressClauseRead } from '../domain/addresses/invariant';
 import { routeDestination } from '../domain/routes';
 
 /**
@@ -24,8 +25,16 @@ export const GUARD_FINDINGS_LISTED = 25;
 /** Ignored tables named in a result (the count is whole). */
 export const IGNORED_LISTED = 25;
 
-export type GuardFindingKind = 'departed' | 'split' | 'blackhole' | 'new-table' | 'scope-gap';
-export const GUARD_FINDING_KINDS: GuardFindingKind[] = ['departed', 'split', 'blackhole', 'new-table', 'scope-gap'];
+/** `address`: the invariant's address clause (an Elastic IP or secondary IP of the group not on the active member). */
+export type GuardFindingKind = 'departed' | 'split' | 'blackhole' | 'new-table' | 'scope-gap' | 'address';
+export const GUARD_FINDING_KINDS: GuardFindingKind[] = [
+  'departed',
+  'split',
+  'blackhole',
+  'new-table',
+  'scope-gap',
+  'address',
+];
 
 /** Who changed a route, as CloudTrail reported it (the event that started the pass, or an earlier one). */
 export interface ChangeCause {
@@ -67,6 +76,8 @@ export interface GuardPassInput {
   baseline?: string[];
   /** Every table of the VPC outside the group's own read; undefined when the scope is the whole VPC (no gap possible). */
   outside?: RouteTable[];
+  /** A fresh read of the group's addresses, when it moves any: judged by the invariant's address clause. */
+  addresses?: AddressClauseRead;
 }
 
 export interface GuardPassResult {
@@ -207,6 +218,9 @@ export const guardPass = (input: GuardPassInput): GuardPassResult => {
       });
     }
   }
+
+  if (input.addresses)
+    all.push(...addressGuardFindings(input.active?.member, input.departed, input.members, input.addresses));
 
   all.sort(
     (a, b) =>

@@ -1,4 +1,6 @@
 import type { EC2Client, RouteTable } from '@aws-sdk/client-ec2';
+import { addressSelectionOf, movesAddresses } from '../domain/addresses/model';
+import { readAddressClause } from '../aws/addresses';
 import { errorText } from '../contract/aws-errors';
 import type { FailoverConfig, Group } from '../contract/config';
 import type { EmfLine } from '../contract/emf';
@@ -167,6 +169,9 @@ const guardGroup = async (
       : (await describeScopedRouteTables(deps.ec2, group.vpcId, undefined)).filter((t) => !own.has(t.RouteTableId!));
   const members = knownMembers(views, inventory);
   const { active, departed } = activeOf(group, view, members, reach);
+  // The invariant's address clause: the group's addresses on the active member (one more read when it moves any).
+  const selection = addressSelectionOf(group);
+  const addresses = movesAddresses(selection) ? await readAddressClause(deps.ec2, selection) : undefined;
 
   const switchId = view.history.lastSwitch?.executionId ?? 'none';
   const stored = view.guard;
@@ -179,6 +184,7 @@ const guardGroup = async (
     scoped: read.originals,
     ...(baselineHolds ? { baseline: stored!.baseline.tables } : {}),
     ...(outside ? { outside } : {}),
+    ...(addresses ? { addresses } : {}),
   });
   pass.findings = attributeCauses(pass.findings, input.claim, stored?.findings);
 

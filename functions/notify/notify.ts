@@ -1,4 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { addressRecordLines } from '../domain/addresses/render';
 import { toSnsError } from '../contract/aws-errors';
 import { buildAuditRecord, causeText } from '../domain/audit';
 import { type AuditRecord, NotifyStateSchema } from '../contract/audit-record';
@@ -183,6 +184,7 @@ export const renderMessage = (r: AuditRecord): string => {
     }
   }
   if (r.associations) out.push(...associationLines(r.associations));
+  if (r.addresses) out.push(...addressRecordLines(r.addresses));
   // Routes that failed alike are listed once per error: 2,000 refused routes are one line, not 2,000.
   const groups = r.errorGroups ?? [];
   if (groups.length > 0) {

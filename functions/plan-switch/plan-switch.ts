@@ -1,5 +1,6 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { readGroupTables } from '../aws/group-tables';
+import { withAddresses } from './addresses-plan';
 import { checkStateBudget } from './state-budget';
 import { type FailoverState, FailoverStateSchema, type Plan } from '../contract/schemas';
 import type { GroupStateStore } from '../domain/group-state';
@@ -30,7 +31,9 @@ export const planSwitch = async (input: FailoverState, deps: PlanSwitchDeps): Pr
   const now = deps.now ?? (() => new Date());
   const tables = await readGroupTables(deps.ec2, input.group);
   const plan = await PLANNERS[input.group.switchMode ?? 'routes'].plan(input, tables, deps, now);
-  return withinStateBudget(input, plan);
+  // Addresses ride on top of either mode rather than being one: a step beside the mode's planner, after it, so
+  // that a refusal (AddressCannotMoveError) still comes before any write.
+  return withinStateBudget(input, await withAddresses(input, plan, deps.ec2));
 };
 
 /** The plan, unless a run of it could exceed Step Functions' 256 KiB per state (PlanTooLargeError, state-budget.ts). */

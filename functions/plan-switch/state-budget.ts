@@ -10,6 +10,7 @@ import {
 } from '../contract/schemas';
 import { associationBatchesOf, routeBatchesOf } from '../domain/plan';
 import { payloadBytes, STATE_PAYLOAD_LIMIT } from '../contract/state-size';
+import { addressStateBytes } from './addresses-plan';
 
 /**
  * The workflow's state only grows after PlanSwitch: SwitchBatches and SwitchBatches add one
@@ -167,7 +168,8 @@ export const estimateLargestState = (input: FailoverState, plan: Plan): StateEst
 
   const state = payloadBytes(input);
   const planBytes = payloadBytes({ plan });
-  const bytes = state + planBytes + results + verification + notify;
+  // The addresses' results and read-back (their batches and plan are in planBytes already).
+  const bytes = state + planBytes + results + verification + notify + addressStateBytes(plan);
   return { bytes, state, plan: planBytes, results, verification, notify, routes, associationMoves };
 };
 

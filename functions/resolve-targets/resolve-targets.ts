@@ -227,6 +227,8 @@ const decision = async (
       routeTables: group.routeTables,
       ...(group.priority ? { priority: group.priority } : {}),
       ...(group.switchMode === 'associations' ? { switchMode: group.switchMode } : {}),
+      ...(group.elasticIps ? { elasticIps: group.elasticIps } : {}),
+      ...(group.secondaryPrivateIps ? { secondaryPrivateIps: group.secondaryPrivateIps } : {}),
     },
     sources,
     target: { ...publicView(target), interfacesFrom: 'ec2' },

@@ -16,6 +16,7 @@ import {
   UNKNOWN_BLACKHOLES_LISTED,
   type Verification,
 } from '../contract/schemas';
+import { verifyAddresses } from './addresses-check';
 import { associationsVerifier, type Expectation, type ReadBack, routesVerifier } from './verifiers';
 import type { VerifyInput } from './verify-input';
 
@@ -91,10 +92,13 @@ export const verifySwitch = async (input: VerifyInput, deps: VerifySwitchDeps): 
   }
   const problems = [...observed, ...truth.problems].filter((o) => !o.ok).map(({ settling: _, ...p }) => p);
   const badMoves = effective.filter((e) => !e.ok).length;
+  // The addresses and the invariant's address clause, on a read of their own after the routes' (DescribeAddresses,
+  // DescribeNetworkInterfaces): a step beside the table-reading verifiers, whose ReadBack is the route tables.
+  const addresses = await verifyAddresses(input, { ec2: deps.ec2, sleep, delays });
   return {
-    checked: observed.length + truth.unplanned + effective.length,
-    ok: problems.length === 0 && badMoves === 0,
-    mismatches: problems.length + badMoves,
+    checked: observed.length + truth.unplanned + effective.length + addresses.checked,
+    ok: problems.length === 0 && badMoves === 0 && addresses.ok,
+    mismatches: problems.length + badMoves + addresses.mismatches,
     rounds,
     observed: problems.slice(0, PROBLEMS_LISTED),
     invariant: {
@@ -106,6 +110,7 @@ export const verifySwitch = async (input: VerifyInput, deps: VerifySwitchDeps): 
     },
     ...(truth.warnings.length > 0 ? { warnings: truth.warnings } : {}),
     ...(associations ? { effective: effective.slice(0, EFFECTIVE_LISTED).map(({ settling: _, ...e }) => e) } : {}),
+    ...(addresses.verification ? { addresses: addresses.verification } : {}),
     verifiedAt: now().toISOString(),
   };
 };

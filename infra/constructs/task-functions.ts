@@ -1,8 +1,9 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, type Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { pacerItemKey } from '../../functions/domain/switch-strategy';
 import type { FailoverConfig } from '../../functions/contract/config';
 import type { WriteBudget } from '../../functions/domain/write-budget';
+import { grantAddressReads, grantAddressWrites } from '../address-permissions';
 import { statusCheckAlarmName } from '../names';
 import { acknowledgeFinding, wildcardResourceFinding } from '../nag';
 import {
@@ -178,11 +179,12 @@ export const TASK_FUNCTIONS = {
     reservation: 'otherTasks',
     grant: (task, { config, groupState }) => {
       task.allowOnAllResources('Ec2Describe', ['ec2:DescribeRouteTables'], describeReason("the group's route tables"));
+      grantAddressReads(task, config.groups, true);
       groupState.grantGroupItemRead(task.function, config.groups);
       groupState.grantKeyUse(task.function);
     },
   },
-  // The writes of every kind of switch (routes, associations): one function, one Task, one Map.
+  // The writes of every kind of switch (routes, associations, addresses): one function, one Task, one Map.
   SwitchItems: {
     folder: 'switch-items',
     description:
@@ -203,8 +205,9 @@ export const TASK_FUNCTIONS = {
       'Reads the tables back and checks every planned route and association against the route-table invariant',
     timeout: () => Duration.seconds(90),
     reservation: 'otherTasks',
-    grant: (task) => {
+    grant: (task, { config }) => {
       task.allowOnAllResources('Ec2Describe', ['ec2:DescribeRouteTables'], describeReason("the group's route tables"));
+      grantAddressReads(task, config.groups, false);
     },
   },
   Notify: {
@@ -251,6 +254,8 @@ const switchWrites = (task: FailoverFunction, ctx: TaskContext): void => {
   ctx.groupState.grantGroupItemRead(task.function, ctx.config.groups);
   writeRoutes(task, ctx);
   moveAssociations(task, ctx);
+  // Addresses (Elastic IPs, secondary private IPs) of the groups that move them (address-permissions.ts).
+  grantAddressWrites(task, ctx.stack, ctx.config.groups, (key) => ctx.groupState.grantPacer(task.function, key));
   ctx.groupState.grantKeyUse(task.function);
 };
 
@@ -302,7 +307,7 @@ const moveAssociations = (task: FailoverFunction, { stack, config, groupState }:
     acknowledgeFinding(
       policy,
       wildcardResourceFinding(stack, subnetArn(stack)),
-      moveReason + "A subnet only in one of the associations-mode groups' VPCs (ArnEquals ec2:Vpc).",
+      `${moveReason}A subnet only in one of the associations-mode groups' VPCs (ArnEquals ec2:Vpc).`,
     );
     acknowledgeFinding(
       policy,

@@ -1,152 +1,227 @@
 /**
- * The address switch end to end on the simulated VPC, directly and through the real EC2 client over the Query
- * endpoint: a VPN router holding two Elastic IPs (eth0, eth1) fails over, fails back, rehearses, and a cross-zone
- * secondary private IP is refused before anything moves.
+ * The addresses with the routes, through the local runner against an EC2-compatible endpoint (the simulated VPC
+ * served over the AWS Query protocol, the real SDK clients): a VPN router holding two Elastic IPs (eth0, eth1) and
+ * routes fails over, fails back, rehearses, and a cross-zone secondary private IP is refused before anything moves;
+ * the associations mode too, with EC2 throttling the writes.
  */
 import { AssociateAddressCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { buildVpnPair, runAddressSwitch } from '../../bench/addresses';
-import type { AddressSelection } from '../../functions/domain/addresses';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { parseConfig, type FailoverConfigInput } from '../../functions/contract/config';
+import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
+import { routeTarget } from '../../functions/domain/routes';
+import { reconcileTwins } from '../../functions/reconcile-twins/reconcile-twins';
+import { createTaskHandlers } from '../../cli/local/task-handlers';
+import { isLocalExecutionRunning, runExecution } from '../../cli/local/local-runner';
+import { buildRouterPair } from '../../cli/local/scenario';
 import { SimulatedVpc } from '../../sim';
 import { startQueryEndpoint, type QueryEndpoint } from '../../sim/query-endpoint';
+import { runLocal, RUN_TEST_TIMEOUT_MS, type RunOutput } from './run-local';
 
-let endpoint: QueryEndpoint | undefined;
-let client: EC2Client | undefined;
+const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
-  client?.destroy();
-  await endpoint?.close();
-  endpoint = undefined;
-  client = undefined;
+  for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const setUp = async (sameZone = false) => {
-  const sim = new SimulatedVpc({ seed: 11 });
-  const pair = buildVpnPair(sim, { sameZone });
-  await sim.ec2().send(new AssociateAddressCommand({ AllocationId: pair.eth0, NetworkInterfaceId: pair.a0 }));
-  await sim.ec2().send(new AssociateAddressCommand({ AllocationId: pair.eth1, NetworkInterfaceId: pair.a1 }));
-  const members = [
-    { name: 'vpn-a', instanceId: pair.a },
-    { name: 'vpn-b', instanceId: pair.b },
-  ];
-  const selection: AddressSelection = { allocationIds: [pair.eth0, pair.eth1], slots: {}, secondaryIps: [] };
-  return { sim, pair, members, selection };
+const serve = async (sim: SimulatedVpc): Promise<QueryEndpoint> => {
+  const endpoint = await startQueryEndpoint(sim);
+  cleanups.push(() => endpoint.close());
+  return endpoint;
 };
 
-const overHttp = async (sim: SimulatedVpc): Promise<EC2Client> => {
-  endpoint = await startQueryEndpoint(sim);
-  client = new EC2Client({
-    region: 'us-east-1',
-    endpoint: endpoint.url,
-    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
-    maxAttempts: 1,
+/** A VPN router pair (two tables of routes on router-a), its two Elastic IPs on router-a's eth0 and eth1, on disk. */
+const vpnEstate = async (
+  group: Partial<FailoverConfigInput['groups'][number]> = {},
+  more?: (
+    sim: SimulatedVpc,
+    scenario: ReturnType<typeof buildRouterPair>,
+  ) => Partial<FailoverConfigInput['groups'][number]>,
+) => {
+  const sim = new SimulatedVpc({
+    seed: 22,
+    throttling: { buckets: { CreateRoute: { burst: 1000, refillPerSecond: 1000 } } },
   });
-  return client;
+  const scenario = buildRouterPair(sim, { routeTables: 2, groupName: 'vpn' });
+  const { routerA } = scenario;
+  const eip0 = sim.allocateAddress({ publicIp: '203.0.113.10' });
+  const eip1 = sim.allocateAddress({ publicIp: '203.0.113.11' });
+  await sim.ec2().send(new AssociateAddressCommand({ AllocationId: eip0, NetworkInterfaceId: routerA.eni0 }));
+  await sim.ec2().send(new AssociateAddressCommand({ AllocationId: eip1, NetworkInterfaceId: routerA.eni1 }));
+  const config: FailoverConfigInput = {
+    ...scenario.config,
+    groups: [{ ...scenario.config.groups[0], elasticIps: [eip0, eip1], ...group, ...more?.(sim, scenario) }],
+  };
+  const topicArn = sim.createTopic('route-failover');
+  const dir = mkdtempSync(path.join(tmpdir(), 'route-failover-addresses-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const configFile = path.join(dir, 'failover.json');
+  writeFileSync(configFile, JSON.stringify(config, null, 2));
+  let n = 0;
+  const request = (input: Record<string, unknown>): string[] => {
+    const file = path.join(dir, `request-${++n}.json`);
+    writeFileSync(file, JSON.stringify({ group: 'vpn', requestedBy: 'e2e', ...input }));
+    return ['--config', configFile, '--input', file, '--topic-arn', topicArn];
+  };
+  return { sim, scenario, eip0, eip1, config, request };
 };
 
-describe.each([
-  ['the simulated client', false],
-  ['the real EC2 client over the Query endpoint', true],
-])('through %s', (_label, http) => {
-  it('fails a two-address VPN router over to the paired interfaces, verified, and back again', async () => {
-    const { sim, pair, members, selection } = await setUp();
-    const ec2 = http ? await overHttp(sim) : sim.ec2();
-    const before = sim.calls.length;
+const audit = (run: RunOutput): Record<string, any> => {
+  try {
+    return JSON.parse(run.stdout) as Record<string, any>;
+  } catch {
+    throw new Error(`stdout is not JSON (exit ${run.code}):\n${run.stdout}\n--- stderr ---\n${run.stderr}`);
+  }
+};
 
-    const over = await runAddressSwitch(ec2, { members, selection, target: 'vpn-b' });
-    expect(sim.address(pair.eth0)).toMatchObject({
-      NetworkInterfaceId: pair.b0,
-      PrivateIpAddress: '10.0.2.20',
-      InstanceId: pair.b,
-    });
-    expect(sim.address(pair.eth1)).toMatchObject({
-      NetworkInterfaceId: pair.b1,
-      PrivateIpAddress: '10.0.4.20',
-      InstanceId: pair.b,
-    });
-    expect(over.verdicts.map((v) => v.status)).toEqual(['verified', 'verified']);
-    expect(over.invariant.findings).toEqual([]);
-    // EC2 calls of one run: 2 reads to plan, 2 writes, 1 read back.
-    const calls = sim.calls.slice(before).map((c) => c.action);
-    expect(calls.sort()).toEqual([
-      'AssociateAddress',
-      'AssociateAddress',
-      'DescribeAddresses',
-      'DescribeAddresses',
-      'DescribeNetworkInterfaces',
+const ec2Calls = (endpoint: QueryEndpoint, from: number): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const r of endpoint.requests.slice(from)) if (r.service === 'ec2') out[r.action] = (out[r.action] ?? 0) + 1;
+  return out;
+};
+
+it(
+  'fails a two-address VPN router over with its routes, both addresses on the paired interfaces, and back again',
+  async () => {
+    const { sim, scenario, eip0, eip1, request } = await vpnEstate();
+    const { routerA, routerB } = scenario;
+    const endpoint = await serve(sim);
+
+    const over = audit(
+      await runLocal(request({ action: 'switchover', to: 'router-b' }), { AWS_ENDPOINT_URL: endpoint.url }),
+    );
+    expect(over.outcome).toBe('succeeded');
+    expect(sim.address(eip0)).toMatchObject({ NetworkInterfaceId: routerB.eni0, InstanceId: routerB.instanceId });
+    expect(sim.address(eip1)).toMatchObject({ NetworkInterfaceId: routerB.eni1, InstanceId: routerB.instanceId });
+    for (const m of scenario.expectedMoves)
+      expect(routeTarget(sim.route(m.routeTableId, m.destination.value)!)).toBe(m.toEni);
+    expect(over.addresses).toMatchObject({ planned: 2, moved: 2 });
+    expect(over.addresses.list.map((a: any) => [a.id, a.status, a.verified, a.after.eni])).toEqual([
+      [eip0, 'moved', true, routerB.eni0],
+      [eip1, 'moved', true, routerB.eni1],
     ]);
+    expect(over.verification).toMatchObject({ ok: true });
+    const calls = ec2Calls(endpoint, 0);
+    // One AssociateAddress per address, none of the secondary-IP action; no DeleteRoute, no DisassociateAddress.
+    expect(calls).toMatchObject({ AssociateAddress: 2 });
+    expect(calls.AssignPrivateIpAddresses).toBeUndefined();
+    expect(calls.DisassociateAddress).toBeUndefined();
+    expect(calls.DeleteRoute).toBeUndefined();
+    expect(sim.published.at(-1)?.Message).toMatch(/Addresses: {2}2 planned, 2 moved/);
 
-    const back = await runAddressSwitch(ec2, { members, selection, target: 'vpn-a' });
-    expect(back.verdicts.map((v) => v.status)).toEqual(['verified', 'verified']);
-    expect(sim.address(pair.eth0)).toMatchObject({ NetworkInterfaceId: pair.a0, PrivateIpAddress: '10.0.1.10' });
-    expect(sim.address(pair.eth1)).toMatchObject({ NetworkInterfaceId: pair.a1, PrivateIpAddress: '10.0.3.10' });
+    const mark = endpoint.requests.length;
+    const back = audit(await runLocal(request({ action: 'failback' }), { AWS_ENDPOINT_URL: endpoint.url }));
+    expect(back.outcome).toBe('succeeded');
+    expect(sim.address(eip0)?.NetworkInterfaceId).toBe(routerA.eni0);
+    expect(sim.address(eip1)?.NetworkInterfaceId).toBe(routerA.eni1);
+    for (const m of scenario.expectedMoves)
+      expect(routeTarget(sim.route(m.routeTableId, m.destination.value)!)).toBe(m.fromEni);
+    expect(ec2Calls(endpoint, mark)).toMatchObject({ AssociateAddress: 2 });
+  },
+  RUN_TEST_TIMEOUT_MS * 2,
+);
 
-    // Again: nothing to do, nothing written.
-    const again = await runAddressSwitch(ec2, { members, selection, target: 'vpn-a' });
-    expect(again.plan).toMatchObject({ moves: 0, noops: 2 });
-    expect(again.writes.map((w) => w.outcome)).toEqual(['none', 'none']);
-  });
-
-  it('rehearses with a dry run judged by DryRunOperation and moves nothing', async () => {
-    const { sim, pair, members, selection } = await setUp();
-    const ec2 = http ? await overHttp(sim) : sim.ec2();
+it(
+  'a dry run is judged by EC2 (DryRunOperation) and moves nothing',
+  async () => {
+    const { sim, scenario, eip0, request } = await vpnEstate();
+    const endpoint = await serve(sim);
     const mutating = sim.mutatingCalls().length;
-    const run = await runAddressSwitch(ec2, { members, selection, target: 'vpn-b', dryRun: true });
-    expect(run.writes.map((w) => w.outcome)).toEqual(['dry-run', 'dry-run']);
+    const dry = audit(
+      await runLocal(request({ action: 'switchover', to: 'router-b', dryRun: true }), {
+        AWS_ENDPOINT_URL: endpoint.url,
+      }),
+    );
+    expect(dry.outcome).toBe('dry-run');
     expect(sim.mutatingCalls()).toHaveLength(mutating);
-    expect(sim.address(pair.eth0)?.NetworkInterfaceId).toBe(pair.a0);
-    expect(run.invariant.findings.map((f) => f.kind)).toEqual(['departed', 'departed']);
-  });
+    expect(sim.address(eip0)?.NetworkInterfaceId).toBe(scenario.routerA.eni0);
+    expect(dry.addresses.list.map((a: any) => a.status)).toEqual(['dry-run', 'dry-run']);
+    // EC2 was asked, with DryRun, and answered DryRunOperation.
+    expect(endpoint.requests.filter((r) => r.action === 'AssociateAddress').map((r) => r.error)).toEqual([
+      'DryRunOperation',
+      'DryRunOperation',
+    ]);
+  },
+  RUN_TEST_TIMEOUT_MS,
+);
 
-  it('a dry run against an endpoint that ignores DryRun says the address MOVED', async () => {
-    const { sim, members, selection } = await setUp();
-    const ec2 = http ? await overHttp(sim) : sim.ec2();
-    sim.injectFault({ action: 'AssociateAddress', ignoreDryRun: true });
-    await expect(runAddressSwitch(ec2, { members, selection, target: 'vpn-b', dryRun: true })).rejects.toMatchObject({
-      name: 'AddressDryRunIgnoredError',
+it(
+  'refuses a cross-zone secondary private IP before anything moves, routes or addresses',
+  async () => {
+    // The secondary IP lives in router-a's eth1 subnet (zone a); router-b's eth1 is in zone b. The config names no
+    // member zones, so synth cannot refuse it: the run must, before anything moves.
+    const { sim, scenario, eip0, request } = await vpnEstate({}, (s, sc) => ({
+      secondaryPrivateIps: [s.addSecondaryPrivateIp(sc.routerA.eni1)],
+    }));
+    const endpoint = await serve(sim);
+    const args = request({ action: 'switchover', to: 'router-b' });
+    const mutating = sim.mutatingCalls().length;
+    const run = await runLocal(args, { AWS_ENDPOINT_URL: endpoint.url });
+    const record = audit(run);
+    expect(run.code).not.toBe(0);
+    expect(record).toMatchObject({
+      outcome: 'failed',
+      error: 'AddressCannotMoveError',
+      failure: { stage: 'PlanSwitch' },
     });
-  });
-});
+    expect(record.cause).toMatch(/cross-subnet.*us-east-1a → us-east-1b/);
+    expect(sim.mutatingCalls()).toHaveLength(mutating);
+    expect(sim.address(eip0)?.NetworkInterfaceId).toBe(scenario.routerA.eni0);
+    for (const m of scenario.expectedMoves)
+      expect(routeTarget(sim.route(m.routeTableId, m.destination.value)!)).toBe(m.fromEni);
+    expect(sim.published.at(-1)?.Message).toMatch(/AddressCannotMoveError/);
+  },
+  RUN_TEST_TIMEOUT_MS,
+);
 
-it('refuses a cross-zone secondary private IP before anything moves, routes or addresses', async () => {
-  const { sim, pair, members, selection } = await setUp();
-  const vip = sim.addSecondaryPrivateIp(pair.a1, '10.0.3.100');
-  const ec2 = await overHttp(sim);
-  const mutating = sim.mutatingCalls().length;
-  await expect(
-    runAddressSwitch(ec2, { members, selection: { ...selection, secondaryIps: [{ ip: vip }] }, target: 'vpn-b' }),
-  ).rejects.toMatchObject({
-    name: 'AddressCannotMoveError',
-    message: expect.stringMatching(/10\.0\.3\.100 \(cross-subnet\).*us-east-1a → us-east-1b/),
-  });
-  expect(sim.mutatingCalls()).toHaveLength(mutating);
-  expect(sim.address(pair.eth0)?.NetworkInterfaceId).toBe(pair.a0);
-});
-
-it('moves a same-zone secondary IP with the Elastic IP on it in one AssignPrivateIpAddresses, over HTTP', async () => {
-  const { sim, pair, members, selection } = await setUp(true);
-  const vip = sim.addSecondaryPrivateIp(pair.a1, '10.0.3.100');
-  const third = sim.allocateAddress({ publicIp: '203.0.113.12' });
-  await sim
-    .ec2()
-    .send(new AssociateAddressCommand({ AllocationId: third, NetworkInterfaceId: pair.a1, PrivateIpAddress: vip }));
-  const ec2 = await overHttp(sim);
-  const run = await runAddressSwitch(ec2, {
-    members,
-    selection: { ...selection, allocationIds: [...selection.allocationIds!, third], secondaryIps: [{ ip: vip }] },
-    target: 'vpn-b',
-  });
-  expect(run.verdicts.every((v) => v.status === 'verified')).toBe(true);
-  expect(run.invariant.findings).toEqual([]);
-  expect(sim.address(third)).toMatchObject({ NetworkInterfaceId: pair.b1, PrivateIpAddress: vip });
-  expect(endpoint?.requests.filter((r) => r.action === 'AssignPrivateIpAddresses').map((r) => r.status)).toEqual([200]);
-});
-
-it('reports an address another instance took as a conflict and leaves it there', async () => {
-  const { sim, pair, members, selection } = await setUp();
-  const stranger = sim.addInstance({ vpcId: pair.vpcId, availabilityZone: 'us-east-1a' });
-  const strangerEni = sim.addNetworkInterface({ vpcId: pair.vpcId, instanceId: stranger });
-  await sim.ec2().send(new AssociateAddressCommand({ AllocationId: pair.eth1, NetworkInterfaceId: strangerEni }));
-  const run = await runAddressSwitch(sim.ec2(), { members, selection, target: 'vpn-b' });
-  expect(run.plan.cannotMove.map((i) => [i.id, i.reason])).toEqual([[pair.eth1, 'held-elsewhere']]);
-  expect(sim.address(pair.eth1)?.NetworkInterfaceId).toBe(strangerEni);
-  expect(run.invariant.findings.map((f) => [f.address, f.kind])).toEqual([[pair.eth1, 'foreign']]);
-});
+it(
+  'the associations mode with EC2 throttling the writes, over HTTP: addresses and associations switched, verified, recorded',
+  async () => {
+    const { sim, scenario, eip0, eip1, config: input } = await vpnEstate({ switchMode: 'associations' });
+    const endpoint = await serve(sim);
+    const config = parseConfig(input);
+    const ec2 = new EC2Client({
+      region: 'us-east-1',
+      endpoint: endpoint.url,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      maxAttempts: 1,
+    });
+    const sns = new SNSClient({
+      region: 'us-east-1',
+      endpoint: endpoint.url,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    });
+    cleanups.push(
+      () => ec2.destroy(),
+      () => sns.destroy(),
+    );
+    const store = new InMemoryGroupStateStore();
+    await reconcileTwins({}, { ec2, config, store, sleep: async () => undefined });
+    for (const action of ['AssociateAddress', 'ReplaceRouteTableAssociation'])
+      sim.injectFault({ action, code: 'RequestLimitExceeded', times: 2 });
+    const handlers = createTaskHandlers({
+      ec2,
+      sns,
+      config,
+      topicArn: sim.createTopic('route-failover'),
+      store,
+      isExecutionRunning: isLocalExecutionRunning,
+      sleep: async () => undefined,
+      recheckDelaysMs: [0],
+    });
+    const r = await runExecution({
+      handlers: handlers as never,
+      input: { action: 'switchover', group: 'vpn', to: 'router-b' },
+      retryIntervalMs: 0,
+    });
+    const record = r.auditRecord!;
+    expect(record.outcome).toBe('succeeded');
+    expect(record.associations.moved).toBeGreaterThan(0);
+    expect(sim.address(eip0)?.NetworkInterfaceId).toBe(scenario.routerB.eni0);
+    expect(sim.address(eip1)?.NetworkInterfaceId).toBe(scenario.routerB.eni1);
+    expect(record.addresses.list.reduce((n: number, a: any) => n + a.attempts, 0)).toBe(4);
+    expect(endpoint.requests.filter((x) => x.error === 'RequestLimitExceeded')).toHaveLength(4);
+  },
+  RUN_TEST_TIMEOUT_MS,
+);

@@ -1,4 +1,5 @@
 import { ReplaceRouteCommand } from '@aws-sdk/client-ec2';
+import { AssociateAddressCommand } from '@aws-sdk/client-ec2';
 import type { VirtualClock } from '../../bench/virtual-clock';
 import { SCOPE_TAG_KEY, VPC_CIDR, VPC_IPV6_CIDR } from '../../cli/local/scenario';
 import { parseConfig, type FailoverConfig, type FailoverConfigInput } from '../../functions/contract/config';
@@ -127,15 +128,13 @@ export const materialize = async (
     if (t.localOn) {
       // Set-up paced under EC2's mutating bucket (5 a second), so ReplaceRoute's own bucket stays the real one.
       await clock.sleep(250);
-      await sim
-        .ec2()
-        .send(
-          new ReplaceRouteCommand({
-            RouteTableId: rtb,
-            DestinationCidrBlock: VPC_CIDR,
-            NetworkInterfaceId: members[t.localOn.member].enis[t.localOn.slot],
-          }),
-        );
+      await sim.ec2().send(
+        new ReplaceRouteCommand({
+          RouteTableId: rtb,
+          DestinationCidrBlock: VPC_CIDR,
+          NetworkInterfaceId: members[t.localOn.member].enis[t.localOn.slot],
+        }),
+      );
     }
     for (let s = 0; s < t.subnets; s++)
       sim.associateRouteTable(rtb, { subnetId: sim.addSubnet({ vpcId, availabilityZone: `${sim.region}a` }) });
@@ -164,6 +163,17 @@ export const materialize = async (
     : firstRoute
       ? { destinations: [Object.values(destinationOf(firstRoute.dest, 0))[0]!] }
       : { routeTableTag: scopeTag };
+  // Two cases in three: an Elastic IP on each slot of the active member, moved with the routes (the address
+  // clause of I1 judges them). Drawn from the simulator's seed, not the estate's arbitrary: the generated
+  // estates and histories stay what they were for a given seed.
+  const elasticIps: string[] = [];
+  if (opts.seed % 3 !== 0) {
+    for (const eni of members[spec.active].enis) {
+      const allocationId = sim.allocateAddress();
+      await sim.ec2().send(new AssociateAddressCommand({ AllocationId: allocationId, NetworkInterfaceId: eni }));
+      elasticIps.push(allocationId);
+    }
+  }
   const raw: FailoverConfigInput = {
     groups: [
       {
@@ -177,6 +187,7 @@ export const materialize = async (
             ? { routeTables: { ids: inScope } }
             : {}),
         ...(priority ? { priority } : {}),
+        ...(elasticIps.length > 0 ? { elasticIps } : {}),
         switchMode: spec.mode,
       },
     ],

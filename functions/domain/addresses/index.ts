@@ -5,3 +5,4 @@ export * from './verify';
 export * from './invariant';
 export * from './render';
 export * from './errors';
+export * from './audit';

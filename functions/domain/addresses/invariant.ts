@@ -100,3 +100,38 @@ export const describeAddressCheck = (r: AddressInvariantResult, target: string):
   (r.findings.length === 0
     ? `all on ${target}`
     : `${r.findings.length} not on ${target} (${r.findings.map((f) => f.kind).join(', ')})`);
+
+/** A read of the group's addresses for the clause: its Elastic IPs, its secondary IPs and the interfaces holding them. */
+export interface AddressClauseRead {
+  addresses: AddressRead[];
+  secondaryIps: string[];
+  interfaces: InterfaceRead[];
+}
+
+/**
+ * The clause's findings in the guard's route-shaped form (kind `address`; the address stands where a route's
+ * destination does, the interface it is on where its target does); none without an active member.
+ */
+export const addressGuardFindings = (
+  active: string | undefined,
+  departed: string[],
+  members: AddressInvariantInput['members'],
+  read: AddressClauseRead,
+): Array<{
+  kind: 'address';
+  routeTableId: string;
+  destination: string;
+  target: string;
+  member: string;
+  problem: string;
+}> =>
+  active === undefined
+    ? []
+    : checkAddressInvariant({ target: active, departed, members, ...read }).findings.map((f) => ({
+        kind: 'address' as const,
+        routeTableId: '-',
+        destination: f.publicIp ?? f.address,
+        target: f.target ?? 'nothing',
+        member: f.member ?? '',
+        problem: `address ${f.kind}: ${f.problem}`,
+      }));

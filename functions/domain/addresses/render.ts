@@ -1,4 +1,5 @@
 /** How an address item reads in `--plan`, the record and the notification, and the plan's one-line summary. */
+import type { AuditAddress, AuditAddresses } from '../../contract/address-schemas';
 import type { AddressItem } from './model';
 import type { AddressPlan } from './plan';
 
@@ -29,3 +30,43 @@ export const addressWriteCounts = (
   AssociateAddress: p.items.filter((i) => i.status === 'move' && i.action === 'associate').length,
   AssignPrivateIpAddresses: p.items.filter((i) => i.status === 'move' && i.action === 'assign').length,
 });
+
+/** "203.0.113.10 (eipalloc-…)" or the secondary IP. */
+const labelOf = (a: AuditAddress): string =>
+  a.kind === 'elastic-ip' ? `${a.publicIp ?? '?'} (${a.id})` : `secondary ${a.id}`;
+const placeOf = (p: { eni: string; privateIp: string; member?: string } | null | undefined): string =>
+  p === undefined ? '?' : p === null ? 'nothing' : `${p.member ? `${p.member} ` : ''}${p.eni} ${p.privateIp}`;
+
+/** The addresses' lines of the notification and `history show`: one row each, before → after, calls, time to switch. */
+export const addressRecordLines = (a: AuditAddresses): string[] => {
+  const rows = a.list.map((x) => [
+    x.status,
+    labelOf(x),
+    x.slot,
+    placeOf(x.before),
+    placeOf(x.after),
+    x.verified === undefined ? '-' : x.verified ? 'yes' : 'NO',
+    x.attempts === undefined ? '-' : String(x.attempts),
+    x.timeToSwitchMs === undefined ? '-' : `${(x.timeToSwitchMs / 1000).toFixed(1)} s`,
+  ]);
+  const widths = rows[0]?.map((_, i) => Math.max(...[ADDRESS_HEADERS, ...rows].map((r) => r[i].length))) ?? [];
+  const line = (r: string[]) => `  ${r.map((c, i) => c.padEnd(widths[i])).join('  ')}`.trimEnd();
+  return [
+    '',
+    `Addresses:  ${a.planned} planned, ${a.moved} moved, ${a.alreadyOnTarget} already on the target, ${a.cannotMove} left where they are` +
+      (a.timeToSwitchMaxMs !== undefined
+        ? `; moved within ${(a.timeToSwitchMaxMs / 1000).toFixed(1)} s of the start`
+        : ''),
+    ...(rows.length > 0 ? [line(ADDRESS_HEADERS), ...rows.map(line)] : []),
+    ...a.list.filter((x) => x.problem).map((x) => `  ${labelOf(x)}: ${x.problem}`),
+    ...(a.invariant ? [`  ${a.invariant}`] : []),
+  ];
+};
+
+const ADDRESS_HEADERS = ['STATUS', 'ADDRESS', 'SLOT', 'BEFORE', 'AFTER', 'VERIFIED', 'CALLS', 'SWITCHED'];
+
+/** The addresses' part of `--plan`: the summary, then one line per address (renderAddressItem). */
+export const addressPlanLines = (p: { summary: string; items: AddressItem[] }, indent = '  '): string[] => [
+  `${indent}addresses: ${p.summary}`,
+  ...p.items.map((i) => `${indent}  ${renderAddressItem(i)}`),
+];
