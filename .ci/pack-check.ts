@@ -9,10 +9,10 @@
  *    `npx route-failover --help`.
  * Installs try the npm cache first (--offline) and say when they needed the network. Prints a table of timings.
  */
-import { execFileSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import * as path from 'path';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { FailoverStack } from '../infra/failover-stack';
 import { templateDifferences } from './template-diff';
@@ -60,7 +60,8 @@ try {
   const tarball = path.join(work, packed.filename);
   rows.push([
     'tarball',
-    `${packed.filename}: ${(packed.size / 1024 / 1024).toFixed(2)} MB, ${packed.files.length} files, ${(packed.unpackedSize / 1024 / 1024).toFixed(1)} MB unpacked`,
+    `${packed.filename}: ${(packed.size / 1024 / 1024).toFixed(2)} MB, ${packed.files.length} files, ` +
+      `${(packed.unpackedSize / 1024 / 1024).toFixed(1)} MB unpacked`,
   ]);
 
   // A fresh CDK app.
@@ -80,7 +81,8 @@ try {
       `const { App, Stack } = require('aws-cdk-lib');`,
       `const { FailoverStack, RouteFailover } = require('${pkg.name}');`,
       `const path = require('path');`,
-      `const config = require(path.join(path.dirname(require.resolve('${pkg.name}/package.json')), 'examples', 'failover.json'));`,
+      `const config = require(path.join(path.dirname(require.resolve('${pkg.name}/package.json')), ` +
+        `'examples', 'failover.json'));`,
       `const app = new App({ outdir: 'cdk.out', context: ${JSON.stringify(flags)} });`,
       `new FailoverStack(app, 'VpcRouteFailover', { config });`,
       `const mine = new Stack(app, 'MyNetwork');`,
@@ -121,7 +123,7 @@ try {
   rows.push(['CLI install size (node_modules)', modules]);
 
   const width = Math.max(...rows.map(([k]) => k.length));
-  process.stdout.write(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n');
+  process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
   if (differences.length > 0)
     throw new Error(`the fresh app's FailoverStack differs from the repository's:\n${differences.join('\n')}`);
   if (!/route-failover/.test(help)) throw new Error(`route-failover --help printed no usage:\n${help}`);

@@ -1,6 +1,7 @@
 /** Differences between two CloudFormation templates that matter to a deployment (used by pack-check.ts). */
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON of any shape, walked generically.
+type Json = any;
 
 const sorted = (v: Json): Json =>
   Array.isArray(v)

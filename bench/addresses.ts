@@ -79,7 +79,9 @@ export interface AddressBenchRow {
 /** Per Task state: Step Functions' transition and Lambda's invocation (the floor benchmark's default). */
 const TASK_OVERHEAD_MS = 50;
 
-/** One row: the pair set up, its addresses and routes on A, then a switchover to B by the workflow on a virtual clock. */
+/**
+ * One row: the pair set up, its addresses and routes on A, then a switchover to B by the workflow on a virtual clock.
+ */
 export const runAddressCase = async (opts: {
   sameZone: boolean;
   latencyMs: number;

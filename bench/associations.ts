@@ -73,7 +73,8 @@ export const runAssociationsCase = async (c: AssociationsCase): Promise<Associat
   let first = 0;
   await clock.run(
     async () => {
-      // Staging happens long before the failure: it is not measured (a table of 2,000 routes' twin takes minutes at CreateRoute's 5/s).
+      // Staging happens long before the failure: it is not measured (a table of 2,000 routes' twin takes
+      // minutes at CreateRoute's 5/s).
       const staged = await reconcileTwins({}, { ec2: sim.ec2(), config, store, now, sleep });
       if (!staged.ok) throw new Error(`staging the twins failed: ${JSON.stringify(staged).slice(0, 500)}`);
       await clock.sleep(60_000);
@@ -196,12 +197,18 @@ export const associationsTable = (results: AssociationsResult[], taskOverheadMs:
     r.goal ? '✓' : '✗',
   ]),
   notes: [
-    `EC2 model: ReplaceRouteTableAssociation has its own bucket, 50 burst, 5/s (sim/throttling.ts); ${latencyMs} ms per EC2 call; virtual clock.`,
-    `Twins staged beforehand by the reconcile (not measured). One subnet per table; every route of a table leads to router-a.`,
-    `round trip = one EC2 call (${latencyMs} ms) + one Task overhead (${taskOverheadMs} ms). after planning: from PlanSwitch's return to the last association moved.`,
-    'goal: every subnet switched, and ≤ 50 associations within 3 round trips after planning; beyond, ≤ 1.05 × (S − 50) / 5 s + 1 s (the refill the pacer keeps in reserve) + 4 round trips.',
+    `EC2 model: ReplaceRouteTableAssociation has its own bucket, 50 burst, 5/s (sim/throttling.ts); ${latencyMs} ms ` +
+      `per EC2 call; virtual clock.`,
+    `Twins staged beforehand by the reconcile (not measured). One ` +
+      `subnet per table; every route of a table leads to router-a.`,
+    `round trip = one EC2 call (${latencyMs} ms) + one Task overhead (${taskOverheadMs} ms). after planning: from ` +
+      `PlanSwitch's return to the last association moved.`,
+    'goal: every subnet switched, and ≤ 50 associations within 3 round trips after planning; beyond, ≤ 1.05 × (S − ' +
+      '50) / 5 s + 1 s (the refill the pacer keeps in reserve) + 4 round trips.',
     'EC2 calls: the whole failover (reads, moves, verification), throttled included.',
-    'Below 50 routes the per-route floor is one round trip, so the ratio is below 1: the associations mode pays one more read before it writes (the destination must still hold what the plan needs).',
-    "Beyond 50 associations the floor is the associations' own: 2,000 routes over 200 associated tables take (200 − 50) / 5 = 30 s, 13× under the per-route floor; over 40 tables, one burst.",
+    'Below 50 routes the per-route floor is one round trip, so the ratio is below 1: the associations mode pays one ' +
+      'more read before it writes (the destination must still hold what the plan needs).',
+    "Beyond 50 associations the floor is the associations' own: 2,000 routes over 200 associated tables take (200 − " +
+      '50) / 5 = 30 s, 13× under the per-route floor; over 40 tables, one burst.',
   ],
 });

@@ -82,9 +82,11 @@ export const EXAMPLE_CONTEXT_KEY = 'exampleFailoverFile';
 
 /** What the app says when it falls back to the example: loudly, on stderr, with how to give one's own. */
 export const exampleNotice = (example: string, beside: string): string =>
-  `NOTE: no failover config of yours was found (no -c ${CONFIG_FILE_CONTEXT_KEY}=…, no "${CONFIG_CONTEXT_KEY}" context, no ${beside}): ` +
+  `NOTE: no failover config of yours was found (no -c ${CONFIG_FILE_CONTEXT_KEY}=…, no "${CONFIG_CONTEXT_KEY}" ` +
+  `context, no ${beside}): ` +
   `this synthesizes the EXAMPLE routers of ${example} (cdk.json "${EXAMPLE_CONTEXT_KEY}"), not yours. ` +
-  `Write ${DEFAULT_CONFIG_FILE} beside cdk.json (route-failover init prints one) or pass -c ${CONFIG_FILE_CONTEXT_KEY}=path/to/yours.json.\n`;
+  `Write ${DEFAULT_CONFIG_FILE} beside cdk.json (route-failover init prints one) or pass -c ` +
+  `${CONFIG_FILE_CONTEXT_KEY}=path/to/yours.json.\n`;
 
 /** Where the notice goes (stderr: a template on stdout stays clean). */
 const warn = (text: string): void => void process.stderr.write(text);

@@ -1,4 +1,4 @@
-import { IPolicyValidationContext, PolicyValidationPluginReport, Stage, Validations } from 'aws-cdk-lib';
+import { type IPolicyValidationContext, type PolicyValidationPluginReport, type Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 
 /**

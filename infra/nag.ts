@@ -1,5 +1,5 @@
-import { Stack, Validations } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
+import { type Stack, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 
 // The checks themselves (cdk-nag, a development dependency) are in nag-checks.ts: the constructs only acknowledge,
 // which needs aws-cdk-lib alone, so a CDK app using the package runs without cdk-nag.

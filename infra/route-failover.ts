@@ -31,8 +31,8 @@ export type RouteFailoverProps = FailoverConfigInput;
 /** What RouteFailover takes besides the config: how it is deployed, not what it fails over. */
 export interface RouteFailoverOptions {
   /**
-   * Where each group's health probe may send HTTPS to the Step Functions and DynamoDB APIs. Default: any IPv4 address, port 443
-   * only (constructs/probe.ts). Pass the interface endpoint's security group or the VPC CIDR to narrow it.
+   * Where each group's health probe may send HTTPS to the Step Functions and DynamoDB APIs. Default: any IPv4 address,
+   * port 443 only (constructs/probe.ts). Pass the interface endpoint's security group or the VPC CIDR to narrow it.
    */
   readonly probeApiEgress?: IPeer;
 }
@@ -78,7 +78,8 @@ export class RouteFailover extends Construct {
     const other = stack.node.findAll().find((c) => c !== this && c instanceof RouteFailover);
     if (other) {
       throw new ConfigError(
-        `${this.node.path}: stack ${stack.stackName} already holds a RouteFailover (${other.node.path}); its physical ` +
+        `${this.node.path}: stack ${stack.stackName} already ` +
+          `holds a RouteFailover (${other.node.path}); its physical ` +
           `names start with the stack name, so put each one in a stack of its own`,
       );
     }
@@ -174,7 +175,8 @@ export class RouteFailover extends Construct {
       key: 'GroupStateTable',
       value: table.tableName,
       description:
-        'Group state (leases, switch history, inventory, maintenance holds): route-failover hold, unhold and status read it',
+        'Group state (leases, switch history, inventory, maintenance ' +
+        'holds): route-failover hold, unhold and status read it',
     });
     output(
       'GuardFunctionName',

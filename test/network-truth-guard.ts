@@ -32,11 +32,13 @@ if (RUNS_EXECUTIONS.test(testPath)) {
     truth.assertNetworkTruth(opts.handlers as Record<string, unknown>, result.output);
     return result;
   };
-  // NETWORK_TRUTH_REPORT=1 prints, per file, the executions checked, those claiming success that could not be checked, and the others.
+  // NETWORK_TRUTH_REPORT=1 prints, per file, the executions checked, those claiming success that could not be
+  // checked, and the others.
   if (process.env.NETWORK_TRUTH_REPORT)
     afterAll(() =>
       console.log(
-        `network truth: ${truth.coverage.checked} checked, ${truth.coverage.skipped} skipped, ${truth.coverage.other} other in ${testPath}`,
+        `network truth: ${truth.coverage.checked} checked, ${truth.coverage.skipped} skipped, ` +
+          `${truth.coverage.other} other in ${testPath}`,
       ),
     );
 }

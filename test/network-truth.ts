@@ -198,8 +198,10 @@ export const assertNetworkTruth = (handlers: Record<string, unknown>, record: an
   if (findings.length > 0) {
     const lines = findings.slice(0, 10).map((f) => `${f.routeTableId} ${f.destination.value}: ${f.problem}`);
     throw new Error(
-      `FALSE ${String(record.outcome).toUpperCase()}: group ${record.group} reported ${record.outcome} (${record.summary ?? ''}) ` +
-        `but ${findings.length} route(s) or address(es) in its reach break the route-table invariant:\n  ${lines.join('\n  ')}`,
+      `FALSE ${String(record.outcome).toUpperCase()}: group ${record.group} reported ${record.outcome} ` +
+        `(${record.summary ?? ''}) ` +
+        `but ${findings.length} route(s) or address(es) in its reach ` +
+        `break the route-table invariant:\n  ${lines.join('\n  ')}`,
     );
   }
 };

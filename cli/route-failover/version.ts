@@ -6,7 +6,10 @@ import * as path from 'node:path';
  * from the sources (cli/route-failover/), three from the packed package's JavaScript (dist/cli/route-failover/).
  */
 export const cliVersion = (): string => {
-  for (const up of [['..', '..'], ['..', '..', '..']]) {
+  for (const up of [
+    ['..', '..'],
+    ['..', '..', '..'],
+  ]) {
     const file = path.join(__dirname, ...up, 'package.json');
     if (!existsSync(file)) continue;
     const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };

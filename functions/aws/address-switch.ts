@@ -60,7 +60,9 @@ const settle = (item: AddressItem, fresh: AddressPlan, dryRun: boolean): Address
   if (!samePlace(now.to, item.to) || now.action !== item.action)
     return {
       st: 'conflict',
-      e: `planned to ${item.to?.eni} ${item.to?.privateIp}, a fresh read sends it to ${now.to?.eni} ${now.to?.privateIp} (${now.action}): left alone`,
+      e:
+        `planned to ${item.to?.eni} ${item.to?.privateIp}, a fresh read sends it to ${now.to?.eni} ` +
+        `${now.to?.privateIp} (${now.action}): left alone`,
     };
   if (dryRun && item.action === 'assign') return { st: 'dry-run-unjudged' };
   return undefined;
@@ -140,7 +142,8 @@ export const addressSwitch: SwitchStrategy<
       ? `AssociateAddress ${i.publicIp ?? i.id} → ${i.to?.eni} ${i.to?.privateIp}`
       : `AssignPrivateIpAddresses ${i.id} → ${i.to?.eni}`,
   refusedTurns: (input, n) =>
-    `${input.batch.action} pacer: the ${n} address(es) of batch ${input.batch.id} would not get their turn within the budget; nothing was sent`,
+    `${input.batch.action} pacer: the ${n} address(es) of batch ${input.batch.id} would not get their turn within ` +
+    `the budget; nothing was sent`,
   summarize: (input, outcomes, at, switchedAt) => ({
     id: input.batch.id,
     addresses: input.batch.addresses.map((item, i) => ({
@@ -154,7 +157,9 @@ export const addressSwitch: SwitchStrategy<
   }),
 };
 
-/** The batches of an address plan: one per EC2 action, the secondary private IPs' first (an Elastic IP may ride one). */
+/**
+ * The batches of an address plan: one per EC2 action, the secondary private IPs' first (an Elastic IP may ride one).
+ */
 export const addressBatchesOf = (plan: AddressPlan, firstId: number): AddressBatch[] => {
   const out: AddressBatch[] = [];
   for (const [action, kind] of [

@@ -246,7 +246,8 @@ export const writeAddressItem = async (
       );
       if (opts.dryRun)
         throw new AddressDryRunIgnoredError(
-          `AssociateAddress with DryRun answered success, not DryRunOperation: the endpoint ignored DryRun and MOVED ${item.publicIp ?? item.id}`,
+          `AssociateAddress with DryRun answered success, not DryRunOperation: the endpoint ignored DryRun and MOVED ` +
+            `${item.publicIp ?? item.id}`,
         );
       return { id: item.id, outcome: 'moved', ...(r.AssociationId ? { associationId: r.AssociationId } : {}) };
     }

@@ -30,7 +30,9 @@ export const DYNAMODB_TIMEOUTS: HttpTimeouts = { connectionTimeout: 2000, reques
 export const SFN_TIMEOUTS: HttpTimeouts = { connectionTimeout: 2000, requestTimeout: 3000 };
 export const CLOUDWATCH_TIMEOUTS: HttpTimeouts = { connectionTimeout: 2000, requestTimeout: 3000 };
 export const PROBE_SFN_TIMEOUTS: HttpTimeouts = { connectionTimeout: 2000, requestTimeout: 5000 };
-/** The probe's view writes: a view is judged within the second; a hung write must not hold the next rounds' verdicts. */
+/**
+ * The probe's view writes: a view is judged within the second; a hung write must not hold the next rounds' verdicts.
+ */
 export const PROBE_DYNAMODB_TIMEOUTS: HttpTimeouts = { connectionTimeout: 1000, requestTimeout: 1000 };
 /** The operator CLI: no Lambda budget, but a hung call must still end (a page of history can be large). */
 export const CLI_TIMEOUTS: HttpTimeouts = { connectionTimeout: 5000, requestTimeout: 30000 };

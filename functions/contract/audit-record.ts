@@ -19,7 +19,9 @@ import {
 } from './schemas';
 import * as z from './zod';
 
-/** The associations mode's part of the audit record: each association moved, its status, the subject's effective routes. */
+/**
+ * The associations mode's part of the audit record: each association moved, its status, the subject's effective routes.
+ */
 export const AuditAssociationSchema = z.lazy(() =>
   z.object({
     /** The subnet, the gateway, or "main" (the VPC's main association: every subnet without an explicit one). */
@@ -121,7 +123,10 @@ export const NotifyStateSchema = z.lazy(() =>
     associationResults: z.optional(z.array(AssociationBatchResultSchema)),
     verification: z.optional(VerificationSchema),
     failure: z.optional(CaughtErrorSchema),
-    /** Records of the previous version: the SwitchBatches Map failed as a whole (the route batches and verification still ran). */
+    /**
+     * Records of the previous version: the SwitchBatches Map failed as a whole (the route batches and
+     * verification still ran).
+     */
     associationFailure: z.optional(CaughtErrorSchema),
     verificationFailure: z.optional(CaughtErrorSchema),
     /** ResolveTargets' warnings (a member EC2 could not describe, interfaces from the inventory, …). */
@@ -210,11 +215,17 @@ export const AuditRecordSchema = z.lazy(() =>
     associations: z.optional(AuditAssociationsSchema),
     /** The group's addresses (Elastic IPs, secondary private IPs), each before and after. */
     addresses: z.optional(AuditAddressesSchema),
-    /** Every planned route, or (past AUDIT_ROUTES_MAX) every route with a problem first and then the others up to the cap. */
+    /**
+     * Every planned route, or (past AUDIT_ROUTES_MAX) every route with a problem first and then
+     * the others up to the cap.
+     */
     routes: z.array(AuditRouteSchema),
     /** Routes left out of `routes` to keep the record under Step Functions' 256 KB output limit. */
     routesOmitted: z.optional(z.number()),
-    /** Each distinct route error once (the 20 most frequent), with how many routes had it and the first few of them ("rtb dest"). */
+    /**
+     * Each distinct route error once (the 20 most frequent), with how many routes had it and the first
+     * few of them ("rtb dest").
+     */
     errorGroups: z.optional(
       z.array(z.object({ error: z.string(), routes: z.number(), examples: z.array(z.string()) })),
     ),

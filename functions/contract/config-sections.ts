@@ -137,7 +137,8 @@ export const ProbeSchema = z.lazy(() =>
           z.minLength(1),
           z.maxLength(4),
           z.describe(
-            'Subnets the probe runs in: one probe location (one function) per subnet, one subnet per Availability Zone; they need a path to the Step Functions and DynamoDB APIs.',
+            'Subnets the probe runs in: one probe location (one function) per subnet, one subnet per Availability ' +
+              'Zone; they need a path to the Step Functions and DynamoDB APIs.',
           ),
         ),
       /** TCP ports that must accept a connection for a member to count as up (any one failing = round failed). */
@@ -164,7 +165,8 @@ export const ProbeSchema = z.lazy(() =>
         ._default(z.int().check(z.gte(200), z.lte(120000)), 1000)
         .check(
           z.describe(
-            'A location declares a member down when its failed rounds, while a peer answers, span this many milliseconds: a shorter outage never fails over.',
+            'A location declares a member down when its failed rounds, while a peer answers, span this many ' +
+              'milliseconds: a shorter outage never fails over.',
           ),
         ),
       /**
@@ -175,7 +177,8 @@ export const ProbeSchema = z.lazy(() =>
         .optional(z.int().check(z.gte(1), z.lte(4)))
         .check(
           z.describe(
-            'Live probe locations that must agree before a member is declared down; absent: 2 when two or more subnets are listed, else 1.',
+            'Live probe locations that must agree before a member is declared down; absent: 2 when two or more ' +
+              'subnets are listed, else 1.',
           ),
         ),
       /** Each location writes its view this often (and on every change); a view older than 2.5 × this is not live. */
@@ -183,7 +186,8 @@ export const ProbeSchema = z.lazy(() =>
         ._default(z.int().check(z.gte(500), z.lte(30000)), 2000)
         .check(
           z.describe(
-            'Each location writes its view this often in milliseconds (and on every change); a view older than 2.5 times this is not live.',
+            'Each location writes its view this often in milliseconds (and ' +
+              'on every change); a view older than 2.5 times this is not live.',
           ),
         ),
     })

@@ -73,7 +73,8 @@ export const judge = (
     const early = routes.filter((r) => r.status === 'replaced').length;
     const changed =
       early > 0
-        ? ` ${early} priority route(s) had been switched by FirstWrite before it (listed in routes); no other route was changed.`
+        ? ` ${early} priority route(s) had been switched by FirstWrite ` +
+          `before it (listed in routes); no other route was changed.`
         : ' No route was changed.';
     return {
       outcome: 'failed',

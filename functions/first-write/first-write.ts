@@ -16,10 +16,10 @@ import { checkPlannable, collectChanges, finishPlan } from '../domain/route-chan
  * failing member (functions/guard, the group-state table) says only WHICH tables to look at first; what is
  * written comes from a fresh read of those tables, with this execution's resolved pairs, through the same
  * pieces the full path uses (collectChanges and checkPlannable of PlanSwitch, the one paced writer with the
- * routes kind: its authorization, its ReplaceRoute pacer, its audit of attempts). So a stale or missing armed plan costs speed, never correctness: PlanSwitch,
- * the SwitchBatches Map and VerifySwitch follow in every case, find these routes already on the target and judge the
- * whole reach on a fresh read. Never throws for a business reason: it answers `skipped` with why; the state's
- * Catch sends any error on to PlanSwitch.
+ * routes kind: its authorization, its ReplaceRoute pacer, its audit of attempts). So a stale or missing armed plan
+ * costs speed, never correctness: PlanSwitch, the SwitchBatches Map and VerifySwitch follow in every case, find these
+ * routes already on the target and judge the whole reach on a fresh read. Never throws for a business reason: it
+ * answers `skipped` with why; the state's Catch sends any error on to PlanSwitch.
  */
 
 export const FirstWriteInputSchema = FailoverStateSchema;
@@ -86,7 +86,8 @@ export const firstWrite = async (input: FailoverState, deps: FirstWriteDeps): Pr
   if (ids.length === 0) return skipped(`the plan armed for ${source} lists no table`, { armedAt });
 
   const readAt = now();
-  // Only originals of the group's scope: a table that left the scope since the guard's pass is the full path's business.
+  // Only originals of the group's scope: a table that left the scope since the guard's pass is
+  // the full path's business.
   const tables = (await describeRouteTablesById(deps.ec2, group.vpcId, ids)).filter((t) => originalInScope(group, t));
   const found = collectChanges(input, tables);
   try {

@@ -76,7 +76,9 @@ export const convergeBlocker = (
   if (pass.ignored.wouldMove > 0) {
     return {
       status: 'ignored-table-would-move',
-      problem: `${pass.ignored.wouldMove} route(s) in tables tagged route-failover:guard = ignore lead to a member other than ${pass.active.member}: a switchover would move them too; not started`,
+      problem:
+        `${pass.ignored.wouldMove} route(s) in tables tagged route-failover:guard = ignore lead to a member other ` +
+        `than ${pass.active.member}: a switchover would move them too; not started`,
     };
   }
   const hold = activeHold(view.hold, now);
@@ -91,7 +93,10 @@ export const convergeBlocker = (
   return undefined;
 };
 
-/** Starts the convergence when nothing blocks it; never throws (a failed start is retried by the next pass under the same name). */
+/**
+ * Starts the convergence when nothing blocks it; never throws (a failed start is retried by the next
+ * pass under the same name).
+ */
 export const converge = async (
   args: {
     group: string;

@@ -74,7 +74,9 @@ export interface GuardPassInput {
   scoped: RouteTable[];
   /** Table IDs in scope at the last switch (the baseline); undefined while none is taken: no table is new. */
   baseline?: string[];
-  /** Every table of the VPC outside the group's own read; undefined when the scope is the whole VPC (no gap possible). */
+  /**
+   * Every table of the VPC outside the group's own read; undefined when the scope is the whole VPC (no gap possible).
+   */
   outside?: RouteTable[];
   /** A fresh read of the group's addresses, when it moves any: judged by the invariant's address clause. */
   addresses?: AddressClauseRead;
@@ -195,7 +197,9 @@ export const guardPass = (input: GuardPassInput): GuardPassResult => {
           kind: 'new-table',
           routeTableId: t.RouteTableId!,
           ...r,
-          problem: `table is in scope but did not exist at the last switch: its route to ${r.member}'s ${r.target} was never planned`,
+          problem:
+            `table is in scope but did not exist at the last switch: ` +
+            `its route to ${r.member}'s ${r.target} was never planned`,
         });
       }
     }
@@ -214,7 +218,8 @@ export const guardPass = (input: GuardPassInput): GuardPassResult => {
         kind: 'scope-gap',
         routeTableId: t.RouteTableId!,
         ...r,
-        problem: `table outside the group's scope routes to ${r.member}'s ${r.target} for ${via}: no switch will move it`,
+        problem:
+          `table outside the group's scope routes to ${r.member}'s ` + `${r.target} for ${via}: no switch will move it`,
       });
     }
   }

@@ -65,7 +65,9 @@ export interface GroupGuardReport extends Partial<GuardPassResult> {
   group: string;
   vpcId: string;
   change?: FindingChange;
-  /** true: published; false: nothing to publish or no publisher; a string: why publishing failed (retried next pass). */
+  /**
+   * true: published; false: nothing to publish or no publisher; a string: why publishing failed (retried next pass).
+   */
   notified?: boolean | string;
   since?: string;
   convergence?: Convergence;
@@ -118,7 +120,9 @@ const knownMembers = (
     enis: new Set([...v.enis.values(), ...(inventory[v.name]?.interfaces.map((i) => i.eni) ?? [])]),
   }));
 
-/** The member the routes must lead to: the last switch's target when it is a member, else the one most routes lead to. */
+/**
+ * The member the routes must lead to: the last switch's target when it is a member, else the one most routes lead to.
+ */
 const activeOf = (
   group: Group,
   view: GuardView,

@@ -32,7 +32,10 @@ const writeLine = (entry: object): void => {
   process.stdout.write(`${JSON.stringify(entry)}\n`);
 };
 
-/** Invoked by the stack's schedule ({"source": "vpc-route-failover.guard"}), by CloudTrail route-table events, and by `route-failover guard`. */
+/**
+ * Invoked by the stack's schedule ({"source": "vpc-route-failover.guard"}), by CloudTrail route-table events, and
+ * by `route-failover guard`.
+ */
 export const handler = async (event: unknown) => {
   config ??= parseConfigJson(requireEnv(process.env, 'FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
   const table = requireEnv(process.env, 'GROUP_STATE_TABLE');

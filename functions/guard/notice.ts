@@ -59,18 +59,23 @@ export const noticeSubject = (n: GuardNotice): string => {
     .slice(0, SUBJECT_MAX);
 };
 
-/** The message: a few lines to read, then the findings (at most GUARD_FINDINGS_LISTED, so always far under SNS's 256 KiB). */
+/**
+ * The message: a few lines to read, then the findings (at most GUARD_FINDINGS_LISTED, so always
+ * far under SNS's 256 KiB).
+ */
 export const noticeMessage = (n: GuardNotice): string => {
   const lines = [
     n.change === 'cleared'
-      ? `Group ${n.group}: every route in reach leads to ${n.active ?? 'its active member'} again; no finding stands (${n.at}).`
+      ? `Group ${n.group}: every route in reach leads to ` +
+        `${n.active ?? 'its active member'} again; no finding stands (${n.at}).`
       : `Group ${n.group}: ${n.total} finding(s) against active member ${n.active ?? '(none)'} since ${n.since}.`,
     ...Object.entries(n.counts)
       .filter(([, c]) => c > 0)
       .map(([k, c]) => `  ${k}: ${c}`),
     ...n.findings.map(
       (f) =>
-        `- ${f.routeTableId} ${f.destination} -> ${f.target} (${f.member}): ${f.kind}: ${f.problem}${f.cause ? ` [${f.cause.call} by ${f.cause.who} at ${f.cause.when}]` : ''}`,
+        `- ${f.routeTableId} ${f.destination} -> ${f.target} (${f.member}): ${f.kind}: ` +
+        `${f.problem}${f.cause ? ` [${f.cause.call} by ${f.cause.who} at ${f.cause.when}]` : ''}`,
     ),
   ];
   if (n.total > n.findings.length)

@@ -70,7 +70,9 @@ export const armedPlans = (
       targetInterfaces: Object.fromEntries(targetBySlot),
       ...(found.unpaired.length > 0
         ? {
-            problem: `${found.unpaired.length} route(s) on an interface with no counterpart on ${to.name}: a failover would be refused (UnpairedInterfaceError): ${found.unpaired.slice(0, UNPAIRED_LISTED).join('; ')}`,
+            problem:
+              `${found.unpaired.length} route(s) on an interface with no counterpart on ${to.name}: a failover ` +
+              `would be refused (UnpairedInterfaceError): ${found.unpaired.slice(0, UNPAIRED_LISTED).join('; ')}`,
           }
         : {}),
     };

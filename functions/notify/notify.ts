@@ -67,7 +67,9 @@ export const notify = async (input: NotifyInput, deps: NotifyDeps): Promise<Audi
       notification: {
         published: false,
         error: f?.Error,
-        cause: `${record.outcome}: ${record.summary}. The SNS notification could not be published (${why}); the audit record is the output of RecordWithoutNotification in the execution history.`,
+        cause:
+          `${record.outcome}: ${record.summary}. The SNS notification could not be published (${why}); the audit ` +
+          `record is the output of RecordWithoutNotification in the execution history.`,
       },
     };
   }
@@ -105,7 +107,8 @@ export const severityOf = (r: AuditRecord): 'critical' | 'warning' | 'info' =>
 /** The line that says the group has no standby left, when a switch left it so. */
 export const standbyLine = (r: AuditRecord): string | undefined =>
   r.noHealthyStandby
-    ? `NO HEALTHY STANDBY: ${r.to?.name ?? 'the target'} carries the routes and no other member of the group passed the health gate; ` +
+    ? `NO HEALTHY STANDBY: ${r.to?.name ?? 'the target'} carries the ` +
+      `routes and no other member of the group passed the health gate; ` +
       'another failure cannot be failed over. Repair a standby.'
     : undefined;
 
@@ -125,7 +128,9 @@ export const renderSubject = (r: AuditRecord): string => {
         : r.outcome === 'failed' && r.error
           ? `${r.error}`
           : `${n} route(s)`;
-  const subject = `[${LABEL[r.outcome]}] ${r.group ?? 'unknown group'}${dir ? `: ${dir}` : ''}, ${tail}${r.noHealthyStandby ? ', NO STANDBY' : ''}`;
+  const subject =
+    `[${LABEL[r.outcome]}] ${r.group ?? 'unknown group'}${dir ? `: ${dir}` : ''}, ` +
+    `${tail}${r.noHealthyStandby ? ', NO STANDBY' : ''}`;
   return ascii(subject).slice(0, SUBJECT_MAX);
 };
 
@@ -133,7 +138,8 @@ export const renderSubject = (r: AuditRecord): string => {
 export const renderMessage = (r: AuditRecord): string => {
   const out: string[] = [];
   out.push(
-    `vpc-route-failover: ${r.held ? 'HELD' : LABEL[r.outcome]}${r.group ? ` for group ${r.group}${r.vpcId ? ` (${r.vpcId})` : ''}` : ''}`,
+    `vpc-route-failover: ` +
+      `${r.held ? 'HELD' : LABEL[r.outcome]}${r.group ? ` for group ${r.group}${r.vpcId ? ` (${r.vpcId})` : ''}` : ''}`,
   );
   out.push('');
   out.push(`Outcome:    ${r.outcome}${r.held ? ' (held)' : ''}: ${r.summary}`);
@@ -154,7 +160,8 @@ export const renderMessage = (r: AuditRecord): string => {
     );
   if (r.to)
     out.push(
-      `To:         ${r.to.name} ${r.to.instanceId} (${r.to.state}${r.to.availabilityZone ? `, ${r.to.availabilityZone}` : ''})`,
+      `To:         ${r.to.name} ${r.to.instanceId} ` +
+        `(${r.to.state}${r.to.availabilityZone ? `, ${r.to.availabilityZone}` : ''})`,
     );
   const changed = r.counts.dryRunIgnored ?? 0;
   if (r.dryRun)
@@ -170,8 +177,10 @@ export const renderMessage = (r: AuditRecord): string => {
   const c = r.counts;
   out.push('');
   out.push(
-    `Routes:     ${c.planned} planned, ${c.moved} moved, ${c.failed} failed, ${c.conflicts} conflict(s), ${c.vanished} vanished, ` +
-      `${c.dryRun} dry-run${c.dryRunIgnored ? `, ${c.dryRunIgnored} CHANGED despite dry run` : ''}; ${c.alreadyOnTarget} already on target, ${c.skipped} skipped`,
+    `Routes:     ${c.planned} planned, ${c.moved} moved, ${c.failed} failed, ${c.conflicts} conflict(s), ` +
+      `${c.vanished} vanished, ` +
+      `${c.dryRun} dry-run${c.dryRunIgnored ? `, ${c.dryRunIgnored} CHANGED despite dry run` : ''}; ` +
+      `${c.alreadyOnTarget} already on target, ${c.skipped} skipped`,
   );
   if (r.routes.length > 0) {
     out.push('');
@@ -225,13 +234,15 @@ export const renderMessage = (r: AuditRecord): string => {
   out.push(`Execution:  ${r.execution.id}`);
   if (r.execution.consoleUrl) out.push(`Console:    ${r.execution.consoleUrl}`);
   out.push(
-    `Started:    ${r.startedAt ?? 'unknown'}   Finished: ${r.finishedAt}${r.durationMs !== undefined ? ` (${(r.durationMs / 1000).toFixed(1)} s)` : ''}`,
+    `Started:    ${r.startedAt ?? 'unknown'}   Finished: ` +
+      `${r.finishedAt}${r.durationMs !== undefined ? ` (${(r.durationMs / 1000).toFixed(1)} s)` : ''}`,
   );
   if (r.timeToSwitch) {
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     const p = r.timeToSwitch.priority;
     out.push(
-      `Switched:   ${r.timeToSwitch.routes} route(s) after p50 ${s(r.timeToSwitch.p50Ms)}, max ${s(r.timeToSwitch.maxMs)} from the start` +
+      `Switched:   ${r.timeToSwitch.routes} route(s) after p50 ${s(r.timeToSwitch.p50Ms)}, max ` +
+        `${s(r.timeToSwitch.maxMs)} from the start` +
         (p ? `; priority routes (${p.routes}) p50 ${s(p.p50Ms)}, max ${s(p.maxMs)}` : ''),
     );
   }
@@ -256,7 +267,8 @@ export const renderMessage = (r: AuditRecord): string => {
 const associationLines = (a: NonNullable<AuditRecord['associations']>): string[] => {
   const out = [
     '',
-    `Associations: ${a.moved} moved, ${a.alreadyOnTarget} already on the target's tables, ${a.failed} not switched, ${a.dryRun} rehearsed (dry run)`,
+    `Associations: ${a.moved} moved, ${a.alreadyOnTarget} already on the target's tables, ${a.failed} not switched, ` +
+      `${a.dryRun} rehearsed (dry run)`,
   ];
   if (a.list.length > 0) {
     out.push(
@@ -285,16 +297,26 @@ const associationLines = (a: NonNullable<AuditRecord['associations']>): string[]
 
 const nextSteps = (r: AuditRecord): string | undefined => {
   if (r.error === 'DryRunIgnored') {
-    return 'the EC2 endpoint does not honour DryRun: the routes listed now point at the target. Check them, then either switch back (switchover to the member they came from) or complete the switchover; rehearse only against an endpoint that answers DryRunOperation.';
+    return (
+      'the EC2 endpoint does not honour DryRun: the routes listed now point at the target. Check them, then either ' +
+      'switch back (switchover to the member they came from) or complete the switchover; rehearse only against an ' +
+      'endpoint that answers DryRunOperation.'
+    );
   }
   const nothingChanged = ['AcquireLease', 'ResolveTargets', 'PlanSwitch', 'ListRoutes'].includes(
     r.failure?.stage ?? '',
   );
   if (r.outcome === 'partial' || (r.outcome === 'failed' && !nothingChanged)) {
-    return 'fix the cause above, then start a new execution with the same input: routes already on the target are no-ops, only the rest are replaced.';
+    return (
+      'fix the cause above, then start a new execution with the same input: routes already on the target are ' +
+      'no-ops, only the rest are replaced.'
+    );
   }
   if (r.outcome === 'suppressed')
-    return 'routes still point at the failed member. Check why the group keeps failing over, then run a manual switchover (never suppressed).';
+    return (
+      'routes still point at the failed member. Check why the group keeps failing over, then run a manual ' +
+      'switchover (never suppressed).'
+    );
   if (r.outcome === 'failed') return 'nothing was changed. Fix the cause above, then start a new execution.';
   return undefined;
 };

@@ -96,10 +96,12 @@ export const planAssociations = (
     const live = liveAssociations(t).length;
     const traffic =
       live > 0 && routesToAny(contentsOf(t), sourceEnis)
-        ? `; it has ${live} association(s) and routes to the failed side, which this failover does NOT switch: move its associations to a table of the scope`
+        ? `; it has ${live} association(s) and routes to the failed side, which this failover does NOT switch: move ` +
+          `its associations to a table of the scope`
         : '';
     warnings.push(
-      `${t.RouteTableId} carries route-failover twin tags but is not a usable twin of group ${input.group.name} (tags incomplete, or its original is gone or out of scope): left alone${traffic}`,
+      `${t.RouteTableId} carries route-failover twin tags but is not a usable twin of group ${input.group.name} ` +
+        `(tags incomplete, or its original is gone or out of scope): left alone${traffic}`,
     );
   }
   if (fallbacks.length > 0)

@@ -128,10 +128,12 @@ export const estimateLargestState = (input: FailoverState, plan: Plan): StateEst
     table: RTB,
     n: 10_000,
     ok: false,
-    problem: `effective routes still lead to the failed side: ${RTB} ${longest.destination} → ${longest.member}'s ${ENI}`,
+    problem:
+      `effective routes still lead to the failed side: ${RTB} ` + `${longest.destination} → ${longest.member}'s ${ENI}`,
   });
   const warning = payloadBytes(
-    `${RTB} ${longest.destination} -> ${ENI} is blackhole and ${ENI} is in no member's inventory: check whether it belonged to a member`,
+    `${RTB} ${longest.destination} -> ${ENI} is blackhole and ${ENI} ` +
+      `is in no member's inventory: check whether it belonged to a member`,
   );
   const verification =
     payloadBytes({
@@ -187,12 +189,19 @@ export const checkStateBudget = (input: FailoverState, plan: Plan): StateEstimat
   const fit =
     items === 0 ? 0 : Math.floor((items * (STATE_BUDGET_BYTES - fixed)) / Math.max(1, estimate.bytes - fixed));
   throw new PlanTooLargeError(
-    `${estimate.routes} route(s)${estimate.associationMoves > 0 ? ` and ${estimate.associationMoves} association(s)` : ''} would make a workflow state of about ${estimate.bytes} bytes; ` +
-      `Step Functions allows ${STATE_PAYLOAD_LIMIT}. Split the group's route-table scope into several groups of at most about ${fit} ${estimate.associationMoves > 0 ? 'routes and associations' : 'routes'} each`,
+    `${estimate.routes} ` +
+      `route(s)${estimate.associationMoves > 0 ? ` and ${estimate.associationMoves} association(s)` : ''} ` +
+      `would make a ` +
+      `workflow state of about ${estimate.bytes} bytes; ` +
+      `Step Functions allows ${STATE_PAYLOAD_LIMIT}. Split the group's route-table scope into several groups of at ` +
+      `most about ${fit} ${estimate.associationMoves > 0 ? 'routes and associations' : 'routes'} each`,
   );
 };
 
-/** The longest destination of the plan, the longest member name and the departed members: what the listed problems are made of. */
+/**
+ * The longest destination of the plan, the longest member name and the departed members: what the
+ * listed problems are made of.
+ */
 const longestNames = (input: FailoverState, plan: Plan): { destination: string; member: string; members: string[] } => {
   let destination = '255.255.255.255/32';
   const see = (d: string) => {

@@ -7,11 +7,16 @@ import type { EmfLine } from '../contract/emf';
 export const PROBE_NAMESPACE = 'VpcRouteFailover/Probe';
 
 export const PROBE_METRICS = {
-  /** Per member and report period: the share of rounds (0 to 1) in which every configured port accepted a connection. */
+  /**
+   * Per member and report period: the share of rounds (0 to 1) in which every configured port accepted a connection.
+   */
   success: 'ProbeSuccess',
   /** Per member and report period: the slowest successful connect. */
   latency: 'ProbeLatency',
-  /** Per location (Group, Location) and report period: rounds probed. Its absence is what the "probe silent" alarms watch. */
+  /**
+   * Per location (Group, Location) and report period: rounds probed. Its absence is what the
+   * "probe silent" alarms watch.
+   */
   rounds: 'ProbeRounds',
   /** Per group and report period: 1 while a location sees every member down for downAfterMs (nothing is started). */
   allMembersDown: 'AllMembersDown',

@@ -16,7 +16,7 @@ export interface ProbeResult {
 
 /** What tcpProbe needs of a socket: net.Socket, or a fake in tests. */
 export interface SocketLike {
-  on(event: string, listener: (...args: any[]) => void): unknown;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
   destroy(): unknown;
 }
 
@@ -67,7 +67,7 @@ export const tcpProbe = (
     }
     socket.on('connect', () => finish({ ok: true }));
     // `on`, not `once`: an 'error' event without a listener would crash the process.
-    socket.on('error', (err: Error) => finish(classify(err)));
+    socket.on('error', (err: unknown) => finish(classify(err)));
   });
 };
 

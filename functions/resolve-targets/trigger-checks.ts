@@ -80,7 +80,8 @@ export const silenceNotConfirmed = async (
   );
   if (states.some(({ alarm }) => alarm?.state !== 'ALARM')) return undefined;
   return (
-    `event not confirmed: alarm ${alarmName} is in ALARM because CloudWatch received no status-check data for ${failing.name}, ` +
+    `event not confirmed: alarm ${alarmName} is in ALARM because ` +
+    `CloudWatch received no status-check data for ${failing.name}, ` +
     `and the alarms of ${peers.map((m) => m.name).join(', ')} are in ALARM too: CloudWatch hears from no member, ` +
     "which is its own silence or the whole group's, not a failure of one router"
   );

@@ -11,7 +11,10 @@ import {
   type BatchResult,
 } from '../contract/schemas';
 
-/** What the one write function needs: the union of what its kinds need (the EC2 client, the config, the store, a pacer per action). */
+/**
+ * What the one write function needs: the union of what its kinds need (the EC2 client, the config, the
+ * store, a pacer per action).
+ */
 export type SwitchItemsDeps = RouteSwitchDeps & AssociationSwitchDeps & AddressSwitchDeps;
 
 /** The batch result of whichever kind the batch was. */

@@ -24,7 +24,9 @@ export interface AddressCheck {
   verification?: AddressVerification;
 }
 
-/** Each address's result in the SwitchBatches output, by ID (absent: its batch failed as a whole, or it took no call). */
+/**
+ * Each address's result in the SwitchBatches output, by ID (absent: its batch failed as a whole, or it took no call).
+ */
 export const addressResultsOf = (results: AddressCheckInput['results']): Map<string, AddressResult> =>
   new Map((results ?? []).flatMap((r) => r.addresses ?? []).map((a) => [a.id, a]));
 
@@ -81,7 +83,8 @@ export const verifyAddresses = async (
         checked: clause.addresses,
         findings: findings.length,
         summary: input.dryRun
-          ? `dry run: ${verdicts.filter((v) => v.status === 'unchanged').length} of ${verdicts.length} address(es) where they were`
+          ? `dry run: ${verdicts.filter((v) => v.status === 'unchanged').length} ` +
+            `of ${verdicts.length} address(es) where they were`
           : describeAddressCheck({ ...clause, findings }, input.target.name),
         items: verdicts,
         problems: findings.map((f) => f.problem),

@@ -74,7 +74,8 @@ export const addFailoverDashboard = (scope: Construct, props: FailoverDashboardP
     new TextWidget({
       markdown:
         '# vpc-route-failover\n' +
-        'The **active member** is what the route tables say (`route-failover status`); "switched to" shows where each ' +
+        'The **active member** is what the route tables say ' +
+        '(`route-failover status`); "switched to" shows where each ' +
         'switch left the routes. Time to switch is start to notification of executions that moved routes. ' +
         'A held automatic trigger counts as outcome `held` (`route-failover hold`).',
       width: 24,
@@ -154,7 +155,8 @@ export const addFailoverDashboard = (scope: Construct, props: FailoverDashboardP
     }
   }
 
-  // The probe's alarms live in their own constructs (constructs/probe.ts); their names are fixed, so refer to them by name.
+  // The probe's alarms live in their own constructs (constructs/probe.ts); their names are fixed,
+  // so refer to them by name.
   const probeAlarms = props.groups
     .filter((g) => g.probe?.enabled)
     .flatMap((g) => [

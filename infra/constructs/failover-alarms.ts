@@ -13,7 +13,10 @@ import { stackAlarmName } from '../names';
 
 export interface FailoverAlarmsProps {
   readonly stateMachine: IStateMachine;
-  /** The Task functions by ASL state name (AcquireLease, SwitchItems, …), and the scheduled ones (InventoryRefresh, TwinReconcile). */
+  /**
+   * The Task functions by ASL state name (AcquireLease, SwitchItems, …), and the scheduled ones
+   * (InventoryRefresh, TwinReconcile).
+   */
   readonly functions: Record<string, IFunction>;
   /** Where EventBridge puts a trigger it could not deliver to the state machine. */
   readonly deadLetterQueue: IQueue;
@@ -72,7 +75,8 @@ export const addFailoverAlarms = (scope: Construct, props: FailoverAlarmsProps):
   add(
     'ExecutionsTimedOutAlarm',
     'executions-timed-out',
-    'a failover execution timed out (1800 s): routes may be half-moved (its audit record is in the history); the next execution takes its lease over',
+    'a failover execution timed out (1800 s): routes may be half-moved (its audit record is in the history); the ' +
+      'next execution takes its lease over',
     sm.metricTimedOut(minute),
   );
   add(
@@ -98,8 +102,10 @@ export const addFailoverAlarms = (scope: Construct, props: FailoverAlarmsProps):
         `${task}ThrottlesAlarm`,
         `${task}-throttles`,
         task === 'Guard'
-          ? 'the route guard has been throttled for 15 minutes: a pass runs too long or is stuck, and route changes go unchecked (check its logs)'
-          : 'the twin reconcile has been throttled for 15 minutes: a reconcile runs too long or is stuck, and twins may lag behind their originals (check its logs)',
+          ? 'the route guard has been throttled for 15 minutes: a pass runs too long or is stuck, and route changes ' +
+              'go unchecked (check its logs)'
+          : 'the twin reconcile has been throttled for 15 minutes: a reconcile runs too long or is stuck, and twins ' +
+              'may lag behind their originals (check its logs)',
         fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
         { evaluationPeriods: 3, datapointsToAlarm: 3 },
       );
@@ -108,7 +114,8 @@ export const addFailoverAlarms = (scope: Construct, props: FailoverAlarmsProps):
     add(
       `${task}ThrottlesAlarm`,
       `${task}-throttles`,
-      `Lambda throttled ${task}: its reserved concurrency (reservedConcurrency in the config) or the account's is used up`,
+      `Lambda throttled ${task}: its reserved concurrency ` +
+        `(reservedConcurrency in the config) or the account's is used up`,
       fn.metricThrottles(minute),
     );
   }
@@ -118,7 +125,8 @@ export const addFailoverAlarms = (scope: Construct, props: FailoverAlarmsProps):
     add(
       `GuardFindingsAlarm-${group}`,
       `guard-${group}`,
-      `the route guard finds routes of group ${group} that break the route-table invariant (route-failover status shows them)`,
+      `the route guard finds routes of group ${group} that break ` +
+        `the route-table invariant (route-failover status shows them)`,
       new Metric({
         namespace: GUARD_NAMESPACE,
         metricName: GUARD_METRICS.findings,
@@ -142,7 +150,8 @@ export const addFailoverAlarms = (scope: Construct, props: FailoverAlarmsProps):
   add(
     'TriggerDeadLetterAlarm',
     'trigger-dead-letters',
-    'an EventBridge trigger could not start the state machine (see the DLQ): that failover did not run; start it by hand',
+    'an EventBridge trigger could not start the state machine ' +
+      '(see the DLQ): that failover did not run; start it by hand',
     dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
     {
       threshold: 0,
@@ -153,7 +162,8 @@ export const addFailoverAlarms = (scope: Construct, props: FailoverAlarmsProps):
   add(
     'TriggerDeadLetterReminder',
     'trigger-dead-letters-unhandled',
-    'a trigger has been in the DLQ for an hour: the failover it asked for never ran; start it by hand, then delete the message',
+    'a trigger has been in the DLQ for an hour: the failover it ' +
+      'asked for never ran; start it by hand, then delete the message',
     dlq.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
     { threshold: DEAD_LETTER_REMINDER_SECONDS, treatMissingData: TreatMissingData.IGNORE },
   );
@@ -173,9 +183,13 @@ type AlarmOptions = ConstructorParameters<typeof Alarm>[2];
 // state waits), so one error of any function is worth a message.
 const errorsDescription = (task: string): string =>
   task === 'InventoryRefresh'
-    ? 'the scheduled member inventory refresh failed: a failover of a router that is gone may miss its routes (check its logs)'
+    ? 'the scheduled member inventory refresh failed: a failover ' +
+      'of a router that is gone may miss its routes (check its logs)'
     : task === 'Guard'
-      ? 'the route guard failed a pass: a group could not be read, stored or notified, and its routes went unchecked (check its logs)'
+      ? 'the route guard failed a pass: a group could not be read, stored ' +
+        'or notified, and its routes went unchecked (check its logs)'
       : task === 'TwinReconcile'
-        ? 'the twin reconcile failed: a twin that no longer mirrors its original is not used, so its tables fail over route by route (check its logs)'
-        : `${task} returned errors (the state machine retries the transient ones; the execution's audit record says what happened)`;
+        ? 'the twin reconcile failed: a twin that no longer mirrors its original is not used, so its tables fail ' +
+          'over route by route (check its logs)'
+        : `${task} returned errors (the state machine retries the ` +
+          `transient ones; the execution's audit record says what happened)`;

@@ -1,11 +1,11 @@
-import { existsSync } from 'fs';
-import * as path from 'path';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   Architecture,
-  CfnFunction,
+  type CfnFunction,
   Code,
   Function as LambdaFunction,
   type FunctionProps,
@@ -109,7 +109,8 @@ export class FailoverFunction extends Construct {
     const size = environmentSize(environment);
     if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
       throw new Error(
-        `${this.node.path}: environment variables take ${size} bytes; Lambda allows ${LAMBDA_ENVIRONMENT_LIMIT_BYTES} in total per function`,
+        `${this.node.path}: environment variables take ${size} bytes; Lambda allows ` +
+          `${LAMBDA_ENVIRONMENT_LIMIT_BYTES} in total per function`,
       );
     }
 
@@ -145,7 +146,8 @@ export class FailoverFunction extends Construct {
           'ec2:AssignPrivateIpAddresses',
           'ec2:UnassignPrivateIpAddresses',
         ],
-        'Lambda creates, describes and deletes the network interfaces of a function in a VPC with its execution role. ' +
+        'Lambda creates, describes and deletes the network ' +
+          'interfaces of a function in a VPC with its execution role. ' +
           'These are exactly the actions of the AWS managed AWSLambdaVPCAccessExecutionRole, written out to avoid a ' +
           'managed policy (AwsSolutions-IAM4). The Describe* actions support no resource-level permissions, and the ' +
           'interfaces Lambda creates, assigns addresses to and deletes do not exist, so have no ARN, at deploy time; ' +

@@ -46,7 +46,8 @@ export class Guard extends Construct {
     this.task = new FailoverFunction(this, 'Function', {
       folder: 'guard',
       description:
-        'Evaluates the route-table invariant between failovers; reports findings, optionally starts a switchover (never writes a route)',
+        'Evaluates the route-table invariant between failovers; reports ' +
+        'findings, optionally starts a switchover (never writes a route)',
       timeout: Duration.seconds(60),
       reservedConcurrentExecutions: 1,
       environment: {
@@ -62,7 +63,8 @@ export class Guard extends Construct {
       'Ec2Describe',
       ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus', 'ec2:DescribeRouteTables'],
       'Read-only EC2 calls of the route guard (members, their interfaces and status checks, the route tables of each ' +
-        "group's VPC): EC2 Describe* actions support no resource-level permissions (the service authorization reference " +
+        "group's VPC): EC2 Describe* actions support no resource-level " +
+        'permissions (the service authorization reference ' +
         'lists no resource type for them), so Resource must be *. They cannot change anything.',
     );
     // The group items only (LeadingKeys = the group names), never the pacer items: it reads the whole item (lease,

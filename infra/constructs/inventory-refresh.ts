@@ -35,7 +35,8 @@ export class InventoryRefresh extends Construct {
       'Ec2Describe',
       ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'],
       'Read-only EC2 calls of the inventory refresh (members and their interfaces): EC2 Describe* actions support no ' +
-        'resource-level permissions (the service authorization reference lists no resource type for them), so Resource must be *.',
+        'resource-level permissions (the service authorization reference ' +
+        'lists no resource type for them), so Resource must be *.',
     );
     this.task.function.addToRolePolicy(
       new Statement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [props.table.tableArn] }),

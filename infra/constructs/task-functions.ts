@@ -44,7 +44,9 @@ export interface TaskFunctionSpec {
   /** Below the ASL Task's TimeoutSeconds, so the function reports its own error first. */
   readonly timeout: (ctx: TaskContext) => Duration;
   readonly environment?: (ctx: TaskEnvContext) => Record<string, string>;
-  /** Which share of the reserved concurrency plan (concurrency.ts) each of its functions gets; `none`: no reservation. */
+  /**
+   * Which share of the reserved concurrency plan (concurrency.ts) each of its functions gets; `none`: no reservation.
+   */
   readonly reservation: 'switchItems' | 'otherTasks' | 'none';
   /** Its IAM: only the calls its code makes (FailoverFunction adds its logs and X-Ray). */
   readonly grant: (task: FailoverFunction, ctx: TaskContext) => void;
@@ -93,7 +95,8 @@ export const TASK_FUNCTIONS = {
       acknowledgeFinding(
         task.role.node.findChild('DefaultPolicy'),
         wildcardResourceFinding(stack, executions),
-        'states:DescribeExecution (read-only) on the executions of this one state machine: execution names are chosen ' +
+        'states:DescribeExecution (read-only) on the executions ' +
+          'of this one state machine: execution names are chosen ' +
           'at start time, so the ARN ends in a wildcard for the execution name. acquire-lease only asks whether the ' +
           'execution holding a lease still runs.',
       );
@@ -151,7 +154,8 @@ export const TASK_FUNCTIONS = {
   FirstWrite: {
     folder: 'first-write',
     description:
-      "The group's priority routes first: the tables the guard's armed plan names, read fresh, written by the paced route writer",
+      "The group's priority routes first: the tables the guard's " +
+      'armed plan names, read fresh, written by the paced route writer',
     timeout: () => Duration.seconds(50),
     environment: configEnv,
     reservation: 'none',
@@ -160,7 +164,8 @@ export const TASK_FUNCTIONS = {
         'Ec2Describe',
         ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables'],
         describeReason(
-          "the tables of the armed plan, read before writing their priority routes, and the interfaces of the pairs, checked against the group's members",
+          'the tables of the armed plan, read before writing their priority routes, and the interfaces of the pairs, ' +
+            "checked against the group's members",
         ),
       );
       // The group items: the inventory vouches for source interfaces, and the guard's armed plans live there too.
@@ -172,7 +177,8 @@ export const TASK_FUNCTIONS = {
   PlanSwitch: {
     folder: 'plan-switch',
     description:
-      "Plans the switch from a fresh read: the routes (or associations) in the group's tables that lead to a failing member",
+      'Plans the switch from a fresh read: the routes (or ' +
+      "associations) in the group's tables that lead to a failing member",
     timeout: () => Duration.seconds(90),
     // The associations mode judges twins with every member's interfaces: the group's inventory.
     environment: tableEnv,
@@ -188,7 +194,8 @@ export const TASK_FUNCTIONS = {
   SwitchItems: {
     folder: 'switch-items',
     description:
-      "One batch of the plan: ReplaceRoute onto the paired interfaces, or ReplaceRouteTableAssociation onto the target's " +
+      'One batch of the plan: ReplaceRoute onto the paired ' +
+      "interfaces, or ReplaceRouteTableAssociation onto the target's " +
       'true twin, paced account-wide per EC2 action (idempotent)',
     // Its budget covers the longest queue of pacer turns the groups can form, plus 100 s of retries
     // (functions/domain/write-budget.ts); the Task allows 900 s, Lambda's maximum.
@@ -275,10 +282,13 @@ const writeRoutes = (task: FailoverFunction, { stack, config, groupState }: Task
     acknowledgeFinding(
       task.role.node.findChild('DefaultPolicy'),
       wildcardResourceFinding(stack, anyRouteTable),
-      'ec2:ReplaceRoute on the route tables of a group whose scope is its whole VPC or a tag, and on the twins of every ' +
-        'group (a group set back to the routes mode still switches the twins subnets use): the tables are found (or created) at run time, so no ARN list exists at synth time. ' +
+      'ec2:ReplaceRoute on the route tables of a group whose ' +
+        'scope is its whole VPC or a tag, and on the twins of every ' +
+        'group (a group set back to the routes mode still switches the twins subnets use): the tables are found (or ' +
+        'created) at run time, so no ARN list exists at synth time. ' +
         "Each such statement carries ArnEquals ec2:Vpc = the group's VPC ARN (and aws:ResourceTag for a tag scope, " +
-        'aws:ResourceTag/route-failover:twin-group = the group for twins), so only tables of the configured VPCs can be ' +
+        'aws:ResourceTag/route-failover:twin-group = the group ' +
+        'for twins), so only tables of the configured VPCs can be ' +
         'changed; ReplaceRoute is the only action (no CreateRoute, no DeleteRoute).',
     );
   }
@@ -294,7 +304,8 @@ const moveAssociations = (task: FailoverFunction, { stack, config, groupState }:
     const anyRouteTable = routeTableArn(stack, '*');
     const moveReason =
       'ec2:ReplaceRouteTableAssociation (the only EC2 write of this function) moves an association between an ' +
-      'original and its twin: twins are created at run time and subnets, gateways and VPC-scoped tables are not in the config, so no ARN list exists at synth time. ';
+      'original and its twin: twins are created at run time and subnets, gateways and VPC-scoped tables are not in ' +
+      'the config, so no ARN list exists at synth time. ';
     if (statements.some((st) => st.resources.includes(anyRouteTable))) {
       acknowledgeFinding(
         policy,

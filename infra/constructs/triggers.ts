@@ -1,7 +1,7 @@
 import { MAX_EVENT_AGE_SECONDS } from '../../functions/domain/trigger-time';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { EventPattern, type IRuleTarget, Rule } from 'aws-cdk-lib/aws-events';
+import { type EventPattern, type IRuleTarget, Rule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -159,10 +159,11 @@ const rulesOf = (stackName: string, group: Group): TriggerRule[] => {
   // workflow waits the hold-down and re-checks before moving anything.
   const preferred = group.members.find((m) => m.name === group.preferred);
   if (group.autoFailback && preferred) {
+    const running = `the preferred router of group ${group.name} is running again`;
     rules.push({
       id: 'FailbackRule',
       name: ruleName(stackName, group.name, 'failback'),
-      description: `vpc-route-failover: the preferred router of group ${group.name} is running again (automatic failback)`,
+      description: `vpc-route-failover: ${running} (automatic failback)`,
       pattern: () => ({
         source: ['aws.ec2'],
         detailType: ['EC2 Instance State-change Notification'],
@@ -193,7 +194,8 @@ const statusCheckAlarms = (scope: Construct, stackName: string, group: Group): A
     (member) =>
       new Alarm(scope, `StatusCheck-${member.name}`, {
         alarmName: statusCheckAlarmName(stackName, group.name, member.name),
-        alarmDescription: `vpc-route-failover: status checks of ${member.name} (${member.instanceId}) in group ${group.name} fail`,
+        alarmDescription:
+          `vpc-route-failover: status checks of ${member.name} ` + `(${member.instanceId}) in group ${group.name} fail`,
         metric: new Metric({
           namespace: 'AWS/EC2',
           metricName: 'StatusCheckFailed',

@@ -71,7 +71,8 @@ export class TwinReconcile extends Construct {
         'ec2:DescribeNetworkInterfaces',
       ],
       'Read-only EC2 calls of the twin reconcile (originals and twins, members, their status and interfaces): EC2 ' +
-        'Describe* actions support no resource-level permissions (the service authorization reference lists no resource ' +
+        'Describe* actions support no resource-level permissions ' +
+        '(the service authorization reference lists no resource ' +
         'type for them), so Resource must be *. They cannot change anything.',
     );
     for (const statement of reconcileTwinStatements(stack, props.groups)) fn.addToRolePolicy(statement);
@@ -81,15 +82,19 @@ export class TwinReconcile extends Construct {
       wildcardResourceFinding(stack, routeTableArn(stack, '*')),
       'Twin route tables are created at run time, so no ARN list exists at synth time. Route writes (CreateRoute, ' +
         'ReplaceRoute, DeleteRoute, route propagation) are limited by ArnEquals ec2:Vpc = the group VPC and ' +
-        'aws:ResourceTag/route-failover:twin-group = the group, so no original table can be changed; CreateRouteTable and ' +
-        'CreateTags only with aws:RequestTag/route-failover:twin-group naming an associations-mode group, CreateTags only ' +
+        'aws:ResourceTag/route-failover:twin-group = the group, ' +
+        'so no original table can be changed; CreateRouteTable and ' +
+        'CreateTags only with aws:RequestTag/route-failover:twin-group ' +
+        'naming an associations-mode group, CreateTags only ' +
         'with ec2:CreateAction = CreateRouteTable.',
     );
     acknowledgeFinding(
       policy,
       wildcardResourceFinding(stack, vpnGatewayArn(stack)),
-      'Enable/DisableVgwRoutePropagation name the virtual private gateway as well as the route table; the gateway IDs ' +
-        'are not in the config. This grant authorizes nothing by itself: the same request must also be allowed on its ' +
+      'Enable/DisableVgwRoutePropagation name the virtual private ' +
+        'gateway as well as the route table; the gateway IDs ' +
+        'are not in the config. This grant authorizes nothing ' +
+        'by itself: the same request must also be allowed on its ' +
         'route table, which only the twin statement (group tag and VPC) allows.',
     );
     // The inventory of the associations-mode groups (the members' interfaces) and the ReplaceRoute pacer.

@@ -1,5 +1,5 @@
-import { readFileSync } from 'fs';
-import * as path from 'path';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -62,7 +62,8 @@ export class FailoverWorkflow extends Construct {
     this.stateMachineName = `${stack.stackName}-failover`;
     if (this.stateMachineName.length > 80) {
       throw new ConfigError(
-        `stack name ${stack.stackName} is too long: the state machine ${this.stateMachineName} may have 80 characters at most`,
+        `stack name ${stack.stackName} is too long: the state machine ` +
+          `${this.stateMachineName} may have 80 characters at most`,
       );
     }
     const envCtx: TaskEnvContext = {
@@ -177,7 +178,8 @@ export class FailoverWorkflow extends Construct {
         'logs:DescribeResourcePolicies',
         'logs:DescribeLogGroups',
       ],
-      'Step Functions logging (level ALL) to CloudWatch Logs goes through vended log delivery: logs:CreateLogDelivery, ' +
+      'Step Functions logging (level ALL) to CloudWatch Logs goes through vended log delivery: ' +
+        'logs:CreateLogDelivery, ' +
         'GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, ' +
         'DescribeResourcePolicies and DescribeLogGroups support no resource-level permissions, so Step Functions ' +
         'documents them on Resource *. They manage log delivery only and read no log data.',

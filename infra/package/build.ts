@@ -6,9 +6,9 @@
  * - dist/statemachine/failover.asl.json: the one definition, where the compiled constructs look for it.
  * The repository itself never reads dist/: its synth and tests bundle from the sources.
  */
-import { execFileSync } from 'child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'fs';
-import * as path from 'path';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { FUNCTION_BUNDLING } from '../constructs/failover-function';
 

@@ -1068,7 +1068,8 @@ describe('resolveTargets: a trigger is a claim, confirmed before any write', () 
         missingData: true,
       });
 
-    it('while CloudWatch still hears from the peer (its alarm OK): confirmed, failover (an AZ outage: EC2 may still say running)', async () => {
+    it(`while CloudWatch still hears from the peer (its alarm OK): \
+confirmed, failover (an AZ outage: EC2 may still say running)`, async () => {
       ec2Says([routerA('running'), routerB()]);
       const alarms = silentA().set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-b'), 'OK', IDS.routerB);
       const r = await run(forgedAlarm(), { alarms });
@@ -1077,7 +1078,8 @@ describe('resolveTargets: a trigger is a claim, confirmed before any write', () 
       expect(r.target?.name).toBe('router-b');
     });
 
-    it('while every peer is silent too (CloudWatch hears from no member): not confirmed, nothing read from the route tables', async () => {
+    it(`while every peer is silent too (CloudWatch hears from no \
+member): not confirmed, nothing read from the route tables`, async () => {
       ec2Says([routerA('running'), routerB()]);
       const alarms = silentA().set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-b'), 'ALARM', IDS.routerB, {
         missingData: true,
@@ -1090,7 +1092,8 @@ describe('resolveTargets: a trigger is a claim, confirmed before any write', () 
       expect(ec2Mock).toHaveReceivedCommandTimes(DescribeRouteTablesCommand, 0);
     });
 
-    it('a peer whose alarm CloudWatch does not have (or in INSUFFICIENT_DATA) does not block it: only peers all in ALARM do', async () => {
+    it(`a peer whose alarm CloudWatch does not have (or in \
+INSUFFICIENT_DATA) does not block it: only peers all in ALARM do`, async () => {
       ec2Says([routerA('running'), routerB()]);
       await expect(run(forgedAlarm(), { alarms: silentA() })).resolves.toMatchObject({ action: 'failover' });
       const insufficient = silentA().set(
@@ -1101,7 +1104,8 @@ describe('resolveTargets: a trigger is a claim, confirmed before any write', () 
       await expect(run(forgedAlarm(), { alarms: insufficient })).resolves.toMatchObject({ action: 'failover' });
     });
 
-    it('a stopped member (no data, EC2 says stopped): confirmed as before; its routes are moved or already were', async () => {
+    it(`a stopped member (no data, EC2 says stopped): confirmed \
+as before; its routes are moved or already were`, async () => {
       ec2Says([routerA('stopped'), routerB()]);
       const alarms = silentA().set(statusCheckAlarmName('VpcRouteFailover', GROUP, 'router-b'), 'OK', IDS.routerB);
       await expect(run(forgedAlarm(), { alarms })).resolves.toMatchObject({

@@ -1,8 +1,11 @@
 import { runAddressesDemo } from '../../cli/demo-addresses';
 
-/** The demo's address part (npm run demo ends with it): a VPN router's Elastic IPs follow the failover and come back. */
+/**
+ * The demo's address part (npm run demo ends with it): a VPN router's Elastic IPs follow the failover and come back.
+ */
 
-it('moves both Elastic IPs with the routes to router-b’s paired interfaces, verified, and back on failback', async () => {
+it(`moves both Elastic IPs with the routes to router-b’s \
+paired interfaces, verified, and back on failback`, async () => {
   const lines: string[] = [];
   const log = jest
     .spyOn(console, 'log')

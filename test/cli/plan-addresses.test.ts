@@ -31,12 +31,14 @@ it('lists each Elastic IP with where it is and where it goes, slot to slot, and 
   expect(r.stdout).toContain('addresses: 2 address(es) to move, 0 already in place');
   expect(r.stdout).toMatch(
     new RegExp(
-      `Elastic IP 203\\.0\\.113\\.10 \\(${eip0}\\) eth0: router-a ${scenario.routerA.eni0} .* → router-b ${scenario.routerB.eni0} `,
+      `Elastic IP 203\\.0\\.113\\.10 \\(${eip0}\\) eth0: router-a ${scenario.routerA.eni0} .* → router-b ` +
+        `${scenario.routerB.eni0} `,
     ),
   );
   expect(r.stdout).toMatch(
     new RegExp(
-      `Elastic IP 203\\.0\\.113\\.11 \\(${eip1}\\) eth1: router-a ${scenario.routerA.eni1} .* → router-b ${scenario.routerB.eni1} `,
+      `Elastic IP 203\\.0\\.113\\.11 \\(${eip1}\\) eth1: router-a ${scenario.routerA.eni1} .* → router-b ` +
+        `${scenario.routerB.eni1} `,
     ),
   );
   expect(h.mocks.sfn).not.toHaveReceivedCommand(StartExecutionCommand);

@@ -176,7 +176,8 @@ it(
 );
 
 it(
-  'the associations mode with EC2 throttling the writes, over HTTP: addresses and associations switched, verified, recorded',
+  `the associations mode with EC2 throttling the writes, over \
+HTTP: addresses and associations switched, verified, recorded`,
   async () => {
     const { sim, scenario, eip0, eip1, config: input } = await vpnEstate({ switchMode: 'associations' });
     const endpoint = await serve(sim);

@@ -28,15 +28,13 @@ const failedOver = async () => {
   const scenario = buildRouterPair(sim, { routeTables: 3, groupName: 'onprem-edge' });
   // As a failover to router-b leaves it: every route of router-a on router-b's paired interface, router-a stopped.
   for (const m of scenario.expectedMoves) {
-    await sim
-      .ec2()
-      .send(
-        new ReplaceRouteCommand({
-          RouteTableId: m.routeTableId,
-          ...destinationParams(m.destination),
-          NetworkInterfaceId: m.toEni,
-        }),
-      );
+    await sim.ec2().send(
+      new ReplaceRouteCommand({
+        RouteTableId: m.routeTableId,
+        ...destinationParams(m.destination),
+        NetworkInterfaceId: m.toEni,
+      }),
+    );
   }
   sim.setInstanceState(scenario.routerA.instanceId, 'stopped');
   const topicArn = sim.createTopic('route-failover');
@@ -80,20 +78,19 @@ describe('the local runner runs a guard pass against an EC2-compatible endpoint'
   );
 
   it(
-    'routes reverted to the dead router are reported (exit 1), and --converge moves them back through the workflow, with an audit record',
+    `routes reverted to the dead router are reported (exit 1), and \
+--converge moves them back through the workflow, with an audit record`,
     async () => {
       const { sim, scenario, guard } = await failedOver();
       const reverted = scenario.expectedMoves.filter((m) => m.destination.kind === 'ipv4').slice(0, 2);
       for (const m of reverted) {
-        await sim
-          .ec2()
-          .send(
-            new ReplaceRouteCommand({
-              RouteTableId: m.routeTableId,
-              ...destinationParams(m.destination),
-              NetworkInterfaceId: m.fromEni,
-            }),
-          );
+        await sim.ec2().send(
+          new ReplaceRouteCommand({
+            RouteTableId: m.routeTableId,
+            ...destinationParams(m.destination),
+            NetworkInterfaceId: m.fromEni,
+          }),
+        );
       }
 
       const reported = await guard();
@@ -122,7 +119,8 @@ describe('the local runner runs a guard pass against an EC2-compatible endpoint'
 
 describe('the guard through the local runner, with the group state kept at a DynamoDB endpoint (--state-table)', () => {
   it(
-    'after a real failover: clean run after run, a revert reported and notified once, a new table reported, a tagged table left alone (and no convergence that would rewrite it), --converge fixes the routes with an audit record',
+    `after a real failover: clean run after run, a revert reported and notified once, a new table reported, a tagged \
+table left alone (and no convergence that would rewrite it), --converge fixes the routes with an audit record`,
     async () => {
       const sim = new SimulatedVpc();
       const scenario = buildRouterPair(sim, { routeTables: 3, groupName: 'onprem-edge' });
@@ -184,15 +182,13 @@ describe('the guard through the local runner, with the group state kept at a Dyn
       )!;
       sim.tagRouteTable(ignored.routeTableId, { 'route-failover:guard': 'ignore' });
       for (const m of [first, second, ignored]) {
-        await sim
-          .ec2()
-          .send(
-            new ReplaceRouteCommand({
-              RouteTableId: m.routeTableId,
-              ...destinationParams(m.destination),
-              NetworkInterfaceId: m.fromEni,
-            }),
-          );
+        await sim.ec2().send(
+          new ReplaceRouteCommand({
+            RouteTableId: m.routeTableId,
+            ...destinationParams(m.destination),
+            NetworkInterfaceId: m.fromEni,
+          }),
+        );
       }
       const reverted = await guard();
       expect({ code: reverted.code, findings: reverted.doc.report.findings }).toEqual({ code: 1, findings: 2 });
@@ -218,15 +214,13 @@ describe('the guard through the local runner, with the group state kept at a Dyn
       expect(sim.route(ignored.routeTableId, ignored.destination.value)?.NetworkInterfaceId).toBe(ignored.fromEni);
 
       // Its owner puts the tagged table's route where it belongs by hand; now the switchover may run.
-      await sim
-        .ec2()
-        .send(
-          new ReplaceRouteCommand({
-            RouteTableId: ignored.routeTableId,
-            ...destinationParams(ignored.destination),
-            NetworkInterfaceId: ignored.toEni,
-          }),
-        );
+      await sim.ec2().send(
+        new ReplaceRouteCommand({
+          RouteTableId: ignored.routeTableId,
+          ...destinationParams(ignored.destination),
+          NetworkInterfaceId: ignored.toEni,
+        }),
+      );
       const converged = await guard('--converge');
       expect(converged.doc.executions[0].auditRecord).toMatchObject({
         outcome: 'succeeded',

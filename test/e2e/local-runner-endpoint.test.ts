@@ -154,7 +154,8 @@ describe('query endpoint: the real SDK clients over HTTP read what the simulated
     expect(endpoint.requests.map((r) => `${r.action} ${r.status}`)).toEqual(Array(3).fill('DescribeRouteTables 200'));
   });
 
-  it('DescribeInstances, DescribeInstanceStatus and DescribeNetworkInterfaces: same instances, interfaces and slots', async () => {
+  it(`DescribeInstances, DescribeInstanceStatus and \
+DescribeNetworkInterfaces: same instances, interfaces and slots`, async () => {
     const { http, direct, ec2 } = await twins();
     const { routerA, routerB } = http.scenario;
     const calls: Array<[string, object, (input: never) => object]> = [
@@ -291,7 +292,8 @@ describe('query endpoint: the real SDK clients over HTTP read what the simulated
     ]);
   });
 
-  it('SNS Publish lands in sim.published with its subject, message and attributes; NotFound is NotFoundException', async () => {
+  it(`SNS Publish lands in sim.published with its subject, \
+message and attributes; NotFound is NotFoundException`, async () => {
     const { http, direct, sns, endpoint } = await twins();
     const TopicArn = http.sim.createTopic('route-failover');
     direct.sim.createTopic('route-failover');

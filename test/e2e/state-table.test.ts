@@ -43,7 +43,8 @@ const files = (config: unknown, inputs: Record<string, unknown>) => {
 
 describe('local runner with --state-table at a DynamoDB endpoint', () => {
   it(
-    'a dry run stores the inventory; after the router is terminated (interfaces deleted) the next run moves its routes with it',
+    `a dry run stores the inventory; after the router is terminated \
+(interfaces deleted) the next run moves its routes with it`,
     async () => {
       const sim = new SimulatedVpc();
       const scenario = buildRouterPair(sim, { routeTables: 2, groupName: 'onprem-edge' });

@@ -5,7 +5,9 @@ import { exampleConfig, synth } from './synth';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
 
-/** The IAM of the address switch: the writes on the groups' own addresses and VPC interfaces, the readers, the pacers. */
+/**
+ * The IAM of the address switch: the writes on the groups' own addresses and VPC interfaces, the readers, the pacers.
+ */
 
 const EIPS = ['eipalloc-0a1b2c3d4e5f60001', 'eipalloc-0a1b2c3d4e5f60002'];
 const withAddresses = (): FailoverConfigInput => {
@@ -36,7 +38,8 @@ const statementsOf = (t: Template, roleId: string): Json[] =>
 const withAction = (s: Json[], action: string): Json[] => s.filter((x) => [x.Action].flat().includes(action));
 const resourcePart = (arn: Json): string => (typeof arn === 'string' ? arn : String(arn['Fn::Join'][1].at(-1)));
 
-it('SwitchItems moves only the listed Elastic IPs, onto interfaces of the group’s VPC, and draws from their pacers', () => {
+it(`SwitchItems moves only the listed Elastic IPs, onto \
+interfaces of the group’s VPC, and draws from their pacers`, () => {
   const { template } = synth(withAddresses());
   const statements = statementsOf(template, roleOf(template, functionId(template, 'SwitchItems')));
   const associate = withAction(statements, 'ec2:AssociateAddress');

@@ -85,7 +85,8 @@ describe('FailoverStack alarms', () => {
     }
   });
 
-  it('alarm on the first error of any function (AcquireLease waits for a busy lease without failing), the inventory refresh included', () => {
+  it(`alarm on the first error of any function (AcquireLease waits \
+for a busy lease without failing), the inventory refresh included`, () => {
     const { template } = synth(exampleConfig());
     for (const task of [...TASKS, 'InventoryRefresh']) {
       const alarm = alarmNamed(template, `Test-${task}-errors`);
@@ -93,7 +94,8 @@ describe('FailoverStack alarms', () => {
     }
   });
 
-  it('alarm on a trigger dead letter at once and again after an hour, keeping the state while SQS publishes nothing', () => {
+  it(`alarm on a trigger dead letter at once and again after \
+an hour, keeping the state while SQS publishes nothing`, () => {
     const { template } = synth(exampleConfig());
     const topic = { Ref: one(template, 'AWS::SNS::Topic') };
     const queue = { 'Fn::GetAtt': [one(template, 'AWS::SQS::Queue'), 'QueueName'] };
@@ -130,7 +132,9 @@ describe('FailoverStack alarms', () => {
   it('let CloudWatch publish exactly the alarms that notify, through the topic policy and the key policy', () => {
     const withProbe = exampleConfig();
     withProbe.groups[0].probe = { subnetIds: ['subnet-0123456789abcdef0'] };
-    withProbe.groups[0].members.forEach((m, i) => (m.probeAddress = `10.0.${i}.10`));
+    withProbe.groups[0].members.forEach((m, i) => {
+      m.probeAddress = `10.0.${i}.10`;
+    });
     const { template } = synth(withProbe);
     const notifying = resources(template, 'AWS::CloudWatch::Alarm')
       .filter(([, a]) => a.Properties.AlarmActions)

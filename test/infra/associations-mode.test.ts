@@ -78,7 +78,8 @@ describe('associations mode: SwitchItems', () => {
     }
     const byType = (type: string) =>
       statements.filter((s) => [s.Resource].flat().some((r: Json) => resourcePart(r).endsWith(`:${type}/*`)));
-    // Route tables: the group's scope (its whole VPC here) and its twins, each with ec2:Vpc; none of the routes-mode group.
+    // Route tables: the group's scope (its whole VPC here) and its twins, each with ec2:Vpc; none
+    // of the routes-mode group.
     const tables = byType('route-table');
     expect(tables).toHaveLength(2);
     for (const s of tables) expect(vpcOf(s.Condition)).toEqual([':vpc/vpc-0123456789abcdef0']);
@@ -91,7 +92,8 @@ describe('associations mode: SwitchItems', () => {
     expect(statements).toHaveLength(4);
   });
 
-  it('reads the group items and its pacer items only, one per EC2 action (dynamodb:LeadingKeys), never writes a lease', () => {
+  it(`reads the group items and its pacer items only, one per \
+EC2 action (dynamodb:LeadingKeys), never writes a lease`, () => {
     const { template } = synth(mixed());
     const ddb = statementsOf(template, roleOf(template, functionId(template, 'SwitchItems'))).filter((s) =>
       [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')),
@@ -105,7 +107,8 @@ describe('associations mode: SwitchItems', () => {
     ]);
   });
 
-  it("reserves one figure for the one write function: every group's maxConcurrency (one Map runs the batches of every kind)", () => {
+  it(`reserves one figure for the one write function: every group's \
+maxConcurrency (one Map runs the batches of every kind)`, () => {
     const raw = mixed();
     raw.groups[0].maxConcurrency = 7;
     raw.reservedConcurrency = { accountConcurrency: 1000 };
@@ -133,7 +136,8 @@ describe('associations mode: SwitchItems', () => {
 });
 
 describe('associations mode: SwitchItems may write twins', () => {
-  it("adds ReplaceRoute on route tables tagged with the group's name, in its VPC, for every group (a group set back to the routes mode still switches twins in use)", () => {
+  it(`adds ReplaceRoute on route tables tagged with the group's name, in its VPC, for every group (a group set back to \
+the routes mode still switches twins in use)`, () => {
     const { template } = synth(mixed());
     const statements = withAction(
       statementsOf(template, roleOf(template, functionId(template, 'SwitchItems'))),
@@ -291,7 +295,8 @@ describe('associations mode: the twin reconcile', () => {
 });
 
 describe('a stack without associations-mode groups', () => {
-  it('has no twin reconcile, no ReplaceRouteTableAssociation, no twin write but ReplaceRoute, and no association pacer', () => {
+  it(`has no twin reconcile, no ReplaceRouteTableAssociation, \
+no twin write but ReplaceRoute, and no association pacer`, () => {
     const { template } = synth(exampleConfig());
     const all = JSON.stringify(template.toJSON());
     expect(resources(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('TwinReconcile'))).toEqual([]);

@@ -52,7 +52,8 @@ const reserving = (settings: Record<string, unknown> = {}): FailoverConfigInput 
 });
 
 describe('reserved concurrency', () => {
-  it('reserves nothing for the Task functions without a reservedConcurrency section: what any account can deploy', () => {
+  it(`reserves nothing for the Task functions without a \
+reservedConcurrency section: what any account can deploy`, () => {
     expect(Object.values(reservations(synth(exampleConfig()).template))).toEqual(Array(7).fill(undefined));
     expect(planReservedConcurrency(parseConfig(exampleConfig()))).toBeUndefined();
   });
@@ -84,7 +85,8 @@ describe('reserved concurrency', () => {
     expect(off.message).not.toMatch(/-\d/);
   });
 
-  it("with a section, reserves for SwitchItems the group's Map concurrency plus headroom, for the other Tasks 4 per group plus headroom", () => {
+  it(`with a section, reserves for SwitchItems the group's Map concurrency \
+plus headroom, for the other Tasks 4 per group plus headroom`, () => {
     const { template } = synth(reserving());
     // maxConcurrency 10 × 1 execution + 2; 4 × 1 group + 2.
     expect(reservations(template)).toEqual({
@@ -112,9 +114,12 @@ describe('reserved concurrency', () => {
     expect(Object.values(reservations(synth(raw).template))).toEqual(Array(7).fill(undefined));
   });
 
-  it('fails synth with a named error, the numbers and the fields to change, when the total does not fit the account', () => {
+  it(`fails synth with a named error, the numbers and the \
+fields to change, when the total does not fit the account`, () => {
     const raw = twoGroups();
-    raw.groups.forEach((g) => (g.maxConcurrency = 40));
+    raw.groups.forEach((g) => {
+      g.maxConcurrency = 40;
+    });
     raw.reservedConcurrency = { simultaneousExecutions: 10, headroom: 100, accountConcurrency: 1000 };
     const error = errorOf(() => synth(raw));
     expect(error).toBeInstanceOf(ReservedConcurrencyError);
@@ -138,7 +143,8 @@ describe('reserved concurrency', () => {
     const error = errorOf(() => planReservedConcurrency(withQuota(total + 99)));
     expect(error).toBeInstanceOf(ReservedConcurrencyError);
     expect(error.message).toContain(
-      `would reserve ${total} concurrent executions (SwitchItems 12 (Σ maxConcurrency 10 × simultaneousExecutions 1 + headroom 2), 6 other Tasks × 6, probes 0 (3 per location), route guard 1)`,
+      `would reserve ${total} concurrent executions (SwitchItems 12 (Σ maxConcurrency 10 × simultaneousExecutions 1 ` +
+        `+ headroom 2), 6 other Tasks × 6, probes 0 (3 per location), route guard 1)`,
     );
     expect(error.message).toContain(`quota of ${total + 99}`);
     expect(error.message).toContain(`can reserve at most ${total - 1}`);
@@ -146,7 +152,9 @@ describe('reserved concurrency', () => {
 
   it("checks a quota of 1000: the largest groups the schema allows don't fit with more than one execution each", () => {
     const raw = twoGroups();
-    raw.groups.forEach((g) => (g.maxConcurrency = 40));
+    raw.groups.forEach((g) => {
+      g.maxConcurrency = 40;
+    });
     raw.reservedConcurrency = { simultaneousExecutions: 10, headroom: 200, accountConcurrency: 1000 };
     // 80 × 10 + 200 = 1000 for SwitchItems alone, over 900.
     expect(() => synth(raw)).toThrow(ReservedConcurrencyError);
@@ -157,7 +165,9 @@ describe('reserved concurrency', () => {
   it('counts the probes in the total: 3 per location (overlapping invocations at each hand-over)', () => {
     const raw = reserving();
     raw.groups[0].probe = { subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'] };
-    raw.groups[0].members.forEach((m, i) => (m.probeAddress = `10.0.${i}.10`));
+    raw.groups[0].members.forEach((m, i) => {
+      m.probeAddress = `10.0.${i}.10`;
+    });
     expect(planReservedConcurrency(parseConfig(raw))).toMatchObject({ probes: 6, total: 55 });
   });
 });

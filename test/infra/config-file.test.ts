@@ -135,7 +135,10 @@ describe('config as a file (-c failoverFile=<path>)', () => {
       const ctx = context({ exampleFailoverFile: 'examples/failover.json' });
       expect(readFailoverConfig(ctx, '/', dir).groups.map((g) => g.name)).toEqual(['onprem-edge']);
       expect(notices.join('')).toMatch(
-        /^NOTE: no failover config of yours was found .* this synthesizes the EXAMPLE routers of examples\/failover\.json/,
+        new RegExp(
+          `^NOTE: no failover config of yours was found .* this synthesizes the EXAMPLE routers of ` +
+            String.raw`examples\/failover\.json`,
+        ),
       );
       // The operator's own file beside cdk.json wins, silently.
       notices.length = 0;
@@ -170,7 +173,9 @@ describe('stack name (-c stackName=…)', () => {
 });
 
 describe('infra/app.ts with -c failoverFile', () => {
-  /** Runs the app as `cdk synth` would, from `cwd`, with `context` as its whole context (feature flags from cdk.json). */
+  /**
+   * Runs the app as `cdk synth` would, from `cwd`, with `context` as its whole context (feature flags from cdk.json).
+   */
   const runApp = (cwd: string, extra: Record<string, unknown>) => {
     const { failover: _example, ...flags } = JSON.parse(
       readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8'),

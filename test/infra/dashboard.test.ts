@@ -33,7 +33,8 @@ const withProbe = () => {
 };
 
 describe('the failover dashboard', () => {
-  it('is named after the stack and has, per group, switched-to per member, outcomes, time to switch and EC2 retries', () => {
+  it(`is named after the stack and has, per group, switched-to \
+per member, outcomes, time to switch and EC2 retries`, () => {
     const { template } = synth(exampleConfig());
     const { name, body } = dashboardBody(template);
     expect(name).toBe('Test-failover');

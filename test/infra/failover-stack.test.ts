@@ -190,7 +190,8 @@ describe('FailoverStack functions', () => {
     }
   });
 
-  it('hands resolve-targets and acquire-lease the validated config (defaults applied), the lease functions the table, notify the topic ARN', () => {
+  it(`hands resolve-targets and acquire-lease the validated config \
+(defaults applied), the lease functions the table, notify the topic ARN`, () => {
     const raw = exampleConfig();
     const { template } = synth(raw);
     const env = (key: string) =>
@@ -247,7 +248,8 @@ describe('FailoverStack functions', () => {
   it('keeps every log group for a year and retains it when the stack goes', () => {
     const { template } = synth(exampleConfig());
     const logGroups = template.findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(logGroups)).toHaveLength(11); // eight Task functions, the inventory refresh, the guard, the state machine
+    // Eight Task functions, the inventory refresh, the guard, the state machine.
+    expect(Object.keys(logGroups)).toHaveLength(11);
     for (const lg of Object.values(logGroups) as Json[]) {
       expect(lg.Properties.RetentionInDays).toBe(365);
       expect(lg.DeletionPolicy).toBe('Retain');
@@ -277,7 +279,8 @@ describe('FailoverStack functions', () => {
     expect((error as Error).message).toMatch(/4096/);
   });
 
-  it('checks the config size against the largest environment that holds it (resolve-targets: config, table and stack name; the guard: config, table and topic)', () => {
+  it(`checks the config size against the largest environment that holds it (resolve-targets: config, table and stack \
+name; the guard: config, table and topic)`, () => {
     // The smallest config (more route table IDs) that no longer fits resolve-targets' environment.
     const sized = (n: number) => {
       const raw = exampleConfig();
@@ -291,7 +294,8 @@ describe('FailoverStack functions', () => {
       FAILOVER_CONFIG: JSON.stringify(workflowFunctionConfig(parseConfig(sized(n)))),
     });
     const tableName = Lazy.string({ produce: () => 'table' }); // a token, as the table name is at synth time
-    // The route guard's environment holds the config with the guard's settings, the table and the topic ARN (a token too).
+    // The route guard's environment holds the config with the guard's settings, the table and the
+    // topic ARN (a token too).
     const guardEnvOf = (n: number) => ({
       NODE_OPTIONS: '--enable-source-maps',
       FAILOVER_CONFIG: JSON.stringify(guardFunctionConfig(parseConfig(sized(n)))),
@@ -418,7 +422,8 @@ describe('FailoverStack IAM', () => {
         .flatMap(actionsOf)
         .filter((a) => a.startsWith('ec2:'))
         .sort();
-    // resolve-targets confirms an alarm event with CloudWatch: DescribeAlarms on exactly the stack's status-check alarms.
+    // resolve-targets confirms an alarm event with CloudWatch: DescribeAlarms on exactly the
+    // stack's status-check alarms.
     const describeAlarms = statementsOf(template, 'ResolveTargetsFunctionArn').filter((st) =>
       actionsOf(st).includes('cloudwatch:DescribeAlarms'),
     );
@@ -526,7 +531,8 @@ describe('FailoverStack IAM', () => {
     }
   });
 
-  it("lets acquire-lease update and read the group-state table, use its key through DynamoDB only, and describe this state machine's executions", () => {
+  it(`lets acquire-lease update and read the group-state table, use its key through DynamoDB only, and describe this \
+state machine's executions`, () => {
     const { template } = synth(exampleConfig());
     const [tableId] = only(template, 'AWS::DynamoDB::Table');
     const keyId = template.toJSON().Resources[tableId].Properties.SSESpecification.KMSMasterKeyId['Fn::GetAtt'][0];
@@ -690,7 +696,9 @@ describe('FailoverStack IAM', () => {
     ]);
     const withProbe = exampleConfig();
     withProbe.groups[0].probe = { subnetIds: ['subnet-0123456789abcdef0'] };
-    withProbe.groups[0].members.forEach((m, i) => (m.probeAddress = `10.0.${i}.10`));
+    withProbe.groups[0].members.forEach((m, i) => {
+      m.probeAddress = `10.0.${i}.10`;
+    });
     for (const config of [exampleConfig(), withProbe]) {
       const { template } = synth(config);
       const onAnyResource = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(
@@ -731,7 +739,8 @@ describe('FailoverStack triggers', () => {
     return raw;
   };
 
-  // The rules that start the workflow: the route guard's CloudTrail rule (aws.ec2 too) starts the guard, tested in guard.test.ts.
+  // The rules that start the workflow: the route guard's CloudTrail rule (aws.ec2 too) starts the guard,
+  // tested in guard.test.ts.
   const rules = (template: Template, source: string): Json[] =>
     Object.values(
       template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: [source] } } }),
@@ -997,7 +1006,8 @@ describe('FailoverStack automatic failback rule', () => {
 });
 
 describe('FailoverStack member inventory refresh', () => {
-  it('runs the refresh function on the configured schedule (default every 5 minutes) with the table, the groups and no e-mail addresses', () => {
+  it(`runs the refresh function on the configured schedule (default \
+every 5 minutes) with the table, the groups and no e-mail addresses`, () => {
     const raw = exampleConfig();
     const { template } = synth({
       ...raw,

@@ -13,7 +13,9 @@ const fullConfig = (): FailoverConfigInput => {
   raw.notifications = { emails: EMAILS };
   raw.reservedConcurrency = { simultaneousExecutions: 2, accountConcurrency: 1000 };
   raw.groups[0].probe = { subnetIds: ['subnet-0123456789abcdef0'], ports: [179, 22] };
-  raw.groups[0].members.forEach((m, i) => (m.probeAddress = PROBE_ADDRESSES[i]));
+  raw.groups[0].members.forEach((m, i) => {
+    m.probeAddress = PROBE_ADDRESSES[i];
+  });
   raw.groups[0].autoFailback = { holdDownSeconds: 120 };
   return raw;
 };
@@ -59,12 +61,15 @@ describe('config in the functions: each gets only what it uses', () => {
     // Notify: group and member names, to report a run that failed early under its group.
     expect(withConfig.map((fn) => fn.description).sort()).toEqual([
       'Builds the audit record and publishes it to SNS',
-      'Evaluates the route-table invariant between failovers; reports findings, optionally starts a switchover (never writes a route)',
+      'Evaluates the route-table invariant between failovers; reports ' +
+        'findings, optionally starts a switchover (never writes a route)',
       'Event or manual request -> group, failing and target members, paired interfaces',
-      "One batch of the plan: ReplaceRoute onto the paired interfaces, or ReplaceRouteTableAssociation onto the target's true twin, paced account-wide per EC2 action (idempotent)",
+      'One batch of the plan: ReplaceRoute onto the paired interfaces, or ReplaceRouteTableAssociation onto the ' +
+        "target's true twin, paced account-wide per EC2 action (idempotent)",
       "Stores each member's interface map (slot, ENI, subnet, AZ) for failovers of routers that are gone",
       "Takes the group's lease (conditional write) before anything is resolved or planned",
-      "The group's priority routes first: the tables the guard's armed plan names, read fresh, written by the paced route writer",
+      "The group's priority routes first: the tables the guard's " +
+        'armed plan names, read fresh, written by the paced route writer',
     ]);
     const full = parseConfig(fullConfig());
     for (const fn of withConfig) {

@@ -38,7 +38,8 @@ const actionsOf = (statements: ReturnType<typeof statementsOf>) =>
   statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
 
 describe('route guard infra', () => {
-  it('runs every minute by default and after route, table and association API calls (cdk-nag clean: synth runs the checks)', () => {
+  it(`runs every minute by default and after route, table and \
+association API calls (cdk-nag clean: synth runs the checks)`, () => {
     const { template } = synth(exampleConfig());
     const { id } = guardFunction(template);
     template.hasResourceProperties('AWS::Events::Rule', {
@@ -89,7 +90,8 @@ describe('route guard infra', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'Test-Guard-errors', MetricName: 'Errors' });
   });
 
-  it("reads EC2, its groups' items, publishes to the topic; no EC2 write and no StartExecution unless converge is on", () => {
+  it(`reads EC2, its groups' items, publishes to the topic; \
+no EC2 write and no StartExecution unless converge is on`, () => {
     const { template } = synth(exampleConfig());
     const { fn } = guardFunction(template);
     const statements = statementsOf(template, fn.Properties.Role['Fn::GetAtt'][0]);

@@ -1,12 +1,12 @@
-import { spawnSync } from 'child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
-import * as path from 'path';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
-import { Policy, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { IConstruct } from 'constructs';
+import type { IConstruct } from 'constructs';
 import { parseConfig, type FailoverConfigInput } from '../../functions/contract/config';
 import { FailoverStack } from '../../infra/failover-stack';
 import { TASK_FUNCTIONS } from '../../infra/constructs/task-functions';
@@ -152,7 +152,10 @@ describe('cdk-nag AwsSolutions checks', () => {
     new Table(stack, 'Unprotected', { partitionKey: { name: 'id', type: AttributeType.STRING } });
     // Reported as ERROR although the pack rates the rule a warning (StrictAwsSolutionsChecks).
     expect(() => app.synth()).toThrow(
-      /ERROR The DynamoDB table does not have Point-in-time Recovery[\s\S]*Test\/Unprotected\/Resource[\s\S]*AwsSolutions-DDB3/,
+      new RegExp(
+        `ERROR The DynamoDB table does not have Point-in-time ` +
+          String.raw`Recovery[\s\S]*Test\/Unprotected\/Resource[\s\S]*AwsSolutions-DDB3`,
+      ),
     );
   });
 
@@ -164,7 +167,12 @@ describe('cdk-nag AwsSolutions checks', () => {
       for (const ack of acks) {
         // Never on the stack or a whole function: on a policy, a role's default policy, or the queue.
         expect(ack.path).toMatch(
-          /^Test\/(.+\/(DefaultPolicy|Ec2Describe|VpcAccess|XRay|LogDelivery)|Default\/Triggers\/TriggerDeadLetterQueue)$/,
+          new RegExp(
+            String.raw`^Test\/(.+` +
+              String.raw`\/(Default` +
+              `Policy|Ec2` +
+              String.raw`Describe|VpcAccess|XRay|LogDelivery)|Default\/Triggers\/TriggerDeadLetterQueue)$`,
+          ),
         );
         // A default policy, where every later grant lands, carries no acknowledgement of a bare wildcard.
         if (ack.path.endsWith('/DefaultPolicy')) expect(ack.id).not.toBe('AwsSolutions-IAM5[Resource::*]');
@@ -194,9 +202,13 @@ describe('cdk-nag AwsSolutions checks', () => {
           'InventoryRefresh/Function',
           'Guard/Function',
         ].map((fn) => `Test/Default/${fn}/Role/Ec2Describe AwsSolutions-IAM5[Resource::*]`),
-        'Test/Default/Workflow/FirstWrite/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:route-table/*]',
-        'Test/Default/Workflow/SwitchItems/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:route-table/*]',
-        'Test/Default/Workflow/AcquireLease/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:Test-failover:*]',
+        'Test/Default/Workflow/FirstWrite/Role/DefaultPolicy ' +
+          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:route-table/*]',
+        'Test/Default/Workflow/SwitchItems/Role/DefaultPolicy ' +
+          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:route-table/*]',
+        'Test/Default/Workflow/AcquireLease/Role/DefaultPolicy ' +
+          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:' +
+          '<AWS::AccountId>:execution:Test-failover:*]',
         'Test/Default/Workflow/StateMachineRole/LogDelivery AwsSolutions-IAM5[Resource::*]',
         'Test/Default/Workflow/StateMachineRole/XRay AwsSolutions-IAM5[Resource::*]',
         'Test/Default/Triggers/TriggerDeadLetterQueue AwsSolutions-SQS3',

@@ -30,7 +30,9 @@ const everything = (): FailoverConfigInput => {
   const raw = exampleConfig();
   raw.groups[0].autoFailback = { holdDownSeconds: 60 };
   raw.groups[0].probe = { subnetIds: ['subnet-0123456789abcdef0'] };
-  raw.groups[0].members.forEach((m, i) => (m.probeAddress = `10.0.${i}.10`));
+  raw.groups[0].members.forEach((m, i) => {
+    m.probeAddress = `10.0.${i}.10`;
+  });
   raw.groups.push({
     name: 'dmz',
     vpcId: 'vpc-0fedcba9876543210',
@@ -101,7 +103,8 @@ describe('physical names', () => {
         'AWS::DynamoDB::Table',
         'AWS::KMS::Key',
         'AWS::KMS::Key',
-        ...Array(12).fill('AWS::Logs::LogGroup'), // eight Task functions, the inventory refresh, the probe, the route guard, the state machine
+        // Eight Task functions, the inventory refresh, the probe, the route guard, the state machine.
+        ...Array(12).fill('AWS::Logs::LogGroup'),
       ].sort(),
     );
     for (const n of namedResources(template).filter((r) => r.retained)) {

@@ -16,7 +16,8 @@ const elementsOf = (stack: Stack): CfnElement[] =>
     .filter((c): c is CfnElement => (c as CfnElement).logicalId !== undefined && Stack.of(c) === stack);
 
 describe('FailoverStack logical IDs', () => {
-  it('keep the IDs a stack deployed before the constructs has: the retained table, keys and log groups, the named topic', () => {
+  it(`keep the IDs a stack deployed before the constructs has: \
+the retained table, keys and log groups, the named topic`, () => {
     const { template } = synth(exampleConfig());
     const ids = Object.keys(template.toJSON().Resources);
     // Computed by CDK for these resources when they sat directly in the stack (named "Test" or any other name).
@@ -37,7 +38,8 @@ describe('FailoverStack logical IDs', () => {
     }
   });
 
-  it("compute outside the grouping constructs exactly what CDK computes (the algorithm is CDK's own, rewritten)", () => {
+  it(`compute outside the grouping constructs exactly what \
+CDK computes (the algorithm is CDK's own, rewritten)`, () => {
     const { stack } = synth(exampleConfig());
     const outside = elementsOf(stack).filter((e) => !isInGrouping(e));
     expect(outside.length).toBeGreaterThan(20);

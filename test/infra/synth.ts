@@ -49,7 +49,9 @@ export const synth = (raw: FailoverConfigInput, { bundle = false, nag = true } =
   return { app, stack, template: Template.fromStack(stack) };
 };
 
-/** An App with cdk.json's feature flags, bundling skipped unless `bundle`, and the cdk-nag checks unless `nag` is false. */
+/**
+ * An App with cdk.json's feature flags, bundling skipped unless `bundle`, and the cdk-nag checks unless `nag` is false.
+ */
 export const createApp = ({ bundle = false, nag = true } = {}): App => {
   const app = new App({ context: { ...featureFlags(), ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
   if (nag) addNagChecks(app);

@@ -101,7 +101,9 @@ describe('KMS key policies', () => {
   it('carry kms:ViaService and the encryption context in every statement but the account-root one', () => {
     const withProbe = exampleConfig();
     withProbe.groups[0].probe = { subnetIds: ['subnet-0123456789abcdef0'] };
-    withProbe.groups[0].members.forEach((m, i) => (m.probeAddress = `10.0.${i}.10`));
+    withProbe.groups[0].members.forEach((m, i) => {
+      m.probeAddress = `10.0.${i}.10`;
+    });
     const { template } = synth(withProbe);
     const keys = resources(template, 'AWS::KMS::Key');
     expect(keys).toHaveLength(2);
@@ -121,7 +123,8 @@ describe('KMS key policies', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'Test-notifications' });
   });
 
-  it('keep the root statement as the only one of the group-state key: the functions use it through IAM, via DynamoDB', () => {
+  it(`keep the root statement as the only one of the group-state \
+key: the functions use it through IAM, via DynamoDB`, () => {
     const { template } = synth(exampleConfig());
     const [, table] = resources(template, 'AWS::DynamoDB::Table')[0];
     const key = template.toJSON().Resources[table.Properties.SSESpecification.KMSMasterKeyId['Fn::GetAtt'][0]];

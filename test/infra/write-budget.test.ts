@@ -1,6 +1,6 @@
 import { parseConfig, type FailoverConfigInput } from '../../functions/contract/config';
 import { ConfigError } from '../../functions/contract/errors';
-import { EXECUTION_TIMEOUT_SECONDS as LEASE_EXECUTION_TIMEOUT_SECONDS } from '../../functions/acquire-lease/acquire-lease';
+import * as acquireLease from '../../functions/acquire-lease/acquire-lease';
 import {
   checkWriteBudget,
   EXECUTION_TIMEOUT_SECONDS,
@@ -11,6 +11,8 @@ import {
 } from '../../functions/domain/write-budget';
 import { loadDefinition } from '../../cli/local/local-runner';
 import { exampleConfig, synth } from './synth';
+
+const LEASE_EXECUTION_TIMEOUT_SECONDS = acquireLease.EXECUTION_TIMEOUT_SECONDS;
 
 /** `n` routes-mode groups of two routers each, every one at `maxConcurrency`. */
 const groups = (n: number, maxConcurrency: number, extra: object = {}): FailoverConfigInput => {
@@ -37,7 +39,8 @@ const errorOf = (fn: () => unknown): Error => {
 };
 
 describe('the SwitchItems write budget, derived from the groups', () => {
-  it("covers the longest queue of turns the groups can form: Σ maxConcurrency batches of 20, at 5/s past EC2's 50 less the 5 a queue keeps", () => {
+  it(`covers the longest queue of turns the groups can form: Σ maxConcurrency \
+batches of 20, at 5/s past EC2's 50 less the 5 a queue keeps`, () => {
     // One group at the default 10: 200 turns, ⌈155 / 5⌉ = 31 s, plus 100 s of retries.
     expect(replaceRouteWriteBudget(parseConfig(groups(1, 10)))).toMatchObject({
       writers: 10,
@@ -81,13 +84,15 @@ describe('synth refuses a config whose batches could not be served in time (Writ
     expect(replace.Properties.Timeout).toBeLessThan(REPLACE_ROUTES_TASK_TIMEOUT_SECONDS);
   });
 
-  it('names the groups, their maxConcurrency and the arithmetic when a batch could wait longer than a function may run', () => {
+  it(`names the groups, their maxConcurrency and the arithmetic \
+when a batch could wait longer than a function may run`, () => {
     const error = errorOf(() => synth(groups(5, 40)));
     expect(error).toBeInstanceOf(WriteBudgetError);
     expect(error).toBeInstanceOf(ConfigError); // printed by infra/app.ts without a stack trace
     expect(error.name).toBe('WriteBudgetError');
     expect(error.message).toContain(
-      '"edge-1" maxConcurrency 40, "edge-2" maxConcurrency 40, "edge-3" maxConcurrency 40, "edge-4" maxConcurrency 40, "edge-5" maxConcurrency 40',
+      '"edge-1" maxConcurrency 40, "edge-2" maxConcurrency 40, "edge-3" maxConcurrency 40, "edge-4" maxConcurrency ' +
+        '40, "edge-5" maxConcurrency 40',
     );
     expect(error.message).toContain(
       '200 SwitchItems invocations at once (Σ maxConcurrency) hold up to 200 × 20 = 4000 ReplaceRoute turns',
@@ -100,7 +105,8 @@ describe('synth refuses a config whose batches could not be served in time (Writ
   });
 
   it("counts the longest hold-down against the execution's 1800 s", () => {
-    // 170 writers: 3,400 turns, 671 s + 120 s = 791 s fits a function; with a 600 s hold-down and 390 s of other Tasks, 1781 s fits.
+    // 170 writers: 3,400 turns, 671 s + 120 s = 791 s fits a function; with a 600 s hold-down and 390 s of
+    // other Tasks, 1781 s fits.
     const fits = groups(17, 10, { autoFailback: { holdDownSeconds: 600 } });
     expect(checkWriteBudget(parseConfig(fits)).functionTimeoutSeconds).toBe(791);
     // 175 writers: 3,500 turns, 691 s + 120 s = 811 s; 600 + 390 + 811 = 1801 s, over 1800 s.
@@ -120,7 +126,8 @@ describe('synth refuses a config whose batches could not be served in time (Writ
     expect(error).toBeInstanceOf(WriteBudgetError);
     expect(error.message).toContain('"edge-18" maxConcurrency 5');
     expect(error.message).toContain(
-      "with the longest hold-down (600 s) and the other Tasks (390 s) the execution needs 1801 s, over the state machine's 1800 s",
+      'with the longest hold-down (600 s) and the other Tasks (390 ' +
+        "s) the execution needs 1801 s, over the state machine's 1800 s",
     );
   });
 });

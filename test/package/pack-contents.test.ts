@@ -1,6 +1,6 @@
-import { execFileSync } from 'child_process';
-import { existsSync, readdirSync, readFileSync } from 'fs';
-import * as path from 'path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 
 /**
  * What `npm pack` puts in the tarball (dry run, no build: cheap). The full check (build, pack, a fresh CDK app
@@ -63,7 +63,8 @@ describe('the packed package', () => {
 
   // dist/ exists once `npm run build` (or `npm pack`, through prepack) has run: then the tarball holds all of it.
   // In a clone never built, it holds none of it, and `npm pack` builds before it packs.
-  it('ships every function bundled, the definition and the entry points: all of dist once built, built by npm pack', () => {
+  it(`ships every function bundled, the definition and the \
+entry points: all of dist once built, built by npm pack`, () => {
     expect(pkg.scripts.prepack).toBe('npm run build');
     if (!existsSync(path.join(ROOT, 'dist', 'infra', 'index.js'))) {
       expect(files.filter((f) => f.startsWith('dist/'))).toEqual([]);

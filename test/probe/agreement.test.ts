@@ -19,7 +19,8 @@ const view = (location: string, o: Partial<LocationView> = {}): LocationView => 
 const item = (...views: LocationView[]): ProbeItem => ({ views, claims: {} });
 
 describe('agreement between locations', () => {
-  it('every live location has the member down: agreed, dated by the earliest streak start, naming the locations', () => {
+  it(`every live location has the member down: agreed, dated \
+by the earliest streak start, naming the locations`, () => {
     const a = agreement(
       item(view('az-a', { down: { A: NOW - 1500 } }), view('az-b', { down: { A: NOW - 1200 } })),
       'A',
@@ -39,7 +40,8 @@ describe('agreement between locations', () => {
     expect(a).toMatchObject({ agreed: false, reason: 'not down at az-b' });
   });
 
-  it('a location whose view is older than livenessMs is not live; with minLocations 2 one survivor cannot decide, with 1 it can', () => {
+  it(`a location whose view is older than livenessMs is not live; \
+with minLocations 2 one survivor cannot decide, with 1 it can`, () => {
     const views = item(view('az-a', { down: { A: NOW - 1500 } }), view('az-b', { at: NOW - 5001 }));
     expect(agreement(views, 'A', NOW, LIVE)).toMatchObject({
       agreed: false,
@@ -107,7 +109,8 @@ describe('claims', () => {
     expect(claimStands(undefined, item(), NOW, 5000)).toBe(false);
   });
 
-  it('the first claim wins; a later one gets the winner back; a stale claim is replaced only by whoever read it', async () => {
+  it(`the first claim wins; a later one gets the winner \
+back; a stale claim is replaced only by whoever read it`, async () => {
     const store = new InMemoryProbeState();
     expect(await store.claim('g', claim, undefined)).toEqual(claim);
     const late = { ...claim, executionName: 'probe-g-A-2', at: NOW };

@@ -41,7 +41,8 @@ const feed = (
 };
 
 describe('time-window detector', () => {
-  it('declares a member down when its failed rounds, a peer answering, span downAfterMs (5 rounds at 250 ms for 1 s)', () => {
+  it(`declares a member down when its failed rounds, a peer \
+answering, span downAfterMs (5 rounds at 250 ms for 1 s)`, () => {
     const { downs, state } = feed({ A: 'uddddd', B: 'uuuuuu' });
     expect(downs).toEqual([
       expect.objectContaining({
@@ -186,7 +187,8 @@ describe('time-window detector: outage length against downAfterMs (generated)', 
     );
   });
 
-  it('rounds late by up to L: an outage longer than downAfterMs + 2 × intervalMs + L always fails over, while it lasts', () => {
+  it(`rounds late by up to L: an outage longer than downAfterMs \
++ 2 × intervalMs + L always fails over, while it lasts`, () => {
     fc.assert(
       fc.property(settings, fc.integer({ min: 0, max: 5000 }), (s, extra) => {
         const downAfter = s.downAfterRounds * s.interval;
@@ -199,7 +201,8 @@ describe('time-window detector: outage length against downAfterMs (generated)', 
     );
   });
 
-  it('with the defaults (250 ms, 1 s): under 1 s never, over 2 s always, whatever the phase and up to 60 ms lateness', () => {
+  it(`with the defaults (250 ms, 1 s): under 1 s never, over \
+2 s always, whatever the phase and up to 60 ms lateness`, () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 249 }),

@@ -79,7 +79,8 @@ describe('probe handler', () => {
     await expect(handler({})).rejects.toThrow(MissingEnvError);
   });
 
-  it('probes from its location for the time it has, publishes its view, claims the failure, starts the workflow once, writes EMF', async () => {
+  it(`probes from its location for the time it has, publishes its \
+view, claims the failure, starts the workflow once, writes EMF`, async () => {
     process.env.PROBE_CONFIG = JSON.stringify({
       groups: [
         {

@@ -74,7 +74,8 @@ describe('probe request: parseTrigger', () => {
 });
 
 describe('probe request: classifyTrigger', () => {
-  it('an automatic failure of that member, looked up in the config; the summary says which probe, how many rounds, the last error', () => {
+  it(`an automatic failure of that member, looked up in the config; \
+the summary says which probe, how many rounds, the last error`, () => {
     const c = classifyTrigger(request(), config(), NAME);
     expect(c).toMatchObject({
       action: 'failover',
@@ -90,7 +91,8 @@ describe('probe request: classifyTrigger', () => {
       kind: 'probe',
       instanceId: 'i-0a1b2c3d4e5f60001',
       summary:
-        'health probe: router-a (i-0a1b2c3d4e5f60001) failed 3 consecutive round(s) of TCP 179, 22 (every 250 ms, down after 1000 ms) ' +
+        'health probe: router-a (i-0a1b2c3d4e5f60001) failed 3 consecutive ' +
+        'round(s) of TCP 179, 22 (every 250 ms, down after 1000 ms) ' +
         'since 2026-11-25T14:30:10.300Z, agreed by subnet-0123456789abcdef0, subnet-0123456789abcdef1; ' +
         'last error: 10.0.1.10:179 timeout: no answer within 1000 ms',
     });

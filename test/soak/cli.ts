@@ -5,11 +5,11 @@ import { caseArb, soakCase, soakProperty, type SoakCase } from './property';
 import { runCase, type Observation } from './run-case';
 
 /**
- * `npm run soak -- --runs N [--seed S] [--max-tables T] [--max-routes R] [--size S]`: runs N generated cases, counting the cases that
- * violate each invariant; then the first case of each violated invariant is shrunk by fast-check and printed
- * (stdout) with its seed, path and the command that replays it, then the summary table.
- * `--seed S --path P [--only I]` replays (and shrinks further) one case, failing on invariant I only if given. Progress goes to stderr (a bar on a TTY, else a
- * line per 10 %).
+ * `npm run soak -- --runs N [--seed S] [--max-tables T] [--max-routes R] [--size S]`: runs N generated cases, counting
+ * the cases that violate each invariant; then the first case of each violated invariant is shrunk by fast-check and
+ * printed (stdout) with its seed, path and the command that replays it, then the summary table.
+ * `--seed S --path P [--only I]` replays (and shrinks further) one case, failing on invariant I only if given. Progress
+ * goes to stderr (a bar on a TTY, else a line per 10 %).
  */
 
 const arg = (name: string): string | undefined => {
@@ -42,7 +42,8 @@ const progress = (() => {
       const width = 30;
       const filled = Math.round((width * done) / runs);
       process.stderr.write(
-        `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${Math.floor((100 * done) / runs)}% ${done}/${runs} ${rate}/s`,
+        `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ` +
+          `${Math.floor((100 * done) / runs)}% ${done}/${runs} ${rate}/s`,
       );
       if (done === runs) process.stderr.write('\n');
       return;
@@ -69,7 +70,8 @@ const shrink = async (at: string, only?: InvariantId): Promise<string[]> => {
   const violations = await soakCase(minimal);
   return [
     `seed ${result.seed}  path ${result.counterexamplePath}  (shrunk ${result.numShrinks} time(s))`,
-    `replay: npm run soak -- --seed ${result.seed}${shape} --path ${result.counterexamplePath}${only ? ` --only ${only}` : ''}`,
+    `replay: npm run soak -- --seed ${result.seed}${shape} --path ` +
+      `${result.counterexamplePath}${only ? ` --only ${only}` : ''}`,
     `minimal case: ${JSON.stringify(minimal)}`,
     ...violations.slice(0, 8).map((v) => `  ${v.invariant} ${v.detail}`),
     '',

@@ -145,13 +145,16 @@ const mayMoveActive = (o: Observation): boolean => {
   if (t.kind === 'switchover' || t.kind === 'failback' || t.kind === 'probe')
     return t.kind === 'probe' ? t.member === o.estate.active : true;
   if (t.member !== o.estate.active) return false;
-  // An event is acted on when EC2 shows the member not running, or cannot describe it (its AZ impaired): resolve-targets.ts unconfirmedReason.
+  // An event is acted on when EC2 shows the member not running, or cannot describe it (its AZ impaired):
+  // resolve-targets.ts unconfirmedReason.
   if (t.kind === 'instance-state')
     return o.history.impairAz === t.member || (t.real && t.state !== 'running' && t.state !== 'pending');
   return t.real;
 };
 
-/** I3 no harm: routes leave a healthy active member only on a confirmed failure or a request; a dry run writes nothing. */
+/**
+ * I3 no harm: routes leave a healthy active member only on a confirmed failure or a request; a dry run writes nothing.
+ */
 const noHarm = (o: Observation): Violation[] => {
   const out: Violation[] = [];
   const t = o.history.trigger;
@@ -199,7 +202,9 @@ const noHarm = (o: Observation): Violation[] => {
         if (there?.target !== r.target)
           out.push({
             invariant: 'I3',
-            detail: `${label}: ${subject} moved ${table} → ${moved}, where ${key.split('|').slice(1, 3).join(' ')} leads to ${there?.target}, not the healthy active member's ${r.target}`,
+            detail:
+              `${label}: ${subject} moved ${table} → ${moved}, where ${key.split('|').slice(1, 3).join(' ')} leads ` +
+              `to ${there?.target}, not the healthy active member's ${r.target}`,
           });
       }
     }
@@ -207,7 +212,10 @@ const noHarm = (o: Observation): Violation[] => {
   return out;
 };
 
-/** I4 honest record: each route's `after` is what the tables hold; the lease is released; one notification per execution. */
+/**
+ * I4 honest record: each route's `after` is what the tables hold; the lease is released; one
+ * notification per execution.
+ */
 const honestRecord = (o: Observation): Violation[] => {
   const out: Violation[] = [];
   const check = (label: string, e: Execution, tables: RouteTable[]) => {
@@ -220,7 +228,9 @@ const honestRecord = (o: Observation): Violation[] => {
       if (n?.target !== r.after.target)
         out.push({
           invariant: 'I4',
-          detail: `${label}: record says ${r.routeTableId} ${r.destination.value} → ${r.after.target}, tables say ${n?.target}`,
+          detail:
+            `${label}: record says ${r.routeTableId} ${r.destination.value} ` +
+            `→ ${r.after.target}, tables say ${n?.target}`,
         });
     }
   };

@@ -16,13 +16,11 @@ export interface SoakCase {
 }
 
 export const caseArb = (opts: { maxTables?: number; maxRoutes?: number; size?: Size } = {}): fc.Arbitrary<SoakCase> =>
-  fc
-    .record({ estate: estateArb(opts), history: historyArb(), simSeed: fc.nat(2 ** 31 - 1) })
-    .map((c) => ({
-      ...c,
-      estate: foldEstate(c.estate),
-      history: foldHistory(c.history, c.estate.members, c.estate.active),
-    }));
+  fc.record({ estate: estateArb(opts), history: historyArb(), simSeed: fc.nat(2 ** 31 - 1) }).map((c) => ({
+    ...c,
+    estate: foldEstate(c.estate),
+    history: foldHistory(c.history, c.estate.members, c.estate.active),
+  }));
 
 export class SoakViolation extends Error {
   constructor(readonly violations: Violation[]) {

@@ -23,7 +23,9 @@ export interface Execution {
   result?: RunResult;
   /** The runner itself threw (a definition or payload problem it does not turn into a FAILED execution). */
   thrown?: string;
-  /** What the network-truth check (test/network-truth.ts) found right after this delivery; undefined: no claim to check. */
+  /**
+   * What the network-truth check (test/network-truth.ts) found right after this delivery; undefined: no claim to check.
+   */
   findings?: string[];
   /** The tables the moment this execution ended (a concurrent delivery may change them after). */
   tablesAtEnd: RouteTable[];

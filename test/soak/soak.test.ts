@@ -13,7 +13,8 @@ const SEED = 20261206;
 const RUNS = 2000;
 
 describe('soak: generated estates and histories through the real workflow', () => {
-  it(`holds every invariant over ${RUNS} cases (seed ${SEED}), and the cases reach every outcome and both modes`, async () => {
+  it(`holds every invariant over ${RUNS} cases (seed ${SEED}), \
+and the cases reach every outcome and both modes`, async () => {
     const seen = new Map<string, number>();
     const count = (k: string) => seen.set(k, (seen.get(k) ?? 0) + 1);
     await fc.assert(

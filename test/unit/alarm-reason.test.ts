@@ -3,7 +3,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { cloudWatchAlarms } from '../../functions/aws/cloudwatch-alarms';
 import { reasonSaysMissingData } from '../../functions/domain/alarms';
 
-/** Whether a status-check alarm reached its state with no datapoint received (StateReasonData, as DescribeAlarms returns it). */
+/**
+ * Whether a status-check alarm reached its state with no datapoint received (StateReasonData, as
+ * DescribeAlarms returns it).
+ */
 
 const reason = (o: object) =>
   JSON.stringify({
@@ -45,7 +48,8 @@ describe('reasonSaysMissingData', () => {
     ).toBe(false);
   });
 
-  it('no reason, not JSON, another shape: not read as missing data (the confirmation stays the ALARM state alone)', () => {
+  it(`no reason, not JSON, another shape: not read as missing \
+data (the confirmation stays the ALARM state alone)`, () => {
     for (const r of [undefined, '', 'Threshold Crossed', reason({})]) expect(reasonSaysMissingData(r)).toBe(false);
   });
 

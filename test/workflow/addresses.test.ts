@@ -68,7 +68,8 @@ describe.each([
   ['routes', true],
   ['associations', true],
 ] as const)('in the %s mode (throttled: %s)', (mode, throttled) => {
-  it('fails over with both Elastic IPs on the standby’s paired interfaces, verified and recorded, then fails back', async () => {
+  it(`fails over with both Elastic IPs on the standby’s \
+paired interfaces, verified and recorded, then fails back`, async () => {
     const { sim, scenario, routerA, routerB, eip0, eip1, run, store } = await setUp({ mode, throttled });
 
     const over = await run({ action: 'switchover', to: 'router-b' });
@@ -89,7 +90,8 @@ describe.each([
       expect(item.timeToSwitchMs).toBeGreaterThanOrEqual(0);
     }
     expect(over.record.summary).toMatch(/addresses: 2 moved/);
-    // Throttled: EC2 refused the first AssociateAddress calls; the paced writer retried them, and the record counts them.
+    // Throttled: EC2 refused the first AssociateAddress calls; the paced writer retried them,
+    // and the record counts them.
     if (throttled) expect(a.list.reduce((n: number, x: any) => n + x.attempts, 0)).toBe(4);
     // The notification says it, and the lease is released.
     expect(sim.published.at(-1)?.Message).toMatch(/203\.0\.113\.10/);
@@ -159,7 +161,8 @@ it.each(['routes', 'associations'] as const)(
   },
 );
 
-it('an Elastic IP EC2 refused to move keeps the run from reading as succeeded: the clause finds it on router-a', async () => {
+it(`an Elastic IP EC2 refused to move keeps the run from \
+reading as succeeded: the clause finds it on router-a`, async () => {
   const { sim, routerA, eip1, run } = await setUp();
   // EC2 refuses eth1's address for good (a permanent error, not retried): it stays on router-a.
   sim.injectFault({
@@ -175,7 +178,8 @@ it('an Elastic IP EC2 refused to move keeps the run from reading as succeeded: t
   expect(r.record.cause).toMatch(/203\.0\.113\.11/);
 });
 
-it('an Elastic IP another instance holds is a conflict: reported, never taken, and the run is not succeeded', async () => {
+it(`an Elastic IP another instance holds is a conflict: \
+reported, never taken, and the run is not succeeded`, async () => {
   const { sim, scenario, routerB, eip0, eip1, run } = await setUp();
   const stranger = sim.addInstance({ vpcId: scenario.vpcId, availabilityZone: 'us-east-1a' });
   const strangerEni = sim.addNetworkInterface({ vpcId: scenario.vpcId, instanceId: stranger });
@@ -190,7 +194,8 @@ it('an Elastic IP another instance holds is a conflict: reported, never taken, a
   expect(onB(sim, scenario)).toBe(true);
 });
 
-it('the network-truth oracle reads the addresses itself: a verification blind to them cannot pass a false success', async () => {
+it(`the network-truth oracle reads the addresses itself: a \
+verification blind to them cannot pass a false success`, async () => {
   const { sim, eip1, routerA, run, handlers } = await setUp();
   // Someone puts eth1's address back on router-a right after the writes; a planted bug in VerifySwitch trusts
   // the plan for the addresses, so the record would claim success with it left behind.
@@ -221,7 +226,8 @@ it('the network-truth oracle reads the addresses itself: a verification blind to
   ).rejects.toThrow(new RegExp(`FALSE SUCCEEDED[\\s\\S]*${eip1}: on router-a's ${routerA.eni1}`));
 });
 
-it('one zone: a secondary private IP moves (AssignPrivateIpAddresses) with the Elastic IP on it; its dry run is unjudged', async () => {
+it(`one zone: a secondary private IP moves (AssignPrivateIpAddresses) \
+with the Elastic IP on it; its dry run is unjudged`, async () => {
   const sim = new SimulatedVpc({ seed: 3 });
   const p = buildVpnPair(sim, { sameZone: true });
   const rtb = sim.addRouteTable({ vpcId: p.vpcId });

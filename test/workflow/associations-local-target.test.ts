@@ -20,15 +20,13 @@ const setup = async () => {
   const sim = associationsSim(5);
   const estate = buildAssociationPair(sim, { routeTables: 1, groupName: GROUP });
   const firewall = estate.other.eni0;
-  await sim
-    .ec2()
-    .send(
-      new ReplaceRouteCommand({
-        RouteTableId: estate.gateway!.routeTableId,
-        DestinationCidrBlock: VPC_CIDR,
-        NetworkInterfaceId: firewall,
-      }),
-    );
+  await sim.ec2().send(
+    new ReplaceRouteCommand({
+      RouteTableId: estate.gateway!.routeTableId,
+      DestinationCidrBlock: VPC_CIDR,
+      NetworkInterfaceId: firewall,
+    }),
+  );
   const config = parseConfig(estate.config);
   const { run, reconcile } = associationsHarness(sim, config);
   return { sim, estate, firewall, run, reconcile };
@@ -41,7 +39,8 @@ const localTarget = (sim: SimulatedVpc, gatewayId: string) =>
   gatewayTable(sim, gatewayId).Routes?.find((r) => r.DestinationCidrBlock === VPC_CIDR)?.NetworkInterfaceId;
 
 describe('associations mode: a local route pointed at a middlebox', () => {
-  it("the twins mirror the original's local target, and the gateway's VPC traffic still goes through the firewall after the failover", async () => {
+  it(`the twins mirror the original's local target, and the gateway's \
+VPC traffic still goes through the firewall after the failover`, async () => {
     const { sim, estate, firewall, run, reconcile } = await setup();
     const gw = estate.gateway!.gatewayId;
     const prepared = await reconcile();
@@ -62,7 +61,8 @@ describe('associations mode: a local route pointed at a middlebox', () => {
     expect(localTarget(sim, gw)).toBe(firewall);
   });
 
-  it('a twin whose local route lost the middlebox is drifted: the gateway stays on its original, switched route by route', async () => {
+  it(`a twin whose local route lost the middlebox is drifted: \
+the gateway stays on its original, switched route by route`, async () => {
     const { sim, estate, firewall, run, reconcile } = await setup();
     const gw = estate.gateway!.gatewayId;
     await reconcile();
@@ -71,15 +71,13 @@ describe('associations mode: a local route pointed at a middlebox', () => {
       .find(
         (t) => twinIdentity(t)?.original === estate.gateway!.routeTableId && twinIdentity(t)?.member === 'router-b',
       )!;
-    await sim
-      .ec2()
-      .send(
-        new ReplaceRouteCommand({
-          RouteTableId: twin.RouteTableId!,
-          DestinationCidrBlock: VPC_CIDR,
-          LocalTarget: true,
-        }),
-      );
+    await sim.ec2().send(
+      new ReplaceRouteCommand({
+        RouteTableId: twin.RouteTableId!,
+        DestinationCidrBlock: VPC_CIDR,
+        LocalTarget: true,
+      }),
+    );
 
     sim.setInstanceState(estate.routerA.instanceId, 'stopped');
     const rec = record(await run(ec2StateEvent(estate.routerA.instanceId, 'stopped')));
@@ -90,19 +88,18 @@ describe('associations mode: a local route pointed at a middlebox', () => {
     expect(localTarget(sim, gw)).toBe(firewall);
   });
 
-  it("a local route on a member's interface (east-west inspection through the router itself): each twin holds it on its own member, and after the failover the gateway's VPC traffic goes through router-b", async () => {
+  it(`a local route on a member's interface (east-west inspection through the router itself): each twin holds it on \
+its own member, and after the failover the gateway's VPC traffic goes through router-b`, async () => {
     const sim = associationsSim(5);
     const estate = buildAssociationPair(sim, { routeTables: 1, groupName: GROUP });
     const gw = estate.gateway!.gatewayId;
-    await sim
-      .ec2()
-      .send(
-        new ReplaceRouteCommand({
-          RouteTableId: estate.gateway!.routeTableId,
-          DestinationCidrBlock: VPC_CIDR,
-          NetworkInterfaceId: estate.routerA.eni1,
-        }),
-      );
+    await sim.ec2().send(
+      new ReplaceRouteCommand({
+        RouteTableId: estate.gateway!.routeTableId,
+        DestinationCidrBlock: VPC_CIDR,
+        NetworkInterfaceId: estate.routerA.eni1,
+      }),
+    );
     const { run, reconcile } = associationsHarness(sim, parseConfig(estate.config));
     expect((await reconcile()).ok).toBe(true);
     const twin = sim

@@ -69,10 +69,13 @@ const switchover = (to: string, dryRun = false) => ({
 });
 
 describe('associations mode: a failover moves associations, not routes', () => {
-  it('moves every subnet, gateway and main association to the twins with one call each, and verifies the effective routes', async () => {
+  it(`moves every subnet, gateway and main association to the \
+twins with one call each, and verifies the effective routes`, async () => {
     const { sim, estate, run, twins } = await setup('associations');
     const before = sim.mutatingCalls().length;
-    estate.subnets.forEach((s) => expect(sim.effectiveRouteTableId(s.subnetId)).toBe(s.routeTableId));
+    estate.subnets.forEach((s) => {
+      expect(sim.effectiveRouteTableId(s.subnetId)).toBe(s.routeTableId);
+    });
 
     const r = await run(stopping(sim, estate.routerA.instanceId));
 
@@ -105,7 +108,8 @@ describe('associations mode: a failover moves associations, not routes', () => {
     expect(sim.route(estate.routeTableIds[0], '192.168.0.0/16')?.NetworkInterfaceId).toBe(estate.routerA.eni0);
   });
 
-  it('gives every subnet exactly the effective routes the per-route mode gives it (IPv4, IPv6, prefix lists, main table, gateway)', async () => {
+  it(`gives every subnet exactly the effective routes the per-route \
+mode gives it (IPv4, IPv6, prefix lists, main table, gateway)`, async () => {
     const byRoutes = await setup('routes');
     const byAssociations = await setup('associations');
     expect((await byRoutes.run(stopping(byRoutes.sim, byRoutes.estate.routerA.instanceId))).status).toBe('SUCCEEDED');
@@ -215,7 +219,8 @@ describe('associations mode: a failover moves associations, not routes', () => {
       expect(sim.route(m.routeTableId, m.destination.value)?.NetworkInterfaceId).toBe(m.toEni);
   });
 
-  it('one move refused: the outcome is partial, the record and the summary count associations, the rest moved', async () => {
+  it(`one move refused: the outcome is partial, the record \
+and the summary count associations, the rest moved`, async () => {
     const { sim, estate, run } = await setup('associations');
     sim.injectFault({ action: 'ReplaceRouteTableAssociation', code: 'UnauthorizedOperation', times: 1 });
     const r = await run(stopping(sim, estate.routerA.instanceId));
@@ -233,7 +238,8 @@ describe('associations mode: a failover moves associations, not routes', () => {
     expect(rec.counts.moved).toBe(0);
   });
 
-  it('a move whose answer was lost (EC2 made it, then a 5xx) is found on its twin by the retry, not reported as a conflict', async () => {
+  it(`a move whose answer was lost (EC2 made it, then a 5xx) is \
+found on its twin by the retry, not reported as a conflict`, async () => {
     const { sim, estate, run, twins } = await setup('associations');
     const subnet = estate.subnets.find((s) => s.explicit)!;
     // The first move of this subnet takes effect, then its answer is lost: the retry sends the OLD association
@@ -258,7 +264,8 @@ describe('associations mode: a failover moves associations, not routes', () => {
     expect(rec.associations).toMatchObject({ moved: 5, failed: 0 });
   });
 
-  it('a group set back to the routes mode while its subnets use twins: the live twins are switched route by route, and verified', async () => {
+  it(`a group set back to the routes mode while its subnets use \
+twins: the live twins are switched route by route, and verified`, async () => {
     const { sim, estate, run, twins } = await setup('associations');
     expect(record(await run(switchover('router-b'))).outcome).toBe('succeeded');
     // The operator sets switchMode back to "routes" without failing back first.

@@ -59,7 +59,8 @@ const stop = (sim: SimulatedVpc, instanceId: string) => {
 };
 
 describe('associations mode with three members', () => {
-  it('a second automatic failover moves the subnets from the first target twin to the third member twin, route writes none', async () => {
+  it(`a second automatic failover moves the subnets from the \
+first target twin to the third member twin, route writes none`, async () => {
     const { sim, estate, run, reconcile, enisOf, instanceOf } = await setup();
     const first = record(await run(stop(sim, estate.routerA.instanceId)));
     expect(first).toMatchObject({ outcome: 'succeeded', associations: { failed: 0, fallbacks: [] } });
@@ -92,7 +93,8 @@ describe('associations mode with three members', () => {
     expect(after.writes).toBe(0);
   });
 
-  it('the reconcile never undoes a failover that switched a live twin route by route (its next pass holds those routes)', async () => {
+  it(`the reconcile never undoes a failover that switched a \
+live twin route by route (its next pass holds those routes)`, async () => {
     const { sim, estate, run, reconcile, enisOf, instanceOf } = await setup();
     await run(stop(sim, estate.routerA.instanceId));
     const subnet = estate.subnets.find((s) => s.explicit)!;
@@ -136,7 +138,8 @@ describe('associations mode with three members', () => {
     await sim.ec2().send(new DeleteRouteTableCommand({ RouteTableId: subnet.routeTableId }));
     const second = record(await run(stop(sim, instanceOf.get(t1)!)));
     const leadsToFailed = (tableOf().Routes ?? []).some((r) => enisOf.get(t1)!.includes(r.NetworkInterfaceId ?? ''));
-    // Its routes could not be switched (the twin's original is gone: it is trusted for nothing), and the record says so.
+    // Its routes could not be switched (the twin's original is gone: it is trusted for
+    // nothing), and the record says so.
     expect(leadsToFailed).toBe(true);
     expect(second.outcome).not.toBe('succeeded');
     expect(second.verification).toMatchObject({ ok: false });

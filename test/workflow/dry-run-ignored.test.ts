@@ -46,7 +46,8 @@ const setup = () => {
 };
 
 describe('dry run against an endpoint that ignores DryRun', () => {
-  it('every ReplaceRoute answered success: the routes changed, the run fails as DryRunIgnored, critical, never "nothing changed"', async () => {
+  it(`every ReplaceRoute answered success: the routes changed, the \
+run fails as DryRunIgnored, critical, never "nothing changed"`, async () => {
     const { sim, scenario, run } = setup();
     sim.injectFault({ action: 'ReplaceRoute', ignoreDryRun: true });
 
@@ -59,7 +60,8 @@ describe('dry run against an endpoint that ignores DryRun', () => {
     expect(result.error).toBe('DryRunIgnored');
     expect(result.cause).toMatch(
       new RegExp(
-        `^dry run NOT honoured: ${scenario.expectedMoves.length} of ${scenario.expectedMoves.length} route\\(s\\) CHANGED to router-b`,
+        `^dry run NOT honoured: ${scenario.expectedMoves.length} of ` +
+          `${scenario.expectedMoves.length} route\\(s\\) CHANGED to router-b`,
       ),
     );
     const r = result.auditRecord!;
@@ -115,7 +117,8 @@ describe('dry run against an endpoint that ignores DryRun', () => {
     expect(sim.mutatingCalls()).toHaveLength(0);
   });
 
-  it('over HTTP with the real EC2Client: DryRun=true goes on the wire, the endpoint ignores it, and the batch says dry-run-ignored', async () => {
+  it(`over HTTP with the real EC2Client: DryRun=true goes on the \
+wire, the endpoint ignores it, and the batch says dry-run-ignored`, async () => {
     const sim = new SimulatedVpc({ seed: 24 });
     const scenario = buildRouterPair(sim, { routeTables: 1 });
     const rtb = scenario.routeTableIds[0];

@@ -62,7 +62,8 @@ const writes = (sim: SimulatedVpc) =>
   sim.calls.filter((c) => ['ReplaceRoute', 'CreateRoute', 'DeleteRoute'].includes(c.action));
 
 describe('failover workflow, run locally against the simulated VPC', () => {
-  it("router-a stops: every route to its interfaces moves to router-b's paired interface, nothing else changes", async () => {
+  it(`router-a stops: every route to its interfaces moves \
+to router-b's paired interface, nothing else changes`, async () => {
     const { sim, scenario, run } = setup();
     const before = routeMap(sim.routeTables());
     sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
@@ -108,7 +109,8 @@ describe('failover workflow, run locally against the simulated VPC', () => {
     });
   });
 
-  it('survives throttling on 30 % of ReplaceRoute calls: each route retried with backoff, attempts recorded, every route moved', async () => {
+  it(`survives throttling on 30 % of ReplaceRoute calls: each route \
+retried with backoff, attempts recorded, every route moved`, async () => {
     const { sim, scenario, run } = setup({ seed: 11 });
     sim.injectFault({ action: 'ReplaceRoute', code: 'RequestLimitExceeded', probability: 0.3 });
     sim.setInstanceState(scenario.routerA.instanceId, 'stopped');
@@ -129,7 +131,8 @@ describe('failover workflow, run locally against the simulated VPC', () => {
       expect(after.get(routeKey(m.routeTableId, m.destination))?.target).toBe(m.toEni);
   });
 
-  it('throttling that outlasts the per-route retries: the state machine retries the batch, which sends its routes again (idempotent)', async () => {
+  it(`throttling that outlasts the per-route retries: the state machine \
+retries the batch, which sends its routes again (idempotent)`, async () => {
     const { sim, scenario, run } = setup();
     const victim = scenario.expectedMoves[0];
     sim.injectFault({
@@ -161,7 +164,8 @@ describe('failover workflow, run locally against the simulated VPC', () => {
       expect(after.get(routeKey(m.routeTableId, m.destination))?.target).toBe(m.toEni);
   });
 
-  it('a permanent error on one route: the others switch, the execution fails and the notification lists it', async () => {
+  it(`a permanent error on one route: the others switch, \
+the execution fails and the notification lists it`, async () => {
     const { sim, scenario, run } = setup();
     const victim = scenario.expectedMoves.find((m) => m.destination.kind === 'ipv6')!;
     sim.injectFault({

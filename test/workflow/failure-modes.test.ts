@@ -73,7 +73,8 @@ const movedOutOf = (sim: SimulatedVpc, moves: ReturnType<typeof buildRouterPair>
 const record = (r: RunResult): any => r.output ?? r.auditRecord;
 
 describe('the failed router is gone: terminated, interfaces deleted', () => {
-  it('with the inventory the scheduled refresh wrote, every route to the deleted interfaces moves and verifies', async () => {
+  it(`with the inventory the scheduled refresh wrote, every \
+route to the deleted interfaces moves and verifies`, async () => {
     const { sim, scenario, run, refresh } = setup();
     const refreshed = await refresh();
     expect(refreshed.groups[0].members).toEqual([
@@ -98,7 +99,8 @@ describe('the failed router is gone: terminated, interfaces deleted', () => {
     );
   });
 
-  it('a manual switchover after the termination repairs the routes too (the inventory outlives the instance)', async () => {
+  it(`a manual switchover after the termination repairs \
+the routes too (the inventory outlives the instance)`, async () => {
     const { sim, scenario, run, refresh } = setup();
     await refresh();
     sim.setInstanceState(scenario.routerA.instanceId, 'terminated');
@@ -111,7 +113,8 @@ describe('the failed router is gone: terminated, interfaces deleted', () => {
     expect(movedOutOf(sim, scenario.expectedMoves)).toBe(scenario.expectedMoves.length);
   });
 
-  it('control: with no inventory at all the routes cannot be found; the run is neither a success nor a no-op, and names each blackhole', async () => {
+  it(`control: with no inventory at all the routes cannot be found; \
+the run is neither a success nor a no-op, and names each blackhole`, async () => {
     const { sim, scenario, run } = setup();
     sim.setInstanceState(scenario.routerA.instanceId, 'terminated');
 
@@ -127,14 +130,18 @@ describe('the failed router is gone: terminated, interfaces deleted', () => {
     expect(record(r).warnings.join('\n')).toMatch(/no inventory holds its former interfaces/);
     expect(r.cause).toMatch(/blackhole on eni-[0-9a-f]+: nobody's known interface, and router-a's are unknown/);
     expect(record(r).warnings.join('\n')).toMatch(
-      /16 blackhole route\(s\) lead to interfaces no member is known to have had, while nothing is known of router-a's interfaces/,
+      new RegExp(
+        String.raw`16 blackhole route\(s\) lead to interfaces no member is known to have had, while nothing ` +
+          `is known of router-a's interfaces`,
+      ),
     );
     expect(sim.published.at(-1)?.MessageAttributes?.severity?.StringValue).not.toBe('info');
   });
 });
 
 describe("the failed router's Availability Zone is impaired for the whole run", () => {
-  it('an automatic failover moves every route: the impaired member is treated as failed, its interfaces come from the inventory', async () => {
+  it(`an automatic failover moves every route: the impaired member \
+is treated as failed, its interfaces come from the inventory`, async () => {
     const { sim, scenario, run, refresh } = setup();
     await refresh();
     sim.impairAvailabilityZone(`${sim.region}a`);
@@ -180,7 +187,8 @@ describe("the failed router's Availability Zone is impaired for the whole run", 
 });
 
 describe('verification sweeps the whole scope', () => {
-  it('a route pointed at the failed router while the run was writing is a mismatch: the run ends partial, naming it', async () => {
+  it(`a route pointed at the failed router while the run was \
+writing is a mismatch: the run ends partial, naming it`, async () => {
     const { sim, scenario, run, handlers } = setup();
     sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
     const table = scenario.routeTableIds[0];
@@ -201,7 +209,8 @@ describe('verification sweeps the whole scope', () => {
 });
 
 describe('the notification fails after the switch', () => {
-  it('the lease is released, the switch recorded, the audit record kept, and the execution fails as NotificationFailed', async () => {
+  it(`the lease is released, the switch recorded, the audit \
+record kept, and the execution fails as NotificationFailed`, async () => {
     const { sim, scenario, run, store } = setup();
     sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
     sim.injectFault({ action: 'Publish', code: 'AuthorizationError' });
@@ -211,7 +220,10 @@ describe('the notification fails after the switch', () => {
     expect(r.status).toBe('FAILED');
     expect(r.error).toBe('NotificationFailed');
     expect(r.cause).toMatch(
-      /^succeeded: onprem-edge: router-a -> router-b, \d+ route\(s\) moved and verified\. The SNS notification could not be published \(AuthorizationError/,
+      new RegExp(
+        String.raw`^succeeded: onprem-edge: router-a -> router-b, \d+ route\(s\) moved and verified\. The ` +
+          String.raw`SNS notification could not be published \(AuthorizationError`,
+      ),
     );
     expect(r.auditRecord).toMatchObject({
       record: 'vpc-route-failover/audit',
@@ -245,7 +257,8 @@ describe('the notification fails after the switch', () => {
 });
 
 describe('a second trigger during a long run', () => {
-  it('waits for the lease as long as the first run needs (far more looks than the old 20 retries), then finds the work done', async () => {
+  it(`waits for the lease as long as the first run needs (far \
+more looks than the old 20 retries), then finds the work done`, async () => {
     // A batch's routes go out together, so one slow ReplaceRoute round trip makes the run long.
     const { sim, scenario, run } = setup({ latencyMs: { ReplaceRoute: 400 } });
     sim.setInstanceState(scenario.routerA.instanceId, 'stopping');

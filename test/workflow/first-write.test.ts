@@ -98,7 +98,8 @@ const firstWriteOf = (result: Awaited<ReturnType<typeof runExecution>>) =>
   result.events.find((e) => e.type === 'StateExited' && e.state?.name === 'FirstWrite')?.state.output.firstWrite;
 
 describe('FirstWrite: the priority routes right after the trigger and the target are confirmed', () => {
-  it('writes every priority route of the armed tables before PlanSwitch reads the reach, then the full path moves and verifies the rest', async () => {
+  it(`writes every priority route of the armed tables before PlanSwitch \
+reads the reach, then the full path moves and verifies the rest`, async () => {
     const s = setup();
     await s.arm();
     const result = await runExecution({ handlers: s.handlers(), input: s.input() });
@@ -156,7 +157,8 @@ describe('FirstWrite: the priority routes right after the trigger and the target
     expect(message).toContain(`First write: ${s.priorityMoves.length} priority route(s) switched by FirstWrite`);
   });
 
-  it("a stale armed plan cannot make it wrong: a priority route repointed by hand since the guard pass is left alone (conflict), and a new table is the full path's", async () => {
+  it(`a stale armed plan cannot make it wrong: a priority route repointed by hand since the guard pass is left alone \
+(conflict), and a new table is the full path's`, async () => {
     const s = setup();
     await s.arm();
     const [handEdited, ...rest] = s.priorityMoves;
@@ -201,10 +203,12 @@ describe('FirstWrite: the priority routes right after the trigger and the target
     expect(s.allMoved()).toBe(true);
   });
 
-  it("when other failovers hold the write pacer's queue, it waits at most its short budget and leaves the routes to the full path", async () => {
+  it(`when other failovers hold the write pacer's queue, it waits \
+at most its short budget and leaves the routes to the full path`, async () => {
     const s = setup();
     await s.arm();
-    // A queue 30 s long: turns are granted only to a writer whose budget reaches past it (the Map's does, FirstWrite's 5 s not).
+    // A queue 30 s long: turns are granted only to a writer whose budget reaches past it (the Map's
+    // does, FirstWrite's 5 s not).
     const queueEndsAt = Date.now() + 30_000;
     const busy: WritePacer = {
       reserve: async (count, notAfter) =>
@@ -235,7 +239,8 @@ describe('FirstWrite: the priority routes right after the trigger and the target
     expect(s.sim.calls.filter((c) => c.action === 'ReplaceRoute' && !c.error && !(c.input as any).DryRun)).toEqual([]);
   });
 
-  it('FirstWrite failing (its store unreadable) never fails the execution: the error is kept in $.firstWrite and PlanSwitch goes on', async () => {
+  it(`FirstWrite failing (its store unreadable) never fails the \
+execution: the error is kept in $.firstWrite and PlanSwitch goes on`, async () => {
     const s = setup();
     await s.arm();
     const broken = {
@@ -249,7 +254,8 @@ describe('FirstWrite: the priority routes right after the trigger and the target
     expect(s.allMoved()).toBe(true);
   });
 
-  it('a PlanSwitch failure after the first write is reported with the routes FirstWrite did switch, never as "no route was changed"', async () => {
+  it(`a PlanSwitch failure after the first write is reported with the \
+routes FirstWrite did switch, never as "no route was changed"`, async () => {
     const s = setup();
     await s.arm();
     const planTooLarge = async () => {
@@ -263,7 +269,8 @@ describe('FirstWrite: the priority routes right after the trigger and the target
     const record = result.auditRecord as AuditRecord;
     expect(record.outcome).toBe('failed');
     expect(record.cause).toContain(
-      `${s.priorityMoves.length} priority route(s) had been switched by FirstWrite before it (listed in routes); no other route was changed.`,
+      `${s.priorityMoves.length} priority route(s) had been switched by FirstWrite before it (listed in routes); no ` +
+        `other route was changed.`,
     );
     expect(record.cause).not.toContain('No route was changed');
     expect(record.counts.moved).toBe(s.priorityMoves.length);

@@ -44,7 +44,8 @@ const alarmEvent = (instanceId: string, member: string, time?: string) =>
 const targets = routeTargets;
 
 describe('forged triggers change nothing', () => {
-  it('a forged ALARM for the healthy active router, dated 2099: nothing moves, warned; a real stop afterwards still fails over', async () => {
+  it(`a forged ALARM for the healthy active router, dated 2099: \
+nothing moves, warned; a real stop afterwards still fails over`, async () => {
     const { sim, s, run } = setup();
     const before = targets(sim.routeTables());
 
@@ -63,7 +64,8 @@ describe('forged triggers change nothing', () => {
     expect((real.output as any).counts.moved).toBe(s.expectedMoves.length);
   });
 
-  it('a forged "stopping" for a running router: nothing moves; a forged ALARM naming another stack\'s alarm: nothing moves', async () => {
+  it(`a forged "stopping" for a running router: nothing moves; \
+a forged ALARM naming another stack's alarm: nothing moves`, async () => {
     const { sim, s, run } = setup();
     const before = targets(sim.routeTables());
 
@@ -95,7 +97,8 @@ describe('forged triggers change nothing', () => {
 });
 
 describe('a throttled describe never confirms a forged event (found by the soak: D1)', () => {
-  it('the group-wide DescribeInstances fails once and the active member\'s own describe is throttled once: retried, never taken for "cannot be described"', async () => {
+  it(`the group-wide DescribeInstances fails once and the active member's own describe is throttled once: retried, \
+never taken for "cannot be described"`, async () => {
     const e = estate();
     const { sim, scenario } = e;
     await e.refresh();
@@ -122,7 +125,8 @@ describe('a throttled describe never confirms a forged event (found by the soak:
     expect(sim.calls.filter((c) => c.action === 'ReplaceRoute')).toEqual([]);
   });
 
-  it('the member itself cannot be described (two 5xx answers): its routes read active, so it runs and the forged event is refused', async () => {
+  it(`the member itself cannot be described (two 5xx answers): its \
+routes read active, so it runs and the forged event is refused`, async () => {
     const e = estate();
     const { sim, scenario } = e;
     await e.refresh();
@@ -139,7 +143,8 @@ describe('a throttled describe never confirms a forged event (found by the soak:
     expect(tally(sim, scenario.expectedMoves)).toEqual(before);
   });
 
-  it('control: the router really stopped in an impaired Availability Zone: its routes read blackhole, the event stands and every route moves', async () => {
+  it(`control: the router really stopped in an impaired Availability Zone: \
+its routes read blackhole, the event stands and every route moves`, async () => {
     const e = estate();
     const { sim, scenario } = e;
     sim.impairAvailabilityZone(`${sim.region}a`);

@@ -89,7 +89,8 @@ describe('a function timeout, run locally', () => {
       expect(r).toMatchObject({ status: 'failed', error: expect.stringContaining('Sandbox.Timedout') });
   });
 
-  it('every Task retries a function timeout and Lambda.ClientExecutionTimeoutException; none relies on States.Timeout', () => {
+  it(`every Task retries a function timeout and \
+Lambda.ClientExecutionTimeoutException; none relies on States.Timeout`, () => {
     const definition = require('../../statemachine/failover.asl.json');
     const tasks: Array<[string, any]> = [];
     const walk = (states: Record<string, any>) => {

@@ -23,15 +23,13 @@ const revert = async (g: Awaited<ReturnType<typeof failedOver>>, n: number) => {
     .filter((m) => m.destination.kind === 'ipv4' && m.fromEni === routerA.eni0)
     .slice(0, n);
   for (const m of reverted) {
-    await g.sim
-      .ec2()
-      .send(
-        new ReplaceRouteCommand({
-          RouteTableId: m.routeTableId,
-          DestinationCidrBlock: m.destination.value,
-          NetworkInterfaceId: m.fromEni,
-        }),
-      );
+    await g.sim.ec2().send(
+      new ReplaceRouteCommand({
+        RouteTableId: m.routeTableId,
+        DestinationCidrBlock: m.destination.value,
+        NetworkInterfaceId: m.fromEni,
+      }),
+    );
   }
   return reverted;
 };
@@ -52,7 +50,8 @@ describe('route guard on the simulated VPC', () => {
     expect(g.notices).toEqual([]);
   });
 
-  it('routes reverted to the dead router are reported within one pass, with table, destination and target; notified once', async () => {
+  it(`routes reverted to the dead router are reported within \
+one pass, with table, destination and target; notified once`, async () => {
     const g = await failedOver();
     await g.pass();
     const reverted = await revert(g, 3);
@@ -68,7 +67,8 @@ describe('route guard on the simulated VPC', () => {
     expect(g.notices[0].subject).toMatch(/^ROUTE GUARD OPENED: onprem-edge: 3 finding/);
   });
 
-  it('converge: after the grace period a switchover to the active member fixes them (audit record), once, and the set clears', async () => {
+  it(`converge: after the grace period a switchover to the active \
+member fixes them (audit record), once, and the set clears`, async () => {
     const g = await failedOver();
     await g.pass({ converge: true });
     const reverted = await revert(g, 2);
@@ -93,7 +93,8 @@ describe('route guard on the simulated VPC', () => {
     expect(g.notices.map((n) => n.change)).toEqual(['opened', 'cleared']);
   });
 
-  it('converge never starts while a hold stands, while a lease is held, or toward a member that fails the health gate', async () => {
+  it(`converge never starts while a hold stands, while a lease \
+is held, or toward a member that fails the health gate`, async () => {
     const g = await failedOver();
     await g.pass();
     await revert(g, 1);
@@ -142,7 +143,8 @@ describe('route guard on the simulated VPC', () => {
     expect(second).toEqual({ status: 'already-started', name: (first as { name: string }).name });
   });
 
-  it('both routers stopped, one back: routes left on the dead active member are blackholes, reported and not converged toward it', async () => {
+  it(`both routers stopped, one back: routes left on the dead active \
+member are blackholes, reported and not converged toward it`, async () => {
     const g = await failedOver();
     await g.pass();
     g.sim.setInstanceState(g.scenario.routerB.instanceId, 'stopped');
@@ -157,7 +159,8 @@ describe('route guard on the simulated VPC', () => {
     expect(g.executions).toEqual([]);
   });
 
-  it("keeps each member's plan armed: the routes its failure would move, by table, and the interface pairs", async () => {
+  it(`keeps each member's plan armed: the routes its \
+failure would move, by table, and the interface pairs`, async () => {
     const g = await failedOver();
     g.sim.setInstanceState(g.scenario.routerA.instanceId, 'running');
     const { plans } = (await g.pass()).groups[0];
@@ -181,7 +184,8 @@ describe('route guard on the simulated VPC', () => {
     });
   });
 
-  it('a new table with a route to the standby (now active) is reported: it did not exist at the last switch', async () => {
+  it(`a new table with a route to the standby (now active) \
+is reported: it did not exist at the last switch`, async () => {
     const g = await failedOver();
     await g.pass();
     const t = g.sim.addRouteTable({ vpcId: g.scenario.vpcId, tags: { Name: 'added-later' } });
@@ -219,15 +223,13 @@ describe('route guard on the simulated VPC', () => {
     const other = g.scenario.expectedMoves.find(
       (x) => x.routeTableId !== m.routeTableId && x.destination.kind === 'ipv4',
     )!;
-    await g.sim
-      .ec2()
-      .send(
-        new ReplaceRouteCommand({
-          RouteTableId: other.routeTableId,
-          DestinationCidrBlock: other.destination.value,
-          NetworkInterfaceId: other.fromEni,
-        }),
-      );
+    await g.sim.ec2().send(
+      new ReplaceRouteCommand({
+        RouteTableId: other.routeTableId,
+        DestinationCidrBlock: other.destination.value,
+        NetworkInterfaceId: other.fromEni,
+      }),
+    );
     await g.pass({ converge: true });
     g.advance(301);
     expect((await g.pass({ converge: true })).groups[0].convergence).toMatchObject({

@@ -15,7 +15,8 @@ import { findingsFor } from '../network-truth';
 const arrange = (id: string): Promise<Arranged> => CASES.find((c) => c.id === id)!.arrange();
 
 describe('success means the network is right', () => {
-  it("case 1: a first failover with the failed router's Availability Zone impaired and no inventory moves every route (the routes' InstanceId says whose they are)", async () => {
+  it(`case 1: a first failover with the failed router's Availability Zone impaired and no inventory moves every route \
+(the routes' InstanceId says whose they are)`, async () => {
     const { e, moves, trigger } = await arrange('1');
     expect(tally(e.sim, moves)).toEqual({ onFailed: moves.length, onTarget: 0 });
 
@@ -45,7 +46,8 @@ describe('success means the network is right', () => {
     }
   });
 
-  it('case 2: a local route pointed at the router (east-west inspection) moves with ReplaceRoute, is verified, and failback moves it back', async () => {
+  it(`case 2: a local route pointed at the router (east-west inspection) \
+moves with ReplaceRoute, is verified, and failback moves it back`, async () => {
     const { e, moves, trigger } = await arrange('2');
     const table = e.scenario.routeTableIds[0];
 
@@ -71,7 +73,8 @@ describe('success means the network is right', () => {
   });
 
   it.each(['ids', 'tag'])(
-    'case 3: in the routes mode with a %s scope, a twin that a subnet still uses is read, switched route by route and verified',
+    `case 3: in the routes mode with a %s scope, a twin that a \
+subnet still uses is read, switched route by route and verified`,
     async (scope) => {
       const { e, moves, trigger, twin, original } = await twinInUse(scope as 'ids' | 'tag');
 
@@ -86,7 +89,8 @@ describe('success means the network is right', () => {
     },
   );
 
-  it('case 4: a static route beside a propagated route with the same prefix is moved and verified, never taken for the propagated one', async () => {
+  it(`case 4: a static route beside a propagated route with the same \
+prefix is moved and verified, never taken for the propagated one`, async () => {
     const { e, moves, trigger } = await arrange('4');
     const table = e.scenario.routeTableIds[1];
 
@@ -107,7 +111,8 @@ describe('success means the network is right', () => {
     );
   });
 
-  it('case 4, on the re-read path: SwitchItems reading its table first does not call the static route a conflict', async () => {
+  it(`case 4, on the re-read path: SwitchItems reading its \
+table first does not call the static route a conflict`, async () => {
     const { e, moves, trigger } = await arrange('4-reread');
 
     const r = await e.run(trigger);
@@ -118,7 +123,8 @@ describe('success means the network is right', () => {
     expect(tally(e.sim, moves).onFailed).toBe(0);
   });
 
-  it('case 9: an interface a partial description no longer shows stays known: the failover moves its routes (authorization included)', async () => {
+  it(`case 9: an interface a partial description no longer shows stays known: the failover moves its routes \
+(authorization included)`, async () => {
     const { e, moves, trigger } = await arrange('9');
     expect(tally(e.sim, moves).onFailed).toBe(moves.length);
 
@@ -134,7 +140,8 @@ describe('success means the network is right', () => {
     ]);
   });
 
-  it('case 1 through the real SDK client over HTTP (the AWS Query protocol): the filters the routes are learned by reach the endpoint as EC2 reads them', async () => {
+  it(`case 1 through the real SDK client over HTTP (the AWS Query protocol): the filters the routes are learned by \
+reach the endpoint as EC2 reads them`, async () => {
     const sim = new SimulatedVpc({ seed: 17 });
     const endpoint = await startQueryEndpoint(sim);
     const ec2 = new EC2Client({

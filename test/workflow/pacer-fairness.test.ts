@@ -21,12 +21,14 @@ const expectEveryRouteMoved = (r: PacerResult) => {
 };
 
 describe('the write pacer never starves a batch', () => {
-  it('maxConcurrency 40 (the schema allows up to 40), 2,000 routes in batches of 20: every route ends on the target', async () => {
+  it(`maxConcurrency 40 (the schema allows up to 40), 2,000 \
+routes in batches of 20: every route ends on the target`, async () => {
     const r = await runPacerCase({ routes: 2000, groups: 1, maxConcurrency: 40, latencyMs: 50, jitterMs: 50, seed: 3 });
     expectEveryRouteMoved(r);
   });
 
-  it('three groups failing at once at the default maxConcurrency 10 share the account bucket: every route of each ends on its target', async () => {
+  it(`three groups failing at once at the default maxConcurrency 10 \
+share the account bucket: every route of each ends on its target`, async () => {
     const r = await runPacerCase({ routes: 2000, groups: 3, maxConcurrency: 10, latencyMs: 50, jitterMs: 50, seed: 4 });
     expectEveryRouteMoved(r);
   });

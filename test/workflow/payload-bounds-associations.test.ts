@@ -71,13 +71,15 @@ const run = async (opts: { twins: boolean; fault: FaultSpec }) => {
   expect(estimate.bytes).toBeLessThanOrEqual(STATE_BUDGET_BYTES);
   // eslint-disable-next-line no-console
   console.log(
-    `associations mode, ${opts.twins ? 'every move refused' : 'no twins, every route refused'}: largest state ${(payload.bytes / 1024).toFixed(1)} KiB (${payload.state}), audit record ${(record / 1024).toFixed(1)} KiB`,
+    `associations mode, ${opts.twins ? 'every move refused' : 'no twins, every route refused'}: largest state ` +
+      `${(payload.bytes / 1024).toFixed(1)} KiB (${payload.state}), audit record ${(record / 1024).toFixed(1)} KiB`,
   );
   return { sim, result, payload, record };
 };
 
 describe('associations mode at 2,000 routes over 200 associated tables', () => {
-  it('every one of the 200 moves refused with a 1.5 KB message: every state within 200 KiB, failed by name', async () => {
+  it(`every one of the 200 moves refused with a 1.5 KB \
+message: every state within 200 KiB, failed by name`, async () => {
     const { sim, result, payload, record } = await run({
       twins: true,
       fault: {
@@ -96,7 +98,8 @@ describe('associations mode at 2,000 routes over 200 associated tables', () => {
     expect(result.auditRecord!.associations).toMatchObject({ planned: 200, moved: 0, failed: 200 });
   }, 120_000);
 
-  it('no twins: 200 tables fall back to route-by-route and every ReplaceRoute is refused: every state within 200 KiB', async () => {
+  it(`no twins: 200 tables fall back to route-by-route and \
+every ReplaceRoute is refused: every state within 200 KiB`, async () => {
     const { sim, result, payload, record } = await run({
       twins: false,
       fault: { action: 'ReplaceRoute', code: 'UnauthorizedOperation', encodedAuthorizationMessage: true },

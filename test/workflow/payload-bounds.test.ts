@@ -68,14 +68,16 @@ const measure = (label: string, sim: SimulatedVpc, result: RunResult) => {
   expect(estimate.bytes).toBeLessThanOrEqual(STATE_BUDGET_BYTES);
   // eslint-disable-next-line no-console
   console.log(
-    `${label}: largest state ${(payload.bytes / 1024).toFixed(1)} KiB (${payload.state}), audit record ${(record / 1024).toFixed(1)} KiB, SNS message ${(snsBytes / 1024).toFixed(1)} KiB`,
+    `${label}: largest state ${(payload.bytes / 1024).toFixed(1)} KiB (${payload.state}), audit record ` +
+      `${(record / 1024).toFixed(1)} KiB, SNS message ${(snsBytes / 1024).toFixed(1)} KiB`,
   );
   return { payload, snsBytes, record };
 };
 
 describe('2,000 routes that all fail with 1.5 KB UnauthorizedOperation messages', () => {
   for (const dryRun of [false, true]) {
-    it(`${dryRun ? 'dry run' : 'normal run'}: every state within 200 KiB, the notification within SNS's limit, the errors summarized once`, async () => {
+    it(`${dryRun ? 'dry run' : 'normal run'}: every state within 200 KiB, \
+the notification within SNS's limit, the errors summarized once`, async () => {
       const { sim, result } = await run(
         { action: 'ReplaceRoute', code: 'UnauthorizedOperation', encodedAuthorizationMessage: true },
         dryRun,
@@ -103,7 +105,10 @@ describe('2,000 routes that all fail with 1.5 KB UnauthorizedOperation messages'
       expect(r.errorGroups).toEqual([
         {
           error: expect.stringMatching(
-            /^UnauthorizedOperation: You are not authorized to perform this operation\. Encoded authorization failure message: \(\d+ chars, in the function log\)$/,
+            new RegExp(
+              String.raw`^UnauthorizedOperation: You are not authorized to perform this operation\. Encoded ` +
+                String.raw`authorization failure message: \(\d+ chars, in the function log\)$`,
+            ),
           ),
           routes: 2000,
           examples: expect.any(Array),

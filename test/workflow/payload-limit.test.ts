@@ -77,7 +77,8 @@ describe('local runner: Step Functions payload limit (262,144 bytes, States.Data
     expect(calls).toEqual({});
   });
 
-  it('a ResultPath merge over the limit fails at the state that grew it, before the Map that writes starts', async () => {
+  it(`a ResultPath merge over the limit fails at the \
+state that grew it, before the Map that writes starts`, async () => {
     // Each part fits (150 KB of state, 150 KB of plan); PlanSwitch' output (state + plan) does not.
     const { handlers, calls } = stubs({
       ResolveTargets: () => ({
@@ -104,7 +105,8 @@ describe('local runner: Step Functions payload limit (262,144 bytes, States.Data
     expect(calls.Notify).toBeUndefined();
   });
 
-  it('a Map iteration over the limit fails the execution through the iteration Catch and the Map Catch (both States.ALL)', async () => {
+  it(`a Map iteration over the limit fails the execution through \
+the iteration Catch and the Map Catch (both States.ALL)`, async () => {
     const { handlers, calls } = stubs({ SwitchItems: () => ({ id: 0, blob: pad(STATE_PAYLOAD_LIMIT) }) });
 
     const r = await run(handlers);
@@ -116,7 +118,8 @@ describe('local runner: Step Functions payload limit (262,144 bytes, States.Data
     expect(calls.Notify).toBeUndefined();
   });
 
-  it('a state output of exactly the limit passes; a Task input over it after Parameters is refused before the function runs', async () => {
+  it(`a state output of exactly the limit passes; a Task input \
+over it after Parameters is refused before the function runs`, async () => {
     // Measure VerifySwitch' output once, then grow its result so that the output is exactly the limit: Notify's
     // Parameters wrap that whole state with the execution's id, name and start time, which is too much.
     const probe = stubs({ VerifySwitch: () => ({ ok: true, blob: '' }) });

@@ -6,7 +6,9 @@ import { InMemoryWritePacer, REPLACE_ROUTE_PACE } from '../../functions/domain/p
 import { createTaskHandlers } from '../../cli/local/task-handlers';
 import { SimulatedVpc } from '../../sim';
 
-/** 300 routes on EC2's documented limits (virtual clock); one destination, present in all 30 tables, named as priority. */
+/**
+ * 300 routes on EC2's documented limits (virtual clock); one destination, present in all 30 tables, named as priority.
+ */
 const run = async (priority: unknown) => {
   const clock = new VirtualClock();
   const sim = new SimulatedVpc({ seed: 9, clock, latencyMs: 50 });
@@ -43,7 +45,8 @@ const run = async (priority: unknown) => {
 };
 
 describe('priority routes: planned first, switched inside the burst', () => {
-  it('puts the priority destinations in the first batches and switches them within the first second; the record and the notification give p50 / max', async () => {
+  it(`puts the priority destinations in the first batches and switches them within the first second; the record and \
+the notification give p50 / max`, async () => {
     const { result, record, critical, sim } = await run('one-destination');
     expect(result.status).toBe('SUCCEEDED');
     const plan = result.events.find((e) => e.type === 'StateExited' && e.state?.name === 'PlanSwitch')!.state.output
@@ -65,11 +68,15 @@ describe('priority routes: planned first, switched inside the burst', () => {
     expect(record.timeToSwitch.maxMs).toBeGreaterThan(45_000);
     expect(record.timeToSwitch.p50Ms).toBeLessThan(record.timeToSwitch.maxMs);
     expect(sim.published[0].Message).toMatch(
-      /Switched: {3}300 route\(s\) after p50 [\d.]+ s, max [\d.]+ s from the start; priority routes \(30\) p50 [\d.]+ s, max [\d.]+ s/,
+      new RegExp(
+        String.raw`Switched: {3}300 route\(s\) after p50 [\d.]+ s, max [\d.]+ s from the start; priority ` +
+          String.raw`routes \(30\) p50 [\d.]+ s, max [\d.]+ s`,
+      ),
     );
   }, 60_000);
 
-  it('without priority the same routes wait their turn in table order: those of the last tables come late', async () => {
+  it(`without priority the same routes wait their turn \
+in table order: those of the last tables come late`, async () => {
     const { record, critical } = await run('none');
     const keys = new Set(critical.map((m) => `${m.routeTableId} ${m.destination.value}`));
     const late = record.routes.filter((r: any) => keys.has(`${r.routeTableId} ${r.destination.value}`));
@@ -79,7 +86,8 @@ describe('priority routes: planned first, switched inside the burst', () => {
     expect(Math.max(...late.map((r: any) => r.timeToSwitchMs))).toBeGreaterThan(30_000);
   }, 60_000);
 
-  it('the config refuses a priority block that names nothing, or a destination that is not a CIDR or prefix list', () => {
+  it(`the config refuses a priority block that names nothing, \
+or a destination that is not a CIDR or prefix list`, () => {
     const base = {
       name: 'g',
       vpcId: 'vpc-0123456789abcdef0',

@@ -48,7 +48,8 @@ const setup = (maxLagMs: number) => {
 const record = (r: RunResult): any => r.output ?? r.auditRecord;
 
 describe('reads that lag writes', () => {
-  it('lag up to 3 s: VerifySwitch re-reads until the routes settle, and the run succeeds with every route on the target', async () => {
+  it(`lag up to 3 s: VerifySwitch re-reads until the routes \
+settle, and the run succeeds with every route on the target`, async () => {
     const { sim, scenario, run, notMoved } = setup(3000);
     sim.setInstanceState(scenario.routerA.instanceId, 'stopped');
 
@@ -61,7 +62,8 @@ describe('reads that lag writes', () => {
     expect(scenario.expectedMoves.length).toBeGreaterThan(0);
   });
 
-  it('lag past what verification waits for (up to 60 s against 7 s): the run does not read as succeeded, and names the routes that do not read back', async () => {
+  it(`lag past what verification waits for (up to 60 s against 7 s): the run does not read as succeeded, and names the \
+routes that do not read back`, async () => {
     const { sim, scenario, run, notMoved } = setup(60_000);
     sim.setInstanceState(scenario.routerA.instanceId, 'stopped');
 

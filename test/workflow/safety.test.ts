@@ -121,7 +121,8 @@ const writeWindow = (r: RunResult): [number, number] => {
 const overlap = (a: [number, number], b: [number, number]) => a[0] < b[1] && b[0] < a[1];
 
 describe('one writer per group', () => {
-  it('an alarm and an instance event for the same failure, run concurrently: one switches, the other waits, then finds it done', async () => {
+  it(`an alarm and an instance event for the same failure, run \
+concurrently: one switches, the other waits, then finds it done`, async () => {
     const { sim, scenario, run, store } = setup({ latencyMs: 2 });
     sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
 
@@ -140,7 +141,8 @@ describe('one writer per group', () => {
     expect(store.holder('onprem-edge')).toBeUndefined();
   });
 
-  it('control: without a shared lease the same two executions do write at the same time (the check above can fail)', async () => {
+  it(`control: without a shared lease the same two executions \
+do write at the same time (the check above can fail)`, async () => {
     const { sim, scenario, run } = setup({ latencyMs: 2, sharedStore: false });
     sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
 
@@ -156,8 +158,8 @@ describe('one writer per group', () => {
   it('a manual switchover racing an automatic failover cannot move routes back onto the failed router', async () => {
     for (const manualFirst of [true, false]) {
       const { sim, scenario, run } = setup({ latencyMs: 1 });
-      // Routes sit on router-b after a planned switchover; then router-b fails while an operator asks for router-a... the
-      // other way round: operator asks to go back to router-b while router-b is failing.
+      // Routes sit on router-b after a planned switchover; then router-b fails while an operator asks for router-a...
+      // the other way round: operator asks to go back to router-b while router-b is failing.
       await run({ action: 'switchover', group: 'onprem-edge', to: 'router-b', requestedBy: 'netops' });
       sim.setInstanceState(scenario.routerB.instanceId, 'stopping');
       const manual = () =>
@@ -199,7 +201,8 @@ describe('one writer per group', () => {
 });
 
 describe('duplicate and stale events', () => {
-  it('the same event delivered three times (two of them concurrently) gives one switch and two "already on target" no-ops', async () => {
+  it(`the same event delivered three times (two of them concurrently) \
+gives one switch and two "already on target" no-ops`, async () => {
     const { sim, scenario, run } = setup({ latencyMs: 1 });
     sim.setInstanceState(scenario.routerA.instanceId, 'stopping');
     const event = ec2Event(scenario.routerA.instanceId, 'stopping');
@@ -248,7 +251,8 @@ describe('duplicate and stale events', () => {
 });
 
 describe('flap damping', () => {
-  it('suppresses the automatic failover past the limit, changes nothing, notifies; a manual switchover still works', async () => {
+  it(`suppresses the automatic failover past the limit, \
+changes nothing, notifies; a manual switchover still works`, async () => {
     const { sim, scenario, run } = setup({
       config: (c) => ({ ...c, groups: [{ ...c.groups[0], flapDamping: { maxFailovers: 2, windowSeconds: 3600 } }] }),
     });
@@ -324,7 +328,8 @@ describe('health gate', () => {
 });
 
 describe('partial failure and re-run', () => {
-  it('a permanent error on one route: the rest switch, the execution fails with the list, a re-run completes only what is left', async () => {
+  it(`a permanent error on one route: the rest switch, the execution \
+fails with the list, a re-run completes only what is left`, async () => {
     const { sim, scenario, run } = setup();
     const victim = scenario.expectedMoves[0];
     const fault = sim.injectFault({
@@ -358,15 +363,13 @@ const allOnRouterA = async (sim: SimulatedVpc, s: any): Promise<void> => {
     for (const r of t.Routes ?? []) {
       if (r.NetworkInterfaceId === s.routerB.eni0 || r.NetworkInterfaceId === s.routerB.eni1) {
         const d = routeDestination(r)!;
-        await sim
-          .ec2()
-          .send(
-            new ReplaceRouteCommand({
-              RouteTableId: t.RouteTableId!,
-              ...destinationParams(d),
-              NetworkInterfaceId: r.NetworkInterfaceId === s.routerB.eni0 ? s.routerA.eni0 : s.routerA.eni1,
-            }),
-          );
+        await sim.ec2().send(
+          new ReplaceRouteCommand({
+            RouteTableId: t.RouteTableId!,
+            ...destinationParams(d),
+            NetworkInterfaceId: r.NetworkInterfaceId === s.routerB.eni0 ? s.routerA.eni0 : s.routerA.eni1,
+          }),
+        );
       }
     }
   }
@@ -522,7 +525,8 @@ describe('bad input catalogue: each gives its named error or a clean no-op, and 
     ],
   ];
 
-  // Rows are padded to four cells: jest passes a `done` callback to a test function that has more parameters than cells.
+  // Rows are padded to four cells: jest passes a `done` callback to a test function that has
+  // more parameters than cells.
   it.each(cases.map((c) => [c[0], c[1], c[2], c[3]] as const))('%s', async (_label, input, expected, prepare) => {
     const { sim, scenario, run } = setup();
     await prepare?.(sim, scenario);

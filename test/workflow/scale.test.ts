@@ -105,7 +105,8 @@ describe('scale: 2,000 affected routes across 200 route tables in one execution'
     expect(pacer.stats.reserved).toBe(sim.calls.filter((c) => c.action === 'ReplaceRoute').length);
     // eslint-disable-next-line no-console
     console.log(
-      `2,000 routes: ${history} history events (est.), largest state ${(payload.bytes / 1024).toFixed(1)} KB (${payload.state}), output ${(output / 1024).toFixed(1)} KB, ${batchOutputs.length} batches`,
+      `2,000 routes: ${history} history events (est.), largest state ${(payload.bytes / 1024).toFixed(1)} KB ` +
+        `(${payload.state}), output ${(output / 1024).toFixed(1)} KB, ${batchOutputs.length} batches`,
     );
   }, 60_000);
 });

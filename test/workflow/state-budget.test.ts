@@ -23,7 +23,8 @@ const GROUP = 'onprem-edge';
 const shape = (routeTables: number) => ({ routeTables, routesPerTable: 14, affectedPerTable: 10, groupName: GROUP });
 
 const setup = (routeTables: number) => {
-  // EC2's documented limits at thousands of routes take minutes of simulated time: a virtual clock runs them in CPU time.
+  // EC2's documented limits at thousands of routes take minutes of simulated time: a virtual
+  // clock runs them in CPU time.
   const clock = new VirtualClock();
   const sim = new SimulatedVpc({ seed: 21, clock });
   const estate = buildLargeEstate(sim, shape(routeTables));
@@ -62,7 +63,9 @@ const targets = (sim: SimulatedVpc) => {
 const listRoutesInput = (events: Array<Record<string, any>>): FailoverState =>
   events.find((e) => e.type === 'StateEntered' && e.state?.name === 'PlanSwitch')!.state.input;
 
-/** Whether PlanSwitch accepts the plan of an estate of `routeTables` tables (the same members, interfaces and scope). */
+/**
+ * Whether PlanSwitch accepts the plan of an estate of `routeTables` tables (the same members, interfaces and scope).
+ */
 const accepts = async (input: FailoverState, routeTables: number): Promise<boolean> => {
   const sim = new SimulatedVpc({ seed: 21 });
   buildLargeEstate(sim, shape(routeTables));
@@ -76,8 +79,10 @@ const accepts = async (input: FailoverState, routeTables: number): Promise<boole
   }
 };
 
-describe("the workflow's states stay within Step Functions' 256 KiB: too large a plan is refused before any write", () => {
-  it('5,200 routes: refused by name, failed in the record, notified, the lease released, no route changed', async () => {
+describe(`the workflow's states stay within Step Functions' \
+256 KiB: too large a plan is refused before any write`, () => {
+  it(`5,200 routes: refused by name, failed in the record, \
+notified, the lease released, no route changed`, async () => {
     const { sim, store, run } = setup(520);
     const before = targets(sim);
 
@@ -86,7 +91,11 @@ describe("the workflow's states stay within Step Functions' 256 KiB: too large a
     expect(r.status).toBe('FAILED');
     expect(r.error).toBe('PlanTooLargeError');
     expect(r.cause).toMatch(
-      /^PlanSwitch failed: 5200 route\(s\) would make a workflow state of about \d+ bytes; Step Functions allows 262144\. Split the group's route-table scope into several groups of at most about \d+ routes each/,
+      new RegExp(
+        String.raw`^PlanSwitch failed: 5200 route\(s\) would make a workflow state of about \d+ bytes; Step ` +
+          String.raw`Functions allows 262144\. Split the group's route-table scope into several groups of at ` +
+          String.raw`most about \d+ routes each`,
+      ),
     );
     expect(r.auditRecord).toMatchObject({ outcome: 'failed', error: 'PlanTooLargeError' });
     expect(sim.published).toHaveLength(1);
@@ -98,7 +107,8 @@ describe("the workflow's states stay within Step Functions' 256 KiB: too large a
     expect(largestStatePayload(r.events).bytes).toBeLessThan(8 * 1024);
   });
 
-  it('the bound: the largest plan PlanSwitch accepts runs to its end, moved or failed in every batch, every state within 256 KiB', async () => {
+  it(`the bound: the largest plan PlanSwitch accepts runs to its \
+end, moved or failed in every batch, every state within 256 KiB`, async () => {
     // The largest estate of this shape PlanSwitch accepts, by bisection on the pure function, with the state a
     // run of this shape gives it (a refused run: the quickest way to it).
     const input = listRoutesInput((await setup(520).run()).events);
@@ -153,8 +163,11 @@ describe("the workflow's states stay within Step Functions' 256 KiB: too large a
     }
     // eslint-disable-next-line no-console
     console.log(
-      `state budget: ${lo * 10} routes accepted (${lo} tables), ${(lo + 1) * 10} refused; estimate ${estimate.bytes} bytes (budget ${STATE_BUDGET_BYTES}); ` +
-        `largest state measured: moved ${largestStatePayload(moved.events).bytes} (${largestStatePayload(moved.events).state}), every batch failed ${largestStatePayload(failed.events).bytes} (${largestStatePayload(failed.events).state})`,
+      `state budget: ${lo * 10} routes accepted (${lo} tables), ${(lo + 1) * 10} refused; estimate ${estimate.bytes} ` +
+        `bytes (budget ${STATE_BUDGET_BYTES}); ` +
+        `largest state measured: moved ${largestStatePayload(moved.events).bytes} ` +
+        `(${largestStatePayload(moved.events).state}), every batch failed ` +
+        `${largestStatePayload(failed.events).bytes} (${largestStatePayload(failed.events).state})`,
     );
   }, 60_000);
 });

@@ -94,7 +94,8 @@ describe('a standby whose status checks are still settling', () => {
     },
   );
 
-  it('checks that stay insufficient-data: after every retry the run fails by name, notified, naming the target and its checks; nothing is written', async () => {
+  it(`checks that stay insufficient-data: after every retry the run fails by name, notified, naming the target and its \
+checks; nothing is written`, async () => {
     const { sim, scenario, run, onB, attempts } = setup();
     sim.setInstanceStatusCheck(scenario.routerB.instanceId, 'insufficient-data', 'both');
     sim.setInstanceState(scenario.routerA.instanceId, 'stopped');
@@ -106,7 +107,8 @@ describe('a standby whose status checks are still settling', () => {
     expect(record(r)).toMatchObject({ outcome: 'failed', error: 'TargetStatusPendingError', group: GROUP });
     expect(record(r).outcome).not.toMatch(/^(noop|succeeded)$/);
     expect(record(r).cause).toContain(
-      `router-b (${scenario.routerB.instanceId}) is running but its instance status check is insufficient-data, system status check is insufficient-data`,
+      `router-b (${scenario.routerB.instanceId}) is running but its instance status check is insufficient-data, ` +
+        `system status check is insufficient-data`,
     );
     // The definition's MaxAttempts: 7 retries after the first attempt.
     expect(attempts()).toBe(8);

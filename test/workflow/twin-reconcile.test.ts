@@ -63,15 +63,13 @@ describe('the twin reconcile on the simulated VPC', () => {
 
     // The network team changes the original (as their IaC would): one route added, one replaced, one removed.
     sim.addRoute(t1, { DestinationCidrBlock: '10.150.0.0/16', NetworkInterfaceId: estate.routerA.eni1 });
-    await sim
-      .ec2()
-      .send(
-        new ReplaceRouteCommand({
-          RouteTableId: t1,
-          DestinationCidrBlock: '172.16.0.0/12',
-          NetworkInterfaceId: estate.routerA.eni1,
-        }),
-      );
+    await sim.ec2().send(
+      new ReplaceRouteCommand({
+        RouteTableId: t1,
+        DestinationCidrBlock: '172.16.0.0/12',
+        NetworkInterfaceId: estate.routerA.eni1,
+      }),
+    );
     await sim.ec2().send(new DeleteRouteCommand({ RouteTableId: t1, DestinationCidrBlock: '100.64.0.0/10' }));
     expect(trueToB(t1)).toBe(false);
     expect(
@@ -102,7 +100,8 @@ describe('the twin reconcile on the simulated VPC', () => {
     expect(third).toMatchObject({ ok: true, writes: 0 });
   });
 
-  it('a CloudTrail event of a hand edit on a twin puts the twin back, and the events of that repair change nothing more', async () => {
+  it(`a CloudTrail event of a hand edit on a twin puts the twin \
+back, and the events of that repair change nothing more`, async () => {
     const { sim, estate, deps, config, twinOf, trueToB } = setup();
     await reconcileTwins({}, deps);
     const [t1] = estate.routeTableIds;
@@ -136,7 +135,8 @@ describe('the twin reconcile on the simulated VPC', () => {
     expect(echo.report.writes).toBe(0);
   });
 
-  it('twins the reconcile built carry a failover by association: one call per association, no route written', async () => {
+  it(`twins the reconcile built carry a failover by \
+association: one call per association, no route written`, async () => {
     const { sim, estate, deps, config, store } = setup();
     await reconcileTwins({}, deps);
     sim.setInstanceState(estate.routerA.instanceId, 'stopped');
@@ -170,7 +170,8 @@ describe('the twin reconcile on the simulated VPC', () => {
     ).toEqual(Array(4).fill('ReplaceRouteTableAssociation'));
   });
 
-  it('after a failover, a route an operator adds to a twin that subnets use stays, and the reconcile reports it as drift', async () => {
+  it(`after a failover, a route an operator adds to a twin that \
+subnets use stays, and the reconcile reports it as drift`, async () => {
     const { sim, estate, deps, config, store, twinOf } = setup();
     await reconcileTwins({}, deps);
     sim.setInstanceState(estate.routerA.instanceId, 'stopped');
@@ -195,15 +196,13 @@ describe('the twin reconcile on the simulated VPC', () => {
     expect(twin.Associations?.some((a) => a.SubnetId)).toBe(true);
 
     // During the incident the operator sends one more prefix to the surviving router, on the table the subnets now use.
-    await sim
-      .ec2()
-      .send(
-        new CreateRouteCommand({
-          RouteTableId: twin.RouteTableId!,
-          DestinationCidrBlock: '10.250.0.0/16',
-          NetworkInterfaceId: estate.routerB.eni0,
-        }),
-      );
+    await sim.ec2().send(
+      new CreateRouteCommand({
+        RouteTableId: twin.RouteTableId!,
+        DestinationCidrBlock: '10.250.0.0/16',
+        NetworkInterfaceId: estate.routerB.eni0,
+      }),
+    );
     const from = sim.mutatingCalls().length;
 
     const report = await reconcileTwins({}, deps);

@@ -11,7 +11,8 @@ import type { SimulatedVpc } from '../../sim';
 /**
  * Stages twins the way the reconcile does, with EC2 calls on the simulator, for workflow tests that must not
  * depend on the reconcile: for each given original and each member map, unless the original already is in
- * that member's state, a table tagged as its twin holding the original's routes with the member's interfaces. Returns twin IDs by `${original}|${member}`.
+ * that member's state, a table tagged as its twin holding the original's routes with the member's interfaces. Returns
+ * twin IDs by `${original}|${member}`.
  */
 export const stageTwins = async (
   sim: SimulatedVpc,

@@ -119,7 +119,8 @@ export const foldAddressOutcome = <J extends Judged>(
   if (!a.section || j.outcome === 'suppressed') return j;
   const planned = a.section.planned;
   if (a.ignored.length > 0) {
-    const head = `dry run NOT honoured: ${a.ignored.length} address(es) MOVED (EC2 answered success, not DryRunOperation)`;
+    const why = 'EC2 answered success, not DryRunOperation';
+    const head = `dry run NOT honoured: ${a.ignored.length} address(es) MOVED (${why})`;
     return {
       ...j,
       outcome: 'failed',

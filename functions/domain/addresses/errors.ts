@@ -7,7 +7,8 @@ export class AddressCannotMoveError extends FailoverError {
   readonly items: Array<Pick<AddressItem, 'id' | 'reason' | 'problem'>>;
   constructor(items: AddressItem[]) {
     super(
-      `${items.length} address(es) cannot move, nothing was moved: ${items.map((i) => `${i.id} (${i.reason}): ${i.problem}`).join('; ')}`,
+      `${items.length} address(es) cannot move, nothing was moved: ` +
+        `${items.map((i) => `${i.id} (${i.reason}): ${i.problem}`).join('; ')}`,
     );
     this.name = 'AddressCannotMoveError';
     this.items = items.map(({ id, reason, problem }) => ({ id, reason, problem }));
@@ -30,7 +31,10 @@ export class AddressSubnetMismatchError extends FailoverError {
   }
 }
 
-/** EC2 does not know the address or the interface any more (InvalidAllocationID.NotFound, InvalidNetworkInterfaceID.NotFound, InvalidParameterValue on a private IP). */
+/**
+ * EC2 does not know the address or the interface any more (InvalidAllocationID.NotFound,
+ * InvalidNetworkInterfaceID.NotFound, InvalidParameterValue on a private IP).
+ */
 export class AddressTargetGoneError extends FailoverError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -21,7 +21,10 @@ export interface AddressInvariantInput {
   interfaces?: InterfaceRead[];
 }
 
-/** departed/split as in the route clause; `unassociated`: on nothing; `foreign`: outside the group; `missing`: EC2 shows no such address. */
+/**
+ * departed/split as in the route clause; `unassociated`: on nothing; `foreign`: outside the group; `missing`:
+ * EC2 shows no such address.
+ */
 export type AddressFindingKind = 'departed' | 'split' | 'unassociated' | 'foreign' | 'missing';
 
 export interface AddressFinding {
@@ -101,7 +104,9 @@ export const describeAddressCheck = (r: AddressInvariantResult, target: string):
     ? `all on ${target}`
     : `${r.findings.length} not on ${target} (${r.findings.map((f) => f.kind).join(', ')})`);
 
-/** A read of the group's addresses for the clause: its Elastic IPs, its secondary IPs and the interfaces holding them. */
+/**
+ * A read of the group's addresses for the clause: its Elastic IPs, its secondary IPs and the interfaces holding them.
+ */
 export interface AddressClauseRead {
   addresses: AddressRead[];
   secondaryIps: string[];

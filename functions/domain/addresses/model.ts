@@ -66,7 +66,8 @@ export interface AddressPlace {
 /**
  * Why an address cannot move, decided before anything moves:
  * - `held-elsewhere`: an instance or interface outside the group holds it now (a conflict: reported, never taken);
- * - `cross-subnet`: a secondary private IP would have to leave its subnet (another Availability Zone, or another subnet);
+ * - `cross-subnet`: a secondary private IP would have to leave its subnet (another Availability
+ *   Zone, or another subnet);
  * - `no-target-interface`: the target has no interface in the slot;
  * - `no-paired-ip`: the target interface has no secondary private IP at the position the address is on;
  * - `destination-taken`: the destination private IP holds an Elastic IP the move would displace;

@@ -119,7 +119,8 @@ export const planAddressMoves = (input: AddressPlanInput): AddressPlan => {
       item = refuse(
         base,
         'held-elsewhere',
-        `${ip} is on ${holder.iface.eni}${holder.iface.instanceId ? ` of ${holder.iface.instanceId}` : ''}, outside the group: a conflict, not taken`,
+        `${ip} is on ${holder.iface.eni}${holder.iface.instanceId ? ` of ${holder.iface.instanceId}` : ''}, outside ` +
+          `the group: a conflict, not taken`,
       );
     } else if (!dest) item = refuse(base, 'no-target-interface', `${input.target} has no interface in slot ${slot}`);
     else if (holder && holder.iface.eni === dest.eni)
@@ -134,7 +135,8 @@ export const planAddressMoves = (input: AddressPlanInput): AddressPlan => {
       item = refuse(
         { ...base, to: place(dest.eni, ip, target.instanceId) },
         'cross-subnet',
-        `${ip} is in ${holder.iface.subnetId}, ${input.target}'s ${slot} in ${dest.subnetId}${zones}: a secondary private IP moves only within its subnet`,
+        `${ip} is in ${holder.iface.subnetId}, ${input.target}'s ${slot} in ${dest.subnetId}${zones}: a secondary ` +
+          `private IP moves only within its subnet`,
       );
     } else if (!holder && input.subnetCidrs?.[dest.subnetId] && !inCidr(ip, input.subnetCidrs[dest.subnetId])) {
       item = refuse(
@@ -181,7 +183,8 @@ export const planAddressMoves = (input: AddressPlanInput): AddressPlan => {
         refuse(
           withFrom,
           'held-elsewhere',
-          `${a.publicIp} is on ${a.eni}${a.instanceId ? ` of ${a.instanceId}` : ''}, outside the group: a conflict, not taken`,
+          `${a.publicIp} is on ${a.eni}${a.instanceId ? ` of ${a.instanceId}` : ''}, ` +
+            `outside the group: a conflict, not taken`,
         ),
       );
       continue;
@@ -230,7 +233,8 @@ export const planAddressMoves = (input: AddressPlanInput): AddressPlan => {
         refuse(
           withFrom,
           'no-paired-ip',
-          `${a.publicIp} is on ${a.privateIp}, secondary #${position} of ${a.eni}; ${input.target}'s ${withFrom.slot} (${dest.eni}) has no secondary #${position}`,
+          `${a.publicIp} is on ${a.privateIp}, secondary #${position} of ${a.eni}; ${input.target}'s ` +
+            `${withFrom.slot} (${dest.eni}) has no secondary #${position}`,
         ),
       );
       continue;

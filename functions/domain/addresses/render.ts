@@ -6,7 +6,9 @@ import type { AddressPlan } from './plan';
 const where = (p: AddressItem['from']): string =>
   p ? `${p.member ?? p.instanceId ?? 'outside the group'} ${p.eni} ${p.privateIp}` : 'nothing';
 
-/** "Elastic IP 203.0.113.10 (eipalloc-…) eth1: router-a eni-… 10.0.1.11 → router-b eni-… 10.0.2.11", plus its status. */
+/**
+ * "Elastic IP 203.0.113.10 (eipalloc-…) eth1: router-a eni-… 10.0.1.11 → router-b eni-… 10.0.2.11", plus its status.
+ */
 export const renderAddressItem = (i: AddressItem): string => {
   const what = i.kind === 'elastic-ip' ? `Elastic IP ${i.publicIp ?? '?'} (${i.id})` : `secondary IP ${i.id}`;
   const move = `${where(i.from)} → ${i.to ? where(i.to) : '?'}`;
@@ -53,7 +55,8 @@ export const addressRecordLines = (a: AuditAddresses): string[] => {
   const line = (r: string[]) => `  ${r.map((c, i) => c.padEnd(widths[i])).join('  ')}`.trimEnd();
   return [
     '',
-    `Addresses:  ${a.planned} planned, ${a.moved} moved, ${a.alreadyOnTarget} already on the target, ${a.cannotMove} left where they are` +
+    `Addresses:  ${a.planned} planned, ${a.moved} moved, ${a.alreadyOnTarget} ` +
+      `already on the target, ${a.cannotMove} left where they are` +
       (a.timeToSwitchMaxMs !== undefined
         ? `; moved within ${(a.timeToSwitchMaxMs / 1000).toFixed(1)} s of the start`
         : ''),

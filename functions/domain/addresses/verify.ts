@@ -1,4 +1,7 @@
-/** Verifying one address item from a read-back (DescribeAddresses, DescribeNetworkInterfaces), never from the write's answer. */
+/**
+ * Verifying one address item from a read-back (DescribeAddresses, DescribeNetworkInterfaces), never
+ * from the write's answer.
+ */
 import type { AddressItem, AddressRead, InterfaceRead } from './model';
 
 export interface AddressReadBack {

@@ -101,7 +101,10 @@ const tableArb = (maxRoutes: number, size?: Size): fc.Arbitrary<TableSpec> =>
     { requiredKeys: ['inScope', 'subnets', 'gateway', 'routes'] },
   );
 
-/** Sizes: `maxTables` up to 60 (the issue's bound), `maxRoutes` per table, `size` how far towards them (fast-check's). Indexes still unfolded (see foldEstate). */
+/**
+ * Sizes: `maxTables` up to 60 (the issue's bound), `maxRoutes` per table, `size` how far towards them (fast-check's).
+ * Indexes still unfolded (see foldEstate).
+ */
 export const estateArb = (
   opts: { maxTables?: number; maxRoutes?: number; size?: Size } = {},
 ): fc.Arbitrary<EstateSpec> =>
