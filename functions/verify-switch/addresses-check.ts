@@ -9,6 +9,7 @@ import {
   type AddressReadBack,
 } from '../domain/addresses';
 import { readAddressBack } from '../aws/addresses';
+import { knownMembers } from './known-members';
 
 export interface AddressCheckInput
   extends Pick<FailoverState, 'target' | 'targetEnis' | 'sources' | 'pairs' | 'members' | 'dryRun'> {
@@ -45,18 +46,10 @@ export const verifyAddresses = async (
   if (!planned) return { ok: true, mismatches: 0, checked: 0 };
   const items = planned.items as AddressItem[];
   const results = addressResultsOf(input.results);
-  const members = new Map<string, { name: string; instanceId?: string; enis: Set<string> }>();
-  const add = (name: string, instanceId: string | undefined, enis: Iterable<string>) => {
-    const m = members.get(name) ?? { name, instanceId, enis: new Set<string>() };
-    m.instanceId ??= instanceId;
-    for (const e of enis) m.enis.add(e);
-    members.set(name, m);
-  };
-  add(input.target.name, input.target.instanceId, input.targetEnis);
-  for (const s of input.sources) add(s.name, s.instanceId, []);
-  for (const p of input.pairs) add(p.fromMember, undefined, [p.fromEni]);
-  for (const m of input.members ?? []) add(m.name, m.instanceId, m.enis);
-  for (const i of items) for (const p of [i.from, i.to]) if (p?.member) add(p.member, p.instanceId, [p.eni]);
+  const members = knownMembers(
+    input,
+    items.flatMap((i) => [i.from, i.to]).filter((p) => p !== undefined),
+  );
   const departed = input.sources.map((s) => s.name);
   const judged = items.filter((i) => i.status !== 'cannot-move' && i.to);
 
@@ -67,7 +60,7 @@ export const verifyAddresses = async (
     const clause = checkAddressInvariant({
       target: input.target.name,
       departed,
-      members: [...members.values()],
+      members,
       addresses: back.addresses,
       secondaryIps: items.filter((i) => i.kind === 'secondary-ip').map((i) => i.id),
       interfaces: back.interfaces,

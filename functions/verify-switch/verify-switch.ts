@@ -17,6 +17,7 @@ import {
   type Verification,
 } from '../contract/schemas';
 import { verifyAddresses } from './addresses-check';
+import { knownMembers } from './known-members';
 import { associationsVerifier, type Expectation, type ReadBack, routesVerifier } from './verifiers';
 import type { VerifyInput } from './verify-input';
 
@@ -113,25 +114,6 @@ export const verifySwitch = async (input: VerifyInput, deps: VerifySwitchDeps): 
     ...(addresses.verification ? { addresses: addresses.verification } : {}),
     verifiedAt: now().toISOString(),
   };
-};
-
-/**
- * Every member as this execution knows it: the target's interfaces, each source's (live, inventory, or learned
- * from the routes' InstanceId), and what ResolveTargets saw of the others.
- */
-const knownMembers = (input: VerifyInput): KnownMember[] => {
-  const byName = new Map<string, KnownMember & { enis: Set<string> }>();
-  const add = (name: string, instanceId: string | undefined, enis: Iterable<string>) => {
-    const m = byName.get(name) ?? { name, instanceId, enis: new Set<string>() };
-    m.instanceId ??= instanceId;
-    for (const e of enis) m.enis.add(e);
-    byName.set(name, m);
-  };
-  add(input.target.name, input.target.instanceId, input.targetEnis);
-  for (const s of input.sources) add(s.name, s.instanceId, []);
-  for (const p of input.pairs) add(p.fromMember, undefined, [p.fromEni]);
-  for (const m of input.members ?? []) add(m.name, m.instanceId, m.enis);
-  return [...byName.values()];
 };
 
 /**
