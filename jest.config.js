@@ -11,4 +11,6 @@ module.exports = {
   // Every execution a test runs is checked against the route tables (test/network-truth-guard.ts).
   setupFilesAfterEnv: ['<rootDir>/test/network-truth-guard.ts'],
   testTimeout: 30000,
+  // Every core (jest's default leaves one idle): CI runs on two, where one worker doubles the suite's time.
+  maxWorkers: '100%',
 };
