@@ -3,9 +3,12 @@ import { ConfigError } from '../functions/contract/errors';
 import { readFailoverConfig, readStackName } from './config-source';
 import { FailoverStack } from './failover-stack';
 import { addNagChecks } from './nag-checks';
+import { withQuietBundling } from './quiet-bundling';
 
 // The repository's own app: one stack holding one RouteFailover (infra/route-failover.ts), as any CDK app can.
-try {
+// Quiet by default: the template goes to cdk.out/, and only what a person must read reaches stderr. CDK bundles
+// each function while the stack is built, so the whole app runs inside withQuietBundling.
+const buildApp = (): void => {
   const app = new App();
   // cdk-nag AwsSolutions on every synth: an unacknowledged finding fails `cdk synth`, not only the tests.
   addNagChecks(app);
@@ -17,6 +20,11 @@ try {
     description: 'vpc-route-failover: active/standby router HA across AZs by moving VPC routes (Step Functions)',
   });
   app.synth();
+};
+
+try {
+  if (process.env.VERBOSE_BUNDLING === '1') buildApp();
+  else withQuietBundling(buildApp);
 } catch (e) {
   // A bad config is the operator's to fix: print what is wrong, not a stack trace.
   if (!(e instanceof ConfigError)) throw e;
