@@ -333,7 +333,7 @@ if (require.main === module) {
     const current = readFileSync(CONFIG_DOC, 'utf8');
     if (current !== text) {
       process.stderr.write(`${path.relative(process.cwd(), CONFIG_DOC)} is out of date: run npm run docs:config\n`);
-      process.exit(1);
+      process.exitCode = 1;
     }
   } else {
     writeFileSync(CONFIG_DOC, text);

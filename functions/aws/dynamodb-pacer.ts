@@ -19,12 +19,16 @@ import {
   waitOn,
   type WritePacer,
 } from '../domain/pacer';
-import { pacerItemKey } from '../domain/switch-strategy';
+import { type Ec2WriteAction, pacerItemKey, WRITE_ACTION_PACE } from '../domain/switch-strategy';
 
 /** The pacer item's key in the group-state table: not a group name (the schema does not allow '#'). */
 export const PACER_ITEM_KEY = pacerItemKey('ReplaceRoute');
 /** The ReplaceRouteTableAssociation pacer's item (EC2 gives that action a bucket of its own). */
 export const ASSOCIATION_PACER_ITEM_KEY = pacerItemKey('ReplaceRouteTableAssociation');
+
+/** The pacer of one EC2 write action's bucket: its documented pace, in its own item of the group-state table. */
+export const actionPacer = (ddb: DynamoDBClient, tableName: string, action: Ec2WriteAction): DynamoDbWritePacer =>
+  new DynamoDbWritePacer(ddb, tableName, WRITE_ACTION_PACE[action], undefined, undefined, pacerItemKey(action));
 
 /**
  * The pacer as one item of the group-state DynamoDB table, shared by every function of the stack. A draw is

@@ -78,14 +78,22 @@ export const memberOfRoute = (
   return undefined;
 };
 
-/** Every route of `tables` that breaks the invariant (see the module comment), with what was looked at. */
-export const checkInvariant = (input: InvariantInput): InvariantResult => {
+/** Which member owns each interface and each instance (an interface known of two members counts for the first). */
+export const memberIndex = (
+  members: KnownMember[],
+): { byEni: Map<string, string>; byInstance: Map<string, string> } => {
   const byEni = new Map<string, string>();
   const byInstance = new Map<string, string>();
-  for (const m of input.members) {
+  for (const m of members) {
     for (const eni of m.enis) if (!byEni.has(eni)) byEni.set(eni, m.name);
     if (m.instanceId) byInstance.set(m.instanceId, m.name);
   }
+  return { byEni, byInstance };
+};
+
+/** Every route of `tables` that breaks the invariant (see the module comment), with what was looked at. */
+export const checkInvariant = (input: InvariantInput): InvariantResult => {
+  const { byEni, byInstance } = memberIndex(input.members);
   const departed = new Set(input.departed);
   const out: InvariantResult = { findings: [], routes: 0, tables: input.tables.length, split: 0 };
   for (const table of input.tables) {

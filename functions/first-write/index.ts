@@ -2,14 +2,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createEc2Client } from '../aws/clients';
 import { DynamoDbGroupStateStore } from '../aws/dynamodb-group-state';
 import { DynamoDbGuardStore } from '../aws/dynamodb-guard-state';
-import { DynamoDbWritePacer } from '../aws/dynamodb-pacer';
+import { actionPacer, type DynamoDbWritePacer } from '../aws/dynamodb-pacer';
 import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../aws/http-timeouts';
 import { type FailoverConfig, parseConfigJson } from '../contract/config';
 import { requireEnv } from '../contract/env';
 import { boundedHandler, stderrLog } from '../contract/lambda-errors';
 import { parseInput } from '../contract/parse-input';
 import { answeringWarmUp } from '../contract/warm-up';
-import { pacerItemKey, WRITE_ACTION_PACE } from '../domain/switch-strategy';
 import { FirstWriteInputSchema, firstWrite } from './first-write';
 
 // As SwitchItems: one attempt per SDK call, the paced writer retries each route itself (and records the attempts).
@@ -29,14 +28,7 @@ export const handler = answeringWarmUp(
   boundedHandler(async (event: unknown) => {
     config ??= parseConfigJson(requireEnv(process.env, 'FAILOVER_CONFIG'), 'FAILOVER_CONFIG');
     const table = requireEnv(process.env, 'GROUP_STATE_TABLE');
-    pacer ??= new DynamoDbWritePacer(
-      ddb,
-      table,
-      WRITE_ACTION_PACE.ReplaceRoute,
-      undefined,
-      undefined,
-      pacerItemKey('ReplaceRoute'),
-    );
+    pacer ??= actionPacer(ddb, table, 'ReplaceRoute');
     const store = new DynamoDbGroupStateStore(ddb, table);
     const guard = new DynamoDbGuardStore(ddb, table);
     return firstWrite(parseInput(FirstWriteInputSchema, event, 'FirstWrite input'), {

@@ -6,8 +6,8 @@ import { requireEnv } from '../contract/env';
 import { DynamoDbGroupStateStore } from '../aws/dynamodb-group-state';
 import { DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../aws/http-timeouts';
 import { boundedHandler, stderrLog } from '../contract/lambda-errors';
-import { DynamoDbWritePacer } from '../aws/dynamodb-pacer';
-import { pacerItemKey, WRITE_ACTION_PACE, type Ec2WriteAction } from '../domain/switch-strategy';
+import { actionPacer } from '../aws/dynamodb-pacer';
+import { WRITE_ACTION_PACE, type Ec2WriteAction } from '../domain/switch-strategy';
 import { switchItems } from './switch-items';
 
 // One attempt per SDK call: the paced writer retries each item itself so the attempts land in the audit record.
@@ -25,10 +25,7 @@ let pacers: WritePacers | undefined;
 
 const pacersOf = (table: string): WritePacers =>
   Object.fromEntries(
-    (Object.keys(WRITE_ACTION_PACE) as Ec2WriteAction[]).map((action) => [
-      action,
-      new DynamoDbWritePacer(ddb, table, WRITE_ACTION_PACE[action], undefined, undefined, pacerItemKey(action)),
-    ]),
+    (Object.keys(WRITE_ACTION_PACE) as Ec2WriteAction[]).map((action) => [action, actionPacer(ddb, table, action)]),
   );
 
 export const handler = boundedHandler(async (event: unknown) => {

@@ -5,6 +5,7 @@
  * the group is a finding. Evaluated on a fresh read, never on the plan; shaped like the route findings so that
  * the final verification, the guard and the generated-case checks can list both.
  */
+import { memberIndex } from '../invariant';
 import type { AddressRead, InterfaceRead } from './model';
 
 export interface AddressInvariantInput {
@@ -46,12 +47,7 @@ export interface AddressInvariantResult {
 
 /** Every address of the group that is not on the target (see the module comment). */
 export const checkAddressInvariant = (input: AddressInvariantInput): AddressInvariantResult => {
-  const byEni = new Map<string, string>();
-  const byInstance = new Map<string, string>();
-  for (const m of input.members) {
-    for (const eni of m.enis) if (!byEni.has(eni)) byEni.set(eni, m.name);
-    if (m.instanceId) byInstance.set(m.instanceId, m.name);
-  }
+  const { byEni, byInstance } = memberIndex(input.members);
   const departed = new Set(input.departed);
   const findings: AddressFinding[] = [];
   const judge = (
