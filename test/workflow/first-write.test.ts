@@ -5,6 +5,8 @@ import { runGuard } from '../../functions/guard/guard';
 import { parseConfig } from '../../functions/contract/config';
 import { InMemoryGroupStateStore } from '../../functions/domain/group-state';
 import { InMemoryGuardStore } from '../../functions/domain/guard-state';
+import { refreshInventory } from '../../functions/refresh-inventory/refresh-inventory';
+import { ec2StateEvent } from './events';
 import type { WritePacer } from '../../functions/domain/pacer';
 import { createTaskHandlers } from '../../cli/local/task-handlers';
 import { SimulatedVpc } from '../../sim';
@@ -278,5 +280,24 @@ routes FirstWrite did switch, never as "no route was changed"`, async () => {
       s.priorityMoves.map((m) => `${m.routeTableId} ${m.destination.value} replaced`).sort(),
     );
     expect(record.firstWrite).toMatchObject({ routes: s.priorityMoves.length });
+  });
+  it(`the failed router terminated, its interfaces deleted: the armed priority routes (blackholes now) are \
+authorized by the inventory and written early, and the full path verifies the rest`, async () => {
+    const s = setup();
+    await refreshInventory({ ec2: s.sim.ec2(), config: s.config, store: s.store });
+    await s.arm();
+    const routerA = s.config.groups[0].members.find((m) => m.name === 'router-a')!;
+    s.sim.setInstanceState(routerA.instanceId, 'terminated');
+
+    const result = await runExecution({
+      handlers: s.handlers(),
+      input: ec2StateEvent(routerA.instanceId, 'terminated'),
+    });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.auditRecord?.outcome).toBe('succeeded');
+    expect(firstWriteOf(result)).toMatchObject({ status: 'written', counts: { replaced: s.priorityMoves.length } });
+    expect(s.writesBefore('PlanSwitch')).toHaveLength(s.priorityMoves.length);
+    expect(s.allMoved()).toBe(true);
   });
 });
